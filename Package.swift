@@ -1,0 +1,65 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// debtflow: a streaming ETL pipeline for debt-collection imports.
+///
+/// One module per stage (see DESIGN.md §1). The core imports no C and no networking; only the
+/// modules that need zlib, libxml2 or FoundationNetworking import them.
+let package = Package(
+    name: "debtflow",
+    products: [
+        .executable(name: "debtflow", targets: ["DebtflowCLI"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+
+        .target(name: "DebtflowCore"),
+        .target(name: "DebtflowGzip", dependencies: ["CZlib", "DebtflowCore"]),
+        .target(name: "DebtflowHTTP", dependencies: ["DebtflowCore"]),
+        .target(name: "DebtflowRead", dependencies: ["DebtflowCore", "DebtflowGzip", "DebtflowHTTP", "CLibXML2"]),
+        .target(name: "DebtflowNormalize", dependencies: ["DebtflowCore"]),
+        .target(name: "DebtflowMap", dependencies: ["DebtflowCore"]),
+        .target(name: "DebtflowClassify", dependencies: ["DebtflowCore", "DebtflowNormalize"]),
+        .target(name: "DebtflowValidate", dependencies: ["DebtflowCore", "DebtflowNormalize"]),
+        .target(name: "DebtflowSink", dependencies: ["DebtflowCore", "DebtflowGzip", "DebtflowHTTP"]),
+        .target(name: "DebtflowPipeline", dependencies: [
+            "DebtflowCore", "DebtflowRead", "DebtflowMap", "DebtflowNormalize", "DebtflowClassify",
+            "DebtflowValidate", "DebtflowSink",
+        ]),
+        .target(name: "DebtflowSandbox", dependencies: [
+            "DebtflowCore", "DebtflowGzip", "DebtflowRead", "DebtflowNormalize", "DebtflowClassify", "DebtflowValidate",
+        ]),
+        .target(name: "DebtflowGenerate", dependencies: ["DebtflowCore", "DebtflowGzip"]),
+        .executableTarget(name: "DebtflowCLI", dependencies: [
+            "DebtflowCore", "DebtflowPipeline", "DebtflowNormalize", "DebtflowClassify", "DebtflowSandbox",
+            "DebtflowGenerate",
+        ]),
+        .target(name: "DebtflowTestSupport", dependencies: ["DebtflowCore"], path: "Tests/DebtflowTestSupport"),
+
+        .testTarget(name: "DebtflowCoreTests", dependencies: ["DebtflowCore", "DebtflowTestSupport"]),
+        .testTarget(name: "DebtflowGzipTests", dependencies: ["DebtflowGzip", "DebtflowTestSupport"]),
+        .testTarget(name: "DebtflowReadTests", dependencies: ["DebtflowRead", "DebtflowGzip", "DebtflowTestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "DebtflowNormalizeTests", dependencies: ["DebtflowNormalize", "DebtflowTestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "DebtflowMapTests", dependencies: ["DebtflowMap", "DebtflowTestSupport"]),
+        .testTarget(name: "DebtflowClassifyTests", dependencies: ["DebtflowClassify", "DebtflowTestSupport"]),
+        .testTarget(name: "DebtflowValidateTests", dependencies: ["DebtflowValidate", "DebtflowTestSupport"]),
+        .testTarget(name: "DebtflowSinkTests", dependencies: ["DebtflowSink", "DebtflowGzip", "DebtflowTestSupport"]),
+        .testTarget(name: "DebtflowPipelineTests", dependencies: ["DebtflowPipeline", "DebtflowTestSupport"]),
+        .testTarget(name: "DebtflowSandboxTests", dependencies: ["DebtflowSandbox", "DebtflowTestSupport"]),
+        .testTarget(name: "DebtflowGenerateTests", dependencies: ["DebtflowGenerate", "DebtflowTestSupport"]),
+        .testTarget(name: "DebtflowCLITests", dependencies: ["DebtflowCore", "DebtflowTestSupport"]),
+    ]
+)
+
+// Shared settings in one loop (swift-log's way): Swift 6 mode everywhere, and the upcoming
+// features that keep existentials and imports honest.
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.swiftLanguageMode(.v6))
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    target.swiftSettings = settings
+}

@@ -1,0 +1,2 @@
+import DebtflowCore
+print("debtflow: under construction")

@@ -1,0 +1,50 @@
+/// How a record ended.
+public enum OutcomeStatus: String, CaseIterable, Sendable, Codable {
+    case valid
+    case failed
+    case skipped
+}
+
+/// The one outcome of one record, as sinks receive it.
+///
+/// A debt pipeline's outcomes carry a ``debt`` (valid) or ``data`` with ``errors`` / ``skipReason``.
+/// A conversion pipeline's outcomes carry the converted record in ``data`` and are written as that
+/// record alone (``isConversion``).
+public struct Outcome: Sendable, Equatable {
+    public var status: OutcomeStatus
+    public var provenance: Provenance
+    public var tempID: String?
+    public var debt: Debt?
+    public var destination: Destination?
+    public var data: RecordObject?
+    public var errors: [RecordError]
+    public var skipReason: SkipReason?
+    public var warnings: [String]
+    /// True for a conversion pipeline (no `map`): sinks write ``data`` as it is.
+    public var isConversion: Bool
+
+    public init(status: OutcomeStatus, provenance: Provenance, tempID: String? = nil, debt: Debt? = nil,
+                destination: Destination? = nil, data: RecordObject? = nil, errors: [RecordError] = [],
+                skipReason: SkipReason? = nil, warnings: [String] = [], isConversion: Bool = false) {
+        self.status = status
+        self.provenance = provenance
+        self.tempID = tempID
+        self.debt = debt
+        self.destination = destination
+        self.data = data
+        self.errors = errors
+        self.skipReason = skipReason
+        self.warnings = warnings
+        self.isConversion = isConversion
+    }
+
+    /// A conversion pipeline's outcome for one record: `valid` with the record, or `failed` with
+    /// the reader's problem.
+    public static func converted(_ record: Record) -> Outcome {
+        if let problem = record.problem {
+            return Outcome(status: .failed, provenance: record.provenance, data: record.fields,
+                           errors: [problem], isConversion: true)
+        }
+        return Outcome(status: .valid, provenance: record.provenance, data: record.fields, isConversion: true)
+    }
+}

@@ -1,0 +1,45 @@
+/// Where a record came from, carried from the reader to the outcome so every error can name it.
+public struct Provenance: Sendable, Equatable, Hashable {
+    /// The input's name as the operator gave it (a path, `-` for stdin, or a URL without secrets).
+    public var source: String
+    /// The 1-based position of the record in its source (a CSV data row, an array element, an XML
+    /// record element, a debtor of a paged API).
+    public var record: Int
+    /// The 1-based physical line where the record starts, where the format has lines.
+    public var line: Int?
+    /// The 1-based position of a collection case within its debtor (the `magicline-debtor` preset).
+    public var caseIndex: Int?
+
+    public init(source: String, record: Int, line: Int? = nil, caseIndex: Int? = nil) {
+        self.source = source
+        self.record = record
+        self.line = line
+        self.caseIndex = caseIndex
+    }
+
+    /// `file.csv line 13 (record 12)`: the human form used in messages.
+    public var description: String {
+        var text = source
+        if let line { text += " line \(line)" }
+        text += " (record \(record)"
+        if let caseIndex { text += ", case \(caseIndex)" }
+        return text + ")"
+    }
+}
+
+/// One record as a reader yields it.
+public struct Record: Sendable, Equatable {
+    public var provenance: Provenance
+    /// The record's fields, keys as in the source.
+    public var fields: RecordObject
+    /// Set when the reader could not read the record properly (a CSV row with the wrong number of
+    /// fields): the record then ends `failed` with this error and is never written by a
+    /// conversion sink.
+    public var problem: RecordError?
+
+    public init(provenance: Provenance, fields: RecordObject, problem: RecordError? = nil) {
+        self.provenance = provenance
+        self.fields = fields
+        self.problem = problem
+    }
+}

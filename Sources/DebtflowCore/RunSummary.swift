@@ -1,0 +1,126 @@
+/// The end-of-run summary (CONTRACT.md §1, `--summary PATH`): counts of every outcome, errors by
+/// code, skip reasons, destinations and credits, and the push's figures.
+public struct RunSummary: Sendable, Equatable {
+    /// Count and credits of the valid debts of one destination zone.
+    public struct ZoneTotal: Sendable, Equatable {
+        public var count: Int = 0
+        public var credits: Int = 0
+        public init(count: Int = 0, credits: Int = 0) {
+            self.count = count
+            self.credits = credits
+        }
+    }
+
+    /// What an http sink did.
+    public struct PushTotals: Sendable, Equatable {
+        public var batches = 0
+        public var created = 0
+        public var failed = 0
+        public var skipped = 0
+        public var unknown = 0
+        public var retries = 0
+        public init() {}
+    }
+
+    public var pipeline: String
+    /// Records the reader yielded (debtors, for the `magicline-debtor` preset).
+    public var sourceRecords = 0
+    /// Outcomes (one per collection case with the preset): `valid + failed + skipped`.
+    public var records = 0
+    public var valid = 0
+    public var failed = 0
+    public var skipped = 0
+    public var errors: [String: Int] = [:]
+    public var skipReasons: [String: Int] = [:]
+    public var destinations: [String: ZoneTotal] = [:]
+    /// The sum of credits per call over valid debts.
+    public var credits = 0
+    public var pushed: PushTotals?
+    public var seconds: Double = 0
+    /// Set when the run was stopped early by an error or a signal.
+    public var stoppedBy: String?
+
+    public init(pipeline: String) {
+        self.pipeline = pipeline
+    }
+
+    /// Counts one chunk of outcomes.
+    public mutating func count(_ outcomes: [Outcome]) {
+        for outcome in outcomes { count(outcome) }
+    }
+
+    /// Counts one outcome.
+    public mutating func count(_ outcome: Outcome) {
+        records += 1
+        switch outcome.status {
+        case .valid:
+            valid += 1
+            if let destination = outcome.destination {
+                var total = destinations[destination.zone, default: ZoneTotal()]
+                total.count += 1
+                total.credits += destination.credits ?? 0
+                destinations[destination.zone] = total
+                credits += destination.credits ?? 0
+            }
+        case .failed:
+            failed += 1
+            for error in outcome.errors { errors[error.code.rawValue, default: 0] += 1 }
+        case .skipped:
+            skipped += 1
+            if let reason = outcome.skipReason { skipReasons[reason.rawValue, default: 0] += 1 }
+        }
+    }
+
+    /// The summary as one JSON object, keys in the contract's order, maps sorted by key.
+    public var json: [UInt8] {
+        var writer = JSONByteWriter(capacity: 1024)
+        writer.beginObject()
+        writer.field("pipeline", pipeline)
+        writer.field("source_records", sourceRecords)
+        writer.field("records", records)
+        writer.field("valid", valid)
+        writer.field("failed", failed)
+        writer.field("skipped", skipped)
+        writer.key("errors")
+        writer.beginObject()
+        for (code, count) in errors.sorted(by: { $0.key < $1.key }) { writer.field(code, count) }
+        writer.endObject()
+        writer.key("skip_reasons")
+        writer.beginObject()
+        for (reason, count) in skipReasons.sorted(by: { $0.key < $1.key }) { writer.field(reason, count) }
+        writer.endObject()
+        writer.key("destinations")
+        writer.beginObject()
+        for (zone, total) in destinations.sorted(by: { $0.key < $1.key }) {
+            writer.key(zone)
+            writer.beginObject()
+            writer.field("count", total.count)
+            writer.field("credits", total.credits)
+            writer.endObject()
+        }
+        writer.endObject()
+        writer.field("credits", credits)
+        if let pushed {
+            writer.key("pushed")
+            writer.beginObject()
+            writer.field("batches", pushed.batches)
+            writer.field("created", pushed.created)
+            writer.field("failed", pushed.failed)
+            writer.field("skipped", pushed.skipped)
+            writer.field("unknown", pushed.unknown)
+            writer.field("retries", pushed.retries)
+            writer.endObject()
+        }
+        writer.key("seconds")
+        writer.numberText(Self.formatSeconds(seconds))
+        if let stoppedBy { writer.field("stopped_by", stoppedBy) }
+        writer.endObject()
+        return writer.bytes
+    }
+
+    /// Seconds with millisecond precision, as a JSON number.
+    static func formatSeconds(_ seconds: Double) -> String {
+        let millis = Int64((seconds * 1000).rounded())
+        return MinorUnitAmount(minorUnits: max(0, millis), digits: 3).decimalText
+    }
+}
