@@ -103,6 +103,7 @@ public final class OperatorLog: Sendable {
             lines.append("  pushed: \(pushed.batches) batches, \(pushed.created) created, \(pushed.failed) failed, \(pushed.skipped) skipped, \(pushed.unknown) unknown, \(pushed.retries) retries")
         }
         if let stoppedBy = summary.stoppedBy { lines.append("  stopped: \(stoppedBy)") }
+        if let peak = summary.peakMemoryBytes { lines.append("  peak memory: \((peak + (1 << 19)) >> 20) MB") }
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -164,12 +164,21 @@ public final class PipelineRunner {
             summary.seconds = seconds(since: start)
             let final: any Error = interruption.isSet ? DebtflowError.interrupted : (error is CancellationError ? DebtflowError.interrupted : error)
             summary.stoppedBy = (final as? DebtflowError)?.kind.rawValue ?? "error"
+            summary.peakMemoryBytes = Self.peakMemoryBytes()
             partialSummary = summary
             throw final
         }
         _ = await readerTask.result
         _ = await transformTask.result
+        summary.peakMemoryBytes = Self.peakMemoryBytes()
         return summary
+    }
+
+    /// The process's peak resident set size (`getrusage`'s `ru_maxrss`, in KiB on Linux).
+    static func peakMemoryBytes() -> Int? {
+        var usage = rusage()
+        guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return nil }
+        return usage.ru_maxrss * 1024
     }
 
     /// The summary as far as the run got, after ``run()`` threw.
