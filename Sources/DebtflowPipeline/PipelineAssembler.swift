@@ -1,4 +1,5 @@
 import DebtflowCore
+import DebtflowRead
 import DebtflowSink
 import Foundation
 
@@ -22,7 +23,7 @@ public struct PipelineAssembler {
         let transform = try makeTransform()
         let sinks = try makeSinks()
         let configuration = self.configuration
-        return PipelineRunner(name: configuration.name, makeSource: { try Self.makeSource(configuration.read) },
+        return PipelineRunner(name: configuration.name, makeSource: { try Self.makeSource(configuration.read, baseDirectory: configuration.baseDirectory) },
                               transform: transform, sinks: sinks, options: options, log: log, interruption: interruption)
     }
 
@@ -35,7 +36,7 @@ public struct PipelineAssembler {
             report.append("\(sink.jsonPath): \(sink.format.rawValue) → \(sink.path ?? sink.http?.url ?? "?")")
         }
         _ = try makeTransform()
-        let source = try Self.makeSource(configuration.read)
+        let source = try Self.makeSource(configuration.read, baseDirectory: configuration.baseDirectory)
         report.append("input \(source.name): reachable")
         return report
     }
@@ -59,8 +60,27 @@ public struct PipelineAssembler {
         }
     }
 
-    static func makeSource(_ read: ReadStageConfiguration) throws -> any RecordSource {
-        throw DebtflowError.input("the \(read.format.rawValue) reader is not assembled yet")
+    /// Opens the `read` stage's input. Paths are named in messages as the config wrote them.
+    static func makeSource(_ read: ReadStageConfiguration, baseDirectory: String) throws -> any RecordSource {
+        switch read.format {
+        case .csv:
+            let options = CSVReaderOptions(delimiter: CSVDelimiter(configValue: read.delimiter) ?? .auto,
+                                           encoding: TextEncodingChoice(configValue: read.encoding) ?? .auto,
+                                           header: read.header, maxFieldBytes: read.maxFieldBytes)
+            return CSVRecordReader(source: try openInput(read, baseDirectory: baseDirectory), options: options)
+        case .json:
+            return JSONRecordReader(source: try openInput(read, baseDirectory: baseDirectory),
+                                    options: JSONReaderOptions(recordsPath: read.records))
+        case .xml:
+            return XMLRecordReader(source: try openInput(read, baseDirectory: baseDirectory),
+                                   options: XMLReaderOptions(recordElement: read.recordElement ?? "record"))
+        case .magicline:
+            throw DebtflowError.input("the magicline reader is not assembled yet")
+        }
+    }
+
+    private static func openInput(_ read: ReadStageConfiguration, baseDirectory: String) throws -> any ByteSource {
+        try ByteSources.open(path: read.displayPath ?? read.path ?? "-", relativeTo: baseDirectory)
     }
 
     private func makeTransform() throws -> RecordTransform {

@@ -1,4 +1,5 @@
 import DebtflowCore
+import DebtflowRead
 import Foundation
 
 /// Reads a pipeline config file strictly (CONTRACT.md §2): unknown keys, wrong types and impossible
@@ -138,15 +139,15 @@ public struct PipelineConfigurationDecoder: Sendable {
         case .csv:
             try options.rejectUnknownKeys(allowed: ["format", "path", "delimiter", "encoding", "header", "max_field_bytes"], context: "csv")
             let delimiter = try options.string("delimiter") ?? "auto"
-            guard ["auto", ",", ";", "\t", "|", "tab"].contains(delimiter) else {
+            guard CSVDelimiter(configValue: delimiter) != nil else {
                 throw DebtflowError.configuration("expected \"auto\", \",\", \";\", \"\\t\" (or \"tab\") or \"|\", found \"\(delimiter)\"", path: options.child("delimiter"))
             }
-            read.delimiter = delimiter == "tab" ? "\t" : delimiter
-            let encoding = (try options.string("encoding") ?? "auto").lowercased()
-            guard ["auto", "utf-8", "utf8", "windows-1252", "cp1252"].contains(encoding) else {
+            read.delimiter = delimiter
+            let encoding = try options.string("encoding") ?? "auto"
+            guard TextEncodingChoice(configValue: encoding) != nil else {
                 throw DebtflowError.configuration("expected \"auto\", \"utf-8\" or \"windows-1252\", found \"\(encoding)\"", path: options.child("encoding"))
             }
-            read.encoding = encoding == "utf8" ? "utf-8" : encoding == "cp1252" ? "windows-1252" : encoding
+            read.encoding = encoding
             read.header = try options.bool("header") ?? true
             read.maxFieldBytes = try options.positiveInt("max_field_bytes") ?? read.maxFieldBytes
         case .json:
