@@ -1,4 +1,5 @@
 import DebtflowCore
+import DebtflowGzip
 import DebtflowRead
 import DebtflowSink
 import Foundation
@@ -94,7 +95,8 @@ public struct PipelineAssembler {
         try configuration.sinks.map { sink in
             switch sink.format {
             case .ndjson:
-                let file = try NDJSONFileSink(path: sink.path!, accepts: configuration.isConversion ? [.valid] : sink.accepts)
+                let file = try NDJSONFileSink(path: sink.path!, accepts: configuration.isConversion ? [.valid] : sink.accepts,
+                                             compressor: sink.gzip ? GzipEncoder() : nil)
                 return options.dryRun ? DryRunSink(wrapping: file) : file
             case .http:
                 throw DebtflowError.configuration("the http sink is not assembled yet", path: sink.jsonPath)

@@ -1,4 +1,5 @@
 import DebtflowCore
+import DebtflowGzip
 
 /// Writes outcomes as NDJSON, one JSON object per line, to a file published atomically at the end
 /// of the run (or to stdout for `-`).
@@ -54,4 +55,10 @@ public protocol ByteCompressor: AnyObject {
     func compress(_ bytes: [UInt8]) throws -> [UInt8]
     /// Ends the stream; returns the remaining compressed bytes.
     func finish() throws -> [UInt8]
+}
+
+extension GzipEncoder: ByteCompressor {
+    public func compress(_ bytes: [UInt8]) throws -> [UInt8] {
+        try compress(bytes[...])
+    }
 }

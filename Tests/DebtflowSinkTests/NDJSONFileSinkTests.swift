@@ -1,4 +1,5 @@
 import DebtflowCore
+import DebtflowGzip
 import DebtflowSink
 import DebtflowTestSupport
 import Foundation
@@ -56,5 +57,20 @@ struct NDJSONFileSinkTests {
         }
         #expect(error.kind == .sink)
         #expect(error.description.contains("/nonexistent-debtflow/out.ndjson"))
+    }
+
+    @Test("gzip output decodes to the same lines")
+    func gzipOutput() async throws {
+        let folder = try TestSupport.makeTemporaryDirectory()
+        let path = folder.appendingPathComponent("out.ndjson.gz")
+        let sink = try NDJSONFileSink(path: path.path, accepts: [.valid], compressor: GzipEncoder())
+        for chunk in 0..<3 { try await sink.write((1...500).map { outcome(chunk * 500 + $0, "n\($0)") }) }
+        try await sink.finish()
+        let result = try TestSupport.run(URL(fileURLWithPath: "/bin/gzip"), ["-dc", path.path])
+        let lines = result.stdoutText.split(separator: "\n")
+        #expect(result.status == 0)
+        #expect(lines.count == 1500)
+        #expect(lines.first == #"{"name":"n1"}"#)
+        #expect(try TestSupport.permissions(of: path) == 0o600)
     }
 }
