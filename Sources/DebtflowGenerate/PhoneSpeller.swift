@@ -44,7 +44,16 @@ enum PhoneSpeller {
                 nsn = [UInt8(ascii: "7"), UInt8(ascii: "0") + UInt8(rng.inRange(3...9))]
             }
         } else {
-            nsn = [UInt8(ascii: "0") + rng.pick([1, 2, 3, 5]), UInt8(ascii: "0") + UInt8(rng.below(10))]
+            // Landlines 01–05, avoiding the overseas blocks inside them (0262/0263/0269 Réunion and
+            // Mayotte, 0590/0594/0596 Guadeloupe, Guiana, Martinique).
+            let first = rng.pick([1, 2, 3, 4, 5] as [UInt8])
+            let second: UInt8 = switch first {
+            case 2: rng.pick([0, 1, 2, 3, 4, 5, 7, 8, 9])
+            case 4: UInt8(rng.inRange(1...9))
+            case 5: UInt8(rng.inRange(0...8))
+            default: UInt8(rng.below(10))
+            }
+            nsn = [UInt8(ascii: "0") + first, UInt8(ascii: "0") + second]
         }
         for _ in 0..<7 { nsn.append(UInt8(ascii: "0") + UInt8(rng.below(10))) }
         return nsn
