@@ -13,6 +13,8 @@ import DebtflowGzip
 final class GeneratedOutput {
     enum Destination {
         case file(path: String, temporaryPath: String, descriptor: Int32)
+        /// An existing non-regular file (device, FIFO): written in place.
+        case special(path: String, descriptor: Int32)
         case standardOutput
         case memory
     }
@@ -43,6 +45,14 @@ final class GeneratedOutput {
             destination = .memory
         case "-"?:
             destination = .standardOutput
+        case let path? where Self.isSpecialFile(path):
+            // /dev/null, a FIFO, a terminal: write straight to it, nothing to rename.
+            let descriptor = open(path, O_WRONLY | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                throw DebtflowError.sink("cannot open the output \(path)", location: .init(file: path),
+                                         cause: Self.systemMessage())
+            }
+            destination = .special(path: path, descriptor: descriptor)
         case let path?:
             let temporaryPath = Self.temporaryPath(for: path)
             let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC, 0o600)
@@ -88,6 +98,10 @@ final class GeneratedOutput {
             try emit(compressed)
         }
         isClosed = true
+        if case .special(let path, let descriptor) = destination, close(descriptor) != 0 {
+            throw DebtflowError.sink("cannot write the output \(path)", location: .init(file: path),
+                                     cause: Self.systemMessage())
+        }
         if case .file(let path, let temporaryPath, let descriptor) = destination {
             if close(descriptor) != 0 {
                 let message = Self.systemMessage()
@@ -106,10 +120,16 @@ final class GeneratedOutput {
 
     /// Drops a half-written file (after an error): nothing is published.
     func abandon() {
+        guard !isClosed else { return }
         isClosed = true
-        if case .file(_, let temporaryPath, let descriptor) = destination {
+        switch destination {
+        case .file(_, let temporaryPath, let descriptor):
             close(descriptor)
             unlink(temporaryPath)
+        case .special(_, let descriptor):
+            close(descriptor)
+        case .standardOutput, .memory:
+            break
         }
     }
 
@@ -121,7 +141,7 @@ final class GeneratedOutput {
             memory.append(contentsOf: bytes)
         case .standardOutput:
             try writeAll(bytes, to: STDOUT_FILENO, name: "standard output")
-        case .file(let path, _, let descriptor):
+        case .file(let path, _, let descriptor), .special(let path, let descriptor):
             try writeAll(bytes, to: descriptor, name: path)
         }
     }
@@ -146,6 +166,13 @@ final class GeneratedOutput {
         let folder = slash.map { String(path[...$0]) } ?? ""
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         return "\(folder).\(name).tmp-\(getpid())"
+    }
+
+    /// Whether `path` exists and is not a regular file (a device such as /dev/null, a FIFO).
+    private static func isSpecialFile(_ path: String) -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return false }
+        return (info.st_mode & S_IFMT) != S_IFREG && (info.st_mode & S_IFMT) != S_IFDIR
     }
 
     private static func systemMessage() -> String {

@@ -60,4 +60,11 @@ struct GenerateCommandTests {
         let missing = folder.appendingPathComponent("no/such/folder/out.csv").path
         #expect(try GenerateCommand.run(arguments: ["--rows", "1", "--out", missing]) == 4)
     }
+
+    @Test("--out /dev/null writes in place (no temporary file beside a device)")
+    func devNull() throws {
+        #expect(try GenerateCommand.run(arguments: ["--rows", "100", "--gzip", "--out", "/dev/null"]) == 0)
+        let type = try FileManager.default.attributesOfItem(atPath: "/dev/null")[.type] as? FileAttributeType
+        #expect(type == .typeCharacterSpecial)
+    }
 }
