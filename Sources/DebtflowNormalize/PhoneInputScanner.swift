@@ -1,0 +1,145 @@
+/// The digits of a phone number as typed, once spellings are set aside: separators, a leading
+/// `+` (or `00`, which libphonenumber's parsing handles), a spreadsheet's leading `'`, an
+/// extension. Digits are values 0–9.
+struct ScannedPhone {
+    var digits: [UInt8]
+    var hasPlus: Bool
+}
+
+/// Reads a typed phone number scalar by scalar (no Foundation, no regular expressions).
+///
+/// Accepted: ASCII, full-width and Arabic-Indic digits; spaces (also no-break, narrow no-break and
+/// the other Unicode spaces), dashes (hyphen, the Unicode dashes, minus, full-width), dots,
+/// slashes, parentheses and brackets as separators; one `+` (or full-width `＋`) before the first
+/// digit; one leading `'` or `’`; an extension introduced by `ext`, `ext.`, `extn`, `extension`,
+/// `poste`, `x` or `#`, with or without digits after it, which is dropped. Any other letter makes
+/// the number invalid (a letter O for a zero, keypad letters).
+enum PhoneInputScanner {
+    static let maximumDigits = 250
+
+    static func scan(_ input: String) -> Result<ScannedPhone, PhoneNormalizationError> {
+        var digits: [UInt8] = []
+        digits.reserveCapacity(20)
+        var hasPlus = false
+        var seenContent = false
+        var scalars = input.unicodeScalars.makeIterator()
+        while let scalar = scalars.next() {
+            let value = scalar.value
+            if let digit = digitValue(value) {
+                digits.append(digit)
+                seenContent = true
+                if digits.count > maximumDigits { return .failure(Self.tooLong) }
+                continue
+            }
+            if isSeparator(value) { continue }
+            switch value {
+            case 0x2B, 0xFF0B: // + ＋
+                guard digits.isEmpty, !hasPlus else { return .failure(misplacedPlus) }
+                hasPlus = true
+                seenContent = true
+            case 0x27, 0x2019, 0x2018: // ' ’ ‘ spreadsheet text marker
+                guard !seenContent else { return .failure(unexpected) }
+                seenContent = true
+            case 0x23: // #
+                guard !digits.isEmpty, restIsExtension(&scalars) else { return .failure(extensionError) }
+                return .success(ScannedPhone(digits: digits, hasPlus: hasPlus))
+            default:
+                guard isLetter(value) else { return .failure(unexpected) }
+                // A word of ASCII letters: an extension marker, or letters where digits belong.
+                var word: [UInt8] = []
+                var current: Unicode.Scalar? = scalar
+                while let letter = current, let lower = asciiLowercaseLetter(letter.value) {
+                    word.append(lower)
+                    if word.count > 9 { break }
+                    current = scalars.next()
+                }
+                guard current == nil || !isLetter(current!.value), isExtensionMarker(word), !digits.isEmpty else {
+                    return .failure(letters)
+                }
+                var rest = scalars
+                if let next = current {
+                    // The scalar right after the word belongs to the extension's tail.
+                    guard next.value == 0x2E || next.value == 0x3A || isSeparator(next.value)
+                        || digitValue(next.value) != nil else {
+                        return .failure(isLetter(next.value) ? letters : unexpected)
+                    }
+                }
+                guard restIsExtension(&rest) else { return .failure(extensionError) }
+                return .success(ScannedPhone(digits: digits, hasPlus: hasPlus))
+            }
+        }
+        guard !digits.isEmpty else {
+            return .failure(PhoneNormalizationError(message: "no digits: expected a phone number"))
+        }
+        return .success(ScannedPhone(digits: digits, hasPlus: hasPlus))
+    }
+
+    // MARK: Errors (never echo the input)
+
+    static let letters = PhoneNormalizationError(
+        message: "letters are not allowed in a phone number: expected digits, separators and an optional extension")
+    static let unexpected = PhoneNormalizationError(
+        message: "unexpected character in a phone number: expected digits, spaces, dots, dashes, slashes, parentheses and a leading +")
+    static let misplacedPlus = PhoneNormalizationError(message: "a + is only allowed once, before the first digit")
+    static let extensionError = PhoneNormalizationError(message: "an extension must be followed by digits only")
+    static let tooLong = PhoneNormalizationError(message: "too many digits for a phone number")
+
+    // MARK: Character classes
+
+    /// The value of a decimal digit: ASCII, full-width, Arabic-Indic, extended Arabic-Indic.
+    @inline(__always)
+    static func digitValue(_ value: UInt32) -> UInt8? {
+        if value >= 0x30 && value <= 0x39 { return UInt8(value - 0x30) }
+        if value < 0x660 { return nil }
+        if value >= 0xFF10 && value <= 0xFF19 { return UInt8(value - 0xFF10) }
+        if value >= 0x660 && value <= 0x669 { return UInt8(value - 0x660) }
+        if value >= 0x6F0 && value <= 0x6F9 { return UInt8(value - 0x6F0) }
+        return nil
+    }
+
+    /// Spaces, dashes, dots, slashes, parentheses and brackets, ASCII or Unicode.
+    @inline(__always)
+    static func isSeparator(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x20, 0x09, 0x2D, 0x2E, 0x2F, 0x28, 0x29, 0x5B, 0x5D: return true
+        case 0xA0, 0xAD, 0x1680, 0x2000...0x200B, 0x2010...0x2015, 0x2060, 0x202F, 0x205F, 0x2212,
+             0x3000, 0xFEFF, 0xFF0D, 0xFF0E, 0xFF0F, 0xFF08, 0xFF09, 0x30FC:
+            return true
+        default: return false
+        }
+    }
+
+    @inline(__always)
+    static func asciiLowercaseLetter(_ value: UInt32) -> UInt8? {
+        if value >= 0x61 && value <= 0x7A { return UInt8(value) }
+        if value >= 0x41 && value <= 0x5A { return UInt8(value + 0x20) }
+        return nil
+    }
+
+    /// ASCII letters, Latin-1 and other letters above U+00C0 (accented letters, Greek, Cyrillic…).
+    static func isLetter(_ value: UInt32) -> Bool {
+        if asciiLowercaseLetter(value) != nil { return true }
+        if value >= 0xC0 && value <= 0x24F && value != 0xD7 && value != 0xF7 { return true }
+        return value >= 0x370 && value < 0x2000 && digitValue(value) == nil
+    }
+
+    private static func isExtensionMarker(_ word: [UInt8]) -> Bool {
+        switch word {
+        case Array("ext".utf8), Array("extn".utf8), Array("extension".utf8), Array("poste".utf8),
+             Array("x".utf8), Array("xtn".utf8):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// After an extension marker: optional `.`/`:`, separators and digits, nothing else.
+    private static func restIsExtension(_ scalars: inout String.UnicodeScalarView.Iterator) -> Bool {
+        while let scalar = scalars.next() {
+            let value = scalar.value
+            if digitValue(value) != nil || isSeparator(value) || value == 0x3A || value == 0x2E { continue }
+            return false
+        }
+        return true
+    }
+}
