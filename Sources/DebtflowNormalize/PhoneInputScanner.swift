@@ -80,9 +80,9 @@ enum PhoneInputScanner {
         message: "letters are not allowed in a phone number: expected digits, separators and an optional extension")
     static let unexpected = PhoneNormalizationError(
         message: "unexpected character in a phone number: expected digits, spaces, dots, dashes, slashes, parentheses and a leading +")
-    static let misplacedPlus = PhoneNormalizationError(message: "a + is only allowed once, before the first digit")
-    static let extensionError = PhoneNormalizationError(message: "an extension must be followed by digits only")
-    static let tooLong = PhoneNormalizationError(message: "too many digits for a phone number")
+    static let misplacedPlus = PhoneNormalizationError(message: "misplaced +: expected at most one +, before the first digit")
+    static let extensionError = PhoneNormalizationError(message: "unexpected text after an extension: expected digits only")
+    static let tooLong = PhoneNormalizationError(message: "too many digits: expected at most 17 digits after the country code")
 
     // MARK: Character classes
 

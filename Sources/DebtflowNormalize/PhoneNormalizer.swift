@@ -67,7 +67,7 @@ public struct PhoneNormalizer: Sendable {
             if let result = validated(overseas, nsn) { return .success(result) }
             let name = store.mainRegion(callingCode: overseas)?.region ?? "+\(overseas)"
             return .failure(PhoneNormalizationError(
-                message: "not a valid number for \(name) (+\(overseas)): the number is not in an assigned range"))
+                message: "not a valid number for \(name) (+\(overseas)): expected a number in an assigned range"))
         }
         if let result = validated(33, nsn) { return .success(result) }
         for code in PhoneFrenchNumberingPlan.fallbackRegions {
@@ -75,7 +75,7 @@ public struct PhoneNormalizer: Sendable {
             if let result = validated(region.callingCode, nsn) { return .success(result) }
         }
         return .failure(PhoneNormalizationError(
-            message: "not a valid number for FR: the number is not in an assigned French range (mainland or overseas)"))
+            message: "not a valid number for FR: expected a number in an assigned French range (mainland or overseas)"))
     }
 
     /// `33612345678`, `590690123456`: a French or overseas calling code written without `+`.
@@ -95,7 +95,7 @@ public struct PhoneNormalizer: Sendable {
         case .failure(.invalidCallingCode):
             return PhoneNormalizationError(message: "unknown country calling code: expected + and an assigned calling code")
         case .failure(.tooShortAfterInternationalPrefix):
-            return PhoneNormalizationError(message: "too few digits after the international prefix")
+            return PhoneNormalizationError(message: "too few digits after the international prefix: expected a country code and a number")
         case .failure(.missingRegion):
             return PhoneNormalizationError(
                 message: "unknown default region '\(regionCode.prefix(3))': expected + and a calling code")
@@ -109,7 +109,7 @@ public struct PhoneNormalizer: Sendable {
         if international, case .success(let number) = parsed {
             let name = store.mainRegion(callingCode: number.callingCode)?.region ?? "?"
             return PhoneNormalizationError(
-                message: "not a valid number for +\(number.callingCode) (\(name)): the number is not in an assigned range")
+                message: "not a valid number for +\(number.callingCode) (\(name)): expected a number in an assigned range")
         }
         if frenchPlan && !phone.hasPlus {
             return PhoneNormalizationError(
