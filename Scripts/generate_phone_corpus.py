@@ -188,22 +188,23 @@ def main():
     if phonenumbers.__version__ != PINNED_VERSION:
         print("warning: phonenumbers %s installed, corpus is pinned to %s" % (phonenumbers.__version__, PINNED_VERSION),
               file=sys.stderr)
-    rng = random.Random(42)
+    rng = random.Random(int(os.environ.get("PHONE_CORPUS_SEED", "42")))
+    scale = int(os.environ.get("PHONE_CORPUS_SCALE", "1"))  # > 1: a bigger one-off differential check
     inputs = []  # (input, region)
 
     # French mainland: mobiles, fixed lines, special ranges; every spelling.
     for prefix in ["06", "07", "01", "02", "03", "04", "05", "09", "080", "081", "089", "0636", "0639", "0695"]:
-        for _ in range(4):
+        for _ in range(4 * scale):
             for s in french_spellings(rng, random_completion(rng, prefix, 10)):
                 inputs.append((s, "FR"))
     # Overseas prefixes, and the fallback ranges.
     for prefix in ["0590", "0690", "0691", "0594", "0694", "0596", "0696", "0697", "0262", "0263", "0692",
                    "0693", "0269", "0639", "0976", "0970", "0595", "0593", "0698"]:
-        for _ in range(3):
+        for _ in range(3 * scale):
             for s in french_spellings(rng, random_completion(rng, prefix, 10)):
                 inputs.append((s, rng.choice(["FR", "FR", "FR", "GP", "RE"])))
     # Random digit strings, French default: every length from 1 to 14.
-    for _ in range(150):
+    for _ in range(150 * scale):
         inputs.append(("".join(str(rng.randint(0, 9)) for _ in range(rng.randint(1, 14))), "FR"))
     # Other countries, international and national spellings.
     regions = ["BE", "DE", "IT", "ES", "PT", "NL", "LU", "IE", "MT", "CY", "FI", "BG", "HU", "LT", "LV", "EE",
@@ -212,9 +213,22 @@ def main():
                "AG", "AU", "CC", "NF", "SM", "VA", "CI", "SN", "TR", "IL", "IN"]
     for region in regions:
         for example in example_numbers(region):
-            for _ in range(2):
+            for _ in range(2 * scale):
                 for s in international_spellings(rng, perturbed(rng, example), region):
                     inputs.append(s)
+    # Every region libphonenumber knows: national spellings with that default region, random digit
+    # strings, and + / 00 spellings from France (national prefixes, carrier codes, transform rules).
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        examples = example_numbers(region)
+        for _ in range(scale):
+            if examples:
+                n = perturbed(rng, rng.choice(examples))
+                inputs.append((phonenumbers.format_number(n, PhoneNumberFormat.NATIONAL), region))
+                inputs.append((phonenumbers.format_number(n, PhoneNumberFormat.INTERNATIONAL), rng.choice(["FR", region])))
+                nsn = phonenumbers.national_significant_number(n)
+                inputs.append((rng.choice(["", "0", "00", "1", "8", "9", "15", "011"]) + nsn, region))
+            inputs.append(("".join(str(rng.randint(0, 9)) for _ in range(rng.randint(4, 13))), region))
+            inputs.append((rng.choice(["+", "00"]) + "".join(str(rng.randint(0, 9)) for _ in range(rng.randint(4, 14))), region))
     # Non-geographic numbers.
     inputs += [("+800 1234 5678", "FR"), ("+882 1234 5678 90", "FR"), ("+979 123 456 789", "FR")]
     # Hand-picked cases from the contract.
