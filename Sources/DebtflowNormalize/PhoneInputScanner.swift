@@ -18,13 +18,32 @@ enum PhoneInputScanner {
     static let maximumDigits = 250
 
     static func scan(_ input: String) -> Result<ScannedPhone, PhoneNormalizationError> {
+        var input = input
+        return input.withUTF8 { scan(utf8: $0) }
+    }
+
+    /// Decodes the scalar at `index` (valid UTF-8, as a `String`'s bytes are) and its length.
+    @inline(__always)
+    private static func scalar(at index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> (UInt32, Int) {
+        let lead = UInt32(bytes[index])
+        if lead < 0x80 { return (lead, 1) }
+        if lead < 0xE0 { return ((lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F), 2) }
+        if lead < 0xF0 {
+            return ((lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F), 3)
+        }
+        return ((lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12 | UInt32(bytes[index + 2] & 0x3F) << 6
+            | UInt32(bytes[index + 3] & 0x3F), 4)
+    }
+
+    private static func scan(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Result<ScannedPhone, PhoneNormalizationError> {
         var digits: [UInt8] = []
-        digits.reserveCapacity(20)
+        digits.reserveCapacity(24)
         var hasPlus = false
         var seenContent = false
-        var scalars = input.unicodeScalars.makeIterator()
-        while let scalar = scalars.next() {
-            let value = scalar.value
+        var index = 0
+        while index < bytes.count {
+            let (value, length) = scalar(at: index, in: bytes)
+            index += length
             if let digit = digitValue(value) {
                 digits.append(digit)
                 seenContent = true
@@ -41,30 +60,23 @@ enum PhoneInputScanner {
                 guard !seenContent else { return .failure(unexpected) }
                 seenContent = true
             case 0x23: // #
-                guard !digits.isEmpty, restIsExtension(&scalars) else { return .failure(extensionError) }
+                guard !digits.isEmpty, restIsExtension(bytes, from: index) else { return .failure(extensionError) }
                 return .success(ScannedPhone(digits: digits, hasPlus: hasPlus))
             default:
                 guard isLetter(value) else { return .failure(unexpected) }
                 // A word of ASCII letters: an extension marker, or letters where digits belong.
-                var word: [UInt8] = []
-                var current: Unicode.Scalar? = scalar
-                while let letter = current, let lower = asciiLowercaseLetter(letter.value) {
-                    word.append(lower)
-                    if word.count > 9 { break }
-                    current = scalars.next()
-                }
-                guard current == nil || !isLetter(current!.value), isExtensionMarker(word), !digits.isEmpty else {
-                    return .failure(letters)
-                }
-                var rest = scalars
-                if let next = current {
-                    // The scalar right after the word belongs to the extension's tail.
-                    guard next.value == 0x2E || next.value == 0x3A || isSeparator(next.value)
-                        || digitValue(next.value) != nil else {
-                        return .failure(isLetter(next.value) ? letters : unexpected)
+                let wordStart = index - length
+                var wordEnd = wordStart
+                while wordEnd < bytes.count, asciiLowercaseLetter(UInt32(bytes[wordEnd])) != nil { wordEnd += 1 }
+                if wordEnd < bytes.count {
+                    let (next, _) = scalar(at: wordEnd, in: bytes)
+                    if isLetter(next) { return .failure(letters) }
+                    guard next == 0x2E || next == 0x3A || isSeparator(next) || digitValue(next) != nil else {
+                        return .failure(unexpected)
                     }
                 }
-                guard restIsExtension(&rest) else { return .failure(extensionError) }
+                guard !digits.isEmpty, isExtensionMarker(bytes, wordStart..<wordEnd) else { return .failure(letters) }
+                guard restIsExtension(bytes, from: wordEnd) else { return .failure(extensionError) }
                 return .success(ScannedPhone(digits: digits, hasPlus: hasPlus))
             }
         }
@@ -123,20 +135,24 @@ enum PhoneInputScanner {
         return value >= 0x370 && value < 0x2000 && digitValue(value) == nil
     }
 
-    private static func isExtensionMarker(_ word: [UInt8]) -> Bool {
-        switch word {
-        case Array("ext".utf8), Array("extn".utf8), Array("extension".utf8), Array("poste".utf8),
-             Array("x".utf8), Array("xtn".utf8):
+    private static let extensionMarkers: [[UInt8]] = ["ext", "extn", "extension", "poste", "x", "xtn"].map { Array($0.utf8) }
+
+    private static func isExtensionMarker(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        markers: for marker in extensionMarkers where marker.count == range.count {
+            for (offset, byte) in marker.enumerated() where bytes[range.lowerBound + offset] | 0x20 != byte {
+                continue markers
+            }
             return true
-        default:
-            return false
         }
+        return false
     }
 
     /// After an extension marker: optional `.`/`:`, separators and digits, nothing else.
-    private static func restIsExtension(_ scalars: inout String.UnicodeScalarView.Iterator) -> Bool {
-        while let scalar = scalars.next() {
-            let value = scalar.value
+    private static func restIsExtension(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
+        var index = start
+        while index < bytes.count {
+            let (value, length) = scalar(at: index, in: bytes)
+            index += length
             if digitValue(value) != nil || isSeparator(value) || value == 0x3A || value == 0x2E { continue }
             return false
         }

@@ -55,54 +55,80 @@ final class PhoneMetadataStore: Sendable {
     static let shared = PhoneMetadataStore()
 
     let regions: [PhoneRegionMetadata]
-    /// Region code → index in `regions` (geographic regions only).
-    private let indexByRegion: [String: Int]
-    /// Calling code → indices in `regions`, the main region first (libphonenumber's order).
-    private let indicesByCallingCode: [Int: [Int]]
+    /// Two-letter region code (`(first - A) * 26 + (second - A)`) → index in `regions`, or -1.
+    private let indexByRegion: [Int32]
+    /// Calling code (0…999) → the range of its regions in `regionIndicesByCallingCode`.
+    private let callingCodeRanges: [Range<Int32>]
+    /// Region indices grouped by calling code, the main region first (libphonenumber's order).
+    private let regionIndicesByCallingCode: [Int32]
 
     private init() {
         let regions = PhoneMetadataTables.regions.map(PhoneRegionMetadata.init(record:))
-        var indexByRegion: [String: Int] = [:]
+        var indexByRegion = [Int32](repeating: -1, count: 26 * 26)
         var byKey: [String: Int] = [:]
         for (index, region) in regions.enumerated() {
-            if region.region != "001" { indexByRegion[region.region] = index }
+            if let slot = Self.slot(region.region) { indexByRegion[slot] = Int32(index) }
             byKey["\(region.callingCode):\(region.region)"] = index
         }
-        var indicesByCallingCode: [Int: [Int]] = [:]
+        var ranges = [Range<Int32>](repeating: 0..<0, count: 1000)
+        var flat: [Int32] = []
         for entry in PhoneMetadataTables.callingCodes.split(separator: ";") {
             let parts = entry.split(separator: ":")
-            guard parts.count == 2, let code = Int(parts[0]) else { continue }
-            indicesByCallingCode[code] = parts[1].split(separator: ",").compactMap { byKey["\(code):\($0)"] }
+            guard parts.count == 2, let code = Int(parts[0]), code < 1000 else { continue }
+            let start = Int32(flat.count)
+            flat += parts[1].split(separator: ",").compactMap { byKey["\(code):\($0)"] }.map { Int32($0) }
+            ranges[code] = start..<Int32(flat.count)
         }
         self.regions = regions
         self.indexByRegion = indexByRegion
-        self.indicesByCallingCode = indicesByCallingCode
+        self.callingCodeRanges = ranges
+        self.regionIndicesByCallingCode = flat
     }
 
-    /// The metadata of a region (`"FR"`), or nil when libphonenumber does not know it.
+    /// The slot of a two-letter uppercase region code, or nil.
+    @inline(__always)
+    static func slot(_ code: String) -> Int? {
+        var utf8 = code.utf8.makeIterator()
+        guard let first = utf8.next(), let second = utf8.next(), utf8.next() == nil,
+              first >= UInt8(ascii: "A"), first <= UInt8(ascii: "Z"),
+              second >= UInt8(ascii: "A"), second <= UInt8(ascii: "Z") else { return nil }
+        return Int(first - UInt8(ascii: "A")) * 26 + Int(second - UInt8(ascii: "A"))
+    }
+
+    /// The metadata of a region (`"FR"`, uppercase), or nil when libphonenumber does not know it.
     func region(_ code: String) -> PhoneRegionMetadata? {
-        indexByRegion[code].map { regions[$0] }
+        guard let slot = Self.slot(code) else { return nil }
+        let index = indexByRegion[slot]
+        return index < 0 ? nil : regions[Int(index)]
+    }
+
+    private func indices(_ callingCode: Int) -> Range<Int32> {
+        guard callingCode >= 0, callingCode < callingCodeRanges.count else { return 0..<0 }
+        return callingCodeRanges[callingCode]
     }
 
     /// Whether the calling code is assigned.
     func isKnownCallingCode(_ code: Int) -> Bool {
-        indicesByCallingCode[code] != nil
+        !indices(code).isEmpty
     }
 
     /// The main region of a calling code (`region_code_for_country_code`): its metadata is used
     /// for parsing numbers written with that code.
     func mainRegion(callingCode: Int) -> PhoneRegionMetadata? {
-        indicesByCallingCode[callingCode]?.first.map { regions[$0] }
+        let range = indices(callingCode)
+        guard !range.isEmpty else { return nil }
+        return regions[Int(regionIndicesByCallingCode[Int(range.lowerBound)])]
     }
 
     /// libphonenumber's `region_code_for_number`: the only region of the calling code, or the
     /// first whose leading digits match, or (for regions without leading digits) the first where
     /// the number is valid.
     func regionForNumber(callingCode: Int, nationalNumber: ArraySlice<UInt8>) -> PhoneRegionMetadata? {
-        guard let indices = indicesByCallingCode[callingCode], !indices.isEmpty else { return nil }
-        if indices.count == 1 { return regions[indices[0]] }
-        for index in indices {
-            let region = regions[index]
+        let range = indices(callingCode)
+        guard !range.isEmpty else { return nil }
+        if range.count == 1 { return regions[Int(regionIndicesByCallingCode[Int(range.lowerBound)])] }
+        for position in range {
+            let region = regions[Int(regionIndicesByCallingCode[Int(position)])]
             if region.hasLeadingDigits {
                 if region.leadingDigits.matchesPrefix(nationalNumber) { return region }
             } else if region.valid.matchesWhole(nationalNumber) {

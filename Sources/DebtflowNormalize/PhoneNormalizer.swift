@@ -126,11 +126,15 @@ public struct PhoneNormalizer: Sendable {
     // MARK: Helpers
 
     private static func phoneNumber(region: PhoneRegionMetadata, nsn: ArraySlice<UInt8>) -> PhoneNumber {
-        var bytes: [UInt8] = [UInt8(ascii: "+")]
-        bytes.reserveCapacity(4 + nsn.count)
-        for digit in region.callingCodeDigits { bytes.append(digit + UInt8(ascii: "0")) }
-        for digit in nsn { bytes.append(digit + UInt8(ascii: "0")) }
-        return PhoneNumber(e164: String(decoding: bytes, as: UTF8.self), callingCode: region.callingCode, region: region.region)
+        let codeDigits = region.callingCodeDigits
+        let e164 = String(unsafeUninitializedCapacity: 1 + codeDigits.count + nsn.count) { buffer in
+            buffer[0] = UInt8(ascii: "+")
+            var position = 1
+            for digit in codeDigits { buffer[position] = digit &+ UInt8(ascii: "0"); position += 1 }
+            for digit in nsn { buffer[position] = digit &+ UInt8(ascii: "0"); position += 1 }
+            return position
+        }
+        return PhoneNumber(e164: e164, callingCode: region.callingCode, region: region.region)
     }
 
     private static func uppercasedRegion(_ region: String) -> String {
