@@ -116,9 +116,14 @@ public struct PhoneNormalizer: Sendable {
                 message: "not a valid number for \(regionCode): expected 10 digits starting with 0, or + and a country code")
         }
         if let region, !phone.hasPlus {
-            let lengths = region.possibleLengths.map(String.init).joined(separator: " or ")
+            let lengths: String
+            switch (region.possibleLengths.first, region.possibleLengths.last) {
+            case let (low?, high?) where low == high: lengths = " of \(low) digits (after the trunk prefix)"
+            case let (low?, high?): lengths = " of \(low) to \(high) digits (after the trunk prefix)"
+            default: lengths = ""
+            }
             return PhoneNormalizationError(
-                message: "not a valid number for \(regionCode): expected a national number of \(lengths) digits in an assigned range, or + and a country code")
+                message: "not a valid number for \(regionCode): expected a national number\(lengths) in an assigned range, or + and a country code")
         }
         return PhoneNormalizationError(message: "not a valid phone number: expected + and a country code")
     }
