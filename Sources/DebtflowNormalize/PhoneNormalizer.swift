@@ -102,20 +102,20 @@ public struct PhoneNormalizer: Sendable {
         case .failure(.tooShort), .failure(.tooLong), .success:
             break
         }
-        let international = phone.hasPlus || {
-            if case .success(let number) = parsed { return number.callingCode != region?.callingCode }
-            return false
-        }()
-        if international, case .success(let number) = parsed {
+        if case .success(let number) = parsed, number.callingCodeWritten {
             let name = store.mainRegion(callingCode: number.callingCode)?.region ?? "?"
             return PhoneNormalizationError(
                 message: "not a valid number for +\(number.callingCode) (\(name)): expected a number in an assigned range")
         }
-        if frenchPlan && !phone.hasPlus {
+        if phone.hasPlus {
+            return PhoneNormalizationError(
+                message: "not a valid number: expected + followed by a country code and a national number of the right length")
+        }
+        if frenchPlan {
             return PhoneNormalizationError(
                 message: "not a valid number for \(regionCode): expected 10 digits starting with 0, or + and a country code")
         }
-        if let region, !phone.hasPlus {
+        if let region {
             let lengths: String
             switch (region.possibleLengths.first, region.possibleLengths.last) {
             case let (low?, high?) where low == high: lengths = " of \(low) digits (after the trunk prefix)"

@@ -10,6 +10,9 @@ struct PhoneNumberParser {
     struct Parsed {
         var callingCode: Int
         var nationalNumber: [UInt8]
+        /// Whether the calling code was written (`+`, an international prefix, or the default
+        /// region's code without `+`) rather than taken from the default region.
+        var callingCodeWritten: Bool
     }
 
     enum Failure: Error {
@@ -43,7 +46,8 @@ struct PhoneNumberParser {
             return .failure(failure)
         }
         var metadata = defaultRegion
-        if callingCode != 0 {
+        let callingCodeWritten = callingCode != 0
+        if callingCodeWritten {
             metadata = store.mainRegion(callingCode: callingCode)
         } else {
             guard let region = defaultRegion else { return .failure(.missingRegion) }
@@ -60,7 +64,7 @@ struct PhoneNumberParser {
         }
         guard national.count >= Self.minimumNationalLength else { return .failure(.tooShort) }
         guard national.count <= Self.maximumNationalLength else { return .failure(.tooLong) }
-        return .success(Parsed(callingCode: callingCode, nationalNumber: national))
+        return .success(Parsed(callingCode: callingCode, nationalNumber: national, callingCodeWritten: callingCodeWritten))
     }
 
     /// `_maybe_extract_country_code`: (0, []) when the number has no calling code of its own.

@@ -136,6 +136,13 @@ struct PhoneNormalizerSpecTests {
         #expect(error("41 12 34") == "not a valid number for FR: expected 10 digits starting with 0, or + and a country code")
     }
 
+    @Test("a number written with its country code is judged against that country's ranges", arguments: [
+        "+33 6 90 12 34 56", "0033 6 90 12 34 56", "33690123456",
+    ])
+    func writtenCallingCodeMessage(input: String) {
+        #expect(error(input) == "not a valid number for +33 (FR): expected a number in an assigned range")
+    }
+
     @Test("empty and punctuation-only inputs are invalid", arguments: ["", " ", "+", "--", "()", "'"])
     func emptyInputs(input: String) {
         #expect(number(input) == nil)
