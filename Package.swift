@@ -21,7 +21,7 @@ let package = Package(
         .target(name: "DebtflowNormalize", dependencies: ["DebtflowCore"]),
         .target(name: "DebtflowMap", dependencies: ["DebtflowCore"]),
         .target(name: "DebtflowClassify", dependencies: ["DebtflowCore", "DebtflowNormalize"]),
-        .target(name: "DebtflowValidate", dependencies: ["DebtflowCore", "DebtflowNormalize"]),
+        .target(name: "DebtflowValidate", dependencies: ["DebtflowCore", "DebtflowNormalize", "DebtflowClassify"]),
         .target(name: "DebtflowSink", dependencies: ["DebtflowCore", "DebtflowGzip", "DebtflowHTTP"]),
         .target(name: "DebtflowPipeline", dependencies: [
             "DebtflowCore", "DebtflowRead", "DebtflowMap", "DebtflowNormalize", "DebtflowClassify",
