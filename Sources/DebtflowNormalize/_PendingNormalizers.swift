@@ -24,6 +24,9 @@ public struct PhoneNormalizer: Sendable {
         if input.hasPrefix("+49"), digits.count >= 11 { return .success(PhoneNumber(e164: "+" + digits, callingCode: 49, region: "DE")) }
         if input.hasPrefix("+44"), digits.count == 12 { return .success(PhoneNumber(e164: "+" + digits, callingCode: 44, region: "GB")) }
         if input.hasPrefix("+212"), digits.count == 12 { return .success(PhoneNumber(e164: "+" + digits, callingCode: 212, region: "MA")) }
+        if input.hasPrefix("0690"), digits.count == 10 {
+            return .success(PhoneNumber(e164: "+590" + digits.dropFirst(), callingCode: 590, region: "GP"))
+        }
         if input.hasPrefix("06"), digits.count == 10 {
             return .success(PhoneNumber(e164: "+33" + digits.dropFirst(), callingCode: 33, region: "FR"))
         }
@@ -69,7 +72,9 @@ public enum AmountParser {
         if text.contains("€") { hint = "EUR"; text = text.replacingOccurrences(of: "€", with: "") }
         if text.contains("$") { hint = "USD-sign"; text = text.replacingOccurrences(of: "$", with: "") }
         text = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: ".")
+            .replacingOccurrences(of: " ", with: "")
         var negative = false
+        if text.hasPrefix("("), text.hasSuffix(")") { negative = true; text = String(text.dropFirst().dropLast()) }
         if text.hasPrefix("-") { negative = true; text.removeFirst() }
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard !text.isEmpty, parts.count <= 2, parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else {
@@ -92,10 +97,14 @@ public enum AmountParser {
 public enum DateNormalizer {
     public static func normalize(_ raw: String) -> String? {
         let t = raw.trimmingCharacters(in: .whitespaces)
-        if t.count == 10, t.dropFirst(4).first == "-" { return t }
-        let p = t.split(separator: "/")
-        if p.count == 3, p[2].count == 4 { return "\(p[2])-\(p[1])-\(p[0])" }
-        return nil
+        var parts: [Int] = []
+        if t.count == 10, t.dropFirst(4).first == "-" { parts = t.split(separator: "-").compactMap { Int($0) } }
+        else { parts = t.split(separator: "/").reversed().compactMap { Int($0) } }
+        guard parts.count == 3, (1...12).contains(parts[1]) else { return nil }
+        let days = [31, parts[0] % 4 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][parts[1] - 1]
+        guard (1...days).contains(parts[2]) else { return nil }
+        func pad(_ v: Int, _ w: Int) -> String { String(repeating: "0", count: max(0, w - String(v).count)) + String(v) }
+        return pad(parts[0], 4) + "-" + pad(parts[1], 2) + "-" + pad(parts[2], 2)
     }
 }
 public enum IBANValidator {

@@ -54,7 +54,7 @@ public struct ValidateStage: ChunkStage {
         var warnings = candidate.warnings
         debt.tempID = candidate.tempID
 
-        requirePresence(debt, errors: &errors)
+        requirePresence(debt, amountGiven: Self.nonBlank(candidate.raw["amount"]) != nil, errors: &errors)
         checkContacts(candidate, debt: &debt, errors: &errors, warnings: &warnings)
         let ownAccept = Self.parseBool(candidate.raw["accept_expensive_destination"])
         let accepted = options.acceptExpensiveDestination || ownAccept == true
@@ -90,15 +90,16 @@ public struct ValidateStage: ChunkStage {
     }
 
     /// `required` for a missing firstname, lastname, amount or currency (unless that field
-    /// already has an error saying why it is missing).
-    private func requirePresence(_ debt: Debt, errors: inout [RecordError]) {
+    /// already has an error saying why it is missing). An amount that was given but could not be
+    /// counted in minor units for want of a currency is not missing: the currency's error says why.
+    private func requirePresence(_ debt: Debt, amountGiven: Bool, errors: inout [RecordError]) {
         func require(_ field: String, _ value: Any?) {
             guard value == nil, !errors.contains(where: { $0.field == field }) else { return }
             errors.append(RecordError(field: field, code: .required, message: "\(field) is required"))
         }
         require("firstname", debt.firstname)
         require("lastname", debt.lastname)
-        require("amount", debt.amount)
+        if !amountGiven { require("amount", debt.amount) }
         require("currency", debt.currency)
     }
 
