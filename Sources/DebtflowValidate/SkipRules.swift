@@ -23,7 +23,7 @@ public enum SkipRules {
                 if first == UInt8(ascii: "*") { return true }
                 seenNonEmpty = true
             }
-            if text.utf8.count >= pattern.count, containsRequiredFieldsNote(text) { return true }
+            if text.utf8.count >= pattern.count, mayContainCh(text), containsRequiredFieldsNote(text) { return true }
         }
         return false
     }
@@ -58,6 +58,17 @@ public enum SkipRules {
     }
 
     private static let pattern = Array("champs obligatoires".utf8)
+
+    /// A cheap first look: whether the bytes hold `ch` in any case (no phrase without it).
+    private static func mayContainCh(_ text: String) -> Bool {
+        var previousWasC = false
+        for byte in text.utf8 {
+            let lower = byte | 0x20
+            if previousWasC && lower == UInt8(ascii: "h") { return true }
+            previousWasC = lower == UInt8(ascii: "c")
+        }
+        return false
+    }
 
     /// Folds `text` (lowercase, accents off, runs of spaces to one) and looks for the pattern.
     private static func containsRequiredFieldsNote(_ text: String) -> Bool {
