@@ -1,3 +1,4 @@
+import DebtflowClassify
 import DebtflowCore
 
 /// The `validate` stage: the bulk-import API's rules (CONTRACT.md §3), turning each candidate
@@ -15,13 +16,16 @@ import DebtflowCore
 ///    config or the record's own `accept_expensive_destination`), `invalid_timeline_start_mode`.
 ///
 /// A valid debt gets its `temp_id`, the timeline in effect (the record's `timeline_id`, else the
-/// config's; the start mode only with one) and `accept_expensive_destination` (the record's own,
-/// else the config's).
+/// config's; the start mode only with one) and `accept_expensive_destination` (true when the
+/// config or the record accepts, else false).
 public struct ValidateStage: ChunkStage {
     public typealias Input = DebtCandidate
     public typealias Output = Outcome
 
     public let options: ValidateOptions
+    /// Classifies valid phones the `classify` stage did not see (a pipeline without it), with the
+    /// §4 table, so that an expensive or unsupported number never passes unnoticed.
+    private let fallbackClassifier = DestinationClassifier()
     private let configTimelineID: String?
     private let configStartMode: String?
 
@@ -58,9 +62,9 @@ public struct ValidateStage: ChunkStage {
         checkContacts(candidate, debt: &debt, errors: &errors, warnings: &warnings)
         let ownAccept = Self.parseBool(candidate.raw["accept_expensive_destination"])
         let accepted = options.acceptExpensiveDestination || ownAccept == true
-        debt.acceptExpensiveDestination = ownAccept ?? options.acceptExpensiveDestination
+        debt.acceptExpensiveDestination = accepted
         var destination: Destination?
-        if debt.phone != nil, let found = candidate.destination {
+        if debt.phone != nil, let found = candidate.destination ?? fallbackDestination(candidate) {
             destination = found
             if found.zone == "other" {
                 errors.append(RecordError(field: "phone", code: .unsupportedDestination,
@@ -75,6 +79,11 @@ public struct ValidateStage: ChunkStage {
         if !errors.isEmpty { return failed(candidate, errors: errors, warnings: warnings) }
         return Outcome(status: .valid, provenance: candidate.provenance, tempID: candidate.tempID, debt: debt,
                        destination: destination, warnings: warnings)
+    }
+
+    private func fallbackDestination(_ candidate: DebtCandidate) -> Destination? {
+        guard let callingCode = candidate.phoneCallingCode, let region = candidate.phoneCountry else { return nil }
+        return fallbackClassifier.classify(callingCode: callingCode, region: region)
     }
 
     private func skipReason(of candidate: DebtCandidate) -> SkipReason? {

@@ -152,6 +152,15 @@ struct ValidateStageTests {
         #expect(try evaluate(own).errors.map(\.code) == [.expensiveDestination])
     }
 
+    @Test("without a classify stage, validate still classifies a valid phone by the §4 table")
+    func withoutClassifyStage() throws {
+        var candidate = DebtCandidate(provenance: Provenance(source: "t", record: 1), data: dataRow(validRaw), raw: validRaw)
+        candidate.raw["phone"] = "0690 12 34 56"
+        NormalizeStage().normalize(&candidate)
+        let outcome = ValidateStage().validate(candidate)
+        #expect(outcome.errors.map(\.code) == [.expensiveDestination])
+    }
+
     @Test("the classify stage's expensive list decides what needs accepting")
     func expensiveListFromClassify() throws {
         let outcome = try evaluate(spoiled(["phone": "0690 12 34 56"]), classify: ClassifyOptions(expensive: ["maghreb"]))
