@@ -159,8 +159,8 @@ public struct NormalizeStage: ChunkStage {
         RecordError(field: "amount", code: error.code, message: error.message)
     }
 
-    /// The hint ``AmountParser`` gives for a `$` sign.
-    private static let dollarSign = "USD-sign"
+    /// The hint ``AmountParser`` gives for a bare `$` sign.
+    private static let dollarSign = ParsedAmount.dollarSignHint
 
     private func date(_ raw: [String: String], _ key: String, _ errors: inout [RecordError]) -> String? {
         guard let text = NormalizeText.trimmedNonEmpty(raw[key]) else { return nil }
