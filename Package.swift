@@ -43,7 +43,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "DebtflowNormalizeTests", dependencies: ["DebtflowNormalize", "DebtflowTestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "DebtflowMapTests", dependencies: ["DebtflowMap", "DebtflowTestSupport"]),
+        .testTarget(name: "DebtflowMapTests", dependencies: ["DebtflowMap", "DebtflowRead", "DebtflowTestSupport"]),
         .testTarget(name: "DebtflowClassifyTests", dependencies: ["DebtflowClassify", "DebtflowNormalize", "DebtflowTestSupport"]),
         .testTarget(name: "DebtflowValidateTests", dependencies: ["DebtflowValidate", "DebtflowNormalize", "DebtflowClassify", "DebtflowTestSupport"]),
         .testTarget(name: "DebtflowSinkTests", dependencies: ["DebtflowSink", "DebtflowGzip", "DebtflowTestSupport"]),
