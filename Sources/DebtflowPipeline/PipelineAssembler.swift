@@ -1,7 +1,11 @@
+import DebtflowClassify
 import DebtflowCore
 import DebtflowGzip
+import DebtflowMap
+import DebtflowNormalize
 import DebtflowRead
 import DebtflowSink
+import DebtflowValidate
 import Foundation
 
 /// Builds a runnable pipeline from its configuration: the record source, the transform of the
@@ -84,11 +88,26 @@ public struct PipelineAssembler {
         try ByteSources.open(path: read.displayPath ?? read.path ?? "-", relativeTo: baseDirectory)
     }
 
+    /// The conversion transform, or `map` → `normalize` → `classify` → `validate` for a debt pipeline.
     private func makeTransform() throws -> RecordTransform {
-        guard configuration.debtStages == nil else {
-            throw DebtflowError.configuration("debt stages are not assembled yet", path: "stages")
+        guard let stages = configuration.debtStages else { return .conversion }
+        let map = MapStage(options: MapOptions(
+            preset: stages.map.preset.flatMap(MapOptions.Preset.init(rawValue:)),
+            fields: Dictionary(stages.map.fields.map { ($0.target, $0.source) }, uniquingKeysWith: { _, last in last }),
+            constants: Dictionary(stages.map.constants.map { ($0.target, $0.value) }, uniquingKeysWith: { _, last in last })))
+        let normalize = NormalizeStage(options: NormalizeOptions(
+            region: stages.normalize.region, currency: stages.normalize.currency,
+            decimal: DecimalSeparatorPolicy(rawValue: stages.normalize.decimal) ?? .auto))
+        let classify = ClassifyStage(options: ClassifyOptions(
+            rates: stages.classify.rates.mapValues { ZoneRate(credits: $0.credits, multiplier: $0.multiplier) },
+            expensive: stages.classify.expensive))
+        let validate = ValidateStage(options: ValidateOptions(
+            acceptExpensiveDestination: stages.validate.acceptExpensiveDestination,
+            timelineID: stages.validate.timelineID, timelineStartMode: stages.validate.timelineStartMode,
+            skipInstructionRows: stages.validate.skipInstructionRows, dropInvalidContact: stages.validate.dropInvalidContact))
+        return RecordTransform { chunk in
+            try validate.process(classify.process(normalize.process(map.process(chunk))))
         }
-        return .conversion
     }
 
     private func makeSinks() throws -> [any OutcomeSink] {
