@@ -17,6 +17,8 @@ public final class XMLRecordReader: RecordSource {
     private var parser: XMLPushParser?
     private let buffer: UnsafeMutableRawBufferPointer
     private var finished = false
+    /// The error that ended reading, thrown again by every later call.
+    private var failure: (any Error)?
 
     /// - Parameters:
     ///   - source: the input bytes (a file, stdin, a gzip decoder).
@@ -40,8 +42,19 @@ public final class XMLRecordReader: RecordSource {
         try nextChunkSynchronously()
     }
 
-    /// ``nextChunk()`` without the `async` hop (the reader does no waiting of its own).
+    /// ``nextChunk()`` without the `async` hop (the reader does no waiting of its own). After an
+    /// error every later call throws the same error.
     public func nextChunkSynchronously() throws -> Chunk<Record>? {
+        if let failure { throw failure }
+        do {
+            return try readChunk()
+        } catch {
+            failure = error
+            throw error
+        }
+    }
+
+    private func readChunk() throws -> Chunk<Record>? {
         while assembler.completed.count < chunkSize && !finished {
             try feedMore()
         }

@@ -219,3 +219,17 @@ struct JSONRecordReaderTests {
         #expect(elapsed < .seconds(20), "took \(elapsed)")
     }
 }
+
+@Suite("JSON record reader after an error")
+struct JSONRecordReaderStickyErrorTests {
+    @Test("once reading failed, every later call throws the same error instead of ending quietly")
+    func errorIsSticky() throws {
+        let reader = JSONRecordReader(source: MemoryByteSource("[{\"a\": 1}, {\"a\": x}, {\"a\": 3}]"),
+                                      options: JSONReaderOptions(), chunkSize: 1)
+        #expect(try reader.nextChunkSynchronously()?.count == 1)
+        let first = ReaderFixtures.inputError { _ = try reader.nextChunkSynchronously() }
+        let second = ReaderFixtures.inputError { _ = try reader.nextChunkSynchronously() }
+        #expect(first?.kind == .input)
+        #expect(second == first)
+    }
+}

@@ -192,3 +192,16 @@ struct XMLRecordReaderTests {
         #expect(elapsed < .seconds(20), "took \(elapsed)")
     }
 }
+
+@Suite("XML record reader after an error")
+struct XMLRecordReaderStickyErrorTests {
+    @Test("once reading failed, every later call throws the same error instead of ending quietly")
+    func errorIsSticky() {
+        let reader = XMLRecordReader(source: MemoryByteSource("<r><d>1</d><d>2</x></r>"),
+                                     options: XMLReaderOptions(recordElement: "d"))
+        let first = ReaderFixtures.inputError { _ = try reader.nextChunkSynchronously() }
+        let second = ReaderFixtures.inputError { _ = try reader.nextChunkSynchronously() }
+        #expect(first?.kind == .input)
+        #expect(second == first)
+    }
+}
