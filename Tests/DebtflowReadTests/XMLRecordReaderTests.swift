@@ -102,6 +102,23 @@ struct XMLRecordReaderTests {
         #expect(fields["ville"] == .string("Besançon"))
     }
 
+    @Test("a UTF-16 document with a byte-order mark is read whatever the read size", arguments: [1, 7, 65536])
+    func utf16(maxReadSize: Int) throws {
+        let text = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><r><d><n>Zoé €</n></d></r>"
+        let bytes: [UInt8] = [0xFF, 0xFE] + text.utf16.flatMap { (unit: UInt16) -> [UInt8] in [UInt8(unit & 0xFF), UInt8(unit >> 8)] }
+        let records = try ReaderFixtures.xmlRecords(bytes, record: "d", maxReadSize: maxReadSize)
+        #expect(records.map(\.fields) == [RecordObject(["n": .string("Zoé €")])])
+    }
+
+    @Test("an unsupported declared encoding is an input error naming it")
+    func unsupportedEncoding() {
+        let error = ReaderFixtures.inputError {
+            _ = try ReaderFixtures.xmlRecords("<?xml version=\"1.0\" encoding=\"x-bogus\"?><r/>", record: "d")
+        }
+        #expect(error?.kind == .input)
+        #expect(error?.cause?.contains("x-bogus") == true)
+    }
+
     static let hostileDocuments = ["xml/billion-laughs.xml", "xml/xxe.xml", "xml/xxe-parameter.xml", "xml/external-dtd.xml"]
 
     @Test("hostile documents fail fast with an input error and never expand or read a file",
