@@ -119,6 +119,21 @@ struct XMLRecordReaderTests {
         #expect(error?.cause?.contains("x-bogus") == true)
     }
 
+    @Test("an element with more text than maxTextBytes is an input error")
+    func textLimit() throws {
+        let options = XMLReaderOptions(recordElement: "d", maxTextBytes: 8)
+        let read: (String) throws -> [Record] = { xml in
+            let reader = XMLRecordReader(source: MemoryByteSource(xml, maxReadSize: 3), options: options)
+            var records: [Record] = []
+            while let chunk = try reader.nextChunkSynchronously() { records += chunk.elements }
+            return records
+        }
+        #expect(try read("<r><d><n>12345678</n></d></r>").count == 1)
+        let error = ReaderFixtures.inputError { _ = try read("<r><d><n>123456789</n></d></r>") }
+        #expect(error?.kind == .input)
+        #expect(error?.message.contains("more than 8 bytes") == true)
+    }
+
     static let hostileDocuments = ["xml/billion-laughs.xml", "xml/xxe.xml", "xml/xxe-parameter.xml", "xml/external-dtd.xml"]
 
     @Test("hostile documents fail fast with an input error and never expand or read a file",
