@@ -118,6 +118,9 @@ final class XMLPushParser {
             || error.code == Int32(XML_ERR_UNDECLARED_ENTITY.rawValue)
         guard error.level.rawValue >= XML_ERR_ERROR.rawValue || isUndeclaredEntity else { return }
         guard error.code != Int32(XML_ERR_USER_STOP.rawValue) else { return }
+        // Namespace errors (an undeclared prefix in a legacy export) do not matter: prefixes are
+        // dropped from keys anyway. XML 1.0 well-formedness errors do.
+        guard error.domain != Int32(XML_FROM_NAMESPACE.rawValue) else { return }
         stop(with: Self.inputError(error, sourceName: sourceName))
     }
 

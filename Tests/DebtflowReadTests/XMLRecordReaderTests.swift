@@ -134,6 +134,12 @@ struct XMLRecordReaderTests {
         #expect(error?.message.contains("more than 8 bytes") == true)
     }
 
+    @Test("an undeclared namespace prefix (common in legacy exports) is tolerated")
+    func undeclaredPrefix() throws {
+        let records = try ReaderFixtures.xmlRecords("<r><x:d y:a=\"1\"><x:n>v</x:n></x:d></r>", record: "d")
+        #expect(records.map(\.fields) == [RecordObject(["@a": .string("1"), "n": .string("v")])])
+    }
+
     static let hostileDocuments = ["xml/billion-laughs.xml", "xml/xxe.xml", "xml/xxe-parameter.xml", "xml/external-dtd.xml"]
 
     @Test("hostile documents fail fast with an input error and never expand or read a file",
