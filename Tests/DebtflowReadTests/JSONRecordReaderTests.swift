@@ -19,7 +19,7 @@ struct JSONRecordReaderTests {
 
     @Test("a top-level array gives one record per element with its position and start line")
     func topLevelArray() throws {
-        let records = try ReaderFixtures.jsonRecords(Self.richArray)
+        let records = try JSONXMLFixtures.jsonRecords(Self.richArray)
         #expect(records.count == 2)
         #expect(records.map(\.provenance.record) == [1, 2])
         #expect(records.map(\.provenance.line) == [2, 6])
@@ -41,7 +41,7 @@ struct JSONRecordReaderTests {
 
     @Test("duplicate keys are kept, in order; a lookup finds the first")
     func duplicateKeys() throws {
-        let fields = try ReaderFixtures.jsonRecords(Self.richArray)[1].fields
+        let fields = try JSONXMLFixtures.jsonRecords(Self.richArray)[1].fields
         #expect(fields.entries.map(\.key) == ["id", "id"])
         #expect(fields.entries.map(\.value) == [.number("2"), .number("3")])
         #expect(fields["id"] == .number("2"))
@@ -50,7 +50,7 @@ struct JSONRecordReaderTests {
     @Test("NDJSON: one object per line, blank lines ignored, lines counted")
     func ndjson() throws {
         let text = "{\"a\": 1}\n\n{\"a\": 2}\r\n   \n{\"a\": 3}{\"a\": 4}\n"
-        let records = try ReaderFixtures.jsonRecords(text)
+        let records = try JSONXMLFixtures.jsonRecords(text)
         #expect(records.map { $0.fields["a"] } == [.number("1"), .number("2"), .number("3"), .number("4")])
         #expect(records.map(\.provenance.record) == [1, 2, 3, 4])
         #expect(records.map(\.provenance.line) == [1, 3, 5, 5])
@@ -58,8 +58,8 @@ struct JSONRecordReaderTests {
 
     @Test("records path 'result' reads the array under that key and skips the other keys")
     func recordsPath() throws {
-        let bytes = try ReaderFixtures.bytes("json/api-page.json")
-        let records = try ReaderFixtures.jsonRecords(bytes, options: JSONReaderOptions(recordsPath: "result"))
+        let bytes = try JSONXMLFixtures.bytes("json/api-page.json")
+        let records = try JSONXMLFixtures.jsonRecords(bytes, options: JSONReaderOptions(recordsPath: "result"))
         #expect(records.map { $0.fields["id"] } == [.number("1"), .number("2")])
         #expect(records.map(\.provenance.line) == [5, 6])
         #expect(records[0].fields["firstname"] == .string("Zoé"))
@@ -69,22 +69,22 @@ struct JSONRecordReaderTests {
     @Test("a dotted records path reaches into nested objects")
     func dottedRecordsPath() throws {
         let text = #"{"skip": [1, 2, {"x": "}"}], "data": {"count": 2, "items": [{"n": "a"}, {"n": "b"}], "more": {}}, "z": 0}"#
-        let records = try ReaderFixtures.jsonRecords(text, options: JSONReaderOptions(recordsPath: "data.items"))
+        let records = try JSONXMLFixtures.jsonRecords(text, options: JSONReaderOptions(recordsPath: "data.items"))
         #expect(records.map { $0.fields["n"] } == [.string("a"), .string("b")])
     }
 
     static let sameRecordCases: [(String, String)] = [
         ("", richArray),
         ("", "{\"a\": \"é\"}\n{\"a\": \"\\u20AC\"}\n\n{\"b\": [1.5e-3]}\n"),
-        ("result", String(decoding: (try? ReaderFixtures.bytes("json/api-page.json")) ?? [], as: UTF8.self)),
+        ("result", String(decoding: (try? JSONXMLFixtures.bytes("json/api-page.json")) ?? [], as: UTF8.self)),
     ]
 
     @Test("gives the same records whatever the read size", arguments: [1, 7, 4096, 65536])
     func sameRecordsForEveryReadSize(maxReadSize: Int) throws {
         for (path, text) in Self.sameRecordCases {
             let options = JSONReaderOptions(recordsPath: path)
-            let reference = try ReaderFixtures.jsonRecords(Array(text.utf8), options: options, maxReadSize: 1 << 20)
-            let records = try ReaderFixtures.jsonRecords(Array(text.utf8), options: options, maxReadSize: maxReadSize)
+            let reference = try JSONXMLFixtures.jsonRecords(Array(text.utf8), options: options, maxReadSize: 1 << 20)
+            let records = try JSONXMLFixtures.jsonRecords(Array(text.utf8), options: options, maxReadSize: maxReadSize)
             #expect(!reference.isEmpty)
             #expect(records == reference)
         }
@@ -106,14 +106,14 @@ struct JSONRecordReaderTests {
 
     @Test("an empty input and an empty array give no records")
     func emptyInputs() throws {
-        #expect(try ReaderFixtures.jsonRecords("").isEmpty)
-        #expect(try ReaderFixtures.jsonRecords(" [ ] \n").isEmpty)
-        #expect(try ReaderFixtures.jsonRecords(#"{"result": []}"#, options: JSONReaderOptions(recordsPath: "result")).isEmpty)
+        #expect(try JSONXMLFixtures.jsonRecords("").isEmpty)
+        #expect(try JSONXMLFixtures.jsonRecords(" [ ] \n").isEmpty)
+        #expect(try JSONXMLFixtures.jsonRecords(#"{"result": []}"#, options: JSONReaderOptions(recordsPath: "result")).isEmpty)
     }
 
     @Test("a record that is not an object is an input error naming the record")
     func nonObjectRecord() {
-        let error = ReaderFixtures.inputError { _ = try ReaderFixtures.jsonRecords("[{\"a\": 1},\n 42]") }
+        let error = JSONXMLFixtures.inputError { _ = try JSONXMLFixtures.jsonRecords("[{\"a\": 1},\n 42]") }
         #expect(error?.kind == .input)
         #expect(error?.location?.record == 2)
         #expect(error?.location?.line == 2)
@@ -124,7 +124,7 @@ struct JSONRecordReaderTests {
     @Test("malformed JSON names the file, line, column and byte offset")
     func malformedPosition() {
         let text = "[\n  {\"a\": 1},\n  {\"b\": tru}\n]"
-        let error = ReaderFixtures.inputError { _ = try ReaderFixtures.jsonRecords(text) }
+        let error = JSONXMLFixtures.inputError { _ = try JSONXMLFixtures.jsonRecords(text) }
         #expect(error?.kind == .input)
         #expect(error?.location?.file == "input.json")
         #expect(error?.location?.line == 3)
@@ -148,7 +148,7 @@ struct JSONRecordReaderTests {
 
     @Test("malformed inputs are input errors", arguments: malformedInputs)
     func malformedInputsFail(text: String, why: String) {
-        let error = ReaderFixtures.inputError { _ = try ReaderFixtures.jsonRecords(text) }
+        let error = JSONXMLFixtures.inputError { _ = try JSONXMLFixtures.jsonRecords(text) }
         #expect(error?.kind == .input, "\(why)")
         #expect(error?.location?.line != nil, "\(why)")
     }
@@ -156,15 +156,15 @@ struct JSONRecordReaderTests {
     @Test("invalid UTF-8 in a string is an input error")
     func invalidUTF8() {
         let bytes = Array("[{\"a\": \"".utf8) + [0xE9] + Array("\"}]".utf8)
-        let error = ReaderFixtures.inputError { _ = try ReaderFixtures.jsonRecords(bytes) }
+        let error = JSONXMLFixtures.inputError { _ = try JSONXMLFixtures.jsonRecords(bytes) }
         #expect(error?.kind == .input)
         #expect(error?.message.contains("UTF-8") == true)
     }
 
     @Test("a missing records key is an input error")
     func missingRecordsKey() {
-        let error = ReaderFixtures.inputError {
-            _ = try ReaderFixtures.jsonRecords(#"{"results": [], "hasNext": false}"#, options: JSONReaderOptions(recordsPath: "result"))
+        let error = JSONXMLFixtures.inputError {
+            _ = try JSONXMLFixtures.jsonRecords(#"{"results": [], "hasNext": false}"#, options: JSONReaderOptions(recordsPath: "result"))
         }
         #expect(error?.kind == .input)
         #expect(error?.message.contains("\"result\"") == true)
@@ -172,25 +172,25 @@ struct JSONRecordReaderTests {
 
     @Test("nesting deeper than maxDepth is an input error, without exhausting the stack")
     func depthLimit() {
-        let shallow = ReaderFixtures.inputError {
-            _ = try ReaderFixtures.jsonRecords(#"[{"a": {"b": 1}}]"#, options: JSONReaderOptions(maxDepth: 2))
+        let shallow = JSONXMLFixtures.inputError {
+            _ = try JSONXMLFixtures.jsonRecords(#"[{"a": {"b": 1}}]"#, options: JSONReaderOptions(maxDepth: 2))
         }
         #expect(shallow?.message.contains("deeper than 2") == true)
         let deep = "[{\"a\": " + String(repeating: "[", count: 200_000)
-        let error = ReaderFixtures.inputError { _ = try ReaderFixtures.jsonRecords(deep) }
+        let error = JSONXMLFixtures.inputError { _ = try JSONXMLFixtures.jsonRecords(deep) }
         #expect(error?.message.contains("deeper than 512") == true)
     }
 
     @Test("a token longer than maxTokenBytes is an input error")
     func tokenLimit() throws {
         let options = JSONReaderOptions(maxTokenBytes: 16)
-        #expect(try ReaderFixtures.jsonRecords(#"[{"a": "sixteen bytes ok"}]"#, options: options).count == 1)
-        let error = ReaderFixtures.inputError {
-            _ = try ReaderFixtures.jsonRecords(#"[{"a": "seventeen bytes no"}]"#, options: options)
+        #expect(try JSONXMLFixtures.jsonRecords(#"[{"a": "sixteen bytes ok"}]"#, options: options).count == 1)
+        let error = JSONXMLFixtures.inputError {
+            _ = try JSONXMLFixtures.jsonRecords(#"[{"a": "seventeen bytes no"}]"#, options: options)
         }
         #expect(error?.message.contains("longer than 16 bytes") == true)
-        let number = ReaderFixtures.inputError {
-            _ = try ReaderFixtures.jsonRecords("[{\"a\": \(String(repeating: "9", count: 40))}]", options: options)
+        let number = JSONXMLFixtures.inputError {
+            _ = try JSONXMLFixtures.jsonRecords("[{\"a\": \(String(repeating: "9", count: 40))}]", options: options)
         }
         #expect(number?.kind == .input)
     }
@@ -227,8 +227,8 @@ struct JSONRecordReaderStickyErrorTests {
         let reader = JSONRecordReader(source: MemoryByteSource("[{\"a\": 1}, {\"a\": x}, {\"a\": 3}]"),
                                       options: JSONReaderOptions(), chunkSize: 1)
         #expect(try reader.nextChunkSynchronously()?.count == 1)
-        let first = ReaderFixtures.inputError { _ = try reader.nextChunkSynchronously() }
-        let second = ReaderFixtures.inputError { _ = try reader.nextChunkSynchronously() }
+        let first = JSONXMLFixtures.inputError { _ = try reader.nextChunkSynchronously() }
+        let second = JSONXMLFixtures.inputError { _ = try reader.nextChunkSynchronously() }
         #expect(first?.kind == .input)
         #expect(second == first)
     }

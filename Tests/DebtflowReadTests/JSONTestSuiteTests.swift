@@ -8,7 +8,7 @@ import Testing
 /// docs/json-xml.md.
 @Suite("JSONTestSuite conformance")
 struct JSONTestSuiteTests {
-    static let folder = ReaderFixtures.directory.appendingPathComponent("JSONTestSuite/test_parsing")
+    static let folder = JSONXMLFixtures.directory.appendingPathComponent("JSONTestSuite/test_parsing")
 
     static func files(_ prefix: String) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
@@ -43,13 +43,13 @@ struct JSONTestSuiteTests {
 
     @Test("every n_ document is rejected with an input error", arguments: files("n_"))
     func rejectsInvalidDocuments(name: String) {
-        let error = ReaderFixtures.inputError { _ = try Self.parse(name) }
+        let error = JSONXMLFixtures.inputError { _ = try Self.parse(name) }
         #expect(error?.kind == .input, "\(name) was accepted or failed the wrong way: \(String(describing: error))")
     }
 
     @Test("every i_ document has its documented outcome", arguments: files("i_"))
     func implementationDefinedOutcomes(name: String) {
-        let error = ReaderFixtures.inputError { _ = try Self.parse(name) }
+        let error = JSONXMLFixtures.inputError { _ = try Self.parse(name) }
         if Self.isAccepted(implementationDefined: name) {
             #expect(error == nil, "\(name) should be accepted: \(String(describing: error))")
         } else {

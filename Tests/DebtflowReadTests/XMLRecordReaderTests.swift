@@ -30,7 +30,7 @@ struct XMLRecordReaderTests {
 
     @Test("converts a record: children as keys, attributes as @name, repeats as arrays, text trimmed")
     func conversion() throws {
-        let records = try ReaderFixtures.xmlRecords(Self.export, record: "debtor")
+        let records = try JSONXMLFixtures.xmlRecords(Self.export, record: "debtor")
         #expect(records.count == 2)
         #expect(records[0].fields == RecordObject(["#text": .string("not a record: outside the list? no — any depth counts")]))
         let debtor = records[1].fields
@@ -49,7 +49,7 @@ struct XMLRecordReaderTests {
 
     @Test("provenance: the record element's position and the line of its start tag")
     func provenance() throws {
-        let records = try ReaderFixtures.xmlRecords(Self.export, record: "debtor")
+        let records = try JSONXMLFixtures.xmlRecords(Self.export, record: "debtor")
         #expect(records.map(\.provenance.record) == [1, 2])
         #expect(records.map(\.provenance.line) == [3, 5])
         #expect(records.allSatisfy { $0.provenance.source == "input.xml" })
@@ -57,7 +57,7 @@ struct XMLRecordReaderTests {
 
     @Test("an element named like the record inside a record is an ordinary child")
     func nestedRecordElement() throws {
-        let records = try ReaderFixtures.xmlRecords("<r><item><item>inner</item><x>1</x></item></r>", record: "item")
+        let records = try JSONXMLFixtures.xmlRecords("<r><item><item>inner</item><x>1</x></item></r>", record: "item")
         #expect(records.count == 1)
         #expect(records[0].fields == RecordObject(["item": .string("inner"), "x": .string("1")]))
     }
@@ -65,7 +65,7 @@ struct XMLRecordReaderTests {
     @Test("attribute values decode &amp; and character references exactly once")
     func attributeEscapes() throws {
         let xml = #"<r><d a="x &amp; y" b="&#38;#38;" c="&lt;&gt;&quot;&apos;&#233;"/></r>"#
-        let fields = try ReaderFixtures.xmlRecords(xml, record: "d")[0].fields
+        let fields = try JSONXMLFixtures.xmlRecords(xml, record: "d")[0].fields
         #expect(fields["@a"] == .string("x & y"))
         #expect(fields["@b"] == .string("&#38;"))
         #expect(fields["@c"] == .string("<>\"'é"))
@@ -75,19 +75,19 @@ struct XMLRecordReaderTests {
     func sameRecordsForEveryReadSize(maxReadSize: Int) throws {
         let inputs: [([UInt8], String)] = [
             (Array(Self.export.utf8), "debtor"),
-            (try ReaderFixtures.bytes("xml/iso-8859-1.xml"), "debtor"),
-            (try ReaderFixtures.bytes("xml/windows-1252.xml"), "debtor"),
+            (try JSONXMLFixtures.bytes("xml/iso-8859-1.xml"), "debtor"),
+            (try JSONXMLFixtures.bytes("xml/windows-1252.xml"), "debtor"),
         ]
         for (bytes, record) in inputs {
-            let reference = try ReaderFixtures.xmlRecords(bytes, record: record, maxReadSize: 1 << 20)
+            let reference = try JSONXMLFixtures.xmlRecords(bytes, record: record, maxReadSize: 1 << 20)
             #expect(!reference.isEmpty)
-            #expect(try ReaderFixtures.xmlRecords(bytes, record: record, maxReadSize: maxReadSize) == reference)
+            #expect(try JSONXMLFixtures.xmlRecords(bytes, record: record, maxReadSize: maxReadSize) == reference)
         }
     }
 
     @Test("an ISO-8859-1 export comes out as the right text")
     func latin1() throws {
-        let fields = try ReaderFixtures.xmlRecords(try ReaderFixtures.bytes("xml/iso-8859-1.xml"), record: "debtor")[0].fields
+        let fields = try JSONXMLFixtures.xmlRecords(try JSONXMLFixtures.bytes("xml/iso-8859-1.xml"), record: "debtor")[0].fields
         #expect(fields["nom"] == .string("Lefèvre"))
         #expect(fields["prenom"] == .string("Zoé"))
         #expect(fields["ville"] == .string("Pointe-à-Pitre"))
@@ -96,7 +96,7 @@ struct XMLRecordReaderTests {
 
     @Test("a Windows-1252 export comes out as the right text (€, œ, ’, –)")
     func windows1252() throws {
-        let fields = try ReaderFixtures.xmlRecords(try ReaderFixtures.bytes("xml/windows-1252.xml"), record: "debtor")[0].fields
+        let fields = try JSONXMLFixtures.xmlRecords(try JSONXMLFixtures.bytes("xml/windows-1252.xml"), record: "debtor")[0].fields
         #expect(fields["nom"] == .string("Cœur"))
         #expect(fields["note"] == .string("l’échéance – 25 €"))
         #expect(fields["ville"] == .string("Besançon"))
@@ -106,14 +106,14 @@ struct XMLRecordReaderTests {
     func utf16(maxReadSize: Int) throws {
         let text = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><r><d><n>Zoé €</n></d></r>"
         let bytes: [UInt8] = [0xFF, 0xFE] + text.utf16.flatMap { (unit: UInt16) -> [UInt8] in [UInt8(unit & 0xFF), UInt8(unit >> 8)] }
-        let records = try ReaderFixtures.xmlRecords(bytes, record: "d", maxReadSize: maxReadSize)
+        let records = try JSONXMLFixtures.xmlRecords(bytes, record: "d", maxReadSize: maxReadSize)
         #expect(records.map(\.fields) == [RecordObject(["n": .string("Zoé €")])])
     }
 
     @Test("an unsupported declared encoding is an input error naming it")
     func unsupportedEncoding() {
-        let error = ReaderFixtures.inputError {
-            _ = try ReaderFixtures.xmlRecords("<?xml version=\"1.0\" encoding=\"x-bogus\"?><r/>", record: "d")
+        let error = JSONXMLFixtures.inputError {
+            _ = try JSONXMLFixtures.xmlRecords("<?xml version=\"1.0\" encoding=\"x-bogus\"?><r/>", record: "d")
         }
         #expect(error?.kind == .input)
         #expect(error?.cause?.contains("x-bogus") == true)
@@ -129,14 +129,14 @@ struct XMLRecordReaderTests {
             return records
         }
         #expect(try read("<r><d><n>12345678</n></d></r>").count == 1)
-        let error = ReaderFixtures.inputError { _ = try read("<r><d><n>123456789</n></d></r>") }
+        let error = JSONXMLFixtures.inputError { _ = try read("<r><d><n>123456789</n></d></r>") }
         #expect(error?.kind == .input)
         #expect(error?.message.contains("more than 8 bytes") == true)
     }
 
     @Test("an undeclared namespace prefix (common in legacy exports) is tolerated")
     func undeclaredPrefix() throws {
-        let records = try ReaderFixtures.xmlRecords("<r><x:d y:a=\"1\"><x:n>v</x:n></x:d></r>", record: "d")
+        let records = try JSONXMLFixtures.xmlRecords("<r><x:d y:a=\"1\"><x:n>v</x:n></x:d></r>", record: "d")
         #expect(records.map(\.fields) == [RecordObject(["@a": .string("1"), "n": .string("v")])])
     }
 
@@ -145,9 +145,9 @@ struct XMLRecordReaderTests {
     @Test("hostile documents fail fast with an input error and never expand or read a file",
           arguments: hostileDocuments)
     func hostile(path: String) throws {
-        let bytes = try ReaderFixtures.bytes(path)
+        let bytes = try JSONXMLFixtures.bytes(path)
         let started = ContinuousClock.now
-        let error = ReaderFixtures.inputError { _ = try ReaderFixtures.xmlRecords(bytes, record: "debtor") }
+        let error = JSONXMLFixtures.inputError { _ = try JSONXMLFixtures.xmlRecords(bytes, record: "debtor") }
         #expect(ContinuousClock.now - started < .seconds(2))
         #expect(error?.kind == .input)
         #expect(error?.location?.file == "input.xml")
@@ -157,8 +157,8 @@ struct XMLRecordReaderTests {
 
     @Test("an entity declaration is refused by name, at its line")
     func entityDeclarationMessage() {
-        let error = ReaderFixtures.inputError {
-            _ = try ReaderFixtures.xmlRecords(try ReaderFixtures.bytes("xml/xxe.xml"), record: "debtor")
+        let error = JSONXMLFixtures.inputError {
+            _ = try JSONXMLFixtures.xmlRecords(try JSONXMLFixtures.bytes("xml/xxe.xml"), record: "debtor")
         }
         #expect(error?.message.contains("xxe") == true)
         #expect(error?.message.contains("entity") == true)
@@ -168,7 +168,7 @@ struct XMLRecordReaderTests {
     @Test("malformed XML names the line and column")
     func malformedPosition() {
         let xml = "<export>\n  <debtor><nom>A</nom></debtor>\n  <debtor><nom>B</prenom></debtor>\n</export>\n"
-        let error = ReaderFixtures.inputError { _ = try ReaderFixtures.xmlRecords(xml, record: "debtor") }
+        let error = JSONXMLFixtures.inputError { _ = try JSONXMLFixtures.xmlRecords(xml, record: "debtor") }
         #expect(error?.kind == .input)
         #expect(error?.location?.line == 3)
         // The bad end tag `</prenom>` spans columns 17–25; libxml2 names the column where it noticed.
@@ -189,7 +189,7 @@ struct XMLRecordReaderTests {
 
     @Test("malformed inputs are input errors", arguments: malformedInputs)
     func malformedInputsFail(xml: String, why: String) {
-        let error = ReaderFixtures.inputError { _ = try ReaderFixtures.xmlRecords(xml, record: "debtor") }
+        let error = JSONXMLFixtures.inputError { _ = try JSONXMLFixtures.xmlRecords(xml, record: "debtor") }
         #expect(error?.kind == .input, "\(why)")
     }
 
@@ -237,8 +237,8 @@ struct XMLRecordReaderStickyErrorTests {
     func errorIsSticky() {
         let reader = XMLRecordReader(source: MemoryByteSource("<r><d>1</d><d>2</x></r>"),
                                      options: XMLReaderOptions(recordElement: "d"))
-        let first = ReaderFixtures.inputError { _ = try reader.nextChunkSynchronously() }
-        let second = ReaderFixtures.inputError { _ = try reader.nextChunkSynchronously() }
+        let first = JSONXMLFixtures.inputError { _ = try reader.nextChunkSynchronously() }
+        let second = JSONXMLFixtures.inputError { _ = try reader.nextChunkSynchronously() }
         #expect(first?.kind == .input)
         #expect(second == first)
     }

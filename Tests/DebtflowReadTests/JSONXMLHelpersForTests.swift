@@ -3,7 +3,7 @@ import DebtflowRead
 import Foundation
 
 /// Shared helpers for the JSON and XML reader tests.
-enum ReaderFixtures {
+enum JSONXMLFixtures {
     /// The folder of this test target's fixtures.
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 
