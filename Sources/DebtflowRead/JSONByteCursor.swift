@@ -86,8 +86,22 @@ final class JSONByteCursor {
 
     /// The location of the current byte, for an error message.
     func location(record: Int? = nil) -> DebtflowError.Location {
-        DebtflowError.Location(file: source.name, line: line, column: Int(offset - lineStartOffset) + 1,
-                               byteOffset: offset, record: record)
+        location(of: mark, record: record)
+    }
+
+    /// A cheap note of where the current byte is, turned into a ``DebtflowError/Location`` only
+    /// when an error needs it.
+    struct Mark {
+        var offset: Int64
+        var line: Int
+        var lineStartOffset: Int64
+    }
+
+    var mark: Mark { Mark(offset: offset, line: line, lineStartOffset: lineStartOffset) }
+
+    func location(of mark: Mark, record: Int? = nil) -> DebtflowError.Location {
+        DebtflowError.Location(file: source.name, line: mark.line, column: Int(mark.offset - mark.lineStartOffset) + 1,
+                               byteOffset: mark.offset, record: record)
     }
 
     /// An input error at the current byte.

@@ -30,6 +30,9 @@ public final class JSONRecordReader: RecordSource {
     /// The nesting depth of the records array (0 in NDJSON mode).
     private var arrayDepth = 0
     private var recordCount = 0
+    private let sourceName: String
+    /// The error that ended reading, thrown again by every later call.
+    private var failure: (any Error)?
 
     /// - Parameters:
     ///   - source: the input bytes (a file, stdin, a gzip decoder).
@@ -39,6 +42,7 @@ public final class JSONRecordReader: RecordSource {
                 chunkSize: Int = Chunk<Record>.preferredSize) {
         self.source = source
         self.options = options
+        self.sourceName = source.name
         self.chunkSize = max(1, chunkSize)
         self.cursor = JSONByteCursor(source: source)
         self.tokenizer = JSONTokenizer(cursor: cursor, maxDepth: options.maxDepth, maxTokenBytes: options.maxTokenBytes)
@@ -51,8 +55,19 @@ public final class JSONRecordReader: RecordSource {
         try nextChunkSynchronously()
     }
 
-    /// ``nextChunk()`` without the `async` hop (the reader does no waiting of its own).
+    /// ``nextChunk()`` without the `async` hop (the reader does no waiting of its own). After an
+    /// error every later call throws the same error.
     public func nextChunkSynchronously() throws -> Chunk<Record>? {
+        if let failure { throw failure }
+        do {
+            return try readChunk()
+        } catch {
+            failure = error
+            throw error
+        }
+    }
+
+    private func readChunk() throws -> Chunk<Record>? {
         if case .start = phase { try begin() }
         var records: [Record] = []
         records.reserveCapacity(min(chunkSize, 1024))
@@ -105,7 +120,7 @@ public final class JSONRecordReader: RecordSource {
             throw cursor.error("record \(recordCount) is \(describe(byte)), not a JSON object", record: recordCount)
         }
         let fields = try tokenizer.parseObject(depth: depth)
-        return Record(provenance: Provenance(source: source.name, record: recordCount, line: line), fields: fields)
+        return Record(provenance: Provenance(source: sourceName, record: recordCount, line: line), fields: fields)
     }
 
     /// Finds the records: the top-level array, NDJSON, or the array at `recordsPath`.

@@ -173,10 +173,11 @@ final class JSONTokenizer {
 
     /// Parses a string; the cursor is at its opening quote.
     func parseString() throws -> String {
-        let start = cursor.location()
+        let start = cursor.mark
         try scanString()
         guard let text = String(validating: scratch, as: UTF8.self) else {
-            throw DebtflowError.input("string is not valid UTF-8; JSON input must be UTF-8", location: start)
+            throw DebtflowError.input("string is not valid UTF-8; JSON input must be UTF-8",
+                                      location: cursor.location(of: start))
         }
         return text
     }
@@ -242,19 +243,19 @@ final class JSONTokenizer {
 
     /// Decodes `XXXX` (after `\u`), joining a surrogate pair; a lone surrogate is an input error.
     private func scanUnicodeEscape() throws {
-        let escapeLocation = cursor.location()
+        let escapeStart = cursor.mark
         let unit = try readHex4()
         var scalarValue = UInt32(unit)
         if (0xD800...0xDBFF).contains(unit) {
-            guard try cursor.peek() == UInt8(ascii: "\\") else { throw loneSurrogate(unit, at: escapeLocation) }
+            guard try cursor.peek() == UInt8(ascii: "\\") else { throw loneSurrogate(unit, at: escapeStart) }
             cursor.advance()
-            guard try cursor.peek() == UInt8(ascii: "u") else { throw loneSurrogate(unit, at: escapeLocation) }
+            guard try cursor.peek() == UInt8(ascii: "u") else { throw loneSurrogate(unit, at: escapeStart) }
             cursor.advance()
             let low = try readHex4()
-            guard (0xDC00...0xDFFF).contains(low) else { throw loneSurrogate(unit, at: escapeLocation) }
+            guard (0xDC00...0xDFFF).contains(low) else { throw loneSurrogate(unit, at: escapeStart) }
             scalarValue = 0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00)
         } else if (0xDC00...0xDFFF).contains(unit) {
-            throw loneSurrogate(unit, at: escapeLocation)
+            throw loneSurrogate(unit, at: escapeStart)
         }
         let scalar = Unicode.Scalar(scalarValue)!
         scratch.append(contentsOf: UTF8.encode(scalar)!)
@@ -363,8 +364,8 @@ final class JSONTokenizer {
         cursor.error("unexpected end of input inside \(what)")
     }
 
-    private func loneSurrogate(_ unit: UInt16, at location: DebtflowError.Location) -> DebtflowError {
-        .input("lone UTF-16 surrogate \\u\(hex(unit)) in a string", location: location)
+    private func loneSurrogate(_ unit: UInt16, at mark: JSONByteCursor.Mark) -> DebtflowError {
+        .input("lone UTF-16 surrogate \\u\(hex(unit)) in a string", location: cursor.location(of: mark))
     }
 
     private func hex(_ value: some BinaryInteger) -> String {

@@ -15,6 +15,7 @@ final class XMLPushParser {
     private var context: xmlParserCtxtPtr?
     private let assembler: XMLRecordAssembler
     private let sourceName: String
+    private let maxTextBytes: Int
     /// Interned element names, keyed by libxml2's dictionary pointer (stable for the context's life).
     private var elementNames: [UnsafeRawPointer: String] = [:]
     /// Interned attribute keys (`@name`), keyed the same way.
@@ -25,9 +26,11 @@ final class XMLPushParser {
 
     /// - Parameters:
     ///   - firstBytes: the input's first bytes (up to 4 are enough) for encoding detection.
-    init(sourceName: String, assembler: XMLRecordAssembler, firstBytes: [UInt8]) throws {
+    ///   - maxTextBytes: the most text one element inside a record may hold.
+    init(sourceName: String, assembler: XMLRecordAssembler, firstBytes: [UInt8], maxTextBytes: Int) throws {
         _ = libxml2Initialized
         self.sourceName = sourceName
+        self.maxTextBytes = maxTextBytes
         self.assembler = assembler
         var handler = Self.makeHandler()
         let me = Unmanaged.passUnretained(self).toOpaque()
@@ -97,7 +100,11 @@ final class XMLPushParser {
 
     fileprivate func characters(_ bytes: UnsafePointer<xmlChar>, count: Int) {
         guard failure == nil, assembler.isInsideRecord, count > 0 else { return }
-        assembler.characters(UnsafeBufferPointer(start: bytes, count: count))
+        let held = assembler.characters(UnsafeBufferPointer(start: bytes, count: count))
+        if held > maxTextBytes {
+            stop(with: .input("an XML element holds more than \(maxTextBytes) bytes of text",
+                              location: .init(file: sourceName, line: currentLine, column: currentColumn)))
+        }
     }
 
     fileprivate func entityDeclared(_ name: UnsafePointer<xmlChar>?) {
@@ -111,6 +118,9 @@ final class XMLPushParser {
             || error.code == Int32(XML_ERR_UNDECLARED_ENTITY.rawValue)
         guard error.level.rawValue >= XML_ERR_ERROR.rawValue || isUndeclaredEntity else { return }
         guard error.code != Int32(XML_ERR_USER_STOP.rawValue) else { return }
+        // Namespace errors (an undeclared prefix in a legacy export) do not matter: prefixes are
+        // dropped from keys anyway. XML 1.0 well-formedness errors do.
+        guard error.domain != Int32(XML_FROM_NAMESPACE.rawValue) else { return }
         stop(with: Self.inputError(error, sourceName: sourceName))
     }
 

@@ -58,9 +58,11 @@ final class XMLRecordAssembler {
     }
 
     /// Adds text to the innermost open element.
-    func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard !frames.isEmpty else { return }
+    /// - Returns: how many bytes of text that element now holds.
+    func characters(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        guard !frames.isEmpty else { return 0 }
         frames[frames.count - 1].text.append(contentsOf: bytes)
+        return frames[frames.count - 1].text.count
     }
 
     /// Closes the innermost open element (no-op outside records).

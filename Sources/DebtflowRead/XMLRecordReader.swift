@@ -13,18 +13,22 @@ public final class XMLRecordReader: RecordSource {
 
     private let source: any ByteSource
     private let chunkSize: Int
+    private let maxTextBytes: Int
     private let assembler: XMLRecordAssembler
     private var parser: XMLPushParser?
     private let buffer: UnsafeMutableRawBufferPointer
     private var finished = false
+    /// The error that ended reading, thrown again by every later call.
+    private var failure: (any Error)?
 
     /// - Parameters:
     ///   - source: the input bytes (a file, stdin, a gzip decoder).
-    ///   - options: the record element's name.
+    ///   - options: the record element's name and the text limit.
     ///   - chunkSize: about how many records one ``nextChunk()`` returns.
     public init(source: any ByteSource, options: XMLReaderOptions, chunkSize: Int = Chunk<Record>.preferredSize) {
         self.source = source
         self.chunkSize = max(1, chunkSize)
+        self.maxTextBytes = options.maxTextBytes
         self.assembler = XMLRecordAssembler(sourceName: source.name, recordElement: options.recordElement)
         self.buffer = .allocate(byteCount: 64 << 10, alignment: 1)
     }
@@ -40,8 +44,19 @@ public final class XMLRecordReader: RecordSource {
         try nextChunkSynchronously()
     }
 
-    /// ``nextChunk()`` without the `async` hop (the reader does no waiting of its own).
+    /// ``nextChunk()`` without the `async` hop (the reader does no waiting of its own). After an
+    /// error every later call throws the same error.
     public func nextChunkSynchronously() throws -> Chunk<Record>? {
+        if let failure { throw failure }
+        do {
+            return try readChunk()
+        } catch {
+            failure = error
+            throw error
+        }
+    }
+
+    private func readChunk() throws -> Chunk<Record>? {
         while assembler.completed.count < chunkSize && !finished {
             try feedMore()
         }
@@ -71,7 +86,8 @@ public final class XMLRecordReader: RecordSource {
                 finished = true
                 throw DebtflowError.input("empty XML input: no document element", location: .init(file: source.name))
             }
-            parser = try XMLPushParser(sourceName: source.name, assembler: assembler, firstBytes: first)
+            parser = try XMLPushParser(sourceName: source.name, assembler: assembler, firstBytes: first,
+                                   maxTextBytes: maxTextBytes)
             return
         }
         let count = try source.read(into: buffer)
