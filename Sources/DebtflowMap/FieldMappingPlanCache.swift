@@ -1,7 +1,7 @@
 import DebtflowCore
 import Synchronization
 
-/// The mapping plans built so far, one per distinct list of source keys.
+/// The mapping plans built so far, one per distinct record shape (list of keys, nested keys included).
 ///
 /// Safe to share (`Sendable`): the dictionary is only touched under the `Mutex`. A stage looks a
 /// plan up once per change of key list within a chunk, not per record. The cache holds at most
@@ -16,11 +16,11 @@ final class FieldMappingPlanCache: Sendable {
         self.options = options
     }
 
-    /// The plan for `record`'s key list, built on first use.
+    /// The plan for `record`'s shape (its keys and its nested objects' keys), built on first use.
     func plan(for record: RecordObject) -> FieldMappingPlan {
-        let keys = record.entries.map(\.key)
+        let keys = FieldMappingPlan.signature(of: record)
         if let plan = plans.withLock({ $0[keys] }) { return plan }
-        let plan = FieldMappingPlan(sourceKeys: keys, options: options)
+        let plan = FieldMappingPlan(sample: record, options: options)
         plans.withLock { plans in
             if plans.count < Self.capacity { plans[keys] = plan }
         }

@@ -13,7 +13,8 @@ public enum FieldNameMatcher {
         let folded = name.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).lowercased()
         var result = ""
         result.reserveCapacity(folded.utf8.count)
-        for scalar in folded.unicodeScalars {
+        // An XML attribute (`@pays`) is named like an element.
+        for scalar in folded.unicodeScalars.drop(while: { $0 == "@" }) {
             switch scalar {
             case " ", "_", "-", ".", "'", "\u{2019}", "\t", "\u{A0}", "\u{202F}": continue
             case "ß": result += "ss"
@@ -31,6 +32,10 @@ public enum FieldNameMatcher {
     public static func debtKey(forSourceName name: String) -> String? {
         synonyms[fold(name)]
     }
+
+    /// Folded names that mean the street number inside an address object (`adresse.numero`), but
+    /// not at the top level, where a "numéro" may be anything.
+    static let streetNumberInAddress: Set<String> = ["numero", "number", "nr", "no", "num", "hausnummer", "n"]
 
     /// Folded name → debt key.
     static let synonyms: [String: String] = {

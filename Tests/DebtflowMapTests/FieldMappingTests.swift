@@ -53,6 +53,14 @@ struct FieldMappingTests {
         #expect(candidate.raw["email"] == "j@example.fr")
     }
 
+    @Test("a constant is the default of its key: a column found by its name still wins when it has a value")
+    func constantAsDefault() throws {
+        let options = MapOptions(constants: ["currency": "EUR"])
+        let candidates = try map([record(row([("Devise", "CHF")]), number: 1), record(row([("Devise", " ")]), number: 2)],
+                                 options: options)
+        #expect(candidates.map { $0.raw["currency"] } == ["CHF", "EUR"])
+    }
+
     @Test("a constant fills its key when the record gives no value, and a mapped value wins over it")
     func constants() throws {
         let options = MapOptions(fields: ["currency": "Devise"], constants: ["currency": "EUR", "country": "FR"])
@@ -122,6 +130,52 @@ struct FieldMappingTests {
         let candidate = try map([input])[0]
         #expect(candidate.provenance == input.provenance)
         #expect(candidate.data == input.fields)
+    }
+
+    @Test("names one level down in nested objects are matched too (contact.mobile, adresse.ville)")
+    func nestedAutomaticMatching() throws {
+        let candidate = try mapOne(fields(("id", "INV-1"), ("contact", object(("mobile", "06 12 34 56 78"),
+                                                                             ("email", "j@example.fr"))),
+                                          ("adresse", object(("@pays", "FR"), ("numero", "12"), ("rue", "rue de la Paix"),
+                                                             ("cp", "75002"), ("ville", "Paris")))))
+        #expect(candidate.raw["phone"] == "06 12 34 56 78")
+        #expect(candidate.raw["email"] == "j@example.fr")
+        #expect(candidate.raw["street_number"] == "12")
+        #expect(candidate.raw["street_address"] == "rue de la Paix")
+        #expect(candidate.raw["postal_code"] == "75002")
+        #expect(candidate.raw["city"] == "Paris")
+        #expect(candidate.raw["country"] == "FR")
+        #expect(candidate.tempID == "INV-1")
+    }
+
+    @Test("a top-level name wins over a nested one; a \"numéro\" outside an address is not a street number")
+    func topLevelFirst() throws {
+        let candidate = try mapOne(fields(("phone", "0140000000"), ("contact", object(("mobile", "0612345678"))),
+                                          ("numero", "42")))
+        #expect(candidate.raw["phone"] == "0140000000")
+        #expect(candidate.raw["street_number"] == nil)
+    }
+
+    @Test("XML elements: attributes match like names, #text is the value, a repeated element gives its first")
+    func xmlElements() throws {
+        let candidate = try mapOne(fields(("@id", "C-1"), ("nom", "Dupont"),
+                                          ("telephone", [object(("@type", "mobile"), ("#text", "06 12 34 56 78")),
+                                                         object(("@type", "fixe"), ("#text", "01 42 68 53 00"))]),
+                                          ("solde", object(("@devise", "EUR"), ("#text", "12,50")))))
+        #expect(candidate.tempID == "C-1")
+        #expect(candidate.raw["internal_id"] == "C-1")
+        #expect(candidate.raw["phone"] == "06 12 34 56 78")
+        #expect(candidate.raw["amount"] == "12,50")
+    }
+
+    @Test("records with the same keys but different nested keys are each mapped by their own nested names")
+    func nestedShapesDiffer() throws {
+        let candidates = try map([
+            record(fields(("id", "1"), ("contact", object(("email", "a@example.fr")))), number: 1),
+            record(fields(("id", "2"), ("contact", object(("mobile", "0612345678")))), number: 2),
+        ])
+        #expect(candidates.map { $0.raw["email"] } == ["a@example.fr", nil])
+        #expect(candidates.map { $0.raw["phone"] } == [nil, "0612345678"])
     }
 
     @Test("folding ignores case, accents, spaces, underscores and dashes")
