@@ -59,4 +59,18 @@ struct DebtRulesTests {
     func empty() {
         #expect(DebtRules.evaluate(debt: RecordObject(), acceptExpensiveDestination: false).skipReason == .emptyRow)
     }
+
+    @Test("a valid debt as the API's JSON object: keys in order, amount with its decimals, empty keys left out")
+    func debtObject() throws {
+        let outcome = DebtRules.evaluate(debt: debt([
+            "email": .string(" Jean@Example.FR "), "lastname": .string("Dupont"), "firstname": .string("Jean"),
+            "amount": .string("12,5"), "currency": .string("EUR"), "company": .string(""),
+        ]), acceptExpensiveDestination: false)
+        let object = DebtRules.object(of: try #require(outcome.debt))
+        #expect(object.entries.map(\.key) == ["firstname", "lastname", "amount", "currency", "email",
+                                               "accept_expensive_destination"])
+        #expect(object["amount"] == .number("12.50"))
+        #expect(object["email"] == .string("Jean@example.fr"))
+        #expect(object["accept_expensive_destination"] == .bool(false))
+    }
 }
