@@ -75,10 +75,13 @@ public enum FieldNameMatcher {
         ("invoice_date", ["invoice date", "date facture", "date de facture", "rechnungsdatum"]),
         ("due_date", ["due date", "échéance", "echeance", "date d'échéance", "date échéance", "fälligkeit",
                       "fälligkeitsdatum"]),
-        ("object", ["object", "objet", "reference", "référence", "libellé", "libelle", "designation",
+        ("object", ["object", "objet", "libellé", "libelle", "designation", "désignation", "motif",
                     "verwendungszweck"]),
-        ("internal_id", ["internal id", "id", "référence client", "reference client", "dossier",
-                         "numéro de dossier", "numero dossier", "kundennummer", "customer id", "client id"]),
+        // A record's own reference is its id (CONTRACT.md §3: temp_id is "the record's own id, e.g. a
+        // collection case id, when it has one"), not the debt's object.
+        ("internal_id", ["internal id", "id", "reference", "référence", "ref", "réf", "référence dossier",
+                         "référence client", "reference client", "dossier", "numéro de dossier", "numero dossier",
+                         "case id", "collection case id", "aktenzeichen", "kundennummer", "customer id", "client id"]),
         ("temp_id", ["temp id"]),
         ("timeline_id", ["timeline id"]),
         ("timeline_start_mode", ["timeline start mode"]),

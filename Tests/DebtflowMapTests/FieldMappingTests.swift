@@ -18,7 +18,7 @@ struct FieldMappingTests {
               ("Code postal", "postal_code"), ("PLZ", "postal_code"), ("Ville", "city"), ("Stadt", "city"),
               ("Ort", "city"), ("Pays", "country"), ("Land", "country"), ("country_code", "country_code"),
               ("Date facture", "invoice_date"), ("Échéance", "due_date"), ("due date", "due_date"),
-              ("Objet", "object"), ("Libellé", "object"), ("Référence", "object"), ("ID", "internal_id"),
+              ("Objet", "object"), ("Libellé", "object"), ("Référence", "internal_id"), ("ID", "internal_id"),
               ("Référence client", "internal_id"), ("Dossier", "internal_id"), ("temp-id", "temp_id"),
               ("Timeline ID", "timeline_id"), ("accept expensive destination", "accept_expensive_destination"),
           ])
