@@ -10,25 +10,20 @@ import Synchronization
 /// `CancellationError` once the consumer has called ``cancel()`` or the producer's task is cancelled.
 public final class BoundedChannel<Element: Sendable>: Sendable {
     private struct State {
+        /// At most `capacity` elements; removing the first is O(capacity), which is tiny, and it
+        /// releases the element at once (an index that only moves forward would keep every handed-on
+        /// element alive until the buffer happened to drain).
         var buffer: [Element] = []
-        var head = 0
         var finished = false
         var failure: (any Error)?
         var cancelled = false
         var waitingSender: CheckedContinuation<Void, any Error>?
         var waitingReceiver: CheckedContinuation<Element?, any Error>?
 
-        var count: Int { buffer.count - head }
+        var count: Int { buffer.count }
 
         mutating func popFirst() -> Element? {
-            guard head < buffer.count else { return nil }
-            let element = buffer[head]
-            head += 1
-            if head == buffer.count {
-                buffer.removeAll(keepingCapacity: true)
-                head = 0
-            }
-            return element
+            buffer.isEmpty ? nil : buffer.removeFirst()
         }
     }
 
@@ -95,7 +90,6 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
         state.withLock { state in
             state.cancelled = true
             state.buffer.removeAll()
-            state.head = 0
             if let sender = state.waitingSender {
                 state.waitingSender = nil
                 sender.resume(throwing: CancellationError())
