@@ -61,6 +61,8 @@ public final class PipelineRunner {
     private let interruption: InterruptionFlag
     public let progress = RunProgress()
     public var channelCapacity = 4
+    /// How many chunks are transformed at once (one per core by default).
+    public var transformWidth = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
     /// How many malformed conversion rows are named on stderr before the rest are only counted.
     public var maxReportedProblems = 100
 
@@ -106,13 +108,23 @@ public final class PipelineRunner {
                 records.finish(throwing: error)
             }
         }
-        let transformTask = Task { [transform] in
+        // The transform is the heaviest stage: chunks are transformed by up to `transformWidth`
+        // child tasks at once, and handed on in input order (a FIFO of in-flight tasks), so both
+        // cores work on it while memory stays bounded.
+        let transformTask = Task { [transform, transformWidth] in
+            var inFlight: [Task<Chunk<Outcome>, any Error>] = []
             do {
                 while let chunk = try await records.next() {
-                    try await outcomes.send(try transform(chunk))
+                    inFlight.append(Task { try transform(chunk) })
+                    if inFlight.count >= transformWidth {
+                        try await outcomes.send(try await inFlight.removeFirst().value)
+                    }
                 }
+                for task in inFlight { try await outcomes.send(try await task.value) }
+                inFlight.removeAll()
                 outcomes.finish()
             } catch {
+                for task in inFlight { task.cancel() }
                 records.cancel()
                 outcomes.finish(throwing: error)
             }
