@@ -89,7 +89,8 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
         }
     }
 
-    /// Called by the consumer when it stops reading: a waiting or later ``send(_:)`` throws.
+    /// Stops the channel: a waiting or later ``send(_:)`` throws `CancellationError`, and so does
+    /// a waiting or later ``next()``. Elements still buffered are dropped.
     public func cancel() {
         state.withLock { state in
             state.cancelled = true
@@ -99,6 +100,10 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
                 state.waitingSender = nil
                 sender.resume(throwing: CancellationError())
             }
+            if let receiver = state.waitingReceiver {
+                state.waitingReceiver = nil
+                receiver.resume(throwing: CancellationError())
+            }
         }
     }
 
@@ -107,7 +112,9 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
     public func next() async throws -> Element? {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Element?, any Error>) in
             state.withLock { state in
-                if let element = state.popFirst() {
+                if state.cancelled {
+                    continuation.resume(throwing: CancellationError())
+                } else if let element = state.popFirst() {
                     if let sender = state.waitingSender {
                         state.waitingSender = nil
                         sender.resume()
