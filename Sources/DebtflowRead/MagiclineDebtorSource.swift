@@ -1,6 +1,6 @@
 import DebtflowCore
 import DebtflowHTTP
-import Foundation
+import FoundationEssentials
 
 /// Reads debtors from Sportalliance's paged API (CONTRACT.md §5, Pull):
 /// `GET {base_url}/debt-collection/{run_id}/debtors?offset={o}&sliceSize={n}` with `X-API-KEY`.
@@ -101,7 +101,7 @@ public final class MagiclineDebtorSource: RecordSource {
                     return try parsePage(response.body, at: at)
                 case 429:
                     problem = "HTTP 429 (rate limit)"
-                    let asked = response.header("Retry-After").flatMap { Double($0.trimmingCharacters(in: .whitespaces)) } ?? 0
+                    let asked = response.header("Retry-After").flatMap { Double($0.filter { $0 != " " }) } ?? 0
                     wait = max(configuration.rateLimitWaitSeconds, asked)
                 case 500...599:
                     problem = "HTTP \(response.status)" + apiError(response).map { ": \($0)" }.orEmpty
