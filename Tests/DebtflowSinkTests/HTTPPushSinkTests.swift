@@ -104,6 +104,48 @@ struct HTTPPushSinkTests {
         #expect(lines.text.contains("429"))
     }
 
+    @Test("slows down when X-RateLimit-Remaining runs out, until X-RateLimit-Reset")
+    func slowsDownBeforeTheLimit() async throws {
+        let server = try HTTPStubServer { request, number in
+            guard case .respond(let status, var headers, let body) = PushFixtures.created(request) else { return .drop }
+            if number == 1 {
+                headers["X-RateLimit-Remaining"] = "0"
+                headers["X-RateLimit-Reset"] = "1"
+            }
+            return .respond(status: status, headers: headers, body: body)
+        }
+        defer { server.stop() }
+        let sink = try HTTPPushSink(configuration: PushFixtures.configuration(server, batchSize: 1),
+                                    diagnostics: DiagnosticLines().sink)
+        let started = Date()
+        try await sink.write(PushFixtures.outcomes(1...2))
+        try await sink.finish()
+        #expect(Date().timeIntervalSince(started) >= 0.9)
+        #expect(server.requestCount == 2)
+        #expect(sink.totals.retries == 0)
+    }
+
+    @Test("adds its figures to the run summary's `pushed`")
+    func summary() async throws {
+        let server = try HTTPStubServer { request, number in
+            number == 1 ? .json(503, "{}")
+                        : number == 2 ? PushFixtures.created(request) : .json(422, #"{"error":true,"message":"no"}"#)
+        }
+        defer { server.stop() }
+        let sink = try HTTPPushSink(configuration: PushFixtures.configuration(server, batchSize: 2),
+                                    diagnostics: DiagnosticLines().sink)
+        try await sink.write(PushFixtures.outcomes(1...3))
+        try await sink.finish()
+        var summary = RunSummary(pipeline: "p")
+        sink.contribute(to: &summary)
+        let pushed = try #require(summary.pushed)
+        let figures: [Int] = [pushed.batches, pushed.created, pushed.failed, pushed.skipped, pushed.unknown, pushed.retries]
+        #expect(figures == [2, 2, 1, 0, 0, 1])
+        #expect(sink.rejectedCount == 1)
+        #expect(String(decoding: summary.json, as: UTF8.self)
+            .contains(#""pushed":{"batches":2,"created":2,"failed":1,"skipped":0,"unknown":0,"retries":1}"#))
+    }
+
     @Test("reads the wait of a 429 from details.retry_after when there is no Retry-After")
     func rateLimitFromBody() {
         let response = HTTPResponse(status: 429, body: Array(#"{"error":true,"details":{"retry_after":[7]}}"#.utf8))
