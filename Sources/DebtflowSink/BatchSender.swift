@@ -38,6 +38,17 @@ final class StopSignal: @unchecked Sendable {
     private var value = false
     var isRaised: Bool { lock.withLock { value } }
     func raise() { lock.withLock { value = true } }
+
+    /// Sleeps `seconds`, waking early (within 0.1 s) once the flag is raised, so a stopping
+    /// run does not sit out a long rate-limit wait.
+    func sleep(seconds: Double) async {
+        var remaining = seconds
+        while remaining > 0 && !isRaised {
+            let step = min(remaining, 0.1)
+            await RetryBackoff.sleep(seconds: step)
+            remaining -= step
+        }
+    }
 }
 
 /// Sends one batch until it has an answer or the sink's rules say to give up (CONTRACT.md §5):
@@ -106,12 +117,12 @@ struct BatchSender: Sendable {
     private func attempt(_ batch: PushBatch, _ state: inout Attempts) async -> BatchFate {
         let label = "batch \(batch.index + 1)"
         while true {
-            if stop.isRaised && (state.retries > 0 || state.mayHaveReachedServer) {
+            await gate.waitTurn(stop)
+            if stop.isRaised {
                 return state.mayHaveReachedServer
                     ? .unknown(reason: "the run stopped while retrying after: \(state.lastAmbiguity)")
-                    : .abandoned(reason: "the run stopped before it could be resent")
+                    : .abandoned(reason: "the run stopped before it was sent")
             }
-            await gate.waitTurn()
             let token: String
             do {
                 token = try await tokens.token()
@@ -199,7 +210,7 @@ struct BatchSender: Sendable {
         state.retries += 1
         let delay = configuration.backoff.delay(forRetry: state.transientFailures + state.ambiguousFailures)
         diagnostics("\(label): \(scrub(problem)); retry \(state.transientFailures + state.ambiguousFailures) of \(configuration.maxRetries) in \(Self.seconds(delay))")
-        await RetryBackoff.sleep(seconds: delay)
+        await stop.sleep(seconds: delay)
         return nil
     }
 
@@ -220,7 +231,7 @@ struct BatchSender: Sendable {
             state.retries += 1
             let delay = configuration.backoff.delay(forRetry: state.transientFailures + state.ambiguousFailures)
             diagnostics("\(label): \(state.lastAmbiguity); resending with the same Idempotency-Key in \(Self.seconds(delay))")
-            await RetryBackoff.sleep(seconds: delay)
+            await stop.sleep(seconds: delay)
             return nil
         }
     }

@@ -17,8 +17,8 @@ actor HTTPRateLimitGate {
         self.concurrency = concurrency
     }
 
-    /// Waits until a send is allowed.
-    func waitTurn() async {
+    /// Waits until a send is allowed (or the run stops).
+    func waitTurn(_ stop: StopSignal) async {
         var delay = 0.0
         let now = Date()
         if let pausedUntil, pausedUntil > now { delay = pausedUntil.timeIntervalSince(now) }
@@ -31,7 +31,7 @@ actor HTTPRateLimitGate {
             delay = max(delay, spread)
             self.remaining = nil // one slow-down per report; the next answer reports again
         }
-        await RetryBackoff.sleep(seconds: delay)
+        await stop.sleep(seconds: delay)
     }
 
     /// Takes in the rate-limit headers of an answer.

@@ -164,6 +164,22 @@ struct JournalResumeTests {
         #expect(server.requests.first?.header("Idempotency-Key") == crashedServer.requests.last?.header("Idempotency-Key"))
     }
 
+    @Test("abort() ends a long rate-limit wait at once and journals the batch as not sent")
+    func abortDuringRateLimitWait() async throws {
+        let paths = try Paths()
+        let server = try HTTPStubServer { _, _ in .json(429, "{}", headers: ["Retry-After": "30"]) }
+        defer { server.stop() }
+        let sink = try HTTPPushSink(configuration: configuration(server, paths), diagnostics: DiagnosticLines().sink)
+        try await sink.write(PushFixtures.outcomes(1...2))
+        try await eventually { server.requestCount == 1 }
+        let started = Date()
+        await sink.abort()
+        #expect(Date().timeIntervalSince(started) < 2)
+        #expect(server.requestCount == 1)
+        let events = try TestSupport.readNDJSON(paths.journal).compactMap { $0["event"] as? String }
+        #expect(events == ["started", "not_sent"])
+    }
+
     @Test("a torn last journal line is ignored; a damaged line before it is a sink error")
     func tornJournal() throws {
         let paths = try Paths()
