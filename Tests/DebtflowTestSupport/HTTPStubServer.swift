@@ -8,7 +8,7 @@ import Glibc
 /// per request (`Connection: close`). Requests are recorded in arrival order.
 ///
 /// `@unchecked Sendable`: `requestLog` and `stopped` are guarded by `lock`; the socket descriptor
-/// is set once in `init`.
+/// is set once in `init` and closed only by the accept thread.
 public final class HTTPStubServer: @unchecked Sendable {
     /// One received request.
     public struct Request: Sendable {
@@ -103,15 +103,23 @@ public final class HTTPStubServer: @unchecked Sendable {
             return stopped
         }
         guard !wasStopped else { return }
+        // Only shut the socket down: the accept thread closes it once it has left `accept`, so
+        // the descriptor cannot be reused by another server while this thread still waits on it.
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
     }
 
+    private var isStopped: Bool { lock.withLock { stopped } }
+
     private func acceptLoop() {
+        defer { close(listener) }
         while true {
             let connection = accept(listener, nil, nil)
             if connection < 0 {
-                if errno == EINTR { continue }
+                if errno == EINTR && !isStopped { continue }
+                return
+            }
+            if isStopped {
+                close(connection)
                 return
             }
             let thread = Thread { [self] in serve(connection) }
