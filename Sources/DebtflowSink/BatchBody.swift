@@ -47,6 +47,13 @@ public struct PushBatch: Sendable, Equatable {
         return SHA256.hex(bytes)
     }
 
+    /// The batch without its body, for keeping in lists after it was sent.
+    var withoutBody: PushBatch {
+        var copy = self
+        copy.body = []
+        return copy
+    }
+
     /// `a, b, c` for messages.
     var tempIDList: String { tempIDs.map { $0 ?? "(no temp_id)" }.joined(separator: ", ") }
 }

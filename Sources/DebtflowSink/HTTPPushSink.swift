@@ -164,6 +164,10 @@ public final class HTTPPushSink: OutcomeSink {
     // MARK: - Batches
 
     private func dispatch(_ debts: [Debt]) async {
+        if stop.isRaised && earlierRun == nil && !options.dryRun {
+            nextBatchIndex += 1
+            return
+        }
         let batch = PushBatch(index: nextBatchIndex, debts: debts, batchName: configuration.batchName,
                               acceptExpensiveDestination: configuration.acceptExpensiveDestination)
         nextBatchIndex += 1
@@ -228,19 +232,19 @@ public final class HTTPPushSink: OutcomeSink {
                 case .unknown: totals.unknown += 1
                 }
             }
-            if results.contains(where: { $0.status == .unknown }) { unknownBatches.append(batch) }
+            if results.contains(where: { $0.status == .unknown }) { unknownBatches.append(batch.withoutBody) }
             appendResults(results, batch: batch.index)
         case .unknown(let reason):
             totals.batches += 1
             totals.unknown += batch.count
-            unknownBatches.append(batch)
+            unknownBatches.append(batch.withoutBody)
             diagnostics("batch \(batch.index + 1) is unknown (\(reason)): Idempotency-Key \(batch.idempotencyKey); temp_ids: \(batch.tempIDList)")
             appendResults(batch.tempIDs.map { DebtPushResult(tempID: $0, status: .unknown, reason: reason) },
                                batch: batch.index)
         case .carriedUnknown:
             totals.batches += 1
             totals.unknown += batch.count
-            unknownBatches.append(batch)
+            unknownBatches.append(batch.withoutBody)
             let reason = "recorded unknown by an earlier run; not resent without --retry-unknown"
             diagnostics("batch \(batch.index + 1) is still unknown: Idempotency-Key \(batch.idempotencyKey); temp_ids: \(batch.tempIDList)")
             appendResults(batch.tempIDs.map { DebtPushResult(tempID: $0, status: .unknown, reason: reason) },
