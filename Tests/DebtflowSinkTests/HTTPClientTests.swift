@@ -33,6 +33,22 @@ struct HTTPClientTests {
         #expect(response.bodyText() == #"{"length":300000}"#)
     }
 
+    @Test("a fresh session per request leaks no connections")
+    func noLeak() async throws {
+        let server = try HTTPStubServer { _, _ in .json(200, "{}") }
+        defer { server.stop() }
+        let client = HTTPClient(timeoutSeconds: 5)
+        let request = HTTPRequest(method: "POST", url: URL(string: server.baseURL + "/x")!, body: Array("{}".utf8))
+        _ = try await client.send(request)
+        try await Task.sleep(nanoseconds: 100_000_000)
+        let before = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count
+        for _ in 0..<150 { _ = try await client.send(request) }
+        try await Task.sleep(nanoseconds: 300_000_000)
+        let after = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count
+        #expect(server.requestCount == 151)
+        #expect(after - before < 20, "descriptors grew from \(before) to \(after)")
+    }
+
     @Test("a refused connection is 'not sent'")
     func refused() async throws {
         let server = try HTTPStubServer { _, _ in .json(200, "{}") }
