@@ -73,18 +73,25 @@ public final class MagiclineDebtorSource: RecordSource {
         return nil
     }
 
+    /// Asks for the first debtor only, to prove the API is reachable and takes the key
+    /// (`debtflow check`). Reads nothing for the run.
+    /// - Throws: ``DebtflowError`` `.input` as ``nextChunk()`` does.
+    public func probe() async throws {
+        _ = try await fetchPage(offset: "0", sliceSize: 1)
+    }
+
     private struct Page {
         var debtors: [RecordObject]
         var hasNext: Bool
         var offset: String?
     }
 
-    private func pageURL(offset: String) -> URL? {
-        URL(string: "\(name)?offset=\(MagiclineSourceConfiguration.percentEncode(offset))&sliceSize=\(configuration.sliceSize)")
+    private func pageURL(offset: String, sliceSize: Int) -> URL? {
+        URL(string: "\(name)?offset=\(MagiclineSourceConfiguration.percentEncode(offset))&sliceSize=\(sliceSize)")
     }
 
-    private func fetchPage(offset: String) async throws(DebtflowError) -> Page {
-        guard let url = pageURL(offset: offset) else { throw .input("\(name): cannot form the URL for offset \(offset)") }
+    private func fetchPage(offset: String, sliceSize: Int? = nil) async throws(DebtflowError) -> Page {
+        guard let url = pageURL(offset: offset, sliceSize: sliceSize ?? configuration.sliceSize) else { throw .input("\(name): cannot form the URL for offset \(offset)") }
         let request = HTTPRequest(method: "GET", url: url, headers: [
             ("X-API-KEY", configuration.apiKey), ("Accept", "application/json"),
         ])

@@ -55,6 +55,21 @@ struct MagiclineDebtorSourceTests {
         #expect(try await source.nextChunk() == nil)
     }
 
+    @Test("probe() asks for one debtor and reports a refused key as an input error")
+    func probe() async throws {
+        let server = try HTTPStubServer { request, _ in
+            request.header("X-API-KEY") == Self.apiKey ? Self.page([1], hasNext: true, offset: "1")
+                                                       : .json(401, #"{"errorMessage":"no"}"#)
+        }
+        defer { server.stop() }
+        try await MagiclineDebtorSource(configuration: configuration(server)).probe()
+        #expect(server.requests.first?.query("sliceSize") == "1")
+        var wrongKey = configuration(server)
+        wrongKey.apiKey = "other-key"
+        let error = await #expect(throws: DebtflowError.self) { try await MagiclineDebtorSource(configuration: wrongKey).probe() }
+        #expect(error?.kind == .input)
+    }
+
     @Test("stops with an input error when an offset repeats")
     func repeatedOffset() async throws {
         let server = try HTTPStubServer { request, _ in
