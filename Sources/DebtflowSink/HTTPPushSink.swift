@@ -150,6 +150,13 @@ public final class HTTPPushSink: OutcomeSink {
         closeFiles()
     }
 
+    /// For `debtflow check`: with OAuth2 settings, fetches a token to prove the credentials work;
+    /// with a static token there is nothing to check without sending a batch. Sends no debt.
+    /// - Throws: ``DebtflowError`` `.sink` when the token endpoint refuses or is unreachable.
+    public func checkCredentials() async throws {
+        _ = try await sender.tokens.token()
+    }
+
     public func contribute(to summary: inout RunSummary) {
         var pushed = summary.pushed ?? RunSummary.PushTotals()
         pushed.batches += totals.batches
