@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "DebtflowSink", dependencies: ["DebtflowCore", "DebtflowGzip", "DebtflowHTTP"]),
         .target(name: "DebtflowPipeline", dependencies: [
             "DebtflowCore", "DebtflowRead", "DebtflowMap", "DebtflowNormalize", "DebtflowClassify",
-            "DebtflowValidate", "DebtflowSink", "DebtflowGzip",
+            "DebtflowValidate", "DebtflowSink", "DebtflowGzip", "DebtflowHTTP",
         ]),
         .target(name: "DebtflowSandbox", dependencies: [
             "DebtflowCore", "DebtflowGzip", "DebtflowRead", "DebtflowNormalize", "DebtflowClassify", "DebtflowValidate",

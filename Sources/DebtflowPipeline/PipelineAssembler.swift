@@ -1,6 +1,7 @@
 import DebtflowClassify
 import DebtflowCore
 import DebtflowGzip
+import DebtflowHTTP
 import DebtflowMap
 import DebtflowNormalize
 import DebtflowRead
@@ -25,6 +26,9 @@ public struct PipelineAssembler {
     /// - Throws: `.configuration` when an output folder is missing; `.input` when the input cannot be opened.
     public func makeRunner(interruption: InterruptionFlag) async throws -> PipelineRunner {
         try checkOutputFolders()
+        if configuration.read.format == .magicline {
+            try Self.magiclineConfiguration(configuration.read).validate(jsonPath: "stages[0].read")
+        }
         let transform = try makeTransform()
         let sinks = try makeSinks()
         let configuration = self.configuration
@@ -41,8 +45,25 @@ public struct PipelineAssembler {
             report.append("\(sink.jsonPath): \(sink.format.rawValue) → \(sink.path ?? sink.http?.url ?? "?")")
         }
         _ = try makeTransform()
-        let source = try Self.makeSource(configuration.read, baseDirectory: configuration.baseDirectory)
-        report.append("input \(source.name): reachable")
+        if configuration.read.format == .magicline {
+            let source = try MagiclineDebtorSource(configuration: Self.magiclineConfiguration(configuration.read))
+            try await source.probe()
+            report.append("input \(source.name): reachable")
+        } else {
+            let source = try Self.makeSource(configuration.read, baseDirectory: configuration.baseDirectory)
+            report.append("input \(source.name): reachable")
+        }
+        for sink in configuration.sinks where sink.format == .http {
+            // Credentials are checked without sending any debt (a token request, or nothing for a
+            // static token); nothing is written.
+            var probe = Self.httpConfiguration(sink)
+            probe.resultsPath = nil
+            probe.journalPath = nil
+            let checker = try HTTPPushSink(configuration: probe,
+                                           options: HTTPSinkRunOptions(dryRun: true), diagnostics: { _ in })
+            try await checker.checkCredentials()
+            report.append("\(sink.jsonPath): credentials accepted")
+        }
         return report
     }
 
@@ -80,7 +101,60 @@ public struct PipelineAssembler {
             return XMLRecordReader(source: try openInput(read, baseDirectory: baseDirectory),
                                    options: XMLReaderOptions(recordElement: read.recordElement ?? "record"))
         case .magicline:
-            throw DebtflowError.input("the magicline reader is not assembled yet")
+            return try MagiclineDebtorSource(configuration: magiclineConfiguration(read))
+        }
+    }
+
+    static func magiclineConfiguration(_ read: ReadStageConfiguration) -> MagiclineSourceConfiguration {
+        var configuration = MagiclineSourceConfiguration(baseURL: read.baseURL ?? "", runID: read.runID ?? "", apiKey: read.apiKey ?? "")
+        configuration.sliceSize = read.sliceSize
+        configuration.rateLimitWaitSeconds = read.rateLimitWaitSeconds
+        configuration.maxRetries = read.maxRetries
+        configuration.timeoutSeconds = read.timeoutSeconds
+        return configuration
+    }
+
+    /// The http sink's options from its config.
+    static func httpConfiguration(_ sink: SinkConfiguration) -> HTTPSinkConfiguration {
+        let http = sink.http!
+        let authentication: HTTPSinkConfiguration.Authentication
+        if let token = http.token {
+            authentication = .bearer(token: token)
+        } else {
+            authentication = .clientCredentials(tokenURL: http.tokenURL ?? "", clientID: http.clientID ?? "",
+                                                clientSecret: http.clientSecret ?? "", scope: http.scope)
+        }
+        var configuration = HTTPSinkConfiguration(url: http.url, authentication: authentication)
+        configuration.batchSize = http.batchSize
+        configuration.batchName = http.batchName
+        configuration.acceptExpensiveDestination = http.acceptExpensiveDestination
+        configuration.concurrency = http.concurrency
+        configuration.timeoutSeconds = http.timeoutSeconds
+        configuration.maxRetries = http.maxRetries
+        configuration.onAmbiguous = HTTPSinkConfiguration.AmbiguousPolicy(rawValue: http.onAmbiguous) ?? .stop
+        configuration.resultsPath = http.resultsPath
+        configuration.journalPath = http.journalPath
+        configuration.accepts = sink.accepts
+        return configuration
+    }
+
+    private func makeHTTPSink(_ sink: SinkConfiguration) throws -> HTTPPushSink {
+        let configuration = Self.httpConfiguration(sink)
+        let dryRunOutput = options.dryRun ? (configuration.resultsPath.map { $0 + ".dry-run.ndjson" }
+            ?? configuration.journalPath.map { $0 + ".dry-run.ndjson" }) : nil
+        let log = self.log
+        do {
+            return try HTTPPushSink(
+                configuration: configuration,
+                options: HTTPSinkRunOptions(dryRun: options.dryRun, resume: options.resume, retryUnknown: options.retryUnknown,
+                                            dryRunOutputPath: dryRunOutput),
+                diagnostics: { line in log.warning(line) })
+        } catch {
+            var error = error
+            if error.kind == .configuration, error.location?.jsonPath == nil || error.location?.jsonPath == "sink" {
+                error.location = .init(jsonPath: sink.jsonPath)
+            }
+            throw error
         }
     }
 
@@ -118,7 +192,7 @@ public struct PipelineAssembler {
                                              compressor: sink.gzip ? GzipEncoder() : nil)
                 return options.dryRun ? DryRunSink(wrapping: file) : file
             case .http:
-                throw DebtflowError.configuration("the http sink is not assembled yet", path: sink.jsonPath)
+                return try makeHTTPSink(sink)
             }
         }
     }
