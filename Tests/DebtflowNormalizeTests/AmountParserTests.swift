@@ -103,26 +103,26 @@ struct AmountParserTests {
                       "12,-", "- 12 -", "€", "EUR", "12.50 EUR EUR USD"])
     func invalid(text: String) {
         let result = AmountParser.parse(text, decimal: .auto)
-        #expect(result.failureCode == .invalidAmount)
-        #expect(result.failureField == "amount")
+        #expect(result.amountFailureCode == .invalidAmount)
+        #expect(result.amountFailureField == "amount")
     }
 
     @Test("an explicit policy makes the other sign a grouping sign, so misplaced groups are invalid",
           arguments: [("1,234.56", DecimalSeparatorPolicy.comma), ("12.5", .comma), ("1.234,5.6", .comma),
                       ("1.234,56", .dot), ("12,50", .dot), ("1.2.3", .dot)])
     func explicitPolicyMismatch(text: String, policy: DecimalSeparatorPolicy) {
-        #expect(AmountParser.parse(text, decimal: policy).failureCode == .invalidAmount)
+        #expect(AmountParser.parse(text, decimal: policy).amountFailureCode == .invalidAmount)
     }
 
     @Test("zero, negative and parenthesised amounts are non_positive_amount",
           arguments: ["0", "0,00", "0.000", "€0", "-12", "-12.50", "12-", "12.50-", "−12", "-€5", "€-5",
                       "(12.50)", "(€12.50)", "(12,50 €)", "-0", "EUR -1 234,56"])
     func nonPositive(text: String) {
-        for policy in DecimalSeparatorPolicy.allCases where AmountParser.parse(text, decimal: policy).failureCode != .invalidAmount {
-            #expect(AmountParser.parse(text, decimal: policy).failureCode == .nonPositiveAmount, "\(policy)")
-            #expect(AmountParser.parse(text, decimal: policy).failureField == "amount")
+        for policy in DecimalSeparatorPolicy.allCases where AmountParser.parse(text, decimal: policy).amountFailureCode != .invalidAmount {
+            #expect(AmountParser.parse(text, decimal: policy).amountFailureCode == .nonPositiveAmount, "\(policy)")
+            #expect(AmountParser.parse(text, decimal: policy).amountFailureField == "amount")
         }
-        #expect(AmountParser.parse(text, decimal: .auto).failureCode == .nonPositiveAmount)
+        #expect(AmountParser.parse(text, decimal: .auto).amountFailureCode == .nonPositiveAmount)
     }
 
     @Test("error messages do not repeat the field's text")
@@ -185,8 +185,8 @@ struct AmountMinorUnitsTests {
         let currency = try #require(CurrencyTable.currency(forCode: code))
         let parsed = try AmountParser.parse(text, decimal: .auto).get()
         let result = AmountParser.minorUnits(parsed, currency: currency)
-        #expect(result.failureCode == .invalidAmount)
-        #expect(result.failureField == "amount")
+        #expect(result.amountFailureCode == .invalidAmount)
+        #expect(result.amountFailureField == "amount")
     }
 
     @Test("a negative or zero amount built by a caller is non_positive_amount",
@@ -194,7 +194,7 @@ struct AmountMinorUnitsTests {
                       ParsedAmount(isNegative: false, digits: "000", fractionDigits: 2, currencyHint: nil)])
     func nonPositive(amount: ParsedAmount) throws {
         let euro = try #require(CurrencyTable.currency(forCode: "EUR"))
-        #expect(AmountParser.minorUnits(amount, currency: euro).failureCode == .nonPositiveAmount)
+        #expect(AmountParser.minorUnits(amount, currency: euro).amountFailureCode == .nonPositiveAmount)
     }
 
     @Test("digits that are not digits are invalid_amount",
@@ -203,17 +203,17 @@ struct AmountMinorUnitsTests {
                       ParsedAmount(isNegative: false, digits: "12", fractionDigits: 3, currencyHint: nil)])
     func malformedDigits(amount: ParsedAmount) throws {
         let euro = try #require(CurrencyTable.currency(forCode: "EUR"))
-        #expect(AmountParser.minorUnits(amount, currency: euro).failureCode == .invalidAmount)
+        #expect(AmountParser.minorUnits(amount, currency: euro).amountFailureCode == .invalidAmount)
     }
 }
 
 extension Result where Failure == RecordError {
-    var failureCode: RecordErrorCode? {
+    var amountFailureCode: RecordErrorCode? {
         if case .failure(let error) = self { return error.code }
         return nil
     }
 
-    var failureField: String? {
+    var amountFailureField: String? {
         if case .failure(let error) = self { return error.field }
         return nil
     }
