@@ -18,7 +18,8 @@ public enum AmountParser {
     ///   - raw: the field as read.
     ///   - decimal: the decimal separator policy (config `normalize.decimal`).
     /// - Returns: the amount, or a `RecordError` on field `amount`: `invalid_amount` for text that
-    ///   is not an amount (`12,5,3`, `abc`, empty) or has more than 18 significant digits;
+    ///   is not an amount (`12,5,3`, `abc`, empty) or has more than 18 digits (leading zeros of the
+    ///   whole part not counted);
     ///   `non_positive_amount` for zero or a negative amount.
     public static func parse(_ raw: String, decimal: DecimalSeparatorPolicy) -> Result<ParsedAmount, RecordError> {
         let scanner: AmountScanner

@@ -20,10 +20,12 @@ enum AmountCurrencyMark: Equatable {
 /// in front only, U+2212 minus, or accounting parentheses around the number) and currency marks
 /// (`€`, `£`, `$`, a current ISO code, `euro`/`euros`, any case). The number is digits with at
 /// most one decimal separator and one kind of thousands grouping (`.`, `,` or a space), every
-/// group after the first exactly three digits. The value is accumulated as an integer; nothing
+/// group after the first exactly three digits, and at most 18 digits in all (leading zeros of
+/// the whole part not counted). The value is accumulated as an integer; nothing
 /// goes through `Double` or `Decimal`.
 struct AmountScanner {
-    /// The most significant digits an amount may have: 10^18 - 1 fits `Int64`.
+    /// The most digits an amount may have, not counting leading zeros of its whole part:
+    /// 10^18 - 1 fits `Int64`.
     static let maximumDigits = 18
 
     private enum Phase { case prefix, number, suffix }
@@ -124,7 +126,7 @@ struct AmountScanner {
         groupSize += 1
         if decimalSeen { fractionDigits += 1 }
         let digit = UInt64(value - 0x30)
-        if magnitude > 0 || digit > 0 {
+        if decimalSeen || magnitude > 0 || digit > 0 {  // leading zeros of the whole part do not count
             significantDigits += 1
             if significantDigits <= Self.maximumDigits { magnitude = magnitude * 10 + digit }
         }
