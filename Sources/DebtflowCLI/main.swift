@@ -1,2 +1,7 @@
 import DebtflowCore
-print("debtflow: under construction")
+import Foundation
+
+// The `debtflow` executable: picks the command, runs it, and exits with the contract's code.
+// `exit` flushes stdio, so everything printed reaches stdout.
+let status = await CommandDispatcher.run(Array(CommandLine.arguments.dropFirst()))
+exit(status)

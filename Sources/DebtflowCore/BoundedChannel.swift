@@ -10,25 +10,20 @@ import Synchronization
 /// `CancellationError` once the consumer has called ``cancel()`` or the producer's task is cancelled.
 public final class BoundedChannel<Element: Sendable>: Sendable {
     private struct State {
+        /// At most `capacity` elements; removing the first is O(capacity), which is tiny, and it
+        /// releases the element at once (an index that only moves forward would keep every handed-on
+        /// element alive until the buffer happened to drain).
         var buffer: [Element] = []
-        var head = 0
         var finished = false
         var failure: (any Error)?
         var cancelled = false
         var waitingSender: CheckedContinuation<Void, any Error>?
         var waitingReceiver: CheckedContinuation<Element?, any Error>?
 
-        var count: Int { buffer.count - head }
+        var count: Int { buffer.count }
 
         mutating func popFirst() -> Element? {
-            guard head < buffer.count else { return nil }
-            let element = buffer[head]
-            head += 1
-            if head == buffer.count {
-                buffer.removeAll(keepingCapacity: true)
-                head = 0
-            }
-            return element
+            buffer.isEmpty ? nil : buffer.removeFirst()
         }
     }
 
@@ -89,15 +84,19 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
         }
     }
 
-    /// Called by the consumer when it stops reading: a waiting or later ``send(_:)`` throws.
+    /// Stops the channel: a waiting or later ``send(_:)`` throws `CancellationError`, and so does
+    /// a waiting or later ``next()``. Elements still buffered are dropped.
     public func cancel() {
         state.withLock { state in
             state.cancelled = true
             state.buffer.removeAll()
-            state.head = 0
             if let sender = state.waitingSender {
                 state.waitingSender = nil
                 sender.resume(throwing: CancellationError())
+            }
+            if let receiver = state.waitingReceiver {
+                state.waitingReceiver = nil
+                receiver.resume(throwing: CancellationError())
             }
         }
     }
@@ -107,7 +106,9 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
     public func next() async throws -> Element? {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Element?, any Error>) in
             state.withLock { state in
-                if let element = state.popFirst() {
+                if state.cancelled {
+                    continuation.resume(throwing: CancellationError())
+                } else if let element = state.popFirst() {
                     if let sender = state.waitingSender {
                         state.waitingSender = nil
                         sender.resume()

@@ -39,6 +39,8 @@ public struct RunSummary: Sendable, Equatable {
     public var seconds: Double = 0
     /// Set when the run was stopped early by an error or a signal.
     public var stoppedBy: String?
+    /// The process's peak resident memory in bytes, when measured (proof of flat memory).
+    public var peakMemoryBytes: Int?
 
     public init(pipeline: String) {
         self.pipeline = pipeline
@@ -114,6 +116,7 @@ public struct RunSummary: Sendable, Equatable {
         writer.key("seconds")
         writer.numberText(Self.formatSeconds(seconds))
         if let stoppedBy { writer.field("stopped_by", stoppedBy) }
+        if let peakMemoryBytes { writer.field("peak_rss_mb", (peakMemoryBytes + (1 << 19)) >> 20) }
         writer.endObject()
         return writer.bytes
     }

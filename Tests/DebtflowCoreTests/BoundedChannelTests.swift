@@ -58,4 +58,28 @@ struct BoundedChannelTests {
         channel.cancel()
         await #expect(throws: CancellationError.self) { try await producer.value }
     }
+
+    /// Counts live instances, to prove the channel lets go of what it handed on.
+    final class Tracked: Sendable {
+        static let live = Atomic<Int>(0)
+        init() { Self.live.add(1, ordering: .relaxed) }
+        deinit { Self.live.subtract(1, ordering: .relaxed) }
+    }
+
+    @Test("releases every element it hands on, even when it never runs empty")
+    func releasesHandedOnElements() async throws {
+        let channel = BoundedChannel<Tracked>(capacity: 4)
+        let producer = Task {
+            for _ in 0..<2000 { try await channel.send(Tracked()) }
+            channel.finish()
+        }
+        var maxLive = 0
+        while let element = try await channel.next() {
+            _ = element
+            maxLive = max(maxLive, Tracked.live.load(ordering: .relaxed))
+        }
+        try await producer.value
+        // Capacity, plus one in the producer's hand, plus the one just received.
+        #expect(maxLive <= 4 + 2, "\(maxLive) elements were alive at once")
+    }
 }

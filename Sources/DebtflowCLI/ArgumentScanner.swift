@@ -1,0 +1,80 @@
+import DebtflowCore
+
+/// A small, strict command-line scanner: `--name value`, `--name=value`, flags, and positionals.
+/// Unknown options are usage errors (exit 2) naming the option.
+struct ArgumentScanner {
+    private var arguments: [String]
+    private(set) var positionals: [String] = []
+    private var options: [String: [String]] = [:]
+    private var flags: Set<String> = []
+
+    /// - Parameters:
+    ///   - valueOptions: options that take a value (`--limit`).
+    ///   - flagOptions: options that take none (`--dry-run`).
+    init(_ arguments: [String], valueOptions: Set<String>, flagOptions: Set<String>) throws {
+        self.arguments = arguments
+        var index = 0
+        var onlyPositionals = false
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            if onlyPositionals || !argument.hasPrefix("--") || argument == "-" {
+                if argument.hasPrefix("-") && argument.count > 1 && !onlyPositionals && argument != "-" && !Self.looksLikeNumber(argument) {
+                    throw DebtflowError.usage("unknown option \(argument)")
+                }
+                positionals.append(argument)
+                continue
+            }
+            if argument == "--" {
+                onlyPositionals = true
+                continue
+            }
+            var name = argument
+            var inlineValue: String?
+            if let equals = argument.firstIndex(of: "=") {
+                name = String(argument[..<equals])
+                inlineValue = String(argument[argument.index(after: equals)...])
+            }
+            if flagOptions.contains(name) {
+                if inlineValue != nil { throw DebtflowError.usage("\(name) takes no value") }
+                flags.insert(name)
+            } else if valueOptions.contains(name) {
+                let value: String
+                if let inlineValue {
+                    value = inlineValue
+                } else {
+                    guard index < arguments.count else { throw DebtflowError.usage("\(name) needs a value") }
+                    value = arguments[index]
+                    index += 1
+                }
+                options[name, default: []].append(value)
+            } else {
+                throw DebtflowError.usage("unknown option \(name)")
+            }
+        }
+    }
+
+    /// `-12`, `+33…` style positionals are values, not options.
+    private static func looksLikeNumber(_ text: String) -> Bool {
+        text.dropFirst().first.map { $0.isNumber } ?? false
+    }
+
+    func flag(_ name: String) -> Bool { flags.contains(name) }
+    func value(_ name: String) -> String? { options[name]?.last }
+
+    func int(_ name: String, minimum: Int = 0) throws -> Int? {
+        guard let text = value(name) else { return nil }
+        guard let number = Int(text), number >= minimum else {
+            throw DebtflowError.usage("\(name) expects a whole number of at least \(minimum), got \"\(text)\"")
+        }
+        return number
+    }
+
+    func choice(_ name: String, _ choices: [String], default fallback: String) throws -> String {
+        guard let text = value(name) else { return fallback }
+        guard choices.contains(text) else {
+            throw DebtflowError.usage("\(name) expects one of \(choices.joined(separator: "|")), got \"\(text)\"")
+        }
+        return text
+    }
+}

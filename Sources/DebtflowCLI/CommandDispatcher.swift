@@ -1,0 +1,54 @@
+import DebtflowCore
+import DebtflowPipeline
+import Foundation
+
+/// Routes the first argument to a command and maps whatever it throws to an exit code, in this one
+/// place (DESIGN.md §6.9): help and `--version` go to stdout with exit 0; errors go to stderr as
+/// `error: …` with a usage hint.
+enum CommandDispatcher {
+    static func run(_ arguments: [String]) async -> Int32 {
+        guard let command = arguments.first else {
+            printError(DebtflowError.usage("missing command"), hint: "run `debtflow --help` for usage")
+            return ExitCode.usage.rawValue
+        }
+        let rest = Array(arguments.dropFirst())
+        do {
+            switch command {
+            case "--help", "-h", "help":
+                print(HelpText.main)
+                return 0
+            case "--version", "-V", "version":
+                print(HelpText.version)
+                return 0
+            case "run":
+                return try await RunCommand.run(rest)
+            case "check":
+                return try await CheckCommand.run(rest)
+            case "phone":
+                return try PhoneCommand.run(rest)
+            case "sandbox":
+                return try SandboxCommandBridge.run(rest)
+            case "generate":
+                return try GenerateCommandBridge.run(rest)
+            default:
+                throw DebtflowError.usage("unknown command \"\(command)\"")
+            }
+        } catch let error as DebtflowError {
+            let hint: String?
+            switch error.kind {
+            case .usage: hint = "run `debtflow \(["run", "check", "phone", "sandbox", "generate"].contains(command) ? command + " " : "")--help` for usage"
+            default: hint = nil
+            }
+            printError(error, hint: hint)
+            return ExitCode.for(error).rawValue
+        } catch {
+            printError(DebtflowError.input("\(error)"), hint: nil)
+            return ExitCode.for(error).rawValue
+        }
+    }
+
+    static func printError(_ error: DebtflowError, hint: String?, log: OperatorLog? = nil) {
+        let log = log ?? OperatorLog(format: .text)
+        log.error(error.description, hint: hint)
+    }
+}

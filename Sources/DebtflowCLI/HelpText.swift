@@ -1,0 +1,65 @@
+/// Help texts: printed to stdout with exit 0 (`--help`), or named in usage errors.
+enum HelpText {
+    static let version = "debtflow 0.1.0"
+
+    static let main = """
+    debtflow — streaming ETL for debt-collection imports
+
+    USAGE:
+      debtflow run PIPELINE.json [--dry-run] [--limit N] [--progress auto|always|never]
+                                 [--log-format text|json] [--summary PATH] [--resume] [--retry-unknown]
+      debtflow check PIPELINE.json          validate the config and reach every input; write nothing
+      debtflow phone [--region FR] [NUMBER ...]   normalize and classify phone numbers (else one per stdin line)
+      debtflow sandbox [--port N] [--debtors PATH] [--ledger PATH] [--token T] [fault options]
+      debtflow generate --rows N --format csv|json|ndjson|xml [--gzip] [--seed S] [--out PATH]
+      debtflow --help | debtflow COMMAND --help | debtflow --version
+
+    EXIT CODES:
+      0 finished, none failed · 1 some records failed · 2 usage/config error · 3 input error
+      4 sink error (push target, credentials, disk) · 130 interrupted
+
+    Data goes to files or stdout; progress, warnings and the summary go to stderr.
+    See README.md for the pipeline config reference.
+    """
+
+    static let run = """
+    USAGE: debtflow run PIPELINE.json [options]
+
+    Runs a pipeline to the end of its input. Outputs are published atomically when the run finishes
+    (exit 0 or 1); on exit 3, 4 or 130 no data file is published half-written.
+
+    OPTIONS:
+      --dry-run                 read, map and validate; an http sink writes what it would send
+                                (to its `results` path + ".dry-run.ndjson") and sends nothing;
+                                ndjson outputs are not published
+      --limit N                 stop after N source records
+      --progress auto|always|never
+                                live progress line on stderr (auto: only when stderr is a terminal)
+      --log-format text|json    format of stderr messages and the summary (default text)
+      --summary PATH            also write the end-of-run summary as one JSON object to PATH
+      --resume                  continue an interrupted push from the http sink's journal
+      --retry-unknown           with --resume: resend batches recorded as `unknown`
+      --help                    show this help
+    """
+
+    static let check = """
+    USAGE: debtflow check PIPELINE.json
+
+    Validates the pipeline config (exit 2 with the JSON path of the first problem), opens every
+    input (exit 3 when it cannot be read) and checks that every output folder exists and is
+    writable. Writes nothing.
+    """
+
+    static let phone = """
+    USAGE: debtflow phone [--region FR] [NUMBER ...]
+
+    Normalizes each NUMBER (or each stdin line, blank lines included) to E.164 and prints one JSON
+    line per input, in input order:
+      {"input":"06 90 12 34 56","valid":true,"e164":"+590690123456","country":"GP","zone":"dom_tom","credits":100,"multiplier":4.0,"expensive":true}
+      {"input":"12","valid":false,"error":"…"}
+    Exit 0 when all are valid, 1 otherwise.
+
+    OPTIONS:
+      --region CC   default region for national numbers (default FR)
+    """
+}

@@ -1,0 +1,68 @@
+import DebtflowClassify
+import DebtflowCore
+import DebtflowNormalize
+import Foundation
+
+/// `debtflow phone [--region FR] [NUMBER ...]`: one JSON line per input, in input order (every stdin
+/// line, blank ones included, gets exactly one answer). Exit 0 when all are valid, 1 otherwise.
+enum PhoneCommand {
+    static func run(_ arguments: [String]) throws -> Int32 {
+        let scanner = try ArgumentScanner(arguments, valueOptions: ["--region"], flagOptions: ["--help"])
+        if scanner.flag("--help") {
+            print(HelpText.phone)
+            return 0
+        }
+        let region = (scanner.value("--region") ?? "FR").uppercased()
+        guard region.count == 2, region.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+            throw DebtflowError.usage("--region expects a two-letter region code such as FR")
+        }
+        let normalizer = PhoneNormalizer()
+        let classifier = DestinationClassifier()
+        var allValid = true
+        var writer = JSONByteWriter(capacity: 64 * 1024)
+
+        func answer(_ input: String) {
+            writer.beginObject()
+            writer.field("input", input)
+            switch normalizer.normalize(input, defaultRegion: region) {
+            case .success(let phone):
+                let destination = classifier.classify(phone)
+                writer.field("valid", true)
+                writer.field("e164", phone.e164)
+                writer.field("country", phone.region)
+                writer.field("zone", destination.zone)
+                writer.optionalField("credits", destination.credits)
+                if let multiplier = destination.multiplier {
+                    writer.key("multiplier")
+                    writer.numberText(multiplier)
+                }
+                writer.field("expensive", destination.expensive)
+                if destination.credits == nil {
+                    writer.field("supported", false)
+                }
+            case .failure(let error):
+                allValid = false
+                writer.field("valid", false)
+                writer.field("error", error.message)
+            }
+            writer.endObject()
+            writer.newline()
+            if writer.bytes.count > 32 * 1024 { flush() }
+        }
+
+        func flush() {
+            FileHandle.standardOutput.write(Data(writer.bytes))
+            writer.removeAll()
+        }
+
+        if scanner.positionals.isEmpty {
+            while let line = readLine(strippingNewline: true) {
+                answer(line.hasSuffix("\r") ? String(line.dropLast()) : line)
+            }
+        } else {
+            for number in scanner.positionals { answer(number) }
+        }
+        flush()
+        return allValid ? 0 : 1
+    }
+}

@@ -1,0 +1,27 @@
+import DebtflowPipeline
+import Dispatch
+import Foundation
+
+/// Turns SIGINT and SIGTERM into a clean stop: the first sets the interruption flag and cancels
+/// the run (which then publishes nothing and exits 130); a second one exits at once.
+final class SignalHandling: @unchecked Sendable {
+    // @unchecked Sendable: `sources` is written once in `init` and only read after.
+    private var sources: [any DispatchSourceSignal] = []
+
+    init(flag: InterruptionFlag) {
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler {
+                if flag.isSet { exit(130) }
+                flag.set()
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    deinit {
+        for source in sources { source.cancel() }
+    }
+}

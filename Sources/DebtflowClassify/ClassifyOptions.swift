@@ -1,0 +1,25 @@
+/// The `classify` stage's options (CONTRACT.md §2, §4).
+public struct ClassifyOptions: Sendable, Equatable {
+    /// Per-zone overrides of the §4 table (`{"dom_tom": {"credits": 90}}`), by zone name.
+    public var rates: [String: ZoneRate]
+    /// The zones whose numbers fail with `expensive_destination` unless accepted.
+    public var expensive: [String]
+
+    public init(rates: [String: ZoneRate] = [:], expensive: [String] = ["dom_tom", "maghreb"]) {
+        self.rates = rates
+        self.expensive = expensive
+    }
+}
+
+/// An override of one zone's rate; a `nil` part keeps the table's value.
+public struct ZoneRate: Sendable, Equatable {
+    /// Credits per call.
+    public var credits: Int?
+    /// The multiplier as it is to be written (`"4.0"`), a JSON number's text.
+    public var multiplier: String?
+
+    public init(credits: Int? = nil, multiplier: String? = nil) {
+        self.credits = credits
+        self.multiplier = multiplier
+    }
+}

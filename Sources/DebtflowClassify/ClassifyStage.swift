@@ -1,0 +1,31 @@
+import DebtflowCore
+
+/// The `classify` stage: sets the destination of every candidate whose phone `normalize` found
+/// valid (its calling code and region). Skipped candidates and those without a valid phone pass
+/// unchanged; `validate` turns the destination into `expensive_destination` or
+/// `unsupported_destination` where the rules say so.
+public struct ClassifyStage: ChunkStage {
+    public typealias Input = DebtCandidate
+    public typealias Output = DebtCandidate
+
+    public let classifier: DestinationClassifier
+
+    public init(options: ClassifyOptions = ClassifyOptions()) {
+        self.classifier = DestinationClassifier(options: options)
+    }
+
+    public func process(_ chunk: Chunk<DebtCandidate>) throws -> Chunk<DebtCandidate> {
+        var chunk = chunk
+        for index in chunk.elements.indices {
+            classify(&chunk.elements[index])
+        }
+        return chunk
+    }
+
+    /// Sets one candidate's destination.
+    public func classify(_ candidate: inout DebtCandidate) {
+        guard candidate.skipReason == nil, candidate.debt.phone != nil,
+              let callingCode = candidate.phoneCallingCode, let region = candidate.phoneCountry else { return }
+        candidate.destination = classifier.classify(callingCode: callingCode, region: region)
+    }
+}

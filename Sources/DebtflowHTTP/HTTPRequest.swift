@@ -1,0 +1,50 @@
+import Foundation
+
+/// One HTTP request as the client sends it: method, URL, headers and body.
+///
+/// A value type with no session state, so the sink can build it in one task and send it from
+/// another.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    public var url: URL
+    /// Header fields in the order given. Names are sent as written.
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]?
+
+    public init(method: String, url: URL, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// One HTTP answer: status, headers and the whole body.
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    /// Header fields as received; look them up with ``header(_:)`` (case-insensitive).
+    public var headers: [String: String]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [String: String] = [:], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The value of the header field `name`, compared case-insensitively.
+    public func header(_ name: String) -> String? {
+        let wanted = name.lowercased()
+        for (key, value) in headers where key.lowercased() == wanted { return value }
+        return nil
+    }
+
+    /// True for a 2xx status.
+    public var isSuccess: Bool { (200..<300).contains(status) }
+
+    /// The body as text, for messages (lossy UTF-8, cut at `limit` characters).
+    public func bodyText(limit: Int = 500) -> String {
+        let text = String(decoding: body, as: UTF8.self)
+        return text.count > limit ? String(text.prefix(limit)) + "…" : text
+    }
+}

@@ -1,0 +1,185 @@
+import DebtflowCore
+
+/// The `magicline-debtor` preset (CONTRACT.md §3): one candidate per collection case of a
+/// Sportalliance debtor, or one skipped candidate for a debtor without a case.
+///
+/// - `amount` = the case's `openAmount`; `currency` from the case's debts (several different
+///   currencies fail with `invalid_currency`); `internal_id` = `temp_id` = `collectionCaseId`.
+/// - The person addressed is the `liablePerson` when there is one, else the debtor: names,
+///   contacts, `birthdate`, `postal_code`, `city`, `country` (`country`, else `countryCode`),
+///   `street_address`/`street_number` from `addressData`; the person's `countryCode` (else the
+///   debtor's) is the region for national phone numbers.
+/// - `phone` = the first of TEL_PRIVATE_MOBILE, TEL_BUSINESS_MOBILE, TEL_PRIVATE, TEL_BUSINESS
+///   whose status is not INVALID; `email` = the first EMAIL whose status is not INVALID.
+/// - `due_date` = the earliest `debtDate`; `object` = the debts' designations joined by `, `;
+///   `metadata` = `{debtorId, membershipNr, debtIds}`.
+/// - Skipped: a debtor without a collection case (`no_open_case`, temp_id = `debtorId`); every case
+///   of a blocked debtor, and a case with a blocked debt (`blocked`).
+struct MagiclineDebtorMapping: Sendable {
+    /// Phone contact types, best first.
+    static let phoneTypes = ["TEL_PRIVATE_MOBILE", "TEL_BUSINESS_MOBILE", "TEL_PRIVATE", "TEL_BUSINESS"]
+
+    /// The day (`YYYY-MM-DD`) against which a LIMITED block's `endDate` is judged.
+    let today: String
+
+    func map(_ record: Record, into output: inout [DebtCandidate]) {
+        let debtor = record.fields
+        let person = MagiclineShape.object(debtor, "liablePerson") ?? debtor
+        let personRaw = personFields(person: person, debtor: debtor)
+        let region = MagiclineShape.text(person, "countryCode").flatMap(RegionCode.parse)
+            ?? MagiclineShape.text(debtor, "countryCode").flatMap(RegionCode.parse)
+        let cases = MagiclineShape.items(debtor["collectionCases"], marker: "collectionCaseId")
+        let debtorID = MagiclineShape.text(debtor, "debtorId")
+
+        if let problem = record.problem {
+            var candidate = DebtCandidate(provenance: record.provenance, data: debtor, raw: personRaw,
+                                          tempID: debtorID, phoneRegion: region)
+            candidate.errors.append(problem)
+            output.append(candidate)
+            return
+        }
+        guard !cases.isEmpty else {
+            var candidate = DebtCandidate(provenance: record.provenance, data: debtor, raw: personRaw,
+                                          metadata: metadata(debtor: debtor, debts: nil),
+                                          tempID: debtorID, phoneRegion: region)
+            candidate.skipReason = .noOpenCase
+            output.append(candidate)
+            return
+        }
+        let debtorBlocked = isBlocked(MagiclineShape.value(debtor, "block"))
+        for (position, collectionCase) in cases.enumerated() {
+            var provenance = record.provenance
+            provenance.caseIndex = position + 1
+            let debts = MagiclineShape.items(collectionCase["debt"] ?? collectionCase["debts"], marker: "debtId")
+            var raw = personRaw
+            var errors: [RecordError] = []
+            if let amount = MagiclineShape.text(collectionCase, "openAmount") { raw["amount"] = amount }
+            let caseID = MagiclineShape.text(collectionCase, "collectionCaseId")
+            if let caseID {
+                raw["internal_id"] = caseID
+                raw["temp_id"] = caseID
+            }
+            switch currency(of: debts) {
+            case .none: break
+            case .single(let code): raw["currency"] = code
+            case .mixed(let codes):
+                errors.append(RecordError(field: "currency", code: .invalidCurrency,
+                                          message: "the case's debts are in several currencies (\(codes.joined(separator: ", ")))"))
+            }
+            if let due = earliestDebtDate(debts) { raw["due_date"] = due }
+            let designations = debts.compactMap { MagiclineShape.text($0, "designation") }
+            if !designations.isEmpty { raw["object"] = designations.joined(separator: ", ") }
+
+            var candidate = DebtCandidate(provenance: provenance, data: debtor, raw: raw,
+                                          metadata: metadata(debtor: debtor, debts: debts),
+                                          tempID: caseID, phoneRegion: region)
+            candidate.errors = errors
+            if debtorBlocked || isBlocked(MagiclineShape.value(collectionCase, "block"))
+                || debts.contains(where: { isBlocked(MagiclineShape.value($0, "block")) }) {
+                candidate.skipReason = .blocked
+                candidate.errors = []
+            }
+            output.append(candidate)
+        }
+    }
+
+    /// The person's debt fields: names, contacts, birthdate, address.
+    private func personFields(person: RecordObject, debtor: RecordObject) -> [String: String] {
+        var raw: [String: String] = [:]
+        raw["firstname"] = MagiclineShape.text(person, "firstName")
+        raw["lastname"] = MagiclineShape.text(person, "lastName")
+        raw["birthdate"] = MagiclineShape.text(person, "birthdate")
+        raw["postal_code"] = MagiclineShape.text(person, "postalCode")
+        raw["city"] = MagiclineShape.text(person, "city")
+        raw["country"] = MagiclineShape.text(person, "country") ?? MagiclineShape.text(person, "countryCode")
+        if let countryCode = MagiclineShape.text(person, "countryCode") { raw["country_code"] = countryCode }
+        if let address = MagiclineShape.object(person, "addressData") {
+            raw["street_address"] = MagiclineShape.text(address, "street")
+            raw["street_number"] = MagiclineShape.text(address, "houseNumber")
+        }
+        let contacts = MagiclineShape.items(person["contactDetails"], marker: "type")
+        raw["phone"] = firstUsableContact(contacts, types: Self.phoneTypes)
+        raw["email"] = firstUsableContact(contacts, types: ["EMAIL"])
+        return raw
+    }
+
+    /// The value of the first contact of the best type whose status is not INVALID.
+    private func firstUsableContact(_ contacts: [RecordObject], types: [String]) -> String? {
+        for type in types {
+            for contact in contacts where MagiclineShape.text(contact, "type")?.uppercased() == type {
+                guard let value = MagiclineShape.text(contact, "value") else { continue }
+                if contactStatus(contact)?.uppercased() == "INVALID" { continue }
+                return value
+            }
+        }
+        return nil
+    }
+
+    /// `status.type` (or a bare `status` text).
+    private func contactStatus(_ contact: RecordObject) -> String? {
+        guard let status = MagiclineShape.value(contact, "status") else { return nil }
+        if let object = status.objectValue, let type = MagiclineShape.text(object, "type") { return type }
+        return MagiclineShape.text(status)
+    }
+
+    /// Blocked means `limitType` UNLIMITED, or LIMITED with an `endDate` not yet past (a block
+    /// without an end date, or ending today or later).
+    func isBlocked(_ block: RecordValue?) -> Bool {
+        guard let block else { return false }
+        guard let object = block.objectValue else { return false }
+        switch MagiclineShape.text(object, "limitType")?.uppercased() {
+        case "UNLIMITED": return true
+        case "LIMITED":
+            guard let end = MagiclineShape.text(object, "endDate") else { return true }
+            guard let day = ISODay.prefix(of: end) else { return true }
+            return day >= today
+        default: return false
+        }
+    }
+
+    private enum CaseCurrency { case none, single(String), mixed([String]) }
+
+    /// The currency of the case's debts (codes compared trimmed and uppercased).
+    private func currency(of debts: [RecordObject]) -> CaseCurrency {
+        var codes: [String] = []
+        for debt in debts {
+            guard let code = MagiclineShape.text(debt, "currency")?.uppercased() else { continue }
+            if !codes.contains(code) { codes.append(code) }
+        }
+        switch codes.count {
+        case 0: return .none
+        case 1: return .single(codes[0])
+        default: return .mixed(codes)
+        }
+    }
+
+    /// The earliest `debtDate` of the debts; a date that does not read `YYYY-MM-DD` is passed on
+    /// as it is (so that `normalize` reports it) when no debt has a readable one.
+    private func earliestDebtDate(_ debts: [RecordObject]) -> String? {
+        var earliest: String?
+        var unreadable: String?
+        for debt in debts {
+            guard let text = MagiclineShape.text(debt, "debtDate") else { continue }
+            if let day = ISODay.prefix(of: text) {
+                if earliest == nil || day < earliest! { earliest = day }
+            } else if unreadable == nil {
+                unreadable = text
+            }
+        }
+        return earliest ?? unreadable
+    }
+
+    /// `{debtorId, membershipNr, debtIds}` as the source wrote them.
+    private func metadata(debtor: RecordObject, debts: [RecordObject]?) -> RecordObject {
+        var metadata = RecordObject()
+        if let id = MagiclineShape.value(debtor, "debtorId"), MagiclineShape.hasContent(id) { metadata.append("debtorId", id) }
+        if let number = MagiclineShape.value(debtor, "membershipNr"), MagiclineShape.hasContent(number) {
+            metadata.append("membershipNr", number)
+        }
+        if let debts {
+            let ids = debts.compactMap { MagiclineShape.value($0, "debtId") }.filter(MagiclineShape.hasContent)
+            metadata.append("debtIds", .array(ids))
+        }
+        return metadata
+    }
+}

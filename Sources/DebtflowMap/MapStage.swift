@@ -1,0 +1,123 @@
+import DebtflowCore
+import Foundation
+
+/// The `map` stage: turns source records into debt candidates (CONTRACT.md §2–§3).
+///
+/// Without a preset, each record becomes one candidate whose ``DebtflowCore/DebtCandidate/raw``
+/// holds the source text of every debt key found: from `fields` (target ← source key, dotted
+/// keys reach nested objects), else from the source's own names (``FieldNameMatcher``), else from
+/// `constants`. The lookup plan is built once per distinct header set. The candidate's
+/// `tempID` is the record's own `temp_id` or `internal_id`, else `<source file name>#<record>`,
+/// which is the same on every run over the same input and unique within it.
+/// A record the reader could not read (`Record.problem`) carries that error on.
+///
+/// With the `magicline-debtor` preset, each debtor becomes one candidate per collection case
+/// (see ``MagiclineDebtorMapping``).
+public struct MapStage: ChunkStage {
+    public typealias Input = Record
+    public typealias Output = DebtCandidate
+
+    public let options: MapOptions
+    private let cache: FieldMappingPlanCache
+    private let magicline: MagiclineDebtorMapping
+
+    /// - Parameters:
+    ///   - options: the stage's config.
+    ///   - today: the date (`YYYY-MM-DD`) against which block end dates are judged; defaults to
+    ///     the local date when the stage is made.
+    public init(options: MapOptions, today: String? = nil) {
+        self.options = options
+        self.cache = FieldMappingPlanCache(options: options)
+        self.magicline = MagiclineDebtorMapping(today: today ?? Self.localToday())
+    }
+
+    public func process(_ chunk: Chunk<Record>) throws -> Chunk<DebtCandidate> {
+        var output: [DebtCandidate] = []
+        output.reserveCapacity(chunk.count)
+        if options.preset == .magiclineDebtor {
+            for record in chunk.elements { magicline.map(record, into: &output) }
+            return Chunk(output, inputBytesConsumed: chunk.inputBytesConsumed)
+        }
+        var plan: FieldMappingPlan?
+        var idPrefix = IDPrefix()
+        for record in chunk.elements {
+            if plan == nil || !plan!.matches(record.fields) { plan = cache.plan(for: record.fields) }
+            output.append(mapGeneric(record, plan: plan!, idPrefix: &idPrefix))
+        }
+        return Chunk(output, inputBytesConsumed: chunk.inputBytesConsumed)
+    }
+
+    private func mapGeneric(_ record: Record, plan: FieldMappingPlan, idPrefix: inout IDPrefix) -> DebtCandidate {
+        let raw = plan.rawValues(of: record.fields)
+        var candidate = DebtCandidate(provenance: record.provenance, data: record.fields, raw: raw)
+        if let own = raw["temp_id"] ?? raw["internal_id"] {
+            candidate.tempID = TextScan.trimmed(own)
+        } else {
+            candidate.tempID = idPrefix.prefix(for: record.provenance.source) + String(record.provenance.record)
+        }
+        if let code = raw["country_code"] { candidate.phoneRegion = RegionCode.parse(code) }
+        if let problem = record.problem { candidate.errors.append(problem) }
+        return candidate
+    }
+
+    /// The local calendar date, `YYYY-MM-DD`.
+    static func localToday() -> String {
+        let components = Calendar(identifier: .gregorian).dateComponents([.year, .month, .day], from: Date())
+        return ISODay.text(year: components.year ?? 1970, month: components.month ?? 1, day: components.day ?? 1)
+    }
+}
+
+/// The stable id prefix of records without an id of their own: the source's file name and `#`.
+struct IDPrefix {
+    private var source: String?
+    private var prefix = ""
+
+    mutating func prefix(for source: String) -> String {
+        if source != self.source {
+            self.source = source
+            let name = source.split(separator: "/").last.map(String.init) ?? source
+            prefix = (name.isEmpty || name == "-" ? "stdin" : name) + "#"
+        }
+        return prefix
+    }
+}
+
+/// A two-letter region code (`fr` → `FR`), or `nil` when the text is not one.
+enum RegionCode {
+    static func parse(_ text: String) -> String? {
+        let trimmed = TextScan.trimmed(text)
+        let bytes = Array(trimmed.utf8)
+        guard bytes.count == 2 else { return nil }
+        var upper: [UInt8] = []
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): upper.append(byte)
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): upper.append(byte - 32)
+            default: return nil
+            }
+        }
+        return String(decoding: upper, as: UTF8.self)
+    }
+}
+
+/// `YYYY-MM-DD` day texts.
+enum ISODay {
+    static func text(year: Int, month: Int, day: Int) -> String {
+        func pad(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2)
+    }
+
+    /// The first ten characters of `text` when they read `YYYY-MM-DD` (a date-time is cut to its
+    /// day), else `nil`.
+    static func prefix(of text: String) -> String? {
+        let bytes = Array(TextScan.trimmed(text).utf8.prefix(10))
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
+        for (index, byte) in bytes.enumerated() where index != 4 && index != 7 {
+            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

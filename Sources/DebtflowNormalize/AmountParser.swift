@@ -1,0 +1,132 @@
+import DebtflowCore
+
+/// Reads amounts as sources write them and turns them into integer minor units (CONTRACT.md §4).
+///
+/// Accepted: `1234.56`, `1234,56`, `1 234,56` (ASCII, no-break U+00A0, narrow no-break U+202F or
+/// thin U+2009 spaces grouping thousands), `1.234,56`, `1,234.56`, `€12,50`, `12,50 €`,
+/// `EUR 12.50`, `12.50 EUR`, `12,50 euros`. Errors are `invalid_amount` (unreadable text, more than
+/// 18 digits, more decimals than the currency has) and `non_positive_amount` (zero, `-12`, `12-`,
+/// `(12.50)`); their messages never repeat the field's text.
+public enum AmountParser {
+    /// Reads an amount's text.
+    ///
+    /// See ``DecimalSeparatorPolicy`` for how the decimal sign is chosen; the other of `.` and `,`
+    /// then groups thousands, as spaces do, and every group after the first must have three digits.
+    /// A currency sign or code in the text becomes ``ParsedAmount/currencyHint``.
+    ///
+    /// - Parameters:
+    ///   - raw: the field as read.
+    ///   - decimal: the decimal separator policy (config `normalize.decimal`).
+    /// - Returns: the amount, or a `RecordError` on field `amount`: `invalid_amount` for text that
+    ///   is not an amount (`12,5,3`, `abc`, empty) or has more than 18 digits (leading zeros of the
+    ///   whole part not counted);
+    ///   `non_positive_amount` for zero or a negative amount.
+    public static func parse(_ raw: String, decimal: DecimalSeparatorPolicy) -> Result<ParsedAmount, RecordError> {
+        let scanner: AmountScanner
+        do {
+            scanner = try AmountScanner.scan(raw, policy: decimal)
+        } catch {
+            return .failure(invalidAmount(error))
+        }
+        guard !scanner.isNegative, scanner.magnitude > 0 else { return .failure(nonPositive) }
+        let hint: String?
+        switch scanner.mark {
+        case .none: hint = nil
+        case .currency(let currency): hint = currency.code
+        case .dollarSign: hint = ParsedAmount.dollarSignHint
+        }
+        return .success(ParsedAmount(isNegative: false,
+                                     digits: digitText(scanner.magnitude, fractionDigits: scanner.fractionDigits),
+                                     fractionDigits: scanner.fractionDigits,
+                                     currencyHint: hint))
+    }
+
+    /// The amount in the currency's minor units: `12.5` EUR is 1250 with 2 digits, `1234` JPY is
+    /// 1234 with 0 digits, `12.5` TND is 12500 with 3 digits.
+    ///
+    /// Decimals beyond the currency's are accepted only when they are zeros (`12.340` EUR is
+    /// 1234); `12.345` EUR is `invalid_amount`.
+    ///
+    /// - Parameters:
+    ///   - amount: a parsed amount.
+    ///   - currency: the debt's currency.
+    /// - Returns: the amount, or a `RecordError` on field `amount`: `invalid_amount` for decimals
+    ///   the currency does not have, a result over 18 digits or malformed `digits`;
+    ///   `non_positive_amount` for zero or a negative amount.
+    public static func minorUnits(_ amount: ParsedAmount, currency: Currency) -> Result<MinorUnitAmount, RecordError> {
+        var magnitude: UInt64 = 0
+        var significant = 0
+        for byte in amount.digits.utf8 {
+            guard byte >= 0x30 && byte <= 0x39 else { return .failure(invalidAmount(.malformed)) }
+            if magnitude == 0 && byte == 0x30 { continue }
+            significant += 1
+            guard significant <= AmountScanner.maximumDigits else { return .failure(invalidAmount(.tooManyDigits)) }
+            magnitude = magnitude * 10 + UInt64(byte - 0x30)
+        }
+        guard amount.fractionDigits >= 0, amount.fractionDigits <= amount.digits.utf8.count,
+              !amount.digits.isEmpty else { return .failure(invalidAmount(.malformed)) }
+        guard !amount.isNegative, magnitude > 0 else { return .failure(nonPositive) }
+
+        let digits = currency.minorUnitDigits
+        if amount.fractionDigits > digits {
+            let extra = amount.fractionDigits - digits
+            guard extra <= AmountScanner.maximumDigits, magnitude % powerOfTen(extra) == 0 else {
+                return .failure(tooManyDecimals(currency))
+            }
+            magnitude /= powerOfTen(extra)
+        } else if amount.fractionDigits < digits {
+            let (scaled, overflow) = magnitude.multipliedReportingOverflow(by: powerOfTen(digits - amount.fractionDigits))
+            guard !overflow else { return .failure(invalidAmount(.tooManyDigits)) }
+            magnitude = scaled
+        }
+        guard magnitude < powerOfTen(AmountScanner.maximumDigits) else { return .failure(invalidAmount(.tooManyDigits)) }
+        return .success(MinorUnitAmount(minorUnits: Int64(magnitude), digits: digits))
+    }
+
+    // MARK: - Errors
+
+    static let field = "amount"
+
+    static let nonPositive = RecordError(
+        field: field, code: .nonPositiveAmount,
+        message: "expected an amount greater than zero (zero, a minus sign and parentheses are not accepted)")
+
+    static func invalidAmount(_ problem: AmountScanProblem) -> RecordError {
+        let message: String
+        switch problem {
+        case .empty:
+            message = "expected an amount such as 1234.56, the field is empty"
+        case .malformed:
+            message = "expected an amount such as 1234.56, 1 234,56, 1.234,56, 1,234.56 or €12,50"
+        case .tooManyDigits:
+            message = "expected an amount of at most 18 digits (in minor units)"
+        case .unknownCurrencyWord:
+            message = "expected digits with at most a currency sign (€, £, $) or a current ISO 4217 code"
+        case .conflictingCurrencies:
+            message = "expected one currency in the amount, found two different ones"
+        }
+        return RecordError(field: field, code: .invalidAmount, message: message)
+    }
+
+    static func tooManyDecimals(_ currency: Currency) -> RecordError {
+        RecordError(field: field, code: .invalidAmount,
+                    message: "expected at most \(currency.minorUnitDigits) decimals for \(currency.code)")
+    }
+
+    // MARK: - Helpers
+
+    /// 10^exponent for 0...19.
+    @inline(__always)
+    static func powerOfTen(_ exponent: Int) -> UInt64 {
+        var result: UInt64 = 1
+        for _ in 0..<exponent { result &*= 10 }
+        return result
+    }
+
+    /// `magnitude` as digits, padded with zeros so that one whole digit precedes the decimals.
+    static func digitText(_ magnitude: UInt64, fractionDigits: Int) -> String {
+        let text = String(magnitude)
+        let missing = fractionDigits + 1 - text.utf8.count
+        return missing > 0 ? String(repeating: "0", count: missing) + text : text
+    }
+}

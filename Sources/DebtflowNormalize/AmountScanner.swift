@@ -1,0 +1,232 @@
+/// Why an amount's text could not be read (turned into `invalid_amount` by ``AmountParser``).
+enum AmountScanProblem: Error, Equatable {
+    case empty
+    case malformed
+    case tooManyDigits
+    case unknownCurrencyWord
+    case conflictingCurrencies
+}
+
+/// The currency an amount's own text names.
+enum AmountCurrencyMark: Equatable {
+    case none
+    case currency(Currency)
+    case dollarSign
+}
+
+/// A one-pass reader of amount text over Unicode scalars (CONTRACT.md §4).
+///
+/// The text is `prefix number suffix`. Prefix and suffix hold spaces, at most one sign (`-`, `+`
+/// in front only, U+2212 minus, or accounting parentheses around the number) and currency marks
+/// (`€`, `£`, `$`, a current ISO code, `euro`/`euros`, any case). The number is digits with at
+/// most one decimal separator and one kind of thousands grouping (`.`, `,` or a space), every
+/// group after the first exactly three digits, and at most 18 digits in all (leading zeros of
+/// the whole part not counted). The value is accumulated as an integer; nothing
+/// goes through `Double` or `Decimal`.
+struct AmountScanner {
+    /// The most digits an amount may have, not counting leading zeros of its whole part:
+    /// 10^18 - 1 fits `Int64`.
+    static let maximumDigits = 18
+
+    private enum Phase { case prefix, number, suffix }
+    private static let dot: UInt32 = 0x2E
+    private static let comma: UInt32 = 0x2C
+    /// Stands for any grouping space in `pending` and `groupingSign`.
+    private static let space: UInt32 = 0x20
+
+    private let decimalSign: UInt32
+    private var phase = Phase.prefix
+    private(set) var magnitude: UInt64 = 0
+    private(set) var fractionDigits = 0
+    private(set) var isNegative = false
+    private(set) var mark = AmountCurrencyMark.none
+    private var significantDigits = 0
+    private var signSeen = false
+    private var parenthesisOpened = false
+    private var parenthesisClosed = false
+    private var pending: UInt32 = 0
+    private var decimalSeen = false
+    private var groupingSign: UInt32 = 0
+    private var groupSize = 0
+    private var word: UInt64 = 0
+    private var wordLength = 0
+    private var sawAnything = false
+
+    /// Reads `text` under `policy`.
+    /// - Throws: the first ``AmountScanProblem`` found.
+    static func scan(_ text: String, policy: DecimalSeparatorPolicy) throws(AmountScanProblem) -> AmountScanner {
+        var scanner = AmountScanner(decimalSign: decimalSign(of: text, policy: policy))
+        for scalar in text.unicodeScalars { try scanner.consume(scalar.value) }
+        try scanner.finish()
+        return scanner
+    }
+
+    private init(decimalSign: UInt32) {
+        self.decimalSign = decimalSign
+    }
+
+    /// The decimal sign for `text`: the policy's, or under `auto` the rightmost of `.` and `,`
+    /// when both appear, a lone one, and none (0) when the only sign present repeats.
+    private static func decimalSign(of text: String, policy: DecimalSeparatorPolicy) -> UInt32 {
+        switch policy {
+        case .comma: return comma
+        case .dot: return dot
+        case .auto: break
+        }
+        var dots = 0, commas = 0
+        var last: UInt32 = 0
+        for scalar in text.unicodeScalars {
+            if scalar.value == dot { dots += 1; last = dot } else if scalar.value == comma { commas += 1; last = comma }
+        }
+        if dots > 0 && commas > 0 { return last }
+        if dots == 1 { return dot }
+        if commas == 1 { return comma }
+        return 0
+    }
+
+    private mutating func consume(_ value: UInt32) throws(AmountScanProblem) {
+        if wordLength > 0 && CurrencyTable.upperLetter(value) == nil { try finishWord() }
+        switch phase {
+        case .prefix:
+            if isDigit(value) {
+                phase = .number
+                try digit(value)
+            } else {
+                try affix(value, leading: true)
+            }
+        case .number:
+            if isDigit(value) {
+                try digit(value)
+            } else if value == Self.dot || value == Self.comma {
+                guard pending == 0 else { throw .malformed }
+                pending = value
+            } else if AmountTextScalars.isGroupingSpace(value) {
+                if pending == 0 {
+                    pending = Self.space
+                } else {
+                    try finishNumber()  // a second space ends the number; punctuation then space is malformed
+                    phase = .suffix
+                }
+            } else {
+                try finishNumber()
+                phase = .suffix
+                try affix(value, leading: false)
+            }
+        case .suffix:
+            try affix(value, leading: false)
+        }
+    }
+
+    @inline(__always)
+    private func isDigit(_ value: UInt32) -> Bool { value >= 0x30 && value <= 0x39 }
+
+    private mutating func digit(_ value: UInt32) throws(AmountScanProblem) {
+        sawAnything = true
+        if pending != 0 { try commitSeparator() }
+        groupSize += 1
+        if decimalSeen { fractionDigits += 1 }
+        let digit = UInt64(value - 0x30)
+        if decimalSeen || magnitude > 0 || digit > 0 {  // leading zeros of the whole part do not count
+            significantDigits += 1
+            if significantDigits <= Self.maximumDigits { magnitude = magnitude * 10 + digit }
+        }
+    }
+
+    /// Applies the separator met between two digits.
+    private mutating func commitSeparator() throws(AmountScanProblem) {
+        let separator = pending
+        pending = 0
+        if separator == decimalSign {
+            guard !decimalSeen else { throw .malformed }
+            if groupingSign != 0 && groupSize != 3 { throw .malformed }
+            decimalSeen = true
+        } else {
+            guard !decimalSeen else { throw .malformed }
+            if groupingSign == 0 {
+                guard groupSize <= 3 else { throw .malformed }
+                groupingSign = separator
+            } else {
+                guard separator == groupingSign, groupSize == 3 else { throw .malformed }
+            }
+        }
+        groupSize = 0
+    }
+
+    private mutating func finishNumber() throws(AmountScanProblem) {
+        guard pending == 0 || pending == Self.space else { throw .malformed }
+        pending = 0
+        if groupingSign != 0 && !decimalSeen && groupSize != 3 { throw .malformed }
+    }
+
+    /// A scalar before or after the number.
+    private mutating func affix(_ value: UInt32, leading: Bool) throws(AmountScanProblem) {
+        if AmountTextScalars.isTrimmable(value) { return }
+        sawAnything = true
+        if let upper = CurrencyTable.upperLetter(value) {
+            guard wordLength < 5 else { throw .unknownCurrencyWord }
+            word = word << 8 | UInt64(upper)
+            wordLength += 1
+            return
+        }
+        switch value {
+        case 0x2D, 0x2212:  // hyphen-minus, minus sign
+            guard !signSeen, !parenthesisOpened else { throw .malformed }
+            signSeen = true
+            isNegative = true
+        case 0x2B:  // plus
+            guard leading, !signSeen, !parenthesisOpened else { throw .malformed }
+            signSeen = true
+        case 0x28:  // (
+            guard leading, !signSeen, !parenthesisOpened else { throw .malformed }
+            parenthesisOpened = true
+            isNegative = true
+        case 0x29:  // )
+            guard !leading, parenthesisOpened, !parenthesisClosed else { throw .malformed }
+            parenthesisClosed = true
+        case 0x20AC:
+            try setMark(CurrencyTable.lookup(0x45, 0x55, 0x52).map(AmountCurrencyMark.currency) ?? .none)
+        case 0xA3:
+            try setMark(CurrencyTable.lookup(0x47, 0x42, 0x50).map(AmountCurrencyMark.currency) ?? .none)
+        case 0x24:
+            try setMark(.dollarSign)
+        default:
+            throw .malformed
+        }
+    }
+
+    private mutating func finishWord() throws(AmountScanProblem) {
+        let letters = word
+        let length = wordLength
+        word = 0
+        wordLength = 0
+        let currency: Currency?
+        switch length {
+        case 3:
+            currency = CurrencyTable.lookup(UInt8(truncatingIfNeeded: letters >> 16),
+                                            UInt8(truncatingIfNeeded: letters >> 8),
+                                            UInt8(truncatingIfNeeded: letters))
+        case 4 where letters == CurrencyTable.euroWord, 5 where letters == CurrencyTable.eurosWord:
+            currency = CurrencyTable.lookup(0x45, 0x55, 0x52)
+        default:
+            currency = nil
+        }
+        guard let currency else { throw .unknownCurrencyWord }
+        try setMark(.currency(currency))
+    }
+
+    private mutating func setMark(_ newMark: AmountCurrencyMark) throws(AmountScanProblem) {
+        if mark != .none && mark != newMark { throw .conflictingCurrencies }
+        mark = newMark
+    }
+
+    private mutating func finish() throws(AmountScanProblem) {
+        if wordLength > 0 { try finishWord() }
+        switch phase {
+        case .prefix: throw sawAnything ? .malformed : .empty
+        case .number: try finishNumber()
+        case .suffix: break
+        }
+        guard parenthesisOpened == parenthesisClosed else { throw .malformed }
+        if significantDigits > Self.maximumDigits { throw .tooManyDigits }
+    }
+}

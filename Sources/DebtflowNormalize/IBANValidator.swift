@@ -1,0 +1,55 @@
+/// Checks and normalizes IBANs (`invalid_iban`, CONTRACT.md §3).
+public enum IBANValidator {
+    /// The IBAN in its electronic form (upper case, no spaces), or `nil` when it is not a valid IBAN.
+    ///
+    /// Spaces anywhere (ASCII and Unicode spaces) are removed and letters upper-cased; any other
+    /// character makes the IBAN invalid. Valid means: a two-letter country code, check digits
+    /// 02–98, then letters and digits; the length of the SWIFT IBAN Registry for that country
+    /// (15–34 characters for a country not in the registry); and the ISO 13616 checksum: the number
+    /// formed by moving the first four characters to the end and letters to 10–35 leaves 1 mod 97.
+    /// `de89 3704 0044 0532 0130 00` is `DE89370400440532013000`.
+    ///
+    /// - Parameter raw: the field as read.
+    public static func normalize(_ raw: String) -> String? {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(34)
+        for scalar in raw.unicodeScalars {
+            let value = scalar.value
+            if AmountTextScalars.isTrimmable(value) { continue }
+            guard bytes.count < 34 else { return nil }
+            if value >= 0x30 && value <= 0x39 {
+                bytes.append(UInt8(value))
+            } else if let upper = CurrencyTable.upperLetter(value) {
+                bytes.append(upper)
+            } else {
+                return nil
+            }
+        }
+        guard bytes.count >= 15 else { return nil }
+        guard isLetter(bytes[0]), isLetter(bytes[1]), isDigit(bytes[2]), isDigit(bytes[3]) else { return nil }
+        let checkDigits = Int(bytes[2] - 0x30) * 10 + Int(bytes[3] - 0x30)
+        guard checkDigits >= 2 && checkDigits <= 98 else { return nil }
+        if let expected = IBANCountryLengths.length(country: bytes[0], bytes[1]), expected != bytes.count {
+            return nil
+        }
+        guard remainder(bytes) == 1 else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// ISO 7064 MOD 97-10 over the rearranged IBAN.
+    static func remainder(_ bytes: [UInt8]) -> Int {
+        var remainder = 0
+        for offset in 0..<bytes.count {
+            let byte = bytes[(offset + 4) % bytes.count]
+            if isDigit(byte) {
+                remainder = (remainder * 10 + Int(byte - 0x30)) % 97
+            } else {
+                remainder = (remainder * 100 + Int(byte - 0x41 + 10)) % 97
+            }
+        }
+        return remainder
+    }
+
+    @inline(__always) private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+    @inline(__always) private static func isLetter(_ byte: UInt8) -> Bool { byte >= 0x41 && byte <= 0x5A }
+}

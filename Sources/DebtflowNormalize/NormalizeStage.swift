@@ -1,0 +1,189 @@
+import DebtflowCore
+
+/// The `normalize` stage: turns each candidate's source text (``DebtflowCore/DebtCandidate/raw``)
+/// into the debt's values, collecting every error (CONTRACT.md §3–§4), never stopping at the first.
+///
+/// - `phone`: E.164 via ``PhoneNormalizer``, with the record's own region
+///   (``DebtflowCore/DebtCandidate/phoneRegion``) before `region`; a failure is `invalid_phone`.
+/// - `currency`: the record's currency (`invalid_currency` when it is not ISO 4217), else the sign
+///   or code inside the amount (`€`, `£`, `EUR`; `$` only when `currency` is configured, and then
+///   it is that currency), else the configured `currency`. A sign that contradicts the record's
+///   currency is `invalid_currency`.
+/// - `amount`: ``AmountParser`` with `decimal`, in the currency's minor units (`invalid_amount`,
+///   `non_positive_amount`).
+/// - `birthdate`, `invoice_date`, `due_date`: `YYYY-MM-DD` (`invalid_date`); `iban`: checksum
+///   (`invalid_iban`); `email`: the contract's rule (`invalid_email`).
+/// - The other text fields are trimmed; empty ones are left out.
+///
+/// Candidates already skipped, or whose record was malformed, pass unchanged. Presence rules
+/// (`required`, `missing_contact`) are `validate`'s.
+public struct NormalizeStage: ChunkStage {
+    public typealias Input = DebtCandidate
+    public typealias Output = DebtCandidate
+
+    public let options: NormalizeOptions
+    private let phones = PhoneNormalizer()
+    private let defaultCurrency: Currency?
+
+    public init(options: NormalizeOptions = NormalizeOptions()) {
+        self.options = options
+        self.defaultCurrency = options.currency.flatMap(CurrencyTable.normalize)
+    }
+
+    public func process(_ chunk: Chunk<DebtCandidate>) throws -> Chunk<DebtCandidate> {
+        var chunk = chunk
+        for index in chunk.elements.indices {
+            normalize(&chunk.elements[index])
+        }
+        return chunk
+    }
+
+    /// Normalizes one candidate in place.
+    public func normalize(_ candidate: inout DebtCandidate) {
+        guard candidate.skipReason == nil,
+              !candidate.errors.contains(where: { $0.code == .malformedRow }) else { return }
+        let raw = candidate.raw
+        var debt = candidate.debt
+        var errors: [RecordError] = []
+
+        debt.firstname = NormalizeText.trimmedNonEmpty(raw["firstname"])
+        debt.lastname = NormalizeText.trimmedNonEmpty(raw["lastname"])
+        debt.civility = NormalizeText.trimmedNonEmpty(raw["civility"])
+        debt.object = NormalizeText.trimmedNonEmpty(raw["object"])
+        debt.company = NormalizeText.trimmedNonEmpty(raw["company"])
+        debt.streetAddress = NormalizeText.trimmedNonEmpty(raw["street_address"])
+        debt.streetNumber = NormalizeText.trimmedNonEmpty(raw["street_number"])
+        debt.postalCode = NormalizeText.trimmedNonEmpty(raw["postal_code"])
+        debt.city = NormalizeText.trimmedNonEmpty(raw["city"])
+        debt.country = NormalizeText.trimmedNonEmpty(raw["country"])
+        debt.internalID = NormalizeText.trimmedNonEmpty(raw["internal_id"])
+        debt.tempID = candidate.tempID
+        debt.metadata = candidate.metadata
+
+        let currencyAlreadyFailed = candidate.errors.contains { $0.code == .invalidCurrency }
+        normalizeMoney(raw: raw, currencyAlreadyFailed: currencyAlreadyFailed, debt: &debt, errors: &errors)
+
+        if let phone = NormalizeText.trimmedNonEmpty(raw["phone"]) {
+            let region = candidate.phoneRegion ?? options.region
+            switch phones.normalize(phone, defaultRegion: region) {
+            case .success(let number):
+                debt.phone = number.e164
+                candidate.phoneCallingCode = number.callingCode
+                candidate.phoneCountry = number.region
+            case .failure(let error):
+                errors.append(RecordError(field: "phone", code: .invalidPhone, message: error.message))
+            }
+        }
+        if let email = NormalizeText.trimmedNonEmpty(raw["email"]) {
+            if let valid = EmailValidator.normalize(email) {
+                debt.email = valid
+            } else {
+                errors.append(RecordError(field: "email", code: .invalidEmail,
+                                          message: "not a valid email address (one @, a local part, a domain such as example.fr)"))
+            }
+        }
+        if let iban = NormalizeText.trimmedNonEmpty(raw["iban"]) {
+            if let valid = IBANValidator.normalize(iban) {
+                debt.iban = valid
+            } else {
+                errors.append(RecordError(field: "iban", code: .invalidIBAN, message: "not a valid IBAN (checksum or length)"))
+            }
+        }
+        debt.birthdate = date(raw, "birthdate", &errors)
+        debt.invoiceDate = date(raw, "invoice_date", &errors)
+        debt.dueDate = date(raw, "due_date", &errors)
+
+        candidate.debt = debt
+        candidate.errors.append(contentsOf: errors)
+    }
+
+    /// The amount and its currency.
+    private func normalizeMoney(raw: [String: String], currencyAlreadyFailed: Bool, debt: inout Debt,
+                                errors: inout [RecordError]) {
+        var parsed: ParsedAmount?
+        if let amountText = NormalizeText.trimmedNonEmpty(raw["amount"]) {
+            switch AmountParser.parse(amountText, decimal: options.decimal) {
+            case .success(let amount): parsed = amount
+            case .failure(let error): errors.append(Self.amountError(error))
+            }
+        }
+
+        var currency: Currency?
+        if !currencyAlreadyFailed {
+            let hint = parsed?.currencyHint
+            if let currencyText = NormalizeText.trimmedNonEmpty(raw["currency"]) {
+                if let known = CurrencyTable.normalize(currencyText) {
+                    currency = known
+                    if let hint, hint != Self.dollarSign, hint != known.code {
+                        errors.append(RecordError(field: "currency", code: .invalidCurrency,
+                                                  message: "the amount is in \(hint) but the currency is \(known.code)"))
+                    }
+                } else {
+                    errors.append(RecordError(field: "currency", code: .invalidCurrency,
+                                              message: "not an ISO 4217 currency code"))
+                }
+            } else if let hint {
+                if hint == Self.dollarSign {
+                    if let defaultCurrency {
+                        currency = defaultCurrency
+                    } else {
+                        errors.append(RecordError(field: "currency", code: .invalidCurrency,
+                                                  message: "`$` does not say which dollar: set the record's currency or normalize.currency"))
+                    }
+                } else if let known = CurrencyTable.currency(forCode: hint) {
+                    currency = known
+                } else {
+                    errors.append(RecordError(field: "currency", code: .invalidCurrency,
+                                              message: "not an ISO 4217 currency code"))
+                }
+            } else {
+                currency = defaultCurrency
+            }
+        }
+        debt.currency = currency?.code
+
+        guard let parsed else { return }
+        if parsed.isNegative || !parsed.digits.utf8.contains(where: { $0 != UInt8(ascii: "0") }) {
+            errors.append(RecordError(field: "amount", code: .nonPositiveAmount, message: "the amount must be greater than 0"))
+            return
+        }
+        guard let currency else { return }
+        switch AmountParser.minorUnits(parsed, currency: currency) {
+        case .success(let amount): debt.amount = amount
+        case .failure(let error): errors.append(Self.amountError(error))
+        }
+    }
+
+    /// The parser's error, always on the `amount` field.
+    private static func amountError(_ error: RecordError) -> RecordError {
+        RecordError(field: "amount", code: error.code, message: error.message)
+    }
+
+    /// The hint ``AmountParser`` gives for a bare `$` sign.
+    private static let dollarSign = ParsedAmount.dollarSignHint
+
+    private func date(_ raw: [String: String], _ key: String, _ errors: inout [RecordError]) -> String? {
+        guard let text = NormalizeText.trimmedNonEmpty(raw[key]) else { return nil }
+        if let day = DateNormalizer.normalize(text) { return day }
+        errors.append(RecordError(field: key, code: .invalidDate,
+                                  message: "not a date (expected YYYY-MM-DD, DD/MM/YYYY or DD.MM.YYYY)"))
+        return nil
+    }
+}
+
+/// Trimming for the per-record path, without Foundation.
+private enum NormalizeText {
+    /// `text` without leading and trailing whitespace (Unicode spaces included), or `nil` when
+    /// nothing is left. No copy when there is nothing to trim.
+    static func trimmedNonEmpty(_ text: String?) -> String? {
+        guard let text, let first = text.utf8.first, let last = text.utf8.last else { return nil }
+        if first > 0x20, first < 0x80, last > 0x20, last < 0x80 { return text }
+        let scalars = text.unicodeScalars
+        var start = scalars.startIndex
+        var end = scalars.endIndex
+        while start < end, scalars[start].properties.isWhitespace { start = scalars.index(after: start) }
+        while end > start, scalars[scalars.index(before: end)].properties.isWhitespace { end = scalars.index(before: end) }
+        guard start < end else { return nil }
+        return String(scalars[start..<end])
+    }
+}

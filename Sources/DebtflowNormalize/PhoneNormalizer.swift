@@ -1,0 +1,157 @@
+/// Normalizes typed phone numbers to E.164 (CONTRACT.md §4 "Phones").
+///
+/// Validity is libphonenumber's (metadata version `PhoneNormalizer.metadataVersion`): a number
+/// must be in an assigned range of its country, not only of the right length. On top of it, the
+/// contract's rules: French national numbers follow the national plan with the overseas prefixes
+/// mapped to +590/+594/+596/+262; shorter national strings are not French; letters make a number
+/// invalid; many spellings are accepted (see `PhoneInputScanner`). The tables are decoded once per
+/// process; a call works on Unicode scalars and digit values, without Foundation or regular
+/// expressions.
+public struct PhoneNormalizer: Sendable {
+    /// The libphonenumber metadata version the tables were generated from.
+    public static let metadataVersion = PhoneMetadataTables.version
+
+    private let store: PhoneMetadataStore
+    private let parser: PhoneNumberParser
+
+    /// Creates a normalizer (the shared tables are decoded on first use).
+    public init() {
+        store = PhoneMetadataStore.shared
+        parser = PhoneNumberParser(store: store)
+    }
+
+    /// Normalizes one typed phone number.
+    ///
+    /// - Parameters:
+    ///   - input: The number as typed (`06 90 12 34 56`, `+33 (0)6 12 34 56 78`, `'0612345678`…).
+    ///   - defaultRegion: The region for national numbers (ISO 3166 alpha-2, any case): `FR`, or
+    ///     the record's own country.
+    /// - Returns: The number in E.164 with its calling code and region, or an error whose message
+    ///   says what was expected (it never repeats the number).
+    public func normalize(_ input: String, defaultRegion: String = "FR") -> Result<PhoneNumber, PhoneNormalizationError> {
+        let phone: ScannedPhone
+        switch PhoneInputScanner.scan(input) {
+        case .success(let scanned): phone = scanned
+        case .failure(let error): return .failure(error)
+        }
+        let regionCode = Self.uppercasedRegion(defaultRegion)
+        let region = store.region(regionCode)
+        let frenchPlan = PhoneFrenchNumberingPlan.applies(toDefaultRegion: regionCode)
+
+        if frenchPlan, let nsn = PhoneFrenchNumberingPlan.nationalSignificantNumber(of: phone) {
+            return frenchNational(nsn)
+        }
+        let parsed = parser.parse(phone.digits, hasPlus: phone.hasPlus, defaultRegion: region)
+        if case .success(let number) = parsed, let result = validated(number.callingCode, number.nationalNumber[...]) {
+            return .success(result)
+        }
+        if frenchPlan && !phone.hasPlus, let result = frenchCallingCodeWithoutPlus(phone.digits) {
+            return .success(result)
+        }
+        return .failure(error(for: parsed, phone: phone, regionCode: regionCode, region: region, frenchPlan: frenchPlan))
+    }
+
+    // MARK: Steps
+
+    /// The E.164 number when libphonenumber counts it valid, with `region_code_for_number`'s region.
+    private func validated(_ callingCode: Int, _ nsn: ArraySlice<UInt8>) -> PhoneNumber? {
+        guard let region = store.regionForNumber(callingCode: callingCode, nationalNumber: nsn),
+              region.valid.matchesWhole(nsn) else { return nil }
+        return Self.phoneNumber(region: region, nsn: nsn)
+    }
+
+    /// A French national number: overseas prefixes first, then the mainland plan, then the
+    /// overseas regions' own ranges.
+    private func frenchNational(_ nsn: ArraySlice<UInt8>) -> Result<PhoneNumber, PhoneNormalizationError> {
+        if let overseas = PhoneFrenchNumberingPlan.overseasCallingCode(nsn) {
+            if let result = validated(overseas, nsn) { return .success(result) }
+            let name = store.mainRegion(callingCode: overseas)?.region ?? "+\(overseas)"
+            return .failure(PhoneNormalizationError(
+                message: "not a valid number for \(name) (+\(overseas)): expected a number in an assigned range"))
+        }
+        if let result = validated(33, nsn) { return .success(result) }
+        for code in PhoneFrenchNumberingPlan.fallbackRegions {
+            guard let region = store.region(code), region.valid.matchesWhole(nsn) else { continue }
+            if let result = validated(region.callingCode, nsn) { return .success(result) }
+        }
+        return .failure(PhoneNormalizationError(
+            message: "not a valid number for FR: expected a number in an assigned French range (mainland or overseas)"))
+    }
+
+    /// `33612345678`, `590690123456`: a French or overseas calling code written without `+`.
+    private func frenchCallingCodeWithoutPlus(_ digits: [UInt8]) -> PhoneNumber? {
+        for code in PhoneFrenchNumberingPlan.callingCodesWithoutPlus where digits.starts(with: code) {
+            if case .success(let number) = parser.parse(digits, hasPlus: true, defaultRegion: nil),
+               let result = validated(number.callingCode, number.nationalNumber[...]) {
+                return result
+            }
+        }
+        return nil
+    }
+
+    private func error(for parsed: Result<PhoneNumberParser.Parsed, PhoneNumberParser.Failure>, phone: ScannedPhone,
+                       regionCode: String, region: PhoneRegionMetadata?, frenchPlan: Bool) -> PhoneNormalizationError {
+        switch parsed {
+        case .failure(.invalidCallingCode):
+            return PhoneNormalizationError(message: "unknown country calling code: expected + and an assigned calling code")
+        case .failure(.tooShortAfterInternationalPrefix):
+            return PhoneNormalizationError(message: "too few digits after the international prefix: expected a country code and a number")
+        case .failure(.missingRegion):
+            return PhoneNormalizationError(
+                message: "unknown default region '\(regionCode.prefix(3))': expected + and a calling code")
+        case .failure(.tooShort), .failure(.tooLong), .success:
+            break
+        }
+        if case .success(let number) = parsed, number.callingCodeWritten {
+            let name = store.mainRegion(callingCode: number.callingCode)?.region ?? "?"
+            return PhoneNormalizationError(
+                message: "not a valid number for +\(number.callingCode) (\(name)): expected a number in an assigned range")
+        }
+        if phone.hasPlus {
+            return PhoneNormalizationError(
+                message: "not a valid number: expected + followed by a country code and a national number of the right length")
+        }
+        if frenchPlan {
+            return PhoneNormalizationError(
+                message: "not a valid number for \(regionCode): expected 10 digits starting with 0, or + and a country code")
+        }
+        if let region {
+            let lengths: String
+            switch (region.possibleLengths.first, region.possibleLengths.last) {
+            case let (low?, high?) where low == high: lengths = " of \(low) digits (after the trunk prefix)"
+            case let (low?, high?): lengths = " of \(low) to \(high) digits (after the trunk prefix)"
+            default: lengths = ""
+            }
+            return PhoneNormalizationError(
+                message: "not a valid number for \(regionCode): expected a national number\(lengths) in an assigned range, or + and a country code")
+        }
+        return PhoneNormalizationError(message: "not a valid phone number: expected + and a country code")
+    }
+
+    // MARK: Helpers
+
+    private static func phoneNumber(region: PhoneRegionMetadata, nsn: ArraySlice<UInt8>) -> PhoneNumber {
+        let codeDigits = region.callingCodeDigits
+        let e164 = String(unsafeUninitializedCapacity: 1 + codeDigits.count + nsn.count) { buffer in
+            buffer[0] = UInt8(ascii: "+")
+            var position = 1
+            for digit in codeDigits { buffer[position] = digit &+ UInt8(ascii: "0"); position += 1 }
+            for digit in nsn { buffer[position] = digit &+ UInt8(ascii: "0"); position += 1 }
+            return position
+        }
+        return PhoneNumber(e164: e164, callingCode: region.callingCode, region: region.region)
+    }
+
+    private static func uppercasedRegion(_ region: String) -> String {
+        var needsChange = false
+        for byte in region.utf8 where byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") || byte == 0x20 {
+            needsChange = true
+        }
+        guard needsChange else { return region }
+        var bytes: [UInt8] = []
+        for byte in region.utf8 where byte != 0x20 {
+            bytes.append(byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? byte - 0x20 : byte)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,133 @@
+import DebtflowCore
+import Foundation
+import Synchronization
+
+/// Every human message of a run (warnings, errors, the summary) goes to stderr through this log, as
+/// text or as JSON lines (`--log-format`). Secrets are masked in everything it prints.
+public final class OperatorLog: Sendable {
+    public enum Format: String, Sendable { case text, json }
+
+    public let format: Format
+    /// Secrets to mask; guarded by the `Mutex`.
+    private let secrets = Mutex<[String]>([])
+    /// Set while a progress line is drawn, so messages clear it first; guarded by the `Mutex`.
+    private let progressLineShown = Mutex(false)
+
+    public init(format: Format) {
+        self.format = format
+    }
+
+    /// Adds values that must never be printed (tokens, keys, client secrets).
+    public func addSecrets(_ values: [String]) {
+        secrets.withLock { $0.append(contentsOf: values.filter { !$0.isEmpty }) }
+    }
+
+    public func info(_ message: String, fields: [(String, String)] = []) { emit("info", message, fields) }
+    public func warning(_ message: String, fields: [(String, String)] = []) { emit("warning", message, fields) }
+
+    /// `error: …` plus an optional hint, for the error that ended a command.
+    public func error(_ message: String, hint: String? = nil) {
+        emit("error", message, hint.map { [("hint", $0)] } ?? [])
+    }
+
+    /// Writes raw text to stderr (the progress line); not masked, so only counts may go here.
+    public func drawProgress(_ line: String) {
+        progressLineShown.withLock { $0 = true }
+        Self.writeStderr("\r\u{1B}[2K" + line)
+    }
+
+    public func clearProgress() {
+        let shown = progressLineShown.withLock { shown in
+            defer { shown = false }
+            return shown
+        }
+        if shown { Self.writeStderr("\r\u{1B}[2K") }
+    }
+
+    /// Masks every known secret in `text`.
+    public func scrub(_ text: String) -> String {
+        Redaction.scrub(text, secrets: secrets.withLock { $0 })
+    }
+
+    private func emit(_ level: String, _ message: String, _ fields: [(String, String)]) {
+        clearProgress()
+        let message = scrub(message)
+        switch format {
+        case .text:
+            var line = level == "info" ? message : "\(level): \(message)"
+            for (key, value) in fields {
+                line += key == "hint" ? "\n  \(scrub(value))" : " \(key)=\(scrub(value))"
+            }
+            Self.writeStderr(line + "\n")
+        case .json:
+            var writer = JSONByteWriter(capacity: 256)
+            writer.beginObject()
+            writer.field("level", level)
+            writer.field("message", message)
+            for (key, value) in fields { writer.field(key, scrub(value)) }
+            writer.endObject()
+            writer.newline()
+            Self.writeStderr(String(decoding: writer.bytes, as: UTF8.self))
+        }
+    }
+
+    /// Writes the summary JSON as one log line (json format) or a readable block (text format).
+    public func summary(_ summary: RunSummary) {
+        clearProgress()
+        switch format {
+        case .json:
+            var bytes = Array(#"{"level":"info","message":"summary","summary":"#.utf8)
+            bytes += summary.json
+            bytes += Array("}\n".utf8)
+            Self.writeStderr(String(decoding: bytes, as: UTF8.self))
+        case .text:
+            Self.writeStderr(Self.text(of: summary))
+        }
+    }
+
+    static func text(of summary: RunSummary) -> String {
+        var lines: [String] = []
+        lines.append("\(summary.pipeline): \(summary.records) records (\(summary.sourceRecords) read) in \(RunSummary.formatSecondsForHumans(summary.seconds)): \(summary.valid) valid, \(summary.failed) failed, \(summary.skipped) skipped")
+        if !summary.errors.isEmpty {
+            lines.append("  errors: " + summary.errors.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+        if !summary.skipReasons.isEmpty {
+            lines.append("  skipped: " + summary.skipReasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+        if !summary.destinations.isEmpty {
+            lines.append("  destinations: " + summary.destinations.sorted { $0.key < $1.key }
+                .map { "\($0.key) \($0.value.count) (\($0.value.credits) credits)" }.joined(separator: ", ")
+                + "; total \(summary.credits) credits per call")
+        }
+        if let pushed = summary.pushed {
+            lines.append("  pushed: \(pushed.batches) batches, \(pushed.created) created, \(pushed.failed) failed, \(pushed.skipped) skipped, \(pushed.unknown) unknown, \(pushed.retries) retries")
+        }
+        if let stoppedBy = summary.stoppedBy { lines.append("  stopped: \(stoppedBy)") }
+        if let peak = summary.peakMemoryBytes { lines.append("  peak memory: \((peak + (1 << 19)) >> 20) MB") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func writeStderr(_ text: String) {
+        var text = text
+        text.withUTF8 { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(STDERR_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+                if written <= 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                offset += written
+            }
+        }
+    }
+}
+
+extension RunSummary {
+    /// `1.23 s`, `2 min 05 s`.
+    static func formatSecondsForHumans(_ seconds: Double) -> String {
+        if seconds < 120 { return String(format: "%.2f s", seconds) }
+        let whole = Int(seconds)
+        return String(format: "%d min %02d s", whole / 60, whole % 60)
+    }
+}

@@ -1,0 +1,210 @@
+import DebtflowClassify
+import DebtflowCore
+import DebtflowGzip
+import DebtflowHTTP
+import DebtflowMap
+import DebtflowNormalize
+import DebtflowRead
+import DebtflowSink
+import DebtflowValidate
+import Foundation
+
+/// Builds a runnable pipeline from its configuration: the record source, the transform of the
+/// debt stages, and the sinks. `check()` reaches every input and output folder without writing.
+public struct PipelineAssembler {
+    public let configuration: PipelineConfiguration
+    public let options: RunOptions
+    public let log: OperatorLog
+
+    public init(configuration: PipelineConfiguration, options: RunOptions, log: OperatorLog) {
+        self.configuration = configuration
+        self.options = options
+        self.log = log
+    }
+
+    /// The runner for this pipeline; sinks are opened (temporary files created) here.
+    /// - Throws: `.configuration` when an output folder is missing; `.input` when the input cannot be opened.
+    public func makeRunner(interruption: InterruptionFlag) async throws -> PipelineRunner {
+        try checkOutputFolders()
+        if configuration.read.format == .magicline {
+            try Self.magiclineConfiguration(configuration.read).validate(jsonPath: "stages[0].read")
+        }
+        let transform = try makeTransform()
+        let sinks = try makeSinks()
+        let configuration = self.configuration
+        return PipelineRunner(name: configuration.name, makeSource: { try Self.makeSource(configuration.read, baseDirectory: configuration.baseDirectory) },
+                              transform: transform, sinks: sinks, options: options, log: log, interruption: interruption)
+    }
+
+    /// Validates what can be validated without writing: outputs' folders exist and are writable, the
+    /// input can be opened. Returns one line per thing checked.
+    public func check() async throws -> [String] {
+        var report: [String] = []
+        try checkOutputFolders()
+        for sink in configuration.sinks {
+            report.append("\(sink.jsonPath): \(sink.format.rawValue) → \(sink.path ?? sink.http?.url ?? "?")")
+        }
+        _ = try makeTransform()
+        if configuration.read.format == .magicline {
+            let source = try MagiclineDebtorSource(configuration: Self.magiclineConfiguration(configuration.read))
+            try await source.probe()
+            report.append("input \(source.name): reachable")
+        } else {
+            let source = try Self.makeSource(configuration.read, baseDirectory: configuration.baseDirectory)
+            report.append("input \(source.name): reachable")
+        }
+        for sink in configuration.sinks where sink.format == .http {
+            // Credentials are checked without sending any debt (a token request, or nothing for a
+            // static token); nothing is written.
+            var probe = Self.httpConfiguration(sink)
+            probe.resultsPath = nil
+            probe.journalPath = nil
+            let checker = try HTTPPushSink(configuration: probe,
+                                           options: HTTPSinkRunOptions(dryRun: true), diagnostics: { _ in })
+            try await checker.checkCredentials()
+            report.append("\(sink.jsonPath): credentials accepted")
+        }
+        return report
+    }
+
+    private func checkOutputFolders() throws {
+        for sink in configuration.sinks {
+            var paths: [(String, String)] = []
+            if let path = sink.path { paths.append((path, "path")) }
+            if let results = sink.http?.resultsPath { paths.append((results, "results")) }
+            if let journal = sink.http?.journalPath { paths.append((journal, "journal")) }
+            for (path, key) in paths where path != "-" {
+                let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+                    throw DebtflowError.configuration("output folder \(folder) does not exist", path: "\(sink.jsonPath).\(key)")
+                }
+                guard access(folder, W_OK) == 0 else {
+                    throw DebtflowError.configuration("output folder \(folder) is not writable", path: "\(sink.jsonPath).\(key)")
+                }
+            }
+        }
+    }
+
+    /// Opens the `read` stage's input. Paths are named in messages as the config wrote them.
+    static func makeSource(_ read: ReadStageConfiguration, baseDirectory: String) throws -> any RecordSource {
+        switch read.format {
+        case .csv:
+            let options = CSVReaderOptions(delimiter: CSVDelimiter(configValue: read.delimiter) ?? .auto,
+                                           encoding: TextEncodingChoice(configValue: read.encoding) ?? .auto,
+                                           header: read.header, maxFieldBytes: read.maxFieldBytes)
+            return CSVRecordReader(source: try openInput(read, baseDirectory: baseDirectory), options: options)
+        case .json:
+            return JSONRecordReader(source: try openInput(read, baseDirectory: baseDirectory),
+                                    options: JSONReaderOptions(recordsPath: read.records))
+        case .xml:
+            return XMLRecordReader(source: try openInput(read, baseDirectory: baseDirectory),
+                                   options: XMLReaderOptions(recordElement: read.recordElement ?? "record"))
+        case .magicline:
+            return try MagiclineDebtorSource(configuration: magiclineConfiguration(read))
+        }
+    }
+
+    static func magiclineConfiguration(_ read: ReadStageConfiguration) -> MagiclineSourceConfiguration {
+        var configuration = MagiclineSourceConfiguration(baseURL: read.baseURL ?? "", runID: read.runID ?? "", apiKey: read.apiKey ?? "")
+        configuration.sliceSize = read.sliceSize
+        configuration.rateLimitWaitSeconds = read.rateLimitWaitSeconds
+        configuration.maxRetries = read.maxRetries
+        configuration.timeoutSeconds = read.timeoutSeconds
+        return configuration
+    }
+
+    /// The http sink's options from its config.
+    static func httpConfiguration(_ sink: SinkConfiguration) -> HTTPSinkConfiguration {
+        let http = sink.http!
+        let authentication: HTTPSinkConfiguration.Authentication
+        if let token = http.token {
+            authentication = .bearer(token: token)
+        } else {
+            authentication = .clientCredentials(tokenURL: http.tokenURL ?? "", clientID: http.clientID ?? "",
+                                                clientSecret: http.clientSecret ?? "", scope: http.scope)
+        }
+        var configuration = HTTPSinkConfiguration(url: http.url, authentication: authentication)
+        configuration.batchSize = http.batchSize
+        configuration.batchName = http.batchName
+        configuration.acceptExpensiveDestination = http.acceptExpensiveDestination
+        configuration.concurrency = http.concurrency
+        configuration.timeoutSeconds = http.timeoutSeconds
+        configuration.maxRetries = http.maxRetries
+        configuration.onAmbiguous = HTTPSinkConfiguration.AmbiguousPolicy(rawValue: http.onAmbiguous) ?? .stop
+        configuration.resultsPath = http.resultsPath
+        configuration.journalPath = http.journalPath
+        configuration.accepts = sink.accepts
+        return configuration
+    }
+
+    private func makeHTTPSink(_ sink: SinkConfiguration) throws -> HTTPPushSink {
+        let configuration = Self.httpConfiguration(sink)
+        let dryRunOutput = options.dryRun ? (configuration.resultsPath.map { $0 + ".dry-run.ndjson" }
+            ?? configuration.journalPath.map { $0 + ".dry-run.ndjson" }) : nil
+        let log = self.log
+        do {
+            return try HTTPPushSink(
+                configuration: configuration,
+                options: HTTPSinkRunOptions(dryRun: options.dryRun, resume: options.resume, retryUnknown: options.retryUnknown,
+                                            dryRunOutputPath: dryRunOutput),
+                diagnostics: { line in log.warning(line) })
+        } catch {
+            var error = error
+            if error.kind == .configuration, error.location?.jsonPath == nil || error.location?.jsonPath == "sink" {
+                error.location = .init(jsonPath: sink.jsonPath)
+            }
+            throw error
+        }
+    }
+
+    private static func openInput(_ read: ReadStageConfiguration, baseDirectory: String) throws -> any ByteSource {
+        try ByteSources.open(path: read.displayPath ?? read.path ?? "-", relativeTo: baseDirectory)
+    }
+
+    /// The conversion transform, or `map` → `normalize` → `classify` → `validate` for a debt pipeline.
+    private func makeTransform() throws -> RecordTransform {
+        guard let stages = configuration.debtStages else { return .conversion }
+        let map = MapStage(options: MapOptions(
+            preset: stages.map.preset.flatMap(MapOptions.Preset.init(rawValue:)),
+            fields: Dictionary(stages.map.fields.map { ($0.target, $0.source) }, uniquingKeysWith: { _, last in last }),
+            constants: Dictionary(stages.map.constants.map { ($0.target, $0.value) }, uniquingKeysWith: { _, last in last })))
+        let normalize = NormalizeStage(options: NormalizeOptions(
+            region: stages.normalize.region, currency: stages.normalize.currency,
+            decimal: DecimalSeparatorPolicy(rawValue: stages.normalize.decimal) ?? .auto))
+        let classify = ClassifyStage(options: ClassifyOptions(
+            rates: stages.classify.rates.mapValues { ZoneRate(credits: $0.credits, multiplier: $0.multiplier) },
+            expensive: stages.classify.expensive))
+        let validate = ValidateStage(options: ValidateOptions(
+            acceptExpensiveDestination: stages.validate.acceptExpensiveDestination,
+            timelineID: stages.validate.timelineID, timelineStartMode: stages.validate.timelineStartMode,
+            skipInstructionRows: stages.validate.skipInstructionRows, dropInvalidContact: stages.validate.dropInvalidContact))
+        return RecordTransform { chunk in
+            try validate.process(classify.process(normalize.process(map.process(chunk))))
+        }
+    }
+
+    private func makeSinks() throws -> [any OutcomeSink] {
+        try configuration.sinks.map { sink in
+            switch sink.format {
+            case .ndjson:
+                let file = try NDJSONFileSink(path: sink.path!, accepts: configuration.isConversion ? [.valid] : sink.accepts,
+                                             compressor: sink.gzip ? GzipEncoder() : nil)
+                return options.dryRun ? DryRunSink(wrapping: file) : file
+            case .http:
+                return try makeHTTPSink(sink)
+            }
+        }
+    }
+}
+
+/// With `--dry-run`, an output sink does all its work but publishes nothing.
+final class DryRunSink: OutcomeSink {
+    private let wrapped: any OutcomeSink
+    init(wrapping wrapped: any OutcomeSink) { self.wrapped = wrapped }
+    var accepts: Set<OutcomeStatus> { wrapped.accepts }
+    func write(_ outcomes: [Outcome]) async throws { try await wrapped.write(outcomes) }
+    func finish() async throws { await wrapped.abort() }
+    func abort() async { await wrapped.abort() }
+    func contribute(to summary: inout RunSummary) { wrapped.contribute(to: &summary) }
+}

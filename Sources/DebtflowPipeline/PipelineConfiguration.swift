@@ -1,0 +1,116 @@
+import DebtflowCore
+
+/// A pipeline config as decoded from JSON (CONTRACT.md §2): the stages in order, with every
+/// option resolved (defaults applied, `${ENV}` expanded, relative paths made absolute).
+public struct PipelineConfiguration: Sendable {
+    public var version: Int
+    public var name: String
+    /// The folder the config file is in; relative paths were resolved against it.
+    public var baseDirectory: String
+    public var read: ReadStageConfiguration
+    /// Present for a debt pipeline; `nil` for a conversion pipeline.
+    public var debtStages: DebtStagesConfiguration?
+    public var sinks: [SinkConfiguration]
+    /// Secrets found in the config (tokens, keys), to be masked in every message.
+    public var secrets: [String]
+
+    public var isConversion: Bool { debtStages == nil }
+}
+
+/// The `read` stage.
+public struct ReadStageConfiguration: Sendable {
+    public enum Format: String, Sendable, CaseIterable { case csv, json, xml, magicline }
+    public var format: Format
+    /// Absolute path, or `-` for stdin; `nil` for `magicline`.
+    public var path: String?
+    /// The path as written in the config (after `${ENV}`), for messages.
+    public var displayPath: String?
+    // csv
+    public var delimiter: String = "auto"
+    public var encoding: String = "auto"
+    public var header: Bool = true
+    public var maxFieldBytes: Int = 1 << 20
+    // json
+    public var records: String = ""
+    // xml
+    public var recordElement: String?
+    // magicline
+    public var baseURL: String?
+    public var runID: String?
+    public var apiKey: String?
+    public var sliceSize: Int = 100
+    public var rateLimitWaitSeconds: Double = 60
+    public var maxRetries: Int = 8
+    public var timeoutSeconds: Double = 30
+}
+
+/// The debt stages: `map`, then `normalize`, `classify`, `validate` (defaults when not written).
+public struct DebtStagesConfiguration: Sendable {
+    public struct Map: Sendable {
+        public var preset: String?
+        /// Target debt key ← source key (dotted keys reach nested fields).
+        public var fields: [(target: String, source: String)] = []
+        public var constants: [(target: String, value: String)] = []
+    }
+
+    public struct Normalize: Sendable {
+        public var region: String = "FR"
+        public var currency: String?
+        public var decimal: String = "auto"
+    }
+
+    public struct Classify: Sendable {
+        public struct Rate: Sendable, Equatable {
+            public var credits: Int
+            public var multiplier: String
+        }
+        public var rates: [String: Rate] = [:]
+        public var expensive: [String] = ["dom_tom", "maghreb"]
+    }
+
+    public struct Validate: Sendable {
+        public var acceptExpensiveDestination = false
+        public var timelineID: String?
+        public var timelineStartMode: String?
+        public var skipInstructionRows = true
+        public var dropInvalidContact = false
+    }
+
+    public var map = Map()
+    public var normalize = Normalize()
+    public var classify = Classify()
+    public var validate = Validate()
+}
+
+/// One `sink` stage.
+public struct SinkConfiguration: Sendable {
+    public enum Format: String, Sendable { case ndjson, http }
+
+    public struct HTTP: Sendable {
+        public var url: String
+        public var token: String?
+        public var tokenURL: String?
+        public var clientID: String?
+        public var clientSecret: String?
+        public var scope: String?
+        public var batchSize = 500
+        public var batchName: String?
+        public var acceptExpensiveDestination: Bool?
+        public var concurrency = 2
+        public var timeoutSeconds: Double = 30
+        public var maxRetries = 8
+        public var onAmbiguous = "stop"
+        public var resultsPath: String?
+        public var journalPath: String?
+    }
+
+    public var format: Format
+    public var accepts: Set<OutcomeStatus>
+    /// `stages[N].sink`, for messages.
+    public var jsonPath: String
+    // ndjson
+    public var path: String?
+    public var gzip = false
+    // http
+    public var http: HTTP?
+}

@@ -1,0 +1,333 @@
+import DebtflowCore
+import DebtflowRead
+import Foundation
+
+/// Reads a pipeline config file strictly (CONTRACT.md §2): unknown keys, wrong types and impossible
+/// wirings are configuration errors (exit 2) naming the JSON path.
+public struct PipelineConfigurationDecoder: Sendable {
+    public var environment: [String: String]
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
+    }
+
+    /// Decodes the config at `path`.
+    /// - Throws: `.configuration` with the JSON path of the first problem.
+    public func decode(fileAt path: String) throws -> PipelineConfiguration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DebtflowError.configuration("cannot read the pipeline config", file: path)
+        }
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL
+        return try decode(data, baseDirectory: absolute.deletingLastPathComponent().path, fileName: path)
+    }
+
+    /// Decodes a config from bytes; relative paths resolve against `baseDirectory`.
+    public func decode(_ data: Data, baseDirectory: String, fileName: String = "pipeline") throws -> PipelineConfiguration {
+        let json: Any
+        do {
+            json = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            throw DebtflowError(.configuration, "the pipeline config is not valid JSON", location: .init(file: fileName),
+                                cause: (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String)
+        }
+        do {
+            return try decodeRoot(json, baseDirectory: baseDirectory)
+        } catch var error as DebtflowError {
+            if error.location == nil { error.location = .init() }
+            error.location?.file = fileName
+            throw error
+        }
+    }
+
+    private func decodeRoot(_ json: Any, baseDirectory: String) throws -> PipelineConfiguration {
+        let interpolation = EnvironmentInterpolation(environment: environment)
+        let root = try ConfigObject(json, path: "", interpolation: interpolation)
+        try root.rejectUnknownKeys(allowed: ["version", "name", "stages", "description"])
+        guard let versionValue = root.rawValue("version") else {
+            throw DebtflowError.configuration("required: expected 1", path: "version")
+        }
+        guard let version = versionValue as? Int, !ConfigObject.isBoolean(versionValue), version == 1 else {
+            throw DebtflowError.configuration("unsupported version; expected 1", path: "version")
+        }
+        let name = try root.nonEmptyString("name") ?? "pipeline"
+        guard let stageList = root.rawValue("stages") as? [Any], !stageList.isEmpty else {
+            throw DebtflowError.configuration("expected a non-empty array of stages", path: "stages")
+        }
+        var secrets: [String] = []
+        var read: ReadStageConfiguration?
+        var debt: DebtStagesConfiguration?
+        var seenDebtStages: [String] = []
+        var sinks: [SinkConfiguration] = []
+        let order = ["map", "normalize", "classify", "validate"]
+
+        for (index, element) in stageList.enumerated() {
+            let stagePath = "stages[\(index)]"
+            let stage = try ConfigObject(element, path: stagePath, interpolation: interpolation)
+            let kinds = ["read", "map", "normalize", "classify", "validate", "sink"]
+            guard stage.keys.count == 1, let kind = stage.keys.first else {
+                throw DebtflowError.configuration("expected an object with exactly one key, the stage kind (\(kinds.joined(separator: ", ")))", path: stagePath)
+            }
+            guard kinds.contains(kind) else {
+                throw DebtflowError.configuration("unknown stage; expected one of: \(kinds.joined(separator: ", "))", path: "\(stagePath).\(kind)")
+            }
+            let options = try ConfigObject(stage.rawValue(kind), path: "\(stagePath).\(kind)", interpolation: interpolation)
+            switch kind {
+            case "read":
+                guard index == 0 else {
+                    throw DebtflowError.configuration("`read` must be the first stage, and there is only one", path: "\(stagePath).read")
+                }
+                read = try decodeRead(options, baseDirectory: baseDirectory, secrets: &secrets)
+            case "sink":
+                sinks.append(try decodeSink(options, baseDirectory: baseDirectory, secrets: &secrets))
+            default:
+                guard index > 0 else {
+                    throw DebtflowError.configuration("the first stage must be `read`", path: "\(stagePath).\(kind)")
+                }
+                guard sinks.isEmpty else {
+                    throw DebtflowError.configuration("`\(kind)` after a sink: sinks come last", path: "\(stagePath).\(kind)")
+                }
+                if kind != "map" && debt == nil {
+                    throw DebtflowError.configuration("`\(kind)` needs a `map` stage before it (a conversion pipeline is read → sink)", path: "\(stagePath).\(kind)")
+                }
+                if seenDebtStages.contains(kind) {
+                    throw DebtflowError.configuration("`\(kind)` appears twice", path: "\(stagePath).\(kind)")
+                }
+                if let last = seenDebtStages.last, order.firstIndex(of: kind)! < order.firstIndex(of: last)! {
+                    throw DebtflowError.configuration("`\(kind)` must come before `\(last)` (order: map, normalize, classify, validate)", path: "\(stagePath).\(kind)")
+                }
+                seenDebtStages.append(kind)
+                var stages = debt ?? DebtStagesConfiguration()
+                switch kind {
+                case "map": stages.map = try decodeMap(options)
+                case "normalize": stages.normalize = try decodeNormalize(options)
+                case "classify": stages.classify = try decodeClassify(options)
+                default: stages.validate = try decodeValidate(options)
+                }
+                debt = stages
+            }
+        }
+        guard let read else {
+            throw DebtflowError.configuration("the first stage must be `read`", path: "stages[0]")
+        }
+        guard !sinks.isEmpty else {
+            throw DebtflowError.configuration("at least one `sink` stage is needed, last", path: "stages")
+        }
+        if debt == nil {
+            if let http = sinks.first(where: { $0.format == .http }) {
+                throw DebtflowError.configuration("an http sink pushes debts: add a `map` stage (this is a conversion pipeline)", path: http.jsonPath)
+            }
+        }
+        if read.format == .magicline, debt?.map.preset == nil, debt != nil {
+            // Allowed (custom mapping of API records), nothing to check.
+        }
+        return PipelineConfiguration(version: version, name: name, baseDirectory: baseDirectory, read: read,
+                                     debtStages: debt, sinks: sinks, secrets: secrets)
+    }
+
+    private func resolve(_ path: String, baseDirectory: String) -> String {
+        if path == "-" || path.hasPrefix("/") { return path }
+        return URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).standardizedFileURL.path
+    }
+
+    private func decodeRead(_ options: ConfigObject, baseDirectory: String, secrets: inout [String]) throws -> ReadStageConfiguration {
+        let formatText = try options.string("format") ?? ""
+        guard let format = ReadStageConfiguration.Format(rawValue: formatText) else {
+            throw DebtflowError.configuration("expected one of \"csv\", \"json\", \"xml\", \"magicline\"" + (formatText.isEmpty ? "" : ", found \"\(formatText)\""), path: options.child("format"))
+        }
+        var read = ReadStageConfiguration(format: format)
+        switch format {
+        case .csv:
+            try options.rejectUnknownKeys(allowed: ["format", "path", "delimiter", "encoding", "header", "max_field_bytes"], context: "csv")
+            let delimiter = try options.string("delimiter") ?? "auto"
+            guard CSVDelimiter(configValue: delimiter) != nil else {
+                throw DebtflowError.configuration("expected \"auto\", \",\", \";\", \"\\t\" (or \"tab\") or \"|\", found \"\(delimiter)\"", path: options.child("delimiter"))
+            }
+            read.delimiter = delimiter
+            let encoding = try options.string("encoding") ?? "auto"
+            guard TextEncodingChoice(configValue: encoding) != nil else {
+                throw DebtflowError.configuration("expected \"auto\", \"utf-8\" or \"windows-1252\", found \"\(encoding)\"", path: options.child("encoding"))
+            }
+            read.encoding = encoding
+            read.header = try options.bool("header") ?? true
+            read.maxFieldBytes = try options.positiveInt("max_field_bytes") ?? read.maxFieldBytes
+        case .json:
+            try options.rejectUnknownKeys(allowed: ["format", "path", "records"], context: "json")
+            read.records = try options.string("records") ?? ""
+        case .xml:
+            try options.rejectUnknownKeys(allowed: ["format", "path", "record"], context: "xml")
+            read.recordElement = try options.requiredString("record")
+        case .magicline:
+            try options.rejectUnknownKeys(allowed: ["format", "base_url", "run_id", "api_key", "slice_size", "rate_limit_wait_s", "max_retries", "timeout_s"], context: "magicline")
+            read.baseURL = try options.requiredString("base_url")
+            guard let runID = try options.intOrString("run_id"), !runID.isEmpty else {
+                throw DebtflowError.configuration("required: expected an integer or a string", path: options.child("run_id"))
+            }
+            read.runID = runID
+            read.apiKey = try options.nonEmptyString("api_key")
+            if let key = read.apiKey { secrets.append(key) }
+            read.sliceSize = try options.positiveInt("slice_size") ?? 100
+            read.rateLimitWaitSeconds = try options.nonNegativeNumber("rate_limit_wait_s") ?? 60
+            read.maxRetries = try options.positiveInt("max_retries") ?? 8
+            read.timeoutSeconds = try options.nonNegativeNumber("timeout_s") ?? 30
+            return read
+        }
+        let path = try options.requiredString("path")
+        read.displayPath = path
+        read.path = resolve(path, baseDirectory: baseDirectory)
+        return read
+    }
+
+    private func decodeMap(_ options: ConfigObject) throws -> DebtStagesConfiguration.Map {
+        try options.rejectUnknownKeys(allowed: ["preset", "fields", "constants"])
+        var map = DebtStagesConfiguration.Map()
+        if let preset = try options.string("preset") {
+            guard preset == "magicline-debtor" else {
+                throw DebtflowError.configuration("unknown preset; expected \"magicline-debtor\"", path: options.child("preset"))
+            }
+            map.preset = preset
+        }
+        map.fields = (try options.stringMap("fields") ?? []).map { (target: $0.0, source: $0.1) }
+        if let constants = try options.object("constants") {
+            for key in constants.keys {
+                let raw = constants.rawValue(key)
+                if raw is String {
+                    map.constants.append((target: key, value: try constants.string(key) ?? ""))
+                } else if let raw, ConfigObject.isBoolean(raw) {
+                    map.constants.append((target: key, value: try constants.bool(key) == true ? "true" : "false"))
+                } else if let number = raw as? NSNumber {
+                    map.constants.append((target: key, value: number.stringValue))
+                } else {
+                    throw DebtflowError.configuration("expected a string, number or boolean", path: constants.child(key))
+                }
+            }
+        }
+        return map
+    }
+
+    private func decodeNormalize(_ options: ConfigObject) throws -> DebtStagesConfiguration.Normalize {
+        try options.rejectUnknownKeys(allowed: ["region", "currency", "decimal"])
+        var normalize = DebtStagesConfiguration.Normalize()
+        if let region = try options.nonEmptyString("region") {
+            guard region.count == 2, region.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+                throw DebtflowError.configuration("expected a two-letter region code such as \"FR\", found \"\(region)\"", path: options.child("region"))
+            }
+            normalize.region = region.uppercased()
+        }
+        normalize.currency = try options.nonEmptyString("currency")
+        normalize.decimal = try options.oneOf("decimal", ["auto", ",", "."], default: "auto")
+        return normalize
+    }
+
+    private func decodeClassify(_ options: ConfigObject) throws -> DebtStagesConfiguration.Classify {
+        try options.rejectUnknownKeys(allowed: ["rates", "expensive"])
+        var classify = DebtStagesConfiguration.Classify()
+        let zones = ["fr_mainland", "eu", "dom_tom", "maghreb", "other"]
+        if let rates = try options.object("rates") {
+            for zone in rates.keys {
+                guard zones.contains(zone) else {
+                    throw DebtflowError.configuration("unknown zone; expected one of: \(zones.joined(separator: ", "))", path: rates.child(zone))
+                }
+                guard let rate = try rates.object(zone) else { continue }
+                try rate.rejectUnknownKeys(allowed: ["credits", "multiplier"])
+                guard let credits = try rate.positiveInt("credits") else {
+                    throw DebtflowError.configuration("required: expected a positive integer", path: rate.child("credits"))
+                }
+                let multiplier = try rate.nonNegativeNumber("multiplier") ?? Double(credits) / 25
+                classify.rates[zone] = .init(credits: credits, multiplier: Self.decimalText(multiplier))
+            }
+        }
+        if let expensive = try options.stringArray("expensive") {
+            for (index, zone) in expensive.enumerated() where !zones.contains(zone) {
+                throw DebtflowError.configuration("unknown zone \"\(zone)\"; expected one of: \(zones.joined(separator: ", "))", path: "\(options.child("expensive"))[\(index)]")
+            }
+            classify.expensive = expensive
+        }
+        return classify
+    }
+
+    /// `1.2` → `"1.2"`, `4` → `"4.0"`: a multiplier as the table writes it.
+    static func decimalText(_ value: Double) -> String {
+        let text = String(value)
+        return text.contains(".") || text.contains("e") ? text : text + ".0"
+    }
+
+    private func decodeValidate(_ options: ConfigObject) throws -> DebtStagesConfiguration.Validate {
+        try options.rejectUnknownKeys(allowed: ["accept_expensive_destination", "timeline_id", "timeline_start_mode",
+                                                "skip_instruction_rows", "drop_invalid_contact"])
+        var validate = DebtStagesConfiguration.Validate()
+        validate.acceptExpensiveDestination = try options.bool("accept_expensive_destination") ?? false
+        validate.timelineID = try options.nonEmptyString("timeline_id")
+        if let mode = try options.nonEmptyString("timeline_start_mode") {
+            guard ["immediate", "next_day"].contains(mode) else {
+                throw DebtflowError.configuration("expected \"immediate\" or \"next_day\", found \"\(mode)\"", path: options.child("timeline_start_mode"))
+            }
+            // Only meaningful with a timeline: without one it is ignored (the contract's example
+            // writes it next to `"${TIMELINE_ID:-}"`).
+            validate.timelineStartMode = validate.timelineID == nil ? nil : mode
+        }
+        validate.skipInstructionRows = try options.bool("skip_instruction_rows") ?? true
+        validate.dropInvalidContact = try options.bool("drop_invalid_contact") ?? false
+        return validate
+    }
+
+    private func decodeSink(_ options: ConfigObject, baseDirectory: String, secrets: inout [String]) throws -> SinkConfiguration {
+        let formatText = try options.string("format") ?? ""
+        guard let format = SinkConfiguration.Format(rawValue: formatText) else {
+            throw DebtflowError.configuration("expected \"ndjson\" or \"http\"" + (formatText.isEmpty ? "" : ", found \"\(formatText)\""), path: options.child("format"))
+        }
+        var accepts: Set<OutcomeStatus> = [.valid]
+        if let list = try options.stringArray("accept") {
+            guard !list.isEmpty else {
+                throw DebtflowError.configuration("expected at least one of \"valid\", \"failed\", \"skipped\"", path: options.child("accept"))
+            }
+            accepts = []
+            for (index, item) in list.enumerated() {
+                guard let status = OutcomeStatus(rawValue: item) else {
+                    throw DebtflowError.configuration("expected \"valid\", \"failed\" or \"skipped\", found \"\(item)\"", path: "\(options.child("accept"))[\(index)]")
+                }
+                accepts.insert(status)
+            }
+        }
+        var sink = SinkConfiguration(format: format, accepts: accepts, jsonPath: options.path)
+        switch format {
+        case .ndjson:
+            try options.rejectUnknownKeys(allowed: ["format", "path", "gzip", "accept"], context: "ndjson")
+            sink.path = resolve(try options.requiredString("path"), baseDirectory: baseDirectory)
+            sink.gzip = try options.bool("gzip") ?? false
+        case .http:
+            try options.rejectUnknownKeys(allowed: ["format", "url", "token", "token_url", "client_id", "client_secret", "scope",
+                                                    "batch_size", "batch_name", "accept_expensive_destination", "concurrency",
+                                                    "timeout_s", "max_retries", "on_ambiguous", "results", "journal", "accept"],
+                                          context: "http")
+            if accepts != [.valid] {
+                throw DebtflowError.configuration("an http sink pushes valid debts only; expected [\"valid\"]", path: options.child("accept"))
+            }
+            var http = SinkConfiguration.HTTP(url: try options.requiredString("url"))
+            http.token = try options.nonEmptyString("token")
+            http.tokenURL = try options.nonEmptyString("token_url")
+            http.clientID = try options.nonEmptyString("client_id")
+            http.clientSecret = try options.nonEmptyString("client_secret")
+            http.scope = try options.nonEmptyString("scope")
+            if let token = http.token { secrets.append(token) }
+            if let secret = http.clientSecret { secrets.append(secret) }
+            if http.token == nil {
+                for key in ["token_url", "client_id", "client_secret"] where try options.nonEmptyString(key) == nil {
+                    throw DebtflowError.configuration("required: give `token`, or `token_url` + `client_id` + `client_secret` (+ `scope`)", path: options.child(key))
+                }
+            } else if http.tokenURL != nil {
+                throw DebtflowError.configuration("give either `token` or `token_url` with client credentials, not both", path: options.child("token_url"))
+            }
+            http.batchSize = try options.positiveInt("batch_size", max: 1000) ?? 500
+            http.batchName = try options.nonEmptyString("batch_name")
+            http.acceptExpensiveDestination = try options.bool("accept_expensive_destination")
+            http.concurrency = try options.positiveInt("concurrency", max: 16) ?? 2
+            http.timeoutSeconds = try options.nonNegativeNumber("timeout_s") ?? 30
+            http.maxRetries = try options.positiveInt("max_retries") ?? 8
+            http.onAmbiguous = try options.oneOf("on_ambiguous", ["stop", "retry"], default: "stop")
+            http.resultsPath = try options.nonEmptyString("results").map { resolve($0, baseDirectory: baseDirectory) }
+            http.journalPath = try options.nonEmptyString("journal").map { resolve($0, baseDirectory: baseDirectory) }
+            sink.http = http
+        }
+        return sink
+    }
+}

@@ -1,0 +1,50 @@
+/// Which byte separates CSV fields.
+public enum CSVDelimiter: Sendable, Equatable {
+    /// Detected from the first line: the most frequent of `,` `;` tab `|` outside quotes (ties in
+    /// that order; `,` when none appears).
+    case auto
+    /// This byte (an ASCII character).
+    case byte(UInt8)
+
+    /// The candidates ``auto`` chooses among, in tie-break order.
+    public static let candidates: [UInt8] = [UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "\t"), UInt8(ascii: "|")]
+
+    /// Reads the config's `delimiter` value: `auto`, a single ASCII character (`,` `;` `|` or a tab),
+    /// or the words `tab`, `comma`, `semicolon`, `pipe`. `nil` for anything else (also `"`, CR, LF).
+    public init?(configValue: String) {
+        switch configValue {
+        case "auto": self = .auto
+        case "tab", "\\t": self = .byte(UInt8(ascii: "\t"))
+        case "comma": self = .byte(UInt8(ascii: ","))
+        case "semicolon": self = .byte(UInt8(ascii: ";"))
+        case "pipe": self = .byte(UInt8(ascii: "|"))
+        default:
+            let bytes = Array(configValue.utf8)
+            guard bytes.count == 1, bytes[0] < 0x80, bytes[0] != UInt8(ascii: "\""),
+                  bytes[0] != UInt8(ascii: "\r"), bytes[0] != UInt8(ascii: "\n") else { return nil }
+            self = .byte(bytes[0])
+        }
+    }
+}
+
+/// How the `read` stage reads a CSV file (CONTRACT.md §2: `delimiter`, `encoding`, `header`).
+public struct CSVReaderOptions: Sendable, Equatable {
+    /// The field separator; ``CSVDelimiter/auto`` by default.
+    public var delimiter: CSVDelimiter
+    /// How field bytes become text; ``TextEncodingChoice/auto`` (UTF-8, else Windows-1252) by default.
+    public var encoding: TextEncodingChoice
+    /// Whether the first line holds the column names (the record keys). When `false` the keys are
+    /// the 1-based column numbers `"1"`, `"2"`, … and the first line is data.
+    public var header: Bool
+    /// The longest field, in bytes as stored (quotes included); a longer one stops the run with an
+    /// input error naming its line. 1 MiB by default.
+    public var maxFieldBytes: Int
+
+    public init(delimiter: CSVDelimiter = .auto, encoding: TextEncodingChoice = .auto, header: Bool = true,
+                maxFieldBytes: Int = 1 << 20) {
+        self.delimiter = delimiter
+        self.encoding = encoding
+        self.header = header
+        self.maxFieldBytes = max(1, maxFieldBytes)
+    }
+}

@@ -1,0 +1,393 @@
+import DebtflowCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One field of the current row: offsets of its stored bytes from the row's first byte.
+struct CSVFieldSpan {
+    var start: Int
+    var end: Int
+    /// The stored bytes are a quoted field that needs its quotes removed and `""` undoubled;
+    /// otherwise `start..<end` is the field's text as is.
+    var needsUnquoting: Bool
+}
+
+/// Splits a byte source into CSV rows of field spans (RFC 4180, read leniently), without
+/// making any `String`: the byte-level half of ``CSVRecordReader``.
+///
+/// Behaviour:
+/// - Rows end at CR, LF or CRLF outside quotes; inside quotes, line breaks belong to the field as
+///   stored. ``line`` counts physical lines (CR, LF and CRLF each count once), quoted ones included.
+/// - A field is quoted only when its first byte is `"`; then `""` is one quote, and text after the
+///   closing quote up to the next delimiter is kept as written. A `"` inside an unquoted field is
+///   an ordinary character.
+/// - The buffer starts at 256 KiB and only grows when one row does not fit; a field longer than
+///   `maxFieldBytes` or a row longer than ``maxRowBytes`` is an input error, as is an unclosed
+///   quote at the end of the input.
+///
+/// Resumable: a row split across reads is scanned once, from where the previous read stopped, so
+/// the work is linear whatever the read size.
+final class CSVRowScanner {
+    static let initialCapacity = 256 * 1024
+
+    private enum State {
+        case fieldStart
+        case unquoted
+        case quoted
+        case quoteInQuoted
+        case afterQuoted
+    }
+
+    private let source: any ByteSource
+    private let maxFieldBytes: Int
+    /// The longest row the buffer may grow to hold.
+    let maxRowBytes: Int
+
+    private var storage: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    /// Offset of the current row's first byte; bytes before it may be discarded.
+    private var rowStart = 0
+    /// Offset of the next byte to scan.
+    private var position = 0
+    /// Offset after the last valid byte.
+    private var end = 0
+    private var atEndOfInput = false
+    /// The previous row ended with CR: a LF right after it is part of that line break.
+    private var pendingLineFeed = false
+
+    private var delimiter = UInt8(ascii: ",")
+    /// Bytes that end an unquoted field: the delimiter, CR, LF.
+    private let endsUnquoted: UnsafeMutablePointer<Bool>
+    /// Bytes the quoted-field loop stops at: `"`, CR, LF.
+    private let stopsQuoted: UnsafeMutablePointer<Bool>
+
+    /// Unquoted text of the last field asked for with ``fieldBytes(_:)``.
+    private var scratch: UnsafeMutablePointer<UInt8>
+    private var scratchCapacity = 4096
+
+    /// The fields of the current row.
+    private(set) var fields: [CSVFieldSpan] = []
+    /// The physical line of the next byte to scan (1-based).
+    private(set) var line = 1
+    /// The physical line where the current row starts.
+    private(set) var rowLine = 1
+
+    init(source: any ByteSource, maxFieldBytes: Int) {
+        self.source = source
+        self.maxFieldBytes = maxFieldBytes
+        self.maxRowBytes = max(16 << 20, maxFieldBytes.multipliedReportingOverflow(by: 8).partialValue)
+        self.capacity = Self.initialCapacity
+        self.storage = .allocate(capacity: Self.initialCapacity)
+        self.scratch = .allocate(capacity: 4096)
+        self.endsUnquoted = .allocate(capacity: 256)
+        self.stopsQuoted = .allocate(capacity: 256)
+        stopsQuoted.initialize(repeating: false, count: 256)
+        stopsQuoted[Int(CSVBytes.quote)] = true
+        stopsQuoted[Int(CSVBytes.carriageReturn)] = true
+        stopsQuoted[Int(CSVBytes.lineFeed)] = true
+        endsUnquoted.initialize(repeating: false, count: 256)
+        setDelimiter(delimiter)
+        fields.reserveCapacity(64)
+    }
+
+    deinit {
+        storage.deallocate()
+        scratch.deallocate()
+        endsUnquoted.deallocate()
+        stopsQuoted.deallocate()
+    }
+
+    /// Sets the field delimiter (before the first row).
+    func setDelimiter(_ byte: UInt8) {
+        endsUnquoted[Int(delimiter)] = false
+        delimiter = byte
+        endsUnquoted[Int(byte)] = true
+        endsUnquoted[Int(CSVBytes.carriageReturn)] = true
+        endsUnquoted[Int(CSVBytes.lineFeed)] = true
+    }
+
+    // MARK: - Start of the input
+
+    /// Skips a UTF-8 byte order mark at the very start of the input.
+    func skipByteOrderMark() throws {
+        let mark = CSVBytes.byteOrderMark
+        while end - position < mark.count && !atEndOfInput {
+            rowStart = position
+            try refill()
+        }
+        guard end - position >= mark.count else { return }
+        if storage[position] == mark[0] && storage[position + 1] == mark[1] && storage[position + 2] == mark[2] {
+            position += mark.count
+        }
+    }
+
+    /// The bytes from the current position through the first line break outside quotes (or all
+    /// that is left, or the first `limit` bytes), without consuming them: for delimiter detection.
+    func firstLine(limit: Int = 1 << 20) throws -> UnsafeBufferPointer<UInt8> {
+        var scanned = position
+        var inQuotes = false
+        while true {
+            while scanned < end {
+                let byte = storage[scanned]
+                if byte == CSVBytes.quote {
+                    inQuotes.toggle()
+                } else if !inQuotes && (byte == CSVBytes.lineFeed || byte == CSVBytes.carriageReturn) {
+                    return UnsafeBufferPointer(start: storage + position, count: scanned + 1 - position)
+                }
+                scanned += 1
+            }
+            if atEndOfInput || end - position >= limit {
+                return UnsafeBufferPointer(start: storage + position, count: end - position)
+            }
+            let offset = scanned - position
+            rowStart = position
+            try refill()
+            scanned = position + offset
+        }
+    }
+
+    // MARK: - Rows
+
+    /// Scans the next row into ``fields``.
+    /// - Returns: `false` at the end of the input (no row).
+    /// - Throws: ``DebtflowError`` of kind `.input` for an unclosed quote at the end, an oversize
+    ///   field or row, or an error of the source.
+    func nextRow() throws -> Bool {
+        fields.removeAll(keepingCapacity: true)
+        if pendingLineFeed {
+            if position == end {
+                rowStart = position
+                try refill()
+            }
+            if position < end && storage[position] == CSVBytes.lineFeed { position += 1 }
+            pendingLineFeed = false
+        }
+        if position == end {
+            rowStart = position
+            try refill()
+            if position == end { return false }
+        }
+        rowStart = position
+        rowLine = line
+
+        var state = State.fieldStart
+        var fieldStart = 0      // relative to rowStart
+        var fieldLine = line
+        var escaped = false
+        var closedAt = 0        // relative to rowStart: just after a quoted field's closing quote
+
+        while true {
+            let bytes = storage
+            let base = rowStart
+            let stop = end
+            var index = position
+            scan: while index < stop {
+                switch state {
+                case .fieldStart:
+                    fieldStart = index - base
+                    if bytes[index] == CSVBytes.quote {
+                        state = .quoted
+                        fieldLine = line
+                        escaped = false
+                        index += 1
+                    } else {
+                        state = .unquoted
+                    }
+
+                case .unquoted:
+                    let table = endsUnquoted
+                    while index < stop && !table[Int(bytes[index])] { index += 1 }
+                    if index == stop { break scan }
+                    try appendField(start: fieldStart, end: index - base, needsUnquoting: false, line: line)
+                    let byte = bytes[index]
+                    index += 1
+                    if byte == delimiter {
+                        state = .fieldStart
+                    } else {
+                        endRow(at: index, carriageReturn: byte == CSVBytes.carriageReturn)
+                        return true
+                    }
+
+                case .quoted:
+                    let table = stopsQuoted
+                    while index < stop && !table[Int(bytes[index])] { index += 1 }
+                    if index == stop { break scan }
+                    let byte = bytes[index]
+                    if byte == CSVBytes.quote {
+                        state = .quoteInQuoted
+                    } else if byte == CSVBytes.carriageReturn || bytes[index - 1] != CSVBytes.carriageReturn {
+                        line += 1
+                    }
+                    index += 1
+
+                case .quoteInQuoted:
+                    if bytes[index] == CSVBytes.quote {
+                        escaped = true
+                        state = .quoted
+                        index += 1
+                    } else {
+                        closedAt = index - base
+                        state = .afterQuoted
+                    }
+
+                case .afterQuoted:
+                    let table = endsUnquoted
+                    while index < stop && !table[Int(bytes[index])] { index += 1 }
+                    if index == stop { break scan }
+                    let fieldEnd = index - base
+                    try appendQuotedField(start: fieldStart, end: fieldEnd, simple: !escaped && fieldEnd == closedAt,
+                                          line: fieldLine)
+                    let byte = bytes[index]
+                    index += 1
+                    if byte == delimiter {
+                        state = .fieldStart
+                    } else {
+                        endRow(at: index, carriageReturn: byte == CSVBytes.carriageReturn)
+                        return true
+                    }
+                }
+            }
+            position = index
+
+            // Out of bytes in the middle of a row.
+            if state != .fieldStart && position - rowStart - fieldStart > maxFieldBytes {
+                throw oversizeField(line: state == .unquoted ? line : fieldLine, quoted: state == .quoted)
+            }
+            try refill()
+            if position == end {
+                // The input ends without a final line break.
+                let fieldEnd = position - rowStart
+                switch state {
+                case .fieldStart:
+                    try appendField(start: fieldEnd, end: fieldEnd, needsUnquoting: false, line: line)
+                case .unquoted:
+                    try appendField(start: fieldStart, end: fieldEnd, needsUnquoting: false, line: line)
+                case .quoted:
+                    throw DebtflowError.input(
+                        "unterminated quoted field: the quote opened on line \(fieldLine) is never closed",
+                        location: .init(file: source.name, line: fieldLine))
+                case .quoteInQuoted:
+                    try appendQuotedField(start: fieldStart, end: fieldEnd, simple: !escaped, line: fieldLine)
+                case .afterQuoted:
+                    try appendQuotedField(start: fieldStart, end: fieldEnd, simple: !escaped && fieldEnd == closedAt,
+                                          line: fieldLine)
+                }
+                return true
+            }
+        }
+    }
+
+    @inline(__always)
+    private func endRow(at index: Int, carriageReturn: Bool) {
+        position = index
+        line += 1
+        pendingLineFeed = carriageReturn
+    }
+
+    @inline(__always)
+    private func appendField(start: Int, end: Int, needsUnquoting: Bool, line: Int) throws {
+        if end - start > maxFieldBytes { throw oversizeField(line: line, quoted: false) }
+        fields.append(CSVFieldSpan(start: start, end: end, needsUnquoting: needsUnquoting))
+    }
+
+    /// A quoted field from its opening quote to `end`; `simple` when it is exactly `"…"` with no
+    /// doubled quote, so its text is the bytes between the quotes.
+    @inline(__always)
+    private func appendQuotedField(start: Int, end: Int, simple: Bool, line: Int) throws {
+        if simple {
+            try appendField(start: start + 1, end: end - 1, needsUnquoting: false, line: line)
+        } else {
+            try appendField(start: start, end: end, needsUnquoting: true, line: line)
+        }
+    }
+
+    private func oversizeField(line: Int, quoted: Bool) -> DebtflowError {
+        DebtflowError.input(
+            "field longer than \(maxFieldBytes) bytes (the CSV field size limit)"
+                + (quoted ? "; is a quote left unclosed?" : ""),
+            location: .init(file: source.name, line: line))
+    }
+
+    // MARK: - Fields of the current row
+
+    /// Whether the current row is a blank line: one field, empty or only spaces and tabs.
+    var rowIsBlank: Bool {
+        guard fields.count == 1 else { return false }
+        let span = fields[0]
+        var index = rowStart + span.start
+        let stop = rowStart + span.end
+        while index < stop {
+            let byte = storage[index]
+            if byte != CSVBytes.space && byte != CSVBytes.tab { return false }
+            index += 1
+        }
+        return true
+    }
+
+    /// The text bytes of field `index` of the current row (quotes removed). Valid until the next
+    /// call of this method or of ``nextRow()``.
+    @inline(__always)
+    func fieldBytes(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+        let span = fields[index]
+        let start = storage + rowStart + span.start
+        let count = span.end - span.start
+        if !span.needsUnquoting { return UnsafeBufferPointer(start: start, count: count) }
+        return unquote(start, count: count)
+    }
+
+    /// Removes the quotes of a stored quoted field (`"a""b"c` → `a"bc`) into the scratch buffer.
+    private func unquote(_ stored: UnsafeMutablePointer<UInt8>, count: Int) -> UnsafeBufferPointer<UInt8> {
+        if count > scratchCapacity {
+            scratch.deallocate()
+            scratchCapacity = count
+            scratch = .allocate(capacity: count)
+        }
+        var length = 0
+        var index = 1            // after the opening quote
+        var inQuotes = true
+        while index < count {
+            let byte = stored[index]
+            index += 1
+            if inQuotes && byte == CSVBytes.quote {
+                if index < count && stored[index] == CSVBytes.quote {
+                    index += 1
+                } else {
+                    inQuotes = false
+                    continue
+                }
+            }
+            scratch[length] = byte
+            length += 1
+        }
+        return UnsafeBufferPointer(start: scratch, count: length)
+    }
+
+    // MARK: - Buffer
+
+    /// Reads more bytes after ``end``, first moving the current row to the buffer's start, and
+    /// growing the buffer when the row fills it. Sets ``atEndOfInput`` when the source is done.
+    private func refill() throws {
+        guard !atEndOfInput else { return }
+        if rowStart > 0 {
+            let kept = end - rowStart
+            if kept > 0 { memmove(storage, storage + rowStart, kept) }
+            position -= rowStart
+            end -= rowStart
+            rowStart = 0
+        }
+        if end == capacity {
+            guard capacity < maxRowBytes else {
+                throw DebtflowError.input("row longer than \(maxRowBytes) bytes (the CSV row size limit)",
+                                          location: .init(file: source.name, line: rowLine))
+            }
+            let larger = min(capacity * 2, maxRowBytes)
+            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
+            grown.update(from: storage, count: end)
+            storage.deallocate()
+            storage = grown
+            capacity = larger
+        }
+        let count = try source.read(into: UnsafeMutableRawBufferPointer(start: storage + end, count: capacity - end))
+        if count == 0 { atEndOfInput = true } else { end += count }
+    }
+}

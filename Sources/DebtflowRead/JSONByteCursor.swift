@@ -1,0 +1,111 @@
+import DebtflowCore
+
+/// The JSON tokenizer's view of its input: one reused byte buffer refilled from a ``ByteSource``,
+/// with the absolute byte offset and the line/column of the current byte.
+///
+/// Lines can only change in whitespace between tokens (a raw line break inside a string is an
+/// error), so only ``skipWhitespace()`` counts them. Columns are 1-based byte columns.
+final class JSONByteCursor {
+    let source: any ByteSource
+    let buffer: UnsafeMutablePointer<UInt8>
+    let capacity: Int
+    /// The index of the current byte in ``buffer``.
+    var position = 0
+    /// How many bytes of ``buffer`` are filled.
+    var end = 0
+    /// The absolute input offset of `buffer[0]`.
+    private(set) var bufferStartOffset: Int64 = 0
+    private(set) var reachedEnd = false
+    /// The 1-based line of the current byte.
+    private(set) var line = 1
+    /// The absolute offset of the first byte of the current line.
+    private(set) var lineStartOffset: Int64 = 0
+
+    init(source: any ByteSource, capacity: Int = 64 << 10) {
+        self.source = source
+        self.capacity = max(1, capacity)
+        self.buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: self.capacity)
+    }
+
+    deinit {
+        buffer.deallocate()
+    }
+
+    /// The absolute offset of the current byte.
+    var offset: Int64 { bufferStartOffset + Int64(position) }
+
+    /// Replaces the buffer's content with the next bytes of the source.
+    /// - Returns: `false` at the end of the input.
+    func refill() throws -> Bool {
+        if reachedEnd { return false }
+        bufferStartOffset += Int64(end)
+        position = 0
+        end = 0
+        let count = try source.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: capacity))
+        if count == 0 {
+            reachedEnd = true
+            return false
+        }
+        end = count
+        return true
+    }
+
+    /// The current byte, or `nil` at the end of the input.
+    @inline(__always)
+    func peek() throws -> UInt8? {
+        if position < end { return buffer[position] }
+        return try refill() ? buffer[position] : nil
+    }
+
+    /// Moves past the current byte (which ``peek()`` returned).
+    @inline(__always)
+    func advance() {
+        position += 1
+    }
+
+    /// Skips JSON whitespace (space, tab, CR, LF), counting lines.
+    /// - Returns: the first byte that is not whitespace, or `nil` at the end of the input.
+    func skipWhitespace() throws -> UInt8? {
+        while true {
+            while position < end {
+                let byte = buffer[position]
+                switch byte {
+                case 0x20, 0x09, 0x0D:
+                    position += 1
+                case 0x0A:
+                    position += 1
+                    line += 1
+                    lineStartOffset = offset
+                default:
+                    return byte
+                }
+            }
+            if !(try refill()) { return nil }
+        }
+    }
+
+    /// The location of the current byte, for an error message.
+    func location(record: Int? = nil) -> DebtflowError.Location {
+        location(of: mark, record: record)
+    }
+
+    /// A cheap note of where the current byte is, turned into a ``DebtflowError/Location`` only
+    /// when an error needs it.
+    struct Mark {
+        var offset: Int64
+        var line: Int
+        var lineStartOffset: Int64
+    }
+
+    var mark: Mark { Mark(offset: offset, line: line, lineStartOffset: lineStartOffset) }
+
+    func location(of mark: Mark, record: Int? = nil) -> DebtflowError.Location {
+        DebtflowError.Location(file: source.name, line: mark.line, column: Int(mark.offset - mark.lineStartOffset) + 1,
+                               byteOffset: mark.offset, record: record)
+    }
+
+    /// An input error at the current byte.
+    func error(_ message: String, record: Int? = nil) -> DebtflowError {
+        .input(message, location: location(record: record))
+    }
+}

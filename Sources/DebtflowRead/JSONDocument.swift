@@ -1,0 +1,25 @@
+import DebtflowCore
+
+/// Small whole JSON documents (HTTP answers), parsed by the same tokenizer as the streaming
+/// ``JSONRecordReader``.
+public enum JSONDocument {
+    /// Parses one complete JSON value (any type at the top level) followed only by whitespace.
+    ///
+    /// Numbers keep their exact text (`.number("1.50")`); duplicate keys are kept, in order; a
+    /// UTF-8 byte-order mark is skipped.
+    /// - Parameters:
+    ///   - bytes: the whole document, UTF-8.
+    ///   - name: the document's name for messages (a URL without secrets, a path).
+    ///   - options: the depth and token-size limits (`recordsPath` is not used).
+    /// - Throws: ``DebtflowError`` of kind `.input` naming line, column and byte offset.
+    public static func parse(_ bytes: [UInt8], name: String,
+                             options: JSONReaderOptions = JSONReaderOptions()) throws -> RecordValue {
+        let source = MemoryByteSource(bytes, name: name, maxReadSize: max(1, bytes.count))
+        let cursor = JSONByteCursor(source: source, capacity: max(1, min(bytes.count, 1 << 20)))
+        let tokenizer = JSONTokenizer(cursor: cursor, maxDepth: options.maxDepth, maxTokenBytes: options.maxTokenBytes)
+        try tokenizer.skipByteOrderMark()
+        let value = try tokenizer.parseValue(depth: 0)
+        try tokenizer.expectEndOfInput()
+        return value
+    }
+}

@@ -1,0 +1,236 @@
+import DebtflowCore
+
+/// Reads records from a JSON input as it streams: never the whole document at once.
+///
+/// With `recordsPath` `""` the input is a top-level array of objects, or NDJSON / concatenated
+/// objects. With `"result"` (or `"a.b"`) it is the array under that key of the top-level object;
+/// the other keys, before and after, are checked and skipped without being built. Every record
+/// must be an object. Provenance: `record` is the 1-based element position, `line` the line where
+/// the element starts.
+public final class JSONRecordReader: RecordSource {
+    public var name: String { source.name }
+    public var totalBytes: Int64? { source.totalBytes }
+
+    private enum Phase {
+        case start
+        /// Inside the records array; `first`: no element read yet.
+        case arrayElements(first: Bool)
+        case ndjson
+        /// The records array is closed; the enclosing objects and the end of input remain.
+        case trailer
+        case finished
+    }
+
+    private let source: any ByteSource
+    private let options: JSONReaderOptions
+    private let chunkSize: Int
+    private let cursor: JSONByteCursor
+    private let tokenizer: JSONTokenizer
+    private var phase = Phase.start
+    /// The nesting depth of the records array (0 in NDJSON mode).
+    private var arrayDepth = 0
+    private var recordCount = 0
+    private let sourceName: String
+    /// The error that ended reading, thrown again by every later call.
+    private var failure: (any Error)?
+
+    /// - Parameters:
+    ///   - source: the input bytes (a file, stdin, a gzip decoder).
+    ///   - options: where the records are, and the safety limits.
+    ///   - chunkSize: how many records one ``nextChunk()`` returns at most.
+    public init(source: any ByteSource, options: JSONReaderOptions = JSONReaderOptions(),
+                chunkSize: Int = Chunk<Record>.preferredSize) {
+        self.source = source
+        self.options = options
+        self.sourceName = source.name
+        self.chunkSize = max(1, chunkSize)
+        self.cursor = JSONByteCursor(source: source)
+        self.tokenizer = JSONTokenizer(cursor: cursor, maxDepth: options.maxDepth, maxTokenBytes: options.maxTokenBytes)
+    }
+
+    /// The next records, or `nil` at the end of the input.
+    /// - Throws: ``DebtflowError`` of kind `.input` naming file, line, column and byte offset
+    ///   (and the record, when a record element is not an object).
+    public func nextChunk() async throws -> Chunk<Record>? {
+        try nextChunkSynchronously()
+    }
+
+    /// ``nextChunk()`` without the `async` hop (the reader does no waiting of its own). After an
+    /// error every later call throws the same error.
+    public func nextChunkSynchronously() throws -> Chunk<Record>? {
+        if let failure { throw failure }
+        do {
+            return try readChunk()
+        } catch {
+            failure = error
+            throw error
+        }
+    }
+
+    private func readChunk() throws -> Chunk<Record>? {
+        if case .start = phase { try begin() }
+        var records: [Record] = []
+        records.reserveCapacity(min(chunkSize, 1024))
+        loop: while records.count < chunkSize {
+            switch phase {
+            case .start, .finished:
+                break loop
+            case .arrayElements(let first):
+                guard var byte = try cursor.skipWhitespace() else {
+                    throw cursor.error("unexpected end of input inside the records array")
+                }
+                if byte == UInt8(ascii: "]") {
+                    cursor.advance()
+                    phase = .trailer
+                    continue loop
+                }
+                if !first {
+                    guard byte == UInt8(ascii: ",") else {
+                        throw tokenizer.unexpectedByte(byte, expected: "',' or ']' in the records array")
+                    }
+                    cursor.advance()
+                    guard let next = try cursor.skipWhitespace() else {
+                        throw cursor.error("unexpected end of input inside the records array")
+                    }
+                    byte = next
+                }
+                records.append(try readRecord(byte, depth: arrayDepth + 1))
+                phase = .arrayElements(first: false)
+            case .ndjson:
+                guard let byte = try cursor.skipWhitespace() else {
+                    phase = .finished
+                    break loop
+                }
+                records.append(try readRecord(byte, depth: 1))
+            case .trailer:
+                try finishEnclosingObjects()
+                try tokenizer.expectEndOfInput()
+                phase = .finished
+            }
+        }
+        if records.isEmpty, case .finished = phase { return nil }
+        return Chunk(records, inputBytesConsumed: source.bytesConsumed)
+    }
+
+    /// Reads one record element; `byte` is its first byte.
+    private func readRecord(_ byte: UInt8, depth: Int) throws -> Record {
+        recordCount += 1
+        let line = cursor.line
+        guard byte == UInt8(ascii: "{") else {
+            throw cursor.error("record \(recordCount) is \(describe(byte)), not a JSON object", record: recordCount)
+        }
+        let fields = try tokenizer.parseObject(depth: depth)
+        return Record(provenance: Provenance(source: sourceName, record: recordCount, line: line), fields: fields)
+    }
+
+    /// Finds the records: the top-level array, NDJSON, or the array at `recordsPath`.
+    private func begin() throws {
+        try tokenizer.skipByteOrderMark()
+        let path = options.recordsPath
+        guard !path.isEmpty else {
+            guard let byte = try cursor.skipWhitespace() else {
+                phase = .finished
+                return
+            }
+            switch byte {
+            case UInt8(ascii: "["):
+                cursor.advance()
+                arrayDepth = 1
+                phase = .arrayElements(first: true)
+            case UInt8(ascii: "{"):
+                phase = .ndjson
+            default:
+                throw tokenizer.unexpectedByte(byte, expected: "a JSON array of records, or objects (NDJSON)")
+            }
+            return
+        }
+        let keys = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        var depth = 0
+        for (index, key) in keys.enumerated() {
+            let isLast = index == keys.count - 1
+            let container = keys[..<index].joined(separator: ".")
+            guard let open = try cursor.skipWhitespace(), open == UInt8(ascii: "{") else {
+                throw cursor.error(index == 0 ? "expected a top-level JSON object holding \"\(path)\""
+                                              : "\"\(container)\" is not an object")
+            }
+            depth += 1
+            try findKey(key, in: container.isEmpty ? "the top-level object" : "\"\(container)\"", depth: depth)
+            if isLast {
+                guard let value = try cursor.skipWhitespace() else {
+                    throw cursor.error("unexpected end of input; expected the records array \"\(path)\"")
+                }
+                guard value == UInt8(ascii: "[") else {
+                    throw cursor.error("\"\(path)\" is \(describe(value)), not an array of records")
+                }
+                try tokenizer.parseArrayOpening(depth: depth + 1)
+                arrayDepth = depth + 1
+            }
+        }
+        enclosingObjects = depth
+        phase = .arrayElements(first: true)
+    }
+
+    /// How many objects enclose the records array (closed after it).
+    private var enclosingObjects = 0
+
+    /// Moves past the `{` of an object and its entries up to the value of `key`, skipping the
+    /// values of the other keys.
+    private func findKey(_ key: String, in container: String, depth: Int) throws {
+        cursor.advance()
+        var first = true
+        while true {
+            guard var byte = try cursor.skipWhitespace() else {
+                throw cursor.error("unexpected end of input; no key \"\(key)\" in \(container)")
+            }
+            if byte == UInt8(ascii: "}") {
+                throw cursor.error("no key \"\(key)\" in \(container)")
+            }
+            if !first {
+                guard byte == UInt8(ascii: ",") else { throw tokenizer.unexpectedByte(byte, expected: "',' or '}' in an object") }
+                cursor.advance()
+                guard let next = try cursor.skipWhitespace() else {
+                    throw cursor.error("unexpected end of input; no key \"\(key)\" in \(container)")
+                }
+                byte = next
+            }
+            first = false
+            if try tokenizer.parseKey(byte) == key { return }
+            try tokenizer.skipValue(depth: depth)
+        }
+    }
+
+    /// After the records array: skips the remaining entries of each enclosing object to its `}`.
+    private func finishEnclosingObjects() throws {
+        var depth = enclosingObjects
+        while depth > 0 {
+            guard let byte = try cursor.skipWhitespace() else {
+                throw cursor.error("unexpected end of input inside an object")
+            }
+            if byte == UInt8(ascii: "}") {
+                cursor.advance()
+                depth -= 1
+                continue
+            }
+            guard byte == UInt8(ascii: ",") else { throw tokenizer.unexpectedByte(byte, expected: "',' or '}' in an object") }
+            cursor.advance()
+            guard let keyStart = try cursor.skipWhitespace() else {
+                throw cursor.error("unexpected end of input inside an object")
+            }
+            try tokenizer.skipKey(keyStart)
+            try tokenizer.skipValue(depth: depth)
+        }
+        enclosingObjects = 0
+    }
+
+    private func describe(_ byte: UInt8) -> String {
+        switch byte {
+        case UInt8(ascii: "["): return "an array"
+        case UInt8(ascii: "{"): return "an object"
+        case UInt8(ascii: "\""): return "a string"
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): return "a boolean"
+        case UInt8(ascii: "n"): return "null"
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return "a number"
+        default: return "not a JSON value"
+        }
+    }
+}

@@ -1,0 +1,185 @@
+import DebtflowCore
+import DebtflowHTTP
+import FoundationEssentials
+
+/// Reads debtors from Sportalliance's paged API (CONTRACT.md §5, Pull):
+/// `GET {base_url}/debt-collection/{run_id}/debtors?offset={o}&sliceSize={n}` with `X-API-KEY`.
+///
+/// Behaviour:
+/// - Starts at offset `0`, then sends the answer's `offset` back verbatim while `hasNext`; an
+///   offset that comes back a second time is an input error (the pager would loop).
+/// - One chunk per page of the answer's `result` array (empty pages are skipped); records are
+///   numbered 1, 2, … across pages, and their provenance source is the debtors URL (without
+///   the key, which travels in a header).
+/// - A 429 waits `rate_limit_wait_s` (or the answer's `Retry-After` when longer) and asks again;
+///   5xx, time-outs and unsent requests back off and ask again (GET is safe to repeat), up to
+///   `max_retries` per page.
+/// - Other statuses are input errors (exit 3) showing the API's `errorMessage`, `errorCode` and
+///   `traceId`: a refused key (401/403) means the input cannot be read.
+/// - Numbers keep their exact text (the answer is parsed by ``HTTPJSON``).
+///
+/// Buffers one page. Owned by one task.
+public final class MagiclineDebtorSource: RecordSource {
+    public let name: String
+    public var totalBytes: Int64? { nil }
+
+    private let configuration: MagiclineSourceConfiguration
+    private let client: HTTPClient
+    private var nextOffset: String? = "0"
+    private var seenOffsets: Set<String> = []
+    private var recordCount = 0
+    private var pageCount = 0
+    private var bytesReceived: Int64 = 0
+
+    /// - Parameters:
+    ///   - configuration: the read options.
+    ///   - client: the HTTP client (defaults to one with the configured time-out).
+    /// - Throws: ``DebtflowError`` `.configuration` for a URL the policy refuses or a bad option.
+    public init(configuration: MagiclineSourceConfiguration, client: HTTPClient? = nil) throws(DebtflowError) {
+        try configuration.validate()
+        self.configuration = configuration
+        self.client = client ?? HTTPClient(timeoutSeconds: configuration.timeoutSeconds)
+        self.name = configuration.debtorsURL
+    }
+
+    /// The next page of debtors, or `nil` after the last.
+    /// - Throws: ``DebtflowError`` `.input` (exit 3) when the API refuses, stays unavailable, or
+    ///   answers something that is not a debtors page.
+    public func nextChunk() async throws -> Chunk<Record>? {
+        while let offset = nextOffset {
+            let page = try await fetchPage(offset: offset)
+            seenOffsets.insert(offset)
+            pageCount += 1
+            if page.hasNext {
+                guard let following = page.offset else {
+                    throw DebtflowError.input("\(name): page \(pageCount) says hasNext but gives no offset")
+                }
+                guard !seenOffsets.contains(following) else {
+                    throw DebtflowError.input("\(name): the API sent offset \(following) a second time (page \(pageCount)); stopping rather than reading the same debtors again")
+                }
+                nextOffset = following
+            } else {
+                nextOffset = nil
+            }
+            guard !page.debtors.isEmpty else { continue }
+            var records: [Record] = []
+            records.reserveCapacity(page.debtors.count)
+            for debtor in page.debtors {
+                recordCount += 1
+                records.append(Record(provenance: Provenance(source: name, record: recordCount), fields: debtor))
+            }
+            return Chunk(records, inputBytesConsumed: bytesReceived)
+        }
+        return nil
+    }
+
+    /// Asks for the first debtor only, to prove the API is reachable and takes the key
+    /// (`debtflow check`). Reads nothing for the run.
+    /// - Throws: ``DebtflowError`` `.input` as ``nextChunk()`` does.
+    public func probe() async throws {
+        _ = try await fetchPage(offset: "0", sliceSize: 1)
+    }
+
+    private struct Page {
+        var debtors: [RecordObject]
+        var hasNext: Bool
+        var offset: String?
+    }
+
+    private func pageURL(offset: String, sliceSize: Int) -> URL? {
+        URL(string: "\(name)?offset=\(MagiclineSourceConfiguration.percentEncode(offset))&sliceSize=\(sliceSize)")
+    }
+
+    private func fetchPage(offset: String, sliceSize: Int? = nil) async throws(DebtflowError) -> Page {
+        guard let url = pageURL(offset: offset, sliceSize: sliceSize ?? configuration.sliceSize) else { throw .input("\(name): cannot form the URL for offset \(offset)") }
+        let request = HTTPRequest(method: "GET", url: url, headers: [
+            ("X-API-KEY", configuration.apiKey), ("Accept", "application/json"),
+        ])
+        let at = "\(name)?offset=\(offset)"
+        var retries = 0
+        while true {
+            let problem: String
+            var wait: Double
+            do {
+                let response = try await client.send(request)
+                bytesReceived += Int64(response.body.count)
+                switch response.status {
+                case 200..<300:
+                    return try parsePage(response.body, at: at)
+                case 429:
+                    problem = "HTTP 429 (rate limit)"
+                    let asked = response.header("Retry-After").flatMap { Double($0.filter { $0 != " " }) } ?? 0
+                    wait = max(configuration.rateLimitWaitSeconds, asked)
+                case 500...599:
+                    problem = "HTTP \(response.status)" + apiError(response).map { ": \($0)" }.orEmpty
+                    wait = configuration.backoff.delay(forRetry: retries + 1)
+                case 401, 403:
+                    throw DebtflowError.input(
+                        "\(at): HTTP \(response.status): the API refused the key; check api_key and its DEBT_COLLECTION_READ scope",
+                        cause: apiError(response))
+                default:
+                    throw DebtflowError.input("\(at): HTTP \(response.status)", cause: apiError(response))
+                }
+            } catch let error as HTTPClientError {
+                problem = error.message
+                wait = configuration.backoff.delay(forRetry: retries + 1)
+            } catch let error as DebtflowError {
+                throw error
+            } catch {
+                throw .input("\(at): \(error)")
+            }
+            retries += 1
+            if retries > configuration.maxRetries {
+                throw .input("\(at): the API stayed unavailable after \(configuration.maxRetries) retries",
+                             cause: scrub(problem))
+            }
+            await RetryBackoff.sleep(seconds: wait)
+        }
+    }
+
+    private func parsePage(_ body: [UInt8], at: String) throws(DebtflowError) -> Page {
+        let root: RecordValue
+        do {
+            root = try HTTPJSON.parse(body)
+        } catch {
+            throw .input("\(at): the answer is not valid JSON", cause: error.description)
+        }
+        guard let object = root.objectValue, let result = object["result"]?.arrayValue else {
+            throw .input("\(at): the answer has no `result` array")
+        }
+        var debtors: [RecordObject] = []
+        debtors.reserveCapacity(result.count)
+        for (index, element) in result.enumerated() {
+            guard let debtor = element.objectValue else {
+                throw .input("\(at): result[\(index)] is not an object")
+            }
+            debtors.append(debtor)
+        }
+        let hasNext: Bool
+        switch object["hasNext"] {
+        case .bool(let value)?: hasNext = value
+        case nil, .null?: hasNext = false
+        default: throw .input("\(at): `hasNext` is not a boolean")
+        }
+        return Page(debtors: debtors, hasNext: hasNext, offset: object["offset"]?.scalarText)
+    }
+
+    /// `errorMessage (errorCode, traceId …)` from an error body, else the body's start.
+    private func apiError(_ response: HTTPResponse) -> String? {
+        if let root = try? HTTPJSON.parse(response.body), let object = root.objectValue,
+           let message = object["errorMessage"]?.scalarText {
+            var details: [String] = []
+            if let code = object["errorCode"]?.scalarText { details.append("errorCode \(code)") }
+            if let trace = object["traceId"]?.scalarText { details.append("traceId \(trace)") }
+            return scrub(message + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))"))
+        }
+        let text = response.bodyText(limit: 300)
+        return text.isEmpty ? nil : scrub(text)
+    }
+
+    private func scrub(_ text: String) -> String { Redaction.scrub(text, secrets: [configuration.apiKey]) }
+}
+
+extension Optional where Wrapped == String {
+    fileprivate var orEmpty: String { self ?? "" }
+}

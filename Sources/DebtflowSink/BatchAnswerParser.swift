@@ -1,0 +1,117 @@
+import DebtflowCore
+import DebtflowHTTP
+
+/// Reads GetBill's answers to a batch (CONTRACT.md §5) into one result per debt.
+enum BatchAnswerParser {
+    /// What an answer says about a batch.
+    enum Reading: Equatable {
+        /// One result per debt of the batch, in body order.
+        case perDebt([DebtPushResult])
+        /// The whole request was refused (`{"error":true,…}`): the message and its details.
+        case wholeRequestFailed([DebtPushResult.ServerMessage])
+        /// A 2xx answer we cannot read: the debts may or may not have been created.
+        case unreadable(String)
+    }
+
+    /// Reads a 2xx answer.
+    static func readSuccess(_ body: [UInt8], batch: PushBatch) -> Reading {
+        guard let root = try? HTTPJSON.parse(body), let object = root.objectValue else {
+            return .unreadable("the answer is not a JSON object")
+        }
+        if object["error"] == .bool(true) { return .wholeRequestFailed(messages(ofFailure: object)) }
+        guard let data = object["data"]?.objectValue else { return .unreadable("the answer has no `data` object") }
+
+        var results: [DebtPushResult?] = Array(repeating: nil, count: batch.count)
+        var positionsByTempID: [String: [Int]] = [:]
+        for (position, tempID) in batch.tempIDs.enumerated() {
+            if let tempID { positionsByTempID[tempID, default: []].append(position) }
+        }
+        func place(_ item: RecordObject, _ make: (String?) -> DebtPushResult) {
+            var position: Int?
+            if let tempID = item["temp_id"]?.scalarText, var positions = positionsByTempID[tempID], !positions.isEmpty {
+                position = positions.removeFirst()
+                positionsByTempID[tempID] = positions
+            } else if let indexText = item["index"]?.scalarText, let index = Int(indexText),
+                      batch.tempIDs.indices.contains(index), results[index] == nil {
+                position = index
+            }
+            guard let position else { return }
+            results[position] = make(batch.tempIDs[position])
+        }
+        for item in data["created"]?.arrayValue ?? [] {
+            guard let item = item.objectValue else { continue }
+            place(item) { DebtPushResult(tempID: $0, status: .created, debtID: item["debt_id"]?.scalarText) }
+        }
+        for item in data["failed"]?.arrayValue ?? [] {
+            guard let item = item.objectValue else { continue }
+            var errors = messages(item["errors"])
+            if errors.isEmpty, let message = item["message"]?.scalarText { errors = [.init(field: nil, message: message)] }
+            place(item) { DebtPushResult(tempID: $0, status: .failed, errors: errors) }
+        }
+        for item in data["skipped"]?.arrayValue ?? [] {
+            guard let item = item.objectValue else { continue }
+            let reason = item["reason"]?.scalarText ?? item["message"]?.scalarText ?? item["status"]?.scalarText
+            place(item) { DebtPushResult(tempID: $0, status: .skipped, reason: reason) }
+        }
+        return .perDebt(results.enumerated().map { position, result in
+            result ?? DebtPushResult(tempID: batch.tempIDs[position], status: .unknown,
+                                     reason: "not named in the server's answer")
+        })
+    }
+
+    /// The messages of a whole-request failure (`message`, `code`, `details`), or of a non-2xx body.
+    static func messages(ofFailure object: RecordObject) -> [DebtPushResult.ServerMessage] {
+        var result: [DebtPushResult.ServerMessage] = []
+        var headline = object["message"]?.scalarText ?? object["errorMessage"]?.scalarText ?? "the server refused the batch"
+        if let code = object["code"]?.scalarText ?? object["errorCode"]?.scalarText { headline += " (\(code))" }
+        result.append(.init(field: nil, message: headline))
+        result.append(contentsOf: messages(object["details"]).filter { $0.field != "retry_after" })
+        result.append(contentsOf: messages(object["errors"]))
+        return result
+    }
+
+    /// The messages of a non-2xx answer whose body may or may not be JSON.
+    static func messages(ofStatus status: Int, body: [UInt8]) -> [DebtPushResult.ServerMessage] {
+        if let root = try? HTTPJSON.parse(body), let object = root.objectValue {
+            var messages = messages(ofFailure: object)
+            messages[0].message = "HTTP \(status): " + messages[0].message
+            return messages
+        }
+        let text = String(decoding: body.prefix(300), as: UTF8.self)
+        return [.init(field: nil, message: "HTTP \(status)" + (text.isEmpty ? "" : ": \(text)"))]
+    }
+
+    /// Reads `errors` / `details` in any of the shapes seen: a list of strings, a list of
+    /// `{field, message|code}` objects, a `{field: [message]}` or `{field: message}` map.
+    static func messages(_ value: RecordValue?) -> [DebtPushResult.ServerMessage] {
+        guard let value else { return [] }
+        switch value {
+        case .string(let text): return [.init(field: nil, message: text)]
+        case .array(let elements):
+            return elements.flatMap { element -> [DebtPushResult.ServerMessage] in
+                if let text = element.scalarText { return [.init(field: nil, message: text)] }
+                guard let object = element.objectValue else { return [] }
+                let message = object["message"]?.scalarText ?? object["code"]?.scalarText ?? object["error"]?.scalarText
+                return message.map { [.init(field: object["field"]?.scalarText, message: $0)] } ?? []
+            }
+        case .object(let object):
+            return object.entries.flatMap { entry -> [DebtPushResult.ServerMessage] in
+                if let text = entry.value.scalarText { return [.init(field: entry.key, message: text)] }
+                return (entry.value.arrayValue ?? []).compactMap { $0.scalarText }
+                    .map { .init(field: entry.key, message: $0) }
+            }
+        default:
+            return []
+        }
+    }
+
+    /// `details.retry_after` of a 429 body, in seconds.
+    static func retryAfter(inBody body: [UInt8]) -> Double? {
+        guard let root = try? HTTPJSON.parse(body), let object = root.objectValue else { return nil }
+        let details = object["details"]?.objectValue
+        let value = details?["retry_after"] ?? object["retry_after"]
+        if let text = value?.scalarText { return Double(text) }
+        if let first = value?.arrayValue?.first?.scalarText { return Double(first) }
+        return nil
+    }
+}

@@ -1,0 +1,260 @@
+import DebtflowCore
+import DebtflowHTTP
+import Foundation
+
+/// How one batch ended, as the sink accounts for it.
+enum BatchFate: Sendable {
+    /// The server answered: one result per debt (created, failed, skipped; `unknown` for a debt
+    /// the answer did not name). Journaled `done`.
+    case answered([DebtPushResult])
+    /// No answer, and it may have reached the server. Journaled `unknown`.
+    case unknown(reason: String)
+    /// The run must stop (credentials refused, server unreachable, disk error); the batch was
+    /// certainly not applied. Journaled `not_sent`.
+    case stopped(DebtflowError)
+    /// Never sent: the run was already stopping.
+    case notAttempted
+    /// Given up between retries because another batch stopped the run; it was certainly not
+    /// applied. Journaled `not_sent`.
+    case abandoned(reason: String)
+    /// An earlier run's answer, read from the journal (`--resume`).
+    case replayed([DebtPushResult])
+    /// Recorded `unknown` by an earlier run and not resent (`--resume` without `--retry-unknown`).
+    case carriedUnknown
+}
+
+/// One batch's fate and what it took.
+struct BatchReport: Sendable {
+    var batch: PushBatch
+    var fate: BatchFate
+    var retries: Int
+}
+
+/// A flag any batch can raise to stop the run from sending more.
+///
+/// `@unchecked Sendable`: `value` is guarded by `lock`.
+final class StopSignal: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isRaised: Bool { lock.withLock { value } }
+    func raise() { lock.withLock { value = true } }
+
+    /// Sleeps `seconds`, waking early (within 0.1 s) once the flag is raised, so a stopping
+    /// run does not sit out a long rate-limit wait.
+    func sleep(seconds: Double) async {
+        var remaining = seconds
+        while remaining > 0 && !isRaised {
+            let step = min(remaining, 0.1)
+            await RetryBackoff.sleep(seconds: step)
+            remaining -= step
+        }
+    }
+}
+
+/// Sends one batch until it has an answer or the sink's rules say to give up (CONTRACT.md §5):
+/// 429 waits and resends; 502/503/504 and unsent requests back off and resend up to
+/// `max_retries`; 400/422 fail every debt; 401 gets one fresh OAuth token; 403 stops; an
+/// ambiguous failure (time-out, dropped connection, other 5xx) is `unknown` under
+/// `on_ambiguous: stop`, or resent with the same `Idempotency-Key` under `retry`.
+struct BatchSender: Sendable {
+    let configuration: HTTPSinkConfiguration
+    let url: URL
+    let client: HTTPClient
+    let tokens: OAuthTokenProvider
+    let gate: HTTPRateLimitGate
+    let journal: JournalFile?
+    let stop: StopSignal
+    let diagnostics: @Sendable (String) -> Void
+
+    func push(_ batch: PushBatch) async -> BatchReport {
+        var state = Attempts()
+        guard !stop.isRaised else { return BatchReport(batch: batch, fate: .notAttempted, retries: 0) }
+        do {
+            try journal?.append(JournalFile.started(batch))
+        } catch {
+            stop.raise()
+            return BatchReport(batch: batch, fate: .stopped(error), retries: 0)
+        }
+        let fate = await attempt(batch, &state)
+        return BatchReport(batch: batch, fate: record(fate, batch), retries: state.retries)
+    }
+
+    private struct Attempts {
+        var retries = 0
+        var transientFailures = 0
+        var ambiguousFailures = 0
+        var rateLimited = 0
+        var refreshedToken = false
+        var mayHaveReachedServer = false
+        var lastAmbiguity = ""
+    }
+
+    /// Writes the fate's journal line; a batch that may have reached the server is never
+    /// recorded as certainly not sent.
+    private func record(_ fate: BatchFate, _ batch: PushBatch) -> BatchFate {
+        do {
+            switch fate {
+            case .answered(let results):
+                try journal?.append(JournalFile.done(batch, results: results))
+            case .unknown(let reason):
+                try journal?.append(JournalFile.unknown(batch, reason: reason))
+            case .stopped(let error):
+                try journal?.append(JournalFile.notSent(batch, reason: error.message))
+            case .abandoned(let reason):
+                try journal?.append(JournalFile.notSent(batch, reason: reason))
+            case .notAttempted, .replayed, .carriedUnknown:
+                break
+            }
+        } catch {
+            stop.raise()
+            if case .answered = fate { return .stopped(error) }
+        }
+        return fate
+    }
+
+    private func scrub(_ text: String) -> String { Redaction.scrub(text, secrets: configuration.secrets) }
+
+    private func attempt(_ batch: PushBatch, _ state: inout Attempts) async -> BatchFate {
+        let label = "batch \(batch.index + 1)"
+        while true {
+            await gate.waitTurn(stop)
+            if stop.isRaised {
+                return state.mayHaveReachedServer
+                    ? .unknown(reason: "the run stopped while retrying after: \(state.lastAmbiguity)")
+                    : .abandoned(reason: "the run stopped before it was sent")
+            }
+            let token: String
+            do {
+                token = try await tokens.token()
+            } catch {
+                return giveUp(error, state)
+            }
+            let request = HTTPRequest(method: "POST", url: url, headers: [
+                ("Authorization", "Bearer \(token)"), ("Content-Type", "application/json"),
+                ("Accept", "application/json"), ("Idempotency-Key", batch.idempotencyKey),
+            ], body: batch.body)
+
+            let response: HTTPResponse
+            do {
+                response = try await client.send(request)
+            } catch {
+                if error.isNotSent {
+                    if let fate = await retryTransient(label, "not sent: \(error.message)", &state) { return fate }
+                    continue
+                }
+                if let fate = await ambiguous(label, error.message, &state) { return fate }
+                continue
+            }
+            await gate.observe(response)
+
+            switch response.status {
+            case 200..<300:
+                switch BatchAnswerParser.readSuccess(response.body, batch: batch) {
+                case .perDebt(let results):
+                    return .answered(results)
+                case .wholeRequestFailed(let messages):
+                    return .answered(batch.tempIDs.map { DebtPushResult(tempID: $0, status: .failed, errors: messages) })
+                case .unreadable(let why):
+                    if let fate = await ambiguous(label, "HTTP \(response.status), but \(why)", &state) { return fate }
+                }
+            case 400, 422:
+                let messages = BatchAnswerParser.messages(ofStatus: response.status, body: response.body)
+                    .map { DebtPushResult.ServerMessage(field: $0.field, message: scrub($0.message)) }
+                return .answered(batch.tempIDs.map { DebtPushResult(tempID: $0, status: .failed, errors: messages) })
+            case 401:
+                if await tokens.canRefresh && !state.refreshedToken {
+                    state.refreshedToken = true
+                    state.retries += 1
+                    diagnostics("\(label): HTTP 401; fetching a fresh token and sending again")
+                    do {
+                        _ = try await tokens.refresh(rejected: token)
+                    } catch {
+                        return giveUp(error, state)
+                    }
+                    continue
+                }
+                return giveUp(.sink("POST \(configuration.url): HTTP 401: the server refused the credentials"
+                                    + (state.refreshedToken ? " even with a fresh token" : "") + "; stopped",
+                                    cause: failureDetail(response)), state)
+            case 403:
+                return giveUp(.sink("POST \(configuration.url): HTTP 403: access forbidden; stopped",
+                                    cause: failureDetail(response)), state)
+            case 429:
+                state.rateLimited += 1
+                guard state.rateLimited <= configuration.maxRateLimitedAttempts else {
+                    return giveUp(.sink("POST \(configuration.url): still rate-limited (HTTP 429) after \(state.rateLimited - 1) waits; stopped"), state)
+                }
+                let wait = HTTPRateLimitGate.waitAfterTooManyRequests(response) ?? configuration.defaultRateLimitWaitSeconds
+                state.retries += 1
+                diagnostics("\(label): rate-limited (HTTP 429); waiting \(Self.seconds(wait)) before sending again")
+                await gate.pause(seconds: wait)
+            case 502, 503, 504:
+                if let fate = await retryTransient(label, "HTTP \(response.status)", &state) { return fate }
+            case 500...599:
+                if let fate = await ambiguous(label, "HTTP \(response.status)", &state) { return fate }
+            default:
+                return giveUp(.sink("POST \(configuration.url): unexpected HTTP \(response.status); stopped",
+                                    cause: failureDetail(response)), state)
+            }
+        }
+    }
+
+    /// A failure that certainly did not apply the batch: back off and resend, or stop after
+    /// `max_retries`. Returns the fate when giving up.
+    private func retryTransient(_ label: String, _ problem: String, _ state: inout Attempts) async -> BatchFate? {
+        state.transientFailures += 1
+        guard state.transientFailures + state.ambiguousFailures <= configuration.maxRetries else {
+            return giveUp(.sink("POST \(configuration.url): the server stayed unavailable after \(configuration.maxRetries) retries; stopped",
+                                cause: scrub(problem)), state)
+        }
+        state.retries += 1
+        let delay = configuration.backoff.delay(forRetry: state.transientFailures + state.ambiguousFailures)
+        diagnostics("\(label): \(scrub(problem)); retry \(state.transientFailures + state.ambiguousFailures) of \(configuration.maxRetries) in \(Self.seconds(delay))")
+        await stop.sleep(seconds: delay)
+        return nil
+    }
+
+    /// A failure after which the batch may have reached the server.
+    private func ambiguous(_ label: String, _ problem: String, _ state: inout Attempts) async -> BatchFate? {
+        state.mayHaveReachedServer = true
+        state.lastAmbiguity = scrub(problem)
+        switch configuration.onAmbiguous {
+        case .stop:
+            stop.raise()
+            return .unknown(reason: "no answer: \(state.lastAmbiguity)")
+        case .retry:
+            state.ambiguousFailures += 1
+            guard state.transientFailures + state.ambiguousFailures <= configuration.maxRetries else {
+                stop.raise()
+                return .unknown(reason: "no answer after \(configuration.maxRetries) retries: \(state.lastAmbiguity)")
+            }
+            state.retries += 1
+            let delay = configuration.backoff.delay(forRetry: state.transientFailures + state.ambiguousFailures)
+            diagnostics("\(label): \(state.lastAmbiguity); resending with the same Idempotency-Key in \(Self.seconds(delay))")
+            await stop.sleep(seconds: delay)
+            return nil
+        }
+    }
+
+    /// Stops the run; the batch is `unknown` if an earlier attempt may have reached the server.
+    private func giveUp(_ error: DebtflowError, _ state: Attempts) -> BatchFate {
+        stop.raise()
+        var error = error
+        error.message = scrub(error.message)
+        error.cause = error.cause.map(scrub)
+        if state.mayHaveReachedServer {
+            return .unknown(reason: "an earlier attempt got no answer (\(state.lastAmbiguity)), then: \(error.message)")
+        }
+        return .stopped(error)
+    }
+
+    private func failureDetail(_ response: HTTPResponse) -> String? {
+        let messages = BatchAnswerParser.messages(ofStatus: response.status, body: response.body)
+        let text = messages.map { ($0.field.map { "\($0): " } ?? "") + $0.message }.joined(separator: "; ")
+        return text.isEmpty ? nil : scrub(text)
+    }
+
+    static func seconds(_ value: Double) -> String {
+        value < 10 ? "\((value * 10).rounded() / 10) s" : "\(Int(value.rounded())) s"
+    }
+}

@@ -1,0 +1,301 @@
+import DebtflowCore
+import DebtflowHTTP
+import Foundation
+
+/// Pushes valid debts to the GetBill bulk-import API in batches (CONTRACT.md §5).
+///
+/// Behaviour:
+/// - Debts are cut into batches of `batch_size` in input order, so every run over the same input
+///   forms the same batches with the same `Idempotency-Key` (SHA-256 of the exact body).
+/// - Up to `concurrency` batches are in flight; results are written in batch order.
+/// - Each batch's fate is journaled (fsync) when a `journal` is configured; with `--resume`,
+///   batches the journal shows answered are not resent (their results are written again from the
+///   journal), a batch sent but never answered is ambiguous (resent with the same key under
+///   `on_ambiguous: retry`, else `unknown`), and `unknown` batches are resent only with
+///   `--retry-unknown`.
+/// - The `results` file gets one line per debt whose fate is known.
+/// - Only outcomes that carry a debt are pushed; others the sink accepts are ignored.
+///
+/// Errors: ``write(_:)`` and ``finish()`` throw ``DebtflowError`` `.sink` (exit 4) when the run
+/// must stop (credentials refused, server unreachable after `max_retries`, a batch `unknown`).
+/// Server-rejected debts are not errors of the run: see ``rejectedCount``.
+///
+/// Owned by one task (the runner's); batches are sent from child tasks.
+public final class HTTPPushSink: OutcomeSink {
+    public let accepts: Set<OutcomeStatus>
+    /// The figures for the summary's `pushed`.
+    public private(set) var totals = RunSummary.PushTotals()
+    /// Debts the server refused (`failed` results): they count as failed records (exit 1).
+    public var rejectedCount: Int { totals.failed }
+
+    private let configuration: HTTPSinkConfiguration
+    private let options: HTTPSinkRunOptions
+    private let sender: BatchSender
+    private let stop: StopSignal
+    private let journal: JournalFile?
+    private let earlierRun: JournalState?
+    private let results: ResultsFile?
+    private let dryRunOutput: FileHandle?
+    private let diagnostics: @Sendable (String) -> Void
+
+    private var pending: [Debt] = []
+    private var nextBatchIndex = 0
+    private var inFlight: [(batch: PushBatch, task: Task<BatchReport, Never>)] = []
+    private var fatalError: DebtflowError?
+    private var unknownBatches: [PushBatch] = []
+    private var closed = false
+
+    /// Opens the journal and results files and, with `--resume`, reads the journal.
+    /// - Parameters:
+    ///   - configuration: the sink's options (validated here too).
+    ///   - options: this run's flags.
+    ///   - diagnostics: receives one line per notable event (retries, unknown batches); defaults
+    ///     to stderr. Lines never hold secrets.
+    /// - Throws: ``DebtflowError`` `.configuration` for invalid options, `.sink` when the journal
+    ///   or results file cannot be opened or the journal is damaged.
+    public init(configuration: HTTPSinkConfiguration, options: HTTPSinkRunOptions = HTTPSinkRunOptions(),
+                diagnostics: @escaping @Sendable (String) -> Void = HTTPPushSink.standardError) throws(DebtflowError) {
+        try configuration.validate()
+        self.configuration = configuration
+        self.options = options
+        self.accepts = configuration.accepts
+        self.diagnostics = diagnostics
+        let url = try HTTPURLPolicy.validate(configuration.url)
+        let client = HTTPClient(timeoutSeconds: configuration.timeoutSeconds)
+        let stop = StopSignal()
+        self.stop = stop
+
+        var earlierRun: JournalState?
+        if options.resume, let path = configuration.journalPath { earlierRun = try JournalState.load(path: path) }
+        self.earlierRun = earlierRun
+
+        if options.dryRun {
+            journal = nil
+            results = nil
+            if let path = options.dryRunOutputPath {
+                if path == "-" {
+                    dryRunOutput = FileHandle.standardOutput
+                } else {
+                    guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
+                          let handle = FileHandle(forWritingAtPath: path) else {
+                        throw .sink("cannot create the dry-run output \(path)")
+                    }
+                    dryRunOutput = handle
+                }
+            } else {
+                dryRunOutput = nil
+            }
+        } else {
+            journal = try configuration.journalPath.map { path throws(DebtflowError) in
+                try JournalFile(path: path, truncate: earlierRun == nil)
+            }
+            results = try configuration.resultsPath.map { path throws(DebtflowError) in try ResultsFile(path: path) }
+            dryRunOutput = nil
+        }
+        sender = BatchSender(
+            configuration: configuration, url: url, client: client,
+            tokens: OAuthTokenProvider(authentication: configuration.authentication, client: client,
+                                       backoff: configuration.backoff, maxRetries: configuration.maxRetries),
+            gate: HTTPRateLimitGate(concurrency: configuration.concurrency), journal: journal, stop: stop,
+            diagnostics: diagnostics)
+    }
+
+    /// Writes `warning: …` lines to stderr.
+    public static let standardError: @Sendable (String) -> Void = { line in
+        FileHandle.standardError.write(Data("debtflow: http sink: \(line)\n".utf8))
+    }
+
+    /// Queues the outcomes' debts and sends every full batch.
+    /// - Throws: ``DebtflowError`` `.sink` as soon as a batch stopped the run.
+    public func write(_ outcomes: [Outcome]) async throws {
+        for outcome in outcomes {
+            guard var debt = outcome.debt else { continue }
+            if debt.tempID == nil { debt.tempID = outcome.tempID }
+            pending.append(debt)
+            if pending.count >= configuration.batchSize {
+                let debts = Array(pending.prefix(configuration.batchSize))
+                pending.removeFirst(configuration.batchSize)
+                await dispatch(debts)
+                try throwIfStopped()
+            }
+        }
+    }
+
+    /// Sends the last partial batch, waits for every batch in flight, and closes the files.
+    /// - Throws: ``DebtflowError`` `.sink` when a batch stopped the run or is `unknown`.
+    public func finish() async throws {
+        if !pending.isEmpty && fatalError == nil {
+            let debts = pending
+            pending = []
+            await dispatch(debts)
+        }
+        await drain(upTo: 0)
+        closeFiles()
+        if let fatalError { throw fatalError }
+        if !unknownBatches.isEmpty {
+            let names = unknownBatches.map { "batch \($0.index + 1) (Idempotency-Key \($0.idempotencyKey), \($0.count) debts)" }
+            throw DebtflowError.sink(
+                "\(unknownBatches.count) batch(es) may or may not have reached the server: \(names.joined(separator: "; ")); "
+                + "their debts are `unknown` in the results. Check the server, then run again with --resume "
+                + "(add --retry-unknown to resend them with the same Idempotency-Key)")
+        }
+    }
+
+    /// Waits for the batches in flight (their answers matter), sends nothing more, and closes
+    /// the journal and results files, which are kept.
+    public func abort() async {
+        stop.raise()
+        pending = []
+        await drain(upTo: 0)
+        closeFiles()
+    }
+
+    /// For `debtflow check`: with OAuth2 settings, fetches a token to prove the credentials work;
+    /// with a static token there is nothing to check without sending a batch. Sends no debt.
+    /// - Throws: ``DebtflowError`` `.sink` when the token endpoint refuses or is unreachable.
+    public func checkCredentials() async throws {
+        _ = try await sender.tokens.token()
+    }
+
+    public func contribute(to summary: inout RunSummary) {
+        var pushed = summary.pushed ?? RunSummary.PushTotals()
+        pushed.batches += totals.batches
+        pushed.created += totals.created
+        pushed.failed += totals.failed
+        pushed.skipped += totals.skipped
+        pushed.unknown += totals.unknown
+        pushed.retries += totals.retries
+        summary.pushed = pushed
+    }
+
+    // MARK: - Batches
+
+    private func dispatch(_ debts: [Debt]) async {
+        if stop.isRaised && earlierRun == nil && !options.dryRun {
+            nextBatchIndex += 1
+            return
+        }
+        let batch = PushBatch(index: nextBatchIndex, debts: debts, batchName: configuration.batchName,
+                              acceptExpensiveDestination: configuration.acceptExpensiveDestination)
+        nextBatchIndex += 1
+
+        if options.dryRun {
+            writeDryRun(batch)
+            totals.batches += 1
+            return
+        }
+        if let fate = earlierFate(of: batch) {
+            await drain(upTo: 0)
+            absorb(BatchReport(batch: batch, fate: fate, retries: 0))
+            return
+        }
+        guard !stop.isRaised else { return }
+        await drain(upTo: configuration.concurrency - 1)
+        let sender = sender
+        inFlight.append((batch, Task { await sender.push(batch) }))
+    }
+
+    /// What an earlier run decided for this batch, when it must not be sent again.
+    private func earlierFate(of batch: PushBatch) -> BatchFate? {
+        guard let earlierRun, let fate = earlierRun.fate(of: batch.idempotencyKey) else { return nil }
+        switch fate {
+        case .acknowledged(let results) where results.count == batch.count:
+            return .replayed(results)
+        case .acknowledged:
+            return nil
+        case .unknown:
+            return options.retryUnknown ? nil : .carriedUnknown
+        case .startedOnly:
+            guard configuration.onAmbiguous == .stop, !options.retryUnknown else { return nil }
+            try? journal?.append(JournalFile.unknown(batch, reason: "sent by an earlier run that ended before the answer"))
+            stop.raise()
+            return .unknown(reason: "sent by an earlier run that ended before the answer")
+        case .notSent:
+            return nil
+        }
+    }
+
+    /// Waits for the oldest batches until at most `limit` are in flight.
+    private func drain(upTo limit: Int) async {
+        while inFlight.count > limit {
+            let (_, task) = inFlight.removeFirst()
+            absorb(await task.value)
+        }
+    }
+
+    /// Accounts for one finished batch, in batch order: results, totals, and the first error
+    /// that stops the run.
+    private func absorb(_ report: BatchReport) {
+        totals.retries += report.retries
+        let batch = report.batch
+        switch report.fate {
+        case .answered(let results), .replayed(let results):
+            totals.batches += 1
+            for result in results {
+                switch result.status {
+                case .created: totals.created += 1
+                case .failed: totals.failed += 1
+                case .skipped: totals.skipped += 1
+                case .unknown: totals.unknown += 1
+                }
+            }
+            if results.contains(where: { $0.status == .unknown }) { unknownBatches.append(batch.withoutBody) }
+            appendResults(results, batch: batch.index)
+        case .unknown(let reason):
+            totals.batches += 1
+            totals.unknown += batch.count
+            unknownBatches.append(batch.withoutBody)
+            diagnostics("batch \(batch.index + 1) is unknown (\(reason)): Idempotency-Key \(batch.idempotencyKey); temp_ids: \(batch.tempIDList)")
+            appendResults(batch.tempIDs.map { DebtPushResult(tempID: $0, status: .unknown, reason: reason) },
+                               batch: batch.index)
+        case .carriedUnknown:
+            totals.batches += 1
+            totals.unknown += batch.count
+            unknownBatches.append(batch.withoutBody)
+            let reason = "recorded unknown by an earlier run; not resent without --retry-unknown"
+            diagnostics("batch \(batch.index + 1) is still unknown: Idempotency-Key \(batch.idempotencyKey); temp_ids: \(batch.tempIDList)")
+            appendResults(batch.tempIDs.map { DebtPushResult(tempID: $0, status: .unknown, reason: reason) },
+                               batch: batch.index)
+        case .stopped(let error):
+            if fatalError == nil { fatalError = error }
+        case .notAttempted, .abandoned:
+            break
+        }
+    }
+
+    private func throwIfStopped() throws {
+        if let fatalError { throw fatalError }
+    }
+
+    private func appendResults(_ list: [DebtPushResult], batch: Int) {
+        do {
+            try results?.append(list, batch: batch)
+        } catch {
+            stop.raise()
+            if fatalError == nil { fatalError = error }
+        }
+    }
+
+    private func writeDryRun(_ batch: PushBatch) {
+        guard let dryRunOutput else { return }
+        var writer = JSONByteWriter(capacity: batch.body.count + 128)
+        writer.beginObject()
+        writer.field("batch", batch.index + 1)
+        writer.field("idempotency_key", batch.idempotencyKey)
+        writer.field("count", batch.count)
+        if case .acknowledged? = earlierRun?.fate(of: batch.idempotencyKey) { writer.field("acknowledged_earlier", true) }
+        writer.key("body")
+        writer.rawJSON(batch.body)
+        writer.endObject()
+        writer.newline()
+        dryRunOutput.write(Data(writer.bytes))
+    }
+
+    private func closeFiles() {
+        guard !closed else { return }
+        closed = true
+        results?.close()
+        journal?.close()
+        if let dryRunOutput, dryRunOutput !== FileHandle.standardOutput { try? dryRunOutput.close() }
+    }
+}

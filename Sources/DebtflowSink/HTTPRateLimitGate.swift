@@ -1,0 +1,72 @@
+import DebtflowHTTP
+import Foundation
+
+/// Paces the sends of one http sink: honours a 429's wait for every batch in flight, and slows
+/// down when `X-RateLimit-Remaining` runs low (CONTRACT.md §5).
+///
+/// When the server reports `remaining` ≤ the sink's concurrency, the next send waits
+/// `time until reset / max(remaining, 1)` (the whole time when nothing remains), so the
+/// remaining quota is spread until the window resets; without a reset time it waits 1 s.
+actor HTTPRateLimitGate {
+    private let concurrency: Int
+    private var pausedUntil: Date?
+    private var remaining: Int?
+    private var resetAt: Date?
+
+    init(concurrency: Int) {
+        self.concurrency = concurrency
+    }
+
+    /// Waits until a send is allowed (or the run stops).
+    func waitTurn(_ stop: StopSignal) async {
+        var delay = 0.0
+        let now = Date()
+        if let pausedUntil, pausedUntil > now { delay = pausedUntil.timeIntervalSince(now) }
+        if let remaining, remaining <= concurrency {
+            var spread = 1.0
+            if let resetAt {
+                let window = max(0, resetAt.timeIntervalSince(now))
+                spread = window / Double(max(remaining, 1))
+            }
+            delay = max(delay, spread)
+            self.remaining = nil // one slow-down per report; the next answer reports again
+        }
+        await stop.sleep(seconds: delay)
+    }
+
+    /// Takes in the rate-limit headers of an answer.
+    func observe(_ response: HTTPResponse) {
+        if let text = response.header("X-RateLimit-Remaining"), let value = Int(text.trimmingCharacters(in: .whitespaces)) {
+            remaining = value
+        }
+        if let reset = Self.resetDate(response.header("X-RateLimit-Reset")) { resetAt = reset }
+    }
+
+    /// Makes every batch wait `seconds` before its next send (after a 429).
+    func pause(seconds: Double) {
+        let until = Date().addingTimeInterval(seconds)
+        if pausedUntil.map({ $0 < until }) ?? true { pausedUntil = until }
+    }
+
+    /// `X-RateLimit-Reset`: epoch seconds when larger than 10⁹, else seconds from now.
+    static func resetDate(_ text: String?) -> Date? {
+        guard let text, let value = Double(text.trimmingCharacters(in: .whitespaces)) else { return nil }
+        return value > 1_000_000_000 ? Date(timeIntervalSince1970: value) : Date().addingTimeInterval(value)
+    }
+
+    /// The wait a 429 asks for: `Retry-After` (seconds or an HTTP date), else
+    /// `details.retry_after`, else `X-RateLimit-Reset`; `nil` when none says.
+    static func waitAfterTooManyRequests(_ response: HTTPResponse) -> Double? {
+        if let text = response.header("Retry-After")?.trimmingCharacters(in: .whitespaces) {
+            if let seconds = Double(text) { return max(0, seconds) }
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "GMT")
+            formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+            if let date = formatter.date(from: text) { return max(0, date.timeIntervalSinceNow) }
+        }
+        if let seconds = BatchAnswerParser.retryAfter(inBody: response.body) { return max(0, seconds) }
+        if let reset = resetDate(response.header("X-RateLimit-Reset")) { return max(0, reset.timeIntervalSinceNow) }
+        return nil
+    }
+}

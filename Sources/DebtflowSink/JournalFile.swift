@@ -1,0 +1,117 @@
+import DebtflowCore
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The batch journal of an http sink: one JSON line per event, each made durable (`fsync`)
+/// before the sink goes on (CONTRACT.md §5), so that `--resume` after a crash or a kill sends
+/// only what was never acknowledged.
+///
+/// Lines, in the order they happen:
+/// - `{"event":"started","batch":3,"key":"…","count":500,"temp_ids":"<sha-256 of the temp_ids>"}`
+///   before the batch is sent;
+/// - `{"event":"done","batch":3,"key":"…","count":500,"created":…,"failed":…,"skipped":…,
+///   "unknown":…,"results":[…]}` once the server answered (the per-debt results, so a resumed
+///   run can write them again);
+/// - `{"event":"unknown","batch":3,"key":"…","count":500,"reason":"…"}` when no answer came and
+///   the batch may have reached the server;
+/// - `{"event":"not_sent","batch":3,"key":"…","count":500,"reason":"…"}` when the batch was
+///   certainly not applied (refused credentials, server unreachable): safe to send again.
+///
+/// `final class … @unchecked Sendable`: the descriptor is only used under `lock`.
+final class JournalFile: @unchecked Sendable {
+    private let lock = NSLock()
+    private var descriptor: Int32
+    let path: String
+
+    /// Opens the journal for appending (creating it with mode 0600), or truncates it for a run
+    /// that does not resume.
+    init(path: String, truncate: Bool) throws(DebtflowError) {
+        self.path = path
+        let flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0)
+        let fd = open(path, flags, 0o600)
+        guard fd >= 0 else {
+            throw .sink("cannot open the journal \(path)", cause: String(cString: strerror(errno)))
+        }
+        fchmod(fd, 0o600)
+        descriptor = fd
+    }
+
+    deinit { close() }
+
+    /// Appends one line and waits until it is on disk.
+    func append(_ line: [UInt8]) throws(DebtflowError) {
+        let failure: Int32? = lock.withLock {
+            guard descriptor >= 0 else { return EBADF }
+            var bytes = line
+            bytes.append(0x0A)
+            var offset = 0
+            while offset < bytes.count {
+                let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += written
+            }
+            return fsync(descriptor) == 0 ? nil : errno
+        }
+        if let failure {
+            throw .sink("cannot write the journal \(path)", cause: String(cString: strerror(failure)))
+        }
+    }
+
+    func close() {
+        lock.withLock {
+            if descriptor >= 0 { _ = Glibc.close(descriptor) }
+            descriptor = -1
+        }
+    }
+
+    // MARK: - Event lines
+
+    static func started(_ batch: PushBatch) -> [UInt8] {
+        var writer = header("started", batch)
+        writer.field("temp_ids", batch.tempIDsDigest)
+        writer.endObject()
+        return writer.bytes
+    }
+
+    static func done(_ batch: PushBatch, results: [DebtPushResult]) -> [UInt8] {
+        var writer = header("done", batch)
+        for status in DebtPushResult.Status.allCases {
+            writer.field(status.rawValue, results.lazy.filter { $0.status == status }.count)
+        }
+        writer.key("results")
+        writer.beginArray()
+        for result in results { writer.pushResult(result, batch: nil) }
+        writer.endArray()
+        writer.endObject()
+        return writer.bytes
+    }
+
+    static func unknown(_ batch: PushBatch, reason: String) -> [UInt8] {
+        var writer = header("unknown", batch)
+        writer.field("reason", reason)
+        writer.endObject()
+        return writer.bytes
+    }
+
+    static func notSent(_ batch: PushBatch, reason: String) -> [UInt8] {
+        var writer = header("not_sent", batch)
+        writer.field("reason", reason)
+        writer.endObject()
+        return writer.bytes
+    }
+
+    private static func header(_ event: String, _ batch: PushBatch) -> JSONByteWriter {
+        var writer = JSONByteWriter(capacity: 256)
+        writer.beginObject()
+        writer.field("event", event)
+        writer.field("batch", batch.index)
+        writer.field("key", batch.idempotencyKey)
+        writer.field("count", batch.count)
+        return writer
+    }
+}

@@ -1,0 +1,55 @@
+import DebtflowCore
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The per-debt results file of an http sink: one line per debt whose fate is known,
+/// `{"temp_id","status":"created|failed|skipped|unknown","debt_id"?,"errors"?,"reason"?,"batch"}`,
+/// mode 0600, written as batches complete and kept whatever the exit code (it is a record of
+/// what happened, not a data output). A resumed run writes it afresh, repeating the results of
+/// batches acknowledged earlier from the journal.
+///
+/// Used by the sink's own task only.
+final class ResultsFile {
+    private var descriptor: Int32
+    let path: String
+    private var writer = JSONByteWriter(capacity: 64 * 1024)
+
+    init(path: String) throws(DebtflowError) {
+        self.path = path
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .sink("cannot create the results file \(path)", cause: String(cString: strerror(errno))) }
+        fchmod(fd, 0o600)
+        descriptor = fd
+    }
+
+    deinit { close() }
+
+    /// Appends the results of one batch (one `write`).
+    func append(_ results: [DebtPushResult], batch: Int) throws(DebtflowError) {
+        writer.removeAll()
+        for result in results {
+            writer.pushResult(result, batch: batch)
+            writer.newline()
+        }
+        let bytes = writer.bytes
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw .sink("cannot write the results file \(path)", cause: String(cString: strerror(errno)))
+            }
+            offset += written
+        }
+    }
+
+    func close() {
+        if descriptor >= 0 {
+            fsync(descriptor)
+            _ = Glibc.close(descriptor)
+        }
+        descriptor = -1
+    }
+}

@@ -1,0 +1,79 @@
+import DebtflowClassify
+import DebtflowCore
+import DebtflowNormalize
+
+/// The debt rules of CONTRACT.md §3–§4 for one debt object as the bulk-import API takes it:
+/// `normalize`, `classify` and `validate` in one call, for the sandbox's server-side checks.
+public enum DebtRules {
+    /// Evaluates one pushed debt.
+    ///
+    /// The object's keys are the API's debt keys (`firstname`, `amount`, `phone`, `temp_id`,
+    /// `accept_expensive_destination`, `metadata`, …); unknown keys are ignored. A JSON number
+    /// amount is read with `.` as its decimal separator. The outcome is `valid` with the
+    /// normalized debt and its destination, `failed` with every error, or `skipped` (an empty
+    /// object, an instruction row).
+    /// - Parameters:
+    ///   - debt: the debt object.
+    ///   - acceptExpensiveDestination: the batch-level acceptance; a debt may accept on its own.
+    ///   - normalize: the defaults for phone region, currency and decimal separator.
+    ///   - classify: the zone rates and expensive zones.
+    ///   - validate: the validation options (its `acceptExpensiveDestination` is combined with the
+    ///     batch-level one).
+    ///   - provenance: where the debt came from (its index in the batch), for the outcome.
+    public static func evaluate(debt: RecordObject, acceptExpensiveDestination: Bool,
+                                normalize: NormalizeOptions = NormalizeOptions(),
+                                classify: ClassifyOptions = ClassifyOptions(),
+                                validate: ValidateOptions = ValidateOptions(),
+                                provenance: Provenance = Provenance(source: "request", record: 1)) -> Outcome {
+        var raw: [String: String] = [:]
+        var normalizeOptions = normalize
+        for entry in debt.entries {
+            guard let text = entry.value.scalarText else { continue }
+            raw[entry.key] = text
+            if entry.key == "amount", case .number = entry.value { normalizeOptions.decimal = .dot }
+        }
+        var candidate = DebtCandidate(provenance: provenance, data: debt, raw: raw,
+                                      metadata: debt["metadata"]?.objectValue,
+                                      tempID: raw["temp_id"].flatMap { ValidateStage.nonBlank($0) },
+                                      phoneRegion: nil)
+        NormalizeStage(options: normalizeOptions).normalize(&candidate)
+        ClassifyStage(options: classify).classify(&candidate)
+        var validateOptions = validate
+        validateOptions.acceptExpensiveDestination = validate.acceptExpensiveDestination || acceptExpensiveDestination
+        return ValidateStage(options: validateOptions).validate(candidate)
+    }
+}
+
+extension DebtRules {
+    /// A debt as a JSON object with the API's keys in the contract's order, empty keys left out,
+    /// the amount as a JSON number with the currency's decimals (what the sandbox keeps and echoes).
+    public static func object(of debt: Debt) -> RecordObject {
+        var object = RecordObject()
+        func add(_ key: String, _ value: String?) { if let value { object.append(key, .string(value)) } }
+        add("firstname", debt.firstname)
+        add("lastname", debt.lastname)
+        if let amount = debt.amount { object.append("amount", .number(amount.decimalText)) }
+        add("currency", debt.currency)
+        add("phone", debt.phone)
+        add("email", debt.email)
+        add("temp_id", debt.tempID)
+        add("internal_id", debt.internalID)
+        add("timeline_id", debt.timelineID)
+        add("timeline_start_mode", debt.timelineStartMode)
+        if let accept = debt.acceptExpensiveDestination { object.append("accept_expensive_destination", .bool(accept)) }
+        add("civility", debt.civility)
+        add("birthdate", debt.birthdate)
+        add("object", debt.object)
+        add("invoice_date", debt.invoiceDate)
+        add("due_date", debt.dueDate)
+        add("iban", debt.iban)
+        add("company", debt.company)
+        add("street_address", debt.streetAddress)
+        add("street_number", debt.streetNumber)
+        add("postal_code", debt.postalCode)
+        add("city", debt.city)
+        add("country", debt.country)
+        if let metadata = debt.metadata, !metadata.isEmpty { object.append("metadata", .object(metadata)) }
+        return object
+    }
+}

@@ -1,0 +1,178 @@
+import DebtflowClassify
+import DebtflowCore
+
+/// The `validate` stage: the bulk-import API's rules (CONTRACT.md §3), turning each candidate
+/// into its one outcome.
+///
+/// In this order:
+/// 1. a candidate `map` skipped (`blocked`, `no_open_case`) stays skipped;
+/// 2. an empty row is skipped (`empty_row`); an instruction row too (`instruction_row`) unless
+///    `skip_instruction_rows` is false; skipped rows collect no errors;
+/// 3. a record the reader could not read fails with its `malformed_row` alone;
+/// 4. otherwise every rule adds its errors to those of `normalize`: `required` (firstname,
+///    lastname, amount, currency), `missing_contact`, `invalid_phone`/`invalid_email` (dropped
+///    with a warning under `drop_invalid_contact` when the other contact is valid),
+///    `unsupported_destination` (zone `other`), `expensive_destination` (unless accepted by the
+///    config or the record's own `accept_expensive_destination`), `invalid_timeline_start_mode`.
+///
+/// A valid debt gets its `temp_id`, the timeline in effect (the record's `timeline_id`, else the
+/// config's; the start mode only with one) and `accept_expensive_destination` (true when the
+/// config or the record accepts, else false).
+public struct ValidateStage: ChunkStage {
+    public typealias Input = DebtCandidate
+    public typealias Output = Outcome
+
+    public let options: ValidateOptions
+    /// Classifies valid phones the `classify` stage did not see (a pipeline without it), with the
+    /// §4 table, so that an expensive or unsupported number never passes unnoticed.
+    private let fallbackClassifier = DestinationClassifier()
+    private let configTimelineID: String?
+    private let configStartMode: String?
+
+    public init(options: ValidateOptions = ValidateOptions()) {
+        self.options = options
+        self.configTimelineID = Self.nonBlank(options.timelineID)
+        self.configStartMode = Self.nonBlank(options.timelineStartMode)
+    }
+
+    public func process(_ chunk: Chunk<DebtCandidate>) throws -> Chunk<Outcome> {
+        var outcomes: [Outcome] = []
+        outcomes.reserveCapacity(chunk.count)
+        for candidate in chunk.elements { outcomes.append(validate(candidate)) }
+        return Chunk(outcomes, inputBytesConsumed: chunk.inputBytesConsumed)
+    }
+
+    /// The outcome of one candidate.
+    public func validate(_ candidate: DebtCandidate) -> Outcome {
+        if let reason = skipReason(of: candidate) {
+            return Outcome(status: .skipped, provenance: candidate.provenance, tempID: candidate.tempID,
+                           data: candidate.data, skipReason: reason, warnings: candidate.warnings)
+        }
+        let malformed = candidate.errors.filter { $0.code == .malformedRow }
+        if !malformed.isEmpty {
+            return failed(candidate, errors: malformed, warnings: candidate.warnings)
+        }
+
+        var debt = candidate.debt
+        var errors = candidate.errors
+        var warnings = candidate.warnings
+        debt.tempID = candidate.tempID
+
+        requirePresence(debt, amountGiven: Self.nonBlank(candidate.raw["amount"]) != nil, errors: &errors)
+        checkContacts(candidate, debt: &debt, errors: &errors, warnings: &warnings)
+        let ownAccept = Self.parseBool(candidate.raw["accept_expensive_destination"])
+        let accepted = options.acceptExpensiveDestination || ownAccept == true
+        debt.acceptExpensiveDestination = accepted
+        var destination: Destination?
+        if debt.phone != nil, let found = candidate.destination ?? fallbackDestination(candidate) {
+            destination = found
+            if found.zone == "other" {
+                errors.append(RecordError(field: "phone", code: .unsupportedDestination,
+                                          message: "calls to \(found.country) are not supported (only France, the EU, the DOM-TOM and the Maghreb)"))
+            } else if found.expensive && !accepted {
+                errors.append(RecordError(field: "phone", code: .expensiveDestination,
+                                          message: "\(found.zone) (\(found.country)) is an expensive destination; set accept_expensive_destination to accept it"))
+            }
+        }
+        applyTimeline(candidate, debt: &debt, errors: &errors)
+
+        if !errors.isEmpty { return failed(candidate, errors: errors, warnings: warnings) }
+        return Outcome(status: .valid, provenance: candidate.provenance, tempID: candidate.tempID, debt: debt,
+                       destination: destination, warnings: warnings)
+    }
+
+    private func fallbackDestination(_ candidate: DebtCandidate) -> Destination? {
+        guard let callingCode = candidate.phoneCallingCode, let region = candidate.phoneCountry else { return nil }
+        return fallbackClassifier.classify(callingCode: callingCode, region: region)
+    }
+
+    private func skipReason(of candidate: DebtCandidate) -> SkipReason? {
+        if let reason = candidate.skipReason { return reason }
+        if SkipRules.isEmptyRow(candidate.data) { return .emptyRow }
+        if options.skipInstructionRows, SkipRules.isInstructionRow(candidate.data) { return .instructionRow }
+        return nil
+    }
+
+    private func failed(_ candidate: DebtCandidate, errors: [RecordError], warnings: [String]) -> Outcome {
+        Outcome(status: .failed, provenance: candidate.provenance, tempID: candidate.tempID, data: candidate.data,
+                errors: errors, warnings: warnings)
+    }
+
+    /// `required` for a missing firstname, lastname, amount or currency (unless that field
+    /// already has an error saying why it is missing). An amount that was given but could not be
+    /// counted in minor units for want of a currency is not missing: the currency's error says why.
+    private func requirePresence(_ debt: Debt, amountGiven: Bool, errors: inout [RecordError]) {
+        func require(_ field: String, _ value: Any?) {
+            guard value == nil, !errors.contains(where: { $0.field == field }) else { return }
+            errors.append(RecordError(field: field, code: .required, message: "\(field) is required"))
+        }
+        require("firstname", debt.firstname)
+        require("lastname", debt.lastname)
+        if !amountGiven { require("amount", debt.amount) }
+        require("currency", debt.currency)
+    }
+
+    /// At least one of phone and email, present and valid.
+    private func checkContacts(_ candidate: DebtCandidate, debt: inout Debt, errors: inout [RecordError],
+                               warnings: inout [String]) {
+        let phoneGiven = Self.nonBlank(candidate.raw["phone"]) != nil
+        let emailGiven = Self.nonBlank(candidate.raw["email"]) != nil
+        guard phoneGiven || emailGiven else {
+            errors.append(RecordError(field: nil, code: .missingContact, message: "neither a phone nor an email"))
+            return
+        }
+        guard options.dropInvalidContact else { return }
+        if phoneGiven, debt.phone == nil, debt.email != nil {
+            errors.removeAll { $0.code == .invalidPhone }
+            warnings.append("invalid phone dropped: the email is used")
+        }
+        if emailGiven, debt.email == nil, debt.phone != nil {
+            errors.removeAll { $0.code == .invalidEmail }
+            warnings.append("invalid email dropped: the phone is used")
+        }
+    }
+
+    /// The timeline in effect and its start mode.
+    private func applyTimeline(_ candidate: DebtCandidate, debt: inout Debt, errors: inout [RecordError]) {
+        let timelineID = Self.nonBlank(candidate.raw["timeline_id"]) ?? configTimelineID
+        let ownMode = Self.nonBlank(candidate.raw["timeline_start_mode"])
+        debt.timelineID = timelineID
+        debt.timelineStartMode = nil
+        guard let mode = ownMode ?? (timelineID != nil ? configStartMode : nil) else { return }
+        guard timelineID != nil else {
+            errors.append(RecordError(field: "timeline_start_mode", code: .invalidTimelineStartMode,
+                                      message: "a timeline_start_mode needs a timeline_id"))
+            return
+        }
+        let lowered = mode.lowercased()
+        guard ValidateOptions.timelineStartModes.contains(lowered) else {
+            errors.append(RecordError(field: "timeline_start_mode", code: .invalidTimelineStartMode,
+                                      message: "timeline_start_mode must be immediate or next_day"))
+            return
+        }
+        debt.timelineStartMode = lowered
+    }
+
+    /// `true`/`false` from the usual spellings (`true`, `1`, `yes`, `oui`, `ja`, …), else `nil`.
+    static func parseBool(_ text: String?) -> Bool? {
+        guard let text = nonBlank(text) else { return nil }
+        switch text.lowercased() {
+        case "true", "1", "yes", "y", "oui", "o", "ja", "vrai", "x": return true
+        case "false", "0", "no", "n", "non", "nein", "faux": return false
+        default: return nil
+        }
+    }
+
+    /// `text` trimmed of whitespace (Unicode spaces included), or `nil` when nothing is left;
+    /// no copy when there is nothing to trim.
+    static func nonBlank(_ text: String?) -> String? {
+        guard let text, let first = text.utf8.first, let last = text.utf8.last else { return nil }
+        if first > 0x20, first < 0x80, last > 0x20, last < 0x80 { return text }
+        let scalars = text.unicodeScalars
+        var start = scalars.startIndex
+        var end = scalars.endIndex
+        while start < end, scalars[start].properties.isWhitespace { start = scalars.index(after: start) }
+        while end > start, scalars[scalars.index(before: end)].properties.isWhitespace { end = scalars.index(before: end) }
+        return start < end ? String(scalars[start..<end]) : nil
+    }
+}

@@ -1,0 +1,57 @@
+import DebtflowCore
+import DebtflowTestSupport
+import Foundation
+import Testing
+
+@Suite("debtflow command line")
+struct CLIBasicsTests {
+    @Test("--help and --version print to stdout and exit 0", arguments: [["--help"], ["--version"], ["run", "--help"], ["check", "--help"], ["phone", "--help"], ["generate", "--help"], ["sandbox", "--help"]])
+    func help(arguments: [String]) throws {
+        let result = try TestSupport.runDebtflow(arguments)
+        #expect(result.status == 0, "\(result.stderrText)")
+        #expect(!result.stdoutText.isEmpty)
+        #expect(result.stderrText.isEmpty)
+    }
+
+    @Test("usage errors exit 2 with `error:` and a hint on stderr", arguments: [
+        [], ["frobnicate"], ["run"], ["run", "a.json", "b.json"], ["run", "p.json", "--limit", "zero"], ["run", "p.json", "--progress", "sometimes"],
+        ["run", "p.json", "--colour"],
+    ])
+    func usageErrors(arguments: [String]) throws {
+        let result = try TestSupport.runDebtflow(arguments)
+        #expect(result.status == 2)
+        #expect(result.stderrText.hasPrefix("error: "), "\(result.stderrText)")
+        #expect(result.stdoutText.isEmpty)
+    }
+
+    @Test("a configuration error exits 2 naming the JSON path, and writes nothing")
+    func configError() throws {
+        let folder = try TestSupport.makeTemporaryDirectory()
+        let config = folder.appendingPathComponent("p.json")
+        try Data(#"{"version":1,"stages":[{"read":{"format":"csv","path":"in.csv"}},{"sink":{"format":"ndjson","path":"out.ndjson","batch":3}}]}"#.utf8).write(to: config)
+        let result = try TestSupport.runDebtflow(["run", config.path])
+        #expect(result.status == 2)
+        #expect(result.stderrText.contains("stages[1].sink.batch"), "\(result.stderrText)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["p.json"])
+    }
+
+    @Test("an unset environment variable exits 2 naming it")
+    func unsetVariable() throws {
+        let folder = try TestSupport.makeTemporaryDirectory()
+        let config = folder.appendingPathComponent("p.json")
+        try Data(#"{"version":1,"stages":[{"read":{"format":"csv","path":"${DEBTFLOW_TEST_UNSET}"}},{"sink":{"format":"ndjson","path":"out.ndjson"}}]}"#.utf8).write(to: config)
+        let result = try TestSupport.runDebtflow(["check", config.path])
+        #expect(result.status == 2)
+        #expect(result.stderrText.contains("DEBTFLOW_TEST_UNSET"))
+    }
+
+    @Test("a missing output folder is a configuration error")
+    func missingOutputFolder() throws {
+        let folder = try TestSupport.makeTemporaryDirectory()
+        let config = folder.appendingPathComponent("p.json")
+        try Data(#"{"version":1,"stages":[{"read":{"format":"csv","path":"in.csv"}},{"sink":{"format":"ndjson","path":"nope/out.ndjson"}}]}"#.utf8).write(to: config)
+        let result = try TestSupport.runDebtflow(["run", config.path])
+        #expect(result.status == 2)
+        #expect(result.stderrText.contains("stages[1].sink.path"), "\(result.stderrText)")
+    }
+}

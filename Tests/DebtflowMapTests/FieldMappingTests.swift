@@ -1,0 +1,187 @@
+import DebtflowCore
+import DebtflowMap
+import Testing
+
+@Suite("map: fields, constants and header synonyms")
+struct FieldMappingTests {
+    @Test("a source column is found from its French, German or English name, whatever its case, accents, spaces, _ or -",
+          arguments: [
+              ("Prénom", "firstname"), ("VORNAME", "firstname"), ("First Name", "firstname"), ("first_name", "firstname"),
+              ("Given-Name", "firstname"), ("nom", "lastname"), ("Nachname", "lastname"), ("Last Name", "lastname"),
+              ("surname", "lastname"), ("Nom de famille", "lastname"), ("Montant", "amount"), ("Betrag", "amount"),
+              ("Montant dû", "amount"), ("SOMME", "amount"), ("Devise", "currency"), ("Währung", "currency"),
+              ("Téléphone", "phone"), ("Portable", "phone"), ("mobile", "phone"), ("Telefon", "phone"),
+              ("Handy", "phone"), ("tel", "phone"), ("Courriel", "email"), ("E-Mail", "email"), ("mail", "email"),
+              ("Civilité", "civility"), ("Anrede", "civility"), ("Date de naissance", "birthdate"),
+              ("Geburtsdatum", "birthdate"), ("IBAN", "iban"), ("Société", "company"), ("Firma", "company"),
+              ("Adresse", "street_address"), ("Straße", "street_address"), ("Rue", "street_address"),
+              ("Code postal", "postal_code"), ("PLZ", "postal_code"), ("Ville", "city"), ("Stadt", "city"),
+              ("Ort", "city"), ("Pays", "country"), ("Land", "country"), ("country_code", "country_code"),
+              ("Date facture", "invoice_date"), ("Échéance", "due_date"), ("due date", "due_date"),
+              ("Objet", "object"), ("Libellé", "object"), ("Référence", "internal_id"), ("ID", "internal_id"),
+              ("Référence client", "internal_id"), ("Dossier", "internal_id"), ("temp-id", "temp_id"),
+              ("Timeline ID", "timeline_id"), ("accept expensive destination", "accept_expensive_destination"),
+          ])
+    func synonym(header: String, key: String) throws {
+        let candidate = try mapOne(row([(header, "value"), ("Notes", "n")]))
+        #expect(candidate.raw[key] == "value")
+    }
+
+    @Test("a column whose name is no debt key is not mapped")
+    func unrelatedColumn() throws {
+        let candidate = try mapOne(row([("Notes", "call after 6pm"), ("Agence", "Lyon")]))
+        #expect(candidate.raw.isEmpty)
+        #expect(candidate.data == row([("Notes", "call after 6pm"), ("Agence", "Lyon")]))
+    }
+
+    @Test("explicit fields name the source column, exactly or by its folded name, and win over automatic matching")
+    func explicitFields() throws {
+        let options = MapOptions(fields: ["phone": "Mobile perso", "firstname": "PRENOM CLIENT"])
+        let candidate = try mapOne(row([("Téléphone", "0140000000"), ("Mobile perso", "0612345678"),
+                                        ("Prénom client", "Jean")]), options: options)
+        #expect(candidate.raw["phone"] == "0612345678")
+        #expect(candidate.raw["firstname"] == "Jean")
+    }
+
+    @Test("a dotted field reaches into nested objects")
+    func dottedField() throws {
+        let options = MapOptions(fields: ["phone": "contact.mobile", "email": "contact.mail"])
+        let candidate = try mapOne(fields(("name", "Jean"), ("contact", object(("mobile", "0612345678"),
+                                                                              ("mail", "j@example.fr")))),
+                                   options: options)
+        #expect(candidate.raw["phone"] == "0612345678")
+        #expect(candidate.raw["email"] == "j@example.fr")
+    }
+
+    @Test("a constant is the default of its key: a column found by its name still wins when it has a value")
+    func constantAsDefault() throws {
+        let options = MapOptions(constants: ["currency": "EUR"])
+        let candidates = try map([record(row([("Devise", "CHF")]), number: 1), record(row([("Devise", " ")]), number: 2)],
+                                 options: options)
+        #expect(candidates.map { $0.raw["currency"] } == ["CHF", "EUR"])
+    }
+
+    @Test("a constant fills its key when the record gives no value, and a mapped value wins over it")
+    func constants() throws {
+        let options = MapOptions(fields: ["currency": "Devise"], constants: ["currency": "EUR", "country": "FR"])
+        let candidates = try map([record(row([("Devise", "")]), number: 1), record(row([("Devise", "CHF")]), number: 2)],
+                                 options: options)
+        #expect(candidates.map { $0.raw["currency"] } == ["EUR", "CHF"])
+        #expect(candidates.map { $0.raw["country"] } == ["FR", "FR"])
+    }
+
+    @Test("numbers and booleans of JSON records are mapped as their text")
+    func jsonScalars() throws {
+        let candidate = try mapOne(fields(("amount", .number("1234.50")), ("accept_expensive_destination", .bool(true))))
+        #expect(candidate.raw["amount"] == "1234.50")
+        #expect(candidate.raw["accept_expensive_destination"] == "true")
+    }
+
+    @Test("records with different key lists in one chunk are each mapped by their own names")
+    func mixedHeaderSets() throws {
+        let candidates = try map([
+            record(row([("Prénom", "Jean"), ("Montant", "10")]), number: 1),
+            record(row([("Vorname", "Hans"), ("Betrag", "20"), ("Währung", "EUR")]), number: 2),
+            record(row([("Prénom", "Marie"), ("Montant", "30")]), number: 3),
+        ])
+        #expect(candidates.map { $0.raw["firstname"] } == ["Jean", "Hans", "Marie"])
+        #expect(candidates.map { $0.raw["amount"] } == ["10", "20", "30"])
+        #expect(candidates.map { $0.raw["currency"] } == [nil, "EUR", nil])
+    }
+
+    @Test("the first of two columns for the same key is taken")
+    func firstMatchWins() throws {
+        let candidate = try mapOne(row([("Portable", "0612345678"), ("Téléphone", "0140000000")]))
+        #expect(candidate.raw["phone"] == "0612345678")
+    }
+
+    @Test("the record's own temp_id, else internal_id, is its temp id")
+    func ownTempID() throws {
+        #expect(try mapOne(row([("temp_id", " T-1 "), ("ID", "C-9")])).tempID == "T-1")
+        #expect(try mapOne(row([("Référence client", "C-9")])).tempID == "C-9")
+    }
+
+    @Test("without an id, the temp id is the source file name and the record number: stable across runs, unique within one")
+    func derivedTempID() throws {
+        let records = (1...3).map { record(row([("Prénom", "Jean")]), number: $0, source: "/srv/in/debtors-2026.csv") }
+        let first = try map(records).map(\.tempID)
+        let second = try map(records).map(\.tempID)
+        #expect(first == second)
+        #expect(Set(first.compactMap { $0 }).count == 3)
+        #expect(first[0] == "debtors-2026.csv#1")
+    }
+
+    @Test("a mapped country code becomes the region for the record's national phone numbers")
+    func countryCodeRegion() throws {
+        #expect(try mapOne(row([("Country code", "de")])).phoneRegion == "DE")
+        #expect(try mapOne(row([("Country code", "Germany")])).phoneRegion == nil)
+    }
+
+    @Test("a record the reader could not read carries its malformed_row error")
+    func malformedRow() throws {
+        let problem = RecordError(field: nil, code: .malformedRow, message: "3 fields, expected 4")
+        let candidates = try map([record(row([("Prénom", "Jean")]), problem: problem)])
+        #expect(candidates.first?.errors == [problem])
+    }
+
+    @Test("provenance and the record as read are kept")
+    func provenanceKept() throws {
+        let input = record(row([("Prénom", "Jean")]), number: 7)
+        let candidate = try map([input])[0]
+        #expect(candidate.provenance == input.provenance)
+        #expect(candidate.data == input.fields)
+    }
+
+    @Test("names one level down in nested objects are matched too (contact.mobile, adresse.ville)")
+    func nestedAutomaticMatching() throws {
+        let candidate = try mapOne(fields(("id", "INV-1"), ("contact", object(("mobile", "06 12 34 56 78"),
+                                                                             ("email", "j@example.fr"))),
+                                          ("adresse", object(("@pays", "FR"), ("numero", "12"), ("rue", "rue de la Paix"),
+                                                             ("cp", "75002"), ("ville", "Paris")))))
+        #expect(candidate.raw["phone"] == "06 12 34 56 78")
+        #expect(candidate.raw["email"] == "j@example.fr")
+        #expect(candidate.raw["street_number"] == "12")
+        #expect(candidate.raw["street_address"] == "rue de la Paix")
+        #expect(candidate.raw["postal_code"] == "75002")
+        #expect(candidate.raw["city"] == "Paris")
+        #expect(candidate.raw["country"] == "FR")
+        #expect(candidate.tempID == "INV-1")
+    }
+
+    @Test("a top-level name wins over a nested one; a \"numéro\" outside an address is not a street number")
+    func topLevelFirst() throws {
+        let candidate = try mapOne(fields(("phone", "0140000000"), ("contact", object(("mobile", "0612345678"))),
+                                          ("numero", "42")))
+        #expect(candidate.raw["phone"] == "0140000000")
+        #expect(candidate.raw["street_number"] == nil)
+    }
+
+    @Test("XML elements: attributes match like names, #text is the value, a repeated element gives its first")
+    func xmlElements() throws {
+        let candidate = try mapOne(fields(("@id", "C-1"), ("nom", "Dupont"),
+                                          ("telephone", [object(("@type", "mobile"), ("#text", "06 12 34 56 78")),
+                                                         object(("@type", "fixe"), ("#text", "01 42 68 53 00"))]),
+                                          ("solde", object(("@devise", "EUR"), ("#text", "12,50")))))
+        #expect(candidate.tempID == "C-1")
+        #expect(candidate.raw["internal_id"] == "C-1")
+        #expect(candidate.raw["phone"] == "06 12 34 56 78")
+        #expect(candidate.raw["amount"] == "12,50")
+    }
+
+    @Test("records with the same keys but different nested keys are each mapped by their own nested names")
+    func nestedShapesDiffer() throws {
+        let candidates = try map([
+            record(fields(("id", "1"), ("contact", object(("email", "a@example.fr")))), number: 1),
+            record(fields(("id", "2"), ("contact", object(("mobile", "0612345678")))), number: 2),
+        ])
+        #expect(candidates.map { $0.raw["email"] } == ["a@example.fr", nil])
+        #expect(candidates.map { $0.raw["phone"] } == [nil, "0612345678"])
+    }
+
+    @Test("folding ignores case, accents, spaces, underscores and dashes")
+    func folding() {
+        #expect(FieldNameMatcher.fold("Date de Naissance") == "datedenaissance")
+        #expect(FieldNameMatcher.fold("Straße_Nr-1") == "strassenr1")
+        #expect(FieldNameMatcher.fold("ÉCHÉANCE") == "echeance")
+    }
+}

@@ -1,0 +1,269 @@
+import DebtflowCore
+import DebtflowMap
+import Testing
+
+/// A Sportalliance debtor as the API's JSON gives it (numbers as numbers, lists as arrays).
+private func apiDebtor(
+    id: String = "2334545",
+    contacts: [RecordValue] = [contact("TEL_PRIVATE_MOBILE", "0612345678"), contact("EMAIL", "sven@example.at")],
+    liablePerson: RecordValue? = nil,
+    block: RecordValue? = nil,
+    cases: RecordValue? = [collectionCase()]
+) -> RecordObject {
+    var debtor = fields(
+        ("debtorId", .string(id)), ("membershipNr", "1568462597"), ("countryCode", "AT"), ("country", "Austria"),
+        ("birthdate", "1952-05-04"), ("firstName", "Sven"), ("lastName", "Hannawald"), ("postalCode", "1180"),
+        ("city", "Vienna"), ("addressData", object(("street", "Burgring"), ("houseNumber", "23A"))),
+        ("contactDetails", .array(contacts)))
+    if let liablePerson { debtor.append("liablePerson", liablePerson) }
+    if let cases { debtor.append("collectionCases", cases) }
+    if let block { debtor.append("block", block) }
+    return debtor
+}
+
+private func contact(_ type: String, _ value: String, status: String? = "VALID") -> RecordValue {
+    var contact = fields(("type", .string(type)), ("value", .string(value)))
+    if let status { contact.append("status", object(("type", .string(status)))) }
+    return .object(contact)
+}
+
+private func collectionCase(id: String = "case-1", openAmount: RecordValue = .number("1231"),
+                            debts: [RecordValue] = [debt()], block: RecordValue? = nil) -> RecordValue {
+    var value = fields(("collectionCaseId", .string(id)), ("openAmount", openAmount), ("debt", .array(debts)))
+    if let block { value.append("block", block) }
+    return .object(value)
+}
+
+private func debt(id: String = "debt-1", date: String = "2026-03-01", amount: String = "1231",
+                  currency: String = "EUR", designation: String = "Membership March",
+                  block: RecordValue? = nil) -> RecordValue {
+    var value = fields(("debtId", .string(id)), ("debtDate", .string(date)), ("amount", .number(amount)),
+                       ("currency", .string(currency)), ("designation", .string(designation)))
+    if let block { value.append("block", block) }
+    return .object(value)
+}
+
+private func block(_ limitType: String, endDate: String? = nil) -> RecordValue {
+    var value = fields(("limitType", .string(limitType)))
+    if let endDate { value.append("endDate", .string(endDate)) }
+    return .object(value)
+}
+
+private let preset = MapOptions(preset: .magiclineDebtor)
+
+private func mapDebtor(_ debtor: RecordObject, number: Int = 4, today: String = "2026-06-15") throws -> [DebtCandidate] {
+    try map([record(debtor, number: number, source: "https://studio.open-api.magicline.com/v1/debt-collection/7/debtors")],
+            options: preset, today: today)
+}
+
+@Suite("map: the magicline-debtor preset")
+struct MagiclineDebtorPresetTests {
+    @Test("each collection case becomes one candidate with the case's position, its open amount, currency and id")
+    func oneCandidatePerCase() throws {
+        let debtor = apiDebtor(cases: [
+            collectionCase(id: "case-A", openAmount: .number("49.90"), debts: [debt(id: "d1", amount: "49.90")]),
+            collectionCase(id: "case-B", openAmount: .number("120"), debts: [debt(id: "d2", currency: "CHF")]),
+        ])
+        let candidates = try mapDebtor(debtor)
+        #expect(candidates.count == 2)
+        #expect(candidates.map(\.provenance.caseIndex) == [1, 2])
+        #expect(candidates.map(\.provenance.record) == [4, 4])
+        #expect(candidates.map { $0.raw["amount"] } == ["49.90", "120"])
+        #expect(candidates.map { $0.raw["currency"] } == ["EUR", "CHF"])
+        #expect(candidates.map(\.tempID) == ["case-A", "case-B"])
+        #expect(candidates.map { $0.raw["internal_id"] } == ["case-A", "case-B"])
+        #expect(candidates.map { $0.raw["temp_id"] } == ["case-A", "case-B"])
+        #expect(candidates.allSatisfy { $0.data == debtor && $0.skipReason == nil && $0.errors.isEmpty })
+    }
+
+    @Test("the debtor is the person addressed when there is no liable person")
+    func debtorIsThePerson() throws {
+        let candidate = try #require(try mapDebtor(apiDebtor()).first)
+        #expect(candidate.raw["firstname"] == "Sven")
+        #expect(candidate.raw["lastname"] == "Hannawald")
+        #expect(candidate.raw["phone"] == "0612345678")
+        #expect(candidate.raw["email"] == "sven@example.at")
+        #expect(candidate.raw["birthdate"] == "1952-05-04")
+        #expect(candidate.raw["postal_code"] == "1180")
+        #expect(candidate.raw["city"] == "Vienna")
+        #expect(candidate.raw["country"] == "Austria")
+        #expect(candidate.raw["street_address"] == "Burgring")
+        #expect(candidate.raw["street_number"] == "23A")
+        #expect(candidate.phoneRegion == "AT")
+    }
+
+    @Test("the liable person, when there is one, gives the name, contacts, birthdate, address and phone region")
+    func liablePerson() throws {
+        let parent = object(("firstName", "Anna"), ("lastName", "Hannawald-Berg"), ("birthdate", "1970-01-02"),
+                            ("postalCode", "80331"), ("city", "München"), ("countryCode", "DE"),
+                            ("addressData", object(("street", "Marienplatz"), ("houseNumber", "1"))),
+                            ("contactDetails", [contact("TEL_PRIVATE", "089 1234567"), contact("EMAIL", "anna@example.de")]))
+        let candidate = try #require(try mapDebtor(apiDebtor(liablePerson: parent)).first)
+        #expect(candidate.raw["firstname"] == "Anna")
+        #expect(candidate.raw["lastname"] == "Hannawald-Berg")
+        #expect(candidate.raw["phone"] == "089 1234567")
+        #expect(candidate.raw["email"] == "anna@example.de")
+        #expect(candidate.raw["birthdate"] == "1970-01-02")
+        #expect(candidate.raw["postal_code"] == "80331")
+        #expect(candidate.raw["city"] == "München")
+        #expect(candidate.raw["country"] == "DE")
+        #expect(candidate.raw["street_address"] == "Marienplatz")
+        #expect(candidate.raw["street_number"] == "1")
+        #expect(candidate.phoneRegion == "DE")
+    }
+
+    @Test("an empty liable person element is no liable person")
+    func emptyLiablePerson() throws {
+        let candidate = try #require(try mapDebtor(apiDebtor(liablePerson: "")).first)
+        #expect(candidate.raw["firstname"] == "Sven")
+        let other = try #require(try mapDebtor(apiDebtor(liablePerson: object())).first)
+        #expect(other.raw["firstname"] == "Sven")
+    }
+
+    @Test("the phone is the first usable of TEL_PRIVATE_MOBILE, TEL_BUSINESS_MOBILE, TEL_PRIVATE, TEL_BUSINESS, whatever the list's order",
+          arguments: [
+              ([contact("TEL_BUSINESS", "4"), contact("TEL_PRIVATE", "3"), contact("TEL_BUSINESS_MOBILE", "2"),
+                contact("TEL_PRIVATE_MOBILE", "1")], "1"),
+              ([contact("TEL_BUSINESS", "4"), contact("TEL_PRIVATE", "3"), contact("TEL_BUSINESS_MOBILE", "2")], "2"),
+              ([contact("TEL_BUSINESS", "4"), contact("TEL_PRIVATE", "3")], "3"),
+              ([contact("FAX", "9"), contact("TEL_BUSINESS", "4")], "4"),
+              ([contact("TEL_PRIVATE_MOBILE", "1", status: "INVALID"), contact("TEL_PRIVATE", "3")], "3"),
+              ([contact("TEL_PRIVATE_MOBILE", "1", status: nil), contact("TEL_PRIVATE", "3")], "1"),
+              ([contact("TEL_PRIVATE_MOBILE", "1", status: "WARNING")], "1"),
+          ] as [([RecordValue], String)])
+    func phonePriority(contacts: [RecordValue], expected: String) throws {
+        let candidate = try #require(try mapDebtor(apiDebtor(contacts: contacts)).first)
+        #expect(candidate.raw["phone"] == expected)
+    }
+
+    @Test("a debtor whose every phone is INVALID or a fax has no phone")
+    func noUsablePhone() throws {
+        let contacts = [contact("TEL_PRIVATE_MOBILE", "1", status: "INVALID"), contact("FAX", "9")]
+        let candidate = try #require(try mapDebtor(apiDebtor(contacts: contacts)).first)
+        #expect(candidate.raw["phone"] == nil)
+    }
+
+    @Test("the email is the first EMAIL whose status is not INVALID")
+    func emailPriority() throws {
+        let contacts = [contact("EMAIL", "bounced@example.at", status: "INVALID"), contact("EMAIL", "ok@example.at"),
+                        contact("EMAIL", "later@example.at")]
+        let candidate = try #require(try mapDebtor(apiDebtor(contacts: contacts)).first)
+        #expect(candidate.raw["email"] == "ok@example.at")
+    }
+
+    @Test("blocked means UNLIMITED, or LIMITED with an end date not yet past (today counts as not past)",
+          arguments: [
+              ("UNLIMITED", nil, true), ("LIMITED", "2026-07-01", true), ("LIMITED", "2026-06-15", true),
+              ("LIMITED", "2026-06-14", false), ("LIMITED", "2026-06-14T23:00:00Z", false), ("LIMITED", nil, true),
+              ("DISABLED", nil, false), ("DISABLED", "2099-01-01", false),
+          ] as [(String, String?, Bool)])
+    func blockRule(limitType: String, endDate: String?, blocked: Bool) throws {
+        let debtor = apiDebtor(block: block(limitType, endDate: endDate),
+                               cases: [collectionCase(id: "c1"), collectionCase(id: "c2")])
+        let candidates = try mapDebtor(debtor, today: "2026-06-15")
+        #expect(candidates.count == 2)
+        #expect(candidates.allSatisfy { ($0.skipReason == .blocked) == blocked })
+    }
+
+    @Test("a case with a blocked debt is skipped as blocked; the debtor's other cases are not")
+    func blockedDebt() throws {
+        let debtor = apiDebtor(cases: [
+            collectionCase(id: "c1", debts: [debt(id: "d1"), debt(id: "d2", block: block("UNLIMITED"))]),
+            collectionCase(id: "c2", debts: [debt(id: "d3", block: block("LIMITED", endDate: "2020-01-01"))]),
+        ])
+        let candidates = try mapDebtor(debtor)
+        #expect(candidates.map(\.skipReason) == [.blocked, nil])
+        #expect(candidates.map(\.tempID) == ["c1", "c2"])
+    }
+
+    @Test("a debtor without a collection case is one skipped candidate, no_open_case, with the debtor's id",
+          arguments: [nil, [], "", object()] as [RecordValue?])
+    func noOpenCase(cases: RecordValue?) throws {
+        let candidates = try mapDebtor(apiDebtor(id: "777", cases: cases))
+        #expect(candidates.count == 1)
+        #expect(candidates.first?.skipReason == .noOpenCase)
+        #expect(candidates.first?.tempID == "777")
+        #expect(candidates.first?.provenance.caseIndex == nil)
+        #expect(candidates.first?.provenance.record == 4)
+    }
+
+    @Test("a case whose debts are in several currencies fails with invalid_currency; case and spaces do not count")
+    func mixedCurrencies() throws {
+        let debtor = apiDebtor(cases: [
+            collectionCase(id: "c1", debts: [debt(id: "d1", currency: "EUR"), debt(id: "d2", currency: "CHF")]),
+            collectionCase(id: "c2", debts: [debt(id: "d3", currency: "eur"), debt(id: "d4", currency: " EUR ")]),
+        ])
+        let candidates = try mapDebtor(debtor)
+        #expect(candidates[0].errors.map(\.code) == [.invalidCurrency])
+        #expect(candidates[0].errors.first?.field == "currency")
+        #expect(candidates[0].raw["currency"] == nil)
+        #expect(candidates[1].errors.isEmpty)
+        #expect(candidates[1].raw["currency"] == "EUR")
+    }
+
+    @Test("due date is the earliest debt date, object the designations, metadata the debtor's and debts' ids")
+    func dueDateObjectMetadata() throws {
+        let debtor = apiDebtor(cases: [collectionCase(debts: [
+            debt(id: "d1", date: "2026-03-01", designation: "Membership March"),
+            debt(id: "d2", date: "2026-01-15", designation: "Dunning fee"),
+            debt(id: "d3", date: "2026-02-01", designation: "Membership February"),
+        ])])
+        let candidate = try #require(try mapDebtor(debtor).first)
+        #expect(candidate.raw["due_date"] == "2026-01-15")
+        #expect(candidate.raw["object"] == "Membership March, Dunning fee, Membership February")
+        #expect(candidate.metadata == fields(("debtorId", "2334545"), ("membershipNr", "1568462597"),
+                                             ("debtIds", ["d1", "d2", "d3"])))
+    }
+
+    @Test("an XML export: scalars as strings, a list of one as a single object, lists wrapped in item elements")
+    func xmlShapes() throws {
+        let debtor = fields(
+            ("debtorId", "55"), ("membershipNr", "1001"), ("countryCode", "FR"), ("firstName", "Jean"),
+            ("lastName", "Dupont"),
+            ("contactDetails", object(("contactDetail", [
+                object(("type", "TEL_PRIVATE"), ("value", "01 40 00 00 00"), ("status", object(("type", "VALID")))),
+                object(("type", "TEL_PRIVATE_MOBILE"), ("value", "06 12 34 56 78"), ("status", object(("type", "INVALID")))),
+                object(("type", "EMAIL"), ("value", "jean@example.fr")),
+            ]))),
+            ("collectionCases", object(("collectionCaseId", "X-1"), ("openAmount", "12.50"),
+                                       ("debt", object(("debtId", "D-1"), ("debtDate", "2026-02-02"),
+                                                       ("amount", "12.50"), ("currency", "EUR"),
+                                                       ("designation", "Sale"),
+                                                       ("block", object(("limitType", "DISABLED"))))))))
+        let candidates = try mapDebtor(debtor)
+        #expect(candidates.count == 1)
+        let candidate = try #require(candidates.first)
+        #expect(candidate.tempID == "X-1")
+        #expect(candidate.raw["amount"] == "12.50")
+        #expect(candidate.raw["currency"] == "EUR")
+        #expect(candidate.raw["phone"] == "01 40 00 00 00")
+        #expect(candidate.raw["email"] == "jean@example.fr")
+        #expect(candidate.raw["due_date"] == "2026-02-02")
+        #expect(candidate.skipReason == nil)
+        #expect(candidate.phoneRegion == "FR")
+        #expect(candidate.metadata?["debtIds"] == ["D-1"])
+    }
+
+    @Test("an XML export with cases wrapped one element per case, and a single case element")
+    func xmlWrappedCases() throws {
+        let wrapped = fields(("debtorId", "56"), ("firstName", "Jean"), ("lastName", "Dupont"),
+                             ("collectionCases", object(("collectionCase", [
+                                 object(("collectionCaseId", "W-1"), ("openAmount", "10"),
+                                        ("debt", object(("debtId", "a"), ("currency", "EUR")))),
+                                 object(("collectionCaseId", "W-2"), ("openAmount", "20"),
+                                        ("debt", object(("debt", [object(("debtId", "b"), ("currency", "EUR")),
+                                                                   object(("debtId", "c"), ("currency", "EUR"))])))),
+                             ]))))
+        let candidates = try mapDebtor(wrapped)
+        #expect(candidates.map(\.tempID) == ["W-1", "W-2"])
+        #expect(candidates[1].metadata?["debtIds"] == ["b", "c"])
+    }
+
+    @Test("a debtor record the reader could not read is one failed candidate with malformed_row")
+    func malformedDebtor() throws {
+        let problem = RecordError(field: nil, code: .malformedRow, message: "bad")
+        let candidates = try map([record(apiDebtor(), problem: problem)], options: preset)
+        #expect(candidates.count == 1)
+        #expect(candidates.first?.errors == [problem])
+    }
+}

@@ -1,0 +1,220 @@
+import DebtflowCore
+import DebtflowNormalize
+import Testing
+
+/// One accepted spelling: the text, the policy, and what it must read as.
+struct AmountCase: Sendable, CustomTestStringConvertible {
+    var text: String
+    var policy: DecimalSeparatorPolicy
+    var digits: String
+    var fractionDigits: Int
+    var hint: String?
+    var testDescription: String { "\(policy.rawValue): \(text.debugDescription)" }
+
+    init(_ text: String, _ policy: DecimalSeparatorPolicy, _ digits: String, _ fractionDigits: Int,
+         _ hint: String? = nil) {
+        (self.text, self.policy, self.digits, self.fractionDigits, self.hint) = (text, policy, digits, fractionDigits, hint)
+    }
+
+    /// A case under the `auto` policy.
+    init(_ text: String, _ digits: String, _ fractionDigits: Int, _ hint: String? = nil) {
+        self.init(text, .auto, digits, fractionDigits, hint)
+    }
+}
+
+@Suite("Amount parsing")
+struct AmountParserTests {
+    static let contractSpellings: [AmountCase] = [
+        AmountCase("1234.56", "123456", 2),
+        AmountCase("1234,56", "123456", 2),
+        AmountCase("1 234,56", "123456", 2),
+        AmountCase("1\u{00A0}234,56", "123456", 2),
+        AmountCase("1\u{202F}234,56", "123456", 2),
+        AmountCase("1\u{2009}234,56", "123456", 2),
+        AmountCase("1.234,56", "123456", 2),
+        AmountCase("1,234.56", "123456", 2),
+        AmountCase("€12,50", "1250", 2, "EUR"),
+        AmountCase("12,50 €", "1250", 2, "EUR"),
+        AmountCase("12,50\u{00A0}€", "1250", 2, "EUR"),
+        AmountCase("EUR 12.50", "1250", 2, "EUR"),
+        AmountCase("12.50 EUR", "1250", 2, "EUR"),
+        AmountCase("12.50EUR", "1250", 2, "EUR"),
+        AmountCase("eur 12.50", "1250", 2, "EUR"),
+        AmountCase("12,50 euros", "1250", 2, "EUR"),
+        AmountCase("12,50 Euro", "1250", 2, "EUR"),
+        AmountCase("€ 1 234,56", "123456", 2, "EUR"),
+        AmountCase("£3.20", "320", 2, "GBP"),
+        AmountCase("3.20 £", "320", 2, "GBP"),
+        AmountCase("12.50 CHF", "1250", 2, "CHF"),
+        AmountCase("JPY 1,234,567", "1234567", 0, "JPY"),
+        AmountCase("$5.00", "500", 2, ParsedAmount.dollarSignHint),
+        AmountCase("€12,50 EUR", "1250", 2, "EUR"),
+    ]
+
+    static let autoPolicy: [AmountCase] = [
+        AmountCase("1.234.567", "1234567", 0),
+        AmountCase("1,234,567", "1234567", 0),
+        AmountCase("1.234.567,89", "123456789", 2),
+        AmountCase("1,234,567.89", "123456789", 2),
+        AmountCase("1 234 567,89", "123456789", 2),
+        AmountCase("1 234.5", "12345", 1),
+        AmountCase("1.5", "15", 1),
+        AmountCase("1,5", "15", 1),
+        AmountCase("1.234", "1234", 3),
+        AmountCase("1,234", "1234", 3),
+        AmountCase("1234", "1234", 0),
+        AmountCase("0.05", "005", 2),
+        AmountCase("007,50", "750", 2),
+        AmountCase("+12.50", "1250", 2),
+        AmountCase("  12.50\t", "1250", 2),
+        AmountCase("999999999999999999", "999999999999999999", 0),
+        AmountCase("00000000000000000000001.5", "15", 1),
+        AmountCase("0.000000000000000001", "0000000000000000001", 18),
+    ]
+
+    static let explicitPolicies: [AmountCase] = [
+        AmountCase("1.234,56", .comma, "123456", 2),
+        AmountCase("1 234,56", .comma, "123456", 2),
+        AmountCase("1234,5", .comma, "12345", 1),
+        AmountCase("1.234", .comma, "1234", 0),
+        AmountCase("1.234.567", .comma, "1234567", 0),
+        AmountCase("12", .comma, "12", 0),
+        AmountCase("1,234.56", .dot, "123456", 2),
+        AmountCase("1 234.56", .dot, "123456", 2),
+        AmountCase("1234.5", .dot, "12345", 1),
+        AmountCase("1,234", .dot, "1234", 0),
+        AmountCase("1,234,567", .dot, "1234567", 0),
+        AmountCase("12,50 €", .comma, "1250", 2, "EUR"),
+    ]
+
+    @Test("the contract's spellings read as digits, decimals and currency hint",
+          arguments: contractSpellings + autoPolicy + explicitPolicies)
+    func reads(_ example: AmountCase) throws {
+        let parsed = try AmountParser.parse(example.text, decimal: example.policy).get()
+        #expect(parsed == ParsedAmount(isNegative: false, digits: example.digits,
+                                       fractionDigits: example.fractionDigits, currencyHint: example.hint))
+    }
+
+    @Test("text that is not an amount is invalid_amount on field amount",
+          arguments: ["12,5,3", "abc", "1 2 3,4.5.6", "", "   ", "12.", ",50", ".50", "1..2", "1,,2", "12 50",
+                      "1.234.56", "1,234,56.7", "1,234.567,89", "12EUR50", "12.50 FRF", "12.50 XEU", "€12 £",
+                      "€12 USD", "(12.50", "12.50)", "--12", "+-12", "12+", "1e5", "12abc", "12 . 50", "1 234  567",
+                      "1234 567", "12.34.567,8", "1_234", "١٢", "1234567890123456789", "0.0000000000000000001", "1234567890.123456789",
+                      "12,-", "- 12 -", "€", "EUR", "12.50 EUR EUR USD"])
+    func invalid(text: String) {
+        let result = AmountParser.parse(text, decimal: .auto)
+        #expect(result.amountFailureCode == .invalidAmount)
+        #expect(result.amountFailureField == "amount")
+    }
+
+    @Test("an explicit policy makes the other sign a grouping sign, so misplaced groups are invalid",
+          arguments: [("1,234.56", DecimalSeparatorPolicy.comma), ("12.5", .comma), ("1.234,5.6", .comma),
+                      ("1.234,56", .dot), ("12,50", .dot), ("1.2.3", .dot)])
+    func explicitPolicyMismatch(text: String, policy: DecimalSeparatorPolicy) {
+        #expect(AmountParser.parse(text, decimal: policy).amountFailureCode == .invalidAmount)
+    }
+
+    @Test("zero, negative and parenthesised amounts are non_positive_amount",
+          arguments: ["0", "0,00", "0.000", "€0", "-12", "-12.50", "12-", "12.50-", "−12", "-€5", "€-5",
+                      "(12.50)", "(€12.50)", "(12,50 €)", "-0", "EUR -1 234,56"])
+    func nonPositive(text: String) {
+        for policy in DecimalSeparatorPolicy.allCases where AmountParser.parse(text, decimal: policy).amountFailureCode != .invalidAmount {
+            #expect(AmountParser.parse(text, decimal: policy).amountFailureCode == .nonPositiveAmount, "\(policy)")
+            #expect(AmountParser.parse(text, decimal: policy).amountFailureField == "amount")
+        }
+        #expect(AmountParser.parse(text, decimal: .auto).amountFailureCode == .nonPositiveAmount)
+    }
+
+    @Test("error messages do not repeat the field's text")
+    func messagesDoNotEchoInput() {
+        for text in ["Jean Dupont 12", "-4711", "(4711)", "47118888888888888888888"] {
+            guard case .failure(let error) = AmountParser.parse(text, decimal: .auto) else {
+                Issue.record("\(text) should fail")
+                continue
+            }
+            #expect(!error.message.contains("Jean") && !error.message.contains("4711"))
+            #expect(!error.message.isEmpty)
+        }
+    }
+}
+
+/// One conversion to minor units: text, currency, and the expected integer and decimal text.
+struct MinorUnitCase: Sendable, CustomTestStringConvertible {
+    var text: String
+    var currency: String
+    var minorUnits: Int64
+    var decimalText: String
+    var testDescription: String { "\(text) \(currency)" }
+    init(_ text: String, _ currency: String, _ minorUnits: Int64, _ decimalText: String) {
+        (self.text, self.currency, self.minorUnits, self.decimalText) = (text, currency, minorUnits, decimalText)
+    }
+}
+
+@Suite("Amounts in minor units")
+struct AmountMinorUnitsTests {
+    static let conversions: [MinorUnitCase] = [
+        MinorUnitCase("1 234,5", "EUR", 123_450, "1234.50"),
+        MinorUnitCase("1234.56", "EUR", 123_456, "1234.56"),
+        MinorUnitCase("12", "EUR", 1200, "12.00"),
+        MinorUnitCase("0.05", "EUR", 5, "0.05"),
+        MinorUnitCase("12.340", "EUR", 1234, "12.34"),
+        MinorUnitCase("1234", "JPY", 1234, "1234"),
+        MinorUnitCase("1.234.567", "JPY", 1_234_567, "1234567"),
+        MinorUnitCase("1234,00", "JPY", 1234, "1234"),
+        MinorUnitCase("12.5", "TND", 12_500, "12.500"),
+        MinorUnitCase("12,345", "TND", 12_345, "12.345"),
+        MinorUnitCase("0.0001", "CLF", 1, "0.0001"),
+        MinorUnitCase("999999999999999999", "JPY", 999_999_999_999_999_999, "999999999999999999"),
+        MinorUnitCase("9999999999999999.99", "EUR", 999_999_999_999_999_999, "9999999999999999.99"),
+    ]
+
+    @Test("amounts become integer minor units with the currency's digits", arguments: conversions)
+    func converts(_ example: MinorUnitCase) throws {
+        let currency = try #require(CurrencyTable.currency(forCode: example.currency))
+        let parsed = try AmountParser.parse(example.text, decimal: .auto).get()
+        let amount = try AmountParser.minorUnits(parsed, currency: currency).get()
+        #expect(amount == MinorUnitAmount(minorUnits: example.minorUnits, digits: currency.minorUnitDigits))
+        #expect(amount.decimalText == example.decimalText)
+    }
+
+    @Test("more decimals than the currency has, or more than 18 digits, is invalid_amount",
+          arguments: [("12.345", "EUR"), ("12.5", "JPY"), ("1.234", "JPY"), ("0,01", "JPY"), ("1.2345", "TND"), ("0.00001", "CLF"),
+                      ("99999999999999999", "TND"), ("10000000000000000", "EUR"),
+                      ("0.000000000000000001", "EUR")])
+    func invalid(text: String, code: String) throws {
+        let currency = try #require(CurrencyTable.currency(forCode: code))
+        let parsed = try AmountParser.parse(text, decimal: .auto).get()
+        let result = AmountParser.minorUnits(parsed, currency: currency)
+        #expect(result.amountFailureCode == .invalidAmount)
+        #expect(result.amountFailureField == "amount")
+    }
+
+    @Test("a negative or zero amount built by a caller is non_positive_amount",
+          arguments: [ParsedAmount(isNegative: true, digits: "1250", fractionDigits: 2, currencyHint: nil),
+                      ParsedAmount(isNegative: false, digits: "000", fractionDigits: 2, currencyHint: nil)])
+    func nonPositive(amount: ParsedAmount) throws {
+        let euro = try #require(CurrencyTable.currency(forCode: "EUR"))
+        #expect(AmountParser.minorUnits(amount, currency: euro).amountFailureCode == .nonPositiveAmount)
+    }
+
+    @Test("digits that are not digits are invalid_amount",
+          arguments: [ParsedAmount(isNegative: false, digits: "12a", fractionDigits: 0, currencyHint: nil),
+                      ParsedAmount(isNegative: false, digits: "", fractionDigits: 0, currencyHint: nil),
+                      ParsedAmount(isNegative: false, digits: "12", fractionDigits: 3, currencyHint: nil)])
+    func malformedDigits(amount: ParsedAmount) throws {
+        let euro = try #require(CurrencyTable.currency(forCode: "EUR"))
+        #expect(AmountParser.minorUnits(amount, currency: euro).amountFailureCode == .invalidAmount)
+    }
+}
+
+extension Result where Failure == RecordError {
+    var amountFailureCode: RecordErrorCode? {
+        if case .failure(let error) = self { return error.code }
+        return nil
+    }
+
+    var amountFailureField: String? {
+        if case .failure(let error) = self { return error.field }
+        return nil
+    }
+}

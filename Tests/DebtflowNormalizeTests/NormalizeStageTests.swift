@@ -1,0 +1,150 @@
+import DebtflowCore
+import DebtflowNormalize
+import Testing
+
+@Suite("normalize: the stage")
+struct NormalizeStageTests {
+    private func normalized(_ raw: [String: String], region: String? = nil,
+                            options: NormalizeOptions = NormalizeOptions()) throws -> DebtCandidate {
+        let candidate = DebtCandidate(provenance: Provenance(source: "t.csv", record: 1), data: RecordObject(), raw: raw,
+                                      tempID: "T", phoneRegion: region)
+        return try #require(try NormalizeStage(options: options).process(Chunk([candidate])).elements.first)
+    }
+
+    private func codes(_ candidate: DebtCandidate) -> [RecordErrorCode] { candidate.errors.map(\.code) }
+
+    @Test("a French national phone becomes E.164, with its calling code and region kept for classify")
+    func phone() throws {
+        let candidate = try normalized(["phone": " 06 12 34 56 78 "])
+        #expect(candidate.debt.phone == "+33612345678")
+        #expect(candidate.phoneCallingCode == 33)
+        #expect(candidate.phoneCountry == "FR")
+        #expect(candidate.errors.isEmpty)
+    }
+
+    @Test("the record's own region comes before the configured one for national numbers")
+    func recordRegion() throws {
+        let german = try normalized(["phone": "015123456789"], region: "DE")
+        #expect(german.debt.phone == "+4915123456789")
+        #expect(german.phoneCountry == "DE")
+        let byConfig = try normalized(["phone": "015123456789"], options: NormalizeOptions(region: "DE"))
+        #expect(byConfig.debt.phone == "+4915123456789")
+    }
+
+    @Test("an invalid phone is invalid_phone on the phone field, and no phone is kept")
+    func invalidPhone() throws {
+        let candidate = try normalized(["phone": "O6 12 34 56 78"])
+        #expect(codes(candidate) == [.invalidPhone])
+        #expect(candidate.errors.first?.field == "phone")
+        #expect(candidate.debt.phone == nil)
+        #expect(candidate.phoneCallingCode == nil)
+    }
+
+    @Test("the amount is counted in the currency's minor units",
+          arguments: [("1 234,56", "EUR", 123456, 2), ("1234", "JPY", 1234, 0), ("12,5", "TND", 12500, 3),
+                      ("1.234,56", "eur", 123456, 2)] as [(String, String, Int64, Int)])
+    func amounts(text: String, currency: String, minorUnits: Int64, digits: Int) throws {
+        let candidate = try normalized(["amount": text, "currency": currency])
+        #expect(candidate.debt.amount == MinorUnitAmount(minorUnits: minorUnits, digits: digits))
+        #expect(candidate.debt.currency == currency.uppercased())
+        #expect(candidate.errors.isEmpty)
+    }
+
+    @Test("more decimals than the currency has is invalid_amount; zero, negative and (12.50) are non_positive_amount",
+          arguments: [("12.345", RecordErrorCode.invalidAmount), ("0", .nonPositiveAmount), ("-3", .nonPositiveAmount),
+                      ("(12.50)", .nonPositiveAmount), ("douze", .invalidAmount)])
+    func badAmounts(text: String, code: RecordErrorCode) throws {
+        let candidate = try normalized(["amount": text, "currency": "EUR"])
+        #expect(codes(candidate) == [code])
+        #expect(candidate.errors.first?.field == "amount")
+        #expect(candidate.debt.amount == nil)
+    }
+
+    @Test("the currency comes from the record, else from a sign in the amount, else from the config")
+    func currencySources() throws {
+        #expect(try normalized(["amount": "12", "currency": "CHF"], options: NormalizeOptions(currency: "EUR")).debt.currency == "CHF")
+        #expect(try normalized(["amount": "12,50 €"]).debt.currency == "EUR")
+        #expect(try normalized(["amount": "€12,50"]).debt.amount == MinorUnitAmount(minorUnits: 1250, digits: 2))
+        #expect(try normalized(["amount": "12"], options: NormalizeOptions(currency: "EUR")).debt.currency == "EUR")
+        #expect(try normalized(["amount": "12"]).debt.currency == nil)
+    }
+
+    @Test("a $ sign supplies a currency only when one is configured")
+    func dollarSign() throws {
+        let configured = try normalized(["amount": "$12.50"], options: NormalizeOptions(currency: "USD"))
+        #expect(configured.debt.currency == "USD")
+        #expect(configured.debt.amount == MinorUnitAmount(minorUnits: 1250, digits: 2))
+        #expect(codes(try normalized(["amount": "$12.50"])) == [.invalidCurrency])
+    }
+
+    @Test("an unknown or withdrawn currency code is invalid_currency", arguments: ["FRF", "XYZ", "E"])
+    func invalidCurrency(code: String) throws {
+        let candidate = try normalized(["amount": "12", "currency": code])
+        #expect(codes(candidate) == [.invalidCurrency])
+        #expect(candidate.errors.first?.field == "currency")
+    }
+
+    @Test("a currency error found by map (mixed currencies) is not doubled")
+    func mixedCurrencyFromMap() throws {
+        var candidate = DebtCandidate(provenance: Provenance(source: "t", record: 1), data: RecordObject(),
+                                      raw: ["amount": "12"])
+        candidate.errors = [RecordError(field: "currency", code: .invalidCurrency, message: "mixed")]
+        let output = try NormalizeStage(options: NormalizeOptions(currency: "EUR")).process(Chunk([candidate])).elements[0]
+        #expect(codes(output) == [.invalidCurrency])
+        #expect(output.debt.currency == nil)
+    }
+
+    @Test("dates are written YYYY-MM-DD; an impossible one is invalid_date on its field")
+    func dates() throws {
+        let candidate = try normalized(["birthdate": "04/05/1952", "invoice_date": "2026-01-31", "due_date": "31.02.2026"])
+        #expect(candidate.debt.birthdate == "1952-05-04")
+        #expect(candidate.debt.invoiceDate == "2026-01-31")
+        #expect(candidate.debt.dueDate == nil)
+        #expect(codes(candidate) == [.invalidDate])
+        #expect(candidate.errors.first?.field == "due_date")
+    }
+
+    @Test("an IBAN is compacted and checked; a bad checksum is invalid_iban")
+    func iban() throws {
+        #expect(try normalized(["iban": "FR76 3000 6000 0112 3456 7890 189"]).debt.iban == "FR7630006000011234567890189")
+        #expect(codes(try normalized(["iban": "FR76 3000 6000 0112 3456 7890 188"])) == [.invalidIBAN])
+    }
+
+    @Test("an email is trimmed with its domain lowercased; a bad one is invalid_email")
+    func email() throws {
+        #expect(try normalized(["email": " Jean.Dupont@Example.FR "]).debt.email == "Jean.Dupont@example.fr")
+        #expect(codes(try normalized(["email": "jean.dupont@example"])) == [.invalidEmail])
+    }
+
+    @Test("text fields are trimmed and blank ones left out")
+    func textFields() throws {
+        let candidate = try normalized(["firstname": "  Jean ", "lastname": "Dupont", "civility": " M. ", "company": "  ",
+                                        "city": "Lyon\u{00A0}", "internal_id": " C-1 "])
+        #expect(candidate.debt.firstname == "Jean")
+        #expect(candidate.debt.civility == "M.")
+        #expect(candidate.debt.company == nil)
+        #expect(candidate.debt.city == "Lyon")
+        #expect(candidate.debt.internalID == "C-1")
+        #expect(candidate.debt.tempID == "T")
+    }
+
+    @Test("every error of a record is collected, not only the first")
+    func collectsAll() throws {
+        let candidate = try normalized(["amount": "abc", "currency": "FRF", "phone": "12", "email": "x@",
+                                        "iban": "FR00", "birthdate": "32/01/2000"])
+        #expect(Set(codes(candidate)) == [.invalidAmount, .invalidCurrency, .invalidPhone, .invalidEmail, .invalidIBAN,
+                                          .invalidDate])
+    }
+
+    @Test("skipped and malformed candidates pass unchanged")
+    func untouched() throws {
+        var skipped = DebtCandidate(provenance: Provenance(source: "t", record: 1), data: RecordObject(),
+                                    raw: ["phone": "nonsense"])
+        skipped.skipReason = .blocked
+        var malformed = skipped
+        malformed.skipReason = nil
+        malformed.errors = [RecordError(field: nil, code: .malformedRow, message: "x")]
+        let output = try NormalizeStage().process(Chunk([skipped, malformed])).elements
+        #expect(output == [skipped, malformed])
+    }
+}

@@ -1,0 +1,106 @@
+import DebtflowCore
+import DebtflowPipeline
+import Foundation
+import Testing
+
+@Suite("Pipeline config")
+struct PipelineConfigurationTests {
+    let decoder = PipelineConfigurationDecoder(environment: ["OUT": "/tmp/out", "INPUT": "in.csv", "EMPTY": ""])
+
+    private func decode(_ json: String) throws -> PipelineConfiguration {
+        try decoder.decode(Data(json.utf8), baseDirectory: "/etc/debtflow", fileName: "p.json")
+    }
+
+    private func stages(_ stages: String) -> String {
+        #"{"version":1,"name":"t","stages":[\#(stages)]}"#
+    }
+
+    @Test("a conversion pipeline is read then sink, with paths resolved against the config's folder")
+    func conversion() throws {
+        let config = try decode(stages(#"{"read":{"format":"csv","path":"${INPUT}"}},{"sink":{"format":"ndjson","path":"out/x.ndjson"}}"#))
+        #expect(config.isConversion)
+        #expect(config.read.path == "/etc/debtflow/in.csv")
+        #expect(config.sinks.first?.path == "/etc/debtflow/out/x.ndjson")
+        #expect(config.sinks.first?.accepts == [.valid])
+    }
+
+    @Test("a debt pipeline gets defaults for the stages it does not write")
+    func debtDefaults() throws {
+        let config = try decode(stages(#"{"read":{"format":"xml","path":"a.xml","record":"debtor"}},{"map":{"preset":"magicline-debtor"}},{"validate":{"timeline_id":"${EMPTY:-}","timeline_start_mode":"immediate"}},{"sink":{"format":"ndjson","path":"${OUT}/v.ndjson","accept":["valid"]}}"#))
+        let debt = try #require(config.debtStages)
+        #expect(debt.map.preset == "magicline-debtor")
+        #expect(debt.normalize.region == "FR")
+        #expect(debt.classify.expensive == ["dom_tom", "maghreb"])
+        #expect(debt.validate.timelineID == nil)
+        #expect(debt.validate.timelineStartMode == nil)
+        #expect(config.sinks.first?.path == "/tmp/out/v.ndjson")
+    }
+
+    @Test("configuration errors name the JSON path of the problem", arguments: [
+        (#"{"read":{"format":"csv","path":"a"}},{"sink":{"format":"http","url":"https://x","token":"t","batch_size":1001}}"#, "stages[1].sink.batch_size"),
+        (#"{"read":{"format":"csv","path":"a"}},{"sink":{"format":"ndjson","path":"o","colour":"red"}}"#, "stages[1].sink.colour"),
+        (#"{"read":{"format":"csv","path":"a","delimiter":7}},{"sink":{"format":"ndjson","path":"o"}}"#, "stages[0].read.delimiter"),
+        (#"{"read":{"format":"csv","path":"a","records":"x"}},{"sink":{"format":"ndjson","path":"o"}}"#, "stages[0].read.records"),
+        (#"{"read":{"format":"yaml","path":"a"}},{"sink":{"format":"ndjson","path":"o"}}"#, "stages[0].read.format"),
+        (#"{"sink":{"format":"ndjson","path":"o"}},{"read":{"format":"csv","path":"a"}}"#, "stages[1].read"),
+        (#"{"read":{"format":"csv","path":"a"}},{"normalize":{}},{"sink":{"format":"ndjson","path":"o"}}"#, "stages[1].normalize"),
+        (#"{"read":{"format":"csv","path":"a"}},{"map":{}},{"sink":{"format":"ndjson","path":"o"}},{"validate":{}}"#, "stages[3].validate"),
+        (#"{"read":{"format":"csv","path":"a"}},{"map":{}},{"validate":{}},{"classify":{}},{"sink":{"format":"ndjson","path":"o"}}"#, "stages[3].classify"),
+        (#"{"read":{"format":"csv","path":"a"}},{"sink":{"format":"http","url":"https://x","token":"t"}}"#, "stages[1].sink"),
+        (#"{"read":{"format":"csv","path":"a"}},{"map":{}},{"sink":{"format":"http","url":"https://x"}}"#, "stages[2].sink.token_url"),
+        (#"{"read":{"format":"csv","path":"a"}},{"sink":{"format":"ndjson","path":"o","accept":["maybe"]}}"#, "stages[1].sink.accept[0]"),
+        (#"{"read":{"format":"csv","path":"a"}},{"map":{}},{"normalize":{"region":"France"}},{"sink":{"format":"ndjson","path":"o"}}"#, "stages[2].normalize.region"),
+        (#"{"read":{"format":"csv","path":"a"}},{"map":{}},{"classify":{"rates":{"mars":{"credits":1}}}},{"sink":{"format":"ndjson","path":"o"}}"#, "stages[2].classify.rates.mars"),
+        (#"{"read":{"format":"csv","path":"a"}},{"map":{}},{"validate":{"timeline_id":"t","timeline_start_mode":"later"}},{"sink":{"format":"ndjson","path":"o"}}"#, "stages[2].validate.timeline_start_mode"),
+        (#"{"read":{"format":"xml","path":"a"}},{"sink":{"format":"ndjson","path":"o"}}"#, "stages[0].read.record"),
+        (#"{"read":{"format":"csv","path":"a"}}"#, "stages"),
+    ])
+    func errorsNamePaths(stageList: String, path: String) throws {
+        let error = try #require(throws: DebtflowError.self) { try decode(stages(stageList)) }
+        #expect(error.kind == .configuration)
+        #expect(error.location?.jsonPath == path, "\(error)")
+        #expect(ExitCode.for(error) == .usage)
+    }
+
+    @Test("an unset environment variable is an error naming it")
+    func unsetVariable() throws {
+        let error = try #require(throws: DebtflowError.self) {
+            try decode(stages(#"{"read":{"format":"csv","path":"${NOPE}/a.csv"}},{"sink":{"format":"ndjson","path":"o"}}"#))
+        }
+        #expect(error.description.contains("NOPE"))
+        #expect(error.location?.jsonPath == "stages[0].read.path")
+    }
+
+    @Test("unknown top-level keys and a wrong version are errors")
+    func topLevel() throws {
+        #expect(throws: DebtflowError.self) { try decode(#"{"version":1,"stages":[],"extra":1}"#) }
+        #expect(throws: DebtflowError.self) { try decode(#"{"version":2,"stages":[{"read":{"format":"csv","path":"a"}},{"sink":{"format":"ndjson","path":"o"}}]}"#) }
+        #expect(throws: DebtflowError.self) { try decode("not json") }
+    }
+
+    @Test("secrets in the config are collected for masking")
+    func secrets() throws {
+        let config = try decode(stages(#"{"read":{"format":"magicline","base_url":"https://t.open-api.magicline.com/v1","run_id":42,"api_key":"k-123"}},{"map":{"preset":"magicline-debtor"}},{"sink":{"format":"http","url":"https://getbill.io/external-api/v1/debts/batch","token":"tok-456"}}"#))
+        #expect(config.secrets.contains("k-123"))
+        #expect(config.secrets.contains("tok-456"))
+        #expect(config.read.runID == "42")
+    }
+}
+
+@Suite("Environment interpolation")
+struct EnvironmentInterpolationTests {
+    let interpolation = EnvironmentInterpolation(environment: ["A": "x", "EMPTY": ""])
+
+    @Test("expands references and defaults", arguments: [
+        ("${A}/b", "x/b"), ("${B:-dflt}", "dflt"), ("${A:-dflt}", "x"), ("${EMPTY:-d}", "d"), ("${EMPTY}", ""),
+        ("no refs", "no refs"), ("${A}${A}", "xx"), ("${B:-}", ""),
+    ])
+    func expands(input: String, expected: String) throws {
+        #expect(try interpolation.expand(input, at: "p") == expected)
+    }
+
+    @Test("rejects unset variables and broken references", arguments: ["${B}", "${A", "${1X}"])
+    func rejects(input: String) {
+        #expect(throws: DebtflowError.self) { try interpolation.expand(input, at: "p") }
+    }
+}

@@ -1,0 +1,217 @@
+import DebtflowCore
+import DebtflowRead
+import Testing
+
+@Suite("CSV record reader")
+struct CSVRecordReaderTests {
+    @Test("header names become keys and every value is a string", arguments: readSizes)
+    func headerNamesBecomeKeys(readSize: Int) async throws {
+        let records = try await readCSV("name,amount\nDupont,12.50\nMartin,3\n", readSize: readSize)
+        #expect(records.count == 2)
+        #expect(pairs(records[0]) == [["name", "Dupont"], ["amount", "12.50"]])
+        #expect(records[1].fields["amount"] == .string("3"))
+        #expect(records.allSatisfy { $0.problem == nil })
+    }
+
+    @Test("a quoted field may hold the delimiter and doubled quotes", arguments: readSizes)
+    func quotedDelimiterAndDoubledQuotes(readSize: Int) async throws {
+        let records = try await readCSV("a,b,c\n\"x,y\",\"say \"\"hi\"\"\",\"\"\n", readSize: readSize)
+        #expect(values(records) == [["x,y", "say \"hi\"", ""]])
+    }
+
+    @Test("a line break inside quotes is kept as stored and the next row's line counts it", arguments: readSizes)
+    func quotedLineBreaksKept(readSize: Int) async throws {
+        let text = "id,note\r\n1,\"first\r\nsecond\"\r\n2,\"a\nb\rc\"\r\n3,plain\r\n"
+        let records = try await readCSV(text, readSize: readSize)
+        #expect(values(records) == [["1", "first\r\nsecond"], ["2", "a\nb\rc"], ["3", "plain"]])
+        #expect(records.map(\.provenance.line) == [2, 4, 7])
+        #expect(records.map(\.provenance.record) == [1, 2, 3])
+    }
+
+    @Test("LF, CRLF and CR-only line ends give the same records", arguments: readSizes)
+    func lineEnds(readSize: Int) async throws {
+        for lineEnd in ["\n", "\r\n", "\r"] {
+            let text = ["h1,h2", "a,b", "c,d"].joined(separator: lineEnd) + lineEnd
+            let records = try await readCSV(text, readSize: readSize)
+            #expect(values(records) == [["a", "b"], ["c", "d"]], "line end \(Array(lineEnd.utf8))")
+            #expect(records.map(\.provenance.line) == [2, 3])
+        }
+    }
+
+    @Test("a final line break is optional", arguments: readSizes)
+    func trailingNewlineOrNot(readSize: Int) async throws {
+        let with = try await readCSV("a,b\n1,2\n3,4\n", readSize: readSize)
+        let without = try await readCSV("a,b\n1,2\n3,4", readSize: readSize)
+        #expect(values(with) == [["1", "2"], ["3", "4"]])
+        #expect(values(without) == values(with))
+        let quotedLast = try await readCSV("a,b\n1,\"2\"", readSize: readSize)
+        #expect(values(quotedLast) == [["1", "2"]])
+        let emptyLast = try await readCSV("a,b\n1,", readSize: readSize)
+        #expect(values(emptyLast) == [["1", ""]])
+    }
+
+    @Test("a UTF-8 byte order mark is not part of the first header name", arguments: readSizes)
+    func byteOrderMarkStripped(readSize: Int) async throws {
+        let records = try await readCSV([0xEF, 0xBB, 0xBF] + Array("nom;montant\nDupont;5\n".utf8), readSize: readSize)
+        #expect(pairs(records[0]) == [["nom", "Dupont"], ["montant", "5"]])
+    }
+
+    @Test("the delimiter is detected from the header line", arguments: [
+        ("a;b;c\n1;2,5;3\n", ["1", "2,5", "3"]),
+        ("a\tb\tc\n1\t2;x\t3\n", ["1", "2;x", "3"]),
+        ("a|b|c\n1|2|3\n", ["1", "2", "3"]),
+        ("a,b,c\n1,2;3,4\n", ["1", "2;3", "4"]),
+        ("\"x;y;z\",b,c\n1,2,3\n", ["1", "2", "3"]),
+    ])
+    func delimiterDetection(text: String, expected: [String]) async throws {
+        for readSize in readSizes {
+            let records = try await readCSV(text, readSize: readSize)
+            #expect(values(records) == [expected], "read size \(readSize)")
+        }
+    }
+
+    @Test("a configured delimiter overrides detection")
+    func configuredDelimiter() async throws {
+        let records = try await readCSV("a;b,c\n1;2,3\n", options: CSVReaderOptions(delimiter: .byte(UInt8(ascii: ","))))
+        #expect(pairs(records[0]) == [["a;b", "1;2"], ["c", "3"]])
+    }
+
+    @Test("Windows-1252 bytes are decoded: € é ü œ", arguments: readSizes)
+    func windows1252Fields(readSize: Int) async throws {
+        // "nom;prix\nRené Müller;5€ cœur\n" as a Windows-1252 export.
+        let bytes: [UInt8] = Array("nom;prix\nRen".utf8) + [0xE9] + Array(" M".utf8) + [0xFC] + Array("ller;5".utf8)
+            + [0x80] + Array(" c".utf8) + [0x9C] + Array("ur\n".utf8)
+        let records = try await readCSV(bytes, readSize: readSize)
+        #expect(values(records) == [["René Müller", "5€ cœur"]])
+    }
+
+    @Test("UTF-8 and Windows-1252 fields mix in one file under encoding auto", arguments: readSizes)
+    func mixedEncodingsPerField(readSize: Int) async throws {
+        let bytes: [UInt8] = Array("a,b\nRené,".utf8) + [0x52, 0x65, 0x6E, 0xE9] + Array("\n".utf8)
+        let records = try await readCSV(bytes, readSize: readSize)
+        #expect(values(records) == [["René", "René"]])
+    }
+
+    @Test("a forced encoding applies to every field")
+    func forcedEncodings() async throws {
+        let bytes: [UInt8] = Array("a\n".utf8) + [0xC3, 0xA9] + Array("\n".utf8)
+        let asWindows = try await readCSV(bytes, options: CSVReaderOptions(encoding: .windows1252))
+        #expect(values(asWindows) == [["Ã©"]])
+        let invalid: [UInt8] = Array("a\n".utf8) + [0xE9] + Array("\n".utf8)
+        let asUTF8 = try await readCSV(invalid, options: CSVReaderOptions(encoding: .utf8))
+        #expect(values(asUTF8) == [["\u{FFFD}"]])
+    }
+
+    @Test("a row with the wrong number of fields is a malformed record and the run goes on", arguments: readSizes)
+    func malformedRowsCounted(readSize: Int) async throws {
+        let records = try await readCSV("a,b,c\n1,2,3\n4,5\n6,7,8,9\n10,11,12\n", readSize: readSize)
+        #expect(records.count == 4)
+        #expect(records.map(\.provenance.record) == [1, 2, 3, 4])
+        #expect(records.map(\.provenance.line) == [2, 3, 4, 5])
+        #expect(records[0].problem == nil && records[3].problem == nil)
+        #expect(records[1].problem == RecordError(field: nil, code: .malformedRow, message: "expected 3 fields, found 2"))
+        #expect(records[2].problem?.message == "expected 3 fields, found 4")
+        #expect(pairs(records[1]) == [["a", "4"], ["b", "5"]])
+        #expect(pairs(records[2]) == [["a", "6"], ["b", "7"], ["c", "8"], ["column_4", "9"]])
+    }
+
+    @Test("a blank line is a record with every key empty, counted and numbered", arguments: readSizes)
+    func emptyLines(readSize: Int) async throws {
+        let records = try await readCSV("a,b\n1,2\n\n  \n3,4\n\n", readSize: readSize)
+        #expect(values(records) == [["1", "2"], ["", ""], ["", ""], ["3", "4"], ["", ""]])
+        #expect(records.map(\.provenance.line) == [2, 3, 4, 5, 6])
+        #expect(records.allSatisfy { $0.problem == nil })
+        #expect(pairs(records[1]) == [["a", ""], ["b", ""]])
+    }
+
+    @Test("an unclosed quote at the end of the input names the line where the field started", arguments: readSizes)
+    func unterminatedQuote(readSize: Int) async throws {
+        let error = await inputError {
+            _ = try await readCSV("a,b\n1,2\n3,\"never\nclosed\n", readSize: readSize)
+        }
+        #expect(error?.message.contains("unterminated quoted field") == true)
+        #expect(error?.location?.line == 3)
+        #expect(error?.location?.file == "test.csv")
+    }
+
+    @Test("a field longer than the limit stops the run naming its line", arguments: readSizes)
+    func oversizeField(readSize: Int) async throws {
+        let options = CSVReaderOptions(maxFieldBytes: 64)
+        let fits = String(repeating: "x", count: 64)
+        let records = try await readCSV("a,b\n1,\(fits)\n", readSize: readSize, options: options)
+        #expect(values(records) == [["1", fits]])
+        for tooLong in [String(repeating: "y", count: 65), "\"" + String(repeating: "z", count: 70) + "\""] {
+            let error = await inputError {
+                _ = try await readCSV("a,b\n1,2\n3,\(tooLong)\n", readSize: readSize, options: options)
+            }
+            #expect(error?.message.contains("field longer than 64 bytes") == true)
+            #expect(error?.location?.line == 3)
+        }
+    }
+
+    @Test("an oversize field is caught before the whole input is buffered")
+    func oversizeFieldWithoutEnd() async throws {
+        let options = CSVReaderOptions(maxFieldBytes: 1 << 20)
+        let bytes = Array("a\n\"".utf8) + [UInt8](repeating: UInt8(ascii: "q"), count: 3 << 20)
+        let error = await inputError { _ = try await readCSV(bytes, options: options) }
+        #expect(error?.message.contains("field longer than 1048576 bytes") == true)
+        #expect(error?.location?.line == 2)
+    }
+
+    @Test("without a header the keys are column numbers and the first line is data", arguments: readSizes)
+    func noHeader(readSize: Int) async throws {
+        let records = try await readCSV("x;y\n1;2\n", readSize: readSize, options: CSVReaderOptions(header: false))
+        #expect(records.map(pairs) == [[["1", "x"], ["2", "y"]], [["1", "1"], ["2", "2"]]])
+        #expect(records.map(\.provenance.line) == [1, 2])
+    }
+
+    @Test("empty and repeated header names get unique keys")
+    func headerKeysUnique() async throws {
+        let records = try await readCSV("name,,name,name\n1,2,3,4\n")
+        #expect(records[0].fields.entries.map(\.key) == ["name", "column_2", "name_2", "name_3"])
+    }
+
+    @Test("text after a closing quote is kept and a quote inside an unquoted field is literal", arguments: readSizes)
+    func lenientQuotes(readSize: Int) async throws {
+        let records = try await readCSV("a,b\n\"12\" inch,5\" tall\n", readSize: readSize)
+        #expect(values(records) == [["12 inch", "5\" tall"]])
+    }
+
+    @Test("an empty input or a header alone yields no records")
+    func noRecords() async throws {
+        #expect(try await readCSV("").isEmpty)
+        #expect(try await readCSV("a,b\n").isEmpty)
+        #expect(try await readCSV([0xEF, 0xBB, 0xBF]).isEmpty)
+    }
+
+    @Test("chunks hold at most chunkSize records and report the bytes consumed")
+    func chunking() async throws {
+        let text = "a\n" + (1...10).map(String.init).joined(separator: "\n") + "\n"
+        let reader = CSVRecordReader(source: MemoryByteSource(text, name: "n.csv", maxReadSize: 4), chunkSize: 4)
+        var sizes: [Int] = []
+        var consumed: [Int64] = []
+        while let chunk = try await reader.nextChunk() {
+            sizes.append(chunk.count)
+            consumed.append(chunk.inputBytesConsumed ?? -1)
+        }
+        #expect(sizes == [4, 4, 2])
+        #expect(consumed == consumed.sorted() && consumed.last == Int64(text.utf8.count))
+        #expect(try await reader.nextChunk() == nil)
+    }
+
+    @Test("every read size gives the same records for a mixed file")
+    func sameRecordsWhateverTheReadSize() async throws {
+        var text = "id;name;note\r\n"
+        for row in 1...300 {
+            text += "\(row);Nom \(row);\"line one\r\nline \"\"two\"\"; end\"\r\n"
+            if row % 50 == 0 { text += "\r\n" }
+            if row % 70 == 0 { text += "bad;row\r\n" }
+        }
+        let reference = try await readCSV(text, readSize: 65536, chunkSize: 1024)
+        #expect(reference.count == 300 + 6 + 4)
+        for readSize in [1, 7, 4096] {
+            let records = try await readCSV(text, readSize: readSize, chunkSize: 100)
+            #expect(records == reference, "read size \(readSize)")
+        }
+    }
+}

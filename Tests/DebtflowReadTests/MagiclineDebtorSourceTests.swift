@@ -1,0 +1,160 @@
+import DebtflowCore
+import DebtflowHTTP
+import DebtflowRead
+import DebtflowTestSupport
+import Foundation
+import Testing
+
+@Suite("Sportalliance (Magicline) debtor pager")
+struct MagiclineDebtorSourceTests {
+    static let apiKey = "mgl-key-0123456789"
+
+    func configuration(_ server: HTTPStubServer, runID: String = "42") -> MagiclineSourceConfiguration {
+        var configuration = MagiclineSourceConfiguration(baseURL: server.baseURL + "/v1", runID: runID, apiKey: Self.apiKey)
+        configuration.sliceSize = 2
+        configuration.rateLimitWaitSeconds = 0.1
+        configuration.maxRetries = 3
+        configuration.timeoutSeconds = 5
+        configuration.backoff = RetryBackoff(baseDelaySeconds: 0.01, maxDelaySeconds: 0.05)
+        return configuration
+    }
+
+    static func page(_ ids: [Int], hasNext: Bool, offset: String) -> HTTPStubServer.Answer {
+        let debtors = ids.map { #"{"debtorId":\#($0),"firstName":"F\#($0)","collectionCases":[{"openAmount":12.50}]}"# }
+        return .json(200, #"{"result":[\#(debtors.joined(separator: ","))],"hasNext":\#(hasNext),"offset":"\#(offset)"}"#)
+    }
+
+    func readAll(_ source: MagiclineDebtorSource) async throws -> [Record] {
+        var records: [Record] = []
+        while let chunk = try await source.nextChunk() { records.append(contentsOf: chunk.elements) }
+        return records
+    }
+
+    @Test("follows the returned offset verbatim while hasNext, numbering debtors across pages")
+    func paging() async throws {
+        let server = try HTTPStubServer { request, _ in
+            switch request.query("offset") {
+            case "0": return Self.page([1, 2], hasNext: true, offset: "abc+/=1")
+            case "abc+/=1": return Self.page([], hasNext: true, offset: "9876543210")
+            case "9876543210": return Self.page([3], hasNext: false, offset: "")
+            default: return .json(400, #"{"errorMessage":"bad offset"}"#)
+            }
+        }
+        defer { server.stop() }
+        let source = try MagiclineDebtorSource(configuration: configuration(server))
+        let records = try await readAll(source)
+        #expect(records.map(\.provenance.record) == [1, 2, 3])
+        #expect(records.map { $0.fields["debtorId"] } == [.number("1"), .number("2"), .number("3")])
+        #expect(records[0].fields.value(atPath: "collectionCases")?.arrayValue?.first?.objectValue?["openAmount"] == .number("12.50"))
+        #expect(records[0].provenance.source == server.baseURL + "/v1/debt-collection/42/debtors")
+        #expect(!source.name.contains(Self.apiKey))
+        let requests = server.requests
+        #expect(requests.map { $0.query("offset") } == ["0", "abc+/=1", "9876543210"])
+        #expect(requests.allSatisfy { $0.path == "/v1/debt-collection/42/debtors" && $0.query("sliceSize") == "2" })
+        #expect(requests.allSatisfy { $0.header("X-API-KEY") == Self.apiKey && $0.method == "GET" })
+        #expect(try await source.nextChunk() == nil)
+    }
+
+    @Test("probe() asks for one debtor and reports a refused key as an input error")
+    func probe() async throws {
+        let server = try HTTPStubServer { request, _ in
+            request.header("X-API-KEY") == Self.apiKey ? Self.page([1], hasNext: true, offset: "1")
+                                                       : .json(401, #"{"errorMessage":"no"}"#)
+        }
+        defer { server.stop() }
+        try await MagiclineDebtorSource(configuration: configuration(server)).probe()
+        #expect(server.requests.first?.query("sliceSize") == "1")
+        var wrongKey = configuration(server)
+        wrongKey.apiKey = "other-key"
+        let error = await #expect(throws: DebtflowError.self) { try await MagiclineDebtorSource(configuration: wrongKey).probe() }
+        #expect(error?.kind == .input)
+    }
+
+    @Test("stops with an input error when an offset repeats")
+    func repeatedOffset() async throws {
+        let server = try HTTPStubServer { request, _ in
+            request.query("offset") == "0" ? Self.page([1], hasNext: true, offset: "5") : Self.page([2], hasNext: true, offset: "5")
+        }
+        defer { server.stop() }
+        let source = try MagiclineDebtorSource(configuration: configuration(server))
+        let error = await #expect(throws: DebtflowError.self) { _ = try await readAll(source) }
+        #expect(error?.kind == .input)
+        #expect(error?.message.contains("offset 5") == true)
+        #expect(server.requestCount == 2)
+    }
+
+    @Test("waits rate_limit_wait_s after a 429, then asks again")
+    func rateLimited() async throws {
+        let server = try HTTPStubServer { _, number in
+            number == 1 ? .json(429, #"{"errorMessage":"Too many requests"}"#) : Self.page([1], hasNext: false, offset: "")
+        }
+        defer { server.stop() }
+        let started = Date()
+        let records = try await readAll(try MagiclineDebtorSource(configuration: configuration(server)))
+        #expect(Date().timeIntervalSince(started) >= 0.09)
+        #expect(records.count == 1)
+        #expect(server.requestCount == 2)
+    }
+
+    @Test("retries 5xx answers and dropped connections with backoff")
+    func transientRetried() async throws {
+        let server = try HTTPStubServer { _, number in
+            switch number {
+            case 1: return .json(503, "{}")
+            case 2: return .drop
+            default: return Self.page([1, 2], hasNext: false, offset: "")
+            }
+        }
+        defer { server.stop() }
+        let records = try await readAll(try MagiclineDebtorSource(configuration: configuration(server)))
+        #expect(records.count == 2)
+        #expect(server.requestCount == 3)
+    }
+
+    @Test("gives up with an input error after max_retries")
+    func retriesExhausted() async throws {
+        let server = try HTTPStubServer { _, _ in .json(500, #"{"errorMessage":"Unexpected system error.","traceId":"t-1"}"#) }
+        defer { server.stop() }
+        let error = await #expect(throws: DebtflowError.self) {
+            _ = try await readAll(try MagiclineDebtorSource(configuration: configuration(server)))
+        }
+        #expect(error?.kind == .input)
+        #expect(ExitCode.for(error!) == .input)
+        #expect(server.requestCount == 4)
+    }
+
+    @Test("shows the API's errorMessage, errorCode and traceId, never the key", arguments: [400, 401, 403, 404])
+    func errorBodyShown(status: Int) async throws {
+        let server = try HTTPStubServer { request, _ in
+            .json(status, #"{"errorMessage":"Key \#(request.header("X-API-KEY") ?? "") rejected","errorCode":"E_AUTH","traceId":"trace-77"}"#)
+        }
+        defer { server.stop() }
+        let error = await #expect(throws: DebtflowError.self) {
+            _ = try await readAll(try MagiclineDebtorSource(configuration: configuration(server)))
+        }
+        let text = error?.description ?? ""
+        #expect(error?.kind == .input)
+        #expect(text.contains("HTTP \(status)"))
+        #expect(text.contains("E_AUTH"))
+        #expect(text.contains("trace-77"))
+        #expect(!text.contains(Self.apiKey))
+        #expect(server.requestCount == 1)
+    }
+
+    @Test("a malformed page is an input error")
+    func malformedPage() async throws {
+        let server = try HTTPStubServer { _, _ in .json(200, #"{"result":[1,"#) }
+        defer { server.stop() }
+        await #expect(throws: DebtflowError.self) {
+            _ = try await readAll(try MagiclineDebtorSource(configuration: configuration(server)))
+        }
+    }
+
+    @Test("refuses plain http to a remote host as a configuration error")
+    func urlPolicy() {
+        let configuration = MagiclineSourceConfiguration(baseURL: "http://tenant.open-api.magicline.com/v1", runID: "1", apiKey: "k")
+        #expect(throws: DebtflowError.self) { try MagiclineDebtorSource(configuration: configuration) }
+        #expect(MagiclineSourceConfiguration(baseURL: "https://t.example/v1/", runID: "7 b", apiKey: "k").debtorsURL
+                == "https://t.example/v1/debt-collection/7%20b/debtors")
+    }
+}

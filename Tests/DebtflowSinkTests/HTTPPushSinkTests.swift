@@ -1,0 +1,266 @@
+import DebtflowCore
+import DebtflowHTTP
+@testable import DebtflowSink
+import DebtflowTestSupport
+import Foundation
+import Testing
+
+@Suite("HTTP push sink")
+struct HTTPPushSinkTests {
+    @Test("cuts debts into batches in input order, with the contract's body and headers")
+    func batchesAndBody() async throws {
+        let server = try HTTPStubServer { request, _ in PushFixtures.created(request) }
+        defer { server.stop() }
+        var configuration = PushFixtures.configuration(server, batchSize: 2)
+        configuration.batchName = "nightly"
+        configuration.acceptExpensiveDestination = true
+        let sink = try HTTPPushSink(configuration: configuration, diagnostics: DiagnosticLines().sink)
+        try await sink.write(PushFixtures.outcomes(1...3))
+        try await sink.write(PushFixtures.outcomes(4...5))
+        try await sink.finish()
+
+        let requests = server.requests
+        #expect(requests.count == 3)
+        #expect(requests.map(PushFixtures.tempIDs) == [["T1", "T2"], ["T3", "T4"], ["T5"]])
+        for request in requests {
+            #expect(request.method == "POST")
+            #expect(request.path == "/external-api/v1/debts/batch")
+            #expect(request.header("Authorization") == "Bearer test-token-123")
+            #expect(request.header("Content-Type") == "application/json")
+            #expect(request.header("Idempotency-Key") == SHA256.hex(request.body))
+        }
+        let first = try #require(try JSONSerialization.jsonObject(with: Data(requests[0].body)) as? [String: Any])
+        #expect(first["batch_name"] as? String == "nightly")
+        #expect(first["accept_expensive_destination"] as? Bool == true)
+        #expect(requests[0].bodyText.hasPrefix(#"{"batch_name":"nightly","accept_expensive_destination":true,"debts":[{"firstname":"Jean1","#))
+        #expect(requests[0].bodyText.contains(#""amount":10.01,"currency":"EUR""#))
+        #expect(sink.totals.batches == 3)
+        #expect(sink.totals.created == 5)
+        #expect(sink.rejectedCount == 0)
+    }
+
+    @Test("leaves batch_name and accept_expensive_destination out of the body when not set")
+    func optionalBatchKeys() async throws {
+        let server = try HTTPStubServer { request, _ in PushFixtures.created(request) }
+        defer { server.stop() }
+        let sink = try HTTPPushSink(configuration: PushFixtures.configuration(server), diagnostics: DiagnosticLines().sink)
+        try await sink.write(PushFixtures.outcomes(1...1))
+        try await sink.finish()
+        #expect(server.requests.first?.bodyText.hasPrefix(#"{"debts":[{"#) == true)
+    }
+
+    @Test("gives the same batches the same Idempotency-Key on every run, and other batches other keys")
+    func stableKeys() async throws {
+        var runs: [[String]] = []
+        for _ in 0..<2 {
+            let server = try HTTPStubServer { request, _ in PushFixtures.created(request) }
+            let sink = try HTTPPushSink(configuration: PushFixtures.configuration(server, batchSize: 3, concurrency: 2),
+                                        diagnostics: DiagnosticLines().sink)
+            try await sink.write(PushFixtures.outcomes(1...7))
+            try await sink.finish()
+            runs.append(server.requests.compactMap { $0.header("Idempotency-Key") }.sorted())
+            server.stop()
+        }
+        #expect(runs[0].count == 3)
+        #expect(runs[0] == runs[1])
+        #expect(Set(runs[0]).count == 3)
+    }
+
+    @Test("keeps at most `concurrency` batches in flight")
+    func concurrencyLimit() async throws {
+        let inFlight = Counter()
+        let server = try HTTPStubServer { request, _ in
+            inFlight.enter()
+            Thread.sleep(forTimeInterval: 0.15)
+            inFlight.leave()
+            return PushFixtures.created(request)
+        }
+        defer { server.stop() }
+        let sink = try HTTPPushSink(configuration: PushFixtures.configuration(server, batchSize: 1, concurrency: 2),
+                                    diagnostics: DiagnosticLines().sink)
+        try await sink.write(PushFixtures.outcomes(1...6))
+        try await sink.finish()
+        #expect(server.requestCount == 6)
+        #expect(inFlight.maximum == 2)
+    }
+
+    @Test("waits as long as a 429's Retry-After says, then sends again")
+    func rateLimited() async throws {
+        let server = try HTTPStubServer { request, number in
+            number == 1 ? .json(429, #"{"error":true,"message":"slow down"}"#, headers: ["Retry-After": "1"])
+                        : PushFixtures.created(request)
+        }
+        defer { server.stop() }
+        let lines = DiagnosticLines()
+        let sink = try HTTPPushSink(configuration: PushFixtures.configuration(server), diagnostics: lines.sink)
+        let started = Date()
+        try await sink.write(PushFixtures.outcomes(1...2))
+        try await sink.finish()
+        #expect(Date().timeIntervalSince(started) >= 0.95)
+        #expect(server.requestCount == 2)
+        #expect(sink.totals.created == 2)
+        #expect(sink.totals.unknown == 0)
+        #expect(sink.totals.retries == 1)
+        #expect(lines.text.contains("429"))
+    }
+
+    @Test("slows down when X-RateLimit-Remaining runs out, until X-RateLimit-Reset")
+    func slowsDownBeforeTheLimit() async throws {
+        let server = try HTTPStubServer { request, number in
+            guard case .respond(let status, var headers, let body) = PushFixtures.created(request) else { return .drop }
+            if number == 1 {
+                headers["X-RateLimit-Remaining"] = "0"
+                headers["X-RateLimit-Reset"] = "1"
+            }
+            return .respond(status: status, headers: headers, body: body)
+        }
+        defer { server.stop() }
+        let sink = try HTTPPushSink(configuration: PushFixtures.configuration(server, batchSize: 1),
+                                    diagnostics: DiagnosticLines().sink)
+        let started = Date()
+        try await sink.write(PushFixtures.outcomes(1...2))
+        try await sink.finish()
+        #expect(Date().timeIntervalSince(started) >= 0.9)
+        #expect(server.requestCount == 2)
+        #expect(sink.totals.retries == 0)
+    }
+
+    @Test("adds its figures to the run summary's `pushed`")
+    func summary() async throws {
+        let server = try HTTPStubServer { request, number in
+            number == 1 ? .json(503, "{}")
+                        : number == 2 ? PushFixtures.created(request) : .json(422, #"{"error":true,"message":"no"}"#)
+        }
+        defer { server.stop() }
+        let sink = try HTTPPushSink(configuration: PushFixtures.configuration(server, batchSize: 2),
+                                    diagnostics: DiagnosticLines().sink)
+        try await sink.write(PushFixtures.outcomes(1...3))
+        try await sink.finish()
+        var summary = RunSummary(pipeline: "p")
+        sink.contribute(to: &summary)
+        let pushed = try #require(summary.pushed)
+        let figures: [Int] = [pushed.batches, pushed.created, pushed.failed, pushed.skipped, pushed.unknown, pushed.retries]
+        #expect(figures == [2, 2, 1, 0, 0, 1])
+        #expect(sink.rejectedCount == 1)
+        #expect(String(decoding: summary.json, as: UTF8.self)
+            .contains(#""pushed":{"batches":2,"created":2,"failed":1,"skipped":0,"unknown":0,"retries":1}"#))
+    }
+
+    @Test("reads the wait of a 429 from details.retry_after when there is no Retry-After")
+    func rateLimitFromBody() {
+        let response = HTTPResponse(status: 429, body: Array(#"{"error":true,"details":{"retry_after":[7]}}"#.utf8))
+        #expect(HTTPRateLimitGate.waitAfterTooManyRequests(response) == 7)
+        let reset = HTTPResponse(status: 429, headers: ["X-RateLimit-Reset": "12"])
+        #expect((HTTPRateLimitGate.waitAfterTooManyRequests(reset) ?? 0) > 11)
+    }
+
+    @Test("retries 502, 503 and 504 with backoff", arguments: [502, 503, 504])
+    func transientRetried(status: Int) async throws {
+        let server = try HTTPStubServer { request, number in
+            number <= 2 ? .json(status, "{}") : PushFixtures.created(request)
+        }
+        defer { server.stop() }
+        let sink = try HTTPPushSink(configuration: PushFixtures.configuration(server), diagnostics: DiagnosticLines().sink)
+        try await sink.write(PushFixtures.outcomes(1...2))
+        try await sink.finish()
+        #expect(server.requestCount == 3)
+        #expect(sink.totals.created == 2)
+        #expect(sink.totals.retries == 2)
+        #expect(Set(server.requests.compactMap { $0.header("Idempotency-Key") }).count == 1)
+    }
+
+    @Test("stops with a sink error (exit 4) when the server stays unavailable past max_retries")
+    func transientExhausted() async throws {
+        let server = try HTTPStubServer { _, _ in .json(503, "{}") }
+        defer { server.stop() }
+        let dir = try TestSupport.makeTemporaryDirectory()
+        var configuration = PushFixtures.configuration(server)
+        configuration.maxRetries = 2
+        configuration.resultsPath = dir.appendingPathComponent("results.ndjson").path
+        let sink = try HTTPPushSink(configuration: configuration, diagnostics: DiagnosticLines().sink)
+        try await sink.write(PushFixtures.outcomes(1...1))
+        let error = await #expect(throws: DebtflowError.self) { try await sink.finish() }
+        #expect(error?.kind == .sink)
+        #expect(ExitCode.for(error!) == .sink)
+        #expect(server.requestCount == 3)
+        #expect(FileManager.default.fileExists(atPath: configuration.resultsPath!))
+    }
+
+    @Test("records every debt of a 400 or 422 batch as failed with the server's message", arguments: [400, 422])
+    func rejectedBatch(status: Int) async throws {
+        let server = try HTTPStubServer { _, _ in
+            .json(status, #"{"error":true,"message":"Validation failed","code":"VALIDATION","details":{"debts":["too many"]}}"#)
+        }
+        defer { server.stop() }
+        let dir = try TestSupport.makeTemporaryDirectory()
+        let resultsURL = dir.appendingPathComponent("results.ndjson")
+        var configuration = PushFixtures.configuration(server)
+        configuration.resultsPath = resultsURL.path
+        let sink = try HTTPPushSink(configuration: configuration, diagnostics: DiagnosticLines().sink)
+        try await sink.write(PushFixtures.outcomes(1...2))
+        try await sink.finish()
+        #expect(sink.rejectedCount == 2)
+        #expect(server.requestCount == 1)
+        let lines = try PushFixtures.results(resultsURL)
+        #expect(lines.map { $0["status"] as? String } == ["failed", "failed"])
+        #expect(lines.map { $0["temp_id"] as? String } == ["T1", "T2"])
+        let errors = try #require(lines[0]["errors"] as? [[String: Any]])
+        #expect((errors.first?["message"] as? String)?.contains("Validation failed") == true)
+        #expect(errors.contains { $0["field"] as? String == "debts" && $0["message"] as? String == "too many" })
+    }
+
+    @Test("stops at once on a 403, sending nothing more")
+    func forbidden() async throws {
+        let server = try HTTPStubServer { _, _ in .json(403, #"{"error":true,"message":"forbidden"}"#) }
+        defer { server.stop() }
+        let sink = try HTTPPushSink(configuration: PushFixtures.configuration(server, batchSize: 1),
+                                    diagnostics: DiagnosticLines().sink)
+        let error = await #expect(throws: DebtflowError.self) {
+            try await sink.write(PushFixtures.outcomes(1...4))
+            try await sink.finish()
+        }
+        #expect(error?.kind == .sink)
+        #expect(error?.message.contains("403") == true)
+        #expect(server.requestCount == 1)
+        await sink.abort()
+    }
+
+    @Test("a static token refused with 401 stops the run without a retry")
+    func unauthorizedStatic() async throws {
+        let server = try HTTPStubServer { _, _ in .json(401, #"{"error":true,"message":"bad token"}"#) }
+        defer { server.stop() }
+        let sink = try HTTPPushSink(configuration: PushFixtures.configuration(server), diagnostics: DiagnosticLines().sink)
+        try await sink.write(PushFixtures.outcomes(1...1))
+        let error = await #expect(throws: DebtflowError.self) { try await sink.finish() }
+        #expect(error?.kind == .sink)
+        #expect(server.requestCount == 1)
+    }
+
+    @Test("never shows the token in errors or diagnostics, even when the server echoes it")
+    func tokenNeverShown() async throws {
+        let token = "sekret-bearer-XYZ"
+        let server = try HTTPStubServer { request, number in
+            let echo = request.header("Authorization") ?? ""
+            return number == 1 ? .json(503, #"{"message":"\#(echo)"}"#) : .json(403, #"{"error":true,"message":"\#(echo) is forbidden"}"#)
+        }
+        defer { server.stop() }
+        let lines = DiagnosticLines()
+        let sink = try HTTPPushSink(configuration: PushFixtures.configuration(server, token: token), diagnostics: lines.sink)
+        try await sink.write(PushFixtures.outcomes(1...1))
+        let error = await #expect(throws: DebtflowError.self) { try await sink.finish() }
+        #expect(server.requestCount == 2)
+        #expect(!String(describing: error).contains(token))
+        #expect(error?.description.contains("***") == true)
+        #expect(!lines.text.contains(token))
+    }
+}
+
+/// Counts concurrent entries. `@unchecked Sendable`: fields guarded by `lock`.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current = 0
+    private var peak = 0
+    func enter() { lock.withLock { current += 1; peak = max(peak, current) } }
+    func leave() { lock.withLock { current -= 1 } }
+    var maximum: Int { lock.withLock { peak } }
+}

@@ -1,0 +1,213 @@
+import DebtflowCore
+import DebtflowHTTP
+@testable import DebtflowSink
+import DebtflowTestSupport
+import Foundation
+import Testing
+
+@Suite("HTTP push sink: journal and --resume")
+struct JournalResumeTests {
+    struct Paths {
+        let directory: URL
+        var results: URL { directory.appendingPathComponent("results.ndjson") }
+        var journal: URL { directory.appendingPathComponent("journal.jsonl") }
+        init() throws { directory = try TestSupport.makeTemporaryDirectory("debtflow-journal") }
+    }
+
+    func configuration(_ server: HTTPStubServer, _ paths: Paths, onAmbiguous: HTTPSinkConfiguration.AmbiguousPolicy = .stop)
+        -> HTTPSinkConfiguration {
+        var configuration = PushFixtures.configuration(server, batchSize: 2, concurrency: 1)
+        configuration.resultsPath = paths.results.path
+        configuration.journalPath = paths.journal.path
+        configuration.onAmbiguous = onAmbiguous
+        return configuration
+    }
+
+    /// Waits until `condition` holds (a batch task abandoned by a "crashed" run finishing).
+    func eventually(_ condition: () throws -> Bool) async throws {
+        for _ in 0..<200 {
+            if try condition() { return }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+    }
+
+    @Test("a resumed run sends only the batches never acknowledged, and writes every debt's result")
+    func resumeAfterCrash() async throws {
+        let paths = try Paths()
+        let first = try HTTPStubServer { request, _ in PushFixtures.created(request) }
+        defer { first.stop() }
+        // Run 1 "crashes": batches 1 and 2 are sent, debt 5 never is, and finish() is never called.
+        var crashed: HTTPPushSink? = try HTTPPushSink(configuration: configuration(first, paths), diagnostics: DiagnosticLines().sink)
+        try await crashed!.write(PushFixtures.outcomes(1...5))
+        try await eventually { try TestSupport.readNDJSON(paths.journal).filter { $0["event"] as? String == "done" }.count == 2 }
+        crashed = nil
+        #expect(first.requestCount == 2)
+
+        let second = try HTTPStubServer { request, _ in PushFixtures.created(request) }
+        defer { second.stop() }
+        let resumed = try HTTPPushSink(configuration: configuration(second, paths), options: HTTPSinkRunOptions(resume: true),
+                                       diagnostics: DiagnosticLines().sink)
+        try await resumed.write(PushFixtures.outcomes(1...5))
+        try await resumed.finish()
+        #expect(second.requests.map(PushFixtures.tempIDs) == [["T5"]])
+        let results = try PushFixtures.results(paths.results)
+        #expect(results.map { $0["temp_id"] as? String } == ["T1", "T2", "T3", "T4", "T5"])
+        #expect(results.allSatisfy { $0["status"] as? String == "created" })
+        #expect(results.first?["debt_id"] as? String == "D-T1")
+        #expect(resumed.totals.created == 5)
+
+        // A third resume has nothing left to send.
+        let third = try HTTPStubServer { request, _ in PushFixtures.created(request) }
+        defer { third.stop() }
+        let again = try HTTPPushSink(configuration: configuration(third, paths), options: HTTPSinkRunOptions(resume: true),
+                                     diagnostics: DiagnosticLines().sink)
+        try await again.write(PushFixtures.outcomes(1...5))
+        try await again.finish()
+        #expect(third.requestCount == 0)
+        #expect(try PushFixtures.results(paths.results).count == 5)
+    }
+
+    @Test("without --resume the journal is started afresh and everything is sent")
+    func noResumeSendsAll() async throws {
+        let paths = try Paths()
+        for expected in [3, 3] {
+            let server = try HTTPStubServer { request, _ in PushFixtures.created(request) }
+            let sink = try HTTPPushSink(configuration: configuration(server, paths), diagnostics: DiagnosticLines().sink)
+            try await sink.write(PushFixtures.outcomes(1...5))
+            try await sink.finish()
+            #expect(server.requestCount == expected)
+            server.stop()
+        }
+        #expect(try TestSupport.readNDJSON(paths.journal).count == 6)
+    }
+
+    @Test("--resume with no journal yet is an ordinary run")
+    func resumeWithoutJournal() async throws {
+        let paths = try Paths()
+        let server = try HTTPStubServer { request, _ in PushFixtures.created(request) }
+        defer { server.stop() }
+        let sink = try HTTPPushSink(configuration: configuration(server, paths), options: HTTPSinkRunOptions(resume: true),
+                                    diagnostics: DiagnosticLines().sink)
+        try await sink.write(PushFixtures.outcomes(1...3))
+        try await sink.finish()
+        #expect(server.requestCount == 2)
+    }
+
+    /// Run 1 sends batch 1 (answered) and batch 2, whose answer never comes before the "crash".
+    /// Returns a copy of the journal as the crash left it.
+    func crashWhileBatchTwoInFlight(_ paths: Paths) async throws -> HTTPStubServer {
+        let server = try HTTPStubServer { request, number in number == 1 ? PushFixtures.created(request) : .hang(seconds: 3) }
+        let crashed = try HTTPPushSink(configuration: configuration(server, paths), diagnostics: DiagnosticLines().sink)
+        try await crashed.write(PushFixtures.outcomes(1...4))
+        try await eventually { server.requestCount == 2 }
+        // Freeze the journal as the dying process left it: batch 2 started, never done.
+        let frozen = paths.directory.appendingPathComponent("frozen.jsonl")
+        try FileManager.default.copyItem(at: paths.journal, to: frozen)
+        try FileManager.default.removeItem(at: paths.journal)
+        try FileManager.default.moveItem(at: frozen, to: paths.journal)
+        let events = try TestSupport.readNDJSON(paths.journal).compactMap { $0["event"] as? String }
+        #expect(events == ["started", "done", "started"])
+        return server
+    }
+
+    @Test("a batch sent but never answered before a crash is reported unknown under on_ambiguous stop, and not resent")
+    func startedOnlyUnderStop() async throws {
+        let paths = try Paths()
+        let crashedServer = try await crashWhileBatchTwoInFlight(paths)
+        defer { crashedServer.stop() }
+        let server = try HTTPStubServer { request, _ in PushFixtures.created(request) }
+        defer { server.stop() }
+        let lines = DiagnosticLines()
+        let sink = try HTTPPushSink(configuration: configuration(server, paths), options: HTTPSinkRunOptions(resume: true),
+                                    diagnostics: lines.sink)
+        try await sink.write(PushFixtures.outcomes(1...6))
+        let error = await #expect(throws: DebtflowError.self) { try await sink.finish() }
+        #expect(error?.kind == .sink)
+        #expect(server.requestCount == 0, "batch 2 must not be resent and nothing is sent after it")
+        let results = try PushFixtures.results(paths.results)
+        #expect(results.map { $0["status"] as? String } == ["created", "created", "unknown", "unknown"])
+        #expect(lines.text.contains("T3, T4"))
+
+        // A later resume still does not resend the unknown batch, but sends the rest.
+        let later = try HTTPStubServer { request, _ in PushFixtures.created(request) }
+        defer { later.stop() }
+        let next = try HTTPPushSink(configuration: configuration(later, paths), options: HTTPSinkRunOptions(resume: true),
+                                    diagnostics: DiagnosticLines().sink)
+        try await next.write(PushFixtures.outcomes(1...6))
+        await #expect(throws: DebtflowError.self) { try await next.finish() }
+        #expect(later.requests.map(PushFixtures.tempIDs) == [["T5", "T6"]])
+
+        // --retry-unknown resends it with its original key.
+        let retried = try HTTPStubServer { request, _ in PushFixtures.created(request) }
+        defer { retried.stop() }
+        let last = try HTTPPushSink(configuration: configuration(retried, paths),
+                                    options: HTTPSinkRunOptions(resume: true, retryUnknown: true), diagnostics: DiagnosticLines().sink)
+        try await last.write(PushFixtures.outcomes(1...6))
+        try await last.finish()
+        #expect(retried.requests.map(PushFixtures.tempIDs) == [["T3", "T4"]])
+        #expect(retried.requests.first?.header("Idempotency-Key") == crashedServer.requests.last?.header("Idempotency-Key"))
+        #expect(try PushFixtures.results(paths.results).allSatisfy { $0["status"] as? String == "created" })
+    }
+
+    @Test("a batch sent but never answered before a crash is resent with its original key under on_ambiguous retry")
+    func startedOnlyUnderRetry() async throws {
+        let paths = try Paths()
+        let crashedServer = try await crashWhileBatchTwoInFlight(paths)
+        defer { crashedServer.stop() }
+        let server = try HTTPStubServer { request, _ in PushFixtures.created(request) }
+        defer { server.stop() }
+        let sink = try HTTPPushSink(configuration: configuration(server, paths, onAmbiguous: .retry),
+                                    options: HTTPSinkRunOptions(resume: true), diagnostics: DiagnosticLines().sink)
+        try await sink.write(PushFixtures.outcomes(1...4))
+        try await sink.finish()
+        #expect(server.requests.map(PushFixtures.tempIDs) == [["T3", "T4"]])
+        #expect(server.requests.first?.header("Idempotency-Key") == crashedServer.requests.last?.header("Idempotency-Key"))
+    }
+
+    @Test("abort() ends a long rate-limit wait at once and journals the batch as not sent")
+    func abortDuringRateLimitWait() async throws {
+        let paths = try Paths()
+        let server = try HTTPStubServer { _, _ in .json(429, "{}", headers: ["Retry-After": "30"]) }
+        defer { server.stop() }
+        let sink = try HTTPPushSink(configuration: configuration(server, paths), diagnostics: DiagnosticLines().sink)
+        try await sink.write(PushFixtures.outcomes(1...2))
+        try await eventually { server.requestCount == 1 }
+        let started = Date()
+        await sink.abort()
+        #expect(Date().timeIntervalSince(started) < 2)
+        #expect(server.requestCount == 1)
+        let events = try TestSupport.readNDJSON(paths.journal).compactMap { $0["event"] as? String }
+        #expect(events == ["started", "not_sent"])
+    }
+
+    @Test("a torn last journal line is ignored; a damaged line before it is a sink error")
+    func tornJournal() throws {
+        let paths = try Paths()
+        try Data(#"{"event":"started","batch":0,"key":"k","count":1,"temp_ids":"x"}\#n{"event":"do"#.utf8).write(to: paths.journal)
+        #expect(try JournalState.load(path: paths.journal.path)?.fate(of: "k") == .startedOnly)
+        try Data("garbage\n{\"event\":\"started\",\"key\":\"k\"}\n".utf8).write(to: paths.journal)
+        #expect(throws: DebtflowError.self) { try JournalState.load(path: paths.journal.path) }
+    }
+
+    @Test("--dry-run sends nothing, writes no journal or results, and shows each batch it would send")
+    func dryRun() async throws {
+        let paths = try Paths()
+        let server = try HTTPStubServer { request, _ in PushFixtures.created(request) }
+        defer { server.stop() }
+        let output = paths.directory.appendingPathComponent("dry.ndjson")
+        let sink = try HTTPPushSink(configuration: configuration(server, paths),
+                                    options: HTTPSinkRunOptions(dryRun: true, dryRunOutputPath: output.path),
+                                    diagnostics: DiagnosticLines().sink)
+        try await sink.write(PushFixtures.outcomes(1...3))
+        try await sink.finish()
+        #expect(server.requestCount == 0)
+        #expect(!FileManager.default.fileExists(atPath: paths.journal.path))
+        #expect(!FileManager.default.fileExists(atPath: paths.results.path))
+        let lines = try TestSupport.readNDJSON(output)
+        #expect(lines.map { $0["count"] as? Int } == [2, 1])
+        let body = try #require(lines.first?["body"] as? [String: Any])
+        #expect((body["debts"] as? [[String: Any]])?.count == 2)
+        #expect(sink.totals.batches == 2)
+        #expect(sink.totals.created == 0)
+    }
+}

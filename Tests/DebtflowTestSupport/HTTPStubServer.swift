@@ -1,0 +1,197 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A tiny scripted HTTP/1.1 server on 127.0.0.1 for tests of HTTP clients: each request gets the
+/// answer the test's handler picks (a response, a dropped connection, or a hang), one connection
+/// per request (`Connection: close`). Requests are recorded in arrival order.
+///
+/// `@unchecked Sendable`: `requestLog` and `stopped` are guarded by `lock`; the socket descriptor
+/// is set once in `init` and closed only by the accept thread.
+public final class HTTPStubServer: @unchecked Sendable {
+    /// One received request.
+    public struct Request: Sendable {
+        public var method: String
+        /// The request target: path and query (`/v1/x?offset=0`).
+        public var target: String
+        /// Header fields, names lowercased.
+        public var headers: [String: String]
+        public var body: [UInt8]
+        public func header(_ name: String) -> String? { headers[name.lowercased()] }
+        public var bodyText: String { String(decoding: body, as: UTF8.self) }
+        /// The path without the query.
+        public var path: String { String(target.split(separator: "?", maxSplits: 1).first ?? "") }
+        /// The value of query parameter `name`.
+        public func query(_ name: String) -> String? {
+            guard let query = target.split(separator: "?", maxSplits: 1).dropFirst().first else { return nil }
+            for pair in query.split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                if parts.first.map(String.init) == name {
+                    return parts.count > 1 ? String(parts[1]).removingPercentEncoding : ""
+                }
+            }
+            return nil
+        }
+    }
+
+    /// What the server does with a request.
+    public enum Answer: Sendable {
+        case respond(status: Int, headers: [String: String], body: [UInt8])
+        /// Reads the request, then closes the connection without answering.
+        case drop
+        /// Reads the request, waits, then closes without answering (a client time-out).
+        case hang(seconds: Double)
+
+        /// A JSON answer.
+        public static func json(_ status: Int, _ text: String, headers: [String: String] = [:]) -> Answer {
+            var headers = headers
+            headers["Content-Type"] = "application/json"
+            return .respond(status: status, headers: headers, body: Array(text.utf8))
+        }
+    }
+
+    /// Picks the answer for a request; the second argument is its 1-based arrival number.
+    public typealias Handler = @Sendable (Request, Int) -> Answer
+
+    private let handler: Handler
+    private let listener: Int32
+    public let port: Int
+    private let lock = NSLock()
+    private var requestLog: [Request] = []
+    private var stopped = false
+
+    /// Starts listening on a free port of 127.0.0.1.
+    public init(handler: @escaping Handler) throws {
+        self.handler = handler
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EIO) }
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 64) == 0 else { close(fd); throw POSIXError(.EADDRINUSE) }
+        var actual = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &actual) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        listener = fd
+        port = Int(UInt16(bigEndian: actual.sin_port))
+        let thread = Thread { [self] in acceptLoop() }
+        thread.start()
+    }
+
+    deinit { stop() }
+
+    /// `http://127.0.0.1:PORT`.
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// Every request received so far, in arrival order.
+    public var requests: [Request] { lock.withLock { requestLog } }
+    public var requestCount: Int { lock.withLock { requestLog.count } }
+
+    /// Stops accepting connections.
+    public func stop() {
+        let wasStopped = lock.withLock { () -> Bool in
+            defer { stopped = true }
+            return stopped
+        }
+        guard !wasStopped else { return }
+        // Only shut the socket down: the accept thread closes it once it has left `accept`, so
+        // the descriptor cannot be reused by another server while this thread still waits on it.
+        shutdown(listener, Int32(SHUT_RDWR))
+    }
+
+    private var isStopped: Bool { lock.withLock { stopped } }
+
+    private func acceptLoop() {
+        defer { close(listener) }
+        while true {
+            let connection = accept(listener, nil, nil)
+            if connection < 0 {
+                if errno == EINTR && !isStopped { continue }
+                return
+            }
+            if isStopped {
+                close(connection)
+                return
+            }
+            let thread = Thread { [self] in serve(connection) }
+            thread.start()
+        }
+    }
+
+    private func serve(_ connection: Int32) {
+        defer { close(connection) }
+        guard let request = readRequest(connection) else { return }
+        let number = lock.withLock { () -> Int in
+            requestLog.append(request)
+            return requestLog.count
+        }
+        switch handler(request, number) {
+        case .drop:
+            return
+        case .hang(let seconds):
+            Thread.sleep(forTimeInterval: seconds)
+        case .respond(let status, let headers, let body):
+            var head = "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Status")\r\n"
+            for (name, value) in headers { head += "\(name): \(value)\r\n" }
+            head += "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n"
+            writeAll(connection, Array(head.utf8) + body)
+            shutdown(connection, Int32(SHUT_WR))
+        }
+    }
+
+    private func readRequest(_ connection: Int32) -> Request? {
+        var buffer: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        let separator: [UInt8] = [13, 10, 13, 10]
+        var headEnd: Int?
+        while headEnd == nil {
+            let count = read(connection, &chunk, chunk.count)
+            guard count > 0 else { return nil }
+            buffer.append(contentsOf: chunk[0..<count])
+            if buffer.count >= 4 {
+                for index in 0...(buffer.count - 4) where Array(buffer[index..<index + 4]) == separator {
+                    headEnd = index
+                    break
+                }
+            }
+        }
+        let headText = String(decoding: buffer[0..<headEnd!], as: UTF8.self)
+        var lines = headText.components(separatedBy: "\r\n")
+        let requestLine = lines.removeFirst().split(separator: " ")
+        guard requestLine.count >= 2 else { return nil }
+        var headers: [String: String] = [:]
+        for line in lines {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        let length = Int(headers["content-length"] ?? "0") ?? 0
+        if headers["expect"]?.lowercased() == "100-continue" {
+            writeAll(connection, Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
+        }
+        var body = Array(buffer[(headEnd! + 4)...])
+        while body.count < length {
+            let count = read(connection, &chunk, chunk.count)
+            guard count > 0 else { return nil }
+            body.append(contentsOf: chunk[0..<count])
+        }
+        return Request(method: String(requestLine[0]), target: String(requestLine[1]), headers: headers, body: body)
+    }
+
+    private func writeAll(_ connection: Int32, _ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard written > 0 else { return }
+            offset += written
+        }
+    }
+}

@@ -1,0 +1,201 @@
+import DebtflowClassify
+import DebtflowCore
+import DebtflowNormalize
+import DebtflowValidate
+import Testing
+
+@Suite("validate: outcomes, skip rules, contacts, destinations and timelines")
+struct ValidateStageTests {
+    @Test("a valid record becomes the API's debt with its temp_id, acceptance flag and destination")
+    func validOutcome() throws {
+        let outcome = try evaluate(spoiled(["internal_id": " C-42 ", "object": "Abonnement"]), tempID: "C-42")
+        #expect(outcome.status == .valid)
+        let debt = try #require(outcome.debt)
+        #expect(debt.firstname == "Jean")
+        #expect(debt.lastname == "Dupont")
+        #expect(debt.amount == MinorUnitAmount(minorUnits: 123450, digits: 2))
+        #expect(debt.currency == "EUR")
+        #expect(debt.phone == "+33612345678")
+        #expect(debt.email == "jean.dupont@example.fr")
+        #expect(debt.tempID == "C-42")
+        #expect(debt.internalID == "C-42")
+        #expect(debt.object == "Abonnement")
+        #expect(debt.acceptExpensiveDestination == false)
+        #expect(debt.timelineID == nil)
+        #expect(outcome.tempID == "C-42")
+        #expect(outcome.destination == Destination(zone: "fr_mainland", country: "FR", credits: 25, multiplier: "1.0",
+                                                   expensive: false))
+    }
+
+    @Test("a debt with an email only is valid and has no destination")
+    func emailOnly() throws {
+        let outcome = try evaluate(spoiled(["phone": nil]))
+        #expect(outcome.status == .valid)
+        #expect(outcome.destination == nil)
+        #expect(outcome.debt?.phone == nil)
+    }
+
+    // MARK: skip rules
+
+    @Test("every skip reason skips the record, with its data and without errors", arguments: SkipReason.allCases)
+    func skipReasons(reason: SkipReason) throws {
+        let spoiledRaw = spoiled(["amount": "-1", "phone": "x"])
+        var data = dataRow(spoiledRaw)
+        var skip: SkipReason?
+        switch reason {
+        case .emptyRow: data = RecordObject(entries: [.init(key: "Prénom", value: .string("")),
+                                                      .init(key: "Nom", value: .string("  ")),
+                                                      .init(key: "Montant", value: .null)])
+        case .instructionRow: data = RecordObject(entries: [.init(key: "Prénom", value: .string("* Prénom du débiteur")),
+                                                            .init(key: "Nom", value: .string("Nom"))])
+        case .blocked, .noOpenCase: skip = reason
+        }
+        let outcome = try evaluate(spoiledRaw, data: data, skipReason: skip)
+        #expect(outcome.status == .skipped)
+        #expect(outcome.skipReason == reason)
+        #expect(outcome.errors.isEmpty)
+        #expect(outcome.data == data)
+        #expect(outcome.tempID == "T-1")
+    }
+
+    @Test("instruction rows: first non-empty cell starting with *, or a cell with \"champs obligatoires\" in any case or accents",
+          arguments: [
+              ["", "  *Obligatoire", "Dupont"], ["Les champs obligatoires sont marqués", "", ""],
+              ["Jean", "CHAMPS OBLIGATOIRES : nom, prénom", ""], ["Jean", "Chàmps  Obligatoirés", ""],
+              ["note", "", "(champs\u{00A0}obligatoires)"],
+          ])
+    func instructionRows(cells: [String]) {
+        #expect(SkipRules.isInstructionRow(row(cells)))
+    }
+
+    @Test("ordinary rows are not instruction rows", arguments: [
+        ["Jean", "Dupont *", "12"], ["Jean", "champs", "obligatoires"], ["", "", ""], ["Jean", "**", ""],
+    ])
+    func notInstructionRows(cells: [String]) {
+        #expect(!SkipRules.isInstructionRow(row(cells)))
+    }
+
+    @Test("with skip_instruction_rows false, an instruction row is validated like any other")
+    func instructionRowsKept() throws {
+        let data = row(["* Champs obligatoires", "", ""])
+        let outcome = try evaluate([:], data: data, validate: ValidateOptions(skipInstructionRows: false))
+        #expect(outcome.status == .failed)
+        #expect(outcome.errors.contains { $0.code == .required })
+    }
+
+    @Test("a row of blanks, nulls and empty containers is empty")
+    func emptyRows() {
+        #expect(SkipRules.isEmptyRow(RecordObject()))
+        #expect(SkipRules.isEmptyRow(row(["", " ", "\u{00A0}"])))
+        #expect(SkipRules.isEmptyRow(RecordObject(entries: [.init(key: "a", value: .array([])),
+                                                            .init(key: "b", value: .object(RecordObject()))])))
+        #expect(!SkipRules.isEmptyRow(row(["", "x"])))
+    }
+
+    @Test("a malformed row fails with its reader error alone, even when other rules would fail too")
+    func malformedAlone() throws {
+        let problem = RecordError(field: nil, code: .malformedRow, message: "unterminated quote")
+        let outcome = try evaluate(spoiled(["lastname": nil]), errors: [problem])
+        #expect(outcome.errors == [problem])
+    }
+
+    // MARK: contacts
+
+    @Test("with drop_invalid_contact, an invalid phone is dropped with a warning when the email is valid")
+    func dropInvalidPhone() throws {
+        let options = ValidateOptions(dropInvalidContact: true)
+        let outcome = try evaluate(spoiled(["phone": "12 34"]), validate: options)
+        #expect(outcome.status == .valid)
+        #expect(outcome.debt?.phone == nil)
+        #expect(outcome.warnings.count == 1)
+        #expect(outcome.destination == nil)
+    }
+
+    @Test("with drop_invalid_contact, an invalid email is dropped with a warning when the phone is valid")
+    func dropInvalidEmail() throws {
+        let outcome = try evaluate(spoiled(["email": "jean@"]), validate: ValidateOptions(dropInvalidContact: true))
+        #expect(outcome.status == .valid)
+        #expect(outcome.debt?.email == nil)
+        #expect(outcome.warnings.count == 1)
+    }
+
+    @Test("drop_invalid_contact keeps the error when the other contact is missing or invalid too")
+    func dropNeedsTheOther() throws {
+        let options = ValidateOptions(dropInvalidContact: true)
+        #expect(try evaluate(spoiled(["phone": "12 34", "email": nil]), validate: options).errors.map(\.code)
+            == [.invalidPhone])
+        #expect(Set(try evaluate(spoiled(["phone": "12 34", "email": "x@"]), validate: options).errors.map(\.code))
+            == [.invalidPhone, .invalidEmail])
+    }
+
+    @Test("without drop_invalid_contact, an invalid phone fails the record even when the email is valid")
+    func invalidPhoneFails() throws {
+        #expect(try evaluate(spoiled(["phone": "12 34"])).errors.map(\.code) == [.invalidPhone])
+    }
+
+    // MARK: destinations
+
+    @Test("an expensive destination is accepted by the config or by the record's own flag")
+    func expensiveAccepted() throws {
+        let guadeloupe = spoiled(["phone": "0690 12 34 56"])
+        let byConfig = try evaluate(guadeloupe, validate: ValidateOptions(acceptExpensiveDestination: true))
+        #expect(byConfig.status == .valid)
+        #expect(byConfig.debt?.acceptExpensiveDestination == true)
+        #expect(byConfig.destination?.zone == "dom_tom")
+        #expect(byConfig.destination?.credits == 100)
+        var own = guadeloupe
+        own["accept_expensive_destination"] = "true"
+        let byRecord = try evaluate(own)
+        #expect(byRecord.status == .valid)
+        #expect(byRecord.debt?.acceptExpensiveDestination == true)
+        own["accept_expensive_destination"] = "false"
+        #expect(try evaluate(own).errors.map(\.code) == [.expensiveDestination])
+    }
+
+    @Test("without a classify stage, validate still classifies a valid phone by the §4 table")
+    func withoutClassifyStage() throws {
+        var candidate = DebtCandidate(provenance: Provenance(source: "t", record: 1), data: dataRow(validRaw), raw: validRaw)
+        candidate.raw["phone"] = "0690 12 34 56"
+        NormalizeStage().normalize(&candidate)
+        let outcome = ValidateStage().validate(candidate)
+        #expect(outcome.errors.map(\.code) == [.expensiveDestination])
+    }
+
+    @Test("the classify stage's expensive list decides what needs accepting")
+    func expensiveListFromClassify() throws {
+        let outcome = try evaluate(spoiled(["phone": "0690 12 34 56"]), classify: ClassifyOptions(expensive: ["maghreb"]))
+        #expect(outcome.status == .valid)
+        #expect(outcome.destination?.expensive == false)
+    }
+
+    // MARK: timelines
+
+    @Test("the config's timeline and start mode go on every debt")
+    func configTimeline() throws {
+        let outcome = try evaluate(validRaw, validate: ValidateOptions(timelineID: "tl-9", timelineStartMode: "next_day"))
+        #expect(outcome.debt?.timelineID == "tl-9")
+        #expect(outcome.debt?.timelineStartMode == "next_day")
+    }
+
+    @Test("a config start mode without a timeline id (an empty ${TIMELINE_ID:-}) is ignored")
+    func configModeWithoutTimeline() throws {
+        let outcome = try evaluate(validRaw, validate: ValidateOptions(timelineID: "", timelineStartMode: "immediate"))
+        #expect(outcome.status == .valid)
+        #expect(outcome.debt?.timelineID == nil)
+        #expect(outcome.debt?.timelineStartMode == nil)
+    }
+
+    @Test("a record's own start mode needs a timeline id and must be immediate or next_day")
+    func recordTimeline() throws {
+        #expect(try evaluate(spoiled(["timeline_start_mode": "immediate"])).errors.map(\.code)
+            == [.invalidTimelineStartMode])
+        let own = try evaluate(spoiled(["timeline_id": "tl-1", "timeline_start_mode": "Immediate"]),
+                               validate: ValidateOptions(timelineID: "tl-9", timelineStartMode: "next_day"))
+        #expect(own.debt?.timelineID == "tl-1")
+        #expect(own.debt?.timelineStartMode == "immediate")
+    }
+
+    private func row(_ cells: [String]) -> RecordObject {
+        RecordObject(entries: cells.enumerated().map { .init(key: "c\($0.offset)", value: .string($0.element)) })
+    }
+}
