@@ -64,8 +64,10 @@ public struct SandboxConfiguration: Sendable {
     public var maxDebtsPerBatch: Int = 1000
     /// How long an idle keep-alive connection is kept open, in seconds.
     public var idleTimeoutSeconds: Int = 60
-    /// Decides each pushed debt's fate. Defaults to ``BasicDebtValidator/verdict(for:batchAcceptsExpensiveDestination:)``.
-    public var validator: SandboxDebtValidator = BasicDebtValidator.verdict
+    /// Decides each pushed debt's fate. Defaults to the contract's rules
+    /// (``ContractDebtValidator/verdict(for:batchAcceptsExpensiveDestination:)``); tests may use
+    /// ``BasicDebtValidator`` or their own.
+    public var validator: SandboxDebtValidator = ContractDebtValidator.verdict
 
     public init() {}
 
