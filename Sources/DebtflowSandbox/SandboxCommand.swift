@@ -1,5 +1,4 @@
 import DebtflowCore
-import Dispatch
 import Foundation
 
 /// `debtflow sandbox`: parses the command line, starts a ``SandboxServer``, prints
@@ -62,20 +61,14 @@ public enum SandboxCommand {
             reportUsageError(error)
             return ExitCode.usage.rawValue
         }
+        let stopSignal = StopSignal()
         print("listening on http://127.0.0.1:\(port)")
         fflush(nil)  // nil flushes every stream, stdout included (Swift 6 cannot touch the `stdout` global)
 
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let queue = DispatchQueue(label: "debtflow.sandbox.signals")
-        let sources = [SIGINT, SIGTERM].map { number -> any DispatchSourceSignal in
-            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler { server.stop() }
-            source.resume()
-            return source
-        }
+        stopSignal.wait()
+        server.stop()
         server.waitUntilStopped()
-        for source in sources { source.cancel() }
+        stopSignal.restore()
         FileHandle.standardError.write(Data("sandbox: stopped\n".utf8))
         return ExitCode.success.rawValue
     }
