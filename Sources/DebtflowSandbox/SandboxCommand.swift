@@ -38,8 +38,14 @@ public enum SandboxCommand {
 
     /// Runs the command and returns its exit code: 0 after a clean stop or `--help`, 2 for a
     /// usage error or a server that cannot start (the message goes to stderr as `error: …`).
-    /// - Parameter arguments: the arguments after `sandbox`.
-    public static func run(arguments: [String]) -> Int32 {
+    ///
+    /// Blocks the calling thread until SIGINT or SIGTERM; while it serves, its own `sigaction`
+    /// handlers for both signals are installed, and the previous ones are put back before it returns.
+    /// - Parameters:
+    ///   - arguments: the arguments after `sandbox`.
+    ///   - onListening: called with the port once the server listens and the signal handlers are
+    ///     in place (after the `listening on …` line is flushed).
+    public static func run(arguments: [String], onListening: (@Sendable (Int) -> Void)? = nil) -> Int32 {
         let configuration: SandboxConfiguration
         do {
             guard let parsed = try parse(arguments) else {
@@ -64,6 +70,7 @@ public enum SandboxCommand {
         let stopSignal = StopSignal()
         print("listening on http://127.0.0.1:\(port)")
         fflush(nil)  // nil flushes every stream, stdout included (Swift 6 cannot touch the `stdout` global)
+        onListening?(port)
 
         stopSignal.wait()
         server.stop()

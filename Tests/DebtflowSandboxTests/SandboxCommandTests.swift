@@ -1,4 +1,8 @@
 import DebtflowSandbox
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 
 @Suite("debtflow sandbox options")
@@ -45,5 +49,39 @@ struct SandboxCommandTests {
     ])
     func refusesBadOptions(arguments: [String]) {
         #expect(throws: (any Error).self) { try SandboxCommand.parse(arguments) }
+    }
+}
+
+@Suite("debtflow sandbox, run in-process")
+struct SandboxCommandRunTests {
+    @Test("serves once listening, then stops on SIGTERM and exits 0")
+    func runsUntilSIGTERM() throws {
+        let ledger = try Fixtures.ledgerPath()
+        let observed = ThreadResults()
+        let finished = DispatchSemaphore(value: 0)
+        Thread {
+            let status = SandboxCommand.run(arguments: ["--port", "0", "--ledger", ledger, "--seed", "1"]) { port in
+                let answer = try? RawHTTPClient(port: port).postJSON(Fixtures.batchPath, Fixtures.batch([Fixtures.debt("S")]))
+                observed.lock.lock()
+                observed.values[0] = answer?.status ?? -1
+                observed.lock.unlock()
+                kill(getpid(), SIGTERM)
+            }
+            observed.lock.lock()
+            observed.values[1] = Int(status)
+            observed.lock.unlock()
+            finished.signal()
+        }.start()
+        #expect(finished.wait(timeout: .now() + 20) == .success)
+        observed.lock.lock()
+        defer { observed.lock.unlock() }
+        #expect(observed.values[0] == 200)
+        #expect(observed.values[1] == 0)
+        #expect(Fixtures.ledgerLines(ledger).count == 1)
+    }
+
+    @Test("a bad option exits 2 without listening")
+    func badOptionExits2() {
+        #expect(SandboxCommand.run(arguments: ["--fail-rate", "7"]) { _ in Issue.record("must not listen") } == 2)
     }
 }
