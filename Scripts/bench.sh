@@ -49,4 +49,15 @@ run csv-gz-debts-to-ndjson "{\"version\":1,\"name\":\"bench\",\"stages\":[{\"rea
 echo "| gzip -dc debtors-$rows.xml.gz (baseline) | $rows | $(baseline "$data/debtors-$rows.xml.gz") s | | |"
 run xml-gz-to-ndjson "{\"version\":1,\"name\":\"bench\",\"stages\":[{\"read\":{\"format\":\"xml\",\"path\":\"debtors-$rows.xml.gz\",\"record\":\"debtor\"}},{\"sink\":{\"format\":\"ndjson\",\"path\":\"out/xml.ndjson\"}}]}"
 run json-array-to-ndjson "{\"version\":1,\"name\":\"bench\",\"stages\":[{\"read\":{\"format\":\"json\",\"path\":\"debtors-$rows.json\"}},{\"sink\":{\"format\":\"ndjson\",\"path\":\"out/json.ndjson\"}}]}"
+
+# Push: the valid debts of the CSV run, to a local sandbox (no faults), batches of 500, concurrency 2.
+"$bin" sandbox --port 0 --ledger "$data/out/ledger.ndjson" > "$data/sandbox.out" 2>/dev/null &
+sandbox_pid=$!
+trap 'kill $sandbox_pid 2>/dev/null || true' EXIT
+for _ in $(seq 50); do grep -q listening "$data/sandbox.out" 2>/dev/null && break; sleep 0.1; done
+port=$(sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p' "$data/sandbox.out" | head -1)
+rm -f "$data/out/journal.ndjson" "$data/out/results.ndjson"
+run push-valid-to-sandbox "{\"version\":1,\"name\":\"bench\",\"stages\":[{\"read\":{\"format\":\"json\",\"path\":\"out/valid.ndjson\"}},{\"map\":{\"fields\":{\"firstname\":\"debt.firstname\",\"lastname\":\"debt.lastname\",\"amount\":\"debt.amount\",\"currency\":\"debt.currency\",\"phone\":\"debt.phone\",\"email\":\"debt.email\",\"temp_id\":\"debt.temp_id\",\"internal_id\":\"debt.internal_id\",\"due_date\":\"debt.due_date\",\"iban\":\"debt.iban\"}}},{\"normalize\":{\"decimal\":\".\"}},{\"sink\":{\"format\":\"http\",\"url\":\"http://127.0.0.1:$port/external-api/v1/debts/batch\",\"token\":\"bench\",\"batch_size\":500,\"results\":\"out/results.ndjson\",\"journal\":\"out/journal.ndjson\"}}]}"
+kill $sandbox_pid 2>/dev/null || true
+echo "| (sandbox ledger) | $(wc -l < "$data/out/ledger.ndjson") debts created | | | |"
 rm -f "$data"/out/*.ndjson

@@ -83,7 +83,7 @@ public struct HTTPClient: Sendable {
             return .notSent(describe(code, nsError))
         case .timedOut:
             return .ambiguous("timed out waiting for the answer")
-        case .networkConnectionLost:
+        case .networkConnectionLost, .badServerResponse:
             return .ambiguous("the connection was dropped before an answer came")
         default:
             return .ambiguous(describe(code, nsError))
