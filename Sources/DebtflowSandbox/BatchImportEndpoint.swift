@@ -20,7 +20,7 @@ final class BatchImportEndpoint: Sendable {
     private let state: Mutex<State>
 
     private struct State {
-        var store = IdempotencyStore()
+        var store: IdempotencyStore
         var nextDebtNumber: Int
         var nextImportNumber = 1
     }
@@ -30,7 +30,8 @@ final class BatchImportEndpoint: Sendable {
         self.faults = faults
         self.ledger = DebtLedgerBox(ledger)
         self.rateLimiter = rateLimiter
-        state = Mutex(State(nextDebtNumber: (ledger?.existingCount ?? 0) + 1))
+        state = Mutex(State(store: IdempotencyStore(budgetBytes: configuration.idempotencyMemoryBytes),
+                                 nextDebtNumber: (ledger?.existingCount ?? 0) + 1))
     }
 
     func handle(_ request: HTTPRequest) -> SandboxReply {

@@ -62,6 +62,9 @@ public struct SandboxConfiguration: Sendable {
     public var maxHeaderBytes: Int = 64 << 10
     /// The most debts one batch may hold (422 above it).
     public var maxDebtsPerBatch: Int = 1000
+    /// How many bytes of batch answers are kept for `Idempotency-Key` replays; beyond it the
+    /// oldest keys are forgotten first.
+    public var idempotencyMemoryBytes: Int = 256 << 20
     /// How long an idle keep-alive connection is kept open, in seconds.
     public var idleTimeoutSeconds: Int = 60
     /// Decides each pushed debt's fate. Defaults to the contract's rules
