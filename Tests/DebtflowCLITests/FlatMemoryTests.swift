@@ -60,6 +60,6 @@ struct FlatMemoryTests {
         }
         let small = try #require(peaks[100_000]), large = try #require(peaks[1_000_000])
         #expect(large <= small + 16, "peak RSS grew from \(small) MB to \(large) MB with 10× the input")
-        #expect(large < 128, "peak RSS \(large) MB")
+        #expect(large < 256, "peak RSS \(large) MB (a sanity bound; flatness is the check above)")
     }
 }
