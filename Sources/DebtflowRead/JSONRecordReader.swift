@@ -104,6 +104,9 @@ public final class JSONRecordReader: RecordSource {
         guard byte == UInt8(ascii: "{") else {
             throw cursor.error("record \(recordCount) is \(describe(byte)), not a JSON object", record: recordCount)
         }
+        tokenizer.keptValueEndOffset = cursor.offset + Int64(options.maxRecordBytes)
+        tokenizer.keptRecord = (recordCount, line, options.maxRecordBytes)
+        defer { tokenizer.keptValueEndOffset = .max }
         let fields = try tokenizer.parseObject(depth: depth)
         return Record(provenance: Provenance(source: source.name, record: recordCount, line: line), fields: fields)
     }
