@@ -27,6 +27,11 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
             if head == buffer.count {
                 buffer.removeAll(keepingCapacity: true)
                 head = 0
+            } else if head >= 16 {
+                // A receiver that never quite empties the buffer must not leave every element it
+                // took still held at the front: that grew without bound (all chunks of a run).
+                buffer.removeFirst(head)
+                head = 0
             }
             return element
         }
