@@ -87,7 +87,7 @@ public final class PipelineRunner {
         if options.showProgress { progress.startDrawing(to: log) }
         defer { if options.showProgress { progress.stopDrawing(log: log) } }
 
-        let readerTask = Task { [makeSource, options, interruption] in
+        let readerTask = Task { [makeSource, options, interruption, log] in
             do {
                 let source = try makeSource()
                 if let total = source.totalBytes { progress.totalBytes.store(total, ordering: .relaxed) }
@@ -100,6 +100,12 @@ public final class PipelineRunner {
                     progress.recordsRead.add(chunk.count, ordering: .relaxed)
                     if let consumed = chunk.inputBytesConsumed { progress.bytesConsumed.store(consumed, ordering: .relaxed) }
                     if !chunk.isEmpty { try await records.send(chunk) }
+                }
+                if progress.recordsRead.load(ordering: .relaxed) == 0 {
+                    // Exit 0 with an empty output is right for an empty export, but it is also what a
+                    // truncated download or a wrong `records`/`record` setting looks like.
+                    log.warning("\(source.name): the input holds no records (an empty file, a header only, an empty "
+                                + "array, or no element named as the config's `record`)")
                 }
                 records.finish()
             } catch {
