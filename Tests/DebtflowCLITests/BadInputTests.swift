@@ -121,18 +121,24 @@ struct BadInputTests {
         #expect(try TestSupport.readNDJSON(folder.appendingPathComponent("out.ndjson")).isEmpty)
     }
 
-    @Test("a million blank CSV lines stream in flat memory (the channel drops what it handed out)")
+    /// A child's `ru_maxrss` starts at the test process's own high-water mark (glibc spawns with
+    /// CLONE_VM and Linux keeps the old mm's peak across execve), and this process holds the
+    /// other tests' big inputs: so memory bounds here are coarse, set far below what a leak gives.
+    private static let coarsePeakLimitMB = 400
+
+    @Test("two million blank CSV lines stream in flat memory (the channel drops what it handed out)")
     func blankLinesFlatMemory() throws {
         let folder = try workspace(input: "in.dat")
-        try Data(("a,b\n" + String(repeating: "\n", count: 1_000_000)).utf8).write(to: folder.appendingPathComponent("in.dat"))
+        try Data(("a,b\n" + String(repeating: "\n", count: 2_000_000)).utf8).write(to: folder.appendingPathComponent("in.dat"))
         let summaryURL = folder.appendingPathComponent("s.json")
         let result = try TestSupport.runDebtflow(["run", folder.appendingPathComponent("p.json").path, "--summary", summaryURL.path],
                                                  timeout: 60)
         #expect(result.status == 0, "\(result.stderrText)")
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: summaryURL)) as? [String: Any]
-        #expect(summary?["records"] as? Int == 1_000_000)
+        #expect(summary?["records"] as? Int == 2_000_000)
         let peak = try #require(summary?["peak_rss_mb"] as? Int)
-        #expect(peak < 150, "peak RSS \(peak) MB: memory grows with the input")
+        // Before the fix this input peaked at 853 MB; it now runs in about 50 MB on its own.
+        #expect(peak < Self.coarsePeakLimitMB, "peak RSS \(peak) MB: memory grows with the input")
     }
 
     // MARK: - gzip
@@ -194,7 +200,7 @@ struct BadInputTests {
         #expect(try leftovers(folder, input: "bomb.gz") == ["s.json"], "only the summary; no output, no temporary file")
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: summaryURL)) as? [String: Any]
         let peak = try #require(summary?["peak_rss_mb"] as? Int)
-        #expect(peak < 150, "peak RSS \(peak) MB")
+        #expect(peak < Self.coarsePeakLimitMB, "peak RSS \(peak) MB")
     }
 
     // MARK: - JSON
