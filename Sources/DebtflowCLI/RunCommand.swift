@@ -70,7 +70,7 @@ enum RunCommand {
         var bytes = summary.json
         bytes.append(UInt8(ascii: "\n"))
         if path == "-" {
-            FileHandle.standardOutput.write(Data(bytes))
+            try StandardStreams.writeToStandardOutput(bytes)
             return
         }
         let url = URL(fileURLWithPath: path)
