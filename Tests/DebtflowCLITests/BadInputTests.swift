@@ -458,6 +458,38 @@ struct BadInputTests {
         #expect(answers[7]["e164"] as? String == "+33612345678")
     }
 
+    /// Runs `debtflow ARGUMENTS` through `/bin/sh` with `redirection` (`<&-`, `>&-`, `>/dev/full`).
+    private func runRedirected(_ arguments: [String], _ redirection: String) throws -> TestSupport.ProcessResult {
+        try TestSupport.run(URL(fileURLWithPath: "/bin/sh"),
+                            ["-c", #"bin="$1"; shift; exec "$bin" "$@" "# + redirection, "sh", TestSupport.debtflowBinary.path] + arguments,
+                            timeout: 15)
+    }
+
+    @Test("a run reading a closed stdin sees an empty input: exit 0 at once with the no-records warning")
+    func closedStdin() throws {
+        let folder = try workspace(input: "-")
+        let result = try runRedirected(["run", folder.appendingPathComponent("p.json").path], "<&-")
+        #expect(result.status == 0, "\(result.stderrText)")
+        #expect(result.stderrText.contains("-: the input holds no records"), "\(result.stderrText)")
+    }
+
+    @Test("a closed or full stdout is exit 4 with a message, never a crash", arguments: [
+        (["phone", "0612345678"], ">&-", "cannot write to stdout (Bad file descriptor)"),
+        (["phone", "0612345678"], ">/dev/full", "disk full while writing to stdout"),
+        (["run", "CONFIG_TO_STDOUT"], ">&-", "cannot write output (Bad file descriptor)"),
+        (["run", "CONFIG_TO_STDOUT"], ">/dev/full", "disk full while writing output"),
+    ])
+    func closedStdout(arguments: [String], redirection: String, message: String) throws {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-bad")
+        try Data("a,b\n1,2\n".utf8).write(to: folder.appendingPathComponent("in.csv"))
+        let config = folder.appendingPathComponent("p.json")
+        try Data(#"{"version":1,"name":"t","stages":[{"read":{"format":"csv","path":"in.csv"}},{"sink":{"format":"ndjson","path":"-"}}]}"#.utf8).write(to: config)
+        let result = try runRedirected(arguments.map { $0 == "CONFIG_TO_STDOUT" ? config.path : $0 }, redirection)
+        #expect(result.status == 4, "\(result.stderrText)")
+        #expect(result.stderrText.contains(message), "\(result.stderrText)")
+        #expect(!result.stderrText.contains("Fatal error"))
+    }
+
     @Test("debtflow phone with an empty or closed stdin answers nothing and exits 0")
     func phoneEmptyStdin() throws {
         let result = try TestSupport.runDebtflow(["phone"], stdin: Data(), timeout: 15)
