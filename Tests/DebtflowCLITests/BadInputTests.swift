@@ -52,8 +52,8 @@ struct BadInputTests {
 
     @Test("a CSV that cannot be read on exits 3 naming file and line, and publishes nothing", arguments: [
         ("a,b\n1,2\n3,\"4\n5,6\n", "in.dat:3", "unterminated quoted field"),
-        ("a,b\n1,\"" + String(repeating: "x", count: 2 << 20) + "\"\n", "in.dat:2", "field longer than 1048576 bytes"),
-        ("a,b\n1," + String(repeating: "x", count: 2 << 20) + "\n", "in.dat:2", "field longer than 1048576 bytes"),
+        ("a,b\n1,\"" + String(repeating: "x", count: 2 << 20) + "\"\n", "in.dat:2", "field longer than 1048576 bytes (the CSV field size limit) in column 2"),
+        ("a,b\n1," + String(repeating: "x", count: 2 << 20) + "\n", "in.dat:2", "field longer than 1048576 bytes (the CSV field size limit) in column 2"),
     ])
     func fatalCSV(input: String, location: String, message: String) throws {
         let (folder, result) = try run(Data(input.utf8))
