@@ -21,7 +21,7 @@ enum PhoneCommand {
         var allValid = true
         var writer = JSONByteWriter(capacity: 64 * 1024)
 
-        func answer(_ input: String) {
+        func answer(_ input: String) throws {
             writer.beginObject()
             writer.field("input", input)
             switch normalizer.normalize(input, defaultRegion: region) {
@@ -47,22 +47,22 @@ enum PhoneCommand {
             }
             writer.endObject()
             writer.newline()
-            if writer.bytes.count > 32 * 1024 { flush() }
+            if writer.bytes.count > 32 * 1024 { try flush() }
         }
 
-        func flush() {
-            FileHandle.standardOutput.write(Data(writer.bytes))
+        func flush() throws {
+            try StandardStreams.writeToStandardOutput(writer.bytes)
             writer.removeAll()
         }
 
         if scanner.positionals.isEmpty {
             while let line = readLine(strippingNewline: true) {
-                answer(line.hasSuffix("\r") ? String(line.dropLast()) : line)
+                try answer(line.hasSuffix("\r") ? String(line.dropLast()) : line)
             }
         } else {
-            for number in scanner.positionals { answer(number) }
+            for number in scanner.positionals { try answer(number) }
         }
-        flush()
+        try flush()
         return allValid ? 0 : 1
     }
 }

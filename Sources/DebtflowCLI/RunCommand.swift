@@ -70,7 +70,7 @@ enum RunCommand {
         var bytes = summary.json
         bytes.append(UInt8(ascii: "\n"))
         if path == "-" {
-            FileHandle.standardOutput.write(Data(bytes))
+            try StandardStreams.writeToStandardOutput(bytes)
             return
         }
         let url = URL(fileURLWithPath: path)
@@ -84,6 +84,10 @@ enum RunCommand {
 
     static func checkWritableFolder(of path: String, what: String) throws {
         guard path != "-" else { return }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw DebtflowError.usage("\(what): \(path) is a folder; expected the path of a file")
+        }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         guard access(folder, W_OK) == 0 else {
             throw DebtflowError.usage("\(what): folder \(folder) does not exist or is not writable")

@@ -1,9 +1,11 @@
 import DebtflowPipeline
+import DebtflowSink
 import Dispatch
 import Foundation
 
 /// Turns SIGINT and SIGTERM into a clean stop: the first sets the interruption flag and cancels
-/// the run (which then publishes nothing and exits 130); a second one exits at once.
+/// the run (which then publishes nothing and exits 130); a second one removes the outputs'
+/// temporary files and exits at once.
 final class SignalHandling: @unchecked Sendable {
     // @unchecked Sendable: `sources` is written once in `init` and only read after.
     private var sources: [any DispatchSourceSignal] = []
@@ -13,7 +15,10 @@ final class SignalHandling: @unchecked Sendable {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler {
-                if flag.isSet { exit(130) }
+                if flag.isSet {
+                    AtomicFile.removePendingTemporaryFiles()
+                    exit(130)
+                }
                 flag.set()
             }
             source.resume()

@@ -22,6 +22,9 @@ public struct EnvironmentInterpolation: Sendable {
                 throw DebtflowError.configuration("unterminated ${ in \"\(text)\"", path: path)
             }
             let reference = afterOpen[..<close]
+            if reference.contains("${") {
+                throw DebtflowError.configuration("nested ${ in \"\(text)\" (a default cannot hold another variable reference)", path: path)
+            }
             let name: Substring
             let fallback: Substring?
             if let separator = reference.firstRange(of: ":-") {

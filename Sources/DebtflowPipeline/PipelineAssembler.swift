@@ -82,6 +82,10 @@ public struct PipelineAssembler {
                 guard access(folder, W_OK) == 0 else {
                     throw DebtflowError.configuration("output folder \(folder) is not writable", path: "\(sink.jsonPath).\(key)")
                 }
+                if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                    throw DebtflowError.configuration("\(path) is a folder; expected the path of an output file in it",
+                                                      path: "\(sink.jsonPath).\(key)")
+                }
             }
         }
     }

@@ -14,8 +14,18 @@ public struct PipelineConfigurationDecoder: Sendable {
     /// Decodes the config at `path`.
     /// - Throws: `.configuration` with the JSON path of the first problem.
     public func decode(fileAt path: String) throws -> PipelineConfiguration {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DebtflowError.configuration("cannot read the pipeline config", file: path)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw DebtflowError.configuration("\(path) is a folder; expected a pipeline config file (JSON)", file: path)
+        }
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            let descriptor = open(path, O_RDONLY)
+            let reason = descriptor < 0 ? String(cString: strerror(errno)) : "\(error)"
+            if descriptor >= 0 { close(descriptor) }
+            throw DebtflowError(.configuration, "cannot read the pipeline config", location: .init(file: path), cause: reason)
         }
         let absolute = URL(fileURLWithPath: path).standardizedFileURL
         return try decode(data, baseDirectory: absolute.deletingLastPathComponent().path, fileName: path)

@@ -89,7 +89,7 @@ public final class PipelineRunner {
         if options.showProgress { progress.startDrawing(to: log) }
         defer { if options.showProgress { progress.stopDrawing(log: log) } }
 
-        let readerTask = Task { [makeSource, options, interruption] in
+        let readerTask = Task { [makeSource, options, interruption, log] in
             do {
                 let source = try makeSource()
                 if let total = source.totalBytes { progress.totalBytes.store(total, ordering: .relaxed) }
@@ -102,6 +102,12 @@ public final class PipelineRunner {
                     progress.recordsRead.add(chunk.count, ordering: .relaxed)
                     if let consumed = chunk.inputBytesConsumed { progress.bytesConsumed.store(consumed, ordering: .relaxed) }
                     if !chunk.isEmpty { try await records.send(chunk) }
+                }
+                if progress.recordsRead.load(ordering: .relaxed) == 0 {
+                    // Exit 0 with an empty output is right for an empty export, but it is also what a
+                    // truncated download or a wrong `records`/`record` setting looks like.
+                    log.warning("\(source.name): the input holds no records (an empty file, a header only, an empty "
+                                + "array, or no element named as the config's `record`)")
                 }
                 records.finish()
             } catch {
@@ -186,8 +192,15 @@ public final class PipelineRunner {
         return summary
     }
 
-    /// The process's peak resident set size (`getrusage`'s `ru_maxrss`, in KiB on Linux).
+    /// The process's peak resident set size: `VmHWM` from `/proc/self/status`, which belongs to
+    /// this program image. (`getrusage`'s `ru_maxrss` is carried across `execve`, so a debtflow
+    /// started by a big parent would report the parent's peak.) Falls back to `ru_maxrss`.
     static func peakMemoryBytes() -> Int? {
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+           let kilobytes = Int(line.dropFirst("VmHWM:".count).filter(\.isNumber)) {
+            return kilobytes * 1024
+        }
         var usage = rusage()
         guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return nil }
         return usage.ru_maxrss * 1024

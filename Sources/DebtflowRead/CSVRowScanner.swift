@@ -301,9 +301,10 @@ final class CSVRowScanner {
         }
     }
 
+    /// The error for the field being scanned (the next one of ``fields``), naming its column.
     private func oversizeField(line: Int, quoted: Bool) -> DebtflowError {
         DebtflowError.input(
-            "field longer than \(maxFieldBytes) bytes (the CSV field size limit)"
+            "field longer than \(maxFieldBytes) bytes (the CSV field size limit) in column \(fields.count + 1)"
                 + (quoted ? "; is a quote left unclosed?" : ""),
             location: .init(file: source.name, line: line))
     }

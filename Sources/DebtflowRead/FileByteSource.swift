@@ -94,8 +94,11 @@ public final class FileByteSource: ByteSource {
         return Array(peeked.prefix(count))
     }
 
-    /// One `read` call, retried when a signal interrupts it.
+    /// One `read` call, retried when a signal interrupts it. On a pipe or terminal the call first
+    /// waits for data in short `poll` slices, so that a run interrupted while its stdin stays open
+    /// and silent stops (the reader task is cancelled) instead of hanging in `read`.
     private func readDescriptor(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if totalBytes == nil { try waitUntilReadable() }
         while true {
             let count = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
             if count >= 0 { return count }
@@ -103,6 +106,17 @@ public final class FileByteSource: ByteSource {
             if code == EINTR { continue }
             throw DebtflowError.input("cannot read the input", location: .init(file: name, byteOffset: bytesConsumed),
                                       cause: Self.systemMessage(code))
+        }
+    }
+
+    /// Returns when the descriptor has data (or end of input, or an error for `read` to report);
+    /// throws `interrupted` when the calling task is cancelled meanwhile.
+    private func waitUntilReadable() throws {
+        var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        while true {
+            let ready = poll(&entry, 1, 200)
+            if ready > 0 || (ready < 0 && errno != EINTR) { return }
+            if Task.isCancelled { throw DebtflowError.interrupted }
         }
     }
 

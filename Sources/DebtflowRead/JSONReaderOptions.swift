@@ -9,10 +9,14 @@ public struct JSONReaderOptions: Sendable, Equatable {
     public var maxDepth: Int
     /// The largest single token (a string after unescaping, or a number) in bytes.
     public var maxTokenBytes: Int
+    /// The largest single record in bytes of input (a record is built in memory whole).
+    public var maxRecordBytes: Int
 
-    public init(recordsPath: String = "", maxDepth: Int = 512, maxTokenBytes: Int = 16 << 20) {
+    public init(recordsPath: String = "", maxDepth: Int = 512, maxTokenBytes: Int = 16 << 20,
+                maxRecordBytes: Int = 16 << 20) {
         self.recordsPath = recordsPath
         self.maxDepth = maxDepth
         self.maxTokenBytes = maxTokenBytes
+        self.maxRecordBytes = max(1, maxRecordBytes)
     }
 }

@@ -117,8 +117,15 @@ public final class JSONRecordReader: RecordSource {
         recordCount += 1
         let line = cursor.line
         guard byte == UInt8(ascii: "{") else {
-            throw cursor.error("record \(recordCount) is \(describe(byte)), not a JSON object", record: recordCount)
+            let found = describe(byte)
+            if found == "not a JSON value" {
+                throw tokenizer.unexpectedByte(byte, expected: "record \(recordCount), a JSON object")
+            }
+            throw cursor.error("record \(recordCount) is \(found), not a JSON object", record: recordCount)
         }
+        tokenizer.keptValueEndOffset = cursor.offset + Int64(options.maxRecordBytes)
+        tokenizer.keptRecord = (recordCount, line, options.maxRecordBytes)
+        defer { tokenizer.keptValueEndOffset = .max }
         let fields = try tokenizer.parseObject(depth: depth)
         return Record(provenance: Provenance(source: sourceName, record: recordCount, line: line), fields: fields)
     }

@@ -6,12 +6,19 @@ import DebtflowCore
 /// Strings are unescaped into one reused scratch buffer and become a `String` once, validated as
 /// UTF-8. Numbers are kept as their exact text. Escaped lone surrogates (`"\uD800"`), invalid
 /// UTF-8, raw control characters in strings, nesting deeper than `maxDepth` and tokens longer than
-/// `maxTokenBytes` are input errors.
+/// `maxTokenBytes` are input errors, as is a kept value (a record) that runs past
+/// ``keptValueEndOffset``: without that bound a record of a billion tiny members would be built
+/// in memory whole.
 final class JSONTokenizer {
     let cursor: JSONByteCursor
     let maxDepth: Int
     let maxTokenBytes: Int
     private var scratch: [UInt8] = []
+    /// The input offset a value being built (``parseObject(depth:)``, ``parseArray(depth:)``) must
+    /// end before; the reader sets it per record. `Int64.max`: no bound.
+    var keptValueEndOffset = Int64.max
+    /// The record being built, for the error when it runs past ``keptValueEndOffset``.
+    var keptRecord = (number: 0, line: 0, limit: 0)
 
     init(cursor: JSONByteCursor, maxDepth: Int, maxTokenBytes: Int) {
         self.cursor = cursor
@@ -71,6 +78,7 @@ final class JSONTokenizer {
             return object
         }
         while true {
+            try checkKeptValueSize()
             let key = try parseKey(byte)
             let value = try parseValue(depth: depth)
             object.append(key, value)
@@ -97,6 +105,7 @@ final class JSONTokenizer {
             return elements
         }
         while true {
+            try checkKeptValueSize()
             elements.append(try parseValue(depth: depth))
             guard let next = try cursor.skipWhitespace() else { throw endInside("an array") }
             if next == UInt8(ascii: "]") {
@@ -340,6 +349,15 @@ final class JSONTokenizer {
     private func checkDepth(_ depth: Int) throws {
         if depth > maxDepth {
             throw cursor.error("JSON nesting deeper than \(maxDepth) levels")
+        }
+    }
+
+    @inline(__always)
+    private func checkKeptValueSize() throws {
+        if cursor.offset > keptValueEndOffset {
+            throw cursor.error("the record starting on line \(keptRecord.line) is longer than \(keptRecord.limit) bytes "
+                + "(the JSON record size limit); is the file one giant object?",
+                record: keptRecord.number)
         }
     }
 

@@ -82,6 +82,7 @@ final class XMLPushParser {
         let name = internedName(localname)
         guard assembler.wantsElement(named: name) else { return }
         assembler.startElement(name, line: currentLine)
+        defer { if assembler.recordIsTooLarge { stopForOversizeRecord() } }
         guard attributeCount > 0, let attributes else { return }
         // Five pointers per attribute: localname, prefix, URI, value start, value end.
         for index in 0..<attributeCount {
@@ -104,7 +105,17 @@ final class XMLPushParser {
         if held > maxTextBytes {
             stop(with: .input("an XML element holds more than \(maxTextBytes) bytes of text",
                               location: .init(file: sourceName, line: currentLine, column: currentColumn)))
+        } else if assembler.recordIsTooLarge {
+            stopForOversizeRecord()
         }
+    }
+
+    private func stopForOversizeRecord() {
+        let record = assembler.currentRecord
+        stop(with: .input("the <\(assembler.recordElement)> record starting on line \(record.line ?? currentLine) "
+                          + "is longer than \(assembler.maxRecordBytes) bytes (the XML record size limit); "
+                          + "is the record element never closed, or is \"record\" set to the document's root?",
+                          location: .init(file: sourceName, line: currentLine, record: record.number)))
     }
 
     fileprivate func entityDeclared(_ name: UnsafePointer<xmlChar>?) {

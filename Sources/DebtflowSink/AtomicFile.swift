@@ -1,7 +1,12 @@
 import DebtflowCore
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// The temporary files of every ``AtomicFile`` not yet published or discarded, so that a process
+/// that must exit at once (a second SIGINT) can still remove them.
+private let pendingTemporaryFiles = Mutex<Set<String>>([])
 
 /// An output file written under a temporary name in its destination folder and renamed into place
 /// only by ``publish()``, so a reader never sees it half-written (CONTRACT.md §1).
@@ -31,6 +36,7 @@ public final class AtomicFile {
             let fd = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
             if fd >= 0 {
                 fchmod(fd, 0o600)
+                pendingTemporaryFiles.withLock { _ = $0.insert(candidate) }
                 temporaryPath = candidate
                 descriptor = fd
                 return
@@ -72,6 +78,7 @@ public final class AtomicFile {
         }
         close(descriptor)
         isOpen = false
+        defer { pendingTemporaryFiles.withLock { _ = $0.remove(temporaryPath) } }
         if rename(temporaryPath, path) != 0 {
             let code = errno
             unlink(temporaryPath)
@@ -91,6 +98,13 @@ public final class AtomicFile {
         close(descriptor)
         isOpen = false
         unlink(temporaryPath)
+        pendingTemporaryFiles.withLock { _ = $0.remove(temporaryPath) }
+    }
+
+    /// Removes the temporary file of every atomic file still open, for a process about to exit
+    /// without unwinding (the second SIGINT). Safe to call from any thread.
+    public static func removePendingTemporaryFiles() {
+        for path in pendingTemporaryFiles.withLock({ $0 }) { unlink(path) }
     }
 
     deinit {
