@@ -62,7 +62,9 @@ public struct PipelineAssembler {
             let checker = try HTTPPushSink(configuration: probe,
                                            options: HTTPSinkRunOptions(dryRun: true), diagnostics: { _ in })
             try await checker.checkCredentials()
-            report.append("\(sink.jsonPath): credentials accepted")
+            report.append(sink.http?.token != nil
+                ? "\(sink.jsonPath): static token set (it is only checked when the first batch is sent)"
+                : "\(sink.jsonPath): OAuth2 client credentials accepted (a token was issued)")
         }
         return report
     }
