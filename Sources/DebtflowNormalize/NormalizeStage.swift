@@ -30,7 +30,9 @@ public struct NormalizeStage: ChunkStage {
         self.defaultCurrency = options.currency.flatMap(CurrencyTable.normalize)
     }
 
-    public func process(_ chunk: Chunk<DebtCandidate>) throws -> Chunk<DebtCandidate> {
+    /// Normalizes the chunk's candidates in place. The chunk is taken `consuming`, so a chunk
+    /// handed straight from the previous stage is not copied (no per-candidate retains).
+    public func process(_ chunk: consuming Chunk<DebtCandidate>) throws -> Chunk<DebtCandidate> {
         var chunk = chunk
         for index in chunk.elements.indices {
             normalize(&chunk.elements[index])
