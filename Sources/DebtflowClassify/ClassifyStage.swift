@@ -14,7 +14,9 @@ public struct ClassifyStage: ChunkStage {
         self.classifier = DestinationClassifier(options: options)
     }
 
-    public func process(_ chunk: Chunk<DebtCandidate>) throws -> Chunk<DebtCandidate> {
+    /// Classifies the chunk's candidates in place (`consuming`: a chunk handed straight from the
+    /// previous stage is not copied).
+    public func process(_ chunk: consuming Chunk<DebtCandidate>) throws -> Chunk<DebtCandidate> {
         var chunk = chunk
         for index in chunk.elements.indices {
             classify(&chunk.elements[index])

@@ -15,7 +15,7 @@ struct FieldMappingPlan: Sendable {
 
     /// One debt key: its source (if any) and the constant used when the source gives nothing.
     struct Slot: Sendable, Equatable {
-        var key: String
+        var key: DebtRawKey
         var source: Source?
         var constant: String?
     }
@@ -78,7 +78,8 @@ struct FieldMappingPlan: Sendable {
         }
         var slots: [Slot] = []
         for key in DebtFieldKey.all {
-            let slot = Slot(key: key, source: sources[key], constant: options.constants[key])
+            guard let rawKey = DebtRawKey(name: key) else { continue }
+            let slot = Slot(key: rawKey, source: sources[key], constant: options.constants[key])
             if slot.source != nil || slot.constant != nil { slots.append(slot) }
         }
         self.slots = slots
@@ -155,9 +156,8 @@ struct FieldMappingPlan: Sendable {
     }
 
     /// The source text of every mapped debt key of `record` (which must match this plan).
-    func rawValues(of record: RecordObject) -> [String: String] {
-        var raw: [String: String] = [:]
-        raw.reserveCapacity(slots.count)
+    func rawValues(of record: RecordObject) -> DebtRawFields {
+        var raw = DebtRawFields()
         for slot in slots {
             var text: String?
             switch slot.source {

@@ -53,22 +53,22 @@ struct MagiclineDebtorMapping: Sendable {
             let debts = MagiclineShape.items(collectionCase["debt"] ?? collectionCase["debts"], marker: "debtId")
             var raw = personRaw
             var errors: [RecordError] = []
-            if let amount = MagiclineShape.text(collectionCase, "openAmount") { raw["amount"] = amount }
+            if let amount = MagiclineShape.text(collectionCase, "openAmount") { raw[.amount] = amount }
             let caseID = MagiclineShape.text(collectionCase, "collectionCaseId")
             if let caseID {
-                raw["internal_id"] = caseID
-                raw["temp_id"] = caseID
+                raw[.internalID] = caseID
+                raw[.tempID] = caseID
             }
             switch currency(of: debts) {
             case .none: break
-            case .single(let code): raw["currency"] = code
+            case .single(let code): raw[.currency] = code
             case .mixed(let codes):
                 errors.append(RecordError(field: "currency", code: .invalidCurrency,
                                           message: "the case's debts are in several currencies (\(codes.joined(separator: ", ")))"))
             }
-            if let due = earliestDebtDate(debts) { raw["due_date"] = due }
+            if let due = earliestDebtDate(debts) { raw[.dueDate] = due }
             let designations = debts.compactMap { MagiclineShape.text($0, "designation") }
-            if !designations.isEmpty { raw["object"] = designations.joined(separator: ", ") }
+            if !designations.isEmpty { raw[.object] = designations.joined(separator: ", ") }
 
             var candidate = DebtCandidate(provenance: provenance, data: debtor, raw: raw,
                                           metadata: metadata(debtor: debtor, debts: debts),
@@ -84,22 +84,22 @@ struct MagiclineDebtorMapping: Sendable {
     }
 
     /// The person's debt fields: names, contacts, birthdate, address.
-    private func personFields(person: RecordObject, debtor: RecordObject) -> [String: String] {
-        var raw: [String: String] = [:]
-        raw["firstname"] = MagiclineShape.text(person, "firstName")
-        raw["lastname"] = MagiclineShape.text(person, "lastName")
-        raw["birthdate"] = MagiclineShape.text(person, "birthdate")
-        raw["postal_code"] = MagiclineShape.text(person, "postalCode")
-        raw["city"] = MagiclineShape.text(person, "city")
-        raw["country"] = MagiclineShape.text(person, "country") ?? MagiclineShape.text(person, "countryCode")
-        if let countryCode = MagiclineShape.text(person, "countryCode") { raw["country_code"] = countryCode }
+    private func personFields(person: RecordObject, debtor: RecordObject) -> DebtRawFields {
+        var raw = DebtRawFields()
+        raw[.firstname] = MagiclineShape.text(person, "firstName")
+        raw[.lastname] = MagiclineShape.text(person, "lastName")
+        raw[.birthdate] = MagiclineShape.text(person, "birthdate")
+        raw[.postalCode] = MagiclineShape.text(person, "postalCode")
+        raw[.city] = MagiclineShape.text(person, "city")
+        raw[.country] = MagiclineShape.text(person, "country") ?? MagiclineShape.text(person, "countryCode")
+        if let countryCode = MagiclineShape.text(person, "countryCode") { raw[.countryCode] = countryCode }
         if let address = MagiclineShape.object(person, "addressData") {
-            raw["street_address"] = MagiclineShape.text(address, "street")
-            raw["street_number"] = MagiclineShape.text(address, "houseNumber")
+            raw[.streetAddress] = MagiclineShape.text(address, "street")
+            raw[.streetNumber] = MagiclineShape.text(address, "houseNumber")
         }
         let contacts = MagiclineShape.items(person["contactDetails"], marker: "type")
-        raw["phone"] = firstUsableContact(contacts, types: Self.phoneTypes)
-        raw["email"] = firstUsableContact(contacts, types: ["EMAIL"])
+        raw[.phone] = firstUsableContact(contacts, types: Self.phoneTypes)
+        raw[.email] = firstUsableContact(contacts, types: ["EMAIL"])
         return raw
     }
 

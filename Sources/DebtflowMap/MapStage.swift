@@ -50,12 +50,12 @@ public struct MapStage: ChunkStage {
     private func mapGeneric(_ record: Record, plan: FieldMappingPlan, idPrefix: inout IDPrefix) -> DebtCandidate {
         let raw = plan.rawValues(of: record.fields)
         var candidate = DebtCandidate(provenance: record.provenance, data: record.fields, raw: raw)
-        if let own = raw["temp_id"] ?? raw["internal_id"] {
+        if let own = raw[.tempID] ?? raw[.internalID] {
             candidate.tempID = TextScan.trimmed(own)
         } else {
             candidate.tempID = idPrefix.prefix(for: record.provenance.source) + String(record.provenance.record)
         }
-        if let code = raw["country_code"] { candidate.phoneRegion = RegionCode.parse(code) }
+        if let code = raw[.countryCode] { candidate.phoneRegion = RegionCode.parse(code) }
         if let problem = record.problem { candidate.errors.append(problem) }
         return candidate
     }

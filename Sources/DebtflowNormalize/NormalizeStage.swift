@@ -30,7 +30,9 @@ public struct NormalizeStage: ChunkStage {
         self.defaultCurrency = options.currency.flatMap(CurrencyTable.normalize)
     }
 
-    public func process(_ chunk: Chunk<DebtCandidate>) throws -> Chunk<DebtCandidate> {
+    /// Normalizes the chunk's candidates in place. The chunk is taken `consuming`, so a chunk
+    /// handed straight from the previous stage is not copied (no per-candidate retains).
+    public func process(_ chunk: consuming Chunk<DebtCandidate>) throws -> Chunk<DebtCandidate> {
         var chunk = chunk
         for index in chunk.elements.indices {
             normalize(&chunk.elements[index])
@@ -46,24 +48,24 @@ public struct NormalizeStage: ChunkStage {
         var debt = candidate.debt
         var errors: [RecordError] = []
 
-        debt.firstname = NormalizeText.trimmedNonEmpty(raw["firstname"])
-        debt.lastname = NormalizeText.trimmedNonEmpty(raw["lastname"])
-        debt.civility = NormalizeText.trimmedNonEmpty(raw["civility"])
-        debt.object = NormalizeText.trimmedNonEmpty(raw["object"])
-        debt.company = NormalizeText.trimmedNonEmpty(raw["company"])
-        debt.streetAddress = NormalizeText.trimmedNonEmpty(raw["street_address"])
-        debt.streetNumber = NormalizeText.trimmedNonEmpty(raw["street_number"])
-        debt.postalCode = NormalizeText.trimmedNonEmpty(raw["postal_code"])
-        debt.city = NormalizeText.trimmedNonEmpty(raw["city"])
-        debt.country = NormalizeText.trimmedNonEmpty(raw["country"])
-        debt.internalID = NormalizeText.trimmedNonEmpty(raw["internal_id"])
+        debt.firstname = NormalizeText.trimmedNonEmpty(raw[.firstname])
+        debt.lastname = NormalizeText.trimmedNonEmpty(raw[.lastname])
+        debt.civility = NormalizeText.trimmedNonEmpty(raw[.civility])
+        debt.object = NormalizeText.trimmedNonEmpty(raw[.object])
+        debt.company = NormalizeText.trimmedNonEmpty(raw[.company])
+        debt.streetAddress = NormalizeText.trimmedNonEmpty(raw[.streetAddress])
+        debt.streetNumber = NormalizeText.trimmedNonEmpty(raw[.streetNumber])
+        debt.postalCode = NormalizeText.trimmedNonEmpty(raw[.postalCode])
+        debt.city = NormalizeText.trimmedNonEmpty(raw[.city])
+        debt.country = NormalizeText.trimmedNonEmpty(raw[.country])
+        debt.internalID = NormalizeText.trimmedNonEmpty(raw[.internalID])
         debt.tempID = candidate.tempID
         debt.metadata = candidate.metadata
 
         let currencyAlreadyFailed = candidate.errors.contains { $0.code == .invalidCurrency }
         normalizeMoney(raw: raw, currencyAlreadyFailed: currencyAlreadyFailed, debt: &debt, errors: &errors)
 
-        if let phone = NormalizeText.trimmedNonEmpty(raw["phone"]) {
+        if let phone = NormalizeText.trimmedNonEmpty(raw[.phone]) {
             let region = candidate.phoneRegion ?? options.region
             switch phones.normalize(phone, defaultRegion: region) {
             case .success(let number):
@@ -74,7 +76,7 @@ public struct NormalizeStage: ChunkStage {
                 errors.append(RecordError(field: "phone", code: .invalidPhone, message: error.message))
             }
         }
-        if let email = NormalizeText.trimmedNonEmpty(raw["email"]) {
+        if let email = NormalizeText.trimmedNonEmpty(raw[.email]) {
             if let valid = EmailValidator.normalize(email) {
                 debt.email = valid
             } else {
@@ -82,26 +84,26 @@ public struct NormalizeStage: ChunkStage {
                                           message: "not a valid email address (one @, a local part, a domain such as example.fr)"))
             }
         }
-        if let iban = NormalizeText.trimmedNonEmpty(raw["iban"]) {
+        if let iban = NormalizeText.trimmedNonEmpty(raw[.iban]) {
             if let valid = IBANValidator.normalize(iban) {
                 debt.iban = valid
             } else {
                 errors.append(RecordError(field: "iban", code: .invalidIBAN, message: "not a valid IBAN (checksum or length)"))
             }
         }
-        debt.birthdate = date(raw, "birthdate", &errors)
-        debt.invoiceDate = date(raw, "invoice_date", &errors)
-        debt.dueDate = date(raw, "due_date", &errors)
+        debt.birthdate = date(raw, .birthdate, &errors)
+        debt.invoiceDate = date(raw, .invoiceDate, &errors)
+        debt.dueDate = date(raw, .dueDate, &errors)
 
         candidate.debt = debt
         candidate.errors.append(contentsOf: errors)
     }
 
     /// The amount and its currency.
-    private func normalizeMoney(raw: [String: String], currencyAlreadyFailed: Bool, debt: inout Debt,
+    private func normalizeMoney(raw: DebtRawFields, currencyAlreadyFailed: Bool, debt: inout Debt,
                                 errors: inout [RecordError]) {
         var parsed: ParsedAmount?
-        if let amountText = NormalizeText.trimmedNonEmpty(raw["amount"]) {
+        if let amountText = NormalizeText.trimmedNonEmpty(raw[.amount]) {
             switch AmountParser.parse(amountText, decimal: options.decimal) {
             case .success(let amount): parsed = amount
             case .failure(let error): errors.append(Self.amountError(error))
@@ -111,7 +113,7 @@ public struct NormalizeStage: ChunkStage {
         var currency: Currency?
         if !currencyAlreadyFailed {
             let hint = parsed?.currencyHint
-            if let currencyText = NormalizeText.trimmedNonEmpty(raw["currency"]) {
+            if let currencyText = NormalizeText.trimmedNonEmpty(raw[.currency]) {
                 if let known = CurrencyTable.normalize(currencyText) {
                     currency = known
                     if let hint, hint != Self.dollarSign, hint != known.code {
@@ -162,10 +164,10 @@ public struct NormalizeStage: ChunkStage {
     /// The hint ``AmountParser`` gives for a bare `$` sign.
     private static let dollarSign = ParsedAmount.dollarSignHint
 
-    private func date(_ raw: [String: String], _ key: String, _ errors: inout [RecordError]) -> String? {
+    private func date(_ raw: DebtRawFields, _ key: DebtRawKey, _ errors: inout [RecordError]) -> String? {
         guard let text = NormalizeText.trimmedNonEmpty(raw[key]) else { return nil }
         if let day = DateNormalizer.normalize(text) { return day }
-        errors.append(RecordError(field: key, code: .invalidDate,
+        errors.append(RecordError(field: key.name, code: .invalidDate,
                                   message: "not a date (expected YYYY-MM-DD, DD/MM/YYYY or DD.MM.YYYY)"))
         return nil
     }

@@ -25,7 +25,7 @@ public enum DebtRules {
                                 classify: ClassifyOptions = ClassifyOptions(),
                                 validate: ValidateOptions = ValidateOptions(),
                                 provenance: Provenance = Provenance(source: "request", record: 1)) -> Outcome {
-        var raw: [String: String] = [:]
+        var raw = DebtRawFields()
         var normalizeOptions = normalize
         for entry in debt.entries {
             guard let text = entry.value.scalarText else { continue }
@@ -34,7 +34,7 @@ public enum DebtRules {
         }
         var candidate = DebtCandidate(provenance: provenance, data: debt, raw: raw,
                                       metadata: debt["metadata"]?.objectValue,
-                                      tempID: raw["temp_id"].flatMap { ValidateStage.nonBlank($0) },
+                                      tempID: raw[.tempID].flatMap { ValidateStage.nonBlank($0) },
                                       phoneRegion: nil)
         NormalizeStage(options: normalizeOptions).normalize(&candidate)
         ClassifyStage(options: classify).classify(&candidate)

@@ -58,9 +58,9 @@ public struct ValidateStage: ChunkStage {
         var warnings = candidate.warnings
         debt.tempID = candidate.tempID
 
-        requirePresence(debt, amountGiven: Self.nonBlank(candidate.raw["amount"]) != nil, errors: &errors)
+        requirePresence(debt, amountGiven: Self.nonBlank(candidate.raw[.amount]) != nil, errors: &errors)
         checkContacts(candidate, debt: &debt, errors: &errors, warnings: &warnings)
-        let ownAccept = Self.parseBool(candidate.raw["accept_expensive_destination"])
+        let ownAccept = Self.parseBool(candidate.raw[.acceptExpensiveDestination])
         let accepted = options.acceptExpensiveDestination || ownAccept == true
         debt.acceptExpensiveDestination = accepted
         var destination: Destination?
@@ -115,8 +115,8 @@ public struct ValidateStage: ChunkStage {
     /// At least one of phone and email, present and valid.
     private func checkContacts(_ candidate: DebtCandidate, debt: inout Debt, errors: inout [RecordError],
                                warnings: inout [String]) {
-        let phoneGiven = Self.nonBlank(candidate.raw["phone"]) != nil
-        let emailGiven = Self.nonBlank(candidate.raw["email"]) != nil
+        let phoneGiven = Self.nonBlank(candidate.raw[.phone]) != nil
+        let emailGiven = Self.nonBlank(candidate.raw[.email]) != nil
         guard phoneGiven || emailGiven else {
             errors.append(RecordError(field: nil, code: .missingContact, message: "neither a phone nor an email"))
             return
@@ -134,8 +134,8 @@ public struct ValidateStage: ChunkStage {
 
     /// The timeline in effect and its start mode.
     private func applyTimeline(_ candidate: DebtCandidate, debt: inout Debt, errors: inout [RecordError]) {
-        let timelineID = Self.nonBlank(candidate.raw["timeline_id"]) ?? configTimelineID
-        let ownMode = Self.nonBlank(candidate.raw["timeline_start_mode"])
+        let timelineID = Self.nonBlank(candidate.raw[.timelineID]) ?? configTimelineID
+        let ownMode = Self.nonBlank(candidate.raw[.timelineStartMode])
         debt.timelineID = timelineID
         debt.timelineStartMode = nil
         guard let mode = ownMode ?? (timelineID != nil ? configStartMode : nil) else { return }
