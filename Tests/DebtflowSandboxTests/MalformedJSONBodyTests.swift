@@ -1,0 +1,69 @@
+@testable import DebtflowSandbox
+import DebtflowCore
+import Testing
+
+/// Malformed and hostile JSON bodies, as the operator's client sees them: GetBill's 400
+/// `invalid_json` with a message naming what was wrong, and nothing created.
+@Suite("The sandbox's answer to malformed JSON bodies")
+struct MalformedJSONBodyTests {
+    @Test("refuses malformed JSON with 400 invalid_json and a message saying what is wrong", arguments: [
+        "", "{", "[1,]", "{\"a\" 1}", "01", "1.", "\"\\x\"", "\"\u{01}\"", "{} {}", "[\"\\ud800\"]", "tru",
+    ])
+    func malformed(body: String) throws {
+        let ledger = try Fixtures.ledgerPath()
+        try withSandbox({ $0.ledgerPath = ledger }) { port, _ in
+            let response = try RawHTTPClient(port: port).postJSON(Fixtures.batchPath, body)
+            #expect(response.status == 400)
+            #expect(response.jsonObject["code"] as? String == "invalid_json")
+            let message = try #require(response.jsonObject["message"] as? String)
+            #expect(message.hasPrefix("Malformed JSON body: "))
+            #expect(message.count > "Malformed JSON body: ".count)
+            #expect(Fixtures.ledgerLines(ledger).isEmpty)
+        }
+    }
+
+    @Test("refuses a body nested 100,000 deep with 400 instead of recursing without end")
+    func deepNesting() throws {
+        try withSandbox { port, _ in
+            let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+            let response = try RawHTTPClient(port: port).postJSON(Fixtures.batchPath, deep)
+            #expect(response.status == 400)
+            #expect(response.jsonObject["code"] as? String == "invalid_json")
+            #expect((response.jsonObject["message"] as? String)?.contains("\(SandboxJSON.maxDepth)") == true)
+        }
+    }
+
+    @Test("accepts nesting well inside the limit (it is then a validation question, not a parse error)")
+    func fineNesting() throws {
+        try withSandbox { port, _ in
+            let fine = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
+            let response = try RawHTTPClient(port: port).postJSON(Fixtures.batchPath, fine)
+            #expect(response.status == 422)
+        }
+    }
+}
+
+@Suite("The debtors file's JSON")
+struct DebtorCatalogJSONTests {
+    @Test("keeps numbers as written and key order as sent")
+    func numbersAndOrder() throws {
+        let text = #"[{"b":1234.50,"a":[1e3,-0.5,true,null],"c":"\u00e9\ud83d\ude00\n"}]"#
+        let debtors = try DebtorCatalog.split(Array(text.utf8))
+        #expect(debtors.count == 1)
+        let written = String(decoding: try #require(debtors.first), as: UTF8.self)
+        #expect(written.hasPrefix(#"{"b":1234.50,"a":[1e3,-0.5,true,null],"c":"#))
+    }
+
+    @Test("keeps NDJSON lines as written")
+    func ndjsonLines() throws {
+        let debtors = try DebtorCatalog.split(Array("{\"id\":1.50}\n\n  {\"id\":2}\n".utf8))
+        #expect(debtors.map { String(decoding: $0, as: UTF8.self) } == ["{\"id\":1.50}", "{\"id\":2}"])
+    }
+
+    @Test("rejects malformed files, saying what is wrong", arguments: [
+        "", "{", "[1,]", "{\"a\" 1}", "{\"result\":1}", "42", "{\"id\":1}\n{\"id\":", String(repeating: "[", count: 100_000),
+    ])
+    func rejects(text: String) {
+        #expect(throws: DebtflowError.self) { try DebtorCatalog.split(Array(text.utf8)) }
+    }
+}
