@@ -44,8 +44,12 @@ struct DebtorCatalog: Sendable {
         do {
             whole = try JSONDocument.parse(bytes, name: "the document", options: SandboxJSON.options)
         } catch {
+            // NDJSON only when the first line is a value by itself; else the whole document's
+            // error says best what is wrong (a pretty-printed file broken further down).
             let lines = nonBlankLines(bytes)
-            guard lines.count > 1 else { throw error }
+            guard lines.count > 1,
+                  (try? JSONDocument.parse(Array(lines[0].text), name: "line 1", options: SandboxJSON.options)) != nil
+            else { throw error }
             return try lines.map { line in
                 _ = try JSONDocument.parse(Array(line.text), name: "line \(line.number)", options: SandboxJSON.options)
                 return Array(line.text)

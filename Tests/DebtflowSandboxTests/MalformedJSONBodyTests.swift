@@ -54,6 +54,13 @@ struct DebtorCatalogJSONTests {
         #expect(debtors.map { String(decoding: $0, as: UTF8.self) } == ["{\"id\":1.50}", "{\"id\":2}"])
     }
 
+    @Test("a pretty-printed document broken further down names the line where it breaks")
+    func prettyPrintedError() {
+        let text = "{\n  \"result\": [\n    {\"id\": 1},\n    {\"id\" 2}\n  ]\n}\n"
+        let error = #expect(throws: DebtflowError.self) { try DebtorCatalog.split(Array(text.utf8)) }
+        #expect(error?.description.contains("the document:4:") == true)
+    }
+
     @Test("rejects malformed files, saying what is wrong", arguments: [
         "", "{", "[1,]", "{\"a\" 1}", "{\"result\":1}", "42", "{\"id\":1}\n{\"id\":", String(repeating: "[", count: 100_000),
     ])
