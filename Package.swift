@@ -22,7 +22,7 @@ let package = Package(
         .target(name: "DebtflowMap", dependencies: ["DebtflowCore"]),
         .target(name: "DebtflowClassify", dependencies: ["DebtflowCore", "DebtflowNormalize"]),
         .target(name: "DebtflowValidate", dependencies: ["DebtflowCore", "DebtflowNormalize", "DebtflowClassify"]),
-        .target(name: "DebtflowSink", dependencies: ["DebtflowCore", "DebtflowGzip", "DebtflowHTTP"]),
+        .target(name: "DebtflowSink", dependencies: ["DebtflowCore", "DebtflowGzip", "DebtflowHTTP", "DebtflowRead"]),
         .target(name: "DebtflowPipeline", dependencies: [
             "DebtflowCore", "DebtflowRead", "DebtflowMap", "DebtflowNormalize", "DebtflowClassify",
             "DebtflowValidate", "DebtflowSink", "DebtflowGzip", "DebtflowHTTP",
@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "DebtflowMapTests", dependencies: ["DebtflowMap", "DebtflowRead", "DebtflowTestSupport"]),
         .testTarget(name: "DebtflowClassifyTests", dependencies: ["DebtflowClassify", "DebtflowNormalize", "DebtflowTestSupport"]),
         .testTarget(name: "DebtflowValidateTests", dependencies: ["DebtflowValidate", "DebtflowNormalize", "DebtflowClassify", "DebtflowTestSupport"]),
-        .testTarget(name: "DebtflowSinkTests", dependencies: ["DebtflowSink", "DebtflowGzip", "DebtflowTestSupport"]),
+        .testTarget(name: "DebtflowSinkTests", dependencies: ["DebtflowSink", "DebtflowRead", "DebtflowGzip", "DebtflowTestSupport"]),
         .testTarget(name: "DebtflowPipelineTests", dependencies: ["DebtflowPipeline", "DebtflowTestSupport"]),
         .testTarget(name: "DebtflowSandboxTests", dependencies: ["DebtflowSandbox", "DebtflowTestSupport"]),
         .testTarget(name: "DebtflowGenerateTests", dependencies: ["DebtflowGenerate", "DebtflowTestSupport"]),

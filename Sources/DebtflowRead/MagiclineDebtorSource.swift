@@ -16,7 +16,7 @@ import FoundationEssentials
 ///   `max_retries` per page.
 /// - Other statuses are input errors (exit 3) showing the API's `errorMessage`, `errorCode` and
 ///   `traceId`: a refused key (401/403) means the input cannot be read.
-/// - Numbers keep their exact text (the answer is parsed by ``HTTPJSON``).
+/// - Numbers keep their exact text (the answer is parsed by ``JSONDocument``).
 ///
 /// Buffers one page. Owned by one task.
 public final class MagiclineDebtorSource: RecordSource {
@@ -140,9 +140,9 @@ public final class MagiclineDebtorSource: RecordSource {
     private func parsePage(_ body: [UInt8], at: String) throws(DebtflowError) -> Page {
         let root: RecordValue
         do {
-            root = try HTTPJSON.parse(body)
+            root = try JSONDocument.parse(body, name: "the answer")
         } catch {
-            throw .input("\(at): the answer is not valid JSON", cause: error.description)
+            throw .input("\(at): the answer is not valid JSON", cause: String(describing: error))
         }
         guard let object = root.objectValue, let result = object["result"]?.arrayValue else {
             throw .input("\(at): the answer has no `result` array")
@@ -166,7 +166,7 @@ public final class MagiclineDebtorSource: RecordSource {
 
     /// `errorMessage (errorCode, traceId …)` from an error body, else the body's start.
     private func apiError(_ response: HTTPResponse) -> String? {
-        if let root = try? HTTPJSON.parse(response.body), let object = root.objectValue,
+        if let root = try? JSONDocument.parse(response.body, name: "the error answer"), let object = root.objectValue,
            let message = object["errorMessage"]?.scalarText {
             var details: [String] = []
             if let code = object["errorCode"]?.scalarText { details.append("errorCode \(code)") }

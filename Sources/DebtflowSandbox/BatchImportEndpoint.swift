@@ -1,4 +1,5 @@
 import DebtflowCore
+import DebtflowRead
 import Foundation
 import Synchronization
 
@@ -113,7 +114,7 @@ final class BatchImportEndpoint: Sendable {
     private func process(body: [UInt8], state: inout State) -> BatchResult {
         let document: RecordValue
         do {
-            document = try SandboxJSONParser.parseDocument(body)
+            document = try JSONDocument.parse(body, name: "the request body", options: SandboxJSON.options)
         } catch {
             return .refused(SandboxErrors.getBill(400, code: "invalid_json", message: "Malformed JSON body: \(error)"))
         }

@@ -1,4 +1,5 @@
 import DebtflowCore
+import DebtflowRead
 import Foundation
 
 /// The debtors the Sportalliance route serves, loaded once from `--debtors`.
@@ -34,41 +35,61 @@ struct DebtorCatalog: Sendable {
         }
     }
 
-    /// Splits the text into debtors: the top-level values; a single array is its elements; a
-    /// single object with a `result` array is that array's elements.
+    /// Splits the text into debtors: a single array is its elements; a single object with a
+    /// `result` array is that array's elements; a single other object is one debtor; otherwise
+    /// each non-blank line is one debtor (NDJSON), kept as written.
+    /// - Throws: ``DebtflowError`` saying what is wrong and where (line, column, byte).
     static func split(_ bytes: [UInt8]) throws -> [[UInt8]] {
-        try bytes.withUnsafeBufferPointer { buffer throws -> [[UInt8]] in
-            var parser = SandboxJSONParser(bytes: buffer)
-            var values: [(value: RecordValue, range: Range<Int>)] = []
-            parser.skipWhitespace()
-            while !parser.isAtEnd {
-                let start = parser.position
-                let value = try parser.parseValue(depth: 0)
-                values.append((value, start..<parser.position))
-                parser.skipWhitespace()
+        let whole: RecordValue
+        do {
+            whole = try JSONDocument.parse(bytes, name: "the document", options: SandboxJSON.options)
+        } catch {
+            // NDJSON only when the first line is a value by itself; else the whole document's
+            // error says best what is wrong (a pretty-printed file broken further down).
+            let lines = nonBlankLines(bytes)
+            guard lines.count > 1,
+                  (try? JSONDocument.parse(Array(lines[0].text), name: "line 1", options: SandboxJSON.options)) != nil
+            else { throw error }
+            return try lines.map { line in
+                _ = try JSONDocument.parse(Array(line.text), name: "line \(line.number)", options: SandboxJSON.options)
+                return Array(line.text)
             }
-            func slice(_ range: Range<Int>) -> [UInt8] { Array(buffer[range]) }
-            guard values.count == 1 else { return values.map { slice($0.range) } }
-            let only = values[0]
-            switch only.value {
-            case .array(let elements):
-                return try elementTexts(of: elements)
-            case .object(let object):
-                if let result = object["result"] {
-                    guard case .array(let elements) = result else {
-                        throw SandboxJSONParser.SandboxJSONError(message: "\"result\" is not an array", offset: only.range.lowerBound)
-                    }
-                    return try elementTexts(of: elements)
+        }
+        switch whole {
+        case .array(let elements):
+            return elementTexts(of: elements)
+        case .object(let object):
+            if let result = object["result"] {
+                guard case .array(let elements) = result else {
+                    throw DebtflowError.input("\"result\" is not an array")
                 }
-                return [slice(only.range)]
-            default:
-                throw SandboxJSONParser.SandboxJSONError(message: "a debtor must be a JSON object", offset: only.range.lowerBound)
+                return elementTexts(of: elements)
             }
+            return [trimmed(bytes[...])].map { Array($0) }
+        default:
+            throw DebtflowError.input("a debtor must be a JSON object")
         }
     }
 
+    /// The lines that hold more than whitespace, trimmed, with their 1-based numbers.
+    private static func nonBlankLines(_ bytes: [UInt8]) -> [(number: Int, text: ArraySlice<UInt8>)] {
+        var lines: [(number: Int, text: ArraySlice<UInt8>)] = []
+        for (index, line) in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            let text = trimmed(line)
+            if !text.isEmpty { lines.append((index + 1, text)) }
+        }
+        return lines
+    }
+
+    /// `bytes` without JSON whitespace at either end.
+    private static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else { return [] }
+        return bytes[first...last]
+    }
+
     /// Elements re-serialized (whitespace inside the original array is not kept).
-    private static func elementTexts(of elements: [RecordValue]) throws -> [[UInt8]] {
+    private static func elementTexts(of elements: [RecordValue]) -> [[UInt8]] {
         var writer = JSONByteWriter(capacity: 1024)
         return elements.map { element in
             writer.removeAll()

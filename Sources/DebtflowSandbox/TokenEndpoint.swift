@@ -1,4 +1,5 @@
 import DebtflowCore
+import DebtflowRead
 import Foundation
 
 /// `POST /token`: OAuth2 client credentials, as GetBill's token endpoint.
@@ -16,7 +17,7 @@ struct TokenEndpoint: Sendable {
         var form: [String: String] = [:]
         let text = String(decoding: request.body, as: UTF8.self)
         if text.trimmingSpaces().hasPrefix("{") {
-            if case .object(let object)? = try? SandboxJSONParser.parseDocument(request.body) {
+            if case .object(let object)? = try? JSONDocument.parse(request.body, name: "the token request", options: SandboxJSON.options) {
                 for entry in object.entries { if let value = entry.value.scalarText { form[entry.key] = value } }
             }
         } else {

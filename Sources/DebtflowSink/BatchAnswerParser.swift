@@ -1,5 +1,6 @@
 import DebtflowCore
 import DebtflowHTTP
+import DebtflowRead
 
 /// Reads GetBill's answers to a batch (CONTRACT.md §5) into one result per debt.
 enum BatchAnswerParser {
@@ -15,7 +16,7 @@ enum BatchAnswerParser {
 
     /// Reads a 2xx answer.
     static func readSuccess(_ body: [UInt8], batch: PushBatch) -> Reading {
-        guard let root = try? HTTPJSON.parse(body), let object = root.objectValue else {
+        guard let root = try? JSONDocument.parse(body, name: "the batch answer"), let object = root.objectValue else {
             return .unreadable("the answer is not a JSON object")
         }
         if object["error"] == .bool(true) { return .wholeRequestFailed(messages(ofFailure: object)) }
@@ -72,7 +73,7 @@ enum BatchAnswerParser {
 
     /// The messages of a non-2xx answer whose body may or may not be JSON.
     static func messages(ofStatus status: Int, body: [UInt8]) -> [DebtPushResult.ServerMessage] {
-        if let root = try? HTTPJSON.parse(body), let object = root.objectValue {
+        if let root = try? JSONDocument.parse(body, name: "the batch answer"), let object = root.objectValue {
             var messages = messages(ofFailure: object)
             messages[0].message = "HTTP \(status): " + messages[0].message
             return messages
@@ -107,7 +108,7 @@ enum BatchAnswerParser {
 
     /// `details.retry_after` of a 429 body, in seconds.
     static func retryAfter(inBody body: [UInt8]) -> Double? {
-        guard let root = try? HTTPJSON.parse(body), let object = root.objectValue else { return nil }
+        guard let root = try? JSONDocument.parse(body, name: "the batch answer"), let object = root.objectValue else { return nil }
         let details = object["details"]?.objectValue
         let value = details?["retry_after"] ?? object["retry_after"]
         if let text = value?.scalarText { return Double(text) }

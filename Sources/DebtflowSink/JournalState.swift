@@ -1,5 +1,6 @@
 import DebtflowCore
 import DebtflowHTTP
+import DebtflowRead
 import Foundation
 
 /// What an earlier run's journal says about each batch, by `Idempotency-Key` (the last event of
@@ -28,7 +29,7 @@ struct JournalState {
         var state = JournalState()
         let lines = data.split(separator: 0x0A, omittingEmptySubsequences: true)
         for (number, line) in lines.enumerated() {
-            guard let value = try? HTTPJSON.parse(Array(line)), let object = value.objectValue,
+            guard let value = try? JSONDocument.parse(Array(line), name: "the journal"), let object = value.objectValue,
                   let event = object["event"]?.scalarText, let key = object["key"]?.scalarText else {
                 if number == lines.count - 1 { break }
                 throw .sink("the journal \(path) is damaged at line \(number + 1); move it away to start afresh")

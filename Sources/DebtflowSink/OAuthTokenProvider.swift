@@ -1,5 +1,6 @@
 import DebtflowCore
 import DebtflowHTTP
+import DebtflowRead
 import Foundation
 
 /// Bearer tokens for the push: a static token, or OAuth2 client credentials fetched from
@@ -90,7 +91,7 @@ actor OAuthTokenProvider {
             do {
                 let response = try await client.send(request)
                 if response.isSuccess {
-                    guard let root = try? HTTPJSON.parse(response.body), let object = root.objectValue,
+                    guard let root = try? JSONDocument.parse(response.body, name: "the token answer"), let object = root.objectValue,
                           let token = object["access_token"]?.scalarText, !token.isEmpty else {
                         throw DebtflowError.sink("the token endpoint \(tokenURLText) answered without an access_token")
                     }

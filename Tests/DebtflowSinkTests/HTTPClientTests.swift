@@ -116,15 +116,4 @@ struct HTTPClientTests {
     func sha256(input: String, expected: String) {
         #expect(SHA256.hex(Array(input.utf8)) == expected)
     }
-
-    @Test("the answer parser keeps numbers exact and decodes escapes")
-    func jsonParser() throws {
-        let value = try HTTPJSON.parse(Array(#" {"a":1234.50,"b":[true,null,"\u00e9\n\ud83d\ude00"],"c":{}} "#.utf8))
-        let object = try #require(value.objectValue)
-        #expect(object["a"] == .number("1234.50"))
-        #expect(object["b"] == .array([.bool(true), .null, .string("é\n😀")]))
-        #expect(object["c"] == .object(RecordObject()))
-        #expect(throws: HTTPJSON.ParseError.self) { try HTTPJSON.parse(Array(#"{"a":}"#.utf8)) }
-        #expect(throws: HTTPJSON.ParseError.self) { try HTTPJSON.parse(Array("[1] x".utf8)) }
-    }
 }
