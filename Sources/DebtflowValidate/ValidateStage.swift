@@ -35,27 +35,35 @@ public struct ValidateStage: ChunkStage {
         self.configStartMode = Self.nonBlank(options.timelineStartMode)
     }
 
-    public func process(_ chunk: Chunk<DebtCandidate>) throws -> Chunk<Outcome> {
+    /// The chunk's outcomes, in order. The chunk is taken `consuming` and each candidate is moved
+    /// out of it into its outcome, so its texts are handed on without retain/release pairs.
+    public func process(_ chunk: consuming Chunk<DebtCandidate>) throws -> Chunk<Outcome> {
+        var chunk = chunk
+        var candidates: [DebtCandidate] = []
+        swap(&candidates, &chunk.elements)
         var outcomes: [Outcome] = []
-        outcomes.reserveCapacity(chunk.count)
-        for candidate in chunk.elements { outcomes.append(validate(candidate)) }
+        outcomes.reserveCapacity(candidates.count)
+        candidates.reverse()
+        while let candidate = candidates.popLast() { outcomes.append(validate(candidate)) }
         return Chunk(outcomes, inputBytesConsumed: chunk.inputBytesConsumed)
     }
 
     /// The outcome of one candidate.
-    public func validate(_ candidate: DebtCandidate) -> Outcome {
+    public func validate(_ candidate: consuming DebtCandidate) -> Outcome {
+        var candidate = candidate
         if let reason = skipReason(of: candidate) {
             return Outcome(status: .skipped, provenance: candidate.provenance, tempID: candidate.tempID,
-                           data: candidate.data, skipReason: reason, warnings: candidate.warnings)
+                           data: Self.take(&candidate.data), skipReason: reason, warnings: Self.take(&candidate.warnings))
         }
-        let malformed = candidate.errors.filter { $0.code == .malformedRow }
-        if !malformed.isEmpty {
-            return failed(candidate, errors: malformed, warnings: candidate.warnings)
+        if candidate.errors.contains(where: { $0.code == .malformedRow }) {
+            let malformed = candidate.errors.filter { $0.code == .malformedRow }
+            let warnings = Self.take(&candidate.warnings)
+            return failed(&candidate, errors: malformed, warnings: warnings)
         }
 
-        var debt = candidate.debt
-        var errors = candidate.errors
-        var warnings = candidate.warnings
+        var debt = Self.take(&candidate.debt)
+        var errors = Self.take(&candidate.errors)
+        var warnings = Self.take(&candidate.warnings)
         debt.tempID = candidate.tempID
 
         requirePresence(debt, amountGiven: Self.nonBlank(candidate.raw[.amount]) != nil, errors: &errors)
@@ -76,9 +84,17 @@ public struct ValidateStage: ChunkStage {
         }
         applyTimeline(candidate, debt: &debt, errors: &errors)
 
-        if !errors.isEmpty { return failed(candidate, errors: errors, warnings: warnings) }
+        if !errors.isEmpty { return failed(&candidate, errors: errors, warnings: warnings) }
         return Outcome(status: .valid, provenance: candidate.provenance, tempID: candidate.tempID, debt: debt,
                        destination: destination, warnings: warnings)
+    }
+
+    /// Moves a value out of a candidate that is about to be dropped, leaving an empty one.
+    @inline(__always)
+    private static func take<Value: EmptyInitializable>(_ value: inout Value) -> Value {
+        var taken = Value()
+        swap(&taken, &value)
+        return taken
     }
 
     private func fallbackDestination(_ candidate: DebtCandidate) -> Destination? {
@@ -93,8 +109,8 @@ public struct ValidateStage: ChunkStage {
         return nil
     }
 
-    private func failed(_ candidate: DebtCandidate, errors: [RecordError], warnings: [String]) -> Outcome {
-        Outcome(status: .failed, provenance: candidate.provenance, tempID: candidate.tempID, data: candidate.data,
+    private func failed(_ candidate: inout DebtCandidate, errors: [RecordError], warnings: [String]) -> Outcome {
+        Outcome(status: .failed, provenance: candidate.provenance, tempID: candidate.tempID, data: Self.take(&candidate.data),
                 errors: errors, warnings: warnings)
     }
 
@@ -176,3 +192,11 @@ public struct ValidateStage: ChunkStage {
         return start < end ? String(scalars[start..<end]) : nil
     }
 }
+
+/// Values with an empty state, so they can be moved out of a candidate by swapping.
+protocol EmptyInitializable { init() }
+extension Array: EmptyInitializable {}
+extension RecordObject: EmptyInitializable {
+    init() { self.init(entries: []) }
+}
+extension Debt: EmptyInitializable {}
