@@ -48,24 +48,24 @@ public struct NormalizeStage: ChunkStage {
         var debt = candidate.debt
         var errors: [RecordError] = []
 
-        debt.firstname = NormalizeText.trimmedNonEmpty(raw[.firstname])
-        debt.lastname = NormalizeText.trimmedNonEmpty(raw[.lastname])
-        debt.civility = NormalizeText.trimmedNonEmpty(raw[.civility])
-        debt.object = NormalizeText.trimmedNonEmpty(raw[.object])
-        debt.company = NormalizeText.trimmedNonEmpty(raw[.company])
-        debt.streetAddress = NormalizeText.trimmedNonEmpty(raw[.streetAddress])
-        debt.streetNumber = NormalizeText.trimmedNonEmpty(raw[.streetNumber])
-        debt.postalCode = NormalizeText.trimmedNonEmpty(raw[.postalCode])
-        debt.city = NormalizeText.trimmedNonEmpty(raw[.city])
-        debt.country = NormalizeText.trimmedNonEmpty(raw[.country])
-        debt.internalID = NormalizeText.trimmedNonEmpty(raw[.internalID])
+        debt.firstname = TextTrimming.nonBlank(raw[.firstname])
+        debt.lastname = TextTrimming.nonBlank(raw[.lastname])
+        debt.civility = TextTrimming.nonBlank(raw[.civility])
+        debt.object = TextTrimming.nonBlank(raw[.object])
+        debt.company = TextTrimming.nonBlank(raw[.company])
+        debt.streetAddress = TextTrimming.nonBlank(raw[.streetAddress])
+        debt.streetNumber = TextTrimming.nonBlank(raw[.streetNumber])
+        debt.postalCode = TextTrimming.nonBlank(raw[.postalCode])
+        debt.city = TextTrimming.nonBlank(raw[.city])
+        debt.country = TextTrimming.nonBlank(raw[.country])
+        debt.internalID = TextTrimming.nonBlank(raw[.internalID])
         debt.tempID = candidate.tempID
         debt.metadata = candidate.metadata
 
         let currencyAlreadyFailed = candidate.errors.contains { $0.code == .invalidCurrency }
         normalizeMoney(raw: raw, currencyAlreadyFailed: currencyAlreadyFailed, debt: &debt, errors: &errors)
 
-        if let phone = NormalizeText.trimmedNonEmpty(raw[.phone]) {
+        if let phone = TextTrimming.nonBlank(raw[.phone]) {
             let region = candidate.phoneRegion ?? options.region
             switch phones.normalize(phone, defaultRegion: region) {
             case .success(let number):
@@ -76,7 +76,7 @@ public struct NormalizeStage: ChunkStage {
                 errors.append(RecordError(field: "phone", code: .invalidPhone, message: error.message))
             }
         }
-        if let email = NormalizeText.trimmedNonEmpty(raw[.email]) {
+        if let email = TextTrimming.nonBlank(raw[.email]) {
             if let valid = EmailValidator.normalize(email) {
                 debt.email = valid
             } else {
@@ -84,7 +84,7 @@ public struct NormalizeStage: ChunkStage {
                                           message: "not a valid email address (one @, a local part, a domain such as example.fr)"))
             }
         }
-        if let iban = NormalizeText.trimmedNonEmpty(raw[.iban]) {
+        if let iban = TextTrimming.nonBlank(raw[.iban]) {
             if let valid = IBANValidator.normalize(iban) {
                 debt.iban = valid
             } else {
@@ -103,7 +103,7 @@ public struct NormalizeStage: ChunkStage {
     private func normalizeMoney(raw: DebtRawFields, currencyAlreadyFailed: Bool, debt: inout Debt,
                                 errors: inout [RecordError]) {
         var parsed: ParsedAmount?
-        if let amountText = NormalizeText.trimmedNonEmpty(raw[.amount]) {
+        if let amountText = TextTrimming.nonBlank(raw[.amount]) {
             switch AmountParser.parse(amountText, decimal: options.decimal) {
             case .success(let amount): parsed = amount
             case .failure(let error): errors.append(Self.amountError(error))
@@ -113,7 +113,7 @@ public struct NormalizeStage: ChunkStage {
         var currency: Currency?
         if !currencyAlreadyFailed {
             let hint = parsed?.currencyHint
-            if let currencyText = NormalizeText.trimmedNonEmpty(raw[.currency]) {
+            if let currencyText = TextTrimming.nonBlank(raw[.currency]) {
                 if let known = CurrencyTable.normalize(currencyText) {
                     currency = known
                     if let hint, hint != Self.dollarSign, hint != known.code {
@@ -165,27 +165,10 @@ public struct NormalizeStage: ChunkStage {
     private static let dollarSign = ParsedAmount.dollarSignHint
 
     private func date(_ raw: DebtRawFields, _ key: DebtRawKey, _ errors: inout [RecordError]) -> String? {
-        guard let text = NormalizeText.trimmedNonEmpty(raw[key]) else { return nil }
+        guard let text = TextTrimming.nonBlank(raw[key]) else { return nil }
         if let day = DateNormalizer.normalize(text) { return day }
         errors.append(RecordError(field: key.name, code: .invalidDate,
                                   message: "not a date (expected YYYY-MM-DD, DD/MM/YYYY or DD.MM.YYYY)"))
         return nil
-    }
-}
-
-/// Trimming for the per-record path, without Foundation.
-private enum NormalizeText {
-    /// `text` without leading and trailing whitespace (Unicode spaces included), or `nil` when
-    /// nothing is left. No copy when there is nothing to trim.
-    static func trimmedNonEmpty(_ text: String?) -> String? {
-        guard let text, let first = text.utf8.first, let last = text.utf8.last else { return nil }
-        if first > 0x20, first < 0x80, last > 0x20, last < 0x80 { return text }
-        let scalars = text.unicodeScalars
-        var start = scalars.startIndex
-        var end = scalars.endIndex
-        while start < end, scalars[start].properties.isWhitespace { start = scalars.index(after: start) }
-        while end > start, scalars[scalars.index(before: end)].properties.isWhitespace { end = scalars.index(before: end) }
-        guard start < end else { return nil }
-        return String(scalars[start..<end])
     }
 }

@@ -34,7 +34,7 @@ public enum DebtRules {
         }
         var candidate = DebtCandidate(provenance: provenance, data: debt, raw: raw,
                                       metadata: debt["metadata"]?.objectValue,
-                                      tempID: raw[.tempID].flatMap { ValidateStage.nonBlank($0) },
+                                      tempID: raw[.tempID].flatMap { TextTrimming.nonBlank($0) },
                                       phoneRegion: nil)
         NormalizeStage(options: normalizeOptions).normalize(&candidate)
         ClassifyStage(options: classify).classify(&candidate)

@@ -31,8 +31,8 @@ public struct ValidateStage: ChunkStage {
 
     public init(options: ValidateOptions = ValidateOptions()) {
         self.options = options
-        self.configTimelineID = Self.nonBlank(options.timelineID)
-        self.configStartMode = Self.nonBlank(options.timelineStartMode)
+        self.configTimelineID = TextTrimming.nonBlank(options.timelineID)
+        self.configStartMode = TextTrimming.nonBlank(options.timelineStartMode)
     }
 
     /// The chunk's outcomes, in order. The chunk is taken `consuming` and each candidate is moved
@@ -66,7 +66,7 @@ public struct ValidateStage: ChunkStage {
         var warnings = Self.take(&candidate.warnings)
         debt.tempID = candidate.tempID
 
-        requirePresence(debt, amountGiven: Self.nonBlank(candidate.raw[.amount]) != nil, errors: &errors)
+        requirePresence(debt, amountGiven: TextTrimming.nonBlank(candidate.raw[.amount]) != nil, errors: &errors)
         checkContacts(candidate, debt: &debt, errors: &errors, warnings: &warnings)
         let ownAccept = Self.parseBool(candidate.raw[.acceptExpensiveDestination])
         let accepted = options.acceptExpensiveDestination || ownAccept == true
@@ -131,8 +131,8 @@ public struct ValidateStage: ChunkStage {
     /// At least one of phone and email, present and valid.
     private func checkContacts(_ candidate: DebtCandidate, debt: inout Debt, errors: inout [RecordError],
                                warnings: inout [String]) {
-        let phoneGiven = Self.nonBlank(candidate.raw[.phone]) != nil
-        let emailGiven = Self.nonBlank(candidate.raw[.email]) != nil
+        let phoneGiven = TextTrimming.nonBlank(candidate.raw[.phone]) != nil
+        let emailGiven = TextTrimming.nonBlank(candidate.raw[.email]) != nil
         guard phoneGiven || emailGiven else {
             errors.append(RecordError(field: nil, code: .missingContact, message: "neither a phone nor an email"))
             return
@@ -150,8 +150,8 @@ public struct ValidateStage: ChunkStage {
 
     /// The timeline in effect and its start mode.
     private func applyTimeline(_ candidate: DebtCandidate, debt: inout Debt, errors: inout [RecordError]) {
-        let timelineID = Self.nonBlank(candidate.raw[.timelineID]) ?? configTimelineID
-        let ownMode = Self.nonBlank(candidate.raw[.timelineStartMode])
+        let timelineID = TextTrimming.nonBlank(candidate.raw[.timelineID]) ?? configTimelineID
+        let ownMode = TextTrimming.nonBlank(candidate.raw[.timelineStartMode])
         debt.timelineID = timelineID
         debt.timelineStartMode = nil
         guard let mode = ownMode ?? (timelineID != nil ? configStartMode : nil) else { return }
@@ -171,25 +171,12 @@ public struct ValidateStage: ChunkStage {
 
     /// `true`/`false` from the usual spellings (`true`, `1`, `yes`, `oui`, `ja`, …), else `nil`.
     static func parseBool(_ text: String?) -> Bool? {
-        guard let text = nonBlank(text) else { return nil }
+        guard let text = TextTrimming.nonBlank(text) else { return nil }
         switch text.lowercased() {
         case "true", "1", "yes", "y", "oui", "o", "ja", "vrai", "x": return true
         case "false", "0", "no", "n", "non", "nein", "faux": return false
         default: return nil
         }
-    }
-
-    /// `text` trimmed of whitespace (Unicode spaces included), or `nil` when nothing is left;
-    /// no copy when there is nothing to trim.
-    static func nonBlank(_ text: String?) -> String? {
-        guard let text, let first = text.utf8.first, let last = text.utf8.last else { return nil }
-        if first > 0x20, first < 0x80, last > 0x20, last < 0x80 { return text }
-        let scalars = text.unicodeScalars
-        var start = scalars.startIndex
-        var end = scalars.endIndex
-        while start < end, scalars[start].properties.isWhitespace { start = scalars.index(after: start) }
-        while end > start, scalars[scalars.index(before: end)].properties.isWhitespace { end = scalars.index(before: end) }
-        return start < end ? String(scalars[start..<end]) : nil
     }
 }
 
