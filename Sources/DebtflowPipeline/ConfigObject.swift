@@ -22,8 +22,6 @@ struct ConfigObject {
 
     var keys: [String] { values.keys.sorted() }
 
-    func has(_ key: String) -> Bool { values[key] != nil && !(values[key] is NSNull) }
-
     func child(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     /// Fails on the first key not in `allowed`, naming it and the keys that are.

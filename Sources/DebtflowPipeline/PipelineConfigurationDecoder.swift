@@ -127,9 +127,6 @@ public struct PipelineConfigurationDecoder: Sendable {
                 throw DebtflowError.configuration("an http sink pushes debts: add a `map` stage (this is a conversion pipeline)", path: http.jsonPath)
             }
         }
-        if read.format == .magicline, debt?.map.preset == nil, debt != nil {
-            // Allowed (custom mapping of API records), nothing to check.
-        }
         return PipelineConfiguration(version: version, name: name, baseDirectory: baseDirectory, read: read,
                                      debtStages: debt, sinks: sinks, secrets: secrets)
     }

@@ -23,11 +23,4 @@ public struct RecordTransform: Sendable {
             Chunk(chunk.elements.map(Outcome.converted), inputBytesConsumed: chunk.inputBytesConsumed)
         }
     }
-
-    /// Chains stages: `first`, then `then`.
-    public static func chain<Middle: Sendable>(
-        _ first: some ChunkStage<Record, Middle>, _ rest: @escaping @Sendable (Chunk<Middle>) throws -> Chunk<Outcome>
-    ) -> RecordTransform {
-        RecordTransform { chunk in try rest(try first.process(chunk)) }
-    }
 }
