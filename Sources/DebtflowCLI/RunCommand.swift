@@ -83,14 +83,8 @@ enum RunCommand {
     }
 
     static func checkWritableFolder(of path: String, what: String) throws {
-        guard path != "-" else { return }
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw DebtflowError.usage("\(what): \(path) is a folder; expected the path of a file")
-        }
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        guard access(folder, W_OK) == 0 else {
-            throw DebtflowError.usage("\(what): folder \(folder) does not exist or is not writable")
+        if let problem = OutputLocation.problem(writingFileAt: path, folderLabel: "folder") {
+            throw DebtflowError.usage("\(what): \(problem)")
         }
     }
 }

@@ -75,18 +75,9 @@ public struct PipelineAssembler {
             if let path = sink.path { paths.append((path, "path")) }
             if let results = sink.http?.resultsPath { paths.append((results, "results")) }
             if let journal = sink.http?.journalPath { paths.append((journal, "journal")) }
-            for (path, key) in paths where path != "-" {
-                let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-                var isDirectory: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-                    throw DebtflowError.configuration("output folder \(folder) does not exist", path: "\(sink.jsonPath).\(key)")
-                }
-                guard access(folder, W_OK) == 0 else {
-                    throw DebtflowError.configuration("output folder \(folder) is not writable", path: "\(sink.jsonPath).\(key)")
-                }
-                if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-                    throw DebtflowError.configuration("\(path) is a folder; expected the path of an output file in it",
-                                                      path: "\(sink.jsonPath).\(key)")
+            for (path, key) in paths {
+                if let problem = OutputLocation.problem(writingFileAt: path) {
+                    throw DebtflowError.configuration(problem, path: "\(sink.jsonPath).\(key)")
                 }
             }
         }
