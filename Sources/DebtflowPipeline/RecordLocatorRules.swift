@@ -3,6 +3,9 @@ import DebtflowCore
 /// Checks, at decode time, that the `read` stage's record locator can find records at all: a
 /// JSON `records` path of non-empty keys, an XML `record` that is a possible element name.
 enum RecordLocatorRules {
+    /// libxml2's longest name (`XML_MAX_NAME_LENGTH`; debtflow never sets `XML_PARSE_HUGE`).
+    static let maxNameBytes = 50_000
+
     /// What is wrong with a JSON `records` value, or `nil`. `""` (the top-level array or NDJSON),
     /// `"result"` and dotted paths of keys (`"data.items"`) are fine; an empty key (`"."`,
     /// `"data."`, `"a..b"`) can never be found.
@@ -18,6 +21,10 @@ enum RecordLocatorRules {
     /// name (without a namespace prefix), so the name must be an XML NCName: a letter or `_`
     /// first, then letters, digits, `-`, `.`, `_` (XML 1.0 fifth edition, Namespaces in XML).
     static func recordElementProblem(_ name: String) -> String? {
+        if name.utf8.count > maxNameBytes {
+            return "an element name of \(name.utf8.count) bytes is longer than any element the XML parser accepts "
+                + "(\(maxNameBytes)): \(MessageExcerpt.quoted(name))"
+        }
         if let colon = name.lastIndex(of: ":"), isNCName(String(name[name.index(after: colon)...])),
            isNCName(String(name[..<colon])) {
             return "expected the element's local name, without a namespace prefix: \"\(name[name.index(after: colon)...])\", "
