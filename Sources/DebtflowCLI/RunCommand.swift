@@ -61,7 +61,7 @@ enum RunCommand {
             if let partial = runner.partialSummary {
                 log.summary(partial)
                 do {
-                    try writeSummary(partial, to: summaryPath)
+                    try writeSummary(partial, to: summaryPath, interruption: interruption)
                 } catch {
                     log.warning(error.description)
                 }
@@ -70,7 +70,7 @@ enum RunCommand {
         }
         log.summary(summary)
         do {
-            try writeSummary(summary, to: summaryPath)
+            try writeSummary(summary, to: summaryPath, interruption: interruption)
         } catch {
             // The outputs are published; only the summary file is missing. Said once, on one line.
             CommandDispatcher.printError(error, hint: nil, log: log)
@@ -83,12 +83,12 @@ enum RunCommand {
     /// Writes the summary JSON to `path` as any output is written (``AtomicFile``: temporary file
     /// and rename, mode 0600; `-`, a device or a FIFO as a stream).
     /// - Throws: `.sink` with one line saying what failed (never a Foundation error dump).
-    static func writeSummary(_ summary: RunSummary, to path: String?) throws(DebtflowError) {
+    static func writeSummary(_ summary: RunSummary, to path: String?, interruption: InterruptionFlag) throws(DebtflowError) {
         guard let path else { return }
         var bytes = summary.json
         bytes.append(UInt8(ascii: "\n"))
         do {
-            let file = try AtomicFile(path: path)
+            let file = try AtomicFile(path: path, isInterrupted: { interruption.isSet })
             try file.write(bytes)
             try file.publish()
         } catch {

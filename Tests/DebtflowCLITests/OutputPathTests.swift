@@ -303,6 +303,47 @@ struct OutputPathTests {
         #expect(try entries(folder) == ["in.csv", "p.json"], "copy.ndjson not published, no temporary file left")
     }
 
+    @Test("a second signal while an http batch is in flight exits 130 at once and removes the temporary files",
+          arguments: [(SIGHUP, SIGHUP), (SIGTERM, SIGHUP)])
+    func secondSignal(first: Int32, second: Int32) throws {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-outputs")
+        let generated = try TestSupport.runDebtflow(["generate", "--rows", "20", "--format", "csv", "--seed", "3",
+                                                     "--out", folder.appendingPathComponent("in.csv").path])
+        #expect(generated.status == 0, "\(generated.stderrText)")
+        let sandbox = try SandboxProcess(folder: folder, arguments: ["--latency-ms", "30000"])
+        defer { sandbox.stop() }
+        try Data(#"""
+            {"version":1,"name":"t","stages":[{"read":{"format":"csv","path":"in.csv"}},{"map":{}},{"normalize":{"currency":"EUR"}},
+             {"sink":{"format":"http","url":"\#(sandbox.batchURL)","token":"tok","timeout_s":60,"results":"results.ndjson"}},
+             {"sink":{"format":"ndjson","path":"rejects.ndjson","accept":["failed","skipped"]}}]}
+            """#.utf8).write(to: folder.appendingPathComponent("p.json"))
+        let process = Process()
+        process.executableURL = TestSupport.debtflowBinary
+        process.arguments = ["run", folder.appendingPathComponent("p.json").path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Once the sink's temporary file exists, the run reads 20 rows and sends its one batch,
+        // which the sandbox holds for 30 s.
+        let opened = Date().addingTimeInterval(20)
+        while try !entries(folder).contains(where: { $0.hasPrefix(".rejects.ndjson.tmp-") }) && Date() < opened { usleep(20_000) }
+        usleep(1_000_000)
+        kill(process.processIdentifier, first)
+        usleep(300_000)
+        // The first signal lets the in-flight batch finish (it is then journaled); the second
+        // stops the run at once.
+        if process.isRunning { kill(process.processIdentifier, second) }
+        let deadline = Date().addingTimeInterval(5)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        let stillRunning = process.isRunning
+        if stillRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        #expect(!stillRunning, "the second signal did not stop the run at once")
+        #expect(process.terminationReason == .exit && process.terminationStatus == 130)
+        #expect(try entries(folder).filter { $0.contains(".tmp-") } == [], "a temporary file was left behind")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("rejects.ndjson").path))
+    }
+
     // MARK: - 16. Config messages carry the file and the JSON path
 
     @Test("config mistakes about paths, URLs and record locators exit 2 at decode time naming the file and the JSON path",
