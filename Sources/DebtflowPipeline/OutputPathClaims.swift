@@ -8,8 +8,9 @@ import Foundation
 ///
 /// Two paths are the same file when they resolve to the same canonical path (relative parts,
 /// `..` and symbolic links resolved), or, for existing files, when they have the same device and
-/// inode (a hard link). `-` (stdin/stdout) and existing devices or FIFOs (`/dev/null`, a named
-/// pipe) are streams, not files, and never conflict.
+/// inode (a hard link). `-` (stdin/stdout), the process's own descriptors (`/dev/stdout`,
+/// `/dev/fd/N`) and existing devices or FIFOs (`/dev/null`, a named pipe) are streams, not
+/// files, and never conflict.
 ///
 /// Adding a new output is one line: `claims.output(.option("--metrics"), path)`.
 public struct OutputPathClaims: Sendable {
@@ -94,11 +95,12 @@ struct FileIdentity {
     var canonicalPath: String
     /// Device and inode of an existing file.
     var inode: (device: UInt64, number: UInt64)?
-    /// False for `-` and for existing devices, FIFOs and sockets: streams, not files.
+    /// False for `-`, `/dev/stdout` and the like, and existing devices, FIFOs and sockets:
+    /// streams, not files.
     var isFile: Bool
 
     init(path: String) {
-        guard path != "-" else {
+        guard path != "-", OutputTarget.ownDescriptor(named: path) == nil else {
             canonicalPath = "-"
             inode = nil
             isFile = false

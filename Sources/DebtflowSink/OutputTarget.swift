@@ -84,7 +84,7 @@ public enum OutputTarget: Equatable, Sendable {
     }
 
     /// `/dev/stdout` → 1, `/dev/fd/3` → 3, `/proc/self/fd/2` → 2; `nil` for any other path.
-    static func ownDescriptor(named path: String) -> Int32? {
+    public static func ownDescriptor(named path: String) -> Int32? {
         switch path {
         case "/dev/stdout": return STDOUT_FILENO
         case "/dev/stderr": return STDERR_FILENO
