@@ -65,13 +65,13 @@ public struct OutputPathClaims: Sendable {
             guard identity.isFile else { continue }
             for (input, other) in readIdentities {
                 if let link = identity.sameFile(as: other) {
-                    let what = input.role == .configFile ? "the pipeline config \(input.path)" : "the input of \(input.role) (\(input.path))"
-                    throw Self.error(for: output, "\(output.path) is \(what)\(link); an output must not overwrite what the run reads")
+                    let what = input.role == .configFile ? "the pipeline config \(MessageExcerpt.path(input.path))" : "the input of \(input.role) (\(MessageExcerpt.path(input.path)))"
+                    throw Self.error(for: output, "\(MessageExcerpt.path(output.path)) is \(what)\(link); an output must not overwrite what the run reads")
                 }
             }
             for (earlier, other) in written {
                 if let link = identity.sameFile(as: other) {
-                    throw Self.error(for: output, "\(output.path) is also the output of \(earlier.role) (\(earlier.path))\(link); "
+                    throw Self.error(for: output, "\(MessageExcerpt.path(output.path)) is also the output of \(earlier.role) (\(MessageExcerpt.path(earlier.path)))\(link); "
                                      + "each output needs a file of its own")
                 }
             }

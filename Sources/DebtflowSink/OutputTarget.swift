@@ -1,3 +1,4 @@
+import DebtflowCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -44,23 +45,24 @@ public enum OutputTarget: Equatable, Sendable {
         if path == "-" { return .descriptor(STDOUT_FILENO) }
         if path.isEmpty { throw OutputPathProblem("expected the path of a file, found an empty string") }
         if path.utf8.contains(0) { throw OutputPathProblem("a path cannot contain a NUL byte") }
+        let shown = MessageExcerpt.path(path)
         if let descriptor = ownDescriptor(named: path) {
             guard fcntl(descriptor, F_GETFD) != -1 else {
-                throw OutputPathProblem("\(path) names descriptor \(descriptor), which is not open")
+                throw OutputPathProblem("\(shown) names descriptor \(descriptor), which is not open")
             }
             return .descriptor(descriptor)
         }
         var link = stat()
         if lstat(path, &link) != 0 {
             let code = errno
-            guard code == ENOENT else { throw OutputPathProblem("cannot inspect \(path) (\(String(cString: strerror(code))))") }
+            guard code == ENOENT else { throw OutputPathProblem("cannot inspect \(shown) (\(String(cString: strerror(code))))") }
             return .file(try writableNewName(path, folderLabel: folderLabel))
         }
         var info = link
         var resolved = path
         if fileType(link) == S_IFLNK {
             guard stat(path, &info) == 0, let real = realPath(path) else {
-                throw OutputPathProblem("\(path) is a symbolic link to a file that does not exist; give the target's path itself")
+                throw OutputPathProblem("\(shown) is a symbolic link to a file that does not exist; give the target's path itself")
             }
             resolved = real
         }
@@ -69,7 +71,7 @@ public enum OutputTarget: Equatable, Sendable {
             try checkWritableFolder(of: resolved, folderLabel: folderLabel)
             return .file(resolved)
         case S_IFDIR:
-            throw OutputPathProblem("\(path) is a folder; expected the path of a file")
+            throw OutputPathProblem("\(shown) is a folder; expected the path of a file")
         case S_IFCHR:
             return .stream(resolved, kind: .characterDevice)
         case S_IFBLK:
@@ -77,9 +79,9 @@ public enum OutputTarget: Equatable, Sendable {
         case S_IFIFO:
             return .stream(resolved, kind: .fifo)
         case S_IFSOCK:
-            throw OutputPathProblem("\(path) is a socket; expected the path of a file, a device or a FIFO")
+            throw OutputPathProblem("\(shown) is a socket; expected the path of a file, a device or a FIFO")
         default:
-            throw OutputPathProblem("\(path) is not a regular file, a device or a FIFO")
+            throw OutputPathProblem("\(shown) is not a regular file, a device or a FIFO")
         }
     }
 
@@ -105,9 +107,9 @@ public enum OutputTarget: Equatable, Sendable {
         let folder = AtomicFile.split(path).folder
         var info = stat()
         guard stat(folder, &info) == 0, fileType(info) == S_IFDIR else {
-            throw OutputPathProblem("\(folderLabel) \(folder) does not exist")
+            throw OutputPathProblem("\(folderLabel) \(MessageExcerpt.path(folder)) does not exist")
         }
-        guard access(folder, W_OK) == 0 else { throw OutputPathProblem("\(folderLabel) \(folder) is not writable") }
+        guard access(folder, W_OK) == 0 else { throw OutputPathProblem("\(folderLabel) \(MessageExcerpt.path(folder)) is not writable") }
     }
 
     static func fileType(_ info: stat) -> mode_t { info.st_mode & S_IFMT }
