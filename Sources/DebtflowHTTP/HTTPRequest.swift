@@ -48,3 +48,23 @@ public struct HTTPResponse: Sendable {
         return text.count > limit ? String(text.prefix(limit)) + "…" : text
     }
 }
+
+extension HTTPResponse {
+    /// True for a 3xx status: a redirect, which debtflow never follows.
+    public var isRedirect: Bool { (300..<400).contains(status) }
+
+    /// The host a 3xx answer points to (its `Location`), for messages; `nil` when it names none.
+    /// A relative `Location` stays on the same host and is shown as `the same host (path)`.
+    public var redirectHost: String? {
+        guard let location = header("Location")?.trimmingCharacters(in: .whitespaces), !location.isEmpty else { return nil }
+        if let url = URL(string: location), let host = url.host, !host.isEmpty {
+            return url.port.map { "\(host):\($0)" } ?? host
+        }
+        return "the same host (\(location.prefix(100)))"
+    }
+
+    /// `HTTP 302 redirect to evil.example (not followed)`.
+    public var redirectDescription: String {
+        "HTTP \(status) redirect to \(redirectHost ?? "an unnamed location") (not followed: debtflow never follows redirects)"
+    }
+}
