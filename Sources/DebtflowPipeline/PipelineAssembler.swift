@@ -42,7 +42,7 @@ public struct PipelineAssembler {
         var report: [String] = []
         try checkOutputFolders()
         for sink in configuration.sinks {
-            report.append("\(sink.jsonPath): \(sink.format.rawValue) → \(sink.path ?? sink.http?.url ?? "?")")
+            report.append("\(sink.jsonPath): \(sink.format.rawValue) → \(sink.path ?? sink.http.map { Redaction.url($0.url) } ?? "?")")
         }
         _ = try makeTransform()
         if configuration.read.format == .magicline {
