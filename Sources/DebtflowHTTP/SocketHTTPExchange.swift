@@ -221,7 +221,9 @@ final class SocketHTTPExchange: @unchecked Sendable {
         if let port { hostField += ":\(port)" }
         var head = "\(request.method) \(target) HTTP/1.1\r\nHost: \(hostField)\r\n"
         for header in request.headers where !Self.managedHeaders.contains(header.name.lowercased()) {
-            head += "\(header.name): \(header.value)\r\n"
+            // A line break in a value (a token read with its trailing newline) must not end the
+            // field early and inject another.
+            head += "\(header.name.filter { !$0.isNewline }): \(header.value.filter { !$0.isNewline })\r\n"
         }
         if let body = request.body {
             head += "Content-Length: \(body.count)\r\n"
