@@ -205,7 +205,7 @@ public final class MagiclineDebtorSource: RecordSource {
             if let trace = object["traceId"]?.scalarText { details.append("traceId \(trace)") }
             return scrub(message + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))"))
         }
-        let text = response.bodyText(limit: 300)
+        let text = response.bodyText(limit: 300, scrubbing: [configuration.apiKey] + Redaction.urlPasswords(configuration.baseURL))
         return text.isEmpty ? nil : scrub(text)
     }
 

@@ -208,7 +208,8 @@ struct BatchSender: Sendable {
                     if let fate = await ambiguous(label, "HTTP \(response.status), but \(why)", &state) { return fate }
                 }
             case 400, 422:
-                let messages = BatchAnswerParser.messages(ofStatus: response.status, body: response.body)
+                let messages = BatchAnswerParser.messages(ofStatus: response.status, body: response.body,
+                                                          secrets: configuration.secrets + [token])
                 return .answered(scrub(batch.tempIDs.map { DebtPushResult(tempID: $0, status: .failed, errors: messages) },
                                        token: token))
             case 300..<400:
@@ -228,10 +229,10 @@ struct BatchSender: Sendable {
                 }
                 return giveUp(.sink("POST \(shownURL): HTTP 401: the server refused the credentials"
                                     + (state.refreshedToken ? " even with a fresh token" : "") + "; stopped",
-                                    cause: failureDetail(response)), state, token: token)
+                                    cause: failureDetail(response, token: token)), state, token: token)
             case 403:
                 return giveUp(.sink("POST \(shownURL): HTTP 403: access forbidden; stopped",
-                                    cause: failureDetail(response)), state, token: token)
+                                    cause: failureDetail(response, token: token)), state, token: token)
             case 429:
                 state.rateLimited += 1
                 guard state.rateLimited <= configuration.maxRateLimitedAttempts else {
@@ -247,7 +248,7 @@ struct BatchSender: Sendable {
                 if let fate = await ambiguous(label, "HTTP \(response.status)", &state) { return fate }
             default:
                 return giveUp(.sink("POST \(shownURL): unexpected HTTP \(response.status); stopped",
-                                    cause: failureDetail(response)), state, token: token)
+                                    cause: failureDetail(response, token: token)), state, token: token)
             }
         }
     }
@@ -305,10 +306,11 @@ struct BatchSender: Sendable {
         return .stopped(error)
     }
 
-    private func failureDetail(_ response: HTTPResponse) -> String? {
-        let messages = BatchAnswerParser.messages(ofStatus: response.status, body: response.body)
+    private func failureDetail(_ response: HTTPResponse, token: String) -> String? {
+        let secrets = configuration.secrets + [token]
+        let messages = BatchAnswerParser.messages(ofStatus: response.status, body: response.body, secrets: secrets)
         let text = messages.map { ($0.field.map { "\($0): " } ?? "") + $0.message }.joined(separator: "; ")
-        return text.isEmpty ? nil : scrub(text)
+        return text.isEmpty ? nil : Redaction.scrub(text, secrets: secrets)
     }
 
     static func seconds(_ value: Double) -> String {

@@ -106,7 +106,7 @@ actor OAuthTokenProvider {
                     return (token, Date().addingTimeInterval(max(0, lifetime - margin)))
                 }
                 if response.status < 500 && response.status != 429 {
-                    let detail = Redaction.scrub(response.bodyText(limit: 300), secrets: secrets)
+                    let detail = response.bodyText(limit: 300, scrubbing: secrets)
                     throw DebtflowError.sink(
                         "the token endpoint \(shownURL) refused the client credentials (HTTP \(response.status)); check client_id, client_secret and scope",
                         cause: detail.isEmpty ? nil : detail)
