@@ -249,15 +249,22 @@ public final class HTTPPushSink: OutcomeSink {
                               acceptExpensiveDestination: configuration.acceptExpensiveDestination, idempotencyKey: key)
         if options.dryRun { return }
         await drain(upTo: 0)
-        if startedOnly && !options.retryUnknown {
+        if case .acknowledged? = earlierRun.fate(of: key) {
+            // The server answered that batch without naming these debts: resending it under its
+            // key would only replay that answer, and under a new key could create them twice.
+            absorb(BatchReport(batch: batch, fate: .unknown(
+                reason: "an earlier run's answer did not name this debt; not resent: check it in GetBill"), retries: 0))
+        } else if startedOnly && !options.retryUnknown {
             let reason = "sent by an earlier run that ended before the answer"
             try? journal?.append(JournalFile.unknown(batch, reason: reason))
             stop.raise()
             absorb(BatchReport(batch: batch, fate: .unknown(reason: reason), retries: 0))
         } else if !whole && mayResend {
+            let why = ids.isEmpty
+                ? "its batch was journaled without its temp_ids (an older journal)"
+                : "\(ids.count - group.count) of the \(ids.count) debts of its batch are not in this run's input"
             absorb(BatchReport(batch: batch, fate: .unknown(
-                reason: "not resent: \(ids.count - group.count) of the \(ids.count) debts of its batch are not in this run's input, "
-                    + "so the batch cannot be formed again under its Idempotency-Key"), retries: 0))
+                reason: "not resent: \(why), so the batch cannot be formed again under its Idempotency-Key"), retries: 0))
         } else {
             absorb(BatchReport(batch: batch, fate: .carriedUnknown, retries: 0))
         }

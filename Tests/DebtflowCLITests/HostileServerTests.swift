@@ -17,17 +17,22 @@ struct HostileServerTests {
         return TestSupport.debtflowBinary
     }
 
-    static func run(_ arguments: [String], timeout: TimeInterval = 60) throws -> TestSupport.ProcessResult {
-        try TestSupport.run(binary, arguments, timeout: timeout)
+    /// Runs the binary and waits for it on a thread of its own, so that waiting does not hold one
+    /// of the few threads the other (async) tests run on.
+    static func run(_ arguments: [String], timeout: TimeInterval = 60) async throws -> TestSupport.ProcessResult {
+        let binary = binary
+        return try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try TestSupport.run(binary, arguments, timeout: timeout) }) }.start()
+        }
     }
 
     // MARK: - Workspace
 
     /// A folder with `in.csv` (`rows` generated debtor rows) and `p.json` pushing the valid debts
     /// to `url`, plus an NDJSON data output `valid.ndjson`.
-    static func pushWorkspace(url: String, rows: Int = 20, timeout: Int = 2, token: String = token) throws -> URL {
+    static func pushWorkspace(url: String, rows: Int = 20, timeout: Int = 2, token: String = token) async throws -> URL {
         let folder = try TestSupport.makeTemporaryDirectory("debtflow-hostile")
-        let generated = try run(["generate", "--rows", String(rows), "--format", "csv", "--seed", "5",
+        let generated = try await run(["generate", "--rows", String(rows), "--format", "csv", "--seed", "5",
                                  "--out", folder.appendingPathComponent("in.csv").path])
         #expect(generated.status == 0, "\(generated.stderrText)")
         try writePushConfig(folder, url: url, timeout: timeout, token: token)
@@ -109,12 +114,12 @@ struct HostileServerTests {
 
     @Test("an answer that may follow a received batch is ambiguous: exit 4, the batch unknown, never resent, no data published",
           arguments: Hostile.allCases)
-    func ambiguousAnswers(hostile: Hostile) throws {
+    func ambiguousAnswers(hostile: Hostile) async throws {
         let server = try HTTPStubServer { _, _ in hostile.answer }
         defer { server.stop() }
-        let folder = try Self.pushWorkspace(url: server.baseURL + "/external-api/v1/debts/batch")
+        let folder = try await Self.pushWorkspace(url: server.baseURL + "/external-api/v1/debts/batch")
         let started = Date()
-        let result = try Self.run(["run", Self.config(folder)], timeout: 60)
+        let result = try await Self.run(["run", Self.config(folder)], timeout: 60)
         #expect(result.status == 4, "\(hostile): \(result.stderrText)")
         #expect(Date().timeIntervalSince(started) < 20, "timeout_s 2 bounds the exchange")
         #expect(server.requestCount == 1, "\(hostile): the batch was resent \(server.requestCount - 1) time(s)")
@@ -132,12 +137,12 @@ struct HostileServerTests {
     }
 
     @Test("a refused connection is 'not sent': retried up to max_retries, then exit 4 with the batch not_sent, not unknown")
-    func refusedIsNotSent() throws {
+    func refusedIsNotSent() async throws {
         let server = try HTTPStubServer { _, _ in .json(200, "{}") }
         let port = server.port
         server.stop()
-        let folder = try Self.pushWorkspace(url: "http://127.0.0.1:\(port)/batch")
-        let result = try Self.run(["run", Self.config(folder)])
+        let folder = try await Self.pushWorkspace(url: "http://127.0.0.1:\(port)/batch")
+        let result = try await Self.run(["run", Self.config(folder)])
         #expect(result.status == 4, "\(result.stderrText)")
         #expect(result.stderrText.contains("connection refused"), "\(result.stderrText)")
         let events = try Self.lines(folder, "journal.ndjson").compactMap { $0["event"] as? String }
@@ -148,25 +153,25 @@ struct HostileServerTests {
     // MARK: - 7: redirects are never followed
 
     @Test("push: a 3xx is a sink error naming the Location's host, and the other host receives nothing", arguments: [301, 302, 307, 308])
-    func pushRedirect(status: Int) throws {
+    func pushRedirect(status: Int) async throws {
         let elsewhere = try HTTPStubServer { _, _ in .json(200, "{}") }
         defer { elsewhere.stop() }
         let server = try HTTPStubServer { _, _ in
             .respond(status: status, headers: ["Location": "http://127.0.0.1:\(elsewhere.port)/steal"], body: [])
         }
         defer { server.stop() }
-        let folder = try Self.pushWorkspace(url: server.baseURL + "/batch")
-        let result = try Self.run(["run", Self.config(folder)])
+        let folder = try await Self.pushWorkspace(url: server.baseURL + "/batch")
+        let result = try await Self.run(["run", Self.config(folder)])
         #expect(result.status == 4, "\(result.stderrText)")
         #expect(result.stderrText.contains("127.0.0.1:\(elsewhere.port)"), "\(result.stderrText)")
         #expect(result.stderrText.contains("redirect"))
-        Thread.sleep(forTimeInterval: 0.2)
+        try await Self.sleep(0.2)
         #expect(elsewhere.requestCount == 0, "the redirect was followed")
         #expect(server.requestCount == 1)
     }
 
     @Test("pull: a 3xx is an input error naming the Location's host, and the key never reaches it")
-    func pullRedirect() throws {
+    func pullRedirect() async throws {
         let elsewhere = try HTTPStubServer { _, _ in .json(200, #"{"result":[],"hasNext":false}"#) }
         defer { elsewhere.stop() }
         let server = try HTTPStubServer { _, _ in
@@ -174,10 +179,10 @@ struct HostileServerTests {
         }
         defer { server.stop() }
         let folder = try Self.pullWorkspace(baseURL: server.baseURL + "/v1")
-        let result = try Self.run(["run", Self.config(folder)])
+        let result = try await Self.run(["run", Self.config(folder)])
         #expect(result.status == 3, "\(result.stderrText)")
         #expect(result.stderrText.contains("localhost:\(elsewhere.port)"), "\(result.stderrText)")
-        Thread.sleep(forTimeInterval: 0.2)
+        try await Self.sleep(0.2)
         #expect(elsewhere.requestCount == 0, "the redirect was followed")
         #expect(server.requestCount == 1, "a redirect is not retried")
     }
@@ -185,7 +190,7 @@ struct HostileServerTests {
     // MARK: - 8: secrets never land in files or messages
 
     @Test("a 200 whose per-debt errors quote the token, the URL password and the Authorization header: nothing written holds them")
-    func tokenEcho() throws {
+    func tokenEcho() async throws {
         let password = "pw-\(UUID().uuidString.prefix(6))"
         let server = try HTTPStubServer { request, _ in
             let object = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any]
@@ -198,8 +203,8 @@ struct HostileServerTests {
             return .json(200, #"{"error":false,"data":{"created":[],"failed":[\#(items.joined(separator: ","))],"skipped":[]}}"#)
         }
         defer { server.stop() }
-        let folder = try Self.pushWorkspace(url: "http://debtflow:\(password)@127.0.0.1:\(server.port)/batch")
-        let result = try Self.run(["run", Self.config(folder), "--summary", folder.appendingPathComponent("summary.json").path,
+        let folder = try await Self.pushWorkspace(url: "http://debtflow:\(password)@127.0.0.1:\(server.port)/batch")
+        let result = try await Self.run(["run", Self.config(folder), "--summary", folder.appendingPathComponent("summary.json").path,
                                    "--log-format", "json"])
         #expect(result.status == 1, "server-rejected debts are failed records: \(result.stderrText)")
         #expect(server.requestCount >= 1)
@@ -216,15 +221,15 @@ struct HostileServerTests {
     }
 
     @Test("a URL password never prints, also when the server cannot be reached")
-    func urlPasswordInMessages() throws {
+    func urlPasswordInMessages() async throws {
         let server = try HTTPStubServer { _, _ in .json(200, "{}") }
         let port = server.port
         server.stop()
-        let folder = try Self.pushWorkspace(url: "http://user:hunter2-pass@127.0.0.1:\(port)/batch")
-        let result = try Self.run(["run", Self.config(folder)])
+        let folder = try await Self.pushWorkspace(url: "http://user:hunter2-pass@127.0.0.1:\(port)/batch")
+        let result = try await Self.run(["run", Self.config(folder)])
         #expect(result.status == 4)
         #expect(!result.stderrText.contains("hunter2-pass"), "\(result.stderrText)")
-        let check = try Self.run(["check", Self.config(folder)])
+        let check = try await Self.run(["check", Self.config(folder)])
         #expect(!check.stderrText.contains("hunter2-pass") && !check.stdoutText.contains("hunter2-pass"))
     }
 
@@ -236,9 +241,9 @@ struct HostileServerTests {
         ("http://exa mple.com/batch", "stages[4].sink.url"),
         ("http://getbill.io/batch", "stages[4].sink.url"),
     ])
-    func unusableURL(url: String, path: String) throws {
-        let folder = try Self.pushWorkspace(url: url)
-        let result = try Self.run(["run", Self.config(folder)])
+    func unusableURL(url: String, path: String) async throws {
+        let folder = try await Self.pushWorkspace(url: url)
+        let result = try await Self.run(["run", Self.config(folder)])
         #expect(result.status == 2, "\(url): \(result.stderrText)")
         #expect(result.stderrText.contains("p.json"), "\(result.stderrText)")
         #expect(result.stderrText.contains(path), "\(result.stderrText)")
@@ -247,9 +252,9 @@ struct HostileServerTests {
     }
 
     @Test("a pull base_url with an unusable port is a config error naming the file and the JSON path")
-    func unusablePullURL() throws {
+    func unusablePullURL() async throws {
         let folder = try Self.pullWorkspace(baseURL: "http://127.0.0.1:70000/v1")
-        let result = try Self.run(["run", Self.config(folder)])
+        let result = try await Self.run(["run", Self.config(folder)])
         #expect(result.status == 2, "\(result.stderrText)")
         #expect(result.stderrText.contains("p.json") && result.stderrText.contains("stages[0].read.base_url"), "\(result.stderrText)")
     }
@@ -278,30 +283,34 @@ struct HostileServerTests {
         return (process, errURL)
     }
 
-    static func waitUntil(_ seconds: Double, _ condition: () -> Bool) {
+    static func waitUntil(_ seconds: Double, _ condition: () -> Bool) async throws {
         let deadline = Date().addingTimeInterval(seconds)
-        while !condition() && Date() < deadline { usleep(20_000) }
+        while !condition() && Date() < deadline { try await Task.sleep(nanoseconds: 20_000_000) }
+    }
+
+    static func sleep(_ seconds: Double) async throws {
+        try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
     }
 
     @Test("waiting for a silent server costs no CPU, and one SIGTERM stops the push within seconds (exit 130, batch unknown)")
-    func silentPushThenSigterm() throws {
+    func silentPushThenSigterm() async throws {
         let server = try HTTPStubServer { _, _ in .hang(seconds: 20) }
         defer { server.stop() }
-        let folder = try Self.pushWorkspace(url: server.baseURL + "/batch", timeout: 15)
+        let folder = try await Self.pushWorkspace(url: server.baseURL + "/batch", timeout: 15)
         let (process, errURL) = try Self.start(folder)
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        Self.waitUntil(20) { server.requestCount == 1 }
+        try await Self.waitUntil(20) { server.requestCount == 1 }
         #expect(server.requestCount == 1)
-        Thread.sleep(forTimeInterval: 0.3)
+        try await Self.sleep(0.3)
         let before = Self.cpuSeconds(process.processIdentifier) ?? 0
-        Thread.sleep(forTimeInterval: 2)
+        try await Self.sleep(2)
         let after = Self.cpuSeconds(process.processIdentifier) ?? 0
         // A process that only waits uses next to no CPU; a busy loop would use about 2 s here.
         #expect(after - before < 0.4, "waiting used \(after - before) s of CPU in 2 s")
 
         let signalled = Date()
         kill(process.processIdentifier, SIGTERM)
-        Self.waitUntil(10) { !process.isRunning }
+        try await Self.waitUntil(10) { !process.isRunning }
         #expect(!process.isRunning)
         process.waitUntilExit()
         #expect(Date().timeIntervalSince(signalled) < 5, "one SIGTERM stops the run within seconds")
@@ -315,7 +324,7 @@ struct HostileServerTests {
     }
 
     @Test("one SIGTERM stops a pull waiting for a page within seconds (exit 130), without a busy wait")
-    func silentPullThenSigterm() throws {
+    func silentPullThenSigterm() async throws {
         let server = try HTTPStubServer { _, _ in .hang(seconds: 20) }
         defer { server.stop() }
         let folder = try Self.pullWorkspace(baseURL: server.baseURL + "/v1")
@@ -324,15 +333,15 @@ struct HostileServerTests {
         try Data(text.utf8).write(to: folder.appendingPathComponent("p.json"))
         let (process, _) = try Self.start(folder)
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        Self.waitUntil(20) { server.requestCount == 1 }
-        Thread.sleep(forTimeInterval: 0.3)
+        try await Self.waitUntil(20) { server.requestCount == 1 }
+        try await Self.sleep(0.3)
         let before = Self.cpuSeconds(process.processIdentifier) ?? 0
-        Thread.sleep(forTimeInterval: 1.5)
+        try await Self.sleep(1.5)
         let after = Self.cpuSeconds(process.processIdentifier) ?? 0
         #expect(after - before < 0.3, "waiting used \(after - before) s of CPU in 1.5 s")
         let signalled = Date()
         kill(process.processIdentifier, SIGTERM)
-        Self.waitUntil(10) { !process.isRunning }
+        try await Self.waitUntil(10) { !process.isRunning }
         process.waitUntilExit()
         #expect(Date().timeIntervalSince(signalled) < 5)
         #expect(process.terminationStatus == 130)
@@ -342,14 +351,14 @@ struct HostileServerTests {
     // MARK: - 10: endless pagination
 
     @Test("empty pages that keep saying hasNext stop after 10 with an input error naming the last offsets")
-    func endlessEmptyPages() throws {
+    func endlessEmptyPages() async throws {
         let server = try HTTPStubServer { request, _ in
             let offset = Int(request.query("offset") ?? "0") ?? 0
             return .json(200, #"{"result":[],"hasNext":true,"offset":"\#(offset + 1)"}"#)
         }
         defer { server.stop() }
         let folder = try Self.pullWorkspace(baseURL: server.baseURL + "/v1")
-        let result = try Self.run(["run", Self.config(folder)], timeout: 30)
+        let result = try await Self.run(["run", Self.config(folder)], timeout: 30)
         #expect(result.status == 3, "\(result.stderrText)")
         #expect(result.stderrText.contains("empty pages"), "\(result.stderrText)")
         #expect(result.stderrText.contains("9") && result.stderrText.contains("10"), "names the last offsets: \(result.stderrText)")
@@ -358,7 +367,7 @@ struct HostileServerTests {
     }
 
     @Test("an offset that comes back is an input error")
-    func repeatedOffset() throws {
+    func repeatedOffset() async throws {
         let server = try HTTPStubServer { request, _ in
             let offset = request.query("offset") ?? "0"
             let next = offset == "0" ? "a" : offset == "a" ? "b" : "a"
@@ -366,17 +375,17 @@ struct HostileServerTests {
         }
         defer { server.stop() }
         let folder = try Self.pullWorkspace(baseURL: server.baseURL + "/v1")
-        let result = try Self.run(["run", Self.config(folder)], timeout: 30)
+        let result = try await Self.run(["run", Self.config(folder)], timeout: 30)
         #expect(result.status == 3, "\(result.stderrText)")
         #expect(result.stderrText.contains("offset a"), "\(result.stderrText)")
     }
 
     @Test("a page body over 64 MiB is an input error, not read whole")
-    func oversizePage() throws {
+    func oversizePage() async throws {
         let server = try HTTPStubServer { _, _ in .flood(bytes: (64 << 20) + 10, declareLength: false) }
         defer { server.stop() }
         let folder = try Self.pullWorkspace(baseURL: server.baseURL + "/v1")
-        let result = try Self.run(["run", Self.config(folder)], timeout: 60)
+        let result = try await Self.run(["run", Self.config(folder)], timeout: 60)
         #expect(result.status == 3, "\(result.stderrText)")
         #expect(result.stderrText.contains("64 MiB"), "\(result.stderrText)")
         #expect(server.requestCount == 1)

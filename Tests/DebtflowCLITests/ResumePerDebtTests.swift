@@ -8,9 +8,9 @@ import Testing
 /// (its ledger holds every debt it created), with the release binary when given.
 @Suite("Resume per debt", .serialized)
 struct ResumePerDebtTests {
-    private func workspace(rows: Int) throws -> URL {
+    private func workspace(rows: Int) async throws -> URL {
         let folder = try TestSupport.makeTemporaryDirectory("debtflow-resume")
-        let result = try HostileServerTests.run(["generate", "--rows", String(rows), "--format", "csv", "--seed", "17",
+        let result = try await HostileServerTests.run(["generate", "--rows", String(rows), "--format", "csv", "--seed", "17",
                                                  "--out", folder.appendingPathComponent("all.csv").path])
         #expect(result.status == 0, "\(result.stderrText)")
         return folder
@@ -37,8 +37,8 @@ struct ResumePerDebtTests {
         try Data(json.utf8).write(to: folder.appendingPathComponent("p.json"))
     }
 
-    private func run(_ folder: URL, _ extra: [String]) throws -> TestSupport.ProcessResult {
-        try HostileServerTests.run(["run", folder.appendingPathComponent("p.json").path,
+    private func run(_ folder: URL, _ extra: [String]) async throws -> TestSupport.ProcessResult {
+        try await HostileServerTests.run(["run", folder.appendingPathComponent("p.json").path,
                                     "--summary", folder.appendingPathComponent("summary.json").path] + extra)
     }
 
@@ -63,36 +63,36 @@ struct ResumePerDebtTests {
 
     @Test("a --limit trial, then a full run with --resume: each debt is created once, whatever the batches fall",
           arguments: [(7, 5), (3, 4), (11, 5)])
-    func limitTrialThenFullRun(limit: Int, batchSize: Int) throws {
-        let folder = try workspace(rows: 30)
+    func limitTrialThenFullRun(limit: Int, batchSize: Int) async throws {
+        let folder = try await workspace(rows: 30)
         try takeRows(folder, 30)
         let sandbox = try SandboxProcess(folder: folder, arguments: ["--token", "t0k"])
         defer { sandbox.stop() }
         try writeConfig(folder, url: sandbox.batchURL, batchSize: batchSize)
 
-        let trial = try run(folder, ["--limit", String(limit)])
+        let trial = try await run(folder, ["--limit", String(limit)])
         #expect([0, 1].contains(trial.status), "\(trial.stderrText)")
         let trialCreated = try sandbox.ledgerDebts().count
         #expect(trialCreated > 0)
 
-        let full = try run(folder, ["--resume"])
+        let full = try await run(folder, ["--resume"])
         #expect([0, 1].contains(full.status), "\(full.stderrText)")
         try expectExactlyOnce(sandbox, folder, valid: try validCount(folder))
     }
 
     @Test("rows appended to the input after a run: --resume sends only the new debts")
-    func appendedRows() throws {
-        let folder = try workspace(rows: 31)
+    func appendedRows() async throws {
+        let folder = try await workspace(rows: 31)
         try takeRows(folder, 13)
         let sandbox = try SandboxProcess(folder: folder, arguments: ["--token", "t0k"])
         defer { sandbox.stop() }
         try writeConfig(folder, url: sandbox.batchURL, batchSize: 4)
-        let first = try run(folder, [])
+        let first = try await run(folder, [])
         #expect([0, 1].contains(first.status), "\(first.stderrText)")
         let firstCount = try sandbox.ledgerDebts().count
 
         try takeRows(folder, 31)
-        let second = try run(folder, ["--resume"])
+        let second = try await run(folder, ["--resume"])
         #expect([0, 1].contains(second.status), "\(second.stderrText)")
         let valid = try validCount(folder)
         #expect(valid > firstCount)
@@ -100,7 +100,7 @@ struct ResumePerDebtTests {
 
         // Nothing is left: a third resume sends nothing.
         let before = try sandbox.ledgerDebts().count
-        let third = try run(folder, ["--resume"])
+        let third = try await run(folder, ["--resume"])
         #expect([0, 1].contains(third.status), "\(third.stderrText)")
         #expect(try sandbox.ledgerDebts().count == before)
         try expectExactlyOnce(sandbox, folder, valid: valid)

@@ -57,14 +57,15 @@ struct HostileAnswerClientTests {
     func trickle(transport: HTTPClient.Transport) async throws {
         let server = try HTTPStubServer { _, _ in .trickle(status: 200, body: Array(String(repeating: " ", count: 40).utf8), interval: 0.3) }
         defer { server.stop() }
-        let started = Date()
+        // The whole body would take 12 s; the deadline cuts it (the message says so). No bound on
+        // the test's own clock: on a loaded machine the test may resume late.
         do {
             _ = try await post(server, transport, timeout: 1.5)
             Issue.record("a 12 s trickle was accepted")
         } catch {
             #expect(!error.isNotSent)
+            #expect(error.message.contains("within timeout_s"), "\(error)")
         }
-        #expect(Date().timeIntervalSince(started) < 6)
     }
 
     @Test("a body past the limit is refused as too large", arguments: transports)
@@ -91,11 +92,10 @@ struct HostileAnswerClientTests {
             }
         }
         for _ in 0..<200 where server.requestCount == 0 { try await Task.sleep(nanoseconds: 10_000_000) }
-        let started = Date()
         task.cancel()
+        // Cancelled, not timed out (the time-out is 8 s and the server hangs 10 s).
         let error = await task.value
         #expect(error == .cancelled(mayHaveBeenSent: true))
-        #expect(Date().timeIntervalSince(started) < 2)
     }
 
     @Test("the response parser gives the same answer whatever the read size", arguments: [1, 7, 4096])

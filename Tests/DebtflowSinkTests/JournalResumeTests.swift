@@ -222,6 +222,29 @@ struct JournalResumeTests {
         #expect((results.last?["reason"] as? String)?.contains("not in this run's input") == true)
     }
 
+    @Test("a debt an answer did not name stays unknown on --resume --retry-unknown: its batch is not resent")
+    func unnamedDebtIsNotResent() async throws {
+        let paths = try Paths()
+        let first = try HTTPStubServer { _, _ in
+            .json(200, #"{"error":false,"data":{"created":[{"index":0,"temp_id":"T1","debt_id":"D-T1"}],"failed":[],"skipped":[]}}"#)
+        }
+        defer { first.stop() }
+        let run = try HTTPPushSink(configuration: configuration(first, paths), diagnostics: DiagnosticLines().sink)
+        try await run.write(PushFixtures.outcomes(1...2))
+        await #expect(throws: DebtflowError.self) { try await run.finish() }
+
+        let second = try HTTPStubServer { request, _ in PushFixtures.created(request) }
+        defer { second.stop() }
+        let resumed = try HTTPPushSink(configuration: configuration(second, paths),
+                                       options: HTTPSinkRunOptions(resume: true, retryUnknown: true), diagnostics: DiagnosticLines().sink)
+        try await resumed.write(PushFixtures.outcomes(1...3))
+        await #expect(throws: DebtflowError.self) { try await resumed.finish() }
+        #expect(second.requests.map(PushFixtures.tempIDs) == [["T3"]])
+        let results = try PushFixtures.results(paths.results)
+        #expect(results.compactMap { $0["status"] as? String }.sorted() == ["created", "created", "unknown"])
+        #expect(results.contains { ($0["reason"] as? String)?.contains("did not name") == true })
+    }
+
     @Test("a torn last journal line is ignored; a damaged line before it is a sink error")
     func tornJournal() throws {
         let paths = try Paths()
