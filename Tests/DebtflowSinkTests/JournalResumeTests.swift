@@ -174,7 +174,8 @@ struct JournalResumeTests {
         try await eventually { server.requestCount == 1 }
         let started = Date()
         await sink.abort()
-        #expect(Date().timeIntervalSince(started) < 2)
+        // Well under the 30 s wait (loose: on a loaded machine the test itself may resume late).
+        #expect(Date().timeIntervalSince(started) < 15)
         #expect(server.requestCount == 1)
         let events = try TestSupport.readNDJSON(paths.journal).compactMap { $0["event"] as? String }
         #expect(events == ["started", "not_sent"])
