@@ -21,8 +21,10 @@ public final class AtomicFile {
     private var isOpen = true
 
     /// Creates the temporary file next to `path` (or takes stdout for `-`).
+    /// - Parameter mode: the file's permission bits, whatever the umask: 0600 for outputs that hold
+    ///   personal data (every data output); 0644 only for files without any (the metrics file).
     /// - Throws: ``DebtflowError`` of kind `.sink` when the folder is missing or not writable.
-    public init(path: String) throws {
+    public init(path: String, mode: mode_t = 0o600) throws {
         self.path = path
         if path == "-" {
             temporaryPath = nil
@@ -33,9 +35,9 @@ public final class AtomicFile {
         var attempt = 0
         while true {
             let candidate = folder + "/." + name + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-            let fd = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            let fd = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
             if fd >= 0 {
-                fchmod(fd, 0o600)
+                fchmod(fd, mode)
                 pendingTemporaryFiles.withLock { _ = $0.insert(candidate) }
                 temporaryPath = candidate
                 descriptor = fd
