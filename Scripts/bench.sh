@@ -5,14 +5,15 @@
 # Environment:
 #   BENCH_REPEAT=3           runs per workload; the row shows the run with the median wall time
 #   BENCH_MAGICLINE_ROWS=N   debtors for the Magicline preset workload (default ROWS/10)
-#   BENCH_DHAT_ROWS=100000   rows of the W2 run under valgrind's DHAT (0: skip)
+#   BENCH_DHAT_ROWS=100000   rows of the W2 run whose heap allocations are counted (0: skip)
 #   BENCH_PUSH=1             also push W2's valid debts to a local sandbox (slow: ~1 min per 700k)
 #   BENCH_DATA=DIR           where generated inputs are kept between runs (default bench-data/)
 #
 # Prints, per workload: wall time of the whole `debtflow run` (process start to exit, outputs
 # written), records/s, user+sys CPU per record (µs), peak RSS (the run's own summary, VmHWM),
-# `gzip -dc` of the same file timed the same way, and the ratio wall / gzip -dc. Then heap
-# allocations per record on W2 (DHAT), and a bare libxml2 SAX2 parse of W3's file as its floor.
+# `gzip -dc` of the same file timed the same way, and the ratio wall / gzip -dc. Then a bare
+# libxml2 SAX2 parse of W3's file as its floor, and heap allocations per record on W2 (valgrind's
+# DHAT, or heaptrack where valgrind cannot run the binary).
 # Markdown goes to stdout; progress to stderr. Paste it into BENCHMARKS.md with the machine and
 # its load (printed too: a busy machine inflates every figure).
 set -euo pipefail
@@ -118,21 +119,39 @@ echo
 echo "W3's floor: a bare libxml2 SAX2 push parse of debtors-$rows.xml.gz (empty callbacks, zlib 256 KiB reads,"
 echo "Scripts/bench/xml_sax_floor.c): **$(printf '%.2f' "$floor") s**; W3 (one more run) $(printf '%.2f' "$w3") s = **$(calc "f'{$w3/$floor:.1f}'")×** the floor."
 
-# --- heap allocations per record on W2 (valgrind --tool=dhat) ------------------------------------
+# --- heap allocations per record on W2 ----------------------------------------------------------
+# valgrind --tool=dhat where it can run the binary; valgrind 3.19 (Debian 12) dies on Swift 6.3
+# binaries ("VALGRIND INTERNAL ERROR: Valgrind received a signal 11", even on --version), so then
+# heaptrack (an LD_PRELOAD malloc tracer) counts the calls to allocation functions instead.
 if [ "$dhat_rows" -gt 0 ]; then
   small=$((dhat_rows / 10))
-  blocks_of() { # rows → total heap blocks allocated by a W2 run over that many rows
+  heap_tool=""
+  allocations_of() { # rows: sets `count` to the heap allocations of a W2 run over that many rows
     config "dhat-$1" "debtors-$1.csv.gz" "$debt_stages" '"format":"csv"'
-    note "running W2 on $1 rows under valgrind --tool=dhat …"
-    valgrind --tool=dhat --dhat-out-file=/dev/null "$bin" run "$data/dhat-$1.json" --progress never 2>&1 >/dev/null \
-      | sed -n 's/.*Total:.* bytes in \([0-9,]*\) blocks.*/\1/p' | tr -d ,
+    count=""
+    if [ "$heap_tool" != heaptrack ]; then
+      note "running W2 on $1 rows under valgrind --tool=dhat …"
+      count=$(valgrind --tool=dhat --dhat-out-file=/dev/null "$bin" run "$data/dhat-$1.json" --progress never 2>&1 >/dev/null \
+        | sed -n 's/.*Total:.* bytes in \([0-9,]*\) blocks.*/\1/p' | tr -d ,) || true
+      [ -n "$count" ] && heap_tool="valgrind --tool=dhat"
+    fi
+    if [ -z "$count" ]; then
+      command -v heaptrack >/dev/null || { sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+        DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq heaptrack >/dev/null; }
+      note "running W2 on $1 rows under heaptrack …"
+      rm -f "$data"/heaptrack-w2.*
+      count=$(cd "$data" && heaptrack -o "$data/heaptrack-w2" "$bin" run "$data/dhat-$1.json" --progress never 2>&1 \
+        | sed -n 's/^[[:space:]]*allocations:[[:space:]]*\([0-9]*\).*/\1/p') || true
+      rm -f "$data"/heaptrack-w2.*
+      heap_tool=heaptrack
+    fi
   }
-  big_blocks=$(blocks_of "$dhat_rows")
-  small_blocks=$(blocks_of "$small")
+  allocations_of "$dhat_rows"; big_allocations="$count"
+  allocations_of "$small"; small_allocations="$count"
   echo
-  echo "Heap allocations on W2 (valgrind --tool=dhat, release build): $big_blocks blocks for $dhat_rows rows ="
-  echo "**$(calc "f'{$big_blocks/$dhat_rows:.1f}'") per record** all told; $small_blocks for $small rows, so"
-  echo "**$(calc "f'{($big_blocks-$small_blocks)/($dhat_rows-$small):.1f}'") per record** at the margin (start-up allocations left out)."
+  echo "Heap allocations on W2 ($heap_tool, release build): $big_allocations for $dhat_rows rows ="
+  echo "**$(calc "f'{$big_allocations/$dhat_rows:.1f}'") per record** all told; $small_allocations for $small rows, so"
+  echo "**$(calc "f'{($big_allocations-$small_allocations)/($dhat_rows-$small):.1f}'") per record** at the margin (start-up allocations left out)."
 fi
 
 # --- push (optional): W2's valid debts to a local sandbox ---------------------------------------
