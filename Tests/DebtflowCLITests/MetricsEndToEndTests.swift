@@ -137,6 +137,17 @@ struct MetricsEndToEndTests {
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out.ndjson").path))
     }
 
+    @Test("exit 4 when the output cannot be written (stdout on a full disk): success 0, exit code 4")
+    func sinkError() throws {
+        let folder = try workspace(stages: #"{"read":{"format":"csv","path":"in.csv"}},{"sink":{"format":"ndjson","path":"-"}}"#, csv: "a,b\n1,2\n")
+        let result = try TestSupport.run(URL(fileURLWithPath: "/bin/sh"),
+                                         ["-c", #"exec "$@" >/dev/full"#, "sh", binary.path, "run", folder.appendingPathComponent("p.json").path,
+                                          "--metrics", folder.appendingPathComponent("debtflow.prom").path], timeout: 30)
+        #expect(result.status == 4, "\(result.stderrText)")
+        let metrics = try PrometheusMetricsFile.parse(folder.appendingPathComponent("debtflow.prom"))
+        expectRunGauges(metrics, pipeline: "nightly", exitCode: 4)
+    }
+
     @Test("a pipeline name with quotes, a backslash and a line break is escaped: the parser reads the same name back")
     func escapedLabel() throws {
         let name = "night \"A\\B\"\nsecond line é"

@@ -3,7 +3,8 @@ import Foundation
 /// Reads a Prometheus text-format file with a real parser — `prometheus_client`'s
 /// (`text_string_to_metric_families`, Debian's `python3-prometheus-client`, installed by
 /// `Scripts/ensure-system-packages.sh`) — so tests check what a scraper would see, not what
-/// debtflow meant to write.
+/// debtflow meant to write. Where `promtool` (Debian's `prometheus`) is installed, its stricter
+/// `promtool check metrics` (syntax and naming lint) must pass too.
 public struct PrometheusMetricsFile: Sendable {
     public struct Sample: Sendable, Equatable {
         public var name: String
@@ -44,6 +45,13 @@ public struct PrometheusMetricsFile: Sendable {
               let samples = object["samples"] as? [[String: Any]] else {
             throw PrometheusParseError(message: "prometheus_client could not parse \(url.path) (run Scripts/ensure-system-packages.sh "
                                        + "for python3-prometheus-client): \(result.stderrText)")
+        }
+        let promtool = URL(fileURLWithPath: "/usr/bin/promtool")
+        if FileManager.default.isExecutableFile(atPath: promtool.path) {
+            let lint = try TestSupport.run(promtool, ["check", "metrics"], stdin: try Data(contentsOf: url), timeout: 30)
+            guard lint.status == 0 else {
+                throw PrometheusParseError(message: "promtool check metrics rejects \(url.path): \(lint.stdoutText)\(lint.stderrText)")
+            }
         }
         return PrometheusMetricsFile(
             families: families.mapValues { (type: $0["type"] ?? "", help: $0["help"] ?? "") },
