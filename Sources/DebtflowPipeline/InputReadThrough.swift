@@ -21,11 +21,10 @@ extension PipelineAssembler {
     /// Reads every input to its end — inflate and parse, no rules, nothing written — so a
     /// truncated or corrupt file is found before a run (`debtflow check --deep`).
     /// - Throws: the reader's ``DebtflowError`` (`.input`, exit 3), exactly as a run would report it.
-    public func readInputsThrough(interruption: InterruptionFlag? = nil) async throws -> [InputReadThroughReport] {
+    public func readInputsThrough() async throws -> [InputReadThroughReport] {
         let source = try Self.makeSource(configuration.read, baseDirectory: configuration.baseDirectory)
         var report = InputReadThroughReport(name: source.name, records: 0, malformed: 0)
         while let chunk = try await source.nextChunk() {
-            if interruption?.isSet == true { throw DebtflowError.interrupted }
             report.records += chunk.count
             for record in chunk.elements where record.problem != nil { report.malformed += 1 }
         }
