@@ -38,6 +38,11 @@ final class RunMetricsRecorder: Sendable {
         state.withLock { $0.summary = summary }
     }
 
+    /// Never writes the file: its path is an input, the config or another output of the run.
+    func discard() {
+        state.withLock { $0.written = true }
+    }
+
     /// Writes the file for `exitCode`, unless it was already written. Before the config was
     /// decoded the name is read from the config on its own; when even that fails (not JSON),
     /// nothing is written and stderr says so.

@@ -27,3 +27,14 @@ public enum RunMetricsFile {
         }
     }
 }
+
+extension PipelineConfiguration {
+    /// Fails when `claim`'s path is the same file as an input, the config or another output of the
+    /// run (``OutputPathClaims``), so that a file written on every exit (`--metrics`) is known safe
+    /// before any exit. A clash among the other paths is not this claim's: the assembler reports it.
+    /// - Throws: `.usage` naming the claim's option (exit 2).
+    public func verifyOutput(_ claim: OutputPathClaims.Claim, besides others: [OutputPathClaims.Claim], dryRun: Bool) throws {
+        guard (try? pathClaims(additionalOutputs: others, dryRun: dryRun).verify()) != nil else { return }
+        try pathClaims(additionalOutputs: others + [claim], dryRun: dryRun).verify()
+    }
+}
