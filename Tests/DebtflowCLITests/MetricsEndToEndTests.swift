@@ -121,6 +121,20 @@ struct MetricsEndToEndTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["in.csv", "p.json"])
     }
 
+    @Test("a --metrics path that is the input, the config or another output is exit 2, and that file is left as it was",
+          arguments: ["in.csv", "p.json", "out.ndjson", "summary.json"])
+    func clobberingPath(name: String) throws {
+        let folder = try workspace(stages: conversion, csv: "a\n1\n")
+        try Data("previous night\n".utf8).write(to: folder.appendingPathComponent("out.ndjson"))
+        let target = folder.appendingPathComponent(name)
+        let before = try? Data(contentsOf: target)
+        let result = try TestSupport.run(binary, ["run", folder.appendingPathComponent("p.json").path, "--metrics", target.path,
+                                                  "--summary", folder.appendingPathComponent("summary.json").path], timeout: 30)
+        #expect(result.status == 2, "\(result.stderrText)")
+        #expect(result.stderrText.contains("--metrics: "), "\(result.stderrText)")
+        #expect((try? Data(contentsOf: target)) == before, "\(name) was not overwritten")
+    }
+
     @Test("exit 3 on a truncated gzip: success 0, exit code 3, the records counted before the break")
     func inputError() throws {
         let folder = try workspace(stages: conversion)
