@@ -1,8 +1,8 @@
 /*
  * W3's floor for Scripts/bench.sh: a bare libxml2 SAX2 push parse of a (gzip) XML file with empty
- * callbacks, fed by zlib in 256 KiB reads — what debtflow's XML reader would cost if it did
- * nothing with what libxml2 reports. Same parser options as debtflow (XML_PARSE_NONET only: no entity substitution, no
- * DTD loading, no network). Prints the number of start tags seen and the seconds taken.
+ * callbacks, fed by zlib in 256 KiB reads: what debtflow's XML reader would cost if it did nothing
+ * with what libxml2 reports. Same parser options as debtflow (XML_PARSE_NONET only: no entity
+ * substitution, no DTD loading, no network). Prints the start tags seen and the seconds taken.
  * Build: cc -O2 xml_sax_floor.c $(pkg-config --cflags --libs libxml-2.0) -lz
  */
 #include <libxml/parser.h>
