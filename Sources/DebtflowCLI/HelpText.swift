@@ -40,7 +40,8 @@ enum HelpText {
       --log-format text|json    format of stderr messages and the summary (default text)
       --summary PATH            also write the end-of-run summary as one JSON object to PATH
       --metrics PATH            write the run's figures for Prometheus (node_exporter's textfile
-                                collector: PATH ends in .prom) on every exit, failures included
+                                collector: PATH ends in .prom) on every exit, failures included;
+                                series and alert rules: docs/deploying.md
       --resume                  continue an interrupted push from the http sink's journal
       --retry-unknown           with --resume: resend batches recorded as `unknown`
       --help                    show this help
