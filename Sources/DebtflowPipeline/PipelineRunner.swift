@@ -107,10 +107,7 @@ public final class PipelineRunner {
                     if !chunk.isEmpty { try await records.send(chunk) }
                 }
                 if progress.recordsRead.load(ordering: .relaxed) == 0 {
-                    // Exit 0 with an empty output is right for an empty export, but it is also what a
-                    // truncated download or a wrong `records`/`record` setting looks like.
-                    log.warning("\(source.name): the input holds no records (an empty file, a header only, an empty "
-                                + "array, or no element named as the config's `record`)")
+                    log.warning(PipelineRunner.noRecordsWarning(inputName: source.name))
                 }
                 records.finish()
             } catch {
