@@ -77,7 +77,7 @@ enum RunCommand {
         let interruption = InterruptionFlag()
         let signals = SignalHandling(flag: interruption, beforeForcedExit: { metrics?.finish(exitCode: ExitCode.interrupted.rawValue, log: log) })
         defer { withExtendedLifetime(signals) {} }
-        let runner: PipelineRunner
+        let runner: PipelineRunner<RecordTransform>
         do {
             runner = try await PipelineAssembler(configuration: configuration, options: options, log: log).makeRunner(interruption: interruption)
         } catch let error as DebtflowError {

@@ -29,13 +29,13 @@ extension PipelineAssembler {
             for record in chunk.elements where record.problem != nil { report.malformed += 1 }
         }
         if report.records == 0 {
-            log.warning(PipelineRunner.noRecordsWarning(inputName: source.name))
+            log.warning(PipelineRoles.noRecordsWarning(inputName: source.name))
         }
         return [report]
     }
 }
 
-extension PipelineRunner {
+extension PipelineRoles {
     /// Exit 0 with an empty output is right for an empty export, but it is also what a truncated
     /// download or a wrong `records`/`record` setting looks like: said by a run and by `check --deep`.
     static func noRecordsWarning(inputName: String) -> String {

@@ -9,18 +9,32 @@ import DebtflowCore
 /// `maxTokenBytes` are input errors, as is a kept value (a record) that runs past
 /// ``keptValueEndOffset``: without that bound a record of a billion tiny members would be built
 /// in memory whole.
-final class JSONTokenizer {
+public final class JSONTokenizer {
     let cursor: JSONByteCursor
     let maxDepth: Int
     let maxTokenBytes: Int
     private var scratch: [UInt8] = []
     /// The input offset a value being built (``parseObject(depth:)``, ``parseArray(depth:)``) must
     /// end before; the reader sets it per record. `Int64.max`: no bound.
-    var keptValueEndOffset = Int64.max
+    var keptValueEnd = Int64.max
     /// The record being built, for the error when it runs past ``keptValueEndOffset``.
-    var keptRecord = (number: 0, line: 0, limit: 0)
+    var keptRecordInfo = (number: 0, line: 0, limit: 0)
 
-    init(cursor: JSONByteCursor, maxDepth: Int, maxTokenBytes: Int) {
+    /// Where the record being built must end (see the type's notes); the storage is internal so
+    /// the hot path needs no dynamic exclusivity checks.
+    public var keptValueEndOffset: Int64 {
+        get { keptValueEnd }
+        set { keptValueEnd = newValue }
+    }
+
+    /// The record being built (number, first line, byte limit), for the error when it runs past
+    /// ``keptValueEndOffset``.
+    public var keptRecord: (number: Int, line: Int, limit: Int) {
+        get { keptRecordInfo }
+        set { keptRecordInfo = newValue }
+    }
+
+    public init(cursor: JSONByteCursor, maxDepth: Int, maxTokenBytes: Int) {
         self.cursor = cursor
         self.maxDepth = maxDepth
         self.maxTokenBytes = maxTokenBytes
@@ -30,7 +44,7 @@ final class JSONTokenizer {
     // MARK: - Document edges
 
     /// Skips a UTF-8 byte-order mark at the very start of the input.
-    func skipByteOrderMark() throws {
+    public func skipByteOrderMark() throws {
         guard cursor.offset == 0, try cursor.peek() == 0xEF else { return }
         cursor.advance()
         for expected: UInt8 in [0xBB, 0xBF] {
@@ -40,7 +54,7 @@ final class JSONTokenizer {
     }
 
     /// Throws unless only whitespace is left.
-    func expectEndOfInput() throws {
+    public func expectEndOfInput() throws {
         if try cursor.skipWhitespace() != nil {
             throw cursor.error("unexpected data after the end of the JSON document")
         }
@@ -50,7 +64,7 @@ final class JSONTokenizer {
 
     /// Parses the next value (after whitespace).
     /// - Parameter depth: the nesting depth of the containers around this value.
-    func parseValue(depth: Int) throws -> RecordValue {
+    public func parseValue(depth: Int) throws -> RecordValue {
         guard let byte = try cursor.skipWhitespace() else {
             throw cursor.error("unexpected end of input; expected a JSON value")
         }
@@ -68,7 +82,7 @@ final class JSONTokenizer {
 
     /// Parses an object; the cursor is at its `{`.
     /// - Parameter depth: this object's nesting depth (1 for a top-level object).
-    func parseObject(depth: Int) throws -> RecordObject {
+    public func parseObject(depth: Int) throws -> RecordObject {
         try checkDepth(depth)
         cursor.advance()
         var object = RecordObject()
@@ -95,7 +109,7 @@ final class JSONTokenizer {
     }
 
     /// Parses an array; the cursor is at its `[`.
-    func parseArray(depth: Int) throws -> [RecordValue] {
+    public func parseArray(depth: Int) throws -> [RecordValue] {
         try checkDepth(depth)
         cursor.advance()
         var elements: [RecordValue] = []
@@ -118,7 +132,7 @@ final class JSONTokenizer {
     }
 
     /// Reads `"key"` and the `:` after it; `byte` is the current (non-whitespace) byte.
-    func parseKey(_ byte: UInt8) throws -> String {
+    public func parseKey(_ byte: UInt8) throws -> String {
         guard byte == UInt8(ascii: "\"") else { throw unexpectedByte(byte, expected: "a string key in an object") }
         let key = try parseString()
         guard let colon = try cursor.skipWhitespace() else { throw endInside("an object") }
@@ -128,7 +142,7 @@ final class JSONTokenizer {
     }
 
     /// Skips the next value (after whitespace) without building it; checks its syntax all the same.
-    func skipValue(depth: Int) throws {
+    public func skipValue(depth: Int) throws {
         guard let byte = try cursor.skipWhitespace() else {
             throw cursor.error("unexpected end of input; expected a JSON value")
         }
@@ -170,7 +184,7 @@ final class JSONTokenizer {
     }
 
     /// Skips `"key"` and the `:` after it.
-    func skipKey(_ byte: UInt8) throws {
+    public func skipKey(_ byte: UInt8) throws {
         guard byte == UInt8(ascii: "\"") else { throw unexpectedByte(byte, expected: "a string key in an object") }
         try scanString()
         guard let colon = try cursor.skipWhitespace() else { throw endInside("an object") }
@@ -181,7 +195,7 @@ final class JSONTokenizer {
     // MARK: - Strings
 
     /// Parses a string; the cursor is at its opening quote.
-    func parseString() throws -> String {
+    public func parseString() throws -> String {
         let start = cursor.mark
         try scanString()
         guard let text = String(validating: scratch, as: UTF8.self) else {
@@ -290,7 +304,7 @@ final class JSONTokenizer {
     // MARK: - Numbers and literals
 
     /// Parses a number (RFC 8259 grammar) and keeps its exact text.
-    func parseNumber() throws -> String {
+    public func parseNumber() throws -> String {
         try scanNumber()
         return String(decoding: scratch, as: UTF8.self)
     }
@@ -354,10 +368,10 @@ final class JSONTokenizer {
 
     @inline(__always)
     private func checkKeptValueSize() throws {
-        if cursor.offset > keptValueEndOffset {
-            throw cursor.error("the record starting on line \(keptRecord.line) is longer than \(keptRecord.limit) bytes "
+        if cursor.offset > keptValueEnd {
+            throw cursor.error("the record starting on line \(keptRecordInfo.line) is longer than \(keptRecordInfo.limit) bytes "
                 + "(the JSON record size limit); is the file one giant object?",
-                record: keptRecord.number)
+                record: keptRecordInfo.number)
         }
     }
 
@@ -367,7 +381,7 @@ final class JSONTokenizer {
         }
     }
 
-    func unexpectedByte(_ byte: UInt8, expected: String) -> DebtflowError {
+    public func unexpectedByte(_ byte: UInt8, expected: String) -> DebtflowError {
         let shown: String
         if byte >= 0x21 && byte < 0x7F {
             shown = "'\(Character(Unicode.Scalar(byte)))'"
@@ -394,7 +408,7 @@ final class JSONTokenizer {
 
 extension JSONTokenizer {
     /// Moves past the `[` of an array whose elements the caller reads one by one.
-    func parseArrayOpening(depth: Int) throws {
+    public func parseArrayOpening(depth: Int) throws {
         if depth > maxDepth { throw cursor.error("JSON nesting deeper than \(maxDepth) levels") }
         cursor.advance()
     }
