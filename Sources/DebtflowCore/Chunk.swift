@@ -16,10 +16,14 @@ public struct Chunk<Element: Sendable>: Sendable {
     /// How many bytes of the input (as stored, compressed or not) had been consumed when the chunk
     /// was cut, for progress; `nil` when the source cannot tell.
     public var inputBytesConsumed: Int64?
+    /// How many bytes of input text the chunk's records were read from (0 when the reader does
+    /// not tell): what the runner counts against ``InFlightByteBudget``.
+    public var textByteCount: Int
 
-    public init(_ elements: [Element] = [], inputBytesConsumed: Int64? = nil) {
+    public init(_ elements: [Element] = [], inputBytesConsumed: Int64? = nil, textByteCount: Int = 0) {
         self.elements = elements
         self.inputBytesConsumed = inputBytesConsumed
+        self.textByteCount = textByteCount
     }
 
     public var count: Int { elements.count }

@@ -61,6 +61,11 @@ public final class PipelineRunner {
     private let interruption: InterruptionFlag
     public let progress = RunProgress()
     public var channelCapacity = 4
+    /// How many bytes of input text may be in flight between the reader and the sinks before the
+    /// reader waits (``InFlightByteBudget``): 6 MiB, as many full 1 MiB chunks as the channel and
+    /// the transform hold (4 + 2), so ordinary runs never wait on it, while records of 6 MiB and
+    /// more are read one at a time.
+    public var inFlightByteLimit = 6 << 20
     /// How many chunks are transformed at once (one per core by default).
     public var transformWidth = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
     /// How many malformed conversion rows are named on stderr before the rest are only counted.
@@ -85,6 +90,9 @@ public final class PipelineRunner {
         defer { partialSummary = summary }
         let records = BoundedChannel<Chunk<Record>>(capacity: channelCapacity)
         let outcomes = BoundedChannel<Chunk<Outcome>>(capacity: channelCapacity)
+        // Chunks are bounded in count by the channels and in input bytes by this (records of
+        // many MiB are then read one at a time).
+        let budget = InFlightByteBudget(limit: inFlightByteLimit)
         let progress = self.progress
         if options.showProgress { progress.startDrawing(to: log) }
         defer { if options.showProgress { progress.stopDrawing(log: log) } }
@@ -94,14 +102,18 @@ public final class PipelineRunner {
                 let source = try makeSource()
                 if let total = source.totalBytes { progress.totalBytes.store(total, ordering: .relaxed) }
                 var remaining = options.limit ?? Int.max
-                while remaining > 0, let chunk = try await source.nextChunk() {
+                while remaining > 0 {
+                    try await budget.admit()
+                    guard var chunk = try await source.nextChunk() else { break }
                     if interruption.isSet { throw DebtflowError.interrupted }
-                    var chunk = chunk
                     if chunk.count > remaining { chunk.elements.removeLast(chunk.count - remaining) }
                     remaining -= chunk.count
                     progress.recordsRead.add(chunk.count, ordering: .relaxed)
                     if let consumed = chunk.inputBytesConsumed { progress.bytesConsumed.store(consumed, ordering: .relaxed) }
-                    if !chunk.isEmpty { try await records.send(chunk) }
+                    if !chunk.isEmpty {
+                        budget.add(chunk.textByteCount)
+                        try await records.send(chunk)
+                    }
                 }
                 if progress.recordsRead.load(ordering: .relaxed) == 0 {
                     // Exit 0 with an empty output is right for an empty export, but it is also what a
@@ -120,8 +132,19 @@ public final class PipelineRunner {
         let transformTask = Task { [transform, transformWidth] in
             var inFlight: [Task<Chunk<Outcome>, any Error>] = []
             do {
-                while let chunk = try await records.next() {
-                    inFlight.append(Task { try transform(chunk) })
+                while true {
+                    // A reader held by the byte budget sends nothing more until the sinks release
+                    // bytes: hand on what is transformed instead of waiting for a next chunk.
+                    if !inFlight.isEmpty && budget.isExhausted {
+                        try await outcomes.send(try await inFlight.removeFirst().value)
+                        continue
+                    }
+                    guard let chunk = try await records.next() else { break }
+                    inFlight.append(Task {
+                        var outcomes = try transform(chunk)
+                        outcomes.textByteCount = chunk.textByteCount
+                        return outcomes
+                    })
                     if inFlight.count >= transformWidth {
                         try await outcomes.send(try await inFlight.removeFirst().value)
                     }
@@ -139,6 +162,7 @@ public final class PipelineRunner {
         // A signal wakes the sink loop: an in-flight sink write finishes (an http batch is then
         // recorded, not left ambiguous), and the loop stops at the next chunk.
         interruption.onSet {
+            budget.cancel()
             readerTask.cancel()
             transformTask.cancel()
             outcomes.cancel()
@@ -163,6 +187,7 @@ public final class PipelineRunner {
                         log.warning("more malformed records follow; they are counted in the summary")
                     }
                 }
+                budget.release(chunk.textByteCount)
             }
             summary.sourceRecords = progress.recordsRead.load(ordering: .relaxed)
             summary.seconds = seconds(since: start)
@@ -170,6 +195,7 @@ public final class PipelineRunner {
             for sink in sinks { try await sink.finish() }
             for sink in sinks { sink.contribute(to: &summary) }
         } catch {
+            budget.cancel()
             outcomes.cancel()
             records.cancel()
             readerTask.cancel()

@@ -85,7 +85,7 @@ public final class CSVRecordReader: RecordSource {
             records.append(makeRecord())
         }
         if records.isEmpty { return nil }
-        return Chunk(records, inputBytesConsumed: source.bytesConsumed)
+        return Chunk(records, inputBytesConsumed: source.bytesConsumed, textByteCount: bytes)
     }
 
     /// Skips the byte order mark, settles the delimiter and reads the header line.

@@ -113,7 +113,8 @@ public final class JSONRecordReader: RecordSource {
             }
         }
         if records.isEmpty, case .finished = phase { return nil }
-        return Chunk(records, inputBytesConsumed: source.bytesConsumed)
+        return Chunk(records, inputBytesConsumed: source.bytesConsumed,
+                     textByteCount: Int(clamping: cursor.offset - chunkStart))
     }
 
     /// Reads one record element; `byte` is its first byte.

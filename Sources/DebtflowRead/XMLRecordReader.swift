@@ -71,6 +71,7 @@ public final class XMLRecordReader: RecordSource {
             try feedMore()
         }
         if assembler.completed.isEmpty { return nil }
+        let textByteCount = bytesFedSinceChunk
         bytesFedSinceChunk = 0
         let records: [Record]
         if assembler.completed.count <= chunkSize {
@@ -80,7 +81,7 @@ public final class XMLRecordReader: RecordSource {
             records = Array(assembler.completed.prefix(chunkSize))
             assembler.completed.removeFirst(chunkSize)
         }
-        return Chunk(records, inputBytesConsumed: source.bytesConsumed)
+        return Chunk(records, inputBytesConsumed: source.bytesConsumed, textByteCount: textByteCount)
     }
 
     /// Refuses a start tag with more attributes than libxml2 can check in reasonable time,
