@@ -7,6 +7,9 @@ public struct PipelineConfiguration: Sendable {
     public var name: String
     /// The folder the config file is in; relative paths were resolved against it.
     public var baseDirectory: String
+    /// The config file's path as given on the command line (named in messages, and never to be
+    /// overwritten by an output); `nil` for a config decoded from bytes.
+    public var configPath: String?
     public var read: ReadStageConfiguration
     /// Present for a debt pipeline; `nil` for a conversion pipeline.
     public var debtStages: DebtStagesConfiguration?

@@ -1,4 +1,5 @@
 import DebtflowCore
+import DebtflowHTTP
 import DebtflowRead
 import Foundation
 
@@ -28,7 +29,9 @@ public struct PipelineConfigurationDecoder: Sendable {
             throw DebtflowError(.configuration, "cannot read the pipeline config", location: .init(file: path), cause: reason)
         }
         let absolute = URL(fileURLWithPath: path).standardizedFileURL
-        return try decode(data, baseDirectory: absolute.deletingLastPathComponent().path, fileName: path)
+        var configuration = try decode(data, baseDirectory: absolute.deletingLastPathComponent().path, fileName: path)
+        configuration.configPath = path
+        return configuration
     }
 
     /// Decodes a config from bytes; relative paths resolve against `baseDirectory`.
@@ -139,7 +142,7 @@ public struct PipelineConfigurationDecoder: Sendable {
     private func decodeRead(_ options: ConfigObject, baseDirectory: String, secrets: inout [String]) throws -> ReadStageConfiguration {
         let formatText = try options.string("format") ?? ""
         guard let format = ReadStageConfiguration.Format(rawValue: formatText) else {
-            throw DebtflowError.configuration("expected one of \"csv\", \"json\", \"xml\", \"magicline\"" + (formatText.isEmpty ? "" : ", found \"\(formatText)\""), path: options.child("format"))
+            throw DebtflowError.configuration("expected one of \"csv\", \"json\", \"xml\", \"magicline\"" + (formatText.isEmpty ? "" : ", found \(MessageExcerpt.quoted(formatText))"), path: options.child("format"))
         }
         var read = ReadStageConfiguration(format: format)
         switch format {
@@ -147,12 +150,12 @@ public struct PipelineConfigurationDecoder: Sendable {
             try options.rejectUnknownKeys(allowed: ["format", "path", "delimiter", "encoding", "header", "max_field_bytes"], context: "csv")
             let delimiter = try options.string("delimiter") ?? "auto"
             guard CSVDelimiter(configValue: delimiter) != nil else {
-                throw DebtflowError.configuration("expected \"auto\", \",\", \";\", \"\\t\" (or \"tab\") or \"|\", found \"\(delimiter)\"", path: options.child("delimiter"))
+                throw DebtflowError.configuration("expected \"auto\", \",\", \";\", \"\\t\" (or \"tab\") or \"|\", found \(MessageExcerpt.quoted(delimiter))", path: options.child("delimiter"))
             }
             read.delimiter = delimiter
             let encoding = try options.string("encoding") ?? "auto"
             guard TextEncodingChoice(configValue: encoding) != nil else {
-                throw DebtflowError.configuration("expected \"auto\", \"utf-8\" or \"windows-1252\", found \"\(encoding)\"", path: options.child("encoding"))
+                throw DebtflowError.configuration("expected \"auto\", \"utf-8\" or \"windows-1252\", found \(MessageExcerpt.quoted(encoding))", path: options.child("encoding"))
             }
             read.encoding = encoding
             read.header = try options.bool("header") ?? true
@@ -160,12 +163,19 @@ public struct PipelineConfigurationDecoder: Sendable {
         case .json:
             try options.rejectUnknownKeys(allowed: ["format", "path", "records"], context: "json")
             read.records = try options.string("records") ?? ""
+            if let problem = RecordLocatorRules.recordsPathProblem(read.records) {
+                throw DebtflowError.configuration(problem, path: options.child("records"))
+            }
         case .xml:
             try options.rejectUnknownKeys(allowed: ["format", "path", "record"], context: "xml")
             read.recordElement = try options.requiredString("record")
+            if let problem = RecordLocatorRules.recordElementProblem(read.recordElement ?? "") {
+                throw DebtflowError.configuration(problem, path: options.child("record"))
+            }
         case .magicline:
             try options.rejectUnknownKeys(allowed: ["format", "base_url", "run_id", "api_key", "slice_size", "rate_limit_wait_s", "max_retries", "timeout_s"], context: "magicline")
             read.baseURL = try options.requiredString("base_url")
+            _ = try HTTPURLPolicy.validate(read.baseURL ?? "", jsonPath: options.child("base_url"))
             guard let runID = try options.intOrString("run_id"), !runID.isEmpty else {
                 throw DebtflowError.configuration("required: expected an integer or a string", path: options.child("run_id"))
             }
@@ -178,7 +188,7 @@ public struct PipelineConfigurationDecoder: Sendable {
             read.timeoutSeconds = try options.nonNegativeNumber("timeout_s") ?? 30
             return read
         }
-        let path = try options.requiredString("path")
+        let path = try options.requiredFilePath("path")
         read.displayPath = path
         read.path = resolve(path, baseDirectory: baseDirectory)
         return read
@@ -216,7 +226,7 @@ public struct PipelineConfigurationDecoder: Sendable {
         var normalize = DebtStagesConfiguration.Normalize()
         if let region = try options.nonEmptyString("region") {
             guard region.count == 2, region.allSatisfy({ $0.isASCII && $0.isLetter }) else {
-                throw DebtflowError.configuration("expected a two-letter region code such as \"FR\", found \"\(region)\"", path: options.child("region"))
+                throw DebtflowError.configuration("expected a two-letter region code such as \"FR\", found \(MessageExcerpt.quoted(region))", path: options.child("region"))
             }
             normalize.region = region.uppercased()
         }
@@ -245,7 +255,7 @@ public struct PipelineConfigurationDecoder: Sendable {
         }
         if let expensive = try options.stringArray("expensive") {
             for (index, zone) in expensive.enumerated() where !zones.contains(zone) {
-                throw DebtflowError.configuration("unknown zone \"\(zone)\"; expected one of: \(zones.joined(separator: ", "))", path: "\(options.child("expensive"))[\(index)]")
+                throw DebtflowError.configuration("unknown zone \(MessageExcerpt.quoted(zone)); expected one of: \(zones.joined(separator: ", "))", path: "\(options.child("expensive"))[\(index)]")
             }
             classify.expensive = expensive
         }
@@ -266,7 +276,7 @@ public struct PipelineConfigurationDecoder: Sendable {
         validate.timelineID = try options.nonEmptyString("timeline_id")
         if let mode = try options.nonEmptyString("timeline_start_mode") {
             guard ["immediate", "next_day"].contains(mode) else {
-                throw DebtflowError.configuration("expected \"immediate\" or \"next_day\", found \"\(mode)\"", path: options.child("timeline_start_mode"))
+                throw DebtflowError.configuration("expected \"immediate\" or \"next_day\", found \(MessageExcerpt.quoted(mode))", path: options.child("timeline_start_mode"))
             }
             // Only meaningful with a timeline: without one it is ignored (the contract's example
             // writes it next to `"${TIMELINE_ID:-}"`).
@@ -280,7 +290,7 @@ public struct PipelineConfigurationDecoder: Sendable {
     private func decodeSink(_ options: ConfigObject, baseDirectory: String, secrets: inout [String]) throws -> SinkConfiguration {
         let formatText = try options.string("format") ?? ""
         guard let format = SinkConfiguration.Format(rawValue: formatText) else {
-            throw DebtflowError.configuration("expected \"ndjson\" or \"http\"" + (formatText.isEmpty ? "" : ", found \"\(formatText)\""), path: options.child("format"))
+            throw DebtflowError.configuration("expected \"ndjson\" or \"http\"" + (formatText.isEmpty ? "" : ", found \(MessageExcerpt.quoted(formatText))"), path: options.child("format"))
         }
         var accepts: Set<OutcomeStatus> = [.valid]
         if let list = try options.stringArray("accept") {
@@ -290,7 +300,7 @@ public struct PipelineConfigurationDecoder: Sendable {
             accepts = []
             for (index, item) in list.enumerated() {
                 guard let status = OutcomeStatus(rawValue: item) else {
-                    throw DebtflowError.configuration("expected \"valid\", \"failed\" or \"skipped\", found \"\(item)\"", path: "\(options.child("accept"))[\(index)]")
+                    throw DebtflowError.configuration("expected \"valid\", \"failed\" or \"skipped\", found \(MessageExcerpt.quoted(item))", path: "\(options.child("accept"))[\(index)]")
                 }
                 accepts.insert(status)
             }
@@ -299,7 +309,7 @@ public struct PipelineConfigurationDecoder: Sendable {
         switch format {
         case .ndjson:
             try options.rejectUnknownKeys(allowed: ["format", "path", "gzip", "accept"], context: "ndjson")
-            sink.path = resolve(try options.requiredString("path"), baseDirectory: baseDirectory)
+            sink.path = resolve(try options.requiredFilePath("path"), baseDirectory: baseDirectory)
             sink.gzip = try options.bool("gzip") ?? false
         case .http:
             try options.rejectUnknownKeys(allowed: ["format", "url", "token", "token_url", "client_id", "client_secret", "scope",
@@ -310,11 +320,13 @@ public struct PipelineConfigurationDecoder: Sendable {
                 throw DebtflowError.configuration("an http sink pushes valid debts only; expected [\"valid\"]", path: options.child("accept"))
             }
             var http = SinkConfiguration.HTTP(url: try options.requiredString("url"))
+            _ = try HTTPURLPolicy.validate(http.url, jsonPath: options.child("url"))
             http.token = try options.nonEmptyString("token")
             http.tokenURL = try options.nonEmptyString("token_url")
             http.clientID = try options.nonEmptyString("client_id")
             http.clientSecret = try options.nonEmptyString("client_secret")
             http.scope = try options.nonEmptyString("scope")
+            if let tokenURL = http.tokenURL { _ = try HTTPURLPolicy.validate(tokenURL, jsonPath: options.child("token_url")) }
             if let token = http.token { secrets.append(token) }
             if let secret = http.clientSecret { secrets.append(secret) }
             if http.token == nil {
@@ -331,8 +343,8 @@ public struct PipelineConfigurationDecoder: Sendable {
             http.timeoutSeconds = try options.nonNegativeNumber("timeout_s") ?? 30
             http.maxRetries = try options.positiveInt("max_retries") ?? 8
             http.onAmbiguous = try options.oneOf("on_ambiguous", ["stop", "retry"], default: "stop")
-            http.resultsPath = try options.nonEmptyString("results").map { resolve($0, baseDirectory: baseDirectory) }
-            http.journalPath = try options.nonEmptyString("journal").map { resolve($0, baseDirectory: baseDirectory) }
+            http.resultsPath = try options.filePath("results").map { resolve($0, baseDirectory: baseDirectory) }
+            http.journalPath = try options.filePath("journal").map { resolve($0, baseDirectory: baseDirectory) }
             sink.http = http
         }
         return sink
