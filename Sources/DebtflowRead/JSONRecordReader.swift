@@ -132,6 +132,9 @@ public final class JSONRecordReader: RecordSource {
         tokenizer.keptRecord = (recordCount, line, options.maxRecordBytes)
         defer { tokenizer.keptValueEndOffset = .max }
         let fields = try tokenizer.parseObject(depth: depth)
+        // The limit is checked between members while building; a last member can still carry
+        // the record past it.
+        try tokenizer.checkKeptValueSize()
         return Record(provenance: Provenance(source: sourceName, record: recordCount, line: line), fields: fields)
     }
 

@@ -362,7 +362,7 @@ final class JSONTokenizer {
     }
 
     @inline(__always)
-    private func checkKeptValueSize() throws {
+    func checkKeptValueSize() throws {
         if cursor.offset > keptValueEndOffset {
             throw cursor.error("the record starting on line \(keptRecord.line) is longer than \(keptRecord.limit) bytes "
                 + "(the JSON record size limit); is the file one giant object?",

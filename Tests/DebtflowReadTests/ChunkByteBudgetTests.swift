@@ -78,3 +78,20 @@ struct CSVHeaderKeysTests {
         #expect(CSVHeader.keys(fromNames: ["a", "a_2", "a", "a"]) == ["a", "a_2", "a_3", "a_4"])
     }
 }
+
+@Suite("JSON record size limit")
+struct JSONRecordSizeLimitTests {
+    @Test("a record whose last member carries it past the limit is an input error naming the record")
+    func lastMemberPastLimit() throws {
+        let text = #"{"a":1}"# + "\n" + #"{"a":"# + "\"" + String(repeating: "x", count: 900) + "\"," + #""b":""# + String(repeating: "y", count: 900) + "\"}\n"
+        let reader = JSONRecordReader(source: MemoryByteSource(text),
+                                      options: JSONReaderOptions(maxTokenBytes: 1000, maxRecordBytes: 1000))
+        do {
+            _ = try reader.nextChunkSynchronously()
+            Issue.record("expected the record size error")
+        } catch let error as DebtflowError {
+            #expect(error.message.contains("the JSON record size limit"), "\(error)")
+            #expect(error.location?.record == 2)
+        }
+    }
+}
