@@ -159,10 +159,13 @@ public final class PipelineRunner {
             }
         }
 
-        // A signal wakes the sink loop: an in-flight sink write finishes (an http batch is then
-        // recorded, not left ambiguous), and the loop stops at the next chunk.
+        // A signal wakes the sink loop: an http sink's batches in flight are cancelled (each is
+        // recorded `unknown`, or `not_sent` when nothing of it had left), the sink write returns,
+        // and the loop stops at the next chunk.
+        let sinkInterrupts = sinks.compactMap(\.interruptHandler)
         interruption.onSet {
             budget.cancel()
+            for interrupt in sinkInterrupts { interrupt() }
             readerTask.cancel()
             transformTask.cancel()
             outcomes.cancel()
