@@ -74,6 +74,11 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
     private let interruption: InterruptionFlag
     public let progress = RunProgress()
     public var channelCapacity = 4
+    /// How many bytes of input text may be in flight between the reader and the sinks before the
+    /// reader waits (``InFlightByteBudget``): 6 MiB, as many full 1 MiB chunks as the channel and
+    /// the transform hold (4 + 2), so ordinary runs never wait on it, while records of 6 MiB and
+    /// more are read one at a time.
+    public var inFlightByteLimit = 6 << 20
     /// How many chunks are transformed at once (one per core by default).
     public var transformWidth = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
     /// How many malformed conversion rows are named on stderr before the rest are only counted.
@@ -98,22 +103,26 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
         defer { partialSummary = summary }
         let records = BoundedChannel<Chunk<Record>>(capacity: channelCapacity)
         let outcomes = BoundedChannel<Chunk<Outcome>>(capacity: channelCapacity)
+        // Chunks are bounded in count by the channels and in input bytes by this (records of
+        // many MiB are then read one at a time).
+        let budget = InFlightByteBudget(limit: inFlightByteLimit)
         let progress = self.progress
         if options.showProgress { progress.startDrawing(to: log) }
         defer { if options.showProgress { progress.stopDrawing(log: log) } }
 
         let readerTask = Task { [makeSource, options, interruption, log] in
-            await PipelineRoles.pump(makeSource, into: records, limit: options.limit, progress: progress,
-                            interruption: interruption, log: log)
+            await PipelineRoles.pump(makeSource, into: records, limit: options.limit, budget: budget, progress: progress,
+                                     interruption: interruption, log: log)
         }
         let transformTask = Task { [transform, transformWidth] in
-            await PipelineRoles.transform(records, through: transform, width: transformWidth, into: outcomes)
+            await PipelineRoles.transform(records, through: transform, width: transformWidth, budget: budget, into: outcomes)
         }
         // A signal wakes the drain: an http sink's batches in flight are cancelled (each is
         // recorded `unknown`, or `not_sent` when nothing of it had left), the sink write returns,
         // and the drain stops at the next chunk.
         let sinkInterrupts = sinks.compactMap(\.interruptHandler)
         interruption.onSet {
+            budget.cancel()
             for interrupt in sinkInterrupts { interrupt() }
             readerTask.cancel()
             transformTask.cancel()
@@ -122,13 +131,14 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
         }
         let start = ContinuousClock.now
         do {
-            try await drain(outcomes, into: &summary)
+            try await drain(outcomes, into: &summary, releasing: budget)
             summary.sourceRecords = progress.recordsRead.load(ordering: .relaxed)
             summary.seconds = seconds(since: start)
             if interruption.isSet { throw DebtflowError.interrupted }
             for sink in sinks { try await sink.finish() }
             for sink in sinks { sink.contribute(to: &summary) }
         } catch {
+            budget.cancel()
             outcomes.cancel()
             records.cancel()
             readerTask.cancel()
@@ -153,7 +163,8 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
 
     /// The sinks' role: counts each chunk of outcomes into the summary, hands each sink the
     /// outcomes it accepts, and names the first malformed rows of a conversion on stderr.
-    private func drain(_ outcomes: BoundedChannel<Chunk<Outcome>>, into summary: inout RunSummary) async throws {
+    private func drain(_ outcomes: BoundedChannel<Chunk<Outcome>>, into summary: inout RunSummary,
+                       releasing budget: InFlightByteBudget) async throws {
         var reportedProblems = 0
         for try await chunk in outcomes {
             if interruption.isSet || Task.isCancelled { throw DebtflowError.interrupted }
@@ -171,6 +182,7 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
                     log.warning("more malformed records follow; they are counted in the summary")
                 }
             }
+            budget.release(chunk.textByteCount)
         }
     }
 
@@ -188,10 +200,11 @@ enum PipelineRoles {
     /// The reader's role: opens the source and sends its chunks into `records` (cut at `--limit`),
     /// then finishes the channel, with the input's error if it failed.
     static func pump(_ makeSource: @Sendable () throws -> any RecordSource, into records: BoundedChannel<Chunk<Record>>,
-                             limit: Int?, progress: RunProgress, interruption: InterruptionFlag, log: OperatorLog) async {
+                     limit: Int?, budget: InFlightByteBudget, progress: RunProgress, interruption: InterruptionFlag,
+                     log: OperatorLog) async {
         do {
             let source = try makeSource()
-            try await pump(source, into: records, limit: limit, progress: progress, interruption: interruption)
+            try await pump(source, into: records, limit: limit, budget: budget, progress: progress, interruption: interruption)
             if progress.recordsRead.load(ordering: .relaxed) == 0 {
                 // Exit 0 with an empty output is right for an empty export, but it is also what a
                 // truncated download or a wrong `records`/`record` setting looks like.
@@ -203,30 +216,48 @@ enum PipelineRoles {
         }
     }
 
+    /// Each chunk is admitted by `budget` before it is read (so records of many MiB are read one
+    /// at a time) and its text bytes added to it; the drain releases them.
     private static func pump<Source: RecordSource>(_ source: Source, into records: BoundedChannel<Chunk<Record>>, limit: Int?,
-                                                   progress: RunProgress, interruption: InterruptionFlag) async throws {
+                                                   budget: InFlightByteBudget, progress: RunProgress,
+                                                   interruption: InterruptionFlag) async throws {
         if let total = source.totalBytes { progress.totalBytes.store(total, ordering: .relaxed) }
         var remaining = limit ?? Int.max
-        guard remaining > 0 else { return }
-        for try await var chunk in source.chunks {
+        var chunks = source.chunks.makeAsyncIterator()
+        while remaining > 0 {
+            try await budget.admit()
+            guard var chunk = try await chunks.next() else { break }
             if interruption.isSet { throw DebtflowError.interrupted }
             if chunk.count > remaining { chunk.elements.removeLast(chunk.count - remaining) }
             remaining -= chunk.count
             progress.recordsRead.add(chunk.count, ordering: .relaxed)
             if let consumed = chunk.inputBytesConsumed { progress.bytesConsumed.store(consumed, ordering: .relaxed) }
-            if !chunk.isEmpty { try await records.send(chunk) }
-            if remaining == 0 { break }
+            if !chunk.isEmpty {
+                budget.add(chunk.textByteCount)
+                try await records.send(chunk)
+            }
         }
     }
 
     /// The transform's role, the heaviest: the stage runs on up to `width` chunks at once (one
     /// task each) and the outcomes are handed on in input order, so every core works on it while
     /// memory stays bounded.
+    ///
+    /// A reader held by `budget` sends nothing more until the drain releases bytes, so while the
+    /// budget is exhausted the chunks already transformed are handed on instead of waiting for
+    /// more to fill the width. Each chunk of outcomes carries its records' text bytes, which the
+    /// drain releases.
     static func transform<Stage: ChunkStage>(_ records: BoundedChannel<Chunk<Record>>, through stage: Stage, width: Int,
-                                  into outcomes: BoundedChannel<Chunk<Outcome>>) async
+                                             budget: InFlightByteBudget, into outcomes: BoundedChannel<Chunk<Outcome>>) async
     where Stage.Input == Record, Stage.Output == Outcome {
+        let transformed = records.orderedConcurrentMap(width: width, handOnEarlyWhen: { budget.isExhausted }) { chunk in
+            let textByteCount = chunk.textByteCount
+            var outcomes = try stage.process(chunk)
+            outcomes.textByteCount = textByteCount
+            return outcomes
+        }
         do {
-            for try await chunk in records.then(stage, width: width) {
+            for try await chunk in transformed {
                 try await outcomes.send(chunk)
             }
             outcomes.finish()
