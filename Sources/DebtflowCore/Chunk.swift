@@ -10,10 +10,13 @@ public struct Chunk<Element: Sendable>: Sendable {
     /// How many bytes of the input (as stored, compressed or not) had been consumed when the chunk
     /// was cut, for progress; `nil` when the source cannot tell.
     public var inputBytesConsumed: Int64?
+    /// The input the chunk came from, in a many-input run (`nil` with a single input).
+    public var input: InputMark?
 
-    public init(_ elements: [Element] = [], inputBytesConsumed: Int64? = nil) {
+    public init(_ elements: [Element] = [], inputBytesConsumed: Int64? = nil, input: InputMark? = nil) {
         self.elements = elements
         self.inputBytesConsumed = inputBytesConsumed
+        self.input = input
     }
 
     public var count: Int { elements.count }

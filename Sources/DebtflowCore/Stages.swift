@@ -37,8 +37,20 @@ public protocol OutcomeSink: AnyObject {
     func abort() async
     /// Adds the sink's own figures to the summary (an http sink's `pushed`).
     func contribute(to summary: inout RunSummary)
+
+    /// A many-input run is about to write the outcomes of input `mark.index` (called before its
+    /// first ``write(_:)``, even when the input yields nothing). Single-input runs never call it.
+    func inputStarted(_ mark: InputMark) async throws
+    /// Input `mark.index` was read through: a per-input output is published now.
+    func inputFinished(_ mark: InputMark) async throws
+    /// Input `mark.index` failed: its outputs are not published, and its outcomes are taken back
+    /// from a shared output where the sink can (an NDJSON file); pushed debts stay pushed.
+    func inputFailed(_ mark: InputMark) async throws
 }
 
 extension OutcomeSink {
     public func contribute(to summary: inout RunSummary) {}
+    public func inputStarted(_ mark: InputMark) async throws {}
+    public func inputFinished(_ mark: InputMark) async throws {}
+    public func inputFailed(_ mark: InputMark) async throws {}
 }

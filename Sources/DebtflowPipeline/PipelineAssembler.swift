@@ -23,17 +23,83 @@ public struct PipelineAssembler {
     }
 
     /// The runner for this pipeline; sinks are opened (temporary files created) here.
-    /// - Throws: `.configuration` when an output folder is missing; `.input` when the input cannot be opened.
+    /// - Throws: `.configuration` when an output folder is missing; `.input` when the input cannot
+    ///   be opened or a pattern matches nothing (unless allowed); `.usage` for a misplaced `--shard`.
     public func makeRunner(interruption: InterruptionFlag) async throws -> PipelineRunner {
         try checkOutputFolders()
         if configuration.read.format == .magicline {
             try Self.magiclineConfiguration(configuration.read).validate(jsonPath: "stages[0].read")
         }
+        let read = configuration.read
+        let plan = try InputPlan.make(read: read, baseDirectory: configuration.baseDirectory, shard: options.shard)
+        var unmatched: [RunSummary.InputTotals] = []
+        if let plan {
+            for pattern in plan.unmatched {
+                if read.missingInputsAllowed {
+                    log.warning("\(pattern): no input file matches; nothing read from it (if_missing: ok)")
+                } else if read.hasManyInputs && read.continuesAfterInputError {
+                    let error = InputPlan.unmatchedError(pattern)
+                    log.error(error.description, hint: "reading the other inputs (on_input_error: continue)")
+                    unmatched.append(RunSummary.InputTotals(path: pattern, error: error.description))
+                } else {
+                    throw InputPlan.unmatchedError(pattern)
+                }
+            }
+            if plan.inputs.isEmpty {
+                log.warning(plan.matched.isEmpty
+                    ? "no input file to read: the outputs are published empty"
+                    : "--shard \(options.shard?.description ?? ""): none of the \(plan.matched.count) input files falls in this shard; "
+                      + "the outputs are published empty")
+            }
+            try checkPerInputOutputs(plan)
+        }
         let transform = try makeTransform()
-        let sinks = try makeSinks()
+        let sinks = try makeSinks(plan: plan)
         let configuration = self.configuration
-        return PipelineRunner(name: configuration.name, makeSource: { try Self.makeSource(configuration.read, baseDirectory: configuration.baseDirectory) },
-                              transform: transform, sinks: sinks, options: options, log: log, interruption: interruption)
+        let log = self.log
+        let makeSource: @Sendable () throws -> any RecordSource
+        if let plan, read.hasManyInputs || plan.inputs.isEmpty {
+            makeSource = {
+                InputSequenceSource(inputs: plan.inputs, continueAfterError: read.continuesAfterInputError,
+                                    warn: { log.warning($0) },
+                                    openInput: { try Self.makeSource(read, baseDirectory: configuration.baseDirectory, input: $0) })
+            }
+        } else {
+            makeSource = { try Self.makeSource(read, baseDirectory: configuration.baseDirectory) }
+        }
+        let runner = PipelineRunner(name: configuration.name, makeSource: makeSource,
+                                    transform: transform, sinks: sinks, options: options, log: log, interruption: interruption)
+        runner.tracksInputs = read.hasManyInputs
+        runner.unmatchedInputs = unmatched
+        runner.continuesAfterInputError = read.continuesAfterInputError
+        return runner
+    }
+
+    /// `{input}` outputs must not collide with each other or with an input (exit 2, before
+    /// anything is read): two inputs with the same name in different folders would write one file.
+    private func checkPerInputOutputs(_ plan: InputPlan) throws {
+        let inputPaths = Set(plan.matched.map(\.absolutePath))
+        for sink in configuration.sinks where sink.isPerInput {
+            guard let template = sink.path else { continue }
+            var seen: [String: String] = [:]
+            for input in plan.matched {
+                let output = Self.perInputPath(template, input: input.path)
+                if let other = seen[output] {
+                    throw DebtflowError.configuration("inputs \(other) and \(input.path) would both write \(output); "
+                                                      + "rename one, or keep {input} outputs in one folder per input folder", path: "\(sink.jsonPath).path")
+                }
+                if inputPaths.contains(output) {
+                    throw DebtflowError.configuration("\(output) is an input; an output must not overwrite an input", path: "\(sink.jsonPath).path")
+                }
+                seen[output] = input.path
+            }
+        }
+    }
+
+    /// A `{input}` sink path filled in for one input.
+    static func perInputPath(_ template: String, input: String) -> String {
+        template.split(separator: SinkConfiguration.inputPlaceholder, omittingEmptySubsequences: false)
+            .joined(separator: MatchedInput.stem(of: input))
     }
 
     /// Validates what can be validated without writing: outputs' folders exist and are writable, the
@@ -49,6 +115,19 @@ public struct PipelineAssembler {
             let source = try MagiclineDebtorSource(configuration: Self.magiclineConfiguration(configuration.read))
             try await source.probe()
             report.append("input \(source.name): reachable")
+        } else if let plan = try InputPlan.make(read: configuration.read, baseDirectory: configuration.baseDirectory, shard: options.shard),
+                  configuration.read.hasManyInputs || configuration.read.missingInputsAllowed || options.shard != nil {
+            for pattern in plan.unmatched {
+                if !configuration.read.missingInputsAllowed { throw InputPlan.unmatchedError(pattern) }
+                report.append("\(pattern): no input file matches (if_missing: ok)")
+            }
+            try checkPerInputOutputs(plan)
+            report.append("read.path: \(plan.matched.count) input file\(plan.matched.count == 1 ? "" : "s") matched"
+                          + (options.shard.map { ", \(plan.inputs.count) in shard \($0)" } ?? ""))
+            for input in plan.inputs {
+                let source = try Self.makeSource(configuration.read, baseDirectory: configuration.baseDirectory, input: input)
+                report.append("input \(source.name): reachable")
+            }
         } else {
             let source = try Self.makeSource(configuration.read, baseDirectory: configuration.baseDirectory)
             report.append("input \(source.name): reachable")
@@ -84,18 +163,19 @@ public struct PipelineAssembler {
     }
 
     /// Opens the `read` stage's input. Paths are named in messages as the config wrote them.
-    static func makeSource(_ read: ReadStageConfiguration, baseDirectory: String) throws -> any RecordSource {
+    /// - Parameter input: one matched input of a many-input read (else the read's own path).
+    static func makeSource(_ read: ReadStageConfiguration, baseDirectory: String, input: MatchedInput? = nil) throws -> any RecordSource {
         switch read.format {
         case .csv:
             let options = CSVReaderOptions(delimiter: CSVDelimiter(configValue: read.delimiter) ?? .auto,
                                            encoding: TextEncodingChoice(configValue: read.encoding) ?? .auto,
                                            header: read.header, maxFieldBytes: read.maxFieldBytes)
-            return CSVRecordReader(source: try openInput(read, baseDirectory: baseDirectory), options: options)
+            return CSVRecordReader(source: try openInput(read, baseDirectory: baseDirectory, input: input), options: options)
         case .json:
-            return JSONRecordReader(source: try openInput(read, baseDirectory: baseDirectory),
+            return JSONRecordReader(source: try openInput(read, baseDirectory: baseDirectory, input: input),
                                     options: JSONReaderOptions(recordsPath: read.records))
         case .xml:
-            return XMLRecordReader(source: try openInput(read, baseDirectory: baseDirectory),
+            return XMLRecordReader(source: try openInput(read, baseDirectory: baseDirectory, input: input),
                                    options: XMLReaderOptions(recordElement: read.recordElement ?? "record"))
         case .magicline:
             return try MagiclineDebtorSource(configuration: magiclineConfiguration(read))
@@ -155,8 +235,8 @@ public struct PipelineAssembler {
         }
     }
 
-    private static func openInput(_ read: ReadStageConfiguration, baseDirectory: String) throws -> any ByteSource {
-        try ByteSources.open(path: read.displayPath ?? read.path ?? "-", relativeTo: baseDirectory)
+    private static func openInput(_ read: ReadStageConfiguration, baseDirectory: String, input: MatchedInput?) throws -> any ByteSource {
+        try ByteSources.open(path: input?.path ?? read.displayPath ?? read.path ?? "-", relativeTo: baseDirectory)
     }
 
     /// The conversion transform, or `map` → `normalize` → `classify` → `validate` for a debt pipeline.
@@ -181,12 +261,26 @@ public struct PipelineAssembler {
         }
     }
 
-    private func makeSinks() throws -> [any OutcomeSink] {
-        try configuration.sinks.map { sink in
+    private func makeSinks(plan: InputPlan?) throws -> [any OutcomeSink] {
+        let read = configuration.read
+        return try configuration.sinks.map { sink in
             switch sink.format {
             case .ndjson:
-                let file = try NDJSONFileSink(path: sink.path!, accepts: configuration.isConversion ? [.valid] : sink.accepts,
-                                             compressor: sink.gzip ? GzipEncoder() : nil)
+                let accepts: Set<OutcomeStatus> = configuration.isConversion ? [.valid] : sink.accepts
+                let file: any OutcomeSink
+                if sink.isPerInput, let template = sink.path {
+                    if !read.hasManyInputs, let only = plan?.inputs.first {
+                        // A single path: one output, named after it, written as before.
+                        file = try NDJSONFileSink(path: Self.perInputPath(template, input: only.path), accepts: accepts,
+                                                  compressor: sink.gzip ? GzipEncoder() : nil)
+                    } else {
+                        file = PerInputNDJSONSink(pathTemplate: template, accepts: accepts, gzip: sink.gzip,
+                                                  outputPath: { Self.perInputPath(template, input: $0) })
+                    }
+                } else {
+                    file = try NDJSONFileSink(path: sink.path!, accepts: accepts, compressor: sink.gzip ? GzipEncoder() : nil,
+                                              includeSource: read.hasManyInputs)
+                }
                 return options.dryRun ? DryRunSink(wrapping: file) : file
             case .http:
                 return try makeHTTPSink(sink)
@@ -204,4 +298,8 @@ final class DryRunSink: OutcomeSink {
     func finish() async throws { await wrapped.abort() }
     func abort() async { await wrapped.abort() }
     func contribute(to summary: inout RunSummary) { wrapped.contribute(to: &summary) }
+    func inputStarted(_ mark: InputMark) async throws { try await wrapped.inputStarted(mark) }
+    /// An input's output is not published either: it is discarded like a failed input's.
+    func inputFinished(_ mark: InputMark) async throws { try await wrapped.inputFailed(mark) }
+    func inputFailed(_ mark: InputMark) async throws { try await wrapped.inputFailed(mark) }
 }

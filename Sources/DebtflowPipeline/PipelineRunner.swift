@@ -10,8 +10,12 @@ public struct RunOptions: Sendable {
     public var resume = false
     public var retryUnknown = false
     public var showProgress = false
+    /// `--shard I/N`: read only the inputs of this shard.
+    public var shard: InputShard?
 
-    public init(limit: Int? = nil, dryRun: Bool = false, resume: Bool = false, retryUnknown: Bool = false, showProgress: Bool = false) {
+    public init(limit: Int? = nil, dryRun: Bool = false, resume: Bool = false, retryUnknown: Bool = false, showProgress: Bool = false,
+                shard: InputShard? = nil) {
+        self.shard = shard
         self.limit = limit
         self.dryRun = dryRun
         self.resume = resume
@@ -65,6 +69,14 @@ public final class PipelineRunner {
     public var transformWidth = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
     /// How many malformed conversion rows are named on stderr before the rest are only counted.
     public var maxReportedProblems = 100
+    /// A many-input run (`read.path` a glob or an array): the summary gets `inputs`, and the sinks
+    /// hear of each input's start and end.
+    public var tracksInputs = false
+    /// Patterns that matched nothing under `on_input_error: continue`: listed first in the
+    /// summary's `inputs`, with their error.
+    public var unmatchedInputs: [RunSummary.InputTotals] = []
+    /// `read.on_input_error: continue`: a failed input is reported and the run goes on.
+    public var continuesAfterInputError = false
 
     public init(name: String, makeSource: @escaping @Sendable () throws -> any RecordSource, transform: RecordTransform,
                 sinks: [any OutcomeSink], options: RunOptions, log: OperatorLog, interruption: InterruptionFlag) {
@@ -99,11 +111,13 @@ public final class PipelineRunner {
                     var chunk = chunk
                     if chunk.count > remaining { chunk.elements.removeLast(chunk.count - remaining) }
                     remaining -= chunk.count
+                    // `--limit` reached: the input being read ends here (its outputs are published).
+                    if remaining == 0, chunk.input != nil { chunk.input?.isLast = true }
                     progress.recordsRead.add(chunk.count, ordering: .relaxed)
                     if let consumed = chunk.inputBytesConsumed { progress.bytesConsumed.store(consumed, ordering: .relaxed) }
-                    if !chunk.isEmpty { try await records.send(chunk) }
+                    if !chunk.isEmpty || chunk.input?.isLast == true { try await records.send(chunk) }
                 }
-                if progress.recordsRead.load(ordering: .relaxed) == 0 {
+                if progress.recordsRead.load(ordering: .relaxed) == 0, !(source is InputSequenceSource) {
                     // Exit 0 with an empty output is right for an empty export, but it is also what a
                     // truncated download or a wrong `records`/`record` setting looks like.
                     log.warning("\(source.name): the input holds no records (an empty file, a header only, an empty "
@@ -121,7 +135,11 @@ public final class PipelineRunner {
             var inFlight: [Task<Chunk<Outcome>, any Error>] = []
             do {
                 while let chunk = try await records.next() {
-                    inFlight.append(Task { try transform(chunk) })
+                    inFlight.append(Task {
+                        var outcomes = try transform(chunk)
+                        outcomes.input = chunk.input
+                        return outcomes
+                    })
                     if inFlight.count >= transformWidth {
                         try await outcomes.send(try await inFlight.removeFirst().value)
                     }
@@ -146,13 +164,30 @@ public final class PipelineRunner {
         }
         let start = ContinuousClock.now
         var reportedProblems = 0
+        var inputs = InputTally(unmatched: unmatchedInputs)
         do {
             while let chunk = try await outcomes.next() {
                 if interruption.isSet || Task.isCancelled { throw DebtflowError.interrupted }
+                if let mark = chunk.input, inputs.start(mark) {
+                    for sink in sinks { try await sink.inputStarted(mark) }
+                }
                 summary.count(chunk.elements)
+                if chunk.input != nil { inputs.count(chunk.elements) }
                 for sink in sinks {
                     let accepted = chunk.elements.filter { sink.accepts.contains($0.status) && !($0.isConversion && $0.status == .failed) }
                     if !accepted.isEmpty { try await sink.write(accepted) }
+                }
+                if let mark = chunk.input, mark.isLast {
+                    inputs.end(mark)
+                    if let failure = mark.failure {
+                        for sink in sinks { try await sink.inputFailed(mark) }
+                        // Under `stop` the error ends the run here (and is printed once, by the command).
+                        guard continuesAfterInputError else { throw failure }
+                        log.error("\(failure.description)",
+                                  hint: "\(mark.path): its outputs are not published; reading the next input (on_input_error: continue)")
+                    } else {
+                        for sink in sinks { try await sink.inputFinished(mark) }
+                    }
                 }
                 for outcome in chunk.elements where outcome.isConversion && outcome.status == .failed {
                     reportedProblems += 1
@@ -166,6 +201,7 @@ public final class PipelineRunner {
             }
             summary.sourceRecords = progress.recordsRead.load(ordering: .relaxed)
             summary.seconds = seconds(since: start)
+            if tracksInputs { summary.inputs = inputs.totals }
             if interruption.isSet { throw DebtflowError.interrupted }
             for sink in sinks { try await sink.finish() }
             for sink in sinks { sink.contribute(to: &summary) }
@@ -182,6 +218,7 @@ public final class PipelineRunner {
             summary.seconds = seconds(since: start)
             let final: any Error = interruption.isSet ? DebtflowError.interrupted : (error is CancellationError ? DebtflowError.interrupted : error)
             summary.stoppedBy = (final as? DebtflowError)?.kind.rawValue ?? "error"
+            if tracksInputs { summary.inputs = inputs.totals }
             summary.peakMemoryBytes = Self.peakMemoryBytes()
             partialSummary = summary
             throw final
