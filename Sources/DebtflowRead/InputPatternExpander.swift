@@ -76,10 +76,11 @@ public struct InputPatternExpander: Sendable {
         }
         found.sort { Self.bytewiseLess($0.path, $1.path) }
         var seenFiles: Set<FileIdentity> = []
-        var seenPaths: Set<String> = []
+        // Byte arrays, not `String`s: Swift's `==` equates `é` and `e\u{301}`, two files on disk.
+        var seenPaths: Set<[UInt8]> = []
         var inputs: [MatchedInput] = []
         for input in found {
-            guard seenPaths.insert(input.absolutePath).inserted else { continue }
+            guard seenPaths.insert(Array(input.absolutePath.utf8)).inserted else { continue }
             if let identity = FileIdentity(path: input.absolutePath), !seenFiles.insert(identity).inserted { continue }
             inputs.append(input)
         }
