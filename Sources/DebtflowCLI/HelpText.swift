@@ -8,6 +8,7 @@ enum HelpText {
     USAGE:
       debtflow run PIPELINE.json [--dry-run] [--limit N] [--progress auto|always|never]
                                  [--log-format text|json] [--summary PATH] [--resume] [--retry-unknown]
+                                 [--shard I/N]
       debtflow check PIPELINE.json          validate the config and reach every input; write nothing
       debtflow phone [--region FR] [NUMBER ...]   normalize and classify phone numbers (else one per stdin line)
       debtflow sandbox [--port N] [--debtors PATH] [--ledger PATH] [--token T] [fault options]
@@ -39,15 +40,19 @@ enum HelpText {
       --summary PATH            also write the end-of-run summary as one JSON object to PATH
       --resume                  continue an interrupted push from the http sink's journal
       --retry-unknown           with --resume: resend batches recorded as `unknown`
+      --shard I/N               read only the input files whose CRC-32 of their matched path is
+                                I mod N (0 ≤ I < N): N runs split one folder with no coordination;
+                                give each shard its own outputs, results and journal (${SHARD})
       --help                    show this help
     """
 
     static let check = """
-    USAGE: debtflow check PIPELINE.json
+    USAGE: debtflow check PIPELINE.json [--shard I/N]
 
-    Validates the pipeline config (exit 2 with the JSON path of the first problem), opens every
-    input (exit 3 when it cannot be read) and checks that every output folder exists and is
-    writable. Writes nothing.
+    Validates the pipeline config (exit 2 with the JSON path of the first problem), lists the
+    input files a glob or an array matched, opens every input (exit 3 when it cannot be read or a
+    pattern matches nothing) and checks that every output folder exists and is writable. Writes
+    nothing. With --shard, only that shard's inputs are opened.
     """
 
     static let phone = """

@@ -237,4 +237,74 @@ struct ManyInputsTests {
         #expect(text.hasPrefix(#"{"status":"valid","record":1,"line":2,"temp_id":"a-1""#))
         #expect(try summary(summaryURL)["inputs"] == nil)
     }
+
+    @Test("a folder of legacy XML exports converts to one gzip NDJSON per export")
+    func xmlFolderToPerInputGzip() throws {
+        let folder = try TestSupport.makeTemporaryDirectory()
+        for day in ["2026-11-27", "2026-11-28"] {
+            let xml = "<export><debtor><id>\(day)-1</id></debtor><debtor><id>\(day)-2</id></debtor></export>"
+            try write(try gzip(Data(xml.utf8)), "exports/\(day).xml.gz", in: folder)
+        }
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("out"), withIntermediateDirectories: true)
+        let config = """
+        {"version":1,"name":"xml","stages":[{"read":{"format":"xml","record":"debtor","path":"exports/*.xml.gz"}},
+         {"sink":{"format":"ndjson","path":"out/{input}.ndjson.gz","gzip":true}}]}
+        """
+        try Data(config.utf8).write(to: folder.appendingPathComponent("p.json"))
+        let summaryURL = folder.appendingPathComponent("s.json")
+        let result = try debtflow(["run", folder.appendingPathComponent("p.json").path, "--summary", summaryURL.path])
+        #expect(result.status == 0, "\(result.stderrText)")
+        for day in ["2026-11-27", "2026-11-28"] {
+            let text = try gunzip(folder.appendingPathComponent("out/\(day).ndjson.gz"))
+            #expect(text == "{\"id\":\"\(day)-1\"}\n{\"id\":\"\(day)-2\"}\n")
+        }
+        let inputs = try summary(summaryURL)["inputs"] as? [[String: Any]] ?? []
+        #expect(inputs.map { $0["records"] as? Int } == [2, 2])
+    }
+
+    @Test("{input} outputs that would collide, or overwrite an input, are exit 2 before anything is read")
+    func perInputCollisions() throws {
+        let folder = try TestSupport.makeTemporaryDirectory()
+        try write(debts("a", rows: 1), "in/x.csv", in: folder)
+        try write(try gzip(debts("b", rows: 1)), "in/x.csv.gz", in: folder)
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("out"), withIntermediateDirectories: true)
+        for (path, sinkPath, message) in [("in/*", "out/{input}.ndjson", "would both write"), ("in/*.csv", "in/{input}.csv", "is an input")] {
+            let config = """
+            {"version":1,"name":"c","stages":[{"read":{"format":"csv","path":"\(path)"}},{"sink":{"format":"ndjson","path":"\(sinkPath)"}}]}
+            """
+            try Data(config.utf8).write(to: folder.appendingPathComponent("p.json"))
+            let result = try debtflow(["run", folder.appendingPathComponent("p.json").path])
+            #expect(result.status == 2, "\(result.stderrText)")
+            #expect(result.stderrText.contains(message), "\(result.stderrText)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("out").path).isEmpty)
+    }
+
+    @Test("--dry-run publishes no {input} output; --limit counts across inputs and publishes what it read")
+    func dryRunAndLimit() throws {
+        let folder = try TestSupport.makeTemporaryDirectory()
+        for name in ["a", "b", "c"] { try write(debts(name, rows: 3), "in/\(name).csv", in: folder) }
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("out"), withIntermediateDirectories: true)
+        let config = """
+        {"version":1,"name":"c","stages":[{"read":{"format":"csv","path":"in/*.csv"}},{"sink":{"format":"ndjson","path":"out/{input}.ndjson"}}]}
+        """
+        try Data(config.utf8).write(to: folder.appendingPathComponent("p.json"))
+        let dry = try debtflow(["run", folder.appendingPathComponent("p.json").path, "--dry-run"])
+        #expect(dry.status == 0, "\(dry.stderrText)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("out").path).isEmpty)
+        let limited = try debtflow(["run", folder.appendingPathComponent("p.json").path, "--limit", "4"])
+        #expect(limited.status == 0, "\(limited.stderrText)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("out").path).sorted() == ["a.ndjson", "b.ndjson"])
+        #expect(try TestSupport.readNDJSON(folder.appendingPathComponent("out/b.ndjson")).count == 1)
+    }
+
+    @Test("--shard with stdin is a usage error (exit 2)")
+    func shardNeedsFiles() throws {
+        let folder = try TestSupport.makeTemporaryDirectory()
+        let config = #"{"version":1,"name":"c","stages":[{"read":{"format":"csv","path":"-"}},{"sink":{"format":"ndjson","path":"o.ndjson"}}]}"#
+        try Data(config.utf8).write(to: folder.appendingPathComponent("p.json"))
+        let result = try debtflow(["run", folder.appendingPathComponent("p.json").path, "--shard", "0/2"])
+        #expect(result.status == 2)
+        #expect(result.stderrText.contains("--shard"))
+    }
 }
