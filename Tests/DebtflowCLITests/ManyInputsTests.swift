@@ -307,4 +307,33 @@ struct ManyInputsTests {
         #expect(result.status == 2)
         #expect(result.stderrText.contains("--shard"))
     }
+
+    @Test("http sink under continue: debts pushed before an input failed stay pushed, and results and journal record them; exit 3")
+    func httpSinkContinue() throws {
+        let folder = try TestSupport.makeTemporaryDirectory()
+        try write(debts("a", rows: 3), "in/a.csv", in: folder)
+        let full = try gzip(debts("b", rows: 20_000))
+        try write(full.prefix(full.count * 3 / 4), "in/b.csv.gz", in: folder)
+        try write(debts("c", rows: 4), "in/c.csv", in: folder)
+        let sandbox = try SandboxProcess(folder: folder)
+        defer { sandbox.stop() }
+        let config = """
+        {"version":1,"name":"push","stages":[{"read":{"format":"csv","path":"in/*","on_input_error":"continue"}},
+          {"map":{}},{"normalize":{}},{"classify":{}},{"validate":{}},
+          {"sink":{"format":"http","url":"\(sandbox.batchURL)","token":"t","batch_size":500,"results":"results.ndjson","journal":"journal.ndjson"}}]}
+        """
+        try Data(config.utf8).write(to: folder.appendingPathComponent("p.json"))
+        let summaryURL = folder.appendingPathComponent("s.json")
+        let run = try debtflow(["run", folder.appendingPathComponent("p.json").path, "--summary", summaryURL.path])
+        #expect(run.status == 3, "\(run.stderrText)")
+        let ledger = try sandbox.ledgerDebts().compactMap { $0["temp_id"] as? String }
+        #expect(ledger.filter { $0.hasPrefix("a-") }.count == 3 && ledger.filter { $0.hasPrefix("c-") }.count == 4)
+        let pushedFromBad = ledger.filter { $0.hasPrefix("b-") }.count
+        #expect(pushedFromBad > 0, "the bad input's first debts were read and pushed before its corruption was found")
+        #expect(Set(ledger).count == ledger.count)
+        let results = try TestSupport.readNDJSON(folder.appendingPathComponent("results.ndjson"))
+        #expect(Set(results.filter { $0["status"] as? String == "created" }.compactMap { $0["temp_id"] as? String }) == Set(ledger))
+        let inputs = try summary(summaryURL)["inputs"] as? [[String: Any]] ?? []
+        #expect(inputs.map { $0["error"] != nil } == [false, true, false])
+    }
 }
