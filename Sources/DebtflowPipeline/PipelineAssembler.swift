@@ -52,6 +52,10 @@ public struct PipelineAssembler {
                       + "the outputs are published empty")
             }
             try checkPerInputOutputs(plan)
+            if !configuration.isConversion, let (first, second) = Self.sharedFileName(in: plan.inputs) {
+                log.warning("inputs \(first) and \(second) have the same file name: records without an id of their own "
+                            + "get the same temp_id in both (NAME#record); rename one to keep temp_ids unique")
+            }
         }
         let transform = try makeTransform()
         let sinks = try makeSinks(plan: plan)
@@ -94,6 +98,17 @@ public struct PipelineAssembler {
                 seen[output] = input.path
             }
         }
+    }
+
+    /// Two inputs whose file names are equal (their generated temp_ids, `NAME#record`, would collide).
+    static func sharedFileName(in inputs: [MatchedInput]) -> (String, String)? {
+        var byName: [[UInt8]: String] = [:]
+        for input in inputs {
+            let name = Array((input.path.split(separator: "/").last.map(String.init) ?? input.path).utf8)
+            if let other = byName[name] { return (other, input.path) }
+            byName[name] = input.path
+        }
+        return nil
     }
 
     /// A `{input}` sink path filled in for one input.

@@ -336,4 +336,17 @@ struct ManyInputsTests {
         let inputs = try summary(summaryURL)["inputs"] as? [[String: Any]] ?? []
         #expect(inputs.map { $0["error"] != nil } == [false, true, false])
     }
+
+    @Test("two inputs with the same file name in different folders get a warning about their generated temp_ids")
+    func sameFileNameWarning() throws {
+        let folder = try TestSupport.makeTemporaryDirectory()
+        try write(Data("firstname;lastname;amount;currency;phone\nJean;Dupont;1,50;EUR;0612345678\n".utf8), "in/a/x.csv", in: folder)
+        try write(Data("firstname;lastname;amount;currency;phone\nMarie;Durand;2,50;EUR;0612345679\n".utf8), "in/b/x.csv", in: folder)
+        let config = try debtPipeline(in: folder, path: #""in/*/x.csv""#)
+        let result = try debtflow(["run", config.path])
+        #expect(result.status == 0, "\(result.stderrText)")
+        #expect(result.stderrText.contains("inputs in/a/x.csv and in/b/x.csv have the same file name"))
+        let ids = try TestSupport.readNDJSON(folder.appendingPathComponent("out/valid.ndjson")).compactMap { $0["temp_id"] as? String }
+        #expect(ids == ["x.csv#1", "x.csv#1"])
+    }
 }
