@@ -20,8 +20,8 @@ let package = Package(
         .target(name: "DebtflowRead", dependencies: ["DebtflowCore", "DebtflowGzip", "DebtflowHTTP", "CLibXML2"]),
         .target(name: "DebtflowNormalize", dependencies: ["DebtflowCore"]),
         .target(name: "DebtflowMap", dependencies: ["DebtflowCore"]),
-        .target(name: "DebtflowClassify", dependencies: ["DebtflowCore", "DebtflowNormalize"]),
-        .target(name: "DebtflowValidate", dependencies: ["DebtflowCore", "DebtflowNormalize", "DebtflowClassify"]),
+        .target(name: "DebtflowClassify", dependencies: ["DebtflowCore"]),
+        .target(name: "DebtflowValidate", dependencies: ["DebtflowCore"]),
         .target(name: "DebtflowSink", dependencies: ["DebtflowCore", "DebtflowGzip", "DebtflowHTTP", "DebtflowRead"]),
         .target(name: "DebtflowPipeline", dependencies: [
             "DebtflowCore", "DebtflowRead", "DebtflowMap", "DebtflowNormalize", "DebtflowClassify",
@@ -32,7 +32,7 @@ let package = Package(
         ]),
         .target(name: "DebtflowGenerate", dependencies: ["DebtflowCore", "DebtflowGzip"]),
         .executableTarget(name: "DebtflowCLI", dependencies: [
-            "DebtflowCore", "DebtflowPipeline", "DebtflowNormalize", "DebtflowClassify", "DebtflowSandbox",
+            "DebtflowCore", "DebtflowPipeline", "DebtflowNormalize", "DebtflowClassify", "DebtflowSink", "DebtflowSandbox",
             "DebtflowGenerate",
         ]),
         .target(name: "DebtflowTestSupport", dependencies: ["DebtflowCore"], path: "Tests/DebtflowTestSupport"),
@@ -47,7 +47,9 @@ let package = Package(
         .testTarget(name: "DebtflowClassifyTests", dependencies: ["DebtflowClassify", "DebtflowNormalize", "DebtflowTestSupport"]),
         .testTarget(name: "DebtflowValidateTests", dependencies: ["DebtflowValidate", "DebtflowNormalize", "DebtflowClassify", "DebtflowTestSupport"]),
         .testTarget(name: "DebtflowSinkTests", dependencies: ["DebtflowSink", "DebtflowRead", "DebtflowGzip", "DebtflowTestSupport"]),
-        .testTarget(name: "DebtflowPipelineTests", dependencies: ["DebtflowPipeline", "DebtflowTestSupport"]),
+        .testTarget(name: "DebtflowPipelineTests", dependencies: [
+            "DebtflowPipeline", "DebtflowMap", "DebtflowNormalize", "DebtflowClassify", "DebtflowValidate", "DebtflowTestSupport",
+        ]),
         .testTarget(name: "DebtflowSandboxTests", dependencies: ["DebtflowSandbox", "DebtflowTestSupport"]),
         .testTarget(name: "DebtflowGenerateTests", dependencies: ["DebtflowGenerate", "DebtflowTestSupport"]),
         .testTarget(name: "DebtflowCLITests", dependencies: ["DebtflowCore", "DebtflowTestSupport"]),

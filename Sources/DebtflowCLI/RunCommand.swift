@@ -39,7 +39,7 @@ enum RunCommand {
         }
 
         let interruption = InterruptionFlag()
-        let runner: PipelineRunner
+        let runner: PipelineRunner<RecordTransform>
         do {
             runner = try await PipelineAssembler(configuration: configuration, options: options, log: log).makeRunner(interruption: interruption)
         } catch let error as DebtflowError {

@@ -1,11 +1,11 @@
 /// The `classify` stage's options (CONTRACT.md §2, §4).
 public struct ClassifyOptions: Sendable, Equatable {
-    /// Per-zone overrides of the §4 table (`{"dom_tom": {"credits": 90}}`), by zone name.
-    public var rates: [String: ZoneRate]
+    /// Per-zone overrides of the §4 table (`{"dom_tom": {"credits": 90}}`).
+    public var rates: [DestinationZone: ZoneRate]
     /// The zones whose numbers fail with `expensive_destination` unless accepted.
-    public var expensive: [String]
+    public var expensive: [DestinationZone]
 
-    public init(rates: [String: ZoneRate] = [:], expensive: [String] = ["dom_tom", "maghreb"]) {
+    public init(rates: [DestinationZone: ZoneRate] = [:], expensive: [DestinationZone] = [.domTom, .maghreb]) {
         self.rates = rates
         self.expensive = expensive
     }

@@ -1,5 +1,4 @@
 import DebtflowCore
-import DebtflowNormalize
 
 extension DestinationClassifier {
     /// The destination of a normalized phone number.

@@ -5,17 +5,16 @@ import DebtflowCore
 /// and whether the zone is expensive.
 public struct DestinationClassifier: Sendable {
     private let rates: [DestinationZone: (credits: Int, multiplier: String)]
-    private let expensiveZones: Set<String>
+    private let expensiveZones: Set<DestinationZone>
 
     /// - Parameters:
-    ///   - rates: per-zone overrides by zone name; an override of `other` is ignored (`other`
-    ///     stays unsupported).
-    ///   - expensive: the zone names that are expensive.
-    public init(rates: [String: ZoneRate] = [:], expensive: [String] = ["dom_tom", "maghreb"]) {
+    ///   - rates: per-zone overrides; an override of `other` is ignored (`other` stays unsupported).
+    ///   - expensive: the zones that are expensive.
+    public init(rates: [DestinationZone: ZoneRate] = [:], expensive: [DestinationZone] = [.domTom, .maghreb]) {
         var table: [DestinationZone: (credits: Int, multiplier: String)] = [:]
         for zone in DestinationZone.allCases {
             guard var rate = zone.defaultRate else { continue }
-            if let override = rates[zone.rawValue] {
+            if let override = rates[zone] {
                 if let credits = override.credits { rate.credits = credits }
                 if let multiplier = override.multiplier { rate.multiplier = multiplier }
             }
@@ -37,6 +36,6 @@ public struct DestinationClassifier: Sendable {
             return Destination(zone: zone.rawValue, country: region, credits: nil, multiplier: nil, expensive: false)
         }
         return Destination(zone: zone.rawValue, country: region, credits: rate.credits, multiplier: rate.multiplier,
-                           expensive: expensiveZones.contains(zone.rawValue))
+                           expensive: expensiveZones.contains(zone))
     }
 }

@@ -1,14 +1,63 @@
 /// A synchronous stage step over a chunk: `map`, `normalize`, `classify` and `validate` are
-/// values of this shape, so the runner can chain them in one task without an `await` per record.
+/// values of this shape. Stages chain with ``then(_:)`` into one stage (a ``ChainedStages``), which
+/// a pipeline runs in one task per chunk, without an `await` per record.
+///
+/// The chunk is taken `consuming`, so a stage can change it in place when it is handed the only
+/// reference (a chunk passed straight from the previous stage is never copied).
 public protocol ChunkStage<Input, Output>: Sendable {
     associatedtype Input: Sendable
     associatedtype Output: Sendable
     /// Turns one chunk into the next stage's chunk. Record problems become values in the output;
     /// only a failure of the whole run is thrown.
-    func process(_ chunk: Chunk<Input>) throws -> Chunk<Output>
+    func process(_ chunk: consuming Chunk<Input>) throws -> Chunk<Output>
 }
 
-/// Where records come from: a reader over a byte source, or a paged API.
+extension ChunkStage {
+    /// This stage, then `next` on its output: `map.then(normalize).then(validate)`.
+    ///
+    /// The composed type keeps both stages' concrete types (as hummingbird 2's `_Middleware2`),
+    /// so a chain built in code is one specialized call per chunk.
+    public func then<Next: ChunkStage>(_ next: Next) -> ChainedStages<Self, Next> where Next.Input == Output {
+        ChainedStages(self, next)
+    }
+}
+
+/// Two stages run one after the other on each chunk: the output of `first` is the input of `second`.
+public struct ChainedStages<First: ChunkStage, Second: ChunkStage>: ChunkStage where First.Output == Second.Input {
+    public let first: First
+    public let second: Second
+
+    public init(_ first: First, _ second: Second) {
+        self.first = first
+        self.second = second
+    }
+
+    @inlinable
+    public func process(_ chunk: consuming Chunk<First.Input>) throws -> Chunk<Second.Output> {
+        try second.process(first.process(chunk))
+    }
+}
+
+/// A stage whose concrete type is hidden: what a config-built chain is made of, since which
+/// stages run is only known when the config is read. The cost is one indirect call per chunk.
+public struct AnyChunkStage<Input: Sendable, Output: Sendable>: ChunkStage {
+    private let base: any ChunkStage<Input, Output>
+
+    public init(_ base: some ChunkStage<Input, Output>) {
+        self.base = base
+    }
+
+    public func process(_ chunk: consuming Chunk<Input>) throws -> Chunk<Output> {
+        try base.process(chunk)
+    }
+}
+
+/// Where records come from: a reader over a byte source, or a paged API. Its ``chunks`` are an
+/// `AsyncSequence` of chunks of records, so operators compose on it:
+/// `source.chunks.then(map).then(normalize)`.
+///
+/// (The protocol does not refine `AsyncSequence` itself: that would bring the sequence's `min()`
+/// and `max()` members into every reader, shadowing Swift's global `min` and `max` there.)
 ///
 /// A source is owned by one task; it is not shared, so it need not be `Sendable`.
 public protocol RecordSource: AnyObject {
@@ -19,6 +68,32 @@ public protocol RecordSource: AnyObject {
     /// The next chunk of records, or `nil` at the end of the input.
     /// - Throws: ``DebtflowError`` of kind `.input` when the input is unreadable or corrupt.
     func nextChunk() async throws -> Chunk<Record>?
+}
+
+extension RecordSource {
+    /// The source's chunks, as an `AsyncSequence` (one pass over the input).
+    public var chunks: RecordChunks<Self> { RecordChunks(source: self) }
+}
+
+/// The chunks of a ``RecordSource``, in input order, as an `AsyncSequence`.
+///
+/// Buffering: none; each chunk is read when asked for. Throwing: the source's input errors.
+/// Single pass: the source is consumed as it is iterated.
+public struct RecordChunks<Source: RecordSource>: AsyncSequence {
+    public typealias Element = Chunk<Record>
+    let source: Source
+
+    public struct Iterator: AsyncIteratorProtocol {
+        let source: Source
+
+        public mutating func next() async throws -> Chunk<Record>? {
+            try await source.nextChunk()
+        }
+    }
+
+    public func makeAsyncIterator() -> Iterator {
+        Iterator(source: source)
+    }
 }
 
 /// Where outcomes go: an NDJSON file, an HTTP push target.

@@ -31,7 +31,7 @@ public struct MapStage: ChunkStage {
         self.magicline = MagiclineDebtorMapping(today: today ?? Self.localToday())
     }
 
-    public func process(_ chunk: Chunk<Record>) throws -> Chunk<DebtCandidate> {
+    public func process(_ chunk: consuming Chunk<Record>) throws -> Chunk<DebtCandidate> {
         var output: [DebtCandidate] = []
         output.reserveCapacity(chunk.count)
         if options.preset == .magiclineDebtor {

@@ -1,3 +1,5 @@
+import DebtflowCore
+
 /// The digits of a phone number as typed, once spellings are set aside: separators, a leading
 /// `+` (or `00`, which libphonenumber's parsing handles), a spreadsheet's leading `'`, an
 /// extension. Digits are values 0–9.

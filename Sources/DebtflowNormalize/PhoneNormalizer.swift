@@ -1,3 +1,5 @@
+import DebtflowCore
+
 /// Normalizes typed phone numbers to E.164 (CONTRACT.md §4 "Phones").
 ///
 /// Validity is libphonenumber's (metadata version `PhoneNormalizer.metadataVersion`): a number

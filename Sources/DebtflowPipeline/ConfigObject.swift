@@ -62,6 +62,17 @@ struct ConfigObject {
         return text
     }
 
+    /// One of a closed set of names (an enum's raw values), or `fallback` when absent.
+    func oneOf<Choice: RawRepresentable & CaseIterable>(_ key: String, _ type: Choice.Type, default fallback: Choice) throws -> Choice
+    where Choice.RawValue == String {
+        guard let text = try string(key) else { return fallback }
+        guard let choice = Choice(rawValue: text) else {
+            let names = Choice.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+            throw DebtflowError.configuration("expected one of \(names), found \"\(text)\"", path: child(key))
+        }
+        return choice
+    }
+
     func bool(_ key: String) throws -> Bool? {
         guard let raw = values[key], !(raw is NSNull) else { return nil }
         if let flag = raw as? Bool, Self.isBoolean(raw) { return flag }

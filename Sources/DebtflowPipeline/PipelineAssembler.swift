@@ -1,12 +1,8 @@
-import DebtflowClassify
 import DebtflowCore
 import DebtflowGzip
 import DebtflowHTTP
-import DebtflowMap
-import DebtflowNormalize
 import DebtflowRead
 import DebtflowSink
-import DebtflowValidate
 import Foundation
 
 /// Builds a runnable pipeline from its configuration: the record source, the transform of the
@@ -25,7 +21,7 @@ public struct PipelineAssembler {
     /// The runner for this pipeline; sinks are opened (temporary files created) here.
     /// - Throws: `.configuration` when an output folder is missing; `.input` when the input cannot
     ///   be opened or a pattern matches nothing (unless allowed); `.usage` for a misplaced `--shard`.
-    public func makeRunner(interruption: InterruptionFlag) async throws -> PipelineRunner {
+    public func makeRunner(interruption: InterruptionFlag) async throws -> PipelineRunner<RecordTransform> {
         try checkOutputFolders()
         if configuration.read.format == .magicline {
             try Self.magiclineConfiguration(configuration.read).validate(jsonPath: "stages[0].read")
@@ -254,26 +250,10 @@ public struct PipelineAssembler {
         try ByteSources.open(path: input?.path ?? read.displayPath ?? read.path ?? "-", relativeTo: baseDirectory)
     }
 
-    /// The conversion transform, or `map` → `normalize` → `classify` → `validate` for a debt pipeline.
+    /// The listed stages, chained: the conversion transform, or `map` → `normalize` →
+    /// [`classify`] → `validate` for a debt pipeline. Stages not listed do not run.
     private func makeTransform() throws -> RecordTransform {
-        guard let stages = configuration.debtStages else { return .conversion }
-        let map = MapStage(options: MapOptions(
-            preset: stages.map.preset.flatMap(MapOptions.Preset.init(rawValue:)),
-            fields: Dictionary(stages.map.fields.map { ($0.target, $0.source) }, uniquingKeysWith: { _, last in last }),
-            constants: Dictionary(stages.map.constants.map { ($0.target, $0.value) }, uniquingKeysWith: { _, last in last })))
-        let normalize = NormalizeStage(options: NormalizeOptions(
-            region: stages.normalize.region, currency: stages.normalize.currency,
-            decimal: DecimalSeparatorPolicy(rawValue: stages.normalize.decimal) ?? .auto))
-        let classify = ClassifyStage(options: ClassifyOptions(
-            rates: stages.classify.rates.mapValues { ZoneRate(credits: $0.credits, multiplier: $0.multiplier) },
-            expensive: stages.classify.expensive))
-        let validate = ValidateStage(options: ValidateOptions(
-            acceptExpensiveDestination: stages.validate.acceptExpensiveDestination,
-            timelineID: stages.validate.timelineID, timelineStartMode: stages.validate.timelineStartMode,
-            skipInstructionRows: stages.validate.skipInstructionRows, dropInvalidContact: stages.validate.dropInvalidContact))
-        return RecordTransform { chunk in
-            try validate.process(classify.process(normalize.process(map.process(chunk))))
-        }
+        try StageLink.chain(configuration.stages.map { $0.makeLink() })
     }
 
     private func makeSinks(plan: InputPlan?) throws -> [any OutcomeSink] {

@@ -8,13 +8,21 @@ public struct PipelineConfiguration: Sendable {
     /// The folder the config file is in; relative paths were resolved against it.
     public var baseDirectory: String
     public var read: ReadStageConfiguration
-    /// Present for a debt pipeline; `nil` for a conversion pipeline.
-    public var debtStages: DebtStagesConfiguration?
+    /// The stages between `read` and the sinks, as listed (only these run): empty for a
+    /// conversion pipeline; `map`, `normalize`, [`classify`], `validate` for a debt pipeline.
+    public var stages: [ConfiguredStage]
     public var sinks: [SinkConfiguration]
     /// Secrets found in the config (tokens, keys), to be masked in every message.
     public var secrets: [String]
 
-    public var isConversion: Bool { debtStages == nil }
+    /// A pipeline without `map`: records are written as they were read.
+    public var isConversion: Bool { stages.isEmpty }
+
+    /// The options of the listed stage whose options are of type `Options` (`NormalizeOptions`),
+    /// or `nil` when the config does not list that stage.
+    public func options<Options>(of type: Options.Type) -> Options? {
+        stages.lazy.compactMap { $0.options as? Options }.first
+    }
 }
 
 /// The `read` stage.
@@ -53,44 +61,6 @@ public struct ReadStageConfiguration: Sendable {
     public var rateLimitWaitSeconds: Double = 60
     public var maxRetries: Int = 8
     public var timeoutSeconds: Double = 30
-}
-
-/// The debt stages: `map`, then `normalize`, `classify`, `validate` (defaults when not written).
-public struct DebtStagesConfiguration: Sendable {
-    public struct Map: Sendable {
-        public var preset: String?
-        /// Target debt key ← source key (dotted keys reach nested fields).
-        public var fields: [(target: String, source: String)] = []
-        public var constants: [(target: String, value: String)] = []
-    }
-
-    public struct Normalize: Sendable {
-        public var region: String = "FR"
-        public var currency: String?
-        public var decimal: String = "auto"
-    }
-
-    public struct Classify: Sendable {
-        public struct Rate: Sendable, Equatable {
-            public var credits: Int
-            public var multiplier: String
-        }
-        public var rates: [String: Rate] = [:]
-        public var expensive: [String] = ["dom_tom", "maghreb"]
-    }
-
-    public struct Validate: Sendable {
-        public var acceptExpensiveDestination = false
-        public var timelineID: String?
-        public var timelineStartMode: String?
-        public var skipInstructionRows = true
-        public var dropInvalidContact = false
-    }
-
-    public var map = Map()
-    public var normalize = Normalize()
-    public var classify = Classify()
-    public var validate = Validate()
 }
 
 /// One `sink` stage.

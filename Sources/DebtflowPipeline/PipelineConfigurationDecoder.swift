@@ -52,7 +52,8 @@ public struct PipelineConfigurationDecoder: Sendable {
     private func decodeRoot(_ json: Any, baseDirectory: String) throws -> PipelineConfiguration {
         let interpolation = EnvironmentInterpolation(environment: environment)
         let root = try ConfigObject(json, path: "", interpolation: interpolation)
-        try root.rejectUnknownKeys(allowed: ["version", "name", "stages", "description"])
+        // `$schema` names the JSON Schema an editor checks the file against; it is ignored here.
+        try root.rejectUnknownKeys(allowed: ["$schema", "version", "name", "stages", "description"])
         guard let versionValue = root.rawValue("version") else {
             throw DebtflowError.configuration("required: expected 1", path: "version")
         }
@@ -65,71 +66,44 @@ public struct PipelineConfigurationDecoder: Sendable {
         }
         var secrets: [String] = []
         var read: ReadStageConfiguration?
-        var debt: DebtStagesConfiguration?
-        var seenDebtStages: [String] = []
+        var stages: [ConfiguredStage] = []
         var sinks: [SinkConfiguration] = []
-        let order = ["map", "normalize", "classify", "validate"]
+        var placement = StagePlacement()
+        let kinds = StageDescriptor.all.map(\.kind)
 
         for (index, element) in stageList.enumerated() {
             let stagePath = "stages[\(index)]"
             let stage = try ConfigObject(element, path: stagePath, interpolation: interpolation)
-            let kinds = ["read", "map", "normalize", "classify", "validate", "sink"]
             guard stage.keys.count == 1, let kind = stage.keys.first else {
                 throw DebtflowError.configuration("expected an object with exactly one key, the stage kind (\(kinds.joined(separator: ", ")))", path: stagePath)
             }
-            guard kinds.contains(kind) else {
+            guard let descriptor = StageDescriptor.named(kind) else {
                 throw DebtflowError.configuration("unknown stage; expected one of: \(kinds.joined(separator: ", "))", path: "\(stagePath).\(kind)")
             }
+            try placement.admit(descriptor, index: index, path: "\(stagePath).\(kind)")
             let options = try ConfigObject(stage.rawValue(kind), path: "\(stagePath).\(kind)", interpolation: interpolation)
-            switch kind {
-            case "read":
-                guard index == 0 else {
-                    throw DebtflowError.configuration("`read` must be the first stage, and there is only one", path: "\(stagePath).read")
-                }
-                read = try decodeRead(options, baseDirectory: baseDirectory, secrets: &secrets)
-            case "sink":
-                sinks.append(try decodeSink(options, baseDirectory: baseDirectory, secrets: &secrets))
-            default:
-                guard index > 0 else {
-                    throw DebtflowError.configuration("the first stage must be `read`", path: "\(stagePath).\(kind)")
-                }
-                guard sinks.isEmpty else {
-                    throw DebtflowError.configuration("`\(kind)` after a sink: sinks come last", path: "\(stagePath).\(kind)")
-                }
-                if kind != "map" && debt == nil {
-                    throw DebtflowError.configuration("`\(kind)` needs a `map` stage before it (a conversion pipeline is read → sink)", path: "\(stagePath).\(kind)")
-                }
-                if seenDebtStages.contains(kind) {
-                    throw DebtflowError.configuration("`\(kind)` appears twice", path: "\(stagePath).\(kind)")
-                }
-                if let last = seenDebtStages.last, order.firstIndex(of: kind)! < order.firstIndex(of: last)! {
-                    throw DebtflowError.configuration("`\(kind)` must come before `\(last)` (order: map, normalize, classify, validate)", path: "\(stagePath).\(kind)")
-                }
-                seenDebtStages.append(kind)
-                var stages = debt ?? DebtStagesConfiguration()
-                switch kind {
-                case "map": stages.map = try decodeMap(options)
-                case "normalize": stages.normalize = try decodeNormalize(options)
-                case "classify": stages.classify = try decodeClassify(options)
-                default: stages.validate = try decodeValidate(options)
-                }
-                debt = stages
+            switch try descriptor.decode(self, options, baseDirectory, &secrets) {
+            case .read(let decoded): read = decoded
+            case .transform(let decoded): stages.append(decoded)
+            case .sink(let decoded): sinks.append(decoded)
             }
+            try placement.link(descriptor, path: "\(stagePath).\(kind)")
         }
         guard let read else {
             throw DebtflowError.configuration("the first stage must be `read`", path: "stages[0]")
         }
+        try placement.finish()
         guard !sinks.isEmpty else {
             throw DebtflowError.configuration("at least one `sink` stage is needed, last", path: "stages")
         }
         try checkInputPlaceholders(sinks, read: read)
-        if debt == nil {
+        if stages.isEmpty {
             if let http = sinks.first(where: { $0.format == .http }) {
                 throw DebtflowError.configuration("an http sink pushes debts: add a `map` stage (this is a conversion pipeline)", path: http.jsonPath)
             }
         }
         return PipelineConfiguration(version: version, name: name, baseDirectory: baseDirectory, read: read,
-                                     debtStages: debt, sinks: sinks, secrets: secrets)
+                                     stages: stages, sinks: sinks, secrets: secrets)
     }
 
     private func resolve(_ path: String, baseDirectory: String) -> String {
@@ -137,7 +111,7 @@ public struct PipelineConfigurationDecoder: Sendable {
         return URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).standardizedFileURL.path
     }
 
-    private func decodeRead(_ options: ConfigObject, baseDirectory: String, secrets: inout [String]) throws -> ReadStageConfiguration {
+    func decodeRead(_ options: ConfigObject, baseDirectory: String, secrets: inout [String]) throws -> ReadStageConfiguration {
         let formatText = try options.string("format") ?? ""
         guard let format = ReadStageConfiguration.Format(rawValue: formatText) else {
             throw DebtflowError.configuration("expected one of \"csv\", \"json\", \"xml\", \"magicline\"" + (formatText.isEmpty ? "" : ", found \"\(formatText)\""), path: options.child("format"))
@@ -232,100 +206,7 @@ public struct PipelineConfigurationDecoder: Sendable {
         }
     }
 
-    private func decodeMap(_ options: ConfigObject) throws -> DebtStagesConfiguration.Map {
-        try options.rejectUnknownKeys(allowed: ["preset", "fields", "constants"])
-        var map = DebtStagesConfiguration.Map()
-        if let preset = try options.string("preset") {
-            guard preset == "magicline-debtor" else {
-                throw DebtflowError.configuration("unknown preset; expected \"magicline-debtor\"", path: options.child("preset"))
-            }
-            map.preset = preset
-        }
-        map.fields = (try options.stringMap("fields") ?? []).map { (target: $0.0, source: $0.1) }
-        if let constants = try options.object("constants") {
-            for key in constants.keys {
-                let raw = constants.rawValue(key)
-                if raw is String {
-                    map.constants.append((target: key, value: try constants.string(key) ?? ""))
-                } else if let raw, ConfigObject.isBoolean(raw) {
-                    map.constants.append((target: key, value: try constants.bool(key) == true ? "true" : "false"))
-                } else if let number = raw as? NSNumber {
-                    map.constants.append((target: key, value: number.stringValue))
-                } else {
-                    throw DebtflowError.configuration("expected a string, number or boolean", path: constants.child(key))
-                }
-            }
-        }
-        return map
-    }
-
-    private func decodeNormalize(_ options: ConfigObject) throws -> DebtStagesConfiguration.Normalize {
-        try options.rejectUnknownKeys(allowed: ["region", "currency", "decimal"])
-        var normalize = DebtStagesConfiguration.Normalize()
-        if let region = try options.nonEmptyString("region") {
-            guard region.count == 2, region.allSatisfy({ $0.isASCII && $0.isLetter }) else {
-                throw DebtflowError.configuration("expected a two-letter region code such as \"FR\", found \"\(region)\"", path: options.child("region"))
-            }
-            normalize.region = region.uppercased()
-        }
-        normalize.currency = try options.nonEmptyString("currency")
-        normalize.decimal = try options.oneOf("decimal", ["auto", ",", "."], default: "auto")
-        return normalize
-    }
-
-    private func decodeClassify(_ options: ConfigObject) throws -> DebtStagesConfiguration.Classify {
-        try options.rejectUnknownKeys(allowed: ["rates", "expensive"])
-        var classify = DebtStagesConfiguration.Classify()
-        let zones = ["fr_mainland", "eu", "dom_tom", "maghreb", "other"]
-        if let rates = try options.object("rates") {
-            for zone in rates.keys {
-                guard zones.contains(zone) else {
-                    throw DebtflowError.configuration("unknown zone; expected one of: \(zones.joined(separator: ", "))", path: rates.child(zone))
-                }
-                guard let rate = try rates.object(zone) else { continue }
-                try rate.rejectUnknownKeys(allowed: ["credits", "multiplier"])
-                guard let credits = try rate.positiveInt("credits") else {
-                    throw DebtflowError.configuration("required: expected a positive integer", path: rate.child("credits"))
-                }
-                let multiplier = try rate.nonNegativeNumber("multiplier") ?? Double(credits) / 25
-                classify.rates[zone] = .init(credits: credits, multiplier: Self.decimalText(multiplier))
-            }
-        }
-        if let expensive = try options.stringArray("expensive") {
-            for (index, zone) in expensive.enumerated() where !zones.contains(zone) {
-                throw DebtflowError.configuration("unknown zone \"\(zone)\"; expected one of: \(zones.joined(separator: ", "))", path: "\(options.child("expensive"))[\(index)]")
-            }
-            classify.expensive = expensive
-        }
-        return classify
-    }
-
-    /// `1.2` → `"1.2"`, `4` → `"4.0"`: a multiplier as the table writes it.
-    static func decimalText(_ value: Double) -> String {
-        let text = String(value)
-        return text.contains(".") || text.contains("e") ? text : text + ".0"
-    }
-
-    private func decodeValidate(_ options: ConfigObject) throws -> DebtStagesConfiguration.Validate {
-        try options.rejectUnknownKeys(allowed: ["accept_expensive_destination", "timeline_id", "timeline_start_mode",
-                                                "skip_instruction_rows", "drop_invalid_contact"])
-        var validate = DebtStagesConfiguration.Validate()
-        validate.acceptExpensiveDestination = try options.bool("accept_expensive_destination") ?? false
-        validate.timelineID = try options.nonEmptyString("timeline_id")
-        if let mode = try options.nonEmptyString("timeline_start_mode") {
-            guard ["immediate", "next_day"].contains(mode) else {
-                throw DebtflowError.configuration("expected \"immediate\" or \"next_day\", found \"\(mode)\"", path: options.child("timeline_start_mode"))
-            }
-            // Only meaningful with a timeline: without one it is ignored (the contract's example
-            // writes it next to `"${TIMELINE_ID:-}"`).
-            validate.timelineStartMode = validate.timelineID == nil ? nil : mode
-        }
-        validate.skipInstructionRows = try options.bool("skip_instruction_rows") ?? true
-        validate.dropInvalidContact = try options.bool("drop_invalid_contact") ?? false
-        return validate
-    }
-
-    private func decodeSink(_ options: ConfigObject, baseDirectory: String, secrets: inout [String]) throws -> SinkConfiguration {
+    func decodeSink(_ options: ConfigObject, baseDirectory: String, secrets: inout [String]) throws -> SinkConfiguration {
         let formatText = try options.string("format") ?? ""
         guard let format = SinkConfiguration.Format(rawValue: formatText) else {
             throw DebtflowError.configuration("expected \"ndjson\" or \"http\"" + (formatText.isEmpty ? "" : ", found \"\(formatText)\""), path: options.child("format"))

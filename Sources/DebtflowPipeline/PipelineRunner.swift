@@ -48,17 +48,27 @@ public final class InterruptionFlag: Sendable {
     }
 }
 
-/// Runs a pipeline: a reader task, a transform task and the sinks, connected by bounded channels
-/// (DESIGN.md §2), so a slow sink slows the reader and memory stays flat.
+/// Runs a pipeline as three roles connected by bounded channels (DESIGN.md §2), so a slow sink
+/// slows the reader and memory stays flat:
+///
+/// ```
+/// pump:      source ──chunks of records──▶ records channel
+/// transform: records channel ─▶ stage on up to `transformWidth` chunks at once, in order ─▶ outcomes channel
+/// drain:     outcomes channel ─▶ summary, and each sink the outcomes it accepts
+/// ```
+///
+/// The runner is generic over the composed stage (`map.then(normalize).then(validate)`, or the
+/// chain a config built), which turns a chunk of records into a chunk of outcomes.
 ///
 /// Buffering: at most `channelCapacity` chunks wait between the reader and the transform, and as
-/// many between the transform and the sinks. Every record ends in exactly one outcome; each
-/// outcome goes to every sink that accepts its status. On success every sink is finished
-/// (published); on any error or interruption every sink is aborted (nothing half-written).
-public final class PipelineRunner {
+/// many between the transform and the sinks, plus `transformWidth` being transformed. Every record
+/// ends in exactly one outcome; each outcome goes to every sink that accepts its status. On
+/// success every sink is finished (published); on any error or interruption every sink is aborted
+/// (nothing half-written).
+public final class PipelineRunner<Transform: ChunkStage> where Transform.Input == Record, Transform.Output == Outcome {
     public let name: String
     private let makeSource: @Sendable () throws -> any RecordSource
-    private let transform: RecordTransform
+    private let transform: Transform
     private let sinks: [any OutcomeSink]
     private let options: RunOptions
     private let log: OperatorLog
@@ -70,7 +80,7 @@ public final class PipelineRunner {
     /// How many malformed conversion rows are named on stderr before the rest are only counted.
     public var maxReportedProblems = 100
     /// A many-input run (`read.path` a glob or an array): the summary gets `inputs`, and the sinks
-    /// hear of each input's start and end.
+    /// hear of each input's start and end (see ``InputMark``).
     public var tracksInputs = false
     /// Patterns that matched nothing under `on_input_error: continue`: listed first in the
     /// summary's `inputs`, with their error.
@@ -78,7 +88,7 @@ public final class PipelineRunner {
     /// `read.on_input_error: continue`: a failed input is reported and the run goes on.
     public var continuesAfterInputError = false
 
-    public init(name: String, makeSource: @escaping @Sendable () throws -> any RecordSource, transform: RecordTransform,
+    public init(name: String, makeSource: @escaping @Sendable () throws -> any RecordSource, transform: Transform,
                 sinks: [any OutcomeSink], options: RunOptions, log: OperatorLog, interruption: InterruptionFlag) {
         self.name = name
         self.makeSource = makeSource
@@ -102,60 +112,14 @@ public final class PipelineRunner {
         defer { if options.showProgress { progress.stopDrawing(log: log) } }
 
         let readerTask = Task { [makeSource, options, interruption, log] in
-            do {
-                let source = try makeSource()
-                if let total = source.totalBytes { progress.totalBytes.store(total, ordering: .relaxed) }
-                var remaining = options.limit ?? Int.max
-                while remaining > 0, let chunk = try await source.nextChunk() {
-                    if interruption.isSet { throw DebtflowError.interrupted }
-                    var chunk = chunk
-                    if chunk.count > remaining { chunk.elements.removeLast(chunk.count - remaining) }
-                    remaining -= chunk.count
-                    // `--limit` reached: the input being read ends here (its outputs are published).
-                    if remaining == 0, chunk.input != nil { chunk.input?.isLast = true }
-                    progress.recordsRead.add(chunk.count, ordering: .relaxed)
-                    if let consumed = chunk.inputBytesConsumed { progress.bytesConsumed.store(consumed, ordering: .relaxed) }
-                    if !chunk.isEmpty || chunk.input?.isLast == true { try await records.send(chunk) }
-                }
-                if progress.recordsRead.load(ordering: .relaxed) == 0, !(source is InputSequenceSource) {
-                    // Exit 0 with an empty output is right for an empty export, but it is also what a
-                    // truncated download or a wrong `records`/`record` setting looks like.
-                    log.warning("\(source.name): the input holds no records (an empty file, a header only, an empty "
-                                + "array, or no element named as the config's `record`)")
-                }
-                records.finish()
-            } catch {
-                records.finish(throwing: error)
-            }
+            await PipelineRoles.pump(makeSource, into: records, limit: options.limit, progress: progress,
+                            interruption: interruption, log: log)
         }
-        // The transform is the heaviest stage: chunks are transformed by up to `transformWidth`
-        // child tasks at once, and handed on in input order (a FIFO of in-flight tasks), so both
-        // cores work on it while memory stays bounded.
         let transformTask = Task { [transform, transformWidth] in
-            var inFlight: [Task<Chunk<Outcome>, any Error>] = []
-            do {
-                while let chunk = try await records.next() {
-                    inFlight.append(Task {
-                        var outcomes = try transform(chunk)
-                        outcomes.input = chunk.input
-                        return outcomes
-                    })
-                    if inFlight.count >= transformWidth {
-                        try await outcomes.send(try await inFlight.removeFirst().value)
-                    }
-                }
-                for task in inFlight { try await outcomes.send(try await task.value) }
-                inFlight.removeAll()
-                outcomes.finish()
-            } catch {
-                for task in inFlight { task.cancel() }
-                records.cancel()
-                outcomes.finish(throwing: error)
-            }
+            await PipelineRoles.transform(records, through: transform, width: transformWidth, into: outcomes)
         }
-
-        // A signal wakes the sink loop: an in-flight sink write finishes (an http batch is then
-        // recorded, not left ambiguous), and the loop stops at the next chunk.
+        // A signal wakes the drain: an in-flight sink write finishes (an http batch is then
+        // recorded, not left ambiguous), and the drain stops at the next chunk.
         interruption.onSet {
             readerTask.cancel()
             transformTask.cancel()
@@ -163,42 +127,9 @@ public final class PipelineRunner {
             records.cancel()
         }
         let start = ContinuousClock.now
-        var reportedProblems = 0
         var inputs = InputTally(unmatched: unmatchedInputs)
         do {
-            while let chunk = try await outcomes.next() {
-                if interruption.isSet || Task.isCancelled { throw DebtflowError.interrupted }
-                if let mark = chunk.input, inputs.start(mark) {
-                    for sink in sinks { try await sink.inputStarted(mark) }
-                }
-                summary.count(chunk.elements)
-                if chunk.input != nil { inputs.count(chunk.elements) }
-                for sink in sinks {
-                    let accepted = chunk.elements.filter { sink.accepts.contains($0.status) && !($0.isConversion && $0.status == .failed) }
-                    if !accepted.isEmpty { try await sink.write(accepted) }
-                }
-                if let mark = chunk.input, mark.isLast {
-                    inputs.end(mark)
-                    if let failure = mark.failure {
-                        for sink in sinks { try await sink.inputFailed(mark) }
-                        // Under `stop` the error ends the run here (and is printed once, by the command).
-                        guard continuesAfterInputError else { throw failure }
-                        log.error("\(failure.description)",
-                                  hint: "\(mark.path): its outputs are not published; reading the next input (on_input_error: continue)")
-                    } else {
-                        for sink in sinks { try await sink.inputFinished(mark) }
-                    }
-                }
-                for outcome in chunk.elements where outcome.isConversion && outcome.status == .failed {
-                    reportedProblems += 1
-                    if reportedProblems <= maxReportedProblems {
-                        let problem = outcome.errors.first
-                        log.warning("\(outcome.provenance.description): \(problem?.code.rawValue ?? "failed"): \(problem?.message ?? "")")
-                    } else if reportedProblems == maxReportedProblems + 1 {
-                        log.warning("more malformed records follow; they are counted in the summary")
-                    }
-                }
-            }
+            try await drain(outcomes, into: &summary, inputs: &inputs)
             summary.sourceRecords = progress.recordsRead.load(ordering: .relaxed)
             summary.seconds = seconds(since: start)
             if tracksInputs { summary.inputs = inputs.totals }
@@ -229,6 +160,52 @@ public final class PipelineRunner {
         return summary
     }
 
+    /// The sinks' role: counts each chunk of outcomes into the summary, hands each sink the
+    /// outcomes it accepts, and names the first malformed rows of a conversion on stderr. In a
+    /// many-input run it also tells the sinks where each input starts and ends (or fails), and
+    /// counts each input's outcomes.
+    private func drain(_ outcomes: BoundedChannel<Chunk<Outcome>>, into summary: inout RunSummary,
+                       inputs: inout InputTally) async throws {
+        var reportedProblems = 0
+        for try await chunk in outcomes {
+            if interruption.isSet || Task.isCancelled { throw DebtflowError.interrupted }
+            if let mark = chunk.input, inputs.start(mark) {
+                for sink in sinks { try await sink.inputStarted(mark) }
+            }
+            summary.count(chunk.elements)
+            if chunk.input != nil { inputs.count(chunk.elements) }
+            for sink in sinks {
+                let accepted = chunk.elements.filter { sink.accepts.contains($0.status) && !($0.isConversion && $0.status == .failed) }
+                if !accepted.isEmpty { try await sink.write(accepted) }
+            }
+            if let mark = chunk.input, mark.isLast { try await end(mark, inputs: &inputs) }
+            for outcome in chunk.elements where outcome.isConversion && outcome.status == .failed {
+                reportedProblems += 1
+                if reportedProblems <= maxReportedProblems {
+                    let problem = outcome.errors.first
+                    log.warning("\(outcome.provenance.description): \(problem?.code.rawValue ?? "failed"): \(problem?.message ?? "")")
+                } else if reportedProblems == maxReportedProblems + 1 {
+                    log.warning("more malformed records follow; they are counted in the summary")
+                }
+            }
+        }
+    }
+
+    /// The end of one input of a many-input run: its outputs are published (or, when it failed,
+    /// dropped); under `stop` a failed input ends the run with its error.
+    private func end(_ mark: InputMark, inputs: inout InputTally) async throws {
+        inputs.end(mark)
+        guard let failure = mark.failure else {
+            for sink in sinks { try await sink.inputFinished(mark) }
+            return
+        }
+        for sink in sinks { try await sink.inputFailed(mark) }
+        // Under `stop` the error ends the run here (and is printed once, by the command).
+        guard continuesAfterInputError else { throw failure }
+        log.error("\(failure.description)",
+                  hint: "\(mark.path): its outputs are not published; reading the next input (on_input_error: continue)")
+    }
+
     /// The process's peak resident set size: `VmHWM` from `/proc/self/status`, which belongs to
     /// this program image. (`getrusage`'s `ru_maxrss` is carried across `execve`, so a debtflow
     /// started by a big parent would report the parent's peak.) Falls back to `ru_maxrss`.
@@ -249,5 +226,63 @@ public final class PipelineRunner {
     private func seconds(since start: ContinuousClock.Instant) -> Double {
         let elapsed = ContinuousClock.now - start
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+}
+
+/// The runner's first two roles, pump and transform, each run in a task of its own.
+enum PipelineRoles {
+    /// The reader's role: opens the source and sends its chunks into `records` (cut at `--limit`),
+    /// then finishes the channel, with the input's error if it failed.
+    static func pump(_ makeSource: @Sendable () throws -> any RecordSource, into records: BoundedChannel<Chunk<Record>>,
+                             limit: Int?, progress: RunProgress, interruption: InterruptionFlag, log: OperatorLog) async {
+        do {
+            let source = try makeSource()
+            try await pump(source, into: records, limit: limit, progress: progress, interruption: interruption)
+            // A many-input source names its own empty inputs.
+            if progress.recordsRead.load(ordering: .relaxed) == 0, !(source is InputSequenceSource) {
+                // Exit 0 with an empty output is right for an empty export, but it is also what a
+                // truncated download or a wrong `records`/`record` setting looks like.
+                log.warning("\(source.name): the input holds no records (an empty file, a header only, an empty "
+                            + "array, or no element named as the config's `record`)")
+            }
+            records.finish()
+        } catch {
+            records.finish(throwing: error)
+        }
+    }
+
+    private static func pump<Source: RecordSource>(_ source: Source, into records: BoundedChannel<Chunk<Record>>, limit: Int?,
+                                                   progress: RunProgress, interruption: InterruptionFlag) async throws {
+        if let total = source.totalBytes { progress.totalBytes.store(total, ordering: .relaxed) }
+        var remaining = limit ?? Int.max
+        guard remaining > 0 else { return }
+        for try await var chunk in source.chunks {
+            if interruption.isSet { throw DebtflowError.interrupted }
+            if chunk.count > remaining { chunk.elements.removeLast(chunk.count - remaining) }
+            remaining -= chunk.count
+            // `--limit` reached: the input being read ends here (its outputs are published).
+            if remaining == 0, chunk.input != nil { chunk.input?.isLast = true }
+            progress.recordsRead.add(chunk.count, ordering: .relaxed)
+            if let consumed = chunk.inputBytesConsumed { progress.bytesConsumed.store(consumed, ordering: .relaxed) }
+            if !chunk.isEmpty || chunk.input?.isLast == true { try await records.send(chunk) }
+            if remaining == 0 { break }
+        }
+    }
+
+    /// The transform's role, the heaviest: the stage runs on up to `width` chunks at once (one
+    /// task each) and the outcomes are handed on in input order, so every core works on it while
+    /// memory stays bounded.
+    static func transform<Stage: ChunkStage>(_ records: BoundedChannel<Chunk<Record>>, through stage: Stage, width: Int,
+                                  into outcomes: BoundedChannel<Chunk<Outcome>>) async
+    where Stage.Input == Record, Stage.Output == Outcome {
+        do {
+            for try await chunk in records.then(InputMarkKeeping(stage), width: width) {
+                try await outcomes.send(chunk)
+            }
+            outcomes.finish()
+        } catch {
+            records.cancel()
+            outcomes.finish(throwing: error)
+        }
     }
 }

@@ -1,26 +1,41 @@
 import DebtflowCore
 
-/// Turns a chunk of records into a chunk of outcomes: the synchronous middle of a pipeline, run in
-/// one task without an `await` per record.
+/// Turns a chunk of records into a chunk of outcomes: the synchronous middle of a pipeline, run on
+/// a chunk at a time without an `await` per record. The stage a config builds (its listed stages,
+/// chained; see ``StageLink``), with its concrete type hidden.
 ///
-/// A conversion pipeline passes records through as they are; a debt pipeline chains `map`,
-/// `normalize`, `classify` and `validate`.
-public struct RecordTransform: Sendable {
-    private let step: @Sendable (Chunk<Record>) throws -> Chunk<Outcome>
+/// A conversion pipeline passes records through as they are (``conversion``); a debt pipeline
+/// chains `map`, `normalize`, [`classify`], `validate`.
+public struct RecordTransform: ChunkStage {
+    private let step: @Sendable (consuming Chunk<Record>) throws -> Chunk<Outcome>
 
-    public init(_ step: @escaping @Sendable (Chunk<Record>) throws -> Chunk<Outcome>) {
+    /// A transform from a closure.
+    public init(_ step: @escaping @Sendable (consuming Chunk<Record>) throws -> Chunk<Outcome>) {
         self.step = step
     }
 
-    public func callAsFunction(_ chunk: Chunk<Record>) throws -> Chunk<Outcome> {
+    /// A transform that runs `stage`.
+    public init<Stage: ChunkStage>(_ stage: Stage) where Stage.Input == Record, Stage.Output == Outcome {
+        self.step = { chunk in try stage.process(chunk) }
+    }
+
+    public func process(_ chunk: consuming Chunk<Record>) throws -> Chunk<Outcome> {
         try step(chunk)
     }
 
     /// The conversion pipeline's transform: every record becomes a `valid` outcome holding it, or
     /// `failed` when the reader could not read it.
     public static var conversion: RecordTransform {
-        RecordTransform { chunk in
-            Chunk(chunk.elements.map(Outcome.converted), inputBytesConsumed: chunk.inputBytesConsumed)
-        }
+        RecordTransform(ConversionStage())
+    }
+}
+
+/// The conversion pipeline's one stage: each record becomes an outcome holding it as it was
+/// read (`valid`), or `failed` with the reader's problem (``Outcome/converted(_:)``).
+public struct ConversionStage: ChunkStage {
+    public init() {}
+
+    public func process(_ chunk: consuming Chunk<Record>) throws -> Chunk<Outcome> {
+        Chunk(chunk.elements.map(Outcome.converted), inputBytesConsumed: chunk.inputBytesConsumed)
     }
 }

@@ -1,4 +1,5 @@
 import DebtflowCore
+import DebtflowGzip
 import DebtflowRead
 import Foundation
 
@@ -23,8 +24,8 @@ struct DebtorCatalog: Sendable {
             throw DebtflowError.usage("cannot read the debtors file \(path)")
         }
         var bytes = [UInt8](data)
-        if GzipInflate.isGzip(bytes) {
-            do { bytes = try GzipInflate.inflate(bytes, name: path) } catch let error as DebtflowError {
+        if GzipDetection.isGzip(bytes) {
+            do { bytes = try GzipDecoder.inflateWhole(bytes, name: path) } catch let error as DebtflowError {
                 throw DebtflowError.usage(error.message)
             }
         }

@@ -1,4 +1,3 @@
-import DebtflowClassify
 import DebtflowCore
 
 /// The `validate` stage: the bulk-import API's rules (CONTRACT.md §3), turning each candidate
@@ -14,6 +13,8 @@ import DebtflowCore
 ///    with a warning under `drop_invalid_contact` when the other contact is valid),
 ///    `unsupported_destination` (zone `other`), `expensive_destination` (unless accepted by the
 ///    config or the record's own `accept_expensive_destination`), `invalid_timeline_start_mode`.
+///    The two destination rules need the destination `classify` set: in a pipeline without
+///    `classify` they do not apply (the server still classifies).
 ///
 /// A valid debt gets its `temp_id`, the timeline in effect (the record's `timeline_id`, else the
 /// config's; the start mode only with one) and `accept_expensive_destination` (true when the
@@ -23,16 +24,13 @@ public struct ValidateStage: ChunkStage {
     public typealias Output = Outcome
 
     public let options: ValidateOptions
-    /// Classifies valid phones the `classify` stage did not see (a pipeline without it), with the
-    /// §4 table, so that an expensive or unsupported number never passes unnoticed.
-    private let fallbackClassifier = DestinationClassifier()
     private let configTimelineID: String?
     private let configStartMode: String?
 
     public init(options: ValidateOptions = ValidateOptions()) {
         self.options = options
         self.configTimelineID = TextTrimming.nonBlank(options.timelineID)
-        self.configStartMode = TextTrimming.nonBlank(options.timelineStartMode)
+        self.configStartMode = options.timelineStartMode?.rawValue
     }
 
     /// The chunk's outcomes, in order. The chunk is taken `consuming` and each candidate is moved
@@ -72,7 +70,7 @@ public struct ValidateStage: ChunkStage {
         let accepted = options.acceptExpensiveDestination || ownAccept == true
         debt.acceptExpensiveDestination = accepted
         var destination: Destination?
-        if debt.phone != nil, let found = candidate.destination ?? fallbackDestination(candidate) {
+        if debt.phone != nil, let found = candidate.destination {
             destination = found
             if found.zone == "other" {
                 errors.append(RecordError(field: "phone", code: .unsupportedDestination,
@@ -95,11 +93,6 @@ public struct ValidateStage: ChunkStage {
         var taken = Value()
         swap(&taken, &value)
         return taken
-    }
-
-    private func fallbackDestination(_ candidate: DebtCandidate) -> Destination? {
-        guard let callingCode = candidate.phoneCallingCode, let region = candidate.phoneCountry else { return nil }
-        return fallbackClassifier.classify(callingCode: callingCode, region: region)
     }
 
     private func skipReason(of candidate: DebtCandidate) -> SkipReason? {
@@ -161,7 +154,7 @@ public struct ValidateStage: ChunkStage {
             return
         }
         let lowered = mode.lowercased()
-        guard ValidateOptions.timelineStartModes.contains(lowered) else {
+        guard TimelineStartMode(rawValue: lowered) != nil else {
             errors.append(RecordError(field: "timeline_start_mode", code: .invalidTimelineStartMode,
                                       message: "timeline_start_mode must be immediate or next_day"))
             return

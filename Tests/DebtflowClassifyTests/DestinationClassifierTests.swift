@@ -52,8 +52,8 @@ struct DestinationClassifierTests {
 
     @Test("rates override a zone's credits or multiplier; the rest of the table stays")
     func rateOverrides() {
-        let classifier = DestinationClassifier(rates: ["dom_tom": ZoneRate(credits: 90),
-                                                       "eu": ZoneRate(credits: 35, multiplier: "1.4")])
+        let classifier = DestinationClassifier(rates: [.domTom: ZoneRate(credits: 90),
+                                                       .eu: ZoneRate(credits: 35, multiplier: "1.4")])
         #expect(classifier.classify(callingCode: 590, region: "GP").credits == 90)
         #expect(classifier.classify(callingCode: 590, region: "GP").multiplier == "4.0")
         #expect(classifier.classify(callingCode: 49, region: "DE").credits == 35)
@@ -63,13 +63,13 @@ struct DestinationClassifierTests {
 
     @Test("an override of other does not make other supported")
     func otherStaysUnsupported() {
-        let classifier = DestinationClassifier(rates: ["other": ZoneRate(credits: 500, multiplier: "20.0")])
+        let classifier = DestinationClassifier(rates: [.other: ZoneRate(credits: 500, multiplier: "20.0")])
         #expect(classifier.classify(callingCode: 44, region: "GB").credits == nil)
     }
 
     @Test("the expensive list decides which zones are expensive")
     func expensiveList() {
-        let classifier = DestinationClassifier(options: ClassifyOptions(expensive: ["maghreb", "eu"]))
+        let classifier = DestinationClassifier(options: ClassifyOptions(expensive: [.maghreb, .eu]))
         #expect(classifier.classify(callingCode: 590, region: "GP").expensive == false)
         #expect(classifier.classify(callingCode: 212, region: "MA").expensive == true)
         #expect(classifier.classify(callingCode: 49, region: "DE").expensive == true)
@@ -102,7 +102,7 @@ struct ClassifyStageTests {
             candidate(phone: nil, callingCode: nil, region: nil),
             candidate(phone: "+212612345678", callingCode: 212, region: "MA", skip: .blocked),
         ]
-        let output = try ClassifyStage(options: ClassifyOptions(rates: ["fr_mainland": ZoneRate(credits: 20)]))
+        let output = try ClassifyStage(options: ClassifyOptions(rates: [.frMainland: ZoneRate(credits: 20)]))
             .process(Chunk(input)).elements
         #expect(output[0].destination == Destination(zone: "fr_mainland", country: "FR", credits: 20, multiplier: "1.0",
                                                      expensive: false))

@@ -83,3 +83,33 @@ struct BoundedChannelTests {
         #expect(maxLive <= 4 + 2, "\(maxLive) elements were alive at once")
     }
 }
+
+@Suite("Bounded channel as an async sequence")
+struct BoundedChannelSequenceTests {
+    @Test("for-await over a channel yields every element sent, in order, and ends when the producer finishes")
+    func iterates() async throws {
+        let channel = BoundedChannel<Int>(capacity: 3)
+        let producer = Task {
+            for value in 1...100 { try await channel.send(value) }
+            channel.finish()
+        }
+        var received: [Int] = []
+        for try await value in channel { received.append(value) }
+        try await producer.value
+        #expect(received == Array(1...100))
+    }
+
+    @Test("the producer's error ends the iteration")
+    func producerError() async throws {
+        let channel = BoundedChannel<Int>(capacity: 1)
+        Task {
+            try await channel.send(1)
+            channel.finish(throwing: DebtflowError.input("truncated"))
+        }
+        var received: [Int] = []
+        await #expect(throws: DebtflowError.self) {
+            for try await value in channel { received.append(value) }
+        }
+        #expect(received == [1])
+    }
+}

@@ -1,3 +1,4 @@
+import DebtflowCore
 import DebtflowNormalize
 import Testing
 

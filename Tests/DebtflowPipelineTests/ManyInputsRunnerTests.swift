@@ -45,8 +45,8 @@ struct ManyInputsRunnerTests {
     }
 
     private func runner(_ inputs: [(path: String, records: Int)], failing: Set<String> = [], sink: EventSink, continues: Bool,
-                        limit: Int? = nil) -> PipelineRunner {
-        let runner = PipelineRunner(name: "t", makeSource: { MarkedSource(inputs: inputs, failing: failing) }, transform: .conversion, sinks: [sink],
+                        limit: Int? = nil) -> PipelineRunner<RecordTransform> {
+        let runner = PipelineRunner(name: "t", makeSource: { MarkedSource(inputs: inputs, failing: failing) }, transform: RecordTransform.conversion, sinks: [sink],
                                     options: RunOptions(limit: limit), log: OperatorLog(format: .text), interruption: InterruptionFlag())
         runner.tracksInputs = true
         runner.continuesAfterInputError = continues

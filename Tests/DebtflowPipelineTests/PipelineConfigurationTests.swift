@@ -1,5 +1,9 @@
+import DebtflowClassify
 import DebtflowCore
+import DebtflowMap
+import DebtflowNormalize
 import DebtflowPipeline
+import DebtflowValidate
 import Foundation
 import Testing
 
@@ -24,16 +28,56 @@ struct PipelineConfigurationTests {
         #expect(config.sinks.first?.accepts == [.valid])
     }
 
-    @Test("a debt pipeline gets defaults for the stages it does not write")
+    @Test("a debt pipeline's stages get their options decoded into each stage's own options type, with defaults")
     func debtDefaults() throws {
-        let config = try decode(stages(#"{"read":{"format":"xml","path":"a.xml","record":"debtor"}},{"map":{"preset":"magicline-debtor"}},{"validate":{"timeline_id":"${EMPTY:-}","timeline_start_mode":"immediate"}},{"sink":{"format":"ndjson","path":"${OUT}/v.ndjson","accept":["valid"]}}"#))
-        let debt = try #require(config.debtStages)
-        #expect(debt.map.preset == "magicline-debtor")
-        #expect(debt.normalize.region == "FR")
-        #expect(debt.classify.expensive == ["dom_tom", "maghreb"])
-        #expect(debt.validate.timelineID == nil)
-        #expect(debt.validate.timelineStartMode == nil)
+        let config = try decode(stages(#"{"read":{"format":"xml","path":"a.xml","record":"debtor"}},{"map":{"preset":"magicline-debtor"}},{"normalize":{"decimal":","}},{"classify":{"expensive":["maghreb"]}},{"validate":{"timeline_id":"${EMPTY:-}","timeline_start_mode":"immediate"}},{"sink":{"format":"ndjson","path":"${OUT}/v.ndjson","accept":["valid"]}}"#))
+        #expect(config.stages.map(\.kind) == ["map", "normalize", "classify", "validate"])
+        #expect(config.options(of: MapOptions.self)?.preset == .magiclineDebtor)
+        #expect(config.options(of: NormalizeOptions.self)?.region == "FR")
+        #expect(config.options(of: NormalizeOptions.self)?.decimal == .comma)
+        #expect(config.options(of: ClassifyOptions.self)?.expensive == [.maghreb])
+        #expect(config.options(of: ValidateOptions.self)?.timelineID == nil)
+        #expect(config.options(of: ValidateOptions.self)?.timelineStartMode == nil)
         #expect(config.sinks.first?.path == "/tmp/out/v.ndjson")
+    }
+
+    @Test("only the listed stages are configured: without classify there are no classify options")
+    func classifyOptional() throws {
+        let config = try decode(stages(#"{"read":{"format":"csv","path":"a"}},{"map":{}},{"normalize":{}},{"validate":{"timeline_id":"T","timeline_start_mode":"next_day"}},{"sink":{"format":"ndjson","path":"o"}}"#))
+        #expect(config.stages.map(\.kind) == ["map", "normalize", "validate"])
+        #expect(config.options(of: ClassifyOptions.self) == nil)
+        #expect(config.options(of: ValidateOptions.self)?.timelineStartMode == .nextDay)
+        #expect(!config.isConversion)
+    }
+
+    @Test("a missing prerequisite is a config error naming both stages", arguments: [
+        (#"{"map":{}},{"normalize":{}},{"validate":{}},{"classify":{}}"#, "stages[4].classify", "must come before `validate`"),
+        (#"{"map":{}},{"validate":{}}"#, "stages[2].validate", "needs normalize before it"),
+        (#"{"map":{}},{"classify":{}},{"validate":{}}"#, "stages[2].classify", "needs normalize before it"),
+        (#"{"map":{}},{"normalize":{}}"#, "stages[1].map", "needs validate after it"),
+        (#"{"map":{}}"#, "stages[1].map", "needs normalize after it"),
+        (#"{"normalize":{}},{"validate":{}}"#, "stages[1].normalize", "needs map before it"),
+        (#"{"map":{}},{"normalize":{}},{"normalize":{}},{"validate":{}}"#, "stages[3].normalize", "`normalize` appears twice"),
+    ])
+    func prerequisites(middle: String, path: String, message: String) throws {
+        let list = #"{"read":{"format":"csv","path":"a"}},"# + middle + #",{"sink":{"format":"ndjson","path":"o"}}"#
+        let error = try #require(throws: DebtflowError.self) { try decode(stages(list)) }
+        #expect(error.kind == .configuration)
+        #expect(error.location?.jsonPath == path, "\(error)")
+        #expect(error.description.contains(message), "\(error)")
+    }
+
+    @Test("the message of a missing prerequisite reads as the contract writes it")
+    func prerequisiteMessage() throws {
+        let list = #"{"read":{"format":"csv","path":"a"}},{"map":{}},{"validate":{}},{"classify":{}},{"sink":{"format":"ndjson","path":"o"}}"#
+        let error = try #require(throws: DebtflowError.self) { try decode(stages(list)) }
+        #expect(error.description.contains("stages[2].validate: needs normalize before it"), "\(error)")
+    }
+
+    @Test("a top-level $schema key is allowed and ignored")
+    func schemaKey() throws {
+        let config = try decode(#"{"$schema":"./debtflow.schema.json","version":1,"name":"t","stages":[{"read":{"format":"csv","path":"a"}},{"sink":{"format":"ndjson","path":"o"}}]}"#)
+        #expect(config.name == "t")
     }
 
     @Test("configuration errors name the JSON path of the problem", arguments: [
@@ -45,9 +89,9 @@ struct PipelineConfigurationTests {
         (#"{"sink":{"format":"ndjson","path":"o"}},{"read":{"format":"csv","path":"a"}}"#, "stages[1].read"),
         (#"{"read":{"format":"csv","path":"a"}},{"normalize":{}},{"sink":{"format":"ndjson","path":"o"}}"#, "stages[1].normalize"),
         (#"{"read":{"format":"csv","path":"a"}},{"map":{}},{"sink":{"format":"ndjson","path":"o"}},{"validate":{}}"#, "stages[3].validate"),
-        (#"{"read":{"format":"csv","path":"a"}},{"map":{}},{"validate":{}},{"classify":{}},{"sink":{"format":"ndjson","path":"o"}}"#, "stages[3].classify"),
+        (#"{"read":{"format":"csv","path":"a"}},{"map":{}},{"normalize":{}},{"validate":{}},{"classify":{}},{"sink":{"format":"ndjson","path":"o"}}"#, "stages[4].classify"),
         (#"{"read":{"format":"csv","path":"a"}},{"sink":{"format":"http","url":"https://x","token":"t"}}"#, "stages[1].sink"),
-        (#"{"read":{"format":"csv","path":"a"}},{"map":{}},{"sink":{"format":"http","url":"https://x"}}"#, "stages[2].sink.token_url"),
+        (#"{"read":{"format":"csv","path":"a"}},{"map":{}},{"normalize":{}},{"validate":{}},{"sink":{"format":"http","url":"https://x"}}"#, "stages[4].sink.token_url"),
         (#"{"read":{"format":"csv","path":"a"}},{"sink":{"format":"ndjson","path":"o","accept":["maybe"]}}"#, "stages[1].sink.accept[0]"),
         (#"{"read":{"format":"csv","path":"a"}},{"map":{}},{"normalize":{"region":"France"}},{"sink":{"format":"ndjson","path":"o"}}"#, "stages[2].normalize.region"),
         (#"{"read":{"format":"csv","path":"a"}},{"map":{}},{"classify":{"rates":{"mars":{"credits":1}}}},{"sink":{"format":"ndjson","path":"o"}}"#, "stages[2].classify.rates.mars"),
@@ -80,7 +124,7 @@ struct PipelineConfigurationTests {
 
     @Test("secrets in the config are collected for masking")
     func secrets() throws {
-        let config = try decode(stages(#"{"read":{"format":"magicline","base_url":"https://t.open-api.magicline.com/v1","run_id":42,"api_key":"k-123"}},{"map":{"preset":"magicline-debtor"}},{"sink":{"format":"http","url":"https://getbill.io/external-api/v1/debts/batch","token":"tok-456"}}"#))
+        let config = try decode(stages(#"{"read":{"format":"magicline","base_url":"https://t.open-api.magicline.com/v1","run_id":42,"api_key":"k-123"}},{"map":{"preset":"magicline-debtor"}},{"normalize":{}},{"validate":{}},{"sink":{"format":"http","url":"https://getbill.io/external-api/v1/debts/batch","token":"tok-456"}}"#))
         #expect(config.secrets.contains("k-123"))
         #expect(config.secrets.contains("tok-456"))
         #expect(config.read.runID == "42")

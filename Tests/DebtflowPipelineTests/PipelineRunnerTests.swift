@@ -6,7 +6,7 @@ import Testing
 @Suite("Pipeline runner")
 struct PipelineRunnerTests {
     private func runner(_ records: [Record], sinks: [any OutcomeSink], chunkSize: Int = 100, failAfter: Int? = nil,
-                        limit: Int? = nil, interruption: InterruptionFlag = InterruptionFlag()) -> PipelineRunner {
+                        limit: Int? = nil, interruption: InterruptionFlag = InterruptionFlag()) -> PipelineRunner<RecordTransform> {
         PipelineRunner(name: "test", makeSource: { ArrayRecordSource(records, chunkSize: chunkSize, failAfter: failAfter) },
                        transform: .conversion, sinks: sinks, options: RunOptions(limit: limit),
                        log: OperatorLog(format: .text), interruption: interruption)

@@ -1,6 +1,7 @@
 import DebtflowClassify
 import DebtflowCore
 import DebtflowNormalize
+import DebtflowSandbox
 import DebtflowValidate
 import Testing
 

@@ -1,9 +1,11 @@
 import DebtflowClassify
 import DebtflowCore
 import DebtflowNormalize
+import DebtflowValidate
 
-/// The debt rules of CONTRACT.md §3–§4 for one debt object as the bulk-import API takes it:
-/// `normalize`, `classify` and `validate` in one call, for the sandbox's server-side checks.
+/// The debt rules of CONTRACT.md §3–§4 for one debt object as the bulk-import API takes it, for
+/// the sandbox's server-side checks: the pipeline's own `normalize`, `classify` and `validate`
+/// stages, composed (`normalize.then(classify).then(validate)`) and run on a chunk of one.
 public enum DebtRules {
     /// Evaluates one pushed debt.
     ///
@@ -32,15 +34,20 @@ public enum DebtRules {
             raw[entry.key] = text
             if entry.key == "amount", case .number = entry.value { normalizeOptions.decimal = .dot }
         }
-        var candidate = DebtCandidate(provenance: provenance, data: debt, raw: raw,
+        let candidate = DebtCandidate(provenance: provenance, data: debt, raw: raw,
                                       metadata: debt["metadata"]?.objectValue,
                                       tempID: raw[.tempID].flatMap { TextTrimming.nonBlank($0) },
                                       phoneRegion: nil)
-        NormalizeStage(options: normalizeOptions).normalize(&candidate)
-        ClassifyStage(options: classify).classify(&candidate)
         var validateOptions = validate
         validateOptions.acceptExpensiveDestination = validate.acceptExpensiveDestination || acceptExpensiveDestination
-        return ValidateStage(options: validateOptions).validate(candidate)
+        let rules = NormalizeStage(options: normalizeOptions)
+            .then(ClassifyStage(options: classify))
+            .then(ValidateStage(options: validateOptions))
+        // The stages never throw for a record's problems (they become the outcome's errors).
+        guard let outcome = try? rules.process(Chunk([candidate])).elements.first else {
+            return Outcome(status: .failed, provenance: provenance, data: debt)
+        }
+        return outcome
     }
 }
 

@@ -1,0 +1,77 @@
+extension AsyncSequence where Element: Sendable {
+    /// Transforms up to `width` elements at once, each in a task of its own, and yields the
+    /// results in input order: the CPU-heavy middle of a pipeline on every core.
+    ///
+    /// Buffering: at most `width` elements are being transformed (or wait, transformed, for their
+    /// turn); the base is only asked for the next element when one of them has been handed on,
+    /// so back-pressure reaches the base. Throwing: rethrows the base's errors and the first
+    /// transform error (in input order); the other transforms in flight are then cancelled.
+    /// - Parameters:
+    ///   - width: how many elements are transformed at once; at least 1.
+    ///   - transform: the step, run off the consumer's task.
+    public func orderedConcurrentMap<Output: Sendable>(
+        width: Int, _ transform: @escaping @Sendable (Element) throws -> Output
+    ) -> AsyncOrderedConcurrentMapSequence<Self, Output> {
+        AsyncOrderedConcurrentMapSequence(base: self, width: width, transform: transform)
+    }
+
+    /// Runs `stage` on up to `width` chunks at once, results in input order
+    /// (``orderedConcurrentMap(width:_:)`` with the stage as the transform).
+    public func then<Stage: ChunkStage>(_ stage: Stage, width: Int) -> AsyncOrderedConcurrentMapSequence<Self, Chunk<Stage.Output>>
+    where Element == Chunk<Stage.Input> {
+        orderedConcurrentMap(width: width) { chunk in try stage.process(chunk) }
+    }
+}
+
+/// The results of a transform run on up to `width` elements at once, in input order; see
+/// ``AsyncSequence/orderedConcurrentMap(width:_:)``.
+public struct AsyncOrderedConcurrentMapSequence<Base: AsyncSequence, Output: Sendable>: AsyncSequence
+where Base.Element: Sendable {
+    public typealias Element = Output
+
+    let base: Base
+    let width: Int
+    let transform: @Sendable (Base.Element) throws -> Output
+
+    init(base: Base, width: Int, transform: @escaping @Sendable (Base.Element) throws -> Output) {
+        precondition(width >= 1, "a concurrent map needs a width of at least 1")
+        self.base = base
+        self.width = width
+        self.transform = transform
+    }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        var base: Base.AsyncIterator
+        let width: Int
+        let transform: @Sendable (Base.Element) throws -> Output
+        /// The transforms in flight, oldest first (a FIFO of at most `width` tasks).
+        var inFlight: [Task<Output, any Error>] = []
+        var baseFinished = false
+
+        public mutating func next() async throws -> Output? {
+            do {
+                while !baseFinished && inFlight.count < width {
+                    guard let element = try await base.next() else {
+                        baseFinished = true
+                        break
+                    }
+                    let transform = self.transform
+                    inFlight.append(Task { try transform(element) })
+                }
+                guard !inFlight.isEmpty else { return nil }
+                return try await inFlight.removeFirst().value
+            } catch {
+                for task in inFlight { task.cancel() }
+                inFlight.removeAll()
+                baseFinished = true
+                throw error
+            }
+        }
+    }
+
+    public func makeAsyncIterator() -> Iterator {
+        Iterator(base: base.makeAsyncIterator(), width: width, transform: transform)
+    }
+}
+
+extension AsyncOrderedConcurrentMapSequence: Sendable where Base: Sendable {}

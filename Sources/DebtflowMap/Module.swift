@@ -1,2 +1,0 @@
-// DebtflowMap: see DESIGN.md §1. This placeholder is replaced as the module is built.
-import DebtflowCore

@@ -1,0 +1,19 @@
+import DebtflowCore
+
+/// Runs a stage and gives its output chunk the input chunk's ``InputMark`` (stages build new
+/// chunks and know nothing of inputs), so the drain of a many-input run knows which input each
+/// chunk of outcomes belongs to. A chunk without a mark passes as it would through `base`.
+struct InputMarkKeeping<Base: ChunkStage>: ChunkStage {
+    let base: Base
+
+    init(_ base: Base) {
+        self.base = base
+    }
+
+    func process(_ chunk: consuming Chunk<Base.Input>) throws -> Chunk<Base.Output> {
+        let mark = chunk.input
+        var output = try base.process(chunk)
+        if mark != nil { output.input = mark }
+        return output
+    }
+}

@@ -1,0 +1,44 @@
+import DebtflowCore
+import DebtflowMap
+import Foundation
+
+extension StageDescriptor {
+    /// `map`: records become debt candidates; `normalize` and `validate` must follow.
+    static let map = StageDescriptor.transform(
+        "map", takes: .records, gives: .candidates, needsAfter: ["normalize", "validate"],
+        options: MapOptions.init(config:),
+        stage: { options in .mapping(AnyChunkStage(MapStage(options: options))) })
+}
+
+extension MapOptions {
+    /// The `map` stage's options as the config writes them: `preset`, or `fields` and `constants`.
+    /// - Throws: `.configuration` naming the JSON path of an unknown key or a wrong value.
+    init(config options: ConfigObject) throws {
+        try options.rejectUnknownKeys(allowed: ["preset", "fields", "constants"])
+        var preset: Preset?
+        if let name = try options.string("preset") {
+            guard let known = Preset(rawValue: name) else {
+                throw DebtflowError.configuration("unknown preset; expected \"magicline-debtor\"", path: options.child("preset"))
+            }
+            preset = known
+        }
+        var fields: [String: String] = [:]
+        for (target, source) in try options.stringMap("fields") ?? [] { fields[target] = source }
+        var constants: [String: String] = [:]
+        if let object = try options.object("constants") {
+            for key in object.keys {
+                let raw = object.rawValue(key)
+                if raw is String {
+                    constants[key] = try object.string(key) ?? ""
+                } else if let raw, ConfigObject.isBoolean(raw) {
+                    constants[key] = try object.bool(key) == true ? "true" : "false"
+                } else if let number = raw as? NSNumber {
+                    constants[key] = number.stringValue
+                } else {
+                    throw DebtflowError.configuration("expected a string, number or boolean", path: object.child(key))
+                }
+            }
+        }
+        self.init(preset: preset, fields: fields, constants: constants)
+    }
+}

@@ -1,0 +1,27 @@
+import DebtflowCore
+import DebtflowNormalize
+
+extension StageDescriptor {
+    /// `normalize`: a debt candidate's texts become the debt's values.
+    static let normalize = StageDescriptor.transform(
+        "normalize", takes: .candidates, gives: .candidates, needsBefore: ["map"],
+        options: NormalizeOptions.init(config:),
+        stage: { options in .refining(AnyChunkStage(NormalizeStage(options: options))) })
+}
+
+extension NormalizeOptions {
+    /// The `normalize` stage's options as the config writes them: `region`, `currency`, `decimal`.
+    /// - Throws: `.configuration` naming the JSON path of an unknown key or a wrong value.
+    init(config options: ConfigObject) throws {
+        try options.rejectUnknownKeys(allowed: ["region", "currency", "decimal"])
+        self.init()
+        if let region = try options.nonEmptyString("region") {
+            guard region.count == 2, region.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+                throw DebtflowError.configuration("expected a two-letter region code such as \"FR\", found \"\(region)\"", path: options.child("region"))
+            }
+            self.region = region.uppercased()
+        }
+        currency = try options.nonEmptyString("currency")
+        decimal = try options.oneOf("decimal", DecimalSeparatorPolicy.self, default: .auto)
+    }
+}

@@ -1,0 +1,13 @@
+import DebtflowCore
+
+extension StageDescriptor {
+    /// `read`: the one source, first (CSV, JSON, XML files or the Magicline pager).
+    static let read = StageDescriptor(kind: "read", role: .source, needsBefore: [], needsAfter: []) { decoder, object, baseDirectory, secrets in
+        .read(try decoder.decodeRead(object, baseDirectory: baseDirectory, secrets: &secrets))
+    }
+
+    /// `sink`: NDJSON files or the HTTP push, last, one or more.
+    static let sink = StageDescriptor(kind: "sink", role: .sink, needsBefore: [], needsAfter: []) { decoder, object, baseDirectory, secrets in
+        .sink(try decoder.decodeSink(object, baseDirectory: baseDirectory, secrets: &secrets))
+    }
+}
