@@ -27,32 +27,7 @@ public struct PipelineAssembler {
             try Self.magiclineConfiguration(configuration.read).validate(jsonPath: "stages[0].read")
         }
         let read = configuration.read
-        let plan = try InputPlan.make(read: read, baseDirectory: configuration.baseDirectory, shard: options.shard)
-        var unmatched: [RunSummary.InputTotals] = []
-        if let plan {
-            for pattern in plan.unmatched {
-                if read.missingInputsAllowed {
-                    log.warning("\(pattern): no input file matches; nothing read from it (if_missing: ok)")
-                } else if read.hasManyInputs && read.continuesAfterInputError {
-                    let error = InputPlan.unmatchedError(pattern)
-                    log.error(error.description, hint: "reading the other inputs (on_input_error: continue)")
-                    unmatched.append(RunSummary.InputTotals(path: pattern, error: error.description))
-                } else {
-                    throw InputPlan.unmatchedError(pattern)
-                }
-            }
-            if plan.inputs.isEmpty {
-                log.warning(plan.matched.isEmpty
-                    ? "no input file to read: the outputs are published empty"
-                    : "--shard \(options.shard?.description ?? ""): none of the \(plan.matched.count) input files falls in this shard; "
-                      + "the outputs are published empty")
-            }
-            try checkPerInputOutputs(plan)
-            if !configuration.isConversion, let (first, second) = Self.sharedFileName(in: plan.inputs) {
-                log.warning("inputs \(first) and \(second) have the same file name: records without an id of their own "
-                            + "get the same temp_id in both (NAME#record); rename one to keep temp_ids unique")
-            }
-        }
+        let (plan, unmatched) = try planInputs()
         let transform = try makeTransform()
         let sinks = try makeSinks(plan: plan)
         let configuration = self.configuration
@@ -73,44 +48,6 @@ public struct PipelineAssembler {
         runner.unmatchedInputs = unmatched
         runner.continuesAfterInputError = read.continuesAfterInputError
         return runner
-    }
-
-    /// `{input}` outputs must not collide with each other or with an input (exit 2, before
-    /// anything is read): two inputs with the same name in different folders would write one file.
-    private func checkPerInputOutputs(_ plan: InputPlan) throws {
-        let inputPaths = Set(plan.matched.map(\.absolutePath))
-        for sink in configuration.sinks where sink.isPerInput {
-            guard let template = sink.path else { continue }
-            var seen: [String: String] = [:]
-            for input in plan.matched {
-                let output = Self.perInputPath(template, input: input.path)
-                if let other = seen[output] {
-                    throw DebtflowError.configuration("inputs \(other) and \(input.path) would both write \(output); "
-                                                      + "rename one, or keep {input} outputs in one folder per input folder", path: "\(sink.jsonPath).path")
-                }
-                if inputPaths.contains(output) {
-                    throw DebtflowError.configuration("\(output) is an input; an output must not overwrite an input", path: "\(sink.jsonPath).path")
-                }
-                seen[output] = input.path
-            }
-        }
-    }
-
-    /// Two inputs whose file names are equal (their generated temp_ids, `NAME#record`, would collide).
-    static func sharedFileName(in inputs: [MatchedInput]) -> (String, String)? {
-        var byName: [[UInt8]: String] = [:]
-        for input in inputs {
-            let name = Array((input.path.split(separator: "/").last.map(String.init) ?? input.path).utf8)
-            if let other = byName[name] { return (other, input.path) }
-            byName[name] = input.path
-        }
-        return nil
-    }
-
-    /// A `{input}` sink path filled in for one input.
-    static func perInputPath(_ template: String, input: String) -> String {
-        template.split(separator: SinkConfiguration.inputPlaceholder, omittingEmptySubsequences: false)
-            .joined(separator: MatchedInput.stem(of: input))
     }
 
     /// Validates what can be validated without writing: outputs' folders exist and are writable, the
