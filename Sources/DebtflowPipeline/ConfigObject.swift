@@ -13,7 +13,7 @@ struct ConfigObject {
 
     init(_ value: Any?, path: String, interpolation: EnvironmentInterpolation) throws {
         guard let values = value as? [String: Any] else {
-            throw DebtflowError.configuration("expected an object", path: path)
+            throw DebtflowError.configuration("expected an object, found \(Self.describe(value))", path: path.isEmpty ? "$" : path)
         }
         self.values = values
         self.path = path
@@ -54,10 +54,28 @@ struct ConfigObject {
         return text
     }
 
+    /// A file path (`path`, `results`, `journal`): absent or empty reads as `nil`.
+    /// - Throws: `.configuration` for a path holding a NUL byte or longer than the system allows.
+    func filePath(_ key: String) throws -> String? {
+        guard let text = try nonEmptyString(key) else { return nil }
+        if let problem = PathText.problem(text) {
+            throw DebtflowError.configuration(problem, path: child(key))
+        }
+        return text
+    }
+
+    /// A required file path (see ``filePath(_:)``).
+    func requiredFilePath(_ key: String) throws -> String {
+        guard let text = try filePath(key) else {
+            throw DebtflowError.configuration("required: expected a non-empty string", path: child(key))
+        }
+        return text
+    }
+
     func oneOf(_ key: String, _ choices: [String], default fallback: String) throws -> String {
         guard let text = try string(key) else { return fallback }
         guard choices.contains(text) else {
-            throw DebtflowError.configuration("expected one of \(choices.map { "\"\($0)\"" }.joined(separator: ", ")), found \"\(text)\"", path: child(key))
+            throw DebtflowError.configuration("expected one of \(choices.map { "\"\($0)\"" }.joined(separator: ", ")), found \(MessageExcerpt.quoted(text))", path: child(key))
         }
         return text
     }
@@ -165,6 +183,19 @@ struct ConfigObject {
     }
 
     func rawValue(_ key: String) -> Any? { values[key] }
+
+    /// `an array`, `a string`, `a number`, `true`, `null`: what a JSON value is, for messages.
+    static func describe(_ value: Any?) -> String {
+        switch value {
+        case nil, is NSNull: "null"
+        case let value? where isBoolean(value): "\(value as? Bool == true)"
+        case is [Any]: "an array"
+        case is [String: Any]: "an object"
+        case is String: "a string"
+        case is NSNumber: "a number"
+        default: "a JSON value"
+        }
+    }
 
     /// JSONSerialization gives booleans as NSNumber; tell them apart from numbers.
     static func isBoolean(_ value: Any) -> Bool {

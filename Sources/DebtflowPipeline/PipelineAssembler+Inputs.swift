@@ -4,16 +4,13 @@ import DebtflowRead
 /// The assembler's part of many inputs (CONTRACT.md §2 "Many inputs", §1 `--shard`): the input
 /// plan with `if_missing` and `on_input_error` applied, and the checks of `{input}` outputs.
 extension PipelineAssembler {
-    /// Expands `read.path` for a run: patterns that matched nothing are warnings (`if_missing:
-    /// ok`), entries of the summary's `inputs` (`on_input_error: continue`), or the run's error.
-    /// - Returns: the plan (`nil` for stdin and `magicline`) and the unmatched patterns to list.
-    /// - Throws: `.input` for a pattern that matches nothing; `.configuration` for `{input}`
-    ///   outputs that collide or overwrite an input; `.usage` for a misplaced `--shard`.
-    func planInputs() throws -> (InputPlan?, [RunSummary.InputTotals]) {
+    /// Applies `if_missing` and `on_input_error` to the patterns that matched nothing: each is a
+    /// warning (`if_missing: ok`), an entry of the summary's `inputs` (`on_input_error: continue`),
+    /// or the run's error; and says when no input is left.
+    /// - Returns: the unmatched patterns to list in the summary's `inputs`.
+    /// - Throws: `.input` (exit 3) for a pattern that matches nothing.
+    func applyMissingInputPolicy(_ plan: InputPlan) throws -> [RunSummary.InputTotals] {
         let read = configuration.read
-        guard let plan = try InputPlan.make(read: read, baseDirectory: configuration.baseDirectory, shard: options.shard) else {
-            return (nil, [])
-        }
         var unmatched: [RunSummary.InputTotals] = []
         for pattern in plan.unmatched {
             if read.missingInputsAllowed {
@@ -32,12 +29,11 @@ extension PipelineAssembler {
                 : "--shard \(options.shard?.description ?? ""): none of the \(plan.matched.count) input files falls in this shard; "
                   + "the outputs are published empty")
         }
-        try checkPerInputOutputs(plan)
         if !configuration.isConversion, let (first, second) = Self.sharedFileName(in: plan.inputs) {
             log.warning("inputs \(first) and \(second) have the same file name: records without an id of their own "
                         + "get the same temp_id in both (NAME#record); rename one to keep temp_ids unique")
         }
-        return (plan, unmatched)
+        return unmatched
     }
 
     /// `{input}` outputs must not collide with each other or with an input (exit 2, before

@@ -22,14 +22,19 @@ public struct PipelineAssembler {
     /// - Throws: `.configuration` when an output folder is missing; `.input` when the input cannot
     ///   be opened or a pattern matches nothing (unless allowed); `.usage` for a misplaced `--shard`.
     public func makeRunner(interruption: InterruptionFlag) async throws -> PipelineRunner<RecordTransform> {
-        try checkOutputFolders()
-        if configuration.read.format == .magicline {
-            try Self.magiclineConfiguration(configuration.read).validate(jsonPath: "stages[0].read")
-        }
         let read = configuration.read
-        let (plan, unmatched) = try planInputs()
-        let transform = try makeTransform()
-        let sinks = try makeSinks(plan: plan)
+        let plan = try InputPlan.make(read: read, baseDirectory: configuration.baseDirectory, shard: options.shard)
+        let transform = try namingConfigFile {
+            if let plan { try checkPerInputOutputs(plan) }
+            try checkOutputs(plan: plan)
+            if self.configuration.read.format == .magicline {
+                try Self.magiclineConfiguration(self.configuration.read).validate(jsonPath: "stages[0].read")
+            }
+            return try makeTransform()
+        }
+        let unmatched = try plan.map(applyMissingInputPolicy) ?? []
+        let sinks = try namingConfigFile { try makeSinks(plan: plan, interruption: interruption) }
+        if interruption.isSet { throw DebtflowError.interrupted }
         let configuration = self.configuration
         let log = self.log
         let makeSource: @Sendable () throws -> any RecordSource
@@ -54,22 +59,24 @@ public struct PipelineAssembler {
     /// input can be opened. Returns one line per thing checked.
     public func check() async throws -> [String] {
         var report: [String] = []
-        try checkOutputFolders()
+        let plan = try InputPlan.make(read: configuration.read, baseDirectory: configuration.baseDirectory, shard: options.shard)
+        try namingConfigFile {
+            if let plan { try checkPerInputOutputs(plan) }
+            try checkOutputs(plan: plan)
+            _ = try makeTransform()
+        }
         for sink in configuration.sinks {
             report.append("\(sink.jsonPath): \(sink.format.rawValue) → \(sink.path ?? sink.http?.url ?? "?")")
         }
-        _ = try makeTransform()
         if configuration.read.format == .magicline {
             let source = try MagiclineDebtorSource(configuration: Self.magiclineConfiguration(configuration.read))
             try await source.probe()
             report.append("input \(source.name): reachable")
-        } else if let plan = try InputPlan.make(read: configuration.read, baseDirectory: configuration.baseDirectory, shard: options.shard),
-                  configuration.read.hasManyInputs || configuration.read.missingInputsAllowed || options.shard != nil {
+        } else if let plan, configuration.read.hasManyInputs || configuration.read.missingInputsAllowed || options.shard != nil {
             for pattern in plan.unmatched {
                 if !configuration.read.missingInputsAllowed { throw InputPlan.unmatchedError(pattern) }
                 report.append("\(pattern): no input file matches (if_missing: ok)")
             }
-            try checkPerInputOutputs(plan)
             report.append("read.path: \(plan.matched.count) input file\(plan.matched.count == 1 ? "" : "s") matched"
                           + (options.shard.map { ", \(plan.inputs.count) in shard \($0)" } ?? ""))
             for input in plan.inputs {
@@ -96,17 +103,31 @@ public struct PipelineAssembler {
         return report
     }
 
-    private func checkOutputFolders() throws {
-        for sink in configuration.sinks {
-            var paths: [(String, String)] = []
-            if let path = sink.path { paths.append((path, "path")) }
-            if let results = sink.http?.resultsPath { paths.append((results, "results")) }
-            if let journal = sink.http?.journalPath { paths.append((journal, "journal")) }
-            for (path, key) in paths {
-                if let problem = OutputLocation.problem(writingFileAt: path) {
-                    throw DebtflowError.configuration(problem, path: "\(sink.jsonPath).\(key)")
-                }
+    /// Every output can be written where it is configured (``OutputLocation``), and none is an
+    /// input, the config or another output (``OutputPathClaims``).
+    /// With many inputs, every matched input is claimed, and every `{input}` output it gives.
+    /// - Throws: `.configuration` (exit 2) naming the JSON path.
+    private func checkOutputs(plan: InputPlan?) throws {
+        let claims = configuration.pathClaims(additionalOutputs: options.additionalOutputs, dryRun: options.dryRun,
+                                              matchedInputs: plan?.matched)
+        for claim in claims.outputs {
+            guard case .config(let jsonPath) = claim.role else { continue }
+            if let problem = OutputLocation.problem(writingFileAt: claim.path) {
+                throw DebtflowError.configuration(problem, path: jsonPath)
             }
+        }
+        try claims.verify()
+    }
+
+    /// Runs `body`, adding the config file's name to any configuration error that lacks one, so
+    /// that every config message names the file and the JSON path.
+    private func namingConfigFile<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch var error as DebtflowError where error.kind == .configuration && error.location?.file == nil {
+            if error.location == nil { error.location = .init() }
+            error.location?.file = configuration.configPath
+            throw error
         }
     }
 
@@ -165,8 +186,7 @@ public struct PipelineAssembler {
 
     private func makeHTTPSink(_ sink: SinkConfiguration) throws -> HTTPPushSink {
         let configuration = Self.httpConfiguration(sink)
-        let dryRunOutput = options.dryRun ? (configuration.resultsPath.map { $0 + ".dry-run.ndjson" }
-            ?? configuration.journalPath.map { $0 + ".dry-run.ndjson" }) : nil
+        let dryRunOutput = options.dryRun ? Self.dryRunOutputPath(of: sink) : nil
         let log = self.log
         do {
             return try HTTPPushSink(
@@ -183,6 +203,11 @@ public struct PipelineAssembler {
         }
     }
 
+    /// Where an http sink writes the debts it would send under `--dry-run`.
+    static func dryRunOutputPath(of sink: SinkConfiguration) -> String? {
+        (sink.http?.resultsPath ?? sink.http?.journalPath).map { $0 + ".dry-run.ndjson" }
+    }
+
     private static func openInput(_ read: ReadStageConfiguration, baseDirectory: String, input: MatchedInput?) throws -> any ByteSource {
         try ByteSources.open(path: input?.path ?? read.displayPath ?? read.path ?? "-", relativeTo: baseDirectory)
     }
@@ -193,8 +218,9 @@ public struct PipelineAssembler {
         try StageLink.chain(configuration.stages.map { $0.makeLink() })
     }
 
-    private func makeSinks(plan: InputPlan?) throws -> [any OutcomeSink] {
+    private func makeSinks(plan: InputPlan?, interruption: InterruptionFlag) throws -> [any OutcomeSink] {
         let read = configuration.read
+        let log = self.log
         return try configuration.sinks.map { sink in
             switch sink.format {
             case .ndjson:
@@ -204,14 +230,16 @@ public struct PipelineAssembler {
                     if !read.hasManyInputs, let only = plan?.inputs.first {
                         // A single path: one output, named after it, written as before.
                         file = try NDJSONFileSink(path: Self.perInputPath(template, input: only.path), accepts: accepts,
-                                                  compressor: sink.gzip ? GzipEncoder() : nil)
+                                                  compressor: sink.gzip ? GzipEncoder() : nil,
+                                                  isInterrupted: { interruption.isSet }, notice: { log.warning($0) })
                     } else {
                         file = PerInputNDJSONSink(pathTemplate: template, accepts: accepts, gzip: sink.gzip,
                                                   outputPath: { Self.perInputPath(template, input: $0) })
                     }
                 } else {
                     file = try NDJSONFileSink(path: sink.path!, accepts: accepts, compressor: sink.gzip ? GzipEncoder() : nil,
-                                              includeSource: read.hasManyInputs)
+                                              includeSource: read.hasManyInputs,
+                                              isInterrupted: { interruption.isSet }, notice: { log.warning($0) })
                 }
                 return options.dryRun ? DryRunSink(wrapping: file) : file
             case .http:
