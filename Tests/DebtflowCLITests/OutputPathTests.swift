@@ -207,14 +207,14 @@ struct OutputPathTests {
     }
 
     @Test("an http sink's results or journal on the input, on each other, or on a sink is exit 2 naming both", arguments: [
-        (#""results":"in.csv""#, "stages[4].sink.results", "stages[0].read.path"),
-        (#""journal":"p.json""#, "stages[4].sink.journal", "the pipeline config"),
-        (#""results":"log.ndjson","journal":"log.ndjson""#, "stages[4].sink.journal", "stages[4].sink.results"),
-        (#""results":"rejects.ndjson""#, "stages[5].sink.path", "stages[4].sink.results"),
+        (#""results":"in.csv""#, "stages[5].sink.results", "stages[0].read.path"),
+        (#""journal":"p.json""#, "stages[5].sink.journal", "the pipeline config"),
+        (#""results":"log.ndjson","journal":"log.ndjson""#, "stages[5].sink.journal", "stages[5].sink.results"),
+        (#""results":"rejects.ndjson""#, "stages[6].sink.path", "stages[5].sink.results"),
     ])
     func httpRecordFiles(keys: String, later: String, earlier: String) throws {
         let folder = try workspace(#"""
-            {"map":{}},{"normalize":{"currency":"EUR"}},{"validate":{}},
+            {"map":{}},{"normalize":{"currency":"EUR"}},{"classify":{}},{"validate":{}},
             {"sink":{"format":"http","url":"http://127.0.0.1:9/external-api/v1/debts/batch","token":"secret-token",\#(keys)}},
             {"sink":{"format":"ndjson","path":"rejects.ndjson","accept":["failed","skipped"]}}
             """#)
@@ -313,8 +313,8 @@ struct OutputPathTests {
         let sandbox = try SandboxProcess(folder: folder, arguments: ["--latency-ms", "30000"])
         defer { sandbox.stop() }
         try Data(#"""
-            {"version":1,"name":"t","stages":[{"read":{"format":"csv","path":"in.csv"}},{"map":{}},{"normalize":{"currency":"EUR"}},
-             {"validate":{}},{"sink":{"format":"http","url":"\#(sandbox.batchURL)","token":"tok","timeout_s":60,"results":"results.ndjson"}},
+            {"version":1,"name":"t","stages":[{"read":{"format":"csv","path":"in.csv"}},{"map":{}},{"normalize":{"currency":"EUR"}},{"classify":{}},{"validate":{}},
+             {"sink":{"format":"http","url":"\#(sandbox.batchURL)","token":"tok","timeout_s":60,"results":"results.ndjson"}},
              {"sink":{"format":"ndjson","path":"rejects.ndjson","accept":["failed","skipped"]}}]}
             """#.utf8).write(to: folder.appendingPathComponent("p.json"))
         let process = Process()
