@@ -122,6 +122,10 @@ public protocol OutcomeSink: AnyObject {
     /// Input `mark.index` failed: its outputs are not published, and its outcomes are taken back
     /// from a shared output where the sink can (an NDJSON file); pushed debts stay pushed.
     func inputFailed(_ mark: InputMark) async throws
+    /// Called once, from any thread, when the run is interrupted (SIGINT, SIGTERM, SIGHUP),
+    /// before ``abort()``: a sink waiting on the network stops waiting (an http sink cancels its
+    /// batches in flight). `nil` for sinks with nothing to cancel.
+    var interruptHandler: (@Sendable () -> Void)? { get }
 }
 
 extension OutcomeSink {
@@ -129,4 +133,5 @@ extension OutcomeSink {
     public func inputStarted(_ mark: InputMark) async throws {}
     public func inputFinished(_ mark: InputMark) async throws {}
     public func inputFailed(_ mark: InputMark) async throws {}
+    public var interruptHandler: (@Sendable () -> Void)? { nil }
 }

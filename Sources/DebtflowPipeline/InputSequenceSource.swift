@@ -63,8 +63,7 @@ final class InputSequenceSource: RecordSource {
                 return chunk
             }
             if currentRecords == 0 {
-                warn("\(input.path): the input holds no records (an empty file, a header only, an empty array, "
-                     + "or no element named as the config's `record`)")
+                warn(PipelineRoles.noRecordsWarning(inputName: input.path))
             }
         } catch let error as DebtflowError where error.kind == .input {
             mark.failure = error

@@ -349,4 +349,18 @@ struct ManyInputsTests {
         let ids = try TestSupport.readNDJSON(folder.appendingPathComponent("out/valid.ndjson")).compactMap { $0["temp_id"] as? String }
         #expect(ids == ["x.csv#1", "x.csv#1"])
     }
+
+    @Test("check --deep reads every matched input through and names the corrupt one (exit 3)")
+    func deepCheckEveryInput() throws {
+        let folder = try mixedInputs()
+        let config = try debtPipeline(in: folder, path: #""in/*.csv*""#)
+        let result = try debtflow(["check", config.path, "--deep"])
+        #expect(result.status == 3, "\(result.stderrText)")
+        #expect(result.stderrText.contains("error: in/b.csv.gz byte"))
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("in/b.csv.gz"))
+        let clean = try debtflow(["check", config.path, "--deep"])
+        #expect(clean.status == 0, "\(clean.stderrText)")
+        #expect(clean.stderrText.contains("input in/a.csv: read through, 3 records"))
+        #expect(clean.stderrText.contains("input in/d.csv: read through, 2 records"))
+    }
 }
