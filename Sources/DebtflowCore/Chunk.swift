@@ -19,11 +19,15 @@ public struct Chunk<Element: Sendable>: Sendable {
     /// How many bytes of input text the chunk's records were read from (0 when the reader does
     /// not tell): what the runner counts against ``InFlightByteBudget``.
     public var textByteCount: Int
+    /// The input the chunk came from, in a many-input run (`nil` with a single input).
+    public var input: InputMark?
 
-    public init(_ elements: [Element] = [], inputBytesConsumed: Int64? = nil, textByteCount: Int = 0) {
+    public init(_ elements: [Element] = [], inputBytesConsumed: Int64? = nil, textByteCount: Int = 0,
+                input: InputMark? = nil) {
         self.elements = elements
         self.inputBytesConsumed = inputBytesConsumed
         self.textByteCount = textByteCount
+        self.input = input
     }
 
     public var count: Int { elements.count }

@@ -101,6 +101,7 @@ public struct PipelineConfigurationDecoder: Sendable {
         guard !sinks.isEmpty else {
             throw DebtflowError.configuration("at least one `sink` stage is needed, last", path: "stages")
         }
+        try checkInputPlaceholders(sinks, read: read)
         if stages.isEmpty {
             if let http = sinks.first(where: { $0.format == .http }) {
                 throw DebtflowError.configuration("an http sink pushes debts: add a `map` stage (this is a conversion pipeline)", path: http.jsonPath)
@@ -123,7 +124,7 @@ public struct PipelineConfigurationDecoder: Sendable {
         var read = ReadStageConfiguration(format: format)
         switch format {
         case .csv:
-            try options.rejectUnknownKeys(allowed: ["format", "path", "delimiter", "encoding", "header", "max_field_bytes"], context: "csv")
+            try options.rejectUnknownKeys(allowed: ["format", "path", "delimiter", "encoding", "header", "max_field_bytes"] + Self.inputListKeys, context: "csv")
             let delimiter = try options.string("delimiter") ?? "auto"
             guard CSVDelimiter(configValue: delimiter) != nil else {
                 throw DebtflowError.configuration("expected \"auto\", \",\", \";\", \"\\t\" (or \"tab\") or \"|\", found \(MessageExcerpt.quoted(delimiter))", path: options.child("delimiter"))
@@ -137,13 +138,13 @@ public struct PipelineConfigurationDecoder: Sendable {
             read.header = try options.bool("header") ?? true
             read.maxFieldBytes = try options.positiveInt("max_field_bytes") ?? read.maxFieldBytes
         case .json:
-            try options.rejectUnknownKeys(allowed: ["format", "path", "records"], context: "json")
+            try options.rejectUnknownKeys(allowed: ["format", "path", "records"] + Self.inputListKeys, context: "json")
             read.records = try options.string("records") ?? ""
             if let problem = RecordLocatorRules.recordsPathProblem(read.records) {
                 throw DebtflowError.configuration(problem, path: options.child("records"))
             }
         case .xml:
-            try options.rejectUnknownKeys(allowed: ["format", "path", "record"], context: "xml")
+            try options.rejectUnknownKeys(allowed: ["format", "path", "record"] + Self.inputListKeys, context: "xml")
             read.recordElement = try options.requiredString("record")
             if let problem = RecordLocatorRules.recordElementProblem(read.recordElement ?? "") {
                 throw DebtflowError.configuration(problem, path: options.child("record"))
@@ -165,10 +166,58 @@ public struct PipelineConfigurationDecoder: Sendable {
             read.timeoutSeconds = try options.positiveSeconds("timeout_s") ?? 30
             return read
         }
+        read.missingInputsAllowed = try options.oneOf("if_missing", ["error", "ok"], default: "error") == "ok"
+        read.continuesAfterInputError = try options.oneOf("on_input_error", ["stop", "continue"], default: "stop") == "continue"
+        if case .array? = options.rawValue("path") {
+            let patterns = try options.stringArray("path") ?? []
+            guard !patterns.isEmpty else {
+                throw DebtflowError.configuration("expected a path, a glob, or a non-empty array of them", path: options.child("path"))
+            }
+            for (index, pattern) in patterns.enumerated() {
+                let problem = pattern.isEmpty ? "expected a non-empty path or glob"
+                    : pattern == "-" ? "`-` (stdin) can only be the one input, not an entry of an array"
+                    : PathText.problem(pattern)
+                if let problem { throw DebtflowError.configuration(problem, path: "\(options.child("path"))[\(index)]") }
+            }
+            read.patterns = patterns
+            return read
+        }
         let path = try options.requiredFilePath("path")
+        if InputPatternExpander.isPattern(path) {
+            read.patterns = [path]
+            return read
+        }
         read.displayPath = path
         read.path = resolve(path, baseDirectory: baseDirectory)
         return read
+    }
+
+    /// The `read` options of a file input's list of inputs (CONTRACT.md §2 "Many inputs").
+    static let inputListKeys = ["if_missing", "on_input_error"]
+
+    /// Where `{input}` may appear: an ndjson sink's file name, with a file input, and not with
+    /// `on_input_error: continue` on stdout (lines already written cannot be taken back).
+    private func checkInputPlaceholders(_ sinks: [SinkConfiguration], read: ReadStageConfiguration) throws {
+        let placeholder = SinkConfiguration.inputPlaceholder
+        for sink in sinks {
+            if let http = sink.http {
+                for (key, value) in [("results", http.resultsPath), ("journal", http.journalPath)] where value?.contains(placeholder) == true {
+                    throw DebtflowError.configuration("\(placeholder) is for an ndjson sink's path; results and journal are one file per run", path: "\(sink.jsonPath).\(key)")
+                }
+            }
+            guard let path = sink.path else { continue }
+            if path.contains(placeholder) {
+                guard read.format != .magicline, read.hasManyInputs || read.path != "-" else {
+                    throw DebtflowError.configuration("\(placeholder) names an output after its input file; this read has no input file", path: "\(sink.jsonPath).path")
+                }
+                guard !(path.split(separator: "/").dropLast().joined(separator: "/").contains(placeholder)) else {
+                    throw DebtflowError.configuration("\(placeholder) can only be in the file name, not in a folder", path: "\(sink.jsonPath).path")
+                }
+            }
+            if path == "-", read.continuesAfterInputError {
+                throw DebtflowError.configuration("with on_input_error \"continue\" a bad input's lines are taken back from the outputs; stdout cannot be: write to a file", path: "\(sink.jsonPath).path")
+            }
+        }
     }
 
     func decodeSink(_ options: ConfigObject, baseDirectory: String, secrets: inout [String]) throws -> SinkConfiguration {

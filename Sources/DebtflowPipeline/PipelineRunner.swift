@@ -10,11 +10,15 @@ public struct RunOptions: Sendable {
     public var resume = false
     public var retryUnknown = false
     public var showProgress = false
+    /// `--shard I/N`: read only the inputs of this shard.
+    public var shard: InputShard?
     /// Outputs named on the command line (`--summary`, `--metrics`), checked with the config's
     /// own outputs before anything is read: none may be an input, the config or another output.
     public var additionalOutputs: [OutputPathClaims.Claim] = []
 
-    public init(limit: Int? = nil, dryRun: Bool = false, resume: Bool = false, retryUnknown: Bool = false, showProgress: Bool = false) {
+    public init(limit: Int? = nil, dryRun: Bool = false, resume: Bool = false, retryUnknown: Bool = false, showProgress: Bool = false,
+                shard: InputShard? = nil) {
+        self.shard = shard
         self.limit = limit
         self.dryRun = dryRun
         self.resume = resume
@@ -83,6 +87,14 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
     public var transformWidth = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
     /// How many malformed conversion rows are named on stderr before the rest are only counted.
     public var maxReportedProblems = 100
+    /// A many-input run (`read.path` a glob or an array): the summary gets `inputs`, and the sinks
+    /// hear of each input's start and end (see ``InputMark``).
+    public var tracksInputs = false
+    /// Patterns that matched nothing under `on_input_error: continue`: listed first in the
+    /// summary's `inputs`, with their error.
+    public var unmatchedInputs: [RunSummary.InputTotals] = []
+    /// `read.on_input_error: continue`: a failed input is reported and the run goes on.
+    public var continuesAfterInputError = false
 
     public init(name: String, makeSource: @escaping @Sendable () throws -> any RecordSource, transform: Transform,
                 sinks: [any OutcomeSink], options: RunOptions, log: OperatorLog, interruption: InterruptionFlag) {
@@ -130,10 +142,12 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
             records.cancel()
         }
         let start = ContinuousClock.now
+        var inputs = InputTally(unmatched: unmatchedInputs)
         do {
-            try await drain(outcomes, into: &summary, releasing: budget)
+            try await drain(outcomes, into: &summary, inputs: &inputs, releasing: budget)
             summary.sourceRecords = progress.recordsRead.load(ordering: .relaxed)
             summary.seconds = seconds(since: start)
+            if tracksInputs { summary.inputs = inputs.totals }
             if interruption.isSet { throw DebtflowError.interrupted }
             for sink in sinks { try await sink.finish() }
             for sink in sinks { sink.contribute(to: &summary) }
@@ -151,6 +165,7 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
             summary.seconds = seconds(since: start)
             let final: any Error = interruption.isSet ? DebtflowError.interrupted : (error is CancellationError ? DebtflowError.interrupted : error)
             summary.stoppedBy = (final as? DebtflowError)?.kind.rawValue ?? "error"
+            if tracksInputs { summary.inputs = inputs.totals }
             summary.peakMemoryBytes = PipelineRoles.peakMemoryBytes()
             partialSummary = summary
             throw final
@@ -162,17 +177,24 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
     }
 
     /// The sinks' role: counts each chunk of outcomes into the summary, hands each sink the
-    /// outcomes it accepts, and names the first malformed rows of a conversion on stderr.
+    /// outcomes it accepts, and names the first malformed rows of a conversion on stderr. In a
+    /// many-input run it also tells the sinks where each input starts and ends (or fails), and
+    /// counts each input's outcomes.
     private func drain(_ outcomes: BoundedChannel<Chunk<Outcome>>, into summary: inout RunSummary,
-                       releasing budget: InFlightByteBudget) async throws {
+                       inputs: inout InputTally, releasing budget: InFlightByteBudget) async throws {
         var reportedProblems = 0
         for try await chunk in outcomes {
             if interruption.isSet || Task.isCancelled { throw DebtflowError.interrupted }
+            if let mark = chunk.input, inputs.start(mark) {
+                for sink in sinks { try await sink.inputStarted(mark) }
+            }
             summary.count(chunk.elements)
+            if chunk.input != nil { inputs.count(chunk.elements) }
             for sink in sinks {
                 let accepted = chunk.elements.filter { sink.accepts.contains($0.status) && !($0.isConversion && $0.status == .failed) }
                 if !accepted.isEmpty { try await sink.write(accepted) }
             }
+            if let mark = chunk.input, mark.isLast { try await end(mark, inputs: &inputs) }
             for outcome in chunk.elements where outcome.isConversion && outcome.status == .failed {
                 reportedProblems += 1
                 if reportedProblems <= maxReportedProblems {
@@ -184,6 +206,21 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
             }
             budget.release(chunk.textByteCount)
         }
+    }
+
+    /// The end of one input of a many-input run: its outputs are published (or, when it failed,
+    /// dropped); under `stop` a failed input ends the run with its error.
+    private func end(_ mark: InputMark, inputs: inout InputTally) async throws {
+        inputs.end(mark)
+        guard let failure = mark.failure else {
+            for sink in sinks { try await sink.inputFinished(mark) }
+            return
+        }
+        for sink in sinks { try await sink.inputFailed(mark) }
+        // Under `stop` the error ends the run here (and is printed once, by the command).
+        guard continuesAfterInputError else { throw failure }
+        log.error("\(failure.description)",
+                  hint: "\(mark.path): its outputs are not published; reading the next input (on_input_error: continue)")
     }
 
     /// The summary as far as the run got, after ``run()`` threw.
@@ -205,7 +242,8 @@ enum PipelineRoles {
         do {
             let source = try makeSource()
             try await pump(source, into: records, limit: limit, budget: budget, progress: progress, interruption: interruption)
-            if progress.recordsRead.load(ordering: .relaxed) == 0 {
+            // A many-input source names its own empty inputs.
+            if progress.recordsRead.load(ordering: .relaxed) == 0, !(source is InputSequenceSource) {
                 // Exit 0 with an empty output is right for an empty export, but it is also what a
                 // truncated download or a wrong `records`/`record` setting looks like.
                 log.warning(PipelineRoles.noRecordsWarning(inputName: source.name))
@@ -230,9 +268,11 @@ enum PipelineRoles {
             if interruption.isSet { throw DebtflowError.interrupted }
             if chunk.count > remaining { chunk.elements.removeLast(chunk.count - remaining) }
             remaining -= chunk.count
+            // `--limit` reached: the input being read ends here (its outputs are published).
+            if remaining == 0, chunk.input != nil { chunk.input?.isLast = true }
             progress.recordsRead.add(chunk.count, ordering: .relaxed)
             if let consumed = chunk.inputBytesConsumed { progress.bytesConsumed.store(consumed, ordering: .relaxed) }
-            if !chunk.isEmpty {
+            if !chunk.isEmpty || chunk.input?.isLast == true {
                 budget.add(chunk.textByteCount)
                 try await records.send(chunk)
             }
@@ -250,11 +290,9 @@ enum PipelineRoles {
     static func transform<Stage: ChunkStage>(_ records: BoundedChannel<Chunk<Record>>, through stage: Stage, width: Int,
                                              budget: InFlightByteBudget, into outcomes: BoundedChannel<Chunk<Outcome>>) async
     where Stage.Input == Record, Stage.Output == Outcome {
+        let stage = InputMarkKeeping(stage)
         let transformed = records.orderedConcurrentMap(width: width, handOnEarlyWhen: { budget.isExhausted }) { chunk in
-            let textByteCount = chunk.textByteCount
-            var outcomes = try stage.process(chunk)
-            outcomes.textByteCount = textByteCount
-            return outcomes
+            try stage.process(chunk)
         }
         do {
             for try await chunk in transformed {
