@@ -9,6 +9,7 @@ enum HelpText {
       debtflow run PIPELINE.json [--dry-run] [--limit N] [--progress auto|always|never]
                                  [--log-format text|json] [--summary PATH] [--resume] [--retry-unknown]
       debtflow check PIPELINE.json          validate the config and reach every input; write nothing
+      debtflow schema                       print the JSON Schema of pipeline configs (editor completion and checking)
       debtflow phone [--region FR] [NUMBER ...]   normalize and classify phone numbers (else one per stdin line)
       debtflow sandbox [--port N] [--debtors PATH] [--ledger PATH] [--token T] [fault options]
       debtflow generate --rows N --format csv|json|ndjson|xml [--gzip] [--seed S] [--out PATH]
@@ -48,6 +49,20 @@ enum HelpText {
     Validates the pipeline config (exit 2 with the JSON path of the first problem), opens every
     input (exit 3 when it cannot be read) and checks that every output folder exists and is
     writable. Writes nothing.
+    """
+
+    static let schema = """
+    USAGE: debtflow schema
+
+    Prints the JSON Schema (draft 2020-12) of pipeline configs to stdout: every stage, option,
+    type, default and allowed value, written from the same descriptions the config decoder reads
+    with. The repository ships it as pipelines/debtflow.schema.json. Point an editor at it for
+    completion and checking as you type (a top-level "$schema": "debtflow.schema.json" in a
+    config, or VS Code's json.schemas setting), or check configs on the command line:
+      debtflow schema > debtflow.schema.json
+      check-jsonschema --schemafile debtflow.schema.json pipelines/*.json
+    The schema checks keys, types and names; `debtflow check` also checks the stage order,
+    environment variables, inputs and output folders.
     """
 
     static let phone = """

@@ -53,7 +53,7 @@ public struct PipelineConfigurationDecoder: Sendable {
         let interpolation = EnvironmentInterpolation(environment: environment)
         let root = try ConfigObject(json, path: "", interpolation: interpolation)
         // `$schema` names the JSON Schema an editor checks the file against; it is ignored here.
-        try root.rejectUnknownKeys(allowed: ["$schema", "version", "name", "stages", "description"])
+        try root.rejectUnknownKeys(describedBy: Self.rootOptions)
         guard let versionValue = root.rawValue("version") else {
             throw DebtflowError.configuration("required: expected 1", path: "version")
         }
@@ -118,7 +118,7 @@ public struct PipelineConfigurationDecoder: Sendable {
         var read = ReadStageConfiguration(format: format)
         switch format {
         case .csv:
-            try options.rejectUnknownKeys(allowed: ["format", "path", "delimiter", "encoding", "header", "max_field_bytes"], context: "csv")
+            try options.rejectUnknownKeys(describedBy: format.configOptions, context: "csv")
             let delimiter = try options.string("delimiter") ?? "auto"
             guard CSVDelimiter(configValue: delimiter) != nil else {
                 throw DebtflowError.configuration("expected \"auto\", \",\", \";\", \"\\t\" (or \"tab\") or \"|\", found \"\(delimiter)\"", path: options.child("delimiter"))
@@ -132,13 +132,13 @@ public struct PipelineConfigurationDecoder: Sendable {
             read.header = try options.bool("header") ?? true
             read.maxFieldBytes = try options.positiveInt("max_field_bytes") ?? read.maxFieldBytes
         case .json:
-            try options.rejectUnknownKeys(allowed: ["format", "path", "records"], context: "json")
+            try options.rejectUnknownKeys(describedBy: format.configOptions, context: "json")
             read.records = try options.string("records") ?? ""
         case .xml:
-            try options.rejectUnknownKeys(allowed: ["format", "path", "record"], context: "xml")
+            try options.rejectUnknownKeys(describedBy: format.configOptions, context: "xml")
             read.recordElement = try options.requiredString("record")
         case .magicline:
-            try options.rejectUnknownKeys(allowed: ["format", "base_url", "run_id", "api_key", "slice_size", "rate_limit_wait_s", "max_retries", "timeout_s"], context: "magicline")
+            try options.rejectUnknownKeys(describedBy: format.configOptions, context: "magicline")
             read.baseURL = try options.requiredString("base_url")
             guard let runID = try options.intOrString("run_id"), !runID.isEmpty else {
                 throw DebtflowError.configuration("required: expected an integer or a string", path: options.child("run_id"))
@@ -179,14 +179,11 @@ public struct PipelineConfigurationDecoder: Sendable {
         var sink = SinkConfiguration(format: format, accepts: accepts, jsonPath: options.path)
         switch format {
         case .ndjson:
-            try options.rejectUnknownKeys(allowed: ["format", "path", "gzip", "accept"], context: "ndjson")
+            try options.rejectUnknownKeys(describedBy: format.configOptions, context: "ndjson")
             sink.path = resolve(try options.requiredString("path"), baseDirectory: baseDirectory)
             sink.gzip = try options.bool("gzip") ?? false
         case .http:
-            try options.rejectUnknownKeys(allowed: ["format", "url", "token", "token_url", "client_id", "client_secret", "scope",
-                                                    "batch_size", "batch_name", "accept_expensive_destination", "concurrency",
-                                                    "timeout_s", "max_retries", "on_ambiguous", "results", "journal", "accept"],
-                                          context: "http")
+            try options.rejectUnknownKeys(describedBy: format.configOptions, context: "http")
             if accepts != [.valid] {
                 throw DebtflowError.configuration("an http sink pushes valid debts only; expected [\"valid\"]", path: options.child("accept"))
             }
