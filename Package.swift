@@ -17,18 +17,19 @@ let package = Package(
         .target(name: "DebtflowCore"),
         .target(name: "DebtflowGzip", dependencies: ["CZlib", "DebtflowCore"]),
         .target(name: "DebtflowHTTP", dependencies: ["DebtflowCore"]),
-        .target(name: "DebtflowRead", dependencies: ["DebtflowCore", "DebtflowGzip", "DebtflowHTTP", "CLibXML2"]),
+        .target(name: "DebtflowJSON", dependencies: ["DebtflowCore"]),
+        .target(name: "DebtflowRead", dependencies: ["DebtflowCore", "DebtflowGzip", "DebtflowHTTP", "DebtflowJSON", "CLibXML2"]),
         .target(name: "DebtflowNormalize", dependencies: ["DebtflowCore"]),
         .target(name: "DebtflowMap", dependencies: ["DebtflowCore"]),
         .target(name: "DebtflowClassify", dependencies: ["DebtflowCore"]),
         .target(name: "DebtflowValidate", dependencies: ["DebtflowCore"]),
-        .target(name: "DebtflowSink", dependencies: ["DebtflowCore", "DebtflowGzip", "DebtflowHTTP", "DebtflowRead"]),
+        .target(name: "DebtflowSink", dependencies: ["DebtflowCore", "DebtflowGzip", "DebtflowHTTP", "DebtflowJSON"]),
         .target(name: "DebtflowPipeline", dependencies: [
-            "DebtflowCore", "DebtflowRead", "DebtflowMap", "DebtflowNormalize", "DebtflowClassify",
+            "DebtflowCore", "DebtflowJSON", "DebtflowRead", "DebtflowMap", "DebtflowNormalize", "DebtflowClassify",
             "DebtflowValidate", "DebtflowSink", "DebtflowGzip", "DebtflowHTTP",
         ]),
         .target(name: "DebtflowSandbox", dependencies: [
-            "DebtflowCore", "DebtflowGzip", "DebtflowRead", "DebtflowNormalize", "DebtflowClassify", "DebtflowValidate",
+            "DebtflowCore", "DebtflowGzip", "DebtflowJSON", "DebtflowNormalize", "DebtflowClassify", "DebtflowValidate",
         ]),
         .target(name: "DebtflowGenerate", dependencies: ["DebtflowCore", "DebtflowGzip"]),
         .executableTarget(name: "DebtflowCLI", dependencies: [
@@ -39,7 +40,7 @@ let package = Package(
 
         .testTarget(name: "DebtflowCoreTests", dependencies: ["DebtflowCore", "DebtflowTestSupport"]),
         .testTarget(name: "DebtflowGzipTests", dependencies: ["DebtflowGzip", "DebtflowTestSupport"]),
-        .testTarget(name: "DebtflowReadTests", dependencies: ["DebtflowRead", "DebtflowGzip", "DebtflowTestSupport"],
+        .testTarget(name: "DebtflowReadTests", dependencies: ["DebtflowRead", "DebtflowJSON", "DebtflowGzip", "DebtflowTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "DebtflowNormalizeTests", dependencies: ["DebtflowNormalize", "DebtflowTestSupport"],
                     resources: [.copy("Fixtures")]),

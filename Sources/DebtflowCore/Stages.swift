@@ -39,16 +39,17 @@ public struct ChainedStages<First: ChunkStage, Second: ChunkStage>: ChunkStage w
 }
 
 /// A stage whose concrete type is hidden: what a config-built chain is made of, since which
-/// stages run is only known when the config is read. The cost is one indirect call per chunk.
+/// stages run is only known when the config is read. The cost is one closure call per chunk; the
+/// chunk is handed on owned (never copied), so the wrapped stage still changes it in place.
 public struct AnyChunkStage<Input: Sendable, Output: Sendable>: ChunkStage {
-    private let base: any ChunkStage<Input, Output>
+    private let step: @Sendable (consuming Chunk<Input>) throws -> Chunk<Output>
 
-    public init(_ base: some ChunkStage<Input, Output>) {
-        self.base = base
+    public init<Base: ChunkStage>(_ base: Base) where Base.Input == Input, Base.Output == Output {
+        self.step = { chunk in try base.process(chunk) }
     }
 
     public func process(_ chunk: consuming Chunk<Input>) throws -> Chunk<Output> {
-        try base.process(chunk)
+        try step(chunk)
     }
 }
 

@@ -4,17 +4,21 @@ import Foundation
 /// A JSON object of the pipeline config, read strictly: every key must be known, every value of
 /// the right type, and every error names its JSON path (`stages[2].sink.batch_size`).
 ///
+/// The config is parsed by the same JSON module as the inputs (``JSONDocument``), so values keep
+/// their JSON types exactly (a boolean is never a number) and numbers keep their text.
 /// String values are expanded for `${NAME}` references as they are read.
 struct ConfigObject {
     let path: String
-    private let values: [String: Any]
+    private let values: [String: RecordValue]
     private let interpolation: EnvironmentInterpolation
-    private(set) var used: Set<String> = []
 
-    init(_ value: Any?, path: String, interpolation: EnvironmentInterpolation) throws {
-        guard let values = value as? [String: Any] else {
+    init(_ value: RecordValue?, path: String, interpolation: EnvironmentInterpolation) throws {
+        guard case .object(let object)? = value else {
             throw DebtflowError.configuration("expected an object", path: path)
         }
+        var values: [String: RecordValue] = [:]
+        // A repeated key: the last one wins (as JSON parsers commonly do).
+        for entry in object.entries { values[entry.key] = entry.value }
         self.values = values
         self.path = path
         self.interpolation = interpolation
@@ -33,9 +37,16 @@ struct ConfigObject {
         }
     }
 
+    /// The value of `key`, `nil` when absent or `null`.
+    private func value(_ key: String) -> RecordValue? {
+        guard let value = values[key] else { return nil }
+        if case .null = value { return nil }
+        return value
+    }
+
     func string(_ key: String) throws -> String? {
-        guard let raw = values[key], !(raw is NSNull) else { return nil }
-        guard let text = raw as? String else {
+        guard let raw = value(key) else { return nil }
+        guard case .string(let text) = raw else {
             throw DebtflowError.configuration("expected a string", path: child(key))
         }
         return try interpolation.expand(text, at: child(key))
@@ -74,9 +85,10 @@ struct ConfigObject {
     }
 
     func bool(_ key: String) throws -> Bool? {
-        guard let raw = values[key], !(raw is NSNull) else { return nil }
-        if let flag = raw as? Bool, Self.isBoolean(raw) { return flag }
-        if let text = raw as? String {
+        switch value(key) {
+        case nil: return nil
+        case .bool(let flag)?: return flag
+        case .string(let text)?:
             // `"${ACCEPT:-false}"`: a string that expands to true/false is accepted.
             switch try interpolation.expand(text, at: child(key)) {
             case "true": return true
@@ -84,23 +96,18 @@ struct ConfigObject {
             case "": return nil
             default: break
             }
+        default: break
         }
         throw DebtflowError.configuration("expected true or false", path: child(key))
     }
 
     func positiveInt(_ key: String, max maximum: Int? = nil) throws -> Int? {
-        guard let raw = values[key], !(raw is NSNull) else { return nil }
+        guard let raw = value(key) else { return nil }
         let number: Int?
-        if Self.isBoolean(raw) {
-            number = nil
-        } else if let int = raw as? Int {
-            number = int
-        } else if let double = raw as? Double, double == double.rounded(), abs(double) < 1e15 {
-            number = Int(double)
-        } else if let text = raw as? String {
-            number = Int(try interpolation.expand(text, at: child(key)))
-        } else {
-            number = nil
+        switch raw {
+        case .number(let text): number = Self.integer(text)
+        case .string(let text): number = Int(try interpolation.expand(text, at: child(key)))
+        default: number = nil
         }
         guard let number, number > 0 else {
             throw DebtflowError.configuration("expected a positive integer", path: child(key))
@@ -112,11 +119,12 @@ struct ConfigObject {
     }
 
     func nonNegativeNumber(_ key: String) throws -> Double? {
-        guard let raw = values[key], !(raw is NSNull) else { return nil }
+        guard let raw = value(key) else { return nil }
         var number: Double?
-        if !Self.isBoolean(raw) {
-            if let value = raw as? Double { number = value } else if let value = raw as? Int { number = Double(value) }
-            else if let text = raw as? String { number = Double(try interpolation.expand(text, at: child(key))) }
+        switch raw {
+        case .number(let text): number = Double(text)
+        case .string(let text): number = Double(try interpolation.expand(text, at: child(key)))
+        default: number = nil
         }
         guard let number, number >= 0, number.isFinite else {
             throw DebtflowError.configuration("expected a number of zero or more", path: child(key))
@@ -126,19 +134,24 @@ struct ConfigObject {
 
     /// An integer or a string (`run_id`).
     func intOrString(_ key: String) throws -> String? {
-        guard let raw = values[key], !(raw is NSNull) else { return nil }
-        if let int = raw as? Int, !Self.isBoolean(raw) { return String(int) }
-        if let text = raw as? String { return try interpolation.expand(text, at: child(key)) }
+        switch value(key) {
+        case nil: return nil
+        case .number(let text)?:
+            if let integer = Self.integer(text) { return String(integer) }
+        case .string(let text)?:
+            return try interpolation.expand(text, at: child(key))
+        default: break
+        }
         throw DebtflowError.configuration("expected an integer or a string", path: child(key))
     }
 
     func stringArray(_ key: String) throws -> [String]? {
-        guard let raw = values[key], !(raw is NSNull) else { return nil }
-        guard let array = raw as? [Any] else {
+        guard let raw = value(key) else { return nil }
+        guard case .array(let array) = raw else {
             throw DebtflowError.configuration("expected an array of strings", path: child(key))
         }
         return try array.enumerated().map { index, element in
-            guard let text = element as? String else {
+            guard case .string(let text) = element else {
                 throw DebtflowError.configuration("expected a string", path: "\(child(key))[\(index)]")
             }
             return try interpolation.expand(text, at: "\(child(key))[\(index)]")
@@ -147,28 +160,44 @@ struct ConfigObject {
 
     /// An object whose values are all strings (`fields`).
     func stringMap(_ key: String) throws -> [(String, String)]? {
-        guard let raw = values[key], !(raw is NSNull) else { return nil }
-        guard let object = raw as? [String: Any] else {
+        guard let raw = value(key) else { return nil }
+        guard case .object = raw else {
             throw DebtflowError.configuration("expected an object of strings", path: child(key))
         }
-        return try object.keys.sorted().map { name in
-            guard let text = object[name] as? String else {
-                throw DebtflowError.configuration("expected a string", path: "\(child(key)).\(name)")
+        let object = try ConfigObject(raw, path: child(key), interpolation: interpolation)
+        return try object.keys.map { name in
+            guard case .string? = object.rawValue(name), let text = try object.string(name) else {
+                throw DebtflowError.configuration("expected a string", path: object.child(name))
             }
-            return (name, try interpolation.expand(text, at: "\(child(key)).\(name)"))
+            return (name, text)
         }
     }
 
     func object(_ key: String) throws -> ConfigObject? {
-        guard let raw = values[key], !(raw is NSNull) else { return nil }
+        guard let raw = value(key) else { return nil }
         return try ConfigObject(raw, path: child(key), interpolation: interpolation)
     }
 
-    func rawValue(_ key: String) -> Any? { values[key] }
+    /// The value of `key` as parsed (`nil` when absent), for values of several accepted types.
+    func rawValue(_ key: String) -> RecordValue? { values[key] }
 
-    /// JSONSerialization gives booleans as NSNumber; tell them apart from numbers.
-    static func isBoolean(_ value: Any) -> Bool {
-        // swift-corelibs-foundation answers `__NSCFBoolean` for true/false, `NSNumber` for numbers.
-        String(describing: type(of: value)).contains("Bool")
+    /// A scalar constant as text: a string (expanded), a number as JSON's value reads (`10`,
+    /// `12.5`), `true`/`false`; `nil` for other types.
+    func scalarText(_ key: String) throws -> String? {
+        switch value(key) {
+        case .string?: return try string(key)
+        case .bool(let flag)?: return flag ? "true" : "false"
+        case .number(let text)?:
+            if let integer = Int(text) { return String(integer) }
+            return Double(text).map { NSNumber(value: $0).stringValue }
+        default: return nil
+        }
+    }
+
+    /// The integer a JSON number's text denotes (`3`, `3.0`, `3e2`), or `nil` when it is not one.
+    private static func integer(_ text: String) -> Int? {
+        if let integer = Int(text) { return integer }
+        guard let double = Double(text), double == double.rounded(), abs(double) < 1e15 else { return nil }
+        return Int(double)
     }
 }

@@ -1,6 +1,5 @@
 import DebtflowCore
 import DebtflowMap
-import Foundation
 
 extension StageDescriptor {
     /// `map`: records become debt candidates; `normalize` and `validate` must follow.
@@ -34,16 +33,10 @@ extension MapOptions {
         var constants: [String: String] = [:]
         if let object = try options.object("constants") {
             for key in object.keys {
-                let raw = object.rawValue(key)
-                if raw is String {
-                    constants[key] = try object.string(key) ?? ""
-                } else if let raw, ConfigObject.isBoolean(raw) {
-                    constants[key] = try object.bool(key) == true ? "true" : "false"
-                } else if let number = raw as? NSNumber {
-                    constants[key] = number.stringValue
-                } else {
+                guard let text = try object.scalarText(key) else {
                     throw DebtflowError.configuration("expected a string, number or boolean", path: object.child(key))
                 }
+                constants[key] = text
             }
         }
         self.init(preset: preset, fields: fields, constants: constants)

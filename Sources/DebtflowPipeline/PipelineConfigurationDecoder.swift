@@ -1,4 +1,5 @@
 import DebtflowCore
+import DebtflowJSON
 import DebtflowRead
 import Foundation
 
@@ -33,12 +34,13 @@ public struct PipelineConfigurationDecoder: Sendable {
 
     /// Decodes a config from bytes; relative paths resolve against `baseDirectory`.
     public func decode(_ data: Data, baseDirectory: String, fileName: String = "pipeline") throws -> PipelineConfiguration {
-        let json: Any
+        let json: RecordValue
         do {
-            json = try JSONSerialization.jsonObject(with: data)
-        } catch {
-            throw DebtflowError(.configuration, "the pipeline config is not valid JSON", location: .init(file: fileName),
-                                cause: (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String)
+            json = try JSONDocument.parse(Array(data), name: fileName)
+        } catch let error as DebtflowError {
+            var location = error.location ?? .init()
+            location.file = fileName
+            throw DebtflowError(.configuration, "the pipeline config is not valid JSON", location: location, cause: error.message)
         }
         do {
             return try decodeRoot(json, baseDirectory: baseDirectory)
@@ -49,7 +51,7 @@ public struct PipelineConfigurationDecoder: Sendable {
         }
     }
 
-    private func decodeRoot(_ json: Any, baseDirectory: String) throws -> PipelineConfiguration {
+    private func decodeRoot(_ json: RecordValue, baseDirectory: String) throws -> PipelineConfiguration {
         let interpolation = EnvironmentInterpolation(environment: environment)
         let root = try ConfigObject(json, path: "", interpolation: interpolation)
         // `$schema` names the JSON Schema an editor checks the file against; it is ignored here.
@@ -57,11 +59,11 @@ public struct PipelineConfigurationDecoder: Sendable {
         guard let versionValue = root.rawValue("version") else {
             throw DebtflowError.configuration("required: expected 1", path: "version")
         }
-        guard let version = versionValue as? Int, !ConfigObject.isBoolean(versionValue), version == 1 else {
+        guard case .number(let versionText) = versionValue, Double(versionText) == 1 else {
             throw DebtflowError.configuration("unsupported version; expected 1", path: "version")
         }
         let name = try root.nonEmptyString("name") ?? "pipeline"
-        guard let stageList = root.rawValue("stages") as? [Any], !stageList.isEmpty else {
+        guard case .array(let stageList)? = root.rawValue("stages"), !stageList.isEmpty else {
             throw DebtflowError.configuration("expected a non-empty array of stages", path: "stages")
         }
         var secrets: [String] = []
@@ -101,7 +103,7 @@ public struct PipelineConfigurationDecoder: Sendable {
                 throw DebtflowError.configuration("an http sink pushes debts: add a `map` stage (this is a conversion pipeline)", path: http.jsonPath)
             }
         }
-        return PipelineConfiguration(version: version, name: name, baseDirectory: baseDirectory, read: read,
+        return PipelineConfiguration(version: 1, name: name, baseDirectory: baseDirectory, read: read,
                                      stages: stages, sinks: sinks, secrets: secrets)
     }
 

@@ -1,4 +1,5 @@
 import DebtflowCore
+import DebtflowJSON
 
 /// Reads records from a JSON input as it streams: never the whole document at once.
 ///

@@ -1,4 +1,5 @@
 import DebtflowCore
+import DebtflowJSON
 import DebtflowHTTP
 import FoundationEssentials
 

@@ -1,5 +1,5 @@
 import DebtflowCore
-import DebtflowRead
+import DebtflowJSON
 import Foundation
 import Synchronization
 
@@ -114,7 +114,7 @@ final class BatchImportEndpoint: Sendable {
     private func process(body: [UInt8], state: inout State) -> BatchResult {
         let document: RecordValue
         do {
-            document = try JSONDocument.parse(body, name: "the request body", options: SandboxJSON.options)
+            document = try JSONDocument.parse(body, name: "the request body", limits: SandboxJSON.limits)
         } catch {
             return .refused(SandboxErrors.getBill(400, code: "invalid_json", message: "Malformed JSON body: \(error)"))
         }

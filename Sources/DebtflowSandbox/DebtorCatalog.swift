@@ -1,6 +1,6 @@
 import DebtflowCore
 import DebtflowGzip
-import DebtflowRead
+import DebtflowJSON
 import Foundation
 
 /// The debtors the Sportalliance route serves, loaded once from `--debtors`.
@@ -43,16 +43,16 @@ struct DebtorCatalog: Sendable {
     static func split(_ bytes: [UInt8]) throws -> [[UInt8]] {
         let whole: RecordValue
         do {
-            whole = try JSONDocument.parse(bytes, name: "the document", options: SandboxJSON.options)
+            whole = try JSONDocument.parse(bytes, name: "the document", limits: SandboxJSON.limits)
         } catch {
             // NDJSON only when the first line is a value by itself; else the whole document's
             // error says best what is wrong (a pretty-printed file broken further down).
             let lines = nonBlankLines(bytes)
             guard lines.count > 1,
-                  (try? JSONDocument.parse(Array(lines[0].text), name: "line 1", options: SandboxJSON.options)) != nil
+                  (try? JSONDocument.parse(Array(lines[0].text), name: "line 1", limits: SandboxJSON.limits)) != nil
             else { throw error }
             return try lines.map { line in
-                _ = try JSONDocument.parse(Array(line.text), name: "line \(line.number)", options: SandboxJSON.options)
+                _ = try JSONDocument.parse(Array(line.text), name: "line \(line.number)", limits: SandboxJSON.limits)
                 return Array(line.text)
             }
         }

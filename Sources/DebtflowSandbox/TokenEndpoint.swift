@@ -1,5 +1,5 @@
 import DebtflowCore
-import DebtflowRead
+import DebtflowJSON
 import Foundation
 
 /// `POST /token`: OAuth2 client credentials, as GetBill's token endpoint.
@@ -17,7 +17,7 @@ struct TokenEndpoint: Sendable {
         var form: [String: String] = [:]
         let text = String(decoding: request.body, as: UTF8.self)
         if text.trimmingSpaces().hasPrefix("{") {
-            if case .object(let object)? = try? JSONDocument.parse(request.body, name: "the token request", options: SandboxJSON.options) {
+            if case .object(let object)? = try? JSONDocument.parse(request.body, name: "the token request", limits: SandboxJSON.limits) {
                 for entry in object.entries { if let value = entry.value.scalarText { form[entry.key] = value } }
             }
         } else {

@@ -1,6 +1,6 @@
 import DebtflowCore
 import DebtflowHTTP
-import DebtflowRead
+import DebtflowJSON
 
 /// Reads GetBill's answers to a batch (CONTRACT.md §5) into one result per debt.
 enum BatchAnswerParser {

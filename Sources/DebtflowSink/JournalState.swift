@@ -1,6 +1,6 @@
 import DebtflowCore
 import DebtflowHTTP
-import DebtflowRead
+import DebtflowJSON
 import Foundation
 
 /// What an earlier run's journal says about each batch, by `Idempotency-Key` (the last event of

@@ -1,6 +1,6 @@
 import DebtflowCore
 import DebtflowHTTP
-import DebtflowRead
+import DebtflowJSON
 import Foundation
 
 /// Bearer tokens for the push: a static token, or OAuth2 client credentials fetched from

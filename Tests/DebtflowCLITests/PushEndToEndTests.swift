@@ -23,6 +23,8 @@ struct PushEndToEndTests {
           {"read":{"format":"csv","path":"in.csv"}},
           {"map":{}},
           {"normalize":{"currency":"EUR"}},
+          {"classify":{}},
+          {"validate":{}},
           {"sink":{"format":"http","url":"\#(url)","token":"\#(token)","batch_size":100,"timeout_s":5,"max_retries":20,
                    "results":"results.ndjson","journal":"journal.ndjson"\#(sink)}},
           {"sink":{"format":"ndjson","path":"rejects.ndjson","accept":["failed","skipped"]}}]}
@@ -157,7 +159,7 @@ struct PushEndToEndTests {
         let sandbox = try SandboxProcess(folder: folder, arguments: ["--debtors", debtors.path, "--token", "k3y"])
         defer { sandbox.stop() }
         func config(_ read: String, out: String) -> String {
-            #"{"version":1,"stages":[{"read":\#(read)},{"map":{"preset":"magicline-debtor"}},{"sink":{"format":"ndjson","path":"\#(out)","accept":["valid","failed","skipped"]}}]}"#
+            #"{"version":1,"stages":[{"read":\#(read)},{"map":{"preset":"magicline-debtor"}},{"normalize":{}},{"classify":{}},{"validate":{}},{"sink":{"format":"ndjson","path":"\#(out)","accept":["valid","failed","skipped"]}}]}"#
         }
         try Data(config(#"{"format":"magicline","base_url":"\#(sandbox.baseURL)","run_id":7,"api_key":"k3y","slice_size":4}"#, out: "pulled.ndjson").utf8)
             .write(to: folder.appendingPathComponent("pull.json"))

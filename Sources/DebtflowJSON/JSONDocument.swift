@@ -1,7 +1,7 @@
 import DebtflowCore
 
-/// Small whole JSON documents (HTTP answers), parsed by the same tokenizer as the streaming
-/// ``JSONRecordReader``.
+/// Small whole JSON documents (pipeline configs, HTTP answers, journal lines, sandbox bodies),
+/// parsed by the same tokenizer as the streaming JSON record reader.
 public enum JSONDocument {
     /// Parses one complete JSON value (any type at the top level) followed only by whitespace.
     ///
@@ -10,13 +10,13 @@ public enum JSONDocument {
     /// - Parameters:
     ///   - bytes: the whole document, UTF-8.
     ///   - name: the document's name for messages (a URL without secrets, a path).
-    ///   - options: the depth and token-size limits (`recordsPath` is not used).
+    ///   - limits: the depth and token-size limits.
     /// - Throws: ``DebtflowError`` of kind `.input` naming line, column and byte offset.
     public static func parse(_ bytes: [UInt8], name: String,
-                             options: JSONReaderOptions = JSONReaderOptions()) throws -> RecordValue {
+                             limits: JSONLimits = JSONLimits()) throws -> RecordValue {
         let source = MemoryByteSource(bytes, name: name, maxReadSize: max(1, bytes.count))
         let cursor = JSONByteCursor(source: source, capacity: max(1, min(bytes.count, 1 << 20)))
-        let tokenizer = JSONTokenizer(cursor: cursor, maxDepth: options.maxDepth, maxTokenBytes: options.maxTokenBytes)
+        let tokenizer = JSONTokenizer(cursor: cursor, maxDepth: limits.maxDepth, maxTokenBytes: limits.maxTokenBytes)
         try tokenizer.skipByteOrderMark()
         let value = try tokenizer.parseValue(depth: 0)
         try tokenizer.expectEndOfInput()

@@ -1,5 +1,3 @@
-import DebtflowCore
-
 /// A stream of input bytes: a file, stdin, or a gzip decoder over either.
 ///
 /// Readers pull bytes into their own buffer; a source never hands out more than asked for. A

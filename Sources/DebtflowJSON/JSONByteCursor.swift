@@ -5,23 +5,23 @@ import DebtflowCore
 ///
 /// Lines can only change in whitespace between tokens (a raw line break inside a string is an
 /// error), so only ``skipWhitespace()`` counts them. Columns are 1-based byte columns.
-final class JSONByteCursor {
-    let source: any ByteSource
-    let buffer: UnsafeMutablePointer<UInt8>
-    let capacity: Int
+public final class JSONByteCursor {
+    public let source: any ByteSource
+    public let buffer: UnsafeMutablePointer<UInt8>
+    public let capacity: Int
     /// The index of the current byte in ``buffer``.
-    var position = 0
+    public var position = 0
     /// How many bytes of ``buffer`` are filled.
-    var end = 0
+    public var end = 0
     /// The absolute input offset of `buffer[0]`.
-    private(set) var bufferStartOffset: Int64 = 0
-    private(set) var reachedEnd = false
+    public private(set) var bufferStartOffset: Int64 = 0
+    public private(set) var reachedEnd = false
     /// The 1-based line of the current byte.
-    private(set) var line = 1
+    public private(set) var line = 1
     /// The absolute offset of the first byte of the current line.
-    private(set) var lineStartOffset: Int64 = 0
+    public private(set) var lineStartOffset: Int64 = 0
 
-    init(source: any ByteSource, capacity: Int = 64 << 10) {
+    public init(source: any ByteSource, capacity: Int = 64 << 10) {
         self.source = source
         self.capacity = max(1, capacity)
         self.buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: self.capacity)
@@ -32,11 +32,11 @@ final class JSONByteCursor {
     }
 
     /// The absolute offset of the current byte.
-    var offset: Int64 { bufferStartOffset + Int64(position) }
+    public var offset: Int64 { bufferStartOffset + Int64(position) }
 
     /// Replaces the buffer's content with the next bytes of the source.
     /// - Returns: `false` at the end of the input.
-    func refill() throws -> Bool {
+    public func refill() throws -> Bool {
         if reachedEnd { return false }
         bufferStartOffset += Int64(end)
         position = 0
@@ -52,20 +52,20 @@ final class JSONByteCursor {
 
     /// The current byte, or `nil` at the end of the input.
     @inline(__always)
-    func peek() throws -> UInt8? {
+    public func peek() throws -> UInt8? {
         if position < end { return buffer[position] }
         return try refill() ? buffer[position] : nil
     }
 
     /// Moves past the current byte (which ``peek()`` returned).
     @inline(__always)
-    func advance() {
+    public func advance() {
         position += 1
     }
 
     /// Skips JSON whitespace (space, tab, CR, LF), counting lines.
     /// - Returns: the first byte that is not whitespace, or `nil` at the end of the input.
-    func skipWhitespace() throws -> UInt8? {
+    public func skipWhitespace() throws -> UInt8? {
         while true {
             while position < end {
                 let byte = buffer[position]
@@ -85,27 +85,27 @@ final class JSONByteCursor {
     }
 
     /// The location of the current byte, for an error message.
-    func location(record: Int? = nil) -> DebtflowError.Location {
+    public func location(record: Int? = nil) -> DebtflowError.Location {
         location(of: mark, record: record)
     }
 
     /// A cheap note of where the current byte is, turned into a ``DebtflowError/Location`` only
     /// when an error needs it.
-    struct Mark {
+    public struct Mark {
         var offset: Int64
         var line: Int
         var lineStartOffset: Int64
     }
 
-    var mark: Mark { Mark(offset: offset, line: line, lineStartOffset: lineStartOffset) }
+    public var mark: Mark { Mark(offset: offset, line: line, lineStartOffset: lineStartOffset) }
 
-    func location(of mark: Mark, record: Int? = nil) -> DebtflowError.Location {
+    public func location(of mark: Mark, record: Int? = nil) -> DebtflowError.Location {
         DebtflowError.Location(file: source.name, line: mark.line, column: Int(mark.offset - mark.lineStartOffset) + 1,
                                byteOffset: mark.offset, record: record)
     }
 
     /// An input error at the current byte.
-    func error(_ message: String, record: Int? = nil) -> DebtflowError {
+    public func error(_ message: String, record: Int? = nil) -> DebtflowError {
         .input(message, location: location(record: record))
     }
 }

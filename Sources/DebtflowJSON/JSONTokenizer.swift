@@ -9,18 +9,18 @@ import DebtflowCore
 /// `maxTokenBytes` are input errors, as is a kept value (a record) that runs past
 /// ``keptValueEndOffset``: without that bound a record of a billion tiny members would be built
 /// in memory whole.
-final class JSONTokenizer {
-    let cursor: JSONByteCursor
-    let maxDepth: Int
-    let maxTokenBytes: Int
+public final class JSONTokenizer {
+    public let cursor: JSONByteCursor
+    public let maxDepth: Int
+    public let maxTokenBytes: Int
     private var scratch: [UInt8] = []
     /// The input offset a value being built (``parseObject(depth:)``, ``parseArray(depth:)``) must
     /// end before; the reader sets it per record. `Int64.max`: no bound.
-    var keptValueEndOffset = Int64.max
+    public var keptValueEndOffset = Int64.max
     /// The record being built, for the error when it runs past ``keptValueEndOffset``.
-    var keptRecord = (number: 0, line: 0, limit: 0)
+    public var keptRecord = (number: 0, line: 0, limit: 0)
 
-    init(cursor: JSONByteCursor, maxDepth: Int, maxTokenBytes: Int) {
+    public init(cursor: JSONByteCursor, maxDepth: Int, maxTokenBytes: Int) {
         self.cursor = cursor
         self.maxDepth = maxDepth
         self.maxTokenBytes = maxTokenBytes
@@ -30,7 +30,7 @@ final class JSONTokenizer {
     // MARK: - Document edges
 
     /// Skips a UTF-8 byte-order mark at the very start of the input.
-    func skipByteOrderMark() throws {
+    public func skipByteOrderMark() throws {
         guard cursor.offset == 0, try cursor.peek() == 0xEF else { return }
         cursor.advance()
         for expected: UInt8 in [0xBB, 0xBF] {
@@ -40,7 +40,7 @@ final class JSONTokenizer {
     }
 
     /// Throws unless only whitespace is left.
-    func expectEndOfInput() throws {
+    public func expectEndOfInput() throws {
         if try cursor.skipWhitespace() != nil {
             throw cursor.error("unexpected data after the end of the JSON document")
         }
@@ -50,7 +50,7 @@ final class JSONTokenizer {
 
     /// Parses the next value (after whitespace).
     /// - Parameter depth: the nesting depth of the containers around this value.
-    func parseValue(depth: Int) throws -> RecordValue {
+    public func parseValue(depth: Int) throws -> RecordValue {
         guard let byte = try cursor.skipWhitespace() else {
             throw cursor.error("unexpected end of input; expected a JSON value")
         }
@@ -68,7 +68,7 @@ final class JSONTokenizer {
 
     /// Parses an object; the cursor is at its `{`.
     /// - Parameter depth: this object's nesting depth (1 for a top-level object).
-    func parseObject(depth: Int) throws -> RecordObject {
+    public func parseObject(depth: Int) throws -> RecordObject {
         try checkDepth(depth)
         cursor.advance()
         var object = RecordObject()
@@ -95,7 +95,7 @@ final class JSONTokenizer {
     }
 
     /// Parses an array; the cursor is at its `[`.
-    func parseArray(depth: Int) throws -> [RecordValue] {
+    public func parseArray(depth: Int) throws -> [RecordValue] {
         try checkDepth(depth)
         cursor.advance()
         var elements: [RecordValue] = []
@@ -118,7 +118,7 @@ final class JSONTokenizer {
     }
 
     /// Reads `"key"` and the `:` after it; `byte` is the current (non-whitespace) byte.
-    func parseKey(_ byte: UInt8) throws -> String {
+    public func parseKey(_ byte: UInt8) throws -> String {
         guard byte == UInt8(ascii: "\"") else { throw unexpectedByte(byte, expected: "a string key in an object") }
         let key = try parseString()
         guard let colon = try cursor.skipWhitespace() else { throw endInside("an object") }
@@ -128,7 +128,7 @@ final class JSONTokenizer {
     }
 
     /// Skips the next value (after whitespace) without building it; checks its syntax all the same.
-    func skipValue(depth: Int) throws {
+    public func skipValue(depth: Int) throws {
         guard let byte = try cursor.skipWhitespace() else {
             throw cursor.error("unexpected end of input; expected a JSON value")
         }
@@ -170,7 +170,7 @@ final class JSONTokenizer {
     }
 
     /// Skips `"key"` and the `:` after it.
-    func skipKey(_ byte: UInt8) throws {
+    public func skipKey(_ byte: UInt8) throws {
         guard byte == UInt8(ascii: "\"") else { throw unexpectedByte(byte, expected: "a string key in an object") }
         try scanString()
         guard let colon = try cursor.skipWhitespace() else { throw endInside("an object") }
@@ -181,7 +181,7 @@ final class JSONTokenizer {
     // MARK: - Strings
 
     /// Parses a string; the cursor is at its opening quote.
-    func parseString() throws -> String {
+    public func parseString() throws -> String {
         let start = cursor.mark
         try scanString()
         guard let text = String(validating: scratch, as: UTF8.self) else {
@@ -290,7 +290,7 @@ final class JSONTokenizer {
     // MARK: - Numbers and literals
 
     /// Parses a number (RFC 8259 grammar) and keeps its exact text.
-    func parseNumber() throws -> String {
+    public func parseNumber() throws -> String {
         try scanNumber()
         return String(decoding: scratch, as: UTF8.self)
     }
@@ -367,7 +367,7 @@ final class JSONTokenizer {
         }
     }
 
-    func unexpectedByte(_ byte: UInt8, expected: String) -> DebtflowError {
+    public func unexpectedByte(_ byte: UInt8, expected: String) -> DebtflowError {
         let shown: String
         if byte >= 0x21 && byte < 0x7F {
             shown = "'\(Character(Unicode.Scalar(byte)))'"
@@ -394,7 +394,7 @@ final class JSONTokenizer {
 
 extension JSONTokenizer {
     /// Moves past the `[` of an array whose elements the caller reads one by one.
-    func parseArrayOpening(depth: Int) throws {
+    public func parseArrayOpening(depth: Int) throws {
         if depth > maxDepth { throw cursor.error("JSON nesting deeper than \(maxDepth) levels") }
         cursor.advance()
     }
