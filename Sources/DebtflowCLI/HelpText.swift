@@ -62,7 +62,8 @@ enum HelpText {
       debtflow schema > debtflow.schema.json
       check-jsonschema --schemafile debtflow.schema.json pipelines/*.json
     The schema checks keys, types and names; `debtflow check` also checks the stage order,
-    environment variables, inputs and output folders.
+    environment variables, inputs and output folders. See docs/config.md, "Editor completion and
+    checking".
     """
 
     static let phone = """
