@@ -113,10 +113,3 @@ enum StageOptions: Sendable {
     /// Each format's complete options (`format` itself included), in the order of the formats.
     case byFormat(summary: String, [(format: String, options: ConfigOptions)])
 }
-
-extension ConfigObject {
-    /// Fails on the first key that `options` does not describe, naming it and the keys that are.
-    func rejectUnknownKeys(describedBy options: ConfigOptions, context: String? = nil) throws {
-        try rejectUnknownKeys(allowed: options.keys, context: context)
-    }
-}

@@ -190,7 +190,9 @@ public enum ConfigSchema {
             return object(members)
         case .pathOrPatterns:
             let path = object([("type", .string("string")), ("minLength", .number("1"))])
-            return object([("anyOf", .array([path, object([("type", .string("array")), ("minItems", .number("1")), ("items", path)])]))])
+            // `-` (stdin) is only ever the one input, never an entry of an array.
+            let entry = object([("type", .string("string")), ("minLength", .number("1")), ("not", object([("const", .string("-"))]))])
+            return object([("anyOf", .array([path, object([("type", .string("array")), ("minItems", .number("1")), ("items", entry)])]))])
         case .stringMap:
             return object([("type", .string("object")), ("additionalProperties", object([("type", .string("string"))]))])
         case .scalarMap:

@@ -68,9 +68,17 @@ struct SchemaCommandTests {
          "stages[1].sink.batch_size"),
         (#"{"version":1,"nmae":"x","stages":[{"read":{"format":"csv","path":"in.csv"}},{"sink":{"format":"ndjson","path":"o.ndjson"}}]}"#,
          "nmae"),
+        // Wiring: what the descriptors' roles and needs say.
+        (#"{"version":1,"stages":[{"read":{"format":"csv","path":"in.csv"}},{"map":{}},{"normalize":{}},{"normalize":{}},{"validate":{}},{"sink":{"format":"ndjson","path":"o.ndjson"}}]}"#,
+         "stages[3].normalize"),
+        (#"{"version":1,"stages":[{"read":{"format":"csv","path":"in.csv"}},{"map":{}},{"normalize":{}},{"sink":{"format":"ndjson","path":"o.ndjson"}}]}"#,
+         "stages[1].map"),
+        (#"{"version":1,"stages":[{"read":{"format":"csv","path":"in.csv"}}]}"#, "stages"),
+        (#"{"version":1,"stages":[{"sink":{"format":"ndjson","path":"o.ndjson"}},{"read":{"format":"csv","path":"in.csv"}}]}"#,
+         "stages[1].read"),
     ]
 
-    @Test("configs `debtflow check` refuses for an unknown key, a wrong type or an unknown name are refused by the schema too")
+    @Test("configs `debtflow check` refuses for an unknown key, a wrong type, an unknown name or their wiring are refused by the schema too")
     func refusedByBoth() throws {
         let directory = try TestSupport.makeTemporaryDirectory("schema-refused")
         defer { try? FileManager.default.removeItem(at: directory) }

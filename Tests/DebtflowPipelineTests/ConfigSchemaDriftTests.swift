@@ -88,7 +88,7 @@ struct ConfigSchemaDriftTests {
         case .stringList(let choice, let nonEmpty):
             return [("valid", ""), ([7], "[0]")] + (choice == nil ? [] : [(["no-such-name"], "[0]")]) + (nonEmpty ? [([String](), "")] : [])
         case .pathOrPatterns:
-            return [(7, ""), ([String](), "")]
+            return [(7, ""), ([String](), ""), ([7], "[0]"), (["in.csv", "-"], "[1]")]
         case .stringMap:
             return [(7, ""), (["phone": 7], ".phone")]
         case .scalarMap:
