@@ -13,7 +13,7 @@ extension ClassifyOptions {
     /// The keys of ``init(config:)``.
     static let configOptions = ConfigOptions("Sets each debt's destination zone and credits from its phone number.", [
         ConfigOption("rates", .objectMap(keys: DestinationZone.allCases.map(\.rawValue), options: rateOptions), "Overrides of the credits table, by zone."),
-        ConfigOption("expensive", .stringList(of: ConfigChoice(DestinationZone.self)), default: .array(["dom_tom", "maghreb"].map(RecordValue.string)), "The zones whose destinations are expensive (refused unless accepted in `validate`)."),
+        ConfigOption("expensive", .stringList(of: ConfigChoice(DestinationZone.self)), default: .array(defaultExpensive.map { .string($0.rawValue) }), "The zones whose destinations are expensive (refused unless accepted in `validate`)."),
     ])
 
     /// The keys of one zone's rate in `rates`.
