@@ -61,7 +61,11 @@ public enum ConfigSchema {
         if !required.isEmpty { members.append(("required", strings(required))) }
         members.append(("additionalProperties", .bool(false)))
         if !options.requiresOneOf.isEmpty {
-            members.append(("anyOf", .array(options.requiresOneOf.map { object([("required", strings($0))]) })))
+            // An empty string reads as not given, so each key of the group must hold some text.
+            let nonEmpty = object([("minLength", .number("1"))])
+            members.append(("anyOf", .array(options.requiresOneOf.map { keys in
+                object([("required", strings(keys)), ("properties", object(keys.map { ($0, nonEmpty) }))])
+            })))
         }
         return object(members)
     }

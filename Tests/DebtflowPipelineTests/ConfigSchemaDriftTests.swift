@@ -149,6 +149,15 @@ struct ConfigSchemaDriftTests {
                 }
             }
         }
+        // A group of `requiresOneOf` given only as empty strings (`"token": ""`): empty reads as absent.
+        for object in Self.describedObjects where !object.options.requiresOneOf.isEmpty {
+            var options = object.base
+            for key in object.options.requiresOneOf.joined() { options[key] = "" }
+            let text = try Self.pipeline(replacing: object.slot, with: options)
+            #expect(decodeError(text)?.kind == .configuration, "\(object.name) with empty credentials")
+            texts.append(text)
+            labels.append("\(object.name) with empty credentials")
+        }
         for option in PipelineConfigurationDecoder.rootOptions.options {
             for (value, under) in Self.wrongValues(option.value) {
                 let text = try Self.pipeline(replacing: 0, with: Self.bases["read/csv"]!, root: [option.key: value])
@@ -194,7 +203,7 @@ struct ConfigSchemaDriftTests {
         }
     }
 
-    @Test("the base configs, each listed name of every choice, each default and a ${NAME} in every expanded option pass both")
+    @Test("the base configs, each listed name of every choice, each default, the bounds of numbers, an empty optional string and a ${NAME} pass both")
     func describedValuesAreAcceptedByBoth() throws {
         var texts: [String] = []
         for object in Self.describedObjects {
@@ -207,8 +216,15 @@ struct ConfigSchemaDriftTests {
                     samples += choice.names + (choice.emptyIsAbsent ? [""] : [])
                 case .stringList(let choice?, _):
                     samples += choice.names.map { [$0] }
-                case .boolean, .positiveInteger, .nonNegativeNumber:
-                    samples.append(option.value.isBoolean ? "${DEBTFLOW_SCHEMA_TEST_UNSET:-true}" : "${DEBTFLOW_SCHEMA_TEST_UNSET:-1}")
+                case .boolean:
+                    samples.append("${DEBTFLOW_SCHEMA_TEST_UNSET:-true}")
+                case .positiveInteger(let maximum):
+                    // The bounds the schema allows: a decoder that narrows them fails here.
+                    samples += [1, maximum ?? 1_000_000, "${DEBTFLOW_SCHEMA_TEST_UNSET:-1}"]
+                case .nonNegativeNumber:
+                    samples += [0, 0.5, 1_000_000, "${DEBTFLOW_SCHEMA_TEST_UNSET:-1}"]
+                case .string(nonEmpty: false, _) where !object.options.requiresOneOf.joined().contains(option.key):
+                    samples.append("")
                 default:
                     break
                 }
@@ -265,6 +281,3 @@ struct ConfigSchemaDriftTests {
     }
 }
 
-private extension ConfigValue {
-    var isBoolean: Bool { if case .boolean = self { true } else { false } }
-}
