@@ -42,6 +42,9 @@ indirect enum ConfigValue: Sendable {
     case positiveInteger(maximum: Int? = nil)
     /// A finite number of 0 or more, or a string that expands to one.
     case nonNegativeNumber
+    /// A number of seconds above 0 and at most `maximum`, or a string that expands to one
+    /// (`ConfigObject.positiveSeconds`, the `timeout_s` of feat/http).
+    case seconds(maximum: Int)
     /// An integer or a string (`run_id`).
     case integerOrString
     /// Exactly this integer (`version`: 1), never a string.

@@ -138,6 +138,10 @@ public enum ConfigSchema {
         ("pattern", .string("\\$\\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\\}")),
     ])
 
+    /// A literal number in a string (`"2.5"`), as Swift's `Double(_:)` reads the usual ones.
+    private static let decimalText = object([("type", .string("string")),
+                                             ("pattern", .string("^\\+?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?$"))])
+
     private static func propertySchema(_ option: ConfigOption, definitions: inout [(String, RecordValue)]) -> RecordValue {
         describe(valueSchema(option.value, key: option.key, definitions: &definitions), summary: option.summary,
                  defaultValue: option.defaultValue)
@@ -180,7 +184,13 @@ public enum ConfigSchema {
         case .nonNegativeNumber:
             return object([("anyOf", .array([
                 object([("type", .string("number")), ("minimum", .number("0"))]),
-                object([("type", .string("string")), ("pattern", .string("^\\+?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?$"))]),
+                decimalText,
+                reference("environment_reference"),
+            ]))])
+        case .seconds(let maximum):
+            return object([("anyOf", .array([
+                object([("type", .string("number")), ("exclusiveMinimum", .number("0")), ("maximum", .number(String(maximum)))]),
+                decimalText,
                 reference("environment_reference"),
             ]))])
         case .integerOrString:

@@ -81,6 +81,8 @@ struct ConfigSchemaDriftTests {
             return [(true, ""), (0, ""), (-3, ""), ("many", "")] + (maximum.map { [($0 + 1, "")] } ?? [])
         case .nonNegativeNumber:
             return [(true, ""), (-1, ""), ("soon", "")]
+        case .seconds(let maximum):
+            return [(true, ""), (0, ""), (maximum + 1, ""), ("soon", "")]
         case .integerOrString:
             return [(true, ""), ([1], "")]
         case .integerConstant(let number):
@@ -223,6 +225,8 @@ struct ConfigSchemaDriftTests {
                     samples += [1, maximum ?? 1_000_000, "${DEBTFLOW_SCHEMA_TEST_UNSET:-1}"]
                 case .nonNegativeNumber:
                     samples += [0, 0.5, 1_000_000, "${DEBTFLOW_SCHEMA_TEST_UNSET:-1}"]
+                case .seconds(let maximum):
+                    samples += [0.5, maximum, "${DEBTFLOW_SCHEMA_TEST_UNSET:-1}"]
                 case .string(nonEmpty: false, _) where !object.options.requiresOneOf.joined().contains(option.key):
                     samples.append("")
                 default:
