@@ -43,7 +43,7 @@ extension ReadStageConfiguration.Format {
                 ConfigOption("slice_size", .positiveInteger(), default: .number("100"), "Debtors per page."),
                 ConfigOption("rate_limit_wait_s", .nonNegativeNumber, default: .number("60"), "Seconds to wait after a 429 without Retry-After."),
                 ConfigOption("max_retries", .positiveInteger(), default: .number("8"), "Attempts per page before the run stops (exit 3)."),
-                ConfigOption("timeout_s", .nonNegativeNumber, default: .number("30"), "Seconds one page request may take."),
+                ConfigOption("timeout_s", .seconds(maximum: 86400), default: .number("30"), "Seconds one page request may take (above 0, at most a day)."),
             ])
         }
     }
@@ -77,7 +77,7 @@ extension SinkConfiguration.Format {
                 ConfigOption("batch_name", .string(), "The name batches carry."),
                 ConfigOption("accept_expensive_destination", .boolean, "Sent at batch level when set."),
                 ConfigOption("concurrency", .positiveInteger(maximum: 16), default: .number("2"), "Batches in flight at once."),
-                ConfigOption("timeout_s", .nonNegativeNumber, default: .number("30"), "Seconds one batch exchange may take."),
+                ConfigOption("timeout_s", .seconds(maximum: 86400), default: .number("30"), "Seconds one whole batch exchange may take (above 0, at most a day)."),
                 ConfigOption("max_retries", .positiveInteger(), default: .number("8"), "Attempts per batch before the run stops (exit 4)."),
                 ConfigOption("on_ambiguous", .choice(ConfigChoice(["stop", "retry"])), default: .string("stop"),
                              "What to do when a batch's fate is unknown (the connection died after sending)."),
