@@ -12,6 +12,7 @@ enum HelpText {
       debtflow check PIPELINE.json [--deep] [--shard I/N]
                                             validate the config and reach every input; write nothing
                                             (--deep: also read every input through)
+      debtflow schema                       print the JSON Schema of pipeline configs (editor completion and checking)
       debtflow phone [--region FR] [NUMBER ...]   normalize and classify phone numbers (else one per stdin line)
       debtflow sandbox [--port N] [--debtors PATH] [--ledger PATH] [--token T] [fault options]
       debtflow generate --rows N --format csv|json|ndjson|xml [--gzip] [--seed S] [--out PATH]
@@ -64,6 +65,21 @@ enum HelpText {
                                 report its records: a truncated or corrupt file is exit 3 with the
                                 message a run would give
       --shard I/N               only this shard's inputs (see `debtflow run --help`)
+    """
+
+    static let schema = """
+    USAGE: debtflow schema
+
+    Prints the JSON Schema (draft 2020-12) of pipeline configs to stdout: every stage, option,
+    type, default and allowed value, written from the same descriptions the config decoder reads
+    with. The repository ships it as pipelines/debtflow.schema.json. Point an editor at it for
+    completion and checking as you type (a top-level "$schema": "debtflow.schema.json" in a
+    config, or VS Code's json.schemas setting), or check configs on the command line:
+      debtflow schema > debtflow.schema.json
+      check-jsonschema --schemafile debtflow.schema.json pipelines/*.json
+    The schema checks keys, types and names; `debtflow check` also checks the stage order,
+    environment variables, inputs and output folders. See docs/config.md, "Editor completion and
+    checking".
     """
 
     static let phone = """

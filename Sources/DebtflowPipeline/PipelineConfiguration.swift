@@ -68,7 +68,7 @@ public struct ReadStageConfiguration: Sendable {
 
 /// One `sink` stage.
 public struct SinkConfiguration: Sendable {
-    public enum Format: String, Sendable { case ndjson, http }
+    public enum Format: String, Sendable, CaseIterable { case ndjson, http }
 
     public struct HTTP: Sendable {
         public var url: String

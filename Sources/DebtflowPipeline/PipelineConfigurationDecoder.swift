@@ -58,7 +58,7 @@ public struct PipelineConfigurationDecoder: Sendable {
         let interpolation = EnvironmentInterpolation(environment: environment)
         let root = try ConfigObject(json, path: "", interpolation: interpolation)
         // `$schema` names the JSON Schema an editor checks the file against; it is ignored here.
-        try root.rejectUnknownKeys(allowed: ["$schema", "version", "name", "stages", "description"])
+        try root.rejectUnknownKeys(describedBy: Self.rootOptions)
         guard let versionValue = root.rawValue("version") else {
             throw DebtflowError.configuration("required: expected 1", path: "version")
         }
@@ -124,7 +124,7 @@ public struct PipelineConfigurationDecoder: Sendable {
         var read = ReadStageConfiguration(format: format)
         switch format {
         case .csv:
-            try options.rejectUnknownKeys(allowed: ["format", "path", "delimiter", "encoding", "header", "max_field_bytes"] + Self.inputListKeys, context: "csv")
+            try options.rejectUnknownKeys(describedBy: format.configOptions, context: "csv")
             let delimiter = try options.string("delimiter") ?? "auto"
             guard CSVDelimiter(configValue: delimiter) != nil else {
                 throw DebtflowError.configuration("expected \"auto\", \",\", \";\", \"\\t\" (or \"tab\") or \"|\", found \(MessageExcerpt.quoted(delimiter))", path: options.child("delimiter"))
@@ -138,19 +138,19 @@ public struct PipelineConfigurationDecoder: Sendable {
             read.header = try options.bool("header") ?? true
             read.maxFieldBytes = try options.positiveInt("max_field_bytes") ?? read.maxFieldBytes
         case .json:
-            try options.rejectUnknownKeys(allowed: ["format", "path", "records"] + Self.inputListKeys, context: "json")
+            try options.rejectUnknownKeys(describedBy: format.configOptions, context: "json")
             read.records = try options.string("records") ?? ""
             if let problem = RecordLocatorRules.recordsPathProblem(read.records) {
                 throw DebtflowError.configuration(problem, path: options.child("records"))
             }
         case .xml:
-            try options.rejectUnknownKeys(allowed: ["format", "path", "record"] + Self.inputListKeys, context: "xml")
+            try options.rejectUnknownKeys(describedBy: format.configOptions, context: "xml")
             read.recordElement = try options.requiredString("record")
             if let problem = RecordLocatorRules.recordElementProblem(read.recordElement ?? "") {
                 throw DebtflowError.configuration(problem, path: options.child("record"))
             }
         case .magicline:
-            try options.rejectUnknownKeys(allowed: ["format", "base_url", "run_id", "api_key", "slice_size", "rate_limit_wait_s", "max_retries", "timeout_s"], context: "magicline")
+            try options.rejectUnknownKeys(describedBy: format.configOptions, context: "magicline")
             read.baseURL = try options.requiredString("base_url")
             _ = try HTTPURLPolicy.validate(read.baseURL ?? "", jsonPath: options.child("base_url"))
             secrets.append(contentsOf: Redaction.urlPasswords(read.baseURL ?? ""))
@@ -191,9 +191,6 @@ public struct PipelineConfigurationDecoder: Sendable {
         read.path = resolve(path, baseDirectory: baseDirectory)
         return read
     }
-
-    /// The `read` options of a file input's list of inputs (CONTRACT.md §2 "Many inputs").
-    static let inputListKeys = ["if_missing", "on_input_error"]
 
     /// Where `{input}` may appear: an ndjson sink's file name, with a file input, and not with
     /// `on_input_error: continue` on stdout (lines already written cannot be taken back).
@@ -241,14 +238,11 @@ public struct PipelineConfigurationDecoder: Sendable {
         var sink = SinkConfiguration(format: format, accepts: accepts, jsonPath: options.path)
         switch format {
         case .ndjson:
-            try options.rejectUnknownKeys(allowed: ["format", "path", "gzip", "accept"], context: "ndjson")
+            try options.rejectUnknownKeys(describedBy: format.configOptions, context: "ndjson")
             sink.path = resolve(try options.requiredFilePath("path"), baseDirectory: baseDirectory)
             sink.gzip = try options.bool("gzip") ?? false
         case .http:
-            try options.rejectUnknownKeys(allowed: ["format", "url", "token", "token_url", "client_id", "client_secret", "scope",
-                                                    "batch_size", "batch_name", "accept_expensive_destination", "concurrency",
-                                                    "timeout_s", "max_retries", "on_ambiguous", "results", "journal", "accept"],
-                                          context: "http")
+            try options.rejectUnknownKeys(describedBy: format.configOptions, context: "http")
             if accepts != [.valid] {
                 throw DebtflowError.configuration("an http sink pushes valid debts only; expected [\"valid\"]", path: options.child("accept"))
             }
