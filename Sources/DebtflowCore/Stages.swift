@@ -118,3 +118,22 @@ public protocol OutcomeSink: AnyObject {
 extension OutcomeSink {
     public func contribute(to summary: inout RunSummary) {}
 }
+
+/// A sink that takes its outcomes as NDJSON lines written by the transform tasks, which run in
+/// parallel, instead of as outcome structs: the runner writes the lines of the outcomes it
+/// accepts (``OutcomeSink/accepts``) with ``JSONByteWriter/outcome(_:)``, one per line, in order.
+public protocol NDJSONLineSink: OutcomeSink {
+    /// Appends the lines of one chunk's accepted outcomes.
+    func write(lines: NDJSONLines) async throws
+}
+
+/// Complete NDJSON lines (each ends with `\n`) and how many there are.
+public struct NDJSONLines: Sendable {
+    public var bytes: [UInt8]
+    public var count: Int
+
+    public init(bytes: [UInt8] = [], count: Int = 0) {
+        self.bytes = bytes
+        self.count = count
+    }
+}

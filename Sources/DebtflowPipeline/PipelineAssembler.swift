@@ -176,11 +176,12 @@ public struct PipelineAssembler {
 }
 
 /// With `--dry-run`, an output sink does all its work but publishes nothing.
-final class DryRunSink: OutcomeSink {
-    private let wrapped: any OutcomeSink
-    init(wrapping wrapped: any OutcomeSink) { self.wrapped = wrapped }
+final class DryRunSink: NDJSONLineSink {
+    private let wrapped: NDJSONFileSink
+    init(wrapping wrapped: NDJSONFileSink) { self.wrapped = wrapped }
     var accepts: Set<OutcomeStatus> { wrapped.accepts }
     func write(_ outcomes: [Outcome]) async throws { try await wrapped.write(outcomes) }
+    func write(lines: NDJSONLines) async throws { try await wrapped.write(lines: lines) }
     func finish() async throws { await wrapped.abort() }
     func abort() async { await wrapped.abort() }
     func contribute(to summary: inout RunSummary) { wrapped.contribute(to: &summary) }

@@ -49,8 +49,8 @@ public final class InterruptionFlag: Sendable {
 ///
 /// ```
 /// pump:      source ──chunks of records──▶ records channel
-/// transform: records channel ─▶ stage on up to `transformWidth` chunks at once, in order ─▶ outcomes channel
-/// drain:     outcomes channel ─▶ summary, and each sink the outcomes it accepts
+/// transform: records channel ─▶ stage, counts and NDJSON lines on up to `transformWidth` chunks at once, in order ─▶ sink-chunks channel
+/// drain:     sink-chunks channel ─▶ summary, and each sink its NDJSON lines (or outcomes)
 /// ```
 ///
 /// The runner is generic over the composed stage (`map.then(normalize).then(validate)`, or the
@@ -94,7 +94,8 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
         var summary = RunSummary(pipeline: name)
         defer { partialSummary = summary }
         let records = BoundedChannel<Chunk<Record>>(capacity: channelCapacity)
-        let outcomes = BoundedChannel<Chunk<Outcome>>(capacity: channelCapacity)
+        let outcomes = BoundedChannel<SinkChunk>(capacity: channelCapacity)
+        let encoder = SinkChunkEncoder(sinks: sinks, maxMalformedMessages: maxReportedProblems + 1)
         let progress = self.progress
         if options.showProgress { progress.startDrawing(to: log) }
         defer { if options.showProgress { progress.stopDrawing(log: log) } }
@@ -104,7 +105,7 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
                             interruption: interruption, log: log)
         }
         let transformTask = Task { [transform, transformWidth] in
-            await PipelineRoles.transform(records, through: transform, width: transformWidth, into: outcomes)
+            await PipelineRoles.transform(records, through: transform, encodedBy: encoder, width: transformWidth, into: outcomes)
         }
         // A signal wakes the drain: an in-flight sink write finishes (an http batch is then
         // recorded, not left ambiguous), and the drain stops at the next chunk.
@@ -145,22 +146,27 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
         return summary
     }
 
-    /// The sinks' role: counts each chunk of outcomes into the summary, hands each sink the
-    /// outcomes it accepts, and names the first malformed rows of a conversion on stderr.
-    private func drain(_ outcomes: BoundedChannel<Chunk<Outcome>>, into summary: inout RunSummary) async throws {
+    /// The sinks' role: adds each chunk's counts to the summary, hands each sink its lines (or
+    /// the outcomes it accepts), and names the first malformed rows of a conversion on stderr.
+    /// The lines were written by the transform tasks (``SinkChunkEncoder``).
+    private func drain(_ outcomes: BoundedChannel<SinkChunk>, into summary: inout RunSummary) async throws {
         var reportedProblems = 0
+        let lineSinks = sinks.map { $0 as? any NDJSONLineSink }
         for try await chunk in outcomes {
             if interruption.isSet || Task.isCancelled { throw DebtflowError.interrupted }
-            summary.count(chunk.elements)
-            for sink in sinks {
-                let accepted = chunk.elements.filter { sink.accepts.contains($0.status) && !($0.isConversion && $0.status == .failed) }
-                if !accepted.isEmpty { try await sink.write(accepted) }
+            summary.add(chunk.counts)
+            for (index, delivery) in chunk.deliveries.enumerated() {
+                switch delivery {
+                case .lines(let lines):
+                    if lines.count > 0, let sink = lineSinks[index] { try await sink.write(lines: lines) }
+                case .outcomes(let accepted):
+                    if !accepted.isEmpty { try await sinks[index].write(accepted) }
+                }
             }
-            for outcome in chunk.elements where outcome.isConversion && outcome.status == .failed {
+            for message in chunk.malformedRows {
                 reportedProblems += 1
                 if reportedProblems <= maxReportedProblems {
-                    let problem = outcome.errors.first
-                    log.warning("\(outcome.provenance.description): \(problem?.code.rawValue ?? "failed"): \(problem?.message ?? "")")
+                    log.warning(message)
                 } else if reportedProblems == maxReportedProblems + 1 {
                     log.warning("more malformed records follow; they are counted in the summary")
                 }
@@ -229,13 +235,15 @@ enum PipelineRoles {
     }
 
     /// The transform's role, the heaviest: the stage runs on up to `width` chunks at once (one
-    /// task each) and the outcomes are handed on in input order, so every core works on it while
-    /// memory stays bounded.
-    static func transform<Stage: ChunkStage>(_ records: BoundedChannel<Chunk<Record>>, through stage: Stage, width: Int,
-                                  into outcomes: BoundedChannel<Chunk<Outcome>>) async
+    /// task each), which also count the outcomes and write the sinks' NDJSON lines (`encoder`),
+    /// and the results are handed on in input order, so every core works on it while memory stays
+    /// bounded.
+    static func transform<Stage: ChunkStage>(_ records: BoundedChannel<Chunk<Record>>, through stage: Stage,
+                                             encodedBy encoder: SinkChunkEncoder, width: Int,
+                                             into outcomes: BoundedChannel<SinkChunk>) async
     where Stage.Input == Record, Stage.Output == Outcome {
         do {
-            for try await chunk in records.then(stage, width: width) {
+            for try await chunk in records.orderedConcurrentMap(width: width, { chunk in encoder.encode(try stage.process(chunk)) }) {
                 try await outcomes.send(chunk)
             }
             outcomes.finish()

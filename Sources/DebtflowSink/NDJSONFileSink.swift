@@ -4,9 +4,10 @@ import DebtflowGzip
 /// Writes outcomes as NDJSON, one JSON object per line, to a file published atomically at the end
 /// of the run (or to stdout for `-`).
 ///
-/// Each chunk is encoded into one reused buffer and written with one `write` (DESIGN.md §3). With
+/// Each chunk's lines come written by the runner's transform tasks (or are encoded here into one
+/// reused buffer) and are written with one `write` (DESIGN.md §3). With
 /// `gzip`, the stream is compressed at a fast level. The file is created 0600.
-public final class NDJSONFileSink: OutcomeSink {
+public final class NDJSONFileSink: NDJSONLineSink {
     public let accepts: Set<OutcomeStatus>
     private let file: AtomicFile
     private var writer = JSONByteWriter(capacity: 1 << 20)
@@ -31,11 +32,20 @@ public final class NDJSONFileSink: OutcomeSink {
             writer.outcome(outcome)
             writer.newline()
         }
-        linesWritten += outcomes.count
+        try write(bytes: writer.bytes, lines: outcomes.count)
+    }
+
+    /// Appends lines the runner's transform tasks wrote (the same bytes as ``write(_:)``).
+    public func write(lines: NDJSONLines) async throws {
+        try write(bytes: lines.bytes, lines: lines.count)
+    }
+
+    private func write(bytes: [UInt8], lines: Int) throws {
+        linesWritten += lines
         if let compressor {
-            try file.write(try compressor.compress(writer.bytes))
+            try file.write(try compressor.compress(bytes))
         } else {
-            try file.write(writer.bytes)
+            try file.write(bytes)
         }
     }
 
