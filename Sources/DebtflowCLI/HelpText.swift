@@ -19,7 +19,7 @@ enum HelpText {
       4 sink error (push target, credentials, disk) · 130 interrupted
 
     Data goes to files or stdout; progress, warnings and the summary go to stderr.
-    See README.md for the pipeline config reference.
+    Docs: README.md (start there), docs/config.md (pipeline config), docs/troubleshooting.md (errors).
     """
 
     static let run = """

@@ -1,5 +1,6 @@
 import DebtflowCore
 import DebtflowPipeline
+import DebtflowSink
 import Foundation
 
 /// `debtflow run PIPELINE.json …`: decodes the config, assembles the stages, runs them, prints the
@@ -19,7 +20,7 @@ enum RunCommand {
         }
         let progressMode = try scanner.choice("--progress", ["auto", "always", "never"], default: "auto")
         let logFormat = OperatorLog.Format(rawValue: try scanner.choice("--log-format", ["text", "json"], default: "text"))!
-        let options = RunOptions(
+        var options = RunOptions(
             limit: try scanner.int("--limit", minimum: 1),
             dryRun: scanner.flag("--dry-run"),
             resume: scanner.flag("--resume"),
@@ -35,9 +36,14 @@ enum RunCommand {
         log.addSecrets(configuration.secrets)
         if let summaryPath {
             try checkWritableFolder(of: summaryPath, what: "--summary")
+            options.additionalOutputs.append(.init(role: .option("--summary"), path: summaryPath))
         }
 
+        // Signals are handled from here on, so that one arriving while the outputs are opened
+        // (a FIFO waiting for its reader) still stops cleanly, removing the temporary files.
         let interruption = InterruptionFlag()
+        let signals = SignalHandling(flag: interruption)
+        defer { withExtendedLifetime(signals) {} }
         let runner: PipelineRunner<RecordTransform>
         do {
             runner = try await PipelineAssembler(configuration: configuration, options: options, log: log).makeRunner(interruption: interruption)
@@ -45,40 +51,50 @@ enum RunCommand {
             CommandDispatcher.printError(error, hint: nil, log: log)
             return ExitCode.for(error).rawValue
         }
-        let signals = SignalHandling(flag: interruption)
-        defer { withExtendedLifetime(signals) {} }
 
+        let summary: RunSummary
         do {
-            let summary = try await runner.run()
-            log.summary(summary)
-            try writeSummary(summary, to: summaryPath)
-            let failed = summary.failed + (summary.pushed?.failed ?? 0)
-            return ExitCode.forFinishedRun(failedRecords: failed).rawValue
+            summary = try await runner.run()
         } catch {
             let runError = (error as? DebtflowError) ?? DebtflowError.input("\(error)")
             CommandDispatcher.printError(runError, hint: nil, log: log)
             if let partial = runner.partialSummary {
                 log.summary(partial)
-                try? writeSummary(partial, to: summaryPath)
+                do {
+                    try writeSummary(partial, to: summaryPath, interruption: interruption)
+                } catch {
+                    log.warning(error.description)
+                }
             }
             return ExitCode.for(runError).rawValue
         }
+        log.summary(summary)
+        do {
+            try writeSummary(summary, to: summaryPath, interruption: interruption)
+        } catch {
+            // The outputs are published; only the summary file is missing. Said once, on one line.
+            CommandDispatcher.printError(error, hint: nil, log: log)
+            return ExitCode.for(error).rawValue
+        }
+        let failed = summary.failed + (summary.pushed?.failed ?? 0)
+        return ExitCode.forFinishedRun(failedRecords: failed).rawValue
     }
 
-    static func writeSummary(_ summary: RunSummary, to path: String?) throws {
+    /// Writes the summary JSON to `path` as any output is written (``AtomicFile``: temporary file
+    /// and rename, mode 0600; `-`, a device or a FIFO as a stream).
+    /// - Throws: `.sink` with one line saying what failed (never a Foundation error dump).
+    static func writeSummary(_ summary: RunSummary, to path: String?, interruption: InterruptionFlag) throws(DebtflowError) {
         guard let path else { return }
         var bytes = summary.json
         bytes.append(UInt8(ascii: "\n"))
-        if path == "-" {
-            try StandardStreams.writeToStandardOutput(bytes)
-            return
-        }
-        let url = URL(fileURLWithPath: path)
         do {
-            try Data(bytes).write(to: url, options: .atomic)
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+            let file = try AtomicFile(path: path, isInterrupted: { interruption.isSet })
+            try file.write(bytes)
+            try file.publish()
         } catch {
-            throw DebtflowError.sink("cannot write the summary", location: .init(file: path), cause: "\(error)")
+            let failure = (error as? DebtflowError) ?? DebtflowError.sink("\(error)")
+            throw DebtflowError.sink("--summary: cannot write the summary to \(MessageExcerpt.path(path)): \(failure.message)",
+                                     cause: failure.cause)
         }
     }
 

@@ -3,15 +3,15 @@ import DebtflowSink
 import Dispatch
 import Foundation
 
-/// Turns SIGINT and SIGTERM into a clean stop: the first sets the interruption flag and cancels
-/// the run (which then publishes nothing and exits 130); a second one removes the outputs'
-/// temporary files and exits at once.
+/// Turns SIGINT, SIGTERM and SIGHUP (a closed terminal or SSH session) into a clean stop: the
+/// first sets the interruption flag and cancels the run (which then publishes nothing and exits
+/// 130); a second one removes the outputs' temporary files and exits at once.
 final class SignalHandling: @unchecked Sendable {
     // @unchecked Sendable: `sources` is written once in `init` and only read after.
     private var sources: [any DispatchSourceSignal] = []
 
     init(flag: InterruptionFlag) {
-        for signalNumber in [SIGINT, SIGTERM] {
+        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler {

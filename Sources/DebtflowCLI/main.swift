@@ -12,5 +12,8 @@ import Foundation
 _ = glibcMallopt(-8, 2)
 
 StandardStreams.reserveClosedDescriptors()
+// A reader that goes away (`debtflow run … | head -1`) must not kill the process with SIGPIPE
+// before it removes its temporary files: the write fails with EPIPE instead, a sink error (exit 4).
+signal(SIGPIPE, SIG_IGN)
 let status = await CommandDispatcher.run(Array(CommandLine.arguments.dropFirst()))
 exit(status)

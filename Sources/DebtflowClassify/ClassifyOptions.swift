@@ -1,3 +1,5 @@
+import DebtflowCore
+
 /// The `classify` stage's options (CONTRACT.md §2, §4).
 public struct ClassifyOptions: Sendable, Equatable {
     /// Per-zone overrides of the §4 table (`{"dom_tom": {"credits": 90}}`).
@@ -5,7 +7,10 @@ public struct ClassifyOptions: Sendable, Equatable {
     /// The zones whose numbers fail with `expensive_destination` unless accepted.
     public var expensive: [DestinationZone]
 
-    public init(rates: [DestinationZone: ZoneRate] = [:], expensive: [DestinationZone] = [.domTom, .maghreb]) {
+    /// The contract's expensive zones (CONTRACT.md §2): the DOM-TOM and the Maghreb.
+    public static let defaultExpensive: [DestinationZone] = [.domTom, .maghreb]
+
+    public init(rates: [DestinationZone: ZoneRate] = [:], expensive: [DestinationZone] = defaultExpensive) {
         self.rates = rates
         self.expensive = expensive
     }

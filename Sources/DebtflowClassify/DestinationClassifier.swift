@@ -10,7 +10,7 @@ public struct DestinationClassifier: Sendable {
     /// - Parameters:
     ///   - rates: per-zone overrides; an override of `other` is ignored (`other` stays unsupported).
     ///   - expensive: the zones that are expensive.
-    public init(rates: [DestinationZone: ZoneRate] = [:], expensive: [DestinationZone] = [.domTom, .maghreb]) {
+    public init(rates: [DestinationZone: ZoneRate] = [:], expensive: [DestinationZone] = ClassifyOptions.defaultExpensive) {
         var table: [DestinationZone: (credits: Int, multiplier: String)] = [:]
         for zone in DestinationZone.allCases {
             guard var rate = zone.defaultRate else { continue }

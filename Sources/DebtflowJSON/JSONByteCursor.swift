@@ -6,20 +6,20 @@ import DebtflowCore
 /// Lines can only change in whitespace between tokens (a raw line break inside a string is an
 /// error), so only ``skipWhitespace()`` counts them. Columns are 1-based byte columns.
 public final class JSONByteCursor {
-    public let source: any ByteSource
-    public let buffer: UnsafeMutablePointer<UInt8>
-    public let capacity: Int
+    let source: any ByteSource
+    let buffer: UnsafeMutablePointer<UInt8>
+    let capacity: Int
     /// The index of the current byte in ``buffer``.
-    public var position = 0
+    var position = 0
     /// How many bytes of ``buffer`` are filled.
-    public var end = 0
+    var end = 0
     /// The absolute input offset of `buffer[0]`.
-    public private(set) var bufferStartOffset: Int64 = 0
-    public private(set) var reachedEnd = false
+    private(set) var bufferStartOffset: Int64 = 0
+    private(set) var reachedEnd = false
     /// The 1-based line of the current byte.
-    public private(set) var line = 1
+    private(set) var lineNumber = 1
     /// The absolute offset of the first byte of the current line.
-    public private(set) var lineStartOffset: Int64 = 0
+    private(set) var lineStartOffset: Int64 = 0
 
     public init(source: any ByteSource, capacity: Int = 64 << 10) {
         self.source = source
@@ -33,6 +33,10 @@ public final class JSONByteCursor {
 
     /// The absolute offset of the current byte.
     public var offset: Int64 { bufferStartOffset + Int64(position) }
+
+    /// The 1-based line of the current byte. (The stored counter is internal: state the module
+    /// alone touches lets the optimizer drop dynamic exclusivity checks on the hot path.)
+    public var line: Int { lineNumber }
 
     /// Replaces the buffer's content with the next bytes of the source.
     /// - Returns: `false` at the end of the input.
@@ -74,7 +78,7 @@ public final class JSONByteCursor {
                     position += 1
                 case 0x0A:
                     position += 1
-                    line += 1
+                    lineNumber += 1
                     lineStartOffset = offset
                 default:
                     return byte
@@ -91,15 +95,15 @@ public final class JSONByteCursor {
 
     /// A cheap note of where the current byte is, turned into a ``DebtflowError/Location`` only
     /// when an error needs it.
-    public struct Mark {
+    struct Mark {
         var offset: Int64
         var line: Int
         var lineStartOffset: Int64
     }
 
-    public var mark: Mark { Mark(offset: offset, line: line, lineStartOffset: lineStartOffset) }
+    var mark: Mark { Mark(offset: offset, line: lineNumber, lineStartOffset: lineStartOffset) }
 
-    public func location(of mark: Mark, record: Int? = nil) -> DebtflowError.Location {
+    func location(of mark: Mark, record: Int? = nil) -> DebtflowError.Location {
         DebtflowError.Location(file: source.name, line: mark.line, column: Int(mark.offset - mark.lineStartOffset) + 1,
                                byteOffset: mark.offset, record: record)
     }

@@ -10,15 +10,29 @@ import DebtflowCore
 /// ``keptValueEndOffset``: without that bound a record of a billion tiny members would be built
 /// in memory whole.
 public final class JSONTokenizer {
-    public let cursor: JSONByteCursor
-    public let maxDepth: Int
-    public let maxTokenBytes: Int
+    let cursor: JSONByteCursor
+    let maxDepth: Int
+    let maxTokenBytes: Int
     private var scratch: [UInt8] = []
     /// The input offset a value being built (``parseObject(depth:)``, ``parseArray(depth:)``) must
     /// end before; the reader sets it per record. `Int64.max`: no bound.
-    public var keptValueEndOffset = Int64.max
+    var keptValueEnd = Int64.max
     /// The record being built, for the error when it runs past ``keptValueEndOffset``.
-    public var keptRecord = (number: 0, line: 0, limit: 0)
+    var keptRecordInfo = (number: 0, line: 0, limit: 0)
+
+    /// Where the record being built must end (see the type's notes); the storage is internal so
+    /// the hot path needs no dynamic exclusivity checks.
+    public var keptValueEndOffset: Int64 {
+        get { keptValueEnd }
+        set { keptValueEnd = newValue }
+    }
+
+    /// The record being built (number, first line, byte limit), for the error when it runs past
+    /// ``keptValueEndOffset``.
+    public var keptRecord: (number: Int, line: Int, limit: Int) {
+        get { keptRecordInfo }
+        set { keptRecordInfo = newValue }
+    }
 
     public init(cursor: JSONByteCursor, maxDepth: Int, maxTokenBytes: Int) {
         self.cursor = cursor
@@ -354,10 +368,10 @@ public final class JSONTokenizer {
 
     @inline(__always)
     private func checkKeptValueSize() throws {
-        if cursor.offset > keptValueEndOffset {
-            throw cursor.error("the record starting on line \(keptRecord.line) is longer than \(keptRecord.limit) bytes "
+        if cursor.offset > keptValueEnd {
+            throw cursor.error("the record starting on line \(keptRecordInfo.line) is longer than \(keptRecordInfo.limit) bytes "
                 + "(the JSON record size limit); is the file one giant object?",
-                record: keptRecord.number)
+                record: keptRecordInfo.number)
         }
     }
 

@@ -33,7 +33,7 @@ extension ClassifyOptions {
         if let names = try options.stringArray("expensive") {
             expensive = try names.enumerated().map { index, name in
                 guard let zone = DestinationZone(rawValue: name) else {
-                    throw DebtflowError.configuration("unknown zone \"\(name)\"; expected one of: \(zoneNames)", path: "\(options.child("expensive"))[\(index)]")
+                    throw DebtflowError.configuration("unknown zone \(MessageExcerpt.quoted(name)); expected one of: \(zoneNames)", path: "\(options.child("expensive"))[\(index)]")
                 }
                 return zone
             }

@@ -14,7 +14,7 @@ struct ConfigObject {
 
     init(_ value: RecordValue?, path: String, interpolation: EnvironmentInterpolation) throws {
         guard case .object(let object)? = value else {
-            throw DebtflowError.configuration("expected an object", path: path)
+            throw DebtflowError.configuration("expected an object, found \(Self.describe(value))", path: path.isEmpty ? "$" : path)
         }
         var values: [String: RecordValue] = [:]
         // A repeated key: the last one wins (as JSON parsers commonly do).
@@ -65,10 +65,28 @@ struct ConfigObject {
         return text
     }
 
+    /// A file path (`path`, `results`, `journal`): absent or empty reads as `nil`.
+    /// - Throws: `.configuration` for a path holding a NUL byte or longer than the system allows.
+    func filePath(_ key: String) throws -> String? {
+        guard let text = try nonEmptyString(key) else { return nil }
+        if let problem = PathText.problem(text) {
+            throw DebtflowError.configuration(problem, path: child(key))
+        }
+        return text
+    }
+
+    /// A required file path (see ``filePath(_:)``).
+    func requiredFilePath(_ key: String) throws -> String {
+        guard let text = try filePath(key) else {
+            throw DebtflowError.configuration("required: expected a non-empty string", path: child(key))
+        }
+        return text
+    }
+
     func oneOf(_ key: String, _ choices: [String], default fallback: String) throws -> String {
         guard let text = try string(key) else { return fallback }
         guard choices.contains(text) else {
-            throw DebtflowError.configuration("expected one of \(choices.map { "\"\($0)\"" }.joined(separator: ", ")), found \"\(text)\"", path: child(key))
+            throw DebtflowError.configuration("expected one of \(choices.map { "\"\($0)\"" }.joined(separator: ", ")), found \(MessageExcerpt.quoted(text))", path: child(key))
         }
         return text
     }
@@ -79,7 +97,7 @@ struct ConfigObject {
         guard let text = try string(key) else { return fallback }
         guard let choice = Choice(rawValue: text) else {
             let names = Choice.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
-            throw DebtflowError.configuration("expected one of \(names), found \"\(text)\"", path: child(key))
+            throw DebtflowError.configuration("expected one of \(names), found \(MessageExcerpt.quoted(text))", path: child(key))
         }
         return choice
     }
@@ -199,5 +217,17 @@ struct ConfigObject {
         if let integer = Int(text) { return integer }
         guard let double = Double(text), double == double.rounded(), abs(double) < 1e15 else { return nil }
         return Int(double)
+    }
+
+    /// `an array`, `a string`, `a number`, `true`, `null`: what a JSON value is, for messages.
+    static func describe(_ value: RecordValue?) -> String {
+        switch value {
+        case nil, .null?: "null"
+        case .bool(let flag)?: "\(flag)"
+        case .array?: "an array"
+        case .object?: "an object"
+        case .string?: "a string"
+        case .number?: "a number"
+        }
     }
 }

@@ -19,11 +19,11 @@ public struct EnvironmentInterpolation: Sendable {
             result += rest[..<start.lowerBound]
             let afterOpen = rest[start.upperBound...]
             guard let close = afterOpen.firstIndex(of: "}") else {
-                throw DebtflowError.configuration("unterminated ${ in \"\(text)\"", path: path)
+                throw DebtflowError.configuration("unterminated ${ in \(MessageExcerpt.quoted(text))", path: path)
             }
             let reference = afterOpen[..<close]
             if reference.contains("${") {
-                throw DebtflowError.configuration("nested ${ in \"\(text)\" (a default cannot hold another variable reference)", path: path)
+                throw DebtflowError.configuration("nested ${ in \(MessageExcerpt.quoted(text)) (a default cannot hold another variable reference)", path: path)
             }
             let name: Substring
             let fallback: Substring?
@@ -35,7 +35,7 @@ public struct EnvironmentInterpolation: Sendable {
                 fallback = nil
             }
             guard Self.isValidName(name) else {
-                throw DebtflowError.configuration("\"${\(reference)}\" is not a variable reference (expected ${NAME} or ${NAME:-default})", path: path)
+                throw DebtflowError.configuration("\(MessageExcerpt.quoted("${" + reference + "}")) is not a variable reference (expected ${NAME} or ${NAME:-default})", path: path)
             }
             if let value = environment[String(name)], !(fallback != nil && value.isEmpty) {
                 result += value

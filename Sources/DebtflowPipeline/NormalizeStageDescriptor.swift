@@ -17,7 +17,7 @@ extension NormalizeOptions {
         self.init()
         if let region = try options.nonEmptyString("region") {
             guard region.count == 2, region.allSatisfy({ $0.isASCII && $0.isLetter }) else {
-                throw DebtflowError.configuration("expected a two-letter region code such as \"FR\", found \"\(region)\"", path: options.child("region"))
+                throw DebtflowError.configuration("expected a two-letter region code such as \"FR\", found \(MessageExcerpt.quoted(region))", path: options.child("region"))
             }
             self.region = region.uppercased()
         }

@@ -1,22 +1,19 @@
-import Foundation
+import DebtflowSink
 
-/// Checks, before anything is read, that an output file can be created where the operator asked.
+/// Checks, before anything is read, that an output can be written where the operator asked
+/// (the rules are ``OutputTarget``'s: a new name or a regular file in a writable folder, a device,
+/// a FIFO, or stdout; never a folder or a socket).
 public enum OutputLocation {
-    /// What is wrong with writing a file at `path`, or `nil` when its folder exists, is writable,
-    /// and `path` is not itself a folder. `-` (stdout) is always fine.
+    /// What is wrong with writing an output at `path`, or `nil` when it can be written.
+    /// `-` (stdout) is always fine.
     /// - Parameter folderLabel: how messages name the folder (`output folder`, or just `folder`
     ///   after an option name such as `--summary:`).
     public static func problem(writingFileAt path: String, folderLabel: String = "output folder") -> String? {
-        guard path != "-" else { return nil }
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            return "\(folderLabel) \(folder) does not exist"
+        do {
+            _ = try OutputTarget.resolve(path, folderLabel: folderLabel)
+            return nil
+        } catch {
+            return error.message
         }
-        guard access(folder, W_OK) == 0 else { return "\(folderLabel) \(folder) is not writable" }
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            return "\(path) is a folder; expected the path of a file"
-        }
-        return nil
     }
 }

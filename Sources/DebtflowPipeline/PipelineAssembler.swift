@@ -21,12 +21,14 @@ public struct PipelineAssembler {
     /// The runner for this pipeline; sinks are opened (temporary files created) here.
     /// - Throws: `.configuration` when an output folder is missing; `.input` when the input cannot be opened.
     public func makeRunner(interruption: InterruptionFlag) async throws -> PipelineRunner<RecordTransform> {
-        try checkOutputFolders()
-        if configuration.read.format == .magicline {
-            try Self.magiclineConfiguration(configuration.read).validate(jsonPath: "stages[0].read")
+        let (transform, sinks) = try namingConfigFile {
+            try checkOutputs()
+            if self.configuration.read.format == .magicline {
+                try Self.magiclineConfiguration(self.configuration.read).validate(jsonPath: "stages[0].read")
+            }
+            return (try makeTransform(), try makeSinks(interruption: interruption))
         }
-        let transform = try makeTransform()
-        let sinks = try makeSinks()
+        if interruption.isSet { throw DebtflowError.interrupted }
         let configuration = self.configuration
         return PipelineRunner(name: configuration.name, makeSource: { try Self.makeSource(configuration.read, baseDirectory: configuration.baseDirectory) },
                               transform: transform, sinks: sinks, options: options, log: log, interruption: interruption)
@@ -36,11 +38,13 @@ public struct PipelineAssembler {
     /// input can be opened. Returns one line per thing checked.
     public func check() async throws -> [String] {
         var report: [String] = []
-        try checkOutputFolders()
+        try namingConfigFile {
+            try checkOutputs()
+            _ = try makeTransform()
+        }
         for sink in configuration.sinks {
             report.append("\(sink.jsonPath): \(sink.format.rawValue) → \(sink.path ?? sink.http?.url ?? "?")")
         }
-        _ = try makeTransform()
         if configuration.read.format == .magicline {
             let source = try MagiclineDebtorSource(configuration: Self.magiclineConfiguration(configuration.read))
             try await source.probe()
@@ -65,17 +69,29 @@ public struct PipelineAssembler {
         return report
     }
 
-    private func checkOutputFolders() throws {
-        for sink in configuration.sinks {
-            var paths: [(String, String)] = []
-            if let path = sink.path { paths.append((path, "path")) }
-            if let results = sink.http?.resultsPath { paths.append((results, "results")) }
-            if let journal = sink.http?.journalPath { paths.append((journal, "journal")) }
-            for (path, key) in paths {
-                if let problem = OutputLocation.problem(writingFileAt: path) {
-                    throw DebtflowError.configuration(problem, path: "\(sink.jsonPath).\(key)")
-                }
+    /// Every output can be written where it is configured (``OutputLocation``), and none is an
+    /// input, the config or another output (``OutputPathClaims``).
+    /// - Throws: `.configuration` (exit 2) naming the JSON path.
+    private func checkOutputs() throws {
+        let claims = configuration.pathClaims(additionalOutputs: options.additionalOutputs, dryRun: options.dryRun)
+        for claim in claims.outputs {
+            guard case .config(let jsonPath) = claim.role else { continue }
+            if let problem = OutputLocation.problem(writingFileAt: claim.path) {
+                throw DebtflowError.configuration(problem, path: jsonPath)
             }
+        }
+        try claims.verify()
+    }
+
+    /// Runs `body`, adding the config file's name to any configuration error that lacks one, so
+    /// that every config message names the file and the JSON path.
+    private func namingConfigFile<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch var error as DebtflowError where error.kind == .configuration && error.location?.file == nil {
+            if error.location == nil { error.location = .init() }
+            error.location?.file = configuration.configPath
+            throw error
         }
     }
 
@@ -133,8 +149,7 @@ public struct PipelineAssembler {
 
     private func makeHTTPSink(_ sink: SinkConfiguration) throws -> HTTPPushSink {
         let configuration = Self.httpConfiguration(sink)
-        let dryRunOutput = options.dryRun ? (configuration.resultsPath.map { $0 + ".dry-run.ndjson" }
-            ?? configuration.journalPath.map { $0 + ".dry-run.ndjson" }) : nil
+        let dryRunOutput = options.dryRun ? Self.dryRunOutputPath(of: sink) : nil
         let log = self.log
         do {
             return try HTTPPushSink(
@@ -151,6 +166,11 @@ public struct PipelineAssembler {
         }
     }
 
+    /// Where an http sink writes the debts it would send under `--dry-run`.
+    static func dryRunOutputPath(of sink: SinkConfiguration) -> String? {
+        (sink.http?.resultsPath ?? sink.http?.journalPath).map { $0 + ".dry-run.ndjson" }
+    }
+
     private static func openInput(_ read: ReadStageConfiguration, baseDirectory: String) throws -> any ByteSource {
         try ByteSources.open(path: read.displayPath ?? read.path ?? "-", relativeTo: baseDirectory)
     }
@@ -161,12 +181,14 @@ public struct PipelineAssembler {
         try StageLink.chain(configuration.stages.map { $0.makeLink() })
     }
 
-    private func makeSinks() throws -> [any OutcomeSink] {
-        try configuration.sinks.map { sink in
+    private func makeSinks(interruption: InterruptionFlag) throws -> [any OutcomeSink] {
+        let log = self.log
+        return try configuration.sinks.map { sink in
             switch sink.format {
             case .ndjson:
                 let file = try NDJSONFileSink(path: sink.path!, accepts: configuration.isConversion ? [.valid] : sink.accepts,
-                                             compressor: sink.gzip ? GzipEncoder() : nil)
+                                             compressor: sink.gzip ? GzipEncoder() : nil,
+                                             isInterrupted: { interruption.isSet }, notice: { log.warning($0) })
                 return options.dryRun ? DryRunSink(wrapping: file) : file
             case .http:
                 return try makeHTTPSink(sink)

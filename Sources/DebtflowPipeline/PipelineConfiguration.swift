@@ -7,6 +7,9 @@ public struct PipelineConfiguration: Sendable {
     public var name: String
     /// The folder the config file is in; relative paths were resolved against it.
     public var baseDirectory: String
+    /// The config file's path as given on the command line (named in messages, and never to be
+    /// overwritten by an output); `nil` for a config decoded from bytes.
+    public var configPath: String?
     public var read: ReadStageConfiguration
     /// The stages between `read` and the sinks, as listed (only these run): empty for a
     /// conversion pipeline; `map`, `normalize`, [`classify`], `validate` for a debt pipeline.

@@ -1,5 +1,6 @@
 import DebtflowCore
 import DebtflowJSON
+import DebtflowHTTP
 import DebtflowRead
 import Foundation
 
@@ -29,7 +30,9 @@ public struct PipelineConfigurationDecoder: Sendable {
             throw DebtflowError(.configuration, "cannot read the pipeline config", location: .init(file: path), cause: reason)
         }
         let absolute = URL(fileURLWithPath: path).standardizedFileURL
-        return try decode(data, baseDirectory: absolute.deletingLastPathComponent().path, fileName: path)
+        var configuration = try decode(data, baseDirectory: absolute.deletingLastPathComponent().path, fileName: path)
+        configuration.configPath = path
+        return configuration
     }
 
     /// Decodes a config from bytes; relative paths resolve against `baseDirectory`.
@@ -115,7 +118,7 @@ public struct PipelineConfigurationDecoder: Sendable {
     func decodeRead(_ options: ConfigObject, baseDirectory: String, secrets: inout [String]) throws -> ReadStageConfiguration {
         let formatText = try options.string("format") ?? ""
         guard let format = ReadStageConfiguration.Format(rawValue: formatText) else {
-            throw DebtflowError.configuration("expected one of \"csv\", \"json\", \"xml\", \"magicline\"" + (formatText.isEmpty ? "" : ", found \"\(formatText)\""), path: options.child("format"))
+            throw DebtflowError.configuration("expected one of \"csv\", \"json\", \"xml\", \"magicline\"" + (formatText.isEmpty ? "" : ", found \(MessageExcerpt.quoted(formatText))"), path: options.child("format"))
         }
         var read = ReadStageConfiguration(format: format)
         switch format {
@@ -123,12 +126,12 @@ public struct PipelineConfigurationDecoder: Sendable {
             try options.rejectUnknownKeys(allowed: ["format", "path", "delimiter", "encoding", "header", "max_field_bytes"], context: "csv")
             let delimiter = try options.string("delimiter") ?? "auto"
             guard CSVDelimiter(configValue: delimiter) != nil else {
-                throw DebtflowError.configuration("expected \"auto\", \",\", \";\", \"\\t\" (or \"tab\") or \"|\", found \"\(delimiter)\"", path: options.child("delimiter"))
+                throw DebtflowError.configuration("expected \"auto\", \",\", \";\", \"\\t\" (or \"tab\") or \"|\", found \(MessageExcerpt.quoted(delimiter))", path: options.child("delimiter"))
             }
             read.delimiter = delimiter
             let encoding = try options.string("encoding") ?? "auto"
             guard TextEncodingChoice(configValue: encoding) != nil else {
-                throw DebtflowError.configuration("expected \"auto\", \"utf-8\" or \"windows-1252\", found \"\(encoding)\"", path: options.child("encoding"))
+                throw DebtflowError.configuration("expected \"auto\", \"utf-8\" or \"windows-1252\", found \(MessageExcerpt.quoted(encoding))", path: options.child("encoding"))
             }
             read.encoding = encoding
             read.header = try options.bool("header") ?? true
@@ -136,12 +139,19 @@ public struct PipelineConfigurationDecoder: Sendable {
         case .json:
             try options.rejectUnknownKeys(allowed: ["format", "path", "records"], context: "json")
             read.records = try options.string("records") ?? ""
+            if let problem = RecordLocatorRules.recordsPathProblem(read.records) {
+                throw DebtflowError.configuration(problem, path: options.child("records"))
+            }
         case .xml:
             try options.rejectUnknownKeys(allowed: ["format", "path", "record"], context: "xml")
             read.recordElement = try options.requiredString("record")
+            if let problem = RecordLocatorRules.recordElementProblem(read.recordElement ?? "") {
+                throw DebtflowError.configuration(problem, path: options.child("record"))
+            }
         case .magicline:
             try options.rejectUnknownKeys(allowed: ["format", "base_url", "run_id", "api_key", "slice_size", "rate_limit_wait_s", "max_retries", "timeout_s"], context: "magicline")
             read.baseURL = try options.requiredString("base_url")
+            _ = try HTTPURLPolicy.validate(read.baseURL ?? "", jsonPath: options.child("base_url"))
             guard let runID = try options.intOrString("run_id"), !runID.isEmpty else {
                 throw DebtflowError.configuration("required: expected an integer or a string", path: options.child("run_id"))
             }
@@ -154,7 +164,7 @@ public struct PipelineConfigurationDecoder: Sendable {
             read.timeoutSeconds = try options.nonNegativeNumber("timeout_s") ?? 30
             return read
         }
-        let path = try options.requiredString("path")
+        let path = try options.requiredFilePath("path")
         read.displayPath = path
         read.path = resolve(path, baseDirectory: baseDirectory)
         return read
@@ -163,7 +173,7 @@ public struct PipelineConfigurationDecoder: Sendable {
     func decodeSink(_ options: ConfigObject, baseDirectory: String, secrets: inout [String]) throws -> SinkConfiguration {
         let formatText = try options.string("format") ?? ""
         guard let format = SinkConfiguration.Format(rawValue: formatText) else {
-            throw DebtflowError.configuration("expected \"ndjson\" or \"http\"" + (formatText.isEmpty ? "" : ", found \"\(formatText)\""), path: options.child("format"))
+            throw DebtflowError.configuration("expected \"ndjson\" or \"http\"" + (formatText.isEmpty ? "" : ", found \(MessageExcerpt.quoted(formatText))"), path: options.child("format"))
         }
         var accepts: Set<OutcomeStatus> = [.valid]
         if let list = try options.stringArray("accept") {
@@ -173,7 +183,7 @@ public struct PipelineConfigurationDecoder: Sendable {
             accepts = []
             for (index, item) in list.enumerated() {
                 guard let status = OutcomeStatus(rawValue: item) else {
-                    throw DebtflowError.configuration("expected \"valid\", \"failed\" or \"skipped\", found \"\(item)\"", path: "\(options.child("accept"))[\(index)]")
+                    throw DebtflowError.configuration("expected \"valid\", \"failed\" or \"skipped\", found \(MessageExcerpt.quoted(item))", path: "\(options.child("accept"))[\(index)]")
                 }
                 accepts.insert(status)
             }
@@ -182,7 +192,7 @@ public struct PipelineConfigurationDecoder: Sendable {
         switch format {
         case .ndjson:
             try options.rejectUnknownKeys(allowed: ["format", "path", "gzip", "accept"], context: "ndjson")
-            sink.path = resolve(try options.requiredString("path"), baseDirectory: baseDirectory)
+            sink.path = resolve(try options.requiredFilePath("path"), baseDirectory: baseDirectory)
             sink.gzip = try options.bool("gzip") ?? false
         case .http:
             try options.rejectUnknownKeys(allowed: ["format", "url", "token", "token_url", "client_id", "client_secret", "scope",
@@ -193,11 +203,13 @@ public struct PipelineConfigurationDecoder: Sendable {
                 throw DebtflowError.configuration("an http sink pushes valid debts only; expected [\"valid\"]", path: options.child("accept"))
             }
             var http = SinkConfiguration.HTTP(url: try options.requiredString("url"))
+            _ = try HTTPURLPolicy.validate(http.url, jsonPath: options.child("url"))
             http.token = try options.nonEmptyString("token")
             http.tokenURL = try options.nonEmptyString("token_url")
             http.clientID = try options.nonEmptyString("client_id")
             http.clientSecret = try options.nonEmptyString("client_secret")
             http.scope = try options.nonEmptyString("scope")
+            if let tokenURL = http.tokenURL { _ = try HTTPURLPolicy.validate(tokenURL, jsonPath: options.child("token_url")) }
             if let token = http.token { secrets.append(token) }
             if let secret = http.clientSecret { secrets.append(secret) }
             if http.token == nil {
@@ -214,8 +226,8 @@ public struct PipelineConfigurationDecoder: Sendable {
             http.timeoutSeconds = try options.nonNegativeNumber("timeout_s") ?? 30
             http.maxRetries = try options.positiveInt("max_retries") ?? 8
             http.onAmbiguous = try options.oneOf("on_ambiguous", ["stop", "retry"], default: "stop")
-            http.resultsPath = try options.nonEmptyString("results").map { resolve($0, baseDirectory: baseDirectory) }
-            http.journalPath = try options.nonEmptyString("journal").map { resolve($0, baseDirectory: baseDirectory) }
+            http.resultsPath = try options.filePath("results").map { resolve($0, baseDirectory: baseDirectory) }
+            http.journalPath = try options.filePath("journal").map { resolve($0, baseDirectory: baseDirectory) }
             sink.http = http
         }
         return sink

@@ -10,6 +10,9 @@ public struct RunOptions: Sendable {
     public var resume = false
     public var retryUnknown = false
     public var showProgress = false
+    /// Outputs named on the command line (`--summary`, `--metrics`), checked with the config's
+    /// own outputs before anything is read: none may be an input, the config or another output.
+    public var additionalOutputs: [OutputPathClaims.Claim] = []
 
     public init(limit: Int? = nil, dryRun: Bool = false, resume: Bool = false, retryUnknown: Bool = false, showProgress: Bool = false) {
         self.limit = limit
@@ -20,7 +23,7 @@ public struct RunOptions: Sendable {
     }
 }
 
-/// Set by SIGINT/SIGTERM: the run stops at the next chunk boundary and publishes nothing.
+/// Set by SIGINT, SIGTERM or SIGHUP: the run stops at the next chunk boundary and publishes nothing.
 ///
 /// Handlers registered with ``onSet(_:)`` run once, on the thread that sets the flag.
 public final class InterruptionFlag: Sendable {

@@ -20,7 +20,7 @@ extension ValidateOptions {
         timelineID = try options.nonEmptyString("timeline_id")
         if let mode = try options.nonEmptyString("timeline_start_mode") {
             guard let known = TimelineStartMode(rawValue: mode) else {
-                throw DebtflowError.configuration("expected \"immediate\" or \"next_day\", found \"\(mode)\"", path: options.child("timeline_start_mode"))
+                throw DebtflowError.configuration("expected \"immediate\" or \"next_day\", found \(MessageExcerpt.quoted(mode))", path: options.child("timeline_start_mode"))
             }
             // Only meaningful with a timeline: without one it is ignored (the contract's example
             // writes it next to `"${TIMELINE_ID:-}"`).

@@ -5,54 +5,60 @@ import Glibc
 #endif
 
 /// The temporary files of every ``AtomicFile`` not yet published or discarded, so that a process
-/// that must exit at once (a second SIGINT) can still remove them.
+/// that must exit at once (a second signal) can still remove them.
 private let pendingTemporaryFiles = Mutex<Set<String>>([])
 
 /// An output file written under a temporary name in its destination folder and renamed into place
 /// only by ``publish()``, so a reader never sees it half-written (CONTRACT.md §1).
 ///
-/// The file is created with mode 0600 whatever the umask: outputs hold personal data. `-` writes to
-/// stdout directly (nothing to publish). One owner: not shared between tasks.
+/// The file is created with mode 0600 whatever the umask: outputs hold personal data. What the
+/// path names decides how it is written (``OutputTarget``): `-` and `/dev/stdout` write to stdout
+/// directly, an existing device or FIFO is written in place as a stream (nothing to publish, never
+/// renamed over), a symbolic link to a file has its target replaced. One owner: not shared
+/// between tasks.
 public final class AtomicFile {
     /// The final path as the operator configured it.
     public let path: String
+    /// How the output is written.
+    public let target: OutputTarget
     private let temporaryPath: String?
     private var descriptor: Int32
     private var isOpen = true
 
-    /// Creates the temporary file next to `path` (or takes stdout for `-`).
-    /// - Throws: ``DebtflowError`` of kind `.sink` when the folder is missing or not writable.
-    public init(path: String) throws {
+    /// Creates the temporary file next to `path` (or opens the stream it names).
+    /// - Parameters:
+    ///   - isInterrupted: polled while a FIFO waits for its reader; the wait ends with
+    ///     ``DebtflowError/interrupted`` when it answers true.
+    ///   - waitingForReader: called once when a FIFO has no reader yet and the open waits for one.
+    /// - Throws: ``DebtflowError`` of kind `.sink` when the folder is missing or not writable, or
+    ///   the path cannot be an output (a folder, a socket).
+    public init(path: String, isInterrupted: @escaping () -> Bool = { false },
+                waitingForReader: (String) -> Void = { _ in }) throws {
         self.path = path
-        if path == "-" {
-            temporaryPath = nil
-            descriptor = STDOUT_FILENO
-            return
+        do {
+            target = try OutputTarget.resolve(path)
+        } catch {
+            throw DebtflowError.sink(error.message, location: .init(file: path))
         }
-        let (folder, name) = AtomicFile.split(path)
-        var attempt = 0
-        while true {
-            let candidate = folder + "/." + name + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-            let fd = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-            if fd >= 0 {
-                fchmod(fd, 0o600)
-                pendingTemporaryFiles.withLock { _ = $0.insert(candidate) }
-                temporaryPath = candidate
-                descriptor = fd
-                return
-            }
-            let code = errno
-            attempt += 1
-            if code != EEXIST || attempt > 10 {
-                throw DebtflowError.sink("cannot create output file in \(folder)", location: .init(file: path),
-                                         cause: String(cString: strerror(code)))
-            }
+        switch target {
+        case .descriptor(let borrowed):
+            temporaryPath = nil
+            descriptor = borrowed
+        case .stream(let streamPath, let kind):
+            temporaryPath = nil
+            descriptor = try Self.openStream(streamPath, kind: kind, displayPath: path, isInterrupted: isInterrupted,
+                                             waitingForReader: waitingForReader)
+        case .file(let finalPath):
+            (temporaryPath, descriptor) = try Self.createTemporaryFile(beside: finalPath, displayPath: path)
         }
     }
 
     /// Appends bytes, retrying short writes.
-    /// - Throws: `.sink` on an I/O error (`disk full` for ENOSPC).
+    /// - Throws: `.sink` on an I/O error (`disk full` for ENOSPC, `its reader went away` for EPIPE).
     public func write(_ bytes: [UInt8]) throws {
+        guard isOpen else {
+            throw DebtflowError.sink("cannot write output: it is already closed", location: .init(file: path))
+        }
         try bytes.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
@@ -60,18 +66,26 @@ public final class AtomicFile {
                 if written < 0 {
                     if errno == EINTR { continue }
                     let code = errno
-                    throw DebtflowError.sink(code == ENOSPC ? "disk full while writing output" : "cannot write output",
-                                             location: .init(file: path), cause: String(cString: strerror(code)))
+                    let message = switch code {
+                    case ENOSPC: "disk full while writing output"
+                    case EPIPE: "cannot write output: its reader went away (a closed pipe, as with `| head`)"
+                    default: "cannot write output"
+                    }
+                    throw DebtflowError.sink(message, location: .init(file: path), cause: String(cString: strerror(code)))
                 }
                 offset += written
             }
         }
     }
 
-    /// Flushes the file to disk and renames it into place, then syncs the folder.
+    /// Flushes the file to disk and renames it into place, then syncs the folder. A stream is
+    /// closed (a device or FIFO) or left open (stdout): there is nothing to rename.
     public func publish() throws {
-        guard let temporaryPath else { return }
         guard isOpen else { return }
+        guard let temporaryPath, case .file(let finalPath) = target else {
+            closeStream()
+            return
+        }
         if fsync(descriptor) != 0 {
             let code = errno
             throw DebtflowError.sink("cannot flush output to disk", location: .init(file: path), cause: String(cString: strerror(code)))
@@ -79,12 +93,12 @@ public final class AtomicFile {
         close(descriptor)
         isOpen = false
         defer { pendingTemporaryFiles.withLock { _ = $0.remove(temporaryPath) } }
-        if rename(temporaryPath, path) != 0 {
+        if rename(temporaryPath, finalPath) != 0 {
             let code = errno
             unlink(temporaryPath)
             throw DebtflowError.sink("cannot publish output", location: .init(file: path), cause: String(cString: strerror(code)))
         }
-        let (folder, _) = AtomicFile.split(path)
+        let (folder, _) = AtomicFile.split(finalPath)
         let folderDescriptor = open(folder, O_RDONLY | O_DIRECTORY)
         if folderDescriptor >= 0 {
             fsync(folderDescriptor)
@@ -92,9 +106,13 @@ public final class AtomicFile {
         }
     }
 
-    /// Removes the temporary file: nothing is published.
+    /// Removes the temporary file: nothing is published. (A stream keeps what was written to it.)
     public func discard() {
-        guard let temporaryPath, isOpen else { return }
+        guard isOpen else { return }
+        guard let temporaryPath else {
+            closeStream()
+            return
+        }
         close(descriptor)
         isOpen = false
         unlink(temporaryPath)
@@ -102,13 +120,74 @@ public final class AtomicFile {
     }
 
     /// Removes the temporary file of every atomic file still open, for a process about to exit
-    /// without unwinding (the second SIGINT). Safe to call from any thread.
+    /// without unwinding (the second signal). Safe to call from any thread.
     public static func removePendingTemporaryFiles() {
         for path in pendingTemporaryFiles.withLock({ $0 }) { unlink(path) }
     }
 
     deinit {
         discard()
+    }
+
+    /// Closes a device or FIFO this file opened; a borrowed descriptor (stdout) stays open.
+    private func closeStream() {
+        if case .stream = target { close(descriptor) }
+        isOpen = false
+    }
+
+    private static func createTemporaryFile(beside finalPath: String, displayPath: String) throws -> (String, Int32) {
+        let (folder, name) = AtomicFile.split(finalPath)
+        var attempt = 0
+        while true {
+            let candidate = folder + "/." + name + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            let fd = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if fd >= 0 {
+                fchmod(fd, 0o600)
+                pendingTemporaryFiles.withLock { _ = $0.insert(candidate) }
+                return (candidate, fd)
+            }
+            let code = errno
+            attempt += 1
+            if code != EEXIST || attempt > 10 {
+                throw DebtflowError.sink("cannot create output file in \(folder)", location: .init(file: displayPath),
+                                         cause: String(cString: strerror(code)))
+            }
+        }
+    }
+
+    /// Opens an existing device or FIFO for writing, in place (no `O_CREAT`, no `O_TRUNC`). A FIFO
+    /// without a reader is waited for (as the shell's `>` would), polling so a signal ends the wait.
+    private static func openStream(_ streamPath: String, kind: OutputTarget.StreamKind, displayPath: String,
+                                   isInterrupted: () -> Bool, waitingForReader: (String) -> Void) throws -> Int32 {
+        let blocking = O_WRONLY | O_CLOEXEC | O_NOCTTY
+        guard kind == .fifo else {
+            let fd = open(streamPath, blocking)
+            guard fd >= 0 else {
+                let code = errno
+                throw DebtflowError.sink("cannot open the \(kind.rawValue) for writing", location: .init(file: displayPath),
+                                         cause: String(cString: strerror(code)))
+            }
+            return fd
+        }
+        var announced = false
+        while true {
+            let fd = open(streamPath, blocking | O_NONBLOCK)
+            if fd >= 0 {
+                _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+                return fd
+            }
+            let code = errno
+            guard code == ENXIO || code == EINTR else {
+                throw DebtflowError.sink("cannot open the FIFO for writing", location: .init(file: displayPath),
+                                         cause: String(cString: strerror(code)))
+            }
+            if isInterrupted() { throw DebtflowError.interrupted }
+            if !announced {
+                waitingForReader("\(displayPath): waiting for a reader on the FIFO")
+                announced = true
+            }
+            usleep(20_000)
+        }
     }
 
     /// `("/a/b", "c.ndjson")` for `/a/b/c.ndjson`; `(".", name)` for a bare name.

@@ -2,7 +2,7 @@ import DebtflowCore
 import DebtflowGzip
 
 /// Writes outcomes as NDJSON, one JSON object per line, to a file published atomically at the end
-/// of the run (or to stdout for `-`).
+/// of the run (or to stdout for `-`, or in place to an existing device or FIFO: see ``AtomicFile``).
 ///
 /// Each chunk's lines come written by the runner's transform tasks (or are encoded here into one
 /// reused buffer) and are written with one `write` (DESIGN.md §3). With
@@ -19,10 +19,13 @@ public final class NDJSONFileSink: NDJSONLineSink {
     ///   - path: the output path, or `-` for stdout.
     ///   - accepts: the outcomes this sink receives.
     ///   - compressor: a gzip compressor when the output is to be gzipped.
+    ///   - isInterrupted: ends the wait for a FIFO's reader (see ``AtomicFile``).
+    ///   - notice: receives a warning while a FIFO waits for its reader.
     /// - Throws: `.sink` when the temporary file cannot be created.
-    public init(path: String, accepts: Set<OutcomeStatus>, compressor: (any ByteCompressor)? = nil) throws {
+    public init(path: String, accepts: Set<OutcomeStatus>, compressor: (any ByteCompressor)? = nil,
+                isInterrupted: @escaping () -> Bool = { false }, notice: (String) -> Void = { _ in }) throws {
         self.accepts = accepts
-        self.file = try AtomicFile(path: path)
+        self.file = try AtomicFile(path: path, isInterrupted: isInterrupted, waitingForReader: notice)
         self.compressor = compressor
     }
 

@@ -79,7 +79,7 @@ public struct ValidateStage: ChunkStage {
         var destination: Destination?
         if debt.phone != nil, let found = candidate.destination {
             destination = found
-            if found.zone == "other" {
+            if found.zone == DestinationZone.other.rawValue {
                 errors.append(RecordError(field: "phone", code: .unsupportedDestination,
                                           message: "calls to \(found.country) are not supported (only France, the EU, the DOM-TOM and the Maghreb)"))
             } else if found.expensive && !accepted {

@@ -428,8 +428,8 @@ struct BadInputTests {
         return (folder, process.terminationStatus, text)
     }
 
-    @Test("SIGINT and SIGTERM while stdin is open and silent stop the run: exit 130, nothing published, no temporary file",
-          arguments: [SIGINT, SIGTERM])
+    @Test("SIGINT, SIGTERM and SIGHUP while stdin is open and silent stop the run: exit 130, nothing published, no temporary file",
+          arguments: [SIGINT, SIGTERM, SIGHUP])
     func signalWhileReading(signal: Int32) throws {
         let (folder, status, stderr) = try interruptedRun(signal: signal, prefix: csvRows(20_000))
         #expect(status == 130, "\(stderr)")

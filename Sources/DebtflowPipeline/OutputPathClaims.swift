@@ -1,0 +1,138 @@
+import DebtflowCore
+import DebtflowSink
+import Foundation
+
+/// Every path a run reads or writes, each with the name messages give it, so that no output lands
+/// on an input, on the config, or on another output (CONTRACT.md §2: outputs never clobber what
+/// they should not).
+///
+/// Two paths are the same file when they resolve to the same canonical path (relative parts,
+/// `..` and symbolic links resolved), or, for existing files, when they have the same device and
+/// inode (a hard link). `-` (stdin/stdout), the process's own descriptors (`/dev/stdout`,
+/// `/dev/fd/N`) and existing devices or FIFOs (`/dev/null`, a named pipe) are streams, not
+/// files, and never conflict.
+///
+/// Adding a new output is one line: `claims.output(.option("--metrics"), path)`.
+public struct OutputPathClaims: Sendable {
+    /// Who claims a path: a config key (`stages[2].sink.results`), a command-line option
+    /// (`--summary`), or the config file itself.
+    public enum Role: Sendable, Equatable, CustomStringConvertible {
+        case config(jsonPath: String)
+        case option(String)
+        case configFile
+
+        public var description: String {
+            switch self {
+            case .config(let jsonPath): jsonPath
+            case .option(let name): name
+            case .configFile: "the pipeline config"
+            }
+        }
+    }
+
+    /// One claimed path.
+    public struct Claim: Sendable, Equatable {
+        public var role: Role
+        public var path: String
+
+        public init(role: Role, path: String) {
+            self.role = role
+            self.path = path
+        }
+    }
+
+    /// What the run reads: the config file, the inputs.
+    public private(set) var inputs: [Claim] = []
+    /// What the run writes: sink paths, results, journals, the summary, …
+    public private(set) var outputs: [Claim] = []
+
+    public init() {}
+
+    /// Adds a path the run reads.
+    public mutating func input(_ role: Role, _ path: String) { inputs.append(Claim(role: role, path: path)) }
+
+    /// Adds a path the run writes.
+    public mutating func output(_ role: Role, _ path: String) { outputs.append(Claim(role: role, path: path)) }
+
+    /// Fails on the first output that is the same file as an input, the config or an earlier output.
+    /// - Throws: ``DebtflowError`` of kind `.configuration` (exit 2) naming both claims, with the
+    ///   JSON path of the later one (or `.usage` when it is a command-line option).
+    public func verify() throws {
+        let readIdentities = inputs.map { ($0, FileIdentity(path: $0.path)) }
+        var written: [(Claim, FileIdentity)] = []
+        for output in outputs {
+            let identity = FileIdentity(path: output.path)
+            guard identity.isFile else { continue }
+            for (input, other) in readIdentities {
+                if let link = identity.sameFile(as: other) {
+                    let what = input.role == .configFile ? "the pipeline config \(MessageExcerpt.path(input.path))" : "the input of \(input.role) (\(MessageExcerpt.path(input.path)))"
+                    throw Self.error(for: output, "\(MessageExcerpt.path(output.path)) is \(what)\(link); an output must not overwrite what the run reads")
+                }
+            }
+            for (earlier, other) in written {
+                if let link = identity.sameFile(as: other) {
+                    throw Self.error(for: output, "\(MessageExcerpt.path(output.path)) is also the output of \(earlier.role) (\(MessageExcerpt.path(earlier.path)))\(link); "
+                                     + "each output needs a file of its own")
+                }
+            }
+            written.append((output, identity))
+        }
+    }
+
+    private static func error(for claim: Claim, _ message: String) -> DebtflowError {
+        switch claim.role {
+        case .config(let jsonPath): DebtflowError.configuration(message, path: jsonPath)
+        case .option(let name): DebtflowError.usage("\(name): \(message)")
+        case .configFile: DebtflowError.configuration(message)
+        }
+    }
+}
+
+/// Where a path leads on disk, for telling whether two paths are one file.
+struct FileIdentity {
+    /// The canonical path: the file's own when it exists, else its folder's canonical path plus
+    /// its name.
+    var canonicalPath: String
+    /// Device and inode of an existing file.
+    var inode: (device: UInt64, number: UInt64)?
+    /// False for `-`, `/dev/stdout` and the like, and existing devices, FIFOs and sockets:
+    /// streams, not files.
+    var isFile: Bool
+
+    init(path: String) {
+        guard path != "-", OutputTarget.ownDescriptor(named: path) == nil else {
+            canonicalPath = "-"
+            inode = nil
+            isFile = false
+            return
+        }
+        var info = stat()
+        if stat(path, &info) == 0 {
+            canonicalPath = Self.realPath(path) ?? path
+            inode = (UInt64(info.st_dev), UInt64(info.st_ino))
+            let type = info.st_mode & S_IFMT
+            isFile = type == S_IFREG || type == S_IFDIR
+        } else {
+            let url = URL(fileURLWithPath: path)
+            let folder = url.deletingLastPathComponent().path
+            canonicalPath = (Self.realPath(folder) ?? folder) + "/" + url.lastPathComponent
+            inode = nil
+            isFile = true
+        }
+    }
+
+    /// `nil` when the two are different files; else `""` when their paths are equal, or a note
+    /// saying they are one file through a link.
+    func sameFile(as other: FileIdentity) -> String? {
+        guard isFile, other.isFile else { return nil }
+        if canonicalPath == other.canonicalPath { return "" }
+        if let inode, let otherInode = other.inode, inode == otherInode { return " (the same file through a hard link)" }
+        return nil
+    }
+
+    private static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}

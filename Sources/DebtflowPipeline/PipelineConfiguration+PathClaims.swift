@@ -1,0 +1,27 @@
+import DebtflowCore
+
+extension PipelineConfiguration {
+    /// Every path the run reads (the config, the inputs) and writes (sink paths, `results`,
+    /// `journal`, the dry-run debts file, and `additionalOutputs` such as `--summary`).
+    func pathClaims(additionalOutputs: [OutputPathClaims.Claim], dryRun: Bool) -> OutputPathClaims {
+        var claims = OutputPathClaims()
+        if let configPath { claims.input(.configFile, configPath) }
+        for path in inputPaths { claims.input(.config(jsonPath: "stages[0].read.path"), path) }
+        for sink in sinks {
+            if let path = sink.path { claims.output(.config(jsonPath: "\(sink.jsonPath).path"), path) }
+            guard let http = sink.http else { continue }
+            if let path = http.resultsPath { claims.output(.config(jsonPath: "\(sink.jsonPath).results"), path) }
+            if let path = http.journalPath { claims.output(.config(jsonPath: "\(sink.jsonPath).journal"), path) }
+            if dryRun, let path = PipelineAssembler.dryRunOutputPath(of: sink) {
+                claims.output(.config(jsonPath: "\(sink.jsonPath).\(http.resultsPath != nil ? "results" : "journal")"), path)
+            }
+        }
+        for claim in additionalOutputs { claims.output(claim.role, claim.path) }
+        return claims
+    }
+
+    /// The input files the `read` stage opens (none for the magicline API; `-` is stdin).
+    var inputPaths: [String] {
+        read.format == .magicline ? [] : [read.path].compactMap { $0 }
+    }
+}
