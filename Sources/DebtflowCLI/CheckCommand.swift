@@ -2,10 +2,11 @@ import DebtflowCore
 import DebtflowPipeline
 import Foundation
 
-/// `debtflow check PIPELINE.json`: validates the config and reaches every input; writes nothing.
+/// `debtflow check PIPELINE.json [--deep]`: validates the config and reaches every input; with
+/// `--deep` also reads every input through (inflate and parse, no rules). Writes nothing.
 enum CheckCommand {
     static func run(_ arguments: [String]) async throws -> Int32 {
-        let scanner = try ArgumentScanner(arguments, valueOptions: [], flagOptions: ["--help"])
+        let scanner = try ArgumentScanner(arguments, valueOptions: [], flagOptions: ["--help", "--deep"])
         if scanner.flag("--help") {
             print(HelpText.check)
             return 0
@@ -16,8 +17,15 @@ enum CheckCommand {
         let configuration = try PipelineConfigurationDecoder().decode(fileAt: configPath)
         let log = OperatorLog(format: .text)
         log.addSecrets(configuration.secrets)
-        let report = try await PipelineAssembler(configuration: configuration, options: RunOptions(), log: log).check()
+        let assembler = PipelineAssembler(configuration: configuration, options: RunOptions(), log: log)
+        let report = try await assembler.check()
         for line in report { log.info(line) }
+        if scanner.flag("--deep") {
+            for input in try await assembler.readInputsThrough() { log.info(input.description) }
+        } else {
+            log.info("inputs were opened, not read through: `debtflow check --deep` inflates and parses every record "
+                     + "(finds a truncated or corrupt file)")
+        }
         log.info("\(configPath): ok")
         return 0
     }

@@ -7,8 +7,10 @@ enum HelpText {
 
     USAGE:
       debtflow run PIPELINE.json [--dry-run] [--limit N] [--progress auto|always|never]
-                                 [--log-format text|json] [--summary PATH] [--resume] [--retry-unknown]
-      debtflow check PIPELINE.json          validate the config and reach every input; write nothing
+                                 [--log-format text|json] [--summary PATH] [--metrics PATH]
+                                 [--resume] [--retry-unknown]
+      debtflow check PIPELINE.json [--deep] validate the config and reach every input; write nothing
+                                            (--deep: also read every input through)
       debtflow phone [--region FR] [NUMBER ...]   normalize and classify phone numbers (else one per stdin line)
       debtflow sandbox [--port N] [--debtors PATH] [--ledger PATH] [--token T] [fault options]
       debtflow generate --rows N --format csv|json|ndjson|xml [--gzip] [--seed S] [--out PATH]
@@ -37,17 +39,25 @@ enum HelpText {
                                 live progress line on stderr (auto: only when stderr is a terminal)
       --log-format text|json    format of stderr messages and the summary (default text)
       --summary PATH            also write the end-of-run summary as one JSON object to PATH
+      --metrics PATH            write the run's figures for Prometheus (node_exporter's textfile
+                                collector: PATH ends in .prom) on every exit, failures included;
+                                series and alert rules: docs/deploying.md
       --resume                  continue an interrupted push from the http sink's journal
       --retry-unknown           with --resume: resend batches recorded as `unknown`
       --help                    show this help
     """
 
     static let check = """
-    USAGE: debtflow check PIPELINE.json
+    USAGE: debtflow check PIPELINE.json [--deep]
 
     Validates the pipeline config (exit 2 with the JSON path of the first problem), opens every
     input (exit 3 when it cannot be read) and checks that every output folder exists and is
     writable. Writes nothing.
+
+    OPTIONS:
+      --deep                    also read every input through (inflate and parse, no rules) and
+                                report its records: a truncated or corrupt file is exit 3 with the
+                                message a run would give
     """
 
     static let phone = """

@@ -9,7 +9,7 @@ enum RunCommand {
     static func run(_ arguments: [String]) async throws -> Int32 {
         let scanner = try ArgumentScanner(
             arguments,
-            valueOptions: ["--limit", "--progress", "--log-format", "--summary"],
+            valueOptions: ["--limit", "--progress", "--log-format", "--summary", "--metrics"],
             flagOptions: ["--dry-run", "--resume", "--retry-unknown", "--help"])
         if scanner.flag("--help") {
             print(HelpText.run)
@@ -18,8 +18,31 @@ enum RunCommand {
         guard scanner.positionals.count == 1, let configPath = scanner.positionals.first else {
             throw DebtflowError.usage(scanner.positionals.isEmpty ? "missing PIPELINE.json" : "expected one PIPELINE.json, got \(scanner.positionals.count) arguments")
         }
-        let progressMode = try scanner.choice("--progress", ["auto", "always", "never"], default: "auto")
         let logFormat = OperatorLog.Format(rawValue: try scanner.choice("--log-format", ["text", "json"], default: "text"))!
+        let log = OperatorLog(format: logFormat)
+        // `--metrics` is checked first, so every later exit (2 included, once the config's name is
+        // known) leaves its figures for the alert rules.
+        let metrics = try scanner.value("--metrics").map { try RunMetricsRecorder(path: $0, configPath: configPath) }
+        guard let metrics else {
+            return try await run(scanner, configPath: configPath, log: log, metrics: nil)
+        }
+        let status: Int32
+        do {
+            status = try await run(scanner, configPath: configPath, log: log, metrics: metrics)
+        } catch {
+            metrics.finish(exitCode: ExitCode.for(error).rawValue, log: log)
+            throw error
+        }
+        if !metrics.finish(exitCode: status, log: log) && (status == 0 || status == 1) {
+            // The alert rules would not see this night: the exit code must tell.
+            return ExitCode.sink.rawValue
+        }
+        return status
+    }
+
+    private static func run(_ scanner: ArgumentScanner, configPath: String, log: OperatorLog,
+                            metrics: RunMetricsRecorder?) async throws -> Int32 {
+        let progressMode = try scanner.choice("--progress", ["auto", "always", "never"], default: "auto")
         var options = RunOptions(
             limit: try scanner.int("--limit", minimum: 1),
             dryRun: scanner.flag("--dry-run"),
@@ -30,19 +53,29 @@ enum RunCommand {
             throw DebtflowError.usage("--retry-unknown goes with --resume")
         }
         let summaryPath = scanner.value("--summary")
-        let log = OperatorLog(format: logFormat)
 
         let configuration = try PipelineConfigurationDecoder().decode(fileAt: configPath)
         log.addSecrets(configuration.secrets)
+        metrics?.setPipeline(configuration.name)
         if let summaryPath {
             try checkWritableFolder(of: summaryPath, what: "--summary")
             options.additionalOutputs.append(.init(role: .option("--summary"), path: summaryPath))
+        }
+        if let metrics {
+            let claim = OutputPathClaims.Claim(role: .option("--metrics"), path: metrics.path)
+            do {
+                try configuration.verifyOutput(claim, besides: options.additionalOutputs, dryRun: options.dryRun)
+            } catch {
+                metrics.discard()   // it would overwrite an input, the config or another output
+                throw error
+            }
+            options.additionalOutputs.append(claim)
         }
 
         // Signals are handled from here on, so that one arriving while the outputs are opened
         // (a FIFO waiting for its reader) still stops cleanly, removing the temporary files.
         let interruption = InterruptionFlag()
-        let signals = SignalHandling(flag: interruption)
+        let signals = SignalHandling(flag: interruption, beforeForcedExit: { metrics?.finish(exitCode: ExitCode.interrupted.rawValue, log: log) })
         defer { withExtendedLifetime(signals) {} }
         let runner: PipelineRunner<RecordTransform>
         do {
@@ -59,6 +92,7 @@ enum RunCommand {
             let runError = (error as? DebtflowError) ?? DebtflowError.input("\(error)")
             CommandDispatcher.printError(runError, hint: nil, log: log)
             if let partial = runner.partialSummary {
+                metrics?.setSummary(partial)
                 log.summary(partial)
                 do {
                     try writeSummary(partial, to: summaryPath, interruption: interruption)
@@ -68,6 +102,7 @@ enum RunCommand {
             }
             return ExitCode.for(runError).rawValue
         }
+        metrics?.setSummary(summary)
         log.summary(summary)
         do {
             try writeSummary(summary, to: summaryPath, interruption: interruption)

@@ -5,18 +5,20 @@ import Foundation
 
 /// Turns SIGINT, SIGTERM and SIGHUP (a closed terminal or SSH session) into a clean stop: the
 /// first sets the interruption flag and cancels the run (which then publishes nothing and exits
-/// 130); a second one removes the outputs' temporary files and exits at once.
+/// 130); a second one removes the outputs' temporary files, runs `beforeForcedExit` (the
+/// `--metrics` file) and exits at once.
 final class SignalHandling: @unchecked Sendable {
     // @unchecked Sendable: `sources` is written once in `init` and only read after.
     private var sources: [any DispatchSourceSignal] = []
 
-    init(flag: InterruptionFlag) {
+    init(flag: InterruptionFlag, beforeForcedExit: @escaping @Sendable () -> Void = {}) {
         for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler {
                 if flag.isSet {
                     AtomicFile.removePendingTemporaryFiles()
+                    beforeForcedExit()
                     exit(130)
                 }
                 flag.set()

@@ -19,13 +19,87 @@ public enum Redaction {
         return (local.first.map(String.init) ?? "") + "***" + email[at...]
     }
 
-    /// Replaces every occurrence of each secret in `text` by `***`.
+    /// Replaces every occurrence of each secret in `text` by `***`, also in the forms an answer
+    /// may echo it in: percent-encoded (a form or query) and JSON-escaped.
     public static func scrub(_ text: String, secrets: [String]) -> String {
         var text = text
         for secret in secrets where secret.count >= 3 {
-            text = text.replacingAll(secret, with: Self.secret)
+            for form in variants(of: secret) {
+                text = text.replacingAll(form, with: Self.secret)
+            }
         }
         return text
+    }
+
+    /// The secret as written, percent-encoded, and JSON-escaped (longest first).
+    static func variants(of secret: String) -> [String] {
+        var forms: [String] = [secret]
+        var encoded = ""
+        var escaped = ""
+        for byte in secret.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                encoded.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let digits = Array("0123456789ABCDEF".unicodeScalars)
+                encoded += "%" + String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 0xF)])
+            }
+        }
+        for character in secret.unicodeScalars {
+            switch character {
+            case "\\": escaped += "\\\\"
+            case "\"": escaped += "\\\""
+            case "/": escaped += "\\/"
+            default: escaped.unicodeScalars.append(character)
+            }
+        }
+        for form in [encoded, escaped, escaped.replacingAll("\\/", with: "/")] where !forms.contains(form) { forms.append(form) }
+        return forms.sorted { $0.count > $1.count }
+    }
+
+    /// The URL with the password of its user info masked: `https://user:***@host/path`. Text
+    /// that is not a URL with user info comes back unchanged.
+    public static func url(_ text: String) -> String {
+        guard let password = urlPasswordRange(text) else { return text }
+        return String(text[..<password.lowerBound]) + Self.secret + String(text[password.upperBound...])
+    }
+
+    /// The password of a URL's user info (`https://user:pass@host` → `pass`), as written and
+    /// percent-decoded, for scrubbing; empty when there is none.
+    public static func urlPasswords(_ text: String) -> [String] {
+        guard let range = urlPasswordRange(text) else { return [] }
+        let raw = String(text[range])
+        var forms = [raw]
+        if let decoded = raw.removingPercentEncodingWithoutFoundation, decoded != raw { forms.append(decoded) }
+        return forms
+    }
+
+    private static func urlPasswordRange(_ text: String) -> Range<String.Index>? {
+        guard let schemeEnd = text.firstRange(of: "://") else { return nil }
+        let authorityStart = schemeEnd.upperBound
+        let authorityEnd = text[authorityStart...].firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? text.endIndex
+        let authority = text[authorityStart..<authorityEnd]
+        guard let at = authority.lastIndex(of: "@") else { return nil }
+        let userInfo = authority[..<at]
+        guard let colon = userInfo.firstIndex(of: ":") else { return nil }
+        let password = text.index(after: colon)..<at
+        return password.isEmpty ? nil : password
+    }
+}
+
+extension String {
+    /// `%41` → `A`; `nil` when an escape is malformed or the bytes are not UTF-8.
+    fileprivate var removingPercentEncodingWithoutFoundation: String? {
+        var bytes: [UInt8] = []
+        var iterator = Array(utf8)[...]
+        while let byte = iterator.popFirst() {
+            guard byte == UInt8(ascii: "%") else { bytes.append(byte); continue }
+            guard iterator.count >= 2, let value = UInt8(String(decoding: iterator.prefix(2), as: UTF8.self), radix: 16) else { return nil }
+            bytes.append(value)
+            iterator = iterator.dropFirst(2)
+        }
+        return String(validating: bytes, as: UTF8.self)
     }
 }
 

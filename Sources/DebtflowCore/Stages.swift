@@ -113,10 +113,15 @@ public protocol OutcomeSink: AnyObject {
     func abort() async
     /// Adds the sink's own figures to the summary (an http sink's `pushed`).
     func contribute(to summary: inout RunSummary)
+    /// Called once, from any thread, when the run is interrupted (SIGINT, SIGTERM, SIGHUP),
+    /// before ``abort()``: a sink waiting on the network stops waiting (an http sink cancels its
+    /// batches in flight). `nil` for sinks with nothing to cancel.
+    var interruptHandler: (@Sendable () -> Void)? { get }
 }
 
 extension OutcomeSink {
     public func contribute(to summary: inout RunSummary) {}
+    public var interruptHandler: (@Sendable () -> Void)? { nil }
 }
 
 /// A sink that takes its outcomes as NDJSON lines written by the transform tasks, which run in

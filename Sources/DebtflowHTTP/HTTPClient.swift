@@ -1,100 +1,80 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// Sends one HTTP request and returns its answer, never resending anything by itself.
 ///
-/// Each request gets a fresh ephemeral `URLSession` (so a fresh connection), which is invalidated
-/// once the answer is in: libcurl, under URLSession, may silently resend a POST on a reused
-/// connection that dies before answering, and with no reused connection that cannot happen
-/// (CONTRACT.md §5, DESIGN.md §4). Every resend is its caller's decision.
+/// Each request gets a fresh connection (CONTRACT.md §5, DESIGN.md §4): `http://` (loopback
+/// only, by the URL policy) over a plain socket (``SocketHTTPExchange``), `https://` through a
+/// fresh ephemeral `URLSession` (``URLSessionHTTPExchange``). With no reused connection nothing
+/// can be silently resent; every resend is its caller's decision.
+///
+/// Against hostile servers:
+/// - redirects are never followed: a 3xx comes back as the answer (see ``HTTPResponse/redirectHost``);
+/// - the answer's body is read up to ``maxBodyBytes`` (64 MiB); past that the request fails with
+///   ``HTTPClientError/answerTooLarge(limit:)``;
+/// - ``timeoutSeconds`` bounds the whole exchange (connect, send, the whole answer), also an
+///   answer that trickles in;
+/// - cancelling the calling task ends the exchange at once (``HTTPClientError/cancelled(mayHaveBeenSent:)``).
 ///
 /// The client sends no cookies, keeps no cache and stores no credentials.
 public struct HTTPClient: Sendable {
-    /// Seconds without progress after which a request is abandoned (an ambiguous failure).
-    /// Whole seconds, at least 1: URLSession on Linux (libcurl) rounds shorter ones down to none.
-    public var timeoutSeconds: Double
+    /// Which transport carries the request.
+    public enum Transport: Sendable {
+        /// Sockets for `http://`, URLSession for `https://`.
+        case automatic
+        /// URLSession whatever the scheme (tests of the https path against a loopback stub).
+        case urlSession
+    }
 
-    public init(timeoutSeconds: Double = 30) {
-        self.timeoutSeconds = max(1, timeoutSeconds.rounded(.up))
+    /// The largest answer body read: 64 MiB.
+    public static let defaultMaxBodyBytes = 64 << 20
+
+    /// Seconds the whole exchange may take before it is abandoned (an ambiguous failure once the
+    /// request may have left).
+    public var timeoutSeconds: Double
+    /// The largest answer body accepted, in bytes.
+    public var maxBodyBytes: Int
+    public var transport: Transport
+
+    public init(timeoutSeconds: Double = 30, maxBodyBytes: Int = HTTPClient.defaultMaxBodyBytes,
+                transport: Transport = .automatic) {
+        self.timeoutSeconds = max(0.05, timeoutSeconds)
+        self.maxBodyBytes = maxBodyBytes
+        self.transport = transport
     }
 
     /// Sends `request` over a new connection and waits for the whole answer.
     ///
-    /// Any HTTP status is an answer (a 500 is returned, not thrown).
+    /// Any HTTP status is an answer (a 500 or a 302 is returned, not thrown).
     /// - Throws: ``HTTPClientError/notSent(_:)`` when the request certainly never reached the
-    ///   server (connection refused, unknown host); ``HTTPClientError/ambiguous(_:)`` when it may
-    ///   have (time-out, connection lost, malformed answer).
+    ///   server (connection refused, unknown host, TLS handshake); ``HTTPClientError/ambiguous(_:)``
+    ///   when it may have (time-out, reset or closed after sending, an answer that is not HTTP);
+    ///   ``HTTPClientError/answerTooLarge(limit:)``; ``HTTPClientError/cancelled(mayHaveBeenSent:)``.
     public func send(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
-        var urlRequest = URLRequest(url: request.url)
-        urlRequest.httpMethod = request.method
-        urlRequest.timeoutInterval = timeoutSeconds
-        urlRequest.cachePolicy = .reloadIgnoringLocalCacheData
-        urlRequest.httpShouldHandleCookies = false
-        for header in request.headers {
-            urlRequest.setValue(header.value, forHTTPHeaderField: header.name)
-        }
-        if let body = request.body { urlRequest.httpBody = Data(body) }
-
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeoutSeconds
-        configuration.timeoutIntervalForResource = max(timeoutSeconds * 4, timeoutSeconds + 30)
-        configuration.httpMaximumConnectionsPerHost = 1
-        configuration.urlCache = nil
-        configuration.httpCookieStorage = nil
-        configuration.urlCredentialStorage = nil
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        let session = URLSession(configuration: configuration)
-        defer { session.finishTasksAndInvalidate() }
-
-        let result: Result<HTTPResponse, HTTPClientError> = await withCheckedContinuation { continuation in
-            let task = session.dataTask(with: urlRequest) { data, response, error in
-                if let error {
-                    continuation.resume(returning: .failure(Self.classify(error)))
-                    return
+        if Task.isCancelled { throw .cancelled(mayHaveBeenSent: false) }
+        let result: Result<HTTPResponse, HTTPClientError>
+        if transport == .automatic && request.url.scheme?.lowercased() == "http" {
+            let exchange = SocketHTTPExchange()
+            let (timeoutSeconds, maxBodyBytes) = (timeoutSeconds, maxBodyBytes)
+            result = await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    let thread = Thread {
+                        continuation.resume(returning: exchange.run(request, timeoutSeconds: timeoutSeconds,
+                                                                    maxBodyBytes: maxBodyBytes))
+                    }
+                    thread.name = "debtflow-http"
+                    thread.start()
                 }
-                guard let http = response as? HTTPURLResponse else {
-                    continuation.resume(returning: .failure(.ambiguous("the server's answer was not HTTP")))
-                    return
-                }
-                var headers: [String: String] = [:]
-                for (key, value) in http.allHeaderFields {
-                    headers[String(describing: key)] = String(describing: value)
-                }
-                continuation.resume(returning: .success(
-                    HTTPResponse(status: http.statusCode, headers: headers, body: data.map { [UInt8]($0) } ?? [])))
+            } onCancel: {
+                exchange.cancel()
             }
-            task.resume()
+        } else {
+            let exchange = URLSessionHTTPExchange(timeoutSeconds: timeoutSeconds, maxBodyBytes: maxBodyBytes)
+            result = await withTaskCancellationHandler {
+                await exchange.run(request)
+            } onCancel: {
+                exchange.cancel()
+            }
         }
         return try result.get()
-    }
-
-    /// Splits URLSession's errors into "never sent" and "maybe sent".
-    static func classify(_ error: any Error) -> HTTPClientError {
-        let nsError = error as NSError
-        guard nsError.domain == NSURLErrorDomain else { return .ambiguous(nsError.localizedDescription) }
-        let code = URLError.Code(rawValue: nsError.code) ?? .unknown
-        switch code {
-        case .cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .notConnectedToInternet, .badURL,
-             .unsupportedURL, .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
-             .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot, .clientCertificateRejected,
-             .clientCertificateRequired, .cannotLoadFromNetwork, .internationalRoamingOff, .dataNotAllowed:
-            return .notSent(describe(code, nsError))
-        case .timedOut:
-            return .ambiguous("timed out waiting for the answer")
-        case .networkConnectionLost, .badServerResponse:
-            return .ambiguous("the connection was dropped before an answer came")
-        default:
-            return .ambiguous(describe(code, nsError))
-        }
-    }
-
-    private static func describe(_ code: URLError.Code, _ error: NSError) -> String {
-        switch code {
-        case .cannotConnectToHost: return "could not connect to the server (connection refused?)"
-        case .cannotFindHost, .dnsLookupFailed: return "unknown host"
-        default: return "\(error.localizedDescription) (URL error \(code.rawValue))"
-        }
     }
 }

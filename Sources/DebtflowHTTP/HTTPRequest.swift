@@ -1,3 +1,4 @@
+import DebtflowCore
 import Foundation
 
 /// One HTTP request as the client sends it: method, URL, headers and body.
@@ -42,9 +43,30 @@ public struct HTTPResponse: Sendable {
     /// True for a 2xx status.
     public var isSuccess: Bool { (200..<300).contains(status) }
 
-    /// The body as text, for messages (lossy UTF-8, cut at `limit` characters).
-    public func bodyText(limit: Int = 500) -> String {
-        let text = String(decoding: body, as: UTF8.self)
+    /// The body as text, for messages (lossy UTF-8, cut at `limit` characters). The `secrets`
+    /// are masked before the cut, so a cut can never leave part of one behind.
+    public func bodyText(limit: Int = 500, scrubbing secrets: [String] = []) -> String {
+        let text = Redaction.scrub(String(decoding: body.prefix(1 << 20), as: UTF8.self), secrets: secrets)
         return text.count > limit ? String(text.prefix(limit)) + "…" : text
+    }
+}
+
+extension HTTPResponse {
+    /// True for a 3xx status: a redirect, which debtflow never follows.
+    public var isRedirect: Bool { (300..<400).contains(status) }
+
+    /// The host a 3xx answer points to (its `Location`), for messages; `nil` when it names none.
+    /// A relative `Location` stays on the same host and is shown as `the same host (path)`.
+    public var redirectHost: String? {
+        guard let location = header("Location")?.trimmingCharacters(in: .whitespaces), !location.isEmpty else { return nil }
+        if let url = URL(string: location), let host = url.host, !host.isEmpty {
+            return url.port.map { "\(host):\($0)" } ?? host
+        }
+        return "the same host (\(location.prefix(100)))"
+    }
+
+    /// `HTTP 302 redirect to evil.example (not followed)`.
+    public var redirectDescription: String {
+        "HTTP \(status) redirect to \(redirectHost ?? "an unnamed location") (not followed: debtflow never follows redirects)"
     }
 }

@@ -43,7 +43,7 @@ public struct PipelineAssembler {
             _ = try makeTransform()
         }
         for sink in configuration.sinks {
-            report.append("\(sink.jsonPath): \(sink.format.rawValue) → \(sink.path ?? sink.http?.url ?? "?")")
+            report.append("\(sink.jsonPath): \(sink.format.rawValue) → \(sink.path ?? sink.http.map { Redaction.url($0.url) } ?? "?")")
         }
         if configuration.read.format == .magicline {
             let source = try MagiclineDebtorSource(configuration: Self.magiclineConfiguration(configuration.read))

@@ -152,6 +152,7 @@ public struct PipelineConfigurationDecoder: Sendable {
             try options.rejectUnknownKeys(allowed: ["format", "base_url", "run_id", "api_key", "slice_size", "rate_limit_wait_s", "max_retries", "timeout_s"], context: "magicline")
             read.baseURL = try options.requiredString("base_url")
             _ = try HTTPURLPolicy.validate(read.baseURL ?? "", jsonPath: options.child("base_url"))
+            secrets.append(contentsOf: Redaction.urlPasswords(read.baseURL ?? ""))
             guard let runID = try options.intOrString("run_id"), !runID.isEmpty else {
                 throw DebtflowError.configuration("required: expected an integer or a string", path: options.child("run_id"))
             }
@@ -161,7 +162,7 @@ public struct PipelineConfigurationDecoder: Sendable {
             read.sliceSize = try options.positiveInt("slice_size") ?? 100
             read.rateLimitWaitSeconds = try options.nonNegativeNumber("rate_limit_wait_s") ?? 60
             read.maxRetries = try options.positiveInt("max_retries") ?? 8
-            read.timeoutSeconds = try options.nonNegativeNumber("timeout_s") ?? 30
+            read.timeoutSeconds = try options.positiveSeconds("timeout_s") ?? 30
             return read
         }
         let path = try options.requiredFilePath("path")
@@ -204,12 +205,16 @@ public struct PipelineConfigurationDecoder: Sendable {
             }
             var http = SinkConfiguration.HTTP(url: try options.requiredString("url"))
             _ = try HTTPURLPolicy.validate(http.url, jsonPath: options.child("url"))
+            secrets.append(contentsOf: Redaction.urlPasswords(http.url))
             http.token = try options.nonEmptyString("token")
             http.tokenURL = try options.nonEmptyString("token_url")
             http.clientID = try options.nonEmptyString("client_id")
             http.clientSecret = try options.nonEmptyString("client_secret")
             http.scope = try options.nonEmptyString("scope")
-            if let tokenURL = http.tokenURL { _ = try HTTPURLPolicy.validate(tokenURL, jsonPath: options.child("token_url")) }
+            if let tokenURL = http.tokenURL {
+                _ = try HTTPURLPolicy.validate(tokenURL, jsonPath: options.child("token_url"))
+                secrets.append(contentsOf: Redaction.urlPasswords(tokenURL))
+            }
             if let token = http.token { secrets.append(token) }
             if let secret = http.clientSecret { secrets.append(secret) }
             if http.token == nil {
@@ -223,7 +228,7 @@ public struct PipelineConfigurationDecoder: Sendable {
             http.batchName = try options.nonEmptyString("batch_name")
             http.acceptExpensiveDestination = try options.bool("accept_expensive_destination")
             http.concurrency = try options.positiveInt("concurrency", max: 16) ?? 2
-            http.timeoutSeconds = try options.nonNegativeNumber("timeout_s") ?? 30
+            http.timeoutSeconds = try options.positiveSeconds("timeout_s") ?? 30
             http.maxRetries = try options.positiveInt("max_retries") ?? 8
             http.onAmbiguous = try options.oneOf("on_ambiguous", ["stop", "retry"], default: "stop")
             http.resultsPath = try options.filePath("results").map { resolve($0, baseDirectory: baseDirectory) }

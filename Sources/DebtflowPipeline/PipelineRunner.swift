@@ -110,9 +110,13 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
         let transformTask = Task { [transform, transformWidth] in
             await PipelineRoles.transform(records, through: transform, encodedBy: encoder, width: transformWidth, into: outcomes)
         }
-        // A signal wakes the drain: an in-flight sink write finishes (an http batch is then
-        // recorded, not left ambiguous), and the drain stops at the next chunk.
+
+        // A signal wakes the sink loop: an http sink's batches in flight are cancelled (each is
+        // recorded `unknown`, or `not_sent` when nothing of it had left), the sink write returns,
+        // and the loop stops at the next chunk.
+        let sinkInterrupts = sinks.compactMap(\.interruptHandler)
         interruption.onSet {
+            for interrupt in sinkInterrupts { interrupt() }
             readerTask.cancel()
             transformTask.cancel()
             outcomes.cancel()
@@ -212,8 +216,7 @@ enum PipelineRoles {
             if progress.recordsRead.load(ordering: .relaxed) == 0 {
                 // Exit 0 with an empty output is right for an empty export, but it is also what a
                 // truncated download or a wrong `records`/`record` setting looks like.
-                log.warning("\(source.name): the input holds no records (an empty file, a header only, an empty "
-                            + "array, or no element named as the config's `record`)")
+                log.warning(noRecordsWarning(inputName: source.name))
             }
             records.finish()
         } catch {

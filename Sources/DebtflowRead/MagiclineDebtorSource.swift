@@ -8,7 +8,12 @@ import FoundationEssentials
 ///
 /// Behaviour:
 /// - Starts at offset `0`, then sends the answer's `offset` back verbatim while `hasNext`; an
-///   offset that comes back a second time is an input error (the pager would loop).
+///   offset that comes back a second time is an input error (the pager would loop), and so are
+///   ``maxConsecutiveEmptyPages`` empty pages in a row that still say `hasNext` (naming the last
+///   offsets).
+/// - Redirects are never followed (the key would go to another host): a 3xx is an input error
+///   naming the `Location`'s host. A page body over 64 MiB is an input error.
+/// - Cancelling the reading task (the run is interrupted) ends a page request at once.
 /// - One chunk per page of the answer's `result` array (empty pages are skipped); records are
 ///   numbered 1, 2, … across pages, and their provenance source is the debtors URL (without
 ///   the key, which travels in a header).
@@ -23,6 +28,8 @@ import FoundationEssentials
 public final class MagiclineDebtorSource: RecordSource {
     public let name: String
     public var totalBytes: Int64? { nil }
+    /// Empty pages in a row that still say `hasNext` before the pager gives up (input error).
+    public static let maxConsecutiveEmptyPages = 10
 
     private let configuration: MagiclineSourceConfiguration
     private let client: HTTPClient
@@ -31,6 +38,8 @@ public final class MagiclineDebtorSource: RecordSource {
     private var recordCount = 0
     private var pageCount = 0
     private var bytesReceived: Int64 = 0
+    /// The offsets asked for since the last page that held debtors.
+    private var emptyRun: [String] = []
 
     /// - Parameters:
     ///   - configuration: the read options.
@@ -40,8 +49,12 @@ public final class MagiclineDebtorSource: RecordSource {
         try configuration.validate()
         self.configuration = configuration
         self.client = client ?? HTTPClient(timeoutSeconds: configuration.timeoutSeconds)
-        self.name = configuration.debtorsURL
+        self.name = Redaction.url(configuration.debtorsURL)
+        self.requestBase = configuration.debtorsURL
     }
+
+    /// The debtors URL as sent (with any user info the config gives).
+    private let requestBase: String
 
     /// The next page of debtors, or `nil` after the last.
     /// - Throws: ``DebtflowError`` `.input` (exit 3) when the API refuses, stays unavailable, or
@@ -62,7 +75,17 @@ public final class MagiclineDebtorSource: RecordSource {
             } else {
                 nextOffset = nil
             }
-            guard !page.debtors.isEmpty else { continue }
+            guard !page.debtors.isEmpty else {
+                emptyRun.append(offset)
+                if page.hasNext && emptyRun.count >= Self.maxConsecutiveEmptyPages {
+                    let last = emptyRun.suffix(3).joined(separator: ", ")
+                    throw DebtflowError.input(
+                        "\(name): \(emptyRun.count) empty pages in a row still say hasNext (last offsets asked: \(last); next: "
+                        + "\(nextOffset ?? "none")); stopping rather than paging forever")
+                }
+                continue
+            }
+            emptyRun = []
             var records: [Record] = []
             records.reserveCapacity(page.debtors.count)
             for debtor in page.debtors {
@@ -88,7 +111,7 @@ public final class MagiclineDebtorSource: RecordSource {
     }
 
     private func pageURL(offset: String, sliceSize: Int) -> URL? {
-        URL(string: "\(name)?offset=\(MagiclineSourceConfiguration.percentEncode(offset))&sliceSize=\(sliceSize)")
+        URL(string: "\(requestBase)?offset=\(MagiclineSourceConfiguration.percentEncode(offset))&sliceSize=\(sliceSize)")
     }
 
     private func fetchPage(offset: String, sliceSize: Int? = nil) async throws(DebtflowError) -> Page {
@@ -107,6 +130,9 @@ public final class MagiclineDebtorSource: RecordSource {
                 switch response.status {
                 case 200..<300:
                     return try parsePage(response.body, at: at)
+                case 300..<400:
+                    throw DebtflowError.input("\(at): \(response.redirectDescription); the API key was not sent there. "
+                                              + "Set `base_url` to the address the API really answers on")
                 case 429:
                     problem = "HTTP 429 (rate limit)"
                     let asked = response.header("Retry-After").flatMap { Double($0.filter { $0 != " " }) } ?? 0
@@ -122,6 +148,11 @@ public final class MagiclineDebtorSource: RecordSource {
                     throw DebtflowError.input("\(at): HTTP \(response.status)", cause: apiError(response))
                 }
             } catch let error as HTTPClientError {
+                switch error {
+                case .cancelled: throw DebtflowError.interrupted
+                case .answerTooLarge: throw DebtflowError.input("\(at): \(error.message); not a debtors page this pager reads")
+                default: break
+                }
                 problem = error.message
                 wait = configuration.backoff.delay(forRetry: retries + 1)
             } catch let error as DebtflowError {
@@ -135,6 +166,7 @@ public final class MagiclineDebtorSource: RecordSource {
                              cause: scrub(problem))
             }
             await RetryBackoff.sleep(seconds: wait)
+            if Task.isCancelled { throw .interrupted }
         }
     }
 
@@ -174,11 +206,13 @@ public final class MagiclineDebtorSource: RecordSource {
             if let trace = object["traceId"]?.scalarText { details.append("traceId \(trace)") }
             return scrub(message + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))"))
         }
-        let text = response.bodyText(limit: 300)
+        let text = response.bodyText(limit: 300, scrubbing: [configuration.apiKey] + Redaction.urlPasswords(configuration.baseURL))
         return text.isEmpty ? nil : scrub(text)
     }
 
-    private func scrub(_ text: String) -> String { Redaction.scrub(text, secrets: [configuration.apiKey]) }
+    private func scrub(_ text: String) -> String {
+        Redaction.scrub(text, secrets: [configuration.apiKey] + Redaction.urlPasswords(configuration.baseURL))
+    }
 }
 
 extension Optional where Wrapped == String {

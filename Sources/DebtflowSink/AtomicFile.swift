@@ -27,12 +27,14 @@ public final class AtomicFile {
 
     /// Creates the temporary file next to `path` (or opens the stream it names).
     /// - Parameters:
+    ///   - mode: the file's permission bits, whatever the umask: 0600 for outputs that hold personal
+    ///     data (every data output); 0644 only for files without any (the `--metrics` file).
     ///   - isInterrupted: polled while a FIFO waits for its reader; the wait ends with
     ///     ``DebtflowError/interrupted`` when it answers true.
     ///   - waitingForReader: called once when a FIFO has no reader yet and the open waits for one.
     /// - Throws: ``DebtflowError`` of kind `.sink` when the folder is missing or not writable, or
     ///   the path cannot be an output (a folder, a socket).
-    public init(path: String, isInterrupted: @escaping () -> Bool = { false },
+    public init(path: String, mode: mode_t = 0o600, isInterrupted: @escaping () -> Bool = { false },
                 waitingForReader: (String) -> Void = { _ in }) throws {
         self.path = path
         do {
@@ -49,7 +51,7 @@ public final class AtomicFile {
             descriptor = try Self.openStream(streamPath, kind: kind, displayPath: path, isInterrupted: isInterrupted,
                                              waitingForReader: waitingForReader)
         case .file(let finalPath):
-            (temporaryPath, descriptor) = try Self.createTemporaryFile(beside: finalPath, displayPath: path)
+            (temporaryPath, descriptor) = try Self.createTemporaryFile(beside: finalPath, displayPath: path, mode: mode)
         }
     }
 
@@ -135,14 +137,14 @@ public final class AtomicFile {
         isOpen = false
     }
 
-    private static func createTemporaryFile(beside finalPath: String, displayPath: String) throws -> (String, Int32) {
+    private static func createTemporaryFile(beside finalPath: String, displayPath: String, mode: mode_t) throws -> (String, Int32) {
         let (folder, name) = AtomicFile.split(finalPath)
         var attempt = 0
         while true {
             let candidate = folder + "/." + name + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-            let fd = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            let fd = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
             if fd >= 0 {
-                fchmod(fd, 0o600)
+                fchmod(fd, mode)
                 pendingTemporaryFiles.withLock { _ = $0.insert(candidate) }
                 return (candidate, fd)
             }

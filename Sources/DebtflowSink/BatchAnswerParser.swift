@@ -71,14 +71,15 @@ enum BatchAnswerParser {
         return result
     }
 
-    /// The messages of a non-2xx answer whose body may or may not be JSON.
-    static func messages(ofStatus status: Int, body: [UInt8]) -> [DebtPushResult.ServerMessage] {
+    /// The messages of a non-2xx answer whose body may or may not be JSON. A body that is not
+    /// JSON is quoted (its first 300 characters), with `secrets` masked before the cut.
+    static func messages(ofStatus status: Int, body: [UInt8], secrets: [String] = []) -> [DebtPushResult.ServerMessage] {
         if let root = try? JSONDocument.parse(body, name: "the batch answer"), let object = root.objectValue {
             var messages = messages(ofFailure: object)
             messages[0].message = "HTTP \(status): " + messages[0].message
             return messages
         }
-        let text = String(decoding: body.prefix(300), as: UTF8.self)
+        let text = HTTPResponse(status: status, body: body).bodyText(limit: 300, scrubbing: secrets)
         return [.init(field: nil, message: "HTTP \(status)" + (text.isEmpty ? "" : ": \(text)"))]
     }
 

@@ -18,7 +18,10 @@ public struct PushBatch: Sendable, Equatable {
 
     /// Builds the body `{"batch_name"?,"accept_expensive_destination"?,"debts":[…]}` with the
     /// contract's debt writer, and its key.
-    public init(index: Int, debts: [Debt], batchName: String?, acceptExpensiveDestination: Bool?) {
+    /// - Parameter idempotencyKey: the key of an earlier send of these debts, to resend them
+    ///   under it (`--resume`); by default the SHA-256 of the body.
+    public init(index: Int, debts: [Debt], batchName: String?, acceptExpensiveDestination: Bool?,
+                idempotencyKey: String? = nil) {
         var writer = JSONByteWriter(capacity: 512 * max(debts.count, 1))
         writer.beginObject()
         writer.optionalField("batch_name", batchName)
@@ -31,7 +34,7 @@ public struct PushBatch: Sendable, Equatable {
         self.index = index
         self.tempIDs = debts.map(\.tempID)
         self.body = writer.bytes
-        self.idempotencyKey = SHA256.hex(writer.bytes)
+        self.idempotencyKey = idempotencyKey ?? SHA256.hex(writer.bytes)
     }
 
     /// The number of debts.

@@ -30,20 +30,47 @@ struct BatchReport: Sendable {
     var retries: Int
 }
 
-/// A flag any batch can raise to stop the run from sending more.
+/// A flag any batch can raise to stop the run from sending more, and the run's way to cancel
+/// the batches in flight when it is interrupted (SIGINT, SIGTERM, SIGHUP).
 ///
-/// `@unchecked Sendable`: `value` is guarded by `lock`.
+/// `@unchecked Sendable`: `value`, `interrupted` and `inFlight` are guarded by `lock`.
 final class StopSignal: @unchecked Sendable {
     private let lock = NSLock()
     private var value = false
+    private var interrupted = false
+    private var inFlight: [Int: Task<BatchReport, Never>] = [:]
     var isRaised: Bool { lock.withLock { value } }
+    /// True once ``interrupt()`` was called.
+    var isInterrupted: Bool { lock.withLock { interrupted } }
     func raise() { lock.withLock { value = true } }
 
-    /// Sleeps `seconds`, waking early (within 0.1 s) once the flag is raised, so a stopping
-    /// run does not sit out a long rate-limit wait.
+    /// Raises the flag and cancels every batch in flight: a request waiting for its answer ends
+    /// at once (its batch is then `unknown`, or `not_sent` when nothing of it had left).
+    func interrupt() {
+        let tasks = lock.withLock { () -> [Task<BatchReport, Never>] in
+            value = true
+            interrupted = true
+            return Array(inFlight.values)
+        }
+        for task in tasks { task.cancel() }
+    }
+
+    /// Keeps `task` (batch number `index`) until ``forget(_:)``, to cancel it on ``interrupt()``.
+    func track(_ task: Task<BatchReport, Never>, index: Int) {
+        let cancelNow = lock.withLock { () -> Bool in
+            inFlight[index] = task
+            return interrupted
+        }
+        if cancelNow { task.cancel() }
+    }
+
+    func forget(_ index: Int) { lock.withLock { _ = inFlight.removeValue(forKey: index) } }
+
+    /// Sleeps `seconds`, waking early (within 0.1 s) once the flag is raised or the task is
+    /// cancelled, so a stopping run does not sit out a long rate-limit wait.
     func sleep(seconds: Double) async {
         var remaining = seconds
-        while remaining > 0 && !isRaised {
+        while remaining > 0 && !isRaised && !Task.isCancelled {
             let step = min(remaining, 0.1)
             await RetryBackoff.sleep(seconds: step)
             remaining -= step
@@ -114,6 +141,21 @@ struct BatchSender: Sendable {
 
     private func scrub(_ text: String) -> String { Redaction.scrub(text, secrets: configuration.secrets) }
 
+    /// Every text of a server's answer that is written anywhere (results, journal, messages)
+    /// goes through this: the configured secrets and the bearer token just sent are masked,
+    /// whatever part of the answer echoes them.
+    private func scrub(_ results: [DebtPushResult], token: String) -> [DebtPushResult] {
+        let secrets = configuration.secrets + [token]
+        func clean(_ text: String) -> String { Redaction.scrub(text, secrets: secrets) }
+        return results.map { result in
+            var result = result
+            result.debtID = result.debtID.map(clean)
+            result.reason = result.reason.map(clean)
+            result.errors = result.errors.map { .init(field: $0.field.map(clean), message: clean($0.message)) }
+            return result
+        }
+    }
+
     private func attempt(_ batch: PushBatch, _ state: inout Attempts) async -> BatchFate {
         let label = "batch \(batch.index + 1)"
         while true {
@@ -138,6 +180,13 @@ struct BatchSender: Sendable {
             do {
                 response = try await client.send(request)
             } catch {
+                if case .cancelled(let mayHaveBeenSent) = error {
+                    stop.raise()
+                    if mayHaveBeenSent || state.mayHaveReachedServer {
+                        return .unknown(reason: "the run was interrupted while waiting for the answer")
+                    }
+                    return .abandoned(reason: "the run was interrupted before it was sent")
+                }
                 if error.isNotSent {
                     if let fate = await retryTransient(label, "not sent: \(error.message)", &state) { return fate }
                     continue
@@ -151,16 +200,21 @@ struct BatchSender: Sendable {
             case 200..<300:
                 switch BatchAnswerParser.readSuccess(response.body, batch: batch) {
                 case .perDebt(let results):
-                    return .answered(results)
+                    return .answered(scrub(results, token: token))
                 case .wholeRequestFailed(let messages):
-                    return .answered(batch.tempIDs.map { DebtPushResult(tempID: $0, status: .failed, errors: messages) })
+                    return .answered(scrub(batch.tempIDs.map { DebtPushResult(tempID: $0, status: .failed, errors: messages) },
+                                           token: token))
                 case .unreadable(let why):
                     if let fate = await ambiguous(label, "HTTP \(response.status), but \(why)", &state) { return fate }
                 }
             case 400, 422:
-                let messages = BatchAnswerParser.messages(ofStatus: response.status, body: response.body)
-                    .map { DebtPushResult.ServerMessage(field: $0.field, message: scrub($0.message)) }
-                return .answered(batch.tempIDs.map { DebtPushResult(tempID: $0, status: .failed, errors: messages) })
+                let messages = BatchAnswerParser.messages(ofStatus: response.status, body: response.body,
+                                                          secrets: configuration.secrets + [token])
+                return .answered(scrub(batch.tempIDs.map { DebtPushResult(tempID: $0, status: .failed, errors: messages) },
+                                       token: token))
+            case 300..<400:
+                return giveUp(.sink("POST \(shownURL): \(response.redirectDescription); stopped. Set `url` to the "
+                                    + "address the API really answers on"), state, token: token)
             case 401:
                 if await tokens.canRefresh && !state.refreshedToken {
                     state.refreshedToken = true
@@ -173,16 +227,16 @@ struct BatchSender: Sendable {
                     }
                     continue
                 }
-                return giveUp(.sink("POST \(configuration.url): HTTP 401: the server refused the credentials"
+                return giveUp(.sink("POST \(shownURL): HTTP 401: the server refused the credentials"
                                     + (state.refreshedToken ? " even with a fresh token" : "") + "; stopped",
-                                    cause: failureDetail(response)), state)
+                                    cause: failureDetail(response, token: token)), state, token: token)
             case 403:
-                return giveUp(.sink("POST \(configuration.url): HTTP 403: access forbidden; stopped",
-                                    cause: failureDetail(response)), state)
+                return giveUp(.sink("POST \(shownURL): HTTP 403: access forbidden; stopped",
+                                    cause: failureDetail(response, token: token)), state, token: token)
             case 429:
                 state.rateLimited += 1
                 guard state.rateLimited <= configuration.maxRateLimitedAttempts else {
-                    return giveUp(.sink("POST \(configuration.url): still rate-limited (HTTP 429) after \(state.rateLimited - 1) waits; stopped"), state)
+                    return giveUp(.sink("POST \(shownURL): still rate-limited (HTTP 429) after \(state.rateLimited - 1) waits; stopped"), state)
                 }
                 let wait = HTTPRateLimitGate.waitAfterTooManyRequests(response) ?? configuration.defaultRateLimitWaitSeconds
                 state.retries += 1
@@ -193,8 +247,8 @@ struct BatchSender: Sendable {
             case 500...599:
                 if let fate = await ambiguous(label, "HTTP \(response.status)", &state) { return fate }
             default:
-                return giveUp(.sink("POST \(configuration.url): unexpected HTTP \(response.status); stopped",
-                                    cause: failureDetail(response)), state)
+                return giveUp(.sink("POST \(shownURL): unexpected HTTP \(response.status); stopped",
+                                    cause: failureDetail(response, token: token)), state, token: token)
             }
         }
     }
@@ -204,7 +258,7 @@ struct BatchSender: Sendable {
     private func retryTransient(_ label: String, _ problem: String, _ state: inout Attempts) async -> BatchFate? {
         state.transientFailures += 1
         guard state.transientFailures + state.ambiguousFailures <= configuration.maxRetries else {
-            return giveUp(.sink("POST \(configuration.url): the server stayed unavailable after \(configuration.maxRetries) retries; stopped",
+            return giveUp(.sink("POST \(shownURL): the server stayed unavailable after \(configuration.maxRetries) retries; stopped",
                                 cause: scrub(problem)), state)
         }
         state.retries += 1
@@ -236,22 +290,27 @@ struct BatchSender: Sendable {
         }
     }
 
+    /// The URL for messages, its password (if any) masked.
+    private var shownURL: String { Redaction.url(configuration.url) }
+
     /// Stops the run; the batch is `unknown` if an earlier attempt may have reached the server.
-    private func giveUp(_ error: DebtflowError, _ state: Attempts) -> BatchFate {
+    private func giveUp(_ error: DebtflowError, _ state: Attempts, token: String? = nil) -> BatchFate {
         stop.raise()
         var error = error
-        error.message = scrub(error.message)
-        error.cause = error.cause.map(scrub)
+        let secrets = configuration.secrets + (token.map { [$0] } ?? [])
+        error.message = Redaction.scrub(error.message, secrets: secrets)
+        error.cause = error.cause.map { Redaction.scrub($0, secrets: secrets) }
         if state.mayHaveReachedServer {
             return .unknown(reason: "an earlier attempt got no answer (\(state.lastAmbiguity)), then: \(error.message)")
         }
         return .stopped(error)
     }
 
-    private func failureDetail(_ response: HTTPResponse) -> String? {
-        let messages = BatchAnswerParser.messages(ofStatus: response.status, body: response.body)
+    private func failureDetail(_ response: HTTPResponse, token: String) -> String? {
+        let secrets = configuration.secrets + [token]
+        let messages = BatchAnswerParser.messages(ofStatus: response.status, body: response.body, secrets: secrets)
         let text = messages.map { ($0.field.map { "\($0): " } ?? "") + $0.message }.joined(separator: "; ")
-        return text.isEmpty ? nil : scrub(text)
+        return text.isEmpty ? nil : Redaction.scrub(text, secrets: secrets)
     }
 
     static func seconds(_ value: Double) -> String {

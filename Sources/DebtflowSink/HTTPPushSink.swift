@@ -6,13 +6,16 @@ import Foundation
 ///
 /// Behaviour:
 /// - Debts are cut into batches of `batch_size` in input order, so every run over the same input
-///   forms the same batches with the same `Idempotency-Key` (SHA-256 of the exact body).
+///   (and the same journal) forms the same batches with the same `Idempotency-Key` (SHA-256 of
+///   the exact body).
 /// - Up to `concurrency` batches are in flight; results are written in batch order.
-/// - Each batch's fate is journaled (fsync) when a `journal` is configured; with `--resume`,
-///   batches the journal shows answered are not resent (their results are written again from the
-///   journal), a batch sent but never answered is ambiguous (resent with the same key under
-///   `on_ambiguous: retry`, else `unknown`), and `unknown` batches are resent only with
-///   `--retry-unknown`.
+/// - Each batch's fate is journaled (fsync) when a `journal` is configured, with its temp_ids.
+///   With `--resume` the journal is read per debt: a debt the server answered about is not
+///   resent (its result is written again from the journal); only debts never acknowledged are
+///   batched, however the batches fall this time (a `--limit` trial before, rows appended
+///   since). A debt of a batch that may have reached the server without an answer is resent
+///   only in its original batch, under its original key: under `on_ambiguous: retry` when the
+///   process died while waiting, or with `--retry-unknown`; otherwise it stays `unknown`.
 /// - The `results` file gets one line per debt whose fate is known.
 /// - Only outcomes that carry a debt are pushed; others the sink accepts are ignored.
 ///
@@ -40,6 +43,10 @@ public final class HTTPPushSink: OutcomeSink {
 
     private var pending: [Debt] = []
     private var nextBatchIndex = 0
+    /// `--resume`: the debts of earlier unresolved batches, gathered by key until the batch can
+    /// be formed again whole (in its original order) or reported.
+    private var unresolvedGroups: [String: [String: Debt]] = [:]
+    private var replayedBatches: Set<Int> = []
     private var inFlight: [(batch: PushBatch, task: Task<BatchReport, Never>)] = []
     private var fatalError: DebtflowError?
     private var unknownBatches: [PushBatch] = []
@@ -68,6 +75,7 @@ public final class HTTPPushSink: OutcomeSink {
         var earlierRun: JournalState?
         if options.resume, let path = configuration.journalPath { earlierRun = try JournalState.load(path: path) }
         self.earlierRun = earlierRun
+        nextBatchIndex = earlierRun?.nextBatchIndex ?? 0
 
         if options.dryRun {
             journal = nil
@@ -105,12 +113,35 @@ public final class HTTPPushSink: OutcomeSink {
         FileHandle.standardError.write(Data("debtflow: http sink: \(line)\n".utf8))
     }
 
-    /// Queues the outcomes' debts and sends every full batch.
+    /// Cancels the batches in flight and sends nothing more; safe to call from any thread (a
+    /// signal handler's queue). A batch waiting for its answer is recorded `unknown` (`not_sent`
+    /// when nothing of it had left) once the runner aborts the sink.
+    public var interruptHandler: (@Sendable () -> Void)? {
+        let stop = stop
+        return { stop.interrupt() }
+    }
+
+    /// Queues the outcomes' debts and sends every full batch. With `--resume`, debts the journal
+    /// shows acknowledged are not queued (their results are written again), and debts of
+    /// unresolved batches are gathered to be resent or reported whole.
     /// - Throws: ``DebtflowError`` `.sink` as soon as a batch stopped the run.
     public func write(_ outcomes: [Outcome]) async throws {
         for outcome in outcomes {
             guard var debt = outcome.debt else { continue }
             if debt.tempID == nil { debt.tempID = outcome.tempID }
+            if let earlierRun, let tempID = debt.tempID, let fate = earlierRun.fate(ofDebt: tempID) {
+                switch fate {
+                case .acknowledged(let result, let batch):
+                    replay(result, batch: batch)
+                case .unresolved(let key, _):
+                    unresolvedGroups[key, default: [:]][tempID] = debt
+                    if let ids = earlierRun.tempIDs(ofBatch: key), ids.allSatisfy({ unresolvedGroups[key]?[$0] != nil }) {
+                        await settleUnresolved(key)
+                        try throwIfStopped()
+                    }
+                }
+                continue
+            }
             pending.append(debt)
             if pending.count >= configuration.batchSize {
                 let debts = Array(pending.prefix(configuration.batchSize))
@@ -129,6 +160,7 @@ public final class HTTPPushSink: OutcomeSink {
             pending = []
             await dispatch(debts)
         }
+        for key in unresolvedGroups.keys.sorted() where fatalError == nil { await settleUnresolved(key) }
         await drain(upTo: 0)
         closeFiles()
         if let fatalError { throw fatalError }
@@ -146,6 +178,7 @@ public final class HTTPPushSink: OutcomeSink {
     public func abort() async {
         stop.raise()
         pending = []
+        unresolvedGroups = [:]
         await drain(upTo: 0)
         closeFiles()
     }
@@ -170,14 +203,13 @@ public final class HTTPPushSink: OutcomeSink {
 
     // MARK: - Batches
 
-    private func dispatch(_ debts: [Debt]) async {
-        if stop.isRaised && earlierRun == nil && !options.dryRun {
-            nextBatchIndex += 1
-            return
-        }
-        let batch = PushBatch(index: nextBatchIndex, debts: debts, batchName: configuration.batchName,
-                              acceptExpensiveDestination: configuration.acceptExpensiveDestination)
-        nextBatchIndex += 1
+    private func dispatch(_ debts: [Debt], index: Int? = nil, idempotencyKey: String? = nil) async {
+        let batchIndex = index ?? nextBatchIndex
+        if index == nil { nextBatchIndex += 1 }
+        if stop.isRaised && earlierRun == nil && !options.dryRun { return }
+        let batch = PushBatch(index: batchIndex, debts: debts, batchName: configuration.batchName,
+                              acceptExpensiveDestination: configuration.acceptExpensiveDestination,
+                              idempotencyKey: idempotencyKey)
 
         if options.dryRun {
             writeDryRun(batch)
@@ -192,15 +224,70 @@ public final class HTTPPushSink: OutcomeSink {
         guard !stop.isRaised else { return }
         await drain(upTo: configuration.concurrency - 1)
         let sender = sender
-        inFlight.append((batch, Task { await sender.push(batch) }))
+        let task = Task { await sender.push(batch) }
+        stop.track(task, index: batch.index)
+        inFlight.append((batch, task))
     }
 
-    /// What an earlier run decided for this batch, when it must not be sent again.
+    /// `--resume`: what to do with the debts of an earlier batch that may have reached the
+    /// server. Resent whole, in its original order and under its original key, when allowed
+    /// (`--retry-unknown`, or `on_ambiguous: retry` for a batch the process died waiting for)
+    /// and when this run holds all of its debts; otherwise its debts are reported `unknown`.
+    private func settleUnresolved(_ key: String) async {
+        guard let group = unresolvedGroups.removeValue(forKey: key), let earlierRun else { return }
+        let index = earlierRun.index(ofBatch: key) ?? nextBatchIndex
+        let ids = earlierRun.tempIDs(ofBatch: key) ?? []
+        let startedOnly = earlierRun.fate(of: key) == .startedOnly
+        let whole = !ids.isEmpty && ids.allSatisfy { group[$0] != nil }
+        let mayResend = options.retryUnknown || (startedOnly && configuration.onAmbiguous == .retry)
+        if whole && mayResend {
+            await dispatch(ids.compactMap { group[$0] }, index: index, idempotencyKey: key)
+            return
+        }
+        let debts = whole ? ids.compactMap { group[$0] } : group.keys.sorted().compactMap { group[$0] }
+        let batch = PushBatch(index: index, debts: debts, batchName: configuration.batchName,
+                              acceptExpensiveDestination: configuration.acceptExpensiveDestination, idempotencyKey: key)
+        if options.dryRun { return }
+        await drain(upTo: 0)
+        if case .acknowledged? = earlierRun.fate(of: key) {
+            // The server answered that batch without naming these debts: resending it under its
+            // key would only replay that answer, and under a new key could create them twice.
+            absorb(BatchReport(batch: batch, fate: .unknown(
+                reason: "an earlier run's answer did not name this debt; not resent: check it in GetBill"), retries: 0))
+        } else if startedOnly && !options.retryUnknown {
+            let reason = "sent by an earlier run that ended before the answer"
+            try? journal?.append(JournalFile.unknown(batch, reason: reason))
+            stop.raise()
+            absorb(BatchReport(batch: batch, fate: .unknown(reason: reason), retries: 0))
+        } else if !whole && mayResend {
+            let why = ids.isEmpty
+                ? "its batch was journaled without its temp_ids (an older journal)"
+                : "\(ids.count - group.count) of the \(ids.count) debts of its batch are not in this run's input"
+            absorb(BatchReport(batch: batch, fate: .unknown(
+                reason: "not resent: \(why), so the batch cannot be formed again under its Idempotency-Key"), retries: 0))
+        } else {
+            absorb(BatchReport(batch: batch, fate: .carriedUnknown, retries: 0))
+        }
+    }
+
+    /// Writes again the result an earlier run got for a debt it sent (`--resume`).
+    private func replay(_ result: DebtPushResult, batch: Int) {
+        if options.dryRun { return }
+        if replayedBatches.insert(batch).inserted { totals.batches += 1 }
+        switch result.status {
+        case .created: totals.created += 1
+        case .failed: totals.failed += 1
+        case .skipped: totals.skipped += 1
+        case .unknown: totals.unknown += 1
+        }
+        appendResults([result], batch: batch)
+    }
+
+    /// What an earlier run decided for this batch, for journals that do not tie batches to their
+    /// debts (written before `started` lines carried `ids`): the batch is matched by its key.
     private func earlierFate(of batch: PushBatch) -> BatchFate? {
-        guard let earlierRun, let fate = earlierRun.fate(of: batch.idempotencyKey) else { return nil }
+        guard let earlierRun, let fate = earlierRun.batchFate(of: batch.idempotencyKey) else { return nil }
         switch fate {
-        case .acknowledged(let results) where results.count == batch.count:
-            return .replayed(results)
         case .acknowledged:
             return nil
         case .unknown:
@@ -218,8 +305,10 @@ public final class HTTPPushSink: OutcomeSink {
     /// Waits for the oldest batches until at most `limit` are in flight.
     private func drain(upTo limit: Int) async {
         while inFlight.count > limit {
-            let (_, task) = inFlight.removeFirst()
-            absorb(await task.value)
+            let (batch, task) = inFlight.removeFirst()
+            let report = await task.value
+            stop.forget(batch.index)
+            absorb(report)
         }
     }
 
@@ -283,7 +372,6 @@ public final class HTTPPushSink: OutcomeSink {
         writer.field("batch", batch.index + 1)
         writer.field("idempotency_key", batch.idempotencyKey)
         writer.field("count", batch.count)
-        if case .acknowledged? = earlierRun?.fate(of: batch.idempotencyKey) { writer.field("acknowledged_earlier", true) }
         writer.key("body")
         writer.rawJSON(batch.body)
         writer.endObject()

@@ -86,11 +86,13 @@ public struct HTTPSinkConfiguration: Sendable {
         }
     }
 
-    /// The secrets of this configuration, to scrub from any message.
+    /// The secrets of this configuration, to scrub from any message: the token or the client
+    /// secret, and the password of any URL's user info.
     var secrets: [String] {
         switch authentication {
-        case .bearer(let token): return [token]
-        case .clientCredentials(_, _, let clientSecret, _): return [clientSecret]
+        case .bearer(let token): return [token] + Redaction.urlPasswords(url)
+        case .clientCredentials(let tokenURL, _, let clientSecret, _):
+            return [clientSecret] + Redaction.urlPasswords(url) + Redaction.urlPasswords(tokenURL)
         }
     }
 }

@@ -9,8 +9,9 @@ import Glibc
 /// only what was never acknowledged.
 ///
 /// Lines, in the order they happen:
-/// - `{"event":"started","batch":3,"key":"…","count":500,"temp_ids":"<sha-256 of the temp_ids>"}`
-///   before the batch is sent;
+/// - `{"event":"started","batch":3,"key":"…","count":500,"temp_ids":"<sha-256 of the temp_ids>",
+///   "ids":["CC-1",…]}` before the batch is sent (`ids`: its temp_ids in body order, so a resumed
+///   run knows each debt's fate however its batches fall);
 /// - `{"event":"done","batch":3,"key":"…","count":500,"created":…,"failed":…,"skipped":…,
 ///   "unknown":…,"results":[…]}` once the server answered (the per-debt results, so a resumed
 ///   run can write them again);
@@ -74,6 +75,12 @@ final class JournalFile: @unchecked Sendable {
     static func started(_ batch: PushBatch) -> [UInt8] {
         var writer = header("started", batch)
         writer.field("temp_ids", batch.tempIDsDigest)
+        writer.key("ids")
+        writer.beginArray()
+        for tempID in batch.tempIDs {
+            if let tempID { writer.string(tempID) } else { writer.null() }
+        }
+        writer.endArray()
         writer.endObject()
         return writer.bytes
     }

@@ -64,7 +64,8 @@ actor OAuthTokenProvider {
             }
             fetching = task
         }
-        let result = await task.value
+        // A cancelled waiter (the run is interrupted) cancels the fetch: its request ends at once.
+        let result = await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
         fetching = nil
         let (token, validUntil) = try result.get()
         cached = (token, validUntil)
@@ -79,34 +80,40 @@ actor OAuthTokenProvider {
             throw .sink("no OAuth2 settings")
         }
         let tokenURL = try HTTPURLPolicy.validate(tokenURLText)
+        let shownURL = Redaction.url(tokenURLText)
         var form = "grant_type=client_credentials&client_id=\(formEncode(clientID))&client_secret=\(formEncode(clientSecret))"
         if let scope, !scope.isEmpty { form += "&scope=\(formEncode(scope))" }
         let request = HTTPRequest(method: "POST", url: tokenURL, headers: [
             ("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json"),
         ], body: Array(form.utf8))
-        let secrets = [clientSecret]
+        let secrets = [clientSecret] + Redaction.urlPasswords(tokenURLText)
         var attempt = 0
         while true {
             let problem: String
             do {
                 let response = try await client.send(request)
+                if response.isRedirect {
+                    throw DebtflowError.sink("the token endpoint \(shownURL) answered with an \(response.redirectDescription); "
+                                             + "the client secret was not sent there. Set `token_url` to the endpoint itself")
+                }
                 if response.isSuccess {
                     guard let root = try? JSONDocument.parse(response.body, name: "the token answer"), let object = root.objectValue,
                           let token = object["access_token"]?.scalarText, !token.isEmpty else {
-                        throw DebtflowError.sink("the token endpoint \(tokenURLText) answered without an access_token")
+                        throw DebtflowError.sink("the token endpoint \(shownURL) answered without an access_token")
                     }
                     let lifetime = object["expires_in"]?.scalarText.flatMap(Double.init) ?? 3600
                     let margin = min(60, lifetime / 10)
                     return (token, Date().addingTimeInterval(max(0, lifetime - margin)))
                 }
                 if response.status < 500 && response.status != 429 {
-                    let detail = Redaction.scrub(response.bodyText(limit: 300), secrets: secrets)
+                    let detail = response.bodyText(limit: 300, scrubbing: secrets)
                     throw DebtflowError.sink(
-                        "the token endpoint \(tokenURLText) refused the client credentials (HTTP \(response.status)); check client_id, client_secret and scope",
+                        "the token endpoint \(shownURL) refused the client credentials (HTTP \(response.status)); check client_id, client_secret and scope",
                         cause: detail.isEmpty ? nil : detail)
                 }
                 problem = "HTTP \(response.status)"
             } catch let error as HTTPClientError {
+                if error.isCancelled { throw DebtflowError.interrupted }
                 problem = error.message
             } catch let error as DebtflowError {
                 throw error
@@ -115,10 +122,11 @@ actor OAuthTokenProvider {
             }
             attempt += 1
             if attempt > maxRetries {
-                throw .sink("the token endpoint \(tokenURLText) stayed unreachable after \(maxRetries) retries",
+                throw .sink("the token endpoint \(shownURL) stayed unreachable after \(maxRetries) retries",
                             cause: Redaction.scrub(problem, secrets: secrets))
             }
             await RetryBackoff.sleep(seconds: backoff.delay(forRetry: attempt))
+            if Task.isCancelled { throw DebtflowError.interrupted }
         }
     }
 

@@ -66,19 +66,19 @@ struct HTTPClientTests {
 
     @Test("a dropped connection and a time-out are ambiguous, and nothing is resent by the client")
     func ambiguous() async throws {
-        // The stub hangs far longer than the client's 1 s time-out, so an error well before the
-        // hang ends proves the time-out fired (the bound is loose: CI machines are slow and busy).
+        // The stub hangs far longer than the client's 1 s time-out, so a "within timeout_s" error
+        // proves the time-out fired (the message, not the test's clock: on a loaded machine the
+        // test itself may resume late).
         let server = try HTTPStubServer { request, _ in request.path == "/drop" ? .drop : .hang(seconds: 60) }
         defer { server.stop() }
-        for path in ["/drop", "/hang"] {
-            let started = Date()
+        for (path, expected) in [("/drop", "without an answer"), ("/hang", "within timeout_s")] {
             do {
                 _ = try await HTTPClient(timeoutSeconds: 1).send(HTTPRequest(
                     method: "POST", url: URL(string: server.baseURL + path)!, body: Array("{}".utf8)))
                 Issue.record("expected an error for \(path)")
             } catch {
                 #expect(!error.isNotSent, "\(path): \(error)")
-                #expect(Date().timeIntervalSince(started) < 30, "\(path) waited for the server instead of timing out")
+                #expect(error.message.contains(expected), "\(path): \(error)")
             }
         }
         try await Task.sleep(nanoseconds: 300_000_000)

@@ -253,6 +253,28 @@ struct HTTPPushSinkTests {
         #expect(error?.description.contains("***") == true)
         #expect(!lines.text.contains(token))
     }
+
+    @Test("a secret that a quoted answer would cut in half is masked before the cut, in results and journal",
+          arguments: [280, 295, 299])
+    func secretAtTheCut(padding: Int) async throws {
+        let token = "sekret-bearer-0123456789"
+        let server = try HTTPStubServer { _, _ in
+            .respond(status: 400, headers: ["Content-Type": "text/plain"],
+                     body: Array((String(repeating: "x", count: padding) + token + " rest").utf8))
+        }
+        defer { server.stop() }
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-cut")
+        var configuration = PushFixtures.configuration(server, token: token)
+        configuration.resultsPath = folder.appendingPathComponent("results.ndjson").path
+        configuration.journalPath = folder.appendingPathComponent("journal.jsonl").path
+        let sink = try HTTPPushSink(configuration: configuration, diagnostics: DiagnosticLines().sink)
+        try await sink.write(PushFixtures.outcomes(1...2))
+        try await sink.finish()
+        for name in ["results.ndjson", "journal.jsonl"] {
+            let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+            #expect(!text.contains("sekret-b"), "\(name): \(text)")
+        }
+    }
 }
 
 /// Counts concurrent entries. `@unchecked Sendable`: fields guarded by `lock`.

@@ -42,6 +42,16 @@ public final class HTTPStubServer: @unchecked Sendable {
         case drop
         /// Reads the request, waits, then closes without answering (a client time-out).
         case hang(seconds: Double)
+        /// Reads the request, writes these bytes as they are (not HTTP, say), then closes.
+        case raw([UInt8])
+        /// Reads the whole request, then resets the connection (RST) without answering.
+        case reset
+        /// Answers `status` with a `Content-Length` of `body.count`, then sends the body one byte
+        /// every `interval` seconds (a server that trickles).
+        case trickle(status: Int, body: [UInt8], interval: Double)
+        /// Answers 200 and streams `bytes` bytes of JSON-ish filler (`Content-Length` given when
+        /// `declareLength`, else until close), stopping when the client goes away.
+        case flood(bytes: Int, declareLength: Bool)
 
         /// A JSON answer.
         public static func json(_ status: Int, _ text: String, headers: [String: String] = [:]) -> Answer {
@@ -139,6 +149,31 @@ public final class HTTPStubServer: @unchecked Sendable {
             return
         case .hang(let seconds):
             Thread.sleep(forTimeInterval: seconds)
+        case .raw(let bytes):
+            writeAll(connection, bytes)
+            shutdown(connection, Int32(SHUT_WR))
+        case .reset:
+            var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+            setsockopt(connection, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        case .trickle(let status, let body, let interval):
+            let head = "HTTP/1.1 \(status) Status\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
+            guard writeAll(connection, Array(head.utf8)) else { return }
+            for byte in body {
+                Thread.sleep(forTimeInterval: interval)
+                guard writeAll(connection, [byte]) else { return }
+            }
+        case .flood(let bytes, let declareLength):
+            var head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n"
+            if declareLength { head += "Content-Length: \(bytes)\r\n" }
+            guard writeAll(connection, Array((head + "\r\n").utf8)) else { return }
+            let block = [UInt8](repeating: UInt8(ascii: " "), count: 64 * 1024)
+            var sent = 0
+            while sent < bytes {
+                let part = min(block.count, bytes - sent)
+                guard writeAll(connection, Array(block[0..<part])) else { return }
+                sent += part
+            }
+            shutdown(connection, Int32(SHUT_WR))
         case .respond(let status, let headers, let body):
             var head = "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Status")\r\n"
             for (name, value) in headers { head += "\(name): \(value)\r\n" }
@@ -186,12 +221,15 @@ public final class HTTPStubServer: @unchecked Sendable {
         return Request(method: String(requestLine[0]), target: String(requestLine[1]), headers: headers, body: body)
     }
 
-    private func writeAll(_ connection: Int32, _ bytes: [UInt8]) {
+    /// Writes every byte; false when the client went away.
+    @discardableResult
+    private func writeAll(_ connection: Int32, _ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard written > 0 else { return }
+            guard written > 0 else { return false }
             offset += written
         }
+        return true
     }
 }

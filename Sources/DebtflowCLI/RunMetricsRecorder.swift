@@ -1,0 +1,77 @@
+import DebtflowCore
+import DebtflowPipeline
+import Foundation
+import Synchronization
+
+/// Collects what `--metrics PATH` reports while `debtflow run` goes on, and writes the file once,
+/// on whichever exit comes first: the command's return, a thrown error, or a second signal.
+final class RunMetricsRecorder: Sendable {
+    private struct State {
+        var pipeline: String?
+        var summary: RunSummary?
+        var written = false
+    }
+
+    let path: String
+    private let configPath: String
+    private let startedAt = ContinuousClock.now
+    /// Guards the pipeline name, the summary and whether the file was written; held while writing,
+    /// so a second signal waits for a write under way instead of exiting in the middle of it.
+    private let state = Mutex(State())
+
+    /// - Throws: `.usage` (exit 2, before anything is read) when `path` cannot be written.
+    init(path: String, configPath: String) throws {
+        if let problem = RunMetricsFile.problem(path: path) {
+            throw DebtflowError.usage("--metrics: \(problem)")
+        }
+        self.path = path
+        self.configPath = configPath
+    }
+
+    /// The decoded config's name, the `pipeline` label.
+    func setPipeline(_ name: String) {
+        state.withLock { $0.pipeline = name }
+    }
+
+    /// What the run counted (its summary, or the partial one of a run stopped early).
+    func setSummary(_ summary: RunSummary) {
+        state.withLock { $0.summary = summary }
+    }
+
+    /// Never writes the file: its path is an input, the config or another output of the run.
+    func discard() {
+        state.withLock { $0.written = true }
+    }
+
+    /// Writes the file for `exitCode`, unless it was already written. Before the config was
+    /// decoded the name is read from the config on its own; when even that fails (not JSON),
+    /// nothing is written and stderr says so.
+    /// - Returns: false when the file could not be written (the reason is on stderr).
+    @discardableResult
+    func finish(exitCode: Int32, log: OperatorLog) -> Bool {
+        state.withLock { state in
+            guard !state.written else { return true }
+            state.written = true
+            guard let pipeline = state.pipeline ?? PipelineConfigurationDecoder().pipelineName(fileAt: configPath) else {
+                log.warning("--metrics: not written: the pipeline's name could not be read from \(configPath)")
+                return false
+            }
+            var summary = state.summary
+            // Nothing was read before a usage or configuration error: every count is a true zero.
+            if summary == nil && exitCode == ExitCode.usage.rawValue { summary = RunSummary(pipeline: pipeline) }
+            let elapsed = ContinuousClock.now - startedAt
+            let metrics = RunMetrics(
+                pipeline: pipeline, exitCode: exitCode, summary: summary,
+                finishedAt: Date().timeIntervalSince1970,
+                durationSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+                peakMemoryBytes: RunMetrics.currentPeakMemoryBytes())
+            do {
+                try RunMetricsFile.write(metrics, to: path)
+                return true
+            } catch {
+                log.error("--metrics: \((error as? DebtflowError)?.description ?? "\(error)")", hint: nil)
+                return false
+            }
+        }
+    }
+}

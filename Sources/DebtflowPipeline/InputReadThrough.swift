@@ -1,0 +1,45 @@
+import DebtflowCore
+import Foundation
+
+/// What `debtflow check --deep` found in one input: it was inflated and parsed to its end.
+public struct InputReadThroughReport: Sendable, Equatable {
+    /// The input as messages name it.
+    public var name: String
+    /// Records the reader yielded (debtors, for the Sportalliance pull).
+    public var records: Int
+    /// Records the reader itself found malformed (a CSV row with the wrong number of fields).
+    public var malformed: Int
+
+    /// `input exports/a.csv.gz: read through, 1000 records`.
+    public var description: String {
+        "input \(name): read through, \(records) record\(records == 1 ? "" : "s")"
+            + (malformed > 0 ? " (\(malformed) malformed: a run reports them as failed, `malformed_row`)" : "")
+    }
+}
+
+extension PipelineAssembler {
+    /// Reads every input to its end — inflate and parse, no rules, nothing written — so a
+    /// truncated or corrupt file is found before a run (`debtflow check --deep`).
+    /// - Throws: the reader's ``DebtflowError`` (`.input`, exit 3), exactly as a run would report it.
+    public func readInputsThrough() async throws -> [InputReadThroughReport] {
+        let source = try Self.makeSource(configuration.read, baseDirectory: configuration.baseDirectory)
+        var report = InputReadThroughReport(name: source.name, records: 0, malformed: 0)
+        while let chunk = try await source.nextChunk() {
+            report.records += chunk.count
+            for record in chunk.elements where record.problem != nil { report.malformed += 1 }
+        }
+        if report.records == 0 {
+            log.warning(PipelineRoles.noRecordsWarning(inputName: source.name))
+        }
+        return [report]
+    }
+}
+
+extension PipelineRoles {
+    /// Exit 0 with an empty output is right for an empty export, but it is also what a truncated
+    /// download or a wrong `records`/`record` setting looks like: said by a run and by `check --deep`.
+    static func noRecordsWarning(inputName: String) -> String {
+        "\(inputName): the input holds no records (an empty file, a header only, an empty "
+            + "array, or no element named as the config's `record`)"
+    }
+}

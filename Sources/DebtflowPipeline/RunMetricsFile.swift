@@ -1,0 +1,40 @@
+import DebtflowCore
+import DebtflowSink
+import Foundation
+
+/// The `--metrics PATH` file: published whole (a temporary file in the same folder, renamed into
+/// place) so node_exporter never scrapes half a file. Mode 0644: the figures hold no personal data
+/// and the collector usually runs as another user.
+public enum RunMetricsFile {
+    /// What is wrong with `path` as a metrics file, checked before the run reads anything.
+    public static func problem(path: String) -> String? {
+        if path == "-" || path.isEmpty {
+            return "expected the path of a file (node_exporter's textfile collector reads *.prom files from its folder)"
+        }
+        return OutputLocation.problem(writingFileAt: path, folderLabel: "folder")
+    }
+
+    /// Writes `metrics` to `path` atomically.
+    /// - Throws: `.sink` when the file cannot be created, written or renamed into place.
+    public static func write(_ metrics: RunMetrics, to path: String) throws {
+        let file = try AtomicFile(path: path, mode: 0o644)
+        do {
+            try file.write(Array(metrics.text.utf8))
+            try file.publish()
+        } catch {
+            file.discard()
+            throw error
+        }
+    }
+}
+
+extension PipelineConfiguration {
+    /// Fails when `claim`'s path is the same file as an input, the config or another output of the
+    /// run (``OutputPathClaims``), so that a file written on every exit (`--metrics`) is known safe
+    /// before any exit. A clash among the other paths is not this claim's: the assembler reports it.
+    /// - Throws: `.usage` naming the claim's option (exit 2).
+    public func verifyOutput(_ claim: OutputPathClaims.Claim, besides others: [OutputPathClaims.Claim], dryRun: Bool) throws {
+        guard (try? pathClaims(additionalOutputs: others, dryRun: dryRun).verify()) != nil else { return }
+        try pathClaims(additionalOutputs: others + [claim], dryRun: dryRun).verify()
+    }
+}

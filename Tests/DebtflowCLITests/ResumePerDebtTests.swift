@@ -1,0 +1,108 @@
+import DebtflowCore
+import DebtflowTestSupport
+import Foundation
+import Testing
+
+/// `--resume` is exact per debt (issue 8 item 6, CONTRACT.md §5): whatever the batches of the
+/// resumed run, only debts never acknowledged are sent, and none twice. Against `debtflow sandbox`
+/// (its ledger holds every debt it created), with the release binary when given.
+@Suite("Resume per debt", .serialized)
+struct ResumePerDebtTests {
+    private func workspace(rows: Int) async throws -> URL {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-resume")
+        let result = try await HostileServerTests.run(["generate", "--rows", String(rows), "--format", "csv", "--seed", "17",
+                                                 "--out", folder.appendingPathComponent("all.csv").path])
+        #expect(result.status == 0, "\(result.stderrText)")
+        return folder
+    }
+
+    /// Writes the header and the first `count` data rows of `all.csv` to `in.csv`.
+    private func takeRows(_ folder: URL, _ count: Int) throws {
+        let lines = try String(contentsOf: folder.appendingPathComponent("all.csv"), encoding: .utf8)
+            .split(separator: "\n", omittingEmptySubsequences: false)
+        let kept = lines.prefix(count + 1).joined(separator: "\n") + "\n"
+        try Data(kept.utf8).write(to: folder.appendingPathComponent("in.csv"))
+    }
+
+    private func writeConfig(_ folder: URL, url: String, batchSize: Int) throws {
+        let json = #"""
+        {"version":1,"name":"resume","stages":[
+          {"read":{"format":"csv","path":"in.csv"}},
+          {"map":{}},
+          {"normalize":{"currency":"EUR"}},
+          {"validate":{}},
+          {"sink":{"format":"http","url":"\#(url)","token":"t0k","batch_size":\#(batchSize),"concurrency":2,"timeout_s":5,
+                   "results":"results.ndjson","journal":"journal.ndjson"}}]}
+        """#
+        try Data(json.utf8).write(to: folder.appendingPathComponent("p.json"))
+    }
+
+    private func run(_ folder: URL, _ extra: [String]) async throws -> TestSupport.ProcessResult {
+        try await HostileServerTests.run(["run", folder.appendingPathComponent("p.json").path,
+                                    "--summary", folder.appendingPathComponent("summary.json").path] + extra)
+    }
+
+    private func validCount(_ folder: URL) throws -> Int {
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("summary.json"))) as? [String: Any]
+        return try #require(summary?["valid"] as? Int)
+    }
+
+    /// The ledger holds each of the run's valid debts exactly once, and the results file says
+    /// `created` for exactly those.
+    private func expectExactlyOnce(_ sandbox: SandboxProcess, _ folder: URL, valid: Int,
+                                   sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let ledger = try sandbox.ledgerDebts().compactMap { $0["temp_id"] as? String }
+        #expect(Set(ledger).count == ledger.count, "a debt was created twice: \(ledger.count - Set(ledger).count) duplicates",
+                sourceLocation: sourceLocation)
+        #expect(Set(ledger).count == valid, "ledger holds \(Set(ledger).count) debts for \(valid) valid", sourceLocation: sourceLocation)
+        let results = try TestSupport.readNDJSON(folder.appendingPathComponent("results.ndjson"))
+        #expect(results.count == valid, sourceLocation: sourceLocation)
+        let created = Set(results.filter { $0["status"] as? String == "created" }.compactMap { $0["temp_id"] as? String })
+        #expect(created == Set(ledger), "results and ledger disagree", sourceLocation: sourceLocation)
+    }
+
+    @Test("a --limit trial, then a full run with --resume: each debt is created once, whatever the batches fall",
+          arguments: [(7, 5), (3, 4), (11, 5)])
+    func limitTrialThenFullRun(limit: Int, batchSize: Int) async throws {
+        let folder = try await workspace(rows: 30)
+        try takeRows(folder, 30)
+        let sandbox = try SandboxProcess(folder: folder, arguments: ["--token", "t0k"])
+        defer { sandbox.stop() }
+        try writeConfig(folder, url: sandbox.batchURL, batchSize: batchSize)
+
+        let trial = try await run(folder, ["--limit", String(limit)])
+        #expect([0, 1].contains(trial.status), "\(trial.stderrText)")
+        let trialCreated = try sandbox.ledgerDebts().count
+        #expect(trialCreated > 0)
+
+        let full = try await run(folder, ["--resume"])
+        #expect([0, 1].contains(full.status), "\(full.stderrText)")
+        try expectExactlyOnce(sandbox, folder, valid: try validCount(folder))
+    }
+
+    @Test("rows appended to the input after a run: --resume sends only the new debts")
+    func appendedRows() async throws {
+        let folder = try await workspace(rows: 31)
+        try takeRows(folder, 13)
+        let sandbox = try SandboxProcess(folder: folder, arguments: ["--token", "t0k"])
+        defer { sandbox.stop() }
+        try writeConfig(folder, url: sandbox.batchURL, batchSize: 4)
+        let first = try await run(folder, [])
+        #expect([0, 1].contains(first.status), "\(first.stderrText)")
+        let firstCount = try sandbox.ledgerDebts().count
+
+        try takeRows(folder, 31)
+        let second = try await run(folder, ["--resume"])
+        #expect([0, 1].contains(second.status), "\(second.stderrText)")
+        let valid = try validCount(folder)
+        #expect(valid > firstCount)
+        try expectExactlyOnce(sandbox, folder, valid: valid)
+
+        // Nothing is left: a third resume sends nothing.
+        let before = try sandbox.ledgerDebts().count
+        let third = try await run(folder, ["--resume"])
+        #expect([0, 1].contains(third.status), "\(third.stderrText)")
+        #expect(try sandbox.ledgerDebts().count == before)
+        try expectExactlyOnce(sandbox, folder, valid: valid)
+    }
+}
