@@ -110,10 +110,9 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
         let transformTask = Task { [transform, transformWidth] in
             await PipelineRoles.transform(records, through: transform, encodedBy: encoder, width: transformWidth, into: outcomes)
         }
-
-        // A signal wakes the sink loop: an http sink's batches in flight are cancelled (each is
+        // A signal wakes the drain: an http sink's batches in flight are cancelled (each is
         // recorded `unknown`, or `not_sent` when nothing of it had left), the sink write returns,
-        // and the loop stops at the next chunk.
+        // and the drain stops at the next chunk.
         let sinkInterrupts = sinks.compactMap(\.interruptHandler)
         interruption.onSet {
             for interrupt in sinkInterrupts { interrupt() }
@@ -143,13 +142,13 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
             summary.seconds = seconds(since: start)
             let final: any Error = interruption.isSet ? DebtflowError.interrupted : (error is CancellationError ? DebtflowError.interrupted : error)
             summary.stoppedBy = (final as? DebtflowError)?.kind.rawValue ?? "error"
-            summary.peakMemoryBytes = Self.peakMemoryBytes()
+            summary.peakMemoryBytes = PipelineRoles.peakMemoryBytes()
             partialSummary = summary
             throw final
         }
         _ = await readerTask.result
         _ = await transformTask.result
-        summary.peakMemoryBytes = Self.peakMemoryBytes()
+        summary.peakMemoryBytes = PipelineRoles.peakMemoryBytes()
         return summary
     }
 
@@ -181,20 +180,6 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
         }
     }
 
-    /// The process's peak resident set size: `VmHWM` from `/proc/self/status`, which belongs to
-    /// this program image. (`getrusage`'s `ru_maxrss` is carried across `execve`, so a debtflow
-    /// started by a big parent would report the parent's peak.) Falls back to `ru_maxrss`.
-    static func peakMemoryBytes() -> Int? {
-        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-           let kilobytes = Int(line.dropFirst("VmHWM:".count).filter(\.isNumber)) {
-            return kilobytes * 1024
-        }
-        var usage = rusage()
-        guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return nil }
-        return usage.ru_maxrss * 1024
-    }
-
     /// The summary as far as the run got, after ``run()`` threw.
     public private(set) var partialSummary: RunSummary?
 
@@ -216,7 +201,7 @@ enum PipelineRoles {
             if progress.recordsRead.load(ordering: .relaxed) == 0 {
                 // Exit 0 with an empty output is right for an empty export, but it is also what a
                 // truncated download or a wrong `records`/`record` setting looks like.
-                log.warning(noRecordsWarning(inputName: source.name))
+                log.warning(PipelineRoles.noRecordsWarning(inputName: source.name))
             }
             records.finish()
         } catch {
@@ -257,5 +242,21 @@ enum PipelineRoles {
             records.cancel()
             outcomes.finish(throwing: error)
         }
+    }
+}
+
+extension PipelineRoles {
+    /// The process's peak resident set size: `VmHWM` from `/proc/self/status`, which belongs to
+    /// this program image. (`getrusage`'s `ru_maxrss` is carried across `execve`, so a debtflow
+    /// started by a big parent would report the parent's peak.) Falls back to `ru_maxrss`.
+    static func peakMemoryBytes() -> Int? {
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+           let kilobytes = Int(line.dropFirst("VmHWM:".count).filter(\.isNumber)) {
+            return kilobytes * 1024
+        }
+        var usage = rusage()
+        guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return nil }
+        return usage.ru_maxrss * 1024
     }
 }

@@ -32,7 +32,7 @@ public struct RunMetrics: Sendable {
 
     /// The process's peak resident set size now (`VmHWM`), as the run's summary measures it.
     public static func currentPeakMemoryBytes() -> Int? {
-        PipelineRunner<RecordTransform>.peakMemoryBytes()
+        PipelineRoles.peakMemoryBytes()
     }
 
     /// 1 when the run finished (exit 0, or 1: some records failed, which the reports name); else 0.
