@@ -30,6 +30,7 @@ struct ResumePerDebtTests {
           {"read":{"format":"csv","path":"in.csv"}},
           {"map":{}},
           {"normalize":{"currency":"EUR"}},
+          {"classify":{}},
           {"validate":{}},
           {"sink":{"format":"http","url":"\#(url)","token":"t0k","batch_size":\#(batchSize),"concurrency":2,"timeout_s":5,
                    "results":"results.ndjson","journal":"journal.ndjson"}}]}
