@@ -6,7 +6,7 @@ import Foundation
 /// `--deep` also reads every input through (inflate and parse, no rules). Writes nothing.
 enum CheckCommand {
     static func run(_ arguments: [String]) async throws -> Int32 {
-        let scanner = try ArgumentScanner(arguments, valueOptions: [], flagOptions: ["--help", "--deep"])
+        let scanner = try ArgumentScanner(arguments, valueOptions: ["--shard"], flagOptions: ["--help", "--deep"])
         if scanner.flag("--help") {
             print(HelpText.check)
             return 0
@@ -17,7 +17,8 @@ enum CheckCommand {
         let configuration = try PipelineConfigurationDecoder().decode(fileAt: configPath)
         let log = OperatorLog(format: .text)
         log.addSecrets(configuration.secrets)
-        let assembler = PipelineAssembler(configuration: configuration, options: RunOptions(), log: log)
+        let options = RunOptions(shard: try scanner.value("--shard").map(InputShard.init(parsing:)))
+        let assembler = PipelineAssembler(configuration: configuration, options: options, log: log)
         let report = try await assembler.check()
         for line in report { log.info(line) }
         if scanner.flag("--deep") {

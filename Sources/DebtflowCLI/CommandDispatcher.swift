@@ -24,6 +24,8 @@ enum CommandDispatcher {
                 return try await RunCommand.run(rest)
             case "check":
                 return try await CheckCommand.run(rest)
+            case "schema":
+                return try SchemaCommand.run(rest)
             case "phone":
                 return try PhoneCommand.run(rest)
             case "sandbox":
@@ -36,7 +38,7 @@ enum CommandDispatcher {
         } catch let error as DebtflowError {
             let hint: String?
             switch error.kind {
-            case .usage: hint = "run `debtflow \(["run", "check", "phone", "sandbox", "generate"].contains(command) ? command + " " : "")--help` for usage"
+            case .usage: hint = "run `debtflow \(["run", "check", "schema", "phone", "sandbox", "generate"].contains(command) ? command + " " : "")--help` for usage"
             default: hint = nil
             }
             printError(error, hint: hint)

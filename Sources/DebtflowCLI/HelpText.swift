@@ -8,9 +8,11 @@ enum HelpText {
     USAGE:
       debtflow run PIPELINE.json [--dry-run] [--limit N] [--progress auto|always|never]
                                  [--log-format text|json] [--summary PATH] [--metrics PATH]
-                                 [--resume] [--retry-unknown]
-      debtflow check PIPELINE.json [--deep] validate the config and reach every input; write nothing
+                                 [--resume] [--retry-unknown] [--shard I/N]
+      debtflow check PIPELINE.json [--deep] [--shard I/N]
+                                            validate the config and reach every input; write nothing
                                             (--deep: also read every input through)
+      debtflow schema                       print the JSON Schema of pipeline configs (editor completion and checking)
       debtflow phone [--region FR] [NUMBER ...]   normalize and classify phone numbers (else one per stdin line)
       debtflow sandbox [--port N] [--debtors PATH] [--ledger PATH] [--token T] [fault options]
       debtflow generate --rows N --format csv|json|ndjson|xml [--gzip] [--seed S] [--out PATH]
@@ -44,20 +46,40 @@ enum HelpText {
                                 series and alert rules: docs/deploying.md
       --resume                  continue an interrupted push from the http sink's journal
       --retry-unknown           with --resume: resend batches recorded as `unknown`
+      --shard I/N               read only the input files whose CRC-32 of their matched path is
+                                I mod N (0 ≤ I < N): N runs split one folder with no coordination;
+                                give each shard its own outputs, results and journal (${SHARD})
       --help                    show this help
     """
 
     static let check = """
-    USAGE: debtflow check PIPELINE.json [--deep]
+    USAGE: debtflow check PIPELINE.json [--deep] [--shard I/N]
 
-    Validates the pipeline config (exit 2 with the JSON path of the first problem), opens every
-    input (exit 3 when it cannot be read) and checks that every output folder exists and is
-    writable. Writes nothing.
+    Validates the pipeline config (exit 2 with the JSON path of the first problem), lists the
+    input files a glob or an array matched, opens every input (exit 3 when it cannot be read or a
+    pattern matches nothing) and checks that every output folder exists and is writable. Writes
+    nothing.
 
     OPTIONS:
       --deep                    also read every input through (inflate and parse, no rules) and
                                 report its records: a truncated or corrupt file is exit 3 with the
                                 message a run would give
+      --shard I/N               only this shard's inputs (see `debtflow run --help`)
+    """
+
+    static let schema = """
+    USAGE: debtflow schema
+
+    Prints the JSON Schema (draft 2020-12) of pipeline configs to stdout: every stage, option,
+    type, default and allowed value, written from the same descriptions the config decoder reads
+    with. The repository ships it as pipelines/debtflow.schema.json. Point an editor at it for
+    completion and checking as you type (a top-level "$schema": "debtflow.schema.json" in a
+    config, or VS Code's json.schemas setting), or check configs on the command line:
+      debtflow schema > debtflow.schema.json
+      check-jsonschema --schemafile debtflow.schema.json pipelines/*.json
+    The schema checks keys, types and names; `debtflow check` also checks the stage order,
+    environment variables, inputs and output folders. See docs/config.md, "Editor completion and
+    checking".
     """
 
     static let phone = """

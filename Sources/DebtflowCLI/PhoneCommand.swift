@@ -5,6 +5,8 @@ import Foundation
 
 /// `debtflow phone [--region FR] [NUMBER ...]`: one JSON line per input, in input order (every stdin
 /// line, blank ones included, gets exactly one answer). Exit 0 when all are valid, 1 otherwise.
+/// Stdin lines are read up to 64 KiB each (``BoundedLineReader``): a longer line is answered as
+/// invalid, its `input` cut to its first bytes, without being held in memory.
 enum PhoneCommand {
     static func run(_ arguments: [String]) throws -> Int32 {
         let scanner = try ArgumentScanner(arguments, valueOptions: ["--region"], flagOptions: ["--help"])
@@ -50,14 +52,31 @@ enum PhoneCommand {
             if writer.bytes.count > 32 * 1024 { try flush() }
         }
 
+        /// A line too long to be a phone number gets its answer without being kept whole.
+        func tooLong(prefix: String, byteCount: Int, limit: Int) {
+            allValid = false
+            writer.beginObject()
+            writer.field("input", prefix + "…")
+            writer.field("valid", false)
+            writer.field("error", "line of \(byteCount) bytes, longer than the \(limit) bytes a phone line may have")
+            writer.endObject()
+            writer.newline()
+        }
+
         func flush() throws {
             try StandardStreams.writeToStandardOutput(writer.bytes)
             writer.removeAll()
         }
 
         if scanner.positionals.isEmpty {
-            while let line = readLine(strippingNewline: true) {
-                try answer(line.hasSuffix("\r") ? String(line.dropLast()) : line)
+            let lines = BoundedLineReader.standardInput()
+            while let line = try lines.nextLine() {
+                switch line {
+                case .text(let text):
+                    try answer(text.hasSuffix("\r") ? String(text.dropLast()) : text)
+                case .tooLong(let prefix, let byteCount):
+                    tooLong(prefix: prefix, byteCount: byteCount, limit: lines.maxLineBytes)
+                }
             }
         } else {
             for number in scanner.positionals { try answer(number) }

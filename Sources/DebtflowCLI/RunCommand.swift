@@ -9,7 +9,7 @@ enum RunCommand {
     static func run(_ arguments: [String]) async throws -> Int32 {
         let scanner = try ArgumentScanner(
             arguments,
-            valueOptions: ["--limit", "--progress", "--log-format", "--summary", "--metrics"],
+            valueOptions: ["--limit", "--progress", "--log-format", "--summary", "--metrics", "--shard"],
             flagOptions: ["--dry-run", "--resume", "--retry-unknown", "--help"])
         if scanner.flag("--help") {
             print(HelpText.run)
@@ -48,7 +48,8 @@ enum RunCommand {
             dryRun: scanner.flag("--dry-run"),
             resume: scanner.flag("--resume"),
             retryUnknown: scanner.flag("--retry-unknown"),
-            showProgress: progressMode == "always" || (progressMode == "auto" && isatty(STDERR_FILENO) == 1))
+            showProgress: progressMode == "always" || (progressMode == "auto" && isatty(STDERR_FILENO) == 1),
+            shard: try scanner.value("--shard").map(InputShard.init(parsing:)))
         if options.retryUnknown && !options.resume {
             throw DebtflowError.usage("--retry-unknown goes with --resume")
         }
@@ -110,6 +111,14 @@ enum RunCommand {
             // The outputs are published; only the summary file is missing. Said once, on one line.
             CommandDispatcher.printError(error, hint: nil, log: log)
             return ExitCode.for(error).rawValue
+        }
+        let failedInputs = summary.failedInputs
+        if !failedInputs.isEmpty {
+            // on_input_error: continue — the other inputs were published; the night still failed.
+            log.error("\(failedInputs.count) input\(failedInputs.count == 1 ? "" : "s") could not be read: "
+                      + failedInputs.map(\.path).joined(separator: ", "),
+                      hint: "their outputs were not published; the others were (see the summary's \"inputs\")")
+            return ExitCode.input.rawValue
         }
         let failed = summary.failed + (summary.pushed?.failed ?? 0)
         return ExitCode.forFinishedRun(failedRecords: failed).rawValue

@@ -9,10 +9,14 @@ extension AsyncSequence where Element: Sendable {
     /// - Parameters:
     ///   - width: how many elements are transformed at once; at least 1.
     ///   - transform: the step, run off the consumer's task.
+    ///   - handOnEarlyWhen: asked before waiting for the base with elements in flight; when it
+    ///     says `true` the oldest is handed on first (for a producer that stops sending under a
+    ///     budget of its own, such as ``InFlightByteBudget``, which would otherwise never fill the width).
     public func orderedConcurrentMap<Output: Sendable>(
-        width: Int, _ transform: @escaping @Sendable (Element) throws -> Output
+        width: Int, handOnEarlyWhen handOnEarly: @escaping @Sendable () -> Bool = { false },
+        _ transform: @escaping @Sendable (Element) throws -> Output
     ) -> AsyncOrderedConcurrentMapSequence<Self, Output> {
-        AsyncOrderedConcurrentMapSequence(base: self, width: width, transform: transform)
+        AsyncOrderedConcurrentMapSequence(base: self, width: width, handOnEarly: handOnEarly, transform: transform)
     }
 
     /// Runs `stage` on up to `width` chunks at once, results in input order
@@ -31,18 +35,22 @@ where Base.Element: Sendable {
 
     let base: Base
     let width: Int
+    let handOnEarly: @Sendable () -> Bool
     let transform: @Sendable (Base.Element) throws -> Output
 
-    init(base: Base, width: Int, transform: @escaping @Sendable (Base.Element) throws -> Output) {
+    init(base: Base, width: Int, handOnEarly: @escaping @Sendable () -> Bool,
+         transform: @escaping @Sendable (Base.Element) throws -> Output) {
         precondition(width >= 1, "a concurrent map needs a width of at least 1")
         self.base = base
         self.width = width
+        self.handOnEarly = handOnEarly
         self.transform = transform
     }
 
     public struct Iterator: AsyncIteratorProtocol {
         var base: Base.AsyncIterator
         let width: Int
+        let handOnEarly: @Sendable () -> Bool
         let transform: @Sendable (Base.Element) throws -> Output
         /// The transforms in flight, oldest first (a FIFO of at most `width` tasks).
         var inFlight: [Task<Output, any Error>] = []
@@ -50,7 +58,7 @@ where Base.Element: Sendable {
 
         public mutating func next() async throws -> Output? {
             do {
-                while !baseFinished && inFlight.count < width {
+                while !baseFinished && inFlight.count < width && !(!inFlight.isEmpty && handOnEarly()) {
                     guard let element = try await base.next() else {
                         baseFinished = true
                         break
@@ -70,7 +78,7 @@ where Base.Element: Sendable {
     }
 
     public func makeAsyncIterator() -> Iterator {
-        Iterator(base: base.makeAsyncIterator(), width: width, transform: transform)
+        Iterator(base: base.makeAsyncIterator(), width: width, handOnEarly: handOnEarly, transform: transform)
     }
 }
 

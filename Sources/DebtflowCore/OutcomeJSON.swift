@@ -1,14 +1,16 @@
 /// Writes outcomes as the contract's NDJSON envelopes (CONTRACT.md §3), with a fixed key order.
 extension JSONByteWriter {
     /// Writes one outcome as one JSON object (no newline). A conversion outcome is written as the
-    /// record alone.
-    public mutating func outcome(_ outcome: Outcome) {
+    /// record alone. With `includeSource` (a many-input run) the envelope names its input in
+    /// `"source"`, right after `"status"`.
+    public mutating func outcome(_ outcome: Outcome, includeSource: Bool = false) {
         if outcome.isConversion {
             object(outcome.data ?? RecordObject())
             return
         }
         beginObject()
         field(literal: "status", outcome.status.rawValue)
+        if includeSource { field(literal: "source", outcome.provenance.source) }
         field(literal: "record", outcome.provenance.record)
         optionalField(literal: "line", outcome.provenance.line)
         optionalField(literal: "case", outcome.provenance.caseIndex)

@@ -22,6 +22,34 @@ public struct RunSummary: Sendable, Equatable {
         public init() {}
     }
 
+    /// What one input of a many-input run gave (CONTRACT.md §2 "Many inputs").
+    public struct InputTotals: Sendable, Equatable {
+        /// The matched path (or, for a pattern that matched nothing, the pattern).
+        public var path: String
+        public var records = 0
+        public var valid = 0
+        public var failed = 0
+        public var skipped = 0
+        public var seconds: Double = 0
+        /// Why the input was not read through; its outputs were not published.
+        public var error: String?
+
+        public init(path: String, error: String? = nil) {
+            self.path = path
+            self.error = error
+        }
+
+        /// Counts one outcome of this input.
+        public mutating func count(_ outcome: Outcome) {
+            records += 1
+            switch outcome.status {
+            case .valid: valid += 1
+            case .failed: failed += 1
+            case .skipped: skipped += 1
+            }
+        }
+    }
+
     public var pipeline: String
     /// Records the reader yielded (debtors, for the `magicline-debtor` preset).
     public var sourceRecords = 0
@@ -36,6 +64,9 @@ public struct RunSummary: Sendable, Equatable {
     /// The sum of credits per call over valid debts.
     public var credits = 0
     public var pushed: PushTotals?
+    /// One entry per input, in reading order, when `read.path` is a glob or an array; `nil` for a
+    /// single path (the summary is then written exactly as before).
+    public var inputs: [InputTotals]?
     public var seconds: Double = 0
     /// Set when the run was stopped early by an error or a signal.
     public var stoppedBy: String?
@@ -100,6 +131,23 @@ public struct RunSummary: Sendable, Equatable {
             writer.field("retries", pushed.retries)
             writer.endObject()
         }
+        if let inputs {
+            writer.key("inputs")
+            writer.beginArray()
+            for input in inputs {
+                writer.beginObject()
+                writer.field("path", input.path)
+                writer.field("records", input.records)
+                writer.field("valid", input.valid)
+                writer.field("failed", input.failed)
+                writer.field("skipped", input.skipped)
+                writer.key("seconds")
+                writer.numberText(Self.formatSeconds(input.seconds))
+                if let error = input.error { writer.field("error", error) }
+                writer.endObject()
+            }
+            writer.endArray()
+        }
         writer.key("seconds")
         writer.numberText(Self.formatSeconds(seconds))
         if let stoppedBy { writer.field("stopped_by", stoppedBy) }
@@ -107,6 +155,9 @@ public struct RunSummary: Sendable, Equatable {
         writer.endObject()
         return writer.bytes
     }
+
+    /// The inputs that could not be read through (empty when none failed or for a single input).
+    public var failedInputs: [InputTotals] { (inputs ?? []).filter { $0.error != nil } }
 
     /// Seconds with millisecond precision, as a JSON number.
     static func formatSeconds(_ seconds: Double) -> String {

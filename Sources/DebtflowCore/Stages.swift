@@ -113,6 +113,15 @@ public protocol OutcomeSink: AnyObject {
     func abort() async
     /// Adds the sink's own figures to the summary (an http sink's `pushed`).
     func contribute(to summary: inout RunSummary)
+
+    /// A many-input run is about to write the outcomes of input `mark.index` (called before its
+    /// first ``write(_:)``, even when the input yields nothing). Single-input runs never call it.
+    func inputStarted(_ mark: InputMark) async throws
+    /// Input `mark.index` was read through: a per-input output is published now.
+    func inputFinished(_ mark: InputMark) async throws
+    /// Input `mark.index` failed: its outputs are not published, and its outcomes are taken back
+    /// from a shared output where the sink can (an NDJSON file); pushed debts stay pushed.
+    func inputFailed(_ mark: InputMark) async throws
     /// Called once, from any thread, when the run is interrupted (SIGINT, SIGTERM, SIGHUP),
     /// before ``abort()``: a sink waiting on the network stops waiting (an http sink cancels its
     /// batches in flight). `nil` for sinks with nothing to cancel.
@@ -121,13 +130,19 @@ public protocol OutcomeSink: AnyObject {
 
 extension OutcomeSink {
     public func contribute(to summary: inout RunSummary) {}
+    public func inputStarted(_ mark: InputMark) async throws {}
+    public func inputFinished(_ mark: InputMark) async throws {}
+    public func inputFailed(_ mark: InputMark) async throws {}
     public var interruptHandler: (@Sendable () -> Void)? { nil }
 }
 
 /// A sink that takes its outcomes as NDJSON lines written by the transform tasks, which run in
 /// parallel, instead of as outcome structs: the runner writes the lines of the outcomes it
-/// accepts (``OutcomeSink/accepts``) with ``JSONByteWriter/outcome(_:)``, one per line, in order.
+/// accepts (``OutcomeSink/accepts``) with ``JSONByteWriter/outcome(_:includeSource:)``, one per
+/// line, in order.
 public protocol NDJSONLineSink: OutcomeSink {
+    /// Whether each envelope names its input in `"source"` (a many-input run).
+    var includesSource: Bool { get }
     /// Appends the lines of one chunk's accepted outcomes.
     func write(lines: NDJSONLines) async throws
 }

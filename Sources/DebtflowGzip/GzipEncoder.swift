@@ -96,6 +96,18 @@ public final class GzipEncoder {
         isFinished = true
     }
 
+    /// Starts a new gzip member after ``finish()`` (or drops what the unfinished member holds), so
+    /// one output can hold one member per input: cutting the file back to a member boundary
+    /// leaves a valid gzip stream.
+    public func startNewMember() throws {
+        if let startError { throw startError }
+        let status = deflateReset(stream)
+        guard status == Z_OK else {
+            throw DebtflowError.sink("cannot restart gzip compression", cause: GzipEncoder.describe(status, stream))
+        }
+        isFinished = false
+    }
+
     /// Runs `deflate` until zlib has consumed `input` (and, with `Z_FINISH`, ended the stream).
     private func run(input: UnsafeRawBufferPointer, flush: Int32, into output: inout [UInt8]) throws {
         let base = input.baseAddress.map { UnsafeMutablePointer(mutating: $0.assumingMemoryBound(to: Bytef.self)) }

@@ -95,15 +95,15 @@ public final class JSONByteCursor {
 
     /// A cheap note of where the current byte is, turned into a ``DebtflowError/Location`` only
     /// when an error needs it.
-    struct Mark {
+    public struct Mark: Sendable {
         var offset: Int64
         var line: Int
         var lineStartOffset: Int64
     }
 
-    var mark: Mark { Mark(offset: offset, line: lineNumber, lineStartOffset: lineStartOffset) }
+    public var mark: Mark { Mark(offset: offset, line: lineNumber, lineStartOffset: lineStartOffset) }
 
-    func location(of mark: Mark, record: Int? = nil) -> DebtflowError.Location {
+    public func location(of mark: Mark, record: Int? = nil) -> DebtflowError.Location {
         DebtflowError.Location(file: source.name, line: mark.line, column: Int(mark.offset - mark.lineStartOffset) + 1,
                                byteOffset: mark.offset, record: record)
     }

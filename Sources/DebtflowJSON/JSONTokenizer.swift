@@ -45,7 +45,16 @@ public final class JSONTokenizer {
 
     /// Skips a UTF-8 byte-order mark at the very start of the input.
     public func skipByteOrderMark() throws {
-        guard cursor.offset == 0, try cursor.peek() == 0xEF else { return }
+        guard cursor.offset == 0, let first = try cursor.peek() else { return }
+        if first == 0xFF || first == 0xFE {
+            cursor.advance()
+            if let second = try cursor.peek(), let order = UTF16ByteOrderMark(first, second) {
+                throw DebtflowError.input("the input is UTF-16 text (\(order.description) byte-order mark); JSON input must be UTF-8",
+                                          location: .init(file: cursor.source.name, line: 1, column: 1, byteOffset: 0))
+            }
+            throw cursor.error("unexpected byte 0x\(hex(first)) at the start of the input; JSON input must be UTF-8")
+        }
+        guard first == 0xEF else { return }
         cursor.advance()
         for expected: UInt8 in [0xBB, 0xBF] {
             guard try cursor.peek() == expected else { throw cursor.error("invalid byte-order mark; JSON input must be UTF-8") }
@@ -367,7 +376,7 @@ public final class JSONTokenizer {
     }
 
     @inline(__always)
-    private func checkKeptValueSize() throws {
+    public func checkKeptValueSize() throws {
         if cursor.offset > keptValueEnd {
             throw cursor.error("the record starting on line \(keptRecordInfo.line) is longer than \(keptRecordInfo.limit) bytes "
                 + "(the JSON record size limit); is the file one giant object?",

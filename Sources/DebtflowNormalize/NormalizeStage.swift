@@ -6,9 +6,10 @@ import DebtflowCore
 /// - `phone`: E.164 via ``PhoneNormalizer``, with the record's own region
 ///   (``DebtflowCore/DebtCandidate/phoneRegion``) before `region`; a failure is `invalid_phone`.
 /// - `currency`: the record's currency (`invalid_currency` when it is not ISO 4217), else the sign
-///   or code inside the amount (`€`, `£`, `EUR`; `$` only when `currency` is configured, and then
-///   it is that currency), else the configured `currency`. A sign that contradicts the record's
-///   currency is `invalid_currency`.
+///   or code inside the amount (`€`, `£`, `EUR`; `$` only for a configured dollar `currency`, and
+///   then it is that currency), else the configured `currency`. A sign that contradicts the
+///   record's currency (`£48` with EUR, `$48` with EUR or JPY) is `invalid_currency`
+///   (``AmountParser/currency(hint:recordCurrency:defaultCurrency:)``).
 /// - `amount`: ``AmountParser`` with `decimal`, in the currency's minor units (`invalid_amount`,
 ///   `non_positive_amount`).
 /// - `birthdate`, `invoice_date`, `due_date`: `YYYY-MM-DD` (`invalid_date`); `iban`: checksum
@@ -112,34 +113,21 @@ public struct NormalizeStage: ChunkStage {
 
         var currency: Currency?
         if !currencyAlreadyFailed {
-            let hint = parsed?.currencyHint
+            var recordCurrency: Currency?
+            var recordCurrencyIsValid = true
             if let currencyText = TextTrimming.nonBlank(raw[.currency]) {
-                if let known = CurrencyTable.normalize(currencyText) {
-                    currency = known
-                    if let hint, hint != Self.dollarSign, hint != known.code {
-                        errors.append(RecordError(field: "currency", code: .invalidCurrency,
-                                                  message: "the amount is in \(hint) but the currency is \(known.code)"))
-                    }
-                } else {
+                recordCurrency = CurrencyTable.normalize(currencyText)
+                if recordCurrency == nil {
+                    recordCurrencyIsValid = false
                     errors.append(RecordError(field: "currency", code: .invalidCurrency,
                                               message: "not an ISO 4217 currency code"))
                 }
-            } else if let hint {
-                if hint == Self.dollarSign {
-                    if let defaultCurrency {
-                        currency = defaultCurrency
-                    } else {
-                        errors.append(RecordError(field: "currency", code: .invalidCurrency,
-                                                  message: "`$` does not say which dollar: set the record's currency or normalize.currency"))
-                    }
-                } else if let known = CurrencyTable.currency(forCode: hint) {
-                    currency = known
-                } else {
-                    errors.append(RecordError(field: "currency", code: .invalidCurrency,
-                                              message: "not an ISO 4217 currency code"))
-                }
-            } else {
-                currency = defaultCurrency
+            }
+            if recordCurrencyIsValid {
+                let agreement = AmountParser.currency(hint: parsed?.currencyHint, recordCurrency: recordCurrency,
+                                                      defaultCurrency: defaultCurrency)
+                currency = agreement.currency
+                if let problem = agreement.problem { errors.append(problem) }
             }
         }
         debt.currency = currency?.code
@@ -160,9 +148,6 @@ public struct NormalizeStage: ChunkStage {
     private static func amountError(_ error: RecordError) -> RecordError {
         RecordError(field: "amount", code: error.code, message: error.message)
     }
-
-    /// The hint ``AmountParser`` gives for a bare `$` sign.
-    private static let dollarSign = ParsedAmount.dollarSignHint
 
     private func date(_ raw: DebtRawFields, _ key: DebtRawKey, _ errors: inout [RecordError]) -> String? {
         guard let text = TextTrimming.nonBlank(raw[key]) else { return nil }

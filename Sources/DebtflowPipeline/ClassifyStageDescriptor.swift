@@ -5,15 +5,27 @@ extension StageDescriptor {
     /// `classify` (optional): sets each debt's destination zone and credits.
     static let classify = StageDescriptor.transform(
         "classify", takes: .candidates, gives: .candidates, needsBefore: ["normalize"],
-        options: ClassifyOptions.init(config:),
+        schema: ClassifyOptions.configOptions, options: ClassifyOptions.init(config:),
         stage: { options in .refining(AnyChunkStage(ClassifyStage(options: options))) })
 }
 
 extension ClassifyOptions {
+    /// The keys of ``init(config:)``.
+    static let configOptions = ConfigOptions("Sets each debt's destination zone and credits from its phone number.", [
+        ConfigOption("rates", .objectMap(keys: DestinationZone.allCases.map(\.rawValue), options: rateOptions), "Overrides of the credits table, by zone."),
+        ConfigOption("expensive", .stringList(of: ConfigChoice(DestinationZone.self)), default: .array(defaultExpensive.map { .string($0.rawValue) }), "The zones whose destinations are expensive (refused unless accepted in `validate`)."),
+    ])
+
+    /// The keys of one zone's rate in `rates`.
+    static let rateOptions = ConfigOptions("One zone's rate.", [
+        ConfigOption("credits", .positiveInteger(), required: true, "Credits per call."),
+        ConfigOption("multiplier", .nonNegativeNumber, "The price multiplier (default: credits / 25)."),
+    ])
+
     /// The `classify` stage's options as the config writes them: `rates` by zone, `expensive` zones.
     /// - Throws: `.configuration` naming the JSON path of an unknown key, zone or a wrong value.
     init(config options: ConfigObject) throws {
-        try options.rejectUnknownKeys(allowed: ["rates", "expensive"])
+        try options.rejectUnknownKeys(describedBy: Self.configOptions)
         self.init()
         let zoneNames = DestinationZone.allCases.map(\.rawValue).joined(separator: ", ")
         if let object = try options.object("rates") {
@@ -22,7 +34,7 @@ extension ClassifyOptions {
                     throw DebtflowError.configuration("unknown zone; expected one of: \(zoneNames)", path: object.child(name))
                 }
                 guard let rate = try object.object(name) else { continue }
-                try rate.rejectUnknownKeys(allowed: ["credits", "multiplier"])
+                try rate.rejectUnknownKeys(describedBy: Self.rateOptions)
                 guard let credits = try rate.positiveInt("credits") else {
                     throw DebtflowError.configuration("required: expected a positive integer", path: rate.child("credits"))
                 }

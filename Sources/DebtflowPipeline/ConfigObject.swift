@@ -28,8 +28,12 @@ struct ConfigObject {
 
     func child(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
-    /// Fails on the first key not in `allowed`, naming it and the keys that are.
-    func rejectUnknownKeys(allowed: [String], context: String? = nil) throws {
+    /// Fails on the first key that `options` does not describe, naming it and the keys that are.
+    ///
+    /// There is no list of allowed keys apart from the description: a key the decoder reads is a
+    /// ``ConfigOption`` of the object, and so is in `debtflow schema` (``ConfigSchema``).
+    func rejectUnknownKeys(describedBy options: ConfigOptions, context: String? = nil) throws {
+        let allowed = options.keys
         for key in keys where !allowed.contains(key) {
             let hint = context.map { " (\($0))" } ?? ""
             throw DebtflowError.configuration(

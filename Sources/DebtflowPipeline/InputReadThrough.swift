@@ -1,4 +1,5 @@
 import DebtflowCore
+import DebtflowRead
 import Foundation
 
 /// What `debtflow check --deep` found in one input: it was inflated and parsed to its end.
@@ -22,16 +23,23 @@ extension PipelineAssembler {
     /// truncated or corrupt file is found before a run (`debtflow check --deep`).
     /// - Throws: the reader's ``DebtflowError`` (`.input`, exit 3), exactly as a run would report it.
     public func readInputsThrough() async throws -> [InputReadThroughReport] {
-        let source = try Self.makeSource(configuration.read, baseDirectory: configuration.baseDirectory)
-        var report = InputReadThroughReport(name: source.name, records: 0, malformed: 0)
-        while let chunk = try await source.nextChunk() {
-            report.records += chunk.count
-            for record in chunk.elements where record.problem != nil { report.malformed += 1 }
+        // Many inputs: every file the patterns matched (this shard's share), in reading order.
+        let plan = try InputPlan.make(read: configuration.read, baseDirectory: configuration.baseDirectory, shard: options.shard)
+        let inputs: [MatchedInput?] = configuration.read.hasManyInputs || configuration.read.missingInputsAllowed || options.shard != nil ? (plan?.inputs ?? []) : [nil]
+        var reports: [InputReadThroughReport] = []
+        for input in inputs {
+            let source = try Self.makeSource(configuration.read, baseDirectory: configuration.baseDirectory, input: input)
+            var report = InputReadThroughReport(name: source.name, records: 0, malformed: 0)
+            while let chunk = try await source.nextChunk() {
+                report.records += chunk.count
+                for record in chunk.elements where record.problem != nil { report.malformed += 1 }
+            }
+            if report.records == 0 {
+                log.warning(PipelineRoles.noRecordsWarning(inputName: source.name))
+            }
+            reports.append(report)
         }
-        if report.records == 0 {
-            log.warning(PipelineRoles.noRecordsWarning(inputName: source.name))
-        }
-        return [report]
+        return reports
     }
 }
 

@@ -5,15 +5,22 @@ extension StageDescriptor {
     /// `map`: records become debt candidates; `normalize` and `validate` must follow.
     static let map = StageDescriptor.transform(
         "map", takes: .records, gives: .candidates, needsAfter: ["normalize", "validate"],
-        options: MapOptions.init(config:),
+        schema: MapOptions.configOptions, options: MapOptions.init(config:),
         stage: { options in .mapping(AnyChunkStage(MapStage(options: options))) })
 }
 
 extension MapOptions {
+    /// The keys of ``init(config:)``.
+    static let configOptions = ConfigOptions("Turns records into debt candidates: a preset, or fields and constants; unmapped debt keys are found from the source's own names.", [
+        ConfigOption("preset", .choice(ConfigChoice(Preset.self)), "A built-in mapping for a known source shape; `fields` and `constants` are then ignored."),
+        ConfigOption("fields", .stringMap, "Debt key ← source key (`\"phone\": \"contact.mobile\"`); dotted keys reach nested fields."),
+        ConfigOption("constants", .scalarMap, "Debt key ← fixed value (`\"currency\": \"EUR\"`), used when a record gives none."),
+    ])
+
     /// The `map` stage's options as the config writes them: `preset`, or `fields` and `constants`.
     /// - Throws: `.configuration` naming the JSON path of an unknown key or a wrong value.
     init(config options: ConfigObject) throws {
-        try options.rejectUnknownKeys(allowed: ["preset", "fields", "constants"])
+        try options.rejectUnknownKeys(describedBy: Self.configOptions)
         var preset: Preset?
         if let name = try options.string("preset") {
             guard let known = Preset(rawValue: name) else {

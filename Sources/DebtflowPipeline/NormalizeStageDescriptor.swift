@@ -5,15 +5,22 @@ extension StageDescriptor {
     /// `normalize`: a debt candidate's texts become the debt's values.
     static let normalize = StageDescriptor.transform(
         "normalize", takes: .candidates, gives: .candidates, needsBefore: ["map"],
-        options: NormalizeOptions.init(config:),
+        schema: NormalizeOptions.configOptions, options: NormalizeOptions.init(config:),
         stage: { options in .refining(AnyChunkStage(NormalizeStage(options: options))) })
 }
 
 extension NormalizeOptions {
+    /// The keys of ``init(config:)``.
+    static let configOptions = ConfigOptions("Turns a debt candidate's texts into the debt's values (phones in E.164, amounts, currency).", [
+        ConfigOption("region", .string(pattern: "^([A-Za-z]{2})?$"), default: .string("FR"), "The default region (two letters) for national phone numbers."),
+        ConfigOption("currency", .string(), "The currency (ISO 4217) of records that name none."),
+        ConfigOption("decimal", .choice(ConfigChoice(DecimalSeparatorPolicy.self)), default: .string("auto"), "The decimal separator of amounts: decided per amount (`auto`), `,` or `.`."),
+    ])
+
     /// The `normalize` stage's options as the config writes them: `region`, `currency`, `decimal`.
     /// - Throws: `.configuration` naming the JSON path of an unknown key or a wrong value.
     init(config options: ConfigObject) throws {
-        try options.rejectUnknownKeys(allowed: ["region", "currency", "decimal"])
+        try options.rejectUnknownKeys(describedBy: Self.configOptions)
         self.init()
         if let region = try options.nonEmptyString("region") {
             guard region.count == 2, region.allSatisfy({ $0.isASCII && $0.isLetter }) else {

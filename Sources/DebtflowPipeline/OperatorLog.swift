@@ -102,6 +102,10 @@ public final class OperatorLog: Sendable {
         if let pushed = summary.pushed {
             lines.append("  pushed: \(pushed.batches) batches, \(pushed.created) created, \(pushed.failed) failed, \(pushed.skipped) skipped, \(pushed.unknown) unknown, \(pushed.retries) retries")
         }
+        if let inputs = summary.inputs {
+            let failed = summary.failedInputs
+            lines.append("  inputs: \(inputs.count)" + (failed.isEmpty ? "" : ", \(failed.count) failed: " + failed.map(\.path).joined(separator: ", ")))
+        }
         if let stoppedBy = summary.stoppedBy { lines.append("  stopped: \(stoppedBy)") }
         if let peak = summary.peakMemoryBytes { lines.append("  peak memory: \((peak + (1 << 19)) >> 20) MB") }
         return lines.joined(separator: "\n") + "\n"

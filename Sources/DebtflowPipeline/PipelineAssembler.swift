@@ -19,27 +19,50 @@ public struct PipelineAssembler {
     }
 
     /// The runner for this pipeline; sinks are opened (temporary files created) here.
-    /// - Throws: `.configuration` when an output folder is missing; `.input` when the input cannot be opened.
+    /// - Throws: `.configuration` when an output folder is missing; `.input` when the input cannot
+    ///   be opened or a pattern matches nothing (unless allowed); `.usage` for a misplaced `--shard`.
     public func makeRunner(interruption: InterruptionFlag) async throws -> PipelineRunner<RecordTransform> {
-        let (transform, sinks) = try namingConfigFile {
-            try checkOutputs()
+        let read = configuration.read
+        let plan = try InputPlan.make(read: read, baseDirectory: configuration.baseDirectory, shard: options.shard)
+        let transform = try namingConfigFile {
+            if let plan { try checkPerInputOutputs(plan) }
+            try checkOutputs(plan: plan)
             if self.configuration.read.format == .magicline {
                 try Self.magiclineConfiguration(self.configuration.read).validate(jsonPath: "stages[0].read")
             }
-            return (try makeTransform(), try makeSinks(interruption: interruption))
+            return try makeTransform()
         }
+        let unmatched = try plan.map(applyMissingInputPolicy) ?? []
+        let sinks = try namingConfigFile { try makeSinks(plan: plan, interruption: interruption) }
         if interruption.isSet { throw DebtflowError.interrupted }
         let configuration = self.configuration
-        return PipelineRunner(name: configuration.name, makeSource: { try Self.makeSource(configuration.read, baseDirectory: configuration.baseDirectory) },
-                              transform: transform, sinks: sinks, options: options, log: log, interruption: interruption)
+        let log = self.log
+        let makeSource: @Sendable () throws -> any RecordSource
+        if let plan, read.hasManyInputs || plan.inputs.isEmpty {
+            makeSource = {
+                InputSequenceSource(inputs: plan.inputs, continueAfterError: read.continuesAfterInputError,
+                                    warn: { log.warning($0) },
+                                    openInput: { try Self.makeSource(read, baseDirectory: configuration.baseDirectory, input: $0) })
+            }
+        } else {
+            makeSource = { try Self.makeSource(read, baseDirectory: configuration.baseDirectory) }
+        }
+        let runner = PipelineRunner(name: configuration.name, makeSource: makeSource,
+                                    transform: transform, sinks: sinks, options: options, log: log, interruption: interruption)
+        runner.tracksInputs = read.hasManyInputs
+        runner.unmatchedInputs = unmatched
+        runner.continuesAfterInputError = read.continuesAfterInputError
+        return runner
     }
 
     /// Validates what can be validated without writing: outputs' folders exist and are writable, the
     /// input can be opened. Returns one line per thing checked.
     public func check() async throws -> [String] {
         var report: [String] = []
+        let plan = try InputPlan.make(read: configuration.read, baseDirectory: configuration.baseDirectory, shard: options.shard)
         try namingConfigFile {
-            try checkOutputs()
+            if let plan { try checkPerInputOutputs(plan) }
+            try checkOutputs(plan: plan)
             _ = try makeTransform()
         }
         for sink in configuration.sinks {
@@ -49,6 +72,17 @@ public struct PipelineAssembler {
             let source = try MagiclineDebtorSource(configuration: Self.magiclineConfiguration(configuration.read))
             try await source.probe()
             report.append("input \(source.name): reachable")
+        } else if let plan, configuration.read.hasManyInputs || configuration.read.missingInputsAllowed || options.shard != nil {
+            for pattern in plan.unmatched {
+                if !configuration.read.missingInputsAllowed { throw InputPlan.unmatchedError(pattern) }
+                report.append("\(pattern): no input file matches (if_missing: ok)")
+            }
+            report.append("read.path: \(plan.matched.count) input file\(plan.matched.count == 1 ? "" : "s") matched"
+                          + (options.shard.map { ", \(plan.inputs.count) in shard \($0)" } ?? ""))
+            for input in plan.inputs {
+                let source = try Self.makeSource(configuration.read, baseDirectory: configuration.baseDirectory, input: input)
+                report.append("input \(source.name): reachable")
+            }
         } else {
             let source = try Self.makeSource(configuration.read, baseDirectory: configuration.baseDirectory)
             report.append("input \(source.name): reachable")
@@ -71,9 +105,11 @@ public struct PipelineAssembler {
 
     /// Every output can be written where it is configured (``OutputLocation``), and none is an
     /// input, the config or another output (``OutputPathClaims``).
+    /// With many inputs, every matched input is claimed, and every `{input}` output it gives.
     /// - Throws: `.configuration` (exit 2) naming the JSON path.
-    private func checkOutputs() throws {
-        let claims = configuration.pathClaims(additionalOutputs: options.additionalOutputs, dryRun: options.dryRun)
+    private func checkOutputs(plan: InputPlan?) throws {
+        let claims = configuration.pathClaims(additionalOutputs: options.additionalOutputs, dryRun: options.dryRun,
+                                              matchedInputs: plan?.matched)
         for claim in claims.outputs {
             guard case .config(let jsonPath) = claim.role else { continue }
             if let problem = OutputLocation.problem(writingFileAt: claim.path) {
@@ -96,18 +132,19 @@ public struct PipelineAssembler {
     }
 
     /// Opens the `read` stage's input. Paths are named in messages as the config wrote them.
-    static func makeSource(_ read: ReadStageConfiguration, baseDirectory: String) throws -> any RecordSource {
+    /// - Parameter input: one matched input of a many-input read (else the read's own path).
+    static func makeSource(_ read: ReadStageConfiguration, baseDirectory: String, input: MatchedInput? = nil) throws -> any RecordSource {
         switch read.format {
         case .csv:
             let options = CSVReaderOptions(delimiter: CSVDelimiter(configValue: read.delimiter) ?? .auto,
                                            encoding: TextEncodingChoice(configValue: read.encoding) ?? .auto,
                                            header: read.header, maxFieldBytes: read.maxFieldBytes)
-            return CSVRecordReader(source: try openInput(read, baseDirectory: baseDirectory), options: options)
+            return CSVRecordReader(source: try openInput(read, baseDirectory: baseDirectory, input: input), options: options)
         case .json:
-            return JSONRecordReader(source: try openInput(read, baseDirectory: baseDirectory),
+            return JSONRecordReader(source: try openInput(read, baseDirectory: baseDirectory, input: input),
                                     options: JSONReaderOptions(recordsPath: read.records))
         case .xml:
-            return XMLRecordReader(source: try openInput(read, baseDirectory: baseDirectory),
+            return XMLRecordReader(source: try openInput(read, baseDirectory: baseDirectory, input: input),
                                    options: XMLReaderOptions(recordElement: read.recordElement ?? "record"))
         case .magicline:
             return try MagiclineDebtorSource(configuration: magiclineConfiguration(read))
@@ -171,8 +208,8 @@ public struct PipelineAssembler {
         (sink.http?.resultsPath ?? sink.http?.journalPath).map { $0 + ".dry-run.ndjson" }
     }
 
-    private static func openInput(_ read: ReadStageConfiguration, baseDirectory: String) throws -> any ByteSource {
-        try ByteSources.open(path: read.displayPath ?? read.path ?? "-", relativeTo: baseDirectory)
+    private static func openInput(_ read: ReadStageConfiguration, baseDirectory: String, input: MatchedInput?) throws -> any ByteSource {
+        try ByteSources.open(path: input?.path ?? read.displayPath ?? read.path ?? "-", relativeTo: baseDirectory)
     }
 
     /// The listed stages, chained: the conversion transform, or `map` → `normalize` →
@@ -181,14 +218,29 @@ public struct PipelineAssembler {
         try StageLink.chain(configuration.stages.map { $0.makeLink() })
     }
 
-    private func makeSinks(interruption: InterruptionFlag) throws -> [any OutcomeSink] {
+    private func makeSinks(plan: InputPlan?, interruption: InterruptionFlag) throws -> [any OutcomeSink] {
+        let read = configuration.read
         let log = self.log
         return try configuration.sinks.map { sink in
             switch sink.format {
             case .ndjson:
-                let file = try NDJSONFileSink(path: sink.path!, accepts: configuration.isConversion ? [.valid] : sink.accepts,
-                                             compressor: sink.gzip ? GzipEncoder() : nil,
-                                             isInterrupted: { interruption.isSet }, notice: { log.warning($0) })
+                let accepts: Set<OutcomeStatus> = configuration.isConversion ? [.valid] : sink.accepts
+                let file: any NDJSONLineSink
+                if sink.isPerInput, let template = sink.path {
+                    if !read.hasManyInputs, let only = plan?.inputs.first {
+                        // A single path: one output, named after it, written as before.
+                        file = try NDJSONFileSink(path: Self.perInputPath(template, input: only.path), accepts: accepts,
+                                                  compressor: sink.gzip ? GzipEncoder() : nil,
+                                                  isInterrupted: { interruption.isSet }, notice: { log.warning($0) })
+                    } else {
+                        file = PerInputNDJSONSink(pathTemplate: template, accepts: accepts, gzip: sink.gzip,
+                                                  outputPath: { Self.perInputPath(template, input: $0) })
+                    }
+                } else {
+                    file = try NDJSONFileSink(path: sink.path!, accepts: accepts, compressor: sink.gzip ? GzipEncoder() : nil,
+                                              includeSource: read.hasManyInputs,
+                                              isInterrupted: { interruption.isSet }, notice: { log.warning($0) })
+                }
                 return options.dryRun ? DryRunSink(wrapping: file) : file
             case .http:
                 return try makeHTTPSink(sink)
@@ -199,12 +251,17 @@ public struct PipelineAssembler {
 
 /// With `--dry-run`, an output sink does all its work but publishes nothing.
 final class DryRunSink: NDJSONLineSink {
-    private let wrapped: NDJSONFileSink
-    init(wrapping wrapped: NDJSONFileSink) { self.wrapped = wrapped }
+    private let wrapped: any NDJSONLineSink
+    init(wrapping wrapped: any NDJSONLineSink) { self.wrapped = wrapped }
     var accepts: Set<OutcomeStatus> { wrapped.accepts }
+    var includesSource: Bool { wrapped.includesSource }
     func write(_ outcomes: [Outcome]) async throws { try await wrapped.write(outcomes) }
     func write(lines: NDJSONLines) async throws { try await wrapped.write(lines: lines) }
     func finish() async throws { await wrapped.abort() }
     func abort() async { await wrapped.abort() }
     func contribute(to summary: inout RunSummary) { wrapped.contribute(to: &summary) }
+    func inputStarted(_ mark: InputMark) async throws { try await wrapped.inputStarted(mark) }
+    /// An input's output is not published either: it is discarded like a failed input's.
+    func inputFinished(_ mark: InputMark) async throws { try await wrapped.inputFailed(mark) }
+    func inputFailed(_ mark: InputMark) async throws { try await wrapped.inputFailed(mark) }
 }

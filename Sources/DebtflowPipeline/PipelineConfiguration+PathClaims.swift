@@ -1,14 +1,26 @@
 import DebtflowCore
+import DebtflowRead
 
 extension PipelineConfiguration {
     /// Every path the run reads (the config, the inputs) and writes (sink paths, `results`,
     /// `journal`, the dry-run debts file, and `additionalOutputs` such as `--summary`).
-    func pathClaims(additionalOutputs: [OutputPathClaims.Claim], dryRun: Bool) -> OutputPathClaims {
+    /// - Parameter matchedInputs: the files `read.path` matched (many inputs); an `{input}` sink
+    ///   path then claims the output of each.
+    func pathClaims(additionalOutputs: [OutputPathClaims.Claim], dryRun: Bool,
+                    matchedInputs: [MatchedInput]? = nil) -> OutputPathClaims {
         var claims = OutputPathClaims()
         if let configPath { claims.input(.configFile, configPath) }
-        for path in inputPaths { claims.input(.config(jsonPath: "stages[0].read.path"), path) }
+        for path in matchedInputs?.map(\.absolutePath) ?? inputPaths { claims.input(.config(jsonPath: "stages[0].read.path"), path) }
         for sink in sinks {
-            if let path = sink.path { claims.output(.config(jsonPath: "\(sink.jsonPath).path"), path) }
+            if let path = sink.path {
+                if sink.isPerInput, let matchedInputs, !matchedInputs.isEmpty {
+                    for input in matchedInputs {
+                        claims.output(.config(jsonPath: "\(sink.jsonPath).path"), PipelineAssembler.perInputPath(path, input: input.path))
+                    }
+                } else {
+                    claims.output(.config(jsonPath: "\(sink.jsonPath).path"), path)
+                }
+            }
             guard let http = sink.http else { continue }
             if let path = http.resultsPath { claims.output(.config(jsonPath: "\(sink.jsonPath).results"), path) }
             if let path = http.journalPath { claims.output(.config(jsonPath: "\(sink.jsonPath).journal"), path) }

@@ -36,6 +36,17 @@ public struct ReadStageConfiguration: Sendable {
     public var path: String?
     /// The path as written in the config (after `${ENV}`), for messages.
     public var displayPath: String?
+    /// Many inputs (CONTRACT.md §2): `read.path` was a glob or an array. Then ``path`` and
+    /// ``displayPath`` are `nil`, and ``patterns`` holds the entries as written (after `${ENV}`);
+    /// envelopes carry `"source"` and the summary `"inputs"`, however many files match.
+    public var patterns: [String]?
+    /// `if_missing`: a pattern that matches nothing is an input error (`error`), or a warning (`ok`).
+    public var missingInputsAllowed = false
+    /// `on_input_error`: `stop` (false) or `continue` (true).
+    public var continuesAfterInputError = false
+
+    /// True when `read.path` is a glob or an array (the many-input form).
+    public var hasManyInputs: Bool { patterns != nil }
     // csv
     public var delimiter: String = "auto"
     public var encoding: String = "auto"
@@ -57,7 +68,7 @@ public struct ReadStageConfiguration: Sendable {
 
 /// One `sink` stage.
 public struct SinkConfiguration: Sendable {
-    public enum Format: String, Sendable { case ndjson, http }
+    public enum Format: String, Sendable, CaseIterable { case ndjson, http }
 
     public struct HTTP: Sendable {
         public var url: String
@@ -84,6 +95,10 @@ public struct SinkConfiguration: Sendable {
     // ndjson
     public var path: String?
     public var gzip = false
+    /// The ndjson path holds `{input}`: one output per input, published when that input is done.
+    public var isPerInput: Bool { path?.contains(SinkConfiguration.inputPlaceholder) ?? false }
+    /// The placeholder of a per-input sink path.
+    public static let inputPlaceholder = "{input}"
     // http
     public var http: HTTP?
 }

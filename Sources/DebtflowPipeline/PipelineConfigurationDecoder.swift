@@ -58,7 +58,7 @@ public struct PipelineConfigurationDecoder: Sendable {
         let interpolation = EnvironmentInterpolation(environment: environment)
         let root = try ConfigObject(json, path: "", interpolation: interpolation)
         // `$schema` names the JSON Schema an editor checks the file against; it is ignored here.
-        try root.rejectUnknownKeys(allowed: ["$schema", "version", "name", "stages", "description"])
+        try root.rejectUnknownKeys(describedBy: Self.rootOptions)
         guard let versionValue = root.rawValue("version") else {
             throw DebtflowError.configuration("required: expected 1", path: "version")
         }
@@ -101,6 +101,7 @@ public struct PipelineConfigurationDecoder: Sendable {
         guard !sinks.isEmpty else {
             throw DebtflowError.configuration("at least one `sink` stage is needed, last", path: "stages")
         }
+        try checkInputPlaceholders(sinks, read: read)
         if stages.isEmpty {
             if let http = sinks.first(where: { $0.format == .http }) {
                 throw DebtflowError.configuration("an http sink pushes debts: add a `map` stage (this is a conversion pipeline)", path: http.jsonPath)
@@ -123,7 +124,7 @@ public struct PipelineConfigurationDecoder: Sendable {
         var read = ReadStageConfiguration(format: format)
         switch format {
         case .csv:
-            try options.rejectUnknownKeys(allowed: ["format", "path", "delimiter", "encoding", "header", "max_field_bytes"], context: "csv")
+            try options.rejectUnknownKeys(describedBy: format.configOptions, context: "csv")
             let delimiter = try options.string("delimiter") ?? "auto"
             guard CSVDelimiter(configValue: delimiter) != nil else {
                 throw DebtflowError.configuration("expected \"auto\", \",\", \";\", \"\\t\" (or \"tab\") or \"|\", found \(MessageExcerpt.quoted(delimiter))", path: options.child("delimiter"))
@@ -137,19 +138,19 @@ public struct PipelineConfigurationDecoder: Sendable {
             read.header = try options.bool("header") ?? true
             read.maxFieldBytes = try options.positiveInt("max_field_bytes") ?? read.maxFieldBytes
         case .json:
-            try options.rejectUnknownKeys(allowed: ["format", "path", "records"], context: "json")
+            try options.rejectUnknownKeys(describedBy: format.configOptions, context: "json")
             read.records = try options.string("records") ?? ""
             if let problem = RecordLocatorRules.recordsPathProblem(read.records) {
                 throw DebtflowError.configuration(problem, path: options.child("records"))
             }
         case .xml:
-            try options.rejectUnknownKeys(allowed: ["format", "path", "record"], context: "xml")
+            try options.rejectUnknownKeys(describedBy: format.configOptions, context: "xml")
             read.recordElement = try options.requiredString("record")
             if let problem = RecordLocatorRules.recordElementProblem(read.recordElement ?? "") {
                 throw DebtflowError.configuration(problem, path: options.child("record"))
             }
         case .magicline:
-            try options.rejectUnknownKeys(allowed: ["format", "base_url", "run_id", "api_key", "slice_size", "rate_limit_wait_s", "max_retries", "timeout_s"], context: "magicline")
+            try options.rejectUnknownKeys(describedBy: format.configOptions, context: "magicline")
             read.baseURL = try options.requiredString("base_url")
             _ = try HTTPURLPolicy.validate(read.baseURL ?? "", jsonPath: options.child("base_url"))
             secrets.append(contentsOf: Redaction.urlPasswords(read.baseURL ?? ""))
@@ -165,10 +166,55 @@ public struct PipelineConfigurationDecoder: Sendable {
             read.timeoutSeconds = try options.positiveSeconds("timeout_s") ?? 30
             return read
         }
+        read.missingInputsAllowed = try options.oneOf("if_missing", ["error", "ok"], default: "error") == "ok"
+        read.continuesAfterInputError = try options.oneOf("on_input_error", ["stop", "continue"], default: "stop") == "continue"
+        if case .array? = options.rawValue("path") {
+            let patterns = try options.stringArray("path") ?? []
+            guard !patterns.isEmpty else {
+                throw DebtflowError.configuration("expected a path, a glob, or a non-empty array of them", path: options.child("path"))
+            }
+            for (index, pattern) in patterns.enumerated() {
+                let problem = pattern.isEmpty ? "expected a non-empty path or glob"
+                    : pattern == "-" ? "`-` (stdin) can only be the one input, not an entry of an array"
+                    : PathText.problem(pattern)
+                if let problem { throw DebtflowError.configuration(problem, path: "\(options.child("path"))[\(index)]") }
+            }
+            read.patterns = patterns
+            return read
+        }
         let path = try options.requiredFilePath("path")
+        if InputPatternExpander.isPattern(path) {
+            read.patterns = [path]
+            return read
+        }
         read.displayPath = path
         read.path = resolve(path, baseDirectory: baseDirectory)
         return read
+    }
+
+    /// Where `{input}` may appear: an ndjson sink's file name, with a file input, and not with
+    /// `on_input_error: continue` on stdout (lines already written cannot be taken back).
+    private func checkInputPlaceholders(_ sinks: [SinkConfiguration], read: ReadStageConfiguration) throws {
+        let placeholder = SinkConfiguration.inputPlaceholder
+        for sink in sinks {
+            if let http = sink.http {
+                for (key, value) in [("results", http.resultsPath), ("journal", http.journalPath)] where value?.contains(placeholder) == true {
+                    throw DebtflowError.configuration("\(placeholder) is for an ndjson sink's path; results and journal are one file per run", path: "\(sink.jsonPath).\(key)")
+                }
+            }
+            guard let path = sink.path else { continue }
+            if path.contains(placeholder) {
+                guard read.format != .magicline, read.hasManyInputs || read.path != "-" else {
+                    throw DebtflowError.configuration("\(placeholder) names an output after its input file; this read has no input file", path: "\(sink.jsonPath).path")
+                }
+                guard !(path.split(separator: "/").dropLast().joined(separator: "/").contains(placeholder)) else {
+                    throw DebtflowError.configuration("\(placeholder) can only be in the file name, not in a folder", path: "\(sink.jsonPath).path")
+                }
+            }
+            if path == "-", read.continuesAfterInputError {
+                throw DebtflowError.configuration("with on_input_error \"continue\" a bad input's lines are taken back from the outputs; stdout cannot be: write to a file", path: "\(sink.jsonPath).path")
+            }
+        }
     }
 
     func decodeSink(_ options: ConfigObject, baseDirectory: String, secrets: inout [String]) throws -> SinkConfiguration {
@@ -192,14 +238,11 @@ public struct PipelineConfigurationDecoder: Sendable {
         var sink = SinkConfiguration(format: format, accepts: accepts, jsonPath: options.path)
         switch format {
         case .ndjson:
-            try options.rejectUnknownKeys(allowed: ["format", "path", "gzip", "accept"], context: "ndjson")
+            try options.rejectUnknownKeys(describedBy: format.configOptions, context: "ndjson")
             sink.path = resolve(try options.requiredFilePath("path"), baseDirectory: baseDirectory)
             sink.gzip = try options.bool("gzip") ?? false
         case .http:
-            try options.rejectUnknownKeys(allowed: ["format", "url", "token", "token_url", "client_id", "client_secret", "scope",
-                                                    "batch_size", "batch_name", "accept_expensive_destination", "concurrency",
-                                                    "timeout_s", "max_retries", "on_ambiguous", "results", "journal", "accept"],
-                                          context: "http")
+            try options.rejectUnknownKeys(describedBy: format.configOptions, context: "http")
             if accepts != [.valid] {
                 throw DebtflowError.configuration("an http sink pushes valid debts only; expected [\"valid\"]", path: options.child("accept"))
             }

@@ -10,11 +10,15 @@ public struct RunOptions: Sendable {
     public var resume = false
     public var retryUnknown = false
     public var showProgress = false
+    /// `--shard I/N`: read only the inputs of this shard.
+    public var shard: InputShard?
     /// Outputs named on the command line (`--summary`, `--metrics`), checked with the config's
     /// own outputs before anything is read: none may be an input, the config or another output.
     public var additionalOutputs: [OutputPathClaims.Claim] = []
 
-    public init(limit: Int? = nil, dryRun: Bool = false, resume: Bool = false, retryUnknown: Bool = false, showProgress: Bool = false) {
+    public init(limit: Int? = nil, dryRun: Bool = false, resume: Bool = false, retryUnknown: Bool = false, showProgress: Bool = false,
+                shard: InputShard? = nil) {
+        self.shard = shard
         self.limit = limit
         self.dryRun = dryRun
         self.resume = resume
@@ -74,10 +78,23 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
     private let interruption: InterruptionFlag
     public let progress = RunProgress()
     public var channelCapacity = 4
+    /// How many bytes of input text may be in flight between the reader and the sinks before the
+    /// reader waits (``InFlightByteBudget``): 6 MiB, as many full 1 MiB chunks as the channel and
+    /// the transform hold (4 + 2), so ordinary runs never wait on it, while records of 6 MiB and
+    /// more are read one at a time.
+    public var inFlightByteLimit = 6 << 20
     /// How many chunks are transformed at once (one per core by default).
     public var transformWidth = max(1, min(4, ProcessInfo.processInfo.activeProcessorCount))
     /// How many malformed conversion rows are named on stderr before the rest are only counted.
     public var maxReportedProblems = 100
+    /// A many-input run (`read.path` a glob or an array): the summary gets `inputs`, and the sinks
+    /// hear of each input's start and end (see ``InputMark``).
+    public var tracksInputs = false
+    /// Patterns that matched nothing under `on_input_error: continue`: listed first in the
+    /// summary's `inputs`, with their error.
+    public var unmatchedInputs: [RunSummary.InputTotals] = []
+    /// `read.on_input_error: continue`: a failed input is reported and the run goes on.
+    public var continuesAfterInputError = false
 
     public init(name: String, makeSource: @escaping @Sendable () throws -> any RecordSource, transform: Transform,
                 sinks: [any OutcomeSink], options: RunOptions, log: OperatorLog, interruption: InterruptionFlag) {
@@ -99,22 +116,27 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
         let records = BoundedChannel<Chunk<Record>>(capacity: channelCapacity)
         let outcomes = BoundedChannel<SinkChunk>(capacity: channelCapacity)
         let encoder = SinkChunkEncoder(sinks: sinks, maxMalformedMessages: maxReportedProblems + 1)
+        // Chunks are bounded in count by the channels and in input bytes by this (records of
+        // many MiB are then read one at a time).
+        let budget = InFlightByteBudget(limit: inFlightByteLimit)
         let progress = self.progress
         if options.showProgress { progress.startDrawing(to: log) }
         defer { if options.showProgress { progress.stopDrawing(log: log) } }
 
         let readerTask = Task { [makeSource, options, interruption, log] in
-            await PipelineRoles.pump(makeSource, into: records, limit: options.limit, progress: progress,
-                            interruption: interruption, log: log)
+            await PipelineRoles.pump(makeSource, into: records, limit: options.limit, budget: budget, progress: progress,
+                                     interruption: interruption, log: log)
         }
         let transformTask = Task { [transform, transformWidth] in
-            await PipelineRoles.transform(records, through: transform, encodedBy: encoder, width: transformWidth, into: outcomes)
+            await PipelineRoles.transform(records, through: transform, encodedBy: encoder, width: transformWidth, budget: budget,
+                                          into: outcomes)
         }
         // A signal wakes the drain: an http sink's batches in flight are cancelled (each is
         // recorded `unknown`, or `not_sent` when nothing of it had left), the sink write returns,
         // and the drain stops at the next chunk.
         let sinkInterrupts = sinks.compactMap(\.interruptHandler)
         interruption.onSet {
+            budget.cancel()
             for interrupt in sinkInterrupts { interrupt() }
             readerTask.cancel()
             transformTask.cancel()
@@ -122,14 +144,17 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
             records.cancel()
         }
         let start = ContinuousClock.now
+        var inputs = InputTally(unmatched: unmatchedInputs)
         do {
-            try await drain(outcomes, into: &summary)
+            try await drain(outcomes, into: &summary, inputs: &inputs, releasing: budget)
             summary.sourceRecords = progress.recordsRead.load(ordering: .relaxed)
             summary.seconds = seconds(since: start)
+            if tracksInputs { summary.inputs = inputs.totals }
             if interruption.isSet { throw DebtflowError.interrupted }
             for sink in sinks { try await sink.finish() }
             for sink in sinks { sink.contribute(to: &summary) }
         } catch {
+            budget.cancel()
             outcomes.cancel()
             records.cancel()
             readerTask.cancel()
@@ -142,6 +167,7 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
             summary.seconds = seconds(since: start)
             let final: any Error = interruption.isSet ? DebtflowError.interrupted : (error is CancellationError ? DebtflowError.interrupted : error)
             summary.stoppedBy = (final as? DebtflowError)?.kind.rawValue ?? "error"
+            if tracksInputs { summary.inputs = inputs.totals }
             summary.peakMemoryBytes = PipelineRoles.peakMemoryBytes()
             partialSummary = summary
             throw final
@@ -154,13 +180,20 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
 
     /// The sinks' role: adds each chunk's counts to the summary, hands each sink its lines (or
     /// the outcomes it accepts), and names the first malformed rows of a conversion on stderr.
-    /// The lines were written by the transform tasks (``SinkChunkEncoder``).
-    private func drain(_ outcomes: BoundedChannel<SinkChunk>, into summary: inout RunSummary) async throws {
+    /// The lines were written, and the outcomes counted, by the transform tasks
+    /// (``SinkChunkEncoder``). In a many-input run it also tells the sinks where each input starts
+    /// and ends (or fails), and adds each chunk's counts to its input's figures.
+    private func drain(_ outcomes: BoundedChannel<SinkChunk>, into summary: inout RunSummary,
+                       inputs: inout InputTally, releasing budget: InFlightByteBudget) async throws {
         var reportedProblems = 0
         let lineSinks = sinks.map { $0 as? any NDJSONLineSink }
         for try await chunk in outcomes {
             if interruption.isSet || Task.isCancelled { throw DebtflowError.interrupted }
+            if let mark = chunk.input, inputs.start(mark) {
+                for sink in sinks { try await sink.inputStarted(mark) }
+            }
             summary.add(chunk.counts)
+            if chunk.input != nil { inputs.count(chunk.counts) }
             for (index, delivery) in chunk.deliveries.enumerated() {
                 switch delivery {
                 case .lines(let lines):
@@ -169,6 +202,7 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
                     if !accepted.isEmpty { try await sinks[index].write(accepted) }
                 }
             }
+            if let mark = chunk.input, mark.isLast { try await end(mark, inputs: &inputs) }
             for message in chunk.malformedRows {
                 reportedProblems += 1
                 if reportedProblems <= maxReportedProblems {
@@ -177,7 +211,23 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
                     log.warning("more malformed records follow; they are counted in the summary")
                 }
             }
+            budget.release(chunk.textByteCount)
         }
+    }
+
+    /// The end of one input of a many-input run: its outputs are published (or, when it failed,
+    /// dropped); under `stop` a failed input ends the run with its error.
+    private func end(_ mark: InputMark, inputs: inout InputTally) async throws {
+        inputs.end(mark)
+        guard let failure = mark.failure else {
+            for sink in sinks { try await sink.inputFinished(mark) }
+            return
+        }
+        for sink in sinks { try await sink.inputFailed(mark) }
+        // Under `stop` the error ends the run here (and is printed once, by the command).
+        guard continuesAfterInputError else { throw failure }
+        log.error("\(failure.description)",
+                  hint: "\(mark.path): its outputs are not published; reading the next input (on_input_error: continue)")
     }
 
     /// The summary as far as the run got, after ``run()`` threw.
@@ -194,11 +244,13 @@ enum PipelineRoles {
     /// The reader's role: opens the source and sends its chunks into `records` (cut at `--limit`),
     /// then finishes the channel, with the input's error if it failed.
     static func pump(_ makeSource: @Sendable () throws -> any RecordSource, into records: BoundedChannel<Chunk<Record>>,
-                             limit: Int?, progress: RunProgress, interruption: InterruptionFlag, log: OperatorLog) async {
+                     limit: Int?, budget: InFlightByteBudget, progress: RunProgress, interruption: InterruptionFlag,
+                     log: OperatorLog) async {
         do {
             let source = try makeSource()
-            try await pump(source, into: records, limit: limit, progress: progress, interruption: interruption)
-            if progress.recordsRead.load(ordering: .relaxed) == 0 {
+            try await pump(source, into: records, limit: limit, budget: budget, progress: progress, interruption: interruption)
+            // A many-input source names its own empty inputs.
+            if progress.recordsRead.load(ordering: .relaxed) == 0, !(source is InputSequenceSource) {
                 // Exit 0 with an empty output is right for an empty export, but it is also what a
                 // truncated download or a wrong `records`/`record` setting looks like.
                 log.warning(PipelineRoles.noRecordsWarning(inputName: source.name))
@@ -209,19 +261,28 @@ enum PipelineRoles {
         }
     }
 
+    /// Each chunk is admitted by `budget` before it is read (so records of many MiB are read one
+    /// at a time) and its text bytes added to it; the drain releases them.
     private static func pump<Source: RecordSource>(_ source: Source, into records: BoundedChannel<Chunk<Record>>, limit: Int?,
-                                                   progress: RunProgress, interruption: InterruptionFlag) async throws {
+                                                   budget: InFlightByteBudget, progress: RunProgress,
+                                                   interruption: InterruptionFlag) async throws {
         if let total = source.totalBytes { progress.totalBytes.store(total, ordering: .relaxed) }
         var remaining = limit ?? Int.max
-        guard remaining > 0 else { return }
-        for try await var chunk in source.chunks {
+        var chunks = source.chunks.makeAsyncIterator()
+        while remaining > 0 {
+            try await budget.admit()
+            guard var chunk = try await chunks.next() else { break }
             if interruption.isSet { throw DebtflowError.interrupted }
             if chunk.count > remaining { chunk.elements.removeLast(chunk.count - remaining) }
             remaining -= chunk.count
+            // `--limit` reached: the input being read ends here (its outputs are published).
+            if remaining == 0, chunk.input != nil { chunk.input?.isLast = true }
             progress.recordsRead.add(chunk.count, ordering: .relaxed)
             if let consumed = chunk.inputBytesConsumed { progress.bytesConsumed.store(consumed, ordering: .relaxed) }
-            if !chunk.isEmpty { try await records.send(chunk) }
-            if remaining == 0 { break }
+            if !chunk.isEmpty || chunk.input?.isLast == true {
+                budget.add(chunk.textByteCount)
+                try await records.send(chunk)
+            }
         }
     }
 
@@ -229,12 +290,21 @@ enum PipelineRoles {
     /// task each), which also count the outcomes and write the sinks' NDJSON lines (`encoder`),
     /// and the results are handed on in input order, so every core works on it while memory stays
     /// bounded.
+    ///
+    /// A reader held by `budget` sends nothing more until the drain releases bytes, so while the
+    /// budget is exhausted the chunks already transformed are handed on instead of waiting for
+    /// more to fill the width. Each chunk handed on carries its records' text bytes (and its
+    /// input mark), which the drain releases.
     static func transform<Stage: ChunkStage>(_ records: BoundedChannel<Chunk<Record>>, through stage: Stage,
-                                             encodedBy encoder: SinkChunkEncoder, width: Int,
+                                             encodedBy encoder: SinkChunkEncoder, width: Int, budget: InFlightByteBudget,
                                              into outcomes: BoundedChannel<SinkChunk>) async
     where Stage.Input == Record, Stage.Output == Outcome {
+        let stage = InputMarkKeeping(stage)
+        let transformed = records.orderedConcurrentMap(width: width, handOnEarlyWhen: { budget.isExhausted }) { chunk in
+            encoder.encode(try stage.process(chunk))
+        }
         do {
-            for try await chunk in records.orderedConcurrentMap(width: width, { chunk in encoder.encode(try stage.process(chunk)) }) {
+            for try await chunk in transformed {
                 try await outcomes.send(chunk)
             }
             outcomes.finish()

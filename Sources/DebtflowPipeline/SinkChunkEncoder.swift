@@ -12,8 +12,14 @@ struct SinkChunk: Sendable {
         case outcomes([Outcome])
     }
 
-    /// The chunk's counts for the run's summary.
+    /// The chunk's counts for the run's summary (and, in a many-input run, its input's figures:
+    /// a chunk never mixes inputs).
     var counts = OutcomeCounts()
+    /// The input the chunk belongs to, in a many-input run (see ``InputMark``).
+    var input: InputMark?
+    /// The text bytes of the chunk's records, which the drain releases from the run's
+    /// ``InFlightByteBudget``.
+    var textByteCount = 0
     /// One delivery per sink, in the runner's sink order.
     var deliveries: [Delivery] = []
     /// The operator-log lines of the chunk's malformed conversion rows, at most
@@ -27,7 +33,9 @@ struct SinkChunk: Sendable {
 ///
 /// An outcome goes to every sink that accepts its status, except a failed conversion outcome (a
 /// malformed row of a pipeline without `map`), which no sink gets: it is counted and named in the
-/// operator log. An outcome two line sinks accept is written once and its line copied.
+/// operator log. An outcome two line sinks accept is written once and its line copied (when both
+/// write the same envelope: with or without `"source"`). The chunk's ``InputMark`` and text byte
+/// count are carried over.
 struct SinkChunkEncoder: Sendable {
     /// Which statuses a sink accepts, without hashing per outcome.
     struct StatusFilter: Sendable {
@@ -55,6 +63,8 @@ struct SinkChunkEncoder: Sendable {
         var filter: StatusFilter
         /// Whether the sink takes NDJSON lines (else outcome structs).
         var takesLines: Bool
+        /// Whether its envelopes name their input in `"source"`.
+        var includesSource: Bool
     }
 
     let routes: [Route]
@@ -64,15 +74,18 @@ struct SinkChunkEncoder: Sendable {
     private let capacityHints: CapacityHints
 
     init(sinks: [any OutcomeSink], maxMalformedMessages: Int) {
-        routes = sinks.map { Route(filter: StatusFilter($0.accepts), takesLines: $0 is any NDJSONLineSink) }
+        routes = sinks.map { sink in
+            let lineSink = sink as? any NDJSONLineSink
+            return Route(filter: StatusFilter(sink.accepts), takesLines: lineSink != nil, includesSource: lineSink?.includesSource ?? false)
+        }
         self.maxMalformedMessages = maxMalformedMessages
         capacityHints = CapacityHints(count: routes.count)
     }
 
     /// The chunk as the sinks take it.
     func encode(_ chunk: consuming Chunk<Outcome>) -> SinkChunk {
+        var result = SinkChunk(input: chunk.input, textByteCount: chunk.textByteCount)
         let outcomes = chunk.elements
-        var result = SinkChunk()
         var writers: [JSONByteWriter] = []
         var writerOfRoute: [Int] = []
         var lists: [[Outcome]] = Array(repeating: [], count: routes.count)
@@ -92,7 +105,9 @@ struct SinkChunkEncoder: Sendable {
                     }
                     continue
                 }
+                // The line already written for this outcome, without and with "source".
                 var written: (writer: Int, start: Int)?
+                var writtenWithSource: (writer: Int, start: Int)?
                 for (routeIndex, route) in routes.enumerated() where route.filter.accepts(status) {
                     guard route.takesLines else {
                         lists[routeIndex].append(buffer[index])
@@ -100,12 +115,13 @@ struct SinkChunkEncoder: Sendable {
                     }
                     let writer = writerOfRoute[routeIndex]
                     lineCounts[routeIndex] += 1
-                    if let written {
-                        let line = writers[written.writer].bytes[written.start...]
+                    if let earlier = route.includesSource ? writtenWithSource : written {
+                        let line = writers[earlier.writer].bytes[earlier.start...]
                         writers[writer].rawJSON(line)
                     } else {
-                        written = (writer, writers[writer].bytes.count)
-                        writers[writer].outcome(buffer[index])
+                        let start = (writer, writers[writer].bytes.count)
+                        if route.includesSource { writtenWithSource = start } else { written = start }
+                        writers[writer].outcome(buffer[index], includeSource: route.includesSource)
                         writers[writer].newline()
                     }
                 }

@@ -38,6 +38,9 @@ struct StageDescriptor: Sendable {
     let needsBefore: [String]
     /// Kinds that must come later in the list (`map` needs `normalize` and `validate`).
     let needsAfter: [String]
+    /// The stage's options as the config writes them: the decoder's allowed keys and what
+    /// `debtflow schema` writes both come from here.
+    let schema: StageOptions
     /// Decodes the stage's options object (its JSON path is the object's `path`); relative paths
     /// resolve against `baseDirectory`, and secrets found are added to `secrets`.
     let decode: @Sendable (_ decoder: PipelineConfigurationDecoder, _ object: ConfigObject, _ baseDirectory: String,
@@ -47,11 +50,11 @@ struct StageDescriptor: Sendable {
     /// made into a stage by `make`.
     static func transform<Options: Sendable>(
         _ kind: String, takes: Element, gives: Element, needsBefore: [String] = [], needsAfter: [String] = [],
-        options decodeOptions: @escaping @Sendable (ConfigObject) throws -> Options,
+        schema: ConfigOptions, options decodeOptions: @escaping @Sendable (ConfigObject) throws -> Options,
         stage make: @escaping @Sendable (Options) -> StageLink
     ) -> StageDescriptor {
         StageDescriptor(kind: kind, role: .transform(takes: takes, gives: gives), needsBefore: needsBefore,
-                        needsAfter: needsAfter) { _, object, _, _ in
+                        needsAfter: needsAfter, schema: .fixed(schema)) { _, object, _, _ in
             let options = try decodeOptions(object)
             return .transform(ConfiguredStage(kind: kind, jsonPath: object.path, options: options,
                                               makeLink: { make(options) }))

@@ -4,13 +4,15 @@ import DebtflowGzip
 /// Opens the input a `read` stage names.
 public enum ByteSources {
     /// Opens `path` for reading: `-` is standard input, anything else a file. Gzip data is
-    /// recognised from its first two bytes (`1f 8b`), whatever the name, and inflated on the fly.
+    /// recognised from its first two bytes (`1f 8b`), whatever the name, and inflated on the fly;
+    /// zip, bzip2, xz and zstd data is recognised from its magic bytes and refused by name.
     ///
     /// - Parameters:
     ///   - path: the path as the operator wrote it, or `-`. It is also the source's ``ByteSource/name``.
     ///   - relativeTo: the folder a relative `path` is resolved against (the config file's folder);
     ///     `nil` for the current directory.
-    /// - Throws: ``DebtflowError`` of kind `.input` naming the path when it cannot be opened or read.
+    /// - Throws: ``DebtflowError`` of kind `.input` naming the path when it cannot be opened or
+    ///   read, or holds a compressed format other than gzip.
     public static func open(path: String, relativeTo folder: String? = nil) throws -> any ByteSource {
         let file: FileByteSource
         if path == "-" {
@@ -18,8 +20,14 @@ public enum ByteSources {
         } else {
             file = try FileByteSource(path: resolve(path, relativeTo: folder), name: path)
         }
-        if GzipDetection.isGzip(try file.peek(count: GzipDetection.magic.count)) {
+        let prefix = try file.peek(count: CompressedFormatDetection.prefixLength)
+        if GzipDetection.isGzip(prefix) {
             return GzipByteSource(wrapping: file)
+        }
+        if let refused = CompressedFormatDetection.format(of: prefix) {
+            throw DebtflowError.input("the input is \(refused.name == "xz" ? "an" : "a") \(refused.name) file, which debtflow "
+                                      + "does not read (only plain or gzip-compressed input): \(refused.unpackHint)",
+                                      location: .init(file: path, byteOffset: 0))
         }
         return file
     }

@@ -7,15 +7,20 @@ enum CSVHeader {
     /// The header names as keys: kept as written, except that an empty name becomes
     /// ``columnKey(_:)`` and a repeated name gets a suffix (`name`, `name_2`, `name_3`), so every
     /// key of a record is unique.
+    ///
+    /// Linear in the number of columns, however many repeat one name (a header of a million `a`
+    /// columns): each name remembers the next suffix to try.
     static func keys(fromNames names: [String]) -> [String] {
         var seen: Set<String> = []
+        var nextOccurrence: [String: Int] = [:]
         var keys: [String] = []
         keys.reserveCapacity(names.count)
         for (index, name) in names.enumerated() {
             var key = name.isEmpty ? columnKey(index) : name
             if seen.contains(key) {
-                var occurrence = 2
+                var occurrence = nextOccurrence[key, default: 2]
                 while seen.contains("\(key)_\(occurrence)") { occurrence += 1 }
+                nextOccurrence[key] = occurrence + 1
                 key = "\(key)_\(occurrence)"
             }
             seen.insert(key)

@@ -30,6 +30,7 @@ public final class CSVRecordReader: RecordSource {
     private let source: any ByteSource
     private let options: CSVReaderOptions
     private let chunkSize: Int
+    private let byteBudget: Int
     private let scanner: CSVRowScanner
     private let decoder: TextDecoder
     private var keys: [String]?
@@ -41,12 +42,14 @@ public final class CSVRecordReader: RecordSource {
     /// - Parameters:
     ///   - source: the input bytes; the reader owns it from now on.
     ///   - options: delimiter, encoding, header and field size limit.
-    ///   - chunkSize: how many records one chunk holds (the last one may hold fewer).
+    ///   - chunkSize: how many records one chunk holds at most.
+    ///   - byteBudget: how many bytes of rows one chunk holds at most (at least one row).
     public init(source: any ByteSource, options: CSVReaderOptions = CSVReaderOptions(),
-                chunkSize: Int = Chunk<Record>.preferredSize) {
+                chunkSize: Int = Chunk<Record>.preferredSize, byteBudget: Int = Chunk<Record>.preferredByteBudget) {
         self.source = source
         self.options = options
         self.chunkSize = max(1, chunkSize)
+        self.byteBudget = max(1, byteBudget)
         self.scanner = CSVRowScanner(source: source, maxFieldBytes: options.maxFieldBytes)
         self.decoder = TextDecoder(encoding: options.encoding)
     }
@@ -61,7 +64,7 @@ public final class CSVRecordReader: RecordSource {
         try readChunk()
     }
 
-    /// The next chunk of up to `chunkSize` records, or `nil` at the end of the input; the
+    /// The next chunk of up to `chunkSize` records and `byteBudget` bytes of rows, or `nil` at the end of the input; the
     /// synchronous form of ``nextChunk()``, with `inputBytesConsumed` set.
     /// - Throws: ``DebtflowError`` of kind `.input` (see the type's documentation).
     public func readChunk() throws -> Chunk<Record>? {
@@ -71,16 +74,18 @@ public final class CSVRecordReader: RecordSource {
             try start()
         }
         var records: [Record] = []
-        records.reserveCapacity(chunkSize)
-        while records.count < chunkSize {
+        records.reserveCapacity(min(chunkSize, 1024))
+        var bytes = 0
+        while records.count < chunkSize && bytes < byteBudget {
             guard try scanner.nextRow() else {
                 finished = true
                 break
             }
+            bytes += scanner.rowByteCount
             records.append(makeRecord())
         }
         if records.isEmpty { return nil }
-        return Chunk(records, inputBytesConsumed: source.bytesConsumed)
+        return Chunk(records, inputBytesConsumed: source.bytesConsumed, textByteCount: bytes)
     }
 
     /// Skips the byte order mark, settles the delimiter and reads the header line.
@@ -102,10 +107,19 @@ public final class CSVRecordReader: RecordSource {
 
     private func setKeys(_ keys: [String]) {
         self.keys = keys
+        emptyRow = nil
+    }
+
+    /// The record of a blank line (every key mapped to `""`), made at the first blank line and
+    /// shared by all of them: not made up front, since for a file of a million columns it is
+    /// as large as a data row.
+    private func blankRowFields(_ keys: [String]) -> RecordObject {
+        if let emptyRow { return emptyRow }
         var empty = RecordObject()
         empty.entries.reserveCapacity(keys.count)
         for key in keys { empty.append(key, .string("")) }
         emptyRow = empty
+        return empty
     }
 
     /// The text of one field's bytes. For `auto`, valid UTF-8 is checked without the generic
@@ -140,10 +154,10 @@ public final class CSVRecordReader: RecordSource {
         let provenance = Provenance(source: source.name, record: recordNumber, line: scanner.rowLine)
         let count = scanner.fields.count
         if keys == nil && !scanner.rowIsBlank { setKeys(CSVHeader.numberedKeys(count: count)) }
-        guard let keys, let emptyRow else {
+        guard let keys else {
             return Record(provenance: provenance, fields: RecordObject())
         }
-        if scanner.rowIsBlank { return Record(provenance: provenance, fields: emptyRow) }
+        if scanner.rowIsBlank { return Record(provenance: provenance, fields: blankRowFields(keys)) }
         var fields = RecordObject()
         fields.entries.reserveCapacity(count)
         for index in 0..<count {

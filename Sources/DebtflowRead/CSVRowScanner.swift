@@ -4,12 +4,23 @@ import Glibc
 #endif
 
 /// One field of the current row: offsets of its stored bytes from the row's first byte.
+///
+/// Offsets are 32-bit (a row is at most ``CSVRowScanner/maxRowBytes``, far below 4 GiB), so a row
+/// of four million one-byte fields takes 48 MB of spans, not 96.
 struct CSVFieldSpan {
-    var start: Int
-    var end: Int
+    private var storedStart: UInt32
+    private var storedEnd: UInt32
+    var start: Int { Int(storedStart) }
+    var end: Int { Int(storedEnd) }
     /// The stored bytes are a quoted field that needs its quotes removed and `""` undoubled;
     /// otherwise `start..<end` is the field's text as is.
     var needsUnquoting: Bool
+
+    init(start: Int, end: Int, needsUnquoting: Bool) {
+        storedStart = UInt32(truncatingIfNeeded: start)
+        storedEnd = UInt32(truncatingIfNeeded: end)
+        self.needsUnquoting = needsUnquoting
+    }
 }
 
 /// Splits a byte source into CSV rows of field spans (RFC 4180, read leniently), without
@@ -75,7 +86,7 @@ final class CSVRowScanner {
     init(source: any ByteSource, maxFieldBytes: Int) {
         self.source = source
         self.maxFieldBytes = maxFieldBytes
-        self.maxRowBytes = max(16 << 20, maxFieldBytes.multipliedReportingOverflow(by: 8).partialValue)
+        self.maxRowBytes = min(Int(UInt32.max), max(16 << 20, maxFieldBytes.multipliedReportingOverflow(by: 8).partialValue))
         self.capacity = Self.initialCapacity
         self.storage = .allocate(capacity: Self.initialCapacity)
         self.scratch = .allocate(capacity: 4096)
@@ -109,11 +120,19 @@ final class CSVRowScanner {
     // MARK: - Start of the input
 
     /// Skips a UTF-8 byte order mark at the very start of the input.
+    /// - Throws: ``DebtflowError`` of kind `.input` for a UTF-16 byte order mark (`FF FE`, `FE FF`):
+    ///   such a file ("Unicode text" from Excel) is refused by name rather than read as garbage.
     func skipByteOrderMark() throws {
         let mark = CSVBytes.byteOrderMark
         while end - position < mark.count && !atEndOfInput {
             rowStart = position
             try refill()
+        }
+        if end - position >= 2, let order = UTF16ByteOrderMark(storage[position], storage[position + 1]) {
+            throw DebtflowError.input(
+                "the input is UTF-16 text (\(order.description) byte-order mark), which the CSV reader does not read: "
+                    + "save it as \"CSV UTF-8\" or convert it (iconv -f UTF-16 -t UTF-8)",
+                location: .init(file: source.name, line: 1, byteOffset: 0))
         }
         guard end - position >= mark.count else { return }
         if storage[position] == mark[0] && storage[position + 1] == mark[1] && storage[position + 2] == mark[2] {
@@ -310,6 +329,9 @@ final class CSVRowScanner {
     }
 
     // MARK: - Fields of the current row
+
+    /// How many bytes the current row takes in the input, its line break included.
+    var rowByteCount: Int { position - rowStart }
 
     /// Whether the current row is a blank line: one field, empty or only spaces and tabs.
     var rowIsBlank: Bool {

@@ -5,8 +5,8 @@ import DebtflowJSON
 ///
 /// With `recordsPath` `""` the input is a top-level array of objects, or NDJSON / concatenated
 /// objects. With `"result"` (or `"a.b"`) it is the array under that key of the top-level object;
-/// the other keys, before and after, are checked and skipped without being built. Every record
-/// must be an object. Provenance: `record` is the 1-based element position, `line` the line where
+/// the other keys, before and after, are checked and skipped without being built; the same key
+/// given twice is an input error. Every record must be an object. Provenance: `record` is the 1-based element position, `line` the line where
 /// the element starts.
 public final class JSONRecordReader: RecordSource {
     public var name: String { source.name }
@@ -25,6 +25,7 @@ public final class JSONRecordReader: RecordSource {
     private let source: any ByteSource
     private let options: JSONReaderOptions
     private let chunkSize: Int
+    private let byteBudget: Int
     private let cursor: JSONByteCursor
     private let tokenizer: JSONTokenizer
     private var phase = Phase.start
@@ -39,12 +40,14 @@ public final class JSONRecordReader: RecordSource {
     ///   - source: the input bytes (a file, stdin, a gzip decoder).
     ///   - options: where the records are, and the safety limits.
     ///   - chunkSize: how many records one ``nextChunk()`` returns at most.
+    ///   - byteBudget: how many bytes of input one chunk's records span at most (at least one record).
     public init(source: any ByteSource, options: JSONReaderOptions = JSONReaderOptions(),
-                chunkSize: Int = Chunk<Record>.preferredSize) {
+                chunkSize: Int = Chunk<Record>.preferredSize, byteBudget: Int = Chunk<Record>.preferredByteBudget) {
         self.source = source
         self.options = options
         self.sourceName = source.name
         self.chunkSize = max(1, chunkSize)
+        self.byteBudget = max(1, byteBudget)
         self.cursor = JSONByteCursor(source: source)
         self.tokenizer = JSONTokenizer(cursor: cursor, maxDepth: options.maxDepth, maxTokenBytes: options.maxTokenBytes)
     }
@@ -72,7 +75,8 @@ public final class JSONRecordReader: RecordSource {
         if case .start = phase { try begin() }
         var records: [Record] = []
         records.reserveCapacity(min(chunkSize, 1024))
-        loop: while records.count < chunkSize {
+        let chunkStart = cursor.offset
+        loop: while records.count < chunkSize && cursor.offset - chunkStart < Int64(byteBudget) {
             switch phase {
             case .start, .finished:
                 break loop
@@ -110,7 +114,8 @@ public final class JSONRecordReader: RecordSource {
             }
         }
         if records.isEmpty, case .finished = phase { return nil }
-        return Chunk(records, inputBytesConsumed: source.bytesConsumed)
+        return Chunk(records, inputBytesConsumed: source.bytesConsumed,
+                     textByteCount: Int(clamping: cursor.offset - chunkStart))
     }
 
     /// Reads one record element; `byte` is its first byte.
@@ -128,6 +133,9 @@ public final class JSONRecordReader: RecordSource {
         tokenizer.keptRecord = (recordCount, line, options.maxRecordBytes)
         defer { tokenizer.keptValueEndOffset = .max }
         let fields = try tokenizer.parseObject(depth: depth)
+        // The limit is checked between members while building; a last member can still carry
+        // the record past it.
+        try tokenizer.checkKeptValueSize()
         return Record(provenance: Provenance(source: sourceName, record: recordCount, line: line), fields: fields)
     }
 
@@ -153,6 +161,7 @@ public final class JSONRecordReader: RecordSource {
             return
         }
         let keys = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        recordsPathKeys = keys
         var depth = 0
         for (index, key) in keys.enumerated() {
             let isLast = index == keys.count - 1
@@ -180,6 +189,9 @@ public final class JSONRecordReader: RecordSource {
 
     /// How many objects enclose the records array (closed after it).
     private var enclosingObjects = 0
+    /// The keys of `recordsPath`, one per enclosing object: a second one of them after the
+    /// records array is an input error (which array would be the records?).
+    private var recordsPathKeys: [String] = []
 
     /// Moves past the `{` of an object and its entries up to the value of `key`, skipping the
     /// values of the other keys.
@@ -208,6 +220,7 @@ public final class JSONRecordReader: RecordSource {
     }
 
     /// After the records array: skips the remaining entries of each enclosing object to its `}`.
+    /// A key of the records path seen again (a second `"result"`) is an input error naming it.
     private func finishEnclosingObjects() throws {
         var depth = enclosingObjects
         while depth > 0 {
@@ -224,7 +237,16 @@ public final class JSONRecordReader: RecordSource {
             guard let keyStart = try cursor.skipWhitespace() else {
                 throw cursor.error("unexpected end of input inside an object")
             }
-            try tokenizer.skipKey(keyStart)
+            let keyMark = cursor.mark
+            let key = try tokenizer.parseKey(keyStart)
+            if key == recordsPathKeys[depth - 1] {
+                let path = recordsPathKeys[..<depth].joined(separator: ".")
+                throw DebtflowError.input(
+                    "duplicate key \"\(key)\" in \(depth == 1 ? "the top-level object" : "\"\(recordsPathKeys[..<(depth - 1)].joined(separator: "."))\"")"
+                        + (depth == recordsPathKeys.count ? ": the records array \"\(path)\" is given twice"
+                                                          : ": \"\(path)\", which holds the records, is given twice"),
+                    location: cursor.location(of: keyMark))
+            }
             try tokenizer.skipValue(depth: depth)
         }
         enclosingObjects = 0

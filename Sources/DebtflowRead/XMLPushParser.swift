@@ -11,7 +11,19 @@ private let libxml2Initialized: Void = { xmlInitParser() }()
 /// declaration (`entityDecl`, also inside a DOCTYPE internal subset) stops the parser with an
 /// input error before anything could be expanded or loaded. Errors and warnings arrive through
 /// the structured-error callback; errors (and the undeclared-entity warning) stop the parse.
+///
+/// Nothing libxml2 says reaches stderr: around every call into libxml2 its thread's generic and
+/// structured error handlers point at this parser (messages without a parser context, such as
+/// encoding conversion failures, arrive there), so every problem becomes the run's one error,
+/// with line, column and reason. Limits of our own: elements nest at most ``maxDepth`` levels in
+/// the whole document (libxml2 2.9 does not bound a SAX parser's depth) and an element carries at
+/// most ``maxAttributes`` attributes.
 final class XMLPushParser {
+    /// The deepest element nesting accepted, in the whole document, inside and outside records.
+    static let maxDepth = 512
+    /// The most attributes one element may carry.
+    static let maxAttributes = 10_000
+
     private var context: xmlParserCtxtPtr?
     private let assembler: XMLRecordAssembler
     private let sourceName: String
@@ -23,6 +35,14 @@ final class XMLPushParser {
     /// The first failure seen by a callback; callbacks cannot throw, so they stop the parser and
     /// leave it here.
     private(set) var failure: DebtflowError?
+    /// How many elements are open (the document element is depth 1).
+    private var depth = 0
+    /// Whether the document element has started.
+    private var sawElement = false
+    /// A message libxml2 printed through its generic error function, for the error it goes with.
+    private var genericMessage = ""
+    /// Where libxml2's generic messages are sent while this parser runs (see ``withErrorCapture(_:)``).
+    private let messageSink = UnsafeMutablePointer<CLibXML2_MessageSink>.allocate(capacity: 1)
 
     /// - Parameters:
     ///   - firstBytes: the input's first bytes (up to 4 are enough) for encoding detection.
@@ -34,34 +54,67 @@ final class XMLPushParser {
         self.assembler = assembler
         var handler = Self.makeHandler()
         let me = Unmanaged.passUnretained(self).toOpaque()
-        let created = firstBytes.withUnsafeBufferPointer { bytes in
-            bytes.baseAddress!.withMemoryRebound(to: CChar.self, capacity: bytes.count) { chars in
-                xmlCreatePushParserCtxt(&handler, me, chars, Int32(bytes.count), sourceName)
+        let created = withErrorCapture {
+            firstBytes.withUnsafeBufferPointer { bytes in
+                bytes.baseAddress!.withMemoryRebound(to: CChar.self, capacity: bytes.count) { chars in
+                    xmlCreatePushParserCtxt(&handler, me, chars, Int32(bytes.count), sourceName)
+                }
             }
         }
         guard let created else {
-            throw DebtflowError.input("cannot create the XML parser", location: .init(file: sourceName))
+            throw DebtflowError.input("cannot create the XML parser", location: .init(file: sourceName),
+                                      cause: genericMessage.isEmpty ? nil : Self.trimmed(genericMessage))
         }
         context = created
         _ = xmlCtxtUseOptions(created, Int32(XML_PARSE_NONET.rawValue))
     }
 
     deinit {
-        if let context { xmlFreeParserCtxt(context) }
+        if let context { withErrorCapture { xmlFreeParserCtxt(context) } }
+        messageSink.deallocate()
+    }
+
+    /// Runs `body` (a call into libxml2) with this thread's libxml2 error output routed to this
+    /// parser, and libxml2's defaults back afterwards (the thread may serve another parser next).
+    private func withErrorCapture<Result>(_ body: () throws -> Result) rethrows -> Result {
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        messageSink.pointee = CLibXML2_MessageSink(callback: { context, message in
+            guard let context, let message else { return }
+            Unmanaged<XMLPushParser>.fromOpaque(context).takeUnretainedValue().genericMessage += String(cString: message)
+        }, context: me)
+        CLibXML2_setErrorHandlers(messageSink, { context, error in
+            guard let context, let error else { return }
+            Unmanaged<XMLPushParser>.fromOpaque(context).takeUnretainedValue().reportedOutsideParser(error.pointee)
+        }, me)
+        defer { CLibXML2_setErrorHandlers(nil, nil, nil) }
+        return try body()
     }
 
     /// Feeds the next bytes; `terminate` at the end of the input.
     /// - Throws: the first error (malformed XML, entity declaration) as a ``DebtflowError``.
     func feed(_ bytes: UnsafeRawBufferPointer, terminate: Bool) throws {
         guard let context else { return }
-        let status = xmlParseChunk(context, bytes.baseAddress?.assumingMemoryBound(to: CChar.self),
-                                   Int32(bytes.count), terminate ? 1 : 0)
+        let status = withErrorCapture {
+            xmlParseChunk(context, bytes.baseAddress?.assumingMemoryBound(to: CChar.self),
+                          Int32(bytes.count), terminate ? 1 : 0)
+        }
         if let failure { throw failure }
         if status != 0 {
             if let error = xmlCtxtGetLastError(context) {
-                throw Self.inputError(error.pointee, sourceName: sourceName)
+                throw inputError(error.pointee)
             }
-            throw DebtflowError.input("malformed XML", location: .init(file: sourceName, line: currentLine))
+            throw DebtflowError.input("malformed XML", location: .init(file: sourceName, line: currentLine),
+                                      cause: genericMessage.isEmpty ? nil : Self.trimmed(genericMessage))
+        }
+        if !genericMessage.isEmpty {
+            // A message libxml2 gave without failing the parse: an error all the same (libxml2
+            // only prints this way when something went wrong, such as an encoding conversion).
+            throw DebtflowError.input("malformed XML", location: .init(file: sourceName, line: currentLine),
+                                      cause: Self.trimmed(genericMessage))
+        }
+        if terminate && !sawElement {
+            throw DebtflowError.input("the XML input holds no document element (it is empty, or only whitespace, "
+                                      + "comments or an XML declaration)", location: .init(file: sourceName))
         }
     }
 
@@ -79,7 +132,21 @@ final class XMLPushParser {
     fileprivate func startElement(_ localname: UnsafePointer<xmlChar>, attributeCount: Int,
                                   attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
         guard failure == nil else { return }
+        sawElement = true
+        depth += 1
         let name = internedName(localname)
+        if depth > Self.maxDepth {
+            stop(with: .input("XML nesting deeper than \(Self.maxDepth) levels (<\(name)> opens level \(depth)); "
+                              + "is an element left unclosed, or is the document built to exhaust the reader?",
+                              location: .init(file: sourceName, line: currentLine, column: currentColumn)))
+            return
+        }
+        if attributeCount > Self.maxAttributes {
+            stop(with: .input("the element <\(name)> carries \(attributeCount) attributes, more than the "
+                              + "\(Self.maxAttributes) accepted on one element",
+                              location: .init(file: sourceName, line: currentLine, column: currentColumn)))
+            return
+        }
         guard assembler.wantsElement(named: name) else { return }
         assembler.startElement(name, line: currentLine)
         defer { if assembler.recordIsTooLarge { stopForOversizeRecord() } }
@@ -96,6 +163,7 @@ final class XMLPushParser {
 
     fileprivate func endElement() {
         guard failure == nil else { return }
+        depth -= 1
         assembler.endElement()
     }
 
@@ -132,7 +200,15 @@ final class XMLPushParser {
         // Namespace errors (an undeclared prefix in a legacy export) do not matter: prefixes are
         // dropped from keys anyway. XML 1.0 well-formedness errors do.
         guard error.domain != Int32(XML_FROM_NAMESPACE.rawValue) else { return }
-        stop(with: Self.inputError(error, sourceName: sourceName))
+        stop(with: inputError(error))
+    }
+
+    /// An error libxml2 raised without a parser context (an encoding conversion, an I/O layer):
+    /// kept for the feed to throw, but the parser is not stopped from here, since libxml2 is in
+    /// the middle of its input layer and stops the parse itself.
+    fileprivate func reportedOutsideParser(_ error: xmlError) {
+        guard error.level.rawValue >= XML_ERR_ERROR.rawValue, failure == nil else { return }
+        failure = inputError(error)
     }
 
     // MARK: - Helpers
@@ -174,12 +250,41 @@ final class XMLPushParser {
         return String(decoding: decoded, as: UTF8.self)
     }
 
-    private static func inputError(_ error: xmlError, sourceName: String) -> DebtflowError {
-        var cause = error.message.map { String(cString: $0) } ?? "unknown libxml2 error \(error.code)"
-        while let last = cause.last, last == "\n" || last == " " { cause.removeLast() }
-        let column = error.int2 > 0 ? Int(error.int2) : nil
-        return .input("malformed XML", location: .init(file: sourceName, line: Int(error.line), column: column),
-                      cause: cause)
+    /// libxml2's error as the run's error: what is wrong in our words where we know the case,
+    /// libxml2's own reason as the cause, and the line and column it gives (else where the
+    /// parser is).
+    private func inputError(_ error: xmlError) -> DebtflowError {
+        var cause = Self.trimmed(error.message.map { String(cString: $0) } ?? "unknown libxml2 error \(error.code)")
+        if !genericMessage.isEmpty { cause += "; " + Self.trimmed(genericMessage) }
+        let line = error.line > 0 ? Int(error.line) : currentLine
+        let column = error.int2 > 0 ? Int(error.int2) : (error.line > 0 ? nil : currentColumn)
+        let message: String
+        switch Int(error.code) {
+        case Int(XML_ERR_DOCUMENT_EMPTY.rawValue) where !sawElement, Int(XML_ERR_DOCUMENT_END.rawValue) where !sawElement:
+            message = "the XML input holds no document element (it is empty, or only whitespace, comments "
+                + "or an XML declaration)"
+        case Int(XML_ERR_INTERNAL_ERROR.rawValue) where cause.contains("Huge input lookup"):
+            message = "an XML tag, comment or text run longer than 10,000,000 bytes (libxml2's limit); "
+                + "is a quote or '>' missing, or is an element flooded with attributes?"
+        case Int(XML_I18N_CONV_FAILED.rawValue), Int(XML_ERR_INVALID_ENCODING.rawValue):
+            message = "the XML input holds bytes that are not valid in its encoding (the one its <?xml … "
+                + "encoding=\"…\"?> declaration or byte-order mark names, else UTF-8)"
+        case Int(XML_ERR_ATTRIBUTE_REDEFINED.rawValue):
+            message = "malformed XML: an element repeats an attribute"
+        case Int(XML_ERR_NAME_TOO_LONG.rawValue):
+            message = "an XML name longer than 50,000 bytes (libxml2's limit)"
+        default:
+            message = cause.contains("too long") || cause.contains("huge") || cause.contains("Huge")
+                ? "an XML value longer than libxml2's limit (10,000,000 bytes)" : "malformed XML"
+        }
+        return .input(message, location: .init(file: sourceName, line: line, column: column), cause: cause)
+    }
+
+    private static func trimmed(_ text: String) -> String {
+        var text = text
+        while let last = text.last, last == "\n" || last == " " { text.removeLast() }
+        while let first = text.first, first == "\n" || first == " " { text.removeFirst() }
+        return text
     }
 
     /// The SAX2 handler: only what the reader needs; no tree building, no entity resolution, no

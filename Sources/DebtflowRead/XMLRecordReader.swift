@@ -13,6 +13,9 @@ public final class XMLRecordReader: RecordSource {
 
     private let source: any ByteSource
     private let chunkSize: Int
+    private let byteBudget: Int
+    /// Bytes given to the parser since the last chunk was handed out.
+    private var bytesFedSinceChunk = 0
     private let maxTextBytes: Int
     private let assembler: XMLRecordAssembler
     private var parser: XMLPushParser?
@@ -20,14 +23,20 @@ public final class XMLRecordReader: RecordSource {
     private var finished = false
     /// The error that ended reading, thrown again by every later call.
     private var failure: (any Error)?
+    /// Counts attributes per start tag ahead of libxml2; `nil` for UTF-16 and UTF-32 input.
+    private var floodGuard: XMLAttributeFloodGuard?
 
     /// - Parameters:
     ///   - source: the input bytes (a file, stdin, a gzip decoder).
     ///   - options: the record element's name and the text limit.
-    ///   - chunkSize: about how many records one ``nextChunk()`` returns.
-    public init(source: any ByteSource, options: XMLReaderOptions, chunkSize: Int = Chunk<Record>.preferredSize) {
+    ///   - chunkSize: how many records one ``nextChunk()`` returns at most.
+    ///   - byteBudget: about how many bytes of input one chunk's records span: a chunk is handed
+    ///     out once that many bytes were parsed and at least one record is complete.
+    public init(source: any ByteSource, options: XMLReaderOptions, chunkSize: Int = Chunk<Record>.preferredSize,
+                byteBudget: Int = Chunk<Record>.preferredByteBudget) {
         self.source = source
         self.chunkSize = max(1, chunkSize)
+        self.byteBudget = max(1, byteBudget)
         self.maxTextBytes = options.maxTextBytes
         self.assembler = XMLRecordAssembler(sourceName: source.name, recordElement: options.recordElement)
         self.buffer = .allocate(byteCount: 64 << 10, alignment: 1)
@@ -57,10 +66,13 @@ public final class XMLRecordReader: RecordSource {
     }
 
     private func readChunk() throws -> Chunk<Record>? {
-        while assembler.completed.count < chunkSize && !finished {
+        while assembler.completed.count < chunkSize && !finished
+                && !(bytesFedSinceChunk >= byteBudget && !assembler.completed.isEmpty) {
             try feedMore()
         }
         if assembler.completed.isEmpty { return nil }
+        let textByteCount = bytesFedSinceChunk
+        bytesFedSinceChunk = 0
         let records: [Record]
         if assembler.completed.count <= chunkSize {
             records = assembler.completed
@@ -69,7 +81,19 @@ public final class XMLRecordReader: RecordSource {
             records = Array(assembler.completed.prefix(chunkSize))
             assembler.completed.removeFirst(chunkSize)
         }
-        return Chunk(records, inputBytesConsumed: source.bytesConsumed)
+        return Chunk(records, inputBytesConsumed: source.bytesConsumed, textByteCount: textByteCount)
+    }
+
+    /// Refuses a start tag with more attributes than libxml2 can check in reasonable time,
+    /// before libxml2 sees it (see ``XMLAttributeFloodGuard``).
+    private func checkAttributeFlood(_ bytes: UnsafeRawBufferPointer) throws {
+        guard var guardState = floodGuard else { return }
+        defer { floodGuard = guardState }
+        if !guardState.scan(bytes) {
+            throw DebtflowError.input("an XML element carries more than \(guardState.maxAttributes) attributes "
+                                      + "(an attribute flood); no export has that many on one element",
+                                      location: .init(file: source.name, line: guardState.line))
+        }
     }
 
     /// Reads the next bytes and gives them to the parser (created on the first call, with the
@@ -86,11 +110,20 @@ public final class XMLRecordReader: RecordSource {
                 finished = true
                 throw DebtflowError.input("empty XML input: no document element", location: .init(file: source.name))
             }
+            // UTF-16 and UTF-32 (a byte-order mark, or a NUL among the first bytes) are left to
+            // libxml2 alone: the attribute count scans ASCII-compatible bytes.
+            let asciiCompatible = !first.contains(0) && !(first.count >= 2 && UTF16ByteOrderMark(first[0], first[1]) != nil)
+            if asciiCompatible {
+                floodGuard = XMLAttributeFloodGuard(maxAttributes: XMLPushParser.maxAttributes)
+                try checkAttributeFlood(UnsafeRawBufferPointer(rebasing: buffer[0..<first.count]))
+            }
             parser = try XMLPushParser(sourceName: source.name, assembler: assembler, firstBytes: first,
                                    maxTextBytes: maxTextBytes)
             return
         }
         let count = try source.read(into: buffer)
+        bytesFedSinceChunk += count
+        try checkAttributeFlood(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
         if count == 0 {
             finished = true
             try parser.feed(UnsafeRawBufferPointer(start: nil, count: 0), terminate: true)

@@ -24,6 +24,8 @@ public final class AtomicFile {
     private let temporaryPath: String?
     private var descriptor: Int32
     private var isOpen = true
+    /// Bytes written so far (the file's size, for a file we created).
+    public private(set) var bytesWritten: Int64 = 0
 
     /// Creates the temporary file next to `path` (or opens the stream it names).
     /// - Parameters:
@@ -78,6 +80,22 @@ public final class AtomicFile {
                 offset += written
             }
         }
+        bytesWritten += Int64(bytes.count)
+    }
+
+    /// Cuts the unpublished file back to its first `size` bytes, so what was written after that
+    /// point is gone (a failed input's lines under `on_input_error: continue`).
+    /// - Throws: `.sink` for stdout (nothing written there can be taken back) or an I/O error.
+    public func truncate(to size: Int64) throws {
+        guard size < bytesWritten else { return }
+        guard temporaryPath != nil, isOpen else {
+            throw DebtflowError.sink("cannot take back lines already written", location: .init(file: path))
+        }
+        if ftruncate(descriptor, off_t(size)) != 0 || lseek(descriptor, off_t(size), SEEK_SET) < 0 {
+            let code = errno
+            throw DebtflowError.sink("cannot cut the output back", location: .init(file: path), cause: String(cString: strerror(code)))
+        }
+        bytesWritten = size
     }
 
     /// Flushes the file to disk and renames it into place, then syncs the folder. A stream is

@@ -14,25 +14,39 @@ public final class NDJSONFileSink: NDJSONLineSink {
     private let compressor: (any ByteCompressor)?
     /// Lines written so far.
     public private(set) var linesWritten = 0
+    /// Envelopes name their input in `"source"` (a many-input run).
+    private let includeSource: Bool
+    /// Where the current input's lines begin in the file, to cut them back if the input fails.
+    private var currentInputStart: Int64 = 0
+    /// The gzip member of the previous input was ended; the next input starts a new one.
+    private var memberEnded = false
 
     /// - Parameters:
     ///   - path: the output path, or `-` for stdout.
     ///   - accepts: the outcomes this sink receives.
     ///   - compressor: a gzip compressor when the output is to be gzipped.
+    ///   - includeSource: write each envelope's input in `"source"` (a many-input run).
     ///   - isInterrupted: ends the wait for a FIFO's reader (see ``AtomicFile``).
     ///   - notice: receives a warning while a FIFO waits for its reader.
     /// - Throws: `.sink` when the temporary file cannot be created.
-    public init(path: String, accepts: Set<OutcomeStatus>, compressor: (any ByteCompressor)? = nil,
+    public init(path: String, accepts: Set<OutcomeStatus>, compressor: (any ByteCompressor)? = nil, includeSource: Bool = false,
                 isInterrupted: @escaping () -> Bool = { false }, notice: (String) -> Void = { _ in }) throws {
         self.accepts = accepts
         self.file = try AtomicFile(path: path, isInterrupted: isInterrupted, waitingForReader: notice)
         self.compressor = compressor
+        self.includeSource = includeSource
     }
+
+    /// Whether envelopes name their input in `"source"` (the lines the runner writes must too).
+    public var includesSource: Bool { includeSource }
+
+    /// The output's final path.
+    public var path: String { file.path }
 
     public func write(_ outcomes: [Outcome]) async throws {
         writer.removeAll()
         for outcome in outcomes {
-            writer.outcome(outcome)
+            writer.outcome(outcome, includeSource: includeSource)
             writer.newline()
         }
         try write(bytes: writer.bytes, lines: outcomes.count)
@@ -53,8 +67,34 @@ public final class NDJSONFileSink: NDJSONLineSink {
     }
 
     public func finish() async throws {
-        if let compressor { try file.write(try compressor.finish()) }
+        if let compressor, !memberEnded { try file.write(try compressor.finish()) }
         try file.publish()
+    }
+
+    /// A shared output of a many-input run: remembers where this input's lines begin, and with
+    /// gzip starts a new member, so that cutting back lands on a member boundary.
+    public func inputStarted(_ mark: InputMark) async throws {
+        if let compressor, memberEnded { try compressor.startNewMember() }
+        memberEnded = false
+        currentInputStart = file.bytesWritten
+    }
+
+    /// Ends the input's gzip member (the file stays unpublished until the run ends).
+    public func inputFinished(_ mark: InputMark) async throws {
+        if let compressor {
+            try file.write(try compressor.finish())
+            memberEnded = true
+        }
+    }
+
+    /// Cuts the failed input's lines (its whole gzip member) back out of the file.
+    public func inputFailed(_ mark: InputMark) async throws {
+        try file.truncate(to: currentInputStart)
+        if compressor != nil {
+            // The unfinished member is dropped; the next input (or the run's end) starts afresh.
+            try compressor?.startNewMember()
+            memberEnded = false
+        }
     }
 
     public func abort() async {
@@ -68,6 +108,8 @@ public protocol ByteCompressor: AnyObject {
     func compress(_ bytes: [UInt8]) throws -> [UInt8]
     /// Ends the stream; returns the remaining compressed bytes.
     func finish() throws -> [UInt8]
+    /// Starts a new stream (gzip member), dropping whatever an unfinished one holds.
+    func startNewMember() throws
 }
 
 extension GzipEncoder: ByteCompressor {

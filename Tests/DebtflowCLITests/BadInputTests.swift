@@ -454,7 +454,8 @@ struct BadInputTests {
         #expect(answers.map { $0["valid"] as? Bool } == [true, false, false, false, true, false, false, true])
         #expect(answers[0]["input"] as? String == "0612345678", "the CR of a CRLF line is not part of the input")
         #expect(answers[4]["e164"] as? String == "+590690123456")
-        #expect((answers[6]["input"] as? String)?.count == 200_000)
+        // Over the 64 KiB line limit (issue 8 item 13): answered, but with its first bytes only.
+        #expect(answers[6]["input"] as? String == String(repeating: "6", count: 64) + "…")
         #expect(answers[7]["e164"] as? String == "+33612345678")
     }
 

@@ -218,3 +218,67 @@ extension Result where Failure == RecordError {
         return nil
     }
 }
+
+@Suite("Amount currency agreement")
+struct AmountCurrencyAgreementTests {
+    /// One amount text, the record's currency, the configured default, and the expected outcome:
+    /// the currency code when it agrees, `nil` when it is `invalid_currency`.
+    struct Case: Sendable, CustomTestStringConvertible {
+        var amount: String
+        var record: String?
+        var configured: String?
+        var expected: String?
+        var testDescription: String {
+            "\(amount.debugDescription) record \(record ?? "-") configured \(configured ?? "-") → \(expected ?? "invalid_currency")"
+        }
+    }
+
+    static let cases: [Case] = [
+        // A dollar sign with a currency that is not a dollar disagrees (today both were valid).
+        Case(amount: "$48", record: "EUR", configured: nil, expected: nil),
+        Case(amount: "48 $", record: "JPY", configured: nil, expected: nil),
+        Case(amount: "$48", record: "GBP", configured: "USD", expected: nil),
+        Case(amount: "$48", record: nil, configured: "EUR", expected: nil),
+        Case(amount: "$48", record: nil, configured: nil, expected: nil),
+        // A dollar sign with a dollar currency, on the record or configured.
+        Case(amount: "$48", record: "USD", configured: nil, expected: "USD"),
+        Case(amount: "48 $", record: "CAD", configured: "EUR", expected: "CAD"),
+        Case(amount: "$48", record: "AUD", configured: nil, expected: "AUD"),
+        Case(amount: "$48", record: "NZD", configured: nil, expected: "NZD"),
+        Case(amount: "$48", record: "SGD", configured: nil, expected: "SGD"),
+        Case(amount: "$48", record: "HKD", configured: nil, expected: "HKD"),
+        Case(amount: "$48", record: nil, configured: "CAD", expected: "CAD"),
+        // Other signs and codes must be the record's currency, and supply it when it has none.
+        Case(amount: "£48", record: "EUR", configured: nil, expected: nil),
+        Case(amount: "€48", record: "EUR", configured: nil, expected: "EUR"),
+        Case(amount: "48 USD", record: "CAD", configured: nil, expected: nil),
+        Case(amount: "€48", record: nil, configured: "USD", expected: "EUR"),
+        Case(amount: "48", record: nil, configured: "JPY", expected: "JPY"),
+        Case(amount: "48", record: "CHF", configured: "EUR", expected: "CHF"),
+    ]
+
+    @Test("a sign or code in the amount must agree with the record's or configured currency; $ is a dollar only",
+          arguments: cases)
+    func agreement(_ example: Case) throws {
+        let parsed = try AmountParser.parse(example.amount, decimal: .auto).get()
+        let agreement = AmountParser.currency(hint: parsed.currencyHint,
+                                              recordCurrency: example.record.flatMap(CurrencyTable.currency(forCode:)),
+                                              defaultCurrency: example.configured.flatMap(CurrencyTable.currency(forCode:)))
+        if let expected = example.expected {
+            #expect(agreement.problem == nil)
+            #expect(agreement.currency?.code == expected)
+        } else {
+            let problem = try #require(agreement.problem)
+            #expect(problem.code == .invalidCurrency)
+            #expect(problem.field == "currency")
+        }
+    }
+
+    @Test("the message says which currency the sign stands for and which one it disagrees with")
+    func message() {
+        let euro = CurrencyTable.currency(forCode: "EUR")
+        let agreement = AmountParser.currency(hint: ParsedAmount.dollarSignHint, recordCurrency: euro, defaultCurrency: nil)
+        #expect(agreement.problem?.message == "the amount is in `$` (a dollar: USD, CAD, AUD, NZD, SGD, HKD) but the currency is EUR")
+        #expect(agreement.currency == euro, "the record's currency stays, so the amount is still checked")
+    }
+}

@@ -77,6 +77,14 @@ struct NormalizeStageTests {
         #expect(codes(try normalized(["amount": "$12.50"])) == [.invalidCurrency])
     }
 
+    @Test("a $ sign with a currency that is not a dollar is invalid_currency, on the record or configured")
+    func dollarSignDisagrees() throws {
+        #expect(codes(try normalized(["amount": "$48", "currency": "EUR"])) == [.invalidCurrency])
+        #expect(codes(try normalized(["amount": "48 $", "currency": "JPY"])) == [.invalidCurrency])
+        #expect(codes(try normalized(["amount": "$48"], options: NormalizeOptions(currency: "EUR"))) == [.invalidCurrency])
+        #expect(codes(try normalized(["amount": "$48", "currency": "CAD"], options: NormalizeOptions(currency: "EUR"))) == [])
+    }
+
     @Test("an unknown or withdrawn currency code is invalid_currency", arguments: ["FRF", "XYZ", "E"])
     func invalidCurrency(code: String) throws {
         let candidate = try normalized(["amount": "12", "currency": code])

@@ -3,10 +3,15 @@ import DebtflowCore
 import DebtflowTestSupport
 import Testing
 
-/// A line sink that only says what it accepts (the encoder looks at nothing else).
+/// A line sink that only says what it accepts and whether its envelopes name their input (the
+/// encoder looks at nothing else).
 private final class LinesOnlySink: NDJSONLineSink {
     let accepts: Set<OutcomeStatus>
-    init(accepts: Set<OutcomeStatus>) { self.accepts = accepts }
+    let includesSource: Bool
+    init(accepts: Set<OutcomeStatus>, includesSource: Bool = false) {
+        self.accepts = accepts
+        self.includesSource = includesSource
+    }
     func write(lines: NDJSONLines) async throws {}
     func write(_ outcomes: [Outcome]) async throws {}
     func finish() async throws {}
@@ -26,10 +31,10 @@ struct SinkChunkEncoderTests {
     ]
 
     /// The NDJSON a sink wrote before the encoder existed: each accepted outcome, one per line.
-    private func expectedLines(_ accepts: Set<OutcomeStatus>) -> [UInt8] {
+    private func expectedLines(_ accepts: Set<OutcomeStatus>, includeSource: Bool = false) -> [UInt8] {
         var writer = JSONByteWriter()
         for outcome in outcomes where accepts.contains(outcome.status) {
-            writer.outcome(outcome)
+            writer.outcome(outcome, includeSource: includeSource)
             writer.newline()
         }
         return writer.bytes
@@ -76,6 +81,20 @@ struct SinkChunkEncoderTests {
             #expect(lines(chunk.deliveries[1])?.bytes == expectedLines([.failed]))
             #expect(structs(chunk.deliveries[2]) == outcomes.filter { $0.status == .valid })
         }
+    }
+
+    @Test("a many-input chunk keeps its input mark and text bytes, and a sink naming inputs gets \"source\" in its lines")
+    func manyInputChunk() {
+        let plain = LinesOnlySink(accepts: [.valid, .failed, .skipped])
+        let perInput = LinesOnlySink(accepts: [.valid, .failed, .skipped], includesSource: true)
+        let encoder = SinkChunkEncoder(sinks: [plain, perInput], maxMalformedMessages: 10)
+        let mark = InputMark(index: 2, path: "in/a.csv", isLast: true)
+        let chunk = encoder.encode(Chunk(outcomes, textByteCount: 1234, input: mark))
+        #expect(chunk.input == mark)
+        #expect(chunk.textByteCount == 1234)
+        #expect(lines(chunk.deliveries[0])?.bytes == expectedLines([.valid, .failed, .skipped]))
+        #expect(lines(chunk.deliveries[1])?.bytes == expectedLines([.valid, .failed, .skipped], includeSource: true))
+        #expect(lines(chunk.deliveries[1])?.bytes.starts(with: Array(#"{"status":"valid","source":"a.csv","record":1"#.utf8)) == true)
     }
 
     @Test("a malformed conversion row reaches no sink and is named for the log, at most the given number per chunk")

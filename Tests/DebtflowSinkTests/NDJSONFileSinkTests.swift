@@ -1,5 +1,6 @@
 import DebtflowCore
 import DebtflowGzip
+import DebtflowRead
 import DebtflowSink
 import DebtflowTestSupport
 import Foundation
@@ -72,5 +73,46 @@ struct NDJSONFileSinkTests {
         #expect(lines.count == 1500)
         #expect(lines.first == #"{"name":"n1"}"#)
         #expect(try TestSupport.permissions(of: path) == 0o600)
+    }
+}
+
+@Suite("NDJSON file sink, many inputs")
+struct NDJSONFileSinkManyInputsTests {
+    private func outcomes(_ source: String, _ count: Int) -> [Outcome] {
+        (1...count).map { Outcome(status: .valid, provenance: Provenance(source: source, record: $0), tempID: "\(source)#\($0)") }
+    }
+
+    private func run(gzip: Bool) async throws -> [UInt8] {
+        let folder = try TestSupport.makeTemporaryDirectory()
+        let path = folder.appendingPathComponent(gzip ? "out.ndjson.gz" : "out.ndjson")
+        let sink = try NDJSONFileSink(path: path.path, accepts: [.valid], compressor: gzip ? GzipEncoder() : nil, includeSource: true)
+        let marks = ["a", "bad", "c"].enumerated().map { InputMark(index: $0.offset, path: $0.element, isLast: true) }
+        for mark in marks {
+            try await sink.inputStarted(mark)
+            try await sink.write(outcomes(mark.path, 3000))
+            if mark.path == "bad" { try await sink.inputFailed(mark) } else { try await sink.inputFinished(mark) }
+        }
+        try await sink.finish()
+        return Array(try Data(contentsOf: path))
+    }
+
+    @Test("a failed input's lines are cut back out of a shared file, plain or gzip (one member per input)", arguments: [false, true])
+    func failedInputCutBack(gzip: Bool) async throws {
+        var bytes = try await run(gzip: gzip)
+        if gzip {
+            let source = GzipByteSource(wrapping: MemoryByteSource(bytes))
+            var plain: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let count = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
+                if count == 0 { break }
+                plain += buffer[..<count]
+            }
+            bytes = plain
+        }
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 6000)
+        #expect(!lines.contains { $0.contains("\"source\":\"bad\"") })
+        #expect(lines.first?.hasPrefix(#"{"status":"valid","source":"a","record":1"#) == true)
     }
 }

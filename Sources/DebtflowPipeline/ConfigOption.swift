@@ -1,0 +1,118 @@
+import DebtflowCore
+
+/// One key of a config object as the config writes it: the values it takes, whether it is
+/// required, its default and what it does.
+///
+/// Each stage descriptor carries the options of its stage (``StageDescriptor/options``); the
+/// decoder takes its allowed keys from them, and `debtflow schema` (``ConfigSchema``) writes them
+/// as JSON Schema, so the keys the decoder accepts and the keys the schema describes are one list.
+struct ConfigOption: Sendable {
+    let key: String
+    let value: ConfigValue
+    let isRequired: Bool
+    /// The default as JSON, when the option has one (shown by editors).
+    let defaultValue: RecordValue?
+    /// One or two sentences for an editor's hover text.
+    let summary: String
+
+    init(_ key: String, _ value: ConfigValue, required: Bool = false, default defaultValue: RecordValue? = nil,
+         _ summary: String) {
+        self.key = key
+        self.value = value
+        self.isRequired = required
+        self.defaultValue = defaultValue
+        self.summary = summary
+    }
+}
+
+/// The JSON values a config key takes, as ``ConfigObject``'s readers accept them: strings are
+/// expanded for `${NAME}` when read, so wherever the decoder expands, a string holding a
+/// reference is accepted as well (the value is only known when the run starts).
+indirect enum ConfigValue: Sendable {
+    /// A string kept as written, never expanded (`$schema`, `description`: not read by the decoder).
+    case freeText
+    /// A string, expanded; an empty one reads as absent unless `nonEmpty` (then it is an error).
+    case string(nonEmpty: Bool = false, pattern: String? = nil)
+    /// One of `names` (or, with `caseInsensitive`, any spelling of them; or a text matching
+    /// `alsoMatching`), expanded first. `emptyIsAbsent`: an empty string reads as not given.
+    case choice(ConfigChoice)
+    /// `true`/`false`, or a string that expands to `"true"`, `"false"` or `""` (absent).
+    case boolean
+    /// An integer of 1 or more (at most `maximum`), or a string that expands to one.
+    case positiveInteger(maximum: Int? = nil)
+    /// A finite number of 0 or more, or a string that expands to one.
+    case nonNegativeNumber
+    /// A number of seconds above 0 and at most `maximum`, or a string that expands to one
+    /// (`ConfigObject.positiveSeconds`, the `timeout_s` of feat/http).
+    case seconds(maximum: Int)
+    /// An integer or a string (`run_id`).
+    case integerOrString
+    /// Exactly this integer (`version`: 1), never a string.
+    case integerConstant(Int)
+    /// An array of strings, each expanded (and, when `of` is given, one of its names); with
+    /// `nonEmpty`, at least one.
+    case stringList(of: ConfigChoice? = nil, nonEmpty: Bool = false)
+    /// A path or glob, or a non-empty array of them (`read.path`).
+    case pathOrPatterns
+    /// An object whose values are strings (`map.fields`: target ← source key).
+    case stringMap
+    /// An object whose values are strings, numbers or booleans (`map.constants`).
+    case scalarMap
+    /// An object keyed by `keys` (any subset) whose values are objects of `options`, or `null`
+    /// (`classify.rates`).
+    case objectMap(keys: [String], options: ConfigOptions)
+    /// The `stages` array: one single-key object per stage (written from ``StageDescriptor/all``).
+    case stages
+}
+
+/// A closed set of names for a string option.
+struct ConfigChoice: Sendable {
+    let names: [String]
+    var caseInsensitive = false
+    /// Any other text the decoder accepts (a regular expression; `delimiter`: one ASCII character).
+    var alsoMatching: String?
+    /// An empty string reads as not given (options read with `nonEmptyString` first).
+    var emptyIsAbsent = false
+
+    init(_ names: [String], caseInsensitive: Bool = false, alsoMatching: String? = nil, emptyIsAbsent: Bool = false) {
+        self.names = names
+        self.caseInsensitive = caseInsensitive
+        self.alsoMatching = alsoMatching
+        self.emptyIsAbsent = emptyIsAbsent
+    }
+
+    /// The raw values of a Swift enum, in declaration order.
+    init<Choice: RawRepresentable & CaseIterable>(_ type: Choice.Type, emptyIsAbsent: Bool = false) where Choice.RawValue == String {
+        self.init(Choice.allCases.map(\.rawValue), emptyIsAbsent: emptyIsAbsent)
+    }
+}
+
+/// The options of one config object (a stage's options, one format of `read` or `sink`, the top
+/// level).
+struct ConfigOptions: Sendable {
+    /// What the object is, for the schema's description.
+    let summary: String
+    let options: [ConfigOption]
+    /// Groups of keys of which at least one must be present in full (an http sink's `token`, or
+    /// `token_url` + `client_id` + `client_secret`); empty when no such rule.
+    var requiresOneOf: [[String]] = []
+
+    init(_ summary: String, _ options: [ConfigOption], requiresOneOf: [[String]] = []) {
+        self.summary = summary
+        self.options = options
+        self.requiresOneOf = requiresOneOf
+    }
+
+    /// The keys the decoder accepts, in the order described.
+    var keys: [String] { options.map(\.key) }
+
+    /// The option named `key`.
+    func option(_ key: String) -> ConfigOption? { options.first { $0.key == key } }
+}
+
+/// How a stage's options are described: one set, or one set per `format` (`read`, `sink`).
+enum StageOptions: Sendable {
+    case fixed(ConfigOptions)
+    /// Each format's complete options (`format` itself included), in the order of the formats.
+    case byFormat(summary: String, [(format: String, options: ConfigOptions)])
+}

@@ -1,0 +1,81 @@
+import DebtflowCore
+import DebtflowGzip
+
+/// An ndjson sink whose path holds `{input}` (CONTRACT.md §2 "Many inputs"): one output per input,
+/// named after the input file (by `outputPath`), each published (temp file renamed into
+/// place) as soon as its input is read through, and discarded when its input fails.
+///
+/// An output of an input that was read through stays published even when a later input stops
+/// the run. Holds one open ``NDJSONFileSink`` at a time.
+public final class PerInputNDJSONSink: NDJSONLineSink {
+    public let accepts: Set<OutcomeStatus>
+    /// The configured path with `{input}` in its file name.
+    public let pathTemplate: String
+    private let gzip: Bool
+    private let outputPath: @Sendable (String) -> String
+    private var current: NDJSONFileSink?
+    /// The outputs published so far, in order.
+    public private(set) var publishedPaths: [String] = []
+
+    /// - Parameters:
+    ///   - pathTemplate: the output path, `{input}` in its file name.
+    ///   - accepts: the outcomes this sink receives.
+    ///   - gzip: compress each output.
+    ///   - outputPath: the output's path for an input's matched path (`{input}` filled in).
+    public init(pathTemplate: String, accepts: Set<OutcomeStatus>, gzip: Bool,
+                outputPath: @escaping @Sendable (String) -> String) {
+        self.pathTemplate = pathTemplate
+        self.outputPath = outputPath
+        self.accepts = accepts
+        self.gzip = gzip
+    }
+
+    public func inputStarted(_ mark: InputMark) async throws {
+        await current?.abort()
+        current = try NDJSONFileSink(path: outputPath(mark.path), accepts: accepts,
+                                     compressor: gzip ? GzipEncoder() : nil, includeSource: true)
+    }
+
+    public func write(_ outcomes: [Outcome]) async throws {
+        guard let current else {
+            throw DebtflowError.sink("internal: outcomes before their input started", location: .init(file: pathTemplate))
+        }
+        try await current.write(outcomes)
+    }
+
+    /// Every envelope names its input in `"source"`.
+    public var includesSource: Bool { true }
+
+    /// Appends lines the runner's transform tasks wrote to the current input's output.
+    public func write(lines: NDJSONLines) async throws {
+        guard let current else {
+            throw DebtflowError.sink("internal: outcomes before their input started", location: .init(file: pathTemplate))
+        }
+        try await current.write(lines: lines)
+    }
+
+    public func inputFinished(_ mark: InputMark) async throws {
+        guard let sink = current else { return }
+        current = nil
+        try await sink.finish()
+        publishedPaths.append(sink.path)
+    }
+
+    public func inputFailed(_ mark: InputMark) async throws {
+        await current?.abort()
+        current = nil
+    }
+
+    /// Every input's output was published as its input ended.
+    public func finish() async throws {
+        if let sink = current {
+            current = nil
+            try await sink.finish()
+        }
+    }
+
+    public func abort() async {
+        await current?.abort()
+        current = nil
+    }
+}

@@ -1,0 +1,287 @@
+import DebtflowCore
+import DebtflowTestSupport
+import Foundation
+import Testing
+
+@testable import DebtflowPipeline
+
+/// The schema and the decoder read one description of every option (``ConfigOption``): these
+/// tests feed the decoder and a real JSON Schema validator the same configs, made from that
+/// description, so an option one of them takes and the other does not fails here.
+@Suite("Config schema against the decoder")
+struct ConfigSchemaDriftTests {
+    /// One stage's options as the description names them: `read/csv`, `map`, `sink/http`.
+    struct DescribedObject {
+        var name: String
+        /// Index of the stage in ``pipeline(replacing:with:)``'s list.
+        var slot: Int
+        var kind: String
+        var options: ConfigOptions
+        /// The smallest options the decoder accepts.
+        var base: [String: Any]
+    }
+
+    /// The smallest valid options of each stage and format. A stage kind or format added to the
+    /// descriptors without a line here fails ``everyStageAndFormatHasABase``.
+    static var bases: [String: [String: Any]] { [
+        "read/csv": ["format": "csv", "path": "in.csv"],
+        "read/json": ["format": "json", "path": "in.json"],
+        "read/xml": ["format": "xml", "path": "in.xml", "record": "debtor"],
+        "read/magicline": ["format": "magicline", "base_url": "https://api.example.com/v1", "run_id": 7],
+        "map": [:], "normalize": [:], "classify": [:], "validate": [:],
+        "sink/ndjson": ["format": "ndjson", "path": "out.ndjson"],
+        "sink/http": ["format": "http", "url": "https://getbill.example.com/debts/batch", "token": "t"],
+    ] }
+
+    static var describedObjects: [DescribedObject] {
+        var objects: [DescribedObject] = []
+        for (slot, descriptor) in StageDescriptor.all.enumerated() {
+            switch descriptor.schema {
+            case .fixed(let options):
+                objects.append(DescribedObject(name: descriptor.kind, slot: slot, kind: descriptor.kind, options: options,
+                                               base: bases[descriptor.kind] ?? [:]))
+            case .byFormat(_, let formats):
+                for (format, options) in formats {
+                    let name = "\(descriptor.kind)/\(format)"
+                    objects.append(DescribedObject(name: name, slot: slot, kind: descriptor.kind, options: options, base: bases[name] ?? [:]))
+                }
+            }
+        }
+        return objects
+    }
+
+    /// A debt pipeline with every stage kind once, `options` in place of the stage at `slot`.
+    static func pipeline(replacing slot: Int, with options: [String: Any], root: [String: Any] = [:]) throws -> String {
+        var stages: [[String: Any]] = StageDescriptor.all.map { [$0.kind: bases[$0.kind] ?? bases["\($0.kind)/\(Self.firstFormat($0))"]!] }
+        stages[slot] = [StageDescriptor.all[slot].kind: options]
+        var document: [String: Any] = ["version": 1, "name": "drift", "stages": stages]
+        for (key, value) in root { document[key] = value }
+        return String(decoding: try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]), as: UTF8.self)
+    }
+
+    private static func firstFormat(_ descriptor: StageDescriptor) -> String {
+        if case .byFormat(_, let formats) = descriptor.schema { return formats[0].format }
+        return ""
+    }
+
+    /// Values of the wrong type or outside the allowed ones, for an option of kind `value`; each
+    /// with the JSON path (under the option's) the decoder must name. `[]` for the kinds the
+    /// decoder does not read (`$schema`, `description`) and for `stages` (tested on its own).
+    static func wrongValues(_ value: ConfigValue) -> [(value: Any, under: String)] {
+        switch value {
+        case .freeText, .stages:
+            return []
+        case .string(_, let pattern):
+            return [(7, "")] + (pattern == nil ? [] : [("FRA", "")])
+        case .choice:
+            return [(7, ""), ("no-such-name", ""), (["a"], "")]
+        case .boolean:
+            return [(7, ""), ("maybe", ""), ([true], "")]
+        case .positiveInteger(let maximum):
+            return [(true, ""), (0, ""), (-3, ""), ("many", "")] + (maximum.map { [($0 + 1, "")] } ?? [])
+        case .nonNegativeNumber:
+            return [(true, ""), (-1, ""), ("soon", "")]
+        case .seconds(let maximum):
+            return [(true, ""), (0, ""), (maximum + 1, ""), ("soon", "")]
+        case .integerOrString:
+            return [(true, ""), ([1], "")]
+        case .integerConstant(let number):
+            return [(number + 1, ""), (String(number), "")]
+        case .stringList(let choice, let nonEmpty):
+            return [("valid", ""), ([7], "[0]")] + (choice == nil ? [] : [(["no-such-name"], "[0]")]) + (nonEmpty ? [([String](), "")] : [])
+        case .pathOrPatterns:
+            return [(7, ""), ([String](), ""), ([7], "[0]"), (["in.csv", "-"], "[1]")]
+        case .stringMap:
+            return [(7, ""), (["phone": 7], ".phone")]
+        case .scalarMap:
+            return [("EUR", ""), (["currency": ["EUR"]], ".currency")]
+        case .objectMap(let keys, _):
+            return [(7, ""), (["no_such_key": ["credits": 1]], ".no_such_key"), ([keys[0]: [String: Any]()], ".\(keys[0]).credits"),
+                    ([keys[0]: ["credits": 1, "no_such_option": 1]], ".\(keys[0]).no_such_option")]
+        }
+    }
+
+    private func decode(_ text: String) throws -> PipelineConfiguration {
+        try PipelineConfigurationDecoder(environment: [:]).decode(Data(text.utf8), baseDirectory: "/srv/debtflow", fileName: "drift.json")
+    }
+
+    /// The error decoding `text` throws; `nil` when it decodes.
+    private func decodeError(_ text: String) -> DebtflowError? {
+        do {
+            _ = try decode(text)
+            return nil
+        } catch {
+            return error as? DebtflowError
+        }
+    }
+
+    private func schemaFile(in directory: URL) throws -> URL {
+        let url = directory.appendingPathComponent("debtflow.schema.json")
+        try Data(ConfigSchema.prettyPrintedJSON()).write(to: url)
+        return url
+    }
+
+    @Test("every stage kind and format of the descriptors has a base config here, with each required option")
+    func everyStageAndFormatHasABase() {
+        for object in Self.describedObjects {
+            #expect(Self.bases[object.name] != nil, "no base options for \(object.name)")
+            for option in object.options.options where option.isRequired {
+                #expect(Self.bases[object.name]?[option.key] != nil, "\(object.name): base lacks required \(option.key)")
+            }
+        }
+    }
+
+    @Test("each described option given a wrong value is rejected by the decoder at that option's path, and by the schema")
+    func wrongValuesAreRejectedByBoth() throws {
+        var texts: [String] = []
+        var labels: [String] = []
+        for object in Self.describedObjects {
+            for option in object.options.options {
+                for (value, under) in Self.wrongValues(option.value) {
+                    var options = object.base
+                    options[option.key] = value
+                    let text = try Self.pipeline(replacing: object.slot, with: options)
+                    let expectedPath = "stages[\(object.slot)].\(object.kind).\(option.key)\(under)"
+                    let label = "\(object.name).\(option.key) = \(value)"
+                    let error = decodeError(text)
+                    #expect(error?.kind == .configuration, "\(label): \(String(describing: error))")
+                    #expect(error?.location?.jsonPath == expectedPath, "\(label): \(String(describing: error))")
+                    texts.append(text)
+                    labels.append(label)
+                }
+            }
+        }
+        // A group of `requiresOneOf` given only as empty strings (`"token": ""`): empty reads as absent.
+        for object in Self.describedObjects where !object.options.requiresOneOf.isEmpty {
+            var options = object.base
+            for key in object.options.requiresOneOf.joined() { options[key] = "" }
+            let text = try Self.pipeline(replacing: object.slot, with: options)
+            #expect(decodeError(text)?.kind == .configuration, "\(object.name) with empty credentials")
+            texts.append(text)
+            labels.append("\(object.name) with empty credentials")
+        }
+        for option in PipelineConfigurationDecoder.rootOptions.options {
+            for (value, under) in Self.wrongValues(option.value) {
+                let text = try Self.pipeline(replacing: 0, with: Self.bases["read/csv"]!, root: [option.key: value])
+                let error = decodeError(text)
+                #expect(error?.location?.jsonPath == option.key + under, "\(option.key) = \(value): \(String(describing: error))")
+                texts.append(text)
+                labels.append("\(option.key) = \(value)")
+            }
+        }
+        #expect(texts.count > 100)
+        let directory = try TestSupport.makeTemporaryDirectory("schema-drift")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let verdicts = try JSONSchemaChecker.check(schema: try schemaFile(in: directory), texts: texts, in: directory)
+        #expect(verdicts.count == texts.count)
+        for (label, verdict) in zip(labels, verdicts) {
+            #expect(!verdict.isValid, "\(label): the schema accepted it")
+        }
+    }
+
+    @Test("a key no description names is rejected by the decoder and by the schema, in every object")
+    func undescribedKeysAreRejectedByBoth() throws {
+        var texts: [String] = []
+        for object in Self.describedObjects {
+            var options = object.base
+            options["no_such_option"] = "x"
+            let text = try Self.pipeline(replacing: object.slot, with: options)
+            let error = decodeError(text)
+            #expect(error?.location?.jsonPath == "stages[\(object.slot)].\(object.kind).no_such_option", "\(String(describing: error))")
+            texts.append(text)
+        }
+        let rootText = try Self.pipeline(replacing: 0, with: Self.bases["read/csv"]!, root: ["no_such_option": 1])
+        #expect(throws: DebtflowError.self) { try decode(rootText) }
+        texts.append(rootText)
+        let stageText = rootText.replacingOccurrences(of: #""no_such_option":1,"#, with: "")
+            .replacingOccurrences(of: #"{"map":{}}"#, with: #"{"mapp":{}}"#)
+        #expect(throws: DebtflowError.self) { try decode(stageText) }
+        texts.append(stageText)
+
+        let directory = try TestSupport.makeTemporaryDirectory("schema-drift")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for verdict in try JSONSchemaChecker.check(schema: try schemaFile(in: directory), texts: texts, in: directory) {
+            #expect(!verdict.isValid, "the schema accepted \(verdict.document)")
+        }
+    }
+
+    @Test("the base configs, each listed name of every choice, each default, the bounds of numbers, an empty optional string and a ${NAME} pass both")
+    func describedValuesAreAcceptedByBoth() throws {
+        var texts: [String] = []
+        for object in Self.describedObjects {
+            texts.append(try Self.pipeline(replacing: object.slot, with: object.base))
+            for option in object.options.options {
+                var samples: [Any] = []
+                if let defaultValue = option.defaultValue { samples.append(Self.foundationValue(defaultValue)) }
+                switch option.value {
+                case .choice(let choice) where option.key != "format":
+                    samples += choice.names + (choice.emptyIsAbsent ? [""] : [])
+                case .stringList(let choice?, _):
+                    samples += choice.names.map { [$0] }
+                case .boolean:
+                    samples.append("${DEBTFLOW_SCHEMA_TEST_UNSET:-true}")
+                case .positiveInteger(let maximum):
+                    // The bounds the schema allows: a decoder that narrows them fails here.
+                    samples += [1, maximum ?? 1_000_000, "${DEBTFLOW_SCHEMA_TEST_UNSET:-1}"]
+                case .nonNegativeNumber:
+                    samples += [0, 0.5, 1_000_000, "${DEBTFLOW_SCHEMA_TEST_UNSET:-1}"]
+                case .seconds(let maximum):
+                    samples += [0.5, maximum, "${DEBTFLOW_SCHEMA_TEST_UNSET:-1}"]
+                case .string(nonEmpty: false, _) where !object.options.requiresOneOf.joined().contains(option.key):
+                    samples.append("")
+                default:
+                    break
+                }
+                for sample in samples {
+                    var options = object.base
+                    options[option.key] = sample
+                    let text = try Self.pipeline(replacing: object.slot, with: options)
+                    #expect(throws: Never.self, "\(object.name).\(option.key) = \(sample)") { try decode(text) }
+                    texts.append(text)
+                }
+            }
+        }
+        let directory = try TestSupport.makeTemporaryDirectory("schema-drift")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for verdict in try JSONSchemaChecker.check(schema: try schemaFile(in: directory), texts: texts, in: directory) {
+            let index = Int(verdict.document.split(separator: "-").last!.dropLast(5))!
+            #expect(verdict.isValid, "\(texts[index]): \(verdict.errors)")
+        }
+    }
+
+    @Test("the encodings the schema lists are the ones the CSV reader knows, in any case")
+    func encodingNames() throws {
+        guard case .choice(let choice)? = ReadStageConfiguration.Format.csv.configOptions.option("encoding")?.value else {
+            Issue.record("csv has no encoding choice")
+            return
+        }
+        for name in choice.names + choice.names.map { $0.uppercased() } {
+            var options = Self.bases["read/csv"]!
+            options["encoding"] = name
+            #expect(throws: Never.self, "\(name)") { try decode(try Self.pipeline(replacing: 0, with: options)) }
+        }
+    }
+
+    @Test("the schema is the same bytes on every call, valid JSON, pretty-printed, ending with one newline")
+    func deterministic() throws {
+        let first = ConfigSchema.prettyPrintedJSON()
+        #expect(first == ConfigSchema.prettyPrintedJSON())
+        #expect(first.last == UInt8(ascii: "\n"))
+        #expect(first.dropLast().last != UInt8(ascii: "\n"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(first)) as? [String: Any])
+        #expect(object["$schema"] as? String == "https://json-schema.org/draft/2020-12/schema")
+        #expect(String(decoding: first.prefix(40), as: UTF8.self).hasPrefix("{\n  \"$schema\": "))
+    }
+
+    static func foundationValue(_ value: RecordValue) -> Any {
+        switch value {
+        case .null: return NSNull()
+        case .bool(let flag): return flag
+        case .number(let text): return Int(text) ?? Double(text)!
+        case .string(let text): return text
+        case .array(let elements): return elements.map(foundationValue)
+        case .object(let object): return Dictionary(object.entries.map { ($0.key, foundationValue($0.value)) }, uniquingKeysWith: { $1 })
+        }
+    }
+}
+
