@@ -36,6 +36,18 @@ public struct JSONByteWriter: Sendable {
 
     private var pendingValueAfterKey = false
 
+    /// Writes `"name":` for a member name known at compile time, copied as it is (no escaping
+    /// scan): the name must be ASCII without `"`, `\` or control characters, as every constant
+    /// key of the contract's envelopes is.
+    public mutating func key(literal name: StaticString) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+        pendingValueAfterKey = true
+    }
+
     public mutating func string(_ value: String) { separate(); appendQuoted(value) }
     public mutating func bool(_ value: Bool) { separate(); appendASCII(value ? "true" : "false") }
     public mutating func null() { separate(); appendASCII("null") }
@@ -46,6 +58,8 @@ public struct JSONByteWriter: Sendable {
     public mutating func numberText(_ text: String) { separate(); appendASCII(text) }
     /// Appends already-serialized JSON (one complete value).
     public mutating func rawJSON(_ json: [UInt8]) { separate(); bytes.append(contentsOf: json) }
+    /// Appends already-serialized JSON (complete values or lines) from another buffer.
+    public mutating func rawJSON(_ json: ArraySlice<UInt8>) { separate(); bytes.append(contentsOf: json) }
     /// Appends a byte outside any value (the newline between NDJSON lines).
     public mutating func newline() { bytes.append(UInt8(ascii: "\n")) }
 
@@ -56,6 +70,12 @@ public struct JSONByteWriter: Sendable {
     /// Writes the member only when `value` is not `nil`.
     public mutating func optionalField(_ name: String, _ value: String?) { if let value { field(name, value) } }
     public mutating func optionalField(_ name: String, _ value: Int?) { if let value { field(name, value) } }
+    // The same with a constant member name (see ``key(literal:)``).
+    public mutating func field(literal name: StaticString, _ value: String) { key(literal: name); string(value) }
+    public mutating func field(literal name: StaticString, _ value: Int) { key(literal: name); int(value) }
+    public mutating func field(literal name: StaticString, _ value: Bool) { key(literal: name); bool(value) }
+    public mutating func optionalField(literal name: StaticString, _ value: String?) { if let value { field(literal: name, value) } }
+    public mutating func optionalField(literal name: StaticString, _ value: Int?) { if let value { field(literal: name, value) } }
 
     /// Writes a ``RecordValue`` tree.
     public mutating func value(_ value: RecordValue) {

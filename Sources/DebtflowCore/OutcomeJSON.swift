@@ -9,36 +9,36 @@ extension JSONByteWriter {
             return
         }
         beginObject()
-        field("status", outcome.status.rawValue)
-        if includeSource { field("source", outcome.provenance.source) }
-        field("record", outcome.provenance.record)
-        optionalField("line", outcome.provenance.line)
-        optionalField("case", outcome.provenance.caseIndex)
-        optionalField("temp_id", outcome.tempID)
+        field(literal: "status", outcome.status.rawValue)
+        if includeSource { field(literal: "source", outcome.provenance.source) }
+        field(literal: "record", outcome.provenance.record)
+        optionalField(literal: "line", outcome.provenance.line)
+        optionalField(literal: "case", outcome.provenance.caseIndex)
+        optionalField(literal: "temp_id", outcome.tempID)
         switch outcome.status {
         case .valid:
             if let debt = outcome.debt {
-                key("debt")
+                key(literal: "debt")
                 self.debt(debt)
             }
             if let destination = outcome.destination {
-                key("destination")
+                key(literal: "destination")
                 self.destination(destination)
             }
         case .failed:
-            key("data")
+            key(literal: "data")
             object(outcome.data ?? RecordObject())
-            key("errors")
+            key(literal: "errors")
             beginArray()
             for error in outcome.errors { recordError(error) }
             endArray()
         case .skipped:
-            key("data")
+            key(literal: "data")
             object(outcome.data ?? RecordObject())
-            if let reason = outcome.skipReason { field("reason", reason.rawValue) }
+            if let reason = outcome.skipReason { field(literal: "reason", reason.rawValue) }
         }
         if !outcome.warnings.isEmpty {
-            key("warnings")
+            key(literal: "warnings")
             beginArray()
             for warning in outcome.warnings { string(warning) }
             endArray()
@@ -49,57 +49,57 @@ extension JSONByteWriter {
     /// `{"field":"phone","code":"invalid_phone","message":"…"}` (`field` left out when `nil`).
     public mutating func recordError(_ error: RecordError) {
         beginObject()
-        optionalField("field", error.field)
-        field("code", error.code.rawValue)
-        field("message", error.message)
+        optionalField(literal: "field", error.field)
+        field(literal: "code", error.code.rawValue)
+        field(literal: "message", error.message)
         endObject()
     }
 
     /// `{"zone":"fr_mainland","country":"FR","credits":25,"multiplier":1.0,"expensive":false}`.
     public mutating func destination(_ destination: Destination) {
         beginObject()
-        field("zone", destination.zone)
-        field("country", destination.country)
-        optionalField("credits", destination.credits)
+        field(literal: "zone", destination.zone)
+        field(literal: "country", destination.country)
+        optionalField(literal: "credits", destination.credits)
         if let multiplier = destination.multiplier {
-            key("multiplier")
+            key(literal: "multiplier")
             numberText(multiplier)
         }
-        field("expensive", destination.expensive)
+        field(literal: "expensive", destination.expensive)
         endObject()
     }
 
     /// The debt object exactly as the bulk-import API takes it; empty keys left out.
     public mutating func debt(_ debt: Debt) {
         beginObject()
-        optionalField("firstname", debt.firstname)
-        optionalField("lastname", debt.lastname)
+        optionalField(literal: "firstname", debt.firstname)
+        optionalField(literal: "lastname", debt.lastname)
         if let amount = debt.amount {
-            key("amount")
+            key(literal: "amount")
             numberText(amount.decimalText)
         }
-        optionalField("currency", debt.currency)
-        optionalField("phone", debt.phone)
-        optionalField("email", debt.email)
-        optionalField("temp_id", debt.tempID)
-        optionalField("internal_id", debt.internalID)
-        optionalField("timeline_id", debt.timelineID)
-        optionalField("timeline_start_mode", debt.timelineStartMode)
-        if let accept = debt.acceptExpensiveDestination { field("accept_expensive_destination", accept) }
-        optionalField("civility", debt.civility)
-        optionalField("birthdate", debt.birthdate)
-        optionalField("object", debt.object)
-        optionalField("invoice_date", debt.invoiceDate)
-        optionalField("due_date", debt.dueDate)
-        optionalField("iban", debt.iban)
-        optionalField("company", debt.company)
-        optionalField("street_address", debt.streetAddress)
-        optionalField("street_number", debt.streetNumber)
-        optionalField("postal_code", debt.postalCode)
-        optionalField("city", debt.city)
-        optionalField("country", debt.country)
+        optionalField(literal: "currency", debt.currency)
+        optionalField(literal: "phone", debt.phone)
+        optionalField(literal: "email", debt.email)
+        optionalField(literal: "temp_id", debt.tempID)
+        optionalField(literal: "internal_id", debt.internalID)
+        optionalField(literal: "timeline_id", debt.timelineID)
+        optionalField(literal: "timeline_start_mode", debt.timelineStartMode)
+        if let accept = debt.acceptExpensiveDestination { field(literal: "accept_expensive_destination", accept) }
+        optionalField(literal: "civility", debt.civility)
+        optionalField(literal: "birthdate", debt.birthdate)
+        optionalField(literal: "object", debt.object)
+        optionalField(literal: "invoice_date", debt.invoiceDate)
+        optionalField(literal: "due_date", debt.dueDate)
+        optionalField(literal: "iban", debt.iban)
+        optionalField(literal: "company", debt.company)
+        optionalField(literal: "street_address", debt.streetAddress)
+        optionalField(literal: "street_number", debt.streetNumber)
+        optionalField(literal: "postal_code", debt.postalCode)
+        optionalField(literal: "city", debt.city)
+        optionalField(literal: "country", debt.country)
         if let metadata = debt.metadata, !metadata.isEmpty {
-            key("metadata")
+            key(literal: "metadata")
             object(metadata)
         }
         endObject()

@@ -79,29 +79,16 @@ public struct RunSummary: Sendable, Equatable {
 
     /// Counts one chunk of outcomes.
     public mutating func count(_ outcomes: [Outcome]) {
-        for outcome in outcomes { count(outcome) }
+        var counts = OutcomeCounts()
+        for index in outcomes.indices { counts.count(outcomes[index]) }
+        add(counts)
     }
 
     /// Counts one outcome.
     public mutating func count(_ outcome: Outcome) {
-        records += 1
-        switch outcome.status {
-        case .valid:
-            valid += 1
-            if let destination = outcome.destination {
-                var total = destinations[destination.zone, default: ZoneTotal()]
-                total.count += 1
-                total.credits += destination.credits ?? 0
-                destinations[destination.zone] = total
-                credits += destination.credits ?? 0
-            }
-        case .failed:
-            failed += 1
-            for error in outcome.errors { errors[error.code.rawValue, default: 0] += 1 }
-        case .skipped:
-            skipped += 1
-            if let reason = outcome.skipReason { skipReasons[reason.rawValue, default: 0] += 1 }
-        }
+        var counts = OutcomeCounts()
+        counts.count(outcome)
+        add(counts)
     }
 
     /// The summary as one JSON object, keys in the contract's order, maps sorted by key.

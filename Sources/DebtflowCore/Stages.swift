@@ -135,3 +135,25 @@ extension OutcomeSink {
     public func inputFailed(_ mark: InputMark) async throws {}
     public var interruptHandler: (@Sendable () -> Void)? { nil }
 }
+
+/// A sink that takes its outcomes as NDJSON lines written by the transform tasks, which run in
+/// parallel, instead of as outcome structs: the runner writes the lines of the outcomes it
+/// accepts (``OutcomeSink/accepts``) with ``JSONByteWriter/outcome(_:includeSource:)``, one per
+/// line, in order.
+public protocol NDJSONLineSink: OutcomeSink {
+    /// Whether each envelope names its input in `"source"` (a many-input run).
+    var includesSource: Bool { get }
+    /// Appends the lines of one chunk's accepted outcomes.
+    func write(lines: NDJSONLines) async throws
+}
+
+/// Complete NDJSON lines (each ends with `\n`) and how many there are.
+public struct NDJSONLines: Sendable {
+    public var bytes: [UInt8]
+    public var count: Int
+
+    public init(bytes: [UInt8] = [], count: Int = 0) {
+        self.bytes = bytes
+        self.count = count
+    }
+}

@@ -11,33 +11,39 @@ public enum IBANValidator {
     ///
     /// - Parameter raw: the field as read.
     public static func normalize(_ raw: String) -> String? {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(34)
-        for scalar in raw.unicodeScalars {
-            let value = scalar.value
-            if AmountTextScalars.isTrimmable(value) { continue }
-            guard bytes.count < 34 else { return nil }
-            if value >= 0x30 && value <= 0x39 {
-                bytes.append(UInt8(value))
-            } else if let upper = CurrencyTable.upperLetter(value) {
-                bytes.append(upper)
-            } else {
+        // The electronic form is at most 34 bytes: built on the stack, and the input itself is
+        // returned when it already is that form (no new string).
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 34) { storage -> String? in
+            var count = 0
+            for scalar in raw.unicodeScalars {
+                let value = scalar.value
+                if AmountTextScalars.isTrimmable(value) { continue }
+                guard count < 34 else { return nil }
+                if value >= 0x30 && value <= 0x39 {
+                    storage[count] = UInt8(value)
+                } else if let upper = CurrencyTable.upperLetter(value) {
+                    storage[count] = upper
+                } else {
+                    return nil
+                }
+                count += 1
+            }
+            let bytes = UnsafeBufferPointer(rebasing: storage[..<count])
+            guard bytes.count >= 15 else { return nil }
+            guard isLetter(bytes[0]), isLetter(bytes[1]), isDigit(bytes[2]), isDigit(bytes[3]) else { return nil }
+            let checkDigits = Int(bytes[2] - 0x30) * 10 + Int(bytes[3] - 0x30)
+            guard checkDigits >= 2 && checkDigits <= 98 else { return nil }
+            if let expected = IBANCountryLengths.length(country: bytes[0], bytes[1]), expected != bytes.count {
                 return nil
             }
+            guard remainder(bytes) == 1 else { return nil }
+            if raw.utf8.elementsEqual(bytes) { return raw }
+            return String(decoding: bytes, as: UTF8.self)
         }
-        guard bytes.count >= 15 else { return nil }
-        guard isLetter(bytes[0]), isLetter(bytes[1]), isDigit(bytes[2]), isDigit(bytes[3]) else { return nil }
-        let checkDigits = Int(bytes[2] - 0x30) * 10 + Int(bytes[3] - 0x30)
-        guard checkDigits >= 2 && checkDigits <= 98 else { return nil }
-        if let expected = IBANCountryLengths.length(country: bytes[0], bytes[1]), expected != bytes.count {
-            return nil
-        }
-        guard remainder(bytes) == 1 else { return nil }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// ISO 7064 MOD 97-10 over the rearranged IBAN.
-    static func remainder(_ bytes: [UInt8]) -> Int {
+    static func remainder(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
         var remainder = 0
         for offset in 0..<bytes.count {
             let byte = bytes[(offset + 4) % bytes.count]

@@ -21,9 +21,13 @@ struct InputTally {
         return true
     }
 
-    mutating func count(_ outcomes: [Outcome]) {
+    /// Adds one chunk's counts (made by a transform task) to the current input's figures.
+    mutating func count(_ counts: OutcomeCounts) {
         guard !totals.isEmpty else { return }
-        for outcome in outcomes { totals[totals.count - 1].count(outcome) }
+        totals[totals.count - 1].records += counts.records
+        totals[totals.count - 1].valid += counts.valid
+        totals[totals.count - 1].failed += counts.failed
+        totals[totals.count - 1].skipped += counts.skipped
     }
 
     /// Closes the current input: its time, and its error when it failed.

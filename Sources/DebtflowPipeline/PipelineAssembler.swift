@@ -225,7 +225,7 @@ public struct PipelineAssembler {
             switch sink.format {
             case .ndjson:
                 let accepts: Set<OutcomeStatus> = configuration.isConversion ? [.valid] : sink.accepts
-                let file: any OutcomeSink
+                let file: any NDJSONLineSink
                 if sink.isPerInput, let template = sink.path {
                     if !read.hasManyInputs, let only = plan?.inputs.first {
                         // A single path: one output, named after it, written as before.
@@ -250,11 +250,13 @@ public struct PipelineAssembler {
 }
 
 /// With `--dry-run`, an output sink does all its work but publishes nothing.
-final class DryRunSink: OutcomeSink {
-    private let wrapped: any OutcomeSink
-    init(wrapping wrapped: any OutcomeSink) { self.wrapped = wrapped }
+final class DryRunSink: NDJSONLineSink {
+    private let wrapped: any NDJSONLineSink
+    init(wrapping wrapped: any NDJSONLineSink) { self.wrapped = wrapped }
     var accepts: Set<OutcomeStatus> { wrapped.accepts }
+    var includesSource: Bool { wrapped.includesSource }
     func write(_ outcomes: [Outcome]) async throws { try await wrapped.write(outcomes) }
+    func write(lines: NDJSONLines) async throws { try await wrapped.write(lines: lines) }
     func finish() async throws { await wrapped.abort() }
     func abort() async { await wrapped.abort() }
     func contribute(to summary: inout RunSummary) { wrapped.contribute(to: &summary) }

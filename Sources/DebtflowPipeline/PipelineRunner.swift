@@ -56,8 +56,8 @@ public final class InterruptionFlag: Sendable {
 ///
 /// ```
 /// pump:      source ──chunks of records──▶ records channel
-/// transform: records channel ─▶ stage on up to `transformWidth` chunks at once, in order ─▶ outcomes channel
-/// drain:     outcomes channel ─▶ summary, and each sink the outcomes it accepts
+/// transform: records channel ─▶ stage, counts and NDJSON lines on up to `transformWidth` chunks at once, in order ─▶ sink-chunks channel
+/// drain:     sink-chunks channel ─▶ summary, and each sink its NDJSON lines (or outcomes)
 /// ```
 ///
 /// The runner is generic over the composed stage (`map.then(normalize).then(validate)`, or the
@@ -114,7 +114,8 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
         var summary = RunSummary(pipeline: name)
         defer { partialSummary = summary }
         let records = BoundedChannel<Chunk<Record>>(capacity: channelCapacity)
-        let outcomes = BoundedChannel<Chunk<Outcome>>(capacity: channelCapacity)
+        let outcomes = BoundedChannel<SinkChunk>(capacity: channelCapacity)
+        let encoder = SinkChunkEncoder(sinks: sinks, maxMalformedMessages: maxReportedProblems + 1)
         // Chunks are bounded in count by the channels and in input bytes by this (records of
         // many MiB are then read one at a time).
         let budget = InFlightByteBudget(limit: inFlightByteLimit)
@@ -127,7 +128,8 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
                                      interruption: interruption, log: log)
         }
         let transformTask = Task { [transform, transformWidth] in
-            await PipelineRoles.transform(records, through: transform, width: transformWidth, budget: budget, into: outcomes)
+            await PipelineRoles.transform(records, through: transform, encodedBy: encoder, width: transformWidth, budget: budget,
+                                          into: outcomes)
         }
         // A signal wakes the drain: an http sink's batches in flight are cancelled (each is
         // recorded `unknown`, or `not_sent` when nothing of it had left), the sink write returns,
@@ -176,30 +178,35 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
         return summary
     }
 
-    /// The sinks' role: counts each chunk of outcomes into the summary, hands each sink the
-    /// outcomes it accepts, and names the first malformed rows of a conversion on stderr. In a
-    /// many-input run it also tells the sinks where each input starts and ends (or fails), and
-    /// counts each input's outcomes.
-    private func drain(_ outcomes: BoundedChannel<Chunk<Outcome>>, into summary: inout RunSummary,
+    /// The sinks' role: adds each chunk's counts to the summary, hands each sink its lines (or
+    /// the outcomes it accepts), and names the first malformed rows of a conversion on stderr.
+    /// The lines were written, and the outcomes counted, by the transform tasks
+    /// (``SinkChunkEncoder``). In a many-input run it also tells the sinks where each input starts
+    /// and ends (or fails), and adds each chunk's counts to its input's figures.
+    private func drain(_ outcomes: BoundedChannel<SinkChunk>, into summary: inout RunSummary,
                        inputs: inout InputTally, releasing budget: InFlightByteBudget) async throws {
         var reportedProblems = 0
+        let lineSinks = sinks.map { $0 as? any NDJSONLineSink }
         for try await chunk in outcomes {
             if interruption.isSet || Task.isCancelled { throw DebtflowError.interrupted }
             if let mark = chunk.input, inputs.start(mark) {
                 for sink in sinks { try await sink.inputStarted(mark) }
             }
-            summary.count(chunk.elements)
-            if chunk.input != nil { inputs.count(chunk.elements) }
-            for sink in sinks {
-                let accepted = chunk.elements.filter { sink.accepts.contains($0.status) && !($0.isConversion && $0.status == .failed) }
-                if !accepted.isEmpty { try await sink.write(accepted) }
+            summary.add(chunk.counts)
+            if chunk.input != nil { inputs.count(chunk.counts) }
+            for (index, delivery) in chunk.deliveries.enumerated() {
+                switch delivery {
+                case .lines(let lines):
+                    if lines.count > 0, let sink = lineSinks[index] { try await sink.write(lines: lines) }
+                case .outcomes(let accepted):
+                    if !accepted.isEmpty { try await sinks[index].write(accepted) }
+                }
             }
             if let mark = chunk.input, mark.isLast { try await end(mark, inputs: &inputs) }
-            for outcome in chunk.elements where outcome.isConversion && outcome.status == .failed {
+            for message in chunk.malformedRows {
                 reportedProblems += 1
                 if reportedProblems <= maxReportedProblems {
-                    let problem = outcome.errors.first
-                    log.warning("\(outcome.provenance.description): \(problem?.code.rawValue ?? "failed"): \(problem?.message ?? "")")
+                    log.warning(message)
                 } else if reportedProblems == maxReportedProblems + 1 {
                     log.warning("more malformed records follow; they are counted in the summary")
                 }
@@ -280,19 +287,21 @@ enum PipelineRoles {
     }
 
     /// The transform's role, the heaviest: the stage runs on up to `width` chunks at once (one
-    /// task each) and the outcomes are handed on in input order, so every core works on it while
-    /// memory stays bounded.
+    /// task each), which also count the outcomes and write the sinks' NDJSON lines (`encoder`),
+    /// and the results are handed on in input order, so every core works on it while memory stays
+    /// bounded.
     ///
     /// A reader held by `budget` sends nothing more until the drain releases bytes, so while the
     /// budget is exhausted the chunks already transformed are handed on instead of waiting for
-    /// more to fill the width. Each chunk of outcomes carries its records' text bytes, which the
-    /// drain releases.
-    static func transform<Stage: ChunkStage>(_ records: BoundedChannel<Chunk<Record>>, through stage: Stage, width: Int,
-                                             budget: InFlightByteBudget, into outcomes: BoundedChannel<Chunk<Outcome>>) async
+    /// more to fill the width. Each chunk handed on carries its records' text bytes (and its
+    /// input mark), which the drain releases.
+    static func transform<Stage: ChunkStage>(_ records: BoundedChannel<Chunk<Record>>, through stage: Stage,
+                                             encodedBy encoder: SinkChunkEncoder, width: Int, budget: InFlightByteBudget,
+                                             into outcomes: BoundedChannel<SinkChunk>) async
     where Stage.Input == Record, Stage.Output == Outcome {
         let stage = InputMarkKeeping(stage)
         let transformed = records.orderedConcurrentMap(width: width, handOnEarlyWhen: { budget.isExhausted }) { chunk in
-            try stage.process(chunk)
+            encoder.encode(try stage.process(chunk))
         }
         do {
             for try await chunk in transformed {

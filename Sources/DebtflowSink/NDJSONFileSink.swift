@@ -4,9 +4,10 @@ import DebtflowGzip
 /// Writes outcomes as NDJSON, one JSON object per line, to a file published atomically at the end
 /// of the run (or to stdout for `-`, or in place to an existing device or FIFO: see ``AtomicFile``).
 ///
-/// Each chunk is encoded into one reused buffer and written with one `write` (DESIGN.md §3). With
+/// Each chunk's lines come written by the runner's transform tasks (or are encoded here into one
+/// reused buffer) and are written with one `write` (DESIGN.md §3). With
 /// `gzip`, the stream is compressed at a fast level. The file is created 0600.
-public final class NDJSONFileSink: OutcomeSink {
+public final class NDJSONFileSink: NDJSONLineSink {
     public let accepts: Set<OutcomeStatus>
     private let file: AtomicFile
     private var writer = JSONByteWriter(capacity: 1 << 20)
@@ -36,6 +37,9 @@ public final class NDJSONFileSink: OutcomeSink {
         self.includeSource = includeSource
     }
 
+    /// Whether envelopes name their input in `"source"` (the lines the runner writes must too).
+    public var includesSource: Bool { includeSource }
+
     /// The output's final path.
     public var path: String { file.path }
 
@@ -45,11 +49,20 @@ public final class NDJSONFileSink: OutcomeSink {
             writer.outcome(outcome, includeSource: includeSource)
             writer.newline()
         }
-        linesWritten += outcomes.count
+        try write(bytes: writer.bytes, lines: outcomes.count)
+    }
+
+    /// Appends lines the runner's transform tasks wrote (the same bytes as ``write(_:)``).
+    public func write(lines: NDJSONLines) async throws {
+        try write(bytes: lines.bytes, lines: lines.count)
+    }
+
+    private func write(bytes: [UInt8], lines: Int) throws {
+        linesWritten += lines
         if let compressor {
-            try file.write(try compressor.compress(writer.bytes))
+            try file.write(try compressor.compress(bytes))
         } else {
-            try file.write(writer.bytes)
+            try file.write(bytes)
         }
     }
 

@@ -7,7 +7,7 @@ import DebtflowGzip
 ///
 /// An output of an input that was read through stays published even when a later input stops
 /// the run. Holds one open ``NDJSONFileSink`` at a time.
-public final class PerInputNDJSONSink: OutcomeSink {
+public final class PerInputNDJSONSink: NDJSONLineSink {
     public let accepts: Set<OutcomeStatus>
     /// The configured path with `{input}` in its file name.
     public let pathTemplate: String
@@ -41,6 +41,17 @@ public final class PerInputNDJSONSink: OutcomeSink {
             throw DebtflowError.sink("internal: outcomes before their input started", location: .init(file: pathTemplate))
         }
         try await current.write(outcomes)
+    }
+
+    /// Every envelope names its input in `"source"`.
+    public var includesSource: Bool { true }
+
+    /// Appends lines the runner's transform tasks wrote to the current input's output.
+    public func write(lines: NDJSONLines) async throws {
+        guard let current else {
+            throw DebtflowError.sink("internal: outcomes before their input started", location: .init(file: pathTemplate))
+        }
+        try await current.write(lines: lines)
     }
 
     public func inputFinished(_ mark: InputMark) async throws {

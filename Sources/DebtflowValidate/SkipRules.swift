@@ -71,31 +71,34 @@ public enum SkipRules {
     }
 
     /// Folds `text` (lowercase, accents off, runs of spaces to one) and looks for the pattern.
+    /// The folded text (never longer than the UTF-8 bytes) is built in a temporary buffer.
     private static func containsRequiredFieldsNote(_ text: String) -> Bool {
-        var folded: [UInt8] = []
-        folded.reserveCapacity(text.utf8.count)
-        var lastWasSpace = false
-        for scalar in text.unicodeScalars {
-            let byte = fold(scalar)
-            if byte == 0 { continue }
-            if byte == 0x20 {
-                if lastWasSpace { continue }
-                lastWasSpace = true
-            } else {
-                lastWasSpace = false
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: text.utf8.count) { folded in
+            var count = 0
+            var lastWasSpace = false
+            for scalar in text.unicodeScalars {
+                let byte = fold(scalar)
+                if byte == 0 { continue }
+                if byte == 0x20 {
+                    if lastWasSpace { continue }
+                    lastWasSpace = true
+                } else {
+                    lastWasSpace = false
+                }
+                folded[count] = byte
+                count += 1
             }
-            folded.append(byte)
-        }
-        guard folded.count >= pattern.count else { return false }
-        for start in 0...(folded.count - pattern.count) where folded[start] == pattern[0] {
-            var matched = true
-            for offset in 1..<pattern.count where folded[start + offset] != pattern[offset] {
-                matched = false
-                break
+            guard count >= pattern.count else { return false }
+            for start in 0...(count - pattern.count) where folded[start] == pattern[0] {
+                var matched = true
+                for offset in 1..<pattern.count where folded[start + offset] != pattern[offset] {
+                    matched = false
+                    break
+                }
+                if matched { return true }
             }
-            if matched { return true }
+            return false
         }
-        return false
     }
 
     /// One scalar as a lowercase ASCII byte: accented Latin letters to their base letter, any

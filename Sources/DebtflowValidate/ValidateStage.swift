@@ -39,10 +39,17 @@ public struct ValidateStage: ChunkStage {
         var chunk = chunk
         var candidates: [DebtCandidate] = []
         swap(&candidates, &chunk.elements)
-        var outcomes: [Outcome] = []
-        outcomes.reserveCapacity(candidates.count)
-        candidates.reverse()
-        while let candidate = candidates.popLast() { outcomes.append(validate(candidate)) }
+        // Candidates are moved out from the back (`popLast`, no copy) and their outcomes placed
+        // from the back too, so the order is kept without reversing (swapping) the candidates.
+        let count = candidates.count
+        let outcomes = [Outcome](unsafeUninitializedCapacity: count) { buffer, initializedCount in
+            var index = count
+            while let candidate = candidates.popLast() {
+                index -= 1
+                (buffer.baseAddress! + index).initialize(to: validate(candidate))
+            }
+            initializedCount = count
+        }
         return Chunk(outcomes, inputBytesConsumed: chunk.inputBytesConsumed)
     }
 

@@ -63,4 +63,27 @@ struct JSONByteWriterTests {
         let json = text { $0.outcome(outcome) }
         #expect(json == #"{"status":"failed","record":13,"line":14,"temp_id":"t-13","data":{"nom":"Dupont"},"errors":[{"field":"phone","code":"invalid_phone","message":"not a number"},{"code":"missing_contact","message":"none"}]}"#)
     }
+
+    @Test("a constant key is written exactly as the same key given as a string")
+    func literalKeys() {
+        let literal = text { w in
+            w.beginObject()
+            w.field(literal: "status", "valid")
+            w.field(literal: "record", 7)
+            w.optionalField(literal: "line", nil as Int?)
+            w.optionalField(literal: "temp_id", "t-1")
+            w.key(literal: "debt"); w.beginObject(); w.field(literal: "expensive", false); w.endObject()
+            w.endObject()
+        }
+        let dynamic = text { w in
+            w.beginObject()
+            w.field("status", "valid")
+            w.field("record", 7)
+            w.optionalField("temp_id", "t-1")
+            w.key("debt"); w.beginObject(); w.field("expensive", false); w.endObject()
+            w.endObject()
+        }
+        #expect(literal == dynamic)
+        #expect(literal == #"{"status":"valid","record":7,"temp_id":"t-1","debt":{"expensive":false}}"#)
+    }
 }

@@ -1,0 +1,163 @@
+import DebtflowCore
+import Synchronization
+
+/// One chunk's outcomes as the sinks take them: what crosses from the transform tasks to the
+/// drain, instead of the outcome structs.
+struct SinkChunk: Sendable {
+    /// What one sink gets of the chunk.
+    enum Delivery: Sendable {
+        /// The NDJSON lines of the outcomes an ``NDJSONLineSink`` accepts.
+        case lines(NDJSONLines)
+        /// The outcomes any other sink (the http sink, which needs the debts) accepts.
+        case outcomes([Outcome])
+    }
+
+    /// The chunk's counts for the run's summary (and, in a many-input run, its input's figures:
+    /// a chunk never mixes inputs).
+    var counts = OutcomeCounts()
+    /// The input the chunk belongs to, in a many-input run (see ``InputMark``).
+    var input: InputMark?
+    /// The text bytes of the chunk's records, which the drain releases from the run's
+    /// ``InFlightByteBudget``.
+    var textByteCount = 0
+    /// One delivery per sink, in the runner's sink order.
+    var deliveries: [Delivery] = []
+    /// The operator-log lines of the chunk's malformed conversion rows, at most
+    /// ``SinkChunkEncoder/maxMalformedMessages`` of them (the rest are only counted).
+    var malformedRows: [String] = []
+}
+
+/// Turns a chunk of outcomes into a ``SinkChunk``, in the transform's child task: counts them for
+/// the summary and writes the NDJSON lines of each line sink there, where the work runs on every
+/// core, so the drain only hands bytes to files.
+///
+/// An outcome goes to every sink that accepts its status, except a failed conversion outcome (a
+/// malformed row of a pipeline without `map`), which no sink gets: it is counted and named in the
+/// operator log. An outcome two line sinks accept is written once and its line copied (when both
+/// write the same envelope: with or without `"source"`). The chunk's ``InputMark`` and text byte
+/// count are carried over.
+struct SinkChunkEncoder: Sendable {
+    /// Which statuses a sink accepts, without hashing per outcome.
+    struct StatusFilter: Sendable {
+        var valid: Bool
+        var failed: Bool
+        var skipped: Bool
+
+        init(_ accepts: Set<OutcomeStatus>) {
+            valid = accepts.contains(.valid)
+            failed = accepts.contains(.failed)
+            skipped = accepts.contains(.skipped)
+        }
+
+        func accepts(_ status: OutcomeStatus) -> Bool {
+            switch status {
+            case .valid: valid
+            case .failed: failed
+            case .skipped: skipped
+            }
+        }
+    }
+
+    /// How one sink takes its outcomes.
+    struct Route: Sendable {
+        var filter: StatusFilter
+        /// Whether the sink takes NDJSON lines (else outcome structs).
+        var takesLines: Bool
+        /// Whether its envelopes name their input in `"source"`.
+        var includesSource: Bool
+    }
+
+    let routes: [Route]
+    /// How many malformed-row messages one chunk carries at most.
+    let maxMalformedMessages: Int
+    /// Each line route's buffer size of the last chunk, to reserve the next one's in one step.
+    private let capacityHints: CapacityHints
+
+    init(sinks: [any OutcomeSink], maxMalformedMessages: Int) {
+        routes = sinks.map { sink in
+            let lineSink = sink as? any NDJSONLineSink
+            return Route(filter: StatusFilter(sink.accepts), takesLines: lineSink != nil, includesSource: lineSink?.includesSource ?? false)
+        }
+        self.maxMalformedMessages = maxMalformedMessages
+        capacityHints = CapacityHints(count: routes.count)
+    }
+
+    /// The chunk as the sinks take it.
+    func encode(_ chunk: consuming Chunk<Outcome>) -> SinkChunk {
+        var result = SinkChunk(input: chunk.input, textByteCount: chunk.textByteCount)
+        let outcomes = chunk.elements
+        var writers: [JSONByteWriter] = []
+        var writerOfRoute: [Int] = []
+        var lists: [[Outcome]] = Array(repeating: [], count: routes.count)
+        var lineCounts: [Int] = Array(repeating: 0, count: routes.count)
+        let hints = capacityHints.values
+        for (index, route) in routes.enumerated() {
+            writerOfRoute.append(route.takesLines ? writers.count : -1)
+            if route.takesLines { writers.append(JSONByteWriter(capacity: max(4096, hints[index] + hints[index] / 8))) }
+        }
+        outcomes.withUnsafeBufferPointer { buffer in
+            for index in buffer.indices {
+                result.counts.count(buffer[index])
+                let status = buffer[index].status
+                if buffer[index].isConversion && status == .failed {
+                    if result.malformedRows.count < maxMalformedMessages {
+                        result.malformedRows.append(Self.malformedMessage(buffer[index]))
+                    }
+                    continue
+                }
+                // The line already written for this outcome, without and with "source".
+                var written: (writer: Int, start: Int)?
+                var writtenWithSource: (writer: Int, start: Int)?
+                for (routeIndex, route) in routes.enumerated() where route.filter.accepts(status) {
+                    guard route.takesLines else {
+                        lists[routeIndex].append(buffer[index])
+                        continue
+                    }
+                    let writer = writerOfRoute[routeIndex]
+                    lineCounts[routeIndex] += 1
+                    if let earlier = route.includesSource ? writtenWithSource : written {
+                        let line = writers[earlier.writer].bytes[earlier.start...]
+                        writers[writer].rawJSON(line)
+                    } else {
+                        let start = (writer, writers[writer].bytes.count)
+                        if route.includesSource { writtenWithSource = start } else { written = start }
+                        writers[writer].outcome(buffer[index], includeSource: route.includesSource)
+                        writers[writer].newline()
+                    }
+                }
+            }
+        }
+        var sizes = hints
+        result.deliveries.reserveCapacity(routes.count)
+        for (index, route) in routes.enumerated() {
+            if route.takesLines {
+                let bytes = writers[writerOfRoute[index]].bytes
+                sizes[index] = bytes.count
+                result.deliveries.append(.lines(NDJSONLines(bytes: bytes, count: lineCounts[index])))
+            } else {
+                result.deliveries.append(.outcomes(lists[index]))
+            }
+        }
+        capacityHints.values = sizes
+        return result
+    }
+
+    /// `<source> record N (line L): malformed_row: expected 12 fields, found 11`.
+    static func malformedMessage(_ outcome: Outcome) -> String {
+        let problem = outcome.errors.first
+        return "\(outcome.provenance.description): \(problem?.code.rawValue ?? "failed"): \(problem?.message ?? "")"
+    }
+}
+
+/// The last chunk's buffer size per route, shared by the transform tasks (a hint: a race only
+/// costs a buffer growth).
+private final class CapacityHints: Sendable {
+    private let sizes: Mutex<[Int]>
+
+    init(count: Int) { sizes = Mutex(Array(repeating: 0, count: count)) }
+
+    var values: [Int] {
+        get { sizes.withLock { $0 } }
+        set { sizes.withLock { $0 = newValue } }
+    }
+}

@@ -1,0 +1,48 @@
+import DebtflowCore
+import Testing
+
+@Suite("Outcome counts")
+struct OutcomeCountsTests {
+    private let outcomes: [Outcome] = [
+        Outcome(status: .valid, provenance: Provenance(source: "a.csv", record: 1),
+                destination: Destination(zone: "fr_mainland", country: "FR", credits: 25, multiplier: "1.0", expensive: false)),
+        Outcome(status: .valid, provenance: Provenance(source: "a.csv", record: 2),
+                destination: Destination(zone: "fr_mainland", country: "FR", credits: 25, multiplier: "1.0", expensive: false)),
+        Outcome(status: .valid, provenance: Provenance(source: "a.csv", record: 3),
+                destination: Destination(zone: "dom_tom", country: "GP", credits: 40, multiplier: "1.6", expensive: false)),
+        Outcome(status: .failed, provenance: Provenance(source: "a.csv", record: 4),
+                errors: [RecordError(field: "phone", code: .invalidPhone, message: "bad"),
+                         RecordError(field: "amount", code: .required, message: "amount is required")]),
+        Outcome(status: .failed, provenance: Provenance(source: "a.csv", record: 5),
+                errors: [RecordError(field: "phone", code: .invalidPhone, message: "bad")]),
+        Outcome(status: .skipped, provenance: Provenance(source: "a.csv", record: 6), skipReason: .emptyRow),
+    ]
+
+    @Test("counts statuses, errors by code, skip reasons, destinations and credits")
+    func counts() {
+        var counts = OutcomeCounts()
+        for outcome in outcomes { counts.count(outcome) }
+        #expect(counts.records == 6 && counts.valid == 3 && counts.failed == 2 && counts.skipped == 1)
+        #expect(counts.errors == ["invalid_phone": 2, "required": 1])
+        #expect(counts.skipReasons == ["empty_row": 1])
+        #expect(counts.destinations == ["fr_mainland": RunSummary.ZoneTotal(count: 2, credits: 50),
+                                        "dom_tom": RunSummary.ZoneTotal(count: 1, credits: 40)])
+        #expect(counts.credits == 90)
+    }
+
+    @Test("a summary that adds the counts of two chunks equals one that counted every outcome")
+    func addingChunks() {
+        var whole = RunSummary(pipeline: "p")
+        for outcome in outcomes { whole.count(outcome) }
+        var first = OutcomeCounts()
+        var second = OutcomeCounts()
+        for outcome in outcomes.prefix(3) { first.count(outcome) }
+        for outcome in outcomes.dropFirst(3) { second.count(outcome) }
+        var added = RunSummary(pipeline: "p")
+        added.add(first)
+        added.add(second)
+        added.add(OutcomeCounts())
+        #expect(added == whole)
+        #expect(whole.valid == 3 && whole.credits == 90 && whole.errors["invalid_phone"] == 2)
+    }
+}

@@ -1,0 +1,116 @@
+import DebtflowCore
+@testable import DebtflowPipeline
+import DebtflowTestSupport
+import Testing
+
+/// A line sink that only says what it accepts and whether its envelopes name their input (the
+/// encoder looks at nothing else).
+private final class LinesOnlySink: NDJSONLineSink {
+    let accepts: Set<OutcomeStatus>
+    let includesSource: Bool
+    init(accepts: Set<OutcomeStatus>, includesSource: Bool = false) {
+        self.accepts = accepts
+        self.includesSource = includesSource
+    }
+    func write(lines: NDJSONLines) async throws {}
+    func write(_ outcomes: [Outcome]) async throws {}
+    func finish() async throws {}
+    func abort() async {}
+}
+
+@Suite("Sink chunk encoder")
+struct SinkChunkEncoderTests {
+    private let outcomes: [Outcome] = [
+        Outcome(status: .valid, provenance: Provenance(source: "a.csv", record: 1, line: 2), tempID: "t1",
+                destination: Destination(zone: "eu", country: "DE", credits: 30, multiplier: "1.2", expensive: false)),
+        Outcome(status: .failed, provenance: Provenance(source: "a.csv", record: 2, line: 3),
+                data: RecordObject(["name": .string("Zoé \"Z\"")]),
+                errors: [RecordError(field: "phone", code: .invalidPhone, message: "bad")]),
+        Outcome(status: .skipped, provenance: Provenance(source: "a.csv", record: 3, line: 4), skipReason: .emptyRow),
+        Outcome(status: .valid, provenance: Provenance(source: "a.csv", record: 4, line: 5), tempID: "t4"),
+    ]
+
+    /// The NDJSON a sink wrote before the encoder existed: each accepted outcome, one per line.
+    private func expectedLines(_ accepts: Set<OutcomeStatus>, includeSource: Bool = false) -> [UInt8] {
+        var writer = JSONByteWriter()
+        for outcome in outcomes where accepts.contains(outcome.status) {
+            writer.outcome(outcome, includeSource: includeSource)
+            writer.newline()
+        }
+        return writer.bytes
+    }
+
+    private func lines(_ delivery: SinkChunk.Delivery) -> NDJSONLines? {
+        if case .lines(let lines) = delivery { return lines }
+        return nil
+    }
+
+    private func structs(_ delivery: SinkChunk.Delivery) -> [Outcome]? {
+        if case .outcomes(let outcomes) = delivery { return outcomes }
+        return nil
+    }
+
+    @Test("writes each line sink the lines of the outcomes it accepts, in order, and counts the chunk")
+    func linesPerSink() {
+        let valid = LinesOnlySink(accepts: [.valid])
+        let rejects = LinesOnlySink(accepts: [.failed, .skipped])
+        let encoder = SinkChunkEncoder(sinks: [valid, rejects], maxMalformedMessages: 10)
+        let chunk = encoder.encode(Chunk(outcomes))
+        #expect(chunk.deliveries.count == 2)
+        #expect(lines(chunk.deliveries[0])?.bytes == expectedLines([.valid]))
+        #expect(lines(chunk.deliveries[0])?.count == 2)
+        #expect(lines(chunk.deliveries[1])?.bytes == expectedLines([.failed, .skipped]))
+        #expect(lines(chunk.deliveries[1])?.count == 2)
+        var counted = OutcomeCounts()
+        for outcome in outcomes { counted.count(outcome) }
+        #expect(chunk.counts == counted)
+        #expect(chunk.malformedRows.isEmpty)
+    }
+
+    @Test("two line sinks that accept the same outcome get the same line; a sink that is no line sink gets the outcomes")
+    func sharedAndStructSinks() {
+        let all = LinesOnlySink(accepts: [.valid, .failed, .skipped])
+        let failedOnly = LinesOnlySink(accepts: [.failed])
+        let recording = RecordingSink(accepts: [.valid])
+        let encoder = SinkChunkEncoder(sinks: [all, failedOnly, recording], maxMalformedMessages: 10)
+        // Two chunks: the second reserves its buffers from the first's sizes.
+        for _ in 0..<2 {
+            let chunk = encoder.encode(Chunk(outcomes))
+            #expect(lines(chunk.deliveries[0])?.bytes == expectedLines([.valid, .failed, .skipped]))
+            #expect(lines(chunk.deliveries[0])?.count == 4)
+            #expect(lines(chunk.deliveries[1])?.bytes == expectedLines([.failed]))
+            #expect(structs(chunk.deliveries[2]) == outcomes.filter { $0.status == .valid })
+        }
+    }
+
+    @Test("a many-input chunk keeps its input mark and text bytes, and a sink naming inputs gets \"source\" in its lines")
+    func manyInputChunk() {
+        let plain = LinesOnlySink(accepts: [.valid, .failed, .skipped])
+        let perInput = LinesOnlySink(accepts: [.valid, .failed, .skipped], includesSource: true)
+        let encoder = SinkChunkEncoder(sinks: [plain, perInput], maxMalformedMessages: 10)
+        let mark = InputMark(index: 2, path: "in/a.csv", isLast: true)
+        let chunk = encoder.encode(Chunk(outcomes, textByteCount: 1234, input: mark))
+        #expect(chunk.input == mark)
+        #expect(chunk.textByteCount == 1234)
+        #expect(lines(chunk.deliveries[0])?.bytes == expectedLines([.valid, .failed, .skipped]))
+        #expect(lines(chunk.deliveries[1])?.bytes == expectedLines([.valid, .failed, .skipped], includeSource: true))
+        #expect(lines(chunk.deliveries[1])?.bytes.starts(with: Array(#"{"status":"valid","source":"a.csv","record":1"#.utf8)) == true)
+    }
+
+    @Test("a malformed conversion row reaches no sink and is named for the log, at most the given number per chunk")
+    func malformedConversionRows() {
+        let record = Record(provenance: Provenance(source: "in.csv", record: 1, line: 2), fields: RecordObject(["a": .string("1")]))
+        let malformed = Record(provenance: Provenance(source: "in.csv", record: 2, line: 3), fields: RecordObject(),
+                               problem: RecordError(field: nil, code: .malformedRow, message: "expected 2 fields, found 1"))
+        let converted = [Outcome.converted(record)] + Array(repeating: Outcome.converted(malformed), count: 5)
+        let sink = LinesOnlySink(accepts: [.valid, .failed])
+        let encoder = SinkChunkEncoder(sinks: [sink], maxMalformedMessages: 3)
+        let chunk = encoder.encode(Chunk(converted))
+        #expect(lines(chunk.deliveries[0])?.count == 1)
+        #expect(lines(chunk.deliveries[0])?.bytes == Array(#"{"a":"1"}"#.utf8) + [0x0A])
+        #expect(chunk.counts.failed == 5 && chunk.counts.valid == 1)
+        #expect(chunk.malformedRows.count == 3)
+        #expect(chunk.malformedRows.first == SinkChunkEncoder.malformedMessage(Outcome.converted(malformed)))
+        #expect(chunk.malformedRows.first?.contains("malformed_row: expected 2 fields, found 1") == true)
+    }
+}
