@@ -17,6 +17,12 @@ enum CheckCommand {
         let configuration = try PipelineConfigurationDecoder().decode(fileAt: configPath)
         let log = OperatorLog(format: .text)
         log.addSecrets(configuration.secrets)
+        // A check writes nothing, so SIGINT/SIGTERM/SIGHUP stop it at once with exit 130, also
+        // while `--deep` reads a big input through (never a plain "killed by signal" status).
+        let signals = SignalHandling(flag: InterruptionFlag(), firstSignalExits: true, beforeForcedExit: {
+            log.error("interrupted; the check stopped before its end (it writes nothing)")
+        })
+        defer { withExtendedLifetime(signals) {} }
         let options = RunOptions(shard: try scanner.value("--shard").map(InputShard.init(parsing:)))
         let assembler = PipelineAssembler(configuration: configuration, options: options, log: log)
         let report = try await assembler.check()

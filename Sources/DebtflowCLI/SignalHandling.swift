@@ -11,12 +11,14 @@ final class SignalHandling: @unchecked Sendable {
     // @unchecked Sendable: `sources` is written once in `init` and only read after.
     private var sources: [any DispatchSourceSignal] = []
 
-    init(flag: InterruptionFlag, beforeForcedExit: @escaping @Sendable () -> Void = {}) {
+    /// - Parameter firstSignalExits: for a command that writes nothing (`check`, `check --deep`):
+    ///   the first signal already runs `beforeForcedExit` and exits 130.
+    init(flag: InterruptionFlag, firstSignalExits: Bool = false, beforeForcedExit: @escaping @Sendable () -> Void = {}) {
         for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler {
-                if flag.isSet {
+                if flag.isSet || firstSignalExits {
                     AtomicFile.removePendingTemporaryFiles()
                     beforeForcedExit()
                     exit(130)

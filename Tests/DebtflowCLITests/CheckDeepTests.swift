@@ -90,4 +90,39 @@ struct CheckDeepTests {
         #expect(deep.status == 0, "\(deep.stderrText)")
         #expect(deep.stderrText.contains("read through, 3 records (2 malformed"), "\(deep.stderrText)")
     }
+
+    @Test("SIGINT, SIGTERM and SIGHUP stop a --deep check that is still reading: exit 130, a message, nothing written",
+          arguments: [SIGINT, SIGTERM, SIGHUP])
+    func signalWhileReadingThrough(signal: Int32) throws {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-deep")
+        let config = #"{"version":1,"name":"deep","stages":[{"read":{"format":"csv","path":"-"}},{"sink":{"format":"ndjson","path":"out.ndjson"}}]}"#
+        try Data(config.utf8).write(to: folder.appendingPathComponent("p.json"))
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["check", folder.appendingPathComponent("p.json").path, "--deep"]
+        let input = Pipe()
+        let errors = try TestSupport.makeTemporaryDirectory().appendingPathComponent("stderr.txt")
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+        let errorHandle = try FileHandle(forWritingTo: errors)
+        process.standardInput = input
+        process.standardError = errorHandle
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // stdin stays open and silent: the read-through waits on it until the signal.
+        input.fileHandleForWriting.write(Data("firstname,lastname\nJean,Dupont\n".utf8))
+        usleep(1_000_000)
+        kill(process.processIdentifier, signal)
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        try? input.fileHandleForWriting.close()
+        try errorHandle.close()
+        let stderr = try String(contentsOf: errors, encoding: .utf8)
+        #expect(process.terminationReason == .exit && process.terminationStatus == 130,
+                "\(process.terminationReason == .exit ? "exit" : "killed by signal") \(process.terminationStatus): \(stderr)")
+        #expect(stderr.contains("interrupted"), "\(stderr)")
+        #expect(!stderr.contains(": ok"), "\(stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["p.json"], "check writes nothing")
+    }
 }
