@@ -17,8 +17,14 @@ struct ConfigObject {
             throw DebtflowError.configuration("expected an object, found \(Self.describe(value))", path: path.isEmpty ? "$" : path)
         }
         var values: [String: RecordValue] = [:]
-        // A repeated key: the last one wins (as JSON parsers commonly do).
-        for entry in object.entries { values[entry.key] = entry.value }
+        // A repeated key is refused: most JSON parsers let the last one win, which would let a
+        // second "path" silently move an output.
+        for entry in object.entries {
+            guard values.updateValue(entry.value, forKey: entry.key) == nil else {
+                throw DebtflowError.configuration("the key is given twice in one object; keep one",
+                                                  path: path.isEmpty ? entry.key : "\(path).\(entry.key)")
+            }
+        }
         self.values = values
         self.path = path
         self.interpolation = interpolation

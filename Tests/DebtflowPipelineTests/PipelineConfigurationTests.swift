@@ -19,6 +19,17 @@ struct PipelineConfigurationTests {
         #"{"version":1,"name":"t","stages":[\#(stages)]}"#
     }
 
+    @Test("a key given twice in one object is a config error naming it, not a silent last-one-wins", arguments: [
+        (#"{"read":{"format":"csv","path":"a"}},{"sink":{"format":"ndjson","path":"o","path":"/etc/passwd"}}"#, "stages[1].sink.path"),
+        (#"{"read":{"format":"csv","path":"a","format":"xml"}},{"sink":{"format":"ndjson","path":"o"}}"#, "stages[0].read.format"),
+    ])
+    func repeatedKey(list: String, path: String) throws {
+        let error = try #require(throws: DebtflowError.self) { try decode(stages(list)) }
+        #expect(error.kind == .configuration)
+        #expect(error.description.contains(path))
+        #expect(error.description.contains("given twice"))
+    }
+
     @Test("a conversion pipeline is read then sink, with paths resolved against the config's folder")
     func conversion() throws {
         let config = try decode(stages(#"{"read":{"format":"csv","path":"${INPUT}"}},{"sink":{"format":"ndjson","path":"out/x.ndjson"}}"#))
