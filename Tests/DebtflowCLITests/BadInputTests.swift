@@ -415,11 +415,7 @@ struct BadInputTests {
         input.fileHandleForWriting.write(prefix)
         usleep(1_500_000)
         kill(process.processIdentifier, signal)
-        let deadline = Date().addingTimeInterval(10)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        let stillRunning = process.isRunning
-        if stillRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        let stillRunning = !process.waitForExit(within: 10)
         try? input.fileHandleForWriting.close()
         try errorHandle.close()
         let text = try String(contentsOf: errors, encoding: .utf8)

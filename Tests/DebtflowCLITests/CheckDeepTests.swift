@@ -112,10 +112,7 @@ struct CheckDeepTests {
         input.fileHandleForWriting.write(Data("firstname,lastname\nJean,Dupont\n".utf8))
         usleep(1_000_000)
         kill(process.processIdentifier, signal)
-        let deadline = Date().addingTimeInterval(10)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        process.waitForExit(within: 10)
         try? input.fileHandleForWriting.close()
         try errorHandle.close()
         let stderr = try String(contentsOf: errors, encoding: .utf8)

@@ -198,11 +198,7 @@ struct MetricsEndToEndTests {
             kill(process.processIdentifier, signal)
             usleep(500_000)
         }
-        let deadline = Date().addingTimeInterval(10)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        let stillRunning = process.isRunning
-        if stillRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        let stillRunning = !process.waitForExit(within: 10)
         try? input.fileHandleForWriting.close()
         try errorHandle.close()
         let text = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""

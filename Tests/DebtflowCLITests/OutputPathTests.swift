@@ -79,11 +79,7 @@ struct OutputPathTests {
         try process.run()
         usleep(1_000_000)
         kill(process.processIdentifier, SIGTERM)
-        let deadline = Date().addingTimeInterval(10)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        let stillRunning = process.isRunning
-        if stillRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        let stillRunning = !process.waitForExit(within: 10)
         let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(!stillRunning, "the wait for a reader did not end on SIGTERM")
         #expect(process.terminationStatus == 130, "\(stderr)")
@@ -290,10 +286,7 @@ struct OutputPathTests {
         let first = output.fileHandleForReading.availableData
         #expect(first.starts(with: Data("{\"a\":\"0\"".utf8)))
         try output.fileHandleForReading.close()
-        let deadline = Date().addingTimeInterval(15)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        process.waitForExit(within: 15)
         try errorHandle.close()
         let stderr = try String(contentsOf: errors, encoding: .utf8)
         try FileManager.default.removeItem(at: errors)
@@ -333,11 +326,7 @@ struct OutputPathTests {
         // The first signal lets the in-flight batch finish (it is then journaled); the second
         // stops the run at once.
         if process.isRunning { kill(process.processIdentifier, second) }
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        let stillRunning = process.isRunning
-        if stillRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        let stillRunning = !process.waitForExit(within: 5)
         #expect(!stillRunning, "the second signal did not stop the run at once")
         #expect(process.terminationReason == .exit && process.terminationStatus == 130)
         #expect(try entries(folder).filter { $0.contains(".tmp-") } == [], "a temporary file was left behind")

@@ -87,15 +87,7 @@ public enum TestSupport {
         try process.run()
         if let stdin { inPipe.fileHandleForWriting.write(stdin) }
         try? inPipe.fileHandleForWriting.close()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning {
-            if Date() > deadline {
-                kill(process.processIdentifier, SIGKILL)
-                break
-            }
-            usleep(10_000)
-        }
-        process.waitUntilExit()
+        process.waitForExit(within: timeout)
         try outHandle.close()
         try errHandle.close()
         return ProcessResult(status: process.terminationStatus,
