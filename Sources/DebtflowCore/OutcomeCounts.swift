@@ -16,6 +16,21 @@ public struct OutcomeCounts: Sendable, Equatable {
 
     public init() {}
 
+    /// Adds counts made elsewhere (one chunk's, counted by a transform task).
+    public mutating func add(_ other: OutcomeCounts) {
+        records += other.records
+        valid += other.valid
+        failed += other.failed
+        skipped += other.skipped
+        credits += other.credits
+        for (code, count) in other.errors { errors[code, default: 0] += count }
+        for (reason, count) in other.skipReasons { skipReasons[reason, default: 0] += count }
+        for (zone, total) in other.destinations {
+            destinations[zone, default: RunSummary.ZoneTotal()].count += total.count
+            destinations[zone, default: RunSummary.ZoneTotal()].credits += total.credits
+        }
+    }
+
     /// Counts one outcome.
     public mutating func count(_ outcome: Outcome) {
         records += 1
@@ -40,17 +55,7 @@ public struct OutcomeCounts: Sendable, Equatable {
 
 extension RunSummary {
     /// Adds counts made elsewhere (one chunk's, counted by a transform task).
-    public mutating func add(_ counts: OutcomeCounts) {
-        records += counts.records
-        valid += counts.valid
-        failed += counts.failed
-        skipped += counts.skipped
-        credits += counts.credits
-        for (code, count) in counts.errors { errors[code, default: 0] += count }
-        for (reason, count) in counts.skipReasons { skipReasons[reason, default: 0] += count }
-        for (zone, total) in counts.destinations {
-            destinations[zone, default: ZoneTotal()].count += total.count
-            destinations[zone, default: ZoneTotal()].credits += total.credits
-        }
+    public mutating func add(_ other: OutcomeCounts) {
+        counts.add(other)
     }
 }

@@ -39,30 +39,30 @@ public struct RunSummary: Sendable, Equatable {
             self.error = error
         }
 
-        /// Counts one outcome of this input.
-        public mutating func count(_ outcome: Outcome) {
-            records += 1
-            switch outcome.status {
-            case .valid: valid += 1
-            case .failed: failed += 1
-            case .skipped: skipped += 1
-            }
+        /// Adds one chunk's counts (made by a transform task) to this input's figures.
+        public mutating func add(_ counts: OutcomeCounts) {
+            records += counts.records
+            valid += counts.valid
+            failed += counts.failed
+            skipped += counts.skipped
         }
     }
 
     public var pipeline: String
     /// Records the reader yielded (debtors, for the `magicline-debtor` preset).
     public var sourceRecords = 0
+    /// The outcomes' counts, kept once: the properties below read and write them.
+    public var counts = OutcomeCounts()
     /// Outcomes (one per collection case with the preset): `valid + failed + skipped`.
-    public var records = 0
-    public var valid = 0
-    public var failed = 0
-    public var skipped = 0
-    public var errors: [String: Int] = [:]
-    public var skipReasons: [String: Int] = [:]
-    public var destinations: [String: ZoneTotal] = [:]
+    public var records: Int { get { counts.records } set { counts.records = newValue } }
+    public var valid: Int { get { counts.valid } set { counts.valid = newValue } }
+    public var failed: Int { get { counts.failed } set { counts.failed = newValue } }
+    public var skipped: Int { get { counts.skipped } set { counts.skipped = newValue } }
+    public var errors: [String: Int] { get { counts.errors } set { counts.errors = newValue } }
+    public var skipReasons: [String: Int] { get { counts.skipReasons } set { counts.skipReasons = newValue } }
+    public var destinations: [String: ZoneTotal] { get { counts.destinations } set { counts.destinations = newValue } }
     /// The sum of credits per call over valid debts.
-    public var credits = 0
+    public var credits: Int { get { counts.credits } set { counts.credits = newValue } }
     public var pushed: PushTotals?
     /// One entry per input, in reading order, when `read.path` is a glob or an array; `nil` for a
     /// single path (the summary is then written exactly as before).

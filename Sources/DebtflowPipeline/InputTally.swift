@@ -24,10 +24,7 @@ struct InputTally {
     /// Adds one chunk's counts (made by a transform task) to the current input's figures.
     mutating func count(_ counts: OutcomeCounts) {
         guard !totals.isEmpty else { return }
-        totals[totals.count - 1].records += counts.records
-        totals[totals.count - 1].valid += counts.valid
-        totals[totals.count - 1].failed += counts.failed
-        totals[totals.count - 1].skipped += counts.skipped
+        totals[totals.count - 1].add(counts)
     }
 
     /// Closes the current input: its time, and its error when it failed.
