@@ -49,7 +49,8 @@ let package = Package(
         .testTarget(name: "DebtflowValidateTests", dependencies: ["DebtflowValidate", "DebtflowNormalize", "DebtflowClassify", "DebtflowTestSupport"]),
         .testTarget(name: "DebtflowSinkTests", dependencies: ["DebtflowSink", "DebtflowRead", "DebtflowGzip", "DebtflowTestSupport"]),
         .testTarget(name: "DebtflowPipelineTests", dependencies: [
-            "DebtflowPipeline", "DebtflowMap", "DebtflowNormalize", "DebtflowClassify", "DebtflowValidate", "DebtflowTestSupport",
+            "DebtflowPipeline", "DebtflowRead", "DebtflowMap", "DebtflowNormalize", "DebtflowClassify", "DebtflowValidate",
+            "DebtflowSink", "DebtflowTestSupport",
         ]),
         .testTarget(name: "DebtflowSandboxTests", dependencies: ["DebtflowSandbox", "DebtflowTestSupport"]),
         .testTarget(name: "DebtflowGenerateTests", dependencies: ["DebtflowGenerate", "DebtflowTestSupport"]),
