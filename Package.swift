@@ -18,6 +18,7 @@ let package = Package(
         .target(name: "DebtflowGzip", dependencies: ["CZlib", "DebtflowCore"]),
         .target(name: "DebtflowHTTP", dependencies: ["DebtflowCore"]),
         .target(name: "DebtflowJSON", dependencies: ["DebtflowCore"]),
+        .target(name: "DebtflowSignals"),
         .target(name: "DebtflowRead", dependencies: ["DebtflowCore", "DebtflowGzip", "DebtflowHTTP", "DebtflowJSON", "CLibXML2"]),
         .target(name: "DebtflowNormalize", dependencies: ["DebtflowCore"]),
         .target(name: "DebtflowMap", dependencies: ["DebtflowCore"]),
@@ -30,11 +31,12 @@ let package = Package(
         ]),
         .target(name: "DebtflowSandbox", dependencies: [
             "DebtflowCore", "DebtflowGzip", "DebtflowJSON", "DebtflowNormalize", "DebtflowClassify", "DebtflowValidate",
+            "DebtflowSignals",
         ]),
         .target(name: "DebtflowGenerate", dependencies: ["DebtflowCore", "DebtflowGzip"]),
         .executableTarget(name: "DebtflowCLI", dependencies: [
             "DebtflowCore", "DebtflowPipeline", "DebtflowNormalize", "DebtflowClassify", "DebtflowSink", "DebtflowSandbox",
-            "DebtflowGenerate",
+            "DebtflowGenerate", "DebtflowSignals",
         ]),
         .target(name: "DebtflowTestSupport", dependencies: ["DebtflowCore"], path: "Tests/DebtflowTestSupport"),
 
@@ -49,8 +51,10 @@ let package = Package(
         .testTarget(name: "DebtflowValidateTests", dependencies: ["DebtflowValidate", "DebtflowNormalize", "DebtflowClassify", "DebtflowTestSupport"]),
         .testTarget(name: "DebtflowSinkTests", dependencies: ["DebtflowSink", "DebtflowRead", "DebtflowGzip", "DebtflowTestSupport"]),
         .testTarget(name: "DebtflowPipelineTests", dependencies: [
-            "DebtflowPipeline", "DebtflowMap", "DebtflowNormalize", "DebtflowClassify", "DebtflowValidate", "DebtflowTestSupport",
+            "DebtflowPipeline", "DebtflowRead", "DebtflowMap", "DebtflowNormalize", "DebtflowClassify", "DebtflowValidate",
+            "DebtflowSink", "DebtflowTestSupport",
         ]),
+        .testTarget(name: "DebtflowSignalsTests", dependencies: ["DebtflowSignals"]),
         .testTarget(name: "DebtflowSandboxTests", dependencies: ["DebtflowSandbox", "DebtflowTestSupport"]),
         .testTarget(name: "DebtflowGenerateTests", dependencies: ["DebtflowGenerate", "DebtflowTestSupport"]),
         .testTarget(name: "DebtflowCLITests", dependencies: ["DebtflowCore", "DebtflowTestSupport"]),

@@ -59,29 +59,8 @@ extension DebtCandidate {
     }
 }
 
-/// The debt keys whose source text `map` finds: the bulk-import API's keys, plus `country_code`
-/// (the record's own region for national phone numbers), in the order the debt object writes them.
-public enum DebtRawKey: Int, CaseIterable, Sendable {
-    case firstname, lastname, amount, currency, phone, email, tempID, internalID, timelineID,
-         timelineStartMode, acceptExpensiveDestination, civility, birthdate, object, invoiceDate,
-         dueDate, iban, company, streetAddress, streetNumber, postalCode, city, country, countryCode
-
-    /// The key's JSON name (`first name` → `firstname`, `tempID` → `temp_id`).
-    public var name: String { Self.names[rawValue] }
-
-    /// The key named `name`, or `nil` when it is not a debt key.
-    public init?(name: String) {
-        guard let index = Self.names.firstIndex(of: name) else { return nil }
-        self.init(rawValue: index)
-    }
-
-    private static let names: [String] = [
-        "firstname", "lastname", "amount", "currency", "phone", "email", "temp_id", "internal_id",
-        "timeline_id", "timeline_start_mode", "accept_expensive_destination", "civility", "birthdate",
-        "object", "invoice_date", "due_date", "iban", "company", "street_address", "street_number",
-        "postal_code", "city", "country", "country_code",
-    ]
-}
+/// The debt keys whose source text `map` finds: ``DebtKey``, the one list of them.
+public typealias DebtRawKey = DebtKey
 
 /// The source text of each debt field of one record, in one fixed slot per ``DebtRawKey``.
 ///

@@ -69,35 +69,20 @@ extension JSONByteWriter {
         endObject()
     }
 
-    /// The debt object exactly as the bulk-import API takes it; empty keys left out.
+    /// The debt object exactly as the bulk-import API takes it, its keys in ``DebtKey``'s order;
+    /// empty keys left out.
     public mutating func debt(_ debt: Debt) {
         beginObject()
-        optionalField(literal: "firstname", debt.firstname)
-        optionalField(literal: "lastname", debt.lastname)
-        if let amount = debt.amount {
-            key(literal: "amount")
-            numberText(amount.decimalText)
+        for debtKey in DebtKey.ordered {
+            switch debt[debtKey] {
+            case .text(let text)?: field(literal: debtKey.literal, text)
+            case .amount(let amount)?:
+                key(literal: debtKey.literal)
+                numberText(amount.decimalText)
+            case .flag(let flag)?: field(literal: debtKey.literal, flag)
+            case nil: break
+            }
         }
-        optionalField(literal: "currency", debt.currency)
-        optionalField(literal: "phone", debt.phone)
-        optionalField(literal: "email", debt.email)
-        optionalField(literal: "temp_id", debt.tempID)
-        optionalField(literal: "internal_id", debt.internalID)
-        optionalField(literal: "timeline_id", debt.timelineID)
-        optionalField(literal: "timeline_start_mode", debt.timelineStartMode)
-        if let accept = debt.acceptExpensiveDestination { field(literal: "accept_expensive_destination", accept) }
-        optionalField(literal: "civility", debt.civility)
-        optionalField(literal: "birthdate", debt.birthdate)
-        optionalField(literal: "object", debt.object)
-        optionalField(literal: "invoice_date", debt.invoiceDate)
-        optionalField(literal: "due_date", debt.dueDate)
-        optionalField(literal: "iban", debt.iban)
-        optionalField(literal: "company", debt.company)
-        optionalField(literal: "street_address", debt.streetAddress)
-        optionalField(literal: "street_number", debt.streetNumber)
-        optionalField(literal: "postal_code", debt.postalCode)
-        optionalField(literal: "city", debt.city)
-        optionalField(literal: "country", debt.country)
         if let metadata = debt.metadata, !metadata.isEmpty {
             key(literal: "metadata")
             object(metadata)

@@ -15,7 +15,7 @@ struct FieldMappingPlan: Sendable {
 
     /// One debt key: its source (if any) and the constant used when the source gives nothing.
     struct Slot: Sendable, Equatable {
-        var key: DebtRawKey
+        var key: DebtKey
         var source: Source?
         var constant: String?
     }
@@ -39,10 +39,10 @@ struct FieldMappingPlan: Sendable {
         self.signature = Self.signature(of: sample)
         let folded = sourceKeys.map(FieldNameMatcher.fold)
         var used = Set<Int>()
-        var sources: [String: Source] = [:]
+        var sources: [DebtKey: Source] = [:]
         // Explicit fields first, so automatic matching never takes a column the config named.
-        for key in DebtFieldKey.all {
-            guard let sourceName = options.fields[key] else { continue }
+        for key in DebtKey.ordered {
+            guard let sourceName = options.fields[key.name] else { continue }
             if let index = sourceKeys.firstIndex(of: sourceName) {
                 sources[key] = .index(index)
                 used.insert(index)
@@ -57,7 +57,7 @@ struct FieldMappingPlan: Sendable {
             // Top-level names holding text.
             for index in sourceKeys.indices where !used.contains(index) && Self.holdsText(sample.entries[index].value) {
                 guard let key = FieldNameMatcher.synonyms[folded[index]], sources[key] == nil,
-                      options.fields[key] == nil else { continue }
+                      options.fields[key.name] == nil else { continue }
                 sources[key] = .index(index)
                 used.insert(index)
             }
@@ -68,18 +68,17 @@ struct FieldMappingPlan: Sendable {
                 for child in nested.entries where Self.holdsText(child.value) {
                     let childFolded = FieldNameMatcher.fold(child.key)
                     var key = FieldNameMatcher.synonyms[childFolded]
-                    if parentKey == "street_address", FieldNameMatcher.streetNumberInAddress.contains(childFolded) {
-                        key = "street_number"
+                    if parentKey == .streetAddress, FieldNameMatcher.streetNumberInAddress.contains(childFolded) {
+                        key = .streetNumber
                     }
-                    guard let key, sources[key] == nil, options.fields[key] == nil else { continue }
+                    guard let key, sources[key] == nil, options.fields[key.name] == nil else { continue }
                     sources[key] = .path(sourceKeys[index] + "." + child.key)
                 }
             }
         }
         var slots: [Slot] = []
-        for key in DebtFieldKey.all {
-            guard let rawKey = DebtRawKey(name: key) else { continue }
-            let slot = Slot(key: rawKey, source: sources[key], constant: options.constants[key])
+        for key in DebtKey.ordered {
+            let slot = Slot(key: key, source: sources[key], constant: options.constants[key.name])
             if slot.source != nil || slot.constant != nil { slots.append(slot) }
         }
         self.slots = slots

@@ -1,3 +1,4 @@
+import DebtflowCore
 import Foundation
 
 /// Finds the debt key a source column stands for, from its name: case, accents, spaces, `_`,
@@ -29,7 +30,7 @@ public enum FieldNameMatcher {
     }
 
     /// The debt key a source name stands for, or `nil` when it is none of them.
-    public static func debtKey(forSourceName name: String) -> String? {
+    public static func debtKey(forSourceName name: String) -> DebtKey? {
         synonyms[fold(name)]
     }
 
@@ -37,54 +38,54 @@ public enum FieldNameMatcher {
     /// not at the top level, where a "numéro" may be anything.
     static let streetNumberInAddress: Set<String> = ["numero", "number", "nr", "no", "num", "hausnummer", "n"]
 
-    /// Folded name → debt key.
-    static let synonyms: [String: String] = {
-        var table: [String: String] = [:]
+    /// Folded name → debt key (a key's own name stands for it too).
+    static let synonyms: [String: DebtKey] = {
+        var table: [String: DebtKey] = [:]
         for (key, names) in synonymLists {
-            table[fold(key)] = key
+            table[fold(key.name)] = key
             for name in names { table[fold(name)] = key }
         }
         return table
     }()
 
-    private static let synonymLists: [(String, [String])] = [
-        ("firstname", ["prénom", "prenom", "vorname", "first name", "first_name", "given name", "givenname",
-                       "firstName", "forename"]),
-        ("lastname", ["nom", "nachname", "last name", "surname", "name de famille", "nom de famille",
-                      "familienname", "lastName", "family name"]),
-        ("amount", ["montant", "betrag", "amount", "somme", "montant dû", "montant du", "openAmount",
-                    "open amount", "solde", "offener betrag"]),
-        ("currency", ["devise", "währung", "waehrung", "currency", "monnaie"]),
-        ("phone", ["téléphone", "telephone", "portable", "mobile", "telefon", "handy", "phone", "tel", "tél",
-                   "phone number", "mobile phone", "numéro de téléphone", "telefonnummer", "handynummer",
-                   "mobilnummer", "gsm", "cell phone"]),
-        ("email", ["courriel", "e-mail", "email", "mail", "adresse email", "adresse e-mail", "adresse mail",
-                   "email address", "e-mail-adresse"]),
-        ("civility", ["civilité", "civilite", "anrede", "salutation", "title"]),
-        ("birthdate", ["birthdate", "birth date", "date of birth", "date de naissance", "geburtsdatum",
-                       "birthday", "naissance"]),
-        ("iban", ["iban"]),
-        ("company", ["company", "société", "societe", "firma", "entreprise", "raison sociale", "unternehmen"]),
-        ("street_address", ["address", "adresse", "rue", "straße", "strasse", "street", "street address",
-                            "anschrift"]),
-        ("street_number", ["street number", "house number", "hausnummer", "numéro de rue", "numero de voie"]),
-        ("postal_code", ["postal code", "postcode", "code postal", "plz", "zip", "zip code", "postleitzahl", "cp"]),
-        ("city", ["city", "ville", "ort", "stadt", "commune", "town"]),
-        ("country", ["country", "pays", "land"]),
-        ("country_code", ["country code", "countryCode", "code pays", "ländercode", "laendercode"]),
-        ("invoice_date", ["invoice date", "date facture", "date de facture", "rechnungsdatum"]),
-        ("due_date", ["due date", "échéance", "echeance", "date d'échéance", "date échéance", "fälligkeit",
-                      "fälligkeitsdatum"]),
-        ("object", ["object", "objet", "libellé", "libelle", "designation", "désignation", "motif",
-                    "verwendungszweck"]),
+    private static let synonymLists: [(DebtKey, [String])] = [
+        (.firstname, ["prénom", "prenom", "vorname", "first name", "first_name", "given name", "givenname",
+                      "firstName", "forename"]),
+        (.lastname, ["nom", "nachname", "last name", "surname", "name de famille", "nom de famille",
+                     "familienname", "lastName", "family name"]),
+        (.amount, ["montant", "betrag", "amount", "somme", "montant dû", "montant du", "openAmount",
+                   "open amount", "solde", "offener betrag"]),
+        (.currency, ["devise", "währung", "waehrung", "currency", "monnaie"]),
+        (.phone, ["téléphone", "telephone", "portable", "mobile", "telefon", "handy", "phone", "tel", "tél",
+                  "phone number", "mobile phone", "numéro de téléphone", "telefonnummer", "handynummer",
+                  "mobilnummer", "gsm", "cell phone"]),
+        (.email, ["courriel", "e-mail", "email", "mail", "adresse email", "adresse e-mail", "adresse mail",
+                  "email address", "e-mail-adresse"]),
+        (.civility, ["civilité", "civilite", "anrede", "salutation", "title"]),
+        (.birthdate, ["birthdate", "birth date", "date of birth", "date de naissance", "geburtsdatum",
+                      "birthday", "naissance"]),
+        (.iban, ["iban"]),
+        (.company, ["company", "société", "societe", "firma", "entreprise", "raison sociale", "unternehmen"]),
+        (.streetAddress, ["address", "adresse", "rue", "straße", "strasse", "street", "street address",
+                          "anschrift"]),
+        (.streetNumber, ["street number", "house number", "hausnummer", "numéro de rue", "numero de voie"]),
+        (.postalCode, ["postal code", "postcode", "code postal", "plz", "zip", "zip code", "postleitzahl", "cp"]),
+        (.city, ["city", "ville", "ort", "stadt", "commune", "town"]),
+        (.country, ["country", "pays", "land"]),
+        (.countryCode, ["country code", "countryCode", "code pays", "ländercode", "laendercode"]),
+        (.invoiceDate, ["invoice date", "date facture", "date de facture", "rechnungsdatum"]),
+        (.dueDate, ["due date", "échéance", "echeance", "date d'échéance", "date échéance", "fälligkeit",
+                    "fälligkeitsdatum"]),
+        (.object, ["object", "objet", "libellé", "libelle", "designation", "désignation", "motif",
+                   "verwendungszweck"]),
         // A record's own reference is its id (CONTRACT.md §3: temp_id is "the record's own id, e.g. a
         // collection case id, when it has one"), not the debt's object.
-        ("internal_id", ["internal id", "id", "reference", "référence", "ref", "réf", "référence dossier",
-                         "référence client", "reference client", "dossier", "numéro de dossier", "numero dossier",
-                         "case id", "collection case id", "aktenzeichen", "kundennummer", "customer id", "client id"]),
-        ("temp_id", ["temp id"]),
-        ("timeline_id", ["timeline id"]),
-        ("timeline_start_mode", ["timeline start mode"]),
-        ("accept_expensive_destination", ["accept expensive destination"]),
+        (.internalID, ["internal id", "id", "reference", "référence", "ref", "réf", "référence dossier",
+                       "référence client", "reference client", "dossier", "numéro de dossier", "numero dossier",
+                       "case id", "collection case id", "aktenzeichen", "kundennummer", "customer id", "client id"]),
+        (.tempID, ["temp id"]),
+        (.timelineID, ["timeline id"]),
+        (.timelineStartMode, ["timeline start mode"]),
+        (.acceptExpensiveDestination, ["accept expensive destination"]),
     ]
 }

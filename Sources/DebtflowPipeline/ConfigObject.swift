@@ -93,14 +93,6 @@ struct ConfigObject {
         return text
     }
 
-    func oneOf(_ key: String, _ choices: [String], default fallback: String) throws -> String {
-        guard let text = try string(key) else { return fallback }
-        guard choices.contains(text) else {
-            throw DebtflowError.configuration("expected one of \(choices.map { "\"\($0)\"" }.joined(separator: ", ")), found \(MessageExcerpt.quoted(text))", path: child(key))
-        }
-        return text
-    }
-
     /// One of a closed set of names (an enum's raw values), or `fallback` when absent.
     func oneOf<Choice: RawRepresentable & CaseIterable>(_ key: String, _ type: Choice.Type, default fallback: Choice) throws -> Choice
     where Choice.RawValue == String {

@@ -28,7 +28,7 @@ extension PipelineAssembler {
         let inputs: [MatchedInput?] = configuration.read.hasManyInputs || configuration.read.missingInputsAllowed || options.shard != nil ? (plan?.inputs ?? []) : [nil]
         var reports: [InputReadThroughReport] = []
         for input in inputs {
-            let source = try Self.makeSource(configuration.read, baseDirectory: configuration.baseDirectory, input: input)
+            let source = try configuration.read.makeSource(baseDirectory: configuration.baseDirectory, input: input)
             var report = InputReadThroughReport(name: source.name, records: 0, malformed: 0)
             while let chunk = try await source.nextChunk() {
                 report.records += chunk.count

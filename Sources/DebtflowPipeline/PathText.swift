@@ -1,4 +1,5 @@
 import DebtflowCore
+import Foundation
 
 /// The checks a path from the config or the command line passes before it is used at all.
 enum PathText {
@@ -14,5 +15,12 @@ enum PathText {
             return "a path of \(path.utf8.count) bytes is longer than the system allows (\(maxBytes)): \(MessageExcerpt.quoted(path))"
         }
         return nil
+    }
+
+    /// `path` made absolute against `baseDirectory` (the config's folder) and standardized; `-`
+    /// (stdin, stdout) and absolute paths are kept as they are.
+    static func resolve(_ path: String, against baseDirectory: String) -> String {
+        if path == "-" || path.hasPrefix("/") { return path }
+        return URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).standardizedFileURL.path
     }
 }

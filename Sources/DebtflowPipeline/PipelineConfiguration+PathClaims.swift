@@ -1,5 +1,6 @@
 import DebtflowCore
 import DebtflowRead
+import DebtflowSink
 
 extension PipelineConfiguration {
     /// Every path the run reads (the config, the inputs) and writes (sink paths, `results`,

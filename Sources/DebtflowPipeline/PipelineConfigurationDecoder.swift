@@ -1,7 +1,6 @@
 import DebtflowCore
 import DebtflowJSON
-import DebtflowHTTP
-import DebtflowRead
+import DebtflowSink
 import Foundation
 
 /// Reads a pipeline config file strictly (CONTRACT.md §2): unknown keys, wrong types and impossible
@@ -87,7 +86,7 @@ public struct PipelineConfigurationDecoder: Sendable {
             }
             try placement.admit(descriptor, index: index, path: "\(stagePath).\(kind)")
             let options = try ConfigObject(stage.rawValue(kind), path: "\(stagePath).\(kind)", interpolation: interpolation)
-            switch try descriptor.decode(self, options, baseDirectory, &secrets) {
+            switch try descriptor.decode(options, baseDirectory, &secrets) {
             case .read(let decoded): read = decoded
             case .transform(let decoded): stages.append(decoded)
             case .sink(let decoded): sinks.append(decoded)
@@ -109,87 +108,6 @@ public struct PipelineConfigurationDecoder: Sendable {
         }
         return PipelineConfiguration(version: 1, name: name, baseDirectory: baseDirectory, read: read,
                                      stages: stages, sinks: sinks, secrets: secrets)
-    }
-
-    private func resolve(_ path: String, baseDirectory: String) -> String {
-        if path == "-" || path.hasPrefix("/") { return path }
-        return URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).standardizedFileURL.path
-    }
-
-    func decodeRead(_ options: ConfigObject, baseDirectory: String, secrets: inout [String]) throws -> ReadStageConfiguration {
-        let formatText = try options.string("format") ?? ""
-        guard let format = ReadStageConfiguration.Format(rawValue: formatText) else {
-            throw DebtflowError.configuration("expected one of \"csv\", \"json\", \"xml\", \"magicline\"" + (formatText.isEmpty ? "" : ", found \(MessageExcerpt.quoted(formatText))"), path: options.child("format"))
-        }
-        var read = ReadStageConfiguration(format: format)
-        switch format {
-        case .csv:
-            try options.rejectUnknownKeys(describedBy: format.configOptions, context: "csv")
-            let delimiter = try options.string("delimiter") ?? "auto"
-            guard CSVDelimiter(configValue: delimiter) != nil else {
-                throw DebtflowError.configuration("expected \"auto\", \",\", \";\", \"\\t\" (or \"tab\") or \"|\", found \(MessageExcerpt.quoted(delimiter))", path: options.child("delimiter"))
-            }
-            read.delimiter = delimiter
-            let encoding = try options.string("encoding") ?? "auto"
-            guard TextEncodingChoice(configValue: encoding) != nil else {
-                throw DebtflowError.configuration("expected \"auto\", \"utf-8\" or \"windows-1252\", found \(MessageExcerpt.quoted(encoding))", path: options.child("encoding"))
-            }
-            read.encoding = encoding
-            read.header = try options.bool("header") ?? true
-            read.maxFieldBytes = try options.positiveInt("max_field_bytes") ?? read.maxFieldBytes
-        case .json:
-            try options.rejectUnknownKeys(describedBy: format.configOptions, context: "json")
-            read.records = try options.string("records") ?? ""
-            if let problem = RecordLocatorRules.recordsPathProblem(read.records) {
-                throw DebtflowError.configuration(problem, path: options.child("records"))
-            }
-        case .xml:
-            try options.rejectUnknownKeys(describedBy: format.configOptions, context: "xml")
-            read.recordElement = try options.requiredString("record")
-            if let problem = RecordLocatorRules.recordElementProblem(read.recordElement ?? "") {
-                throw DebtflowError.configuration(problem, path: options.child("record"))
-            }
-        case .magicline:
-            try options.rejectUnknownKeys(describedBy: format.configOptions, context: "magicline")
-            read.baseURL = try options.requiredString("base_url")
-            _ = try HTTPURLPolicy.validate(read.baseURL ?? "", jsonPath: options.child("base_url"))
-            secrets.append(contentsOf: Redaction.urlPasswords(read.baseURL ?? ""))
-            guard let runID = try options.intOrString("run_id"), !runID.isEmpty else {
-                throw DebtflowError.configuration("required: expected an integer or a string", path: options.child("run_id"))
-            }
-            read.runID = runID
-            read.apiKey = try options.nonEmptyString("api_key")
-            if let key = read.apiKey { secrets.append(key) }
-            read.sliceSize = try options.positiveInt("slice_size") ?? 100
-            read.rateLimitWaitSeconds = try options.nonNegativeNumber("rate_limit_wait_s") ?? 60
-            read.maxRetries = try options.positiveInt("max_retries") ?? 8
-            read.timeoutSeconds = try options.positiveSeconds("timeout_s") ?? 30
-            return read
-        }
-        read.missingInputsAllowed = try options.oneOf("if_missing", ["error", "ok"], default: "error") == "ok"
-        read.continuesAfterInputError = try options.oneOf("on_input_error", ["stop", "continue"], default: "stop") == "continue"
-        if case .array? = options.rawValue("path") {
-            let patterns = try options.stringArray("path") ?? []
-            guard !patterns.isEmpty else {
-                throw DebtflowError.configuration("expected a path, a glob, or a non-empty array of them", path: options.child("path"))
-            }
-            for (index, pattern) in patterns.enumerated() {
-                let problem = pattern.isEmpty ? "expected a non-empty path or glob"
-                    : pattern == "-" ? "`-` (stdin) can only be the one input, not an entry of an array"
-                    : PathText.problem(pattern)
-                if let problem { throw DebtflowError.configuration(problem, path: "\(options.child("path"))[\(index)]") }
-            }
-            read.patterns = patterns
-            return read
-        }
-        let path = try options.requiredFilePath("path")
-        if InputPatternExpander.isPattern(path) {
-            read.patterns = [path]
-            return read
-        }
-        read.displayPath = path
-        read.path = resolve(path, baseDirectory: baseDirectory)
-        return read
     }
 
     /// Where `{input}` may appear: an ndjson sink's file name, with a file input, and not with
@@ -216,68 +134,15 @@ public struct PipelineConfigurationDecoder: Sendable {
             }
         }
     }
+}
 
-    func decodeSink(_ options: ConfigObject, baseDirectory: String, secrets: inout [String]) throws -> SinkConfiguration {
-        let formatText = try options.string("format") ?? ""
-        guard let format = SinkConfiguration.Format(rawValue: formatText) else {
-            throw DebtflowError.configuration("expected \"ndjson\" or \"http\"" + (formatText.isEmpty ? "" : ", found \(MessageExcerpt.quoted(formatText))"), path: options.child("format"))
-        }
-        var accepts: Set<OutcomeStatus> = [.valid]
-        if let list = try options.stringArray("accept") {
-            guard !list.isEmpty else {
-                throw DebtflowError.configuration("expected at least one of \"valid\", \"failed\", \"skipped\"", path: options.child("accept"))
-            }
-            accepts = []
-            for (index, item) in list.enumerated() {
-                guard let status = OutcomeStatus(rawValue: item) else {
-                    throw DebtflowError.configuration("expected \"valid\", \"failed\" or \"skipped\", found \(MessageExcerpt.quoted(item))", path: "\(options.child("accept"))[\(index)]")
-                }
-                accepts.insert(status)
-            }
-        }
-        var sink = SinkConfiguration(format: format, accepts: accepts, jsonPath: options.path)
-        switch format {
-        case .ndjson:
-            try options.rejectUnknownKeys(describedBy: format.configOptions, context: "ndjson")
-            sink.path = resolve(try options.requiredFilePath("path"), baseDirectory: baseDirectory)
-            sink.gzip = try options.bool("gzip") ?? false
-        case .http:
-            try options.rejectUnknownKeys(describedBy: format.configOptions, context: "http")
-            if accepts != [.valid] {
-                throw DebtflowError.configuration("an http sink pushes valid debts only; expected [\"valid\"]", path: options.child("accept"))
-            }
-            var http = SinkConfiguration.HTTP(url: try options.requiredString("url"))
-            _ = try HTTPURLPolicy.validate(http.url, jsonPath: options.child("url"))
-            secrets.append(contentsOf: Redaction.urlPasswords(http.url))
-            http.token = try options.nonEmptyString("token")
-            http.tokenURL = try options.nonEmptyString("token_url")
-            http.clientID = try options.nonEmptyString("client_id")
-            http.clientSecret = try options.nonEmptyString("client_secret")
-            http.scope = try options.nonEmptyString("scope")
-            if let tokenURL = http.tokenURL {
-                _ = try HTTPURLPolicy.validate(tokenURL, jsonPath: options.child("token_url"))
-                secrets.append(contentsOf: Redaction.urlPasswords(tokenURL))
-            }
-            if let token = http.token { secrets.append(token) }
-            if let secret = http.clientSecret { secrets.append(secret) }
-            if http.token == nil {
-                for key in ["token_url", "client_id", "client_secret"] where try options.nonEmptyString(key) == nil {
-                    throw DebtflowError.configuration("required: give `token`, or `token_url` + `client_id` + `client_secret` (+ `scope`)", path: options.child(key))
-                }
-            } else if http.tokenURL != nil {
-                throw DebtflowError.configuration("give either `token` or `token_url` with client credentials, not both", path: options.child("token_url"))
-            }
-            http.batchSize = try options.positiveInt("batch_size", max: 1000) ?? 500
-            http.batchName = try options.nonEmptyString("batch_name")
-            http.acceptExpensiveDestination = try options.bool("accept_expensive_destination")
-            http.concurrency = try options.positiveInt("concurrency", max: 16) ?? 2
-            http.timeoutSeconds = try options.positiveSeconds("timeout_s") ?? 30
-            http.maxRetries = try options.positiveInt("max_retries") ?? 8
-            http.onAmbiguous = try options.oneOf("on_ambiguous", ["stop", "retry"], default: "stop")
-            http.resultsPath = try options.filePath("results").map { resolve($0, baseDirectory: baseDirectory) }
-            http.journalPath = try options.filePath("journal").map { resolve($0, baseDirectory: baseDirectory) }
-            sink.http = http
-        }
-        return sink
-    }
+extension PipelineConfigurationDecoder {
+    /// The keys of the config's top level.
+    static let rootOptions = ConfigOptions("A debtflow pipeline config (CONTRACT.md §2): stages run in the order given, `read` first, one or more `sink`s last.", [
+        ConfigOption("$schema", .freeText, "The JSON Schema editors check this file against (`debtflow.schema.json`); ignored by debtflow."),
+        ConfigOption("version", .integerConstant(1), required: true, "The config format's version."),
+        ConfigOption("name", .string(), default: .string("pipeline"), "The pipeline's name, in messages, the summary and metrics."),
+        ConfigOption("description", .freeText, "What the pipeline does, for people; ignored by debtflow."),
+        ConfigOption("stages", .stages, required: true, "The stages in order: `read`, then `map` → `normalize` → [`classify`] → `validate` for debts (or nothing, to convert), then one or more `sink`s."),
+    ])
 }

@@ -2,7 +2,7 @@ import DebtflowCore
 import DebtflowHTTP
 
 /// The options of a `magicline` read (CONTRACT.md §2, §5): Sportalliance's paged debtors API.
-public struct MagiclineSourceConfiguration: Sendable {
+public struct MagiclineSourceConfiguration: Sendable, Equatable {
     /// `base_url`: the studio's Open API URL (`https://TENANT.open-api.magicline.com/v1`).
     public var baseURL: String
     /// `run_id`: the debt collection run (integer or string in the config).

@@ -56,30 +56,14 @@ extension DebtRules {
     /// the amount as a JSON number with the currency's decimals (what the sandbox keeps and echoes).
     public static func object(of debt: Debt) -> RecordObject {
         var object = RecordObject()
-        func add(_ key: String, _ value: String?) { if let value { object.append(key, .string(value)) } }
-        add("firstname", debt.firstname)
-        add("lastname", debt.lastname)
-        if let amount = debt.amount { object.append("amount", .number(amount.decimalText)) }
-        add("currency", debt.currency)
-        add("phone", debt.phone)
-        add("email", debt.email)
-        add("temp_id", debt.tempID)
-        add("internal_id", debt.internalID)
-        add("timeline_id", debt.timelineID)
-        add("timeline_start_mode", debt.timelineStartMode)
-        if let accept = debt.acceptExpensiveDestination { object.append("accept_expensive_destination", .bool(accept)) }
-        add("civility", debt.civility)
-        add("birthdate", debt.birthdate)
-        add("object", debt.object)
-        add("invoice_date", debt.invoiceDate)
-        add("due_date", debt.dueDate)
-        add("iban", debt.iban)
-        add("company", debt.company)
-        add("street_address", debt.streetAddress)
-        add("street_number", debt.streetNumber)
-        add("postal_code", debt.postalCode)
-        add("city", debt.city)
-        add("country", debt.country)
+        for key in DebtKey.ordered {
+            switch debt[key] {
+            case .text(let text)?: object.append(key.name, .string(text))
+            case .amount(let amount)?: object.append(key.name, .number(amount.decimalText))
+            case .flag(let flag)?: object.append(key.name, .bool(flag))
+            case nil: break
+            }
+        }
         if let metadata = debt.metadata, !metadata.isEmpty { object.append("metadata", .object(metadata)) }
         return object
     }

@@ -1,4 +1,6 @@
 import DebtflowCore
+import DebtflowSignals
+import Dispatch
 import Foundation
 
 /// `debtflow sandbox`: parses the command line, starts a ``SandboxServer``, prints
@@ -67,15 +69,17 @@ public enum SandboxCommand {
             reportUsageError(error)
             return ExitCode.usage.rawValue
         }
-        let stopSignal = StopSignal()
+        // SIGINT or SIGTERM stops the sandbox (the one signal mechanism, ``StopSignals``).
+        let stopped = DispatchSemaphore(value: 0)
+        let signals = StopSignals([SIGINT, SIGTERM]) { _ in stopped.signal() }
         print("listening on http://127.0.0.1:\(port)")
         fflush(nil)  // nil flushes every stream, stdout included (Swift 6 cannot touch the `stdout` global)
         onListening?(port)
 
-        stopSignal.wait()
+        stopped.wait()
         server.stop()
         server.waitUntilStopped()
-        stopSignal.restore()
+        signals.cancel()
         FileHandle.standardError.write(Data("sandbox: stopped\n".utf8))
         return ExitCode.success.rawValue
     }

@@ -34,7 +34,7 @@ public final class HTTPPushSink: OutcomeSink {
     private let configuration: HTTPSinkConfiguration
     private let options: HTTPSinkRunOptions
     private let sender: BatchSender
-    private let stop: StopSignal
+    private let stop: BatchStop
     private let journal: JournalFile?
     private let earlierRun: JournalState?
     private let results: ResultsFile?
@@ -69,7 +69,7 @@ public final class HTTPPushSink: OutcomeSink {
         self.diagnostics = diagnostics
         let url = try HTTPURLPolicy.validate(configuration.url)
         let client = HTTPClient(timeoutSeconds: configuration.timeoutSeconds)
-        let stop = StopSignal()
+        let stop = BatchStop()
         self.stop = stop
 
         var earlierRun: JournalState?

@@ -18,7 +18,7 @@ actor HTTPRateLimitGate {
     }
 
     /// Waits until a send is allowed (or the run stops).
-    func waitTurn(_ stop: StopSignal) async {
+    func waitTurn(_ stop: BatchStop) async {
         var delay = 0.0
         let now = Date()
         if let pausedUntil, pausedUntil > now { delay = pausedUntil.timeIntervalSince(now) }

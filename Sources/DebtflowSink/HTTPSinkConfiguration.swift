@@ -4,9 +4,9 @@ import Foundation
 
 /// The options of an `http` sink (CONTRACT.md §2, §5), with the contract's defaults.
 ///
-/// The pipeline config decoder builds it from the `sink` object; ``validate(jsonPath:)`` checks
+/// The pipeline config decoder builds it straight from the `sink` object; ``validate(jsonPath:)`` checks
 /// what the decoder cannot (batch size limit, URL policy, complete OAuth2 settings).
-public struct HTTPSinkConfiguration: Sendable {
+public struct HTTPSinkConfiguration: Sendable, Equatable {
     /// How the sink authenticates.
     public enum Authentication: Sendable, Equatable {
         /// A static bearer token (`token`).

@@ -37,6 +37,16 @@ public final class NDJSONFileSink: NDJSONLineSink {
         self.includeSource = includeSource
     }
 
+    /// The sink a config's `ndjson` stage describes (its `path`, `gzip` and `accept`).
+    /// - Parameters:
+    ///   - path: the file to write instead of `options.path` (a `{input}` path filled in).
+    ///   - Other parameters: as ``init(path:accepts:compressor:includeSource:isInterrupted:notice:)``.
+    public convenience init(options: NDJSONSinkOptions, path: String? = nil, includeSource: Bool = false,
+                            isInterrupted: @escaping () -> Bool = { false }, notice: (String) -> Void = { _ in }) throws {
+        try self.init(path: path ?? options.path, accepts: options.accepts, compressor: options.gzip ? GzipEncoder() : nil,
+                      includeSource: includeSource, isInterrupted: isInterrupted, notice: notice)
+    }
+
     /// Whether envelopes name their input in `"source"` (the lines the runner writes must too).
     public var includesSource: Bool { includeSource }
 

@@ -30,6 +30,12 @@ public final class PerInputNDJSONSink: NDJSONLineSink {
         self.gzip = gzip
     }
 
+    /// The sink a config's `ndjson` stage describes whose `path` holds `{input}`.
+    /// - Parameter outputPath: the output's path for an input's matched path (`{input}` filled in).
+    public convenience init(options: NDJSONSinkOptions, outputPath: @escaping @Sendable (String) -> String) {
+        self.init(pathTemplate: options.path, accepts: options.accepts, gzip: options.gzip, outputPath: outputPath)
+    }
+
     public func inputStarted(_ mark: InputMark) async throws {
         await current?.abort()
         current = try NDJSONFileSink(path: outputPath(mark.path), accepts: accepts,

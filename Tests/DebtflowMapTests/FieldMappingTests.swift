@@ -27,6 +27,15 @@ struct FieldMappingTests {
         #expect(candidate.raw[key] == "value")
     }
 
+    @Test("every debt key is found from its own JSON name: the synonyms are keyed by DebtKey, the one list")
+    func ownNames() throws {
+        for key in DebtKey.ordered {
+            #expect(FieldNameMatcher.debtKey(forSourceName: key.name) == key, "\(key.name)")
+            let candidate = try mapOne(row([(key.name, "value")]))
+            #expect(candidate.raw[key] == "value", "\(key.name)")
+        }
+    }
+
     @Test("a column whose name is no debt key is not mapped")
     func unrelatedColumn() throws {
         let candidate = try mapOne(row([("Notes", "call after 6pm"), ("Agence", "Lyon")]))

@@ -3,6 +3,7 @@ import DebtflowCore
 import DebtflowMap
 import DebtflowNormalize
 import DebtflowPipeline
+import DebtflowRead
 import DebtflowValidate
 import Foundation
 import Testing
@@ -138,7 +139,8 @@ struct PipelineConfigurationTests {
         let config = try decode(stages(#"{"read":{"format":"magicline","base_url":"https://t.open-api.magicline.com/v1","run_id":42,"api_key":"k-123"}},{"map":{"preset":"magicline-debtor"}},{"normalize":{}},{"validate":{}},{"sink":{"format":"http","url":"https://getbill.io/external-api/v1/debts/batch","token":"tok-456"}}"#))
         #expect(config.secrets.contains("k-123"))
         #expect(config.secrets.contains("tok-456"))
-        #expect(config.read.runID == "42")
+        guard case .magicline(let pager) = config.read.reader else { Issue.record("expected a magicline read"); return }
+        #expect(pager.runID == "42")
     }
 }
 

@@ -1,0 +1,102 @@
+/// The keys of a debt as the bulk-import API names them (CONTRACT.md §3), plus `country_code`
+/// (the record's own region for national phone numbers, found by `map`, not part of the debt),
+/// in the order the debt object writes them.
+///
+/// The one list of debt keys: `map`'s targets and synonyms, the candidate's slots
+/// (``DebtRawFields``), the debt's JSON (``JSONByteWriter/debt(_:)``) and the sandbox's copy of a
+/// debt all derive from it. A new key is a case here, its name in ``literal`` and its value in
+/// ``Debt/subscript(_:)`` (the compiler asks for both).
+public enum DebtKey: Int, CaseIterable, Sendable {
+    case firstname, lastname, amount, currency, phone, email, tempID, internalID, timelineID,
+         timelineStartMode, acceptExpensiveDestination, civility, birthdate, object, invoiceDate,
+         dueDate, iban, company, streetAddress, streetNumber, postalCode, city, country, countryCode
+
+    /// The key's JSON name as a constant (`firstname`, `temp_id`), written without an escaping scan
+    /// (``JSONByteWriter/key(literal:)``).
+    public var literal: StaticString {
+        switch self {
+        case .firstname: "firstname"
+        case .lastname: "lastname"
+        case .amount: "amount"
+        case .currency: "currency"
+        case .phone: "phone"
+        case .email: "email"
+        case .tempID: "temp_id"
+        case .internalID: "internal_id"
+        case .timelineID: "timeline_id"
+        case .timelineStartMode: "timeline_start_mode"
+        case .acceptExpensiveDestination: "accept_expensive_destination"
+        case .civility: "civility"
+        case .birthdate: "birthdate"
+        case .object: "object"
+        case .invoiceDate: "invoice_date"
+        case .dueDate: "due_date"
+        case .iban: "iban"
+        case .company: "company"
+        case .streetAddress: "street_address"
+        case .streetNumber: "street_number"
+        case .postalCode: "postal_code"
+        case .city: "city"
+        case .country: "country"
+        case .countryCode: "country_code"
+        }
+    }
+
+    /// The key's JSON name (`tempID` → `temp_id`).
+    public var name: String { Self.names[rawValue] }
+
+    /// The key named `name`, or `nil` when it is not a debt key.
+    public init?(name: String) {
+        guard let index = Self.names.firstIndex(of: name) else { return nil }
+        self.init(rawValue: index)
+    }
+
+    /// Every key, in order (stored once: `allCases` makes a new array on each call).
+    public static let ordered: [DebtKey] = allCases
+
+    /// The names, by raw value.
+    private static let names: [String] = allCases.map { $0.literal.description }
+}
+
+extension Debt {
+    /// The value of one debt key.
+    public enum FieldValue: Sendable, Equatable {
+        case text(String)
+        /// `amount`: a JSON number with the currency's decimals.
+        case amount(MinorUnitAmount)
+        /// `accept_expensive_destination`: a JSON boolean.
+        case flag(Bool)
+    }
+
+    /// The value of `key`; `nil` when the debt has none (and for `country_code`, which a debt
+    /// does not carry).
+    @inline(__always)
+    public subscript(key: DebtKey) -> FieldValue? {
+        switch key {
+        case .firstname: firstname.map(FieldValue.text)
+        case .lastname: lastname.map(FieldValue.text)
+        case .amount: amount.map(FieldValue.amount)
+        case .currency: currency.map(FieldValue.text)
+        case .phone: phone.map(FieldValue.text)
+        case .email: email.map(FieldValue.text)
+        case .tempID: tempID.map(FieldValue.text)
+        case .internalID: internalID.map(FieldValue.text)
+        case .timelineID: timelineID.map(FieldValue.text)
+        case .timelineStartMode: timelineStartMode.map(FieldValue.text)
+        case .acceptExpensiveDestination: acceptExpensiveDestination.map(FieldValue.flag)
+        case .civility: civility.map(FieldValue.text)
+        case .birthdate: birthdate.map(FieldValue.text)
+        case .object: object.map(FieldValue.text)
+        case .invoiceDate: invoiceDate.map(FieldValue.text)
+        case .dueDate: dueDate.map(FieldValue.text)
+        case .iban: iban.map(FieldValue.text)
+        case .company: company.map(FieldValue.text)
+        case .streetAddress: streetAddress.map(FieldValue.text)
+        case .streetNumber: streetNumber.map(FieldValue.text)
+        case .postalCode: postalCode.map(FieldValue.text)
+        case .city: city.map(FieldValue.text)
+        case .country: country.map(FieldValue.text)
+        case .countryCode: nil
+        }
+    }
+}
