@@ -6,8 +6,9 @@
 /// candidate into an ``Outcome``.
 public struct DebtCandidate: Sendable, Equatable {
     public var provenance: Provenance
-    /// The record as read, for the `data` of failed and skipped envelopes.
-    public var data: RecordObject
+    /// The record as read, for the `data` of failed and skipped envelopes: a view of its root on
+    /// the chunk's tape (one retain, no copy).
+    public var data: RecordView
     /// The source text of each debt field, keyed by the debt's JSON key (`firstname`, `phone`,
     /// `amount`, `accept_expensive_destination`, `country_code`, …).
     /// Fixed slots (``DebtRawFields``), read by key name or, faster, by ``DebtRawKey``.
@@ -33,7 +34,7 @@ public struct DebtCandidate: Sendable, Equatable {
     /// Non-fatal notes for the operator (a dropped invalid contact).
     public var warnings: [String]
 
-    public init(provenance: Provenance, data: RecordObject, raw: DebtRawFields = DebtRawFields(),
+    public init(provenance: Provenance, data: RecordView, raw: DebtRawFields = DebtRawFields(),
                 metadata: RecordObject? = nil, tempID: String? = nil, phoneRegion: String? = nil) {
         self.provenance = provenance
         self.data = data
@@ -50,11 +51,19 @@ public struct DebtCandidate: Sendable, Equatable {
 }
 
 extension DebtCandidate {
+    /// A candidate whose record is a tree built in memory (tests, the sandbox): stored on a tape
+    /// of its own.
+    public init(provenance: Provenance, data: RecordObject, raw: DebtRawFields = DebtRawFields(),
+                metadata: RecordObject? = nil, tempID: String? = nil, phoneRegion: String? = nil) {
+        self.init(provenance: provenance, data: RecordView(data), raw: raw, metadata: metadata,
+                  tempID: tempID, phoneRegion: phoneRegion)
+    }
+
     /// A candidate whose source texts are given by key name; names that are not debt keys are
     /// ignored (nothing reads them).
     public init(provenance: Provenance, data: RecordObject, raw: [String: String],
                 metadata: RecordObject? = nil, tempID: String? = nil, phoneRegion: String? = nil) {
-        self.init(provenance: provenance, data: data, raw: DebtRawFields(raw), metadata: metadata,
+        self.init(provenance: provenance, data: RecordView(data), raw: DebtRawFields(raw), metadata: metadata,
                   tempID: tempID, phoneRegion: phoneRegion)
     }
 }

@@ -58,7 +58,7 @@ public struct ValidateStage: ChunkStage {
         var candidate = candidate
         if let reason = skipReason(of: candidate) {
             return Outcome(status: .skipped, provenance: candidate.provenance, tempID: candidate.tempID,
-                           data: Self.take(&candidate.data), skipReason: reason, warnings: Self.take(&candidate.warnings))
+                           data: candidate.data, skipReason: reason, warnings: Self.take(&candidate.warnings))
         }
         if candidate.errors.contains(where: { $0.code == .malformedRow }) {
             let malformed = candidate.errors.filter { $0.code == .malformedRow }
@@ -110,7 +110,7 @@ public struct ValidateStage: ChunkStage {
     }
 
     private func failed(_ candidate: inout DebtCandidate, errors: [RecordError], warnings: [String]) -> Outcome {
-        Outcome(status: .failed, provenance: candidate.provenance, tempID: candidate.tempID, data: Self.take(&candidate.data),
+        Outcome(status: .failed, provenance: candidate.provenance, tempID: candidate.tempID, data: candidate.data,
                 errors: errors, warnings: warnings)
     }
 
