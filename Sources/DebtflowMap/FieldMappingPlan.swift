@@ -18,6 +18,8 @@ struct FieldMappingPlan: Sendable {
         var key: DebtRawKey
         var source: Source?
         var constant: String?
+        /// Where ``constant`` is in the plan's ``side`` bytes.
+        var constantSpan: ByteSpan?
     }
 
     /// The source keys the plan was built for.
@@ -30,6 +32,11 @@ struct FieldMappingPlan: Sendable {
     private let indexedSlots: [(member: Int, slot: Int)]
     /// Whether every top-level member of the shape is a scalar, so member `i` is node `root + 1 + i`.
     private let isFlat: Bool
+    /// The texts a record's fields may take that are not on its tape: the constants, then `true`
+    /// and `false` (a JSON boolean's text). Shared by every record the plan maps (one retain each).
+    private let side: [UInt8]
+    private let trueSpan: ByteSpan
+    private let falseSpan: ByteSpan
 
     /// Builds the plan for `sample`'s key list.
     ///
@@ -85,11 +92,21 @@ struct FieldMappingPlan: Sendable {
             }
         }
         var slots: [Slot] = []
+        var side: [UInt8] = []
+        func appendSide(_ text: String) -> ByteSpan {
+            let offset = side.count
+            side.append(contentsOf: text.utf8)
+            return ByteSpan(offset: UInt32(offset), length: UInt32(side.count - offset))
+        }
         for key in DebtFieldKey.all {
             guard let rawKey = DebtRawKey(name: key) else { continue }
-            let slot = Slot(key: rawKey, source: sources[key], constant: options.constants[key])
+            let constant = options.constants[key]
+            let slot = Slot(key: rawKey, source: sources[key], constant: constant, constantSpan: constant.map(appendSide))
             if slot.source != nil || slot.constant != nil { slots.append(slot) }
         }
+        self.trueSpan = appendSide("true")
+        self.falseSpan = appendSide("false")
+        self.side = side
         self.slots = slots
         var indexed: [(member: Int, slot: Int)] = []
         for (position, slot) in slots.enumerated() {
@@ -138,7 +155,7 @@ struct FieldMappingPlan: Sendable {
 
     /// The source text of every mapped debt key of `record` (which must match this plan).
     func rawValues(of record: RecordView) -> DebtRawFields {
-        var raw = DebtRawFields()
+        var raw = DebtRawFields(tape: record.tape, side: side)
         // Members read by position: one pass over the record's members.
         var next = 0
         if !indexedSlots.isEmpty {
@@ -169,13 +186,17 @@ struct FieldMappingPlan: Sendable {
         return raw
     }
 
-    /// Sets `slot`'s text from `value` when it gives a non-blank one, else its constant.
+    /// Points `slot`'s field at `value`'s text when it gives a non-blank one, else at its constant.
     @inline(__always)
     private func take(_ value: RecordView?, into raw: inout DebtRawFields, slot: Slot) {
         if let value, let text = Self.textSpan(of: value), !TextScan.isBlank(text) {
-            raw[slot.key] = text.scalarText
-        } else if let constant = slot.constant {
-            raw[slot.key] = constant
+            switch text.kind {
+            case .true: raw.set(slot.key, sideSpan: trueSpan)
+            case .false: raw.set(slot.key, sideSpan: falseSpan)
+            default: raw.set(slot.key, tapeSpan: text.node.value)
+            }
+        } else if let constant = slot.constantSpan {
+            raw.set(slot.key, sideSpan: constant)
         }
     }
 }
