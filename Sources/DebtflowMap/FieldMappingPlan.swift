@@ -30,8 +30,6 @@ struct FieldMappingPlan: Sendable {
     /// The slots read from a top-level member, by member position (ascending): one pass over a
     /// record's members fills them all.
     private let indexedSlots: [(member: Int, slot: Int)]
-    /// Whether every top-level member of the shape is a scalar, so member `i` is node `root + 1 + i`.
-    private let isFlat: Bool
     /// The texts a record's fields may take that are not on its tape: the constants, then `true`
     /// and `false` (a JSON boolean's text). Shared by every record the plan maps (one retain each).
     private let side: [UInt8]
@@ -51,7 +49,6 @@ struct FieldMappingPlan: Sendable {
         let sourceKeys = sample.entries.map(\.key)
         self.sourceKeys = sourceKeys
         self.signature = Signature(of: view)
-        self.isFlat = view.children.allSatisfy { $0.node.end == UInt32($0.index + 1) }
         let folded = sourceKeys.map(FieldNameMatcher.fold)
         var used = Set<Int>()
         var sources: [String: Source] = [:]
@@ -159,10 +156,16 @@ struct FieldMappingPlan: Sendable {
         // Members read by position: one pass over the record's members.
         var next = 0
         if !indexedSlots.isEmpty {
-            if isFlat {
-                for (member, slot) in indexedSlots {
-                    let node = record.index + 1 + member
-                    take(RecordView(tape: record.tape, index: node), into: &raw, slot: slots[slot])
+            if record.isFlat {
+                // Member `i` is node `root + 1 + i` (a record of the same signature may still hold
+                // a list where the sample held a scalar, so this is checked per record).
+                let tape = record.tape
+                tape.nodes.withUnsafeBufferPointer { nodes in
+                    tape.bytes.withUnsafeBufferPointer { arena in
+                        for (member, slot) in indexedSlots {
+                            take(nodes[record.index + 1 + member], arena: arena, into: &raw, slot: slots[slot])
+                        }
+                    }
                 }
             } else {
                 var position = 0
@@ -184,6 +187,22 @@ struct FieldMappingPlan: Sendable {
             }
         }
         return raw
+    }
+
+    /// ``take(_:into:slot:)`` for a member that takes one node, read from the node table.
+    @inline(__always)
+    private func take(_ node: RecordNode, arena: UnsafeBufferPointer<UInt8>, into raw: inout DebtRawFields, slot: Slot) {
+        switch node.kind {
+        case .string, .number:
+            if !TextScan.isBlank(UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end])) {
+                raw.set(slot.key, tapeSpan: node.value)
+                return
+            }
+        case .true: return raw.set(slot.key, sideSpan: trueSpan)
+        case .false: return raw.set(slot.key, sideSpan: falseSpan)
+        case .null, .object, .array: break   // no text (an empty container has no `#text`)
+        }
+        if let constant = slot.constantSpan { raw.set(slot.key, sideSpan: constant) }
     }
 
     /// Points `slot`'s field at `value`'s text when it gives a non-blank one, else at its constant.
@@ -285,6 +304,22 @@ extension FieldMappingPlan {
     /// chunk point at the same header key spans, so they compare without reading a byte.
     static func sameShape(_ a: RecordView, _ b: RecordView) -> Bool {
         let sameTape = a.tape === b.tape
+        if sameTape && a.isFlat && b.isFlat {
+            // Two flat records of one tape: the same count of members, each with the same key.
+            let count = a.node.childCount
+            guard b.node.childCount == count else { return false }
+            let tape = a.tape
+            return tape.nodes.withUnsafeBufferPointer { nodes in
+                for member in 1...max(1, count) where member <= count {
+                    let left = nodes[a.index + member]
+                    let right = nodes[b.index + member]
+                    // An empty object counts as a nested object (no names) in the signature.
+                    guard (left.kind == .object) == (right.kind == .object) else { return false }
+                    if left.key != right.key && !tape.bytes(left.key, equal: right.key) { return false }
+                }
+                return true
+            }
+        }
         var left = a.children.makeIterator()
         var right = b.children.makeIterator()
         while true {
@@ -341,18 +376,21 @@ enum TextScan {
     /// ``isBlank(_:)-(String)`` of a scalar's text on a tape.
     static func isBlank(_ text: RecordView) -> Bool {
         if text.kind == .true || text.kind == .false { return false }
-        return text.withTextBytes { bytes in
-            var pendingNBSP = false
-            for byte in bytes {
-                switch byte {
-                case 0x20, 0x09, 0x0A, 0x0D: continue
-                case 0xC2 where !pendingNBSP: pendingNBSP = true
-                case 0xA0 where pendingNBSP: pendingNBSP = false
-                default: return false
-                }
+        return text.withTextBytes { isBlank($0) }
+    }
+
+    /// ``isBlank(_:)-(String)`` of UTF-8 bytes.
+    static func isBlank(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var pendingNBSP = false
+        for byte in bytes {
+            switch byte {
+            case 0x20, 0x09, 0x0A, 0x0D: continue
+            case 0xC2 where !pendingNBSP: pendingNBSP = true
+            case 0xA0 where pendingNBSP: pendingNBSP = false
+            default: return false
             }
-            return !pendingNBSP
         }
+        return !pendingNBSP
     }
 
     /// `text` without leading and trailing ASCII whitespace (no copy when there is none).

@@ -61,6 +61,33 @@ struct MapOnTapeTests {
         #expect(fromJSON.raw[.acceptExpensiveDestination] == "true")
     }
 
+    @Test("a record of the plan's signature that holds a list where the sample held a scalar still maps each field from its own member")
+    func listWhereTheSampleHadAScalar() throws {
+        let first = fields(("tags", "x"), ("Prénom", "Jean"), ("Nom", "Dupont"))
+        let second = fields(("tags", ["a", "b"]), ("Prénom", "Marie"), ("Nom", "Curie"))
+        let candidates = try map([record(first, number: 1), record(second, number: 2)])
+        #expect(candidates.map { $0.raw[.firstname] } == ["Jean", "Marie"])
+        #expect(candidates.map { $0.raw[.lastname] } == ["Dupont", "Curie"])
+    }
+
+    @Test("rows of one tape with an empty object where another has a string differ in shape, as their signatures do")
+    func emptyObjectIsNested() {
+        var builder = RecordTapeBuilder()
+        let key = builder.appendBytes("a")
+        let first = builder.beginObject()
+        builder.appendScalar(.string, key: key, value: builder.appendBytes("1"))
+        builder.end(first)
+        let second = builder.beginObject()
+        builder.end(builder.beginObject(key: key))
+        builder.end(second)
+        let tape = builder.finish()
+        let a = RecordView(tape: tape, index: first)
+        let b = RecordView(tape: tape, index: second)
+        #expect(a.isFlat && b.isFlat)
+        #expect(!FieldMappingPlan.sameShape(a, b))
+        #expect((FieldMappingPlan.Signature(of: a) == FieldMappingPlan.Signature(of: b)) == FieldMappingPlan.sameShape(a, b))
+    }
+
     @Test("raw fields: a text set by key is kept in a side arena, nil clears it, and equality compares texts")
     func rawFieldsByKey() {
         var raw = DebtRawFields()
