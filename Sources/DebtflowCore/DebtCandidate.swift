@@ -6,8 +6,9 @@
 /// candidate into an ``Outcome``.
 public struct DebtCandidate: Sendable, Equatable {
     public var provenance: Provenance
-    /// The record as read, for the `data` of failed and skipped envelopes.
-    public var data: RecordObject
+    /// The record as read, for the `data` of failed and skipped envelopes: a view of its root on
+    /// the chunk's tape (one retain, no copy).
+    public var data: RecordView
     /// The source text of each debt field, keyed by the debt's JSON key (`firstname`, `phone`,
     /// `amount`, `accept_expensive_destination`, `country_code`, …).
     /// Fixed slots (``DebtRawFields``), read by key name or, faster, by ``DebtRawKey``.
@@ -33,7 +34,7 @@ public struct DebtCandidate: Sendable, Equatable {
     /// Non-fatal notes for the operator (a dropped invalid contact).
     public var warnings: [String]
 
-    public init(provenance: Provenance, data: RecordObject, raw: DebtRawFields = DebtRawFields(),
+    public init(provenance: Provenance, data: RecordView, raw: DebtRawFields = DebtRawFields(),
                 metadata: RecordObject? = nil, tempID: String? = nil, phoneRegion: String? = nil) {
         self.provenance = provenance
         self.data = data
@@ -50,11 +51,19 @@ public struct DebtCandidate: Sendable, Equatable {
 }
 
 extension DebtCandidate {
+    /// A candidate whose record is a tree built in memory (tests, the sandbox): stored on a tape
+    /// of its own.
+    public init(provenance: Provenance, data: RecordObject, raw: DebtRawFields = DebtRawFields(),
+                metadata: RecordObject? = nil, tempID: String? = nil, phoneRegion: String? = nil) {
+        self.init(provenance: provenance, data: RecordView(data), raw: raw, metadata: metadata,
+                  tempID: tempID, phoneRegion: phoneRegion)
+    }
+
     /// A candidate whose source texts are given by key name; names that are not debt keys are
     /// ignored (nothing reads them).
     public init(provenance: Provenance, data: RecordObject, raw: [String: String],
                 metadata: RecordObject? = nil, tempID: String? = nil, phoneRegion: String? = nil) {
-        self.init(provenance: provenance, data: data, raw: DebtRawFields(raw), metadata: metadata,
+        self.init(provenance: provenance, data: RecordView(data), raw: DebtRawFields(raw), metadata: metadata,
                   tempID: tempID, phoneRegion: phoneRegion)
     }
 }
@@ -62,15 +71,34 @@ extension DebtCandidate {
 /// The debt keys whose source text `map` finds: ``DebtKey``, the one list of them.
 public typealias DebtRawKey = DebtKey
 
-/// The source text of each debt field of one record, in one fixed slot per ``DebtRawKey``.
+/// The source text of each debt field of one record, in one fixed slot per ``DebtRawKey``:
+/// where the text is, not a copy of it (issue 10, "flat per-record state").
 ///
-/// A record's per-field lookups are array indexing, not hashing (DESIGN.md §3): `map` fills the
-/// slots once, `normalize` and `validate` read them. The slots are one small array allocated on
-/// the first write, so copying a candidate copies one reference.
-public struct DebtRawFields: Sendable, Equatable {
-    private var slots: [String?] = []
+/// A slot is a ``ByteSpan`` into the record's ``RecordTape`` (what `map` found in the record) or
+/// into a small side arena (a config constant, or a text made up by a preset such as Magicline's
+/// joined designations). The spans sit inline in a fixed layout, so filling the fields allocates
+/// nothing: the tape is one retain per candidate, and a plan's constants are one shared byte
+/// array. Rules read a field's bytes with ``withBytes(_:_:)`` (or ``nonBlankText(_:)``, which makes
+/// the `String` a `Debt` keeps); the `String` subscript is a slow convenience for tests and setup.
+public struct DebtRawFields: Sendable {
+    /// The record's tape, which tape spans point into.
+    private var tape: RecordTape?
+    /// Texts that are not in the record: constants and made-up texts.
+    private var side: [UInt8] = []
+    private var spans = InlineArray<24, ByteSpan>(repeating: .empty)
+    /// One bit per ``DebtRawKey``: the slot has a text.
+    private var present: UInt32 = 0
+    /// One bit per ``DebtRawKey``: the slot's span is in ``side`` (else in ``tape``).
+    private var inSide: UInt32 = 0
 
     public init() {}
+
+    /// Empty fields whose tape spans point into `tape` and whose side spans point into `side`
+    /// (a mapping plan's constants, shared by every record it maps).
+    public init(tape: RecordTape, side: [UInt8] = []) {
+        self.tape = tape
+        self.side = side
+    }
 
     /// Fields from key names; names that are not debt keys are ignored.
     public init(_ dictionary: [String: String]) {
@@ -78,18 +106,80 @@ public struct DebtRawFields: Sendable, Equatable {
     }
 
     /// Whether no field has a text.
-    public var isEmpty: Bool { !slots.contains { $0 != nil } }
+    public var isEmpty: Bool { present == 0 }
 
-    /// The text of `key`, or `nil` when the record gave none.
+    /// Whether `key` has a text (blank or not).
     @inline(__always)
+    public func has(_ key: DebtRawKey) -> Bool { present & (1 << UInt32(key.rawValue)) != 0 }
+
+    /// Sets `key`'s text to the bytes at `span` of the record's tape (given at ``init(tape:side:)``).
+    @inline(__always)
+    public mutating func set(_ key: DebtRawKey, tapeSpan span: ByteSpan) {
+        precondition(tape != nil, "no tape to point into")
+        let bit: UInt32 = 1 << UInt32(key.rawValue)
+        spans[key.rawValue] = span
+        present |= bit
+        inSide &= ~bit
+    }
+
+    /// Sets `key`'s text to the bytes at `span` of the side arena given at ``init(tape:side:)``.
+    @inline(__always)
+    public mutating func set(_ key: DebtRawKey, sideSpan span: ByteSpan) {
+        precondition(span.end <= side.count, "span outside the side arena")
+        let bit: UInt32 = 1 << UInt32(key.rawValue)
+        spans[key.rawValue] = span
+        present |= bit
+        inSide |= bit
+    }
+
+    /// Calls `body` with `key`'s text as UTF-8 bytes, or with `nil` when the record gave none.
+    @inline(__always)
+    public func withBytes<R>(_ key: DebtRawKey, _ body: (UnsafeBufferPointer<UInt8>?) throws -> R) rethrows -> R {
+        guard has(key) else { return try body(nil) }
+        let span = spans[key.rawValue]
+        if inSide & (1 << UInt32(key.rawValue)) != 0 {
+            return try side.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[Int(span.offset)..<span.end])) }
+        }
+        return try tape!.withBytes(span) { try body($0) }
+    }
+
+    /// `key`'s text trimmed of whitespace, or `nil` when it is missing or blank: what
+    /// ``TextTrimming/nonBlank(_:)`` gives for ``subscript(_:)-(DebtRawKey)``, with a `String` made
+    /// straight from the bytes when they start and end with printable ASCII (the common case).
+    public func nonBlankText(_ key: DebtRawKey) -> String? {
+        withBytes(key) { bytes in
+            guard let bytes, let first = bytes.first, let last = bytes.last else { return nil }
+            if Self.isPrintableASCII(first) && Self.isPrintableASCII(last) { return String(decoding: bytes, as: UTF8.self) }
+            return TextTrimming.nonBlank(String(decoding: bytes, as: UTF8.self))
+        }
+    }
+
+    /// Whether `key` has a text that is not only whitespace (``nonBlankText(_:)`` is not `nil`),
+    /// without making a `String` in the common case.
+    public func isNonBlank(_ key: DebtRawKey) -> Bool {
+        withBytes(key) { bytes in
+            guard let bytes, let first = bytes.first, let last = bytes.last else { return false }
+            if Self.isPrintableASCII(first) || Self.isPrintableASCII(last) { return true }
+            return TextTrimming.nonBlank(String(decoding: bytes, as: UTF8.self)) != nil
+        }
+    }
+
+    @inline(__always)
+    private static func isPrintableASCII(_ byte: UInt8) -> Bool { byte > 0x20 && byte < 0x80 }
+
+    /// The text of `key`, or `nil` when the record gave none. Reading makes a `String` (slow:
+    /// rules read ``withBytes(_:_:)``); setting copies the text into the side arena.
     public subscript(key: DebtRawKey) -> String? {
-        get { slots.isEmpty ? nil : slots[key.rawValue] }
+        get { withBytes(key) { $0.map { String(decoding: $0, as: UTF8.self) } } }
         set {
-            if slots.isEmpty {
-                guard newValue != nil else { return }
-                slots = Array(repeating: nil, count: DebtRawKey.allCases.count)
+            guard let newValue else {
+                present &= ~(1 << UInt32(key.rawValue))
+                return
             }
-            slots[key.rawValue] = newValue
+            let offset = side.count
+            side.append(contentsOf: newValue.utf8)
+            set(key, sideSpan: ByteSpan(offset: UInt32(truncatingIfNeeded: offset),
+                                        length: UInt32(truncatingIfNeeded: side.count - offset)))
         }
     }
 
@@ -106,8 +196,21 @@ public struct DebtRawFields: Sendable, Equatable {
         for key in DebtRawKey.allCases { if let text = self[key] { result[key.name] = text } }
         return result
     }
+}
 
+extension DebtRawFields: Equatable {
+    /// Same texts for every key, wherever they are stored.
     public static func == (lhs: DebtRawFields, rhs: DebtRawFields) -> Bool {
-        DebtRawKey.allCases.allSatisfy { lhs[$0] == rhs[$0] }
+        DebtRawKey.allCases.allSatisfy { key in
+            lhs.withBytes(key) { left in
+                rhs.withBytes(key) { right in
+                    switch (left, right) {
+                    case (nil, nil): return true
+                    case (let left?, let right?): return left.elementsEqual(right)
+                    default: return false
+                    }
+                }
+            }
+        }
     }
 }

@@ -176,9 +176,45 @@ public struct JSONByteWriter: Sendable {
         let tape = view.tape
         tape.bytes.withUnsafeBufferPointer { arena in
             tape.nodes.withUnsafeBufferPointer { nodes in
-                writeNodes(from: view.index, to: Int(nodes[view.index].end), arena: arena, nodes: nodes)
+                let root = nodes[view.index]
+                if root.kind == .object && Int(root.end) == view.index + 1 + root.childCount {
+                    writeFlatObject(at: view.index, arena: arena, nodes: nodes)
+                } else {
+                    writeNodes(from: view.index, to: Int(root.end), arena: arena, nodes: nodes)
+                }
             }
         }
+    }
+
+    /// An object whose members each take one node — scalars or empty containers (a CSV row):
+    /// written member by member, without
+    /// the stack of open containers ``writeNodes(from:to:arena:nodes:)`` keeps (one allocation per
+    /// record saved).
+    private mutating func writeFlatObject(at root: Int, arena: UnsafeBufferPointer<UInt8>,
+                                          nodes: UnsafeBufferPointer<RecordNode>) {
+        beginObject()
+        for index in root + 1..<Int(nodes[root].end) {
+            let node = nodes[index]
+            separate()
+            let key = UnsafeBufferPointer(rebasing: arena[Int(node.key.offset)..<node.key.end])
+            if node.flags.contains(.keyNeedsEscaping) { appendQuoted(utf8: key) } else { appendQuotedVerbatim(key) }
+            bytes.append(UInt8(ascii: ":"))
+            pendingValueAfterKey = true
+            let text = UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end])
+            switch node.kind {
+            case .null: null()
+            case .true: bool(true)
+            case .false: bool(false)
+            case .number: separate(); bytes.append(contentsOf: text)
+            case .string:
+                separate()
+                if node.flags.contains(.valueNeedsEscaping) { appendQuoted(utf8: text) } else { appendQuotedVerbatim(text) }
+            // A member that takes one node is an empty container.
+            case .object: beginObject(); endObject()
+            case .array: beginArray(); endArray()
+            }
+        }
+        endObject()
     }
 
     private mutating func writeNodes(from first: Int, to end: Int, arena: UnsafeBufferPointer<UInt8>,

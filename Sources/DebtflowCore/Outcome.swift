@@ -16,7 +16,9 @@ public struct Outcome: Sendable, Equatable {
     public var tempID: String?
     public var debt: Debt?
     public var destination: Destination?
-    public var data: RecordObject?
+    /// The record as read (a conversion's output, a failed or skipped envelope's `data`): a view
+    /// of its root on the chunk's tape, written byte for byte from the tape.
+    public var data: RecordView?
     public var errors: [RecordError]
     public var skipReason: SkipReason?
     public var warnings: [String]
@@ -24,7 +26,7 @@ public struct Outcome: Sendable, Equatable {
     public var isConversion: Bool
 
     public init(status: OutcomeStatus, provenance: Provenance, tempID: String? = nil, debt: Debt? = nil,
-                destination: Destination? = nil, data: RecordObject? = nil, errors: [RecordError] = [],
+                destination: Destination? = nil, data: RecordView? = nil, errors: [RecordError] = [],
                 skipReason: SkipReason? = nil, warnings: [String] = [], isConversion: Bool = false) {
         self.status = status
         self.provenance = provenance
@@ -38,13 +40,23 @@ public struct Outcome: Sendable, Equatable {
         self.isConversion = isConversion
     }
 
+    /// An outcome whose record is a tree built in memory (tests, the sandbox): stored on a tape
+    /// of its own.
+    public init(status: OutcomeStatus, provenance: Provenance, tempID: String? = nil, debt: Debt? = nil,
+                destination: Destination? = nil, data: RecordObject, errors: [RecordError] = [],
+                skipReason: SkipReason? = nil, warnings: [String] = [], isConversion: Bool = false) {
+        self.init(status: status, provenance: provenance, tempID: tempID, debt: debt, destination: destination,
+                  data: RecordView(data), errors: errors, skipReason: skipReason, warnings: warnings,
+                  isConversion: isConversion)
+    }
+
     /// A conversion pipeline's outcome for one record: `valid` with the record, or `failed` with
     /// the reader's problem.
     public static func converted(_ record: Record) -> Outcome {
         if let problem = record.problem {
-            return Outcome(status: .failed, provenance: record.provenance, data: record.fields,
+            return Outcome(status: .failed, provenance: record.provenance, data: record.view,
                            errors: [problem], isConversion: true)
         }
-        return Outcome(status: .valid, provenance: record.provenance, data: record.fields, isConversion: true)
+        return Outcome(status: .valid, provenance: record.provenance, data: record.view, isConversion: true)
     }
 }

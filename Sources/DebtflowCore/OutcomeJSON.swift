@@ -5,7 +5,7 @@ extension JSONByteWriter {
     /// `"source"`, right after `"status"`.
     public mutating func outcome(_ outcome: Outcome, includeSource: Bool = false) {
         if outcome.isConversion {
-            object(outcome.data ?? RecordObject())
+            recordData(outcome.data)
             return
         }
         beginObject()
@@ -27,14 +27,14 @@ extension JSONByteWriter {
             }
         case .failed:
             key(literal: "data")
-            object(outcome.data ?? RecordObject())
+            recordData(outcome.data)
             key(literal: "errors")
             beginArray()
             for error in outcome.errors { recordError(error) }
             endArray()
         case .skipped:
             key(literal: "data")
-            object(outcome.data ?? RecordObject())
+            recordData(outcome.data)
             if let reason = outcome.skipReason { field(literal: "reason", reason.rawValue) }
         }
         if !outcome.warnings.isEmpty {
@@ -44,6 +44,11 @@ extension JSONByteWriter {
             endArray()
         }
         endObject()
+    }
+
+    /// An outcome's record, copied from its tape (`{}` when it has none).
+    private mutating func recordData(_ data: RecordView?) {
+        if let data { value(data) } else { beginObject(); endObject() }
     }
 
     /// `{"field":"phone","code":"invalid_phone","message":"…"}` (`field` left out when `nil`).

@@ -179,6 +179,15 @@ public struct RecordTapeBuilder: Sendable {
         nodes.append(RecordNode(kind: kind, flags: found.union(keyFlags(key)), key: key, value: value, end: index + 1))
     }
 
+    /// Appends a scalar node whose flags — the value's and the key's — the caller already knows
+    /// (a CSV reader knows its header keys' flags once per input and finds a field's while copying
+    /// it): no byte is looked at again.
+    public mutating func appendScalar(_ kind: RecordNode.Kind, key: ByteSpan, value: ByteSpan, knownFlags: RecordNode.Flags) {
+        if !open.isEmpty { open[open.count - 1].children += 1 }
+        let index = UInt32(truncatingIfNeeded: nodes.count)
+        nodes.append(RecordNode(kind: kind, flags: knownFlags, key: key, value: value, end: index + 1))
+    }
+
     /// Appends a string node whose text is copied from `text`.
     public mutating func appendString(key: ByteSpan = .empty, _ text: UnsafeBufferPointer<UInt8>) {
         let span = appendBytes(text)

@@ -37,6 +37,14 @@ public struct RecordView: Sendable {
     /// Whether an object or array has no children (a scalar is "empty" too).
     public var isEmpty: Bool { count == 0 }
 
+    /// Whether this is an object or array whose children each take one node (scalars or empty
+    /// containers; every CSV row): child `i` is node `index + 1 + i`, read from the node table
+    /// without walking.
+    public var isFlat: Bool {
+        let node = self.node
+        return (node.kind == .object || node.kind == .array) && Int(node.end) == index + 1 + node.childCount
+    }
+
     /// The member name of this value in its object, as bytes.
     @inlinable
     public func withKeyBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {

@@ -18,13 +18,23 @@ struct FieldMappingPlan: Sendable {
         var key: DebtKey
         var source: Source?
         var constant: String?
+        /// Where ``constant`` is in the plan's ``side`` bytes.
+        var constantSpan: ByteSpan?
     }
 
     /// The source keys the plan was built for.
     let sourceKeys: [String]
-    /// The record's shape: its keys, and the keys of each nested object (see ``signature(of:)``).
-    let signature: [String]
+    /// The record's shape: its keys, and the keys of each nested object (see ``Signature``).
+    let signature: Signature
     let slots: [Slot]
+    /// The slots read from a top-level member, by member position (ascending): one pass over a
+    /// record's members fills them all.
+    private let indexedSlots: [(member: Int, slot: Int)]
+    /// The texts a record's fields may take that are not on its tape: the constants, then `true`
+    /// and `false` (a JSON boolean's text). Shared by every record the plan maps (one retain each).
+    private let side: [UInt8]
+    private let trueSpan: ByteSpan
+    private let falseSpan: ByteSpan
 
     /// Builds the plan for `sample`'s key list.
     ///
@@ -33,10 +43,12 @@ struct FieldMappingPlan: Sendable {
     /// among the names one level down in nested objects (`contact.mobile`, `adresse.ville`,
     /// XML attributes such as `adresse.@pays`), so JSON and XML records map without a config.
     /// - Parameter sample: the first record with this key list; nested names are taken from it.
-    init(sample: RecordObject, options: MapOptions) {
+    init(sample view: RecordView, options: MapOptions) {
+        // Built once per shape: the sample is materialized as a tree here, never per record.
+        let sample = view.object
         let sourceKeys = sample.entries.map(\.key)
         self.sourceKeys = sourceKeys
-        self.signature = Self.signature(of: sample)
+        self.signature = Signature(of: view)
         let folded = sourceKeys.map(FieldNameMatcher.fold)
         var used = Set<Int>()
         var sources: [DebtKey: Source] = [:]
@@ -77,11 +89,26 @@ struct FieldMappingPlan: Sendable {
             }
         }
         var slots: [Slot] = []
+        var side: [UInt8] = []
+        func appendSide(_ text: String) -> ByteSpan {
+            let offset = side.count
+            side.append(contentsOf: text.utf8)
+            return ByteSpan(offset: UInt32(offset), length: UInt32(side.count - offset))
+        }
         for key in DebtKey.ordered {
-            let slot = Slot(key: key, source: sources[key], constant: options.constants[key.name])
+            let constant = options.constants[key.name]
+            let slot = Slot(key: key, source: sources[key], constant: constant, constantSpan: constant.map(appendSide))
             if slot.source != nil || slot.constant != nil { slots.append(slot) }
         }
+        self.trueSpan = appendSide("true")
+        self.falseSpan = appendSide("false")
+        self.side = side
         self.slots = slots
+        var indexed: [(member: Int, slot: Int)] = []
+        for (position, slot) in slots.enumerated() {
+            if case .index(let member) = slot.source { indexed.append((member, position)) }
+        }
+        self.indexedSlots = indexed.sorted { $0.member < $1.member }
     }
 
     /// Whether a value can give a debt field's text: a scalar or null, an element with `#text`,
@@ -97,80 +124,234 @@ struct FieldMappingPlan: Sendable {
         }
     }
 
-    /// The text of a value: a scalar's, an element's `#text`, or the first of a list's.
-    static func text(of value: RecordValue) -> String? {
-        switch value {
-        case .string(let text): return text
-        case .number(let text): return text
-        case .bool(let flag): return flag ? "true" : "false"
+    /// The value that gives a debt field's text: a scalar itself, an element's `#text`, or the first non-blank one of a list's. `nil` for
+    /// `null` and for a value with no text.
+    static func textSpan(of value: RecordView) -> RecordView? {
+        switch value.kind {
+        case .string, .number, .true, .false: return value
         case .null: return nil
-        case .object(let object): return object["#text"]?.scalarText
-        case .array(let elements):
-            for element in elements {
-                if let text = text(of: element), !TextScan.isBlank(text) { return text }
+        case .object:
+            guard let text = value["#text"] else { return nil }
+            switch text.kind {
+            case .string, .number, .true, .false: return text
+            case .null, .array, .object: return nil
+            }
+        case .array:
+            for element in value.children {
+                if let text = textSpan(of: element), !TextScan.isBlank(text) { return text }
             }
             return nil
         }
     }
 
-    /// Marks the start and the end of a nested object's keys in a ``signature``.
-    private static let openMark = "\u{1}"
-    private static let closeMark = "\u{2}"
-
-    /// A record's shape: its keys in order, each nested object's keys in order between marks.
-    /// Records with the same signature map the same way (nested names are part of the "header").
-    static func signature(of record: RecordObject) -> [String] {
-        var signature: [String] = []
-        signature.reserveCapacity(record.entries.count)
-        for entry in record.entries {
-            signature.append(entry.key)
-            if case .object(let nested) = entry.value, nested["#text"] == nil {
-                signature.append(openMark)
-                for child in nested.entries { signature.append(child.key) }
-                signature.append(closeMark)
-            }
-        }
-        return signature
-    }
-
     /// Whether `record` has exactly the shape this plan was built for (no allocation).
-    func matches(_ record: RecordObject) -> Bool {
-        var position = 0
-        let count = signature.count
-        for entry in record.entries {
-            guard position < count, signature[position] == entry.key else { return false }
-            position += 1
-            if case .object(let nested) = entry.value, nested["#text"] == nil {
-                guard position < count, signature[position] == Self.openMark else { return false }
-                position += 1
-                for child in nested.entries {
-                    guard position < count, signature[position] == child.key else { return false }
-                    position += 1
-                }
-                guard position < count, signature[position] == Self.closeMark else { return false }
-                position += 1
-            }
-        }
-        return position == count
+    func matches(_ record: RecordView) -> Bool {
+        signature.matches(record)
     }
 
     /// The source text of every mapped debt key of `record` (which must match this plan).
-    func rawValues(of record: RecordObject) -> DebtRawFields {
-        var raw = DebtRawFields()
-        for slot in slots {
-            var text: String?
-            switch slot.source {
-            case .index(let index): text = Self.text(of: record.entries[index].value)
-            case .path(let path): text = record.value(atPath: path).flatMap(Self.text(of:))
-            case nil: text = nil
+    func rawValues(of record: RecordView) -> DebtRawFields {
+        var raw = DebtRawFields(tape: record.tape, side: side)
+        // Members read by position: one pass over the record's members.
+        var next = 0
+        if !indexedSlots.isEmpty {
+            if record.isFlat {
+                // Member `i` is node `root + 1 + i` (a record of the same signature may still hold
+                // a list where the sample held a scalar, so this is checked per record).
+                let tape = record.tape
+                tape.nodes.withUnsafeBufferPointer { nodes in
+                    tape.bytes.withUnsafeBufferPointer { arena in
+                        for (member, slot) in indexedSlots {
+                            take(nodes[record.index + 1 + member], arena: arena, into: &raw, slot: slots[slot])
+                        }
+                    }
+                }
+            } else {
+                var position = 0
+                for member in record.children {
+                    while next < indexedSlots.count && indexedSlots[next].member == position {
+                        take(member, into: &raw, slot: slots[indexedSlots[next].slot])
+                        next += 1
+                    }
+                    if next == indexedSlots.count { break }
+                    position += 1
+                }
             }
-            if let value = text, !TextScan.isBlank(value) {
-                raw[slot.key] = value
-            } else if let constant = slot.constant {
-                raw[slot.key] = constant
+        }
+        for slot in slots {
+            switch slot.source {
+            case .index: continue
+            case .path(let path): take(record.value(atPath: path), into: &raw, slot: slot)
+            case nil: take(nil, into: &raw, slot: slot)
             }
         }
         return raw
+    }
+
+    /// ``take(_:into:slot:)`` for a member that takes one node, read from the node table.
+    @inline(__always)
+    private func take(_ node: RecordNode, arena: UnsafeBufferPointer<UInt8>, into raw: inout DebtRawFields, slot: Slot) {
+        switch node.kind {
+        case .string, .number:
+            if !TextScan.isBlank(UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end])) {
+                raw.set(slot.key, tapeSpan: node.value)
+                return
+            }
+        case .true: return raw.set(slot.key, sideSpan: trueSpan)
+        case .false: return raw.set(slot.key, sideSpan: falseSpan)
+        case .null, .object, .array: break   // no text (an empty container has no `#text`)
+        }
+        if let constant = slot.constantSpan { raw.set(slot.key, sideSpan: constant) }
+    }
+
+    /// Points `slot`'s field at `value`'s text when it gives a non-blank one, else at its constant.
+    @inline(__always)
+    private func take(_ value: RecordView?, into raw: inout DebtRawFields, slot: Slot) {
+        if let value, let text = Self.textSpan(of: value), !TextScan.isBlank(text) {
+            switch text.kind {
+            case .true: raw.set(slot.key, sideSpan: trueSpan)
+            case .false: raw.set(slot.key, sideSpan: falseSpan)
+            default: raw.set(slot.key, tapeSpan: text.node.value)
+            }
+        } else if let constant = slot.constantSpan {
+            raw.set(slot.key, sideSpan: constant)
+        }
+    }
+}
+
+extension FieldMappingPlan {
+    /// A record's shape, as bytes: its member names in order, and each nested object's names in
+    /// order between marks (nested names are part of the "header": records with the same
+    /// signature map the same way). An XML element with `#text` counts as a value, not an object.
+    ///
+    /// Stored length-prefixed (4 bytes of length, then the name; a mark is a length that no name
+    /// has), so it hashes as the plan cache's key and a record is compared with it in place,
+    /// without making a `String`.
+    struct Signature: Hashable, Sendable {
+        private(set) var bytes: [UInt8] = []
+        private static let openMark: UInt32 = .max
+        private static let closeMark: UInt32 = .max - 1
+
+        init(of record: RecordView) {
+            Self.walk(record) { entry in
+                switch entry {
+                case .key(let key):
+                    append(length: UInt32(truncatingIfNeeded: key.count))
+                    bytes.append(contentsOf: key)
+                case .open: append(length: Self.openMark)
+                case .close: append(length: Self.closeMark)
+                }
+                return true
+            }
+        }
+
+        private mutating func append(length: UInt32) {
+            withUnsafeBytes(of: length.littleEndian) { bytes.append(contentsOf: $0) }
+        }
+
+        /// Whether `record`'s shape is this one: compared entry by entry, stopping at the first
+        /// difference.
+        func matches(_ record: RecordView) -> Bool {
+            bytes.withUnsafeBufferPointer { stored in
+                var position = 0
+                func takeLength() -> UInt32? {
+                    guard position + 4 <= stored.count else { return nil }
+                    let length = UInt32(stored[position]) | UInt32(stored[position + 1]) << 8
+                        | UInt32(stored[position + 2]) << 16 | UInt32(stored[position + 3]) << 24
+                    position += 4
+                    return length
+                }
+                let complete = Self.walk(record) { entry in
+                    guard let length = takeLength() else { return false }
+                    switch entry {
+                    case .key(let key):
+                        guard Int(length) == key.count, length < Self.closeMark,
+                              key.elementsEqual(UnsafeBufferPointer(rebasing: stored[position..<position + key.count])) else { return false }
+                        position += key.count
+                        return true
+                    case .open: return length == Self.openMark
+                    case .close: return length == Self.closeMark
+                    }
+                }
+                return complete && position == stored.count
+            }
+        }
+
+        enum Entry {
+            case key(UnsafeBufferPointer<UInt8>)
+            case open, close
+        }
+
+        /// Calls `body` with each entry of `record`'s shape, in order, until it returns `false`;
+        /// returns whether every entry was taken.
+        @discardableResult
+        static func walk(_ record: RecordView, _ body: (Entry) -> Bool) -> Bool {
+            for member in record.children {
+                guard member.withKeyBytes({ body(.key($0)) }) else { return false }
+                guard member.kind == .object, member["#text"] == nil else { continue }
+                guard body(.open) else { return false }
+                for child in member.children {
+                    guard child.withKeyBytes({ body(.key($0)) }) else { return false }
+                }
+                guard body(.close) else { return false }
+            }
+            return true
+        }
+    }
+
+    /// Whether two records have the same shape, looking at key spans first: rows of one CSV
+    /// chunk point at the same header key spans, so they compare without reading a byte.
+    static func sameShape(_ a: RecordView, _ b: RecordView) -> Bool {
+        let sameTape = a.tape === b.tape
+        if sameTape && a.isFlat && b.isFlat {
+            // Two flat records of one tape: the same count of members, each with the same key.
+            let count = a.node.childCount
+            guard b.node.childCount == count else { return false }
+            let tape = a.tape
+            return tape.nodes.withUnsafeBufferPointer { nodes in
+                for member in 1...max(1, count) where member <= count {
+                    let left = nodes[a.index + member]
+                    let right = nodes[b.index + member]
+                    // An empty object counts as a nested object (no names) in the signature.
+                    guard (left.kind == .object) == (right.kind == .object) else { return false }
+                    if left.key != right.key && !tape.bytes(left.key, equal: right.key) { return false }
+                }
+                return true
+            }
+        }
+        var left = a.children.makeIterator()
+        var right = b.children.makeIterator()
+        while true {
+            let l = left.next()
+            let r = right.next()
+            guard let l, let r else { return l == nil && r == nil }
+            guard sameKey(l, r, sameTape: sameTape) else { return false }
+            let lNested = l.kind == .object && l["#text"] == nil
+            let rNested = r.kind == .object && r["#text"] == nil
+            guard lNested == rNested else { return false }
+            if lNested {
+                var lc = l.children.makeIterator()
+                var rc = r.children.makeIterator()
+                while true {
+                    let lChild = lc.next()
+                    let rChild = rc.next()
+                    guard let lChild, let rChild else {
+                        if lChild == nil && rChild == nil { break }
+                        return false
+                    }
+                    guard sameKey(lChild, rChild, sameTape: sameTape) else { return false }
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func sameKey(_ a: RecordView, _ b: RecordView, sameTape: Bool) -> Bool {
+        let left = a.node.key
+        let right = b.node.key
+        if sameTape && left == right { return true }
+        guard left.length == right.length else { return false }
+        return a.withKeyBytes { l in b.withKeyBytes { r in l.elementsEqual(r) } }
     }
 }
 
@@ -181,6 +362,26 @@ enum TextScan {
         var utf8 = text.utf8.makeIterator()
         var pendingNBSP = false
         while let byte = utf8.next() {
+            switch byte {
+            case 0x20, 0x09, 0x0A, 0x0D: continue
+            case 0xC2 where !pendingNBSP: pendingNBSP = true
+            case 0xA0 where pendingNBSP: pendingNBSP = false
+            default: return false
+            }
+        }
+        return !pendingNBSP
+    }
+
+    /// ``isBlank(_:)-(String)`` of a scalar's text on a tape.
+    static func isBlank(_ text: RecordView) -> Bool {
+        if text.kind == .true || text.kind == .false { return false }
+        return text.withTextBytes { isBlank($0) }
+    }
+
+    /// ``isBlank(_:)-(String)`` of UTF-8 bytes.
+    static func isBlank(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var pendingNBSP = false
+        for byte in bytes {
             switch byte {
             case 0x20, 0x09, 0x0A, 0x0D: continue
             case 0xC2 where !pendingNBSP: pendingNBSP = true

@@ -9,7 +9,7 @@ import Synchronization
 final class FieldMappingPlanCache: Sendable {
     static let capacity = 256
 
-    private let plans = Mutex<[[String]: FieldMappingPlan]>([:])
+    private let plans = Mutex<[FieldMappingPlan.Signature: FieldMappingPlan]>([:])
     private let options: MapOptions
 
     init(options: MapOptions) {
@@ -17,8 +17,9 @@ final class FieldMappingPlanCache: Sendable {
     }
 
     /// The plan for `record`'s shape (its keys and its nested objects' keys), built on first use.
-    func plan(for record: RecordObject) -> FieldMappingPlan {
-        let keys = FieldMappingPlan.signature(of: record)
+    /// The lookup makes the record's ``FieldMappingPlan/Signature`` (one byte array, no `String`).
+    func plan(for record: RecordView) -> FieldMappingPlan {
+        let keys = FieldMappingPlan.Signature(of: record)
         if let plan = plans.withLock({ $0[keys] }) { return plan }
         let plan = FieldMappingPlan(sample: record, options: options)
         plans.withLock { plans in

@@ -32,14 +32,14 @@ struct MagiclineDebtorMapping: Sendable {
         let debtorID = MagiclineShape.text(debtor, "debtorId")
 
         if let problem = record.problem {
-            var candidate = DebtCandidate(provenance: record.provenance, data: debtor, raw: personRaw,
+            var candidate = DebtCandidate(provenance: record.provenance, data: record.view, raw: personRaw,
                                           tempID: debtorID, phoneRegion: region)
             candidate.errors.append(problem)
             output.append(candidate)
             return
         }
         guard !cases.isEmpty else {
-            var candidate = DebtCandidate(provenance: record.provenance, data: debtor, raw: personRaw,
+            var candidate = DebtCandidate(provenance: record.provenance, data: record.view, raw: personRaw,
                                           metadata: metadata(debtor: debtor, debts: nil),
                                           tempID: debtorID, phoneRegion: region)
             candidate.skipReason = .noOpenCase
@@ -70,7 +70,7 @@ struct MagiclineDebtorMapping: Sendable {
             let designations = debts.compactMap { MagiclineShape.text($0, "designation") }
             if !designations.isEmpty { raw[.object] = designations.joined(separator: ", ") }
 
-            var candidate = DebtCandidate(provenance: provenance, data: debtor, raw: raw,
+            var candidate = DebtCandidate(provenance: provenance, data: record.view, raw: raw,
                                           metadata: metadata(debtor: debtor, debts: debts),
                                           tempID: caseID, phoneRegion: region)
             candidate.errors = errors

@@ -39,17 +39,27 @@ public struct MapStage: ChunkStage {
             return Chunk(output, inputBytesConsumed: chunk.inputBytesConsumed)
         }
         var plan: FieldMappingPlan?
+        // The last record mapped with `plan`: a record of the same shape (for a CSV chunk, the
+        // same header key spans) takes the same plan without reading a key byte.
+        var planShape: RecordView?
         var idPrefix = IDPrefix()
         for record in chunk.elements {
-            if plan == nil || !plan!.matches(record.fields) { plan = cache.plan(for: record.fields) }
+            if let known = planShape, FieldMappingPlan.sameShape(known, record.view) {
+                // Same plan.
+            } else if let current = plan, current.matches(record.view) {
+                planShape = record.view
+            } else {
+                plan = cache.plan(for: record.view)
+                planShape = record.view
+            }
             output.append(mapGeneric(record, plan: plan!, idPrefix: &idPrefix))
         }
         return Chunk(output, inputBytesConsumed: chunk.inputBytesConsumed)
     }
 
     private func mapGeneric(_ record: Record, plan: FieldMappingPlan, idPrefix: inout IDPrefix) -> DebtCandidate {
-        let raw = plan.rawValues(of: record.fields)
-        var candidate = DebtCandidate(provenance: record.provenance, data: record.fields, raw: raw)
+        let raw = plan.rawValues(of: record.view)
+        var candidate = DebtCandidate(provenance: record.provenance, data: record.view, raw: raw)
         if let own = raw[.tempID] ?? raw[.internalID] {
             candidate.tempID = TextScan.trimmed(own)
         } else {

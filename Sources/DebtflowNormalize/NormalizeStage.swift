@@ -49,24 +49,24 @@ public struct NormalizeStage: ChunkStage {
         var debt = candidate.debt
         var errors: [RecordError] = []
 
-        debt.firstname = TextTrimming.nonBlank(raw[.firstname])
-        debt.lastname = TextTrimming.nonBlank(raw[.lastname])
-        debt.civility = TextTrimming.nonBlank(raw[.civility])
-        debt.object = TextTrimming.nonBlank(raw[.object])
-        debt.company = TextTrimming.nonBlank(raw[.company])
-        debt.streetAddress = TextTrimming.nonBlank(raw[.streetAddress])
-        debt.streetNumber = TextTrimming.nonBlank(raw[.streetNumber])
-        debt.postalCode = TextTrimming.nonBlank(raw[.postalCode])
-        debt.city = TextTrimming.nonBlank(raw[.city])
-        debt.country = TextTrimming.nonBlank(raw[.country])
-        debt.internalID = TextTrimming.nonBlank(raw[.internalID])
+        debt.firstname = raw.nonBlankText(.firstname)
+        debt.lastname = raw.nonBlankText(.lastname)
+        debt.civility = raw.nonBlankText(.civility)
+        debt.object = raw.nonBlankText(.object)
+        debt.company = raw.nonBlankText(.company)
+        debt.streetAddress = raw.nonBlankText(.streetAddress)
+        debt.streetNumber = raw.nonBlankText(.streetNumber)
+        debt.postalCode = raw.nonBlankText(.postalCode)
+        debt.city = raw.nonBlankText(.city)
+        debt.country = raw.nonBlankText(.country)
+        debt.internalID = raw.nonBlankText(.internalID)
         debt.tempID = candidate.tempID
         debt.metadata = candidate.metadata
 
         let currencyAlreadyFailed = candidate.errors.contains { $0.code == .invalidCurrency }
         normalizeMoney(raw: raw, currencyAlreadyFailed: currencyAlreadyFailed, debt: &debt, errors: &errors)
 
-        if let phone = TextTrimming.nonBlank(raw[.phone]) {
+        if let phone = raw.nonBlankText(.phone) {
             let region = candidate.phoneRegion ?? options.region
             switch phones.normalize(phone, defaultRegion: region) {
             case .success(let number):
@@ -77,7 +77,7 @@ public struct NormalizeStage: ChunkStage {
                 errors.append(RecordError(field: "phone", code: .invalidPhone, message: error.message))
             }
         }
-        if let email = TextTrimming.nonBlank(raw[.email]) {
+        if let email = raw.nonBlankText(.email) {
             if let valid = EmailValidator.normalize(email) {
                 debt.email = valid
             } else {
@@ -85,7 +85,7 @@ public struct NormalizeStage: ChunkStage {
                                           message: "not a valid email address (one @, a local part, a domain such as example.fr)"))
             }
         }
-        if let iban = TextTrimming.nonBlank(raw[.iban]) {
+        if let iban = raw.nonBlankText(.iban) {
             if let valid = IBANValidator.normalize(iban) {
                 debt.iban = valid
             } else {
@@ -104,7 +104,7 @@ public struct NormalizeStage: ChunkStage {
     private func normalizeMoney(raw: DebtRawFields, currencyAlreadyFailed: Bool, debt: inout Debt,
                                 errors: inout [RecordError]) {
         var parsed: ParsedAmount?
-        if let amountText = TextTrimming.nonBlank(raw[.amount]) {
+        if let amountText = raw.nonBlankText(.amount) {
             switch AmountParser.parse(amountText, decimal: options.decimal) {
             case .success(let amount): parsed = amount
             case .failure(let error): errors.append(Self.amountError(error))
@@ -115,7 +115,7 @@ public struct NormalizeStage: ChunkStage {
         if !currencyAlreadyFailed {
             var recordCurrency: Currency?
             var recordCurrencyIsValid = true
-            if let currencyText = TextTrimming.nonBlank(raw[.currency]) {
+            if let currencyText = raw.nonBlankText(.currency) {
                 recordCurrency = CurrencyTable.normalize(currencyText)
                 if recordCurrency == nil {
                     recordCurrencyIsValid = false
@@ -150,7 +150,7 @@ public struct NormalizeStage: ChunkStage {
     }
 
     private func date(_ raw: DebtRawFields, _ key: DebtRawKey, _ errors: inout [RecordError]) -> String? {
-        guard let text = TextTrimming.nonBlank(raw[key]) else { return nil }
+        guard let text = raw.nonBlankText(key) else { return nil }
         if let day = DateNormalizer.normalize(text) { return day }
         errors.append(RecordError(field: key.name, code: .invalidDate,
                                   message: "not a date (expected YYYY-MM-DD, DD/MM/YYYY or DD.MM.YYYY)"))

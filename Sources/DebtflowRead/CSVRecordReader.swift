@@ -24,8 +24,11 @@ import Glibc
 ///   the line where the field started), a field longer than `maxFieldBytes`, a row longer than
 ///   the row limit, and the source's own errors (I/O, truncated gzip).
 ///
-/// Buffering: one buffer of 256 KiB that grows only for a longer row; each record's strings are
-/// made once from its bytes.
+/// Buffering: one buffer of 256 KiB that grows only for a longer row. Each chunk's records are
+/// one ``RecordTape`` (issue 10, "a chunk owns its bytes"): the keys are copied into its arena
+/// once and every row's field nodes point at them; each field's text is copied once into the
+/// arena (unquoted, Windows-1252 decoded to UTF-8 on the way), with no `String` per field and no
+/// array per record. The chunk's byte budget counts the arena's bytes.
 public final class CSVRecordReader: RecordSource {
     private let source: any ByteSource
     private let options: CSVReaderOptions
@@ -33,17 +36,20 @@ public final class CSVRecordReader: RecordSource {
     private let byteBudget: Int
     private let scanner: CSVRowScanner
     private let decoder: TextDecoder
-    private var keys: [String]?
-    private var emptyRow: RecordObject?
+    private var keys: CSVKeyTable?
     private var started = false
     private var finished = false
     private var recordNumber = 0
+    /// The last chunk's arena and node table sizes, to reserve the next one's in one step.
+    private var lastByteCount = 0
+    private var lastNodeCount = 0
 
     /// - Parameters:
     ///   - source: the input bytes; the reader owns it from now on.
     ///   - options: delimiter, encoding, header and field size limit.
     ///   - chunkSize: how many records one chunk holds at most.
-    ///   - byteBudget: how many bytes of rows one chunk holds at most (at least one row).
+    ///   - byteBudget: how many bytes of record text (the chunk's tape arena) one chunk holds at
+    ///     most (at least one row).
     public init(source: any ByteSource, options: CSVReaderOptions = CSVReaderOptions(),
                 chunkSize: Int = Chunk<Record>.preferredSize, byteBudget: Int = Chunk<Record>.preferredByteBudget) {
         self.source = source
@@ -58,14 +64,15 @@ public final class CSVRecordReader: RecordSource {
     public var totalBytes: Int64? { source.totalBytes }
 
     /// The keys of the records: the header's names (or column numbers), once the first row is read.
-    public var columnKeys: [String]? { keys }
+    public var columnKeys: [String]? { keys.map { table in (0..<table.count).map(table.key) } }
 
     public func nextChunk() async throws -> Chunk<Record>? {
         try readChunk()
     }
 
-    /// The next chunk of up to `chunkSize` records and `byteBudget` bytes of rows, or `nil` at the end of the input; the
-    /// synchronous form of ``nextChunk()``, with `inputBytesConsumed` set.
+    /// The next chunk of up to `chunkSize` records and `byteBudget` bytes of tape arena, or `nil`
+    /// at the end of the input; the synchronous form of ``nextChunk()``, with
+    /// `inputBytesConsumed` set and `textByteCount` the arena's size.
     /// - Throws: ``DebtflowError`` of kind `.input` (see the type's documentation).
     public func readChunk() throws -> Chunk<Record>? {
         if finished { return nil }
@@ -73,19 +80,26 @@ public final class CSVRecordReader: RecordSource {
             started = true
             try start()
         }
-        var records: [Record] = []
-        records.reserveCapacity(min(chunkSize, 1024))
-        var bytes = 0
-        while records.count < chunkSize && bytes < byteBudget {
+        var builder = RecordTapeBuilder(byteCapacity: lastByteCount + lastByteCount / 8,
+                                        nodeCapacity: lastNodeCount + lastNodeCount / 8)
+        var rows: [PendingRecord] = []
+        rows.reserveCapacity(min(chunkSize, 1024))
+        var keyBase: UInt32?
+        while rows.count < chunkSize && (rows.isEmpty || builder.byteCount < byteBudget) {
             guard try scanner.nextRow() else {
                 finished = true
                 break
             }
-            bytes += scanner.rowByteCount
-            records.append(makeRecord())
+            rows.append(appendRow(to: &builder, keyBase: &keyBase))
         }
-        if records.isEmpty { return nil }
-        return Chunk(records, inputBytesConsumed: source.bytesConsumed, textByteCount: bytes)
+        if rows.isEmpty { return nil }
+        lastByteCount = builder.byteCount
+        lastNodeCount = builder.nodeCount
+        let tape = builder.finish()
+        let records = rows.map { row in
+            Record(provenance: row.provenance, view: RecordView(tape: tape, index: row.root), problem: row.problem)
+        }
+        return Chunk(records, inputBytesConsumed: source.bytesConsumed, textByteCount: tape.bytes.count)
     }
 
     /// Skips the byte order mark, settles the delimiter and reads the header line.
@@ -99,75 +113,71 @@ public final class CSVRecordReader: RecordSource {
         while try scanner.nextRow() {
             if scanner.rowIsBlank { continue }
             let names = (0..<scanner.fields.count).map { decoder.string(scanner.fieldBytes($0)) }
-            setKeys(CSVHeader.keys(fromNames: names))
+            keys = CSVKeyTable(keys: CSVHeader.keys(fromNames: names))
             return
         }
         finished = true
     }
 
-    private func setKeys(_ keys: [String]) {
-        self.keys = keys
-        emptyRow = nil
+    /// A record whose tape is not finished yet: its root node's index on the chunk's tape.
+    private struct PendingRecord {
+        var provenance: Provenance
+        var root: Int
+        var problem: RecordError?
     }
 
-    /// The record of a blank line (every key mapped to `""`), made at the first blank line and
-    /// shared by all of them: not made up front, since for a file of a million columns it is
-    /// as large as a data row.
-    private func blankRowFields(_ keys: [String]) -> RecordObject {
-        if let emptyRow { return emptyRow }
-        var empty = RecordObject()
-        empty.entries.reserveCapacity(keys.count)
-        for key in keys { empty.append(key, .string("")) }
-        emptyRow = empty
-        return empty
-    }
-
-    /// The text of one field's bytes. For `auto`, valid UTF-8 is checked without the generic
-    /// (and per call slow) `String(validating:as:)`: the bytes are decoded with repair, and the
-    /// result is the field's text only when it is exactly those bytes (repair changed nothing);
-    /// otherwise the field is Windows-1252. Same result as ``TextDecoder``, a fraction of the cost.
-    @inline(__always)
-    private func fieldText(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        guard decoder.encoding == .auto else { return decoder.string(bytes) }
-        let text = String(decoding: bytes, as: UTF8.self)
-        if Self.isASCII(bytes) || Self.sameBytes(text, bytes) { return text }
-        return decoder.string(bytes)
-    }
-
-    @inline(__always)
-    private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var combined: UInt8 = 0
-        for byte in bytes { combined |= byte }
-        return combined < 0x80
-    }
-
-    private static func sameBytes(_ text: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var text = text
-        return text.withUTF8 { utf8 in
-            utf8.count == bytes.count && (bytes.isEmpty || memcmp(utf8.baseAddress!, bytes.baseAddress!, bytes.count) == 0)
-        }
-    }
-
-    /// The current row as a record.
-    private func makeRecord() -> Record {
+    /// Appends the current row to the chunk's tape as one object node and its field nodes.
+    /// `keyBase` is where the chunk's arena holds the key table (copied there at the first row
+    /// that has keys).
+    private func appendRow(to builder: inout RecordTapeBuilder, keyBase: inout UInt32?) -> PendingRecord {
         recordNumber += 1
         let provenance = Provenance(source: source.name, record: recordNumber, line: scanner.rowLine)
         let count = scanner.fields.count
-        if keys == nil && !scanner.rowIsBlank { setKeys(CSVHeader.numberedKeys(count: count)) }
+        let blank = scanner.rowIsBlank
+        if keys == nil && !blank { keys = CSVKeyTable(numberedCount: count) }
         guard let keys else {
-            return Record(provenance: provenance, fields: RecordObject())
+            let root = builder.beginObject()
+            builder.end(root)
+            return PendingRecord(provenance: provenance, root: root)
         }
-        if scanner.rowIsBlank { return Record(provenance: provenance, fields: blankRowFields(keys)) }
-        var fields = RecordObject()
-        fields.entries.reserveCapacity(count)
-        for index in 0..<count {
-            let key = index < keys.count ? keys[index] : CSVHeader.columnKey(index)
-            fields.append(key, .string(fieldText(scanner.fieldBytes(index))))
+        let base: UInt32
+        if let keyBase {
+            base = keyBase
+        } else {
+            base = keys.copy(into: &builder)
+            keyBase = base
         }
+        let root = builder.beginObject()
+        if blank {
+            // Every key mapped to "".
+            for (span, keyFlags) in zip(keys.spans, keys.flags) {
+                builder.appendScalar(.string, key: ByteSpan(offset: base + span.offset, length: span.length), value: .empty,
+                                     knownFlags: keyFlags)
+            }
+            builder.end(root)
+            return PendingRecord(provenance: provenance, root: root)
+        }
+        let named = min(count, keys.count)
+        keys.spans.withUnsafeBufferPointer { spans in
+            keys.flags.withUnsafeBufferPointer { keyFlags in
+                for index in 0..<named {
+                    let key = ByteSpan(offset: base + spans[index].offset, length: spans[index].length)
+                    let (value, flags) = decoder.appendField(scanner.fieldBytes(index), to: &builder)
+                    builder.appendScalar(.string, key: key, value: value, knownFlags: flags.union(keyFlags[index]))
+                }
+            }
+        }
+        for index in named..<max(named, count) {
+            // A field past the header's columns: its key is made for this row.
+            let key = builder.appendBytes(CSVHeader.columnKey(index))
+            let (value, flags) = decoder.appendField(scanner.fieldBytes(index), to: &builder)
+            builder.appendScalar(.string, key: key, value: value, flags: flags)
+        }
+        builder.end(root)
         var problem: RecordError?
         if count != keys.count {
             problem = RecordError(field: nil, code: .malformedRow, message: "expected \(keys.count) fields, found \(count)")
         }
-        return Record(provenance: provenance, fields: fields, problem: problem)
+        return PendingRecord(provenance: provenance, root: root, problem: problem)
     }
 }

@@ -1,3 +1,5 @@
+import DebtflowCore
+
 /// How the bytes of a text field are turned into a `String`.
 public enum TextEncodingChoice: String, Sendable, Equatable, CaseIterable {
     /// Each field is read as UTF-8 when it is valid UTF-8, else as Windows-1252 (so a file that
@@ -39,6 +41,41 @@ struct TextDecoder {
     }
 }
 
+extension TextDecoder {
+    /// Appends one field's text to a chunk's tape arena, decoded by the encoding choice, and
+    /// returns where it is with its escaping and non-ASCII flags: one pass to look at the bytes,
+    /// one copy. ASCII and valid UTF-8 are copied as they are; Windows-1252 is decoded to UTF-8
+    /// straight into the arena; only invalid UTF-8 read as `utf-8` (replaced by U+FFFD) goes
+    /// through a `String`. Same text as ``string(_:)``.
+    @inline(__always)
+    func appendField(_ bytes: UnsafeBufferPointer<UInt8>, to builder: inout RecordTapeBuilder)
+        -> (span: ByteSpan, flags: RecordNode.Flags) {
+        var combined: UInt8 = 0
+        var escaping = false
+        for byte in bytes {
+            combined |= byte
+            escaping = escaping || byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+        }
+        let escapingFlag: RecordNode.Flags = escaping ? .valueNeedsEscaping : []
+        if combined < 0x80 { return (builder.appendBytes(bytes), escapingFlag) }
+        let nonASCII = escapingFlag.union(.valueIsNonASCII)
+        switch encoding {
+        case .auto:
+            if UTF8Validation.isValid(bytes) { return (builder.appendBytes(bytes), nonASCII) }
+        case .utf8:
+            if UTF8Validation.isValid(bytes) { return (builder.appendBytes(bytes), nonASCII) }
+            var repaired = String(decoding: bytes, as: UTF8.self)
+            return repaired.withUTF8 { utf8 in (builder.appendBytes(utf8), RecordNode.Flags.of(utf8)) }
+        case .windows1252:
+            break
+        }
+        // Bytes below 0x80 stay as they are and every byte above decodes to a scalar ≥ U+0080, so
+        // the flags found on the input bytes hold for the decoded text.
+        let span = builder.appendBytes(upTo: bytes.count * 3) { Windows1252.decode(bytes, into: $0) }
+        return (span, nonASCII)
+    }
+}
+
 /// The Windows-1252 code page.
 enum Windows1252 {
     /// Unicode scalars of bytes 0x80–0x9F (0xA0–0xFF are the same as their code points). The five
@@ -58,25 +95,29 @@ enum Windows1252 {
 
     /// Decodes `bytes`, writing UTF-8 directly into the new string's storage.
     static func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        String(unsafeUninitializedCapacity: bytes.count * 3) { output in
-            var count = 0
-            for byte in bytes {
-                let value = scalar(byte)
-                if value < 0x80 {
-                    output[count] = UInt8(value)
-                    count += 1
-                } else if value < 0x800 {
-                    output[count] = UInt8(0xC0 | (value >> 6))
-                    output[count + 1] = UInt8(0x80 | (value & 0x3F))
-                    count += 2
-                } else {
-                    output[count] = UInt8(0xE0 | (value >> 12))
-                    output[count + 1] = UInt8(0x80 | ((value >> 6) & 0x3F))
-                    output[count + 2] = UInt8(0x80 | (value & 0x3F))
-                    count += 3
-                }
+        String(unsafeUninitializedCapacity: bytes.count * 3) { decode(bytes, into: $0) }
+    }
+
+    /// Decodes `bytes` as UTF-8 into `output` (room for three bytes per input byte); returns how
+    /// many bytes it wrote.
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var count = 0
+        for byte in bytes {
+            let value = scalar(byte)
+            if value < 0x80 {
+                output[count] = UInt8(value)
+                count += 1
+            } else if value < 0x800 {
+                output[count] = UInt8(0xC0 | (value >> 6))
+                output[count + 1] = UInt8(0x80 | (value & 0x3F))
+                count += 2
+            } else {
+                output[count] = UInt8(0xE0 | (value >> 12))
+                output[count + 1] = UInt8(0x80 | ((value >> 6) & 0x3F))
+                output[count + 2] = UInt8(0x80 | (value & 0x3F))
+                count += 3
             }
-            return count
         }
+        return count
     }
 }

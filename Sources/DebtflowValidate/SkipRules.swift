@@ -6,42 +6,55 @@ import DebtflowCore
 /// "champs obligatoires" are scanned for it.
 public enum SkipRules {
     /// Whether no cell of the record holds anything but whitespace.
-    public static func isEmptyRow(_ record: RecordObject) -> Bool {
-        !record.entries.contains { hasContent($0.value) }
+    public static func isEmptyRow(_ record: RecordView) -> Bool {
+        !record.children.contains(where: hasContent)
     }
 
     /// Whether the record is an instruction row: its first non-empty cell starts with `*`, or a
     /// cell contains "champs obligatoires" (any case, any accents, any run of spaces between).
-    public static func isInstructionRow(_ record: RecordObject) -> Bool {
+    /// Reads the cells' bytes on the tape; a scalar's text is looked at in place.
+    public static func isInstructionRow(_ record: RecordView) -> Bool {
         var seenNonEmpty = false
-        for entry in record.entries {
-            guard let text = entry.value.scalarText else {
-                if hasContent(entry.value) { seenNonEmpty = true }
-                continue
-            }
-            if !seenNonEmpty, let first = firstNonSpaceByte(text) {
-                if first == UInt8(ascii: "*") { return true }
+        for cell in record.children {
+            switch cell.kind {
+            case .string, .number:
+                let found = cell.withTextBytes { text -> Bool in
+                    if !seenNonEmpty, let first = firstNonSpaceByte(text) {
+                        if first == UInt8(ascii: "*") { return true }
+                        seenNonEmpty = true
+                    }
+                    return text.count >= pattern.count && mayContainCh(text) && containsRequiredFieldsNote(text)
+                }
+                if found { return true }
+            case .true, .false:
+                // "true" / "false": non-empty, no `*`, shorter than the phrase.
                 seenNonEmpty = true
+            case .null, .array, .object:
+                if hasContent(cell) { seenNonEmpty = true }
             }
-            if text.utf8.count >= pattern.count, mayContainCh(text), containsRequiredFieldsNote(text) { return true }
         }
         return false
     }
 
-    private static func hasContent(_ value: RecordValue) -> Bool {
-        switch value {
+    /// ``isEmptyRow(_:)`` of a tree built in memory (tests).
+    public static func isEmptyRow(_ record: RecordObject) -> Bool { isEmptyRow(RecordView(record)) }
+
+    /// ``isInstructionRow(_:)`` of a tree built in memory (tests).
+    public static func isInstructionRow(_ record: RecordObject) -> Bool { isInstructionRow(RecordView(record)) }
+
+    private static func hasContent(_ value: RecordView) -> Bool {
+        switch value.kind {
         case .null: return false
-        case .bool, .number: return true
-        case .string(let text): return firstNonSpaceByte(text) != nil
-        case .array(let elements): return elements.contains(where: hasContent)
-        case .object(let object): return object.entries.contains { hasContent($0.value) }
+        case .true, .false, .number: return true
+        case .string: return value.withTextBytes { firstNonSpaceByte($0) != nil }
+        case .array, .object: return value.children.contains(where: hasContent)
         }
     }
 
     /// The first byte that is not ASCII whitespace or a no-break space, else `nil`.
-    private static func firstNonSpaceByte(_ text: String) -> UInt8? {
+    private static func firstNonSpaceByte(_ text: UnsafeBufferPointer<UInt8>) -> UInt8? {
         var previousWasC2 = false
-        for byte in text.utf8 {
+        for byte in text {
             switch byte {
             case 0x20, 0x09, 0x0A, 0x0D: continue
             case 0xC2:
@@ -60,9 +73,9 @@ public enum SkipRules {
     private static let pattern = Array("champs obligatoires".utf8)
 
     /// A cheap first look: whether the bytes hold `ch` in any case (no phrase without it).
-    private static func mayContainCh(_ text: String) -> Bool {
+    private static func mayContainCh(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
         var previousWasC = false
-        for byte in text.utf8 {
+        for byte in text {
             let lower = byte | 0x20
             if previousWasC && lower == UInt8(ascii: "h") { return true }
             previousWasC = lower == UInt8(ascii: "c")
@@ -72,11 +85,19 @@ public enum SkipRules {
 
     /// Folds `text` (lowercase, accents off, runs of spaces to one) and looks for the pattern.
     /// The folded text (never longer than the UTF-8 bytes) is built in a temporary buffer.
-    private static func containsRequiredFieldsNote(_ text: String) -> Bool {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: text.utf8.count) { folded in
+    private static func containsRequiredFieldsNote(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: text.count) { folded in
             var count = 0
             var lastWasSpace = false
-            for scalar in text.unicodeScalars {
+            var scalars = text.makeIterator()
+            var decoder = UTF8()
+            decoding: while true {
+                let scalar: Unicode.Scalar
+                switch decoder.decode(&scalars) {
+                case .scalarValue(let value): scalar = value
+                case .emptyInput: break decoding
+                case .error: scalar = "\u{FFFD}"
+                }
                 let byte = fold(scalar)
                 if byte == 0 { continue }
                 if byte == 0x20 {

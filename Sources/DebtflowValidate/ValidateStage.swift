@@ -58,7 +58,7 @@ public struct ValidateStage: ChunkStage {
         var candidate = candidate
         if let reason = skipReason(of: candidate) {
             return Outcome(status: .skipped, provenance: candidate.provenance, tempID: candidate.tempID,
-                           data: Self.take(&candidate.data), skipReason: reason, warnings: Self.take(&candidate.warnings))
+                           data: candidate.data, skipReason: reason, warnings: Self.take(&candidate.warnings))
         }
         if candidate.errors.contains(where: { $0.code == .malformedRow }) {
             let malformed = candidate.errors.filter { $0.code == .malformedRow }
@@ -71,7 +71,7 @@ public struct ValidateStage: ChunkStage {
         var warnings = Self.take(&candidate.warnings)
         debt.tempID = candidate.tempID
 
-        requirePresence(debt, amountGiven: TextTrimming.nonBlank(candidate.raw[.amount]) != nil, errors: &errors)
+        requirePresence(debt, amountGiven: candidate.raw.isNonBlank(.amount), errors: &errors)
         checkContacts(candidate, debt: &debt, errors: &errors, warnings: &warnings)
         let ownAccept = Self.parseBool(candidate.raw[.acceptExpensiveDestination])
         let accepted = options.acceptExpensiveDestination || ownAccept == true
@@ -110,7 +110,7 @@ public struct ValidateStage: ChunkStage {
     }
 
     private func failed(_ candidate: inout DebtCandidate, errors: [RecordError], warnings: [String]) -> Outcome {
-        Outcome(status: .failed, provenance: candidate.provenance, tempID: candidate.tempID, data: Self.take(&candidate.data),
+        Outcome(status: .failed, provenance: candidate.provenance, tempID: candidate.tempID, data: candidate.data,
                 errors: errors, warnings: warnings)
     }
 
@@ -131,8 +131,8 @@ public struct ValidateStage: ChunkStage {
     /// At least one of phone and email, present and valid.
     private func checkContacts(_ candidate: DebtCandidate, debt: inout Debt, errors: inout [RecordError],
                                warnings: inout [String]) {
-        let phoneGiven = TextTrimming.nonBlank(candidate.raw[.phone]) != nil
-        let emailGiven = TextTrimming.nonBlank(candidate.raw[.email]) != nil
+        let phoneGiven = candidate.raw.isNonBlank(.phone)
+        let emailGiven = candidate.raw.isNonBlank(.email)
         guard phoneGiven || emailGiven else {
             errors.append(RecordError(field: nil, code: .missingContact, message: "neither a phone nor an email"))
             return
@@ -150,8 +150,8 @@ public struct ValidateStage: ChunkStage {
 
     /// The timeline in effect and its start mode.
     private func applyTimeline(_ candidate: DebtCandidate, debt: inout Debt, errors: inout [RecordError]) {
-        let timelineID = TextTrimming.nonBlank(candidate.raw[.timelineID]) ?? configTimelineID
-        let ownMode = TextTrimming.nonBlank(candidate.raw[.timelineStartMode])
+        let timelineID = candidate.raw.nonBlankText(.timelineID) ?? configTimelineID
+        let ownMode = candidate.raw.nonBlankText(.timelineStartMode)
         debt.timelineID = timelineID
         debt.timelineStartMode = nil
         guard let mode = ownMode ?? (timelineID != nil ? configStartMode : nil) else { return }

@@ -73,7 +73,7 @@ struct MagiclineDebtorPresetTests {
         #expect(candidates.map(\.tempID) == ["case-A", "case-B"])
         #expect(candidates.map { $0.raw["internal_id"] } == ["case-A", "case-B"])
         #expect(candidates.map { $0.raw["temp_id"] } == ["case-A", "case-B"])
-        #expect(candidates.allSatisfy { $0.data == debtor && $0.skipReason == nil && $0.errors.isEmpty })
+        #expect(candidates.allSatisfy { $0.data.object == debtor && $0.skipReason == nil && $0.errors.isEmpty })
     }
 
     @Test("the debtor is the person addressed when there is no liable person")

@@ -53,7 +53,7 @@ struct DebtRulesTests {
         let outcome = DebtRules.evaluate(debt: object, acceptExpensiveDestination: false)
         #expect(outcome.status == .failed)
         #expect(Set(outcome.errors.map(\.code)) == [.required, .nonPositiveAmount, .missingContact])
-        #expect(outcome.data == object)
+        #expect(outcome.data?.object == object)
     }
 
     @Test("an empty debt object is skipped as an empty row")

@@ -48,7 +48,7 @@ struct ErrorCodeTests {
         #expect(outcome.errors.first?.field == example.field)
         #expect(outcome.errors.allSatisfy { !$0.message.isEmpty })
         #expect(outcome.debt == nil)
-        #expect(outcome.data == dataRow(example.raw))
+        #expect(outcome.data?.object == dataRow(example.raw))
         #expect(outcome.tempID == "T-1")
     }
 

@@ -54,7 +54,7 @@ struct ValidateStageTests {
         #expect(outcome.status == .skipped)
         #expect(outcome.skipReason == reason)
         #expect(outcome.errors.isEmpty)
-        #expect(outcome.data == data)
+        #expect(outcome.data?.object == data)
         #expect(outcome.tempID == "T-1")
     }
 

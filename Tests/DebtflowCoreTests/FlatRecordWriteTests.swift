@@ -1,0 +1,41 @@
+import DebtflowCore
+import Testing
+
+/// `JSONByteWriter.value(_: RecordView)` writes an object whose members are all scalars (every CSV
+/// row) without a stack of open containers; its bytes are those of the tree writer.
+@Suite("JSON of a flat record on a tape")
+struct FlatRecordWriteTests {
+    private func bothWays(_ object: RecordObject, inside: Bool = false) -> (tree: String, tape: String) {
+        var fromTree = JSONByteWriter()
+        var fromTape = JSONByteWriter()
+        if inside {
+            fromTree.beginArray(); fromTape.beginArray()
+            fromTree.null(); fromTape.null()
+        }
+        fromTree.object(object)
+        fromTape.value(RecordView(object))
+        if inside { fromTree.endArray(); fromTape.endArray() }
+        return (String(decoding: fromTree.bytes, as: UTF8.self), String(decoding: fromTape.bytes, as: UTF8.self))
+    }
+
+    @Test("every scalar kind, empty containers, escaped keys and values, an empty key and non-ASCII text write as the tree does")
+    func everyScalarKind() {
+        let object = RecordObject(entries: [
+            .init(key: "name", value: .string("Zoé \"Zaza\"\n")), .init(key: "n", value: .number("-1.5e3")),
+            .init(key: "yes", value: .bool(true)), .init(key: "no", value: .bool(false)), .init(key: "none", value: .null),
+            .init(key: "", value: .string("")), .init(key: "tab\tkey", value: .string("\u{1}")),
+            .init(key: "o", value: .object(RecordObject())), .init(key: "l", value: .array([])),
+        ])
+        let (tree, tape) = bothWays(object)
+        #expect(tape == tree)
+        #expect(tape == #"{"name":"Zoé \"Zaza\"\n","n":-1.5e3,"yes":true,"no":false,"none":null,"":"","tab\tkey":"\u0001","o":{},"l":[]}"#)
+    }
+
+    @Test("an empty object, and a flat object after another value in an array, write as the tree does")
+    func emptyAndInsideAnArray() {
+        #expect(bothWays(RecordObject()).tape == "{}")
+        let (tree, tape) = bothWays(RecordObject(entries: [.init(key: "a", value: .string("1"))]), inside: true)
+        #expect(tape == tree)
+        #expect(tape == #"[null,{"a":"1"}]"#)
+    }
+}

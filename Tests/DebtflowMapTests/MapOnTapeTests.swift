@@ -1,0 +1,105 @@
+import DebtflowCore
+@testable import DebtflowMap
+import DebtflowRead
+import Testing
+
+/// `map` reads records on their tape (issue 10): plans are matched by key spans, then by bytes,
+/// and a candidate's raw fields are spans, not copies.
+@Suite("map on the tape: plan matching and raw spans")
+struct MapOnTapeTests {
+    /// The records of `csv`, read as one chunk.
+    private func csvRecords(_ csv: String) throws -> [Record] {
+        let reader = CSVRecordReader(source: MemoryByteSource(csv, name: "d.csv"))
+        return try #require(try reader.readChunk()).elements
+    }
+
+    @Test("rows of one CSV chunk have the same shape by their key spans; another header does not")
+    func sameShapeBySpans() throws {
+        let records = try csvRecords("Prénom,Nom,Montant\nJean,Dupont,12\nMarie,Curie,3\n")
+        #expect(FieldMappingPlan.sameShape(records[0].view, records[1].view))
+        let other = try csvRecords("Prénom,Nom,Devise\nJean,Dupont,EUR\n")
+        #expect(!FieldMappingPlan.sameShape(records[0].view, other[0].view))
+        // Same names on another tape: compared by bytes.
+        let again = try csvRecords("Prénom,Nom,Montant\nPaul,Martin,1\n")
+        #expect(FieldMappingPlan.sameShape(records[0].view, again[0].view))
+    }
+
+    @Test("a plan's signature tells nested names apart from top-level ones")
+    func signatureOfNestedRecords() {
+        let flat = RecordView(fields(("a", "1"), ("b", "2")))
+        let nested = RecordView(fields(("a", "1"), ("b", object(("c", "2")))))
+        let nestedOther = RecordView(fields(("a", "1"), ("b", object(("d", "2")))))
+        let plan = FieldMappingPlan(sample: nested, options: MapOptions())
+        #expect(plan.matches(nested))
+        #expect(!plan.matches(flat))
+        #expect(!plan.matches(nestedOther))
+        #expect(FieldMappingPlan.Signature(of: nested) != FieldMappingPlan.Signature(of: nestedOther))
+        #expect(!FieldMappingPlan.sameShape(nested, nestedOther))
+    }
+
+    @Test("a candidate's raw fields point into the record's tape; constants and JSON booleans into the plan's side bytes")
+    func rawFieldsAreSpans() throws {
+        let records = try csvRecords("Prénom,Nom,Montant,Téléphone\nJean,Dupont,\" 12,50 \",\n")
+        let options = MapOptions(constants: ["currency": "EUR", "phone": "0600000000"])
+        let candidate = try #require(try map(records, options: options).first)
+        #expect(candidate.raw[.firstname] == "Jean")
+        #expect(candidate.raw[.amount] == " 12,50 ")
+        #expect(candidate.raw.nonBlankText(.amount) == "12,50")
+        #expect(candidate.raw[.currency] == "EUR")
+        // A blank source falls back to the constant.
+        #expect(candidate.raw[.phone] == "0600000000")
+        #expect(!candidate.raw.has(.email))
+        candidate.raw.withBytes(.firstname) { bytes in
+            let tape = records[0].view.tape
+            tape.bytes.withUnsafeBufferPointer { arena in
+                // The very bytes of the tape, not a copy.
+                #expect(bytes.map { $0.baseAddress! >= arena.baseAddress! && $0.baseAddress! < arena.baseAddress! + arena.count } == true)
+            }
+        }
+        let json = RecordView(fields(("firstname", "Jean"), ("accept_expensive_destination", .bool(true))))
+        let fromJSON = try #require(try map([Record(provenance: Provenance(source: "j", record: 1), view: json)]).first)
+        #expect(fromJSON.raw[.acceptExpensiveDestination] == "true")
+    }
+
+    @Test("a record of the plan's signature that holds a list where the sample held a scalar still maps each field from its own member")
+    func listWhereTheSampleHadAScalar() throws {
+        let first = fields(("tags", "x"), ("Prénom", "Jean"), ("Nom", "Dupont"))
+        let second = fields(("tags", ["a", "b"]), ("Prénom", "Marie"), ("Nom", "Curie"))
+        let candidates = try map([record(first, number: 1), record(second, number: 2)])
+        #expect(candidates.map { $0.raw[.firstname] } == ["Jean", "Marie"])
+        #expect(candidates.map { $0.raw[.lastname] } == ["Dupont", "Curie"])
+    }
+
+    @Test("rows of one tape with an empty object where another has a string differ in shape, as their signatures do")
+    func emptyObjectIsNested() {
+        var builder = RecordTapeBuilder()
+        let key = builder.appendBytes("a")
+        let first = builder.beginObject()
+        builder.appendScalar(.string, key: key, value: builder.appendBytes("1"))
+        builder.end(first)
+        let second = builder.beginObject()
+        builder.end(builder.beginObject(key: key))
+        builder.end(second)
+        let tape = builder.finish()
+        let a = RecordView(tape: tape, index: first)
+        let b = RecordView(tape: tape, index: second)
+        #expect(a.isFlat && b.isFlat)
+        #expect(!FieldMappingPlan.sameShape(a, b))
+        #expect((FieldMappingPlan.Signature(of: a) == FieldMappingPlan.Signature(of: b)) == FieldMappingPlan.sameShape(a, b))
+    }
+
+    @Test("raw fields: a text set by key is kept in a side arena, nil clears it, and equality compares texts")
+    func rawFieldsByKey() {
+        var raw = DebtRawFields()
+        #expect(raw.isEmpty)
+        raw[.object] = "Abonnement, Frais"
+        raw[.email] = "  "
+        #expect(raw[.object] == "Abonnement, Frais")
+        #expect(raw.has(.email) && !raw.isNonBlank(.email) && raw.nonBlankText(.email) == nil)
+        raw[.email] = nil
+        #expect(!raw.has(.email))
+        #expect(raw == DebtRawFields(["object": "Abonnement, Frais"]))
+        #expect(raw != DebtRawFields(["object": "Abonnement"]))
+        #expect(DebtRawKey.allCases.count <= 24, "one inline span per key")
+    }
+}

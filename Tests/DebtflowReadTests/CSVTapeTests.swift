@@ -1,0 +1,165 @@
+import DebtflowCore
+@testable import DebtflowRead
+import Testing
+
+/// The CSV reader builds one ``RecordTape`` per chunk (issue 10, "a chunk owns its bytes"): these
+/// cases are its bounds, read as specifications.
+@Suite("CSV reader: one tape per chunk")
+struct CSVTapeTests {
+    /// Every chunk of `text`, read synchronously.
+    private func chunks(_ text: [UInt8], options: CSVReaderOptions = CSVReaderOptions(), chunkSize: Int = 1024,
+                        byteBudget: Int = Chunk<Record>.preferredByteBudget) throws -> [Chunk<Record>] {
+        let reader = CSVRecordReader(source: MemoryByteSource(text, name: "t.csv", maxReadSize: 4096), options: options,
+                                     chunkSize: chunkSize, byteBudget: byteBudget)
+        var result: [Chunk<Record>] = []
+        while let chunk = try reader.readChunk() { result.append(chunk) }
+        return result
+    }
+
+    private func chunks(_ text: String, options: CSVReaderOptions = CSVReaderOptions(), chunkSize: Int = 1024,
+                        byteBudget: Int = Chunk<Record>.preferredByteBudget) throws -> [Chunk<Record>] {
+        try chunks(Array(text.utf8), options: options, chunkSize: chunkSize, byteBudget: byteBudget)
+    }
+
+    /// A record's values as texts, read from its view.
+    private func texts(_ record: Record) -> [String] { record.view.children.map { $0.scalarText ?? "<none>" } }
+
+    /// The JSON the NDJSON sink writes for a record (from the tape).
+    private func json(_ record: Record) -> String {
+        var writer = JSONByteWriter()
+        writer.value(record.view)
+        return String(decoding: writer.bytes, as: UTF8.self)
+    }
+
+    @Test("the records of a chunk share one tape, and the keys belong to the header: every row's key spans are the same bytes")
+    func keysBelongToTheHeader() throws {
+        let read = try chunks("name,amount\nDupont,12.50\nMartin,3\nDurand,7\n")
+        #expect(read.count == 1)
+        let records = read[0].elements
+        #expect(records.count == 3)
+        let tape = records[0].view.tape
+        #expect(records.allSatisfy { $0.view.tape === tape })
+        let keySpans = records.map { record in record.view.children.map(\.node.key) }
+        #expect(keySpans[1] == keySpans[0] && keySpans[2] == keySpans[0])
+        // The header's names are in the arena once: "name" and "amount", then the values.
+        #expect(tape.string(keySpans[0][0]) == "name" && tape.string(keySpans[0][1]) == "amount")
+        #expect(tape.bytes.count == "nameamount".utf8.count + "Dupont12.50Martin3Durand7".utf8.count)
+        #expect(texts(records[2]) == ["Durand", "7"])
+        #expect(read[0].textByteCount == tape.bytes.count)
+    }
+
+    @Test("a field of exactly max_field_bytes is read whole; one byte more is an input error naming its column")
+    func fieldAtTheLimit() throws {
+        let limit = 1000
+        let options = CSVReaderOptions(maxFieldBytes: limit)
+        let atLimit = String(repeating: "x", count: limit)
+        let records = try chunks("a,b\n1,\(atLimit)\n", options: options).flatMap(\.elements)
+        #expect(records.count == 1)
+        #expect(records[0].view["b"]?.node.value.length == UInt32(limit))
+        #expect(texts(records[0]) == ["1", atLimit])
+        do {
+            _ = try chunks("a,b\n1,\(atLimit)x\n", options: options)
+            Issue.record("expected the field size error")
+        } catch let error as DebtflowError {
+            #expect(error.kind == .input)
+            #expect(error.message.contains("column 2"), "\(error.message)")
+        }
+    }
+
+    @Test("a row of 100,000 columns is one record of 100,000 string nodes after its object node")
+    func manyColumns() throws {
+        let columns = 100_000
+        let header = (1...columns).map { "c\($0)" }.joined(separator: ",")
+        let row = (1...columns).map { String($0 % 10) }.joined(separator: ",")
+        let records = try chunks(header + "\n" + row + "\n" + row + "\n").flatMap(\.elements)
+        #expect(records.count == 2)
+        for record in records {
+            #expect(record.problem == nil)
+            #expect(record.view.count == columns)
+            #expect(Int(record.view.node.end) - record.view.index == columns + 1)
+        }
+        #expect(records[1].view["c99999"]?.scalarText == "9")
+        #expect(records[1].view["c100000"]?.scalarText == "0")
+    }
+
+    @Test("Windows-1252 bytes are decoded to UTF-8 on the tape field by field (auto), and marked non-ASCII")
+    func windows1252() throws {
+        // "Céline" in Windows-1252 (E9), "Zoë" in UTF-8 (C3 AB), 80 is the euro sign in Windows-1252.
+        let bytes: [UInt8] = Array("first,last,amount\n".utf8) + [0x43, 0xE9, 0x6C, 0x69, 0x6E, 0x65] + Array(",Zo".utf8)
+            + [0xC3, 0xAB] + Array(",12 ".utf8) + [0x80] + Array("\n".utf8)
+        let record = try #require(try chunks(bytes).first?.elements.first)
+        #expect(texts(record) == ["Céline", "Zoë", "12 €"])
+        #expect(record.view.children.allSatisfy { $0.node.flags.contains(.valueIsNonASCII) })
+        #expect(json(record) == #"{"first":"Céline","last":"Zoë","amount":"12 €"}"#)
+        // Read as windows-1252, the UTF-8 bytes of "ë" are two characters; read as utf-8, the
+        // Windows-1252 byte is U+FFFD.
+        let cp1252 = try #require(try chunks(bytes, options: CSVReaderOptions(encoding: .windows1252)).first?.elements.first)
+        #expect(texts(cp1252)[1] == "ZoÃ«")
+        let utf8 = try #require(try chunks(bytes, options: CSVReaderOptions(encoding: .utf8)).first?.elements.first)
+        #expect(texts(utf8)[0] == "C\u{FFFD}line")
+    }
+
+    @Test("a quoted field with doubled quotes and line breaks is unquoted once into the arena and flagged for escaping")
+    func quotedField() throws {
+        let record = try #require(try chunks("id,note\n1,\"say \"\"hi\"\"\r\nnext\"\n").first?.elements.first)
+        let note = try #require(record.view["note"])
+        #expect(note.scalarText == "say \"hi\"\r\nnext")
+        #expect(note.node.flags.contains(.valueNeedsEscaping))
+        #expect(!(record.view["id"]?.node.flags.contains(.valueNeedsEscaping) ?? true))
+        #expect(json(record) == #"{"id":"1","note":"say \"hi\"\r\nnext"}"#)
+    }
+
+    @Test("a 1-byte chunk budget makes one chunk per row, each a tape of its own with the header keys")
+    func oneByteBudget() throws {
+        let read = try chunks("a,b\n1,2\n\n3,4\n5\n", byteBudget: 1)
+        #expect(read.map(\.count) == [1, 1, 1, 1])
+        let records = read.flatMap(\.elements)
+        #expect(records.map(texts) == [["1", "2"], ["", ""], ["3", "4"], ["5"]])
+        #expect(records.map { $0.view.children.map(\.key) } == [["a", "b"], ["a", "b"], ["a", "b"], ["a"]])
+        #expect(records[3].problem?.code == .malformedRow)
+        #expect(Set(records.map { ObjectIdentifier($0.view.tape) }).count == 4)
+    }
+
+    @Test("a row longer than the header keeps its extra fields under column_N keys")
+    func extraFields() throws {
+        let record = try #require(try chunks("a,b\n1,2,3\n").first?.elements.first)
+        #expect(record.view.children.map(\.key) == ["a", "b", "column_3"])
+        #expect(record.problem?.message == "expected 2 fields, found 3")
+    }
+
+    @Test("a header name with a quote or a control character is flagged, once, for escaping")
+    func escapedKeys() throws {
+        let record = try #require(try chunks("\"say \"\"x\"\"\",b\n1,2\n").first?.elements.first)
+        #expect(record.view.children.map { $0.node.flags.contains(.keyNeedsEscaping) } == [true, false])
+        #expect(json(record) == #"{"say \"x\"":"1","b":"2"}"#)
+    }
+}
+
+@Suite("UTF-8 validation")
+struct UTF8ValidationTests {
+    @Test("agrees with String(validating:) on edge sequences and on random bytes")
+    func agreesWithTheStandardLibrary() {
+        var cases: [[UInt8]] = [
+            [], [0x41], [0xC2, 0xA9], [0xC0, 0x80], [0xC1, 0xBF], [0xE0, 0x9F, 0x80], [0xE0, 0xA0, 0x80],
+            [0xED, 0x9F, 0xBF], [0xED, 0xA0, 0x80], [0xF0, 0x8F, 0xBF, 0xBF], [0xF0, 0x90, 0x80, 0x80],
+            [0xF4, 0x8F, 0xBF, 0xBF], [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80], [0xE2, 0x82],
+            [0x80], [0xFF], [0xE2, 0x82, 0xAC, 0x41],
+        ]
+        var seed: UInt64 = 42
+        for _ in 0..<20_000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<(Int(seed % 6) + 1) {
+                seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                // Mostly high bytes, where the rules are.
+                bytes.append(UInt8(truncatingIfNeeded: seed >> 33) | (seed & 1 == 0 ? 0x80 : 0))
+            }
+            cases.append(bytes)
+        }
+        for bytes in cases {
+            let expected = String(validating: bytes, as: UTF8.self) != nil
+            bytes.withUnsafeBufferPointer { buffer in
+                #expect(UTF8Validation.isValid(buffer) == expected, "\(bytes)")
+            }
+        }
+    }
+}
