@@ -23,23 +23,25 @@ struct MagiclineDebtorMapping: Sendable {
     let today: String
 
     func map(_ record: Record, into output: inout [DebtCandidate]) {
-        let debtor = record.fields
+        // Read in place on the reader's tape; `data` (what outputs echo) is the one tree made.
+        let debtor = record.view
         let person = MagiclineShape.object(debtor, "liablePerson") ?? debtor
         let personRaw = personFields(person: person, debtor: debtor)
         let region = MagiclineShape.text(person, "countryCode").flatMap(RegionCode.parse)
             ?? MagiclineShape.text(debtor, "countryCode").flatMap(RegionCode.parse)
         let cases = MagiclineShape.items(debtor["collectionCases"], marker: "collectionCaseId")
         let debtorID = MagiclineShape.text(debtor, "debtorId")
+        let data = record.fields
 
         if let problem = record.problem {
-            var candidate = DebtCandidate(provenance: record.provenance, data: debtor, raw: personRaw,
+            var candidate = DebtCandidate(provenance: record.provenance, data: data, raw: personRaw,
                                           tempID: debtorID, phoneRegion: region)
             candidate.errors.append(problem)
             output.append(candidate)
             return
         }
         guard !cases.isEmpty else {
-            var candidate = DebtCandidate(provenance: record.provenance, data: debtor, raw: personRaw,
+            var candidate = DebtCandidate(provenance: record.provenance, data: data, raw: personRaw,
                                           metadata: metadata(debtor: debtor, debts: nil),
                                           tempID: debtorID, phoneRegion: region)
             candidate.skipReason = .noOpenCase
@@ -70,7 +72,7 @@ struct MagiclineDebtorMapping: Sendable {
             let designations = debts.compactMap { MagiclineShape.text($0, "designation") }
             if !designations.isEmpty { raw[.object] = designations.joined(separator: ", ") }
 
-            var candidate = DebtCandidate(provenance: provenance, data: debtor, raw: raw,
+            var candidate = DebtCandidate(provenance: provenance, data: data, raw: raw,
                                           metadata: metadata(debtor: debtor, debts: debts),
                                           tempID: caseID, phoneRegion: region)
             candidate.errors = errors
@@ -84,7 +86,7 @@ struct MagiclineDebtorMapping: Sendable {
     }
 
     /// The person's debt fields: names, contacts, birthdate, address.
-    private func personFields(person: RecordObject, debtor: RecordObject) -> DebtRawFields {
+    private func personFields(person: RecordView, debtor: RecordView) -> DebtRawFields {
         var raw = DebtRawFields()
         raw[.firstname] = MagiclineShape.text(person, "firstName")
         raw[.lastname] = MagiclineShape.text(person, "lastName")
@@ -104,29 +106,30 @@ struct MagiclineDebtorMapping: Sendable {
     }
 
     /// The value of the first contact of the best type whose status is not INVALID.
-    private func firstUsableContact(_ contacts: [RecordObject], types: [String]) -> String? {
+    private func firstUsableContact(_ contacts: [RecordView], types: [String]) -> String? {
         for type in types {
-            for contact in contacts where MagiclineShape.text(contact, "type")?.uppercased() == type {
+            for contact in contacts where MagiclineShape.text(contact, "type", uppercasedIs: type) {
                 guard let value = MagiclineShape.text(contact, "value") else { continue }
-                if contactStatus(contact)?.uppercased() == "INVALID" { continue }
+                if contactIsInvalid(contact) { continue }
                 return value
             }
         }
         return nil
     }
 
-    /// `status.type` (or a bare `status` text).
-    private func contactStatus(_ contact: RecordObject) -> String? {
-        guard let status = MagiclineShape.value(contact, "status") else { return nil }
-        if let object = status.objectValue, let type = MagiclineShape.text(object, "type") { return type }
-        return MagiclineShape.text(status)
+    /// Whether the contact's `status.type` (or bare `status` text) is INVALID.
+    private func contactIsInvalid(_ contact: RecordView) -> Bool {
+        guard let status = MagiclineShape.value(contact, "status") else { return false }
+        if status.kind == .object, MagiclineShape.text(status, "type") != nil {
+            return MagiclineShape.text(status, "type", uppercasedIs: "INVALID")
+        }
+        return MagiclineShape.text(status, uppercasedIs: "INVALID")
     }
 
     /// Blocked means `limitType` UNLIMITED, or LIMITED with an `endDate` not yet past (a block
     /// without an end date, or ending today or later).
-    func isBlocked(_ block: RecordValue?) -> Bool {
-        guard let block else { return false }
-        guard let object = block.objectValue else { return false }
+    func isBlocked(_ block: RecordView?) -> Bool {
+        guard let object = block, object.kind == .object else { return false }
         switch MagiclineShape.text(object, "limitType")?.uppercased() {
         case "UNLIMITED": return true
         case "LIMITED":
@@ -140,7 +143,7 @@ struct MagiclineDebtorMapping: Sendable {
     private enum CaseCurrency { case none, single(String), mixed([String]) }
 
     /// The currency of the case's debts (codes compared trimmed and uppercased).
-    private func currency(of debts: [RecordObject]) -> CaseCurrency {
+    private func currency(of debts: [RecordView]) -> CaseCurrency {
         var codes: [String] = []
         for debt in debts {
             guard let code = MagiclineShape.text(debt, "currency")?.uppercased() else { continue }
@@ -155,7 +158,7 @@ struct MagiclineDebtorMapping: Sendable {
 
     /// The earliest `debtDate` of the debts; a date that does not read `YYYY-MM-DD` is passed on
     /// as it is (so that `normalize` reports it) when no debt has a readable one.
-    private func earliestDebtDate(_ debts: [RecordObject]) -> String? {
+    private func earliestDebtDate(_ debts: [RecordView]) -> String? {
         var earliest: String?
         var unreadable: String?
         for debt in debts {
@@ -170,14 +173,14 @@ struct MagiclineDebtorMapping: Sendable {
     }
 
     /// `{debtorId, membershipNr, debtIds}` as the source wrote them.
-    private func metadata(debtor: RecordObject, debts: [RecordObject]?) -> RecordObject {
+    private func metadata(debtor: RecordView, debts: [RecordView]?) -> RecordObject {
         var metadata = RecordObject()
-        if let id = MagiclineShape.value(debtor, "debtorId"), MagiclineShape.hasContent(id) { metadata.append("debtorId", id) }
+        if let id = MagiclineShape.value(debtor, "debtorId"), MagiclineShape.hasContent(id) { metadata.append("debtorId", id.value) }
         if let number = MagiclineShape.value(debtor, "membershipNr"), MagiclineShape.hasContent(number) {
-            metadata.append("membershipNr", number)
+            metadata.append("membershipNr", number.value)
         }
         if let debts {
-            let ids = debts.compactMap { MagiclineShape.value($0, "debtId") }.filter(MagiclineShape.hasContent)
+            let ids = debts.compactMap { MagiclineShape.value($0, "debtId") }.filter(MagiclineShape.hasContent).map(\.value)
             metadata.append("debtIds", .array(ids))
         }
         return metadata

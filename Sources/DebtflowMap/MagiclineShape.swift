@@ -3,31 +3,88 @@ import DebtflowCore
 /// Reading helpers for the Sportalliance debtor shape as it arrives from the API's JSON, a JSON
 /// export, or an XML export (where a list of one element may be a single object, a list may be
 /// wrapped in an element per item, and every scalar is a string).
+///
+/// They read a record's ``RecordView`` in place: names and texts are compared as bytes on the
+/// chunk's tape, and a `String` is made only for a text the debt keeps (``text(_:_:)``).
 enum MagiclineShape {
-    /// The value of `name` in `object`, or of the attribute `@name` (XML).
-    static func value(_ object: RecordObject, _ name: String) -> RecordValue? {
-        if let value = object[name] { return value }
-        return object["@" + name]
+    /// The member `name` of `object`, or its attribute `@name` (XML); the first of each, and the
+    /// member before the attribute.
+    static func value(_ object: RecordView, _ name: String) -> RecordView? {
+        guard object.kind == .object else { return nil }
+        var name = name
+        return name.withUTF8 { wanted -> RecordView? in
+            var attribute: RecordView?
+            for child in object.children {
+                let match = child.withKeyBytes { key -> Int in
+                    if key.elementsEqual(wanted) { return 1 }
+                    if attribute == nil, key.count == wanted.count + 1, key[0] == UInt8(ascii: "@"),
+                       UnsafeBufferPointer(rebasing: key[1...]).elementsEqual(wanted) { return 2 }
+                    return 0
+                }
+                if match == 1 { return child }
+                if match == 2 { attribute = child }
+            }
+            return attribute
+        }
     }
 
     /// The trimmed, non-empty text of `name` in `object`, else `nil`.
-    static func text(_ object: RecordObject, _ name: String) -> String? {
+    static func text(_ object: RecordView, _ name: String) -> String? {
         guard let value = value(object, name) else { return nil }
         return text(value)
     }
 
     /// The trimmed, non-empty text of a scalar (or of an XML element's `#text`), else `nil`.
-    static func text(_ value: RecordValue) -> String? {
-        var scalar = value.scalarText
-        if scalar == nil, let object = value.objectValue, let inner = object["#text"] { scalar = inner.scalarText }
-        guard let scalar else { return nil }
-        let trimmed = TextScan.trimmed(scalar)
-        return trimmed.isEmpty ? nil : trimmed
+    static func text(_ value: RecordView) -> String? {
+        guard let scalar = scalar(value) else { return nil }
+        switch scalar.kind {
+        case .true: return "true"
+        case .false: return "false"
+        default:
+            return scalar.withTextBytes { bytes in
+                let trimmed = trimmedRange(bytes)
+                return trimmed.isEmpty ? nil : String(decoding: UnsafeBufferPointer(rebasing: bytes[trimmed]), as: UTF8.self)
+            }
+        }
+    }
+
+    /// Whether the text of `name` in `object`, uppercased, is `expected` (an ASCII keyword such
+    /// as `TEL_PRIVATE_MOBILE`): as `text(object, name)?.uppercased() == expected`, compared in
+    /// place for ASCII text.
+    static func text(_ object: RecordView, _ name: String, uppercasedIs expected: String) -> Bool {
+        guard let value = value(object, name) else { return false }
+        return text(value, uppercasedIs: expected)
+    }
+
+    /// Whether a scalar's (or `#text`'s) trimmed text, uppercased, is `expected` (ASCII).
+    static func text(_ value: RecordView, uppercasedIs expected: String) -> Bool {
+        guard let scalar = scalar(value), scalar.kind == .string || scalar.kind == .number else {
+            return text(value)?.uppercased() == expected
+        }
+        if scalar.node.flags.contains(.valueIsNonASCII) {
+            // Unicode case mapping (`ı` uppercases to `I`): the String path decides.
+            return text(value)?.uppercased() == expected
+        }
+        var expected = expected
+        return expected.withUTF8 { wanted in
+            scalar.withTextBytes { bytes in
+                let trimmed = trimmedRange(bytes)
+                guard !trimmed.isEmpty, trimmed.count == wanted.count else { return false }
+                var position = 0
+                for index in trimmed {
+                    var byte = bytes[index]
+                    if byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") { byte -= 0x20 }
+                    guard byte == wanted[position] else { return false }
+                    position += 1
+                }
+                return true
+            }
+        }
     }
 
     /// The object of `name` in `object` when it is a non-empty object, else `nil`.
-    static func object(_ object: RecordObject, _ name: String) -> RecordObject? {
-        guard let inner = value(object, name)?.objectValue, hasContent(.object(inner)) else { return nil }
+    static func object(_ object: RecordView, _ name: String) -> RecordView? {
+        guard let inner = value(object, name), inner.kind == .object, hasContent(inner) else { return nil }
         return inner
     }
 
@@ -35,40 +92,86 @@ enum MagiclineShape {
     /// one); or a wrapper element holding the items under one name
     /// (`<collectionCases><collectionCase>…</collectionCase></collectionCases>`).
     /// - Parameter marker: a key every item has (`collectionCaseId`), to tell an item from a wrapper.
-    static func items(_ value: RecordValue?, marker: String) -> [RecordObject] {
-        guard let value else { return [] }
-        switch value {
-        case .array(let elements):
-            return elements.flatMap { element -> [RecordObject] in
-                guard case .object(let object) = element else { return [] }
-                return isItem(object, marker: marker) ? [object] : items(element, marker: marker)
+    static func items(_ value: RecordView?, marker: String) -> [RecordView] {
+        var found: [RecordView] = []
+        if let value { collectItems(value, marker: marker, into: &found) }
+        return found
+    }
+
+    private static func collectItems(_ value: RecordView, marker: String, into found: inout [RecordView]) {
+        switch value.kind {
+        case .array:
+            for element in value.children where element.kind == .object {
+                if isItem(element, marker: marker) { found.append(element) } else { collectItems(element, marker: marker, into: &found) }
             }
-        case .object(let object):
-            if isItem(object, marker: marker) { return [object] }
-            let containers = object.entries.filter {
-                if case .array = $0.value { return true }
-                if case .object = $0.value { return true }
-                return false
+        case .object:
+            if isItem(value, marker: marker) {
+                found.append(value)
+                return
             }
-            guard !containers.isEmpty else { return hasContent(value) ? [object] : [] }
-            return containers.flatMap { items($0.value, marker: marker) }
-        case .null, .bool, .number, .string:
-            return []
+            var hasContainer = false
+            for child in value.children where child.kind == .array || child.kind == .object {
+                hasContainer = true
+                collectItems(child, marker: marker, into: &found)
+            }
+            if !hasContainer && hasContent(value) { found.append(value) }
+        case .null, .true, .false, .number, .string:
+            return
         }
     }
 
-    private static func isItem(_ object: RecordObject, marker: String) -> Bool {
+    private static func isItem(_ object: RecordView, marker: String) -> Bool {
         value(object, marker) != nil
     }
 
     /// Whether a value holds anything: a non-blank scalar, or a container with such a scalar inside.
-    static func hasContent(_ value: RecordValue) -> Bool {
-        switch value {
+    static func hasContent(_ value: RecordView) -> Bool {
+        switch value.kind {
         case .null: return false
-        case .bool, .number: return true
-        case .string(let text): return !TextScan.isBlank(text)
-        case .array(let elements): return elements.contains(where: hasContent)
-        case .object(let object): return object.entries.contains { hasContent($0.value) }
+        case .true, .false, .number: return true
+        case .string: return !value.withTextBytes(isBlank)
+        case .array, .object: return value.children.contains(where: hasContent)
         }
+    }
+
+    /// The scalar a text is read from: the value itself, or an object's `#text`.
+    private static func scalar(_ value: RecordView) -> RecordView? {
+        var scalar = value
+        if value.kind == .object {
+            guard let inner = value["#text"] else { return nil }
+            scalar = inner
+        }
+        switch scalar.kind {
+        case .string, .number, .true, .false: return scalar
+        case .null, .array, .object: return nil
+        }
+    }
+
+    /// The positions of `bytes` without leading and trailing ASCII whitespace (as `TextScan.trimmed`).
+    private static func trimmedRange(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+        var start = 0
+        var end = bytes.count
+        while start < end, isSpace(bytes[start]) { start += 1 }
+        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
+        return start..<end
+    }
+
+    /// Whether `bytes` are empty or only ASCII spaces, tabs, CR/LF and no-break spaces (as
+    /// `TextScan.isBlank`).
+    private static func isBlank(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var pendingNBSP = false
+        for byte in bytes {
+            switch byte {
+            case 0x20, 0x09, 0x0A, 0x0D: continue
+            case 0xC2 where !pendingNBSP: pendingNBSP = true
+            case 0xA0 where pendingNBSP: pendingNBSP = false
+            default: return false
+            }
+        }
+        return !pendingNBSP
+    }
+
+    @inline(__always) private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 }
