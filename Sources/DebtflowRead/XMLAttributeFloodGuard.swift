@@ -35,11 +35,37 @@ struct XMLAttributeFloodGuard {
     /// - Returns: `false` once a start tag holds more than ``maxAttributes`` attributes (``line``
     ///   is then the line where that happened).
     mutating func scan(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        for byte in bytes {
+        // The state lives in locals while scanning, and text (most of a document) is skipped in
+        // a tight loop to the next `<`: this scan runs over every byte before libxml2 does.
+        var state = self.state
+        var attributes = self.attributes
+        var line = self.line
+        defer {
+            self.state = state
+            self.attributes = attributes
+            self.line = line
+        }
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            if case .text = state {
+                while index < count {
+                    let byte = bytes[index]
+                    index += 1
+                    if byte == 0x3C {                                           // <
+                        state = .tagStart
+                        break
+                    }
+                    if byte == 0x0A { line += 1 }
+                }
+                continue
+            }
+            let byte = bytes[index]
+            index += 1
             if byte == 0x0A { line += 1 }
             switch state {
             case .text:
-                if byte == 0x3C { state = .tagStart }                          // <
+                break
             case .tagStart:
                 switch byte {
                 case 0x21, 0x3F, 0x2F: state = .otherMarkup                   // ! ? /
