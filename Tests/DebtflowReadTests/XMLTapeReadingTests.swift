@@ -76,3 +76,28 @@ struct XMLTapeReadingTests {
         }
     }
 }
+
+@Suite("XML attribute flood guard")
+struct XMLAttributeFloodGuardTests {
+    @Test("a start tag with more than 10,000 attributes is refused at its line, whatever the read size; '=' in text, comments and quoted values is not counted",
+          arguments: [3, 4096, 65536])
+    func floodRefusedAtItsLine(readSize: Int) {
+        let attributes = (1...10_001).map { "a\($0)=\"x=y>\"" }.joined(separator: " ")
+        let text = "<r>\n<!-- a=b <c d=e> -->\n<ok v='1=2'>x = y\n</ok>\n\n<rec \(attributes)/></r>\n"
+        let error = JSONXMLFixtures.inputError {
+            _ = try JSONXMLFixtures.xmlRecords(Array(text.utf8), record: "rec", maxReadSize: readSize)
+        }
+        #expect(error?.message.contains("more than 10000 attributes") == true, "\(String(describing: error))")
+        #expect(error?.location?.line == 6)
+    }
+
+    @Test("a tag of 300 attributes on separate lines is accepted, and the lines after it are counted right")
+    func manyAttributesAccepted() throws {
+        let attributes = (1...300).map { "a\($0)=\"\($0)\"" }.joined(separator: "\n ")
+        let text = "<r>\n<rec \(attributes)><v>1</v></rec>\n<rec><v>2</v></rec></r>"
+        let records = try JSONXMLFixtures.xmlRecords(Array(text.utf8), record: "rec", maxReadSize: 5)
+        #expect(records.count == 2)
+        #expect(records[0].view.count == 301)
+        #expect(records[1].provenance.line == 302)
+    }
+}
