@@ -82,8 +82,11 @@ public final class JSONRecordReader: RecordSource {
 
     private func readChunk() throws -> Chunk<Record>? {
         if case .start = phase { try begin() }
-        // One tape per chunk, sized like the last one so it rarely grows.
-        var tape = RecordTapeBuilder(byteCapacity: min(lastTapeBytes, byteBudget), nodeCapacity: min(lastTapeNodes, byteBudget / 8))
+        // One tape per chunk, reserved a quarter above the last one's size: a chunk a little
+        // larger than the last would otherwise double the arrays (and the chunks in flight would
+        // hold that slack). Capped, so one giant record does not inflate every later chunk.
+        var tape = RecordTapeBuilder(byteCapacity: min(lastTapeBytes + lastTapeBytes / 4, 4 * byteBudget),
+                                     nodeCapacity: min(lastTapeNodes + lastTapeNodes / 4, byteBudget))
         keys.removeAll()
         var roots: [(record: Int, line: Int, node: Int)] = []
         roots.reserveCapacity(min(chunkSize, 1024))

@@ -239,7 +239,9 @@ struct XMLRecordAssembler {
                                     view: RecordView(tape: finished, index: root.node)))
             }
             pending.removeAll(keepingCapacity: true)
-            tape = RecordTapeBuilder(byteCapacity: min(lastTapeBytes, 4 << 20), nodeCapacity: min(lastTapeNodes, 1 << 19))
+            // Reserved a quarter above the last tape (as the JSON reader does), capped.
+            tape = RecordTapeBuilder(byteCapacity: min(lastTapeBytes + lastTapeBytes / 4, 4 << 20),
+                                     nodeCapacity: min(lastTapeNodes + lastTapeNodes / 4, 1 << 20))
         }
         guard ready.count > limit else {
             let taken = ready
