@@ -1,8 +1,9 @@
 import DebtflowCore
 
 /// The record path of the tokenizer: values go straight onto a chunk's ``RecordTapeBuilder`` —
-/// strings unescaped and checked once, numbers as written, member names shared through a
-/// ``JSONKeyTable`` — with no ``RecordValue`` tree and no `String` per value.
+/// strings checked once and copied once (from the input buffer when they hold no escape and end
+/// inside it, else unescaped through the scratch buffer), numbers as written, member names shared
+/// through a ``JSONKeyTable`` — with no ``RecordValue`` tree and no `String` per value.
 ///
 /// The grammar, the limits (depth, token size, the kept record's end) and every error message are
 /// those of ``JSONTokenizer/parseObject(depth:)``; on an error the builder holds a half-built
@@ -79,9 +80,15 @@ extension JSONTokenizer {
         case UInt8(ascii: "["): try appendArray(depth: depth + 1, key: key, to: &tape, keys: &keys)
         case UInt8(ascii: "\""):
             let start = cursor.mark
-            try scanString()
-            let (span, flags) = try storeScratch(validatedFrom: start, on: &tape)
-            tape.appendScalar(.string, key: key, value: span, flags: flags)
+            if let text = plainStringInBuffer() {
+                // The common case: copied from the input buffer to the arena once.
+                guard let flags = UTF8TextFlags.of(text) else { throw invalidUTF8(at: start) }
+                tape.appendScalar(.string, key: key, value: tape.appendBytes(text), flags: flags)
+            } else {
+                try scanString()
+                let (span, flags) = try storeScratch(validatedFrom: start, on: &tape)
+                tape.appendScalar(.string, key: key, value: span, flags: flags)
+            }
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             try scanNumber()
             let span = scratch.withUnsafeBufferPointer { tape.appendBytes($0) }
@@ -98,15 +105,42 @@ extension JSONTokenizer {
     private func appendKey(_ byte: UInt8, to tape: inout RecordTapeBuilder, keys: inout JSONKeyTable) throws -> ByteSpan {
         guard byte == UInt8(ascii: "\"") else { throw unexpectedByte(byte, expected: "a string key in an object") }
         let start = cursor.mark
-        try scanString()
-        let span = try scratch.withUnsafeBufferPointer { key in
+        let span: ByteSpan
+        if let key = plainStringInBuffer() {
             guard UTF8TextFlags.of(key) != nil else { throw invalidUTF8(at: start) }
-            return keys.span(of: key, on: &tape)
+            span = keys.span(of: key, on: &tape)
+        } else {
+            try scanString()
+            span = try scratch.withUnsafeBufferPointer { key in
+                guard UTF8TextFlags.of(key) != nil else { throw invalidUTF8(at: start) }
+                return keys.span(of: key, on: &tape)
+            }
         }
         guard let colon = try cursor.skipWhitespace() else { throw endInside("an object") }
         guard colon == UInt8(ascii: ":") else { throw unexpectedByte(colon, expected: "':' after an object key") }
         cursor.advance()
         return span
+    }
+
+    /// The string at the cursor (at its opening quote) as bytes of the input buffer, when it
+    /// ends inside the buffer with no escape and no control byte, and is not longer than a token
+    /// may be; the cursor then moves past its closing quote. Otherwise `nil` and the cursor stays:
+    /// ``scanString()`` reads it (and reports what is wrong with it).
+    @inline(__always)
+    private func plainStringInBuffer() -> UnsafeBufferPointer<UInt8>? {
+        let buffer = cursor.buffer
+        let end = cursor.end
+        let first = cursor.position + 1
+        var index = first
+        while index < end {
+            let byte = buffer[index]
+            if byte == 0x22 { break }
+            if byte == 0x5C || byte < 0x20 { return nil }
+            index += 1
+        }
+        guard index < end, index - first <= maxTokenBytes else { return nil }
+        cursor.position = index + 1
+        return UnsafeBufferPointer(start: buffer + first, count: index - first)
     }
 
     /// Copies the string just scanned onto the tape after checking it is UTF-8.
