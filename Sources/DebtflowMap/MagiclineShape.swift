@@ -11,21 +11,35 @@ enum MagiclineShape {
     /// member before the attribute.
     static func value(_ object: RecordView, _ name: String) -> RecordView? {
         guard object.kind == .object else { return nil }
+        let tape = object.tape
         var name = name
-        return name.withUTF8 { wanted -> RecordView? in
-            var attribute: RecordView?
-            for child in object.children {
-                let match = child.withKeyBytes { key -> Int in
-                    if key.elementsEqual(wanted) { return 1 }
-                    if attribute == nil, key.count == wanted.count + 1, key[0] == UInt8(ascii: "@"),
-                       UnsafeBufferPointer(rebasing: key[1...]).elementsEqual(wanted) { return 2 }
-                    return 0
+        // Walks the node table and the arena in place: no view (and no retain of the tape) per
+        // member looked at, only for the one found.
+        let found = name.withUTF8 { wanted in
+            tape.nodes.withUnsafeBufferPointer { nodes in
+                tape.bytes.withUnsafeBufferPointer { arena -> Int? in
+                    var attribute: Int?
+                    var index = object.index + 1
+                    let end = Int(nodes[object.index].end)
+                    while index < end {
+                        let key = nodes[index].key
+                        let length = Int(key.length)
+                        if length == wanted.count || length == wanted.count + 1 {
+                            let bytes = UnsafeBufferPointer(rebasing: arena[Int(key.offset)..<key.end])
+                            if length == wanted.count {
+                                if bytes.elementsEqual(wanted) { return index }
+                            } else if attribute == nil, bytes[0] == UInt8(ascii: "@"),
+                                      UnsafeBufferPointer(rebasing: bytes[1...]).elementsEqual(wanted) {
+                                attribute = index
+                            }
+                        }
+                        index = Int(nodes[index].end)
+                    }
+                    return attribute
                 }
-                if match == 1 { return child }
-                if match == 2 { attribute = child }
             }
-            return attribute
         }
+        return found.map { RecordView(tape: tape, index: $0) }
     }
 
     /// The trimmed, non-empty text of `name` in `object`, else `nil`.
