@@ -22,4 +22,19 @@ public enum JSONDocument {
         try tokenizer.expectEndOfInput()
         return value
     }
+
+    /// Parses one complete JSON value as ``parse(_:name:limits:)`` does, onto a ``RecordTape`` of
+    /// its own instead of a ``RecordValue`` tree: the root is node 0 of the returned view.
+    public static func parseTape(_ bytes: [UInt8], name: String,
+                                 limits: JSONLimits = JSONLimits()) throws -> RecordView {
+        let source = MemoryByteSource(bytes, name: name, maxReadSize: max(1, bytes.count))
+        let cursor = JSONByteCursor(source: source, capacity: max(1, min(bytes.count, 1 << 20)))
+        let tokenizer = JSONTokenizer(cursor: cursor, maxDepth: limits.maxDepth, maxTokenBytes: limits.maxTokenBytes)
+        try tokenizer.skipByteOrderMark()
+        var tape = RecordTapeBuilder(byteCapacity: bytes.count)
+        var keys = JSONKeyTable()
+        try tokenizer.appendValue(depth: 0, key: .empty, to: &tape, keys: &keys)
+        try tokenizer.expectEndOfInput()
+        return RecordView(tape: tape.finish(), index: 0)
+    }
 }

@@ -13,7 +13,7 @@ public final class JSONTokenizer {
     let cursor: JSONByteCursor
     let maxDepth: Int
     let maxTokenBytes: Int
-    private var scratch: [UInt8] = []
+    var scratch: [UInt8] = []
     /// The input offset a value being built (``parseObject(depth:)``, ``parseArray(depth:)``) must
     /// end before; the reader sets it per record. `Int64.max`: no bound.
     var keptValueEnd = Int64.max
@@ -215,7 +215,7 @@ public final class JSONTokenizer {
     }
 
     /// Reads a string's unescaped UTF-8 bytes into `scratch`; the cursor is at its opening quote.
-    private func scanString() throws {
+    func scanString() throws {
         cursor.advance()
         scratch.removeAll(keepingCapacity: true)
         while true {
@@ -318,7 +318,7 @@ public final class JSONTokenizer {
         return String(decoding: scratch, as: UTF8.self)
     }
 
-    private func scanNumber() throws {
+    func scanNumber() throws {
         scratch.removeAll(keepingCapacity: true)
         if try cursor.peek() == UInt8(ascii: "-") { take(UInt8(ascii: "-")) }
         guard let first = try cursor.peek(), isDigit(first) else { throw cursor.error("invalid number: expected a digit") }
@@ -357,7 +357,7 @@ public final class JSONTokenizer {
         }
     }
 
-    private func expectLiteral(_ literal: StaticString) throws {
+    func expectLiteral(_ literal: StaticString) throws {
         let bytes = UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
         for expected in bytes {
             guard let byte = try cursor.peek(), byte == expected else {
@@ -369,7 +369,7 @@ public final class JSONTokenizer {
 
     // MARK: - Errors
 
-    private func checkDepth(_ depth: Int) throws {
+    func checkDepth(_ depth: Int) throws {
         if depth > maxDepth {
             throw cursor.error("JSON nesting deeper than \(maxDepth) levels")
         }
@@ -401,7 +401,7 @@ public final class JSONTokenizer {
         return cursor.error("unexpected \(shown); expected \(expected)\(hint)")
     }
 
-    private func endInside(_ what: String) -> DebtflowError {
+    func endInside(_ what: String) -> DebtflowError {
         cursor.error("unexpected end of input inside \(what)")
     }
 

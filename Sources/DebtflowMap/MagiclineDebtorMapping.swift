@@ -23,7 +23,8 @@ struct MagiclineDebtorMapping: Sendable {
     let today: String
 
     func map(_ record: Record, into output: inout [DebtCandidate]) {
-        let debtor = record.fields
+        // Read in place on the reader's tape; `data` (what outputs echo) is the record's view.
+        let debtor = record.view
         let person = MagiclineShape.object(debtor, "liablePerson") ?? debtor
         let personRaw = personFields(person: person, debtor: debtor)
         let region = MagiclineShape.text(person, "countryCode").flatMap(RegionCode.parse)
@@ -53,12 +54,11 @@ struct MagiclineDebtorMapping: Sendable {
             let debts = MagiclineShape.items(collectionCase["debt"] ?? collectionCase["debts"], marker: "debtId")
             var raw = personRaw
             var errors: [RecordError] = []
-            if let amount = MagiclineShape.text(collectionCase, "openAmount") { raw[.amount] = amount }
-            let caseID = MagiclineShape.text(collectionCase, "collectionCaseId")
-            if let caseID {
-                raw[.internalID] = caseID
-                raw[.tempID] = caseID
-            }
+            MagiclineShape.setText(.amount, collectionCase, "openAmount", in: &raw)
+            let caseIDValue = MagiclineShape.value(collectionCase, "collectionCaseId")
+            let caseID = caseIDValue.flatMap(MagiclineShape.text)
+            MagiclineShape.setText(.internalID, of: caseIDValue, in: &raw)
+            MagiclineShape.setText(.tempID, of: caseIDValue, in: &raw)
             switch currency(of: debts) {
             case .none: break
             case .single(let code): raw[.currency] = code
@@ -83,50 +83,54 @@ struct MagiclineDebtorMapping: Sendable {
         }
     }
 
-    /// The person's debt fields: names, contacts, birthdate, address.
-    private func personFields(person: RecordObject, debtor: RecordObject) -> DebtRawFields {
-        var raw = DebtRawFields()
-        raw[.firstname] = MagiclineShape.text(person, "firstName")
-        raw[.lastname] = MagiclineShape.text(person, "lastName")
-        raw[.birthdate] = MagiclineShape.text(person, "birthdate")
-        raw[.postalCode] = MagiclineShape.text(person, "postalCode")
-        raw[.city] = MagiclineShape.text(person, "city")
-        raw[.country] = MagiclineShape.text(person, "country") ?? MagiclineShape.text(person, "countryCode")
-        if let countryCode = MagiclineShape.text(person, "countryCode") { raw[.countryCode] = countryCode }
+    /// The person's debt fields: names, contacts, birthdate, address — spans of the record's
+    /// tape, no `String` made.
+    private func personFields(person: RecordView, debtor: RecordView) -> DebtRawFields {
+        var raw = DebtRawFields(tape: debtor.tape)
+        MagiclineShape.setText(.firstname, person, "firstName", in: &raw)
+        MagiclineShape.setText(.lastname, person, "lastName", in: &raw)
+        MagiclineShape.setText(.birthdate, person, "birthdate", in: &raw)
+        MagiclineShape.setText(.postalCode, person, "postalCode", in: &raw)
+        MagiclineShape.setText(.city, person, "city", in: &raw)
+        if !MagiclineShape.setText(.country, person, "country", in: &raw) {
+            MagiclineShape.setText(.country, person, "countryCode", in: &raw)
+        }
+        MagiclineShape.setText(.countryCode, person, "countryCode", in: &raw)
         if let address = MagiclineShape.object(person, "addressData") {
-            raw[.streetAddress] = MagiclineShape.text(address, "street")
-            raw[.streetNumber] = MagiclineShape.text(address, "houseNumber")
+            MagiclineShape.setText(.streetAddress, address, "street", in: &raw)
+            MagiclineShape.setText(.streetNumber, address, "houseNumber", in: &raw)
         }
         let contacts = MagiclineShape.items(person["contactDetails"], marker: "type")
-        raw[.phone] = firstUsableContact(contacts, types: Self.phoneTypes)
-        raw[.email] = firstUsableContact(contacts, types: ["EMAIL"])
+        MagiclineShape.setText(.phone, of: firstUsableContact(contacts, types: Self.phoneTypes), in: &raw)
+        MagiclineShape.setText(.email, of: firstUsableContact(contacts, types: ["EMAIL"]), in: &raw)
         return raw
     }
 
     /// The value of the first contact of the best type whose status is not INVALID.
-    private func firstUsableContact(_ contacts: [RecordObject], types: [String]) -> String? {
+    private func firstUsableContact(_ contacts: [RecordView], types: [String]) -> RecordView? {
         for type in types {
-            for contact in contacts where MagiclineShape.text(contact, "type")?.uppercased() == type {
-                guard let value = MagiclineShape.text(contact, "value") else { continue }
-                if contactStatus(contact)?.uppercased() == "INVALID" { continue }
+            for contact in contacts where MagiclineShape.text(contact, "type", uppercasedIs: type) {
+                guard let value = MagiclineShape.value(contact, "value"), MagiclineShape.hasText(value) else { continue }
+                if contactIsInvalid(contact) { continue }
                 return value
             }
         }
         return nil
     }
 
-    /// `status.type` (or a bare `status` text).
-    private func contactStatus(_ contact: RecordObject) -> String? {
-        guard let status = MagiclineShape.value(contact, "status") else { return nil }
-        if let object = status.objectValue, let type = MagiclineShape.text(object, "type") { return type }
-        return MagiclineShape.text(status)
+    /// Whether the contact's `status.type` (or bare `status` text) is INVALID.
+    private func contactIsInvalid(_ contact: RecordView) -> Bool {
+        guard let status = MagiclineShape.value(contact, "status") else { return false }
+        if status.kind == .object, MagiclineShape.text(status, "type") != nil {
+            return MagiclineShape.text(status, "type", uppercasedIs: "INVALID")
+        }
+        return MagiclineShape.text(status, uppercasedIs: "INVALID")
     }
 
     /// Blocked means `limitType` UNLIMITED, or LIMITED with an `endDate` not yet past (a block
     /// without an end date, or ending today or later).
-    func isBlocked(_ block: RecordValue?) -> Bool {
-        guard let block else { return false }
-        guard let object = block.objectValue else { return false }
+    func isBlocked(_ block: RecordView?) -> Bool {
+        guard let object = block, object.kind == .object else { return false }
         switch MagiclineShape.text(object, "limitType")?.uppercased() {
         case "UNLIMITED": return true
         case "LIMITED":
@@ -140,7 +144,7 @@ struct MagiclineDebtorMapping: Sendable {
     private enum CaseCurrency { case none, single(String), mixed([String]) }
 
     /// The currency of the case's debts (codes compared trimmed and uppercased).
-    private func currency(of debts: [RecordObject]) -> CaseCurrency {
+    private func currency(of debts: [RecordView]) -> CaseCurrency {
         var codes: [String] = []
         for debt in debts {
             guard let code = MagiclineShape.text(debt, "currency")?.uppercased() else { continue }
@@ -155,7 +159,7 @@ struct MagiclineDebtorMapping: Sendable {
 
     /// The earliest `debtDate` of the debts; a date that does not read `YYYY-MM-DD` is passed on
     /// as it is (so that `normalize` reports it) when no debt has a readable one.
-    private func earliestDebtDate(_ debts: [RecordObject]) -> String? {
+    private func earliestDebtDate(_ debts: [RecordView]) -> String? {
         var earliest: String?
         var unreadable: String?
         for debt in debts {
@@ -170,14 +174,14 @@ struct MagiclineDebtorMapping: Sendable {
     }
 
     /// `{debtorId, membershipNr, debtIds}` as the source wrote them.
-    private func metadata(debtor: RecordObject, debts: [RecordObject]?) -> RecordObject {
+    private func metadata(debtor: RecordView, debts: [RecordView]?) -> RecordObject {
         var metadata = RecordObject()
-        if let id = MagiclineShape.value(debtor, "debtorId"), MagiclineShape.hasContent(id) { metadata.append("debtorId", id) }
+        if let id = MagiclineShape.value(debtor, "debtorId"), MagiclineShape.hasContent(id) { metadata.append("debtorId", id.value) }
         if let number = MagiclineShape.value(debtor, "membershipNr"), MagiclineShape.hasContent(number) {
-            metadata.append("membershipNr", number)
+            metadata.append("membershipNr", number.value)
         }
         if let debts {
-            let ids = debts.compactMap { MagiclineShape.value($0, "debtId") }.filter(MagiclineShape.hasContent)
+            let ids = debts.compactMap { MagiclineShape.value($0, "debtId") }.filter(MagiclineShape.hasContent).map(\.value)
             metadata.append("debtIds", .array(ids))
         }
         return metadata

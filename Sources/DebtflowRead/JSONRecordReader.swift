@@ -8,6 +8,10 @@ import DebtflowJSON
 /// the other keys, before and after, are checked and skipped without being built; the same key
 /// given twice is an input error. Every record must be an object. Provenance: `record` is the 1-based element position, `line` the line where
 /// the element starts.
+///
+/// A chunk's records are one ``RecordTape``: the tokenizer appends each record's values to it as
+/// it reads them (``JSONTokenizer/appendObject(depth:key:to:keys:)``), member names repeated in
+/// the chunk are stored once (``JSONKeyTable``), and each ``Record`` is a view of its root node.
 public final class JSONRecordReader: RecordSource {
     public var name: String { source.name }
     public var totalBytes: Int64? { source.totalBytes }
@@ -33,6 +37,11 @@ public final class JSONRecordReader: RecordSource {
     private var arrayDepth = 0
     private var recordCount = 0
     private let sourceName: String
+    /// The member names on the current chunk's tape.
+    private var keys = JSONKeyTable()
+    /// The last chunk's tape size, to reserve the next one's.
+    private var lastTapeBytes = 0
+    private var lastTapeNodes = 0
     /// The error that ended reading, thrown again by every later call.
     private var failure: (any Error)?
 
@@ -73,10 +82,16 @@ public final class JSONRecordReader: RecordSource {
 
     private func readChunk() throws -> Chunk<Record>? {
         if case .start = phase { try begin() }
-        var records: [Record] = []
-        records.reserveCapacity(min(chunkSize, 1024))
+        // One tape per chunk, reserved a quarter above the last one's size: a chunk a little
+        // larger than the last would otherwise double the arrays (and the chunks in flight would
+        // hold that slack). Capped, so one giant record does not inflate every later chunk.
+        var tape = RecordTapeBuilder(byteCapacity: min(lastTapeBytes + lastTapeBytes / 4, 4 * byteBudget),
+                                     nodeCapacity: min(lastTapeNodes + lastTapeNodes / 4, byteBudget))
+        keys.removeAll()
+        var roots: [(record: Int, line: Int, node: Int)] = []
+        roots.reserveCapacity(min(chunkSize, 1024))
         let chunkStart = cursor.offset
-        loop: while records.count < chunkSize && cursor.offset - chunkStart < Int64(byteBudget) {
+        loop: while roots.count < chunkSize && cursor.offset - chunkStart < Int64(byteBudget) {
             switch phase {
             case .start, .finished:
                 break loop
@@ -99,27 +114,37 @@ public final class JSONRecordReader: RecordSource {
                     }
                     byte = next
                 }
-                records.append(try readRecord(byte, depth: arrayDepth + 1))
+                roots.append(try readRecord(byte, depth: arrayDepth + 1, to: &tape))
                 phase = .arrayElements(first: false)
             case .ndjson:
                 guard let byte = try cursor.skipWhitespace() else {
                     phase = .finished
                     break loop
                 }
-                records.append(try readRecord(byte, depth: 1))
+                roots.append(try readRecord(byte, depth: 1, to: &tape))
             case .trailer:
                 try finishEnclosingObjects()
                 try tokenizer.expectEndOfInput()
                 phase = .finished
             }
         }
-        if records.isEmpty, case .finished = phase { return nil }
+        if roots.isEmpty, case .finished = phase { return nil }
+        lastTapeBytes = tape.byteCount
+        lastTapeNodes = tape.nodeCount
+        let finished = tape.finish()
+        var records: [Record] = []
+        records.reserveCapacity(roots.count)
+        for root in roots {
+            records.append(Record(provenance: Provenance(source: sourceName, record: root.record, line: root.line),
+                                  view: RecordView(tape: finished, index: root.node)))
+        }
         return Chunk(records, inputBytesConsumed: source.bytesConsumed,
                      textByteCount: Int(clamping: cursor.offset - chunkStart))
     }
 
-    /// Reads one record element; `byte` is its first byte.
-    private func readRecord(_ byte: UInt8, depth: Int) throws -> Record {
+    /// Reads one record element onto the chunk's tape; `byte` is its first byte.
+    /// - Returns: the record's number, first line and root node.
+    private func readRecord(_ byte: UInt8, depth: Int, to tape: inout RecordTapeBuilder) throws -> (record: Int, line: Int, node: Int) {
         recordCount += 1
         let line = cursor.line
         guard byte == UInt8(ascii: "{") else {
@@ -132,11 +157,11 @@ public final class JSONRecordReader: RecordSource {
         tokenizer.keptValueEndOffset = cursor.offset + Int64(options.maxRecordBytes)
         tokenizer.keptRecord = (recordCount, line, options.maxRecordBytes)
         defer { tokenizer.keptValueEndOffset = .max }
-        let fields = try tokenizer.parseObject(depth: depth)
+        let node = try tokenizer.appendObject(depth: depth, to: &tape, keys: &keys)
         // The limit is checked between members while building; a last member can still carry
         // the record past it.
         try tokenizer.checkKeptValueSize()
-        return Record(provenance: Provenance(source: sourceName, record: recordCount, line: line), fields: fields)
+        return (recordCount, line, node)
     }
 
     /// Finds the records: the top-level array, NDJSON, or the array at `recordsPath`.

@@ -22,7 +22,8 @@ import FoundationEssentials
 ///   `max_retries` per page.
 /// - Other statuses are input errors (exit 3) showing the API's `errorMessage`, `errorCode` and
 ///   `traceId`: a refused key (401/403) means the input cannot be read.
-/// - Numbers keep their exact text (the answer is parsed by ``JSONDocument``).
+/// - Numbers keep their exact text (the answer is parsed by ``JSONDocument/parseTape(_:name:limits:)``
+///   onto one ``RecordTape`` per page; each debtor is a view of its `result` element).
 ///
 /// Buffers one page. Owned by one task.
 public final class MagiclineDebtorSource: RecordSource {
@@ -90,7 +91,7 @@ public final class MagiclineDebtorSource: RecordSource {
             records.reserveCapacity(page.debtors.count)
             for debtor in page.debtors {
                 recordCount += 1
-                records.append(Record(provenance: Provenance(source: name, record: recordCount), fields: debtor))
+                records.append(Record(provenance: Provenance(source: name, record: recordCount), view: debtor))
             }
             return Chunk(records, inputBytesConsumed: bytesReceived)
         }
@@ -105,7 +106,8 @@ public final class MagiclineDebtorSource: RecordSource {
     }
 
     private struct Page {
-        var debtors: [RecordObject]
+        /// The page's debtors: views of the `result` elements on the page's one tape.
+        var debtors: [RecordView]
         var hasNext: Bool
         var offset: String?
     }
@@ -171,30 +173,31 @@ public final class MagiclineDebtorSource: RecordSource {
     }
 
     private func parsePage(_ body: [UInt8], at: String) throws(DebtflowError) -> Page {
-        let root: RecordValue
+        let root: RecordView
         do {
-            root = try JSONDocument.parse(body, name: "the answer")
+            // The whole page on one tape: the debtors are views of it, no tree per debtor.
+            root = try JSONDocument.parseTape(body, name: "the answer")
         } catch {
             throw .input("\(at): the answer is not valid JSON", cause: String(describing: error))
         }
-        guard let object = root.objectValue, let result = object["result"]?.arrayValue else {
+        guard root.kind == .object, let result = root["result"], result.kind == .array else {
             throw .input("\(at): the answer has no `result` array")
         }
-        var debtors: [RecordObject] = []
+        var debtors: [RecordView] = []
         debtors.reserveCapacity(result.count)
-        for (index, element) in result.enumerated() {
-            guard let debtor = element.objectValue else {
+        for (index, element) in result.children.enumerated() {
+            guard element.kind == .object else {
                 throw .input("\(at): result[\(index)] is not an object")
             }
-            debtors.append(debtor)
+            debtors.append(element)
         }
         let hasNext: Bool
-        switch object["hasNext"] {
-        case .bool(let value)?: hasNext = value
-        case nil, .null?: hasNext = false
+        switch root["hasNext"]?.kind {
+        case .true?: hasNext = true
+        case .false?, nil, .null?: hasNext = false
         default: throw .input("\(at): `hasNext` is not a boolean")
         }
-        return Page(debtors: debtors, hasNext: hasNext, offset: object["offset"]?.scalarText)
+        return Page(debtors: debtors, hasNext: hasNext, offset: root["offset"]?.scalarText)
     }
 
     /// `errorMessage (errorCode, traceId …)` from an error body, else the body's start.

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Counts the attributes of each start tag in the raw bytes before libxml2 sees them, so that an
 /// element flooded with attributes is refused before libxml2 2.9 checks them for duplicates, which
 /// takes time quadratic in their number (150,000 attributes: half a minute of CPU; a 10 MB tag:
@@ -35,11 +39,42 @@ struct XMLAttributeFloodGuard {
     /// - Returns: `false` once a start tag holds more than ``maxAttributes`` attributes (``line``
     ///   is then the line where that happened).
     mutating func scan(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        for byte in bytes {
+        // The state lives in locals while scanning, and text (most of a document) is skipped to
+        // the next `<` with memchr: this scan runs over every byte before libxml2 does.
+        var state = self.state
+        var attributes = self.attributes
+        var line = self.line
+        defer {
+            self.state = state
+            self.attributes = attributes
+            self.line = line
+        }
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            if case .text = state {
+                // To the next `<` (memchr), counting the line breaks on the way (branch-free).
+                let base = bytes.baseAddress!
+                let found = memchr(base + index, 0x3C, count - index)
+                let stop = found.map { base.distance(to: UnsafeRawPointer($0)) } ?? count
+                var breaks = 0
+                while index < stop {
+                    breaks &+= bytes[index] == 0x0A ? 1 : 0
+                    index += 1
+                }
+                line += breaks
+                if found != nil {
+                    index += 1
+                    state = .tagStart
+                }
+                continue
+            }
+            let byte = bytes[index]
+            index += 1
             if byte == 0x0A { line += 1 }
             switch state {
             case .text:
-                if byte == 0x3C { state = .tagStart }                          // <
+                break
             case .tagStart:
                 switch byte {
                 case 0x21, 0x3F, 0x2F: state = .otherMarkup                   // ! ? /

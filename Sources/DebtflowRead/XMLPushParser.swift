@@ -25,13 +25,15 @@ final class XMLPushParser {
     static let maxAttributes = 10_000
 
     private var context: xmlParserCtxtPtr?
-    private let assembler: XMLRecordAssembler
+    /// Builds the records from this parser's events (a struct it owns: see its notes).
+    private var assembler: XMLRecordAssembler
     private let sourceName: String
     private let maxTextBytes: Int
-    /// Interned element names, keyed by libxml2's dictionary pointer (stable for the context's life).
-    private var elementNames: [UnsafeRawPointer: String] = [:]
-    /// Interned attribute keys (`@name`), keyed the same way.
-    private var attributeKeys: [UnsafeRawPointer: String] = [:]
+    /// The assembler's ids of element names, keyed by libxml2's dictionary pointer (stable for
+    /// the context's life).
+    private var elementNames: [UnsafeRawPointer: Int] = [:]
+    /// The assembler's ids of attribute keys (`@name`), keyed the same way.
+    private var attributeKeys: [UnsafeRawPointer: Int] = [:]
     /// The first failure seen by a callback; callbacks cannot throw, so they stop the parser and
     /// leave it here.
     private(set) var failure: DebtflowError?
@@ -118,6 +120,12 @@ final class XMLPushParser {
         }
     }
 
+    /// How many records are complete and not handed out yet.
+    var completedCount: Int { assembler.completedCount }
+
+    /// Up to `limit` complete records, in document order (see ``XMLRecordAssembler/takeRecords(max:)``).
+    func takeRecords(max limit: Int) -> [Record] { assembler.takeRecords(max: limit) }
+
     /// The line libxml2 is at.
     private var currentLine: Int { context.map { Int(xmlSAX2GetLineNumber($0)) } ?? 0 }
     private var currentColumn: Int { context.map { Int(xmlSAX2GetColumnNumber($0)) } ?? 0 }
@@ -134,20 +142,20 @@ final class XMLPushParser {
         guard failure == nil else { return }
         sawElement = true
         depth += 1
-        let name = internedName(localname)
+        let name = nameID(localname)
         if depth > Self.maxDepth {
-            stop(with: .input("XML nesting deeper than \(Self.maxDepth) levels (<\(name)> opens level \(depth)); "
+            stop(with: .input("XML nesting deeper than \(Self.maxDepth) levels (<\(assembler.name(name))> opens level \(depth)); "
                               + "is an element left unclosed, or is the document built to exhaust the reader?",
                               location: .init(file: sourceName, line: currentLine, column: currentColumn)))
             return
         }
         if attributeCount > Self.maxAttributes {
-            stop(with: .input("the element <\(name)> carries \(attributeCount) attributes, more than the "
+            stop(with: .input("the element <\(assembler.name(name))> carries \(attributeCount) attributes, more than the "
                               + "\(Self.maxAttributes) accepted on one element",
                               location: .init(file: sourceName, line: currentLine, column: currentColumn)))
             return
         }
-        guard assembler.wantsElement(named: name) else { return }
+        guard assembler.wantsElement(name) else { return }
         assembler.startElement(name, line: currentLine)
         defer { if assembler.recordIsTooLarge { stopForOversizeRecord() } }
         guard attributeCount > 0, let attributes else { return }
@@ -156,8 +164,7 @@ final class XMLPushParser {
             let base = index * 5
             guard let attributeName = attributes[base], let start = attributes[base + 3],
                   let end = attributes[base + 4] else { continue }
-            let value = Self.attributeValue(UnsafeBufferPointer(start: start, count: end - start))
-            assembler.addAttribute(internedAttributeKey(attributeName), value)
+            assembler.addAttribute(attributeKeyID(attributeName), rawValue: UnsafeBufferPointer(start: start, count: end - start))
         }
     }
 
@@ -213,41 +220,20 @@ final class XMLPushParser {
 
     // MARK: - Helpers
 
-    private func internedName(_ pointer: UnsafePointer<xmlChar>) -> String {
+    private func nameID(_ pointer: UnsafePointer<xmlChar>) -> Int {
         let key = UnsafeRawPointer(pointer)
-        if let name = elementNames[key] { return name }
-        let name = String(cString: pointer)
-        elementNames[key] = name
-        return name
+        if let id = elementNames[key] { return id }
+        let id = assembler.nameID(UnsafeBufferPointer(start: pointer, count: Int(xmlStrlen(pointer))))
+        elementNames[key] = id
+        return id
     }
 
-    private func internedAttributeKey(_ pointer: UnsafePointer<xmlChar>) -> String {
+    private func attributeKeyID(_ pointer: UnsafePointer<xmlChar>) -> Int {
         let key = UnsafeRawPointer(pointer)
-        if let name = attributeKeys[key] { return name }
-        let name = "@" + String(cString: pointer)
-        attributeKeys[key] = name
-        return name
-    }
-
-    /// An attribute value as libxml2 hands it over without entity substitution: `&` arrives
-    /// re-escaped as `&#38;` (for a tree builder to decode), so that is undone here.
-    private static func attributeValue(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
-        guard bytes.contains(UInt8(ascii: "&")) else { return String(decoding: bytes, as: UTF8.self) }
-        let escaped: [UInt8] = Array("&#38;".utf8)
-        var decoded: [UInt8] = []
-        decoded.reserveCapacity(bytes.count)
-        var index = 0
-        while index < bytes.count {
-            if bytes[index] == UInt8(ascii: "&"), index + 5 <= bytes.count,
-               bytes[index..<index + 5].elementsEqual(escaped) {
-                decoded.append(UInt8(ascii: "&"))
-                index += 5
-            } else {
-                decoded.append(bytes[index])
-                index += 1
-            }
-        }
-        return String(decoding: decoded, as: UTF8.self)
+        if let id = attributeKeys[key] { return id }
+        let id = assembler.nameID(UnsafeBufferPointer(start: pointer, count: Int(xmlStrlen(pointer))), attribute: true)
+        attributeKeys[key] = id
+        return id
     }
 
     /// libxml2's error as the run's error: what is wrong in our words where we know the case,

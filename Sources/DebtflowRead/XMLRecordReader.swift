@@ -7,6 +7,9 @@ import DebtflowCore
 /// record is an ordinary child). Provenance: `record` is the 1-based position of the record
 /// element, `line` the line of its start tag. Documents that declare entities are refused (see
 /// ``XMLPushParser``). The encoding comes from the XML declaration (UTF-8 without one).
+///
+/// A chunk's records are one ``RecordTape`` (``XMLRecordAssembler`` copies each record onto it
+/// when the record's element closes); each ``Record`` is a view of its root node.
 public final class XMLRecordReader: RecordSource {
     public var name: String { source.name }
     public var totalBytes: Int64? { source.totalBytes }
@@ -17,7 +20,7 @@ public final class XMLRecordReader: RecordSource {
     /// Bytes given to the parser since the last chunk was handed out.
     private var bytesFedSinceChunk = 0
     private let maxTextBytes: Int
-    private let assembler: XMLRecordAssembler
+    private let recordElement: String
     private var parser: XMLPushParser?
     private let buffer: UnsafeMutableRawBufferPointer
     private var finished = false
@@ -38,7 +41,7 @@ public final class XMLRecordReader: RecordSource {
         self.chunkSize = max(1, chunkSize)
         self.byteBudget = max(1, byteBudget)
         self.maxTextBytes = options.maxTextBytes
-        self.assembler = XMLRecordAssembler(sourceName: source.name, recordElement: options.recordElement)
+        self.recordElement = options.recordElement
         self.buffer = .allocate(byteCount: 64 << 10, alignment: 1)
     }
 
@@ -66,23 +69,18 @@ public final class XMLRecordReader: RecordSource {
     }
 
     private func readChunk() throws -> Chunk<Record>? {
-        while assembler.completed.count < chunkSize && !finished
-                && !(bytesFedSinceChunk >= byteBudget && !assembler.completed.isEmpty) {
+        while completedCount < chunkSize && !finished && !(bytesFedSinceChunk >= byteBudget && completedCount > 0) {
             try feedMore()
         }
-        if assembler.completed.isEmpty { return nil }
+        guard let parser, parser.completedCount > 0 else { return nil }
         let textByteCount = bytesFedSinceChunk
         bytesFedSinceChunk = 0
-        let records: [Record]
-        if assembler.completed.count <= chunkSize {
-            records = assembler.completed
-            assembler.completed.removeAll(keepingCapacity: true)
-        } else {
-            records = Array(assembler.completed.prefix(chunkSize))
-            assembler.completed.removeFirst(chunkSize)
-        }
+        let records = parser.takeRecords(max: chunkSize)
         return Chunk(records, inputBytesConsumed: source.bytesConsumed, textByteCount: textByteCount)
     }
+
+    /// How many records are complete and not handed out yet.
+    private var completedCount: Int { parser?.completedCount ?? 0 }
 
     /// Refuses a start tag with more attributes than libxml2 can check in reasonable time,
     /// before libxml2 sees it (see ``XMLAttributeFloodGuard``).
@@ -117,7 +115,9 @@ public final class XMLRecordReader: RecordSource {
                 floodGuard = XMLAttributeFloodGuard(maxAttributes: XMLPushParser.maxAttributes)
                 try checkAttributeFlood(UnsafeRawBufferPointer(rebasing: buffer[0..<first.count]))
             }
-            parser = try XMLPushParser(sourceName: source.name, assembler: assembler, firstBytes: first,
+            parser = try XMLPushParser(sourceName: source.name,
+                                       assembler: XMLRecordAssembler(sourceName: source.name, recordElement: recordElement),
+                                       firstBytes: first,
                                    maxTextBytes: maxTextBytes)
             return
         }

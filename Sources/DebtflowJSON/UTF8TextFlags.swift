@@ -1,0 +1,45 @@
+import DebtflowCore
+
+/// Checks a decoded JSON string and finds its tape flags in one pass, without making a `String`.
+enum UTF8TextFlags {
+    /// The ``RecordNode/Flags`` of `text` as a tape value (needs escaping, non-ASCII), or `nil`
+    /// when it is not well-formed UTF-8 — the same bytes `String(validating:as:)` refuses
+    /// (Unicode Table 3-7: no overlong forms, no surrogates, nothing past U+10FFFF).
+    static func of(_ text: UnsafeBufferPointer<UInt8>) -> RecordNode.Flags? {
+        var flags: RecordNode.Flags = []
+        let count = text.count
+        var index = 0
+        while index < count {
+            let lead = text[index]
+            if lead < 0x80 {
+                if lead < 0x20 || lead == UInt8(ascii: "\"") || lead == UInt8(ascii: "\\") { flags.insert(.valueNeedsEscaping) }
+                index += 1
+                continue
+            }
+            flags.insert(.valueIsNonASCII)
+            let length: Int
+            var low: UInt8 = 0x80
+            var high: UInt8 = 0xBF
+            switch lead {
+            case 0xC2...0xDF: length = 2
+            case 0xE0: length = 3; low = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED: length = 3; high = 0x9F
+            case 0xF0: length = 4; low = 0x90
+            case 0xF1...0xF3: length = 4
+            case 0xF4: length = 4; high = 0x8F
+            default: return nil
+            }
+            guard index + length <= count else { return nil }
+            let second = text[index + 1]
+            guard second >= low && second <= high else { return nil }
+            var position = index + 2
+            while position < index + length {
+                guard text[position] & 0xC0 == 0x80 else { return nil }
+                position += 1
+            }
+            index += length
+        }
+        return flags
+    }
+}

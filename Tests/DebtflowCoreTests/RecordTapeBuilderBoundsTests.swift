@@ -1,0 +1,72 @@
+import DebtflowCore
+import Testing
+
+/// The bounds of ``RecordTapeBuilder`` the readers rely on when they build a chunk's tape.
+@Suite("RecordTapeBuilder bounds")
+struct RecordTapeBuilderBoundsTests {
+    /// A record `{"n": <number>, "tags": ["x", …]}` appended inside whatever is open.
+    static func appendRecord(_ number: String, tags: Int, to builder: inout RecordTapeBuilder) -> Int {
+        let root = builder.beginObject()
+        builder.appendScalar(.number, key: builder.appendBytes("n"), value: builder.appendBytes(number))
+        let list = builder.beginArray(key: builder.appendBytes("tags"))
+        for _ in 0..<tags { builder.appendScalar(.string, value: builder.appendBytes("x")) }
+        builder.end(list)
+        builder.end(root)
+        return root
+    }
+
+    @Test("a record over the limit is taken back with truncate: its parent's count, the arena and the next record are right")
+    func recordTakenBack() {
+        var builder = RecordTapeBuilder()
+        let outer = builder.beginArray()
+        _ = Self.appendRecord("1", tags: 1, to: &builder)
+        let keptBytes = builder.byteCount
+        let keptNodes = builder.nodeCount
+        // A record that turns out too large half-way: containers still open when it is dropped.
+        let dropped = builder.beginObject()
+        let list = builder.beginArray(key: builder.appendBytes("tags"))
+        for _ in 0..<100 { builder.appendScalar(.string, value: builder.appendBytes("too large")) }
+        _ = list
+        builder.truncate(nodesFrom: dropped, bytesFrom: keptBytes)
+        #expect(builder.byteCount == keptBytes)
+        #expect(builder.nodeCount == keptNodes)
+        #expect(builder.isInsideContainer)
+        _ = Self.appendRecord("3", tags: 2, to: &builder)
+        builder.end(outer)
+        let view = RecordView(tape: builder.finish(), index: outer)
+        #expect(view.count == 2)
+        var writer = JSONByteWriter()
+        writer.value(view)
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == #"[{"n":1,"tags":["x"]},{"n":3,"tags":["x","x"]}]"#)
+    }
+
+    @Test("a record taken back at the top level leaves the records before it whole")
+    func topLevelRecordTakenBack() {
+        var builder = RecordTapeBuilder()
+        let first = Self.appendRecord("1", tags: 0, to: &builder)
+        let bytes = builder.byteCount
+        let second = Self.appendRecord("2", tags: 3, to: &builder)
+        builder.truncate(nodesFrom: second, bytesFrom: bytes)
+        #expect(!builder.isInsideContainer)
+        let tape = builder.finish()
+        #expect(tape.nodes.count == 3)
+        #expect(RecordView(tape: tape, index: first).value == .object(RecordObject(entries: [
+            .init(key: "n", value: .number("1")), .init(key: "tags", value: .array([])),
+        ])))
+    }
+
+    @Test("decoding straight into the arena keeps only the bytes written, and never more than reserved")
+    func appendUpTo() {
+        var builder = RecordTapeBuilder()
+        _ = builder.appendBytes("ab")
+        let span = builder.appendBytes(upTo: 8) { buffer in
+            buffer[0] = UInt8(ascii: "c")
+            buffer[1] = UInt8(ascii: "d")
+            return 2
+        }
+        #expect(span == ByteSpan(offset: 2, length: 2))
+        #expect(builder.byteCount == 4)
+        builder.appendScalar(.string, value: span)
+        #expect(RecordView(tape: builder.finish(), index: 0).scalarText == "cd")
+    }
+}

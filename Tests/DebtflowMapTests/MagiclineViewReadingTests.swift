@@ -1,0 +1,69 @@
+import DebtflowCore
+import DebtflowMap
+import DebtflowRead
+import Testing
+
+/// The preset reads each debtor in place on the reader's tape (issue 10): names and keywords are
+/// compared as bytes, with the same results as the text comparisons they replace.
+@Suite("map: the magicline-debtor preset reads views")
+struct MagiclineViewReadingTests {
+    /// Maps the debtors of a JSON page (`{"result": [...]}`), read as the run reads them: every
+    /// debtor a view into the chunk's one tape.
+    static func mapPage(_ debtors: [String]) throws -> [DebtCandidate] {
+        let text = #"{"result": ["# + debtors.joined(separator: ",\n") + "]}"
+        let reader = JSONRecordReader(source: MemoryByteSource(Array(text.utf8), name: "page.json"),
+                                      options: JSONReaderOptions(recordsPath: "result"))
+        var records: [Record] = []
+        while let chunk = try reader.nextChunkSynchronously() { records += chunk.elements }
+        return try MapStage(options: MapOptions(preset: .magiclineDebtor), today: "2026-06-15").process(Chunk(records)).elements
+    }
+
+    static func debtor(id: String = "1", contacts: String, extra: String = "") -> String {
+        #"{"debtorId": "\#(id)", "firstName": "Ann", "contactDetails": [\#(contacts)], "#
+            + #""collectionCases": [{"collectionCaseId": "c\#(id)", "openAmount": 10, "debt": [{"debtId": "d\#(id)", "currency": "eur"}]}]\#(extra)}"#
+    }
+
+    @Test("contact types and statuses match whatever their case and surrounding spaces")
+    func keywordsIgnoreCaseAndSpaces() throws {
+        let candidates = try Self.mapPage([
+            Self.debtor(id: "1", contacts: #"{"type": " tel_private_mobile ", "value": "0612345678"}, {"type": "Email", "value": "a@b.fr"}"#),
+            Self.debtor(id: "2", contacts: #"{"type": "TEL_PRIVATE", "value": "1", "status": " invalid "}, {"type": "TEL_BUSINESS", "value": "2", "status": {"type": "Valid"}}"#),
+        ])
+        #expect(candidates.map { $0.raw["phone"] } == ["0612345678", "2"])
+        #expect(candidates[0].raw["email"] == "a@b.fr")
+        #expect(candidates[0].raw["currency"] == "EUR")
+        #expect(candidates.map(\.tempID) == ["c1", "c2"])
+    }
+
+    @Test("a non-ASCII keyword is compared as its Unicode uppercase, as the text comparison did (ı uppercases to I)")
+    func unicodeUppercase() throws {
+        let candidates = try Self.mapPage([
+            Self.debtor(contacts: #"{"type": "emaıl", "value": "dotless@b.fr"}, {"type": "EMAİL", "value": "dotted@b.fr"}"#),
+        ])
+        #expect(candidates[0].raw["email"] == "dotless@b.fr")
+    }
+
+    @Test("a member is read before an attribute of the same name (XML @name); the attribute when there is no member")
+    func memberBeforeAttribute() throws {
+        let candidates = try Self.mapPage([
+            Self.debtor(id: "1", contacts: #"{"@type": "EMAIL", "type": "TEL_PRIVATE", "value": "0612345678"}"#),
+            Self.debtor(id: "2", contacts: #"{"@type": "EMAIL", "@value": "attr@b.fr"}"#),
+        ])
+        #expect(candidates[0].raw["phone"] == "0612345678")
+        #expect(candidates[0].raw["email"] == nil)
+        #expect(candidates[1].raw["email"] == "attr@b.fr")
+    }
+
+    @Test("a text held as an element's #text, a number, or a blank string reads as the text comparison did")
+    func textShapes() throws {
+        let candidates = try Self.mapPage([
+            Self.debtor(contacts: ##"{"type": {"#text": " EMAIL ", "@lang": "x"}, "value": {"#text": " x@b.fr "}}"##,
+                        extra: #", "lastName": "  ", "postalCode": 1180, "liablePerson": {"firstName": " \u00a0 "}"#),
+        ])
+        #expect(candidates[0].raw["email"] == "x@b.fr")
+        #expect(candidates[0].raw["lastname"] == nil)
+        #expect(candidates[0].raw["postal_code"] == "1180")
+        // A liable person with only blank text is no liable person: the debtor's name stays.
+        #expect(candidates[0].raw["firstname"] == "Ann")
+    }
+}
