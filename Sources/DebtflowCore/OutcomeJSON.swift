@@ -58,7 +58,7 @@ extension JSONByteWriter {
     /// `{"zone":"fr_mainland","country":"FR","credits":25,"multiplier":1.0,"expensive":false}`.
     public mutating func destination(_ destination: Destination) {
         beginObject()
-        field(literal: "zone", destination.zone)
+        field(literal: "zone", destination.zone.rawValue)
         field(literal: "country", destination.country)
         optionalField(literal: "credits", destination.credits)
         if let multiplier = destination.multiplier {

@@ -71,8 +71,7 @@ public struct NormalizeStage: ChunkStage {
             switch phones.normalize(phone, defaultRegion: region) {
             case .success(let number):
                 debt.phone = number.e164
-                candidate.phoneCallingCode = number.callingCode
-                candidate.phoneCountry = number.region
+                candidate.phoneNumber = number
             case .failure(let error):
                 errors.append(RecordError(field: "phone", code: .invalidPhone, message: error.message))
             }

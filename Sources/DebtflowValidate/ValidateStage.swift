@@ -79,12 +79,12 @@ public struct ValidateStage: ChunkStage {
         var destination: Destination?
         if debt.phone != nil, let found = candidate.destination {
             destination = found
-            if found.zone == DestinationZone.other.rawValue {
+            if found.zone == .other {
                 errors.append(RecordError(field: "phone", code: .unsupportedDestination,
                                           message: "calls to \(found.country) are not supported (only France, the EU, the DOM-TOM and the Maghreb)"))
             } else if found.expensive && !accepted {
                 errors.append(RecordError(field: "phone", code: .expensiveDestination,
-                                          message: "\(found.zone) (\(found.country)) is an expensive destination; set accept_expensive_destination to accept it"))
+                                          message: "\(found.zone.rawValue) (\(found.country)) is an expensive destination; set accept_expensive_destination to accept it"))
             }
         }
         applyTimeline(candidate, debt: &debt, errors: &errors)

@@ -17,8 +17,7 @@ struct NormalizeStageTests {
     func phone() throws {
         let candidate = try normalized(["phone": " 06 12 34 56 78 "])
         #expect(candidate.debt.phone == "+33612345678")
-        #expect(candidate.phoneCallingCode == 33)
-        #expect(candidate.phoneCountry == "FR")
+        #expect(candidate.phoneNumber == PhoneNumber(e164: "+33612345678", callingCode: 33, region: "FR"))
         #expect(candidate.errors.isEmpty)
     }
 
@@ -26,7 +25,7 @@ struct NormalizeStageTests {
     func recordRegion() throws {
         let german = try normalized(["phone": "015123456789"], region: "DE")
         #expect(german.debt.phone == "+4915123456789")
-        #expect(german.phoneCountry == "DE")
+        #expect(german.phoneNumber?.region == "DE")
         let byConfig = try normalized(["phone": "015123456789"], options: NormalizeOptions(region: "DE"))
         #expect(byConfig.debt.phone == "+4915123456789")
     }
@@ -37,7 +36,7 @@ struct NormalizeStageTests {
         #expect(codes(candidate) == [.invalidPhone])
         #expect(candidate.errors.first?.field == "phone")
         #expect(candidate.debt.phone == nil)
-        #expect(candidate.phoneCallingCode == nil)
+        #expect(candidate.phoneNumber == nil)
     }
 
     @Test("the amount is counted in the currency's minor units",

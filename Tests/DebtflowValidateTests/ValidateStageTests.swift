@@ -23,7 +23,7 @@ struct ValidateStageTests {
         #expect(debt.acceptExpensiveDestination == false)
         #expect(debt.timelineID == nil)
         #expect(outcome.tempID == "C-42")
-        #expect(outcome.destination == Destination(zone: "fr_mainland", country: "FR", credits: 25, multiplier: "1.0",
+        #expect(outcome.destination == Destination(zone: .frMainland, country: "FR", credits: 25, multiplier: "1.0",
                                                    expensive: false))
     }
 
@@ -141,7 +141,7 @@ struct ValidateStageTests {
         let byConfig = try evaluate(guadeloupe, validate: ValidateOptions(acceptExpensiveDestination: true))
         #expect(byConfig.status == .valid)
         #expect(byConfig.debt?.acceptExpensiveDestination == true)
-        #expect(byConfig.destination?.zone == "dom_tom")
+        #expect(byConfig.destination?.zone == .domTom)
         #expect(byConfig.destination?.credits == 100)
         var own = guadeloupe
         own["accept_expensive_destination"] = "true"
