@@ -24,6 +24,9 @@ public struct DebtCandidate: Sendable, Equatable {
     public var destination: Destination?
     /// The normalized phone (E.164, calling code, region), set by `normalize` for `classify`.
     public var phoneNumber: PhoneNumber? = nil
+    /// The debt fields whose source text is not blank, as `normalize` found them while it trimmed
+    /// them (`amount`, `phone`, `email`, …): `validate` reads this instead of trimming again.
+    public var nonBlankFields = DebtRawKeySet()
     /// Every error met so far; a record collects all of its errors.
     public var errors: [RecordError]
     /// Set when the record is to be skipped; it then collects no errors.

@@ -154,4 +154,23 @@ struct NormalizeStageTests {
         let output = try NormalizeStage().process(Chunk([skipped, malformed])).elements
         #expect(output == [skipped, malformed])
     }
+
+    @Test("normalize notes which fields had text (blank ones not), valid or not, for validate")
+    func nonBlankFields() throws {
+        let candidate = try normalized(["firstname": "Jean", "lastname": " \u{A0} ", "amount": "abc", "phone": " 06 12 34 56 78 ",
+                                        "email": "\u{3000}", "due_date": "31/02/2024"])
+        let noted = candidate.nonBlankFields
+        #expect(noted.contains(.firstname) && noted.contains(.amount) && noted.contains(.phone) && noted.contains(.dueDate))
+        #expect(!noted.contains(.lastname) && !noted.contains(.email) && !noted.contains(.currency) && !noted.contains(.iban))
+    }
+
+    @Test("a field's text is kept as the very same string when it needs no change, trimmed when it does")
+    func keptOrTrimmed() throws {
+        let candidate = try normalized(["email": "jean@example.fr", "iban": " DE89 3704 0044 0532 0130 00 ",
+                                        "due_date": "\u{A0}2024-02-29", "city": " Lyon\t"])
+        #expect(candidate.debt.email == "jean@example.fr")
+        #expect(candidate.debt.iban == "DE89370400440532013000")
+        #expect(candidate.debt.dueDate == "2024-02-29")
+        #expect(candidate.debt.city == "Lyon")
+    }
 }
