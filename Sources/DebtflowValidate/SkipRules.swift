@@ -2,8 +2,8 @@ import DebtflowCore
 
 /// The rows the bulk-import API skips (CONTRACT.md §3): empty rows and instruction rows.
 ///
-/// Works on the record's top-level scalar cells, in bytes; only cells at least as long as
-/// "champs obligatoires" are scanned for it.
+/// Works on the record's top-level scalar cells, in bytes, where they are (no copy of a cell's
+/// text); only cells at least as long as "champs obligatoires" are scanned for it.
 public enum SkipRules {
     /// Whether no cell of the record holds anything but whitespace.
     public static func isEmptyRow(_ record: RecordObject) -> Bool {
@@ -15,33 +15,51 @@ public enum SkipRules {
     public static func isInstructionRow(_ record: RecordObject) -> Bool {
         var seenNonEmpty = false
         for entry in record.entries {
-            guard let text = entry.value.scalarText else {
+            switch entry.value {
+            case .string(let text), .number(let text):
+                if withBytes(of: text, { isInstructionCell(utf8: $0, afterNonEmptyCell: &seenNonEmpty) }) { return true }
+            case .bool:
+                seenNonEmpty = true  // `true` / `false`: not `*`, too short for the note
+            case .null, .array, .object:
                 if hasContent(entry.value) { seenNonEmpty = true }
-                continue
             }
-            if !seenNonEmpty, let first = firstNonSpaceByte(text) {
-                if first == UInt8(ascii: "*") { return true }
-                seenNonEmpty = true
-            }
-            if text.utf8.count >= pattern.count, mayContainCh(text), containsRequiredFieldsNote(text) { return true }
         }
         return false
+    }
+
+    /// One cell of a row, as UTF-8 bytes: whether it makes the row an instruction row (it is the
+    /// first non-empty cell and starts with `*`, or it contains "champs obligatoires"). Sets
+    /// `afterNonEmptyCell` once a non-empty cell was seen. Ill-formed UTF-8 is kept as U+FFFD.
+    public static func isInstructionCell(utf8 bytes: UnsafeBufferPointer<UInt8>, afterNonEmptyCell: inout Bool) -> Bool {
+        if !afterNonEmptyCell, let first = firstNonSpaceByte(bytes) {
+            if first == UInt8(ascii: "*") { return true }
+            afterNonEmptyCell = true
+        }
+        return bytes.count >= pattern.count && mayContainCh(bytes) && containsRequiredFieldsNote(bytes)
+    }
+
+    /// `body` over the UTF-8 bytes of `text`, where they are (a native string always has them).
+    @inline(__always)
+    private static func withBytes<Answer>(of text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Answer) -> Answer {
+        if let answer = text.utf8.withContiguousStorageIfAvailable(body) { return answer }
+        var copy = text
+        return copy.withUTF8(body)
     }
 
     private static func hasContent(_ value: RecordValue) -> Bool {
         switch value {
         case .null: return false
         case .bool, .number: return true
-        case .string(let text): return firstNonSpaceByte(text) != nil
+        case .string(let text): return withBytes(of: text) { firstNonSpaceByte($0) != nil }
         case .array(let elements): return elements.contains(where: hasContent)
         case .object(let object): return object.entries.contains { hasContent($0.value) }
         }
     }
 
     /// The first byte that is not ASCII whitespace or a no-break space, else `nil`.
-    private static func firstNonSpaceByte(_ text: String) -> UInt8? {
+    private static func firstNonSpaceByte(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt8? {
         var previousWasC2 = false
-        for byte in text.utf8 {
+        for byte in bytes {
             switch byte {
             case 0x20, 0x09, 0x0A, 0x0D: continue
             case 0xC2:
@@ -60,9 +78,9 @@ public enum SkipRules {
     private static let pattern = Array("champs obligatoires".utf8)
 
     /// A cheap first look: whether the bytes hold `ch` in any case (no phrase without it).
-    private static func mayContainCh(_ text: String) -> Bool {
+    private static func mayContainCh(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var previousWasC = false
-        for byte in text.utf8 {
+        for byte in bytes {
             let lower = byte | 0x20
             if previousWasC && lower == UInt8(ascii: "h") { return true }
             previousWasC = lower == UInt8(ascii: "c")
@@ -70,14 +88,17 @@ public enum SkipRules {
         return false
     }
 
-    /// Folds `text` (lowercase, accents off, runs of spaces to one) and looks for the pattern.
+    /// Folds the text (lowercase, accents off, runs of spaces to one) and looks for the pattern.
     /// The folded text (never longer than the UTF-8 bytes) is built in a temporary buffer.
-    private static func containsRequiredFieldsNote(_ text: String) -> Bool {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: text.utf8.count) { folded in
+    private static func containsRequiredFieldsNote(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { folded in
             var count = 0
             var lastWasSpace = false
-            for scalar in text.unicodeScalars {
-                let byte = fold(scalar)
+            var index = 0
+            while index < bytes.count {
+                let (value, length) = UTF8Decoding.scalar(at: index, in: bytes)
+                index += length
+                let byte = fold(value)
                 if byte == 0 { continue }
                 if byte == 0x20 {
                     if lastWasSpace { continue }
@@ -103,8 +124,7 @@ public enum SkipRules {
 
     /// One scalar as a lowercase ASCII byte: accented Latin letters to their base letter, any
     /// space to ` `, anything else to `?`.
-    private static func fold(_ scalar: Unicode.Scalar) -> UInt8 {
-        let value = scalar.value
+    private static func fold(_ value: UInt32) -> UInt8 {
         switch value {
         case 0x41...0x5A: return UInt8(value + 32)
         case 0x00...0x7F:

@@ -152,6 +152,18 @@ struct ValidateStageTests {
         #expect(try evaluate(own).errors.map(\.code) == [.expensiveDestination])
     }
 
+    @Test("a record accepts an expensive destination in any spelling and case of yes; any no refuses it", arguments: [
+        ("TRUE", true), ("Oui", true), (" x ", true), ("Ja", true), ("1", true), ("FAUX", false), ("Nein", false),
+        ("0", false), ("maybe", false), ("", false),
+    ])
+    func ownAcceptanceSpellings(spelling: String, accepted: Bool) throws {
+        var raw = spoiled(["phone": "0690 12 34 56"])
+        raw["accept_expensive_destination"] = spelling
+        let outcome = try evaluate(raw)
+        #expect(outcome.status == (accepted ? .valid : .failed))
+        #expect(outcome.debt?.acceptExpensiveDestination == (accepted ? true : nil))
+    }
+
     @Test("without a classify stage, validate applies no destination rule: a DOM-TOM phone passes, with no destination")
     func withoutClassifyStage() throws {
         var candidate = DebtCandidate(provenance: Provenance(source: "t", record: 1), data: dataRow(validRaw), raw: validRaw)
