@@ -76,7 +76,7 @@ extension JSONByteWriter {
         optionalField(literal: "lastname", debt.lastname)
         if let amount = debt.amount {
             key(literal: "amount")
-            numberText(amount.decimalText)
+            self.amount(amount)
         }
         optionalField(literal: "currency", debt.currency)
         optionalField(literal: "phone", debt.phone)
