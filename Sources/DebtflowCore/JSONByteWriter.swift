@@ -244,6 +244,71 @@ public struct JSONByteWriter: Sendable {
         if runStart < count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<count])) }
         bytes.append(UInt8(ascii: "\""))
     }
+
+    /// Appends `"text"` copied as it is: the caller knows it needs no escaping.
+    private mutating func appendQuotedVerbatim(_ utf8: UnsafeBufferPointer<UInt8>) {
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: utf8)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    // MARK: Records on a tape
+
+    /// Writes a ``RecordView`` (a record read into a ``RecordTape``) — byte for byte what
+    /// ``value(_:)`` writes for the same values as a ``RecordValue`` tree, copying the tape's
+    /// texts that need no escaping as they are.
+    public mutating func value(_ view: RecordView) {
+        let tape = view.tape
+        tape.bytes.withUnsafeBufferPointer { arena in
+            tape.nodes.withUnsafeBufferPointer { nodes in
+                writeNodes(from: view.index, to: Int(nodes[view.index].end), arena: arena, nodes: nodes)
+            }
+        }
+    }
+
+    private mutating func writeNodes(from first: Int, to end: Int, arena: UnsafeBufferPointer<UInt8>,
+                                     nodes: UnsafeBufferPointer<RecordNode>) {
+        // Closing positions of the open containers, innermost last.
+        var closes: [(end: Int, kind: RecordNode.Kind)] = []
+        var index = first
+        while index < end {
+            while let last = closes.last, last.end == index {
+                closes.removeLast()
+                if last.kind == .object { endObject() } else { endArray() }
+            }
+            let node = nodes[index]
+            if index != first, closes.last?.kind == .object {
+                separate()
+                let key = UnsafeBufferPointer(rebasing: arena[Int(node.key.offset)..<node.key.end])
+                if node.flags.contains(.keyNeedsEscaping) { appendQuoted(utf8: key) } else { appendQuotedVerbatim(key) }
+                bytes.append(UInt8(ascii: ":"))
+                pendingValueAfterKey = true
+            }
+            // A scalar's text (a container's `value` is its child count, not a span).
+            var text: UnsafeBufferPointer<UInt8> {
+                UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end])
+            }
+            switch node.kind {
+            case .null: null()
+            case .true: bool(true)
+            case .false: bool(false)
+            case .number: separate(); bytes.append(contentsOf: text)
+            case .string:
+                separate()
+                if node.flags.contains(.valueNeedsEscaping) { appendQuoted(utf8: text) } else { appendQuotedVerbatim(text) }
+            case .object:
+                beginObject()
+                closes.append((Int(node.end), .object))
+            case .array:
+                beginArray()
+                closes.append((Int(node.end), .array))
+            }
+            index += 1
+        }
+        while let last = closes.popLast() {
+            if last.kind == .object { endObject() } else { endArray() }
+        }
+    }
 }
 
 /// Finds the bytes a JSON string must escape (`"`, `\`, controls below 0x20), eight at a time.

@@ -27,19 +27,32 @@ public struct Provenance: Sendable, Equatable, Hashable {
     }
 }
 
-/// One record as a reader yields it.
+/// One record as a reader yields it: its root object on the chunk's ``RecordTape``.
 public struct Record: Sendable, Equatable {
     public var provenance: Provenance
-    /// The record's fields, keys as in the source.
-    public var fields: RecordObject
+    /// The record's fields, keys as in the source: a view of its root object on the tape its
+    /// reader built for the chunk (no `String` per field; read keys and texts as bytes).
+    public var view: RecordView
     /// Set when the reader could not read the record properly (a CSV row with the wrong number of
     /// fields): the record then ends `failed` with this error and is never written by a
     /// conversion sink.
     public var problem: RecordError?
 
-    public init(provenance: Provenance, fields: RecordObject, problem: RecordError? = nil) {
+    public init(provenance: Provenance, view: RecordView, problem: RecordError? = nil) {
         self.provenance = provenance
-        self.fields = fields
+        self.view = view
         self.problem = problem
+    }
+
+    /// A record from a tree built in memory (on a tape of its own: for tests and code that makes
+    /// up records, not for readers).
+    public init(provenance: Provenance, fields: RecordObject, problem: RecordError? = nil) {
+        self.init(provenance: provenance, view: RecordView(fields), problem: problem)
+    }
+
+    /// The record's fields as a ``RecordObject`` tree (made on request: off the hot path only).
+    public var fields: RecordObject {
+        get { view.object }
+        set { view = RecordView(newValue) }
     }
 }

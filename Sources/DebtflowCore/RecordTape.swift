@@ -1,0 +1,264 @@
+/// Where some bytes are in a ``RecordTape``'s arena: an offset and a length, 32 bits each.
+///
+/// 32-bit offsets are enough: a tape holds one chunk (about 1 MiB of text; one record at most
+/// the readers' 16 MiB record limit), far below 4 GiB, and they halve the node table.
+public struct ByteSpan: Sendable, Equatable, Hashable {
+    public var offset: UInt32
+    public var length: UInt32
+
+    @inlinable
+    public init(offset: UInt32, length: UInt32) {
+        self.offset = offset
+        self.length = length
+    }
+
+    /// No bytes (a root's or an array element's key).
+    public static var empty: ByteSpan { ByteSpan(offset: 0, length: 0) }
+
+    public var isEmpty: Bool { length == 0 }
+    /// The offset after the last byte.
+    public var end: Int { Int(offset) + Int(length) }
+}
+
+/// One value of a record on a ``RecordTape``: a fixed-size row of the node table.
+///
+/// Values are stored in document order, depth first: an object or array node is followed by its
+/// children (and their children), and ``end`` is the index of the first node after the whole
+/// subtree, so a reader skips a subtree in one step.
+public struct RecordNode: Sendable, Equatable {
+    /// The JSON data model, as ``RecordValue``.
+    public enum Kind: UInt8, Sendable {
+        case null, `false`, `true`, number, string, array, object
+    }
+
+    /// Facts about a node's bytes, found once when the tape is built.
+    public struct Flags: OptionSet, Sendable, Equatable {
+        public let rawValue: UInt8
+        @inlinable public init(rawValue: UInt8) { self.rawValue = rawValue }
+        /// The value's text holds `"`, `\` or a control byte: JSON output must escape it
+        /// (otherwise it is copied as it is).
+        public static let valueNeedsEscaping = Flags(rawValue: 1 << 0)
+        /// The key's text holds `"`, `\` or a control byte.
+        public static let keyNeedsEscaping = Flags(rawValue: 1 << 1)
+        /// The value's text has a byte ≥ 0x80 (it is UTF-8 all the same).
+        public static let valueIsNonASCII = Flags(rawValue: 1 << 2)
+    }
+
+    public var kind: Kind
+    public var flags: Flags
+    /// The member name in the enclosing object; ``ByteSpan/empty`` for an array element or a root.
+    public var key: ByteSpan
+    /// A scalar's text (a string decoded to UTF-8; a number as written; empty for `null`, `true`,
+    /// `false`). For an object or array: `offset` 0 and `length` the number of children.
+    public var value: ByteSpan
+    /// The index of the first node after this node's subtree (`index + 1` for a scalar).
+    public var end: UInt32
+
+    @inlinable
+    public init(kind: Kind, flags: Flags, key: ByteSpan, value: ByteSpan, end: UInt32) {
+        self.kind = kind
+        self.flags = flags
+        self.key = key
+        self.value = value
+        self.end = end
+    }
+
+    /// For an object or array, how many children it has.
+    @inlinable public var childCount: Int { Int(value.length) }
+}
+
+/// The records of one chunk stored flat (issue 10's "a chunk owns its bytes"): every key and
+/// text in one byte arena, every value a fixed-size ``RecordNode`` in one table. A record is a
+/// ``RecordView`` — this tape and the index of its root node.
+///
+/// Readers build a tape with ``RecordTapeBuilder`` (no `String` per field, no array per record)
+/// and hand it on immutable, so one retain of the tape stands for all of a chunk's records.
+public final class RecordTape: Sendable {
+    /// The arena: every key and scalar text, UTF-8.
+    public let bytes: [UInt8]
+    /// The node table, depth first.
+    public let nodes: [RecordNode]
+
+    public init(bytes: [UInt8], nodes: [RecordNode]) {
+        self.bytes = bytes
+        self.nodes = nodes
+    }
+
+    /// Calls `body` with the bytes of `span`.
+    @inlinable
+    public func withBytes<R>(_ span: ByteSpan, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try bytes.withUnsafeBufferPointer { all in
+            precondition(span.end <= all.count, "span outside the tape")
+            return try body(UnsafeBufferPointer(rebasing: all[Int(span.offset)..<span.end]))
+        }
+    }
+
+    /// The text of `span` as a `String` (made on request: hot paths read bytes).
+    public func string(_ span: ByteSpan) -> String {
+        withBytes(span) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Whether the bytes of `span` are exactly `text`'s UTF-8.
+    public func bytes(_ span: ByteSpan, equal text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { utf8 in
+            guard utf8.count == Int(span.length) else { return false }
+            return withBytes(span) { bytes in bytes.elementsEqual(utf8) }
+        }
+    }
+
+    /// Whether two spans of this tape hold the same bytes (equal spans are, without looking).
+    public func bytes(_ a: ByteSpan, equal b: ByteSpan) -> Bool {
+        if a == b { return true }
+        guard a.length == b.length else { return false }
+        return bytes.withUnsafeBufferPointer { all in
+            UnsafeBufferPointer(rebasing: all[Int(a.offset)..<a.end]).elementsEqual(UnsafeBufferPointer(rebasing: all[Int(b.offset)..<b.end]))
+        }
+    }
+}
+
+/// Builds a ``RecordTape``: a reader appends texts to the arena and values to the node table,
+/// then ``finish()`` hands the tape on.
+///
+/// Containers are opened with ``beginObject(key:)`` / ``beginArray(key:)`` (which return the
+/// container's node index) and closed with ``end(_:)``, which counts the children and sets the
+/// subtree's end. Keys are spans already in the arena, so a key shared by many records (a CSV
+/// header's names) is stored once and every record's node points to it.
+public struct RecordTapeBuilder: Sendable {
+    public private(set) var bytes: [UInt8] = []
+    public private(set) var nodes: [RecordNode] = []
+    /// Open containers: node index and child count so far.
+    private var open: [(node: Int, children: UInt32)] = []
+
+    public init(byteCapacity: Int = 0, nodeCapacity: Int = 0) {
+        if byteCapacity > 0 { bytes.reserveCapacity(byteCapacity) }
+        if nodeCapacity > 0 { nodes.reserveCapacity(nodeCapacity) }
+    }
+
+    /// How many bytes the arena holds (for a reader's chunk byte budget).
+    public var byteCount: Int { bytes.count }
+    /// How many nodes the table holds; the index the next node will get.
+    public var nodeCount: Int { nodes.count }
+    /// Whether a container is open.
+    public var isInsideContainer: Bool { !open.isEmpty }
+
+    /// Copies `text` into the arena and returns where it is (a key, or a value's text).
+    public mutating func appendBytes(_ text: UnsafeBufferPointer<UInt8>) -> ByteSpan {
+        let offset = UInt32(truncatingIfNeeded: bytes.count)
+        bytes.append(contentsOf: text)
+        return ByteSpan(offset: offset, length: UInt32(truncatingIfNeeded: text.count))
+    }
+
+    /// Copies a `String`'s UTF-8 into the arena (keys made once per input; tests).
+    public mutating func appendBytes(_ text: String) -> ByteSpan {
+        var text = text
+        return text.withUTF8 { appendBytes($0) }
+    }
+
+    /// Reserves `count` bytes at the end of the arena, lets `body` fill them, and returns their
+    /// span — for text decoded straight into the arena (unescaped JSON, Windows-1252 → UTF-8).
+    /// `body` returns how many of the bytes it wrote (at most `count`).
+    public mutating func appendBytes(upTo count: Int, _ body: (UnsafeMutableBufferPointer<UInt8>) throws -> Int) rethrows -> ByteSpan {
+        let offset = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: count))
+        let written = try bytes.withUnsafeMutableBufferPointer { all in
+            try body(UnsafeMutableBufferPointer(rebasing: all[offset..<offset + count]))
+        }
+        precondition(written >= 0 && written <= count, "wrote outside the reserved bytes")
+        bytes.removeLast(count - written)
+        return ByteSpan(offset: UInt32(truncatingIfNeeded: offset), length: UInt32(truncatingIfNeeded: written))
+    }
+
+    /// Appends a scalar node: `kind` with the text at `value` (already in the arena).
+    /// Escaping and non-ASCII flags are found here from the bytes unless the caller gives them.
+    public mutating func appendScalar(_ kind: RecordNode.Kind, key: ByteSpan = .empty, value: ByteSpan = .empty,
+                                      flags: RecordNode.Flags? = nil) {
+        let found = flags ?? Self.flags(ofValue: value, in: bytes)
+        countChild()
+        let index = UInt32(truncatingIfNeeded: nodes.count)
+        nodes.append(RecordNode(kind: kind, flags: found.union(keyFlags(key)), key: key, value: value, end: index + 1))
+    }
+
+    /// Appends a string node whose text is copied from `text`.
+    public mutating func appendString(key: ByteSpan = .empty, _ text: UnsafeBufferPointer<UInt8>) {
+        let span = appendBytes(text)
+        appendScalar(.string, key: key, value: span)
+    }
+
+    /// Opens an object; returns its node index for ``end(_:)``.
+    @discardableResult
+    public mutating func beginObject(key: ByteSpan = .empty) -> Int { begin(.object, key: key) }
+
+    /// Opens an array; returns its node index for ``end(_:)``.
+    @discardableResult
+    public mutating func beginArray(key: ByteSpan = .empty) -> Int { begin(.array, key: key) }
+
+    /// Closes the innermost open container, which must be `node`.
+    public mutating func end(_ node: Int) {
+        guard let last = open.popLast() else { preconditionFailure("no open container") }
+        precondition(last.node == node, "containers closed out of order")
+        nodes[node].value = ByteSpan(offset: 0, length: last.children)
+        nodes[node].end = UInt32(truncatingIfNeeded: nodes.count)
+    }
+
+    /// Drops every node from `node` on (and the arena bytes from `byteCount` on): a record that
+    /// turned out bad half-way is taken back. No container may be open inside the dropped part's
+    /// parent other than the ones being dropped.
+    public mutating func truncate(nodesFrom node: Int, bytesFrom byteCount: Int) {
+        while let last = open.last, last.node >= node { open.removeLast() }
+        nodes.removeLast(nodes.count - node)
+        bytes.removeLast(bytes.count - byteCount)
+        if !open.isEmpty {
+            // The dropped root was counted as a child of the container that is still open.
+            open[open.count - 1].children -= 1
+        }
+    }
+
+    /// The finished tape; the builder starts empty again (its buffers go with the tape).
+    public mutating func finish() -> RecordTape {
+        precondition(open.isEmpty, "a container is still open")
+        let tape = RecordTape(bytes: bytes, nodes: nodes)
+        bytes = []
+        nodes = []
+        return tape
+    }
+
+    private mutating func begin(_ kind: RecordNode.Kind, key: ByteSpan) -> Int {
+        countChild()
+        let index = nodes.count
+        nodes.append(RecordNode(kind: kind, flags: keyFlags(key), key: key, value: .empty, end: 0))
+        open.append((index, 0))
+        return index
+    }
+
+    private mutating func countChild() {
+        if !open.isEmpty { open[open.count - 1].children += 1 }
+    }
+
+    private func keyFlags(_ key: ByteSpan) -> RecordNode.Flags {
+        guard !key.isEmpty else { return [] }
+        return Self.flags(ofValue: key, in: bytes).contains(.valueNeedsEscaping) ? .keyNeedsEscaping : []
+    }
+
+    /// The escaping and non-ASCII flags of the bytes at `span`.
+    static func flags(ofValue span: ByteSpan, in bytes: [UInt8]) -> RecordNode.Flags {
+        guard !span.isEmpty else { return [] }
+        return bytes.withUnsafeBufferPointer { all in
+            RecordNode.Flags.of(UnsafeBufferPointer(rebasing: all[Int(span.offset)..<span.end]))
+        }
+    }
+}
+
+extension RecordNode.Flags {
+    /// The escaping and non-ASCII flags of some UTF-8 text (as a value).
+    public static func of(_ text: UnsafeBufferPointer<UInt8>) -> RecordNode.Flags {
+        var flags: RecordNode.Flags = []
+        var combined: UInt8 = 0
+        for byte in text {
+            combined |= byte
+            if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { flags.insert(.valueNeedsEscaping) }
+        }
+        if combined >= 0x80 { flags.insert(.valueIsNonASCII) }
+        return flags
+    }
+}
