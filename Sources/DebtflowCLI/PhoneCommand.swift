@@ -32,7 +32,7 @@ enum PhoneCommand {
                 writer.field("valid", true)
                 writer.field("e164", phone.e164)
                 writer.field("country", phone.region)
-                writer.field("zone", destination.zone)
+                writer.field("zone", destination.zone.rawValue)
                 writer.optionalField("credits", destination.credits)
                 if let multiplier = destination.multiplier {
                     writer.key("multiplier")

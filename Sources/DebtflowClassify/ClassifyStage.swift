@@ -1,9 +1,9 @@
 import DebtflowCore
 
 /// The `classify` stage: sets the destination of every candidate whose phone `normalize` found
-/// valid (its calling code and region). Skipped candidates and those without a valid phone pass
-/// unchanged; `validate` turns the destination into `expensive_destination` or
-/// `unsupported_destination` where the rules say so.
+/// valid (``DebtflowCore/DebtCandidate/phoneNumber``: its calling code and region). Skipped
+/// candidates and those without a valid phone pass unchanged; `validate` turns the destination
+/// into `expensive_destination` or `unsupported_destination` where the rules say so.
 public struct ClassifyStage: ChunkStage {
     public typealias Input = DebtCandidate
     public typealias Output = DebtCandidate
@@ -26,8 +26,7 @@ public struct ClassifyStage: ChunkStage {
 
     /// Sets one candidate's destination.
     public func classify(_ candidate: inout DebtCandidate) {
-        guard candidate.skipReason == nil, candidate.debt.phone != nil,
-              let callingCode = candidate.phoneCallingCode, let region = candidate.phoneCountry else { return }
-        candidate.destination = classifier.classify(callingCode: callingCode, region: region)
+        guard candidate.skipReason == nil, candidate.debt.phone != nil, let phone = candidate.phoneNumber else { return }
+        candidate.destination = classifier.classify(phone)
     }
 }

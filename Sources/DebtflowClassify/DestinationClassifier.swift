@@ -4,24 +4,27 @@ import DebtflowCore
 /// its calling code, the zone's credits and multiplier (the table's, or the config's `rates`),
 /// and whether the zone is expensive.
 public struct DestinationClassifier: Sendable {
-    private let rates: [DestinationZone: (credits: Int, multiplier: String)]
-    private let expensiveZones: Set<DestinationZone>
+    /// What a call to one zone costs, in a table indexed by the zone (no hashing per record).
+    private struct ZoneTerms: Sendable {
+        /// Credits and multiplier; `nil` for `other`, which is unsupported.
+        var rate: (credits: Int, multiplier: String)?
+        var expensive: Bool
+    }
+
+    private let terms: [ZoneTerms]
 
     /// - Parameters:
     ///   - rates: per-zone overrides; an override of `other` is ignored (`other` stays unsupported).
     ///   - expensive: the zones that are expensive.
     public init(rates: [DestinationZone: ZoneRate] = [:], expensive: [DestinationZone] = ClassifyOptions.defaultExpensive) {
-        var table: [DestinationZone: (credits: Int, multiplier: String)] = [:]
-        for zone in DestinationZone.allCases {
-            guard var rate = zone.defaultRate else { continue }
+        terms = DestinationZone.allCases.map { zone in
+            guard var rate = zone.defaultRate else { return ZoneTerms(rate: nil, expensive: false) }
             if let override = rates[zone] {
                 if let credits = override.credits { rate.credits = credits }
                 if let multiplier = override.multiplier { rate.multiplier = multiplier }
             }
-            table[zone] = rate
+            return ZoneTerms(rate: rate, expensive: expensive.contains(zone))
         }
-        self.rates = table
-        self.expensiveZones = Set(expensive)
     }
 
     /// A classifier with the `classify` stage's options.
@@ -32,10 +35,22 @@ public struct DestinationClassifier: Sendable {
     /// The destination of a number with this calling code (`590`) and region (`GP`).
     public func classify(callingCode: Int, region: String) -> Destination {
         let zone = DestinationZone.zone(forCallingCode: callingCode)
-        guard let rate = rates[zone] else {
-            return Destination(zone: zone.rawValue, country: region, credits: nil, multiplier: nil, expensive: false)
+        let zoneTerms = terms[Self.index(of: zone)]
+        guard let rate = zoneTerms.rate else {
+            return Destination(zone: zone, country: region, credits: nil, multiplier: nil, expensive: false)
         }
-        return Destination(zone: zone.rawValue, country: region, credits: rate.credits, multiplier: rate.multiplier,
-                           expensive: expensiveZones.contains(zone))
+        return Destination(zone: zone, country: region, credits: rate.credits, multiplier: rate.multiplier,
+                           expensive: zoneTerms.expensive)
+    }
+
+    /// The zone's place in `DestinationZone.allCases`, the order of `terms`.
+    private static func index(of zone: DestinationZone) -> Int {
+        switch zone {
+        case .frMainland: 0
+        case .eu: 1
+        case .domTom: 2
+        case .maghreb: 3
+        case .other: 4
+        }
     }
 }

@@ -25,8 +25,8 @@ public struct MinorUnitAmount: Sendable, Equatable, Hashable {
 
 /// The call destination of a debt's phone number and what a call there costs (CONTRACT.md §4).
 public struct Destination: Sendable, Equatable {
-    /// `fr_mainland`, `eu`, `dom_tom`, `maghreb` or `other`.
-    public var zone: String
+    /// `fr_mainland`, `eu`, `dom_tom`, `maghreb` or `other` (written as its raw value).
+    public var zone: DestinationZone
     /// ISO 3166 region of the number (`FR`, `GP`, `DE`).
     public var country: String
     /// Credits per call; `nil` for an unsupported zone.
@@ -35,7 +35,7 @@ public struct Destination: Sendable, Equatable {
     public var multiplier: String?
     public var expensive: Bool
 
-    public init(zone: String, country: String, credits: Int?, multiplier: String?, expensive: Bool) {
+    public init(zone: DestinationZone, country: String, credits: Int?, multiplier: String?, expensive: Bool) {
         self.zone = zone
         self.country = country
         self.credits = credits

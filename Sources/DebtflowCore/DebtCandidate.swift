@@ -23,10 +23,11 @@ public struct DebtCandidate: Sendable, Equatable {
     /// The debt as normalized so far.
     public var debt: Debt
     public var destination: Destination?
-    /// The calling code of the normalized phone (`33`, `590`), set by `normalize` for `classify`.
-    public var phoneCallingCode: Int? = nil
-    /// The ISO 3166 region of the normalized phone (`FR`, `GP`), set by `normalize` for `classify`.
-    public var phoneCountry: String? = nil
+    /// The normalized phone (E.164, calling code, region), set by `normalize` for `classify`.
+    public var phoneNumber: PhoneNumber? = nil
+    /// The debt fields whose source text is not blank, as `normalize` found them while it trimmed
+    /// them (`amount`, `phone`, `email`, …): `validate` reads this instead of trimming again.
+    public var nonBlankFields = DebtRawKeySet()
     /// Every error met so far; a record collects all of its errors.
     public var errors: [RecordError]
     /// Set when the record is to be skipped; it then collects no errors.

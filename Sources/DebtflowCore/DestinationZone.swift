@@ -9,7 +9,8 @@ public enum DestinationZone: String, Sendable, CaseIterable {
 
     /// The zone of a calling code (`33` → `fr_mainland`, `590` → `dom_tom`, `44` → `other`).
     public static func zone(forCallingCode code: Int) -> DestinationZone {
-        callingCodes[code] ?? .other
+        guard code >= 0, code < zoneByCallingCode.count else { return .other }
+        return zoneByCallingCode[code]
     }
 
     /// The §4 table's rate: credits per call and multiplier; `nil` for `other`.
@@ -23,8 +24,11 @@ public enum DestinationZone: String, Sendable, CaseIterable {
         }
     }
 
-    private static let callingCodes: [Int: DestinationZone] = {
-        var table: [Int: DestinationZone] = [33: .frMainland]
+    /// The zone of every calling code (they have 1 to 3 digits), indexed by the code: no hashing
+    /// per record.
+    private static let zoneByCallingCode: [DestinationZone] = {
+        var table = [DestinationZone](repeating: .other, count: 1000)
+        table[33] = .frMainland
         // The other 26 EU member states.
         for code in [30, 31, 32, 34, 351, 352, 353, 356, 357, 358, 359, 36, 370, 371, 372, 385, 386, 39, 40,
                      420, 421, 43, 45, 46, 48, 49] {

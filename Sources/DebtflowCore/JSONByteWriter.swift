@@ -6,8 +6,13 @@
 public struct JSONByteWriter: Sendable {
     /// The bytes written so far. Callers may take them and call ``removeAll()`` to reuse capacity.
     public private(set) var bytes: [UInt8]
-    /// One flag per open container: whether the next member needs a comma before it.
-    private var needsComma: [Bool] = []
+    /// One bit per open container, the innermost in bit 0: whether its next member needs a comma
+    /// before it. Only containers nested deeper than 64 push the outermost bits to ``deeperLevels``.
+    private var commaBits: UInt64 = 0
+    /// How many containers are open.
+    private var depth = 0
+    /// The comma flags of the outermost containers, for documents nested deeper than 64 levels.
+    private var deeperLevels: [Bool] = []
 
     public init(capacity: Int = 64 * 1024) {
         bytes = []
@@ -17,13 +22,15 @@ public struct JSONByteWriter: Sendable {
     /// Forgets what was written, keeping the buffer's capacity.
     public mutating func removeAll() {
         bytes.removeAll(keepingCapacity: true)
-        needsComma.removeAll(keepingCapacity: true)
+        commaBits = 0
+        depth = 0
+        deeperLevels.removeAll(keepingCapacity: true)
     }
 
-    public mutating func beginObject() { separate(); bytes.append(UInt8(ascii: "{")); needsComma.append(false) }
-    public mutating func endObject() { needsComma.removeLast(); bytes.append(UInt8(ascii: "}")) }
-    public mutating func beginArray() { separate(); bytes.append(UInt8(ascii: "[")); needsComma.append(false) }
-    public mutating func endArray() { needsComma.removeLast(); bytes.append(UInt8(ascii: "]")) }
+    public mutating func beginObject() { separate(); bytes.append(UInt8(ascii: "{")); open() }
+    public mutating func endObject() { close(); bytes.append(UInt8(ascii: "}")) }
+    public mutating func beginArray() { separate(); bytes.append(UInt8(ascii: "[")); open() }
+    public mutating func endArray() { close(); bytes.append(UInt8(ascii: "]")) }
 
     /// Writes `"key":`; the value written next belongs to it.
     public mutating func key(_ key: String) {
@@ -49,13 +56,34 @@ public struct JSONByteWriter: Sendable {
     }
 
     public mutating func string(_ value: String) { separate(); appendQuoted(value) }
-    public mutating func bool(_ value: Bool) { separate(); appendASCII(value ? "true" : "false") }
-    public mutating func null() { separate(); appendASCII("null") }
-    public mutating func int(_ value: Int) { separate(); appendASCII(String(value)) }
-    public mutating func int64(_ value: Int64) { separate(); appendASCII(String(value)) }
+    public mutating func bool(_ value: Bool) { separate(); appendLiteral(value ? "true" : "false") }
+    public mutating func null() { separate(); appendLiteral("null") }
+    public mutating func int(_ value: Int) { separate(); appendDecimal(Int64(value)) }
+    public mutating func int64(_ value: Int64) { separate(); appendDecimal(value) }
+    /// Writes an amount as a JSON number with exactly its currency's decimals (`1234.50`,
+    /// `1234`, `12.500`, `-0.05`): the bytes of ``MinorUnitAmount/decimalText``, written without
+    /// making that string.
+    public mutating func amount(_ amount: MinorUnitAmount) {
+        separate()
+        guard amount.digits >= 0, amount.digits <= 18 else {
+            numberTextWithoutSeparator(amount.decimalText)
+            return
+        }
+        let magnitude = amount.minorUnits.magnitude
+        if amount.minorUnits < 0 { bytes.append(UInt8(ascii: "-")) }
+        guard amount.digits > 0 else {
+            appendDigits(magnitude, minimumCount: 1)
+            return
+        }
+        var scale: UInt64 = 1
+        for _ in 0..<amount.digits { scale *= 10 }
+        appendDigits(magnitude / scale, minimumCount: 1)
+        bytes.append(UInt8(ascii: "."))
+        appendDigits(magnitude % scale, minimumCount: amount.digits)
+    }
     /// Writes a number from its exact decimal text (`"1234.50"`). The caller guarantees it is a
     /// valid JSON number.
-    public mutating func numberText(_ text: String) { separate(); appendASCII(text) }
+    public mutating func numberText(_ text: String) { separate(); numberTextWithoutSeparator(text) }
     /// Appends already-serialized JSON (one complete value).
     public mutating func rawJSON(_ json: [UInt8]) { separate(); bytes.append(contentsOf: json) }
     /// Appends already-serialized JSON (complete values or lines) from another buffer.
@@ -101,22 +129,70 @@ public struct JSONByteWriter: Sendable {
         endObject()
     }
 
+    /// The comma before a member or element, when one came before it in the same container.
+    @inline(__always)
     private mutating func separate() {
         if pendingValueAfterKey {
             pendingValueAfterKey = false
             return
         }
-        guard !needsComma.isEmpty else { return }
-        if needsComma[needsComma.count - 1] {
+        guard depth > 0 else { return }
+        if commaBits & 1 != 0 {
             bytes.append(UInt8(ascii: ","))
         } else {
-            needsComma[needsComma.count - 1] = true
+            commaBits |= 1
         }
     }
 
-    private mutating func appendASCII(_ text: String) {
+    /// A container was opened: its first member needs no comma.
+    @inline(__always)
+    private mutating func open() {
+        if depth >= 64 { deeperLevels.append(commaBits >> 63 != 0) }
+        commaBits <<= 1
+        depth += 1
+    }
+
+    /// The innermost container was closed.
+    @inline(__always)
+    private mutating func close() {
+        precondition(depth > 0, "JSONByteWriter: no container to close")
+        commaBits >>= 1
+        depth -= 1
+        if depth >= 64, deeperLevels.removeLast() { commaBits |= 1 << 63 }
+    }
+
+    /// `numberText` for a text known to be a JSON number, after `separate()` was called.
+    private mutating func numberTextWithoutSeparator(_ text: String) {
         var text = text
         text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    private mutating func appendLiteral(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    /// A signed integer in decimal.
+    private mutating func appendDecimal(_ value: Int64) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        appendDigits(value.magnitude, minimumCount: 1)
+    }
+
+    /// `value` in decimal, left-padded with zeros to `minimumCount` digits (at most 20).
+    private mutating func appendDigits(_ value: UInt64, minimumCount: Int) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var remaining = value
+            var start = 20
+            repeat {
+                start -= 1
+                digits[start] = UInt8(truncatingIfNeeded: remaining % 10) &+ UInt8(ascii: "0")
+                remaining /= 10
+            } while remaining > 0
+            while 20 - start < minimumCount, start > 0 {
+                start -= 1
+                digits[start] = UInt8(ascii: "0")
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start..<20]))
+        }
     }
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
@@ -126,37 +202,46 @@ public struct JSONByteWriter: Sendable {
         text.withUTF8 { appendQuoted(utf8: $0) }
     }
 
+    /// `"…"` with the bytes escaped where JSON needs it. Most strings need nothing: they are
+    /// found so eight bytes at a time (``JSONEscapeScan``) and copied in one piece.
     private mutating func appendQuoted(utf8: UnsafeBufferPointer<UInt8>) {
         bytes.append(UInt8(ascii: "\""))
-        do {
-            var runStart = 0
-            var index = 0
-            let count = utf8.count
-            while index < count {
-                let byte = utf8[index]
-                if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
-                    index += 1
-                    continue
-                }
-                if runStart < index { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index])) }
-                bytes.append(UInt8(ascii: "\\"))
-                switch byte {
-                case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\""))
-                case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\"))
-                case 0x0A: bytes.append(UInt8(ascii: "n"))
-                case 0x0D: bytes.append(UInt8(ascii: "r"))
-                case 0x09: bytes.append(UInt8(ascii: "t"))
-                case 0x08: bytes.append(UInt8(ascii: "b"))
-                case 0x0C: bytes.append(UInt8(ascii: "f"))
-                default:
-                    bytes.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                              Self.hexDigits[Int(byte >> 4)], Self.hexDigits[Int(byte & 0xF)]])
-                }
-                index += 1
-                runStart = index
-            }
-            if runStart < count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<count])) }
+        let count = utf8.count
+        let firstEscape = JSONEscapeScan.firstByteToEscape(in: utf8)
+        if firstEscape == count {
+            bytes.append(contentsOf: utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return
         }
+        var runStart = 0
+        var index = firstEscape
+        while index < count {
+            let byte = utf8[index]
+            if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
+                index += 1
+                continue
+            }
+            if runStart < index { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index])) }
+            bytes.append(UInt8(ascii: "\\"))
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\""))
+            case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\"))
+            case 0x0A: bytes.append(UInt8(ascii: "n"))
+            case 0x0D: bytes.append(UInt8(ascii: "r"))
+            case 0x09: bytes.append(UInt8(ascii: "t"))
+            case 0x08: bytes.append(UInt8(ascii: "b"))
+            case 0x0C: bytes.append(UInt8(ascii: "f"))
+            default:
+                bytes.append(UInt8(ascii: "u"))
+                bytes.append(UInt8(ascii: "0"))
+                bytes.append(UInt8(ascii: "0"))
+                bytes.append(Self.hexDigits[Int(byte >> 4)])
+                bytes.append(Self.hexDigits[Int(byte & 0xF)])
+            }
+            index += 1
+            runStart = index
+        }
+        if runStart < count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<count])) }
         bytes.append(UInt8(ascii: "\""))
     }
 
@@ -259,5 +344,41 @@ public struct JSONByteWriter: Sendable {
         while let last = closes.popLast() {
             if last.kind == .object { endObject() } else { endArray() }
         }
+    }
+}
+
+/// Finds the bytes a JSON string must escape (`"`, `\`, controls below 0x20), eight at a time.
+enum JSONEscapeScan {
+    /// The index of the first byte of `utf8` that needs escaping, or `utf8.count` when none does.
+    static func firstByteToEscape(in utf8: UnsafeBufferPointer<UInt8>) -> Int {
+        let count = utf8.count
+        var index = 0
+        if let base = utf8.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while index + 8 <= count {
+                if mayNeedEscape(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) { break }
+                index += 8
+            }
+        }
+        while index < count {
+            let byte = utf8[index]
+            if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return index }
+            index += 1
+        }
+        return count
+    }
+
+    /// Whether one of the eight bytes of `word` is below 0x20, `"` or `\` (bytes of 0x80 and
+    /// above, UTF-8's multi-byte sequences, never are).
+    @inline(__always)
+    static func mayNeedEscape(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        let quotes = word ^ (ones &* 0x22)
+        let backslashes = word ^ (ones &* 0x5C)
+        let below20 = (word &- ones &* 0x20) & ~word
+        let quote = (quotes &- ones) & ~quotes
+        let backslash = (backslashes &- ones) & ~backslashes
+        return (below20 | quote | backslash) & highBits != 0
     }
 }

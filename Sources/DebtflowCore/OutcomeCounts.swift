@@ -39,8 +39,8 @@ public struct OutcomeCounts: Sendable, Equatable {
             valid += 1
             if let destination = outcome.destination {
                 let credits = destination.credits ?? 0
-                destinations[destination.zone, default: RunSummary.ZoneTotal()].count += 1
-                destinations[destination.zone, default: RunSummary.ZoneTotal()].credits += credits
+                destinations[destination.zone.rawValue, default: RunSummary.ZoneTotal()].count += 1
+                destinations[destination.zone.rawValue, default: RunSummary.ZoneTotal()].credits += credits
                 self.credits += credits
             }
         case .failed:

@@ -63,7 +63,7 @@ extension JSONByteWriter {
     /// `{"zone":"fr_mainland","country":"FR","credits":25,"multiplier":1.0,"expensive":false}`.
     public mutating func destination(_ destination: Destination) {
         beginObject()
-        field(literal: "zone", destination.zone)
+        field(literal: "zone", destination.zone.rawValue)
         field(literal: "country", destination.country)
         optionalField(literal: "credits", destination.credits)
         if let multiplier = destination.multiplier {
@@ -83,7 +83,7 @@ extension JSONByteWriter {
             case .text(let text)?: field(literal: debtKey.literal, text)
             case .amount(let amount)?:
                 key(literal: debtKey.literal)
-                numberText(amount.decimalText)
+                self.amount(amount)
             case .flag(let flag)?: field(literal: debtKey.literal, flag)
             case nil: break
             }

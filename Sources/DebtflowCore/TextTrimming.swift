@@ -1,15 +1,47 @@
-/// Trimming for per-record paths, without Foundation.
+/// Trimming for per-record paths, without Foundation: leading and trailing Unicode white space
+/// (the `White_Space` property: U+0009–U+000D, U+0020, U+0085, U+00A0, U+1680, U+2000–U+200A,
+/// U+2028, U+2029, U+202F, U+205F, U+3000).
 public enum TextTrimming {
     /// `text` without leading and trailing whitespace (Unicode spaces included), or `nil` when
-    /// nothing is left. No copy when there is nothing to trim (the common ASCII case).
+    /// nothing is left. No copy when there is nothing to trim.
     public static func nonBlank(_ text: String?) -> String? {
-        guard let text, let first = text.utf8.first, let last = text.utf8.last else { return nil }
+        guard var text, let first = text.utf8.first, let last = text.utf8.last else { return nil }
         if first > 0x20, first < 0x80, last > 0x20, last < 0x80 { return text }
-        let scalars = text.unicodeScalars
-        var start = scalars.startIndex
-        var end = scalars.endIndex
-        while start < end, scalars[start].properties.isWhitespace { start = scalars.index(after: start) }
-        while end > start, scalars[scalars.index(before: end)].properties.isWhitespace { end = scalars.index(before: end) }
-        return start < end ? String(scalars[start..<end]) : nil
+        let original = text
+        return text.withUTF8 { bytes -> String? in
+            let range = trimmedRange(bytes)
+            if range.isEmpty { return nil }
+            if range.count == bytes.count { return original }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+        }
+    }
+
+    /// The range of `bytes` (UTF-8) left once leading and trailing white space is taken off;
+    /// empty when the bytes are blank. Ill-formed UTF-8 is never white space (it is kept).
+    public static func trimmedRange(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+        var start = 0
+        var end = bytes.count
+        while start < end {
+            let (value, length) = UTF8Decoding.scalar(at: start, in: bytes)
+            guard isWhitespace(value) else { break }
+            start += length
+        }
+        while end > start {
+            let (value, length) = UTF8Decoding.scalar(endingAt: end, in: bytes)
+            guard isWhitespace(value) else { break }
+            end -= length
+        }
+        return start..<end
+    }
+
+    /// Whether the scalar has the Unicode `White_Space` property (as
+    /// `Unicode.Scalar.Properties.isWhitespace`), without looking it up.
+    @inline(__always)
+    public static func isWhitespace(_ value: UInt32) -> Bool {
+        if value < 0x80 { return value == 0x20 || (value >= 0x09 && value <= 0x0D) }
+        switch value {
+        case 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: return true
+        default: return false
+        }
     }
 }

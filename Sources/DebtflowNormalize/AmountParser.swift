@@ -22,9 +22,17 @@ public enum AmountParser {
     ///   whole part not counted);
     ///   `non_positive_amount` for zero or a negative amount.
     public static func parse(_ raw: String, decimal: DecimalSeparatorPolicy) -> Result<ParsedAmount, RecordError> {
+        var text = raw
+        return text.withUTF8 { parse(utf8: $0, decimal: decimal) }
+    }
+
+    /// ``parse(_:decimal:)`` over a field's UTF-8 bytes, trimmed or not (spaces around the amount
+    /// are part of its grammar); ill-formed UTF-8 is `invalid_amount`. Nothing is allocated for
+    /// an amount of up to 15 digits.
+    public static func parse(utf8 raw: UnsafeBufferPointer<UInt8>, decimal: DecimalSeparatorPolicy) -> Result<ParsedAmount, RecordError> {
         let scanner: AmountScanner
         do {
-            scanner = try AmountScanner.scan(raw, policy: decimal)
+            scanner = try AmountScanner.scan(utf8: raw, policy: decimal)
         } catch {
             return .failure(invalidAmount(error))
         }

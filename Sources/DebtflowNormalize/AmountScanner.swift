@@ -1,3 +1,5 @@
+import DebtflowCore
+
 /// Why an amount's text could not be read (turned into `invalid_amount` by ``AmountParser``).
 enum AmountScanProblem: Error, Equatable {
     case empty
@@ -52,11 +54,16 @@ struct AmountScanner {
     private var wordLength = 0
     private var sawAnything = false
 
-    /// Reads `text` under `policy`.
+    /// Reads UTF-8 `text` under `policy`; ill-formed UTF-8 reads as U+FFFD, which is malformed.
     /// - Throws: the first ``AmountScanProblem`` found.
-    static func scan(_ text: String, policy: DecimalSeparatorPolicy) throws(AmountScanProblem) -> AmountScanner {
+    static func scan(utf8 text: UnsafeBufferPointer<UInt8>, policy: DecimalSeparatorPolicy) throws(AmountScanProblem) -> AmountScanner {
         var scanner = AmountScanner(decimalSign: decimalSign(of: text, policy: policy))
-        for scalar in text.unicodeScalars { try scanner.consume(scalar.value) }
+        var index = 0
+        while index < text.count {
+            let (value, length) = UTF8Decoding.scalar(at: index, in: text)
+            index += length
+            try scanner.consume(value)
+        }
         try scanner.finish()
         return scanner
     }
@@ -67,16 +74,17 @@ struct AmountScanner {
 
     /// The decimal sign for `text`: the policy's, or under `auto` the rightmost of `.` and `,`
     /// when both appear, a lone one, and none (0) when the only sign present repeats.
-    private static func decimalSign(of text: String, policy: DecimalSeparatorPolicy) -> UInt32 {
+    private static func decimalSign(of text: UnsafeBufferPointer<UInt8>, policy: DecimalSeparatorPolicy) -> UInt32 {
         switch policy {
         case .comma: return comma
         case .dot: return dot
         case .auto: break
         }
+        // `.` and `,` are ASCII: their bytes are never part of another scalar.
         var dots = 0, commas = 0
         var last: UInt32 = 0
-        for scalar in text.unicodeScalars {
-            if scalar.value == dot { dots += 1; last = dot } else if scalar.value == comma { commas += 1; last = comma }
+        for byte in text {
+            if byte == 0x2E { dots += 1; last = dot } else if byte == 0x2C { commas += 1; last = comma }
         }
         if dots > 0 && commas > 0 { return last }
         if dots == 1 { return dot }

@@ -1,3 +1,5 @@
+import DebtflowCore
+
 /// Unicode-scalar helpers shared by the amount, currency, date, IBAN and email normalizers.
 ///
 /// They work on scalar values so that per-record code needs no Foundation string calls.
@@ -27,17 +29,21 @@ enum AmountTextScalars {
         }
     }
 
-    /// `text` without leading and trailing trimmable scalars (see ``isTrimmable(_:)``).
-    static func trimmed(_ text: String) -> Substring {
-        let scalars = text.unicodeScalars
-        var start = scalars.startIndex
-        var end = scalars.endIndex
-        while start < end, isTrimmable(scalars[start].value) { start = scalars.index(after: start) }
+    /// The range of `bytes` (UTF-8) left once leading and trailing trimmable scalars (see
+    /// ``isTrimmable(_:)``) are taken off; empty when nothing is left. Ill-formed UTF-8 is kept.
+    static func trimmedRange(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+        var start = 0
+        var end = bytes.count
         while start < end {
-            let before = scalars.index(before: end)
-            guard isTrimmable(scalars[before].value) else { break }
-            end = before
+            let (value, length) = UTF8Decoding.scalar(at: start, in: bytes)
+            guard isTrimmable(value) else { break }
+            start += length
         }
-        return text[start..<end]
+        while end > start {
+            let (value, length) = UTF8Decoding.scalar(endingAt: end, in: bytes)
+            guard isTrimmable(value) else { break }
+            end -= length
+        }
+        return start..<end
     }
 }

@@ -1,3 +1,5 @@
+import DebtflowCore
+
 /// The current ISO 4217 currencies (CONTRACT.md §4), from the generated table in
 /// `Generated/ISO4217.swift` (see `Scripts/generate_iso4217.py` for its source and date).
 ///
@@ -29,21 +31,28 @@ public enum CurrencyTable {
     ///
     /// - Parameter raw: the field as read.
     public static func normalize(_ raw: String) -> Currency? {
-        let text = AmountTextScalars.trimmed(raw)
-        let scalars = text.unicodeScalars
-        guard let first = scalars.first else { return nil }
-        if scalars.index(after: scalars.startIndex) == scalars.endIndex {
-            switch first.value {
+        var text = raw
+        return text.withUTF8 { normalize(utf8: $0) }
+    }
+
+    /// ``normalize(_:)`` over a field's UTF-8 bytes, trimmed or not (it trims them itself);
+    /// ill-formed UTF-8 names no currency.
+    public static func normalize(utf8 input: UnsafeBufferPointer<UInt8>) -> Currency? {
+        let text = UnsafeBufferPointer(rebasing: input[AmountTextScalars.trimmedRange(input)])
+        guard !text.isEmpty else { return nil }
+        let (first, firstLength) = UTF8Decoding.scalar(at: 0, in: text)
+        if firstLength == text.count {
+            switch first {
             case 0x20AC: return euro
             case 0x00A3: return currency(forCode: "GBP")
-            default: return nil
+            default: break
             }
         }
         // Letters only from here: a code (3) or `euro`/`euros` (4, 5), folded to upper case.
         var letters: UInt64 = 0
         var count = 0
-        for scalar in scalars {
-            guard count < 5, let upper = upperLetter(scalar.value) else { return nil }
+        for byte in text {
+            guard count < 5, let upper = upperLetter(UInt32(byte)) else { return nil }
             letters = letters << 8 | UInt64(upper)
             count += 1
         }

@@ -8,14 +8,17 @@ public enum DateNormalizer {
     ///
     /// - Parameter raw: the field as read.
     public static func normalize(_ raw: String) -> String? {
-        let text = AmountTextScalars.trimmed(raw).utf8
-        guard text.count == 10 else { return nil }
-        var bytes: InlineArray<10, UInt8> = .init(repeating: 0)
-        var index = 0
-        for byte in text {
-            bytes[index] = byte
-            index += 1
-        }
+        var text = raw
+        return text.withUTF8 { bytes in normalize(utf8: bytes)?.string(input: raw, bytes: bytes) }
+    }
+
+    /// ``normalize(_:)`` over a field's UTF-8 bytes, trimmed or not (it trims them itself): the
+    /// trimmed input's own range when it already reads `YYYY-MM-DD`, the reordered text for
+    /// `DD/MM/YYYY` and `DD.MM.YYYY`; `nil` for anything else (ill-formed UTF-8 included).
+    public static func normalize(utf8 input: UnsafeBufferPointer<UInt8>) -> NormalizedText? {
+        let range = AmountTextScalars.trimmedRange(input)
+        guard range.count == 10 else { return nil }
+        let bytes = UnsafeBufferPointer(rebasing: input[range])
         let yearAt: Int, monthAt: Int, dayAt: Int
         if bytes[4] == 0x2D && bytes[7] == 0x2D {  // YYYY-MM-DD
             (yearAt, monthAt, dayAt) = (0, 5, 8)
@@ -29,8 +32,9 @@ public enum DateNormalizer {
               let day = number(bytes, at: dayAt, length: 2),
               year >= 1, month >= 1, month <= 12, day >= 1, day <= daysIn(month: month, year: year)
         else { return nil }
+        if yearAt == 0 { return .input(range) }
 
-        return String(unsafeUninitializedCapacity: 10) { buffer in
+        return .rewritten(String(unsafeUninitializedCapacity: 10) { buffer in
             for offset in 0..<4 { buffer[offset] = bytes[yearAt + offset] }
             buffer[4] = 0x2D
             buffer[5] = bytes[monthAt]
@@ -39,7 +43,7 @@ public enum DateNormalizer {
             buffer[8] = bytes[dayAt]
             buffer[9] = bytes[dayAt + 1]
             return 10
-        }
+        })
     }
 
     /// Whether `year` has a 29 February in the Gregorian calendar.
@@ -55,7 +59,7 @@ public enum DateNormalizer {
         }
     }
 
-    private static func number(_ bytes: InlineArray<10, UInt8>, at start: Int, length: Int) -> Int? {
+    private static func number(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int, length: Int) -> Int? {
         var value = 0
         for offset in start..<start + length {
             let byte = bytes[offset]

@@ -1,3 +1,5 @@
+import DebtflowCore
+
 /// Checks and normalizes email addresses by the bulk-import API's rule (CONTRACT.md §3).
 public enum EmailValidator {
     /// The address trimmed with its domain in lower case, or `nil` (`invalid_email`) when it breaks
@@ -12,36 +14,52 @@ public enum EmailValidator {
     ///
     /// - Parameter raw: the field as read.
     public static func normalize(_ raw: String) -> String? {
-        let text = AmountTextScalars.trimmed(raw)
-        let utf8 = text.utf8
-        guard let at = utf8.firstIndex(of: 0x40) else { return nil }
-        let local = text[text.startIndex..<at]
-        let domain = utf8[utf8.index(after: at)...]
+        var text = raw
+        return text.withUTF8 { bytes in normalize(utf8: bytes)?.string(input: raw, bytes: bytes) }
+    }
+
+    /// ``normalize(_:)`` over a field's UTF-8 bytes, trimmed or not (it trims them itself): the
+    /// trimmed input's own range when it is already normal, new text only when the domain has
+    /// upper-case letters to lower; `nil` when the address breaks the rule. Ill-formed UTF-8 in
+    /// the local part counts as a character (U+FFFD); the domain must be ASCII.
+    public static func normalize(utf8 input: UnsafeBufferPointer<UInt8>) -> NormalizedText? {
+        let range = AmountTextScalars.trimmedRange(input)
+        let text = UnsafeBufferPointer(rebasing: input[range])
+        guard let at = text.firstIndex(of: 0x40) else { return nil }
+        let local = UnsafeBufferPointer(rebasing: text[..<at])
+        let domain = UnsafeBufferPointer(rebasing: text[(at + 1)...])
         guard isValidLocalPart(local), let hasUpperCase = checkDomain(domain) else { return nil }
-        guard hasUpperCase else { return String(text) }
-        var result = String(local)
-        result.reserveCapacity(utf8.count)
-        result.append("@")
-        result.append(String(decoding: domain.lazy.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self))
-        return result
+        guard hasUpperCase else { return .input(range) }
+        let lowered = String(unsafeUninitializedCapacity: text.count) { buffer in
+            for index in 0..<text.count {
+                let byte = text[index]
+                buffer[index] = index > at && byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
+            }
+            return text.count
+        }
+        return .rewritten(lowered)
     }
 
     /// 1–64 characters, none of them a space.
-    private static func isValidLocalPart(_ local: Substring) -> Bool {
+    private static func isValidLocalPart(_ local: UnsafeBufferPointer<UInt8>) -> Bool {
         var count = 0
         var asciiOnly = true
-        for scalar in local.unicodeScalars {
-            if AmountTextScalars.isTrimmable(scalar.value) { return false }
-            if scalar.value >= 0x80 { asciiOnly = false }
+        var index = 0
+        while index < local.count {
+            let (value, length) = UTF8Decoding.scalar(at: index, in: local)
+            index += length
+            if AmountTextScalars.isTrimmable(value) { return false }
+            if value >= 0x80 { asciiOnly = false }
             count += 1
         }
-        if !asciiOnly { count = local.count }  // characters, not scalars, where it differs
+        // Characters, not scalars, where it differs (rare: a non-ASCII local part).
+        if !asciiOnly { count = String(decoding: local, as: UTF8.self).count }
         return count >= 1 && count <= 64
     }
 
     /// Checks the domain (it also rejects a second `@`); returns whether it has upper-case letters
     /// to fold, or `nil` when it is invalid.
-    private static func checkDomain(_ domain: Substring.UTF8View.SubSequence) -> Bool? {
+    private static func checkDomain(_ domain: UnsafeBufferPointer<UInt8>) -> Bool? {
         var labels = 0
         var labelLength = 0
         var labelLetters = 0

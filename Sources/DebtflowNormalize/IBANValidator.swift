@@ -1,3 +1,5 @@
+import DebtflowCore
+
 /// Checks and normalizes IBANs (`invalid_iban`, CONTRACT.md §3).
 public enum IBANValidator {
     /// The IBAN in its electronic form (upper case, no spaces), or `nil` when it is not a valid IBAN.
@@ -11,12 +13,21 @@ public enum IBANValidator {
     ///
     /// - Parameter raw: the field as read.
     public static func normalize(_ raw: String) -> String? {
-        // The electronic form is at most 34 bytes: built on the stack, and the input itself is
-        // returned when it already is that form (no new string).
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 34) { storage -> String? in
+        var text = raw
+        return text.withUTF8 { bytes in normalize(utf8: bytes)?.string(input: raw, bytes: bytes) }
+    }
+
+    /// ``normalize(_:)`` over a field's UTF-8 bytes, trimmed or not (spaces anywhere are
+    /// dropped): the trimmed input's own range when it already is the electronic form, new text
+    /// otherwise; `nil` when it is not a valid IBAN (ill-formed UTF-8 included). The electronic
+    /// form, at most 34 bytes, is built on the stack.
+    public static func normalize(utf8 input: UnsafeBufferPointer<UInt8>) -> NormalizedText? {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 34) { storage -> NormalizedText? in
             var count = 0
-            for scalar in raw.unicodeScalars {
-                let value = scalar.value
+            var index = 0
+            while index < input.count {
+                let (value, length) = UTF8Decoding.scalar(at: index, in: input)
+                index += length
                 if AmountTextScalars.isTrimmable(value) { continue }
                 guard count < 34 else { return nil }
                 if value >= 0x30 && value <= 0x39 {
@@ -37,8 +48,9 @@ public enum IBANValidator {
                 return nil
             }
             guard remainder(bytes) == 1 else { return nil }
-            if raw.utf8.elementsEqual(bytes) { return raw }
-            return String(decoding: bytes, as: UTF8.self)
+            let trimmed = AmountTextScalars.trimmedRange(input)
+            if UnsafeBufferPointer(rebasing: input[trimmed]).elementsEqual(bytes) { return .input(trimmed) }
+            return .rewritten(String(decoding: bytes, as: UTF8.self))
         }
     }
 

@@ -42,70 +42,84 @@ public struct NormalizeStage: ChunkStage {
     }
 
     /// Normalizes one candidate in place.
+    ///
+    /// Each rule reads its field's bytes where they are (trimmed of white space once, here);
+    /// a new `String` is made only where the normalized text differs from the input. The phone
+    /// found valid goes on the candidate whole (``DebtflowCore/DebtCandidate/phoneNumber``) for
+    /// `classify`, and the fields that had text are noted
+    /// (``DebtflowCore/DebtCandidate/nonBlankFields``) for `validate`.
     public func normalize(_ candidate: inout DebtCandidate) {
         guard candidate.skipReason == nil,
               !candidate.errors.contains(where: { $0.code == .malformedRow }) else { return }
         let raw = candidate.raw
-        var debt = candidate.debt
-        var errors: [RecordError] = []
+        var debt = Debt()
+        swap(&debt, &candidate.debt)  // moved out and back: its texts are not retained twice
+        var errors = ErrorList(taking: &candidate.errors)
+        var nonBlank = DebtRawKeySet()
 
-        debt.firstname = raw.nonBlankText(.firstname)
-        debt.lastname = raw.nonBlankText(.lastname)
-        debt.civility = raw.nonBlankText(.civility)
-        debt.object = raw.nonBlankText(.object)
-        debt.company = raw.nonBlankText(.company)
-        debt.streetAddress = raw.nonBlankText(.streetAddress)
-        debt.streetNumber = raw.nonBlankText(.streetNumber)
-        debt.postalCode = raw.nonBlankText(.postalCode)
-        debt.city = raw.nonBlankText(.city)
-        debt.country = raw.nonBlankText(.country)
-        debt.internalID = raw.nonBlankText(.internalID)
+        debt.firstname = Self.text(raw, .firstname, &nonBlank)
+        debt.lastname = Self.text(raw, .lastname, &nonBlank)
+        debt.civility = Self.text(raw, .civility, &nonBlank)
+        debt.object = Self.text(raw, .object, &nonBlank)
+        debt.company = Self.text(raw, .company, &nonBlank)
+        debt.streetAddress = Self.text(raw, .streetAddress, &nonBlank)
+        debt.streetNumber = Self.text(raw, .streetNumber, &nonBlank)
+        debt.postalCode = Self.text(raw, .postalCode, &nonBlank)
+        debt.city = Self.text(raw, .city, &nonBlank)
+        debt.country = Self.text(raw, .country, &nonBlank)
+        debt.internalID = Self.text(raw, .internalID, &nonBlank)
         debt.tempID = candidate.tempID
         debt.metadata = candidate.metadata
 
-        let currencyAlreadyFailed = candidate.errors.contains { $0.code == .invalidCurrency }
-        normalizeMoney(raw: raw, currencyAlreadyFailed: currencyAlreadyFailed, debt: &debt, errors: &errors)
+        let currencyAlreadyFailed = errors.contains(.invalidCurrency)
+        normalizeMoney(raw: raw, currencyAlreadyFailed: currencyAlreadyFailed, debt: &debt, errors: &errors,
+                       nonBlank: &nonBlank)
 
-        if let phone = raw.nonBlankText(.phone) {
-            let region = candidate.phoneRegion ?? options.region
-            switch phones.normalize(phone, defaultRegion: region) {
+        let region = candidate.phoneRegion ?? options.region
+        let phone = Self.withTrimmedBytes(raw, .phone) { phones.normalize(utf8: $0, defaultRegion: region) }
+        if let phone {
+            nonBlank.insert(.phone)
+            switch phone {
             case .success(let number):
                 debt.phone = number.e164
-                candidate.phoneCallingCode = number.callingCode
-                candidate.phoneCountry = number.region
+                candidate.phoneNumber = number
             case .failure(let error):
                 errors.append(RecordError(field: "phone", code: .invalidPhone, message: error.message))
             }
         }
-        if let email = raw.nonBlankText(.email) {
-            if let valid = EmailValidator.normalize(email) {
+        if let email = Self.normalizedText(raw, .email, EmailValidator.normalize(utf8:)) {
+            nonBlank.insert(.email)
+            if let valid = email {
                 debt.email = valid
             } else {
                 errors.append(RecordError(field: "email", code: .invalidEmail,
                                           message: "not a valid email address (one @, a local part, a domain such as example.fr)"))
             }
         }
-        if let iban = raw.nonBlankText(.iban) {
-            if let valid = IBANValidator.normalize(iban) {
+        if let iban = Self.normalizedText(raw, .iban, IBANValidator.normalize(utf8:)) {
+            nonBlank.insert(.iban)
+            if let valid = iban {
                 debt.iban = valid
             } else {
                 errors.append(RecordError(field: "iban", code: .invalidIBAN, message: "not a valid IBAN (checksum or length)"))
             }
         }
-        debt.birthdate = date(raw, .birthdate, &errors)
-        debt.invoiceDate = date(raw, .invoiceDate, &errors)
-        debt.dueDate = date(raw, .dueDate, &errors)
+        debt.birthdate = date(raw, .birthdate, &errors, &nonBlank)
+        debt.invoiceDate = date(raw, .invoiceDate, &errors, &nonBlank)
+        debt.dueDate = date(raw, .dueDate, &errors, &nonBlank)
 
         candidate.debt = debt
-        candidate.errors.append(contentsOf: errors)
+        candidate.nonBlankFields = nonBlank
+        errors.store(into: &candidate.errors)
     }
 
     /// The amount and its currency.
     private func normalizeMoney(raw: DebtRawFields, currencyAlreadyFailed: Bool, debt: inout Debt,
-                                errors: inout [RecordError]) {
+                                errors: inout ErrorList, nonBlank: inout DebtRawKeySet) {
         var parsed: ParsedAmount?
-        if let amountText = raw.nonBlankText(.amount) {
-            switch AmountParser.parse(amountText, decimal: options.decimal) {
+        if let result = Self.withTrimmedBytes(raw, .amount, { AmountParser.parse(utf8: $0, decimal: options.decimal) }) {
+            nonBlank.insert(.amount)
+            switch result {
             case .success(let amount): parsed = amount
             case .failure(let error): errors.append(Self.amountError(error))
             }
@@ -115,8 +129,9 @@ public struct NormalizeStage: ChunkStage {
         if !currencyAlreadyFailed {
             var recordCurrency: Currency?
             var recordCurrencyIsValid = true
-            if let currencyText = raw.nonBlankText(.currency) {
-                recordCurrency = CurrencyTable.normalize(currencyText)
+            if let found = Self.withTrimmedBytes(raw, .currency, CurrencyTable.normalize(utf8:)) {
+                nonBlank.insert(.currency)
+                recordCurrency = found
                 if recordCurrency == nil {
                     recordCurrencyIsValid = false
                     errors.append(RecordError(field: "currency", code: .invalidCurrency,
@@ -149,11 +164,70 @@ public struct NormalizeStage: ChunkStage {
         RecordError(field: "amount", code: error.code, message: error.message)
     }
 
-    private func date(_ raw: DebtRawFields, _ key: DebtRawKey, _ errors: inout [RecordError]) -> String? {
-        guard let text = raw.nonBlankText(key) else { return nil }
-        if let day = DateNormalizer.normalize(text) { return day }
+    private func date(_ raw: DebtRawFields, _ key: DebtRawKey, _ errors: inout ErrorList,
+                      _ nonBlank: inout DebtRawKeySet) -> String? {
+        guard let day = Self.normalizedText(raw, key, DateNormalizer.normalize(utf8:)) else { return nil }
+        nonBlank.insert(key)
+        if let day { return day }
         errors.append(RecordError(field: key.name, code: .invalidDate,
                                   message: "not a date (expected YYYY-MM-DD, DD/MM/YYYY or DD.MM.YYYY)"))
         return nil
     }
+
+    // MARK: Reading the fields' bytes
+
+    /// A plain text field, trimmed: the field's own string when there is nothing to trim.
+    private static func text(_ raw: DebtRawFields, _ key: DebtRawKey, _ nonBlank: inout DebtRawKeySet) -> String? {
+        guard let text = raw.nonBlankText(key) else { return nil }
+        nonBlank.insert(key)
+        return text
+    }
+
+    /// `body` over the UTF-8 bytes of `key`'s text without surrounding white space (the
+    /// `White_Space` of ``DebtflowCore/TextTrimming``), read where they are (the record's tape);
+    /// `nil` when there is no text or it is blank.
+    private static func withTrimmedBytes<Answer>(_ raw: DebtRawFields, _ key: DebtRawKey,
+                                                 _ body: (UnsafeBufferPointer<UInt8>) -> Answer) -> Answer? {
+        raw.withBytes(key) { bytes -> Answer? in
+            guard let bytes else { return nil }
+            let range = TextTrimming.trimmedRange(bytes)
+            return range.isEmpty ? nil : body(UnsafeBufferPointer(rebasing: bytes[range]))
+        }
+    }
+
+    /// A byte rule's answer on `key`'s text: `nil` when the field has no text or is blank,
+    /// `.some(nil)` when the rule refuses it, else the normalized text (made once, from the input
+    /// bytes when the rule kept them).
+    private static func normalizedText(_ raw: DebtRawFields, _ key: DebtRawKey,
+                                       _ rule: (UnsafeBufferPointer<UInt8>) -> NormalizedText?) -> String?? {
+        raw.withBytes(key) { bytes -> String?? in
+            guard let bytes else { return nil }
+            let range = TextTrimming.trimmedRange(bytes)
+            guard !range.isEmpty else { return nil }
+            let trimmed = UnsafeBufferPointer(rebasing: bytes[range])
+            guard let normalized = rule(trimmed) else { return .some(nil) }
+            return normalized.string(bytes: trimmed)
+        }
+    }
+}
+
+/// The errors of one candidate while `normalize` collects them: appended straight to the
+/// candidate's own list (one array, allocated only when a first error comes).
+private struct ErrorList {
+    private var errors: [RecordError]
+
+    /// Takes the candidate's list (leaving it empty), so appending never copies it.
+    init(taking list: inout [RecordError]) {
+        errors = []
+        swap(&errors, &list)
+    }
+
+    mutating func append(_ error: RecordError) {
+        if errors.isEmpty { errors.reserveCapacity(4) }
+        errors.append(error)
+    }
+
+    func contains(_ code: RecordErrorCode) -> Bool { errors.contains { $0.code == code } }
+
+    func store(into list: inout [RecordError]) { list = errors }
 }

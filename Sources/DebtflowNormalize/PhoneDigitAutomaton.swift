@@ -54,7 +54,7 @@ struct PhoneDigitAutomaton: Sendable {
     }
 
     /// Whether the whole digit sequence (values 0–9) is accepted.
-    func matchesWhole(_ digits: ArraySlice<UInt8>) -> Bool {
+    func matchesWhole(_ digits: Slice<PhoneDigits>) -> Bool {
         guard !accepting.isEmpty else { return false }
         var state = 0
         for digit in digits {
@@ -66,7 +66,7 @@ struct PhoneDigitAutomaton: Sendable {
     }
 
     /// Whether some prefix of the digit sequence (possibly empty) is accepted (`re.match`).
-    func matchesPrefix(_ digits: ArraySlice<UInt8>) -> Bool {
+    func matchesPrefix(_ digits: Slice<PhoneDigits>) -> Bool {
         guard !accepting.isEmpty else { return false }
         var state = 0
         if accepting[state] { return true }

@@ -13,7 +13,7 @@ enum PhoneFrenchNumberingPlan {
 
     /// Whether scanned digits are a French national number: no `+`, and 10 digits with a leading
     /// 0 (not `00`, an international prefix) or 9 digits not starting with 0.
-    static func nationalSignificantNumber(of phone: ScannedPhone) -> ArraySlice<UInt8>? {
+    static func nationalSignificantNumber(of phone: ScannedPhone) -> Slice<PhoneDigits>? {
         guard !phone.hasPlus else { return nil }
         let digits = phone.digits
         if digits.count == 10, digits[0] == 0, digits[1] != 0 { return digits[1...] }
@@ -24,7 +24,7 @@ enum PhoneFrenchNumberingPlan {
     /// The overseas calling code for a national number's first three significant digits
     /// (0590/0690/0691 → 590, 0594/0694 → 594, 0596/0696/0697 → 596, 0262/0263/0692/0693 and
     /// 0269/0639 → 262), or nil for the mainland plan.
-    static func overseasCallingCode(_ nsn: ArraySlice<UInt8>) -> Int? {
+    static func overseasCallingCode(_ nsn: Slice<PhoneDigits>) -> Int? {
         var index = nsn.startIndex
         let first = Int(nsn[index]); index += 1
         let second = Int(nsn[index]); index += 1

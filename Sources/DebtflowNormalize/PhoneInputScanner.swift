@@ -2,21 +2,27 @@ import DebtflowCore
 
 /// The digits of a phone number as typed, once spellings are set aside: separators, a leading
 /// `+` (or `00`, which libphonenumber's parsing handles), a spreadsheet's leading `'`, an
-/// extension. Digits are values 0–9.
+/// extension. Digits are values 0–9, held inline (``PhoneDigits``).
+///
+/// A number typed with more than ``PhoneDigits/capacity`` digits keeps only its first
+/// ``PhoneDigits/capacity``: it is too long to be valid either way, and its answer (which error)
+/// depends only on its first digits, which are kept.
 struct ScannedPhone {
-    var digits: [UInt8]
+    var digits: PhoneDigits
     var hasPlus: Bool
 }
 
-/// Reads a typed phone number scalar by scalar (no Foundation, no regular expressions).
+/// Reads a typed phone number scalar by scalar (no Foundation, no regular expressions, no heap).
 ///
 /// Accepted: ASCII, full-width and Arabic-Indic digits; spaces (also no-break, narrow no-break and
 /// the other Unicode spaces), dashes (hyphen, the Unicode dashes, minus, full-width), dots,
 /// slashes, parentheses and brackets as separators; one `+` (or full-width `＋`) before the first
 /// digit; one leading `'` or `’`; an extension introduced by `ext`, `ext.`, `extn`, `extension`,
 /// `poste`, `x` or `#`, with or without digits after it, which is dropped. Any other letter makes
-/// the number invalid (a letter O for a zero, keypad letters).
+/// the number invalid (a letter O for a zero, keypad letters); so does ill-formed UTF-8 (it reads
+/// as U+FFFD, an unexpected character).
 enum PhoneInputScanner {
+    /// More digits than this is `too many digits`, whatever follows.
     static let maximumDigits = 250
 
     static func scan(_ input: String) -> Result<ScannedPhone, PhoneNormalizationError> {
@@ -24,32 +30,21 @@ enum PhoneInputScanner {
         return input.withUTF8 { scan(utf8: $0) }
     }
 
-    /// Decodes the scalar at `index` (valid UTF-8, as a `String`'s bytes are) and its length.
-    @inline(__always)
-    private static func scalar(at index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> (UInt32, Int) {
-        let lead = UInt32(bytes[index])
-        if lead < 0x80 { return (lead, 1) }
-        if lead < 0xE0 { return ((lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F), 2) }
-        if lead < 0xF0 {
-            return ((lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F), 3)
-        }
-        return ((lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12 | UInt32(bytes[index + 2] & 0x3F) << 6
-            | UInt32(bytes[index + 3] & 0x3F), 4)
-    }
-
-    private static func scan(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Result<ScannedPhone, PhoneNormalizationError> {
-        var digits: [UInt8] = []
-        digits.reserveCapacity(24)
+    /// Scans UTF-8 bytes as they are: the caller trims them first (a line break is not a separator).
+    static func scan(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Result<ScannedPhone, PhoneNormalizationError> {
+        var digits = PhoneDigits()
+        var digitCount = 0
         var hasPlus = false
         var seenContent = false
         var index = 0
         while index < bytes.count {
-            let (value, length) = scalar(at: index, in: bytes)
+            let (value, length) = UTF8Decoding.scalar(at: index, in: bytes)
             index += length
             if let digit = digitValue(value) {
-                digits.append(digit)
+                digits.append(digit)  // past the capacity only counted (see ScannedPhone)
+                digitCount += 1
                 seenContent = true
-                if digits.count > maximumDigits { return .failure(Self.tooLong) }
+                if digitCount > maximumDigits { return .failure(Self.tooLong) }
                 continue
             }
             if isSeparator(value) { continue }
@@ -71,7 +66,7 @@ enum PhoneInputScanner {
                 var wordEnd = wordStart
                 while wordEnd < bytes.count, asciiLowercaseLetter(UInt32(bytes[wordEnd])) != nil { wordEnd += 1 }
                 if wordEnd < bytes.count {
-                    let (next, _) = scalar(at: wordEnd, in: bytes)
+                    let (next, _) = UTF8Decoding.scalar(at: wordEnd, in: bytes)
                     if isLetter(next) { return .failure(letters) }
                     guard next == 0x2E || next == 0x3A || isSeparator(next) || digitValue(next) != nil else {
                         return .failure(unexpected)
@@ -153,7 +148,7 @@ enum PhoneInputScanner {
     private static func restIsExtension(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
         var index = start
         while index < bytes.count {
-            let (value, length) = scalar(at: index, in: bytes)
+            let (value, length) = UTF8Decoding.scalar(at: index, in: bytes)
             index += length
             if digitValue(value) != nil || isSeparator(value) || value == 0x3A || value == 0x2E { continue }
             return false

@@ -123,7 +123,7 @@ final class PhoneMetadataStore: Sendable {
     /// libphonenumber's `region_code_for_number`: the only region of the calling code, or the
     /// first whose leading digits match, or (for regions without leading digits) the first where
     /// the number is valid.
-    func regionForNumber(callingCode: Int, nationalNumber: ArraySlice<UInt8>) -> PhoneRegionMetadata? {
+    func regionForNumber(callingCode: Int, nationalNumber: Slice<PhoneDigits>) -> PhoneRegionMetadata? {
         let range = indices(callingCode)
         guard !range.isEmpty else { return nil }
         if range.count == 1 { return regions[Int(regionIndicesByCallingCode[Int(range.lowerBound)])] }

@@ -25,14 +25,26 @@ public struct PhoneNormalizer: Sendable {
     /// Normalizes one typed phone number.
     ///
     /// - Parameters:
-    ///   - input: The number as typed (`06 90 12 34 56`, `+33 (0)6 12 34 56 78`, `'0612345678`…).
+    ///   - input: The number as typed (`06 90 12 34 56`, `+33 (0)6 12 34 56 78`, `'0612345678`…),
+    ///     already trimmed: surrounding white space is not a separator.
     ///   - defaultRegion: The region for national numbers (ISO 3166 alpha-2, any case): `FR`, or
     ///     the record's own country.
     /// - Returns: The number in E.164 with its calling code and region, or an error whose message
     ///   says what was expected (it never repeats the number).
     public func normalize(_ input: String, defaultRegion: String = "FR") -> Result<PhoneNumber, PhoneNormalizationError> {
+        var input = input
+        return input.withUTF8 { normalize(utf8: $0, defaultRegion: defaultRegion) }
+    }
+
+    /// Normalizes one typed phone number given as UTF-8 bytes (a field's span), as
+    /// ``normalize(_:defaultRegion:)`` does, without a heap allocation on the way: the digits are
+    /// held inline (``PhoneDigits``) and the E.164 text of up to 15 bytes is a small string.
+    /// The bytes are taken as they are (trimmed by the caller); ill-formed UTF-8 is an unexpected
+    /// character.
+    public func normalize(utf8 input: UnsafeBufferPointer<UInt8>,
+                          defaultRegion: String = "FR") -> Result<PhoneNumber, PhoneNormalizationError> {
         let phone: ScannedPhone
-        switch PhoneInputScanner.scan(input) {
+        switch PhoneInputScanner.scan(utf8: input) {
         case .success(let scanned): phone = scanned
         case .failure(let error): return .failure(error)
         }
@@ -56,7 +68,7 @@ public struct PhoneNormalizer: Sendable {
     // MARK: Steps
 
     /// The E.164 number when libphonenumber counts it valid, with `region_code_for_number`'s region.
-    private func validated(_ callingCode: Int, _ nsn: ArraySlice<UInt8>) -> PhoneNumber? {
+    private func validated(_ callingCode: Int, _ nsn: Slice<PhoneDigits>) -> PhoneNumber? {
         guard let region = store.regionForNumber(callingCode: callingCode, nationalNumber: nsn),
               region.valid.matchesWhole(nsn) else { return nil }
         return Self.phoneNumber(region: region, nsn: nsn)
@@ -64,7 +76,7 @@ public struct PhoneNormalizer: Sendable {
 
     /// A French national number: overseas prefixes first, then the mainland plan, then the
     /// overseas regions' own ranges.
-    private func frenchNational(_ nsn: ArraySlice<UInt8>) -> Result<PhoneNumber, PhoneNormalizationError> {
+    private func frenchNational(_ nsn: Slice<PhoneDigits>) -> Result<PhoneNumber, PhoneNormalizationError> {
         if let overseas = PhoneFrenchNumberingPlan.overseasCallingCode(nsn) {
             if let result = validated(overseas, nsn) { return .success(result) }
             let name = store.mainRegion(callingCode: overseas)?.region ?? "+\(overseas)"
@@ -81,7 +93,7 @@ public struct PhoneNormalizer: Sendable {
     }
 
     /// `33612345678`, `590690123456`: a French or overseas calling code written without `+`.
-    private func frenchCallingCodeWithoutPlus(_ digits: [UInt8]) -> PhoneNumber? {
+    private func frenchCallingCodeWithoutPlus(_ digits: PhoneDigits) -> PhoneNumber? {
         for code in PhoneFrenchNumberingPlan.callingCodesWithoutPlus where digits.starts(with: code) {
             if case .success(let number) = parser.parse(digits, hasPlus: true, defaultRegion: nil),
                let result = validated(number.callingCode, number.nationalNumber[...]) {
@@ -132,7 +144,7 @@ public struct PhoneNormalizer: Sendable {
 
     // MARK: Helpers
 
-    private static func phoneNumber(region: PhoneRegionMetadata, nsn: ArraySlice<UInt8>) -> PhoneNumber {
+    private static func phoneNumber(region: PhoneRegionMetadata, nsn: Slice<PhoneDigits>) -> PhoneNumber {
         let codeDigits = region.callingCodeDigits
         let e164 = String(unsafeUninitializedCapacity: 1 + codeDigits.count + nsn.count) { buffer in
             buffer[0] = UInt8(ascii: "+")

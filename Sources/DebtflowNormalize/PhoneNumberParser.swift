@@ -9,7 +9,7 @@ struct PhoneNumberParser {
     /// A parsed number: calling code and national significant number (not yet validated).
     struct Parsed {
         var callingCode: Int
-        var nationalNumber: [UInt8]
+        var nationalNumber: PhoneDigits
         /// Whether the calling code was written (`+`, an international prefix, or the default
         /// region's code without `+`) rather than taken from the default region.
         var callingCodeWritten: Bool
@@ -27,9 +27,9 @@ struct PhoneNumberParser {
     static let maximumNationalLength = 17
 
     /// libphonenumber's `parse(number, defaultRegion)` on already scanned digits.
-    func parse(_ digits: [UInt8], hasPlus: Bool, defaultRegion: PhoneRegionMetadata?) -> Result<Parsed, Failure> {
+    func parse(_ digits: PhoneDigits, hasPlus: Bool, defaultRegion: PhoneRegionMetadata?) -> Result<Parsed, Failure> {
         var callingCode: Int
-        var national: [UInt8]
+        var national: PhoneDigits
         switch extractCallingCode(digits[...], hasPlus: hasPlus, defaultRegion: defaultRegion) {
         case .success(let found):
             (callingCode, national) = found
@@ -67,10 +67,10 @@ struct PhoneNumberParser {
         return .success(Parsed(callingCode: callingCode, nationalNumber: national, callingCodeWritten: callingCodeWritten))
     }
 
-    /// `_maybe_extract_country_code`: (0, []) when the number has no calling code of its own.
-    func extractCallingCode(_ digits: ArraySlice<UInt8>, hasPlus: Bool,
-                            defaultRegion: PhoneRegionMetadata?) -> Result<(Int, [UInt8]), Failure> {
-        guard !digits.isEmpty else { return .success((0, [])) }
+    /// `_maybe_extract_country_code`: (0, no digits) when the number has no calling code of its own.
+    func extractCallingCode(_ digits: Slice<PhoneDigits>, hasPlus: Bool,
+                            defaultRegion: PhoneRegionMetadata?) -> Result<(Int, PhoneDigits), Failure> {
+        guard !digits.isEmpty else { return .success((0, PhoneDigits())) }
         var full = digits
         var international = hasPlus
         if !hasPlus, let defaultRegion {
@@ -86,21 +86,21 @@ struct PhoneNumberParser {
         if international {
             guard full.count > Self.minimumNationalLength else { return .failure(.tooShortAfterInternationalPrefix) }
             guard let (code, rest) = splitCallingCode(full) else { return .failure(.invalidCallingCode) }
-            return .success((code, Array(rest)))
+            return .success((code, PhoneDigits(rest)))
         }
         if let region = defaultRegion, full.starts(with: region.callingCodeDigits) {
-            let afterCode = Array(full.dropFirst(region.callingCodeDigits.count))
+            let afterCode = PhoneDigits(full.dropFirst(region.callingCodeDigits.count))
             let potential = stripNationalPrefix(afterCode, metadata: region)
             if (!region.general.matchesWhole(full) && region.general.matchesWhole(potential[...]))
                 || region.testLength(full.count) == .tooLong {
                 return .success((region.callingCode, potential))
             }
         }
-        return .success((0, []))
+        return .success((0, PhoneDigits()))
     }
 
     /// `_extract_country_code`: the first 1, 2 or 3 digits that are an assigned calling code.
-    func splitCallingCode(_ digits: ArraySlice<UInt8>) -> (Int, ArraySlice<UInt8>)? {
+    func splitCallingCode(_ digits: Slice<PhoneDigits>) -> (Int, Slice<PhoneDigits>)? {
         guard let first = digits.first, first != 0 else { return nil }
         var code = 0
         var index = digits.startIndex
@@ -115,16 +115,16 @@ struct PhoneNumberParser {
     /// `_maybe_strip_national_prefix_carrier_code`: the number without its national prefix (or
     /// transformed by the region's rule), unless that would turn a viable number into one that
     /// is not.
-    func stripNationalPrefix(_ number: [UInt8], metadata: PhoneRegionMetadata) -> [UInt8] {
+    func stripNationalPrefix(_ number: PhoneDigits, metadata: PhoneRegionMetadata) -> PhoneDigits {
         guard !number.isEmpty else { return number }
         for rule in metadata.nationalPrefixRules {
             guard let match = rule.match(number[...]) else { continue }
             let viableOriginal = metadata.general.matchesWhole(number[...])
-            let candidate: [UInt8]
+            let candidate: PhoneDigits
             if rule.template != nil {
                 candidate = rule.transform(number[...], match: match)
             } else {
-                candidate = Array(number[match.end...])
+                candidate = PhoneDigits(number[match.end...])
             }
             if viableOriginal && !metadata.general.matchesWhole(candidate[...]) { return number }
             return candidate

@@ -22,10 +22,15 @@ struct PhonePrefixRule: Sendable {
     /// Present when the transform rule applies: the replacement for the matched prefix.
     let template: [TemplatePart]?
 
-    /// What a match found: where it ended and the spans of the groups that took part.
+    /// The most capture groups a rule may have (group numbers start at 1); the metadata's rules
+    /// have at most 2.
+    static let maximumGroups = 3
+
+    /// What a match found: where it ended and the spans of the groups that took part, held
+    /// inline (group `n` at index `n`).
     struct Match {
         var end: Int
-        var groups: [Range<Int>?]
+        var groups = InlineArray<4, Range<Int>?>(repeating: nil)
     }
 
     /// Decodes `([457]dddddd)$>268{1}`: digits, `d` (any digit), `[…]` classes, `(` `)`, `$`,
@@ -63,6 +68,7 @@ struct PhonePrefixRule: Sendable {
                 elements.append(.digit(mask: mask))
             case UInt8(ascii: "("):
                 groupCount += 1
+                precondition(groupCount <= Self.maximumGroups, "PhonePrefixRule: more than \(Self.maximumGroups) groups")
                 openGroups.append(groupCount)
                 elements.append(.groupStart(groupCount))
             case UInt8(ascii: ")"):
@@ -87,42 +93,40 @@ struct PhonePrefixRule: Sendable {
     }
 
     /// Matches the rule at the start of `digits` (values 0–9).
-    func match(_ digits: ArraySlice<UInt8>) -> Match? {
+    func match(_ digits: Slice<PhoneDigits>) -> Match? {
         var position = digits.startIndex
-        var groups: [Range<Int>?] = []
-        var starts: [Int] = []
+        var match = Match(end: position)
+        var starts = InlineArray<4, Int>(repeating: 0)
         for element in elements {
             switch element {
             case .digit(let mask):
                 guard position < digits.endIndex, mask & (1 << UInt16(digits[position])) != 0 else { return nil }
                 position += 1
             case .groupStart(let number):
-                while starts.count <= number { starts.append(0) }
                 starts[number] = position
             case .groupEnd(let number):
-                while groups.count <= number { groups.append(nil) }
-                groups[number] = starts[number]..<position
+                match.groups[number] = starts[number]..<position
             case .end:
                 guard position == digits.endIndex else { return nil }
             }
         }
-        return Match(end: position, groups: groups)
+        match.end = position
+        return match
     }
 
     /// The number with the matched prefix replaced by the template (libphonenumber's transform).
-    func transform(_ digits: ArraySlice<UInt8>, match: Match) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(digits.count + 4)
+    func transform(_ digits: Slice<PhoneDigits>, match: Match) -> PhoneDigits {
+        var out = PhoneDigits()
         for part in template ?? [] {
             switch part {
             case .literal(let digit): out.append(digit)
             case .group(let number):
-                if number < match.groups.count, let range = match.groups[number] {
-                    out.append(contentsOf: digits[range])
+                if number >= 0, number <= Self.maximumGroups, let range = match.groups[number] {
+                    for digit in digits[range] { out.append(digit) }
                 }
             }
         }
-        out.append(contentsOf: digits[match.end...])
+        for digit in digits[match.end...] { out.append(digit) }
         return out
     }
 }

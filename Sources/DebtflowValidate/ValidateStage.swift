@@ -71,7 +71,7 @@ public struct ValidateStage: ChunkStage {
         var warnings = Self.take(&candidate.warnings)
         debt.tempID = candidate.tempID
 
-        requirePresence(debt, amountGiven: candidate.raw.isNonBlank(.amount), errors: &errors)
+        requirePresence(debt, amountGiven: candidate.nonBlankFields.contains(.amount), errors: &errors)
         checkContacts(candidate, debt: &debt, errors: &errors, warnings: &warnings)
         let ownAccept = Self.parseBool(candidate.raw[.acceptExpensiveDestination])
         let accepted = options.acceptExpensiveDestination || ownAccept == true
@@ -79,12 +79,12 @@ public struct ValidateStage: ChunkStage {
         var destination: Destination?
         if debt.phone != nil, let found = candidate.destination {
             destination = found
-            if found.zone == DestinationZone.other.rawValue {
+            if found.zone == .other {
                 errors.append(RecordError(field: "phone", code: .unsupportedDestination,
                                           message: "calls to \(found.country) are not supported (only France, the EU, the DOM-TOM and the Maghreb)"))
             } else if found.expensive && !accepted {
                 errors.append(RecordError(field: "phone", code: .expensiveDestination,
-                                          message: "\(found.zone) (\(found.country)) is an expensive destination; set accept_expensive_destination to accept it"))
+                                          message: "\(found.zone.rawValue) (\(found.country)) is an expensive destination; set accept_expensive_destination to accept it"))
             }
         }
         applyTimeline(candidate, debt: &debt, errors: &errors)
@@ -118,21 +118,21 @@ public struct ValidateStage: ChunkStage {
     /// already has an error saying why it is missing). An amount that was given but could not be
     /// counted in minor units for want of a currency is not missing: the currency's error says why.
     private func requirePresence(_ debt: Debt, amountGiven: Bool, errors: inout [RecordError]) {
-        func require(_ field: String, _ value: Any?) {
-            guard value == nil, !errors.contains(where: { $0.field == field }) else { return }
+        func require(_ field: String, present: Bool) {
+            guard !present, !errors.contains(where: { $0.field == field }) else { return }
             errors.append(RecordError(field: field, code: .required, message: "\(field) is required"))
         }
-        require("firstname", debt.firstname)
-        require("lastname", debt.lastname)
-        if !amountGiven { require("amount", debt.amount) }
-        require("currency", debt.currency)
+        require("firstname", present: debt.firstname != nil)
+        require("lastname", present: debt.lastname != nil)
+        if !amountGiven { require("amount", present: debt.amount != nil) }
+        require("currency", present: debt.currency != nil)
     }
 
-    /// At least one of phone and email, present and valid.
+    /// At least one of phone and email, present and valid (given: not blank, as `normalize` found).
     private func checkContacts(_ candidate: DebtCandidate, debt: inout Debt, errors: inout [RecordError],
                                warnings: inout [String]) {
-        let phoneGiven = candidate.raw.isNonBlank(.phone)
-        let emailGiven = candidate.raw.isNonBlank(.email)
+        let phoneGiven = candidate.nonBlankFields.contains(.phone)
+        let emailGiven = candidate.nonBlankFields.contains(.email)
         guard phoneGiven || emailGiven else {
             errors.append(RecordError(field: nil, code: .missingContact, message: "neither a phone nor an email"))
             return
@@ -169,13 +169,32 @@ public struct ValidateStage: ChunkStage {
         debt.timelineStartMode = lowered
     }
 
-    /// `true`/`false` from the usual spellings (`true`, `1`, `yes`, `oui`, `ja`, …), else `nil`.
+    /// `true`/`false` from the usual spellings (`true`, `1`, `yes`, `oui`, `ja`, …, any case),
+    /// else `nil`. Compared byte by byte, without a lowercased copy.
     static func parseBool(_ text: String?) -> Bool? {
-        guard let text = TextTrimming.nonBlank(text) else { return nil }
-        switch text.lowercased() {
-        case "true", "1", "yes", "y", "oui", "o", "ja", "vrai", "x": return true
-        case "false", "0", "no", "n", "non", "nein", "faux": return false
-        default: return nil
+        guard var text = TextTrimming.nonBlank(text) else { return nil }
+        return text.withUTF8 { bytes in
+            if trueSpellings.contains(where: { equalIgnoringASCIICase(bytes, $0) }) { return true }
+            if falseSpellings.contains(where: { equalIgnoringASCIICase(bytes, $0) }) { return false }
+            return nil
+        }
+    }
+
+    private static let trueSpellings: [StaticString] = ["true", "1", "yes", "y", "oui", "o", "ja", "vrai", "x"]
+    private static let falseSpellings: [StaticString] = ["false", "0", "no", "n", "non", "nein", "faux"]
+
+    /// Whether `bytes` spell `lowercase` (ASCII lower-case letters and digits) in any ASCII case.
+    /// (`String.lowercased()` also folds non-ASCII letters, but none of them can lower to ASCII
+    /// except the Kelvin sign and dotted İ, which spell none of these words.)
+    private static func equalIgnoringASCIICase(_ bytes: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString) -> Bool {
+        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
+        return lowercase.withUTF8Buffer { expected in
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                let folded = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+                if folded != expected[index] { return false }
+            }
+            return true
         }
     }
 }

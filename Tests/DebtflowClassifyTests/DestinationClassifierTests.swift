@@ -13,13 +13,13 @@ struct DestinationClassifierTests {
     @Test("+33 is fr_mainland: 25 credits, multiplier 1.0, not expensive")
     func mainland() {
         #expect(classifier.classify(callingCode: 33, region: "FR")
-            == Destination(zone: "fr_mainland", country: "FR", credits: 25, multiplier: "1.0", expensive: false))
+            == Destination(zone: .frMainland, country: "FR", credits: 25, multiplier: "1.0", expensive: false))
     }
 
     @Test("the other 26 EU member states are eu: 30 credits, multiplier 1.2", arguments: euCodes)
     func eu(code: Int) {
         let destination = classifier.classify(callingCode: code, region: "XX")
-        #expect(destination.zone == "eu")
+        #expect(destination.zone == .eu)
         #expect(destination.credits == 30)
         #expect(destination.multiplier == "1.2")
         #expect(destination.expensive == false)
@@ -34,20 +34,20 @@ struct DestinationClassifierTests {
           arguments: [590, 594, 596, 262, 508, 681, 687, 689])
     func domTom(code: Int) {
         let destination = classifier.classify(callingCode: code, region: "GP")
-        #expect(destination == Destination(zone: "dom_tom", country: "GP", credits: 100, multiplier: "4.0", expensive: true))
+        #expect(destination == Destination(zone: .domTom, country: "GP", credits: 100, multiplier: "4.0", expensive: true))
     }
 
     @Test("Morocco, Algeria and Tunisia are maghreb: 125 credits, 5.0, expensive", arguments: [212, 213, 216])
     func maghreb(code: Int) {
         let destination = classifier.classify(callingCode: code, region: "MA")
-        #expect(destination == Destination(zone: "maghreb", country: "MA", credits: 125, multiplier: "5.0", expensive: true))
+        #expect(destination == Destination(zone: .maghreb, country: "MA", credits: 125, multiplier: "5.0", expensive: true))
     }
 
     @Test("everything else is other, with no credits and no multiplier (UK, Switzerland, Monaco, US, Norway)",
           arguments: [44, 41, 377, 1, 47, 7, 90, 61])
     func other(code: Int) {
         let destination = classifier.classify(callingCode: code, region: "GB")
-        #expect(destination == Destination(zone: "other", country: "GB", credits: nil, multiplier: nil, expensive: false))
+        #expect(destination == Destination(zone: .other, country: "GB", credits: nil, multiplier: nil, expensive: false))
     }
 
     @Test("rates override a zone's credits or multiplier; the rest of the table stays")
@@ -79,7 +79,7 @@ struct DestinationClassifierTests {
     @Test("a normalized phone number is classified by its calling code and region")
     func phoneNumber() {
         let number = PhoneNumber(e164: "+590690123456", callingCode: 590, region: "GP")
-        #expect(classifier.classify(number).zone == "dom_tom")
+        #expect(classifier.classify(number).zone == .domTom)
         #expect(classifier.classify(number).country == "GP")
     }
 }
@@ -89,8 +89,9 @@ struct ClassifyStageTests {
     private func candidate(phone: String?, callingCode: Int?, region: String?, skip: SkipReason? = nil) -> DebtCandidate {
         var candidate = DebtCandidate(provenance: Provenance(source: "t", record: 1), data: RecordObject())
         candidate.debt.phone = phone
-        candidate.phoneCallingCode = callingCode
-        candidate.phoneCountry = region
+        if let phone, let callingCode, let region {
+            candidate.phoneNumber = PhoneNumber(e164: phone, callingCode: callingCode, region: region)
+        }
         candidate.skipReason = skip
         return candidate
     }
@@ -104,7 +105,7 @@ struct ClassifyStageTests {
         ]
         let output = try ClassifyStage(options: ClassifyOptions(rates: [.frMainland: ZoneRate(credits: 20)]))
             .process(Chunk(input)).elements
-        #expect(output[0].destination == Destination(zone: "fr_mainland", country: "FR", credits: 20, multiplier: "1.0",
+        #expect(output[0].destination == Destination(zone: .frMainland, country: "FR", credits: 20, multiplier: "1.0",
                                                      expensive: false))
         #expect(output[1].destination == nil)
         #expect(output[2].destination == nil)

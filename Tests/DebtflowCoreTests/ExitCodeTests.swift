@@ -20,7 +20,7 @@ struct ExitCodeTests {
         var summary = RunSummary(pipeline: "p")
         let p = Provenance(source: "s", record: 1)
         summary.count([
-            Outcome(status: .valid, provenance: p, destination: Destination(zone: "eu", country: "DE", credits: 30, multiplier: "1.2", expensive: false)),
+            Outcome(status: .valid, provenance: p, destination: Destination(zone: .eu, country: "DE", credits: 30, multiplier: "1.2", expensive: false)),
             Outcome(status: .failed, provenance: p, errors: [RecordError(field: "phone", code: .invalidPhone, message: "")]),
             Outcome(status: .skipped, provenance: p, skipReason: .emptyRow),
         ])

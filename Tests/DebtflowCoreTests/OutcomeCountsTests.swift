@@ -5,11 +5,11 @@ import Testing
 struct OutcomeCountsTests {
     private let outcomes: [Outcome] = [
         Outcome(status: .valid, provenance: Provenance(source: "a.csv", record: 1),
-                destination: Destination(zone: "fr_mainland", country: "FR", credits: 25, multiplier: "1.0", expensive: false)),
+                destination: Destination(zone: .frMainland, country: "FR", credits: 25, multiplier: "1.0", expensive: false)),
         Outcome(status: .valid, provenance: Provenance(source: "a.csv", record: 2),
-                destination: Destination(zone: "fr_mainland", country: "FR", credits: 25, multiplier: "1.0", expensive: false)),
+                destination: Destination(zone: .frMainland, country: "FR", credits: 25, multiplier: "1.0", expensive: false)),
         Outcome(status: .valid, provenance: Provenance(source: "a.csv", record: 3),
-                destination: Destination(zone: "dom_tom", country: "GP", credits: 40, multiplier: "1.6", expensive: false)),
+                destination: Destination(zone: .domTom, country: "GP", credits: 40, multiplier: "1.6", expensive: false)),
         Outcome(status: .failed, provenance: Provenance(source: "a.csv", record: 4),
                 errors: [RecordError(field: "phone", code: .invalidPhone, message: "bad"),
                          RecordError(field: "amount", code: .required, message: "amount is required")]),

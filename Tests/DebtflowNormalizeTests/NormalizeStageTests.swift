@@ -17,8 +17,7 @@ struct NormalizeStageTests {
     func phone() throws {
         let candidate = try normalized(["phone": " 06 12 34 56 78 "])
         #expect(candidate.debt.phone == "+33612345678")
-        #expect(candidate.phoneCallingCode == 33)
-        #expect(candidate.phoneCountry == "FR")
+        #expect(candidate.phoneNumber == PhoneNumber(e164: "+33612345678", callingCode: 33, region: "FR"))
         #expect(candidate.errors.isEmpty)
     }
 
@@ -26,7 +25,7 @@ struct NormalizeStageTests {
     func recordRegion() throws {
         let german = try normalized(["phone": "015123456789"], region: "DE")
         #expect(german.debt.phone == "+4915123456789")
-        #expect(german.phoneCountry == "DE")
+        #expect(german.phoneNumber?.region == "DE")
         let byConfig = try normalized(["phone": "015123456789"], options: NormalizeOptions(region: "DE"))
         #expect(byConfig.debt.phone == "+4915123456789")
     }
@@ -37,7 +36,7 @@ struct NormalizeStageTests {
         #expect(codes(candidate) == [.invalidPhone])
         #expect(candidate.errors.first?.field == "phone")
         #expect(candidate.debt.phone == nil)
-        #expect(candidate.phoneCallingCode == nil)
+        #expect(candidate.phoneNumber == nil)
     }
 
     @Test("the amount is counted in the currency's minor units",
@@ -154,5 +153,24 @@ struct NormalizeStageTests {
         malformed.errors = [RecordError(field: nil, code: .malformedRow, message: "x")]
         let output = try NormalizeStage().process(Chunk([skipped, malformed])).elements
         #expect(output == [skipped, malformed])
+    }
+
+    @Test("normalize notes which fields had text (blank ones not), valid or not, for validate")
+    func nonBlankFields() throws {
+        let candidate = try normalized(["firstname": "Jean", "lastname": " \u{A0} ", "amount": "abc", "phone": " 06 12 34 56 78 ",
+                                        "email": "\u{3000}", "due_date": "31/02/2024"])
+        let noted = candidate.nonBlankFields
+        #expect(noted.contains(.firstname) && noted.contains(.amount) && noted.contains(.phone) && noted.contains(.dueDate))
+        #expect(!noted.contains(.lastname) && !noted.contains(.email) && !noted.contains(.currency) && !noted.contains(.iban))
+    }
+
+    @Test("a field's text is kept as the very same string when it needs no change, trimmed when it does")
+    func keptOrTrimmed() throws {
+        let candidate = try normalized(["email": "jean@example.fr", "iban": " DE89 3704 0044 0532 0130 00 ",
+                                        "due_date": "\u{A0}2024-02-29", "city": " Lyon\t"])
+        #expect(candidate.debt.email == "jean@example.fr")
+        #expect(candidate.debt.iban == "DE89370400440532013000")
+        #expect(candidate.debt.dueDate == "2024-02-29")
+        #expect(candidate.debt.city == "Lyon")
     }
 }

@@ -22,7 +22,7 @@ private final class LinesOnlySink: NDJSONLineSink {
 struct SinkChunkEncoderTests {
     private let outcomes: [Outcome] = [
         Outcome(status: .valid, provenance: Provenance(source: "a.csv", record: 1, line: 2), tempID: "t1",
-                destination: Destination(zone: "eu", country: "DE", credits: 30, multiplier: "1.2", expensive: false)),
+                destination: Destination(zone: .eu, country: "DE", credits: 30, multiplier: "1.2", expensive: false)),
         Outcome(status: .failed, provenance: Provenance(source: "a.csv", record: 2, line: 3),
                 data: RecordObject(["name": .string("Zoé \"Z\"")]),
                 errors: [RecordError(field: "phone", code: .invalidPhone, message: "bad")]),

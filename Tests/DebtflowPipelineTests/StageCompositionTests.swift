@@ -33,7 +33,7 @@ struct StageCompositionTests {
             .then(ValidateStage())
         for try await chunk in pipeline { outcomes += chunk.elements }
         #expect(outcomes.map(\.status) == [.valid, .failed, .failed])
-        #expect(outcomes[0].destination?.zone == "fr_mainland")
+        #expect(outcomes[0].destination?.zone == .frMainland)
         #expect(outcomes[1].errors.map(\.code) == [.expensiveDestination])
         #expect(outcomes[2].errors.map(\.code) == [.missingContact])
     }

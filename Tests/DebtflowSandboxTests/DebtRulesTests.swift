@@ -22,7 +22,7 @@ struct DebtRulesTests {
         #expect(outcome.debt?.currency == "EUR")
         #expect(outcome.debt?.tempID == "t-1")
         #expect(outcome.debt?.metadata == RecordObject(["debtorId": .string("9")]))
-        #expect(outcome.destination?.zone == "fr_mainland")
+        #expect(outcome.destination?.zone == .frMainland)
     }
 
     @Test("a JSON number amount is read with a dot even when the default separator is a comma")

@@ -23,7 +23,7 @@ struct ValidateStageTests {
         #expect(debt.acceptExpensiveDestination == false)
         #expect(debt.timelineID == nil)
         #expect(outcome.tempID == "C-42")
-        #expect(outcome.destination == Destination(zone: "fr_mainland", country: "FR", credits: 25, multiplier: "1.0",
+        #expect(outcome.destination == Destination(zone: .frMainland, country: "FR", credits: 25, multiplier: "1.0",
                                                    expensive: false))
     }
 
@@ -141,7 +141,7 @@ struct ValidateStageTests {
         let byConfig = try evaluate(guadeloupe, validate: ValidateOptions(acceptExpensiveDestination: true))
         #expect(byConfig.status == .valid)
         #expect(byConfig.debt?.acceptExpensiveDestination == true)
-        #expect(byConfig.destination?.zone == "dom_tom")
+        #expect(byConfig.destination?.zone == .domTom)
         #expect(byConfig.destination?.credits == 100)
         var own = guadeloupe
         own["accept_expensive_destination"] = "true"
@@ -150,6 +150,18 @@ struct ValidateStageTests {
         #expect(byRecord.debt?.acceptExpensiveDestination == true)
         own["accept_expensive_destination"] = "false"
         #expect(try evaluate(own).errors.map(\.code) == [.expensiveDestination])
+    }
+
+    @Test("a record accepts an expensive destination in any spelling and case of yes; any no refuses it", arguments: [
+        ("TRUE", true), ("Oui", true), (" x ", true), ("Ja", true), ("1", true), ("FAUX", false), ("Nein", false),
+        ("0", false), ("maybe", false), ("", false),
+    ])
+    func ownAcceptanceSpellings(spelling: String, accepted: Bool) throws {
+        var raw = spoiled(["phone": "0690 12 34 56"])
+        raw["accept_expensive_destination"] = spelling
+        let outcome = try evaluate(raw)
+        #expect(outcome.status == (accepted ? .valid : .failed))
+        #expect(outcome.debt?.acceptExpensiveDestination == (accepted ? true : nil))
     }
 
     @Test("without a classify stage, validate applies no destination rule: a DOM-TOM phone passes, with no destination")

@@ -1,0 +1,28 @@
+/// What a rule made of a field's text, as its byte entry point says it: the input's own bytes
+/// (a range of them, once trimmed), or new text when the normalized form differs from the input.
+///
+/// A caller that holds the field as a `String` keeps that very string when the range is all of
+/// it (``string(input:bytes:)``); a caller holding a span makes a `String` from the range once
+/// (``string(bytes:)``). No text is copied before it is known to be needed.
+public enum NormalizedText: Sendable, Equatable {
+    /// The normalized text is these bytes of the input, unchanged.
+    case input(Range<Int>)
+    /// The normalized text differs from the input (an upper-case domain lowered, spaces taken
+    /// out of an IBAN, a date reordered).
+    case rewritten(String)
+
+    /// The text, given the bytes the rule read.
+    public func string(bytes: UnsafeBufferPointer<UInt8>) -> String {
+        switch self {
+        case .input(let range): String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+        case .rewritten(let text): text
+        }
+    }
+
+    /// The text, given the string whose UTF-8 `bytes` the rule read: `input` itself when the
+    /// range covers all of it (no copy).
+    public func string(input: String, bytes: UnsafeBufferPointer<UInt8>) -> String {
+        if case .input(let range) = self, range.count == bytes.count { return input }
+        return string(bytes: bytes)
+    }
+}

@@ -1,0 +1,102 @@
+import DebtflowCore
+import Foundation
+import Testing
+
+/// The byte writer's fast paths (comma flags as bits, the eight-bytes-at-a-time escape scan,
+/// numbers written without strings) write exactly what the plain rules say.
+@Suite("JSON byte writer: fast paths")
+struct JSONByteWriterFastPathTests {
+    private func text(_ build: (inout JSONByteWriter) -> Void) -> String {
+        var writer = JSONByteWriter()
+        build(&writer)
+        return String(decoding: writer.bytes, as: UTF8.self)
+    }
+
+    /// RFC 8259 escaping, one scalar at a time: the specification the writer must meet.
+    private func reference(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    @Test("a character to escape is found at every position of a string of up to 24 bytes", arguments: [
+        "\"", "\\", "\n", "\u{01}", "\u{1F}",
+    ])
+    func escapeAtEveryPosition(special: String) {
+        for length in 0...24 {
+            for position in 0...length {
+                let plain = String(repeating: "a", count: length)
+                let input = String(plain.prefix(position)) + special + String(plain.dropFirst(position))
+                #expect(text { $0.string(input) } == reference(input), "length \(length), position \(position)")
+            }
+        }
+    }
+
+    @Test("strings with nothing to escape are copied as they are, ASCII or not, at every length", arguments: [
+        "a", "é", "€", "𝄞", " ", "~", "\u{7F}",
+    ])
+    func nothingToEscape(unit: String) {
+        for count in 0...20 {
+            let input = String(repeating: unit, count: count)
+            #expect(text { $0.string(input) } == "\"" + input + "\"")
+        }
+    }
+
+    @Test("containers nested 200 deep get their commas right at every level (past the 64 kept as bits)")
+    func deepNesting() throws {
+        let depth = 200
+        let json = text { w in
+            for _ in 0..<depth { w.beginArray(); w.int(1) }
+            for _ in 0..<depth { w.int(2); w.endArray() }
+        }
+        // Each level: `[1`, a comma, its child, a comma, `2]`.
+        let expected = "[1" + String(repeating: ",[1", count: depth - 1) + String(repeating: ",2]", count: depth)
+        #expect(json == expected)
+        #expect(try JSONSerialization.jsonObject(with: Data(json.utf8)) is [Any])
+    }
+
+    @Test("removeAll forgets open containers too")
+    func removeAllResets() {
+        var writer = JSONByteWriter()
+        writer.beginObject(); writer.field("a", 1)
+        writer.removeAll()
+        writer.beginArray(); writer.int(1); writer.int(2); writer.endArray()
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == "[1,2]")
+    }
+
+    @Test("integers are written as Swift prints them, extremes included",
+          arguments: [0, 7, -7, 10, 1_000_000, Int.max, Int.min])
+    func integers(value: Int) {
+        #expect(text { $0.int(value) } == String(value))
+        #expect(text { $0.int64(Int64(value)) } == String(value))
+    }
+
+    @Test("an amount is written as its decimal text", arguments: [
+        (123450 as Int64, 2), (1234, 0), (12500, 3), (5, 2), (-5, 2), (0, 2), (100, 2), (999_999_999_999_999_999, 2),
+        (1, 4), (-1234, 0), (7, 18),
+    ])
+    func amounts(minorUnits: Int64, digits: Int) {
+        let amount = MinorUnitAmount(minorUnits: minorUnits, digits: digits)
+        #expect(text { $0.amount(amount) } == amount.decimalText)
+    }
+
+    @Test("an amount in an array gets its comma like any value")
+    func amountSeparated() {
+        let json = text { w in
+            w.beginArray(); w.amount(MinorUnitAmount(minorUnits: 1, digits: 2)); w.amount(MinorUnitAmount(minorUnits: 2, digits: 0)); w.endArray()
+        }
+        #expect(json == "[0.01,2]")
+    }
+}

@@ -1,0 +1,42 @@
+import DebtflowCore
+import Testing
+
+@Suite("Trimming UTF-8 bytes of white space (the White_Space property)")
+struct TextTrimmingTests {
+    private func trimmed(_ bytes: [UInt8]) -> [UInt8] {
+        bytes.withUnsafeBufferPointer { Array($0[TextTrimming.trimmedRange($0)]) }
+    }
+
+    @Test("empty bytes, and bytes of white space only, trim to nothing")
+    func blank() {
+        #expect(trimmed([]) == [])
+        #expect(trimmed([0x20]) == [])
+        #expect(trimmed(Array(" \t\u{A0}\u{3000}\u{2028}\r\n".utf8)) == [])
+        #expect(TextTrimming.nonBlank(" \u{202F} ") == nil)
+    }
+
+    @Test("one byte of text is kept; so is the text between Unicode spaces")
+    func kept() {
+        #expect(trimmed([0x41]) == [0x41])
+        #expect(trimmed(Array("\u{A0} Jean Dupont\u{2009}\n".utf8)) == Array("Jean Dupont".utf8))
+    }
+
+    @Test("zero-width space and the byte-order mark are not White_Space: they stay")
+    func notWhiteSpace() {
+        #expect(trimmed(Array("\u{200B}a\u{FEFF}".utf8)) == Array("\u{200B}a\u{FEFF}".utf8))
+    }
+
+    @Test("ill-formed UTF-8 is never white space: it is kept, and the spaces around it go")
+    func illFormed() {
+        #expect(trimmed([0x20, 0xC3, 0x20]) == [0xC3])
+        #expect(trimmed([0x20, 0x80, 0x80, 0x20]) == [0x80, 0x80])
+    }
+
+    @Test("nonBlank returns the very string when there is nothing to trim, and the same text as the scalar-by-scalar rule",
+          arguments: ["Jean", " Jean ", "Élodie", "\u{A0}Zoë\u{3000}", "\u{85}x\u{85}"])
+    func nonBlankAgreesWithScalarProperties(text: String) {
+        let scalars = text.unicodeScalars
+        let kept = scalars.drop { $0.properties.isWhitespace }.reversed().drop { $0.properties.isWhitespace }.reversed()
+        #expect(TextTrimming.nonBlank(text) == String(String.UnicodeScalarView(kept)))
+    }
+}
