@@ -44,4 +44,52 @@ public enum TextTrimming {
         default: return false
         }
     }
+
+    // MARK: The mapping's rules: ASCII white space
+
+    /// The range of `bytes` left once leading and trailing ASCII white space (space, tab, CR, LF)
+    /// is taken off — how `map` trims the ids and texts it reads (not Unicode spaces, unlike
+    /// ``trimmedRange(_:)``, which `normalize` applies).
+    public static func asciiTrimmedRange(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+        var start = 0
+        var end = bytes.count
+        while start < end, isASCIISpace(bytes[start]) { start += 1 }
+        while end > start, isASCIISpace(bytes[end - 1]) { end -= 1 }
+        return start..<end
+    }
+
+    /// `text` without leading and trailing ASCII white space (see ``asciiTrimmedRange(_:)``); the
+    /// very same string when there is none.
+    public static func asciiTrimmed(_ text: String) -> String {
+        guard let first = text.utf8.first, let last = text.utf8.last else { return text }
+        if !isASCIISpace(first) && !isASCIISpace(last) { return text }
+        var copy = text
+        return copy.withUTF8 { String(decoding: UnsafeBufferPointer(rebasing: $0[asciiTrimmedRange($0)]), as: UTF8.self) }
+    }
+
+    /// Whether `bytes` are empty or only ASCII spaces, tabs, CR/LF and no-break spaces (U+00A0):
+    /// a blank cell for `map`.
+    public static func isBlank(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var pendingNBSP = false
+        for byte in bytes {
+            switch byte {
+            case 0x20, 0x09, 0x0A, 0x0D: continue
+            case 0xC2 where !pendingNBSP: pendingNBSP = true
+            case 0xA0 where pendingNBSP: pendingNBSP = false
+            default: return false
+            }
+        }
+        return !pendingNBSP
+    }
+
+    /// ``isBlank(_:)-(UnsafeBufferPointer<UInt8>)`` of a string.
+    public static func isBlank(_ text: String) -> Bool {
+        var copy = text
+        return copy.withUTF8 { isBlank($0) }
+    }
+
+    @inline(__always)
+    private static func isASCIISpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+    }
 }

@@ -355,54 +355,20 @@ extension FieldMappingPlan {
     }
 }
 
-/// Small byte-level text checks for the per-record path.
+/// The mapping's text checks, which are the core's ``DebtflowCore/TextTrimming`` ASCII rules.
 enum TextScan {
     /// Whether `text` is empty or only ASCII spaces, tabs, CR/LF and no-break spaces.
-    static func isBlank(_ text: String) -> Bool {
-        var utf8 = text.utf8.makeIterator()
-        var pendingNBSP = false
-        while let byte = utf8.next() {
-            switch byte {
-            case 0x20, 0x09, 0x0A, 0x0D: continue
-            case 0xC2 where !pendingNBSP: pendingNBSP = true
-            case 0xA0 where pendingNBSP: pendingNBSP = false
-            default: return false
-            }
-        }
-        return !pendingNBSP
-    }
+    static func isBlank(_ text: String) -> Bool { TextTrimming.isBlank(text) }
 
     /// ``isBlank(_:)-(String)`` of a scalar's text on a tape.
     static func isBlank(_ text: RecordView) -> Bool {
         if text.kind == .true || text.kind == .false { return false }
-        return text.withTextBytes { isBlank($0) }
+        return text.withTextBytes { TextTrimming.isBlank($0) }
     }
 
     /// ``isBlank(_:)-(String)`` of UTF-8 bytes.
-    static func isBlank(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var pendingNBSP = false
-        for byte in bytes {
-            switch byte {
-            case 0x20, 0x09, 0x0A, 0x0D: continue
-            case 0xC2 where !pendingNBSP: pendingNBSP = true
-            case 0xA0 where pendingNBSP: pendingNBSP = false
-            default: return false
-            }
-        }
-        return !pendingNBSP
-    }
+    static func isBlank(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool { TextTrimming.isBlank(bytes) }
 
     /// `text` without leading and trailing ASCII whitespace (no copy when there is none).
-    static func trimmed(_ text: String) -> String {
-        let utf8 = text.utf8
-        guard let first = utf8.first, let last = utf8.last else { return text }
-        if !isSpace(first) && !isSpace(last) { return text }
-        var start = utf8.startIndex
-        var end = utf8.endIndex
-        while start < end, isSpace(utf8[start]) { start = utf8.index(after: start) }
-        while end > start, isSpace(utf8[utf8.index(before: end)]) { end = utf8.index(before: end) }
-        return String(text[start..<end])
-    }
-
-    private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+    static func trimmed(_ text: String) -> String { TextTrimming.asciiTrimmed(text) }
 }

@@ -199,29 +199,10 @@ enum MagiclineShape {
 
     /// The positions of `bytes` without leading and trailing ASCII whitespace (as `TextScan.trimmed`).
     private static func trimmedRange(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int> {
-        var start = 0
-        var end = bytes.count
-        while start < end, isSpace(bytes[start]) { start += 1 }
-        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
-        return start..<end
+        TextTrimming.asciiTrimmedRange(bytes)
     }
 
     /// Whether `bytes` are empty or only ASCII spaces, tabs, CR/LF and no-break spaces (as
     /// `TextScan.isBlank`).
-    private static func isBlank(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var pendingNBSP = false
-        for byte in bytes {
-            switch byte {
-            case 0x20, 0x09, 0x0A, 0x0D: continue
-            case 0xC2 where !pendingNBSP: pendingNBSP = true
-            case 0xA0 where pendingNBSP: pendingNBSP = false
-            default: return false
-            }
-        }
-        return !pendingNBSP
-    }
-
-    @inline(__always) private static func isSpace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
-    }
+    private static func isBlank(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool { TextTrimming.isBlank(bytes) }
 }

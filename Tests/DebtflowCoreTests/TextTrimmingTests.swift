@@ -39,4 +39,23 @@ struct TextTrimmingTests {
         let kept = scalars.drop { $0.properties.isWhitespace }.reversed().drop { $0.properties.isWhitespace }.reversed()
         #expect(TextTrimming.nonBlank(text) == String(String.UnicodeScalarView(kept)))
     }
+
+    @Test("map's ASCII rule trims space, tab, CR and LF only; Unicode spaces stay", arguments: [
+        ("", ""), (" ", ""), ("\t a b \r\n", "a b"), ("\u{A0}x\u{A0}", "\u{A0}x\u{A0}"), ("\u{3000}id", "\u{3000}id"), ("a", "a"),
+    ])
+    func asciiTrim(text: String, expected: String) {
+        #expect(TextTrimming.asciiTrimmed(text) == expected)
+        var copy = text
+        let range = copy.withUTF8 { TextTrimming.asciiTrimmedRange($0) }
+        #expect(Array(text.utf8)[range] == ArraySlice(expected.utf8))
+    }
+
+    @Test("a blank cell is empty or only ASCII spaces and no-break spaces; half a no-break space is not", arguments: [
+        ("", true), (" \t\r\n", true), ("\u{A0} \u{A0}", true), ("\u{3000}", false), ("x", false), (" 0 ", false),
+    ])
+    func blankCells(text: String, blank: Bool) {
+        #expect(TextTrimming.isBlank(text) == blank)
+        #expect([UInt8](arrayLiteral: 0x20, 0xC2).withUnsafeBufferPointer { TextTrimming.isBlank($0) } == false)
+    }
 }
+
