@@ -82,7 +82,7 @@ extension JSONTokenizer {
             let start = cursor.mark
             if let text = plainStringInBuffer() {
                 // The common case: copied from the input buffer to the arena once.
-                guard let flags = UTF8TextFlags.of(text) else { throw invalidUTF8(at: start) }
+                guard let flags = UTF8Validation.tapeFlags(of: text) else { throw invalidUTF8(at: start) }
                 tape.appendScalar(.string, key: key, value: tape.appendBytes(text), flags: flags)
             } else {
                 try scanString()
@@ -107,12 +107,12 @@ extension JSONTokenizer {
         let start = cursor.mark
         let span: ByteSpan
         if let key = plainStringInBuffer() {
-            guard UTF8TextFlags.of(key) != nil else { throw invalidUTF8(at: start) }
+            guard UTF8Validation.tapeFlags(of: key) != nil else { throw invalidUTF8(at: start) }
             span = keys.span(of: key, on: &tape)
         } else {
             try scanString()
             span = try scratch.withUnsafeBufferPointer { key in
-                guard UTF8TextFlags.of(key) != nil else { throw invalidUTF8(at: start) }
+                guard UTF8Validation.tapeFlags(of: key) != nil else { throw invalidUTF8(at: start) }
                 return keys.span(of: key, on: &tape)
             }
         }
@@ -147,7 +147,7 @@ extension JSONTokenizer {
     private func storeScratch(validatedFrom start: JSONByteCursor.Mark,
                               on tape: inout RecordTapeBuilder) throws -> (ByteSpan, RecordNode.Flags) {
         try scratch.withUnsafeBufferPointer { text in
-            guard let flags = UTF8TextFlags.of(text) else { throw invalidUTF8(at: start) }
+            guard let flags = UTF8Validation.tapeFlags(of: text) else { throw invalidUTF8(at: start) }
             return (tape.appendBytes(text), flags)
         }
     }

@@ -1,11 +1,17 @@
-import DebtflowCore
+/// Well-formed UTF-8 (Unicode 15, table 3-7), checked without making a `String`: the same
+/// answer as `String(validating:as: UTF8.self) != nil`. Rejects stray continuation bytes,
+/// truncated sequences, overlong forms (`C0`, `C1`, `E0 80…9F`, `F0 80…8F`), UTF-16 surrogates
+/// (`ED A0…BF`) and values past U+10FFFF (`F4 90…`, `F5`–`FF`). One validator for every reader
+/// that puts text on a ``RecordTape`` (CSV fields, JSON strings and keys).
+public enum UTF8Validation {
+    /// Whether `bytes` are well-formed UTF-8.
+    public static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        tapeFlags(of: bytes) != nil
+    }
 
-/// Checks a decoded JSON string and finds its tape flags in one pass, without making a `String`.
-enum UTF8TextFlags {
-    /// The ``RecordNode/Flags`` of `text` as a tape value (needs escaping, non-ASCII), or `nil`
-    /// when it is not well-formed UTF-8 — the same bytes `String(validating:as:)` refuses
-    /// (Unicode Table 3-7: no overlong forms, no surrogates, nothing past U+10FFFF).
-    static func of(_ text: UnsafeBufferPointer<UInt8>) -> RecordNode.Flags? {
+    /// The ``RecordNode/Flags`` of `text` as a tape value (needs escaping, non-ASCII), found in
+    /// the same pass that checks it, or `nil` when it is not well-formed UTF-8.
+    public static func tapeFlags(of text: UnsafeBufferPointer<UInt8>) -> RecordNode.Flags? {
         var flags: RecordNode.Flags = []
         let count = text.count
         var index = 0
