@@ -280,26 +280,44 @@ public struct JSONByteWriter: Sendable {
         beginObject()
         for index in root + 1..<Int(nodes[root].end) {
             let node = nodes[index]
-            separate()
-            let key = UnsafeBufferPointer(rebasing: arena[Int(node.key.offset)..<node.key.end])
-            if node.flags.contains(.keyNeedsEscaping) { appendQuoted(utf8: key) } else { appendQuotedVerbatim(key) }
-            bytes.append(UInt8(ascii: ":"))
-            pendingValueAfterKey = true
-            let text = UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end])
+            writeMemberKey(node, arena: arena)
             switch node.kind {
-            case .null: null()
-            case .true: bool(true)
-            case .false: bool(false)
-            case .number: separate(); bytes.append(contentsOf: text)
-            case .string:
-                separate()
-                if node.flags.contains(.valueNeedsEscaping) { appendQuoted(utf8: text) } else { appendQuotedVerbatim(text) }
+            case .null, .true, .false, .number, .string: writeScalar(node, arena: arena)
             // A member that takes one node is an empty container.
             case .object: beginObject(); endObject()
             case .array: beginArray(); endArray()
             }
         }
         endObject()
+    }
+
+    /// Writes `"key":` of an object member from the tape (escaped only when its flag says so).
+    @inline(__always)
+    private mutating func writeMemberKey(_ node: RecordNode, arena: UnsafeBufferPointer<UInt8>) {
+        separate()
+        let key = UnsafeBufferPointer(rebasing: arena[Int(node.key.offset)..<node.key.end])
+        if node.flags.contains(.keyNeedsEscaping) { appendQuoted(utf8: key) } else { appendQuotedVerbatim(key) }
+        bytes.append(UInt8(ascii: ":"))
+        pendingValueAfterKey = true
+    }
+
+    /// Writes a scalar node from the tape: a number as written, a string escaped only when its
+    /// flag says so. `node` must not be a container (its `value` is a child count, not a span).
+    @inline(__always)
+    private mutating func writeScalar(_ node: RecordNode, arena: UnsafeBufferPointer<UInt8>) {
+        switch node.kind {
+        case .null: null()
+        case .true: bool(true)
+        case .false: bool(false)
+        case .number:
+            separate()
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end]))
+        case .string:
+            separate()
+            let text = UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end])
+            if node.flags.contains(.valueNeedsEscaping) { appendQuoted(utf8: text) } else { appendQuotedVerbatim(text) }
+        case .object, .array: preconditionFailure("not a scalar")
+        }
     }
 
     private mutating func writeNodes(from first: Int, to end: Int, arena: UnsafeBufferPointer<UInt8>,
@@ -313,25 +331,9 @@ public struct JSONByteWriter: Sendable {
                 if last.kind == .object { endObject() } else { endArray() }
             }
             let node = nodes[index]
-            if index != first, closes.last?.kind == .object {
-                separate()
-                let key = UnsafeBufferPointer(rebasing: arena[Int(node.key.offset)..<node.key.end])
-                if node.flags.contains(.keyNeedsEscaping) { appendQuoted(utf8: key) } else { appendQuotedVerbatim(key) }
-                bytes.append(UInt8(ascii: ":"))
-                pendingValueAfterKey = true
-            }
-            // A scalar's text (a container's `value` is its child count, not a span).
-            var text: UnsafeBufferPointer<UInt8> {
-                UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end])
-            }
+            if index != first, closes.last?.kind == .object { writeMemberKey(node, arena: arena) }
             switch node.kind {
-            case .null: null()
-            case .true: bool(true)
-            case .false: bool(false)
-            case .number: separate(); bytes.append(contentsOf: text)
-            case .string:
-                separate()
-                if node.flags.contains(.valueNeedsEscaping) { appendQuoted(utf8: text) } else { appendQuotedVerbatim(text) }
+            case .null, .true, .false, .number, .string: writeScalar(node, arena: arena)
             case .object:
                 beginObject()
                 closes.append((Int(node.end), .object))
