@@ -19,16 +19,24 @@ public enum TextTrimming {
     /// The range of `bytes` (UTF-8) left once leading and trailing white space is taken off;
     /// empty when the bytes are blank. Ill-formed UTF-8 is never white space (it is kept).
     public static func trimmedRange(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+        trimmedRange(bytes, trimming: isWhitespace)
+    }
+
+    /// The range of `bytes` (UTF-8) left once leading and trailing scalars for which `trims` is
+    /// true are taken off; empty when nothing is left. Ill-formed UTF-8 reads as U+FFFD, which a
+    /// rule should not trim (it is kept). For rules with their own set (an amount also trims a
+    /// zero-width space and a byte-order mark).
+    public static func trimmedRange(_ bytes: UnsafeBufferPointer<UInt8>, trimming trims: (UInt32) -> Bool) -> Range<Int> {
         var start = 0
         var end = bytes.count
         while start < end {
             let (value, length) = UTF8Decoding.scalar(at: start, in: bytes)
-            guard isWhitespace(value) else { break }
+            guard trims(value) else { break }
             start += length
         }
         while end > start {
             let (value, length) = UTF8Decoding.scalar(endingAt: end, in: bytes)
-            guard isWhitespace(value) else { break }
+            guard trims(value) else { break }
             end -= length
         }
         return start..<end

@@ -32,18 +32,6 @@ enum AmountTextScalars {
     /// The range of `bytes` (UTF-8) left once leading and trailing trimmable scalars (see
     /// ``isTrimmable(_:)``) are taken off; empty when nothing is left. Ill-formed UTF-8 is kept.
     static func trimmedRange(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int> {
-        var start = 0
-        var end = bytes.count
-        while start < end {
-            let (value, length) = UTF8Decoding.scalar(at: start, in: bytes)
-            guard isTrimmable(value) else { break }
-            start += length
-        }
-        while end > start {
-            let (value, length) = UTF8Decoding.scalar(endingAt: end, in: bytes)
-            guard isTrimmable(value) else { break }
-            end -= length
-        }
-        return start..<end
+        TextTrimming.trimmedRange(bytes, trimming: isTrimmable)
     }
 }
