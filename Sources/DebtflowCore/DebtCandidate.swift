@@ -151,7 +151,8 @@ public struct DebtRawFields: Sendable {
         withBytes(key) { bytes in
             guard let bytes, let first = bytes.first, let last = bytes.last else { return nil }
             if Self.isPrintableASCII(first) && Self.isPrintableASCII(last) { return String(decoding: bytes, as: UTF8.self) }
-            return TextTrimming.nonBlank(String(decoding: bytes, as: UTF8.self))
+            let kept = TextTrimming.trimmedRange(bytes)
+            return kept.isEmpty ? nil : String(decoding: UnsafeBufferPointer(rebasing: bytes[kept]), as: UTF8.self)
         }
     }
 

@@ -211,16 +211,25 @@ public struct RecordTapeBuilder: Sendable {
     }
 
     /// Drops every node from `node` on (and the arena bytes from `byteCount` on): a record that
-    /// turned out bad half-way is taken back. No container may be open inside the dropped part's
-    /// parent other than the ones being dropped.
+    /// turned out bad half-way is taken back. Containers opened at or after `node` are closed
+    /// away; the container left open above them loses the children that were dropped.
     public mutating func truncate(nodesFrom node: Int, bytesFrom byteCount: Int) {
+        precondition(node <= nodes.count && byteCount <= bytes.count, "truncating past the end")
         while let last = open.last, last.node >= node { open.removeLast() }
+        if !open.isEmpty {
+            // Count the dropped nodes that are direct children of the open container: step over
+            // each one's subtree (an open container's subtree runs to the end of the table).
+            var dropped: UInt32 = 0
+            var index = node
+            while index < nodes.count {
+                dropped += 1
+                let end = Int(nodes[index].end)
+                index = end > index ? end : nodes.count
+            }
+            open[open.count - 1].children -= dropped
+        }
         nodes.removeLast(nodes.count - node)
         bytes.removeLast(bytes.count - byteCount)
-        if !open.isEmpty {
-            // The dropped root was counted as a child of the container that is still open.
-            open[open.count - 1].children -= 1
-        }
     }
 
     /// The finished tape; the builder starts empty again (its buffers go with the tape).

@@ -85,11 +85,16 @@ public final class CSVRecordReader: RecordSource {
         var rows: [PendingRecord] = []
         rows.reserveCapacity(min(chunkSize, 1024))
         var keyBase: UInt32?
-        while rows.count < chunkSize && (rows.isEmpty || builder.byteCount < byteBudget) {
+        // The budget counts the rows' input bytes (as stored, line breaks included), not the
+        // arena: the header's keys, copied into each chunk once, would otherwise fill it when the
+        // header is wide, making every chunk one row that copies the whole header again.
+        var rowBytes = 0
+        while rows.count < chunkSize && (rows.isEmpty || rowBytes < byteBudget) {
             guard try scanner.nextRow() else {
                 finished = true
                 break
             }
+            rowBytes += scanner.rowByteCount
             rows.append(appendRow(to: &builder, keyBase: &keyBase))
         }
         if rows.isEmpty { return nil }

@@ -19,6 +19,11 @@ import DebtflowCore
 /// A valid debt gets its `temp_id`, the timeline in effect (the record's `timeline_id`, else the
 /// config's; the start mode only with one) and `accept_expensive_destination` (true when the
 /// config or the record accepts, else false).
+///
+/// Precondition: the candidates went through `normalize` (the stage descriptors require it
+/// before `validate`). Which fields were given is read from what `normalize` found
+/// (``DebtflowCore/DebtCandidate/nonBlankFields``), not trimmed again here; a candidate that
+/// skipped `normalize` would count as having no amount, phone or email.
 public struct ValidateStage: ChunkStage {
     public typealias Input = DebtCandidate
     public typealias Output = Outcome

@@ -124,6 +124,26 @@ struct RecordTapeTests {
         #expect(view.value == .array([.string("kept"), .number("7")]))
     }
 
+    @Test("truncate takes back several siblings, nested containers still open, or nothing at all")
+    func truncateCountsTheDroppedChildren() {
+        var builder = RecordTapeBuilder()
+        let outer = builder.beginArray()
+        builder.append(.string("kept"))
+        let nodes = builder.nodeCount, bytes = builder.byteCount
+        builder.append(.number("1"))
+        builder.append(.object(RecordObject(["a": .array([.null])])))
+        let open = builder.beginObject()
+        _ = builder.beginArray(key: builder.appendBytes("still open"))
+        _ = open
+        builder.truncate(nodesFrom: nodes, bytesFrom: bytes)
+        builder.truncate(nodesFrom: builder.nodeCount, bytesFrom: builder.byteCount)
+        builder.append(.bool(true))
+        builder.end(outer)
+        let view = RecordView(tape: builder.finish(), index: outer)
+        #expect(view.value == .array([.string("kept"), .bool(true)]))
+        #expect(view.count == 2)
+    }
+
     @Test("text decoded straight into the arena keeps only the bytes written")
     func appendBytesUpTo() {
         var builder = RecordTapeBuilder()

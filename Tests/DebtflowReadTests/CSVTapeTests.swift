@@ -1,5 +1,6 @@
 import DebtflowCore
 @testable import DebtflowRead
+import Foundation
 import Testing
 
 /// The CSV reader builds one ``RecordTape`` per chunk (issue 10, "a chunk owns its bytes"): these
@@ -118,6 +119,21 @@ struct CSVTapeTests {
         #expect(records.map { $0.view.children.map(\.key) } == [["a", "b"], ["a", "b"], ["a", "b"], ["a"]])
         #expect(records[3].problem?.code == .malformedRow)
         #expect(Set(records.map { ObjectIdentifier($0.view.tape) }).count == 4)
+    }
+
+    @Test("the header's keys copied into a chunk do not count against its byte budget: a wide header still packs many rows")
+    func wideHeaderDoesNotFillTheBudget() throws {
+        // 40 columns with 100-byte names: 4,000 bytes of keys per chunk, rows of 80 bytes.
+        let names = (0..<40).map { String(repeating: "k", count: 97) + String(format: "%03d", $0) }
+        let row = Array(repeating: "x", count: 40).joined(separator: ",")
+        let text = names.joined(separator: ",") + "\n" + Array(repeating: row, count: 30).joined(separator: "\n") + "\n"
+        let read = try chunks(text, byteBudget: 1_000)
+        // A row is 80 bytes of input (40 one-byte fields, 39 commas, a line break): 13 rows reach
+        // 1,000 bytes, so the 30 rows take three chunks, not thirty.
+        #expect(read.map(\.count) == [13, 13, 4])
+        // What a chunk holds in memory counts the keys too (the in-flight budget's measure).
+        #expect(read.allSatisfy { $0.textByteCount == $0.elements[0].view.tape.bytes.count })
+        #expect(read.flatMap(\.elements).allSatisfy { $0.view.children.map(\.key) == names })
     }
 
     @Test("a row longer than the header keeps its extra fields under column_N keys")
