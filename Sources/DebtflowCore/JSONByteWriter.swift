@@ -262,7 +262,7 @@ public struct JSONByteWriter: Sendable {
         tape.bytes.withUnsafeBufferPointer { arena in
             tape.nodes.withUnsafeBufferPointer { nodes in
                 let root = nodes[view.index]
-                if root.kind == .object && Int(root.end) == view.index + 1 + root.childCount {
+                if root.kind == .object && view.isFlat {
                     writeFlatObject(at: view.index, arena: arena, nodes: nodes)
                 } else {
                     writeNodes(from: view.index, to: Int(root.end), arena: arena, nodes: nodes)

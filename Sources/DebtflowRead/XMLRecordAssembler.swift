@@ -195,11 +195,10 @@ struct XMLRecordAssembler {
     /// Closes the innermost open element (no-op outside records).
     mutating func endElement() {
         guard let frame = frames.popLast() else { return }
-        var start = frame.textStart
-        var end = text.count
-        while start < end, Self.isXMLSpace(text[start]) { start += 1 }
-        while end > start, Self.isXMLSpace(text[end - 1]) { end -= 1 }
-        let trimmed = appendText(start..<end)
+        let kept = text.withUnsafeBufferPointer { all in
+            TextTrimming.asciiTrimmedRange(UnsafeBufferPointer(rebasing: all[frame.textStart...]))
+        }
+        let trimmed = appendText(frame.textStart + kept.lowerBound..<frame.textStart + kept.upperBound)
         text.removeLast(text.count - frame.textStart)
 
         if frame.attributeCount == 0 && children.count == frame.firstChild {
@@ -375,9 +374,5 @@ struct XMLRecordAssembler {
         }
         while let last = openContainers.popLast() { tape.end(last.index) }
         pending.append((recordCount, recordLine, rootIndex))
-    }
-
-    @inline(__always) private static func isXMLSpace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 }
