@@ -43,36 +43,31 @@ struct TextDecoder {
 
 extension TextDecoder {
     /// Appends one field's text to a chunk's tape arena, decoded by the encoding choice, and
-    /// returns where it is with its escaping and non-ASCII flags: one pass to look at the bytes,
+    /// returns where it is with its escaping and non-ASCII flags: one pass to look at the bytes
+    /// (``DebtflowCore/UTF8Validation/tapeFlags(of:)`` or ``DebtflowCore/RecordNode/Flags/of(_:)``),
     /// one copy. ASCII and valid UTF-8 are copied as they are; Windows-1252 is decoded to UTF-8
     /// straight into the arena; only invalid UTF-8 read as `utf-8` (replaced by U+FFFD) goes
     /// through a `String`. Same text as ``string(_:)``.
     @inline(__always)
     func appendField(_ bytes: UnsafeBufferPointer<UInt8>, to builder: inout RecordTapeBuilder)
         -> (span: ByteSpan, flags: RecordNode.Flags) {
-        var combined: UInt8 = 0
-        var escaping = false
-        for byte in bytes {
-            combined |= byte
-            escaping = escaping || byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
-        }
-        let escapingFlag: RecordNode.Flags = escaping ? .valueNeedsEscaping : []
-        if combined < 0x80 { return (builder.appendBytes(bytes), escapingFlag) }
-        let nonASCII = escapingFlag.union(.valueIsNonASCII)
         switch encoding {
-        case .auto:
-            if UTF8Validation.isValid(bytes) { return (builder.appendBytes(bytes), nonASCII) }
-        case .utf8:
-            if UTF8Validation.isValid(bytes) { return (builder.appendBytes(bytes), nonASCII) }
-            var repaired = String(decoding: bytes, as: UTF8.self)
-            return repaired.withUTF8 { utf8 in (builder.appendBytes(utf8), RecordNode.Flags.of(utf8)) }
+        case .auto, .utf8:
+            // One pass finds the flags and checks the UTF-8 (ASCII is valid UTF-8).
+            if let flags = UTF8Validation.tapeFlags(of: bytes) { return (builder.appendBytes(bytes), flags) }
+            if encoding == .utf8 {
+                var repaired = String(decoding: bytes, as: UTF8.self)
+                return repaired.withUTF8 { utf8 in (builder.appendBytes(utf8), RecordNode.Flags.of(utf8)) }
+            }
         case .windows1252:
             break
         }
+        let flags = RecordNode.Flags.of(bytes)
+        if !flags.contains(.valueIsNonASCII) { return (builder.appendBytes(bytes), flags) }
         // Bytes below 0x80 stay as they are and every byte above decodes to a scalar ≥ U+0080, so
         // the flags found on the input bytes hold for the decoded text.
         let span = builder.appendBytes(upTo: bytes.count * 3) { Windows1252.decode(bytes, into: $0) }
-        return (span, nonASCII)
+        return (span, flags)
     }
 }
 
