@@ -56,6 +56,8 @@ public struct JSONByteWriter: Sendable {
     }
 
     public mutating func string(_ value: String) { separate(); appendQuoted(value) }
+    /// Writes a string from its UTF-8 bytes, escaped where JSON needs it.
+    public mutating func string(utf8 value: UnsafeBufferPointer<UInt8>) { separate(); appendQuoted(utf8: value) }
     public mutating func bool(_ value: Bool) { separate(); appendLiteral(value ? "true" : "false") }
     public mutating func null() { separate(); appendLiteral("null") }
     public mutating func int(_ value: Int) { separate(); appendDecimal(Int64(value)) }
