@@ -55,25 +55,29 @@ public struct MapStage: ChunkStage {
                     plan = cache.plan(for: view)
                     planShape = view
                 }
-                output.append(mapGeneric(records[index], plan: plan!, idPrefix: &idPrefix))
+                mapGeneric(records[index], plan: plan!, idPrefix: &idPrefix, into: &output)
             }
         }
         return Chunk(output, inputBytesConsumed: chunk.inputBytesConsumed)
     }
 
-    private func mapGeneric(_ record: Record, plan: FieldMappingPlan, idPrefix: inout IDPrefix) -> DebtCandidate {
+    /// Appends the candidate of one record. It is built whole by its initializer straight into
+    /// `output` (a candidate is a wide value: building it in a variable and appending that copies it).
+    private func mapGeneric(_ record: Record, plan: FieldMappingPlan, idPrefix: inout IDPrefix,
+                            into output: inout [DebtCandidate]) {
         let raw = plan.rawValues(of: record.view)
-        var candidate = DebtCandidate(provenance: record.provenance, data: record.view, raw: raw)
+        let tempID: String
         if let ownKey: DebtRawKey = raw.has(.tempID) ? .tempID : raw.has(.internalID) ? .internalID : nil {
-            candidate.tempID = raw.withBytes(ownKey) { bytes in
-                bytes.map { String(decoding: UnsafeBufferPointer(rebasing: $0[TextTrimming.asciiTrimmedRange($0)]), as: UTF8.self) }
+            tempID = raw.withBytes(ownKey) { bytes in
+                bytes.map { String(decoding: UnsafeBufferPointer(rebasing: $0[TextTrimming.asciiTrimmedRange($0)]), as: UTF8.self) } ?? ""
             }
         } else {
-            candidate.tempID = idPrefix.prefix(for: record.provenance.source) + String(record.provenance.record)
+            tempID = idPrefix.prefix(for: record.provenance.source) + String(record.provenance.record)
         }
-        if raw.has(.countryCode) { candidate.phoneRegion = raw.withBytes(.countryCode) { $0.flatMap(RegionCode.parse(utf8:)) } }
-        if let problem = record.problem { candidate.errors.append(problem) }
-        return candidate
+        let phoneRegion = raw.has(.countryCode) ? raw.withBytes(.countryCode) { $0.flatMap(RegionCode.parse(utf8:)) } : nil
+        output.append(DebtCandidate(provenance: record.provenance, data: record.view, raw: raw, tempID: tempID,
+                                    phoneRegion: phoneRegion))
+        if let problem = record.problem { output[output.count - 1].errors.append(problem) }
     }
 
     /// The local calendar date, `YYYY-MM-DD`.

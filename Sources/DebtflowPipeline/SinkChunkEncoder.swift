@@ -95,9 +95,10 @@ struct SinkChunkEncoder: Sendable {
             writerOfRoute.append(route.takesLines ? writers.count : -1)
             if route.takesLines { writers.append(JSONByteWriter(capacity: max(4096, hints[index] + hints[index] / 8))) }
         }
+        var tally = OutcomeTally()
         outcomes.withUnsafeBufferPointer { buffer in
             for index in buffer.indices {
-                result.counts.count(buffer[index])
+                tally.count(buffer[index])
                 let status = buffer[index].status
                 if buffer[index].isConversion && status == .failed {
                     if result.malformedRows.count < maxMalformedMessages {
@@ -127,6 +128,7 @@ struct SinkChunkEncoder: Sendable {
                 }
             }
         }
+        result.counts = tally.counts
         var sizes = hints
         result.deliveries.reserveCapacity(routes.count)
         for (index, route) in routes.enumerated() {
