@@ -83,7 +83,7 @@ public struct OutcomeTally: Sendable {
     }
 
     /// Counts one outcome (as ``OutcomeCounts/count(_:)``).
-    public mutating func count(_ outcome: Outcome) {
+    public mutating func count(_ outcome: borrowing Outcome) {
         records += 1
         switch outcome.status {
         case .valid:

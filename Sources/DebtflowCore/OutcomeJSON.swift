@@ -3,7 +3,7 @@ extension JSONByteWriter {
     /// Writes one outcome as one JSON object (no newline). A conversion outcome is written as the
     /// record alone. With `includeSource` (a many-input run) the envelope names its input in
     /// `"source"`, right after `"status"`.
-    public mutating func outcome(_ outcome: Outcome, includeSource: Bool = false) {
+    public mutating func outcome(_ outcome: borrowing Outcome, includeSource: Bool = false) {
         if outcome.isConversion {
             recordData(outcome.data)
             return
