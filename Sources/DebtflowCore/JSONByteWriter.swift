@@ -114,7 +114,42 @@ public struct JSONByteWriter: Sendable {
     public mutating func optionalField(_ name: String, _ value: String?) { if let value { field(name, value) } }
     public mutating func optionalField(_ name: String, _ value: Int?) { if let value { field(name, value) } }
     // The same with a constant member name (see ``key(literal:)``).
-    public mutating func field(literal name: StaticString, _ value: String) { key(literal: name); string(value) }
+    public mutating func field(literal name: StaticString, _ value: String) {
+        var value = value
+        value.withUTF8 { field(literal: name, utf8: $0) }
+    }
+    /// `"name":"value"` from the value's UTF-8 bytes, escaped where JSON needs it. A short value
+    /// that needs no escaping is written with its key in one piece (one capacity check).
+    public mutating func field(literal name: StaticString, utf8 value: UnsafeBufferPointer<UInt8>) {
+        let total = name.utf8CodeUnitCount + value.count + 6
+        guard total <= 256, JSONEscapeScan.firstByteToEscape(in: value) == value.count else {
+            key(literal: name)
+            string(utf8: value)
+            return
+        }
+        let comma = needsCommaAndMark()
+        name.withUTF8Buffer { utf8 in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: total) { piece in
+                var count = 0
+                if comma {
+                    piece[0] = UInt8(ascii: ",")
+                    count = 1
+                }
+                piece[count] = UInt8(ascii: "\"")
+                count += 1
+                _ = UnsafeMutableBufferPointer(rebasing: piece[count...]).initialize(fromContentsOf: utf8)
+                count += utf8.count
+                piece[count] = UInt8(ascii: "\"")
+                piece[count + 1] = UInt8(ascii: ":")
+                piece[count + 2] = UInt8(ascii: "\"")
+                count += 3
+                _ = UnsafeMutableBufferPointer(rebasing: piece[count...]).initialize(fromContentsOf: value)
+                count += value.count
+                piece[count] = UInt8(ascii: "\"")
+                bytes.append(contentsOf: UnsafeMutableBufferPointer(rebasing: piece[0...count]))
+            }
+        }
+    }
     public mutating func field(literal name: StaticString, _ value: Int) { key(literal: name); int(value) }
     public mutating func field(literal name: StaticString, _ value: Bool) { key(literal: name); bool(value) }
     public mutating func optionalField(literal name: StaticString, _ value: String?) { if let value { field(literal: name, value) } }
