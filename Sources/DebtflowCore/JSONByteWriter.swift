@@ -47,15 +47,22 @@ public struct JSONByteWriter: Sendable {
     /// scan): the name must be ASCII without `"`, `\` or control characters, as every constant
     /// key of the contract's envelopes is.
     public mutating func key(literal name: StaticString) {
-        separate()
-        // `"name":` assembled on the stack and appended in one piece (one capacity check).
+        // `,"name":` (the comma when one is due) assembled on the stack and appended in one
+        // piece: one capacity check instead of four.
+        let comma = needsCommaAndMark()
         name.withUTF8Buffer { utf8 in
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: utf8.count + 3) { quoted in
-                quoted[0] = UInt8(ascii: "\"")
-                _ = UnsafeMutableBufferPointer(rebasing: quoted[1...]).initialize(fromContentsOf: utf8)
-                quoted[utf8.count + 1] = UInt8(ascii: "\"")
-                quoted[utf8.count + 2] = UInt8(ascii: ":")
-                bytes.append(contentsOf: quoted)
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: utf8.count + 4) { piece in
+                var count = 0
+                if comma {
+                    piece[0] = UInt8(ascii: ",")
+                    count = 1
+                }
+                piece[count] = UInt8(ascii: "\"")
+                _ = UnsafeMutableBufferPointer(rebasing: piece[(count + 1)...]).initialize(fromContentsOf: utf8)
+                count += utf8.count + 1
+                piece[count] = UInt8(ascii: "\"")
+                piece[count + 1] = UInt8(ascii: ":")
+                bytes.append(contentsOf: UnsafeMutableBufferPointer(rebasing: piece[0..<(count + 2)]))
             }
         }
         pendingValueAfterKey = true
@@ -107,7 +114,42 @@ public struct JSONByteWriter: Sendable {
     public mutating func optionalField(_ name: String, _ value: String?) { if let value { field(name, value) } }
     public mutating func optionalField(_ name: String, _ value: Int?) { if let value { field(name, value) } }
     // The same with a constant member name (see ``key(literal:)``).
-    public mutating func field(literal name: StaticString, _ value: String) { key(literal: name); string(value) }
+    public mutating func field(literal name: StaticString, _ value: String) {
+        var value = value
+        value.withUTF8 { field(literal: name, utf8: $0) }
+    }
+    /// `"name":"value"` from the value's UTF-8 bytes, escaped where JSON needs it. A short value
+    /// that needs no escaping is written with its key in one piece (one capacity check).
+    public mutating func field(literal name: StaticString, utf8 value: UnsafeBufferPointer<UInt8>) {
+        let total = name.utf8CodeUnitCount + value.count + 6
+        guard total <= 256, JSONEscapeScan.firstByteToEscape(in: value) == value.count else {
+            key(literal: name)
+            string(utf8: value)
+            return
+        }
+        let comma = needsCommaAndMark()
+        name.withUTF8Buffer { utf8 in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: total) { piece in
+                var count = 0
+                if comma {
+                    piece[0] = UInt8(ascii: ",")
+                    count = 1
+                }
+                piece[count] = UInt8(ascii: "\"")
+                count += 1
+                _ = UnsafeMutableBufferPointer(rebasing: piece[count...]).initialize(fromContentsOf: utf8)
+                count += utf8.count
+                piece[count] = UInt8(ascii: "\"")
+                piece[count + 1] = UInt8(ascii: ":")
+                piece[count + 2] = UInt8(ascii: "\"")
+                count += 3
+                _ = UnsafeMutableBufferPointer(rebasing: piece[count...]).initialize(fromContentsOf: value)
+                count += value.count
+                piece[count] = UInt8(ascii: "\"")
+                bytes.append(contentsOf: UnsafeMutableBufferPointer(rebasing: piece[0...count]))
+            }
+        }
+    }
     public mutating func field(literal name: StaticString, _ value: Int) { key(literal: name); int(value) }
     public mutating func field(literal name: StaticString, _ value: Bool) { key(literal: name); bool(value) }
     public mutating func optionalField(literal name: StaticString, _ value: String?) { if let value { field(literal: name, value) } }
@@ -140,16 +182,21 @@ public struct JSONByteWriter: Sendable {
     /// The comma before a member or element, when one came before it in the same container.
     @inline(__always)
     private mutating func separate() {
+        if needsCommaAndMark() { bytes.append(UInt8(ascii: ",")) }
+    }
+
+    /// What ``separate()`` decides, without writing: whether a comma is due before the value
+    /// about to be written (and notes that the container now has a member).
+    @inline(__always)
+    private mutating func needsCommaAndMark() -> Bool {
         if pendingValueAfterKey {
             pendingValueAfterKey = false
-            return
+            return false
         }
-        guard depth > 0 else { return }
-        if commaBits & 1 != 0 {
-            bytes.append(UInt8(ascii: ","))
-        } else {
-            commaBits |= 1
-        }
+        guard depth > 0 else { return false }
+        if commaBits & 1 != 0 { return true }
+        commaBits |= 1
+        return false
     }
 
     /// A container was opened: its first member needs no comma.

@@ -91,9 +91,7 @@ extension JSONByteWriter {
                 break
             default:
                 debt.withText(debtKey) { text in
-                    guard let text else { return }
-                    key(literal: debtKey.literal)
-                    string(utf8: text)
+                    if let text { field(literal: debtKey.literal, utf8: text) }
                 }
             }
         }

@@ -99,4 +99,29 @@ struct JSONByteWriterFastPathTests {
         }
         #expect(json == "[0.01,2]")
     }
+
+    @Test("a member written in one piece (key and short value) is what key then string write, commas included",
+          arguments: ["", "Lyon", "Céline", "say \"hi\"", "tab\there", String(repeating: "x", count: 240),
+                      String(repeating: "é", count: 200), "back\\slash"])
+    func memberInOnePiece(_ value: String) {
+        let piecewise = text { writer in
+            writer.beginObject()
+            writer.key(literal: "first")
+            writer.int(1)
+            writer.key(literal: "city")
+            writer.string(value)
+            writer.key(literal: "last")
+            writer.string(value)
+            writer.endObject()
+        }
+        let inOnePiece = text { writer in
+            writer.beginObject()
+            writer.field(literal: "first", 1)
+            value.utf8.withContiguousStorageIfAvailable { writer.field(literal: "city", utf8: $0) }
+            writer.field(literal: "last", value)
+            writer.endObject()
+        }
+        #expect(inOnePiece == piecewise)
+        #expect(inOnePiece == "{\"first\":1,\"city\":\(reference(value)),\"last\":\(reference(value))}")
+    }
 }
