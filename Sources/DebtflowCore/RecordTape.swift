@@ -188,6 +188,15 @@ public struct RecordTapeBuilder: Sendable {
         nodes.append(RecordNode(kind: kind, flags: knownFlags, key: key, value: value, end: index + 1))
     }
 
+    /// Appends whole records assembled elsewhere, in one copy (the XML reader builds each record
+    /// aside and moves it here when it is complete): each node's `end` already absolute (this
+    /// builder's ``nodeCount`` before the call plus its place), its spans already in this arena,
+    /// its flags final. Nothing is checked per node; no container may be open.
+    public mutating func appendNodes(_ finished: UnsafeBufferPointer<RecordNode>) {
+        precondition(open.isEmpty, "appending whole records inside an open container")
+        nodes.append(contentsOf: finished)
+    }
+
     /// Appends a string node whose text is copied from `text`.
     public mutating func appendString(key: ByteSpan = .empty, _ text: UnsafeBufferPointer<UInt8>) {
         let span = appendBytes(text)
