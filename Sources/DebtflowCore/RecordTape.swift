@@ -278,14 +278,29 @@ public struct RecordTapeBuilder: Sendable {
 
 extension RecordNode.Flags {
     /// The escaping and non-ASCII flags of some UTF-8 text (as a value).
+    /// Eight bytes at a time while none may need escaping (``JSONEscapeScan/mayNeedEscape(_:)``),
+    /// then byte by byte.
     public static func of(_ text: UnsafeBufferPointer<UInt8>) -> RecordNode.Flags {
         var flags: RecordNode.Flags = []
+        var index = 0
+        let count = text.count
+        var combinedWords: UInt64 = 0
+        if let base = text.baseAddress {
+            while index + 8 <= count {
+                let word = UnsafeRawPointer(base).loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                if JSONEscapeScan.mayNeedEscape(word) { break }
+                combinedWords |= word
+                index += 8
+            }
+        }
         var combined: UInt8 = 0
-        for byte in text {
+        while index < count {
+            let byte = text[index]
             combined |= byte
             if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { flags.insert(.valueNeedsEscaping) }
+            index += 1
         }
-        if combined >= 0x80 { flags.insert(.valueIsNonASCII) }
+        if combined >= 0x80 || combinedWords & 0x8080_8080_8080_8080 != 0 { flags.insert(.valueIsNonASCII) }
         return flags
     }
 }

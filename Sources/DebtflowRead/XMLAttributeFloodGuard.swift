@@ -37,12 +37,11 @@ struct XMLAttributeFloodGuard {
     /// - Returns: `false` once a start tag holds more than ``maxAttributes`` attributes (``line``
     ///   is then the line where that happened).
     mutating func scan(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard let start = bytes.baseAddress, bytes.count > 0 else { return true }
-        let base = start.assumingMemoryBound(to: UInt8.self)
-        // This scan runs over every byte before libxml2 does: the state lives in locals, each
-        // state runs its own tight loop to the next byte that matters (runs are short in an
-        // export: a tag or a value of a few bytes), and lines are counted in a separate pass
-        // over the whole read, only their total kept (the line of a refusal is found then).
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return true }
+        // This scan runs over every byte before libxml2 does, so it looks at eight bytes at a
+        // time: each state searches words for the next byte that matters to it (``firstIndex``),
+        // and lines are counted in a separate pass over the whole read, only their total kept
+        // (the line of a refusal is found then). The state lives in locals meanwhile.
         var state = self.state
         var quote = self.quote
         var attributes = self.attributes
@@ -56,13 +55,11 @@ struct XMLAttributeFloodGuard {
         while index < count {
             switch state {
             case .text:
-                while index < count && base[index] != 0x3C { index += 1 }                      // <
-                if index < count {
-                    index += 1
-                    state = .tagStart
-                }
+                guard let found = Self.firstIndex(of: Self.lessThan, in: base, from: index, to: count) else { return finish(base, count) }
+                index = found + 1
+                state = .tagStart
             case .tagStart:
-                let byte = base[index]
+                let byte = base.load(fromByteOffset: index, as: UInt8.self)
                 index += 1
                 if byte == 0x21 || byte == 0x3F || byte == 0x2F {                              // ! ? /
                     state = .otherMarkup
@@ -71,46 +68,115 @@ struct XMLAttributeFloodGuard {
                     attributes = 0
                 }
             case .startTag:
-                while index < count {
-                    let byte = base[index]
-                    index += 1
-                    if byte == 0x3D {                                                           // =
-                        attributes += 1
-                        if attributes > maxAttributes {
-                            line += Self.lineBreaks(in: UnsafeBufferPointer(start: base, count: index))
-                            return false
-                        }
-                    } else if byte == 0x3E {                                                    // >
-                        state = .text
-                        break
-                    } else if byte == 0x22 || byte == 0x27 {                                    // " '
-                        quote = byte
-                        state = .quoted
-                        break
+                guard let found = Self.firstIndexInStartTag(in: base, from: index, to: count) else { return finish(base, count) }
+                let byte = base.load(fromByteOffset: found, as: UInt8.self)
+                index = found + 1
+                if byte == 0x3D {                                                               // =
+                    attributes += 1
+                    if attributes > maxAttributes {
+                        line += Self.lineBreaks(in: base, count: index)
+                        return false
                     }
+                } else if byte == 0x3E {                                                        // >
+                    state = .text
+                } else {                                                                        // " '
+                    quote = byte
+                    state = .quoted
                 }
             case .quoted:
-                while index < count && base[index] != quote { index += 1 }
-                if index < count {
-                    index += 1
-                    state = .startTag
-                }
+                guard let found = Self.firstIndex(of: Self.broadcast(quote), in: base, from: index, to: count) else { return finish(base, count) }
+                index = found + 1
+                state = .startTag
             case .otherMarkup:
-                while index < count && base[index] != 0x3E { index += 1 }                      // >
-                if index < count {
-                    index += 1
-                    state = .text
-                }
+                guard let found = Self.firstIndex(of: Self.greaterThan, in: base, from: index, to: count) else { return finish(base, count) }
+                index = found + 1
+                state = .text
             }
         }
-        line += Self.lineBreaks(in: UnsafeBufferPointer(start: base, count: count))
+        return finish(base, count)
+    }
+
+    /// The read was scanned to its end without a refusal: its lines are counted.
+    private mutating func finish(_ base: UnsafeRawPointer, _ count: Int) -> Bool {
+        line += Self.lineBreaks(in: base, count: count)
         return true
     }
 
-    /// How many line feeds `bytes` hold (a loop the compiler vectorizes).
-    private static func lineBreaks(in bytes: UnsafeBufferPointer<UInt8>) -> Int {
+    // MARK: - Eight bytes at a time
+
+    // Each byte that matters, in all eight bytes of a word (literals: no lazy initialization).
+    private static let lessThan: UInt64 = 0x3C3C_3C3C_3C3C_3C3C
+    private static let greaterThan: UInt64 = 0x3E3E_3E3E_3E3E_3E3E
+    private static let equals: UInt64 = 0x3D3D_3D3D_3D3D_3D3D
+    private static let doubleQuote: UInt64 = 0x2222_2222_2222_2222
+    private static let singleQuote: UInt64 = 0x2727_2727_2727_2727
+    private static let lineFeed: UInt64 = 0x0A0A_0A0A_0A0A_0A0A
+
+    /// `byte` in each of a word's eight bytes.
+    @inline(__always)
+    private static func broadcast(_ byte: UInt8) -> UInt64 { UInt64(byte) &* 0x0101_0101_0101_0101 }
+
+    /// The high bit of each byte of `word` that is zero, and no other bit (exact: no carry
+    /// crosses from one byte into the next).
+    @inline(__always)
+    private static func zeroBytes(_ word: UInt64) -> UInt64 {
+        ~(((word & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | word) & 0x8080_8080_8080_8080
+    }
+
+    @inline(__always)
+    private static func word(_ base: UnsafeRawPointer, _ offset: Int) -> UInt64 {
+        UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+
+    /// The first offset in `start..<end` holding the byte that `pattern` repeats.
+    @inline(__always)
+    private static func firstIndex(of pattern: UInt64, in base: UnsafeRawPointer, from start: Int, to end: Int) -> Int? {
+        var index = start
+        while index + 8 <= end {
+            let found = zeroBytes(word(base, index) ^ pattern)
+            if found != 0 { return index + found.trailingZeroBitCount >> 3 }
+            index += 8
+        }
+        let byte = UInt8(truncatingIfNeeded: pattern)
+        while index < end {
+            if base.load(fromByteOffset: index, as: UInt8.self) == byte { return index }
+            index += 1
+        }
+        return nil
+    }
+
+    /// The first offset in `start..<end` holding `=`, `>`, `"` or `'` (what matters in a start tag).
+    @inline(__always)
+    private static func firstIndexInStartTag(in base: UnsafeRawPointer, from start: Int, to end: Int) -> Int? {
+        var index = start
+        while index + 8 <= end {
+            let bytes = word(base, index)
+            let found = zeroBytes(bytes ^ equals) | zeroBytes(bytes ^ greaterThan)
+                | zeroBytes(bytes ^ doubleQuote) | zeroBytes(bytes ^ singleQuote)
+            if found != 0 { return index + found.trailingZeroBitCount >> 3 }
+            index += 8
+        }
+        while index < end {
+            switch base.load(fromByteOffset: index, as: UInt8.self) {
+            case 0x3D, 0x3E, 0x22, 0x27: return index
+            default: index += 1
+            }
+        }
+        return nil
+    }
+
+    /// How many line feeds the first `count` bytes at `base` hold.
+    private static func lineBreaks(in base: UnsafeRawPointer, count: Int) -> Int {
         var breaks = 0
-        for byte in bytes { breaks &+= byte == 0x0A ? 1 : 0 }
+        var index = 0
+        while index + 8 <= count {
+            breaks &+= zeroBytes(word(base, index) ^ lineFeed).nonzeroBitCount
+            index += 8
+        }
+        while index < count {
+            breaks &+= base.load(fromByteOffset: index, as: UInt8.self) == 0x0A ? 1 : 0
+            index += 1
+        }
         return breaks
     }
 }

@@ -39,8 +39,8 @@ struct XMLRecordAssembler {
         /// follow it, then its children's blocks.
         var node: Int
         var attributeCount = 0
-        /// Where its closed children begin in ``children``.
-        var firstChild: Int
+        /// How many children it has closed (their blocks follow its attributes' nodes).
+        var childCount = 0
         /// Where its own text begins: in ``arena`` while ``textInArena``, else in ``text``.
         var textStart: Int
         /// Whether its text so far is the tail of ``arena`` (no child opened yet).
@@ -51,7 +51,7 @@ struct XMLRecordAssembler {
         var mayRepeat = false
     }
 
-    /// A closed child of an open element: its name and the first node of its block.
+    /// A closed child of an element being grouped: its name and the first node of its block.
     private struct Child {
         var name: Int
         var node: Int
@@ -99,6 +99,7 @@ struct XMLRecordAssembler {
     // The record being built (reused from record to record).
     private var arena: [UInt8] = []
     private var nodes: [Node] = []
+    /// The children of the element being grouped (scratch for ``groupChildren(of:)``).
     private var children: [Child] = []
     private var text: [UInt8] = []
     private var regrouped: [Node] = []
@@ -192,7 +193,7 @@ struct XMLRecordAssembler {
         recordBytes += names[name].bytes.count + 16
         let node = nodes.count
         nodes.append(Node(kind: .object, flags: [], name: Int32(truncatingIfNeeded: name), value: .empty, size: 1))
-        frames.append(Frame(name: name, node: node, firstChild: children.count, textStart: arena.count))
+        frames.append(Frame(name: name, node: node, textStart: arena.count))
     }
 
     /// The element at `index` of ``frames`` gets its first child: its text so far (at the end of
@@ -256,12 +257,12 @@ struct XMLRecordAssembler {
         guard let frame = frames.popLast() else { return }
         let trimmed = frame.textInArena ? trimArenaText(from: frame.textStart) : storeStackText(from: frame.textStart)
 
-        if frame.attributeCount == 0 && children.count == frame.firstChild {
+        if frame.attributeCount == 0 && frame.childCount == 0 {
             // Only text (maybe none): a string.
             nodes[frame.node] = Node(kind: .string, flags: flags(of: trimmed), name: Int32(truncatingIfNeeded: frame.name),
                                      value: trimmed, size: 1)
         } else {
-            var count = frame.attributeCount + (frame.mayRepeat ? groupChildren(of: frame) : children.count - frame.firstChild)
+            var count = frame.attributeCount + (frame.mayRepeat ? groupChildren(of: frame) : frame.childCount)
             if !trimmed.isEmpty {
                 nodes.append(Node(kind: .string, flags: flags(of: trimmed), name: Int32(truncatingIfNeeded: textKeyID),
                                   value: trimmed, size: 1))
@@ -271,13 +272,12 @@ struct XMLRecordAssembler {
                                      value: ByteSpan(offset: 0, length: UInt32(truncatingIfNeeded: count)),
                                      size: UInt32(truncatingIfNeeded: nodes.count - frame.node))
         }
-        children.removeLast(children.count - frame.firstChild)
         if frames.isEmpty {
             finishRecord()
             return
         }
-        children.append(Child(name: frame.name, node: frame.node))
         let parent = frames.count - 1
+        frames[parent].childCount += 1
         if frame.name < 64 {
             let bit: UInt64 = 1 << UInt64(frame.name)
             if frames[parent].childNames & bit != 0 { frames[parent].mayRepeat = true }
@@ -332,7 +332,7 @@ struct XMLRecordAssembler {
             }
             return kept
         }
-        arena.removeLast(end - start - kept.count)
+        if end - start > kept.count { arena.removeLast(end - start - kept.count) }
         return ByteSpan(offset: UInt32(truncatingIfNeeded: start), length: UInt32(truncatingIfNeeded: kept.count))
     }
 
@@ -346,7 +346,7 @@ struct XMLRecordAssembler {
             arena.append(contentsOf: UnsafeBufferPointer(rebasing: run[kept]))
             return kept.count
         }
-        text.removeLast(text.count - start)
+        if text.count > start { text.removeLast(text.count - start) }
         return ByteSpan(offset: offset, length: UInt32(truncatingIfNeeded: stored))
     }
 
@@ -359,11 +359,17 @@ struct XMLRecordAssembler {
     /// place; a name given several times becomes an array of the values in document order.
     /// - Returns: how many members the children make.
     private mutating func groupChildren(of frame: Frame) -> Int {
-        let first = frame.firstChild
-        let count = children.count - first
+        let count = frame.childCount
+        // The children's blocks lie one after the other after the element's attributes.
+        let blocksStart = frame.node + 1 + frame.attributeCount
+        children.removeAll(keepingCapacity: true)
+        var block = blocksStart
+        for _ in 0..<count {
+            children.append(Child(name: Int(nodes[block].name), node: block))
+            block += Int(nodes[block].size)
+        }
+        let first = 0
         guard count > 1, hasRepeatedName(from: first) else { return count }
-        // The children's blocks lie one after the other from the first child's node on.
-        let blocksStart = children[first].node
         regrouped.removeAll(keepingCapacity: true)
         var members = 0
         // A child whose name came earlier is already placed (by the first of its name).

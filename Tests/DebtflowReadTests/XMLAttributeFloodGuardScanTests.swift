@@ -1,0 +1,78 @@
+@testable import DebtflowRead
+import Testing
+
+/// The attribute flood guard reads eight bytes at a time; its decisions and lines must be those
+/// of the plain byte-by-byte scan it replaced (kept here as the reference), whatever the bytes
+/// and wherever the reads are cut.
+@Suite("XML attribute flood guard against the byte-by-byte scan")
+struct XMLAttributeFloodGuardScanTests {
+    /// The scan as it was written before: one byte at a time, lines counted as it goes.
+    struct ReferenceScan {
+        enum State: Equatable { case text, tagStart, startTag, quoted(UInt8), otherMarkup }
+        let maxAttributes: Int
+        var state = State.text
+        var attributes = 0
+        var line = 1
+
+        mutating func scan(_ bytes: [UInt8]) -> Bool {
+            for byte in bytes {
+                if byte == 0x0A { line += 1 }
+                switch state {
+                case .text: if byte == 0x3C { state = .tagStart }
+                case .tagStart:
+                    if byte == 0x21 || byte == 0x3F || byte == 0x2F { state = .otherMarkup } else { state = .startTag; attributes = 0 }
+                case .startTag:
+                    switch byte {
+                    case 0x22, 0x27: state = .quoted(byte)
+                    case 0x3E: state = .text
+                    case 0x3D:
+                        attributes += 1
+                        if attributes > maxAttributes { return false }
+                    default: break
+                    }
+                case .quoted(let quote): if byte == quote { state = .startTag }
+                case .otherMarkup: if byte == 0x3E { state = .text }
+                }
+            }
+            return true
+        }
+    }
+
+    @Test("random documents cut into random reads: the same refusals at the same lines", arguments: [1, 2, 3, 4, 5])
+    func matchesReference(seed: UInt64) {
+        var random = SeededRandom(seed: seed)
+        let alphabet = Array("<<>>==\"\"''!?/\n\n   abcdefgh".utf8)
+        for _ in 0..<400 {
+            let length = Int(random.next() % 300)
+            let document = (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }
+            let maxAttributes = Int(random.next() % 4)
+            var reference = ReferenceScan(maxAttributes: maxAttributes)
+            var scanner = XMLAttributeFloodGuard(maxAttributes: maxAttributes)
+            var start = 0
+            while start < document.count {
+                let end = min(document.count, start + 1 + Int(random.next() % 40))
+                let read = Array(document[start..<end])
+                let expected = reference.scan(read)
+                let found = read.withUnsafeBytes { scanner.scan($0) }
+                #expect(found == expected, "\(String(decoding: document, as: UTF8.self))")
+                if !expected {
+                    #expect(scanner.line == reference.line, "\(String(decoding: document, as: UTF8.self))")
+                    break
+                }
+                start = end
+            }
+            if start >= document.count { #expect(scanner.line == reference.line) }
+        }
+    }
+
+    struct SeededRandom {
+        var state: UInt64
+        init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 | 1 }
+        mutating func next() -> UInt64 {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            return state
+        }
+    }
+}
