@@ -41,10 +41,19 @@ struct XMLAttributeFloodGuardScanTests {
     @Test("random documents cut into random reads: the same refusals at the same lines", arguments: [1, 2, 3, 4, 5])
     func matchesReference(seed: UInt64) {
         var random = SeededRandom(seed: seed)
-        let alphabet = Array("<<>>==\"\"''!?/\n\n   abcdefgh".utf8)
-        for _ in 0..<400 {
+        let full = Array("<<>>==\"\"''!?/\n\n   abcdefgh".utf8)
+        // Reads without `=` or quotes take the guard's shortcut (resume after the last `>`).
+        let plain = Array("<<>>!?/\n   abcdefgh".utf8)
+        for _ in 0..<600 {
             let length = Int(random.next() % 300)
-            let document = (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }
+            // Runs of 1 to 60 bytes, each drawn from one of the two alphabets.
+            var document: [UInt8] = []
+            while document.count < length {
+                let alphabet = random.next() % 3 == 0 ? full : plain
+                for _ in 0..<(1 + Int(random.next() % 60)) {
+                    document.append(alphabet[Int(random.next() % UInt64(alphabet.count))])
+                }
+            }
             let maxAttributes = Int(random.next() % 4)
             var reference = ReferenceScan(maxAttributes: maxAttributes)
             var scanner = XMLAttributeFloodGuard(maxAttributes: maxAttributes)
