@@ -38,14 +38,10 @@ struct XMLAttributeFloodGuard {
     ///   is then the line where that happened).
     mutating func scan(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return true }
-        // This scan runs over every byte before libxml2 does. First one pass over the read,
-        // eight bytes at a time and without a branch per tag, counts its lines and sees whether
-        // it holds any `=` or quote at all. Most reads of an export without attributes hold none:
-        // then nothing can be counted in them, and their end state is found from their last `>`
-        // (``resumeAfterLastTagEnd``). Otherwise each state searches words for the next byte
-        // that matters to it (``firstIndex``). The state lives in locals meanwhile.
-        let count = bytes.count
-        let survey = Self.survey(base, count: count)
+        // This scan runs over every byte before libxml2 does, so it looks at eight bytes at a
+        // time: each state searches words for the next byte that matters to it (``firstIndex``),
+        // and lines are counted in a separate pass over the whole read, only their total kept
+        // (the line of a refusal is found then). The state lives in locals meanwhile.
         var state = self.state
         var quote = self.quote
         var attributes = self.attributes
@@ -55,25 +51,11 @@ struct XMLAttributeFloodGuard {
             self.attributes = attributes
         }
         var index = 0
-        if !survey.holdsEqualsOrQuote {
-            if state == .quoted {
-                // Still inside the same quoted value at the end.
-                line += survey.lineBreaks
-                return true
-            }
-            if let resume = Self.resumeAfterLastTagEnd(base, count: count) {
-                index = resume
-                state = .text
-            }
-        }
-        func finish() -> Bool {
-            line += survey.lineBreaks
-            return true
-        }
+        let count = bytes.count
         while index < count {
             switch state {
             case .text:
-                guard let found = Self.firstIndex(of: Self.lessThan, in: base, from: index, to: count) else { return finish() }
+                guard let found = Self.firstIndex(of: Self.lessThan, in: base, from: index, to: count) else { return finish(base, count) }
                 index = found + 1
                 state = .tagStart
             case .tagStart:
@@ -86,7 +68,7 @@ struct XMLAttributeFloodGuard {
                     attributes = 0
                 }
             case .startTag:
-                guard let found = Self.firstIndexInStartTag(in: base, from: index, to: count) else { return finish() }
+                guard let found = Self.firstIndexInStartTag(in: base, from: index, to: count) else { return finish(base, count) }
                 let byte = base.load(fromByteOffset: found, as: UInt8.self)
                 index = found + 1
                 if byte == 0x3D {                                                               // =
@@ -102,53 +84,22 @@ struct XMLAttributeFloodGuard {
                     state = .quoted
                 }
             case .quoted:
-                guard let found = Self.firstIndex(of: Self.broadcast(quote), in: base, from: index, to: count) else { return finish() }
+                guard let found = Self.firstIndex(of: Self.broadcast(quote), in: base, from: index, to: count) else { return finish(base, count) }
                 index = found + 1
                 state = .startTag
             case .otherMarkup:
-                guard let found = Self.firstIndex(of: Self.greaterThan, in: base, from: index, to: count) else { return finish() }
+                guard let found = Self.firstIndex(of: Self.greaterThan, in: base, from: index, to: count) else { return finish(base, count) }
                 index = found + 1
                 state = .text
             }
         }
-        return finish()
+        return finish(base, count)
     }
 
-    /// Where scanning may resume in the text state, whatever the state before, in a read that
-    /// holds no `=` and no quote (so no state there is inside a quoted value and nothing is
-    /// counted): just after its last `>` whose byte before is in the read and is not `<`. Every
-    /// state leaves for text at such a `>` (a start tag and other markup end there, text stays
-    /// text), and none can be at a tag's first byte there (that follows a `<`). `nil` when the
-    /// read has no such `>`.
-    private static func resumeAfterLastTagEnd(_ base: UnsafeRawPointer, count: Int) -> Int? {
-        var index = count - 1
-        while index >= 1 {
-            if base.load(fromByteOffset: index, as: UInt8.self) == 0x3E && base.load(fromByteOffset: index - 1, as: UInt8.self) != 0x3C {
-                return index + 1
-            }
-            index -= 1
-        }
-        return nil
-    }
-
-    /// One pass over a read: its line feeds, and whether it holds `=`, `"` or `'` anywhere.
-    private static func survey(_ base: UnsafeRawPointer, count: Int) -> (lineBreaks: Int, holdsEqualsOrQuote: Bool) {
-        var breaks = 0
-        var matters: UInt64 = 0
-        var index = 0
-        while index + 8 <= count {
-            let bytes = word(base, index)
-            breaks &+= zeroBytes(bytes ^ lineFeed).nonzeroBitCount
-            matters |= zeroBytes(bytes ^ equals) | zeroBytes(bytes ^ doubleQuote) | zeroBytes(bytes ^ singleQuote)
-            index += 8
-        }
-        while index < count {
-            let byte = base.load(fromByteOffset: index, as: UInt8.self)
-            breaks &+= byte == 0x0A ? 1 : 0
-            if byte == 0x3D || byte == 0x22 || byte == 0x27 { matters = 1 }
-            index += 1
-        }
-        return (breaks, matters != 0)
+    /// The read was scanned to its end without a refusal: its lines are counted.
+    private mutating func finish(_ base: UnsafeRawPointer, _ count: Int) -> Bool {
+        line += Self.lineBreaks(in: base, count: count)
+        return true
     }
 
     // MARK: - Eight bytes at a time
