@@ -85,7 +85,10 @@ struct XMLRecordAssembler {
     let maxRecordBytes: Int
     /// The size of the record being built so far (see ``maxRecordBytes``).
     private(set) var recordBytes = 0
+    /// The open elements: the first ``openCount`` slots (slots above are kept for reuse, so
+    /// closing an element shrinks no array).
     private var frames: [Frame] = []
+    private var openCount = 0
     private var recordLine: Int?
     private(set) var recordCount = 0
 
@@ -130,7 +133,7 @@ struct XMLRecordAssembler {
     var currentRecord: (number: Int, line: Int?) { (recordCount, recordLine) }
 
     /// Whether an element is open inside a record (text then matters).
-    var isInsideRecord: Bool { !frames.isEmpty }
+    var isInsideRecord: Bool { openCount > 0 }
 
     /// How many records are complete and not handed out yet.
     var completedCount: Int { pending.count + ready.count }
@@ -174,26 +177,32 @@ struct XMLRecordAssembler {
     /// Whether an element with this name is kept: any element inside a record, or a record
     /// element. The caller converts attributes only for kept elements.
     func wantsElement(_ name: Int) -> Bool {
-        !frames.isEmpty || name == recordElementID
+        openCount > 0 || name == recordElementID
     }
 
     /// Opens an element that ``wantsElement(_:)`` accepted.
     /// - Parameter line: the line where the element is, used when it starts a record (the
     ///   caller may pass anything when ``isInsideRecord``).
     mutating func startElement(_ name: Int, line: Int) {
-        if frames.isEmpty {
+        if openCount == 0 {
             recordCount += 1
             recordLine = line
             recordBytes = 0
             arena.removeAll(keepingCapacity: true)
             nodes.removeAll(keepingCapacity: true)
-        } else if frames[frames.count - 1].textInArena {
-            moveTextToStack(of: frames.count - 1)
+        } else if frames[openCount - 1].textInArena {
+            moveTextToStack(of: openCount - 1)
         }
         recordBytes += names[name].bytes.count + 16
         let node = nodes.count
         nodes.append(Node(kind: .object, flags: [], name: Int32(truncatingIfNeeded: name), value: .empty, size: 1))
-        frames.append(Frame(name: name, node: node, textStart: arena.count))
+        let frame = Frame(name: name, node: node, textStart: arena.count)
+        if openCount < frames.count {
+            frames[openCount] = frame
+        } else {
+            frames.append(frame)
+        }
+        openCount += 1
     }
 
     /// The element at `index` of ``frames`` gets its first child: its text so far (at the end of
@@ -233,7 +242,7 @@ struct XMLRecordAssembler {
         recordBytes += names[key].bytes.count + length + 16
         let value = ByteSpan(offset: UInt32(truncatingIfNeeded: start), length: UInt32(truncatingIfNeeded: length))
         nodes.append(Node(kind: .string, flags: flags(of: value), name: Int32(truncatingIfNeeded: key), value: value, size: 1))
-        let last = frames.count - 1
+        let last = openCount - 1
         frames[last].attributeCount += 1
         // The element's own text starts after its attributes' values.
         frames[last].textStart = arena.count
@@ -242,7 +251,8 @@ struct XMLRecordAssembler {
     /// Adds text to the innermost open element.
     /// - Returns: how many bytes of text that element now holds.
     mutating func characters(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        guard let frame = frames.last else { return 0 }
+        guard openCount > 0 else { return 0 }
+        let frame = frames[openCount - 1]
         recordBytes += bytes.count
         if frame.textInArena {
             arena.append(contentsOf: bytes)
@@ -254,7 +264,9 @@ struct XMLRecordAssembler {
 
     /// Closes the innermost open element (no-op outside records).
     mutating func endElement() {
-        guard let frame = frames.popLast() else { return }
+        guard openCount > 0 else { return }
+        openCount -= 1
+        let frame = frames[openCount]
         let trimmed = frame.textInArena ? trimArenaText(from: frame.textStart) : storeStackText(from: frame.textStart)
 
         if frame.attributeCount == 0 && frame.childCount == 0 {
@@ -272,11 +284,11 @@ struct XMLRecordAssembler {
                                      value: ByteSpan(offset: 0, length: UInt32(truncatingIfNeeded: count)),
                                      size: UInt32(truncatingIfNeeded: nodes.count - frame.node))
         }
-        if frames.isEmpty {
+        if openCount == 0 {
             finishRecord()
             return
         }
-        let parent = frames.count - 1
+        let parent = openCount - 1
         frames[parent].childCount += 1
         if frame.name < 64 {
             let bit: UInt64 = 1 << UInt64(frame.name)
@@ -312,8 +324,10 @@ struct XMLRecordAssembler {
             ready = []
             return taken
         }
-        let taken = Array(ready.prefix(limit))
-        ready.removeFirst(limit)
+        // The few records past the limit are copied to wait; the chunk keeps the array.
+        var taken = ready
+        ready = Array(taken[limit...])
+        taken.removeLast(taken.count - limit)
         return taken
     }
 
