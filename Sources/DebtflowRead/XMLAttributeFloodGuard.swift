@@ -165,13 +165,21 @@ struct XMLAttributeFloodGuard {
         return nil
     }
 
-    /// How many line feeds the first `count` bytes at `base` hold.
+    /// How many line feeds the first `count` bytes at `base` hold: per word, one count per byte
+    /// lane (no population count, which the baseline x86-64 target emulates), summed every 255
+    /// words before a lane could overflow.
     private static func lineBreaks(in base: UnsafeRawPointer, count: Int) -> Int {
         var breaks = 0
         var index = 0
         while index + 8 <= count {
-            breaks &+= zeroBytes(word(base, index) ^ lineFeed).nonzeroBitCount
-            index += 8
+            var lanes: UInt64 = 0
+            let stop = min(count - 7, index + 255 * 8)
+            while index < stop {
+                lanes &+= zeroBytes(word(base, index) ^ lineFeed) >> 7
+                index += 8
+            }
+            let pairs = (lanes & 0x00FF_00FF_00FF_00FF) &+ ((lanes >> 8) & 0x00FF_00FF_00FF_00FF)
+            breaks += Int(truncatingIfNeeded: (pairs &* 0x0001_0001_0001_0001) >> 48)
         }
         while index < count {
             breaks &+= base.load(fromByteOffset: index, as: UInt8.self) == 0x0A ? 1 : 0

@@ -74,6 +74,33 @@ struct XMLAttributeFloodGuardScanTests {
         }
     }
 
+    @Test("lines are counted right over long reads full of line feeds, up to a refusal far into the input",
+          arguments: [1_000, 65_536, 1 << 20])
+    func linesOverLongReads(readSize: Int) {
+        var document: [UInt8] = []
+        for line in 0..<30_000 {
+            // Lines of 0 to 12 bytes, some all line feeds, so every lane of a word fills up.
+            document += [UInt8](repeating: UInt8(ascii: "x"), count: line % 13) + [0x0A]
+            if line % 7 == 0 { document += [0x0A, 0x0A, 0x0A, 0x0A, 0x0A, 0x0A, 0x0A, 0x0A, 0x0A] }
+            if line == 20_000 { document += [UInt8](repeating: 0x0A, count: 5_000) }
+        }
+        document += Array("<r a=1 b=2 c=3\n d=4>".utf8)
+        var reference = ReferenceScan(maxAttributes: 3)
+        var scanner = XMLAttributeFloodGuard(maxAttributes: 3)
+        var start = 0
+        var refused = false
+        while start < document.count && !refused {
+            let read = Array(document[start..<min(document.count, start + readSize)])
+            let expected = reference.scan(read)
+            #expect(read.withUnsafeBytes { scanner.scan($0) } == expected)
+            refused = !expected
+            start += readSize
+        }
+        #expect(refused)
+        #expect(scanner.line == reference.line)
+        #expect(reference.line == 1 + document.filter { $0 == 0x0A }.count)
+    }
+
     struct SeededRandom {
         var state: UInt64
         init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 | 1 }
