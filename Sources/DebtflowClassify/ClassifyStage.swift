@@ -18,15 +18,17 @@ public struct ClassifyStage: ChunkStage {
     /// previous stage is not copied).
     public func process(_ chunk: consuming Chunk<DebtCandidate>) throws -> Chunk<DebtCandidate> {
         var chunk = chunk
-        for index in chunk.elements.indices {
-            classify(&chunk.elements[index])
+        // Each candidate is changed where it lies (through the array's own buffer: an element
+        // access moves the wide value out to a temporary and back).
+        chunk.elements.withUnsafeMutableBufferPointer { candidates in
+            for index in candidates.indices { classify(&candidates[index]) }
         }
         return chunk
     }
 
     /// Sets one candidate's destination.
     public func classify(_ candidate: inout DebtCandidate) {
-        guard candidate.skipReason == nil, candidate.debt.phone != nil, let phone = candidate.phoneNumber else { return }
+        guard candidate.skipReason == nil, candidate.debt.has(.phone), let phone = candidate.phoneNumber else { return }
         candidate.destination = classifier.classify(phone)
     }
 }

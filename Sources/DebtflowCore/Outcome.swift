@@ -25,6 +25,7 @@ public struct Outcome: Sendable, Equatable {
     /// True for a conversion pipeline (no `map`): sinks write ``data`` as it is.
     public var isConversion: Bool
 
+    @inlinable
     public init(status: OutcomeStatus, provenance: Provenance, tempID: String? = nil, debt: Debt? = nil,
                 destination: Destination? = nil, data: RecordView? = nil, errors: [RecordError] = [],
                 skipReason: SkipReason? = nil, warnings: [String] = [], isConversion: Bool = false) {
@@ -53,10 +54,15 @@ public struct Outcome: Sendable, Equatable {
     /// A conversion pipeline's outcome for one record: `valid` with the record, or `failed` with
     /// the reader's problem.
     public static func converted(_ record: Record) -> Outcome {
-        if let problem = record.problem {
-            return Outcome(status: .failed, provenance: record.provenance, data: record.view,
-                           errors: [problem], isConversion: true)
+        converted(provenance: record.provenance, view: record.view, problem: record.problem)
+    }
+
+    /// ``converted(_:)`` from a record's parts.
+    @inlinable
+    public static func converted(provenance: Provenance, view: RecordView, problem: RecordError?) -> Outcome {
+        if let problem {
+            return Outcome(status: .failed, provenance: provenance, data: view, errors: [problem], isConversion: true)
         }
-        return Outcome(status: .valid, provenance: record.provenance, data: record.view, isConversion: true)
+        return Outcome(status: .valid, provenance: provenance, data: view, isConversion: true)
     }
 }
