@@ -188,6 +188,15 @@ public struct RecordTapeBuilder: Sendable {
         nodes.append(RecordNode(kind: kind, flags: knownFlags, key: key, value: value, end: index + 1))
     }
 
+    /// Appends whole records assembled elsewhere, in one copy (the XML reader builds each record
+    /// aside and moves it here when it is complete): each node's `end` already absolute (this
+    /// builder's ``nodeCount`` before the call plus its place), its spans already in this arena,
+    /// its flags final. Nothing is checked per node; no container may be open.
+    public mutating func appendNodes(_ finished: UnsafeBufferPointer<RecordNode>) {
+        precondition(open.isEmpty, "appending whole records inside an open container")
+        nodes.append(contentsOf: finished)
+    }
+
     /// Appends a string node whose text is copied from `text`.
     public mutating func appendString(key: ByteSpan = .empty, _ text: UnsafeBufferPointer<UInt8>) {
         let span = appendBytes(text)
@@ -269,14 +278,29 @@ public struct RecordTapeBuilder: Sendable {
 
 extension RecordNode.Flags {
     /// The escaping and non-ASCII flags of some UTF-8 text (as a value).
+    /// Eight bytes at a time while none may need escaping (``JSONEscapeScan/mayNeedEscape(_:)``),
+    /// then byte by byte.
     public static func of(_ text: UnsafeBufferPointer<UInt8>) -> RecordNode.Flags {
         var flags: RecordNode.Flags = []
+        var index = 0
+        let count = text.count
+        var combinedWords: UInt64 = 0
+        if let base = text.baseAddress {
+            while index + 8 <= count {
+                let word = UnsafeRawPointer(base).loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                if JSONEscapeScan.mayNeedEscape(word) { break }
+                combinedWords |= word
+                index += 8
+            }
+        }
         var combined: UInt8 = 0
-        for byte in text {
+        while index < count {
+            let byte = text[index]
             combined |= byte
             if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { flags.insert(.valueNeedsEscaping) }
+            index += 1
         }
-        if combined >= 0x80 { flags.insert(.valueIsNonASCII) }
+        if combined >= 0x80 || combinedWords & 0x8080_8080_8080_8080 != 0 { flags.insert(.valueIsNonASCII) }
         return flags
     }
 }

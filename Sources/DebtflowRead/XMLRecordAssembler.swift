@@ -1,4 +1,7 @@
 import DebtflowCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Turns SAX events into records: one record per record element, its content converted as in
 /// CONTRACT §3 (child elements as keys, attributes as `@name`, repeated children as arrays, text
@@ -6,37 +9,74 @@ import DebtflowCore
 /// the text as `#text`; an empty element is `""`).
 ///
 /// Knows nothing of libxml2: it is fed name ids (``nameID(_:attribute:)``), attribute values and
-/// text as bytes. A struct, owned by the ``XMLPushParser``: its methods mutate it in place with
-/// no dynamic exclusivity check per field (as a class, those checks were a fifth of W3's CPU).
+/// text as bytes. A struct, owned by the parser's ``XMLSAXState`` at a fixed address: its
+/// methods mutate it in place, with no dynamic exclusivity check and no retain per event.
 ///
 /// Records go onto one ``RecordTape`` per chunk (issue 10), without a ``RecordValue`` tree or a
 /// `String` per value. A record is assembled in scratch storage reused from record to record —
-/// its texts in ``arena``, its values in ``nodes`` (each node's `end` holding its subtree's size
-/// while the record is open, since a repeated child moves the blocks after it) — and copied onto
-/// the chunk's tape when its element closes: the tape never holds half a record, so a chunk can
-/// be handed out between any two SAX events.
+/// its texts in ``arena``, its values in ``nodes`` (each node's `size` holding its subtree's
+/// size while the record is open, since a repeated child moves the blocks after it) — and copied
+/// onto the chunk's tape when its element closes: the tape never holds half a record, so a chunk
+/// can be handed out between any two SAX events.
+///
+/// Names (element names and `@attribute` keys) are stored once per input with their key flags,
+/// and once per tape: a record's nodes hold name ids until the record is copied to the tape,
+/// where each id becomes the span of the name's one copy on that tape (as a CSV header's keys).
+///
+/// An element's text goes straight to the arena while the element has no child (a leaf, nearly
+/// every element of an export); an element that gets a child keeps its own text on a stack of
+/// text runs instead (``text``: a child's text is taken off when it closes, so mixed content
+/// stays contiguous) and stores it trimmed when it closes.
 ///
 /// A record is built whole, so its size is counted (text, element names, attributes) in
 /// ``recordBytes``; the parser stops with an input error once it passes ``maxRecordBytes``.
 struct XMLRecordAssembler {
     /// One open element inside a record.
     private struct Frame {
-        /// The element's name, an id into ``names``.
+        /// The element's name id.
         var name: Int
         /// Its node in ``nodes``: a placeholder until the element closes; its attributes' nodes
         /// follow it, then its children's blocks.
         var node: Int
         var attributeCount = 0
-        /// Where its closed children begin in ``children``.
-        var firstChild: Int
-        /// Where its own text begins in ``text`` (a child's text is taken off when it closes).
+        /// How many children it has closed (their blocks follow its attributes' nodes).
+        var childCount = 0
+        /// Where its own text begins: in ``arena`` while ``textInArena``, else in ``text``.
         var textStart: Int
+        /// Whether its text so far is the tail of ``arena`` (no child opened yet).
+        var textInArena = true
+        /// The ids below 64 of its children's names, one bit each, to see repeats as they come.
+        var childNames: UInt64 = 0
+        /// Whether two children may share a name (certain below id 64, a guess above).
+        var mayRepeat = false
     }
 
-    /// A closed child of an open element: its name and the first node of its block.
+    /// A closed child of an element being grouped: its name and the first node of its block.
     private struct Child {
         var name: Int
         var node: Int
+    }
+
+    /// A value of the record being built: a ``RecordNode`` whose key is still a name id.
+    private struct Node {
+        var kind: RecordNode.Kind
+        /// The value's flags (the key's are added from its name when copied to the tape).
+        var flags: RecordNode.Flags
+        /// The name id of its key; `-1` for none (an array element, the root).
+        var name: Int32
+        /// A scalar's text in ``arena``; a container's child count as the length.
+        var value: ByteSpan
+        /// How many nodes its subtree takes, itself included.
+        var size: UInt32
+    }
+
+    /// A name: where its bytes are, its key flags, and its copy on the current tape.
+    private struct Name {
+        var bytes: Range<Int>
+        var keyFlags: RecordNode.Flags
+        var tapeSpan = ByteSpan.empty
+        /// The ``tapeGeneration`` ``tapeSpan`` belongs to (`-1`: not on a tape yet).
+        var tapeGeneration = -1
     }
 
     let sourceName: String
@@ -45,33 +85,33 @@ struct XMLRecordAssembler {
     let maxRecordBytes: Int
     /// The size of the record being built so far (see ``maxRecordBytes``).
     private(set) var recordBytes = 0
+    /// The open elements: the first ``openCount`` slots (slots above are kept for reuse, so
+    /// closing an element shrinks no array).
     private var frames: [Frame] = []
+    private var openCount = 0
     private var recordLine: Int?
     private(set) var recordCount = 0
 
     // Names: element names and attribute keys (`@name`), each given an id once per input.
-    private var names: [[UInt8]] = []
-    private var nameFlags: [RecordNode.Flags] = []
+    private var nameBytes: [UInt8] = []
+    private var names: [Name] = []
     private var nameIDs: [[UInt8]: Int] = [:]
     private var recordElementID = -1
-    /// Where each name is in the current record's ``arena``, valid when its ``nameSpanRecord`` is
-    /// the current record's number.
-    private var nameSpans: [ByteSpan] = []
-    private var nameSpanRecord: [Int] = []
     private let textKeyID: Int
 
     // The record being built (reused from record to record).
     private var arena: [UInt8] = []
-    private var nodes: [RecordNode] = []
+    private var nodes: [Node] = []
+    /// The children of the element being grouped (scratch for ``groupChildren(of:)``).
     private var children: [Child] = []
     private var text: [UInt8] = []
-    private var regrouped: [RecordNode] = []
-    private var openContainers: [(index: Int, end: Int)] = []
+    private var regrouped: [Node] = []
+    private var finished: [RecordNode] = []
 
     // The chunk.
     private var tape = RecordTapeBuilder()
-    private var lastTapeBytes = 0
-    private var lastTapeNodes = 0
+    /// Counts the tapes handed out: a name's ``Name/tapeSpan`` is valid on this one only.
+    private var tapeGeneration = 0
     /// Records on ``tape`` (not finished yet): number, line and root node.
     private var pending: [(record: Int, line: Int?, node: Int)] = []
     /// Records on finished tapes, not handed out yet.
@@ -93,41 +133,42 @@ struct XMLRecordAssembler {
     var currentRecord: (number: Int, line: Int?) { (recordCount, recordLine) }
 
     /// Whether an element is open inside a record (text then matters).
-    var isInsideRecord: Bool { !frames.isEmpty }
+    var isInsideRecord: Bool { openCount > 0 }
 
     /// How many records are complete and not handed out yet.
     var completedCount: Int { pending.count + ready.count }
 
     // MARK: - Names
 
-    /// The id of an element name (or, with `attribute`, of the attribute key `@name`).
+    /// The id of an element name (or, with `attribute`, of the attribute key `@name`). The
+    /// caller remembers it per name (``XMLNamePointerTable``): this hashes the bytes.
     mutating func nameID(_ name: UnsafeBufferPointer<UInt8>, attribute: Bool = false) -> Int {
         let bytes = attribute ? [UInt8(ascii: "@")] + Array(name) : Array(name)
         return nameIDs[bytes] ?? register(bytes)
     }
 
     /// A name as text, for messages.
-    func name(_ id: Int) -> String { String(decoding: names[id], as: UTF8.self) }
+    func name(_ id: Int) -> String { String(decoding: nameBytes[names[id].bytes], as: UTF8.self) }
 
     private mutating func register(_ bytes: [UInt8]) -> Int {
         if let id = nameIDs[bytes] { return id }
         let id = names.count
-        names.append(bytes)
+        let start = nameBytes.count
+        nameBytes.append(contentsOf: bytes)
         let flags = bytes.withUnsafeBufferPointer { RecordNode.Flags.of($0) }
-        nameFlags.append(flags.contains(.valueNeedsEscaping) ? .keyNeedsEscaping : [])
+        names.append(Name(bytes: start..<nameBytes.count, keyFlags: flags.contains(.valueNeedsEscaping) ? .keyNeedsEscaping : []))
         nameIDs[bytes] = id
-        nameSpans.append(.empty)
-        nameSpanRecord.append(0)
         return id
     }
 
-    /// The span of a name in the current record's arena (stored once per record).
-    private mutating func nameSpan(_ id: Int) -> ByteSpan {
-        if nameSpanRecord[id] == recordCount { return nameSpans[id] }
-        let span = ByteSpan(offset: UInt32(truncatingIfNeeded: arena.count), length: UInt32(truncatingIfNeeded: names[id].count))
-        arena.append(contentsOf: names[id])
-        nameSpans[id] = span
-        nameSpanRecord[id] = recordCount
+    /// The span of a name on the current tape, copied there the first time a record of the tape
+    /// uses it.
+    private mutating func tapeSpan(ofName id: Int) -> ByteSpan {
+        if names[id].tapeGeneration == tapeGeneration { return names[id].tapeSpan }
+        let range = names[id].bytes
+        let span = nameBytes.withUnsafeBufferPointer { tape.appendBytes(UnsafeBufferPointer(rebasing: $0[range])) }
+        names[id].tapeSpan = span
+        names[id].tapeGeneration = tapeGeneration
         return span
     }
 
@@ -136,23 +177,44 @@ struct XMLRecordAssembler {
     /// Whether an element with this name is kept: any element inside a record, or a record
     /// element. The caller converts attributes only for kept elements.
     func wantsElement(_ name: Int) -> Bool {
-        !frames.isEmpty || name == recordElementID
+        openCount > 0 || name == recordElementID
     }
 
     /// Opens an element that ``wantsElement(_:)`` accepted.
-    /// - Parameter line: the line where the element is, used when it starts a record.
+    /// - Parameter line: the line where the element is, used when it starts a record (the
+    ///   caller may pass anything when ``isInsideRecord``).
     mutating func startElement(_ name: Int, line: Int) {
-        if frames.isEmpty {
+        if openCount == 0 {
             recordCount += 1
             recordLine = line
             recordBytes = 0
             arena.removeAll(keepingCapacity: true)
             nodes.removeAll(keepingCapacity: true)
+        } else if frames[openCount - 1].textInArena {
+            moveTextToStack(of: openCount - 1)
         }
-        recordBytes += names[name].count + 16
+        recordBytes += names[name].bytes.count + 16
         let node = nodes.count
-        nodes.append(RecordNode(kind: .object, flags: [], key: .empty, value: .empty, end: 1))
-        frames.append(Frame(name: name, node: node, firstChild: children.count, textStart: text.count))
+        nodes.append(Node(kind: .object, flags: [], name: Int32(truncatingIfNeeded: name), value: .empty, size: 1))
+        let frame = Frame(name: name, node: node, textStart: arena.count)
+        if openCount < frames.count {
+            frames[openCount] = frame
+        } else {
+            frames.append(frame)
+        }
+        openCount += 1
+    }
+
+    /// The element at `index` of ``frames`` gets its first child: its text so far (at the end of
+    /// the arena) moves to the text stack, where the rest of its text will go.
+    private mutating func moveTextToStack(of index: Int) {
+        let start = frames[index].textStart
+        frames[index].textStart = text.count
+        frames[index].textInArena = false
+        let moved = arena.count - start
+        guard moved > 0 else { return }
+        arena.withUnsafeBufferPointer { text.append(contentsOf: UnsafeBufferPointer(rebasing: $0[start...])) }
+        arena.removeLast(moved)
     }
 
     /// Adds an attribute to the element just opened: its key's id (``nameID(_:attribute:)``) and
@@ -177,49 +239,63 @@ struct XMLRecordAssembler {
         }
         arena.append(contentsOf: UnsafeBufferPointer(rebasing: rawValue[runStart..<count]))
         let length = arena.count - start
-        recordBytes += names[key].count + length + 16
+        recordBytes += names[key].bytes.count + length + 16
         let value = ByteSpan(offset: UInt32(truncatingIfNeeded: start), length: UInt32(truncatingIfNeeded: length))
-        nodes.append(RecordNode(kind: .string, flags: flags(of: value).union(nameFlags[key]), key: nameSpan(key), value: value, end: 1))
-        frames[frames.count - 1].attributeCount += 1
+        nodes.append(Node(kind: .string, flags: flags(of: value), name: Int32(truncatingIfNeeded: key), value: value, size: 1))
+        let last = openCount - 1
+        frames[last].attributeCount += 1
+        // The element's own text starts after its attributes' values.
+        frames[last].textStart = arena.count
     }
 
     /// Adds text to the innermost open element.
     /// - Returns: how many bytes of text that element now holds.
     mutating func characters(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        guard let frame = frames.last else { return 0 }
+        guard openCount > 0 else { return 0 }
+        let frame = frames[openCount - 1]
         recordBytes += bytes.count
+        if frame.textInArena {
+            arena.append(contentsOf: bytes)
+            return arena.count - frame.textStart
+        }
         text.append(contentsOf: bytes)
         return text.count - frame.textStart
     }
 
     /// Closes the innermost open element (no-op outside records).
     mutating func endElement() {
-        guard let frame = frames.popLast() else { return }
-        let kept = text.withUnsafeBufferPointer { all in
-            TextTrimming.asciiTrimmedRange(UnsafeBufferPointer(rebasing: all[frame.textStart...]))
-        }
-        let trimmed = appendText(frame.textStart + kept.lowerBound..<frame.textStart + kept.upperBound)
-        text.removeLast(text.count - frame.textStart)
+        guard openCount > 0 else { return }
+        openCount -= 1
+        let frame = frames[openCount]
+        let trimmed = frame.textInArena ? trimArenaText(from: frame.textStart) : storeStackText(from: frame.textStart)
 
-        if frame.attributeCount == 0 && children.count == frame.firstChild {
+        if frame.attributeCount == 0 && frame.childCount == 0 {
             // Only text (maybe none): a string.
-            nodes[frame.node] = RecordNode(kind: .string, flags: flags(of: trimmed).union(nameFlags[frame.name]),
-                                           key: nameSpan(frame.name), value: trimmed, end: 1)
+            nodes[frame.node] = Node(kind: .string, flags: flags(of: trimmed), name: Int32(truncatingIfNeeded: frame.name),
+                                     value: trimmed, size: 1)
         } else {
-            var count = frame.attributeCount + groupChildren(of: frame)
+            var count = frame.attributeCount + (frame.mayRepeat ? groupChildren(of: frame) : frame.childCount)
             if !trimmed.isEmpty {
-                nodes.append(RecordNode(kind: .string, flags: flags(of: trimmed), key: nameSpan(textKeyID), value: trimmed, end: 1))
+                nodes.append(Node(kind: .string, flags: flags(of: trimmed), name: Int32(truncatingIfNeeded: textKeyID),
+                                  value: trimmed, size: 1))
                 count += 1
             }
-            nodes[frame.node] = RecordNode(kind: .object, flags: nameFlags[frame.name], key: nameSpan(frame.name),
-                                           value: ByteSpan(offset: 0, length: UInt32(truncatingIfNeeded: count)),
-                                           end: UInt32(truncatingIfNeeded: nodes.count - frame.node))
+            nodes[frame.node] = Node(kind: .object, flags: [], name: Int32(truncatingIfNeeded: frame.name),
+                                     value: ByteSpan(offset: 0, length: UInt32(truncatingIfNeeded: count)),
+                                     size: UInt32(truncatingIfNeeded: nodes.count - frame.node))
         }
-        children.removeLast(children.count - frame.firstChild)
-        if frames.isEmpty {
+        if openCount == 0 {
             finishRecord()
+            return
+        }
+        let parent = openCount - 1
+        frames[parent].childCount += 1
+        if frame.name < 64 {
+            let bit: UInt64 = 1 << UInt64(frame.name)
+            if frames[parent].childNames & bit != 0 { frames[parent].mayRepeat = true }
+            frames[parent].childNames |= bit
         } else {
-            children.append(Child(name: frame.name, node: frame.node))
+            frames[parent].mayRepeat = true
         }
     }
 
@@ -229,38 +305,63 @@ struct XMLRecordAssembler {
     /// are handed on with it (one tape), the rest wait for the next call.
     mutating func takeRecords(max limit: Int) -> [Record] {
         if !pending.isEmpty {
-            lastTapeBytes = tape.byteCount
-            lastTapeNodes = tape.nodeCount
-            let finished = tape.finish()
+            let lastTapeBytes = tape.byteCount
+            let lastTapeNodes = tape.nodeCount
+            let finishedTape = tape.finish()
             ready.reserveCapacity(ready.count + pending.count)
             for root in pending {
                 ready.append(Record(provenance: Provenance(source: sourceName, record: root.record, line: root.line),
-                                    view: RecordView(tape: finished, index: root.node)))
+                                    view: RecordView(tape: finishedTape, index: root.node)))
             }
             pending.removeAll(keepingCapacity: true)
             // Reserved a quarter above the last tape (as the JSON reader does), capped.
             tape = RecordTapeBuilder(byteCapacity: min(lastTapeBytes + lastTapeBytes / 4, 4 << 20),
                                      nodeCapacity: min(lastTapeNodes + lastTapeNodes / 4, 1 << 20))
+            tapeGeneration += 1
         }
         guard ready.count > limit else {
             let taken = ready
             ready = []
             return taken
         }
-        let taken = Array(ready.prefix(limit))
-        ready.removeFirst(limit)
+        // The few records past the limit are copied to wait; the chunk keeps the array.
+        var taken = ready
+        ready = Array(taken[limit...])
+        taken.removeLast(taken.count - limit)
         return taken
     }
 
     // MARK: - Building
 
-    /// Copies `range` of ``text`` into the record's arena.
-    private mutating func appendText(_ range: Range<Int>) -> ByteSpan {
+    /// The text of a leaf, the arena from `start` on, trimmed in place.
+    private mutating func trimArenaText(from start: Int) -> ByteSpan {
+        let end = arena.count
+        guard end > start else { return ByteSpan(offset: UInt32(truncatingIfNeeded: start), length: 0) }
+        let kept = arena.withUnsafeMutableBufferPointer { all -> Range<Int> in
+            let kept = TextTrimming.asciiTrimmedRange(UnsafeBufferPointer(rebasing: all[start..<end]))
+            if kept.lowerBound > 0 && !kept.isEmpty {
+                // Leading white space: the kept bytes move down to `start`.
+                let base = all.baseAddress! + start
+                memmove(base, base + kept.lowerBound, kept.count)
+            }
+            return kept
+        }
+        if end - start > kept.count { arena.removeLast(end - start - kept.count) }
+        return ByteSpan(offset: UInt32(truncatingIfNeeded: start), length: UInt32(truncatingIfNeeded: kept.count))
+    }
+
+    /// The text of an element that had children, ``text`` from `start` on: trimmed, copied to the
+    /// arena and taken off the stack.
+    private mutating func storeStackText(from start: Int) -> ByteSpan {
         let offset = UInt32(truncatingIfNeeded: arena.count)
-        guard !range.isEmpty else { return ByteSpan(offset: offset, length: 0) }
-        let text = self.text
-        text.withUnsafeBufferPointer { arena.append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }
-        return ByteSpan(offset: offset, length: UInt32(truncatingIfNeeded: range.count))
+        let stored = text.withUnsafeBufferPointer { all -> Int in
+            let run = UnsafeBufferPointer(rebasing: all[start...])
+            let kept = TextTrimming.asciiTrimmedRange(run)
+            arena.append(contentsOf: UnsafeBufferPointer(rebasing: run[kept]))
+            return kept.count
+        }
+        if text.count > start { text.removeLast(text.count - start) }
+        return ByteSpan(offset: offset, length: UInt32(truncatingIfNeeded: stored))
     }
 
     private func flags(of span: ByteSpan) -> RecordNode.Flags {
@@ -272,11 +373,17 @@ struct XMLRecordAssembler {
     /// place; a name given several times becomes an array of the values in document order.
     /// - Returns: how many members the children make.
     private mutating func groupChildren(of frame: Frame) -> Int {
-        let first = frame.firstChild
-        let count = children.count - first
+        let count = frame.childCount
+        // The children's blocks lie one after the other after the element's attributes.
+        let blocksStart = frame.node + 1 + frame.attributeCount
+        children.removeAll(keepingCapacity: true)
+        var block = blocksStart
+        for _ in 0..<count {
+            children.append(Child(name: Int(nodes[block].name), node: block))
+            block += Int(nodes[block].size)
+        }
+        let first = 0
         guard count > 1, hasRepeatedName(from: first) else { return count }
-        // The children's blocks lie one after the other from the first child's node on.
-        let blocksStart = children[first].node
         regrouped.removeAll(keepingCapacity: true)
         var members = 0
         // A child whose name came earlier is already placed (by the first of its name).
@@ -296,13 +403,13 @@ struct XMLRecordAssembler {
                 continue
             }
             let arrayIndex = regrouped.count
-            regrouped.append(RecordNode(kind: .array, flags: nameFlags[name], key: nameSpan(name),
-                                        value: ByteSpan(offset: 0, length: UInt32(truncatingIfNeeded: group.count)), end: 1))
+            regrouped.append(Node(kind: .array, flags: [], name: Int32(truncatingIfNeeded: name),
+                                  value: ByteSpan(offset: 0, length: UInt32(truncatingIfNeeded: group.count)), size: 1))
             for member in group {
                 appendBlock(of: children[first + member].node, asElement: true)
                 placed[member] = true
             }
-            regrouped[arrayIndex].end = UInt32(truncatingIfNeeded: regrouped.count - arrayIndex)
+            regrouped[arrayIndex].size = UInt32(truncatingIfNeeded: regrouped.count - arrayIndex)
         }
         nodes.replaceSubrange(blocksStart..<nodes.count, with: regrouped)
         return members
@@ -325,54 +432,50 @@ struct XMLRecordAssembler {
     /// loses its name.
     private mutating func appendBlock(of node: Int, asElement: Bool) {
         let start = regrouped.count
-        regrouped.append(contentsOf: nodes[node..<node + Int(nodes[node].end)])
-        if asElement {
-            regrouped[start].key = .empty
-            regrouped[start].flags.remove(.keyNeedsEscaping)
-        }
+        regrouped.append(contentsOf: nodes[node..<node + Int(nodes[node].size)])
+        if asElement { regrouped[start].name = -1 }
     }
 
     /// The record element closed: its value becomes the record's fields (an object as it is,
-    /// a text as `{"#text": …}`, nothing as `{}`) and is copied onto the chunk's tape.
+    /// a text as `{"#text": …}`, nothing as `{}`) and is copied onto the chunk's tape: its texts
+    /// in one piece, its nodes with their names' spans on the tape, absolute ends and texts
+    /// moved by where the texts went.
     private mutating func finishRecord() {
-        var root = nodes[0]
-        root.key = .empty
-        root.flags.remove(.keyNeedsEscaping)
-        if root.kind == .string {
-            let value = root.value
+        nodes[0].name = -1
+        if nodes[0].kind == .string {
+            let value = nodes[0].value
             if value.isEmpty {
-                nodes[0] = RecordNode(kind: .object, flags: [], key: .empty, value: .empty, end: 1)
+                nodes[0] = Node(kind: .object, flags: [], name: -1, value: .empty, size: 1)
             } else {
-                nodes[0] = RecordNode(kind: .object, flags: [], key: .empty, value: ByteSpan(offset: 0, length: 1), end: 2)
-                nodes.append(RecordNode(kind: .string, flags: root.flags, key: nameSpan(textKeyID), value: value, end: 1))
+                let flags = nodes[0].flags
+                nodes[0] = Node(kind: .object, flags: [], name: -1, value: ByteSpan(offset: 0, length: 1), size: 2)
+                nodes.append(Node(kind: .string, flags: flags, name: Int32(truncatingIfNeeded: textKeyID), value: value, size: 1))
             }
-        } else {
-            nodes[0] = root
         }
-        let base = UInt32(truncatingIfNeeded: tape.byteCount)
-        let arena = self.arena
+        let textBase = UInt32(truncatingIfNeeded: tape.byteCount)
         arena.withUnsafeBufferPointer { _ = tape.appendBytes($0) }
-        func rebased(_ span: ByteSpan) -> ByteSpan {
-            span.isEmpty ? .empty : ByteSpan(offset: span.offset + base, length: span.length)
-        }
-        let rootIndex = tape.nodeCount
-        openContainers.removeAll(keepingCapacity: true)
+        let nodeBase = tape.nodeCount
+        finished.removeAll(keepingCapacity: true)
         for index in nodes.indices {
-            while let last = openContainers.last, last.end == index {
-                tape.end(last.index)
-                openContainers.removeLast()
-            }
             let node = nodes[index]
-            switch node.kind {
-            case .object:
-                openContainers.append((tape.beginObject(key: rebased(node.key)), index + Int(node.end)))
-            case .array:
-                openContainers.append((tape.beginArray(key: rebased(node.key)), index + Int(node.end)))
-            case .null, .true, .false, .number, .string:
-                tape.appendScalar(node.kind, key: rebased(node.key), value: rebased(node.value), flags: node.flags)
+            var flags = node.flags
+            var key = ByteSpan.empty
+            if node.name >= 0 {
+                key = tapeSpan(ofName: Int(node.name))
+                flags.formUnion(names[Int(node.name)].keyFlags)
             }
+            var value = node.value
+            if node.kind == .object || node.kind == .array {
+                value = ByteSpan(offset: 0, length: value.length)
+            } else if value.isEmpty {
+                value = .empty
+            } else {
+                value.offset += textBase
+            }
+            finished.append(RecordNode(kind: node.kind, flags: flags, key: key, value: value,
+                                       end: UInt32(truncatingIfNeeded: nodeBase + index) + node.size))
         }
-        while let last = openContainers.popLast() { tape.end(last.index) }
-        pending.append((recordCount, recordLine, rootIndex))
+        finished.withUnsafeBufferPointer { tape.appendNodes($0) }
+        pending.append((recordCount, recordLine, nodeBase))
     }
 }

@@ -37,7 +37,8 @@ public final class XMLRecordReader: RecordSource {
     ///     out once that many bytes were parsed and at least one record is complete.
     public init(source: any ByteSource, options: XMLReaderOptions, chunkSize: Int = Chunk<Record>.preferredSize,
                 byteBudget: Int = Chunk<Record>.preferredByteBudget) {
-        self.source = source
+        // Inflating overlaps with parsing: the source is read ahead on a thread of its own.
+        self.source = ReadAheadByteSource(source, readSize: 64 << 10)
         self.chunkSize = max(1, chunkSize)
         self.byteBudget = max(1, byteBudget)
         self.maxTextBytes = options.maxTextBytes

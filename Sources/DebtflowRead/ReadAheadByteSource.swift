@@ -1,0 +1,150 @@
+import DebtflowCore
+import Foundation
+
+/// A ``ByteSource`` that reads its source ahead on a thread of its own, so that producing the
+/// bytes (inflating a gzip file, reading the disk) overlaps with parsing them: the XML reader's
+/// one thread otherwise inflates, then parses, one after the other.
+///
+/// Up to ``depth`` reads of the source wait in a queue (each as the source returned it, so read
+/// sizes are the source's); ``read(into:)`` copies from the oldest. The source is used by the
+/// read-ahead thread only, from the first ``read(into:)`` on. An error of the source is thrown
+/// by ``read(into:)`` once the bytes read before it were handed out, exactly as the source would
+/// have thrown it; the end of the input (a read of 0) likewise. ``bytesConsumed`` is the source's
+/// count as of the read being handed out, not of the reads waiting.
+///
+/// Memory is bounded: ``depth`` buffers of ``readSize`` bytes. When the reader is released, the
+/// thread stops at its next read (it is never waited for: a read from a pipe may block).
+final class ReadAheadByteSource: ByteSource {
+    let name: String
+    let totalBytes: Int64?
+    /// How many reads may wait ahead of the reader.
+    let depth: Int
+    /// The size of each read of the source.
+    let readSize: Int
+
+    private let pipe: Pipe
+    private var started = false
+    /// The read being handed out, and where in it the next byte is.
+    private var current: Pipe.Read?
+    private var offset = 0
+    private(set) var bytesConsumed: Int64 = 0
+
+    init(_ source: any ByteSource, depth: Int = 4, readSize: Int = 64 << 10) {
+        name = source.name
+        totalBytes = source.totalBytes
+        self.depth = max(1, depth)
+        self.readSize = max(1, readSize)
+        pipe = Pipe(source: source)
+    }
+
+    deinit {
+        pipe.stop()
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard buffer.count > 0 else { return 0 }
+        if current == nil || offset == current!.bytes.count {
+            if let current, current.bytes.isEmpty { return 0 }
+            if !started {
+                started = true
+                pipe.start(depth: depth, readSize: readSize)
+            }
+            let next = try pipe.take()
+            current = next
+            offset = 0
+            bytesConsumed = next.bytesConsumed
+            if next.bytes.isEmpty { return 0 }
+        }
+        let read = current!
+        let count = min(buffer.count, read.bytes.count - offset)
+        read.bytes.withUnsafeBytes { bytes in
+            buffer.baseAddress!.copyMemory(from: bytes.baseAddress! + offset, byteCount: count)
+        }
+        offset += count
+        return count
+    }
+
+    /// The queue between the read-ahead thread and the reader, guarded by one condition.
+    private final class Pipe: @unchecked Sendable {
+        /// One read of the source: its bytes (empty at the end) and the source's count after it.
+        struct Read {
+            var bytes: [UInt8]
+            var bytesConsumed: Int64
+        }
+
+        private let condition = NSCondition()
+        // All below guarded by `condition`.
+        private var source: (any ByteSource)?
+        private var queue: [Read] = []
+        private var failure: (any Error)?
+        private var finished = false
+        private var stopped = false
+
+        init(source: any ByteSource) {
+            self.source = source
+        }
+
+        func start(depth: Int, readSize: Int) {
+            let thread = Thread { [self] in self.produce(depth: depth, readSize: readSize) }
+            thread.name = "debtflow read-ahead"
+            thread.start()
+        }
+
+        /// The read-ahead thread: reads until the end, an error, or ``stop()``.
+        private func produce(depth: Int, readSize: Int) {
+            condition.lock()
+            let source = self.source
+            condition.unlock()
+            guard let source else { return }
+            while true {
+                condition.lock()
+                while queue.count >= depth && !stopped { condition.wait() }
+                if stopped {
+                    self.source = nil
+                    condition.unlock()
+                    break
+                }
+                condition.unlock()
+                var bytes = [UInt8](repeating: 0, count: readSize)
+                let result = Result { try bytes.withUnsafeMutableBytes { try source.read(into: $0) } }
+                condition.lock()
+                switch result {
+                case .success(let count):
+                    bytes.removeLast(readSize - count)
+                    queue.append(Read(bytes: bytes, bytesConsumed: source.bytesConsumed))
+                    if count == 0 { finished = true }
+                case .failure(let error):
+                    failure = error
+                    finished = true
+                }
+                let done = finished
+                if done { self.source = nil }
+                condition.broadcast()
+                condition.unlock()
+                if done { break }
+            }
+        }
+
+        /// The next read, waiting for it if need be; after the last, the source's error.
+        func take() throws -> Read {
+            condition.lock()
+            defer { condition.unlock() }
+            while queue.isEmpty && !finished { condition.wait() }
+            if !queue.isEmpty {
+                let read = queue.removeFirst()
+                condition.broadcast()
+                return read
+            }
+            if let failure { throw failure }
+            return Read(bytes: [], bytesConsumed: 0)
+        }
+
+        /// Lets the thread end (at its next read) and drops the source once it has.
+        func stop() {
+            condition.lock()
+            stopped = true
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+}
