@@ -20,27 +20,47 @@ public struct JSONKeyTable: Sendable {
         public var span: ByteSpan
         /// ``RecordNode/Flags/keyNeedsEscaping`` or nothing.
         public var flags: RecordNode.Flags
+        /// The name's slot in the table, or ``noSlot`` when it is not shared (too long, the
+        /// table full, the empty name).
+        public var slot: Int32
 
-        public static let empty = Key(span: .empty, flags: [])
+        public static let empty = Key(span: .empty, flags: [], slot: noSlot)
     }
+
+    /// No slot: a name not in the table; as a ``predicted(after:in:)`` argument, "no member
+    /// read yet" or "a record's root".
+    public static let noSlot: Int32 = -1
+    /// As `previous` of ``predicted(after:in:)``: the member before was a name not in the table,
+    /// so there is no guess (and nothing to note).
+    public static let afterUnsharedName: Int32 = -2
 
     private struct Slot: Sendable {
         var hash: UInt64
         /// `span.length` 0: a free slot (the empty key is never stored).
         var key: Key
+        /// The name that came after this one in its object last time.
+        var next: Int32 = JSONKeyTable.noSlot
+        /// The first name of an object held under this name (or of the objects of an array held
+        /// under it) last time.
+        var first: Int32 = JSONKeyTable.noSlot
     }
 
     private var slots: [Slot]
     private var count = 0
+    /// The first name of a record (an object with no name) last time.
+    private var rootFirst: Int32
     private let mask: Int
     /// Names answered from the table, and names validated and stored, since the table was made
     /// (tests see the cache work).
     public private(set) var hits = 0
     public private(set) var misses = 0
+    /// Names answered by ``predicted(after:in:)`` (no lookup at all).
+    public private(set) var predictedHits = 0
 
     public init() {
         let capacity = 2 * Self.maxKeys
         slots = Array(repeating: Slot(hash: 0, key: .empty), count: capacity)
+        rootFirst = Self.noSlot
         mask = capacity - 1
     }
 
@@ -49,6 +69,46 @@ public struct JSONKeyTable: Sendable {
         guard count > 0 else { return }
         for index in slots.indices { slots[index] = Slot(hash: 0, key: .empty) }
         count = 0
+        rootFirst = Self.noSlot
+    }
+
+    // MARK: - Predicting the next name
+
+    /// The name that followed `previous` last time in an object held under `container` (or, with
+    /// `previous` ``noSlot``, the first name of such an object): records repeat their names in
+    /// the same order, so a reader compares the input with this name first and skips the
+    /// lookup when they are equal. `nil` when there is no guess, or the guess holds bytes that
+    /// JSON escapes (its input bytes would differ from its stored bytes).
+    public func predicted(after previous: Int32, in container: Int32) -> Key? {
+        let guess: Int32
+        if previous == Self.afterUnsharedName { return nil }
+        if previous != Self.noSlot {
+            guess = slots[Int(previous)].next
+        } else if container != Self.noSlot {
+            guess = slots[Int(container)].first
+        } else {
+            guess = rootFirst
+        }
+        guard guess != Self.noSlot else { return nil }
+        let key = slots[Int(guess)].key
+        return key.flags.isEmpty ? key : nil
+    }
+
+    /// Notes that `key` came after `previous` in an object held under `container` (see
+    /// ``predicted(after:in:)``), and counts a name answered by that guess.
+    public mutating func note(_ key: Key, after previous: Int32, in container: Int32, wasPredicted: Bool) {
+        if wasPredicted {
+            predictedHits &+= 1
+            return
+        }
+        if previous == Self.afterUnsharedName { return }
+        if previous != Self.noSlot {
+            slots[Int(previous)].next = key.slot
+        } else if container != Self.noSlot {
+            slots[Int(container)].first = key.slot
+        } else {
+            rootFirst = key.slot
+        }
     }
 
     /// The span and escaping flag of `key` on `tape`: the one stored before in this chunk, else
@@ -77,8 +137,9 @@ public struct JSONKeyTable: Sendable {
             index = (index + 1) & mask
         }
         misses &+= 1
-        guard let stored = Self.store(key, on: &tape) else { return nil }
+        guard var stored = Self.store(key, on: &tape) else { return nil }
         if count < Self.maxKeys {
+            stored.slot = Int32(truncatingIfNeeded: index)
             slots[index] = Slot(hash: hash, key: stored)
             count += 1
         }
@@ -88,7 +149,8 @@ public struct JSONKeyTable: Sendable {
     /// Validates `key` and copies it onto the tape.
     private static func store(_ key: UnsafeBufferPointer<UInt8>, on tape: inout RecordTapeBuilder) -> Key? {
         guard let flags = UTF8Validation.tapeFlags(of: key) else { return nil }
-        return Key(span: tape.appendBytes(key), flags: flags.contains(.valueNeedsEscaping) ? .keyNeedsEscaping : [])
+        return Key(span: tape.appendBytes(key), flags: flags.contains(.valueNeedsEscaping) ? .keyNeedsEscaping : [],
+                   slot: noSlot)
     }
 
     /// A hash of `count` (1…64) bytes at `base`, eight at a time.
@@ -118,7 +180,7 @@ public struct JSONKeyTable: Sendable {
 
     /// Whether `count` bytes at `a` and `b` are the same, compared eight at a time.
     @inline(__always)
-    private static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+    static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
         let left = UnsafeRawPointer(a), right = UnsafeRawPointer(b)
         var offset = 0
         while offset + 8 <= count {

@@ -14,9 +14,11 @@ extension JSONTokenizer {
     ///   - depth: this object's nesting depth (1 for a top-level object).
     ///   - key: its member name in the enclosing object (empty for a record's root).
     /// - Returns: the object's node index.
+    ///   - container: the name it is held under — its key, or an array's key for the array's
+    ///     elements — whose members the key table guesses from the last such object's.
     @discardableResult
-    public func appendObject(depth: Int, key: JSONKeyTable.Key = .empty, to tape: inout RecordTapeBuilder,
-                             keys: inout JSONKeyTable) throws -> Int {
+    public func appendObject(depth: Int, key: JSONKeyTable.Key = .empty, container: JSONKeyTable.Key = .empty,
+                             to tape: inout RecordTapeBuilder, keys: inout JSONKeyTable) throws -> Int {
         try checkDepth(depth)
         cursor.advance()
         let node = tape.beginObject(key: key.span, knownKeyFlags: key.flags)
@@ -26,10 +28,13 @@ extension JSONTokenizer {
             tape.end(node)
             return node
         }
+        // The member before, for the key table's guess of the next name.
+        var previous = JSONKeyTable.noSlot
         while true {
             try checkKeptValueSize()
-            let member = try appendKey(byte, to: &tape, keys: &keys)
-            try appendValue(depth: depth, key: member, to: &tape, keys: &keys)
+            let member = try appendKey(byte, after: previous, in: container.slot, to: &tape, keys: &keys)
+            previous = member.slot == JSONKeyTable.noSlot ? JSONKeyTable.afterUnsharedName : member.slot
+            try appendValue(depth: depth, key: member, container: member, to: &tape, keys: &keys)
             guard let next = try cursor.skipWhitespace() else { throw endInside("an object") }
             if next == UInt8(ascii: "}") {
                 cursor.advance()
@@ -56,7 +61,7 @@ extension JSONTokenizer {
         }
         while true {
             try checkKeptValueSize()
-            try appendValue(depth: depth, key: .empty, to: &tape, keys: &keys)
+            try appendValue(depth: depth, key: .empty, container: key, to: &tape, keys: &keys)
             guard let next = try cursor.skipWhitespace() else { throw endInside("an array") }
             if next == UInt8(ascii: "]") {
                 cursor.advance()
@@ -70,13 +75,16 @@ extension JSONTokenizer {
 
     /// Appends the next value (after whitespace) as a member named `key` (empty in an array or
     /// for a root).
-    /// - Parameter depth: the nesting depth of the containers around this value.
-    public func appendValue(depth: Int, key: JSONKeyTable.Key, to tape: inout RecordTapeBuilder, keys: inout JSONKeyTable) throws {
+    /// - Parameters:
+    ///   - depth: the nesting depth of the containers around this value.
+    ///   - container: the name an object here is held under (see ``appendObject(depth:key:container:to:keys:)``).
+    public func appendValue(depth: Int, key: JSONKeyTable.Key, container: JSONKeyTable.Key = .empty,
+                            to tape: inout RecordTapeBuilder, keys: inout JSONKeyTable) throws {
         guard let byte = try cursor.skipWhitespace() else {
             throw cursor.error("unexpected end of input; expected a JSON value")
         }
         switch byte {
-        case UInt8(ascii: "{"): try appendObject(depth: depth + 1, key: key, to: &tape, keys: &keys)
+        case UInt8(ascii: "{"): try appendObject(depth: depth + 1, key: key, container: container, to: &tape, keys: &keys)
         case UInt8(ascii: "["): try appendArray(depth: depth + 1, key: key, to: &tape, keys: &keys)
         case UInt8(ascii: "\""):
             let start = cursor.mark
@@ -115,9 +123,19 @@ extension JSONTokenizer {
     }
 
     /// Reads `"key"` and the `:` after it onto the tape (a name seen before in the chunk is
-    /// shared, and not checked again); `byte` is the current (non-whitespace) byte.
-    private func appendKey(_ byte: UInt8, to tape: inout RecordTapeBuilder, keys: inout JSONKeyTable) throws -> JSONKeyTable.Key {
+    /// shared, and not checked again); `byte` is the current (non-whitespace) byte. The name the
+    /// key table guesses (the one that followed `previous` last time) is compared with the input
+    /// first: when the input holds exactly its bytes and then the closing quote, it is the name,
+    /// found without a scan or a lookup (a guessed name holds no byte JSON escapes, so its input
+    /// bytes are its stored bytes).
+    private func appendKey(_ byte: UInt8, after previous: Int32, in container: Int32,
+                           to tape: inout RecordTapeBuilder, keys: inout JSONKeyTable) throws -> JSONKeyTable.Key {
         guard byte == UInt8(ascii: "\"") else { throw unexpectedByte(byte, expected: "a string key in an object") }
+        if let guess = keys.predicted(after: previous, in: container), inputHolds(guess.span, of: tape) {
+            keys.note(guess, after: previous, in: container, wasPredicted: true)
+            try skipColon()
+            return guess
+        }
         let start = cursor.mark
         let key: JSONKeyTable.Key
         if let plain = plainStringInBuffer() {
@@ -130,15 +148,36 @@ extension JSONTokenizer {
                 return found
             }
         }
+        keys.note(key, after: previous, in: container, wasPredicted: false)
+        try skipColon()
+        return key
+    }
+
+    /// Whether the input at the cursor (at an opening quote) is the bytes of `span` on `tape`
+    /// and then a closing quote, all inside the buffer; if so the cursor moves past that quote.
+    @inline(__always)
+    private func inputHolds(_ span: ByteSpan, of tape: RecordTapeBuilder) -> Bool {
+        let first = cursor.position + 1
+        let length = Int(span.length)
+        guard first + length < cursor.end, cursor.buffer[first + length] == UInt8(ascii: "\"") else { return false }
+        let same = tape.bytes.withUnsafeBufferPointer { arena in
+            JSONKeyTable.equal(UnsafePointer(cursor.buffer + first), arena.baseAddress! + Int(span.offset), length)
+        }
+        if same { cursor.position = first + length + 1 }
+        return same
+    }
+
+    /// Moves past the `:` after a key (and the whitespace before it).
+    @inline(__always)
+    private func skipColon() throws {
         // The colon usually follows at once.
         if cursor.position < cursor.end && cursor.buffer[cursor.position] == UInt8(ascii: ":") {
             cursor.position += 1
-            return key
+            return
         }
         guard let colon = try cursor.skipWhitespace() else { throw endInside("an object") }
         guard colon == UInt8(ascii: ":") else { throw unexpectedByte(colon, expected: "':' after an object key") }
         cursor.advance()
-        return key
     }
 
     /// The string at the cursor (at its opening quote) as bytes of the input buffer, when it

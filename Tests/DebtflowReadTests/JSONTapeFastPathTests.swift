@@ -134,6 +134,62 @@ struct JSONTapeFastPathTests {
         }
     }
 
+    // MARK: - Guessing the next name
+
+    @Test("the table guesses the name that followed the previous one last time, per container, and none after an unshared name")
+    func guesses() throws {
+        var table = JSONKeyTable()
+        var tape = RecordTapeBuilder()
+        let first = try #require(Self.key(Array("firstName".utf8), &table, &tape))
+        let last = try #require(Self.key(Array("lastName".utf8), &table, &tape))
+        let contacts = try #require(Self.key(Array("contacts".utf8), &table, &tape))
+        let type = try #require(Self.key(Array("type".utf8), &table, &tape))
+        #expect(table.predicted(after: JSONKeyTable.noSlot, in: JSONKeyTable.noSlot) == nil)
+        table.note(first, after: JSONKeyTable.noSlot, in: JSONKeyTable.noSlot, wasPredicted: false)
+        table.note(last, after: first.slot, in: JSONKeyTable.noSlot, wasPredicted: false)
+        table.note(type, after: JSONKeyTable.noSlot, in: contacts.slot, wasPredicted: false)
+        #expect(table.predicted(after: JSONKeyTable.noSlot, in: JSONKeyTable.noSlot) == first)
+        #expect(table.predicted(after: first.slot, in: JSONKeyTable.noSlot) == last)
+        #expect(table.predicted(after: JSONKeyTable.noSlot, in: contacts.slot) == type)
+        #expect(table.predicted(after: last.slot, in: JSONKeyTable.noSlot) == nil)
+        #expect(table.predicted(after: JSONKeyTable.afterUnsharedName, in: JSONKeyTable.noSlot) == nil)
+        // A name JSON escapes is never guessed: its input bytes differ from its stored bytes.
+        let quoted = try #require(Self.key(Array("k\"ey".utf8), &table, &tape))
+        table.note(quoted, after: last.slot, in: JSONKeyTable.noSlot, wasPredicted: false)
+        #expect(table.predicted(after: last.slot, in: JSONKeyTable.noSlot) == nil)
+        table.note(last, after: first.slot, in: JSONKeyTable.noSlot, wasPredicted: true)
+        #expect(table.predictedHits == 1)
+        table.removeAll()
+        #expect(table.predicted(after: JSONKeyTable.noSlot, in: JSONKeyTable.noSlot) == nil)
+    }
+
+    @Test("names that differ from the guess — another order, a longer name, an escape, a name that must be escaped — read as the tree parser reads them",
+          arguments: [1, 3, 4096])
+    func wrongGuesses(readSize: Int) throws {
+        let records = [
+            #"{"name": "a", "names": [{"type": 1, "value": 2}, {"type": 3, "value": 4}], "x": {"type": 5}}"#,
+            #"{"name": "a", "names": [{"value": 2, "type": 1}, {"types": 3}], "x": {"typ": 5}}"#,
+            #"{"names": 1, "name": 2}"#,
+            #"{"nam": 1, "n\u0061me": 2, "name": 3}"#,
+            #"{"a\\b": 1, "c": 2}"#,
+            #"{"a\b": 1, "c": 2}"#,
+            #"{"a\\b": 1, "": 2, "c": 3}"#,
+            #"{"name": "a", "names": [{"type": 1, "value": 2}, {"type": 3, "value": 4}], "x": {"type": 5}}"#,
+        ]
+        let read = try JSONXMLFixtures.jsonRecords(Array(records.joined(separator: "\n").utf8), maxReadSize: readSize)
+        #expect(read.count == records.count)
+        for (record, text) in zip(read, records) {
+            let tree = try JSONDocument.parse(Array(text.utf8), name: "doc")
+            #expect(record.view.value == tree, "\(text)")
+            var tapeWriter = JSONByteWriter()
+            tapeWriter.value(record.view)
+            var treeWriter = JSONByteWriter()
+            treeWriter.value(tree)
+            #expect(tapeWriter.bytes == treeWriter.bytes, "\(text)")
+        }
+        #expect(read[5].view.children.map(\.key) == ["a\u{8}", "c"])
+    }
+
     // MARK: - Plain strings
 
     @Test("a string with a quote, backslash, control byte, non-ASCII or invalid byte at any position reads as the tree parser reads it",
