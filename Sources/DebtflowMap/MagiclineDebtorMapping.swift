@@ -34,8 +34,7 @@ struct MagiclineDebtorMapping: Sendable {
         let debtor = record.view.index
         let person = shape.object(debtor, "liablePerson") ?? debtor
         let personRaw = personFields(person: person, shape: shape)
-        let region = shape.text(person, "countryCode").flatMap(RegionCode.parse)
-            ?? shape.text(debtor, "countryCode").flatMap(RegionCode.parse)
+        let region = shape.regionCode(shape.value(person, "countryCode")) ?? shape.regionCode(shape.value(debtor, "countryCode"))
         let cases = shape.items(shape.member(debtor, "collectionCases"), marker: "collectionCaseId")
         let debtorID = shape.text(debtor, "debtorId")
 
@@ -68,7 +67,9 @@ struct MagiclineDebtorMapping: Sendable {
             shape.setText(.tempID, of: caseIDValue, in: &raw)
             switch currency(of: debts, shape: shape) {
             case .none: break
-            case .single(let code): raw[.currency] = code
+            case .single(let code, let value):
+                // The text as written when it is the code already (`EUR`), else the code.
+                if shape.text(value) != code || !shape.setText(.currency, of: value, in: &raw) { raw[.currency] = code }
             case .mixed(let codes):
                 errors.append(RecordError(field: "currency", code: .invalidCurrency,
                                           message: "the case's debts are in several currencies (\(codes.joined(separator: ", ")))"))
@@ -155,23 +156,32 @@ struct MagiclineDebtorMapping: Sendable {
         return day >= today
     }
 
-    private enum CaseCurrency { case none, single(String), mixed([String]) }
+    private enum CaseCurrency {
+        case none
+        /// The one code, and the value of the first debt that gave it.
+        case single(String, value: Int)
+        case mixed([String])
+    }
 
     /// The currency of the case's debts (codes compared trimmed and uppercased). A `String` is
     /// made once per distinct code: a debt whose code equals one already found is compared in
     /// place.
     private func currency(of debts: [Int], shape: MagiclineShape) -> CaseCurrency {
-        var codes: [String] = []
+        var first: (code: String, value: Int)?
+        var others: [String] = []
         for debt in debts {
             guard let value = shape.valueWithText(debt, "currency") else { continue }
-            if codes.contains(where: { shape.text(value, uppercasedIs: $0) }) { continue }
-            if let code = shape.text(value)?.uppercased() { codes.append(code) }
+            guard let found = first else {
+                if let code = shape.text(value)?.uppercased() { first = (code, value) }
+                continue
+            }
+            if shape.text(value, uppercasedIs: found.code) || others.contains(where: { shape.text(value, uppercasedIs: $0) }) {
+                continue
+            }
+            if let code = shape.text(value)?.uppercased() { others.append(code) }
         }
-        switch codes.count {
-        case 0: return .none
-        case 1: return .single(codes[0])
-        default: return .mixed(codes)
-        }
+        guard let first else { return .none }
+        return others.isEmpty ? .single(first.code, value: first.value) : .mixed([first.code] + others)
     }
 
     /// Sets `due_date` to the earliest `debtDate` of the debts (its `YYYY-MM-DD` prefix, a span
@@ -215,6 +225,7 @@ struct MagiclineDebtorMapping: Sendable {
             return
         }
         raw.setSideText(.object) { side in
+            side.reserveCapacity(side.count + 64 * count)
             var separate = false
             for debt in debts {
                 guard let value = shape.valueWithText(debt, "designation") else { continue }
@@ -228,6 +239,7 @@ struct MagiclineDebtorMapping: Sendable {
     /// `{debtorId, membershipNr, debtIds}` as the source wrote them.
     private func metadata(debtor: Int, debts: [Int]?, shape: MagiclineShape) -> RecordObject {
         var metadata = RecordObject()
+        metadata.entries.reserveCapacity(3)
         if let id = shape.value(debtor, "debtorId"), shape.hasContent(id) { metadata.append("debtorId", shape.view(id).value) }
         if let number = shape.value(debtor, "membershipNr"), shape.hasContent(number) {
             metadata.append("membershipNr", shape.view(number).value)

@@ -59,10 +59,21 @@ struct MagiclineInPlaceReadingTests {
         let same = [Self.debt(("currency", "eur")), Self.debt(("currency", " EUR ")), Self.debt(("currency", "EUR"))]
         let single = try Self.mapped(Self.debtor(debts: same))
         #expect(single.raw["currency"] == "EUR" && single.errors.isEmpty)
+        let written = try Self.mapped(Self.debtor(debts: [Self.debt(("currency", " EUR ")), Self.debt(("currency", "eur"))]))
+        #expect(written.raw["currency"] == "EUR" && written.errors.isEmpty)
         let mixed = [Self.debt(("currency", "EUR")), Self.debt(("currency", "chf")), Self.debt(("currency", "eur")),
                      Self.debt(("currency", "CHF"))]
         let failed = try Self.mapped(Self.debtor(debts: mixed))
         #expect(failed.errors.map(\.message) == ["the case's debts are in several currencies (EUR, CHF)"])
+    }
+
+    @Test("the phone region is the person's two-letter country code, trimmed and uppercased, else the debtor's",
+          arguments: [(" fr ", "BE", "FR"), ("FRA", "be", "BE"), ("", "BE", "BE"), ("F1", "12", nil)] as [(String, String, String?)])
+    func phoneRegion(person: String, debtor: String, expected: String?) throws {
+        var record = Self.debtor(debts: [Self.debt(("amount", .number("1")))])
+        record.append("countryCode", .string(debtor))
+        record.append("liablePerson", object(("firstName", "Bo"), ("countryCode", .string(person))))
+        #expect(try Self.mapped(record).phoneRegion == expected)
     }
 
     @Test("contacts in one pass: among contacts of the best type the first usable wins; a blank or INVALID one is passed over",
