@@ -26,7 +26,7 @@ public struct ClassifyStage: ChunkStage {
 
     /// Sets one candidate's destination.
     public func classify(_ candidate: inout DebtCandidate) {
-        guard candidate.skipReason == nil, candidate.debt.phone != nil, let phone = candidate.phoneNumber else { return }
+        guard candidate.skipReason == nil, candidate.debt.has(.phone), let phone = candidate.phoneNumber else { return }
         candidate.destination = classifier.classify(phone)
     }
 }

@@ -46,31 +46,141 @@ public struct Destination: Sendable, Equatable {
 
 /// A debt exactly as the GetBill bulk-import API takes it (CONTRACT.md §3). Optional keys stay
 /// `nil` and are left out of the JSON.
-public struct Debt: Sendable, Equatable {
-    public var firstname: String?
-    public var lastname: String?
+///
+/// Flat storage (issue 10, "flat per-record state"): each text key is a ``ByteSpan`` in one
+/// fixed inline table, pointing either into the record's ``RecordTape`` (a text `normalize` kept
+/// as the input had it: a name, a city, an IBAN without spaces to take out — no copy) or into the
+/// debt's own small byte arena (a text a rule rewrote: the phone in E.164, a date reordered, the
+/// currency code). Copying or dropping a debt is then two references, not one `String` per key.
+/// The `String` properties (``firstname``, ``phone``, …) read and write that storage; hot paths
+/// use ``withText(_:_:)`` and ``setText(_:_:)``.
+public struct Debt: Sendable {
+    /// The record's tape, which tape spans point into (`nil` for a debt built by hand).
+    private var tape: RecordTape?
+    /// Texts that are not in the tape.
+    private var arena: [UInt8] = []
+    /// One span per ``DebtKey`` (by raw value); only text keys are used.
+    private var spans = InlineArray<24, ByteSpan>(repeating: .empty)
+    /// One bit per ``DebtKey``: the key has a text.
+    private var present: UInt32 = 0
+    /// One bit per ``DebtKey``: the key's span is in ``tape`` (else in ``arena``).
+    private var inTape: UInt32 = 0
+
     public var amount: MinorUnitAmount?
-    public var currency: String?
-    public var phone: String?
-    public var email: String?
-    public var tempID: String?
-    public var internalID: String?
-    public var timelineID: String?
-    public var timelineStartMode: String?
     public var acceptExpensiveDestination: Bool?
-    public var civility: String?
-    public var birthdate: String?
-    public var object: String?
-    public var invoiceDate: String?
-    public var dueDate: String?
-    public var iban: String?
-    public var company: String?
-    public var streetAddress: String?
-    public var streetNumber: String?
-    public var postalCode: String?
-    public var city: String?
-    public var country: String?
     public var metadata: RecordObject?
 
+    /// An empty debt whose texts are copied into its own arena.
     public init() {}
+
+    /// An empty debt whose texts, when ``setText(_:_:)`` is given bytes of `tape`, point into it
+    /// instead of being copied.
+    public init(tape: RecordTape?) { self.tape = tape }
+
+    /// Whether `key` has a text.
+    @inline(__always)
+    public func has(_ key: DebtKey) -> Bool { present & (1 << UInt32(key.rawValue)) != 0 }
+
+    /// Calls `body` with `key`'s text as UTF-8 bytes, or with `nil` when the debt has none.
+    @inline(__always)
+    public func withText<R>(_ key: DebtKey, _ body: (UnsafeBufferPointer<UInt8>?) throws -> R) rethrows -> R {
+        guard has(key) else { return try body(nil) }
+        let span = spans[key.rawValue]
+        if inTape & (1 << UInt32(key.rawValue)) != 0, let tape { return try tape.withBytes(span, body) }
+        return try arena.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[Int(span.offset)..<span.end])) }
+    }
+
+    /// Sets `key`'s text to `bytes`: pointed at where they are when they lie in the debt's tape,
+    /// else copied into its arena.
+    public mutating func setText(_ key: DebtKey, _ bytes: UnsafeBufferPointer<UInt8>) {
+        precondition(key.isText, "\(key) is not a text key")
+        let bit: UInt32 = 1 << UInt32(key.rawValue)
+        if let tape, let base = bytes.baseAddress,
+           let offset = tape.bytes.withUnsafeBufferPointer({ all -> Int? in
+               guard let start = all.baseAddress, base >= start, base + bytes.count <= start + all.count else { return nil }
+               return base - start
+           }) {
+            spans[key.rawValue] = ByteSpan(offset: UInt32(truncatingIfNeeded: offset), length: UInt32(truncatingIfNeeded: bytes.count))
+            present |= bit
+            inTape |= bit
+            return
+        }
+        if arena.isEmpty { arena.reserveCapacity(64) }
+        let offset = arena.count
+        arena.append(contentsOf: bytes)
+        spans[key.rawValue] = ByteSpan(offset: UInt32(truncatingIfNeeded: offset), length: UInt32(truncatingIfNeeded: bytes.count))
+        present |= bit
+        inTape &= ~bit
+    }
+
+    /// Sets `key`'s text (copied into the arena), or removes it with `nil`.
+    public mutating func setText(_ key: DebtKey, _ text: String?) {
+        guard var text else {
+            precondition(key.isText, "\(key) is not a text key")
+            present &= ~(1 << UInt32(key.rawValue))
+            return
+        }
+        text.withUTF8 { setText(key, $0) }
+    }
+
+    /// `key`'s text as a `String`, or `nil` when the debt has none (made on request: hot paths
+    /// read ``withText(_:_:)``).
+    public func text(_ key: DebtKey) -> String? {
+        withText(key) { $0.map { String(decoding: $0, as: UTF8.self) } }
+    }
+
+    /// The same debt with every text in its own arena and no reference to the record's tape: for
+    /// a debt kept long after its chunk (an http sink's batches), so it does not hold the chunk.
+    public func detached() -> Debt {
+        guard tape != nil else { return self }
+        var copy = Debt()
+        copy.amount = amount
+        copy.acceptExpensiveDestination = acceptExpensiveDestination
+        copy.metadata = metadata
+        for key in DebtKey.ordered where key.isText {
+            withText(key) { bytes in if let bytes { copy.setText(key, bytes) } }
+        }
+        return copy
+    }
+
+    public var firstname: String? { get { text(.firstname) } set { setText(.firstname, newValue) } }
+    public var lastname: String? { get { text(.lastname) } set { setText(.lastname, newValue) } }
+    public var currency: String? { get { text(.currency) } set { setText(.currency, newValue) } }
+    public var phone: String? { get { text(.phone) } set { setText(.phone, newValue) } }
+    public var email: String? { get { text(.email) } set { setText(.email, newValue) } }
+    public var tempID: String? { get { text(.tempID) } set { setText(.tempID, newValue) } }
+    public var internalID: String? { get { text(.internalID) } set { setText(.internalID, newValue) } }
+    public var timelineID: String? { get { text(.timelineID) } set { setText(.timelineID, newValue) } }
+    public var timelineStartMode: String? { get { text(.timelineStartMode) } set { setText(.timelineStartMode, newValue) } }
+    public var civility: String? { get { text(.civility) } set { setText(.civility, newValue) } }
+    public var birthdate: String? { get { text(.birthdate) } set { setText(.birthdate, newValue) } }
+    public var object: String? { get { text(.object) } set { setText(.object, newValue) } }
+    public var invoiceDate: String? { get { text(.invoiceDate) } set { setText(.invoiceDate, newValue) } }
+    public var dueDate: String? { get { text(.dueDate) } set { setText(.dueDate, newValue) } }
+    public var iban: String? { get { text(.iban) } set { setText(.iban, newValue) } }
+    public var company: String? { get { text(.company) } set { setText(.company, newValue) } }
+    public var streetAddress: String? { get { text(.streetAddress) } set { setText(.streetAddress, newValue) } }
+    public var streetNumber: String? { get { text(.streetNumber) } set { setText(.streetNumber, newValue) } }
+    public var postalCode: String? { get { text(.postalCode) } set { setText(.postalCode, newValue) } }
+    public var city: String? { get { text(.city) } set { setText(.city, newValue) } }
+    public var country: String? { get { text(.country) } set { setText(.country, newValue) } }
+}
+
+extension Debt: Equatable {
+    /// Same values for every key, wherever the texts are stored.
+    public static func == (lhs: Debt, rhs: Debt) -> Bool {
+        guard lhs.amount == rhs.amount, lhs.acceptExpensiveDestination == rhs.acceptExpensiveDestination,
+              lhs.metadata == rhs.metadata else { return false }
+        return DebtKey.ordered.allSatisfy { key in
+            !key.isText || lhs.withText(key) { left in
+                rhs.withText(key) { right in
+                    switch (left, right) {
+                    case (nil, nil): true
+                    case (let left?, let right?): left.elementsEqual(right)
+                    default: false
+                    }
+                }
+            }
+        }
+    }
 }

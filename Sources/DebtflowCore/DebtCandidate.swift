@@ -35,6 +35,7 @@ public struct DebtCandidate: Sendable, Equatable {
     /// Non-fatal notes for the operator (a dropped invalid contact).
     public var warnings: [String]
 
+    @inlinable
     public init(provenance: Provenance, data: RecordView, raw: DebtRawFields = DebtRawFields(),
                 metadata: RecordObject? = nil, tempID: String? = nil, phoneRegion: String? = nil) {
         self.provenance = provenance

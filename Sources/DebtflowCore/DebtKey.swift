@@ -51,6 +51,11 @@ public enum DebtKey: Int, CaseIterable, Sendable {
         self.init(rawValue: index)
     }
 
+    /// Whether a debt's value for the key is a text (every key but `amount`,
+    /// `accept_expensive_destination` and `country_code`, which a debt does not carry).
+    @inline(__always)
+    public var isText: Bool { self != .amount && self != .acceptExpensiveDestination && self != .countryCode }
+
     /// Every key, in order (stored once: `allCases` makes a new array on each call).
     public static let ordered: [DebtKey] = allCases
 
@@ -70,33 +75,12 @@ extension Debt {
 
     /// The value of `key`; `nil` when the debt has none (and for `country_code`, which a debt
     /// does not carry).
-    @inline(__always)
     public subscript(key: DebtKey) -> FieldValue? {
         switch key {
-        case .firstname: firstname.map(FieldValue.text)
-        case .lastname: lastname.map(FieldValue.text)
         case .amount: amount.map(FieldValue.amount)
-        case .currency: currency.map(FieldValue.text)
-        case .phone: phone.map(FieldValue.text)
-        case .email: email.map(FieldValue.text)
-        case .tempID: tempID.map(FieldValue.text)
-        case .internalID: internalID.map(FieldValue.text)
-        case .timelineID: timelineID.map(FieldValue.text)
-        case .timelineStartMode: timelineStartMode.map(FieldValue.text)
         case .acceptExpensiveDestination: acceptExpensiveDestination.map(FieldValue.flag)
-        case .civility: civility.map(FieldValue.text)
-        case .birthdate: birthdate.map(FieldValue.text)
-        case .object: object.map(FieldValue.text)
-        case .invoiceDate: invoiceDate.map(FieldValue.text)
-        case .dueDate: dueDate.map(FieldValue.text)
-        case .iban: iban.map(FieldValue.text)
-        case .company: company.map(FieldValue.text)
-        case .streetAddress: streetAddress.map(FieldValue.text)
-        case .streetNumber: streetNumber.map(FieldValue.text)
-        case .postalCode: postalCode.map(FieldValue.text)
-        case .city: city.map(FieldValue.text)
-        case .country: country.map(FieldValue.text)
         case .countryCode: nil
+        default: text(key).map(FieldValue.text)
         }
     }
 }

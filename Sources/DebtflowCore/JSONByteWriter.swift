@@ -48,14 +48,22 @@ public struct JSONByteWriter: Sendable {
     /// key of the contract's envelopes is.
     public mutating func key(literal name: StaticString) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
-        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
+        // `"name":` assembled on the stack and appended in one piece (one capacity check).
+        name.withUTF8Buffer { utf8 in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: utf8.count + 3) { quoted in
+                quoted[0] = UInt8(ascii: "\"")
+                _ = UnsafeMutableBufferPointer(rebasing: quoted[1...]).initialize(fromContentsOf: utf8)
+                quoted[utf8.count + 1] = UInt8(ascii: "\"")
+                quoted[utf8.count + 2] = UInt8(ascii: ":")
+                bytes.append(contentsOf: quoted)
+            }
+        }
         pendingValueAfterKey = true
     }
 
     public mutating func string(_ value: String) { separate(); appendQuoted(value) }
+    /// Writes a string from its UTF-8 bytes, escaped where JSON needs it.
+    public mutating func string(utf8 value: UnsafeBufferPointer<UInt8>) { separate(); appendQuoted(utf8: value) }
     public mutating func bool(_ value: Bool) { separate(); appendLiteral(value ? "true" : "false") }
     public mutating func null() { separate(); appendLiteral("null") }
     public mutating func int(_ value: Int) { separate(); appendDecimal(Int64(value)) }
@@ -209,8 +217,7 @@ public struct JSONByteWriter: Sendable {
         let count = utf8.count
         let firstEscape = JSONEscapeScan.firstByteToEscape(in: utf8)
         if firstEscape == count {
-            bytes.append(contentsOf: utf8)
-            bytes.append(UInt8(ascii: "\""))
+            appendVerbatimClosingQuote(utf8)
             return
         }
         var runStart = 0
@@ -248,8 +255,23 @@ public struct JSONByteWriter: Sendable {
     /// Appends `"text"` copied as it is: the caller knows it needs no escaping.
     private mutating func appendQuotedVerbatim(_ utf8: UnsafeBufferPointer<UInt8>) {
         bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: utf8)
-        bytes.append(UInt8(ascii: "\""))
+        appendVerbatimClosingQuote(utf8)
+    }
+
+    /// Appends `text"`: the text and the closing quote, with one capacity check (short texts are
+    /// assembled on the stack).
+    @inline(__always)
+    private mutating func appendVerbatimClosingQuote(_ utf8: UnsafeBufferPointer<UInt8>) {
+        guard utf8.count < 256 else {
+            bytes.append(contentsOf: utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: utf8.count + 1) { piece in
+            _ = piece.initialize(fromContentsOf: utf8)
+            piece[utf8.count] = UInt8(ascii: "\"")
+            bytes.append(contentsOf: piece)
+        }
     }
 
     // MARK: Records on a tape

@@ -25,6 +25,7 @@ public struct Outcome: Sendable, Equatable {
     /// True for a conversion pipeline (no `map`): sinks write ``data`` as it is.
     public var isConversion: Bool
 
+    @inlinable
     public init(status: OutcomeStatus, provenance: Provenance, tempID: String? = nil, debt: Debt? = nil,
                 destination: Destination? = nil, data: RecordView? = nil, errors: [RecordError] = [],
                 skipReason: SkipReason? = nil, warnings: [String] = [], isConversion: Bool = false) {

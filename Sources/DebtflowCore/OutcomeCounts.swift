@@ -59,3 +59,67 @@ extension RunSummary {
         counts.add(other)
     }
 }
+
+/// Counts outcomes in fixed slots (one per status, error code, skip reason and zone) without
+/// hashing a key per outcome; made into ``OutcomeCounts`` once, for a whole chunk.
+public struct OutcomeTally: Sendable {
+    private var records = 0
+    private var valid = 0
+    private var failed = 0
+    private var skipped = 0
+    private var credits = 0
+    private var errors = InlineArray<32, Int>(repeating: 0)
+    private var skipReasons = InlineArray<8, Int>(repeating: 0)
+    private var zoneCounts = InlineArray<8, Int>(repeating: 0)
+    private var zoneCredits = InlineArray<8, Int>(repeating: 0)
+
+    private static let errorCodes = RecordErrorCode.allCases
+    private static let reasons = SkipReason.allCases
+    private static let zones = DestinationZone.allCases
+
+    public init() {
+        precondition(Self.errorCodes.count <= 32 && Self.reasons.count <= 8 && Self.zones.count <= 8,
+                     "OutcomeTally: more cases than slots")
+    }
+
+    /// Counts one outcome (as ``OutcomeCounts/count(_:)``).
+    public mutating func count(_ outcome: borrowing Outcome) {
+        records += 1
+        switch outcome.status {
+        case .valid:
+            valid += 1
+            if let destination = outcome.destination, let zone = Self.zones.firstIndex(of: destination.zone) {
+                let credits = destination.credits ?? 0
+                zoneCounts[zone] += 1
+                zoneCredits[zone] += credits
+                self.credits += credits
+            }
+        case .failed:
+            failed += 1
+            for error in outcome.errors {
+                if let code = Self.errorCodes.firstIndex(of: error.code) { errors[code] += 1 }
+            }
+        case .skipped:
+            skipped += 1
+            if let reason = outcome.skipReason, let index = Self.reasons.firstIndex(of: reason) { skipReasons[index] += 1 }
+        }
+    }
+
+    /// The counts, with a key for each code, reason and zone met.
+    public var counts: OutcomeCounts {
+        var counts = OutcomeCounts()
+        counts.records = records
+        counts.valid = valid
+        counts.failed = failed
+        counts.skipped = skipped
+        counts.credits = credits
+        for (index, code) in Self.errorCodes.enumerated() where errors[index] > 0 { counts.errors[code.rawValue] = errors[index] }
+        for (index, reason) in Self.reasons.enumerated() where skipReasons[index] > 0 {
+            counts.skipReasons[reason.rawValue] = skipReasons[index]
+        }
+        for (index, zone) in Self.zones.enumerated() where zoneCounts[index] > 0 {
+            counts.destinations[zone.rawValue] = RunSummary.ZoneTotal(count: zoneCounts[index], credits: zoneCredits[index])
+        }
+        return counts
+    }
+}

@@ -3,7 +3,7 @@ extension JSONByteWriter {
     /// Writes one outcome as one JSON object (no newline). A conversion outcome is written as the
     /// record alone. With `includeSource` (a many-input run) the envelope names its input in
     /// `"source"`, right after `"status"`.
-    public mutating func outcome(_ outcome: Outcome, includeSource: Bool = false) {
+    public mutating func outcome(_ outcome: borrowing Outcome, includeSource: Bool = false) {
         if outcome.isConversion {
             recordData(outcome.data)
             return
@@ -79,13 +79,22 @@ extension JSONByteWriter {
     public mutating func debt(_ debt: Debt) {
         beginObject()
         for debtKey in DebtKey.ordered {
-            switch debt[debtKey] {
-            case .text(let text)?: field(literal: debtKey.literal, text)
-            case .amount(let amount)?:
-                key(literal: debtKey.literal)
-                self.amount(amount)
-            case .flag(let flag)?: field(literal: debtKey.literal, flag)
-            case nil: break
+            switch debtKey {
+            case .amount:
+                if let amount = debt.amount {
+                    key(literal: debtKey.literal)
+                    self.amount(amount)
+                }
+            case .acceptExpensiveDestination:
+                if let flag = debt.acceptExpensiveDestination { field(literal: debtKey.literal, flag) }
+            case .countryCode:
+                break
+            default:
+                debt.withText(debtKey) { text in
+                    guard let text else { return }
+                    key(literal: debtKey.literal)
+                    string(utf8: text)
+                }
             }
         }
         if let metadata = debt.metadata, !metadata.isEmpty {

@@ -76,6 +76,26 @@ public struct RecordView: Sendable {
     /// The children of an object or array, in order (none for a scalar).
     public var children: Children { Children(tape: tape, parent: index) }
 
+    /// Whether a direct child satisfies `predicate`, given the child's node, its index on the
+    /// tape and the tape's bytes (a scalar's text is `bytes[node.value]`), in order: a scan of
+    /// the node table with no view (and no retain) per child. `false` for a scalar.
+    public func containsChild(where predicate: (RecordNode, Int, UnsafeBufferPointer<UInt8>) throws -> Bool) rethrows -> Bool {
+        let node = self.node
+        guard node.kind == .object || node.kind == .array else { return false }
+        return try tape.nodes.withUnsafeBufferPointer { nodes in
+            try tape.bytes.withUnsafeBufferPointer { bytes in
+                var position = index + 1
+                let end = Int(node.end)
+                while position < end {
+                    let child = nodes[position]
+                    if try predicate(child, position, bytes) { return true }
+                    position = Int(child.end)
+                }
+                return false
+            }
+        }
+    }
+
     /// The first member named `key` of an object, or `nil` (also for a non-object).
     public subscript(key: String) -> RecordView? {
         guard kind == .object else { return nil }

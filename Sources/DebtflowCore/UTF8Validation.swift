@@ -15,6 +15,17 @@ public enum UTF8Validation {
         var flags: RecordNode.Flags = []
         let count = text.count
         var index = 0
+        // ASCII runs eight bytes at a time: a word with no high bit is well-formed UTF-8, and
+        // whether it needs escaping is one more test on it.
+        if let base = text.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while index + 8 <= count {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                if word & 0x8080_8080_8080_8080 != 0 { break }
+                if JSONEscapeScan.mayNeedEscape(word) { flags.insert(.valueNeedsEscaping) }
+                index += 8
+            }
+        }
         while index < count {
             let lead = text[index]
             if lead < 0x80 {

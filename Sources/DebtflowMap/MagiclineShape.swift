@@ -232,26 +232,13 @@ struct MagiclineShape {
         return ByteSpan(offset: nodes[scalar].value.offset + UInt32(trimmed.lowerBound), length: 10)
     }
 
-    /// A two-letter region code read from a scalar's trimmed text, uppercased (`"fr"` → `"FR"`),
-    /// as `text(value).flatMap(RegionCode.parse)`, without an array on the way.
+    /// A two-letter region code read from a scalar's text in place (`RegionCode.parse(utf8:)`):
+    /// as `text(value).flatMap(RegionCode.parse)`.
     func regionCode(_ value: Int?) -> String? {
         guard let value, let scalar = scalar(value), nodes[scalar].kind == .string || nodes[scalar].kind == .number else {
             return nil
         }
-        let text = textBytes(scalar)
-        let trimmed = TextTrimming.asciiTrimmedRange(text)
-        guard trimmed.count == 2 else { return nil }
-        var letters: (UInt8, UInt8) = (0, 0)
-        for position in 0..<2 {
-            var byte = text[trimmed.lowerBound + position]
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): break
-            case UInt8(ascii: "a")...UInt8(ascii: "z"): byte -= 32
-            default: return nil
-            }
-            if position == 0 { letters.0 = byte } else { letters.1 = byte }
-        }
-        return String(decoding: [letters.0, letters.1], as: UTF8.self)
+        return RegionCode.parse(utf8: textBytes(scalar))
     }
 
     /// Whether the bytes of `a` come before those of `b` (byte order, as `String`'s `<` for ASCII).

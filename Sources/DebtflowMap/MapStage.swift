@@ -43,31 +43,41 @@ public struct MapStage: ChunkStage {
         // same header key spans) takes the same plan without reading a key byte.
         var planShape: RecordView?
         var idPrefix = IDPrefix()
-        for record in chunk.elements {
-            if let known = planShape, FieldMappingPlan.sameShape(known, record.view) {
-                // Same plan.
-            } else if let current = plan, current.matches(record.view) {
-                planShape = record.view
-            } else {
-                plan = cache.plan(for: record.view)
-                planShape = record.view
+        // Records are read where they lie in the chunk (iterating the array would copy each).
+        chunk.elements.withUnsafeBufferPointer { records in
+            for index in records.indices {
+                let view = records[index].view
+                if let known = planShape, FieldMappingPlan.sameShape(known, view) {
+                    // Same plan.
+                } else if let current = plan, current.matches(view) {
+                    planShape = view
+                } else {
+                    plan = cache.plan(for: view)
+                    planShape = view
+                }
+                mapGeneric(records[index], plan: plan!, idPrefix: &idPrefix, into: &output)
             }
-            output.append(mapGeneric(record, plan: plan!, idPrefix: &idPrefix))
         }
         return Chunk(output, inputBytesConsumed: chunk.inputBytesConsumed)
     }
 
-    private func mapGeneric(_ record: Record, plan: FieldMappingPlan, idPrefix: inout IDPrefix) -> DebtCandidate {
+    /// Appends the candidate of one record. It is built whole by its initializer straight into
+    /// `output` (a candidate is a wide value: building it in a variable and appending that copies it).
+    private func mapGeneric(_ record: Record, plan: FieldMappingPlan, idPrefix: inout IDPrefix,
+                            into output: inout [DebtCandidate]) {
         let raw = plan.rawValues(of: record.view)
-        var candidate = DebtCandidate(provenance: record.provenance, data: record.view, raw: raw)
-        if let own = raw[.tempID] ?? raw[.internalID] {
-            candidate.tempID = TextScan.trimmed(own)
+        let tempID: String
+        if let ownKey: DebtRawKey = raw.has(.tempID) ? .tempID : raw.has(.internalID) ? .internalID : nil {
+            tempID = raw.withBytes(ownKey) { bytes in
+                bytes.map { String(decoding: UnsafeBufferPointer(rebasing: $0[TextTrimming.asciiTrimmedRange($0)]), as: UTF8.self) } ?? ""
+            }
         } else {
-            candidate.tempID = idPrefix.prefix(for: record.provenance.source) + String(record.provenance.record)
+            tempID = idPrefix.prefix(for: record.provenance.source) + String(record.provenance.record)
         }
-        if let code = raw[.countryCode] { candidate.phoneRegion = RegionCode.parse(code) }
-        if let problem = record.problem { candidate.errors.append(problem) }
-        return candidate
+        let phoneRegion = raw.has(.countryCode) ? raw.withBytes(.countryCode) { $0.flatMap(RegionCode.parse(utf8:)) } : nil
+        output.append(DebtCandidate(provenance: record.provenance, data: record.view, raw: raw, tempID: tempID,
+                                    phoneRegion: phoneRegion))
+        if let problem = record.problem { output[output.count - 1].errors.append(problem) }
     }
 
     /// The local calendar date, `YYYY-MM-DD`.
@@ -95,18 +105,23 @@ struct IDPrefix {
 /// A two-letter region code (`fr` → `FR`), or `nil` when the text is not one.
 enum RegionCode {
     static func parse(_ text: String) -> String? {
-        let trimmed = TextScan.trimmed(text)
-        let bytes = Array(trimmed.utf8)
-        guard bytes.count == 2 else { return nil }
-        var upper: [UInt8] = []
-        for byte in bytes {
+        var text = text
+        return text.withUTF8(parse(utf8:))
+    }
+
+    /// ``parse(_:)`` on UTF-8 bytes, read in place (trimmed of ASCII white space first).
+    static func parse(utf8 untrimmed: UnsafeBufferPointer<UInt8>) -> String? {
+        let range = TextTrimming.asciiTrimmedRange(untrimmed)
+        guard range.count == 2 else { return nil }
+        func upper(_ byte: UInt8) -> UInt8? {
             switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): upper.append(byte)
-            case UInt8(ascii: "a")...UInt8(ascii: "z"): upper.append(byte - 32)
-            default: return nil
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): byte - 32
+            default: nil
             }
         }
-        return String(decoding: upper, as: UTF8.self)
+        guard let first = upper(untrimmed[range.lowerBound]), let second = upper(untrimmed[range.lowerBound + 1]) else { return nil }
+        return String(decoding: [first, second], as: UTF8.self)
     }
 }
 

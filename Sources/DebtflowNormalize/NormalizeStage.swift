@@ -52,23 +52,13 @@ public struct NormalizeStage: ChunkStage {
         guard candidate.skipReason == nil,
               !candidate.errors.contains(where: { $0.code == .malformedRow }) else { return }
         let raw = candidate.raw
-        var debt = Debt()
-        swap(&debt, &candidate.debt)  // moved out and back: its texts are not retained twice
+        // Texts kept as the input had them point into the record's tape (no copy).
+        var debt = Debt(tape: candidate.data.tape)
         var errors = ErrorList(taking: &candidate.errors)
         var nonBlank = DebtRawKeySet()
 
-        debt.firstname = Self.text(raw, .firstname, &nonBlank)
-        debt.lastname = Self.text(raw, .lastname, &nonBlank)
-        debt.civility = Self.text(raw, .civility, &nonBlank)
-        debt.object = Self.text(raw, .object, &nonBlank)
-        debt.company = Self.text(raw, .company, &nonBlank)
-        debt.streetAddress = Self.text(raw, .streetAddress, &nonBlank)
-        debt.streetNumber = Self.text(raw, .streetNumber, &nonBlank)
-        debt.postalCode = Self.text(raw, .postalCode, &nonBlank)
-        debt.city = Self.text(raw, .city, &nonBlank)
-        debt.country = Self.text(raw, .country, &nonBlank)
-        debt.internalID = Self.text(raw, .internalID, &nonBlank)
-        debt.tempID = candidate.tempID
+        for key in Self.plainTextKeys { Self.text(raw, key, &debt, &nonBlank) }
+        debt.setText(.tempID, candidate.tempID)
         debt.metadata = candidate.metadata
 
         let currencyAlreadyFailed = errors.contains(.invalidCurrency)
@@ -81,32 +71,28 @@ public struct NormalizeStage: ChunkStage {
             nonBlank.insert(.phone)
             switch phone {
             case .success(let number):
-                debt.phone = number.e164
+                debt.setText(.phone, number.e164)
                 candidate.phoneNumber = number
             case .failure(let error):
                 errors.append(RecordError(field: "phone", code: .invalidPhone, message: error.message))
             }
         }
-        if let email = Self.normalizedText(raw, .email, EmailValidator.normalize(utf8:)) {
+        if let valid = Self.normalizedText(raw, .email, into: &debt, EmailValidator.normalize(utf8:)) {
             nonBlank.insert(.email)
-            if let valid = email {
-                debt.email = valid
-            } else {
+            if !valid {
                 errors.append(RecordError(field: "email", code: .invalidEmail,
                                           message: "not a valid email address (one @, a local part, a domain such as example.fr)"))
             }
         }
-        if let iban = Self.normalizedText(raw, .iban, IBANValidator.normalize(utf8:)) {
+        if let valid = Self.normalizedText(raw, .iban, into: &debt, IBANValidator.normalize(utf8:)) {
             nonBlank.insert(.iban)
-            if let valid = iban {
-                debt.iban = valid
-            } else {
+            if !valid {
                 errors.append(RecordError(field: "iban", code: .invalidIBAN, message: "not a valid IBAN (checksum or length)"))
             }
         }
-        debt.birthdate = date(raw, .birthdate, &errors, &nonBlank)
-        debt.invoiceDate = date(raw, .invoiceDate, &errors, &nonBlank)
-        debt.dueDate = date(raw, .dueDate, &errors, &nonBlank)
+        date(raw, .birthdate, &debt, &errors, &nonBlank)
+        date(raw, .invoiceDate, &debt, &errors, &nonBlank)
+        date(raw, .dueDate, &debt, &errors, &nonBlank)
 
         candidate.debt = debt
         candidate.nonBlankFields = nonBlank
@@ -145,7 +131,7 @@ public struct NormalizeStage: ChunkStage {
                 if let problem = agreement.problem { errors.append(problem) }
             }
         }
-        debt.currency = currency?.code
+        if let currency { debt.setText(.currency, currency.code) }
 
         guard let parsed else { return }
         if parsed.isNegative || !parsed.digits.utf8.contains(where: { $0 != UInt8(ascii: "0") }) {
@@ -164,23 +150,30 @@ public struct NormalizeStage: ChunkStage {
         RecordError(field: "amount", code: error.code, message: error.message)
     }
 
-    private func date(_ raw: DebtRawFields, _ key: DebtRawKey, _ errors: inout ErrorList,
-                      _ nonBlank: inout DebtRawKeySet) -> String? {
-        guard let day = Self.normalizedText(raw, key, DateNormalizer.normalize(utf8:)) else { return nil }
+    private func date(_ raw: DebtRawFields, _ key: DebtRawKey, _ debt: inout Debt, _ errors: inout ErrorList,
+                      _ nonBlank: inout DebtRawKeySet) {
+        guard let valid = Self.normalizedText(raw, key, into: &debt, DateNormalizer.normalize(utf8:)) else { return }
         nonBlank.insert(key)
-        if let day { return day }
+        if valid { return }
         errors.append(RecordError(field: key.name, code: .invalidDate,
                                   message: "not a date (expected YYYY-MM-DD, DD/MM/YYYY or DD.MM.YYYY)"))
-        return nil
     }
 
     // MARK: Reading the fields' bytes
 
-    /// A plain text field, trimmed: the field's own string when there is nothing to trim.
-    private static func text(_ raw: DebtRawFields, _ key: DebtRawKey, _ nonBlank: inout DebtRawKeySet) -> String? {
-        guard let text = raw.nonBlankText(key) else { return nil }
-        nonBlank.insert(key)
-        return text
+    /// The debt keys whose text is kept as the input has it, trimmed.
+    private static let plainTextKeys: [DebtRawKey] = [.firstname, .lastname, .civility, .object, .company, .streetAddress,
+                                                      .streetNumber, .postalCode, .city, .country, .internalID]
+
+    /// A plain text field, trimmed, set on the debt where it is (the record's tape).
+    private static func text(_ raw: DebtRawFields, _ key: DebtRawKey, _ debt: inout Debt, _ nonBlank: inout DebtRawKeySet) {
+        raw.withBytes(key) { bytes in
+            guard let bytes else { return }
+            let range = TextTrimming.trimmedRange(bytes)
+            guard !range.isEmpty else { return }
+            nonBlank.insert(key)
+            debt.setText(key, UnsafeBufferPointer(rebasing: bytes[range]))
+        }
     }
 
     /// `body` over the UTF-8 bytes of `key`'s text without surrounding white space (the
@@ -196,17 +189,21 @@ public struct NormalizeStage: ChunkStage {
     }
 
     /// A byte rule's answer on `key`'s text: `nil` when the field has no text or is blank,
-    /// `.some(nil)` when the rule refuses it, else the normalized text (made once, from the input
-    /// bytes when the rule kept them).
-    private static func normalizedText(_ raw: DebtRawFields, _ key: DebtRawKey,
-                                       _ rule: (UnsafeBufferPointer<UInt8>) -> NormalizedText?) -> String?? {
-        raw.withBytes(key) { bytes -> String?? in
+    /// `false` when the rule refuses it, else `true` with the normalized text set on the debt
+    /// (where it is in the record when the rule kept the input's bytes).
+    private static func normalizedText(_ raw: DebtRawFields, _ key: DebtRawKey, into debt: inout Debt,
+                                       _ rule: (UnsafeBufferPointer<UInt8>) -> NormalizedText?) -> Bool? {
+        raw.withBytes(key) { bytes -> Bool? in
             guard let bytes else { return nil }
             let range = TextTrimming.trimmedRange(bytes)
             guard !range.isEmpty else { return nil }
             let trimmed = UnsafeBufferPointer(rebasing: bytes[range])
-            guard let normalized = rule(trimmed) else { return .some(nil) }
-            return normalized.string(bytes: trimmed)
+            switch rule(trimmed) {
+            case nil: return false
+            case .input(let kept)?: debt.setText(key, UnsafeBufferPointer(rebasing: trimmed[kept]))
+            case .rewritten(let text)?: debt.setText(key, text)
+            }
+            return true
         }
     }
 }

@@ -84,8 +84,8 @@ struct SinkChunkEncoder: Sendable {
 
     /// The chunk as the sinks take it.
     func encode(_ chunk: consuming Chunk<Outcome>) -> SinkChunk {
+        var chunk = chunk
         var result = SinkChunk(input: chunk.input, textByteCount: chunk.textByteCount)
-        let outcomes = chunk.elements
         var writers: [JSONByteWriter] = []
         var writerOfRoute: [Int] = []
         var lists: [[Outcome]] = Array(repeating: [], count: routes.count)
@@ -95,38 +95,44 @@ struct SinkChunkEncoder: Sendable {
             writerOfRoute.append(route.takesLines ? writers.count : -1)
             if route.takesLines { writers.append(JSONByteWriter(capacity: max(4096, hints[index] + hints[index] / 8))) }
         }
-        outcomes.withUnsafeBufferPointer { buffer in
-            for index in buffer.indices {
-                result.counts.count(buffer[index])
-                let status = buffer[index].status
-                if buffer[index].isConversion && status == .failed {
-                    if result.malformedRows.count < maxMalformedMessages {
-                        result.malformedRows.append(Self.malformedMessage(buffer[index]))
-                    }
+        var tally = OutcomeTally()
+        // Each outcome is moved out of the chunk (the chunk is ours) and read as a local value:
+        // read in place from the array's buffer, it would be copied before every call (a wide
+        // value, a retain per reference it holds). Reversed first so they pop off in order.
+        var outcomes = chunk.elements
+        chunk.elements = []
+        outcomes.reverse()
+        while let outcome = outcomes.popLast() {
+            tally.count(outcome)
+            let status = outcome.status
+            if outcome.isConversion && status == .failed {
+                if result.malformedRows.count < maxMalformedMessages {
+                    result.malformedRows.append(Self.malformedMessage(outcome))
+                }
+                continue
+            }
+            // The line already written for this outcome, without and with "source".
+            var written: (writer: Int, start: Int)?
+            var writtenWithSource: (writer: Int, start: Int)?
+            for (routeIndex, route) in routes.enumerated() where route.filter.accepts(status) {
+                guard route.takesLines else {
+                    lists[routeIndex].append(outcome)
                     continue
                 }
-                // The line already written for this outcome, without and with "source".
-                var written: (writer: Int, start: Int)?
-                var writtenWithSource: (writer: Int, start: Int)?
-                for (routeIndex, route) in routes.enumerated() where route.filter.accepts(status) {
-                    guard route.takesLines else {
-                        lists[routeIndex].append(buffer[index])
-                        continue
-                    }
-                    let writer = writerOfRoute[routeIndex]
-                    lineCounts[routeIndex] += 1
-                    if let earlier = route.includesSource ? writtenWithSource : written {
-                        let line = writers[earlier.writer].bytes[earlier.start...]
-                        writers[writer].rawJSON(line)
-                    } else {
-                        let start = (writer, writers[writer].bytes.count)
-                        if route.includesSource { writtenWithSource = start } else { written = start }
-                        writers[writer].outcome(buffer[index], includeSource: route.includesSource)
-                        writers[writer].newline()
-                    }
+                let writer = writerOfRoute[routeIndex]
+                lineCounts[routeIndex] += 1
+                if let earlier = route.includesSource ? writtenWithSource : written {
+                    let line = writers[earlier.writer].bytes[earlier.start...]
+                    writers[writer].rawJSON(line)
+                } else {
+                    let start = (writer, writers[writer].bytes.count)
+                    if route.includesSource { writtenWithSource = start } else { written = start }
+                    writers[writer].outcome(outcome, includeSource: route.includesSource)
+                    writers[writer].newline()
                 }
             }
         }
+        result.counts = tally.counts
         var sizes = hints
         result.deliveries.reserveCapacity(routes.count)
         for (index, route) in routes.enumerated() {

@@ -127,7 +127,8 @@ public final class HTTPPushSink: OutcomeSink {
     /// - Throws: ``DebtflowError`` `.sink` as soon as a batch stopped the run.
     public func write(_ outcomes: [Outcome]) async throws {
         for outcome in outcomes {
-            guard var debt = outcome.debt else { continue }
+            // Kept until its batch is answered: detached from the chunk's tape, so it does not hold it.
+            guard var debt = outcome.debt?.detached() else { continue }
             if debt.tempID == nil { debt.tempID = outcome.tempID }
             if let earlierRun, let tempID = debt.tempID, let fate = earlierRun.fate(ofDebt: tempID) {
                 switch fate {

@@ -7,7 +7,7 @@ import DebtflowCore
 public enum SkipRules {
     /// Whether no cell of the record holds anything but whitespace.
     public static func isEmptyRow(_ record: RecordView) -> Bool {
-        !record.children.contains(where: hasContent)
+        !record.containsChild { cell, index, bytes in hasContent(cell, at: index, of: record.tape, bytes: bytes) }
     }
 
     /// Whether the record is an instruction row: its first non-empty cell starts with `*`, or a
@@ -15,25 +15,23 @@ public enum SkipRules {
     /// Reads the cells' bytes on the tape; a scalar's text is looked at in place.
     public static func isInstructionRow(_ record: RecordView) -> Bool {
         var seenNonEmpty = false
-        for cell in record.children {
+        return record.containsChild { cell, index, bytes in
             switch cell.kind {
             case .string, .number:
-                let found = cell.withTextBytes { text -> Bool in
-                    if !seenNonEmpty, let first = firstNonSpaceByte(text) {
-                        if first == UInt8(ascii: "*") { return true }
-                        seenNonEmpty = true
-                    }
-                    return text.count >= pattern.count && mayContainCh(text) && containsRequiredFieldsNote(text)
+                let text = UnsafeBufferPointer(rebasing: bytes[Int(cell.value.offset)..<cell.value.end])
+                if !seenNonEmpty, let first = firstNonSpaceByte(text) {
+                    if first == UInt8(ascii: "*") { return true }
+                    seenNonEmpty = true
                 }
-                if found { return true }
+                return text.count >= pattern.count && mayContainCh(text) && containsRequiredFieldsNote(text)
             case .true, .false:
                 // "true" / "false": non-empty, no `*`, shorter than the phrase.
                 seenNonEmpty = true
             case .null, .array, .object:
-                if hasContent(cell) { seenNonEmpty = true }
+                if hasContent(cell, at: index, of: record.tape, bytes: bytes) { seenNonEmpty = true }
             }
+            return false
         }
-        return false
     }
 
     /// ``isEmptyRow(_:)`` of a tree built in memory (tests).
@@ -42,12 +40,16 @@ public enum SkipRules {
     /// ``isInstructionRow(_:)`` of a tree built in memory (tests).
     public static func isInstructionRow(_ record: RecordObject) -> Bool { isInstructionRow(RecordView(record)) }
 
-    private static func hasContent(_ value: RecordView) -> Bool {
-        switch value.kind {
+    /// Whether a cell holds anything but whitespace (an array or object: in one of its members).
+    private static func hasContent(_ cell: RecordNode, at index: Int, of tape: RecordTape, bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch cell.kind {
         case .null: return false
         case .true, .false, .number: return true
-        case .string: return value.withTextBytes { firstNonSpaceByte($0) != nil }
-        case .array, .object: return value.children.contains(where: hasContent)
+        case .string: return firstNonSpaceByte(UnsafeBufferPointer(rebasing: bytes[Int(cell.value.offset)..<cell.value.end])) != nil
+        case .array, .object:
+            return RecordView(tape: tape, index: index).containsChild { child, childIndex, bytes in
+                hasContent(child, at: childIndex, of: tape, bytes: bytes)
+            }
         }
     }
 

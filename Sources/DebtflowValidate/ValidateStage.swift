@@ -38,22 +38,19 @@ public struct ValidateStage: ChunkStage {
         self.configStartMode = options.timelineStartMode?.rawValue
     }
 
-    /// The chunk's outcomes, in order. The chunk is taken `consuming` and each candidate is moved
-    /// out of it into its outcome, so its texts are handed on without retain/release pairs.
+    /// The chunk's outcomes, in order. Each candidate is validated where it lies in the chunk,
+    /// and what its outcome keeps of it (the debt, errors, warnings) is moved out, not copied: a
+    /// candidate is a wide value, and copying it costs a retain per reference it holds.
     public func process(_ chunk: consuming Chunk<DebtCandidate>) throws -> Chunk<Outcome> {
         var chunk = chunk
-        var candidates: [DebtCandidate] = []
-        swap(&candidates, &chunk.elements)
-        // Candidates are moved out from the back (`popLast`, no copy) and their outcomes placed
-        // from the back too, so the order is kept without reversing (swapping) the candidates.
-        let count = candidates.count
-        let outcomes = [Outcome](unsafeUninitializedCapacity: count) { buffer, initializedCount in
-            var index = count
-            while let candidate = candidates.popLast() {
-                index -= 1
-                (buffer.baseAddress! + index).initialize(to: validate(candidate))
+        let count = chunk.elements.count
+        let outcomes = chunk.elements.withUnsafeMutableBufferPointer { candidates in
+            [Outcome](unsafeUninitializedCapacity: count) { buffer, initializedCount in
+                for index in 0..<count {
+                    (buffer.baseAddress! + index).initialize(to: validate(taking: &candidates[index]))
+                }
+                initializedCount = count
             }
-            initializedCount = count
         }
         return Chunk(outcomes, inputBytesConsumed: chunk.inputBytesConsumed)
     }
@@ -61,6 +58,12 @@ public struct ValidateStage: ChunkStage {
     /// The outcome of one candidate.
     public func validate(_ candidate: consuming DebtCandidate) -> Outcome {
         var candidate = candidate
+        return validate(taking: &candidate)
+    }
+
+    /// The outcome of one candidate that is about to be dropped: its debt, errors and warnings
+    /// are moved into the outcome, leaving them empty.
+    func validate(taking candidate: inout DebtCandidate) -> Outcome {
         if let reason = skipReason(of: candidate) {
             return Outcome(status: .skipped, provenance: candidate.provenance, tempID: candidate.tempID,
                            data: candidate.data, skipReason: reason, warnings: Self.take(&candidate.warnings))
@@ -74,15 +77,15 @@ public struct ValidateStage: ChunkStage {
         var debt = Self.take(&candidate.debt)
         var errors = Self.take(&candidate.errors)
         var warnings = Self.take(&candidate.warnings)
-        debt.tempID = candidate.tempID
+        if !debt.has(.tempID) { debt.setText(.tempID, candidate.tempID) }
 
         requirePresence(debt, amountGiven: candidate.nonBlankFields.contains(.amount), errors: &errors)
         checkContacts(candidate, debt: &debt, errors: &errors, warnings: &warnings)
-        let ownAccept = Self.parseBool(candidate.raw[.acceptExpensiveDestination])
+        let ownAccept = candidate.raw.withBytes(.acceptExpensiveDestination) { $0.flatMap(Self.parseBool(utf8:)) }
         let accepted = options.acceptExpensiveDestination || ownAccept == true
         debt.acceptExpensiveDestination = accepted
         var destination: Destination?
-        if debt.phone != nil, let found = candidate.destination {
+        if debt.has(.phone), let found = candidate.destination {
             destination = found
             if found.zone == .other {
                 errors.append(RecordError(field: "phone", code: .unsupportedDestination,
@@ -127,10 +130,10 @@ public struct ValidateStage: ChunkStage {
             guard !present, !errors.contains(where: { $0.field == field }) else { return }
             errors.append(RecordError(field: field, code: .required, message: "\(field) is required"))
         }
-        require("firstname", present: debt.firstname != nil)
-        require("lastname", present: debt.lastname != nil)
+        require("firstname", present: debt.has(.firstname))
+        require("lastname", present: debt.has(.lastname))
         if !amountGiven { require("amount", present: debt.amount != nil) }
-        require("currency", present: debt.currency != nil)
+        require("currency", present: debt.has(.currency))
     }
 
     /// At least one of phone and email, present and valid (given: not blank, as `normalize` found).
@@ -143,11 +146,11 @@ public struct ValidateStage: ChunkStage {
             return
         }
         guard options.dropInvalidContact else { return }
-        if phoneGiven, debt.phone == nil, debt.email != nil {
+        if phoneGiven, !debt.has(.phone), debt.has(.email) {
             errors.removeAll { $0.code == .invalidPhone }
             warnings.append("invalid phone dropped: the email is used")
         }
-        if emailGiven, debt.email == nil, debt.phone != nil {
+        if emailGiven, !debt.has(.email), debt.has(.phone) {
             errors.removeAll { $0.code == .invalidEmail }
             warnings.append("invalid email dropped: the phone is used")
         }
@@ -157,8 +160,8 @@ public struct ValidateStage: ChunkStage {
     private func applyTimeline(_ candidate: DebtCandidate, debt: inout Debt, errors: inout [RecordError]) {
         let timelineID = candidate.raw.nonBlankText(.timelineID) ?? configTimelineID
         let ownMode = candidate.raw.nonBlankText(.timelineStartMode)
-        debt.timelineID = timelineID
-        debt.timelineStartMode = nil
+        debt.setText(.timelineID, timelineID)
+        debt.setText(.timelineStartMode, nil)
         guard let mode = ownMode ?? (timelineID != nil ? configStartMode : nil) else { return }
         guard timelineID != nil else {
             errors.append(RecordError(field: "timeline_start_mode", code: .invalidTimelineStartMode,
@@ -171,18 +174,24 @@ public struct ValidateStage: ChunkStage {
                                       message: "timeline_start_mode must be immediate or next_day"))
             return
         }
-        debt.timelineStartMode = lowered
+        debt.setText(.timelineStartMode, lowered)
     }
 
     /// `true`/`false` from the usual spellings (`true`, `1`, `yes`, `oui`, `ja`, …, any case),
     /// else `nil`. Compared byte by byte, without a lowercased copy.
     static func parseBool(_ text: String?) -> Bool? {
-        guard var text = TextTrimming.nonBlank(text) else { return nil }
-        return text.withUTF8 { bytes in
-            if trueSpellings.contains(where: { equalIgnoringASCIICase(bytes, $0) }) { return true }
-            if falseSpellings.contains(where: { equalIgnoringASCIICase(bytes, $0) }) { return false }
-            return nil
-        }
+        guard var text else { return nil }
+        return text.withUTF8(parseBool(utf8:))
+    }
+
+    /// ``parseBool(_:)`` on UTF-8 bytes, read in place (trimmed of white space first).
+    static func parseBool(utf8 untrimmed: UnsafeBufferPointer<UInt8>) -> Bool? {
+        let range = TextTrimming.trimmedRange(untrimmed)
+        guard !range.isEmpty else { return nil }
+        let bytes = UnsafeBufferPointer(rebasing: untrimmed[range])
+        if trueSpellings.contains(where: { equalIgnoringASCIICase(bytes, $0) }) { return true }
+        if falseSpellings.contains(where: { equalIgnoringASCIICase(bytes, $0) }) { return false }
+        return nil
     }
 
     private static let trueSpellings: [StaticString] = ["true", "1", "yes", "y", "oui", "o", "ja", "vrai", "x"]

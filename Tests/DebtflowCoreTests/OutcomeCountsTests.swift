@@ -30,6 +30,37 @@ struct OutcomeCountsTests {
         #expect(counts.credits == 90)
     }
 
+    @Test("the fixed-slot tally the transform tasks use gives the same counts as counting by key")
+    func tallyMatchesCounts() {
+        var counts = OutcomeCounts()
+        var tally = OutcomeTally()
+        for outcome in outcomes {
+            counts.count(outcome)
+            tally.count(outcome)
+        }
+        #expect(tally.counts == counts)
+        #expect(OutcomeTally().counts == OutcomeCounts())
+    }
+
+    @Test("every error code, skip reason and zone has a slot in the tally")
+    func tallyHasEverySlot() {
+        var tally = OutcomeTally()
+        let errors = RecordErrorCode.allCases.map { RecordError(field: nil, code: $0, message: "m") }
+        tally.count(Outcome(status: .failed, provenance: Provenance(source: "a", record: 1), errors: errors))
+        for reason in SkipReason.allCases {
+            tally.count(Outcome(status: .skipped, provenance: Provenance(source: "a", record: 2), skipReason: reason))
+        }
+        for zone in DestinationZone.allCases {
+            tally.count(Outcome(status: .valid, provenance: Provenance(source: "a", record: 3),
+                                destination: Destination(zone: zone, country: "FR", credits: 2, multiplier: "1.0", expensive: false)))
+        }
+        let counts = tally.counts
+        #expect(counts.errors.count == RecordErrorCode.allCases.count)
+        #expect(counts.skipReasons.count == SkipReason.allCases.count)
+        #expect(counts.destinations.count == DestinationZone.allCases.count)
+        #expect(counts.credits == 2 * DestinationZone.allCases.count)
+    }
+
     @Test("a summary that adds the counts of two chunks equals one that counted every outcome")
     func addingChunks() {
         var whole = RunSummary(pipeline: "p")

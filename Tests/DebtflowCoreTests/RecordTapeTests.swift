@@ -186,3 +186,32 @@ struct RecordTapeTests {
         #expect(writer.bytes == Array("-1e3".utf8))
     }
 }
+
+@Suite("Scanning a record's cells on the node table")
+struct ContainsChildTests {
+    @Test("visits the direct children in order, skipping over nested ones, and stops at the first match")
+    func directChildrenInOrder() {
+        let view = RecordView(RecordObject([
+            "a": .string("x"),
+            "nested": .object(RecordObject(["inner": .string("y")])),
+            "list": .array([.string("z"), .number("1")]),
+            "b": .string("w"),
+        ]))
+        var seen: [String] = []
+        let found = view.containsChild { node, _, bytes in
+            seen.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[Int(node.key.offset)..<node.key.end]), as: UTF8.self))
+            return false
+        }
+        #expect(!found)
+        #expect(seen == ["a", "nested", "list", "b"])
+        var visited = 0
+        #expect(view.containsChild { node, _, _ in visited += 1; return node.kind == .object })
+        #expect(visited == 2)
+    }
+
+    @Test("a scalar or an empty container has no children")
+    func noChildren() {
+        #expect(!RecordView(.string("s")).containsChild { _, _, _ in true })
+        #expect(!RecordView(RecordObject()).containsChild { _, _, _ in true })
+    }
+}

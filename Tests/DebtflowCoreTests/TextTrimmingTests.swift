@@ -59,3 +59,38 @@ struct TextTrimmingTests {
     }
 }
 
+
+@Suite("UTF-8 validation with tape flags")
+struct TapeFlagsTests {
+    private func flags(_ bytes: [UInt8]) -> RecordNode.Flags? {
+        bytes.withUnsafeBufferPointer { UTF8Validation.tapeFlags(of: $0) }
+    }
+
+    @Test("ASCII texts of every length up to 40 need escaping exactly when one byte does, wherever it is")
+    func asciiRuns() {
+        for length in 0...40 {
+            let plain = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+            #expect(flags(plain) == [])
+            for position in 0..<length {
+                for special: UInt8 in [0x00, 0x1F, UInt8(ascii: "\""), UInt8(ascii: "\\")] {
+                    var text = plain
+                    text[position] = special
+                    #expect(flags(text) == [.valueNeedsEscaping], "length \(length), byte \(special) at \(position)")
+                }
+                var text = plain
+                text[position] = 0x20
+                #expect(flags(text) == [])
+            }
+        }
+    }
+
+    @Test("a multi-byte sequence after an ASCII run is checked: well-formed is non-ASCII, ill-formed is nil")
+    func afterARun() {
+        let run = Array("0123456789abcdef".utf8)
+        #expect(flags(run + Array("é".utf8)) == [.valueIsNonASCII])
+        #expect(flags(run + Array("é\"".utf8)) == [.valueIsNonASCII, .valueNeedsEscaping])
+        #expect(flags(run + [0xC3]) == nil)
+        #expect(flags(run + [0xFF] + run) == nil)
+        #expect(flags(Array("abcdefgh".utf8) + [0xED, 0xA0, 0x80]) == nil)
+    }
+}
