@@ -18,8 +18,10 @@ public struct ClassifyStage: ChunkStage {
     /// previous stage is not copied).
     public func process(_ chunk: consuming Chunk<DebtCandidate>) throws -> Chunk<DebtCandidate> {
         var chunk = chunk
-        for index in chunk.elements.indices {
-            classify(&chunk.elements[index])
+        // Each candidate is changed where it lies (through the array's own buffer: an element
+        // access moves the wide value out to a temporary and back).
+        chunk.elements.withUnsafeMutableBufferPointer { candidates in
+            for index in candidates.indices { classify(&candidates[index]) }
         }
         return chunk
     }

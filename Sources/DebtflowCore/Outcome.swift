@@ -54,10 +54,15 @@ public struct Outcome: Sendable, Equatable {
     /// A conversion pipeline's outcome for one record: `valid` with the record, or `failed` with
     /// the reader's problem.
     public static func converted(_ record: Record) -> Outcome {
-        if let problem = record.problem {
-            return Outcome(status: .failed, provenance: record.provenance, data: record.view,
-                           errors: [problem], isConversion: true)
+        converted(provenance: record.provenance, view: record.view, problem: record.problem)
+    }
+
+    /// ``converted(_:)`` from a record's parts.
+    @inlinable
+    public static func converted(provenance: Provenance, view: RecordView, problem: RecordError?) -> Outcome {
+        if let problem {
+            return Outcome(status: .failed, provenance: provenance, data: view, errors: [problem], isConversion: true)
         }
-        return Outcome(status: .valid, provenance: record.provenance, data: record.view, isConversion: true)
+        return Outcome(status: .valid, provenance: provenance, data: view, isConversion: true)
     }
 }

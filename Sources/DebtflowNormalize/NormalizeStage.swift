@@ -35,8 +35,10 @@ public struct NormalizeStage: ChunkStage {
     /// handed straight from the previous stage is not copied (no per-candidate retains).
     public func process(_ chunk: consuming Chunk<DebtCandidate>) throws -> Chunk<DebtCandidate> {
         var chunk = chunk
-        for index in chunk.elements.indices {
-            normalize(&chunk.elements[index])
+        // Each candidate is changed where it lies (through the array's own buffer: an element
+        // access moves the wide value out to a temporary and back).
+        chunk.elements.withUnsafeMutableBufferPointer { candidates in
+            for index in candidates.indices { normalize(&candidates[index]) }
         }
         return chunk
     }

@@ -36,6 +36,18 @@ public struct ConversionStage: ChunkStage {
     public init() {}
 
     public func process(_ chunk: consuming Chunk<Record>) throws -> Chunk<Outcome> {
-        Chunk(chunk.elements.map(Outcome.converted), inputBytesConsumed: chunk.inputBytesConsumed)
+        // Each outcome is built in place from its record's fields (`map(Outcome.converted)`
+        // copies every record, a retain per reference, before converting it).
+        let outcomes = chunk.elements.withUnsafeBufferPointer { records in
+            [Outcome](unsafeUninitializedCapacity: records.count) { buffer, initializedCount in
+                for index in records.indices {
+                    (buffer.baseAddress! + index).initialize(to: Outcome.converted(provenance: records[index].provenance,
+                                                                                   view: records[index].view,
+                                                                                   problem: records[index].problem))
+                }
+                initializedCount = records.count
+            }
+        }
+        return Chunk(outcomes, inputBytesConsumed: chunk.inputBytesConsumed)
     }
 }

@@ -31,6 +31,8 @@ import Glibc
 /// array per record. The chunk's byte budget counts the arena's bytes.
 public final class CSVRecordReader: RecordSource {
     private let source: any ByteSource
+    /// The source's name, asked once (each record's provenance names it).
+    private let sourceName: String
     private let options: CSVReaderOptions
     private let chunkSize: Int
     private let byteBudget: Int
@@ -53,6 +55,7 @@ public final class CSVRecordReader: RecordSource {
     public init(source: any ByteSource, options: CSVReaderOptions = CSVReaderOptions(),
                 chunkSize: Int = Chunk<Record>.preferredSize, byteBudget: Int = Chunk<Record>.preferredByteBudget) {
         self.source = source
+        self.sourceName = source.name
         self.options = options
         self.chunkSize = max(1, chunkSize)
         self.byteBudget = max(1, byteBudget)
@@ -136,7 +139,7 @@ public final class CSVRecordReader: RecordSource {
     /// that has keys).
     private func appendRow(to builder: inout RecordTapeBuilder, keyBase: inout UInt32?) -> PendingRecord {
         recordNumber += 1
-        let provenance = Provenance(source: source.name, record: recordNumber, line: scanner.rowLine)
+        let provenance = Provenance(source: sourceName, record: recordNumber, line: scanner.rowLine)
         let count = scanner.fields.count
         let blank = scanner.rowIsBlank
         if keys == nil && !blank { keys = CSVKeyTable(numberedCount: count) }

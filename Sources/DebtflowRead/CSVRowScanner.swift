@@ -200,6 +200,7 @@ final class CSVRowScanner {
         var fieldLine = line
         var escaped = false
         var closedAt = 0        // relative to rowStart: just after a quoted field's closing quote
+        let delimiter = self.delimiter  // read once, not per field (a class property read is checked at run time)
 
         while true {
             let bytes = storage
