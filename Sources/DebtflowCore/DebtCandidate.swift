@@ -134,6 +134,15 @@ public struct DebtRawFields: Sendable {
         inSide |= bit
     }
 
+    /// Sets `key`'s text to the bytes `write` appends to the side arena (a text a preset makes
+    /// up, such as Magicline's joined designations), without making a `String` first.
+    public mutating func setSideText(_ key: DebtRawKey, _ write: (inout [UInt8]) -> Void) {
+        let offset = side.count
+        write(&side)
+        set(key, sideSpan: ByteSpan(offset: UInt32(truncatingIfNeeded: offset),
+                                    length: UInt32(truncatingIfNeeded: side.count - offset)))
+    }
+
     /// Calls `body` with `key`'s text as UTF-8 bytes, or with `nil` when the record gave none.
     @inline(__always)
     public func withBytes<R>(_ key: DebtRawKey, _ body: (UnsafeBufferPointer<UInt8>?) throws -> R) rethrows -> R {

@@ -211,6 +211,17 @@ public struct RecordTapeBuilder: Sendable {
     @discardableResult
     public mutating func beginArray(key: ByteSpan = .empty) -> Int { begin(.array, key: key) }
 
+    /// Opens an object whose key's flags the caller already knows (a JSON reader's key table):
+    /// the key's bytes are not looked at again. Returns its node index for ``end(_:)``.
+    public mutating func beginObject(key: ByteSpan, knownKeyFlags: RecordNode.Flags) -> Int {
+        begin(.object, key: key, flags: knownKeyFlags)
+    }
+
+    /// Opens an array whose key's flags the caller already knows; returns its node index.
+    public mutating func beginArray(key: ByteSpan, knownKeyFlags: RecordNode.Flags) -> Int {
+        begin(.array, key: key, flags: knownKeyFlags)
+    }
+
     /// Closes the innermost open container, which must be `node`.
     public mutating func end(_ node: Int) {
         guard let last = open.popLast() else { preconditionFailure("no open container") }
@@ -250,10 +261,10 @@ public struct RecordTapeBuilder: Sendable {
         return tape
     }
 
-    private mutating func begin(_ kind: RecordNode.Kind, key: ByteSpan) -> Int {
+    private mutating func begin(_ kind: RecordNode.Kind, key: ByteSpan, flags: RecordNode.Flags? = nil) -> Int {
         countChild()
         let index = nodes.count
-        nodes.append(RecordNode(kind: kind, flags: keyFlags(key), key: key, value: .empty, end: 0))
+        nodes.append(RecordNode(kind: kind, flags: flags ?? keyFlags(key), key: key, value: .empty, end: 0))
         open.append((index, 0))
         return index
     }

@@ -1,62 +1,198 @@
 import DebtflowCore
 
 /// The member names already stored on a chunk's tape, so a key repeated by every record of the
-/// chunk (`"firstName"`) is stored once and every record's node points to the same span.
+/// chunk (`"firstName"`) is stored once and every record's node points to the same span — and
+/// is checked once: a name found in the table is known to be UTF-8 and its escaping flag is
+/// remembered, so only a name seen for the first time in the chunk is validated.
 ///
-/// Open addressing over a fixed table. It is bounded against hostile input: at most
-/// ``maxKeys`` names per chunk and names of at most ``maxKeyBytes`` bytes are shared; others
-/// are simply stored again, so a key flood costs no more than it would without the table.
+/// Open addressing over a fixed table, hashed and compared eight bytes at a time. It is bounded
+/// against hostile input: at most ``maxKeys`` names per chunk and names of at most
+/// ``maxKeyBytes`` bytes are shared; others are simply validated and stored again, so a key
+/// flood costs no more than it would without the table.
 public struct JSONKeyTable: Sendable {
     /// The most names shared per chunk.
     public static let maxKeys = 256
     /// The longest name shared.
     public static let maxKeyBytes = 64
 
+    /// A member name on the tape: where it is, and whether JSON output must escape it.
+    public struct Key: Sendable, Equatable {
+        public var span: ByteSpan
+        /// ``RecordNode/Flags/keyNeedsEscaping`` or nothing.
+        public var flags: RecordNode.Flags
+        /// The name's slot in the table, or ``noSlot`` when it is not shared (too long, the
+        /// table full, the empty name).
+        public var slot: Int32
+
+        public static let empty = Key(span: .empty, flags: [], slot: noSlot)
+    }
+
+    /// No slot: a name not in the table; as a ``predicted(after:in:)`` argument, "no member
+    /// read yet" or "a record's root".
+    public static let noSlot: Int32 = -1
+    /// As `previous` of ``predicted(after:in:)``: the member before was a name not in the table,
+    /// so there is no guess (and nothing to note).
+    public static let afterUnsharedName: Int32 = -2
+
     private struct Slot: Sendable {
-        var hash: UInt32
-        /// `length` 0: a free slot (the empty key is never stored).
-        var span: ByteSpan
+        var hash: UInt64
+        /// `span.length` 0: a free slot (the empty key is never stored).
+        var key: Key
+        /// The name that came after this one in its object last time.
+        var next: Int32 = JSONKeyTable.noSlot
+        /// The first name of an object held under this name (or of the objects of an array held
+        /// under it) last time.
+        var first: Int32 = JSONKeyTable.noSlot
     }
 
     private var slots: [Slot]
     private var count = 0
+    /// The first name of a record (an object with no name) last time.
+    private var rootFirst: Int32
     private let mask: Int
+    /// Names answered from the table, and names validated and stored, since the table was made
+    /// (tests see the cache work).
+    public private(set) var hits = 0
+    public private(set) var misses = 0
+    /// Names answered by ``predicted(after:in:)`` (no lookup at all).
+    public private(set) var predictedHits = 0
 
     public init() {
         let capacity = 2 * Self.maxKeys
-        slots = Array(repeating: Slot(hash: 0, span: .empty), count: capacity)
+        slots = Array(repeating: Slot(hash: 0, key: .empty), count: capacity)
+        rootFirst = Self.noSlot
         mask = capacity - 1
     }
 
     /// Forgets every name: the next chunk's tape starts empty.
     public mutating func removeAll() {
         guard count > 0 else { return }
-        for index in slots.indices { slots[index] = Slot(hash: 0, span: .empty) }
+        for index in slots.indices { slots[index] = Slot(hash: 0, key: .empty) }
         count = 0
+        rootFirst = Self.noSlot
     }
 
-    /// The span of `key` on `tape`: the one stored before in this chunk, else a new copy.
-    public mutating func span(of key: UnsafeBufferPointer<UInt8>, on tape: inout RecordTapeBuilder) -> ByteSpan {
-        guard !key.isEmpty else { return .empty }
-        guard key.count <= Self.maxKeyBytes else { return tape.appendBytes(key) }
-        var hash: UInt32 = 2_166_136_261
-        for byte in key { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
-        var index = Int(hash) & mask
-        while slots[index].span.length != 0 {
+    // MARK: - Predicting the next name
+
+    /// The name that followed `previous` last time in an object held under `container` (or, with
+    /// `previous` ``noSlot``, the first name of such an object): records repeat their names in
+    /// the same order, so a reader compares the input with this name first and skips the
+    /// lookup when they are equal. `nil` when there is no guess, or the guess holds bytes that
+    /// JSON escapes (its input bytes would differ from its stored bytes).
+    public func predicted(after previous: Int32, in container: Int32) -> Key? {
+        let guess: Int32
+        if previous == Self.afterUnsharedName { return nil }
+        if previous != Self.noSlot {
+            guess = slots[Int(previous)].next
+        } else if container != Self.noSlot {
+            guess = slots[Int(container)].first
+        } else {
+            guess = rootFirst
+        }
+        guard guess != Self.noSlot else { return nil }
+        let key = slots[Int(guess)].key
+        return key.flags.isEmpty ? key : nil
+    }
+
+    /// Notes that `key` came after `previous` in an object held under `container` (see
+    /// ``predicted(after:in:)``), and counts a name answered by that guess.
+    public mutating func note(_ key: Key, after previous: Int32, in container: Int32, wasPredicted: Bool) {
+        if wasPredicted {
+            predictedHits &+= 1
+            return
+        }
+        if previous == Self.afterUnsharedName { return }
+        if previous != Self.noSlot {
+            slots[Int(previous)].next = key.slot
+        } else if container != Self.noSlot {
+            slots[Int(container)].first = key.slot
+        } else {
+            rootFirst = key.slot
+        }
+    }
+
+    /// The span and escaping flag of `key` on `tape`: the one stored before in this chunk, else
+    /// a new copy after checking the bytes are UTF-8.
+    /// - Returns: `nil` when `key` is not well-formed UTF-8 (the caller reports it).
+    public mutating func key(_ key: UnsafeBufferPointer<UInt8>, on tape: inout RecordTapeBuilder) -> Key? {
+        guard let base = key.baseAddress, !key.isEmpty else { return .empty }
+        guard key.count <= Self.maxKeyBytes else {
+            misses &+= 1
+            return Self.store(key, on: &tape)
+        }
+        let hash = Self.hash(base, key.count)
+        var index = Int(truncatingIfNeeded: hash) & mask
+        while true {
             let slot = slots[index]
-            if slot.hash == hash && Int(slot.span.length) == key.count {
+            if slot.key.span.length == 0 { break }
+            if slot.hash == hash && Int(slot.key.span.length) == key.count {
                 let same = tape.bytes.withUnsafeBufferPointer { arena in
-                    UnsafeBufferPointer(rebasing: arena[Int(slot.span.offset)..<slot.span.end]).elementsEqual(key)
+                    Self.equal(arena.baseAddress! + Int(slot.key.span.offset), base, key.count)
                 }
-                if same { return slot.span }
+                if same {
+                    hits &+= 1
+                    return slot.key
+                }
             }
             index = (index + 1) & mask
         }
-        let span = tape.appendBytes(key)
+        misses &+= 1
+        guard var stored = Self.store(key, on: &tape) else { return nil }
         if count < Self.maxKeys {
-            slots[index] = Slot(hash: hash, span: span)
+            stored.slot = Int32(truncatingIfNeeded: index)
+            slots[index] = Slot(hash: hash, key: stored)
             count += 1
         }
-        return span
+        return stored
+    }
+
+    /// Validates `key` and copies it onto the tape.
+    private static func store(_ key: UnsafeBufferPointer<UInt8>, on tape: inout RecordTapeBuilder) -> Key? {
+        guard let flags = UTF8Validation.tapeFlags(of: key) else { return nil }
+        return Key(span: tape.appendBytes(key), flags: flags.contains(.valueNeedsEscaping) ? .keyNeedsEscaping : [],
+                   slot: noSlot)
+    }
+
+    /// A hash of `count` (1…64) bytes at `base`, eight at a time.
+    @inline(__always)
+    private static func hash(_ base: UnsafePointer<UInt8>, _ count: Int) -> UInt64 {
+        let raw = UnsafeRawPointer(base)
+        var hash = UInt64(truncatingIfNeeded: count) &* 0x9E37_79B9_7F4A_7C15
+        var offset = 0
+        while offset + 8 <= count {
+            hash = (hash ^ raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+            hash ^= hash >> 29
+            offset += 8
+        }
+        if offset < count {
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while offset < count {
+                tail |= UInt64(base[offset]) << shift
+                shift += 8
+                offset += 1
+            }
+            hash = (hash ^ tail) &* 0xFF51_AFD7_ED55_8CCD
+            hash ^= hash >> 29
+        }
+        return hash
+    }
+
+    /// Whether `count` bytes at `a` and `b` are the same, compared eight at a time.
+    @inline(__always)
+    static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        let left = UnsafeRawPointer(a), right = UnsafeRawPointer(b)
+        var offset = 0
+        while offset + 8 <= count {
+            if left.loadUnaligned(fromByteOffset: offset, as: UInt64.self) != right.loadUnaligned(fromByteOffset: offset, as: UInt64.self) {
+                return false
+            }
+            offset += 8
+        }
+        while offset < count {
+            if a[offset] != b[offset] { return false }
+            offset += 1
+        }
+        return true
     }
 }

@@ -14,22 +14,27 @@ extension JSONTokenizer {
     ///   - depth: this object's nesting depth (1 for a top-level object).
     ///   - key: its member name in the enclosing object (empty for a record's root).
     /// - Returns: the object's node index.
+    ///   - container: the name it is held under — its key, or an array's key for the array's
+    ///     elements — whose members the key table guesses from the last such object's.
     @discardableResult
-    public func appendObject(depth: Int, key: ByteSpan = .empty, to tape: inout RecordTapeBuilder,
-                             keys: inout JSONKeyTable) throws -> Int {
+    public func appendObject(depth: Int, key: JSONKeyTable.Key = .empty, container: JSONKeyTable.Key = .empty,
+                             to tape: inout RecordTapeBuilder, keys: inout JSONKeyTable) throws -> Int {
         try checkDepth(depth)
         cursor.advance()
-        let node = tape.beginObject(key: key)
+        let node = tape.beginObject(key: key.span, knownKeyFlags: key.flags)
         guard var byte = try cursor.skipWhitespace() else { throw endInside("an object") }
         if byte == UInt8(ascii: "}") {
             cursor.advance()
             tape.end(node)
             return node
         }
+        // The member before, for the key table's guess of the next name.
+        var previous = JSONKeyTable.noSlot
         while true {
             try checkKeptValueSize()
-            let member = try appendKey(byte, to: &tape, keys: &keys)
-            try appendValue(depth: depth, key: member, to: &tape, keys: &keys)
+            let member = try appendKey(byte, after: previous, in: container.slot, to: &tape, keys: &keys)
+            previous = member.slot == JSONKeyTable.noSlot ? JSONKeyTable.afterUnsharedName : member.slot
+            try appendValue(depth: depth, key: member, container: member, to: &tape, keys: &keys)
             guard let next = try cursor.skipWhitespace() else { throw endInside("an object") }
             if next == UInt8(ascii: "}") {
                 cursor.advance()
@@ -44,10 +49,10 @@ extension JSONTokenizer {
     }
 
     /// Appends the array at the cursor (at its `[`).
-    private func appendArray(depth: Int, key: ByteSpan, to tape: inout RecordTapeBuilder, keys: inout JSONKeyTable) throws {
+    private func appendArray(depth: Int, key: JSONKeyTable.Key, to tape: inout RecordTapeBuilder, keys: inout JSONKeyTable) throws {
         try checkDepth(depth)
         cursor.advance()
-        let node = tape.beginArray(key: key)
+        let node = tape.beginArray(key: key.span, knownKeyFlags: key.flags)
         guard let first = try cursor.skipWhitespace() else { throw endInside("an array") }
         if first == UInt8(ascii: "]") {
             cursor.advance()
@@ -56,7 +61,7 @@ extension JSONTokenizer {
         }
         while true {
             try checkKeptValueSize()
-            try appendValue(depth: depth, key: .empty, to: &tape, keys: &keys)
+            try appendValue(depth: depth, key: .empty, container: key, to: &tape, keys: &keys)
             guard let next = try cursor.skipWhitespace() else { throw endInside("an array") }
             if next == UInt8(ascii: "]") {
                 cursor.advance()
@@ -70,76 +75,194 @@ extension JSONTokenizer {
 
     /// Appends the next value (after whitespace) as a member named `key` (empty in an array or
     /// for a root).
-    /// - Parameter depth: the nesting depth of the containers around this value.
-    public func appendValue(depth: Int, key: ByteSpan, to tape: inout RecordTapeBuilder, keys: inout JSONKeyTable) throws {
+    /// - Parameters:
+    ///   - depth: the nesting depth of the containers around this value.
+    ///   - container: the name an object here is held under (see ``appendObject(depth:key:container:to:keys:)``).
+    public func appendValue(depth: Int, key: JSONKeyTable.Key, container: JSONKeyTable.Key = .empty,
+                            to tape: inout RecordTapeBuilder, keys: inout JSONKeyTable) throws {
         guard let byte = try cursor.skipWhitespace() else {
             throw cursor.error("unexpected end of input; expected a JSON value")
         }
         switch byte {
-        case UInt8(ascii: "{"): try appendObject(depth: depth + 1, key: key, to: &tape, keys: &keys)
+        case UInt8(ascii: "{"): try appendObject(depth: depth + 1, key: key, container: container, to: &tape, keys: &keys)
         case UInt8(ascii: "["): try appendArray(depth: depth + 1, key: key, to: &tape, keys: &keys)
         case UInt8(ascii: "\""):
             let start = cursor.mark
-            if let text = plainStringInBuffer() {
-                // The common case: copied from the input buffer to the arena once.
-                guard let flags = UTF8Validation.tapeFlags(of: text) else { throw invalidUTF8(at: start) }
-                tape.appendScalar(.string, key: key, value: tape.appendBytes(text), flags: flags)
+            let span: ByteSpan
+            let flags: RecordNode.Flags
+            if let plain = plainStringInBuffer() {
+                // The common case: copied from the input buffer to the arena once. Such a string
+                // holds no quote, backslash or control byte, so it never needs escaping; only a
+                // string with a byte ≥ 0x80 is checked as UTF-8.
+                if plain.isASCII {
+                    flags = []
+                } else {
+                    guard let found = UTF8Validation.tapeFlags(of: plain.bytes) else { throw invalidUTF8(at: start) }
+                    flags = found
+                }
+                span = tape.appendBytes(plain.bytes)
             } else {
                 try scanString()
-                let (span, flags) = try storeScratch(validatedFrom: start, on: &tape)
-                tape.appendScalar(.string, key: key, value: span, flags: flags)
+                (span, flags) = try storeScratch(validatedFrom: start, on: &tape)
             }
+            tape.appendScalar(.string, key: key.span, value: span, knownFlags: flags.union(key.flags))
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            try scanNumber()
-            let span = scratch.withUnsafeBufferPointer { tape.appendBytes($0) }
-            tape.appendScalar(.number, key: key, value: span, flags: [])
-        case UInt8(ascii: "t"): try expectLiteral("true"); tape.appendScalar(.true, key: key, flags: [])
-        case UInt8(ascii: "f"): try expectLiteral("false"); tape.appendScalar(.false, key: key, flags: [])
-        case UInt8(ascii: "n"): try expectLiteral("null"); tape.appendScalar(.null, key: key, flags: [])
+            let span: ByteSpan
+            if let number = numberInBuffer() {
+                span = tape.appendBytes(number)
+            } else {
+                try scanNumber()
+                span = scratch.withUnsafeBufferPointer { tape.appendBytes($0) }
+            }
+            tape.appendScalar(.number, key: key.span, value: span, knownFlags: key.flags)
+        case UInt8(ascii: "t"): try expectLiteral("true"); tape.appendScalar(.true, key: key.span, value: .empty, knownFlags: key.flags)
+        case UInt8(ascii: "f"): try expectLiteral("false"); tape.appendScalar(.false, key: key.span, value: .empty, knownFlags: key.flags)
+        case UInt8(ascii: "n"): try expectLiteral("null"); tape.appendScalar(.null, key: key.span, value: .empty, knownFlags: key.flags)
         default: throw unexpectedByte(byte, expected: "a JSON value")
         }
     }
 
     /// Reads `"key"` and the `:` after it onto the tape (a name seen before in the chunk is
-    /// shared); `byte` is the current (non-whitespace) byte.
-    private func appendKey(_ byte: UInt8, to tape: inout RecordTapeBuilder, keys: inout JSONKeyTable) throws -> ByteSpan {
+    /// shared, and not checked again); `byte` is the current (non-whitespace) byte. The name the
+    /// key table guesses (the one that followed `previous` last time) is compared with the input
+    /// first: when the input holds exactly its bytes and then the closing quote, it is the name,
+    /// found without a scan or a lookup (a guessed name holds no byte JSON escapes, so its input
+    /// bytes are its stored bytes).
+    private func appendKey(_ byte: UInt8, after previous: Int32, in container: Int32,
+                           to tape: inout RecordTapeBuilder, keys: inout JSONKeyTable) throws -> JSONKeyTable.Key {
         guard byte == UInt8(ascii: "\"") else { throw unexpectedByte(byte, expected: "a string key in an object") }
+        if let guess = keys.predicted(after: previous, in: container), inputHolds(guess.span, of: tape) {
+            keys.note(guess, after: previous, in: container, wasPredicted: true)
+            try skipColon()
+            return guess
+        }
         let start = cursor.mark
-        let span: ByteSpan
-        if let key = plainStringInBuffer() {
-            guard UTF8Validation.tapeFlags(of: key) != nil else { throw invalidUTF8(at: start) }
-            span = keys.span(of: key, on: &tape)
+        let key: JSONKeyTable.Key
+        if let plain = plainStringInBuffer() {
+            guard let found = keys.key(plain.bytes, on: &tape) else { throw invalidUTF8(at: start) }
+            key = found
         } else {
             try scanString()
-            span = try scratch.withUnsafeBufferPointer { key in
-                guard UTF8Validation.tapeFlags(of: key) != nil else { throw invalidUTF8(at: start) }
-                return keys.span(of: key, on: &tape)
+            key = try scratch.withUnsafeBufferPointer { text in
+                guard let found = keys.key(text, on: &tape) else { throw invalidUTF8(at: start) }
+                return found
             }
+        }
+        keys.note(key, after: previous, in: container, wasPredicted: false)
+        try skipColon()
+        return key
+    }
+
+    /// Whether the input at the cursor (at an opening quote) is the bytes of `span` on `tape`
+    /// and then a closing quote, all inside the buffer; if so the cursor moves past that quote.
+    @inline(__always)
+    private func inputHolds(_ span: ByteSpan, of tape: RecordTapeBuilder) -> Bool {
+        let first = cursor.position + 1
+        let length = Int(span.length)
+        guard first + length < cursor.end, cursor.buffer[first + length] == UInt8(ascii: "\"") else { return false }
+        let same = tape.bytes.withUnsafeBufferPointer { arena in
+            JSONKeyTable.equal(UnsafePointer(cursor.buffer + first), arena.baseAddress! + Int(span.offset), length)
+        }
+        if same { cursor.position = first + length + 1 }
+        return same
+    }
+
+    /// Moves past the `:` after a key (and the whitespace before it).
+    @inline(__always)
+    private func skipColon() throws {
+        // The colon usually follows at once.
+        if cursor.position < cursor.end && cursor.buffer[cursor.position] == UInt8(ascii: ":") {
+            cursor.position += 1
+            return
         }
         guard let colon = try cursor.skipWhitespace() else { throw endInside("an object") }
         guard colon == UInt8(ascii: ":") else { throw unexpectedByte(colon, expected: "':' after an object key") }
         cursor.advance()
-        return span
     }
 
     /// The string at the cursor (at its opening quote) as bytes of the input buffer, when it
     /// ends inside the buffer with no escape and no control byte, and is not longer than a token
-    /// may be; the cursor then moves past its closing quote. Otherwise `nil` and the cursor stays:
-    /// ``scanString()`` reads it (and reports what is wrong with it).
+    /// may be; the cursor then moves past its closing quote. `isASCII`: no byte ≥ 0x80 (else the
+    /// caller checks the bytes are UTF-8). Otherwise `nil` and the cursor stays: ``scanString()``
+    /// reads it (and reports what is wrong with it).
+    ///
+    /// Scans eight bytes at a time while none of them is a quote, a backslash, a control byte or
+    /// ≥ 0x80, then byte by byte through the word that has one.
     @inline(__always)
-    private func plainStringInBuffer() -> UnsafeBufferPointer<UInt8>? {
+    private func plainStringInBuffer() -> (bytes: UnsafeBufferPointer<UInt8>, isASCII: Bool)? {
         let buffer = cursor.buffer
         let end = cursor.end
         let first = cursor.position + 1
         var index = first
-        while index < end {
-            let byte = buffer[index]
-            if byte == 0x22 { break }
-            if byte == 0x5C || byte < 0x20 { return nil }
-            index += 1
+        var high: UInt8 = 0
+        scan: while true {
+            while index + 8 <= end {
+                let word = UnsafeRawPointer(buffer + index).loadUnaligned(as: UInt64.self)
+                if !Self.mayStopString(word) { index += 8 } else { break }
+            }
+            // Byte by byte through the word that stopped the scan (or the buffer's last bytes).
+            let stop = min(index + 8, end)
+            while index < stop {
+                let byte = buffer[index]
+                if byte == 0x22 { break scan }
+                if byte == 0x5C || byte < 0x20 { return nil }
+                high |= byte
+                index += 1
+            }
+            if index >= end { return nil }
         }
-        guard index < end, index - first <= maxTokenBytes else { return nil }
+        guard index - first <= maxTokenBytes else { return nil }
         cursor.position = index + 1
+        return (UnsafeBufferPointer(start: buffer + first, count: index - first), high < 0x80)
+    }
+
+    /// Whether one of the eight bytes of `word` may be a quote, a backslash, a control byte or
+    /// ≥ 0x80 (exact for a word of printable ASCII, which is what lets the scan skip it).
+    @inline(__always)
+    static func mayStopString(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        // A byte is zero (or below 0x20) when subtracting sets its high bit where it was clear.
+        let zeroQuote = (quote &- ones) & ~quote
+        let zeroBackslash = (backslash &- ones) & ~backslash
+        let control = (word &- ones &* 0x20) & ~word
+        return ((zeroQuote | zeroBackslash | control) & highs) | (word & highs) != 0
+    }
+
+    /// The number at the cursor as bytes of the input buffer, when it is well formed (RFC 8259),
+    /// ends inside the buffer and is not longer than a token may be; the cursor then moves past
+    /// it. Otherwise `nil` and the cursor stays: ``scanNumber()`` reads it (and reports what is
+    /// wrong with it).
+    @inline(__always)
+    private func numberInBuffer() -> UnsafeBufferPointer<UInt8>? {
+        let buffer = cursor.buffer
+        let end = cursor.end
+        let first = cursor.position
+        var index = first
+        @inline(__always) func isDigit(_ at: Int) -> Bool { at < end && buffer[at] &- UInt8(ascii: "0") < 10 }
+        if index < end && buffer[index] == UInt8(ascii: "-") { index += 1 }
+        guard isDigit(index) else { return nil }
+        if buffer[index] == UInt8(ascii: "0") {
+            index += 1
+        } else {
+            while isDigit(index) { index += 1 }
+        }
+        if index < end && buffer[index] == UInt8(ascii: ".") {
+            index += 1
+            guard isDigit(index) else { return nil }
+            while isDigit(index) { index += 1 }
+        }
+        if index < end && (buffer[index] == UInt8(ascii: "e") || buffer[index] == UInt8(ascii: "E")) {
+            index += 1
+            if index < end && (buffer[index] == UInt8(ascii: "+") || buffer[index] == UInt8(ascii: "-")) { index += 1 }
+            guard isDigit(index) else { return nil }
+            while isDigit(index) { index += 1 }
+        }
+        // The byte after the number must be in the buffer: else the number may go on.
+        guard index < end, index - first <= maxTokenBytes else { return nil }
+        cursor.position = index
         return UnsafeBufferPointer(start: buffer + first, count: index - first)
     }
 

@@ -23,14 +23,20 @@ struct MagiclineDebtorMapping: Sendable {
     let today: String
 
     func map(_ record: Record, into output: inout [DebtCandidate]) {
-        // Read in place on the reader's tape; `data` (what outputs echo) is the record's view.
-        let debtor = record.view
-        let person = MagiclineShape.object(debtor, "liablePerson") ?? debtor
-        let personRaw = personFields(person: person, debtor: debtor)
-        let region = MagiclineShape.text(person, "countryCode").flatMap(RegionCode.parse)
-            ?? MagiclineShape.text(debtor, "countryCode").flatMap(RegionCode.parse)
-        let cases = MagiclineShape.items(debtor["collectionCases"], marker: "collectionCaseId")
-        let debtorID = MagiclineShape.text(debtor, "debtorId")
+        // Read in place on the reader's tape (node indexes, no view per value); `data` (what
+        // outputs echo) is the record's view.
+        MagiclineShape.reading(record.view.tape) { shape in
+            map(record, shape: shape, into: &output)
+        }
+    }
+
+    private func map(_ record: Record, shape: MagiclineShape, into output: inout [DebtCandidate]) {
+        let debtor = record.view.index
+        let person = shape.object(debtor, "liablePerson") ?? debtor
+        let personRaw = personFields(person: person, shape: shape)
+        let region = shape.regionCode(shape.value(person, "countryCode")) ?? shape.regionCode(shape.value(debtor, "countryCode"))
+        let cases = shape.items(shape.member(debtor, "collectionCases"), marker: "collectionCaseId")
+        let debtorID = shape.text(debtor, "debtorId")
 
         if let problem = record.problem {
             var candidate = DebtCandidate(provenance: record.provenance, data: record.view, raw: personRaw,
@@ -41,41 +47,42 @@ struct MagiclineDebtorMapping: Sendable {
         }
         guard !cases.isEmpty else {
             var candidate = DebtCandidate(provenance: record.provenance, data: record.view, raw: personRaw,
-                                          metadata: metadata(debtor: debtor, debts: nil),
+                                          metadata: metadata(debtor: debtor, debts: nil, shape: shape),
                                           tempID: debtorID, phoneRegion: region)
             candidate.skipReason = .noOpenCase
             output.append(candidate)
             return
         }
-        let debtorBlocked = isBlocked(MagiclineShape.value(debtor, "block"))
+        let debtorBlocked = isBlocked(shape.value(debtor, "block"), shape: shape)
         for (position, collectionCase) in cases.enumerated() {
             var provenance = record.provenance
             provenance.caseIndex = position + 1
-            let debts = MagiclineShape.items(collectionCase["debt"] ?? collectionCase["debts"], marker: "debtId")
+            let debts = shape.items(shape.member(collectionCase, "debt") ?? shape.member(collectionCase, "debts"), marker: "debtId")
             var raw = personRaw
             var errors: [RecordError] = []
-            MagiclineShape.setText(.amount, collectionCase, "openAmount", in: &raw)
-            let caseIDValue = MagiclineShape.value(collectionCase, "collectionCaseId")
-            let caseID = caseIDValue.flatMap(MagiclineShape.text)
-            MagiclineShape.setText(.internalID, of: caseIDValue, in: &raw)
-            MagiclineShape.setText(.tempID, of: caseIDValue, in: &raw)
-            switch currency(of: debts) {
+            shape.setText(.amount, collectionCase, "openAmount", in: &raw)
+            let caseIDValue = shape.value(collectionCase, "collectionCaseId")
+            let caseID = caseIDValue.flatMap(shape.text)
+            shape.setText(.internalID, of: caseIDValue, in: &raw)
+            shape.setText(.tempID, of: caseIDValue, in: &raw)
+            switch currency(of: debts, shape: shape) {
             case .none: break
-            case .single(let code): raw[.currency] = code
+            case .single(let code, let value):
+                // The text as written when it is the code already (`EUR`), else the code.
+                if shape.text(value) != code || !shape.setText(.currency, of: value, in: &raw) { raw[.currency] = code }
             case .mixed(let codes):
                 errors.append(RecordError(field: "currency", code: .invalidCurrency,
                                           message: "the case's debts are in several currencies (\(codes.joined(separator: ", ")))"))
             }
-            if let due = earliestDebtDate(debts) { raw[.dueDate] = due }
-            let designations = debts.compactMap { MagiclineShape.text($0, "designation") }
-            if !designations.isEmpty { raw[.object] = designations.joined(separator: ", ") }
+            setEarliestDebtDate(debts, shape: shape, in: &raw)
+            setDesignations(debts, shape: shape, in: &raw)
 
             var candidate = DebtCandidate(provenance: provenance, data: record.view, raw: raw,
-                                          metadata: metadata(debtor: debtor, debts: debts),
+                                          metadata: metadata(debtor: debtor, debts: debts, shape: shape),
                                           tempID: caseID, phoneRegion: region)
             candidate.errors = errors
-            if debtorBlocked || isBlocked(MagiclineShape.value(collectionCase, "block"))
-                || debts.contains(where: { isBlocked(MagiclineShape.value($0, "block")) }) {
+            if debtorBlocked || isBlocked(shape.value(collectionCase, "block"), shape: shape)
+                || debts.contains(where: { isBlocked(shape.value($0, "block"), shape: shape) }) {
                 candidate.skipReason = .blocked
                 candidate.errors = []
             }
@@ -85,103 +92,164 @@ struct MagiclineDebtorMapping: Sendable {
 
     /// The person's debt fields: names, contacts, birthdate, address — spans of the record's
     /// tape, no `String` made.
-    private func personFields(person: RecordView, debtor: RecordView) -> DebtRawFields {
-        var raw = DebtRawFields(tape: debtor.tape)
-        MagiclineShape.setText(.firstname, person, "firstName", in: &raw)
-        MagiclineShape.setText(.lastname, person, "lastName", in: &raw)
-        MagiclineShape.setText(.birthdate, person, "birthdate", in: &raw)
-        MagiclineShape.setText(.postalCode, person, "postalCode", in: &raw)
-        MagiclineShape.setText(.city, person, "city", in: &raw)
-        if !MagiclineShape.setText(.country, person, "country", in: &raw) {
-            MagiclineShape.setText(.country, person, "countryCode", in: &raw)
+    private func personFields(person: Int, shape: MagiclineShape) -> DebtRawFields {
+        var raw = DebtRawFields(tape: shape.tape)
+        shape.setText(.firstname, person, "firstName", in: &raw)
+        shape.setText(.lastname, person, "lastName", in: &raw)
+        shape.setText(.birthdate, person, "birthdate", in: &raw)
+        shape.setText(.postalCode, person, "postalCode", in: &raw)
+        shape.setText(.city, person, "city", in: &raw)
+        if !shape.setText(.country, person, "country", in: &raw) {
+            shape.setText(.country, person, "countryCode", in: &raw)
         }
-        MagiclineShape.setText(.countryCode, person, "countryCode", in: &raw)
-        if let address = MagiclineShape.object(person, "addressData") {
-            MagiclineShape.setText(.streetAddress, address, "street", in: &raw)
-            MagiclineShape.setText(.streetNumber, address, "houseNumber", in: &raw)
+        shape.setText(.countryCode, person, "countryCode", in: &raw)
+        if let address = shape.object(person, "addressData") {
+            shape.setText(.streetAddress, address, "street", in: &raw)
+            shape.setText(.streetNumber, address, "houseNumber", in: &raw)
         }
-        let contacts = MagiclineShape.items(person["contactDetails"], marker: "type")
-        MagiclineShape.setText(.phone, of: firstUsableContact(contacts, types: Self.phoneTypes), in: &raw)
-        MagiclineShape.setText(.email, of: firstUsableContact(contacts, types: ["EMAIL"]), in: &raw)
+        let contacts = shape.items(shape.member(person, "contactDetails"), marker: "type")
+        let usable = usableContacts(contacts, shape: shape)
+        shape.setText(.phone, of: usable.phone, in: &raw)
+        shape.setText(.email, of: usable.email, in: &raw)
         return raw
     }
 
-    /// The value of the first contact of the best type whose status is not INVALID.
-    private func firstUsableContact(_ contacts: [RecordView], types: [String]) -> RecordView? {
-        for type in types {
-            for contact in contacts where MagiclineShape.text(contact, "type", uppercasedIs: type) {
-                guard let value = MagiclineShape.value(contact, "value"), MagiclineShape.hasText(value) else { continue }
-                if contactIsInvalid(contact) { continue }
-                return value
+    /// The values of the phone and the email to use: for the phone, of the first contact of the
+    /// best type (``phoneTypes``, best first) whose value has text and whose status is not
+    /// INVALID; for the email, of the first such EMAIL contact. One pass over the contacts, each
+    /// contact's `type` looked up once.
+    private func usableContacts(_ contacts: [Int], shape: MagiclineShape) -> (phone: Int?, email: Int?) {
+        var phone: (rank: Int, value: Int)?
+        var email: Int?
+        for contact in contacts {
+            guard let type = shape.value(contact, "type") else { continue }
+            let rank = Self.phoneTypes.firstIndex { shape.text(type, uppercasedIs: $0) }
+            if let rank {
+                // An earlier contact of the same or a better type is kept.
+                if let best = phone, best.rank <= rank { continue }
+            } else {
+                guard email == nil, shape.text(type, uppercasedIs: "EMAIL") else { continue }
             }
+            guard let value = shape.valueWithText(contact, "value"), !contactIsInvalid(contact, shape: shape) else { continue }
+            if let rank { phone = (rank, value) } else { email = value }
         }
-        return nil
+        return (phone?.value, email)
     }
 
     /// Whether the contact's `status.type` (or bare `status` text) is INVALID.
-    private func contactIsInvalid(_ contact: RecordView) -> Bool {
-        guard let status = MagiclineShape.value(contact, "status") else { return false }
-        if status.kind == .object, MagiclineShape.text(status, "type") != nil {
-            return MagiclineShape.text(status, "type", uppercasedIs: "INVALID")
+    private func contactIsInvalid(_ contact: Int, shape: MagiclineShape) -> Bool {
+        guard let status = shape.value(contact, "status") else { return false }
+        if shape.kind(status) == .object, shape.text(status, "type") != nil {
+            return shape.text(status, "type", uppercasedIs: "INVALID")
         }
-        return MagiclineShape.text(status, uppercasedIs: "INVALID")
+        return shape.text(status, uppercasedIs: "INVALID")
     }
 
     /// Blocked means `limitType` UNLIMITED, or LIMITED with an `endDate` not yet past (a block
     /// without an end date, or ending today or later).
-    func isBlocked(_ block: RecordView?) -> Bool {
-        guard let object = block, object.kind == .object else { return false }
-        switch MagiclineShape.text(object, "limitType")?.uppercased() {
-        case "UNLIMITED": return true
-        case "LIMITED":
-            guard let end = MagiclineShape.text(object, "endDate") else { return true }
-            guard let day = ISODay.prefix(of: end) else { return true }
-            return day >= today
-        default: return false
-        }
+    private func isBlocked(_ block: Int?, shape: MagiclineShape) -> Bool {
+        guard let block, shape.kind(block) == .object else { return false }
+        if shape.text(block, "limitType", uppercasedIs: "UNLIMITED") { return true }
+        guard shape.text(block, "limitType", uppercasedIs: "LIMITED") else { return false }
+        guard let end = shape.text(block, "endDate") else { return true }
+        guard let day = ISODay.prefix(of: end) else { return true }
+        return day >= today
     }
 
-    private enum CaseCurrency { case none, single(String), mixed([String]) }
-
-    /// The currency of the case's debts (codes compared trimmed and uppercased).
-    private func currency(of debts: [RecordView]) -> CaseCurrency {
-        var codes: [String] = []
-        for debt in debts {
-            guard let code = MagiclineShape.text(debt, "currency")?.uppercased() else { continue }
-            if !codes.contains(code) { codes.append(code) }
-        }
-        switch codes.count {
-        case 0: return .none
-        case 1: return .single(codes[0])
-        default: return .mixed(codes)
-        }
+    private enum CaseCurrency {
+        case none
+        /// The one code, and the value of the first debt that gave it.
+        case single(String, value: Int)
+        case mixed([String])
     }
 
-    /// The earliest `debtDate` of the debts; a date that does not read `YYYY-MM-DD` is passed on
-    /// as it is (so that `normalize` reports it) when no debt has a readable one.
-    private func earliestDebtDate(_ debts: [RecordView]) -> String? {
-        var earliest: String?
-        var unreadable: String?
+    /// The currency of the case's debts (codes compared trimmed and uppercased). A `String` is
+    /// made once per distinct code: a debt whose code equals one already found is compared in
+    /// place.
+    private func currency(of debts: [Int], shape: MagiclineShape) -> CaseCurrency {
+        var first: (code: String, value: Int)?
+        var others: [String] = []
         for debt in debts {
-            guard let text = MagiclineShape.text(debt, "debtDate") else { continue }
-            if let day = ISODay.prefix(of: text) {
-                if earliest == nil || day < earliest! { earliest = day }
+            guard let value = shape.valueWithText(debt, "currency") else { continue }
+            guard let found = first else {
+                if let code = shape.text(value)?.uppercased() { first = (code, value) }
+                continue
+            }
+            if shape.text(value, uppercasedIs: found.code) || others.contains(where: { shape.text(value, uppercasedIs: $0) }) {
+                continue
+            }
+            if let code = shape.text(value)?.uppercased() { others.append(code) }
+        }
+        guard let first else { return .none }
+        return others.isEmpty ? .single(first.code, value: first.value) : .mixed([first.code] + others)
+    }
+
+    /// Sets `due_date` to the earliest `debtDate` of the debts (its `YYYY-MM-DD` prefix, a span
+    /// of the tape, compared as bytes); a date that does not read `YYYY-MM-DD` is passed on as
+    /// it is (so that `normalize` reports it) when no debt has a readable one.
+    private func setEarliestDebtDate(_ debts: [Int], shape: MagiclineShape, in raw: inout DebtRawFields) {
+        var earliest: ByteSpan?
+        var unreadable: Int?
+        for debt in debts {
+            guard let value = shape.valueWithText(debt, "debtDate") else { continue }
+            if let day = shape.isoDaySpan(value) {
+                if let current = earliest {
+                    if shape.bytes(of: day, precede: current) { earliest = day }
+                } else {
+                    earliest = day
+                }
             } else if unreadable == nil {
-                unreadable = text
+                unreadable = value
             }
         }
-        return earliest ?? unreadable
+        if let earliest {
+            raw.set(.dueDate, tapeSpan: earliest)
+        } else if let unreadable {
+            shape.setText(.dueDate, of: unreadable, in: &raw)
+        }
+    }
+
+    /// Sets `object` to the debts' designations joined by `, `: the one designation's span when
+    /// there is one, else written once into the fields' side bytes (no `String` per debt).
+    private func setDesignations(_ debts: [Int], shape: MagiclineShape, in raw: inout DebtRawFields) {
+        var first: Int?
+        var count = 0
+        for debt in debts {
+            guard let value = shape.valueWithText(debt, "designation") else { continue }
+            if first == nil { first = value }
+            count += 1
+        }
+        guard let first else { return }
+        if count == 1 {
+            shape.setText(.object, of: first, in: &raw)
+            return
+        }
+        raw.setSideText(.object) { side in
+            side.reserveCapacity(side.count + 64 * count)
+            var separate = false
+            for debt in debts {
+                guard let value = shape.valueWithText(debt, "designation") else { continue }
+                if separate { side.append(contentsOf: [UInt8(ascii: ","), UInt8(ascii: " ")]) }
+                shape.appendText(of: value, to: &side)
+                separate = true
+            }
+        }
     }
 
     /// `{debtorId, membershipNr, debtIds}` as the source wrote them.
-    private func metadata(debtor: RecordView, debts: [RecordView]?) -> RecordObject {
+    private func metadata(debtor: Int, debts: [Int]?, shape: MagiclineShape) -> RecordObject {
         var metadata = RecordObject()
-        if let id = MagiclineShape.value(debtor, "debtorId"), MagiclineShape.hasContent(id) { metadata.append("debtorId", id.value) }
-        if let number = MagiclineShape.value(debtor, "membershipNr"), MagiclineShape.hasContent(number) {
-            metadata.append("membershipNr", number.value)
+        metadata.entries.reserveCapacity(3)
+        if let id = shape.value(debtor, "debtorId"), shape.hasContent(id) { metadata.append("debtorId", shape.view(id).value) }
+        if let number = shape.value(debtor, "membershipNr"), shape.hasContent(number) {
+            metadata.append("membershipNr", shape.view(number).value)
         }
         if let debts {
-            let ids = debts.compactMap { MagiclineShape.value($0, "debtId") }.filter(MagiclineShape.hasContent).map(\.value)
+            var ids: [RecordValue] = []
+            ids.reserveCapacity(debts.count)
+            for debt in debts {
+                if let id = shape.value(debt, "debtId"), shape.hasContent(id) { ids.append(shape.view(id).value) }
+            }
             metadata.append("debtIds", .array(ids))
         }
         return metadata

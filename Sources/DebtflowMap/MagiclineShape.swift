@@ -4,154 +4,268 @@ import DebtflowCore
 /// export, or an XML export (where a list of one element may be a single object, a list may be
 /// wrapped in an element per item, and every scalar is a string).
 ///
-/// They read a record's ``RecordView`` in place: names and texts are compared as bytes on the
-/// chunk's tape, and a `String` is made only for a text the debt keeps (``text(_:_:)``).
-enum MagiclineShape {
-    /// The member `name` of `object`, or its attribute `@name` (XML); the first of each, and the
-    /// member before the attribute.
-    static func value(_ object: RecordView, _ name: String) -> RecordView? {
-        guard object.kind == .object else { return nil }
-        let tape = object.tape
-        var name = name
-        // Walks the node table and the arena in place: no view (and no retain of the tape) per
-        // member looked at, only for the one found.
-        let found = name.withUTF8 { wanted in
-            tape.nodes.withUnsafeBufferPointer { nodes in
-                tape.bytes.withUnsafeBufferPointer { arena -> Int? in
-                    var attribute: Int?
-                    var index = object.index + 1
-                    let end = Int(nodes[object.index].end)
-                    while index < end {
-                        let key = nodes[index].key
-                        let length = Int(key.length)
-                        if length == wanted.count || length == wanted.count + 1 {
-                            let bytes = UnsafeBufferPointer(rebasing: arena[Int(key.offset)..<key.end])
-                            if length == wanted.count {
-                                if bytes.elementsEqual(wanted) { return index }
-                            } else if attribute == nil, bytes[0] == UInt8(ascii: "@"),
-                                      UnsafeBufferPointer(rebasing: bytes[1...]).elementsEqual(wanted) {
-                                attribute = index
-                            }
-                        }
-                        index = Int(nodes[index].end)
-                    }
-                    return attribute
-                }
+/// A shape reads one record's ``RecordTape`` in place for the length of a ``reading(_:_:)``
+/// call: values are node indexes, names and texts are compared as bytes in the arena, and
+/// nothing is retained or allocated per value looked at (a ``RecordView`` per value would retain
+/// the tape each time). A `String` is made only for a text the debt keeps (``text(_:)``).
+struct MagiclineShape {
+    /// The tape read (spans handed to ``DebtRawFields`` point into it).
+    let tape: RecordTape
+    private let nodes: UnsafeBufferPointer<RecordNode>
+    private let arena: UnsafeBufferPointer<UInt8>
+
+    /// Calls `body` with a shape reading `tape`; the shape must not escape `body`.
+    static func reading<R>(_ tape: RecordTape, _ body: (MagiclineShape) throws -> R) rethrows -> R {
+        try tape.nodes.withUnsafeBufferPointer { nodes in
+            try tape.bytes.withUnsafeBufferPointer { arena in
+                try body(MagiclineShape(tape: tape, nodes: nodes, arena: arena))
             }
         }
-        return found.map { RecordView(tape: tape, index: $0) }
+    }
+
+    func kind(_ index: Int) -> RecordNode.Kind { nodes[index].kind }
+
+    /// A view of the value at `index` (for what leaves the mapping: `data`, `metadata`).
+    func view(_ index: Int) -> RecordView { RecordView(tape: tape, index: index) }
+
+    /// The children of the object or array at `index`, in order (each subtree stepped over).
+    func children(_ index: Int) -> Children {
+        let node = nodes[index]
+        let isContainer = node.kind == .object || node.kind == .array
+        return Children(nodes: nodes, position: index + 1, end: isContainer ? Int(node.end) : index + 1)
+    }
+
+    struct Children: Sequence, IteratorProtocol {
+        let nodes: UnsafeBufferPointer<RecordNode>
+        var position: Int
+        let end: Int
+
+        mutating func next() -> Int? {
+            guard position < end else { return nil }
+            let current = position
+            position = Int(nodes[current].end)
+            return current
+        }
+    }
+
+    // MARK: - Members
+
+    /// The member `name` of the object at `object`, or its attribute `@name` (XML); the first of
+    /// each, and the member before the attribute. `nil` when `object` is not an object.
+    func value(_ object: Int?, _ name: StaticString) -> Int? {
+        guard let object, nodes[object].kind == .object else { return nil }
+        let wanted = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+        var attribute: Int?
+        for index in children(object) {
+            let key = nodes[index].key
+            let length = Int(key.length)
+            guard length == wanted.count || length == wanted.count + 1 else { continue }
+            let bytes = UnsafeBufferPointer(rebasing: arena[Int(key.offset)..<key.end])
+            if length == wanted.count {
+                if Self.equal(bytes, wanted) { return index }
+            } else if attribute == nil, bytes[0] == UInt8(ascii: "@"),
+                      Self.equal(UnsafeBufferPointer(rebasing: bytes[1...]), wanted) {
+                attribute = index
+            }
+        }
+        return attribute
+    }
+
+    /// The first member of `object` named exactly `name` (no attribute), as ``RecordView``'s
+    /// subscript.
+    func member(_ object: Int, _ name: StaticString) -> Int? {
+        guard nodes[object].kind == .object else { return nil }
+        let wanted = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+        for index in children(object) {
+            let key = nodes[index].key
+            if Int(key.length) == wanted.count, Self.equal(UnsafeBufferPointer(rebasing: arena[Int(key.offset)..<key.end]), wanted) {
+                return index
+            }
+        }
+        return nil
+    }
+
+    /// The object `name` of `object` when it is a non-empty object, else `nil`.
+    func object(_ object: Int, _ name: StaticString) -> Int? {
+        guard let inner = value(object, name), nodes[inner].kind == .object, hasContent(inner) else { return nil }
+        return inner
+    }
+
+    // MARK: - Texts
+
+    /// The scalar a text is read from: the value itself, or an object's `#text`.
+    private func scalar(_ index: Int) -> Int? {
+        var scalar = index
+        if nodes[index].kind == .object {
+            guard let inner = member(index, "#text") else { return nil }
+            scalar = inner
+        }
+        switch nodes[scalar].kind {
+        case .string, .number, .true, .false: return scalar
+        case .null, .array, .object: return nil
+        }
+    }
+
+    /// The bytes of a scalar's text (a string's or a number's; empty for the others).
+    private func textBytes(_ scalar: Int) -> UnsafeBufferPointer<UInt8> {
+        let span = nodes[scalar].value
+        return UnsafeBufferPointer(rebasing: arena[Int(span.offset)..<span.end])
     }
 
     /// The trimmed, non-empty text of `name` in `object`, else `nil`.
-    static func text(_ object: RecordView, _ name: String) -> String? {
-        guard let value = value(object, name) else { return nil }
-        return text(value)
+    func text(_ object: Int, _ name: StaticString) -> String? {
+        value(object, name).flatMap(text)
     }
 
     /// The trimmed, non-empty text of a scalar (or of an XML element's `#text`), else `nil`.
-    static func text(_ value: RecordView) -> String? {
+    func text(_ value: Int) -> String? {
         guard let scalar = scalar(value) else { return nil }
-        switch scalar.kind {
+        switch nodes[scalar].kind {
         case .true: return "true"
         case .false: return "false"
         default:
-            return scalar.withTextBytes { bytes in
-                let trimmed = trimmedRange(bytes)
-                return trimmed.isEmpty ? nil : String(decoding: UnsafeBufferPointer(rebasing: bytes[trimmed]), as: UTF8.self)
-            }
+            let bytes = textBytes(scalar)
+            let trimmed = TextTrimming.asciiTrimmedRange(bytes)
+            return trimmed.isEmpty ? nil : String(decoding: UnsafeBufferPointer(rebasing: bytes[trimmed]), as: UTF8.self)
         }
-    }
-
-    /// Sets `key` of `raw` to the trimmed, non-empty text of `value` (as ``text(_:)`` reads it)
-    /// without making a `String`: a span of the record's tape (`raw` is built on that tape); a
-    /// `true` / `false` literal, which has no text on the tape, is copied. Nothing when there is
-    /// no such text.
-    /// - Returns: whether `key` was set.
-    @discardableResult
-    static func setText(_ key: DebtRawKey, of value: RecordView?, in raw: inout DebtRawFields) -> Bool {
-        guard let value, let scalar = scalar(value) else { return false }
-        switch scalar.kind {
-        case .true: raw[key] = "true"
-        case .false: raw[key] = "false"
-        default:
-            let span = scalar.node.value
-            let trimmed = scalar.withTextBytes { trimmedRange($0) }
-            guard !trimmed.isEmpty else { return false }
-            raw.set(key, tapeSpan: ByteSpan(offset: span.offset + UInt32(trimmed.lowerBound), length: UInt32(trimmed.count)))
-        }
-        return true
     }
 
     /// Whether a scalar (or `#text`) has a non-empty trimmed text (``text(_:)`` is not `nil`),
     /// without making a `String`.
-    static func hasText(_ value: RecordView) -> Bool {
+    func hasText(_ value: Int) -> Bool {
         guard let scalar = scalar(value) else { return false }
-        switch scalar.kind {
+        switch nodes[scalar].kind {
         case .true, .false: return true
-        default: return scalar.withTextBytes { !trimmedRange($0).isEmpty }
+        default: return !TextTrimming.asciiTrimmedRange(textBytes(scalar)).isEmpty
         }
+    }
+
+    /// The value of `name` in `object` when it has a text (``hasText(_:)``).
+    func valueWithText(_ object: Int, _ name: StaticString) -> Int? {
+        guard let found = value(object, name), hasText(found) else { return nil }
+        return found
+    }
+
+    /// Sets `key` of `raw` to the trimmed, non-empty text of `value` (as ``text(_:)`` reads it)
+    /// without making a `String`: a span of the tape (`raw` is built on it); a `true` / `false`
+    /// literal, which has no text on the tape, is copied. Nothing when there is no such text.
+    /// - Returns: whether `key` was set.
+    @discardableResult
+    func setText(_ key: DebtRawKey, of value: Int?, in raw: inout DebtRawFields) -> Bool {
+        guard let value, let scalar = scalar(value) else { return false }
+        switch nodes[scalar].kind {
+        case .true: raw[key] = "true"
+        case .false: raw[key] = "false"
+        default:
+            let trimmed = TextTrimming.asciiTrimmedRange(textBytes(scalar))
+            guard !trimmed.isEmpty else { return false }
+            raw.set(key, tapeSpan: ByteSpan(offset: nodes[scalar].value.offset + UInt32(trimmed.lowerBound),
+                                            length: UInt32(trimmed.count)))
+        }
+        return true
     }
 
     /// ``setText(_:of:in:)`` for the member (or attribute) `name` of `object`.
     @discardableResult
-    static func setText(_ key: DebtRawKey, _ object: RecordView, _ name: String, in raw: inout DebtRawFields) -> Bool {
+    func setText(_ key: DebtRawKey, _ object: Int, _ name: StaticString, in raw: inout DebtRawFields) -> Bool {
         setText(key, of: value(object, name), in: &raw)
     }
 
-    /// Whether the text of `name` in `object`, uppercased, is `expected` (an ASCII keyword such
-    /// as `TEL_PRIVATE_MOBILE`): as `text(object, name)?.uppercased() == expected`, compared in
-    /// place for ASCII text.
-    static func text(_ object: RecordView, _ name: String, uppercasedIs expected: String) -> Bool {
+    /// Appends the trimmed text of a scalar (or `#text`), as ``text(_:)`` reads it, to `bytes`
+    /// without making a `String`. Nothing when it has none.
+    func appendText(of value: Int, to bytes: inout [UInt8]) {
+        guard let scalar = scalar(value) else { return }
+        switch nodes[scalar].kind {
+        case .true: bytes.append(contentsOf: "true".utf8)
+        case .false: bytes.append(contentsOf: "false".utf8)
+        default:
+            let text = textBytes(scalar)
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[TextTrimming.asciiTrimmedRange(text)]))
+        }
+    }
+
+    /// Whether the text of `name` in `object`, uppercased, is `expected`: as
+    /// `text(object, name)?.uppercased() == expected`, compared in place for ASCII text.
+    func text(_ object: Int, _ name: StaticString, uppercasedIs expected: String) -> Bool {
         guard let value = value(object, name) else { return false }
         return text(value, uppercasedIs: expected)
     }
 
-    /// Whether a scalar's (or `#text`'s) trimmed text, uppercased, is `expected` (ASCII).
-    static func text(_ value: RecordView, uppercasedIs expected: String) -> Bool {
-        guard let scalar = scalar(value), scalar.kind == .string || scalar.kind == .number else {
-            return text(value)?.uppercased() == expected
-        }
-        if scalar.node.flags.contains(.valueIsNonASCII) {
-            // Unicode case mapping (`ı` uppercases to `I`): the String path decides.
+    /// Whether a scalar's (or `#text`'s) trimmed text, uppercased, is `expected`.
+    func text(_ value: Int, uppercasedIs expected: String) -> Bool {
+        guard let scalar = scalar(value), nodes[scalar].kind == .string || nodes[scalar].kind == .number,
+              !nodes[scalar].flags.contains(.valueIsNonASCII) else {
+            // Unicode case mapping (`ı` uppercases to `I`), and `true`/`false`: the String path decides.
             return text(value)?.uppercased() == expected
         }
         var expected = expected
+        let bytes = textBytes(scalar)
+        let trimmed = TextTrimming.asciiTrimmedRange(bytes)
         return expected.withUTF8 { wanted in
-            scalar.withTextBytes { bytes in
-                let trimmed = trimmedRange(bytes)
-                guard !trimmed.isEmpty, trimmed.count == wanted.count else { return false }
-                var position = 0
-                for index in trimmed {
-                    var byte = bytes[index]
-                    if byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") { byte -= 0x20 }
-                    guard byte == wanted[position] else { return false }
-                    position += 1
-                }
-                return true
+            guard !trimmed.isEmpty, trimmed.count == wanted.count else { return false }
+            var position = 0
+            for index in trimmed {
+                var byte = bytes[index]
+                if byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") { byte -= 0x20 }
+                guard byte == wanted[position] else { return false }
+                position += 1
             }
+            return true
         }
     }
 
-    /// The object of `name` in `object` when it is a non-empty object, else `nil`.
-    static func object(_ object: RecordView, _ name: String) -> RecordView? {
-        guard let inner = value(object, name), inner.kind == .object, hasContent(inner) else { return nil }
-        return inner
+    /// The span on the tape of the `YYYY-MM-DD` a scalar's trimmed text starts with (a date-time
+    /// is cut to its day, as `ISODay.prefix(of:)`), else `nil`.
+    func isoDaySpan(_ value: Int) -> ByteSpan? {
+        guard let scalar = scalar(value), nodes[scalar].kind == .string || nodes[scalar].kind == .number else { return nil }
+        let text = textBytes(scalar)
+        let trimmed = TextTrimming.asciiTrimmedRange(text)
+        guard trimmed.count >= 10 else { return nil }
+        for position in 0..<10 {
+            let byte = text[trimmed.lowerBound + position]
+            if position == 4 || position == 7 {
+                guard byte == UInt8(ascii: "-") else { return nil }
+            } else {
+                guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
+            }
+        }
+        return ByteSpan(offset: nodes[scalar].value.offset + UInt32(trimmed.lowerBound), length: 10)
     }
+
+    /// A two-letter region code read from a scalar's text in place (`RegionCode.parse(utf8:)`):
+    /// as `text(value).flatMap(RegionCode.parse)`.
+    func regionCode(_ value: Int?) -> String? {
+        guard let value, let scalar = scalar(value), nodes[scalar].kind == .string || nodes[scalar].kind == .number else {
+            return nil
+        }
+        return RegionCode.parse(utf8: textBytes(scalar))
+    }
+
+    /// Whether the bytes of `a` come before those of `b` (byte order, as `String`'s `<` for ASCII).
+    func bytes(of a: ByteSpan, precede b: ByteSpan) -> Bool {
+        UnsafeBufferPointer(rebasing: arena[Int(a.offset)..<a.end])
+            .lexicographicallyPrecedes(UnsafeBufferPointer(rebasing: arena[Int(b.offset)..<b.end]))
+    }
+
+    // MARK: - Lists
 
     /// The items of a list field, whatever its shape: an array; a single object (an XML list of
     /// one); or a wrapper element holding the items under one name
     /// (`<collectionCases><collectionCase>…</collectionCase></collectionCases>`).
     /// - Parameter marker: a key every item has (`collectionCaseId`), to tell an item from a wrapper.
-    static func items(_ value: RecordView?, marker: String) -> [RecordView] {
-        var found: [RecordView] = []
-        if let value { collectItems(value, marker: marker, into: &found) }
+    func items(_ value: Int?, marker: StaticString) -> [Int] {
+        guard let value else { return [] }
+        var found: [Int] = []
+        // An array's items are (usually) its children: one allocation, not one per doubling.
+        found.reserveCapacity(max(1, nodes[value].kind == .array ? nodes[value].childCount : 1))
+        collectItems(value, marker: marker, into: &found)
         return found
     }
 
-    private static func collectItems(_ value: RecordView, marker: String, into found: inout [RecordView]) {
-        switch value.kind {
+    private func collectItems(_ value: Int, marker: StaticString, into found: inout [Int]) {
+        switch nodes[value].kind {
         case .array:
-            for element in value.children where element.kind == .object {
+            for element in children(value) where nodes[element].kind == .object {
                 if isItem(element, marker: marker) { found.append(element) } else { collectItems(element, marker: marker, into: &found) }
             }
         case .object:
@@ -160,7 +274,7 @@ enum MagiclineShape {
                 return
             }
             var hasContainer = false
-            for child in value.children where child.kind == .array || child.kind == .object {
+            for child in children(value) where nodes[child].kind == .array || nodes[child].kind == .object {
                 hasContainer = true
                 collectItems(child, marker: marker, into: &found)
             }
@@ -170,39 +284,24 @@ enum MagiclineShape {
         }
     }
 
-    private static func isItem(_ object: RecordView, marker: String) -> Bool {
+    private func isItem(_ object: Int, marker: StaticString) -> Bool {
         value(object, marker) != nil
     }
 
     /// Whether a value holds anything: a non-blank scalar, or a container with such a scalar inside.
-    static func hasContent(_ value: RecordView) -> Bool {
-        switch value.kind {
+    func hasContent(_ value: Int) -> Bool {
+        switch nodes[value].kind {
         case .null: return false
         case .true, .false, .number: return true
-        case .string: return !value.withTextBytes(isBlank)
-        case .array, .object: return value.children.contains(where: hasContent)
+        case .string: return !TextTrimming.isBlank(textBytes(value))
+        case .array, .object: return children(value).contains(where: hasContent)
         }
     }
 
-    /// The scalar a text is read from: the value itself, or an object's `#text`.
-    private static func scalar(_ value: RecordView) -> RecordView? {
-        var scalar = value
-        if value.kind == .object {
-            guard let inner = value["#text"] else { return nil }
-            scalar = inner
-        }
-        switch scalar.kind {
-        case .string, .number, .true, .false: return scalar
-        case .null, .array, .object: return nil
-        }
+    @inline(__always)
+    private static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        for index in 0..<a.count where a[index] != b[index] { return false }
+        return true
     }
-
-    /// The positions of `bytes` without leading and trailing ASCII whitespace (as `TextScan.trimmed`).
-    private static func trimmedRange(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int> {
-        TextTrimming.asciiTrimmedRange(bytes)
-    }
-
-    /// Whether `bytes` are empty or only ASCII spaces, tabs, CR/LF and no-break spaces (as
-    /// `TextScan.isBlank`).
-    private static func isBlank(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool { TextTrimming.isBlank(bytes) }
 }

@@ -1,0 +1,94 @@
+import DebtflowCore
+import DebtflowMap
+import Testing
+
+/// The preset reads a debtor's tape in place (node indexes, bytes compared on the tape): the
+/// one-pass contact choice, the due date compared as bytes, the designations joined without a
+/// `String` per debt and the currency made once per distinct code, at their edges.
+/// A contact of the debtor (any type: `tel("EMAIL", …)` too).
+private func tel(_ type: String, _ value: RecordValue, status: String = "VALID") -> RecordValue {
+    object(("type", .string(type)), ("value", value), ("status", object(("type", .string(status)))))
+}
+
+@Suite("map: the magicline-debtor preset read in place")
+struct MagiclineInPlaceReadingTests {
+    private static func debtor(contacts: [RecordValue] = [], debts: [RecordValue]) -> RecordObject {
+        fields(("debtorId", "7"), ("firstName", "Ann"), ("lastName", "Lee"), ("contactDetails", .array(contacts)),
+               ("collectionCases", [object(("collectionCaseId", "c1"), ("openAmount", .number("10")), ("debt", .array(debts)))]))
+    }
+
+    private static func debt(_ members: (String, RecordValue)...) -> RecordValue {
+        var value = fields(("debtId", "d"))
+        for (key, member) in members { value.append(key, member) }
+        return .object(value)
+    }
+
+    private static func mapped(_ debtor: RecordObject) throws -> DebtCandidate {
+        try #require(try map([record(debtor, number: 1)], options: MapOptions(preset: .magiclineDebtor)).first)
+    }
+
+    @Test("designations: one is kept as it is (trimmed); several are joined by \", \"; blank and missing ones are left out; true reads \"true\"",
+          arguments: [
+              ([" Membership "], "Membership"),
+              (["A", " ", "B"], "A, B"),
+              (["", "Only"], "Only"),
+              ([], nil),
+          ] as [([String], String?)])
+    func designations(texts: [String], expected: String?) throws {
+        var debts = texts.map { Self.debt(("designation", .string($0))) }
+        debts.append(Self.debt(("amount", .number("1"))))
+        #expect(try Self.mapped(Self.debtor(debts: debts)).raw["object"] == expected)
+        let withLiteral = [Self.debt(("designation", .bool(true))), Self.debt(("designation", .string("X")))]
+        #expect(try Self.mapped(Self.debtor(debts: withLiteral)).raw["object"] == "true, X")
+    }
+
+    @Test("due date: the earliest readable day (a date-time cut to its day, spaces trimmed); unreadable dates only when no date reads",
+          arguments: [
+              (["2026-03-01", " 2026-01-15T10:00:00Z ", "2026-02-01"], "2026-01-15"),
+              (["soon", "2026-05-01", "2026-1-15"], "2026-05-01"),
+              ([" soon ", "2026-1-15"], "soon"),
+              (["", "2026-04-30"], "2026-04-30"),
+          ] as [([String], String?)])
+    func dueDate(dates: [String], expected: String?) throws {
+        let debts = dates.map { Self.debt(("debtDate", .string($0))) }
+        #expect(try Self.mapped(Self.debtor(debts: debts)).raw["due_date"] == expected)
+    }
+
+    @Test("currency: codes equal once uppercased and trimmed count once; different ones are listed once each")
+    func currencies() throws {
+        let same = [Self.debt(("currency", "eur")), Self.debt(("currency", " EUR ")), Self.debt(("currency", "EUR"))]
+        let single = try Self.mapped(Self.debtor(debts: same))
+        #expect(single.raw["currency"] == "EUR" && single.errors.isEmpty)
+        let written = try Self.mapped(Self.debtor(debts: [Self.debt(("currency", " EUR ")), Self.debt(("currency", "eur"))]))
+        #expect(written.raw["currency"] == "EUR" && written.errors.isEmpty)
+        let mixed = [Self.debt(("currency", "EUR")), Self.debt(("currency", "chf")), Self.debt(("currency", "eur")),
+                     Self.debt(("currency", "CHF"))]
+        let failed = try Self.mapped(Self.debtor(debts: mixed))
+        #expect(failed.errors.map(\.message) == ["the case's debts are in several currencies (EUR, CHF)"])
+    }
+
+    @Test("the phone region is the person's two-letter country code, trimmed and uppercased, else the debtor's",
+          arguments: [(" fr ", "BE", "FR"), ("FRA", "be", "BE"), ("", "BE", "BE"), ("F1", "12", nil)] as [(String, String, String?)])
+    func phoneRegion(person: String, debtor: String, expected: String?) throws {
+        var record = Self.debtor(debts: [Self.debt(("amount", .number("1")))])
+        record.append("countryCode", .string(debtor))
+        record.append("liablePerson", object(("firstName", "Bo"), ("countryCode", .string(person))))
+        #expect(try Self.mapped(record).phoneRegion == expected)
+    }
+
+    @Test("contacts in one pass: among contacts of the best type the first usable wins; a blank or INVALID one is passed over",
+          arguments: [
+              ([tel("TEL_PRIVATE", "3"), tel("TEL_PRIVATE_MOBILE", "1a"), tel("TEL_PRIVATE_MOBILE", "1b")], "1a"),
+              ([tel("TEL_PRIVATE_MOBILE", "1a", status: "INVALID"), tel("TEL_PRIVATE_MOBILE", "1b")], "1b"),
+              ([tel("TEL_PRIVATE_MOBILE", " "), tel("TEL_BUSINESS", "4")], "4"),
+              ([tel("tel_business_mobile", " 2 "), tel("TEL_PRIVATE", "3")], "2"),
+          ] as [([RecordValue], String)])
+    func contactChoice(contacts: [RecordValue], expected: String) throws {
+        let debtor = Self.debtor(contacts: contacts + [tel("EMAIL", " "), tel("EMAIL", "a@b.fr"),
+                                                       tel("EMAIL", "c@d.fr")],
+                                 debts: [Self.debt(("amount", .number("1")))])
+        let candidate = try Self.mapped(debtor)
+        #expect(candidate.raw["phone"] == expected)
+        #expect(candidate.raw["email"] == "a@b.fr")
+    }
+}

@@ -1,0 +1,268 @@
+import DebtflowCore
+import DebtflowJSON
+import DebtflowRead
+import Testing
+
+/// The JSON tape path's fast paths at their bounds: the key table that checks a member name
+/// once per chunk, the eight-bytes-at-a-time scan of plain strings, and numbers read in place.
+/// Each must give exactly what the tree parser gives (the reference): same values, same errors.
+@Suite("JSON tape fast paths")
+struct JSONTapeFastPathTests {
+    private static func key(_ text: [UInt8], _ table: inout JSONKeyTable, _ tape: inout RecordTapeBuilder) -> JSONKeyTable.Key? {
+        text.withUnsafeBufferPointer { table.key($0, on: &tape) }
+    }
+
+    /// The tree parser's outcome for a document, and the tape path's: the JSON written, or the
+    /// error's message and location.
+    private static func outcomes(_ document: [UInt8], limits: JSONLimits = JSONLimits()) -> (tree: String, tape: String) {
+        func describe(_ body: () throws -> JSONByteWriter) -> String {
+            do {
+                return "ok " + String(decoding: try body().bytes, as: UTF8.self)
+            } catch let error as DebtflowError {
+                return "error \(error.message) at \(String(describing: error.location))"
+            } catch {
+                return "other \(error)"
+            }
+        }
+        let tree = describe {
+            var writer = JSONByteWriter()
+            writer.value(try JSONDocument.parse(document, name: "doc", limits: limits))
+            return writer
+        }
+        let tape = describe {
+            var writer = JSONByteWriter()
+            writer.value(try JSONDocument.parseTape(document, name: "doc", limits: limits))
+            return writer
+        }
+        return (tree, tape)
+    }
+
+    // MARK: - Key table
+
+    @Test("a member name is checked and stored once per chunk; later records get its span and flags from the table")
+    func keyCheckedOnce() throws {
+        var table = JSONKeyTable()
+        var tape = RecordTapeBuilder()
+        let first = try #require(Self.key(Array("firstName".utf8), &table, &tape))
+        for _ in 0..<10 {
+            #expect(Self.key(Array("firstName".utf8), &table, &tape) == first)
+        }
+        #expect(table.misses == 1 && table.hits == 10)
+        #expect(tape.byteCount == 9)
+        #expect(first.flags == [])
+        // A name JSON output must escape keeps that flag when it comes from the table.
+        let quoted = try #require(Self.key(Array("k\"ey".utf8), &table, &tape))
+        #expect(quoted.flags == .keyNeedsEscaping)
+        #expect(Self.key(Array("k\"ey".utf8), &table, &tape) == quoted)
+        let control = try #require(Self.key([UInt8(ascii: "a"), 0x0A], &table, &tape))
+        #expect(control.flags == .keyNeedsEscaping)
+        #expect(Self.key(Array("é".utf8), &table, &tape)?.flags == [])
+        #expect(Self.key([], &table, &tape) == .empty)
+    }
+
+    @Test("a name that is not UTF-8 is refused every time it comes, never cached")
+    func invalidKeyNeverCached() {
+        var table = JSONKeyTable()
+        var tape = RecordTapeBuilder()
+        for _ in 0..<3 {
+            #expect(Self.key([UInt8(ascii: "a"), 0xFF], &table, &tape) == nil)
+        }
+        #expect(table.misses == 3 && table.hits == 0)
+        // The valid name with the same first byte still reads.
+        #expect(Self.key([UInt8(ascii: "a")], &table, &tape) != nil)
+    }
+
+    @Test("names differing in one byte, at every position up to the longest shared, get their own spans",
+          arguments: [1, 7, 8, 9, 15, 16, 17, 63, 64])
+    func namesDifferingInOneByte(length: Int) throws {
+        var table = JSONKeyTable()
+        var tape = RecordTapeBuilder()
+        let base = Array(repeating: UInt8(ascii: "k"), count: length)
+        var spans: [ByteSpan] = []
+        for position in 0..<length {
+            var name = base
+            name[position] = UInt8(ascii: "z")
+            spans.append(try #require(Self.key(name, &table, &tape)).span)
+        }
+        let baseSpan = try #require(Self.key(base, &table, &tape)).span
+        #expect(Set(spans + [baseSpan]).count == length + 1)
+        // Asked again, each is found (not stored again).
+        let stored = tape.byteCount
+        for position in 0..<length {
+            var name = base
+            name[position] = UInt8(ascii: "z")
+            #expect(Self.key(name, &table, &tape)?.span == spans[position])
+        }
+        #expect(tape.byteCount == stored)
+        #expect(table.hits == length)
+    }
+
+    @Test("a name longer than the table shares, and names past its capacity, are checked and stored again each time")
+    func keyTableBounds() throws {
+        var table = JSONKeyTable()
+        var tape = RecordTapeBuilder()
+        let longest = Array(repeating: UInt8(ascii: "x"), count: JSONKeyTable.maxKeyBytes)
+        let tooLong = longest + [UInt8(ascii: "x")]
+        #expect(Self.key(longest, &table, &tape) == Self.key(longest, &table, &tape))
+        let once = try #require(Self.key(tooLong, &table, &tape))
+        let twice = try #require(Self.key(tooLong, &table, &tape))
+        #expect(once.span != twice.span && once.span.length == twice.span.length)
+        for index in 1..<JSONKeyTable.maxKeys { _ = Self.key(Array("name\(index)".utf8), &table, &tape) }
+        // The table is full: a new name is still read right, but stored again on each use.
+        let extraA = try #require(Self.key(Array("extra".utf8), &table, &tape))
+        let extraB = try #require(Self.key(Array("extra".utf8), &table, &tape))
+        #expect(extraA.span != extraB.span)
+        #expect(Self.key(Array("name1".utf8), &table, &tape) == Self.key(Array("name1".utf8), &table, &tape))
+        // A new chunk starts with an empty table.
+        table.removeAll()
+        var next = RecordTapeBuilder()
+        #expect(Self.key(Array("name1".utf8), &table, &next)?.span == ByteSpan(offset: 0, length: 5))
+    }
+
+    @Test("records whose keys need escaping write the same through the table as through the tree parser")
+    func escapedKeysThroughTheReader() throws {
+        let record = #"{"k\"ey": 1, "a\nb": {"k\"ey": [true]}, "plain": "x"}"#
+        let text = Array(repeating: record, count: 5).joined(separator: "\n")
+        let records = try JSONXMLFixtures.jsonRecords(text)
+        let tree = try JSONDocument.parse(Array(record.utf8), name: "doc")
+        for record in records {
+            var tapeWriter = JSONByteWriter()
+            tapeWriter.value(record.view)
+            var treeWriter = JSONByteWriter()
+            treeWriter.value(tree)
+            #expect(tapeWriter.bytes == treeWriter.bytes)
+        }
+    }
+
+    // MARK: - Guessing the next name
+
+    @Test("the table guesses the name that followed the previous one last time, per container, and none after an unshared name")
+    func guesses() throws {
+        var table = JSONKeyTable()
+        var tape = RecordTapeBuilder()
+        let first = try #require(Self.key(Array("firstName".utf8), &table, &tape))
+        let last = try #require(Self.key(Array("lastName".utf8), &table, &tape))
+        let contacts = try #require(Self.key(Array("contacts".utf8), &table, &tape))
+        let type = try #require(Self.key(Array("type".utf8), &table, &tape))
+        #expect(table.predicted(after: JSONKeyTable.noSlot, in: JSONKeyTable.noSlot) == nil)
+        table.note(first, after: JSONKeyTable.noSlot, in: JSONKeyTable.noSlot, wasPredicted: false)
+        table.note(last, after: first.slot, in: JSONKeyTable.noSlot, wasPredicted: false)
+        table.note(type, after: JSONKeyTable.noSlot, in: contacts.slot, wasPredicted: false)
+        #expect(table.predicted(after: JSONKeyTable.noSlot, in: JSONKeyTable.noSlot) == first)
+        #expect(table.predicted(after: first.slot, in: JSONKeyTable.noSlot) == last)
+        #expect(table.predicted(after: JSONKeyTable.noSlot, in: contacts.slot) == type)
+        #expect(table.predicted(after: last.slot, in: JSONKeyTable.noSlot) == nil)
+        #expect(table.predicted(after: JSONKeyTable.afterUnsharedName, in: JSONKeyTable.noSlot) == nil)
+        // A name JSON escapes is never guessed: its input bytes differ from its stored bytes.
+        let quoted = try #require(Self.key(Array("k\"ey".utf8), &table, &tape))
+        table.note(quoted, after: last.slot, in: JSONKeyTable.noSlot, wasPredicted: false)
+        #expect(table.predicted(after: last.slot, in: JSONKeyTable.noSlot) == nil)
+        table.note(last, after: first.slot, in: JSONKeyTable.noSlot, wasPredicted: true)
+        #expect(table.predictedHits == 1)
+        table.removeAll()
+        #expect(table.predicted(after: JSONKeyTable.noSlot, in: JSONKeyTable.noSlot) == nil)
+    }
+
+    @Test("names that differ from the guess — another order, a longer name, an escape, a name that must be escaped — read as the tree parser reads them",
+          arguments: [1, 3, 4096])
+    func wrongGuesses(readSize: Int) throws {
+        let records = [
+            #"{"name": "a", "names": [{"type": 1, "value": 2}, {"type": 3, "value": 4}], "x": {"type": 5}}"#,
+            #"{"name": "a", "names": [{"value": 2, "type": 1}, {"types": 3}], "x": {"typ": 5}}"#,
+            #"{"names": 1, "name": 2}"#,
+            #"{"nam": 1, "n\u0061me": 2, "name": 3}"#,
+            #"{"a\\b": 1, "c": 2}"#,
+            #"{"a\b": 1, "c": 2}"#,
+            #"{"a\\b": 1, "": 2, "c": 3}"#,
+            #"{"name": "a", "names": [{"type": 1, "value": 2}, {"type": 3, "value": 4}], "x": {"type": 5}}"#,
+        ]
+        let read = try JSONXMLFixtures.jsonRecords(Array(records.joined(separator: "\n").utf8), maxReadSize: readSize)
+        #expect(read.count == records.count)
+        for (record, text) in zip(read, records) {
+            let tree = try JSONDocument.parse(Array(text.utf8), name: "doc")
+            #expect(record.view.value == tree, "\(text)")
+            var tapeWriter = JSONByteWriter()
+            tapeWriter.value(record.view)
+            var treeWriter = JSONByteWriter()
+            treeWriter.value(tree)
+            #expect(tapeWriter.bytes == treeWriter.bytes, "\(text)")
+        }
+        #expect(read[5].view.children.map(\.key) == ["a\u{8}", "c"])
+    }
+
+    // MARK: - Plain strings
+
+    @Test("a string with a quote, backslash, control byte, non-ASCII or invalid byte at any position reads as the tree parser reads it",
+          arguments: [0, 1, 6, 7, 8, 9, 15, 16, 17, 23, 24])
+    func stringsAtWordBounds(position: Int) {
+        let specials: [[UInt8]] = [
+            Array(#"\""#.utf8), Array(#"\\"#.utf8), Array(#"\n"#.utf8), Array(#"\u00e9"#.utf8), [0x01], [0x1F], [0x7F],
+            Array("é".utf8), Array("€".utf8), Array("𝄞".utf8), [0xFF], [0xC3], [0xE2, 0x82], [0xED, 0xA0, 0x80],
+        ]
+        for length in [position, position + 1, position + 9] {
+            for special in specials {
+                var text = Array(repeating: UInt8(ascii: "a"), count: length)
+                text.insert(contentsOf: special, at: position)
+                let document = Array(#"{"k": ""#.utf8) + text + Array(#"", "n": 1}"#.utf8)
+                let result = Self.outcomes(document)
+                #expect(result.tape == result.tree, "\(special) at \(position) of \(length)")
+            }
+        }
+    }
+
+    @Test("plain strings that end at every point of tiny reads read as the tree parser reads them",
+          arguments: [1, 2, 3, 7, 8, 9, 31])
+    func stringsAcrossReads(readSize: Int) throws {
+        let values = ["", "a", "abcdefgh", "abcdefghi", "Cécile Lévêque", "tab\there", "€uro", String(repeating: "z", count: 40)]
+        var members: [String] = []
+        for (index, value) in values.enumerated() {
+            var escaped = JSONByteWriter()
+            escaped.value(RecordValue.string(value))
+            members.append(#""key\#(index)": \#(String(decoding: escaped.bytes, as: UTF8.self))"#)
+        }
+        let record = "{" + members.joined(separator: ", ") + "}"
+        let text = #"{"result": ["# + Array(repeating: record, count: 3).joined(separator: ", ") + "]}"
+        let records = try JSONXMLFixtures.jsonRecords(Array(text.utf8), options: JSONReaderOptions(recordsPath: "result"),
+                                                      maxReadSize: readSize)
+        let tree = try JSONDocument.parse(Array(record.utf8), name: "doc")
+        #expect(records.count == 3)
+        for record in records {
+            #expect(record.view.value == tree)
+        }
+    }
+
+    @Test("a string or number longer than the token limit is refused the same way on both paths")
+    func tokenLimit() {
+        let limits = JSONLimits(maxTokenBytes: 8)
+        for value in [#""abcdefgh""#, #""abcdefghi""#, "12345678", "123456789", "1.234567", "1.2345678", "-1234567", "-12345678"] {
+            let result = Self.outcomes(Array(#"{"k": \#(value)}"#.utf8), limits: limits)
+            #expect(result.tape == result.tree, "\(value)")
+        }
+    }
+
+    // MARK: - Numbers
+
+    static let numberTexts = [
+        "0", "-0", "7", "12", "-12.50", "0.5", "1e5", "1E+5", "1.5e-3", "0e0", "123456789012345678901234567890",
+        "01", "-", "1.", ".5", "1e", "1e+", "--1", "-a", "1.e3", "+1", "0x1", "1ee2", "1.5.2",
+    ]
+
+    @Test("numbers, well formed or not, read or fail as the tree parser says, as a member and as the last element",
+          arguments: numberTexts)
+    func numbersMatchTheTreeParser(number: String) {
+        for document in [#"{"n": \#(number), "m": 1}"#, #"{"n": \#(number)}"#, "[\(number)]", "[1, \(number) ]", number] {
+            let result = Self.outcomes(Array(document.utf8))
+            #expect(result.tape == result.tree, "\(document)")
+        }
+    }
+
+    @Test("numbers that end at every point of tiny reads are read whole", arguments: [1, 2, 3, 4, 5, 8])
+    func numbersAcrossReads(readSize: Int) throws {
+        let record = #"{"a": 0, "b": -12.50, "c": 1.5e-3, "d": 123456789, "e": [1,22,333]}"#
+        let text = Array(repeating: record, count: 4).joined(separator: "\n")
+        let records = try JSONXMLFixtures.jsonRecords(Array(text.utf8), maxReadSize: readSize)
+        let tree = try JSONDocument.parse(Array(record.utf8), name: "doc")
+        #expect(records.count == 4)
+        for record in records { #expect(record.view.value == tree) }
+    }
+}
