@@ -48,23 +48,30 @@ public struct Destination: Sendable, Equatable {
 /// `nil` and are left out of the JSON.
 ///
 /// Flat storage (issue 10, "flat per-record state"): each text key is a ``ByteSpan`` in one
-/// fixed inline table, pointing either into the record's ``RecordTape`` (a text `normalize` kept
-/// as the input had it: a name, a city, an IBAN without spaces to take out — no copy) or into the
-/// debt's own small byte arena (a text a rule rewrote: the phone in E.164, a date reordered, the
-/// currency code). Copying or dropping a debt is then two references, not one `String` per key.
+/// fixed inline table, pointing into the record's ``RecordTape`` (a text `normalize` kept as the
+/// input had it: a name, a city, an IBAN without spaces to take out — no copy), or into 32 inline
+/// bytes for the few short texts a rule rewrote (the phone in E.164, the currency code: no heap
+/// allocation), or, past those, into the debt's own byte arena. Copying or dropping a debt is
+/// then at most three references, not one `String` per key.
 /// The `String` properties (``firstname``, ``phone``, …) read and write that storage; hot paths
 /// use ``withText(_:_:)`` and ``setText(_:_:)``.
 public struct Debt: Sendable {
     /// The record's tape, which tape spans point into (`nil` for a debt built by hand).
     private var tape: RecordTape?
-    /// Texts that are not in the tape.
+    /// Texts that are not in the tape, while they fit.
+    private var small = InlineArray<32, UInt8>(repeating: 0)
+    /// How many bytes of ``small`` are used.
+    private var smallCount: UInt8 = 0
+    /// Texts that are neither in the tape nor in ``small``.
     private var arena: [UInt8] = []
     /// One span per ``DebtKey`` (by raw value); only text keys are used.
     private var spans = InlineArray<24, ByteSpan>(repeating: .empty)
     /// One bit per ``DebtKey``: the key has a text.
     private var present: UInt32 = 0
-    /// One bit per ``DebtKey``: the key's span is in ``tape`` (else in ``arena``).
+    /// One bit per ``DebtKey``: the key's span is in ``tape``.
     private var inTape: UInt32 = 0
+    /// One bit per ``DebtKey``: the key's span is in ``small`` (neither bit: in ``arena``).
+    private var inSmall: UInt32 = 0
 
     public var amount: MinorUnitAmount?
     public var acceptExpensiveDestination: Bool?
@@ -86,7 +93,13 @@ public struct Debt: Sendable {
     public func withText<R>(_ key: DebtKey, _ body: (UnsafeBufferPointer<UInt8>?) throws -> R) rethrows -> R {
         guard has(key) else { return try body(nil) }
         let span = spans[key.rawValue]
-        if inTape & (1 << UInt32(key.rawValue)) != 0, let tape { return try tape.withBytes(span, body) }
+        let bit: UInt32 = 1 << UInt32(key.rawValue)
+        if inTape & bit != 0, let tape { return try tape.withBytes(span, body) }
+        if inSmall & bit != 0 {
+            return try withUnsafeBytes(of: small) { raw in
+                try body(UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[Int(span.offset)..<span.end]))
+            }
+        }
         return try arena.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[Int(span.offset)..<span.end])) }
     }
 
@@ -103,6 +116,17 @@ public struct Debt: Sendable {
             spans[key.rawValue] = ByteSpan(offset: UInt32(truncatingIfNeeded: offset), length: UInt32(truncatingIfNeeded: bytes.count))
             present |= bit
             inTape |= bit
+            inSmall &= ~bit
+            return
+        }
+        let used = Int(smallCount)
+        if bytes.count <= small.count - used {
+            for index in 0..<bytes.count { small[used + index] = bytes[index] }
+            smallCount = UInt8(used + bytes.count)
+            spans[key.rawValue] = ByteSpan(offset: UInt32(used), length: UInt32(bytes.count))
+            present |= bit
+            inTape &= ~bit
+            inSmall |= bit
             return
         }
         if arena.isEmpty { arena.reserveCapacity(64) }
@@ -111,9 +135,10 @@ public struct Debt: Sendable {
         spans[key.rawValue] = ByteSpan(offset: UInt32(truncatingIfNeeded: offset), length: UInt32(truncatingIfNeeded: bytes.count))
         present |= bit
         inTape &= ~bit
+        inSmall &= ~bit
     }
 
-    /// Sets `key`'s text (copied into the arena), or removes it with `nil`.
+    /// Sets `key`'s text (copied), or removes it with `nil`.
     public mutating func setText(_ key: DebtKey, _ text: String?) {
         guard var text else {
             precondition(key.isText, "\(key) is not a text key")

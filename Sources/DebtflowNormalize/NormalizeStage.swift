@@ -60,7 +60,7 @@ public struct NormalizeStage: ChunkStage {
         var nonBlank = DebtRawKeySet()
 
         for key in Self.plainTextKeys { Self.text(raw, key, &debt, &nonBlank) }
-        debt.setText(.tempID, candidate.tempID)
+        Self.setTempID(candidate.tempID, raw: raw, on: &debt)
         debt.metadata = candidate.metadata
 
         let currencyAlreadyFailed = errors.contains(.invalidCurrency)
@@ -166,6 +166,26 @@ public struct NormalizeStage: ChunkStage {
     /// The debt keys whose text is kept as the input has it, trimmed.
     private static let plainTextKeys: [DebtRawKey] = [.firstname, .lastname, .civility, .object, .company, .streetAddress,
                                                       .streetNumber, .postalCode, .city, .country, .internalID]
+
+    /// The debt's `temp_id`: the candidate's. When that is the record's own id (`map` takes it
+    /// from `temp_id`, else `internal_id`, ASCII-trimmed), the debt points at it in the tape
+    /// instead of copying it.
+    private static func setTempID(_ tempID: String?, raw: DebtRawFields, on debt: inout Debt) {
+        guard var tempID else { return }
+        let ownKey: DebtRawKey? = raw.has(.tempID) ? .tempID : raw.has(.internalID) ? .internalID : nil
+        tempID.withUTF8 { wanted in
+            let pointed = ownKey.map { key in
+                raw.withBytes(key) { bytes -> Bool in
+                    guard let bytes else { return false }
+                    let own = UnsafeBufferPointer(rebasing: bytes[TextTrimming.asciiTrimmedRange(bytes)])
+                    guard own.elementsEqual(wanted) else { return false }
+                    debt.setText(.tempID, own)
+                    return true
+                }
+            } ?? false
+            if !pointed { debt.setText(.tempID, wanted) }
+        }
+    }
 
     /// A plain text field, trimmed, set on the debt where it is (the record's tape).
     private static func text(_ raw: DebtRawFields, _ key: DebtRawKey, _ debt: inout Debt, _ nonBlank: inout DebtRawKeySet) {

@@ -91,3 +91,35 @@ struct DebtStorageTests {
         #expect(String(decoding: writer.bytes, as: UTF8.self) == #"{"object":"say \"hi\"\n"}"#)
     }
 }
+
+@Suite("Debt storage: short rewritten texts")
+struct DebtSmallStorageTests {
+    @Test("texts that fill the inline bytes exactly, then one more, all read back whole")
+    func inlineThenArena() {
+        var debt = Debt()
+        debt.phone = "+33612345678"                       // 12
+        debt.currency = "EUR"                            // 15
+        debt.birthdate = "1990-01-31"                    // 25
+        debt.timelineStartMode = "next_da"               // 32: the inline bytes are full
+        debt.dueDate = "2024-02-29"                      // to the arena
+        debt.email = String(repeating: "a", count: 40) + "@example.fr"
+        #expect(debt.phone == "+33612345678")
+        #expect(debt.currency == "EUR")
+        #expect(debt.birthdate == "1990-01-31")
+        #expect(debt.timelineStartMode == "next_da")
+        #expect(debt.dueDate == "2024-02-29")
+        #expect(debt.email == String(repeating: "a", count: 40) + "@example.fr")
+        var copy = debt
+        copy.currency = "CHF"
+        #expect(debt.currency == "EUR" && copy.currency == "CHF", "a copy's texts are its own")
+        #expect(debt.detached() == debt)
+    }
+
+    @Test("an empty text takes no inline byte and still reads back as empty")
+    func emptyText() {
+        var debt = Debt()
+        debt.city = ""
+        debt.phone = "+33612345678"
+        #expect(debt.city == "" && debt.phone == "+33612345678")
+    }
+}
