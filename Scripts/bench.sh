@@ -8,6 +8,10 @@
 #   BENCH_DHAT_ROWS=100000   rows of the W2 run whose heap allocations are counted (0: skip)
 #   BENCH_PUSH=1             also push W2's valid debts to a local sandbox (slow: ~1 min per 700k)
 #   BENCH_DATA=DIR           where generated inputs are kept between runs (default bench-data/)
+#   BENCH_BIN=PATH           measure this debtflow binary instead of building one
+#   BENCH_BASELINE_BIN=PATH  also run this binary, interleaved run by run with the measured one
+#                            (same minutes, same load), and show its CPU per record and ratio as
+#                            "before → after": on a shared machine only such pairs compare
 #
 # Prints, per workload: wall time of the whole `debtflow run` (process start to exit, outputs
 # written), records/s, user+sys CPU per record (µs), peak RSS (the run's own summary, VmHWM),
@@ -28,8 +32,13 @@ if [ "$dhat_rows" -gt 0 ] && ! command -v valgrind >/dev/null; then
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq valgrind >/dev/null
 fi
-swift build -c release --product debtflow >&2
-bin="$PWD/.build/release/debtflow"
+if [ -n "${BENCH_BIN:-}" ]; then
+  bin="$BENCH_BIN"
+else
+  swift build -c release --product debtflow >&2
+  bin="$PWD/.build/release/debtflow"
+fi
+base_bin="${BENCH_BASELINE_BIN:-}"
 data="${BENCH_DATA:-$PWD/bench-data}"
 mkdir -p "$data/out"
 note() { printf '%s\n' "$*" >&2; }
@@ -87,8 +96,13 @@ declare -A gzip_seconds=()
 row() { # label config input-file
   local label="$1" name="$2" input="$data/$3"
   note "running $name ($repeat×) …"
-  local status wall user sys
-  read -r status wall user sys < <(median_of "$repeat" "$bin" run "$data/$name.json" --summary "$data/$name.summary.json" --progress never)
+  local status wall user sys runs base_runs
+  runs=$(mktemp); base_runs=$(mktemp)
+  for _ in $(seq "$repeat"); do   # the baseline and the measured binary take turns
+    [ -z "$base_bin" ] || timed "$base_bin" run "$data/$name.json" --progress never >> "$base_runs"
+    timed "$bin" run "$data/$name.json" --summary "$data/$name.summary.json" --progress never >> "$runs"
+  done
+  read -r status wall user sys < <(sort -n -k2 "$runs" | sed -n "$(((repeat + 1) / 2))p")
   [ "$status" -le 1 ] || { note "$name exited $status"; exit 1; }
   if [ -z "${gzip_seconds[$input]:-}" ]; then
     local g; read -r _ g _ _ < <(median_of "$repeat" gzip -dc "$input"); gzip_seconds[$input]="$g"
@@ -96,15 +110,31 @@ row() { # label config input-file
   local baseline="${gzip_seconds[$input]}"
   # Records the reader yielded: rows, or debtors with the Magicline preset.
   local records; records=$(summary_field "$data/$name.summary.json" source_records)
-  printf '| %s | %s | %.2f s | %s | %.2f µs | %s MB | %.2f s | **%.1f×** |\n' "$label" "$records" "$wall" \
-    "$(calc "f'{$records/$wall:,.0f}'")" "$(calc "($user+$sys)*1e6/$records")" \
-    "$(summary_field "$data/$name.summary.json" peak_rss_mb)" "$baseline" "$(calc "$wall/$baseline")"
+  if [ -n "$base_bin" ]; then
+    local b_wall b_user b_sys
+    read -r _ b_wall b_user b_sys < <(sort -n -k2 "$base_runs" | sed -n "$(((repeat + 1) / 2))p")
+    printf '| %s | %s | %.2f → %.2f s | %.2f → **%.2f µs** | %s MB | %.2f s | %.1f× → **%.1f×** |\n' "$label" "$records" \
+      "$b_wall" "$wall" "$(calc "($b_user+$b_sys)*1e6/$records")" "$(calc "($user+$sys)*1e6/$records")" \
+      "$(summary_field "$data/$name.summary.json" peak_rss_mb)" "$baseline" "$(calc "$b_wall/$baseline")" "$(calc "$wall/$baseline")"
+  else
+    printf '| %s | %s | %.2f s | %s | %.2f µs | %s MB | %.2f s | **%.1f×** |\n' "$label" "$records" "$wall" \
+      "$(calc "f'{$records/$wall:,.0f}'")" "$(calc "($user+$sys)*1e6/$records")" \
+      "$(summary_field "$data/$name.summary.json" peak_rss_mb)" "$baseline" "$(calc "$wall/$baseline")"
+  fi
+  rm -f "$runs" "$base_runs"
 }
 
 echo "Machine: $(nproc) cores, $(uname -sr), $(swift --version 2>/dev/null | head -1 | sed 's/^.*Swift version \([0-9.]*\).*$/Swift \1/'); load average before: $(cut -d' ' -f1-3 /proc/loadavg); $repeat run(s) per workload, median wall shown."
 echo
-echo "| workload | records | wall | records/s | CPU (user+sys) per record | peak RSS | \`gzip -dc\` | ratio |"
-echo "|---|---|---|---|---|---|---|---|"
+if [ -n "$base_bin" ]; then
+  echo "Before: $base_bin; after: $bin (run by run in turn)."
+  echo
+  echo "| workload | records | wall before → after | CPU (user+sys) per record before → after | peak RSS after | \`gzip -dc\` | ratio before → after |"
+  echo "|---|---|---|---|---|---|---|"
+else
+  echo "| workload | records | wall | records/s | CPU (user+sys) per record | peak RSS | \`gzip -dc\` | ratio |"
+  echo "|---|---|---|---|---|---|---|---|"
+fi
 row "W1: gzip CSV → NDJSON" w1 "debtors-$rows.csv.gz"
 row "W2: gzip CSV → map → normalize → classify → validate → 2 NDJSON sinks" w2 "debtors-$rows.csv.gz"
 row "W3: gzip XML → NDJSON" w3 "debtors-$rows.xml.gz"
