@@ -419,7 +419,7 @@ public struct JSONByteWriter: Sendable {
 }
 
 /// Finds the bytes a JSON string must escape (`"`, `\`, controls below 0x20), eight at a time.
-enum JSONEscapeScan {
+public enum JSONEscapeScan {
     /// The index of the first byte of `utf8` that needs escaping, or `utf8.count` when none does.
     static func firstByteToEscape(in utf8: UnsafeBufferPointer<UInt8>) -> Int {
         let count = utf8.count
@@ -441,8 +441,8 @@ enum JSONEscapeScan {
 
     /// Whether one of the eight bytes of `word` is below 0x20, `"` or `\` (bytes of 0x80 and
     /// above, UTF-8's multi-byte sequences, never are).
-    @inline(__always)
-    static func mayNeedEscape(_ word: UInt64) -> Bool {
+    @inlinable @inline(__always)
+    public static func mayNeedEscape(_ word: UInt64) -> Bool {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highBits: UInt64 = 0x8080_8080_8080_8080
         let quotes = word ^ (ones &* 0x22)

@@ -220,15 +220,8 @@ extension JSONTokenizer {
     /// ≥ 0x80 (exact for a word of printable ASCII, which is what lets the scan skip it).
     @inline(__always)
     static func mayStopString(_ word: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let quote = word ^ (ones &* 0x22)
-        let backslash = word ^ (ones &* 0x5C)
-        // A byte is zero (or below 0x20) when subtracting sets its high bit where it was clear.
-        let zeroQuote = (quote &- ones) & ~quote
-        let zeroBackslash = (backslash &- ones) & ~backslash
-        let control = (word &- ones &* 0x20) & ~word
-        return ((zeroQuote | zeroBackslash | control) & highs) | (word & highs) != 0
+        // What a JSON string must escape, or a byte ≥ 0x80 (which must be checked as UTF-8).
+        JSONEscapeScan.mayNeedEscape(word) || word & 0x8080_8080_8080_8080 != 0
     }
 
     /// The number at the cursor as bytes of the input buffer, when it is well formed (RFC 8259),
