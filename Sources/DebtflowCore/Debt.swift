@@ -65,7 +65,7 @@ public struct Debt: Sendable {
     /// Texts that are neither in the tape nor in ``small``.
     private var arena: [UInt8] = []
     /// One span per ``DebtKey`` (by raw value); only text keys are used.
-    private var spans = InlineArray<24, ByteSpan>(repeating: .empty)
+    private var spans = InlineArray<24, ByteSpan>(repeating: .empty)  // DebtKey.slotCount
     /// One bit per ``DebtKey``: the key has a text.
     private var present: UInt32 = 0
     /// One bit per ``DebtKey``: the key's span is in ``tape``.

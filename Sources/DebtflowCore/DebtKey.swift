@@ -4,8 +4,11 @@
 ///
 /// The one list of debt keys: `map`'s targets and synonyms, the candidate's slots
 /// (``DebtRawFields``), the debt's JSON (``JSONByteWriter/debt(_:)``) and the sandbox's copy of a
-/// debt all derive from it. A new key is a case here, its name in ``literal`` and its value in
-/// ``Debt/subscript(_:)`` (the compiler asks for both).
+/// debt all derive from it. A new key is a case here and its name in ``literal`` (the compiler
+/// asks for it). A text key needs nothing more: ``Debt`` stores every text key in one table (give
+/// it a `String` property there for the old API). A key whose value is not a text also needs its
+/// case in ``isText``, ``Debt/subscript(_:)`` and ``JSONByteWriter/debt(_:)``. ``Debt`` and
+/// ``DebtRawFields`` keep a span per key in ``slotCount`` inline slots: a 25th key needs it raised.
 public enum DebtKey: Int, CaseIterable, Sendable {
     case firstname, lastname, amount, currency, phone, email, tempID, internalID, timelineID,
          timelineStartMode, acceptExpensiveDestination, civility, birthdate, object, invoiceDate,
@@ -55,6 +58,10 @@ public enum DebtKey: Int, CaseIterable, Sendable {
     /// `accept_expensive_destination` and `country_code`, which a debt does not carry).
     @inline(__always)
     public var isText: Bool { self != .amount && self != .acceptExpensiveDestination && self != .countryCode }
+
+    /// How many keys the inline span tables of ``Debt`` and ``DebtRawFields`` hold (a test checks
+    /// that every key has a slot).
+    public static let slotCount = 24
 
     /// Every key, in order (stored once: `allCases` makes a new array on each call).
     public static let ordered: [DebtKey] = allCases

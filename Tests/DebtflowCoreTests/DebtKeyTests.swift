@@ -57,4 +57,15 @@ struct DebtKeyTests {
         #expect(raw.dictionary == Dictionary(uniqueKeysWithValues: DebtKey.ordered.map { ($0.name, $0.name) }))
         #expect(DebtRawKey.self == DebtKey.self)
     }
+
+    @Test("every key has a slot in the inline span tables, and a debt keeps a text for every text key")
+    func everyKeyHasASlot() {
+        #expect(DebtKey.allCases.count <= DebtKey.slotCount)
+        var debt = Debt()
+        for key in DebtKey.allCases where key.isText { debt.setText(key, key.name + "-text") }
+        for key in DebtKey.allCases where key.isText { #expect(debt.text(key) == key.name + "-text") }
+        var raw = DebtRawFields()
+        for key in DebtKey.allCases { raw[key] = key.name }
+        for key in DebtKey.allCases { #expect(raw[key] == key.name) }
+    }
 }
