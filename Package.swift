@@ -68,12 +68,5 @@ for target in package.targets where target.type != .system {
     settings.append(.swiftLanguageMode(.v6))
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))
-    if target.name == "DebtflowRead" {
-        // The readers' release build leaves out the run-time exclusivity checks: a call into the
-        // runtime on every access to a class's stored property the compiler cannot prove alone,
-        // ~5% of W1's CPU in the CSV scanner's loop (W1 CPU −8%, BENCHMARKS.md). Debug builds keep
-        // them, and every unit test runs a debug build, so an overlapping access still traps there.
-        settings.append(.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)))
-    }
     target.swiftSettings = settings
 }

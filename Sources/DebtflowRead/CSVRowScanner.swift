@@ -77,17 +77,11 @@ final class CSVRowScanner {
     private var scratchCapacity = 4096
 
     /// The fields of the current row.
-    var fields: [CSVFieldSpan] { rowFields }
+    private(set) var fields: [CSVFieldSpan] = []
     /// The physical line of the next byte to scan (1-based).
-    var line: Int { scanLine }
+    private(set) var line = 1
     /// The physical line where the current row starts.
-    var rowLine: Int { rowStartLine }
-
-    // Stored privately (only this file touches them), so the scanning loop's writes need no
-    // run-time exclusivity checks.
-    private var rowFields: [CSVFieldSpan] = []
-    private var scanLine = 1
-    private var rowStartLine = 1
+    private(set) var rowLine = 1
 
     init(source: any ByteSource, maxFieldBytes: Int) {
         self.source = source
@@ -104,7 +98,7 @@ final class CSVRowScanner {
         stopsQuoted[Int(CSVBytes.lineFeed)] = true
         endsUnquoted.initialize(repeating: false, count: 256)
         setDelimiter(delimiter)
-        rowFields.reserveCapacity(64)
+        fields.reserveCapacity(64)
     }
 
     deinit {
@@ -178,7 +172,7 @@ final class CSVRowScanner {
     /// - Throws: ``DebtflowError`` of kind `.input` for an unclosed quote at the end, an oversize
     ///   field or row, or an error of the source.
     func nextRow() throws -> Bool {
-        rowFields.removeAll(keepingCapacity: true)
+        fields.removeAll(keepingCapacity: true)
         if pendingLineFeed {
             if position == end {
                 rowStart = position
@@ -193,7 +187,7 @@ final class CSVRowScanner {
             if position == end { return false }
         }
         rowStart = position
-        rowStartLine = scanLine
+        rowLine = line
 
         var state = State.fieldStart
         var fieldStart = 0      // relative to rowStart
@@ -242,7 +236,7 @@ final class CSVRowScanner {
                     if byte == CSVBytes.quote {
                         state = .quoteInQuoted
                     } else if byte == CSVBytes.carriageReturn || bytes[index - 1] != CSVBytes.carriageReturn {
-                        scanLine += 1
+                        line += 1
                     }
                     index += 1
 
@@ -306,14 +300,14 @@ final class CSVRowScanner {
     @inline(__always)
     private func endRow(at index: Int, carriageReturn: Bool) {
         position = index
-        scanLine += 1
+        line += 1
         pendingLineFeed = carriageReturn
     }
 
     @inline(__always)
     private func appendField(start: Int, end: Int, needsUnquoting: Bool, line: Int) throws {
         if end - start > maxFieldBytes { throw oversizeField(line: line, quoted: false) }
-        rowFields.append(CSVFieldSpan(start: start, end: end, needsUnquoting: needsUnquoting))
+        fields.append(CSVFieldSpan(start: start, end: end, needsUnquoting: needsUnquoting))
     }
 
     /// A quoted field from its opening quote to `end`; `simple` when it is exactly `"…"` with no
@@ -330,7 +324,7 @@ final class CSVRowScanner {
     /// The error for the field being scanned (the next one of ``fields``), naming its column.
     private func oversizeField(line: Int, quoted: Bool) -> DebtflowError {
         DebtflowError.input(
-            "field longer than \(maxFieldBytes) bytes (the CSV field size limit) in column \(rowFields.count + 1)"
+            "field longer than \(maxFieldBytes) bytes (the CSV field size limit) in column \(fields.count + 1)"
                 + (quoted ? "; is a quote left unclosed?" : ""),
             location: .init(file: source.name, line: line))
     }
@@ -342,8 +336,8 @@ final class CSVRowScanner {
 
     /// Whether the current row is a blank line: one field, empty or only spaces and tabs.
     var rowIsBlank: Bool {
-        guard rowFields.count == 1 else { return false }
-        let span = rowFields[0]
+        guard fields.count == 1 else { return false }
+        let span = fields[0]
         var index = rowStart + span.start
         let stop = rowStart + span.end
         while index < stop {
@@ -358,7 +352,7 @@ final class CSVRowScanner {
     /// call of this method or of ``nextRow()``.
     @inline(__always)
     func fieldBytes(_ index: Int) -> UnsafeBufferPointer<UInt8> {
-        let span = rowFields[index]
+        let span = fields[index]
         let start = storage + rowStart + span.start
         let count = span.end - span.start
         if !span.needsUnquoting { return UnsafeBufferPointer(start: start, count: count) }
