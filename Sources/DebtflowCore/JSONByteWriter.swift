@@ -47,24 +47,8 @@ public struct JSONByteWriter: Sendable {
     /// scan): the name must be ASCII without `"`, `\` or control characters, as every constant
     /// key of the contract's envelopes is.
     public mutating func key(literal name: StaticString) {
-        // `,"name":` (the comma when one is due) assembled on the stack and appended in one
-        // piece: one capacity check instead of four.
         let comma = needsCommaAndMark()
-        name.withUTF8Buffer { utf8 in
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: utf8.count + 4) { piece in
-                var count = 0
-                if comma {
-                    piece[0] = UInt8(ascii: ",")
-                    count = 1
-                }
-                piece[count] = UInt8(ascii: "\"")
-                _ = UnsafeMutableBufferPointer(rebasing: piece[(count + 1)...]).initialize(fromContentsOf: utf8)
-                count += utf8.count + 1
-                piece[count] = UInt8(ascii: "\"")
-                piece[count + 1] = UInt8(ascii: ":")
-                bytes.append(contentsOf: UnsafeMutableBufferPointer(rebasing: piece[0..<(count + 2)]))
-            }
-        }
+        name.withUTF8Buffer { appendPiece(comma: comma, name: $0, verbatimValue: nil) }
         pendingValueAfterKey = true
     }
 
@@ -121,34 +105,14 @@ public struct JSONByteWriter: Sendable {
     /// `"name":"value"` from the value's UTF-8 bytes, escaped where JSON needs it. A short value
     /// that needs no escaping is written with its key in one piece (one capacity check).
     public mutating func field(literal name: StaticString, utf8 value: UnsafeBufferPointer<UInt8>) {
-        let total = name.utf8CodeUnitCount + value.count + 6
-        guard total <= 256, JSONEscapeScan.firstByteToEscape(in: value) == value.count else {
+        guard name.utf8CodeUnitCount + value.count <= Self.maxPieceText,
+              JSONEscapeScan.firstByteToEscape(in: value) == value.count else {
             key(literal: name)
             string(utf8: value)
             return
         }
         let comma = needsCommaAndMark()
-        name.withUTF8Buffer { utf8 in
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: total) { piece in
-                var count = 0
-                if comma {
-                    piece[0] = UInt8(ascii: ",")
-                    count = 1
-                }
-                piece[count] = UInt8(ascii: "\"")
-                count += 1
-                _ = UnsafeMutableBufferPointer(rebasing: piece[count...]).initialize(fromContentsOf: utf8)
-                count += utf8.count
-                piece[count] = UInt8(ascii: "\"")
-                piece[count + 1] = UInt8(ascii: ":")
-                piece[count + 2] = UInt8(ascii: "\"")
-                count += 3
-                _ = UnsafeMutableBufferPointer(rebasing: piece[count...]).initialize(fromContentsOf: value)
-                count += value.count
-                piece[count] = UInt8(ascii: "\"")
-                bytes.append(contentsOf: UnsafeMutableBufferPointer(rebasing: piece[0...count]))
-            }
-        }
+        name.withUTF8Buffer { appendPiece(comma: comma, name: $0, verbatimValue: value) }
     }
     public mutating func field(literal name: StaticString, _ value: Int) { key(literal: name); int(value) }
     public mutating func field(literal name: StaticString, _ value: Bool) { key(literal: name); bool(value) }
@@ -260,13 +224,13 @@ public struct JSONByteWriter: Sendable {
     /// `"…"` with the bytes escaped where JSON needs it. Most strings need nothing: they are
     /// found so eight bytes at a time (``JSONEscapeScan``) and copied in one piece.
     private mutating func appendQuoted(utf8: UnsafeBufferPointer<UInt8>) {
-        bytes.append(UInt8(ascii: "\""))
         let count = utf8.count
         let firstEscape = JSONEscapeScan.firstByteToEscape(in: utf8)
         if firstEscape == count {
-            appendVerbatimClosingQuote(utf8)
+            appendQuotedVerbatim(utf8)
             return
         }
+        bytes.append(UInt8(ascii: "\""))
         var runStart = 0
         var index = firstEscape
         while index < count {
@@ -301,23 +265,47 @@ public struct JSONByteWriter: Sendable {
 
     /// Appends `"text"` copied as it is: the caller knows it needs no escaping.
     private mutating func appendQuotedVerbatim(_ utf8: UnsafeBufferPointer<UInt8>) {
-        bytes.append(UInt8(ascii: "\""))
-        appendVerbatimClosingQuote(utf8)
-    }
-
-    /// Appends `text"`: the text and the closing quote, with one capacity check (short texts are
-    /// assembled on the stack).
-    @inline(__always)
-    private mutating func appendVerbatimClosingQuote(_ utf8: UnsafeBufferPointer<UInt8>) {
-        guard utf8.count < 256 else {
+        guard utf8.count <= Self.maxPieceText else {
+            bytes.append(UInt8(ascii: "\""))
             bytes.append(contentsOf: utf8)
             bytes.append(UInt8(ascii: "\""))
             return
         }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: utf8.count + 1) { piece in
-            _ = piece.initialize(fromContentsOf: utf8)
-            piece[utf8.count] = UInt8(ascii: "\"")
-            bytes.append(contentsOf: piece)
+        appendPiece(comma: false, name: nil, verbatimValue: utf8)
+    }
+
+    /// The most bytes of name and value text ``appendPiece(comma:name:verbatimValue:)`` takes.
+    private static let maxPieceText = 250
+
+    /// Appends `,"name":"value"` in one piece (one capacity check instead of one per part),
+    /// assembled on the stack: the comma only when `comma`, the name's part only with a name, the
+    /// value's only with a value. Both are copied as they are: the caller knows they need no
+    /// escaping, and that together they hold at most ``maxPieceText`` bytes.
+    private mutating func appendPiece(comma: Bool, name: UnsafeBufferPointer<UInt8>?, verbatimValue value: UnsafeBufferPointer<UInt8>?) {
+        let capacity = (name?.count ?? 0) + (value?.count ?? 0) + 6
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { piece in
+            var count = 0
+            func put(_ byte: UInt8) {
+                piece[count] = byte
+                count += 1
+            }
+            func put(_ text: UnsafeBufferPointer<UInt8>) {
+                _ = UnsafeMutableBufferPointer(rebasing: piece[count...]).initialize(fromContentsOf: text)
+                count += text.count
+            }
+            if comma { put(UInt8(ascii: ",")) }
+            if let name {
+                put(UInt8(ascii: "\""))
+                put(name)
+                put(UInt8(ascii: "\""))
+                put(UInt8(ascii: ":"))
+            }
+            if let value {
+                put(UInt8(ascii: "\""))
+                put(value)
+                put(UInt8(ascii: "\""))
+            }
+            bytes.append(contentsOf: UnsafeMutableBufferPointer(rebasing: piece[0..<count]))
         }
     }
 
