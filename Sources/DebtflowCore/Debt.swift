@@ -84,7 +84,8 @@ public struct Debt: Sendable {
     /// instead of being copied.
     public init(tape: RecordTape?) { self.tape = tape }
 
-    /// Whether `key` has a text.
+    /// Whether `key` has a text (always `false` for `amount` and `accept_expensive_destination`,
+    /// whose values are ``amount`` and ``acceptExpensiveDestination``).
     @inline(__always)
     public func has(_ key: DebtKey) -> Bool { present & (1 << UInt32(key.rawValue)) != 0 }
 

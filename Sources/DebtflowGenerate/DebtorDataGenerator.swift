@@ -67,7 +67,7 @@ public struct DebtorDataGenerator: Sendable {
     }
 
     private func generate(into output: GeneratedOutput) throws -> GenerationReport {
-        var tally = OutcomeTally()
+        var tally = IntendedOutcomeTally()
         switch options.shape {
         case .flat: try generateFlat(into: output, tally: &tally)
         case .magicline: try generateMagicline(into: output, tally: &tally)
@@ -77,7 +77,7 @@ public struct DebtorDataGenerator: Sendable {
                                 intended: tally.byStatus, intendedDetails: tally.byDetail)
     }
 
-    private func generateFlat(into output: GeneratedOutput, tally: inout OutcomeTally) throws {
+    private func generateFlat(into output: GeneratedOutput, tally: inout IntendedOutcomeTally) throws {
         var factory = FlatDebtorFactory(seed: options.seed)
         let encoder = FlatRowEncoder(format: options.format, delimiter: options.csvDelimiter)
         var row = RowFields()
@@ -93,7 +93,7 @@ public struct DebtorDataGenerator: Sendable {
         encoder.appendFooter(rowCount: options.rows, into: &output.buffer)
     }
 
-    private func generateMagicline(into output: GeneratedOutput, tally: inout OutcomeTally) throws {
+    private func generateMagicline(into output: GeneratedOutput, tally: inout IntendedOutcomeTally) throws {
         var factory = MagiclineDebtorFactory(seed: options.seed)
         let encoder = NestedRecordEncoder(format: options.format)
         encoder.appendHeader(into: &output.buffer)
@@ -110,7 +110,7 @@ public struct DebtorDataGenerator: Sendable {
 }
 
 /// Counts intended outcomes (cheaply: a fixed handful of keys).
-struct OutcomeTally {
+struct IntendedOutcomeTally {
     var byStatus: [String: Int] = [:]
     var byDetail: [String: Int] = [:]
 

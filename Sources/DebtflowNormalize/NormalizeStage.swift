@@ -189,12 +189,9 @@ public struct NormalizeStage: ChunkStage {
 
     /// A plain text field, trimmed, set on the debt where it is (the record's tape).
     private static func text(_ raw: DebtRawFields, _ key: DebtRawKey, _ debt: inout Debt, _ nonBlank: inout DebtRawKeySet) {
-        raw.withBytes(key) { bytes in
-            guard let bytes else { return }
-            let range = TextTrimming.trimmedRange(bytes)
-            guard !range.isEmpty else { return }
+        withTrimmedBytes(raw, key) { trimmed in
             nonBlank.insert(key)
-            debt.setText(key, UnsafeBufferPointer(rebasing: bytes[range]))
+            debt.setText(key, trimmed)
         }
     }
 
@@ -215,11 +212,7 @@ public struct NormalizeStage: ChunkStage {
     /// (where it is in the record when the rule kept the input's bytes).
     private static func normalizedText(_ raw: DebtRawFields, _ key: DebtRawKey, into debt: inout Debt,
                                        _ rule: (UnsafeBufferPointer<UInt8>) -> NormalizedText?) -> Bool? {
-        raw.withBytes(key) { bytes -> Bool? in
-            guard let bytes else { return nil }
-            let range = TextTrimming.trimmedRange(bytes)
-            guard !range.isEmpty else { return nil }
-            let trimmed = UnsafeBufferPointer(rebasing: bytes[range])
+        withTrimmedBytes(raw, key) { trimmed -> Bool in
             switch rule(trimmed) {
             case nil: return false
             case .input(let kept)?: debt.setText(key, UnsafeBufferPointer(rebasing: trimmed[kept]))
