@@ -172,7 +172,13 @@ final class CSVRowScanner {
     /// - Throws: ``DebtflowError`` of kind `.input` for an unclosed quote at the end, an oversize
     ///   field or row, or an error of the source.
     func nextRow() throws -> Bool {
+        // The row's fields are gathered in a local array, moved out of the scanner and back
+        // once per row: appending to the class's own property would pay a run-time exclusivity
+        // check per field.
+        var fields: [CSVFieldSpan] = []
+        swap(&fields, &self.fields)
         fields.removeAll(keepingCapacity: true)
+        defer { swap(&fields, &self.fields) }
         if pendingLineFeed {
             if position == end {
                 rowStart = position
@@ -218,7 +224,7 @@ final class CSVRowScanner {
                     let table = endsUnquoted
                     while index < stop && !table[Int(bytes[index])] { index += 1 }
                     if index == stop { break scan }
-                    try appendField(start: fieldStart, end: index - base, needsUnquoting: false, line: line)
+                    try appendField(start: fieldStart, end: index - base, needsUnquoting: false, line: line, to: &fields)
                     let byte = bytes[index]
                     index += 1
                     if byte == delimiter {
@@ -256,7 +262,7 @@ final class CSVRowScanner {
                     if index == stop { break scan }
                     let fieldEnd = index - base
                     try appendQuotedField(start: fieldStart, end: fieldEnd, simple: !escaped && fieldEnd == closedAt,
-                                          line: fieldLine)
+                                          line: fieldLine, to: &fields)
                     let byte = bytes[index]
                     index += 1
                     if byte == delimiter {
@@ -271,7 +277,7 @@ final class CSVRowScanner {
 
             // Out of bytes in the middle of a row.
             if state != .fieldStart && position - rowStart - fieldStart > maxFieldBytes {
-                throw oversizeField(line: state == .unquoted ? line : fieldLine, quoted: state == .quoted)
+                throw oversizeField(line: state == .unquoted ? line : fieldLine, quoted: state == .quoted, column: fields.count + 1)
             }
             try refill()
             if position == end {
@@ -279,18 +285,18 @@ final class CSVRowScanner {
                 let fieldEnd = position - rowStart
                 switch state {
                 case .fieldStart:
-                    try appendField(start: fieldEnd, end: fieldEnd, needsUnquoting: false, line: line)
+                    try appendField(start: fieldEnd, end: fieldEnd, needsUnquoting: false, line: line, to: &fields)
                 case .unquoted:
-                    try appendField(start: fieldStart, end: fieldEnd, needsUnquoting: false, line: line)
+                    try appendField(start: fieldStart, end: fieldEnd, needsUnquoting: false, line: line, to: &fields)
                 case .quoted:
                     throw DebtflowError.input(
                         "unterminated quoted field: the quote opened on line \(fieldLine) is never closed",
                         location: .init(file: source.name, line: fieldLine))
                 case .quoteInQuoted:
-                    try appendQuotedField(start: fieldStart, end: fieldEnd, simple: !escaped, line: fieldLine)
+                    try appendQuotedField(start: fieldStart, end: fieldEnd, simple: !escaped, line: fieldLine, to: &fields)
                 case .afterQuoted:
                     try appendQuotedField(start: fieldStart, end: fieldEnd, simple: !escaped && fieldEnd == closedAt,
-                                          line: fieldLine)
+                                          line: fieldLine, to: &fields)
                 }
                 return true
             }
@@ -305,26 +311,26 @@ final class CSVRowScanner {
     }
 
     @inline(__always)
-    private func appendField(start: Int, end: Int, needsUnquoting: Bool, line: Int) throws {
-        if end - start > maxFieldBytes { throw oversizeField(line: line, quoted: false) }
+    private func appendField(start: Int, end: Int, needsUnquoting: Bool, line: Int, to fields: inout [CSVFieldSpan]) throws {
+        if end - start > maxFieldBytes { throw oversizeField(line: line, quoted: false, column: fields.count + 1) }
         fields.append(CSVFieldSpan(start: start, end: end, needsUnquoting: needsUnquoting))
     }
 
     /// A quoted field from its opening quote to `end`; `simple` when it is exactly `"…"` with no
     /// doubled quote, so its text is the bytes between the quotes.
     @inline(__always)
-    private func appendQuotedField(start: Int, end: Int, simple: Bool, line: Int) throws {
+    private func appendQuotedField(start: Int, end: Int, simple: Bool, line: Int, to fields: inout [CSVFieldSpan]) throws {
         if simple {
-            try appendField(start: start + 1, end: end - 1, needsUnquoting: false, line: line)
+            try appendField(start: start + 1, end: end - 1, needsUnquoting: false, line: line, to: &fields)
         } else {
-            try appendField(start: start, end: end, needsUnquoting: true, line: line)
+            try appendField(start: start, end: end, needsUnquoting: true, line: line, to: &fields)
         }
     }
 
-    /// The error for the field being scanned (the next one of ``fields``), naming its column.
-    private func oversizeField(line: Int, quoted: Bool) -> DebtflowError {
+    /// The error for the field being scanned (in `column`, 1-based), naming its column.
+    private func oversizeField(line: Int, quoted: Bool, column: Int) -> DebtflowError {
         DebtflowError.input(
-            "field longer than \(maxFieldBytes) bytes (the CSV field size limit) in column \(fields.count + 1)"
+            "field longer than \(maxFieldBytes) bytes (the CSV field size limit) in column \(column)"
                 + (quoted ? "; is a quote left unclosed?" : ""),
             location: .init(file: source.name, line: line))
     }
