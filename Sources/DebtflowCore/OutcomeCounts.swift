@@ -31,25 +31,12 @@ public struct OutcomeCounts: Sendable, Equatable {
         }
     }
 
-    /// Counts one outcome.
+    /// Counts one outcome (through ``OutcomeTally``, the one place that decides what an outcome
+    /// adds; counting many, use a tally and add its counts once).
     public mutating func count(_ outcome: Outcome) {
-        records += 1
-        switch outcome.status {
-        case .valid:
-            valid += 1
-            if let destination = outcome.destination {
-                let credits = destination.credits ?? 0
-                destinations[destination.zone.rawValue, default: RunSummary.ZoneTotal()].count += 1
-                destinations[destination.zone.rawValue, default: RunSummary.ZoneTotal()].credits += credits
-                self.credits += credits
-            }
-        case .failed:
-            failed += 1
-            for error in outcome.errors { errors[error.code.rawValue, default: 0] += 1 }
-        case .skipped:
-            skipped += 1
-            if let reason = outcome.skipReason { skipReasons[reason.rawValue, default: 0] += 1 }
-        }
+        var tally = OutcomeTally()
+        tally.count(outcome)
+        add(tally.counts)
     }
 }
 
@@ -82,7 +69,8 @@ public struct OutcomeTally: Sendable {
                      "OutcomeTally: more cases than slots")
     }
 
-    /// Counts one outcome (as ``OutcomeCounts/count(_:)``).
+    /// Counts one outcome: one more record of its status; a valid debt's zone and credits, a
+    /// failed record's errors by code, a skipped record's reason.
     public mutating func count(_ outcome: borrowing Outcome) {
         records += 1
         switch outcome.status {

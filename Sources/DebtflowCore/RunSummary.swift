@@ -79,9 +79,9 @@ public struct RunSummary: Sendable, Equatable {
 
     /// Counts one chunk of outcomes.
     public mutating func count(_ outcomes: [Outcome]) {
-        var counts = OutcomeCounts()
-        for index in outcomes.indices { counts.count(outcomes[index]) }
-        add(counts)
+        var tally = OutcomeTally()
+        for index in outcomes.indices { tally.count(outcomes[index]) }
+        add(tally.counts)
     }
 
     /// Counts one outcome.

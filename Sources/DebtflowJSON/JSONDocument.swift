@@ -14,10 +14,7 @@ public enum JSONDocument {
     /// - Throws: ``DebtflowError`` of kind `.input` naming line, column and byte offset.
     public static func parse(_ bytes: [UInt8], name: String,
                              limits: JSONLimits = JSONLimits()) throws -> RecordValue {
-        let source = MemoryByteSource(bytes, name: name, maxReadSize: max(1, bytes.count))
-        let cursor = JSONByteCursor(source: source, capacity: max(1, min(bytes.count, 1 << 20)))
-        let tokenizer = JSONTokenizer(cursor: cursor, maxDepth: limits.maxDepth, maxTokenBytes: limits.maxTokenBytes)
-        try tokenizer.skipByteOrderMark()
+        let tokenizer = try makeTokenizer(reading: bytes, name: name, limits: limits)
         let value = try tokenizer.parseValue(depth: 0)
         try tokenizer.expectEndOfInput()
         return value
@@ -27,14 +24,20 @@ public enum JSONDocument {
     /// its own instead of a ``RecordValue`` tree: the root is node 0 of the returned view.
     public static func parseTape(_ bytes: [UInt8], name: String,
                                  limits: JSONLimits = JSONLimits()) throws -> RecordView {
-        let source = MemoryByteSource(bytes, name: name, maxReadSize: max(1, bytes.count))
-        let cursor = JSONByteCursor(source: source, capacity: max(1, min(bytes.count, 1 << 20)))
-        let tokenizer = JSONTokenizer(cursor: cursor, maxDepth: limits.maxDepth, maxTokenBytes: limits.maxTokenBytes)
-        try tokenizer.skipByteOrderMark()
+        let tokenizer = try makeTokenizer(reading: bytes, name: name, limits: limits)
         var tape = RecordTapeBuilder(byteCapacity: bytes.count)
         var keys = JSONKeyTable()
         try tokenizer.appendValue(depth: 0, key: .empty, to: &tape, keys: &keys)
         try tokenizer.expectEndOfInput()
         return RecordView(tape: tape.finish(), index: 0)
+    }
+
+    /// A tokenizer over a whole document in memory, past its byte-order mark.
+    private static func makeTokenizer(reading bytes: [UInt8], name: String, limits: JSONLimits) throws -> JSONTokenizer {
+        let source = MemoryByteSource(bytes, name: name, maxReadSize: max(1, bytes.count))
+        let cursor = JSONByteCursor(source: source, capacity: max(1, min(bytes.count, 1 << 20)))
+        let tokenizer = JSONTokenizer(cursor: cursor, maxDepth: limits.maxDepth, maxTokenBytes: limits.maxTokenBytes)
+        try tokenizer.skipByteOrderMark()
+        return tokenizer
     }
 }
