@@ -54,7 +54,7 @@ public final class XMLRecordReader: RecordSource {
 
     /// The next records, or `nil` at the end of the input.
     /// - Throws: ``DebtflowError`` of kind `.input` naming file, line and column (malformed XML,
-    ///   an entity declaration, an unsupported encoding, a read error).
+    ///   an entity declaration, an unsupported encoding, an attribute flood, a read error).
     public func nextChunk() async throws -> Chunk<Record>? {
         try nextChunkSynchronously()
     }
