@@ -121,9 +121,9 @@ final class ReadAheadByteSource: ByteSource {
                 var result = Result { try bytes.withUnsafeMutableBytes { try source.read(into: $0) } }
                 // The inspector sees the read before the reader can (outside the lock: the reader
                 // keeps taking the reads before it meanwhile); its error takes the read's place.
-                if case .success(let count) = result, count > 0, inspector != nil {
+                if case .success(let count) = result, count > 0 {
                     do {
-                        try bytes.withUnsafeBytes { try inspector!.inspect(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+                        try bytes.withUnsafeBytes { try inspector?.inspect(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
                     } catch {
                         result = .failure(error)
                     }
@@ -146,7 +146,8 @@ final class ReadAheadByteSource: ByteSource {
             }
         }
 
-        /// The next read, waiting for it if need be; after the last, the source's error.
+        /// The next read, waiting for it if need be; after the last, the error of the source or
+        /// the inspector that ended the reads.
         func take() throws -> Read {
             condition.lock()
             defer { condition.unlock() }
