@@ -35,7 +35,8 @@ public struct DebtCandidate: Sendable, Equatable {
     /// Non-fatal notes for the operator (a dropped invalid contact).
     public var warnings: [String]
 
-    @inlinable
+    // Not `@inlinable`: inlined, the optimizer builds the wide value in a temporary and copies it
+    // (a retain per reference) where `map` appends it; called, it is built in place.
     public init(provenance: Provenance, data: RecordView, raw: DebtRawFields = DebtRawFields(),
                 metadata: RecordObject? = nil, tempID: String? = nil, phoneRegion: String? = nil) {
         self.provenance = provenance
@@ -228,63 +229,15 @@ extension DebtRawFields: Equatable {
 }
 
 extension DebtRawFields {
-    /// Calls `body` with every field's bytes at hand (``DebtRawBytes``): the tape and the side
+    /// Calls `body` with every field's bytes at hand (``DebtKeyedBytes``): the tape and the side
     /// arena are opened once for all the keys, where ``withBytes(_:_:)`` opens them per key. For
     /// rules that read many fields of one record (`normalize` reads about twenty).
-    ///
-    /// The buffers are valid only inside `body`.
-    public func withFieldBytes<R>(_ body: (DebtRawBytes) throws -> R) rethrows -> R {
-        try side.withUnsafeBufferPointer { side in
-            guard let tape else {
-                return try body(DebtRawBytes(tape: UnsafeBufferPointer(start: nil, count: 0), side: side, spans: spans,
-                                             present: present, inSide: inSide))
-            }
-            return try tape.bytes.withUnsafeBufferPointer { tape in
-                try body(DebtRawBytes(tape: tape, side: side, spans: spans, present: present, inSide: inSide))
+    public func withFieldBytes<R>(_ body: (DebtKeyedBytes) throws -> R) rethrows -> R {
+        try DebtKeyedBytes.withTapeBytes(tape) { tapeBytes in
+            try side.withUnsafeBufferPointer { side in
+                try body(DebtKeyedBytes(tape: tapeBytes, second: side, third: DebtKeyedBytes.noBytes, spans: spans,
+                                        present: present, inTape: present & ~inSide, inSecond: inSide))
             }
         }
-    }
-}
-
-/// The bytes of every field of one ``DebtRawFields``, read by key without a closure per key
-/// (``DebtRawFields/withFieldBytes(_:)``). Valid only inside the call that made it: it points
-/// into the record's tape and the fields' side arena.
-public struct DebtRawBytes {
-    @usableFromInline let tape: UnsafeBufferPointer<UInt8>
-    @usableFromInline let side: UnsafeBufferPointer<UInt8>
-    @usableFromInline let spans: InlineArray<24, ByteSpan>
-    @usableFromInline let present: UInt32
-    @usableFromInline let inSide: UInt32
-
-    fileprivate init(tape: UnsafeBufferPointer<UInt8>, side: UnsafeBufferPointer<UInt8>, spans: InlineArray<24, ByteSpan>,
-                     present: UInt32, inSide: UInt32) {
-        self.tape = tape
-        self.side = side
-        self.spans = spans
-        self.present = present
-        self.inSide = inSide
-    }
-
-    /// Whether `key` has a text (blank or not).
-    @inlinable
-    public func has(_ key: DebtRawKey) -> Bool { present & (1 << UInt32(key.rawValue)) != 0 }
-
-    /// `key`'s text as UTF-8 bytes, or `nil` when the record gave none.
-    @inlinable
-    public subscript(key: DebtRawKey) -> UnsafeBufferPointer<UInt8>? {
-        guard has(key) else { return nil }
-        let span = spans[key.rawValue]
-        let base = inSide & (1 << UInt32(key.rawValue)) != 0 ? side : tape
-        precondition(span.end <= base.count, "span outside its bytes")
-        return UnsafeBufferPointer(rebasing: base[Int(span.offset)..<span.end])
-    }
-
-    /// `key`'s text without surrounding white space (the `White_Space` of ``TextTrimming``), or
-    /// `nil` when there is none or it is blank.
-    @inlinable
-    public func trimmed(_ key: DebtRawKey) -> UnsafeBufferPointer<UInt8>? {
-        guard let bytes = self[key] else { return nil }
-        let range = TextTrimming.trimmedRange(bytes)
-        return range.isEmpty ? nil : UnsafeBufferPointer(rebasing: bytes[range])
     }
 }

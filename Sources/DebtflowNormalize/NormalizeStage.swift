@@ -63,7 +63,7 @@ public struct NormalizeStage: ChunkStage {
     }
 
     /// ``normalize(_:)`` with every field's bytes at hand (opened once for all the rules).
-    private func normalize(_ candidate: inout DebtCandidate, fields: DebtRawBytes) {
+    private func normalize(_ candidate: inout DebtCandidate, fields: DebtKeyedBytes) {
         // Texts kept as the input had them point into the record's tape (no copy).
         candidate.debt = Debt(tape: candidate.data.tape)
         var errors = ErrorList(taking: &candidate.errors)
@@ -113,7 +113,7 @@ public struct NormalizeStage: ChunkStage {
     }
 
     /// The amount and its currency.
-    private func normalizeMoney(_ fields: DebtRawBytes, currencyAlreadyFailed: Bool, debt: inout Debt,
+    private func normalizeMoney(_ fields: DebtKeyedBytes, currencyAlreadyFailed: Bool, debt: inout Debt,
                                 errors: inout ErrorList, nonBlank: inout DebtRawKeySet) {
         var parsed: ParsedAmount?
         if let trimmed = fields.trimmed(.amount) {
@@ -163,7 +163,7 @@ public struct NormalizeStage: ChunkStage {
         RecordError(field: "amount", code: error.code, message: error.message)
     }
 
-    private static func date(_ fields: DebtRawBytes, _ key: DebtRawKey, _ debt: inout Debt, _ errors: inout ErrorList,
+    private static func date(_ fields: DebtKeyedBytes, _ key: DebtRawKey, _ debt: inout Debt, _ errors: inout ErrorList,
                              _ nonBlank: inout DebtRawKeySet) {
         guard let valid = normalizedText(fields, key, into: &debt, DateNormalizer.normalize(utf8:)) else { return }
         nonBlank.insert(key)
@@ -181,7 +181,7 @@ public struct NormalizeStage: ChunkStage {
     /// The debt's `temp_id`: the candidate's. When that is the record's own id (`map` takes it
     /// from `temp_id`, else `internal_id`, ASCII-trimmed), the debt points at it in the tape
     /// instead of copying it.
-    private static func setTempID(_ tempID: String?, fields: DebtRawBytes, on debt: inout Debt) {
+    private static func setTempID(_ tempID: String?, fields: DebtKeyedBytes, on debt: inout Debt) {
         guard var tempID else { return }
         let ownKey: DebtRawKey? = fields.has(.tempID) ? .tempID : fields.has(.internalID) ? .internalID : nil
         tempID.withUTF8 { wanted in
@@ -200,7 +200,7 @@ public struct NormalizeStage: ChunkStage {
     /// blank, `false` when the rule refuses it, else `true` with the normalized text set on the
     /// debt (where it is in the record when the rule kept the input's bytes).
     @inline(__always)
-    private static func normalizedText(_ fields: DebtRawBytes, _ key: DebtRawKey, into debt: inout Debt,
+    private static func normalizedText(_ fields: DebtKeyedBytes, _ key: DebtRawKey, into debt: inout Debt,
                                        _ rule: (UnsafeBufferPointer<UInt8>) -> NormalizedText?) -> Bool? {
         guard let trimmed = fields.trimmed(key) else { return nil }
         switch rule(trimmed) {
