@@ -210,3 +210,19 @@ extension Debt: Equatable {
         }
     }
 }
+
+extension Debt {
+    /// Calls `body` with every text's bytes at hand (``DebtKeyedBytes``): the tape, the inline
+    /// bytes and the arena are opened once for all the keys, where ``withText(_:_:)`` opens them
+    /// per key. For the writer, which reads every key of every debt.
+    public func withTextBytes<R>(_ body: (DebtKeyedBytes) throws -> R) rethrows -> R {
+        try DebtKeyedBytes.withTapeBytes(tape) { tapeBytes in
+            try withUnsafeBytes(of: small) { small in
+                try arena.withUnsafeBufferPointer { arena in
+                    try body(DebtKeyedBytes(tape: tapeBytes, second: small.bindMemory(to: UInt8.self), third: arena,
+                                            spans: spans, present: present, inTape: inTape, inSecond: inSmall))
+                }
+            }
+        }
+    }
+}

@@ -35,7 +35,8 @@ public struct DebtCandidate: Sendable, Equatable {
     /// Non-fatal notes for the operator (a dropped invalid contact).
     public var warnings: [String]
 
-    @inlinable
+    // Not `@inlinable`: inlined, the optimizer builds the wide value in a temporary and copies it
+    // (a retain per reference) where `map` appends it; called, it is built in place.
     public init(provenance: Provenance, data: RecordView, raw: DebtRawFields = DebtRawFields(),
                 metadata: RecordObject? = nil, tempID: String? = nil, phoneRegion: String? = nil) {
         self.provenance = provenance
@@ -222,6 +223,20 @@ extension DebtRawFields: Equatable {
                     default: return false
                     }
                 }
+            }
+        }
+    }
+}
+
+extension DebtRawFields {
+    /// Calls `body` with every field's bytes at hand (``DebtKeyedBytes``): the tape and the side
+    /// arena are opened once for all the keys, where ``withBytes(_:_:)`` opens them per key. For
+    /// rules that read many fields of one record (`normalize` reads about twenty).
+    public func withFieldBytes<R>(_ body: (DebtKeyedBytes) throws -> R) rethrows -> R {
+        try DebtKeyedBytes.withTapeBytes(tape) { tapeBytes in
+            try side.withUnsafeBufferPointer { side in
+                try body(DebtKeyedBytes(tape: tapeBytes, second: side, third: DebtKeyedBytes.noBytes, spans: spans,
+                                        present: present, inTape: present & ~inSide, inSecond: inSide))
             }
         }
     }

@@ -102,11 +102,10 @@ public struct JSONByteWriter: Sendable {
         var value = value
         value.withUTF8 { field(literal: name, utf8: $0) }
     }
-    /// `"name":"value"` from the value's UTF-8 bytes, escaped where JSON needs it. A short value
-    /// that needs no escaping is written with its key in one piece (one capacity check).
+    /// `"name":"value"` from the value's UTF-8 bytes, escaped where JSON needs it. A value that
+    /// needs no escaping is written with its key in one piece (one capacity check).
     public mutating func field(literal name: StaticString, utf8 value: UnsafeBufferPointer<UInt8>) {
-        guard name.utf8CodeUnitCount + value.count <= Self.maxPieceText,
-              JSONEscapeScan.firstByteToEscape(in: value) == value.count else {
+        guard JSONEscapeScan.firstByteToEscape(in: value) == value.count else {
             key(literal: name)
             string(utf8: value)
             return
@@ -198,19 +197,22 @@ public struct JSONByteWriter: Sendable {
 
     /// `value` in decimal, left-padded with zeros to `minimumCount` digits (at most 20).
     private mutating func appendDigits(_ value: UInt64, minimumCount: Int) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+        var length = 1
+        var rest = value / 10
+        while rest > 0 {
+            length += 1
+            rest /= 10
+        }
+        let count = max(length, min(minimumCount, 20))
+        appendInPlace(upTo: count) { out in
             var remaining = value
-            var start = 20
+            var index = count
             repeat {
-                start -= 1
-                digits[start] = UInt8(truncatingIfNeeded: remaining % 10) &+ UInt8(ascii: "0")
+                index -= 1
+                out[index] = UInt8(truncatingIfNeeded: remaining % 10) &+ UInt8(ascii: "0")
                 remaining /= 10
-            } while remaining > 0
-            while 20 - start < minimumCount, start > 0 {
-                start -= 1
-                digits[start] = UInt8(ascii: "0")
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start..<20]))
+            } while index > 0
+            return count
         }
     }
 
@@ -265,48 +267,56 @@ public struct JSONByteWriter: Sendable {
 
     /// Appends `"text"` copied as it is: the caller knows it needs no escaping.
     private mutating func appendQuotedVerbatim(_ utf8: UnsafeBufferPointer<UInt8>) {
-        guard utf8.count <= Self.maxPieceText else {
-            bytes.append(UInt8(ascii: "\""))
-            bytes.append(contentsOf: utf8)
-            bytes.append(UInt8(ascii: "\""))
-            return
-        }
         appendPiece(comma: false, name: nil, verbatimValue: utf8)
     }
 
-    /// The most bytes of name and value text ``appendPiece(comma:name:verbatimValue:)`` takes.
-    private static let maxPieceText = 250
-
-    /// Appends `,"name":"value"` in one piece (one capacity check instead of one per part),
-    /// assembled on the stack: the comma only when `comma`, the name's part only with a name, the
-    /// value's only with a value. Both are copied as they are: the caller knows they need no
-    /// escaping, and that together they hold at most ``maxPieceText`` bytes.
+    /// Appends `,"name":"value"` in one piece, written straight into the buffer's spare capacity
+    /// (one capacity and uniqueness check instead of one per part): the comma only when `comma`,
+    /// the name's part only with a name, the value's only with a value. Both are copied as they
+    /// are: the caller knows they need no escaping.
     private mutating func appendPiece(comma: Bool, name: UnsafeBufferPointer<UInt8>?, verbatimValue value: UnsafeBufferPointer<UInt8>?) {
         let capacity = (name?.count ?? 0) + (value?.count ?? 0) + 6
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { piece in
+        appendInPlace(upTo: capacity) { out in
             var count = 0
-            func put(_ byte: UInt8) {
-                piece[count] = byte
+            if comma {
+                out[count] = UInt8(ascii: ",")
                 count += 1
             }
-            func put(_ text: UnsafeBufferPointer<UInt8>) {
-                _ = UnsafeMutableBufferPointer(rebasing: piece[count...]).initialize(fromContentsOf: text)
-                count += text.count
-            }
-            if comma { put(UInt8(ascii: ",")) }
             if let name {
-                put(UInt8(ascii: "\""))
-                put(name)
-                put(UInt8(ascii: "\""))
-                put(UInt8(ascii: ":"))
+                out[count] = UInt8(ascii: "\"")
+                count = Self.copy(name, to: out, at: count + 1)
+                out[count] = UInt8(ascii: "\"")
+                out[count + 1] = UInt8(ascii: ":")
+                count += 2
             }
             if let value {
-                put(UInt8(ascii: "\""))
-                put(value)
-                put(UInt8(ascii: "\""))
+                out[count] = UInt8(ascii: "\"")
+                count = Self.copy(value, to: out, at: count + 1)
+                out[count] = UInt8(ascii: "\"")
+                count += 1
             }
-            bytes.append(contentsOf: UnsafeMutableBufferPointer(rebasing: piece[0..<count]))
+            return count
         }
+    }
+
+    /// Appends at most `maxCount` bytes that `write` puts at the pointer it is given, returning
+    /// how many it wrote: straight into the buffer's spare capacity, grown first if need be.
+    @inline(__always)
+    private mutating func appendInPlace(upTo maxCount: Int, _ write: (UnsafeMutablePointer<UInt8>) -> Int) {
+        bytes.append(addingCapacity: maxCount) { span in
+            span.withUnsafeMutableBufferPointer { buffer, initialized in
+                let written = write(buffer.baseAddress! + initialized)
+                precondition(written <= buffer.count - initialized, "JSONByteWriter: wrote past the space it asked for")
+                initialized += written
+            }
+        }
+    }
+
+    /// Copies `text` to `out` at `offset`; returns the offset after it.
+    @inline(__always)
+    private static func copy(_ text: UnsafeBufferPointer<UInt8>, to out: UnsafeMutablePointer<UInt8>, at offset: Int) -> Int {
+        if let base = text.baseAddress { (out + offset).initialize(from: base, count: text.count) }
+        return offset + text.count
     }
 
     // MARK: Records on a tape

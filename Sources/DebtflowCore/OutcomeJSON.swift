@@ -17,14 +17,10 @@ extension JSONByteWriter {
         optionalField(literal: "temp_id", outcome.tempID)
         switch outcome.status {
         case .valid:
-            if let debt = outcome.debt {
-                key(literal: "debt")
-                self.debt(debt)
-            }
-            if let destination = outcome.destination {
-                key(literal: "destination")
-                self.destination(destination)
-            }
+            // Written through optional chaining, which reads each value where it lies (`if let`
+            // would copy the wide debt, a retain per reference it holds).
+            outcome.debt?.writeMember(into: &self)
+            outcome.destination?.writeMember(into: &self)
         case .failed:
             key(literal: "data")
             recordData(outcome.data)
@@ -78,20 +74,21 @@ extension JSONByteWriter {
     /// empty keys left out.
     public mutating func debt(_ debt: Debt) {
         beginObject()
-        for debtKey in DebtKey.ordered {
-            switch debtKey {
-            case .amount:
-                if let amount = debt.amount {
-                    key(literal: debtKey.literal)
-                    self.amount(amount)
-                }
-            case .acceptExpensiveDestination:
-                if let flag = debt.acceptExpensiveDestination { field(literal: debtKey.literal, flag) }
-            case .countryCode:
-                break
-            default:
-                debt.withText(debtKey) { text in
-                    if let text { field(literal: debtKey.literal, utf8: text) }
+        // Every text's bytes are opened once for the whole debt.
+        debt.withTextBytes { texts in
+            for debtKey in DebtKey.ordered {
+                switch debtKey {
+                case .amount:
+                    if let amount = debt.amount {
+                        key(literal: debtKey.literal)
+                        self.amount(amount)
+                    }
+                case .acceptExpensiveDestination:
+                    if let flag = debt.acceptExpensiveDestination { field(literal: debtKey.literal, flag) }
+                case .countryCode:
+                    break
+                default:
+                    if let text = texts[debtKey] { field(literal: debtKey.literal, utf8: text) }
                 }
             }
         }
@@ -100,5 +97,21 @@ extension JSONByteWriter {
             object(metadata)
         }
         endObject()
+    }
+}
+
+extension Debt {
+    /// Writes `"debt":{…}` (``JSONByteWriter/debt(_:)``), reading the debt where it lies.
+    fileprivate func writeMember(into writer: inout JSONByteWriter) {
+        writer.key(literal: "debt")
+        writer.debt(self)
+    }
+}
+
+extension Destination {
+    /// Writes `"destination":{…}` (``JSONByteWriter/destination(_:)``), reading it where it lies.
+    fileprivate func writeMember(into writer: inout JSONByteWriter) {
+        writer.key(literal: "destination")
+        writer.destination(self)
     }
 }

@@ -18,12 +18,20 @@ public enum TextTrimming {
 
     /// The range of `bytes` (UTF-8) left once leading and trailing white space is taken off;
     /// empty when the bytes are blank. Ill-formed UTF-8 is never white space (it is kept).
+    @inlinable
     public static func trimmedRange(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int> {
         // Most texts start and end with a printable ASCII character: nothing to trim.
         if let first = bytes.first, let last = bytes.last, first > 0x20, first < 0x7F, last > 0x20, last < 0x7F {
             return 0..<bytes.count
         }
-        return trimmedRange(bytes, trimming: isWhitespace)
+        return whitespaceTrimmedRange(bytes)
+    }
+
+    /// ``trimmedRange(_:)`` past its fast path (the bytes start or end with something other than
+    /// printable ASCII).
+    @usableFromInline
+    static func whitespaceTrimmedRange(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+        trimmedRange(bytes, trimming: isWhitespace)
     }
 
     /// The range of `bytes` (UTF-8) left once leading and trailing scalars for which `trims` is

@@ -75,8 +75,8 @@ public struct MapStage: ChunkStage {
             tempID = idPrefix.prefix(for: record.provenance.source) + String(record.provenance.record)
         }
         let phoneRegion = raw.has(.countryCode) ? raw.withBytes(.countryCode) { $0.flatMap(RegionCode.parse(utf8:)) } : nil
-        output.append(DebtCandidate(provenance: record.provenance, data: record.view, raw: raw, tempID: tempID,
-                                    phoneRegion: phoneRegion))
+        output.append(DebtCandidate(provenance: record.provenance, data: record.view, raw: consume raw, tempID: consume tempID,
+                                    phoneRegion: consume phoneRegion))
         if let problem = record.problem { output[output.count - 1].errors.append(problem) }
     }
 

@@ -53,61 +53,72 @@ public struct NormalizeStage: ChunkStage {
     public func normalize(_ candidate: inout DebtCandidate) {
         guard candidate.skipReason == nil,
               !candidate.errors.contains(where: { $0.code == .malformedRow }) else { return }
-        let raw = candidate.raw
+        // The source texts are taken out of the candidate while the rules read them, and put
+        // back after, so the rules write the candidate's debt where it lies: no copy of the debt
+        // or of the fields, and no retain of the tape for them.
+        var raw = DebtRawFields()
+        swap(&raw, &candidate.raw)
+        raw.withFieldBytes { fields in normalize(&candidate, fields: fields) }
+        swap(&raw, &candidate.raw)
+    }
+
+    /// ``normalize(_:)`` with every field's bytes at hand (opened once for all the rules).
+    private func normalize(_ candidate: inout DebtCandidate, fields: DebtKeyedBytes) {
         // Texts kept as the input had them point into the record's tape (no copy).
-        var debt = Debt(tape: candidate.data.tape)
+        candidate.debt = Debt(tape: candidate.data.tape)
         var errors = ErrorList(taking: &candidate.errors)
         var nonBlank = DebtRawKeySet()
 
-        for key in Self.plainTextKeys { Self.text(raw, key, &debt, &nonBlank) }
-        Self.setTempID(candidate.tempID, raw: raw, on: &debt)
-        debt.metadata = candidate.metadata
+        for key in Self.plainTextKeys {
+            guard let trimmed = fields.trimmed(key) else { continue }
+            nonBlank.insert(key)
+            candidate.debt.setText(key, trimmed)
+        }
+        Self.setTempID(candidate.tempID, fields: fields, on: &candidate.debt)
+        candidate.debt.metadata = candidate.metadata
 
         let currencyAlreadyFailed = errors.contains(.invalidCurrency)
-        normalizeMoney(raw: raw, currencyAlreadyFailed: currencyAlreadyFailed, debt: &debt, errors: &errors,
+        normalizeMoney(fields, currencyAlreadyFailed: currencyAlreadyFailed, debt: &candidate.debt, errors: &errors,
                        nonBlank: &nonBlank)
 
-        let region = candidate.phoneRegion ?? options.region
-        let phone = Self.withTrimmedBytes(raw, .phone) { phones.normalize(utf8: $0, defaultRegion: region) }
-        if let phone {
+        if let trimmed = fields.trimmed(.phone) {
             nonBlank.insert(.phone)
-            switch phone {
+            switch phones.normalize(utf8: trimmed, defaultRegion: candidate.phoneRegion ?? options.region) {
             case .success(let number):
-                debt.setText(.phone, number.e164)
+                candidate.debt.setText(.phone, number.e164)
                 candidate.phoneNumber = number
             case .failure(let error):
                 errors.append(RecordError(field: "phone", code: .invalidPhone, message: error.message))
             }
         }
-        if let valid = Self.normalizedText(raw, .email, into: &debt, EmailValidator.normalize(utf8:)) {
+        if let valid = Self.normalizedText(fields, .email, into: &candidate.debt, EmailValidator.normalize(utf8:)) {
             nonBlank.insert(.email)
             if !valid {
                 errors.append(RecordError(field: "email", code: .invalidEmail,
                                           message: "not a valid email address (one @, a local part, a domain such as example.fr)"))
             }
         }
-        if let valid = Self.normalizedText(raw, .iban, into: &debt, IBANValidator.normalize(utf8:)) {
+        if let valid = Self.normalizedText(fields, .iban, into: &candidate.debt, IBANValidator.normalize(utf8:)) {
             nonBlank.insert(.iban)
             if !valid {
                 errors.append(RecordError(field: "iban", code: .invalidIBAN, message: "not a valid IBAN (checksum or length)"))
             }
         }
-        date(raw, .birthdate, &debt, &errors, &nonBlank)
-        date(raw, .invoiceDate, &debt, &errors, &nonBlank)
-        date(raw, .dueDate, &debt, &errors, &nonBlank)
+        Self.date(fields, .birthdate, &candidate.debt, &errors, &nonBlank)
+        Self.date(fields, .invoiceDate, &candidate.debt, &errors, &nonBlank)
+        Self.date(fields, .dueDate, &candidate.debt, &errors, &nonBlank)
 
-        candidate.debt = debt
         candidate.nonBlankFields = nonBlank
         errors.store(into: &candidate.errors)
     }
 
     /// The amount and its currency.
-    private func normalizeMoney(raw: DebtRawFields, currencyAlreadyFailed: Bool, debt: inout Debt,
+    private func normalizeMoney(_ fields: DebtKeyedBytes, currencyAlreadyFailed: Bool, debt: inout Debt,
                                 errors: inout ErrorList, nonBlank: inout DebtRawKeySet) {
         var parsed: ParsedAmount?
-        if let result = Self.withTrimmedBytes(raw, .amount, { AmountParser.parse(utf8: $0, decimal: options.decimal) }) {
+        if let trimmed = fields.trimmed(.amount) {
             nonBlank.insert(.amount)
-            switch result {
+            switch AmountParser.parse(utf8: trimmed, decimal: options.decimal) {
             case .success(let amount): parsed = amount
             case .failure(let error): errors.append(Self.amountError(error))
             }
@@ -117,9 +128,9 @@ public struct NormalizeStage: ChunkStage {
         if !currencyAlreadyFailed {
             var recordCurrency: Currency?
             var recordCurrencyIsValid = true
-            if let found = Self.withTrimmedBytes(raw, .currency, CurrencyTable.normalize(utf8:)) {
+            if let trimmed = fields.trimmed(.currency) {
                 nonBlank.insert(.currency)
-                recordCurrency = found
+                recordCurrency = CurrencyTable.normalize(utf8: trimmed)
                 if recordCurrency == nil {
                     recordCurrencyIsValid = false
                     errors.append(RecordError(field: "currency", code: .invalidCurrency,
@@ -152,9 +163,9 @@ public struct NormalizeStage: ChunkStage {
         RecordError(field: "amount", code: error.code, message: error.message)
     }
 
-    private func date(_ raw: DebtRawFields, _ key: DebtRawKey, _ debt: inout Debt, _ errors: inout ErrorList,
-                      _ nonBlank: inout DebtRawKeySet) {
-        guard let valid = Self.normalizedText(raw, key, into: &debt, DateNormalizer.normalize(utf8:)) else { return }
+    private static func date(_ fields: DebtKeyedBytes, _ key: DebtRawKey, _ debt: inout Debt, _ errors: inout ErrorList,
+                             _ nonBlank: inout DebtRawKeySet) {
+        guard let valid = normalizedText(fields, key, into: &debt, DateNormalizer.normalize(utf8:)) else { return }
         nonBlank.insert(key)
         if valid { return }
         errors.append(RecordError(field: key.name, code: .invalidDate,
@@ -170,56 +181,34 @@ public struct NormalizeStage: ChunkStage {
     /// The debt's `temp_id`: the candidate's. When that is the record's own id (`map` takes it
     /// from `temp_id`, else `internal_id`, ASCII-trimmed), the debt points at it in the tape
     /// instead of copying it.
-    private static func setTempID(_ tempID: String?, raw: DebtRawFields, on debt: inout Debt) {
+    private static func setTempID(_ tempID: String?, fields: DebtKeyedBytes, on debt: inout Debt) {
         guard var tempID else { return }
-        let ownKey: DebtRawKey? = raw.has(.tempID) ? .tempID : raw.has(.internalID) ? .internalID : nil
+        let ownKey: DebtRawKey? = fields.has(.tempID) ? .tempID : fields.has(.internalID) ? .internalID : nil
         tempID.withUTF8 { wanted in
-            let pointed = ownKey.map { key in
-                raw.withBytes(key) { bytes -> Bool in
-                    guard let bytes else { return false }
-                    let own = UnsafeBufferPointer(rebasing: bytes[TextTrimming.asciiTrimmedRange(bytes)])
-                    guard own.elementsEqual(wanted) else { return false }
+            if let ownKey, let bytes = fields[ownKey] {
+                let own = UnsafeBufferPointer(rebasing: bytes[TextTrimming.asciiTrimmedRange(bytes)])
+                if own.elementsEqual(wanted) {
                     debt.setText(.tempID, own)
-                    return true
+                    return
                 }
-            } ?? false
-            if !pointed { debt.setText(.tempID, wanted) }
-        }
-    }
-
-    /// A plain text field, trimmed, set on the debt where it is (the record's tape).
-    private static func text(_ raw: DebtRawFields, _ key: DebtRawKey, _ debt: inout Debt, _ nonBlank: inout DebtRawKeySet) {
-        withTrimmedBytes(raw, key) { trimmed in
-            nonBlank.insert(key)
-            debt.setText(key, trimmed)
-        }
-    }
-
-    /// `body` over the UTF-8 bytes of `key`'s text without surrounding white space (the
-    /// `White_Space` of ``DebtflowCore/TextTrimming``), read where they are (the record's tape);
-    /// `nil` when there is no text or it is blank.
-    private static func withTrimmedBytes<Answer>(_ raw: DebtRawFields, _ key: DebtRawKey,
-                                                 _ body: (UnsafeBufferPointer<UInt8>) -> Answer) -> Answer? {
-        raw.withBytes(key) { bytes -> Answer? in
-            guard let bytes else { return nil }
-            let range = TextTrimming.trimmedRange(bytes)
-            return range.isEmpty ? nil : body(UnsafeBufferPointer(rebasing: bytes[range]))
-        }
-    }
-
-    /// A byte rule's answer on `key`'s text: `nil` when the field has no text or is blank,
-    /// `false` when the rule refuses it, else `true` with the normalized text set on the debt
-    /// (where it is in the record when the rule kept the input's bytes).
-    private static func normalizedText(_ raw: DebtRawFields, _ key: DebtRawKey, into debt: inout Debt,
-                                       _ rule: (UnsafeBufferPointer<UInt8>) -> NormalizedText?) -> Bool? {
-        withTrimmedBytes(raw, key) { trimmed -> Bool in
-            switch rule(trimmed) {
-            case nil: return false
-            case .input(let kept)?: debt.setText(key, UnsafeBufferPointer(rebasing: trimmed[kept]))
-            case .rewritten(let text)?: debt.setText(key, text)
             }
-            return true
+            debt.setText(.tempID, wanted)
         }
+    }
+
+    /// A byte rule's answer on `key`'s trimmed text: `nil` when the field has no text or is
+    /// blank, `false` when the rule refuses it, else `true` with the normalized text set on the
+    /// debt (where it is in the record when the rule kept the input's bytes).
+    @inline(__always)
+    private static func normalizedText(_ fields: DebtKeyedBytes, _ key: DebtRawKey, into debt: inout Debt,
+                                       _ rule: (UnsafeBufferPointer<UInt8>) -> NormalizedText?) -> Bool? {
+        guard let trimmed = fields.trimmed(key) else { return nil }
+        switch rule(trimmed) {
+        case nil: return false
+        case .input(let kept)?: debt.setText(key, UnsafeBufferPointer(rebasing: trimmed[kept]))
+        case .rewritten(let text)?: debt.setText(key, text)
+        }
+        return true
     }
 }
 

@@ -33,6 +33,9 @@ public final class CSVRecordReader: RecordSource {
     private let source: any ByteSource
     /// The source's name, asked once (each record's provenance names it).
     private let sourceName: String
+    /// The chunk being read's own copy of ``sourceName``, for its records' provenance
+    /// (``DebtflowCore/Provenance/chunkOwnCopy(of:)``).
+    private var chunkSourceName = ""
     private let options: CSVReaderOptions
     private let chunkSize: Int
     private let byteBudget: Int
@@ -83,6 +86,7 @@ public final class CSVRecordReader: RecordSource {
             started = true
             try start()
         }
+        chunkSourceName = Provenance.chunkOwnCopy(of: sourceName)
         var builder = RecordTapeBuilder(byteCapacity: lastByteCount + lastByteCount / 8,
                                         nodeCapacity: lastNodeCount + lastNodeCount / 8)
         var rows: [PendingRecord] = []
@@ -139,7 +143,7 @@ public final class CSVRecordReader: RecordSource {
     /// that has keys).
     private func appendRow(to builder: inout RecordTapeBuilder, keyBase: inout UInt32?) -> PendingRecord {
         recordNumber += 1
-        let provenance = Provenance(source: sourceName, record: recordNumber, line: scanner.rowLine)
+        let provenance = Provenance(source: chunkSourceName, record: recordNumber, line: scanner.rowLine)
         let count = scanner.fields.count
         let blank = scanner.rowIsBlank
         if keys == nil && !blank { keys = CSVKeyTable(numberedCount: count) }

@@ -64,8 +64,8 @@ public struct ValidateStage: ChunkStage {
     /// The outcome of one candidate that is about to be dropped: its debt, errors and warnings
     /// are moved into the outcome, leaving them empty.
     func validate(taking candidate: inout DebtCandidate) -> Outcome {
-        if let reason = skipReason(of: candidate) {
-            return Outcome(status: .skipped, provenance: candidate.provenance, tempID: candidate.tempID,
+        if let reason = skipReason(candidate.skipReason, of: candidate.data) {
+            return Outcome(status: .skipped, provenance: Self.take(&candidate.provenance), tempID: Self.take(&candidate.tempID),
                            data: candidate.data, skipReason: reason, warnings: Self.take(&candidate.warnings))
         }
         if candidate.errors.contains(where: { $0.code == .malformedRow }) {
@@ -80,12 +80,12 @@ public struct ValidateStage: ChunkStage {
         if !debt.has(.tempID) { debt.setText(.tempID, candidate.tempID) }
 
         requirePresence(debt, amountGiven: candidate.nonBlankFields.contains(.amount), errors: &errors)
-        checkContacts(candidate, debt: &debt, errors: &errors, warnings: &warnings)
+        checkContacts(candidate.nonBlankFields, debt: &debt, errors: &errors, warnings: &warnings)
         let ownAccept = candidate.raw.withBytes(.acceptExpensiveDestination) { $0.flatMap(Self.parseBool(utf8:)) }
         let accepted = options.acceptExpensiveDestination || ownAccept == true
         debt.acceptExpensiveDestination = accepted
         var destination: Destination?
-        if debt.has(.phone), let found = candidate.destination {
+        if debt.has(.phone), let found = Self.take(&candidate.destination) {
             destination = found
             if found.zone == .other {
                 errors.append(RecordError(field: "phone", code: .unsupportedDestination,
@@ -95,11 +95,11 @@ public struct ValidateStage: ChunkStage {
                                           message: "\(found.zone.rawValue) (\(found.country)) is an expensive destination; set accept_expensive_destination to accept it"))
             }
         }
-        applyTimeline(candidate, debt: &debt, errors: &errors)
+        applyTimeline(candidate.raw, debt: &debt, errors: &errors)
 
         if !errors.isEmpty { return failed(&candidate, errors: errors, warnings: warnings) }
-        return Outcome(status: .valid, provenance: candidate.provenance, tempID: candidate.tempID, debt: debt,
-                       destination: destination, warnings: warnings)
+        return Outcome(status: .valid, provenance: Self.take(&candidate.provenance), tempID: Self.take(&candidate.tempID),
+                       debt: consume debt, destination: destination, warnings: consume warnings)
     }
 
     /// Moves a value out of a candidate that is about to be dropped, leaving an empty one.
@@ -110,16 +110,33 @@ public struct ValidateStage: ChunkStage {
         return taken
     }
 
-    private func skipReason(of candidate: DebtCandidate) -> SkipReason? {
-        if let reason = candidate.skipReason { return reason }
-        if SkipRules.isEmptyRow(candidate.data) { return .emptyRow }
-        if options.skipInstructionRows, SkipRules.isInstructionRow(candidate.data) { return .instructionRow }
+    /// Moves a value out of a candidate that is about to be dropped, leaving `nil`.
+    @inline(__always)
+    private static func take<Wrapped>(_ value: inout Wrapped?) -> Wrapped? {
+        var taken: Wrapped?
+        swap(&taken, &value)
+        return taken
+    }
+
+    /// Moves the provenance out of a candidate that is about to be dropped, leaving an empty one.
+    @inline(__always)
+    private static func take(_ value: inout Provenance) -> Provenance {
+        var taken = Provenance(source: "", record: 0)
+        swap(&taken, &value)
+        return taken
+    }
+
+    /// The record's own skip reason, else the skip rules' (read on the record's tape).
+    private func skipReason(_ own: SkipReason?, of data: borrowing RecordView) -> SkipReason? {
+        if let own { return own }
+        if SkipRules.isEmptyRow(data) { return .emptyRow }
+        if options.skipInstructionRows, SkipRules.isInstructionRow(data) { return .instructionRow }
         return nil
     }
 
     private func failed(_ candidate: inout DebtCandidate, errors: [RecordError], warnings: [String]) -> Outcome {
-        Outcome(status: .failed, provenance: candidate.provenance, tempID: candidate.tempID, data: candidate.data,
-                errors: errors, warnings: warnings)
+        Outcome(status: .failed, provenance: Self.take(&candidate.provenance), tempID: Self.take(&candidate.tempID),
+                data: candidate.data, errors: errors, warnings: warnings)
     }
 
     /// `required` for a missing firstname, lastname, amount or currency (unless that field
@@ -137,10 +154,10 @@ public struct ValidateStage: ChunkStage {
     }
 
     /// At least one of phone and email, present and valid (given: not blank, as `normalize` found).
-    private func checkContacts(_ candidate: DebtCandidate, debt: inout Debt, errors: inout [RecordError],
+    private func checkContacts(_ nonBlankFields: DebtRawKeySet, debt: inout Debt, errors: inout [RecordError],
                                warnings: inout [String]) {
-        let phoneGiven = candidate.nonBlankFields.contains(.phone)
-        let emailGiven = candidate.nonBlankFields.contains(.email)
+        let phoneGiven = nonBlankFields.contains(.phone)
+        let emailGiven = nonBlankFields.contains(.email)
         guard phoneGiven || emailGiven else {
             errors.append(RecordError(field: nil, code: .missingContact, message: "neither a phone nor an email"))
             return
@@ -157,9 +174,9 @@ public struct ValidateStage: ChunkStage {
     }
 
     /// The timeline in effect and its start mode.
-    private func applyTimeline(_ candidate: DebtCandidate, debt: inout Debt, errors: inout [RecordError]) {
-        let timelineID = candidate.raw.nonBlankText(.timelineID) ?? configTimelineID
-        let ownMode = candidate.raw.nonBlankText(.timelineStartMode)
+    private func applyTimeline(_ raw: borrowing DebtRawFields, debt: inout Debt, errors: inout [RecordError]) {
+        let timelineID = raw.nonBlankText(.timelineID) ?? configTimelineID
+        let ownMode = raw.nonBlankText(.timelineStartMode)
         debt.setText(.timelineID, timelineID)
         debt.setText(.timelineStartMode, nil)
         guard let mode = ownMode ?? (timelineID != nil ? configStartMode : nil) else { return }

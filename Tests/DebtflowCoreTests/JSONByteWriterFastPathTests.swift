@@ -100,9 +100,9 @@ struct JSONByteWriterFastPathTests {
         #expect(json == "[0.01,2]")
     }
 
-    @Test("a member written in one piece (key and short value) is what key then string write, commas included",
+    @Test("a member written in one piece (key and value) is what key then string write, commas included",
           arguments: ["", "Lyon", "Céline", "say \"hi\"", "tab\there", String(repeating: "x", count: 240),
-                      String(repeating: "é", count: 200), "back\\slash"])
+                      String(repeating: "é", count: 200), "back\\slash", String(repeating: "long ", count: 2000)])
     func memberInOnePiece(_ value: String) {
         let piecewise = text { writer in
             writer.beginObject()
@@ -124,4 +124,33 @@ struct JSONByteWriterFastPathTests {
         #expect(inOnePiece == piecewise)
         #expect(inOnePiece == "{\"first\":1,\"city\":\(reference(value)),\"last\":\(reference(value))}")
     }
+
+    @Test("pieces written past the buffer's capacity grow it: nothing is lost or overwritten")
+    func piecesGrowTheBuffer() {
+        var small = JSONByteWriter(capacity: 1)
+        var expected = "["
+        small.beginArray()
+        for index in 0..<2000 {
+            let value = String(repeating: "v", count: index % 37)
+            small.beginObject()
+            value.utf8.withContiguousStorageIfAvailable { small.field(literal: "k", utf8: $0) }
+            small.field(literal: "n", index)
+            small.endObject()
+            expected += (index == 0 ? "" : ",") + "{\"k\":\"\(value)\",\"n\":\(index)}"
+        }
+        small.endArray()
+        expected += "]"
+        #expect(String(decoding: small.bytes, as: UTF8.self) == expected)
+    }
+
+    @Test("an amount's fraction keeps its leading zeros, at every number of decimals", arguments: [
+        (MinorUnitAmount(minorUnits: 5, digits: 2), "0.05"), (MinorUnitAmount(minorUnits: -5, digits: 3), "-0.005"),
+        (MinorUnitAmount(minorUnits: 100_001, digits: 4), "10.0001"), (MinorUnitAmount(minorUnits: 0, digits: 2), "0.00"),
+        (MinorUnitAmount(minorUnits: Int64.max, digits: 18), "9.223372036854775807"),
+    ])
+    func amountFractionZeros(amount: MinorUnitAmount, expected: String) {
+        #expect(text { $0.amount(amount) } == expected)
+        #expect(amount.decimalText == expected)
+    }
 }
+

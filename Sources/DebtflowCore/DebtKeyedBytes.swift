@@ -1,0 +1,68 @@
+/// The bytes of every keyed text of a ``DebtRawFields`` or a ``Debt``, read by key without a
+/// closure per key: the buffers the texts lie in are opened once, by
+/// ``DebtRawFields/withFieldBytes(_:)`` or ``Debt/withTextBytes(_:)``, for a rule or a writer
+/// that reads many keys of one record.
+///
+/// Valid only inside the call that made it: it points into the record's tape and the value's own
+/// buffers.
+public struct DebtKeyedBytes {
+    /// The three buffers a span may point into: the record's tape, then the value's own buffers
+    /// (a ``DebtRawFields``' side arena, or a ``Debt``'s inline bytes and its arena).
+    @usableFromInline let tape: UnsafeBufferPointer<UInt8>
+    @usableFromInline let second: UnsafeBufferPointer<UInt8>
+    @usableFromInline let third: UnsafeBufferPointer<UInt8>
+    @usableFromInline let spans: InlineArray<24, ByteSpan>
+    @usableFromInline let present: UInt32
+    /// One bit per key: the span is in ``tape``.
+    @usableFromInline let inTape: UInt32
+    /// One bit per key: the span is in ``second`` (neither bit: in ``third``).
+    @usableFromInline let inSecond: UInt32
+
+    @usableFromInline
+    init(tape: UnsafeBufferPointer<UInt8>, second: UnsafeBufferPointer<UInt8>, third: UnsafeBufferPointer<UInt8>,
+         spans: InlineArray<24, ByteSpan>, present: UInt32, inTape: UInt32, inSecond: UInt32) {
+        self.tape = tape
+        self.second = second
+        self.third = third
+        self.spans = spans
+        self.present = present
+        self.inTape = inTape
+        self.inSecond = inSecond
+    }
+
+    /// Whether `key` has a text (blank or not).
+    @inlinable
+    public func has(_ key: DebtKey) -> Bool { present & (1 << UInt32(key.rawValue)) != 0 }
+
+    /// `key`'s text as UTF-8 bytes, or `nil` when there is none.
+    @inlinable
+    public subscript(key: DebtKey) -> UnsafeBufferPointer<UInt8>? {
+        guard has(key) else { return nil }
+        let span = spans[key.rawValue]
+        let bit: UInt32 = 1 << UInt32(key.rawValue)
+        let base = inTape & bit != 0 ? tape : inSecond & bit != 0 ? second : third
+        precondition(span.end <= base.count, "span outside its bytes")
+        return UnsafeBufferPointer(rebasing: base[Int(span.offset)..<span.end])
+    }
+
+    /// `key`'s text without surrounding white space (the `White_Space` of ``TextTrimming``), or
+    /// `nil` when there is none or it is blank.
+    @inlinable
+    public func trimmed(_ key: DebtKey) -> UnsafeBufferPointer<UInt8>? {
+        guard let bytes = self[key] else { return nil }
+        let range = TextTrimming.trimmedRange(bytes)
+        return range.isEmpty ? nil : UnsafeBufferPointer(rebasing: bytes[range])
+    }
+}
+
+extension DebtKeyedBytes {
+    /// No bytes: the tape of a value that has none.
+    static var noBytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: nil, count: 0) }
+
+    /// `body` over `tape`'s bytes, or over no bytes without a tape.
+    @inline(__always)
+    static func withTapeBytes<R>(_ tape: RecordTape?, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        guard let tape else { return try body(noBytes) }
+        return try tape.bytes.withUnsafeBufferPointer(body)
+    }
+}
