@@ -35,8 +35,7 @@ public struct DebtCandidate: Sendable, Equatable {
     /// Non-fatal notes for the operator (a dropped invalid contact).
     public var warnings: [String]
 
-    // Not `@inlinable`: inlined, the optimizer builds the wide value in a temporary and copies it
-    // (a retain per reference) where `map` appends it; called, it is built in place.
+    @inlinable
     public init(provenance: Provenance, data: RecordView, raw: DebtRawFields = DebtRawFields(),
                 metadata: RecordObject? = nil, tempID: String? = nil, phoneRegion: String? = nil) {
         self.provenance = provenance
