@@ -87,7 +87,7 @@ public struct DebtRawFields: Sendable {
     private var tape: RecordTape?
     /// Texts that are not in the record: constants and made-up texts.
     private var side: [UInt8] = []
-    private var spans = InlineArray<24, ByteSpan>(repeating: .empty)  // DebtKey.slotCount
+    private var spans = InlineArray<24, ByteSpan>.empty  // DebtKey.slotCount
     /// One bit per ``DebtRawKey``: the slot has a text.
     private var present: UInt32 = 0
     /// One bit per ``DebtRawKey``: the slot's span is in ``side`` (else in ``tape``).
