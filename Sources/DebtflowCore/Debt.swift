@@ -59,13 +59,13 @@ public struct Debt: Sendable {
     /// The record's tape, which tape spans point into (`nil` for a debt built by hand).
     private var tape: RecordTape?
     /// Texts that are not in the tape, while they fit.
-    private var small = InlineArray<32, UInt8>(repeating: 0)
+    private var small = InlineArray<32, UInt8>.zeros
     /// How many bytes of ``small`` are used.
     private var smallCount: UInt8 = 0
     /// Texts that are neither in the tape nor in ``small``.
     private var arena: [UInt8] = []
     /// One span per ``DebtKey`` (by raw value); only text keys are used.
-    private var spans = InlineArray<24, ByteSpan>(repeating: .empty)  // DebtKey.slotCount
+    private var spans = InlineArray<24, ByteSpan>.empty  // DebtKey.slotCount
     /// One bit per ``DebtKey``: the key has a text.
     private var present: UInt32 = 0
     /// One bit per ``DebtKey``: the key's span is in ``tape``.

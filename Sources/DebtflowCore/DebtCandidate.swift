@@ -35,8 +35,7 @@ public struct DebtCandidate: Sendable, Equatable {
     /// Non-fatal notes for the operator (a dropped invalid contact).
     public var warnings: [String]
 
-    // Not `@inlinable`: inlined, the optimizer builds the wide value in a temporary and copies it
-    // (a retain per reference) where `map` appends it; called, it is built in place.
+    @inlinable
     public init(provenance: Provenance, data: RecordView, raw: DebtRawFields = DebtRawFields(),
                 metadata: RecordObject? = nil, tempID: String? = nil, phoneRegion: String? = nil) {
         self.provenance = provenance
@@ -88,7 +87,7 @@ public struct DebtRawFields: Sendable {
     private var tape: RecordTape?
     /// Texts that are not in the record: constants and made-up texts.
     private var side: [UInt8] = []
-    private var spans = InlineArray<24, ByteSpan>(repeating: .empty)  // DebtKey.slotCount
+    private var spans = InlineArray<24, ByteSpan>.empty  // DebtKey.slotCount
     /// One bit per ``DebtRawKey``: the slot has a text.
     private var present: UInt32 = 0
     /// One bit per ``DebtRawKey``: the slot's span is in ``side`` (else in ``tape``).

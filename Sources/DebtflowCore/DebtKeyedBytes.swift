@@ -66,3 +66,16 @@ extension DebtKeyedBytes {
         return try tape.bytes.withUnsafeBufferPointer(body)
     }
 }
+
+// The empty span tables, made once and copied from: `InlineArray(repeating:)` is a loop the
+// optimizer calls rather than inlines, and a debt or its source fields are made several times
+// per record.
+extension InlineArray where Element == ByteSpan, count == 24 {
+    /// Every span empty.
+    static let empty = InlineArray(repeating: ByteSpan.empty)
+}
+
+extension InlineArray where Element == UInt8, count == 32 {
+    /// Every byte zero.
+    static let zeros = InlineArray(repeating: 0)
+}

@@ -25,8 +25,7 @@ public struct Outcome: Sendable, Equatable {
     /// True for a conversion pipeline (no `map`): sinks write ``data`` as it is.
     public var isConversion: Bool
 
-    // Not `@inlinable`: inlined, the optimizer builds the wide value in a temporary and copies it
-    // (a retain per reference) where the caller stores it; called, it is built in place.
+    @inlinable
     public init(status: OutcomeStatus, provenance: Provenance, tempID: String? = nil, debt: Debt? = nil,
                 destination: Destination? = nil, data: RecordView? = nil, errors: [RecordError] = [],
                 skipReason: SkipReason? = nil, warnings: [String] = [], isConversion: Bool = false) {

@@ -93,6 +93,19 @@ public struct OutcomeTally: Sendable {
         }
     }
 
+    /// Counts a conversion pipeline's outcome for one record without making it: what
+    /// ``count(_:)`` counts for ``Outcome/converted(provenance:view:problem:)``, `valid`, or
+    /// `failed` with the reader's `problem`.
+    public mutating func countConversion(problem: RecordError?) {
+        records += 1
+        guard let problem else {
+            valid += 1
+            return
+        }
+        failed += 1
+        if let code = Self.errorCodes.firstIndex(of: problem.code) { errors[code] += 1 }
+    }
+
     /// The counts, with a key for each code, reason and zone met.
     public var counts: OutcomeCounts {
         var counts = OutcomeCounts()

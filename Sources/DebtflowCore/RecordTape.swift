@@ -145,7 +145,15 @@ public struct RecordTapeBuilder: Sendable {
     /// Copies `text` into the arena and returns where it is (a key, or a value's text).
     public mutating func appendBytes(_ text: UnsafeBufferPointer<UInt8>) -> ByteSpan {
         let offset = UInt32(truncatingIfNeeded: bytes.count)
-        bytes.append(contentsOf: text)
+        // Copied straight into the arena's spare capacity (one capacity and uniqueness check).
+        if let source = text.baseAddress {
+            bytes.append(addingCapacity: text.count) { span in
+                span.withUnsafeMutableBufferPointer { buffer, initialized in
+                    buffer.baseAddress!.initialize(from: source, count: text.count)
+                    initialized = text.count
+                }
+            }
+        }
         return ByteSpan(offset: offset, length: UInt32(truncatingIfNeeded: text.count))
     }
 
@@ -160,12 +168,16 @@ public struct RecordTapeBuilder: Sendable {
     /// `body` returns how many of the bytes it wrote (at most `count`).
     public mutating func appendBytes(upTo count: Int, _ body: (UnsafeMutableBufferPointer<UInt8>) throws -> Int) rethrows -> ByteSpan {
         let offset = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: count))
-        let written = try bytes.withUnsafeMutableBufferPointer { all in
-            try body(UnsafeMutableBufferPointer(rebasing: all[offset..<offset + count]))
+        var written = 0
+        // Written straight into the arena's spare capacity; only the bytes written are kept.
+        // (UInt8 is trivial: the bytes need no initialization before `body` writes them.)
+        try bytes.append(addingCapacity: count) { span in
+            try span.withUnsafeMutableBufferPointer { buffer, initialized in
+                written = try body(UnsafeMutableBufferPointer(rebasing: buffer[initialized..<initialized + count]))
+                precondition(written >= 0 && written <= count, "wrote outside the reserved bytes")
+                initialized += written
+            }
         }
-        precondition(written >= 0 && written <= count, "wrote outside the reserved bytes")
-        bytes.removeLast(count - written)
         return ByteSpan(offset: UInt32(truncatingIfNeeded: offset), length: UInt32(truncatingIfNeeded: written))
     }
 

@@ -294,14 +294,17 @@ enum PipelineRoles {
     /// A reader held by `budget` sends nothing more until the drain releases bytes, so while the
     /// budget is exhausted the chunks already transformed are handed on instead of waiting for
     /// more to fill the width. Each chunk handed on carries its records' text bytes (and its
-    /// input mark), which the drain releases.
+    /// input mark), which the drain releases. A conversion pipeline (``RecordTransform/conversion``)
+    /// makes no outcomes: its lines are written from the records.
     static func transform<Stage: ChunkStage>(_ records: BoundedChannel<Chunk<Record>>, through stage: Stage,
                                              encodedBy encoder: SinkChunkEncoder, width: Int, budget: InFlightByteBudget,
                                              into outcomes: BoundedChannel<SinkChunk>) async
     where Stage.Input == Record, Stage.Output == Outcome {
         let stage = InputMarkKeeping(stage)
+        // A conversion pipeline's lines are written straight from the records.
+        let passesRecordsThrough = (stage.base as? RecordTransform)?.passesRecordsThrough ?? false
         let transformed = records.orderedConcurrentMap(width: width, handOnEarlyWhen: { budget.isExhausted }) { chunk in
-            encoder.encode(try stage.process(chunk))
+            passesRecordsThrough ? encoder.encodeConversion(chunk) : encoder.encode(try stage.process(chunk))
         }
         do {
             for try await chunk in transformed {

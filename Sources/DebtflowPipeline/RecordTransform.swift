@@ -8,6 +8,10 @@ import DebtflowCore
 /// chains `map`, `normalize`, [`classify`], `validate`.
 public struct RecordTransform: ChunkStage {
     private let step: @Sendable (consuming Chunk<Record>) throws -> Chunk<Outcome>
+    /// Whether this is ``conversion``: every record passes through as it was read, so the runner
+    /// writes the sinks' lines straight from the records (``SinkChunkEncoder/encodeConversion(_:)``),
+    /// without the outcomes.
+    public private(set) var passesRecordsThrough = false
 
     /// A transform from a closure.
     public init(_ step: @escaping @Sendable (consuming Chunk<Record>) throws -> Chunk<Outcome>) {
@@ -26,7 +30,9 @@ public struct RecordTransform: ChunkStage {
     /// The conversion pipeline's transform: every record becomes a `valid` outcome holding it, or
     /// `failed` when the reader could not read it.
     public static var conversion: RecordTransform {
-        RecordTransform(ConversionStage())
+        var transform = RecordTransform(ConversionStage())
+        transform.passesRecordsThrough = true
+        return transform
     }
 }
 

@@ -85,16 +85,8 @@ struct SinkChunkEncoder: Sendable {
     /// The chunk as the sinks take it.
     func encode(_ chunk: consuming Chunk<Outcome>) -> SinkChunk {
         var chunk = chunk
+        var buffers = Buffers(routes: routes, hints: capacityHints.values)
         var result = SinkChunk(input: chunk.input, textByteCount: chunk.textByteCount)
-        var writers: [JSONByteWriter] = []
-        var writerOfRoute: [Int] = []
-        var lists: [[Outcome]] = Array(repeating: [], count: routes.count)
-        var lineCounts: [Int] = Array(repeating: 0, count: routes.count)
-        let hints = capacityHints.values
-        for (index, route) in routes.enumerated() {
-            writerOfRoute.append(route.takesLines ? writers.count : -1)
-            if route.takesLines { writers.append(JSONByteWriter(capacity: max(4096, hints[index] + hints[index] / 8))) }
-        }
         var tally = OutcomeTally()
         // Each outcome is moved out of the chunk (the chunk is ours) and read as a local value:
         // read in place from the array's buffer, it would be copied before every call (a wide
@@ -116,42 +108,117 @@ struct SinkChunkEncoder: Sendable {
             var writtenWithSource: (writer: Int, start: Int)?
             for (routeIndex, route) in routes.enumerated() where route.filter.accepts(status) {
                 guard route.takesLines else {
-                    lists[routeIndex].append(outcome)
+                    buffers.lists[routeIndex].append(outcome)
                     continue
                 }
-                let writer = writerOfRoute[routeIndex]
-                lineCounts[routeIndex] += 1
+                let writer = buffers.writerOfRoute[routeIndex]
+                buffers.lineCounts[routeIndex] += 1
                 if let earlier = route.includesSource ? writtenWithSource : written {
-                    let line = writers[earlier.writer].bytes[earlier.start...]
-                    writers[writer].rawJSON(line)
+                    buffers.copyLine(from: earlier, to: writer)
                 } else {
-                    let start = (writer, writers[writer].bytes.count)
+                    let start = (writer, buffers.writers[writer].bytes.count)
                     if route.includesSource { writtenWithSource = start } else { written = start }
-                    writers[writer].outcome(outcome, includeSource: route.includesSource)
-                    writers[writer].newline()
+                    buffers.writers[writer].outcome(outcome, includeSource: route.includesSource)
+                    buffers.writers[writer].newline()
                 }
             }
         }
         result.counts = tally.counts
-        var sizes = hints
+        finish(&result, with: buffers)
+        return result
+    }
+
+    /// A conversion pipeline's chunk (no `map`: every record passes through as it was read) as
+    /// the sinks take it: what ``encode(_:)`` makes of ``ConversionStage``'s outcomes, written
+    /// straight from the records, without making an outcome for a line sink. A record the reader
+    /// could not read is counted as failed and named in ``SinkChunk/malformedRows``; no sink gets it.
+    func encodeConversion(_ chunk: consuming Chunk<Record>) -> SinkChunk {
+        var buffers = Buffers(routes: routes, hints: capacityHints.values)
+        var result = SinkChunk(input: chunk.input, textByteCount: chunk.textByteCount)
+        var tally = OutcomeTally()
+        chunk.elements.withUnsafeBufferPointer { records in
+            for index in records.indices {
+                if let problem = records[index].problem {
+                    tally.countConversion(problem: problem)
+                    if result.malformedRows.count < maxMalformedMessages {
+                        result.malformedRows.append(Self.malformedMessage(provenance: records[index].provenance, problem: problem))
+                    }
+                    continue
+                }
+                tally.countConversion(problem: nil)
+                // A conversion line is the record as read, with or without "source".
+                var written: (writer: Int, start: Int)?
+                for (routeIndex, route) in routes.enumerated() where route.filter.valid {
+                    guard route.takesLines else {
+                        buffers.lists[routeIndex].append(Outcome.converted(records[index]))
+                        continue
+                    }
+                    let writer = buffers.writerOfRoute[routeIndex]
+                    buffers.lineCounts[routeIndex] += 1
+                    if let earlier = written {
+                        buffers.copyLine(from: earlier, to: writer)
+                    } else {
+                        written = (writer, buffers.writers[writer].bytes.count)
+                        buffers.writers[writer].value(records[index].view)
+                        buffers.writers[writer].newline()
+                    }
+                }
+            }
+        }
+        result.counts = tally.counts
+        finish(&result, with: buffers)
+        return result
+    }
+
+    /// One chunk's line writers (one per line route) and outcome lists (one per other route).
+    private struct Buffers {
+        var writers: [JSONByteWriter] = []
+        /// For each route, the index of its writer (`-1` for a route that takes outcomes).
+        var writerOfRoute: [Int] = []
+        var lists: [[Outcome]]
+        var lineCounts: [Int]
+
+        init(routes: [Route], hints: [Int]) {
+            lists = Array(repeating: [], count: routes.count)
+            lineCounts = Array(repeating: 0, count: routes.count)
+            for (index, route) in routes.enumerated() {
+                writerOfRoute.append(route.takesLines ? writers.count : -1)
+                if route.takesLines { writers.append(JSONByteWriter(capacity: max(4096, hints[index] + hints[index] / 8))) }
+            }
+        }
+
+        /// Appends to `writer` a copy of the line written from `earlier.start` of another writer.
+        mutating func copyLine(from earlier: (writer: Int, start: Int), to writer: Int) {
+            let line = writers[earlier.writer].bytes[earlier.start...]
+            writers[writer].rawJSON(line)
+        }
+    }
+
+    /// Hands each route its lines or outcomes, and keeps each line route's size as the next
+    /// chunk's capacity hint.
+    private func finish(_ result: inout SinkChunk, with buffers: Buffers) {
+        var sizes = capacityHints.values
         result.deliveries.reserveCapacity(routes.count)
         for (index, route) in routes.enumerated() {
             if route.takesLines {
-                let bytes = writers[writerOfRoute[index]].bytes
+                let bytes = buffers.writers[buffers.writerOfRoute[index]].bytes
                 sizes[index] = bytes.count
-                result.deliveries.append(.lines(NDJSONLines(bytes: bytes, count: lineCounts[index])))
+                result.deliveries.append(.lines(NDJSONLines(bytes: bytes, count: buffers.lineCounts[index])))
             } else {
-                result.deliveries.append(.outcomes(lists[index]))
+                result.deliveries.append(.outcomes(buffers.lists[index]))
             }
         }
         capacityHints.values = sizes
-        return result
     }
 
     /// `<source> record N (line L): malformed_row: expected 12 fields, found 11`.
     static func malformedMessage(_ outcome: Outcome) -> String {
-        let problem = outcome.errors.first
-        return "\(outcome.provenance.description): \(problem?.code.rawValue ?? "failed"): \(problem?.message ?? "")"
+        malformedMessage(provenance: outcome.provenance, problem: outcome.errors.first)
+    }
+
+    /// ``malformedMessage(_:)`` from the record's provenance and its first problem.
+    static func malformedMessage(provenance: Provenance, problem: RecordError?) -> String {
+        "\(provenance.description): \(problem?.code.rawValue ?? "failed"): \(problem?.message ?? "")"
     }
 }
 

@@ -75,14 +75,33 @@ public enum SkipRules {
     private static let pattern = Array("champs obligatoires".utf8)
 
     /// A cheap first look: whether the bytes hold `ch` in any case (no phrase without it).
+    /// Eight bytes at a time are skipped while none of them is a `c` in any case (most cells).
     private static func mayContainCh(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        let count = text.count
+        var index = 0
+        if let base = text.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            // Stop before the last word: a `c` there is looked at with the byte after it below.
+            while index + 8 < count, !mayHoldC(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                index += 8
+            }
+        }
         var previousWasC = false
-        for byte in text {
-            let lower = byte | 0x20
+        while index < count {
+            let lower = text[index] | 0x20
             if previousWasC && lower == UInt8(ascii: "h") { return true }
             previousWasC = lower == UInt8(ascii: "c")
+            index += 1
         }
         return false
+    }
+
+    /// Whether one of the eight bytes of `word` may be `c` or `C` (never `false` when one is).
+    @inline(__always)
+    private static func mayHoldC(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let cs = (word | ones &* 0x20) ^ (ones &* 0x63)
+        return (cs &- ones) & ~cs & (ones &* 0x80) != 0
     }
 
     /// Folds `text` (lowercase, accents off, runs of spaces to one) and looks for the pattern.

@@ -113,4 +113,37 @@ struct SinkChunkEncoderTests {
         #expect(chunk.malformedRows.first == SinkChunkEncoder.malformedMessage(Outcome.converted(malformed)))
         #expect(chunk.malformedRows.first?.contains("malformed_row: expected 2 fields, found 1") == true)
     }
+
+    @Test("a conversion chunk encoded from its records is what encoding ConversionStage's outcomes gives, for every kind of sink")
+    func conversionFromRecords() throws {
+        let problem = RecordError(field: nil, code: .malformedRow, message: "expected 2 fields, found 3")
+        let records = (1...40).map { index in
+            Record(provenance: Provenance(source: "exports/2026-11-29/debitoren.csv", record: index, line: index + 1),
+                   fields: RecordObject(["name": .string("Zoé \"\(index)\""), "amount": .number("\(index).50")]),
+                   problem: index % 7 == 0 ? problem : nil)
+        }
+        let sinks: [any OutcomeSink] = [
+            LinesOnlySink(accepts: [.valid]), LinesOnlySink(accepts: [.valid, .failed], includesSource: true),
+            LinesOnlySink(accepts: [.failed, .skipped]), RecordingSink(accepts: [.valid, .failed]),
+        ]
+        let encoder = SinkChunkEncoder(sinks: sinks, maxMalformedMessages: 4)
+        let mark = InputMark(index: 1, path: "in/a.csv", isLast: false)
+        let fromRecords = encoder.encodeConversion(Chunk(records, textByteCount: 999, input: mark))
+        let fromOutcomes = encoder.encode(try ConversionStage().process(Chunk(records, textByteCount: 999, input: mark)))
+        #expect(fromRecords.counts == fromOutcomes.counts)
+        #expect(fromRecords.counts.valid == 35 && fromRecords.counts.failed == 5)
+        #expect(fromRecords.malformedRows == fromOutcomes.malformedRows)
+        #expect(fromRecords.malformedRows.count == 4)
+        #expect(fromRecords.input == mark && fromRecords.textByteCount == 999)
+        #expect(fromRecords.deliveries.count == 4)
+        for index in 0..<3 {
+            #expect(lines(fromRecords.deliveries[index])?.bytes == lines(fromOutcomes.deliveries[index])?.bytes)
+            #expect(lines(fromRecords.deliveries[index])?.count == lines(fromOutcomes.deliveries[index])?.count)
+        }
+        #expect(lines(fromRecords.deliveries[0])?.count == 35)
+        #expect(lines(fromRecords.deliveries[2])?.count == 0)
+        #expect(structs(fromRecords.deliveries[3]) == structs(fromOutcomes.deliveries[3]))
+        #expect(structs(fromRecords.deliveries[3])?.count == 35)
+    }
 }
+

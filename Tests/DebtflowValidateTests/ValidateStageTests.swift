@@ -68,6 +68,19 @@ struct ValidateStageTests {
         #expect(SkipRules.isInstructionRow(row(cells)))
     }
 
+    @Test("the phrase is found at every offset of a long cell, across the eight-byte words the scan skips")
+    func instructionPhraseAtEveryOffset() {
+        for offset in 0...24 {
+            for phrase in ["champs obligatoires", "CHAMPS OBLIGATOIRES", "Champs Obligatoirés"] {
+                let cell = String(repeating: "x", count: offset) + phrase + " (nom, prénom)"
+                #expect(SkipRules.isInstructionRow(row(["Jean", cell, ""])), "offset \(offset): \(phrase)")
+            }
+            // Near misses at the same offsets: a `c` with no `h` after it, or the phrase cut.
+            let nearMiss = String(repeating: "x", count: offset) + "cxamps obligatoires and champs obligatoire"
+            #expect(!SkipRules.isInstructionRow(row(["Jean", nearMiss, ""])), "offset \(offset)")
+        }
+    }
+
     @Test("ordinary rows are not instruction rows", arguments: [
         ["Jean", "Dupont *", "12"], ["Jean", "champs", "obligatoires"], ["", "", ""], ["Jean", "**", ""],
     ])
