@@ -1,3 +1,5 @@
+import Synchronization
+
 extension AsyncSequence where Element: Sendable {
     /// Transforms up to `width` elements at once, each in a task of its own, and yields the
     /// results in input order: the CPU-heavy middle of a pipeline on every core.
@@ -8,13 +10,14 @@ extension AsyncSequence where Element: Sendable {
     /// transform error (in input order); the other transforms in flight are then cancelled.
     /// - Parameters:
     ///   - width: how many elements are transformed at once; at least 1.
-    ///   - transform: the step, run off the consumer's task.
+    ///   - transform: the step, run off the consumer's task. It owns the element it is given (the
+    ///     only reference to it), so a stage can change a chunk in place without copying it.
     ///   - handOnEarlyWhen: asked before waiting for the base with elements in flight; when it
     ///     says `true` the oldest is handed on first (for a producer that stops sending under a
     ///     budget of its own, such as ``InFlightByteBudget``, which would otherwise never fill the width).
     public func orderedConcurrentMap<Output: Sendable>(
         width: Int, handOnEarlyWhen handOnEarly: @escaping @Sendable () -> Bool = { false },
-        _ transform: @escaping @Sendable (Element) throws -> Output
+        _ transform: @escaping @Sendable (consuming Element) throws -> Output
     ) -> AsyncOrderedConcurrentMapSequence<Self, Output> {
         AsyncOrderedConcurrentMapSequence(base: self, width: width, handOnEarly: handOnEarly, transform: transform)
     }
@@ -36,10 +39,10 @@ where Base.Element: Sendable {
     let base: Base
     let width: Int
     let handOnEarly: @Sendable () -> Bool
-    let transform: @Sendable (Base.Element) throws -> Output
+    let transform: @Sendable (consuming Base.Element) throws -> Output
 
     init(base: Base, width: Int, handOnEarly: @escaping @Sendable () -> Bool,
-         transform: @escaping @Sendable (Base.Element) throws -> Output) {
+         transform: @escaping @Sendable (consuming Base.Element) throws -> Output) {
         precondition(width >= 1, "a concurrent map needs a width of at least 1")
         self.base = base
         self.width = width
@@ -51,7 +54,7 @@ where Base.Element: Sendable {
         var base: Base.AsyncIterator
         let width: Int
         let handOnEarly: @Sendable () -> Bool
-        let transform: @Sendable (Base.Element) throws -> Output
+        let transform: @Sendable (consuming Base.Element) throws -> Output
         /// The transforms in flight, oldest first (a FIFO of at most `width` tasks).
         var inFlight: [Task<Output, any Error>] = []
         var baseFinished = false
@@ -64,7 +67,11 @@ where Base.Element: Sendable {
                         break
                     }
                     let transform = self.transform
-                    inFlight.append(Task { try transform(element) })
+                    // The task takes the element out of a box and hands it on owned: captured
+                    // directly, the task's context would keep a second reference, and a stage
+                    // that changes its chunk in place would copy the whole array first.
+                    let handOver = HandOver(element)
+                    inFlight.append(Task { try transform(handOver.take()) })
                 }
                 guard !inFlight.isEmpty else { return nil }
                 return try await inFlight.removeFirst().value
@@ -83,3 +90,20 @@ where Base.Element: Sendable {
 }
 
 extension AsyncOrderedConcurrentMapSequence: Sendable where Base: Sendable {}
+
+/// A value handed from one task to another exactly once: ``take()`` moves it out, so the taker
+/// holds the only reference (a value captured by a task's closure stays referenced by the
+/// closure's context for as long as the task runs).
+final class HandOver<Value: Sendable>: Sendable {
+    private let value: Mutex<Value?>
+
+    init(_ value: consuming Value) { self.value = Mutex(value) }
+
+    /// The value, moved out; taking it twice is a programming error.
+    func take() -> Value {
+        value.withLock { held in
+            guard let taken = held.take() else { preconditionFailure("a handed-over value is taken once") }
+            return taken
+        }
+    }
+}

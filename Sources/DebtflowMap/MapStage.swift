@@ -32,10 +32,16 @@ public struct MapStage: ChunkStage {
     }
 
     public func process(_ chunk: consuming Chunk<Record>) throws -> Chunk<DebtCandidate> {
+        var chunk = chunk
         var output: [DebtCandidate] = []
         output.reserveCapacity(chunk.count)
+        // Each record is moved out of the chunk (ours) and read as a local value: read where it
+        // lies in the array, it was copied (a retain per reference) before every call.
+        var records = chunk.elements
+        chunk.elements = []
+        records.reverseByMoving()
         if options.preset == .magiclineDebtor {
-            for record in chunk.elements { magicline.map(record, into: &output) }
+            while let record = records.popLast() { magicline.map(record, into: &output) }
             return Chunk(output, inputBytesConsumed: chunk.inputBytesConsumed)
         }
         var plan: FieldMappingPlan?
@@ -43,20 +49,16 @@ public struct MapStage: ChunkStage {
         // same header key spans) takes the same plan without reading a key byte.
         var planShape: RecordView?
         var idPrefix = IDPrefix()
-        // Records are read where they lie in the chunk (iterating the array would copy each).
-        chunk.elements.withUnsafeBufferPointer { records in
-            for index in records.indices {
-                let view = records[index].view
-                if let known = planShape, FieldMappingPlan.sameShape(known, view) {
-                    // Same plan.
-                } else if let current = plan, current.matches(view) {
-                    planShape = view
-                } else {
-                    plan = cache.plan(for: view)
-                    planShape = view
-                }
-                mapGeneric(records[index], plan: plan!, idPrefix: &idPrefix, into: &output)
+        while let record = records.popLast() {
+            if let known = planShape, FieldMappingPlan.sameShape(known, record.view) {
+                // Same plan.
+            } else if let current = plan, current.matches(record.view) {
+                planShape = record.view
+            } else {
+                plan = cache.plan(for: record.view)
+                planShape = record.view
             }
+            mapGeneric(record, plan: plan!, idPrefix: &idPrefix, into: &output)
         }
         return Chunk(output, inputBytesConsumed: chunk.inputBytesConsumed)
     }

@@ -234,22 +234,3 @@ private final class CapacityHints: Sendable {
         set { sizes.withLock { $0 = newValue } }
     }
 }
-
-extension Array {
-    /// Reverses the elements by moving them (`reverse()` copies each element it swaps: a retain
-    /// and a release per reference a wide value holds).
-    mutating func reverseByMoving() {
-        withUnsafeMutableBufferPointer { buffer in
-            guard let base = buffer.baseAddress, buffer.count > 1 else { return }
-            var low = 0
-            var high = buffer.count - 1
-            while low < high {
-                let lowElement = (base + low).move()
-                (base + low).moveInitialize(from: base + high, count: 1)
-                (base + high).initialize(to: lowElement)
-                low += 1
-                high -= 1
-            }
-        }
-    }
-}

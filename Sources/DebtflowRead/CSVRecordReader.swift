@@ -108,8 +108,12 @@ public final class CSVRecordReader: RecordSource {
         lastByteCount = builder.byteCount
         lastNodeCount = builder.nodeCount
         let tape = builder.finish()
-        let records = rows.map { row in
-            Record(provenance: row.provenance, view: RecordView(tape: tape, index: row.root), problem: row.problem)
+        // Each row's provenance is moved into its record, not copied (a retain) and dropped.
+        var records: [Record] = []
+        records.reserveCapacity(rows.count)
+        rows.reverseByMoving()
+        while let row = rows.popLast() {
+            records.append(Record(provenance: row.provenance, view: RecordView(tape: tape, index: row.root), problem: row.problem))
         }
         return Chunk(records, inputBytesConsumed: source.bytesConsumed, textByteCount: tape.bytes.count)
     }
