@@ -12,6 +12,10 @@ import Foundation
 /// have thrown it; the end of the input (a read of 0) likewise. ``bytesConsumed`` is the source's
 /// count as of the read being handed out, not of the reads waiting.
 ///
+/// An optional ``ByteBlockInspector`` runs on the read-ahead thread over each read before it
+/// joins the queue; an error it throws is handed out in that read's place, after the reads before
+/// it, like an error of the source (and the source is not read further).
+///
 /// Memory is bounded: ``depth`` buffers of ``readSize`` bytes. When the reader is released, the
 /// thread stops at its next read (it is never waited for: a read from a pipe may block).
 final class ReadAheadByteSource: ByteSource {
@@ -29,12 +33,15 @@ final class ReadAheadByteSource: ByteSource {
     private var offset = 0
     private(set) var bytesConsumed: Int64 = 0
 
-    init(_ source: any ByteSource, depth: Int = 4, readSize: Int = 64 << 10) {
+    /// - Parameters:
+    ///   - inspector: looks at each read on the read-ahead thread before it is handed out, and
+    ///     may refuse it (see ``ByteBlockInspector``).
+    init(_ source: any ByteSource, depth: Int = 4, readSize: Int = 64 << 10, inspector: (any ByteBlockInspector)? = nil) {
         name = source.name
         totalBytes = source.totalBytes
         self.depth = max(1, depth)
         self.readSize = max(1, readSize)
-        pipe = Pipe(source: source)
+        pipe = Pipe(source: source, inspector: inspector)
     }
 
     deinit {
@@ -75,13 +82,16 @@ final class ReadAheadByteSource: ByteSource {
         private let condition = NSCondition()
         // All below guarded by `condition`.
         private var source: (any ByteSource)?
+        /// Handed to the read-ahead thread when it starts.
+        private var inspector: (any ByteBlockInspector)?
         private var queue: [Read] = []
         private var failure: (any Error)?
         private var finished = false
         private var stopped = false
 
-        init(source: any ByteSource) {
+        init(source: any ByteSource, inspector: (any ByteBlockInspector)?) {
             self.source = source
+            self.inspector = inspector
         }
 
         func start(depth: Int, readSize: Int) {
@@ -90,10 +100,12 @@ final class ReadAheadByteSource: ByteSource {
             thread.start()
         }
 
-        /// The read-ahead thread: reads until the end, an error, or ``stop()``.
+        /// The read-ahead thread: reads (and inspects) until the end, an error, or ``stop()``.
         private func produce(depth: Int, readSize: Int) {
             condition.lock()
             let source = self.source
+            var inspector = self.inspector
+            self.inspector = nil
             condition.unlock()
             guard let source else { return }
             while true {
@@ -106,7 +118,16 @@ final class ReadAheadByteSource: ByteSource {
                 }
                 condition.unlock()
                 var bytes = [UInt8](repeating: 0, count: readSize)
-                let result = Result { try bytes.withUnsafeMutableBytes { try source.read(into: $0) } }
+                var result = Result { try bytes.withUnsafeMutableBytes { try source.read(into: $0) } }
+                // The inspector sees the read before the reader can (outside the lock: the reader
+                // keeps taking the reads before it meanwhile); its error takes the read's place.
+                if case .success(let count) = result, count > 0 {
+                    do {
+                        try bytes.withUnsafeBytes { try inspector?.inspect(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+                    } catch {
+                        result = .failure(error)
+                    }
+                }
                 condition.lock()
                 switch result {
                 case .success(let count):
@@ -125,7 +146,8 @@ final class ReadAheadByteSource: ByteSource {
             }
         }
 
-        /// The next read, waiting for it if need be; after the last, the source's error.
+        /// The next read, waiting for it if need be; after the last, the error of the source or
+        /// the inspector that ended the reads.
         func take() throws -> Read {
             condition.lock()
             defer { condition.unlock() }

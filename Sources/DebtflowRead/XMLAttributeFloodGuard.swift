@@ -5,8 +5,9 @@
 ///
 /// A cheap byte scan, not a parser: in a start tag (`<` then a name), every `=` outside quotes
 /// is an attribute; `<!…>` and `<?…?>` markup (comments, CDATA, DOCTYPE, processing
-/// instructions) and end tags are not counted. Only for ASCII-compatible encodings: the reader
-/// turns it off for UTF-16 and UTF-32.
+/// instructions) and end tags are not counted. Only for ASCII-compatible encodings:
+/// ``XMLAttributeFloodInspector``, which runs it on the XML reader's read-ahead thread, turns it
+/// off for UTF-16 and UTF-32.
 struct XMLAttributeFloodGuard {
     private enum State: UInt8 {
         case text

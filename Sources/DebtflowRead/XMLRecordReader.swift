@@ -26,8 +26,6 @@ public final class XMLRecordReader: RecordSource {
     private var finished = false
     /// The error that ended reading, thrown again by every later call.
     private var failure: (any Error)?
-    /// Counts attributes per start tag ahead of libxml2; `nil` for UTF-16 and UTF-32 input.
-    private var floodGuard: XMLAttributeFloodGuard?
 
     /// - Parameters:
     ///   - source: the input bytes (a file, stdin, a gzip decoder).
@@ -37,8 +35,12 @@ public final class XMLRecordReader: RecordSource {
     ///     out once that many bytes were parsed and at least one record is complete.
     public init(source: any ByteSource, options: XMLReaderOptions, chunkSize: Int = Chunk<Record>.preferredSize,
                 byteBudget: Int = Chunk<Record>.preferredByteBudget) {
-        // Inflating overlaps with parsing: the source is read ahead on a thread of its own.
-        self.source = ReadAheadByteSource(source, readSize: 64 << 10)
+        // Inflating overlaps with parsing: the source is read ahead on a thread of its own. That
+        // thread also counts the attributes of each start tag (``XMLAttributeFloodInspector``)
+        // before a read is handed out here, so a flooded element is refused before libxml2 sees
+        // any of its bytes (an attribute flood error comes from `source.read`).
+        self.source = ReadAheadByteSource(source, readSize: 64 << 10,
+                                          inspector: XMLAttributeFloodInspector(sourceName: source.name))
         self.chunkSize = max(1, chunkSize)
         self.byteBudget = max(1, byteBudget)
         self.maxTextBytes = options.maxTextBytes
@@ -52,7 +54,7 @@ public final class XMLRecordReader: RecordSource {
 
     /// The next records, or `nil` at the end of the input.
     /// - Throws: ``DebtflowError`` of kind `.input` naming file, line and column (malformed XML,
-    ///   an entity declaration, an unsupported encoding, a read error).
+    ///   an entity declaration, an unsupported encoding, an attribute flood, a read error).
     public func nextChunk() async throws -> Chunk<Record>? {
         try nextChunkSynchronously()
     }
@@ -83,18 +85,6 @@ public final class XMLRecordReader: RecordSource {
     /// How many records are complete and not handed out yet.
     private var completedCount: Int { parser?.completedCount ?? 0 }
 
-    /// Refuses a start tag with more attributes than libxml2 can check in reasonable time,
-    /// before libxml2 sees it (see ``XMLAttributeFloodGuard``).
-    private func checkAttributeFlood(_ bytes: UnsafeRawBufferPointer) throws {
-        guard var guardState = floodGuard else { return }
-        defer { floodGuard = guardState }
-        if !guardState.scan(bytes) {
-            throw DebtflowError.input("an XML element carries more than \(guardState.maxAttributes) attributes "
-                                      + "(an attribute flood); no export has that many on one element",
-                                      location: .init(file: source.name, line: guardState.line))
-        }
-    }
-
     /// Reads the next bytes and gives them to the parser (created on the first call, with the
     /// first 4 bytes for encoding detection).
     private func feedMore() throws {
@@ -109,13 +99,6 @@ public final class XMLRecordReader: RecordSource {
                 finished = true
                 throw DebtflowError.input("empty XML input: no document element", location: .init(file: source.name))
             }
-            // UTF-16 and UTF-32 (a byte-order mark, or a NUL among the first bytes) are left to
-            // libxml2 alone: the attribute count scans ASCII-compatible bytes.
-            let asciiCompatible = !first.contains(0) && !(first.count >= 2 && UTF16ByteOrderMark(first[0], first[1]) != nil)
-            if asciiCompatible {
-                floodGuard = XMLAttributeFloodGuard(maxAttributes: XMLPushParser.maxAttributes)
-                try checkAttributeFlood(UnsafeRawBufferPointer(rebasing: buffer[0..<first.count]))
-            }
             parser = try XMLPushParser(sourceName: source.name,
                                        assembler: XMLRecordAssembler(sourceName: source.name, recordElement: recordElement),
                                        firstBytes: first,
@@ -124,7 +107,6 @@ public final class XMLRecordReader: RecordSource {
         }
         let count = try source.read(into: buffer)
         bytesFedSinceChunk += count
-        try checkAttributeFlood(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
         if count == 0 {
             finished = true
             try parser.feed(UnsafeRawBufferPointer(start: nil, count: 0), terminate: true)

@@ -187,6 +187,27 @@ struct InputLimitsTests {
         #expect(!published(folder))
     }
 
+    @Test("a flood after 50,000 records in a gzip file: the records before it are read, then exit 3 at the flood's line")
+    func attributeFloodAfterRecordsInGzip() throws {
+        var text = "<r>\n"
+        for n in 1...50_000 { text += "<rec n=\"\(n)\"><v>value \(n)</v></rec>\n" }
+        text += "<rec " + (1...60_000).map { "a\($0)=\"1\"" }.joined(separator: " ") + "/></r>\n"
+        let plain = try TestSupport.makeTemporaryDirectory("debtflow-flood").appendingPathComponent("in.xml")
+        try Data(text.utf8).write(to: plain)
+        let gzip = try TestSupport.run(URL(fileURLWithPath: "/bin/gzip"), ["-c", "-n", plain.path])
+        #expect(gzip.status == 0)
+        let (folder, result) = try convert(gzip.stdout, name: "in.xml.gz", read: #""format":"xml","record":"rec""#)
+        #expect(result.status == 3, "\(result.stderrText)")
+        #expect(result.stderrText.contains("in.xml.gz:50002: an XML element carries more than 10000 attributes"), "\(result.stderrText)")
+        // Read on the read-ahead thread, the flood still ends the input where the parser reaches
+        // it: the records of the reads before it were read (handed on chunk by chunk).
+        let summary = try summary(folder)
+        let read = summary["source_records"] as? Int ?? -1
+        #expect(read > 40_000 && read <= 50_000, "\(read)")
+        #expect(summary["stopped_by"] as? String == "input")
+        #expect(!published(folder))
+    }
+
     // MARK: - 16. A duplicate records key
 
     @Test("a second \"result\" key in a JSON document is exit 3 naming its position (today the first silently won)",

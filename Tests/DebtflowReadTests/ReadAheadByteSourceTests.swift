@@ -1,5 +1,6 @@
 import DebtflowCore
 @testable import DebtflowRead
+import Foundation
 import Testing
 
 /// ``ReadAheadByteSource`` reads its source on a thread of its own; what the reader sees must be
@@ -30,6 +31,35 @@ struct ReadAheadByteSourceTests {
             for index in 0..<count { buffer[index] = bytes[position + index] }
             bytesConsumed += Int64(count)
             return count
+        }
+    }
+
+    /// What an inspector saw, written on the read-ahead thread and read by the test.
+    final class InspectionLog: @unchecked Sendable {
+        private let lock = NSLock()
+        private var reads: [[UInt8]] = []
+
+        /// Adds a read; returns its 0-based index.
+        func append(_ read: [UInt8]) -> Int {
+            lock.withLock {
+                reads.append(read)
+                return reads.count - 1
+            }
+        }
+
+        var inspected: [[UInt8]] { lock.withLock { reads } }
+    }
+
+    /// Logs every read it is shown, and refuses the one at index `refusedRead` (if any).
+    struct RecordingInspector: ByteBlockInspector {
+        let log: InspectionLog
+        var refusedRead: Int?
+
+        mutating func inspect(_ block: UnsafeRawBufferPointer) throws {
+            let index = log.append(Array(block))
+            if index == refusedRead {
+                throw DebtflowError.input("read \(index) refused", location: .init(file: "scripted.xml"))
+            }
         }
     }
 
@@ -67,6 +97,85 @@ struct ReadAheadByteSourceTests {
         let after = UnsafeMutableRawBufferPointer.allocate(byteCount: 4, alignment: 1)
         defer { after.deallocate() }
         #expect(try source.read(into: after) == 0)
+    }
+
+    @Test("an inspector sees every read once, whole and in order, and the reader gets the same bytes as without it",
+          arguments: [(1, 1), (4096, 1000), (65536, 65536), (5, 100_000)])
+    func inspectorChangesNothing(readerSize: Int, sourceSize: Int) throws {
+        let bytes = (0..<150_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 8) }
+        let log = InspectionLog()
+        let source = ReadAheadByteSource(ScriptedSource(bytes, maxReadSize: sourceSize, failsAtEnd: false), depth: 3,
+                                         readSize: 8192, inspector: RecordingInspector(log: log))
+        let (read, counts) = try Self.drain(source, chunk: readerSize)
+        #expect(read.count == bytes.count && read.elementsEqual(bytes))
+        #expect(counts.last?.consumed == Int64(bytes.count))
+        let inspected = log.inspected
+        #expect(inspected.joined().elementsEqual(bytes))
+        #expect(inspected.allSatisfy { !$0.isEmpty && $0.count <= min(8192, sourceSize) })
+    }
+
+    @Test("an inspector's error takes its read's place: every read before it is handed out first, then the error, again on the next read; the source is not read further",
+          arguments: [7, 1000, 3000, 8192])
+    func inspectorErrorInOrder(readerSize: Int) throws {
+        let bytes = (0..<50_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let log = InspectionLog()
+        let source = ReadAheadByteSource(ScriptedSource(bytes, maxReadSize: 3_000, failsAtEnd: false), depth: 2,
+                                         readSize: 4096, inspector: RecordingInspector(log: log, refusedRead: 5))
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: readerSize, alignment: 1)
+        defer { buffer.deallocate() }
+        var handed: [UInt8] = []
+        var thrown: DebtflowError?
+        do {
+            while true {
+                let count = try source.read(into: buffer)
+                if count == 0 { break }
+                handed += buffer[0..<count]
+            }
+        } catch let error as DebtflowError {
+            thrown = error
+        }
+        #expect(handed.count == 15_000)
+        #expect(handed.elementsEqual(bytes[0..<15_000]))
+        #expect(thrown?.message == "read 5 refused")
+        #expect(throws: DebtflowError.self) { _ = try source.read(into: buffer) }
+        #expect(log.inspected.count == 6)
+    }
+
+    @Test("an inspector's error is not lost when the reader is slow: it comes after the reads queued before it")
+    func inspectorErrorWaitsForSlowReader() async throws {
+        let bytes = (0..<20_000).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+        let log = InspectionLog()
+        weak var weakSource: ScriptedSource?
+        let source: ReadAheadByteSource
+        do {
+            let scripted = ScriptedSource(bytes, maxReadSize: 1_000, failsAtEnd: false)
+            weakSource = scripted
+            source = ReadAheadByteSource(scripted, depth: 8, readSize: 1_000,
+                                         inspector: RecordingInspector(log: log, refusedRead: 4))
+        }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 100, alignment: 1)
+        defer { buffer.deallocate() }
+        // The first read starts the thread; then the reader waits until the thread has refused
+        // read 4 and ended (it lets go of the source then), with reads 0 to 3 still queued.
+        #expect(try source.read(into: buffer) == 100)
+        var spins = 0
+        while weakSource != nil && spins < 2_000 {
+            spins += 1
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(weakSource == nil)
+        #expect(log.inspected.count == 5)
+        var handed = Array(buffer[0..<100])
+        let error = #expect(throws: DebtflowError.self) {
+            while true {
+                let count = try source.read(into: buffer)
+                if count == 0 { break }
+                handed += buffer[0..<count]
+            }
+        }
+        #expect(error?.message == "read 4 refused")
+        #expect(handed.count == 4_000)
+        #expect(handed.elementsEqual(bytes[0..<4_000]))
     }
 
     @Test("the source's error comes after every byte read before it, and again on the next read")
