@@ -163,18 +163,24 @@ extension ReadStageConfiguration {
     /// - Parameters:
     ///   - baseDirectory: the config's folder.
     ///   - input: one matched input of a many-input read (else the read's own path).
+    ///   - readsAhead: whether a CSV or JSON input is read (and inflated) on a thread of its own
+    ///     (``ReadAheadByteSource``): for a conversion pipeline, whose light transform leaves a core
+    ///     free. (The XML reader always reads ahead.)
     /// - Throws: `.input` when the input cannot be opened.
-    func makeSource(baseDirectory: String, input: MatchedInput? = nil) throws -> any RecordSource {
+    func makeSource(baseDirectory: String, input: MatchedInput? = nil, readsAhead: Bool = false) throws -> any RecordSource {
         switch reader {
-        case .csv(let options): CSVRecordReader(source: try openInput(baseDirectory: baseDirectory, input: input), options: options)
-        case .json(let options): JSONRecordReader(source: try openInput(baseDirectory: baseDirectory, input: input), options: options)
+        case .csv(let options):
+            CSVRecordReader(source: try openInput(baseDirectory: baseDirectory, input: input, readsAhead: readsAhead), options: options)
+        case .json(let options):
+            JSONRecordReader(source: try openInput(baseDirectory: baseDirectory, input: input, readsAhead: readsAhead), options: options)
         case .xml(let options): XMLRecordReader(source: try openInput(baseDirectory: baseDirectory, input: input), options: options)
         case .magicline(let configuration): try MagiclineDebtorSource(configuration: configuration)
         }
     }
 
-    private func openInput(baseDirectory: String, input: MatchedInput?) throws -> any ByteSource {
-        try ByteSources.open(path: input?.path ?? displayPath ?? path ?? "-", relativeTo: baseDirectory)
+    private func openInput(baseDirectory: String, input: MatchedInput?, readsAhead: Bool = false) throws -> any ByteSource {
+        let source = try ByteSources.open(path: input?.path ?? displayPath ?? path ?? "-", relativeTo: baseDirectory)
+        return readsAhead ? ReadAheadByteSource(source) : source
     }
 }
 

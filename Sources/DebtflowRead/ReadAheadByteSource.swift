@@ -3,7 +3,8 @@ import Foundation
 
 /// A ``ByteSource`` that reads its source ahead on a thread of its own, so that producing the
 /// bytes (inflating a gzip file, reading the disk) overlaps with parsing them: the XML reader's
-/// one thread otherwise inflates, then parses, one after the other.
+/// one thread otherwise inflates, then parses, one after the other. A conversion pipeline reads
+/// its CSV or JSON input through one too (its reader, not its light transform, bounds it).
 ///
 /// Up to ``depth`` reads of the source wait in a queue (each as the source returned it, so read
 /// sizes are the source's); ``read(into:)`` copies from the oldest. The source is used by the
@@ -18,9 +19,9 @@ import Foundation
 ///
 /// Memory is bounded: ``depth`` buffers of ``readSize`` bytes. When the reader is released, the
 /// thread stops at its next read (it is never waited for: a read from a pipe may block).
-final class ReadAheadByteSource: ByteSource {
-    let name: String
-    let totalBytes: Int64?
+public final class ReadAheadByteSource: ByteSource {
+    public let name: String
+    public let totalBytes: Int64?
     /// How many reads may wait ahead of the reader.
     let depth: Int
     /// The size of each read of the source.
@@ -31,7 +32,7 @@ final class ReadAheadByteSource: ByteSource {
     /// The read being handed out, and where in it the next byte is.
     private var current: Pipe.Read?
     private var offset = 0
-    private(set) var bytesConsumed: Int64 = 0
+    public private(set) var bytesConsumed: Int64 = 0
 
     /// - Parameters:
     ///   - inspector: looks at each read on the read-ahead thread before it is handed out, and
@@ -48,7 +49,12 @@ final class ReadAheadByteSource: ByteSource {
         pipe.stop()
     }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    /// `source` read ahead on a thread of its own, in reads of 64 KiB, at most four waiting.
+    public convenience init(_ source: any ByteSource) {
+        self.init(source, depth: 4, readSize: 64 << 10, inspector: nil)
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard buffer.count > 0 else { return 0 }
         if current == nil || offset == current!.bytes.count {
             if let current, current.bytes.isEmpty { return 0 }
