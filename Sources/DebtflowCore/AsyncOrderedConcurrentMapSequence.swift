@@ -10,8 +10,9 @@ extension AsyncSequence where Element: Sendable {
     /// transform error (in input order); the other transforms in flight are then cancelled.
     /// - Parameters:
     ///   - width: how many elements are transformed at once; at least 1.
-    ///   - transform: the step, run off the consumer's task. It owns the element it is given (the
-    ///     only reference to it), so a stage can change a chunk in place without copying it.
+    ///   - transform: the step, run off the consumer's task. It owns the element it is given: no
+    ///     reference to it is left here, so a chunk nobody else holds can be changed in place
+    ///     without being copied.
     ///   - handOnEarlyWhen: asked before waiting for the base with elements in flight; when it
     ///     says `true` the oldest is handed on first (for a producer that stops sending under a
     ///     budget of its own, such as ``InFlightByteBudget``, which would otherwise never fill the width).
@@ -70,7 +71,7 @@ where Base.Element: Sendable {
                     // The task takes the element out of a box and hands it on owned: captured
                     // directly, the task's context would keep a second reference, and a stage
                     // that changes its chunk in place would copy the whole array first.
-                    let handOver = HandOver(element)
+                    let handOver = HandOver(consume element)
                     inFlight.append(Task { try transform(handOver.take()) })
                 }
                 guard !inFlight.isEmpty else { return nil }

@@ -59,13 +59,13 @@ public struct Debt: Sendable {
     /// The record's tape, which tape spans point into (`nil` for a debt built by hand).
     private var tape: RecordTape?
     /// Texts that are not in the tape, while they fit.
-    private var small = InlineArray<32, UInt8>.zeros
+    private var small = InlineArray<32, UInt8>.allZeros
     /// How many bytes of ``small`` are used.
     private var smallCount: UInt8 = 0
     /// Texts that are neither in the tape nor in ``small``.
     private var arena: [UInt8] = []
     /// One span per ``DebtKey`` (by raw value); only text keys are used.
-    private var spans = InlineArray<24, ByteSpan>.empty  // DebtKey.slotCount
+    private var spans = InlineArray<24, ByteSpan>.allEmptySpans  // DebtKey.slotCount
     /// One bit per ``DebtKey``: the key has a text.
     private var present: UInt32 = 0
     /// One bit per ``DebtKey``: the key's span is in ``tape``.
@@ -215,7 +215,7 @@ extension Debt {
     /// Calls `body` with every text's bytes at hand (``DebtKeyedBytes``): the tape, the inline
     /// bytes and the arena are opened once for all the keys, where ``withText(_:_:)`` opens them
     /// per key. For the writer, which reads every key of every debt.
-    public func withTextBytes<R>(_ body: (DebtKeyedBytes) throws -> R) rethrows -> R {
+    public func withKeyedBytes<R>(_ body: (DebtKeyedBytes) throws -> R) rethrows -> R {
         try DebtKeyedBytes.withTapeBytes(tape) { tapeBytes in
             try withUnsafeBytes(of: small) { small in
                 try arena.withUnsafeBufferPointer { arena in

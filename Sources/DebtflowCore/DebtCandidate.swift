@@ -87,7 +87,7 @@ public struct DebtRawFields: Sendable {
     private var tape: RecordTape?
     /// Texts that are not in the record: constants and made-up texts.
     private var side: [UInt8] = []
-    private var spans = InlineArray<24, ByteSpan>.empty  // DebtKey.slotCount
+    private var spans = InlineArray<24, ByteSpan>.allEmptySpans  // DebtKey.slotCount
     /// One bit per ``DebtRawKey``: the slot has a text.
     private var present: UInt32 = 0
     /// One bit per ``DebtRawKey``: the slot's span is in ``side`` (else in ``tape``).
@@ -231,7 +231,7 @@ extension DebtRawFields {
     /// Calls `body` with every field's bytes at hand (``DebtKeyedBytes``): the tape and the side
     /// arena are opened once for all the keys, where ``withBytes(_:_:)`` opens them per key. For
     /// rules that read many fields of one record (`normalize` reads about twenty).
-    public func withFieldBytes<R>(_ body: (DebtKeyedBytes) throws -> R) rethrows -> R {
+    public func withKeyedBytes<R>(_ body: (DebtKeyedBytes) throws -> R) rethrows -> R {
         try DebtKeyedBytes.withTapeBytes(tape) { tapeBytes in
             try side.withUnsafeBufferPointer { side in
                 try body(DebtKeyedBytes(tape: tapeBytes, second: side, third: DebtKeyedBytes.noBytes, spans: spans,

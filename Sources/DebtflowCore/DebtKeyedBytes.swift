@@ -1,6 +1,6 @@
 /// The bytes of every keyed text of a ``DebtRawFields`` or a ``Debt``, read by key without a
 /// closure per key: the buffers the texts lie in are opened once, by
-/// ``DebtRawFields/withFieldBytes(_:)`` or ``Debt/withTextBytes(_:)``, for a rule or a writer
+/// ``DebtRawFields/withKeyedBytes(_:)`` or ``Debt/withKeyedBytes(_:)``, for a rule or a writer
 /// that reads many keys of one record.
 ///
 /// Valid only inside the call that made it: it points into the record's tape and the value's own
@@ -72,10 +72,10 @@ extension DebtKeyedBytes {
 // per record.
 extension InlineArray where Element == ByteSpan, count == 24 {
     /// Every span empty.
-    static let empty = InlineArray(repeating: ByteSpan.empty)
+    static let allEmptySpans = InlineArray(repeating: ByteSpan.empty)
 }
 
 extension InlineArray where Element == UInt8, count == 32 {
     /// Every byte zero.
-    static let zeros = InlineArray(repeating: 0)
+    static let allZeros = InlineArray(repeating: 0)
 }

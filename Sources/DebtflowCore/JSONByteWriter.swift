@@ -300,16 +300,10 @@ public struct JSONByteWriter: Sendable {
     }
 
     /// Appends at most `maxCount` bytes that `write` puts at the pointer it is given, returning
-    /// how many it wrote: straight into the buffer's spare capacity, grown first if need be.
+    /// how many it wrote: straight into the buffer's spare capacity (``Swift/Array/appendInPlace(upTo:_:)``).
     @inline(__always)
     private mutating func appendInPlace(upTo maxCount: Int, _ write: (UnsafeMutablePointer<UInt8>) -> Int) {
-        bytes.append(addingCapacity: maxCount) { span in
-            span.withUnsafeMutableBufferPointer { buffer, initialized in
-                let written = write(buffer.baseAddress! + initialized)
-                precondition(written <= buffer.count - initialized, "JSONByteWriter: wrote past the space it asked for")
-                initialized += written
-            }
-        }
+        bytes.appendInPlace(upTo: maxCount) { spare in write(spare.baseAddress.unsafelyUnwrapped) }
     }
 
     /// Copies `text` to `out` at `offset`; returns the offset after it.

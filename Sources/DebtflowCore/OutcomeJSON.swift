@@ -75,7 +75,7 @@ extension JSONByteWriter {
     public mutating func debt(_ debt: Debt) {
         beginObject()
         // Every text's bytes are opened once for the whole debt.
-        debt.withTextBytes { texts in
+        debt.withKeyedBytes { texts in
             for debtKey in DebtKey.ordered {
                 switch debtKey {
                 case .amount:

@@ -61,10 +61,10 @@ extension Provenance {
     /// `source` in storage of its own (a name of more than 15 UTF-8 bytes lives on the heap and is
     /// reference-counted; a shorter one is stored inline and is returned as it is).
     ///
-    /// Readers give each chunk its own copy of the input's name: every record, candidate and
-    /// outcome of a chunk holds it, and they are copied and dropped by the task working on that
-    /// chunk. With one copy shared by every chunk, the transform tasks would count references on
-    /// the same cache line from every core.
+    /// The CSV reader gives each chunk its own copy of the input's name: every record, candidate
+    /// and outcome of a chunk holds it, and they are copied and dropped by the task working on
+    /// that chunk. With one copy shared by every chunk, the transform tasks would count references
+    /// on the same cache line from every core.
     public static func chunkOwnCopy(of source: String) -> String {
         let count = source.utf8.count
         guard count > 15 else { return source }

@@ -146,12 +146,10 @@ public struct RecordTapeBuilder: Sendable {
     public mutating func appendBytes(_ text: UnsafeBufferPointer<UInt8>) -> ByteSpan {
         let offset = UInt32(truncatingIfNeeded: bytes.count)
         // Copied straight into the arena's spare capacity (one capacity and uniqueness check).
-        if let source = text.baseAddress {
-            bytes.append(addingCapacity: text.count) { span in
-                span.withUnsafeMutableBufferPointer { buffer, initialized in
-                    buffer.baseAddress!.initialize(from: source, count: text.count)
-                    initialized = text.count
-                }
+        if let source = text.baseAddress, !text.isEmpty {
+            bytes.appendInPlace(upTo: text.count) { spare in
+                spare.baseAddress.unsafelyUnwrapped.initialize(from: source, count: text.count)
+                return text.count
             }
         }
         return ByteSpan(offset: offset, length: UInt32(truncatingIfNeeded: text.count))
@@ -165,18 +163,15 @@ public struct RecordTapeBuilder: Sendable {
 
     /// Reserves `count` bytes at the end of the arena, lets `body` fill them, and returns their
     /// span — for text decoded straight into the arena (unescaped JSON, Windows-1252 → UTF-8).
-    /// `body` returns how many of the bytes it wrote (at most `count`).
+    /// `body` returns how many of the bytes it wrote (at most `count`). The bytes it is given are
+    /// uninitialized (it writes, never reads them); if it throws, the arena is left as it was.
     public mutating func appendBytes(upTo count: Int, _ body: (UnsafeMutableBufferPointer<UInt8>) throws -> Int) rethrows -> ByteSpan {
         let offset = bytes.count
         var written = 0
         // Written straight into the arena's spare capacity; only the bytes written are kept.
-        // (UInt8 is trivial: the bytes need no initialization before `body` writes them.)
-        try bytes.append(addingCapacity: count) { span in
-            try span.withUnsafeMutableBufferPointer { buffer, initialized in
-                written = try body(UnsafeMutableBufferPointer(rebasing: buffer[initialized..<initialized + count]))
-                precondition(written >= 0 && written <= count, "wrote outside the reserved bytes")
-                initialized += written
-            }
+        try bytes.appendInPlace(upTo: count) { spare in
+            written = try body(spare)
+            return written
         }
         return ByteSpan(offset: UInt32(truncatingIfNeeded: offset), length: UInt32(truncatingIfNeeded: written))
     }

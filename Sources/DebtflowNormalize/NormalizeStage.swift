@@ -58,7 +58,7 @@ public struct NormalizeStage: ChunkStage {
         // or of the fields, and no retain of the tape for them.
         var raw = DebtRawFields()
         swap(&raw, &candidate.raw)
-        raw.withFieldBytes { fields in normalize(&candidate, fields: fields) }
+        raw.withKeyedBytes { fields in normalize(&candidate, fields: fields) }
         swap(&raw, &candidate.raw)
     }
 

@@ -38,7 +38,7 @@ public struct PipelineAssembler {
         // A conversion pipeline's transform is light, so its reader bounds it: the input is read
         // and inflated on a thread of its own (W1 at 1M rows: wall -24%). With `map` and the rules
         // both cores are busy already, and the extra thread only costs (W2: CPU +7%).
-        let readsAhead = transform.passesRecordsThrough
+        let readsAhead = transform.isConversion
         let makeSource: @Sendable () throws -> any RecordSource
         if let plan, read.hasManyInputs || plan.inputs.isEmpty {
             makeSource = {

@@ -302,9 +302,9 @@ enum PipelineRoles {
     where Stage.Input == Record, Stage.Output == Outcome {
         let stage = InputMarkKeeping(stage)
         // A conversion pipeline's lines are written straight from the records.
-        let passesRecordsThrough = (stage.base as? RecordTransform)?.passesRecordsThrough ?? false
+        let isConversion = (stage.base as? RecordTransform)?.isConversion ?? false
         let transformed = records.orderedConcurrentMap(width: width, handOnEarlyWhen: { budget.isExhausted }) { chunk in
-            passesRecordsThrough ? encoder.encodeConversion(chunk) : encoder.encode(try stage.process(chunk))
+            isConversion ? encoder.encodeConversion(chunk) : encoder.encode(try stage.process(chunk))
         }
         do {
             for try await chunk in transformed {

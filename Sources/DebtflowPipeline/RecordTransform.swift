@@ -11,7 +11,7 @@ public struct RecordTransform: ChunkStage {
     /// Whether this is ``conversion``: every record passes through as it was read, so the runner
     /// writes the sinks' lines straight from the records (``SinkChunkEncoder/encodeConversion(_:)``),
     /// without the outcomes.
-    public private(set) var passesRecordsThrough = false
+    public private(set) var isConversion = false
 
     /// A transform from a closure.
     public init(_ step: @escaping @Sendable (consuming Chunk<Record>) throws -> Chunk<Outcome>) {
@@ -31,7 +31,7 @@ public struct RecordTransform: ChunkStage {
     /// `failed` when the reader could not read it.
     public static var conversion: RecordTransform {
         var transform = RecordTransform(ConversionStage())
-        transform.passesRecordsThrough = true
+        transform.isConversion = true
         return transform
     }
 }

@@ -27,9 +27,10 @@ struct SinkChunk: Sendable {
     var malformedRows: [String] = []
 }
 
-/// Turns a chunk of outcomes into a ``SinkChunk``, in the transform's child task: counts them for
-/// the summary and writes the NDJSON lines of each line sink there, where the work runs on every
-/// core, so the drain only hands bytes to files.
+/// Turns a chunk of outcomes (or, for a conversion pipeline, of records: ``encodeConversion(_:)``)
+/// into a ``SinkChunk``, in the transform's child task: counts them for the summary and writes the
+/// NDJSON lines of each line sink there, where the work runs on every core, so the drain only hands
+/// bytes to files.
 ///
 /// An outcome goes to every sink that accepts its status, except a failed conversion outcome (a
 /// malformed row of a pipeline without `map`), which no sink gets: it is counted and named in the
@@ -177,8 +178,11 @@ struct SinkChunkEncoder: Sendable {
         var writerOfRoute: [Int] = []
         var lists: [[Outcome]]
         var lineCounts: [Int]
+        /// The capacity hints the writers were reserved from (updated by ``finish(_:with:)``).
+        let hints: [Int]
 
         init(routes: [Route], hints: [Int]) {
+            self.hints = hints
             lists = Array(repeating: [], count: routes.count)
             lineCounts = Array(repeating: 0, count: routes.count)
             for (index, route) in routes.enumerated() {
@@ -197,7 +201,7 @@ struct SinkChunkEncoder: Sendable {
     /// Hands each route its lines or outcomes, and keeps each line route's size as the next
     /// chunk's capacity hint.
     private func finish(_ result: inout SinkChunk, with buffers: Buffers) {
-        var sizes = capacityHints.values
+        var sizes = buffers.hints
         result.deliveries.reserveCapacity(routes.count)
         for (index, route) in routes.enumerated() {
             if route.takesLines {

@@ -7,7 +7,7 @@
 /// error, exactly as for an error of the source, and the source is not read any further. So no
 /// byte of a refused read ever reaches the reader. An inspector is owned by the read-ahead thread
 /// from the first read on; its state lasts from one read to the next.
-protocol ByteBlockInspector {
+protocol ByteBlockInspector: Sendable {
     /// Inspects the next read of the source (never empty).
     /// - Throws: the reason this read must not be handed out; the read-ahead stops there.
     mutating func inspect(_ block: UnsafeRawBufferPointer) throws

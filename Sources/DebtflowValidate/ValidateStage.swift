@@ -61,8 +61,8 @@ public struct ValidateStage: ChunkStage {
         return validate(taking: &candidate)
     }
 
-    /// The outcome of one candidate that is about to be dropped: its debt, errors and warnings
-    /// are moved into the outcome, leaving them empty.
+    /// The outcome of one candidate that is about to be dropped: its provenance, `temp_id`, debt,
+    /// destination, errors and warnings are moved into the outcome, not copied.
     func validate(taking candidate: inout DebtCandidate) -> Outcome {
         if let reason = skipReason(candidate.skipReason, of: candidate.data) {
             return Outcome(status: .skipped, provenance: Self.take(&candidate.provenance), tempID: Self.take(&candidate.tempID),
@@ -114,14 +114,6 @@ public struct ValidateStage: ChunkStage {
     @inline(__always)
     private static func take<Wrapped>(_ value: inout Wrapped?) -> Wrapped? {
         var taken: Wrapped?
-        swap(&taken, &value)
-        return taken
-    }
-
-    /// Moves the provenance out of a candidate that is about to be dropped, leaving an empty one.
-    @inline(__always)
-    private static func take(_ value: inout Provenance) -> Provenance {
-        var taken = Provenance(source: "", record: 0)
         swap(&taken, &value)
         return taken
     }
@@ -237,3 +229,6 @@ extension RecordObject: EmptyInitializable {
     init() { self.init(entries: []) }
 }
 extension Debt: EmptyInitializable {}
+extension Provenance: EmptyInitializable {
+    init() { self.init(source: "", record: 0) }
+}

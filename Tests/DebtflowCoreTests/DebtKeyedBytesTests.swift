@@ -33,7 +33,7 @@ struct DebtKeyedBytesTests {
     @Test("a source field reads the same by key as through withBytes, for every key")
     func rawFieldsEveryKey() {
         let raw = mixedFields()
-        raw.withFieldBytes { fields in
+        raw.withKeyedBytes { fields in
             for key in DebtKey.allCases {
                 let expected = raw.withBytes(key, Self.text)
                 #expect(Self.text(fields[key]) == expected, "\(key)")
@@ -44,7 +44,7 @@ struct DebtKeyedBytesTests {
 
     @Test("trimmed drops white space around a text and gives nil for a blank or missing one")
     func trimmed() {
-        mixedFields().withFieldBytes { fields in
+        mixedFields().withKeyedBytes { fields in
             #expect(Self.text(fields.trimmed(.firstname)) == "Céline")
             #expect(Self.text(fields[.firstname]) == "  Céline ")
             #expect(fields.trimmed(.company) == nil)
@@ -56,7 +56,7 @@ struct DebtKeyedBytesTests {
     @Test("fields with no tape at all (built from names) read by key")
     func rawFieldsWithoutTape() {
         let raw = DebtRawFields(["lastname": "Moreau", "email": " a@b.fr "])
-        raw.withFieldBytes { fields in
+        raw.withKeyedBytes { fields in
             #expect(Self.text(fields[.lastname]) == "Moreau")
             #expect(Self.text(fields.trimmed(.email)) == "a@b.fr")
             #expect(fields[.firstname] == nil)
@@ -72,7 +72,7 @@ struct DebtKeyedBytesTests {
         debt.object = String(repeating: "Abonnement mensuel ", count: 4)       // the arena
         debt.email = "celine.moreau@example.fr"                                // inline or arena
         debt.amount = MinorUnitAmount(minorUnits: 4250, digits: 2)
-        debt.withTextBytes { texts in
+        debt.withKeyedBytes { texts in
             for key in DebtKey.allCases {
                 #expect(Self.text(texts[key]) == debt.withText(key, Self.text), "\(key)")
             }

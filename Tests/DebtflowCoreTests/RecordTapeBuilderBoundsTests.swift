@@ -69,4 +69,52 @@ struct RecordTapeBuilderBoundsTests {
         builder.appendScalar(.string, value: span)
         #expect(RecordView(tape: builder.finish(), index: 0).scalarText == "cd")
     }
+
+    private struct Refused: Error {}
+
+    @Test("text decoded into the arena keeps only the bytes written; a decoder that throws leaves the arena as it was")
+    func decodedTextKeepsWhatWasWritten() throws {
+        var builder = RecordTapeBuilder()
+        let before = builder.appendBytes("ab")
+        let decoded = builder.appendBytes(upTo: 12) { spare in
+            for (index, byte) in "xyz".utf8.enumerated() { spare[index] = byte }
+            return 3
+        }
+        #expect(before == ByteSpan(offset: 0, length: 2))
+        #expect(decoded == ByteSpan(offset: 2, length: 3))
+        #expect(builder.byteCount == 5)
+        #expect(throws: Refused.self) {
+            _ = try builder.appendBytes(upTo: 8) { spare in
+                spare[0] = UInt8(ascii: "!")
+                throw Refused()
+            }
+        }
+        #expect(builder.byteCount == 5)
+        let after = builder.appendBytes("q")
+        #expect(after == ByteSpan(offset: 5, length: 1))
+        #expect(builder.finish().bytes == Array("abxyzq".utf8))
+    }
+
+    @Test("empty texts add nothing, and an arena grown from no capacity keeps every text in place")
+    func arenaGrowsFromNothing() {
+        var builder = RecordTapeBuilder(byteCapacity: 0)
+        var expected: [UInt8] = []
+        var spans: [ByteSpan] = []
+        let empty: [UInt8] = []
+        for index in 0..<3000 {
+            let text = Array(String(repeating: Character(UnicodeScalar(UInt8(97 + index % 26))), count: index % 41).utf8)
+            spans.append(text.withUnsafeBufferPointer { builder.appendBytes($0) })
+            expected += text
+            let none = empty.withUnsafeBufferPointer { builder.appendBytes($0) }
+            #expect(none.length == 0)
+        }
+        let tape = builder.finish()
+        #expect(tape.bytes == expected)
+        for (index, span) in spans.enumerated() {
+            #expect(Int(span.length) == index % 41)
+        }
+        // Text 2999 is 2999 % 41 = 6 times the letter 2999 % 26 = 9 after "a".
+        #expect(tape.string(spans[2999]) == "jjjjjj")
+    }
 }
+

@@ -95,4 +95,28 @@ struct StageCompositionTests {
         _ = await producer.result
         #expect(seen == Array(0..<10))
     }
+
+    private final class Token: Sendable {
+        let number: Int
+        init(_ number: Int) { self.number = number }
+    }
+
+    @Test("each transform owns its element: no other reference to it is kept, so a chunk can be changed in place")
+    func transformOwnsItsElement() async throws {
+        let channel = BoundedChannel<Token>(capacity: 2)
+        let producer = Task {
+            for number in 0..<50 { try await channel.send(Token(number)) }
+            channel.finish()
+        }
+        var unique: [Bool] = []
+        for try await wasUnique in channel.orderedConcurrentMap(width: 3, { (token: consuming Token) -> Bool in
+            isKnownUniquelyReferenced(&token)
+        }) {
+            unique.append(wasUnique)
+        }
+        try await producer.value
+        #expect(unique.count == 50)
+        #expect(unique.allSatisfy { $0 })
+    }
 }
+
