@@ -154,10 +154,17 @@ public final class ReadAheadByteSource: ByteSource {
 
         /// The next read, waiting for it if need be; after the last, the error of the source or
         /// the inspector that ended the reads.
+        ///
+        /// Waits in short slices and throws `interrupted` once the calling task is cancelled: a run
+        /// interrupted while its input (stdin, a pipe) stays open and silent must stop, though the
+        /// read-ahead thread itself may stay blocked in that read until the process exits.
         func take() throws -> Read {
             condition.lock()
             defer { condition.unlock() }
-            while queue.isEmpty && !finished { condition.wait() }
+            while queue.isEmpty && !finished {
+                if Task.isCancelled { throw DebtflowError.interrupted }
+                _ = condition.wait(until: Date(timeIntervalSinceNow: 0.2))
+            }
             if !queue.isEmpty {
                 let read = queue.removeFirst()
                 condition.broadcast()

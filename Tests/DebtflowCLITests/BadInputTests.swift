@@ -399,8 +399,8 @@ struct BadInputTests {
 
     /// Starts `debtflow run` on a config reading stdin, feeds it `prefix`, keeps stdin open, sends
     /// `signal`, and returns the exit status and stderr.
-    private func interruptedRun(signal: Int32, prefix: Data) throws -> (URL, Int32, String) {
-        let folder = try workspace(input: "-")
+    private func interruptedRun(signal: Int32, prefix: Data, read: String = #""format":"csv""#) throws -> (URL, Int32, String) {
+        let folder = try workspace(input: "-", read: read)
         let process = Process()
         process.executableURL = TestSupport.debtflowBinary
         process.arguments = ["run", folder.appendingPathComponent("p.json").path]
@@ -422,6 +422,18 @@ struct BadInputTests {
         try FileManager.default.removeItem(at: errors)
         #expect(!stillRunning, "the run did not stop within 10 s of the signal")
         return (folder, process.terminationStatus, text)
+    }
+
+    @Test("an XML or JSON input on stdin, open and silent, read ahead on a thread of its own: SIGINT still stops the run with exit 130",
+          arguments: [
+              (#""format":"xml","record":"rec""#, "<export>" + String(repeating: "<rec><a>1</a></rec>", count: 5_000)),
+              (#""format":"json""#, "[" + Array(repeating: #"{"a":1}"#, count: 5_000).joined(separator: ",") + ","),
+          ])
+    func signalWhileReadingAhead(read: String, prefix: String) throws {
+        let (folder, status, stderr) = try interruptedRun(signal: SIGINT, prefix: Data(prefix.utf8), read: read)
+        #expect(status == 130, "\(stderr)")
+        #expect(stderr.contains("interrupted"), "\(stderr)")
+        #expect(try leftovers(folder, input: "-") == [], "no output and no temporary file")
     }
 
     @Test("SIGINT, SIGTERM and SIGHUP while stdin is open and silent stop the run: exit 130, nothing published, no temporary file",
