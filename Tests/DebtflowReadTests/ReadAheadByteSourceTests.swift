@@ -50,6 +50,16 @@ struct ReadAheadByteSourceTests {
         var inspected: [[UInt8]] { lock.withLock { reads } }
     }
 
+    /// Waits (bounded: ten seconds) until `isHeld` says the read-ahead thread let go of its
+    /// source, which it does when it ends: polled, rather than a fixed sleep.
+    static func waitUntilReleased(_ isHeld: () -> Bool) async throws {
+        var spins = 0
+        while isHeld() && spins < 2_000 {
+            spins += 1
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
     /// Logs every read it is shown, and refuses the one at index `refusedRead` (if any).
     struct RecordingInspector: ByteBlockInspector {
         let log: InspectionLog
@@ -158,11 +168,7 @@ struct ReadAheadByteSourceTests {
         // The first read starts the thread; then the reader waits until the thread has refused
         // read 4 and ended (it lets go of the source then), with reads 0 to 3 still queued.
         #expect(try source.read(into: buffer) == 100)
-        var spins = 0
-        while weakSource != nil && spins < 2_000 {
-            spins += 1
-            try await Task.sleep(for: .milliseconds(5))
-        }
+        try await ReadAheadByteSourceTests.waitUntilReleased { weakSource != nil }
         #expect(weakSource == nil)
         #expect(log.inspected.count == 5)
         var handed = Array(buffer[0..<100])
@@ -209,11 +215,7 @@ struct ReadAheadByteSourceTests {
             #expect(try source.read(into: buffer) == 10)
         }
         // The thread ends at its next read; wait for it (bounded) rather than for a time.
-        var spins = 0
-        while weakSource != nil && spins < 2_000 {
-            spins += 1
-            try await Task.sleep(for: .milliseconds(5))
-        }
+        try await ReadAheadByteSourceTests.waitUntilReleased { weakSource != nil }
         #expect(weakSource == nil)
     }
 }

@@ -80,11 +80,7 @@ struct XMLAttributeFloodInspectorTests {
         defer { buffer.deallocate() }
         #expect(try source.read(into: buffer) == 10)
         // The thread refuses and ends (letting go of the source) before the reader takes more.
-        var spins = 0
-        while weakSource != nil && spins < 2_000 {
-            spins += 1
-            try await Task.sleep(for: .milliseconds(5))
-        }
+        try await ReadAheadByteSourceTests.waitUntilReleased { weakSource != nil }
         #expect(weakSource == nil)
         let (rest, error) = Self.drain(source)
         let handed = Array(buffer[0..<10]) + rest
