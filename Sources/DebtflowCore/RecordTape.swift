@@ -204,6 +204,27 @@ public struct RecordTapeBuilder: Sendable {
         nodes.append(contentsOf: finished)
     }
 
+    /// Appends a top-level object whose members are all strings (a CSV row) in one piece: its node
+    /// and `count` member nodes, `member(i)` giving member `i`'s key, value span (both already in
+    /// the arena) and final flags. One capacity and uniqueness check on the node table for the
+    /// whole object, where ``beginObject(key:)``, ``appendScalar(_:key:value:knownFlags:)`` and
+    /// ``end(_:)`` pay one per member. No container may be open. Returns the object's node index.
+    public mutating func appendFlatObject(memberCount count: Int,
+                                          _ member: (Int) -> (key: ByteSpan, value: ByteSpan, flags: RecordNode.Flags)) -> Int {
+        precondition(open.isEmpty, "a flat object is a top-level record")
+        let root = nodes.count
+        nodes.append(addingCapacity: count + 1) { span in
+            span.append(RecordNode(kind: .object, flags: [], key: .empty, value: ByteSpan(offset: 0, length: UInt32(truncatingIfNeeded: count)),
+                                   end: UInt32(truncatingIfNeeded: root + count + 1)))
+            for index in 0..<count {
+                let (key, value, flags) = member(index)
+                span.append(RecordNode(kind: .string, flags: flags, key: key, value: value,
+                                       end: UInt32(truncatingIfNeeded: root + index + 2)))
+            }
+        }
+        return root
+    }
+
     /// Appends a string node whose text is copied from `text`.
     public mutating func appendString(key: ByteSpan = .empty, _ text: UnsafeBufferPointer<UInt8>) {
         let span = appendBytes(text)

@@ -108,12 +108,10 @@ public final class CSVRecordReader: RecordSource {
         lastByteCount = builder.byteCount
         lastNodeCount = builder.nodeCount
         let tape = builder.finish()
-        // Each row's provenance is moved into its record, not copied (a retain) and dropped.
-        var records: [Record] = []
-        records.reserveCapacity(rows.count)
-        rows.reverseByMoving()
-        while let row = rows.popLast() {
-            records.append(Record(provenance: row.provenance, view: RecordView(tape: tape, index: row.root), problem: row.problem))
+        let sourceName = chunkSourceName
+        let records = rows.map { row in
+            Record(provenance: Provenance(source: sourceName, record: row.record, line: row.line),
+                   view: RecordView(tape: tape, index: row.root), problem: row.problem)
         }
         return Chunk(records, inputBytesConsumed: source.bytesConsumed, textByteCount: tape.bytes.count)
     }
@@ -135,9 +133,12 @@ public final class CSVRecordReader: RecordSource {
         finished = true
     }
 
-    /// A record whose tape is not finished yet: its root node's index on the chunk's tape.
+    /// A record whose tape is not finished yet: its number and line, and its root node's index on
+    /// the chunk's tape. (Its provenance is made with the record: the input's name is the chunk's,
+    /// so a row holds no reference, and is copied and dropped for nothing.)
     private struct PendingRecord {
-        var provenance: Provenance
+        var record: Int
+        var line: Int
         var root: Int
         var problem: RecordError?
     }
@@ -147,14 +148,15 @@ public final class CSVRecordReader: RecordSource {
     /// that has keys).
     private func appendRow(to builder: inout RecordTapeBuilder, keyBase: inout UInt32?) -> PendingRecord {
         recordNumber += 1
-        let provenance = Provenance(source: chunkSourceName, record: recordNumber, line: scanner.rowLine)
+        let record = recordNumber
+        let line = scanner.rowLine
         let count = scanner.fields.count
         let blank = scanner.rowIsBlank
         if keys == nil && !blank { keys = CSVKeyTable(numberedCount: count) }
         guard let keys else {
             let root = builder.beginObject()
             builder.end(root)
-            return PendingRecord(provenance: provenance, root: root)
+            return PendingRecord(record: record, line: line, root: root)
         }
         let base: UInt32
         if let keyBase {
@@ -162,6 +164,9 @@ public final class CSVRecordReader: RecordSource {
         } else {
             base = keys.copy(into: &builder)
             keyBase = base
+        }
+        if !blank && count == keys.count {
+            return PendingRecord(record: record, line: line, root: appendFullRow(to: &builder, keys: keys, base: base))
         }
         let root = builder.beginObject()
         if blank {
@@ -171,7 +176,7 @@ public final class CSVRecordReader: RecordSource {
                                      knownFlags: keyFlags)
             }
             builder.end(root)
-            return PendingRecord(provenance: provenance, root: root)
+            return PendingRecord(record: record, line: line, root: root)
         }
         let named = min(count, keys.count)
         keys.spans.withUnsafeBufferPointer { spans in
@@ -194,6 +199,27 @@ public final class CSVRecordReader: RecordSource {
         if count != keys.count {
             problem = RecordError(field: nil, code: .malformedRow, message: "expected \(keys.count) fields, found \(count)")
         }
-        return PendingRecord(provenance: provenance, root: root, problem: problem)
+        return PendingRecord(record: record, line: line, root: root, problem: problem)
+    }
+
+    /// A row with exactly the header's fields (the common case), appended in one piece: every
+    /// value is copied (and decoded) into the arena first, then the object and its member nodes go
+    /// onto the node table at once (``RecordTapeBuilder/appendFlatObject(memberCount:_:)``).
+    private func appendFullRow(to builder: inout RecordTapeBuilder, keys: CSVKeyTable, base: UInt32) -> Int {
+        let count = keys.count
+        return withUnsafeTemporaryAllocation(of: (value: ByteSpan, flags: RecordNode.Flags).self, capacity: count) { values in
+            for index in 0..<count {
+                let (value, flags) = decoder.appendField(scanner.fieldBytes(index), to: &builder)
+                (values.baseAddress.unsafelyUnwrapped + index).initialize(to: (value, flags))
+            }
+            return keys.spans.withUnsafeBufferPointer { spans in
+                keys.flags.withUnsafeBufferPointer { keyFlags in
+                    builder.appendFlatObject(memberCount: count) { index in
+                        (ByteSpan(offset: base + spans[index].offset, length: spans[index].length), values[index].value,
+                         values[index].flags.union(keyFlags[index]))
+                    }
+                }
+            }
+        }
     }
 }

@@ -116,5 +116,31 @@ struct RecordTapeBuilderBoundsTests {
         // Text 2999 is 2999 % 41 = 6 times the letter 2999 % 26 = 9 after "a".
         #expect(tape.string(spans[2999]) == "jjjjjj")
     }
+
+    @Test("a flat object appended in one piece is the tape that begin, appendScalar and end build", arguments: [0, 1, 5])
+    func flatObjectInOnePiece(members: Int) {
+        func build(onePiece: Bool) -> RecordTape {
+            var builder = RecordTapeBuilder()
+            for row in 0..<3 {
+                let members = (0..<members).map { index in
+                    (key: builder.appendBytes("k\(index)"), value: builder.appendBytes("v\(row)-\(index)"),
+                     flags: index == 1 ? RecordNode.Flags.valueIsNonASCII : [])
+                }
+                if onePiece {
+                    _ = builder.appendFlatObject(memberCount: members.count) { members[$0] }
+                } else {
+                    let root = builder.beginObject()
+                    for member in members { builder.appendScalar(.string, key: member.key, value: member.value, knownFlags: member.flags) }
+                    builder.end(root)
+                }
+            }
+            return builder.finish()
+        }
+        let piecewise = build(onePiece: false)
+        let onePiece = build(onePiece: true)
+        #expect(onePiece.nodes == piecewise.nodes)
+        #expect(onePiece.bytes == piecewise.bytes)
+        #expect(RecordView(tape: onePiece, index: 0).count == members)
+    }
 }
 
