@@ -126,7 +126,7 @@ public final class CSVRecordReader: RecordSource {
         guard options.header else { return }
         while try scanner.nextRow() {
             if scanner.rowIsBlank { continue }
-            let names = (0..<scanner.fields.count).map { decoder.string(scanner.fieldBytes($0)) }
+            let names = (0..<scanner.fieldCount).map { decoder.string(scanner.fieldBytes($0)) }
             keys = CSVKeyTable(keys: CSVHeader.keys(fromNames: names))
             return
         }
@@ -150,7 +150,7 @@ public final class CSVRecordReader: RecordSource {
         recordNumber += 1
         let record = recordNumber
         let line = scanner.rowLine
-        let count = scanner.fields.count
+        let count = scanner.fieldCount
         let blank = scanner.rowIsBlank
         if keys == nil && !blank { keys = CSVKeyTable(numberedCount: count) }
         guard let keys else {

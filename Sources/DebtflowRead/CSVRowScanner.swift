@@ -23,6 +23,35 @@ struct CSVFieldSpan {
     }
 }
 
+/// The spans of one row's fields while the scanner gathers them: memory the scanner owns, lent
+/// for one row (``CSVRowScanner/nextRow()`` takes it and hands it back, grown if need be).
+/// Appending checks only the capacity; growing moves the spans into memory twice as large.
+struct CSVFieldSpans {
+    private(set) var storage: UnsafeMutablePointer<CSVFieldSpan>
+    private(set) var capacity: Int
+    private(set) var count = 0
+
+    init(storage: UnsafeMutablePointer<CSVFieldSpan>, capacity: Int) {
+        self.storage = storage
+        self.capacity = capacity
+    }
+
+    @inline(__always)
+    mutating func append(_ span: CSVFieldSpan) {
+        if count == capacity { grow() }
+        (storage + count).initialize(to: span)
+        count += 1
+    }
+
+    private mutating func grow() {
+        let larger = UnsafeMutablePointer<CSVFieldSpan>.allocate(capacity: capacity * 2)
+        larger.moveInitialize(from: storage, count: count)
+        storage.deallocate()
+        storage = larger
+        capacity *= 2
+    }
+}
+
 /// Splits a byte source into CSV rows of field spans (RFC 4180, read leniently), without
 /// making any `String`: the byte-level half of ``CSVRecordReader``.
 ///
@@ -76,8 +105,12 @@ final class CSVRowScanner {
     private var scratch: UnsafeMutablePointer<UInt8>
     private var scratchCapacity = 4096
 
-    /// The fields of the current row.
-    private(set) var fields: [CSVFieldSpan] = []
+    /// The fields of the current row: ``fieldCount`` spans in memory the scanner owns (grown by
+    /// ``CSVFieldSpans``), written without an array's uniqueness check per field.
+    private var fieldStorage: UnsafeMutablePointer<CSVFieldSpan>
+    private var fieldCapacity = 64
+    /// How many fields the current row has.
+    private(set) var fieldCount = 0
     /// The physical line of the next byte to scan (1-based).
     private(set) var line = 1
     /// The physical line where the current row starts.
@@ -90,6 +123,7 @@ final class CSVRowScanner {
         self.capacity = Self.initialCapacity
         self.storage = .allocate(capacity: Self.initialCapacity)
         self.scratch = .allocate(capacity: 4096)
+        self.fieldStorage = .allocate(capacity: 64)
         self.endsUnquoted = .allocate(capacity: 256)
         self.stopsQuoted = .allocate(capacity: 256)
         stopsQuoted.initialize(repeating: false, count: 256)
@@ -98,10 +132,10 @@ final class CSVRowScanner {
         stopsQuoted[Int(CSVBytes.lineFeed)] = true
         endsUnquoted.initialize(repeating: false, count: 256)
         setDelimiter(delimiter)
-        fields.reserveCapacity(64)
     }
 
     deinit {
+        fieldStorage.deallocate()
         storage.deallocate()
         scratch.deallocate()
         endsUnquoted.deallocate()
@@ -172,13 +206,15 @@ final class CSVRowScanner {
     /// - Throws: ``DebtflowError`` of kind `.input` for an unclosed quote at the end, an oversize
     ///   field or row, or an error of the source.
     func nextRow() throws -> Bool {
-        // The row's fields are gathered in a local array, moved out of the scanner and back
+        // The row's fields are gathered in a local buffer, taken from the scanner and handed back
         // once per row: appending to the class's own property would pay a run-time exclusivity
-        // check per field.
-        var fields: [CSVFieldSpan] = []
-        swap(&fields, &self.fields)
-        fields.removeAll(keepingCapacity: true)
-        defer { swap(&fields, &self.fields) }
+        // check per field, and an array a uniqueness check per field.
+        var fields = CSVFieldSpans(storage: fieldStorage, capacity: fieldCapacity)
+        defer {
+            fieldStorage = fields.storage
+            fieldCapacity = fields.capacity
+            fieldCount = fields.count
+        }
         if pendingLineFeed {
             if position == end {
                 rowStart = position
@@ -311,7 +347,7 @@ final class CSVRowScanner {
     }
 
     @inline(__always)
-    private func appendField(start: Int, end: Int, needsUnquoting: Bool, line: Int, to fields: inout [CSVFieldSpan]) throws {
+    private func appendField(start: Int, end: Int, needsUnquoting: Bool, line: Int, to fields: inout CSVFieldSpans) throws {
         if end - start > maxFieldBytes { throw oversizeField(line: line, quoted: false, column: fields.count + 1) }
         fields.append(CSVFieldSpan(start: start, end: end, needsUnquoting: needsUnquoting))
     }
@@ -319,7 +355,7 @@ final class CSVRowScanner {
     /// A quoted field from its opening quote to `end`; `simple` when it is exactly `"…"` with no
     /// doubled quote, so its text is the bytes between the quotes.
     @inline(__always)
-    private func appendQuotedField(start: Int, end: Int, simple: Bool, line: Int, to fields: inout [CSVFieldSpan]) throws {
+    private func appendQuotedField(start: Int, end: Int, simple: Bool, line: Int, to fields: inout CSVFieldSpans) throws {
         if simple {
             try appendField(start: start + 1, end: end - 1, needsUnquoting: false, line: line, to: &fields)
         } else {
@@ -342,8 +378,8 @@ final class CSVRowScanner {
 
     /// Whether the current row is a blank line: one field, empty or only spaces and tabs.
     var rowIsBlank: Bool {
-        guard fields.count == 1 else { return false }
-        let span = fields[0]
+        guard fieldCount == 1 else { return false }
+        let span = fieldStorage[0]
         var index = rowStart + span.start
         let stop = rowStart + span.end
         while index < stop {
@@ -358,7 +394,8 @@ final class CSVRowScanner {
     /// call of this method or of ``nextRow()``.
     @inline(__always)
     func fieldBytes(_ index: Int) -> UnsafeBufferPointer<UInt8> {
-        let span = fields[index]
+        precondition(index >= 0 && index < fieldCount, "no such field in the row")
+        let span = fieldStorage[index]
         let start = storage + rowStart + span.start
         let count = span.end - span.start
         if !span.needsUnquoting { return UnsafeBufferPointer(start: start, count: count) }

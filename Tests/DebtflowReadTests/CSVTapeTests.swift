@@ -67,6 +67,22 @@ struct CSVTapeTests {
         }
     }
 
+    @Test("wide and narrow rows one after the other: the field buffer grows once and every row reads its own fields")
+    func wideThenNarrowRows() throws {
+        let header = (0..<150).map { "c\($0)" }.joined(separator: ",")
+        let wide = (0..<150).map { "v\($0)" }.joined(separator: ",")
+        let quoted = (0..<150).map { "\"q \($0), \"\"x\"\"\"" }.joined(separator: ",")
+        let text = [header, wide, "a,b,c", quoted, wide].joined(separator: "\n") + "\n"
+        let records = try chunks(text).flatMap(\.elements)
+        #expect(records.count == 4)
+        #expect(texts(records[0]) == (0..<150).map { "v\($0)" })
+        #expect(records[0].problem == nil)
+        #expect(texts(records[1]) == ["a", "b", "c"])
+        #expect(records[1].problem?.code == .malformedRow)
+        #expect(texts(records[2]) == (0..<150).map { "q \($0), \"x\"" })
+        #expect(texts(records[3]) == texts(records[0]))
+    }
+
     @Test("a row of 100,000 columns is one record of 100,000 string nodes after its object node")
     func manyColumns() throws {
         let columns = 100_000
