@@ -134,8 +134,8 @@ public final class CSVRecordReader: RecordSource {
     }
 
     /// A record whose tape is not finished yet: its number and line, and its root node's index on
-    /// the chunk's tape. (Its provenance is made with the record: the input's name is the chunk's,
-    /// so a row holds no reference, and is copied and dropped for nothing.)
+    /// the chunk's tape. Its provenance is made with the record, from the chunk's input name, so a
+    /// pending row holds no reference: nothing is retained or released per row until then.
     private struct PendingRecord {
         var record: Int
         var line: Int
