@@ -11,6 +11,13 @@ enum JSONXMLFixtures {
         Array(try Data(contentsOf: directory.appendingPathComponent(relativePath)))
     }
 
+    /// The JSON the NDJSON sink writes for a record on a tape.
+    static func json(_ view: RecordView) -> String {
+        var writer = JSONByteWriter()
+        writer.value(view)
+        return String(decoding: writer.bytes, as: UTF8.self)
+    }
+
     /// Every record of a JSON input, read through `MemoryByteSource` with `maxReadSize`.
     static func jsonRecords(_ bytes: [UInt8], options: JSONReaderOptions = JSONReaderOptions(),
                             maxReadSize: Int = 65536, chunkSize: Int = 1024) throws -> [Record] {

@@ -7,12 +7,6 @@ import Testing
 /// chunk's tape rather than once per record.
 @Suite("XML names: cached by pointer, stored once per tape")
 struct XMLNameCacheTests {
-    static func json(_ view: RecordView) -> String {
-        var writer = JSONByteWriter()
-        writer.value(view)
-        return String(decoding: writer.bytes, as: UTF8.self)
-    }
-
     @Test("the same local name under two prefixes or namespaces is one key (prefixes are dropped), so repeats group")
     func sameLocalNameInTwoNamespaces() throws {
         let text = """
@@ -20,14 +14,14 @@ struct XMLNameCacheTests {
         <r><b:x>6</b:x><undeclared:x>7</undeclared:x></r></l>
         """
         let records = try JSONXMLFixtures.xmlRecords(text, record: "r")
-        #expect(records.map { Self.json($0.view) } == [#"{"x":["1","2","3"],"y":["4","5"]}"#, #"{"x":["6","7"]}"#])
+        #expect(records.map { JSONXMLFixtures.json($0.view) } == [#"{"x":["1","2","3"],"y":["4","5"]}"#, #"{"x":["6","7"]}"#])
     }
 
     @Test("an attribute and an element of the same name are two keys (@name and name), in any order")
     func attributeAndElementOfOneName() throws {
         let text = #"<l><r id="1"><id id="2">3</id></r><r><id>4</id><x id="5"/></r><r id="6" x="7"><x>8</x></r></l>"#
         let records = try JSONXMLFixtures.xmlRecords(text, record: "r")
-        #expect(records.map { Self.json($0.view) } == [
+        #expect(records.map { JSONXMLFixtures.json($0.view) } == [
             ##"{"@id":"1","id":{"@id":"2","#text":"3"}}"##,
             #"{"id":"4","x":{"@id":"5"}}"#,
             #"{"@id":"6","@x":"7","x":"8"}"#,
@@ -44,10 +38,10 @@ struct XMLNameCacheTests {
         text += "</l>"
         let records = try JSONXMLFixtures.xmlRecords(Array(text.utf8), record: "r", maxReadSize: 700, chunkSize: 64)
         #expect(records.count == 1_201)
-        #expect(Self.json(records[998].view) == #"{"n":"999"}"#)
-        #expect(Self.json(records[999].view) == ##"{"n":"1000","late":{"@k":"v","#text":"new"}}"##)
-        #expect(Self.json(records[1_100].view) == #"{"late":["again","twice"]}"#)
-        #expect(Self.json(records[1_200].view) == #"{"n":"1200"}"#)
+        #expect(JSONXMLFixtures.json(records[998].view) == #"{"n":"999"}"#)
+        #expect(JSONXMLFixtures.json(records[999].view) == ##"{"n":"1000","late":{"@k":"v","#text":"new"}}"##)
+        #expect(JSONXMLFixtures.json(records[1_100].view) == #"{"late":["again","twice"]}"#)
+        #expect(JSONXMLFixtures.json(records[1_200].view) == #"{"n":"1200"}"#)
     }
 
     @Test("records of one tape point at one copy of each name; the next tape gets its own")
@@ -63,7 +57,7 @@ struct XMLNameCacheTests {
         let later = records.last!
         #expect(later.view.tape !== records[0].view.tape)
         #expect(later.view.children.map(\.key) == ["@a", "name", "v"])
-        #expect(Self.json(later.view) == #"{"@a":"6","name":"n6","v":"6"}"#)
+        #expect(JSONXMLFixtures.json(later.view) == #"{"@a":"6","name":"n6","v":"6"}"#)
     }
 
     @Test("a non-ASCII name is copied to each tape whole and written as it is")
@@ -71,7 +65,7 @@ struct XMLNameCacheTests {
         let text = "<l>" + (1...5).map { "<r><ünï>\($0)</ünï><plain>\\</plain></r>" }.joined() + "</l>"
         let records = try JSONXMLFixtures.xmlRecords(Array(text.utf8), record: "r", maxReadSize: 30, chunkSize: 2)
         #expect(Set(records.map { ObjectIdentifier($0.view.tape) }).count > 1)
-        #expect(records.map { Self.json($0.view) } == (1...5).map { #"{"ünï":"\#($0)","plain":"\\"}"# })
+        #expect(records.map { JSONXMLFixtures.json($0.view) } == (1...5).map { #"{"ünï":"\#($0)","plain":"\\"}"# })
     }
 
     @Test("more than 64 names (past the repeat bit mask and the table's first size): repeats still group, singles do not")
@@ -84,14 +78,14 @@ struct XMLNameCacheTests {
         #expect(fields["e3"] == .array([.string("e3"), .string("again")]))
         #expect(fields["e140"] == .array([.string("e140"), .string("again")]))
         #expect(fields["e139"] == .string("e139"))
-        #expect(Self.json(records[1].view) == #"{"e149":"1","e148":"2"}"#)
+        #expect(JSONXMLFixtures.json(records[1].view) == #"{"e149":"1","e148":"2"}"#)
     }
 
     @Test("leaf text is trimmed in place; text before an element's first child joins the rest of its text")
     func leafAndContainerText() throws {
         let text = "<l><r>\n  <a>  lead and trail \t</a>\n  <b> x <c> 1 </c> y </b><d>   </d><e>\n</e></r></l>"
         let records = try JSONXMLFixtures.xmlRecords(text, record: "r", maxReadSize: 3)
-        #expect(Self.json(records[0].view) == ##"{"a":"lead and trail","b":{"c":"1","#text":"x  y"},"d":"","e":""}"##)
+        #expect(JSONXMLFixtures.json(records[0].view) == ##"{"a":"lead and trail","b":{"c":"1","#text":"x  y"},"d":"","e":""}"##)
     }
 }
 

@@ -6,18 +6,12 @@ import Testing
 /// onto its chunk's one ``RecordTape``; repeated children are regrouped into arrays there.
 @Suite("XML onto a tape")
 struct XMLTapeReadingTests {
-    static func json(_ view: RecordView) -> String {
-        var writer = JSONByteWriter()
-        writer.value(view)
-        return String(decoding: writer.bytes, as: UTF8.self)
-    }
-
     @Test("repeated children become arrays at their first place, whole subtrees moved with their ends right")
     func repeatedChildrenRegrouped() throws {
         let text = #"<r><a><x>1</x><y><z>2</z><z>2b</z></y></a><b>3</b><a><x>4</x></a><c/><b attr="q&amp;">5</b><d><e>6</e></d></r>"#
         let records = try JSONXMLFixtures.xmlRecords(text, record: "r")
         let view = records[0].view
-        #expect(Self.json(view)
+        #expect(JSONXMLFixtures.json(view)
             == ##"{"a":[{"x":"1","y":{"z":["2","2b"]}},{"x":"4"}],"b":["3",{"@attr":"q&","#text":"5"}],"c":"","d":{"e":"6"}}"##)
         #expect(Int(view.node.end) == view.tape.nodes.count)
         // Every container's end is the next node after its subtree: walking by ends visits all.
@@ -47,7 +41,7 @@ struct XMLTapeReadingTests {
     func textShapes() throws {
         let records = try JSONXMLFixtures.xmlRecords(
             "<l><r k=\"v\">hello <b>x</b> world\n</r><r>  only text </r><r/><r>  </r><r a=\"1\"/></l>", record: "r")
-        #expect(records.map { Self.json($0.view) } == [
+        #expect(records.map { JSONXMLFixtures.json($0.view) } == [
             ##"{"@k":"v","b":"x","#text":"hello  world"}"##, ##"{"#text":"only text"}"##, "{}", "{}", #"{"@a":"1"}"#,
         ])
     }
@@ -68,7 +62,7 @@ struct XMLTapeReadingTests {
                 for record in chunk.elements {
                     numbers.append(record.view["@n"]?.scalarText ?? "?")
                     let n = record.view["@n"]?.scalarText ?? "?"
-                    #expect(Self.json(record.view) == #"{"@n":"\#(n)","v":["é\#(n)","\#(n)"]}"#)
+                    #expect(JSONXMLFixtures.json(record.view) == #"{"@n":"\#(n)","v":["é\#(n)","\#(n)"]}"#)
                     #expect(record.view["v"].map { Array($0.children) }?.first?.node.flags == [.valueIsNonASCII])
                 }
             }
