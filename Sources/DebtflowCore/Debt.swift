@@ -93,15 +93,7 @@ public struct Debt: Sendable {
     @inline(__always)
     public func withText<R>(_ key: DebtKey, _ body: (UnsafeBufferPointer<UInt8>?) throws -> R) rethrows -> R {
         guard has(key) else { return try body(nil) }
-        let span = spans[key.rawValue]
-        let bit: UInt32 = 1 << UInt32(key.rawValue)
-        if inTape & bit != 0, let tape { return try tape.withBytes(span, body) }
-        if inSmall & bit != 0 {
-            return try withUnsafeBytes(of: small) { raw in
-                try body(UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[Int(span.offset)..<span.end]))
-            }
-        }
-        return try arena.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[Int(span.offset)..<span.end])) }
+        return try withKeyedBytes { try body($0[key]) }
     }
 
     /// Sets `key`'s text to `bytes`: pointed at where they are when they lie in the debt's tape,
@@ -163,8 +155,10 @@ public struct Debt: Sendable {
         copy.amount = amount
         copy.acceptExpensiveDestination = acceptExpensiveDestination
         copy.metadata = metadata
-        for key in DebtKey.ordered where key.isText {
-            withText(key) { bytes in if let bytes { copy.setText(key, bytes) } }
+        withKeyedBytes { texts in
+            for key in DebtKey.ordered where key.isText {
+                if let bytes = texts[key] { copy.setText(key, bytes) }
+            }
         }
         return copy
     }

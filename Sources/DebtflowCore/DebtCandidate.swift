@@ -147,11 +147,7 @@ public struct DebtRawFields: Sendable {
     @inline(__always)
     public func withBytes<R>(_ key: DebtRawKey, _ body: (UnsafeBufferPointer<UInt8>?) throws -> R) rethrows -> R {
         guard has(key) else { return try body(nil) }
-        let span = spans[key.rawValue]
-        if inSide & (1 << UInt32(key.rawValue)) != 0 {
-            return try side.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[Int(span.offset)..<span.end])) }
-        }
-        return try tape!.withBytes(span) { try body($0) }
+        return try withKeyedBytes { try body($0[key]) }
     }
 
     /// `key`'s text trimmed of whitespace, or `nil` when it is missing or blank: what
