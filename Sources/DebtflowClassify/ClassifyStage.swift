@@ -4,7 +4,7 @@ import DebtflowCore
 /// valid (``DebtflowCore/DebtCandidate/phoneNumber``: its calling code and region). Skipped
 /// candidates and those without a valid phone pass unchanged; `validate` turns the destination
 /// into `expensive_destination` or `unsupported_destination` where the rules say so.
-public struct ClassifyStage: ChunkStage {
+public struct ClassifyStage: ElementStage {
     public typealias Input = DebtCandidate
     public typealias Output = DebtCandidate
 
@@ -24,6 +24,12 @@ public struct ClassifyStage: ChunkStage {
             for index in candidates.indices { classify(&candidates[index]) }
         }
         return chunk
+    }
+
+    /// Sets `candidate`'s destination and hands it to `next` (``DebtflowCore/ElementStage``).
+    public func pass(_ candidate: inout DebtCandidate, to next: (inout DebtCandidate) throws -> Void) throws {
+        classify(&candidate)
+        try next(&candidate)
     }
 
     /// Sets one candidate's destination.

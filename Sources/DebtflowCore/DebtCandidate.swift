@@ -53,6 +53,29 @@ public struct DebtCandidate: Sendable, Equatable {
 }
 
 extension DebtCandidate {
+    /// Makes this candidate the fresh one ``init(provenance:data:raw:metadata:tempID:phoneRegion:)``
+    /// would make, field by field: a stage that makes a candidate per record reuses one variable
+    /// instead of building each in a temporary and copying it (a candidate is a wide value, and
+    /// the copy costs a retain per reference it holds).
+    @inlinable
+    public mutating func reset(provenance: consuming Provenance, data: consuming RecordView, raw: consuming DebtRawFields,
+                               metadata: consuming RecordObject? = nil, tempID: consuming String?,
+                               phoneRegion: consuming String?) {
+        self.provenance = provenance
+        self.data = data
+        self.raw = raw
+        self.metadata = metadata
+        self.tempID = tempID
+        self.phoneRegion = phoneRegion
+        debt = Debt()
+        destination = nil
+        phoneNumber = nil
+        nonBlankFields = DebtRawKeySet()
+        errors.removeAll()
+        skipReason = nil
+        warnings.removeAll()
+    }
+
     /// A candidate whose record is a tree built in memory (tests, the sandbox): stored on a tape
     /// of its own.
     public init(provenance: Provenance, data: RecordObject, raw: DebtRawFields = DebtRawFields(),

@@ -10,6 +10,35 @@ public protocol ChunkStage<Input, Output>: Sendable {
     /// Turns one chunk into the next stage's chunk. Record problems become values in the output;
     /// only a failure of the whole run is thrown.
     func process(_ chunk: consuming Chunk<Input>) throws -> Chunk<Output>
+
+    /// Hands each output of `chunk` to `body`, in order, as it is made: what ``process(_:)``
+    /// returns, without gathering it into a chunk first. `body` may change or move out of the
+    /// output it is given; the output is dropped when `body` returns.
+    ///
+    /// A chain of stages that pass their elements on one at a time (``ElementStage``, and the
+    /// config-built chain of ``AnyChunkStage/init(chaining:then:)``) takes each record through
+    /// every stage before the next record: one debt candidate at a time lives on the stack,
+    /// instead of a chunk of them being written to memory and read back by each stage. The
+    /// default calls ``process(_:)`` and hands on the chunk it returns.
+    func forEachOutput(of chunk: consuming Chunk<Input>, _ body: (inout Output) throws -> Void) throws
+}
+
+extension ChunkStage {
+    public func forEachOutput(of chunk: consuming Chunk<Input>, _ body: (inout Output) throws -> Void) throws {
+        var output = try process(chunk)
+        try output.elements.withUnsafeMutableBufferPointer { outputs in
+            for index in outputs.indices { try body(&outputs[index]) }
+        }
+    }
+}
+
+/// A stage that makes exactly one output from each input, from that input alone (no state
+/// across elements): `normalize`, `classify`, `validate`. Such a stage can take a chunk's
+/// elements one at a time, as the previous stage makes them (``ChunkStage/forEachOutput(of:_:)``).
+public protocol ElementStage: ChunkStage {
+    /// Turns `element` into its output and hands that to `next`. The stage may change `element`
+    /// or move parts out of it (the caller drops it after).
+    func pass(_ element: inout Input, to next: (inout Output) throws -> Void) throws
 }
 
 extension ChunkStage {
@@ -39,18 +68,68 @@ public struct ChainedStages<First: ChunkStage, Second: ChunkStage>: ChunkStage w
 }
 
 /// A stage whose concrete type is hidden: what a config-built chain is made of, since which
-/// stages run is only known when the config is read. The cost is one closure call per chunk; the
-/// chunk is handed on owned (never copied), so the wrapped stage still changes it in place.
+/// stages run is only known when the config is read. The cost is one closure call per chunk (per
+/// element and stage when its elements are passed one at a time); the chunk is handed on owned
+/// (never copied), so the wrapped stage still changes it in place.
+///
+/// It keeps its stage's way of handing outputs on one at a time (``ChunkStage/forEachOutput(of:_:)``)
+/// and, for an ``ElementStage``, of taking one element; ``init(chaining:then:)`` joins two erased
+/// stages so that each element goes through both before the next one.
 public struct AnyChunkStage<Input: Sendable, Output: Sendable>: ChunkStage {
+    /// A function that hands each output of a chunk to its second argument.
+    public typealias Streaming = @Sendable (consuming Chunk<Input>, (inout Output) throws -> Void) throws -> Void
+    /// A function that turns one element into its output and hands that to its second argument.
+    public typealias Passing = @Sendable (inout Input, (inout Output) throws -> Void) throws -> Void
+
     private let step: @Sendable (consuming Chunk<Input>) throws -> Chunk<Output>
+    private let streaming: Streaming
+    /// Set when the stage makes one output per element on its own (an ``ElementStage``).
+    private let passing: Passing?
 
     public init<Base: ChunkStage>(_ base: Base) where Base.Input == Input, Base.Output == Output {
         self.step = { chunk in try base.process(chunk) }
+        self.streaming = { chunk, body in try base.forEachOutput(of: chunk, body) }
+        self.passing = nil
+    }
+
+    public init<Base: ElementStage>(_ base: Base) where Base.Input == Input, Base.Output == Output {
+        self.step = { chunk in try base.process(chunk) }
+        self.streaming = { chunk, body in try base.forEachOutput(of: chunk, body) }
+        self.passing = { element, next in try base.pass(&element, to: next) }
+    }
+
+    /// `first`, then `second` on its output. When `second` takes one element at a time, each
+    /// output of `first` goes through `second` as soon as it is made
+    /// (``ChunkStage/forEachOutput(of:_:)``); ``process(_:)`` still runs them a chunk at a time.
+    public init<Middle: Sendable>(chaining first: AnyChunkStage<Input, Middle>, then second: AnyChunkStage<Middle, Output>) {
+        self.step = { chunk in try second.process(first.process(chunk)) }
+        if let secondPassing = second.passing {
+            self.streaming = { chunk, body in
+                try first.forEachOutput(of: chunk) { middle in try secondPassing(&middle, body) }
+            }
+            if let firstPassing = first.passing {
+                self.passing = { element, next in
+                    try firstPassing(&element) { middle in try secondPassing(&middle, next) }
+                }
+            } else {
+                self.passing = nil
+            }
+        } else {
+            self.streaming = { chunk, body in try second.forEachOutput(of: first.process(chunk), body) }
+            self.passing = nil
+        }
     }
 
     public func process(_ chunk: consuming Chunk<Input>) throws -> Chunk<Output> {
         try step(chunk)
     }
+
+    public func forEachOutput(of chunk: consuming Chunk<Input>, _ body: (inout Output) throws -> Void) throws {
+        try streaming(chunk, body)
+    }
+
+    /// Whether the stage takes one element at a time (it, or each stage it chains, is an ``ElementStage``).
+    public var passesElements: Bool { passing != nil }
 }
 
 /// Where records come from: a reader over a byte source, or a paged API. Its ``chunks`` are an

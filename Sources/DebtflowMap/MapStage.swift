@@ -32,23 +32,41 @@ public struct MapStage: ChunkStage {
     }
 
     public func process(_ chunk: consuming Chunk<Record>) throws -> Chunk<DebtCandidate> {
-        var chunk = chunk
+        let inputBytesConsumed = chunk.inputBytesConsumed
         var output: [DebtCandidate] = []
         output.reserveCapacity(chunk.count)
+        try forEachOutput(of: chunk) { candidate in output.append(candidate) }
+        return Chunk(output, inputBytesConsumed: inputBytesConsumed)
+    }
+
+    /// Hands each candidate to `body` as soon as it is made, in order (a run's path: the later
+    /// stages take it there, and no chunk of candidates is gathered).
+    public func forEachOutput(of chunk: consuming Chunk<Record>, _ body: (inout DebtCandidate) throws -> Void) throws {
+        var chunk = chunk
         // Each record is moved out of the chunk (ours) and read as a local value: read where it
         // lies in the array, it was copied (a retain per reference) before every call.
         var records = chunk.elements
         chunk.elements = []
         records.reverseByMoving()
         if options.preset == .magiclineDebtor {
-            while let record = records.popLast() { magicline.map(record, into: &output) }
-            return Chunk(output, inputBytesConsumed: chunk.inputBytesConsumed)
+            // A debtor's candidates (one per collection case), in an array kept for the chunk.
+            var candidates: [DebtCandidate] = []
+            while let record = records.popLast() {
+                magicline.map(record, into: &candidates)
+                try candidates.withUnsafeMutableBufferPointer { made in
+                    for index in made.indices { try body(&made[index]) }
+                }
+                candidates.removeAll(keepingCapacity: true)
+            }
+            return
         }
         var plan: FieldMappingPlan?
         // The last record mapped with `plan`: a record of the same shape (for a CSV chunk, the
         // same header key spans) takes the same plan without reading a key byte.
         var planShape: RecordView?
         var idPrefix = IDPrefix()
+        // One candidate, made again for each record (``DebtflowCore/DebtCandidate/reset(provenance:data:raw:metadata:tempID:phoneRegion:)``).
+        var candidate: DebtCandidate?
         while let record = records.popLast() {
             if let known = planShape, FieldMappingPlan.sameShape(known, record.view) {
                 // Same plan.
@@ -58,15 +76,14 @@ public struct MapStage: ChunkStage {
                 plan = cache.plan(for: record.view)
                 planShape = record.view
             }
-            mapGeneric(record, plan: plan!, idPrefix: &idPrefix, into: &output)
+            try mapGeneric(record, plan: plan!, idPrefix: &idPrefix, into: &candidate)
+            try body(&candidate!)
         }
-        return Chunk(output, inputBytesConsumed: chunk.inputBytesConsumed)
     }
 
-    /// Appends the candidate of one record. It is built whole by its initializer straight into
-    /// `output` (a candidate is a wide value: building it in a variable and appending that copies it).
+    /// Makes `candidate` the candidate of one record (reset where there is one already).
     private func mapGeneric(_ record: Record, plan: FieldMappingPlan, idPrefix: inout IDPrefix,
-                            into output: inout [DebtCandidate]) {
+                            into candidate: inout DebtCandidate?) {
         let raw = plan.rawValues(of: record.view)
         let tempID: String
         if let ownKey: DebtRawKey = raw.has(.tempID) ? .tempID : raw.has(.internalID) ? .internalID : nil {
@@ -77,9 +94,15 @@ public struct MapStage: ChunkStage {
             tempID = idPrefix.prefix(for: record.provenance.source) + String(record.provenance.record)
         }
         let phoneRegion = raw.has(.countryCode) ? raw.withBytes(.countryCode) { $0.flatMap(RegionCode.parse(utf8:)) } : nil
-        output.append(DebtCandidate(provenance: record.provenance, data: record.view, raw: consume raw, tempID: consume tempID,
-                                    phoneRegion: consume phoneRegion))
-        if let problem = record.problem { output[output.count - 1].errors.append(problem) }
+        // (`candidate == nil` would compare candidates: `DebtCandidate` is `Equatable`.)
+        if case .some = candidate {
+            candidate!.reset(provenance: record.provenance, data: record.view, raw: consume raw, tempID: consume tempID,
+                             phoneRegion: consume phoneRegion)
+        } else {
+            candidate = DebtCandidate(provenance: record.provenance, data: record.view, raw: consume raw, tempID: consume tempID,
+                                      phoneRegion: consume phoneRegion)
+        }
+        if let problem = record.problem { candidate!.errors.append(problem) }
     }
 
     /// The local calendar date, `YYYY-MM-DD`.

@@ -18,7 +18,7 @@ import DebtflowCore
 ///
 /// Candidates already skipped, or whose record was malformed, pass unchanged. Presence rules
 /// (`required`, `missing_contact`) are `validate`'s.
-public struct NormalizeStage: ChunkStage {
+public struct NormalizeStage: ElementStage {
     public typealias Input = DebtCandidate
     public typealias Output = DebtCandidate
 
@@ -41,6 +41,12 @@ public struct NormalizeStage: ChunkStage {
             for index in candidates.indices { normalize(&candidates[index]) }
         }
         return chunk
+    }
+
+    /// Normalizes `candidate` in place and hands it to `next` (``DebtflowCore/ElementStage``).
+    public func pass(_ candidate: inout DebtCandidate, to next: (inout DebtCandidate) throws -> Void) throws {
+        normalize(&candidate)
+        try next(&candidate)
     }
 
     /// Normalizes one candidate in place.

@@ -41,9 +41,9 @@ extension StageLink {
             case (.records, .mapping(let map)):
                 partial = .candidates(map)
             case (.candidates(let chain), .refining(let stage)):
-                partial = .candidates(AnyChunkStage(chain.then(stage)))
+                partial = .candidates(AnyChunkStage(chaining: chain, then: stage))
             case (.candidates(let chain), .deciding(let stage)):
-                partial = .outcomes(AnyChunkStage(chain.then(stage)))
+                partial = .outcomes(AnyChunkStage(chaining: chain, then: stage))
             default:
                 throw DebtflowError.configuration("the stages do not chain from records to outcomes", path: "stages")
             }

@@ -20,4 +20,9 @@ struct InputMarkKeeping<Base: ChunkStage>: ChunkStage {
         output.textByteCount = textByteCount
         return output
     }
+
+    /// The outputs are handed on as `base` makes them (the caller holds the input chunk's mark).
+    func forEachOutput(of chunk: consuming Chunk<Base.Input>, _ body: (inout Base.Output) throws -> Void) throws {
+        try base.forEachOutput(of: chunk, body)
+    }
 }

@@ -304,7 +304,7 @@ enum PipelineRoles {
         // A conversion pipeline's lines are written straight from the records.
         let isConversion = (stage.base as? RecordTransform)?.isConversion ?? false
         let transformed = records.orderedConcurrentMap(width: width, handOnEarlyWhen: { budget.isExhausted }) { chunk in
-            isConversion ? encoder.encodeConversion(chunk) : encoder.encode(try stage.process(chunk))
+            isConversion ? encoder.encodeConversion(chunk) : try encoder.encode(chunk, through: stage)
         }
         do {
             for try await chunk in transformed {

@@ -8,6 +8,8 @@ import DebtflowCore
 /// chains `map`, `normalize`, [`classify`], `validate`.
 public struct RecordTransform: ChunkStage {
     private let step: @Sendable (consuming Chunk<Record>) throws -> Chunk<Outcome>
+    /// Hands each outcome of a chunk on as it is made (``forEachOutput(of:_:)``).
+    private let streaming: AnyChunkStage<Record, Outcome>.Streaming
     /// Whether this is ``conversion``: every record passes through as it was read, so the runner
     /// writes the sinks' lines straight from the records (``SinkChunkEncoder/encodeConversion(_:)``),
     /// without the outcomes.
@@ -16,15 +18,28 @@ public struct RecordTransform: ChunkStage {
     /// A transform from a closure.
     public init(_ step: @escaping @Sendable (consuming Chunk<Record>) throws -> Chunk<Outcome>) {
         self.step = step
+        self.streaming = { chunk, body in
+            var outcomes = try step(chunk)
+            try outcomes.elements.withUnsafeMutableBufferPointer { outcomes in
+                for index in outcomes.indices { try body(&outcomes[index]) }
+            }
+        }
     }
 
     /// A transform that runs `stage`.
     public init<Stage: ChunkStage>(_ stage: Stage) where Stage.Input == Record, Stage.Output == Outcome {
         self.step = { chunk in try stage.process(chunk) }
+        self.streaming = { chunk, body in try stage.forEachOutput(of: chunk, body) }
     }
 
     public func process(_ chunk: consuming Chunk<Record>) throws -> Chunk<Outcome> {
         try step(chunk)
+    }
+
+    /// Hands each outcome on as it is made: for a config-built debt chain, each record goes
+    /// through every stage before the next (see ``DebtflowCore/AnyChunkStage/init(chaining:then:)``).
+    public func forEachOutput(of chunk: consuming Chunk<Record>, _ body: (inout Outcome) throws -> Void) throws {
+        try streaming(chunk, body)
     }
 
     /// The conversion pipeline's transform: every record becomes a `valid` outcome holding it, or

@@ -86,28 +86,56 @@ struct SinkChunkEncoder: Sendable {
     /// The chunk as the sinks take it.
     func encode(_ chunk: consuming Chunk<Outcome>) -> SinkChunk {
         var chunk = chunk
-        var buffers = Buffers(routes: routes, hints: capacityHints.values)
-        var result = SinkChunk(input: chunk.input, textByteCount: chunk.textByteCount)
-        var tally = OutcomeTally()
+        var encoding = Encoding(self, input: chunk.input, textByteCount: chunk.textByteCount)
         // Each outcome is moved out of the chunk (the chunk is ours) and read as a local value:
         // read in place from the array's buffer, it would be copied before every call (a wide
         // value, a retain per reference it holds). Reversed first so they pop off in order.
         var outcomes = chunk.elements
         chunk.elements = []
         outcomes.reverseByMoving()
-        while let outcome = outcomes.popLast() {
+        while var outcome = outcomes.popLast() { encoding.add(&outcome) }
+        return encoding.finish()
+    }
+
+    /// The outcomes `stage` makes of a chunk of records, as the sinks take them: each outcome is
+    /// written as soon as the stage hands it on (``DebtflowCore/ChunkStage/forEachOutput(of:_:)``),
+    /// so no chunk of outcomes is gathered. The same ``SinkChunk`` as ``encode(_:)`` of
+    /// `stage.process(chunk)`.
+    func encode<Stage: ChunkStage>(_ chunk: consuming Chunk<Record>, through stage: Stage) throws -> SinkChunk
+    where Stage.Input == Record, Stage.Output == Outcome {
+        var encoding = Encoding(self, input: chunk.input, textByteCount: chunk.textByteCount)
+        try stage.forEachOutput(of: chunk) { outcome in encoding.add(&outcome) }
+        return encoding.finish()
+    }
+
+    /// One chunk's sink deliveries, written outcome by outcome.
+    private struct Encoding {
+        let encoder: SinkChunkEncoder
+        var buffers: Buffers
+        var result: SinkChunk
+        var tally = OutcomeTally()
+
+        init(_ encoder: SinkChunkEncoder, input: InputMark?, textByteCount: Int) {
+            self.encoder = encoder
+            buffers = Buffers(routes: encoder.routes, hints: encoder.capacityHints.values)
+            result = SinkChunk(input: input, textByteCount: textByteCount)
+        }
+
+        /// Counts `outcome` and writes it to each sink that accepts it (read in place: `inout`
+        /// only so that the wide value is not copied to be read).
+        mutating func add(_ outcome: inout Outcome) {
             tally.count(outcome)
             let status = outcome.status
             if outcome.isConversion && status == .failed {
-                if result.malformedRows.count < maxMalformedMessages {
-                    result.malformedRows.append(Self.malformedMessage(outcome))
+                if result.malformedRows.count < encoder.maxMalformedMessages {
+                    result.malformedRows.append(SinkChunkEncoder.malformedMessage(outcome))
                 }
-                continue
+                return
             }
             // The line already written for this outcome, without and with "source".
             var written: (writer: Int, start: Int)?
             var writtenWithSource: (writer: Int, start: Int)?
-            for (routeIndex, route) in routes.enumerated() where route.filter.accepts(status) {
+            for (routeIndex, route) in encoder.routes.enumerated() where route.filter.accepts(status) {
                 guard route.takesLines else {
                     buffers.lists[routeIndex].append(outcome)
                     continue
@@ -124,9 +152,13 @@ struct SinkChunkEncoder: Sendable {
                 }
             }
         }
-        result.counts = tally.counts
-        finish(&result, with: buffers)
-        return result
+
+        /// The chunk's deliveries and counts.
+        consuming func finish() -> SinkChunk {
+            result.counts = tally.counts
+            encoder.finish(&result, with: buffers)
+            return result
+        }
     }
 
     /// A conversion pipeline's chunk (no `map`: every record passes through as it was read) as

@@ -24,7 +24,7 @@ import DebtflowCore
 /// before `validate`). Which fields were given is read from what `normalize` found
 /// (``DebtflowCore/DebtCandidate/nonBlankFields``), not trimmed again here; a candidate that
 /// skipped `normalize` would count as having no amount, phone or email.
-public struct ValidateStage: ChunkStage {
+public struct ValidateStage: ElementStage {
     public typealias Input = DebtCandidate
     public typealias Output = Outcome
 
@@ -53,6 +53,13 @@ public struct ValidateStage: ChunkStage {
             }
         }
         return Chunk(outcomes, inputBytesConsumed: chunk.inputBytesConsumed)
+    }
+
+    /// Hands `candidate`'s outcome to `next`; what the outcome keeps of the candidate is moved
+    /// out of it (``DebtflowCore/ElementStage``: the caller drops it after).
+    public func pass(_ candidate: inout DebtCandidate, to next: (inout Outcome) throws -> Void) throws {
+        var outcome = validate(taking: &candidate)
+        try next(&outcome)
     }
 
     /// The outcome of one candidate.

@@ -267,3 +267,25 @@ struct MagiclineDebtorPresetTests {
         #expect(candidates.first?.errors == [problem])
     }
 }
+
+@Suite("map: candidates handed on one at a time")
+struct MapForEachOutputTests {
+    @Test("forEachOutput hands on, in order, exactly the candidates process(_:) gathers: per case, skipped and failed debtors",
+          arguments: [MapOptions(preset: .magiclineDebtor), MapOptions(constants: ["currency": "EUR"])])
+    func sameAsProcess(options: MapOptions) throws {
+        let debtors = [
+            apiDebtor(id: "1", cases: [collectionCase(id: "case-A"), collectionCase(id: "case-B", openAmount: .number("12.5"))]),
+            apiDebtor(id: "2", cases: []),
+            apiDebtor(id: "3"),
+        ]
+        var records = debtors.enumerated().map { index, debtor in record(debtor, number: index + 1) }
+        records[2].problem = RecordError(field: nil, code: .malformedRow, message: "could not read")
+        let stage = MapStage(options: options, today: "2026-06-15")
+        let gathered = try stage.process(Chunk(records)).elements
+        var handedOn: [DebtCandidate] = []
+        try stage.forEachOutput(of: Chunk(records)) { handedOn.append($0) }
+        #expect(handedOn == gathered)
+        #expect(handedOn.count == (options.preset == nil ? 3 : 4))
+        #expect(handedOn.last?.errors.map(\.code) == [.malformedRow])
+    }
+}

@@ -1,5 +1,9 @@
+import DebtflowClassify
 import DebtflowCore
+import DebtflowMap
+import DebtflowNormalize
 @testable import DebtflowPipeline
+import DebtflowValidate
 import DebtflowTestSupport
 import Testing
 
@@ -145,5 +149,40 @@ struct SinkChunkEncoderTests {
         #expect(structs(fromRecords.deliveries[3]) == structs(fromOutcomes.deliveries[3]))
         #expect(structs(fromRecords.deliveries[3])?.count == 35)
     }
-}
 
+    @Test("a config-built debt chain's outcomes, written as the chain hands each on, are what encoding its chunk of outcomes gives")
+    func debtChainEncodedAsHandedOn() throws {
+        let transform = try StageLink.chain([
+            .mapping(AnyChunkStage(MapStage(options: MapOptions(constants: ["currency": "EUR"])))),
+            .refining(AnyChunkStage(NormalizeStage())), .refining(AnyChunkStage(ClassifyStage())),
+            .deciding(AnyChunkStage(ValidateStage())),
+        ])
+        let rows: [(String, String, String, String)] = [
+            ("Jean", "Dupont", "12,50", "06 12 34 56 78"), ("Marie", "Curie", "30,00", "0690 12 34 56"),
+            ("Paul", "Martin", "8,00", ""), ("", "", "", ""), ("Zoé \"Z\"", "Ünal", "1.234,56", "+49 151 23456789"),
+        ]
+        let records = rows.enumerated().map { index, row in
+            Record(provenance: Provenance(source: "debts.csv", record: index + 1, line: index + 2),
+                   fields: RecordObject(["Prénom": .string(row.0), "Nom": .string(row.1), "Montant": .string(row.2),
+                                         "Téléphone": .string(row.3)]))
+        }
+        let sinks: [any OutcomeSink] = [
+            LinesOnlySink(accepts: [.valid]), LinesOnlySink(accepts: [.failed, .skipped]),
+            LinesOnlySink(accepts: [.valid, .failed, .skipped], includesSource: true), RecordingSink(accepts: [.valid, .failed]),
+        ]
+        let encoder = SinkChunkEncoder(sinks: sinks, maxMalformedMessages: 4)
+        let mark = InputMark(index: 0, path: "debts.csv", isLast: true)
+        let handedOn = try encoder.encode(Chunk(records, textByteCount: 77, input: mark), through: transform)
+        let gathered = encoder.encode(try transform.process(Chunk(records, textByteCount: 77, input: mark)))
+        #expect(handedOn.counts == gathered.counts)
+        #expect(handedOn.counts.valid == 2 && handedOn.counts.failed == 2 && handedOn.counts.skipped == 1)
+        #expect(handedOn.input == mark && handedOn.textByteCount == 77)
+        #expect(handedOn.deliveries.count == 4)
+        for index in 0..<3 {
+            #expect(lines(handedOn.deliveries[index])?.bytes == lines(gathered.deliveries[index])?.bytes)
+            #expect(lines(handedOn.deliveries[index])?.count == lines(gathered.deliveries[index])?.count)
+        }
+        #expect(structs(handedOn.deliveries[3]) == structs(gathered.deliveries[3]))
+        #expect(structs(handedOn.deliveries[3])?.count == 4)
+    }
+}

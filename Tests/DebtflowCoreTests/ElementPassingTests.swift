@@ -1,0 +1,136 @@
+import DebtflowCore
+import Synchronization
+import Testing
+
+/// What the stages below did, in order.
+private final class CallLog: Sendable {
+    private let entries = Mutex<[String]>([])
+    func note(_ entry: String) { entries.withLock { $0.append(entry) } }
+    var all: [String] { entries.withLock { $0 } }
+}
+
+/// A stage that works on whole chunks: each number `n` becomes `n` and `n + 100`, handed on as
+/// they are made.
+private struct Splitting: ChunkStage {
+    let log: CallLog
+    func process(_ chunk: consuming Chunk<Int>) throws -> Chunk<Int> {
+        var output: [Int] = []
+        try forEachOutput(of: chunk) { output.append($0) }
+        return Chunk(output)
+    }
+    func forEachOutput(of chunk: consuming Chunk<Int>, _ body: (inout Int) throws -> Void) throws {
+        for number in chunk.elements {
+            log.note("split \(number)")
+            var first = number
+            try body(&first)
+            var second = number + 100
+            try body(&second)
+        }
+    }
+}
+
+/// An element stage: doubles each number.
+private struct Doubling: ElementStage {
+    let log: CallLog
+    func process(_ chunk: consuming Chunk<Int>) throws -> Chunk<Int> {
+        Chunk(chunk.elements.map { number in log.note("double \(number)"); return number * 2 })
+    }
+    func pass(_ number: inout Int, to next: (inout Int) throws -> Void) throws {
+        log.note("double \(number)")
+        number *= 2
+        try next(&number)
+    }
+}
+
+/// An element stage that changes the element type: labels each number.
+private struct Labelling: ElementStage {
+    let log: CallLog
+    func process(_ chunk: consuming Chunk<Int>) throws -> Chunk<String> {
+        Chunk(chunk.elements.map { number in log.note("label \(number)"); return "#\(number)" })
+    }
+    func pass(_ number: inout Int, to next: (inout String) throws -> Void) throws {
+        log.note("label \(number)")
+        var label = "#\(number)"
+        try next(&label)
+    }
+}
+
+@Suite("Stages passing elements one at a time")
+struct ElementPassingTests {
+    @Test("a chain of erased stages hands each output of the first through the element stages before the next one is made")
+    func elementByElement() throws {
+        let log = CallLog()
+        let chain = AnyChunkStage(chaining: AnyChunkStage(chaining: AnyChunkStage(Splitting(log: log)), then: AnyChunkStage(Doubling(log: log))),
+                                  then: AnyChunkStage(Labelling(log: log)))
+        var labels: [String] = []
+        try chain.forEachOutput(of: Chunk([1, 2])) { labels.append($0) }
+        #expect(labels == ["#2", "#202", "#4", "#204"])
+        #expect(log.all == ["split 1", "double 1", "label 2", "double 101", "label 202",
+                            "split 2", "double 2", "label 4", "double 102", "label 204"])
+    }
+
+    @Test("process(_:) of the same chain still runs a whole chunk through each stage in turn, with the same outputs")
+    func chunkByChunk() throws {
+        let log = CallLog()
+        let chain = AnyChunkStage(chaining: AnyChunkStage(chaining: AnyChunkStage(Splitting(log: log)), then: AnyChunkStage(Doubling(log: log))),
+                                  then: AnyChunkStage(Labelling(log: log)))
+        #expect(try chain.process(Chunk([1, 2])).elements == ["#2", "#202", "#4", "#204"])
+        #expect(log.all == ["split 1", "split 2", "double 1", "double 101", "double 2", "double 102",
+                            "label 2", "label 202", "label 4", "label 204"])
+    }
+
+    @Test("only a chain of element stages takes one element at a time; a chunk stage after them gets their chunk")
+    func passesElements() throws {
+        let log = CallLog()
+        #expect(AnyChunkStage(Doubling(log: log)).passesElements)
+        #expect(!AnyChunkStage(Splitting(log: log)).passesElements)
+        #expect(AnyChunkStage(chaining: AnyChunkStage(Doubling(log: log)), then: AnyChunkStage(Labelling(log: log))).passesElements)
+        #expect(!AnyChunkStage(chaining: AnyChunkStage(Splitting(log: log)), then: AnyChunkStage(Doubling(log: log))).passesElements)
+        let endsInChunkStage = AnyChunkStage(chaining: AnyChunkStage(Doubling(log: log)), then: AnyChunkStage(Splitting(log: log)))
+        #expect(!endsInChunkStage.passesElements)
+        var numbers: [Int] = []
+        try endsInChunkStage.forEachOutput(of: Chunk([1, 2])) { numbers.append($0) }
+        #expect(numbers == [2, 102, 4, 104])
+        #expect(log.all == ["double 1", "double 2", "split 2", "split 4"])
+    }
+
+    @Test("the default forEachOutput hands on what process(_:) returns, and a body's error stops it")
+    func defaultAndErrors() throws {
+        struct Stop: Error {}
+        let log = CallLog()
+        var seen: [Int] = []
+        #expect(throws: Stop.self) {
+            try Doubling(log: log).forEachOutput(of: Chunk([1, 2, 3])) { number in
+                seen.append(number)
+                if number == 4 { throw Stop() }
+            }
+        }
+        #expect(seen == [2, 4])
+    }
+}
+
+@Suite("A reused debt candidate")
+struct DebtCandidateResetTests {
+    @Test("reset makes a used candidate equal to a fresh one with the same parts")
+    func resetIsFresh() {
+        let record = RecordView(RecordObject(["name": .string("Zoé")]))
+        var used = DebtCandidate(provenance: Provenance(source: "old.csv", record: 7, line: 8), data: RecordView(RecordObject(["x": .string("1")])),
+                                 raw: DebtRawFields(["firstname": "Old", "phone": "0612345678"]),
+                                 metadata: RecordObject(["debtorId": .string("9")]), tempID: "old#7", phoneRegion: "FR")
+        used.debt.firstname = "Old"
+        used.debt.amount = MinorUnitAmount(minorUnits: 1250, digits: 2)
+        used.destination = Destination(zone: .eu, country: "DE", credits: 30, multiplier: "1.2", expensive: false)
+        used.phoneNumber = PhoneNumber(e164: "+33612345678", callingCode: 33, region: "FR")
+        used.nonBlankFields.insert(.phone)
+        used.errors = [RecordError(field: "phone", code: .invalidPhone, message: "bad")]
+        used.skipReason = .emptyRow
+        used.warnings = ["a warning"]
+
+        let raw = DebtRawFields(["lastname": "Neu"])
+        used.reset(provenance: Provenance(source: "new.csv", record: 1, line: 2), data: record, raw: raw, tempID: "new#1", phoneRegion: nil)
+        let fresh = DebtCandidate(provenance: Provenance(source: "new.csv", record: 1, line: 2), data: record, raw: raw,
+                                  tempID: "new#1", phoneRegion: nil)
+        #expect(used == fresh)
+        #expect(used.phoneNumber == nil && used.nonBlankFields == DebtRawKeySet() && used.metadata == nil)
+    }
+}
