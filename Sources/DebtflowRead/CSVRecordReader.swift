@@ -183,7 +183,7 @@ public final class CSVRecordReader: RecordSource {
             keys.flags.withUnsafeBufferPointer { keyFlags in
                 for index in 0..<named {
                     let key = ByteSpan(offset: base + spans[index].offset, length: spans[index].length)
-                    let (value, flags) = decoder.appendField(scanner.fieldBytes(index), to: &builder)
+                    let (value, flags) = decoder.appendField(scanner.fieldBytes(index), knownASCIIFlags: scanner.knownASCIIFlags(ofField: index), to: &builder)
                     builder.appendScalar(.string, key: key, value: value, knownFlags: flags.union(keyFlags[index]))
                 }
             }
@@ -191,7 +191,7 @@ public final class CSVRecordReader: RecordSource {
         for index in named..<max(named, count) {
             // A field past the header's columns: its key is made for this row.
             let key = builder.appendBytes(CSVHeader.columnKey(index))
-            let (value, flags) = decoder.appendField(scanner.fieldBytes(index), to: &builder)
+            let (value, flags) = decoder.appendField(scanner.fieldBytes(index), knownASCIIFlags: scanner.knownASCIIFlags(ofField: index), to: &builder)
             builder.appendScalar(.string, key: key, value: value, flags: flags)
         }
         builder.end(root)
@@ -209,7 +209,7 @@ public final class CSVRecordReader: RecordSource {
         let count = keys.count
         return withUnsafeTemporaryAllocation(of: (value: ByteSpan, flags: RecordNode.Flags).self, capacity: count) { values in
             for index in 0..<count {
-                let (value, flags) = decoder.appendField(scanner.fieldBytes(index), to: &builder)
+                let (value, flags) = decoder.appendField(scanner.fieldBytes(index), knownASCIIFlags: scanner.knownASCIIFlags(ofField: index), to: &builder)
                 (values.baseAddress.unsafelyUnwrapped + index).initialize(to: (value, flags))
             }
             return keys.spans.withUnsafeBufferPointer { spans in

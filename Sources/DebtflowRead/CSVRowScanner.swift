@@ -15,12 +15,36 @@ struct CSVFieldSpan {
     /// The stored bytes are a quoted field that needs its quotes removed and `""` undoubled;
     /// otherwise `start..<end` is the field's text as is.
     var needsUnquoting: Bool
+    /// What the scan saw of the field's bytes (``CSVByteClass``), when it looked at each of them:
+    /// `nil` for a quoted field.
+    var seen: CSVByteClass?
 
-    init(start: Int, end: Int, needsUnquoting: Bool) {
+    init(start: Int, end: Int, needsUnquoting: Bool, seen: CSVByteClass? = nil) {
         storedStart = UInt32(truncatingIfNeeded: start)
         storedEnd = UInt32(truncatingIfNeeded: end)
         self.needsUnquoting = needsUnquoting
+        self.seen = seen
     }
+
+    /// The field's tape flags when the scan already knows them: an ASCII field (the same text in
+    /// every encoding the reader takes, and well-formed UTF-8), so no second pass over its bytes
+    /// is needed. `nil` for a field with a byte above 0x7F, or a quoted one.
+    var knownASCIIFlags: RecordNode.Flags? {
+        guard let seen, !seen.contains(.nonASCII) else { return nil }
+        return seen.contains(.needsEscaping) ? .valueNeedsEscaping : []
+    }
+}
+
+/// The class of a byte for the unquoted-field scan, one table lookup per byte: whether it ends
+/// the field, and (gathered over the field) whether the field is ASCII and needs JSON escaping.
+struct CSVByteClass: OptionSet {
+    let rawValue: UInt8
+    /// The delimiter, CR or LF.
+    static let endsField = CSVByteClass(rawValue: 1)
+    /// A byte above 0x7F.
+    static let nonASCII = CSVByteClass(rawValue: 2)
+    /// `"`, `\` or a control character: JSON writes it escaped.
+    static let needsEscaping = CSVByteClass(rawValue: 4)
 }
 
 /// The spans of one row's fields while the scanner gathers them: memory the scanner owns, lent
@@ -96,8 +120,8 @@ final class CSVRowScanner {
     private var pendingLineFeed = false
 
     private var delimiter = UInt8(ascii: ",")
-    /// Bytes that end an unquoted field: the delimiter, CR, LF.
-    private let endsUnquoted: UnsafeMutablePointer<Bool>
+    /// Each byte's class in an unquoted field (``CSVByteClass``): the delimiter, CR and LF end it.
+    private let unquotedClass: UnsafeMutablePointer<CSVByteClass>
     /// Bytes the quoted-field loop stops at: `"`, CR, LF.
     private let stopsQuoted: UnsafeMutablePointer<Bool>
 
@@ -124,13 +148,18 @@ final class CSVRowScanner {
         self.storage = .allocate(capacity: Self.initialCapacity)
         self.scratch = .allocate(capacity: 4096)
         self.fieldStorage = .allocate(capacity: 64)
-        self.endsUnquoted = .allocate(capacity: 256)
+        self.unquotedClass = .allocate(capacity: 256)
         self.stopsQuoted = .allocate(capacity: 256)
         stopsQuoted.initialize(repeating: false, count: 256)
         stopsQuoted[Int(CSVBytes.quote)] = true
         stopsQuoted[Int(CSVBytes.carriageReturn)] = true
         stopsQuoted[Int(CSVBytes.lineFeed)] = true
-        endsUnquoted.initialize(repeating: false, count: 256)
+        for byte in 0..<256 {
+            var byteClass: CSVByteClass = []
+            if byte >= 0x80 { byteClass.insert(.nonASCII) }
+            if byte < 0x20 || byte == Int(CSVBytes.quote) || byte == Int(UInt8(ascii: "\\")) { byteClass.insert(.needsEscaping) }
+            (unquotedClass + byte).initialize(to: byteClass)
+        }
         setDelimiter(delimiter)
     }
 
@@ -138,17 +167,17 @@ final class CSVRowScanner {
         fieldStorage.deallocate()
         storage.deallocate()
         scratch.deallocate()
-        endsUnquoted.deallocate()
+        unquotedClass.deallocate()
         stopsQuoted.deallocate()
     }
 
     /// Sets the field delimiter (before the first row).
     func setDelimiter(_ byte: UInt8) {
-        endsUnquoted[Int(delimiter)] = false
+        unquotedClass[Int(delimiter)].remove(.endsField)
         delimiter = byte
-        endsUnquoted[Int(byte)] = true
-        endsUnquoted[Int(CSVBytes.carriageReturn)] = true
-        endsUnquoted[Int(CSVBytes.lineFeed)] = true
+        unquotedClass[Int(byte)].insert(.endsField)
+        unquotedClass[Int(CSVBytes.carriageReturn)].insert(.endsField)
+        unquotedClass[Int(CSVBytes.lineFeed)].insert(.endsField)
     }
 
     // MARK: - Start of the input
@@ -236,6 +265,7 @@ final class CSVRowScanner {
         var fieldLine = line
         var escaped = false
         var closedAt = 0        // relative to rowStart: just after a quoted field's closing quote
+        var seen: CSVByteClass = []  // what the unquoted field's bytes so far are (ASCII, escaping)
         let delimiter = self.delimiter  // read once, not per field (a class property read is checked at run time)
 
         while true {
@@ -247,6 +277,7 @@ final class CSVRowScanner {
                 switch state {
                 case .fieldStart:
                     fieldStart = index - base
+                    seen = []
                     if bytes[index] == CSVBytes.quote {
                         state = .quoted
                         fieldLine = line
@@ -257,10 +288,16 @@ final class CSVRowScanner {
                     }
 
                 case .unquoted:
-                    let table = endsUnquoted
-                    while index < stop && !table[Int(bytes[index])] { index += 1 }
+                    // One lookup per byte finds the field's end and what its bytes are.
+                    let table = unquotedClass
+                    while index < stop {
+                        let byteClass = table[Int(bytes[index])]
+                        if byteClass.contains(.endsField) { break }
+                        seen.formUnion(byteClass)
+                        index += 1
+                    }
                     if index == stop { break scan }
-                    try appendField(start: fieldStart, end: index - base, needsUnquoting: false, line: line, to: &fields)
+                    try appendField(start: fieldStart, end: index - base, needsUnquoting: false, seen: seen, line: line, to: &fields)
                     let byte = bytes[index]
                     index += 1
                     if byte == delimiter {
@@ -293,8 +330,8 @@ final class CSVRowScanner {
                     }
 
                 case .afterQuoted:
-                    let table = endsUnquoted
-                    while index < stop && !table[Int(bytes[index])] { index += 1 }
+                    let table = unquotedClass
+                    while index < stop && !table[Int(bytes[index])].contains(.endsField) { index += 1 }
                     if index == stop { break scan }
                     let fieldEnd = index - base
                     try appendQuotedField(start: fieldStart, end: fieldEnd, simple: !escaped && fieldEnd == closedAt,
@@ -323,7 +360,7 @@ final class CSVRowScanner {
                 case .fieldStart:
                     try appendField(start: fieldEnd, end: fieldEnd, needsUnquoting: false, line: line, to: &fields)
                 case .unquoted:
-                    try appendField(start: fieldStart, end: fieldEnd, needsUnquoting: false, line: line, to: &fields)
+                    try appendField(start: fieldStart, end: fieldEnd, needsUnquoting: false, seen: seen, line: line, to: &fields)
                 case .quoted:
                     throw DebtflowError.input(
                         "unterminated quoted field: the quote opened on line \(fieldLine) is never closed",
@@ -347,9 +384,10 @@ final class CSVRowScanner {
     }
 
     @inline(__always)
-    private func appendField(start: Int, end: Int, needsUnquoting: Bool, line: Int, to fields: inout CSVFieldSpans) throws {
+    private func appendField(start: Int, end: Int, needsUnquoting: Bool, seen: CSVByteClass? = nil, line: Int,
+                             to fields: inout CSVFieldSpans) throws {
         if end - start > maxFieldBytes { throw oversizeField(line: line, quoted: false, column: fields.count + 1) }
-        fields.append(CSVFieldSpan(start: start, end: end, needsUnquoting: needsUnquoting))
+        fields.append(CSVFieldSpan(start: start, end: end, needsUnquoting: needsUnquoting, seen: seen))
     }
 
     /// A quoted field from its opening quote to `end`; `simple` when it is exactly `"…"` with no
@@ -388,6 +426,14 @@ final class CSVRowScanner {
             index += 1
         }
         return true
+    }
+
+    /// The tape flags of field `index` when the scan found it all ASCII (see
+    /// ``CSVFieldSpan/knownASCIIFlags``), else `nil`.
+    @inline(__always)
+    func knownASCIIFlags(ofField index: Int) -> RecordNode.Flags? {
+        precondition(index >= 0 && index < fieldCount, "no such field in the row")
+        return fieldStorage[index].knownASCIIFlags
     }
 
     /// The text bytes of field `index` of the current row (quotes removed). Valid until the next

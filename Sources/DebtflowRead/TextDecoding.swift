@@ -48,9 +48,13 @@ extension TextDecoder {
     /// one copy. ASCII and valid UTF-8 are copied as they are; Windows-1252 is decoded to UTF-8
     /// straight into the arena; only invalid UTF-8 read as `utf-8` (replaced by U+FFFD) goes
     /// through a `String`. Same text as ``string(_:)``.
+    ///
+    /// `knownASCIIFlags`: the flags of a field its reader already found all ASCII (the same text
+    /// in every encoding): it is copied without looking at its bytes again.
     @inline(__always)
-    func appendField(_ bytes: UnsafeBufferPointer<UInt8>, to builder: inout RecordTapeBuilder)
-        -> (span: ByteSpan, flags: RecordNode.Flags) {
+    func appendField(_ bytes: UnsafeBufferPointer<UInt8>, knownASCIIFlags: RecordNode.Flags? = nil,
+                     to builder: inout RecordTapeBuilder) -> (span: ByteSpan, flags: RecordNode.Flags) {
+        if let knownASCIIFlags { return (builder.appendBytes(bytes), knownASCIIFlags) }
         switch encoding {
         case .auto, .utf8:
             // One pass finds the flags and checks the UTF-8 (ASCII is valid UTF-8).

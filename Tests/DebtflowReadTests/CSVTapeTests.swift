@@ -116,6 +116,45 @@ struct CSVTapeTests {
         #expect(texts(utf8)[0] == "C\u{FFFD}line")
     }
 
+    @Test("every field's tape flags are what a look at its stored text finds (the scan's own for ASCII fields), whatever the delimiter, encoding and read size",
+          arguments: [",", ";", "\t"])
+    func fieldFlagsFromTheScan(delimiter: String) throws {
+        let fields: [[UInt8]] = [
+            Array("plain".utf8), Array("tab\there".utf8), Array("back\\slash".utf8), Array("say \"hi\" inside".utf8),
+            [0x61, 0x01, 0x62], [0x61, 0x7F, 0x62], Array("Céline".utf8), [0x43, 0xE9, 0x6C], Array("\"quoted, \"\"twice\"\"\"".utf8),
+            Array("\"simple\"".utf8), [], Array("a long ASCII field of more than eight bytes, twice over".utf8),
+        ].map { field in delimiter == "," || !field.contains(UInt8(ascii: ",")) ? field : field.filter { $0 != UInt8(ascii: ",") } }
+        let separator = Array(delimiter.utf8)
+        var bytes = Array((0..<fields.count).map { "c\($0)" }.joined(separator: delimiter).utf8) + [0x0A]
+        for _ in 0..<3 {
+            for (index, field) in fields.enumerated() {
+                if index > 0 { bytes += separator }
+                bytes += field
+            }
+            bytes += [0x0A]
+        }
+        for encoding in TextEncodingChoice.allCases {
+            for readSize in readSizes {
+                let reader = CSVRecordReader(source: MemoryByteSource(bytes, name: "t.csv", maxReadSize: readSize),
+                                             options: CSVReaderOptions(delimiter: .byte(separator[0]), encoding: encoding),
+                                             chunkSize: 1024)
+                var checked = 0
+                while let chunk = try reader.readChunk() {
+                    for record in chunk.elements {
+                        for child in record.view.children {
+                            let stored = Array((child.scalarText ?? "").utf8)
+                            let expected = stored.withUnsafeBufferPointer { UTF8Validation.tapeFlags(of: $0) }
+                            #expect(child.node.flags.intersection([.valueIsNonASCII, .valueNeedsEscaping]) == expected,
+                                    "field \(stored) read as \(encoding) in reads of \(readSize)")
+                            checked += 1
+                        }
+                    }
+                }
+                #expect(checked > 0)
+            }
+        }
+    }
+
     @Test("a quoted field with doubled quotes and line breaks is unquoted once into the arena and flagged for escaping")
     func quotedField() throws {
         let record = try #require(try chunks("id,note\n1,\"say \"\"hi\"\"\r\nnext\"\n").first?.elements.first)
