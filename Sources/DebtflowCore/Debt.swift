@@ -84,6 +84,20 @@ public struct Debt: Sendable {
     /// instead of being copied.
     public init(tape: RecordTape?) { self.tape = tape }
 
+    /// Makes this the empty debt ``init(tape:)`` makes, in place (a debt is a wide value: one
+    /// built in a temporary is copied where it is stored).
+    public mutating func reset(tape: RecordTape?) {
+        self.tape = tape
+        smallCount = 0
+        if !arena.isEmpty { arena = [] }
+        present = 0
+        inTape = 0
+        inSmall = 0
+        amount = nil
+        acceptExpensiveDestination = nil
+        metadata = nil
+    }
+
     /// Whether `key` has a text (always `false` for `amount` and `accept_expensive_destination`,
     /// whose values are ``amount`` and ``acceptExpensiveDestination``).
     @inline(__always)

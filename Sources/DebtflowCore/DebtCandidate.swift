@@ -54,20 +54,22 @@ public struct DebtCandidate: Sendable, Equatable {
 
 extension DebtCandidate {
     /// Makes this candidate the fresh one ``init(provenance:data:raw:metadata:tempID:phoneRegion:)``
-    /// would make, field by field: a stage that makes a candidate per record reuses one variable
-    /// instead of building each in a temporary and copying it (a candidate is a wide value, and
-    /// the copy costs a retain per reference it holds).
+    /// would make with empty ``raw`` fields over `data`'s tape and `rawSide`, field by field: a
+    /// stage that makes a candidate per record reuses one variable, fills ``raw`` where it lies,
+    /// and sets ``tempID`` and ``phoneRegion`` from it, instead of building each candidate in a
+    /// temporary and copying it (a candidate is a wide value, and the copy costs a retain per
+    /// reference it holds).
     @inlinable
-    public mutating func reset(provenance: consuming Provenance, data: consuming RecordView, raw: consuming DebtRawFields,
-                               metadata: consuming RecordObject? = nil, tempID: consuming String?,
-                               phoneRegion: consuming String?) {
+    public mutating func reset(provenance: consuming Provenance, data: consuming RecordView, rawSide: [UInt8] = [],
+                               metadata: consuming RecordObject? = nil, tempID: consuming String? = nil,
+                               phoneRegion: consuming String? = nil) {
         self.provenance = provenance
+        raw.reset(tape: data.tape, side: rawSide)
         self.data = data
-        self.raw = raw
         self.metadata = metadata
         self.tempID = tempID
         self.phoneRegion = phoneRegion
-        debt = Debt()
+        debt.reset(tape: nil)
         destination = nil
         phoneNumber = nil
         nonBlankFields = DebtRawKeySet()
@@ -123,6 +125,15 @@ public struct DebtRawFields: Sendable {
     public init(tape: RecordTape, side: [UInt8] = []) {
         self.tape = tape
         self.side = side
+    }
+
+    /// Makes these the empty fields ``init(tape:side:)`` makes, in place (a candidate reused for
+    /// the next record: building new fields in a temporary and storing them copies them).
+    public mutating func reset(tape: RecordTape, side: [UInt8]) {
+        self.tape = tape
+        self.side = side
+        present = 0
+        inSide = 0
     }
 
     /// Fields from key names; names that are not debt keys are ignored.

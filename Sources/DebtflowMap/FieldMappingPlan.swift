@@ -32,7 +32,7 @@ struct FieldMappingPlan: Sendable {
     private let indexedSlots: [(member: Int, slot: Int)]
     /// The texts a record's fields may take that are not on its tape: the constants, then `true`
     /// and `false` (a JSON boolean's text). Shared by every record the plan maps (one retain each).
-    private let side: [UInt8]
+    let side: [UInt8]
     private let trueSpan: ByteSpan
     private let falseSpan: ByteSpan
 
@@ -152,6 +152,14 @@ struct FieldMappingPlan: Sendable {
     /// The source text of every mapped debt key of `record` (which must match this plan).
     func rawValues(of record: RecordView) -> DebtRawFields {
         var raw = DebtRawFields(tape: record.tape, side: side)
+        fillRawValues(of: record, into: &raw)
+        return raw
+    }
+
+    /// ``rawValues(of:)`` written into `raw` where it lies: empty fields over `record`'s tape and
+    /// this plan's ``side`` bytes (``DebtflowCore/DebtCandidate/reset(provenance:data:rawSide:metadata:tempID:phoneRegion:)``).
+    func fillRawValues(of record: RecordView, into raw: inout DebtRawFields) {
+        precondition(raw.isEmpty, "the fields to fill are not empty")
         // Members read by position: one pass over the record's members.
         var next = 0
         if !indexedSlots.isEmpty {
@@ -185,7 +193,6 @@ struct FieldMappingPlan: Sendable {
             case nil: take(nil, into: &raw, slot: slot)
             }
         }
-        return raw
     }
 
     /// ``take(_:into:slot:)`` for a member that takes one node, read from the node table.

@@ -81,28 +81,37 @@ public struct MapStage: ChunkStage {
         }
     }
 
-    /// Makes `candidate` the candidate of one record (reset where there is one already).
+    /// Makes `candidate` the candidate of one record: reset and filled where it lies when there is
+    /// one already (a candidate built in a temporary is copied where it is stored).
     private func mapGeneric(_ record: Record, plan: FieldMappingPlan, idPrefix: inout IDPrefix,
                             into candidate: inout DebtCandidate?) {
-        let raw = plan.rawValues(of: record.view)
+        // (`candidate == nil` would compare candidates: `DebtCandidate` is `Equatable`.)
+        if case .some = candidate {
+            candidate!.reset(provenance: record.provenance, data: record.view, rawSide: plan.side)
+            plan.fillRawValues(of: record.view, into: &candidate!.raw)
+        } else {
+            candidate = DebtCandidate(provenance: record.provenance, data: record.view, raw: plan.rawValues(of: record.view))
+        }
+        let (tempID, phoneRegion) = Self.identity(of: candidate!.raw, provenance: record.provenance, idPrefix: &idPrefix)
+        candidate!.tempID = tempID
+        candidate!.phoneRegion = phoneRegion
+        if let problem = record.problem { candidate!.errors.append(problem) }
+    }
+
+    /// A record's `temp_id` (its own `temp_id` or `internal_id`, else `<file name>#<record>`) and
+    /// the region of its national phone numbers (a two-letter `country_code`), from its fields.
+    private static func identity(of raw: borrowing DebtRawFields, provenance: Provenance,
+                                 idPrefix: inout IDPrefix) -> (tempID: String, phoneRegion: String?) {
         let tempID: String
         if let ownKey: DebtRawKey = raw.has(.tempID) ? .tempID : raw.has(.internalID) ? .internalID : nil {
             tempID = raw.withBytes(ownKey) { bytes in
                 bytes.map { String(decoding: UnsafeBufferPointer(rebasing: $0[TextTrimming.asciiTrimmedRange($0)]), as: UTF8.self) } ?? ""
             }
         } else {
-            tempID = idPrefix.prefix(for: record.provenance.source) + String(record.provenance.record)
+            tempID = idPrefix.prefix(for: provenance.source) + String(provenance.record)
         }
         let phoneRegion = raw.has(.countryCode) ? raw.withBytes(.countryCode) { $0.flatMap(RegionCode.parse(utf8:)) } : nil
-        // (`candidate == nil` would compare candidates: `DebtCandidate` is `Equatable`.)
-        if case .some = candidate {
-            candidate!.reset(provenance: record.provenance, data: record.view, raw: consume raw, tempID: consume tempID,
-                             phoneRegion: consume phoneRegion)
-        } else {
-            candidate = DebtCandidate(provenance: record.provenance, data: record.view, raw: consume raw, tempID: consume tempID,
-                                      phoneRegion: consume phoneRegion)
-        }
-        if let problem = record.problem { candidate!.errors.append(problem) }
+        return (tempID, phoneRegion)
     }
 
     /// The local calendar date, `YYYY-MM-DD`.

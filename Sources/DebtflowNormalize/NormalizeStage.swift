@@ -71,7 +71,8 @@ public struct NormalizeStage: ElementStage {
     /// ``normalize(_:)`` with every field's bytes at hand (opened once for all the rules).
     private func normalize(_ candidate: inout DebtCandidate, fields: DebtKeyedBytes) {
         // Texts kept as the input had them point into the record's tape (no copy).
-        candidate.debt = Debt(tape: candidate.data.tape)
+        // (Reset where it lies: a debt built in a temporary is copied where it is stored.)
+        candidate.debt.reset(tape: candidate.data.tape)
         var errors = ErrorList(taking: &candidate.errors)
         var nonBlank = DebtRawKeySet()
 

@@ -111,7 +111,7 @@ struct ElementPassingTests {
 
 @Suite("A reused debt candidate")
 struct DebtCandidateResetTests {
-    @Test("reset makes a used candidate equal to a fresh one with the same parts")
+    @Test("reset makes a used candidate equal to a fresh one with the same parts, its fields empty over the new tape")
     func resetIsFresh() {
         let record = RecordView(RecordObject(["name": .string("Zoé")]))
         var used = DebtCandidate(provenance: Provenance(source: "old.csv", record: 7, line: 8), data: RecordView(RecordObject(["x": .string("1")])),
@@ -126,11 +126,40 @@ struct DebtCandidateResetTests {
         used.skipReason = .emptyRow
         used.warnings = ["a warning"]
 
-        let raw = DebtRawFields(["lastname": "Neu"])
-        used.reset(provenance: Provenance(source: "new.csv", record: 1, line: 2), data: record, raw: raw, tempID: "new#1", phoneRegion: nil)
-        let fresh = DebtCandidate(provenance: Provenance(source: "new.csv", record: 1, line: 2), data: record, raw: raw,
-                                  tempID: "new#1", phoneRegion: nil)
+        let side = Array("EUR".utf8)
+        used.reset(provenance: Provenance(source: "new.csv", record: 1, line: 2), data: record, rawSide: side, tempID: "new#1")
+        var fresh = DebtCandidate(provenance: Provenance(source: "new.csv", record: 1, line: 2), data: record,
+                                  raw: DebtRawFields(tape: record.tape, side: side), tempID: "new#1", phoneRegion: nil)
         #expect(used == fresh)
+        #expect(used.raw.isEmpty)
+        // The reset fields point into the new record's tape and side bytes.
+        let nameSpan = record.tape.nodes[record.index + 1].value
+        used.raw.set(.firstname, tapeSpan: nameSpan)
+        used.raw.set(.currency, sideSpan: ByteSpan(offset: 0, length: 3))
+        fresh.raw.set(.firstname, tapeSpan: nameSpan)
+        fresh.raw.set(.currency, sideSpan: ByteSpan(offset: 0, length: 3))
+        #expect(used == fresh)
+        #expect(used.raw["firstname"] == "Zoé" && used.raw["currency"] == "EUR")
         #expect(used.phoneNumber == nil && used.nonBlankFields == DebtRawKeySet() && used.metadata == nil)
+    }
+
+    @Test("a debt reset over a tape is the empty debt made over it: no text, amount, flag or metadata; texts of the new tape can be set")
+    func debtReset() {
+        let oldRecord = RecordView(RecordObject(["a": .string("Old name")]))
+        let newRecord = RecordView(RecordObject(["a": .string("Neu")]))
+        var debt = Debt(tape: oldRecord.tape)
+        debt.firstname = "a text long enough to go to the arena, past the inline bytes"
+        debt.currency = "EUR"
+        debt.amount = MinorUnitAmount(minorUnits: 5, digits: 2)
+        debt.acceptExpensiveDestination = true
+        debt.metadata = RecordObject(["debtorId": .string("1")])
+        debt.reset(tape: newRecord.tape)
+        #expect(debt == Debt(tape: newRecord.tape))
+        #expect(debt.firstname == nil && debt.currency == nil && debt.amount == nil && debt.metadata == nil)
+        newRecord.tape.bytes.withUnsafeBufferPointer { bytes in
+            let span = newRecord.tape.nodes[newRecord.index + 1].value
+            debt.setText(.lastname, UnsafeBufferPointer(rebasing: bytes[Int(span.offset)..<Int(span.offset + span.length)]))
+        }
+        #expect(debt.lastname == "Neu")
     }
 }
