@@ -335,9 +335,47 @@ public struct JSONByteWriter: Sendable {
     /// An object whose members each take one node — scalars or empty containers (a CSV row):
     /// written member by member, without
     /// the stack of open containers ``writeNodes(from:to:arena:nodes:)`` keeps (one allocation per
-    /// record saved).
+    /// record saved), and in one piece (``writeBounded(upTo:_:)``) when its size is bounded
+    /// below ``boundedPieceLimit``: the tape's flags say which texts may need escaping.
     private mutating func writeFlatObject(at root: Int, arena: UnsafeBufferPointer<UInt8>,
                                           nodes: UnsafeBufferPointer<RecordNode>) {
+        let end = Int(nodes[root].end)
+        var bound = 2
+        for index in root + 1..<end {
+            let node = nodes[index]
+            bound &+= JSONRawCursor.quotedBound(Int(node.key.length), needsEscaping: node.flags.contains(.keyNeedsEscaping)) &+ 2
+            switch node.kind {
+            case .string: bound &+= JSONRawCursor.quotedBound(Int(node.value.length), needsEscaping: node.flags.contains(.valueNeedsEscaping))
+            case .number: bound &+= Int(node.value.length)
+            case .null, .true, .false: bound &+= 5
+            case .object, .array: bound &+= 2
+            }
+        }
+        if bound <= Self.boundedPieceLimit {
+            writeBounded(upTo: bound) { cursor in
+                cursor.byte(UInt8(ascii: "{"))
+                for index in root + 1..<end {
+                    let node = nodes[index]
+                    if index > root + 1 { cursor.byte(UInt8(ascii: ",")) }
+                    cursor.quoted(UnsafeBufferPointer(rebasing: arena[Int(node.key.offset)..<node.key.end]),
+                                  needsEscaping: node.flags.contains(.keyNeedsEscaping))
+                    cursor.byte(UInt8(ascii: ":"))
+                    switch node.kind {
+                    case .string:
+                        cursor.quoted(UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end]),
+                                      needsEscaping: node.flags.contains(.valueNeedsEscaping))
+                    case .number: cursor.bytes(UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end]))
+                    case .null: cursor.literal("null")
+                    case .true: cursor.literal("true")
+                    case .false: cursor.literal("false")
+                    case .object: cursor.literal("{}")
+                    case .array: cursor.literal("[]")
+                    }
+                }
+                cursor.byte(UInt8(ascii: "}"))
+            }
+            return
+        }
         beginObject()
         for index in root + 1..<Int(nodes[root].end) {
             let node = nodes[index]
@@ -350,6 +388,41 @@ public struct JSONByteWriter: Sendable {
             }
         }
         endObject()
+    }
+
+    /// The largest value written in one piece (``writeBounded(upTo:_:)``): a bound past it (a
+    /// long text that may need escaping, bounded at six bytes per byte) is written piece by piece,
+    /// so no buffer grows by more than the value needs.
+    static let boundedPieceLimit = 64 * 1024
+
+    /// Writes one whole value of at most `bound` bytes through a ``JSONRawCursor`` (one capacity
+    /// and uniqueness check on ``bytes``), after the comma due before it. `write` must write
+    /// exactly one complete JSON value.
+    @inline(__always)
+    mutating func writeBounded(upTo bound: Int, _ write: (inout JSONRawCursor) -> Void) {
+        let comma = needsCommaAndMark()
+        bytes.appendInPlace(upTo: bound + 1) { buffer in
+            var cursor = JSONRawCursor(buffer)
+            if comma { cursor.byte(UInt8(ascii: ",")) }
+            write(&cursor)
+            return cursor.count
+        }
+    }
+
+    /// Opens an object and writes its first members in one piece through a ``JSONRawCursor``
+    /// (at most `bound` bytes; `write` writes at least one member, without the `{`): the members
+    /// written after it get their commas as usual.
+    mutating func beginObject(writingFirstMembersUpTo bound: Int, _ write: (inout JSONRawCursor) -> Void) {
+        let comma = needsCommaAndMark()
+        bytes.appendInPlace(upTo: bound + 2) { buffer in
+            var cursor = JSONRawCursor(buffer)
+            if comma { cursor.byte(UInt8(ascii: ",")) }
+            cursor.byte(UInt8(ascii: "{"))
+            write(&cursor)
+            return cursor.count
+        }
+        open()
+        commaBits |= 1
     }
 
     /// Writes `"key":` of an object member from the tape (escaped only when its flag says so).

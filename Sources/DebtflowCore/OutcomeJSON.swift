@@ -8,13 +8,7 @@ extension JSONByteWriter {
             recordData(outcome.data)
             return
         }
-        beginObject()
-        field(literal: "status", outcome.status.rawValue)
-        if includeSource { field(literal: "source", outcome.provenance.source) }
-        field(literal: "record", outcome.provenance.record)
-        optionalField(literal: "line", outcome.provenance.line)
-        optionalField(literal: "case", outcome.provenance.caseIndex)
-        optionalField(literal: "temp_id", outcome.tempID)
+        envelopeHead(outcome, includeSource: includeSource)
         switch outcome.status {
         case .valid:
             // Written through optional chaining, which reads each value where it lies (`if let`
@@ -40,6 +34,50 @@ extension JSONByteWriter {
             endArray()
         }
         endObject()
+    }
+
+    /// `{"status":…,"source":…,"record":…,"line":…,"case":…,"temp_id":…` (each optional key
+    /// only when it has a value) in one piece: an envelope's object is left open after it.
+    private mutating func envelopeHead(_ outcome: borrowing Outcome, includeSource: Bool) {
+        var source = includeSource ? outcome.provenance.source : ""
+        var tempID = outcome.tempID ?? ""
+        let hasTempID = outcome.tempID != nil
+        let record = outcome.provenance.record
+        let line = outcome.provenance.line
+        let caseIndex = outcome.provenance.caseIndex
+        let status = outcome.status
+        source.withUTF8 { source in
+            tempID.withUTF8 { tempID in
+                let bound = 64 + 3 * JSONRawCursor.decimalBound
+                    + (includeSource ? 12 + JSONRawCursor.quotedBound(source.count, needsEscaping: true) : 0)
+                    + (hasTempID ? 13 + JSONRawCursor.quotedBound(tempID.count, needsEscaping: true) : 0)
+                beginObject(writingFirstMembersUpTo: bound) { cursor in
+                    switch status {
+                    case .valid: cursor.literal(#""status":"valid""#)
+                    case .failed: cursor.literal(#""status":"failed""#)
+                    case .skipped: cursor.literal(#""status":"skipped""#)
+                    }
+                    if includeSource {
+                        cursor.literal(#","source":"#)
+                        cursor.quoted(source)
+                    }
+                    cursor.literal(#","record":"#)
+                    cursor.decimal(Int64(record))
+                    if let line {
+                        cursor.literal(#","line":"#)
+                        cursor.decimal(Int64(line))
+                    }
+                    if let caseIndex {
+                        cursor.literal(#","case":"#)
+                        cursor.decimal(Int64(caseIndex))
+                    }
+                    if hasTempID {
+                        cursor.literal(#","temp_id":"#)
+                        cursor.quoted(tempID)
+                    }
+                }
+            }
+        }
     }
 
     /// An outcome's record, copied from its tape (`{}` when it has none).
@@ -71,8 +109,14 @@ extension JSONByteWriter {
     }
 
     /// The debt object exactly as the bulk-import API takes it, its keys in ``DebtKey``'s order;
-    /// empty keys left out.
+    /// empty keys left out. Written in one piece (``writeBounded(upTo:_:)``) when its size is
+    /// bounded below ``boundedPieceLimit`` (every debt but one with metadata or huge texts).
     public mutating func debt(_ debt: Debt) {
+        if debt.metadata == nil || debt.metadata?.isEmpty == true,
+           debt.amount.map({ $0.digits >= 0 && $0.digits <= 18 }) ?? true,
+           debt.withKeyedBytes({ texts in writeDebtInOnePiece(debt, texts: texts) }) {
+            return
+        }
         beginObject()
         // Every text's bytes are opened once for the whole debt.
         debt.withKeyedBytes { texts in
@@ -97,6 +141,64 @@ extension JSONByteWriter {
             object(metadata)
         }
         endObject()
+    }
+}
+
+extension JSONByteWriter {
+    /// ``debt(_:)`` (without metadata) through one ``JSONRawCursor``; `false`, having written
+    /// nothing, when its bound passes ``boundedPieceLimit``.
+    private mutating func writeDebtInOnePiece(_ debt: Debt, texts: DebtKeyedBytes) -> Bool {
+        var bound = 2
+        for debtKey in DebtKey.ordered {
+            switch debtKey {
+            case .amount:
+                if debt.amount != nil { bound &+= debtKey.literal.utf8CodeUnitCount &+ 4 &+ JSONRawCursor.amountBound }
+            case .acceptExpensiveDestination:
+                if debt.acceptExpensiveDestination != nil { bound &+= debtKey.literal.utf8CodeUnitCount &+ 4 &+ 5 }
+            case .countryCode:
+                break
+            default:
+                if let text = texts[debtKey] {
+                    bound &+= debtKey.literal.utf8CodeUnitCount &+ 4 &+ JSONRawCursor.quotedBound(text.count, needsEscaping: true)
+                }
+            }
+        }
+        guard bound <= Self.boundedPieceLimit else { return false }
+        writeBounded(upTo: bound) { cursor in
+            cursor.byte(UInt8(ascii: "{"))
+            var first = true
+            func member(_ key: DebtKey, into cursor: inout JSONRawCursor) {
+                if !first { cursor.byte(UInt8(ascii: ",")) }
+                first = false
+                cursor.byte(UInt8(ascii: "\""))
+                cursor.literal(key.literal)
+                cursor.byte(UInt8(ascii: "\""))
+                cursor.byte(UInt8(ascii: ":"))
+            }
+            for debtKey in DebtKey.ordered {
+                switch debtKey {
+                case .amount:
+                    if let amount = debt.amount {
+                        member(debtKey, into: &cursor)
+                        cursor.amount(amount)
+                    }
+                case .acceptExpensiveDestination:
+                    if let flag = debt.acceptExpensiveDestination {
+                        member(debtKey, into: &cursor)
+                        cursor.literal(flag ? "true" : "false")
+                    }
+                case .countryCode:
+                    break
+                default:
+                    if let text = texts[debtKey] {
+                        member(debtKey, into: &cursor)
+                        cursor.quoted(text)
+                    }
+                }
+            }
+            cursor.byte(UInt8(ascii: "}"))
+        }
+        return true
     }
 }
 

@@ -38,4 +38,28 @@ struct FlatRecordWriteTests {
         #expect(tape == tree)
         #expect(tape == #"[null,{"a":"1"}]"#)
     }
+
+    @Test("a record too long to bound in one piece (a long text that may need escaping) writes as the tree does, and so does a long plain one",
+          arguments: [true, false])
+    func pastTheOnePieceLimit(escaping: Bool) {
+        let long = String(repeating: escaping ? "a\"b\u{2}" : "plain é ", count: 3_000)
+        let object = RecordObject(entries: [.init(key: "id", value: .string("1")), .init(key: "note", value: .string(long)),
+                                            .init(key: "n", value: .number("7"))])
+        let (tree, tape) = bothWays(object, inside: true)
+        #expect(tape == tree)
+        #expect(tape.count > 20_000)
+    }
+
+    @Test("a flat record written as a member's value gets no comma of its own; the next member does")
+    func asMemberValue() {
+        let view = RecordView(RecordObject(entries: [.init(key: "a", value: .string("x\ty"))]))
+        var writer = JSONByteWriter()
+        writer.beginObject()
+        writer.field(literal: "status", "failed")
+        writer.key(literal: "data")
+        writer.value(view)
+        writer.field(literal: "n", 1)
+        writer.endObject()
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == #"{"status":"failed","data":{"a":"x\ty"},"n":1}"#)
+    }
 }

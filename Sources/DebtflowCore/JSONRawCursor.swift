@@ -1,0 +1,148 @@
+/// Writes JSON bytes into memory reserved beforehand, with no capacity or uniqueness check per
+/// piece: ``JSONByteWriter``'s inner loop for a whole value whose size it bounds first (a CSV
+/// row, a debt), so the value costs one check on the writer's buffer instead of one per key,
+/// comma and text.
+///
+/// The bounds are the caller's promise: ``quotedBound(_:needsEscaping:)`` and friends give the
+/// most each piece can write. Writing past the reserved bytes is a programming error, caught by
+/// an assertion in debug builds (the test suite) and by ``Swift/Array/appendInPlace(upTo:_:)``'s
+/// check after the fact.
+struct JSONRawCursor {
+    private let start: UnsafeMutablePointer<UInt8>
+    private let capacity: Int
+    /// How many bytes have been written.
+    private(set) var count = 0
+
+    /// A cursor at the start of `buffer` (uninitialized memory, written before it is read).
+    @inline(__always)
+    init(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
+        start = buffer.baseAddress.unsafelyUnwrapped
+        capacity = buffer.count
+    }
+
+    // MARK: Bounds
+
+    /// The most ``quoted(_:needsEscaping:)`` writes for `count` bytes of text: the two quotes,
+    /// and six bytes (`\u00XX`) per byte when the text may need escaping.
+    @inline(__always)
+    static func quotedBound(_ count: Int, needsEscaping: Bool) -> Int {
+        needsEscaping ? 2 + 6 * count : 2 + count
+    }
+
+    /// The most ``decimal(_:)`` writes: a sign and 20 digits.
+    static let decimalBound = 21
+
+    /// The most ``amount(_:)`` writes: a sign, 20 digits and a point.
+    static let amountBound = 22
+
+    // MARK: Writing
+
+    @inline(__always)
+    mutating func byte(_ byte: UInt8) {
+        assert(count < capacity, "JSONRawCursor: past the reserved bytes")
+        start[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func bytes(_ text: UnsafeBufferPointer<UInt8>) {
+        assert(count + text.count <= capacity, "JSONRawCursor: past the reserved bytes")
+        if let base = text.baseAddress { (start + count).initialize(from: base, count: text.count) }
+        count += text.count
+    }
+
+    @inline(__always)
+    mutating func literal(_ text: StaticString) {
+        text.withUTF8Buffer { bytes($0) }
+    }
+
+    /// `"text"`: escaped where JSON needs it (``JSONEscapeScan``), or copied as it is when the
+    /// caller knows it needs no escaping (`needsEscaping: false`, from a tape flag).
+    @inline(__always)
+    mutating func quoted(_ text: UnsafeBufferPointer<UInt8>, needsEscaping: Bool = true) {
+        byte(UInt8(ascii: "\""))
+        if needsEscaping {
+            let firstEscape = JSONEscapeScan.firstByteToEscape(in: text)
+            if firstEscape == text.count { bytes(text) } else { escaped(text, from: firstEscape) }
+        } else {
+            bytes(text)
+        }
+        byte(UInt8(ascii: "\""))
+    }
+
+    /// `text` with the bytes from `firstEscape` on escaped (RFC 8259: `\"`, `\\`, `\n`, `\r`,
+    /// `\t`, `\b`, `\f`, other controls as `\u00XX`); the same bytes ``JSONByteWriter`` writes.
+    private mutating func escaped(_ text: UnsafeBufferPointer<UInt8>, from firstEscape: Int) {
+        bytes(UnsafeBufferPointer(rebasing: text[..<firstEscape]))
+        for index in firstEscape..<text.count {
+            let byte = text[index]
+            if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
+                self.byte(byte)
+                continue
+            }
+            self.byte(UInt8(ascii: "\\"))
+            switch byte {
+            case UInt8(ascii: "\""): self.byte(UInt8(ascii: "\""))
+            case UInt8(ascii: "\\"): self.byte(UInt8(ascii: "\\"))
+            case 0x0A: self.byte(UInt8(ascii: "n"))
+            case 0x0D: self.byte(UInt8(ascii: "r"))
+            case 0x09: self.byte(UInt8(ascii: "t"))
+            case 0x08: self.byte(UInt8(ascii: "b"))
+            case 0x0C: self.byte(UInt8(ascii: "f"))
+            default:
+                self.byte(UInt8(ascii: "u"))
+                self.byte(UInt8(ascii: "0"))
+                self.byte(UInt8(ascii: "0"))
+                self.byte(Self.hexDigit(byte >> 4))
+                self.byte(Self.hexDigit(byte & 0xF))
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
+    }
+
+    /// A signed integer in decimal.
+    mutating func decimal(_ value: Int64) {
+        if value < 0 { byte(UInt8(ascii: "-")) }
+        digits(value.magnitude, minimumCount: 1)
+    }
+
+    /// An amount with exactly its currency's decimals, as ``JSONByteWriter/amount(_:)`` writes
+    /// it; `amount.digits` must be 0…18.
+    mutating func amount(_ amount: MinorUnitAmount) {
+        let magnitude = amount.minorUnits.magnitude
+        if amount.minorUnits < 0 { byte(UInt8(ascii: "-")) }
+        guard amount.digits > 0 else {
+            digits(magnitude, minimumCount: 1)
+            return
+        }
+        var scale: UInt64 = 1
+        for _ in 0..<amount.digits { scale *= 10 }
+        digits(magnitude / scale, minimumCount: 1)
+        byte(UInt8(ascii: "."))
+        digits(magnitude % scale, minimumCount: amount.digits)
+    }
+
+    /// `value` in decimal, left-padded with zeros to `minimumCount` digits (at most 20).
+    private mutating func digits(_ value: UInt64, minimumCount: Int) {
+        var length = 1
+        var rest = value / 10
+        while rest > 0 {
+            length += 1
+            rest /= 10
+        }
+        let width = max(length, min(minimumCount, 20))
+        assert(count + width <= capacity, "JSONRawCursor: past the reserved bytes")
+        var remaining = value
+        var index = count + width
+        repeat {
+            index -= 1
+            start[index] = UInt8(truncatingIfNeeded: remaining % 10) &+ UInt8(ascii: "0")
+            remaining /= 10
+        } while index > count
+        count += width
+    }
+}

@@ -1,0 +1,96 @@
+import DebtflowCore
+import Testing
+
+/// The writer puts a debt and an envelope's first members in the buffer in one piece (one
+/// capacity check, a raw cursor inside): the bytes must be those its piece-by-piece calls write.
+@Suite("JSON written in one piece")
+struct OnePieceWritingTests {
+    /// A debt as the piece-by-piece calls write it (the writer's public members, one per key).
+    private func piecewise(_ debt: Debt) -> [UInt8] {
+        var writer = JSONByteWriter()
+        writer.beginObject()
+        debt.withKeyedBytes { texts in
+            for key in DebtKey.ordered {
+                switch key {
+                case .amount: if let amount = debt.amount { writer.key(literal: key.literal); writer.amount(amount) }
+                case .acceptExpensiveDestination: if let flag = debt.acceptExpensiveDestination { writer.field(literal: key.literal, flag) }
+                case .countryCode: break
+                default: if let text = texts[key] { writer.field(literal: key.literal, utf8: text) }
+                }
+            }
+        }
+        writer.endObject()
+        return writer.bytes
+    }
+
+    private func debt(firstname: String, amount: MinorUnitAmount? = MinorUnitAmount(minorUnits: -5, digits: 2),
+                      accept: Bool? = true) -> Debt {
+        var debt = Debt()
+        debt.firstname = firstname
+        debt.lastname = "O'Brien \\ \"Junior\""
+        debt.email = "zoe@example.fr"
+        debt.phone = "+33612345678"
+        debt.currency = "EUR"
+        debt.tempID = "in.csv#1\t"
+        debt.amount = amount
+        debt.acceptExpensiveDestination = accept
+        return debt
+    }
+
+    @Test("a debt is written as its members one by one would be: escapes, amounts, flags, absent keys",
+          arguments: [("Zoé", true), ("a\u{1}b\nc", false), ("", true)])
+    func debtAsPiecewise(firstname: String, accept: Bool) {
+        for amount in [MinorUnitAmount(minorUnits: -5, digits: 2), MinorUnitAmount(minorUnits: 1_234_567, digits: 0),
+                       MinorUnitAmount(minorUnits: 12_500, digits: 3), nil] {
+            let debt = debt(firstname: firstname, amount: amount, accept: accept ? true : nil)
+            var writer = JSONByteWriter()
+            writer.debt(debt)
+            #expect(writer.bytes == piecewise(debt))
+        }
+    }
+
+    @Test("a debt too long to bound in one piece, and one with metadata, are written as before")
+    func debtPastTheLimit() {
+        let long = debt(firstname: String(repeating: "\"quoted\" ", count: 2_000))
+        var writer = JSONByteWriter()
+        writer.debt(long)
+        #expect(writer.bytes == piecewise(long))
+        #expect(writer.bytes.count > 20_000)
+
+        var withMetadata = debt(firstname: "Zoé")
+        withMetadata.metadata = RecordObject(["debtorId": .string("7")])
+        var metadataWriter = JSONByteWriter()
+        metadataWriter.debt(withMetadata)
+        let text = String(decoding: metadataWriter.bytes, as: UTF8.self)
+        #expect(text.hasPrefix(String(decoding: piecewise(withMetadata).dropLast(), as: UTF8.self)))
+        #expect(text.hasSuffix(#","metadata":{"debtorId":"7"}}"#))
+    }
+
+    @Test("an envelope's first members are what field by field writes, with or without source, line, case and temp_id",
+          arguments: [true, false])
+    func envelopeHead(includeSource: Bool) {
+        let sources = ["in/débiteurs \"2026\".csv", "-"]
+        for source in sources {
+            for (line, caseIndex, tempID) in [(Optional(12), Optional(2), Optional("case\t1")), (nil, nil, nil), (Optional(1), nil, Optional(""))] {
+                let outcome = Outcome(status: .skipped, provenance: Provenance(source: source, record: 11, line: line, caseIndex: caseIndex),
+                                      tempID: tempID, data: RecordObject(["a": .string("1")]), skipReason: .emptyRow)
+                var writer = JSONByteWriter()
+                writer.outcome(outcome, includeSource: includeSource)
+
+                var expected = JSONByteWriter()
+                expected.beginObject()
+                expected.field(literal: "status", "skipped")
+                if includeSource { expected.field(literal: "source", source) }
+                expected.field(literal: "record", 11)
+                expected.optionalField(literal: "line", line)
+                expected.optionalField(literal: "case", caseIndex)
+                expected.optionalField(literal: "temp_id", tempID)
+                expected.key(literal: "data")
+                expected.object(RecordObject(["a": .string("1")]))
+                expected.field(literal: "reason", "empty_row")
+                expected.endObject()
+                #expect(String(decoding: writer.bytes, as: UTF8.self) == String(decoding: expected.bytes, as: UTF8.self))
+            }
+        }
+    }
+}
