@@ -44,11 +44,20 @@ struct JSONRawCursor {
         count += 1
     }
 
+    /// Copies `text`: a short one (most keys and values) byte by byte, which costs less than a
+    /// call to `memmove`.
     @inline(__always)
     mutating func bytes(_ text: UnsafeBufferPointer<UInt8>) {
-        assert(count + text.count <= capacity, "JSONRawCursor: past the reserved bytes")
-        if let base = text.baseAddress { (start + count).initialize(from: base, count: text.count) }
-        count += text.count
+        let length = text.count
+        assert(count + length <= capacity, "JSONRawCursor: past the reserved bytes")
+        guard let base = text.baseAddress else { return }
+        let target = start + count
+        if length <= 16 {
+            for index in 0..<length { target[index] = base[index] }
+        } else {
+            target.initialize(from: base, count: length)
+        }
+        count += length
     }
 
     @inline(__always)

@@ -95,17 +95,38 @@ extension JSONByteWriter {
     }
 
     /// `{"zone":"fr_mainland","country":"FR","credits":25,"multiplier":1.0,"expensive":false}`.
+    /// Written in one piece (``writeBounded(upTo:_:)``).
     public mutating func destination(_ destination: Destination) {
-        beginObject()
-        field(literal: "zone", destination.zone.rawValue)
-        field(literal: "country", destination.country)
-        optionalField(literal: "credits", destination.credits)
-        if let multiplier = destination.multiplier {
-            key(literal: "multiplier")
-            numberText(multiplier)
+        var zone = destination.zone.rawValue
+        var country = destination.country
+        var multiplier = destination.multiplier ?? ""
+        let hasMultiplier = destination.multiplier != nil
+        let credits = destination.credits
+        let expensive = destination.expensive
+        zone.withUTF8 { zone in
+            country.withUTF8 { country in
+                multiplier.withUTF8 { multiplier in
+                    let bound = 80 + JSONRawCursor.quotedBound(zone.count, needsEscaping: true)
+                        + JSONRawCursor.quotedBound(country.count, needsEscaping: true) + JSONRawCursor.decimalBound + multiplier.count
+                    writeBounded(upTo: bound) { cursor in
+                        cursor.literal(#"{"zone":"#)
+                        cursor.quoted(zone)
+                        cursor.literal(#","country":"#)
+                        cursor.quoted(country)
+                        if let credits {
+                            cursor.literal(#","credits":"#)
+                            cursor.decimal(Int64(credits))
+                        }
+                        // The multiplier is the table's own number text (`"1.0"`), written as it is.
+                        if hasMultiplier {
+                            cursor.literal(#","multiplier":"#)
+                            cursor.bytes(multiplier)
+                        }
+                        cursor.literal(expensive ? #","expensive":true}"# : #","expensive":false}"#)
+                    }
+                }
+            }
         }
-        field(literal: "expensive", destination.expensive)
-        endObject()
     }
 
     /// The debt object exactly as the bulk-import API takes it, its keys in ``DebtKey``'s order;

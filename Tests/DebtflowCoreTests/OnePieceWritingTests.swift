@@ -93,4 +93,36 @@ struct OnePieceWritingTests {
             }
         }
     }
+
+    @Test("a destination is written as its members one by one would be, with and without credits and multiplier")
+    func destinationAsPiecewise() {
+        let destinations = [
+            Destination(zone: .frMainland, country: "FR", credits: 25, multiplier: "1.0", expensive: false),
+            Destination(zone: .domTom, country: "GP", credits: 60, multiplier: "2.4", expensive: true),
+            Destination(zone: .other, country: "US", credits: nil, multiplier: nil, expensive: false),
+        ]
+        for destination in destinations {
+            var writer = JSONByteWriter()
+            writer.beginArray()
+            writer.null()
+            writer.destination(destination)
+            writer.endArray()
+
+            var expected = JSONByteWriter()
+            expected.beginArray()
+            expected.null()
+            expected.beginObject()
+            expected.field(literal: "zone", destination.zone.rawValue)
+            expected.field(literal: "country", destination.country)
+            expected.optionalField(literal: "credits", destination.credits)
+            if let multiplier = destination.multiplier {
+                expected.key(literal: "multiplier")
+                expected.numberText(multiplier)
+            }
+            expected.field(literal: "expensive", destination.expensive)
+            expected.endObject()
+            expected.endArray()
+            #expect(String(decoding: writer.bytes, as: UTF8.self) == String(decoding: expected.bytes, as: UTF8.self))
+        }
+    }
 }
