@@ -62,4 +62,16 @@ struct FlatRecordWriteTests {
         writer.endObject()
         #expect(String(decoding: writer.bytes, as: UTF8.self) == #"{"status":"failed","data":{"a":"x\ty"},"n":1}"#)
     }
+
+    @Test("keys and values of every length from 0 to 40 bytes are copied whole (short ones by words, longer ones by memmove)")
+    func everyLength() {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8)
+        let entries = (0...40).map { length in
+            RecordObject.Entry(key: String(decoding: alphabet.suffix(length), as: UTF8.self),
+                               value: .string(String(decoding: alphabet.prefix(length), as: UTF8.self)))
+        }
+        let (tree, tape) = bothWays(RecordObject(entries: entries), inside: true)
+        #expect(tape == tree)
+        #expect(tape.contains(#""KLMNOPQRSTUVWXYZ0123456789":"abcdefghijklmnopqrstuvwxyz"#))
+    }
 }
