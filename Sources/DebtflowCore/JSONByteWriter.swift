@@ -216,15 +216,15 @@ public struct JSONByteWriter: Sendable {
         }
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-
     private mutating func appendQuoted(_ text: String) {
         var text = text
         text.withUTF8 { appendQuoted(utf8: $0) }
     }
 
     /// `"…"` with the bytes escaped where JSON needs it. Most strings need nothing: they are
-    /// found so eight bytes at a time (``JSONEscapeScan``) and copied in one piece.
+    /// found so eight bytes at a time (``JSONEscapeScan``) and copied in one piece. The others are
+    /// escaped by ``JSONRawCursor`` in runs of at most 8 KiB (each reserved at six bytes per
+    /// byte, so a long text never reserves six times its size at once).
     private mutating func appendQuoted(utf8: UnsafeBufferPointer<UInt8>) {
         let count = utf8.count
         let firstEscape = JSONEscapeScan.firstByteToEscape(in: utf8)
@@ -234,36 +234,24 @@ public struct JSONByteWriter: Sendable {
         }
         bytes.append(UInt8(ascii: "\""))
         var runStart = 0
-        var index = firstEscape
-        while index < count {
-            let byte = utf8[index]
-            if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
-                index += 1
-                continue
+        var runFirstEscape = firstEscape
+        while runStart < count {
+            let runEnd = min(count, runStart + Self.escapedRunLength)
+            let run = UnsafeBufferPointer(rebasing: utf8[runStart..<runEnd])
+            let escapeInRun = min(runFirstEscape, run.count)
+            bytes.appendInPlace(upTo: 6 * run.count) { buffer in
+                var cursor = JSONRawCursor(buffer)
+                cursor.escaped(run, from: escapeInRun)
+                return cursor.count
             }
-            if runStart < index { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index])) }
-            bytes.append(UInt8(ascii: "\\"))
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\""))
-            case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\"))
-            case 0x0A: bytes.append(UInt8(ascii: "n"))
-            case 0x0D: bytes.append(UInt8(ascii: "r"))
-            case 0x09: bytes.append(UInt8(ascii: "t"))
-            case 0x08: bytes.append(UInt8(ascii: "b"))
-            case 0x0C: bytes.append(UInt8(ascii: "f"))
-            default:
-                bytes.append(UInt8(ascii: "u"))
-                bytes.append(UInt8(ascii: "0"))
-                bytes.append(UInt8(ascii: "0"))
-                bytes.append(Self.hexDigits[Int(byte >> 4)])
-                bytes.append(Self.hexDigits[Int(byte & 0xF)])
-            }
-            index += 1
-            runStart = index
+            runFirstEscape = max(0, runFirstEscape - run.count)
+            runStart = runEnd
         }
-        if runStart < count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<count])) }
         bytes.append(UInt8(ascii: "\""))
     }
+
+    /// How many bytes of a string that needs escaping go through the cursor at once.
+    static let escapedRunLength = 8 * 1024
 
     /// Appends `"text"` copied as it is: the caller knows it needs no escaping.
     private mutating func appendQuotedVerbatim(_ utf8: UnsafeBufferPointer<UInt8>) {

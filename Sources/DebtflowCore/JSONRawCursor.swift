@@ -93,9 +93,10 @@ struct JSONRawCursor {
         byte(UInt8(ascii: "\""))
     }
 
-    /// `text` with the bytes from `firstEscape` on escaped (RFC 8259: `\"`, `\\`, `\n`, `\r`,
-    /// `\t`, `\b`, `\f`, other controls as `\u00XX`); the same bytes ``JSONByteWriter`` writes.
-    private mutating func escaped(_ text: UnsafeBufferPointer<UInt8>, from firstEscape: Int) {
+    /// `text` (no quotes) with the bytes from `firstEscape` on escaped where JSON needs it
+    /// (RFC 8259: `\"`, `\\`, `\n`, `\r`, `\t`, `\b`, `\f`, other controls as `\u00XX`); the
+    /// bytes before `firstEscape` are copied as they are. At most six bytes per byte.
+    mutating func escaped(_ text: UnsafeBufferPointer<UInt8>, from firstEscape: Int) {
         bytes(UnsafeBufferPointer(rebasing: text[..<firstEscape]))
         for index in firstEscape..<text.count {
             let byte = text[index]

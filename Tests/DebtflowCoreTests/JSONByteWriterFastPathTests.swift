@@ -1,4 +1,4 @@
-import DebtflowCore
+@testable import DebtflowCore
 import Foundation
 import Testing
 
@@ -29,6 +29,20 @@ struct JSONByteWriterFastPathTests {
             }
         }
         return out + "\""
+    }
+
+    @Test("a long string to escape, its escapes on either side of each 8 KiB run and in the last byte, is escaped whole")
+    func longStringInRuns() {
+        let length = 3 * JSONByteWriter.escapedRunLength + 5
+        var scalars = Array(repeating: Character("a"), count: length)
+        for position in [0, 7, JSONByteWriter.escapedRunLength - 1, JSONByteWriter.escapedRunLength,
+                         2 * JSONByteWriter.escapedRunLength + 1, length - 1] {
+            scalars[position] = position % 2 == 0 ? "\"" : "\u{1}"
+        }
+        let input = String(scalars)
+        #expect(text { $0.string(input) } == reference(input))
+        let lateOnly = String(repeating: "b", count: 2 * JSONByteWriter.escapedRunLength + 3) + "\n"
+        #expect(text { $0.string(lateOnly) } == reference(lateOnly))
     }
 
     @Test("a character to escape is found at every position of a string of up to 24 bytes", arguments: [
