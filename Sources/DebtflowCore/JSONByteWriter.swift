@@ -68,17 +68,7 @@ public struct JSONByteWriter: Sendable {
             numberTextWithoutSeparator(amount.decimalText)
             return
         }
-        let magnitude = amount.minorUnits.magnitude
-        if amount.minorUnits < 0 { bytes.append(UInt8(ascii: "-")) }
-        guard amount.digits > 0 else {
-            appendDigits(magnitude, minimumCount: 1)
-            return
-        }
-        var scale: UInt64 = 1
-        for _ in 0..<amount.digits { scale *= 10 }
-        appendDigits(magnitude / scale, minimumCount: 1)
-        bytes.append(UInt8(ascii: "."))
-        appendDigits(magnitude % scale, minimumCount: amount.digits)
+        throughCursor(upTo: JSONRawCursor.amountBound) { $0.amount(amount) }
     }
     /// Writes a number from its exact decimal text (`"1234.50"`). The caller guarantees it is a
     /// valid JSON number.
@@ -191,28 +181,17 @@ public struct JSONByteWriter: Sendable {
 
     /// A signed integer in decimal.
     private mutating func appendDecimal(_ value: Int64) {
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        appendDigits(value.magnitude, minimumCount: 1)
+        throughCursor(upTo: JSONRawCursor.decimalBound) { $0.decimal(value) }
     }
 
-    /// `value` in decimal, left-padded with zeros to `minimumCount` digits (at most 20).
-    private mutating func appendDigits(_ value: UInt64, minimumCount: Int) {
-        var length = 1
-        var rest = value / 10
-        while rest > 0 {
-            length += 1
-            rest /= 10
-        }
-        let count = max(length, min(minimumCount, 20))
-        appendInPlace(upTo: count) { out in
-            var remaining = value
-            var index = count
-            repeat {
-                index -= 1
-                out[index] = UInt8(truncatingIfNeeded: remaining % 10) &+ UInt8(ascii: "0")
-                remaining /= 10
-            } while index > 0
-            return count
+    /// Appends at most `bound` bytes written by a ``JSONRawCursor`` (one capacity and uniqueness
+    /// check on ``bytes``).
+    @inline(__always)
+    private mutating func throughCursor(upTo bound: Int, _ write: (inout JSONRawCursor) -> Void) {
+        bytes.appendInPlace(upTo: bound) { buffer in
+            var cursor = JSONRawCursor(buffer)
+            write(&cursor)
+            return cursor.count
         }
     }
 
@@ -239,11 +218,7 @@ public struct JSONByteWriter: Sendable {
             let runEnd = min(count, runStart + Self.escapedRunLength)
             let run = UnsafeBufferPointer(rebasing: utf8[runStart..<runEnd])
             let escapeInRun = min(runFirstEscape, run.count)
-            bytes.appendInPlace(upTo: 6 * run.count) { buffer in
-                var cursor = JSONRawCursor(buffer)
-                cursor.escaped(run, from: escapeInRun)
-                return cursor.count
-            }
+            throughCursor(upTo: 6 * run.count) { $0.escaped(run, from: escapeInRun) }
             runFirstEscape = max(0, runFirstEscape - run.count)
             runStart = runEnd
         }
@@ -389,11 +364,9 @@ public struct JSONByteWriter: Sendable {
     @inline(__always)
     mutating func writeBounded(upTo bound: Int, _ write: (inout JSONRawCursor) -> Void) {
         let comma = needsCommaAndMark()
-        bytes.appendInPlace(upTo: bound + 1) { buffer in
-            var cursor = JSONRawCursor(buffer)
+        throughCursor(upTo: bound + 1) { cursor in
             if comma { cursor.byte(UInt8(ascii: ",")) }
             write(&cursor)
-            return cursor.count
         }
     }
 
@@ -402,12 +375,10 @@ public struct JSONByteWriter: Sendable {
     /// written after it get their commas as usual.
     mutating func beginObject(writingFirstMembersUpTo bound: Int, _ write: (inout JSONRawCursor) -> Void) {
         let comma = needsCommaAndMark()
-        bytes.appendInPlace(upTo: bound + 2) { buffer in
-            var cursor = JSONRawCursor(buffer)
+        throughCursor(upTo: bound + 2) { cursor in
             if comma { cursor.byte(UInt8(ascii: ",")) }
             cursor.byte(UInt8(ascii: "{"))
             write(&cursor)
-            return cursor.count
         }
         open()
         commaBits |= 1
