@@ -53,8 +53,7 @@ public struct DebtCandidate: Sendable, Equatable {
 }
 
 extension DebtCandidate {
-    /// Makes this candidate the fresh one ``init(provenance:data:raw:metadata:tempID:phoneRegion:)``
-    /// would make with empty ``raw`` fields over `data`'s tape and `rawSide`, field by field: a
+    /// Makes this candidate the fresh one the initializer taking a `RecordView` would make with empty ``raw`` fields over `data`'s tape and `rawSide`, field by field: a
     /// stage that makes a candidate per record reuses one variable, fills ``raw`` where it lies,
     /// and sets ``tempID`` and ``phoneRegion`` from it, instead of building each candidate in a
     /// temporary and copying it (a candidate is a wide value, and the copy costs a retain per

@@ -306,12 +306,12 @@ public struct JSONByteWriter: Sendable {
         var bound = 2
         for index in root + 1..<end {
             let node = nodes[index]
-            bound &+= JSONRawCursor.quotedBound(Int(node.key.length), needsEscaping: node.flags.contains(.keyNeedsEscaping)) &+ 2
+            bound += JSONRawCursor.quotedBound(Int(node.key.length), needsEscaping: node.flags.contains(.keyNeedsEscaping)) + 2
             switch node.kind {
-            case .string: bound &+= JSONRawCursor.quotedBound(Int(node.value.length), needsEscaping: node.flags.contains(.valueNeedsEscaping))
-            case .number: bound &+= Int(node.value.length)
-            case .null, .true, .false: bound &+= 5
-            case .object, .array: bound &+= 2
+            case .string: bound += JSONRawCursor.quotedBound(Int(node.value.length), needsEscaping: node.flags.contains(.valueNeedsEscaping))
+            case .number: bound += Int(node.value.length)
+            case .null, .true, .false: bound += 5
+            case .object, .array: bound += 2
             }
         }
         if bound <= Self.boundedPieceLimit {

@@ -37,8 +37,21 @@ extension JSONByteWriter {
     }
 
     /// `{"status":…,"source":…,"record":…,"line":…,"case":…,"temp_id":…` (each optional key
-    /// only when it has a value) in one piece: an envelope's object is left open after it.
+    /// only when it has a value) in one piece: an envelope's object is left open after it. A
+    /// source or `temp_id` too long to bound in one piece (past ``boundedPieceLimit``) is
+    /// written member by member instead.
     private mutating func envelopeHead(_ outcome: borrowing Outcome, includeSource: Bool) {
+        guard (includeSource ? outcome.provenance.source.utf8.count : 0) + (outcome.tempID?.utf8.count ?? 0)
+            <= Self.boundedPieceLimit / 8 else {
+            beginObject()
+            field(literal: "status", outcome.status.rawValue)
+            if includeSource { field(literal: "source", outcome.provenance.source) }
+            field(literal: "record", outcome.provenance.record)
+            optionalField(literal: "line", outcome.provenance.line)
+            optionalField(literal: "case", outcome.provenance.caseIndex)
+            optionalField(literal: "temp_id", outcome.tempID)
+            return
+        }
         var source = includeSource ? outcome.provenance.source : ""
         var tempID = outcome.tempID ?? ""
         let hasTempID = outcome.tempID != nil
@@ -95,7 +108,8 @@ extension JSONByteWriter {
     }
 
     /// `{"zone":"fr_mainland","country":"FR","credits":25,"multiplier":1.0,"expensive":false}`.
-    /// Written in one piece (``writeBounded(upTo:_:)``).
+    /// Written in one piece (``writeBounded(upTo:_:)``): its texts come from the destination
+    /// table, a few bytes each.
     public mutating func destination(_ destination: Destination) {
         var zone = destination.zone.rawValue
         var country = destination.country
@@ -173,14 +187,14 @@ extension JSONByteWriter {
         for debtKey in DebtKey.ordered {
             switch debtKey {
             case .amount:
-                if debt.amount != nil { bound &+= debtKey.literal.utf8CodeUnitCount &+ 4 &+ JSONRawCursor.amountBound }
+                if debt.amount != nil { bound += debtKey.literal.utf8CodeUnitCount + 4 + JSONRawCursor.amountBound }
             case .acceptExpensiveDestination:
-                if debt.acceptExpensiveDestination != nil { bound &+= debtKey.literal.utf8CodeUnitCount &+ 4 &+ 5 }
+                if debt.acceptExpensiveDestination != nil { bound += debtKey.literal.utf8CodeUnitCount + 4 + 5 }
             case .countryCode:
                 break
             default:
                 if let text = texts[debtKey] {
-                    bound &+= debtKey.literal.utf8CodeUnitCount &+ 4 &+ JSONRawCursor.quotedBound(text.count, needsEscaping: true)
+                    bound += debtKey.literal.utf8CodeUnitCount + 4 + JSONRawCursor.quotedBound(text.count, needsEscaping: true)
                 }
             }
         }

@@ -12,8 +12,9 @@ public protocol ChunkStage<Input, Output>: Sendable {
     func process(_ chunk: consuming Chunk<Input>) throws -> Chunk<Output>
 
     /// Hands each output of `chunk` to `body`, in order, as it is made: what ``process(_:)``
-    /// returns, without gathering it into a chunk first. `body` may change or move out of the
-    /// output it is given; the output is dropped when `body` returns.
+    /// returns, without gathering it into a chunk first. `body` may change the output it is
+    /// given or move parts out of it; the caller does not read it after `body` returns (it may
+    /// drop it, or reset and reuse it for the next output).
     ///
     /// A chain of stages that pass their elements on one at a time (``ElementStage``, and the
     /// config-built chain of ``AnyChunkStage/init(chaining:then:)``) takes each record through
@@ -39,6 +40,16 @@ public protocol ElementStage: ChunkStage {
     /// Turns `element` into its output and hands that to `next`. The stage may change `element`
     /// or move parts out of it (the caller drops it after).
     func pass(_ element: inout Input, to next: (inout Output) throws -> Void) throws
+}
+
+extension ElementStage {
+    /// Passes the chunk's elements one at a time (``pass(_:to:)``), each where it lies.
+    public func forEachOutput(of chunk: consuming Chunk<Input>, _ body: (inout Output) throws -> Void) throws {
+        var chunk = chunk
+        try chunk.elements.withUnsafeMutableBufferPointer { elements in
+            for index in elements.indices { try pass(&elements[index], to: body) }
+        }
+    }
 }
 
 extension ChunkStage {
@@ -129,7 +140,7 @@ public struct AnyChunkStage<Input: Sendable, Output: Sendable>: ChunkStage {
     }
 
     /// Whether the stage takes one element at a time (it, or each stage it chains, is an ``ElementStage``).
-    public var passesElements: Bool { passing != nil }
+    var passesElements: Bool { passing != nil }
 }
 
 /// Where records come from: a reader over a byte source, or a paged API. Its ``chunks`` are an

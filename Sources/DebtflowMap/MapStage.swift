@@ -65,7 +65,7 @@ public struct MapStage: ChunkStage {
         // same header key spans) takes the same plan without reading a key byte.
         var planShape: RecordView?
         var idPrefix = IDPrefix()
-        // One candidate, made again for each record (``DebtflowCore/DebtCandidate/reset(provenance:data:raw:metadata:tempID:phoneRegion:)``).
+        // One candidate, made again for each record (``DebtflowCore/DebtCandidate/reset(provenance:data:rawSide:metadata:tempID:phoneRegion:)``).
         var candidate: DebtCandidate?
         while let record = records.popLast() {
             if let known = planShape, FieldMappingPlan.sameShape(known, record.view) {
@@ -76,7 +76,7 @@ public struct MapStage: ChunkStage {
                 plan = cache.plan(for: record.view)
                 planShape = record.view
             }
-            try mapGeneric(record, plan: plan!, idPrefix: &idPrefix, into: &candidate)
+            mapGeneric(record, plan: plan!, idPrefix: &idPrefix, into: &candidate)
             try body(&candidate!)
         }
     }

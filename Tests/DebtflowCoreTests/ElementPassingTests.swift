@@ -1,4 +1,4 @@
-import DebtflowCore
+@testable import DebtflowCore
 import Synchronization
 import Testing
 
@@ -94,18 +94,39 @@ struct ElementPassingTests {
         #expect(log.all == ["double 1", "double 2", "split 2", "split 4"])
     }
 
-    @Test("the default forEachOutput hands on what process(_:) returns, and a body's error stops it")
-    func defaultAndErrors() throws {
+    @Test("a chunk stage's forEachOutput hands on what process(_:) returns; an element stage's passes each element; a body's error stops both")
+    func defaultsAndErrors() throws {
         struct Stop: Error {}
+        /// A chunk stage with only `process`: it notes the whole chunk, then adds one.
+        struct Incrementing: ChunkStage {
+            let log: CallLog
+            func process(_ chunk: consuming Chunk<Int>) throws -> Chunk<Int> {
+                log.note("process \(chunk.elements)")
+                return Chunk(chunk.elements.map { $0 + 1 })
+            }
+        }
         let log = CallLog()
         var seen: [Int] = []
         #expect(throws: Stop.self) {
-            try Doubling(log: log).forEachOutput(of: Chunk([1, 2, 3])) { number in
+            try Incrementing(log: log).forEachOutput(of: Chunk([1, 2, 3])) { number in
                 seen.append(number)
+                log.note("body \(number)")
+                if number == 3 { throw Stop() }
+            }
+        }
+        #expect(seen == [2, 3])
+        #expect(log.all == ["process [1, 2, 3]", "body 2", "body 3"])
+
+        let elementLog = CallLog()
+        var doubled: [Int] = []
+        #expect(throws: Stop.self) {
+            try Doubling(log: elementLog).forEachOutput(of: Chunk([1, 2, 3])) { number in
+                doubled.append(number)
                 if number == 4 { throw Stop() }
             }
         }
-        #expect(seen == [2, 4])
+        #expect(doubled == [2, 4])
+        #expect(elementLog.all == ["double 1", "double 2"])
     }
 }
 

@@ -270,7 +270,7 @@ struct MagiclineDebtorPresetTests {
 
 @Suite("map: candidates handed on one at a time")
 struct MapForEachOutputTests {
-    @Test("forEachOutput hands on, in order, exactly the candidates process(_:) gathers: per case, skipped and failed debtors",
+    @Test("forEachOutput hands on, in order, the candidates each record alone maps to (a fresh candidate each): per case, skipped and failed debtors",
           arguments: [MapOptions(preset: .magiclineDebtor), MapOptions(constants: ["currency": "EUR"])])
     func sameAsProcess(options: MapOptions) throws {
         let debtors = [
@@ -281,7 +281,8 @@ struct MapForEachOutputTests {
         var records = debtors.enumerated().map { index, debtor in record(debtor, number: index + 1) }
         records[2].problem = RecordError(field: nil, code: .malformedRow, message: "could not read")
         let stage = MapStage(options: options, today: "2026-06-15")
-        let gathered = try stage.process(Chunk(records)).elements
+        // Each record in a chunk of its own: its candidates are built fresh, never a reused one.
+        let gathered = try records.flatMap { try stage.process(Chunk([$0])).elements }
         var handedOn: [DebtCandidate] = []
         try stage.forEachOutput(of: Chunk(records)) { handedOn.append($0) }
         #expect(handedOn == gathered)
