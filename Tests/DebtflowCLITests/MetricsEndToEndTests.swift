@@ -185,7 +185,7 @@ struct MetricsEndToEndTests {
         process.arguments = ["run", folder.appendingPathComponent("p.json").path, "--metrics",
                              folder.appendingPathComponent("debtflow.prom").path, "--progress", "never"]
         let input = Pipe()
-        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-stderr-\(UUID().uuidString)")
+        let errors = TestSupport.processFolder.appendingPathComponent("metrics-stderr-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         let errorHandle = try FileHandle(forWritingTo: errors)
         process.standardInput = input

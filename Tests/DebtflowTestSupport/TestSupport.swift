@@ -1,16 +1,37 @@
 import DebtflowCore
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Test helpers shared by every test target (DESIGN.md §6.11: test doubles live in a test-support
 /// target).
 public enum TestSupport {
-    /// A fresh, empty temporary directory, unique per call.
+    /// A fresh, empty temporary directory, unique per call, inside the test process's own folder
+    /// (``processFolder``), which is removed when the process exits.
     public static func makeTemporaryDirectory(_ label: String = "debtflow-test") throws -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("\(label)-\(UUID().uuidString)", isDirectory: true)
+        let url = processFolder.appendingPathComponent("\(label)-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
+
+    /// `$TMPDIR/debtflow-tests/<pid>`: every temporary directory and file of this test process.
+    /// It is removed when the process exits, and the folders of test processes that are no longer
+    /// running (a crash, a kill) are removed when the next one starts: a test run leaves nothing
+    /// behind in `/tmp`, however often it runs (some suites write files of 190 MB).
+    public static let processFolder: URL = {
+        let parent = FileManager.default.temporaryDirectory.appendingPathComponent("debtflow-tests", isDirectory: true)
+        try? FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [] {
+            if let pid = Int32(entry), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
+                try? FileManager.default.removeItem(at: parent.appendingPathComponent(entry))
+            }
+        }
+        let folder = parent.appendingPathComponent(String(getpid()), isDirectory: true)
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: TestSupport.processFolder) }
+        return folder
+    }()
 
     /// The package's root folder (where Package.swift is).
     public static var packageRoot: URL {
@@ -70,8 +91,8 @@ public enum TestSupport {
         for (key, value) in environment { env[key] = value }
         process.environment = env
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
-        let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("out-\(UUID().uuidString)")
-        let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("err-\(UUID().uuidString)")
+        let outURL = processFolder.appendingPathComponent("out-\(UUID().uuidString)")
+        let errURL = processFolder.appendingPathComponent("err-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         defer {
