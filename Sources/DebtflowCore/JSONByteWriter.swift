@@ -413,8 +413,31 @@ public struct JSONByteWriter: Sendable {
         }
     }
 
+    /// Writes the values of nodes `first..<end` (a root and its subtree). In one piece
+    /// (``writeBounded(upTo:_:)``) when its size is bounded below ``boundedPieceLimit``, as
+    /// ``writeFlatObject(at:arena:nodes:)`` does for a flat record; else value by value.
     private mutating func writeNodes(from first: Int, to end: Int, arena: UnsafeBufferPointer<UInt8>,
                                      nodes: UnsafeBufferPointer<RecordNode>) {
+        var bound = 0
+        var containers = 0
+        for index in first..<end {
+            let node = nodes[index]
+            bound += JSONRawCursor.quotedBound(Int(node.key.length), needsEscaping: node.flags.contains(.keyNeedsEscaping)) + 2
+            switch node.kind {
+            case .string: bound += JSONRawCursor.quotedBound(Int(node.value.length), needsEscaping: node.flags.contains(.valueNeedsEscaping))
+            case .number: bound += Int(node.value.length)
+            case .null, .true, .false: bound += 5
+            case .object, .array:
+                bound += 2
+                containers += 1
+            }
+        }
+        if bound <= Self.boundedPieceLimit {
+            writeBounded(upTo: bound) { cursor in
+                Self.writeNodes(from: first, to: end, containers: containers, arena: arena, nodes: nodes, into: &cursor)
+            }
+            return
+        }
         // Closing positions of the open containers, innermost last.
         var closes: [(end: Int, kind: RecordNode.Kind)] = []
         var index = first
@@ -438,6 +461,51 @@ public struct JSONByteWriter: Sendable {
         }
         while let last = closes.popLast() {
             if last.kind == .object { endObject() } else { endArray() }
+        }
+    }
+
+    /// ``writeNodes(from:to:arena:nodes:)`` through a cursor: the open containers (at most
+    /// `containers`) on a stack in temporary memory, each as its end index and whether it is an
+    /// object (its members get their keys).
+    private static func writeNodes(from first: Int, to end: Int, containers: Int, arena: UnsafeBufferPointer<UInt8>,
+                                   nodes: UnsafeBufferPointer<RecordNode>, into cursor: inout JSONRawCursor) {
+        withUnsafeTemporaryAllocation(of: (end: Int, isObject: Bool).self, capacity: max(1, containers)) { open in
+            var depth = 0
+            var needsComma = false
+            for index in first..<end {
+                while depth > 0, open[depth - 1].end == index {
+                    depth -= 1
+                    cursor.byte(open[depth].isObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+                    needsComma = true
+                }
+                let node = nodes[index]
+                if needsComma { cursor.byte(UInt8(ascii: ",")) }
+                if index != first, depth > 0, open[depth - 1].isObject {
+                    cursor.quoted(UnsafeBufferPointer(rebasing: arena[Int(node.key.offset)..<node.key.end]),
+                                  needsEscaping: node.flags.contains(.keyNeedsEscaping))
+                    cursor.byte(UInt8(ascii: ":"))
+                }
+                needsComma = true
+                switch node.kind {
+                case .string:
+                    cursor.quoted(UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end]),
+                                  needsEscaping: node.flags.contains(.valueNeedsEscaping))
+                case .number: cursor.bytes(UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end]))
+                case .null: cursor.literal("null")
+                case .true: cursor.literal("true")
+                case .false: cursor.literal("false")
+                case .object, .array:
+                    let isObject = node.kind == .object
+                    cursor.byte(isObject ? UInt8(ascii: "{") : UInt8(ascii: "["))
+                    (open.baseAddress.unsafelyUnwrapped + depth).initialize(to: (Int(node.end), isObject))
+                    depth += 1
+                    needsComma = false
+                }
+            }
+            while depth > 0 {
+                depth -= 1
+                cursor.byte(open[depth].isObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+            }
         }
     }
 }

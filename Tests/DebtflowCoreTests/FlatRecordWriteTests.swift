@@ -74,4 +74,38 @@ struct FlatRecordWriteTests {
         #expect(tape == tree)
         #expect(tape.contains(#""KLMNOPQRSTUVWXYZ0123456789":"abcdefghijklmnopqrstuvwxyz"#))
     }
+
+    @Test("a nested record (objects in arrays in objects, empty containers, escapes, every scalar kind) writes as the tree does, in one piece and past the limit",
+          arguments: [false, true])
+    func nestedRecord(long: Bool) {
+        let note = long ? String(repeating: "\"q\" ", count: 3_000) : "a \"note\"\n"
+        let object = RecordObject(entries: [
+            .init(key: "id", value: .number("7")),
+            .init(key: "contacts", value: .array([
+                .object(RecordObject(entries: [.init(key: "type", value: .string("EMAIL")), .init(key: "value", value: .string("zoé@example.fr"))])),
+                .object(RecordObject()), .array([]), .array([.null, .bool(true), .array([.bool(false)])]),
+            ])),
+            .init(key: "tab\tkey", value: .object(RecordObject(entries: [.init(key: "note", value: .string(note)),
+                                                                           .init(key: "empty", value: .object(RecordObject()))]))),
+            .init(key: "last", value: .array([.object(RecordObject(entries: [.init(key: "deep", value: .array([.array([.array([])])]))]))])),
+        ])
+        let (tree, tape) = bothWays(object, inside: true)
+        #expect(tape == tree)
+        #expect(tape.hasPrefix(#"[null,{"id":7,"contacts":[{"type":"EMAIL","value":"zoé@example.fr"},{},[],[null,true,[false]]],"tab\tkey":{"note":"#))
+        #expect(tape.hasSuffix(#","empty":{}},"last":[{"deep":[[[]]]}]}]"#))
+    }
+
+    @Test("a record whose root is an array, and one whose root is a string, write as the tree does")
+    func nonObjectRoots() {
+        for value in [RecordValue.array([.string("a"), .object(RecordObject(entries: [.init(key: "k", value: .number("1"))]))]),
+                      .string("plain \"text\"")] {
+            var fromTree = JSONByteWriter()
+            var fromTape = JSONByteWriter()
+            fromTree.value(value)
+            let object = RecordObject(entries: [.init(key: "v", value: value)])
+            let view = RecordView(object)
+            fromTape.value(view["v"]!)
+            #expect(String(decoding: fromTape.bytes, as: UTF8.self) == String(decoding: fromTree.bytes, as: UTF8.self))
+        }
+    }
 }
