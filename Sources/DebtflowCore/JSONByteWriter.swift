@@ -286,71 +286,9 @@ public struct JSONByteWriter: Sendable {
         tape.bytes.withUnsafeBufferPointer { arena in
             tape.nodes.withUnsafeBufferPointer { nodes in
                 let root = nodes[view.index]
-                if root.kind == .object && view.isFlat {
-                    writeFlatObject(at: view.index, arena: arena, nodes: nodes)
-                } else {
-                    writeNodes(from: view.index, to: Int(root.end), arena: arena, nodes: nodes)
-                }
+                writeNodes(from: view.index, to: Int(root.end), arena: arena, nodes: nodes)
             }
         }
-    }
-
-    /// An object whose members each take one node — scalars or empty containers (a CSV row):
-    /// written member by member, without
-    /// the stack of open containers ``writeNodes(from:to:arena:nodes:)`` keeps (one allocation per
-    /// record saved), and in one piece (``writeBounded(upTo:_:)``) when its size is bounded
-    /// below ``boundedPieceLimit``: the tape's flags say which texts may need escaping.
-    private mutating func writeFlatObject(at root: Int, arena: UnsafeBufferPointer<UInt8>,
-                                          nodes: UnsafeBufferPointer<RecordNode>) {
-        let end = Int(nodes[root].end)
-        var bound = 2
-        for index in root + 1..<end {
-            let node = nodes[index]
-            bound += JSONRawCursor.quotedBound(Int(node.key.length), needsEscaping: node.flags.contains(.keyNeedsEscaping)) + 2
-            switch node.kind {
-            case .string: bound += JSONRawCursor.quotedBound(Int(node.value.length), needsEscaping: node.flags.contains(.valueNeedsEscaping))
-            case .number: bound += Int(node.value.length)
-            case .null, .true, .false: bound += 5
-            case .object, .array: bound += 2
-            }
-        }
-        if bound <= Self.boundedPieceLimit {
-            writeBounded(upTo: bound) { cursor in
-                cursor.byte(UInt8(ascii: "{"))
-                for index in root + 1..<end {
-                    let node = nodes[index]
-                    if index > root + 1 { cursor.byte(UInt8(ascii: ",")) }
-                    cursor.quoted(UnsafeBufferPointer(rebasing: arena[Int(node.key.offset)..<node.key.end]),
-                                  needsEscaping: node.flags.contains(.keyNeedsEscaping))
-                    cursor.byte(UInt8(ascii: ":"))
-                    switch node.kind {
-                    case .string:
-                        cursor.quoted(UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end]),
-                                      needsEscaping: node.flags.contains(.valueNeedsEscaping))
-                    case .number: cursor.bytes(UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end]))
-                    case .null: cursor.literal("null")
-                    case .true: cursor.literal("true")
-                    case .false: cursor.literal("false")
-                    case .object: cursor.literal("{}")
-                    case .array: cursor.literal("[]")
-                    }
-                }
-                cursor.byte(UInt8(ascii: "}"))
-            }
-            return
-        }
-        beginObject()
-        for index in root + 1..<Int(nodes[root].end) {
-            let node = nodes[index]
-            writeMemberKey(node, arena: arena)
-            switch node.kind {
-            case .null, .true, .false, .number, .string: writeScalar(node, arena: arena)
-            // A member that takes one node is an empty container.
-            case .object: beginObject(); endObject()
-            case .array: beginArray(); endArray()
-            }
-        }
-        endObject()
     }
 
     /// The largest value written in one piece (``writeBounded(upTo:_:)``): a bound past it (a
@@ -413,9 +351,10 @@ public struct JSONByteWriter: Sendable {
         }
     }
 
-    /// Writes the values of nodes `first..<end` (a root and its subtree). In one piece
-    /// (``writeBounded(upTo:_:)``) when its size is bounded below ``boundedPieceLimit``, as
-    /// ``writeFlatObject(at:arena:nodes:)`` does for a flat record; else value by value.
+    /// Writes the values of nodes `first..<end` (a root and its subtree: a CSV row, a JSON or
+    /// XML record, Magicline's debtor). In one piece (``writeBounded(upTo:_:)``) when its size is
+    /// bounded below ``boundedPieceLimit`` (the tape's flags say which texts may need escaping, at
+    /// six bytes per byte); else value by value.
     private mutating func writeNodes(from first: Int, to end: Int, arena: UnsafeBufferPointer<UInt8>,
                                      nodes: UnsafeBufferPointer<RecordNode>) {
         var bound = 0
