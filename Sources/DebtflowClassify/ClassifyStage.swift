@@ -18,11 +18,8 @@ public struct ClassifyStage: ElementStage {
     /// previous stage is not copied).
     public func process(_ chunk: consuming Chunk<DebtCandidate>) throws -> Chunk<DebtCandidate> {
         var chunk = chunk
-        // Each candidate is changed where it lies (through the array's own buffer: an element
-        // access moves the wide value out to a temporary and back).
-        chunk.elements.withUnsafeMutableBufferPointer { candidates in
-            for index in candidates.indices { classify(&candidates[index]) }
-        }
+        // Each candidate is changed where it lies (`forEachInPlace`: no copy in and out).
+        chunk.elements.forEachInPlace(classify)
         return chunk
     }
 

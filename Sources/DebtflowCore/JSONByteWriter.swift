@@ -233,47 +233,20 @@ public struct JSONByteWriter: Sendable {
         appendPiece(comma: false, name: nil, verbatimValue: utf8)
     }
 
-    /// Appends `,"name":"value"` in one piece, written straight into the buffer's spare capacity
-    /// (one capacity and uniqueness check instead of one per part): the comma only when `comma`,
-    /// the name's part only with a name, the value's only with a value. Both are copied as they
-    /// are: the caller knows they need no escaping.
+    /// Appends `,"name":"value"` in one piece through a ``JSONRawCursor`` (one capacity and
+    /// uniqueness check instead of one per part): the comma only when `comma`, the name's part
+    /// only with a name, the value's only with a value. Both are copied as they are: the caller
+    /// knows they need no escaping.
     private mutating func appendPiece(comma: Bool, name: UnsafeBufferPointer<UInt8>?, verbatimValue value: UnsafeBufferPointer<UInt8>?) {
-        let capacity = (name?.count ?? 0) + (value?.count ?? 0) + 6
-        appendInPlace(upTo: capacity) { out in
-            var count = 0
-            if comma {
-                out[count] = UInt8(ascii: ",")
-                count += 1
-            }
+        let bound = (name?.count ?? 0) + (value?.count ?? 0) + 6
+        throughCursor(upTo: bound) { cursor in
+            if comma { cursor.byte(UInt8(ascii: ",")) }
             if let name {
-                out[count] = UInt8(ascii: "\"")
-                count = Self.copy(name, to: out, at: count + 1)
-                out[count] = UInt8(ascii: "\"")
-                out[count + 1] = UInt8(ascii: ":")
-                count += 2
+                cursor.quoted(name, needsEscaping: false)
+                cursor.byte(UInt8(ascii: ":"))
             }
-            if let value {
-                out[count] = UInt8(ascii: "\"")
-                count = Self.copy(value, to: out, at: count + 1)
-                out[count] = UInt8(ascii: "\"")
-                count += 1
-            }
-            return count
+            if let value { cursor.quoted(value, needsEscaping: false) }
         }
-    }
-
-    /// Appends at most `maxCount` bytes that `write` puts at the pointer it is given, returning
-    /// how many it wrote: straight into the buffer's spare capacity (``Swift/Array/appendInPlace(upTo:_:)``).
-    @inline(__always)
-    private mutating func appendInPlace(upTo maxCount: Int, _ write: (UnsafeMutablePointer<UInt8>) -> Int) {
-        bytes.appendInPlace(upTo: maxCount) { spare in write(spare.baseAddress.unsafelyUnwrapped) }
-    }
-
-    /// Copies `text` to `out` at `offset`; returns the offset after it.
-    @inline(__always)
-    private static func copy(_ text: UnsafeBufferPointer<UInt8>, to out: UnsafeMutablePointer<UInt8>, at offset: Int) -> Int {
-        if let base = text.baseAddress { (out + offset).initialize(from: base, count: text.count) }
-        return offset + text.count
     }
 
     // MARK: Records on a tape

@@ -27,9 +27,7 @@ public protocol ChunkStage<Input, Output>: Sendable {
 extension ChunkStage {
     public func forEachOutput(of chunk: consuming Chunk<Input>, _ body: (inout Output) throws -> Void) throws {
         var output = try process(chunk)
-        try output.elements.withUnsafeMutableBufferPointer { outputs in
-            for index in outputs.indices { try body(&outputs[index]) }
-        }
+        try output.elements.forEachInPlace(body)
     }
 }
 
@@ -46,9 +44,7 @@ extension ElementStage {
     /// Passes the chunk's elements one at a time (``pass(_:to:)``), each where it lies.
     public func forEachOutput(of chunk: consuming Chunk<Input>, _ body: (inout Output) throws -> Void) throws {
         var chunk = chunk
-        try chunk.elements.withUnsafeMutableBufferPointer { elements in
-            for index in elements.indices { try pass(&elements[index], to: body) }
-        }
+        try chunk.elements.forEachInPlace { element in try pass(&element, to: body) }
     }
 }
 

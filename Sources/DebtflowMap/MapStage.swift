@@ -53,9 +53,7 @@ public struct MapStage: ChunkStage {
             var candidates: [DebtCandidate] = []
             while let record = records.popLast() {
                 magicline.map(record, into: &candidates)
-                try candidates.withUnsafeMutableBufferPointer { made in
-                    for index in made.indices { try body(&made[index]) }
-                }
+                try candidates.forEachInPlace(body)
                 candidates.removeAll(keepingCapacity: true)
             }
             return

@@ -35,11 +35,8 @@ public struct NormalizeStage: ElementStage {
     /// handed straight from the previous stage is not copied (no per-candidate retains).
     public func process(_ chunk: consuming Chunk<DebtCandidate>) throws -> Chunk<DebtCandidate> {
         var chunk = chunk
-        // Each candidate is changed where it lies (through the array's own buffer: an element
-        // access moves the wide value out to a temporary and back).
-        chunk.elements.withUnsafeMutableBufferPointer { candidates in
-            for index in candidates.indices { normalize(&candidates[index]) }
-        }
+        // Each candidate is changed where it lies (`forEachInPlace`: no copy in and out).
+        chunk.elements.forEachInPlace(normalize)
         return chunk
     }
 

@@ -20,9 +20,7 @@ public struct RecordTransform: ChunkStage {
         self.step = step
         self.streaming = { chunk, body in
             var outcomes = try step(chunk)
-            try outcomes.elements.withUnsafeMutableBufferPointer { outcomes in
-                for index in outcomes.indices { try body(&outcomes[index]) }
-            }
+            try outcomes.elements.forEachInPlace(body)
         }
     }
 
