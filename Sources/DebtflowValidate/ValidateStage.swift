@@ -58,7 +58,9 @@ public struct ValidateStage: ElementStage {
     /// Hands `candidate`'s outcome to `next`; what the outcome keeps of the candidate is moved
     /// out of it (``DebtflowCore/ElementStage``: the caller drops it after).
     public func pass(_ candidate: inout DebtCandidate, to next: (inout Outcome) throws -> Void) throws {
-        var outcome = validate(taking: &candidate)
+        // Built where `next` reads it: returning an outcome (481 bytes) from a function copies it.
+        var outcome = Outcome(status: .skipped, provenance: Provenance())
+        settle(&candidate, into: &outcome)
         try next(&outcome)
     }
 
@@ -71,58 +73,69 @@ public struct ValidateStage: ElementStage {
     /// The outcome of one candidate that is about to be dropped: its provenance, `temp_id`, debt,
     /// destination, errors and warnings are moved into the outcome, not copied.
     func validate(taking candidate: inout DebtCandidate) -> Outcome {
+        var outcome = Outcome(status: .skipped, provenance: Provenance())
+        settle(&candidate, into: &outcome)
+        return outcome
+    }
+
+    /// Sets every part of `outcome` (a new one) from `candidate`, which is about to be dropped.
+    ///
+    /// The rules change the candidate's own debt, errors and warnings where they lie, and only
+    /// then are those moved into the outcome: a debt is 296 bytes, and each move of a local copy
+    /// costs a memory copy of all of them.
+    private func settle(_ candidate: inout DebtCandidate, into outcome: inout Outcome) {
+        swap(&outcome.provenance, &candidate.provenance)
         if let reason = skipReason(candidate.skipReason, of: candidate.data) {
-            return Outcome(status: .skipped, provenance: Self.take(&candidate.provenance), tempID: Self.take(&candidate.tempID),
-                           data: candidate.data, skipReason: reason, warnings: Self.take(&candidate.warnings))
+            outcome.status = .skipped
+            swap(&outcome.tempID, &candidate.tempID)
+            outcome.data = candidate.data
+            outcome.skipReason = reason
+            swap(&outcome.warnings, &candidate.warnings)
+            return
         }
         if candidate.errors.contains(where: { $0.code == .malformedRow }) {
-            let malformed = candidate.errors.filter { $0.code == .malformedRow }
-            let warnings = Self.take(&candidate.warnings)
-            return failed(&candidate, errors: malformed, warnings: warnings)
+            candidate.errors.removeAll { $0.code != .malformedRow }
+            fail(&candidate, into: &outcome)
+            return
         }
 
-        var debt = Self.take(&candidate.debt)
-        var errors = Self.take(&candidate.errors)
-        var warnings = Self.take(&candidate.warnings)
-        if !debt.has(.tempID) { debt.setText(.tempID, candidate.tempID) }
-
-        requirePresence(debt, amountGiven: candidate.nonBlankFields.contains(.amount), errors: &errors)
-        checkContacts(candidate.nonBlankFields, debt: &debt, errors: &errors, warnings: &warnings)
+        if !candidate.debt.has(.tempID) { candidate.debt.setText(.tempID, candidate.tempID) }
+        requirePresence(candidate.debt, amountGiven: candidate.nonBlankFields.contains(.amount), errors: &candidate.errors)
+        checkContacts(candidate.nonBlankFields, debt: &candidate.debt, errors: &candidate.errors,
+                      warnings: &candidate.warnings)
         let ownAccept = candidate.raw.withBytes(.acceptExpensiveDestination) { $0.flatMap(Self.parseBool(utf8:)) }
         let accepted = options.acceptExpensiveDestination || ownAccept == true
-        debt.acceptExpensiveDestination = accepted
-        var destination: Destination?
-        if debt.has(.phone), let found = Self.take(&candidate.destination) {
-            destination = found
+        candidate.debt.acceptExpensiveDestination = accepted
+        if candidate.debt.has(.phone), let found = candidate.destination {
             if found.zone == .other {
-                errors.append(RecordError(field: "phone", code: .unsupportedDestination,
-                                          message: "calls to \(found.country) are not supported (only France, the EU, the DOM-TOM and the Maghreb)"))
+                candidate.errors.append(RecordError(field: "phone", code: .unsupportedDestination,
+                                                    message: "calls to \(found.country) are not supported (only France, the EU, the DOM-TOM and the Maghreb)"))
             } else if found.expensive && !accepted {
-                errors.append(RecordError(field: "phone", code: .expensiveDestination,
-                                          message: "\(found.zone.rawValue) (\(found.country)) is an expensive destination; set accept_expensive_destination to accept it"))
+                candidate.errors.append(RecordError(field: "phone", code: .expensiveDestination,
+                                                    message: "\(found.zone.rawValue) (\(found.country)) is an expensive destination; set accept_expensive_destination to accept it"))
             }
         }
-        applyTimeline(candidate.raw, debt: &debt, errors: &errors)
+        applyTimeline(candidate.raw, debt: &candidate.debt, errors: &candidate.errors)
 
-        if !errors.isEmpty { return failed(&candidate, errors: errors, warnings: warnings) }
-        return Outcome(status: .valid, provenance: Self.take(&candidate.provenance), tempID: Self.take(&candidate.tempID),
-                       debt: consume debt, destination: destination, warnings: consume warnings)
+        if !candidate.errors.isEmpty {
+            fail(&candidate, into: &outcome)
+            return
+        }
+        outcome.status = .valid
+        swap(&outcome.tempID, &candidate.tempID)
+        outcome.debt = Debt()
+        swap(&outcome.debt!, &candidate.debt)
+        if outcome.debt!.has(.phone) { swap(&outcome.destination, &candidate.destination) }
+        swap(&outcome.warnings, &candidate.warnings)
     }
 
-    /// Moves a value out of a candidate that is about to be dropped, leaving an empty one.
-    @inline(__always)
-    private static func take<Value: EmptyInitializable>(_ value: inout Value) -> Value {
-        var taken = Value()
-        swap(&taken, &value)
-        return taken
-    }
-
-    /// Moves a value out of a candidate that is about to be dropped, leaving `nil`.
-    @inline(__always)
-    private static func take<Wrapped>(_ value: inout Wrapped?) -> Wrapped? {
-        var taken: Wrapped?
-        swap(&taken, &value)
-        return taken
+    /// Sets `outcome` to the candidate's failure: its record as read, its errors and warnings.
+    private func fail(_ candidate: inout DebtCandidate, into outcome: inout Outcome) {
+        outcome.status = .failed
+        swap(&outcome.tempID, &candidate.tempID)
+        outcome.data = candidate.data
+        swap(&outcome.errors, &candidate.errors)
+        swap(&outcome.warnings, &candidate.warnings)
     }
 
     /// The record's own skip reason, else the skip rules' (read on the record's tape).
@@ -133,10 +146,6 @@ public struct ValidateStage: ElementStage {
         return nil
     }
 
-    private func failed(_ candidate: inout DebtCandidate, errors: [RecordError], warnings: [String]) -> Outcome {
-        Outcome(status: .failed, provenance: Self.take(&candidate.provenance), tempID: Self.take(&candidate.tempID),
-                data: candidate.data, errors: errors, warnings: warnings)
-    }
 
     /// `required` for a missing firstname, lastname, amount or currency (unless that field
     /// already has an error saying why it is missing). An amount that was given but could not be
@@ -229,13 +238,7 @@ public struct ValidateStage: ElementStage {
     }
 }
 
-/// Values with an empty state, so they can be moved out of a candidate by swapping.
-protocol EmptyInitializable { init() }
-extension Array: EmptyInitializable {}
-extension RecordObject: EmptyInitializable {
-    init() { self.init(entries: []) }
-}
-extension Debt: EmptyInitializable {}
-extension Provenance: EmptyInitializable {
+extension Provenance {
+    /// An empty provenance, replaced when an outcome is settled.
     init() { self.init(source: "", record: 0) }
 }

@@ -255,7 +255,7 @@ struct ConfigSchemaDriftTests {
             Issue.record("csv has no encoding choice")
             return
         }
-        for name in choice.names + choice.names.map { $0.uppercased() } {
+        for name in choice.names + choice.names.map({ $0.uppercased() }) {
             var options = Self.bases["read/csv"]!
             options["encoding"] = name
             #expect(throws: Never.self, "\(name)") { try decode(try Self.pipeline(replacing: 0, with: options)) }
