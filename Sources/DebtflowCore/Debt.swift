@@ -66,8 +66,10 @@ public struct Debt: Sendable {
     private var arena: [UInt8] = []
     /// One span per ``DebtKey`` (by raw value); only text keys are used.
     private var spans = InlineArray<24, ByteSpan>.allEmptySpans  // DebtKey.slotCount
-    /// One bit per ``DebtKey``: the key has a text.
-    private var present: UInt32 = 0
+    /// One bit per ``DebtKey``: the key has a text. (Usable from inlinable code so that ``has(_:)``
+    /// reads one word where the debt lies: called across modules, it was handed a copy of the
+    /// whole debt, 296 bytes.)
+    @usableFromInline internal private(set) var present: UInt32 = 0
     /// One bit per ``DebtKey``: the key's span is in ``tape``.
     private var inTape: UInt32 = 0
     /// One bit per ``DebtKey``: the key's span is in ``small`` (neither bit: in ``arena``).
@@ -100,7 +102,7 @@ public struct Debt: Sendable {
 
     /// Whether `key` has a text (always `false` for `amount` and `accept_expensive_destination`,
     /// whose values are ``amount`` and ``acceptExpensiveDestination``).
-    @inline(__always)
+    @inlinable @inline(__always)
     public func has(_ key: DebtKey) -> Bool { present & (1 << UInt32(key.rawValue)) != 0 }
 
     /// Calls `body` with `key`'s text as UTF-8 bytes, or with `nil` when the debt has none.

@@ -41,6 +41,24 @@ public struct Outcome: Sendable, Equatable {
         self.isConversion = isConversion
     }
 
+    /// An outcome with nothing in it yet (skipped, no provenance), for a stage that fills one
+    /// where it lies (`validate`): built field by field, not through the default arguments of
+    /// ``init(status:provenance:tempID:debt:destination:data:errors:skipReason:warnings:isConversion:)``,
+    /// which the compiler builds in temporaries and copies (an outcome is 481 bytes).
+    @inlinable
+    public init(unsettled: Void) {
+        status = .skipped
+        provenance = Provenance(source: "", record: 0)
+        tempID = nil
+        debt = nil
+        destination = nil
+        data = nil
+        errors = []
+        skipReason = nil
+        warnings = []
+        isConversion = false
+    }
+
     /// An outcome whose record is a tree built in memory (tests, the sandbox): stored on a tape
     /// of its own.
     public init(status: OutcomeStatus, provenance: Provenance, tempID: String? = nil, debt: Debt? = nil,

@@ -124,7 +124,7 @@ struct SinkChunkEncoder: Sendable {
         /// Counts `outcome` and writes it to each sink that accepts it (read in place: `inout`
         /// only so that the wide value is not copied to be read).
         mutating func add(_ outcome: inout Outcome) {
-            tally.count(outcome)
+            tally.count(inPlace: &outcome)
             let status = outcome.status
             if outcome.isConversion && status == .failed {
                 if result.malformedRows.count < encoder.maxMalformedMessages {
@@ -147,7 +147,7 @@ struct SinkChunkEncoder: Sendable {
                 } else {
                     let start = (writer, buffers.writers[writer].bytes.count)
                     if route.includesSource { writtenWithSource = start } else { written = start }
-                    buffers.writers[writer].outcome(outcome, includeSource: route.includesSource)
+                    buffers.writers[writer].outcome(inPlace: &outcome, includeSource: route.includesSource)
                     buffers.writers[writer].newline()
                 }
             }
