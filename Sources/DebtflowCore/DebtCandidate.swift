@@ -112,8 +112,9 @@ public struct DebtRawFields: Sendable {
     /// Texts that are not in the record: constants and made-up texts.
     private var side: [UInt8] = []
     private var spans = InlineArray<24, ByteSpan>.allEmptySpans  // DebtKey.slotCount
-    /// One bit per ``DebtRawKey``: the slot has a text.
-    private var present: UInt32 = 0
+    /// One bit per ``DebtRawKey``: the slot has a text. (Usable from inlinable code so that
+    /// ``has(_:)`` reads one word where the fields lie, not a copy of all of them.)
+    @usableFromInline internal private(set) var present: UInt32 = 0
     /// One bit per ``DebtRawKey``: the slot's span is in ``side`` (else in ``tape``).
     private var inSide: UInt32 = 0
 
@@ -144,7 +145,7 @@ public struct DebtRawFields: Sendable {
     public var isEmpty: Bool { present == 0 }
 
     /// Whether `key` has a text (blank or not).
-    @inline(__always)
+    @inlinable @inline(__always)
     public func has(_ key: DebtRawKey) -> Bool { present & (1 << UInt32(key.rawValue)) != 0 }
 
     /// Sets `key`'s text to the bytes at `span` of the record's tape (given at ``init(tape:side:)``).

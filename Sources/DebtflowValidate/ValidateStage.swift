@@ -103,7 +103,9 @@ public struct ValidateStage: ElementStage {
         requirePresence(candidate.debt, amountGiven: candidate.nonBlankFields.contains(.amount), errors: &candidate.errors)
         checkContacts(candidate.nonBlankFields, debt: &candidate.debt, errors: &candidate.errors,
                       warnings: &candidate.warnings)
-        let ownAccept = candidate.raw.withBytes(.acceptExpensiveDestination) { $0.flatMap(Self.parseBool(utf8:)) }
+        // (Each read of `raw` is behind its `has`: a call across modules copies the fields.)
+        let ownAccept = candidate.raw.has(.acceptExpensiveDestination)
+            ? candidate.raw.withBytes(.acceptExpensiveDestination) { $0.flatMap(Self.parseBool(utf8:)) } : nil
         let accepted = options.acceptExpensiveDestination || ownAccept == true
         candidate.debt.acceptExpensiveDestination = accepted
         if candidate.debt.has(.phone), let found = candidate.destination {
@@ -115,7 +117,12 @@ public struct ValidateStage: ElementStage {
                                                     message: "\(found.zone.rawValue) (\(found.country)) is an expensive destination; set accept_expensive_destination to accept it"))
             }
         }
-        applyTimeline(candidate.raw, debt: &candidate.debt, errors: &candidate.errors)
+        if candidate.raw.has(.timelineID) || candidate.raw.has(.timelineStartMode) || configTimelineID != nil {
+            applyTimeline(candidate.raw, debt: &candidate.debt, errors: &candidate.errors)
+        } else {
+            candidate.debt.setText(.timelineID, nil)
+            candidate.debt.setText(.timelineStartMode, nil)
+        }
 
         if !candidate.errors.isEmpty {
             fail(&candidate, into: &outcome)
