@@ -42,22 +42,11 @@ public struct Outcome: Sendable, Equatable {
     }
 
     /// An outcome with nothing in it yet (skipped, no provenance), for a stage that fills one
-    /// where it lies (`validate`): built field by field, not through the default arguments of
+    /// where it lies (`validate`). Copied from one made once: building an outcome (481 bytes)
+    /// field by field, or through the default arguments of
     /// ``init(status:provenance:tempID:debt:destination:data:errors:skipReason:warnings:isConversion:)``,
-    /// which the compiler builds in temporaries and copies (an outcome is 481 bytes).
-    @inlinable
-    public init(unsettled: Void) {
-        status = .skipped
-        provenance = Provenance(source: "", record: 0)
-        tempID = nil
-        debt = nil
-        destination = nil
-        data = nil
-        errors = []
-        skipReason = nil
-        warnings = []
-        isConversion = false
-    }
+    /// makes the compiler build it in temporaries and copy it three times.
+    public static let unsettled = Outcome(status: .skipped, provenance: Provenance(source: "", record: 0))
 
     /// An outcome whose record is a tree built in memory (tests, the sandbox): stored on a tape
     /// of its own.

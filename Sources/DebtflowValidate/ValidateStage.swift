@@ -59,7 +59,7 @@ public struct ValidateStage: ElementStage {
     /// out of it (``DebtflowCore/ElementStage``: the caller drops it after).
     public func pass(_ candidate: inout DebtCandidate, to next: (inout Outcome) throws -> Void) throws {
         // Built where `next` reads it: returning an outcome (481 bytes) from a function copies it.
-        var outcome = Outcome(unsettled: ())
+        var outcome = Outcome.unsettled
         settle(&candidate, into: &outcome)
         try next(&outcome)
     }
@@ -73,7 +73,7 @@ public struct ValidateStage: ElementStage {
     /// The outcome of one candidate that is about to be dropped: its provenance, `temp_id`, debt,
     /// destination, errors and warnings are moved into the outcome, not copied.
     func validate(taking candidate: inout DebtCandidate) -> Outcome {
-        var outcome = Outcome(unsettled: ())
+        var outcome = Outcome.unsettled
         settle(&candidate, into: &outcome)
         return outcome
     }
