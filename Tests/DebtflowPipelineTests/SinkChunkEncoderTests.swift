@@ -155,16 +155,21 @@ struct SinkChunkEncoderTests {
         let transform = try StageLink.chain([
             .mapping(AnyChunkStage(MapStage(options: MapOptions(constants: ["currency": "EUR"])))),
             .refining(AnyChunkStage(NormalizeStage())), .refining(AnyChunkStage(ClassifyStage())),
-            .deciding(AnyChunkStage(ValidateStage())),
+            .deciding(AnyChunkStage(ValidateStage(options: ValidateOptions(dropInvalidContact: true)))),
         ])
-        let rows: [(String, String, String, String)] = [
-            ("Jean", "Dupont", "12,50", "06 12 34 56 78"), ("Marie", "Curie", "30,00", "0690 12 34 56"),
-            ("Paul", "Martin", "8,00", ""), ("", "", "", ""), ("Zoé \"Z\"", "Ünal", "1.234,56", "+49 151 23456789"),
+        // The chain reuses one candidate for the chunk, and `validate` moves parts of it into each
+        // outcome: a valid record after a failed one, or after one with a warning (an invalid phone
+        // dropped for the email), must carry none of theirs. The gathered path makes every
+        // candidate fresh.
+        let rows: [(String, String, String, String, String)] = [
+            ("Jean", "Dupont", "12,50", "06 12 34 56 78", ""), ("Marie", "Curie", "30,00", "0690 12 34 56", ""),
+            ("Paul", "Martin", "8,00", "", ""), ("", "", "", "", ""), ("Zoé \"Z\"", "Ünal", "1.234,56", "+49 151 23456789", ""),
+            ("Ana", "Lopez", "5,00", "12", "ana@example.fr"), ("Luc", "Petit", "7,00", "06 98 76 54 32", ""),
         ]
         let records = rows.enumerated().map { index, row in
             Record(provenance: Provenance(source: "debts.csv", record: index + 1, line: index + 2),
                    fields: RecordObject(["Prénom": .string(row.0), "Nom": .string(row.1), "Montant": .string(row.2),
-                                         "Téléphone": .string(row.3)]))
+                                         "Téléphone": .string(row.3), "Email": .string(row.4)]))
         }
         let sinks: [any OutcomeSink] = [
             LinesOnlySink(accepts: [.valid]), LinesOnlySink(accepts: [.failed, .skipped]),
@@ -175,7 +180,11 @@ struct SinkChunkEncoderTests {
         let handedOn = try encoder.encode(Chunk(records, textByteCount: 77, input: mark), through: transform)
         let gathered = encoder.encode(try transform.process(Chunk(records, textByteCount: 77, input: mark)))
         #expect(handedOn.counts == gathered.counts)
-        #expect(handedOn.counts.valid == 2 && handedOn.counts.failed == 2 && handedOn.counts.skipped == 1)
+        #expect(handedOn.counts.valid == 4 && handedOn.counts.failed == 2 && handedOn.counts.skipped == 1)
+        let everyLine = String(decoding: lines(handedOn.deliveries[2])?.bytes ?? [], as: UTF8.self).split(separator: "\n")
+        #expect(everyLine.count == 7)
+        #expect(everyLine.filter { $0.contains("invalid phone dropped") }.count == 1)
+        #expect(everyLine.last?.contains("\"warnings\"") == false && everyLine.last?.contains("\"errors\"") == false)
         #expect(handedOn.input == mark && handedOn.textByteCount == 77)
         #expect(handedOn.deliveries.count == 4)
         for index in 0..<3 {
@@ -183,6 +192,6 @@ struct SinkChunkEncoderTests {
             #expect(lines(handedOn.deliveries[index])?.count == lines(gathered.deliveries[index])?.count)
         }
         #expect(structs(handedOn.deliveries[3]) == structs(gathered.deliveries[3]))
-        #expect(structs(handedOn.deliveries[3])?.count == 4)
+        #expect(structs(handedOn.deliveries[3])?.count == 6)
     }
 }
