@@ -72,14 +72,20 @@ public struct OutcomeTally: Sendable {
     /// Counts one outcome: one more record of its status; a valid debt's zone and credits, a
     /// failed record's errors by code, a skipped record's reason.
     public mutating func count(_ outcome: borrowing Outcome) {
-        var outcome = copy outcome
-        count(inPlace: &outcome)
+        tally(outcome)
     }
 
     /// ``count(_:)`` of an outcome the caller holds `inout` (the sink encoder): read where it
-    /// lies. (An outcome is 481 bytes; a `borrowing` parameter of that size is copied at every
-    /// call from another module, an `inout` one is handed over as an address.)
+    /// lies and not modified. (An outcome is 481 bytes; a `borrowing` parameter of that size is
+    /// copied by a caller in another module, an `inout` one is handed over as an address.)
     public mutating func count(inPlace outcome: inout Outcome) {
+        tally(outcome)
+    }
+
+    /// The body of both ``count(_:)`` forms, inlined into each so that neither copies the outcome
+    /// to call it.
+    @inline(__always)
+    private mutating func tally(_ outcome: borrowing Outcome) {
         records += 1
         switch outcome.status {
         case .valid:

@@ -4,14 +4,21 @@ extension JSONByteWriter {
     /// record alone. With `includeSource` (a many-input run) the envelope names its input in
     /// `"source"`, right after `"status"`.
     public mutating func outcome(_ outcome: borrowing Outcome, includeSource: Bool = false) {
-        var outcome = copy outcome
-        self.outcome(inPlace: &outcome, includeSource: includeSource)
+        writeOutcome(outcome, includeSource: includeSource)
     }
 
     /// ``outcome(_:includeSource:)`` on an outcome the caller holds `inout` (the sink encoder):
-    /// it is read where it lies. (An outcome is 481 bytes; a `borrowing` parameter of that size
-    /// is copied at every call from another module, an `inout` one is handed over as an address.)
+    /// it is read where it lies and not modified. (An outcome is 481 bytes; a `borrowing`
+    /// parameter of that size is copied by a caller in another module, an `inout` one is handed
+    /// over as an address.)
     public mutating func outcome(inPlace outcome: inout Outcome, includeSource: Bool = false) {
+        writeOutcome(outcome, includeSource: includeSource)
+    }
+
+    /// The body of both ``outcome(_:includeSource:)`` forms, inlined into each so that neither
+    /// copies the outcome to call it.
+    @inline(__always)
+    private mutating func writeOutcome(_ outcome: borrowing Outcome, includeSource: Bool) {
         if outcome.isConversion {
             recordData(outcome.data)
             return

@@ -70,15 +70,21 @@ public struct ValidateStage: ElementStage {
         return validate(taking: &candidate)
     }
 
-    /// The outcome of one candidate that is about to be dropped: its provenance, `temp_id`, debt,
-    /// destination, errors and warnings are moved into the outcome, not copied.
+    /// The outcome of one candidate that is about to be dropped: what the outcome keeps of it
+    /// (its provenance, `temp_id`, errors and warnings; a valid debt and its destination) is
+    /// moved into the outcome, not copied.
     func validate(taking candidate: inout DebtCandidate) -> Outcome {
         var outcome = Outcome.unsettled
         settle(&candidate, into: &outcome)
         return outcome
     }
 
-    /// Sets every part of `outcome` (a new one) from `candidate`, which is about to be dropped.
+    /// Fills `outcome` from `candidate`, which is about to be dropped (or reset).
+    ///
+    /// Precondition: `outcome` is ``DebtflowCore/Outcome/unsettled``. Only the parts the
+    /// candidate's outcome has are set (a failed one gets no debt, a valid one no data), so any
+    /// other outcome would keep what it held. On the failed and skipped paths the candidate keeps
+    /// its worked-on debt and destination until its next reset.
     ///
     /// The rules change the candidate's own debt, errors and warnings where they lie, and only
     /// then are those moved into the outcome: a debt is 296 bytes, and each move of a local copy

@@ -1,3 +1,4 @@
+import Foundation
 import DebtflowClassify
 import DebtflowCore
 import DebtflowMap
@@ -157,14 +158,15 @@ struct SinkChunkEncoderTests {
             .refining(AnyChunkStage(NormalizeStage())), .refining(AnyChunkStage(ClassifyStage())),
             .deciding(AnyChunkStage(ValidateStage(options: ValidateOptions(dropInvalidContact: true)))),
         ])
-        // The chain reuses one candidate for the chunk, and `validate` moves parts of it into each
-        // outcome: a valid record after a failed one, or after one with a warning (an invalid phone
-        // dropped for the email), must carry none of theirs. The gathered path makes every
-        // candidate fresh.
+        // The chain reuses one candidate for the chunk (`map`), and `validate` moves parts of it
+        // into each outcome; `process` keeps a candidate per record. A valid record right after
+        // a failed one with a destination (Luc after Marie), and after one with a warning (Max
+        // after Ana, whose invalid phone is dropped for her email), must carry none of theirs.
         let rows: [(String, String, String, String, String)] = [
             ("Jean", "Dupont", "12,50", "06 12 34 56 78", ""), ("Marie", "Curie", "30,00", "0690 12 34 56", ""),
-            ("Paul", "Martin", "8,00", "", ""), ("", "", "", "", ""), ("Zoé \"Z\"", "Ünal", "1.234,56", "+49 151 23456789", ""),
-            ("Ana", "Lopez", "5,00", "12", "ana@example.fr"), ("Luc", "Petit", "7,00", "06 98 76 54 32", ""),
+            ("Luc", "Petit", "7,00", "06 98 76 54 32", ""), ("Paul", "Martin", "8,00", "", ""), ("", "", "", "", ""),
+            ("Zoé \"Z\"", "Ünal", "1.234,56", "+49 151 23456789", ""), ("Ana", "Lopez", "5,00", "12", "ana@example.fr"),
+            ("Max", "Roux", "9,00", "06 11 22 33 44", ""),
         ]
         let records = rows.enumerated().map { index, row in
             Record(provenance: Provenance(source: "debts.csv", record: index + 1, line: index + 2),
@@ -180,11 +182,22 @@ struct SinkChunkEncoderTests {
         let handedOn = try encoder.encode(Chunk(records, textByteCount: 77, input: mark), through: transform)
         let gathered = encoder.encode(try transform.process(Chunk(records, textByteCount: 77, input: mark)))
         #expect(handedOn.counts == gathered.counts)
-        #expect(handedOn.counts.valid == 4 && handedOn.counts.failed == 2 && handedOn.counts.skipped == 1)
-        let everyLine = String(decoding: lines(handedOn.deliveries[2])?.bytes ?? [], as: UTF8.self).split(separator: "\n")
-        #expect(everyLine.count == 7)
-        #expect(everyLine.filter { $0.contains("invalid phone dropped") }.count == 1)
-        #expect(everyLine.last?.contains("\"warnings\"") == false && everyLine.last?.contains("\"errors\"") == false)
+        #expect(handedOn.counts.valid == 5 && handedOn.counts.failed == 2 && handedOn.counts.skipped == 1)
+        // Every envelope, as JSON: only Ana's has warnings, only Marie's and Paul's failed, and
+        // Luc's destination is his own (France, as Jean's).
+        let envelopes = try String(decoding: lines(handedOn.deliveries[2])?.bytes ?? [], as: UTF8.self)
+            .split(separator: "\n").map { line in
+                try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            }
+        #expect(envelopes.count == 8)
+        let warned = envelopes.filter { $0["warnings"] != nil }.compactMap { $0["record"] as? Int }
+        #expect(warned == [7])
+        #expect(envelopes.filter { $0["status"] as? String == "failed" }.compactMap { $0["record"] as? Int } == [2, 4])
+        let country = { (record: Int) in
+            ((envelopes[record - 1]["destination"] as? [String: Any])?["country"] as? String)
+        }
+        #expect(country(3) != nil && country(3) == country(1))
+        #expect(envelopes[2]["status"] as? String == "valid" && envelopes[7]["status"] as? String == "valid")
         #expect(handedOn.input == mark && handedOn.textByteCount == 77)
         #expect(handedOn.deliveries.count == 4)
         for index in 0..<3 {
@@ -192,6 +205,6 @@ struct SinkChunkEncoderTests {
             #expect(lines(handedOn.deliveries[index])?.count == lines(gathered.deliveries[index])?.count)
         }
         #expect(structs(handedOn.deliveries[3]) == structs(gathered.deliveries[3]))
-        #expect(structs(handedOn.deliveries[3])?.count == 6)
+        #expect(structs(handedOn.deliveries[3])?.count == 7)
     }
 }

@@ -222,6 +222,43 @@ struct ValidateStageTests {
         #expect(own.debt?.timelineStartMode == "immediate")
     }
 
+    @Test("one candidate settled, reset and filled again for each record gives every record the outcome a fresh candidate gives it")
+    func reusedCandidate() throws {
+        // `validate` moves parts of the candidate into each outcome and leaves the rest to the
+        // candidate's next reset (`map` reuses one candidate per chunk). A failed record with a
+        // destination, a skipped one, a valid one with a warning: the record after each must
+        // carry nothing of theirs. (Two things keep it so: `settle` moves the errors and warnings
+        // out, and `reset` clears what is left; breaking both fails this test.)
+        let raws: [[String: String]] = [
+            spoiled(["phone": "0690 12 34 56", "amount": "x"]),   // failed: amount; destination DOM
+            validRaw,                                                // valid right after it
+            spoiled(["firstname": "", "lastname": "", "amount": "", "currency": "", "phone": "", "email": ""]),  // empty: skipped
+            spoiled(["phone": "12"]),                                // valid, invalid phone dropped with a warning
+            spoiled(["email": nil, "phone": "+49 151 23456789"]),   // valid after the warning
+            spoiled(["email": "nope"]),                              // failed with an email error
+            spoiled(["phone": nil]),                                 // valid, no destination
+        ]
+        let options = ValidateOptions(dropInvalidContact: true)
+        let normalize = NormalizeStage(), classify = ClassifyStage(), validate = ValidateStage(options: options)
+        var reused = DebtCandidate(provenance: Provenance(source: "debts.csv", record: 0), data: dataRow([:]))
+        for (index, raw) in raws.enumerated() {
+            let provenance = Provenance(source: "debts.csv", record: index + 1, line: index + 2)
+            let data = RecordView(dataRow(raw))
+            reused.reset(provenance: provenance, data: data, tempID: "T-\(index + 1)")
+            for (name, text) in raw { reused.raw[name] = text }
+            normalize.normalize(&reused)
+            classify.classify(&reused)
+            var settled: Outcome?
+            try validate.pass(&reused) { settled = $0 }
+
+            var fresh = DebtCandidate(provenance: provenance, data: dataRow(raw), raw: raw, tempID: "T-\(index + 1)")
+            normalize.normalize(&fresh)
+            classify.classify(&fresh)
+            let expected = validate.validate(fresh)
+            #expect(settled == expected, "record \(index + 1)")
+        }
+    }
+
     private func row(_ cells: [String]) -> RecordObject {
         RecordObject(entries: cells.enumerated().map { .init(key: "c\($0.offset)", value: .string($0.element)) })
     }
