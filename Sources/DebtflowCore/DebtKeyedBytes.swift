@@ -34,8 +34,9 @@ public struct DebtKeyedBytes {
     @inlinable
     public func has(_ key: DebtKey) -> Bool { present & (1 << UInt32(key.rawValue)) != 0 }
 
-    /// `key`'s text as UTF-8 bytes, or `nil` when there is none.
-    @inlinable
+    /// `key`'s text as UTF-8 bytes, or `nil` when there is none. (Always inlined: the rules and
+    /// the writer read a dozen keys per record through it.)
+    @inlinable @inline(__always)
     public subscript(key: DebtKey) -> UnsafeBufferPointer<UInt8>? {
         guard has(key) else { return nil }
         let span = spans[key.rawValue]

@@ -197,53 +197,49 @@ extension JSONByteWriter {
 extension JSONByteWriter {
     /// ``debt(_:)`` (without metadata) through one ``JSONRawCursor``; `false`, having written
     /// nothing, when its bound passes ``boundedPieceLimit``.
+    ///
+    /// It walks only the keys the debt has: the bits of its texts, its amount and its flag, in
+    /// ascending order, which is ``DebtKey``'s (the order the API's debt object is written in).
     private mutating func writeDebtInOnePiece(_ debt: Debt, texts: DebtKeyedBytes) -> Bool {
+        let amountBit: UInt32 = 1 << UInt32(DebtKey.amount.rawValue)
+        let flagBit: UInt32 = 1 << UInt32(DebtKey.acceptExpensiveDestination.rawValue)
+        let countryCodeBit: UInt32 = 1 << UInt32(DebtKey.countryCode.rawValue)
+        let keys = (texts.present & ~(amountBit | flagBit | countryCodeBit))
+            | (debt.amount != nil ? amountBit : 0) | (debt.acceptExpensiveDestination != nil ? flagBit : 0)
         var bound = 2
-        for debtKey in DebtKey.ordered {
+        var remaining = keys
+        while remaining != 0 {
+            let debtKey = DebtKey(rawValue: remaining.trailingZeroBitCount)!
+            remaining &= remaining &- 1
+            // `,"key":` and the value.
+            bound &+= debtKey.literal.utf8CodeUnitCount &+ 4
             switch debtKey {
-            case .amount:
-                if debt.amount != nil { bound += debtKey.literal.utf8CodeUnitCount + 4 + JSONRawCursor.amountBound }
-            case .acceptExpensiveDestination:
-                if debt.acceptExpensiveDestination != nil { bound += debtKey.literal.utf8CodeUnitCount + 4 + 5 }
-            case .countryCode:
-                break
-            default:
-                if let text = texts[debtKey] {
-                    bound += debtKey.literal.utf8CodeUnitCount + 4 + JSONRawCursor.quotedBound(text.count, needsEscaping: true)
-                }
+            case .amount: bound &+= JSONRawCursor.amountBound
+            case .acceptExpensiveDestination: bound &+= 5
+            default: bound &+= JSONRawCursor.quotedBound(texts[debtKey]?.count ?? 0, needsEscaping: true)
             }
         }
         guard bound <= Self.boundedPieceLimit else { return false }
         writeBounded(upTo: bound) { cursor in
             cursor.byte(UInt8(ascii: "{"))
+            var remaining = keys
             var first = true
-            func member(_ key: DebtKey, into cursor: inout JSONRawCursor) {
+            while remaining != 0 {
+                let debtKey = DebtKey(rawValue: remaining.trailingZeroBitCount)!
+                remaining &= remaining &- 1
                 if !first { cursor.byte(UInt8(ascii: ",")) }
                 first = false
                 cursor.byte(UInt8(ascii: "\""))
-                cursor.literal(key.literal)
+                cursor.literal(debtKey.literal)
                 cursor.byte(UInt8(ascii: "\""))
                 cursor.byte(UInt8(ascii: ":"))
-            }
-            for debtKey in DebtKey.ordered {
                 switch debtKey {
                 case .amount:
-                    if let amount = debt.amount {
-                        member(debtKey, into: &cursor)
-                        cursor.amount(amount)
-                    }
+                    if let amount = debt.amount { cursor.amount(amount) }
                 case .acceptExpensiveDestination:
-                    if let flag = debt.acceptExpensiveDestination {
-                        member(debtKey, into: &cursor)
-                        cursor.literal(flag ? "true" : "false")
-                    }
-                case .countryCode:
-                    break
+                    cursor.literal(debt.acceptExpensiveDestination == true ? "true" : "false")
                 default:
-                    if let text = texts[debtKey] {
-                        member(debtKey, into: &cursor)
-                        cursor.quoted(text)
-                    }
+                    if let text = texts[debtKey] { cursor.quoted(text) }
                 }
             }
             cursor.byte(UInt8(ascii: "}"))

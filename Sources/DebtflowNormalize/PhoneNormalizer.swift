@@ -49,12 +49,13 @@ public struct PhoneNormalizer: Sendable {
         case .failure(let error): return .failure(error)
         }
         let regionCode = Self.uppercasedRegion(defaultRegion)
-        let region = store.region(regionCode)
         let frenchPlan = PhoneFrenchNumberingPlan.applies(toDefaultRegion: regionCode)
 
         if frenchPlan, let nsn = PhoneFrenchNumberingPlan.nationalSignificantNumber(of: phone) {
             return frenchNational(nsn)
         }
+        // Looked up only here: a French national number (most of them) does not need it.
+        let region = store.region(regionCode)
         let parsed = parser.parse(phone.digits, hasPlus: phone.hasPlus, defaultRegion: region)
         if case .success(let number) = parsed, let result = validated(number.callingCode, number.nationalNumber[...]) {
             return .success(result)
