@@ -134,6 +134,15 @@ struct JSONRawCursor {
         digits(value.magnitude, minimumCount: 1)
     }
 
+    /// `name` (a member's `,"key":` as a literal) and `value` in decimal; nothing when `value` is
+    /// `nil` (the one-piece form of the writer's `optionalField(literal:_:)` for a number).
+    @inline(__always)
+    mutating func optionalDecimal(_ name: StaticString, _ value: Int?) {
+        guard let value else { return }
+        literal(name)
+        decimal(Int64(value))
+    }
+
     /// An amount with exactly its currency's decimals, as ``JSONByteWriter/amount(_:)`` writes
     /// it; `amount.digits` must be 0…18.
     mutating func amount(_ amount: MinorUnitAmount) {

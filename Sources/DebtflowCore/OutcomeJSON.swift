@@ -91,14 +91,8 @@ extension JSONByteWriter {
                     }
                     cursor.literal(#","record":"#)
                     cursor.decimal(Int64(record))
-                    if let line {
-                        cursor.literal(#","line":"#)
-                        cursor.decimal(Int64(line))
-                    }
-                    if let caseIndex {
-                        cursor.literal(#","case":"#)
-                        cursor.decimal(Int64(caseIndex))
-                    }
+                    cursor.optionalDecimal(#","line":"#, line)
+                    cursor.optionalDecimal(#","case":"#, caseIndex)
                     if hasTempID {
                         cursor.literal(#","temp_id":"#)
                         cursor.quoted(tempID)
@@ -142,10 +136,7 @@ extension JSONByteWriter {
                         cursor.quoted(zone)
                         cursor.literal(#","country":"#)
                         cursor.quoted(country)
-                        if let credits {
-                            cursor.literal(#","credits":"#)
-                            cursor.decimal(Int64(credits))
-                        }
+                        cursor.optionalDecimal(#","credits":"#, credits)
                         // The multiplier is the table's own number text (`"1.0"`), written as it is.
                         if hasMultiplier {
                             cursor.literal(#","multiplier":"#)
@@ -170,7 +161,7 @@ extension JSONByteWriter {
         beginObject()
         // Every text's bytes are opened once for the whole debt.
         debt.withKeyedBytes { texts in
-            for debtKey in DebtKey.ordered {
+            Self.forEachWrittenKey(of: debt, texts: texts) { debtKey in
                 switch debtKey {
                 case .amount:
                     if let amount = debt.amount {
@@ -179,8 +170,6 @@ extension JSONByteWriter {
                     }
                 case .acceptExpensiveDestination:
                     if let flag = debt.acceptExpensiveDestination { field(literal: debtKey.literal, flag) }
-                case .countryCode:
-                    break
                 default:
                     if let text = texts[debtKey] { field(literal: debtKey.literal, utf8: text) }
                 }
@@ -195,22 +184,27 @@ extension JSONByteWriter {
 }
 
 extension JSONByteWriter {
-    /// ``debt(_:)`` (without metadata) through one ``JSONRawCursor``; `false`, having written
-    /// nothing, when its bound passes ``boundedPieceLimit``.
-    ///
-    /// It walks only the keys the debt has: the bits of its texts, its amount and its flag, in
-    /// ascending order, which is ``DebtKey``'s (the order the API's debt object is written in).
-    private mutating func writeDebtInOnePiece(_ debt: Debt, texts: DebtKeyedBytes) -> Bool {
+    /// Calls `body` with each key ``debt(_:)`` writes for `debt`, in ``DebtKey``'s order (the
+    /// order of the API's debt object): its texts, its amount and its flag. It walks the bits of
+    /// those keys, in ascending order, not all 24 keys.
+    @inline(__always)
+    private static func forEachWrittenKey(of debt: Debt, texts: DebtKeyedBytes, _ body: (DebtKey) -> Void) {
         let amountBit: UInt32 = 1 << UInt32(DebtKey.amount.rawValue)
         let flagBit: UInt32 = 1 << UInt32(DebtKey.acceptExpensiveDestination.rawValue)
         let countryCodeBit: UInt32 = 1 << UInt32(DebtKey.countryCode.rawValue)
-        let keys = (texts.present & ~(amountBit | flagBit | countryCodeBit))
+        var remaining = (texts.present & ~(amountBit | flagBit | countryCodeBit))
             | (debt.amount != nil ? amountBit : 0) | (debt.acceptExpensiveDestination != nil ? flagBit : 0)
-        var bound = 2
-        var remaining = keys
         while remaining != 0 {
-            let debtKey = DebtKey(rawValue: remaining.trailingZeroBitCount)!
+            body(DebtKey(rawValue: remaining.trailingZeroBitCount)!)
             remaining &= remaining &- 1
+        }
+    }
+
+    /// ``debt(_:)`` (without metadata) through one ``JSONRawCursor``; `false`, having written
+    /// nothing, when its bound passes ``boundedPieceLimit``.
+    private mutating func writeDebtInOnePiece(_ debt: Debt, texts: DebtKeyedBytes) -> Bool {
+        var bound = 2
+        Self.forEachWrittenKey(of: debt, texts: texts) { debtKey in
             // `,"key":` and the value.
             bound &+= debtKey.literal.utf8CodeUnitCount &+ 4
             switch debtKey {
@@ -222,11 +216,8 @@ extension JSONByteWriter {
         guard bound <= Self.boundedPieceLimit else { return false }
         writeBounded(upTo: bound) { cursor in
             cursor.byte(UInt8(ascii: "{"))
-            var remaining = keys
             var first = true
-            while remaining != 0 {
-                let debtKey = DebtKey(rawValue: remaining.trailingZeroBitCount)!
-                remaining &= remaining &- 1
+            Self.forEachWrittenKey(of: debt, texts: texts) { debtKey in
                 if !first { cursor.byte(UInt8(ascii: ",")) }
                 first = false
                 cursor.byte(UInt8(ascii: "\""))

@@ -133,6 +133,13 @@ public final class CSVRecordReader: RecordSource {
         finished = true
     }
 
+    /// Field `index` of the scanner's row, decoded onto `builder`'s arena (a field the scan found
+    /// all ASCII is copied as it is): its span and flags.
+    @inline(__always)
+    private func appendField(_ index: Int, to builder: inout RecordTapeBuilder) -> (span: ByteSpan, flags: RecordNode.Flags) {
+        decoder.appendField(scanner.fieldBytes(index), knownASCIIFlags: scanner.knownASCIIFlags(ofField: index), to: &builder)
+    }
+
     /// A record whose tape is not finished yet: its number and line, and its root node's index on
     /// the chunk's tape. Its provenance is made with the record, from the chunk's input name, so a
     /// pending row holds no reference: nothing is retained or released per row until then.
@@ -183,7 +190,7 @@ public final class CSVRecordReader: RecordSource {
             keys.flags.withUnsafeBufferPointer { keyFlags in
                 for index in 0..<named {
                     let key = ByteSpan(offset: base + spans[index].offset, length: spans[index].length)
-                    let (value, flags) = decoder.appendField(scanner.fieldBytes(index), knownASCIIFlags: scanner.knownASCIIFlags(ofField: index), to: &builder)
+                    let (value, flags) = appendField(index, to: &builder)
                     builder.appendScalar(.string, key: key, value: value, knownFlags: flags.union(keyFlags[index]))
                 }
             }
@@ -191,7 +198,7 @@ public final class CSVRecordReader: RecordSource {
         for index in named..<max(named, count) {
             // A field past the header's columns: its key is made for this row.
             let key = builder.appendBytes(CSVHeader.columnKey(index))
-            let (value, flags) = decoder.appendField(scanner.fieldBytes(index), knownASCIIFlags: scanner.knownASCIIFlags(ofField: index), to: &builder)
+            let (value, flags) = appendField(index, to: &builder)
             builder.appendScalar(.string, key: key, value: value, flags: flags)
         }
         builder.end(root)
@@ -209,7 +216,7 @@ public final class CSVRecordReader: RecordSource {
         let count = keys.count
         return withUnsafeTemporaryAllocation(of: (value: ByteSpan, flags: RecordNode.Flags).self, capacity: count) { values in
             for index in 0..<count {
-                let (value, flags) = decoder.appendField(scanner.fieldBytes(index), knownASCIIFlags: scanner.knownASCIIFlags(ofField: index), to: &builder)
+                let (value, flags) = appendField(index, to: &builder)
                 (values.baseAddress.unsafelyUnwrapped + index).initialize(to: (value, flags))
             }
             return keys.spans.withUnsafeBufferPointer { spans in

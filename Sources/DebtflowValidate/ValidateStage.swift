@@ -92,11 +92,8 @@ public struct ValidateStage: ElementStage {
     private func settle(_ candidate: inout DebtCandidate, into outcome: inout Outcome) {
         swap(&outcome.provenance, &candidate.provenance)
         if let reason = skipReason(candidate.skipReason, of: candidate.data) {
-            outcome.status = .skipped
-            swap(&outcome.tempID, &candidate.tempID)
-            outcome.data = candidate.data
+            settleAsRead(&candidate, .skipped, into: &outcome)
             outcome.skipReason = reason
-            swap(&outcome.warnings, &candidate.warnings)
             return
         }
         if candidate.errors.contains(where: { $0.code == .malformedRow }) {
@@ -123,12 +120,7 @@ public struct ValidateStage: ElementStage {
                                                     message: "\(found.zone.rawValue) (\(found.country)) is an expensive destination; set accept_expensive_destination to accept it"))
             }
         }
-        if candidate.raw.has(.timelineID) || candidate.raw.has(.timelineStartMode) || configTimelineID != nil {
-            applyTimeline(candidate.raw, debt: &candidate.debt, errors: &candidate.errors)
-        } else {
-            candidate.debt.setText(.timelineID, nil)
-            candidate.debt.setText(.timelineStartMode, nil)
-        }
+        applyTimeline(to: &candidate)
 
         if !candidate.errors.isEmpty {
             fail(&candidate, into: &outcome)
@@ -144,10 +136,16 @@ public struct ValidateStage: ElementStage {
 
     /// Sets `outcome` to the candidate's failure: its record as read, its errors and warnings.
     private func fail(_ candidate: inout DebtCandidate, into outcome: inout Outcome) {
-        outcome.status = .failed
+        settleAsRead(&candidate, .failed, into: &outcome)
+        swap(&outcome.errors, &candidate.errors)
+    }
+
+    /// What a failed or skipped outcome keeps of its candidate: `status`, the `temp_id`, the
+    /// record as read and the warnings.
+    private func settleAsRead(_ candidate: inout DebtCandidate, _ status: OutcomeStatus, into outcome: inout Outcome) {
+        outcome.status = status
         swap(&outcome.tempID, &candidate.tempID)
         outcome.data = candidate.data
-        swap(&outcome.errors, &candidate.errors)
         swap(&outcome.warnings, &candidate.warnings)
     }
 
@@ -158,7 +156,6 @@ public struct ValidateStage: ElementStage {
         if options.skipInstructionRows, SkipRules.isInstructionRow(data) { return .instructionRow }
         return nil
     }
-
 
     /// `required` for a missing firstname, lastname, amount or currency (unless that field
     /// already has an error saying why it is missing). An amount that was given but could not be
@@ -194,25 +191,29 @@ public struct ValidateStage: ElementStage {
         }
     }
 
-    /// The timeline in effect and its start mode.
-    private func applyTimeline(_ raw: borrowing DebtRawFields, debt: inout Debt, errors: inout [RecordError]) {
-        let timelineID = raw.nonBlankText(.timelineID) ?? configTimelineID
-        let ownMode = raw.nonBlankText(.timelineStartMode)
-        debt.setText(.timelineID, timelineID)
-        debt.setText(.timelineStartMode, nil)
+    /// The timeline in effect and its start mode, set on the candidate's debt.
+    ///
+    /// (The candidate is taken `inout`, and each text is read behind its `has`: handing over the
+    /// 216-byte fields, or reading a text through a call across modules, copies them, and most
+    /// records have neither text.)
+    private func applyTimeline(to candidate: inout DebtCandidate) {
+        let timelineID = (candidate.raw.has(.timelineID) ? candidate.raw.nonBlankText(.timelineID) : nil) ?? configTimelineID
+        let ownMode = candidate.raw.has(.timelineStartMode) ? candidate.raw.nonBlankText(.timelineStartMode) : nil
+        candidate.debt.setText(.timelineID, timelineID)
+        candidate.debt.setText(.timelineStartMode, nil)
         guard let mode = ownMode ?? (timelineID != nil ? configStartMode : nil) else { return }
         guard timelineID != nil else {
-            errors.append(RecordError(field: "timeline_start_mode", code: .invalidTimelineStartMode,
-                                      message: "a timeline_start_mode needs a timeline_id"))
+            candidate.errors.append(RecordError(field: "timeline_start_mode", code: .invalidTimelineStartMode,
+                                                message: "a timeline_start_mode needs a timeline_id"))
             return
         }
         let lowered = mode.lowercased()
         guard TimelineStartMode(rawValue: lowered) != nil else {
-            errors.append(RecordError(field: "timeline_start_mode", code: .invalidTimelineStartMode,
-                                      message: "timeline_start_mode must be immediate or next_day"))
+            candidate.errors.append(RecordError(field: "timeline_start_mode", code: .invalidTimelineStartMode,
+                                                message: "timeline_start_mode must be immediate or next_day"))
             return
         }
-        debt.setText(.timelineStartMode, lowered)
+        candidate.debt.setText(.timelineStartMode, lowered)
     }
 
     /// `true`/`false` from the usual spellings (`true`, `1`, `yes`, `oui`, `ja`, …, any case),
