@@ -103,7 +103,7 @@ public final class RecordTape: Sendable {
         var text = text
         return text.withUTF8 { utf8 in
             guard utf8.count == Int(span.length) else { return false }
-            return withBytes(span) { bytes in bytes.elementsEqual(utf8) }
+            return withBytes(span) { bytes in bytes.sameBytes(as: utf8) }
         }
     }
 
@@ -112,7 +112,7 @@ public final class RecordTape: Sendable {
         if a == b { return true }
         guard a.length == b.length else { return false }
         return bytes.withUnsafeBufferPointer { all in
-            UnsafeBufferPointer(rebasing: all[Int(a.offset)..<a.end]).elementsEqual(UnsafeBufferPointer(rebasing: all[Int(b.offset)..<b.end]))
+            UnsafeBufferPointer(rebasing: all[Int(a.offset)..<a.end]).sameBytes(as: UnsafeBufferPointer(rebasing: all[Int(b.offset)..<b.end]))
         }
     }
 }

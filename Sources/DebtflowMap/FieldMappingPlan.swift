@@ -273,7 +273,7 @@ extension FieldMappingPlan {
                     switch entry {
                     case .key(let key):
                         guard Int(length) == key.count, length < Self.closeMark,
-                              key.elementsEqual(UnsafeBufferPointer(rebasing: stored[position..<position + key.count])) else { return false }
+                              key.sameBytes(as: UnsafeBufferPointer(rebasing: stored[position..<position + key.count])) else { return false }
                         position += key.count
                         return true
                     case .open: return length == Self.openMark
@@ -358,7 +358,7 @@ extension FieldMappingPlan {
         let right = b.node.key
         if sameTape && left == right { return true }
         guard left.length == right.length else { return false }
-        return a.withKeyBytes { l in b.withKeyBytes { r in l.elementsEqual(r) } }
+        return a.withKeyBytes { l in b.withKeyBytes { r in l.sameBytes(as: r) } }
     }
 }
 

@@ -63,8 +63,10 @@ public struct MapStage: ChunkStage {
         // same header key spans) takes the same plan without reading a key byte.
         var planShape: RecordView?
         var idPrefix = IDPrefix()
-        // One candidate, made again for each record (``DebtflowCore/DebtCandidate/reset(provenance:data:rawSide:metadata:tempID:phoneRegion:)``).
-        var candidate: DebtCandidate?
+        guard let first = records.last else { return }
+        // One candidate, made again for each record where it lies
+        // (``DebtflowCore/DebtCandidate/reset(provenance:data:rawSide:metadata:tempID:phoneRegion:)``).
+        var candidate = DebtCandidate(provenance: first.provenance, data: first.view)
         while let record = records.popLast() {
             if let known = planShape, FieldMappingPlan.sameShape(known, record.view) {
                 // Same plan.
@@ -75,41 +77,34 @@ public struct MapStage: ChunkStage {
                 planShape = record.view
             }
             mapGeneric(record, plan: plan!, idPrefix: &idPrefix, into: &candidate)
-            try body(&candidate!)
+            try body(&candidate)
         }
     }
 
-    /// Makes `candidate` the candidate of one record: reset and filled where it lies when there is
-    /// one already (a candidate built in a temporary is copied where it is stored).
+    /// Makes `candidate` the candidate of one record, where it lies (a candidate built in a
+    /// temporary is copied where it is stored).
     private func mapGeneric(_ record: Record, plan: FieldMappingPlan, idPrefix: inout IDPrefix,
-                            into candidate: inout DebtCandidate?) {
-        // (`candidate == nil` would compare candidates: `DebtCandidate` is `Equatable`.)
-        if case .some = candidate {
-            candidate!.reset(provenance: record.provenance, data: record.view, rawSide: plan.side)
-            plan.fillRawValues(of: record.view, into: &candidate!.raw)
-        } else {
-            candidate = DebtCandidate(provenance: record.provenance, data: record.view, raw: plan.rawValues(of: record.view))
-        }
-        let (tempID, phoneRegion) = Self.identity(of: candidate!.raw, provenance: record.provenance, idPrefix: &idPrefix)
-        candidate!.tempID = tempID
-        candidate!.phoneRegion = phoneRegion
-        if let problem = record.problem { candidate!.errors.append(problem) }
+                            into candidate: inout DebtCandidate) {
+        candidate.reset(provenance: record.provenance, data: record.view, rawSide: plan.side)
+        plan.fillRawValues(of: record.view, into: &candidate.raw)
+        Self.setIdentity(of: &candidate, idPrefix: &idPrefix)
+        if let problem = record.problem { candidate.errors.append(problem) }
     }
 
-    /// A record's `temp_id` (its own `temp_id` or `internal_id`, else `<file name>#<record>`) and
-    /// the region of its national phone numbers (a two-letter `country_code`), from its fields.
-    private static func identity(of raw: borrowing DebtRawFields, provenance: Provenance,
-                                 idPrefix: inout IDPrefix) -> (tempID: String, phoneRegion: String?) {
-        let tempID: String
-        if let ownKey: DebtRawKey = raw.has(.tempID) ? .tempID : raw.has(.internalID) ? .internalID : nil {
-            tempID = raw.withBytes(ownKey) { bytes in
+    /// Sets a candidate's `temp_id` (its own `temp_id` or `internal_id`, else
+    /// `<file name>#<record>`) and the region of its national phone numbers (a two-letter
+    /// `country_code`), from its fields. (It takes the candidate `inout`: handed the fields
+    /// alone, it was given a copy of them, 216 bytes.)
+    private static func setIdentity(of candidate: inout DebtCandidate, idPrefix: inout IDPrefix) {
+        if let ownKey: DebtRawKey = candidate.raw.has(.tempID) ? .tempID : candidate.raw.has(.internalID) ? .internalID : nil {
+            candidate.tempID = candidate.raw.withBytes(ownKey) { bytes in
                 bytes.map { String(decoding: UnsafeBufferPointer(rebasing: $0[TextTrimming.asciiTrimmedRange($0)]), as: UTF8.self) } ?? ""
             }
         } else {
-            tempID = idPrefix.prefix(for: provenance.source) + String(provenance.record)
+            candidate.tempID = idPrefix.prefix(for: candidate.provenance.source) + String(candidate.provenance.record)
         }
-        let phoneRegion = raw.has(.countryCode) ? raw.withBytes(.countryCode) { $0.flatMap(RegionCode.parse(utf8:)) } : nil
-        return (tempID, phoneRegion)
+        candidate.phoneRegion = candidate.raw.has(.countryCode)
+            ? candidate.raw.withBytes(.countryCode) { $0.flatMap(RegionCode.parse(utf8:)) } : nil
     }
 
     /// The local calendar date, `YYYY-MM-DD`.

@@ -30,6 +30,16 @@ public enum AmountParser {
     /// are part of its grammar); ill-formed UTF-8 is `invalid_amount`. Nothing is allocated for
     /// an amount of up to 15 digits.
     public static func parse(utf8 raw: UnsafeBufferPointer<UInt8>, decimal: DecimalSeparatorPolicy) -> Result<ParsedAmount, RecordError> {
+        scan(utf8: raw, decimal: decimal).map { scanned in
+            ParsedAmount(isNegative: false, digits: digitText(scanned.magnitude, fractionDigits: scanned.fractionDigits),
+                         fractionDigits: scanned.fractionDigits, currencyHint: scanned.currencyHint)
+        }
+    }
+
+    /// ``parse(utf8:decimal:)`` without writing the digits out as text: what `normalize` reads,
+    /// which goes on to ``minorUnits(_:currency:)-(ScannedAmount,_)`` (the digits were a `String`
+    /// made from the value and read back into one).
+    static func scan(utf8 raw: UnsafeBufferPointer<UInt8>, decimal: DecimalSeparatorPolicy) -> Result<ScannedAmount, RecordError> {
         let scanner: AmountScanner
         do {
             scanner = try AmountScanner.scan(utf8: raw, policy: decimal)
@@ -43,10 +53,7 @@ public enum AmountParser {
         case .currency(let currency): hint = currency.code
         case .dollarSign: hint = ParsedAmount.dollarSignHint
         }
-        return .success(ParsedAmount(isNegative: false,
-                                     digits: digitText(scanner.magnitude, fractionDigits: scanner.fractionDigits),
-                                     fractionDigits: scanner.fractionDigits,
-                                     currencyHint: hint))
+        return .success(ScannedAmount(magnitude: scanner.magnitude, fractionDigits: scanner.fractionDigits, currencyHint: hint))
     }
 
     /// The amount in the currency's minor units: `12.5` EUR is 1250 with 2 digits, `1234` JPY is
@@ -74,7 +81,14 @@ public enum AmountParser {
         guard amount.fractionDigits >= 0, amount.fractionDigits <= amount.digits.utf8.count,
               !amount.digits.isEmpty else { return .failure(invalidAmount(.malformed)) }
         guard !amount.isNegative, magnitude > 0 else { return .failure(nonPositive) }
+        return minorUnits(ScannedAmount(magnitude: magnitude, fractionDigits: amount.fractionDigits, currencyHint: nil),
+                          currency: currency)
+    }
 
+    /// ``minorUnits(_:currency:)-(ParsedAmount,_)`` of a scanned amount (its value is above zero
+    /// and has at most 18 significant digits).
+    static func minorUnits(_ amount: ScannedAmount, currency: Currency) -> Result<MinorUnitAmount, RecordError> {
+        var magnitude = amount.magnitude
         let digits = currency.minorUnitDigits
         if amount.fractionDigits > digits {
             let extra = amount.fractionDigits - digits

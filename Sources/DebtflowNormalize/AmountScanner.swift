@@ -57,7 +57,9 @@ struct AmountScanner {
     /// Reads UTF-8 `text` under `policy`; ill-formed UTF-8 reads as U+FFFD, which is malformed.
     /// - Throws: the first ``AmountScanProblem`` found.
     static func scan(utf8 text: UnsafeBufferPointer<UInt8>, policy: DecimalSeparatorPolicy) throws(AmountScanProblem) -> AmountScanner {
-        var scanner = AmountScanner(decimalSign: decimalSign(of: text, policy: policy))
+        let decimalSign = decimalSign(of: text, policy: policy)
+        if let plain = plainDecimal(text, decimalSign: decimalSign) { return plain }
+        var scanner = AmountScanner(decimalSign: decimalSign)
         var index = 0
         while index < text.count {
             let (value, length) = UTF8Decoding.scalar(at: index, in: text)
@@ -70,6 +72,35 @@ struct AmountScanner {
 
     private init(decimalSign: UInt32) {
         self.decimalSign = decimalSign
+    }
+
+    /// The scan of the most common amount text, in one pass over its bytes without decoding
+    /// scalars: digits, or digits, the decimal sign and digits (`207,46`, `9.50`, `1250`), with
+    /// at most 18 significant digits. `nil` for any other text (signs, currency marks, grouping,
+    /// spaces, too many digits), which the full scan reads.
+    private static func plainDecimal(_ text: UnsafeBufferPointer<UInt8>, decimalSign: UInt32) -> AmountScanner? {
+        guard let first = text.first, let last = text.last, first &- 0x30 < 10, last &- 0x30 < 10 else { return nil }
+        var scanner = AmountScanner(decimalSign: decimalSign)
+        scanner.phase = .number
+        scanner.sawAnything = true
+        for byte in text {
+            let digit = byte &- 0x30
+            if digit < 10 {
+                if scanner.decimalSeen {
+                    scanner.fractionDigits += 1
+                } else if scanner.magnitude == 0 && digit == 0 {
+                    continue  // leading zeros of the whole part do not count
+                }
+                scanner.significantDigits += 1
+                guard scanner.significantDigits <= maximumDigits else { return nil }
+                scanner.magnitude = scanner.magnitude * 10 + UInt64(digit)
+            } else if decimalSign != 0, UInt32(byte) == decimalSign, !scanner.decimalSeen {
+                scanner.decimalSeen = true
+            } else {
+                return nil
+            }
+        }
+        return scanner
     }
 
     /// The decimal sign for `text`: the policy's, or under `auto` the rightmost of `.` and `,`

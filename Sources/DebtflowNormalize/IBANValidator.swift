@@ -49,7 +49,7 @@ public enum IBANValidator {
             }
             guard remainder(bytes) == 1 else { return nil }
             let trimmed = AmountTextScalars.trimmedRange(input)
-            if UnsafeBufferPointer(rebasing: input[trimmed]).elementsEqual(bytes) { return .input(trimmed) }
+            if UnsafeBufferPointer(rebasing: input[trimmed]).sameBytes(as: bytes) { return .input(trimmed) }
             return .rewritten(String(decoding: bytes, as: UTF8.self))
         }
     }

@@ -119,10 +119,10 @@ public struct NormalizeStage: ElementStage {
     /// The amount and its currency.
     private func normalizeMoney(_ fields: DebtKeyedBytes, currencyAlreadyFailed: Bool, debt: inout Debt,
                                 errors: inout ErrorList, nonBlank: inout DebtRawKeySet) {
-        var parsed: ParsedAmount?
+        var parsed: ScannedAmount?
         if let trimmed = fields.trimmed(.amount) {
             nonBlank.insert(.amount)
-            switch AmountParser.parse(utf8: trimmed, decimal: options.decimal) {
+            switch AmountParser.scan(utf8: trimmed, decimal: options.decimal) {
             case .success(let amount): parsed = amount
             case .failure(let error): errors.append(Self.amountError(error))
             }
@@ -148,10 +148,10 @@ public struct NormalizeStage: ElementStage {
                 if let problem = agreement.problem { errors.append(problem) }
             }
         }
-        if let currency { debt.setText(.currency, currency.code) }
+        if let currency { currency.withCodeBytes { debt.setText(.currency, $0) } }
 
         guard let parsed else { return }
-        if parsed.isNegative || !parsed.digits.utf8.contains(where: { $0 != UInt8(ascii: "0") }) {
+        if parsed.magnitude == 0 {
             errors.append(RecordError(field: "amount", code: .nonPositiveAmount, message: "the amount must be greater than 0"))
             return
         }
@@ -191,7 +191,7 @@ public struct NormalizeStage: ElementStage {
         tempID.withUTF8 { wanted in
             if let ownKey, let bytes = fields[ownKey] {
                 let own = UnsafeBufferPointer(rebasing: bytes[TextTrimming.asciiTrimmedRange(bytes)])
-                if own.elementsEqual(wanted) {
+                if own.sameBytes(as: wanted) {
                     debt.setText(.tempID, own)
                     return
                 }

@@ -14,6 +14,9 @@ public enum SkipRules {
     /// cell contains "champs obligatoires" (any case, any accents, any run of spaces between).
     /// Reads the cells' bytes on the tape; a scalar's text is looked at in place.
     public static func isInstructionRow(_ record: RecordView) -> Bool {
+        // Most rows hold neither a `*` nor a `ch` anywhere: one look over all their cells' bytes
+        // at once settles them.
+        guard record.withChildTextBytes({ mayHoldStar($0) || mayContainCh($0) }) else { return false }
         var seenNonEmpty = false
         return record.containsChild { cell, index, bytes in
             switch cell.kind {
@@ -91,6 +94,26 @@ public enum SkipRules {
             let lower = text[index] | 0x20
             if previousWasC && lower == UInt8(ascii: "h") { return true }
             previousWasC = lower == UInt8(ascii: "c")
+            index += 1
+        }
+        return false
+    }
+
+    /// Whether the bytes hold a `*`, eight at a time.
+    private static func mayHoldStar(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        let count = text.count
+        var index = 0
+        if let base = text.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            while index + 8 <= count {
+                let stars = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) ^ (ones &* 0x2A)
+                if (stars &- ones) & ~stars & (ones &* 0x80) != 0 { return true }
+                index += 8
+            }
+        }
+        while index < count {
+            if text[index] == UInt8(ascii: "*") { return true }
             index += 1
         }
         return false

@@ -83,6 +83,9 @@ struct ValidateStageTests {
 
     @Test("ordinary rows are not instruction rows", arguments: [
         ["Jean", "Dupont *", "12"], ["Jean", "champs", "obligatoires"], ["", "", ""], ["Jean", "**", ""],
+        // A `c` ending one cell and an `h` starting the next: one look over all the cells' bytes
+        // finds "ch" there, and the cell by cell rule then says no.
+        ["Jean c", "hamps obligatoires", ""], ["Marc", "Champs obligatoire", "s"],
     ])
     func notInstructionRows(cells: [String]) {
         #expect(!SkipRules.isInstructionRow(row(cells)))
