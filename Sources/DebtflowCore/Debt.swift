@@ -229,8 +229,10 @@ extension Debt {
         try DebtKeyedBytes.withTapeBytes(tape) { tapeBytes in
             try withUnsafeBytes(of: small) { small in
                 try arena.withUnsafeBufferPointer { arena in
-                    try body(DebtKeyedBytes(tape: tapeBytes, second: small.bindMemory(to: UInt8.self), third: arena,
-                                            spans: spans, present: present, inTape: inTape, inSecond: inSmall))
+                    try spans.span.withUnsafeBufferPointer { spans in
+                        try body(DebtKeyedBytes(tape: tapeBytes, second: small.bindMemory(to: UInt8.self), third: arena,
+                                                spans: spans, present: present, inTape: inTape, inSecond: inSmall))
+                    }
                 }
             }
         }

@@ -264,8 +264,10 @@ extension DebtRawFields {
     public func withKeyedBytes<R>(_ body: (DebtKeyedBytes) throws -> R) rethrows -> R {
         try DebtKeyedBytes.withTapeBytes(tape) { tapeBytes in
             try side.withUnsafeBufferPointer { side in
-                try body(DebtKeyedBytes(tape: tapeBytes, second: side, third: DebtKeyedBytes.noBytes, spans: spans,
-                                        present: present, inTape: present & ~inSide, inSecond: inSide))
+                try spans.span.withUnsafeBufferPointer { spans in
+                    try body(DebtKeyedBytes(tape: tapeBytes, second: side, third: DebtKeyedBytes.noBytes, spans: spans,
+                                            present: present, inTape: present & ~inSide, inSecond: inSide))
+                }
             }
         }
     }

@@ -11,7 +11,9 @@ public struct DebtKeyedBytes {
     @usableFromInline let tape: UnsafeBufferPointer<UInt8>
     @usableFromInline let second: UnsafeBufferPointer<UInt8>
     @usableFromInline let third: UnsafeBufferPointer<UInt8>
-    @usableFromInline let spans: InlineArray<24, ByteSpan>
+    /// One span per key (by raw value), read where the owner keeps them: a copy of the table
+    /// (192 bytes) in this value was copied again by every read of it.
+    @usableFromInline let spans: UnsafeBufferPointer<ByteSpan>
     @usableFromInline let present: UInt32
     /// One bit per key: the span is in ``tape``.
     @usableFromInline let inTape: UInt32
@@ -20,7 +22,8 @@ public struct DebtKeyedBytes {
 
     @usableFromInline
     init(tape: UnsafeBufferPointer<UInt8>, second: UnsafeBufferPointer<UInt8>, third: UnsafeBufferPointer<UInt8>,
-         spans: InlineArray<24, ByteSpan>, present: UInt32, inTape: UInt32, inSecond: UInt32) {
+         spans: UnsafeBufferPointer<ByteSpan>, present: UInt32, inTape: UInt32, inSecond: UInt32) {
+        precondition(spans.count == DebtKey.slotCount, "one span per key")
         self.tape = tape
         self.second = second
         self.third = third
