@@ -229,9 +229,10 @@ extension Debt {
         try DebtKeyedBytes.withTapeBytes(tape) { tapeBytes in
             try withUnsafeBytes(of: small) { small in
                 try arena.withUnsafeBufferPointer { arena in
-                    try spans.span.withUnsafeBufferPointer { spans in
+                    try withUnsafeBytes(of: spans) { spans in
                         try body(DebtKeyedBytes(tape: tapeBytes, second: small.bindMemory(to: UInt8.self), third: arena,
-                                                spans: spans, present: present, inTape: inTape, inSecond: inSmall))
+                                                spans: spans.assumingMemoryBound(to: ByteSpan.self), present: present,
+                                                inTape: inTape, inSecond: inSmall))
                     }
                 }
             }

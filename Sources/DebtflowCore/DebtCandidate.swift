@@ -264,8 +264,9 @@ extension DebtRawFields {
     public func withKeyedBytes<R>(_ body: (DebtKeyedBytes) throws -> R) rethrows -> R {
         try DebtKeyedBytes.withTapeBytes(tape) { tapeBytes in
             try side.withUnsafeBufferPointer { side in
-                try spans.span.withUnsafeBufferPointer { spans in
-                    try body(DebtKeyedBytes(tape: tapeBytes, second: side, third: DebtKeyedBytes.noBytes, spans: spans,
+                try withUnsafeBytes(of: spans) { spans in
+                    try body(DebtKeyedBytes(tape: tapeBytes, second: side, third: DebtKeyedBytes.noBytes,
+                                            spans: spans.assumingMemoryBound(to: ByteSpan.self),
                                             present: present, inTape: present & ~inSide, inSecond: inSide))
                 }
             }
