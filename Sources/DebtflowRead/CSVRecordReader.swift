@@ -96,13 +96,18 @@ public final class CSVRecordReader: RecordSource {
         // arena: the header's keys, copied into each chunk once, would otherwise fill it when the
         // header is wide, making every chunk one row that copies the whole header again.
         var rowBytes = 0
+        // The keys, held here for the chunk and lent to each row in place: read from the
+        // reader's property, they were copied per row (a retain and release of each of their
+        // three arrays).
+        var chunkKeys = keys
+        defer { keys = chunkKeys }
         while rows.count < chunkSize && (rows.isEmpty || rowBytes < byteBudget) {
             guard try scanner.nextRow() else {
                 finished = true
                 break
             }
             rowBytes += scanner.rowByteCount
-            rows.append(appendRow(to: &builder, keyBase: &keyBase))
+            rows.append(appendRow(to: &builder, keys: &chunkKeys, keyBase: &keyBase))
         }
         if rows.isEmpty { return nil }
         lastByteCount = builder.byteCount
@@ -153,14 +158,14 @@ public final class CSVRecordReader: RecordSource {
     /// Appends the current row to the chunk's tape as one object node and its field nodes.
     /// `keyBase` is where the chunk's arena holds the key table (copied there at the first row
     /// that has keys).
-    private func appendRow(to builder: inout RecordTapeBuilder, keyBase: inout UInt32?) -> PendingRecord {
+    private func appendRow(to builder: inout RecordTapeBuilder, keys: inout CSVKeyTable?, keyBase: inout UInt32?) -> PendingRecord {
         recordNumber += 1
         let record = recordNumber
         let line = scanner.rowLine
         let count = scanner.fieldCount
         let blank = scanner.rowIsBlank
-        if keys == nil && !blank { keys = CSVKeyTable(numberedCount: count) }
-        guard let keys else {
+        if case .none = keys, !blank { keys = CSVKeyTable(numberedCount: count) }
+        guard case .some = keys else {
             let root = builder.beginObject()
             builder.end(root)
             return PendingRecord(record: record, line: line, root: root)
@@ -169,12 +174,13 @@ public final class CSVRecordReader: RecordSource {
         if let keyBase {
             base = keyBase
         } else {
-            base = keys.copy(into: &builder)
+            base = keys!.copy(into: &builder)
             keyBase = base
         }
-        if !blank && count == keys.count {
-            return PendingRecord(record: record, line: line, root: appendFullRow(to: &builder, keys: keys, base: base))
+        if !blank && count == keys!.count {
+            return PendingRecord(record: record, line: line, root: appendFullRow(to: &builder, keys: &keys!, base: base))
         }
+        let keys = keys!
         let root = builder.beginObject()
         if blank {
             // Every key mapped to "".
@@ -212,7 +218,7 @@ public final class CSVRecordReader: RecordSource {
     /// A row with exactly the header's fields (the common case), appended in one piece: every
     /// value is copied (and decoded) into the arena first, then the object and its member nodes go
     /// onto the node table at once (``RecordTapeBuilder/appendFlatObject(memberCount:_:)``).
-    private func appendFullRow(to builder: inout RecordTapeBuilder, keys: CSVKeyTable, base: UInt32) -> Int {
+    private func appendFullRow(to builder: inout RecordTapeBuilder, keys: inout CSVKeyTable, base: UInt32) -> Int {
         let count = keys.count
         return withUnsafeTemporaryAllocation(of: (value: ByteSpan, flags: RecordNode.Flags).self, capacity: count) { values in
             for index in 0..<count {
