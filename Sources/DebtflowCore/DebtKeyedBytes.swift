@@ -3,16 +3,16 @@
 /// ``DebtRawFields/withKeyedBytes(_:)`` or ``Debt/withKeyedBytes(_:)``, for a rule or a writer
 /// that reads many keys of one record.
 ///
-/// Valid only inside the call that made it: it points into the record's tape and the value's own
-/// buffers.
+/// Valid only inside the call that made it: it points into the record's tape, the value's own
+/// buffers and the value's table of spans.
 public struct DebtKeyedBytes {
     /// The three buffers a span may point into: the record's tape, then the value's own buffers
     /// (a ``DebtRawFields``' side arena, or a ``Debt``'s inline bytes and its arena).
     @usableFromInline let tape: UnsafeBufferPointer<UInt8>
     @usableFromInline let second: UnsafeBufferPointer<UInt8>
     @usableFromInline let third: UnsafeBufferPointer<UInt8>
-    /// One span per key (by raw value), read where the owner keeps them: a copy of the table
-    /// (192 bytes) in this value was copied again by every read of it.
+    /// One span per key (by raw value): the owner's table, where it keeps it. (A copy of the
+    /// 192-byte table held here was copied again by each read of a key.)
     @usableFromInline let spans: UnsafeBufferPointer<ByteSpan>
     @usableFromInline let present: UInt32
     /// One bit per key: the span is in ``tape``.

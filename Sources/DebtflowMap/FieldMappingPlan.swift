@@ -149,15 +149,9 @@ struct FieldMappingPlan: Sendable {
         signature.matches(record)
     }
 
-    /// The source text of every mapped debt key of `record` (which must match this plan).
-    func rawValues(of record: RecordView) -> DebtRawFields {
-        var raw = DebtRawFields(tape: record.tape, side: side)
-        fillRawValues(of: record, into: &raw)
-        return raw
-    }
-
-    /// ``rawValues(of:)`` written into `raw` where it lies: empty fields over `record`'s tape and
-    /// this plan's ``side`` bytes (``DebtflowCore/DebtCandidate/reset(provenance:data:rawSide:metadata:tempID:phoneRegion:)``).
+    /// Writes the source text of every mapped debt key of `record` (which must match this plan)
+    /// into `raw` where it lies: empty fields over `record`'s tape and this plan's ``side`` bytes
+    /// (``DebtflowCore/DebtCandidate/reset(provenance:data:rawSide:metadata:tempID:phoneRegion:)``).
     func fillRawValues(of record: RecordView, into raw: inout DebtRawFields) {
         precondition(raw.isEmpty, "the fields to fill are not empty")
         // Members read by position: one pass over the record's members.

@@ -4,8 +4,9 @@
 /// `Currency(code: "EUR", minorUnitDigits: 2)`, JPY has 0 digits and TND 3.
 ///
 /// The code is kept as its bytes packed in one integer, not as a `String`: a currency is copied
-/// for every amount `normalize` reads, and a copy then counts no references.
-public struct Currency: Sendable, Equatable, Hashable {
+/// for every amount `normalize` reads, and a copy then counts no references. So a code has at
+/// most 8 UTF-8 bytes and no NUL (every ISO 4217 code has three letters); a longer one traps.
+public struct Currency: Sendable, Equatable, Hashable, CustomStringConvertible {
     /// The code's UTF-8 bytes, the first in the lowest byte, zeros after the last.
     private var packedCode: UInt64
     /// The number of decimals of the currency's minor unit (EUR 2, JPY 0, TND 3).
@@ -26,6 +27,9 @@ public struct Currency: Sendable, Equatable, Hashable {
         get { withCodeBytes { String(decoding: $0, as: UTF8.self) } }
         set { packedCode = Self.pack(newValue) }
     }
+
+    /// `EUR (2 decimals)`: what tests and messages show (the packed code is a number).
+    public var description: String { "\(code) (\(minorUnitDigits) decimals)" }
 
     /// Calls `body` with the code's UTF-8 bytes, without making a `String`.
     public func withCodeBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {

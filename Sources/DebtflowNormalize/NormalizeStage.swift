@@ -150,12 +150,8 @@ public struct NormalizeStage: ElementStage {
         }
         if let currency { currency.withCodeBytes { debt.setText(.currency, $0) } }
 
-        guard let parsed else { return }
-        if parsed.magnitude == 0 {
-            errors.append(RecordError(field: "amount", code: .nonPositiveAmount, message: "the amount must be greater than 0"))
-            return
-        }
-        guard let currency else { return }
+        // (A scanned amount is above zero: `scan` reports zero as `non_positive_amount`.)
+        guard let parsed, let currency else { return }
         switch AmountParser.minorUnits(parsed, currency: currency) {
         case .success(let amount): debt.amount = amount
         case .failure(let error): errors.append(Self.amountError(error))

@@ -98,7 +98,8 @@ public final class CSVRecordReader: RecordSource {
         var rowBytes = 0
         // The keys, held here for the chunk and lent to each row in place: read from the
         // reader's property, they were copied per row (a retain and release of each of their
-        // three arrays).
+        // three arrays). `self.keys` is behind until the chunk ends (the first row of a file
+        // without a header sets them).
         var chunkKeys = keys
         defer { keys = chunkKeys }
         while rows.count < chunkSize && (rows.isEmpty || rowBytes < byteBudget) {
@@ -218,6 +219,8 @@ public final class CSVRecordReader: RecordSource {
     /// A row with exactly the header's fields (the common case), appended in one piece: every
     /// value is copied (and decoded) into the arena first, then the object and its member nodes go
     /// onto the node table at once (``RecordTapeBuilder/appendFlatObject(memberCount:_:)``).
+    /// `keys` is only read: it is `inout` to be handed over by address, not copied (a copy
+    /// counts a reference to each of its arrays).
     private func appendFullRow(to builder: inout RecordTapeBuilder, keys: inout CSVKeyTable, base: UInt32) -> Int {
         let count = keys.count
         return withUnsafeTemporaryAllocation(of: (value: ByteSpan, flags: RecordNode.Flags).self, capacity: count) { values in

@@ -16,7 +16,7 @@ public enum SkipRules {
     public static func isInstructionRow(_ record: RecordView) -> Bool {
         // Most rows hold neither a `*` nor a `ch` anywhere: one look over all their cells' bytes
         // at once settles them.
-        guard record.withChildTextBytes({ mayHoldStar($0) || mayContainCh($0) }) else { return false }
+        guard record.withChildTextBytes({ holdsStar($0) || mayContainCh($0) }) else { return false }
         var seenNonEmpty = false
         return record.containsChild { cell, index, bytes in
             switch cell.kind {
@@ -99,8 +99,8 @@ public enum SkipRules {
         return false
     }
 
-    /// Whether the bytes hold a `*`, eight at a time.
-    private static func mayHoldStar(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// Whether the bytes hold a `*`, looked at eight at a time.
+    private static func holdsStar(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
         let count = text.count
         var index = 0
         if let base = text.baseAddress {

@@ -247,7 +247,7 @@ struct ChildTextBytesTests {
     }
 }
 
-@Suite("Byte equality through memcmp")
+@Suite("Byte equality, eight bytes at a time")
 struct SameBytesTests {
     @Test("same bytes, different bytes, different counts, empty buffers")
     func cases() {
@@ -259,6 +259,15 @@ struct SameBytesTests {
         #expect(!same(Array("DOS-1".utf8), Array("DOS-10".utf8)))
         #expect(same([], []))
         #expect(!same([], [0]))
+        // Past one word, and a difference in the word part and in the tail.
+        let long = Array("FR76 3000 6000 0112 3456 7890 189".utf8)
+        #expect(same(long, long))
+        var changedWord = long
+        changedWord[3] = UInt8(ascii: "7")
+        #expect(!same(long, changedWord))
+        var changedTail = long
+        changedTail[long.count - 1] = UInt8(ascii: "8")
+        #expect(!same(long, changedTail))
         #expect(UnsafeBufferPointer<UInt8>(start: nil, count: 0).sameBytes(as: UnsafeBufferPointer(start: nil, count: 0)))
     }
 }

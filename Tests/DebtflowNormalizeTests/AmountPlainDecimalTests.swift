@@ -15,6 +15,7 @@ struct AmountPlainDecimalTests {
         String(repeating: "9", count: 18), String(repeating: "9", count: 19),
         "0" + String(repeating: "9", count: 18), "0." + String(repeating: "1", count: 18),
         "0." + String(repeating: "1", count: 19), "12\u{0}50", "12 50", "12a",
+        "1\u{A0}234", "+12", "12€", "-12", "12,50 EUR",
     ]
 
     @Test("same reading as with a space on each side, under every policy", arguments: texts)
