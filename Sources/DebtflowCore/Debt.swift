@@ -89,7 +89,9 @@ public struct Debt: Sendable {
     /// Makes this the empty debt ``init(tape:)`` makes, in place (a debt is a wide value: one
     /// built in a temporary is copied where it is stored).
     public mutating func reset(tape: RecordTape?) {
-        self.tape = tape
+        // The next record of a chunk has the same tape: storing it again would release and
+        // retain it, two atomic operations per record.
+        if self.tape !== tape { self.tape = tape }
         smallCount = 0
         if !arena.isEmpty { arena = [] }
         present = 0

@@ -57,7 +57,9 @@ extension DebtCandidate {
     /// stage that makes a candidate per record reuses one variable, fills ``raw`` where it lies,
     /// and sets ``tempID`` and ``phoneRegion`` from it, instead of building each candidate in a
     /// temporary and copying it (a candidate is a wide value, and the copy costs a retain per
-    /// reference it holds).
+    /// reference it holds). One difference: the empty debt already points at `data`'s tape, as
+    /// `normalize` sets it, so that a record of the same chunk as the last one stores no new
+    /// reference (the same texts compare equal either way).
     @inlinable
     public mutating func reset(provenance: consuming Provenance, data: consuming RecordView, rawSide: [UInt8] = [],
                                metadata: consuming RecordObject? = nil, tempID: consuming String? = nil,
@@ -68,7 +70,7 @@ extension DebtCandidate {
         self.metadata = metadata
         self.tempID = tempID
         self.phoneRegion = phoneRegion
-        debt.reset(tape: nil)
+        debt.reset(tape: self.data.tape)
         destination = nil
         phoneNumber = nil
         nonBlankFields = DebtRawKeySet()
@@ -130,7 +132,9 @@ public struct DebtRawFields: Sendable {
     /// Makes these the empty fields ``init(tape:side:)`` makes, in place (a candidate reused for
     /// the next record: building new fields in a temporary and storing them copies them).
     public mutating func reset(tape: RecordTape, side: [UInt8]) {
-        self.tape = tape
+        // The next record of a chunk has the same tape: storing it again would release and
+        // retain it, two atomic operations per record.
+        if self.tape !== tape { self.tape = tape }
         self.side = side
         present = 0
         inSide = 0
