@@ -1,7 +1,7 @@
 extension UnsafeBufferPointer where Element == UInt8 {
     /// Whether both hold the same bytes: the counts, then eight bytes at a time and the last
     /// bytes one by one (`elementsEqual` steps through the bytes one at a time).
-    @inlinable
+    @inlinable @inline(__always)
     public func sameBytes(as other: UnsafeBufferPointer<UInt8>) -> Bool {
         let count = self.count
         guard count == other.count else { return false }

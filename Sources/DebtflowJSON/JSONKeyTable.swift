@@ -178,21 +178,10 @@ public struct JSONKeyTable: Sendable {
         return hash
     }
 
-    /// Whether `count` bytes at `a` and `b` are the same, compared eight at a time.
+    /// Whether `count` bytes at `a` and `b` are the same (``DebtflowCore`` `sameBytes(as:)`: eight
+    /// at a time).
     @inline(__always)
     static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
-        let left = UnsafeRawPointer(a), right = UnsafeRawPointer(b)
-        var offset = 0
-        while offset + 8 <= count {
-            if left.loadUnaligned(fromByteOffset: offset, as: UInt64.self) != right.loadUnaligned(fromByteOffset: offset, as: UInt64.self) {
-                return false
-            }
-            offset += 8
-        }
-        while offset < count {
-            if a[offset] != b[offset] { return false }
-            offset += 1
-        }
-        return true
+        UnsafeBufferPointer(start: a, count: count).sameBytes(as: UnsafeBufferPointer(start: b, count: count))
     }
 }
