@@ -153,23 +153,27 @@ extension JSONByteWriter {
     /// empty keys left out. Written in one piece (``writeBounded(upTo:_:)``) when its size is
     /// bounded below ``boundedPieceLimit`` (every debt but one with metadata or huge texts).
     public mutating func debt(_ debt: Debt) {
+        // The one-piece path's closures capture the debt's two non-text values, not the debt:
+        // capturing the debt (296 bytes) copied it, a retain per reference it holds.
+        let amount = debt.amount
+        let flag = debt.acceptExpensiveDestination
         if debt.metadata == nil || debt.metadata?.isEmpty == true,
-           debt.amount.map({ $0.digits >= 0 && $0.digits <= 18 }) ?? true,
-           debt.withKeyedBytes({ texts in writeDebtInOnePiece(debt, texts: texts) }) {
+           amount.map({ $0.digits >= 0 && $0.digits <= 18 }) ?? true,
+           debt.withKeyedBytes({ texts in writeDebtInOnePiece(amount: amount, flag: flag, texts: texts) }) {
             return
         }
         beginObject()
         // Every text's bytes are opened once for the whole debt.
         debt.withKeyedBytes { texts in
-            Self.forEachWrittenKey(of: debt, texts: texts) { debtKey in
+            Self.forEachWrittenKey(amount: amount, flag: flag, texts: texts) { debtKey in
                 switch debtKey {
                 case .amount:
-                    if let amount = debt.amount {
+                    if let amount {
                         key(literal: debtKey.literal)
                         self.amount(amount)
                     }
                 case .acceptExpensiveDestination:
-                    if let flag = debt.acceptExpensiveDestination { field(literal: debtKey.literal, flag) }
+                    if let flag { field(literal: debtKey.literal, flag) }
                 default:
                     if let text = texts[debtKey] { field(literal: debtKey.literal, utf8: text) }
                 }
@@ -184,16 +188,18 @@ extension JSONByteWriter {
 }
 
 extension JSONByteWriter {
-    /// Calls `body` with each key ``debt(_:)`` writes for `debt`, in ``DebtKey``'s order (the
-    /// order of the API's debt object): its texts, its amount and its flag. It walks the bits of
+    /// Calls `body` with each key ``debt(_:)`` writes for a debt with these texts, `amount` and
+    /// `flag` (its `accept_expensive_destination`), in ``DebtKey``'s order (the order of the
+    /// API's debt object). It walks the bits of
     /// those keys, in ascending order, not all 24 keys.
     @inline(__always)
-    private static func forEachWrittenKey(of debt: Debt, texts: DebtKeyedBytes, _ body: (DebtKey) -> Void) {
+    private static func forEachWrittenKey(amount: MinorUnitAmount?, flag: Bool?, texts: DebtKeyedBytes,
+                                          _ body: (DebtKey) -> Void) {
         let amountBit: UInt32 = 1 << UInt32(DebtKey.amount.rawValue)
         let flagBit: UInt32 = 1 << UInt32(DebtKey.acceptExpensiveDestination.rawValue)
         let countryCodeBit: UInt32 = 1 << UInt32(DebtKey.countryCode.rawValue)
         var remaining = (texts.present & ~(amountBit | flagBit | countryCodeBit))
-            | (debt.amount != nil ? amountBit : 0) | (debt.acceptExpensiveDestination != nil ? flagBit : 0)
+            | (amount != nil ? amountBit : 0) | (flag != nil ? flagBit : 0)
         while remaining != 0 {
             body(DebtKey(rawValue: remaining.trailingZeroBitCount)!)
             remaining &= remaining &- 1
@@ -202,9 +208,9 @@ extension JSONByteWriter {
 
     /// ``debt(_:)`` (without metadata) through one ``JSONRawCursor``; `false`, having written
     /// nothing, when its bound passes ``boundedPieceLimit``.
-    private mutating func writeDebtInOnePiece(_ debt: Debt, texts: DebtKeyedBytes) -> Bool {
+    private mutating func writeDebtInOnePiece(amount: MinorUnitAmount?, flag: Bool?, texts: DebtKeyedBytes) -> Bool {
         var bound = 2
-        Self.forEachWrittenKey(of: debt, texts: texts) { debtKey in
+        Self.forEachWrittenKey(amount: amount, flag: flag, texts: texts) { debtKey in
             // `,"key":` and the value.
             bound &+= debtKey.literal.utf8CodeUnitCount &+ 4
             switch debtKey {
@@ -217,7 +223,7 @@ extension JSONByteWriter {
         writeBounded(upTo: bound) { cursor in
             cursor.byte(UInt8(ascii: "{"))
             var first = true
-            Self.forEachWrittenKey(of: debt, texts: texts) { debtKey in
+            Self.forEachWrittenKey(amount: amount, flag: flag, texts: texts) { debtKey in
                 if !first { cursor.byte(UInt8(ascii: ",")) }
                 first = false
                 cursor.byte(UInt8(ascii: "\""))
@@ -226,9 +232,9 @@ extension JSONByteWriter {
                 cursor.byte(UInt8(ascii: ":"))
                 switch debtKey {
                 case .amount:
-                    if let amount = debt.amount { cursor.amount(amount) }
+                    if let amount { cursor.amount(amount) }
                 case .acceptExpensiveDestination:
-                    cursor.literal(debt.acceptExpensiveDestination == true ? "true" : "false")
+                    cursor.literal(flag == true ? "true" : "false")
                 default:
                     if let text = texts[debtKey] { cursor.quoted(text) }
                 }
