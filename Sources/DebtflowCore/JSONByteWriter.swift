@@ -422,38 +422,60 @@ public struct JSONByteWriter: Sendable {
     }
 }
 
-/// Finds the bytes a JSON string must escape (`"`, `\`, controls below 0x20), eight at a time.
+/// Finds the bytes a JSON string must escape (`"`, `\`, controls below 0x20), eight at a time
+/// (``ByteWord``).
 public enum JSONEscapeScan {
     /// The index of the first byte of `utf8` that needs escaping, or `utf8.count` when none does.
+    ///
+    /// Every byte is looked at in a word: eight at a time, then the last bytes as the word that
+    /// ends at the last byte (its bytes shared with the words before are known not to need
+    /// escaping, so its first match is the text's); a text of four to seven bytes as two
+    /// overlapping four-byte reads side by side; only one of one to three bytes byte by byte.
+    @usableFromInline
     static func firstByteToEscape(in utf8: UnsafeBufferPointer<UInt8>) -> Int {
         let count = utf8.count
-        var index = 0
-        if let base = utf8.baseAddress {
-            let raw = UnsafeRawPointer(base)
+        guard let base = utf8.baseAddress else { return count }
+        let raw = UnsafeRawPointer(base)
+        if count >= 8 {
+            var index = 0
             while index + 8 <= count {
-                if mayNeedEscape(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) { break }
+                let mask = escapeMask(ByteWord.load(raw, at: index))
+                if mask != 0 { return index + ByteWord.firstMarked(mask) }
                 index += 8
             }
+            guard index < count else { return count }
+            let last = count - 8
+            let mask = escapeMask(ByteWord.load(raw, at: last))
+            return mask == 0 ? count : last + ByteWord.firstMarked(mask)
         }
-        while index < count {
-            let byte = utf8[index]
-            if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return index }
-            index += 1
+        if count >= 4 {
+            let head = UInt64(UInt32(littleEndian: raw.loadUnaligned(as: UInt32.self)))
+            let tail = UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)))
+            let mask = escapeMask(head | tail << 32)
+            guard mask != 0 else { return count }
+            let first = ByteWord.firstMarked(mask)
+            // Bytes 4 ... 7 of the word are the text's last four.
+            return first < 4 ? first : count - 8 + first
         }
+        for index in 0..<count where needsEscape(base[index]) { return index }
         return count
     }
 
-    /// Whether one of the eight bytes of `word` is below 0x20, `"` or `\` (bytes of 0x80 and
-    /// above, UTF-8's multi-byte sequences, never are).
+    /// Whether a JSON string must escape `byte`.
     @inlinable @inline(__always)
-    public static func mayNeedEscape(_ word: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highBits: UInt64 = 0x8080_8080_8080_8080
-        let quotes = word ^ (ones &* 0x22)
-        let backslashes = word ^ (ones &* 0x5C)
-        let below20 = (word &- ones &* 0x20) & ~word
-        let quote = (quotes &- ones) & ~quotes
-        let backslash = (backslashes &- ones) & ~backslashes
-        return (below20 | quote | backslash) & highBits != 0
+    public static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
     }
+
+    /// The ``ByteWord`` mask of the bytes of `word` a JSON string must escape: below 0x20, `"`
+    /// or `\` (bytes of 0x80 and above, UTF-8's multi-byte sequences, never are).
+    @inlinable @inline(__always)
+    public static func escapeMask(_ word: UInt64) -> UInt64 {
+        ByteWord.bytes(equalTo: UInt8(ascii: "\""), in: word) | ByteWord.bytes(equalTo: UInt8(ascii: "\\"), in: word)
+            | ByteWord.bytes(below: 0x20, in: word)
+    }
+
+    /// Whether one of the eight bytes of `word` must be escaped (``escapeMask(_:)``).
+    @inlinable @inline(__always)
+    public static func mayNeedEscape(_ word: UInt64) -> Bool { escapeMask(word) != 0 }
 }

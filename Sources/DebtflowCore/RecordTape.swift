@@ -339,7 +339,7 @@ extension RecordNode.Flags {
             if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { flags.insert(.valueNeedsEscaping) }
             index += 1
         }
-        if combined >= 0x80 || combinedWords & 0x8080_8080_8080_8080 != 0 { flags.insert(.valueIsNonASCII) }
+        if combined >= 0x80 || combinedWords & ByteWord.highBits != 0 { flags.insert(.valueIsNonASCII) }
         return flags
     }
 }

@@ -21,7 +21,7 @@ public enum UTF8Validation {
             let raw = UnsafeRawPointer(base)
             while index + 8 <= count {
                 let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                if word & 0x8080_8080_8080_8080 != 0 { break }
+                if word & ByteWord.highBits != 0 { break }
                 if JSONEscapeScan.mayNeedEscape(word) { flags.insert(.valueNeedsEscaping) }
                 index += 8
             }

@@ -186,42 +186,43 @@ extension JSONTokenizer {
     /// caller checks the bytes are UTF-8). Otherwise `nil` and the cursor stays: ``scanString()``
     /// reads it (and reports what is wrong with it).
     ///
-    /// Scans eight bytes at a time while none of them is a quote, a backslash, a control byte or
-    /// ≥ 0x80, then byte by byte through the word that has one.
+    /// Eight bytes at a time: the first quote, backslash or control byte of a word is found in
+    /// it (``JSONEscapeScan/escapeMask(_:)``), and the bytes before it are or-ed together to
+    /// tell whether one is ≥ 0x80. Only the buffer's last seven bytes go one by one.
     @inline(__always)
     private func plainStringInBuffer() -> (bytes: UnsafeBufferPointer<UInt8>, isASCII: Bool)? {
         let buffer = cursor.buffer
         let end = cursor.end
         let first = cursor.position + 1
+        let raw = UnsafeRawPointer(buffer)
         var index = first
-        var high: UInt8 = 0
-        scan: while true {
-            while index + 8 <= end {
-                let word = UnsafeRawPointer(buffer + index).loadUnaligned(as: UInt64.self)
-                if !Self.mayStopString(word) { index += 8 } else { break }
+        // The string's bytes or-ed together: their high bits tell whether one is ≥ 0x80.
+        var seen: UInt64 = 0
+        while true {
+            if index + 8 <= end {
+                let word = ByteWord.load(raw, at: index)
+                let mask = JSONEscapeScan.escapeMask(word)
+                if mask == 0 {
+                    seen |= word
+                    index += 8
+                    continue
+                }
+                let stop = ByteWord.firstMarked(mask)
+                seen |= word & ByteWord.firstBytes(stop)
+                index += stop
+                guard buffer[index] == UInt8(ascii: "\"") else { return nil }
+                break
             }
-            // Byte by byte through the word that stopped the scan (or the buffer's last bytes).
-            let stop = min(index + 8, end)
-            while index < stop {
-                let byte = buffer[index]
-                if byte == 0x22 { break scan }
-                if byte == 0x5C || byte < 0x20 { return nil }
-                high |= byte
-                index += 1
-            }
-            if index >= end { return nil }
+            guard index < end else { return nil }
+            let byte = buffer[index]
+            if byte == UInt8(ascii: "\"") { break }
+            if JSONEscapeScan.needsEscape(byte) { return nil }
+            seen |= UInt64(byte)
+            index += 1
         }
         guard index - first <= maxTokenBytes else { return nil }
         cursor.position = index + 1
-        return (UnsafeBufferPointer(start: buffer + first, count: index - first), high < 0x80)
-    }
-
-    /// Whether one of the eight bytes of `word` may be a quote, a backslash, a control byte or
-    /// ≥ 0x80 (exact for a word of printable ASCII, which is what lets the scan skip it).
-    @inline(__always)
-    static func mayStopString(_ word: UInt64) -> Bool {
-        // What a JSON string must escape, or a byte ≥ 0x80 (which must be checked as UTF-8).
-        JSONEscapeScan.mayNeedEscape(word) || word & 0x8080_8080_8080_8080 != 0
+        return (UnsafeBufferPointer(start: buffer + first, count: index - first), seen & ByteWord.highBits == 0)
     }
 
     /// The number at the cursor as bytes of the input buffer, when it is well formed (RFC 8259),

@@ -1,3 +1,5 @@
+import DebtflowCore
+
 /// Counts the attributes of each start tag in the raw bytes before libxml2 sees them, so that an
 /// element flooded with attributes is refused before libxml2 2.9 checks them for duplicates, which
 /// takes time quadratic in their number (150,000 attributes: half a minute of CPU; a 10 MB tag:
@@ -115,19 +117,14 @@ struct XMLAttributeFloodGuard {
 
     /// `byte` in each of a word's eight bytes.
     @inline(__always)
-    private static func broadcast(_ byte: UInt8) -> UInt64 { UInt64(byte) &* 0x0101_0101_0101_0101 }
+    private static func broadcast(_ byte: UInt8) -> UInt64 { ByteWord.broadcast(byte) }
 
-    /// The high bit of each byte of `word` that is zero, and no other bit (exact: no carry
-    /// crosses from one byte into the next).
+    /// The mask of the bytes of `word` that are zero (``ByteWord/zeroBytes(_:)``).
     @inline(__always)
-    private static func zeroBytes(_ word: UInt64) -> UInt64 {
-        ~(((word & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | word) & 0x8080_8080_8080_8080
-    }
+    private static func zeroBytes(_ word: UInt64) -> UInt64 { ByteWord.zeroBytes(word) }
 
     @inline(__always)
-    private static func word(_ base: UnsafeRawPointer, _ offset: Int) -> UInt64 {
-        UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-    }
+    private static func word(_ base: UnsafeRawPointer, _ offset: Int) -> UInt64 { ByteWord.load(base, at: offset) }
 
     /// The first offset in `start..<end` holding the byte that `pattern` repeats.
     @inline(__always)

@@ -85,7 +85,7 @@ public enum SkipRules {
         if let base = text.baseAddress {
             let raw = UnsafeRawPointer(base)
             // Stop before the last word: a `c` there is looked at with the byte after it below.
-            while index + 8 < count, !mayHoldC(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+            while index + 8 < count, !holdsC(ByteWord.load(raw, at: index)) {
                 index += 8
             }
         }
@@ -105,10 +105,8 @@ public enum SkipRules {
         var index = 0
         if let base = text.baseAddress {
             let raw = UnsafeRawPointer(base)
-            let ones: UInt64 = 0x0101_0101_0101_0101
             while index + 8 <= count {
-                let stars = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) ^ (ones &* 0x2A)
-                if (stars &- ones) & ~stars & (ones &* 0x80) != 0 { return true }
+                if ByteWord.bytes(equalTo: UInt8(ascii: "*"), in: ByteWord.load(raw, at: index)) != 0 { return true }
                 index += 8
             }
         }
@@ -119,12 +117,11 @@ public enum SkipRules {
         return false
     }
 
-    /// Whether one of the eight bytes of `word` may be `c` or `C` (never `false` when one is).
+    /// Whether one of the eight bytes of `word` is `c` or `C`.
     @inline(__always)
-    private static func mayHoldC(_ word: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let cs = (word | ones &* 0x20) ^ (ones &* 0x63)
-        return (cs &- ones) & ~cs & (ones &* 0x80) != 0
+    private static func holdsC(_ word: UInt64) -> Bool {
+        // Setting 0x20 in every byte makes `C` a `c`, and no other byte one.
+        ByteWord.bytes(equalTo: UInt8(ascii: "c"), in: word | ByteWord.broadcast(0x20)) != 0
     }
 
     /// Folds `text` (lowercase, accents off, runs of spaces to one) and looks for the pattern.

@@ -210,6 +210,22 @@ struct JSONTapeFastPathTests {
         }
     }
 
+    @Test("a plain string is flagged non-ASCII exactly when one of its bytes is, wherever that byte lies in the eight-byte words")
+    func nonASCIIFlagAtEveryPosition() throws {
+        for length in 0...20 {
+            for position in -1..<length {
+                // ASCII letters, with "é" (two bytes) at `position` (-1: none); the closing quote
+                // then lies in the same word as the last letters.
+                var text = Array(repeating: UInt8(ascii: "a"), count: length)
+                if position >= 0 { text.replaceSubrange(position...position, with: Array("é".utf8)) }
+                let document = Array(#"{"k":""#.utf8) + text + Array(#"","n":1}"#.utf8)
+                let view = try JSONDocument.parseTape(document, name: "doc")
+                let flags = try #require(view["k"]).node.flags
+                #expect(flags == (position >= 0 ? [.valueIsNonASCII] : []), "é at \(position) of \(length)")
+            }
+        }
+    }
+
     @Test("plain strings that end at every point of tiny reads read as the tree parser reads them",
           arguments: [1, 2, 3, 7, 8, 9, 31])
     func stringsAcrossReads(readSize: Int) throws {

@@ -1,0 +1,57 @@
+/// Eight bytes read as one little-endian word, and the bit tricks that find bytes in it (SWAR,
+/// "SIMD within a register"): the one home of the tricks every byte scan uses (the JSON escape
+/// scan, the JSON reader's strings, the skip rules' look for `*` and `ch`, the XML attribute
+/// guard).
+///
+/// Each finder returns a **mask**: the high bit (0x80) of each byte that matches, and no other
+/// bit. The masks are exact: no carry crosses from one byte into the next, so a byte never
+/// matches because of its neighbour, and ``firstMarked(_:)`` gives the first match's index.
+public enum ByteWord {
+    /// 0x01 in each byte.
+    public static let ones: UInt64 = 0x0101_0101_0101_0101
+    /// 0x80 in each byte: the bits a mask may hold.
+    public static let highBits: UInt64 = 0x8080_8080_8080_8080
+    /// 0x7F in each byte.
+    public static let lowSevenBits: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+
+    /// The eight bytes at `offset`, the first in the lowest bits (on any machine).
+    @inlinable @inline(__always)
+    public static func load(_ base: UnsafeRawPointer, at offset: Int) -> UInt64 {
+        UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+
+    /// `byte` in each of a word's eight bytes.
+    @inlinable @inline(__always)
+    public static func broadcast(_ byte: UInt8) -> UInt64 { UInt64(byte) &* ones }
+
+    /// The mask of the bytes of `word` that are zero.
+    @inlinable @inline(__always)
+    public static func zeroBytes(_ word: UInt64) -> UInt64 {
+        // A byte's low seven bits plus 0x7F reach 0x80 unless they are all zero; or-ing the byte
+        // itself in sets the high bit of every byte that had one. What is left clear is zero.
+        ~(((word & lowSevenBits) &+ lowSevenBits) | word) & highBits
+    }
+
+    /// The mask of the bytes of `word` equal to `byte`.
+    @inlinable @inline(__always)
+    public static func bytes(equalTo byte: UInt8, in word: UInt64) -> UInt64 {
+        zeroBytes(word ^ broadcast(byte))
+    }
+
+    /// The mask of the bytes of `word` below `limit` (1 ... 0x80); bytes of 0x80 and above never
+    /// match.
+    @inlinable @inline(__always)
+    public static func bytes(below limit: UInt8, in word: UInt64) -> UInt64 {
+        // A byte's low seven bits plus (0x80 - limit) reach 0x80 exactly when they are at least
+        // `limit` (and never pass 0xFF: no carry out of the byte).
+        ~(((word & lowSevenBits) &+ broadcast(0x80 &- limit)) | word) & highBits
+    }
+
+    /// The index (0 ... 7) of the first byte a non-zero `mask` marks.
+    @inlinable @inline(__always)
+    public static func firstMarked(_ mask: UInt64) -> Int { mask.trailingZeroBitCount &>> 3 }
+
+    /// The bits of the first `count` (0 ... 7) bytes of a word.
+    @inlinable @inline(__always)
+    public static func firstBytes(_ count: Int) -> UInt64 { (1 &<< UInt64(count &* 8)) &- 1 }
+}
