@@ -54,4 +54,31 @@ public enum ByteWord {
     /// The bits of the first `count` (0 ... 7) bytes of a word.
     @inlinable @inline(__always)
     public static func firstBytes(_ count: Int) -> UInt64 { (1 &<< UInt64(count &* 8)) &- 1 }
+
+    /// Copies `count` bytes from `source` to `target` (which do not overlap). A short run (most
+    /// keys and values) is copied as two overlapping words, which costs less than a call to
+    /// `memmove`; 17 bytes or more are left to it.
+    @inlinable @inline(__always)
+    public static func copy(_ count: Int, from source: UnsafeRawPointer, to target: UnsafeMutableRawPointer) {
+        switch count {
+        case 8...16:
+            let head = source.loadUnaligned(as: UInt64.self)
+            let tail = source.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
+            target.storeBytes(of: head, as: UInt64.self)
+            target.storeBytes(of: tail, toByteOffset: count &- 8, as: UInt64.self)
+        case 4..<8:
+            let head = source.loadUnaligned(as: UInt32.self)
+            let tail = source.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self)
+            target.storeBytes(of: head, as: UInt32.self)
+            target.storeBytes(of: tail, toByteOffset: count &- 4, as: UInt32.self)
+        case 1..<4:
+            for index in 0..<count {
+                target.storeBytes(of: source.load(fromByteOffset: index, as: UInt8.self), toByteOffset: index, as: UInt8.self)
+            }
+        case 0:
+            break
+        default:
+            target.copyMemory(from: source, byteCount: count)
+        }
+    }
 }

@@ -132,7 +132,9 @@ public struct Debt: Sendable {
         }
         let used = Int(smallCount)
         if bytes.count <= small.count - used {
-            for index in 0..<bytes.count { small[used + index] = bytes[index] }
+            if let base = bytes.baseAddress {
+                withUnsafeMutableBytes(of: &small) { ByteWord.copy(bytes.count, from: UnsafeRawPointer(base), to: $0.baseAddress! + used) }
+            }
             smallCount = UInt8(used + bytes.count)
             spans[key.rawValue] = ByteSpan(offset: UInt32(used), length: UInt32(bytes.count))
             present |= bit

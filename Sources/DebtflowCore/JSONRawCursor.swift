@@ -44,33 +44,13 @@ struct JSONRawCursor {
         count += 1
     }
 
-    /// Copies `text`. A short one (most keys and values) is copied as two overlapping words,
-    /// which costs less than a call to `memmove`.
+    /// Copies `text` (``ByteWord/copy(_:from:to:)``: a short one as two overlapping words).
     @inline(__always)
     mutating func bytes(_ text: UnsafeBufferPointer<UInt8>) {
         let length = text.count
         assert(count + length <= capacity, "JSONRawCursor: past the reserved bytes")
         guard let base = text.baseAddress else { return }
-        let source = UnsafeRawPointer(base)
-        let target = UnsafeMutableRawPointer(start + count)
-        switch length {
-        case 8...16:
-            let head = source.loadUnaligned(as: UInt64.self)
-            let tail = source.loadUnaligned(fromByteOffset: length - 8, as: UInt64.self)
-            target.storeBytes(of: head, as: UInt64.self)
-            target.storeBytes(of: tail, toByteOffset: length - 8, as: UInt64.self)
-        case 4..<8:
-            let head = source.loadUnaligned(as: UInt32.self)
-            let tail = source.loadUnaligned(fromByteOffset: length - 4, as: UInt32.self)
-            target.storeBytes(of: head, as: UInt32.self)
-            target.storeBytes(of: tail, toByteOffset: length - 4, as: UInt32.self)
-        case 1..<4:
-            for index in 0..<length { target.storeBytes(of: base[index], toByteOffset: index, as: UInt8.self) }
-        case 0:
-            break
-        default:
-            target.copyMemory(from: source, byteCount: length)
-        }
+        ByteWord.copy(length, from: UnsafeRawPointer(base), to: UnsafeMutableRawPointer(start + count))
         count += length
     }
 
