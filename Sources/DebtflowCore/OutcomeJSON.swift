@@ -129,11 +129,12 @@ extension JSONByteWriter {
         zone.withUTF8 { zone in
             country.withUTF8 { country in
                 multiplier.withUTF8 { multiplier in
-                    let bound = 80 + JSONRawCursor.quotedBound(zone.count, needsEscaping: true)
+                    let bound = 80 + JSONRawCursor.quotedBound(zone.count, needsEscaping: false)
                         + JSONRawCursor.quotedBound(country.count, needsEscaping: true) + JSONRawCursor.decimalBound + multiplier.count
                     writeBounded(upTo: bound) { cursor in
                         cursor.literal(#"{"zone":"#)
-                        cursor.quoted(zone)
+                        // A zone's name is one of the contract's five, with nothing to escape.
+                        cursor.quoted(zone, needsEscaping: false)
                         cursor.literal(#","country":"#)
                         cursor.quoted(country)
                         cursor.optionalDecimal(#","credits":"#, credits)
