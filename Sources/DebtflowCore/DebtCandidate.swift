@@ -110,15 +110,15 @@ public typealias DebtRawKey = DebtKey
 /// the `String` a `Debt` keeps); the `String` subscript is a slow convenience for tests and setup.
 public struct DebtRawFields: Sendable {
     /// The record's tape, which tape spans point into.
-    private var tape: RecordTape?
+    @usableFromInline internal private(set) var tape: RecordTape?
     /// Texts that are not in the record: constants and made-up texts.
     private var side: [UInt8] = []
-    private var spans = InlineArray<24, ByteSpan>.allEmptySpans  // DebtKey.slotCount
+    @usableFromInline internal private(set) var spans = InlineArray<24, ByteSpan>.allEmptySpans  // DebtKey.slotCount
     /// One bit per ``DebtRawKey``: the slot has a text. (Usable from inlinable code so that
     /// ``has(_:)`` reads one word where the fields lie, not a copy of all of them.)
     @usableFromInline internal private(set) var present: UInt32 = 0
     /// One bit per ``DebtRawKey``: the slot's span is in ``side`` (else in ``tape``).
-    private var inSide: UInt32 = 0
+    @usableFromInline internal private(set) var inSide: UInt32 = 0
 
     public init() {}
 
@@ -153,7 +153,9 @@ public struct DebtRawFields: Sendable {
     public func has(_ key: DebtRawKey) -> Bool { present & (1 << UInt32(key.rawValue)) != 0 }
 
     /// Sets `key`'s text to the bytes at `span` of the record's tape (given at ``init(tape:side:)``).
-    @inline(__always)
+    /// (Inlined where the mapping calls it, in another module: a call per field cost more than
+    /// the three stores.)
+    @inlinable @inline(__always)
     public mutating func set(_ key: DebtRawKey, tapeSpan span: ByteSpan) {
         precondition(tape != nil, "no tape to point into")
         let bit: UInt32 = 1 << UInt32(key.rawValue)

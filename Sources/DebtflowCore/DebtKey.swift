@@ -56,7 +56,7 @@ public enum DebtKey: Int, CaseIterable, Sendable {
 
     /// Whether a debt's value for the key is a text (every key but `amount`,
     /// `accept_expensive_destination` and `country_code`, which a debt does not carry).
-    @inline(__always)
+    @inlinable @inline(__always)
     public var isText: Bool { self != .amount && self != .acceptExpensiveDestination && self != .countryCode }
 
     /// How many keys the inline span tables of ``Debt`` and ``DebtRawFields`` hold (a test checks

@@ -1,7 +1,7 @@
 /// A set of ``DebtRawKey``s as one bit per key: which fields of a record had text, without an
 /// array or a hash per record.
 public struct DebtRawKeySet: Sendable, Equatable {
-    private var bits: UInt64 = 0
+    @usableFromInline internal var bits: UInt64 = 0
 
     /// The empty set.
     public init() {}
@@ -12,11 +12,11 @@ public struct DebtRawKeySet: Sendable, Equatable {
     }
 
     /// Whether `key` is in the set.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func contains(_ key: DebtRawKey) -> Bool { bits & (1 << UInt64(key.rawValue)) != 0 }
 
     /// Adds `key`.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func insert(_ key: DebtRawKey) { bits |= 1 << UInt64(key.rawValue) }
 
     /// Whether the set holds no key.

@@ -56,7 +56,7 @@ public enum TextTrimming {
 
     /// Whether the scalar has the Unicode `White_Space` property (as
     /// `Unicode.Scalar.Properties.isWhitespace`), without looking it up.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func isWhitespace(_ value: UInt32) -> Bool {
         if value < 0x80 { return value == 0x20 || (value >= 0x09 && value <= 0x0D) }
         switch value {

@@ -13,7 +13,10 @@ public enum UTF8Decoding {
     /// The scalar that starts at `index` and its length in bytes (1–4).
     ///
     /// - Precondition: `index` is a valid index of `bytes` (`0 <= index < bytes.count`).
-    @inline(__always)
+    ///
+    /// Inlined where it is called, in every module (an ASCII byte, most of them, costs a
+    /// compare); only a multi-byte sequence takes a call.
+    @inlinable @inline(__always)
     public static func scalar(at index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> (value: UInt32, length: Int) {
         precondition(index >= 0 && index < bytes.count, "UTF8Decoding: index out of bounds")
         let lead = bytes[index]
@@ -36,7 +39,8 @@ public enum UTF8Decoding {
         return start + length == end ? (value, length) : (replacement, 1)
     }
 
-    private static func multiByteScalar(at index: Int, lead: UInt8,
+    @usableFromInline
+    static func multiByteScalar(at index: Int, lead: UInt8,
                                         in bytes: UnsafeBufferPointer<UInt8>) -> (value: UInt32, length: Int) {
         let length: Int
         var lowest: UInt8 = 0x80, highest: UInt8 = 0xBF  // allowed range of the second byte
