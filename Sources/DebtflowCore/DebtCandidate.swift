@@ -271,11 +271,29 @@ extension DebtRawFields {
         try DebtKeyedBytes.withTapeBytes(tape) { tapeBytes in
             try side.withUnsafeBufferPointer { side in
                 try withUnsafeBytes(of: spans) { spans in
-                    try body(DebtKeyedBytes(tape: tapeBytes, second: side, third: DebtKeyedBytes.noBytes,
-                                            spans: spans.assumingMemoryBound(to: ByteSpan.self),
-                                            present: present, inTape: present & ~inSide, inSecond: inSide))
+                    try body(keyedBytes(tape: tapeBytes, side: side, spans: spans))
                 }
             }
         }
+    }
+
+    /// ``withKeyedBytes(_:)`` for a body that returns nothing and does not throw (`normalize`,
+    /// once per record). Not generic: the generic form, called from another module, runs
+    /// unspecialized, and moving its result through value witnesses cost about 600 instructions
+    /// per call.
+    public func withKeyedBytes(_ body: (DebtKeyedBytes) -> Void) {
+        DebtKeyedBytes.withTapeBytes(tape) { tapeBytes in
+            side.withUnsafeBufferPointer { side in
+                withUnsafeBytes(of: spans) { spans in body(keyedBytes(tape: tapeBytes, side: side, spans: spans)) }
+            }
+        }
+    }
+
+    /// The fields' bytes over the opened tape, side arena and span table.
+    @inline(__always)
+    private func keyedBytes(tape: UnsafeBufferPointer<UInt8>, side: UnsafeBufferPointer<UInt8>,
+                            spans: UnsafeRawBufferPointer) -> DebtKeyedBytes {
+        DebtKeyedBytes(tape: tape, second: side, third: DebtKeyedBytes.noBytes, spans: spans.assumingMemoryBound(to: ByteSpan.self),
+                       present: present, inTape: present & ~inSide, inSecond: inSide)
     }
 }
