@@ -96,15 +96,24 @@ public struct MapStage: ChunkStage {
     /// `country_code`), from its fields. (It takes the candidate `inout`: handed the fields
     /// alone, it was given a copy of them, 216 bytes.)
     private static func setIdentity(of candidate: inout DebtCandidate, idPrefix: inout IDPrefix) {
+        // The fields are read through the non-generic `withKeyedBytes`: the generic
+        // `withBytes`, called from this module, runs unspecialized.
         if let ownKey: DebtRawKey = candidate.raw.has(.tempID) ? .tempID : candidate.raw.has(.internalID) ? .internalID : nil {
-            candidate.tempID = candidate.raw.withBytes(ownKey) { bytes in
-                bytes.map { String(decoding: UnsafeBufferPointer(rebasing: $0[TextTrimming.asciiTrimmedRange($0)]), as: UTF8.self) } ?? ""
+            var own = ""
+            candidate.raw.withKeyedBytes { fields in
+                if let bytes = fields[ownKey] {
+                    own = String(decoding: UnsafeBufferPointer(rebasing: bytes[TextTrimming.asciiTrimmedRange(bytes)]), as: UTF8.self)
+                }
             }
+            candidate.tempID = own
         } else {
             candidate.tempID = idPrefix.prefix(for: candidate.provenance.source) + String(candidate.provenance.record)
         }
-        candidate.phoneRegion = candidate.raw.has(.countryCode)
-            ? candidate.raw.withBytes(.countryCode) { $0.flatMap(RegionCode.parse(utf8:)) } : nil
+        var region: String?
+        if candidate.raw.has(.countryCode) {
+            candidate.raw.withKeyedBytes { fields in region = fields[.countryCode].flatMap(RegionCode.parse(utf8:)) }
+        }
+        candidate.phoneRegion = region
     }
 
     /// The local calendar date, `YYYY-MM-DD`.
