@@ -100,6 +100,10 @@ public struct RecordView: Sendable {
     /// child that is a string or a number (empty when there is none, or for a scalar): one look
     /// over a record's cells for a byte that none of them may hold. The run may hold other bytes
     /// too (keys, nested values), so a byte found there is only a candidate.
+    ///
+    /// Inlinable, so that it is specialized where it is called (the skip rules, once per record):
+    /// run unspecialized from another module, its result went through value witnesses.
+    @inlinable
     public func withChildTextBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         let node = self.node
         guard node.kind == .object || node.kind == .array else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
