@@ -30,6 +30,14 @@ struct FieldMappingPlan: Sendable {
     /// The slots read from a top-level member, by member position (ascending): one pass over a
     /// record's members fills them all.
     private let indexedSlots: [(member: Int, slot: Int)]
+    /// What a flat record's pass needs of each of ``indexedSlots``, in the same order: its key
+    /// and its constant's span, with nothing to retain (a ``Slot`` copied per member retained
+    /// its constant and source).
+    private let indexedTargets: [(member: Int, key: DebtKey, constantSpan: ByteSpan?)]
+    /// The other slots (a path into nested objects, or a constant alone), by position in
+    /// ``slots``: a record's pass over its fields visits only these after its members (most
+    /// plans have none), instead of every slot.
+    private let otherSlots: [Int]
     /// The texts a record's fields may take that are not on its tape: the constants, then `true`
     /// and `false` (a JSON boolean's text). Shared by every record the plan maps (one retain each).
     let side: [UInt8]
@@ -109,6 +117,11 @@ struct FieldMappingPlan: Sendable {
             if case .index(let member) = slot.source { indexed.append((member, position)) }
         }
         self.indexedSlots = indexed.sorted { $0.member < $1.member }
+        self.indexedTargets = indexedSlots.map { ($0.member, slots[$0.slot].key, slots[$0.slot].constantSpan) }
+        self.otherSlots = slots.indices.filter { position in
+            if case .index = slots[position].source { return false }
+            return true
+        }
     }
 
     /// Whether a value can give a debt field's text: a scalar or null, an element with `#text`,
@@ -163,8 +176,9 @@ struct FieldMappingPlan: Sendable {
                 let tape = record.tape
                 tape.nodes.withUnsafeBufferPointer { nodes in
                     tape.bytes.withUnsafeBufferPointer { arena in
-                        for (member, slot) in indexedSlots {
-                            take(nodes[record.index + 1 + member], arena: arena, into: &raw, slot: slots[slot])
+                        for target in indexedTargets {
+                            take(nodes[record.index + 1 + target.member], arena: arena, into: &raw,
+                                 key: target.key, constantSpan: target.constantSpan)
                         }
                     }
                 }
@@ -180,7 +194,8 @@ struct FieldMappingPlan: Sendable {
                 }
             }
         }
-        for slot in slots {
+        for position in otherSlots {
+            let slot = slots[position]
             switch slot.source {
             case .index: continue
             case .path(let path): take(record.value(atPath: path), into: &raw, slot: slot)
@@ -191,18 +206,19 @@ struct FieldMappingPlan: Sendable {
 
     /// ``take(_:into:slot:)`` for a member that takes one node, read from the node table.
     @inline(__always)
-    private func take(_ node: RecordNode, arena: UnsafeBufferPointer<UInt8>, into raw: inout DebtRawFields, slot: Slot) {
+    private func take(_ node: RecordNode, arena: UnsafeBufferPointer<UInt8>, into raw: inout DebtRawFields,
+                      key: DebtKey, constantSpan: ByteSpan?) {
         switch node.kind {
         case .string, .number:
             if !TextScan.isBlank(UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end])) {
-                raw.set(slot.key, tapeSpan: node.value)
+                raw.set(key, tapeSpan: node.value)
                 return
             }
-        case .true: return raw.set(slot.key, sideSpan: trueSpan)
-        case .false: return raw.set(slot.key, sideSpan: falseSpan)
+        case .true: return raw.set(key, sideSpan: trueSpan)
+        case .false: return raw.set(key, sideSpan: falseSpan)
         case .null, .object, .array: break   // no text (an empty container has no `#text`)
         }
-        if let constant = slot.constantSpan { raw.set(slot.key, sideSpan: constant) }
+        if let constantSpan { raw.set(key, sideSpan: constantSpan) }
     }
 
     /// Points `slot`'s field at `value`'s text when it gives a non-blank one, else at its constant.
