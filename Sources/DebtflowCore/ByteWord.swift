@@ -42,9 +42,10 @@ public enum ByteWord {
     /// match.
     @inlinable @inline(__always)
     public static func bytes(below limit: UInt8, in word: UInt64) -> UInt64 {
+        assert(limit >= 1 && limit <= 0x80, "ByteWord.bytes(below:): the limit must be 1 ... 0x80")
         // A byte's low seven bits plus (0x80 - limit) reach 0x80 exactly when they are at least
         // `limit` (and never pass 0xFF: no carry out of the byte).
-        ~(((word & lowSevenBits) &+ broadcast(0x80 &- limit)) | word) & highBits
+        return ~(((word & lowSevenBits) &+ broadcast(0x80 &- limit)) | word) & highBits
     }
 
     /// The index (0 ... 7) of the first byte a non-zero `mask` marks.
@@ -53,11 +54,15 @@ public enum ByteWord {
 
     /// The bits of the first `count` (0 ... 7) bytes of a word.
     @inlinable @inline(__always)
-    public static func firstBytes(_ count: Int) -> UInt64 { (1 &<< UInt64(count &* 8)) &- 1 }
+    public static func firstBytes(_ count: Int) -> UInt64 {
+        assert(count >= 0 && count < 8, "ByteWord.firstBytes: 0 ... 7 bytes")
+        return (1 &<< UInt64(count &* 8)) &- 1
+    }
 
     /// Copies `count` bytes from `source` to `target` (which do not overlap). A short run (most
-    /// keys and values) is copied as two overlapping words, which costs less than a call to
-    /// `memmove`; 17 bytes or more are left to it.
+    /// keys and values) costs less than a call to `memmove`: 8 to 16 bytes as two overlapping
+    /// eight-byte words, 4 to 7 as two overlapping four-byte ones, 1 to 3 byte by byte; 17 bytes
+    /// or more are left to `memmove`.
     @inlinable @inline(__always)
     public static func copy(_ count: Int, from source: UnsafeRawPointer, to target: UnsafeMutableRawPointer) {
         switch count {

@@ -266,7 +266,8 @@ extension DebtRawFields: Equatable {
 extension DebtRawFields {
     /// Calls `body` with every field's bytes at hand (``DebtKeyedBytes``): the tape and the side
     /// arena are opened once for all the keys, where ``withBytes(_:_:)`` opens them per key. For
-    /// rules that read many fields of one record (`normalize` reads about twenty).
+    /// rules that read many fields of one record. (The per-record callers, `normalize` and `map`,
+    /// use the non-generic form for a body that returns nothing.)
     public func withKeyedBytes<R>(_ body: (DebtKeyedBytes) throws -> R) rethrows -> R {
         try DebtKeyedBytes.withTapeBytes(tape) { tapeBytes in
             try side.withUnsafeBufferPointer { side in
@@ -277,10 +278,11 @@ extension DebtRawFields {
         }
     }
 
-    /// ``withKeyedBytes(_:)`` for a body that returns nothing and does not throw (`normalize`,
-    /// once per record). Not generic: the generic form, called from another module, runs
+    /// The generic `withKeyedBytes` for a body that returns nothing and does not throw (what
+    /// `normalize` calls once per record, and `map` for a record's own `temp_id` and
+    /// `country_code`). Not generic: the generic form, called from another module, runs
     /// unspecialized, and moving its result through value witnesses cost about 600 instructions
-    /// per call.
+    /// per record in `normalize`.
     public func withKeyedBytes(_ body: (DebtKeyedBytes) -> Void) {
         DebtKeyedBytes.withTapeBytes(tape) { tapeBytes in
             side.withUnsafeBufferPointer { side in

@@ -1,7 +1,7 @@
 /// A set of ``DebtRawKey``s as one bit per key: which fields of a record had text, without an
 /// array or a hash per record.
 public struct DebtRawKeySet: Sendable, Equatable {
-    @usableFromInline internal var bits: UInt64 = 0
+    @usableFromInline internal private(set) var bits: UInt64 = 0
 
     /// The empty set.
     public init() {}

@@ -431,7 +431,6 @@ public enum JSONEscapeScan {
     /// ends at the last byte (its bytes shared with the words before are known not to need
     /// escaping, so its first match is the text's); a text of four to seven bytes as two
     /// overlapping four-byte reads side by side; only one of one to three bytes byte by byte.
-    @usableFromInline
     static func firstByteToEscape(in utf8: UnsafeBufferPointer<UInt8>) -> Int {
         let count = utf8.count
         guard let base = utf8.baseAddress else { return count }
@@ -477,5 +476,5 @@ public enum JSONEscapeScan {
 
     /// Whether one of the eight bytes of `word` must be escaped (``escapeMask(_:)``).
     @inlinable @inline(__always)
-    public static func mayNeedEscape(_ word: UInt64) -> Bool { escapeMask(word) != 0 }
+    public static func holdsByteToEscape(_ word: UInt64) -> Bool { escapeMask(word) != 0 }
 }

@@ -191,8 +191,7 @@ extension JSONByteWriter {
 extension JSONByteWriter {
     /// Calls `body` with each key ``debt(_:)`` writes for a debt with these texts, `amount` and
     /// `flag` (its `accept_expensive_destination`), in ``DebtKey``'s order (the order of the
-    /// API's debt object). It walks the bits of
-    /// those keys, in ascending order, not all 24 keys.
+    /// API's debt object). It walks the bits of those keys, in ascending order, not all 24 keys.
     @inline(__always)
     private static func forEachWrittenKey(amount: MinorUnitAmount?, flag: Bool?, texts: DebtKeyedBytes,
                                           _ body: (DebtKey) -> Void) {

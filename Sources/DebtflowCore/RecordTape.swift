@@ -317,7 +317,7 @@ public struct RecordTapeBuilder: Sendable {
 
 extension RecordNode.Flags {
     /// The escaping and non-ASCII flags of some UTF-8 text (as a value).
-    /// Eight bytes at a time while none may need escaping (``JSONEscapeScan/mayNeedEscape(_:)``),
+    /// Eight bytes at a time while none needs escaping (``JSONEscapeScan/holdsByteToEscape(_:)``),
     /// then byte by byte.
     public static func of(_ text: UnsafeBufferPointer<UInt8>) -> RecordNode.Flags {
         var flags: RecordNode.Flags = []
@@ -326,8 +326,8 @@ extension RecordNode.Flags {
         var combinedWords: UInt64 = 0
         if let base = text.baseAddress {
             while index + 8 <= count {
-                let word = UnsafeRawPointer(base).loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                if JSONEscapeScan.mayNeedEscape(word) { break }
+                let word = ByteWord.load(UnsafeRawPointer(base), at: index)
+                if JSONEscapeScan.holdsByteToEscape(word) { break }
                 combinedWords |= word
                 index += 8
             }
@@ -336,7 +336,7 @@ extension RecordNode.Flags {
         while index < count {
             let byte = text[index]
             combined |= byte
-            if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { flags.insert(.valueNeedsEscaping) }
+            if JSONEscapeScan.needsEscape(byte) { flags.insert(.valueNeedsEscaping) }
             index += 1
         }
         if combined >= 0x80 || combinedWords & ByteWord.highBits != 0 { flags.insert(.valueIsNonASCII) }

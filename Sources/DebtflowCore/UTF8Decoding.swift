@@ -41,7 +41,7 @@ public enum UTF8Decoding {
 
     @usableFromInline
     static func multiByteScalar(at index: Int, lead: UInt8,
-                                        in bytes: UnsafeBufferPointer<UInt8>) -> (value: UInt32, length: Int) {
+                                in bytes: UnsafeBufferPointer<UInt8>) -> (value: UInt32, length: Int) {
         let length: Int
         var lowest: UInt8 = 0x80, highest: UInt8 = 0xBF  // allowed range of the second byte
         switch lead {

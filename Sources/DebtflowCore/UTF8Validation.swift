@@ -20,16 +20,16 @@ public enum UTF8Validation {
         if let base = text.baseAddress {
             let raw = UnsafeRawPointer(base)
             while index + 8 <= count {
-                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                let word = ByteWord.load(raw, at: index)
                 if word & ByteWord.highBits != 0 { break }
-                if JSONEscapeScan.mayNeedEscape(word) { flags.insert(.valueNeedsEscaping) }
+                if JSONEscapeScan.holdsByteToEscape(word) { flags.insert(.valueNeedsEscaping) }
                 index += 8
             }
         }
         while index < count {
             let lead = text[index]
             if lead < 0x80 {
-                if lead < 0x20 || lead == UInt8(ascii: "\"") || lead == UInt8(ascii: "\\") { flags.insert(.valueNeedsEscaping) }
+                if JSONEscapeScan.needsEscape(lead) { flags.insert(.valueNeedsEscaping) }
                 index += 1
                 continue
             }

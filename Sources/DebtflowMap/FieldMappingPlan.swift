@@ -28,16 +28,13 @@ struct FieldMappingPlan: Sendable {
     let signature: Signature
     let slots: [Slot]
     /// The slots read from a top-level member, by member position (ascending): one pass over a
-    /// record's members fills them all.
-    private let indexedSlots: [(member: Int, slot: Int)]
-    /// What a flat record's pass needs of each of ``indexedSlots``, in the same order: its key
-    /// and its constant's span, with nothing to retain (a ``Slot`` copied per member retained
-    /// its constant and source).
-    private let indexedTargets: [(member: Int, key: DebtKey, constantSpan: ByteSpan?)]
-    /// The other slots (a path into nested objects, or a constant alone), by position in
-    /// ``slots``: a record's pass over its fields visits only these after its members (most
-    /// plans have none), instead of every slot.
-    private let otherSlots: [Int]
+    /// record's members fills them all. Each as the per-record pass needs it: the member's
+    /// position, the slot's key and its constant's span, with nothing to retain (a ``Slot``
+    /// copied per member retained its constant and source).
+    private let memberKeys: [(member: Int, key: DebtKey, constantSpan: ByteSpan?)]
+    /// The other slots (a path into nested objects, or a constant alone): a record's pass visits
+    /// only these after its members (most plans have none), instead of every slot.
+    private let otherSlots: [(path: String?, key: DebtKey, constantSpan: ByteSpan?)]
     /// The texts a record's fields may take that are not on its tape: the constants, then `true`
     /// and `false` (a JSON boolean's text). Shared by every record the plan maps (one retain each).
     let side: [UInt8]
@@ -112,16 +109,17 @@ struct FieldMappingPlan: Sendable {
         self.falseSpan = appendSide("false")
         self.side = side
         self.slots = slots
-        var indexed: [(member: Int, slot: Int)] = []
-        for (position, slot) in slots.enumerated() {
-            if case .index(let member) = slot.source { indexed.append((member, position)) }
+        var memberKeys: [(member: Int, key: DebtKey, constantSpan: ByteSpan?)] = []
+        var otherSlots: [(path: String?, key: DebtKey, constantSpan: ByteSpan?)] = []
+        for slot in slots {
+            switch slot.source {
+            case .index(let member): memberKeys.append((member, slot.key, slot.constantSpan))
+            case .path(let path): otherSlots.append((path, slot.key, slot.constantSpan))
+            case nil: otherSlots.append((nil, slot.key, slot.constantSpan))
+            }
         }
-        self.indexedSlots = indexed.sorted { $0.member < $1.member }
-        self.indexedTargets = indexedSlots.map { ($0.member, slots[$0.slot].key, slots[$0.slot].constantSpan) }
-        self.otherSlots = slots.indices.filter { position in
-            if case .index = slots[position].source { return false }
-            return true
-        }
+        self.memberKeys = memberKeys.sorted { $0.member < $1.member }
+        self.otherSlots = otherSlots
     }
 
     /// Whether a value can give a debt field's text: a scalar or null, an element with `#text`,
@@ -169,14 +167,14 @@ struct FieldMappingPlan: Sendable {
         precondition(raw.isEmpty, "the fields to fill are not empty")
         // Members read by position: one pass over the record's members.
         var next = 0
-        if !indexedSlots.isEmpty {
+        if !memberKeys.isEmpty {
             if record.isFlat {
                 // Member `i` is node `root + 1 + i` (a record of the same signature may still hold
                 // a list where the sample held a scalar, so this is checked per record).
                 let tape = record.tape
                 tape.nodes.withUnsafeBufferPointer { nodes in
                     tape.bytes.withUnsafeBufferPointer { arena in
-                        for target in indexedTargets {
+                        for target in memberKeys {
                             take(nodes[record.index + 1 + target.member], arena: arena, into: &raw,
                                  key: target.key, constantSpan: target.constantSpan)
                         }
@@ -185,26 +183,21 @@ struct FieldMappingPlan: Sendable {
             } else {
                 var position = 0
                 for member in record.children {
-                    while next < indexedSlots.count && indexedSlots[next].member == position {
-                        take(member, into: &raw, slot: slots[indexedSlots[next].slot])
+                    while next < memberKeys.count && memberKeys[next].member == position {
+                        take(member, into: &raw, key: memberKeys[next].key, constantSpan: memberKeys[next].constantSpan)
                         next += 1
                     }
-                    if next == indexedSlots.count { break }
+                    if next == memberKeys.count { break }
                     position += 1
                 }
             }
         }
-        for position in otherSlots {
-            let slot = slots[position]
-            switch slot.source {
-            case .index: continue
-            case .path(let path): take(record.value(atPath: path), into: &raw, slot: slot)
-            case nil: take(nil, into: &raw, slot: slot)
-            }
+        for other in otherSlots {
+            take(other.path.flatMap { record.value(atPath: $0) }, into: &raw, key: other.key, constantSpan: other.constantSpan)
         }
     }
 
-    /// ``take(_:into:slot:)`` for a member that takes one node, read from the node table.
+    /// ``take(_:into:key:constantSpan:)`` for a member that takes one node, read from the node table.
     @inline(__always)
     private func take(_ node: RecordNode, arena: UnsafeBufferPointer<UInt8>, into raw: inout DebtRawFields,
                       key: DebtKey, constantSpan: ByteSpan?) {
@@ -221,17 +214,18 @@ struct FieldMappingPlan: Sendable {
         if let constantSpan { raw.set(key, sideSpan: constantSpan) }
     }
 
-    /// Points `slot`'s field at `value`'s text when it gives a non-blank one, else at its constant.
+    /// Points `key`'s field at `value`'s text when it gives a non-blank one, else at its
+    /// constant (at `constantSpan` of ``side``), if any.
     @inline(__always)
-    private func take(_ value: RecordView?, into raw: inout DebtRawFields, slot: Slot) {
+    private func take(_ value: RecordView?, into raw: inout DebtRawFields, key: DebtKey, constantSpan: ByteSpan?) {
         if let value, let text = Self.textSpan(of: value), !TextScan.isBlank(text) {
             switch text.kind {
-            case .true: raw.set(slot.key, sideSpan: trueSpan)
-            case .false: raw.set(slot.key, sideSpan: falseSpan)
-            default: raw.set(slot.key, tapeSpan: text.node.value)
+            case .true: raw.set(key, sideSpan: trueSpan)
+            case .false: raw.set(key, sideSpan: falseSpan)
+            default: raw.set(key, tapeSpan: text.node.value)
             }
-        } else if let constant = slot.constantSpan {
-            raw.set(slot.key, sideSpan: constant)
+        } else if let constantSpan {
+            raw.set(key, sideSpan: constantSpan)
         }
     }
 }

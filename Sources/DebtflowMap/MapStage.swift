@@ -96,8 +96,8 @@ public struct MapStage: ChunkStage {
     /// `country_code`), from its fields. (It takes the candidate `inout`: handed the fields
     /// alone, it was given a copy of them, 216 bytes.)
     private static func setIdentity(of candidate: inout DebtCandidate, idPrefix: inout IDPrefix) {
-        // The fields are read through the non-generic `withKeyedBytes`: the generic
-        // `withBytes`, called from this module, runs unspecialized.
+        // The fields are read through the non-generic `withKeyedBytes`: the generic `withBytes`,
+        // defined in the core and called from this module, runs unspecialized.
         if let ownKey: DebtRawKey = candidate.raw.has(.tempID) ? .tempID : candidate.raw.has(.internalID) ? .internalID : nil {
             var own = ""
             candidate.raw.withKeyedBytes { fields in

@@ -157,7 +157,7 @@ final class CSVRowScanner {
         for byte in 0..<256 {
             var byteClass: CSVByteClass = []
             if byte >= 0x80 { byteClass.insert(.nonASCII) }
-            if byte < 0x20 || byte == Int(CSVBytes.quote) || byte == Int(UInt8(ascii: "\\")) { byteClass.insert(.needsEscaping) }
+            if JSONEscapeScan.needsEscape(UInt8(byte)) { byteClass.insert(.needsEscaping) }
             (unquotedClass + byte).initialize(to: byteClass)
         }
         setDelimiter(delimiter)

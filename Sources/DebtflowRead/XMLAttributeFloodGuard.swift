@@ -87,7 +87,7 @@ struct XMLAttributeFloodGuard {
                     state = .quoted
                 }
             case .quoted:
-                guard let found = Self.firstIndex(of: Self.broadcast(quote), in: base, from: index, to: count) else { return finish(base, count) }
+                guard let found = Self.firstIndex(of: ByteWord.broadcast(quote), in: base, from: index, to: count) else { return finish(base, count) }
                 index = found + 1
                 state = .startTag
             case .otherMarkup:
@@ -115,24 +115,13 @@ struct XMLAttributeFloodGuard {
     private static let singleQuote: UInt64 = 0x2727_2727_2727_2727
     private static let lineFeed: UInt64 = 0x0A0A_0A0A_0A0A_0A0A
 
-    /// `byte` in each of a word's eight bytes.
-    @inline(__always)
-    private static func broadcast(_ byte: UInt8) -> UInt64 { ByteWord.broadcast(byte) }
-
-    /// The mask of the bytes of `word` that are zero (``ByteWord/zeroBytes(_:)``).
-    @inline(__always)
-    private static func zeroBytes(_ word: UInt64) -> UInt64 { ByteWord.zeroBytes(word) }
-
-    @inline(__always)
-    private static func word(_ base: UnsafeRawPointer, _ offset: Int) -> UInt64 { ByteWord.load(base, at: offset) }
-
     /// The first offset in `start..<end` holding the byte that `pattern` repeats.
     @inline(__always)
     private static func firstIndex(of pattern: UInt64, in base: UnsafeRawPointer, from start: Int, to end: Int) -> Int? {
         var index = start
         while index + 8 <= end {
-            let found = zeroBytes(word(base, index) ^ pattern)
-            if found != 0 { return index + found.trailingZeroBitCount >> 3 }
+            let found = ByteWord.zeroBytes(ByteWord.load(base, at: index) ^ pattern)
+            if found != 0 { return index + ByteWord.firstMarked(found) }
             index += 8
         }
         let byte = UInt8(truncatingIfNeeded: pattern)
@@ -148,10 +137,10 @@ struct XMLAttributeFloodGuard {
     private static func firstIndexInStartTag(in base: UnsafeRawPointer, from start: Int, to end: Int) -> Int? {
         var index = start
         while index + 8 <= end {
-            let bytes = word(base, index)
-            let found = zeroBytes(bytes ^ equals) | zeroBytes(bytes ^ greaterThan)
-                | zeroBytes(bytes ^ doubleQuote) | zeroBytes(bytes ^ singleQuote)
-            if found != 0 { return index + found.trailingZeroBitCount >> 3 }
+            let bytes = ByteWord.load(base, at: index)
+            let found = ByteWord.zeroBytes(bytes ^ equals) | ByteWord.zeroBytes(bytes ^ greaterThan)
+                | ByteWord.zeroBytes(bytes ^ doubleQuote) | ByteWord.zeroBytes(bytes ^ singleQuote)
+            if found != 0 { return index + ByteWord.firstMarked(found) }
             index += 8
         }
         while index < end {
@@ -173,7 +162,7 @@ struct XMLAttributeFloodGuard {
             var lanes: UInt64 = 0
             let stop = min(count - 7, index + 255 * 8)
             while index < stop {
-                lanes &+= zeroBytes(word(base, index) ^ lineFeed) >> 7
+                lanes &+= ByteWord.zeroBytes(ByteWord.load(base, at: index) ^ lineFeed) >> 7
                 index += 8
             }
             let pairs = (lanes & 0x00FF_00FF_00FF_00FF) &+ ((lanes >> 8) & 0x00FF_00FF_00FF_00FF)

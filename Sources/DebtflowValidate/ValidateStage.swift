@@ -39,8 +39,9 @@ public struct ValidateStage: ElementStage {
     }
 
     /// The chunk's outcomes, in order. Each candidate is validated where it lies in the chunk,
-    /// and what its outcome keeps of it (the debt, errors, warnings) is moved out, not copied: a
-    /// candidate is a wide value, and copying it costs a retain per reference it holds.
+    /// and what its outcome keeps of it is moved out (its errors and warnings) or copied once (a
+    /// valid debt), never the whole candidate: a candidate is a wide value, and copying it costs
+    /// a retain per reference it holds.
     public func process(_ chunk: consuming Chunk<DebtCandidate>) throws -> Chunk<Outcome> {
         var chunk = chunk
         let count = chunk.elements.count
@@ -71,8 +72,8 @@ public struct ValidateStage: ElementStage {
     }
 
     /// The outcome of one candidate that is about to be dropped: what the outcome keeps of it
-    /// (its provenance, `temp_id`, errors and warnings; a valid debt and its destination) is
-    /// moved into the outcome, not copied.
+    /// (its provenance, `temp_id`, errors and warnings, a valid debt's destination) is moved
+    /// into the outcome; a valid debt is copied into it once.
     func validate(taking candidate: inout DebtCandidate) -> Outcome {
         var outcome = Outcome.unsettled
         settle(&candidate, into: &outcome)
@@ -83,12 +84,14 @@ public struct ValidateStage: ElementStage {
     ///
     /// Precondition: `outcome` is ``DebtflowCore/Outcome/unsettled``. Only the parts the
     /// candidate's outcome has are set (a failed one gets no debt, a valid one no data), so any
-    /// other outcome would keep what it held. On the failed and skipped paths the candidate keeps
-    /// its worked-on debt and destination until its next reset.
+    /// other outcome would keep what it held. The candidate keeps its worked-on debt until its
+    /// next reset (on the valid path too: the outcome gets a copy), and its destination on the
+    /// failed and skipped paths.
     ///
     /// The rules change the candidate's own debt, errors and warnings where they lie, and only
-    /// then are those moved into the outcome: a debt is 296 bytes, and each move of a local copy
-    /// costs a memory copy of all of them.
+    /// then do those go into the outcome: a debt is 296 bytes, and each move of a local copy
+    /// costs a memory copy of all of them. A valid debt is copied once into the outcome (an
+    /// empty debt put in its place and a swap moved its bytes four times).
     private func settle(_ candidate: inout DebtCandidate, into outcome: inout Outcome) {
         swap(&outcome.provenance, &candidate.provenance)
         if let reason = skipReason(candidate.skipReason, of: candidate.data) {

@@ -82,4 +82,17 @@ struct ByteWordTests {
             }
         }
     }
+
+    @Test("a short copy writes exactly the bytes asked for, at every length up to 40, and nothing around them")
+    func copyExactly() {
+        let source: [UInt8] = (0..<40).map { UInt8($0 + 1) }
+        for count in 0...40 {
+            var target = [UInt8](repeating: 0xEE, count: 48)
+            source.withUnsafeBytes { from in
+                target.withUnsafeMutableBytes { to in ByteWord.copy(count, from: from.baseAddress!, to: to.baseAddress! + 4) }
+            }
+            #expect(Array(target[4..<(4 + count)]) == Array(source[0..<count]), "count \(count)")
+            #expect(target[0..<4].allSatisfy { $0 == 0xEE } && target[(4 + count)...].allSatisfy { $0 == 0xEE }, "count \(count)")
+        }
+    }
 }

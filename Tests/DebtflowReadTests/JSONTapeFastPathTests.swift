@@ -210,18 +210,49 @@ struct JSONTapeFastPathTests {
         }
     }
 
-    @Test("a plain string is flagged non-ASCII exactly when one of its bytes is, wherever that byte lies in the eight-byte words")
-    func nonASCIIFlagAtEveryPosition() throws {
+    @Test("a plain string is flagged non-ASCII exactly when one of its bytes is, wherever that byte lies in the eight-byte words",
+          arguments: [(#"{"k":""#, #"","n":1}"#), (#"{"k":""#, #""}"#), (#"[""#, #""]"#)])
+    func nonASCIIFlagAtEveryPosition(opening: String, closing: String) throws {
         for length in 0...20 {
             for position in -1..<length {
-                // ASCII letters, with "é" (two bytes) at `position` (-1: none); the closing quote
-                // then lies in the same word as the last letters.
-                var text = Array(repeating: UInt8(ascii: "a"), count: length)
-                if position >= 0 { text.replaceSubrange(position...position, with: Array("é".utf8)) }
-                let document = Array(#"{"k":""#.utf8) + text + Array(#"","n":1}"#.utf8)
-                let view = try JSONDocument.parseTape(document, name: "doc")
-                let flags = try #require(view["k"]).node.flags
-                #expect(flags == (position >= 0 ? [.valueIsNonASCII] : []), "é at \(position) of \(length)")
+                // ASCII letters with one byte of 0xC3 0xA9 ("é") at `position` (-1: none). The
+                // closing quote lies in the same word as the last letters, and with the short
+                // closings in the buffer's last seven bytes (read one by one).
+                for high: [UInt8] in [Array("é".utf8), [0x7F]] {
+                    var text = Array(repeating: UInt8(ascii: "a"), count: length)
+                    if position >= 0 { text.replaceSubrange(position...position, with: high) }
+                    let document = Array(opening.utf8) + text + Array(closing.utf8)
+                    let view = try JSONDocument.parseTape(document, name: "doc")
+                    let value = opening.hasPrefix("[") ? Array(view.children).first : view["k"]
+                    let node = try #require(value).node
+                    let expected: RecordNode.Flags = position >= 0 && high[0] >= 0x80 ? [.valueIsNonASCII] : []
+                    #expect(node.flags == expected, "\(high) at \(position) of \(length), \(opening)…\(closing)")
+                }
+            }
+        }
+    }
+
+    @Test("a lone byte of 0x80 or more in a plain string is refused as not UTF-8 at every position, the last bytes of the buffer included",
+          arguments: [(#"{"k":""#, #"","n":1}"#), (#"[""#, #""]"#)])
+    func loneHighByteRefused(opening: String, closing: String) {
+        for length in 1...20 {
+            for position in 0..<length {
+                for lone: UInt8 in [0x80, 0xC3, 0xFF] {
+                    var text = Array(repeating: UInt8(ascii: "a"), count: length)
+                    text[position] = lone
+                    let document = Array(opening.utf8) + text + Array(closing.utf8)
+                    do {
+                        _ = try JSONDocument.parseTape(document, name: "doc")
+                        Issue.record("\(lone) at \(position) of \(length) was read")
+                    } catch let error as DebtflowError {
+                        #expect(error.message.contains("not valid UTF-8"), "\(lone) at \(position) of \(length): \(error.message)")
+                    } catch {
+                        Issue.record("\(error)")
+                    }
+                    // And the tree parser agrees.
+                    let result = Self.outcomes(document)
+                    #expect(result.tape == result.tree)
+                }
             }
         }
     }
