@@ -34,6 +34,11 @@ public struct DebtCandidate: Sendable, Equatable {
     public var skipReason: SkipReason?
     /// Non-fatal notes for the operator (a dropped invalid contact).
     public var warnings: [String]
+    /// The outcome `validate` settles this candidate into and hands on; empty
+    /// (``Outcome/unsettled``) before and after. Kept with the candidate so that a candidate
+    /// reused for the next record reuses its outcome too, instead of one being made and dropped
+    /// per record.
+    public var settled: Outcome
 
     @inlinable
     public init(provenance: Provenance, data: RecordView, raw: DebtRawFields = DebtRawFields(),
@@ -49,6 +54,7 @@ public struct DebtCandidate: Sendable, Equatable {
         self.errors = []
         self.skipReason = nil
         self.warnings = []
+        self.settled = .unsettled
     }
 }
 

@@ -41,9 +41,10 @@ public struct Outcome: Sendable, Equatable {
         self.isConversion = isConversion
     }
 
-    /// An outcome with nothing in it yet, for a stage that fills one where it lies (`validate`):
-    /// no provenance, debt, data, errors or warnings; its status (`skipped`) is a placeholder
-    /// the stage sets. Copied from one made once: building an outcome (481 bytes)
+    /// An outcome with nothing in it yet, for a stage that fills one where it lies (`validate`,
+    /// in a candidate's ``DebtCandidate/settled``): no provenance, debt, data, errors or
+    /// warnings; its status (`skipped`) is a placeholder the stage sets. Copied from one made
+    /// once: building an outcome (481 bytes)
     /// field by field, or through the default arguments of
     /// ``init(status:provenance:tempID:debt:destination:data:errors:skipReason:warnings:isConversion:)``,
     /// makes the compiler build it in temporaries and copy it three times.
