@@ -127,8 +127,13 @@ public final class RecordTape: Sendable {
 public struct RecordTapeBuilder: Sendable {
     public private(set) var bytes: [UInt8] = []
     public private(set) var nodes: [RecordNode] = []
-    /// Open containers: node index and child count so far.
+    /// Open containers: node index and child count so far. The innermost one's count is kept in
+    /// ``innermostChildren`` instead (its entry here is behind until it closes or another opens
+    /// inside it): counting a child is then an add to a stored integer, not a change to an array
+    /// element with its uniqueness check, once per value a JSON reader appends.
     private var open: [(node: Int, children: UInt32)] = []
+    /// The child count of the innermost open container (0 when none is open).
+    private var innermostChildren: UInt32 = 0
 
     public init(byteCapacity: Int = 0, nodeCapacity: Int = 0) {
         if byteCapacity > 0 { bytes.reserveCapacity(byteCapacity) }
@@ -190,7 +195,7 @@ public struct RecordTapeBuilder: Sendable {
     /// (a CSV reader knows its header keys' flags once per input and finds a field's while copying
     /// it): no byte is looked at again.
     public mutating func appendScalar(_ kind: RecordNode.Kind, key: ByteSpan, value: ByteSpan, knownFlags: RecordNode.Flags) {
-        if !open.isEmpty { open[open.count - 1].children += 1 }
+        countChild()
         let index = UInt32(truncatingIfNeeded: nodes.count)
         nodes.append(RecordNode(kind: kind, flags: knownFlags, key: key, value: value, end: index + 1))
     }
@@ -254,8 +259,9 @@ public struct RecordTapeBuilder: Sendable {
     public mutating func end(_ node: Int) {
         guard let last = open.popLast() else { preconditionFailure("no open container") }
         precondition(last.node == node, "containers closed out of order")
-        nodes[node].value = ByteSpan(offset: 0, length: last.children)
+        nodes[node].value = ByteSpan(offset: 0, length: innermostChildren)
         nodes[node].end = UInt32(truncatingIfNeeded: nodes.count)
+        innermostChildren = open.last?.children ?? 0
     }
 
     /// Drops every node from `node` on (and the arena bytes from `byteCount` on): a record that
@@ -263,7 +269,9 @@ public struct RecordTapeBuilder: Sendable {
     /// away; the container left open above them loses the children that were dropped.
     public mutating func truncate(nodesFrom node: Int, bytesFrom byteCount: Int) {
         precondition(node <= nodes.count && byteCount <= bytes.count, "truncating past the end")
+        if !open.isEmpty { open[open.count - 1].children = innermostChildren }
         while let last = open.last, last.node >= node { open.removeLast() }
+        defer { innermostChildren = open.last?.children ?? 0 }
         if !open.isEmpty {
             // Count the dropped nodes that are direct children of the open container: step over
             // each one's subtree (an open container's subtree runs to the end of the table).
@@ -293,12 +301,15 @@ public struct RecordTapeBuilder: Sendable {
         countChild()
         let index = nodes.count
         nodes.append(RecordNode(kind: kind, flags: flags ?? keyFlags(key), key: key, value: .empty, end: 0))
+        if !open.isEmpty { open[open.count - 1].children = innermostChildren }
         open.append((index, 0))
+        innermostChildren = 0
         return index
     }
 
+    @inline(__always)
     private mutating func countChild() {
-        if !open.isEmpty { open[open.count - 1].children += 1 }
+        if !open.isEmpty { innermostChildren &+= 1 }
     }
 
     private func keyFlags(_ key: ByteSpan) -> RecordNode.Flags {

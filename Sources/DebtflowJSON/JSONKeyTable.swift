@@ -79,6 +79,7 @@ public struct JSONKeyTable: Sendable {
     /// the same order, so a reader compares the input with this name first and skips the
     /// lookup when they are equal. `nil` when there is no guess, or the guess holds bytes that
     /// JSON escapes (its input bytes would differ from its stored bytes).
+    @inline(__always)
     public func predicted(after previous: Int32, in container: Int32) -> Key? {
         let guess: Int32
         if previous == Self.afterUnsharedName { return nil }
