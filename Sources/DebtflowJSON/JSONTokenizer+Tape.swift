@@ -34,7 +34,13 @@ extension JSONTokenizer {
             try checkKeptValueSize()
             let member = try appendKey(byte, after: previous, in: container.slot, to: &tape, keys: &keys)
             previous = member.slot == JSONKeyTable.noSlot ? JSONKeyTable.afterUnsharedName : member.slot
-            try appendValue(depth: depth, key: member, container: member, to: &tape, keys: &keys)
+            // A string member (most of them) is read here; any other value through
+            // ``appendValue(depth:key:container:to:keys:)``, a call with a large frame.
+            if cursor.position < cursor.end && cursor.buffer[cursor.position] == UInt8(ascii: "\"") {
+                try appendString(key: member, to: &tape)
+            } else {
+                try appendValue(depth: depth, key: member, container: member, to: &tape, keys: &keys)
+            }
             guard let next = try cursor.skipWhitespace() else { throw endInside("an object") }
             if next == UInt8(ascii: "}") {
                 cursor.advance()
@@ -86,26 +92,7 @@ extension JSONTokenizer {
         switch byte {
         case UInt8(ascii: "{"): try appendObject(depth: depth + 1, key: key, container: container, to: &tape, keys: &keys)
         case UInt8(ascii: "["): try appendArray(depth: depth + 1, key: key, to: &tape, keys: &keys)
-        case UInt8(ascii: "\""):
-            let start = cursor.mark
-            let span: ByteSpan
-            let flags: RecordNode.Flags
-            if let plain = plainStringInBuffer() {
-                // The common case: copied from the input buffer to the arena once. Such a string
-                // holds no quote, backslash or control byte, so it never needs escaping; only a
-                // string with a byte ≥ 0x80 is checked as UTF-8.
-                if plain.isASCII {
-                    flags = []
-                } else {
-                    guard let found = UTF8Validation.tapeFlags(of: plain.bytes) else { throw invalidUTF8(at: start) }
-                    flags = found
-                }
-                span = tape.appendBytes(plain.bytes)
-            } else {
-                try scanString()
-                (span, flags) = try storeScratch(validatedFrom: start, on: &tape)
-            }
-            tape.appendScalar(.string, key: key.span, value: span, knownFlags: flags.union(key.flags))
+        case UInt8(ascii: "\""): try appendString(key: key, to: &tape)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             let span: ByteSpan
             if let number = numberInBuffer() {
@@ -122,12 +109,37 @@ extension JSONTokenizer {
         }
     }
 
+    /// Appends the string at the cursor (at its opening quote) as a member named `key`.
+    @inline(__always)
+    private func appendString(key: JSONKeyTable.Key, to tape: inout RecordTapeBuilder) throws {
+        let start = cursor.mark
+        let span: ByteSpan
+        let flags: RecordNode.Flags
+        if let plain = plainStringInBuffer() {
+            // The common case: copied from the input buffer to the arena once. Such a string
+            // holds no quote, backslash or control byte, so it never needs escaping; only a
+            // string with a byte ≥ 0x80 is checked as UTF-8.
+            if plain.isASCII {
+                flags = []
+            } else {
+                guard let found = UTF8Validation.tapeFlags(of: plain.bytes) else { throw invalidUTF8(at: start) }
+                flags = found
+            }
+            span = tape.appendBytes(plain.bytes)
+        } else {
+            try scanString()
+            (span, flags) = try storeScratch(validatedFrom: start, on: &tape)
+        }
+        tape.appendScalar(.string, key: key.span, value: span, knownFlags: flags.union(key.flags))
+    }
+
     /// Reads `"key"` and the `:` after it onto the tape (a name seen before in the chunk is
     /// shared, and not checked again); `byte` is the current (non-whitespace) byte. The name the
     /// key table guesses (the one that followed `previous` last time) is compared with the input
     /// first: when the input holds exactly its bytes and then the closing quote, it is the name,
     /// found without a scan or a lookup (a guessed name holds no byte JSON escapes, so its input
     /// bytes are its stored bytes).
+    @inline(__always)
     private func appendKey(_ byte: UInt8, after previous: Int32, in container: Int32,
                            to tape: inout RecordTapeBuilder, keys: inout JSONKeyTable) throws -> JSONKeyTable.Key {
         guard byte == UInt8(ascii: "\"") else { throw unexpectedByte(byte, expected: "a string key in an object") }
