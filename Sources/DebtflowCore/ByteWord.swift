@@ -59,6 +59,24 @@ public enum ByteWord {
         return (1 &<< UInt64(count &* 8)) &- 1
     }
 
+    /// The first offset in `start..<end` of the bytes at `base` that holds `byte`, or `nil`:
+    /// eight bytes at a time, the last few one by one.
+    @inlinable @inline(__always)
+    public static func firstIndex(of byte: UInt8, in base: UnsafeRawPointer, from start: Int, to end: Int) -> Int? {
+        let pattern = broadcast(byte)
+        var index = start
+        while index + 8 <= end {
+            let found = zeroBytes(load(base, at: index) ^ pattern)
+            if found != 0 { return index + firstMarked(found) }
+            index += 8
+        }
+        while index < end {
+            if base.load(fromByteOffset: index, as: UInt8.self) == byte { return index }
+            index += 1
+        }
+        return nil
+    }
+
     /// Copies `count` bytes from `source` to `target` (which do not overlap). A short run (most
     /// keys and values) costs less than a call to `memmove`: 8 to 16 bytes as two overlapping
     /// eight-byte words, 4 to 7 as two overlapping four-byte ones, 1 to 3 byte by byte; 17 bytes

@@ -80,7 +80,7 @@ struct JSONRawCursor {
         bytes(UnsafeBufferPointer(rebasing: text[..<firstEscape]))
         for index in firstEscape..<text.count {
             let byte = text[index]
-            if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
+            if !JSONEscapeScan.needsEscape(byte) {
                 self.byte(byte)
                 continue
             }

@@ -269,7 +269,7 @@ public struct RecordTapeBuilder: Sendable {
     /// away; the container left open above them loses the children that were dropped.
     public mutating func truncate(nodesFrom node: Int, bytesFrom byteCount: Int) {
         precondition(node <= nodes.count && byteCount <= bytes.count, "truncating past the end")
-        if !open.isEmpty { open[open.count - 1].children = innermostChildren }
+        storeInnermostChildren()
         while let last = open.last, last.node >= node { open.removeLast() }
         defer { innermostChildren = open.last?.children ?? 0 }
         if !open.isEmpty {
@@ -301,10 +301,17 @@ public struct RecordTapeBuilder: Sendable {
         countChild()
         let index = nodes.count
         nodes.append(RecordNode(kind: kind, flags: flags ?? keyFlags(key), key: key, value: .empty, end: 0))
-        if !open.isEmpty { open[open.count - 1].children = innermostChildren }
+        storeInnermostChildren()
         open.append((index, 0))
         innermostChildren = 0
         return index
+    }
+
+    /// Writes ``innermostChildren`` back into the innermost open container's entry, before that
+    /// entry is read or another container opens inside it.
+    @inline(__always)
+    private mutating func storeInnermostChildren() {
+        if !open.isEmpty { open[open.count - 1].children = innermostChildren }
     }
 
     @inline(__always)

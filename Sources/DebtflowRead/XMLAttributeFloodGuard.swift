@@ -42,7 +42,7 @@ struct XMLAttributeFloodGuard {
     mutating func scan(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return true }
         // This scan runs over every byte before libxml2 does, so it looks at eight bytes at a
-        // time: each state searches words for the next byte that matters to it (``firstIndex``),
+        // time: each state searches words for the next byte that matters to it (``ByteWord/firstIndex(of:in:from:to:)``),
         // and lines are counted in a separate pass over the whole read, only their total kept
         // (the line of a refusal is found then). The state lives in locals meanwhile.
         var state = self.state
@@ -58,7 +58,7 @@ struct XMLAttributeFloodGuard {
         while index < count {
             switch state {
             case .text:
-                guard let found = Self.firstIndex(of: Self.lessThan, in: base, from: index, to: count) else { return finish(base, count) }
+                guard let found = ByteWord.firstIndex(of: 0x3C, in: base, from: index, to: count) else { return finish(base, count) }
                 index = found + 1
                 state = .tagStart
             case .tagStart:
@@ -87,11 +87,11 @@ struct XMLAttributeFloodGuard {
                     state = .quoted
                 }
             case .quoted:
-                guard let found = Self.firstIndex(of: ByteWord.broadcast(quote), in: base, from: index, to: count) else { return finish(base, count) }
+                guard let found = ByteWord.firstIndex(of: quote, in: base, from: index, to: count) else { return finish(base, count) }
                 index = found + 1
                 state = .startTag
             case .otherMarkup:
-                guard let found = Self.firstIndex(of: Self.greaterThan, in: base, from: index, to: count) else { return finish(base, count) }
+                guard let found = ByteWord.firstIndex(of: 0x3E, in: base, from: index, to: count) else { return finish(base, count) }
                 index = found + 1
                 state = .text
             }
@@ -108,29 +108,11 @@ struct XMLAttributeFloodGuard {
     // MARK: - Eight bytes at a time
 
     // Each byte that matters, in all eight bytes of a word (literals: no lazy initialization).
-    private static let lessThan: UInt64 = 0x3C3C_3C3C_3C3C_3C3C
     private static let greaterThan: UInt64 = 0x3E3E_3E3E_3E3E_3E3E
     private static let equals: UInt64 = 0x3D3D_3D3D_3D3D_3D3D
     private static let doubleQuote: UInt64 = 0x2222_2222_2222_2222
     private static let singleQuote: UInt64 = 0x2727_2727_2727_2727
     private static let lineFeed: UInt64 = 0x0A0A_0A0A_0A0A_0A0A
-
-    /// The first offset in `start..<end` holding the byte that `pattern` repeats.
-    @inline(__always)
-    private static func firstIndex(of pattern: UInt64, in base: UnsafeRawPointer, from start: Int, to end: Int) -> Int? {
-        var index = start
-        while index + 8 <= end {
-            let found = ByteWord.zeroBytes(ByteWord.load(base, at: index) ^ pattern)
-            if found != 0 { return index + ByteWord.firstMarked(found) }
-            index += 8
-        }
-        let byte = UInt8(truncatingIfNeeded: pattern)
-        while index < end {
-            if base.load(fromByteOffset: index, as: UInt8.self) == byte { return index }
-            index += 1
-        }
-        return nil
-    }
 
     /// The first offset in `start..<end` holding `=`, `>`, `"` or `'` (what matters in a start tag).
     @inline(__always)

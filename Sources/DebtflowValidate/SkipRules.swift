@@ -101,20 +101,8 @@ public enum SkipRules {
 
     /// Whether the bytes hold a `*`, looked at eight at a time.
     private static func holdsStar(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
-        let count = text.count
-        var index = 0
-        if let base = text.baseAddress {
-            let raw = UnsafeRawPointer(base)
-            while index + 8 <= count {
-                if ByteWord.bytes(equalTo: UInt8(ascii: "*"), in: ByteWord.load(raw, at: index)) != 0 { return true }
-                index += 8
-            }
-        }
-        while index < count {
-            if text[index] == UInt8(ascii: "*") { return true }
-            index += 1
-        }
-        return false
+        guard let base = text.baseAddress else { return false }
+        return ByteWord.firstIndex(of: UInt8(ascii: "*"), in: UnsafeRawPointer(base), from: 0, to: text.count) != nil
     }
 
     /// Whether one of the eight bytes of `word` is `c` or `C`.

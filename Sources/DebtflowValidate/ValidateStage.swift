@@ -90,14 +90,13 @@ public struct ValidateStage: ElementStage {
     ///
     /// Precondition: `candidate.settled` is empty (``DebtflowCore/Outcome/unsettled``, or
     /// emptied by ``empty(_:)``). Only the parts the candidate's outcome has are set (a failed
-    /// one gets no debt, a valid one no data), so any other outcome would keep what it held. The candidate keeps its worked-on debt until its
-    /// next reset (on the valid path too: the outcome gets a copy), and its destination on the
-    /// failed and skipped paths.
+    /// one gets no debt, a valid one no data), so any other outcome would keep what it held. The
+    /// candidate keeps its worked-on debt until its next reset (on the valid path too: the
+    /// outcome gets a copy), and its destination on the failed and skipped paths.
     ///
     /// The rules change the candidate's own debt, errors and warnings where they lie, and only
     /// then do those go into the outcome: a debt is 296 bytes, and each move of a local copy
-    /// costs a memory copy of all of them. A valid debt is copied once into the outcome (an
-    /// empty debt put in its place and a swap moved its bytes four times).
+    /// costs a memory copy of all of them.
     private func settle(_ candidate: inout DebtCandidate) {
         swap(&candidate.settled.provenance, &candidate.provenance)
         if let reason = skipReason(candidate.skipReason, of: candidate.data) {
