@@ -95,4 +95,21 @@ struct ByteWordTests {
             #expect(target[0..<4].allSatisfy { $0 == 0xEE } && target[(4 + count)...].allSatisfy { $0 == 0xEE }, "count \(count)")
         }
     }
+
+    @Test("the first index of a byte is found at every position of a range, from every start, and nothing past the range's end")
+    func firstIndexOfByte() {
+        for length in 0...24 {
+            for start in 0...min(length, 9) {
+                for position in -1..<length {
+                    // '*' at `position` (-1: none), and one more just past the end of the range.
+                    var bytes = (0..<(length + 1)).map { UInt8(0x61 + $0 % 26) }
+                    bytes[length] = UInt8(ascii: "*")
+                    if position >= 0 { bytes[position] = UInt8(ascii: "*") }
+                    let expected = position >= start ? position : nil
+                    let found = bytes.withUnsafeBytes { ByteWord.firstIndex(of: UInt8(ascii: "*"), in: $0.baseAddress!, from: start, to: length) }
+                    #expect(found == expected, "length \(length), start \(start), position \(position)")
+                }
+            }
+        }
+    }
 }
