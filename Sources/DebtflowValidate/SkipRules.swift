@@ -16,7 +16,7 @@ public enum SkipRules {
     public static func isInstructionRow(_ record: RecordView) -> Bool {
         // Most rows hold neither a `*` nor a `ch` anywhere: one look over all their cells' bytes
         // at once settles them.
-        guard record.withChildTextBytes({ holdsStar($0) || mayContainCh($0) }) else { return false }
+        guard record.withChildTextBytes({ holdsCh($0, orStar: true) }) else { return false }
         var seenNonEmpty = false
         return record.containsChild { cell, index, bytes in
             switch cell.kind {
@@ -26,7 +26,7 @@ public enum SkipRules {
                     if first == UInt8(ascii: "*") { return true }
                     seenNonEmpty = true
                 }
-                return text.count >= pattern.count && mayContainCh(text) && containsRequiredFieldsNote(text)
+                return text.count >= pattern.count && holdsCh(text, orStar: false) && containsRequiredFieldsNote(text)
             case .true, .false:
                 // "true" / "false": non-empty, no `*`, shorter than the phrase.
                 seenNonEmpty = true
@@ -77,39 +77,39 @@ public enum SkipRules {
 
     private static let pattern = Array("champs obligatoires".utf8)
 
-    /// A cheap first look: whether the bytes hold `ch` in any case (no phrase without it).
-    /// Eight bytes at a time are skipped while none of them is a `c` in any case (most cells).
-    private static func mayContainCh(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// A cheap first look: whether the bytes hold `ch` in any case (no phrase without it), or,
+    /// with `orStar`, a `*` anywhere.
+    ///
+    /// Eight positions at a time: the word at `index` marks its `c`s, the word one byte further
+    /// marks its `h`s, and a lane marked in both is a `ch` starting there.
+    private static func holdsCh(_ text: UnsafeBufferPointer<UInt8>, orStar: Bool) -> Bool {
         let count = text.count
+        guard let base = text.baseAddress else { return false }
+        let raw = UnsafeRawPointer(base)
+        // Setting 0x20 in every byte makes `C` a `c` and `H` an `h`, and no other byte either.
+        let lowercase = ByteWord.broadcast(0x20)
+        let starMask: UInt64 = orStar ? ~0 : 0
         var index = 0
-        if let base = text.baseAddress {
-            let raw = UnsafeRawPointer(base)
-            // Stop before the last word: a `c` there is looked at with the byte after it below.
-            while index + 8 < count, !holdsC(ByteWord.load(raw, at: index)) {
-                index += 8
-            }
+        while index + 9 <= count {
+            let word = ByteWord.load(raw, at: index)
+            let next = ByteWord.load(raw, at: index + 1)
+            let pairs = ByteWord.bytes(equalTo: UInt8(ascii: "c"), in: word | lowercase)
+                & ByteWord.bytes(equalTo: UInt8(ascii: "h"), in: next | lowercase)
+            let stars = ByteWord.bytes(equalTo: UInt8(ascii: "*"), in: word) & starMask
+            if pairs | stars != 0 { return true }
+            index += 8
         }
+        // The last few bytes, one at a time (a `ch` across the step above was seen there).
         var previousWasC = false
         while index < count {
-            let lower = text[index] | 0x20
+            let byte = text[index]
+            if orStar && byte == UInt8(ascii: "*") { return true }
+            let lower = byte | 0x20
             if previousWasC && lower == UInt8(ascii: "h") { return true }
             previousWasC = lower == UInt8(ascii: "c")
             index += 1
         }
         return false
-    }
-
-    /// Whether the bytes hold a `*`, looked at eight at a time.
-    private static func holdsStar(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = text.baseAddress else { return false }
-        return ByteWord.firstIndex(of: UInt8(ascii: "*"), in: UnsafeRawPointer(base), from: 0, to: text.count) != nil
-    }
-
-    /// Whether one of the eight bytes of `word` is `c` or `C`.
-    @inline(__always)
-    private static func holdsC(_ word: UInt64) -> Bool {
-        // Setting 0x20 in every byte makes `C` a `c`, and no other byte one.
-        ByteWord.bytes(equalTo: UInt8(ascii: "c"), in: word | ByteWord.broadcast(0x20)) != 0
     }
 
     /// Folds `text` (lowercase, accents off, runs of spaces to one) and looks for the pattern.

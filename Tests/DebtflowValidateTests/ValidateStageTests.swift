@@ -81,6 +81,18 @@ struct ValidateStageTests {
         }
     }
 
+    @Test("a `*` after any number of spaces, and the phrase ending the row, are found in every lane of the words the first look reads and in its byte-by-byte tail")
+    func instructionMarkersInEveryLane() {
+        for offset in 0...24 {
+            let spaces = String(repeating: " ", count: offset)
+            #expect(SkipRules.isInstructionRow(row(["", spaces + "*", "Dupont"])), "star after \(offset) spaces")
+            #expect(SkipRules.isInstructionRow(row(["", spaces + "* note"])), "star after \(offset) spaces, last cell")
+            let padding = String(repeating: "x", count: offset)
+            #expect(SkipRules.isInstructionRow(row(["Jean", padding + "CHAMPS OBLIGATOIRES"])), "phrase ending the row after \(offset)")
+            #expect(!SkipRules.isInstructionRow(row(["Jean", padding + "cHAMPS OBLIGATOIRE"])), "cut phrase after \(offset)")
+        }
+    }
+
     @Test("ordinary rows are not instruction rows", arguments: [
         ["Jean", "Dupont *", "12"], ["Jean", "champs", "obligatoires"], ["", "", ""], ["Jean", "**", ""],
     ])
