@@ -460,6 +460,54 @@ public enum JSONEscapeScan {
         return count
     }
 
+    /// Copies `utf8` to `target` while looking for the first byte that needs escaping, the way
+    /// ``firstByteToEscape(in:)`` looks, and returns its index (`utf8.count` when none does).
+    ///
+    /// The bytes before the returned index are copied as they are; those from it on may be
+    /// written too and are for the caller to overwrite. Nothing is written at or past
+    /// `target + utf8.count`. One pass over the text instead of a scan and then a copy.
+    @inline(__always)
+    static func copyUntilEscape(_ utf8: UnsafeBufferPointer<UInt8>, to target: UnsafeMutableRawPointer) -> Int {
+        let count = utf8.count
+        guard let base = utf8.baseAddress else { return count }
+        let raw = UnsafeRawPointer(base)
+        if count >= 8 {
+            var index = 0
+            while index + 8 <= count {
+                let word = ByteWord.load(raw, at: index)
+                (target + index).storeBytes(of: word.littleEndian, as: UInt64.self)
+                let mask = escapeMask(word)
+                if mask != 0 { return index + ByteWord.firstMarked(mask) }
+                index += 8
+            }
+            guard index < count else { return count }
+            // The word ending at the last byte: its bytes before `index` are known not to need
+            // escaping, and are written again with the same values.
+            let last = count - 8
+            let word = ByteWord.load(raw, at: last)
+            (target + last).storeBytes(of: word.littleEndian, as: UInt64.self)
+            let mask = escapeMask(word)
+            return mask == 0 ? count : last + ByteWord.firstMarked(mask)
+        }
+        if count >= 4 {
+            let head = raw.loadUnaligned(as: UInt32.self)
+            let tail = raw.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+            target.storeBytes(of: head, as: UInt32.self)
+            (target + (count - 4)).storeBytes(of: tail, as: UInt32.self)
+            let mask = escapeMask(UInt64(UInt32(littleEndian: head)) | UInt64(UInt32(littleEndian: tail)) << 32)
+            guard mask != 0 else { return count }
+            let first = ByteWord.firstMarked(mask)
+            // Bytes 4 ... 7 of the word are the text's last four.
+            return first < 4 ? first : count - 8 + first
+        }
+        for index in 0..<count {
+            let byte = base[index]
+            if needsEscape(byte) { return index }
+            target.storeBytes(of: byte, toByteOffset: index, as: UInt8.self)
+        }
+        return count
+    }
+
     /// Whether a JSON string must escape `byte`.
     @inlinable @inline(__always)
     public static func needsEscape(_ byte: UInt8) -> Bool {

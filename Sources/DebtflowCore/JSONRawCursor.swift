@@ -65,8 +65,11 @@ struct JSONRawCursor {
     mutating func quoted(_ text: UnsafeBufferPointer<UInt8>, needsEscaping: Bool = true) {
         byte(UInt8(ascii: "\""))
         if needsEscaping {
-            let firstEscape = JSONEscapeScan.firstByteToEscape(in: text)
-            if firstEscape == text.count { bytes(text) } else { escaped(text, from: firstEscape) }
+            assert(count + text.count <= capacity, "JSONRawCursor: past the reserved bytes")
+            // Copied while it is scanned; from the first byte to escape on, written again escaped.
+            let firstEscape = JSONEscapeScan.copyUntilEscape(text, to: UnsafeMutableRawPointer(start + count))
+            count += firstEscape
+            if firstEscape < text.count { escaped(text, from: firstEscape, prefixWritten: true) }
         } else {
             bytes(text)
         }
@@ -76,8 +79,9 @@ struct JSONRawCursor {
     /// `text` (no quotes) with the bytes from `firstEscape` on escaped where JSON needs it
     /// (RFC 8259: `\"`, `\\`, `\n`, `\r`, `\t`, `\b`, `\f`, other controls as `\u00XX`); the
     /// bytes before `firstEscape` are copied as they are. At most six bytes per byte.
-    mutating func escaped(_ text: UnsafeBufferPointer<UInt8>, from firstEscape: Int) {
-        bytes(UnsafeBufferPointer(rebasing: text[..<firstEscape]))
+    /// With `prefixWritten`, those bytes are already written, just before the cursor.
+    mutating func escaped(_ text: UnsafeBufferPointer<UInt8>, from firstEscape: Int, prefixWritten: Bool = false) {
+        if !prefixWritten { bytes(UnsafeBufferPointer(rebasing: text[..<firstEscape])) }
         for index in firstEscape..<text.count {
             let byte = text[index]
             if !JSONEscapeScan.needsEscape(byte) {

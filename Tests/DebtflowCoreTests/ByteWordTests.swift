@@ -61,7 +61,7 @@ struct ByteWordTests {
         #expect(nine.withUnsafeBytes { ByteWord.load($0.baseAddress!, at: 1) } == 0x0908_0706_0504_0302)
     }
 
-    @Test("the JSON escape scan finds the first byte to escape at every position of texts up to 40 bytes, whatever comes before and after it")
+    @Test("the JSON escape scan, and the one that copies as it scans, find the first byte to escape at every position of texts up to 40 bytes, whatever comes before and after it")
     func firstByteToEscape() {
         let needsEscape: (UInt8) -> Bool = { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
         let fillers: [[UInt8]] = [[0x61], Array("é".utf8), [0x7F], [0x80, 0xFF], [0x20, 0x21, 0x5B, 0x5D]]
@@ -77,6 +77,15 @@ struct ByteWordTests {
                         let expected = text.firstIndex(where: needsEscape) ?? length
                         let found = text.withUnsafeBufferPointer { JSONEscapeScan.firstByteToEscape(in: $0) }
                         #expect(found == expected, "\(text)")
+                        // The scan that copies as it goes: the same answer, the bytes before it
+                        // copied, nothing written past the text's length.
+                        var target = [UInt8](repeating: 0xEE, count: length + 8)
+                        let copied = text.withUnsafeBufferPointer { text in
+                            target.withUnsafeMutableBytes { JSONEscapeScan.copyUntilEscape(text, to: $0.baseAddress!) }
+                        }
+                        #expect(copied == expected, "\(text)")
+                        #expect(Array(target[..<expected]) == Array(text[..<expected]), "\(text)")
+                        #expect(target[length...].allSatisfy { $0 == 0xEE }, "\(text)")
                     }
                 }
             }
