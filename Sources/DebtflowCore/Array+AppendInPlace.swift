@@ -7,7 +7,7 @@ extension Array where Element == UInt8 {
     /// The buffer's bytes are uninitialized: `write` writes before it reads. Only the bytes it
     /// says it wrote are kept; if it throws, nothing is appended. Writing past `maxCount` is a
     /// programming error, caught (after the fact) by a precondition.
-    @inline(__always)
+    @inlinable @inline(__always)
     mutating func appendInPlace(upTo maxCount: Int, _ write: (UnsafeMutableBufferPointer<UInt8>) throws -> Int) rethrows {
         try append(addingCapacity: maxCount) { span in
             try span.withUnsafeMutableBufferPointer { buffer, initialized in

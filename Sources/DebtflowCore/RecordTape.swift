@@ -125,19 +125,29 @@ public final class RecordTape: Sendable {
 /// subtree's end. Keys are spans already in the arena, so a key shared by many records (a CSV
 /// header's names) is stored once and every record's node points to it.
 public struct RecordTapeBuilder: Sendable {
-    public private(set) var bytes: [UInt8] = []
-    public private(set) var nodes: [RecordNode] = []
+    /// The arena: every text and key appended so far. (Usable from inlinable code, like the
+    /// builder's other storage, so that a reader in another module appends values without a call
+    /// per value.)
+    @usableFromInline internal var bytes: [UInt8] = []
+    /// The node table.
+    @usableFromInline internal var nodes: [RecordNode] = []
     /// Open containers: node index and child count so far. The innermost one's count is kept in
     /// ``innermostChildren`` instead (its entry here is behind until it closes or another opens
     /// inside it): counting a child is then an add to a stored integer, not a change to an array
     /// element with its uniqueness check, once per value a JSON reader appends.
-    private var open: [(node: Int, children: UInt32)] = []
+    @usableFromInline internal var open: [(node: Int, children: UInt32)] = []
     /// The child count of the innermost open container (0 when none is open).
-    private var innermostChildren: UInt32 = 0
+    @usableFromInline internal var innermostChildren: UInt32 = 0
 
     public init(byteCapacity: Int = 0, nodeCapacity: Int = 0) {
         if byteCapacity > 0 { bytes.reserveCapacity(byteCapacity) }
         if nodeCapacity > 0 { nodes.reserveCapacity(nodeCapacity) }
+    }
+
+    /// Calls `body` with the arena's bytes (a reader comparing input with a key already stored).
+    @inlinable
+    public func withArenaBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try bytes.withUnsafeBufferPointer(body)
     }
 
     /// How many bytes the arena holds (for a reader's chunk byte budget).
@@ -148,6 +158,7 @@ public struct RecordTapeBuilder: Sendable {
     public var isInsideContainer: Bool { !open.isEmpty }
 
     /// Copies `text` into the arena and returns where it is (a key, or a value's text).
+    @inlinable
     public mutating func appendBytes(_ text: UnsafeBufferPointer<UInt8>) -> ByteSpan {
         let offset = UInt32(truncatingIfNeeded: bytes.count)
         // Copied straight into the arena's spare capacity (one capacity and uniqueness check).
@@ -194,6 +205,7 @@ public struct RecordTapeBuilder: Sendable {
     /// Appends a scalar node whose flags — the value's and the key's — the caller already knows
     /// (a CSV reader knows its header keys' flags once per input and finds a field's while copying
     /// it): no byte is looked at again.
+    @inlinable
     public mutating func appendScalar(_ kind: RecordNode.Kind, key: ByteSpan, value: ByteSpan, knownFlags: RecordNode.Flags) {
         countChild()
         let index = UInt32(truncatingIfNeeded: nodes.count)
@@ -314,8 +326,8 @@ public struct RecordTapeBuilder: Sendable {
         if !open.isEmpty { open[open.count - 1].children = innermostChildren }
     }
 
-    @inline(__always)
-    private mutating func countChild() {
+    @inlinable @inline(__always)
+    internal mutating func countChild() {
         if !open.isEmpty { innermostChildren &+= 1 }
     }
 

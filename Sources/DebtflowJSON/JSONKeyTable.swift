@@ -127,7 +127,7 @@ public struct JSONKeyTable: Sendable {
             let slot = slots[index]
             if slot.key.span.length == 0 { break }
             if slot.hash == hash && Int(slot.key.span.length) == key.count {
-                let same = tape.bytes.withUnsafeBufferPointer { arena in
+                let same = tape.withArenaBytes { arena in
                     Self.equal(arena.baseAddress! + Int(slot.key.span.offset), base, key.count)
                 }
                 if same {

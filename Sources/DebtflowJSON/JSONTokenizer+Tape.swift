@@ -172,7 +172,7 @@ extension JSONTokenizer {
         let first = cursor.position + 1
         let length = Int(span.length)
         guard first + length < cursor.end, cursor.buffer[first + length] == UInt8(ascii: "\"") else { return false }
-        let same = tape.bytes.withUnsafeBufferPointer { arena in
+        let same = tape.withArenaBytes { arena in
             JSONKeyTable.equal(UnsafePointer(cursor.buffer + first), arena.baseAddress! + Int(span.offset), length)
         }
         if same { cursor.position = first + length + 1 }

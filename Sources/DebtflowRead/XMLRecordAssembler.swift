@@ -165,6 +165,13 @@ struct XMLRecordAssembler {
     /// uses it.
     private mutating func tapeSpan(ofName id: Int) -> ByteSpan {
         if names[id].tapeGeneration == tapeGeneration { return names[id].tapeSpan }
+        return copyNameToTape(id)
+    }
+
+    /// ``tapeSpan(ofName:)``'s first use of a name on a tape. (Kept out of line: inlined, the
+    /// arena's append made every call of the short path above pay for its set-up.)
+    @inline(never)
+    private mutating func copyNameToTape(_ id: Int) -> ByteSpan {
         let range = names[id].bytes
         let span = nameBytes.withUnsafeBufferPointer { tape.appendBytes(UnsafeBufferPointer(rebasing: $0[range])) }
         names[id].tapeSpan = span
