@@ -59,24 +59,44 @@ public struct DebtCandidate: Sendable, Equatable {
 }
 
 extension DebtCandidate {
-    /// Makes this candidate the fresh one the initializer taking a `RecordView` would make with empty ``raw`` fields over `data`'s tape and `rawSide`, field by field: a
-    /// stage that makes a candidate per record reuses one variable, fills ``raw`` where it lies,
-    /// and sets ``tempID`` and ``phoneRegion`` from it, instead of building each candidate in a
-    /// temporary and copying it (a candidate is a wide value, and the copy costs a retain per
-    /// reference it holds). One difference: the empty debt already points at `data`'s tape, as
-    /// `normalize` sets it, so that a record of the same chunk as the last one stores no new
+    /// Makes this candidate the fresh one the initializer taking a `RecordView` would make, with
+    /// empty ``raw`` fields over `data`'s tape and `rawSide`, field by field.
+    ///
+    /// A stage that makes a candidate per record reuses one variable, fills ``raw`` where it
+    /// lies, and sets ``tempID`` and ``phoneRegion`` from it, instead of building each candidate
+    /// in a temporary and copying it (a candidate is a wide value, and the copy costs a retain
+    /// per reference it holds). One difference: the empty debt already points at `data`'s tape,
+    /// as `normalize` sets it, so that a record of the same chunk as the last one stores no new
     /// reference (the same texts compare equal either way).
     @inlinable
     public mutating func reset(provenance: consuming Provenance, data: consuming RecordView, rawSide: [UInt8] = [],
                                metadata: consuming RecordObject? = nil, tempID: consuming String? = nil,
                                phoneRegion: consuming String? = nil) {
         self.provenance = provenance
-        raw.reset(tape: data.tape, side: rawSide)
         self.data = data
+        resetAllButRecord(rawSide: rawSide, metadata: metadata, tempID: tempID, phoneRegion: phoneRegion)
+    }
+
+    /// ``reset(provenance:data:rawSide:metadata:tempID:phoneRegion:)`` with `record`'s provenance
+    /// and view, moved in rather than copied: they are swapped with the candidate's, so `record`
+    /// is left holding the previous record's, for the caller to drop. (Copied, they cost a retain
+    /// of the source's name and of the tape per record, and one release more of each.)
+    @inlinable
+    public mutating func reset(taking record: inout Record, rawSide: [UInt8] = []) {
+        swap(&provenance, &record.provenance)
+        swap(&data, &record.view)
+        resetAllButRecord(rawSide: rawSide, metadata: nil, tempID: nil, phoneRegion: nil)
+    }
+
+    /// Everything a reset does once ``provenance`` and ``data`` are the new record's.
+    @inlinable
+    internal mutating func resetAllButRecord(rawSide: [UInt8], metadata: consuming RecordObject?, tempID: consuming String?,
+                                             phoneRegion: consuming String?) {
+        raw.reset(tape: data.tape, side: rawSide)
         self.metadata = metadata
         self.tempID = tempID
         self.phoneRegion = phoneRegion
-        debt.reset(tape: self.data.tape)
+        debt.reset(tape: data.tape)
         destination = nil
         phoneNumber = nil
         nonBlankFields = DebtRawKeySet()

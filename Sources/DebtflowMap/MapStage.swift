@@ -67,7 +67,7 @@ public struct MapStage: ChunkStage {
         // One candidate, made again for each record where it lies
         // (``DebtflowCore/DebtCandidate/reset(provenance:data:rawSide:metadata:tempID:phoneRegion:)``).
         var candidate = DebtCandidate(provenance: first.provenance, data: first.view)
-        while let record = records.popLast() {
+        while var record = records.popLast() {
             if let known = planShape, FieldMappingPlan.sameShape(known, record.view) {
                 // Same plan.
             } else if let current = plan, current.matches(record.view) {
@@ -76,19 +76,21 @@ public struct MapStage: ChunkStage {
                 plan = cache.plan(for: record.view)
                 planShape = record.view
             }
-            mapGeneric(record, plan: plan!, idPrefix: &idPrefix, into: &candidate)
+            mapGeneric(&record, plan: plan!, idPrefix: &idPrefix, into: &candidate)
             try body(&candidate)
         }
     }
 
     /// Makes `candidate` the candidate of one record, where it lies (a candidate built in a
-    /// temporary is copied where it is stored).
-    private func mapGeneric(_ record: Record, plan: FieldMappingPlan, idPrefix: inout IDPrefix,
+    /// temporary is copied where it is stored). The record's provenance and view are moved into
+    /// the candidate; `record` is left holding the previous record's.
+    private func mapGeneric(_ record: inout Record, plan: FieldMappingPlan, idPrefix: inout IDPrefix,
                             into candidate: inout DebtCandidate) {
-        candidate.reset(provenance: record.provenance, data: record.view, rawSide: plan.side)
-        plan.fillRawValues(of: record.view, into: &candidate.raw)
+        let problem = record.problem
+        candidate.reset(taking: &record, rawSide: plan.side)
+        plan.fillRawValues(of: candidate.data, into: &candidate.raw)
         Self.setIdentity(of: &candidate, idPrefix: &idPrefix)
-        if let problem = record.problem { candidate.errors.append(problem) }
+        if let problem { candidate.errors.append(problem) }
     }
 
     /// Sets a candidate's `temp_id` (its own `temp_id` or `internal_id`, else
