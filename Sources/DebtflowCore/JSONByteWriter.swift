@@ -380,8 +380,13 @@ public struct JSONByteWriter: Sendable {
     /// `containers`) on a stack in temporary memory, each as its end index and whether it is an
     /// object (its members get their keys).
     private static func writeNodes(from first: Int, to end: Int, containers: Int, arena: UnsafeBufferPointer<UInt8>,
-                                   nodes: UnsafeBufferPointer<RecordNode>, into cursor: inout JSONRawCursor) {
+                                   nodes: UnsafeBufferPointer<RecordNode>, into outer: inout JSONRawCursor) {
+        let cursor = outer
         withUnsafeTemporaryAllocation(of: (end: Int, isObject: Bool).self, capacity: max(1, containers)) { open in
+            // Written through a local copy of the cursor, stored back at the end: the caller's
+            // is reached through its address, so each byte written loaded and stored its count.
+            var cursor = cursor
+            defer { outer = cursor }
             var depth = 0
             var needsComma = false
             for index in first..<end {
