@@ -161,9 +161,16 @@ public struct DebtRawFields: Sendable {
         // The next record of a chunk has the same tape: storing it again would release and
         // retain it, two atomic operations per record.
         if self.tape !== tape { self.tape = tape }
-        self.side = side
+        // Nor is the side arena stored again when it is the one held (the plan's, for every
+        // record it maps): the same storage is the same bytes.
+        if !Self.sameStorage(self.side, side) { self.side = side }
         present = 0
         inSide = 0
+    }
+
+    /// Whether two arrays share their storage (then their bytes are the same).
+    private static func sameStorage(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.count == b.count && a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress } }
     }
 
     /// Fields from key names; names that are not debt keys are ignored.
