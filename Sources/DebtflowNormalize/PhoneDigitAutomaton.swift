@@ -2,15 +2,15 @@
 /// expressions by `Scripts/generate_phone_metadata.py`. State 0 is the start state.
 struct PhoneDigitAutomaton: Sendable {
     /// `next[state * 10 + digit]`: the next state, or -1 when no number can match any more.
-    private let next: [Int32]
-    private let accepting: [Bool]
+    private let next: PermanentTable<Int32>
+    private let accepting: PermanentTable<Bool>
 
     /// An automaton that matches nothing.
     static let empty = PhoneDigitAutomaton(next: [], accepting: [])
 
     private init(next: [Int32], accepting: [Bool]) {
-        self.next = next
-        self.accepting = accepting
+        self.next = PermanentTable(next)
+        self.accepting = PermanentTable(accepting)
     }
 
     /// Decodes the generator's text form: a width character (base 62), then per state `A` or `.`

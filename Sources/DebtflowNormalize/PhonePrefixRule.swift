@@ -18,9 +18,9 @@ struct PhonePrefixRule: Sendable {
         case group(Int)
     }
 
-    let elements: [Element]
+    let elements: PermanentTable<Element>
     /// Present when the transform rule applies: the replacement for the matched prefix.
-    let template: [TemplatePart]?
+    let template: PermanentTable<TemplatePart>?
 
     /// The most capture groups a rule may have (group numbers start at 1); the metadata's rules
     /// have at most 2.
@@ -82,14 +82,14 @@ struct PhonePrefixRule: Sendable {
                 break
             }
         }
-        self.elements = elements
-        self.template = template
+        self.elements = PermanentTable(elements)
+        self.template = template.map(PermanentTable.init)
     }
 
     /// Decodes a `;`-separated list of rules.
-    static func list(_ encoded: Substring) -> [PhonePrefixRule] {
-        guard !encoded.isEmpty else { return [] }
-        return encoded.split(separator: ";", omittingEmptySubsequences: false).map { PhonePrefixRule(encoded: $0) }
+    static func list(_ encoded: Substring) -> PermanentTable<PhonePrefixRule> {
+        guard !encoded.isEmpty else { return PermanentTable([]) }
+        return PermanentTable(encoded.split(separator: ";", omittingEmptySubsequences: false).map { PhonePrefixRule(encoded: $0) })
     }
 
     /// Matches the rule at the start of `digits` (values 0–9).
@@ -117,7 +117,7 @@ struct PhonePrefixRule: Sendable {
     /// The number with the matched prefix replaced by the template (libphonenumber's transform).
     func transform(_ digits: Slice<PhoneDigits>, match: Match) -> PhoneDigits {
         var out = PhoneDigits()
-        for part in template ?? [] {
+        for part in template ?? PermanentTable([]) {
             switch part {
             case .literal(let digit): out.append(digit)
             case .group(let number):

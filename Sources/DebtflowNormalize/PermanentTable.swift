@@ -1,0 +1,41 @@
+/// An immutable array whose elements stay in memory that is never freed: for the tables decoded
+/// once for the life of the process (the phone metadata, ``PhoneMetadataStore/shared``).
+///
+/// Why not an `Array`: both transform tasks read the phone rules at once, for every number, and
+/// each copy of an array held in them (iterating a region's prefix rules, taking a region's
+/// metadata) retained and released the array's storage: atomic operations on cache lines the two
+/// cores kept taking from each other. A copy of this table is two words, with no reference to
+/// count. The price is that its memory is never given back, which is what a table kept for the
+/// whole process needs anyway; do not make one per record.
+struct PermanentTable<Element>: RandomAccessCollection, @unchecked Sendable {
+    private let base: UnsafePointer<Element>?
+    let count: Int
+
+    /// A table holding `elements` (copied into memory allocated for good).
+    init(_ elements: [Element]) {
+        count = elements.count
+        guard !elements.isEmpty else {
+            base = nil
+            return
+        }
+        let memory = UnsafeMutablePointer<Element>.allocate(capacity: elements.count)
+        elements.withUnsafeBufferPointer { memory.initialize(from: $0.baseAddress!, count: $0.count) }
+        base = UnsafePointer(memory)
+    }
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { count }
+
+    /// Where element `position` lies: valid for the life of the process, like the table.
+    @inline(__always)
+    func address(of position: Int) -> UnsafePointer<Element> {
+        precondition(position >= 0 && position < count, "PermanentTable: index out of range")
+        return base.unsafelyUnwrapped + position
+    }
+
+    @inline(__always)
+    subscript(position: Int) -> Element {
+        precondition(position >= 0 && position < count, "PermanentTable: index out of range")
+        return base.unsafelyUnwrapped[position]
+    }
+}
