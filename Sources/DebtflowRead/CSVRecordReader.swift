@@ -220,17 +220,18 @@ public final class CSVRecordReader: RecordSource {
     /// value is copied (and decoded) into the arena first, then the object and its member nodes go
     /// onto the node table at once (``RecordTapeBuilder/appendFlatObject(memberCount:_:)``).
     /// `keys` is only read: it is `inout` to be handed over by address, not copied (a copy
-    /// counts a reference to each of its arrays).
+    /// counts a reference to each of its arrays). Its two tables are opened before the row's
+    /// values are copied: opened after, each was retained and released per row.
     private func appendFullRow(to builder: inout RecordTapeBuilder, keys: inout CSVKeyTable, base: UInt32) -> Int {
         let count = keys.count
-        return withUnsafeTemporaryAllocation(of: (value: ByteSpan, flags: RecordNode.Flags).self, capacity: count) { values in
-            for index in 0..<count {
-                let (value, flags) = appendField(index, to: &builder)
-                (values.baseAddress.unsafelyUnwrapped + index).initialize(to: (value, flags))
-            }
-            return keys.spans.withUnsafeBufferPointer { spans in
-                keys.flags.withUnsafeBufferPointer { keyFlags in
-                    builder.appendFlatObject(memberCount: count) { index in
+        return keys.spans.withUnsafeBufferPointer { spans in
+            keys.flags.withUnsafeBufferPointer { keyFlags in
+                withUnsafeTemporaryAllocation(of: (value: ByteSpan, flags: RecordNode.Flags).self, capacity: count) { values in
+                    for index in 0..<count {
+                        let (value, flags) = appendField(index, to: &builder)
+                        (values.baseAddress.unsafelyUnwrapped + index).initialize(to: (value, flags))
+                    }
+                    return builder.appendFlatObject(memberCount: count) { index in
                         (ByteSpan(offset: base + spans[index].offset, length: spans[index].length), values[index].value,
                          values[index].flags.union(keyFlags[index]))
                     }
