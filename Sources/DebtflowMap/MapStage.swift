@@ -59,16 +59,18 @@ public struct MapStage: ChunkStage {
             return
         }
         var plan: FieldMappingPlan?
-        // The last record mapped with `plan`: a record of the same shape (for a CSV chunk, the
-        // same header key spans) takes the same plan without reading a key byte.
-        var planShape: RecordView?
         var idPrefix = IDPrefix()
         guard let first = records.last else { return }
+        // The last record mapped with `plan` (once there is one): a record of the same shape (for
+        // a CSV chunk, the same header key spans) takes the same plan without reading a key
+        // byte. (Not an optional: bound with `if let` for each record, it was copied, a retain
+        // and a release of its tape.)
+        var planShape = first.view
         // One candidate, made again for each record where it lies
         // (``DebtflowCore/DebtCandidate/reset(provenance:data:rawSide:metadata:tempID:phoneRegion:)``).
         var candidate = DebtCandidate(provenance: first.provenance, data: first.view)
         while var record = records.popLast() {
-            if let known = planShape, FieldMappingPlan.sameShape(known, record.view) {
+            if plan != nil, FieldMappingPlan.sameShape(planShape, record.view) {
                 // Same plan.
             } else if let current = plan, current.matches(record.view) {
                 planShape = record.view
