@@ -23,6 +23,14 @@ public enum EmailValidator {
     /// upper-case letters to lower; `nil` when the address breaks the rule. Ill-formed UTF-8 in
     /// the local part counts as a character (U+FFFD); the domain must be ASCII.
     public static func normalize(utf8 input: UnsafeBufferPointer<UInt8>) -> NormalizedText? {
+        var lowered: String?
+        return normalize(utf8: input) { lowered = String(decoding: $0, as: UTF8.self) }?.text(rewritten: lowered)
+    }
+
+    /// ``normalize(utf8:)`` handing the lowered address to `rewritten` (bytes valid during that
+    /// call only) instead of making a `String` of it.
+    public static func normalize(utf8 input: UnsafeBufferPointer<UInt8>,
+                                 rewritten: (UnsafeBufferPointer<UInt8>) -> Void) -> NormalizedBytes? {
         let range = AmountTextScalars.trimmedRange(input)
         let text = UnsafeBufferPointer(rebasing: input[range])
         guard let at = text.firstIndex(of: 0x40) else { return nil }
@@ -30,14 +38,14 @@ public enum EmailValidator {
         let domain = UnsafeBufferPointer(rebasing: text[(at + 1)...])
         guard isValidLocalPart(local), let hasUpperCase = checkDomain(domain) else { return nil }
         guard hasUpperCase else { return .input(range) }
-        let lowered = String(unsafeUninitializedCapacity: text.count) { buffer in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: text.count) { buffer in
             for index in 0..<text.count {
                 let byte = text[index]
                 buffer[index] = index > at && byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
             }
-            return text.count
+            rewritten(UnsafeBufferPointer(buffer))
         }
-        return .rewritten(lowered)
+        return .rewritten
     }
 
     /// 1–64 characters, none of them a space.

@@ -22,7 +22,15 @@ public enum IBANValidator {
     /// otherwise; `nil` when it is not a valid IBAN (ill-formed UTF-8 included). The electronic
     /// form, at most 34 bytes, is built on the stack.
     public static func normalize(utf8 input: UnsafeBufferPointer<UInt8>) -> NormalizedText? {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 34) { storage -> NormalizedText? in
+        var electronic: String?
+        return normalize(utf8: input) { electronic = String(decoding: $0, as: UTF8.self) }?.text(rewritten: electronic)
+    }
+
+    /// ``normalize(utf8:)`` handing the electronic form to `rewritten` (bytes valid during that
+    /// call only) instead of making a `String` of it.
+    public static func normalize(utf8 input: UnsafeBufferPointer<UInt8>,
+                                 rewritten: (UnsafeBufferPointer<UInt8>) -> Void) -> NormalizedBytes? {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 34) { storage -> NormalizedBytes? in
             var count = 0
             var index = 0
             while index < input.count {
@@ -50,7 +58,8 @@ public enum IBANValidator {
             guard remainder(bytes) == 1 else { return nil }
             let trimmed = AmountTextScalars.trimmedRange(input)
             if UnsafeBufferPointer(rebasing: input[trimmed]).sameBytes(as: bytes) { return .input(trimmed) }
-            return .rewritten(String(decoding: bytes, as: UTF8.self))
+            rewritten(bytes)
+            return .rewritten
         }
     }
 

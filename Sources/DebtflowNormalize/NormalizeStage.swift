@@ -95,14 +95,14 @@ public struct NormalizeStage: ElementStage {
                 errors.append(RecordError(field: "phone", code: .invalidPhone, message: error.message))
             }
         }
-        if let valid = Self.normalizedText(fields, .email, into: &candidate.debt, EmailValidator.normalize(utf8:)) {
+        if let valid = Self.normalizedBytes(fields, .email, into: &candidate.debt, EmailValidator.normalize(utf8:rewritten:)) {
             nonBlank.insert(.email)
             if !valid {
                 errors.append(RecordError(field: "email", code: .invalidEmail,
                                           message: "not a valid email address (one @, a local part, a domain such as example.fr)"))
             }
         }
-        if let valid = Self.normalizedText(fields, .iban, into: &candidate.debt, IBANValidator.normalize(utf8:)) {
+        if let valid = Self.normalizedBytes(fields, .iban, into: &candidate.debt, IBANValidator.normalize(utf8:rewritten:)) {
             nonBlank.insert(.iban)
             if !valid {
                 errors.append(RecordError(field: "iban", code: .invalidIBAN, message: "not a valid IBAN (checksum or length)"))
@@ -207,6 +207,21 @@ public struct NormalizeStage: ElementStage {
         case nil: return false
         case .input(let kept)?: debt.setText(key, UnsafeBufferPointer(rebasing: trimmed[kept]))
         case .rewritten(let text)?: debt.setText(key, text)
+        }
+        return true
+    }
+
+    /// ``normalizedText(_:_:into:_:)`` for a rule that hands rewritten text over as bytes
+    /// (``NormalizedBytes``): they are copied into the debt while the rule holds them, with no
+    /// `String` made.
+    @inline(__always)
+    private static func normalizedBytes(_ fields: DebtKeyedBytes, _ key: DebtRawKey, into debt: inout Debt,
+                                        _ rule: (UnsafeBufferPointer<UInt8>, (UnsafeBufferPointer<UInt8>) -> Void) -> NormalizedBytes?) -> Bool? {
+        guard let trimmed = fields.trimmed(key) else { return nil }
+        switch rule(trimmed, { debt.setText(key, $0) }) {
+        case nil: return false
+        case .input(let kept)?: debt.setText(key, UnsafeBufferPointer(rebasing: trimmed[kept]))
+        case .rewritten?: break
         }
         return true
     }

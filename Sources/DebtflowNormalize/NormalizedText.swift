@@ -26,3 +26,22 @@ public enum NormalizedText: Sendable, Equatable {
         return string(bytes: bytes)
     }
 }
+
+/// ``NormalizedText`` for a caller that keeps rewritten text as bytes: the rule hands the new
+/// text to the caller's closure during the call, from a buffer of its own, instead of making a
+/// `String` of it (a heap allocation for a text over 15 bytes, such as a lowered email address
+/// or an IBAN with its spaces taken out). `normalize` copies it straight into the debt.
+public enum NormalizedBytes: Sendable, Equatable {
+    /// The normalized text is these bytes of the input, unchanged.
+    case input(Range<Int>)
+    /// The normalized text differs from the input; it was handed to the caller's closure.
+    case rewritten
+
+    /// The ``NormalizedText`` answer, `rewritten` being the text the closure was handed.
+    func text(rewritten: String?) -> NormalizedText {
+        switch self {
+        case .input(let range): .input(range)
+        case .rewritten: .rewritten(rewritten ?? "")
+        }
+    }
+}

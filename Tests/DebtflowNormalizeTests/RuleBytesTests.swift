@@ -121,6 +121,49 @@ struct RuleBytesTests {
         #expect(text(Array("DE89370400440532013000".utf8) + [0xFF], IBANValidator.normalize(utf8:)) == nil)
     }
 
+    // MARK: rewritten text handed over as bytes
+
+    /// What a rule's bytes entry point answers, with the bytes it handed over (nil when none).
+    private func handedOver(_ input: String,
+                            _ rule: (UnsafeBufferPointer<UInt8>, (UnsafeBufferPointer<UInt8>) -> Void) -> NormalizedBytes?)
+        -> (answer: NormalizedBytes?, bytes: String?, calls: Int) {
+        var handed: String?
+        var calls = 0
+        let answer = withBytes(Array(input.utf8)) { buffer in
+            rule(buffer) { bytes in
+                handed = String(decoding: bytes, as: UTF8.self)
+                calls += 1
+            }
+        }
+        return (answer, handed, calls)
+    }
+
+    @Test("email and IBAN hand their rewritten text over once, as the String entry point writes it, and nothing for a kept input or a refusal",
+          arguments: [
+              ("Jean.Dupont@EXAMPLE.FR", "Jean.Dupont@example.fr"), (" a@b.co ", nil), ("not an address", nil),
+              ("a.very.long.local.part.over.fifteen.bytes@Example.Org", "a.very.long.local.part.over.fifteen.bytes@example.org"),
+          ] as [(String, String?)])
+    func emailRewrittenAsBytes(input: String, rewritten: String?) {
+        let (answer, bytes, calls) = handedOver(input, EmailValidator.normalize(utf8:rewritten:))
+        #expect(bytes == rewritten)
+        #expect(calls == (rewritten == nil ? 0 : 1))
+        #expect((answer == .rewritten) == (rewritten != nil))
+        #expect(text(Array(input.utf8), EmailValidator.normalize(utf8:)) == (rewritten ?? (answer == nil ? nil : input.trimmingSpaces)))
+    }
+
+    @Test("IBAN: spaces taken out and letters raised are handed over as bytes; the electronic form as typed is kept",
+          arguments: [
+              ("fr76 3000 6000 0112 3456 7890 189", "FR7630006000011234567890189"),
+              ("FR7630006000011234567890189", nil), ("FR76 3000 6000 0112 3456 7890 188", nil),
+          ] as [(String, String?)])
+    func ibanRewrittenAsBytes(input: String, rewritten: String?) {
+        let (answer, bytes, calls) = handedOver(input, IBANValidator.normalize(utf8:rewritten:))
+        #expect(bytes == rewritten)
+        #expect(calls == (rewritten == nil ? 0 : 1))
+        #expect((answer == .rewritten) == (rewritten != nil))
+        if let rewritten { #expect(IBANValidator.normalize(input) == rewritten) }
+    }
+
     // MARK: dates
 
     @Test("date: empty, one byte, nine and eleven bytes are invalid; ten bytes are a date", arguments: [
@@ -142,5 +185,15 @@ struct RuleBytesTests {
     @Test("date: ill-formed UTF-8 is invalid")
     func dateIllFormed() {
         #expect(text(Array("2024-02-2".utf8) + [0xC3], DateNormalizer.normalize(utf8:)) == nil)
+    }
+}
+
+private extension String {
+    /// Without the ASCII spaces around it (what the rules' trimming takes off these inputs).
+    var trimmingSpaces: String {
+        var text = Substring(self)
+        while text.first == " " { text.removeFirst() }
+        while text.last == " " { text.removeLast() }
+        return String(text)
     }
 }
