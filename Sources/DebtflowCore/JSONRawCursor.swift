@@ -144,22 +144,48 @@ struct JSONRawCursor {
     }
 
     /// `value` in decimal, left-padded with zeros to `minimumCount` digits (at most 20).
+    ///
+    /// Written from the right two digits at a time, each pair copied from ``digitPairs`` (one
+    /// division by 100 per pair instead of one by 10 per digit); the length is found by
+    /// multiplying, not dividing.
     private mutating func digits(_ value: UInt64, minimumCount: Int) {
         var length = 1
-        var rest = value / 10
-        while rest > 0 {
+        var limit: UInt64 = 10
+        while length < 20 && value >= limit {
             length += 1
-            rest /= 10
+            limit = limit &* 10
         }
         let width = max(length, min(minimumCount, 20))
         assert(count + width <= capacity, "JSONRawCursor: past the reserved bytes")
+        let pairs = UnsafeRawPointer(Self.digitPairs.utf8Start)
+        let target = UnsafeMutableRawPointer(start)
         var remaining = value
         var index = count + width
-        repeat {
+        while remaining >= 100 {
+            let pair = Int(truncatingIfNeeded: remaining % 100)
+            remaining /= 100
+            index -= 2
+            target.storeBytes(of: pairs.loadUnaligned(fromByteOffset: 2 * pair, as: UInt16.self), toByteOffset: index, as: UInt16.self)
+        }
+        if remaining >= 10 {
+            index -= 2
+            target.storeBytes(of: pairs.loadUnaligned(fromByteOffset: 2 * Int(remaining), as: UInt16.self),
+                              toByteOffset: index, as: UInt16.self)
+        } else {
             index -= 1
-            start[index] = UInt8(truncatingIfNeeded: remaining % 10) &+ UInt8(ascii: "0")
-            remaining /= 10
-        } while index > count
+            start[index] = UInt8(truncatingIfNeeded: remaining) &+ UInt8(ascii: "0")
+        }
+        while index > count {
+            index -= 1
+            start[index] = UInt8(ascii: "0")
+        }
         count += width
     }
+
+    /// `00`, `01`, … `99`: the two digits of each number below 100, side by side.
+    private static let digitPairs: StaticString = """
+        00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+        40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899
+        """
 }

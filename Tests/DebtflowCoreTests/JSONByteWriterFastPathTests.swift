@@ -97,6 +97,29 @@ struct JSONByteWriterFastPathTests {
         #expect(text { $0.int64(Int64(value)) } == String(value))
     }
 
+    @Test("integers are written as Swift prints them on each side of every power of ten, and for every value up to 10,000")
+    func integersAtEveryLength() {
+        var values: [Int] = Array(0...10_000)
+        var power = 10
+        for exponent in 1...18 {  // 10 ... 10^18
+            values += [power - 1, power, power + 1, -(power - 1), -power]
+            if exponent < 18 { power *= 10 }
+        }
+        values += [Int.max - 1, Int.min + 1]
+        for value in values {
+            #expect(text { $0.int(value) } == String(value), "\(value)")
+        }
+    }
+
+    @Test("an amount's fraction is padded to its decimals whatever the pairs of digits written before it",
+          arguments: [0, 1, 9, 10, 99, 100, 101, 999, 1000, 9999, 10000, 123_456_789, 1_000_000_000_000])
+    func amountFractionsAtEveryWidth(minorUnits: Int64) {
+        for digits in 0...18 {
+            let amount = MinorUnitAmount(minorUnits: minorUnits, digits: digits)
+            #expect(text { $0.amount(amount) } == amount.decimalText, "\(minorUnits) with \(digits) decimals")
+        }
+    }
+
     @Test("an amount is written as its decimal text", arguments: [
         (123450 as Int64, 2), (1234, 0), (12500, 3), (5, 2), (-5, 2), (0, 2), (100, 2), (999_999_999_999_999_999, 2),
         (1, 4), (-1234, 0), (7, 18),
