@@ -381,11 +381,10 @@ public struct JSONByteWriter: Sendable {
     /// object (its members get their keys).
     private static func writeNodes(from first: Int, to end: Int, containers: Int, arena: UnsafeBufferPointer<UInt8>,
                                    nodes: UnsafeBufferPointer<RecordNode>, into outer: inout JSONRawCursor) {
-        let cursor = outer
         withUnsafeTemporaryAllocation(of: (end: Int, isObject: Bool).self, capacity: max(1, containers)) { open in
             // Written through a local copy of the cursor, stored back at the end: the caller's
             // is reached through its address, so each byte written loaded and stored its count.
-            var cursor = cursor
+            var cursor = outer
             defer { outer = cursor }
             var depth = 0
             var needsComma = false
@@ -437,32 +436,7 @@ public enum JSONEscapeScan {
     /// escaping, so its first match is the text's); a text of four to seven bytes as two
     /// overlapping four-byte reads side by side; only one of one to three bytes byte by byte.
     static func firstByteToEscape(in utf8: UnsafeBufferPointer<UInt8>) -> Int {
-        let count = utf8.count
-        guard let base = utf8.baseAddress else { return count }
-        let raw = UnsafeRawPointer(base)
-        if count >= 8 {
-            var index = 0
-            while index + 8 <= count {
-                let mask = escapeMask(ByteWord.load(raw, at: index))
-                if mask != 0 { return index + ByteWord.firstMarked(mask) }
-                index += 8
-            }
-            guard index < count else { return count }
-            let last = count - 8
-            let mask = escapeMask(ByteWord.load(raw, at: last))
-            return mask == 0 ? count : last + ByteWord.firstMarked(mask)
-        }
-        if count >= 4 {
-            let head = UInt64(UInt32(littleEndian: raw.loadUnaligned(as: UInt32.self)))
-            let tail = UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)))
-            let mask = escapeMask(head | tail << 32)
-            guard mask != 0 else { return count }
-            let first = ByteWord.firstMarked(mask)
-            // Bytes 4 ... 7 of the word are the text's last four.
-            return first < 4 ? first : count - 8 + first
-        }
-        for index in 0..<count where needsEscape(base[index]) { return index }
-        return count
+        scan(utf8, copyingTo: nil)
     }
 
     /// Copies `utf8` to `target` while looking for the first byte that needs escaping, the way
@@ -473,6 +447,14 @@ public enum JSONEscapeScan {
     /// `target + utf8.count`. One pass over the text instead of a scan and then a copy.
     @inline(__always)
     static func copyUntilEscape(_ utf8: UnsafeBufferPointer<UInt8>, to target: UnsafeMutableRawPointer) -> Int {
+        scan(utf8, copyingTo: target)
+    }
+
+    /// The scan of ``firstByteToEscape(in:)``, writing each word it reads to `target` as well when
+    /// there is one (``copyUntilEscape(_:to:)``). Always inlined, so each caller gets the form
+    /// it asks for with no test of `target` left per word.
+    @inline(__always)
+    private static func scan(_ utf8: UnsafeBufferPointer<UInt8>, copyingTo target: UnsafeMutableRawPointer?) -> Int {
         let count = utf8.count
         guard let base = utf8.baseAddress else { return count }
         let raw = UnsafeRawPointer(base)
@@ -480,25 +462,25 @@ public enum JSONEscapeScan {
             var index = 0
             while index + 8 <= count {
                 let word = ByteWord.load(raw, at: index)
-                (target + index).storeBytes(of: word.littleEndian, as: UInt64.self)
+                target?.storeBytes(of: word.littleEndian, toByteOffset: index, as: UInt64.self)
                 let mask = escapeMask(word)
                 if mask != 0 { return index + ByteWord.firstMarked(mask) }
                 index += 8
             }
             guard index < count else { return count }
             // The word ending at the last byte: its bytes before `index` are known not to need
-            // escaping, and are written again with the same values.
+            // escaping (and are written again with the same values).
             let last = count - 8
             let word = ByteWord.load(raw, at: last)
-            (target + last).storeBytes(of: word.littleEndian, as: UInt64.self)
+            target?.storeBytes(of: word.littleEndian, toByteOffset: last, as: UInt64.self)
             let mask = escapeMask(word)
             return mask == 0 ? count : last + ByteWord.firstMarked(mask)
         }
         if count >= 4 {
             let head = raw.loadUnaligned(as: UInt32.self)
             let tail = raw.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
-            target.storeBytes(of: head, as: UInt32.self)
-            (target + (count - 4)).storeBytes(of: tail, as: UInt32.self)
+            target?.storeBytes(of: head, as: UInt32.self)
+            target?.storeBytes(of: tail, toByteOffset: count - 4, as: UInt32.self)
             let mask = escapeMask(UInt64(UInt32(littleEndian: head)) | UInt64(UInt32(littleEndian: tail)) << 32)
             guard mask != 0 else { return count }
             let first = ByteWord.firstMarked(mask)
@@ -508,7 +490,7 @@ public enum JSONEscapeScan {
         for index in 0..<count {
             let byte = base[index]
             if needsEscape(byte) { return index }
-            target.storeBytes(of: byte, toByteOffset: index, as: UInt8.self)
+            target?.storeBytes(of: byte, toByteOffset: index, as: UInt8.self)
         }
         return count
     }

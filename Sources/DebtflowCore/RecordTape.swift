@@ -135,7 +135,10 @@ public struct RecordTapeBuilder: Sendable {
     /// ``innermostChildren`` instead (its entry here is behind until it closes or another opens
     /// inside it): counting a child is then an add to a stored integer, not a change to an array
     /// element with its uniqueness check, once per value a JSON reader appends.
-    @usableFromInline internal var open: [(node: Int, children: UInt32)] = []
+    ///
+    /// (This storage is `@usableFromInline` so that the appends a reader makes per value inline
+    /// into it; only this file's methods change it, keeping those invariants.)
+    @usableFromInline internal private(set) var open: [(node: Int, children: UInt32)] = []
     /// The child count of the innermost open container (0 when none is open).
     @usableFromInline internal var innermostChildren: UInt32 = 0
 

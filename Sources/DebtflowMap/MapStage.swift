@@ -67,7 +67,7 @@ public struct MapStage: ChunkStage {
         // and a release of its tape.)
         var planShape = first.view
         // One candidate, made again for each record where it lies
-        // (``DebtflowCore/DebtCandidate/reset(provenance:data:rawSide:metadata:tempID:phoneRegion:)``).
+        // (``DebtflowCore/DebtCandidate/reset(taking:rawSide:)``).
         var candidate = DebtCandidate(provenance: first.provenance, data: first.view)
         while var record = records.popLast() {
             if plan != nil, FieldMappingPlan.sameShape(planShape, record.view) {

@@ -34,14 +34,17 @@ public enum NormalizedText: Sendable, Equatable {
 public enum NormalizedBytes: Sendable, Equatable {
     /// The normalized text is these bytes of the input, unchanged.
     case input(Range<Int>)
-    /// The normalized text differs from the input; it was handed to the caller's closure.
+    /// The normalized text differs from the input; it was handed to the caller's closure, exactly
+    /// once, before the rule returned (a rule answering this without calling it is a bug).
     case rewritten
 
     /// The ``NormalizedText`` answer, `rewritten` being the text the closure was handed.
     func text(rewritten: String?) -> NormalizedText {
         switch self {
-        case .input(let range): .input(range)
-        case .rewritten: .rewritten(rewritten ?? "")
+        case .input(let range): return .input(range)
+        case .rewritten:
+            assert(rewritten != nil, "a rule answered .rewritten without handing the text over")
+            return .rewritten(rewritten ?? "")
         }
     }
 }

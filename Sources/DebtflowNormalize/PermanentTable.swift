@@ -7,7 +7,7 @@
 /// cores kept taking from each other. A copy of this table is two words, with no reference to
 /// count. The price is that its memory is never given back, which is what a table kept for the
 /// whole process needs anyway; do not make one per record.
-struct PermanentTable<Element>: RandomAccessCollection, @unchecked Sendable {
+struct PermanentTable<Element>: RandomAccessCollection {
     private let base: UnsafePointer<Element>?
     let count: Int
 
@@ -39,3 +39,7 @@ struct PermanentTable<Element>: RandomAccessCollection, @unchecked Sendable {
         return base.unsafelyUnwrapped[position]
     }
 }
+
+/// The table's memory is written once, before the table is handed out, and only read after: it
+/// can be shared between tasks whenever its elements can.
+extension PermanentTable: @unchecked Sendable where Element: Sendable {}

@@ -38,10 +38,13 @@ struct PhoneRegionMetadata: @unchecked Sendable {
         }
     }
 
+    /// The entry, in the store's ``PermanentTable``: memory that is never freed and never written
+    /// after the store is made, which is why a reference to it can cross tasks
+    /// (`@unchecked Sendable`). Only the store makes one (the initializer is `fileprivate`).
     private let entry: UnsafePointer<Entry>
 
-    /// The region whose entry is at `entry`, in a ``PermanentTable`` (never freed).
-    init(_ entry: UnsafePointer<Entry>) { self.entry = entry }
+    /// The region whose entry is at `entry`, in the store's permanent table.
+    fileprivate init(_ entry: UnsafePointer<Entry>) { self.entry = entry }
 
     var region: String { entry.pointee.region }
     var callingCode: Int { entry.pointee.callingCode }

@@ -90,6 +90,8 @@ public enum SkipRules {
         let lowercase = ByteWord.broadcast(0x20)
         let starMask: UInt64 = orStar ? ~0 : 0
         var index = 0
+        // Nine bytes, not eight: the second word reads one byte further (a `c` in the last lane
+        // is paired with the byte after it), and that byte must still be the text's.
         while index + 9 <= count {
             let word = ByteWord.load(raw, at: index)
             let next = ByteWord.load(raw, at: index + 1)

@@ -164,6 +164,38 @@ struct DebtCandidateResetTests {
         #expect(used.phoneNumber == nil && used.nonBlankFields == DebtRawKeySet() && used.metadata == nil)
     }
 
+    @Test("reset(taking:) makes the candidate the one reset(provenance:data:) makes, and leaves the record holding the previous record's provenance and view")
+    func resetTakingSwaps() {
+        let oldView = RecordView(RecordObject(["x": .string("1")]))
+        let newView = RecordView(RecordObject(["name": .string("Zoé")]))
+        let oldProvenance = Provenance(source: "old.csv", record: 7, line: 8)
+        let newProvenance = Provenance(source: "new.csv", record: 1, line: 2)
+        var taking = DebtCandidate(provenance: oldProvenance, data: oldView, tempID: "old#7")
+        taking.errors = [RecordError(field: "phone", code: .invalidPhone, message: "bad")]
+        var copying = taking
+        let side = Array("EUR".utf8)
+        var record = Record(provenance: newProvenance, view: newView)
+        taking.reset(taking: &record, rawSide: side)
+        copying.reset(provenance: newProvenance, data: newView, rawSide: side)
+        #expect(taking == copying)
+        #expect(taking.provenance == newProvenance && taking.data.tape === newView.tape && taking.errors.isEmpty)
+        #expect(record.provenance == oldProvenance)
+        #expect(record.view.tape === oldView.tape && record.view.index == oldView.index)
+    }
+
+    @Test("a reset to another side arena of the same length reads the new one's bytes, not the old one's")
+    func resetToAnotherSideArena() {
+        let view = RecordView(RecordObject(["x": .string("1")]))
+        var candidate = DebtCandidate(provenance: Provenance(source: "a.csv", record: 1), data: view)
+        let first = Array("EUR".utf8)
+        let second = Array("USD".utf8)
+        for (side, expected) in [(first, "EUR"), (first, "EUR"), (second, "USD"), (second, "USD"), (first, "EUR")] {
+            candidate.reset(provenance: Provenance(source: "a.csv", record: 1), data: view, rawSide: side)
+            candidate.raw.set(.currency, sideSpan: ByteSpan(offset: 0, length: 3))
+            #expect(candidate.raw["currency"] == expected)
+        }
+    }
+
     @Test("a debt reset over a tape is the empty debt made over it: no text, amount, flag or metadata; texts of the new tape can be set")
     func debtReset() {
         let oldRecord = RecordView(RecordObject(["a": .string("Old name")]))
