@@ -6,7 +6,10 @@
 # start-up: reading the config, decoding the phone metadata), divided by ROWS - 1. Not a test:
 # nothing here asserts a count. Compare two binaries by running it on each.
 #
-# Usage: Scripts/count-per-record.sh BIN [w2|w4] [instructions|refcounts|both]   (default w2 both)
+# Usage: Scripts/count-per-record.sh BIN [w2|w4] [instructions|refcounts|both|callers]   (default w2 both)
+#   callers: swift_retain / swift_release on real objects only (not null, not a tagged pointer),
+#   per record, by the nearest debtflow function on the stack (value witnesses and runtime frames
+#   skipped): where the reference counting that costs atomics happens. Needs `perf record -g`.
 # Environment:
 #   COUNT_ROWS=10000     records per counted run
 #   VALGRIND=valgrind    a valgrind that runs Swift 6 binaries. Debian 12's 3.19 (and a plain 3.24)
@@ -42,6 +45,50 @@ config many.json "$read_many"
 config one.json "$read_one"
 run() { rm -f "$data"/out/*; "$@" >/dev/null 2>&1 || true; }  # exit 1: some records failed, as generated
 
+if [ "$what" = callers ]; then
+  core="$(dirname "$(realpath "$(command -v swift)")")/../lib/swift/linux/libswiftCore.so"
+  for symbol in swift_retain swift_release; do
+    # The probe must record the object (its first argument, in rdi).
+    if ! perf probe -l 2>/dev/null | grep -q "probe_libswiftCore:$symbol .*with obj"; then
+      perf probe -q -d "probe_libswiftCore:$symbol" >/dev/null 2>&1 || true
+      perf probe -q -x "$core" "$symbol obj=%di" >/dev/null 2>&1
+    fi
+  done
+  events=probe_libswiftCore:swift_retain,probe_libswiftCore:swift_release
+  run perf record -e "$events" -g -o "$data/many.perf" "$bin" run "$data/many.json"
+  run perf record -e "$events" -g -o "$data/one.perf" "$bin" run "$data/one.json"
+  for name in many one; do
+    perf script -i "$data/$name.perf" -F event,trace,ip,sym 2>/dev/null | swift demangle --simplified > "$data/$name.calls"
+  done
+  python3 - "$data/many.calls" "$data/one.calls" "$rows" <<'PY'
+import collections, re, sys
+many, one, rows = sys.argv[1], sys.argv[2], int(sys.argv[3])
+skipped = ('outlined', 'destroy', 'initializeWithCopy', 'assignWith', 'ValueWitnesses', 'swift::', 'swift_',
+           '__deallocating', '_ContiguousArray')
+def count(path):
+    found = collections.Counter()
+    for sample in open(path).read().split('\n\n'):
+        lines = [line.strip() for line in sample.strip().split('\n') if line.strip()]
+        if len(lines) < 2: continue
+        match = re.search(r'obj=(0x[0-9a-f]+|\d+)', lines[0])
+        if not match: continue
+        address = int(match.group(1), 0)
+        if address == 0 or address >= 1 << 63: continue  # null, or a tagged pointer: no atomic
+        event = 'retain' if 'retain' in lines[0] else 'release'
+        frames = [line.split(None, 1)[1] if len(line.split(None, 1)) > 1 else '' for line in lines[1:]]
+        caller = next((frame for frame in frames[1:] if not any(word in frame for word in skipped)), '?')
+        found[(caller[:100], event)] += 1
+    return found
+a, z = count(many), count(one)
+by_caller = collections.defaultdict(lambda: [0.0, 0.0])
+for (caller, event), n in a.items():
+    by_caller[caller][0 if event == 'retain' else 1] += (n - z.get((caller, event), 0)) / (rows - 1)
+print(f"real-object retains {sum(v[0] for v in by_caller.values()):.1f}, releases {sum(v[1] for v in by_caller.values()):.1f} per record")
+for caller, (retains, releases) in sorted(by_caller.items(), key=lambda item: -sum(item[1]))[:25]:
+    if retains + releases >= 0.05: print(f"{retains:6.1f} {releases:6.1f}  {caller}")
+PY
+  exit 0
+fi
 if [ "$what" != refcounts ]; then
   count_ir() {
     rm -f "$data"/out/*
