@@ -350,29 +350,46 @@ public struct RecordTapeBuilder: Sendable {
 
 extension RecordNode.Flags {
     /// The escaping and non-ASCII flags of some UTF-8 text (as a value).
-    /// Eight bytes at a time while none needs escaping (``JSONEscapeScan/holdsByteToEscape(_:)``),
-    /// then byte by byte.
+    ///
+    /// Every byte is looked at in a word (``ByteWord``, ``JSONEscapeScan/escapeMask(_:)``, both
+    /// exact): eight at a time, then the word that ends at the text's last byte; a text of four
+    /// to seven bytes as two overlapping four-byte reads side by side; one of one to three bytes
+    /// byte by byte. Reading a byte twice changes neither flag.
     public static func of(_ text: UnsafeBufferPointer<UInt8>) -> RecordNode.Flags {
-        var flags: RecordNode.Flags = []
-        var index = 0
         let count = text.count
-        var combinedWords: UInt64 = 0
-        if let base = text.baseAddress {
+        guard let base = text.baseAddress, count > 0 else { return [] }
+        let raw = UnsafeRawPointer(base)
+        // The text's words or-ed together (their high bits: a byte ≥ 0x80), and their escape masks.
+        var combined: UInt64 = 0
+        var escapes: UInt64 = 0
+        if count >= 8 {
+            var index = 0
             while index + 8 <= count {
-                let word = ByteWord.load(UnsafeRawPointer(base), at: index)
-                if JSONEscapeScan.holdsByteToEscape(word) { break }
-                combinedWords |= word
+                let word = ByteWord.load(raw, at: index)
+                combined |= word
+                escapes |= JSONEscapeScan.escapeMask(word)
                 index += 8
             }
+            if index < count {
+                let word = ByteWord.load(raw, at: count - 8)
+                combined |= word
+                escapes |= JSONEscapeScan.escapeMask(word)
+            }
+        } else if count >= 4 {
+            let head = UInt64(UInt32(littleEndian: raw.loadUnaligned(as: UInt32.self)))
+            let tail = UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)))
+            combined = head | tail << 32
+            escapes = JSONEscapeScan.escapeMask(combined)
+        } else {
+            for index in 0..<count {
+                let byte = base[index]
+                combined |= UInt64(byte)
+                if JSONEscapeScan.needsEscape(byte) { escapes = 1 }
+            }
         }
-        var combined: UInt8 = 0
-        while index < count {
-            let byte = text[index]
-            combined |= byte
-            if JSONEscapeScan.needsEscape(byte) { flags.insert(.valueNeedsEscaping) }
-            index += 1
-        }
-        if combined >= 0x80 || combinedWords & ByteWord.highBits != 0 { flags.insert(.valueIsNonASCII) }
+        var flags: RecordNode.Flags = []
+        if escapes != 0 { flags.insert(.valueNeedsEscaping) }
+        if combined & ByteWord.highBits != 0 { flags.insert(.valueIsNonASCII) }
         return flags
     }
 }
