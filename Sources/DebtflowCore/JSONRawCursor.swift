@@ -69,7 +69,7 @@ struct JSONRawCursor {
             // Copied while it is scanned; from the first byte to escape on, written again escaped.
             let firstEscape = JSONEscapeScan.copyUntilEscape(text, to: UnsafeMutableRawPointer(start + count))
             count += firstEscape
-            if firstEscape < text.count { escaped(text, from: firstEscape, prefixWritten: true) }
+            if firstEscape < text.count { escaped(UnsafeBufferPointer(rebasing: text[firstEscape...]), from: 0) }
         } else {
             bytes(text)
         }
@@ -79,9 +79,8 @@ struct JSONRawCursor {
     /// `text` (no quotes) with the bytes from `firstEscape` on escaped where JSON needs it
     /// (RFC 8259: `\"`, `\\`, `\n`, `\r`, `\t`, `\b`, `\f`, other controls as `\u00XX`); the
     /// bytes before `firstEscape` are copied as they are. At most six bytes per byte.
-    /// With `prefixWritten`, those bytes are already written, just before the cursor.
-    mutating func escaped(_ text: UnsafeBufferPointer<UInt8>, from firstEscape: Int, prefixWritten: Bool = false) {
-        if !prefixWritten { bytes(UnsafeBufferPointer(rebasing: text[..<firstEscape])) }
+    mutating func escaped(_ text: UnsafeBufferPointer<UInt8>, from firstEscape: Int) {
+        bytes(UnsafeBufferPointer(rebasing: text[..<firstEscape]))
         for index in firstEscape..<text.count {
             let byte = text[index]
             if !JSONEscapeScan.needsEscape(byte) {

@@ -26,7 +26,6 @@ struct FieldMappingPlan: Sendable {
     let sourceKeys: [String]
     /// The record's shape: its keys, and the keys of each nested object (see ``Signature``).
     let signature: Signature
-    let slots: [Slot]
     /// The slots read from a top-level member, by member position (ascending): one pass over a
     /// record's members fills them all. Each as the per-record pass needs it: the member's
     /// position, the slot's key and its constant's span, with nothing to retain (a ``Slot``
@@ -108,7 +107,6 @@ struct FieldMappingPlan: Sendable {
         self.trueSpan = appendSide("true")
         self.falseSpan = appendSide("false")
         self.side = side
-        self.slots = slots
         var memberKeys: [(member: Int, key: DebtKey, constantSpan: ByteSpan?)] = []
         var otherSlots: [(path: String?, key: DebtKey, constantSpan: ByteSpan?)] = []
         for slot in slots {

@@ -16,6 +16,14 @@ public enum DateNormalizer {
     /// trimmed input's own range when it already reads `YYYY-MM-DD`, the reordered text for
     /// `DD/MM/YYYY` and `DD.MM.YYYY`; `nil` for anything else (ill-formed UTF-8 included).
     public static func normalize(utf8 input: UnsafeBufferPointer<UInt8>) -> NormalizedText? {
+        var reordered: String?
+        return normalize(utf8: input) { reordered = String(decoding: $0, as: UTF8.self) }?.text(rewritten: reordered)
+    }
+
+    /// ``normalize(utf8:)`` handing the reordered date to `rewritten` (bytes valid during that
+    /// call only) instead of making a `String` of it.
+    public static func normalize(utf8 input: UnsafeBufferPointer<UInt8>,
+                                 rewritten: (UnsafeBufferPointer<UInt8>) -> Void) -> NormalizedBytes? {
         let range = AmountTextScalars.trimmedRange(input)
         guard range.count == 10 else { return nil }
         let bytes = UnsafeBufferPointer(rebasing: input[range])
@@ -34,7 +42,7 @@ public enum DateNormalizer {
         else { return nil }
         if yearAt == 0 { return .input(range) }
 
-        return .rewritten(String(unsafeUninitializedCapacity: 10) { buffer in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { buffer in
             for offset in 0..<4 { buffer[offset] = bytes[yearAt + offset] }
             buffer[4] = 0x2D
             buffer[5] = bytes[monthAt]
@@ -42,8 +50,9 @@ public enum DateNormalizer {
             buffer[7] = 0x2D
             buffer[8] = bytes[dayAt]
             buffer[9] = bytes[dayAt + 1]
-            return 10
-        })
+            rewritten(UnsafeBufferPointer(buffer))
+        }
+        return .rewritten
     }
 
     /// Whether `year` has a 29 February in the Gregorian calendar.

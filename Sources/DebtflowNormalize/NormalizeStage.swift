@@ -165,7 +165,7 @@ public struct NormalizeStage: ElementStage {
 
     private static func date(_ fields: DebtKeyedBytes, _ key: DebtRawKey, _ debt: inout Debt, _ errors: inout ErrorList,
                              _ nonBlank: inout DebtRawKeySet) {
-        guard let valid = normalizedText(fields, key, into: &debt, DateNormalizer.normalize(utf8:)) else { return }
+        guard let valid = normalizedBytes(fields, key, into: &debt, DateNormalizer.normalize(utf8:rewritten:)) else { return }
         nonBlank.insert(key)
         if valid { return }
         errors.append(RecordError(field: key.name, code: .invalidDate,
@@ -198,22 +198,8 @@ public struct NormalizeStage: ElementStage {
 
     /// A byte rule's answer on `key`'s trimmed text: `nil` when the field has no text or is
     /// blank, `false` when the rule refuses it, else `true` with the normalized text set on the
-    /// debt (where it is in the record when the rule kept the input's bytes).
-    @inline(__always)
-    private static func normalizedText(_ fields: DebtKeyedBytes, _ key: DebtRawKey, into debt: inout Debt,
-                                       _ rule: (UnsafeBufferPointer<UInt8>) -> NormalizedText?) -> Bool? {
-        guard let trimmed = fields.trimmed(key) else { return nil }
-        switch rule(trimmed) {
-        case nil: return false
-        case .input(let kept)?: debt.setText(key, UnsafeBufferPointer(rebasing: trimmed[kept]))
-        case .rewritten(let text)?: debt.setText(key, text)
-        }
-        return true
-    }
-
-    /// ``normalizedText(_:_:into:_:)`` for a rule that hands rewritten text over as bytes
-    /// (``NormalizedBytes``): they are copied into the debt while the rule holds them, with no
-    /// `String` made.
+    /// debt: where it is in the record when the rule kept the input's bytes, else copied from the
+    /// rule's own buffer while the rule hands it over (``NormalizedBytes``), with no `String` made.
     @inline(__always)
     private static func normalizedBytes(_ fields: DebtKeyedBytes, _ key: DebtRawKey, into debt: inout Debt,
                                         _ rule: (UnsafeBufferPointer<UInt8>, (UnsafeBufferPointer<UInt8>) -> Void) -> NormalizedBytes?) -> Bool? {

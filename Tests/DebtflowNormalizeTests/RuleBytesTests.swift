@@ -123,10 +123,12 @@ struct RuleBytesTests {
 
     // MARK: rewritten text handed over as bytes
 
-    /// What a rule's bytes entry point answers, with the bytes it handed over (nil when none).
-    private func handedOver(_ input: String,
-                            _ rule: (UnsafeBufferPointer<UInt8>, (UnsafeBufferPointer<UInt8>) -> Void) -> NormalizedBytes?)
-        -> (answer: NormalizedBytes?, bytes: String?, calls: Int) {
+    /// Checks a rule's bytes entry point on `input`: it hands `rewritten` over exactly once and
+    /// answers `.rewritten`, or, when `rewritten` is `nil`, hands nothing over. Returns its answer.
+    @discardableResult
+    private func expectHandedOver(_ input: String, _ rewritten: String?,
+                                  _ rule: (UnsafeBufferPointer<UInt8>, (UnsafeBufferPointer<UInt8>) -> Void) -> NormalizedBytes?)
+        -> NormalizedBytes? {
         var handed: String?
         var calls = 0
         let answer = withBytes(Array(input.utf8)) { buffer in
@@ -135,19 +137,19 @@ struct RuleBytesTests {
                 calls += 1
             }
         }
-        return (answer, handed, calls)
+        #expect(handed == rewritten, "\(input)")
+        #expect(calls == (rewritten == nil ? 0 : 1), "\(input)")
+        #expect((answer == .rewritten) == (rewritten != nil), "\(input)")
+        return answer
     }
 
-    @Test("email and IBAN hand their rewritten text over once, as the String entry point writes it, and nothing for a kept input or a refusal",
+    @Test("email: a lowered domain is handed over as bytes once, as the String entry point writes it, and nothing for a kept input or a refusal",
           arguments: [
               ("Jean.Dupont@EXAMPLE.FR", "Jean.Dupont@example.fr"), (" a@b.co ", nil), ("not an address", nil),
               ("a.very.long.local.part.over.fifteen.bytes@Example.Org", "a.very.long.local.part.over.fifteen.bytes@example.org"),
           ] as [(String, String?)])
     func emailRewrittenAsBytes(input: String, rewritten: String?) {
-        let (answer, bytes, calls) = handedOver(input, EmailValidator.normalize(utf8:rewritten:))
-        #expect(bytes == rewritten)
-        #expect(calls == (rewritten == nil ? 0 : 1))
-        #expect((answer == .rewritten) == (rewritten != nil))
+        let answer = expectHandedOver(input, rewritten, EmailValidator.normalize(utf8:rewritten:))
         #expect(text(Array(input.utf8), EmailValidator.normalize(utf8:)) == (rewritten ?? (answer == nil ? nil : input.trimmingSpaces)))
     }
 
@@ -157,11 +159,16 @@ struct RuleBytesTests {
               ("FR7630006000011234567890189", nil), ("FR76 3000 6000 0112 3456 7890 188", nil),
           ] as [(String, String?)])
     func ibanRewrittenAsBytes(input: String, rewritten: String?) {
-        let (answer, bytes, calls) = handedOver(input, IBANValidator.normalize(utf8:rewritten:))
-        #expect(bytes == rewritten)
-        #expect(calls == (rewritten == nil ? 0 : 1))
-        #expect((answer == .rewritten) == (rewritten != nil))
+        expectHandedOver(input, rewritten, IBANValidator.normalize(utf8:rewritten:))
         if let rewritten { #expect(IBANValidator.normalize(input) == rewritten) }
+    }
+
+    @Test("date: a reordered date is handed over as bytes; YYYY-MM-DD is kept and a non-date refused, with nothing handed over",
+          arguments: [("29/02/2024", "2024-02-29"), ("01.12.1999", "1999-12-01"), ("2024-02-29", nil), ("29/02/2023", nil)]
+              as [(String, String?)])
+    func dateRewrittenAsBytes(input: String, rewritten: String?) {
+        expectHandedOver(input, rewritten, DateNormalizer.normalize(utf8:rewritten:))
+        if let rewritten { #expect(DateNormalizer.normalize(input) == rewritten) }
     }
 
     // MARK: dates
