@@ -49,6 +49,19 @@ public struct DebtKeyedBytes {
         return UnsafeBufferPointer(rebasing: base[Int(span.offset)..<span.end])
     }
 
+    /// How many bytes the texts of `keys` (one bit per key, by raw value; keys without a text
+    /// count nothing) hold together.
+    @inlinable
+    public func byteCount(of keys: UInt32) -> Int {
+        var remaining = keys & present
+        var total = 0
+        while remaining != 0 {
+            total &+= Int(spans[remaining.trailingZeroBitCount].length)
+            remaining &= remaining &- 1
+        }
+        return total
+    }
+
     /// `key`'s text without surrounding white space (the `White_Space` of ``TextTrimming``), or
     /// `nil` when there is none or it is blank.
     @inlinable

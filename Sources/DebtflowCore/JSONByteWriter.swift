@@ -255,11 +255,17 @@ public struct JSONByteWriter: Sendable {
     /// ``value(_:)`` writes for the same values as a ``RecordValue`` tree, copying the tape's
     /// texts that need no escaping as they are.
     public mutating func value(_ view: RecordView) {
+        value(view, member: nil)
+    }
+
+    /// ``value(_:)``, as the member `"name":` when `name` is given (in one piece with the value
+    /// when the value is).
+    mutating func value(_ view: RecordView, member name: StaticString?) {
         let tape = view.tape
         tape.bytes.withUnsafeBufferPointer { arena in
             tape.nodes.withUnsafeBufferPointer { nodes in
                 let root = nodes[view.index]
-                writeNodes(from: view.index, to: Int(root.end), arena: arena, nodes: nodes)
+                writeNodes(from: view.index, to: Int(root.end), arena: arena, nodes: nodes, member: name)
             }
         }
     }
@@ -277,6 +283,21 @@ public struct JSONByteWriter: Sendable {
         let comma = needsCommaAndMark()
         throughCursor(upTo: bound + 1) { cursor in
             if comma { cursor.byte(UInt8(ascii: ",")) }
+            write(&cursor)
+        }
+    }
+
+    /// Writes the member `"name":` and its whole value of at most `bound` bytes through one
+    /// ``JSONRawCursor`` (``writeBounded(upTo:_:)`` with the key in the same piece); `name` is a
+    /// constant as ``key(literal:)`` takes it. Without a name, the value alone.
+    @inline(__always)
+    mutating func writeBounded(member name: StaticString?, upTo bound: Int, _ write: (inout JSONRawCursor) -> Void) {
+        guard let name else { return writeBounded(upTo: bound, write) }
+        writeBounded(upTo: bound + name.utf8CodeUnitCount + 3) { cursor in
+            cursor.byte(UInt8(ascii: "\""))
+            cursor.literal(name)
+            cursor.byte(UInt8(ascii: "\""))
+            cursor.byte(UInt8(ascii: ":"))
             write(&cursor)
         }
     }
@@ -327,9 +348,9 @@ public struct JSONByteWriter: Sendable {
     /// Writes the values of nodes `first..<end` (a root and its subtree: a CSV row, a JSON or
     /// XML record, Magicline's debtor). In one piece (``writeBounded(upTo:_:)``) when its size is
     /// bounded below ``boundedPieceLimit`` (the tape's flags say which texts may need escaping, at
-    /// six bytes per byte); else value by value.
+    /// six bytes per byte); else value by value. As the member `"name":` when `name` is given.
     private mutating func writeNodes(from first: Int, to end: Int, arena: UnsafeBufferPointer<UInt8>,
-                                     nodes: UnsafeBufferPointer<RecordNode>) {
+                                     nodes: UnsafeBufferPointer<RecordNode>, member name: StaticString?) {
         var bound = 0
         var containers = 0
         for index in first..<end {
@@ -345,11 +366,12 @@ public struct JSONByteWriter: Sendable {
             }
         }
         if bound <= Self.boundedPieceLimit {
-            writeBounded(upTo: bound) { cursor in
+            writeBounded(member: name, upTo: bound) { cursor in
                 Self.writeNodes(from: first, to: end, containers: containers, arena: arena, nodes: nodes, into: &cursor)
             }
             return
         }
+        if let name { key(literal: name) }
         // Closing positions of the open containers, innermost last.
         var closes: [(end: Int, kind: RecordNode.Kind)] = []
         var index = first
@@ -376,7 +398,7 @@ public struct JSONByteWriter: Sendable {
         }
     }
 
-    /// ``writeNodes(from:to:arena:nodes:)`` through a cursor: the open containers (at most
+    /// ``writeNodes(from:to:arena:nodes:member:)`` through a cursor: the open containers (at most
     /// `containers`) on a stack in temporary memory, each as its end index and whether it is an
     /// object (its members get their keys).
     private static func writeNodes(from first: Int, to end: Int, containers: Int, arena: UnsafeBufferPointer<UInt8>,

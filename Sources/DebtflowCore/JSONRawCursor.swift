@@ -65,15 +65,46 @@ struct JSONRawCursor {
     mutating func quoted(_ text: UnsafeBufferPointer<UInt8>, needsEscaping: Bool = true) {
         byte(UInt8(ascii: "\""))
         if needsEscaping {
-            assert(count + text.count <= capacity, "JSONRawCursor: past the reserved bytes")
-            // Copied while it is scanned; from the first byte to escape on, written again escaped.
-            let firstEscape = JSONEscapeScan.copyUntilEscape(text, to: UnsafeMutableRawPointer(start + count))
-            count += firstEscape
-            if firstEscape < text.count { escaped(UnsafeBufferPointer(rebasing: text[firstEscape...]), from: 0) }
+            escapedAndClosed(text)
         } else {
             bytes(text)
+            byte(UInt8(ascii: "\""))
         }
+    }
+
+    /// The rest of a quoted text whose opening quote is written: `text` escaped where JSON needs
+    /// it, then the closing quote. (At most six bytes per byte of `text`, and one.)
+    @inline(__always)
+    mutating func escapedAndClosed(_ text: UnsafeBufferPointer<UInt8>) {
+        assert(count + text.count <= capacity, "JSONRawCursor: past the reserved bytes")
+        // Copied while it is scanned; from the first byte to escape on, written again escaped.
+        let firstEscape = JSONEscapeScan.copyUntilEscape(text, to: UnsafeMutableRawPointer(start + count))
+        count += firstEscape
+        if firstEscape < text.count { escaped(UnsafeBufferPointer(rebasing: text[firstEscape...]), from: 0) }
         byte(UInt8(ascii: "\""))
+    }
+
+    /// The first `length` bytes of the ``slotSize`` at `slot`, written by copying all of them
+    /// (two 16-byte moves, no loop): the caller reserves ``slotSize`` bytes for it, and the
+    /// bytes past `length` are written over by what comes next.
+    @inline(__always)
+    mutating func slot(_ slot: UnsafeRawPointer, length: Int) {
+        assert(length <= Self.slotSize && count + Self.slotSize <= capacity, "JSONRawCursor: past the reserved bytes")
+        let target = UnsafeMutableRawPointer(start + count)
+        target.storeBytes(of: slot.loadUnaligned(as: SIMD16<UInt8>.self), as: SIMD16<UInt8>.self)
+        target.storeBytes(of: slot.loadUnaligned(fromByteOffset: 16, as: SIMD16<UInt8>.self), toByteOffset: 16,
+                          as: SIMD16<UInt8>.self)
+        count += length
+    }
+
+    /// The bytes ``slot(_:length:)`` copies.
+    static let slotSize = 32
+
+    /// Writes `byte` over the one written at `position` (an object's first `,` made its `{`).
+    @inline(__always)
+    mutating func replace(at position: Int, with byte: UInt8) {
+        assert(position < count, "JSONRawCursor: not written yet")
+        start[position] = byte
     }
 
     /// `text` (no quotes) with the bytes from `firstEscape` on escaped where JSON needs it

@@ -20,7 +20,7 @@ extension JSONByteWriter {
     @inline(__always)
     private mutating func writeOutcome(_ outcome: borrowing Outcome, includeSource: Bool) {
         if outcome.isConversion {
-            recordData(outcome.data)
+            recordData(outcome.data, member: nil)
             return
         }
         envelopeHead(outcome, includeSource: includeSource)
@@ -31,15 +31,13 @@ extension JSONByteWriter {
             outcome.debt?.writeMember(into: &self)
             outcome.destination?.writeMember(into: &self)
         case .failed:
-            key(literal: "data")
-            recordData(outcome.data)
+            recordData(outcome.data, member: "data")
             key(literal: "errors")
             beginArray()
             for error in outcome.errors { recordError(error) }
             endArray()
         case .skipped:
-            key(literal: "data")
-            recordData(outcome.data)
+            recordData(outcome.data, member: "data")
             if let reason = outcome.skipReason { field(literal: "reason", reason.rawValue) }
         }
         if !outcome.warnings.isEmpty {
@@ -102,9 +100,17 @@ extension JSONByteWriter {
         }
     }
 
-    /// An outcome's record, copied from its tape (`{}` when it has none).
-    private mutating func recordData(_ data: RecordView?) {
-        if let data { value(data) } else { beginObject(); endObject() }
+    /// An outcome's record, copied from its tape (`{}` when it has none); as the member
+    /// `"name":` when `name` is given.
+    private mutating func recordData(_ data: borrowing RecordView?, member name: StaticString?) {
+        // Unwrapped behind the nil check: `if let` copied the view, a retain of its tape.
+        guard data != nil else {
+            if let name { key(literal: name) }
+            beginObject()
+            endObject()
+            return
+        }
+        value(data.unsafelyUnwrapped, member: name)
     }
 
     /// `{"field":"phone","code":"invalid_phone","message":"…"}` (`field` left out when `nil`).
@@ -120,6 +126,13 @@ extension JSONByteWriter {
     /// Written in one piece (``writeBounded(upTo:_:)``): its texts come from the destination
     /// table, a few bytes each.
     public mutating func destination(_ destination: Destination) {
+        self.destination(destination, member: nil)
+    }
+
+    /// ``destination(_:)``, as the member `"name":` when `name` is given (the key written in the
+    /// same piece as the value).
+    @inline(__always)
+    mutating func destination(_ destination: Destination, member name: StaticString?) {
         var zone = destination.zone.rawValue
         var country = destination.country
         var multiplier = destination.multiplier ?? ""
@@ -131,7 +144,7 @@ extension JSONByteWriter {
                 multiplier.withUTF8 { multiplier in
                     let bound = 80 + JSONRawCursor.quotedBound(zone.count, needsEscaping: false)
                         + JSONRawCursor.quotedBound(country.count, needsEscaping: true) + JSONRawCursor.decimalBound + multiplier.count
-                    writeBounded(upTo: bound) { cursor in
+                    writeBounded(member: name, upTo: bound) { cursor in
                         cursor.literal(#"{"zone":"#)
                         // A zone's name is one of the contract's five, with nothing to escape.
                         cursor.quoted(zone, needsEscaping: false)
@@ -154,15 +167,23 @@ extension JSONByteWriter {
     /// empty keys left out. Written in one piece (``writeBounded(upTo:_:)``) when its size is
     /// bounded below ``boundedPieceLimit`` (every debt but one with metadata or huge texts).
     public mutating func debt(_ debt: Debt) {
+        self.debt(debt, member: nil)
+    }
+
+    /// ``debt(_:)``, as the member `"name":` when `name` is given (in one piece with the value
+    /// when the debt is).
+    @inline(__always)
+    mutating func debt(_ debt: Debt, member name: StaticString?) {
         // The one-piece path's closures capture the debt's two non-text values, not the debt:
         // capturing the debt (296 bytes) copied it, a retain per reference it holds.
         let amount = debt.amount
         let flag = debt.acceptExpensiveDestination
         if debt.metadata == nil || debt.metadata?.isEmpty == true,
            amount.map({ $0.digits >= 0 && $0.digits <= 18 }) ?? true,
-           debt.withKeyedBytes({ texts in writeDebtInOnePiece(amount: amount, flag: flag, texts: texts) }) {
+           debt.withKeyedBytes({ texts in writeDebtInOnePiece(amount: amount, flag: flag, texts: texts, member: name) }) {
             return
         }
+        if let name { key(literal: name) }
         beginObject()
         // Every text's bytes are opened once for the whole debt.
         debt.withKeyedBytes { texts in
@@ -189,17 +210,24 @@ extension JSONByteWriter {
 }
 
 extension JSONByteWriter {
-    /// Calls `body` with each key ``debt(_:)`` writes for a debt with these texts, `amount` and
-    /// `flag` (its `accept_expensive_destination`), in ``DebtKey``'s order (the order of the
-    /// API's debt object). It walks the bits of those keys, in ascending order, not all 24 keys.
+    /// The keys ``debt(_:)`` writes for a debt with these texts, `amount` and `flag` (its
+    /// `accept_expensive_destination`): one bit per key, by raw value, so in ``DebtKey``'s order
+    /// (the order of the API's debt object) from the lowest bit up.
     @inline(__always)
-    private static func forEachWrittenKey(amount: MinorUnitAmount?, flag: Bool?, texts: DebtKeyedBytes,
-                                          _ body: (DebtKey) -> Void) {
+    private static func writtenKeys(amount: MinorUnitAmount?, flag: Bool?, texts: DebtKeyedBytes) -> UInt32 {
         let amountBit: UInt32 = 1 << UInt32(DebtKey.amount.rawValue)
         let flagBit: UInt32 = 1 << UInt32(DebtKey.acceptExpensiveDestination.rawValue)
         let countryCodeBit: UInt32 = 1 << UInt32(DebtKey.countryCode.rawValue)
-        var remaining = (texts.present & ~(amountBit | flagBit | countryCodeBit))
+        return (texts.present & ~(amountBit | flagBit | countryCodeBit))
             | (amount != nil ? amountBit : 0) | (flag != nil ? flagBit : 0)
+    }
+
+    /// Calls `body` with each key ``debt(_:)`` writes (``writtenKeys(amount:flag:texts:)``), in
+    /// order: it walks the bits of those keys, not all 24 keys.
+    @inline(__always)
+    private static func forEachWrittenKey(amount: MinorUnitAmount?, flag: Bool?, texts: DebtKeyedBytes,
+                                          _ body: (DebtKey) -> Void) {
+        var remaining = writtenKeys(amount: amount, flag: flag, texts: texts)
         while remaining != 0 {
             body(DebtKey(rawValue: remaining.trailingZeroBitCount)!)
             remaining &= remaining &- 1
@@ -208,37 +236,36 @@ extension JSONByteWriter {
 
     /// ``debt(_:)`` (without metadata) through one ``JSONRawCursor``; `false`, having written
     /// nothing, when its bound passes ``boundedPieceLimit``.
-    private mutating func writeDebtInOnePiece(amount: MinorUnitAmount?, flag: Bool?, texts: DebtKeyedBytes) -> Bool {
-        var bound = 2
-        Self.forEachWrittenKey(amount: amount, flag: flag, texts: texts) { debtKey in
-            // `,"key":` and the value.
-            bound &+= debtKey.literal.utf8CodeUnitCount &+ 4
-            switch debtKey {
-            case .amount: bound &+= JSONRawCursor.amountBound
-            case .acceptExpensiveDestination: bound &+= 5
-            default: bound &+= JSONRawCursor.quotedBound(texts[debtKey]?.count ?? 0, needsEscaping: true)
-            }
-        }
+    ///
+    /// Each member starts with its head from ``DebtMemberHeads`` (`,"firstname":"`), copied as
+    /// one slot; the first member's comma is then made the object's `{`.
+    private mutating func writeDebtInOnePiece(amount: MinorUnitAmount?, flag: Bool?, texts: DebtKeyedBytes,
+                                              member name: StaticString?) -> Bool {
+        let members = Self.writtenKeys(amount: amount, flag: flag, texts: texts)
+        // Per member its head's slot and a closing quote; the amount and the flag's values; each
+        // text byte at most six (``JSONRawCursor/escapedAndClosed(_:)``); the braces.
+        let bound = 2 &+ members.nonzeroBitCount &* (JSONRawCursor.slotSize &+ 1) &+ JSONRawCursor.amountBound &+ 5
+            &+ 6 &* texts.byteCount(of: members)
         guard bound <= Self.boundedPieceLimit else { return false }
-        writeBounded(upTo: bound) { cursor in
-            cursor.byte(UInt8(ascii: "{"))
-            var first = true
-            Self.forEachWrittenKey(amount: amount, flag: flag, texts: texts) { debtKey in
-                if !first { cursor.byte(UInt8(ascii: ",")) }
-                first = false
-                cursor.byte(UInt8(ascii: "\""))
-                cursor.literal(debtKey.literal)
-                cursor.byte(UInt8(ascii: "\""))
-                cursor.byte(UInt8(ascii: ":"))
+        guard members != 0 else {
+            writeBounded(member: name, upTo: 2) { $0.literal("{}") }
+            return true
+        }
+        let heads = DebtMemberHeads.shared
+        writeBounded(member: name, upTo: bound) { cursor in
+            let objectStart = cursor.count
+            var remaining = members
+            while remaining != 0 {
+                let debtKey = DebtKey(rawValue: remaining.trailingZeroBitCount).unsafelyUnwrapped
+                remaining &= remaining &- 1
+                cursor.slot(heads.slot(debtKey), length: heads.length(debtKey))
                 switch debtKey {
-                case .amount:
-                    if let amount { cursor.amount(amount) }
-                case .acceptExpensiveDestination:
-                    cursor.literal(flag == true ? "true" : "false")
-                default:
-                    if let text = texts[debtKey] { cursor.quoted(text) }
+                case .amount: cursor.amount(amount.unsafelyUnwrapped)
+                case .acceptExpensiveDestination: cursor.literal(flag == true ? "true" : "false")
+                default: cursor.escapedAndClosed(texts[debtKey].unsafelyUnwrapped)
                 }
             }
+            cursor.replace(at: objectStart, with: UInt8(ascii: "{"))
             cursor.byte(UInt8(ascii: "}"))
         }
         return true
@@ -248,15 +275,13 @@ extension JSONByteWriter {
 extension Debt {
     /// Writes `"debt":{…}` (``JSONByteWriter/debt(_:)``), reading the debt where it lies.
     fileprivate func writeMember(into writer: inout JSONByteWriter) {
-        writer.key(literal: "debt")
-        writer.debt(self)
+        writer.debt(self, member: "debt")
     }
 }
 
 extension Destination {
     /// Writes `"destination":{…}` (``JSONByteWriter/destination(_:)``), reading it where it lies.
     fileprivate func writeMember(into writer: inout JSONByteWriter) {
-        writer.key(literal: "destination")
-        writer.destination(self)
+        writer.destination(self, member: "destination")
     }
 }

@@ -49,6 +49,79 @@ struct OnePieceWritingTests {
         }
     }
 
+    @Test("every debt key, alone and all at once, after another value: each member's head is its key's (the longest fills its slot)")
+    func everyKeyAsPiecewise() {
+        var full = Debt()
+        for key in DebtKey.ordered where key.isText { full.setText(key, "v-\(key.name)\"") }
+        full.amount = MinorUnitAmount(minorUnits: 1_999, digits: 2)
+        full.acceptExpensiveDestination = false
+        var debts = [full, Debt()]
+        for key in DebtKey.ordered {
+            var alone = Debt()
+            switch key {
+            case .amount: alone.amount = MinorUnitAmount(minorUnits: 7, digits: 0)
+            case .acceptExpensiveDestination: alone.acceptExpensiveDestination = true
+            case .countryCode: continue
+            default: alone.setText(key, "x")
+            }
+            debts.append(alone)
+        }
+        for debt in debts {
+            var writer = JSONByteWriter()
+            writer.beginArray()
+            writer.null()
+            writer.debt(debt)
+            writer.endArray()
+            let expected = Array("[null,".utf8) + piecewise(debt) + Array("]".utf8)
+            #expect(String(decoding: writer.bytes, as: UTF8.self) == String(decoding: expected, as: UTF8.self))
+        }
+    }
+
+    @Test("an outcome's debt, destination and record are written as their key then their value: a missing record as {}, a long one past the one-piece limit")
+    func outcomeMembers() {
+        var valid = Outcome(status: .valid, provenance: Provenance(source: "in.csv", record: 1, line: 2), tempID: "t1")
+        valid.debt = debt(firstname: "Zoé")
+        valid.destination = Destination(zone: .frMainland, country: "FR", credits: 25, multiplier: "1.0", expensive: false)
+        let failed = Outcome(status: .failed, provenance: Provenance(source: "in.csv", record: 2, line: 3), tempID: "t2")
+        var withRecord = failed
+        withRecord.data = RecordView(RecordObject(entries: [.init(key: "a", value: .string("x\ty"))]))
+        var withLongRecord = failed
+        withLongRecord.data = RecordView(RecordObject(entries: [.init(key: "note", value: .string(String(repeating: "a\"b", count: 12_000)))]))
+        for outcome in [valid, failed, withRecord, withLongRecord] {
+            var writer = JSONByteWriter()
+            writer.outcome(outcome)
+
+            var expected = JSONByteWriter()
+            expected.beginObject()
+            expected.field(literal: "status", outcome.status.rawValue)
+            expected.field(literal: "record", outcome.provenance.record)
+            expected.optionalField(literal: "line", outcome.provenance.line)
+            expected.optionalField(literal: "temp_id", outcome.tempID)
+            if let debt = outcome.debt {
+                expected.key(literal: "debt")
+                expected.rawJSON(piecewise(debt))
+            }
+            if let destination = outcome.destination {
+                expected.key(literal: "destination")
+                expected.destination(destination)
+            }
+            if outcome.status == .failed {
+                expected.key(literal: "data")
+                if let data = outcome.data {
+                    expected.object(data.object)
+                } else {
+                    expected.beginObject()
+                    expected.endObject()
+                }
+                expected.key(literal: "errors")
+                expected.beginArray()
+                expected.endArray()
+            }
+            expected.endObject()
+            #expect(String(decoding: writer.bytes, as: UTF8.self) == String(decoding: expected.bytes, as: UTF8.self))
+        }
+    }
+
     @Test("a debt too long to bound in one piece, and one with metadata, are written as before")
     func debtPastTheLimit() {
         let long = debt(firstname: String(repeating: "\"quoted\" ", count: 2_000))
