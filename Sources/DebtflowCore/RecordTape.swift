@@ -49,7 +49,8 @@ public struct RecordNode: Sendable, Equatable {
     /// The member name in the enclosing object; ``ByteSpan/empty`` for an array element or a root.
     public var key: ByteSpan
     /// A scalar's text (a string decoded to UTF-8; a number as written; empty for `null`, `true`,
-    /// `false`). For an object or array: `offset` 0 and `length` the number of children.
+    /// `false`). For an object or array: `length` the number of children, and `offset` its
+    /// ``shapeMark``.
     public var value: ByteSpan
     /// The index of the first node after this node's subtree (`index + 1` for a scalar).
     public var end: UInt32
@@ -65,6 +66,12 @@ public struct RecordNode: Sendable, Equatable {
 
     /// For an object or array, how many children it has.
     @inlinable public var childCount: Int { Int(value.length) }
+
+    /// For a top-level object, a mark its reader gave it when it knows the object's shape: two
+    /// records of one tape with the same mark, not 0, have the same keys in the same order and
+    /// only scalar members (a CSV reader's rows with exactly the header's fields). 0 when the
+    /// reader does not say, and for every other node.
+    @inlinable public var shapeMark: UInt32 { kind == .object ? value.offset : 0 }
 }
 
 /// The records of one chunk stored flat (issue 10's "a chunk owns its bytes"): every key and
@@ -229,12 +236,16 @@ public struct RecordTapeBuilder: Sendable {
     /// the arena) and final flags. One capacity and uniqueness check on the node table for the
     /// whole object, where ``beginObject(key:)``, ``appendScalar(_:key:value:knownFlags:)`` and
     /// ``end(_:)`` pay one per member. No container may be open. Returns the object's node index.
-    public mutating func appendFlatObject(memberCount count: Int,
+    ///
+    /// `shapeMark` (``RecordNode/shapeMark``), when not 0, promises that every object of this tape
+    /// given the same mark has the same keys in the same order.
+    public mutating func appendFlatObject(memberCount count: Int, shapeMark: UInt32 = 0,
                                           _ member: (Int) -> (key: ByteSpan, value: ByteSpan, flags: RecordNode.Flags)) -> Int {
         precondition(open.isEmpty, "a flat object is a top-level record")
         let root = nodes.count
         nodes.append(addingCapacity: count + 1) { span in
-            span.append(RecordNode(kind: .object, flags: [], key: .empty, value: ByteSpan(offset: 0, length: UInt32(truncatingIfNeeded: count)),
+            span.append(RecordNode(kind: .object, flags: [], key: .empty,
+                                   value: ByteSpan(offset: shapeMark, length: UInt32(truncatingIfNeeded: count)),
                                    end: UInt32(truncatingIfNeeded: root + count + 1)))
             for index in 0..<count {
                 let (key, value, flags) = member(index)

@@ -308,10 +308,16 @@ extension FieldMappingPlan {
         }
     }
 
-    /// Whether two records have the same shape, looking at key spans first: rows of one CSV
-    /// chunk point at the same header key spans, so they compare without reading a byte.
+    /// Whether two records have the same shape: at once for two records of one tape that their
+    /// reader gave the same ``DebtflowCore/RecordNode/shapeMark`` (rows of one CSV chunk with the
+    /// header's fields); else looking at key spans first (rows of one CSV chunk point at the same
+    /// header key spans, so they compare without reading a byte).
     static func sameShape(_ a: RecordView, _ b: RecordView) -> Bool {
         let sameTape = a.tape === b.tape
+        if sameTape {
+            let mark = a.node.shapeMark
+            if mark != 0 && mark == b.node.shapeMark { return true }
+        }
         if sameTape && a.isFlat && b.isFlat {
             // Two flat records of one tape: the same count of members, each with the same key.
             let count = a.node.childCount

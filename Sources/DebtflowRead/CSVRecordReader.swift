@@ -216,9 +216,14 @@ public final class CSVRecordReader: RecordSource {
         return PendingRecord(record: record, line: line, root: root, problem: problem)
     }
 
+    /// The ``DebtflowCore/RecordNode/shapeMark`` of a row with exactly the header's fields: every
+    /// such row of a chunk has the keys of the one key table the chunk's tape holds.
+    static let headerShape: UInt32 = 1
+
     /// A row with exactly the header's fields (the common case), appended in one piece: every
     /// value is copied (and decoded) into the arena first, then the object and its member nodes go
-    /// onto the node table at once (``RecordTapeBuilder/appendFlatObject(memberCount:_:)``).
+    /// onto the node table at once (``RecordTapeBuilder/appendFlatObject(memberCount:shapeMark:_:)``),
+    /// marked as having the header's shape (``headerShape``).
     /// `keys` is only read: it is `inout` to be handed over by address, not copied (a copy
     /// counts a reference to each of its arrays). Its two tables are opened before the row's
     /// values are copied: opened after, each was retained and released per row.
@@ -231,7 +236,7 @@ public final class CSVRecordReader: RecordSource {
                         let (value, flags) = appendField(index, to: &builder)
                         (values.baseAddress.unsafelyUnwrapped + index).initialize(to: (value, flags))
                     }
-                    return builder.appendFlatObject(memberCount: count) { index in
+                    return builder.appendFlatObject(memberCount: count, shapeMark: Self.headerShape) { index in
                         (ByteSpan(offset: base + spans[index].offset, length: spans[index].length), values[index].value,
                          values[index].flags.union(keyFlags[index]))
                     }

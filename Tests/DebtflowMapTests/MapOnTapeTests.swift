@@ -24,6 +24,28 @@ struct MapOnTapeTests {
         #expect(FieldMappingPlan.sameShape(records[0].view, again[0].view))
     }
 
+    @Test("records of one tape with the same shape mark are the same shape without comparing keys; without a mark, or on two tapes, keys decide")
+    func sameShapeByMark() {
+        // Two objects of one tape whose keys differ: the mark is the reader's promise, so the
+        // same mark says "same shape" (proof that the keys are not read), and no mark reads them.
+        func tape(marks: (UInt32, UInt32)) -> (RecordView, RecordView) {
+            var builder = RecordTapeBuilder()
+            let a = builder.appendBytes("a"), b = builder.appendBytes("b")
+            let first = builder.appendFlatObject(memberCount: 1, shapeMark: marks.0) { _ in (a, a, []) }
+            let second = builder.appendFlatObject(memberCount: 1, shapeMark: marks.1) { _ in (b, b, []) }
+            let tape = builder.finish()
+            return (RecordView(tape: tape, index: first), RecordView(tape: tape, index: second))
+        }
+        let marked = tape(marks: (7, 7))
+        #expect(FieldMappingPlan.sameShape(marked.0, marked.1))
+        #expect(!FieldMappingPlan.sameShape(tape(marks: (0, 0)).0, tape(marks: (0, 0)).1))
+        #expect(!FieldMappingPlan.sameShape(tape(marks: (7, 8)).0, tape(marks: (7, 8)).1))
+        // The same mark on two tapes says nothing: their keys are compared.
+        let other = tape(marks: (7, 7))
+        #expect(!FieldMappingPlan.sameShape(marked.0, other.1))
+        #expect(FieldMappingPlan.sameShape(marked.0, other.0))
+    }
+
     @Test("a plan's signature tells nested names apart from top-level ones")
     func signatureOfNestedRecords() {
         let flat = RecordView(fields(("a", "1"), ("b", "2")))

@@ -32,6 +32,17 @@ struct CSVTapeTests {
         return String(decoding: writer.bytes, as: UTF8.self)
     }
 
+    @Test("a row with exactly the header's fields is marked with the header's shape; a short, a long and a blank row are not")
+    func headerShapeMark() throws {
+        let read = try chunks("name,amount\nDupont,12.50\nMartin\nDurand,7,extra\n\nBernard,1\n")
+        let records = read.flatMap(\.elements)
+        #expect(records.count == 5)
+        #expect(records.map(\.view.node.shapeMark) == [CSVRecordReader.headerShape, 0, 0, 0, CSVRecordReader.headerShape])
+        #expect(CSVRecordReader.headerShape != 0)
+        // Members and every node below a root are never marked.
+        #expect(records[0].view.children.allSatisfy { $0.node.shapeMark == 0 })
+    }
+
     @Test("the records of a chunk share one tape, and the keys belong to the header: every row's key spans are the same bytes")
     func keysBelongToTheHeader() throws {
         let read = try chunks("name,amount\nDupont,12.50\nMartin,3\nDurand,7\n")
