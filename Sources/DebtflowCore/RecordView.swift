@@ -96,37 +96,6 @@ public struct RecordView: Sendable {
         }
     }
 
-    /// Calls `body` with the smallest run of the tape's bytes that holds the text of every direct
-    /// child that is a string or a number (empty when there is none, or for a scalar): one look
-    /// over a record's cells for a byte that none of them may hold. The run may hold other bytes
-    /// too (keys, nested values), so a byte found there is only a candidate.
-    ///
-    /// Inlinable, so that it is specialized where it is called (the skip rules, once per record):
-    /// run unspecialized from another module, its result went through value witnesses.
-    @inlinable
-    public func withChildTextBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        let node = self.node
-        guard node.kind == .object || node.kind == .array else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
-        return try tape.nodes.withUnsafeBufferPointer { nodes in
-            try tape.bytes.withUnsafeBufferPointer { bytes in
-                var lower = Int.max
-                var upper = 0
-                var position = index + 1
-                let end = Int(node.end)
-                while position < end {
-                    let child = nodes[position]
-                    if child.kind == .string || child.kind == .number, child.value.length > 0 {
-                        lower = Swift.min(lower, Int(child.value.offset))
-                        upper = Swift.max(upper, child.value.end)
-                    }
-                    position = Int(child.end)
-                }
-                guard lower < upper else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
-                return try body(UnsafeBufferPointer(rebasing: bytes[lower..<upper]))
-            }
-        }
-    }
-
     /// The first member named `key` of an object, or `nil` (also for a non-object).
     public subscript(key: String) -> RecordView? {
         guard kind == .object else { return nil }

@@ -7,33 +7,72 @@ import DebtflowCore
 public enum SkipRules {
     /// Whether no cell of the record holds anything but whitespace.
     public static func isEmptyRow(_ record: RecordView) -> Bool {
-        !record.containsChild { cell, index, bytes in hasContent(cell, at: index, of: record.tape, bytes: bytes) }
+        skipReason(record, lookingForInstructions: false) == .emptyRow
     }
 
     /// Whether the record is an instruction row: its first non-empty cell starts with `*`, or a
     /// cell contains "champs obligatoires" (any case, any accents, any run of spaces between).
-    /// Reads the cells' bytes on the tape; a scalar's text is looked at in place.
+    /// (An empty row is not one.)
     public static func isInstructionRow(_ record: RecordView) -> Bool {
-        // Most rows hold neither a `*` nor a `ch` anywhere: one look over all their cells' bytes
-        // at once settles them.
-        guard record.withChildTextBytes({ holdsCh($0, orStar: true) }) else { return false }
-        var seenNonEmpty = false
-        return record.containsChild { cell, index, bytes in
-            switch cell.kind {
-            case .string, .number:
-                let text = UnsafeBufferPointer(rebasing: bytes[Int(cell.value.offset)..<cell.value.end])
-                if !seenNonEmpty, let first = firstNonSpaceByte(text) {
-                    if first == UInt8(ascii: "*") { return true }
-                    seenNonEmpty = true
+        skipReason(record, lookingForInstructions: true) == .instructionRow
+    }
+
+    /// Why the rules skip the record: `.emptyRow` (``isEmptyRow(_:)``), else `.instructionRow`
+    /// (``isInstructionRow(_:)``, only when `lookingForInstructions`), else `nil`.
+    ///
+    /// One walk over the record's cells on the tape finds both whether any holds something and
+    /// the first byte of the first that does, and the run of bytes holding every cell's text.
+    /// Most rows hold neither a `*` first nor a `ch` anywhere in that run: they are settled
+    /// there, and only the others look for the phrase cell by cell.
+    public static func skipReason(_ record: RecordView, lookingForInstructions: Bool) -> SkipReason? {
+        let root = record.node
+        guard root.kind == .object || root.kind == .array else { return .emptyRow }
+        let tape = record.tape
+        return tape.nodes.withUnsafeBufferPointer { nodes in
+            tape.bytes.withUnsafeBufferPointer { bytes -> SkipReason? in
+                let first = record.index + 1
+                let end = Int(root.end)
+                var lower = Int.max
+                var upper = 0
+                var hasContent = false
+                var startsWithStar = false
+                var position = first
+                while position < end {
+                    let cell = nodes[position]
+                    switch cell.kind {
+                    case .string, .number:
+                        guard cell.value.length > 0 else { break }
+                        lower = Swift.min(lower, Int(cell.value.offset))
+                        upper = Swift.max(upper, cell.value.end)
+                        if !hasContent, let byte = firstNonSpaceByte(UnsafeBufferPointer(rebasing: bytes[Int(cell.value.offset)..<cell.value.end])) {
+                            hasContent = true
+                            startsWithStar = byte == UInt8(ascii: "*")
+                        }
+                    case .true, .false:
+                        hasContent = true
+                    case .null:
+                        break
+                    case .array, .object:
+                        if !hasContent && self.hasContent(cell, at: position, of: tape, bytes: bytes) { hasContent = true }
+                    }
+                    position = Int(cell.end)
                 }
-                return text.count >= pattern.count && holdsCh(text, orStar: false) && containsRequiredFieldsNote(text)
-            case .true, .false:
-                // "true" / "false": non-empty, no `*`, shorter than the phrase.
-                seenNonEmpty = true
-            case .null, .array, .object:
-                if hasContent(cell, at: index, of: record.tape, bytes: bytes) { seenNonEmpty = true }
+                guard hasContent else { return .emptyRow }
+                guard lookingForInstructions else { return nil }
+                if startsWithStar { return .instructionRow }
+                // No `ch` in any cell's text: no phrase either.
+                guard lower < upper, holdsCh(UnsafeBufferPointer(rebasing: bytes[lower..<upper])) else { return nil }
+                position = first
+                while position < end {
+                    let cell = nodes[position]
+                    if (cell.kind == .string || cell.kind == .number) && Int(cell.value.length) >= pattern.count {
+                        let text = UnsafeBufferPointer(rebasing: bytes[Int(cell.value.offset)..<cell.value.end])
+                        if holdsCh(text) && containsRequiredFieldsNote(text) { return .instructionRow }
+                    }
+                    position = Int(cell.end)
+                }
+                return nil
             }
-            return false
         }
     }
 
@@ -77,18 +116,16 @@ public enum SkipRules {
 
     private static let pattern = Array("champs obligatoires".utf8)
 
-    /// A cheap first look: whether the bytes hold `ch` in any case (no phrase without it), or,
-    /// with `orStar`, a `*` anywhere.
+    /// A cheap first look: whether the bytes hold `ch` in any case (no phrase without it).
     ///
     /// Eight positions at a time: the word at `index` marks its `c`s, the word one byte further
     /// marks its `h`s, and a lane marked in both is a `ch` starting there.
-    private static func holdsCh(_ text: UnsafeBufferPointer<UInt8>, orStar: Bool) -> Bool {
+    private static func holdsCh(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
         let count = text.count
         guard let base = text.baseAddress else { return false }
         let raw = UnsafeRawPointer(base)
         // Setting 0x20 in every byte makes `C` a `c` and `H` an `h`, and no other byte either.
         let lowercase = ByteWord.broadcast(0x20)
-        let starMask: UInt64 = orStar ? ~0 : 0
         var index = 0
         // Nine bytes, not eight: the second word reads one byte further (a `c` in the last lane
         // is paired with the byte after it), and that byte must still be the text's.
@@ -97,16 +134,13 @@ public enum SkipRules {
             let next = ByteWord.load(raw, at: index + 1)
             let pairs = ByteWord.bytes(equalTo: UInt8(ascii: "c"), in: word | lowercase)
                 & ByteWord.bytes(equalTo: UInt8(ascii: "h"), in: next | lowercase)
-            let stars = ByteWord.bytes(equalTo: UInt8(ascii: "*"), in: word) & starMask
-            if pairs | stars != 0 { return true }
+            if pairs != 0 { return true }
             index += 8
         }
         // The last few bytes, one at a time (a `ch` across the step above was seen there).
         var previousWasC = false
         while index < count {
-            let byte = text[index]
-            if orStar && byte == UInt8(ascii: "*") { return true }
-            let lower = byte | 0x20
+            let lower = text[index] | 0x20
             if previousWasC && lower == UInt8(ascii: "h") { return true }
             previousWasC = lower == UInt8(ascii: "c")
             index += 1

@@ -181,9 +181,7 @@ public struct ValidateStage: ElementStage {
     /// The record's own skip reason, else the skip rules' (read on the record's tape).
     private func skipReason(_ own: SkipReason?, of data: borrowing RecordView) -> SkipReason? {
         if let own { return own }
-        if SkipRules.isEmptyRow(data) { return .emptyRow }
-        if options.skipInstructionRows, SkipRules.isInstructionRow(data) { return .instructionRow }
-        return nil
+        return SkipRules.skipReason(data, lookingForInstructions: options.skipInstructionRows)
     }
 
     /// `required` for a missing firstname, lastname, amount or currency (unless that field

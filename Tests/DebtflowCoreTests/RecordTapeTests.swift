@@ -216,37 +216,6 @@ struct ContainsChildTests {
     }
 }
 
-@Suite("The bytes of a record's cells, in one run")
-struct ChildTextBytesTests {
-    private func run(_ view: RecordView) -> String {
-        view.withChildTextBytes { String(decoding: $0, as: UTF8.self) }
-    }
-
-    @Test("holds the text of every direct string and number child, from the first to the last")
-    func everyCell() {
-        let view = RecordView(RecordObject([
-            "a": .string("first"),
-            "nested": .object(RecordObject(["inner": .string("in")])),
-            "n": .number("12"),
-            "t": .bool(true),
-            "z": .null,
-            "b": .string("last"),
-        ]))
-        let text = run(view)
-        #expect(text.hasPrefix("first"))
-        #expect(text.hasSuffix("last"))
-        #expect(text.contains("12"))
-    }
-
-    @Test("empty for a scalar, for a record without texts, and for empty texts only")
-    func empty() {
-        #expect(run(RecordView(.string("s"))).isEmpty)
-        #expect(run(RecordView(RecordObject())).isEmpty)
-        #expect(run(RecordView(RecordObject(["t": .bool(false), "z": .null]))).isEmpty)
-        #expect(run(RecordView(RecordObject(["a": .string(""), "b": .string("")]))).isEmpty)
-    }
-}
-
 @Suite("Byte equality, eight bytes at a time")
 struct SameBytesTests {
     @Test("same bytes, different bytes, different counts, empty buffers")

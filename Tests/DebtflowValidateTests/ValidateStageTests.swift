@@ -106,9 +106,31 @@ struct ValidateStageTests {
         // Cells side by side, as a CSV row's are on its tape (an object built in memory keeps its
         // keys between its values).
         let view = RecordView(.array(cells.map { .string($0) }))
-        #expect(view.withChildTextBytes { String(decoding: $0, as: UTF8.self) }.lowercased().contains("ch")
-                || cells.contains { $0.contains("*") })
+        #expect(cells.joined().lowercased().contains("ch") || cells.contains { $0.contains("*") })
         #expect(!SkipRules.isInstructionRow(view))
+    }
+
+    @Test("one walk gives the reason: empty before instruction, instructions only when looked for, the first non-empty cell of any kind")
+    func skipReasonOfOneWalk() {
+        func reason(_ values: [RecordValue], looking: Bool = true) -> SkipReason? {
+            SkipRules.skipReason(RecordView(.array(values)), lookingForInstructions: looking)
+        }
+        let phrase = RecordValue.string("Champs obligatoires : nom")
+        // The phrase in the last cell, after cells of every other kind, and in the first.
+        #expect(reason([.object(RecordObject(["k": .string("v")])), .number("12"), .bool(true), .null, .string(""), phrase]) == .instructionRow)
+        #expect(reason([phrase, .array([.string("x")]), .number("3"), .string("Dupont")]) == .instructionRow)
+        #expect(reason([.number("7"), phrase], looking: false) == nil)
+        // A `*` counts only in the first cell that holds anything, whatever its kind.
+        #expect(reason([.string(" "), .null, .string(" * note")]) == .instructionRow)
+        #expect(reason([.string("* note")], looking: false) == nil)
+        #expect(reason([.object(RecordObject(["k": .string("v")])), .string("* note")]) == nil)
+        #expect(reason([.bool(false), .string("* note")]) == nil)
+        #expect(reason([.number("1"), .string("* note")]) == nil)
+        // Empty comes first, looked for or not; a scalar record is empty too.
+        #expect(reason([.string(" "), .null, .array([]), .object(RecordObject())]) == .emptyRow)
+        #expect(reason([], looking: false) == .emptyRow)
+        #expect(SkipRules.skipReason(RecordView(.string("x")), lookingForInstructions: true) == .emptyRow)
+        #expect(reason([.string("Charles"), .string("Michel"), .string("richard@chez.example.fr")]) == nil)
     }
 
     @Test("with skip_instruction_rows false, an instruction row is validated like any other")
