@@ -239,6 +239,10 @@ public struct RecordTapeBuilder: Sendable {
     ///
     /// `shapeMark` (``RecordNode/shapeMark``), when not 0, promises that every object of this tape
     /// given the same mark has the same keys in the same order.
+    ///
+    /// Inlinable, so that `member` inlines into the reader's row loop: called through a closure
+    /// context per member, it cost a call and a context load per CSV field.
+    @inlinable
     public mutating func appendFlatObject(memberCount count: Int, shapeMark: UInt32 = 0,
                                           _ member: (Int) -> (key: ByteSpan, value: ByteSpan, flags: RecordNode.Flags)) -> Int {
         precondition(open.isEmpty, "a flat object is a top-level record")
