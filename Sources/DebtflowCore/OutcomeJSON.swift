@@ -4,26 +4,29 @@ extension JSONByteWriter {
     /// record alone. With `includeSource` (a many-input run) the envelope names its input in
     /// `"source"`, right after `"status"`.
     public mutating func outcome(_ outcome: borrowing Outcome, includeSource: Bool = false) {
-        writeOutcome(outcome, includeSource: includeSource)
+        // (Not the run's path: its sink encoder calls ``outcome(inPlace:includeSource:)``.)
+        var copy = copy outcome
+        writeOutcome(&copy, includeSource: includeSource)
     }
 
     /// ``outcome(_:includeSource:)`` on an outcome the caller holds `inout` (the sink encoder):
     /// it is read where it lies and not modified. (An outcome is 481 bytes; a `borrowing`
     /// parameter of that size is copied by a caller in another module, an `inout` one is handed
-    /// over as an address.)
+    /// over as an address. Its body and the envelope's head take it `inout` too: handed on as
+    /// `borrowing`, even inlined, it was copied whole to the stack first.)
     public mutating func outcome(inPlace outcome: inout Outcome, includeSource: Bool = false) {
-        writeOutcome(outcome, includeSource: includeSource)
+        writeOutcome(&outcome, includeSource: includeSource)
     }
 
-    /// The body of both ``outcome(_:includeSource:)`` forms, inlined into each so that neither
-    /// copies the outcome to call it.
+    /// The body of both ``outcome(_:includeSource:)`` forms, inlined into each; the outcome is
+    /// only read (`inout` for its address: see ``outcome(inPlace:includeSource:)``).
     @inline(__always)
-    private mutating func writeOutcome(_ outcome: borrowing Outcome, includeSource: Bool) {
+    private mutating func writeOutcome(_ outcome: inout Outcome, includeSource: Bool) {
         if outcome.isConversion {
             recordData(outcome.data, member: nil)
             return
         }
-        envelopeHead(outcome, includeSource: includeSource)
+        envelopeHead(&outcome, includeSource: includeSource)
         switch outcome.status {
         case .valid:
             // Written through optional chaining, which reads each value where it lies (`if let`
@@ -53,7 +56,7 @@ extension JSONByteWriter {
     /// only when it has a value) in one piece: an envelope's object is left open after it. A
     /// source or `temp_id` too long to bound in one piece (past ``boundedPieceLimit``) is
     /// written member by member instead.
-    private mutating func envelopeHead(_ outcome: borrowing Outcome, includeSource: Bool) {
+    private mutating func envelopeHead(_ outcome: inout Outcome, includeSource: Bool) {
         guard (includeSource ? outcome.provenance.source.utf8.count : 0) + (outcome.tempID?.utf8.count ?? 0)
             <= Self.boundedPieceLimit / 8 else {
             beginObject()
