@@ -302,6 +302,15 @@ public struct JSONByteWriter: Sendable {
         }
     }
 
+    /// ``writeBounded(member:upTo:_:)`` for a piece that opens an object and writes its first
+    /// members without closing it (`write` writes the `{` and at least one member): the members
+    /// written after it get their commas as usual, and ``endObject()`` closes it.
+    mutating func beginObjectBounded(member name: StaticString?, upTo bound: Int, _ write: (inout JSONRawCursor) -> Void) {
+        writeBounded(member: name, upTo: bound, write)
+        open()
+        commaBits |= 1
+    }
+
     /// Opens an object and writes its first members in one piece through a ``JSONRawCursor``
     /// (at most `bound` bytes; `write` writes at least one member, without the `{`): the members
     /// written after it get their commas as usual.

@@ -65,23 +65,32 @@ struct JSONRawCursor {
     mutating func quoted(_ text: UnsafeBufferPointer<UInt8>, needsEscaping: Bool = true) {
         byte(UInt8(ascii: "\""))
         if needsEscaping {
-            escapedAndClosed(text)
+            escapedText(text)
         } else {
             bytes(text)
-            byte(UInt8(ascii: "\""))
         }
+        byte(UInt8(ascii: "\""))
     }
 
     /// The rest of a quoted text whose opening quote is written: `text` escaped where JSON needs
     /// it, then the closing quote. (At most six bytes per byte of `text`, and one.)
     @inline(__always)
     mutating func escapedAndClosed(_ text: UnsafeBufferPointer<UInt8>) {
+        escapedText(text)
+        byte(UInt8(ascii: "\""))
+    }
+
+    /// `text` escaped where JSON needs it, no quotes. (Both ``quoted(_:needsEscaping:)`` and
+    /// ``escapedAndClosed(_:)`` call it: ``quoted(_:needsEscaping:)`` calling
+    /// ``escapedAndClosed(_:)`` instead was too large for the optimizer to inline into the
+    /// record writer's loop.)
+    @inline(__always)
+    private mutating func escapedText(_ text: UnsafeBufferPointer<UInt8>) {
         assert(count + text.count <= capacity, "JSONRawCursor: past the reserved bytes")
         // Copied while it is scanned; from the first byte to escape on, written again escaped.
         let firstEscape = JSONEscapeScan.copyUntilEscape(text, to: UnsafeMutableRawPointer(start + count))
         count += firstEscape
         if firstEscape < text.count { escaped(UnsafeBufferPointer(rebasing: text[firstEscape...]), from: 0) }
-        byte(UInt8(ascii: "\""))
     }
 
     /// The first `length` bytes of the ``slotSize`` at `slot`, written by copying all of them

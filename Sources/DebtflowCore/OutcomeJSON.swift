@@ -181,9 +181,17 @@ extension JSONByteWriter {
         // capturing the debt (296 bytes) copied it, a retain per reference it holds.
         let amount = debt.amount
         let flag = debt.acceptExpensiveDestination
-        if debt.metadata == nil || debt.metadata?.isEmpty == true,
-           amount.map({ $0.digits >= 0 && $0.digits <= 18 }) ?? true,
-           debt.withKeyedBytes({ texts in writeDebtInOnePiece(amount: amount, flag: flag, texts: texts, member: name) }) {
+        let hasMetadata = debt.metadata.map { !$0.isEmpty } ?? false
+        if amount.map({ $0.digits >= 0 && $0.digits <= 18 }) ?? true,
+           debt.withKeyedBytes({ texts in
+               writeDebtInOnePiece(amount: amount, flag: flag, texts: texts, member: name, leavingOpen: hasMetadata)
+           }) {
+            // The metadata (a Magicline debt's), after the members written in one piece.
+            if hasMetadata, let metadata = debt.metadata {
+                key(literal: "metadata")
+                object(metadata)
+                endObject()
+            }
             return
         }
         if let name { key(literal: name) }
@@ -237,13 +245,33 @@ extension JSONByteWriter {
         }
     }
 
-    /// ``debt(_:)`` (without metadata) through one ``JSONRawCursor``; `false`, having written
-    /// nothing, when its bound passes ``boundedPieceLimit``.
-    ///
-    /// Each member starts with its head from ``DebtMemberHeads`` (`,"firstname":"`), copied as
-    /// one slot; the first member's comma is then made the object's `{`.
+    /// `{` and the debt's `members` (not empty; ``writtenKeys(amount:flag:texts:)``), each from
+    /// its head in ``DebtMemberHeads`` (`,"firstname":"`), copied as one slot; the first
+    /// member's comma is then made the object's `{`.
+    @inline(__always)
+    private static func writeDebtMembers(_ members: UInt32, amount: MinorUnitAmount?, flag: Bool?, texts: DebtKeyedBytes,
+                                         into cursor: inout JSONRawCursor) {
+        let heads = DebtMemberHeads.shared
+        let objectStart = cursor.count
+        var remaining = members
+        while remaining != 0 {
+            let debtKey = DebtKey(rawValue: remaining.trailingZeroBitCount).unsafelyUnwrapped
+            remaining &= remaining &- 1
+            cursor.slot(heads.slot(debtKey), length: heads.length(debtKey))
+            switch debtKey {
+            case .amount: cursor.amount(amount.unsafelyUnwrapped)
+            case .acceptExpensiveDestination: cursor.literal(flag == true ? "true" : "false")
+            default: cursor.escapedAndClosed(texts[debtKey].unsafelyUnwrapped)
+            }
+        }
+        cursor.replace(at: objectStart, with: UInt8(ascii: "{"))
+    }
+
+    /// ``debt(_:)``'s members but its metadata through one ``JSONRawCursor``; `false`, having
+    /// written nothing, when its bound passes ``boundedPieceLimit``. With `leavingOpen` (the
+    /// debt has metadata, written after) the object is left open, for ``endObject()``.
     private mutating func writeDebtInOnePiece(amount: MinorUnitAmount?, flag: Bool?, texts: DebtKeyedBytes,
-                                              member name: StaticString?) -> Bool {
+                                              member name: StaticString?, leavingOpen: Bool) -> Bool {
         let members = Self.writtenKeys(amount: amount, flag: flag, texts: texts)
         // Per member its head's slot and a closing quote; the amount and the flag's values; each
         // text byte at most six (``JSONRawCursor/escapedAndClosed(_:)``); the braces.
@@ -251,25 +279,23 @@ extension JSONByteWriter {
             &+ 6 &* texts.byteCount(of: members)
         guard bound <= Self.boundedPieceLimit else { return false }
         guard members != 0 else {
-            writeBounded(member: name, upTo: 2) { $0.literal("{}") }
+            if leavingOpen {
+                if let name { key(literal: name) }
+                beginObject()
+            } else {
+                writeBounded(member: name, upTo: 2) { $0.literal("{}") }
+            }
             return true
         }
-        let heads = DebtMemberHeads.shared
-        writeBounded(member: name, upTo: bound) { cursor in
-            let objectStart = cursor.count
-            var remaining = members
-            while remaining != 0 {
-                let debtKey = DebtKey(rawValue: remaining.trailingZeroBitCount).unsafelyUnwrapped
-                remaining &= remaining &- 1
-                cursor.slot(heads.slot(debtKey), length: heads.length(debtKey))
-                switch debtKey {
-                case .amount: cursor.amount(amount.unsafelyUnwrapped)
-                case .acceptExpensiveDestination: cursor.literal(flag == true ? "true" : "false")
-                default: cursor.escapedAndClosed(texts[debtKey].unsafelyUnwrapped)
-                }
+        if leavingOpen {
+            beginObjectBounded(member: name, upTo: bound) { cursor in
+                Self.writeDebtMembers(members, amount: amount, flag: flag, texts: texts, into: &cursor)
             }
-            cursor.replace(at: objectStart, with: UInt8(ascii: "{"))
-            cursor.byte(UInt8(ascii: "}"))
+        } else {
+            writeBounded(member: name, upTo: bound) { cursor in
+                Self.writeDebtMembers(members, amount: amount, flag: flag, texts: texts, into: &cursor)
+                cursor.byte(UInt8(ascii: "}"))
+            }
         }
         return true
     }

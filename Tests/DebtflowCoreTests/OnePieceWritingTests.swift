@@ -135,8 +135,32 @@ struct OnePieceWritingTests {
         var metadataWriter = JSONByteWriter()
         metadataWriter.debt(withMetadata)
         let text = String(decoding: metadataWriter.bytes, as: UTF8.self)
-        #expect(text.hasPrefix(String(decoding: piecewise(withMetadata).dropLast(), as: UTF8.self)))
-        #expect(text.hasSuffix(#","metadata":{"debtorId":"7"}}"#))
+        #expect(text == String(decoding: piecewise(withMetadata).dropLast(), as: UTF8.self) + #","metadata":{"debtorId":"7"}}"#)
+    }
+
+    @Test("a debt with metadata: its members in one piece, then the metadata, as a member after another value and with no other key")
+    func debtWithMetadata() {
+        let metadata = RecordObject(["debtorId": .string("7"), "debtIds": .array([.string("a"), .string("b\"")])])
+        let metadataJSON = #""metadata":{"debtorId":"7","debtIds":["a","b\""]}"#
+        var full = debt(firstname: "Zoé")
+        full.metadata = metadata
+        var onlyMetadata = Debt()
+        onlyMetadata.metadata = metadata
+        var emptyMetadata = debt(firstname: "Zoé")
+        emptyMetadata.metadata = RecordObject()
+        let cases: [(Debt, String)] = [
+            (full, String(decoding: piecewise(full).dropLast(), as: UTF8.self) + "," + metadataJSON + "}"),
+            (onlyMetadata, "{" + metadataJSON + "}"),
+            (emptyMetadata, String(decoding: piecewise(emptyMetadata), as: UTF8.self)),
+        ]
+        for (debt, expected) in cases {
+            var valid = Outcome(status: .valid, provenance: Provenance(source: "in.csv", record: 1), tempID: "t")
+            valid.debt = debt
+            var writer = JSONByteWriter()
+            writer.outcome(valid)
+            let text = String(decoding: writer.bytes, as: UTF8.self)
+            #expect(text == #"{"status":"valid","record":1,"temp_id":"t","debt":"# + expected + "}")
+        }
     }
 
     @Test("an envelope's first members are what field by field writes, with or without source, line, case and temp_id",
