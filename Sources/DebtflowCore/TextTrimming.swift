@@ -89,7 +89,18 @@ public enum TextTrimming {
 
     /// Whether `bytes` are empty or only ASCII spaces, tabs, CR/LF and no-break spaces (U+00A0):
     /// a blank cell for `map`.
+    ///
+    /// Inlinable for its first look: most cells start with a byte that is neither white space
+    /// nor the first byte of a no-break space, and are settled there without a call.
+    @inlinable
     public static func isBlank(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        if let first = bytes.first, first > 0x20, first != 0xC2 { return false }
+        return isBlankScan(bytes)
+    }
+
+    /// ``isBlank(_:)-(UnsafeBufferPointer<UInt8>)`` past its first look.
+    @usableFromInline
+    static func isBlankScan(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var pendingNBSP = false
         for byte in bytes {
             switch byte {

@@ -57,6 +57,19 @@ struct TextTrimmingTests {
         #expect(TextTrimming.isBlank(text) == blank)
         #expect([UInt8](arrayLiteral: 0x20, 0xC2).withUnsafeBufferPointer { TextTrimming.isBlank($0) } == false)
     }
+
+    @Test("blank or not whatever the first byte: every byte alone and before a space, and a no-break space's two bytes apart")
+    func blankByFirstByte() {
+        func blank(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBufferPointer { TextTrimming.isBlank($0) } }
+        let spaces: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
+        for byte in UInt8.min...UInt8.max {
+            #expect(blank([byte]) == spaces.contains(byte), "byte \(byte)")
+            #expect(blank([byte, 0x20]) == spaces.contains(byte), "byte \(byte) before a space")
+        }
+        #expect(blank([0xC2, 0xA0, 0x20, 0xC2, 0xA0]))
+        #expect(!blank([0xA0, 0xC2]))
+        #expect(!blank([0xC2, 0xC2, 0xA0]))
+    }
 }
 
 
