@@ -63,8 +63,9 @@ public struct DebtKeyedBytes {
     }
 
     /// `key`'s text without surrounding white space (the `White_Space` of ``TextTrimming``), or
-    /// `nil` when there is none or it is blank.
-    @inlinable
+    /// `nil` when there is none or it is blank. (Always inlined: `normalize` asks it of every
+    /// field it reads.)
+    @inlinable @inline(__always)
     public func trimmed(_ key: DebtKey) -> UnsafeBufferPointer<UInt8>? {
         guard let bytes = self[key] else { return nil }
         let range = TextTrimming.trimmedRange(bytes)
