@@ -31,7 +31,13 @@ enum AmountTextScalars {
 
     /// The range of `bytes` (UTF-8) left once leading and trailing trimmable scalars (see
     /// ``isTrimmable(_:)``) are taken off; empty when nothing is left. Ill-formed UTF-8 is kept.
+    @inline(__always)
     static func trimmedRange(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int> {
-        TextTrimming.trimmedRange(bytes, trimming: isTrimmable)
+        // Most texts start and end with a printable ASCII character, which is never trimmable
+        // (`normalize` hands the rules texts it has trimmed already): nothing to decode.
+        if let first = bytes.first, let last = bytes.last, first > 0x20, first < 0x7F, last > 0x20, last < 0x7F {
+            return 0..<bytes.count
+        }
+        return TextTrimming.trimmedRange(bytes, trimming: isTrimmable)
     }
 }
