@@ -9,31 +9,39 @@ import DebtflowCore
 struct CSVKeyTable {
     /// Every key's UTF-8, one after the other.
     private(set) var bytes: [UInt8] = []
-    /// Each key's place in ``bytes``.
-    private(set) var spans: [ByteSpan] = []
-    /// Each key's flags on a node (``RecordNode/Flags/keyNeedsEscaping`` or none), found once.
-    private(set) var flags: [RecordNode.Flags] = []
+    /// Each key: its place in ``bytes`` and its flags on a node. (One table, not one for the
+    /// spans and one for the flags: a row opens it once, and opening the second array inside the
+    /// first made the compiler retain and release it per row.)
+    private(set) var keys: [Key] = []
+
+    /// A key of the table.
+    struct Key {
+        /// The key's place in ``CSVKeyTable/bytes``.
+        var span: ByteSpan
+        /// Its flags on a node (``RecordNode/Flags/keyNeedsEscaping`` or none), found once.
+        var flags: RecordNode.Flags
+    }
 
     /// How many keys (columns) the table holds.
-    var count: Int { spans.count }
+    var count: Int { keys.count }
 
     /// The table of `keys` (the header's names, made unique by ``CSVHeader/keys(fromNames:)``).
     init(keys: [String]) {
-        spans.reserveCapacity(keys.count)
+        self.keys.reserveCapacity(keys.count)
         for key in keys {
             let offset = UInt32(truncatingIfNeeded: bytes.count)
             bytes.append(contentsOf: key.utf8)
-            spans.append(ByteSpan(offset: offset, length: UInt32(truncatingIfNeeded: bytes.count) - offset))
             var key = key
             let escaping = key.withUTF8 { RecordNode.Flags.of($0).contains(.valueNeedsEscaping) }
-            flags.append(escaping ? .keyNeedsEscaping : [])
+            self.keys.append(Key(span: ByteSpan(offset: offset, length: UInt32(truncatingIfNeeded: bytes.count) - offset),
+                                 flags: escaping ? .keyNeedsEscaping : []))
         }
     }
 
     /// The keys of a file without a header line: the 1-based column numbers `"1"`, `"2"`, …, as
     /// ``CSVHeader/numberedKeys(count:)`` but written as digits straight into the blob.
     init(numberedCount count: Int) {
-        spans.reserveCapacity(count)
+        keys.reserveCapacity(count)
         var digits: [UInt8] = []
         for column in 1...max(1, count) where column <= count {
             let offset = UInt32(truncatingIfNeeded: bytes.count)
@@ -44,14 +52,13 @@ struct CSVKeyTable {
                 value /= 10
             }
             bytes.append(contentsOf: digits.reversed())
-            spans.append(ByteSpan(offset: offset, length: UInt32(truncatingIfNeeded: digits.count)))
+            keys.append(Key(span: ByteSpan(offset: offset, length: UInt32(truncatingIfNeeded: digits.count)), flags: []))
         }
-        flags = Array(repeating: [], count: spans.count)
     }
 
     /// Key `index` as a `String` (off the hot path: ``CSVRecordReader/columnKeys``, tests).
     func key(_ index: Int) -> String {
-        let span = spans[index]
+        let span = keys[index].span
         return String(decoding: bytes[Int(span.offset)..<span.end], as: UTF8.self)
     }
 

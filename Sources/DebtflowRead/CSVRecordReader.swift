@@ -185,21 +185,19 @@ public final class CSVRecordReader: RecordSource {
         let root = builder.beginObject()
         if blank {
             // Every key mapped to "".
-            for (span, keyFlags) in zip(keys.spans, keys.flags) {
-                builder.appendScalar(.string, key: ByteSpan(offset: base + span.offset, length: span.length), value: .empty,
-                                     knownFlags: keyFlags)
+            for key in keys.keys {
+                builder.appendScalar(.string, key: ByteSpan(offset: base + key.span.offset, length: key.span.length), value: .empty,
+                                     knownFlags: key.flags)
             }
             builder.end(root)
             return PendingRecord(record: record, line: line, root: root)
         }
         let named = min(count, keys.count)
-        keys.spans.withUnsafeBufferPointer { spans in
-            keys.flags.withUnsafeBufferPointer { keyFlags in
-                for index in 0..<named {
-                    let key = ByteSpan(offset: base + spans[index].offset, length: spans[index].length)
-                    let (value, flags) = appendField(index, to: &builder)
-                    builder.appendScalar(.string, key: key, value: value, knownFlags: flags.union(keyFlags[index]))
-                }
+        keys.keys.withUnsafeBufferPointer { keys in
+            for index in 0..<named {
+                let key = ByteSpan(offset: base + keys[index].span.offset, length: keys[index].span.length)
+                let (value, flags) = appendField(index, to: &builder)
+                builder.appendScalar(.string, key: key, value: value, knownFlags: flags.union(keys[index].flags))
             }
         }
         for index in named..<max(named, count) {
@@ -225,21 +223,19 @@ public final class CSVRecordReader: RecordSource {
     /// onto the node table at once (``RecordTapeBuilder/appendFlatObject(memberCount:shapeMark:_:)``),
     /// marked as having the header's shape (``headerShape``).
     /// `keys` is only read: it is `inout` to be handed over by address, not copied (a copy
-    /// counts a reference to each of its arrays). Its two tables are opened before the row's
-    /// values are copied: opened after, each was retained and released per row.
+    /// counts a reference to each of its arrays). Its table is opened before the row's values
+    /// are copied: opened after, it was retained and released per row.
     private func appendFullRow(to builder: inout RecordTapeBuilder, keys: inout CSVKeyTable, base: UInt32) -> Int {
         let count = keys.count
-        return keys.spans.withUnsafeBufferPointer { spans in
-            keys.flags.withUnsafeBufferPointer { keyFlags in
-                withUnsafeTemporaryAllocation(of: (value: ByteSpan, flags: RecordNode.Flags).self, capacity: count) { values in
-                    for index in 0..<count {
-                        let (value, flags) = appendField(index, to: &builder)
-                        (values.baseAddress.unsafelyUnwrapped + index).initialize(to: (value, flags))
-                    }
-                    return builder.appendFlatObject(memberCount: count, shapeMark: Self.headerShape) { index in
-                        (ByteSpan(offset: base + spans[index].offset, length: spans[index].length), values[index].value,
-                         values[index].flags.union(keyFlags[index]))
-                    }
+        return keys.keys.withUnsafeBufferPointer { keys in
+            withUnsafeTemporaryAllocation(of: (value: ByteSpan, flags: RecordNode.Flags).self, capacity: count) { values in
+                for index in 0..<count {
+                    let (value, flags) = appendField(index, to: &builder)
+                    (values.baseAddress.unsafelyUnwrapped + index).initialize(to: (value, flags))
+                }
+                return builder.appendFlatObject(memberCount: count, shapeMark: Self.headerShape) { index in
+                    (ByteSpan(offset: base + keys[index].span.offset, length: keys[index].span.length), values[index].value,
+                     values[index].flags.union(keys[index].flags))
                 }
             }
         }
