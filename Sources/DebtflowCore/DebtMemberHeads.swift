@@ -14,6 +14,7 @@ struct DebtMemberHeads: @unchecked Sendable {
     private let memory: UnsafeRawPointer
 
     private init() {
+        precondition(DebtKey.allCases.count <= DebtKey.slotCount, "a slot per debt key: raise DebtKey.slotCount")
         let slotSize = JSONRawCursor.slotSize
         let lengthsOffset = slotSize * DebtKey.slotCount
         let memory = UnsafeMutableRawPointer.allocate(byteCount: lengthsOffset + DebtKey.slotCount, alignment: 16)

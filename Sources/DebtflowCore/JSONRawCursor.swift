@@ -95,7 +95,9 @@ struct JSONRawCursor {
 
     /// The first `length` bytes of the ``slotSize`` at `slot`, written by copying all of them
     /// (two 16-byte moves, no loop): the caller reserves ``slotSize`` bytes for it, and the
-    /// bytes past `length` are written over by what comes next.
+    /// bytes past `length` are written over by what comes next. Those bytes lie past ``count``,
+    /// where ``Swift/Array/appendInPlace(upTo:_:)``'s check after the fact cannot see them: in a
+    /// release build the caller's bound is the only guard (see `writeDebtInOnePiece`'s).
     @inline(__always)
     mutating func slot(_ slot: UnsafeRawPointer, length: Int) {
         assert(length <= Self.slotSize && count + Self.slotSize <= capacity, "JSONRawCursor: past the reserved bytes")

@@ -167,8 +167,9 @@ extension JSONByteWriter {
     }
 
     /// The debt object exactly as the bulk-import API takes it, its keys in ``DebtKey``'s order;
-    /// empty keys left out. Written in one piece (``writeBounded(upTo:_:)``) when its size is
-    /// bounded below ``boundedPieceLimit`` (every debt but one with metadata or huge texts).
+    /// empty keys left out. Its members are written in one piece (``writeBounded(upTo:_:)``)
+    /// when their size is bounded below ``boundedPieceLimit`` (every debt but one with huge
+    /// texts or an amount of more than 18 decimals); its metadata, if any, follows them.
     public mutating func debt(_ debt: Debt) {
         self.debt(debt, member: nil)
     }
@@ -212,7 +213,7 @@ extension JSONByteWriter {
                 }
             }
         }
-        if let metadata = debt.metadata, !metadata.isEmpty {
+        if hasMetadata, let metadata = debt.metadata {
             key(literal: "metadata")
             object(metadata)
         }

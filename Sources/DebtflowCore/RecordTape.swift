@@ -70,7 +70,9 @@ public struct RecordNode: Sendable, Equatable {
     /// For a top-level object, a mark its reader gave it when it knows the object's shape: two
     /// records of one tape with the same mark, not 0, have the same keys in the same order and
     /// only scalar members (a CSV reader's rows with exactly the header's fields). 0 when the
-    /// reader does not say, and for every other node.
+    /// reader does not say, and for every other node: only
+    /// ``RecordTapeBuilder/appendFlatObject(memberCount:shapeMark:_:)`` stores a mark; every
+    /// other container is stored with 0 there.
     @inlinable public var shapeMark: UInt32 { kind == .object ? value.offset : 0 }
 }
 

@@ -34,30 +34,42 @@ public enum SkipRules {
                 let end = Int(root.end)
                 var lower = Int.max
                 var upper = 0
-                var hasContent = false
+                // A cell holds something (not an empty row); the first cell with a non-blank
+                // text, a boolean or content in it was met (the one a `*` must start). They
+                // differ only for a number with a blank text, which counts as content.
+                var foundContent = false
+                var firstContentSeen = false
                 var startsWithStar = false
                 var position = first
                 while position < end {
                     let cell = nodes[position]
                     switch cell.kind {
                     case .string, .number:
+                        if cell.kind == .number { foundContent = true }
                         guard cell.value.length > 0 else { break }
                         lower = Swift.min(lower, Int(cell.value.offset))
                         upper = Swift.max(upper, cell.value.end)
-                        if !hasContent, let byte = firstNonSpaceByte(UnsafeBufferPointer(rebasing: bytes[Int(cell.value.offset)..<cell.value.end])) {
-                            hasContent = true
+                        if !firstContentSeen, let byte = firstNonSpaceByte(UnsafeBufferPointer(rebasing: bytes[Int(cell.value.offset)..<cell.value.end])) {
+                            foundContent = true
+                            firstContentSeen = true
                             startsWithStar = byte == UInt8(ascii: "*")
                         }
                     case .true, .false:
-                        hasContent = true
+                        foundContent = true
+                        firstContentSeen = true
                     case .null:
                         break
                     case .array, .object:
-                        if !hasContent && self.hasContent(cell, at: position, of: tape, bytes: bytes) { hasContent = true }
+                        if !firstContentSeen && hasContent(cell, at: position, of: tape, bytes: bytes) {
+                            foundContent = true
+                            firstContentSeen = true
+                        }
                     }
+                    // Not looking for instructions: the first content settles it.
+                    if foundContent && !lookingForInstructions { return nil }
                     position = Int(cell.end)
                 }
-                guard hasContent else { return .emptyRow }
+                guard foundContent else { return .emptyRow }
                 guard lookingForInstructions else { return nil }
                 if startsWithStar { return .instructionRow }
                 // No `ch` in any cell's text: no phrase either.

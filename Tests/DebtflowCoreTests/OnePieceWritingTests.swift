@@ -87,7 +87,12 @@ struct OnePieceWritingTests {
         withRecord.data = RecordView(RecordObject(entries: [.init(key: "a", value: .string("x\ty"))]))
         var withLongRecord = failed
         withLongRecord.data = RecordView(RecordObject(entries: [.init(key: "note", value: .string(String(repeating: "a\"b", count: 12_000)))]))
-        for outcome in [valid, failed, withRecord, withLongRecord] {
+        // Debts past the one-piece limit, with and without metadata, go member by member.
+        var withLongDebt = valid
+        withLongDebt.debt = debt(firstname: String(repeating: "\"", count: 11_000))
+        var withLongDebtAndMetadata = withLongDebt
+        withLongDebtAndMetadata.debt?.metadata = RecordObject(["debtorId": .string("7")])
+        for outcome in [valid, failed, withRecord, withLongRecord, withLongDebt, withLongDebtAndMetadata] {
             var writer = JSONByteWriter()
             writer.outcome(outcome)
 
@@ -99,7 +104,15 @@ struct OnePieceWritingTests {
             expected.optionalField(literal: "temp_id", outcome.tempID)
             if let debt = outcome.debt {
                 expected.key(literal: "debt")
-                expected.rawJSON(piecewise(debt))
+                if let metadata = debt.metadata {
+                    var members = piecewise(debt)
+                    members.removeLast()
+                    var metadataWriter = JSONByteWriter()
+                    metadataWriter.object(metadata)
+                    expected.rawJSON(members + Array(#","metadata":"#.utf8) + metadataWriter.bytes + [UInt8(ascii: "}")])
+                } else {
+                    expected.rawJSON(piecewise(debt))
+                }
             }
             if let destination = outcome.destination {
                 expected.key(literal: "destination")

@@ -41,6 +41,15 @@ struct CSVTapeTests {
         #expect(CSVRecordReader.headerShape != 0)
         // Members and every node below a root are never marked.
         #expect(records[0].view.children.allSatisfy { $0.node.shapeMark == 0 })
+
+        // Without a header (numbered keys), after a leading blank line, and across chunks of
+        // two rows: only the full rows are marked, in every chunk.
+        let numbered = try chunks("\nDupont,12.50\nMartin\nDurand,7\nBernard,1,x\nPetit,2\n",
+                                  options: CSVReaderOptions(header: false), chunkSize: 2)
+        #expect(numbered.count > 1)
+        let rows = numbered.flatMap(\.elements)
+        let mark = CSVRecordReader.headerShape
+        #expect(rows.map(\.view.node.shapeMark) == [0, mark, 0, mark, 0, mark])
     }
 
     @Test("the records of a chunk share one tape, and the keys belong to the header: every row's key spans are the same bytes")

@@ -131,6 +131,11 @@ struct ValidateStageTests {
         #expect(reason([], looking: false) == .emptyRow)
         #expect(SkipRules.skipReason(RecordView(.string("x")), lookingForInstructions: true) == .emptyRow)
         #expect(reason([.string("Charles"), .string("Michel"), .string("richard@chez.example.fr")]) == nil)
+        // A number counts as content even with a blank text, but a `*` after it still starts
+        // the first cell with a text.
+        #expect(reason([.number("")]) == nil)
+        #expect(reason([.number(" ")], looking: false) == nil)
+        #expect(reason([.number(""), .string("* note")]) == .instructionRow)
     }
 
     @Test("with skip_instruction_rows false, an instruction row is validated like any other")
