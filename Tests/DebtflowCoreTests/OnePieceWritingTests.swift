@@ -23,6 +23,16 @@ struct OnePieceWritingTests {
         return writer.bytes
     }
 
+    /// `[null,…]`: what `write` writes as an array's second element (after a comma).
+    private func afterAnotherValue(_ write: (inout JSONByteWriter) -> Void) -> String {
+        var writer = JSONByteWriter()
+        writer.beginArray()
+        writer.null()
+        write(&writer)
+        writer.endArray()
+        return String(decoding: writer.bytes, as: UTF8.self)
+    }
+
     private func debt(firstname: String, amount: MinorUnitAmount? = MinorUnitAmount(minorUnits: -5, digits: 2),
                       accept: Bool? = true) -> Debt {
         var debt = Debt()
@@ -67,13 +77,8 @@ struct OnePieceWritingTests {
             debts.append(alone)
         }
         for debt in debts {
-            var writer = JSONByteWriter()
-            writer.beginArray()
-            writer.null()
-            writer.debt(debt)
-            writer.endArray()
             let expected = Array("[null,".utf8) + piecewise(debt) + Array("]".utf8)
-            #expect(String(decoding: writer.bytes, as: UTF8.self) == String(decoding: expected, as: UTF8.self))
+            #expect(afterAnotherValue { $0.debt(debt) } == String(decoding: expected, as: UTF8.self))
         }
     }
 
@@ -212,11 +217,7 @@ struct OnePieceWritingTests {
             Destination(zone: .other, country: "US", credits: nil, multiplier: nil, expensive: false),
         ]
         for destination in destinations {
-            var writer = JSONByteWriter()
-            writer.beginArray()
-            writer.null()
-            writer.destination(destination)
-            writer.endArray()
+            let written = afterAnotherValue { $0.destination(destination) }
 
             var expected = JSONByteWriter()
             expected.beginArray()
@@ -232,7 +233,7 @@ struct OnePieceWritingTests {
             expected.field(literal: "expensive", destination.expensive)
             expected.endObject()
             expected.endArray()
-            #expect(String(decoding: writer.bytes, as: UTF8.self) == String(decoding: expected.bytes, as: UTF8.self))
+            #expect(written == String(decoding: expected.bytes, as: UTF8.self))
         }
     }
 
