@@ -318,21 +318,32 @@ extension FieldMappingPlan {
             let mark = a.node.shapeMark
             if mark != 0 && mark == b.node.shapeMark { return true }
         }
-        if sameTape && a.isFlat && b.isFlat {
+        if sameTape {
             // Two flat records of one tape: the same count of members, each with the same key.
-            let count = a.node.childCount
-            guard b.node.childCount == count else { return false }
+            // (The node table is opened once, and both roots read from it.)
             let tape = a.tape
-            return tape.nodes.withUnsafeBufferPointer { nodes in
-                for member in 1...max(1, count) where member <= count {
-                    let left = nodes[a.index + member]
-                    let right = nodes[b.index + member]
+            let flat: Bool? = tape.nodes.withUnsafeBufferPointer { nodes in
+                let leftRoot = nodes[a.index]
+                let rightRoot = nodes[b.index]
+                let count = leftRoot.childCount
+                guard (leftRoot.kind == .object || leftRoot.kind == .array) && Int(leftRoot.end) == a.index + 1 + count,
+                      (rightRoot.kind == .object || rightRoot.kind == .array)
+                        && Int(rightRoot.end) == b.index + 1 + rightRoot.childCount else { return nil }
+                guard rightRoot.childCount == count else { return false }
+                var left = nodes.baseAddress.unsafelyUnwrapped + a.index + 1
+                var right = nodes.baseAddress.unsafelyUnwrapped + b.index + 1
+                for _ in 0..<count {
                     // An empty object counts as a nested object (no names) in the signature.
-                    guard (left.kind == .object) == (right.kind == .object) else { return false }
-                    if left.key != right.key && !tape.bytes(left.key, equal: right.key) { return false }
+                    guard (left.pointee.kind == .object) == (right.pointee.kind == .object) else { return false }
+                    if left.pointee.key != right.pointee.key && !tape.bytes(left.pointee.key, equal: right.pointee.key) {
+                        return false
+                    }
+                    left += 1
+                    right += 1
                 }
                 return true
             }
+            if let flat { return flat }
         }
         var left = a.children.makeIterator()
         var right = b.children.makeIterator()

@@ -46,6 +46,34 @@ struct MapOnTapeTests {
         #expect(FieldMappingPlan.sameShape(marked.0, other.0))
     }
 
+    @Test("unmarked flat records of one tape (a JSON chunk's) are compared member by member: shared or equal key bytes, counts, kinds")
+    func sameShapeOfUnmarkedFlatRecords() {
+        var builder = RecordTapeBuilder()
+        let a = builder.appendBytes("a"), b = builder.appendBytes("b"), otherA = builder.appendBytes("a")
+        func flat(_ keys: [ByteSpan]) -> Int { builder.appendFlatObject(memberCount: keys.count) { (keys[$0], keys[$0], []) } }
+        let first = flat([a, b])
+        let sameSpans = flat([a, b])
+        let sameBytes = flat([otherA, b])
+        let swapped = flat([b, a])
+        let shorter = flat([a])
+        let nested = builder.beginObject()
+        builder.appendScalar(.string, key: a, value: a)
+        builder.end(builder.beginObject(key: b))
+        builder.end(nested)
+        let tape = builder.finish()
+        func view(_ index: Int) -> RecordView { RecordView(tape: tape, index: index) }
+        #expect(FieldMappingPlan.sameShape(view(first), view(sameSpans)))
+        #expect(FieldMappingPlan.sameShape(view(first), view(sameBytes)))
+        #expect(!FieldMappingPlan.sameShape(view(first), view(swapped)))
+        #expect(!FieldMappingPlan.sameShape(view(first), view(shorter)))
+        #expect(!FieldMappingPlan.sameShape(view(shorter), view(first)))
+        // A record with a nested member (not flat) goes the general way, with the same answer
+        // as the signatures.
+        #expect(!FieldMappingPlan.sameShape(view(first), view(nested)))
+        #expect(!FieldMappingPlan.sameShape(view(nested), view(first)))
+        #expect(FieldMappingPlan.sameShape(view(nested), view(nested)))
+    }
+
     @Test("a plan's signature tells nested names apart from top-level ones")
     func signatureOfNestedRecords() {
         let flat = RecordView(fields(("a", "1"), ("b", "2")))
