@@ -98,7 +98,7 @@ public final class CSVRecordReader: RecordSource {
         var rowBytes = 0
         // The keys, held here for the chunk and lent to each row in place: read from the
         // reader's property, they were copied per row (a retain and release of each of their
-        // three arrays). `self.keys` is behind until the chunk ends (the first row of a file
+        // arrays). `self.keys` is behind until the chunk ends (the first row of a file
         // without a header sets them).
         var chunkKeys = keys
         defer { keys = chunkKeys }
