@@ -21,10 +21,17 @@ public enum TextTrimming {
     @inlinable
     public static func trimmedRange(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int> {
         // Most texts start and end with a printable ASCII character: nothing to trim.
-        if let first = bytes.first, let last = bytes.last, first > 0x20, first < 0x7F, last > 0x20, last < 0x7F {
-            return 0..<bytes.count
-        }
+        if hasPrintableASCIIEnds(bytes) { return 0..<bytes.count }
         return whitespaceTrimmedRange(bytes)
+    }
+
+    /// Whether `bytes` start and end with a printable ASCII character (`!` to `~`), which no
+    /// trimming set takes off: the first look of ``trimmedRange(_:)`` and of the rules' own
+    /// trimming, settling most texts without decoding a scalar.
+    @inlinable @inline(__always)
+    public static func hasPrintableASCIIEnds(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = bytes.first, let last = bytes.last else { return false }
+        return first > 0x20 && first < 0x7F && last > 0x20 && last < 0x7F
     }
 
     /// ``trimmedRange(_:)`` past its fast path (the bytes start or end with something other than

@@ -317,8 +317,6 @@ extension FieldMappingPlan {
         if sameTape {
             let mark = a.node.shapeMark
             if mark != 0 && mark == b.node.shapeMark { return true }
-        }
-        if sameTape {
             // Two flat records of one tape: the same count of members, each with the same key.
             // (The node table is opened once, and both roots read from it.)
             let tape = a.tape
@@ -326,6 +324,8 @@ extension FieldMappingPlan {
                 let leftRoot = nodes[a.index]
                 let rightRoot = nodes[b.index]
                 let count = leftRoot.childCount
+                // ``DebtflowCore/RecordView/isFlat`` of both, read on the opened table (through
+                // the views, each read the tape's node array again).
                 guard (leftRoot.kind == .object || leftRoot.kind == .array) && Int(leftRoot.end) == a.index + 1 + count,
                       (rightRoot.kind == .object || rightRoot.kind == .array)
                         && Int(rightRoot.end) == b.index + 1 + rightRoot.childCount else { return nil }

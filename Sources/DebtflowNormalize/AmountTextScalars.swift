@@ -35,9 +35,7 @@ enum AmountTextScalars {
     static func trimmedRange(_ bytes: UnsafeBufferPointer<UInt8>) -> Range<Int> {
         // Most texts start and end with a printable ASCII character, which is never trimmable
         // (`normalize` hands the rules texts it has trimmed already): nothing to decode.
-        if let first = bytes.first, let last = bytes.last, first > 0x20, first < 0x7F, last > 0x20, last < 0x7F {
-            return 0..<bytes.count
-        }
+        if TextTrimming.hasPrintableASCIIEnds(bytes) { return 0..<bytes.count }
         return TextTrimming.trimmedRange(bytes, trimming: isTrimmable)
     }
 }
