@@ -253,12 +253,14 @@ extension JSONByteWriter {
     private static func writeDebtMembers(_ members: UInt32, amount: MinorUnitAmount?, flag: Bool?, texts: DebtKeyedBytes,
                                          into cursor: inout JSONRawCursor) {
         let heads = DebtMemberHeads.shared
+        let slots = heads.slotsStart
+        let lengths = heads.lengthsStart
         let objectStart = cursor.count
         var remaining = members
         while remaining != 0 {
             let debtKey = DebtKey(rawValue: remaining.trailingZeroBitCount).unsafelyUnwrapped
             remaining &= remaining &- 1
-            cursor.slot(heads.slot(debtKey), length: heads.length(debtKey))
+            cursor.slot(slots + debtKey.rawValue &* JSONRawCursor.slotSize, length: Int(lengths[debtKey.rawValue]))
             switch debtKey {
             case .amount: cursor.amount(amount.unsafelyUnwrapped)
             case .acceptExpensiveDestination: cursor.literal(flag == true ? "true" : "false")

@@ -1,3 +1,5 @@
+import DebtflowCore
+
 /// A deterministic automaton over the digits 0–9, compiled from one of libphonenumber's regular
 /// expressions by `Scripts/generate_phone_metadata.py`. State 0 is the start state.
 struct PhoneDigitAutomaton: Sendable {

@@ -1,3 +1,5 @@
+import DebtflowCore
+
 /// What libphonenumber knows of one region: a reference to the region's ``Entry`` in the store's
 /// permanent table (``PhoneMetadataStore/shared``, kept for the life of the process). Taking one
 /// copies a word; reading its tables, which are ``PermanentTable``s too, counts no reference.

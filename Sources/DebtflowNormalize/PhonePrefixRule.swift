@@ -1,3 +1,5 @@
+import DebtflowCore
+
 /// One path through a prefix pattern of libphonenumber's metadata (national prefix for parsing,
 /// international prefix), as the generator enumerated it: a sequence of digit classes with
 /// capture groups and an optional end anchor, plus the transform template when the metadata's

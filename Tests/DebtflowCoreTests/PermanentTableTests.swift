@@ -1,9 +1,10 @@
-@testable import DebtflowNormalize
+import DebtflowCore
 import Testing
 
-/// The phone metadata's tables (``PermanentTable``): the elements given, in order, at addresses
-/// that do not move, shared by every copy; reading outside them stops the program.
-@Suite("Permanent tables: the phone metadata's arrays without reference counting")
+/// The tables kept for the process (``PermanentTable``: the phone metadata's, the debt writer's
+/// member heads): the elements given, in order, at addresses that do not move, shared by every
+/// copy; reading outside them stops the program.
+@Suite("Permanent tables: arrays kept for the process without reference counting")
 struct PermanentTableTests {
     @Test("a table holds the elements it was made from, in order, and counts them")
     func holdsItsElements() {
@@ -44,17 +45,5 @@ struct PermanentTableTests {
         await #expect(processExitsWith: .failure) {
             _ = PermanentTable([1, 2, 3]).address(of: -1)
         }
-    }
-
-    @Test("a region's metadata read through the store is the region asked for")
-    func regionsThroughTheStore() throws {
-        let store = PhoneMetadataStore.shared
-        let france = try #require(store.region("FR"))
-        #expect(france.region == "FR")
-        #expect(france.callingCode == 33)
-        #expect(Array(france.callingCodeDigits) == [3, 3])
-        let guadeloupe = try #require(store.mainRegion(callingCode: 590))
-        #expect(guadeloupe.region == "GP")
-        #expect(store.region("ZZ") == nil)
     }
 }
