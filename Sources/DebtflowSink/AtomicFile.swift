@@ -26,6 +26,11 @@ public final class AtomicFile {
     private var isOpen = true
     /// Bytes written so far (the file's size, for a file we created).
     public private(set) var bytesWritten: Int64 = 0
+    /// Where the bytes not yet handed to the kernel's writeback begin (``WriteBehind``).
+    private var writeBehindStart: Int64 = 0
+    /// Bytes the kernel was asked to start writing to disk before ``publish()`` (a file we
+    /// created only, never a stream): what the last `fsync` no longer waits for.
+    public private(set) var bytesHandedToWriteback: Int64 = 0
 
     /// Creates the temporary file next to `path` (or opens the stream it names).
     /// - Parameters:
@@ -57,7 +62,8 @@ public final class AtomicFile {
         }
     }
 
-    /// Appends bytes, retrying short writes.
+    /// Appends bytes, retrying short writes. Every ``WriteBehind/step`` bytes of a file we created
+    /// are handed to the kernel's writeback at once, so that ``publish()`` waits for little.
     /// - Throws: `.sink` on an I/O error (`disk full` for ENOSPC, `its reader went away` for EPIPE).
     public func write(_ bytes: [UInt8]) throws {
         guard isOpen else {
@@ -81,6 +87,12 @@ public final class AtomicFile {
             }
         }
         bytesWritten += Int64(bytes.count)
+        if temporaryPath != nil && bytesWritten - writeBehindStart >= WriteBehind.step {
+            if WriteBehind.start(descriptor, from: writeBehindStart, count: bytesWritten - writeBehindStart) {
+                bytesHandedToWriteback += bytesWritten - writeBehindStart
+            }
+            writeBehindStart = bytesWritten
+        }
     }
 
     /// Cuts the unpublished file back to its first `size` bytes, so what was written after that
@@ -96,6 +108,7 @@ public final class AtomicFile {
             throw DebtflowError.sink("cannot cut the output back", location: .init(file: path), cause: String(cString: strerror(code)))
         }
         bytesWritten = size
+        writeBehindStart = min(writeBehindStart, size)
     }
 
     /// Flushes the file to disk and renames it into place, then syncs the folder. A stream is

@@ -43,3 +43,68 @@ struct OutputTargetTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["fifo"])
     }
 }
+
+@Suite("Writing behind: an output goes to disk while the run goes on")
+struct WriteBehindTests {
+    private static let mebibyte = 1 << 20
+
+    /// `count` MiB written at `offset`, each MiB of the file its own byte value, so that a lost or
+    /// moved piece shows.
+    private static func piece(at offset: Int, mebibytes count: Int) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for index in 0..<count {
+            bytes += [UInt8](repeating: UInt8(truncatingIfNeeded: offset / mebibyte + index + 1), count: mebibyte)
+        }
+        return bytes
+    }
+
+    @Test("every 8 MiB written is handed to the kernel's writeback, and the published file is whole")
+    func handsStepsToWriteback() throws {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-writebehind")
+        let path = folder.appendingPathComponent("out.ndjson").path
+        let file = try AtomicFile(path: path)
+        var expected: [UInt8] = []
+        for _ in 0..<20 {
+            let bytes = Self.piece(at: expected.count, mebibytes: 1)
+            try file.write(bytes)
+            expected += bytes
+        }
+        // Two steps of 8 MiB; the last 4 MiB are left to publish's fsync.
+        #expect(file.bytesHandedToWriteback == Int64(16 * Self.mebibyte))
+        try file.publish()
+        #expect(FileManager.default.contents(atPath: path) == Data(expected))
+    }
+
+    @Test("after lines are cut back, the next step counts from the cut, and the cut bytes stay gone")
+    func countsFromACutBack() throws {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-writebehind")
+        let path = folder.appendingPathComponent("out.ndjson").path
+        let file = try AtomicFile(path: path)
+        var expected = Self.piece(at: 0, mebibytes: 9)
+        try file.write(expected)
+        #expect(file.bytesHandedToWriteback == Int64(9 * Self.mebibyte))
+        try file.truncate(to: Int64(5 * Self.mebibyte))
+        expected.removeLast(4 * Self.mebibyte)
+        // 7 MiB after the cut: not a step yet.
+        let more = Self.piece(at: expected.count, mebibytes: 7)
+        try file.write(more)
+        expected += more
+        #expect(file.bytesHandedToWriteback == Int64(9 * Self.mebibyte))
+        // One more: 8 MiB since the cut.
+        let last = Self.piece(at: expected.count, mebibytes: 1)
+        try file.write(last)
+        expected += last
+        #expect(file.bytesHandedToWriteback == Int64(17 * Self.mebibyte))
+        try file.publish()
+        #expect(FileManager.default.contents(atPath: path) == Data(expected))
+    }
+
+    @Test("a stream (a device) is written as it is, with no writeback asked")
+    func streamsAreNotHinted() throws {
+        let file = try AtomicFile(path: "/dev/null")
+        for _ in 0..<9 { try file.write(Self.piece(at: 0, mebibytes: 1)) }
+        #expect(file.bytesWritten == Int64(9 * Self.mebibyte))
+        #expect(file.bytesHandedToWriteback == 0)
+        try file.publish()
+    }
+}
