@@ -25,12 +25,12 @@ struct PhoneRegionMetadata: @unchecked Sendable {
         let hasLeadingDigits: Bool
 
         init(record: String) {
-            let fields = record.split(separator: "|", omittingEmptySubsequences: false)
+            let fields = Substring(record).parts(separatedBy: UInt8(ascii: "|"))
             region = String(fields[0])
             callingCode = Int(fields[1]) ?? 0
             callingCodeDigits = PermanentTable(fields[1].utf8.map { $0 - UInt8(ascii: "0") })
-            possibleLengths = PermanentTable(fields[2].split(separator: ",").compactMap { Int($0) })
-            localOnlyLengths = PermanentTable(fields[3].split(separator: ",").compactMap { Int($0) })
+            possibleLengths = PermanentTable(fields[2].parts(separatedBy: UInt8(ascii: ","), omittingEmpty: true).compactMap { Int($0) })
+            localOnlyLengths = PermanentTable(fields[3].parts(separatedBy: UInt8(ascii: ","), omittingEmpty: true).compactMap { Int($0) })
             nationalPrefixRules = PhonePrefixRule.list(fields[4])
             internationalPrefixRules = PhonePrefixRule.list(fields[5])
             valid = PhoneDigitAutomaton(encoded: fields[6])
@@ -100,11 +100,11 @@ final class PhoneMetadataStore: Sendable {
         }
         var ranges = [Range<Int32>](repeating: 0..<0, count: 1000)
         var flat: [Int32] = []
-        for entry in PhoneMetadataTables.callingCodes.split(separator: ";") {
-            let parts = entry.split(separator: ":")
+        for entry in Substring(PhoneMetadataTables.callingCodes).parts(separatedBy: UInt8(ascii: ";"), omittingEmpty: true) {
+            let parts = entry.parts(separatedBy: UInt8(ascii: ":"), omittingEmpty: true)
             guard parts.count == 2, let code = Int(parts[0]), code < 1000 else { continue }
             let start = Int32(flat.count)
-            flat += parts[1].split(separator: ",").compactMap { byKey["\(code):\($0)"] }.map { Int32($0) }
+            flat += parts[1].parts(separatedBy: UInt8(ascii: ","), omittingEmpty: true).compactMap { byKey["\(code):\($0)"] }.map { Int32($0) }
             ranges[code] = start..<Int32(flat.count)
         }
         self.regions = PermanentTable(regions)
@@ -170,5 +170,14 @@ final class PhoneMetadataStore: Sendable {
             }
         }
         return nil
+    }
+}
+
+extension Substring {
+    /// The parts between `separator` bytes (ASCII), split on the UTF-8 bytes. The generated tables
+    /// are ASCII: a split by `Character` walked them by grapheme cluster, two thirds of the
+    /// store's decoding at every start of the process (48 of 70 million instructions).
+    func parts(separatedBy separator: UInt8, omittingEmpty: Bool = false) -> [Substring] {
+        utf8.split(separator: separator, omittingEmptySubsequences: omittingEmpty).map { Substring($0) }
     }
 }

@@ -91,7 +91,7 @@ struct PhonePrefixRule: Sendable {
     /// Decodes a `;`-separated list of rules.
     static func list(_ encoded: Substring) -> PermanentTable<PhonePrefixRule> {
         guard !encoded.isEmpty else { return PermanentTable([]) }
-        return PermanentTable(encoded.split(separator: ";", omittingEmptySubsequences: false).map { PhonePrefixRule(encoded: $0) })
+        return PermanentTable(encoded.parts(separatedBy: UInt8(ascii: ";")).map { PhonePrefixRule(encoded: $0) })
     }
 
     /// Matches the rule at the start of `digits` (values 0–9).
