@@ -146,6 +146,14 @@ public final class CSVRecordReader: RecordSource {
         decoder.appendField(scanner.fieldBytes(index), knownASCIIFlags: scanner.knownASCIIFlags(ofField: index), to: &builder)
     }
 
+    /// The tape flags of `count` bytes at `offset` of `row` when they are well-formed UTF-8 and the
+    /// reader takes UTF-8 as it is (`auto`, `utf-8`), else `nil` (the decoder reads them).
+    @inline(__always)
+    private func validatedFlags(_ row: UnsafeBufferPointer<UInt8>, _ offset: Int, _ count: Int) -> RecordNode.Flags? {
+        guard decoder.encoding != .windows1252 else { return nil }
+        return UTF8Validation.tapeFlags(of: UnsafeBufferPointer(rebasing: row[offset..<offset + count]))
+    }
+
     /// A record whose tape is not finished yet: its number and line, and its root node's index on
     /// the chunk's tape. Its provenance is made with the record, from the chunk's input name, so a
     /// pending row holds no reference: nothing is retained or released per row until then.
@@ -225,13 +233,28 @@ public final class CSVRecordReader: RecordSource {
     /// `keys` is only read: it is `inout` to be handed over by address, not copied (a copy
     /// counts a reference to each of its arrays). Its table is opened before the row's values
     /// are copied: opened after, it was retained and released per row.
+    ///
+    /// The row's bytes are copied to the arena at once (``CSVRowScanner/rowBytes()``), and a field
+    /// whose stored bytes are its text is a span of that copy: one copy per row, not one per
+    /// field. A field that needs decoding (a quoted field with `""`, a byte that is not UTF-8, a
+    /// Windows-1252 text) is decoded after it, as ``appendField(_:to:)`` does.
     private func appendFullRow(to builder: inout RecordTapeBuilder, keys: inout CSVKeyTable, base: UInt32) -> Int {
         let count = keys.count
         return keys.keys.withUnsafeBufferPointer { keys in
             withUnsafeTemporaryAllocation(of: (value: ByteSpan, flags: RecordNode.Flags).self, capacity: count) { values in
+                let row = scanner.rowBytes()
+                let rowOffset = builder.appendBytes(row).offset
                 for index in 0..<count {
-                    let (value, flags) = appendField(index, to: &builder)
-                    (values.baseAddress.unsafelyUnwrapped + index).initialize(to: (value, flags))
+                    let field = scanner.rowField(index)
+                    let found: (value: ByteSpan, flags: RecordNode.Flags)
+                    if field.isText, let flags = field.knownASCIIFlags ?? validatedFlags(row, field.offset, field.count) {
+                        found = (ByteSpan(offset: rowOffset &+ UInt32(truncatingIfNeeded: field.offset),
+                                          length: UInt32(truncatingIfNeeded: field.count)), flags)
+                    } else {
+                        let decoded = appendField(index, to: &builder)
+                        found = (decoded.span, decoded.flags)
+                    }
+                    (values.baseAddress.unsafelyUnwrapped + index).initialize(to: found)
                 }
                 return builder.appendFlatObject(memberCount: count, shapeMark: Self.headerShape) { index in
                     (ByteSpan(offset: base + keys[index].span.offset, length: keys[index].span.length), values[index].value,

@@ -436,6 +436,27 @@ final class CSVRowScanner {
         return fieldStorage[index].knownASCIIFlags
     }
 
+    /// The current row's bytes from its first field's first byte to its last field's last byte
+    /// (delimiters and any quotes included), as stored, and where each field lies in them
+    /// (``rowField(_:)``'s offsets count from their first byte). Valid until the next
+    /// ``nextRow()``. The row has at least one field.
+    @inline(__always)
+    func rowBytes() -> UnsafeBufferPointer<UInt8> {
+        precondition(fieldCount > 0, "no field in the row")
+        let first = fieldStorage[0].start
+        return UnsafeBufferPointer(start: storage + rowStart + first, count: fieldStorage[fieldCount - 1].end - first)
+    }
+
+    /// Field `index` of the current row as it lies in ``rowBytes()``: its offset there and
+    /// length, whether its bytes there are its text (not a quoted field with `""` to undouble),
+    /// and its flags when the scan found it all ASCII (``knownASCIIFlags(ofField:)``).
+    @inline(__always)
+    func rowField(_ index: Int) -> (offset: Int, count: Int, isText: Bool, knownASCIIFlags: RecordNode.Flags?) {
+        precondition(index >= 0 && index < fieldCount, "no such field in the row")
+        let field = fieldStorage[index]
+        return (field.start - fieldStorage[0].start, field.end - field.start, !field.needsUnquoting, field.knownASCIIFlags)
+    }
+
     /// The text bytes of field `index` of the current row (quotes removed). Valid until the next
     /// call of this method or of ``nextRow()``.
     @inline(__always)

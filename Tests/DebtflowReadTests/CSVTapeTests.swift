@@ -62,9 +62,10 @@ struct CSVTapeTests {
         #expect(records.allSatisfy { $0.view.tape === tape })
         let keySpans = records.map { record in record.view.children.map(\.node.key) }
         #expect(keySpans[1] == keySpans[0] && keySpans[2] == keySpans[0])
-        // The header's names are in the arena once: "name" and "amount", then the values.
+        // The header's names are in the arena once: "name" and "amount", then each row's bytes
+        // (its values and the delimiters between them, copied at once).
         #expect(tape.string(keySpans[0][0]) == "name" && tape.string(keySpans[0][1]) == "amount")
-        #expect(tape.bytes.count == "nameamount".utf8.count + "Dupont12.50Martin3Durand7".utf8.count)
+        #expect(tape.bytes.count == "nameamount".utf8.count + "Dupont,12.50Martin,3Durand,7".utf8.count)
         #expect(texts(records[2]) == ["Durand", "7"])
         #expect(read[0].textByteCount == tape.bytes.count)
     }
@@ -171,6 +172,47 @@ struct CSVTapeTests {
                     }
                 }
                 #expect(checked > 0)
+            }
+        }
+    }
+
+    @Test("a full row is copied to the arena once: its text fields are spans of that copy, one delimiter apart")
+    func fullRowOneCopy() throws {
+        let chunk = try #require(try chunks("a,b,c,d\nxx,\"yyy\",,Zoë\n").first)
+        let record = try #require(chunk.elements.first)
+        #expect(texts(record) == ["xx", "yyy", "", "Zoë"])
+        let spans = record.view.children.map(\.node.value)
+        // x x , " y y y " , , Z o ë: each field where it lies in the row's one copy.
+        #expect(spans.map(\.length) == [2, 3, 0, 4])
+        #expect(spans[1].offset == spans[0].offset + 4)
+        #expect(spans[2].offset == spans[1].offset + 5)
+        #expect(spans[3].offset == spans[2].offset + 1)
+        // The arena holds the header's keys and the row's bytes, nothing more.
+        #expect(chunk.textByteCount == "abcd".utf8.count + "xx,\"yyy\",,Zoë".utf8.count)
+    }
+
+    @Test("in a full row, a field that needs decoding is decoded after the row's copy, and every field reads as its text in every encoding",
+          arguments: readSizes)
+    func fullRowDecodedFields(readSize: Int) throws {
+        // 1 plain, 2 simple quoted, 3 quoted with doubled quotes and the delimiter, 4 UTF-8 "Zoë",
+        // 5 Windows-1252 "Céline" (E9), 6 empty, 7 a quoted field last.
+        let row: [UInt8] = Array("plain,\"simple\",\"say \"\"hi\"\", ok\",Zo".utf8) + [0xC3, 0xAB] + Array(",C".utf8) + [0xE9]
+            + Array("line,,\"last\"".utf8)
+        let bytes = Array("c1,c2,c3,c4,c5,c6,c7\n".utf8) + row + [0x0A] + row
+        let expected: [TextEncodingChoice: [String]] = [
+            .auto: ["plain", "simple", "say \"hi\", ok", "Zoë", "Céline", "", "last"],
+            .utf8: ["plain", "simple", "say \"hi\", ok", "Zoë", "C\u{FFFD}line", "", "last"],
+            .windows1252: ["plain", "simple", "say \"hi\", ok", "ZoÃ«", "Céline", "", "last"],
+        ]
+        for (encoding, fields) in expected {
+            let reader = CSVRecordReader(source: MemoryByteSource(bytes, name: "t.csv", maxReadSize: readSize),
+                                         options: CSVReaderOptions(encoding: encoding), chunkSize: 1024)
+            var records: [Record] = []
+            while let chunk = try reader.readChunk() { records += chunk.elements }
+            #expect(records.count == 2)
+            for record in records {
+                #expect(texts(record) == fields, "read as \(encoding) in reads of \(readSize)")
+                #expect(record.view.node.shapeMark == CSVRecordReader.headerShape, "a full row keeps the header's shape mark")
             }
         }
     }
