@@ -46,7 +46,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "DebtflowNormalizeTests", dependencies: ["DebtflowNormalize", "DebtflowTestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "DebtflowMapTests", dependencies: ["DebtflowMap", "DebtflowRead", "DebtflowTestSupport"]),
+        .testTarget(name: "DebtflowMapTests", dependencies: ["DebtflowMap", "DebtflowRead", "DebtflowJSON", "DebtflowTestSupport"]),
         .testTarget(name: "DebtflowClassifyTests", dependencies: ["DebtflowClassify", "DebtflowNormalize", "DebtflowTestSupport"]),
         .testTarget(name: "DebtflowValidateTests", dependencies: ["DebtflowValidate", "DebtflowNormalize", "DebtflowClassify", "DebtflowTestSupport"]),
         .testTarget(name: "DebtflowSinkTests", dependencies: ["DebtflowSink", "DebtflowRead", "DebtflowGzip", "DebtflowTestSupport"]),

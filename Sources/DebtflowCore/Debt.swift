@@ -77,7 +77,7 @@ public struct Debt: Sendable {
 
     public var amount: MinorUnitAmount?
     public var acceptExpensiveDestination: Bool?
-    public var metadata: RecordObject?
+    public var metadata: DebtMetadata?
 
     /// An empty debt whose texts are copied into its own arena.
     public init() {}

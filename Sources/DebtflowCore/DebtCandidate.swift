@@ -14,7 +14,7 @@ public struct DebtCandidate: Sendable, Equatable {
     /// Fixed slots (``DebtRawFields``), read by key name or, faster, by ``DebtRawKey``.
     public var raw: DebtRawFields
     /// Structured metadata found by the mapping (the preset's `debtorId`, `debtId`s).
-    public var metadata: RecordObject?
+    public var metadata: DebtMetadata?
     /// Stable id of the record within the input: its own id when it has one.
     public var tempID: String?
     /// The region for the record's national phone numbers before the config default
@@ -42,7 +42,7 @@ public struct DebtCandidate: Sendable, Equatable {
 
     @inlinable
     public init(provenance: Provenance, data: RecordView, raw: DebtRawFields = DebtRawFields(),
-                metadata: RecordObject? = nil, tempID: String? = nil, phoneRegion: String? = nil) {
+                metadata: DebtMetadata? = nil, tempID: String? = nil, phoneRegion: String? = nil) {
         self.provenance = provenance
         self.data = data
         self.raw = raw
@@ -70,7 +70,7 @@ extension DebtCandidate {
     /// reference (the same texts compare equal either way).
     @inlinable
     public mutating func reset(provenance: consuming Provenance, data: consuming RecordView, rawSide: [UInt8] = [],
-                               metadata: consuming RecordObject? = nil, tempID: consuming String? = nil,
+                               metadata: consuming DebtMetadata? = nil, tempID: consuming String? = nil,
                                phoneRegion: consuming String? = nil) {
         self.provenance = provenance
         self.data = data
@@ -90,7 +90,7 @@ extension DebtCandidate {
 
     /// Everything a reset does once ``provenance`` and ``data`` are the new record's.
     @inlinable
-    internal mutating func resetAllButRecord(rawSide: [UInt8], metadata: consuming RecordObject?, tempID: consuming String?,
+    internal mutating func resetAllButRecord(rawSide: [UInt8], metadata: consuming DebtMetadata?, tempID: consuming String?,
                                              phoneRegion: consuming String?) {
         raw.reset(tape: data.tape, side: rawSide)
         self.metadata = metadata
@@ -108,7 +108,7 @@ extension DebtCandidate {
     /// A candidate whose record is a tree built in memory (tests, the sandbox): stored on a tape
     /// of its own.
     public init(provenance: Provenance, data: RecordObject, raw: DebtRawFields = DebtRawFields(),
-                metadata: RecordObject? = nil, tempID: String? = nil, phoneRegion: String? = nil) {
+                metadata: DebtMetadata? = nil, tempID: String? = nil, phoneRegion: String? = nil) {
         self.init(provenance: provenance, data: RecordView(data), raw: raw, metadata: metadata,
                   tempID: tempID, phoneRegion: phoneRegion)
     }
@@ -116,7 +116,7 @@ extension DebtCandidate {
     /// A candidate whose source texts are given by key name; names that are not debt keys are
     /// ignored (nothing reads them).
     public init(provenance: Provenance, data: RecordObject, raw: [String: String],
-                metadata: RecordObject? = nil, tempID: String? = nil, phoneRegion: String? = nil) {
+                metadata: DebtMetadata? = nil, tempID: String? = nil, phoneRegion: String? = nil) {
         self.init(provenance: provenance, data: RecordView(data), raw: DebtRawFields(raw), metadata: metadata,
                   tempID: tempID, phoneRegion: phoneRegion)
     }

@@ -190,7 +190,7 @@ extension JSONByteWriter {
             // The metadata (a Magicline debt's), after the members written in one piece.
             if hasMetadata, let metadata = debt.metadata {
                 key(literal: "metadata")
-                object(metadata)
+                rawJSON(metadata.json)
                 endObject()
             }
             return
@@ -215,7 +215,7 @@ extension JSONByteWriter {
         }
         if hasMetadata, let metadata = debt.metadata {
             key(literal: "metadata")
-            object(metadata)
+            rawJSON(metadata.json)
         }
         endObject()
     }

@@ -237,21 +237,25 @@ struct MagiclineDebtorMapping: Sendable {
     }
 
     /// `{debtorId, membershipNr, debtIds}` as the source wrote them.
-    private func metadata(debtor: Int, debts: [Int]?, shape: MagiclineShape) -> RecordObject {
-        var metadata = RecordObject()
-        metadata.entries.reserveCapacity(3)
-        if let id = shape.value(debtor, "debtorId"), shape.hasContent(id) { metadata.append("debtorId", shape.view(id).value) }
-        if let number = shape.value(debtor, "membershipNr"), shape.hasContent(number) {
-            metadata.append("membershipNr", shape.view(number).value)
-        }
-        if let debts {
-            var ids: [RecordValue] = []
-            ids.reserveCapacity(debts.count)
-            for debt in debts {
-                if let id = shape.value(debt, "debtId"), shape.hasContent(id) { ids.append(shape.view(id).value) }
+    private func metadata(debtor: Int, debts: [Int]?, shape: MagiclineShape) -> DebtMetadata {
+        // Written straight from the tape: each value as read (a number stays a number).
+        DebtMetadata { writer in
+            if let id = shape.value(debtor, "debtorId"), shape.hasContent(id) {
+                writer.key(literal: "debtorId")
+                writer.value(shape.view(id))
             }
-            metadata.append("debtIds", .array(ids))
+            if let number = shape.value(debtor, "membershipNr"), shape.hasContent(number) {
+                writer.key(literal: "membershipNr")
+                writer.value(shape.view(number))
+            }
+            if let debts {
+                writer.key(literal: "debtIds")
+                writer.beginArray()
+                for debt in debts {
+                    if let id = shape.value(debt, "debtId"), shape.hasContent(id) { writer.value(shape.view(id)) }
+                }
+                writer.endArray()
+            }
         }
-        return metadata
     }
 }

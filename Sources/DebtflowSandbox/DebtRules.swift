@@ -1,5 +1,6 @@
 import DebtflowClassify
 import DebtflowCore
+import DebtflowJSON
 import DebtflowNormalize
 import DebtflowValidate
 
@@ -35,7 +36,7 @@ public enum DebtRules {
             if entry.key == "amount", case .number = entry.value { normalizeOptions.decimal = .dot }
         }
         let candidate = DebtCandidate(provenance: provenance, data: debt, raw: raw,
-                                      metadata: debt["metadata"]?.objectValue,
+                                      metadata: debt["metadata"]?.objectValue.map(DebtMetadata.init),
                                       tempID: raw[.tempID].flatMap { TextTrimming.nonBlank($0) },
                                       phoneRegion: nil)
         var validateOptions = validate
@@ -64,7 +65,11 @@ extension DebtRules {
             case nil: break
             }
         }
-        if let metadata = debt.metadata, !metadata.isEmpty { object.append("metadata", .object(metadata)) }
+        // The metadata's bytes, written by debtflow's own writer, read back as the object they hold.
+        if let metadata = debt.metadata, !metadata.isEmpty,
+           let value = try? JSONDocument.parse(metadata.json, name: "metadata"), case .object = value {
+            object.append("metadata", value)
+        }
         return object
     }
 }

@@ -70,7 +70,7 @@ struct DebtStorageTests {
         debt.phone = "+33612345678"
         debt.amount = MinorUnitAmount(minorUnits: 5, digits: 2)
         debt.acceptExpensiveDestination = false
-        debt.metadata = RecordObject(["debtorId": .number("7")])
+        debt.metadata = DebtMetadata(RecordObject(["debtorId": .number("7")]))
         let copy = debt.detached()
         #expect(copy == debt)
         var left = JSONByteWriter()

@@ -137,7 +137,7 @@ struct DebtCandidateResetTests {
         let record = RecordView(RecordObject(["name": .string("Zoé")]))
         var used = DebtCandidate(provenance: Provenance(source: "old.csv", record: 7, line: 8), data: RecordView(RecordObject(["x": .string("1")])),
                                  raw: DebtRawFields(["firstname": "Old", "phone": "0612345678"]),
-                                 metadata: RecordObject(["debtorId": .string("9")]), tempID: "old#7", phoneRegion: "FR")
+                                 metadata: DebtMetadata(RecordObject(["debtorId": .string("9")])), tempID: "old#7", phoneRegion: "FR")
         used.debt.firstname = "Old"
         used.debt.amount = MinorUnitAmount(minorUnits: 1250, digits: 2)
         used.destination = Destination(zone: .eu, country: "DE", credits: 30, multiplier: "1.2", expensive: false)
@@ -205,7 +205,7 @@ struct DebtCandidateResetTests {
         debt.currency = "EUR"
         debt.amount = MinorUnitAmount(minorUnits: 5, digits: 2)
         debt.acceptExpensiveDestination = true
-        debt.metadata = RecordObject(["debtorId": .string("1")])
+        debt.metadata = DebtMetadata(RecordObject(["debtorId": .string("1")]))
         debt.reset(tape: newRecord.tape)
         #expect(debt == Debt(tape: newRecord.tape))
         #expect(debt.firstname == nil && debt.currency == nil && debt.amount == nil && debt.metadata == nil)

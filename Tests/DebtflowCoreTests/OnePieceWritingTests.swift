@@ -96,7 +96,7 @@ struct OnePieceWritingTests {
         var withLongDebt = valid
         withLongDebt.debt = debt(firstname: String(repeating: "\"", count: 11_000))
         var withLongDebtAndMetadata = withLongDebt
-        withLongDebtAndMetadata.debt?.metadata = RecordObject(["debtorId": .string("7")])
+        withLongDebtAndMetadata.debt?.metadata = DebtMetadata(RecordObject(["debtorId": .string("7")]))
         for outcome in [valid, failed, withRecord, withLongRecord, withLongDebt, withLongDebtAndMetadata] {
             var writer = JSONByteWriter()
             writer.outcome(outcome)
@@ -112,9 +112,7 @@ struct OnePieceWritingTests {
                 if let metadata = debt.metadata {
                     var members = piecewise(debt)
                     members.removeLast()
-                    var metadataWriter = JSONByteWriter()
-                    metadataWriter.object(metadata)
-                    expected.rawJSON(members + Array(#","metadata":"#.utf8) + metadataWriter.bytes + [UInt8(ascii: "}")])
+                    expected.rawJSON(members + Array(#","metadata":"#.utf8) + metadata.json + [UInt8(ascii: "}")])
                 } else {
                     expected.rawJSON(piecewise(debt))
                 }
@@ -149,7 +147,7 @@ struct OnePieceWritingTests {
         #expect(writer.bytes.count > 20_000)
 
         var withMetadata = debt(firstname: "Zoé")
-        withMetadata.metadata = RecordObject(["debtorId": .string("7")])
+        withMetadata.metadata = DebtMetadata(RecordObject(["debtorId": .string("7")]))
         var metadataWriter = JSONByteWriter()
         metadataWriter.debt(withMetadata)
         let text = String(decoding: metadataWriter.bytes, as: UTF8.self)
@@ -158,14 +156,14 @@ struct OnePieceWritingTests {
 
     @Test("a debt with metadata: its members in one piece, then the metadata, as a member after another value and with no other key")
     func debtWithMetadata() {
-        let metadata = RecordObject(["debtorId": .string("7"), "debtIds": .array([.string("a"), .string("b\"")])])
+        let metadata = DebtMetadata(RecordObject(["debtorId": .string("7"), "debtIds": .array([.string("a"), .string("b\"")])]))
         let metadataJSON = #""metadata":{"debtorId":"7","debtIds":["a","b\""]}"#
         var full = debt(firstname: "Zoé")
         full.metadata = metadata
         var onlyMetadata = Debt()
         onlyMetadata.metadata = metadata
         var emptyMetadata = debt(firstname: "Zoé")
-        emptyMetadata.metadata = RecordObject()
+        emptyMetadata.metadata = DebtMetadata(RecordObject())
         let cases: [(Debt, String)] = [
             (full, String(decoding: piecewise(full).dropLast(), as: UTF8.self) + "," + metadataJSON + "}"),
             (onlyMetadata, "{" + metadataJSON + "}"),

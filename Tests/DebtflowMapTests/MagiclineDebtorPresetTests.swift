@@ -211,7 +211,7 @@ struct MagiclineDebtorPresetTests {
         let candidate = try #require(try mapDebtor(debtor).first)
         #expect(candidate.raw["due_date"] == "2026-01-15")
         #expect(candidate.raw["object"] == "Membership March, Dunning fee, Membership February")
-        #expect(candidate.metadata == fields(("debtorId", "2334545"), ("membershipNr", "1568462597"),
+        #expect(candidate.metadata?.object == fields(("debtorId", "2334545"), ("membershipNr", "1568462597"),
                                              ("debtIds", ["d1", "d2", "d3"])))
     }
 
@@ -241,7 +241,7 @@ struct MagiclineDebtorPresetTests {
         #expect(candidate.raw["due_date"] == "2026-02-02")
         #expect(candidate.skipReason == nil)
         #expect(candidate.phoneRegion == "FR")
-        #expect(candidate.metadata?["debtIds"] == ["D-1"])
+        #expect(candidate.metadata?.object?["debtIds"] == ["D-1"])
     }
 
     @Test("an XML export with cases wrapped one element per case, and a single case element")
@@ -256,7 +256,7 @@ struct MagiclineDebtorPresetTests {
                              ]))))
         let candidates = try mapDebtor(wrapped)
         #expect(candidates.map(\.tempID) == ["W-1", "W-2"])
-        #expect(candidates[1].metadata?["debtIds"] == ["b", "c"])
+        #expect(candidates[1].metadata?.object?["debtIds"] == ["b", "c"])
     }
 
     @Test("a debtor record the reader could not read is one failed candidate with malformed_row")

@@ -81,6 +81,6 @@ struct MagiclineExportReadTests {
         #expect(candidates[0].raw["amount"] == "1231")
         #expect(candidates[0].raw["phone"] == "+43 1 234567")
         #expect(candidates[0].skipReason == nil)
-        #expect(candidates[0].metadata?["debtorId"] == .number("2334545"))
+        #expect(candidates[0].metadata?.object?["debtorId"] == .number("2334545"))
     }
 }

@@ -21,7 +21,7 @@ struct DebtRulesTests {
         #expect(outcome.debt?.amount == MinorUnitAmount(minorUnits: 123450, digits: 2))
         #expect(outcome.debt?.currency == "EUR")
         #expect(outcome.debt?.tempID == "t-1")
-        #expect(outcome.debt?.metadata == RecordObject(["debtorId": .string("9")]))
+        #expect(outcome.debt?.metadata == DebtMetadata(RecordObject(["debtorId": .string("9")])))
         #expect(outcome.destination?.zone == .frMainland)
     }
 
