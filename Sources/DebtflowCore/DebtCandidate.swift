@@ -88,11 +88,29 @@ extension DebtCandidate {
         resetAllButRecord(rawSide: rawSide, metadata: nil, tempID: nil, phoneRegion: nil)
     }
 
+    /// ``reset(provenance:data:rawSide:metadata:tempID:phoneRegion:)`` with ``raw`` fields the
+    /// caller filled already (the Magicline preset's, one set per collection case).
+    @inlinable
+    public mutating func reset(provenance: consuming Provenance, data: consuming RecordView, raw: consuming DebtRawFields,
+                               metadata: consuming DebtMetadata?, tempID: consuming String?, phoneRegion: consuming String?) {
+        self.provenance = provenance
+        self.data = data
+        self.raw = raw
+        resetAllButRecordAndFields(metadata: metadata, tempID: tempID, phoneRegion: phoneRegion)
+    }
+
     /// Everything a reset does once ``provenance`` and ``data`` are the new record's.
     @inlinable
     internal mutating func resetAllButRecord(rawSide: [UInt8], metadata: consuming DebtMetadata?, tempID: consuming String?,
                                              phoneRegion: consuming String?) {
         raw.reset(tape: data.tape, side: rawSide)
+        resetAllButRecordAndFields(metadata: metadata, tempID: tempID, phoneRegion: phoneRegion)
+    }
+
+    /// Everything a reset does once ``provenance``, ``data`` and ``raw`` are the new record's.
+    @inlinable
+    internal mutating func resetAllButRecordAndFields(metadata: consuming DebtMetadata?, tempID: consuming String?,
+                                                      phoneRegion: consuming String?) {
         self.metadata = metadata
         self.tempID = tempID
         self.phoneRegion = phoneRegion

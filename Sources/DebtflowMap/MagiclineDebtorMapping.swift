@@ -22,15 +22,21 @@ struct MagiclineDebtorMapping: Sendable {
     /// The day (`YYYY-MM-DD`) against which a LIMITED block's `endDate` is judged.
     let today: String
 
-    func map(_ record: Record, into output: inout [DebtCandidate]) {
+    /// Makes `candidate` each candidate of `record` in turn (one per collection case, or one for
+    /// the whole debtor) and hands it to `body`: the caller's one candidate, made again where it
+    /// lies for each (a candidate built in a temporary is copied into place, and destroyed after
+    /// with every buffer it holds).
+    func forEachCandidate(of record: Record, in candidate: inout DebtCandidate,
+                          _ body: (inout DebtCandidate) throws -> Void) rethrows {
         // Read in place on the reader's tape (node indexes, no view per value); `data` (what
         // outputs echo) is the record's view.
-        MagiclineShape.reading(record.view.tape) { shape in
-            map(record, shape: shape, into: &output)
+        try MagiclineShape.reading(record.view.tape) { shape in
+            try forEachCandidate(of: record, shape: shape, in: &candidate, body)
         }
     }
 
-    private func map(_ record: Record, shape: MagiclineShape, into output: inout [DebtCandidate]) {
+    private func forEachCandidate(of record: Record, shape: MagiclineShape, in candidate: inout DebtCandidate,
+                                  _ body: (inout DebtCandidate) throws -> Void) rethrows {
         let debtor = record.view.index
         let person = shape.object(debtor, "liablePerson") ?? debtor
         let personRaw = personFields(person: person, shape: shape)
@@ -39,18 +45,17 @@ struct MagiclineDebtorMapping: Sendable {
         let debtorID = shape.text(debtor, "debtorId")
 
         if let problem = record.problem {
-            var candidate = DebtCandidate(provenance: record.provenance, data: record.view, raw: personRaw,
-                                          tempID: debtorID, phoneRegion: region)
+            candidate.reset(provenance: record.provenance, data: record.view, raw: personRaw, metadata: nil,
+                            tempID: debtorID, phoneRegion: region)
             candidate.errors.append(problem)
-            output.append(candidate)
+            try body(&candidate)
             return
         }
         guard !cases.isEmpty else {
-            var candidate = DebtCandidate(provenance: record.provenance, data: record.view, raw: personRaw,
-                                          metadata: metadata(debtor: debtor, debts: nil, shape: shape),
-                                          tempID: debtorID, phoneRegion: region)
+            candidate.reset(provenance: record.provenance, data: record.view, raw: personRaw,
+                            metadata: metadata(debtor: debtor, debts: nil, shape: shape), tempID: debtorID, phoneRegion: region)
             candidate.skipReason = .noOpenCase
-            output.append(candidate)
+            try body(&candidate)
             return
         }
         let debtorBlocked = isBlocked(shape.value(debtor, "block"), shape: shape)
@@ -59,34 +64,31 @@ struct MagiclineDebtorMapping: Sendable {
             provenance.caseIndex = position + 1
             let debts = shape.items(shape.member(collectionCase, "debt") ?? shape.member(collectionCase, "debts"), marker: "debtId")
             var raw = personRaw
-            var errors: [RecordError] = []
             shape.setText(.amount, collectionCase, "openAmount", in: &raw)
             let caseIDValue = shape.value(collectionCase, "collectionCaseId")
             let caseID = caseIDValue.flatMap(shape.text)
             shape.setText(.internalID, of: caseIDValue, in: &raw)
             shape.setText(.tempID, of: caseIDValue, in: &raw)
-            switch currency(of: debts, shape: shape) {
-            case .none: break
+            let caseCurrency = currency(of: debts, shape: shape)
+            switch caseCurrency {
+            case .none, .mixed: break
             case .single(let code, let value):
                 // The text as written when it is the code already (`EUR`), else the code.
                 if shape.text(value) != code || !shape.setText(.currency, of: value, in: &raw) { raw[.currency] = code }
-            case .mixed(let codes):
-                errors.append(RecordError(field: "currency", code: .invalidCurrency,
-                                          message: "the case's debts are in several currencies (\(codes.joined(separator: ", ")))"))
             }
             setEarliestDebtDate(debts, shape: shape, in: &raw)
             setDesignations(debts, shape: shape, in: &raw)
 
-            var candidate = DebtCandidate(provenance: provenance, data: record.view, raw: raw,
-                                          metadata: metadata(debtor: debtor, debts: debts, shape: shape),
-                                          tempID: caseID, phoneRegion: region)
-            candidate.errors = errors
+            candidate.reset(provenance: provenance, data: record.view, raw: raw,
+                            metadata: metadata(debtor: debtor, debts: debts, shape: shape), tempID: caseID, phoneRegion: region)
             if debtorBlocked || isBlocked(shape.value(collectionCase, "block"), shape: shape)
                 || debts.contains(where: { isBlocked(shape.value($0, "block"), shape: shape) }) {
                 candidate.skipReason = .blocked
-                candidate.errors = []
+            } else if case .mixed(let codes) = caseCurrency {
+                candidate.errors.append(RecordError(field: "currency", code: .invalidCurrency,
+                                                    message: "the case's debts are in several currencies (\(codes.joined(separator: ", ")))"))
             }
-            output.append(candidate)
+            try body(&candidate)
         }
     }
 

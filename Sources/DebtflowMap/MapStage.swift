@@ -48,19 +48,17 @@ public struct MapStage: ChunkStage {
         var records = chunk.elements
         chunk.elements = []
         records.reverseByMoving()
+        guard let first = records.last else { return }
         if options.preset == .magiclineDebtor {
-            // A debtor's candidates (one per collection case), in an array kept for the chunk.
-            var candidates: [DebtCandidate] = []
+            // One candidate, made again for each collection case of each debtor where it lies.
+            var candidate = DebtCandidate(provenance: first.provenance, data: first.view)
             while let record = records.popLast() {
-                magicline.map(record, into: &candidates)
-                try candidates.forEachInPlace(body)
-                candidates.removeAll(keepingCapacity: true)
+                try magicline.forEachCandidate(of: record, in: &candidate, body)
             }
             return
         }
         var plan: FieldMappingPlan?
         var idPrefix = IDPrefix()
-        guard let first = records.last else { return }
         // The last record mapped with `plan` (once there is one): a record of the same shape (for
         // a CSV chunk, the same header key spans) takes the same plan without reading a key
         // byte. (Not an optional: bound with `if let` for each record, it was copied, a retain
