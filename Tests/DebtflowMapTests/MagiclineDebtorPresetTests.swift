@@ -259,6 +259,32 @@ struct MagiclineDebtorPresetTests {
         #expect(candidates[1].metadata?.object?["debtIds"] == ["b", "c"])
     }
 
+    @Test("each case and each debtor of a chunk starts from a fresh candidate: no skip reason, error, amount or metadata of the one before")
+    func casesStartFresh() throws {
+        let records = [
+            record(apiDebtor(id: "1", cases: [
+                collectionCase(id: "blocked", debts: [debt(id: "d1", block: block("UNLIMITED"))]),
+                collectionCase(id: "mixed", debts: [debt(id: "d2", currency: "EUR"), debt(id: "d3", currency: "CHF")]),
+                collectionCase(id: "plain", openAmount: .number("5"), debts: [debt(id: "d4", designation: "Towel")]),
+            ]), number: 1),
+            record(apiDebtor(id: "2", cases: nil), number: 2),
+            record(apiDebtor(id: "3"), number: 3, problem: RecordError(field: nil, code: .malformedRow, message: "bad")),
+            record(apiDebtor(id: "4", contacts: []), number: 4),
+        ]
+        let candidates = try map(records, options: preset)
+        #expect(candidates.map(\.tempID) == ["blocked", "mixed", "plain", "2", "3", "case-1"])
+        #expect(candidates.map(\.skipReason) == [.blocked, nil, nil, .noOpenCase, nil, nil])
+        #expect(candidates.map { $0.errors.map(\.code) } == [[], [.invalidCurrency], [], [], [.malformedRow], []])
+        #expect(candidates.map { $0.provenance.caseIndex } == [1, 2, 3, nil, nil, 1])
+        #expect(candidates[2].raw["amount"] == "5" && candidates[2].raw["object"] == "Towel")
+        #expect(candidates[3].raw["amount"] == nil && candidates[3].raw["object"] == nil)
+        #expect(candidates[2].metadata?.object?["debtIds"] == ["d4"])
+        #expect(candidates[3].metadata?.object == fields(("debtorId", "2"), ("membershipNr", "1568462597")))
+        #expect(candidates[4].metadata == nil)
+        #expect(candidates[5].raw["phone"] == nil && candidates[5].raw["email"] == nil)
+        #expect(candidates[0].raw["phone"] == "0612345678")
+    }
+
     @Test("a debtor record the reader could not read is one failed candidate with malformed_row")
     func malformedDebtor() throws {
         let problem = RecordError(field: nil, code: .malformedRow, message: "bad")
