@@ -111,7 +111,11 @@ struct BatchSender: Sendable {
     private func attempt(_ batch: PushBatch, _ state: inout Attempts) async -> BatchFate {
         let label = "batch \(batch.index + 1)"
         while true {
-            await gate.waitTurn(stop)
+            let wait = await gate.nextWait()
+            if wait.seconds >= Self.announcedWait, let reason = wait.reason {
+                diagnostics("\(label): waiting \(Self.seconds(wait.seconds)) before sending: \(reason)")
+            }
+            await stop.sleep(seconds: wait.seconds)
             if stop.isRaised {
                 return state.mayHaveReachedServer
                     ? .unknown(reason: "the run stopped while retrying after: \(state.lastAmbiguity)")
@@ -264,6 +268,10 @@ struct BatchSender: Sendable {
         let text = messages.map { ($0.field.map { "\($0): " } ?? "") + $0.message }.joined(separator: "; ")
         return text.isEmpty ? nil : Redaction.scrub(text, secrets: secrets)
     }
+
+    /// A wait for the rate limit this long or longer is said on stderr before it starts (an
+    /// operator watching a quiet run learns why).
+    static let announcedWait = 5.0
 
     static func seconds(_ value: Double) -> String {
         value < 10 ? "\((value * 10).rounded() / 10) s" : "\(Int(value.rounded())) s"

@@ -165,6 +165,9 @@ public final class HTTPPushSink: OutcomeSink {
         await drain(upTo: 0)
         closeFiles()
         if let fatalError { throw fatalError }
+        // A signal that came while the batches were being sent (a retry's wait, the rate limit's)
+        // stopped them: the run was cut short, whatever the batches' answers were.
+        if stop.isInterrupted { throw DebtflowError.interrupted }
         if !unknownBatches.isEmpty {
             let names = unknownBatches.map { "batch \($0.index + 1) (Idempotency-Key \($0.idempotencyKey), \($0.count) debts)" }
             throw DebtflowError.sink(

@@ -17,21 +17,30 @@ actor HTTPRateLimitGate {
         self.concurrency = concurrency
     }
 
-    /// Waits until a send is allowed (or the run stops).
-    func waitTurn(_ stop: BatchStop) async {
+    /// How long the next send must wait, and why (`nil` when it need not): a 429's pause, or the
+    /// slow-down while `X-RateLimit-Remaining` is low. Takes in the slow-down report it acts on.
+    func nextWait() -> (seconds: Double, reason: String?) {
         var delay = 0.0
+        var reason: String?
         let now = Date()
-        if let pausedUntil, pausedUntil > now { delay = pausedUntil.timeIntervalSince(now) }
+        if let pausedUntil, pausedUntil > now {
+            delay = pausedUntil.timeIntervalSince(now)
+            reason = "the server asked to wait (HTTP 429)"
+        }
         if let remaining, remaining <= concurrency {
             var spread = 1.0
             if let resetAt {
                 let window = max(0, resetAt.timeIntervalSince(now))
                 spread = window / Double(max(remaining, 1))
             }
-            delay = max(delay, spread)
+            if spread > delay {
+                delay = spread
+                reason = "the server reports \(remaining) request(s) left (X-RateLimit-Remaining)"
+                    + (resetAt == nil ? "" : " until its window resets")
+            }
             self.remaining = nil // one slow-down per report; the next answer reports again
         }
-        await stop.sleep(seconds: delay)
+        return (delay, delay > 0 ? reason : nil)
     }
 
     /// Takes in the rate-limit headers of an answer.

@@ -16,7 +16,8 @@ struct PushEndToEndTests {
         return folder
     }
 
-    private func writeConfig(_ folder: URL, url: String, token: String = "t0k3n-secret", sink: String = "") throws -> URL {
+    private func writeConfig(_ folder: URL, url: String, token: String = "t0k3n-secret", batchSize: Int = 100,
+                             sink: String = "") throws -> URL {
         let config = folder.appendingPathComponent("push.json")
         let json = #"""
         {"version":1,"name":"push","stages":[
@@ -25,7 +26,7 @@ struct PushEndToEndTests {
           {"normalize":{"currency":"EUR"}},
           {"classify":{}},
           {"validate":{}},
-          {"sink":{"format":"http","url":"\#(url)","token":"\#(token)","batch_size":100,"timeout_s":5,"max_retries":20,
+          {"sink":{"format":"http","url":"\#(url)","token":"\#(token)","batch_size":\#(batchSize),"timeout_s":5,"max_retries":20,
                    "results":"results.ndjson","journal":"journal.ndjson"\#(sink)}},
           {"sink":{"format":"ndjson","path":"rejects.ndjson","accept":["failed","skipped"]}}]}
         """#
@@ -130,6 +131,50 @@ struct PushEndToEndTests {
         let ledgerIDs = try sandbox.ledgerDebts().compactMap { $0["temp_id"] as? String }
         #expect(ledgerIDs.count == valid)
         #expect(Set(ledgerIDs).count == ledgerIDs.count, "a debt was created twice")
+    }
+
+    @Test("a signal while the push waits to send (a retry's backoff, the rate limit's slow-down): exit 130, nothing published, the wait said",
+          arguments: [(["--fail-rate", "1.0", "--seed", "1"], 8, 100), (["--rate-limit", "3"], 60, 5)])
+    func signalWhileWaitingToSend(faults: [String], rows: Int, batchSize: Int) throws {
+        // Eight rows in batches of 100: the one batch is sent when the input is read through,
+        // as the sink finishes. Sixty rows in batches of 5, one at a time: under --rate-limit 3,
+        // the third batch waits for the window.
+        let folder = try workspace(rows: rows)
+        let sandbox = try SandboxProcess(folder: folder, arguments: ["--token", "t0k3n-secret"] + faults)
+        defer { sandbox.stop() }
+        let config = try writeConfig(folder, url: sandbox.batchURL, batchSize: batchSize, sink: #","concurrency":1"#)
+        let summaryPath = folder.appendingPathComponent("summary.json").path
+        let stderrPath = folder.appendingPathComponent("stderr.txt")
+        FileManager.default.createFile(atPath: stderrPath.path, contents: nil)
+        let process = Process()
+        process.executableURL = TestSupport.debtflowBinary
+        process.arguments = ["run", config.path, "--summary", summaryPath]
+        process.standardError = try FileHandle(forWritingTo: stderrPath)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // Until the sink says it waits: a retry or the rate limit's slow-down.
+        let deadline = Date().addingTimeInterval(30)
+        var said = ""
+        while Date() < deadline {
+            said = (try? String(contentsOf: stderrPath, encoding: .utf8)) ?? ""
+            if said.contains("retry 2 of") || said.contains("waiting") { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        kill(process.processIdentifier, SIGINT)
+        #expect(process.waitForExit(within: 20), "the run stops at once")
+        said = (try? String(contentsOf: stderrPath, encoding: .utf8)) ?? ""
+        #expect(process.terminationStatus == 130, "\(said)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("rejects.ndjson").path),
+                "a run cut short publishes no data output")
+        #expect(try summary(folder)["stopped_by"] as? String == "interrupted")
+        if faults.contains("--rate-limit") {
+            #expect(said.contains("waiting") && said.contains("X-RateLimit-Remaining"), "\(said)")
+        }
+        let ledgerIDs = try sandbox.ledgerDebts().compactMap { $0["temp_id"] as? String }
+        #expect(Set(ledgerIDs).count == ledgerIDs.count, "a debt was created twice")
+        let created = try TestSupport.readNDJSON(folder.appendingPathComponent("results.ndjson"))
+            .filter { $0["status"] as? String == "created" }.compactMap { $0["temp_id"] as? String }
+        #expect(Set(created) == Set(ledgerIDs), "the results name every debt the server created")
     }
 
     @Test("a wrong token: exit 4 within seconds, and the token appears in no output, log or error")
