@@ -25,6 +25,7 @@ public struct PipelineAssembler {
         let transform = try namingConfigFile {
             if let plan { try checkPerInputOutputs(plan) }
             try checkOutputs(plan: plan)
+            try checkResumable()
             if case .magicline(let pager) = self.configuration.read.reader {
                 try pager.validate(jsonPath: "stages[0].read")
             }
@@ -56,6 +57,20 @@ public struct PipelineAssembler {
         runner.unmatchedInputs = unmatched
         runner.continuesAfterInputError = read.continuesAfterInputError
         return runner
+    }
+
+    /// With `--resume`, every http sink must keep a journal: it is what a resume reads to send
+    /// only what was never acknowledged. Without one, a resume would send every debt again.
+    private func checkResumable() throws {
+        guard options.resume else { return }
+        for sink in configuration.sinks {
+            if case .http(let http) = sink.output, http.journalPath == nil {
+                throw DebtflowError.configuration(
+                    "--resume needs the sink's `journal`, which is not set: without it a resume cannot know what was "
+                    + "sent, and would send every debt again. Set `journal` (a path), or run without --resume",
+                    path: sink.jsonPath)
+            }
+        }
     }
 
     /// Validates what can be validated without writing: outputs' folders exist and are writable, the

@@ -106,4 +106,20 @@ struct ResumePerDebtTests {
         #expect(try sandbox.ledgerDebts().count == before)
         try expectExactlyOnce(sandbox, folder, valid: valid)
     }
+
+    @Test("--resume with an http sink that keeps no journal is a config error naming the sink: nothing is sent again")
+    func resumeWithoutJournal() async throws {
+        let folder = try await workspace(rows: 5)
+        try takeRows(folder, 5)
+        let sandbox = try SandboxProcess(folder: folder, arguments: ["--token", "t0k"])
+        defer { sandbox.stop() }
+        let config = #"{"version":1,"name":"nj","stages":[{"read":{"format":"csv","path":"in.csv"}},{"map":{}},"#
+            + #"{"normalize":{"currency":"EUR"}},{"validate":{}},"#
+            + #"{"sink":{"format":"http","url":"\#(sandbox.batchURL)","token":"t0k","results":"results.ndjson"}}]}"#
+        try Data(config.utf8).write(to: folder.appendingPathComponent("nj.json"))
+        let resumed = try TestSupport.runDebtflow(["run", folder.appendingPathComponent("nj.json").path, "--resume"])
+        #expect(resumed.status == 2)
+        #expect(resumed.stderrText.contains("stages[4].sink") && resumed.stderrText.contains("journal"), "\(resumed.stderrText)")
+        #expect(try sandbox.ledgerDebts().isEmpty)
+    }
 }
