@@ -203,28 +203,41 @@ final class CSVRowScanner {
         }
     }
 
-    /// The bytes from the current position through the first line break outside quotes (or all
-    /// that is left, or the first `limit` bytes), without consuming them: for delimiter detection.
+    /// The first line that holds more than white space, from its first other byte through the
+    /// first line break outside quotes after it (or all that is left, or the first `limit` bytes),
+    /// without consuming anything: for delimiter detection. Blank lines before the header (a
+    /// spreadsheet's empty first row) are skipped here as the header's reading skips them.
     func firstLine(limit: Int = 1 << 20) throws -> UnsafeBufferPointer<UInt8> {
-        var scanned = position
+        // Offsets from `position`, which a refill may move.
+        var first = 0
+        while true {
+            while position + first < end {
+                let byte = storage[position + first]
+                guard byte == CSVBytes.space || byte == CSVBytes.tab || byte == CSVBytes.lineFeed
+                    || byte == CSVBytes.carriageReturn else { break }
+                first += 1
+            }
+            if position + first < end || atEndOfInput || first >= limit { break }
+            rowStart = position
+            try refill()
+        }
+        var scanned = first
         var inQuotes = false
         while true {
-            while scanned < end {
-                let byte = storage[scanned]
+            while position + scanned < end {
+                let byte = storage[position + scanned]
                 if byte == CSVBytes.quote {
                     inQuotes.toggle()
                 } else if !inQuotes && (byte == CSVBytes.lineFeed || byte == CSVBytes.carriageReturn) {
-                    return UnsafeBufferPointer(start: storage + position, count: scanned + 1 - position)
+                    return UnsafeBufferPointer(start: storage + position + first, count: scanned + 1 - first)
                 }
                 scanned += 1
             }
             if atEndOfInput || end - position >= limit {
-                return UnsafeBufferPointer(start: storage + position, count: end - position)
+                return UnsafeBufferPointer(start: storage + position + first, count: end - position - first)
             }
-            let offset = scanned - position
             rowStart = position
             try refill()
-            scanned = position + offset
         }
     }
 

@@ -70,6 +70,18 @@ struct CSVRecordReaderTests {
         }
     }
 
+    @Test("blank lines before the header are skipped for detection as for the header: the delimiter and the lines are right",
+          arguments: [("\n", 1), ("\r\n", 1), ("\n\n", 2), ("  \r\n\n", 2)])
+    func blankLinesBeforeTheHeader(blank: String, breaks: Int) async throws {
+        for (text, expected) in [("nom;montant\nDupont;5\n", ["Dupont", "5"]), ("nom\tmontant\nDupont\t5,50\n", ["Dupont", "5,50"])] {
+            for readSize in readSizes {
+                let records = try await readCSV(blank + text, readSize: readSize)
+                #expect(values(records) == [expected], "\(blank.debugDescription) before \(text.debugDescription), reads of \(readSize)")
+                #expect(records.first?.provenance.line == 2 + breaks)
+            }
+        }
+    }
+
     @Test("a configured delimiter overrides detection")
     func configuredDelimiter() async throws {
         let records = try await readCSV("a;b,c\n1;2,3\n", options: CSVReaderOptions(delimiter: .byte(UInt8(ascii: ","))))
