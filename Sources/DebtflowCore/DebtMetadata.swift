@@ -25,6 +25,15 @@ public struct DebtMetadata: Sendable, Equatable {
         json = writer.bytes
     }
 
+    /// The metadata an object of a record holds (a source's own `metadata` member), written from
+    /// its tape as read; `nil` when `object` is not an object.
+    public init?(object: RecordView) {
+        guard object.kind == .object else { return nil }
+        var writer = JSONByteWriter(capacity: 128)
+        writer.value(object)
+        json = writer.bytes
+    }
+
     /// Whether the object has no member (`{}`): such metadata is not written.
     public var isEmpty: Bool { json.count <= 2 }
 }

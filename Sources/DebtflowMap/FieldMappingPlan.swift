@@ -34,6 +34,10 @@ struct FieldMappingPlan: Sendable {
     /// The other slots (a path into nested objects, or a constant alone): a record's pass visits
     /// only these after its members (most plans have none), instead of every slot.
     private let otherSlots: [(path: String?, key: DebtKey, constantSpan: ByteSpan?)]
+    /// Where a record's `metadata` object is (CONTRACT.md §3: a debt key, an object): the
+    /// `fields` entry `metadata`, else a top-level member named `metadata` holding an object in
+    /// the sample. `nil`: the debts get none from the source.
+    let metadataSource: Source?
     /// The texts a record's fields may take that are not on its tape: the constants, then `true`
     /// and `false` (a JSON boolean's text). Shared by every record the plan maps (one retain each).
     let side: [UInt8]
@@ -69,6 +73,21 @@ struct FieldMappingPlan: Sendable {
                 sources[key] = .path(sourceName)
             }
         }
+        var metadataSource: Source?
+        if let sourceName = options.fields[Self.metadataKey] {
+            if let index = sourceKeys.firstIndex(of: sourceName) ?? folded.firstIndex(of: FieldNameMatcher.fold(sourceName)) {
+                metadataSource = .index(index)
+                used.insert(index)
+            } else {
+                metadataSource = .path(sourceName)
+            }
+        } else if options.automaticMatching,
+                  let index = folded.firstIndex(of: Self.metadataKey), !used.contains(index),
+                  case .object = sample.entries[index].value {
+            metadataSource = .index(index)
+            used.insert(index)
+        }
+        self.metadataSource = metadataSource
         if options.automaticMatching {
             // Top-level names holding text.
             for index in sourceKeys.indices where !used.contains(index) && Self.holdsText(sample.entries[index].value) {
@@ -118,6 +137,23 @@ struct FieldMappingPlan: Sendable {
         }
         self.memberKeys = memberKeys.sorted { $0.member < $1.member }
         self.otherSlots = otherSlots
+    }
+
+    /// The debt key that is an object, not a text: `metadata`.
+    static let metadataKey = "metadata"
+
+    /// The metadata of `record` when the plan knows where it is and it is an object there.
+    func metadata(of record: RecordView) -> DebtMetadata? {
+        guard let metadataSource else { return nil }
+        switch metadataSource {
+        case .index(let member):
+            for (position, child) in record.children.enumerated() where position == member {
+                return DebtMetadata(object: child)
+            }
+            return nil
+        case .path(let path):
+            return record.value(atPath: path).flatMap(DebtMetadata.init(object:))
+        }
     }
 
     /// Whether a value can give a debt field's text: a scalar or null, an element with `#text`,

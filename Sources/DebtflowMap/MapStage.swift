@@ -89,6 +89,7 @@ public struct MapStage: ChunkStage {
         let problem = record.problem
         candidate.reset(taking: &record, rawSide: plan.side)
         plan.fillRawValues(of: candidate.data, into: &candidate.raw)
+        if plan.metadataSource != nil { candidate.metadata = plan.metadata(of: candidate.data) }
         Self.setIdentity(of: &candidate, idPrefix: &idPrefix)
         if let problem { candidate.errors.append(problem) }
     }

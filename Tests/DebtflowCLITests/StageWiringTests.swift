@@ -56,4 +56,32 @@ struct StageWiringTests {
         #expect(result.stderrText.contains("stages[2].validate: needs normalize before it"), "\(result.stderrText)")
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out.ndjson").path))
     }
+
+    @Test("the two-step Magicline flow keeps each debt's metadata: the valid NDJSON of the first run, pushed by ndjson-to-getbill, carries it")
+    func metadataThroughTheTwoSteps() throws {
+        let folder = try TestSupport.makeTemporaryDirectory()
+        let pipelines = TestSupport.packageRoot.appendingPathComponent("pipelines")
+        let environment = ["OUT": folder.path, "INPUT": folder.appendingPathComponent("magicline-valid.ndjson").path,
+                           "GETBILL_TOKEN": "t0k"]
+        let first = try TestSupport.runDebtflow(["run", pipelines.appendingPathComponent("magicline-json-to-ndjson.json").path],
+                                                environment: ["OUT": folder.path])
+        #expect([0, 1].contains(first.status), "\(first.stderrText)")
+        let valid = try TestSupport.readNDJSON(folder.appendingPathComponent("magicline-valid.ndjson"))
+        let metadataByID = Dictionary(uniqueKeysWithValues: valid.compactMap { envelope -> (String, NSDictionary)? in
+            guard let debt = envelope["debt"] as? [String: Any], let id = debt["temp_id"] as? String,
+                  let metadata = debt["metadata"] as? [String: Any] else { return nil }
+            return (id, metadata as NSDictionary)
+        })
+        #expect(!metadataByID.isEmpty && metadataByID.count == valid.count)
+        let second = try TestSupport.runDebtflow(["run", pipelines.appendingPathComponent("ndjson-to-getbill.json").path, "--dry-run"],
+                                                 environment: environment)
+        #expect([0, 1].contains(second.status), "\(second.stderrText)")
+        let batches = try TestSupport.readNDJSON(folder.appendingPathComponent("push-results.ndjson.dry-run.ndjson"))
+        let pushed = batches.flatMap { (($0["body"] as? [String: Any])?["debts"] as? [[String: Any]]) ?? [] }
+        #expect(pushed.count == valid.count)
+        for debt in pushed {
+            let id = debt["temp_id"] as? String ?? ""
+            #expect((debt["metadata"] as? [String: Any]).map { $0 as NSDictionary } == metadataByID[id], "\(id)")
+        }
+    }
 }

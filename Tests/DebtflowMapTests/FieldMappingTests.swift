@@ -52,6 +52,23 @@ struct FieldMappingTests {
         #expect(candidate.raw["firstname"] == "Jean")
     }
 
+    @Test("a source's metadata object becomes the debt's metadata: its own `metadata` member, or the one `fields` names, as read")
+    func metadataObject() throws {
+        let meta = object(("debtorId", .number("7")), ("tags", .array(["a", "b"])))
+        let own = try mapOne(fields(("name", "Jean"), ("metadata", meta)))
+        #expect(own.metadata?.object == fields(("debtorId", .number("7")), ("tags", .array(["a", "b"]))))
+        let named = try mapOne(fields(("name", "Jean"), ("meta", meta)), options: MapOptions(fields: ["metadata": "meta"]))
+        #expect(named.metadata == own.metadata)
+        let nested = try mapOne(fields(("debt", object(("firstname", "Jean"), ("metadata", meta)))),
+                                options: MapOptions(fields: ["firstname": "debt.firstname", "metadata": "debt.metadata"]))
+        #expect(nested.metadata == own.metadata && nested.raw["firstname"] == "Jean")
+        // Not an object: no metadata (and a text column named so is no debt text either).
+        #expect(try mapOne(fields(("name", "Jean"), ("metadata", "just text"))).metadata == nil)
+        #expect(try mapOne(fields(("name", "Jean"))).metadata == nil)
+        // `fields` names another member: the record's own `metadata` is not taken instead.
+        #expect(try mapOne(fields(("metadata", meta)), options: MapOptions(fields: ["metadata": "meta"])).metadata == nil)
+    }
+
     @Test("a dotted field reaches into nested objects")
     func dottedField() throws {
         let options = MapOptions(fields: ["phone": "contact.mobile", "email": "contact.mail"])
