@@ -15,8 +15,8 @@ enum PhoneCommand {
             return 0
         }
         let region = (scanner.value("--region") ?? "FR").uppercased()
-        guard region.count == 2, region.allSatisfy({ $0.isASCII && $0.isLetter }) else {
-            throw DebtflowError.usage("--region expects a two-letter region code such as FR")
+        guard region.count == 2, region.allSatisfy({ $0.isASCII && $0.isLetter }), PhoneNormalizer.knowsRegion(region) else {
+            throw DebtflowError.usage("--region expects a two-letter region code the phone rules know, such as FR")
         }
         let normalizer = PhoneNormalizer()
         let classifier = DestinationClassifier()

@@ -22,6 +22,13 @@ public struct PhoneNormalizer: Sendable {
         parser = PhoneNumberParser(store: store)
     }
 
+    /// Whether national numbers of `region` (two letters, any case) can be read: libphonenumber
+    /// knows the region. (`XX` does not exist: a default region of `XX` would fail every
+    /// national number, so the config and the `phone` command refuse it.)
+    public static func knowsRegion(_ region: String) -> Bool {
+        PhoneMetadataStore.shared.region(region.uppercased()) != nil
+    }
+
     /// Normalizes one typed phone number.
     ///
     /// - Parameters:

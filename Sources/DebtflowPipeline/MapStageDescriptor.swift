@@ -29,10 +29,18 @@ extension MapOptions {
             preset = known
         }
         var fields: [String: String] = [:]
-        for (target, source) in try options.stringMap("fields") ?? [] { fields[target] = source }
+        for (target, source) in try options.stringMap("fields") ?? [] {
+            guard DebtKey(name: target) != nil || target == "metadata" else {
+                throw Self.unknownDebtKey(target, path: "\(options.child("fields")).\(target)", allowingMetadata: true)
+            }
+            fields[target] = source
+        }
         var constants: [String: String] = [:]
         if let object = try options.object("constants") {
             for key in object.keys {
+                guard DebtKey(name: key) != nil else {
+                    throw Self.unknownDebtKey(key, path: object.child(key), allowingMetadata: false)
+                }
                 guard let text = try object.scalarText(key) else {
                     throw DebtflowError.configuration("expected a string, number or boolean", path: object.child(key))
                 }
@@ -40,5 +48,12 @@ extension MapOptions {
             }
         }
         self.init(preset: preset, fields: fields, constants: constants)
+    }
+
+    /// A `fields` or `constants` key that is no debt key: a typo would otherwise leave the debt
+    /// key unmapped, and every record would fail `required` without saying why.
+    private static func unknownDebtKey(_ name: String, path: String, allowingMetadata: Bool) -> DebtflowError {
+        let known = DebtKey.ordered.map(\.name) + (allowingMetadata ? ["metadata"] : [])
+        return DebtflowError.configuration("\"\(name)\" is not a debt key; expected one of \(known.joined(separator: ", "))", path: path)
     }
 }

@@ -26,9 +26,17 @@ extension NormalizeOptions {
             guard region.count == 2, region.allSatisfy({ $0.isASCII && $0.isLetter }) else {
                 throw DebtflowError.configuration("expected a two-letter region code such as \"FR\", found \(MessageExcerpt.quoted(region))", path: options.child("region"))
             }
+            guard PhoneNormalizer.knowsRegion(region) else {
+                throw DebtflowError.configuration("\(MessageExcerpt.quoted(region)) is not a region the phone rules know (ISO 3166 "
+                                                  + "alpha-2, such as \"FR\", \"BE\", \"GP\")", path: options.child("region"))
+            }
             self.region = region.uppercased()
         }
         currency = try options.nonEmptyString("currency")
+        if let currency, CurrencyTable.normalize(currency) == nil {
+            throw DebtflowError.configuration("\(MessageExcerpt.quoted(currency)) is not a current ISO 4217 currency code (such as "
+                                              + "\"EUR\"; withdrawn codes like FRF are refused as in records)", path: options.child("currency"))
+        }
         decimal = try options.oneOf("decimal", DecimalSeparatorPolicy.self, default: .auto)
     }
 }

@@ -15,7 +15,7 @@ struct CLIBasicsTests {
 
     @Test("usage errors exit 2 with `error:` and a hint on stderr", arguments: [
         [], ["frobnicate"], ["run"], ["run", "a.json", "b.json"], ["run", "p.json", "--limit", "zero"], ["run", "p.json", "--progress", "sometimes"],
-        ["run", "p.json", "--colour"],
+        ["run", "p.json", "--colour"], ["phone", "--region", "XX", "0612345678"], ["phone", "--region", "France", "0612345678"],
     ])
     func usageErrors(arguments: [String]) throws {
         let result = try TestSupport.runDebtflow(arguments)

@@ -109,6 +109,11 @@ struct PipelineConfigurationTests {
         (#"{"read":{"format":"csv","path":"a"}},{"map":{}},{"classify":{"rates":{"mars":{"credits":1}}}},{"sink":{"format":"ndjson","path":"o"}}"#, "stages[2].classify.rates.mars"),
         (#"{"read":{"format":"csv","path":"a"}},{"map":{}},{"validate":{"timeline_id":"t","timeline_start_mode":"later"}},{"sink":{"format":"ndjson","path":"o"}}"#, "stages[2].validate.timeline_start_mode"),
         (#"{"read":{"format":"xml","path":"a"}},{"sink":{"format":"ndjson","path":"o"}}"#, "stages[0].read.record"),
+        (#"{"read":{"format":"csv","path":"a"}},{"map":{"fields":{"fristname":"Prénom"}}},{"normalize":{}},{"validate":{}},{"sink":{"format":"ndjson","path":"o"}}"#, "stages[1].map.fields.fristname"),
+        (#"{"read":{"format":"csv","path":"a"}},{"map":{"constants":{"curency":"EUR"}}},{"normalize":{}},{"validate":{}},{"sink":{"format":"ndjson","path":"o"}}"#, "stages[1].map.constants.curency"),
+        (#"{"read":{"format":"csv","path":"a"}},{"map":{}},{"normalize":{"region":"XX"}},{"validate":{}},{"sink":{"format":"ndjson","path":"o"}}"#, "stages[2].normalize.region"),
+        (#"{"read":{"format":"csv","path":"a"}},{"map":{}},{"normalize":{"currency":"FRF"}},{"validate":{}},{"sink":{"format":"ndjson","path":"o"}}"#, "stages[2].normalize.currency"),
+        (#"{"read":{"format":"csv","path":"a"}},{"map":{}},{"normalize":{"currency":"XYZ"}},{"validate":{}},{"sink":{"format":"ndjson","path":"o"}}"#, "stages[2].normalize.currency"),
         (#"{"read":{"format":"csv","path":"a"}}"#, "stages"),
     ])
     func errorsNamePaths(stageList: String, path: String) throws {
