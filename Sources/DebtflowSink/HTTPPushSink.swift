@@ -51,6 +51,14 @@ public final class HTTPPushSink: OutcomeSink {
     private var fatalError: DebtflowError?
     private var unknownBatches: [PushBatch] = []
     private var closed = false
+    /// The `temp_id`s of the debts this run has taken (queued, or found acknowledged by an earlier
+    /// run): a `temp_id` is unique within a run (CONTRACT.md §3), and the journal and the server's
+    /// answers are matched by it. A later debt with a `temp_id` already taken is not sent: it is
+    /// recorded `failed`, saying so. (Sent, two debts under one id made `--resume` take the second
+    /// for the first, already created, and never send it.)
+    private var tempIDsTaken = Set<String>()
+    /// Debts not sent because their `temp_id` repeated an earlier debt's.
+    private var repeatedTempIDs = 0
 
     /// Opens the journal and results files and, with `--resume`, reads the journal.
     /// - Parameters:
@@ -130,6 +138,10 @@ public final class HTTPPushSink: OutcomeSink {
             // Kept until its batch is answered: detached from the chunk's tape, so it does not hold it.
             guard var debt = outcome.debt?.detached() else { continue }
             if debt.tempID == nil { debt.tempID = outcome.tempID }
+            if let tempID = debt.tempID, !tempIDsTaken.insert(tempID).inserted {
+                refuseRepeated(tempID)
+                continue
+            }
             if let earlierRun, let tempID = debt.tempID, let fate = earlierRun.fate(ofDebt: tempID) {
                 switch fate {
                 case .acknowledged(let result, let batch):
@@ -164,6 +176,9 @@ public final class HTTPPushSink: OutcomeSink {
         for key in unresolvedGroups.keys.sorted() where fatalError == nil { await settleUnresolved(key) }
         await drain(upTo: 0)
         closeFiles()
+        if repeatedTempIDs > 3 {
+            diagnostics("\(repeatedTempIDs) debts in all were not sent because their temp_id repeated an earlier debt's")
+        }
         if let fatalError { throw fatalError }
         // A signal that came while the batches were being sent (a retry's wait, the rate limit's)
         // stopped them: the run was cut short, whatever the batches' answers were.
@@ -274,6 +289,21 @@ public final class HTTPPushSink: OutcomeSink {
         }
     }
 
+    /// Records a debt whose `temp_id` an earlier debt of the run has: `failed`, not sent. The
+    /// first few are said on stderr, and ``finish()`` says how many there were.
+    private func refuseRepeated(_ tempID: String) {
+        repeatedTempIDs += 1
+        if repeatedTempIDs <= 3 {
+            diagnostics("debt \(tempID): not sent, its temp_id repeats an earlier debt's (a temp_id is unique within a run); "
+                        + "recorded failed in the results")
+        }
+        if options.dryRun { return }
+        totals.failed += 1
+        appendResults([DebtPushResult(tempID: tempID, status: .failed, errors: [
+            .init(field: "temp_id", message: "not sent: this temp_id repeats an earlier debt's in the same run; give each record its own id"),
+        ])], batch: nil)
+    }
+
     /// Writes again the result an earlier run got for a debt it sent (`--resume`).
     private func replay(_ result: DebtPushResult, batch: Int) {
         if options.dryRun { return }
@@ -360,7 +390,7 @@ public final class HTTPPushSink: OutcomeSink {
         if let fatalError { throw fatalError }
     }
 
-    private func appendResults(_ list: [DebtPushResult], batch: Int) {
+    private func appendResults(_ list: [DebtPushResult], batch: Int?) {
         do {
             try results?.append(list, batch: batch)
         } catch {

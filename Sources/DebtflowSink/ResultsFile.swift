@@ -27,7 +27,7 @@ final class ResultsFile {
     deinit { close() }
 
     /// Appends the results of one batch (one `write`).
-    func append(_ results: [DebtPushResult], batch: Int) throws(DebtflowError) {
+    func append(_ results: [DebtPushResult], batch: Int?) throws(DebtflowError) {
         writer.removeAll()
         for result in results {
             writer.pushResult(result, batch: batch)

@@ -122,4 +122,40 @@ struct ResumePerDebtTests {
         #expect(resumed.stderrText.contains("stages[4].sink") && resumed.stderrText.contains("journal"), "\(resumed.stderrText)")
         #expect(try sandbox.ledgerDebts().isEmpty)
     }
+
+    @Test("two records with one own id: the second is not sent and is recorded failed, on a first run and on a --resume after a --limit trial")
+    func repeatedTempID() async throws {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-resume")
+        try Data("""
+            Référence;Prénom;Nom;Montant;Devise;Téléphone
+            A1;Jean;Dupont;10,00;EUR;0612345678
+            A1;Marie;Durand;12,00;EUR;0612345679
+            A2;Paul;Roux;13,00;EUR;0612345670
+
+            """.utf8).write(to: folder.appendingPathComponent("in.csv"))
+        let sandbox = try SandboxProcess(folder: folder, arguments: ["--token", "t0k"])
+        defer { sandbox.stop() }
+        try writeConfig(folder, url: sandbox.batchURL, batchSize: 1)
+        let trial = try await run(folder, ["--limit", "1"])
+        #expect(trial.status == 0, "\(trial.stderrText)")
+        let resumed = try await run(folder, ["--resume"])
+        #expect(resumed.status == 1, "a debt the push refused makes exit 1: \(resumed.stderrText)")
+        #expect(resumed.stderrText.contains("debt A1: not sent"), "\(resumed.stderrText)")
+        let ledger = try sandbox.ledgerDebts()
+        #expect(ledger.compactMap { $0["lastname"] as? String } == ["Dupont", "Roux"])
+        let results = try TestSupport.readNDJSON(folder.appendingPathComponent("results.ndjson"))
+        #expect(results.map { "\($0["temp_id"] ?? "")=\($0["status"] ?? "")" } == ["A1=created", "A1=failed", "A2=created"])
+        let refused = try #require(results.first { $0["status"] as? String == "failed" })
+        #expect(((refused["errors"] as? [[String: Any]])?.first?["field"] as? String) == "temp_id")
+
+        // A run from scratch refuses the second A1 the same way: never sent.
+        let fresh = try TestSupport.makeTemporaryDirectory("debtflow-resume")
+        try FileManager.default.copyItem(at: folder.appendingPathComponent("in.csv"), to: fresh.appendingPathComponent("in.csv"))
+        let second = try SandboxProcess(folder: fresh, arguments: ["--token", "t0k"])
+        defer { second.stop() }
+        try writeConfig(fresh, url: second.batchURL, batchSize: 5)
+        let whole = try await run(fresh, [])
+        #expect(whole.status == 1, "\(whole.stderrText)")
+        #expect(try second.ledgerDebts().compactMap { $0["lastname"] as? String } == ["Dupont", "Roux"])
+    }
 }
