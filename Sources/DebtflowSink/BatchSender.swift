@@ -28,6 +28,9 @@ struct BatchReport: Sendable {
     var batch: PushBatch
     var fate: BatchFate
     var retries: Int
+    /// The journal could not record the batch's fate (a full disk): the run stops with this
+    /// error, but what the server answered is still written to the results.
+    var journalError: DebtflowError? = nil
 }
 
 /// Sends one batch until it has an answer or the sink's rules say to give up (CONTRACT.md §5):
@@ -55,7 +58,7 @@ struct BatchSender: Sendable {
             return BatchReport(batch: batch, fate: .stopped(error), retries: 0)
         }
         let fate = await attempt(batch, &state)
-        return BatchReport(batch: batch, fate: record(fate, batch), retries: state.retries)
+        return BatchReport(batch: batch, fate: fate, retries: state.retries, journalError: record(fate, batch))
     }
 
     private struct Attempts {
@@ -70,7 +73,10 @@ struct BatchSender: Sendable {
 
     /// Writes the fate's journal line; a batch that may have reached the server is never
     /// recorded as certainly not sent.
-    private func record(_ fate: BatchFate, _ batch: PushBatch) -> BatchFate {
+    /// - Returns: the journal's error when the line could not be written: the run stops (nothing
+    ///   more is sent), and the fate stands (an answered batch's debts were created: its results
+    ///   are still written). On `--resume` such a batch reads as sent and never answered.
+    private func record(_ fate: BatchFate, _ batch: PushBatch) -> DebtflowError? {
         do {
             switch fate {
             case .answered(let results):
@@ -86,9 +92,9 @@ struct BatchSender: Sendable {
             }
         } catch {
             stop.raise()
-            if case .answered = fate { return .stopped(error) }
+            return error
         }
-        return fate
+        return nil
     }
 
     private func scrub(_ text: String) -> String { Redaction.scrub(text, secrets: configuration.secrets) }

@@ -35,7 +35,8 @@ public final class HTTPPushSink: OutcomeSink {
     private let options: HTTPSinkRunOptions
     private let sender: BatchSender
     private let stop: BatchStop
-    private let journal: JournalFile?
+    /// The journal, when the sink keeps one (internal: tests inject its faults).
+    let journal: JournalFile?
     private let earlierRun: JournalState?
     private let results: ResultsFile?
     private let dryRunOutput: FileHandle?
@@ -350,6 +351,7 @@ public final class HTTPPushSink: OutcomeSink {
     /// that stops the run.
     private func absorb(_ report: BatchReport) {
         totals.retries += report.retries
+        if let journalError = report.journalError, fatalError == nil { fatalError = journalError }
         let batch = report.batch
         switch report.fate {
         case .answered(let results), .replayed(let results):

@@ -25,18 +25,51 @@ final class JournalFile: @unchecked Sendable {
     private let lock = NSLock()
     private var descriptor: Int32
     let path: String
+    /// Fault injection for tests: how many more lines are written before a write fails as on a
+    /// full disk (`ENOSPC`), the failing line cut in half first. `nil`: never.
+    var linesBeforeFailureForTests: Int? {
+        get { lock.withLock { linesBeforeFailure } }
+        set { lock.withLock { linesBeforeFailure = newValue } }
+    }
+    private var linesBeforeFailure: Int?
 
     /// Opens the journal for appending (creating it with mode 0600), or truncates it for a run
     /// that does not resume.
     init(path: String, truncate: Bool) throws(DebtflowError) {
         self.path = path
-        let flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0)
+        // Read and write when resuming: a torn last line is looked for and cut (``cutTornLastLine(_:)``).
+        let flags = (truncate ? O_WRONLY | O_TRUNC : O_RDWR) | O_CREAT | O_APPEND | O_CLOEXEC
         let fd = open(path, flags, 0o600)
         guard fd >= 0 else {
             throw .sink("cannot open the journal \(path)", cause: String(cString: strerror(errno)))
         }
         fchmod(fd, 0o600)
         descriptor = fd
+        if !truncate { Self.cutTornLastLine(fd) }
+    }
+
+    /// Cuts a last line that a failed write left without its line break (a full disk), so that
+    /// the next line starts on a line of its own: glued to the torn one, it made the journal
+    /// unreadable from there on. The torn line was never whole, so never durable: nothing relied
+    /// on it (``JournalState/load(path:)`` skips it too).
+    private static func cutTornLastLine(_ fd: Int32) {
+        let size = lseek(fd, 0, SEEK_END)
+        guard size > 0 else { return }
+        var end = size
+        var block = [UInt8](repeating: 0, count: 4096)
+        while end > 0 {
+            let start = max(0, end - off_t(block.count))
+            let count = Int(end - start)
+            let read = block.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, start) }
+            guard read == count else { return }
+            if let last = block[0..<count].lastIndex(of: 0x0A) {
+                let keep = start + off_t(last) + 1
+                if keep < size { _ = ftruncate(fd, keep) }
+                return
+            }
+            end = start
+        }
+        _ = ftruncate(fd, 0)
     }
 
     deinit { close() }
@@ -47,12 +80,25 @@ final class JournalFile: @unchecked Sendable {
             guard descriptor >= 0 else { return EBADF }
             var bytes = line
             bytes.append(0x0A)
+            // Where the line starts: a write that fails half-way (a full disk) is cut back to it,
+            // so no torn line stays for the next one to be glued to.
+            let start = lseek(descriptor, 0, SEEK_END)
+            if let remaining = linesBeforeFailure {
+                if remaining == 0 {
+                    _ = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count / 2) }
+                    _ = ftruncate(descriptor, start)
+                    return ENOSPC
+                }
+                linesBeforeFailure = remaining - 1
+            }
             var offset = 0
             while offset < bytes.count {
                 let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
                 if written < 0 {
                     if errno == EINTR { continue }
-                    return errno
+                    let code = errno
+                    if start >= 0 { _ = ftruncate(descriptor, start) }
+                    return code
                 }
                 offset += written
             }

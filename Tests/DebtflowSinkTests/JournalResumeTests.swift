@@ -255,6 +255,41 @@ struct JournalResumeTests {
         #expect(throws: DebtflowError.self) { try JournalState.load(path: paths.journal.path) }
     }
 
+    @Test("a journal reopened to resume cuts a torn last line, so the next line starts on its own and the journal reads whole")
+    func tornLineCutOnReopen() throws {
+        let paths = try Paths()
+        let started = #"{"event":"started","batch":0,"key":"k","count":1,"temp_ids":"x"}"#
+        try Data((started + "\n" + #"{"event":"do"#).utf8).write(to: paths.journal)
+        let journal = try JournalFile(path: paths.journal.path, truncate: false)
+        try journal.append(Array(#"{"event":"not_sent","batch":0,"key":"k","count":1,"reason":"stopped"}"#.utf8))
+        journal.close()
+        let text = try String(contentsOf: paths.journal, encoding: .utf8)
+        #expect(text == started + "\n" + #"{"event":"not_sent","batch":0,"key":"k","count":1,"reason":"stopped"}"# + "\n")
+        #expect(try JournalState.load(path: paths.journal.path)?.fate(of: "k") == .notSent)
+    }
+
+    @Test("when the journal cannot be written (a full disk), the run stops, sends nothing more, and the answered batch's results are still written")
+    func journalFailureKeepsResults() async throws {
+        let paths = try Paths()
+        let server = try HTTPStubServer { request, _ in PushFixtures.created(request) }
+        defer { server.stop() }
+        let sink = try HTTPPushSink(configuration: configuration(server, paths), diagnostics: DiagnosticLines().sink)
+        // The first batch's `started` line is written; its `done` line fails half-way.
+        sink.journal?.linesBeforeFailureForTests = 1
+        let error = await #expect(throws: DebtflowError.self) {
+            try await sink.write(PushFixtures.outcomes(1...6))
+            try await sink.finish()
+        }
+        #expect(error?.kind == .sink && error?.message.contains("journal") == true, "\(String(describing: error))")
+        #expect(server.requestCount == 1, "nothing is sent after the journal failed")
+        let results = try TestSupport.readNDJSON(paths.results)
+        #expect(results.map { $0["status"] as? String } == ["created", "created"], "the server created them: the results say so")
+        // No torn line is left: the journal reads, and the batch is one sent and never answered.
+        let state = try #require(try JournalState.load(path: paths.journal.path))
+        #expect(try TestSupport.readNDJSON(paths.journal).map { $0["event"] as? String } == ["started"])
+        #expect(state.nextBatchIndex == 1)
+    }
+
     @Test("--dry-run sends nothing, writes no journal or results, and shows each batch it would send")
     func dryRun() async throws {
         let paths = try Paths()
