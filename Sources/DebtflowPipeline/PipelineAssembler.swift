@@ -81,6 +81,9 @@ public struct PipelineAssembler {
         try namingConfigFile {
             if let plan { try checkPerInputOutputs(plan) }
             try checkOutputs(plan: plan)
+            if case .magicline(let pager) = self.configuration.read.reader {
+                try pager.validate(jsonPath: "stages[0].read")
+            }
             _ = try makeTransform()
         }
         for sink in configuration.sinks {

@@ -35,6 +35,17 @@ struct CLIBasicsTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["p.json"])
     }
 
+    @Test("run and check name the config file and the JSON path of a magicline read without its api_key", arguments: ["run", "check"])
+    func magiclineWithoutKey(command: String) throws {
+        let folder = try TestSupport.makeTemporaryDirectory()
+        let config = folder.appendingPathComponent("ml.json")
+        try Data(#"{"version":1,"stages":[{"read":{"format":"magicline","base_url":"http://127.0.0.1:9/v1","run_id":1}},{"sink":{"format":"ndjson","path":"out.ndjson"}}]}"#.utf8)
+            .write(to: config)
+        let result = try TestSupport.runDebtflow([command, config.path])
+        #expect(result.status == 2)
+        #expect(result.stderrText.contains("ml.json: stages[0].read.api_key"), "\(result.stderrText)")
+    }
+
     @Test("an unset environment variable exits 2 naming it")
     func unsetVariable() throws {
         let folder = try TestSupport.makeTemporaryDirectory()
