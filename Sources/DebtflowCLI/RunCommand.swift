@@ -83,6 +83,19 @@ enum RunCommand {
             runner = try await PipelineAssembler(configuration: configuration, options: options, log: log).makeRunner(interruption: interruption)
         } catch let error as DebtflowError {
             CommandDispatcher.printError(error, hint: nil, log: log)
+            // An input that cannot be had (a pattern that matches nothing, an unreachable API)
+            // ends the run before it starts, but it is a run that failed, not a config that
+            // was refused: its summary says so, as for an input that fails while read.
+            if error.kind != .configuration && error.kind != .usage {
+                var stopped = RunSummary(pipeline: configuration.name)
+                stopped.stoppedBy = error.kind.rawValue
+                metrics?.setSummary(stopped)
+                do {
+                    try writeSummary(stopped, to: summaryPath, interruption: interruption)
+                } catch {
+                    log.warning(error.description)
+                }
+            }
             return ExitCode.for(error).rawValue
         }
 

@@ -184,10 +184,14 @@ struct ManyInputsTests {
         let folder = try TestSupport.makeTemporaryDirectory()
         try write(debts("a", rows: 1), "in/a.csv", in: folder)
         let strict = try debtPipeline(in: folder, path: #"["in/*.csv", "tonight/*.csv"]"#)
-        let failed = try debtflow(["run", strict.path])
+        let failedSummary = folder.appendingPathComponent("failed.json")
+        let failed = try debtflow(["run", strict.path, "--summary", failedSummary.path])
         #expect(failed.status == 3)
         #expect(failed.stderrText.contains("tonight/*.csv"))
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/valid.ndjson").path))
+        // The night failed before reading: its summary still says so.
+        #expect(try summary(failedSummary)["stopped_by"] as? String == "input")
+        #expect(try summary(failedSummary)["records"] as? Int == 0)
 
         let lenient = try debtPipeline(in: folder, path: #""tonight/*.csv""#, readExtra: #","if_missing":"ok""#)
         let summaryURL = folder.appendingPathComponent("s.json")
