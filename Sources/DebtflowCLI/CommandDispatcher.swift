@@ -41,12 +41,23 @@ enum CommandDispatcher {
             case .usage: hint = "run `debtflow \(["run", "check", "schema", "phone", "sandbox", "generate"].contains(command) ? command + " " : "")--help` for usage"
             default: hint = nil
             }
-            printError(error, hint: hint)
+            printError(error, hint: hint, log: OperatorLog(format: requestedLogFormat(rest)))
             return ExitCode.for(error).rawValue
         } catch {
-            printError(DebtflowError.input("\(error)"), hint: nil)
+            printError(DebtflowError.input("\(error)"), hint: nil, log: OperatorLog(format: requestedLogFormat(rest)))
             return ExitCode.for(error).rawValue
         }
+    }
+
+    /// The `--log-format` the arguments ask for, read without judging the rest of them: an error
+    /// about the arguments or the config (exit 2) is written in the format the operator's log
+    /// collector expects too.
+    static func requestedLogFormat(_ arguments: [String]) -> OperatorLog.Format {
+        for (index, argument) in arguments.enumerated() {
+            if argument == "--log-format", index + 1 < arguments.count { return arguments[index + 1] == "json" ? .json : .text }
+            if argument == "--log-format=json" { return .json }
+        }
+        return .text
     }
 
     static func printError(_ error: DebtflowError, hint: String?, log: OperatorLog? = nil) {

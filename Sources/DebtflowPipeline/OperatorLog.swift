@@ -31,10 +31,29 @@ public final class OperatorLog: Sendable {
     }
 
     /// Writes raw text to stderr (the progress line); not masked, so only counts may go here.
+    /// As JSON, the line is a log line of its own (`"message":"progress"`), at most one every
+    /// ``jsonProgressInterval``: a log collector gets whole lines, not a terminal line redrawn with
+    /// escape codes four times a second.
     public func drawProgress(_ line: String) {
-        progressLineShown.withLock { $0 = true }
-        Self.writeStderr("\r\u{1B}[2K" + line)
+        switch format {
+        case .text:
+            progressLineShown.withLock { $0 = true }
+            Self.writeStderr("\r\u{1B}[2K" + line)
+        case .json:
+            let now = ContinuousClock.now
+            let due = lastJSONProgress.withLock { last in
+                if let previous = last, now - previous < Self.jsonProgressInterval { return false }
+                last = now
+                return true
+            }
+            if due { emit("info", "progress", [("progress", line)]) }
+        }
     }
+
+    /// How often a JSON log gets a progress line.
+    public static let jsonProgressInterval: Duration = .seconds(10)
+    /// When the last JSON progress line was written; guarded by the `Mutex`.
+    private let lastJSONProgress = Mutex<ContinuousClock.Instant?>(nil)
 
     public func clearProgress() {
         let shown = progressLineShown.withLock { shown in

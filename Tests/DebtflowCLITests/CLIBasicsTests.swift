@@ -46,6 +46,37 @@ struct CLIBasicsTests {
         #expect(result.stderrText.contains("ml.json: stages[0].read.api_key"), "\(result.stderrText)")
     }
 
+    @Test("--log-format json: a config error, a usage error and the progress are JSON lines on stderr, with no escape code")
+    func jsonLogEverywhere() throws {
+        let folder = try TestSupport.makeTemporaryDirectory()
+        let bad = folder.appendingPathComponent("bad.json")
+        try Data(#"{"version":1,"stages":[{"read":{"format":"csv","path":"in.csv"}},{"sink":{"format":"ndjson","path":"o","batch":3}}]}"#.utf8)
+            .write(to: bad)
+        let generated = try TestSupport.runDebtflow(["generate", "--rows", "40000", "--format", "csv", "--seed", "3",
+                                                     "--out", folder.appendingPathComponent("in.csv").path])
+        #expect(generated.status == 0)
+        let good = folder.appendingPathComponent("good.json")
+        try Data(#"{"version":1,"stages":[{"read":{"format":"csv","path":"in.csv"}},{"sink":{"format":"ndjson","path":"/dev/null"}}]}"#.utf8)
+            .write(to: good)
+        let runs = [
+            (try TestSupport.runDebtflow(["run", bad.path, "--log-format", "json"]), 2),
+            (try TestSupport.runDebtflow(["run", bad.path, "--log-format", "json", "--limit", "none"]), 2),
+            (try TestSupport.runDebtflow(["run", good.path, "--log-format", "json", "--progress", "always"], timeout: 120), 0),
+        ]
+        for (result, status) in runs {
+            #expect(result.status == Int32(status), "\(result.stderrText)")
+            #expect(!result.stderrText.contains("\u{1B}"), "an escape code in a JSON log")
+            let lines = result.stderrText.split(separator: "\n")
+            #expect(!lines.isEmpty)
+            for line in lines {
+                let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                #expect(object?["level"] != nil, "\(line)")
+            }
+        }
+        #expect(runs[0].0.stderrText.contains(#""level":"error""#) && runs[0].0.stderrText.contains("stages[1].sink.batch"))
+        #expect(runs[2].0.stderrText.contains(#""message":"progress""#), "\(runs[2].0.stderrText)")
+    }
+
     @Test("an unset environment variable exits 2 naming it")
     func unsetVariable() throws {
         let folder = try TestSupport.makeTemporaryDirectory()
