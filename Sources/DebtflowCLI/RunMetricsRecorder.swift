@@ -44,18 +44,19 @@ final class RunMetricsRecorder: Sendable {
     }
 
     /// Writes the file for `exitCode`, unless it was already written. Before the config was
-    /// decoded the name is read from the config on its own; when even that fails (not JSON),
-    /// nothing is written and stderr says so.
+    /// decoded the name is read from the config on its own; when even that fails (a config that
+    /// is missing or not JSON), the name is the one the file at `path` already holds (the last
+    /// night's), else the config file's name without its extension: the night's failure replaces
+    /// the last night's figures under the same label, so the alert on
+    /// `debtflow_last_run_success == 0` fires (a stale `1` left in place would hide it).
     /// - Returns: false when the file could not be written (the reason is on stderr).
     @discardableResult
     func finish(exitCode: Int32, log: OperatorLog) -> Bool {
         state.withLock { state in
             guard !state.written else { return true }
             state.written = true
-            guard let pipeline = state.pipeline ?? PipelineConfigurationDecoder().pipelineName(fileAt: configPath) else {
-                log.warning("--metrics: not written: the pipeline's name could not be read from \(configPath)")
-                return false
-            }
+            let pipeline = state.pipeline ?? PipelineConfigurationDecoder().pipelineName(fileAt: configPath)
+                ?? RunMetricsFile.pipelineLabel(inFileAt: path) ?? Self.fileStem(configPath)
             var summary = state.summary
             // Nothing was read before a usage or configuration error: every count is a true zero.
             if summary == nil && exitCode == ExitCode.usage.rawValue { summary = RunSummary(pipeline: pipeline) }
@@ -73,5 +74,12 @@ final class RunMetricsRecorder: Sendable {
                 return false
             }
         }
+    }
+
+    /// `pipeline` for `/etc/debtflow/pipeline.json`.
+    static func fileStem(_ path: String) -> String {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return name }
+        return String(name[..<dot])
     }
 }

@@ -14,6 +14,31 @@ public enum RunMetricsFile {
         return OutputLocation.problem(writingFileAt: path, folderLabel: "folder")
     }
 
+    /// The `pipeline` label the metrics file at `path` holds (an earlier run's), unescaped; `nil`
+    /// when there is no such file or label.
+    public static func pipelineLabel(inFileAt path: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path), data.count < 1 << 20 else { return nil }
+        let text = String(decoding: data, as: UTF8.self)
+        guard let start = text.range(of: "pipeline=\"") else { return nil }
+        var value = ""
+        var escaped = false
+        for character in text[start.upperBound...] {
+            if escaped {
+                value.append(character == "n" ? "\n" : character)
+                escaped = false
+            } else if character == "\\" {
+                escaped = true
+            } else if character == "\"" {
+                return value.isEmpty ? nil : value
+            } else if character == "\n" {
+                return nil
+            } else {
+                value.append(character)
+            }
+        }
+        return nil
+    }
+
     /// Writes `metrics` to `path` atomically.
     /// - Throws: `.sink` when the file cannot be created, written or renamed into place.
     public static func write(_ metrics: RunMetrics, to path: String) throws {

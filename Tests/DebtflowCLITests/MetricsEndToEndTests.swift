@@ -98,14 +98,23 @@ struct MetricsEndToEndTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["debtflow.prom", "in.csv", "p.json"])
     }
 
-    @Test("a config that is not JSON has no name: no metrics file, and stderr says why")
-    func unreadableName() throws {
-        let folder = try TestSupport.makeTemporaryDirectory("debtflow-metrics")
+    @Test("a config that is not JSON has no name: the night's failure replaces the last night's figures under its label, else under the config file's name",
+          arguments: ["nightly", "night \"A\\B\"\nsecond line é"])
+    func unreadableName(lastNight: String) throws {
+        let folder = try workspace(name: lastNight, stages: conversion, csv: "a\n1\n")
+        #expect(try run(folder).status == 0)
         try Data("{not json".utf8).write(to: folder.appendingPathComponent("p.json"))
         let result = try run(folder)
         #expect(result.status == 2)
-        #expect(result.stderrText.contains("--metrics: not written: the pipeline's name could not be read"), "\(result.stderrText)")
-        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("debtflow.prom").path))
+        let metrics = try PrometheusMetricsFile.parse(folder.appendingPathComponent("debtflow.prom"))
+        // A stale `success 1` would hide the failure from the alert rules.
+        #expect(metrics.value("debtflow_last_run_success", ["pipeline": lastNight]) == 0)
+        #expect(metrics.value("debtflow_last_run_exit_code", ["pipeline": lastNight]) == 2)
+
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("debtflow.prom"))
+        #expect(try run(folder).status == 2)
+        let fresh = try PrometheusMetricsFile.parse(folder.appendingPathComponent("debtflow.prom"))
+        #expect(fresh.value("debtflow_last_run_success", ["pipeline": "p"]) == 0)
     }
 
     @Test("an unusable --metrics path is exit 2 before anything is read", arguments: [
