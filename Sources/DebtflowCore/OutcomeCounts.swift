@@ -13,6 +13,9 @@ public struct OutcomeCounts: Sendable, Equatable {
     public var destinations: [String: RunSummary.ZoneTotal] = [:]
     /// The sum of credits per call over valid debts.
     public var credits = 0
+    /// Outcomes that carry a warning (a contact dropped under `drop_invalid_contact`): each one's
+    /// `warnings` says what.
+    public var withWarnings = 0
 
     public init() {}
 
@@ -23,6 +26,7 @@ public struct OutcomeCounts: Sendable, Equatable {
         failed += other.failed
         skipped += other.skipped
         credits += other.credits
+        withWarnings += other.withWarnings
         for (code, count) in other.errors { errors[code, default: 0] += count }
         for (reason, count) in other.skipReasons { skipReasons[reason, default: 0] += count }
         for (zone, total) in other.destinations {
@@ -55,6 +59,7 @@ public struct OutcomeTally: Sendable {
     private var failed = 0
     private var skipped = 0
     private var credits = 0
+    private var withWarnings = 0
     private var errors = InlineArray<32, Int>(repeating: 0)
     private var skipReasons = InlineArray<8, Int>(repeating: 0)
     private var zoneCounts = InlineArray<8, Int>(repeating: 0)
@@ -87,6 +92,7 @@ public struct OutcomeTally: Sendable {
     @inline(__always)
     private mutating func tally(_ outcome: borrowing Outcome) {
         records += 1
+        if !outcome.warnings.isEmpty { withWarnings += 1 }
         switch outcome.status {
         case .valid:
             valid += 1
@@ -128,6 +134,7 @@ public struct OutcomeTally: Sendable {
         counts.failed = failed
         counts.skipped = skipped
         counts.credits = credits
+        counts.withWarnings = withWarnings
         for (index, code) in Self.errorCodes.enumerated() where errors[index] > 0 { counts.errors[code.rawValue] = errors[index] }
         for (index, reason) in Self.reasons.enumerated() where skipReasons[index] > 0 {
             counts.skipReasons[reason.rawValue] = skipReasons[index]

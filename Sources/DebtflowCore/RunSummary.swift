@@ -63,6 +63,8 @@ public struct RunSummary: Sendable, Equatable {
     public var destinations: [String: ZoneTotal] { get { counts.destinations } set { counts.destinations = newValue } }
     /// The sum of credits per call over valid debts.
     public var credits: Int { get { counts.credits } set { counts.credits = newValue } }
+    /// Outcomes that carry a warning (`with_warnings` in the JSON, written when not 0).
+    public var withWarnings: Int { get { counts.withWarnings } set { counts.withWarnings = newValue } }
     public var pushed: PushTotals?
     /// One entry per input, in reading order, when `read.path` is a glob or an array; `nil` for a
     /// single path (the summary is then written exactly as before).
@@ -120,6 +122,7 @@ public struct RunSummary: Sendable, Equatable {
         }
         writer.endObject()
         writer.field("credits", credits)
+        if withWarnings > 0 { writer.field("with_warnings", withWarnings) }
         if let pushed {
             writer.key("pushed")
             writer.beginObject()

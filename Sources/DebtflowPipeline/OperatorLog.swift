@@ -118,6 +118,10 @@ public final class OperatorLog: Sendable {
                 .map { "\($0.key) \($0.value.count) (\($0.value.credits) credits)" }.joined(separator: ", ")
                 + "; total \(summary.credits) credits per call")
         }
+        if summary.withWarnings > 0 {
+            lines.append("  warnings: \(summary.withWarnings) records carry one (an invalid contact dropped: drop_invalid_contact); "
+                         + "see each outcome's \"warnings\"")
+        }
         if let pushed = summary.pushed {
             lines.append("  pushed: \(pushed.batches) batches, \(pushed.created) created, \(pushed.failed) failed, \(pushed.skipped) skipped, \(pushed.unknown) unknown, \(pushed.retries) retries")
         }

@@ -30,6 +30,25 @@ struct OutcomeCountsTests {
         #expect(counts.credits == 90)
     }
 
+    @Test("outcomes with a warning are counted, added across chunks, and in the summary as with_warnings only when there are some")
+    func withWarnings() {
+        var counts = OutcomeCounts()
+        for outcome in outcomes { counts.count(outcome) }
+        #expect(counts.withWarnings == 0)
+        var summary = RunSummary(pipeline: "p")
+        summary.add(counts)
+        #expect(!String(decoding: summary.json, as: UTF8.self).contains("with_warnings"))
+        var warned = OutcomeTally()
+        warned.count(Outcome(status: .valid, provenance: Provenance(source: "a.csv", record: 7),
+                             warnings: ["invalid phone dropped: the email is used"]))
+        warned.count(Outcome(status: .valid, provenance: Provenance(source: "a.csv", record: 8),
+                             warnings: ["invalid email dropped: the phone is used", "another"]))
+        summary.add(warned.counts)
+        summary.add(warned.counts)
+        #expect(summary.withWarnings == 4)
+        #expect(String(decoding: summary.json, as: UTF8.self).contains(#""with_warnings":4"#))
+    }
+
     @Test("the fixed-slot tally the transform tasks use gives the same counts as counting by key")
     func tallyMatchesCounts() {
         var counts = OutcomeCounts()
