@@ -22,10 +22,18 @@ public enum ByteSources {
         }
         let prefix = try file.peek(count: CompressedFormatDetection.prefixLength)
         if GzipDetection.isGzip(prefix) {
-            return GzipByteSource(wrapping: file)
+            let gzip = GzipByteSource(wrapping: file)
+            // What the gzip holds: an archive inside it (a .tar.gz, a zipped export gzipped
+            // again) would otherwise be read as text and give garbage records, or none.
+            if let refused = CompressedFormatDetection.format(of: try gzip.peek(count: CompressedFormatDetection.prefixLength)) {
+                throw DebtflowError.input("the input is gzip-compressed, and what it holds is \(refused.article) \(refused.name) "
+                                          + "file, which debtflow does not read (only plain text inside gzip): \(refused.unpackHint)",
+                                          location: .init(file: path, byteOffset: 0))
+            }
+            return gzip
         }
         if let refused = CompressedFormatDetection.format(of: prefix) {
-            throw DebtflowError.input("the input is \(refused.name == "xz" ? "an" : "a") \(refused.name) file, which debtflow "
+            throw DebtflowError.input("the input is \(refused.article) \(refused.name) file, which debtflow "
                                       + "does not read (only plain or gzip-compressed input): \(refused.unpackHint)",
                                       location: .init(file: path, byteOffset: 0))
         }

@@ -2,8 +2,9 @@
 /// zstd) by their magic bytes, so that such an input is refused by name instead of being read
 /// as text and published as garbage (CONTRACT.md §3). Gzip is read (``ByteSources``).
 enum CompressedFormatDetection {
-    /// How many leading bytes ``format(of:)`` needs to tell every format apart.
-    static let prefixLength = 10
+    /// How many leading bytes ``format(of:)`` needs to tell every format apart (a tar archive's
+    /// `ustar` mark ends at byte 262).
+    static let prefixLength = 262
 
     /// A format debtflow refuses, with how an operator unpacks it.
     struct RefusedFormat: Equatable {
@@ -11,6 +12,9 @@ enum CompressedFormatDetection {
         var name: String
         /// The command that turns such a file into one debtflow reads.
         var unpackHint: String
+
+        /// `an` before `xz`, else `a`.
+        var article: String { name == "xz" ? "an" : "a" }
     }
 
     /// The refused format whose magic bytes start `prefix`, or `nil` for anything else (text,
@@ -21,6 +25,8 @@ enum CompressedFormatDetection {
     ///   or the end-of-stream magic (`17 72 45 38 50 90`), so a CSV whose first cell starts with
     ///   `BZh1` is still text.
     /// - xz: `FD 37 7A 58 5A 00`. zstd: `28 B5 2F FD`.
+    /// - tar (POSIX ustar): `ustar` at byte 257 (a tar of text files, `.tar.gz` above all, would
+    ///   otherwise be read as the text of its first file with header blocks in it).
     static func format(of prefix: [UInt8]) -> RefusedFormat? {
         if prefix.starts(with: [0x50, 0x4B]), prefix.count >= 4,
            [(0x03, 0x04), (0x05, 0x06), (0x07, 0x08)].contains(where: { $0 == (prefix[2], prefix[3]) }) {
@@ -36,6 +42,9 @@ enum CompressedFormatDetection {
         }
         if prefix.starts(with: [0x28, 0xB5, 0x2F, 0xFD]) {
             return RefusedFormat(name: "zstd", unpackHint: "decompress it first (unzstd FILE), or recompress it with gzip")
+        }
+        if prefix.count >= 262, prefix[257..<262].elementsEqual([0x75, 0x73, 0x74, 0x61, 0x72]) {
+            return RefusedFormat(name: "tar", unpackHint: "unpack it first (tar -xf FILE) and read the export inside")
         }
         return nil
     }

@@ -15,6 +15,23 @@ public final class GzipByteSource: ByteSource {
         self.decoder = GzipDecoder(name: compressed.name) { buffer in try compressed.read(into: buffer) }
     }
 
+    /// The first inflated bytes, read by ``peek(count:)`` and handed out again by the first reads.
+    private var peeked: [UInt8] = []
+    private var peekedOffset = 0
+
+    /// The first `count` inflated bytes (fewer when the data is shorter), without consuming them:
+    /// what the archive is holding (a zip or tar inside gzip is refused by name).
+    func peek(count: Int) throws -> [UInt8] {
+        precondition(peekedOffset == 0, "peek(count:) is for the start of the input")
+        while peeked.count < count {
+            var chunk = [UInt8](repeating: 0, count: count - peeked.count)
+            let got = try chunk.withUnsafeMutableBytes { try decoder.read(into: $0) }
+            if got == 0 { break }
+            peeked += chunk.prefix(got)
+        }
+        return Array(peeked.prefix(count))
+    }
+
     public var name: String { compressed.name }
     public var totalBytes: Int64? { compressed.totalBytes }
     public var bytesConsumed: Int64 { compressed.bytesConsumed }
@@ -22,6 +39,12 @@ public final class GzipByteSource: ByteSource {
     /// - Throws: ``DebtflowError`` of kind `.input` for a truncated or corrupt gzip stream, naming
     ///   the input and the compressed byte offset.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        try decoder.read(into: buffer)
+        if peekedOffset < peeked.count {
+            let count = min(buffer.count, peeked.count - peekedOffset)
+            peeked.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + peekedOffset, byteCount: count) }
+            peekedOffset += count
+            return count
+        }
+        return try decoder.read(into: buffer)
     }
 }

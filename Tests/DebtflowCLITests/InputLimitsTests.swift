@@ -135,6 +135,44 @@ struct InputLimitsTests {
         }
     }
 
+    @Test("an archive inside gzip (a .tar.gz, a zip or bzip2 gzipped again) is exit 3 naming what the gzip holds", arguments: ["zip", "bzip2", "tar"])
+    func archiveInsideGzip(format: String) throws {
+        let folder = try TestSupport.makeTemporaryDirectory()
+        try Data("a,b\n1,2\n".utf8).write(to: folder.appendingPathComponent("export.csv"))
+        let archive: Data
+        switch format {
+        case "tar":
+            let tar = try TestSupport.run(URL(fileURLWithPath: "/bin/tar"), ["-cf", "-", "-C", folder.path, "export.csv"])
+            archive = tar.stdout
+        case "zip":
+            archive = Data([0x50, 0x4B, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00, 0x08, 0x00] + Array("a,b\n1,2\n".utf8))
+        default:
+            archive = Data([0x42, 0x5A, 0x68, 0x39, 0x31, 0x41, 0x59, 0x26, 0x53, 0x59] + Array("a,b\n1,2\n".utf8))
+        }
+        let raw = folder.appendingPathComponent("inner")
+        try archive.write(to: raw)
+        let gzipped = try TestSupport.run(URL(fileURLWithPath: "/bin/gzip"), ["-c", "-n", raw.path])
+        #expect(gzipped.status == 0)
+        let (output, result) = try convert(gzipped.stdout, name: "export.csv.gz", read: #""format":"csv""#)
+        #expect(result.status == 3, "\(result.stderrText)")
+        #expect(result.stderrText.contains("the input is gzip-compressed, and what it holds is a \(format) file"), "\(result.stderrText)")
+        #expect(!published(output))
+    }
+
+    @Test("plain text inside gzip still reads, whatever its length (the look inside gives its bytes back)", arguments: [0, 5, 261, 262, 263, 70_000])
+    func textInsideGzip(length: Int) throws {
+        var text = "a,b\n"
+        while text.utf8.count < length { text += "1,2\n" }
+        let folder = try TestSupport.makeTemporaryDirectory()
+        let raw = folder.appendingPathComponent("inner")
+        try Data(text.utf8).write(to: raw)
+        let gzipped = try TestSupport.run(URL(fileURLWithPath: "/bin/gzip"), ["-c", "-n", raw.path])
+        let (output, result) = try convert(gzipped.stdout, name: "export.csv.gz", read: #""format":"csv""#)
+        #expect(result.status == 0, "\(result.stderrText)")
+        let expected = max(0, text.split(separator: "\n").count - 1)
+        #expect(try TestSupport.readNDJSON(output.appendingPathComponent("out.ndjson")).count == expected)
+    }
+
     @Test("a UTF-16 CSV (either byte order) is exit 3 naming UTF-16 (today converted as garbage)",
           arguments: [[UInt8]([0xFF, 0xFE]), [0xFE, 0xFF]])
     func utf16CSV(mark: [UInt8]) throws {
