@@ -43,7 +43,10 @@ public final class GzipByteSource: ByteSource {
             let count = min(buffer.count, peeked.count - peekedOffset)
             peeked.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + peekedOffset, byteCount: count) }
             peekedOffset += count
-            return count
+            // The rest of the buffer from the stream, so the first read is as full as without the
+            // look (a reader's first chunk is the size it asked for).
+            guard count < buffer.count else { return count }
+            return count + (try decoder.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[count...])))
         }
         return try decoder.read(into: buffer)
     }

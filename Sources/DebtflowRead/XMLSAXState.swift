@@ -97,11 +97,14 @@ struct XMLSAXState {
     mutating func characters(_ bytes: UnsafePointer<xmlChar>, count: Int) {
         guard !stopped, assembler.isInsideRecord, count > 0 else { return }
         let held = assembler.characters(UnsafeBufferPointer(start: bytes, count: count))
-        if held > maxTextBytes {
+        // The record's limit is told first: when one piece of text takes both past their limits
+        // (where libxml2 cuts the text depends on how the input was fed), the record is what the
+        // operator configured (`max_record_bytes`).
+        if assembler.recordIsTooLarge {
+            stopForOversizeRecord()
+        } else if held > maxTextBytes {
             stop(with: .input("an XML element holds more than \(maxTextBytes) bytes of text",
                               location: .init(file: sourceName, line: currentLine, column: currentColumn)))
-        } else if assembler.recordIsTooLarge {
-            stopForOversizeRecord()
         }
     }
 
