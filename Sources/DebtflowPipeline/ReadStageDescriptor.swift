@@ -196,7 +196,7 @@ extension CSVReaderOptions {
                                                           caseInsensitive: true)),
                          default: .string("auto"), "The text encoding: UTF-8, else Windows-1252 (`auto`), or one of them."),
             ConfigOption("header", .boolean, default: .bool(true), "Whether the first row holds the column names (else the keys are \"1\", \"2\", …)."),
-            ConfigOption("max_field_bytes", .positiveInteger(), default: .number("1048576"), "The longest field in bytes; a longer one is an input error."),
+            ConfigOption("max_field_bytes", .positiveInteger(), default: .number("16777216"), "The longest field in bytes (16 MiB, the record limit, by default); a longer one is an input error."),
         ])
 
     /// A `csv` read's `delimiter`, `encoding`, `header` and `max_field_bytes`.

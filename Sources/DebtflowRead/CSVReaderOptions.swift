@@ -37,11 +37,15 @@ public struct CSVReaderOptions: Sendable, Equatable {
     /// the 1-based column numbers `"1"`, `"2"`, … and the first line is data.
     public var header: Bool
     /// The longest field, in bytes as stored (quotes included); a longer one stops the run with an
-    /// input error naming its line. 1 MiB by default.
+    /// input error naming its line and column. 16 MiB by default, the record limit (CONTRACT.md
+    /// §3): a record under it reads, whatever its fields.
     public var maxFieldBytes: Int
 
+    /// The default ``maxFieldBytes`` and the longest row: 16 MiB.
+    public static let recordLimit = 16 << 20
+
     public init(delimiter: CSVDelimiter = .auto, encoding: TextEncodingChoice = .auto, header: Bool = true,
-                maxFieldBytes: Int = 1 << 20) {
+                maxFieldBytes: Int = CSVReaderOptions.recordLimit) {
         self.delimiter = delimiter
         self.encoding = encoding
         self.header = header

@@ -143,7 +143,8 @@ final class CSVRowScanner {
     init(source: any ByteSource, maxFieldBytes: Int) {
         self.source = source
         self.maxFieldBytes = maxFieldBytes
-        self.maxRowBytes = min(Int(UInt32.max), max(16 << 20, maxFieldBytes.multipliedReportingOverflow(by: 8).partialValue))
+        // A row is a record: 16 MiB (CONTRACT.md §3), or one field's configured limit when larger.
+        self.maxRowBytes = min(Int(UInt32.max), max(CSVReaderOptions.recordLimit, maxFieldBytes))
         self.capacity = Self.initialCapacity
         self.storage = .allocate(capacity: Self.initialCapacity)
         self.scratch = .allocate(capacity: 4096)

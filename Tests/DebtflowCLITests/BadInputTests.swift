@@ -52,8 +52,8 @@ struct BadInputTests {
 
     @Test("a CSV that cannot be read on exits 3 naming file and line, and publishes nothing", arguments: [
         ("a,b\n1,2\n3,\"4\n5,6\n", "in.dat:3", "unterminated quoted field"),
-        ("a,b\n1,\"" + String(repeating: "x", count: 2 << 20) + "\"\n", "in.dat:2", "field longer than 1048576 bytes (the CSV field size limit) in column 2"),
-        ("a,b\n1," + String(repeating: "x", count: 2 << 20) + "\n", "in.dat:2", "field longer than 1048576 bytes (the CSV field size limit) in column 2"),
+        ("a,b\n1,\"" + String(repeating: "x", count: 17 << 20) + "\"\n", "in.dat:2", "row longer than 16777216 bytes (the CSV row size limit)"),
+        ("a,b\n1," + String(repeating: "x", count: 17 << 20) + "\n", "in.dat:2", "row longer than 16777216 bytes (the CSV row size limit)"),
     ])
     func fatalCSV(input: String, location: String, message: String) throws {
         let (folder, result) = try run(Data(input.utf8))
@@ -196,7 +196,7 @@ struct BadInputTests {
                                                  timeout: 30)
         #expect(result.status == 3, "\(result.stderrText)")
         #expect(Date().timeIntervalSince(started) < 20)
-        #expect(result.stderrText.contains("bomb.gz:1: field longer than 1048576 bytes"), "\(result.stderrText)")
+        #expect(result.stderrText.contains("bomb.gz:1: row longer than 16777216 bytes"), "\(result.stderrText)")
         #expect(try leftovers(folder, input: "bomb.gz") == ["s.json"], "only the summary; no output, no temporary file")
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: summaryURL)) as? [String: Any]
         let peak = try #require(summary?["peak_rss_mb"] as? Int)
