@@ -58,17 +58,25 @@ struct WriteBehindTests {
         return bytes
     }
 
-    @Test("every 8 MiB written is handed to the kernel's writeback, and the published file is whole")
-    func handsStepsToWriteback() throws {
+    /// A new atomic file in a folder of its own, and its final path.
+    private static func newFile() throws -> (file: AtomicFile, path: String) {
         let folder = try TestSupport.makeTemporaryDirectory("debtflow-writebehind")
         let path = folder.appendingPathComponent("out.ndjson").path
-        let file = try AtomicFile(path: path)
+        return (try AtomicFile(path: path), path)
+    }
+
+    /// Writes `mebibytes` more to `file`, and the same bytes to `expected`.
+    private static func append(_ mebibytes: Int, to file: AtomicFile, expected: inout [UInt8]) throws {
+        let bytes = piece(at: expected.count, mebibytes: mebibytes)
+        try file.write(bytes)
+        expected += bytes
+    }
+
+    @Test("every 8 MiB written is handed to the kernel's writeback, and the published file is whole")
+    func handsStepsToWriteback() throws {
+        let (file, path) = try Self.newFile()
         var expected: [UInt8] = []
-        for _ in 0..<20 {
-            let bytes = Self.piece(at: expected.count, mebibytes: 1)
-            try file.write(bytes)
-            expected += bytes
-        }
+        for _ in 0..<20 { try Self.append(1, to: file, expected: &expected) }
         // Two steps of 8 MiB; the last 4 MiB are left to publish's fsync.
         #expect(file.bytesHandedToWriteback == Int64(16 * Self.mebibyte))
         try file.publish()
@@ -77,23 +85,17 @@ struct WriteBehindTests {
 
     @Test("after lines are cut back, the next step counts from the cut, and the cut bytes stay gone")
     func countsFromACutBack() throws {
-        let folder = try TestSupport.makeTemporaryDirectory("debtflow-writebehind")
-        let path = folder.appendingPathComponent("out.ndjson").path
-        let file = try AtomicFile(path: path)
-        var expected = Self.piece(at: 0, mebibytes: 9)
-        try file.write(expected)
+        let (file, path) = try Self.newFile()
+        var expected: [UInt8] = []
+        try Self.append(9, to: file, expected: &expected)
         #expect(file.bytesHandedToWriteback == Int64(9 * Self.mebibyte))
         try file.truncate(to: Int64(5 * Self.mebibyte))
         expected.removeLast(4 * Self.mebibyte)
         // 7 MiB after the cut: not a step yet.
-        let more = Self.piece(at: expected.count, mebibytes: 7)
-        try file.write(more)
-        expected += more
+        try Self.append(7, to: file, expected: &expected)
         #expect(file.bytesHandedToWriteback == Int64(9 * Self.mebibyte))
         // One more: 8 MiB since the cut.
-        let last = Self.piece(at: expected.count, mebibytes: 1)
-        try file.write(last)
-        expected += last
+        try Self.append(1, to: file, expected: &expected)
         #expect(file.bytesHandedToWriteback == Int64(17 * Self.mebibyte))
         try file.publish()
         #expect(FileManager.default.contents(atPath: path) == Data(expected))
