@@ -151,7 +151,15 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
             summary.seconds = seconds(since: start)
             if tracksInputs { summary.inputs = inputs.totals }
             if interruption.isSet { throw DebtflowError.interrupted }
-            for sink in sinks { try await sink.finish() }
+            // The sinks that send (an http sink, the one kind with something to cancel) finish
+            // first, and the files are published after them, each only while no signal has come:
+            // a push cut short by a signal or refused by the server (exit 130, 4) leaves no file
+            // published, whatever the order the config lists the sinks in.
+            for sink in sinks where sink.interruptHandler != nil { try await sink.finish() }
+            for sink in sinks where sink.interruptHandler == nil {
+                if interruption.isSet { throw DebtflowError.interrupted }
+                try await sink.finish()
+            }
             for sink in sinks { sink.contribute(to: &summary) }
         } catch {
             budget.cancel()

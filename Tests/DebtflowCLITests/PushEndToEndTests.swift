@@ -177,6 +177,38 @@ struct PushEndToEndTests {
         #expect(Set(created) == Set(ledgerIDs), "the results name every debt the server created")
     }
 
+    @Test("a file sink listed before the http sink is not published either when a signal stops the push")
+    func fileBeforePushNotPublished() throws {
+        let folder = try workspace(rows: 8)
+        let sandbox = try SandboxProcess(folder: folder, arguments: ["--token", "t0k3n-secret", "--fail-rate", "1.0", "--seed", "1"])
+        defer { sandbox.stop() }
+        let config = folder.appendingPathComponent("push.json")
+        try Data(#"""
+        {"version":1,"name":"push","stages":[
+          {"read":{"format":"csv","path":"in.csv"}},{"map":{}},{"normalize":{"currency":"EUR"}},{"classify":{}},{"validate":{}},
+          {"sink":{"format":"ndjson","path":"all.ndjson","accept":["valid","failed","skipped"]}},
+          {"sink":{"format":"http","url":"\#(sandbox.batchURL)","token":"t0k3n-secret","batch_size":100,"timeout_s":5,"max_retries":20,
+                   "results":"results.ndjson","journal":"journal.ndjson"}}]}
+        """#.utf8).write(to: config)
+        let stderrPath = folder.appendingPathComponent("stderr.txt")
+        FileManager.default.createFile(atPath: stderrPath.path, contents: nil)
+        let process = Process()
+        process.executableURL = TestSupport.debtflowBinary
+        process.arguments = ["run", config.path]
+        process.standardError = try FileHandle(forWritingTo: stderrPath)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline, !((try? String(contentsOf: stderrPath, encoding: .utf8)) ?? "").contains("retry 2 of") {
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        kill(process.processIdentifier, SIGINT)
+        #expect(process.waitForExit(within: 20))
+        #expect(process.terminationStatus == 130)
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("all.ndjson").path),
+                "the file sink, listed first, is not published by a run cut short")
+    }
+
     @Test("a wrong token: exit 4 within seconds, and the token appears in no output, log or error")
     func wrongToken() throws {
         let folder = try workspace(rows: 300)
