@@ -53,11 +53,10 @@ public final class HTTPPushSink: OutcomeSink {
     private var unknownBatches: [PushBatch] = []
     private var closed = false
     /// The `temp_id`s of the debts this run has taken (queued, or found acknowledged by an earlier
-    /// run): a `temp_id` is unique within a run (CONTRACT.md §3), and the journal and the server's
-    /// answers are matched by it. A later debt with a `temp_id` already taken is not sent: it is
-    /// recorded `failed`, saying so. (Sent, two debts under one id made `--resume` take the second
-    /// for the first, already created, and never send it.)
-    private var tempIDsTaken = Set<String>()
+    /// run). A later debt with a `temp_id` already taken is not sent: it is recorded `failed`,
+    /// saying so. (Sent, two debts under one id made `--resume` take the second for the first,
+    /// already created, and never send it.)
+    private var tempIDsTaken = TempIDRegistry()
     /// Debts not sent because their `temp_id` repeated an earlier debt's.
     private var repeatedTempIDs = 0
 
@@ -139,7 +138,7 @@ public final class HTTPPushSink: OutcomeSink {
             // Kept until its batch is answered: detached from the chunk's tape, so it does not hold it.
             guard var debt = outcome.debt?.detached() else { continue }
             if debt.tempID == nil { debt.tempID = outcome.tempID }
-            if let tempID = debt.tempID, !tempIDsTaken.insert(tempID).inserted {
+            if let tempID = debt.tempID, !tempIDsTaken.take(tempID) {
                 refuseRepeated(tempID)
                 continue
             }

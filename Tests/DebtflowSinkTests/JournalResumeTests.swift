@@ -312,3 +312,19 @@ struct JournalResumeTests {
         #expect(sink.totals.created == 0)
     }
 }
+
+@Suite("The temp_ids a push has taken")
+struct TempIDRegistryTests {
+    @Test("an id is taken once: the second time it is refused; other ids, even near ones, are not")
+    func takenOnce() {
+        var registry = TempIDRegistry()
+        let answers = ["A1", "A1", "A2", "a1", "A1 ", "", ""].map { registry.take($0) }
+        #expect(answers == [true, false, true, true, true, true, false])
+        // A thousand distinct ids are all taken, then all refused.
+        var taken = 0
+        for number in 0..<1000 where registry.take("debtors.csv#\(number)") { taken += 1 }
+        #expect(taken == 1000)
+        for number in 0..<1000 where registry.take("debtors.csv#\(number)") { taken += 1 }
+        #expect(taken == 1000)
+    }
+}
