@@ -3,8 +3,8 @@
 /// as text and published as garbage (CONTRACT.md §3). Gzip is read (``ByteSources``).
 enum CompressedFormatDetection {
     /// How many leading bytes ``format(of:)`` needs to tell every format apart (a tar archive's
-    /// `ustar` mark ends at byte 262).
-    static let prefixLength = 262
+    /// mark ends at byte 265).
+    static let prefixLength = 265
 
     /// A format debtflow refuses, with how an operator unpacks it.
     struct RefusedFormat: Equatable {
@@ -25,8 +25,9 @@ enum CompressedFormatDetection {
     ///   or the end-of-stream magic (`17 72 45 38 50 90`), so a CSV whose first cell starts with
     ///   `BZh1` is still text.
     /// - xz: `FD 37 7A 58 5A 00`. zstd: `28 B5 2F FD`.
-    /// - tar (POSIX ustar): `ustar` at byte 257 (a tar of text files, `.tar.gz` above all, would
-    ///   otherwise be read as the text of its first file with header blocks in it).
+    /// - tar: `ustar` and a NUL at byte 257 (POSIX), or `ustar`, two spaces and a NUL (GNU): a tar
+    ///   of text files, `.tar.gz` above all, would otherwise be read as the text of its first file
+    ///   with header blocks in it. Text that merely holds `ustar` there (`mustard`) is text.
     static func format(of prefix: [UInt8]) -> RefusedFormat? {
         if prefix.starts(with: [0x50, 0x4B]), prefix.count >= 4,
            [(0x03, 0x04), (0x05, 0x06), (0x07, 0x08)].contains(where: { $0 == (prefix[2], prefix[3]) }) {
@@ -43,7 +44,9 @@ enum CompressedFormatDetection {
         if prefix.starts(with: [0x28, 0xB5, 0x2F, 0xFD]) {
             return RefusedFormat(name: "zstd", unpackHint: "decompress it first (unzstd FILE), or recompress it with gzip")
         }
-        if prefix.count >= 262, prefix[257..<262].elementsEqual([0x75, 0x73, 0x74, 0x61, 0x72]) {
+        let ustar: [UInt8] = [0x75, 0x73, 0x74, 0x61, 0x72]
+        if prefix.count >= 265, prefix[257..<262].elementsEqual(ustar),
+           prefix[262] == 0 || prefix[262..<265].elementsEqual([0x20, 0x20, 0x00]) {
             return RefusedFormat(name: "tar", unpackHint: "unpack it first (tar -xf FILE) and read the export inside")
         }
         return nil

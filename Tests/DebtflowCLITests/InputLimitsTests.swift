@@ -159,6 +159,28 @@ struct InputLimitsTests {
         #expect(!published(output))
     }
 
+    @Test("text that holds `ustar` where a tar header has its mark (mustard, Gustar) is text, plain or gzipped")
+    func ustarInText() throws {
+        var text = "name,street\n"
+        // "Martin,m" then "ustar" from byte 257.
+        text += "Dupont," + String(repeating: "x", count: 257 - text.utf8.count - 8 - 8) + "\n"
+        text += "Martin,mustard road 4\n"
+        #expect(text.utf8.count > 265)
+        #expect(Array(text.utf8)[257..<262].elementsEqual(Array("ustar".utf8)))
+        for gzipped in [false, true] {
+            var data = Data(text.utf8)
+            if gzipped {
+                let folder = try TestSupport.makeTemporaryDirectory()
+                let raw = folder.appendingPathComponent("inner")
+                try data.write(to: raw)
+                data = try TestSupport.run(URL(fileURLWithPath: "/bin/gzip"), ["-c", "-n", raw.path]).stdout
+            }
+            let (output, result) = try convert(data, name: gzipped ? "export.csv.gz" : "export.csv", read: #""format":"csv""#)
+            #expect(result.status == 0, "\(result.stderrText)")
+            #expect(try TestSupport.readNDJSON(output.appendingPathComponent("out.ndjson")).count == 2)
+        }
+    }
+
     @Test("plain text inside gzip still reads, whatever its length (the look inside gives its bytes back)", arguments: [0, 5, 261, 262, 263, 70_000])
     func textInsideGzip(length: Int) throws {
         var text = "a,b\n"
