@@ -204,25 +204,36 @@ final class CSVRowScanner {
         }
     }
 
-    /// The first line that holds more than white space, from its first other byte through the
-    /// first line break outside quotes after it (or all that is left, or the first `limit` bytes),
-    /// without consuming anything: for delimiter detection. Blank lines before the header (a
-    /// spreadsheet's empty first row) are skipped here as the header's reading skips them.
+    /// The first line that holds more than white space, from its start through the first line
+    /// break outside quotes after it (or all that is left, or the first `limit` bytes), without
+    /// consuming anything: for delimiter detection. Blank lines before the header (a
+    /// spreadsheet's empty first row) are skipped here as the header's reading skips them; the
+    /// header line itself is taken whole, its leading tabs included (a first column with no name).
     func firstLine(limit: Int = 1 << 20) throws -> UnsafeBufferPointer<UInt8> {
-        // Offsets from `position`, which a refill may move.
+        // Offsets from `position`, which a refill may move: `first` is where the line being
+        // looked at starts, `scanned` how far its white space goes.
         var first = 0
+        var scanned = 0
+        var foundText = false
         while true {
-            while position + first < end {
-                let byte = storage[position + first]
-                guard byte == CSVBytes.space || byte == CSVBytes.tab || byte == CSVBytes.lineFeed
-                    || byte == CSVBytes.carriageReturn else { break }
-                first += 1
+            while position + scanned < end {
+                let byte = storage[position + scanned]
+                if byte == CSVBytes.space || byte == CSVBytes.tab {
+                    scanned += 1
+                } else if byte == CSVBytes.lineFeed || byte == CSVBytes.carriageReturn {
+                    scanned += 1
+                    first = scanned
+                } else {
+                    foundText = true
+                    break
+                }
             }
-            if position + first < end || atEndOfInput || first >= limit { break }
+            if foundText || atEndOfInput || scanned >= limit { break }
             rowStart = position
             try refill()
         }
-        var scanned = first
+        if !foundText { first = scanned }
+        scanned = first
         var inQuotes = false
         while true {
             while position + scanned < end {

@@ -71,9 +71,11 @@ struct CSVRecordReaderTests {
     }
 
     @Test("blank lines before the header are skipped for detection as for the header: the delimiter and the lines are right",
-          arguments: [("\n", 1), ("\r\n", 1), ("\n\n", 2), ("  \r\n\n", 2)])
+          arguments: [("", 0), ("\n", 1), ("\r\n", 1), ("\n\n", 2), ("  \r\n\n", 2)])
     func blankLinesBeforeTheHeader(blank: String, breaks: Int) async throws {
-        for (text, expected) in [("nom;montant\nDupont;5\n", ["Dupont", "5"]), ("nom\tmontant\nDupont\t5,50\n", ["Dupont", "5,50"])] {
+        for (text, expected) in [("nom;montant\nDupont;5\n", ["Dupont", "5"]), ("nom\tmontant\nDupont\t5,50\n", ["Dupont", "5,50"]),
+                                 // A first column with no name (a spreadsheet's index): the header starts with a tab.
+                                 ("\tnom\n1\tDupont\n", ["1", "Dupont"])] {
             for readSize in readSizes {
                 let records = try await readCSV(blank + text, readSize: readSize)
                 #expect(values(records) == [expected], "\(blank.debugDescription) before \(text.debugDescription), reads of \(readSize)")
