@@ -39,7 +39,7 @@ public final class GzipByteSource: ByteSource {
     /// - Throws: ``DebtflowError`` of kind `.input` for a truncated or corrupt gzip stream, naming
     ///   the input and the compressed byte offset.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        if peekedOffset < peeked.count {
+        if peekedOffset < peeked.count && buffer.count > 0 {
             let count = min(buffer.count, peeked.count - peekedOffset)
             peeked.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + peekedOffset, byteCount: count) }
             peekedOffset += count

@@ -350,7 +350,6 @@ public final class HTTPPushSink: OutcomeSink {
     /// that stops the run.
     private func absorb(_ report: BatchReport) {
         totals.retries += report.retries
-        if let journalError = report.journalError, fatalError == nil { fatalError = journalError }
         let batch = report.batch
         switch report.fate {
         case .answered(let results), .replayed(let results):
@@ -385,6 +384,9 @@ public final class HTTPPushSink: OutcomeSink {
         case .notAttempted, .abandoned:
             break
         }
+        // After the batch's own stop (a 401 or 403 says more than the journal line it could not
+        // write about it).
+        if let journalError = report.journalError, fatalError == nil { fatalError = journalError }
     }
 
     private func throwIfStopped() throws {

@@ -25,13 +25,13 @@ final class JournalFile: @unchecked Sendable {
     private let lock = NSLock()
     private var descriptor: Int32
     let path: String
-    /// Fault injection for tests: how many more lines are written before a write fails as on a
-    /// full disk (`ENOSPC`), the failing line cut in half first. `nil`: never.
-    var linesBeforeFailureForTests: Int? {
-        get { lock.withLock { linesBeforeFailure } }
-        set { lock.withLock { linesBeforeFailure = newValue } }
+    /// The `write(2)` the journal's lines go through (errno set on failure): tests put one in its
+    /// place that fails as a full disk does, so that the error path itself runs.
+    var write: @Sendable (Int32, UnsafeRawPointer?, Int) -> Int {
+        get { lock.withLock { writeBytes } }
+        set { lock.withLock { writeBytes = newValue } }
     }
-    private var linesBeforeFailure: Int?
+    private var writeBytes: @Sendable (Int32, UnsafeRawPointer?, Int) -> Int = { Glibc.write($0, $1, $2) }
 
     /// Opens the journal for appending (creating it with mode 0600), or truncates it for a run
     /// that does not resume.
@@ -83,17 +83,9 @@ final class JournalFile: @unchecked Sendable {
             // Where the line starts: a write that fails half-way (a full disk) is cut back to it,
             // so no torn line stays for the next one to be glued to.
             let start = lseek(descriptor, 0, SEEK_END)
-            if let remaining = linesBeforeFailure {
-                if remaining == 0 {
-                    _ = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count / 2) }
-                    _ = ftruncate(descriptor, start)
-                    return ENOSPC
-                }
-                linesBeforeFailure = remaining - 1
-            }
             var offset = 0
             while offset < bytes.count {
-                let written = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+                let written = bytes[offset...].withUnsafeBytes { writeBytes(descriptor, $0.baseAddress, $0.count) }
                 if written < 0 {
                     if errno == EINTR { continue }
                     let code = errno

@@ -55,7 +55,11 @@ struct JournalState {
             throw .sink("cannot read the journal \(path)")
         }
         var state = JournalState()
-        let lines = data.split(separator: 0x0A, omittingEmptySubsequences: true)
+        // A last line without its line break was never made durable (its write or fsync failed,
+        // or the process died in the middle): it is not read, and a resume cuts it
+        // (``JournalFile``), so that reading and cutting agree.
+        let complete = data.last == 0x0A ? data[...] : data[..<(data.lastIndex(of: 0x0A).map { $0 + 1 } ?? data.startIndex)]
+        let lines = complete.split(separator: 0x0A, omittingEmptySubsequences: true)
         for (number, line) in lines.enumerated() {
             guard let value = try? JSONDocument.parse(Array(line), name: "the journal"), let object = value.objectValue,
                   let event = object["event"]?.scalarText, let key = object["key"]?.scalarText else {

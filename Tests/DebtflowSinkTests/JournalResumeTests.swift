@@ -3,6 +3,10 @@ import DebtflowHTTP
 @testable import DebtflowSink
 import DebtflowTestSupport
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
 import Testing
 
 @Suite("HTTP push sink: journal and --resume")
@@ -253,6 +257,11 @@ struct JournalResumeTests {
         #expect(try JournalState.load(path: paths.journal.path)?.fate(of: "k") == .startedOnly)
         try Data("garbage\n{\"event\":\"started\",\"key\":\"k\"}\n".utf8).write(to: paths.journal)
         #expect(throws: DebtflowError.self) { try JournalState.load(path: paths.journal.path) }
+        // A whole `done` line that lost only its line break was never made durable: it is not
+        // read (and a resume cuts it), so the batch reads as sent and never answered.
+        try Data((#"{"event":"started","batch":0,"key":"k","count":1,"temp_ids":"x"}"# + "\n"
+                  + #"{"event":"done","batch":0,"key":"k","count":1,"results":[]}"#).utf8).write(to: paths.journal)
+        #expect(try JournalState.load(path: paths.journal.path)?.fate(of: "k") == .startedOnly)
     }
 
     @Test("a journal reopened to resume cuts a torn last line, so the next line starts on its own and the journal reads whole")
@@ -274,8 +283,19 @@ struct JournalResumeTests {
         let server = try HTTPStubServer { request, _ in PushFixtures.created(request) }
         defer { server.stop() }
         let sink = try HTTPPushSink(configuration: configuration(server, paths), diagnostics: DiagnosticLines().sink)
-        // The first batch's `started` line is written; its `done` line fails half-way.
-        sink.journal?.linesBeforeFailureForTests = 1
+        // The first batch's `started` line is written; its `done` line fails half-way, as on a
+        // full disk: half of it reaches the file, then ENOSPC.
+        let writes = Mutex(0)
+        sink.journal?.write = { descriptor, bytes, count in
+            let number = writes.withLock { count in
+                count += 1
+                return count
+            }
+            guard number > 1 else { return Glibc.write(descriptor, bytes, count) }
+            _ = Glibc.write(descriptor, bytes, count / 2)
+            errno = ENOSPC
+            return -1
+        }
         let error = await #expect(throws: DebtflowError.self) {
             try await sink.write(PushFixtures.outcomes(1...6))
             try await sink.finish()
