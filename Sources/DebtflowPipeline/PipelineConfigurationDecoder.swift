@@ -49,8 +49,44 @@ public struct PipelineConfigurationDecoder: Sendable {
         } catch var error as DebtflowError {
             if error.location == nil { error.location = .init() }
             error.location?.file = fileName
+            // A message quotes the value it refuses; when a secret's `${VAR}` was also put where a
+            // choice was expected, that value is the secret. Every secret the config holds is masked,
+            // whichever stage failed (the ones after it were never decoded).
+            let secrets = Self.secretValues(in: json, interpolation: EnvironmentInterpolation(environment: environment))
+            error.message = Redaction.scrub(error.message, secrets: secrets)
+            error.cause = error.cause.map { Redaction.scrub($0, secrets: secrets) }
             throw error
         }
+    }
+
+    /// The options that hold secrets, by name, wherever they are in a config.
+    static let secretOptions: Set<String> = ["token", "client_secret", "api_key"]
+    /// The options whose URL may carry a password.
+    static let urlOptions: Set<String> = ["url", "token_url", "base_url"]
+
+    /// Every secret value `json` holds (expanded where it can be), found by option name, for
+    /// masking a config error: the decoding that collects them may have stopped before them.
+    static func secretValues(in json: RecordValue, interpolation: EnvironmentInterpolation) -> [String] {
+        var found: [String] = []
+        func walk(_ value: RecordValue, path: String) {
+            switch value {
+            case .object(let object):
+                for entry in object.entries {
+                    if case .string(let text) = entry.value {
+                        let expanded = (try? interpolation.expand(text, at: path)) ?? text
+                        if secretOptions.contains(entry.key), !expanded.isEmpty { found.append(expanded) }
+                        if urlOptions.contains(entry.key) { found += Redaction.urlPasswords(expanded) }
+                    }
+                    walk(entry.value, path: path + "." + entry.key)
+                }
+            case .array(let elements):
+                for element in elements { walk(element, path: path) }
+            case .null, .bool, .number, .string:
+                break
+            }
+        }
+        walk(json, path: "")
+        return found
     }
 
     private func decodeRoot(_ json: RecordValue, baseDirectory: String) throws -> PipelineConfiguration {

@@ -147,6 +147,22 @@ struct PipelineConfigurationTests {
         guard case .magicline(let pager) = config.read.reader else { Issue.record("expected a magicline read"); return }
         #expect(pager.runID == "42")
     }
+
+    @Test("a config error never quotes a secret, even one put where a choice was expected, in a stage before or after it",
+          arguments: [
+              #"{"read":{"format":"csv","path":"a"}},{"map":{}},{"normalize":{}},{"validate":{}},{"sink":{"format":"http","url":"https://x","token":"${TOK}","on_ambiguous":"${TOK}"}}"#,
+              #"{"read":{"format":"${TOK}","path":"a"}},{"map":{}},{"normalize":{}},{"validate":{}},{"sink":{"format":"http","url":"https://x","token":"${TOK}"}}"#,
+              #"{"read":{"format":"${PASS}","path":"a"}},{"map":{}},{"normalize":{}},{"validate":{}},{"sink":{"format":"http","url":"https://u:${PASS}@x","token":"t"}}"#,
+          ])
+    func errorsMaskSecrets(stageList: String) throws {
+        let decoder = PipelineConfigurationDecoder(environment: ["TOK": "sekret-token-99", "PASS": "pa55-w0rd-77"])
+        let error = try #require(throws: DebtflowError.self) {
+            try decoder.decode(Data(stages(stageList).utf8), baseDirectory: "/etc/debtflow", fileName: "p.json")
+        }
+        #expect(error.kind == .configuration)
+        #expect(!error.description.contains("sekret-token-99") && !error.description.contains("pa55-w0rd-77"), "\(error)")
+        #expect(error.description.contains("***"), "\(error)")
+    }
 }
 
 @Suite("Environment interpolation")
