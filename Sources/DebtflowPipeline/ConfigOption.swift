@@ -54,10 +54,12 @@ indirect enum ConfigValue: Sendable {
     case stringList(of: ConfigChoice? = nil, nonEmpty: Bool = false)
     /// A path or glob, or a non-empty array of them (`read.path`).
     case pathOrPatterns
-    /// An object whose values are strings (`map.fields`: target ← source key).
-    case stringMap
-    /// An object whose values are strings, numbers or booleans (`map.constants`).
-    case scalarMap
+    /// An object whose values are strings (`map.fields`: target ← source key), its keys among
+    /// `keys` when given.
+    case stringMap(keys: [String]? = nil)
+    /// An object whose values are strings, numbers or booleans (`map.constants`), its keys among
+    /// `keys` when given.
+    case scalarMap(keys: [String]? = nil)
     /// An object keyed by `keys` (any subset) whose values are objects of `options`, or `null`
     /// (`classify.rates`).
     case objectMap(keys: [String], options: ConfigOptions)

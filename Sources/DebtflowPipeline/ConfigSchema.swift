@@ -207,11 +207,16 @@ public enum ConfigSchema {
             // `-` (stdin) is only ever the one input, never an entry of an array.
             let entry = object([("type", .string("string")), ("minLength", .number("1")), ("not", object([("const", .string("-"))]))])
             return object([("anyOf", .array([path, object([("type", .string("array")), ("minItems", .number("1")), ("items", entry)])]))])
-        case .stringMap:
-            return object([("type", .string("object")), ("additionalProperties", object([("type", .string("string"))]))])
-        case .scalarMap:
-            return object([("type", .string("object")),
-                           ("additionalProperties", object([("type", strings(["string", "number", "boolean"]))]))])
+        case .stringMap(let keys):
+            var members: [(String, RecordValue)] = [("type", .string("object"))]
+            if let keys { members.append(("propertyNames", object([("enum", strings(keys))]))) }
+            members.append(("additionalProperties", object([("type", .string("string"))])))
+            return object(members)
+        case .scalarMap(let keys):
+            var members: [(String, RecordValue)] = [("type", .string("object"))]
+            if let keys { members.append(("propertyNames", object([("enum", strings(keys))]))) }
+            members.append(("additionalProperties", object([("type", strings(["string", "number", "boolean"]))])))
+            return object(members)
         case .objectMap(let keys, let options):
             let name = "\(key)_entry"
             definitions.append((name, objectSchema(options, definitions: &definitions, types: strings(["object", "null"]))))

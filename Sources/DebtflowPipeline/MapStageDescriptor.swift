@@ -13,8 +13,10 @@ extension MapOptions {
     /// The keys of ``init(config:)``.
     static let configOptions = ConfigOptions("Turns records into debt candidates: a preset, or fields and constants; unmapped debt keys are found from the source's own names.", [
         ConfigOption("preset", .choice(ConfigChoice(Preset.self)), "A built-in mapping for a known source shape; `fields` and `constants` are then ignored."),
-        ConfigOption("fields", .stringMap, "Debt key ← source key (`\"phone\": \"contact.mobile\"`); dotted keys reach nested fields."),
-        ConfigOption("constants", .scalarMap, "Debt key ← fixed value (`\"currency\": \"EUR\"`), used when a record gives none."),
+        ConfigOption("fields", .stringMap(keys: DebtKey.ordered.map(\.name) + ["metadata"]),
+                     "Debt key ← source key (`\"phone\": \"contact.mobile\"`); dotted keys reach nested fields; `metadata` names an object."),
+        ConfigOption("constants", .scalarMap(keys: DebtKey.ordered.map(\.name)),
+                     "Debt key ← fixed value (`\"currency\": \"EUR\"`), used when a record gives none."),
     ])
 
     /// The `map` stage's options as the config writes them: `preset`, or `fields` and `constants`.

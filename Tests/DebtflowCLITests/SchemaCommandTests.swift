@@ -68,6 +68,10 @@ struct SchemaCommandTests {
          "stages[1].sink.batch_size"),
         (#"{"version":1,"nmae":"x","stages":[{"read":{"format":"csv","path":"in.csv"}},{"sink":{"format":"ndjson","path":"o.ndjson"}}]}"#,
          "nmae"),
+        (#"{"version":1,"stages":[{"read":{"format":"csv","path":"in.csv"}},{"map":{"fields":{"fristname":"a"}}},{"normalize":{}},{"validate":{}},{"sink":{"format":"ndjson","path":"o.ndjson"}}]}"#,
+         "stages[1].map.fields.fristname"),
+        (#"{"version":1,"stages":[{"read":{"format":"csv","path":"in.csv"}},{"map":{"constants":{"metadata":"a"}}},{"normalize":{}},{"validate":{}},{"sink":{"format":"ndjson","path":"o.ndjson"}}]}"#,
+         "stages[1].map.constants.metadata"),
         // Wiring: what the descriptors' roles and needs say.
         (#"{"version":1,"stages":[{"read":{"format":"csv","path":"in.csv"}},{"map":{}},{"normalize":{}},{"normalize":{}},{"validate":{}},{"sink":{"format":"ndjson","path":"o.ndjson"}}]}"#,
          "stages[3].normalize"),
