@@ -23,12 +23,7 @@ public struct PipelineAssembler {
         let read = configuration.read
         let plan = try InputPlan.make(read: read, baseDirectory: configuration.baseDirectory, shard: options.shard)
         let transform = try namingConfigFile {
-            if let plan { try checkPerInputOutputs(plan) }
-            try checkOutputs(plan: plan)
-            try checkResumable()
-            if case .magicline(let pager) = self.configuration.read.reader {
-                try pager.validate(jsonPath: "stages[0].read")
-            }
+            try checkBeforeReading(plan: plan)
             return try makeTransform()
         }
         let unmatched = try plan.map(applyMissingInputPolicy) ?? []
@@ -59,6 +54,17 @@ public struct PipelineAssembler {
         return runner
     }
 
+    /// What `run` and `check` both refuse before anything is read: outputs that clash or cannot
+    /// be written, `--resume` without a journal, a `magicline` read without its key.
+    private func checkBeforeReading(plan: InputPlan?) throws {
+        if let plan { try checkPerInputOutputs(plan) }
+        try checkOutputs(plan: plan)
+        try checkResumable()
+        if case .magicline(let pager) = configuration.read.reader {
+            try pager.validate(jsonPath: "stages[0].read")
+        }
+    }
+
     /// With `--resume`, every http sink must keep a journal: it is what a resume reads to send
     /// only what was never acknowledged. Without one, a resume would send every debt again.
     private func checkResumable() throws {
@@ -79,11 +85,7 @@ public struct PipelineAssembler {
         var report: [String] = []
         let plan = try InputPlan.make(read: configuration.read, baseDirectory: configuration.baseDirectory, shard: options.shard)
         try namingConfigFile {
-            if let plan { try checkPerInputOutputs(plan) }
-            try checkOutputs(plan: plan)
-            if case .magicline(let pager) = self.configuration.read.reader {
-                try pager.validate(jsonPath: "stages[0].read")
-            }
+            try checkBeforeReading(plan: plan)
             _ = try makeTransform()
         }
         for sink in configuration.sinks {
