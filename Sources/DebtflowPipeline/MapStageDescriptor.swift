@@ -10,12 +10,17 @@ extension StageDescriptor {
 }
 
 extension MapOptions {
+    /// What `constants` may set: the debt keys.
+    static let constantTargets = DebtKey.ordered.map(\.name)
+    /// What `fields` may map: the debt keys, and `metadata` (an object).
+    static let fieldTargets = constantTargets + ["metadata"]
+
     /// The keys of ``init(config:)``.
     static let configOptions = ConfigOptions("Turns records into debt candidates: a preset, or fields and constants; unmapped debt keys are found from the source's own names.", [
         ConfigOption("preset", .choice(ConfigChoice(Preset.self)), "A built-in mapping for a known source shape; `fields` and `constants` are then ignored."),
-        ConfigOption("fields", .stringMap(keys: DebtKey.ordered.map(\.name) + ["metadata"]),
+        ConfigOption("fields", .stringMap(keys: fieldTargets),
                      "Debt key ← source key (`\"phone\": \"contact.mobile\"`); dotted keys reach nested fields; `metadata` names an object."),
-        ConfigOption("constants", .scalarMap(keys: DebtKey.ordered.map(\.name)),
+        ConfigOption("constants", .scalarMap(keys: constantTargets),
                      "Debt key ← fixed value (`\"currency\": \"EUR\"`), used when a record gives none."),
     ])
 
@@ -32,16 +37,16 @@ extension MapOptions {
         }
         var fields: [String: String] = [:]
         for (target, source) in try options.stringMap("fields") ?? [] {
-            guard DebtKey(name: target) != nil || target == "metadata" else {
-                throw Self.unknownDebtKey(target, path: "\(options.child("fields")).\(target)", allowingMetadata: true)
+            guard Self.fieldTargets.contains(target) else {
+                throw Self.unknownDebtKey(target, path: "\(options.child("fields")).\(target)", expected: Self.fieldTargets)
             }
             fields[target] = source
         }
         var constants: [String: String] = [:]
         if let object = try options.object("constants") {
             for key in object.keys {
-                guard DebtKey(name: key) != nil else {
-                    throw Self.unknownDebtKey(key, path: object.child(key), allowingMetadata: false)
+                guard Self.constantTargets.contains(key) else {
+                    throw Self.unknownDebtKey(key, path: object.child(key), expected: Self.constantTargets)
                 }
                 guard let text = try object.scalarText(key) else {
                     throw DebtflowError.configuration("expected a string, number or boolean", path: object.child(key))
@@ -54,8 +59,7 @@ extension MapOptions {
 
     /// A `fields` or `constants` key that is no debt key: a typo would otherwise leave the debt
     /// key unmapped, and every record would fail `required` without saying why.
-    private static func unknownDebtKey(_ name: String, path: String, allowingMetadata: Bool) -> DebtflowError {
-        let known = DebtKey.ordered.map(\.name) + (allowingMetadata ? ["metadata"] : [])
-        return DebtflowError.configuration("\"\(name)\" is not a debt key; expected one of \(known.joined(separator: ", "))", path: path)
+    private static func unknownDebtKey(_ name: String, path: String, expected: [String]) -> DebtflowError {
+        DebtflowError.configuration("\"\(name)\" is not a debt key; expected one of \(expected.joined(separator: ", "))", path: path)
     }
 }
