@@ -146,14 +146,6 @@ public final class CSVRecordReader: RecordSource {
         decoder.appendField(scanner.fieldBytes(index), knownASCIIFlags: scanner.knownASCIIFlags(ofField: index), to: &builder)
     }
 
-    /// The tape flags of `count` bytes at `offset` of `row` when they are well-formed UTF-8 and the
-    /// reader takes UTF-8 as it is (`auto`, `utf-8`), else `nil` (the decoder reads them).
-    @inline(__always)
-    private func validatedFlags(_ row: UnsafeBufferPointer<UInt8>, _ offset: Int, _ count: Int) -> RecordNode.Flags? {
-        guard decoder.encoding != .windows1252 else { return nil }
-        return UTF8Validation.tapeFlags(of: UnsafeBufferPointer(rebasing: row[offset..<offset + count]))
-    }
-
     /// A record whose tape is not finished yet: its number and line, and its root node's index on
     /// the chunk's tape. Its provenance is made with the record, from the chunk's input name, so a
     /// pending row holds no reference: nothing is retained or released per row until then.
@@ -247,7 +239,8 @@ public final class CSVRecordReader: RecordSource {
                 for index in 0..<count {
                     let field = scanner.rowField(index)
                     let found: (value: ByteSpan, flags: RecordNode.Flags)
-                    if field.isText, let flags = field.knownASCIIFlags ?? validatedFlags(row, field.offset, field.count) {
+                    if field.isText, let flags = field.knownASCIIFlags
+                        ?? decoder.flagsOfTextAsStored(UnsafeBufferPointer(rebasing: row[field.offset..<field.offset + field.count])) {
                         found = (ByteSpan(offset: rowOffset &+ UInt32(truncatingIfNeeded: field.offset),
                                           length: UInt32(truncatingIfNeeded: field.count)), flags)
                     } else {

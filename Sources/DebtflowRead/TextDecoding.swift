@@ -42,6 +42,14 @@ struct TextDecoder {
 }
 
 extension TextDecoder {
+    /// The tape flags of `bytes` when they are their own text under this encoding (well-formed
+    /// UTF-8, read as `auto` or `utf-8`), so they may be kept where they lie; `nil` when they must
+    /// be decoded (``appendField(_:knownASCIIFlags:to:)`` does).
+    @inline(__always)
+    func flagsOfTextAsStored(_ bytes: UnsafeBufferPointer<UInt8>) -> RecordNode.Flags? {
+        encoding == .windows1252 ? nil : UTF8Validation.tapeFlags(of: bytes)
+    }
+
     /// Appends one field's text to a chunk's tape arena, decoded by the encoding choice, and
     /// returns where it is with its escaping and non-ASCII flags: one pass to look at the bytes
     /// (``DebtflowCore/UTF8Validation/tapeFlags(of:)`` or ``DebtflowCore/RecordNode/Flags/of(_:)``),
@@ -58,7 +66,7 @@ extension TextDecoder {
         switch encoding {
         case .auto, .utf8:
             // One pass finds the flags and checks the UTF-8 (ASCII is valid UTF-8).
-            if let flags = UTF8Validation.tapeFlags(of: bytes) { return (builder.appendBytes(bytes), flags) }
+            if let flags = flagsOfTextAsStored(bytes) { return (builder.appendBytes(bytes), flags) }
             if encoding == .utf8 {
                 var repaired = String(decoding: bytes, as: UTF8.self)
                 return repaired.withUTF8 { utf8 in (builder.appendBytes(utf8), RecordNode.Flags.of(utf8)) }
