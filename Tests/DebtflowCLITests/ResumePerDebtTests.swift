@@ -16,6 +16,14 @@ struct ResumePerDebtTests {
         return folder
     }
 
+    /// A workspace whose `in.csv` holds the first `taking` of `rows` generated rows, and a sandbox
+    /// taking the token `t0k` (the caller stops it).
+    private func pushWorkspace(rows: Int, taking: Int) async throws -> (URL, SandboxProcess) {
+        let folder = try await workspace(rows: rows)
+        try takeRows(folder, taking)
+        return (folder, try SandboxProcess(folder: folder, arguments: ["--token", "t0k"]))
+    }
+
     /// Writes the header and the first `count` data rows of `all.csv` to `in.csv`.
     private func takeRows(_ folder: URL, _ count: Int) throws {
         let lines = try String(contentsOf: folder.appendingPathComponent("all.csv"), encoding: .utf8)
@@ -65,9 +73,7 @@ struct ResumePerDebtTests {
     @Test("a --limit trial, then a full run with --resume: each debt is created once, whatever the batches fall",
           arguments: [(7, 5), (3, 4), (11, 5)])
     func limitTrialThenFullRun(limit: Int, batchSize: Int) async throws {
-        let folder = try await workspace(rows: 30)
-        try takeRows(folder, 30)
-        let sandbox = try SandboxProcess(folder: folder, arguments: ["--token", "t0k"])
+        let (folder, sandbox) = try await pushWorkspace(rows: 30, taking: 30)
         defer { sandbox.stop() }
         try writeConfig(folder, url: sandbox.batchURL, batchSize: batchSize)
 
@@ -83,9 +89,7 @@ struct ResumePerDebtTests {
 
     @Test("rows appended to the input after a run: --resume sends only the new debts")
     func appendedRows() async throws {
-        let folder = try await workspace(rows: 31)
-        try takeRows(folder, 13)
-        let sandbox = try SandboxProcess(folder: folder, arguments: ["--token", "t0k"])
+        let (folder, sandbox) = try await pushWorkspace(rows: 31, taking: 13)
         defer { sandbox.stop() }
         try writeConfig(folder, url: sandbox.batchURL, batchSize: 4)
         let first = try await run(folder, [])
@@ -109,9 +113,7 @@ struct ResumePerDebtTests {
 
     @Test("--resume with an http sink that keeps no journal is a config error naming the sink: nothing is sent again")
     func resumeWithoutJournal() async throws {
-        let folder = try await workspace(rows: 5)
-        try takeRows(folder, 5)
-        let sandbox = try SandboxProcess(folder: folder, arguments: ["--token", "t0k"])
+        let (folder, sandbox) = try await pushWorkspace(rows: 5, taking: 5)
         defer { sandbox.stop() }
         let config = #"{"version":1,"name":"nj","stages":[{"read":{"format":"csv","path":"in.csv"}},{"map":{}},"#
             + #"{"normalize":{"currency":"EUR"}},{"validate":{}},"#
