@@ -14,15 +14,30 @@ struct ConfigOption: Sendable {
     let defaultValue: RecordValue?
     /// One or two sentences for an editor's hover text.
     let summary: String
+    /// Whether the value, or a part of it, must never be printed; `nil` for most options.
+    let secret: ConfigSecret?
 
     init(_ key: String, _ value: ConfigValue, required: Bool = false, default defaultValue: RecordValue? = nil,
-         _ summary: String) {
+         secret: ConfigSecret? = nil, _ summary: String) {
         self.key = key
         self.value = value
         self.isRequired = required
         self.defaultValue = defaultValue
+        self.secret = secret
         self.summary = summary
     }
+}
+
+/// What of an option's value is a secret (CONTRACT.md §1: printed as `***`, never logged).
+///
+/// The mark on the option is the one place that says so: the decoder collects the values to mask
+/// from it (``PipelineConfigurationDecoder/secretValues(in:interpolation:)``), for the run's log
+/// and for config errors alike.
+enum ConfigSecret: Sendable {
+    /// The whole value (a token, an API key, a client secret).
+    case value
+    /// The password of the URL the value holds, if it has one (`https://user:password@host/`).
+    case urlPassword
 }
 
 /// The JSON values a config key takes, as ``ConfigObject``'s readers accept them: strings are

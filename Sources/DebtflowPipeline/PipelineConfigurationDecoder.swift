@@ -59,23 +59,42 @@ public struct PipelineConfigurationDecoder: Sendable {
         }
     }
 
-    /// The options that hold secrets, by name, wherever they are in a config.
-    static let secretOptions: Set<String> = ["token", "client_secret", "api_key"]
-    /// The options whose URL may carry a password.
-    static let urlOptions: Set<String> = ["url", "token_url", "base_url"]
+    /// The options marked secret (``ConfigOption/secret``), by key: those of the top level and of
+    /// every stage and format. A key marked in one place is masked wherever it appears (masking
+    /// more than needed prints `***`; masking less would print a secret).
+    static let secretOptions: [String: ConfigSecret] = {
+        var found: [String: ConfigSecret] = [:]
+        func add(_ options: ConfigOptions) {
+            for option in options.options {
+                if let secret = option.secret { found[option.key] = secret }
+                if case .objectMap(_, let nested) = option.value { add(nested) }
+            }
+        }
+        add(rootOptions)
+        for descriptor in StageDescriptor.all {
+            switch descriptor.schema {
+            case .fixed(let options): add(options)
+            case .byFormat(_, let formats): formats.forEach { add($0.options) }
+            }
+        }
+        return found
+    }()
 
-    /// Every secret value `json` holds (expanded where it can be), found by option name, for
-    /// masking a config error: the decoding that collects them may have stopped before them.
+    /// Every secret value `json` holds (expanded where it can be), found by the options' marks:
+    /// the values the run's log masks, and the ones a config error masks (the decoding may have
+    /// stopped before it reached them).
     static func secretValues(in json: RecordValue, interpolation: EnvironmentInterpolation) -> [String] {
         var found: [String] = []
         func walk(_ value: RecordValue, path: String) {
             switch value {
             case .object(let object):
                 for entry in object.entries {
-                    if case .string(let text) = entry.value {
+                    if case .string(let text) = entry.value, let secret = secretOptions[entry.key] {
                         let expanded = (try? interpolation.expand(text, at: path)) ?? text
-                        if secretOptions.contains(entry.key), !expanded.isEmpty { found.append(expanded) }
-                        if urlOptions.contains(entry.key) { found += Redaction.urlPasswords(expanded) }
+                        switch secret {
+                        case .value: if !expanded.isEmpty { found.append(expanded) }
+                        case .urlPassword: found += Redaction.urlPasswords(expanded)
+                        }
                     }
                     walk(entry.value, path: path + "." + entry.key)
                 }
@@ -104,7 +123,6 @@ public struct PipelineConfigurationDecoder: Sendable {
         guard case .array(let stageList)? = root.rawValue("stages"), !stageList.isEmpty else {
             throw DebtflowError.configuration("expected a non-empty array of stages", path: "stages")
         }
-        var secrets: [String] = []
         var read: ReadStageConfiguration?
         var stages: [ConfiguredStage] = []
         var sinks: [SinkConfiguration] = []
@@ -122,7 +140,7 @@ public struct PipelineConfigurationDecoder: Sendable {
             }
             try placement.admit(descriptor, index: index, path: "\(stagePath).\(kind)")
             let options = try ConfigObject(stage.rawValue(kind), path: "\(stagePath).\(kind)", interpolation: interpolation)
-            switch try descriptor.decode(options, baseDirectory, &secrets) {
+            switch try descriptor.decode(options, baseDirectory) {
             case .read(let decoded): read = decoded
             case .transform(let decoded): stages.append(decoded)
             case .sink(let decoded): sinks.append(decoded)
@@ -143,7 +161,8 @@ public struct PipelineConfigurationDecoder: Sendable {
             }
         }
         return PipelineConfiguration(version: 1, name: name, baseDirectory: baseDirectory, read: read,
-                                     stages: stages, sinks: sinks, secrets: secrets)
+                                     stages: stages, sinks: sinks,
+                                     secrets: Self.secretValues(in: json, interpolation: interpolation))
     }
 
     /// Where `{input}` may appear: an ndjson sink's file name, with a file input, and not with

@@ -13,8 +13,8 @@ extension StageDescriptor {
         kind: "read", role: .source, needsBefore: [], needsAfter: [],
         schema: .byFormat(summary: "The one source, first: its options depend on `format`.",
                           ReadStageConfiguration.Format.allCases.map { ($0.rawValue, $0.configOptions) })
-    ) { object, baseDirectory, secrets in
-        .read(try ReadStageConfiguration(config: object, baseDirectory: baseDirectory, secrets: &secrets))
+    ) { object, baseDirectory in
+        .read(try ReadStageConfiguration(config: object, baseDirectory: baseDirectory))
     }
 }
 
@@ -115,10 +115,9 @@ extension ReadStageConfiguration {
 
     /// The `read` stage as the config writes it: its `format`, the reader's options (decoded into
     /// the reader's own options type), and for a file format `path`, `if_missing` and
-    /// `on_input_error`. Relative paths resolve against `baseDirectory`; secrets found (the API
-    /// key, URL passwords) are added to `secrets`.
+    /// `on_input_error`. Relative paths resolve against `baseDirectory`.
     /// - Throws: `.configuration` naming the JSON path of an unknown key or a wrong value.
-    init(config options: ConfigObject, baseDirectory: String, secrets: inout [String]) throws {
+    init(config options: ConfigObject, baseDirectory: String) throws {
         let formatText = try options.string("format") ?? ""
         guard let format = Format(rawValue: formatText) else {
             throw DebtflowError.configuration("expected one of \"csv\", \"json\", \"xml\", \"magicline\"" + (formatText.isEmpty ? "" : ", found \(MessageExcerpt.quoted(formatText))"), path: options.child("format"))
@@ -130,7 +129,7 @@ extension ReadStageConfiguration {
         case .xml: self.init(reader: .xml(try XMLReaderOptions(config: options)))
         case .magicline:
             // The paged API reads no file: no path, if_missing or on_input_error.
-            self.init(reader: .magicline(try MagiclineSourceConfiguration(config: options, secrets: &secrets)))
+            self.init(reader: .magicline(try MagiclineSourceConfiguration(config: options)))
             return
         }
         ifMissing = try options.oneOf("if_missing", MissingInputPolicy.self, default: .error)
@@ -259,9 +258,9 @@ extension MagiclineSourceConfiguration {
     static let configOptions = ConfigOptions(
         "Pulls a debt-collection run from the Magicline (Sportalliance) debtors API, page by page.",
         [ReadStageConfiguration.formatOption] + [
-            ConfigOption("base_url", .string(nonEmpty: true), required: true, "The API's base URL (HTTPS; plain HTTP only to loopback)."),
+            ConfigOption("base_url", .string(nonEmpty: true), required: true, secret: .urlPassword, "The API's base URL (HTTPS; plain HTTP only to loopback)."),
             ConfigOption("run_id", .integerOrString, required: true, "The debt-collection run to pull."),
-            ConfigOption("api_key", .string(), "The API key (a secret: write `${NAME}`; never printed)."),
+            ConfigOption("api_key", .string(), secret: .value, "The API key (a secret: write `${NAME}`; never printed)."),
             ConfigOption("slice_size", .positiveInteger(), default: .number("100"), "Debtors per page."),
             ConfigOption("rate_limit_wait_s", .nonNegativeNumber, default: .number("60"), "Seconds to wait after a 429 without Retry-After."),
             ConfigOption("max_retries", .positiveInteger(), default: .number("8"), "Attempts per page before the run stops (exit 3)."),
@@ -269,18 +268,16 @@ extension MagiclineSourceConfiguration {
         ])
 
     /// A `magicline` read's `base_url`, `run_id`, `api_key`, `slice_size`, `rate_limit_wait_s`,
-    /// `max_retries` and `timeout_s`; the key and any URL password are added to `secrets`.
+    /// `max_retries` and `timeout_s`.
     /// An absent key is left empty (``validate(jsonPath:)`` names it when the run starts).
     /// - Throws: `.configuration` naming the JSON path of a missing or wrong value.
-    init(config options: ConfigObject, secrets: inout [String]) throws {
+    init(config options: ConfigObject) throws {
         let baseURL = try options.requiredString("base_url")
         _ = try HTTPURLPolicy.validate(baseURL, jsonPath: options.child("base_url"))
-        secrets.append(contentsOf: Redaction.urlPasswords(baseURL))
         guard let runID = try options.intOrString("run_id"), !runID.isEmpty else {
             throw DebtflowError.configuration("required: expected an integer or a string", path: options.child("run_id"))
         }
         let apiKey = try options.nonEmptyString("api_key")
-        if let apiKey { secrets.append(apiKey) }
         self.init(baseURL: baseURL, runID: runID, apiKey: apiKey ?? "")
         sliceSize = try options.positiveInt("slice_size") ?? sliceSize
         rateLimitWaitSeconds = try options.nonNegativeNumber("rate_limit_wait_s") ?? rateLimitWaitSeconds

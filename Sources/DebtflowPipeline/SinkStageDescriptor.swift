@@ -14,8 +14,8 @@ extension StageDescriptor {
         kind: "sink", role: .sink, needsBefore: [], needsAfter: [],
         schema: .byFormat(summary: "An output, last (one or more): its options depend on `format`.",
                           SinkConfiguration.Format.allCases.map { ($0.rawValue, $0.configOptions) })
-    ) { object, baseDirectory, secrets in
-        .sink(try SinkConfiguration(config: object, baseDirectory: baseDirectory, secrets: &secrets))
+    ) { object, baseDirectory in
+        .sink(try SinkConfiguration(config: object, baseDirectory: baseDirectory))
     }
 }
 
@@ -90,10 +90,9 @@ extension SinkConfiguration {
                                            "Where outcomes go: an NDJSON file, or the GetBill bulk-import API.")
 
     /// A `sink` stage as the config writes it: its `format`, and the sink's options decoded into
-    /// the sink's own options type. Relative paths resolve against `baseDirectory`; secrets found
-    /// (tokens, the client secret, URL passwords) are added to `secrets`.
+    /// the sink's own options type. Relative paths resolve against `baseDirectory`.
     /// - Throws: `.configuration` naming the JSON path of an unknown key or a wrong value.
-    init(config options: ConfigObject, baseDirectory: String, secrets: inout [String]) throws {
+    init(config options: ConfigObject, baseDirectory: String) throws {
         let formatText = try options.string("format") ?? ""
         guard let format = Format(rawValue: formatText) else {
             throw DebtflowError.configuration("expected \"ndjson\" or \"http\"" + (formatText.isEmpty ? "" : ", found \(MessageExcerpt.quoted(formatText))"), path: options.child("format"))
@@ -109,7 +108,7 @@ extension SinkConfiguration {
             if accepts != [.valid] {
                 throw DebtflowError.configuration("an http sink pushes valid debts only; expected [\"valid\"]", path: options.child("accept"))
             }
-            self.init(output: .http(try HTTPSinkConfiguration(config: options, baseDirectory: baseDirectory, secrets: &secrets)),
+            self.init(output: .http(try HTTPSinkConfiguration(config: options, baseDirectory: baseDirectory)),
                       jsonPath: options.path)
         }
     }
@@ -148,11 +147,11 @@ extension HTTPSinkConfiguration {
     static let configOptions = ConfigOptions(
         "Pushes valid debts to the GetBill bulk-import API in batches.",
         [SinkConfiguration.formatOption] + [
-            ConfigOption("url", .string(nonEmpty: true), required: true, "The bulk-import endpoint (HTTPS; plain HTTP only to loopback)."),
-            ConfigOption("token", .string(), "A bearer token (a secret: write `${NAME}`); or `token_url` + `client_id` + `client_secret`."),
-            ConfigOption("token_url", .string(), "The OAuth2 token endpoint (client credentials)."),
+            ConfigOption("url", .string(nonEmpty: true), required: true, secret: .urlPassword, "The bulk-import endpoint (HTTPS; plain HTTP only to loopback)."),
+            ConfigOption("token", .string(), secret: .value, "A bearer token (a secret: write `${NAME}`); or `token_url` + `client_id` + `client_secret`."),
+            ConfigOption("token_url", .string(), secret: .urlPassword, "The OAuth2 token endpoint (client credentials)."),
             ConfigOption("client_id", .string(), "The OAuth2 client id."),
-            ConfigOption("client_secret", .string(), "The OAuth2 client secret (a secret: write `${NAME}`)."),
+            ConfigOption("client_secret", .string(), secret: .value, "The OAuth2 client secret (a secret: write `${NAME}`)."),
             ConfigOption("scope", .string(), "The OAuth2 scope."),
             ConfigOption("batch_size", .positiveInteger(maximum: HTTPSinkConfiguration.maximumBatchSize), default: .number("500"), "Debts per batch."),
             ConfigOption("batch_name", .string(), "The name batches carry."),
@@ -172,10 +171,9 @@ extension HTTPSinkConfiguration {
     /// An `http` sink's options (`url`, the credentials, `batch_size`, …, `results`, `journal`).
     /// The rules of ``validate(jsonPath:)`` are checked again when the sink is made.
     /// - Throws: `.configuration` naming the JSON path of a missing or wrong value.
-    init(config options: ConfigObject, baseDirectory: String, secrets: inout [String]) throws {
+    init(config options: ConfigObject, baseDirectory: String) throws {
         let url = try options.requiredString("url")
         _ = try HTTPURLPolicy.validate(url, jsonPath: options.child("url"))
-        secrets.append(contentsOf: Redaction.urlPasswords(url))
         let token = try options.nonEmptyString("token")
         let tokenURL = try options.nonEmptyString("token_url")
         let clientID = try options.nonEmptyString("client_id")
@@ -183,10 +181,7 @@ extension HTTPSinkConfiguration {
         let scope = try options.nonEmptyString("scope")
         if let tokenURL {
             _ = try HTTPURLPolicy.validate(tokenURL, jsonPath: options.child("token_url"))
-            secrets.append(contentsOf: Redaction.urlPasswords(tokenURL))
         }
-        if let token { secrets.append(token) }
-        if let clientSecret { secrets.append(clientSecret) }
         let authentication: Authentication
         if let token {
             guard tokenURL == nil else {

@@ -42,8 +42,9 @@ struct StageDescriptor: Sendable {
     /// `debtflow schema` writes both come from here.
     let schema: StageOptions
     /// Decodes the stage's options object (its JSON path is the object's `path`); relative paths
-    /// resolve against `baseDirectory`, and secrets found are added to `secrets`.
-    let decode: @Sendable (_ object: ConfigObject, _ baseDirectory: String, _ secrets: inout [String]) throws -> Decoded
+    /// resolve against `baseDirectory`. (The secrets it holds are found by the options'
+    /// ``ConfigOption/secret`` marks, not here.)
+    let decode: @Sendable (_ object: ConfigObject, _ baseDirectory: String) throws -> Decoded
 
     /// A transform stage whose options type `Options` is decoded straight from the config and
     /// made into a stage by `make`.
@@ -53,7 +54,7 @@ struct StageDescriptor: Sendable {
         stage make: @escaping @Sendable (Options) -> StageLink
     ) -> StageDescriptor {
         StageDescriptor(kind: kind, role: .transform(takes: takes, gives: gives), needsBefore: needsBefore,
-                        needsAfter: needsAfter, schema: .fixed(schema)) { object, _, _ in
+                        needsAfter: needsAfter, schema: .fixed(schema)) { object, _ in
             let options = try decodeOptions(object)
             return .transform(ConfiguredStage(kind: kind, jsonPath: object.path, options: options,
                                               makeLink: { make(options) }))

@@ -145,7 +145,7 @@ struct PushEndToEndTests {
         let config = try writeConfig(folder, url: sandbox.batchURL, batchSize: batchSize, sink: #","concurrency":1"#)
         let summaryPath = folder.appendingPathComponent("summary.json").path
         let stderrPath = folder.appendingPathComponent("stderr.txt")
-        FileManager.default.createFile(atPath: stderrPath.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath.path, contents: nil)
         let process = Process()
         process.executableURL = TestSupport.debtflowBinary
         process.arguments = ["run", config.path, "--summary", summaryPath]
@@ -191,7 +191,7 @@ struct PushEndToEndTests {
                    "results":"results.ndjson","journal":"journal.ndjson"}}]}
         """#.utf8).write(to: config)
         let stderrPath = folder.appendingPathComponent("stderr.txt")
-        FileManager.default.createFile(atPath: stderrPath.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath.path, contents: nil)
         let process = Process()
         process.executableURL = TestSupport.debtflowBinary
         process.arguments = ["run", config.path]

@@ -2,7 +2,7 @@ import DebtflowClassify
 import DebtflowCore
 import DebtflowMap
 import DebtflowNormalize
-import DebtflowPipeline
+@testable import DebtflowPipeline
 import DebtflowRead
 import DebtflowValidate
 import Foundation
@@ -146,6 +146,16 @@ struct PipelineConfigurationTests {
         #expect(config.secrets.contains("tok-456"))
         guard case .magicline(let pager) = config.read.reader else { Issue.record("expected a magicline read"); return }
         #expect(pager.runID == "42")
+    }
+
+    @Test("the secrets a run masks are the values of the options marked secret: whole values, and URL passwords")
+    func secretsFollowTheMarks() throws {
+        let marks = PipelineConfigurationDecoder.secretOptions
+        #expect(Set(marks.filter { $0.value == .value }.keys) == ["token", "client_secret", "api_key"])
+        #expect(Set(marks.filter { $0.value == .urlPassword }.keys) == ["url", "token_url", "base_url"])
+        let decoder = PipelineConfigurationDecoder(environment: ["CS": "client-s3cret", "KEY": "api-k3y"])
+        let config = try decoder.decode(Data(stages(#"{"read":{"format":"magicline","base_url":"https://u:base-pa55@t.open-api.magicline.com/v1","run_id":1,"api_key":"${KEY}"}},{"map":{"preset":"magicline-debtor"}},{"normalize":{}},{"validate":{}},{"sink":{"format":"http","url":"https://u:push-pa55@getbill.io/b","token_url":"https://c:token-pa55@auth.example/t","client_id":"id-not-secret","client_secret":"${CS}"}}"#).utf8), baseDirectory: "/etc/debtflow", fileName: "p.json")
+        #expect(Set(config.secrets) == ["base-pa55", "api-k3y", "push-pa55", "token-pa55", "client-s3cret"])
     }
 
     @Test("a config error never quotes a secret, even one put where a choice was expected, in a stage before or after it",
