@@ -20,39 +20,41 @@ public enum SkipRules {
     /// Why the rules skip the record: `.emptyRow` (``isEmptyRow(_:)``), else `.instructionRow`
     /// (``isInstructionRow(_:)``, only when `lookingForInstructions`), else `nil`.
     ///
-    /// One walk over the record's cells on the tape finds both whether any holds something and
-    /// the first byte of the first that does, and the run of bytes holding every cell's text.
-    /// Most rows hold neither a `*` first nor a `ch` anywhere in that run: they are settled
-    /// there, and only the others look for the phrase cell by cell.
+    /// One walk over the record's top-level cells on the tape finds whether any holds something,
+    /// the first byte of the first that does, and a cell holding the phrase. Only cells at least
+    /// as long as the phrase can hold it (folding never lengthens a text), and of those only the
+    /// ones with a `ch` in any case are folded and searched: most rows have two or three cells
+    /// that long and no phrase.
     public static func skipReason(_ record: RecordView, lookingForInstructions: Bool) -> SkipReason? {
         let root = record.node
         guard root.kind == .object || root.kind == .array else { return .emptyRow }
         let tape = record.tape
         return tape.nodes.withUnsafeBufferPointer { nodes in
             tape.bytes.withUnsafeBufferPointer { bytes -> SkipReason? in
-                let first = record.index + 1
                 let end = Int(root.end)
-                var lower = Int.max
-                var upper = 0
                 // A cell holds something (not an empty row); the first cell with a non-blank
                 // text, a boolean or content in it was met (the one a `*` must start). They
                 // differ only for a number with a blank text, which counts as content.
                 var foundContent = false
                 var firstContentSeen = false
                 var startsWithStar = false
-                var position = first
+                var holdsPhrase = false
+                let phraseLength = pattern.count
+                var position = record.index + 1
                 while position < end {
                     let cell = nodes[position]
                     switch cell.kind {
                     case .string, .number:
                         if cell.kind == .number { foundContent = true }
                         guard cell.value.length > 0 else { break }
-                        lower = Swift.min(lower, Int(cell.value.offset))
-                        upper = Swift.max(upper, cell.value.end)
-                        if !firstContentSeen, let byte = firstNonSpaceByte(UnsafeBufferPointer(rebasing: bytes[Int(cell.value.offset)..<cell.value.end])) {
+                        let text = UnsafeBufferPointer(rebasing: bytes[Int(cell.value.offset)..<cell.value.end])
+                        if !firstContentSeen, let byte = firstNonSpaceByte(text) {
                             foundContent = true
                             firstContentSeen = true
                             startsWithStar = byte == UInt8(ascii: "*")
+                        }
+                        if lookingForInstructions && !holdsPhrase && text.count >= phraseLength {
+                            holdsPhrase = holdsCh(text) && containsRequiredFieldsNote(text)
                         }
                     case .true, .false:
                         foundContent = true
@@ -65,25 +67,14 @@ public enum SkipRules {
                             firstContentSeen = true
                         }
                     }
-                    // Not looking for instructions: the first content settles it.
-                    if foundContent && !lookingForInstructions { return nil }
-                    position = Int(cell.end)
-                }
-                guard foundContent else { return .emptyRow }
-                guard lookingForInstructions else { return nil }
-                if startsWithStar { return .instructionRow }
-                // No `ch` in any cell's text: no phrase either.
-                guard lower < upper, holdsCh(UnsafeBufferPointer(rebasing: bytes[lower..<upper])) else { return nil }
-                position = first
-                while position < end {
-                    let cell = nodes[position]
-                    if (cell.kind == .string || cell.kind == .number) && Int(cell.value.length) >= pattern.count {
-                        let text = UnsafeBufferPointer(rebasing: bytes[Int(cell.value.offset)..<cell.value.end])
-                        if holdsCh(text) && containsRequiredFieldsNote(text) { return .instructionRow }
+                    if foundContent {
+                        // Not looking for instructions: the first content settles it.
+                        if !lookingForInstructions { return nil }
+                        if startsWithStar || holdsPhrase { return .instructionRow }
                     }
                     position = Int(cell.end)
                 }
-                return nil
+                return foundContent ? nil : .emptyRow
             }
         }
     }
@@ -141,15 +132,19 @@ public enum SkipRules {
         var index = 0
         // Nine bytes, not eight: the second word reads one byte further (a `c` in the last lane
         // is paired with the byte after it), and that byte must still be the text's.
-        while index + 9 <= count {
+        func pairs(at index: Int) -> Bool {
             let word = ByteWord.load(raw, at: index)
             let next = ByteWord.load(raw, at: index + 1)
-            let pairs = ByteWord.bytes(equalTo: UInt8(ascii: "c"), in: word | lowercase)
-                & ByteWord.bytes(equalTo: UInt8(ascii: "h"), in: next | lowercase)
-            if pairs != 0 { return true }
+            return ByteWord.bytes(equalTo: UInt8(ascii: "c"), in: word | lowercase)
+                & ByteWord.bytes(equalTo: UInt8(ascii: "h"), in: next | lowercase) != 0
+        }
+        while index + 9 <= count {
+            if pairs(at: index) { return true }
             index += 8
         }
-        // The last few bytes, one at a time (a `ch` across the step above was seen there).
+        // The last few pairs: one more step ending at the text's end, overlapping pairs already
+        // looked at (a text of nine bytes or more), else one byte at a time.
+        if index < count - 1 && count >= 9 { return pairs(at: count - 9) }
         var previousWasC = false
         while index < count {
             let lower = text[index] | 0x20
