@@ -137,8 +137,9 @@ public final class MagiclineDebtorSource: RecordSource {
                                               + "Set `base_url` to the address the API really answers on")
                 case 429:
                     problem = "HTTP 429 (rate limit)"
-                    let asked = response.header("Retry-After").flatMap { Double($0.filter { $0 != " " }) } ?? 0
-                    wait = max(configuration.rateLimitWaitSeconds, asked)
+                    // The server's own wait, read safely (`inf`, `1e19`) and at most an hour.
+                    let asked = response.header("Retry-After").flatMap(ServerRequestedWait.askedSeconds) ?? 0
+                    wait = max(configuration.rateLimitWaitSeconds, ServerRequestedWait.clamped(asked))
                 case 500...599:
                     problem = "HTTP \(response.status)" + apiError(response).map { ": \($0)" }.orEmpty
                     wait = configuration.backoff.delay(forRetry: retries + 1)

@@ -112,8 +112,8 @@ enum BatchAnswerParser {
         guard let root = try? JSONDocument.parse(body, name: "the batch answer"), let object = root.objectValue else { return nil }
         let details = object["details"]?.objectValue
         let value = details?["retry_after"] ?? object["retry_after"]
-        if let text = value?.scalarText { return Double(text) }
-        if let first = value?.arrayValue?.first?.scalarText { return Double(first) }
+        if let text = value?.scalarText { return ServerRequestedWait.askedSeconds(text) }
+        if let first = value?.arrayValue?.first?.scalarText { return ServerRequestedWait.askedSeconds(first) }
         return nil
     }
 }

@@ -200,9 +200,11 @@ struct BatchSender: Sendable {
                 guard state.rateLimited <= configuration.maxRateLimitedAttempts else {
                     return giveUp(.sink("POST \(shownURL): still rate-limited (HTTP 429) after \(state.rateLimited - 1) waits; stopped"), state)
                 }
-                let wait = HTTPRateLimitGate.waitAfterTooManyRequests(response) ?? configuration.defaultRateLimitWaitSeconds
+                let asked = HTTPRateLimitGate.waitAfterTooManyRequests(response) ?? configuration.defaultRateLimitWaitSeconds
+                let wait = ServerRequestedWait.clamped(asked)
                 state.retries += 1
-                diagnostics("\(label): rate-limited (HTTP 429); waiting \(Self.seconds(wait)) before sending again")
+                diagnostics("\(label): rate-limited (HTTP 429); waiting \(Self.seconds(wait)) before sending again"
+                            + (asked > wait ? " (the server asked for \(Self.seconds(asked)); an hour is the longest wait)" : ""))
                 await gate.pause(seconds: wait)
             case 502, 503, 504:
                 if let fate = await retryTransient(label, "HTTP \(response.status)", &state) { return fate }
@@ -279,7 +281,5 @@ struct BatchSender: Sendable {
     /// operator watching a quiet run learns why).
     static let announcedWait = 5.0
 
-    static func seconds(_ value: Double) -> String {
-        value < 10 ? "\((value * 10).rounded() / 10) s" : "\(Int(value.rounded())) s"
-    }
+    static func seconds(_ value: Double) -> String { ServerRequestedWait.describe(value) }
 }

@@ -43,12 +43,15 @@ final class BatchStop: @unchecked Sendable {
 
     /// Sleeps `seconds`, waking early (within 0.1 s) once the flag is raised or the task is
     /// cancelled, so a stopping run does not sit out a long rate-limit wait.
+    /// At most ``ServerRequestedWait/longestSeconds``, measured on the clock (not by adding up
+    /// steps, which a huge wait would never count down).
     func sleep(seconds: Double) async {
-        var remaining = seconds
-        while remaining > 0 && !isRaised && !Task.isCancelled {
-            let step = min(remaining, 0.1)
-            await RetryBackoff.sleep(seconds: step)
-            remaining -= step
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: .milliseconds(Int64(ServerRequestedWait.clamped(seconds) * 1000)))
+        while !isRaised && !Task.isCancelled {
+            let left = clock.now.duration(to: deadline)
+            guard left > .zero else { return }
+            try? await Task.sleep(for: min(left, .milliseconds(100)))
         }
     }
 }

@@ -40,6 +40,7 @@ actor HTTPRateLimitGate {
             }
             self.remaining = nil // one slow-down per report; the next answer reports again
         }
+        delay = ServerRequestedWait.clamped(delay)
         return (delay, delay > 0 ? reason : nil)
     }
 
@@ -51,31 +52,37 @@ actor HTTPRateLimitGate {
         if let reset = Self.resetDate(response.header("X-RateLimit-Reset")) { resetAt = reset }
     }
 
-    /// Makes every batch wait `seconds` before its next send (after a 429).
+    /// Makes every batch wait `seconds` (at most ``ServerRequestedWait/longestSeconds``) before
+    /// its next send (after a 429).
     func pause(seconds: Double) {
-        let until = Date().addingTimeInterval(seconds)
+        let until = Date().addingTimeInterval(ServerRequestedWait.clamped(seconds))
         if pausedUntil.map({ $0 < until }) ?? true { pausedUntil = until }
     }
 
-    /// `X-RateLimit-Reset`: epoch seconds when larger than 10⁹, else seconds from now.
+    /// `X-RateLimit-Reset` (``ServerRequestedWait/secondsUntilReset(_:now:)``), as a date at most
+    /// ``ServerRequestedWait/longestSeconds`` from now.
     static func resetDate(_ text: String?) -> Date? {
-        guard let text, let value = Double(text.trimmingCharacters(in: .whitespaces)) else { return nil }
-        return value > 1_000_000_000 ? Date(timeIntervalSince1970: value) : Date().addingTimeInterval(value)
+        let now = Date()
+        guard let text, let seconds = ServerRequestedWait.secondsUntilReset(text, now: now.timeIntervalSince1970) else { return nil }
+        return now.addingTimeInterval(ServerRequestedWait.clamped(seconds))
     }
 
-    /// The wait a 429 asks for: `Retry-After` (seconds or an HTTP date), else
-    /// `details.retry_after`, else `X-RateLimit-Reset`; `nil` when none says.
+    /// The wait a 429 asks for, as the server asked it (possibly longer than the wait sat out):
+    /// `Retry-After` (seconds or an HTTP date), else `details.retry_after`, else
+    /// `X-RateLimit-Reset`; `nil` when none says.
     static func waitAfterTooManyRequests(_ response: HTTPResponse) -> Double? {
         if let text = response.header("Retry-After")?.trimmingCharacters(in: .whitespaces) {
-            if let seconds = Double(text) { return max(0, seconds) }
+            if let seconds = ServerRequestedWait.askedSeconds(text) { return seconds }
             let formatter = DateFormatter()
             formatter.locale = Locale(identifier: "en_US_POSIX")
             formatter.timeZone = TimeZone(identifier: "GMT")
             formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
             if let date = formatter.date(from: text) { return max(0, date.timeIntervalSinceNow) }
         }
-        if let seconds = BatchAnswerParser.retryAfter(inBody: response.body) { return max(0, seconds) }
-        if let reset = resetDate(response.header("X-RateLimit-Reset")) { return max(0, reset.timeIntervalSinceNow) }
+        if let seconds = BatchAnswerParser.retryAfter(inBody: response.body) { return seconds }
+        if let text = response.header("X-RateLimit-Reset") {
+            return ServerRequestedWait.secondsUntilReset(text, now: Date().timeIntervalSince1970)
+        }
         return nil
     }
 }

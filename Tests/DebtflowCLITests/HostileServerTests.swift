@@ -323,6 +323,31 @@ struct HostileServerTests {
         #expect(server.requestCount == 1)
     }
 
+    @Test("a 429 wait that no integer holds (Retry-After 1e19 or inf, retry_after 1e30) is an hour at most, said on stderr; never a crash",
+          arguments: [
+              HTTPStubServer.Answer.json(429, "{}", headers: ["Retry-After": "1e19"]),
+              HTTPStubServer.Answer.json(429, "{}", headers: ["Retry-After": "inf"]),
+              HTTPStubServer.Answer.json(429, #"{"error":true,"details":{"retry_after":1e30}}"#),
+          ])
+    func hugeServerWait(answer: HTTPStubServer.Answer) async throws {
+        let server = try HTTPStubServer { _, _ in answer }
+        defer { server.stop() }
+        let folder = try await Self.pushWorkspace(url: server.baseURL + "/batch")
+        let (process, errURL) = try Self.start(folder)
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        func stderr() -> String { (try? String(contentsOf: errURL, encoding: .utf8)) ?? "" }
+        try await Self.waitUntil(20) { stderr().contains("waiting") || !process.isRunning }
+        #expect(process.isRunning, "the run ended: \(stderr())")
+        #expect(stderr().contains("waiting 3600 s before sending again") && stderr().contains("an hour is the longest wait"), "\(stderr())")
+        kill(process.processIdentifier, SIGTERM)
+        try await Self.waitUntil(10) { !process.isRunning }
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130, "\(stderr())")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).allSatisfy { !$0.contains(".tmp") })
+        let events = try Self.lines(folder, "journal.ndjson").compactMap { $0["event"] as? String }
+        #expect(events.last == "not_sent", "a batch answered 429 was never created: \(events)")
+    }
+
     @Test("one SIGTERM stops a pull waiting for a page within seconds (exit 130), without a busy wait")
     func silentPullThenSigterm() async throws {
         let server = try HTTPStubServer { _, _ in .hang(seconds: 20) }

@@ -154,6 +154,40 @@ struct HTTPPushSinkTests {
         #expect((HTTPRateLimitGate.waitAfterTooManyRequests(reset) ?? 0) > 11)
     }
 
+    @Test("a server's wait is read whatever it sends (1e19, inf, nan, milliseconds): never a trap, at most an hour")
+    func hostileWaits() {
+        #expect(ServerRequestedWait.askedSeconds("1e19") == 1e19)
+        #expect(ServerRequestedWait.askedSeconds("inf") == .infinity)
+        #expect(ServerRequestedWait.askedSeconds("nan") == nil)
+        #expect(ServerRequestedWait.askedSeconds("-5") == 0)
+        #expect(ServerRequestedWait.askedSeconds("soon") == nil)
+        for asked in [1e19, .infinity, 99_999_999, 3601] { #expect(ServerRequestedWait.clamped(asked) == 3600) }
+        #expect(ServerRequestedWait.clamped(7) == 7)
+        for value in [1e19, .infinity, 18446744073709551615, 1e300] { #expect(!BatchSender.seconds(value).isEmpty) }
+        #expect(BatchSender.seconds(1e19) == "1e+19 s")
+        // X-RateLimit-Reset: seconds from now, epoch seconds, epoch milliseconds.
+        let now = 1_800_000_000.0
+        #expect(ServerRequestedWait.secondsUntilReset("12", now: now) == 12)
+        #expect(ServerRequestedWait.secondsUntilReset("1800000060", now: now) == 60)
+        #expect(ServerRequestedWait.secondsUntilReset("1800000060000", now: now) == 60)
+        for text in ["1e300", "inf", "18446744073709551615"] {
+            let reset = HTTPResponse(status: 200, headers: ["X-RateLimit-Reset": text])
+            let until = HTTPRateLimitGate.resetDate(reset.header("X-RateLimit-Reset"))
+            #expect(until.map { $0.timeIntervalSinceNow <= 3600 } == true, "\(text)")
+        }
+        let body = HTTPResponse(status: 429, body: Array(#"{"details":{"retry_after":1e30}}"#.utf8))
+        #expect(HTTPRateLimitGate.waitAfterTooManyRequests(body) == 1e30)
+    }
+
+    @Test("a 200 reporting no request left until a reset in 1e300 s waits at most an hour, said on stderr")
+    func slowDownIsBounded() async {
+        let gate = HTTPRateLimitGate(concurrency: 1)
+        await gate.observe(HTTPResponse(status: 200, headers: ["X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1e300"]))
+        let wait = await gate.nextWait()
+        #expect(wait.seconds <= 3600 && wait.seconds > 3500)
+        #expect(wait.reason != nil)
+    }
+
     @Test("retries 502, 503 and 504 with backoff", arguments: [502, 503, 504])
     func transientRetried(status: Int) async throws {
         let server = try HTTPStubServer { request, number in
