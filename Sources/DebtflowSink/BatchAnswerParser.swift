@@ -27,13 +27,18 @@ enum BatchAnswerParser {
         for (position, tempID) in batch.tempIDs.enumerated() {
             if let tempID { positionsByTempID[tempID, default: []].append(position) }
         }
+        // By temp_id; else by index, but only for an item that names no temp_id, or whose index is
+        // a debt sent without one: an item naming a temp_id the batch did not send (or named
+        // already) contradicts it, and its index is not believed. Its debt stays unknown.
         func place(_ item: RecordObject, _ make: (String?) -> DebtPushResult) {
             var position: Int?
-            if let tempID = item["temp_id"]?.scalarText, var positions = positionsByTempID[tempID], !positions.isEmpty {
+            let tempID = item["temp_id"]?.scalarText.flatMap { $0.isEmpty ? nil : $0 }
+            if let tempID, var positions = positionsByTempID[tempID], !positions.isEmpty {
                 position = positions.removeFirst()
                 positionsByTempID[tempID] = positions
             } else if let indexText = item["index"]?.scalarText, let index = Int(indexText),
-                      batch.tempIDs.indices.contains(index), results[index] == nil {
+                      batch.tempIDs.indices.contains(index), results[index] == nil,
+                      tempID == nil || batch.tempIDs[index] == nil {
                 position = index
             }
             guard let position else { return }

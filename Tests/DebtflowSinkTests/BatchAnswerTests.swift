@@ -37,6 +37,18 @@ struct BatchAnswerTests {
         #expect(results[1].errors == [.init(field: nil, message: "amount must be positive"), .init(field: "currency", message: "unknown")])
     }
 
+    @Test("an item naming a temp_id the batch did not send, or one it named already, is not matched by its index: that debt stays unknown")
+    func contradictingItemsAreNotBelieved() {
+        guard case .perDebt(let results) = BatchAnswerParser.readSuccess(Array(#"""
+            {"error":false,"data":{"created":[{"index":0,"temp_id":"ZZ-0","debt_id":"D0"},{"index":1,"temp_id":"T1","debt_id":"D1"},
+             {"index":2,"temp_id":"T1","debt_id":"D1-again"}]}}
+            """#.utf8), batch: batch) else {
+            Issue.record("not per debt"); return
+        }
+        #expect(results.map(\.status) == [.created, .unknown, .unknown])
+        #expect(results[0].tempID == "T1" && results[0].debtID == "D1")
+    }
+
     @Test("a debt the answer does not name is unknown")
     func unnamedIsUnknown() {
         guard case .perDebt(let results) = BatchAnswerParser.readSuccess(
