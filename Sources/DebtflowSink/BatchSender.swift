@@ -21,6 +21,10 @@ enum BatchFate: Sendable {
     case replayed([DebtPushResult])
     /// Recorded `unknown` by an earlier run and not resent (`--resume` without `--retry-unknown`).
     case carriedUnknown
+    /// Debts an earlier run's answer left out (`--resume`): `unknown`, and never resent, with or
+    /// without `--retry-unknown` (under the batch's key the server replays that answer; under a
+    /// new key it could create them twice).
+    case leftOut(reason: String)
 }
 
 /// One batch's fate and what it took.
@@ -87,7 +91,7 @@ struct BatchSender: Sendable {
                 try journal?.append(JournalFile.notSent(batch, reason: error.message))
             case .abandoned(let reason):
                 try journal?.append(JournalFile.notSent(batch, reason: reason))
-            case .notAttempted, .replayed, .carriedUnknown:
+            case .notAttempted, .replayed, .carriedUnknown, .leftOut:
                 break
             }
         } catch {

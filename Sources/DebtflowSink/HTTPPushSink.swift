@@ -47,10 +47,15 @@ public final class HTTPPushSink: OutcomeSink {
     /// `--resume`: the debts of earlier unresolved batches, gathered by key until the batch can
     /// be formed again whole (in its original order) or reported.
     private var unresolvedGroups: [String: [String: Debt]] = [:]
-    private var replayedBatches: Set<Int> = []
+    /// The batches counted in `pushed.batches` (a batch an earlier run answered in part is
+    /// replayed, then reported for its unnamed debts: one batch).
+    private var countedBatches: Set<Int> = []
     private var inFlight: [(batch: PushBatch, task: Task<BatchReport, Never>)] = []
     private var fatalError: DebtflowError?
     private var unknownBatches: [PushBatch] = []
+    /// Batches the server answered without naming some of their debts: those are `unknown` and
+    /// no later run resends them (``BatchFate/leftOut(reason:)``).
+    private var leftOutBatches: [PushBatch] = []
     private var closed = false
     /// The `temp_id`s of the debts this run has taken (queued, or found acknowledged by an earlier
     /// run). A later debt with a `temp_id` already taken is not sent: it is recorded `failed`,
@@ -183,13 +188,22 @@ public final class HTTPPushSink: OutcomeSink {
         // A signal that came while the batches were being sent (a retry's wait, the rate limit's)
         // stopped them: the run was cut short, whatever the batches' answers were.
         if stop.isInterrupted { throw DebtflowError.interrupted }
+        var problems: [String] = []
         if !unknownBatches.isEmpty {
             let names = unknownBatches.map { "batch \($0.index + 1) (Idempotency-Key \($0.idempotencyKey), \($0.count) debts)" }
-            throw DebtflowError.sink(
+            problems.append(
                 "\(unknownBatches.count) batch(es) may or may not have reached the server: \(names.joined(separator: "; ")); "
                 + "their debts are `unknown` in the results. Check the server, then run again with --resume "
                 + "(add --retry-unknown to resend them with the same Idempotency-Key)")
         }
+        if !leftOutBatches.isEmpty {
+            let names = leftOutBatches.map { "batch \($0.index + 1) (Idempotency-Key \($0.idempotencyKey))" }
+            problems.append(
+                "the server's answer to \(names.joined(separator: ", ")) left out some of its debts: they are `unknown` in the "
+                + "results and are never resent, with or without --retry-unknown (the key would replay the same answer, "
+                + "a new key could create them twice). Check those temp_ids in GetBill")
+        }
+        if !problems.isEmpty { throw DebtflowError.sink(problems.joined(separator: ". ")) }
     }
 
     /// Waits for the batches in flight (their answers matter), sends nothing more, and closes
@@ -271,8 +285,8 @@ public final class HTTPPushSink: OutcomeSink {
         if case .acknowledged? = earlierRun.fate(of: key) {
             // The server answered that batch without naming these debts: resending it under its
             // key would only replay that answer, and under a new key could create them twice.
-            absorb(BatchReport(batch: batch, fate: .unknown(
-                reason: "an earlier run's answer did not name this debt; not resent: check it in GetBill"), retries: 0))
+            absorb(BatchReport(batch: batch, fate: .leftOut(
+                reason: "an earlier run's answer did not name this debt; never resent: check it in GetBill"), retries: 0))
         } else if startedOnly && !options.retryUnknown {
             let reason = "sent by an earlier run that ended before the answer"
             try? journal?.append(JournalFile.unknown(batch, reason: reason))
@@ -304,10 +318,15 @@ public final class HTTPPushSink: OutcomeSink {
         ])], batch: nil)
     }
 
+    /// Counts batch number `index` in `pushed.batches`, once however many parts of it are reported.
+    private func countBatch(_ index: Int) {
+        if countedBatches.insert(index).inserted { totals.batches += 1 }
+    }
+
     /// Writes again the result an earlier run got for a debt it sent (`--resume`).
     private func replay(_ result: DebtPushResult, batch: Int) {
         if options.dryRun { return }
-        if replayedBatches.insert(batch).inserted { totals.batches += 1 }
+        countBatch(batch)
         switch result.status {
         case .created: totals.created += 1
         case .failed: totals.failed += 1
@@ -353,7 +372,7 @@ public final class HTTPPushSink: OutcomeSink {
         let batch = report.batch
         switch report.fate {
         case .answered(let results), .replayed(let results):
-            totals.batches += 1
+            countBatch(batch.index)
             for result in results {
                 switch result.status {
                 case .created: totals.created += 1
@@ -362,17 +381,18 @@ public final class HTTPPushSink: OutcomeSink {
                 case .unknown: totals.unknown += 1
                 }
             }
-            if results.contains(where: { $0.status == .unknown }) { unknownBatches.append(batch.withoutBody) }
+            // Debts the answer left out: not resent by any later run (see `leftOutBatches`).
+            if results.contains(where: { $0.status == .unknown }) { leftOutBatches.append(batch.withoutBody) }
             appendResults(results, batch: batch.index)
-        case .unknown(let reason):
-            totals.batches += 1
+        case .unknown(let reason), .leftOut(let reason):
+            countBatch(batch.index)
             totals.unknown += batch.count
-            unknownBatches.append(batch.withoutBody)
+            if case .leftOut = report.fate { leftOutBatches.append(batch.withoutBody) } else { unknownBatches.append(batch.withoutBody) }
             diagnostics("batch \(batch.index + 1) is unknown (\(reason)): Idempotency-Key \(batch.idempotencyKey); temp_ids: \(batch.tempIDList)")
             appendResults(batch.tempIDs.map { DebtPushResult(tempID: $0, status: .unknown, reason: reason) },
                                batch: batch.index)
         case .carriedUnknown:
-            totals.batches += 1
+            countBatch(batch.index)
             totals.unknown += batch.count
             unknownBatches.append(batch.withoutBody)
             let reason = "recorded unknown by an earlier run; not resent without --retry-unknown"

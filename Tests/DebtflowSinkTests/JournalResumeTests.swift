@@ -236,15 +236,25 @@ struct JournalResumeTests {
         defer { first.stop() }
         let run = try HTTPPushSink(configuration: configuration(first, paths), diagnostics: DiagnosticLines().sink)
         try await run.write(PushFixtures.outcomes(1...2))
-        await #expect(throws: DebtflowError.self) { try await run.finish() }
+        let firstError = await #expect(throws: DebtflowError.self) { try await run.finish() }
+        // The advice is not --retry-unknown, which could not resend it.
+        #expect(firstError?.message.contains("never resent, with or without --retry-unknown") == true, "\(String(describing: firstError))")
+        #expect(firstError?.message.contains("add --retry-unknown") == false)
 
         let second = try HTTPStubServer { request, _ in PushFixtures.created(request) }
         defer { second.stop() }
         let resumed = try HTTPPushSink(configuration: configuration(second, paths),
                                        options: HTTPSinkRunOptions(resume: true, retryUnknown: true), diagnostics: DiagnosticLines().sink)
         try await resumed.write(PushFixtures.outcomes(1...3))
-        await #expect(throws: DebtflowError.self) { try await resumed.finish() }
+        let error = await #expect(throws: DebtflowError.self) { try await resumed.finish() }
+        #expect(error?.message.contains("never resent, with or without --retry-unknown") == true, "\(String(describing: error))")
+        #expect(error?.message.contains("add --retry-unknown") == false)
         #expect(second.requests.map(PushFixtures.tempIDs) == [["T3"]])
+        // Batch 1 (T1 replayed, T2 left out) and batch 2 (T3): two batches, the first counted once.
+        var summary = RunSummary(pipeline: "t")
+        resumed.contribute(to: &summary)
+        #expect(summary.pushed?.batches == 2)
+        #expect(summary.pushed?.unknown == 1 && summary.pushed?.created == 2)
         let results = try PushFixtures.results(paths.results)
         #expect(results.compactMap { $0["status"] as? String }.sorted() == ["created", "created", "unknown"])
         #expect(results.contains { ($0["reason"] as? String)?.contains("did not name") == true })
