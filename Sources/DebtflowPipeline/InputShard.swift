@@ -31,7 +31,8 @@ public struct InputShard: Sendable, Equatable, CustomStringConvertible {
 
     /// Which shard a matched path falls in.
     public static func shard(of path: String, count: Int) -> Int {
-        Int(CRC32.checksum(Array(path.utf8)) % UInt32(count))
+        // In `Int`: a count above 2³² (allowed, if useless) does not fit the checksum's type.
+        Int(CRC32.checksum(Array(path.utf8))) % count
     }
 
     public func contains(_ input: MatchedInput) -> Bool {

@@ -152,14 +152,15 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
             if tracksInputs { summary.inputs = inputs.totals }
             if interruption.isSet { throw DebtflowError.interrupted }
             // The sinks that send (an http sink, the one kind with something to cancel) finish
-            // first, and the files are published after them, each only while no signal has come:
-            // a push cut short by a signal or refused by the server (exit 130, 4) leaves no file
-            // published, whatever the order the config lists the sinks in.
+            // first, and the files are published after them: a push cut short by a signal or
+            // refused by the server (exit 130, 4) leaves no file published, whatever the order
+            // the config lists the sinks in. The last look for a signal is before the first file:
+            // from there the files are published, all of them, and the run ends as finished
+            // (exit 0 or 1). A signal between two renames must not leave one of tonight's files
+            // beside last night's.
             for sink in sinks where sink.interruptHandler != nil { try await sink.finish() }
-            for sink in sinks where sink.interruptHandler == nil {
-                if interruption.isSet { throw DebtflowError.interrupted }
-                try await sink.finish()
-            }
+            if interruption.isSet { throw DebtflowError.interrupted }
+            for sink in sinks where sink.interruptHandler == nil { try await sink.finish() }
             for sink in sinks { sink.contribute(to: &summary) }
         } catch {
             budget.cancel()

@@ -23,6 +23,9 @@ struct InputShardTests {
     func crc() throws {
         // CRC-32("in/a.csv") = 0x4C4A2B61 per zlib; check with a known vector and the modulus.
         #expect(InputShard.shard(of: "123456789", count: 1 << 16) == Int(0xCBF43926 % (1 << 16)))
+        // A count past 2³² is allowed (if useless): the checksum itself, never a trap.
+        #expect(InputShard.shard(of: "123456789", count: 1 << 32) == 0xCBF43926)
+        #expect(try InputShard(parsing: "0/4294967296").count == 1 << 32)
         let inputs = (0..<50).map { MatchedInput(path: "exports/\($0).csv", absolutePath: "/x/exports/\($0).csv") }
         let shards = try (0..<4).map { try InputShard(index: $0, count: 4) }
         for input in inputs {

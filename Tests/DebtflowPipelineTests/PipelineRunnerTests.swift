@@ -70,6 +70,16 @@ struct PipelineRunnerTests {
         #expect(sink.aborted && !sink.finished)
     }
 
+    @Test("a signal that comes while the files are being published publishes them all: never some published and exit 130")
+    func signalDuringPublish() async throws {
+        let flag = InterruptionFlag()
+        let first = RecordingSink(onFinish: { flag.set() }), second = RecordingSink(accepts: [.failed])
+        let summary = try await runner(ArrayRecordSource.numbered(300), sinks: [first, second], interruption: flag).run()
+        #expect(first.finished && second.finished, "the second file was left unpublished")
+        #expect(!first.aborted && !second.aborted)
+        #expect(summary.records == 300)
+    }
+
     @Test("malformed records of a conversion pipeline are counted failed and not written")
     func malformedNotWritten() async throws {
         var records = ArrayRecordSource.numbered(10)

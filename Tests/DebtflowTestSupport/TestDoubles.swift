@@ -52,11 +52,15 @@ public final class RecordingSink: OutcomeSink {
     private let delay: Duration?
     private let failAfterWrites: Int?
     private var writes = 0
+    /// Called as the sink publishes (a signal arriving then, say).
+    private let onFinish: @Sendable () -> Void
 
-    public init(accepts: Set<OutcomeStatus> = [.valid, .failed, .skipped], delay: Duration? = nil, failAfterWrites: Int? = nil) {
+    public init(accepts: Set<OutcomeStatus> = [.valid, .failed, .skipped], delay: Duration? = nil, failAfterWrites: Int? = nil,
+                onFinish: @escaping @Sendable () -> Void = {}) {
         self.accepts = accepts
         self.delay = delay
         self.failAfterWrites = failAfterWrites
+        self.onFinish = onFinish
     }
 
     public func write(_ outcomes: [Outcome]) async throws {
@@ -66,6 +70,9 @@ public final class RecordingSink: OutcomeSink {
         received.append(contentsOf: outcomes)
     }
 
-    public func finish() async throws { finished = true }
+    public func finish() async throws {
+        onFinish()
+        finished = true
+    }
     public func abort() async { aborted = true }
 }
