@@ -7,10 +7,19 @@ import Foundation
 /// summary, and returns 0 (none failed) or 1 (some failed); run errors are thrown.
 enum RunCommand {
     static func run(_ arguments: [String]) async throws -> Int32 {
-        let scanner = try ArgumentScanner(
-            arguments,
-            valueOptions: ["--limit", "--progress", "--log-format", "--summary", "--metrics", "--shard"],
-            flagOptions: ["--dry-run", "--resume", "--retry-unknown", "--help"])
+        let scanner: ArgumentScanner
+        do {
+            scanner = try ArgumentScanner(
+                arguments,
+                valueOptions: ["--limit", "--progress", "--log-format", "--summary", "--metrics", "--shard"],
+                flagOptions: ["--dry-run", "--resume", "--retry-unknown", "--help"])
+        } catch {
+            // A typo in the cron line (`--progres`, `--limit` with no value) is an exit 2 like any
+            // other: when `--metrics` and the config can still be told, last night's figures are
+            // replaced, so the alert rules see tonight's failure.
+            recordUsageError(error, in: arguments)
+            throw error
+        }
         if scanner.flag("--help") {
             print(HelpText.run)
             return 0
@@ -38,6 +47,21 @@ enum RunCommand {
             return ExitCode.sink.rawValue
         }
         return status
+    }
+
+    /// Writes `--metrics` for a command line the scanner refused, when the arguments still name
+    /// a metrics path (`--metrics PATH` or `--metrics=PATH`) and one config (the first argument
+    /// ending in `.json`); else nothing.
+    private static func recordUsageError(_ error: any Error, in arguments: [String]) {
+        var metricsPath: String?
+        for (index, argument) in arguments.enumerated() {
+            if argument.hasPrefix("--metrics=") { metricsPath = String(argument.dropFirst("--metrics=".count)) }
+            if argument == "--metrics", index + 1 < arguments.count { metricsPath = arguments[index + 1] }
+        }
+        guard let metricsPath, !metricsPath.isEmpty,
+              let configPath = arguments.first(where: { !$0.hasPrefix("-") && $0.hasSuffix(".json") && $0 != metricsPath }),
+              let metrics = try? RunMetricsRecorder(path: metricsPath, configPath: configPath) else { return }
+        metrics.finish(exitCode: ExitCode.for(error).rawValue, log: OperatorLog(format: .text))
     }
 
     private static func run(_ scanner: ArgumentScanner, configPath: String, log: OperatorLog,

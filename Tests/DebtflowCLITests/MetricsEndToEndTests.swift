@@ -117,6 +117,19 @@ struct MetricsEndToEndTests {
         #expect(fresh.value("debtflow_last_run_success", ["pipeline": "p"]) == 0)
     }
 
+    @Test("a mistyped option or one missing its value is exit 2 and still replaces last night's figures", arguments: [
+        ["--progres", "never"], ["--limit"],
+    ])
+    func usageErrorWritesMetrics(extra: [String]) throws {
+        let folder = try workspace(name: "nightly", stages: conversion, csv: "a\n1\n")
+        #expect(try run(folder).status == 0)
+        let result = try run(folder, extra)
+        #expect(result.status == 2, "\(result.stderrText)")
+        let metrics = try PrometheusMetricsFile.parse(folder.appendingPathComponent("debtflow.prom"))
+        #expect(metrics.value("debtflow_last_run_success", ["pipeline": "nightly"]) == 0)
+        #expect(metrics.value("debtflow_last_run_exit_code", ["pipeline": "nightly"]) == 2)
+    }
+
     @Test("an unusable --metrics path is exit 2 before anything is read", arguments: [
         ("missing/debtflow.prom", "--metrics: folder"),
         ("-", "--metrics: expected the path of a file"),
