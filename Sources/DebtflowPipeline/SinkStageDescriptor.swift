@@ -203,6 +203,12 @@ extension HTTPSinkConfiguration {
         timeoutSeconds = try options.positiveSeconds("timeout_s") ?? timeoutSeconds
         maxRetries = try options.positiveInt("max_retries") ?? maxRetries
         onAmbiguous = try options.oneOf("on_ambiguous", AmbiguousPolicy.self, default: .stop)
+        // Records kept for `--resume` and for the operator: files, never a stream (`-` would
+        // otherwise be a file named `-` in whatever folder the run started in).
+        for key in ["results", "journal"] where try options.filePath(key) == "-" {
+            throw DebtflowError.configuration("expected the path of a file (`-` is not one: the \(key) are kept for --resume and for you to read)",
+                                              path: options.child(key))
+        }
         resultsPath = try options.filePath("results").map { PathText.resolve($0, against: baseDirectory) }
         journalPath = try options.filePath("journal").map { PathText.resolve($0, against: baseDirectory) }
         accepts = [.valid]

@@ -89,6 +89,16 @@ struct ReadAndSinkOptionsTests {
         #expect(config.secrets.contains("s-2"))
     }
 
+    @Test("an http sink's results and journal are files: `-` is a config error naming the key, not a file named `-`", arguments: ["results", "journal"])
+    func resultsAndJournalAreFiles(key: String) throws {
+        let error = try #require(throws: DebtflowError.self) {
+            try decode(#"{"format":"csv","path":"in.csv"}"#, #"{"format":"http","url":"https://getbill.io/b","token":"t","\#(key)":"-"}"#,
+                       middle: debtStages)
+        }
+        #expect(error.kind == .configuration)
+        #expect(error.description.contains("sink.\(key)"), "\(error)")
+    }
+
     @Test("an http sink's defaults are the sink's own defaults")
     func httpDefaults() throws {
         let config = try decode(#"{"format":"csv","path":"in.csv"}"#, #"{"format":"http","url":"https://getbill.io/b","token":"t-3"}"#,
