@@ -39,7 +39,9 @@ public final class HTTPPushSink: OutcomeSink {
     let journal: JournalFile?
     private let earlierRun: JournalState?
     private let results: ResultsFile?
-    private let dryRunOutput: FileHandle?
+    /// `--dry-run`'s batches (personal data): a temporary file published as the other data
+    /// outputs are, only when the run finishes (exit 0 or 1).
+    private let dryRunOutput: AtomicFile?
     private let diagnostics: @Sendable (String) -> Void
 
     private var pending: [Debt] = []
@@ -93,18 +95,10 @@ public final class HTTPPushSink: OutcomeSink {
         if options.dryRun {
             journal = nil
             results = nil
-            if let path = options.dryRunOutputPath {
-                if path == "-" {
-                    dryRunOutput = FileHandle.standardOutput
-                } else {
-                    guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
-                          let handle = FileHandle(forWritingAtPath: path) else {
-                        throw .sink("cannot create the dry-run output \(path)")
-                    }
-                    dryRunOutput = handle
-                }
-            } else {
-                dryRunOutput = nil
+            do {
+                dryRunOutput = try options.dryRunOutputPath.map { try AtomicFile(path: $0) }
+            } catch {
+                throw .sink("cannot create the dry-run output \(options.dryRunOutputPath ?? ""): \((error as? DebtflowError)?.message ?? "\(error)")")
             }
         } else {
             journal = try configuration.journalPath.map { path throws(DebtflowError) in
@@ -129,7 +123,10 @@ public final class HTTPPushSink: OutcomeSink {
     /// Cancels the batches in flight and sends nothing more; safe to call from any thread (a
     /// signal handler's queue). A batch waiting for its answer is recorded `unknown` (`not_sent`
     /// when nothing of it had left) once the runner aborts the sink.
+    /// Cancels the batches in flight. A dry run sends nothing: it has none, and its file is
+    /// published with the file sinks, after the runner's last look for a signal.
     public var interruptHandler: (@Sendable () -> Void)? {
+        if options.dryRun { return nil }
         let stop = stop
         return { stop.interrupt() }
     }
@@ -180,6 +177,9 @@ public final class HTTPPushSink: OutcomeSink {
         }
         for key in unresolvedGroups.keys.sorted() where fatalError == nil { await settleUnresolved(key) }
         await drain(upTo: 0)
+        if fatalError == nil, let dryRunOutput {
+            do { try dryRunOutput.publish() } catch { fatalError = (error as? DebtflowError) ?? .sink("\(error)") }
+        }
         closeFiles()
         if repeatedTempIDs > 3 {
             diagnostics("\(repeatedTempIDs) debts in all were not sent because their temp_id repeated an earlier debt's")
@@ -433,7 +433,12 @@ public final class HTTPPushSink: OutcomeSink {
         writer.rawJSON(batch.body)
         writer.endObject()
         writer.newline()
-        dryRunOutput.write(Data(writer.bytes))
+        do {
+            try dryRunOutput.write(writer.bytes)
+        } catch {
+            stop.raise()
+            if fatalError == nil { fatalError = (error as? DebtflowError) ?? .sink("\(error)") }
+        }
     }
 
     private func closeFiles() {
@@ -441,6 +446,6 @@ public final class HTTPPushSink: OutcomeSink {
         closed = true
         results?.close()
         journal?.close()
-        if let dryRunOutput, dryRunOutput !== FileHandle.standardOutput { try? dryRunOutput.close() }
+        dryRunOutput?.discard()   // unless published by finish(): nothing half-written stays
     }
 }

@@ -340,6 +340,24 @@ struct JournalResumeTests {
         #expect((body["debts"] as? [[String: Any]])?.count == 2)
         #expect(sink.totals.batches == 2)
         #expect(sink.totals.created == 0)
+        #expect(try FileManager.default.attributesOfItem(atPath: output.path)[.posixPermissions] as? Int == 0o600)
+    }
+
+    @Test("--dry-run's batch file is published only when the run finishes: an aborted run leaves last night's as it was, and no temporary file")
+    func dryRunAborted() async throws {
+        let paths = try Paths()
+        let server = try HTTPStubServer { request, _ in PushFixtures.created(request) }
+        defer { server.stop() }
+        let output = paths.directory.appendingPathComponent("dry.ndjson")
+        try Data("last night\n".utf8).write(to: output)
+        let sink = try HTTPPushSink(configuration: configuration(server, paths),
+                                    options: HTTPSinkRunOptions(dryRun: true, dryRunOutputPath: output.path),
+                                    diagnostics: DiagnosticLines().sink)
+        #expect(sink.interruptHandler == nil, "a dry run has nothing to cancel: it is published with the file sinks")
+        try await sink.write(PushFixtures.outcomes(1...3))
+        await sink.abort()
+        #expect(try String(contentsOf: output, encoding: .utf8) == "last night\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: paths.directory.path).allSatisfy { !$0.contains(".tmp") })
     }
 }
 
