@@ -27,7 +27,15 @@ public final class FileByteSource: ByteSource {
     /// - Throws: ``DebtflowError`` of kind `.input` when the file cannot be opened or is a folder.
     public init(path: String, name: String? = nil) throws {
         let name = name ?? path
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // A FIFO is opened without waiting for its writer (a blocking open would sit in the
+        // kernel, deaf to a signal), then made blocking again: the first read's `poll` waits for
+        // the writer's data, or its going away, in slices that notice the run being stopped.
+        var before = stat()
+        let isFIFO = stat(path, &before) == 0 && (before.st_mode & S_IFMT) == S_IFIFO
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | (isFIFO ? O_NONBLOCK : 0))
+        if isFIFO && descriptor >= 0 {
+            _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
+        }
         guard descriptor >= 0 else {
             throw DebtflowError.input("cannot open input file \(path)", location: .init(file: name),
                                       cause: Self.systemMessage(errno))

@@ -88,6 +88,47 @@ struct OutputPathTests {
         #expect(try entries(folder) == ["in.csv", "p.json", "pipe.ndjson"], "no temporary file left")
     }
 
+    @Test("an input FIFO with no writer yet is waited for, and the first signal ends the wait: exit 130, no temporary file")
+    func inputFIFOWithoutWriter() throws {
+        let folder = try workspace(sink("out.ndjson"), read: #"{"read":{"format":"csv","path":"feed.csv"}}"#)
+        let fifo = folder.appendingPathComponent("feed.csv").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let process = Process()
+        process.executableURL = TestSupport.debtflowBinary
+        process.arguments = ["run", folder.appendingPathComponent("p.json").path]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        usleep(1_000_000)
+        kill(process.processIdentifier, SIGTERM)
+        let stillRunning = !process.waitForExit(within: 10)
+        if stillRunning { kill(process.processIdentifier, SIGKILL) }
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(!stillRunning, "the first SIGTERM did not end the wait for the FIFO's writer")
+        #expect(process.terminationStatus == 130, "\(stderr)")
+        #expect(try entries(folder) == ["feed.csv", "in.csv", "p.json"], "no temporary file left")
+    }
+
+    @Test("an input FIFO whose writer comes later is read as a file is: its rows, exit 0")
+    func inputFIFOWithLateWriter() throws {
+        let folder = try workspace(sink("out.ndjson"), read: #"{"read":{"format":"csv","path":"feed.csv"}}"#)
+        let fifo = folder.appendingPathComponent("feed.csv").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let writer = Thread {
+            usleep(500_000)
+            let descriptor = open(fifo, O_WRONLY)
+            guard descriptor >= 0 else { return }
+            let rows = Array("a,b\n5,6\n".utf8)
+            _ = rows.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            close(descriptor)
+        }
+        writer.start()
+        let result = try run(folder)
+        #expect(result.status == 0, "\(result.stderrText)")
+        #expect(try String(contentsOf: folder.appendingPathComponent("out.ndjson"), encoding: .utf8) == "{\"a\":\"5\",\"b\":\"6\"}\n")
+    }
+
     @Test("/dev/null as a sink is written as a stream: exit 0, and it is still the null device afterwards")
     func devNull() throws {
         let folder = try workspace(sink("/dev/null"))
