@@ -1,4 +1,5 @@
 import DebtflowCore
+import DebtflowSink
 import Foundation
 
 // The `debtflow` executable: picks the command, runs it, and exits with the contract's code.
@@ -12,6 +13,8 @@ import Foundation
 _ = glibcMallopt(-8, 2)
 
 StandardStreams.reserveClosedDescriptors()
+// Before the runtime opens descriptors of its own: a sink `/dev/fd/N` may name only these.
+InheritedDescriptors.record()
 // A reader that goes away (`debtflow run … | head -1`) must not kill the process with SIGPIPE
 // before it removes its temporary files: the write fails with EPIPE instead, a sink error (exit 4).
 signal(SIGPIPE, SIG_IGN)

@@ -47,8 +47,9 @@ public enum OutputTarget: Equatable, Sendable {
         if path.utf8.contains(0) { throw OutputPathProblem("a path cannot contain a NUL byte") }
         let shown = MessageExcerpt.path(path)
         if let descriptor = ownDescriptor(named: path) {
-            guard fcntl(descriptor, F_GETFD) != -1 else {
-                throw OutputPathProblem("\(shown) names descriptor \(descriptor), which is not open")
+            guard InheritedDescriptors.contains(descriptor) else {
+                throw OutputPathProblem("\(shown) names descriptor \(descriptor), which the run was not started with "
+                                        + "(give it in the command line, as in `3>out.ndjson`)")
             }
             return .descriptor(descriptor)
         }

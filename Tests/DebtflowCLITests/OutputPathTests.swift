@@ -129,6 +129,15 @@ struct OutputPathTests {
         #expect(try String(contentsOf: folder.appendingPathComponent("out.ndjson"), encoding: .utf8) == "{\"a\":\"5\",\"b\":\"6\"}\n")
     }
 
+    @Test("/dev/fd/N names only a descriptor the run was started with: one the runtime opened for itself (the signal self-pipe, libdispatch's) is exit 2",
+          arguments: [3, 4, 5, 6, 7])
+    func ownDescriptorsRefused(descriptor: Int) throws {
+        let folder = try workspace(sink("/dev/fd/\(descriptor)"))
+        let result = try run(folder)
+        #expect(result.status == 2, "\(result.stderrText)")
+        #expect(result.stderrText.contains("which the run was not started with"), "\(result.stderrText)")
+    }
+
     @Test("/dev/null as a sink is written as a stream: exit 0, and it is still the null device afterwards")
     func devNull() throws {
         let folder = try workspace(sink("/dev/null"))
