@@ -168,11 +168,26 @@ public final class AtomicFile {
         isOpen = false
     }
 
+    /// The longest file name the file systems debtflow writes to accept, in bytes (`NAME_MAX`).
+    static let longestFileName = 255
+
+    /// `name` as the start of a temporary file's name that has `reserved` more bytes: whole, or
+    /// cut (at a character's start) so that the temporary name stays within ``longestFileName``,
+    /// as a final name of up to 255 bytes must still be publishable.
+    static func temporaryStem(of name: String, leaving reserved: Int) -> String {
+        let budget = longestFileName - reserved
+        guard name.utf8.count > budget else { return name }
+        var end = name.utf8.index(name.utf8.startIndex, offsetBy: budget)
+        while end > name.utf8.startIndex && UTF8.isContinuation(name.utf8[end]) { end = name.utf8.index(before: end) }
+        return String(name[..<end])
+    }
+
     private static func createTemporaryFile(beside finalPath: String, displayPath: String, mode: mode_t) throws -> (String, Int32) {
         let (folder, name) = AtomicFile.split(finalPath)
         var attempt = 0
         while true {
-            let candidate = folder + "/." + name + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            let suffix = ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            let candidate = folder + "/." + temporaryStem(of: name, leaving: suffix.utf8.count + 1) + suffix
             let fd = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
             if fd >= 0 {
                 fchmod(fd, mode)

@@ -1,10 +1,27 @@
-import DebtflowSink
+@testable import DebtflowSink
 import DebtflowTestSupport
 import Foundation
 import Testing
 
 @Suite("Output targets")
 struct OutputTargetTests {
+    @Test("a file name of up to 255 bytes is written and published: the temporary name is cut to fit, at a character's start",
+          arguments: [10, 200, 240, 255])
+    func longNames(length: Int) throws {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-long-name")
+        // Two-byte characters, so that a cut may fall inside one; an ASCII byte first for odd lengths.
+        let name = (length.isMultiple(of: 2) ? "" : "x") + String(repeating: "é", count: length / 2)
+        #expect(name.utf8.count == length)
+        let path = folder.appendingPathComponent(name).path
+        let file = try AtomicFile(path: path)
+        try file.write(Array("{}\n".utf8))
+        try file.publish()
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "{}\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == [name])
+        let stem = AtomicFile.temporaryStem(of: name, leaving: 26)
+        #expect(stem.utf8.count <= 229 && name.hasPrefix(stem))
+    }
+
     @Test("what a path names decides how it is written")
     func targets() throws {
         let folder = try TestSupport.makeTemporaryDirectory("debtflow-target")
