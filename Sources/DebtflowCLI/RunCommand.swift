@@ -113,6 +113,11 @@ enum RunCommand {
             if error.kind != .configuration && error.kind != .usage {
                 var stopped = RunSummary(pipeline: configuration.name)
                 stopped.stoppedBy = error.kind.rawValue
+                // With many inputs the summary lists them; the one that stopped the run before
+                // it began (a pattern that matched nothing) is named there with its error.
+                if configuration.read.hasManyInputs, error.kind == .input, let input = error.location?.file {
+                    stopped.inputs = [RunSummary.InputTotals(path: input, error: error.description)]
+                }
                 metrics?.setSummary(stopped)
                 do {
                     try writeSummary(stopped, to: summaryPath, interruption: interruption)

@@ -192,6 +192,10 @@ struct ManyInputsTests {
         // The night failed before reading: its summary still says so.
         #expect(try summary(failedSummary)["stopped_by"] as? String == "input")
         #expect(try summary(failedSummary)["records"] as? Int == 0)
+        // It names the pattern that stopped it, as an input that fails while read is named.
+        let listed = try #require(try summary(failedSummary)["inputs"] as? [[String: Any]])
+        #expect(listed.count == 1 && listed.first?["path"] as? String == "tonight/*.csv", "\(listed)")
+        #expect((listed.first?["error"] as? String)?.contains("no file matches") == true, "\(listed)")
 
         let lenient = try debtPipeline(in: folder, path: #""tonight/*.csv""#, readExtra: #","if_missing":"ok""#)
         let summaryURL = folder.appendingPathComponent("s.json")
