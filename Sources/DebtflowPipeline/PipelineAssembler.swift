@@ -44,7 +44,8 @@ public struct PipelineAssembler {
                                                                      readsAhead: readsAhead) })
             }
         } else {
-            makeSource = { try read.makeSource(baseDirectory: configuration.baseDirectory, readsAhead: readsAhead) }
+            makeSource = { try read.makeSource(baseDirectory: configuration.baseDirectory, readsAhead: readsAhead,
+                                               notice: { log.warning($0) }) }
         }
         let runner = PipelineRunner(name: configuration.name, makeSource: makeSource,
                                     transform: transform, sinks: sinks, options: options, log: log, interruption: interruption)

@@ -166,14 +166,16 @@ extension ReadStageConfiguration {
     ///     (``ReadAheadByteSource``): for a conversion pipeline, whose light transform leaves a core
     ///     free. (The XML reader always reads ahead.)
     /// - Throws: `.input` when the input cannot be opened.
-    func makeSource(baseDirectory: String, input: MatchedInput? = nil, readsAhead: Bool = false) throws -> any RecordSource {
+    ///   - notice: where a `magicline` read says that it waits (a 429's wait, a long retry).
+    func makeSource(baseDirectory: String, input: MatchedInput? = nil, readsAhead: Bool = false,
+                    notice: @escaping @Sendable (String) -> Void = { _ in }) throws -> any RecordSource {
         switch reader {
         case .csv(let options):
             CSVRecordReader(source: try openInput(baseDirectory: baseDirectory, input: input, readsAhead: readsAhead), options: options)
         case .json(let options):
             JSONRecordReader(source: try openInput(baseDirectory: baseDirectory, input: input, readsAhead: readsAhead), options: options)
         case .xml(let options): XMLRecordReader(source: try openInput(baseDirectory: baseDirectory, input: input), options: options)
-        case .magicline(let configuration): try MagiclineDebtorSource(configuration: configuration)
+        case .magicline(let configuration): try MagiclineDebtorSource(configuration: configuration, notice: notice)
         }
     }
 

@@ -45,10 +45,15 @@ public final class MagiclineDebtorSource: RecordSource {
     /// - Parameters:
     ///   - configuration: the read options.
     ///   - client: the HTTP client (defaults to one with the configured time-out).
+    ///   - notice: told of a wait of `announcedWait` seconds or longer (5 by default) before a page
+    ///     is asked again (a 429's, a retry's), so that an operator watching a quiet run learns why.
     /// - Throws: ``DebtflowError`` `.configuration` for a URL the policy refuses or a bad option.
-    public init(configuration: MagiclineSourceConfiguration, client: HTTPClient? = nil) throws(DebtflowError) {
+    public init(configuration: MagiclineSourceConfiguration, client: HTTPClient? = nil,
+                notice: @escaping @Sendable (String) -> Void = { _ in }, announcedWait: Double = 5) throws(DebtflowError) {
         try configuration.validate()
         self.configuration = configuration
+        self.notice = notice
+        self.announcedWait = announcedWait
         self.client = client ?? HTTPClient(timeoutSeconds: configuration.timeoutSeconds)
         self.name = Redaction.url(configuration.debtorsURL)
         self.requestBase = configuration.debtorsURL
@@ -56,6 +61,9 @@ public final class MagiclineDebtorSource: RecordSource {
 
     /// The debtors URL as sent (with any user info the config gives).
     private let requestBase: String
+    private let notice: @Sendable (String) -> Void
+    /// A wait this long or longer (seconds) is said before it starts.
+    private let announcedWait: Double
 
     /// The next page of debtors, or `nil` after the last.
     /// - Throws: ``DebtflowError`` `.input` (exit 3) when the API refuses, stays unavailable, or
@@ -167,6 +175,10 @@ public final class MagiclineDebtorSource: RecordSource {
             if retries > configuration.maxRetries {
                 throw .input("\(at): the API stayed unavailable after \(configuration.maxRetries) retries",
                              cause: scrub(problem))
+            }
+            if wait >= announcedWait {
+                notice("\(at): \(scrub(problem)); waiting \(ServerRequestedWait.describe(wait)) before asking again "
+                       + "(retry \(retries) of \(configuration.maxRetries))")
             }
             await RetryBackoff.sleep(seconds: wait)
             if Task.isCancelled { throw .interrupted }

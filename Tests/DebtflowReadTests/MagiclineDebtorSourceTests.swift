@@ -1,3 +1,4 @@
+import Synchronization
 import DebtflowCore
 import DebtflowHTTP
 import DebtflowRead
@@ -94,6 +95,30 @@ struct MagiclineDebtorSourceTests {
         #expect(Date().timeIntervalSince(started) >= 0.09)
         #expect(records.count == 1)
         #expect(server.requestCount == 2)
+    }
+
+    @Test("a wait before a page is asked again is said, naming the page, the reason and the retry; never the key")
+    func waitsAreSaid() async throws {
+        let server = try HTTPStubServer { _, number in
+            number == 1 ? .json(429, #"{"errorMessage":"Too many requests"}"#, headers: ["Retry-After": "inf"])
+                        : Self.page([1], hasNext: false, offset: "")
+        }
+        defer { server.stop() }
+        let notices = Mutex<[String]>([])
+        var config = configuration(server)
+        config.rateLimitWaitSeconds = 0.1
+        let source = try MagiclineDebtorSource(configuration: config, notice: { line in notices.withLock { $0.append(line) } },
+                                               announcedWait: 0.05)
+        // `Retry-After: inf` would be an hour; the test stops the wait by cancelling the read.
+        let reading = Task { try await readAll(source) }
+        let deadline = Date().addingTimeInterval(10)
+        while notices.withLock({ $0.isEmpty }) && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        reading.cancel()
+        _ = await reading.result
+        let said = notices.withLock { $0 }
+        #expect(said.count == 1, "\(said)")
+        #expect(said.first?.contains("offset=0: HTTP 429 (rate limit); waiting 3600 s before asking again (retry 1 of") == true, "\(said)")
+        #expect(said.allSatisfy { !$0.contains(config.apiKey) })
     }
 
     @Test("retries 5xx answers and dropped connections with backoff")
