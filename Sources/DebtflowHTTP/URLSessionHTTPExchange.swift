@@ -32,6 +32,8 @@ final class URLSessionHTTPExchange: NSObject, URLSessionDataDelegate, @unchecked
     private var stop: Stop?
     private var continuation: CheckedContinuation<Result<HTTPResponse, HTTPClientError>, Never>?
     private var task: URLSessionDataTask?
+    /// The request being sent (whether it has a body decides what an early stop means).
+    private var request: HTTPRequest?
     private var finished = false
     private let maxBodyBytes: Int
     private let timeoutSeconds: Double
@@ -43,6 +45,7 @@ final class URLSessionHTTPExchange: NSObject, URLSessionDataDelegate, @unchecked
 
     /// Sends `request` and waits for the whole answer (or a failure).
     func run(_ request: HTTPRequest) async -> Result<HTTPResponse, HTTPClientError> {
+        lock.withLock { self.request = request }
         var urlRequest = URLRequest(url: request.url)
         urlRequest.httpMethod = request.method
         // libcurl counts whole seconds; the deadline below is the real bound.
@@ -123,17 +126,30 @@ final class URLSessionHTTPExchange: NSObject, URLSessionDataDelegate, @unchecked
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
-        let (stop, body) = lock.withLock { (self.stop, self.body) }
+        let (stop, body, hasBody) = lock.withLock { (self.stop, self.body, self.request?.body?.isEmpty == false) }
+        // FoundationNetworking counts a request body's bytes as libcurl takes them to send
+        // (`countOfBytesSent`, set before libcurl's read callback returns), which it does only
+        // once the connection and the TLS session stand. A request with a body none of which
+        // was taken has not left: a connection or handshake that never completed.
+        let bodyNeverTaken = hasBody && task.countOfBytesSent == 0
         switch stop {
         case .tooLarge?:
             finish(.failure(.answerTooLarge(limit: maxBodyBytes)))
         case .timedOut?:
-            finish(.failure(.ambiguous("no complete answer within timeout_s (\(SocketHTTPExchange.seconds(timeoutSeconds)))")))
+            finish(.failure(bodyNeverTaken
+                ? .notSent("could not connect and set up TLS within timeout_s (\(SocketHTTPExchange.seconds(timeoutSeconds)))")
+                : .ambiguous("no complete answer within timeout_s (\(SocketHTTPExchange.seconds(timeoutSeconds)))")))
         case .cancelled?:
-            finish(.failure(.cancelled(mayHaveBeenSent: true)))
+            finish(.failure(.cancelled(mayHaveBeenSent: !bodyNeverTaken)))
         case nil:
             if let error {
-                finish(.failure(Self.classify(error)))
+                let classified = Self.classify(error)
+                if bodyNeverTaken, case .ambiguous = classified,
+                   (error as NSError).domain == NSURLErrorDomain, (error as NSError).code == URLError.Code.timedOut.rawValue {
+                    finish(.failure(.notSent("could not connect and set up TLS within timeout_s")))
+                } else {
+                    finish(.failure(classified))
+                }
             } else if let http = task.response as? HTTPURLResponse {
                 var headers: [String: String] = [:]
                 for (key, value) in http.allHeaderFields {

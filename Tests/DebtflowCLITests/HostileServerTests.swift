@@ -150,6 +150,38 @@ struct HostileServerTests {
         #expect(try Self.lines(folder, "results.ndjson").isEmpty)
     }
 
+    @Test("https: a server that accepts the connection but never completes the TLS handshake is 'not sent': retried, then exit 4 with the batch not_sent, not unknown")
+    func tlsHandshakeStallIsNotSent() async throws {
+        // The stub reads an HTTP request; a TLS ClientHello never becomes one, so it says nothing.
+        let server = try HTTPStubServer { _, _ in .json(200, "{}") }
+        defer { server.stop() }
+        let folder = try await Self.pushWorkspace(url: "https://127.0.0.1:\(server.port)/batch", timeout: 1)
+        let result = try await Self.run(["run", Self.config(folder)], timeout: 60)
+        #expect(result.status == 4, "\(result.stderrText)")
+        #expect(result.stderrText.contains("could not connect and set up TLS within timeout_s"), "\(result.stderrText)")
+        let events = try Self.lines(folder, "journal.ndjson").compactMap { $0["event"] as? String }
+        #expect(events == ["started", "not_sent"], "\(result.stderrText)")
+        #expect(try Self.lines(folder, "results.ndjson").isEmpty)
+        #expect(server.requestCount == 0)
+    }
+
+    @Test("https: a server that completes nothing but accepts, then a SIGTERM while connecting: exit 130 with the batch not_sent")
+    func tlsStallThenSigterm() async throws {
+        let server = try HTTPStubServer { _, _ in .json(200, "{}") }
+        defer { server.stop() }
+        let folder = try await Self.pushWorkspace(url: "https://127.0.0.1:\(server.port)/batch", timeout: 30)
+        let (process, errURL) = try Self.start(folder)
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        try await Self.sleep(1.5)
+        kill(process.processIdentifier, SIGTERM)
+        try await Self.waitUntil(10) { !process.isRunning }
+        process.waitUntilExit()
+        let stderr = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+        #expect(process.terminationStatus == 130, "\(stderr)")
+        let events = try Self.lines(folder, "journal.ndjson").compactMap { $0["event"] as? String }
+        #expect(events == ["started", "not_sent"], "\(stderr)")
+    }
+
     // MARK: - 7: redirects are never followed
 
     @Test("push: a 3xx is a sink error naming the Location's host, and the other host receives nothing", arguments: [301, 302, 307, 308])
