@@ -215,7 +215,9 @@ public final class MagiclineDebtorSource: RecordSource {
 
     /// `errorMessage (errorCode, traceId …)` from an error body, else the body's start.
     private func apiError(_ response: HTTPResponse) -> String? {
-        if let root = try? JSONDocument.parse(response.body, name: "the error answer"), let object = root.objectValue,
+        if let root = try? JSONDocument.parse(response.body, name: "the error answer",
+                                              selecting: .members(["errorMessage": .bounded(1), "errorCode": .bounded(1), "traceId": .bounded(1)])),
+           let object = root.objectValue,
            let message = object["errorMessage"]?.scalarText {
             var details: [String] = []
             if let code = object["errorCode"]?.scalarText { details.append("errorCode \(code)") }

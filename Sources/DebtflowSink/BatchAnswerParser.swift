@@ -14,9 +14,39 @@ enum BatchAnswerParser {
         case unreadable(String)
     }
 
+    /// The most messages read from one list of a server's answer (`errors`, `details`), and the
+    /// most members of any object in it.
+    static let messagesKept = 100
+
+    /// The parts of an answer that say why a request failed (and a 429's `retry_after`): the rest
+    /// is read through, never built.
+    static let failureSelection: [String: JSONSelection] = [
+        "error": .bounded(messagesKept), "message": .bounded(messagesKept), "errorMessage": .bounded(messagesKept),
+        "code": .bounded(messagesKept), "errorCode": .bounded(messagesKept), "details": .bounded(messagesKept),
+        "errors": .bounded(messagesKept), "retry_after": .bounded(messagesKept),
+    ]
+
+    /// The parts of a 2xx answer that are read: the failure's parts, and per item of
+    /// `data.created`, `failed` and `skipped` (at most `items` of each) the keys that place it and
+    /// say its fate. An answer of 60 MB built whole took 14 times its size in memory; built so, it
+    /// takes what the batch's results take.
+    static func answerSelection(items: Int) -> JSONSelection {
+        let item = JSONSelection.first(items, each: .members([
+            "temp_id": .bounded(messagesKept), "index": .bounded(messagesKept), "debt_id": .bounded(messagesKept),
+            "status": .bounded(messagesKept), "reason": .bounded(messagesKept), "message": .bounded(messagesKept),
+            "errors": .bounded(messagesKept),
+        ]))
+        var top = failureSelection
+        top["data"] = .members(["created": item, "failed": item, "skipped": item])
+        return .members(top)
+    }
+
     /// Reads a 2xx answer.
     static func readSuccess(_ body: [UInt8], batch: PushBatch) -> Reading {
-        guard let root = try? JSONDocument.parse(body, name: "the batch answer"), let object = root.objectValue else {
+        // Items past the batch's size name no debt of it (a few more are read, so that repeats
+        // are seen for what they are).
+        guard let root = try? JSONDocument.parse(body, name: "the batch answer", selecting: answerSelection(items: batch.count + 100)),
+              let object = root.objectValue else {
             return .unreadable("the answer is not a JSON object")
         }
         if object["error"] == .bool(true) { return .wholeRequestFailed(messages(ofFailure: object)) }
@@ -79,7 +109,8 @@ enum BatchAnswerParser {
     /// The messages of a non-2xx answer whose body may or may not be JSON. A body that is not
     /// JSON is quoted (its first 300 characters), with `secrets` masked before the cut.
     static func messages(ofStatus status: Int, body: [UInt8], secrets: [String] = []) -> [DebtPushResult.ServerMessage] {
-        if let root = try? JSONDocument.parse(body, name: "the batch answer"), let object = root.objectValue {
+        if let root = try? JSONDocument.parse(body, name: "the batch answer", selecting: .members(failureSelection)),
+           let object = root.objectValue {
             var messages = messages(ofFailure: object)
             messages[0].message = "HTTP \(status): " + messages[0].message
             return messages
@@ -114,7 +145,8 @@ enum BatchAnswerParser {
 
     /// `details.retry_after` of a 429 body, in seconds.
     static func retryAfter(inBody body: [UInt8]) -> Double? {
-        guard let root = try? JSONDocument.parse(body, name: "the batch answer"), let object = root.objectValue else { return nil }
+        guard let root = try? JSONDocument.parse(body, name: "the batch answer", selecting: .members(failureSelection)),
+              let object = root.objectValue else { return nil }
         let details = object["details"]?.objectValue
         let value = details?["retry_after"] ?? object["retry_after"]
         if let text = value?.scalarText { return ServerRequestedWait.askedSeconds(text) }

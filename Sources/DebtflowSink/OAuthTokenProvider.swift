@@ -97,7 +97,9 @@ actor OAuthTokenProvider {
                                              + "the client secret was not sent there. Set `token_url` to the endpoint itself")
                 }
                 if response.isSuccess {
-                    guard let root = try? JSONDocument.parse(response.body, name: "the token answer"), let object = root.objectValue,
+                    guard let root = try? JSONDocument.parse(response.body, name: "the token answer",
+                                                            selecting: .members(["access_token": .bounded(1), "expires_in": .bounded(1)])),
+                          let object = root.objectValue,
                           let token = object["access_token"]?.scalarText, !token.isEmpty else {
                         throw DebtflowError.sink("the token endpoint \(shownURL) answered without an access_token")
                     }

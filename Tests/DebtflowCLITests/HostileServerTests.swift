@@ -182,6 +182,27 @@ struct HostileServerTests {
         #expect(events == ["started", "not_sent"], "\(stderr)")
     }
 
+    @Test("a 2xx answer padded to 30 MB is read for its results only: every debt created, and memory stays near the answer's size (it took 14 times it)")
+    func paddedAnswerIsReadInPart() async throws {
+        let padding = "[" + String(repeating: "0,", count: 15_000_000) + "0]"
+        let server = try HTTPStubServer { request, _ in
+            guard case .respond(let status, let headers, let body) = Self.created(request) else { return Self.created(request) }
+            // The same answer with a member of 30 MB in front of `data`.
+            let text = String(decoding: body, as: UTF8.self).replacingOccurrences(of: #""data":"#, with: #""junk":\#(padding),"data":"#)
+            return .respond(status: status, headers: headers, body: Array(text.utf8))
+        }
+        defer { server.stop() }
+        let folder = try await Self.pushWorkspace(url: server.baseURL + "/batch", rows: 10, timeout: 30)
+        let summaryPath = folder.appendingPathComponent("summary.json").path
+        let result = try await Self.run(["run", Self.config(folder), "--summary", summaryPath], timeout: 120)
+        #expect([0, 1].contains(result.status), "\(result.stderrText)")
+        let results = try Self.lines(folder, "results.ndjson")
+        #expect(!results.isEmpty && results.allSatisfy { $0["status"] as? String == "created" }, "\(results)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: summaryPath))) as? [String: Any])
+        let peak = try #require(summary["peak_rss_mb"] as? Int)
+        #expect(peak > 0 && peak < 250, "peak memory \(peak) MB for answers of 30 MB")
+    }
+
     // MARK: - 7: redirects are never followed
 
     @Test("push: a 3xx is a sink error naming the Location's host, and the other host receives nothing", arguments: [301, 302, 307, 308])

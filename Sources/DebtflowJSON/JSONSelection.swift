@@ -1,0 +1,153 @@
+import DebtflowCore
+
+/// Which parts of a JSON document to build, for a document whose size another party decides (an
+/// HTTP answer): the parts not selected are read and checked, but never built, so memory follows
+/// what is kept, not what was sent.
+public indirect enum JSONSelection: Sendable {
+    /// The whole value.
+    case whole
+    /// In an object, only the members named (each selected in turn); every element of an array
+    /// selected so; a scalar as it is.
+    case members([String: JSONSelection])
+    /// Of an array, the first `count` elements (each selected by `each`); the others skipped.
+    /// Anything else as `each` selects it.
+    case first(Int, each: JSONSelection)
+    /// Any value, with every array and object in it cut to its first `count` elements or
+    /// members (free text whose shape varies: a server's error messages).
+    case bounded(Int)
+}
+
+extension JSONTokenizer {
+    /// Parses the next value (after whitespace), building only what `selection` keeps.
+    func parseValue(depth: Int, selecting selection: JSONSelection) throws -> RecordValue {
+        if case .whole = selection { return try parseValue(depth: depth) }
+        guard let byte = try cursor.skipWhitespace() else {
+            throw cursor.error("unexpected end of input; expected a JSON value")
+        }
+        switch (byte, selection) {
+        case (UInt8(ascii: "{"), .bounded(let count)):
+            return .object(try parseObject(depth: depth + 1, keepingFirst: count))
+        case (UInt8(ascii: "{"), .members(let wanted)):
+            return .object(try parseObject(depth: depth + 1, keeping: wanted))
+        case (UInt8(ascii: "{"), .first(_, let each)):
+            return try parseValue(depth: depth, selecting: each)
+        case (UInt8(ascii: "["), _):
+            return .array(try parseArray(depth: depth + 1, selecting: selection))
+        default:
+            return try parseValue(depth: depth)
+        }
+    }
+
+    /// An object's members named in `wanted`, each selected by its entry; the cursor is at `{`.
+    private func parseObject(depth: Int, keeping wanted: [String: JSONSelection]) throws -> RecordObject {
+        try checkDepth(depth)
+        cursor.advance()
+        var object = RecordObject()
+        guard var byte = try cursor.skipWhitespace() else { throw endInside("an object") }
+        if byte == UInt8(ascii: "}") {
+            cursor.advance()
+            return object
+        }
+        while true {
+            let key = try parseKey(byte)
+            if let selection = wanted[key] {
+                object.append(key, try parseValue(depth: depth, selecting: selection))
+            } else {
+                try skipValue(depth: depth)
+            }
+            guard let next = try cursor.skipWhitespace() else { throw endInside("an object") }
+            if next == UInt8(ascii: "}") {
+                cursor.advance()
+                return object
+            }
+            guard next == UInt8(ascii: ",") else { throw unexpectedByte(next, expected: "',' or '}' in an object") }
+            cursor.advance()
+            guard let following = try cursor.skipWhitespace() else { throw endInside("an object") }
+            byte = following
+        }
+    }
+
+    /// An object's first `count` members, each `.bounded(count)`; the cursor is at `{`.
+    private func parseObject(depth: Int, keepingFirst count: Int) throws -> RecordObject {
+        try checkDepth(depth)
+        cursor.advance()
+        var object = RecordObject()
+        var members = 0
+        guard var byte = try cursor.skipWhitespace() else { throw endInside("an object") }
+        if byte == UInt8(ascii: "}") {
+            cursor.advance()
+            return object
+        }
+        while true {
+            if members < count {
+                let key = try parseKey(byte)
+                object.append(key, try parseValue(depth: depth, selecting: .bounded(count)))
+            } else {
+                try skipKey(byte)
+                try skipValue(depth: depth)
+            }
+            members += 1
+            guard let next = try cursor.skipWhitespace() else { throw endInside("an object") }
+            if next == UInt8(ascii: "}") {
+                cursor.advance()
+                return object
+            }
+            guard next == UInt8(ascii: ",") else { throw unexpectedByte(next, expected: "',' or '}' in an object") }
+            cursor.advance()
+            guard let following = try cursor.skipWhitespace() else { throw endInside("an object") }
+            byte = following
+        }
+    }
+
+    /// An array's elements as `selection` says (`.first(n, each:)`: the first n); the cursor is at `[`.
+    private func parseArray(depth: Int, selecting selection: JSONSelection) throws -> [RecordValue] {
+        try checkDepth(depth)
+        cursor.advance()
+        var limit = Int.max
+        var each = selection
+        switch selection {
+        case .first(let count, let inner):
+            limit = count
+            each = inner
+        case .bounded(let count):
+            limit = count
+        case .whole, .members:
+            break
+        }
+        var elements: [RecordValue] = []
+        guard let first = try cursor.skipWhitespace() else { throw endInside("an array") }
+        if first == UInt8(ascii: "]") {
+            cursor.advance()
+            return elements
+        }
+        while true {
+            if elements.count < limit {
+                elements.append(try parseValue(depth: depth, selecting: each))
+            } else {
+                try skipValue(depth: depth)
+            }
+            guard let next = try cursor.skipWhitespace() else { throw endInside("an array") }
+            if next == UInt8(ascii: "]") {
+                cursor.advance()
+                return elements
+            }
+            guard next == UInt8(ascii: ",") else { throw unexpectedByte(next, expected: "',' or ']' in an array") }
+            cursor.advance()
+        }
+    }
+}
+
+extension JSONDocument {
+    /// Parses one complete JSON value as ``parse(_:name:limits:)`` does, building only the parts
+    /// `selection` keeps (the rest is read through and checked: a malformed document still throws).
+    public static func parse(_ bytes: [UInt8], name: String, selecting selection: JSONSelection,
+                             limits: JSONLimits = JSONLimits()) throws -> RecordValue {
+        let source = MemoryByteSource(bytes, name: name, maxReadSize: max(1, bytes.count))
+        let cursor = JSONByteCursor(source: source, capacity: max(1, min(bytes.count, 1 << 20)))
+        let tokenizer = JSONTokenizer(cursor: cursor, maxDepth: limits.maxDepth, maxTokenBytes: limits.maxTokenBytes)
+        try tokenizer.skipByteOrderMark()
+        let value = try tokenizer.parseValue(depth: 0, selecting: selection)
+        try tokenizer.expectEndOfInput()
+        return value
+    }
+}
