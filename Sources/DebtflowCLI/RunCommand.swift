@@ -49,17 +49,29 @@ enum RunCommand {
         return status
     }
 
+    /// The options of `run` that take a value.
+    private static let valueOptions: Set<String> = ["--limit", "--progress", "--log-format", "--summary", "--metrics", "--shard"]
+
     /// Writes `--metrics` for a command line the scanner refused, when the arguments still name
-    /// a metrics path (`--metrics PATH` or `--metrics=PATH`) and one config (the first argument
-    /// ending in `.json`); else nothing.
+    /// a metrics path (`--metrics PATH` or `--metrics=PATH`) and a config (the first argument
+    /// that is no option nor an option's value); else nothing. The file is replaced only when it
+    /// is absent or a metrics file already (``RunMetricsRecorder``): its claims were not checked.
     private static func recordUsageError(_ error: any Error, in arguments: [String]) {
         var metricsPath: String?
-        for (index, argument) in arguments.enumerated() {
+        var configPath: String?
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
             if argument.hasPrefix("--metrics=") { metricsPath = String(argument.dropFirst("--metrics=".count)) }
-            if argument == "--metrics", index + 1 < arguments.count { metricsPath = arguments[index + 1] }
+            if valueOptions.contains(argument) {
+                if argument == "--metrics", index + 1 < arguments.count { metricsPath = arguments[index + 1] }
+                index += 2
+                continue
+            }
+            if !argument.hasPrefix("-"), configPath == nil { configPath = argument }
+            index += 1
         }
-        guard let metricsPath, !metricsPath.isEmpty,
-              let configPath = arguments.first(where: { !$0.hasPrefix("-") && $0.hasSuffix(".json") && $0 != metricsPath }),
+        guard let metricsPath, !metricsPath.isEmpty, let configPath,
               let metrics = try? RunMetricsRecorder(path: metricsPath, configPath: configPath) else { return }
         metrics.finish(exitCode: ExitCode.for(error).rawValue, log: OperatorLog(format: .text))
     }
@@ -94,6 +106,7 @@ enum RunCommand {
                 metrics.discard()   // it would overwrite an input, the config or another output
                 throw error
             }
+            metrics.markVerified()
             options.additionalOutputs.append(claim)
         }
 

@@ -10,6 +10,8 @@ final class RunMetricsRecorder: Sendable {
         var pipeline: String?
         var summary: RunSummary?
         var written = false
+        /// The path was checked against the run's inputs, config and outputs.
+        var verified = false
     }
 
     let path: String
@@ -38,6 +40,12 @@ final class RunMetricsRecorder: Sendable {
         state.withLock { $0.summary = summary }
     }
 
+    /// The path is none of the run's inputs, config or other outputs (checked once the config
+    /// was decoded): from here on the file is written whatever it holds.
+    func markVerified() {
+        state.withLock { $0.verified = true }
+    }
+
     /// Never writes the file: its path is an input, the config or another output of the run.
     func discard() {
         state.withLock { $0.written = true }
@@ -55,6 +63,13 @@ final class RunMetricsRecorder: Sendable {
         state.withLock { state in
             guard !state.written else { return true }
             state.written = true
+            // An exit before the path was checked (a mistyped option, a config that is not JSON)
+            // replaces only a metrics file: the path might be an input, the config or last
+            // night's data.
+            if !state.verified && !RunMetricsFile.mayReplace(atPath: path) {
+                log.warning("--metrics: \(path) is not a metrics file; left as it was")
+                return false
+            }
             let pipeline = state.pipeline ?? PipelineConfigurationDecoder().pipelineName(fileAt: configPath)
                 ?? RunMetricsFile.pipelineLabel(inFileAt: path) ?? Self.fileStem(configPath)
             var summary = state.summary

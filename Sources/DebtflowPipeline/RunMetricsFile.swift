@@ -14,6 +14,17 @@ public enum RunMetricsFile {
         return OutputLocation.problem(writingFileAt: path, folderLabel: "folder")
     }
 
+    /// Whether a file at `path` may be replaced by a metrics file before the run's own paths were
+    /// checked: there is none, or it is one (it starts as ``RunMetrics/text`` does).
+    public static func mayReplace(atPath path: String) -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return errno == ENOENT }
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 16)) ?? Data()
+        return head.starts(with: Array("# HELP debtflow_".utf8))
+    }
+
     /// The `pipeline` label the metrics file at `path` holds (an earlier run's), unescaped; `nil`
     /// when there is no such file or label.
     public static func pipelineLabel(inFileAt path: String) -> String? {

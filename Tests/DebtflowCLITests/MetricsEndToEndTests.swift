@@ -130,6 +130,30 @@ struct MetricsEndToEndTests {
         #expect(metrics.value("debtflow_last_run_exit_code", ["pipeline": "nightly"]) == 2)
     }
 
+    @Test("an exit 2 before the paths are checked never writes --metrics over a file that is not a metrics file (the input here)",
+          arguments: [["--progres", "never"], ["--limit", "0"], ["--shard", "3/2"]])
+    func earlyExitLeavesOtherFiles(extra: [String]) throws {
+        let folder = try workspace(name: "nightly", stages: conversion, csv: "a\n1\n")
+        let input = folder.appendingPathComponent("in.csv")
+        let result = try TestSupport.run(binary, ["run", folder.appendingPathComponent("p.json").path,
+                                                  "--metrics", input.path] + extra, timeout: 60)
+        #expect(result.status == 2, "\(result.stderrText)")
+        #expect(try String(contentsOf: input, encoding: .utf8) == "a\n1\n", "the input was overwritten")
+        #expect(result.stderrText.contains("is not a metrics file; left as it was"), "\(result.stderrText)")
+    }
+
+    @Test("the config of a refused command line is found past the options' values: --summary s.json first keeps the label")
+    func configFoundPastOptionValues() throws {
+        let folder = try workspace(name: "nightly", stages: conversion, csv: "a\n1\n")
+        #expect(try run(folder).status == 0)
+        let result = try TestSupport.run(binary, ["run", "--summary", folder.appendingPathComponent("s.json").path,
+                                                  folder.appendingPathComponent("p.json").path, "--metrics",
+                                                  folder.appendingPathComponent("debtflow.prom").path, "--progres", "never"], timeout: 60)
+        #expect(result.status == 2)
+        let metrics = try PrometheusMetricsFile.parse(folder.appendingPathComponent("debtflow.prom"))
+        #expect(metrics.value("debtflow_last_run_success", ["pipeline": "nightly"]) == 0)
+    }
+
     @Test("an unusable --metrics path is exit 2 before anything is read", arguments: [
         ("missing/debtflow.prom", "--metrics: folder"),
         ("-", "--metrics: expected the path of a file"),
