@@ -272,7 +272,11 @@ public final class HTTPPushSink: OutcomeSink {
         let ids = earlierRun.tempIDs(ofBatch: key) ?? []
         let startedOnly = earlierRun.fate(of: key) == .startedOnly
         let whole = !ids.isEmpty && ids.allSatisfy { group[$0] != nil }
-        let mayResend = options.retryUnknown || (startedOnly && configuration.onAmbiguous == .retry)
+        // A batch the server answered is never resent, even when its answer named none of its
+        // debts (below: they are left out).
+        let answered: Bool
+        if case .acknowledged? = earlierRun.fate(of: key) { answered = true } else { answered = false }
+        let mayResend = !answered && (options.retryUnknown || (startedOnly && configuration.onAmbiguous == .retry))
         if whole && mayResend {
             await dispatch(ids.compactMap { group[$0] }, index: index, idempotencyKey: key)
             return
@@ -282,7 +286,7 @@ public final class HTTPPushSink: OutcomeSink {
                               acceptExpensiveDestination: configuration.acceptExpensiveDestination, idempotencyKey: key)
         if options.dryRun { return }
         await drain(upTo: 0)
-        if case .acknowledged? = earlierRun.fate(of: key) {
+        if answered {
             // The server answered that batch without naming these debts: resending it under its
             // key would only replay that answer, and under a new key could create them twice.
             absorb(BatchReport(batch: batch, fate: .leftOut(

@@ -260,6 +260,25 @@ struct JournalResumeTests {
         #expect(results.contains { ($0["reason"] as? String)?.contains("did not name") == true })
     }
 
+    @Test("a batch whose answer named none of its debts is not resent on --resume --retry-unknown either")
+    func wholeBatchLeftOutIsNotResent() async throws {
+        let paths = try Paths()
+        let first = try HTTPStubServer { _, _ in .json(200, #"{"error":false,"data":{"created":[],"failed":[],"skipped":[]}}"#) }
+        defer { first.stop() }
+        let run = try HTTPPushSink(configuration: configuration(first, paths), diagnostics: DiagnosticLines().sink)
+        try await run.write(PushFixtures.outcomes(1...2))
+        await #expect(throws: DebtflowError.self) { try await run.finish() }
+
+        let second = try HTTPStubServer { request, _ in PushFixtures.created(request) }
+        defer { second.stop() }
+        let resumed = try HTTPPushSink(configuration: configuration(second, paths),
+                                       options: HTTPSinkRunOptions(resume: true, retryUnknown: true), diagnostics: DiagnosticLines().sink)
+        try await resumed.write(PushFixtures.outcomes(1...2))
+        let error = await #expect(throws: DebtflowError.self) { try await resumed.finish() }
+        #expect(second.requestCount == 0, "the answered batch was sent again: \(second.requests.map(PushFixtures.tempIDs))")
+        #expect(error?.message.contains("never resent") == true, "\(String(describing: error))")
+    }
+
     @Test("a torn last journal line is ignored; a damaged line before it is a sink error")
     func tornJournal() throws {
         let paths = try Paths()
