@@ -212,6 +212,10 @@ public protocol OutcomeSink: AnyObject {
     /// before ``abort()``: a sink waiting on the network stops waiting (an http sink cancels its
     /// batches in flight). `nil` for sinks with nothing to cancel.
     var interruptHandler: (@Sendable () -> Void)? { get }
+    /// Whether the sink sends its outcomes to a server (an http sink, not in a dry run). The
+    /// runner finishes such sinks first, and publishes the files after them, so that a push cut
+    /// short or refused leaves no file published.
+    var sends: Bool { get }
 }
 
 extension OutcomeSink {
@@ -220,6 +224,7 @@ extension OutcomeSink {
     public func inputFinished(_ mark: InputMark) async throws {}
     public func inputFailed(_ mark: InputMark) async throws {}
     public var interruptHandler: (@Sendable () -> Void)? { nil }
+    public var sends: Bool { false }
 }
 
 /// A sink that takes its outcomes as NDJSON lines written by the transform tasks, which run in

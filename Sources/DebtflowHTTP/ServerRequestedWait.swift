@@ -4,6 +4,10 @@
 /// The text is the server's: `1e19`, `inf`, `nan` or a reset time in milliseconds all parse as
 /// numbers. A wait is therefore never longer than ``longestSeconds``; a server that asks for more
 /// is waited for that long, and asked again (the sink's and the pull's retry limits still apply).
+///
+/// The clamp is applied where a server's value becomes a wait: a 429's wait in `BatchSender` and
+/// in the Magicline pull, `X-RateLimit-Reset` in `HTTPRateLimitGate.resetDate` (the slow-down's
+/// spread is a part of that window). `BatchStop.sleep` clamps once more, as a last guard.
 public enum ServerRequestedWait {
     /// The longest wait sat out at once: one hour, GetBill's rate-limit window (its documentation
     /// in `shared/reference/`). Past it, the answer is more likely a wrong unit than a real wait.

@@ -158,9 +158,9 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
             // from there the files are published, all of them, and the run ends as finished
             // (exit 0 or 1). A signal between two renames must not leave one of tonight's files
             // beside last night's.
-            for sink in sinks where sink.interruptHandler != nil { try await sink.finish() }
+            for sink in sinks where sink.sends { try await sink.finish() }
             if interruption.isSet { throw DebtflowError.interrupted }
-            for sink in sinks where sink.interruptHandler == nil { try await sink.finish() }
+            for sink in sinks where !sink.sends { try await sink.finish() }
             for sink in sinks { sink.contribute(to: &summary) }
         } catch {
             budget.cancel()

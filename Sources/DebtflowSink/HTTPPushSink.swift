@@ -123,13 +123,14 @@ public final class HTTPPushSink: OutcomeSink {
     /// Cancels the batches in flight and sends nothing more; safe to call from any thread (a
     /// signal handler's queue). A batch waiting for its answer is recorded `unknown` (`not_sent`
     /// when nothing of it had left) once the runner aborts the sink.
-    /// Cancels the batches in flight. A dry run sends nothing: it has none, and its file is
-    /// published with the file sinks, after the runner's last look for a signal.
     public var interruptHandler: (@Sendable () -> Void)? {
-        if options.dryRun { return nil }
         let stop = stop
         return { stop.interrupt() }
     }
+
+    /// A dry run sends nothing: its batch file is published with the file sinks, after the
+    /// runner's last look for a signal.
+    public var sends: Bool { !options.dryRun }
 
     /// Queues the outcomes' debts and sends every full batch. With `--resume`, debts the journal
     /// shows acknowledged are not queued (their results are written again), and debts of

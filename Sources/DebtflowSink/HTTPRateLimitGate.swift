@@ -40,7 +40,6 @@ actor HTTPRateLimitGate {
             }
             self.remaining = nil // one slow-down per report; the next answer reports again
         }
-        delay = ServerRequestedWait.clamped(delay)
         return (delay, delay > 0 ? reason : nil)
     }
 
@@ -52,10 +51,9 @@ actor HTTPRateLimitGate {
         if let reset = Self.resetDate(response.header("X-RateLimit-Reset")) { resetAt = reset }
     }
 
-    /// Makes every batch wait `seconds` (at most ``ServerRequestedWait/longestSeconds``) before
-    /// its next send (after a 429).
+    /// Makes every batch wait `seconds` (a 429's, clamped where it was read) before its next send.
     func pause(seconds: Double) {
-        let until = Date().addingTimeInterval(ServerRequestedWait.clamped(seconds))
+        let until = Date().addingTimeInterval(seconds)
         if pausedUntil.map({ $0 < until }) ?? true { pausedUntil = until }
     }
 

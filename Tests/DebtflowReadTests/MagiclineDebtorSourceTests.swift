@@ -99,9 +99,10 @@ struct MagiclineDebtorSourceTests {
 
     @Test("a wait before a page is asked again is said, naming the page, the reason and the retry; never the key")
     func waitsAreSaid() async throws {
-        let server = try HTTPStubServer { _, number in
-            number == 1 ? .json(429, #"{"errorMessage":"Too many requests"}"#, headers: ["Retry-After": "inf"])
-                        : Self.page([1], hasNext: false, offset: "")
+        // Every answer is a 429, so that whichever request gets through (a slow machine may time
+        // one out) is told to wait.
+        let server = try HTTPStubServer { _, _ in
+            .json(429, #"{"errorMessage":"Too many requests"}"#, headers: ["Retry-After": "inf"])
         }
         defer { server.stop() }
         let notices = Mutex<[String]>([])
@@ -117,7 +118,7 @@ struct MagiclineDebtorSourceTests {
         _ = await reading.result
         let said = notices.withLock { $0 }
         #expect(said.count == 1, "\(said)")
-        #expect(said.first?.contains("offset=0: HTTP 429 (rate limit); waiting 3600 s before asking again (retry 1 of") == true, "\(said)")
+        #expect(said.first?.contains("offset=0: HTTP 429 (rate limit); waiting 3600 s before asking again (retry ") == true, "\(said)")
         #expect(said.allSatisfy { !$0.contains(config.apiKey) })
     }
 
