@@ -40,45 +40,23 @@ extension JSONTokenizer {
 
     /// An object's members named in `wanted`, each selected by its entry; the cursor is at `{`.
     private func parseObject(depth: Int, keeping wanted: [String: JSONSelection]) throws -> RecordObject {
-        try checkDepth(depth)
-        cursor.advance()
         var object = RecordObject()
-        guard var byte = try cursor.skipWhitespace() else { throw endInside("an object") }
-        if byte == UInt8(ascii: "}") {
-            cursor.advance()
-            return object
-        }
-        while true {
+        try walkObject(depth: depth) { byte in
             let key = try parseKey(byte)
             if let selection = wanted[key] {
                 object.append(key, try parseValue(depth: depth, selecting: selection))
             } else {
                 try skipValue(depth: depth)
             }
-            guard let next = try cursor.skipWhitespace() else { throw endInside("an object") }
-            if next == UInt8(ascii: "}") {
-                cursor.advance()
-                return object
-            }
-            guard next == UInt8(ascii: ",") else { throw unexpectedByte(next, expected: "',' or '}' in an object") }
-            cursor.advance()
-            guard let following = try cursor.skipWhitespace() else { throw endInside("an object") }
-            byte = following
         }
+        return object
     }
 
     /// An object's first `count` members, each `.bounded(count)`; the cursor is at `{`.
     private func parseObject(depth: Int, keepingFirst count: Int) throws -> RecordObject {
-        try checkDepth(depth)
-        cursor.advance()
         var object = RecordObject()
         var members = 0
-        guard var byte = try cursor.skipWhitespace() else { throw endInside("an object") }
-        if byte == UInt8(ascii: "}") {
-            cursor.advance()
-            return object
-        }
-        while true {
+        try walkObject(depth: depth) { byte in
             if members < count {
                 let key = try parseKey(byte)
                 object.append(key, try parseValue(depth: depth, selecting: .bounded(count)))
@@ -87,22 +65,13 @@ extension JSONTokenizer {
                 try skipValue(depth: depth)
             }
             members += 1
-            guard let next = try cursor.skipWhitespace() else { throw endInside("an object") }
-            if next == UInt8(ascii: "}") {
-                cursor.advance()
-                return object
-            }
-            guard next == UInt8(ascii: ",") else { throw unexpectedByte(next, expected: "',' or '}' in an object") }
-            cursor.advance()
-            guard let following = try cursor.skipWhitespace() else { throw endInside("an object") }
-            byte = following
         }
+        return object
     }
 
-    /// An array's elements as `selection` says (`.first(n, each:)`: the first n); the cursor is at `[`.
+    /// An array's elements as `selection` says (`.first(n, each:)`, `.bounded(n)`: the first n);
+    /// the cursor is at `[`.
     private func parseArray(depth: Int, selecting selection: JSONSelection) throws -> [RecordValue] {
-        try checkDepth(depth)
-        cursor.advance()
         var limit = Int.max
         var each = selection
         switch selection {
@@ -115,25 +84,14 @@ extension JSONTokenizer {
             break
         }
         var elements: [RecordValue] = []
-        guard let first = try cursor.skipWhitespace() else { throw endInside("an array") }
-        if first == UInt8(ascii: "]") {
-            cursor.advance()
-            return elements
-        }
-        while true {
+        try walkArray(depth: depth) {
             if elements.count < limit {
                 elements.append(try parseValue(depth: depth, selecting: each))
             } else {
                 try skipValue(depth: depth)
             }
-            guard let next = try cursor.skipWhitespace() else { throw endInside("an array") }
-            if next == UInt8(ascii: "]") {
-                cursor.advance()
-                return elements
-            }
-            guard next == UInt8(ascii: ",") else { throw unexpectedByte(next, expected: "',' or ']' in an array") }
-            cursor.advance()
         }
+        return elements
     }
 }
 

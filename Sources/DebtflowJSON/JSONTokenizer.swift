@@ -95,26 +95,25 @@ public final class JSONTokenizer {
         }
     }
 
-    /// Parses an object; the cursor is at its `{`.
+    /// Walks the object at the cursor (its `{`) and checks the syntax around its members: `member`
+    /// is called once per member with the byte that starts its key, and reads (or skips) the key
+    /// and its value.
     /// - Parameter depth: this object's nesting depth (1 for a top-level object).
-    public func parseObject(depth: Int) throws -> RecordObject {
+    @inline(__always)
+    func walkObject(depth: Int, _ member: (UInt8) throws -> Void) throws {
         try checkDepth(depth)
         cursor.advance()
-        var object = RecordObject()
         guard var byte = try cursor.skipWhitespace() else { throw endInside("an object") }
         if byte == UInt8(ascii: "}") {
             cursor.advance()
-            return object
+            return
         }
         while true {
-            try checkKeptValueSize()
-            let key = try parseKey(byte)
-            let value = try parseValue(depth: depth)
-            object.append(key, value)
+            try member(byte)
             guard let next = try cursor.skipWhitespace() else { throw endInside("an object") }
             if next == UInt8(ascii: "}") {
                 cursor.advance()
-                return object
+                return
             }
             guard next == UInt8(ascii: ",") else { throw unexpectedByte(next, expected: "',' or '}' in an object") }
             cursor.advance()
@@ -123,27 +122,49 @@ public final class JSONTokenizer {
         }
     }
 
-    /// Parses an array; the cursor is at its `[`.
-    public func parseArray(depth: Int) throws -> [RecordValue] {
+    /// Walks the array at the cursor (its `[`) and checks the syntax around its elements:
+    /// `element` is called once per element and reads (or skips) it.
+    @inline(__always)
+    func walkArray(depth: Int, _ element: () throws -> Void) throws {
         try checkDepth(depth)
         cursor.advance()
-        var elements: [RecordValue] = []
         guard let first = try cursor.skipWhitespace() else { throw endInside("an array") }
         if first == UInt8(ascii: "]") {
             cursor.advance()
-            return elements
+            return
         }
         while true {
-            try checkKeptValueSize()
-            elements.append(try parseValue(depth: depth))
+            try element()
             guard let next = try cursor.skipWhitespace() else { throw endInside("an array") }
             if next == UInt8(ascii: "]") {
                 cursor.advance()
-                return elements
+                return
             }
             guard next == UInt8(ascii: ",") else { throw unexpectedByte(next, expected: "',' or ']' in an array") }
             cursor.advance()
         }
+    }
+
+    /// Parses an object; the cursor is at its `{`.
+    /// - Parameter depth: this object's nesting depth (1 for a top-level object).
+    public func parseObject(depth: Int) throws -> RecordObject {
+        var object = RecordObject()
+        try walkObject(depth: depth) { byte in
+            try checkKeptValueSize()
+            let key = try parseKey(byte)
+            object.append(key, try parseValue(depth: depth))
+        }
+        return object
+    }
+
+    /// Parses an array; the cursor is at its `[`.
+    public func parseArray(depth: Int) throws -> [RecordValue] {
+        var elements: [RecordValue] = []
+        try walkArray(depth: depth) {
+            try checkKeptValueSize()
+            elements.append(try parseValue(depth: depth))
+        }
+        return elements
     }
 
     /// Reads `"key"` and the `:` after it; `byte` is the current (non-whitespace) byte.
@@ -163,32 +184,12 @@ public final class JSONTokenizer {
         }
         switch byte {
         case UInt8(ascii: "{"):
-            try checkDepth(depth + 1)
-            cursor.advance()
-            guard var next = try cursor.skipWhitespace() else { throw endInside("an object") }
-            if next == UInt8(ascii: "}") { cursor.advance(); return }
-            while true {
-                try skipKey(next)
+            try walkObject(depth: depth + 1) { byte in
+                try skipKey(byte)
                 try skipValue(depth: depth + 1)
-                guard let after = try cursor.skipWhitespace() else { throw endInside("an object") }
-                if after == UInt8(ascii: "}") { cursor.advance(); return }
-                guard after == UInt8(ascii: ",") else { throw unexpectedByte(after, expected: "',' or '}' in an object") }
-                cursor.advance()
-                guard let following = try cursor.skipWhitespace() else { throw endInside("an object") }
-                next = following
             }
         case UInt8(ascii: "["):
-            try checkDepth(depth + 1)
-            cursor.advance()
-            guard let first = try cursor.skipWhitespace() else { throw endInside("an array") }
-            if first == UInt8(ascii: "]") { cursor.advance(); return }
-            while true {
-                try skipValue(depth: depth + 1)
-                guard let after = try cursor.skipWhitespace() else { throw endInside("an array") }
-                if after == UInt8(ascii: "]") { cursor.advance(); return }
-                guard after == UInt8(ascii: ",") else { throw unexpectedByte(after, expected: "',' or ']' in an array") }
-                cursor.advance()
-            }
+            try walkArray(depth: depth + 1) { try skipValue(depth: depth + 1) }
         case UInt8(ascii: "\""): try scanString()
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try scanNumber()
         case UInt8(ascii: "t"): try expectLiteral("true")
