@@ -65,11 +65,10 @@ struct OutputPathTests {
         #expect(try entries(folder) == ["in.csv", "p.json", "pipe.ndjson"], "no temporary file left")
     }
 
-    @Test("a FIFO with no reader yet is waited for, and a signal ends the wait: exit 130, no temporary file")
-    func fifoWithoutReader() throws {
-        let folder = try workspace(sink("out.ndjson") + "," + sink("pipe.ndjson", accept: #"["failed"]"#))
-        let fifo = folder.appendingPathComponent("pipe.ndjson").path
-        #expect(mkfifo(fifo, 0o600) == 0)
+    /// Runs `p.json` of `folder`, sends SIGTERM after a second, and waits up to 10 s for the exit
+    /// (a run still going is then killed).
+    /// - Returns: whether it exited in time, its status and its stderr.
+    private func runThenTerminate(_ folder: URL) throws -> (exited: Bool, status: Int32, stderr: String) {
         let process = Process()
         process.executableURL = TestSupport.debtflowBinary
         process.arguments = ["run", folder.appendingPathComponent("p.json").path]
@@ -79,11 +78,24 @@ struct OutputPathTests {
         try process.run()
         usleep(1_000_000)
         kill(process.processIdentifier, SIGTERM)
-        let stillRunning = !process.waitForExit(within: 10)
+        let exited = process.waitForExit(within: 10)
+        if !exited {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
         let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(!stillRunning, "the wait for a reader did not end on SIGTERM")
-        #expect(process.terminationStatus == 130, "\(stderr)")
-        #expect(stderr.contains("waiting for a reader on the FIFO"), "\(stderr)")
+        return (exited, process.terminationStatus, stderr)
+    }
+
+    @Test("a FIFO with no reader yet is waited for, and a signal ends the wait: exit 130, no temporary file")
+    func fifoWithoutReader() throws {
+        let folder = try workspace(sink("out.ndjson") + "," + sink("pipe.ndjson", accept: #"["failed"]"#))
+        let fifo = folder.appendingPathComponent("pipe.ndjson").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let run = try runThenTerminate(folder)
+        #expect(run.exited, "the wait for a reader did not end on SIGTERM")
+        #expect(run.status == 130, "\(run.stderr)")
+        #expect(run.stderr.contains("waiting for a reader on the FIFO"), "\(run.stderr)")
         #expect(fileType(fifo) == S_IFIFO)
         #expect(try entries(folder) == ["in.csv", "p.json", "pipe.ndjson"], "no temporary file left")
     }
@@ -91,22 +103,10 @@ struct OutputPathTests {
     @Test("an input FIFO with no writer yet is waited for, and the first signal ends the wait: exit 130, no temporary file")
     func inputFIFOWithoutWriter() throws {
         let folder = try workspace(sink("out.ndjson"), read: #"{"read":{"format":"csv","path":"feed.csv"}}"#)
-        let fifo = folder.appendingPathComponent("feed.csv").path
-        #expect(mkfifo(fifo, 0o600) == 0)
-        let process = Process()
-        process.executableURL = TestSupport.debtflowBinary
-        process.arguments = ["run", folder.appendingPathComponent("p.json").path]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        usleep(1_000_000)
-        kill(process.processIdentifier, SIGTERM)
-        let stillRunning = !process.waitForExit(within: 10)
-        if stillRunning { kill(process.processIdentifier, SIGKILL) }
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(!stillRunning, "the first SIGTERM did not end the wait for the FIFO's writer")
-        #expect(process.terminationStatus == 130, "\(stderr)")
+        #expect(mkfifo(folder.appendingPathComponent("feed.csv").path, 0o600) == 0)
+        let run = try runThenTerminate(folder)
+        #expect(run.exited, "the first SIGTERM did not end the wait for the FIFO's writer")
+        #expect(run.status == 130, "\(run.stderr)")
         #expect(try entries(folder) == ["feed.csv", "in.csv", "p.json"], "no temporary file left")
     }
 
