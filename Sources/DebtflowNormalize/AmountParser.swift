@@ -59,8 +59,11 @@ public enum AmountParser {
     /// The amount in the currency's minor units: `12.5` EUR is 1250 with 2 digits, `1234` JPY is
     /// 1234 with 0 digits, `12.5` TND is 12500 with 3 digits.
     ///
-    /// Decimals beyond the currency's are accepted only when they are zeros (`12.340` EUR is
-    /// 1234); `12.345` EUR is `invalid_amount`.
+    /// Decimals beyond the currency's are `invalid_amount` (`12.345` EUR), except zeros in a
+    /// fraction of at most two digits (`1234.00` JPY is 1234, as exports write every amount with
+    /// two decimals). A fraction of three digits past the currency's (`1,000` JPY, `1.000 €`,
+    /// `25.000` EUR) reads as a thousands group as much as decimals: it is refused, never shrunk
+    /// a thousandfold.
     ///
     /// - Parameters:
     ///   - amount: a parsed amount.
@@ -92,7 +95,7 @@ public enum AmountParser {
         let digits = currency.minorUnitDigits
         if amount.fractionDigits > digits {
             let extra = amount.fractionDigits - digits
-            guard extra <= AmountScanner.maximumDigits, magnitude % powerOfTen(extra) == 0 else {
+            guard amount.fractionDigits <= 2, magnitude % powerOfTen(extra) == 0 else {
                 return .failure(tooManyDecimals(currency))
             }
             magnitude /= powerOfTen(extra)

@@ -157,7 +157,6 @@ struct AmountMinorUnitsTests {
         MinorUnitCase("1234.56", "EUR", 123_456, "1234.56"),
         MinorUnitCase("12", "EUR", 1200, "12.00"),
         MinorUnitCase("0.05", "EUR", 5, "0.05"),
-        MinorUnitCase("12.340", "EUR", 1234, "12.34"),
         MinorUnitCase("1234", "JPY", 1234, "1234"),
         MinorUnitCase("1.234.567", "JPY", 1_234_567, "1234567"),
         MinorUnitCase("1234,00", "JPY", 1234, "1234"),
@@ -179,6 +178,8 @@ struct AmountMinorUnitsTests {
 
     @Test("more decimals than the currency has, or more than 18 digits, is invalid_amount",
           arguments: [("12.345", "EUR"), ("12.5", "JPY"), ("1.234", "JPY"), ("0,01", "JPY"), ("1.2345", "TND"), ("0.00001", "CLF"),
+                      // Three decimals past the currency's, even zeros: a thousands group as much as a fraction.
+                      ("12.340", "EUR"), ("1,000", "JPY"), ("1.000", "EUR"), ("25.000", "EUR"), ("$1,000", "USD"),
                       ("99999999999999999", "TND"), ("10000000000000000", "EUR"),
                       ("0.000000000000000001", "EUR")])
     func invalid(text: String, code: String) throws {
