@@ -74,3 +74,20 @@ extension Provenance {
         }
     }
 }
+
+extension Provenance {
+    /// The stable id of a record without one of its own: the source's file name, `#`, the
+    /// record's position, and for a collection case `.` and its position (`debts.csv#12`,
+    /// `debtors.json#3.2`; stdin is `stdin`). The same on every run over the same input.
+    public var positionalID: String {
+        var id = Self.idPrefix(of: source) + String(record)
+        if let caseIndex { id += "." + String(caseIndex) }
+        return id
+    }
+
+    /// `debts.csv#` for `exports/debts.csv`: the part of ``positionalID`` that names the source.
+    public static func idPrefix(of source: String) -> String {
+        let name = source.split(separator: "/").last.map(String.init) ?? source
+        return (name.isEmpty || name == "-" ? "stdin" : name) + "#"
+    }
+}

@@ -41,8 +41,10 @@ struct MagiclineDebtorMapping: Sendable {
         let person = shape.object(debtor, "liablePerson") ?? debtor
         let personRaw = personFields(person: person, shape: shape)
         let region = shape.regionCode(shape.value(person, "countryCode")) ?? shape.regionCode(shape.value(debtor, "countryCode"))
-        let cases = shape.items(shape.member(debtor, "collectionCases"), marker: "collectionCaseId")
-        let debtorID = shape.text(debtor, "debtorId")
+        // A case is known by its id, or (its id missing) by its open amount.
+        let cases = shape.items(shape.member(debtor, "collectionCases"), marker: "collectionCaseId", or: "openAmount")
+        // An id that is missing or blank is no id: the debtor, or the case, gets its position.
+        let debtorID = shape.text(debtor, "debtorId") ?? record.provenance.positionalID
 
         if let problem = record.problem {
             candidate.reset(provenance: record.provenance, data: record.view, raw: personRaw, metadata: nil,
@@ -66,7 +68,7 @@ struct MagiclineDebtorMapping: Sendable {
             var raw = personRaw
             shape.setText(.amount, collectionCase, "openAmount", in: &raw)
             let caseIDValue = shape.value(collectionCase, "collectionCaseId")
-            let caseID = caseIDValue.flatMap(shape.text)
+            let caseID = caseIDValue.flatMap(shape.text) ?? provenance.positionalID
             shape.setText(.internalID, of: caseIDValue, in: &raw)
             shape.setText(.tempID, of: caseIDValue, in: &raw)
             let caseCurrency = currency(of: debts, shape: shape)

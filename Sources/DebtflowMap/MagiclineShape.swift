@@ -252,31 +252,37 @@ struct MagiclineShape {
     /// The items of a list field, whatever its shape: an array; a single object (an XML list of
     /// one); or a wrapper element holding the items under one name
     /// (`<collectionCases><collectionCase>…</collectionCase></collectionCases>`).
-    /// - Parameter marker: a key every item has (`collectionCaseId`), to tell an item from a wrapper.
-    func items(_ value: Int?, marker: StaticString) -> [Int] {
+    /// - Parameters:
+    ///   - marker: a key every item has (`collectionCaseId`), to tell an item from a wrapper;
+    ///   - alternative: another key that marks an item when `marker` is missing (`openAmount`).
+    func items(_ value: Int?, marker: StaticString, or alternative: StaticString? = nil) -> [Int] {
         guard let value else { return [] }
         var found: [Int] = []
         // An array's items are (usually) its children: one allocation, not one per doubling.
         found.reserveCapacity(max(1, nodes[value].kind == .array ? nodes[value].childCount : 1))
-        collectItems(value, marker: marker, into: &found)
+        collectItems(value, marker: marker, alternative: alternative, into: &found)
         return found
     }
 
-    private func collectItems(_ value: Int, marker: StaticString, into found: inout [Int]) {
+    private func collectItems(_ value: Int, marker: StaticString, alternative: StaticString?, into found: inout [Int]) {
         switch nodes[value].kind {
         case .array:
             for element in children(value) where nodes[element].kind == .object {
-                if isItem(element, marker: marker) { found.append(element) } else { collectItems(element, marker: marker, into: &found) }
+                if isItem(element, marker: marker, alternative: alternative) {
+                    found.append(element)
+                } else {
+                    collectItems(element, marker: marker, alternative: alternative, into: &found)
+                }
             }
         case .object:
-            if isItem(value, marker: marker) {
+            if isItem(value, marker: marker, alternative: alternative) {
                 found.append(value)
                 return
             }
             var hasContainer = false
             for child in children(value) where nodes[child].kind == .array || nodes[child].kind == .object {
                 hasContainer = true
-                collectItems(child, marker: marker, into: &found)
+                collectItems(child, marker: marker, alternative: alternative, into: &found)
             }
             if !hasContainer && hasContent(value) { found.append(value) }
         case .null, .true, .false, .number, .string:
@@ -284,8 +290,8 @@ struct MagiclineShape {
         }
     }
 
-    private func isItem(_ object: Int, marker: StaticString) -> Bool {
-        value(object, marker) != nil
+    private func isItem(_ object: Int, marker: StaticString, alternative: StaticString?) -> Bool {
+        value(object, marker) != nil || alternative.map { value(object, $0) != nil } == true
     }
 
     /// Whether a value holds anything: a non-blank scalar, or a container with such a scalar inside.

@@ -108,7 +108,8 @@ public struct MapStage: ChunkStage {
                     own = String(decoding: UnsafeBufferPointer(rebasing: bytes[TextTrimming.asciiTrimmedRange(bytes)]), as: UTF8.self)
                 }
             }
-            candidate.tempID = own
+            // A blank own id is no id: the record gets its position, as one without the field.
+            candidate.tempID = own.isEmpty ? idPrefix.prefix(for: candidate.provenance.source) + String(candidate.provenance.record) : own
         } else {
             candidate.tempID = idPrefix.prefix(for: candidate.provenance.source) + String(candidate.provenance.record)
         }
@@ -134,8 +135,7 @@ struct IDPrefix {
     mutating func prefix(for source: String) -> String {
         if source != self.source {
             self.source = source
-            let name = source.split(separator: "/").last.map(String.init) ?? source
-            prefix = (name.isEmpty || name == "-" ? "stdin" : name) + "#"
+            prefix = Provenance.idPrefix(of: source)
         }
         return prefix
     }

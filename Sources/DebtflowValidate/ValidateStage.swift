@@ -100,6 +100,11 @@ public struct ValidateStage: ElementStage {
     private func settle(_ candidate: inout DebtCandidate) {
         swap(&candidate.settled.provenance, &candidate.provenance)
         if let reason = skipReason(candidate.skipReason, of: candidate.data) {
+            // An instruction row's or an empty row's "id" column holds the instruction or nothing:
+            // the row is known by its position (a template's rows would share one id otherwise).
+            if reason == .instructionRow || reason == .emptyRow {
+                candidate.tempID = candidate.settled.provenance.positionalID
+            }
             settleAsRead(&candidate, .skipped)
             candidate.settled.skipReason = reason
             return

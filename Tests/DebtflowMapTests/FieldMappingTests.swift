@@ -135,6 +135,9 @@ struct FieldMappingTests {
         #expect(first == second)
         #expect(Set(first.compactMap { $0 }).count == 3)
         #expect(first[0] == "debtors-2026.csv#1")
+        // A blank id column is no id.
+        let blank = try map([record(row([("temp_id", "  "), ("Prénom", "Jean")]), number: 7, source: "/srv/in/debtors-2026.csv")])
+        #expect(blank.first?.tempID == "debtors-2026.csv#7")
     }
 
     @Test("a mapped country code becomes the region for the record's national phone numbers")

@@ -76,6 +76,26 @@ struct MagiclineDebtorPresetTests {
         #expect(candidates.allSatisfy { $0.data.object == debtor && $0.skipReason == nil && $0.errors.isEmpty })
     }
 
+    @Test("a case whose collectionCaseId is blank or missing is known by its position (debtors#4.N), with its amount and currency; a debtor without an id likewise")
+    func casesWithoutAnID() throws {
+        let blank = collectionCase(id: " ", openAmount: .number("10"), debts: [debt(id: "d1", amount: "10")])
+        var missing = collectionCase(openAmount: .number("20"), debts: [debt(id: "d2", amount: "20")])
+        if case .object(var object) = missing {
+            object = RecordObject(entries: object.entries.filter { $0.key != "collectionCaseId" })
+            missing = .object(object)
+        }
+        let candidates = try mapDebtor(apiDebtor(cases: [blank, missing]))
+        #expect(candidates.map(\.tempID) == ["debtors#4.1", "debtors#4.2"])
+        #expect(candidates.map { $0.raw["amount"] } == ["10", "20"])
+        #expect(candidates.map { $0.raw["currency"] } == ["EUR", "EUR"])
+        #expect(candidates.allSatisfy { $0.errors.isEmpty })
+        #expect(candidates.allSatisfy { $0.raw["internal_id"] == nil })
+
+        let noID = try mapDebtor(apiDebtor(id: "", cases: nil))
+        #expect(noID.map(\.tempID) == ["debtors#4"])
+        #expect(noID.first?.skipReason == .noOpenCase)
+    }
+
     @Test("the debtor is the person addressed when there is no liable person")
     func debtorIsThePerson() throws {
         let candidate = try #require(try mapDebtor(apiDebtor()).first)
