@@ -18,9 +18,9 @@ extension ClassifyOptions {
 
     /// The keys of one zone's rate in `rates`.
     static let rateOptions = ConfigOptions("One zone's rate.", [
-        ConfigOption("credits", .positiveInteger(), required: true, "Credits per call."),
-        ConfigOption("multiplier", .nonNegativeNumber, "The price multiplier (default: credits / 25)."),
-    ])
+        ConfigOption("credits", .positiveInteger(), "Credits per call (else the table's)."),
+        ConfigOption("multiplier", .nonNegativeNumber, "The price multiplier (else the table's)."),
+    ], requiresOneOf: [["credits"], ["multiplier"]])
 
     /// The `classify` stage's options as the config writes them: `rates` by zone, `expensive` zones.
     /// - Throws: `.configuration` naming the JSON path of an unknown key, zone or a wrong value.
@@ -35,11 +35,13 @@ extension ClassifyOptions {
                 }
                 guard let rate = try object.object(name) else { continue }
                 try rate.rejectUnknownKeys(describedBy: Self.rateOptions)
-                guard let credits = try rate.positiveInt("credits") else {
-                    throw DebtflowError.configuration("required: expected a positive integer", path: rate.child("credits"))
+                // What a rate does not name keeps the table's value (docs/rules.md).
+                let credits = try rate.positiveInt("credits")
+                let multiplier = try rate.nonNegativeNumber("multiplier")
+                guard credits != nil || multiplier != nil else {
+                    throw DebtflowError.configuration("expected `credits`, `multiplier` or both", path: rate.path)
                 }
-                let multiplier = try rate.nonNegativeNumber("multiplier") ?? Double(credits) / 25
-                rates[zone] = ZoneRate(credits: credits, multiplier: Self.decimalText(multiplier))
+                rates[zone] = ZoneRate(credits: credits, multiplier: multiplier.map(Self.decimalText))
             }
         }
         if let names = try options.stringArray("expensive") {

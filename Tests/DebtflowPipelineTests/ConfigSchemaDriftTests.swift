@@ -96,7 +96,7 @@ struct ConfigSchemaDriftTests {
         case .scalarMap:
             return [("EUR", ""), (["currency": ["EUR"]], ".currency")]
         case .objectMap(let keys, _):
-            return [(7, ""), (["no_such_key": ["credits": 1]], ".no_such_key"), ([keys[0]: [String: Any]()], ".\(keys[0]).credits"),
+            return [(7, ""), (["no_such_key": ["credits": 1]], ".no_such_key"), ([keys[0]: [String: Any]()], ".\(keys[0])"),
                     ([keys[0]: ["credits": 1, "no_such_option": 1]], ".\(keys[0]).no_such_option")]
         }
     }

@@ -53,6 +53,24 @@ struct PipelineConfigurationTests {
         #expect(config.sinks.first?.path == "/tmp/out/v.ndjson")
     }
 
+    @Test("classify.rates names credits, multiplier or both; what it does not name keeps the table's value")
+    func partialRates() throws {
+        let config = try decode(stages(#"{"read":{"format":"csv","path":"a"}},{"map":{}},{"normalize":{}},{"classify":{"rates":{"eu":{"multiplier":1.5},"dom_tom":{"credits":90},"maghreb":{"credits":100,"multiplier":4}}}},{"validate":{}},{"sink":{"format":"ndjson","path":"o"}}"#))
+        let rates = try #require(config.options(of: ClassifyOptions.self)?.rates)
+        #expect(rates[.eu] == ZoneRate(credits: nil, multiplier: "1.5"))
+        #expect(rates[.domTom] == ZoneRate(credits: 90, multiplier: nil))
+        #expect(rates[.maghreb] == ZoneRate(credits: 100, multiplier: "4.0"))
+        let classifier = DestinationClassifier(options: try #require(config.options(of: ClassifyOptions.self)))
+        let eu = classifier.classify(callingCode: 49, region: "DE")
+        #expect(eu.credits == 30 && eu.multiplier == "1.5")
+        let domTom = classifier.classify(callingCode: 590, region: "GP")
+        #expect(domTom.credits == 90 && domTom.multiplier == "4.0")
+        let error = try #require(throws: DebtflowError.self) {
+            try decode(stages(#"{"read":{"format":"csv","path":"a"}},{"map":{}},{"normalize":{}},{"classify":{"rates":{"eu":{}}}},{"validate":{}},{"sink":{"format":"ndjson","path":"o"}}"#))
+        }
+        #expect(error.description.contains("stages[3].classify.rates.eu"), "\(error)")
+    }
+
     @Test("only the listed stages are configured: without classify there are no classify options")
     func classifyOptional() throws {
         let config = try decode(stages(#"{"read":{"format":"csv","path":"a"}},{"map":{}},{"normalize":{}},{"validate":{"timeline_id":"T","timeline_start_mode":"next_day"}},{"sink":{"format":"ndjson","path":"o"}}"#))
