@@ -40,20 +40,32 @@ public enum AmountParser {
     /// which goes on to ``minorUnits(_:currency:)-(ScannedAmount,_)`` (the digits were a `String`
     /// made from the value and read back into one).
     static func scan(utf8 raw: UnsafeBufferPointer<UInt8>, decimal: DecimalSeparatorPolicy) -> Result<ScannedAmount, RecordError> {
+        scanKeepingMark(utf8: raw, decimal: decimal).amount
+    }
+
+    /// ``scan(utf8:decimal:)``, and the currency the text names even when the amount is refused
+    /// (`-12,50 €` is `non_positive_amount`, and its currency is still EUR: the debt's currency
+    /// is not then reported missing as well). A three-letter code that is no current ISO 4217
+    /// code (`12.50 FRF`) is `invalid_currency`, on the field `currency`.
+    static func scanKeepingMark(utf8 raw: UnsafeBufferPointer<UInt8>, decimal: DecimalSeparatorPolicy)
+        -> (amount: Result<ScannedAmount, RecordError>, currencyHint: String?) {
         let scanner: AmountScanner
         do {
             scanner = try AmountScanner.scan(utf8: raw, policy: decimal)
+        } catch .unknownCurrencyCode {
+            return (.failure(RecordError(field: "currency", code: .invalidCurrency,
+                                         message: "the amount names a currency that is not a current ISO 4217 code")), nil)
         } catch {
-            return .failure(invalidAmount(error))
+            return (.failure(invalidAmount(error)), nil)
         }
-        guard !scanner.isNegative, scanner.magnitude > 0 else { return .failure(nonPositive) }
         let hint: String?
         switch scanner.mark {
         case .none: hint = nil
         case .currency(let currency): hint = currency.code
         case .dollarSign: hint = ParsedAmount.dollarSignHint
         }
-        return .success(ScannedAmount(magnitude: scanner.magnitude, fractionDigits: scanner.fractionDigits, currencyHint: hint))
+        guard !scanner.isNegative, scanner.magnitude > 0 else { return (.failure(nonPositive), hint) }
+        return (.success(ScannedAmount(magnitude: scanner.magnitude, fractionDigits: scanner.fractionDigits, currencyHint: hint)), hint)
     }
 
     /// The amount in the currency's minor units: `12.5` EUR is 1250 with 2 digits, `1234` JPY is
@@ -125,7 +137,7 @@ public enum AmountParser {
             message = "expected an amount such as 1234.56, 1 234,56, 1.234,56, 1,234.56 or €12,50"
         case .tooManyDigits:
             message = "expected an amount of at most 18 digits (in minor units)"
-        case .unknownCurrencyWord:
+        case .unknownCurrencyWord, .unknownCurrencyCode:
             message = "expected digits with at most a currency sign (€, £, $) or a current ISO 4217 code"
         case .conflictingCurrencies:
             message = "expected one currency in the amount, found two different ones"

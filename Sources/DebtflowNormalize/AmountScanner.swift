@@ -6,6 +6,9 @@ enum AmountScanProblem: Error, Equatable {
     case malformed
     case tooManyDigits
     case unknownCurrencyWord
+    /// Three letters that are no current ISO 4217 code (`FRF`): the amount names a currency, and
+    /// it is not one (`invalid_currency`).
+    case unknownCurrencyCode
     case conflictingCurrencies
 }
 
@@ -53,6 +56,8 @@ struct AmountScanner {
     private var word: UInt64 = 0
     private var wordLength = 0
     private var sawAnything = false
+    /// Three letters that are no current ISO 4217 code were read (`FRF`).
+    private var namesUnknownCode = false
 
     /// Reads UTF-8 `text` under `policy`; ill-formed UTF-8 reads as U+FFFD, which is malformed.
     /// - Throws: the first ``AmountScanProblem`` found.
@@ -244,6 +249,12 @@ struct AmountScanner {
             currency = CurrencyTable.lookup(UInt8(truncatingIfNeeded: letters >> 16),
                                             UInt8(truncatingIfNeeded: letters >> 8),
                                             UInt8(truncatingIfNeeded: letters))
+            if currency == nil {
+                // Three letters that are no current code: the amount names a currency that is
+                // not one, when the rest is an amount (else the text is no amount at all).
+                namesUnknownCode = true
+                return
+            }
         case 4 where letters == CurrencyTable.euroWord, 5 where letters == CurrencyTable.eurosWord:
             currency = CurrencyTable.lookup(0x45, 0x55, 0x52)
         default:
@@ -267,5 +278,6 @@ struct AmountScanner {
         }
         guard parenthesisOpened == parenthesisClosed else { throw .malformed }
         if significantDigits > Self.maximumDigits { throw .tooManyDigits }
+        if namesUnknownCode { throw .unknownCurrencyCode }
     }
 }

@@ -120,16 +120,24 @@ public struct NormalizeStage: ElementStage {
     private func normalizeMoney(_ fields: DebtKeyedBytes, currencyAlreadyFailed: Bool, debt: inout Debt,
                                 errors: inout ErrorList, nonBlank: inout DebtRawKeySet) {
         var parsed: ScannedAmount?
+        // The currency the amount's text names, also when the amount itself is refused.
+        var amountCurrencyHint: String?
+        var amountNamedBadCurrency = false
         if let trimmed = fields.trimmed(.amount) {
             nonBlank.insert(.amount)
-            switch AmountParser.scan(utf8: trimmed, decimal: options.decimal) {
+            let scanned = AmountParser.scanKeepingMark(utf8: trimmed, decimal: options.decimal)
+            amountCurrencyHint = scanned.currencyHint
+            switch scanned.amount {
             case .success(let amount): parsed = amount
+            case .failure(let error) where error.code == .invalidCurrency:
+                errors.append(error)
+                amountNamedBadCurrency = true
             case .failure(let error): errors.append(Self.amountError(error))
             }
         }
 
         var currency: Currency?
-        if !currencyAlreadyFailed {
+        if !currencyAlreadyFailed && !amountNamedBadCurrency {
             var recordCurrency: Currency?
             var recordCurrencyIsValid = true
             if let trimmed = fields.trimmed(.currency) {
@@ -142,7 +150,7 @@ public struct NormalizeStage: ElementStage {
                 }
             }
             if recordCurrencyIsValid {
-                let agreement = AmountParser.currency(hint: parsed?.currencyHint, recordCurrency: recordCurrency,
+                let agreement = AmountParser.currency(hint: parsed?.currencyHint ?? amountCurrencyHint, recordCurrency: recordCurrency,
                                                       defaultCurrency: defaultCurrency)
                 currency = agreement.currency
                 if let problem = agreement.problem { errors.append(problem) }

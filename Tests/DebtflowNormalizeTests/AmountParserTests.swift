@@ -97,14 +97,22 @@ struct AmountParserTests {
 
     @Test("text that is not an amount is invalid_amount on field amount",
           arguments: ["12,5,3", "abc", "1 2 3,4.5.6", "", "   ", "12.", ",50", ".50", "1..2", "1,,2", "12 50",
-                      "1.234.56", "1,234,56.7", "1,234.567,89", "12EUR50", "12.50 FRF", "12.50 XEU", "€12 £",
-                      "€12 USD", "(12.50", "12.50)", "--12", "+-12", "12+", "1e5", "12abc", "12 . 50", "1 234  567",
+                      "1.234.56", "1,234,56.7", "1,234.567,89", "12EUR50", "€12 £",
+                      "€12 USD", "(12.50", "12.50)", "--12", "+-12", "12+", "1e5", "12 . 50", "1 234  567", "FRF", "12 abcd",
                       "1234 567", "12.34.567,8", "1_234", "١٢", "1234567890123456789", "0.0000000000000000001", "1234567890.123456789",
                       "12,-", "- 12 -", "€", "EUR", "12.50 EUR EUR USD"])
     func invalid(text: String) {
         let result = AmountParser.parse(text, decimal: .auto)
         #expect(result.amountFailureCode == .invalidAmount)
         #expect(result.amountFailureField == "amount")
+    }
+
+    @Test("an amount naming three letters that are no current ISO 4217 code is invalid_currency on field currency",
+          arguments: ["12.50 FRF", "FRF 12.50", "12.50 XEU", "12abc", "-12 FRF"])
+    func unknownCodeInAmount(text: String) {
+        let result = AmountParser.parse(text, decimal: .auto)
+        #expect(result.amountFailureCode == .invalidCurrency)
+        #expect(result.amountFailureField == "currency")
     }
 
     @Test("an explicit policy makes the other sign a grouping sign, so misplaced groups are invalid",

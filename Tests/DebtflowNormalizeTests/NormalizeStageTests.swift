@@ -91,6 +91,25 @@ struct NormalizeStageTests {
         #expect(candidate.errors.first?.field == "currency")
     }
 
+    @Test("a refused amount still names its currency: -12,50 € and (12,50 €) are non_positive_amount with the currency EUR, never also missing")
+    func refusedAmountKeepsItsCurrency() throws {
+        for text in ["-12,50 €", "(12,50 €)", "€0"] {
+            let candidate = try normalized(["amount": text])
+            #expect(codes(candidate) == [.nonPositiveAmount], "\(text)")
+            #expect(candidate.debt.currency == "EUR", "\(text)")
+        }
+    }
+
+    @Test("a withdrawn or unknown three-letter code inside the amount is invalid_currency on the currency, not invalid_amount",
+          arguments: ["12.50 FRF", "FRF 12.50", "12 XYZ"])
+    func badCodeInAmount(text: String) throws {
+        let candidate = try normalized(["amount": text])
+        #expect(codes(candidate) == [.invalidCurrency])
+        #expect(candidate.errors.first?.field == "currency")
+        // A word that is no code at all stays an unreadable amount.
+        #expect(codes(try normalized(["amount": "12 euroz", "currency": "EUR"])) == [.invalidAmount])
+    }
+
     @Test("a currency error found by map (mixed currencies) is not doubled")
     func mixedCurrencyFromMap() throws {
         var candidate = DebtCandidate(provenance: Provenance(source: "t", record: 1), data: RecordObject(),
