@@ -156,8 +156,19 @@ struct MagiclineDebtorMapping: Sendable {
         if shape.text(block, "limitType", uppercasedIs: "UNLIMITED") { return true }
         guard shape.text(block, "limitType", uppercasedIs: "LIMITED") else { return false }
         guard let end = shape.text(block, "endDate") else { return true }
-        guard let day = ISODay.prefix(of: end) else { return true }
+        // An end date that cannot be read keeps the debtor blocked (the safe side).
+        guard let day = ISODay.day(of: end) else { return true }
         return day >= today
+    }
+
+    /// A currency as the case's debts spell it, uppercased, with `€`, `EURO` and `EUROS` as
+    /// `EUR` and `£` as `GBP` (what `normalize` reads them as).
+    static func canonicalCode(_ text: String) -> String {
+        switch text.uppercased() {
+        case "€", "EURO", "EUROS": "EUR"
+        case "£": "GBP"
+        case let code: code
+        }
     }
 
     private enum CaseCurrency {
@@ -167,22 +178,23 @@ struct MagiclineDebtorMapping: Sendable {
         case mixed([String])
     }
 
-    /// The currency of the case's debts (codes compared trimmed and uppercased). A `String` is
-    /// made once per distinct code: a debt whose code equals one already found is compared in
-    /// place.
+    /// The currency of the case's debts (codes compared trimmed and uppercased, and `€`, `euro`,
+    /// `euros` as `EUR`, `£` as `GBP`: §4's names of one currency). A `String` is made once per
+    /// distinct spelling: a debt whose code equals one already found is compared in place.
     private func currency(of debts: [Int], shape: MagiclineShape) -> CaseCurrency {
         var first: (code: String, value: Int)?
         var others: [String] = []
         for debt in debts {
             guard let value = shape.valueWithText(debt, "currency") else { continue }
             guard let found = first else {
-                if let code = shape.text(value)?.uppercased() { first = (code, value) }
+                if let code = shape.text(value).map(Self.canonicalCode) { first = (code, value) }
                 continue
             }
             if shape.text(value, uppercasedIs: found.code) || others.contains(where: { shape.text(value, uppercasedIs: $0) }) {
                 continue
             }
-            if let code = shape.text(value)?.uppercased() { others.append(code) }
+            guard let code = shape.text(value).map(Self.canonicalCode), code != found.code, !others.contains(code) else { continue }
+            others.append(code)
         }
         guard let first else { return .none }
         return others.isEmpty ? .single(first.code, value: first.value) : .mixed([first.code] + others)

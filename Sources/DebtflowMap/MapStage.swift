@@ -184,4 +184,16 @@ enum ISODay {
         }
         return String(decoding: bytes, as: UTF8.self)
     }
+
+    /// `text`'s day as `YYYY-MM-DD`, written so (a date-time cut to its day, ``prefix(of:)``) or as
+    /// `DD.MM.YYYY` or `DD/MM/YYYY` (§4's date forms), else `nil`.
+    static func day(of text: String) -> String? {
+        if let iso = prefix(of: text) { return iso }
+        let bytes = Array(TextScan.trimmed(text).utf8)
+        guard bytes.count == 10, bytes[2] == bytes[5], bytes[2] == UInt8(ascii: ".") || bytes[2] == UInt8(ascii: "/") else { return nil }
+        for (index, byte) in bytes.enumerated() where index != 2 && index != 5 {
+            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
+        }
+        return String(decoding: bytes[6..<10] + [UInt8(ascii: "-")] + bytes[3..<5] + [UInt8(ascii: "-")] + bytes[0..<2], as: UTF8.self)
+    }
 }

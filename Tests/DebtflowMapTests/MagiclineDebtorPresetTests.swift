@@ -176,6 +176,9 @@ struct MagiclineDebtorPresetTests {
               ("UNLIMITED", nil, true), ("LIMITED", "2026-07-01", true), ("LIMITED", "2026-06-15", true),
               ("LIMITED", "2026-06-14", false), ("LIMITED", "2026-06-14T23:00:00Z", false), ("LIMITED", nil, true),
               ("DISABLED", nil, false), ("DISABLED", "2099-01-01", false),
+              // §4's other date forms: a past end is past whichever way it is written.
+              ("LIMITED", "14.06.2026", false), ("LIMITED", "14/06/2026", false), ("LIMITED", "01.07.2026", true),
+              ("LIMITED", "15/06/2026", true), ("LIMITED", "sometime", true),
           ] as [(String, String?, Bool)])
     func blockRule(limitType: String, endDate: String?, blocked: Bool) throws {
         let debtor = apiDebtor(block: block(limitType, endDate: endDate),
@@ -219,6 +222,18 @@ struct MagiclineDebtorPresetTests {
         #expect(candidates[0].raw["currency"] == nil)
         #expect(candidates[1].errors.isEmpty)
         #expect(candidates[1].raw["currency"] == "EUR")
+    }
+
+    @Test("€, euro and euros name one currency with EUR: a case with debts in EUR and € is not mixed")
+    func currencyNamesAgree() throws {
+        let debtor = apiDebtor(cases: [
+            collectionCase(id: "c1", debts: [debt(id: "d1", currency: "€"), debt(id: "d2", currency: "EUR"), debt(id: "d3", currency: "euros")]),
+            collectionCase(id: "c2", debts: [debt(id: "d4", currency: "€"), debt(id: "d5", currency: "£")]),
+        ])
+        let candidates = try mapDebtor(debtor)
+        #expect(candidates[0].errors.isEmpty, "\(candidates[0].errors)")
+        #expect(candidates[0].raw["currency"] == "EUR")
+        #expect(candidates[1].errors.map(\.code) == [.invalidCurrency])
     }
 
     @Test("due date is the earliest debt date, object the designations, metadata the debtor's and debts' ids")
