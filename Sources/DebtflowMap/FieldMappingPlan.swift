@@ -31,6 +31,10 @@ struct FieldMappingPlan: Sendable {
     /// position, the slot's key and its constant's span, with nothing to retain (a ``Slot``
     /// copied per member retained its constant and source).
     private let memberKeys: [(member: Int, key: DebtKey, constantSpan: ByteSpan?)]
+    /// Further columns automatic matching found for a key already read from a member
+    /// (`téléphone`, then `portable`), in order: each gives its text only when the columns before
+    /// it gave none. Empty for most plans, so the pass above is not slowed by them.
+    private let fallbackKeys: [(member: Int, key: DebtKey, constantSpan: ByteSpan?)]
     /// The other slots (a path into nested objects, or a constant alone): a record's pass visits
     /// only these after its members (most plans have none), instead of every slot.
     private let otherSlots: [(path: String?, key: DebtKey, constantSpan: ByteSpan?)]
@@ -73,6 +77,9 @@ struct FieldMappingPlan: Sendable {
                 sources[key] = .path(sourceName)
             }
         }
+        // Further columns automatic matching finds for a key already matched, in order: read when
+        // the ones before are blank (a landline column left empty beside a mobile one).
+        var alternates: [DebtKey: [Int]] = [:]
         var metadataSource: Source?
         if let sourceName = options.fields[Self.metadataKey] {
             if let index = sourceKeys.firstIndex(of: sourceName) ?? folded.firstIndex(of: FieldNameMatcher.fold(sourceName)) {
@@ -91,9 +98,14 @@ struct FieldMappingPlan: Sendable {
         if options.automaticMatching {
             // Top-level names holding text.
             for index in sourceKeys.indices where !used.contains(index) && Self.holdsText(sample.entries[index].value) {
-                guard let key = FieldNameMatcher.synonyms[folded[index]], sources[key] == nil,
-                      options.fields[key.name] == nil else { continue }
-                sources[key] = .index(index)
+                guard let key = FieldNameMatcher.synonyms[folded[index]], options.fields[key.name] == nil else { continue }
+                if case .index = sources[key] {
+                    alternates[key, default: []].append(index)
+                } else if sources[key] == nil {
+                    sources[key] = .index(index)
+                } else {
+                    continue
+                }
                 used.insert(index)
             }
             // One level down in nested objects.
@@ -127,15 +139,23 @@ struct FieldMappingPlan: Sendable {
         self.falseSpan = appendSide("false")
         self.side = side
         var memberKeys: [(member: Int, key: DebtKey, constantSpan: ByteSpan?)] = []
+        var fallbackKeys: [(member: Int, key: DebtKey, constantSpan: ByteSpan?)] = []
         var otherSlots: [(path: String?, key: DebtKey, constantSpan: ByteSpan?)] = []
         for slot in slots {
             switch slot.source {
-            case .index(let member): memberKeys.append((member, slot.key, slot.constantSpan))
+            case .index(let member):
+                // The constant applies after the last column of the key, when all were blank.
+                let others = alternates[slot.key] ?? []
+                memberKeys.append((member, slot.key, others.isEmpty ? slot.constantSpan : nil))
+                for (position, column) in others.enumerated() {
+                    fallbackKeys.append((column, slot.key, position == others.count - 1 ? slot.constantSpan : nil))
+                }
             case .path(let path): otherSlots.append((path, slot.key, slot.constantSpan))
             case nil: otherSlots.append((nil, slot.key, slot.constantSpan))
             }
         }
         self.memberKeys = memberKeys.sorted { $0.member < $1.member }
+        self.fallbackKeys = fallbackKeys
         self.otherSlots = otherSlots
     }
 
@@ -212,6 +232,10 @@ struct FieldMappingPlan: Sendable {
                             take(nodes[record.index + 1 + target.member], arena: arena, into: &raw,
                                  key: target.key, constantSpan: target.constantSpan)
                         }
+                        for target in fallbackKeys where !raw.has(target.key) {
+                            take(nodes[record.index + 1 + target.member], arena: arena, into: &raw,
+                                 key: target.key, constantSpan: target.constantSpan)
+                        }
                     }
                 }
             } else {
@@ -223,6 +247,12 @@ struct FieldMappingPlan: Sendable {
                     }
                     if next == memberKeys.count { break }
                     position += 1
+                }
+                for target in fallbackKeys where !raw.has(target.key) {
+                    for (position, member) in record.children.enumerated() where position == target.member {
+                        take(member, into: &raw, key: target.key, constantSpan: target.constantSpan)
+                        break
+                    }
                 }
             }
         }

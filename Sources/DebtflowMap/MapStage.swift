@@ -109,7 +109,11 @@ public struct MapStage: ChunkStage {
                 }
             }
             // A blank own id is no id: the record gets its position, as one without the field.
-            candidate.tempID = own.isEmpty ? idPrefix.prefix(for: candidate.provenance.source) + String(candidate.provenance.record) : own
+            if own.isEmpty {
+                candidate.tempID = idPrefix.prefix(for: candidate.provenance.source) + String(candidate.provenance.record)
+            } else {
+                candidate.tempID = consume own
+            }
         } else {
             candidate.tempID = idPrefix.prefix(for: candidate.provenance.source) + String(candidate.provenance.record)
         }

@@ -40,23 +40,33 @@ public enum AmountParser {
     /// which goes on to ``minorUnits(_:currency:)-(ScannedAmount,_)`` (the digits were a `String`
     /// made from the value and read back into one).
     static func scan(utf8 raw: UnsafeBufferPointer<UInt8>, decimal: DecimalSeparatorPolicy) -> Result<ScannedAmount, RecordError> {
-        scanKeepingMark(utf8: raw, decimal: decimal).amount
+        switch scanKeepingMark(utf8: raw, decimal: decimal) {
+        case .amount(let amount): .success(amount)
+        case .refused(let error, _): .failure(error)
+        }
+    }
+
+    /// An amount as ``scanKeepingMark(utf8:decimal:)`` reads it.
+    enum AmountScan {
+        /// The amount, above zero (its currency mark in ``ScannedAmount/currencyHint``).
+        case amount(ScannedAmount)
+        /// The amount's error, and the currency its text names all the same (`-12,50 €`: EUR).
+        case refused(RecordError, currencyHint: String?)
     }
 
     /// ``scan(utf8:decimal:)``, and the currency the text names even when the amount is refused
     /// (`-12,50 €` is `non_positive_amount`, and its currency is still EUR: the debt's currency
     /// is not then reported missing as well). A three-letter code that is no current ISO 4217
     /// code (`12.50 FRF`) is `invalid_currency`, on the field `currency`.
-    static func scanKeepingMark(utf8 raw: UnsafeBufferPointer<UInt8>, decimal: DecimalSeparatorPolicy)
-        -> (amount: Result<ScannedAmount, RecordError>, currencyHint: String?) {
+    static func scanKeepingMark(utf8 raw: UnsafeBufferPointer<UInt8>, decimal: DecimalSeparatorPolicy) -> AmountScan {
         let scanner: AmountScanner
         do {
             scanner = try AmountScanner.scan(utf8: raw, policy: decimal)
         } catch .unknownCurrencyCode {
-            return (.failure(RecordError(field: "currency", code: .invalidCurrency,
-                                         message: "the amount names a currency that is not a current ISO 4217 code")), nil)
+            return .refused(RecordError(field: "currency", code: .invalidCurrency,
+                                        message: "the amount names a currency that is not a current ISO 4217 code"), currencyHint: nil)
         } catch {
-            return (.failure(invalidAmount(error)), nil)
+            return .refused(invalidAmount(error), currencyHint: nil)
         }
         let hint: String?
         switch scanner.mark {
@@ -64,8 +74,8 @@ public enum AmountParser {
         case .currency(let currency): hint = currency.code
         case .dollarSign: hint = ParsedAmount.dollarSignHint
         }
-        guard !scanner.isNegative, scanner.magnitude > 0 else { return (.failure(nonPositive), hint) }
-        return (.success(ScannedAmount(magnitude: scanner.magnitude, fractionDigits: scanner.fractionDigits, currencyHint: hint)), hint)
+        guard !scanner.isNegative, scanner.magnitude > 0 else { return .refused(nonPositive, currencyHint: hint) }
+        return .amount(ScannedAmount(magnitude: scanner.magnitude, fractionDigits: scanner.fractionDigits, currencyHint: hint))
     }
 
     /// The amount in the currency's minor units: `12.5` EUR is 1250 with 2 digits, `1234` JPY is

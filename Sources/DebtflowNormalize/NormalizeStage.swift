@@ -125,14 +125,14 @@ public struct NormalizeStage: ElementStage {
         var amountNamedBadCurrency = false
         if let trimmed = fields.trimmed(.amount) {
             nonBlank.insert(.amount)
-            let scanned = AmountParser.scanKeepingMark(utf8: trimmed, decimal: options.decimal)
-            amountCurrencyHint = scanned.currencyHint
-            switch scanned.amount {
-            case .success(let amount): parsed = amount
-            case .failure(let error) where error.code == .invalidCurrency:
+            switch AmountParser.scanKeepingMark(utf8: trimmed, decimal: options.decimal) {
+            case .amount(let amount): parsed = amount
+            case .refused(let error, _) where error.code == .invalidCurrency:
                 errors.append(error)
                 amountNamedBadCurrency = true
-            case .failure(let error): errors.append(Self.amountError(error))
+            case .refused(let error, let hint):
+                errors.append(Self.amountError(error))
+                amountCurrencyHint = hint
             }
         }
 

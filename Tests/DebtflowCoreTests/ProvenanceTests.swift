@@ -23,5 +23,21 @@ struct ProvenanceTests {
         #expect(longBase != copyBase)
         #expect(copy == long)
     }
-}
 
+    @Test("a record without an id of its own is known by the source's file name, #, the record, and for a case . and its position",
+          arguments: [
+              (Provenance(source: "/srv/in/debts.csv", record: 12), "debts.csv#12"),
+              (Provenance(source: "debts.csv", record: 1), "debts.csv#1"),
+              (Provenance(source: "-", record: 3), "stdin#3"),
+              (Provenance(source: "", record: 3), "stdin#3"),
+              (Provenance(source: "https://x.example/v1/debt-collection/7/debtors", record: 4, caseIndex: 2), "debtors#4.2"),
+              (Provenance(source: "exports/échéances-2026.csv.gz", record: 1_234_567_890, caseIndex: 10),
+               "échéances-2026.csv.gz#1234567890.10"),
+              (Provenance(source: "a/b/", record: 9), "stdin#9"),
+          ])
+    func positionalID(provenance: Provenance, expected: String) {
+        #expect(provenance.positionalID == expected)
+        // The prefix the map stage caches per source is the same text.
+        #expect(expected.hasPrefix(Provenance.idPrefix(of: provenance.source)))
+    }
+}

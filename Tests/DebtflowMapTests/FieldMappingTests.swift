@@ -87,6 +87,23 @@ struct FieldMappingTests {
         #expect(candidates.map { $0.raw["currency"] } == ["CHF", "EUR"])
     }
 
+    @Test("two columns of one key (téléphone, portable): the first that is not blank gives the value, else the constant")
+    func synonymColumnsFirstNonBlank() throws {
+        let options = MapOptions(constants: ["phone": "0100000000"])
+        let rows: [[(String, String)]] = [
+            [("Prénom", "A"), ("téléphone", ""), ("portable", "06 12 34 56 78")],
+            [("Prénom", "B"), ("téléphone", "01 23 45 67 89"), ("portable", "06 12 34 56 78")],
+            [("Prénom", "C"), ("téléphone", " "), ("portable", "")],
+        ]
+        let candidates = try map(rows.enumerated().map { record(row($1), number: $0 + 1) }, options: options)
+        #expect(candidates.map { $0.raw["phone"] } == ["06 12 34 56 78", "01 23 45 67 89", "0100000000"])
+        #expect(candidates.map { $0.raw["firstname"] } == ["A", "B", "C"])
+        // A JSON record (not flat: a nested member) reads its columns the same way.
+        var nested = row([("téléphone", ""), ("portable", "07 11 22 33 44")])
+        nested.append("adresse", .object(RecordObject(entries: [.init(key: "ville", value: .string("Lyon"))])))
+        #expect(try mapOne(nested).raw["phone"] == "07 11 22 33 44")
+    }
+
     @Test("a constant fills its key when the record gives no value, and a mapped value wins over it")
     func constants() throws {
         let options = MapOptions(fields: ["currency": "Devise"], constants: ["currency": "EUR", "country": "FR"])
