@@ -9,10 +9,8 @@ enum RunCommand {
     static func run(_ arguments: [String]) async throws -> Int32 {
         let scanner: ArgumentScanner
         do {
-            scanner = try ArgumentScanner(
-                arguments,
-                valueOptions: ["--limit", "--progress", "--log-format", "--summary", "--metrics", "--shard"],
-                flagOptions: ["--dry-run", "--resume", "--retry-unknown", "--help"])
+            scanner = try ArgumentScanner(arguments, valueOptions: valueOptions,
+                                          flagOptions: ["--dry-run", "--resume", "--retry-unknown", "--help"])
         } catch {
             // A typo in the cron line (`--progres`, `--limit` with no value) is an exit 2 like any
             // other: when `--metrics` and the config can still be told, last night's figures are

@@ -146,7 +146,7 @@ final class URLSessionHTTPExchange: NSObject, URLSessionDataDelegate, @unchecked
                 let classified = Self.classify(error)
                 if bodyNeverTaken, case .ambiguous = classified,
                    (error as NSError).domain == NSURLErrorDomain, (error as NSError).code == URLError.Code.timedOut.rawValue {
-                    finish(.failure(.notSent("could not connect and set up TLS within timeout_s")))
+                    finish(.failure(.notSent("could not connect and set up TLS within timeout_s (\(SocketHTTPExchange.seconds(timeoutSeconds)))")))
                 } else {
                     finish(.failure(classified))
                 }

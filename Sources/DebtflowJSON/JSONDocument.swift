@@ -33,7 +33,7 @@ public enum JSONDocument {
     }
 
     /// A tokenizer over a whole document in memory, past its byte-order mark.
-    private static func makeTokenizer(reading bytes: [UInt8], name: String, limits: JSONLimits) throws -> JSONTokenizer {
+    static func makeTokenizer(reading bytes: [UInt8], name: String, limits: JSONLimits) throws -> JSONTokenizer {
         let source = MemoryByteSource(bytes, name: name, maxReadSize: max(1, bytes.count))
         let cursor = JSONByteCursor(source: source, capacity: max(1, min(bytes.count, 1 << 20)))
         let tokenizer = JSONTokenizer(cursor: cursor, maxDepth: limits.maxDepth, maxTokenBytes: limits.maxTokenBytes)

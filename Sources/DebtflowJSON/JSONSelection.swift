@@ -6,8 +6,9 @@ import DebtflowCore
 public indirect enum JSONSelection: Sendable {
     /// The whole value.
     case whole
-    /// In an object, only the members named (each selected in turn); every element of an array
-    /// selected so; a scalar as it is.
+    /// In an object, only the members named (each selected in turn); a scalar as it is. An array
+    /// is not the shape expected: it is skipped and read as empty (`.first(n, each:)` selects
+    /// the elements of a list).
     case members([String: JSONSelection])
     /// Of an array, the first `count` elements (each selected by `each`); the others skipped.
     /// Anything else as `each` selects it.
@@ -31,6 +32,9 @@ extension JSONTokenizer {
             return .object(try parseObject(depth: depth + 1, keeping: wanted))
         case (UInt8(ascii: "{"), .first(_, let each)):
             return try parseValue(depth: depth, selecting: each)
+        case (UInt8(ascii: "["), .members):
+            try skipValue(depth: depth)
+            return .array([])
         case (UInt8(ascii: "["), _):
             return .array(try parseArray(depth: depth + 1, selecting: selection))
         default:
@@ -81,7 +85,7 @@ extension JSONTokenizer {
         case .bounded(let count):
             limit = count
         case .whole, .members:
-            break
+            break   // (`.members` never reaches here: an array under it is skipped)
         }
         var elements: [RecordValue] = []
         try walkArray(depth: depth) {
@@ -100,10 +104,7 @@ extension JSONDocument {
     /// `selection` keeps (the rest is read through and checked: a malformed document still throws).
     public static func parse(_ bytes: [UInt8], name: String, selecting selection: JSONSelection,
                              limits: JSONLimits = JSONLimits()) throws -> RecordValue {
-        let source = MemoryByteSource(bytes, name: name, maxReadSize: max(1, bytes.count))
-        let cursor = JSONByteCursor(source: source, capacity: max(1, min(bytes.count, 1 << 20)))
-        let tokenizer = JSONTokenizer(cursor: cursor, maxDepth: limits.maxDepth, maxTokenBytes: limits.maxTokenBytes)
-        try tokenizer.skipByteOrderMark()
+        let tokenizer = try makeTokenizer(reading: bytes, name: name, limits: limits)
         let value = try tokenizer.parseValue(depth: 0, selecting: selection)
         try tokenizer.expectEndOfInput()
         return value

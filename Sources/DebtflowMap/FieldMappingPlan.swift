@@ -99,7 +99,9 @@ struct FieldMappingPlan: Sendable {
             // Top-level names holding text.
             for index in sourceKeys.indices where !used.contains(index) && Self.holdsText(sample.entries[index].value) {
                 guard let key = FieldNameMatcher.synonyms[folded[index]], options.fields[key.name] == nil else { continue }
-                if case .index = sources[key] {
+                // An id is the first id column's or none (then the record's position): another
+                // column (a customer number) would give different debts one id.
+                if case .index = sources[key], key != .internalID, key != .tempID {
                     alternates[key, default: []].append(index)
                 } else if sources[key] == nil {
                     sources[key] = .index(index)

@@ -62,9 +62,9 @@ public enum AmountParser {
         let scanner: AmountScanner
         do {
             scanner = try AmountScanner.scan(utf8: raw, policy: decimal)
-        } catch .unknownCurrencyCode {
+        } catch .unknownCurrencyCode(let code) {
             return .refused(RecordError(field: "currency", code: .invalidCurrency,
-                                        message: "the amount names a currency that is not a current ISO 4217 code"), currencyHint: nil)
+                                        message: "the amount names \(code), which is not a current ISO 4217 currency code"), currencyHint: nil)
         } catch {
             return .refused(invalidAmount(error), currencyHint: nil)
         }
@@ -81,19 +81,22 @@ public enum AmountParser {
     /// The amount in the currency's minor units: `12.5` EUR is 1250 with 2 digits, `1234` JPY is
     /// 1234 with 0 digits, `12.5` TND is 12500 with 3 digits.
     ///
-    /// Decimals beyond the currency's are `invalid_amount` (`12.345` EUR), except zeros in a
-    /// fraction of at most two digits (`1234.00` JPY is 1234, as exports write every amount with
-    /// two decimals). A fraction of three digits past the currency's (`1,000` JPY, `1.000 €`,
-    /// `25.000` EUR) reads as a thousands group as much as decimals: it is refused, never shrunk
-    /// a thousandfold.
+    /// Decimals beyond the currency's are `invalid_amount` (`12.345` EUR), except zeros. Under
+    /// `decimal: auto` only zeros in a fraction of at most two digits (`1234.00` JPY is 1234, as
+    /// exports write every amount with two decimals): a fraction of three digits past the
+    /// currency's (`1,000` JPY, `1.000 €`, `25.000` EUR) reads as a thousands group as much as
+    /// decimals, and is refused rather than shrunk a thousandfold. Under a configured decimal
+    /// sign the separator is known, and zeros are accepted however many (`25.000` EUR is 25.00).
     ///
     /// - Parameters:
     ///   - amount: a parsed amount.
     ///   - currency: the debt's currency.
+    ///   - decimal: how the amount's decimal sign was read.
     /// - Returns: the amount, or a `RecordError` on field `amount`: `invalid_amount` for decimals
     ///   the currency does not have, a result over 18 digits or malformed `digits`;
     ///   `non_positive_amount` for zero or a negative amount.
-    public static func minorUnits(_ amount: ParsedAmount, currency: Currency) -> Result<MinorUnitAmount, RecordError> {
+    public static func minorUnits(_ amount: ParsedAmount, currency: Currency,
+                                  decimal: DecimalSeparatorPolicy = .auto) -> Result<MinorUnitAmount, RecordError> {
         var magnitude: UInt64 = 0
         var significant = 0
         for byte in amount.digits.utf8 {
@@ -107,18 +110,25 @@ public enum AmountParser {
               !amount.digits.isEmpty else { return .failure(invalidAmount(.malformed)) }
         guard !amount.isNegative, magnitude > 0 else { return .failure(nonPositive) }
         return minorUnits(ScannedAmount(magnitude: magnitude, fractionDigits: amount.fractionDigits, currencyHint: nil),
-                          currency: currency)
+                          currency: currency, decimal: decimal)
     }
 
     /// ``minorUnits(_:currency:)-(ParsedAmount,_)`` of a scanned amount (its value is above zero
     /// and has at most 18 significant digits).
-    static func minorUnits(_ amount: ScannedAmount, currency: Currency) -> Result<MinorUnitAmount, RecordError> {
+    static func minorUnits(_ amount: ScannedAmount, currency: Currency,
+                           decimal: DecimalSeparatorPolicy = .auto) -> Result<MinorUnitAmount, RecordError> {
         var magnitude = amount.magnitude
         let digits = currency.minorUnitDigits
         if amount.fractionDigits > digits {
             let extra = amount.fractionDigits - digits
-            guard amount.fractionDigits <= 2, magnitude % powerOfTen(extra) == 0 else {
+            guard extra <= AmountScanner.maximumDigits, magnitude % powerOfTen(extra) == 0 else {
                 return .failure(tooManyDecimals(currency))
+            }
+            guard decimal != .auto || amount.fractionDigits <= 2 else {
+                return .failure(RecordError(field: field, code: .invalidAmount,
+                                            message: "expected at most \(currency.minorUnitDigits) decimals for \(currency.code); "
+                                                + "three digits after the sign may be a thousands group (one thousand, not one): "
+                                                + "write the amount without it, or set normalize.decimal"))
             }
             magnitude /= powerOfTen(extra)
         } else if amount.fractionDigits < digits {

@@ -6,9 +6,9 @@ enum AmountScanProblem: Error, Equatable {
     case malformed
     case tooManyDigits
     case unknownCurrencyWord
-    /// Three letters that are no current ISO 4217 code (`FRF`): the amount names a currency, and
-    /// it is not one (`invalid_currency`).
-    case unknownCurrencyCode
+    /// Three letters that are no current ISO 4217 code (`FRF`, uppercased): the amount names a
+    /// currency, and it is not one (`invalid_currency`).
+    case unknownCurrencyCode(String)
     case conflictingCurrencies
 }
 
@@ -56,8 +56,9 @@ struct AmountScanner {
     private var word: UInt64 = 0
     private var wordLength = 0
     private var sawAnything = false
-    /// Three letters that are no current ISO 4217 code were read (`FRF`).
-    private var namesUnknownCode = false
+    /// Three letters that are no current ISO 4217 code, as read (`FRF`, one byte each), or 0.
+    /// (Bytes, not a `String`: the scanner stays a trivial value, made and dropped per amount.)
+    private var unknownCodeLetters: UInt64 = 0
 
     /// Reads UTF-8 `text` under `policy`; ill-formed UTF-8 reads as U+FFFD, which is malformed.
     /// - Throws: the first ``AmountScanProblem`` found.
@@ -252,7 +253,7 @@ struct AmountScanner {
             if currency == nil {
                 // Three letters that are no current code: the amount names a currency that is
                 // not one, when the rest is an amount (else the text is no amount at all).
-                namesUnknownCode = true
+                if unknownCodeLetters == 0 { unknownCodeLetters = letters }
                 return
             }
         case 4 where letters == CurrencyTable.euroWord, 5 where letters == CurrencyTable.eurosWord:
@@ -278,6 +279,10 @@ struct AmountScanner {
         }
         guard parenthesisOpened == parenthesisClosed else { throw .malformed }
         if significantDigits > Self.maximumDigits { throw .tooManyDigits }
-        if namesUnknownCode { throw .unknownCurrencyCode }
+        if unknownCodeLetters != 0 {
+            let letters = unknownCodeLetters
+            throw .unknownCurrencyCode(String(decoding: [UInt8(truncatingIfNeeded: letters >> 16), UInt8(truncatingIfNeeded: letters >> 8),
+                                                         UInt8(truncatingIfNeeded: letters)], as: UTF8.self))
+        }
     }
 }

@@ -160,7 +160,7 @@ public struct NormalizeStage: ElementStage {
 
         // (A scanned amount is above zero: `scan` reports zero as `non_positive_amount`.)
         guard let parsed, let currency else { return }
-        switch AmountParser.minorUnits(parsed, currency: currency) {
+        switch AmountParser.minorUnits(parsed, currency: currency, decimal: options.decimal) {
         case .success(let amount): debt.amount = amount
         case .failure(let error): errors.append(Self.amountError(error))
         }

@@ -104,6 +104,17 @@ struct FieldMappingTests {
         #expect(try mapOne(nested).raw["phone"] == "07 11 22 33 44")
     }
 
+    @Test("an id is the first id column's or none: a blank one is not filled from another id-like column (a customer number)")
+    func idColumnsHaveNoFallback() throws {
+        let rows: [[(String, String)]] = [
+            [("id", "R-1"), ("client id", "C-7"), ("Prénom", "A")],
+            [("id", ""), ("client id", "C-7"), ("Prénom", "B")],
+            [("id", " "), ("client id", "C-7"), ("Prénom", "C")],
+        ]
+        let candidates = try map(rows.enumerated().map { record(row($1), number: $0 + 1, source: "/in/debts.csv") })
+        #expect(candidates.map(\.tempID) == ["R-1", "debts.csv#2", "debts.csv#3"])
+    }
+
     @Test("a constant fills its key when the record gives no value, and a mapped value wins over it")
     func constants() throws {
         let options = MapOptions(fields: ["currency": "Devise"], constants: ["currency": "EUR", "country": "FR"])

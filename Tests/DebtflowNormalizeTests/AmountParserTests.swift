@@ -107,12 +107,31 @@ struct AmountParserTests {
         #expect(result.amountFailureField == "amount")
     }
 
+    @Test("under a configured decimal sign, zeros past the currency's decimals are accepted however many: the sign is known")
+    func zerosUnderAConfiguredSign() throws {
+        let eur = try #require(CurrencyTable.currency(forCode: "EUR"))
+        let jpy = try #require(CurrencyTable.currency(forCode: "JPY"))
+        for (text, currency, policy, expected) in [("25.000", eur, DecimalSeparatorPolicy.dot, "25.00"), ("1.000", jpy, .dot, "1"),
+                                                    ("25,000", eur, .comma, "25.00")] {
+            let parsed = try AmountParser.parse(text, decimal: policy).get()
+            #expect(try AmountParser.minorUnits(parsed, currency: currency, decimal: policy).get().decimalText == expected, "\(text)")
+        }
+        let auto = try AmountParser.parse("1.000", decimal: .auto).get()
+        let refused = AmountParser.minorUnits(auto, currency: jpy, decimal: .auto)
+        #expect(refused.amountFailureCode == .invalidAmount)
+        if case .failure(let error) = refused { #expect(error.message.contains("thousands group")) }
+    }
+
     @Test("an amount naming three letters that are no current ISO 4217 code is invalid_currency on field currency",
           arguments: ["12.50 FRF", "FRF 12.50", "12.50 XEU", "12abc", "-12 FRF"])
     func unknownCodeInAmount(text: String) {
         let result = AmountParser.parse(text, decimal: .auto)
         #expect(result.amountFailureCode == .invalidCurrency)
         #expect(result.amountFailureField == "currency")
+        // The message names the letters read, so that `120 TTC` points at the amount's text.
+        if case .failure(let error) = result {
+            #expect(["FRF", "XEU", "ABC"].contains { error.message.contains($0) }, "\(error.message)")
+        }
     }
 
     @Test("an explicit policy makes the other sign a grouping sign, so misplaced groups are invalid",
@@ -186,7 +205,8 @@ struct AmountMinorUnitsTests {
 
     @Test("more decimals than the currency has, or more than 18 digits, is invalid_amount",
           arguments: [("12.345", "EUR"), ("12.5", "JPY"), ("1.234", "JPY"), ("0,01", "JPY"), ("1.2345", "TND"), ("0.00001", "CLF"),
-                      // Three decimals past the currency's, even zeros: a thousands group as much as a fraction.
+                      // Three decimals past the currency's, even zeros: a thousands group as much as a fraction
+                      // (under `decimal: auto`; a configured decimal sign accepts them, below).
                       ("12.340", "EUR"), ("1,000", "JPY"), ("1.000", "EUR"), ("25.000", "EUR"), ("$1,000", "USD"),
                       ("99999999999999999", "TND"), ("10000000000000000", "EUR"),
                       ("0.000000000000000001", "EUR")])

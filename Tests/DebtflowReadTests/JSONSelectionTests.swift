@@ -8,11 +8,19 @@ struct JSONSelectionTests {
         try JSONDocument.parse(Array(text.utf8), name: "t", selecting: selection)
     }
 
-    @Test("only the members named are built, each selected in turn; an array's elements are each selected so")
+    @Test("only the members named are built, each selected in turn; a list's elements by first(n, each:)")
     func members() throws {
         let value = try parse(#"{"a":1,"junk":[0,0,{"deep":[1]}],"b":{"keep":"x","drop":[1,2]},"list":[{"keep":1,"drop":2},{"drop":3}]}"#,
-                              .members(["a": .whole, "b": .members(["keep": .whole]), "list": .members(["keep": .whole])]))
+                              .members(["a": .whole, "b": .members(["keep": .whole]), "list": .first(10, each: .members(["keep": .whole]))]))
         #expect(value == (try parse(#"{"a":1,"b":{"keep":"x"},"list":[{"keep":1},{}]}"#, .whole)))
+    }
+
+    @Test("an array where members were expected is skipped, not built: a hostile answer's [0,0,…] costs no memory")
+    func arrayUnderMembersIsSkipped() throws {
+        let zeros = "[" + String(repeating: "0,", count: 1000) + "0]"
+        #expect(try parse(zeros, .members(["data": .whole])) == .array([]))
+        #expect(try parse(#"{"error":false,"data":\#(zeros)}"#, .members(["data": .members(["created": .whole])]))
+                == (try parse(#"{"data":[]}"#, .whole)))
     }
 
     @Test("first(n): the first n elements of an array, the rest skipped; bounded(n): every array and object cut to n, at any depth")

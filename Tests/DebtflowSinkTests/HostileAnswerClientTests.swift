@@ -39,6 +39,9 @@ struct HostileAnswerClientTests {
         let answers: [HTTPStubServer.Answer] = [
             .raw(Array("GARBAGE\r\n\r\n".utf8)), .reset, .drop,
             .raw(Array("HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n{".utf8)),
+            // Silent once the whole request was read: a time-out after the body left. (The https
+            // path tells "not sent" by the body's bytes libcurl took; this holds it to that.)
+            .hang(seconds: 6),
         ]
         for answer in answers {
             let server = try HTTPStubServer { _, _ in answer }
