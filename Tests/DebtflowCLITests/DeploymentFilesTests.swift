@@ -90,6 +90,33 @@ struct DeploymentFilesTests {
                 "each shard needs its own journal and results")
     }
 
+    @Test("the systemd unit never kills debtflow for a filtered system call, and starts on a host without the optional folders")
+    func systemdUnitStarts() throws {
+        let unit = try String(contentsOf: deploy.appendingPathComponent("systemd/debtflow.service"), encoding: .utf8)
+        let lines = unit.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        // Swift's thread pool calls setpriority (in @resources) on start: a killing filter ended
+        // every run with status=31/SYS; refused with an error number, it carries on.
+        if lines.contains(where: { $0.hasPrefix("SystemCallFilter=") }) {
+            #expect(lines.contains("SystemCallErrorNumber=EPERM"), "a filtered call must fail, not kill")
+        }
+        for paths in lines where paths.hasPrefix("ReadOnlyPaths=") {
+            for path in paths.dropFirst("ReadOnlyPaths=".count).split(separator: " ") {
+                #expect(path.hasPrefix("-"), "\(path): a missing folder must not stop the unit")
+            }
+        }
+    }
+
+    @Test("the backfill does not retry an index that finished with rejects (exit 1) or a config error (exit 2)")
+    func backfillFailurePolicy() throws {
+        let documents = try yamlDocuments(deploy.appendingPathComponent("kubernetes/backfill-indexed-job.yaml"))
+        let job = try #require(documents.first { $0["kind"] as? String == "Job" })
+        let rules = value(job, "spec.podFailurePolicy.rules") as? [[String: Any]] ?? []
+        let failIndex = rules.first { $0["action"] as? String == "FailIndex" }
+        let codes = value(failIndex, "onExitCodes.values") as? [Int] ?? []
+        #expect(codes.contains(1) && codes.contains(2), "\(rules)")
+        #expect(value(job, "spec.template.spec.restartPolicy") as? String == "Never")
+    }
+
     @Test("the crontab line runs as a user, under flock -n, with the metrics file, and is valid sh")
     func crontab() throws {
         let text = try String(contentsOf: deploy.appendingPathComponent("cron/debtflow.cron"), encoding: .utf8)
