@@ -81,57 +81,57 @@ extension Provenance {
     /// `debtors.json#3.2`; stdin is `stdin`). The same on every run over the same input.
     public var positionalID: String {
         // Written in one piece (one allocation): W2's generated input has a skipped row in ten,
-        // and each got three strings made and joined.
-        let made = source.utf8.withContiguousStorageIfAvailable { bytes -> String in
-            var start = bytes.count
-            while start > 0 && bytes[start - 1] != UInt8(ascii: "/") { start -= 1 }
-            var name = UnsafeBufferPointer(rebasing: bytes[start...])
-            let stdin: StaticString = "stdin"
-            if name.isEmpty || (name.count == 1 && name[0] == UInt8(ascii: "-")) {
-                name = UnsafeBufferPointer(start: stdin.utf8Start, count: stdin.utf8CodeUnitCount)
-            }
-            return String(unsafeUninitializedCapacity: name.count + 42) { buffer in
+        // and each got three strings made and joined. (The closure takes the two numbers, not a
+        // copy of `self`, which retained and released its `source`.)
+        let record = record, caseIndex = caseIndex
+        return Self.withFileName(of: source) { name in
+            String(unsafeUninitializedCapacity: name.count + 42) { buffer in
                 var count = buffer.initialize(fromContentsOf: name)
-                func append(_ byte: UInt8) {
-                    buffer[count] = byte
+                // `mark`, then `number`'s decimal digits (written last to first, as counted).
+                func append(_ mark: UInt8, _ number: Int) {
+                    buffer[count] = mark
                     count += 1
-                }
-                func append(_ number: Int) {
-                    if number < 0 { append(UInt8(ascii: "-")) }
-                    var value = number.magnitude
+                    if number < 0 {
+                        buffer[count] = UInt8(ascii: "-")
+                        count += 1
+                    }
                     var width = 1
-                    while value >= 10 { value /= 10; width += 1 }
-                    value = number.magnitude
-                    for position in stride(from: count + width - 1, through: count, by: -1) {
-                        buffer[position] = UInt8(ascii: "0") + UInt8(value % 10)
-                        value /= 10
+                    var rest = number.magnitude
+                    while rest >= 10 { rest /= 10; width += 1 }
+                    rest = number.magnitude
+                    for position in (count..<count + width).reversed() {
+                        buffer[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+                        rest /= 10
                     }
                     count += width
                 }
-                append(UInt8(ascii: "#"))
-                append(record)
-                if let caseIndex {
-                    append(UInt8(ascii: "."))
-                    append(caseIndex)
-                }
+                append(UInt8(ascii: "#"), record)
+                if let caseIndex { append(UInt8(ascii: "."), caseIndex) }
                 return count
             }
         }
-        if let made { return made }
-        var id = Self.idPrefix(of: source) + String(record)
-        if let caseIndex { id += "." + String(caseIndex) }
-        return id
     }
 
     /// `debts.csv#` for `exports/debts.csv`: the part of ``positionalID`` that names the source.
     public static func idPrefix(of source: String) -> String {
-        // On the UTF-8 bytes: a split by `Character` walks grapheme clusters (8,600 instructions
-        // for a 40-byte path, once per skipped row of W2).
-        let name = source.utf8.withContiguousStorageIfAvailable { bytes -> String in
+        withFileName(of: source) { String(decoding: $0, as: UTF8.self) + "#" }
+    }
+
+    /// Hands `body` the UTF-8 bytes of `source`'s file name (after its last `/`), or `stdin` for
+    /// `-` and an empty name. On the bytes: a split by `Character` walks grapheme clusters (8,600
+    /// instructions for a 40-byte path, once per skipped row of W2).
+    private static func withFileName<Result>(of source: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        let read = { (bytes: UnsafeBufferPointer<UInt8>) -> Result in
             var start = bytes.count
             while start > 0 && bytes[start - 1] != UInt8(ascii: "/") { start -= 1 }
-            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self)
-        } ?? source.split(separator: "/").last.map(String.init) ?? source
-        return (name.isEmpty || name == "-" ? "stdin" : name) + "#"
+            let name = UnsafeBufferPointer(rebasing: bytes[start...])
+            guard name.isEmpty || (name.count == 1 && name[0] == UInt8(ascii: "-")) else { return body(name) }
+            let stdin: StaticString = "stdin"
+            return body(UnsafeBufferPointer(start: stdin.utf8Start, count: stdin.utf8CodeUnitCount))
+        }
+        // A native string is read in place; only a bridged one is copied first.
+        if let result = source.utf8.withContiguousStorageIfAvailable(read) { return result }
+        var copy = source
+        return copy.withUTF8(read)
     }
 }

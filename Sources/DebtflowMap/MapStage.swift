@@ -101,21 +101,19 @@ public struct MapStage: ChunkStage {
     private static func setIdentity(of candidate: inout DebtCandidate, idPrefix: inout IDPrefix) {
         // The fields are read through the non-generic `withKeyedBytes`: the generic `withBytes`,
         // defined in the core and called from this module, runs unspecialized.
+        var own = ""
         if let ownKey: DebtRawKey = candidate.raw.has(.tempID) ? .tempID : candidate.raw.has(.internalID) ? .internalID : nil {
-            var own = ""
             candidate.raw.withKeyedBytes { fields in
                 if let bytes = fields[ownKey] {
                     own = String(decoding: UnsafeBufferPointer(rebasing: bytes[TextTrimming.asciiTrimmedRange(bytes)]), as: UTF8.self)
                 }
             }
-            // A blank own id is no id: the record gets its position, as one without the field.
-            if own.isEmpty {
-                candidate.tempID = idPrefix.prefix(for: candidate.provenance.source) + String(candidate.provenance.record)
-            } else {
-                candidate.tempID = consume own
-            }
-        } else {
+        }
+        // No own id, or a blank one: the record gets its position.
+        if own.isEmpty {
             candidate.tempID = idPrefix.prefix(for: candidate.provenance.source) + String(candidate.provenance.record)
+        } else {
+            candidate.tempID = consume own
         }
         var region: String?
         if candidate.raw.has(.countryCode) {
