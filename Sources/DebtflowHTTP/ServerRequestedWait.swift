@@ -13,6 +13,10 @@ public enum ServerRequestedWait {
     /// in `shared/reference/`). Past it, the answer is more likely a wrong unit than a real wait.
     public static let longestSeconds = 3600.0
 
+    /// A wait this long or longer (seconds) is said on stderr before it starts, by the push and
+    /// by the pull alike: an operator watching a quiet run learns why.
+    public static let announcedSeconds = 5.0
+
     /// A number of seconds the server asked for, as it asked (at least 0, possibly more than
     /// ``longestSeconds`` or infinite); `nil` when `text` is no number (or NaN).
     public static func askedSeconds(_ text: String) -> Double? {

@@ -45,11 +45,11 @@ public final class MagiclineDebtorSource: RecordSource {
     /// - Parameters:
     ///   - configuration: the read options.
     ///   - client: the HTTP client (defaults to one with the configured time-out).
-    ///   - notice: told of a wait of `announcedWait` seconds or longer (5 by default) before a page
-    ///     is asked again (a 429's, a retry's), so that an operator watching a quiet run learns why.
+    ///   - notice: told of a wait of `announcedWait` seconds or longer before a page is asked again
+    ///     (a 429's, a retry's); by default ``ServerRequestedWait/announcedSeconds``, as the push.
     /// - Throws: ``DebtflowError`` `.configuration` for a URL the policy refuses or a bad option.
     public init(configuration: MagiclineSourceConfiguration, client: HTTPClient? = nil,
-                notice: @escaping @Sendable (String) -> Void = { _ in }, announcedWait: Double = 5) throws(DebtflowError) {
+                notice: @escaping @Sendable (String) -> Void = { _ in }, announcedWait: Double = ServerRequestedWait.announcedSeconds) throws(DebtflowError) {
         try configuration.validate()
         self.configuration = configuration
         self.notice = notice

@@ -122,8 +122,8 @@ struct BatchSender: Sendable {
         let label = "batch \(batch.index + 1)"
         while true {
             let wait = await gate.nextWait()
-            if wait.seconds >= Self.announcedWait, let reason = wait.reason {
-                diagnostics("\(label): waiting \(Self.seconds(wait.seconds)) before sending: \(reason)")
+            if wait.seconds >= ServerRequestedWait.announcedSeconds, let reason = wait.reason {
+                diagnostics("\(label): waiting \(ServerRequestedWait.describe(wait.seconds)) before sending: \(reason)")
             }
             await stop.sleep(seconds: wait.seconds)
             if stop.isRaised {
@@ -207,8 +207,8 @@ struct BatchSender: Sendable {
                 let asked = HTTPRateLimitGate.waitAfterTooManyRequests(response) ?? configuration.defaultRateLimitWaitSeconds
                 let wait = ServerRequestedWait.clamped(asked)
                 state.retries += 1
-                diagnostics("\(label): rate-limited (HTTP 429); waiting \(Self.seconds(wait)) before sending again"
-                            + (asked > wait ? " (the server asked for \(Self.seconds(asked)); an hour is the longest wait)" : ""))
+                diagnostics("\(label): rate-limited (HTTP 429); waiting \(ServerRequestedWait.describe(wait)) before sending again"
+                            + (asked > wait ? " (the server asked for \(ServerRequestedWait.describe(asked)); an hour is the longest wait)" : ""))
                 await gate.pause(seconds: wait)
             case 502, 503, 504:
                 if let fate = await retryTransient(label, "HTTP \(response.status)", &state) { return fate }
@@ -231,7 +231,7 @@ struct BatchSender: Sendable {
         }
         state.retries += 1
         let delay = configuration.backoff.delay(forRetry: state.transientFailures + state.ambiguousFailures)
-        diagnostics("\(label): \(scrub(problem)); retry \(state.transientFailures + state.ambiguousFailures) of \(configuration.maxRetries) in \(Self.seconds(delay))")
+        diagnostics("\(label): \(scrub(problem)); retry \(state.transientFailures + state.ambiguousFailures) of \(configuration.maxRetries) in \(ServerRequestedWait.describe(delay))")
         await stop.sleep(seconds: delay)
         return nil
     }
@@ -252,7 +252,7 @@ struct BatchSender: Sendable {
             }
             state.retries += 1
             let delay = configuration.backoff.delay(forRetry: state.transientFailures + state.ambiguousFailures)
-            diagnostics("\(label): \(state.lastAmbiguity); resending with the same Idempotency-Key in \(Self.seconds(delay))")
+            diagnostics("\(label): \(state.lastAmbiguity); resending with the same Idempotency-Key in \(ServerRequestedWait.describe(delay))")
             await stop.sleep(seconds: delay)
             return nil
         }
@@ -281,9 +281,4 @@ struct BatchSender: Sendable {
         return text.isEmpty ? nil : Redaction.scrub(text, secrets: secrets)
     }
 
-    /// A wait for the rate limit this long or longer is said on stderr before it starts (an
-    /// operator watching a quiet run learns why).
-    static let announcedWait = 5.0
-
-    static func seconds(_ value: Double) -> String { ServerRequestedWait.describe(value) }
 }

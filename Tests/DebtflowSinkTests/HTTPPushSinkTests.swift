@@ -163,8 +163,8 @@ struct HTTPPushSinkTests {
         #expect(ServerRequestedWait.askedSeconds("soon") == nil)
         for asked in [1e19, .infinity, 99_999_999, 3601] { #expect(ServerRequestedWait.clamped(asked) == 3600) }
         #expect(ServerRequestedWait.clamped(7) == 7)
-        for value in [1e19, .infinity, 18446744073709551615, 1e300] { #expect(!BatchSender.seconds(value).isEmpty) }
-        #expect(BatchSender.seconds(1e19) == "1e+19 s")
+        for value in [1e19, .infinity, 18446744073709551615, 1e300] { #expect(!ServerRequestedWait.describe(value).isEmpty) }
+        #expect(ServerRequestedWait.describe(1e19) == "1e+19 s")
         // X-RateLimit-Reset: seconds from now, epoch seconds, epoch milliseconds.
         let now = 1_800_000_000.0
         #expect(ServerRequestedWait.secondsUntilReset("12", now: now) == 12)
