@@ -12,6 +12,21 @@ struct ArgumentScanner {
     ///   - valueOptions: options that take a value (`--limit`).
     ///   - flagOptions: options that take none (`--dry-run`).
     init(_ arguments: [String], valueOptions: Set<String>, flagOptions: Set<String>) throws {
+        try self.init(arguments, valueOptions: valueOptions, flagOptions: flagOptions, lenient: false)
+    }
+
+    /// The arguments read as ``init(_:valueOptions:flagOptions:)`` reads them, but with what it
+    /// would refuse (an unknown option, a missing value) passed over: for reporting a command line
+    /// that was refused in the form and to the files it asks for (`--log-format`, `--metrics`).
+    static func lenient(_ arguments: [String], valueOptions: Set<String>, flagOptions: Set<String> = []) -> ArgumentScanner {
+        do {
+            return try ArgumentScanner(arguments, valueOptions: valueOptions, flagOptions: flagOptions, lenient: true)
+        } catch {
+            preconditionFailure("a lenient scan refuses nothing")
+        }
+    }
+
+    private init(_ arguments: [String], valueOptions: Set<String>, flagOptions: Set<String>, lenient: Bool) throws {
         self.arguments = arguments
         var index = 0
         var onlyPositionals = false
@@ -20,6 +35,7 @@ struct ArgumentScanner {
             index += 1
             if onlyPositionals || !argument.hasPrefix("--") || argument == "-" {
                 if argument.hasPrefix("-") && argument.count > 1 && !onlyPositionals && argument != "-" && !Self.looksLikeNumber(argument) {
+                    if lenient { continue }
                     throw DebtflowError.usage("unknown option \(argument)")
                 }
                 positionals.append(argument)
@@ -36,19 +52,22 @@ struct ArgumentScanner {
                 inlineValue = String(argument[argument.index(after: equals)...])
             }
             if flagOptions.contains(name) {
-                if inlineValue != nil { throw DebtflowError.usage("\(name) takes no value") }
+                if inlineValue != nil && !lenient { throw DebtflowError.usage("\(name) takes no value") }
                 flags.insert(name)
             } else if valueOptions.contains(name) {
                 let value: String
                 if let inlineValue {
                     value = inlineValue
                 } else {
-                    guard index < arguments.count else { throw DebtflowError.usage("\(name) needs a value") }
+                    guard index < arguments.count else {
+                        if lenient { break }
+                        throw DebtflowError.usage("\(name) needs a value")
+                    }
                     value = arguments[index]
                     index += 1
                 }
                 options[name, default: []].append(value)
-            } else {
+            } else if !lenient {
                 throw DebtflowError.usage("unknown option \(name)")
             }
         }

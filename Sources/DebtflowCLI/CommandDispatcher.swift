@@ -53,11 +53,7 @@ enum CommandDispatcher {
     /// about the arguments or the config (exit 2) is written in the format the operator's log
     /// collector expects too.
     static func requestedLogFormat(_ arguments: [String]) -> OperatorLog.Format {
-        for (index, argument) in arguments.enumerated() {
-            if argument == "--log-format", index + 1 < arguments.count { return arguments[index + 1] == "json" ? .json : .text }
-            if argument == "--log-format=json" { return .json }
-        }
-        return .text
+        ArgumentScanner.lenient(arguments, valueOptions: ["--log-format"]).value("--log-format") == "json" ? .json : .text
     }
 
     static func printError(_ error: DebtflowError, hint: String?, log: OperatorLog? = nil) {

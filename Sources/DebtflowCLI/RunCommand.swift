@@ -9,8 +9,7 @@ enum RunCommand {
     static func run(_ arguments: [String]) async throws -> Int32 {
         let scanner: ArgumentScanner
         do {
-            scanner = try ArgumentScanner(arguments, valueOptions: valueOptions,
-                                          flagOptions: ["--dry-run", "--resume", "--retry-unknown", "--help"])
+            scanner = try ArgumentScanner(arguments, valueOptions: valueOptions, flagOptions: flagOptions)
         } catch {
             // A typo in the cron line (`--progres`, `--limit` with no value) is an exit 2 like any
             // other: when `--metrics` and the config can still be told, last night's figures are
@@ -47,29 +46,17 @@ enum RunCommand {
         return status
     }
 
-    /// The options of `run` that take a value.
+    /// The options of `run` that take a value, and those that take none.
     private static let valueOptions: Set<String> = ["--limit", "--progress", "--log-format", "--summary", "--metrics", "--shard"]
+    private static let flagOptions: Set<String> = ["--dry-run", "--resume", "--retry-unknown", "--help"]
 
     /// Writes `--metrics` for a command line the scanner refused, when the arguments still name
     /// a metrics path (`--metrics PATH` or `--metrics=PATH`) and a config (the first argument
     /// that is no option nor an option's value); else nothing. The file is replaced only when it
     /// is absent or a metrics file already (``RunMetricsRecorder``): its claims were not checked.
     private static func recordUsageError(_ error: any Error, in arguments: [String]) {
-        var metricsPath: String?
-        var configPath: String?
-        var index = 0
-        while index < arguments.count {
-            let argument = arguments[index]
-            if argument.hasPrefix("--metrics=") { metricsPath = String(argument.dropFirst("--metrics=".count)) }
-            if valueOptions.contains(argument) {
-                if argument == "--metrics", index + 1 < arguments.count { metricsPath = arguments[index + 1] }
-                index += 2
-                continue
-            }
-            if !argument.hasPrefix("-"), configPath == nil { configPath = argument }
-            index += 1
-        }
-        guard let metricsPath, !metricsPath.isEmpty, let configPath,
+        let read = ArgumentScanner.lenient(arguments, valueOptions: valueOptions, flagOptions: flagOptions)
+        guard let metricsPath = read.value("--metrics"), !metricsPath.isEmpty, let configPath = read.positionals.first,
               let metrics = try? RunMetricsRecorder(path: metricsPath, configPath: configPath) else { return }
         metrics.finish(exitCode: ExitCode.for(error).rawValue, log: OperatorLog(format: .text))
     }
