@@ -124,12 +124,7 @@ public enum AmountParser {
             guard extra <= AmountScanner.maximumDigits, magnitude % powerOfTen(extra) == 0 else {
                 return .failure(tooManyDecimals(currency))
             }
-            guard decimal != .auto || amount.fractionDigits <= 2 else {
-                return .failure(RecordError(field: field, code: .invalidAmount,
-                                            message: "expected at most \(currency.minorUnitDigits) decimals for \(currency.code); "
-                                                + "three digits after the sign may be a thousands group (one thousand, not one): "
-                                                + "write the amount without it, or set normalize.decimal"))
-            }
+            guard decimal != .auto || amount.fractionDigits <= 2 else { return .failure(thousandsGroupOrDecimals(currency)) }
             magnitude /= powerOfTen(extra)
         } else if amount.fractionDigits < digits {
             let (scaled, overflow) = magnitude.multipliedReportingOverflow(by: powerOfTen(digits - amount.fractionDigits))
@@ -157,12 +152,19 @@ public enum AmountParser {
             message = "expected an amount such as 1234.56, 1 234,56, 1.234,56, 1,234.56 or €12,50"
         case .tooManyDigits:
             message = "expected an amount of at most 18 digits (in minor units)"
-        case .unknownCurrencyWord, .unknownCurrencyCode:
+        case .unknownCurrencyWord, .unknownCurrencyCode:   // (the latter is caught before: invalid_currency)
             message = "expected digits with at most a currency sign (€, £, $) or a current ISO 4217 code"
         case .conflictingCurrencies:
             message = "expected one currency in the amount, found two different ones"
         }
         return RecordError(field: field, code: .invalidAmount, message: message)
+    }
+
+    static func thousandsGroupOrDecimals(_ currency: Currency) -> RecordError {
+        RecordError(field: field, code: .invalidAmount,
+                    message: "expected at most \(currency.minorUnitDigits) decimals for \(currency.code); "
+                        + "three digits after the sign may be a thousands group (one thousand, not one): "
+                        + "write the amount without it, or set normalize.decimal")
     }
 
     static func tooManyDecimals(_ currency: Currency) -> RecordError {
