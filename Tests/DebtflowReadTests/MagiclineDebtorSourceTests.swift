@@ -108,11 +108,14 @@ struct MagiclineDebtorSourceTests {
         let notices = Mutex<[String]>([])
         var config = configuration(server)
         config.rateLimitWaitSeconds = 0.1
+        // Generous bounds, left as soon as the notice comes: under the whole suite's load a page
+        // request timed out (5 s), its short backoff was not announced, and the retries ran out.
+        config.timeoutSeconds = 30
         let source = try MagiclineDebtorSource(configuration: config, notice: { line in notices.withLock { $0.append(line) } },
                                                announcedWait: 0.05)
         // `Retry-After: inf` would be an hour; the test stops the wait by cancelling the read.
         let reading = Task { try await readAll(source) }
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(60)
         while notices.withLock({ $0.isEmpty }) && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
         reading.cancel()
         _ = await reading.result
