@@ -227,26 +227,35 @@ struct JournalResumeTests {
         #expect((results.last?["reason"] as? String)?.contains("not in this run's input") == true)
     }
 
+    /// A run of `first` whose server answers every batch with `answer` (a 2xx that leaves debts
+    /// out), then a `--resume --retry-unknown` of `then` against a server that creates whatever it
+    /// is sent (returned, to look at what reached it; the caller stops it).
+    private func leftOutThenResumed(answer: String, first: ClosedRange<Int>, then: ClosedRange<Int>, paths: Paths) async throws
+        -> (firstError: DebtflowError?, resumedError: DebtflowError?, second: HTTPStubServer, resumed: HTTPPushSink) {
+        let firstServer = try HTTPStubServer { _, _ in .json(200, answer) }
+        defer { firstServer.stop() }
+        let run = try HTTPPushSink(configuration: configuration(firstServer, paths), diagnostics: DiagnosticLines().sink)
+        try await run.write(PushFixtures.outcomes(first))
+        let firstError = await #expect(throws: DebtflowError.self) { try await run.finish() }
+
+        let second = try HTTPStubServer { request, _ in PushFixtures.created(request) }
+        let resumed = try HTTPPushSink(configuration: configuration(second, paths),
+                                       options: HTTPSinkRunOptions(resume: true, retryUnknown: true), diagnostics: DiagnosticLines().sink)
+        try await resumed.write(PushFixtures.outcomes(then))
+        let resumedError = await #expect(throws: DebtflowError.self) { try await resumed.finish() }
+        return (firstError, resumedError, second, resumed)
+    }
+
     @Test("a debt an answer did not name stays unknown on --resume --retry-unknown: its batch is not resent")
     func unnamedDebtIsNotResent() async throws {
         let paths = try Paths()
-        let first = try HTTPStubServer { _, _ in
-            .json(200, #"{"error":false,"data":{"created":[{"index":0,"temp_id":"T1","debt_id":"D-T1"}],"failed":[],"skipped":[]}}"#)
-        }
-        defer { first.stop() }
-        let run = try HTTPPushSink(configuration: configuration(first, paths), diagnostics: DiagnosticLines().sink)
-        try await run.write(PushFixtures.outcomes(1...2))
-        let firstError = await #expect(throws: DebtflowError.self) { try await run.finish() }
+        let (firstError, error, second, resumed) = try await leftOutThenResumed(
+            answer: #"{"error":false,"data":{"created":[{"index":0,"temp_id":"T1","debt_id":"D-T1"}],"failed":[],"skipped":[]}}"#,
+            first: 1...2, then: 1...3, paths: paths)
+        defer { second.stop() }
         // The advice is not --retry-unknown, which could not resend it.
         #expect(firstError?.message.contains("never resent, with or without --retry-unknown") == true, "\(String(describing: firstError))")
         #expect(firstError?.message.contains("add --retry-unknown") == false)
-
-        let second = try HTTPStubServer { request, _ in PushFixtures.created(request) }
-        defer { second.stop() }
-        let resumed = try HTTPPushSink(configuration: configuration(second, paths),
-                                       options: HTTPSinkRunOptions(resume: true, retryUnknown: true), diagnostics: DiagnosticLines().sink)
-        try await resumed.write(PushFixtures.outcomes(1...3))
-        let error = await #expect(throws: DebtflowError.self) { try await resumed.finish() }
         #expect(error?.message.contains("never resent, with or without --retry-unknown") == true, "\(String(describing: error))")
         #expect(error?.message.contains("add --retry-unknown") == false)
         #expect(second.requests.map(PushFixtures.tempIDs) == [["T3"]])
@@ -262,19 +271,9 @@ struct JournalResumeTests {
 
     @Test("a batch whose answer named none of its debts is not resent on --resume --retry-unknown either")
     func wholeBatchLeftOutIsNotResent() async throws {
-        let paths = try Paths()
-        let first = try HTTPStubServer { _, _ in .json(200, #"{"error":false,"data":{"created":[],"failed":[],"skipped":[]}}"#) }
-        defer { first.stop() }
-        let run = try HTTPPushSink(configuration: configuration(first, paths), diagnostics: DiagnosticLines().sink)
-        try await run.write(PushFixtures.outcomes(1...2))
-        await #expect(throws: DebtflowError.self) { try await run.finish() }
-
-        let second = try HTTPStubServer { request, _ in PushFixtures.created(request) }
+        let (_, error, second, _) = try await leftOutThenResumed(
+            answer: #"{"error":false,"data":{"created":[],"failed":[],"skipped":[]}}"#, first: 1...2, then: 1...2, paths: try Paths())
         defer { second.stop() }
-        let resumed = try HTTPPushSink(configuration: configuration(second, paths),
-                                       options: HTTPSinkRunOptions(resume: true, retryUnknown: true), diagnostics: DiagnosticLines().sink)
-        try await resumed.write(PushFixtures.outcomes(1...2))
-        let error = await #expect(throws: DebtflowError.self) { try await resumed.finish() }
         #expect(second.requestCount == 0, "the answered batch was sent again: \(second.requests.map(PushFixtures.tempIDs))")
         #expect(error?.message.contains("never resent") == true, "\(String(describing: error))")
     }
@@ -339,15 +338,22 @@ struct JournalResumeTests {
         #expect(state.nextBatchIndex == 1)
     }
 
-    @Test("--dry-run sends nothing, writes no journal or results, and shows each batch it would send")
-    func dryRun() async throws {
-        let paths = try Paths()
+    /// A `--dry-run` sink writing its batches to `dry.ndjson` in `paths`' folder, and the server it
+    /// would send to (the caller stops it).
+    private func dryRunSink(_ paths: Paths) throws -> (sink: HTTPPushSink, server: HTTPStubServer, output: URL) {
         let server = try HTTPStubServer { request, _ in PushFixtures.created(request) }
-        defer { server.stop() }
         let output = paths.directory.appendingPathComponent("dry.ndjson")
         let sink = try HTTPPushSink(configuration: configuration(server, paths),
                                     options: HTTPSinkRunOptions(dryRun: true, dryRunOutputPath: output.path),
                                     diagnostics: DiagnosticLines().sink)
+        return (sink, server, output)
+    }
+
+    @Test("--dry-run sends nothing, writes no journal or results, and shows each batch it would send")
+    func dryRun() async throws {
+        let paths = try Paths()
+        let (sink, server, output) = try dryRunSink(paths)
+        defer { server.stop() }
         try await sink.write(PushFixtures.outcomes(1...3))
         try await sink.finish()
         #expect(server.requestCount == 0)
@@ -365,13 +371,9 @@ struct JournalResumeTests {
     @Test("--dry-run's batch file is published only when the run finishes: an aborted run leaves last night's as it was, and no temporary file")
     func dryRunAborted() async throws {
         let paths = try Paths()
-        let server = try HTTPStubServer { request, _ in PushFixtures.created(request) }
+        try Data("last night\n".utf8).write(to: paths.directory.appendingPathComponent("dry.ndjson"))
+        let (sink, server, output) = try dryRunSink(paths)
         defer { server.stop() }
-        let output = paths.directory.appendingPathComponent("dry.ndjson")
-        try Data("last night\n".utf8).write(to: output)
-        let sink = try HTTPPushSink(configuration: configuration(server, paths),
-                                    options: HTTPSinkRunOptions(dryRun: true, dryRunOutputPath: output.path),
-                                    diagnostics: DiagnosticLines().sink)
         #expect(!sink.sends, "a dry run sends nothing: it is published with the file sinks")
         try await sink.write(PushFixtures.outcomes(1...3))
         await sink.abort()
