@@ -145,7 +145,7 @@ public final class HTTPPushSink: OutcomeSink {
                 refuseRepeated(tempID)
                 continue
             }
-            if let earlierRun, let tempID = debt.tempID, let fate = earlierRun.fate(ofDebt: tempID) {
+            if let earlierRun, let tempID = debt.tempID, let fate = try earlierRun.fate(ofDebt: tempID) {
                 switch fate {
                 case .acknowledged(let result, let batch):
                     replay(result, batch: batch)

@@ -37,4 +37,28 @@ struct JSONSelectionTests {
     func skippedPartsAreChecked(text: String) {
         #expect(throws: DebtflowError.self) { try parse(text, .members(["a": .whole])) }
     }
+
+    @Test("parseObject(locatingElementsOf:each:): the kept members are built; the listed array's elements are located exactly and built as `each` selects")
+    func locatedElements() throws {
+        let text = "\u{FEFF}{\"event\":\"done\", \"results\" : [ {\"id\":\"a\",\"x\":1} ,\"x\\\"]\",[1,[2]], 3 ],\"key\":\"k\",\"junk\":[{}]}"
+        let bytes = Array(text.utf8)
+        let (object, elements) = try JSONDocument.parseObject(bytes, name: "t", keeping: ["event": .whole, "key": .whole],
+                                                              locatingElementsOf: "results", each: .members(["id": .whole]))
+        #expect(object == (try parse(#"{"event":"done","key":"k"}"#, .whole)).objectValue)
+        #expect(elements.map { String(decoding: bytes[$0.range], as: UTF8.self) }
+                == [#"{"id":"a","x":1}"#, #""x\"]""#, "[1,[2]]", "3"])
+        #expect(elements.map(\.value) == [try parse(#"{"id":"a"}"#, .whole), .string(#"x"]"#), .array([]), .number("3")])
+        let (_, none) = try JSONDocument.parseObject(Array(#"{"results":{"a":1}}"#.utf8), name: "t", keeping: [:],
+                                                     locatingElementsOf: "results", each: .whole)
+        #expect(none.isEmpty, "a member that is not an array has no elements")
+    }
+
+    @Test("parseObject(locatingElementsOf:each:) checks what it only locates: a malformed element or document throws", arguments: [
+        #"{"results":[{"a":}]}"#, #"{"results":[1,]}"#, #"[{"results":[]}]"#, #"{"results":[1]} 2"#, "",
+    ])
+    func locatedElementsAreChecked(text: String) {
+        #expect(throws: DebtflowError.self) {
+            try JSONDocument.parseObject(Array(text.utf8), name: "t", keeping: [:], locatingElementsOf: "results", each: .whole)
+        }
+    }
 }
