@@ -1,3 +1,4 @@
+import DebtflowCore
 import DebtflowSink
 
 /// Checks, before anything is read, that an output can be written where the operator asked
@@ -6,14 +7,28 @@ import DebtflowSink
 public enum OutputLocation {
     /// What is wrong with writing an output at `path`, or `nil` when it can be written.
     /// `-` (stdout) is always fine.
-    /// - Parameter folderLabel: how messages name the folder (`output folder`, or just `folder`
-    ///   after an option name such as `--summary:`).
-    public static func problem(writingFileAt path: String, folderLabel: String = "output folder") -> String? {
+    /// - Parameters:
+    ///   - folderLabel: how messages name the folder (`output folder`, or just `folder` after an
+    ///     option name such as `--summary:`).
+    ///   - streamsAllowed: `false` for a record the run reads back or keeps (an http sink's
+    ///     `results` and `journal`): a device, a FIFO or an open descriptor is then refused (a
+    ///     FIFO without a reader would hold the run in `open`, where no signal stops it).
+    public static func problem(writingFileAt path: String, folderLabel: String = "output folder",
+                               streamsAllowed: Bool = true) -> String? {
+        let target: OutputTarget
         do {
-            _ = try OutputTarget.resolve(path, folderLabel: folderLabel)
-            return nil
+            target = try OutputTarget.resolve(path, folderLabel: folderLabel)
         } catch {
             return error.message
+        }
+        guard !streamsAllowed else { return nil }
+        switch target {
+        case .file:
+            return nil
+        case .stream(_, let kind):
+            return "\(MessageExcerpt.path(path)) is a \(kind.rawValue); expected the path of a regular file (the results and the journal are records kept for --resume and for you to read)"
+        case .descriptor:
+            return "\(MessageExcerpt.path(path)) is an open descriptor; expected the path of a regular file (the results and the journal are records kept for --resume and for you to read)"
         }
     }
 }

@@ -34,10 +34,14 @@ public struct OutputPathClaims: Sendable {
     public struct Claim: Sendable, Equatable {
         public var role: Role
         public var path: String
+        /// A record kept to be read back (an http sink's `results` and `journal`): a regular
+        /// file, never a device, a FIFO or an open descriptor.
+        public var mustBeFile: Bool
 
-        public init(role: Role, path: String) {
+        public init(role: Role, path: String, mustBeFile: Bool = false) {
             self.role = role
             self.path = path
+            self.mustBeFile = mustBeFile
         }
     }
 
@@ -52,7 +56,9 @@ public struct OutputPathClaims: Sendable {
     public mutating func input(_ role: Role, _ path: String) { inputs.append(Claim(role: role, path: path)) }
 
     /// Adds a path the run writes.
-    public mutating func output(_ role: Role, _ path: String) { outputs.append(Claim(role: role, path: path)) }
+    public mutating func output(_ role: Role, _ path: String, mustBeFile: Bool = false) {
+        outputs.append(Claim(role: role, path: path, mustBeFile: mustBeFile))
+    }
 
     /// Fails on the first output that is the same file as an input, the config or an earlier output.
     /// - Throws: ``DebtflowError`` of kind `.configuration` (exit 2) naming both claims, with the

@@ -23,8 +23,8 @@ extension PipelineConfiguration {
                 }
             }
             guard let http = sink.http else { continue }
-            if let path = http.resultsPath { claims.output(.config(jsonPath: "\(sink.jsonPath).results"), path) }
-            if let path = http.journalPath { claims.output(.config(jsonPath: "\(sink.jsonPath).journal"), path) }
+            if let path = http.resultsPath { claims.output(.config(jsonPath: "\(sink.jsonPath).results"), path, mustBeFile: true) }
+            if let path = http.journalPath { claims.output(.config(jsonPath: "\(sink.jsonPath).journal"), path, mustBeFile: true) }
             if dryRun, let path = PipelineAssembler.dryRunOutputPath(of: sink) {
                 claims.output(.config(jsonPath: "\(sink.jsonPath).\(http.resultsPath != nil ? "results" : "journal")"), path)
             }

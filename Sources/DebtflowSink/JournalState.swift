@@ -76,10 +76,16 @@ final class JournalState {
     /// Reads the journal at `path`; `nil` when there is none (an ordinary run). A torn last line
     /// (the process died while writing it) is ignored, and so is a last line that does not read.
     static func load(path: String) throws(DebtflowError) -> JournalState? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // Non-blocking: a FIFO put there since the config was checked must not hold the run in `open`.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
             if errno == ENOENT { return nil }
             throw .sink("cannot read the journal \(path)", cause: String(cString: strerror(errno)))
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            _ = Glibc.close(fd)
+            throw .sink("cannot read the journal \(path)", cause: "not a regular file")
         }
         let state = JournalState(path: path, descriptor: fd)
         // A line that does not read is an error only when another line follows it: the last one

@@ -190,6 +190,25 @@ struct OutputPathTests {
         #expect(try entries(folder) == ["adir", "dangling", "in.csv", "p.json", "sock"])
     }
 
+    @Test("an http sink's journal or results on a FIFO or a device is exit 2 before anything is read (a FIFO held the run in open(), deaf to SIGTERM)",
+          arguments: [("journal", "pipe"), ("results", "pipe"), ("journal", "/dev/null"), ("results", "/dev/stdout")])
+    func recordFilesAreRegularFiles(key: String, path: String) throws {
+        let other = key == "journal" ? "results" : "journal"
+        let folder = try workspace(#"{"map":{}},{"normalize":{}},{"validate":{}},"#
+            + #"{"sink":{"format":"http","url":"http://127.0.0.1:9/batch","token":"t","\#(key)":"\#(path)","\#(other)":"\#(other).ndjson"}}"#)
+        #expect(mkfifo(folder.appendingPathComponent("pipe").path, 0o600) == 0)
+        for extra in [["--resume"], []] {
+            for command in ["run", "check"] where command == "run" || extra.isEmpty {
+                let result = try run(folder, extra, command: command)
+                #expect(result.status == 2, "\(command) \(extra): \(result.stderrText)")
+                #expect(result.stderrText.contains("stages[4].sink.\(key): "), "\(result.stderrText)")
+                #expect(result.stderrText.contains("expected the path of a regular file"), "\(result.stderrText)")
+            }
+        }
+        #expect(fileType(folder.appendingPathComponent("pipe").path) == S_IFIFO)
+        #expect(try entries(folder) == ["in.csv", "p.json", "pipe"])
+    }
+
     private func bindSocket(at path: String) throws -> Int32 {
         let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_un()
