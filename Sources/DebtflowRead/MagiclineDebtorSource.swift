@@ -14,12 +14,16 @@ import FoundationEssentials
 /// - Redirects are never followed (the key would go to another host): a 3xx is an input error
 ///   naming the `Location`'s host. A page body over 64 MiB is an input error.
 /// - Cancelling the reading task (the run is interrupted) ends a page request at once.
-/// - One chunk per page of the answer's `result` array (empty pages are skipped); records are
-///   numbered 1, 2, … across pages, and their provenance source is the debtors URL (without
+/// - A page's `result` array is handed on in chunks of at most ``debtorsPerChunk`` debtors (empty
+///   pages are skipped), so a page of millions of tiny debtors does not become one chunk; records
+///   are numbered 1, 2, … across pages, and their provenance source is the debtors URL (without
 ///   the key, which travels in a header).
+/// - A page without `hasNext` (the API always gives it) is an input error, not the last page.
+/// - A debtor whose `debtorId` an earlier page already gave (pages that overlap) is read once:
+///   the repeat is left out and said on stderr. A page that gives only repeats counts as empty.
 /// - A 429 waits `rate_limit_wait_s` (or the answer's `Retry-After` when longer) and asks again;
-///   5xx, time-outs and unsent requests back off and ask again (GET is safe to repeat), up to
-///   `max_retries` per page.
+///   5xx, time-outs, unsent requests and a 2xx body that is not whole JSON (a connection closed
+///   mid-page) back off and ask again (GET is safe to repeat), up to `max_retries` per page.
 /// - Other statuses are input errors (exit 3) showing the API's `errorMessage`, `errorCode` and
 ///   `traceId`: a refused key (401/403) means the input cannot be read.
 /// - Numbers keep their exact text (the answer is parsed by ``JSONDocument/parseTape(_:name:limits:)``
@@ -31,6 +35,8 @@ public final class MagiclineDebtorSource: RecordSource {
     public var totalBytes: Int64? { nil }
     /// Empty pages in a row that still say `hasNext` before the pager gives up (input error).
     public static let maxConsecutiveEmptyPages = 10
+    /// The most debtors one chunk holds.
+    public static let debtorsPerChunk = 500
 
     private let configuration: MagiclineSourceConfiguration
     private let client: HTTPClient
@@ -41,6 +47,13 @@ public final class MagiclineDebtorSource: RecordSource {
     private var bytesReceived: Int64 = 0
     /// The offsets asked for since the last page that held debtors.
     private var emptyRun: [String] = []
+    /// The debtors of the last page not handed on yet.
+    private var pending: RecordView.Children.Iterator?
+    /// The offset `pending`'s page was asked with, and whether it gave any debtor not read before.
+    private var pendingOffset = ""
+    private var pendingGaveDebtors = false
+    /// The `debtorId`s read so far: a page that repeats one (overlapping pages) is not read twice.
+    private var debtorIDs = Set<String>()
 
     /// - Parameters:
     ///   - configuration: the read options.
@@ -69,41 +82,74 @@ public final class MagiclineDebtorSource: RecordSource {
     /// - Throws: ``DebtflowError`` `.input` (exit 3) when the API refuses, stays unavailable, or
     ///   answers something that is not a debtors page.
     public func nextChunk() async throws -> Chunk<Record>? {
-        while let offset = nextOffset {
+        while true {
+            if pending != nil {
+                if let chunk = nextChunkOfPendingDebtors() { return chunk }
+                try endPendingPage()
+            }
+            guard let offset = nextOffset else { return nil }
             let page = try await fetchPage(offset: offset)
             seenOffsets.insert(offset)
             pageCount += 1
+            let at = "page \(pageCount) (offset \(offset))"
             if page.hasNext {
                 guard let following = page.offset else {
-                    throw DebtflowError.input("\(name): page \(pageCount) says hasNext but gives no offset")
+                    throw DebtflowError.input("\(name): \(at) says hasNext but gives no offset")
                 }
                 guard !seenOffsets.contains(following) else {
-                    throw DebtflowError.input("\(name): the API sent offset \(following) a second time (page \(pageCount)); stopping rather than reading the same debtors again")
+                    throw DebtflowError.input("\(name): \(at) sends offset \(following) back, which was asked before; "
+                                              + "stopping rather than reading the same debtors again")
                 }
                 nextOffset = following
             } else {
                 nextOffset = nil
             }
-            guard !page.debtors.isEmpty else {
-                emptyRun.append(offset)
-                if page.hasNext && emptyRun.count >= Self.maxConsecutiveEmptyPages {
-                    let last = emptyRun.suffix(3).joined(separator: ", ")
-                    throw DebtflowError.input(
-                        "\(name): \(emptyRun.count) empty pages in a row still say hasNext (last offsets asked: \(last); next: "
-                        + "\(nextOffset ?? "none")); stopping rather than paging forever")
-                }
+            pending = page.debtors.makeIterator()
+            pendingOffset = offset
+            pendingGaveDebtors = false
+        }
+    }
+
+    /// Up to ``debtorsPerChunk`` debtors of the page being handed on, leaving out those an
+    /// earlier page gave; `nil` when the page has none left.
+    private func nextChunkOfPendingDebtors() -> Chunk<Record>? {
+        guard var iterator = pending else { return nil }
+        var records: [Record] = []
+        var repeats: [String] = []
+        while records.count < Self.debtorsPerChunk, let debtor = iterator.next() {
+            if let id = debtor["debtorId"]?.scalarText, !debtorIDs.insert(id).inserted {
+                repeats.append(id)
                 continue
             }
-            emptyRun = []
-            var records: [Record] = []
-            records.reserveCapacity(page.debtors.count)
-            for debtor in page.debtors {
-                recordCount += 1
-                records.append(Record(provenance: Provenance(source: name, record: recordCount), view: debtor))
-            }
-            return Chunk(records, inputBytesConsumed: bytesReceived)
+            recordCount += 1
+            records.append(Record(provenance: Provenance(source: name, record: recordCount), view: debtor))
         }
-        return nil
+        pending = iterator
+        if !repeats.isEmpty {
+            let shown = repeats.prefix(3).map { MessageExcerpt.value($0) }.joined(separator: ", ")
+            notice("\(name)?offset=\(pendingOffset): \(repeats.count) debtor(s) an earlier page already gave "
+                   + "(debtorId \(shown)\(repeats.count > 3 ? ", …" : "")); each is read once")
+        }
+        guard !records.isEmpty else { return nil }
+        pendingGaveDebtors = true
+        return Chunk(records, inputBytesConsumed: bytesReceived)
+    }
+
+    /// Closes the page handed on: a page that gave no debtor (empty, or only repeats) is one
+    /// more empty page in a row.
+    /// - Throws: `.input` after ``maxConsecutiveEmptyPages`` such pages that still say `hasNext`.
+    private func endPendingPage() throws(DebtflowError) {
+        pending = nil
+        guard !pendingGaveDebtors else {
+            emptyRun = []
+            return
+        }
+        emptyRun.append(pendingOffset)
+        if nextOffset != nil && emptyRun.count >= Self.maxConsecutiveEmptyPages {
+            let last = emptyRun.suffix(3).joined(separator: ", ")
+            throw .input("\(name): \(emptyRun.count) empty pages in a row (no debtor not read before) still say hasNext "
+                         + "(last offsets asked: \(last); next: \(nextOffset ?? "none")); stopping rather than paging forever")
+        }
     }
 
     /// Asks for the first debtor only, to prove the API is reachable and takes the key
@@ -114,8 +160,8 @@ public final class MagiclineDebtorSource: RecordSource {
     }
 
     private struct Page {
-        /// The page's debtors: views of the `result` elements on the page's one tape.
-        var debtors: [RecordView]
+        /// The page's debtors: the `result` elements on the page's one tape.
+        var debtors: RecordView.Children
         var hasNext: Bool
         var offset: String?
     }
@@ -139,12 +185,23 @@ public final class MagiclineDebtorSource: RecordSource {
                 bytesReceived += Int64(response.body.count)
                 switch response.status {
                 case 200..<300:
-                    return try parsePage(response.body, at: at)
+                    // A body that is not whole JSON is most often a page cut short (a connection
+                    // closed before the end, with no Content-Length to tell): asked again.
+                    let root: RecordView
+                    do {
+                        root = try JSONDocument.parseTape(response.body, name: "the answer")
+                    } catch {
+                        let why = (error as? DebtflowError)?.description ?? "\(error)"
+                        problem = "the answer is not valid JSON (\(MessageExcerpt.value(why, limit: 300)))"
+                        wait = configuration.backoff.delay(forRetry: retries + 1)
+                        break
+                    }
+                    return try parsePage(root, at: at)
                 case 300..<400:
                     throw DebtflowError.input("\(at): \(response.redirectDescription); the API key was not sent there. "
                                               + "Set `base_url` to the address the API really answers on")
                 case 429:
-                    problem = "HTTP 429 (rate limit)"
+                    problem = "HTTP 429 (rate limit)" + apiError(response).map { ": \($0)" }.orEmpty
                     // The server's own wait, read safely (`inf`, `1e19`) and at most an hour.
                     let asked = response.header("Retry-After").flatMap(ServerRequestedWait.askedSeconds) ?? 0
                     wait = max(configuration.rateLimitWaitSeconds, ServerRequestedWait.clamped(asked))
@@ -173,6 +230,9 @@ public final class MagiclineDebtorSource: RecordSource {
             }
             retries += 1
             if retries > configuration.maxRetries {
+                if problem.hasPrefix("the answer is not valid JSON") {
+                    throw .input("\(at): \(problem), \(configuration.maxRetries + 1) times in a row")
+                }
                 throw .input("\(at): the API stayed unavailable after \(configuration.maxRetries) retries",
                              cause: scrub(problem))
             }
@@ -185,32 +245,25 @@ public final class MagiclineDebtorSource: RecordSource {
         }
     }
 
-    private func parsePage(_ body: [UInt8], at: String) throws(DebtflowError) -> Page {
-        let root: RecordView
-        do {
-            // The whole page on one tape: the debtors are views of it, no tree per debtor.
-            root = try JSONDocument.parseTape(body, name: "the answer")
-        } catch {
-            throw .input("\(at): the answer is not valid JSON", cause: String(describing: error))
-        }
+    /// The page whose answer parsed to `root` (the whole page on one tape: the debtors are views
+    /// of it, no tree per debtor).
+    private func parsePage(_ root: RecordView, at: String) throws(DebtflowError) -> Page {
         guard root.kind == .object, let result = root["result"], result.kind == .array else {
             throw .input("\(at): the answer has no `result` array")
         }
-        var debtors: [RecordView] = []
-        debtors.reserveCapacity(result.count)
-        for (index, element) in result.children.enumerated() {
-            guard element.kind == .object else {
-                throw .input("\(at): result[\(index)] is not an object")
-            }
-            debtors.append(element)
+        for (index, element) in result.children.enumerated() where element.kind != .object {
+            throw .input("\(at): result[\(index)] is not an object")
         }
         let hasNext: Bool
         switch root["hasNext"]?.kind {
         case .true?: hasNext = true
-        case .false?, nil, .null?: hasNext = false
+        case .false?: hasNext = false
+        case nil, .null?:
+            throw .input("\(at): the answer has no `hasNext` (the API gives it on every page); stopping rather than "
+                         + "taking this page for the last")
         default: throw .input("\(at): `hasNext` is not a boolean")
         }
-        return Page(debtors: debtors, hasNext: hasNext, offset: root["offset"]?.scalarText)
+        return Page(debtors: result.children, hasNext: hasNext, offset: root["offset"]?.scalarText)
     }
 
     /// `errorMessage (errorCode, traceId …)` from an error body, else the body's start.
@@ -222,10 +275,12 @@ public final class MagiclineDebtorSource: RecordSource {
             var details: [String] = []
             if let code = object["errorCode"]?.scalarText { details.append("errorCode \(code)") }
             if let trace = object["traceId"]?.scalarText { details.append("traceId \(trace)") }
-            return scrub(message + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))"))
+            // One line of at most 300 characters, whatever the server sent (control characters
+            // escaped, so an answer cannot forge a log line); secrets masked before the cut.
+            return MessageExcerpt.value(scrub(message + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))")), limit: 300)
         }
         let text = response.bodyText(limit: 300, scrubbing: [configuration.apiKey] + Redaction.urlPasswords(configuration.baseURL))
-        return text.isEmpty ? nil : scrub(text)
+        return text.isEmpty ? nil : MessageExcerpt.value(scrub(text), limit: 300)
     }
 
     private func scrub(_ text: String) -> String {

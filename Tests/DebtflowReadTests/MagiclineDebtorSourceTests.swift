@@ -97,7 +97,7 @@ struct MagiclineDebtorSourceTests {
         #expect(server.requestCount == 2)
     }
 
-    @Test("a wait before a page is asked again is said, naming the page, the reason and the retry; never the key")
+    @Test("a wait before a page is asked again is said, naming the page, the reason (the API's errorMessage) and the retry; never the key")
     func waitsAreSaid() async throws {
         // Every answer is a 429, so that whichever request gets through (a slow machine may time
         // one out) is told to wait.
@@ -121,7 +121,7 @@ struct MagiclineDebtorSourceTests {
         _ = await reading.result
         let said = notices.withLock { $0 }
         #expect(said.count == 1, "\(said)")
-        #expect(said.first?.contains("offset=0: HTTP 429 (rate limit); waiting 3600 s before asking again (retry ") == true, "\(said)")
+        #expect(said.first?.contains("offset=0: HTTP 429 (rate limit): Too many requests; waiting 3600 s before asking again (retry ") == true, "\(said)")
         #expect(said.allSatisfy { !$0.contains(config.apiKey) })
     }
 
@@ -170,13 +170,104 @@ struct MagiclineDebtorSourceTests {
         #expect(server.requestCount == 1)
     }
 
-    @Test("a malformed page is an input error")
+    @Test("a page that is not whole JSON is asked again (a connection closed mid-page); always so, it is an input error")
     func malformedPage() async throws {
         let server = try HTTPStubServer { _, _ in .json(200, #"{"result":[1,"#) }
         defer { server.stop() }
-        await #expect(throws: DebtflowError.self) {
+        let error = await #expect(throws: DebtflowError.self) {
             _ = try await readAll(try MagiclineDebtorSource(configuration: configuration(server)))
         }
+        #expect(error?.kind == .input && error?.message.contains("?offset=0: the answer is not valid JSON") == true, "\(String(describing: error))")
+        #expect(error?.message.contains("4 times in a row") == true, "\(String(describing: error))")
+        #expect(server.requestCount == 4, "asked once, then max_retries (3) times")
+
+        let cutOnce = Mutex(true)
+        let recovering = try HTTPStubServer { _, _ in
+            cutOnce.withLock { first in defer { first = false }; return first } ? .json(200, #"{"result":[{"debtorId":1},"#)
+                                                                                : Self.page([1, 2], hasNext: false, offset: "")
+        }
+        defer { recovering.stop() }
+        let records = try await readAll(try MagiclineDebtorSource(configuration: configuration(recovering)))
+        #expect(records.map(\.provenance.record) == [1, 2])
+        #expect(recovering.requestCount == 2)
+    }
+
+    @Test("a page without hasNext (or with null) is an input error, not the last page", arguments: [
+        #"{"result":[{"debtorId":1}],"offset":"1"}"#, #"{"result":[{"debtorId":1}],"hasNext":null,"offset":"1"}"#,
+    ])
+    func missingHasNext(body: String) async throws {
+        let server = try HTTPStubServer { _, _ in .json(200, body) }
+        defer { server.stop() }
+        let error = await #expect(throws: DebtflowError.self) {
+            _ = try await readAll(try MagiclineDebtorSource(configuration: configuration(server)))
+        }
+        #expect(error?.kind == .input && error?.message.contains("?offset=0: the answer has no `hasNext`") == true,
+                "\(String(describing: error))")
+    }
+
+    @Test("a debtor an earlier page gave (overlapping pages) is read once, and said; pages of repeats alone count as empty")
+    func overlappingPages() async throws {
+        let server = try HTTPStubServer { request, _ in
+            switch request.query("offset") {
+            case "0": return Self.page([1, 2], hasNext: true, offset: "a")
+            case "a": return Self.page([2, 3], hasNext: false, offset: "")
+            default: return .json(400, #"{"errorMessage":"bad offset"}"#)
+            }
+        }
+        defer { server.stop() }
+        let notices = Mutex<[String]>([])
+        let source = try MagiclineDebtorSource(configuration: configuration(server), notice: { line in notices.withLock { $0.append(line) } })
+        let records = try await readAll(source)
+        #expect(records.map { $0.fields["debtorId"] } == [.number("1"), .number("2"), .number("3")])
+        #expect(records.map(\.provenance.record) == [1, 2, 3])
+        let said = notices.withLock { $0 }
+        #expect(said.count == 1 && said[0].contains("?offset=a: 1 debtor(s) an earlier page already gave (debtorId 2); each is read once"), "\(said)")
+
+        // The same debtors under a new offset for ever: stopped as empty pages are.
+        // (It ends after 30 pages, so that a pager that does not stop fails this test rather than hanging it.)
+        let endless = try HTTPStubServer { request, _ in
+            let offset = Int(request.query("offset") ?? "0") ?? 0
+            return Self.page([1, 2], hasNext: offset < 30, offset: String(offset + 1))
+        }
+        defer { endless.stop() }
+        let error = await #expect(throws: DebtflowError.self) {
+            _ = try await readAll(try MagiclineDebtorSource(configuration: configuration(endless)))
+        }
+        #expect(error?.message.contains("10 empty pages in a row (no debtor not read before) still say hasNext") == true,
+                "\(String(describing: error))")
+        #expect(endless.requestCount == 11, "the first page, then ten of repeats")
+    }
+
+    @Test("a page of many debtors is handed on in chunks of at most debtorsPerChunk, numbered on across them")
+    func bigPageInChunks() async throws {
+        let server = try HTTPStubServer { _, _ in Self.page(Array(1...1_200), hasNext: false, offset: "") }
+        defer { server.stop() }
+        let source = try MagiclineDebtorSource(configuration: configuration(server))
+        var sizes: [Int] = []
+        var numbers: [Int] = []
+        while let chunk = try await source.nextChunk() {
+            sizes.append(chunk.elements.count)
+            numbers += chunk.elements.map(\.provenance.record)
+        }
+        #expect(MagiclineDebtorSource.debtorsPerChunk == 500)
+        #expect(sizes == [500, 500, 200])
+        #expect(numbers == Array(1...1_200))
+    }
+
+    @Test("the API's message is shown on one line of at most 300 characters: control characters escaped, never the key")
+    func hostileMessage() async throws {
+        let message = "\u{1B}[31mforged\nerror: all good \(Self.apiKey) " + String(repeating: "x", count: 5_000)
+        let escaped = message.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+            .replacingOccurrences(of: "\u{1B}", with: "\\u001b")
+        let server = try HTTPStubServer { _, _ in .json(404, #"{"errorMessage":"\#(escaped)","errorCode":"E"}"#) }
+        defer { server.stop() }
+        let error = await #expect(throws: DebtflowError.self) {
+            _ = try await readAll(try MagiclineDebtorSource(configuration: configuration(server)))
+        }
+        let text = error?.description ?? ""
+        #expect(!text.contains("\n") && !text.contains("\u{1B}"), "\(text)")
+        #expect(text.contains("\\u{1b}[31mforged\\u{a}error: all good ***"), "\(text)")
+        #expect(!text.contains(Self.apiKey) && text.count < 600, "\(text.count) characters")
     }
 
     @Test("refuses plain http to a remote host as a configuration error")
