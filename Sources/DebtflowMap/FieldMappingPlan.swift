@@ -268,7 +268,12 @@ struct FieldMappingPlan: Sendable {
     private func take(_ node: RecordNode, arena: UnsafeBufferPointer<UInt8>, into raw: inout DebtRawFields,
                       key: DebtKey, constantSpan: ByteSpan?) {
         switch node.kind {
-        case .string, .number:
+        case .number:
+            // A JSON number in exponent form (`1.0E7`) is written out (``JSONNumberText``).
+            let text = UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end])
+            if let plain = JSONNumberText.plainDecimal(text) { return raw[key] = plain }
+            return raw.set(key, tapeSpan: node.value)
+        case .string:
             if !TextScan.isBlank(UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end])) {
                 raw.set(key, tapeSpan: node.value)
                 return
@@ -288,6 +293,8 @@ struct FieldMappingPlan: Sendable {
             switch text.kind {
             case .true: raw.set(key, sideSpan: trueSpan)
             case .false: raw.set(key, sideSpan: falseSpan)
+            case .number:
+                if let plain = text.withTextBytes(JSONNumberText.plainDecimal) { raw[key] = plain } else { raw.set(key, tapeSpan: text.node.value) }
             default: raw.set(key, tapeSpan: text.node.value)
             }
         } else if let constantSpan {

@@ -152,7 +152,13 @@ struct MagiclineDebtorMapping: Sendable {
     /// Blocked means `limitType` UNLIMITED, or LIMITED with an `endDate` not yet past (a block
     /// without an end date, or ending today or later).
     private func isBlocked(_ block: Int?, shape: MagiclineShape) -> Bool {
-        guard let block, shape.kind(block) == .object else { return false }
+        guard let block else { return false }
+        if shape.kind(block) == .string {
+            // A block written as its limitType alone (`"block": "UNLIMITED"`): with no end date,
+            // LIMITED blocks too (the safe side).
+            return shape.text(block, uppercasedIs: "UNLIMITED") || shape.text(block, uppercasedIs: "LIMITED")
+        }
+        guard shape.kind(block) == .object else { return false }
         if shape.text(block, "limitType", uppercasedIs: "UNLIMITED") { return true }
         guard shape.text(block, "limitType", uppercasedIs: "LIMITED") else { return false }
         guard let end = shape.text(block, "endDate") else { return true }

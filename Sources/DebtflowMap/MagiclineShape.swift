@@ -156,6 +156,9 @@ struct MagiclineShape {
         switch nodes[scalar].kind {
         case .true: raw[key] = "true"
         case .false: raw[key] = "false"
+        case .number where JSONNumberText.plainDecimal(textBytes(scalar)) != nil:
+            // A JSON number in exponent form (`4.74e1`) is written out (``JSONNumberText``).
+            raw[key] = JSONNumberText.plainDecimal(textBytes(scalar))
         default:
             let trimmed = TextTrimming.asciiTrimmedRange(textBytes(scalar))
             guard !trimmed.isEmpty else { return false }

@@ -188,6 +188,13 @@ struct MagiclineDebtorPresetTests {
         #expect(candidates.allSatisfy { ($0.skipReason == .blocked) == blocked })
     }
 
+    @Test("a block written as its limitType alone (a string) blocks as that limitType without an end date would",
+          arguments: [("UNLIMITED", true), ("limited", true), ("DISABLED", false), ("", false)])
+    func blockAsText(text: String, blocked: Bool) throws {
+        let debtor = apiDebtor(block: .string(text), cases: [collectionCase(id: "c1")])
+        #expect(try mapDebtor(debtor).map { $0.skipReason == .blocked } == [blocked])
+    }
+
     @Test("a case with a blocked debt is skipped as blocked; the debtor's other cases are not")
     func blockedDebt() throws {
         let debtor = apiDebtor(cases: [
