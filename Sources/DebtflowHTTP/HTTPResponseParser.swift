@@ -5,7 +5,8 @@
 ///
 /// Bounded: the header block may hold at most ``maxHeaderBytes``, the body at most the limit
 /// given; past either the answer is refused (the caller treats it as ambiguous, since the request
-/// was sent). Anything that does not start like `HTTP/1.x NNN` is "not HTTP".
+/// was sent). Anything that does not start like `HTTP/1.x NNN` is "not HTTP", and so is a body
+/// in a content coding (``refusedCoding(_:)``): requests ask for none.
 struct HTTPResponseParser {
     /// Why the bytes are not an acceptable answer.
     enum Failure: Error, Equatable {
@@ -122,9 +123,21 @@ struct HTTPResponseParser {
         }
     }
 
+    /// Why an answer whose `Content-Encoding` is `value` is not read, or `nil` for none or
+    /// `identity`. Every request says `Accept-Encoding: identity`: a compressed body was not asked
+    /// for, and inflating it could turn a few MiB on the wire into GiBs in memory.
+    static func refusedCoding(_ value: String?) -> String? {
+        guard let value else { return nil }
+        let coding = value.trimmingSpaces.lowercased()
+        guard !coding.isEmpty, coding != "identity" else { return nil }
+        return "the answer is compressed (Content-Encoding: \(String(value.trimmingSpaces.prefix(40)))) although "
+            + "the request asked for none (Accept-Encoding: identity); not read"
+    }
+
     private static func framing(status: Int, headers: [String: String], maxBodyBytes: Int) throws(Failure) -> Framing {
         if status == 204 || status == 304 { return .length(0) }
         let lowercased = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
+        if let refused = refusedCoding(lowercased["content-encoding"]) { throw .notHTTP(refused) }
         if let coding = lowercased["transfer-encoding"], coding.lowercased().contains("chunked") { return .chunked }
         if let text = lowercased["content-length"] {
             let values = Set(text.split(separator: ",").map { String($0).trimmingSpaces })

@@ -209,8 +209,8 @@ final class SocketHTTPExchange: @unchecked Sendable {
 
     // MARK: - Request bytes
 
-    /// `METHOD /path?query HTTP/1.1`, `Host`, the request's headers, `Content-Length`,
-    /// `Connection: close`, then the body.
+    /// `METHOD /path?query HTTP/1.1`, `Host`, the request's headers, `Accept-Encoding: identity`,
+    /// `Content-Length`, `Connection: close`, then the body.
     static func requestBytes(_ request: HTTPRequest, host: String, port: Int?) -> [UInt8] {
         var target = request.url.path.isEmpty ? "/" : request.url.path
         if let components = URLComponents(url: request.url, resolvingAgainstBaseURL: false) {
@@ -225,6 +225,7 @@ final class SocketHTTPExchange: @unchecked Sendable {
             // field early and inject another.
             head += "\(header.name.filter { !$0.isNewline }): \(header.value.filter { !$0.isNewline })\r\n"
         }
+        head += "Accept-Encoding: identity\r\n"
         if let body = request.body {
             head += "Content-Length: \(body.count)\r\n"
         } else if request.method == "POST" || request.method == "PUT" {
@@ -234,7 +235,7 @@ final class SocketHTTPExchange: @unchecked Sendable {
         return Array(head.utf8) + (request.body ?? [])
     }
 
-    private static let managedHeaders: Set<String> = ["host", "content-length", "connection", "transfer-encoding"]
+    private static let managedHeaders: Set<String> = ["host", "content-length", "connection", "transfer-encoding", "accept-encoding"]
 
     static func seconds(_ value: Double) -> String {
         value == value.rounded() ? "\(Int(value)) s" : "\(value) s"

@@ -10,6 +10,10 @@ import FoundationNetworking
 /// - redirects are refused (the delegate answers `nil`), so the 3xx answer itself comes back and
 ///   neither the body nor the credentials go to another host;
 /// - the body is counted as it arrives and the task is cancelled past `maxBodyBytes`;
+/// - the request asks for no content coding (`Accept-Encoding: identity`, in place of the one
+///   libcurl would send), and an answer in one anyway is cancelled as its header arrives:
+///   libcurl would inflate it on its own thread faster than the body is counted (a 4 MB gzip
+///   bomb reached 4 GB of memory);
 /// - one deadline bounds the whole exchange, also a body that trickles in (URLSession's own
 ///   time-out only measures silence between bytes);
 /// - ``cancel()`` ends it at once;
@@ -25,6 +29,8 @@ import FoundationNetworking
 final class URLSessionHTTPExchange: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     private enum Stop {
         case tooLarge, timedOut, cancelled
+        /// The answer came in a content coding (the message says which).
+        case refused(String)
     }
 
     private let lock = NSLock()
@@ -55,6 +61,7 @@ final class URLSessionHTTPExchange: NSObject, URLSessionDataDelegate, @unchecked
         for header in request.headers {
             urlRequest.setValue(header.value, forHTTPHeaderField: header.name)
         }
+        urlRequest.setValue("identity", forHTTPHeaderField: "Accept-Encoding")
         if let body = request.body { urlRequest.httpBody = Data(body) }
 
         let configuration = URLSessionConfiguration.ephemeral
@@ -115,6 +122,14 @@ final class URLSessionHTTPExchange: NSObject, URLSessionDataDelegate, @unchecked
         completionHandler(nil)
     }
 
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+        let coding = (response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Content-Encoding")
+        guard let refused = HTTPResponseParser.refusedCoding(coding) else { return completionHandler(.allow) }
+        lock.withLock { if stop == nil { stop = .refused(refused) } }
+        completionHandler(.cancel)
+    }
+
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         let overLimit = lock.withLock { () -> Bool in
             guard stop == nil else { return false }
@@ -135,6 +150,8 @@ final class URLSessionHTTPExchange: NSObject, URLSessionDataDelegate, @unchecked
         switch stop {
         case .tooLarge?:
             finish(.failure(.answerTooLarge(limit: maxBodyBytes)))
+        case .refused(let why)?:
+            finish(.failure(.ambiguous(why)))
         case .timedOut?:
             finish(.failure(bodyNeverTaken
                 ? .notSent("could not connect and set up TLS within timeout_s (\(SocketHTTPExchange.seconds(timeoutSeconds)))")

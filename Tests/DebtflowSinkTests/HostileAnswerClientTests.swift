@@ -1,4 +1,5 @@
 import DebtflowCore
+import DebtflowGzip
 @testable import DebtflowHTTP
 import DebtflowTestSupport
 import Foundation
@@ -54,6 +55,31 @@ struct HostileAnswerClientTests {
             }
             #expect(server.requestCount == 1, "the client resent by itself")
         }
+    }
+
+    @Test("requests ask for no content coding; a compressed answer (a gzip bomb) is refused as its header arrives, ambiguous, never inflated",
+          arguments: transports)
+    func compressedAnswer(transport: HTTPClient.Transport) async throws {
+        // 64 MiB of zeros gzipped: about 64 KiB on the wire. Inflated it would pass the body limit,
+        // and libcurl would inflate far more than the limit before the count stopped it.
+        let encoder = GzipEncoder(level: 9)
+        let bomb = try encoder.compress([UInt8](repeating: 0x30, count: 64 << 20)) + encoder.finish()
+        let server = try HTTPStubServer { _, _ in
+            .respond(status: 200, headers: ["Content-Type": "application/json", "Content-Encoding": "gzip"], body: bomb)
+        }
+        defer { server.stop() }
+        do {
+            _ = try await post(server, transport, timeout: 10)
+            Issue.record("a compressed answer was read")
+        } catch {
+            #expect(error == .ambiguous("the answer is compressed (Content-Encoding: gzip) although the request asked for none "
+                                        + "(Accept-Encoding: identity); not read"), "\(error)")
+        }
+        #expect(server.requests.first?.header("Accept-Encoding") == "identity")
+        // `identity`, said or not, is an ordinary answer.
+        let plain = try HTTPStubServer { _, _ in .respond(status: 200, headers: ["Content-Encoding": "identity"], body: Array("{}".utf8)) }
+        defer { plain.stop() }
+        #expect(try await post(plain, transport).bodyText() == "{}")
     }
 
     @Test("timeout_s bounds the whole exchange, also a body that trickles", arguments: transports)
