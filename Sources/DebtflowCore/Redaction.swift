@@ -20,7 +20,7 @@ public enum Redaction {
     }
 
     /// Replaces every occurrence of each secret in `text` by `***`, also in the forms an answer
-    /// may echo it in: percent-encoded (a form or query) and JSON-escaped.
+    /// may echo it in: percent-encoded (a form or query, in upper- or lowercase hex) and JSON-escaped.
     public static func scrub(_ text: String, secrets: [String]) -> String {
         var text = text
         for secret in secrets where secret.count >= 3 {
@@ -31,7 +31,8 @@ public enum Redaction {
         return text
     }
 
-    /// The secret as written, percent-encoded, and JSON-escaped (longest first).
+    /// The secret as written, percent-encoded (upper- and lowercase hex), and JSON-escaped
+    /// (longest first).
     static func variants(of secret: String) -> [String] {
         var forms: [String] = [secret]
         var encoded = ""
@@ -54,8 +55,63 @@ public enum Redaction {
             default: escaped.unicodeScalars.append(character)
             }
         }
-        for form in [encoded, escaped, escaped.replacingAll("\\/", with: "/")] where !forms.contains(form) { forms.append(form) }
+        let lowercaseEncoded = Self.lowercasingPercentEscapes(encoded)
+        for form in [encoded, lowercaseEncoded, escaped, escaped.replacingAll("\\/", with: "/")] where !forms.contains(form) {
+            forms.append(form)
+        }
         return forms.sorted { $0.count > $1.count }
+    }
+
+    /// `%2B` → `%2b`: only the hex digits after each `%` are lowered.
+    private static func lowercasingPercentEscapes(_ text: String) -> String {
+        var result = ""
+        var hexLeft = 0
+        for scalar in text.unicodeScalars {
+            if scalar == "%" {
+                hexLeft = 2
+                result.unicodeScalars.append(scalar)
+            } else if hexLeft > 0 {
+                hexLeft -= 1
+                result += String(scalar).lowercased()
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
+    /// `bytes` with every occurrence of each secret (in the forms ``scrub(_:secrets:)`` knows)
+    /// replaced by `***`; `nil` when none occurs (the common case: nothing is copied). For a
+    /// whole answer body read as data (a pulled page that echoes the key inside a record).
+    public static func scrub(bytes: [UInt8], secrets: [String]) -> [UInt8]? {
+        var result: [UInt8]?
+        for secret in secrets where secret.count >= 3 {
+            for form in variants(of: secret) {
+                let needle = Array(form.utf8)
+                let source = result ?? bytes
+                guard let first = needle.first, source.count >= needle.count else { continue }
+                var output: [UInt8] = []
+                var index = 0
+                var found = false
+                let last = source.count - needle.count
+                while index < source.count {
+                    if index <= last, source[index] == first, source[index..<index + needle.count].elementsEqual(needle) {
+                        if !found {
+                            found = true
+                            output.reserveCapacity(source.count)
+                            output.append(contentsOf: source[..<index])
+                        }
+                        output.append(contentsOf: Self.secret.utf8)
+                        index += needle.count
+                        continue
+                    }
+                    if found { output.append(source[index]) }
+                    index += 1
+                }
+                if found { result = output }
+            }
+        }
+        return result
     }
 
     /// The URL with the password of its user info masked: `https://user:***@host/path`. Text

@@ -188,8 +188,10 @@ public final class MagiclineDebtorSource: RecordSource {
                     // A body that is not whole JSON is most often a page cut short (a connection
                     // closed before the end, with no Content-Length to tell): asked again.
                     let root: RecordView
+                    // A key the page echoes, even inside a debtor, is masked before it is read.
+                    let body = Redaction.scrub(bytes: response.body, secrets: secrets) ?? response.body
                     do {
-                        root = try JSONDocument.parseTape(response.body, name: "the answer")
+                        root = try JSONDocument.parseTape(body, name: "the answer")
                     } catch {
                         let why = (error as? DebtflowError)?.description ?? "\(error)"
                         problem = "the answer is not valid JSON (\(MessageExcerpt.value(why, limit: 300)))"
@@ -284,8 +286,11 @@ public final class MagiclineDebtorSource: RecordSource {
     }
 
     private func scrub(_ text: String) -> String {
-        Redaction.scrub(text, secrets: [configuration.apiKey] + Redaction.urlPasswords(configuration.baseURL))
+        Redaction.scrub(text, secrets: secrets)
     }
+
+    /// The API key and any password in `base_url`.
+    private var secrets: [String] { [configuration.apiKey] + Redaction.urlPasswords(configuration.baseURL) }
 }
 
 extension Optional where Wrapped == String {

@@ -238,6 +238,17 @@ struct MagiclineDebtorSourceTests {
         #expect(endless.requestCount == 11, "the first page, then ten of repeats")
     }
 
+    @Test("a page that echoes the key, even inside a debtor, is read with the key masked")
+    func keyEchoedInPage() async throws {
+        let server = try HTTPStubServer { _, _ in
+            .json(200, #"{"result":[{"debtorId":1,"firstName":"\#(Self.apiKey)","note":"key=mgl-key-0123456789&x"}],"hasNext":false,"offset":""}"#)
+        }
+        defer { server.stop() }
+        let records = try await readAll(try MagiclineDebtorSource(configuration: configuration(server)))
+        #expect(records.first?.fields["firstName"] == .string("***"))
+        #expect(records.first?.fields["note"] == .string("key=***&x"))
+    }
+
     @Test("a page of many debtors is handed on in chunks of at most debtorsPerChunk, numbered on across them")
     func bigPageInChunks() async throws {
         let server = try HTTPStubServer { _, _ in Self.page(Array(1...1_200), hasNext: false, offset: "") }
