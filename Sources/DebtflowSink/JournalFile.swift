@@ -45,7 +45,10 @@ final class JournalFile: @unchecked Sendable {
         }
         fchmod(fd, 0o600)
         descriptor = fd
-        if !truncate { Self.cutTornLastLine(fd) }
+        if !truncate {
+            Self.cutTornLastLine(fd)
+            Self.cutUnreadableLastLine(fd)
+        }
     }
 
     /// Cuts a last line that a failed write left without its line break (a full disk), so that
@@ -54,22 +57,37 @@ final class JournalFile: @unchecked Sendable {
     /// on it (``JournalState/load(path:)`` skips it too).
     private static func cutTornLastLine(_ fd: Int32) {
         let size = lseek(fd, 0, SEEK_END)
-        guard size > 0 else { return }
-        var end = size
+        guard size > 0, let start = lineStart(fd, endingAt: size), start < size else { return }
+        _ = ftruncate(fd, start)
+    }
+
+    /// Cuts a whole last line that is not a journal event (``JournalState/readsAsEvent(_:)``):
+    /// ``JournalState/load(path:)`` passes over such a line when it is the last, so it must not
+    /// stay where the next line would make it "damaged, line N" for the resume after this one.
+    private static func cutUnreadableLastLine(_ fd: Int32) {
+        let size = lseek(fd, 0, SEEK_END)
+        // The last line, without its line break (an empty one, which the reader passes over, is left).
+        guard size > 1, let start = lineStart(fd, endingAt: size - 1), start < size - 1 else { return }
+        let length = Int(size - 1 - start)
+        var line = [UInt8](repeating: 0, count: length)
+        guard line.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, length, start) }) == length else { return }
+        if !JournalState.readsAsEvent(line) { _ = ftruncate(fd, start) }
+    }
+
+    /// Where the line holding the byte before `end` starts: just after the last line break
+    /// before `end`, or 0. `nil` when the file cannot be read.
+    private static func lineStart(_ fd: Int32, endingAt end: off_t) -> off_t? {
         var block = [UInt8](repeating: 0, count: 4096)
-        while end > 0 {
-            let start = max(0, end - off_t(block.count))
-            let count = Int(end - start)
-            let read = block.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, start) }
-            guard read == count else { return }
-            if let last = block[0..<count].lastIndex(of: 0x0A) {
-                let keep = start + off_t(last) + 1
-                if keep < size { _ = ftruncate(fd, keep) }
-                return
-            }
-            end = start
+        var blockEnd = end
+        while blockEnd > 0 {
+            let blockStart = max(0, blockEnd - off_t(block.count))
+            let count = Int(blockEnd - blockStart)
+            let read = block.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, blockStart) }
+            guard read == count else { return nil }
+            if let last = block[0..<count].lastIndex(of: 0x0A) { return blockStart + off_t(last) + 1 }
+            blockEnd = blockStart
         }
-        _ = ftruncate(fd, 0)
+        return 0
     }
 
     deinit { close() }

@@ -13,9 +13,11 @@ import Glibc
 ///
 /// Memory follows the number of debts, not the journal's bytes: the journal is read a block at
 /// a time, and a debt is kept as two fingerprints of its temp_id and the place of its result in
-/// the journal (``JournalDebtIndex``, about 50 bytes a debt, where each debt takes about 85 bytes
-/// of journal). A debt's result is read again from the journal when this run meets the debt.
-/// The temp_ids themselves are kept only for the batches whose debts are not all acknowledged.
+/// the journal (``JournalDebtIndex``: a 24-byte slot with its key, about 70 bytes a debt with the
+/// table's spare room, where each debt takes about 85 bytes of journal). A debt's result is read
+/// again from the journal when this run meets the debt. The temp_ids themselves are kept only for
+/// the batches whose debts are not all acknowledged; the others' are read again from their
+/// `started` line if a later event needs them.
 ///
 /// Journals written before `started` lines carried their temp_ids (`ids`) are still read: their
 /// `done` lines give per-debt results, and their other events are kept per key, for a batch
@@ -55,6 +57,8 @@ final class JournalState {
         var tracksDebts = false
         /// Its temp_ids in body order, while some of its debts are not acknowledged.
         var tempIDs: [String]?
+        /// Where its last `started` line is in the journal (to read its temp_ids again).
+        var startedLine: (offset: Int64, length: Int)?
     }
 
     let path: String
@@ -102,7 +106,8 @@ final class JournalState {
 
     /// The members of a journal line that are built; a `done` line's `results` are only located.
     private static let members: [String: JSONSelection] = ["event": .whole, "key": .whole, "batch": .whole, "ids": .whole]
-    /// What is built of each per-debt result while the journal is read: whose it is, and whether it is settled.
+    /// What is built of each per-debt result while the journal is read: whose it is, and whether
+    /// it is settled. (The rest of a result is read again, whole, by ``fate(ofDebt:)``.)
     private static let resultMembers = JSONSelection.members(["temp_id": .whole, "status": .whole])
 
     /// Takes one complete line that starts at byte `offset` of the journal.
@@ -113,6 +118,8 @@ final class JournalState {
               let event = object["event"]?.scalarText, let key = object["key"]?.scalarText else { return false }
         let index = object["batch"]?.scalarText.flatMap { Int($0) } ?? -1
         nextBatchIndex = max(nextBatchIndex, index + 1)
+        // An event this version does not know (a newer version's) says nothing about the batch.
+        guard Self.events.contains(event) else { return true }
         let slot = self.slot(of: key)
         switch event {
         case "started":
@@ -121,6 +128,7 @@ final class JournalState {
             batchRecords[slot].startedIndex = index
             batchRecords[slot].tracksDebts = ids != nil
             batchRecords[slot].tempIDs = ids
+            batchRecords[slot].startedLine = (offset, line.count)
             for id in ids ?? [] where !id.isEmpty { debts[id] = .unresolved(batch: slot, startedOnly: true) }
         case "done":
             batchRecords[slot].fate = .acknowledged
@@ -142,16 +150,40 @@ final class JournalState {
             }
         case "unknown":
             batchRecords[slot].fate = .unknown
-            for id in batchRecords[slot].tempIDs ?? [] where !id.isEmpty { debts[id] = .unresolved(batch: slot, startedOnly: false) }
-        case "not_sent":
+            // Its debts are unresolved again, those an earlier answer settled included.
+            let ids = tempIDsReadAgain(slot)
+            batchRecords[slot].tempIDs = ids
+            for id in ids ?? [] where !id.isEmpty { debts[id] = .unresolved(batch: slot, startedOnly: false) }
+        default:  // "not_sent"
             batchRecords[slot].fate = .notSent
-            for id in batchRecords[slot].tempIDs ?? [] where !id.isEmpty {
+            for id in tempIDsReadAgain(slot) ?? [] where !id.isEmpty {
                 if case .unresolved(slot, _)? = debts[id] { debts[id] = nil }
             }
-        default:
-            break
         }
         return true
+    }
+
+    /// The events a journal line may say (``JournalFile``).
+    private static let events: Set<String> = ["started", "done", "unknown", "not_sent"]
+
+    /// Whether `line` reads as a journal event (``JournalFile`` cuts a last line that does not).
+    static func readsAsEvent(_ line: [UInt8]) -> Bool {
+        guard let (object, _) = try? JSONDocument.parseObject(line, name: "the journal", keeping: members,
+                                                              locatingElementsOf: "results", each: resultMembers) else { return false }
+        return object["event"]?.scalarText != nil && object["key"]?.scalarText != nil
+    }
+
+    /// The temp_ids of the batch in `slot`: those kept, else those of its `started` line read
+    /// again from the journal (dropped once every debt was answered); `nil` for a batch whose
+    /// `started` line had none (journals older than `ids`).
+    private func tempIDsReadAgain(_ slot: Int) -> [String]? {
+        if let ids = batchRecords[slot].tempIDs { return ids }
+        guard batchRecords[slot].tracksDebts, let line = batchRecords[slot].startedLine else { return nil }
+        var bytes = [UInt8](repeating: 0, count: line.length)
+        let read = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, line.length, off_t(line.offset)) }
+        guard read == line.length,
+              let value = try? JSONDocument.parse(bytes, name: "the journal", selecting: .members(["ids": .whole])) else { return nil }
+        return value.objectValue?["ids"]?.arrayValue?.map { $0.scalarText ?? "" }
     }
 
     /// The slot of the batch `key`, made when the key is new.
@@ -228,12 +260,15 @@ enum JournalLines {
                 throw .sink("cannot read the journal \(path)", cause: String(cString: strerror(errno)))
             }
             if count == 0 { return }
+            // The bytes already held were searched: a line longer than a block is searched once.
+            var searchFrom = buffer.count
             buffer.append(contentsOf: block[..<count])
             var start = 0
-            while let end = buffer[start...].firstIndex(of: 0x0A) {
+            while let end = buffer[searchFrom...].firstIndex(of: 0x0A) {
                 number += 1
                 if end > start { try body(buffer[start..<end], bufferOffset + Int64(start), number) }
                 start = end + 1
+                searchFrom = start
             }
             buffer.removeFirst(start)
             bufferOffset += Int64(start)

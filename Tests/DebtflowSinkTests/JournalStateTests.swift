@@ -89,6 +89,41 @@ struct JournalStateTests {
         #expect(state.fate(of: "k0") == .unknown && state.fate(of: "k1") == .notSent)
     }
 
+    @Test("an `unknown` after a batch's answer makes its debts unresolved again: their temp_ids, dropped at the answer, are read again")
+    func unknownAfterDone() throws {
+        let url = try journal([
+            started(0, "k0", ["A", "B"]),
+            done(0, "k0", [#"{"temp_id":"A","status":"created"}"#, #"{"temp_id":"B","status":"created"}"#]),
+            #"{"event":"unknown","batch":0,"key":"k0","count":2,"reason":"hand-written"}"#,
+        ])
+        let state = try #require(try JournalState.load(path: url.path))
+        #expect(try state.fate(ofDebt: "A") == .unresolved(key: "k0", startedOnly: false))
+        #expect(try state.fate(ofDebt: "B") == .unresolved(key: "k0", startedOnly: false))
+        #expect(state.tempIDs(ofBatch: "k0") == ["A", "B"])
+        #expect(state.fate(of: "k0") == .unknown)
+    }
+
+    @Test("an event this version does not know (a newer version's) says nothing about its batch")
+    func unknownEventKind() throws {
+        let url = try journal([#"{"event":"retried","batch":4,"key":"k4","count":500}"#])
+        let state = try #require(try JournalState.load(path: url.path))
+        #expect(state.fate(of: "k4") == nil && state.batchFate(of: "k4") == nil)
+        #expect(state.nextBatchIndex == 5)
+    }
+
+    @Test("a resume cuts a whole last line that is not an event, so the resume after it still reads the journal")
+    func unreadableLastLineCut() throws {
+        let good = started(0, "k", ["A"])
+        let url = try journal([good, #"{"event":"done","key":"k","results":[{]}"#])
+        #expect(try JournalState.load(path: url.path)?.fate(of: "k") == .startedOnly, "passed over while it is the last")
+        let file = try JournalFile(path: url.path, truncate: false)
+        try file.append(Array(#"{"event":"not_sent","batch":0,"key":"k","count":1,"reason":"stopped"}"#.utf8))
+        file.close()
+        #expect(try String(contentsOf: url, encoding: .utf8)
+                == good + "\n" + #"{"event":"not_sent","batch":0,"key":"k","count":1,"reason":"stopped"}"# + "\n")
+        #expect(try JournalState.load(path: url.path)?.fate(of: "k") == .notSent)
+    }
+
     @Test("a damaged line followed by another is an error naming its line in the file; the same line last is passed over")
     func damagedLine() throws {
         let good = started(0, "k", ["A"])
