@@ -259,6 +259,23 @@ struct HTTPPushSinkTests {
         await sink.abort()
     }
 
+    @Test("a refusal's message reaches stderr on one line of at most 300 characters, control characters escaped")
+    func hostileRefusalMessage() async throws {
+        let message = #"\u001b[31mforged\nerror: all good "# + String(repeating: "x", count: 5_000)
+        let server = try HTTPStubServer { _, _ in .json(403, #"{"error":true,"message":"\#(message)"}"#) }
+        defer { server.stop() }
+        let sink = try HTTPPushSink(configuration: PushFixtures.configuration(server, batchSize: 1),
+                                    diagnostics: DiagnosticLines().sink)
+        let error = await #expect(throws: DebtflowError.self) {
+            try await sink.write(PushFixtures.outcomes(1...1))
+            try await sink.finish()
+        }
+        let cause = error?.cause ?? ""
+        #expect(cause.contains(#"\u{1b}[31mforged\u{a}error: all good xxx"#) && cause.hasSuffix("…"), "\(cause)")
+        #expect(!cause.contains("\n") && !cause.contains("\u{1B}") && cause.count < 340, "\(cause.count) characters")
+        await sink.abort()
+    }
+
     @Test("a static token refused with 401 stops the run without a retry")
     func unauthorizedStatic() async throws {
         let server = try HTTPStubServer { _, _ in .json(401, #"{"error":true,"message":"bad token"}"#) }
