@@ -192,6 +192,8 @@ public final class AtomicFile {
             if fd >= 0 {
                 fchmod(fd, mode)
                 pendingTemporaryFiles.withLock { _ = $0.insert(candidate) }
+                // What a run killed outright left beside this output (a copy of personal data).
+                StaleTemporaryFiles.remove(in: folder, forOutput: name)
                 return (candidate, fd)
             }
             let code = errno

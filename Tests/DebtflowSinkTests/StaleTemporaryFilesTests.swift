@@ -1,0 +1,65 @@
+import DebtflowCore
+@testable import DebtflowSink
+import DebtflowTestSupport
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+
+/// What a run killed outright (SIGKILL, the OOM killer, a crash inside a library) left beside an
+/// output: the next run writing that output removes it, and nothing a live run may still write.
+@Suite("Temporary files an earlier run left behind")
+struct StaleTemporaryFilesTests {
+    /// A PID above any `pid_max`: no process has it.
+    private let deadPID: pid_t = 2_147_483_600
+
+    private func file(_ folder: URL, _ name: String, ageHours: Int) throws -> String {
+        let path = folder.appendingPathComponent(name).path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data("personal data\n".utf8)))
+        let when = time(nil) - time_t(ageHours * 3600)
+        var times = [timeval(tv_sec: when, tv_usec: 0), timeval(tv_sec: when, tv_usec: 0)]
+        #expect(utimes(path, &times) == 0)
+        return path
+    }
+
+    @Test("the PID is read from this output's temporary names only", arguments: [
+        (".valid.ndjson.tmp-123-456", 123 as pid_t?), (".valid.ndjson.tmp-123", nil), (".other.ndjson.tmp-1-2", nil),
+        ("valid.ndjson.tmp-1-2", nil), (".valid.ndjson.tmp-12a-3", nil), (".valid.ndjson.tmp--3", nil),
+        (".valid.ndjson", nil), (".valid.ndjson.tmp-1-2-3", nil),
+    ])
+    func names(entry: String, pid: pid_t?) {
+        #expect(StaleTemporaryFiles.processID(inTemporaryName: entry, ofOutput: "valid.ndjson") == pid)
+    }
+
+    @Test("removed: this output's, of a dead process, a day old; kept: fresh, a live process's, another output's, a folder")
+    func sweep() throws {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-stale")
+        let stale = try file(folder, ".valid.ndjson.tmp-\(deadPID)-7", ageHours: 25)
+        let fresh = try file(folder, ".valid.ndjson.tmp-\(deadPID)-8", ageHours: 2)
+        let live = try file(folder, ".valid.ndjson.tmp-\(getpid())-9", ageHours: 48)
+        let other = try file(folder, ".rejects.ndjson.tmp-\(deadPID)-7", ageHours: 48)
+        let subfolder = folder.appendingPathComponent(".valid.ndjson.tmp-\(deadPID)-10").path
+        try FileManager.default.createDirectory(atPath: subfolder, withIntermediateDirectories: false)
+        #expect(StaleTemporaryFiles.remove(in: folder.path, forOutput: "valid.ndjson") == [stale])
+        for kept in [fresh, live, other, subfolder] { #expect(FileManager.default.fileExists(atPath: kept), "\(kept)") }
+        #expect(!FileManager.default.fileExists(atPath: stale))
+    }
+
+    @Test("a run's output, as it starts, removes what a killed run left beside it; a long name cut to fit is matched too")
+    func atomicFileSweeps() throws {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-stale-output")
+        let long = String(repeating: "é", count: 120) + ".ndjson"   // 247 bytes: the temporary stem is cut
+        let suffix = ".tmp-\(deadPID)-4242424242"
+        let stem = AtomicFile.temporaryStem(of: long, leaving: suffix.utf8.count + 1)
+        #expect(stem.utf8.count < long.utf8.count)
+        let staleLong = try file(folder, "." + stem + suffix, ageHours: 30)
+        let stale = try file(folder, ".valid.ndjson.tmp-\(deadPID)-1", ageHours: 30)
+        let output = try AtomicFile(path: folder.appendingPathComponent("valid.ndjson").path)
+        let longOutput = try AtomicFile(path: folder.appendingPathComponent(long).path)
+        #expect(!FileManager.default.fileExists(atPath: stale))
+        #expect(!FileManager.default.fileExists(atPath: staleLong))
+        output.discard()
+        longOutput.discard()
+    }
+}
