@@ -80,38 +80,36 @@ public enum Redaction {
         return result
     }
 
-    /// `bytes` with every occurrence of each secret (in the forms ``scrub(_:secrets:)`` knows)
-    /// replaced by `***`; `nil` when none occurs (the common case: nothing is copied). For a
-    /// whole answer body read as data (a pulled page that echoes the key inside a record).
-    public static func scrub(bytes: [UInt8], secrets: [String]) -> [UInt8]? {
-        var result: [UInt8]?
-        for secret in secrets where secret.count >= 3 {
-            for form in variants(of: secret) {
+    /// The shortest secret masked inside data (``mask(_:secrets:)``): a shorter one (`Anna`,
+    /// `100`) would mask a debtor's name or an amount.
+    public static let shortestSecretMaskedInData = 8
+
+    /// Overwrites every occurrence of each secret in `bytes` (decoded text: a tape's string and
+    /// number bytes), as written or percent-encoded, with as many `*`: the lengths, and so every
+    /// span into the bytes, stay as they were. Secrets shorter than
+    /// ``shortestSecretMaskedInData`` are left. `bytes` is copied only when something is masked.
+    /// - Returns: how many occurrences were masked.
+    @discardableResult
+    public static func mask(_ bytes: inout [UInt8], secrets: [String]) -> Int {
+        var masked = 0
+        for secret in secrets where secret.utf8.count >= shortestSecretMaskedInData {
+            // The JSON-escaped forms do not occur in decoded text.
+            for form in variants(of: secret) where form == secret || !form.contains("\\") {
                 let needle = Array(form.utf8)
-                let source = result ?? bytes
-                guard let first = needle.first, source.count >= needle.count else { continue }
-                var output: [UInt8] = []
+                guard let first = needle.first, bytes.count >= needle.count else { continue }
                 var index = 0
-                var found = false
-                let last = source.count - needle.count
-                while index < source.count {
-                    if index <= last, source[index] == first, source[index..<index + needle.count].elementsEqual(needle) {
-                        if !found {
-                            found = true
-                            output.reserveCapacity(source.count)
-                            output.append(contentsOf: source[..<index])
-                        }
-                        output.append(contentsOf: Self.secret.utf8)
+                while index <= bytes.count - needle.count {
+                    if bytes[index] == first, bytes[index..<index + needle.count].elementsEqual(needle) {
+                        for position in index..<index + needle.count { bytes[position] = UInt8(ascii: "*") }
+                        masked += 1
                         index += needle.count
-                        continue
+                    } else {
+                        index += 1
                     }
-                    if found { output.append(source[index]) }
-                    index += 1
                 }
-                if found { result = output }
             }
         }
-        return result
+        return masked
     }
 
     /// The URL with the password of its user info masked: `https://user:***@host/path`. Text

@@ -5,8 +5,9 @@
 ///
 /// Bounded: the header block may hold at most ``maxHeaderBytes``, the body at most the limit
 /// given; past either the answer is refused (the caller treats it as ambiguous, since the request
-/// was sent). Anything that does not start like `HTTP/1.x NNN` is "not HTTP", and so is a body
-/// in a content coding (``refusedCoding(_:)``): requests ask for none.
+/// was sent). Anything that does not start like `HTTP/1.x NNN` is "not HTTP", and so is a 2xx
+/// body in a content coding (``refusedCoding(_:)``): requests ask for none. Another status keeps
+/// its meaning, its coded body left out (``answer(status:headers:body:)``).
 struct HTTPResponseParser {
     /// Why the bytes are not an acceptable answer.
     enum Failure: Error, Equatable {
@@ -71,7 +72,7 @@ struct HTTPResponseParser {
     mutating func finishAtEndOfStream() -> HTTPResponse? {
         if let complete { return complete }
         guard let status, case .untilClose? = framing else { return nil }
-        complete = HTTPResponse(status: status, headers: headers, body: body)
+        complete = Self.answer(status: status, headers: headers, body: body)
         return complete
     }
 
@@ -127,17 +128,33 @@ struct HTTPResponseParser {
     /// `identity`. Every request says `Accept-Encoding: identity`: a compressed body was not asked
     /// for, and inflating it could turn a few MiB on the wire into GiBs in memory.
     static func refusedCoding(_ value: String?) -> String? {
-        guard let value else { return nil }
-        let coding = value.trimmingSpaces.lowercased()
-        guard !coding.isEmpty, coding != "identity" else { return nil }
-        return "the answer is compressed (Content-Encoding: \(String(value.trimmingSpaces.prefix(40)))) although "
+        guard isCoded(value) else { return nil }
+        return "the answer is compressed (Content-Encoding: \(String((value ?? "").trimmingSpaces.prefix(40)))) although "
             + "the request asked for none (Accept-Encoding: identity); not read"
+    }
+
+    /// Whether a `Content-Encoding` of `value` names a coding (not none, not `identity`).
+    static func isCoded(_ value: String?) -> Bool {
+        guard let value else { return false }
+        let coding = value.trimmingSpaces.lowercased()
+        return !coding.isEmpty && coding != "identity"
+    }
+
+    /// The answer as handed on: a status other than 2xx whose body is in a content coding keeps
+    /// its status and headers (a 503 is retried, a 401 refreshes the token, a 3xx names its
+    /// host), without the body, which debtflow does not read in that form.
+    static func answer(status: Int, headers: [String: String], body: [UInt8]) -> HTTPResponse {
+        guard !(200..<300).contains(status),
+              isCoded(headers.first(where: { $0.key.lowercased() == "content-encoding" })?.value) else {
+            return HTTPResponse(status: status, headers: headers, body: body)
+        }
+        return HTTPResponse(status: status, headers: headers, body: [])
     }
 
     private static func framing(status: Int, headers: [String: String], maxBodyBytes: Int) throws(Failure) -> Framing {
         if status == 204 || status == 304 { return .length(0) }
         let lowercased = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
-        if let refused = refusedCoding(lowercased["content-encoding"]) { throw .notHTTP(refused) }
+        if (200..<300).contains(status), let refused = refusedCoding(lowercased["content-encoding"]) { throw .notHTTP(refused) }
         if let coding = lowercased["transfer-encoding"], coding.lowercased().contains("chunked") { return .chunked }
         if let text = lowercased["content-length"] {
             let values = Set(text.split(separator: ",").map { String($0).trimmingSpaces })
@@ -157,7 +174,7 @@ struct HTTPResponseParser {
         switch framing {
         case .length(let length):
             body.append(contentsOf: bytes.prefix(length - body.count))
-            if body.count == length { complete = HTTPResponse(status: status, headers: headers, body: body) }
+            if body.count == length { complete = Self.answer(status: status, headers: headers, body: body) }
         case .untilClose:
             guard body.count + bytes.count <= maxBodyBytes else { throw .tooLarge }
             body.append(contentsOf: bytes)
@@ -209,7 +226,7 @@ struct HTTPResponseParser {
             guard line.isEmpty else { throw .notHTTP("the answer's chunked framing is malformed") }
             chunkState = .size
         case .trailer:
-            if line.isEmpty, let status { complete = HTTPResponse(status: status, headers: headers, body: body) }
+            if line.isEmpty, let status { complete = Self.answer(status: status, headers: headers, body: body) }
         case .data:
             break
         }

@@ -29,8 +29,11 @@ import FoundationNetworking
 final class URLSessionHTTPExchange: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     private enum Stop {
         case tooLarge, timedOut, cancelled
-        /// The answer came in a content coding (the message says which).
+        /// A 2xx answer came in a content coding (the message says which).
         case refused(String)
+        /// Another status came with a body in a content coding: the status and headers are the
+        /// answer, the body is left out (``HTTPResponseParser/answer(status:headers:body:)``).
+        case bodyLeftOut(HTTPURLResponse)
     }
 
     private let lock = NSLock()
@@ -124,9 +127,12 @@ final class URLSessionHTTPExchange: NSObject, URLSessionDataDelegate, @unchecked
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
                     completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
-        let coding = (response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Content-Encoding")
-        guard let refused = HTTPResponseParser.refusedCoding(coding) else { return completionHandler(.allow) }
-        lock.withLock { if stop == nil { stop = .refused(refused) } }
+        guard let http = response as? HTTPURLResponse, http.statusCode != 204,
+              let refused = HTTPResponseParser.refusedCoding(http.value(forHTTPHeaderField: "Content-Encoding")) else {
+            return completionHandler(.allow)
+        }
+        let reason: Stop = (200..<300).contains(http.statusCode) ? .refused(refused) : .bodyLeftOut(http)
+        lock.withLock { if stop == nil { stop = reason } }
         completionHandler(.cancel)
     }
 
@@ -152,6 +158,8 @@ final class URLSessionHTTPExchange: NSObject, URLSessionDataDelegate, @unchecked
             finish(.failure(.answerTooLarge(limit: maxBodyBytes)))
         case .refused(let why)?:
             finish(.failure(.ambiguous(why)))
+        case .bodyLeftOut(let http)?:
+            finish(.success(HTTPResponseParser.answer(status: http.statusCode, headers: Self.headers(of: http), body: [])))
         case .timedOut?:
             finish(.failure(bodyNeverTaken
                 ? .notSent("could not connect and set up TLS within timeout_s (\(SocketHTTPExchange.seconds(timeoutSeconds)))")
@@ -168,15 +176,19 @@ final class URLSessionHTTPExchange: NSObject, URLSessionDataDelegate, @unchecked
                     finish(.failure(classified))
                 }
             } else if let http = task.response as? HTTPURLResponse {
-                var headers: [String: String] = [:]
-                for (key, value) in http.allHeaderFields {
-                    headers[String(describing: key)] = String(describing: value)
-                }
-                finish(.success(HTTPResponse(status: http.statusCode, headers: headers, body: body)))
+                finish(.success(HTTPResponse(status: http.statusCode, headers: Self.headers(of: http), body: body)))
             } else {
                 finish(.failure(.ambiguous("the server's answer was not HTTP")))
             }
         }
+    }
+
+    private static func headers(of response: HTTPURLResponse) -> [String: String] {
+        var headers: [String: String] = [:]
+        for (key, value) in response.allHeaderFields {
+            headers[String(describing: key)] = String(describing: value)
+        }
+        return headers
     }
 
     /// Splits URLSession's errors into "certainly never sent" (no connection, no TLS session:

@@ -269,9 +269,12 @@ struct FieldMappingPlan: Sendable {
                       key: DebtKey, constantSpan: ByteSpan?) {
         switch node.kind {
         case .number:
-            // A JSON number in exponent form (`1.0E7`) is written out (``JSONNumberText``).
-            let text = UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end])
-            if let plain = JSONNumberText.plainDecimal(text) { return raw[key] = plain }
+            // An amount that is a JSON number in exponent form (`1.0E7`) is written out
+            // (``JSONNumberText``); any other field keeps the number's text as it is (an id).
+            if key == .amount,
+               let plain = JSONNumberText.plainDecimal(UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end])) {
+                return raw[key] = plain
+            }
             return raw.set(key, tapeSpan: node.value)
         case .string:
             if !TextScan.isBlank(UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end])) {
@@ -293,7 +296,8 @@ struct FieldMappingPlan: Sendable {
             switch text.kind {
             case .true: raw.set(key, sideSpan: trueSpan)
             case .false: raw.set(key, sideSpan: falseSpan)
-            case .number:
+            case .number where key == .amount:
+                // As in the member path above: only an amount's exponent is written out.
                 if let plain = text.withTextBytes(JSONNumberText.plainDecimal) { raw[key] = plain } else { raw.set(key, tapeSpan: text.node.value) }
             default: raw.set(key, tapeSpan: text.node.value)
             }

@@ -19,8 +19,9 @@ import FoundationEssentials
 ///   are numbered 1, 2, … across pages, and their provenance source is the debtors URL (without
 ///   the key, which travels in a header).
 /// - A page without `hasNext` (the API always gives it) is an input error, not the last page.
-/// - A debtor whose `debtorId` an earlier page already gave (pages that overlap) is read once:
-///   the repeat is left out and said on stderr. A page that gives only repeats counts as empty.
+/// - A debtor given again whole (the same `debtorId`, of the same JSON kind, and the same content:
+///   pages that overlap) is read once: the repeat is left out and said on stderr. A page that
+///   gives only repeats counts as empty. Two debtors under one id that differ are both read.
 /// - A 429 waits `rate_limit_wait_s` (or the answer's `Retry-After` when longer) and asks again;
 ///   5xx, time-outs, unsent requests and a 2xx body that is not whole JSON (a connection closed
 ///   mid-page) back off and ask again (GET is safe to repeat), up to `max_retries` per page.
@@ -52,8 +53,9 @@ public final class MagiclineDebtorSource: RecordSource {
     /// The offset `pending`'s page was asked with, and whether it gave any debtor not read before.
     private var pendingOffset = ""
     private var pendingGaveDebtors = false
-    /// The `debtorId`s read so far: a page that repeats one (overlapping pages) is not read twice.
-    private var debtorIDs = Set<String>()
+    /// The debtors read so far, by id and content: one given again whole (overlapping pages) is
+    /// not read twice.
+    private var debtorsRead = Set<DebtorIdentity>()
 
     /// - Parameters:
     ///   - configuration: the read options.
@@ -110,15 +112,15 @@ public final class MagiclineDebtorSource: RecordSource {
         }
     }
 
-    /// Up to ``debtorsPerChunk`` debtors of the page being handed on, leaving out those an
-    /// earlier page gave; `nil` when the page has none left.
+    /// Up to ``debtorsPerChunk`` debtors of the page being handed on, leaving out those given
+    /// before, whole; `nil` when the page has none left.
     private func nextChunkOfPendingDebtors() -> Chunk<Record>? {
         guard var iterator = pending else { return nil }
         var records: [Record] = []
         var repeats: [String] = []
         while records.count < Self.debtorsPerChunk, let debtor = iterator.next() {
-            if let id = debtor["debtorId"]?.scalarText, !debtorIDs.insert(id).inserted {
-                repeats.append(id)
+            if let identity = DebtorIdentity(debtor), !debtorsRead.insert(identity).inserted {
+                repeats.append(identity.shownID)
                 continue
             }
             recordCount += 1
@@ -126,8 +128,8 @@ public final class MagiclineDebtorSource: RecordSource {
         }
         pending = iterator
         if !repeats.isEmpty {
-            let shown = repeats.prefix(3).map { MessageExcerpt.value($0) }.joined(separator: ", ")
-            notice("\(name)?offset=\(pendingOffset): \(repeats.count) debtor(s) an earlier page already gave "
+            let shown = repeats.prefix(3).joined(separator: ", ")
+            notice("\(name)?offset=\(pendingOffset): \(repeats.count) debtor(s) given before, the same in every field "
                    + "(debtorId \(shown)\(repeats.count > 3 ? ", …" : "")); each is read once")
         }
         guard !records.isEmpty else { return nil }
@@ -179,6 +181,8 @@ public final class MagiclineDebtorSource: RecordSource {
         var retries = 0
         while true {
             let problem: String
+            // The last try's page was not whole JSON (said so when the retries run out).
+            var cutShort = false
             var wait: Double
             do {
                 let response = try await client.send(request)
@@ -188,17 +192,16 @@ public final class MagiclineDebtorSource: RecordSource {
                     // A body that is not whole JSON is most often a page cut short (a connection
                     // closed before the end, with no Content-Length to tell): asked again.
                     let root: RecordView
-                    // A key the page echoes, even inside a debtor, is masked before it is read.
-                    let body = Redaction.scrub(bytes: response.body, secrets: secrets) ?? response.body
                     do {
-                        root = try JSONDocument.parseTape(body, name: "the answer")
+                        root = try JSONDocument.parseTape(response.body, name: "the answer")
                     } catch {
                         let why = (error as? DebtflowError)?.description ?? "\(error)"
                         problem = "the answer is not valid JSON (\(MessageExcerpt.value(why, limit: 300)))"
                         wait = configuration.backoff.delay(forRetry: retries + 1)
+                        cutShort = true
                         break
                     }
-                    return try parsePage(root, at: at)
+                    return try parsePage(maskingSecrets(in: root, at: at), at: at)
                 case 300..<400:
                     throw DebtflowError.input("\(at): \(response.redirectDescription); the API key was not sent there. "
                                               + "Set `base_url` to the address the API really answers on")
@@ -232,7 +235,7 @@ public final class MagiclineDebtorSource: RecordSource {
             }
             retries += 1
             if retries > configuration.maxRetries {
-                if problem.hasPrefix("the answer is not valid JSON") {
+                if cutShort {
                     throw .input("\(at): \(problem), \(configuration.maxRetries + 1) times in a row")
                 }
                 throw .input("\(at): the API stayed unavailable after \(configuration.maxRetries) retries",
@@ -274,19 +277,31 @@ public final class MagiclineDebtorSource: RecordSource {
                                               selecting: .members(["errorMessage": .bounded(1), "errorCode": .bounded(1), "traceId": .bounded(1)])),
            let object = root.objectValue,
            let message = object["errorMessage"]?.scalarText {
+            // One line, whatever the server sent (control characters escaped, so an answer cannot
+            // forge a log line): the message cut at 300 characters, code and trace id at 64, each
+            // with secrets masked before the cut.
             var details: [String] = []
-            if let code = object["errorCode"]?.scalarText { details.append("errorCode \(code)") }
-            if let trace = object["traceId"]?.scalarText { details.append("traceId \(trace)") }
-            // One line of at most 300 characters, whatever the server sent (control characters
-            // escaped, so an answer cannot forge a log line); secrets masked before the cut.
-            return MessageExcerpt.value(scrub(message + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))")), limit: 300)
+            if let code = object["errorCode"]?.scalarText { details.append("errorCode \(MessageExcerpt.value(scrub(code)))") }
+            if let trace = object["traceId"]?.scalarText { details.append("traceId \(MessageExcerpt.value(scrub(trace)))") }
+            return MessageExcerpt.value(scrub(message), limit: 300) + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))")
         }
-        let text = response.bodyText(limit: 300, scrubbing: [configuration.apiKey] + Redaction.urlPasswords(configuration.baseURL))
+        let text = response.bodyText(limit: 300, scrubbing: secrets)
         return text.isEmpty ? nil : MessageExcerpt.value(scrub(text), limit: 300)
     }
 
     private func scrub(_ text: String) -> String {
         Redaction.scrub(text, secrets: secrets)
+    }
+
+    /// `root` with the API key (and a `base_url` password) masked wherever the page echoes it,
+    /// a debtor's field included (as many `*`, so the page's shape is untouched), and said on
+    /// stderr: what the page gives reaches no output with the key in it.
+    private func maskingSecrets(in root: RecordView, at: String) -> RecordView {
+        var bytes = root.tape.bytes
+        let masked = Redaction.mask(&bytes, secrets: secrets)
+        guard masked > 0 else { return root }
+        notice("\(at): the page echoes the API key (or the URL's password) in \(masked) place(s); masked there before it is read")
+        return RecordView(tape: RecordTape(bytes: bytes, nodes: root.tape.nodes), index: root.index)
     }
 
     /// The API key and any password in `base_url`.
@@ -295,4 +310,43 @@ public final class MagiclineDebtorSource: RecordSource {
 
 extension Optional where Wrapped == String {
     fileprivate var orEmpty: String { self ?? "" }
+}
+
+/// A debtor as the pager tells repeats apart: its `debtorId` (text and JSON kind: `"1"` is not
+/// `1`) and a fingerprint of its whole content. Debtors without a non-empty id are never taken
+/// for repeats. Two different debtors under one id are told apart by content; for two with
+/// different content to be taken for one, their 64-bit fingerprints would have to collide too.
+struct DebtorIdentity: Hashable {
+    let id: String
+    let isNumber: Bool
+    let content: UInt64
+
+    init?(_ debtor: RecordView) {
+        guard let idView = debtor["debtorId"], idView.kind == .string || idView.kind == .number,
+              let id = idView.scalarText, !id.isEmpty else { return nil }
+        self.id = id
+        isNumber = idView.kind == .number
+        // The subtree's nodes in order: kind, key and value bytes (keys and order included).
+        var hasher = Hasher()
+        let tape = debtor.tape
+        let end = Int(tape.nodes[debtor.index].end)
+        tape.bytes.withUnsafeBufferPointer { bytes in
+            for position in debtor.index..<max(end, debtor.index + 1) {
+                let node = tape.nodes[position]
+                hasher.combine(node.kind.rawValue)
+                hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[Int(node.key.offset)..<node.key.end])))
+                hasher.combine(0xFF as UInt8)
+                if node.kind == .string || node.kind == .number {
+                    hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[Int(node.value.offset)..<node.value.end])))
+                } else {
+                    hasher.combine(node.value.length)
+                }
+                hasher.combine(0xFE as UInt8)
+            }
+        }
+        content = UInt64(truncatingIfNeeded: hasher.finalize())
+    }
+
+    /// The id as a message shows it.
+    var shownID: String { isNumber ? MessageExcerpt.value(id) : MessageExcerpt.quoted(id) }
 }

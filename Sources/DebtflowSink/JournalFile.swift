@@ -38,10 +38,22 @@ final class JournalFile: @unchecked Sendable {
     init(path: String, truncate: Bool) throws(DebtflowError) {
         self.path = path
         // Read and write when resuming: a torn last line is looked for and cut (``cutTornLastLine(_:)``).
-        let flags = (truncate ? O_WRONLY | O_TRUNC : O_RDWR) | O_CREAT | O_APPEND | O_CLOEXEC
+        // Non-blocking, and a regular file only: a FIFO put there since the config was checked
+        // must not hold the run in `open` (nor be truncated: O_TRUNC comes after the check).
+        let flags = (truncate ? O_WRONLY : O_RDWR) | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK
         let fd = open(path, flags, 0o600)
         guard fd >= 0 else {
             throw .sink("cannot open the journal \(path)", cause: String(cString: strerror(errno)))
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            _ = Glibc.close(fd)
+            throw .sink("cannot open the journal \(path)", cause: "not a regular file")
+        }
+        if truncate && ftruncate(fd, 0) != 0 {
+            let code = errno
+            _ = Glibc.close(fd)
+            throw .sink("cannot start the journal \(path) afresh", cause: String(cString: strerror(code)))
         }
         fchmod(fd, 0o600)
         descriptor = fd

@@ -45,6 +45,15 @@ struct ExponentAmountRunTests {
         }
     }
 
+    @Test("only the amount is written out: a number in exponent form mapped to another field (an id) keeps its text")
+    func otherFieldsKeepTheirText() throws {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-exponent-id")
+        try Data((#"{"id":1E3,"firstname":"Jean","lastname":"Dupont","amount":12,"email":"j@example.fr"}"# + "\n").utf8)
+            .write(to: folder.appendingPathComponent("debts.ndjson"))
+        let (valid, _) = try run(folder, read: #"{"format":"json","path":"debts.ndjson"}"#, map: #"{"fields":{"temp_id":"id"}}"#)
+        #expect(valid.map { $0["temp_id"] as? String } == ["1E3"])
+    }
+
     @Test("in a CSV cell, 1.5E1 stays invalid_amount (a spreadsheet's exponent has lost digits)")
     func csvText() throws {
         let folder = try TestSupport.makeTemporaryDirectory("debtflow-exponent-csv")

@@ -12,12 +12,21 @@ struct RedactionTests {
         #expect(Redaction.scrub("the key \(echo) is refused", secrets: [key]) == "the key *** is refused")
     }
 
-    @Test("in bytes (a whole answer body): every occurrence masked, and nil when none occurs (nothing copied)")
-    func bytes() {
-        let body = Array(#"{"result":[{"note":"Ab3+x/Yz9=Qk"},{"note":"x Ab3%2bx%2fYz9%3dQk y Ab3+x/Yz9=Qk"}]}"#.utf8)
-        let masked = Redaction.scrub(bytes: body, secrets: [key]).map { String(decoding: $0, as: UTF8.self) }
-        #expect(masked == #"{"result":[{"note":"***"},{"note":"x *** y ***"}]}"#)
-        #expect(Redaction.scrub(bytes: Array(#"{"result":[]}"#.utf8), secrets: [key]) == nil)
-        #expect(Redaction.scrub(bytes: Array("Ab3".utf8), secrets: [key]) == nil, "shorter than the secret")
+    @Test("in data (a tape's decoded text): each occurrence overwritten with as many *, so every span keeps its place")
+    func maskInData() {
+        var bytes = Array("Ab3+x/Yz9=Qk|x Ab3%2bx%2fYz9%3dQk y|Ab3".utf8)
+        #expect(Redaction.mask(&bytes, secrets: [key]) == 2)
+        #expect(String(decoding: bytes, as: UTF8.self) == "************|x ****************** y|Ab3")
+        var quoted = Array(#"say "sec\ret" here"#.utf8)
+        #expect(Redaction.mask(&quoted, secrets: [#""sec\ret""#]) == 1, "a secret with a quote and a backslash, as decoded text holds it")
+        #expect(String(decoding: quoted, as: UTF8.self) == "say ********* here")
+    }
+
+    @Test("a secret shorter than 8 characters is not masked inside data: it would mask a name or an amount")
+    func shortSecretsLeftInData() {
+        var bytes = Array("Anna 100".utf8)
+        #expect(Redaction.mask(&bytes, secrets: ["Anna", "100"]) == 0)
+        #expect(String(decoding: bytes, as: UTF8.self) == "Anna 100")
+        #expect(Redaction.scrub("Anna refused", secrets: ["Anna"]) == "*** refused", "messages are still scrubbed")
     }
 }

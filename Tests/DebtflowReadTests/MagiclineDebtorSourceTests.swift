@@ -221,7 +221,8 @@ struct MagiclineDebtorSourceTests {
         #expect(records.map { $0.fields["debtorId"] } == [.number("1"), .number("2"), .number("3")])
         #expect(records.map(\.provenance.record) == [1, 2, 3])
         let said = notices.withLock { $0 }
-        #expect(said.count == 1 && said[0].contains("?offset=a: 1 debtor(s) an earlier page already gave (debtorId 2); each is read once"), "\(said)")
+        #expect(said.count == 1 && said[0].contains("?offset=a: 1 debtor(s) given before, the same in every field (debtorId 2); each is read once"),
+                "\(said)")
 
         // The same debtors under a new offset for ever: stopped as empty pages are.
         // (It ends after 30 pages, so that a pager that does not stop fails this test rather than hanging it.)
@@ -244,9 +245,30 @@ struct MagiclineDebtorSourceTests {
             .json(200, #"{"result":[{"debtorId":1,"firstName":"\#(Self.apiKey)","note":"key=mgl-key-0123456789&x"}],"hasNext":false,"offset":""}"#)
         }
         defer { server.stop() }
-        let records = try await readAll(try MagiclineDebtorSource(configuration: configuration(server)))
-        #expect(records.first?.fields["firstName"] == .string("***"))
-        #expect(records.first?.fields["note"] == .string("key=***&x"))
+        let notices = Mutex<[String]>([])
+        let records = try await readAll(try MagiclineDebtorSource(configuration: configuration(server),
+                                                                  notice: { line in notices.withLock { $0.append(line) } }))
+        let stars = String(repeating: "*", count: Self.apiKey.count)
+        #expect(records.first?.fields["firstName"] == .string(stars))
+        #expect(records.first?.fields["note"] == .string("key=\(stars)&x"))
+        #expect(notices.withLock { $0 }.first?.contains("?offset=0: the page echoes the API key (or the URL's password) in 2 place(s)") == true)
+    }
+
+    @Test("only a debtor given again whole is a repeat: an id of another JSON kind, other content, or no id is read")
+    func repeatsAreWhole() async throws {
+        let server = try HTTPStubServer { _, _ in
+            .json(200, #"{"result":[{"debtorId":1,"a":1},{"debtorId":"1","a":1},{"debtorId":1,"a":2},{"debtorId":1,"a":1},"#
+                       + #"{"debtorId":"","a":1},{"debtorId":"","a":1},{"a":1},{"a":1},{"debtorId":null,"a":1},{"debtorId":null,"a":1}],"#
+                       + #""hasNext":false,"offset":""}"#)
+        }
+        defer { server.stop() }
+        let notices = Mutex<[String]>([])
+        let source = try MagiclineDebtorSource(configuration: configuration(server), notice: { line in notices.withLock { $0.append(line) } })
+        let records = try await readAll(source)
+        #expect(records.count == 9, "only the fourth, the first given again whole, is left out")
+        #expect(records.map(\.provenance.record) == Array(1...9))
+        #expect(notices.withLock { $0 } .count == 1)
+        #expect(notices.withLock { $0 }.first?.contains("(debtorId 1)") == true, "\(notices.withLock { $0 })")
     }
 
     @Test("a page of many debtors is handed on in chunks of at most debtorsPerChunk, numbered on across them")
@@ -279,6 +301,7 @@ struct MagiclineDebtorSourceTests {
         #expect(!text.contains("\n") && !text.contains("\u{1B}"), "\(text)")
         #expect(text.contains("\\u{1b}[31mforged\\u{a}error: all good ***"), "\(text)")
         #expect(!text.contains(Self.apiKey) && text.count < 600, "\(text.count) characters")
+        #expect(text.contains("… (errorCode E)"), "the code follows the cut message: \(text)")
     }
 
     @Test("refuses plain http to a remote host as a configuration error")

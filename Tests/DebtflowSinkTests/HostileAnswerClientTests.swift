@@ -82,6 +82,24 @@ struct HostileAnswerClientTests {
         #expect(try await post(plain, transport).bodyText() == "{}")
     }
 
+    @Test("another status with a compressed body keeps its meaning (a 503 is retried, a 3xx names its host), its body left out; a 204 is a 204",
+          arguments: transports)
+    func compressedErrorAnswer(transport: HTTPClient.Transport) async throws {
+        let encoder = GzipEncoder(level: 9)
+        let page = try encoder.compress(Array("<html>busy</html>".utf8)) + encoder.finish()
+        for status in [503, 401, 302, 204] {
+            let server = try HTTPStubServer { _, _ in
+                .respond(status: status, headers: ["Content-Encoding": "gzip", "Location": "http://elsewhere.example/x"],
+                         body: status == 204 ? [] : page)
+            }
+            defer { server.stop() }
+            let response = try await post(server, transport)
+            #expect(response.status == status)
+            #expect(response.body.isEmpty, "\(status): the compressed body is left out")
+            if status == 302 { #expect(response.redirectHost == "elsewhere.example") }
+        }
+    }
+
     @Test("timeout_s bounds the whole exchange, also a body that trickles", arguments: transports)
     func trickle(transport: HTTPClient.Transport) async throws {
         let server = try HTTPStubServer { _, _ in .trickle(status: 200, body: Array(String(repeating: " ", count: 40).utf8), interval: 0.3) }

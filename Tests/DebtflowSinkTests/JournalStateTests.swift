@@ -124,6 +124,19 @@ struct JournalStateTests {
         #expect(try JournalState.load(path: url.path)?.fate(of: "k") == .notSent)
     }
 
+    @Test("a journal that became a FIFO after the config was checked is a sink error at once, for writing and for reading back")
+    func fifoJournal() throws {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-journal-fifo")
+        let fifo = folder.appendingPathComponent("journal.jsonl").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        for truncate in [true, false] {
+            let error = #expect(throws: DebtflowError.self) { try JournalFile(path: fifo, truncate: truncate) }
+            #expect(error?.kind == .sink && error?.message.contains("cannot open the journal") == true, "\(String(describing: error))")
+        }
+        let error = #expect(throws: DebtflowError.self) { try JournalState.load(path: fifo) }
+        #expect(error?.cause?.contains("not a regular file") == true, "\(String(describing: error))")
+    }
+
     @Test("a damaged line followed by another is an error naming its line in the file; the same line last is passed over")
     func damagedLine() throws {
         let good = started(0, "k", ["A"])
