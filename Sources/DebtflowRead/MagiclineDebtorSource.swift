@@ -117,20 +117,21 @@ public final class MagiclineDebtorSource: RecordSource {
     private func nextChunkOfPendingDebtors() -> Chunk<Record>? {
         guard var iterator = pending else { return nil }
         var records: [Record] = []
-        var repeats: [String] = []
+        var repeats = 0
+        var shownRepeats: [String] = []
         while records.count < Self.debtorsPerChunk, let debtor = iterator.next() {
             if let identity = DebtorIdentity(debtor), !debtorsRead.insert(identity).inserted {
-                repeats.append(identity.shownID)
+                repeats += 1
+                if shownRepeats.count < 3 { shownRepeats.append(DebtorIdentity.shownID(of: debtor)) }
                 continue
             }
             recordCount += 1
             records.append(Record(provenance: Provenance(source: name, record: recordCount), view: debtor))
         }
         pending = iterator
-        if !repeats.isEmpty {
-            let shown = repeats.prefix(3).joined(separator: ", ")
-            notice("\(name)?offset=\(pendingOffset): \(repeats.count) debtor(s) given before, the same in every field "
-                   + "(debtorId \(shown)\(repeats.count > 3 ? ", …" : "")); each is read once")
+        if repeats > 0 {
+            notice("\(name)?offset=\(pendingOffset): \(repeats) debtor(s) given before, the same in every field "
+                   + "(debtorId \(shownRepeats.joined(separator: ", "))\(repeats > 3 ? ", …" : "")); each is read once")
         }
         guard !records.isEmpty else { return nil }
         pendingGaveDebtors = true
@@ -313,19 +314,20 @@ extension Optional where Wrapped == String {
 }
 
 /// A debtor as the pager tells repeats apart: its `debtorId` (text and JSON kind: `"1"` is not
-/// `1`) and a fingerprint of its whole content. Debtors without a non-empty id are never taken
-/// for repeats. Two different debtors under one id are told apart by content; for two with
-/// different content to be taken for one, their 64-bit fingerprints would have to collide too.
+/// `1`) and its whole content, each kept as a 64-bit fingerprint (16 bytes a debtor). Debtors
+/// without a non-empty id are never taken for repeats. For two different debtors to be taken for
+/// one, both fingerprints would have to collide (a chance of about n²/2¹²⁹ in n debtors).
 struct DebtorIdentity: Hashable {
-    let id: String
-    let isNumber: Bool
+    let id: UInt64
     let content: UInt64
 
     init?(_ debtor: RecordView) {
         guard let idView = debtor["debtorId"], idView.kind == .string || idView.kind == .number,
               let id = idView.scalarText, !id.isEmpty else { return nil }
-        self.id = id
-        isNumber = idView.kind == .number
+        var idHasher = Hasher()
+        idHasher.combine(idView.kind.rawValue)
+        idHasher.combine(id)
+        self.id = UInt64(truncatingIfNeeded: idHasher.finalize())
         // The subtree's nodes in order: kind, key and value bytes (keys and order included).
         var hasher = Hasher()
         let tape = debtor.tape
@@ -347,6 +349,9 @@ struct DebtorIdentity: Hashable {
         content = UInt64(truncatingIfNeeded: hasher.finalize())
     }
 
-    /// The id as a message shows it.
-    var shownID: String { isNumber ? MessageExcerpt.value(id) : MessageExcerpt.quoted(id) }
+    /// A debtor's id as a message shows it (`7`, `"7"`).
+    static func shownID(of debtor: RecordView) -> String {
+        guard let idView = debtor["debtorId"], let id = idView.scalarText else { return "" }
+        return idView.kind == .number ? MessageExcerpt.value(id) : MessageExcerpt.quoted(id)
+    }
 }
