@@ -80,25 +80,42 @@ public enum Redaction {
         return result
     }
 
-    /// The shortest secret masked inside data (``mask(_:secrets:)``): a shorter one (`Anna`,
-    /// `100`) would mask a debtor's name or an amount.
+    /// The shortest secret masked inside data (``SecretMask``): a shorter one (`Anna`, `100`)
+    /// would mask a debtor's name or an amount.
     public static let shortestSecretMaskedInData = 8
 
-    /// Overwrites every occurrence of each secret in `bytes` (decoded text: a tape's string and
-    /// number bytes), as written or percent-encoded, with as many `*`: the lengths, and so every
-    /// span into the bytes, stay as they were. Secrets shorter than
-    /// ``shortestSecretMaskedInData`` are left. `bytes` is copied only when something is masked.
-    /// - Returns: how many occurrences were masked.
-    @discardableResult
-    public static func mask(_ bytes: inout [UInt8], secrets: [String]) -> Int {
-        var masked = 0
-        for secret in secrets where secret.utf8.count >= shortestSecretMaskedInData {
-            // The JSON-escaped forms do not occur in decoded text.
-            for form in variants(of: secret) where form == secret || !form.contains("\\") {
-                let needle = Array(form.utf8)
-                guard let first = needle.first, bytes.count >= needle.count else { continue }
-                var index = 0
-                while index <= bytes.count - needle.count {
+    /// Secrets to overwrite inside data: decoded text (a tape's string values), where each
+    /// occurrence of a secret, as written or percent-encoded, becomes as many `*`, so that the
+    /// lengths, and every span into the bytes, stay as they were.
+    public struct SecretMask: Sendable {
+        private let forms: [[UInt8]]
+
+        /// The forms of the `secrets` of at least ``shortestSecretMaskedInData`` characters
+        /// (the JSON-escaped forms do not occur in decoded text).
+        public init(secrets: [String]) {
+            var forms: [[UInt8]] = []
+            for secret in secrets where secret.utf8.count >= Redaction.shortestSecretMaskedInData {
+                for form in Redaction.variants(of: secret) where form == secret || !form.contains("\\") {
+                    forms.append(Array(form.utf8))
+                }
+            }
+            self.forms = forms
+        }
+
+        /// No secret is long enough to be masked in data.
+        public var isEmpty: Bool { forms.isEmpty }
+
+        /// Overwrites every occurrence inside `bytes[range]` (one value: a match never runs
+        /// into the next) with as many `*`. `bytes` is written (and so copied, when shared) only
+        /// where something is masked.
+        /// - Returns: how many occurrences were masked.
+        @discardableResult
+        public func apply(to bytes: inout [UInt8], in range: Range<Int>) -> Int {
+            var masked = 0
+            for needle in forms where range.count >= needle.count {
+                let first = needle[0]
+                var index = range.lowerBound
+                while index <= range.upperBound - needle.count {
                     if bytes[index] == first, bytes[index..<index + needle.count].elementsEqual(needle) {
                         for position in index..<index + needle.count { bytes[position] = UInt8(ascii: "*") }
                         masked += 1
@@ -108,8 +125,8 @@ public enum Redaction {
                     }
                 }
             }
+            return masked
         }
-        return masked
     }
 
     /// The URL with the password of its user info masked: `https://user:***@host/path`. Text

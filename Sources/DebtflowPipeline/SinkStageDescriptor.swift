@@ -235,7 +235,8 @@ extension PipelineAssembler {
                     file = try NDJSONFileSink(options: ndjson, path: Self.perInputPath(template, input: only.path),
                                               isInterrupted: { interruption.isSet }, notice: { log.warning($0) })
                 } else {
-                    file = PerInputNDJSONSink(options: ndjson, outputPath: { Self.perInputPath(template, input: $0) })
+                    file = PerInputNDJSONSink(options: ndjson, outputPath: { Self.perInputPath(template, input: $0) },
+                                              notice: { log.warning($0) })
                 }
             } else {
                 file = try NDJSONFileSink(options: ndjson, includeSource: read.hasManyInputs,

@@ -294,12 +294,17 @@ public final class MagiclineDebtorSource: RecordSource {
         Redaction.scrub(text, secrets: secrets)
     }
 
-    /// `root` with the API key (and a `base_url` password) masked wherever the page echoes it,
-    /// a debtor's field included (as many `*`, so the page's shape is untouched), and said on
-    /// stderr: what the page gives reaches no output with the key in it.
+    /// `root` with the API key (and a `base_url` password) masked wherever a string of the page
+    /// echoes it, a debtor's field included (as many `*`, inside that string only: the page's
+    /// shape and its other values are untouched), and said on stderr: what the page gives reaches
+    /// no output with the key in it. Numbers and member names are left as they are.
     private func maskingSecrets(in root: RecordView, at: String) -> RecordView {
+        guard !secretMask.isEmpty else { return root }
         var bytes = root.tape.bytes
-        let masked = Redaction.mask(&bytes, secrets: secrets)
+        var masked = 0
+        for node in root.tape.nodes where node.kind == .string {
+            masked += secretMask.apply(to: &bytes, in: Int(node.value.offset)..<node.value.end)
+        }
         guard masked > 0 else { return root }
         notice("\(at): the page echoes the API key (or the URL's password) in \(masked) place(s); masked there before it is read")
         return RecordView(tape: RecordTape(bytes: bytes, nodes: root.tape.nodes), index: root.index)
@@ -307,6 +312,8 @@ public final class MagiclineDebtorSource: RecordSource {
 
     /// The API key and any password in `base_url`.
     private var secrets: [String] { [configuration.apiKey] + Redaction.urlPasswords(configuration.baseURL) }
+    /// The secrets as they are masked inside a page's strings.
+    private lazy var secretMask = Redaction.SecretMask(secrets: secrets)
 }
 
 extension Optional where Wrapped == String {

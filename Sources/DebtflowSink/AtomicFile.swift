@@ -39,10 +39,12 @@ public final class AtomicFile {
     ///   - isInterrupted: polled while a FIFO waits for its reader; the wait ends with
     ///     ``DebtflowError/interrupted`` when it answers true.
     ///   - waitingForReader: called once when a FIFO has no reader yet and the open waits for one.
+    ///   - removedLeftovers: told of the temporary files of this output that a killed run left and
+    ///     that were removed (``StaleTemporaryFiles``).
     /// - Throws: ``DebtflowError`` of kind `.sink` when the folder is missing or not writable, or
     ///   the path cannot be an output (a folder, a socket).
     public init(path: String, mode: mode_t = 0o600, isInterrupted: @escaping () -> Bool = { false },
-                waitingForReader: (String) -> Void = { _ in }) throws {
+                waitingForReader: (String) -> Void = { _ in }, removedLeftovers: (String) -> Void = { _ in }) throws {
         self.path = path
         do {
             target = try OutputTarget.resolve(path)
@@ -59,6 +61,13 @@ public final class AtomicFile {
                                              waitingForReader: waitingForReader)
         case .file(let finalPath):
             (temporaryPath, descriptor) = try Self.createTemporaryFile(beside: finalPath, displayPath: path, mode: mode)
+            // What a run killed outright left beside this output (copies of personal data).
+            let (folder, name) = AtomicFile.split(finalPath)
+            let removed = StaleTemporaryFiles.remove(in: folder, forOutput: name)
+            if !removed.isEmpty {
+                removedLeftovers("removed \(removed.count) temporary file(s) that a run killed at least a day ago left beside \(path) "
+                                 + "(\(removed.map { MessageExcerpt.path(String($0.split(separator: "/").last ?? "")) }.joined(separator: ", ")))")
+            }
         }
     }
 
@@ -192,8 +201,6 @@ public final class AtomicFile {
             if fd >= 0 {
                 fchmod(fd, mode)
                 pendingTemporaryFiles.withLock { _ = $0.insert(candidate) }
-                // What a run killed outright left beside this output (a copy of personal data).
-                StaleTemporaryFiles.remove(in: folder, forOutput: name)
                 return (candidate, fd)
             }
             let code = errno

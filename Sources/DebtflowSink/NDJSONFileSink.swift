@@ -27,12 +27,13 @@ public final class NDJSONFileSink: NDJSONLineSink {
     ///   - compressor: a gzip compressor when the output is to be gzipped.
     ///   - includeSource: write each envelope's input in `"source"` (a many-input run).
     ///   - isInterrupted: ends the wait for a FIFO's reader (see ``AtomicFile``).
-    ///   - notice: receives a warning while a FIFO waits for its reader.
+    ///   - notice: receives a warning while a FIFO waits for its reader, and when temporary files
+    ///     a killed run left beside the output were removed.
     /// - Throws: `.sink` when the temporary file cannot be created.
     public init(path: String, accepts: Set<OutcomeStatus>, compressor: (any ByteCompressor)? = nil, includeSource: Bool = false,
                 isInterrupted: @escaping () -> Bool = { false }, notice: (String) -> Void = { _ in }) throws {
         self.accepts = accepts
-        self.file = try AtomicFile(path: path, isInterrupted: isInterrupted, waitingForReader: notice)
+        self.file = try AtomicFile(path: path, isInterrupted: isInterrupted, waitingForReader: notice, removedLeftovers: notice)
         self.compressor = compressor
         self.includeSource = includeSource
     }

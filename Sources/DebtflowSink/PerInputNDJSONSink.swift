@@ -14,6 +14,7 @@ public final class PerInputNDJSONSink: NDJSONLineSink {
     private let gzip: Bool
     private let outputPath: @Sendable (String) -> String
     private var current: NDJSONFileSink?
+    private let notice: @Sendable (String) -> Void
     /// The outputs published so far, in order.
     public private(set) var publishedPaths: [String] = []
 
@@ -22,9 +23,11 @@ public final class PerInputNDJSONSink: NDJSONLineSink {
     ///   - accepts: the outcomes this sink receives.
     ///   - gzip: compress each output.
     ///   - outputPath: the output's path for an input's matched path (`{input}` filled in).
+    ///   - notice: receives the warnings of each output (``NDJSONFileSink``).
     public init(pathTemplate: String, accepts: Set<OutcomeStatus>, gzip: Bool,
-                outputPath: @escaping @Sendable (String) -> String) {
+                outputPath: @escaping @Sendable (String) -> String, notice: @escaping @Sendable (String) -> Void = { _ in }) {
         self.pathTemplate = pathTemplate
+        self.notice = notice
         self.outputPath = outputPath
         self.accepts = accepts
         self.gzip = gzip
@@ -32,14 +35,15 @@ public final class PerInputNDJSONSink: NDJSONLineSink {
 
     /// The sink a config's `ndjson` stage describes whose `path` holds `{input}`.
     /// - Parameter outputPath: the output's path for an input's matched path (`{input}` filled in).
-    public convenience init(options: NDJSONSinkOptions, outputPath: @escaping @Sendable (String) -> String) {
-        self.init(pathTemplate: options.path, accepts: options.accepts, gzip: options.gzip, outputPath: outputPath)
+    public convenience init(options: NDJSONSinkOptions, outputPath: @escaping @Sendable (String) -> String,
+                            notice: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.init(pathTemplate: options.path, accepts: options.accepts, gzip: options.gzip, outputPath: outputPath, notice: notice)
     }
 
     public func inputStarted(_ mark: InputMark) async throws {
         await current?.abort()
         current = try NDJSONFileSink(path: outputPath(mark.path), accepts: accepts,
-                                     compressor: gzip ? GzipEncoder() : nil, includeSource: true)
+                                     compressor: gzip ? GzipEncoder() : nil, includeSource: true, notice: notice)
     }
 
     public func write(_ outcomes: [Outcome]) async throws {

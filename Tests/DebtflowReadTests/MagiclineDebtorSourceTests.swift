@@ -271,6 +271,23 @@ struct MagiclineDebtorSourceTests {
         #expect(notices.withLock { $0 }.first?.contains("(debtorId 1)") == true, "\(notices.withLock { $0 })")
     }
 
+    @Test("the key is masked only inside a string: never in a number, never across two fields side by side")
+    func keyMaskedInsideStringsOnly() async throws {
+        let server = try HTTPStubServer { _, _ in
+            .json(200, #"{"result":[{"debtorId":123456789,"firstName":"678xyz","lastName":"x12345","note":"a12345678b"}],"hasNext":false,"offset":""}"#)
+        }
+        defer { server.stop() }
+        var config = configuration(server)
+        config.apiKey = "12345678"
+        let notices = Mutex<[String]>([])
+        let records = try await readAll(try MagiclineDebtorSource(configuration: config, notice: { line in notices.withLock { $0.append(line) } }))
+        #expect(records.first?.fields["debtorId"] == .number("123456789"))
+        #expect(records.first?.fields["firstName"] == .string("678xyz"))
+        #expect(records.first?.fields["lastName"] == .string("x12345"))
+        #expect(records.first?.fields["note"] == .string("a********b"))
+        #expect(notices.withLock { $0 }.first?.contains("in 1 place(s)") == true, "\(notices.withLock { $0 })")
+    }
+
     @Test("a page of many debtors is handed on in chunks of at most debtorsPerChunk, numbered on across them")
     func bigPageInChunks() async throws {
         let server = try HTTPStubServer { _, _ in Self.page(Array(1...1_200), hasNext: false, offset: "") }
@@ -289,8 +306,8 @@ struct MagiclineDebtorSourceTests {
 
     @Test("the API's message is shown on one line of at most 300 characters: control characters escaped, never the key")
     func hostileMessage() async throws {
-        let message = "\u{1B}[31mforged\nerror: all good \(Self.apiKey) " + String(repeating: "x", count: 5_000)
-        let escaped = message.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+        let message = "\u{1B}[31mforged\r\nerror: all good \(Self.apiKey) " + String(repeating: "x", count: 5_000)
+        let escaped = message.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\r\n", with: "\\r\\n")
             .replacingOccurrences(of: "\u{1B}", with: "\\u001b")
         let server = try HTTPStubServer { _, _ in .json(404, #"{"errorMessage":"\#(escaped)","errorCode":"E"}"#) }
         defer { server.stop() }
@@ -298,8 +315,8 @@ struct MagiclineDebtorSourceTests {
             _ = try await readAll(try MagiclineDebtorSource(configuration: configuration(server)))
         }
         let text = error?.description ?? ""
-        #expect(!text.contains("\n") && !text.contains("\u{1B}"), "\(text)")
-        #expect(text.contains("\\u{1b}[31mforged\\u{a}error: all good ***"), "\(text)")
+        #expect(!text.contains("\n") && !text.contains("\r") && !text.contains("\r\n") && !text.contains("\u{1B}"), "\(text)")
+        #expect(text.contains("\\u{1b}[31mforged\\u{d}\\u{a}error: all good ***"), "\(text)")
         #expect(!text.contains(Self.apiKey) && text.count < 600, "\(text.count) characters")
         #expect(text.contains("… (errorCode E)"), "the code follows the cut message: \(text)")
     }

@@ -11,8 +11,12 @@ import Testing
 /// output: the next run writing that output removes it, and nothing a live run may still write.
 @Suite("Temporary files an earlier run left behind")
 struct StaleTemporaryFilesTests {
-    /// A PID above any `pid_max`: no process has it.
-    private let deadPID: pid_t = 2_147_483_600
+    /// A PID no process has (looked for from the top of the range Linux gives).
+    private let deadPID: pid_t = {
+        var pid = StaleTemporaryFiles.largestPID
+        while kill(pid, 0) == 0 || errno != ESRCH { pid -= 1 }
+        return pid
+    }()
 
     private func file(_ folder: URL, _ name: String, ageHours: Int) throws -> String {
         let path = folder.appendingPathComponent(name).path
@@ -26,7 +30,7 @@ struct StaleTemporaryFilesTests {
     @Test("the PID is read from this output's temporary names only", arguments: [
         (".valid.ndjson.tmp-123-456", 123 as pid_t?), (".valid.ndjson.tmp-123", nil), (".other.ndjson.tmp-1-2", nil),
         ("valid.ndjson.tmp-1-2", nil), (".valid.ndjson.tmp-12a-3", nil), (".valid.ndjson.tmp--3", nil),
-        (".valid.ndjson", nil), (".valid.ndjson.tmp-1-2-3", nil),
+        (".valid.ndjson", nil), (".valid.ndjson.tmp-1-2-3", nil), (".valid.ndjson.tmp-20240115-1", nil),
     ])
     func names(entry: String, pid: pid_t?) {
         #expect(StaleTemporaryFiles.processID(inTemporaryName: entry, ofOutput: "valid.ndjson") == pid)
@@ -61,5 +65,18 @@ struct StaleTemporaryFilesTests {
         #expect(!FileManager.default.fileExists(atPath: staleLong))
         output.discard()
         longOutput.discard()
+    }
+
+    @Test("the removal is said, naming the files (an operator salvaging a killed run's output is told it is gone)")
+    func removalIsSaid() throws {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-stale-said")
+        _ = try file(folder, ".out.ndjson.tmp-\(deadPID)-5", ageHours: 30)
+        var said: [String] = []
+        let sink = try NDJSONFileSink(path: folder.appendingPathComponent("out.ndjson").path, accepts: [.valid],
+                                      notice: { said.append($0) })
+        #expect(said.count == 1 && said[0].hasPrefix("removed 1 temporary file(s) that a run killed at least a day ago left beside "),
+                "\(said)")
+        #expect(said.first?.hasSuffix("(.out.ndjson.tmp-\(deadPID)-5)") == true, "\(said)")
+        _ = sink
     }
 }
