@@ -10,25 +10,26 @@ public enum OutputLocation {
     /// - Parameters:
     ///   - folderLabel: how messages name the folder (`output folder`, or just `folder` after an
     ///     option name such as `--summary:`).
-    ///   - streamsAllowed: `false` for a record the run reads back or keeps (an http sink's
-    ///     `results` and `journal`): a device, a FIFO or an open descriptor is then refused (a
-    ///     FIFO without a reader would hold the run in `open`, where no signal stops it).
+    ///   - fileOnlyBecause: why the output must be a regular file (an http sink's `results` and
+    ///     `journal`, read back; a shared output under `on_input_error: continue`, cut back): a
+    ///     device, a FIFO or an open descriptor is then refused (a FIFO without a reader would
+    ///     also hold the run in `open`, where no signal stops it). `nil`: a stream will do.
     public static func problem(writingFileAt path: String, folderLabel: String = "output folder",
-                               streamsAllowed: Bool = true) -> String? {
+                               fileOnlyBecause: String? = nil) -> String? {
         let target: OutputTarget
         do {
             target = try OutputTarget.resolve(path, folderLabel: folderLabel)
         } catch {
             return error.message
         }
-        guard !streamsAllowed else { return nil }
+        guard let reason = fileOnlyBecause else { return nil }
         switch target {
         case .file:
             return nil
         case .stream(_, let kind):
-            return "\(MessageExcerpt.path(path)) is a \(kind.rawValue); expected the path of a regular file (the results and the journal are records kept for --resume and for you to read)"
+            return "\(MessageExcerpt.path(path)) is a \(kind.rawValue); expected the path of a regular file (\(reason))"
         case .descriptor:
-            return "\(MessageExcerpt.path(path)) is an open descriptor; expected the path of a regular file (the results and the journal are records kept for --resume and for you to read)"
+            return "\(MessageExcerpt.path(path)) is an open descriptor; expected the path of a regular file (\(reason))"
         }
     }
 }

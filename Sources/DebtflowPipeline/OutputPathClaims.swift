@@ -34,14 +34,15 @@ public struct OutputPathClaims: Sendable {
     public struct Claim: Sendable, Equatable {
         public var role: Role
         public var path: String
-        /// A record kept to be read back (an http sink's `results` and `journal`): a regular
-        /// file, never a device, a FIFO or an open descriptor.
-        public var mustBeFile: Bool
+        /// Why the output must be a regular file, never a device, a FIFO or an open descriptor
+        /// (an http sink's `results` and `journal` are read back; a shared output under
+        /// `on_input_error: continue` is cut back); `nil` when a stream will do.
+        public var fileOnlyBecause: String?
 
-        public init(role: Role, path: String, mustBeFile: Bool = false) {
+        public init(role: Role, path: String, fileOnlyBecause: String? = nil) {
             self.role = role
             self.path = path
-            self.mustBeFile = mustBeFile
+            self.fileOnlyBecause = fileOnlyBecause
         }
     }
 
@@ -56,32 +57,59 @@ public struct OutputPathClaims: Sendable {
     public mutating func input(_ role: Role, _ path: String) { inputs.append(Claim(role: role, path: path)) }
 
     /// Adds a path the run writes.
-    public mutating func output(_ role: Role, _ path: String, mustBeFile: Bool = false) {
-        outputs.append(Claim(role: role, path: path, mustBeFile: mustBeFile))
+    public mutating func output(_ role: Role, _ path: String, fileOnlyBecause: String? = nil) {
+        outputs.append(Claim(role: role, path: path, fileOnlyBecause: fileOnlyBecause))
     }
 
     /// Fails on the first output that is the same file as an input, the config or an earlier output.
     /// - Throws: ``DebtflowError`` of kind `.configuration` (exit 2) naming both claims, with the
     ///   JSON path of the later one (or `.usage` when it is a command-line option).
     public func verify() throws {
-        let readIdentities = inputs.map { ($0, FileIdentity(path: $0.path)) }
-        var written: [(Claim, FileIdentity)] = []
+        // Looked up by canonical path and by inode, not compared pair by pair: a run with 30,000
+        // inputs and an `{input}` output each has 60,000 claims.
+        var read = FileIndex()
+        for input in inputs { read.add(input, FileIdentity(path: input.path)) }
+        var written = FileIndex()
         for output in outputs {
             let identity = FileIdentity(path: output.path)
             guard identity.isFile else { continue }
-            for (input, other) in readIdentities {
-                if let link = identity.sameFile(as: other) {
-                    let what = input.role == .configFile ? "the pipeline config \(MessageExcerpt.path(input.path))" : "the input of \(input.role) (\(MessageExcerpt.path(input.path)))"
-                    throw Self.error(for: output, "\(MessageExcerpt.path(output.path)) is \(what)\(link); an output must not overwrite what the run reads")
-                }
+            if let (input, link) = read.match(identity) {
+                let what = input.role == .configFile ? "the pipeline config \(MessageExcerpt.path(input.path))" : "the input of \(input.role) (\(MessageExcerpt.path(input.path)))"
+                throw Self.error(for: output, "\(MessageExcerpt.path(output.path)) is \(what)\(link); an output must not overwrite what the run reads")
             }
-            for (earlier, other) in written {
-                if let link = identity.sameFile(as: other) {
-                    throw Self.error(for: output, "\(MessageExcerpt.path(output.path)) is also the output of \(earlier.role) (\(MessageExcerpt.path(earlier.path)))\(link); "
-                                     + "each output needs a file of its own")
-                }
+            if let (earlier, link) = written.match(identity) {
+                throw Self.error(for: output, "\(MessageExcerpt.path(output.path)) is also the output of \(earlier.role) (\(MessageExcerpt.path(earlier.path)))\(link); "
+                                 + "each output needs a file of its own")
             }
-            written.append((output, identity))
+            written.add(output, identity)
+        }
+    }
+
+    /// Claims by where they lead on disk (``FileIdentity/sameFile(as:)`` as lookups).
+    private struct FileIndex {
+        private struct Inode: Hashable {
+            var device: UInt64
+            var number: UInt64
+        }
+        private var byPath: [String: Claim] = [:]
+        private var byInode: [Inode: Claim] = [:]
+
+        /// Keeps the first claim of each file.
+        mutating func add(_ claim: Claim, _ identity: FileIdentity) {
+            guard identity.isFile else { return }
+            if byPath[identity.canonicalPath] == nil { byPath[identity.canonicalPath] = claim }
+            if let inode = identity.inode, byInode[Inode(device: inode.device, number: inode.number)] == nil {
+                byInode[Inode(device: inode.device, number: inode.number)] = claim
+            }
+        }
+
+        /// The claim of the same file, and `""` or the hard-link note.
+        func match(_ identity: FileIdentity) -> (Claim, String)? {
+            if let claim = byPath[identity.canonicalPath] { return (claim, "") }
+            if let inode = identity.inode, let claim = byInode[Inode(device: inode.device, number: inode.number)] {
+                return (claim, " (the same file through a hard link)")
+            }
+            return nil
         }
     }
 

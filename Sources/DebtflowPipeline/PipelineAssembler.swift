@@ -137,7 +137,7 @@ public struct PipelineAssembler {
                                               matchedInputs: plan?.matched)
         for claim in claims.outputs {
             guard case .config(let jsonPath) = claim.role else { continue }
-            if let problem = OutputLocation.problem(writingFileAt: claim.path, streamsAllowed: !claim.mustBeFile) {
+            if let problem = OutputLocation.problem(writingFileAt: claim.path, fileOnlyBecause: claim.fileOnlyBecause) {
                 throw DebtflowError.configuration(problem, path: jsonPath)
             }
         }

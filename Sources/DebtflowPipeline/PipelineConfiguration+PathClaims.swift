@@ -19,12 +19,18 @@ extension PipelineConfiguration {
                         claims.output(.config(jsonPath: "\(sink.jsonPath).path"), PipelineAssembler.perInputPath(path, input: input.path))
                     }
                 } else {
-                    claims.output(.config(jsonPath: "\(sink.jsonPath).path"), path)
+                    // Under `continue` a bad input's lines are cut back out of a shared output.
+                    claims.output(.config(jsonPath: "\(sink.jsonPath).path"), path,
+                                  fileOnlyBecause: read.continuesAfterInputError ? Self.cutBackReason : nil)
                 }
             }
             guard let http = sink.http else { continue }
-            if let path = http.resultsPath { claims.output(.config(jsonPath: "\(sink.jsonPath).results"), path, mustBeFile: true) }
-            if let path = http.journalPath { claims.output(.config(jsonPath: "\(sink.jsonPath).journal"), path, mustBeFile: true) }
+            if let path = http.resultsPath {
+                claims.output(.config(jsonPath: "\(sink.jsonPath).results"), path, fileOnlyBecause: Self.recordFileReason)
+            }
+            if let path = http.journalPath {
+                claims.output(.config(jsonPath: "\(sink.jsonPath).journal"), path, fileOnlyBecause: Self.recordFileReason)
+            }
             if dryRun, let path = PipelineAssembler.dryRunOutputPath(of: sink) {
                 claims.output(.config(jsonPath: "\(sink.jsonPath).\(http.resultsPath != nil ? "results" : "journal")"), path)
             }
@@ -32,6 +38,10 @@ extension PipelineConfiguration {
         for claim in additionalOutputs { claims.output(claim.role, claim.path) }
         return claims
     }
+
+    static let recordFileReason = "the results and the journal are records kept for --resume and for you to read"
+    static let cutBackReason = "with on_input_error \"continue\" a bad input's lines are taken back from the outputs, "
+        + "which a stream cannot be"
 
     /// The input files the `read` stage opens (none for the magicline API; `-` is stdin).
     var inputPaths: [String] {

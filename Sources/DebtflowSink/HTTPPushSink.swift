@@ -45,6 +45,9 @@ public final class HTTPPushSink: OutcomeSink {
     private let diagnostics: @Sendable (String) -> Void
 
     private var pending: [Debt] = []
+    /// In a many-input run: how many debts at the end of `pending` came from the input being
+    /// read (not yet sent: dropped if that input fails).
+    private var pendingOfCurrentInput = 0
     private var nextBatchIndex = 0
     /// `--resume`: the debts of earlier unresolved batches, gathered by key until the batch can
     /// be formed again whole (in its original order) or reported.
@@ -159,13 +162,31 @@ public final class HTTPPushSink: OutcomeSink {
                 continue
             }
             pending.append(debt)
+            pendingOfCurrentInput += 1
             if pending.count >= configuration.batchSize {
                 let debts = Array(pending.prefix(configuration.batchSize))
                 pending.removeFirst(configuration.batchSize)
+                pendingOfCurrentInput = min(pendingOfCurrentInput, pending.count)
                 await dispatch(debts)
                 try throwIfStopped()
             }
         }
+    }
+
+    /// A many-input run starts input `mark`: its debts are counted from here.
+    public func inputStarted(_ mark: InputMark) async throws {
+        pendingOfCurrentInput = 0
+    }
+
+    /// Input `mark` failed (`on_input_error: continue`): its debts not yet sent are dropped, so
+    /// that no later batch carries them (its outputs are not published; what was sent before the
+    /// failure was found stays sent, and in the results).
+    public func inputFailed(_ mark: InputMark) async throws {
+        let dropped = min(pendingOfCurrentInput, pending.count)
+        pendingOfCurrentInput = 0
+        guard dropped > 0 else { return }
+        pending.removeLast(dropped)
+        diagnostics("\(mark.path): its input failed; its \(dropped) debt(s) not yet sent are left out of the push")
     }
 
     /// Sends the last partial batch, waits for every batch in flight, and closes the files.

@@ -209,6 +209,20 @@ struct OutputPathTests {
         #expect(try entries(folder) == ["in.csv", "p.json", "pipe"])
     }
 
+    @Test("under on_input_error continue, a shared output on a FIFO or /dev/stdout is exit 2 before anything is read (a bad input's lines could not be taken back)",
+          arguments: ["pipe", "/dev/stdout"])
+    func continueNeedsFiles(path: String) throws {
+        let folder = try workspace(sink(path), read: #"{"read":{"format":"csv","path":["in.csv"],"on_input_error":"continue"}}"#)
+        #expect(mkfifo(folder.appendingPathComponent("pipe").path, 0o600) == 0)
+        for command in ["run", "check"] {
+            let result = try run(folder, command: command)
+            #expect(result.status == 2, "\(command): \(result.stderrText)")
+            #expect(result.stderrText.contains("stages[1].sink.path: "), "\(result.stderrText)")
+            #expect(result.stderrText.contains("expected the path of a regular file (with on_input_error \"continue\" a bad input's lines are taken back"),
+                    "\(result.stderrText)")
+        }
+    }
+
     private func bindSocket(at path: String) throws -> Int32 {
         let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_un()

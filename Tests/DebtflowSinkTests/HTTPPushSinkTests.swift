@@ -259,6 +259,26 @@ struct HTTPPushSinkTests {
         await sink.abort()
     }
 
+    @Test("on_input_error continue: a failed input's debts not yet sent are left out of every later batch")
+    func failedInputDebtsNotSent() async throws {
+        let server = try HTTPStubServer { request, _ in PushFixtures.created(request) }
+        defer { server.stop() }
+        let said = DiagnosticLines()
+        let sink = try HTTPPushSink(configuration: PushFixtures.configuration(server, batchSize: 3), diagnostics: said.sink)
+        try await sink.inputStarted(InputMark(index: 0, path: "a.csv"))
+        try await sink.write(PushFixtures.outcomes(1...2))
+        try await sink.inputFinished(InputMark(index: 0, path: "a.csv", isLast: true))
+        try await sink.inputStarted(InputMark(index: 1, path: "b.csv"))
+        try await sink.write(PushFixtures.outcomes(3...4))   // T3 leaves with a batch; T4 waits
+        try await sink.inputFailed(InputMark(index: 1, path: "b.csv", isLast: true))
+        try await sink.inputStarted(InputMark(index: 2, path: "c.csv"))
+        try await sink.write(PushFixtures.outcomes(5...5))
+        try await sink.inputFinished(InputMark(index: 2, path: "c.csv", isLast: true))
+        try await sink.finish()
+        #expect(server.requests.map(PushFixtures.tempIDs) == [["T1", "T2", "T3"], ["T5"]])
+        #expect(said.text.contains("b.csv: its input failed; its 1 debt(s) not yet sent are left out of the push"), "\(said.text)")
+    }
+
     @Test("a refusal's message reaches stderr on one line of at most 300 characters, control characters escaped")
     func hostileRefusalMessage() async throws {
         let message = #"\u001b[31mforged\nerror: all good "# + String(repeating: "x", count: 5_000)
