@@ -73,9 +73,13 @@ public final class OperatorLog: Sendable {
         let message = scrub(message)
         switch format {
         case .text:
-            var line = level == "info" ? message : "\(level): \(message)"
+            // One entry stays one line (a hint on the next, indented): a line break or a control
+            // character from data (a file name, a server's message) is shown escaped, so it
+            // cannot forge a line of its own in the cron log.
+            let oneLine = { (text: String) in MessageExcerpt.value(text, limit: Int.max) }
+            var line = level == "info" ? oneLine(message) : "\(level): \(oneLine(message))"
             for (key, value) in fields {
-                line += key == "hint" ? "\n  \(scrub(value))" : " \(key)=\(scrub(value))"
+                line += key == "hint" ? "\n  \(oneLine(scrub(value)))" : " \(key)=\(oneLine(scrub(value)))"
             }
             Self.writeStderr(line + "\n")
         case .json:
@@ -127,7 +131,7 @@ public final class OperatorLog: Sendable {
         }
         if let inputs = summary.inputs {
             let failed = summary.failedInputs
-            lines.append("  inputs: \(inputs.count)" + (failed.isEmpty ? "" : ", \(failed.count) failed: " + failed.map(\.path).joined(separator: ", ")))
+            lines.append("  inputs: \(inputs.count)" + (failed.isEmpty ? "" : ", \(failed.count) failed: " + failed.map { MessageExcerpt.path($0.path) }.joined(separator: ", ")))
         }
         if let stoppedBy = summary.stoppedBy { lines.append("  stopped: \(stoppedBy)") }
         if let peak = summary.peakMemoryBytes { lines.append("  peak memory: \((peak + (1 << 19)) >> 20) MB") }

@@ -151,6 +151,12 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
             summary.seconds = seconds(since: start)
             if tracksInputs { summary.inputs = inputs.totals }
             if interruption.isSet { throw DebtflowError.interrupted }
+            // Under `continue`, a run whose every input failed has nothing to publish: the outputs
+            // of the last run that read one stay as they were (empty ones would say "no debts").
+            if tracksInputs, !inputs.totals.isEmpty, inputs.totals.allSatisfy({ $0.error != nil }) {
+                throw DebtflowError.input("every input failed (\(inputs.totals.count) of \(inputs.totals.count)): nothing is published, "
+                                          + "and the outputs of the last run are left as they were")
+            }
             // The sinks that send (an http sink, the one kind with something to cancel) finish
             // first, and the files are published after them: a push cut short by a signal or
             // refused by the server (exit 130, 4) leaves no file published, whatever the order

@@ -85,6 +85,13 @@ public final class FileByteSource: ByteSource {
         }
         let count = try readDescriptor(into: buffer)
         bytesConsumed += Int64(count)
+        // A regular file that ends before the size it had when opened was cut while it was read
+        // (another program truncated or rewrote it): its last record may be cut mid-value.
+        if count == 0, let totalBytes, bytesConsumed < totalBytes {
+            throw DebtflowError.input("the file shrank while it was read: it held \(totalBytes) bytes when opened, "
+                                      + "\(bytesConsumed) could be read (another program truncated or rewrote it?)",
+                                      location: .init(file: name, byteOffset: bytesConsumed))
+        }
         return count
     }
 

@@ -100,6 +100,34 @@ struct ManyInputsTests {
         #expect(inputs[2]["records"] as? Int == 4 && inputs[2]["valid"] as? Int == 4)
     }
 
+    @Test("on_input_error continue with every input bad: exit 3 and last night's shared outputs stay as they were, not emptied")
+    func continueWithEveryInputBad() throws {
+        let folder = try TestSupport.makeTemporaryDirectory()
+        let bad = try gzip(debts("b", rows: 20_000))
+        try write(bad.prefix(bad.count / 2), "in/b.csv.gz", in: folder)
+        try write(Data([0x1F, 0x8B, 0x08, 0x00]), "in/c.csv.gz", in: folder)
+        let config = try debtPipeline(in: folder, path: #"["in/b.csv.gz","in/c.csv.gz"]"#, readExtra: #","on_input_error":"continue""#)
+        try write(Data("last night\n".utf8), "out/valid.ndjson", in: folder)
+        let result = try debtflow(["run", config.path])
+        #expect(result.status == 3, "\(result.stderrText)")
+        #expect(result.stderrText.contains("every input failed (2 of 2): nothing is published"), "\(result.stderrText)")
+        #expect(try String(contentsOf: folder.appendingPathComponent("out/valid.ndjson"), encoding: .utf8) == "last night\n")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/valid.ndjson.gz").path))
+    }
+
+    @Test("a line break in an input's file name is shown escaped on stderr: it cannot forge a log line of its own")
+    func fileNameCannotForgeLogLines() throws {
+        let folder = try TestSupport.makeTemporaryDirectory()
+        try write(debts("a", rows: 2), "in/a.csv", in: folder)
+        try write(Data([0x1F, 0x8B, 0x08, 0x00]), "in/b\nerror: all inputs read, exit 0.csv", in: folder)
+        let config = try debtPipeline(in: folder, path: #""in/*.csv""#, readExtra: #","on_input_error":"continue""#)
+        let result = try debtflow(["run", config.path])
+        #expect(result.status == 3, "\(result.stderrText)")
+        let lines = result.stderrText.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(!lines.contains { $0.hasPrefix("error: all inputs read") }, "\(result.stderrText)")
+        #expect(result.stderrText.contains(#"in/b\u{a}error: all inputs read, exit 0.csv"#), "\(result.stderrText)")
+    }
+
     @Test("on_input_error stop (default): exit 3 at the corrupt input, names it, publishes no shared output")
     func stopAtCorruptMember() throws {
         let folder = try mixedInputs()

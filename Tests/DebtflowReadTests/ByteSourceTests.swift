@@ -31,6 +31,29 @@ struct ByteSourceTests {
         #expect(source.bytesConsumed == Int64(stored.count))
     }
 
+    @Test("a file cut shorter while it is read is an input error at its end, not a quiet end of input; one that grew is read whole")
+    func fileShrinksWhileRead() throws {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-shrink")
+        let path = folder.appendingPathComponent("in.csv").path
+        try Data(repeating: UInt8(ascii: "x"), count: 10_000).write(to: URL(fileURLWithPath: path))
+        let source = try FileByteSource(path: path)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 1)
+        defer { buffer.deallocate() }
+        #expect(try source.read(into: buffer) == 4096)
+        #expect(truncate(path, 6_000) == 0)
+        #expect(try source.read(into: buffer) == 1_904)
+        let error = #expect(throws: DebtflowError.self) { try source.read(into: buffer) }
+        #expect(error?.kind == .input && error?.message.contains("the file shrank while it was read: it held 10000 bytes when opened, 6000 could be read") == true,
+                "\(String(describing: error))")
+
+        let growing = try FileByteSource(path: path)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(repeating: UInt8(ascii: "y"), count: 100))
+        try handle.close()
+        #expect(try drain(growing).count == 6_100)
+    }
+
     @Test("an absolute path ignores the folder it would be relative to")
     func absolutePath() throws {
         let path = csvFixtures.appendingPathComponent("sample.csv").path
