@@ -70,7 +70,8 @@ public struct InputPatternExpander: Sendable {
         var found: [MatchedInput] = []
         var unmatched: [String] = []
         for pattern in patterns {
-            let matches = Self.isPattern(pattern) ? try glob(pattern) : literal(pattern, keepMissing: keepMissingLiterals)
+            let matches = Self.isPattern(pattern) && !namesExistingFile(pattern) ? try glob(pattern)
+                : literal(pattern, keepMissing: keepMissingLiterals)
             if matches.isEmpty { unmatched.append(pattern) }
             found.append(contentsOf: matches)
         }
@@ -94,6 +95,14 @@ public struct InputPatternExpander: Sendable {
 
     private func absolute(_ path: String) -> String {
         path.hasPrefix("/") ? path : (baseDirectory.hasSuffix("/") ? baseDirectory + path : baseDirectory + "/" + path)
+    }
+
+    /// A path with `[` but no `*` or `?` that names an existing file (`export[1].csv`, as some
+    /// tools name a second download) is that file, not a pattern that matches nothing.
+    private func namesExistingFile(_ pattern: String) -> Bool {
+        guard !pattern.utf8.contains(where: { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") }) else { return false }
+        var info = stat()
+        return stat(absolute(pattern), &info) == 0 && info.st_mode & S_IFMT != S_IFDIR
     }
 
     private func literal(_ path: String, keepMissing: Bool) -> [MatchedInput] {

@@ -25,6 +25,17 @@ struct InputPatternExpanderTests {
         #expect(expansion.unmatched.isEmpty)
     }
 
+    @Test("a path with [ but no * or ? that names an existing file is that file; otherwise [ ] is a pattern")
+    func bracketsInAFileName() throws {
+        let base = try folder(with: ["in/export[1].csv", "in/export1.csv", "in/export2.csv"])
+        let literal = try InputPatternExpander(patterns: ["in/export[1].csv"], baseDirectory: base.path).expand()
+        #expect(literal.inputs.map(\.path) == ["in/export[1].csv"])
+        let pattern = try InputPatternExpander(patterns: ["in/export[12].csv"], baseDirectory: base.path).expand()
+        #expect(pattern.inputs.map(\.path) == ["in/export1.csv", "in/export2.csv"])
+        let star = try InputPatternExpander(patterns: ["in/export[1]*.csv"], baseDirectory: base.path).expand()
+        #expect(star.inputs.map(\.path) == ["in/export1.csv"], "with * it stays a pattern")
+    }
+
     @Test("each file once across overlapping patterns and spellings (./, //, a symlink)")
     func deduplicated() throws {
         let base = try folder(with: ["in/a.csv", "in/b.csv"])
