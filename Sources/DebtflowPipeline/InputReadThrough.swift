@@ -27,19 +27,37 @@ extension PipelineAssembler {
         let plan = try InputPlan.make(read: configuration.read, baseDirectory: configuration.baseDirectory, shard: options.shard)
         let inputs: [MatchedInput?] = configuration.read.hasManyInputs || configuration.read.missingInputsAllowed || options.shard != nil ? (plan?.inputs ?? []) : [nil]
         var reports: [InputReadThroughReport] = []
+        // Under `continue` every input is read through, as a run would, and each bad one named.
+        let goesOn = configuration.read.hasManyInputs && configuration.read.continuesAfterInputError
+        var failed: [String] = []
         for input in inputs {
-            let source = try configuration.read.makeSource(baseDirectory: configuration.baseDirectory, input: input)
-            var report = InputReadThroughReport(name: source.name, records: 0, malformed: 0)
-            while let chunk = try await source.nextChunk() {
-                report.records += chunk.count
-                for record in chunk.elements where record.problem != nil { report.malformed += 1 }
+            do {
+                reports.append(try await readThrough(input))
+            } catch let error as DebtflowError where goesOn && error.kind == .input {
+                log.error(error.description, hint: "reading the next input (on_input_error: continue)")
+                failed.append(MessageExcerpt.path(input?.path ?? "-"))
             }
-            if report.records == 0 {
-                log.warning(PipelineRoles.noRecordsWarning(inputName: source.name))
-            }
-            reports.append(report)
+        }
+        if !failed.isEmpty {
+            for report in reports { log.info(report.description) }
+            throw DebtflowError.input("\(failed.count) input\(failed.count == 1 ? "" : "s") could not be read through: "
+                                      + failed.joined(separator: ", "))
         }
         return reports
+    }
+
+    /// Reads one input through (its records counted, nothing built beyond the records).
+    private func readThrough(_ input: MatchedInput?) async throws -> InputReadThroughReport {
+        let source = try configuration.read.makeSource(baseDirectory: configuration.baseDirectory, input: input)
+        var report = InputReadThroughReport(name: source.name, records: 0, malformed: 0)
+        while let chunk = try await source.nextChunk() {
+            report.records += chunk.count
+            for record in chunk.elements where record.problem != nil { report.malformed += 1 }
+        }
+        if report.records == 0 {
+            log.warning(PipelineRoles.noRecordsWarning(inputName: source.name))
+        }
+        return report
     }
 }
 

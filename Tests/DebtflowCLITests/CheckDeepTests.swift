@@ -59,6 +59,22 @@ struct CheckDeepTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["in.dat", "p.json"], "check writes nothing")
     }
 
+    @Test("under on_input_error continue, --deep reads every input through and names each bad one, as a run would")
+    func continueNamesEveryBadInput() throws {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-deep-many")
+        let whole = try gzipped(rows: 40_000)
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("in"), withIntermediateDirectories: true)
+        try whole.write(to: folder.appendingPathComponent("in/a.csv.gz"))
+        try whole.prefix(whole.count / 2).write(to: folder.appendingPathComponent("in/b.csv.gz"))
+        try whole.prefix(whole.count / 3).write(to: folder.appendingPathComponent("in/c.csv.gz"))
+        let config = #"{"version":1,"name":"deep","stages":[{"read":{"format":"csv","path":"in/*.csv.gz","on_input_error":"continue"}},{"map":{}},{"normalize":{"currency":"EUR"}},{"validate":{}},{"sink":{"format":"ndjson","path":"out.ndjson"}}]}"#
+        try Data(config.utf8).write(to: folder.appendingPathComponent("p.json"))
+        let deep = try debtflow(["check", "P", "--deep"], in: folder)
+        #expect(deep.status == 3, "\(deep.stderrText)")
+        #expect(deep.stderrText.contains("2 inputs could not be read through: in/b.csv.gz, in/c.csv.gz"), "\(deep.stderrText)")
+        #expect(deep.stderrText.contains("input in/a.csv.gz: read through, 40000 records"), "the good input is reported: \(deep.stderrText)")
+    }
+
     @Test("a whole gzip: --deep reports the records it read through, exit 0, nothing written")
     func wholeGzip() throws {
         let folder = try workspace(try gzipped(rows: 3_000))
