@@ -215,6 +215,19 @@ public struct DebtRawFields: Sendable {
         inSide &= ~bit
     }
 
+    /// Sets `key`'s text to a JSON number's bytes at `span` of the tape (`text`: those bytes). An
+    /// amount in exponent form (`1.0E7`, what a serializer writes for a double) is written out
+    /// (``JSONNumberText``) into the side arena; any other key keeps the number's text as it is
+    /// (an id `1E3` stays `1E3`), and so does an amount without an exponent.
+    @inlinable @inline(__always)
+    public mutating func set(_ key: DebtRawKey, number span: ByteSpan, text: UnsafeBufferPointer<UInt8>) {
+        if key == .amount, let plain = JSONNumberText.plainDecimal(text) {
+            self[key] = plain
+        } else {
+            set(key, tapeSpan: span)
+        }
+    }
+
     /// Sets `key`'s text to the bytes at `span` of the side arena given at ``init(tape:side:)``.
     @inline(__always)
     public mutating func set(_ key: DebtRawKey, sideSpan span: ByteSpan) {

@@ -36,15 +36,19 @@ public enum Redaction {
     static func variants(of secret: String) -> [String] {
         var forms: [String] = [secret]
         var encoded = ""
+        var lowercaseEncoded = ""
         var escaped = ""
         for byte in secret.utf8 {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
                  UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 encoded.unicodeScalars.append(Unicode.Scalar(byte))
+                lowercaseEncoded.unicodeScalars.append(Unicode.Scalar(byte))
             default:
-                let digits = Array("0123456789ABCDEF".unicodeScalars)
-                encoded += "%" + String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 0xF)])
+                let hex = String(byte, radix: 16)
+                let digits = hex.count == 1 ? "0" + hex : hex
+                encoded += "%" + digits.uppercased()
+                lowercaseEncoded += "%" + digits
             }
         }
         for character in secret.unicodeScalars {
@@ -55,29 +59,17 @@ public enum Redaction {
             default: escaped.unicodeScalars.append(character)
             }
         }
-        let lowercaseEncoded = Self.lowercasingPercentEscapes(encoded)
         for form in [encoded, lowercaseEncoded, escaped, escaped.replacingAll("\\/", with: "/")] where !forms.contains(form) {
             forms.append(form)
         }
         return forms.sorted { $0.count > $1.count }
     }
 
-    /// `%2B` → `%2b`: only the hex digits after each `%` are lowered.
-    private static func lowercasingPercentEscapes(_ text: String) -> String {
-        var result = ""
-        var hexLeft = 0
-        for scalar in text.unicodeScalars {
-            if scalar == "%" {
-                hexLeft = 2
-                result.unicodeScalars.append(scalar)
-            } else if hexLeft > 0 {
-                hexLeft -= 1
-                result += String(scalar).lowercased()
-            } else {
-                result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
+    /// Text a server sent, as a message shows it: every secret masked (``scrub(_:secrets:)``),
+    /// then one line of at most `limit` characters (``MessageExcerpt/value(_:limit:)``), so that
+    /// an answer can neither leak a secret nor forge a log line.
+    public static func serverText(_ text: String, secrets: [String], limit: Int = 300) -> String {
+        MessageExcerpt.value(scrub(text, secrets: secrets), limit: limit)
     }
 
     /// The shortest secret masked inside data (``SecretMask``): a shorter one (`Anna`, `100`)

@@ -269,13 +269,7 @@ struct FieldMappingPlan: Sendable {
                       key: DebtKey, constantSpan: ByteSpan?) {
         switch node.kind {
         case .number:
-            // An amount that is a JSON number in exponent form (`1.0E7`) is written out
-            // (``JSONNumberText``); any other field keeps the number's text as it is (an id).
-            if key == .amount,
-               let plain = JSONNumberText.plainDecimal(UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end])) {
-                return raw[key] = plain
-            }
-            return raw.set(key, tapeSpan: node.value)
+            return raw.set(key, number: node.value, text: UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end]))
         case .string:
             if !TextScan.isBlank(UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end])) {
                 raw.set(key, tapeSpan: node.value)
@@ -296,9 +290,7 @@ struct FieldMappingPlan: Sendable {
             switch text.kind {
             case .true: raw.set(key, sideSpan: trueSpan)
             case .false: raw.set(key, sideSpan: falseSpan)
-            case .number where key == .amount:
-                // As in the member path above: only an amount's exponent is written out.
-                if let plain = text.withTextBytes(JSONNumberText.plainDecimal) { raw[key] = plain } else { raw.set(key, tapeSpan: text.node.value) }
+            case .number: text.withTextBytes { raw.set(key, number: text.node.value, text: $0) }
             default: raw.set(key, tapeSpan: text.node.value)
             }
         } else if let constantSpan {

@@ -156,13 +156,7 @@ struct MagiclineShape {
         switch nodes[scalar].kind {
         case .true: raw[key] = "true"
         case .false: raw[key] = "false"
-        case .number where key == .amount:
-            // An amount in exponent form (`4.74e1`) is written out (``JSONNumberText``).
-            if let plain = JSONNumberText.plainDecimal(textBytes(scalar)) {
-                raw[key] = plain
-            } else {
-                raw.set(key, tapeSpan: nodes[scalar].value)
-            }
+        case .number: raw.set(key, number: nodes[scalar].value, text: textBytes(scalar))
         default:
             let trimmed = TextTrimming.asciiTrimmedRange(textBytes(scalar))
             guard !trimmed.isEmpty else { return false }

@@ -85,30 +85,23 @@ public struct OutputPathClaims: Sendable {
         }
     }
 
-    /// Claims by where they lead on disk (``FileIdentity/sameFile(as:)`` as lookups).
+    /// Claims by where they lead on disk: two paths are one file when their canonical paths are
+    /// equal, or their inodes (a hard link).
     private struct FileIndex {
-        private struct Inode: Hashable {
-            var device: UInt64
-            var number: UInt64
-        }
         private var byPath: [String: Claim] = [:]
-        private var byInode: [Inode: Claim] = [:]
+        private var byInode: [FileIdentity.Inode: Claim] = [:]
 
         /// Keeps the first claim of each file.
         mutating func add(_ claim: Claim, _ identity: FileIdentity) {
             guard identity.isFile else { return }
             if byPath[identity.canonicalPath] == nil { byPath[identity.canonicalPath] = claim }
-            if let inode = identity.inode, byInode[Inode(device: inode.device, number: inode.number)] == nil {
-                byInode[Inode(device: inode.device, number: inode.number)] = claim
-            }
+            if let inode = identity.inode, byInode[inode] == nil { byInode[inode] = claim }
         }
 
         /// The claim of the same file, and `""` or the hard-link note.
         func match(_ identity: FileIdentity) -> (Claim, String)? {
             if let claim = byPath[identity.canonicalPath] { return (claim, "") }
-            if let inode = identity.inode, let claim = byInode[Inode(device: inode.device, number: inode.number)] {
-                return (claim, " (the same file through a hard link)")
-            }
+            if let inode = identity.inode, let claim = byInode[inode] { return (claim, " (the same file through a hard link)") }
             return nil
         }
     }
@@ -128,7 +121,11 @@ struct FileIdentity {
     /// its name.
     var canonicalPath: String
     /// Device and inode of an existing file.
-    var inode: (device: UInt64, number: UInt64)?
+    struct Inode: Hashable {
+        var device: UInt64
+        var number: UInt64
+    }
+    var inode: Inode?
     /// False for `-`, `/dev/stdout` and the like, and existing devices, FIFOs and sockets:
     /// streams, not files.
     var isFile: Bool
@@ -143,7 +140,7 @@ struct FileIdentity {
         var info = stat()
         if stat(path, &info) == 0 {
             canonicalPath = Self.realPath(path) ?? path
-            inode = (UInt64(info.st_dev), UInt64(info.st_ino))
+            inode = Inode(device: UInt64(info.st_dev), number: UInt64(info.st_ino))
             let type = info.st_mode & S_IFMT
             isFile = type == S_IFREG || type == S_IFDIR
         } else {
@@ -153,15 +150,6 @@ struct FileIdentity {
             inode = nil
             isFile = true
         }
-    }
-
-    /// `nil` when the two are different files; else `""` when their paths are equal, or a note
-    /// saying they are one file through a link.
-    func sameFile(as other: FileIdentity) -> String? {
-        guard isFile, other.isFile else { return nil }
-        if canonicalPath == other.canonicalPath { return "" }
-        if let inode, let otherInode = other.inode, inode == otherInode { return " (the same file through a hard link)" }
-        return nil
     }
 
     private static func realPath(_ path: String) -> String? {

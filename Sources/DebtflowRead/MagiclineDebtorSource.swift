@@ -278,16 +278,20 @@ public final class MagiclineDebtorSource: RecordSource {
                                               selecting: .members(["errorMessage": .bounded(1), "errorCode": .bounded(1), "traceId": .bounded(1)])),
            let object = root.objectValue,
            let message = object["errorMessage"]?.scalarText {
-            // One line, whatever the server sent (control characters escaped, so an answer cannot
-            // forge a log line): the message cut at 300 characters, code and trace id at 64, each
-            // with secrets masked before the cut.
+            // One line, whatever the server sent: the message cut at 300 characters, code and
+            // trace id at 64.
             var details: [String] = []
-            if let code = object["errorCode"]?.scalarText { details.append("errorCode \(MessageExcerpt.value(scrub(code)))") }
-            if let trace = object["traceId"]?.scalarText { details.append("traceId \(MessageExcerpt.value(scrub(trace)))") }
-            return MessageExcerpt.value(scrub(message), limit: 300) + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))")
+            if let code = object["errorCode"]?.scalarText {
+                details.append("errorCode \(Redaction.serverText(code, secrets: secrets, limit: MessageExcerpt.valueLimit))")
+            }
+            if let trace = object["traceId"]?.scalarText {
+                details.append("traceId \(Redaction.serverText(trace, secrets: secrets, limit: MessageExcerpt.valueLimit))")
+            }
+            return Redaction.serverText(message, secrets: secrets) + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))")
         }
+        // (`bodyText` masks the secrets already.)
         let text = response.bodyText(limit: 300, scrubbing: secrets)
-        return text.isEmpty ? nil : MessageExcerpt.value(scrub(text), limit: 300)
+        return text.isEmpty ? nil : MessageExcerpt.value(text, limit: 300)
     }
 
     private func scrub(_ text: String) -> String {

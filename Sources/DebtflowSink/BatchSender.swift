@@ -278,9 +278,7 @@ struct BatchSender: Sendable {
         let secrets = configuration.secrets + [token]
         let messages = BatchAnswerParser.messages(ofStatus: response.status, body: response.body, secrets: secrets)
         let text = messages.map { ($0.field.map { "\($0): " } ?? "") + $0.message }.joined(separator: "; ")
-        // One line of at most 300 characters on stderr, whatever the server sent (control
-        // characters escaped, so an answer cannot forge a log line); secrets masked before the cut.
-        return text.isEmpty ? nil : MessageExcerpt.value(Redaction.scrub(text, secrets: secrets), limit: 300)
+        return text.isEmpty ? nil : Redaction.serverText(text, secrets: secrets)
     }
 
 }

@@ -38,17 +38,11 @@ final class JournalFile: @unchecked Sendable {
     init(path: String, truncate: Bool) throws(DebtflowError) {
         self.path = path
         // Read and write when resuming: a torn last line is looked for and cut (``cutTornLastLine(_:)``).
-        // Non-blocking, and a regular file only: a FIFO put there since the config was checked
-        // must not hold the run in `open` (nor be truncated: O_TRUNC comes after the check).
-        let flags = (truncate ? O_WRONLY : O_RDWR) | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK
-        let fd = open(path, flags, 0o600)
-        guard fd >= 0 else {
-            throw .sink("cannot open the journal \(path)", cause: String(cString: strerror(errno)))
-        }
-        var info = stat()
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
-            _ = Glibc.close(fd)
-            throw .sink("cannot open the journal \(path)", cause: "not a regular file")
+        // A FIFO put there since the config was checked is refused, not truncated: O_TRUNC comes
+        // after the check.
+        let flags = (truncate ? O_WRONLY : O_RDWR) | O_CREAT | O_APPEND
+        guard let fd = try Self.openRegularFile(path, flags: flags, failure: "cannot open the journal \(path)") else {
+            throw .sink("cannot open the journal \(path)", cause: String(cString: strerror(ENOENT)))
         }
         if truncate && ftruncate(fd, 0) != 0 {
             let code = errno
@@ -61,6 +55,34 @@ final class JournalFile: @unchecked Sendable {
             Self.cutTornLastLine(fd)
             Self.cutUnreadableLastLine(fd)
         }
+    }
+
+    /// Opens the journal at `path` (`flags` plus close-on-exec and non-blocking, mode 0600 when
+    /// created): a regular file only, so that a FIFO put there since the config was checked
+    /// neither holds the run in `open` nor is written.
+    /// - Returns: `nil` when there is no file (and `flags` do not create one).
+    /// - Throws: `.sink(failure)` with the system's reason, or "not a regular file".
+    static func openRegularFile(_ path: String, flags: Int32, failure: String) throws(DebtflowError) -> Int32? {
+        let fd = open(path, flags | O_CLOEXEC | O_NONBLOCK, 0o600)
+        guard fd >= 0 else {
+            if errno == ENOENT { return nil }
+            throw .sink(failure, cause: String(cString: strerror(errno)))
+        }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            _ = Glibc.close(fd)
+            throw .sink(failure, cause: "not a regular file")
+        }
+        return fd
+    }
+
+    /// `count` bytes of `fd` from `offset`; `nil` when fewer could be read (`errno` is the
+    /// failure's, or 0 when the file is shorter).
+    static func bytes(_ fd: Int32, count: Int, at offset: Int64) -> [UInt8]? {
+        var bytes = [UInt8](repeating: 0, count: count)
+        errno = 0
+        let read = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(offset)) }
+        return read == count ? bytes : nil
     }
 
     /// Cuts a last line that a failed write left without its line break (a full disk), so that
@@ -80,9 +102,7 @@ final class JournalFile: @unchecked Sendable {
         let size = lseek(fd, 0, SEEK_END)
         // The last line, without its line break (an empty one, which the reader passes over, is left).
         guard size > 1, let start = lineStart(fd, endingAt: size - 1), start < size - 1 else { return }
-        let length = Int(size - 1 - start)
-        var line = [UInt8](repeating: 0, count: length)
-        guard line.withUnsafeMutableBytes({ pread(fd, $0.baseAddress, length, start) }) == length else { return }
+        guard let line = bytes(fd, count: Int(size - 1 - start), at: Int64(start)) else { return }
         if !JournalState.readsAsEvent(line) { _ = ftruncate(fd, start) }
     }
 

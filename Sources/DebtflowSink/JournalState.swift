@@ -80,16 +80,8 @@ final class JournalState {
     /// Reads the journal at `path`; `nil` when there is none (an ordinary run). A torn last line
     /// (the process died while writing it) is ignored, and so is a last line that does not read.
     static func load(path: String) throws(DebtflowError) -> JournalState? {
-        // Non-blocking: a FIFO put there since the config was checked must not hold the run in `open`.
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else {
-            if errno == ENOENT { return nil }
-            throw .sink("cannot read the journal \(path)", cause: String(cString: strerror(errno)))
-        }
-        var info = stat()
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
-            _ = Glibc.close(fd)
-            throw .sink("cannot read the journal \(path)", cause: "not a regular file")
+        guard let fd = try JournalFile.openRegularFile(path, flags: O_RDONLY, failure: "cannot read the journal \(path)") else {
+            return nil
         }
         let state = JournalState(path: path, descriptor: fd)
         // A line that does not read is an error only when another line follows it: the last one
@@ -110,12 +102,19 @@ final class JournalState {
     /// it is settled. (The rest of a result is read again, whole, by ``fate(ofDebt:)``.)
     private static let resultMembers = JSONSelection.members(["temp_id": .whole, "status": .whole])
 
+    /// A journal line as read: its members, its results located, its event and key; `nil` when it
+    /// is not a journal event.
+    private static func event(in line: [UInt8]) -> (object: RecordObject, results: [JSONDocument.LocatedElement], event: String, key: String)? {
+        guard let (object, results) = try? JSONDocument.parseObject(line, name: "the journal", keeping: members,
+                                                                   locatingElementsOf: "results", each: resultMembers),
+              let event = object["event"]?.scalarText, let key = object["key"]?.scalarText else { return nil }
+        return (object, results, event, key)
+    }
+
     /// Takes one complete line that starts at byte `offset` of the journal.
     /// - Returns: `false` when it is not a journal event.
     private func take(line: ArraySlice<UInt8>, at offset: Int64) -> Bool {
-        guard let (object, results) = try? JSONDocument.parseObject(Array(line), name: "the journal", keeping: Self.members,
-                                                                   locatingElementsOf: "results", each: Self.resultMembers),
-              let event = object["event"]?.scalarText, let key = object["key"]?.scalarText else { return false }
+        guard let (object, results, event, key) = Self.event(in: Array(line)) else { return false }
         let index = object["batch"]?.scalarText.flatMap { Int($0) } ?? -1
         nextBatchIndex = max(nextBatchIndex, index + 1)
         // An event this version does not know (a newer version's) says nothing about the batch.
@@ -167,21 +166,15 @@ final class JournalState {
     private static let events: Set<String> = ["started", "done", "unknown", "not_sent"]
 
     /// Whether `line` reads as a journal event (``JournalFile`` cuts a last line that does not).
-    static func readsAsEvent(_ line: [UInt8]) -> Bool {
-        guard let (object, _) = try? JSONDocument.parseObject(line, name: "the journal", keeping: members,
-                                                              locatingElementsOf: "results", each: resultMembers) else { return false }
-        return object["event"]?.scalarText != nil && object["key"]?.scalarText != nil
-    }
+    static func readsAsEvent(_ line: [UInt8]) -> Bool { event(in: line) != nil }
 
     /// The temp_ids of the batch in `slot`: those kept, else those of its `started` line read
     /// again from the journal (dropped once every debt was answered); `nil` for a batch whose
     /// `started` line had none (journals older than `ids`).
     private func tempIDsReadAgain(_ slot: Int) -> [String]? {
         if let ids = batchRecords[slot].tempIDs { return ids }
-        guard batchRecords[slot].tracksDebts, let line = batchRecords[slot].startedLine else { return nil }
-        var bytes = [UInt8](repeating: 0, count: line.length)
-        let read = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, line.length, off_t(line.offset)) }
-        guard read == line.length,
+        guard batchRecords[slot].tracksDebts, let line = batchRecords[slot].startedLine,
+              let bytes = JournalFile.bytes(descriptor, count: line.length, at: line.offset),
               let value = try? JSONDocument.parse(bytes, name: "the journal", selecting: .members(["ids": .whole])) else { return nil }
         return value.objectValue?["ids"]?.arrayValue?.map { $0.scalarText ?? "" }
     }
@@ -195,8 +188,8 @@ final class JournalState {
     }
 
     /// One per-debt result of a `done` line.
-    private static func result(_ bytes: ArraySlice<UInt8>) -> DebtPushResult? {
-        guard let value = try? JSONDocument.parse(Array(bytes), name: "the journal") else { return nil }
+    private static func result(_ bytes: [UInt8]) -> DebtPushResult? {
+        guard let value = try? JSONDocument.parse(bytes, name: "the journal") else { return nil }
         return DebtPushResult(json: value)
     }
 
@@ -222,10 +215,9 @@ final class JournalState {
         case .unresolved(let slot, let startedOnly)?:
             return .unresolved(key: batchRecords[slot].key, startedOnly: startedOnly)
         case .acknowledged(let batch, let resultOffset, let resultLength)?:
-            var bytes = [UInt8](repeating: 0, count: resultLength)
-            let read = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, resultLength, off_t(resultOffset)) }
-            guard read == resultLength, let result = Self.result(bytes[...]), result.tempID == tempID else {
-                let cause = read < 0 ? String(cString: strerror(errno)) : "the result of \(tempID) is no longer where it was"
+            let bytes = JournalFile.bytes(descriptor, count: resultLength, at: resultOffset)
+            guard let bytes, let result = Self.result(bytes), result.tempID == tempID else {
+                let cause = bytes == nil && errno != 0 ? String(cString: strerror(errno)) : "the result of \(tempID) is no longer where it was"
                 throw .sink("cannot read the journal \(path) again; was it changed during the run?", cause: cause)
             }
             return .acknowledged(result, batch: batch)

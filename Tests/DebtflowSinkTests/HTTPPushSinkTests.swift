@@ -243,20 +243,28 @@ struct HTTPPushSinkTests {
         #expect(errors.contains { $0["field"] as? String == "debts" && $0["message"] as? String == "too many" })
     }
 
-    @Test("stops at once on a 403, sending nothing more")
-    func forbidden() async throws {
-        let server = try HTTPStubServer { _, _ in .json(403, #"{"error":true,"message":"forbidden"}"#) }
+    /// Pushes `debts`, one per batch, to a server that always answers `answer`: the error the
+    /// run stops with (one is expected), and how many requests reached the server.
+    private func refusedPush(_ answer: HTTPStubServer.Answer, debts: ClosedRange<Int>) async throws
+        -> (error: DebtflowError?, requests: Int) {
+        let server = try HTTPStubServer { _, _ in answer }
         defer { server.stop() }
         let sink = try HTTPPushSink(configuration: PushFixtures.configuration(server, batchSize: 1),
                                     diagnostics: DiagnosticLines().sink)
         let error = await #expect(throws: DebtflowError.self) {
-            try await sink.write(PushFixtures.outcomes(1...4))
+            try await sink.write(PushFixtures.outcomes(debts))
             try await sink.finish()
         }
+        await sink.abort()
+        return (error, server.requestCount)
+    }
+
+    @Test("stops at once on a 403, sending nothing more")
+    func forbidden() async throws {
+        let (error, requests) = try await refusedPush(.json(403, #"{"error":true,"message":"forbidden"}"#), debts: 1...4)
         #expect(error?.kind == .sink)
         #expect(error?.message.contains("403") == true)
-        #expect(server.requestCount == 1)
-        await sink.abort()
+        #expect(requests == 1)
     }
 
     @Test("on_input_error continue: a failed input's debts not yet sent are left out of every later batch")
@@ -282,18 +290,10 @@ struct HTTPPushSinkTests {
     @Test("a refusal's message reaches stderr on one line of at most 300 characters, control characters escaped")
     func hostileRefusalMessage() async throws {
         let message = #"\u001b[31mforged\nerror: all good "# + String(repeating: "x", count: 5_000)
-        let server = try HTTPStubServer { _, _ in .json(403, #"{"error":true,"message":"\#(message)"}"#) }
-        defer { server.stop() }
-        let sink = try HTTPPushSink(configuration: PushFixtures.configuration(server, batchSize: 1),
-                                    diagnostics: DiagnosticLines().sink)
-        let error = await #expect(throws: DebtflowError.self) {
-            try await sink.write(PushFixtures.outcomes(1...1))
-            try await sink.finish()
-        }
+        let (error, _) = try await refusedPush(.json(403, #"{"error":true,"message":"\#(message)"}"#), debts: 1...1)
         let cause = error?.cause ?? ""
         #expect(cause.contains(#"\u{1b}[31mforged\u{a}error: all good xxx"#) && cause.hasSuffix("…"), "\(cause)")
         #expect(!cause.contains("\n") && !cause.contains("\u{1B}") && cause.count < 340, "\(cause.count) characters")
-        await sink.abort()
     }
 
     @Test("a static token refused with 401 stops the run without a retry")
