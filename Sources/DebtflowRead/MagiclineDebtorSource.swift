@@ -18,6 +18,8 @@ import FoundationEssentials
 ///   pages are skipped), so a page of millions of tiny debtors does not become one chunk; records
 ///   are numbered 1, 2, … across pages, and their provenance source is the debtors URL (without
 ///   the key, which travels in a header).
+/// - A debtor with more than `maxDebtorBytes` (16 MiB) of text is an input error naming it: the
+///   record size limit of every reader.
 /// - A page without `hasNext` (the API always gives it) is an input error, not the last page.
 /// - A debtor given again whole (the same `debtorId`, of the same JSON kind, and the same content:
 ///   pages that overlap) is read once: the repeat is left out and said on stderr. A page that
@@ -257,8 +259,13 @@ public final class MagiclineDebtorSource: RecordSource {
         guard root.kind == .object, let result = root["result"], result.kind == .array else {
             throw .input("\(at): the answer has no `result` array")
         }
-        for (index, element) in result.children.enumerated() where element.kind != .object {
-            throw .input("\(at): result[\(index)] is not an object")
+        for (index, element) in result.children.enumerated() {
+            guard element.kind == .object else { throw .input("\(at): result[\(index)] is not an object") }
+            let size = Self.textBytes(of: element)
+            if size > configuration.maxDebtorBytes {
+                throw .input("\(at): result[\(index)] (debtorId \(DebtorIdentity.shownID(of: element))) holds \(size) bytes of text, "
+                             + "more than \(configuration.maxDebtorBytes) (the record size limit); not a debtor this pager reads")
+            }
         }
         let hasNext: Bool
         switch root["hasNext"]?.kind {
@@ -270,6 +277,18 @@ public final class MagiclineDebtorSource: RecordSource {
         default: throw .input("\(at): `hasNext` is not a boolean")
         }
         return Page(debtors: result.children, hasNext: hasNext, offset: root["offset"]?.scalarText)
+    }
+
+    /// The bytes of a debtor's text: every key and scalar value of its subtree, as read.
+    static func textBytes(of element: RecordView) -> Int {
+        let nodes = element.tape.nodes
+        var total = 0
+        for position in element.index..<max(Int(nodes[element.index].end), element.index + 1) {
+            let node = nodes[position]
+            total += Int(node.key.length)
+            if node.kind == .string || node.kind == .number { total += Int(node.value.length) }
+        }
+        return total
     }
 
     /// `errorMessage (errorCode, traceId …)` from an error body, else the body's start.

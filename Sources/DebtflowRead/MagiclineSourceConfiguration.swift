@@ -19,6 +19,9 @@ public struct MagiclineSourceConfiguration: Sendable, Equatable {
     public var timeoutSeconds: Double = 30
     /// Backoff between retries after a 5xx or a network failure (an extension for tests).
     public var backoff = RetryBackoff()
+    /// The largest debtor, in bytes of its text (keys and values as read): the record size limit
+    /// of every reader (CONTRACT.md §3: 16 MiB). A page holding a larger one is an input error.
+    public var maxDebtorBytes = 16 << 20
 
     public init(baseURL: String, runID: String, apiKey: String) {
         self.baseURL = baseURL

@@ -239,6 +239,39 @@ struct MagiclineDebtorSourceTests {
         #expect(endless.requestCount == 11, "the first page, then ten of repeats")
     }
 
+    @Test("a debtor over the record size limit (16 MiB of text) is an input error naming its page and place; one at the limit is read")
+    func debtorOverTheRecordLimit() async throws {
+        // {"debtorId":7,"note":"…"}: keys 8 + 4 bytes, values 1 + n bytes.
+        @Sendable func page(noteBytes: Int) -> HTTPStubServer.Answer {
+            let note = String(repeating: "x", count: noteBytes)
+            return .json(200, #"{"result":[{"debtorId":1},{"debtorId":7,"note":"\#(note)"}],"hasNext":false,"offset":""}"#)
+        }
+        let fitting = try HTTPStubServer { _, _ in page(noteBytes: 100 - 13) }
+        defer { fitting.stop() }
+        var atLimit = configuration(fitting)
+        atLimit.maxDebtorBytes = 100
+        #expect(try await readAll(try MagiclineDebtorSource(configuration: atLimit)).count == 2)
+
+        let server = try HTTPStubServer { _, _ in page(noteBytes: 100 - 12) }
+        defer { server.stop() }
+        var overLimit = configuration(server)
+        overLimit.maxDebtorBytes = 100
+        let error = await #expect(throws: DebtflowError.self) {
+            _ = try await readAll(try MagiclineDebtorSource(configuration: overLimit))
+        }
+        #expect(error?.kind == .input && error?.message.contains(
+            "?offset=0: result[1] (debtorId 7) holds 101 bytes of text, more than 100 (the record size limit)") == true,
+                "\(String(describing: error))")
+
+        // The default is the contract's 16 MiB.
+        let large = try HTTPStubServer { _, _ in page(noteBytes: 16 << 20) }
+        defer { large.stop() }
+        let defaultError = await #expect(throws: DebtflowError.self) {
+            _ = try await readAll(try MagiclineDebtorSource(configuration: configuration(large)))
+        }
+        #expect(defaultError?.message.contains("more than 16777216 (the record size limit)") == true, "\(String(describing: defaultError))")
+    }
+
     @Test("a page that echoes the key, even inside a debtor, is read with the key masked")
     func keyEchoedInPage() async throws {
         let server = try HTTPStubServer { _, _ in
