@@ -104,12 +104,10 @@ public struct PipelineAssembler {
             report.append("read.path: \(plan.matched.count) input file\(plan.matched.count == 1 ? "" : "s") matched"
                           + (options.shard.map { ", \(plan.inputs.count) in shard \($0)" } ?? ""))
             for input in plan.inputs {
-                let source = try configuration.read.makeSource(baseDirectory: configuration.baseDirectory, input: input)
-                report.append("input \(source.name): reachable")
+                report.append(try configuration.read.reach(baseDirectory: configuration.baseDirectory, input: input))
             }
         } else {
-            let source = try configuration.read.makeSource(baseDirectory: configuration.baseDirectory)
-            report.append("input \(source.name): reachable")
+            report.append(try configuration.read.reach(baseDirectory: configuration.baseDirectory))
         }
         for sink in configuration.sinks {
             guard var probe = sink.http else { continue }

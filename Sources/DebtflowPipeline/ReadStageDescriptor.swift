@@ -179,6 +179,19 @@ extension ReadStageConfiguration {
         }
     }
 
+    /// `debtflow check`'s line for an input: a file is opened (its first bytes looked at: gzip, or
+    /// an archive refused); a stream (stdin, a FIFO, a device) is not, since that would take its
+    /// bytes from the run.
+    /// - Throws: `.input` when a file cannot be opened or holds an archive.
+    func reach(baseDirectory: String, input: MatchedInput? = nil) throws -> String {
+        let inputPath = input?.path ?? displayPath ?? path ?? "-"
+        if let kind = ByteSources.streamKind(of: inputPath, relativeTo: baseDirectory) {
+            return "input \(inputPath): \(kind), not opened (reading from it would take its data from the run)"
+        }
+        let source = try makeSource(baseDirectory: baseDirectory, input: input)
+        return "input \(source.name): reachable"
+    }
+
     private func openInput(baseDirectory: String, input: MatchedInput?, readsAhead: Bool = false) throws -> any ByteSource {
         let source = try ByteSources.open(path: input?.path ?? displayPath ?? path ?? "-", relativeTo: baseDirectory)
         return readsAhead ? ReadAheadByteSource(source) : source

@@ -1,5 +1,10 @@
 import DebtflowCore
 import DebtflowGzip
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Opens the input a `read` stage names.
 public enum ByteSources {
@@ -38,6 +43,23 @@ public enum ByteSources {
                                       location: .init(file: path, byteOffset: 0))
         }
         return file
+    }
+
+    /// What `path` is when it is a stream, whose bytes one reader takes and no other sees again:
+    /// `"standard input"` for `-`, `"a FIFO"`, `"a character device"` or `"a socket"`; `nil` for a
+    /// regular file, a folder or a path that cannot be inspected (opening it says why).
+    /// `debtflow check` does not open a stream: even a peek at its first bytes would take them
+    /// from the run that follows.
+    public static func streamKind(of path: String, relativeTo folder: String? = nil) -> String? {
+        if path == "-" { return "standard input" }
+        var status = stat()
+        guard stat(resolve(path, relativeTo: folder), &status) == 0 else { return nil }
+        switch status.st_mode & S_IFMT {
+        case S_IFIFO: return "a FIFO"
+        case S_IFCHR: return "a character device"
+        case S_IFSOCK: return "a socket"
+        default: return nil
+        }
     }
 
     /// `path` itself when absolute (or when there is no folder), else `folder/path`.
