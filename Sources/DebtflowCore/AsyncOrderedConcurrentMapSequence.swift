@@ -16,11 +16,17 @@ extension AsyncSequence where Element: Sendable {
     ///   - handOnEarlyWhen: asked before waiting for the base with elements in flight; when it
     ///     says `true` the oldest is handed on first (for a producer that stops sending under a
     ///     budget of its own, such as ``InFlightByteBudget``, which would otherwise never fill the width).
+    ///   - handsOnBeforeNext: asked of each element taken from the base; when it says `true`, that
+    ///     element and those before it are all handed on before the base is asked for the next one
+    ///     (an element that ends something, such as an input, whose consumer must not wait on
+    ///     whatever the base does next: the next input's opening may block on a FIFO).
     public func orderedConcurrentMap<Output: Sendable>(
         width: Int, handOnEarlyWhen handOnEarly: @escaping @Sendable () -> Bool = { false },
+        handsOnBeforeNext: @escaping @Sendable (borrowing Element) -> Bool = { _ in false },
         _ transform: @escaping @Sendable (consuming Element) throws -> Output
     ) -> AsyncOrderedConcurrentMapSequence<Self, Output> {
-        AsyncOrderedConcurrentMapSequence(base: self, width: width, handOnEarly: handOnEarly, transform: transform)
+        AsyncOrderedConcurrentMapSequence(base: self, width: width, handOnEarly: handOnEarly,
+                                          handsOnBeforeNext: handsOnBeforeNext, transform: transform)
     }
 
     /// Runs `stage` on up to `width` chunks at once, results in input order
@@ -40,14 +46,17 @@ where Base.Element: Sendable {
     let base: Base
     let width: Int
     let handOnEarly: @Sendable () -> Bool
+    let handsOnBeforeNext: @Sendable (borrowing Base.Element) -> Bool
     let transform: @Sendable (consuming Base.Element) throws -> Output
 
     init(base: Base, width: Int, handOnEarly: @escaping @Sendable () -> Bool,
+         handsOnBeforeNext: @escaping @Sendable (borrowing Base.Element) -> Bool,
          transform: @escaping @Sendable (consuming Base.Element) throws -> Output) {
         precondition(width >= 1, "a concurrent map needs a width of at least 1")
         self.base = base
         self.width = width
         self.handOnEarly = handOnEarly
+        self.handsOnBeforeNext = handsOnBeforeNext
         self.transform = transform
     }
 
@@ -55,26 +64,33 @@ where Base.Element: Sendable {
         var base: Base.AsyncIterator
         let width: Int
         let handOnEarly: @Sendable () -> Bool
+        let handsOnBeforeNext: @Sendable (borrowing Base.Element) -> Bool
         let transform: @Sendable (consuming Base.Element) throws -> Output
         /// The transforms in flight, oldest first (a FIFO of at most `width` tasks).
         var inFlight: [Task<Output, any Error>] = []
         var baseFinished = false
+        /// How many of the oldest in flight are handed on before the base is asked again
+        /// (see `handsOnBeforeNext`).
+        var handOnFirst = 0
 
         public mutating func next() async throws -> Output? {
             do {
-                while !baseFinished && inFlight.count < width && !(!inFlight.isEmpty && handOnEarly()) {
+                while !baseFinished && handOnFirst == 0 && inFlight.count < width && !(!inFlight.isEmpty && handOnEarly()) {
                     guard let element = try await base.next() else {
                         baseFinished = true
                         break
                     }
+                    let endsSomething = handsOnBeforeNext(element)
                     let transform = self.transform
                     // The task takes the element out of a box and hands it on owned: captured
                     // directly, the task's context would keep a second reference, and a stage
                     // that changes its chunk in place would copy the whole array first.
                     let handOver = HandOver(consume element)
                     inFlight.append(Task { try transform(handOver.take()) })
+                    if endsSomething { handOnFirst = inFlight.count }
                 }
                 guard !inFlight.isEmpty else { return nil }
+                if handOnFirst > 0 { handOnFirst -= 1 }
                 return try await inFlight.removeFirst().value
             } catch {
                 for task in inFlight { task.cancel() }
@@ -86,7 +102,8 @@ where Base.Element: Sendable {
     }
 
     public func makeAsyncIterator() -> Iterator {
-        Iterator(base: base.makeAsyncIterator(), width: width, handOnEarly: handOnEarly, transform: transform)
+        Iterator(base: base.makeAsyncIterator(), width: width, handOnEarly: handOnEarly, handsOnBeforeNext: handsOnBeforeNext,
+                 transform: transform)
     }
 }
 

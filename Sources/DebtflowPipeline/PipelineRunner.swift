@@ -318,7 +318,10 @@ enum PipelineRoles {
         let stage = InputMarkKeeping(stage)
         // A conversion pipeline's lines are written straight from the records.
         let isConversion = (stage.base as? RecordTransform)?.isConversion ?? false
-        let transformed = records.orderedConcurrentMap(width: width, handOnEarlyWhen: { budget.isExhausted }) { chunk in
+        // An input's last chunk is handed on before the next input is opened (its outputs are
+        // published then, even while the next input's opening waits, on a FIFO's writer).
+        let transformed = records.orderedConcurrentMap(width: width, handOnEarlyWhen: { budget.isExhausted },
+                                                       handsOnBeforeNext: { $0.input?.isLast == true }) { chunk in
             isConversion ? encoder.encodeConversion(chunk) : try encoder.encode(chunk, through: stage)
         }
         do {

@@ -1,3 +1,4 @@
+import Synchronization
 import DebtflowCore
 import DebtflowTestSupport
 import Foundation
@@ -127,6 +128,43 @@ struct OutputPathTests {
         let result = try run(folder)
         #expect(result.status == 0, "\(result.stderrText)")
         #expect(try String(contentsOf: folder.appendingPathComponent("out.ndjson"), encoding: .utf8) == "{\"a\":\"5\",\"b\":\"6\"}\n")
+    }
+
+    @Test("an {input} output is published when its input is done, while the next input (a FIFO) still waits for its writer")
+    func perInputOutputPublishedBeforeNextFIFOInput() throws {
+        let folder = try workspace(sink("out-{input}.ndjson"), read: #"{"read":{"format":"csv","path":["in.csv","later.csv"]}}"#)
+        let fifo = folder.appendingPathComponent("later.csv").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let first = folder.appendingPathComponent("out-in.ndjson").path
+        // The FIFO's writer comes once the first output is there, or after 10 s (so that a run
+        // which holds it back fails this test rather than hanging it).
+        let publishedFirst = Mutex(false)
+        let writer = Thread {
+            let deadline = Date().addingTimeInterval(10)
+            while Date() < deadline && !FileManager.default.fileExists(atPath: first) { usleep(50_000) }
+            publishedFirst.withLock { $0 = FileManager.default.fileExists(atPath: first) }
+            let descriptor = open(fifo, O_WRONLY)
+            guard descriptor >= 0 else { return }
+            let rows = Array("a,b\n5,6\n".utf8)
+            _ = rows.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            close(descriptor)
+        }
+        writer.start()
+        let result = try run(folder)
+        #expect(result.status == 0, "\(result.stderrText)")
+        #expect(publishedFirst.withLock { $0 }, "in.csv's output was held back while later.csv waited for its writer")
+        #expect(try String(contentsOfFile: first, encoding: .utf8) == "{\"a\":\"1\",\"b\":\"2\"}\n{\"a\":\"3\",\"b\":\"4\"}\n")
+        #expect(try String(contentsOf: folder.appendingPathComponent("out-later.ndjson"), encoding: .utf8) == "{\"a\":\"5\",\"b\":\"6\"}\n")
+    }
+
+    @Test("check does not open an input FIFO (that would take its data from the run): it says so, exit 0, at once")
+    func checkLeavesInputFIFOUnread() throws {
+        let folder = try workspace(sink("out.ndjson"), read: #"{"read":{"format":"csv","path":"feed.csv"}}"#)
+        #expect(mkfifo(folder.appendingPathComponent("feed.csv").path, 0o600) == 0)
+        let result = try TestSupport.runDebtflow(["check", folder.appendingPathComponent("p.json").path], timeout: 10)
+        #expect(result.status == 0, "\(result.stderrText)")
+        #expect(result.stderrText.contains("input feed.csv: a FIFO, not opened (reading from it would take its data from the run)"),
+                "\(result.stderrText)")
     }
 
     @Test("/dev/fd/N names only a descriptor the run was started with: one the runtime opened for itself (the signal self-pipe, libdispatch's) is exit 2",

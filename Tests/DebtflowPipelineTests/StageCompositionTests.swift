@@ -1,3 +1,4 @@
+import Synchronization
 import DebtflowClassify
 import DebtflowCore
 import DebtflowMap
@@ -94,6 +95,47 @@ struct StageCompositionTests {
         channel.cancel()
         _ = await producer.result
         #expect(seen == Array(0..<10))
+    }
+
+    /// 0, 1, 2, … up to `count`, noting for each element how many results its consumer had
+    /// when the element was asked for.
+    private final class CountingSource: AsyncSequence, Sendable {
+        let count: Int
+        let received = Mutex(0)
+        let receivedWhenAsked = Mutex<[Int]>([])
+
+        init(count: Int) { self.count = count }
+
+        struct AsyncIterator: AsyncIteratorProtocol {
+            let source: CountingSource
+            var next = 0
+            mutating func next() async -> Int? {
+                guard next < source.count else { return nil }
+                let received = source.received.withLock { $0 }
+                source.receivedWhenAsked.withLock { $0.append(received) }
+                defer { next += 1 }
+                return next
+            }
+        }
+
+        func makeAsyncIterator() -> AsyncIterator { AsyncIterator(source: self) }
+    }
+
+    @Test("an element that ends something is handed on, with those before it, before the base is asked for the next one")
+    func handsOnBeforeNext() async throws {
+        let source = CountingSource(count: 8)
+        var results: [Int] = []
+        for try await value in source.orderedConcurrentMap(width: 4, handsOnBeforeNext: { $0 == 2 || $0 == 5 }, { $0 * 10 }) {
+            results.append(value)
+            source.received.withLock { $0 += 1 }
+        }
+        #expect(results == (0..<8).map { $0 * 10 })
+        let asked = source.receivedWhenAsked.withLock { $0 }
+        // Element 3 is asked for only once 0, 1 and 2 were handed on; element 6 once 3, 4 and 5 were.
+        #expect(asked.count == 8)
+        #expect(asked[3] == 3 && asked[6] == 6, "\(asked)")
+        // Otherwise the width is filled as before: 0–2 at once, 3–5 at once.
+        #expect(asked[0...2] == [0, 0, 0] && asked[4...5] == [3, 3], "\(asked)")
     }
 
     private final class Token: Sendable {
