@@ -5,7 +5,8 @@ import Foundation
 /// node_exporter's textfile collector (`debtflow run --metrics PATH`, CONTRACT.md §1).
 ///
 /// Every series is a gauge (the file describes the last run, it does not accumulate) labelled
-/// `pipeline="NAME"`. Every status, error code and skip reason of the contract is written, zero
+/// `pipeline="NAME"`. A many-input run also has `debtflow_inputs{result}` (`read`, `failed`):
+/// one series per result, not per file, so the series stay the same from night to night. Every status, error code and skip reason of the contract is written, zero
 /// included, so an alert rule finds its series on every night. Without a summary (a run killed by a
 /// second signal before it could count) only the run-level gauges are written.
 public struct RunMetrics: Sendable {
@@ -61,6 +62,11 @@ public struct RunMetrics: Sendable {
                           Self.counts(summary.skipReasons, known: SkipReason.allCases.map(\.rawValue)))
             output.gauge("debtflow_credits", help: "Sum of credits per call over the valid debts of the last run.",
                          value: summary.credits)
+            if let inputs = summary.inputs {
+                let failed = inputs.count { $0.error != nil }
+                output.gauges("debtflow_inputs", help: "Inputs of the last run (read.path a glob or an array): read through, or failed (not published).",
+                              label: "result", [("read", inputs.count - failed), ("failed", failed)])
+            }
             if let pushed = summary.pushed {
                 output.gauges("debtflow_pushed", help: "Debts the http sink pushed in the last run, by the server's answer.",
                               label: "result", [("created", pushed.created), ("failed", pushed.failed),

@@ -197,6 +197,24 @@ struct MetricsEndToEndTests {
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out.ndjson").path))
     }
 
+    @Test("many inputs under on_input_error continue: inputs read and failed, exit 3; the parser reads them back")
+    func manyInputs() throws {
+        let folder = try workspace(stages: #"{"read":{"format":"json","path":"in/*.json","on_input_error":"continue"}},"#
+                                   + #"{"sink":{"format":"ndjson","path":"out/{input}.ndjson"}}"#)
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("in"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("out"), withIntermediateDirectories: true)
+        try Data(#"[{"a":1},{"a":2}]"#.utf8).write(to: folder.appendingPathComponent("in/1.json"))
+        try Data(#"[{"a":1},{"a":"#.utf8).write(to: folder.appendingPathComponent("in/2.json"))
+        try Data(#"[{"a":3}]"#.utf8).write(to: folder.appendingPathComponent("in/3.json"))
+        let result = try run(folder)
+        #expect(result.status == 3, "\(result.stderrText)")
+        let metrics = try PrometheusMetricsFile.parse(folder.appendingPathComponent("debtflow.prom"))
+        expectRunGauges(metrics, pipeline: "nightly", exitCode: 3)
+        #expect(metrics.value("debtflow_inputs", ["pipeline": "nightly", "result": "read"]) == 2)
+        #expect(metrics.value("debtflow_inputs", ["pipeline": "nightly", "result": "failed"]) == 1)
+        #expect(metrics.samples.filter { $0.name == "debtflow_inputs" }.count == 2, "one series per result, none per file")
+    }
+
     @Test("exit 4 when the output cannot be written (stdout on a full disk): success 0, exit code 4")
     func sinkError() throws {
         let folder = try workspace(stages: #"{"read":{"format":"csv","path":"in.csv"}},{"sink":{"format":"ndjson","path":"-"}}"#, csv: "a,b\n1,2\n")

@@ -51,6 +51,24 @@ struct RunMetricsTests {
         #expect(text.hasSuffix("\n"))
     }
 
+    @Test("a many-input run counts its inputs read through and failed (one series per result, never per file); a single path has none")
+    func inputs() {
+        var summary = RunSummary(pipeline: "nightly")
+        summary.inputs = [RunSummary.InputTotals(path: "in/a.csv"), RunSummary.InputTotals(path: "in/b.csv", error: "in/b.csv: truncated"),
+                          RunSummary.InputTotals(path: "in/c.csv")]
+        let text = metrics(exitCode: 3, summary: summary).text
+        #expect(text.contains("# TYPE debtflow_inputs gauge\n"))
+        #expect(text.contains("debtflow_inputs{pipeline=\"nightly\",result=\"read\"} 2\n"), "\(text)")
+        #expect(text.contains("debtflow_inputs{pipeline=\"nightly\",result=\"failed\"} 1\n"), "\(text)")
+        #expect(!text.contains("a.csv"))
+
+        summary.inputs = []
+        #expect(metrics(exitCode: 0, summary: summary).text.contains("debtflow_inputs{pipeline=\"nightly\",result=\"read\"} 0\n"),
+                "no input tonight (if_missing: ok) is 0 read")
+        summary.inputs = nil
+        #expect(!metrics(exitCode: 0, summary: summary).text.contains("debtflow_inputs"))
+    }
+
     @Test("without a summary only the run-level gauges are written")
     func noSummary() {
         let text = metrics(exitCode: 130, summary: nil).text
