@@ -89,7 +89,7 @@ public struct OutputPathClaims: Sendable {
     /// equal, or their inodes (a hard link).
     private struct FileIndex {
         private var byPath: [String: Claim] = [:]
-        private var byInode: [FileIdentity.Inode: Claim] = [:]
+        private var byInode: [FileInode: Claim] = [:]
 
         /// Keeps the first claim of each file.
         mutating func add(_ claim: Claim, _ identity: FileIdentity) {
@@ -121,11 +121,7 @@ struct FileIdentity {
     /// its name.
     var canonicalPath: String
     /// Device and inode of an existing file.
-    struct Inode: Hashable {
-        var device: UInt64
-        var number: UInt64
-    }
-    var inode: Inode?
+    var inode: FileInode?
     /// False for `-`, `/dev/stdout` and the like, and existing devices, FIFOs and sockets:
     /// streams, not files.
     var isFile: Bool
@@ -140,7 +136,7 @@ struct FileIdentity {
         var info = stat()
         if stat(path, &info) == 0 {
             canonicalPath = Self.realPath(path) ?? path
-            inode = Inode(device: UInt64(info.st_dev), number: UInt64(info.st_ino))
+            inode = FileInode(info)
             let type = info.st_mode & S_IFMT
             isFile = type == S_IFREG || type == S_IFDIR
         } else {

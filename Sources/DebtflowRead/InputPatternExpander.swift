@@ -76,13 +76,13 @@ public struct InputPatternExpander: Sendable {
             found.append(contentsOf: matches)
         }
         found.sort { Self.bytewiseLess($0.path, $1.path) }
-        var seenFiles: Set<FileIdentity> = []
+        var seenFiles: Set<FileInode> = []
         // Byte arrays, not `String`s: Swift's `==` equates `é` and `e\u{301}`, two files on disk.
         var seenPaths: Set<[UInt8]> = []
         var inputs: [MatchedInput] = []
         for input in found {
             guard seenPaths.insert(Array(input.absolutePath.utf8)).inserted else { continue }
-            if let identity = FileIdentity(path: input.absolutePath), !seenFiles.insert(identity).inserted { continue }
+            if let inode = FileInode(path: input.absolutePath), !seenFiles.insert(inode).inserted { continue }
             inputs.append(input)
         }
         return Expansion(inputs: inputs, unmatched: unmatched)
@@ -161,18 +161,5 @@ public struct InputPatternExpander: Sendable {
             output.append(character)
         }
         return output
-    }
-}
-
-/// A file's device and inode: two spellings of one file (a symlink, `./a` and `a`) are one input.
-private struct FileIdentity: Hashable {
-    let device: UInt64
-    let inode: UInt64
-
-    init?(path: String) {
-        var status = stat()
-        guard stat(path, &status) == 0 else { return nil }
-        device = UInt64(status.st_dev)
-        inode = UInt64(status.st_ino)
     }
 }
