@@ -187,13 +187,20 @@ public struct RecordChunks<Source: RecordSource>: AsyncSequence {
 ///
 /// The runner calls ``write(_:)`` with the outcomes of each chunk that the sink accepts, then
 /// exactly one of ``finish()`` (the run finished: publish) or ``abort()`` (the run failed or was
-/// interrupted: publish nothing half-written).
+/// interrupted: publish nothing half-written). A file sink's ``finish()`` is preceded by
+/// ``prepareToPublish()``, for every file sink, before the first one publishes.
 public protocol OutcomeSink: AnyObject {
     /// Which outcomes this sink receives.
     var accepts: Set<OutcomeStatus> { get }
     func write(_ outcomes: [Outcome]) async throws
     /// Completes the sink's work and publishes its output (atomic rename).
     func finish() async throws
+    /// Does everything of ``finish()`` that can fail, short of publishing: the last bytes (a gzip
+    /// trailer) written, the file flushed to disk. The runner calls it on every file sink before
+    /// any of them publishes, so that a disk that fills (or fails) at the end leaves every file
+    /// unpublished (exit 4), never tonight's file beside last night's. ``finish()`` still does it
+    /// when it was not called. Nothing to do for a sink without a file to publish.
+    func prepareToPublish() async throws
     /// Discards unpublished output. Records of what happened (an http sink's results and
     /// journal) are still written.
     func abort() async
@@ -219,6 +226,7 @@ public protocol OutcomeSink: AnyObject {
 }
 
 extension OutcomeSink {
+    public func prepareToPublish() async throws {}
     public func contribute(to summary: inout RunSummary) {}
     public func inputStarted(_ mark: InputMark) async throws {}
     public func inputFinished(_ mark: InputMark) async throws {}

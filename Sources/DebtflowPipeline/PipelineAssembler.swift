@@ -175,6 +175,8 @@ final class DryRunSink: NDJSONLineSink {
     func write(_ outcomes: [Outcome]) async throws { try await wrapped.write(outcomes) }
     func write(lines: NDJSONLines) async throws { try await wrapped.write(lines: lines) }
     func finish() async throws { await wrapped.abort() }
+    /// Nothing is published, so nothing is flushed.
+    func prepareToPublish() async throws {}
     func abort() async { await wrapped.abort() }
     func contribute(to summary: inout RunSummary) { wrapped.contribute(to: &summary) }
     func inputStarted(_ mark: InputMark) async throws { try await wrapped.inputStarted(mark) }

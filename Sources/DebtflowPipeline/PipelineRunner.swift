@@ -163,8 +163,10 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
             // the config lists the sinks in. The last look for a signal is before the first file:
             // from there the files are published, all of them, and the run ends as finished
             // (exit 0 or 1). A signal between two renames must not leave one of tonight's files
-            // beside last night's.
+            // beside last night's; nor must a disk that fills at the end: every file's last
+            // bytes are written and flushed to disk before the first is renamed into place.
             for sink in sinks where sink.sends { try await sink.finish() }
+            for sink in sinks where !sink.sends { try await sink.prepareToPublish() }
             if interruption.isSet { throw DebtflowError.interrupted }
             for sink in sinks where !sink.sends { try await sink.finish() }
             for sink in sinks { sink.contribute(to: &summary) }

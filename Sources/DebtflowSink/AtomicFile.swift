@@ -31,6 +31,8 @@ public final class AtomicFile {
     /// Bytes the kernel was asked to start writing to disk before ``publish()`` (a file we
     /// created only, never a stream): what the last `fsync` no longer waits for.
     public private(set) var bytesHandedToWriteback: Int64 = 0
+    /// Every byte written so far is on disk (``flushToDisk()``); writing more clears it.
+    private var isFlushed = false
 
     /// Creates the temporary file next to `path` (or opens the stream it names).
     /// - Parameters:
@@ -96,6 +98,7 @@ public final class AtomicFile {
             }
         }
         bytesWritten += Int64(bytes.count)
+        isFlushed = false
         if temporaryPath != nil && bytesWritten - writeBehindStart >= WriteBehind.step {
             if WriteBehind.start(descriptor, from: writeBehindStart, count: bytesWritten - writeBehindStart) {
                 bytesHandedToWriteback += bytesWritten - writeBehindStart
@@ -118,20 +121,32 @@ public final class AtomicFile {
         }
         bytesWritten = size
         writeBehindStart = min(writeBehindStart, size)
+        isFlushed = false
     }
 
-    /// Flushes the file to disk and renames it into place, then syncs the folder. A stream is
-    /// closed (a device or FIFO) or left open (stdout): there is nothing to rename.
+    /// Makes what was written durable (`fsync`) without publishing it: the step of ``publish()``
+    /// that can fail, done for every output before the first is renamed into place. Nothing to
+    /// do for a stream.
+    /// - Throws: `.sink` when the flush fails (an I/O error, a disk that filled late).
+    public func flushToDisk() throws {
+        guard isOpen, temporaryPath != nil, !isFlushed else { return }
+        if fsync(descriptor) != 0 {
+            let code = errno
+            throw DebtflowError.sink("cannot flush output to disk", location: .init(file: path), cause: String(cString: strerror(code)))
+        }
+        isFlushed = true
+    }
+
+    /// Flushes the file to disk (unless ``flushToDisk()`` did) and renames it into place, then
+    /// syncs the folder. A stream is closed (a device or FIFO) or left open (stdout): there is
+    /// nothing to rename.
     public func publish() throws {
         guard isOpen else { return }
         guard let temporaryPath, case .file(let finalPath) = target else {
             closeStream()
             return
         }
-        if fsync(descriptor) != 0 {
-            let code = errno
-            throw DebtflowError.sink("cannot flush output to disk", location: .init(file: path), cause: String(cString: strerror(code)))
-        }
+        try flushToDisk()
         close(descriptor)
         isOpen = false
         defer { pendingTemporaryFiles.withLock { _ = $0.remove(temporaryPath) } }

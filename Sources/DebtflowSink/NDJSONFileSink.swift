@@ -77,8 +77,17 @@ public final class NDJSONFileSink: NDJSONLineSink {
         }
     }
 
+    /// Writes the gzip trailer (with `gzip`) and flushes the file to disk, short of publishing it.
+    public func prepareToPublish() async throws {
+        if let compressor, !memberEnded {
+            try file.write(try compressor.finish())
+            memberEnded = true
+        }
+        try file.flushToDisk()
+    }
+
     public func finish() async throws {
-        if let compressor, !memberEnded { try file.write(try compressor.finish()) }
+        try await prepareToPublish()
         try file.publish()
     }
 

@@ -76,6 +76,11 @@ public final class PerInputNDJSONSink: NDJSONLineSink {
         current = nil
     }
 
+    /// The output of an input not ended yet (a `--limit` run's last), made ready to publish.
+    public func prepareToPublish() async throws {
+        try await current?.prepareToPublish()
+    }
+
     /// Every input's output was published as its input ended.
     public func finish() async throws {
         if let sink = current {

@@ -1,5 +1,7 @@
 import DebtflowCore
 import DebtflowPipeline
+import Foundation
+import DebtflowSink
 import DebtflowTestSupport
 import Testing
 
@@ -78,6 +80,21 @@ struct PipelineRunnerTests {
         #expect(first.finished && second.finished, "the second file was left unpublished")
         #expect(!first.aborted && !second.aborted)
         #expect(summary.records == 300)
+    }
+
+    @Test("a file that cannot be made ready at the end (disk full) leaves every file unpublished, the ones before it too: exit 4")
+    func failureBeforePublishing() async throws {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-runner")
+        let path = folder.appendingPathComponent("valid.ndjson").path
+        try Data("last night\n".utf8).write(to: URL(fileURLWithPath: path))
+        let file = try NDJSONFileSink(path: path, accepts: [.valid])
+        let second = RecordingSink(accepts: [.failed], failsToPrepare: true)
+        let run = runner(ArrayRecordSource.numbered(300), sinks: [file, second])
+        let error = await #expect(throws: DebtflowError.self) { try await run.run() }
+        #expect(error?.kind == .sink)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "last night\n", "tonight's file was published beside last night's")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["valid.ndjson"], "no temporary file left")
+        #expect(second.aborted && !second.finished)
     }
 
     @Test("malformed records of a conversion pipeline are counted failed and not written")

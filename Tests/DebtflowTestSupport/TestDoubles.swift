@@ -49,6 +49,10 @@ public final class RecordingSink: OutcomeSink {
     public private(set) var received: [Outcome] = []
     public private(set) var finished = false
     public private(set) var aborted = false
+    /// ``prepareToPublish()`` was called (by the runner, or by ``finish()``).
+    public private(set) var prepared = false
+    /// ``prepareToPublish()`` fails, as a disk that fills at the end would make it.
+    private let failsToPrepare: Bool
     private let delay: Duration?
     private let failAfterWrites: Int?
     private var writes = 0
@@ -56,8 +60,9 @@ public final class RecordingSink: OutcomeSink {
     private let onFinish: @Sendable () -> Void
 
     public init(accepts: Set<OutcomeStatus> = [.valid, .failed, .skipped], delay: Duration? = nil, failAfterWrites: Int? = nil,
-                onFinish: @escaping @Sendable () -> Void = {}) {
+                failsToPrepare: Bool = false, onFinish: @escaping @Sendable () -> Void = {}) {
         self.accepts = accepts
+        self.failsToPrepare = failsToPrepare
         self.delay = delay
         self.failAfterWrites = failAfterWrites
         self.onFinish = onFinish
@@ -70,7 +75,14 @@ public final class RecordingSink: OutcomeSink {
         received.append(contentsOf: outcomes)
     }
 
+    public func prepareToPublish() async throws {
+        prepared = true
+        if failsToPrepare { throw DebtflowError.sink("disk full while writing output") }
+    }
+
+    /// Prepares first when the runner did not (as a file sink does), then publishes.
     public func finish() async throws {
+        if !prepared { try await prepareToPublish() }
         onFinish()
         finished = true
     }
