@@ -96,18 +96,22 @@ public final class CSVRecordReader: RecordSource {
         // arena: the header's keys, copied into each chunk once, would otherwise fill it when the
         // header is wide, making every chunk one row that copies the whole header again.
         var rowBytes = 0
+        // And its fields: each costs memory all the way to the sinks, however short its text (a
+        // row of 65,536 empty fields is 64 KiB of input).
+        var fields = 0
         // The keys, held here for the chunk and lent to each row in place: read from the
         // reader's property, they were copied per row (a retain and release of each of their
         // arrays). `self.keys` is behind until the chunk ends (the first row of a file
         // without a header sets them).
         var chunkKeys = keys
         defer { keys = chunkKeys }
-        while rows.count < chunkSize && (rows.isEmpty || rowBytes < byteBudget) {
+        while rows.count < chunkSize && (rows.isEmpty || (rowBytes < byteBudget && fields < CSVReaderOptions.maxFieldsPerRow)) {
             guard try scanner.nextRow() else {
                 finished = true
                 break
             }
             rowBytes += scanner.rowByteCount
+            fields += scanner.fieldCount
             rows.append(appendRow(to: &builder, keys: &chunkKeys, keyBase: &keyBase))
         }
         if rows.isEmpty { return nil }
@@ -119,7 +123,11 @@ public final class CSVRecordReader: RecordSource {
             Record(provenance: Provenance(source: sourceName, record: row.record, line: row.line),
                    view: RecordView(tape: tape, index: row.root), problem: row.problem)
         }
-        return Chunk(records, inputBytesConsumed: source.bytesConsumed, textByteCount: tape.bytes.count)
+        // What the chunk holds in memory: its text and its node table (a field's node outweighs
+        // its text when the fields are short), so that rows of many empty fields are not let in
+        // by the dozen.
+        return Chunk(records, inputBytesConsumed: source.bytesConsumed,
+                     textByteCount: tape.bytes.count + tape.nodes.count * MemoryLayout<RecordNode>.stride)
     }
 
     /// Skips the byte order mark, settles the delimiter and reads the header line.
