@@ -43,10 +43,11 @@ public struct CSVReaderOptions: Sendable, Equatable {
 
     /// The default ``maxFieldBytes`` and the longest row: 16 MiB.
     public static let recordLimit = 16 << 20
-    /// The most fields one row may have: 65,536, four times a spreadsheet's 16,384 columns. A
-    /// row of 16 MiB could otherwise hold 16 million empty fields, each of which costs far more
-    /// in memory than its one byte of input (a 31 KB gzip file took 3 GB).
-    public static let maxFieldsPerRow = 1 << 16
+    /// The fields at which a chunk is cut, whatever its bytes: each field costs memory all the
+    /// way to the sinks, however short its text (a row of 65,536 empty fields is 64 KiB of
+    /// input). A row has no limit of fields but the row's 16 MiB (issue 8: rows of 4 million
+    /// fields convert); a row with more is a chunk of its own.
+    public static let fieldsPerChunk = 1 << 16
 
     public init(delimiter: CSVDelimiter = .auto, encoding: TextEncodingChoice = .auto, header: Bool = true,
                 maxFieldBytes: Int = CSVReaderOptions.recordLimit) {

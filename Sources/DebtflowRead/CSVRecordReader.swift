@@ -96,8 +96,7 @@ public final class CSVRecordReader: RecordSource {
         // arena: the header's keys, copied into each chunk once, would otherwise fill it when the
         // header is wide, making every chunk one row that copies the whole header again.
         var rowBytes = 0
-        // And its fields: each costs memory all the way to the sinks, however short its text (a
-        // row of 65,536 empty fields is 64 KiB of input).
+        // And its fields (``CSVReaderOptions/fieldsPerChunk``).
         var fields = 0
         // The keys, held here for the chunk and lent to each row in place: read from the
         // reader's property, they were copied per row (a retain and release of each of their
@@ -105,7 +104,7 @@ public final class CSVRecordReader: RecordSource {
         // without a header sets them).
         var chunkKeys = keys
         defer { keys = chunkKeys }
-        while rows.count < chunkSize && (rows.isEmpty || (rowBytes < byteBudget && fields < CSVReaderOptions.maxFieldsPerRow)) {
+        while rows.count < chunkSize && (rows.isEmpty || (rowBytes < byteBudget && fields < CSVReaderOptions.fieldsPerChunk)) {
             guard try scanner.nextRow() else {
                 finished = true
                 break

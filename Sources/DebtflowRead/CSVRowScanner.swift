@@ -68,12 +68,11 @@ struct CSVFieldSpans {
     }
 
     private mutating func grow() {
-        let grown = Swift.min(capacity * 2, CSVReaderOptions.maxFieldsPerRow)
-        let larger = UnsafeMutablePointer<CSVFieldSpan>.allocate(capacity: grown)
+        let larger = UnsafeMutablePointer<CSVFieldSpan>.allocate(capacity: capacity * 2)
         larger.moveInitialize(from: storage, count: count)
         storage.deallocate()
         storage = larger
-        capacity = grown
+        capacity *= 2
     }
 }
 
@@ -413,7 +412,6 @@ final class CSVRowScanner {
     private func appendField(start: Int, end: Int, needsUnquoting: Bool, seen: CSVByteClass? = nil, line: Int,
                              to fields: inout CSVFieldSpans) throws {
         if end - start > maxFieldBytes { throw oversizeField(line: line, quoted: false, column: fields.count + 1) }
-        if fields.count == fields.capacity && fields.count >= CSVReaderOptions.maxFieldsPerRow { throw tooManyFields() }
         fields.append(CSVFieldSpan(start: start, end: end, needsUnquoting: needsUnquoting, seen: seen))
     }
 
@@ -429,13 +427,6 @@ final class CSVRowScanner {
     }
 
     /// The error for the field being scanned (in `column`, 1-based), naming its column.
-    private func tooManyFields() -> DebtflowError {
-        DebtflowError.input(
-            "row with more than \(CSVReaderOptions.maxFieldsPerRow) fields (the CSV field count limit; a spreadsheet has at most "
-                + "16384 columns): is the delimiter right?",
-            location: .init(file: source.name, line: rowLine))
-    }
-
     private func oversizeField(line: Int, quoted: Bool, column: Int) -> DebtflowError {
         DebtflowError.input(
             "field longer than \(maxFieldBytes) bytes (the CSV field size limit) in column \(column)"
