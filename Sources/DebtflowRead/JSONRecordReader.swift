@@ -174,9 +174,12 @@ public final class JSONRecordReader: RecordSource {
         try tokenizer.skipByteOrderMark()
         let path = options.recordsPath
         guard !path.isEmpty else {
+            // No JSON value at all (an empty file, only spaces, only a byte-order mark) is not a
+            // JSON text (JSONTestSuite's n_structure_no_data): most often a download or an export
+            // that failed. An export without records is `[]`.
             guard let byte = try cursor.skipWhitespace() else {
-                phase = .finished
-                return
+                throw cursor.error("the input holds no JSON value (it is empty): an export without records is `[]`; "
+                                   + "was the file cut short, or the export not written?")
             }
             switch byte {
             case UInt8(ascii: "["):

@@ -104,10 +104,14 @@ struct JSONRecordReaderTests {
         #expect(numbers == Array(1...10))
     }
 
-    @Test("an empty input and an empty array give no records")
+    @Test("an empty array gives no records; an input with no JSON value at all (empty, spaces, a byte-order mark) is an input error")
     func emptyInputs() throws {
-        #expect(try JSONXMLFixtures.jsonRecords("").isEmpty)
         #expect(try JSONXMLFixtures.jsonRecords(" [ ] \n").isEmpty)
+        for empty in ["", " \n\t", "\u{FEFF}"] {
+            let error = JSONXMLFixtures.inputError { _ = try JSONXMLFixtures.jsonRecords(empty) }
+            #expect(error?.kind == .input && error?.message.contains("the input holds no JSON value (it is empty)") == true,
+                    "\(String(describing: error))")
+        }
         #expect(try JSONXMLFixtures.jsonRecords(#"{"result": []}"#, options: JSONReaderOptions(recordsPath: "result")).isEmpty)
     }
 
