@@ -18,6 +18,34 @@ enum CSVDelimiterDetection {
         for index in counts.indices where counts[index] > counts[best] { best = index }
         return CSVDelimiter.candidates[best]
     }
+
+    /// The delimiter an Excel `sep=X` first line names (`sep=;`, any case, optionally followed by
+    /// the line break), or `nil` when `line` is not such a line. Excel writes it, and reads it, to
+    /// say which separator the file uses.
+    static func excelSeparator(in line: UnsafeBufferPointer<UInt8>) -> UInt8? {
+        var text = line[...]
+        while let last = text.last, last == CSVBytes.lineFeed || last == CSVBytes.carriageReturn { text = text.dropLast() }
+        guard text.count == 5 else { return nil }
+        let bytes = Array(text)
+        guard bytes[0] | 0x20 == UInt8(ascii: "s"), bytes[1] | 0x20 == UInt8(ascii: "e"), bytes[2] | 0x20 == UInt8(ascii: "p"),
+              bytes[3] == UInt8(ascii: "="), bytes[4] >= 0x20, bytes[4] < 0x7F, bytes[4] != CSVBytes.quote else { return nil }
+        return bytes[4]
+    }
+
+    /// `LE` or `BE` when `line` (the first line, at least 4 bytes) looks like UTF-16 text without
+    /// a byte-order mark: at least a third of its bytes are 0, all at even positions (big-endian
+    /// ASCII) or all at odd ones (little-endian). CSV text in UTF-8 or Windows-1252 has no 0 byte.
+    static func utf16Order(of line: UnsafeBufferPointer<UInt8>) -> String? {
+        guard line.count >= 4 else { return nil }
+        var zerosAtEven = 0, zerosAtOdd = 0
+        for (index, byte) in line.enumerated() where byte == 0 {
+            if index % 2 == 0 { zerosAtEven += 1 } else { zerosAtOdd += 1 }
+        }
+        guard (zerosAtEven + zerosAtOdd) * 3 >= line.count else { return nil }
+        if zerosAtEven == 0 { return "LE" }
+        if zerosAtOdd == 0 { return "BE" }
+        return nil
+    }
 }
 
 /// The bytes CSV syntax is made of.

@@ -129,12 +129,28 @@ public final class CSVRecordReader: RecordSource {
                      textByteCount: tape.bytes.count + tape.nodes.count * MemoryLayout<RecordNode>.stride)
     }
 
-    /// Skips the byte order mark, settles the delimiter and reads the header line.
+    /// Skips the byte order mark, settles the delimiter (an Excel `sep=X` first line names it,
+    /// and is not a row) and reads the header line.
+    /// - Throws: `.input` for UTF-16 text without a byte-order mark.
     private func start() throws {
         try scanner.skipByteOrderMark()
+        let firstLine = try scanner.firstLine()
+        if let order = CSVDelimiterDetection.utf16Order(of: firstLine) {
+            throw DebtflowError.input(
+                "the input looks like UTF-16 text without a byte-order mark (every other byte of its first line is 0), "
+                    + "which the CSV reader does not read: save it as \"CSV UTF-8\" or convert it (iconv -f UTF-16\(order) -t UTF-8)",
+                location: .init(file: source.name, line: 1, byteOffset: 0))
+        }
+        let directive = CSVDelimiterDetection.excelSeparator(in: firstLine)
         switch options.delimiter {
-        case .auto: scanner.setDelimiter(CSVDelimiterDetection.detect(try scanner.firstLine()))
+        case .auto: scanner.setDelimiter(directive ?? CSVDelimiterDetection.detect(firstLine))
         case .byte(let byte): scanner.setDelimiter(byte)
+        }
+        if directive != nil {
+            // The `sep=X` line (after any blank lines) is read and dropped: not a header, not a record.
+            while try scanner.nextRow() {
+                if !scanner.rowIsBlank { break }
+            }
         }
         guard options.header else { return }
         while try scanner.nextRow() {

@@ -188,6 +188,35 @@ struct CSVRecordReaderTests {
         #expect(error?.location?.line == 2)
     }
 
+    @Test("an Excel `sep=X` first line names the delimiter and is neither header nor record; lines still count it", arguments: readSizes)
+    func excelSeparatorLine(readSize: Int) async throws {
+        let records = try await readCSV("sep=;\r\nnom;prenom;montant\r\nDupont;Jean;12,50\r\n", readSize: readSize)
+        #expect(records.map(pairs) == [[["nom", "Dupont"], ["prenom", "Jean"], ["montant", "12,50"]]])
+        #expect(records.map(\.provenance.line) == [3] && records.map(\.provenance.record) == [1])
+        // Any case; without a header the next line is the first record.
+        let numbered = try await readCSV("\nSEP=|\nx|y\n", readSize: readSize, options: CSVReaderOptions(header: false))
+        #expect(numbered.map(pairs) == [[["1", "x"], ["2", "y"]]])
+        #expect(numbered.map(\.provenance.line) == [3])
+        // A configured delimiter wins, and the line is still dropped.
+        let configured = try await readCSV("sep=;\na,b\n1,2\n", readSize: readSize, options: CSVReaderOptions(delimiter: .byte(UInt8(ascii: ","))))
+        #expect(configured.map(pairs) == [[["a", "1"], ["b", "2"]]])
+        // Only the exact form is a directive: `sep=;x` is a header.
+        let header = try await readCSV("sep=;x\n1\n", readSize: readSize)
+        #expect(header.map(pairs) == [[["sep=", "1"]]])
+    }
+
+    @Test("UTF-16 text without a byte-order mark is refused by name (it read as garbage keys full of \\u0000)", arguments: ["LE", "BE"])
+    func utf16WithoutByteOrderMark(order: String) async throws {
+        let text = "nom,montant\nDupont,12\n"
+        let bytes = text.utf16.flatMap { unit -> [UInt8] in
+            order == "LE" ? [UInt8(unit & 0xFF), UInt8(unit >> 8)] : [UInt8(unit >> 8), UInt8(unit & 0xFF)]
+        }
+        let error = await inputError { _ = try await readCSV(bytes) }
+        #expect(error?.message.contains("the input looks like UTF-16 text without a byte-order mark") == true, "\(String(describing: error))")
+        #expect(error?.message.contains("iconv -f UTF-16\(order) -t UTF-8") == true)
+        #expect(error?.location?.line == 1)
+    }
+
     @Test("without a header the keys are column numbers and the first line is data", arguments: readSizes)
     func noHeader(readSize: Int) async throws {
         let records = try await readCSV("x;y\n1;2\n", readSize: readSize, options: CSVReaderOptions(header: false))
