@@ -42,6 +42,8 @@ public final class CSVRecordReader: RecordSource {
     private let scanner: CSVRowScanner
     private let decoder: TextDecoder
     private var keys: CSVKeyTable?
+    /// The header's keys as a set, made the first time a row is longer than the header.
+    private var headerKeyNames: Set<String>?
     private var started = false
     private var finished = false
     private var recordNumber = 0
@@ -224,8 +226,9 @@ public final class CSVRecordReader: RecordSource {
             }
         }
         for index in named..<max(named, count) {
-            // A field past the header's columns: its key is made for this row.
-            let key = builder.appendBytes(CSVHeader.columnKey(index))
+            // A field past the header's columns: its key is made for this row, unique among the
+            // header's (a header may name a column `column_4` itself).
+            let key = builder.appendBytes(extraFieldKey(index, keys: keys))
             let (value, flags) = appendField(index, to: &builder)
             builder.appendScalar(.string, key: key, value: value, flags: flags)
         }
@@ -235,6 +238,21 @@ public final class CSVRecordReader: RecordSource {
             problem = RecordError(field: nil, code: .malformedRow, message: "expected \(keys.count) fields, found \(count)")
         }
         return PendingRecord(record: record, line: line, root: root, problem: problem)
+    }
+
+    /// The key of field `index` of a row longer than the header: `column_N`, or `column_N_2`, …
+    /// when the header has a column of that name (a record's keys are unique).
+    private func extraFieldKey(_ index: Int, keys: CSVKeyTable) -> String {
+        let names = headerKeyNames ?? Set((0..<keys.count).map(keys.key))
+        headerKeyNames = names
+        let base = CSVHeader.columnKey(index)
+        var key = base
+        var occurrence = 2
+        while names.contains(key) {
+            key = "\(base)_\(occurrence)"
+            occurrence += 1
+        }
+        return key
     }
 
     /// The ``DebtflowCore/RecordNode/shapeMark`` of a row with exactly the header's fields: every

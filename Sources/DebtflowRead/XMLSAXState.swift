@@ -78,11 +78,20 @@ struct XMLSAXState {
         assembler.startElement(name, line: assembler.isInsideRecord ? 0 : currentLine)
         if attributeCount > 0, let attributes {
             // Five pointers per attribute: localname, prefix, URI, value start, value end.
+            let qualified = Self.prefixedAttributesSharingALocalName(attributes, count: attributeCount)
             for index in 0..<attributeCount {
                 let base = index * 5
                 guard let attributeName = attributes[base], let start = attributes[base + 3],
                       let end = attributes[base + 4] else { continue }
-                assembler.addAttribute(attributeKeyID(attributeName), rawValue: UnsafeBufferPointer(start: start, count: end - start))
+                let key: Int
+                if qualified.contains(index), let prefix = attributes[base + 1] {
+                    // `@x:id` beside `@id`: a record's keys are unique.
+                    let name = Self.bytes(prefix) + [UInt8(ascii: ":")] + Self.bytes(attributeName)
+                    key = name.withUnsafeBufferPointer { assembler.nameID($0, attribute: true) }
+                } else {
+                    key = attributeKeyID(attributeName)
+                }
+                assembler.addAttribute(key, rawValue: UnsafeBufferPointer(start: start, count: end - start))
             }
         }
         if assembler.recordIsTooLarge { stopForOversizeRecord() }
@@ -149,6 +158,29 @@ struct XMLSAXState {
         let id = assembler.nameID(UnsafeBufferPointer(start: pointer, count: Int(xmlStrlen(pointer))))
         elementNames.insert(pointer, id: id)
         return id
+    }
+
+    /// The attributes (by index) that keep their prefix in their key: a prefixed attribute whose
+    /// local name another attribute of the element has too (`id` and `x:id`, which would both be
+    /// `@id`). Empty, at the cost of one look per attribute, when no attribute has a prefix.
+    static func prefixedAttributesSharingALocalName(_ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>,
+                                                    count: Int) -> Set<Int> {
+        guard (0..<count).contains(where: { attributes[$0 * 5 + 1] != nil }) else { return [] }
+        var uses: [[UInt8]: Int] = [:]
+        for index in 0..<count {
+            if let name = attributes[index * 5] { uses[bytes(name), default: 0] += 1 }
+        }
+        var qualified: Set<Int> = []
+        for index in 0..<count {
+            guard attributes[index * 5 + 1] != nil, let name = attributes[index * 5], uses[bytes(name), default: 0] > 1 else { continue }
+            qualified.insert(index)
+        }
+        return qualified
+    }
+
+    /// A NUL-terminated libxml2 string's bytes.
+    static func bytes(_ pointer: UnsafePointer<xmlChar>) -> [UInt8] {
+        Array(UnsafeBufferPointer(start: pointer, count: Int(xmlStrlen(pointer))))
     }
 
     private mutating func attributeKeyID(_ pointer: UnsafePointer<xmlChar>) -> Int {

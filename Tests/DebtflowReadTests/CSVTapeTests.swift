@@ -263,6 +263,15 @@ struct CSVTapeTests {
         #expect(record.problem?.message == "expected 2 fields, found 3")
     }
 
+    @Test("an extra field's column_N key never repeats a header key: the header's own column_3 keeps it, the extra one is column_3_2")
+    func extraFieldKeysUnique() throws {
+        let records = try chunks("column_2,,column_4,column_5_2\n1,2,3,4,5,6\n1,2,3,4,5,6,7\n").flatMap(\.elements)
+        #expect(records[0].view.children.map(\.key) == ["column_2", "column_2_2", "column_4", "column_5_2", "column_5", "column_6"])
+        #expect(records[1].view.children.map(\.key) == ["column_2", "column_2_2", "column_4", "column_5_2", "column_5", "column_6", "column_7"])
+        let clash = try #require(try chunks("a,column_3\n1,2,3\n").first?.elements.first)
+        #expect(clash.view.children.map(\.key) == ["a", "column_3", "column_3_2"])
+    }
+
     @Test("a header name with a quote or a control character is flagged, once, for escaping")
     func escapedKeys() throws {
         let record = try #require(try chunks("\"say \"\"x\"\"\",b\n1,2\n").first?.elements.first)

@@ -71,6 +71,15 @@ struct XMLRecordReaderTests {
         #expect(fields["@c"] == .string("<>\"'é"))
     }
 
+    @Test("attributes that share a local name keep their prefix (`@x:id` beside `@id`): a record's keys are unique; others stay `@name`")
+    func attributesSharingALocalName() throws {
+        let xml = #"<r xmlns:x="urn:x" xmlns:y="urn:y"><d id="1" x:id="2" x:only="3"><n y:k="a" x:k="b">t</n></d></r>"#
+        let record = try JSONXMLFixtures.xmlRecords(xml, record: "d")[0]
+        #expect(record.fields.entries.map(\.key) == ["@id", "@x:id", "@only", "n"])
+        #expect(record.fields["@x:id"] == .string("2"))
+        #expect(record.fields["n"]?.objectValue?.entries.map(\.key) == ["@y:k", "@x:k", "#text"])
+    }
+
     @Test("gives the same records whatever the read size", arguments: [1, 7, 4096, 65536])
     func sameRecordsForEveryReadSize(maxReadSize: Int) throws {
         let inputs: [([UInt8], String)] = [
