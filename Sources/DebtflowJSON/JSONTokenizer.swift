@@ -190,7 +190,7 @@ public final class JSONTokenizer {
             }
         case UInt8(ascii: "["):
             try walkArray(depth: depth + 1) { try skipValue(depth: depth + 1) }
-        case UInt8(ascii: "\""): try scanString()
+        case UInt8(ascii: "\""): try scanValidString()
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try scanNumber()
         case UInt8(ascii: "t"): try expectLiteral("true")
         case UInt8(ascii: "f"): try expectLiteral("false")
@@ -202,10 +202,20 @@ public final class JSONTokenizer {
     /// Skips `"key"` and the `:` after it.
     public func skipKey(_ byte: UInt8) throws {
         guard byte == UInt8(ascii: "\"") else { throw unexpectedByte(byte, expected: "a string key in an object") }
-        try scanString()
+        try scanValidString()
         guard let colon = try cursor.skipWhitespace() else { throw endInside("an object") }
         guard colon == UInt8(ascii: ":") else { throw unexpectedByte(colon, expected: "':' after an object key") }
         cursor.advance()
+    }
+
+    /// ``scanString()``, then checks the bytes are UTF-8: a skipped string (outside the records,
+    /// a key looked past) is held to the same rule as one that is kept.
+    private func scanValidString() throws {
+        let start = cursor.mark
+        try scanString()
+        guard scratch.withUnsafeBufferPointer({ UTF8Validation.isValid($0) }) else {
+            throw DebtflowError.input("string is not valid UTF-8; JSON input must be UTF-8", location: cursor.location(of: start))
+        }
     }
 
     // MARK: - Strings

@@ -115,6 +115,20 @@ struct JSONRecordReaderTests {
         #expect(try JSONXMLFixtures.jsonRecords(#"{"result": []}"#, options: JSONReaderOptions(recordsPath: "result")).isEmpty)
     }
 
+    @Test("bytes that are not UTF-8 are refused outside the records too (a value, a key, or after the array), as inside them",
+          arguments: [#"{"x":"\#u{FF}","result":[{"a":1}]}"#, #"{"x\#u{FF}":1,"result":[{"a":1}]}"#, #"{"result":[{"a":1}],"z":["\#u{FF}"]}"#])
+    func invalidUTF8OutsideRecords(template: String) {
+        // U+00FF stands for the lone byte 0xFF.
+        let bytes = Array(template.utf8).reduce(into: [UInt8]()) { output, byte in
+            if output.last == 0xC3 && byte == 0xBF { output[output.count - 1] = 0xFF } else { output.append(byte) }
+        }
+        #expect(bytes.contains(0xFF))
+        let error = JSONXMLFixtures.inputError {
+            _ = try JSONXMLFixtures.jsonRecords(bytes, options: JSONReaderOptions(recordsPath: "result"))
+        }
+        #expect(error?.kind == .input && error?.message.contains("string is not valid UTF-8") == true, "\(String(describing: error))")
+    }
+
     @Test("a record that is not an object is an input error naming the record")
     func nonObjectRecord() {
         let error = JSONXMLFixtures.inputError { _ = try JSONXMLFixtures.jsonRecords("[{\"a\": 1},\n 42]") }
