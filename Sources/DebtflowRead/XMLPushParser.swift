@@ -86,6 +86,7 @@ final class XMLPushParser {
     /// - Throws: the first error (malformed XML, entity declaration) as a ``DebtflowError``.
     func feed(_ bytes: UnsafeRawBufferPointer, terminate: Bool) throws {
         guard let context else { return }
+        if terminate { state.pointee.inputEnded = true }
         let status = withErrorCapture {
             xmlParseChunk(context, bytes.baseAddress?.assumingMemoryBound(to: CChar.self),
                           Int32(bytes.count), terminate ? 1 : 0)

@@ -31,7 +31,10 @@ struct XMLSAXState {
     /// leave it here.
     private(set) var failure: DebtflowError?
     /// How many elements are open (the document element is depth 1).
-    private var depth = 0
+    private(set) var depth = 0
+    /// The parser was told the input ended (its last feed): an error with elements still open
+    /// is then a document cut short.
+    var inputEnded = false
     /// Whether the document element has started.
     private(set) var sawElement = false
     /// A message libxml2 printed through its generic error function, for the error it goes with.
@@ -200,6 +203,14 @@ struct XMLSAXState {
         let column = error.int2 > 0 ? Int(error.int2) : (error.line > 0 ? nil : currentColumn)
         let message: String
         switch Int(error.code) {
+        case Int(XML_ERR_DOCUMENT_END.rawValue) where inputEnded && depth > 0,
+             Int(XML_ERR_TAG_NOT_FINISHED.rawValue) where inputEnded && depth > 0,
+             Int(XML_ERR_LTSLASH_REQUIRED.rawValue) where inputEnded && depth > 0,
+             Int(XML_ERR_GT_REQUIRED.rawValue) where inputEnded && depth > 0:
+            // The errors libxml2 gives when the input stops inside the document, whatever it
+            // calls them ("Extra content at the end of the document" for a file that ends in `<`).
+            message = "malformed XML: the document ends with \(depth) element\(depth == 1 ? "" : "s") still open; is the file cut "
+                + "short (a truncated download or export)?"
         case Int(XML_ERR_DOCUMENT_EMPTY.rawValue) where !sawElement, Int(XML_ERR_DOCUMENT_END.rawValue) where !sawElement:
             message = "the XML input holds no document element (it is empty, or only whitespace, comments "
                 + "or an XML declaration)"
@@ -220,10 +231,11 @@ struct XMLSAXState {
         return .input(message, location: .init(file: sourceName, line: line, column: column), cause: cause)
     }
 
+    /// libxml2's message on one line: trimmed, its inner line breaks made spaces.
     static func trimmed(_ text: String) -> String {
         var text = text
         while let last = text.last, last == "\n" || last == " " { text.removeLast() }
         while let first = text.first, first == "\n" || first == " " { text.removeFirst() }
-        return text
+        return text.contains("\n") ? text.split(separator: "\n").joined(separator: " ") : text
     }
 }

@@ -187,6 +187,27 @@ struct XMLRecordReaderTests {
         #expect(error?.description.contains("malformed XML") == true)
     }
 
+    @Test("a document cut short says so, whatever libxml2 calls it; an error in the last bytes that is not the end is malformed XML as usual",
+          arguments: [("<export><debtor><nom>A</nom></debtor>\n  <", 1), ("<export><debtor><nom>A</nom></debtor><debtor><nom>B", 3),
+                      ("<export>\n<debtor><nom>A</nom></debtor>\n<debtor><nom>B</n", 3)])
+    func cutShort(xml: String, open: Int) {
+        let error = JSONXMLFixtures.inputError { _ = try JSONXMLFixtures.xmlRecords(xml, record: "debtor") }
+        #expect(error?.kind == .input)
+        #expect(error?.message.hasPrefix("malformed XML: the document ends with \(open) element\(open == 1 ? "" : "s") still open; "
+                                         + "is the file cut short") == true, "\(String(describing: error))")
+        let mismatch = JSONXMLFixtures.inputError { _ = try JSONXMLFixtures.xmlRecords("<export><debtor>B</prenom>", record: "debtor") }
+        #expect(mismatch?.message == "malformed XML" && mismatch?.cause?.contains("mismatch") == true, "\(String(describing: mismatch))")
+    }
+
+    @Test("libxml2's message of several lines is shown on one line")
+    func libxml2MessageOnOneLine() {
+        let error = JSONXMLFixtures.inputError {
+            _ = try JSONXMLFixtures.xmlRecords(Array("<?xml version=\"1.0\"?>\n<r><d>".utf8) + [0xE9] + Array("</d></r>".utf8), record: "d")
+        }
+        #expect(error?.cause?.contains("Input is not proper UTF-8") == true, "\(String(describing: error))")
+        #expect(error?.cause?.contains("\n") == false && error?.description.contains("\\u{a}") == false, "\(String(describing: error))")
+    }
+
     static let malformedInputs: [(String, String)] = [
         ("<export><debtor><nom>A</nom></debtor>", "document not closed"),
         ("<export><debtor a=1/></export>", "unquoted attribute"),
