@@ -20,6 +20,8 @@ public final class JSONByteCursor {
     private(set) var lineNumber = 1
     /// The absolute offset of the first byte of the current line.
     private(set) var lineStartOffset: Int64 = 0
+    /// The offset just after the last CR skipped as whitespace: an LF there ends the same line.
+    private var lastCarriageReturnEnd: Int64 = -1
 
     public init(source: any ByteSource, capacity: Int = 64 << 10) {
         self.source = source
@@ -67,18 +69,25 @@ public final class JSONByteCursor {
         position += 1
     }
 
-    /// Skips JSON whitespace (space, tab, CR, LF), counting lines.
+    /// Skips JSON whitespace (space, tab, CR, LF), counting lines: LF, CR LF and a lone CR each end one.
     /// - Returns: the first byte that is not whitespace, or `nil` at the end of the input.
     public func skipWhitespace() throws -> UInt8? {
         while true {
             while position < end {
                 let byte = buffer[position]
                 switch byte {
-                case 0x20, 0x09, 0x0D:
+                case 0x20, 0x09:
                     position += 1
-                case 0x0A:
+                case 0x0D:
+                    // A line break of its own (old Mac files), or the first half of CR LF, whose
+                    // LF then counts no second line.
                     position += 1
                     lineNumber += 1
+                    lineStartOffset = offset
+                    lastCarriageReturnEnd = lineStartOffset
+                case 0x0A:
+                    position += 1
+                    if offset - 1 != lastCarriageReturnEnd { lineNumber += 1 }
                     lineStartOffset = offset
                 default:
                     return byte

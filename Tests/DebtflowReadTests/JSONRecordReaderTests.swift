@@ -56,6 +56,19 @@ struct JSONRecordReaderTests {
         #expect(records.map(\.provenance.line) == [1, 3, 5, 5])
     }
 
+    @Test("lines are counted the same with LF, CR LF and a lone CR (old Mac files), across read boundaries", arguments: [1, 2, 3, 65536])
+    func lineBreakStyles(maxReadSize: Int) throws {
+        for lineBreak in ["\n", "\r\n", "\r"] {
+            let text = ["[", "{\"a\": 1},", "", "{\"a\": 2}]"].joined(separator: lineBreak) + lineBreak
+            let records = try JSONXMLFixtures.jsonRecords(Array(text.utf8), maxReadSize: maxReadSize)
+            #expect(records.map(\.provenance.line) == [2, 4], "\(lineBreak.debugDescription)")
+            let error = JSONXMLFixtures.inputError {
+                _ = try JSONXMLFixtures.jsonRecords(Array((text + "x").utf8), maxReadSize: maxReadSize)
+            }
+            #expect(error?.location?.line == 5, "\(lineBreak.debugDescription): \(String(describing: error))")
+        }
+    }
+
     @Test("records path 'result' reads the array under that key and skips the other keys")
     func recordsPath() throws {
         let bytes = try JSONXMLFixtures.bytes("json/api-page.json")
