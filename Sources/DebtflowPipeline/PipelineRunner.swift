@@ -1,4 +1,5 @@
 import DebtflowCore
+import DebtflowSink
 import Foundation
 import Synchronization
 
@@ -168,7 +169,10 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
             for sink in sinks where sink.sends { try await sink.finish() }
             for sink in sinks where !sink.sends { try await sink.prepareToPublish() }
             if interruption.isSet { throw DebtflowError.interrupted }
-            for sink in sinks where !sink.sends { try await sink.finish() }
+            // Only renames from here: a second signal waits for them (``AtomicFile/publishingAll(_:)``).
+            try await AtomicFile.publishingAll {
+                for sink in sinks where !sink.sends { try await sink.finish() }
+            }
             for sink in sinks { sink.contribute(to: &summary) }
         } catch {
             budget.cancel()

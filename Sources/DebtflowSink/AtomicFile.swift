@@ -8,6 +8,10 @@ import Glibc
 /// that must exit at once (a second signal) can still remove them.
 private let pendingTemporaryFiles = Mutex<Set<String>>([])
 
+/// Set when a run starts renaming its outputs into place (``AtomicFile/publishingAll(_:)``); never
+/// cleared: from then on the run is finished, whatever signal comes.
+private let publishBegan = Atomic<Bool>(false)
+
 /// An output file written under a temporary name in its destination folder and renamed into place
 /// only by ``publish()``, so a reader never sees it half-written (CONTRACT.md §1).
 ///
@@ -175,6 +179,20 @@ public final class AtomicFile {
         unlink(temporaryPath)
         pendingTemporaryFiles.withLock { _ = $0.remove(temporaryPath) }
     }
+
+    /// Runs `body`, the renames that publish a run's outputs: from its start the run is finished
+    /// (``publishHasBegun``), and a process that would exit at once (a second signal) must not,
+    /// since that would cut the renames in two and leave tonight's valid file beside last night's
+    /// rejects. Every output must be flushed to disk before (``flushToDisk()``), so `body` only
+    /// renames: it takes a moment.
+    public static func publishingAll<Result>(_ body: () async throws -> Result) async rethrows -> Result {
+        publishBegan.store(true, ordering: .sequentiallyConsistent)
+        return try await body()
+    }
+
+    /// Whether the run has begun renaming its outputs into place (``publishingAll(_:)``): it will
+    /// end as finished (exit 0 or 1). Safe to ask from any thread.
+    public static var publishHasBegun: Bool { publishBegan.load(ordering: .sequentiallyConsistent) }
 
     /// Removes the temporary file of every atomic file still open, for a process about to exit
     /// without unwinding (the second signal). Safe to call from any thread.

@@ -260,7 +260,8 @@ struct MetricsEndToEndTests {
         usleep(1_500_000)
         for signal in signals {
             kill(process.processIdentifier, signal)
-            usleep(500_000)
+            // More than a second apart: closer signals are one stop (timeout(1) sends two).
+            usleep(1_200_000)
         }
         let stillRunning = !process.waitForExit(within: 10)
         try? input.fileHandleForWriting.close()

@@ -443,15 +443,41 @@ struct OutputPathTests {
         while try !entries(folder).contains(where: { $0.hasPrefix(".rejects.ndjson.tmp-") }) && Date() < opened { usleep(20_000) }
         usleep(1_000_000)
         kill(process.processIdentifier, first)
-        usleep(300_000)
-        // The first signal lets the in-flight batch finish (it is then journaled); the second
-        // stops the run at once.
+        // More than a second later (closer signals are one stop: timeout(1) sends two), the
+        // second stops the run at once if the first has not yet.
+        usleep(1_200_000)
         if process.isRunning { kill(process.processIdentifier, second) }
         let stillRunning = !process.waitForExit(within: 5)
         #expect(!stillRunning, "the second signal did not stop the run at once")
         #expect(process.terminationReason == .exit && process.terminationStatus == 130)
         #expect(try entries(folder).filter { $0.contains(".tmp-") } == [], "a temporary file was left behind")
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("rejects.ndjson").path))
+    }
+
+    @Test("two signals at once (timeout(1) sends SIGTERM to the run and then to its group) are one clean stop: exit 130 with the summary written")
+    func twoSignalsAtOnceAreOneStop() throws {
+        let folder = try workspace(sink("out.ndjson"), read: #"{"read":{"format":"csv","path":"feed.csv"}}"#)
+        #expect(mkfifo(folder.appendingPathComponent("feed.csv").path, 0o600) == 0)
+        let process = Process()
+        process.executableURL = TestSupport.debtflowBinary
+        process.arguments = ["run", folder.appendingPathComponent("p.json").path, "--summary", folder.appendingPathComponent("s.json").path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        usleep(1_000_000)
+        kill(process.processIdentifier, SIGTERM)
+        // Apart enough for the first to be handled before the second comes (two signals still
+        // pending together are one), and close enough that the run is still stopping, as
+        // timeout's two are.
+        usleep(5_000)
+        kill(process.processIdentifier, SIGTERM)
+        let exited = process.waitForExit(within: 10)
+        if !exited { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        #expect(exited && process.terminationStatus == 130)
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("s.json"))) as? [String: Any],
+                                   "the summary of a clean stop was not written (the second SIGTERM forced the exit)")
+        #expect(summary["stopped_by"] as? String == "interrupted")
+        #expect(try entries(folder) == ["feed.csv", "in.csv", "p.json", "s.json"], "nothing published, no temporary file left")
     }
 
     // MARK: - 16. Config messages carry the file and the JSON path

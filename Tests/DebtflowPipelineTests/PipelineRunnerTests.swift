@@ -1,3 +1,4 @@
+import Synchronization
 import DebtflowCore
 import DebtflowPipeline
 import Foundation
@@ -80,6 +81,14 @@ struct PipelineRunnerTests {
         #expect(first.finished && second.finished, "the second file was left unpublished")
         #expect(!first.aborted && !second.aborted)
         #expect(summary.records == 300)
+    }
+
+    @Test("the files are renamed into place inside AtomicFile.publishingAll: from there a second signal no longer exits at once")
+    func publishIsMarked() async throws {
+        let seen = Mutex<Bool?>(nil)
+        let sink = RecordingSink(onFinish: { seen.withLock { $0 = AtomicFile.publishHasBegun } })
+        _ = try await runner(ArrayRecordSource.numbered(10), sinks: [sink]).run()
+        #expect(seen.withLock { $0 } == true)
     }
 
     @Test("a file that cannot be made ready at the end (disk full) leaves every file unpublished, the ones before it too: exit 4")
