@@ -68,7 +68,7 @@ public struct OutputPathClaims: Sendable {
         // Looked up by canonical path and by inode, not compared pair by pair: a run with 30,000
         // inputs and an `{input}` output each has 60,000 claims.
         var read = FileIndex()
-        for input in inputs { read.add(input, FileIdentity(path: input.path)) }
+        for input in inputs { read.add(input, FileIdentity(path: input.path, isInput: true)) }
         var written = FileIndex()
         for output in outputs {
             let identity = FileIdentity(path: output.path)
@@ -77,6 +77,9 @@ public struct OutputPathClaims: Sendable {
                 let what = input.role == .configFile ? "the pipeline config \(MessageExcerpt.path(input.path))" : "the input of \(input.role) (\(MessageExcerpt.path(input.path)))"
                 throw Self.error(for: output, "\(MessageExcerpt.path(output.path)) is \(what)\(link); an output must not overwrite what the run reads")
             }
+            // A descriptor (stdout, /dev/fd/N) is checked against what the run reads only: two
+            // sinks may share stdout, whatever it leads to.
+            guard !identity.isDescriptor else { continue }
             if let (earlier, link) = written.match(identity) {
                 throw Self.error(for: output, "\(MessageExcerpt.path(output.path)) is also the output of \(earlier.role) (\(MessageExcerpt.path(earlier.path)))\(link); "
                                  + "each output needs a file of its own")
@@ -94,14 +97,17 @@ public struct OutputPathClaims: Sendable {
         /// Keeps the first claim of each file.
         mutating func add(_ claim: Claim, _ identity: FileIdentity) {
             guard identity.isFile else { return }
-            if byPath[identity.canonicalPath] == nil { byPath[identity.canonicalPath] = claim }
+            if !identity.isDescriptor, byPath[identity.canonicalPath] == nil { byPath[identity.canonicalPath] = claim }
             if let inode = identity.inode, byInode[inode] == nil { byInode[inode] = claim }
         }
 
-        /// The claim of the same file, and `""` or the hard-link note.
+        /// The claim of the same file, and `""` or the note of how they are one.
         func match(_ identity: FileIdentity) -> (Claim, String)? {
-            if let claim = byPath[identity.canonicalPath] { return (claim, "") }
-            if let inode = identity.inode, let claim = byInode[inode] { return (claim, " (the same file through a hard link)") }
+            if !identity.isDescriptor, let claim = byPath[identity.canonicalPath] { return (claim, "") }
+            if let inode = identity.inode, let claim = byInode[inode] {
+                return (claim, identity.isDescriptor || claim.path == "-" ? " (the same file, through a redirection)"
+                                                                          : " (the same file through a hard link)")
+            }
             return nil
         }
     }
@@ -122,15 +128,22 @@ struct FileIdentity {
     var canonicalPath: String
     /// Device and inode of an existing file.
     var inode: FileInode?
-    /// False for `-`, `/dev/stdout` and the like, and existing devices, FIFOs and sockets:
-    /// streams, not files.
+    /// False for existing devices, FIFOs and sockets, and for `-`, `/dev/stdout` and the like
+    /// unless they lead to a regular file: streams, not files.
     var isFile: Bool
+    /// The path names a descriptor the run was started with (`-`, `/dev/stdout`, `/dev/fd/N`):
+    /// only its inode tells what it is (stdin redirected from the input, stdout appending to it).
+    var isDescriptor = false
 
-    init(path: String) {
-        guard path != "-", OutputTarget.ownDescriptor(named: path) == nil else {
+    /// - Parameter isInput: `-` is standard input (else standard output).
+    init(path: String, isInput: Bool = false) {
+        if let descriptor = path == "-" ? (isInput ? STDIN_FILENO : STDOUT_FILENO) : OutputTarget.ownDescriptor(named: path) {
+            var info = stat()
+            let isRegular = fstat(descriptor, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
             canonicalPath = "-"
-            inode = nil
-            isFile = false
+            inode = isRegular ? FileInode(info) : nil
+            isFile = isRegular
+            isDescriptor = true
             return
         }
         var info = stat()

@@ -480,6 +480,41 @@ struct OutputPathTests {
         #expect(try entries(folder) == ["feed.csv", "in.csv", "p.json", "s.json"], "nothing published, no temporary file left")
     }
 
+    /// Runs `p.json` of `folder` with stdin and stdout redirected to files (nil: /dev/null).
+    private func runRedirected(_ folder: URL, stdin: URL?, stdout: FileHandle?) throws -> (status: Int32, stderr: String) {
+        let process = Process()
+        process.executableURL = TestSupport.debtflowBinary
+        process.arguments = ["run", folder.appendingPathComponent("p.json").path]
+        process.standardInput = try stdin.map { try FileHandle(forReadingFrom: $0) } ?? FileHandle.nullDevice
+        process.standardOutput = stdout ?? FileHandle.nullDevice
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        if !process.waitForExit(within: 20) { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        return (process.terminationStatus, stderr)
+    }
+
+    @Test("an output that is the input through a redirection (stdin read from the input file, stdout appending to it) is exit 2, the input untouched")
+    func outputIsInputThroughARedirection() throws {
+        let input = "a,b\n1,2\n3,4\n"
+        // The input is stdin, redirected from in.csv; the sink writes in.csv.
+        let fromStdin = try workspace(sink("in.csv"), read: #"{"read":{"format":"csv","path":"-"}}"#)
+        let first = try runRedirected(fromStdin, stdin: fromStdin.appendingPathComponent("in.csv"), stdout: nil)
+        #expect(first.status == 2, "\(first.stderr)")
+        #expect(first.stderr.contains("the same file, through a redirection"), "\(first.stderr)")
+        #expect(try String(contentsOf: fromStdin.appendingPathComponent("in.csv"), encoding: .utf8) == input)
+
+        // The input is in.csv; the sink is stdout, appending to in.csv (`>> in.csv`).
+        let toStdout = try workspace(sink("-"))
+        let handle = try FileHandle(forWritingTo: toStdout.appendingPathComponent("in.csv"))
+        try handle.seekToEnd()
+        let second = try runRedirected(toStdout, stdin: nil, stdout: handle)
+        try handle.close()
+        #expect(second.status == 2, "\(second.stderr)")
+        #expect(try String(contentsOf: toStdout.appendingPathComponent("in.csv"), encoding: .utf8) == input, "the run read back its own output")
+    }
+
     // MARK: - 16. Config messages carry the file and the JSON path
 
     @Test("config mistakes about paths, URLs and record locators exit 2 at decode time naming the file and the JSON path",
