@@ -1,7 +1,7 @@
 import DebtflowCore
 
 /// A small, strict command-line scanner: `--name value`, `--name=value`, flags, and positionals.
-/// Unknown options are usage errors (exit 2) naming the option.
+/// Unknown options, and an option given twice, are usage errors (exit 2) naming the option.
 struct ArgumentScanner {
     private var arguments: [String]
     private(set) var positionals: [String] = []
@@ -65,6 +65,11 @@ struct ArgumentScanner {
                     }
                     value = arguments[index]
                     index += 1
+                }
+                // Given twice, one value would be dropped without a word (`--shard 0/1 --shard
+                // 0/2` would run one shard and say nothing).
+                if let earlier = options[name]?.first, !lenient {
+                    throw DebtflowError.usage("\(name) is given twice (\(MessageExcerpt.quoted(earlier)) and \(MessageExcerpt.quoted(value))): give it once")
                 }
                 options[name, default: []].append(value)
             } else if !lenient {

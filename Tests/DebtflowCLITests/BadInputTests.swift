@@ -384,6 +384,8 @@ struct BadInputTests {
         (["--progress", "sometimes"], "--progress expects one of"),
         (["--summary", "/proc/debtflow-no-such-folder/s.json"], "--summary: folder /proc/debtflow-no-such-folder"),
         (["--summary", "SUMMARY_IS_A_FOLDER"], "is a folder; expected the path of a file"),
+        (["--shard", "0/1", "--shard", "0/2"], #"--shard is given twice ("0/1" and "0/2"): give it once"#),
+        (["--limit=5", "--limit", "7"], #"--limit is given twice ("5" and "7")"#),
     ])
     func badOptions(options: [String], message: String) throws {
         let folder = try workspace(input: "in.dat")
