@@ -19,19 +19,48 @@ public struct PipelineConfigurationDecoder: Sendable {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw DebtflowError.configuration("\(path) is a folder; expected a pipeline config file (JSON)", file: path)
         }
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            let descriptor = open(path, O_RDONLY)
-            let reason = descriptor < 0 ? String(cString: strerror(errno)) : "\(error)"
-            if descriptor >= 0 { close(descriptor) }
-            throw DebtflowError(.configuration, "cannot read the pipeline config", location: .init(file: path), cause: reason)
-        }
-        let absolute = URL(fileURLWithPath: path).standardizedFileURL
-        var configuration = try decode(data, baseDirectory: absolute.deletingLastPathComponent().path, fileName: path)
+        let (data, isRegularFile) = try Self.read(path)
+        // A config given through a pipe (`<(…)`, /dev/stdin) has no folder of its own: its relative
+        // paths are the current directory's.
+        let baseDirectory = isRegularFile ? URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().path
+                                          : FileManager.default.currentDirectoryPath
+        var configuration = try decode(data, baseDirectory: baseDirectory, fileName: path)
         configuration.configPath = path
         return configuration
+    }
+
+    /// The largest config read, in bytes.
+    static let maxConfigBytes = 16 << 20
+
+    /// The bytes of the config at `path` (a file, or a pipe: `<(…)`, /dev/stdin), read with POSIX
+    /// calls, and whether it is a regular file.
+    /// - Throws: `.configuration` naming the file and the system's reason (one line).
+    static func read(_ path: String) throws(DebtflowError) -> (Data, isRegularFile: Bool) {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw DebtflowError(.configuration, "cannot read the pipeline config", location: .init(file: path),
+                                cause: String(cString: strerror(errno)))
+        }
+        defer { close(descriptor) }
+        var status = stat()
+        let isRegularFile = fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count == 0 { break }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw DebtflowError(.configuration, "cannot read the pipeline config", location: .init(file: path),
+                                    cause: String(cString: strerror(errno)))
+            }
+            bytes.append(contentsOf: buffer[..<count])
+            if bytes.count > maxConfigBytes {
+                throw DebtflowError(.configuration, "the pipeline config is larger than \(maxConfigBytes) bytes; is it the right file?",
+                                    location: .init(file: path))
+            }
+        }
+        return (Data(bytes), isRegularFile)
     }
 
     /// Decodes a config from bytes; relative paths resolve against `baseDirectory`.

@@ -365,6 +365,16 @@ struct BadInputTests {
         #expect(directory.stderrText.contains("is a folder; expected a pipeline config file"), "\(directory.stderrText)")
     }
 
+    @Test("a config given through a pipe (/dev/stdin, <(…)) is read; its relative paths are the current directory's")
+    func configThroughAPipe() throws {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-bad")
+        try Data("a,b\n1,2\n".utf8).write(to: folder.appendingPathComponent("in.csv"))
+        let config = #"{"version":1,"name":"piped","stages":[{"read":{"format":"csv","path":"in.csv"}},{"sink":{"format":"ndjson","path":"out.ndjson"}}]}"#
+        let result = try TestSupport.runDebtflow(["run", "/dev/stdin"], stdin: Data(config.utf8), currentDirectory: folder, timeout: 15)
+        #expect(result.status == 0, "\(result.stderrText)")
+        #expect(try String(contentsOf: folder.appendingPathComponent("out.ndjson"), encoding: .utf8) == "{\"a\":\"1\",\"b\":\"2\"}\n")
+    }
+
     @Test("an input path that is a folder exits 3 naming it")
     func inputFolder() throws {
         let folder = try workspace(input: ".")
