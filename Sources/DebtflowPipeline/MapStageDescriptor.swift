@@ -1,5 +1,6 @@
 import DebtflowCore
 import DebtflowMap
+import DebtflowNormalize
 
 extension StageDescriptor {
     /// `map`: records become debt candidates; `normalize` and `validate` must follow.
@@ -51,10 +52,27 @@ extension MapOptions {
                 guard let text = try object.scalarText(key) else {
                     throw DebtflowError.configuration("expected a string, number or boolean", path: object.child(key))
                 }
+                try Self.checkConstant(key, text, path: object.child(key))
                 constants[key] = text
             }
         }
         self.init(preset: preset, fields: fields, constants: constants)
+    }
+
+    /// A constant whose value every record would fail on is refused as the same option of a later
+    /// stage is: `currency` must be a current ISO 4217 code (as `normalize.currency`), and
+    /// `timeline_start_mode` one of its modes.
+    private static func checkConstant(_ key: String, _ value: String, path: String) throws {
+        switch key {
+        case "currency" where CurrencyTable.normalize(value) == nil:
+            throw DebtflowError.configuration("\(MessageExcerpt.quoted(value)) is not a current ISO 4217 currency code (such as "
+                                              + "\"EUR\"; withdrawn codes like FRF are refused as in records)", path: path)
+        case "timeline_start_mode" where TimelineStartMode(rawValue: value) == nil:
+            throw DebtflowError.configuration("expected one of \(TimelineStartMode.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), "
+                                              + "found \(MessageExcerpt.quoted(value))", path: path)
+        default:
+            break
+        }
     }
 
     /// A `fields` or `constants` key that is no debt key: a typo would otherwise leave the debt

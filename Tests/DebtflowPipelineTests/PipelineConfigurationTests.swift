@@ -132,6 +132,9 @@ struct PipelineConfigurationTests {
         (#"{"read":{"format":"csv","path":"a"}},{"map":{}},{"normalize":{"region":"XX"}},{"validate":{}},{"sink":{"format":"ndjson","path":"o"}}"#, "stages[2].normalize.region"),
         (#"{"read":{"format":"csv","path":"a"}},{"map":{}},{"normalize":{"currency":"FRF"}},{"validate":{}},{"sink":{"format":"ndjson","path":"o"}}"#, "stages[2].normalize.currency"),
         (#"{"read":{"format":"csv","path":"a"}},{"map":{}},{"normalize":{"currency":"XYZ"}},{"validate":{}},{"sink":{"format":"ndjson","path":"o"}}"#, "stages[2].normalize.currency"),
+        (#"{"read":{"format":"csv","path":"a"}},{"map":{"constants":{"currency":"FRF"}}},{"normalize":{}},{"validate":{}},{"sink":{"format":"ndjson","path":"o"}}"#, "stages[1].map.constants.currency"),
+        (#"{"read":{"format":"csv","path":"a"}},{"map":{"constants":{"currency":1}}},{"normalize":{}},{"validate":{}},{"sink":{"format":"ndjson","path":"o"}}"#, "stages[1].map.constants.currency"),
+        (#"{"read":{"format":"csv","path":"a"}},{"map":{"constants":{"timeline_start_mode":"later"}}},{"normalize":{}},{"validate":{}},{"sink":{"format":"ndjson","path":"o"}}"#, "stages[1].map.constants.timeline_start_mode"),
         (#"{"read":{"format":"csv","path":"a"}}"#, "stages"),
     ])
     func errorsNamePaths(stageList: String, path: String) throws {
