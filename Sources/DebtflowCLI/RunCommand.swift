@@ -118,7 +118,7 @@ enum RunCommand {
                 }
                 metrics?.setSummary(stopped)
                 do {
-                    try writeSummary(stopped, to: summaryPath, interruption: interruption)
+                    try writeSummary(stopped, to: summaryPath, interruption: interruption, log: log)
                 } catch {
                     log.warning(error.description)
                 }
@@ -136,7 +136,7 @@ enum RunCommand {
                 metrics?.setSummary(partial)
                 log.summary(partial)
                 do {
-                    try writeSummary(partial, to: summaryPath, interruption: interruption)
+                    try writeSummary(partial, to: summaryPath, interruption: interruption, log: log)
                 } catch {
                     log.warning(error.description)
                 }
@@ -146,7 +146,7 @@ enum RunCommand {
         metrics?.setSummary(summary)
         log.summary(summary)
         do {
-            try writeSummary(summary, to: summaryPath, interruption: interruption)
+            try writeSummary(summary, to: summaryPath, interruption: interruption, log: log)
         } catch {
             // The outputs are published; only the summary file is missing. Said once, on one line.
             CommandDispatcher.printError(error, hint: nil, log: log)
@@ -167,12 +167,15 @@ enum RunCommand {
     /// Writes the summary JSON to `path` as any output is written (``AtomicFile``: temporary file
     /// and rename, mode 0600; `-`, a device or a FIFO as a stream).
     /// - Throws: `.sink` with one line saying what failed (never a Foundation error dump).
-    static func writeSummary(_ summary: RunSummary, to path: String?, interruption: InterruptionFlag) throws(DebtflowError) {
+    static func writeSummary(_ summary: RunSummary, to path: String?, interruption: InterruptionFlag,
+                             log: OperatorLog) throws(DebtflowError) {
         guard let path else { return }
         var bytes = summary.json
         bytes.append(UInt8(ascii: "\n"))
         do {
-            let file = try AtomicFile(path: path, isInterrupted: { interruption.isSet })
+            // A FIFO without a reader is waited for, and said, as a sink's is.
+            let file = try AtomicFile(path: path, isInterrupted: { interruption.isSet },
+                                      waitingForReader: { log.warning("--summary: \($0)") })
             try file.write(bytes)
             try file.publish()
         } catch {

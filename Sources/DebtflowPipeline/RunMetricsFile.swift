@@ -11,7 +11,13 @@ public enum RunMetricsFile {
         if path == "-" || path.isEmpty {
             return "expected the path of a file (node_exporter's textfile collector reads *.prom files from its folder)"
         }
-        return OutputLocation.problem(writingFileAt: path, folderLabel: "folder")
+        if let problem = OutputLocation.problem(writingFileAt: path, folderLabel: "folder") { return problem }
+        // Written at the very end, when no signal is handled any more: a FIFO without a reader
+        // would hold the run there for ever.
+        if case .stream(_, .fifo)? = try? OutputTarget.resolve(path, folderLabel: "folder") {
+            return "\(MessageExcerpt.path(path)) is a FIFO; expected the path of a file (node_exporter's textfile collector reads *.prom files from its folder)"
+        }
+        return nil
     }
 
     /// Whether a file at `path` may be replaced by a metrics file before the run's own paths were

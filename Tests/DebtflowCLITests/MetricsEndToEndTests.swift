@@ -167,6 +167,17 @@ struct MetricsEndToEndTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["in.csv", "p.json"])
     }
 
+    @Test("a --metrics path on a FIFO is exit 2 at once: written when no signal is handled any more, it would hold the run for a reader")
+    func fifoPath() throws {
+        let folder = try workspace(stages: conversion, csv: "a\n1\n")
+        let fifo = folder.appendingPathComponent("debtflow.prom").path
+        #expect(mkfifo(fifo, 0o644) == 0)
+        let result = try TestSupport.run(binary, ["run", folder.appendingPathComponent("p.json").path, "--metrics", fifo], timeout: 15)
+        #expect(result.status == 2, "\(result.stderrText)")
+        #expect(result.stderrText.contains("--metrics: \(fifo) is a FIFO; expected the path of a file"), "\(result.stderrText)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out.ndjson").path), "nothing was read or written")
+    }
+
     @Test("a --metrics path that is the input, the config or another output is exit 2, and that file is left as it was",
           arguments: ["in.csv", "p.json", "out.ndjson", "summary.json"])
     func clobberingPath(name: String) throws {
