@@ -189,9 +189,11 @@ public struct PipelineConfigurationDecoder: Sendable {
                 throw DebtflowError.configuration("an http sink pushes debts: add a `map` stage (this is a conversion pipeline)", path: http.jsonPath)
             }
         }
-        return PipelineConfiguration(version: 1, name: name, baseDirectory: baseDirectory, read: read,
-                                     stages: stages, sinks: sinks,
-                                     secrets: Self.secretValues(in: json, interpolation: interpolation))
+        let secrets = Self.secretValues(in: json, interpolation: interpolation)
+        // The name labels the summary, every metrics series and the stderr lines: a secret in it
+        // (`"name": "nightly-${TOKEN}"`) is masked there as everywhere.
+        return PipelineConfiguration(version: 1, name: Redaction.scrub(name, secrets: secrets), baseDirectory: baseDirectory, read: read,
+                                     stages: stages, sinks: sinks, secrets: secrets)
     }
 
     /// Where `{input}` may appear: an ndjson sink's file name, with a file input, and not with

@@ -169,6 +169,12 @@ struct PipelineConfigurationTests {
         #expect(pager.runID == "42")
     }
 
+    @Test("a secret in the pipeline's name is masked there: the name labels the summary, the metrics and stderr")
+    func secretInName() throws {
+        let config = try decode(#"{"version":1,"name":"nightly-tok-456","stages":[{"read":{"format":"csv","path":"a"}},{"map":{}},{"normalize":{}},{"validate":{}},{"sink":{"format":"http","url":"https://getbill.io/external-api/v1/debts/batch","token":"tok-456"}}]}"#)
+        #expect(config.name == "nightly-***")
+    }
+
     @Test("the secrets a run masks are the values of the options marked secret: whole values, and URL passwords")
     func secretsFollowTheMarks() throws {
         let marks = PipelineConfigurationDecoder.secretOptions
