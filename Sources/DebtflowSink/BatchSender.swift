@@ -173,6 +173,15 @@ struct BatchSender: Sendable {
                 case .unreadable(let why):
                     if let fate = await ambiguous(label, "HTTP \(response.status), but \(why)", &state) { return fate }
                 }
+            case _ where [400, 409, 422].contains(response.status) && BatchAnswerParser.refusesReusedIdempotencyKey(response.body):
+                // The key was used before with another body: a batch resent under its first
+                // key (`--resume --retry-unknown`, `on_ambiguous: retry`) whose debts changed since
+                // (a row fixed, a `batch_name` with the date). The first send reached the server,
+                // so its debts may exist: never `failed`, which would invite a second import.
+                let detail = failureDetail(response, token: token) ?? "HTTP \(response.status)"
+                return .unknown(reason: "the server refused the batch's Idempotency-Key as used before for another body "
+                                + "(\(detail)): the first send reached it, so its debts may have been created; was the input "
+                                + "or batch_name changed since that run?")
             case 400, 422:
                 let messages = BatchAnswerParser.messages(ofStatus: response.status, body: response.body,
                                                           secrets: configuration.secrets + [token])

@@ -243,6 +243,29 @@ struct HTTPPushSinkTests {
         #expect(errors.contains { $0["field"] as? String == "debts" && $0["message"] as? String == "too many" })
     }
 
+    @Test("a refusal of the batch's Idempotency-Key as used before (a resend whose body changed) leaves its debts unknown, never failed",
+          arguments: [(422, "idempotency_key_reused"), (409, "idempotency_key_in_use")])
+    func reusedIdempotencyKey(status: Int, code: String) async throws {
+        let server = try HTTPStubServer { _, _ in
+            .json(status, #"{"error":true,"message":"This Idempotency-Key was used with a different request body","code":"\#(code)"}"#)
+        }
+        defer { server.stop() }
+        let dir = try TestSupport.makeTemporaryDirectory()
+        let resultsURL = dir.appendingPathComponent("results.ndjson")
+        var configuration = PushFixtures.configuration(server)
+        configuration.resultsPath = resultsURL.path
+        let said = DiagnosticLines()
+        let sink = try HTTPPushSink(configuration: configuration, diagnostics: said.sink)
+        try await sink.write(PushFixtures.outcomes(1...2))
+        let error = await #expect(throws: DebtflowError.self) { try await sink.finish() }
+        #expect(error?.kind == .sink, "on_ambiguous: stop ends the run with exit 4")
+        #expect(server.requestCount == 1, "not resent")
+        #expect(sink.rejectedCount == 0)
+        let lines = try PushFixtures.results(resultsURL)
+        #expect(lines.map { $0["status"] as? String } == ["unknown", "unknown"])
+        #expect((lines[0]["reason"] as? String)?.contains("refused the batch's Idempotency-Key as used before") == true, "\(lines[0])")
+    }
+
     /// Pushes `debts`, one per batch, to a server that always answers `answer`: the error the
     /// run stops with (one is expected), and how many requests reached the server.
     private func refusedPush(_ answer: HTTPStubServer.Answer, debts: ClosedRange<Int>) async throws
