@@ -157,11 +157,12 @@ public final class MagiclineDebtorSource: RecordSource {
         }
     }
 
-    /// Asks for the first debtor only, to prove the API is reachable and takes the key
-    /// (`debtflow check`). Reads nothing for the run.
+    /// Asks for the first page as the run will (the configured `slice_size`: an API that refuses
+    /// the size refuses it here too), to prove the API is reachable, takes the key and answers a
+    /// debtors page (`debtflow check`). Reads nothing for the run.
     /// - Throws: ``DebtflowError`` `.input` as ``nextChunk()`` does.
     public func probe() async throws {
-        _ = try await fetchPage(offset: "0", sliceSize: 1)
+        _ = try await fetchPage(offset: "0")
     }
 
     private struct Page {

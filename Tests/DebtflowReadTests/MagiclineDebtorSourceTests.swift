@@ -56,7 +56,7 @@ struct MagiclineDebtorSourceTests {
         #expect(try await source.nextChunk() == nil)
     }
 
-    @Test("probe() asks for one debtor and reports a refused key as an input error")
+    @Test("probe() asks for the first page as the run will (its slice size) and reports a refused key, or a refused size, as an input error")
     func probe() async throws {
         let server = try HTTPStubServer { request, _ in
             request.header("X-API-KEY") == Self.apiKey ? Self.page([1], hasNext: true, offset: "1")
@@ -64,11 +64,22 @@ struct MagiclineDebtorSourceTests {
         }
         defer { server.stop() }
         try await MagiclineDebtorSource(configuration: configuration(server)).probe()
-        #expect(server.requests.first?.query("sliceSize") == "1")
+        #expect(server.requests.first?.query("sliceSize") == "2")
         var wrongKey = configuration(server)
         wrongKey.apiKey = "other-key"
         let error = await #expect(throws: DebtflowError.self) { try await MagiclineDebtorSource(configuration: wrongKey).probe() }
         #expect(error?.kind == .input)
+        // An API that takes at most 1000 a page: check says so, as the run would.
+        let limited = try HTTPStubServer { request, _ in
+            Int(request.query("sliceSize") ?? "") ?? 0 > 1000 ? .json(400, #"{"errorMessage":"sliceSize too large"}"#)
+                                                              : Self.page([1], hasNext: false, offset: "")
+        }
+        defer { limited.stop() }
+        var large = configuration(limited)
+        large.sliceSize = 1001
+        let refused = await #expect(throws: DebtflowError.self) { try await MagiclineDebtorSource(configuration: large).probe() }
+        #expect(refused?.message.contains("HTTP 400") == true && refused?.cause?.contains("sliceSize too large") == true,
+                "\(String(describing: refused))")
     }
 
     @Test("stops with an input error when an offset repeats")
