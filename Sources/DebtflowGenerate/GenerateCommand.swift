@@ -139,6 +139,12 @@ public enum GenerateCommand {
     /// data to `--out` or stdout, a one-line summary and any error to stderr.
     /// - Returns: the exit code: 0 on success (and `--help`), 2 on a usage error, 4 when the
     ///   output cannot be written.
+    /// Removes the temporary files of outputs not finished yet, for a `generate` about to exit on
+    /// a signal. Safe to call from any thread.
+    public static func removeUnfinishedOutputs() {
+        GeneratedOutput.removeUnfinishedFiles()
+    }
+
     public static func run(arguments: [String]) throws -> Int32 {
         let parsed: (options: GeneratorOptions, outputPath: String)?
         do {

@@ -13,6 +13,25 @@ struct CLIBasicsTests {
         #expect(result.stderrText.isEmpty)
     }
 
+    @Test("generate stopped by a signal exits 130, publishes nothing and leaves no temporary file", arguments: [SIGINT, SIGTERM, SIGHUP])
+    func generateStoppedBySignal(signal: Int32) throws {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-generate")
+        let process = Process()
+        process.executableURL = TestSupport.debtflowBinary
+        process.arguments = ["generate", "--rows", "50000000", "--format", "csv", "--out", folder.appendingPathComponent("big.csv").path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let started = Date().addingTimeInterval(20)
+        while (try FileManager.default.contentsOfDirectory(atPath: folder.path)).isEmpty && Date() < started { usleep(20_000) }
+        usleep(200_000)
+        kill(process.processIdentifier, signal)
+        let exited = process.waitForExit(within: 10)
+        if !exited { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        #expect(exited && process.terminationReason == .exit && process.terminationStatus == 130)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == [], "a temporary file or a half output was left")
+    }
+
     @Test("usage errors exit 2 with `error:` and a hint on stderr", arguments: [
         [], ["frobnicate"], ["run"], ["run", "a.json", "b.json"], ["run", "p.json", "--limit", "zero"], ["run", "p.json", "--progress", "sometimes"],
         ["run", "p.json", "--colour"], ["phone", "--region", "XX", "0612345678"], ["phone", "--region", "France", "0612345678"],
