@@ -32,7 +32,8 @@ final class BatchImportEndpoint: Sendable {
         self.ledger = DebtLedgerBox(ledger)
         self.rateLimiter = rateLimiter
         state = Mutex(State(store: IdempotencyStore(budgetBytes: configuration.idempotencyMemoryBytes),
-                                 nextDebtNumber: (ledger?.existingCount ?? 0) + 1))
+                                 nextDebtNumber: (ledger?.existingCount ?? 0) + 1,
+                                 nextImportNumber: (ledger?.lastImportNumber ?? 0) + 1))
     }
 
     func handle(_ request: HTTPRequest) -> SandboxReply {

@@ -92,6 +92,32 @@ struct BatchImportTests {
         #expect(ids.count == 3)
         #expect(Set(ids).count == 3)
         #expect(Array(ids.prefix(2)) == firstIDs)
+        // Import ids continue too: a restarted sandbox gives no import id twice.
+        let imports = Fixtures.ledgerLines(ledger).compactMap { $0["import_id"] as? String }
+        #expect(imports == ["imp_000001", "imp_000001", "imp_000002"], "\(imports)")
+    }
+
+    @Test("an existing ledger whose last line has no line break gets one before the first new line")
+    func ledgerWithoutFinalLineBreak() throws {
+        let ledger = try Fixtures.ledgerPath()
+        try Data(#"{"temp_id":"old","debt_id":"deb_000001","import_id":"imp_000007"}"#.utf8).write(to: URL(fileURLWithPath: ledger))
+        try withSandbox({ $0.ledgerPath = ledger }) { port, _ in
+            _ = try RawHTTPClient(port: port).postJSON(Fixtures.batchPath, Fixtures.batch([Fixtures.debt("new")]))
+        }
+        let lines = Fixtures.ledgerLines(ledger)
+        #expect(lines.map { $0["temp_id"] as? String } == ["old", "new"], "the new line was glued to the last one")
+        #expect(lines.last?["import_id"] as? String == "imp_000008")
+        #expect(lines.last?["debt_id"] as? String != "deb_000001")
+    }
+
+    @Test("a ledger that is not a regular file (a FIFO, a device) is refused at start, not waited on")
+    func ledgerNotARegularFile() throws {
+        let fifo = try Fixtures.ledgerPath()
+        #expect(mkfifo(fifo, 0o600) == 0)
+        for path in [fifo, "/dev/zero"] {
+            let error = #expect(throws: DebtflowError.self) { try withSandbox({ $0.ledgerPath = path }) { _, _ in } }
+            #expect(error?.message.contains("is not a regular file") == true, "\(String(describing: error))")
+        }
     }
 
     @Test("a replayed Idempotency-Key returns the first answer byte for byte and creates nothing")
