@@ -20,15 +20,24 @@ struct DebtorCatalog: Sendable {
     /// - Throws: ``DebtflowError`` of kind `.usage` when the file cannot be read or is not one of
     ///   the accepted shapes (the message names the file and the byte offset).
     static func load(path: String) throws -> DebtorCatalog {
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            throw DebtflowError.usage("cannot read the debtors file \(path) (\(String(cString: strerror(errno))))")
+        }
+        guard (status.st_mode & S_IFMT) == S_IFREG else {
+            throw DebtflowError.usage("the debtors file \(path) is not a regular file (a folder, a FIFO or a device); expected a file")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw DebtflowError.usage("cannot read the debtors file \(path)")
+            throw DebtflowError.usage("cannot read the debtors file \(path) (\(String(cString: strerror(EACCES))))")
         }
         var bytes = [UInt8](data)
         if GzipDetection.isGzip(bytes) {
             do { bytes = try GzipDecoder.inflateWhole(bytes, name: path) } catch let error as DebtflowError {
-                throw DebtflowError.usage(error.message)
+                throw DebtflowError.usage("the debtors file \(path): \(error.message)")
             }
         }
+        // An empty file (an NDJSON export of no debtor) serves no debtor, as no --debtors does.
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return DebtorCatalog(debtors: []) }
         do {
             return DebtorCatalog(debtors: try split(bytes))
         } catch {

@@ -1,3 +1,4 @@
+import DebtflowCore
 @testable import DebtflowSandbox
 import DebtflowTestSupport
 import Foundation
@@ -106,6 +107,24 @@ struct DebtorsRouteTests {
         #expect { try server.start() } throws: { error in
             "\(error)".contains(url.path)
         }
+    }
+
+    @Test("a debtors file that is cut short (gzip), a folder or a FIFO is refused naming the file and why; an empty file serves no debtor")
+    func debtorsFileProblems() throws {
+        let folder = try TestSupport.makeTemporaryDirectory("sandbox-bad")
+        let gzip = try TestSupport.run(URL(fileURLWithPath: "/bin/gzip"), ["-c"], stdin: Data(String(repeating: "{\"a\":1}\n", count: 100).utf8))
+        let cut = folder.appendingPathComponent("cut.json.gz")
+        try gzip.stdout.prefix(gzip.stdout.count - 8).write(to: cut)
+        let fifo = folder.appendingPathComponent("fifo.json")
+        #expect(mkfifo(fifo.path, 0o600) == 0)
+        for (path, said) in [(cut.path, "truncated gzip"), (folder.path, "is not a regular file"), (fifo.path, "is not a regular file")] {
+            let error = #expect(throws: DebtflowError.self) { _ = try DebtorCatalog.load(path: path) }
+            #expect(error?.message.contains("the debtors file \(path)") == true && error?.message.contains(said) == true,
+                    "\(String(describing: error))")
+        }
+        let empty = folder.appendingPathComponent("empty.ndjson")
+        try Data().write(to: empty)
+        #expect(try DebtorCatalog.load(path: empty.path).debtors.isEmpty)
     }
 
     @Test("splits the three accepted shapes into the same debtors", arguments: FileShape.allCases.filter { $0 != .gzipDocument })
