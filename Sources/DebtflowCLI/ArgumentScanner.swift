@@ -33,6 +33,11 @@ struct ArgumentScanner {
         while index < arguments.count {
             let argument = arguments[index]
             index += 1
+            // `-h` is `--help` wherever `--help` is (as for `debtflow -h`, `sandbox -h`).
+            if argument == "-h" && !onlyPositionals && flagOptions.contains("--help") {
+                flags.insert("--help")
+                continue
+            }
             if onlyPositionals || !argument.hasPrefix("--") || argument == "-" {
                 if argument.hasPrefix("-") && argument.count > 1 && !onlyPositionals && argument != "-" && !Self.looksLikeNumber(argument) {
                     if lenient { continue }
