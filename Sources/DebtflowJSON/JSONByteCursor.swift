@@ -20,8 +20,9 @@ public final class JSONByteCursor {
     private(set) var lineNumber = 1
     /// The absolute offset of the first byte of the current line.
     private(set) var lineStartOffset: Int64 = 0
-    /// The offset just after the last CR skipped as whitespace: an LF there ends the same line.
-    private var lastCarriageReturnEnd: Int64 = -1
+    /// The last byte of the buffer was a CR skipped as whitespace: the next buffer's first byte
+    /// tells whether it ended a line (see ``skipWhitespace()``).
+    private var carriageReturnEndsBuffer = false
 
     public init(source: any ByteSource, capacity: Int = 64 << 10) {
         self.source = source
@@ -53,6 +54,10 @@ public final class JSONByteCursor {
             return false
         }
         end = count
+        if carriageReturnEndsBuffer {
+            carriageReturnEndsBuffer = false
+            if buffer[0] != 0x0A { countLoneCarriageReturn() }
+        }
         return true
     }
 
@@ -71,6 +76,7 @@ public final class JSONByteCursor {
 
     /// Skips JSON whitespace (space, tab, CR, LF), counting lines: LF, CR LF and a lone CR each end one.
     /// - Returns: the first byte that is not whitespace, or `nil` at the end of the input.
+    @inline(__always)
     public func skipWhitespace() throws -> UInt8? {
         while true {
             while position < end {
@@ -78,23 +84,37 @@ public final class JSONByteCursor {
                 switch byte {
                 case 0x20, 0x09:
                     position += 1
-                case 0x0D:
-                    // A line break of its own (old Mac files), or the first half of CR LF, whose
-                    // LF then counts no second line.
+                case 0x0A:
                     position += 1
                     lineNumber += 1
                     lineStartOffset = offset
-                    lastCarriageReturnEnd = lineStartOffset
-                case 0x0A:
+                case 0x0D:
                     position += 1
-                    if offset - 1 != lastCarriageReturnEnd { lineNumber += 1 }
-                    lineStartOffset = offset
+                    carriageReturn()
                 default:
                     return byte
                 }
             }
             if !(try refill()) { return nil }
         }
+    }
+
+    /// After a CR: the first half of CR LF (the LF counts the line), or a line break of its own
+    /// (old Mac files). Off the hot path, so that LF alone costs what it did; a CR that ends the
+    /// buffer is settled by ``refill()``.
+    @inline(never)
+    private func carriageReturn() {
+        if position == end {
+            carriageReturnEndsBuffer = true
+        } else if buffer[position] != 0x0A {
+            countLoneCarriageReturn()
+        }
+    }
+
+    /// A CR not followed by LF ended a line.
+    private func countLoneCarriageReturn() {
+        lineNumber += 1
+        lineStartOffset = offset
     }
 
     /// The location of the current byte, for an error message.
