@@ -111,6 +111,15 @@ struct OutputPathTests {
         #expect(try entries(folder) == ["feed.csv", "in.csv", "p.json"], "no temporary file left")
     }
 
+    /// Opens the FIFO for writing (waiting for its reader) and writes `a,b` / `5,6` into it.
+    private static func writeRows(to fifo: String) {
+        let descriptor = open(fifo, O_WRONLY)
+        guard descriptor >= 0 else { return }
+        let rows = Array("a,b\n5,6\n".utf8)
+        _ = rows.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        close(descriptor)
+    }
+
     @Test("an input FIFO whose writer comes later is read as a file is: its rows, exit 0")
     func inputFIFOWithLateWriter() throws {
         let folder = try workspace(sink("out.ndjson"), read: #"{"read":{"format":"csv","path":"feed.csv"}}"#)
@@ -118,11 +127,7 @@ struct OutputPathTests {
         #expect(mkfifo(fifo, 0o600) == 0)
         let writer = Thread {
             usleep(500_000)
-            let descriptor = open(fifo, O_WRONLY)
-            guard descriptor >= 0 else { return }
-            let rows = Array("a,b\n5,6\n".utf8)
-            _ = rows.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            close(descriptor)
+            Self.writeRows(to: fifo)
         }
         writer.start()
         let result = try run(folder)
@@ -143,11 +148,7 @@ struct OutputPathTests {
             let deadline = Date().addingTimeInterval(10)
             while Date() < deadline && !FileManager.default.fileExists(atPath: first) { usleep(50_000) }
             publishedFirst.withLock { $0 = FileManager.default.fileExists(atPath: first) }
-            let descriptor = open(fifo, O_WRONLY)
-            guard descriptor >= 0 else { return }
-            let rows = Array("a,b\n5,6\n".utf8)
-            _ = rows.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            close(descriptor)
+            Self.writeRows(to: fifo)
         }
         writer.start()
         let result = try run(folder)
