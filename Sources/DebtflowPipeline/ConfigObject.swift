@@ -47,15 +47,19 @@ struct ConfigObject {
         }
     }
 
-    /// The value of `key`, `nil` when absent or `null`.
-    private func value(_ key: String) -> RecordValue? {
+    /// The value of `key`, `nil` when absent.
+    /// - Throws: `.configuration` for `null`: a wrong type like any other (the key is left out to
+    ///   get its default), as `debtflow schema` says.
+    private func value(_ key: String) throws -> RecordValue? {
         guard let value = values[key] else { return nil }
-        if case .null = value { return nil }
+        if case .null = value {
+            throw DebtflowError.configuration("found null; leave the key out to get its default", path: child(key))
+        }
         return value
     }
 
     func string(_ key: String) throws -> String? {
-        guard let raw = value(key) else { return nil }
+        guard let raw = try value(key) else { return nil }
         guard case .string(let text) = raw else {
             throw DebtflowError.configuration("expected a string", path: child(key))
         }
@@ -105,7 +109,7 @@ struct ConfigObject {
     }
 
     func bool(_ key: String) throws -> Bool? {
-        switch value(key) {
+        switch try value(key) {
         case nil: return nil
         case .bool(let flag)?: return flag
         case .string(let text)?:
@@ -122,7 +126,7 @@ struct ConfigObject {
     }
 
     func positiveInt(_ key: String, max maximum: Int? = nil) throws -> Int? {
-        guard let raw = value(key) else { return nil }
+        guard let raw = try value(key) else { return nil }
         let number: Int?
         switch raw {
         case .number(let text): number = Self.integer(text)
@@ -139,7 +143,7 @@ struct ConfigObject {
     }
 
     func nonNegativeNumber(_ key: String) throws -> Double? {
-        guard let raw = value(key) else { return nil }
+        guard let raw = try value(key) else { return nil }
         var number: Double?
         switch raw {
         case .number(let text): number = Double(text)
@@ -154,7 +158,7 @@ struct ConfigObject {
 
     /// An integer or a string (`run_id`).
     func intOrString(_ key: String) throws -> String? {
-        switch value(key) {
+        switch try value(key) {
         case nil: return nil
         case .number(let text)?:
             if let integer = Self.integer(text) { return String(integer) }
@@ -166,7 +170,7 @@ struct ConfigObject {
     }
 
     func stringArray(_ key: String) throws -> [String]? {
-        guard let raw = value(key) else { return nil }
+        guard let raw = try value(key) else { return nil }
         guard case .array(let array) = raw else {
             throw DebtflowError.configuration("expected an array of strings", path: child(key))
         }
@@ -180,7 +184,7 @@ struct ConfigObject {
 
     /// An object whose values are all strings (`fields`).
     func stringMap(_ key: String) throws -> [(String, String)]? {
-        guard let raw = value(key) else { return nil }
+        guard let raw = try value(key) else { return nil }
         guard case .object = raw else {
             throw DebtflowError.configuration("expected an object of strings", path: child(key))
         }
@@ -194,7 +198,7 @@ struct ConfigObject {
     }
 
     func object(_ key: String) throws -> ConfigObject? {
-        guard let raw = value(key) else { return nil }
+        guard let raw = try value(key) else { return nil }
         return try ConfigObject(raw, path: child(key), interpolation: interpolation)
     }
 
@@ -204,7 +208,7 @@ struct ConfigObject {
     /// A scalar constant as text: a string (expanded), a number as JSON's value reads (`10`,
     /// `12.5`), `true`/`false`; `nil` for other types.
     func scalarText(_ key: String) throws -> String? {
-        switch value(key) {
+        switch try value(key) {
         case .string?: return try string(key)
         case .bool(let flag)?: return flag ? "true" : "false"
         case .number(let text)?:

@@ -142,6 +142,12 @@ public struct PipelineConfigurationDecoder: Sendable {
         let root = try ConfigObject(json, path: "", interpolation: interpolation)
         // `$schema` names the JSON Schema an editor checks the file against; it is ignored here.
         try root.rejectUnknownKeys(describedBy: Self.rootOptions)
+        // Ignored, but of the type the schema gives them: strings.
+        for key in ["$schema", "description"] {
+            if let value = root.rawValue(key) {
+                guard case .string = value else { throw DebtflowError.configuration("expected a string", path: key) }
+            }
+        }
         guard let versionValue = root.rawValue("version") else {
             throw DebtflowError.configuration("required: expected 1", path: "version")
         }

@@ -136,12 +136,22 @@ struct PipelineConfigurationTests {
         (#"{"read":{"format":"csv","path":"a"}},{"map":{"constants":{"currency":1}}},{"normalize":{}},{"validate":{}},{"sink":{"format":"ndjson","path":"o"}}"#, "stages[1].map.constants.currency"),
         (#"{"read":{"format":"csv","path":"a"}},{"map":{"constants":{"timeline_start_mode":"later"}}},{"normalize":{}},{"validate":{}},{"sink":{"format":"ndjson","path":"o"}}"#, "stages[1].map.constants.timeline_start_mode"),
         (#"{"read":{"format":"csv","path":"a"}}"#, "stages"),
+        (#"{"read":{"format":"csv","path":"a","delimiter":null}},{"sink":{"format":"ndjson","path":"o"}}"#, "stages[0].read.delimiter"),
+        (#"{"read":{"format":"csv","path":"a"}},{"map":{}},{"normalize":{}},{"validate":{}},{"sink":{"format":"http","url":"https://x","token":"t","batch_size":null}}"#, "stages[4].sink.batch_size"),
     ])
     func errorsNamePaths(stageList: String, path: String) throws {
         let error = try #require(throws: DebtflowError.self) { try decode(stages(stageList)) }
         #expect(error.kind == .configuration)
         #expect(error.location?.jsonPath == path, "\(error)")
         #expect(ExitCode.for(error) == .usage)
+    }
+
+    @Test("$schema and description are strings, as the schema says", arguments: [#""$schema":5"#, #""description":{"a":1}"#, #""$schema":null"#])
+    func ignoredKeysAreStrings(member: String) throws {
+        let error = try #require(throws: DebtflowError.self) {
+            try decode(#"{"version":1,\#(member),"stages":[{"read":{"format":"csv","path":"a"}},{"sink":{"format":"ndjson","path":"o"}}]}"#)
+        }
+        #expect(error.kind == .configuration && error.message.contains("expected a string"), "\(error)")
     }
 
     @Test("an unset environment variable is an error naming it")
