@@ -19,7 +19,7 @@ enum CheckCommand {
         log.addSecrets(configuration.secrets)
         // A check writes nothing, so SIGINT/SIGTERM/SIGHUP stop it at once with exit 130, also
         // while `--deep` reads a big input through (never a plain "killed by signal" status).
-        let signals = SignalHandling(flag: InterruptionFlag(), firstSignalExits: true, beforeForcedExit: {
+        let signals = SignalHandling(flag: InterruptionFlag(), firstSignalExits: true, beforeForcedExit: { _ in
             log.error("interrupted; the check stopped before its end (it writes nothing)")
         })
         defer { withExtendedLifetime(signals) {} }

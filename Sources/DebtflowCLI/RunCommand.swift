@@ -98,7 +98,7 @@ enum RunCommand {
         // Signals are handled from here on, so that one arriving while the outputs are opened
         // (a FIFO waiting for its reader) still stops cleanly, removing the temporary files.
         let interruption = InterruptionFlag()
-        let signals = SignalHandling(flag: interruption, beforeForcedExit: { metrics?.finish(exitCode: ExitCode.interrupted.rawValue, log: log) })
+        let signals = SignalHandling(flag: interruption, beforeForcedExit: { code in metrics?.finish(exitCode: code, log: log) })
         defer { withExtendedLifetime(signals) {} }
         let runner: PipelineRunner<RecordTransform>
         do {
@@ -143,6 +143,13 @@ enum RunCommand {
             }
             return ExitCode.for(runError).rawValue
         }
+        // Finished: the outputs are published. A forced exit from here (stderr or a --summary
+        // FIFO that blocks) exits with the run's own code.
+        let failedInputs = summary.failedInputs
+        let finishedCode = failedInputs.isEmpty
+            ? ExitCode.forFinishedRun(failedRecords: summary.failed + (summary.pushed?.failed ?? 0)).rawValue
+            : ExitCode.input.rawValue
+        SignalHandling.runFinished(exitCode: finishedCode)
         metrics?.setSummary(summary)
         log.summary(summary)
         do {
@@ -152,7 +159,6 @@ enum RunCommand {
             CommandDispatcher.printError(error, hint: nil, log: log)
             return ExitCode.for(error).rawValue
         }
-        let failedInputs = summary.failedInputs
         if !failedInputs.isEmpty {
             // on_input_error: continue — the other inputs were published; the night still failed.
             log.error("\(failedInputs.count) input\(failedInputs.count == 1 ? "" : "s") could not be read: "

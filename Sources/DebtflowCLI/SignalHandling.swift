@@ -1,3 +1,4 @@
+import DebtflowCore
 import DebtflowPipeline
 import DebtflowSignals
 import DebtflowSink
@@ -13,17 +14,29 @@ import Synchronization
 /// - Signals within ``sameStopWindow`` of the first are the same stop: `timeout(1)` sends two
 ///   SIGTERMs (to the run, then to its process group), and a process group's members often get
 ///   one each; exiting at once on those lost the summary of a clean stop.
-/// - Once the outputs are being renamed into place (``AtomicFile/publishHasBegun``) the run is
-///   finished: a later signal no longer exits at once (it would leave tonight's valid file beside
-///   last night's rejects, and exit 130 with files published).
+/// - While the outputs are renamed into place (``AtomicFile/isPublishing``) a signal does not
+///   exit: that would leave tonight's valid file beside last night's rejects.
+/// - Once they are published the run is finished: a forced exit then exits with the finished
+///   run's code (``runFinished(exitCode:)``), not 130 (which says nothing was published): a run
+///   stuck writing its summary or stdout after the publish can still be stopped.
 final class SignalHandling: Sendable {
     private let signals: StopSignals
     /// How long after the first signal another one still counts as the same stop.
     static let sameStopWindow: Duration = .seconds(1)
+    /// The exit code of the finished run (its outputs published), or -1 before.
+    private static let finishedRunExitCode = Atomic<Int32>(-1)
 
-    /// - Parameter firstSignalExits: for a command that writes nothing (`check`, `check --deep`):
-    ///   the first signal already runs `beforeForcedExit` and exits 130.
-    init(flag: InterruptionFlag, firstSignalExits: Bool = false, beforeForcedExit: @escaping @Sendable () -> Void = {}) {
+    /// Says that the run finished with `exitCode` (its outputs are published): a forced exit
+    /// from here on exits with it.
+    static func runFinished(exitCode: Int32) {
+        finishedRunExitCode.store(exitCode, ordering: .sequentiallyConsistent)
+    }
+
+    /// - Parameters:
+    ///   - firstSignalExits: for a command that writes nothing (`check`, `check --deep`): the
+    ///     first signal already runs `beforeForcedExit` and exits 130.
+    ///   - beforeForcedExit: given the code the process is about to exit with (the `--metrics` file).
+    init(flag: InterruptionFlag, firstSignalExits: Bool = false, beforeForcedExit: @escaping @Sendable (Int32) -> Void = { _ in }) {
         let firstSignal = Mutex<ContinuousClock.Instant?>(nil)
         signals = StopSignals(StopSignals.stopSignals) { _ in
             let now = ContinuousClock.now
@@ -34,12 +47,24 @@ final class SignalHandling: Sendable {
                 }
                 return now - first >= Self.sameStopWindow
             }
-            guard exitsAtOnce, !AtomicFile.publishHasBegun else {
+            guard exitsAtOnce, !AtomicFile.isPublishing else {
                 flag.set()
                 return
             }
+            if AtomicFile.publishHasBegun {
+                // Finished: its code is set as soon as the runner returns (a moment after the
+                // renames); waited for briefly.
+                var code = Self.finishedRunExitCode.load(ordering: .sequentiallyConsistent)
+                for _ in 0..<100 where code < 0 {
+                    usleep(10_000)
+                    code = Self.finishedRunExitCode.load(ordering: .sequentiallyConsistent)
+                }
+                let finished = code >= 0 ? code : ExitCode.recordsFailed.rawValue
+                beforeForcedExit(finished)
+                exit(finished)
+            }
             AtomicFile.removePendingTemporaryFiles()
-            beforeForcedExit()
+            beforeForcedExit(ExitCode.interrupted.rawValue)
             exit(130)
         }
     }

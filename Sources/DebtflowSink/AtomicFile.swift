@@ -8,8 +8,9 @@ import Glibc
 /// that must exit at once (a second signal) can still remove them.
 private let pendingTemporaryFiles = Mutex<Set<String>>([])
 
-/// Set when a run starts renaming its outputs into place (``AtomicFile/publishingAll(_:)``); never
-/// cleared: from then on the run is finished, whatever signal comes.
+/// How many publishes (``AtomicFile/publishingAll(_:)``) are renaming outputs into place now.
+private let publishesUnderWay = Atomic<Int>(0)
+/// Set when a run starts renaming its outputs into place; never cleared: the run is finished.
 private let publishBegan = Atomic<Bool>(false)
 
 /// An output file written under a temporary name in its destination folder and renamed into place
@@ -180,18 +181,25 @@ public final class AtomicFile {
         pendingTemporaryFiles.withLock { _ = $0.remove(temporaryPath) }
     }
 
-    /// Runs `body`, the renames that publish a run's outputs: from its start the run is finished
-    /// (``publishHasBegun``), and a process that would exit at once (a second signal) must not,
-    /// since that would cut the renames in two and leave tonight's valid file beside last night's
-    /// rejects. Every output must be flushed to disk before (``flushToDisk()``), so `body` only
-    /// renames: it takes a moment.
+    /// Runs `body`, the renames that publish a run's outputs: while it runs (``isPublishing``) a
+    /// process that would exit at once (a second signal) must wait, since exiting would cut the
+    /// renames in two and leave tonight's valid file beside last night's rejects; from its start
+    /// the run is finished (``publishHasBegun``). Every output must be flushed to disk before
+    /// (``flushToDisk()``), so `body` only renames: it takes a moment.
     public static func publishingAll<Result>(_ body: () async throws -> Result) async rethrows -> Result {
+        publishesUnderWay.add(1, ordering: .sequentiallyConsistent)
         publishBegan.store(true, ordering: .sequentiallyConsistent)
+        defer { publishesUnderWay.subtract(1, ordering: .sequentiallyConsistent) }
         return try await body()
     }
 
-    /// Whether the run has begun renaming its outputs into place (``publishingAll(_:)``): it will
-    /// end as finished (exit 0 or 1). Safe to ask from any thread.
+    /// Whether outputs are being renamed into place now (``publishingAll(_:)``). Safe to ask from
+    /// any thread.
+    public static var isPublishing: Bool { publishesUnderWay.load(ordering: .sequentiallyConsistent) > 0 }
+
+    /// Whether the run has begun renaming its outputs into place (``publishingAll(_:)``): it is
+    /// finished (exit 0 or 1, or 3 for a failed input under `continue`), whatever comes after.
+    /// Safe to ask from any thread.
     public static var publishHasBegun: Bool { publishBegan.load(ordering: .sequentiallyConsistent) }
 
     /// Removes the temporary file of every atomic file still open, for a process about to exit

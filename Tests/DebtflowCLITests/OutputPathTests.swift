@@ -516,6 +516,29 @@ struct OutputPathTests {
         #expect(try String(contentsOf: toStdout.appendingPathComponent("in.csv"), encoding: .utf8) == input, "the run read back its own output")
     }
 
+    @Test("a run stuck after its publish (stdout full: the summary cannot be written) still stops on a second signal, with the finished run's code")
+    func stuckAfterPublishStillStops() throws {
+        // 4,090 lines of 16 bytes (65,440) fit a 64 KiB pipe; the summary after them (about 180) does not.
+        let folder = try workspace(sink("-"))
+        try Data(("a\n" + String(repeating: "xxxxxxx\n", count: 4_090)).utf8).write(to: folder.appendingPathComponent("in.csv"))
+        let process = Process()
+        process.executableURL = TestSupport.debtflowBinary
+        process.arguments = ["run", folder.appendingPathComponent("p.json").path, "--summary", "-"]
+        let neverRead = Pipe()
+        process.standardOutput = neverRead
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        usleep(1_500_000)
+        kill(process.processIdentifier, SIGTERM)
+        usleep(1_200_000)
+        kill(process.processIdentifier, SIGTERM)
+        let exited = process.waitForExit(within: 5)
+        if !exited { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        #expect(exited, "the run could not be stopped once its outputs were published")
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "the finished run's code, not 130")
+        try? neverRead.fileHandleForReading.close()
+    }
+
     // MARK: - 16. Config messages carry the file and the JSON path
 
     @Test("config mistakes about paths, URLs and record locators exit 2 at decode time naming the file and the JSON path",
