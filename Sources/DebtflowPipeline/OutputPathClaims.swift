@@ -69,7 +69,11 @@ public struct OutputPathClaims: Sendable {
         // inputs and an `{input}` output each has 60,000 claims.
         var read = FileIndex()
         for input in inputs { read.add(input, FileIdentity(path: input.path, isInput: true)) }
+        // Outputs by file, and outputs through a descriptor (stdout, /dev/fd/N) by where it leads:
+        // two sinks may share stdout, whatever it leads to, but stdout appending to a file
+        // another sink publishes would be lost under it.
         var written = FileIndex()
+        var writtenThroughDescriptors = FileIndex()
         for output in outputs {
             let identity = FileIdentity(path: output.path)
             guard identity.isFile else { continue }
@@ -77,14 +81,17 @@ public struct OutputPathClaims: Sendable {
                 let what = input.role == .configFile ? "the pipeline config \(MessageExcerpt.path(input.path))" : "the input of \(input.role) (\(MessageExcerpt.path(input.path)))"
                 throw Self.error(for: output, "\(MessageExcerpt.path(output.path)) is \(what)\(link); an output must not overwrite what the run reads")
             }
-            // A descriptor (stdout, /dev/fd/N) is checked against what the run reads only: two
-            // sinks may share stdout, whatever it leads to.
-            guard !identity.isDescriptor else { continue }
-            if let (earlier, link) = written.match(identity) {
+            let earlier = identity.isDescriptor ? written.match(identity)
+                                                : written.match(identity) ?? writtenThroughDescriptors.match(identity)
+            if let (earlier, link) = earlier {
                 throw Self.error(for: output, "\(MessageExcerpt.path(output.path)) is also the output of \(earlier.role) (\(MessageExcerpt.path(earlier.path)))\(link); "
                                  + "each output needs a file of its own")
             }
-            written.add(output, identity)
+            if identity.isDescriptor {
+                writtenThroughDescriptors.add(output, identity)
+            } else {
+                written.add(output, identity)
+            }
         }
     }
 

@@ -514,6 +514,27 @@ struct OutputPathTests {
         try handle.close()
         #expect(second.status == 2, "\(second.stderr)")
         #expect(try String(contentsOf: toStdout.appendingPathComponent("in.csv"), encoding: .utf8) == input, "the run read back its own output")
+
+        // stdout appends to out.ndjson, which another sink publishes (the lines on stdout would
+        // be lost under it), whichever sink comes first; two sinks on stdout are fine.
+        for sinks in [sink("out.ndjson") + "," + sink("-"), sink("-") + "," + sink("out.ndjson")] {
+            let folder = try workspace(sinks)
+            let out = folder.appendingPathComponent("out.ndjson")
+            try Data("last night\n".utf8).write(to: out)
+            let appending = try FileHandle(forWritingTo: out)
+            try appending.seekToEnd()
+            let run = try runRedirected(folder, stdin: nil, stdout: appending)
+            try appending.close()
+            #expect(run.status == 2 && run.stderr.contains("each output needs a file of its own"), "\(run.stderr)")
+            #expect(try String(contentsOf: out, encoding: .utf8) == "last night\n")
+        }
+        let shared = try workspace(sink("-") + "," + sink("/dev/stdout"))
+        let log = shared.appendingPathComponent("log.txt")
+        try Data().write(to: log)
+        let logHandle = try FileHandle(forWritingTo: log)
+        let both = try runRedirected(shared, stdin: nil, stdout: logHandle)
+        try logHandle.close()
+        #expect(both.status == 0, "\(both.stderr)")
     }
 
     @Test("a run stuck after its publish (stdout full: the summary cannot be written) still stops on a second signal, with the finished run's code")
