@@ -21,15 +21,23 @@ enum CSVDelimiterDetection {
 
     /// The delimiter an Excel `sep=X` first line names (`sep=;`, any case, optionally followed by
     /// the line break), or `nil` when `line` is not such a line. Excel writes it, and reads it, to
-    /// say which separator the file uses.
+    /// say which separator the file uses. X is a tab or a printable character that is not a
+    /// letter, a digit or `"` (a one-column header `Sep=1` is a header).
     static func excelSeparator(in line: UnsafeBufferPointer<UInt8>) -> UInt8? {
         var text = line[...]
         while let last = text.last, last == CSVBytes.lineFeed || last == CSVBytes.carriageReturn { text = text.dropLast() }
         guard text.count == 5 else { return nil }
         let bytes = Array(text)
         guard bytes[0] | 0x20 == UInt8(ascii: "s"), bytes[1] | 0x20 == UInt8(ascii: "e"), bytes[2] | 0x20 == UInt8(ascii: "p"),
-              bytes[3] == UInt8(ascii: "="), bytes[4] >= 0x20, bytes[4] < 0x7F, bytes[4] != CSVBytes.quote else { return nil }
+              bytes[3] == UInt8(ascii: "="), Self.mayBeSeparator(bytes[4]) else { return nil }
         return bytes[4]
+    }
+
+    private static func mayBeSeparator(_ byte: UInt8) -> Bool {
+        if byte == CSVBytes.tab { return true }
+        guard byte > 0x20, byte < 0x7F, byte != CSVBytes.quote else { return false }
+        let isLetterOrDigit = (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+        return !isLetterOrDigit
     }
 
     /// `LE` or `BE` when `line` (the first line, at least 4 bytes) looks like UTF-16 text without

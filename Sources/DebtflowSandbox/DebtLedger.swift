@@ -83,9 +83,11 @@ final class DebtLedger {
         defer { close(descriptor) }
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         var count = 0
-        // The bytes since the last line break (the last line, kept up to 64 KiB).
+        // The bytes since the last line break: the last line, or its last 64 KiB (the import id
+        // is at its end).
         var lastLine: [UInt8] = []
         var previousLine: [UInt8] = []
+        let kept = 64 * 1024
         while true {
             let got = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
             if got < 0 && errno == EINTR { continue }
@@ -95,7 +97,8 @@ final class DebtLedger {
                     count += 1
                     if !lastLine.isEmpty { previousLine = lastLine }
                     lastLine.removeAll(keepingCapacity: true)
-                } else if lastLine.count < 64 * 1024 {
+                } else {
+                    if lastLine.count == 2 * kept { lastLine.removeFirst(kept) }
                     lastLine.append(buffer[index])
                 }
             }

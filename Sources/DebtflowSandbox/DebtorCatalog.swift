@@ -28,7 +28,10 @@ struct DebtorCatalog: Sendable {
             throw DebtflowError.usage("the debtors file \(path) is not a regular file (a folder, a FIFO or a device); expected a file")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw DebtflowError.usage("cannot read the debtors file \(path) (\(String(cString: strerror(EACCES))))")
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            let reason = descriptor < 0 ? String(cString: strerror(errno)) : "read error"
+            if descriptor >= 0 { close(descriptor) }
+            throw DebtflowError.usage("cannot read the debtors file \(path) (\(reason))")
         }
         var bytes = [UInt8](data)
         if GzipDetection.isGzip(bytes) {

@@ -200,9 +200,15 @@ struct CSVRecordReaderTests {
         // A configured delimiter wins, and the line is still dropped.
         let configured = try await readCSV("sep=;\na,b\n1,2\n", readSize: readSize, options: CSVReaderOptions(delimiter: .byte(UInt8(ascii: ","))))
         #expect(configured.map(pairs) == [[["a", "1"], ["b", "2"]]])
-        // Only the exact form is a directive: `sep=;x` is a header.
+        // A tab is a separator too.
+        let tabbed = try await readCSV("sep=\t\nnom\tprenom\nA\tB\n", readSize: readSize)
+        #expect(tabbed.map(pairs) == [[["nom", "A"], ["prenom", "B"]]])
+        // Only the exact form is a directive: `sep=;x` is a header, and so is `Sep=1` (a letter
+        // or digit is no separator).
         let header = try await readCSV("sep=;x\n1\n", readSize: readSize)
         #expect(header.map(pairs) == [[["sep=", "1"]]])
+        let oneColumn = try await readCSV("Sep=1\nx\n", readSize: readSize)
+        #expect(oneColumn.map(pairs) == [[["Sep=1", "x"]]])
     }
 
     @Test("UTF-16 text without a byte-order mark is refused by name (it read as garbage keys full of \\u0000)", arguments: ["LE", "BE"])
