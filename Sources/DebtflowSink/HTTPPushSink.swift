@@ -189,9 +189,8 @@ public final class HTTPPushSink: OutcomeSink {
         diagnostics("\(mark.path): its input failed; its \(dropped) debt(s) not yet sent are left out of the push")
     }
 
-    /// Sends the last partial batch, waits for every batch in flight, and closes the files.
-    /// - Throws: ``DebtflowError`` `.sink` when a batch stopped the run or is `unknown`.
-    public func finish() async throws {
+    /// Sends (or, in a dry run, writes) the last partial batch and waits for every batch in flight.
+    private func completeBatches() async {
         if !pending.isEmpty && fatalError == nil {
             let debts = pending
             pending = []
@@ -199,6 +198,24 @@ public final class HTTPPushSink: OutcomeSink {
         }
         for key in unresolvedGroups.keys.sorted() where fatalError == nil { await settleUnresolved(key) }
         await drain(upTo: 0)
+    }
+
+    /// In a dry run (the sink is then published with the files): the last batches written and the
+    /// dry-run file flushed to disk, before any file is renamed into place.
+    /// - Throws: ``DebtflowError`` `.sink` when writing or flushing failed.
+    public func prepareToPublish() async throws {
+        guard let dryRunOutput else { return }
+        await completeBatches()
+        if fatalError == nil {
+            do { try dryRunOutput.flushToDisk() } catch { fatalError = (error as? DebtflowError) ?? .sink("\(error)") }
+        }
+        if let fatalError { throw fatalError }
+    }
+
+    /// Sends the last partial batch, waits for every batch in flight, and closes the files.
+    /// - Throws: ``DebtflowError`` `.sink` when a batch stopped the run or is `unknown`.
+    public func finish() async throws {
+        await completeBatches()
         if fatalError == nil, let dryRunOutput {
             do { try dryRunOutput.publish() } catch { fatalError = (error as? DebtflowError) ?? .sink("\(error)") }
         }
