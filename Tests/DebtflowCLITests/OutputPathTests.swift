@@ -455,25 +455,35 @@ struct OutputPathTests {
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("rejects.ndjson").path))
     }
 
+    /// Runs `p.json` of `folder` with `extra` options, sends SIGTERM `firstAfter` µs after the
+    /// start and again `secondAfter` µs later, and waits `waiting` s for the exit (then kills it).
+    /// - Returns: whether it exited in time, and the process.
+    private func runSignalledTwice(_ folder: URL, _ extra: [String], stdout: Any = FileHandle.nullDevice,
+                                   firstAfter: useconds_t, secondAfter: useconds_t, waiting: TimeInterval) throws -> (Bool, Process) {
+        let process = Process()
+        process.executableURL = TestSupport.debtflowBinary
+        process.arguments = ["run", folder.appendingPathComponent("p.json").path] + extra
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        usleep(firstAfter)
+        kill(process.processIdentifier, SIGTERM)
+        usleep(secondAfter)
+        kill(process.processIdentifier, SIGTERM)
+        let exited = process.waitForExit(within: waiting)
+        if !exited { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        return (exited, process)
+    }
+
     @Test("two signals at once (timeout(1) sends SIGTERM to the run and then to its group) are one clean stop: exit 130 with the summary written")
     func twoSignalsAtOnceAreOneStop() throws {
         let folder = try workspace(sink("out.ndjson"), read: #"{"read":{"format":"csv","path":"feed.csv"}}"#)
         #expect(mkfifo(folder.appendingPathComponent("feed.csv").path, 0o600) == 0)
-        let process = Process()
-        process.executableURL = TestSupport.debtflowBinary
-        process.arguments = ["run", folder.appendingPathComponent("p.json").path, "--summary", folder.appendingPathComponent("s.json").path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        usleep(1_000_000)
-        kill(process.processIdentifier, SIGTERM)
         // Apart enough for the first to be handled before the second comes (two signals still
         // pending together are one), and close enough that the run is still stopping, as
         // timeout's two are.
-        usleep(5_000)
-        kill(process.processIdentifier, SIGTERM)
-        let exited = process.waitForExit(within: 10)
-        if !exited { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        let (exited, process) = try runSignalledTwice(folder, ["--summary", folder.appendingPathComponent("s.json").path],
+                                                      firstAfter: 1_000_000, secondAfter: 5_000, waiting: 10)
         #expect(exited && process.terminationStatus == 130)
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("s.json"))) as? [String: Any],
                                    "the summary of a clean stop was not written (the second SIGTERM forced the exit)")
@@ -542,19 +552,9 @@ struct OutputPathTests {
         // 4,090 lines of 16 bytes (65,440) fit a 64 KiB pipe; the summary after them (about 180) does not.
         let folder = try workspace(sink("-"))
         try Data(("a\n" + String(repeating: "xxxxxxx\n", count: 4_090)).utf8).write(to: folder.appendingPathComponent("in.csv"))
-        let process = Process()
-        process.executableURL = TestSupport.debtflowBinary
-        process.arguments = ["run", folder.appendingPathComponent("p.json").path, "--summary", "-"]
         let neverRead = Pipe()
-        process.standardOutput = neverRead
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        usleep(1_500_000)
-        kill(process.processIdentifier, SIGTERM)
-        usleep(1_200_000)
-        kill(process.processIdentifier, SIGTERM)
-        let exited = process.waitForExit(within: 5)
-        if !exited { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        let (exited, process) = try runSignalledTwice(folder, ["--summary", "-"], stdout: neverRead,
+                                                      firstAfter: 1_500_000, secondAfter: 1_200_000, waiting: 5)
         #expect(exited, "the run could not be stopped once its outputs were published")
         #expect(process.terminationReason == .exit && process.terminationStatus == 0, "the finished run's code, not 130")
         try? neverRead.fileHandleForReading.close()
