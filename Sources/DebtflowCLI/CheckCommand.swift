@@ -8,7 +8,7 @@ enum CheckCommand {
     static func run(_ arguments: [String]) async throws -> Int32 {
         let scanner = try ArgumentScanner(arguments, valueOptions: ["--shard"], flagOptions: ["--help", "--deep"])
         if scanner.flag("--help") {
-            print(HelpText.check)
+            try StandardStreams.printLine(HelpText.check)
             return 0
         }
         guard scanner.positionals.count == 1, let configPath = scanner.positionals.first else {

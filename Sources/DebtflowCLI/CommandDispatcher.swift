@@ -14,11 +14,13 @@ enum CommandDispatcher {
         let rest = Array(arguments.dropFirst())
         do {
             switch command {
-            case "--help", "-h", "help":
-                print(HelpText.main)
-                return 0
-            case "--version", "-V", "version":
-                print(HelpText.version)
+            case "--help", "-h", "help", "--version", "-V", "version":
+                // `debtflow help run` is `debtflow run --help`.
+                if ["--help", "-h", "help"].contains(command), rest.count == 1, Self.commands.contains(rest[0]) {
+                    return await run([rest[0], "--help"])
+                }
+                if let extra = rest.first { throw DebtflowError.usage("unexpected argument \(MessageExcerpt.quoted(extra)) after \(command)") }
+                try StandardStreams.printLine(["--version", "-V", "version"].contains(command) ? HelpText.version : HelpText.main)
                 return 0
             case "run":
                 return try await RunCommand.run(rest)
@@ -38,7 +40,7 @@ enum CommandDispatcher {
         } catch let error as DebtflowError {
             let hint: String?
             switch error.kind {
-            case .usage: hint = "run `debtflow \(["run", "check", "schema", "phone", "sandbox", "generate"].contains(command) ? command + " " : "")--help` for usage"
+            case .usage: hint = "run `debtflow \(Self.commands.contains(command) ? command + " " : "")--help` for usage"
             default: hint = nil
             }
             printError(error, hint: hint, log: OperatorLog(format: requestedLogFormat(rest)))
@@ -48,6 +50,9 @@ enum CommandDispatcher {
             return ExitCode.for(error).rawValue
         }
     }
+
+    /// The commands, each with its own `--help`.
+    static let commands = ["run", "check", "schema", "phone", "sandbox", "generate"]
 
     /// The `--log-format` the arguments ask for, read without judging the rest of them: an error
     /// about the arguments or the config (exit 2) is written in the format the operator's log

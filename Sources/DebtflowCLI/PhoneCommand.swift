@@ -11,7 +11,7 @@ enum PhoneCommand {
     static func run(_ arguments: [String]) throws -> Int32 {
         let scanner = try ArgumentScanner(arguments, valueOptions: ["--region"], flagOptions: ["--help"])
         if scanner.flag("--help") {
-            print(HelpText.phone)
+            try StandardStreams.printLine(HelpText.phone)
             return 0
         }
         let region = (scanner.value("--region") ?? "FR").uppercased()

@@ -18,7 +18,7 @@ enum RunCommand {
             throw error
         }
         if scanner.flag("--help") {
-            print(HelpText.run)
+            try StandardStreams.printLine(HelpText.run)
             return 0
         }
         guard scanner.positionals.count == 1, let configPath = scanner.positionals.first else {

@@ -6,7 +6,7 @@ enum SchemaCommand {
     static func run(_ arguments: [String]) throws -> Int32 {
         let scanner = try ArgumentScanner(arguments, valueOptions: [], flagOptions: ["--help"])
         if scanner.flag("--help") {
-            print(HelpText.schema)
+            try StandardStreams.printLine(HelpText.schema)
             return 0
         }
         guard scanner.positionals.isEmpty else {

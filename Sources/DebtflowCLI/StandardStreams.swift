@@ -22,6 +22,13 @@ enum StandardStreams {
         }
     }
 
+    /// Writes `text` and a line break to stdout (help, the version), as `print` would, but saying
+    /// when it could not (a full disk, a closed stdout): exit 4, not 0.
+    /// - Throws: ``DebtflowError`` of kind `.sink`, as ``writeToStandardOutput(_:)``.
+    static func printLine(_ text: String) throws {
+        try writeToStandardOutput(Array((text + "\n").utf8))
+    }
+
     /// Writes all of `bytes` to stdout.
     /// - Throws: ``DebtflowError`` of kind `.sink` when stdout is closed, a closed pipe or a full
     ///   disk (Foundation's `FileHandle.write` stops the process on those instead).

@@ -36,12 +36,33 @@ struct CLIBasicsTests {
     @Test("usage errors exit 2 with `error:` and a hint on stderr", arguments: [
         [], ["frobnicate"], ["run"], ["run", "a.json", "b.json"], ["run", "p.json", "--limit", "zero"], ["run", "p.json", "--progress", "sometimes"],
         ["run", "p.json", "--colour"], ["phone", "--region", "XX", "0612345678"], ["phone", "--region", "France", "0612345678"],
+        ["--version", "extra"], ["--help", "extra"], ["help", "bogus"],
     ])
     func usageErrors(arguments: [String]) throws {
         let result = try TestSupport.runDebtflow(arguments)
         #expect(result.status == 2)
         #expect(result.stderrText.hasPrefix("error: "), "\(result.stderrText)")
         #expect(result.stdoutText.isEmpty)
+    }
+
+    @Test("`debtflow help COMMAND` is `debtflow COMMAND --help`")
+    func helpForACommand() throws {
+        let viaHelp = try TestSupport.runDebtflow(["help", "run"])
+        let viaOption = try TestSupport.runDebtflow(["run", "--help"])
+        #expect(viaHelp.status == 0 && viaHelp.stdoutText == viaOption.stdoutText && viaHelp.stdoutText.hasPrefix("USAGE: debtflow run"))
+    }
+
+    @Test("help that cannot be written (stdout on a full disk) is exit 4, not 0", arguments: [["--help"], ["--version"], ["run", "--help"], ["schema", "--help"]])
+    func helpOnAFullDisk(arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = TestSupport.debtflowBinary
+        process.arguments = arguments
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: "/dev/full"))
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let exited = process.waitForExit(within: 20)
+        if !exited { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        #expect(exited && process.terminationStatus == 4)
     }
 
     @Test("a configuration error exits 2 naming the JSON path, and writes nothing")
