@@ -22,8 +22,6 @@ struct FieldMappingPlan: Sendable {
         var constantSpan: ByteSpan?
     }
 
-    /// The source keys the plan was built for.
-    let sourceKeys: [String]
     /// The record's shape: its keys, and the keys of each nested object (see ``Signature``).
     let signature: Signature
     /// The slots read from a top-level member, by member position (ascending): one pass over a
@@ -58,8 +56,8 @@ struct FieldMappingPlan: Sendable {
     init(sample view: RecordView, options: MapOptions) {
         // Built once per shape: the sample is materialized as a tree here, never per record.
         let sample = view.object
+        // (Not kept: a plan lives as long as its shape, and a wide header is millions of keys.)
         let sourceKeys = sample.entries.map(\.key)
-        self.sourceKeys = sourceKeys
         self.signature = Signature(of: view)
         let folded = sourceKeys.map(FieldNameMatcher.fold)
         var used = Set<Int>()
