@@ -128,11 +128,11 @@ extension Provenance {
     /// (`in/a/export.csv#12`) instead of its file name: for inputs of one run whose file names
     /// are the same (`in/a/export.csv`, `in/b/export.csv`), whose records would otherwise share
     /// ids (a `temp_id` is unique within a run, and a push sends a repeated one once). Other
-    /// sources keep `export.csv#12`. Called by a run before it reads anything; replaces what an
-    /// earlier run of the process set (one run at a time).
+    /// sources keep `export.csv#12`. Called before the run reads anything; adds to what was set.
     public static func nameSourcesInFull(_ sources: Set<String>) {
-        sourcesNamedInFull.withLock { $0 = sources }
-        someSourceNamedInFull.store(!sources.isEmpty, ordering: .releasing)
+        guard !sources.isEmpty else { return }
+        sourcesNamedInFull.withLock { $0.formUnion(sources) }
+        someSourceNamedInFull.store(true, ordering: .releasing)
     }
 
     /// Whether `source`'s ids use its whole name (``nameSourcesInFull(_:)``).

@@ -32,8 +32,8 @@ extension PipelineAssembler {
         if !configuration.isConversion {
             // Of every matched input, not only this shard's: an id does not depend on the split.
             let shared = Self.inputsSharingAFileName(plan.matched)
-            Provenance.nameSourcesInFull(Set(shared.map(\.path)))
             if !shared.isEmpty {
+                Provenance.nameSourcesInFull(Set(shared.map(\.path)))
                 log.info("\(shared.count) inputs share a file name with another (\(shared.prefix(2).map(\.path).joined(separator: ", "))"
                          + "\(shared.count > 2 ? ", …" : "")): their records without an id of their own are known by the "
                          + "matched path (\(shared[0].path)#1, …), so temp_ids stay unique")
