@@ -1,10 +1,3 @@
-import Synchronization
-
-/// The sources whose positional ids use their whole name (``Provenance/nameSourcesInFull(_:)``),
-/// and whether there are any (read on every id without taking the lock).
-private let sourcesNamedInFull = Mutex<Set<String>>([])
-private let someSourceNamedInFull = Atomic<Bool>(false)
-
 /// Where a record came from, carried from the reader to the outcome so every error can name it.
 public struct Provenance: Sendable, Equatable, Hashable {
     /// The input's name as the operator gave it (a path, `-` for stdin, or a URL without secrets).
@@ -124,31 +117,13 @@ extension Provenance {
         withFileName(of: source) { String(decoding: $0, as: UTF8.self) + "#" }
     }
 
-    /// Makes the positional ids of records from `sources` use the source's whole name
-    /// (`in/a/export.csv#12`) instead of its file name: for inputs of one run whose file names
-    /// are the same (`in/a/export.csv`, `in/b/export.csv`), whose records would otherwise share
-    /// ids (a `temp_id` is unique within a run, and a push sends a repeated one once). Other
-    /// sources keep `export.csv#12`. Called before the run reads anything; adds to what was set.
-    public static func nameSourcesInFull(_ sources: Set<String>) {
-        guard !sources.isEmpty else { return }
-        sourcesNamedInFull.withLock { $0.formUnion(sources) }
-        someSourceNamedInFull.store(true, ordering: .releasing)
-    }
-
-    /// Whether `source`'s ids use its whole name (``nameSourcesInFull(_:)``).
-    private static func isNamedInFull(_ source: String) -> Bool {
-        guard someSourceNamedInFull.load(ordering: .acquiring) else { return false }
-        return sourcesNamedInFull.withLock { $0.contains(source) }
-    }
-
     /// Hands `body` the UTF-8 bytes of `source`'s file name (after its last `/`), or `stdin` for
     /// `-` and an empty name. On the bytes: a split by `Character` walks grapheme clusters (8,600
     /// instructions for a 40-byte path, once per skipped row of W2).
     private static func withFileName<Result>(of source: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        let inFull = isNamedInFull(source)
         let read = { (bytes: UnsafeBufferPointer<UInt8>) -> Result in
-            var start = inFull ? 0 : bytes.count
-            while !inFull && start > 0 && bytes[start - 1] != UInt8(ascii: "/") { start -= 1 }
+            var start = bytes.count
+            while start > 0 && bytes[start - 1] != UInt8(ascii: "/") { start -= 1 }
             let name = UnsafeBufferPointer(rebasing: bytes[start...])
             guard name.isEmpty || (name.count == 1 && name[0] == UInt8(ascii: "-")) else { return body(name) }
             let stdin: StaticString = "stdin"

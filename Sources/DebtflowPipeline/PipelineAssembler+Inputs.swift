@@ -29,15 +29,9 @@ extension PipelineAssembler {
                 : "--shard \(options.shard?.description ?? ""): none of the \(plan.matched.count) input files falls in this shard; "
                   + "the outputs are published empty")
         }
-        if !configuration.isConversion {
-            // Of every matched input, not only this shard's: an id does not depend on the split.
-            let shared = Self.inputsSharingAFileName(plan.matched)
-            if !shared.isEmpty {
-                Provenance.nameSourcesInFull(Set(shared.map(\.path)))
-                log.info("\(shared.count) inputs share a file name with another (\(shared.prefix(2).map(\.path).joined(separator: ", "))"
-                         + "\(shared.count > 2 ? ", …" : "")): their records without an id of their own are known by the "
-                         + "matched path (\(shared[0].path)#1, …), so temp_ids stay unique")
-            }
+        if !configuration.isConversion, let (first, second) = Self.sharedFileName(in: plan.inputs) {
+            log.warning("inputs \(first) and \(second) have the same file name: records without an id of their own "
+                        + "get the same temp_id in both (NAME#record); rename one to keep temp_ids unique")
         }
         return unmatched
     }
@@ -65,11 +59,14 @@ extension PipelineAssembler {
     }
 
     /// Two inputs whose file names are equal (their generated temp_ids, `NAME#record`, would collide).
-    static func inputsSharingAFileName(_ inputs: [MatchedInput]) -> [MatchedInput] {
-        var count: [[UInt8]: Int] = [:]
-        func name(_ input: MatchedInput) -> [UInt8] { Array((input.path.split(separator: "/").last.map(String.init) ?? input.path).utf8) }
-        for input in inputs { count[name(input), default: 0] += 1 }
-        return inputs.filter { count[name($0), default: 0] > 1 }
+    static func sharedFileName(in inputs: [MatchedInput]) -> (String, String)? {
+        var byName: [[UInt8]: String] = [:]
+        for input in inputs {
+            let name = Array((input.path.split(separator: "/").last.map(String.init) ?? input.path).utf8)
+            if let other = byName[name] { return (other, input.path) }
+            byName[name] = input.path
+        }
+        return nil
     }
 
     /// A `{input}` sink path filled in for one input.
