@@ -19,7 +19,10 @@ enum CommandDispatcher {
                 if ["--help", "-h", "help"].contains(command), rest.count == 1, Self.commands.contains(rest[0]) {
                     return await run([rest[0], "--help"])
                 }
-                if let extra = rest.first { throw DebtflowError.usage("unexpected argument \(MessageExcerpt.quoted(extra)) after \(command)") }
+                if let extra = rest.first {
+                    throw DebtflowError.usage(command == "help" && rest.count == 1 ? "unknown command \(MessageExcerpt.quoted(extra))"
+                                                                                  : "unexpected argument \(MessageExcerpt.quoted(extra)) after \(command)")
+                }
                 try StandardStreams.printLine(["--version", "-V", "version"].contains(command) ? HelpText.version : HelpText.main)
                 return 0
             case "run":

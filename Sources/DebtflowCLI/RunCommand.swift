@@ -131,6 +131,9 @@ enum RunCommand {
             summary = try await runner.run()
         } catch {
             let runError = (error as? DebtflowError) ?? DebtflowError.input("\(error)")
+            // A run that failed during its publish (a rename refused): a forced exit from here
+            // exits with this run's code, not 130 (some files may be published).
+            SignalHandling.runFinished(exitCode: ExitCode.for(runError).rawValue)
             CommandDispatcher.printError(runError, hint: nil, log: log)
             if let partial = runner.partialSummary {
                 metrics?.setSummary(partial)

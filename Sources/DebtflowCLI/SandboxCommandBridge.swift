@@ -4,6 +4,11 @@ import DebtflowSandbox
 /// prints `listening on http://127.0.0.1:PORT` first, serves until SIGINT/SIGTERM, then exits 0.
 enum SandboxCommandBridge {
     static func run(_ arguments: [String]) throws -> Int32 {
-        SandboxCommand.run(arguments: arguments)
+        // Help through the checked writer: on a full disk it is exit 4, as every command's.
+        if arguments.contains("--help") || arguments.contains("-h") {
+            try StandardStreams.printLine(SandboxCommand.usage)
+            return 0
+        }
+        return SandboxCommand.run(arguments: arguments)
     }
 }

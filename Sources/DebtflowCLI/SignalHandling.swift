@@ -59,7 +59,9 @@ final class SignalHandling: Sendable {
                     usleep(10_000)
                     code = Self.finishedRunExitCode.load(ordering: .sequentiallyConsistent)
                 }
-                let finished = code >= 0 ? code : ExitCode.recordsFailed.rawValue
+                // (A run that failed during its publish sets its code too; without one, 4.)
+                let finished = code >= 0 ? code : ExitCode.sink.rawValue
+                AtomicFile.removePendingTemporaryFiles()   // the summary's, say
                 beforeForcedExit(finished)
                 exit(finished)
             }

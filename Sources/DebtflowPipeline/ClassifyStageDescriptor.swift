@@ -33,6 +33,8 @@ extension ClassifyOptions {
                 guard let zone = DestinationZone(rawValue: name) else {
                     throw DebtflowError.configuration("unknown zone; expected one of: \(zoneNames)", path: object.child(name))
                 }
+                // `null` keeps the table's rate for the zone (the schema allows it).
+                if case .null? = object.rawValue(name) { continue }
                 guard let rate = try object.object(name) else { continue }
                 try rate.rejectUnknownKeys(describedBy: Self.rateOptions)
                 // What a rate does not name keeps the table's value (docs/rules.md).

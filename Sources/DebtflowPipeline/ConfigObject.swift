@@ -53,7 +53,7 @@ struct ConfigObject {
     private func value(_ key: String) throws -> RecordValue? {
         guard let value = values[key] else { return nil }
         if case .null = value {
-            throw DebtflowError.configuration("found null; leave the key out to get its default", path: child(key))
+            throw DebtflowError.configuration("found null; expected a value (leave an optional key out to get its default)", path: child(key))
         }
         return value
     }

@@ -42,6 +42,8 @@ public final class HTTPPushSink: OutcomeSink {
     /// `--dry-run`'s batches (personal data): a temporary file published as the other data
     /// outputs are, only when the run finishes (exit 0 or 1).
     private let dryRunOutput: AtomicFile?
+    /// A dry run's last batches are written and flushed (``prepareToPublish()``): it is published next.
+    private var preparedToPublish = false
     private let diagnostics: @Sendable (String) -> Void
 
     private var pending: [Debt] = []
@@ -210,6 +212,9 @@ public final class HTTPPushSink: OutcomeSink {
             do { try dryRunOutput.flushToDisk() } catch { fatalError = (error as? DebtflowError) ?? .sink("\(error)") }
         }
         if let fatalError { throw fatalError }
+        // A signal that came while the last batches were written: nothing is published.
+        if stop.isInterrupted { throw DebtflowError.interrupted }
+        preparedToPublish = true
     }
 
     /// Sends the last partial batch, waits for every batch in flight, and closes the files.
@@ -225,8 +230,9 @@ public final class HTTPPushSink: OutcomeSink {
         }
         if let fatalError { throw fatalError }
         // A signal that came while the batches were being sent (a retry's wait, the rate limit's)
-        // stopped them: the run was cut short, whatever the batches' answers were.
-        if stop.isInterrupted { throw DebtflowError.interrupted }
+        // stopped them: the run was cut short, whatever the batches' answers were. (A dry run
+        // that was prepared is being published: a signal now no longer stops it.)
+        if stop.isInterrupted && !preparedToPublish { throw DebtflowError.interrupted }
         var problems: [String] = []
         if !unknownBatches.isEmpty {
             let names = unknownBatches.map { "batch \($0.index + 1) (Idempotency-Key \($0.idempotencyKey), \($0.count) debts)" }

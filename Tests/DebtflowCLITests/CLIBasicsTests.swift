@@ -52,7 +52,7 @@ struct CLIBasicsTests {
         #expect(viaHelp.status == 0 && viaHelp.stdoutText == viaOption.stdoutText && viaHelp.stdoutText.hasPrefix("USAGE: debtflow run"))
     }
 
-    @Test("help that cannot be written (stdout on a full disk) is exit 4, not 0", arguments: [["--help"], ["--version"], ["run", "--help"], ["schema", "--help"]])
+    @Test("help that cannot be written (stdout on a full disk) is exit 4, not 0", arguments: [["--help"], ["--version"], ["run", "--help"], ["schema", "--help"], ["sandbox", "--help"], ["generate", "-h"]])
     func helpOnAFullDisk(arguments: [String]) throws {
         let process = Process()
         process.executableURL = TestSupport.debtflowBinary

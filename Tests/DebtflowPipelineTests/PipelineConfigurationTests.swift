@@ -146,6 +146,16 @@ struct PipelineConfigurationTests {
         #expect(ExitCode.for(error) == .usage)
     }
 
+    @Test("a null rate keeps the table's rate for that zone, as the schema allows; a null option elsewhere is refused")
+    func nullRate() throws {
+        let config = try decode(stages(#"{"read":{"format":"csv","path":"a"}},{"map":{}},{"normalize":{}},{"classify":{"rates":{"eu":null,"dom_tom":{"credits":90}}}},{"validate":{}},{"sink":{"format":"ndjson","path":"o"}}"#))
+        #expect(config.stages.count == 4)
+        let error = try #require(throws: DebtflowError.self) {
+            try decode(stages(#"{"read":{"format":"csv","path":"a"}},{"map":{}},{"normalize":{}},{"classify":{"rates":null}},{"validate":{}},{"sink":{"format":"ndjson","path":"o"}}"#))
+        }
+        #expect(error.location?.jsonPath == "stages[3].classify.rates", "\(error)")
+    }
+
     @Test("$schema and description are strings, as the schema says", arguments: [#""$schema":5"#, #""description":{"a":1}"#, #""$schema":null"#])
     func ignoredKeysAreStrings(member: String) throws {
         let error = try #require(throws: DebtflowError.self) {
