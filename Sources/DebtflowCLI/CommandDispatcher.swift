@@ -19,8 +19,9 @@ enum CommandDispatcher {
                 if ["--help", "-h", "help"].contains(command), rest.count == 1, Self.commands.contains(rest[0]) {
                     return await run([rest[0], "--help"])
                 }
-                if let extra = rest.first {
-                    throw DebtflowError.usage(command == "help" && rest.count == 1 ? "unknown command \(MessageExcerpt.quoted(extra))"
+                // (`--help --help` is help.)
+                if let extra = rest.first(where: { !["--help", "-h"].contains($0) }) {
+                    throw DebtflowError.usage(command == "help" && rest == [extra] ? "unknown command \(MessageExcerpt.quoted(extra))"
                                                                                   : "unexpected argument \(MessageExcerpt.quoted(extra)) after \(command)")
                 }
                 try StandardStreams.printLine(["--version", "-V", "version"].contains(command) ? HelpText.version : HelpText.main)

@@ -6,7 +6,7 @@ import Testing
 @Suite("debtflow command line")
 struct CLIBasicsTests {
     @Test("--help and --version print to stdout and exit 0", arguments: [["--help"], ["--version"], ["run", "--help"], ["check", "--help"], ["phone", "--help"], ["generate", "--help"], ["sandbox", "--help"],
-                                                                         ["-h"], ["run", "-h"], ["check", "-h"], ["schema", "-h"], ["phone", "-h"], ["generate", "-h"], ["sandbox", "-h"]])
+                                                                         ["-h"], ["--help", "--help"], ["run", "-h"], ["check", "-h"], ["schema", "-h"], ["phone", "-h"], ["generate", "-h"], ["sandbox", "-h"]])
     func help(arguments: [String]) throws {
         let result = try TestSupport.runDebtflow(arguments)
         #expect(result.status == 0, "\(result.stderrText)")
