@@ -275,7 +275,7 @@ extension MagiclineSourceConfiguration {
         [ReadStageConfiguration.formatOption] + [
             ConfigOption("base_url", .string(nonEmpty: true), required: true, secret: .urlPassword, "The API's base URL (HTTPS; plain HTTP only to loopback)."),
             ConfigOption("run_id", .integerOrString, required: true, "The debt-collection run to pull."),
-            ConfigOption("api_key", .string(), secret: .value, "The API key (a secret: write `${NAME}`; never printed)."),
+            ConfigOption("api_key", .string(), required: true, secret: .value, "The API key (a secret: write `${NAME}`; never printed)."),
             ConfigOption("slice_size", .positiveInteger(), default: .number("100"), "Debtors per page."),
             ConfigOption("rate_limit_wait_s", .nonNegativeNumber, default: .number("60"), "Seconds to wait after a 429 without Retry-After."),
             ConfigOption("max_retries", .positiveInteger(), default: .number("8"), "Attempts per page before the run stops (exit 3)."),

@@ -27,7 +27,7 @@ struct ConfigSchemaDriftTests {
         "read/csv": ["format": "csv", "path": "in.csv"],
         "read/json": ["format": "json", "path": "in.json"],
         "read/xml": ["format": "xml", "path": "in.xml", "record": "debtor"],
-        "read/magicline": ["format": "magicline", "base_url": "https://api.example.com/v1", "run_id": 7],
+        "read/magicline": ["format": "magicline", "base_url": "https://api.example.com/v1", "run_id": 7, "api_key": "k-12345678"],
         "map": [:], "normalize": [:], "classify": [:], "validate": [:],
         "sink/ndjson": ["format": "ndjson", "path": "out.ndjson"],
         "sink/http": ["format": "http", "url": "https://getbill.example.com/debts/batch", "token": "t"],
