@@ -1,5 +1,6 @@
 import DebtflowCore
 import DebtflowPipeline
+import DebtflowSignals
 import DebtflowSink
 import Foundation
 
@@ -7,6 +8,14 @@ import Foundation
 /// summary, and returns 0 (none failed) or 1 (some failed); run errors are thrown.
 enum RunCommand {
     static func run(_ arguments: [String]) async throws -> Int32 {
+        // A stop signal from the very start is a clean stop: until the run's own handling is in
+        // place (``SignalHandling``, which takes the signals over) it only sets the flag, which
+        // the run reads before it reads anything. Once the run's handling is gone again (the
+        // summary written), a signal is swallowed here while `--metrics` is written: the process
+        // ends with the run's code, never killed half-way (143) with a temporary file left.
+        let interruption = InterruptionFlag()
+        let watcher = StopSignals { _ in interruption.set() }
+        defer { watcher.cancel() }
         let scanner: ArgumentScanner
         do {
             scanner = try ArgumentScanner(arguments, valueOptions: valueOptions, flagOptions: flagOptions)
@@ -30,11 +39,11 @@ enum RunCommand {
         // known) leaves its figures for the alert rules.
         let metrics = try scanner.value("--metrics").map { try RunMetricsRecorder(path: $0, configPath: configPath) }
         guard let metrics else {
-            return try await run(scanner, configPath: configPath, log: log, metrics: nil)
+            return try await run(scanner, configPath: configPath, log: log, metrics: nil, interruption: interruption)
         }
         let status: Int32
         do {
-            status = try await run(scanner, configPath: configPath, log: log, metrics: metrics)
+            status = try await run(scanner, configPath: configPath, log: log, metrics: metrics, interruption: interruption)
         } catch {
             metrics.finish(exitCode: ExitCode.for(error).rawValue, log: log)
             throw error
@@ -62,7 +71,7 @@ enum RunCommand {
     }
 
     private static func run(_ scanner: ArgumentScanner, configPath: String, log: OperatorLog,
-                            metrics: RunMetricsRecorder?) async throws -> Int32 {
+                            metrics: RunMetricsRecorder?, interruption: InterruptionFlag) async throws -> Int32 {
         let progressMode = try scanner.choice("--progress", ["auto", "always", "never"], default: "auto")
         var options = RunOptions(
             limit: try scanner.int("--limit", minimum: 1),
@@ -97,7 +106,6 @@ enum RunCommand {
 
         // Signals are handled from here on, so that one arriving while the outputs are opened
         // (a FIFO waiting for its reader) still stops cleanly, removing the temporary files.
-        let interruption = InterruptionFlag()
         let signals = SignalHandling(flag: interruption, beforeForcedExit: { code in metrics?.finish(exitCode: code, log: log) })
         defer { withExtendedLifetime(signals) {} }
         let runner: PipelineRunner<RecordTransform>

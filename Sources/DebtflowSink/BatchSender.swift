@@ -179,6 +179,9 @@ struct BatchSender: Sendable {
                 // (a row fixed, a `batch_name` with the date). The first send reached the server,
                 // so its debts may exist: never `failed`, which would invite a second import.
                 let detail = failureDetail(response, token: token) ?? "HTTP \(response.status)"
+                // Nothing more is sent, as after any batch left `unknown` (resending this body
+                // under this key would be refused again).
+                stop.raise()
                 return .unknown(reason: "the server refused the batch's Idempotency-Key as used before for another body "
                                 + "(\(detail)): the first send reached it, so its debts may have been created; was the input "
                                 + "or batch_name changed since that run?")

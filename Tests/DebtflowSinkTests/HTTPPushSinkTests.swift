@@ -256,10 +256,11 @@ struct HTTPPushSinkTests {
         configuration.resultsPath = resultsURL.path
         let said = DiagnosticLines()
         let sink = try HTTPPushSink(configuration: configuration, diagnostics: said.sink)
-        try await sink.write(PushFixtures.outcomes(1...2))
+        // Two batches of two, one at a time: the first is refused, the second is not sent.
+        try await sink.write(PushFixtures.outcomes(1...4))
         let error = await #expect(throws: DebtflowError.self) { try await sink.finish() }
         #expect(error?.kind == .sink, "on_ambiguous: stop ends the run with exit 4")
-        #expect(server.requestCount == 1, "not resent")
+        #expect(server.requestCount == 1, "not resent, and nothing more sent after it")
         #expect(sink.rejectedCount == 0)
         let lines = try PushFixtures.results(resultsURL)
         #expect(lines.map { $0["status"] as? String } == ["unknown", "unknown"])
