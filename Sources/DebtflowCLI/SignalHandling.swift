@@ -51,24 +51,24 @@ final class SignalHandling: Sendable {
                 flag.set()
                 return
             }
-            if AtomicFile.publishHasBegun {
-                // Finished: its code is set as soon as the runner returns (a moment after the
-                // renames); waited for briefly.
-                var code = Self.finishedRunExitCode.load(ordering: .sequentiallyConsistent)
-                for _ in 0..<100 where code < 0 {
-                    usleep(10_000)
-                    code = Self.finishedRunExitCode.load(ordering: .sequentiallyConsistent)
-                }
-                // (A run that failed during its publish sets its code too; without one, 4.)
-                let finished = code >= 0 ? code : ExitCode.sink.rawValue
-                AtomicFile.removePendingTemporaryFiles()   // the summary's, say
-                beforeForcedExit(finished)
-                exit(finished)
-            }
+            let code = AtomicFile.publishHasBegun ? Self.awaitFinishedRunExitCode() : ExitCode.interrupted.rawValue
+            // The outputs' temporary files, or after the publish the summary's.
             AtomicFile.removePendingTemporaryFiles()
-            beforeForcedExit(ExitCode.interrupted.rawValue)
-            exit(130)
+            beforeForcedExit(code)
+            exit(code)
         }
+    }
+
+    /// The finished run's code, set as soon as the runner returns (a moment after the renames),
+    /// waited for up to a second; 4 without one (a run that failed during its publish sets its
+    /// code too).
+    private static func awaitFinishedRunExitCode() -> Int32 {
+        var code = finishedRunExitCode.load(ordering: .sequentiallyConsistent)
+        for _ in 0..<100 where code < 0 {
+            usleep(10_000)
+            code = finishedRunExitCode.load(ordering: .sequentiallyConsistent)
+        }
+        return code >= 0 ? code : ExitCode.sink.rawValue
     }
 
     deinit {

@@ -6,8 +6,9 @@ import Foundation
 ///
 /// Every series is a gauge (the file describes the last run, it does not accumulate) labelled
 /// `pipeline="NAME"`. A many-input run also has `debtflow_inputs{result}` (`read`, `failed`):
-/// one series per result, not per file, so the series stay the same from night to night. Every status, error code and skip reason of the contract is written, zero
-/// included, so an alert rule finds its series on every night. Without a summary (a run killed by a
+/// one series per result, not per file, so the series stay the same from night to night. Every
+/// status, error code and skip reason of the contract is written, zero included, so an alert
+/// rule finds its series on every night. Without a summary (a run killed by a
 /// second signal before it could count) only the run-level gauges are written.
 public struct RunMetrics: Sendable {
     public var pipeline: String

@@ -11,10 +11,15 @@ public enum RunMetricsFile {
         if path == "-" || path.isEmpty {
             return "expected the path of a file (node_exporter's textfile collector reads *.prom files from its folder)"
         }
-        if let problem = OutputLocation.problem(writingFileAt: path, folderLabel: "folder") { return problem }
+        let target: OutputTarget
+        do {
+            target = try OutputTarget.resolve(path, folderLabel: "folder")
+        } catch {
+            return error.message
+        }
         // Written at the very end, when no signal is handled any more: a FIFO without a reader
         // would hold the run there for ever.
-        if case .stream(_, .fifo)? = try? OutputTarget.resolve(path, folderLabel: "folder") {
+        if case .stream(_, .fifo) = target {
             return "\(MessageExcerpt.path(path)) is a FIFO; expected the path of a file (node_exporter's textfile collector reads *.prom files from its folder)"
         }
         return nil

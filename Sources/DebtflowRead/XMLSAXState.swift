@@ -203,12 +203,7 @@ struct XMLSAXState {
         let column = error.int2 > 0 ? Int(error.int2) : (error.line > 0 ? nil : currentColumn)
         let message: String
         switch Int(error.code) {
-        case Int(XML_ERR_DOCUMENT_END.rawValue) where inputEnded && depth > 0,
-             Int(XML_ERR_TAG_NOT_FINISHED.rawValue) where inputEnded && depth > 0,
-             Int(XML_ERR_LTSLASH_REQUIRED.rawValue) where inputEnded && depth > 0,
-             Int(XML_ERR_GT_REQUIRED.rawValue) where inputEnded && depth > 0:
-            // The errors libxml2 gives when the input stops inside the document, whatever it
-            // calls them ("Extra content at the end of the document" for a file that ends in `<`).
+        case let code where inputEnded && depth > 0 && Self.endOfInputErrors.contains(code):
             message = "malformed XML: the document ends with \(depth) element\(depth == 1 ? "" : "s") still open; is the file cut "
                 + "short (a truncated download or export)?"
         case Int(XML_ERR_DOCUMENT_EMPTY.rawValue) where !sawElement, Int(XML_ERR_DOCUMENT_END.rawValue) where !sawElement:
@@ -230,6 +225,11 @@ struct XMLSAXState {
         }
         return .input(message, location: .init(file: sourceName, line: line, column: column), cause: cause)
     }
+
+    /// The errors libxml2 gives when the input stops inside the document, whatever it calls them
+    /// ("Extra content at the end of the document" for a file that ends in `<`).
+    static let endOfInputErrors = Set([XML_ERR_DOCUMENT_END, XML_ERR_TAG_NOT_FINISHED, XML_ERR_LTSLASH_REQUIRED,
+                                       XML_ERR_GT_REQUIRED].map { Int($0.rawValue) })
 
     /// libxml2's message on one line: trimmed, its inner line breaks made spaces.
     static func trimmed(_ text: String) -> String {

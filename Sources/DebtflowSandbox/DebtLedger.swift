@@ -114,7 +114,7 @@ final class DebtLedger {
         guard line.count >= marker.count else { return 0 }
         var start = line.count - marker.count
         while start >= 0 {
-            if line[start] == marker[0] && Array(line[start..<start + marker.count]) == marker {
+            if line[start..<start + marker.count].elementsEqual(marker) {
                 var number = 0
                 var index = start + marker.count
                 while index < line.count, line[index] >= 0x30, line[index] <= 0x39, number < Int.max / 10 - 9 {

@@ -106,8 +106,6 @@ enum BatchAnswerParser {
         return result
     }
 
-    /// The messages of a non-2xx answer whose body may or may not be JSON. A body that is not
-    /// JSON is quoted (its first 300 characters), with `secrets` masked before the cut.
     /// Whether a refusal is about the `Idempotency-Key` having been used before (for another body):
     /// the whole-request error's `code` or `message` speaks of idempotency (the sandbox's
     /// `idempotency_key_reused`; Stripe-like APIs' `idempotency_key_in_use`).
@@ -118,6 +116,8 @@ enum BatchAnswerParser {
         return said.contains { $0.lowercased().contains("idempotency") }
     }
 
+    /// The messages of a non-2xx answer whose body may or may not be JSON. A body that is not
+    /// JSON is quoted (its first 300 characters), with `secrets` masked before the cut.
     static func messages(ofStatus status: Int, body: [UInt8], secrets: [String] = []) -> [DebtPushResult.ServerMessage] {
         if let root = try? JSONDocument.parse(body, name: "the batch answer", selecting: .members(failureSelection)),
            let object = root.objectValue {
