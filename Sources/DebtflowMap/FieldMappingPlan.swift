@@ -52,23 +52,26 @@ struct FieldMappingPlan: Sendable {
     /// names whose value is text (a scalar, an XML element's `#text`, a list of those), and then
     /// among the names one level down in nested objects (`contact.mobile`, `adresse.ville`,
     /// XML attributes such as `adresse.@pays`), so JSON and XML records map without a config.
-    /// - Parameter sample: the first record with this key list; nested names are taken from it.
-    init(sample view: RecordView, options: MapOptions) {
-        // Built once per shape: the sample is materialized as a tree here, never per record.
-        let sample = view.object
-        // (Not kept: a plan lives as long as its shape, and a wide header is millions of keys.)
-        let sourceKeys = sample.entries.map(\.key)
-        self.signature = Signature(of: view)
-        let folded = sourceKeys.map(FieldNameMatcher.fold)
+    /// - Parameters:
+    ///   - sample: the first record with this key list; nested names are taken from it.
+    ///   - signature: `sample`'s signature when the caller has made it already (the cache has).
+    init(sample view: RecordView, options: MapOptions, signature: Signature? = nil) {
+        self.signature = signature ?? Signature(of: view)
+        // The members a mapping can take, in order: a wide header is millions of keys, and a
+        // plan keeps none of the others (it once held every key three times, as Strings).
+        let members = Self.candidateMembers(of: view, options: options)
         var used = Set<Int>()
         var sources: [DebtKey: Source] = [:]
+        /// The first member named `name`, else the first whose folded name is `name`'s.
+        func member(named name: String) -> Int? {
+            if let exact = members.first(where: { $0.key == name }) { return exact.index }
+            let folded = FieldNameMatcher.fold(name)
+            return members.first(where: { $0.folded == folded })?.index
+        }
         // Explicit fields first, so automatic matching never takes a column the config named.
         for key in DebtKey.ordered {
             guard let sourceName = options.fields[key.name] else { continue }
-            if let index = sourceKeys.firstIndex(of: sourceName) {
-                sources[key] = .index(index)
-                used.insert(index)
-            } else if let index = folded.firstIndex(of: FieldNameMatcher.fold(sourceName)) {
+            if let index = member(named: sourceName) {
                 sources[key] = .index(index)
                 used.insert(index)
             } else {
@@ -80,46 +83,47 @@ struct FieldMappingPlan: Sendable {
         var alternates: [DebtKey: [Int]] = [:]
         var metadataSource: Source?
         if let sourceName = options.fields[Self.metadataKey] {
-            if let index = sourceKeys.firstIndex(of: sourceName) ?? folded.firstIndex(of: FieldNameMatcher.fold(sourceName)) {
+            if let index = member(named: sourceName) {
                 metadataSource = .index(index)
                 used.insert(index)
             } else {
                 metadataSource = .path(sourceName)
             }
         } else if options.automaticMatching,
-                  let index = folded.firstIndex(of: Self.metadataKey), !used.contains(index),
-                  case .object = sample.entries[index].value {
-            metadataSource = .index(index)
-            used.insert(index)
+                  let found = members.first(where: { $0.folded == Self.metadataKey }), !used.contains(found.index),
+                  found.value.kind == .object {
+            metadataSource = .index(found.index)
+            used.insert(found.index)
         }
         self.metadataSource = metadataSource
         if options.automaticMatching {
             // Top-level names holding text.
-            for index in sourceKeys.indices where !used.contains(index) && Self.holdsText(sample.entries[index].value) {
-                guard let key = FieldNameMatcher.synonyms[folded[index]], options.fields[key.name] == nil else { continue }
+            for member in members where !used.contains(member.index) && Self.holdsText(member.value) {
+                guard let key = FieldNameMatcher.synonyms[member.folded], options.fields[key.name] == nil else { continue }
                 // An id is the first id column's or none (then the record's position): another
                 // column (a customer number) would give different debts one id.
                 if case .index = sources[key], key != .internalID, key != .tempID {
-                    alternates[key, default: []].append(index)
+                    alternates[key, default: []].append(member.index)
                 } else if sources[key] == nil {
-                    sources[key] = .index(index)
+                    sources[key] = .index(member.index)
                 } else {
                     continue
                 }
-                used.insert(index)
+                used.insert(member.index)
             }
             // One level down in nested objects.
-            for index in sourceKeys.indices where !used.contains(index) {
-                guard case .object(let nested) = sample.entries[index].value, nested["#text"] == nil else { continue }
-                let parentKey = FieldNameMatcher.synonyms[folded[index]]
-                for child in nested.entries where Self.holdsText(child.value) {
-                    let childFolded = FieldNameMatcher.fold(child.key)
+            for member in members where !used.contains(member.index) {
+                guard member.value.kind == .object, member.value["#text"] == nil else { continue }
+                let parentKey = FieldNameMatcher.synonyms[member.folded]
+                for child in member.value.children where Self.holdsText(child) {
+                    let childName = child.key
+                    let childFolded = FieldNameMatcher.fold(childName)
                     var key = FieldNameMatcher.synonyms[childFolded]
                     if parentKey == .streetAddress, FieldNameMatcher.streetNumberInAddress.contains(childFolded) {
                         key = .streetNumber
                     }
                     guard let key, sources[key] == nil, options.fields[key.name] == nil else { continue }
-                    sources[key] = .path(sourceKeys[index] + "." + child.key)
+                    sources[key] = .path(member.key + "." + childName)
                 }
             }
         }
@@ -178,15 +182,38 @@ struct FieldMappingPlan: Sendable {
 
     /// Whether a value can give a debt field's text: a scalar or null, an element with `#text`,
     /// or a list of those (the first is taken).
-    static func holdsText(_ value: RecordValue) -> Bool {
-        switch value {
-        case .null, .bool, .number, .string: return true
-        case .object(let object): return object["#text"] != nil
-        case .array(let elements): return elements.allSatisfy { element in
-            if case .array = element { return false }
-            return holdsText(element)
+    static func holdsText(_ value: RecordView) -> Bool {
+        switch value.kind {
+        case .null, .true, .false, .number, .string: return true
+        case .object: return value["#text"] != nil
+        case .array: return value.children.allSatisfy { element in element.kind != .array && holdsText(element) }
         }
+    }
+
+    /// A top-level member a plan may take: its position, name, folded name and value.
+    struct CandidateMember {
+        var index: Int
+        var key: String
+        var folded: String
+        var value: RecordView
+    }
+
+    /// The members of `record` a plan may take, in order: those whose name (as it is, or folded)
+    /// is a `fields` source, a synonym of a debt key or `metadata`, and the nested objects (whose
+    /// children may be). The other members, most of a wide header, are passed over.
+    static func candidateMembers(of record: RecordView, options: MapOptions) -> [CandidateMember] {
+        let fieldSources = Set(options.fields.values)
+        let foldedFieldSources = Set(options.fields.values.map(FieldNameMatcher.fold))
+        var members: [CandidateMember] = []
+        for (index, member) in record.children.enumerated() {
+            let key = member.key
+            let folded = FieldNameMatcher.fold(key)
+            let nested = member.kind == .object && member["#text"] == nil
+            guard nested || folded == metadataKey || FieldNameMatcher.synonyms[folded] != nil
+                    || fieldSources.contains(key) || foldedFieldSources.contains(folded) else { continue }
+            members.append(CandidateMember(index: index, key: key, folded: folded, value: member))
         }
+        return members
     }
 
     /// The value that gives a debt field's text: a scalar itself, an element's `#text`, or the first non-blank one of a list's. `nil` for
@@ -311,6 +338,14 @@ extension FieldMappingPlan {
         private static let closeMark: UInt32 = .max - 1
 
         init(of record: RecordView) {
+            // Sized first, so a wide record's names are not held with up to as much again spare.
+            var size = 0
+            Self.walk(record) { entry in
+                if case .key(let key) = entry { size += key.count }
+                size += 4
+                return true
+            }
+            bytes.reserveCapacity(size)
             Self.walk(record) { entry in
                 switch entry {
                 case .key(let key):

@@ -11,6 +11,11 @@ public enum FieldNameMatcher {
     /// The comparable form of a name: lowercased, accents removed (`ß` → `ss`, `œ` → `oe`), and
     /// spaces, `_`, `-`, `.`, `'`, `’` dropped. `"Date de naissance"` → `"datedenaissance"`.
     public static func fold(_ name: String) -> String {
+        foldedASCII(name) ?? foldedUnicode(name)
+    }
+
+    /// ``fold(_:)`` of any name, by Foundation's case and diacritic folding.
+    static func foldedUnicode(_ name: String) -> String {
         let folded = name.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).lowercased()
         var result = ""
         result.reserveCapacity(folded.utf8.count)
@@ -27,6 +32,30 @@ public enum FieldNameMatcher {
             }
         }
         return result
+    }
+
+    /// ``fold(_:)`` of an all-ASCII name, without Foundation (a header of millions of columns is
+    /// folded once per name): lowercased, leading `@`s dropped, then spaces, `_`, `-`, `.`, `'`
+    /// and ASCII whitespace dropped. `nil` when `name` is not all ASCII.
+    static func foldedASCII(_ name: String) -> String? {
+        var name = name
+        return name.withUTF8 { bytes -> String? in
+            guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
+            let kept = bytes.drop(while: { $0 == UInt8(ascii: "@") })
+            return String(unsafeUninitializedCapacity: kept.count) { buffer in
+                var count = 0
+                for byte in kept {
+                    switch byte {
+                    case UInt8(ascii: " "), UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "'"),
+                         0x09...0x0D: continue
+                    case UInt8(ascii: "A")...UInt8(ascii: "Z"): buffer[count] = byte + 0x20
+                    default: buffer[count] = byte
+                    }
+                    count += 1
+                }
+                return count
+            }
+        }
     }
 
     /// The debt key a source name stands for, or `nil` when it is none of them.

@@ -60,19 +60,25 @@ struct CSVFieldSpans {
         self.capacity = capacity
     }
 
+    /// Appends `span`; `false` (nothing appended) when the row already has
+    /// ``CSVReaderOptions/maxFieldsPerRow`` fields.
     @inline(__always)
-    mutating func append(_ span: CSVFieldSpan) {
-        if count == capacity { grow() }
+    mutating func append(_ span: CSVFieldSpan) -> Bool {
+        if count == capacity, !grow() { return false }
         (storage + count).initialize(to: span)
         count += 1
+        return true
     }
 
-    private mutating func grow() {
-        let larger = UnsafeMutablePointer<CSVFieldSpan>.allocate(capacity: capacity * 2)
-        larger.moveInitialize(from: storage, count: count)
+    private mutating func grow() -> Bool {
+        guard capacity < CSVReaderOptions.maxFieldsPerRow else { return false }
+        let larger = min(capacity * 2, CSVReaderOptions.maxFieldsPerRow)
+        let moved = UnsafeMutablePointer<CSVFieldSpan>.allocate(capacity: larger)
+        moved.moveInitialize(from: storage, count: count)
         storage.deallocate()
-        storage = larger
-        capacity *= 2
+        storage = moved
+        capacity = larger
+        return true
     }
 }
 
@@ -412,7 +418,10 @@ final class CSVRowScanner {
     private func appendField(start: Int, end: Int, needsUnquoting: Bool, seen: CSVByteClass? = nil, line: Int,
                              to fields: inout CSVFieldSpans) throws {
         if end - start > maxFieldBytes { throw oversizeField(line: line, quoted: false, column: fields.count + 1) }
-        fields.append(CSVFieldSpan(start: start, end: end, needsUnquoting: needsUnquoting, seen: seen))
+        guard fields.append(CSVFieldSpan(start: start, end: end, needsUnquoting: needsUnquoting, seen: seen)) else {
+            throw DebtflowError.input("row of more than \(CSVReaderOptions.maxFieldsPerRow) fields (the CSV field count limit)",
+                                      location: .init(file: source.name, line: line))
+        }
     }
 
     /// A quoted field from its opening quote to `end`; `simple` when it is exactly `"…"` with no

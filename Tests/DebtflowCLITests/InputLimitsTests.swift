@@ -70,6 +70,25 @@ struct InputLimitsTests {
         #expect(peak < 250, "peak RSS \(peak) MB")
     }
 
+    @Test("a CSV row of more than 4,194,304 fields (a header or a data row; a few MB of commas) is exit 3 naming its line, not gigabytes of memory")
+    func tooManyCSVFields() throws {
+        let commas = String(repeating: ",", count: 1 << 22)   // one field more than the limit
+        for (text, line) in [("a\n1\n" + commas + "\n", 3), (commas + "\n1\n", 1)] {
+            let (folder, result) = try convert(Data(text.utf8), read: #""format":"csv""#)
+            #expect(result.status == 3, "\(result.stderrText)")
+            #expect(result.stderrText.contains("in.dat:\(line): row of more than 4194304 fields (the CSV field count limit)"),
+                    "\(result.stderrText)")
+            #expect(!published(folder))
+        }
+        // At the limit, the row reads.
+        let atLimit = String(repeating: ",", count: (1 << 22) - 1) + "\n"
+        let (folder, result) = try convert(Data(atLimit.utf8), read: #""format":"csv","header":false"#, timeout: 300)
+        #expect(result.status == 0, "\(result.stderrText)")
+        let figures = try summary(folder)
+        let peak = try #require(figures["peak_rss_mb"] as? Int)
+        #expect(peak < 500, "peak RSS \(peak) MB")
+    }
+
     @Test("a CSV row over 16 MiB of small fields is exit 3 naming its line")
     func oversizeCSVRow() throws {
         let text = "a\n1\n" + String(repeating: "1,", count: 9 << 20) + "1\n"

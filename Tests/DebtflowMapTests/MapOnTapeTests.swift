@@ -153,3 +153,63 @@ struct MapOnTapeTests {
         #expect(DebtRawKey.allCases.count <= 24, "one inline span per key")
     }
 }
+
+/// A plan built from a wide header keeps what it maps, not the header (issue 8's rows of millions
+/// of fields), and the plan cache is bounded by the bytes of the shapes it keeps.
+@Suite("map plans of wide records")
+struct WideRecordPlanTests {
+    @Test("folding an ASCII name without Foundation gives what Foundation's folding gives")
+    func asciiFoldingAgreesWithFoundation() {
+        var names = (0..<128).map { String(UnicodeScalar(UInt8($0))) }
+        names += (0..<128).flatMap { first in
+            stride(from: 0, to: 128, by: 7).map { String(UnicodeScalar(UInt8(first))) + "@" + String(UnicodeScalar(UInt8($0))) }
+        }
+        names += ["@pays", "@@X", " @pays", "Date de Naissance", "E-Mail", "first_name", "Tel.\tPortable", "N'UMERO\r\n", ""]
+        for name in names {
+            #expect(FieldNameMatcher.foldedASCII(name) == FieldNameMatcher.foldedUnicode(name), "\(name.debugDescription)")
+        }
+        #expect(FieldNameMatcher.foldedASCII("Prénom") == nil)
+        #expect(FieldNameMatcher.fold("Prénom") == "prenom")
+    }
+
+    @Test("of a wide record, a plan looks only at names it may map: fields sources, synonyms, metadata and nested objects")
+    func candidatesOfAWideRecord() throws {
+        var pairs: [(String, RecordValue)] = (0..<20_000).map { ("col \($0)", .string("v")) }
+        pairs.insert(("Nom", .string("Dupont")), at: 7_000)
+        pairs.append(("Montant", .string("12,50")))
+        pairs.append(("contact", .object(RecordObject(entries: [RecordObject.Entry(key: "mobile", value: .string("0612345678"))]))))
+        let object = RecordObject(entries: pairs.map { RecordObject.Entry(key: $0.0, value: $0.1) })
+        let options = MapOptions(fields: ["internal_id": "COL_12"])
+        let members = FieldMappingPlan.candidateMembers(of: RecordView(object), options: options)
+        #expect(members.map(\.key) == ["col 12", "Nom", "Montant", "contact"])
+        #expect(members.map(\.index) == [12, 7_000, 20_001, 20_002])
+        let candidate = try mapOne(object, options: options)
+        #expect(candidate.raw[.internalID] == "v")
+        #expect(candidate.raw[.lastname] == "Dupont")
+        #expect(candidate.raw[.amount] == "12,50")
+        #expect(candidate.raw[.phone] == "0612345678")
+    }
+
+    @Test("the cache keeps at most its bytes of shapes beside the newest: over them, it starts again")
+    func cacheBoundedByBytes() {
+        func record(_ prefix: String) -> RecordView {
+            RecordView(RecordObject(entries: (0..<10).map { RecordObject.Entry(key: "\(prefix)\($0)", value: .string("x")) }))
+        }
+        // Each shape's signature: 10 names of 3 bytes, each after a 4-byte length.
+        let cache = FieldMappingPlanCache(options: MapOptions(), byteCapacity: 100)
+        _ = cache.plan(for: record("aa"))
+        #expect(cache.kept == (1, 70))
+        _ = cache.plan(for: record("aa"))
+        #expect(cache.kept == (1, 70))
+        _ = cache.plan(for: record("bb"))
+        #expect(cache.kept == (1, 70))
+        // One shape over the bytes is still kept, alone.
+        let wide = FieldMappingPlanCache(options: MapOptions(), byteCapacity: 10)
+        _ = wide.plan(for: record("cc"))
+        #expect(wide.kept == (1, 70))
+        let roomy = FieldMappingPlanCache(options: MapOptions())
+        _ = roomy.plan(for: record("aa"))
+        _ = roomy.plan(for: record("bb"))
+        #expect(roomy.kept == (2, 140))
+    }
+}
