@@ -4,6 +4,15 @@ enum CSVDelimiterDetection {
     /// holds the file's first bytes up to (at least) the first line break outside quotes. Ties go
     /// to the earlier candidate; `,` when none occurs.
     static func detect(_ line: UnsafeBufferPointer<UInt8>) -> UInt8 {
+        let counts = counts(line)
+        var best = 0
+        for index in counts.indices where counts[index] > counts[best] { best = index }
+        return CSVDelimiter.candidates[best]
+    }
+
+    /// How often each candidate (`,` `;` tab `|`, in that order) occurs outside quotes in the
+    /// first line of `line`.
+    static func counts(_ line: UnsafeBufferPointer<UInt8>) -> [Int] {
         var counts = [Int](repeating: 0, count: CSVDelimiter.candidates.count)
         var inQuotes = false
         for byte in line {
@@ -14,9 +23,48 @@ enum CSVDelimiterDetection {
                 if let index = CSVDelimiter.candidates.firstIndex(of: byte) { counts[index] += 1 }
             }
         }
-        var best = 0
-        for index in counts.indices where counts[index] > counts[best] { best = index }
-        return CSVDelimiter.candidates[best]
+        return counts
+    }
+
+    /// A title line above the header (`Export du 01/02/2026`, then `nom;prenom;montant`): the
+    /// first line has no candidate delimiter, while the rows after it (at least two, at most
+    /// five, among `following`'s complete rows; blank ones skipped) all have the same number,
+    /// at least one, of one candidate, the most frequent in each. Returns that candidate and its
+    /// count per row, or `nil`. Read with `auto`, such a file is one column named after the title.
+    static func delimiterBelowTitle(firstLine: UnsafeBufferPointer<UInt8>,
+                                    following: UnsafeBufferPointer<UInt8>) -> (delimiter: UInt8, perRow: Int)? {
+        guard counts(firstLine).allSatisfy({ $0 == 0 }) else { return nil }
+        var found: (delimiter: Int, perRow: Int)?
+        var rows = 0
+        var row = [Int](repeating: 0, count: CSVDelimiter.candidates.count)
+        var rowHasText = false
+        var inQuotes = false
+        for byte in following {
+            if byte == CSVBytes.quote {
+                inQuotes.toggle()
+                rowHasText = true
+            } else if !inQuotes && (byte == CSVBytes.lineFeed || byte == CSVBytes.carriageReturn) {
+                defer {
+                    row = [Int](repeating: 0, count: CSVDelimiter.candidates.count)
+                    rowHasText = false
+                }
+                guard rowHasText else { continue }
+                var best = 0
+                for index in row.indices where row[index] > row[best] { best = index }
+                guard row[best] > 0 else { return nil }
+                if let found, found != (best, row[best]) { return nil }
+                found = (best, row[best])
+                rows += 1
+                if rows == 5 { break }
+            } else if !inQuotes, let index = CSVDelimiter.candidates.firstIndex(of: byte) {
+                row[index] += 1
+                rowHasText = true
+            } else if byte != CSVBytes.space && byte != CSVBytes.tab {
+                rowHasText = true
+            }
+        }
+        guard rows >= 2, let found else { return nil }
+        return (CSVDelimiter.candidates[found.delimiter], found.perRow)
     }
 
     /// The delimiter an Excel `sep=X` first line names (`sep=;`, any case, optionally followed by

@@ -136,7 +136,7 @@ public final class CSVRecordReader: RecordSource {
     /// - Throws: `.input` for UTF-16 text without a byte-order mark.
     private func start() throws {
         try scanner.skipByteOrderMark()
-        let firstLine = try scanner.firstLine()
+        let (firstLine, following) = try scanner.firstLineAndFollowing()
         if let order = CSVDelimiterDetection.utf16Order(of: firstLine) {
             throw DebtflowError.input(
                 "the input looks like UTF-16 text without a byte-order mark (every other byte of its first line is 0), "
@@ -145,7 +145,17 @@ public final class CSVRecordReader: RecordSource {
         }
         let directive = CSVDelimiterDetection.excelSeparator(in: firstLine)
         switch options.delimiter {
-        case .auto: scanner.setDelimiter(directive ?? CSVDelimiterDetection.detect(firstLine))
+        case .auto:
+            if directive == nil, let below = CSVDelimiterDetection.delimiterBelowTitle(
+                firstLine: firstLine, following: following) {
+                let name = below.delimiter == CSVBytes.tab ? "tab" : "\"\(Character(UnicodeScalar(below.delimiter)))\""
+                throw DebtflowError.input(
+                    "the first line has no delimiter, but the lines after it are separated by \(name) "
+                        + "(\(below.perRow) in each): is line 1 a title above the header? Remove that line "
+                        + "(for example with tail -n +2), or set \"delimiter\" to read the file as it is",
+                    location: .init(file: source.name, line: 1))
+            }
+            scanner.setDelimiter(directive ?? CSVDelimiterDetection.detect(firstLine))
         case .byte(let byte): scanner.setDelimiter(byte)
         }
         if directive != nil {

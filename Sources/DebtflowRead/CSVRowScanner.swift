@@ -259,6 +259,23 @@ final class CSVRowScanner {
         }
     }
 
+    /// ``firstLine(limit:)``, and up to `wanted` bytes after it (fewer at the end of the input,
+    /// or when the buffer is full), reading more if need be without consuming anything: for a
+    /// look at the lines after the first.
+    func firstLineAndFollowing(wanted: Int = 64 << 10) throws
+        -> (line: UnsafeBufferPointer<UInt8>, following: UnsafeBufferPointer<UInt8>) {
+        var line = try firstLine()
+        // Where the line is from `position`: a refill may move the bytes, never this.
+        let lineStart = UnsafePointer(storage + position).distance(to: line.baseAddress.unsafelyUnwrapped)
+        var lineEnd: Int { position + lineStart + line.count }
+        while end - lineEnd < wanted && !atEndOfInput && end < capacity {
+            rowStart = position
+            try refill()
+            line = UnsafeBufferPointer(start: storage + position + lineStart, count: line.count)
+        }
+        return (line, UnsafeBufferPointer(start: storage + lineEnd, count: min(wanted, end - lineEnd)))
+    }
+
     // MARK: - Rows
 
     /// Scans the next row into ``fields``.

@@ -211,6 +211,39 @@ struct CSVRecordReaderTests {
         #expect(oneColumn.map(pairs) == [[["Sep=1", "x"]]])
     }
 
+    @Test("a title line above the header (no delimiter in it, one in every row after) is exit 3 naming it, not a file of one column", arguments: readSizes)
+    func titleLineAboveTheHeader(readSize: Int) async throws {
+        let text = "Export des débiteurs du 01/02/2026\r\nnom;prenom;montant\r\nDupont;Jean;\"12;50\"\r\n\r\nMartin;Paul;3\r\n"
+        let error = await inputError { _ = try await readCSV(text, readSize: readSize) }
+        #expect(error?.message == "the first line has no delimiter, but the lines after it are separated by \";\" (2 in each): "
+                    + "is line 1 a title above the header? Remove that line (for example with tail -n +2), or set \"delimiter\" to read the file as it is",
+                "\(String(describing: error))")
+        #expect(error?.location?.line == 1 && error?.location?.file == "test.csv")
+        // A delimiter set in the config reads the file as it is.
+        let configured = try await readCSV(text, readSize: readSize, options: CSVReaderOptions(delimiter: .byte(UInt8(ascii: ";"))))
+        #expect(configured.first?.problem?.code == .malformedRow)
+        // Tabs say "tab".
+        let tabbed = await inputError { _ = try await readCSV("Relevé\na\tb\n1\t2\n", readSize: readSize) }
+        #expect(tabbed?.message.contains("separated by tab (1 in each)") == true)
+    }
+
+    @Test("a file of one column is not a title line: rows without a delimiter, rows that differ, or a single row after the first line")
+    func oneColumnIsNoTitleLine() async throws {
+        for text in ["email\na@b.fr\nc@d.fr\n",          // no delimiter anywhere
+                     "adresse\n1, rue A\n2; rue B; bis\n",  // the rows differ (one `,`, then two `;`)
+                     "adresse\n1, rue A\n2, rue B, bis\n",  // the rows differ (one `,`, then two)
+                     "adresse\n1, rue A\n2 rue B\n",        // the second row has none
+                     "titre\na;b\n",                         // only one row after the first line
+                     "nom\n\"a;b\"\n\"c;d\"\n"] {               // the `;` are inside quotes
+            // Read as before (split at `,`, the default when the header has no delimiter).
+            let records = try await readCSV(text)
+            #expect(records.count == text.split(separator: "\n").count - 1, "\(text.debugDescription)")
+        }
+        // Rows after the fifth are not looked at.
+        let sixth = "titre\n" + String(repeating: "a;b\n", count: 5) + "a;b;c\n"
+        #expect(await inputError { _ = try await readCSV(sixth) } != nil)
+    }
+
     @Test("UTF-16 text without a byte-order mark is refused by name (it read as garbage keys full of \\u0000)", arguments: ["LE", "BE"])
     func utf16WithoutByteOrderMark(order: String) async throws {
         let text = "nom,montant\nDupont,12\n"
