@@ -9,12 +9,17 @@ public struct Provenance: Sendable, Equatable, Hashable {
     public var line: Int?
     /// The 1-based position of a collection case within its debtor (the `magicline-debtor` preset).
     public var caseIndex: Int?
+    /// Whether a record without an id of its own is known by the whole `source` path rather than
+    /// its file name (``positionalID``: `in/a/export.csv#12`): set on the inputs of a run that
+    /// share a file name, so that temp_ids stay unique within the run (CONTRACT.md §3).
+    public var idsByPath: Bool
 
-    public init(source: String, record: Int, line: Int? = nil, caseIndex: Int? = nil) {
+    public init(source: String, record: Int, line: Int? = nil, caseIndex: Int? = nil, idsByPath: Bool = false) {
         self.source = source
         self.record = record
         self.line = line
         self.caseIndex = caseIndex
+        self.idsByPath = idsByPath
     }
 
     /// `file.csv line 13 (record 12)`: the human form used in messages.
@@ -76,15 +81,16 @@ extension Provenance {
 }
 
 extension Provenance {
-    /// The stable id of a record without one of its own: the source's file name, `#`, the
-    /// record's position, and for a collection case `.` and its position (`debts.csv#12`,
-    /// `debtors.json#3.2`; stdin is `stdin`). The same on every run over the same input.
+    /// The stable id of a record without one of its own: the source's file name (its whole path
+    /// with ``idsByPath``), `#`, the record's position, and for a collection case `.` and its
+    /// position (`debts.csv#12`, `debtors.json#3.2`; stdin is `stdin`). The same on every run
+    /// over the same input.
     public var positionalID: String {
         // Written in one piece (one allocation): W2's generated input has a skipped row in ten,
         // and each got three strings made and joined. (The closure takes the two numbers, not a
         // copy of `self`, which retained and released its `source`.)
         let record = record, caseIndex = caseIndex
-        return Self.withFileName(of: source) { name in
+        return Self.withIDName(of: source, byPath: idsByPath) { name in
             String(unsafeUninitializedCapacity: name.count + 42) { buffer in
                 var count = buffer.initialize(fromContentsOf: name)
                 // `mark`, then `number`'s decimal digits (written last to first, as counted).
@@ -112,18 +118,20 @@ extension Provenance {
         }
     }
 
-    /// `debts.csv#` for `exports/debts.csv`: the part of ``positionalID`` that names the source.
-    public static func idPrefix(of source: String) -> String {
-        withFileName(of: source) { String(decoding: $0, as: UTF8.self) + "#" }
+    /// `debts.csv#` for `exports/debts.csv` (`exports/debts.csv#` with `byPath`): the part of
+    /// ``positionalID`` that names the source.
+    public static func idPrefix(of source: String, byPath: Bool = false) -> String {
+        withIDName(of: source, byPath: byPath) { String(decoding: $0, as: UTF8.self) + "#" }
     }
 
-    /// Hands `body` the UTF-8 bytes of `source`'s file name (after its last `/`), or `stdin` for
-    /// `-` and an empty name. On the bytes: a split by `Character` walks grapheme clusters (8,600
-    /// instructions for a 40-byte path, once per skipped row of W2).
-    private static func withFileName<Result>(of source: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+    /// Hands `body` the UTF-8 bytes of `source`'s file name (after its last `/`; all of `source`
+    /// with `byPath`), or `stdin` for `-` and an empty name. On the bytes: a split by `Character`
+    /// walks grapheme clusters (8,600 instructions for a 40-byte path, once per skipped row of W2).
+    private static func withIDName<Result>(of source: String, byPath: Bool, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         let read = { (bytes: UnsafeBufferPointer<UInt8>) -> Result in
             var start = bytes.count
-            while start > 0 && bytes[start - 1] != UInt8(ascii: "/") { start -= 1 }
+            while !byPath && start > 0 && bytes[start - 1] != UInt8(ascii: "/") { start -= 1 }
+            if byPath { start = 0 }
             let name = UnsafeBufferPointer(rebasing: bytes[start...])
             guard name.isEmpty || (name.count == 1 && name[0] == UInt8(ascii: "-")) else { return body(name) }
             let stdin: StaticString = "stdin"

@@ -111,7 +111,7 @@ public struct MapStage: ChunkStage {
         }
         // No own id, or a blank one: the record gets its position.
         if own.isEmpty {
-            candidate.tempID = idPrefix.prefix(for: candidate.provenance.source) + String(candidate.provenance.record)
+            candidate.tempID = idPrefix.prefix(for: candidate.provenance) + String(candidate.provenance.record)
         } else {
             candidate.tempID = consume own
         }
@@ -129,15 +129,18 @@ public struct MapStage: ChunkStage {
     }
 }
 
-/// The stable id prefix of records without an id of their own: the source's file name and `#`.
+/// The stable id prefix of records without an id of their own: the source's file name (or path,
+/// ``DebtflowCore/Provenance/idsByPath``) and `#`.
 struct IDPrefix {
     private var source: String?
+    private var byPath = false
     private var prefix = ""
 
-    mutating func prefix(for source: String) -> String {
-        if source != self.source {
-            self.source = source
-            prefix = Provenance.idPrefix(of: source)
+    mutating func prefix(for provenance: Provenance) -> String {
+        if provenance.source != source || provenance.idsByPath != byPath {
+            source = provenance.source
+            byPath = provenance.idsByPath
+            prefix = Provenance.idPrefix(of: provenance.source, byPath: byPath)
         }
         return prefix
     }

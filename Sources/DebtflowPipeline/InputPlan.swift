@@ -39,6 +39,19 @@ public struct InputPlan: Sendable {
         return InputPlan(matched: expansion.inputs, inputs: inputs, unmatched: expansion.unmatched)
     }
 
+    /// The matched paths whose file name another matched path has too (`in/a/export.csv` and
+    /// `in/b/export.csv`): their records without an id of their own are known by the path, not
+    /// the file name (``DebtflowCore/Provenance/idsByPath``), so that temp_ids stay unique within
+    /// a run (CONTRACT.md §3). Taken over every matched file, not only this shard's, so that every
+    /// shard of a night names an input's debts alike. Names are compared as bytes.
+    public var pathsSharingFileNames: Set<String> {
+        var byName: [[UInt8]: [String]] = [:]
+        for input in matched {
+            byName[Array(MatchedInput.fileName(of: input.path).utf8), default: []].append(input.path)
+        }
+        return Set(byName.values.filter { $0.count > 1 }.joined())
+    }
+
     /// The error for a pattern that matched nothing (exit 3).
     public static func unmatchedError(_ pattern: String) -> DebtflowError {
         DebtflowError.input("no file matches this input pattern; set \"if_missing\": \"ok\" in the read stage "

@@ -22,6 +22,8 @@ final class InputSequenceSource: RecordSource {
     private let sizes: [Int64]
     private let openInput: (MatchedInput) throws -> any RecordSource
     private let continuesAfterError: Bool
+    /// For each input, whether its records are known by their path (``DebtflowCore/Provenance/idsByPath``).
+    private let idsByPath: [Bool]
     private let warn: (String) -> Void
     private var position = 0
     private var current: (any RecordSource)?
@@ -33,9 +35,12 @@ final class InputSequenceSource: RecordSource {
     ///   - continueAfterError: `read.on_input_error: continue`.
     ///   - warn: where to say that an input held no records.
     ///   - openInput: opens one input's reader (named by its matched path).
+    ///   - pathsSharingFileNames: the inputs whose records without an id are known by their path
+    ///     (``InputPlan/pathsSharingFileNames``).
     init(inputs: [MatchedInput], continueAfterError: Bool, warn: @escaping (String) -> Void,
-         openInput: @escaping (MatchedInput) throws -> any RecordSource) {
+         pathsSharingFileNames: Set<String> = [], openInput: @escaping (MatchedInput) throws -> any RecordSource) {
         self.inputs = inputs
+        self.idsByPath = inputs.map { pathsSharingFileNames.contains($0.path) }
         self.continuesAfterError = continueAfterError
         self.warn = warn
         self.openInput = openInput
@@ -58,6 +63,9 @@ final class InputSequenceSource: RecordSource {
             }
             if var chunk = try await current!.nextChunk() {
                 currentRecords += chunk.count
+                if idsByPath[position] {
+                    for index in chunk.elements.indices { chunk.elements[index].provenance.idsByPath = true }
+                }
                 chunk.input = mark
                 chunk.inputBytesConsumed = bytesBefore + (chunk.inputBytesConsumed ?? 0)
                 return chunk

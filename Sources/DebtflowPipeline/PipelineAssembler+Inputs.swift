@@ -29,9 +29,10 @@ extension PipelineAssembler {
                 : "--shard \(options.shard?.description ?? ""): none of the \(plan.matched.count) input files falls in this shard; "
                   + "the outputs are published empty")
         }
-        if !configuration.isConversion, let (first, second) = Self.sharedFileName(in: plan.inputs) {
+        if !configuration.isConversion, let (first, second) = Self.sharedFileName(in: plan.matched) {
             log.warning("inputs \(first) and \(second) have the same file name: records without an id of their own "
-                        + "get the same temp_id in both (NAME#record); rename one to keep temp_ids unique")
+                        + "are known by their paths (\(first)#record, \(second)#record), not by the file name, so "
+                        + "that temp_ids stay unique; a --resume must see the same inputs as the run it resumes")
         }
         return unmatched
     }
@@ -58,11 +59,12 @@ extension PipelineAssembler {
         }
     }
 
-    /// Two inputs whose file names are equal (their generated temp_ids, `NAME#record`, would collide).
+    /// Two inputs whose file names are equal (their records without an id are known by their
+    /// paths: ``InputPlan/pathsSharingFileNames``).
     static func sharedFileName(in inputs: [MatchedInput]) -> (String, String)? {
         var byName: [[UInt8]: String] = [:]
         for input in inputs {
-            let name = Array((input.path.split(separator: "/").last.map(String.init) ?? input.path).utf8)
+            let name = Array(MatchedInput.fileName(of: input.path).utf8)
             if let other = byName[name] { return (other, input.path) }
             byName[name] = input.path
         }

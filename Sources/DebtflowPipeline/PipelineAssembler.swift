@@ -39,7 +39,7 @@ public struct PipelineAssembler {
         if let plan, read.hasManyInputs || plan.inputs.isEmpty {
             makeSource = {
                 InputSequenceSource(inputs: plan.inputs, continueAfterError: read.continuesAfterInputError,
-                                    warn: { log.warning($0) },
+                                    warn: { log.warning($0) }, pathsSharingFileNames: plan.pathsSharingFileNames,
                                     openInput: { try read.makeSource(baseDirectory: configuration.baseDirectory, input: $0,
                                                                      readsAhead: readsAhead) })
             }

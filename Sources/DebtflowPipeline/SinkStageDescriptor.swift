@@ -244,18 +244,36 @@ extension PipelineAssembler {
             }
             return options.dryRun ? DryRunSink(wrapping: file) : file
         case .http(let http):
-            return try makeHTTPSink(sink, http)
+            return try makeHTTPSink(sink, http, plan: plan)
         }
     }
 
-    private func makeHTTPSink(_ sink: SinkConfiguration, _ configuration: HTTPSinkConfiguration) throws -> HTTPPushSink {
+    /// The starts of positional temp_ids tonight's inputs would give with other inputs beside
+    /// them (``DebtflowSink/HTTPSinkRunOptions/foreignIDPrefixes``): for an input known by its
+    /// path, its file name; for one known by its file name, its path (when it has a folder).
+    private func foreignIDPrefixes(_ plan: InputPlan?) -> Set<String> {
+        guard let plan, configuration.read.hasManyInputs else { return [] }
+        let byPath = plan.pathsSharingFileNames
+        var prefixes = Set<String>()
+        for input in plan.matched {
+            let name = MatchedInput.fileName(of: input.path)
+            if byPath.contains(input.path) {
+                prefixes.insert(name + "#")
+            } else if name != input.path {
+                prefixes.insert(input.path + "#")
+            }
+        }
+        return prefixes
+    }
+
+    private func makeHTTPSink(_ sink: SinkConfiguration, _ configuration: HTTPSinkConfiguration, plan: InputPlan?) throws -> HTTPPushSink {
         let dryRunOutput = options.dryRun ? Self.dryRunOutputPath(of: sink) : nil
         let log = self.log
         do {
             return try HTTPPushSink(
                 configuration: configuration,
                 options: HTTPSinkRunOptions(dryRun: options.dryRun, resume: options.resume, retryUnknown: options.retryUnknown,
-                                            dryRunOutputPath: dryRunOutput),
+                                            dryRunOutputPath: dryRunOutput, foreignIDPrefixes: foreignIDPrefixes(plan)),
                 diagnostics: { line in log.warning(line) })
         } catch {
             var error = error

@@ -111,6 +111,7 @@ public final class CSVRecordReader: RecordSource {
                 finished = true
                 break
             }
+            try scanner.checkFieldCount()
             rowBytes += scanner.rowByteCount
             fields += scanner.fieldCount
             rows.append(appendRow(to: &builder, keys: &chunkKeys, keyBase: &keyBase))
@@ -167,6 +168,7 @@ public final class CSVRecordReader: RecordSource {
         guard options.header else { return }
         while try scanner.nextRow() {
             if scanner.rowIsBlank { continue }
+            try scanner.checkFieldCount()
             let names = (0..<scanner.fieldCount).map { decoder.string(scanner.fieldBytes($0)) }
             keys = CSVKeyTable(keys: CSVHeader.keys(fromNames: names))
             return

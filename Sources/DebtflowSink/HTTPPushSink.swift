@@ -93,7 +93,10 @@ public final class HTTPPushSink: OutcomeSink {
         self.stop = stop
 
         var earlierRun: JournalState?
-        if options.resume, let path = configuration.journalPath { earlierRun = try JournalState.load(path: path) }
+        if options.resume, let path = configuration.journalPath {
+            earlierRun = try JournalState.load(path: path, foreignIDPrefixes: options.foreignIDPrefixes)
+            if let id = earlierRun?.foreignID { throw Self.inputsChangedSinceJournal(path: path, tempID: id) }
+        }
         self.earlierRun = earlierRun
         nextBatchIndex = earlierRun?.nextBatchIndex ?? 0
 
@@ -496,5 +499,17 @@ public final class HTTPPushSink: OutcomeSink {
         results?.close()
         journal?.close()
         dryRunOutput?.discard()   // unless published by finish(): nothing half-written stays
+    }
+}
+
+extension HTTPPushSink {
+    /// `--resume` refused: the journal holds a positional temp_id that tonight's inputs give
+    /// another way (``HTTPSinkRunOptions/foreignIDPrefixes``).
+    static func inputsChangedSinceJournal(path: String, tempID: String) -> DebtflowError {
+        let id = MessageExcerpt.quoted(tempID)
+        let why = "a record known by its position in inputs other than tonight's (two inputs share a file name now, "
+            + "or no longer: their records without an id are known by their paths when they do)"
+        let what = "resuming would send acknowledged debts again under new temp_ids: resume with the inputs of the interrupted run"
+        return .usage("--resume: the journal \(path) holds the temp_id \(id), \(why); \(what)")
     }
 }

@@ -108,11 +108,18 @@ public struct HTTPSinkRunOptions: Sendable {
     /// With `--dry-run`: where to write what would be sent, one line per batch (`-` = stdout);
     /// `nil` writes nothing.
     public var dryRunOutputPath: String?
+    /// With `--resume`: the starts of positional temp_ids (`export.csv#`, `in/b/export.csv#`) that
+    /// this run's inputs do not give tonight but would have given with other inputs beside them
+    /// (``DebtflowCore/Provenance/idsByPath``). A journal holding one is refused: its debts would
+    /// be sent again under their new temp_ids.
+    public var foreignIDPrefixes: Set<String>
 
-    public init(dryRun: Bool = false, resume: Bool = false, retryUnknown: Bool = false, dryRunOutputPath: String? = nil) {
+    public init(dryRun: Bool = false, resume: Bool = false, retryUnknown: Bool = false, dryRunOutputPath: String? = nil,
+                foreignIDPrefixes: Set<String> = []) {
         self.dryRun = dryRun
         self.resume = resume
         self.retryUnknown = retryUnknown
         self.dryRunOutputPath = dryRunOutputPath
+        self.foreignIDPrefixes = foreignIDPrefixes
     }
 }

@@ -69,6 +69,11 @@ final class JournalState {
     private var debts = JournalDebtIndex()
     /// One more than the highest batch number in the journal: this run numbers its batches on.
     private(set) var nextBatchIndex = 0
+    /// The starts of positional temp_ids this run's inputs no longer give (``load(path:foreignIDPrefixes:)``).
+    private var foreignIDPrefixes: Set<String> = []
+    /// The first temp_id of the journal that is a record's position under one of
+    /// ``foreignIDPrefixes`` (`export.csv#12`): the inputs changed since the journal was written.
+    private(set) var foreignID: String?
 
     private init(path: String, descriptor: Int32) {
         self.path = path
@@ -79,11 +84,14 @@ final class JournalState {
 
     /// Reads the journal at `path`; `nil` when there is none (an ordinary run). A torn last line
     /// (the process died while writing it) is ignored, and so is a last line that does not read.
-    static func load(path: String) throws(DebtflowError) -> JournalState? {
+    /// - Parameter foreignIDPrefixes: see ``HTTPSinkRunOptions/foreignIDPrefixes``; the first
+    ///   journal temp_id that is one of them and then a position is kept in ``foreignID``.
+    static func load(path: String, foreignIDPrefixes: Set<String> = []) throws(DebtflowError) -> JournalState? {
         guard let fd = try JournalFile.openRegularFile(path, flags: O_RDONLY, failure: "cannot read the journal \(path)") else {
             return nil
         }
         let state = JournalState(path: path, descriptor: fd)
+        state.foreignIDPrefixes = foreignIDPrefixes
         // A line that does not read is an error only when another line follows it: the last one
         // may be the one the process died writing.
         var damagedLine: Int?
@@ -129,11 +137,13 @@ final class JournalState {
             batchRecords[slot].tempIDs = ids
             batchRecords[slot].startedLine = (offset, line.count)
             for id in ids ?? [] where !id.isEmpty { debts[id] = .unresolved(batch: slot, startedOnly: true) }
+            if !foreignIDPrefixes.isEmpty, foreignID == nil { foreignID = ids?.first(where: isForeign) }
         case "done":
             batchRecords[slot].fate = .acknowledged
             var acknowledged = Set<String>()
             for element in results {
                 guard let result = DebtPushResult(json: element.value), let id = result.tempID, !id.isEmpty else { continue }
+                if !foreignIDPrefixes.isEmpty, foreignID == nil, isForeign(id) { foreignID = id }
                 let range = element.range
                 if result.status == .unknown {
                     debts[id] = .unresolved(batch: slot, startedOnly: false)
@@ -160,6 +170,16 @@ final class JournalState {
             }
         }
         return true
+    }
+
+    /// Whether `id` is one of ``foreignIDPrefixes`` and then a record's position (`12`, or a
+    /// case's, `3.2`).
+    private func isForeign(_ id: String) -> Bool {
+        guard let mark = id.lastIndex(of: "#") else { return false }
+        let position = id[id.index(after: mark)...]
+        guard let first = position.first, first.isASCII, first.isNumber,
+              position.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }) else { return false }
+        return foreignIDPrefixes.contains(String(id[...mark]))
     }
 
     /// The events a journal line may say (``JournalFile``).

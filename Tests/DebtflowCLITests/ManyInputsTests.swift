@@ -373,17 +373,70 @@ struct ManyInputsTests {
         #expect(inputs.map { $0["error"] != nil } == [false, true, false])
     }
 
-    @Test("two inputs with the same file name in different folders get a warning about their generated temp_ids")
-    func sameFileNameWarning() throws {
+    @Test("two inputs with the same file name in different folders: records without an id are known by their paths, so temp_ids stay unique (they were x.csv#1 twice)")
+    func sameFileNameIDsByPath() throws {
         let folder = try TestSupport.makeTemporaryDirectory()
         try write(Data("firstname;lastname;amount;currency;phone\nJean;Dupont;1,50;EUR;0612345678\n".utf8), "in/a/x.csv", in: folder)
-        try write(Data("firstname;lastname;amount;currency;phone\nMarie;Durand;2,50;EUR;0612345679\n".utf8), "in/b/x.csv", in: folder)
-        let config = try debtPipeline(in: folder, path: #""in/*/x.csv""#)
+        try write(Data("firstname;lastname;amount;currency;phone\nMarie;Durand;2,50;EUR;0612345679\n;;;;\n".utf8), "in/b/x.csv", in: folder)
+        try write(Data("firstname;lastname;amount;currency;phone\nPaul;Martin;3,50;EUR;0612345670\n".utf8), "in/c/y.csv", in: folder)
+        let config = try debtPipeline(in: folder, path: #""in/*/*.csv""#)
         let result = try debtflow(["run", config.path])
         #expect(result.status == 0, "\(result.stderrText)")
-        #expect(result.stderrText.contains("inputs in/a/x.csv and in/b/x.csv have the same file name"))
-        let ids = try TestSupport.readNDJSON(folder.appendingPathComponent("out/valid.ndjson")).compactMap { $0["temp_id"] as? String }
-        #expect(ids == ["x.csv#1", "x.csv#1"])
+        #expect(result.stderrText.contains("inputs in/a/x.csv and in/b/x.csv have the same file name: records without an id of their own are known by their paths"))
+        let outcomes = try TestSupport.readNDJSON(folder.appendingPathComponent("out/valid.ndjson"))
+        // Only inputs that share a name change; another keeps its file name. The empty row
+        // (skipped, known by its position) too.
+        #expect(outcomes.compactMap { $0["temp_id"] as? String } == ["in/a/x.csv#1", "in/b/x.csv#1", "in/b/x.csv#2", "y.csv#1"])
+        #expect(outcomes.compactMap { $0["status"] as? String } == ["valid", "valid", "skipped", "valid"])
+        let valid = outcomes.compactMap { $0["temp_id"] as? String }
+        // A shard that reads one of the two names its debts alike (the names are compared over
+        // every matched file).
+        let shard = try debtflow(["run", config.path, "--shard", "1/2"])
+        #expect(shard.status <= 1, "\(shard.stderrText)")
+        let shardIDs = try TestSupport.readNDJSON(folder.appendingPathComponent("out/valid.ndjson")).compactMap { $0["temp_id"] as? String }
+        #expect(!shardIDs.isEmpty && Set(shardIDs).isSubset(of: Set(valid)), "\(shardIDs)")
+    }
+
+    @Test("a push of two inputs with the same file name sends every debt; --resume after a same-named input came or went is refused (exit 2), not a resend")
+    func sameFileNamePushAndResume() throws {
+        let folder = try TestSupport.makeTemporaryDirectory()
+        let header = "firstname;lastname;amount;currency;phone\n"
+        try write(Data((header + "Jean;Dupont;1,50;EUR;0612345678\nLuc;Petit;4,50;EUR;0612345671\n").utf8), "in/b/x.csv", in: folder)
+        let sandbox = try SandboxProcess(folder: folder)
+        defer { sandbox.stop() }
+        let config = """
+        {"version":1,"name":"push","stages":[{"read":{"format":"csv","path":"in/*/x.csv"}},
+          {"map":{}},{"normalize":{}},{"classify":{}},{"validate":{}},
+          {"sink":{"format":"http","url":"\(sandbox.batchURL)","token":"t","batch_size":500,"results":"results.ndjson","journal":"journal.ndjson"}}]}
+        """
+        try Data(config.utf8).write(to: folder.appendingPathComponent("p.json"))
+        let path = folder.appendingPathComponent("p.json").path
+        // Tonight b alone: its debts are x.csv#1 and x.csv#2.
+        let first = try debtflow(["run", path])
+        #expect(first.status == 0, "\(first.stderrText)")
+        #expect(try sandbox.ledgerDebts().compactMap { $0["temp_id"] as? String }.sorted() == ["x.csv#1", "x.csv#2"])
+        // Then a second x.csv: a resume would know b's debts as in/b/x.csv#1, #2 and send them again.
+        try write(Data((header + "Marie;Durand;2,50;EUR;0612345679\n").utf8), "in/a/x.csv", in: folder)
+        let resumed = try debtflow(["run", path, "--resume"])
+        #expect(resumed.status == 2, "\(resumed.stderrText)")
+        #expect(resumed.stderrText.contains("--resume: the journal"))
+        #expect(resumed.stderrText.contains("holds the temp_id \"x.csv#1\""), "\(resumed.stderrText)")
+        #expect(try sandbox.ledgerDebts().count == 2)
+        // A run of its own sends all three inputs' debts under their paths, each once.
+        let fresh = try debtflow(["run", path])
+        #expect(fresh.status == 0, "\(fresh.stderrText)")
+        let ledger = try sandbox.ledgerDebts().compactMap { $0["temp_id"] as? String }
+        #expect(ledger.sorted() == ["in/a/x.csv#1", "in/b/x.csv#1", "in/b/x.csv#2", "x.csv#1", "x.csv#2"])
+        // And the other way: with a gone, a resume of that journal would know b's as x.csv#… again.
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("in/a/x.csv"))
+        let back = try debtflow(["run", path, "--resume"])
+        #expect(back.status == 2, "\(back.stderrText)")
+        #expect(back.stderrText.contains("holds the temp_id \"in/b/x.csv#1\""), "\(back.stderrText)")
+        // With the inputs of the run it resumes, a resume sends nothing more.
+        try write(Data((header + "Marie;Durand;2,50;EUR;0612345679\n").utf8), "in/a/x.csv", in: folder)
+        let same = try debtflow(["run", path, "--resume"])
+        #expect(same.status == 0, "\(same.stderrText)")
+        #expect(try sandbox.ledgerDebts().count == 5)
     }
 
     @Test("check --deep reads every matched input through and names the corrupt one (exit 3)")

@@ -34,10 +34,13 @@ struct ProvenanceTests {
               (Provenance(source: "exports/échéances-2026.csv.gz", record: 1_234_567_890, caseIndex: 10),
                "échéances-2026.csv.gz#1234567890.10"),
               (Provenance(source: "a/b/", record: 9), "stdin#9"),
+              // An input that shares its file name with another of the run: its whole path.
+              (Provenance(source: "in/a/debts.csv", record: 12, idsByPath: true), "in/a/debts.csv#12"),
+              (Provenance(source: "/srv/in/b/debtors.json", record: 3, caseIndex: 2, idsByPath: true), "/srv/in/b/debtors.json#3.2"),
           ])
     func positionalID(provenance: Provenance, expected: String) {
         #expect(provenance.positionalID == expected)
         // The prefix the map stage caches per source is the same text.
-        #expect(expected.hasPrefix(Provenance.idPrefix(of: provenance.source)))
+        #expect(expected.hasPrefix(Provenance.idPrefix(of: provenance.source, byPath: provenance.idsByPath)))
     }
 }
