@@ -137,7 +137,7 @@ public final class CSVRecordReader: RecordSource {
     /// - Throws: `.input` for UTF-16 text without a byte-order mark.
     private func start() throws {
         try scanner.skipByteOrderMark()
-        let (firstLine, following) = try scanner.firstLineAndFollowing()
+        var firstLine = try scanner.firstLine()
         if let order = CSVDelimiterDetection.utf16Order(of: firstLine) {
             throw DebtflowError.input(
                 "the input looks like UTF-16 text without a byte-order mark (every other byte of its first line is 0), "
@@ -147,14 +147,21 @@ public final class CSVRecordReader: RecordSource {
         let directive = CSVDelimiterDetection.excelSeparator(in: firstLine)
         switch options.delimiter {
         case .auto:
-            if directive == nil, let below = CSVDelimiterDetection.delimiterBelowTitle(
-                firstLine: firstLine, following: following) {
-                let name = below.delimiter == CSVBytes.tab ? "tab" : "\"\(Character(UnicodeScalar(below.delimiter)))\""
-                throw DebtflowError.input(
-                    "the first line has no delimiter, but the lines after it are separated by \(name) "
-                        + "(\(below.perRow) in each): is line 1 a title above the header? Remove that line "
-                        + "(for example with tail -n +2), or set \"delimiter\" to read the file as it is",
-                    location: .init(file: source.name, line: 1))
+            // A first line without any delimiter may be a title above the header: only then are
+            // the lines after it looked at (reading up to 64 KiB ahead, which a slow stream
+            // would make the run wait for).
+            if directive == nil, CSVDelimiterDetection.counts(firstLine).allSatisfy({ $0 == 0 }) {
+                let following: UnsafeBufferPointer<UInt8>
+                // (Reading ahead may move the buffer: the first line is taken again from it.)
+                (firstLine, following) = try scanner.firstLineAndFollowing()
+                if let below = CSVDelimiterDetection.delimiterBelowTitle(firstLine: firstLine, following: following) {
+                    let name = below.delimiter == CSVBytes.tab ? "tab" : "\"\(Character(UnicodeScalar(below.delimiter)))\""
+                    throw DebtflowError.input(
+                        "the first line has no delimiter, but the lines after it are separated by \(name) "
+                            + "(\(below.perRow) in each): is line 1 a title above the header? Remove that line "
+                            + "(for example with tail -n +2), or set \"delimiter\" to read the file as it is",
+                        location: .init(file: source.name, line: 1))
+                }
             }
             scanner.setDelimiter(directive ?? CSVDelimiterDetection.detect(firstLine))
         case .byte(let byte): scanner.setDelimiter(byte)
