@@ -25,7 +25,7 @@ enum CheckCommand {
         defer { withExtendedLifetime(signals) {} }
         let options = RunOptions(shard: try scanner.value("--shard").map(InputShard.init(parsing:)))
         let assembler = PipelineAssembler(configuration: configuration, options: options, log: log)
-        let report = try await assembler.check()
+        let report = try await assembler.check(deep: scanner.flag("--deep"))
         for line in report { log.info(line) }
         if scanner.flag("--deep") {
             for input in try await assembler.readInputsThrough() { log.info(input.description) }

@@ -31,6 +31,12 @@ extension PipelineAssembler {
         let goesOn = configuration.read.hasManyInputs && configuration.read.continuesAfterInputError
         var failed: [String] = []
         for input in inputs {
+            // A FIFO or a device is not read: its data is the run's (``ReadStageConfiguration/reach(baseDirectory:input:deep:)``
+            // said so). Stdin is: what is piped to `check --deep` is there to be checked.
+            let inputPath = input?.path ?? configuration.read.displayPath ?? configuration.read.path ?? "-"
+            if inputPath != "-", ByteSources.streamKind(of: inputPath, relativeTo: configuration.baseDirectory) != nil {
+                continue
+            }
             do {
                 reports.append(try await readThrough(input))
             } catch let error as DebtflowError where goesOn && error.kind == .input {

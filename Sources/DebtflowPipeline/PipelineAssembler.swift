@@ -82,7 +82,8 @@ public struct PipelineAssembler {
 
     /// Validates what can be validated without writing: outputs' folders exist and are writable, the
     /// input can be opened. Returns one line per thing checked.
-    public func check() async throws -> [String] {
+    /// - Parameter deep: `check --deep` follows (its inputs' lines say what it will read).
+    public func check(deep: Bool = false) async throws -> [String] {
         var report: [String] = []
         let plan = try InputPlan.make(read: configuration.read, baseDirectory: configuration.baseDirectory, shard: options.shard)
         try namingConfigFile {
@@ -104,10 +105,10 @@ public struct PipelineAssembler {
             report.append("read.path: \(plan.matched.count) input file\(plan.matched.count == 1 ? "" : "s") matched"
                           + (options.shard.map { ", \(plan.inputs.count) in shard \($0)" } ?? ""))
             for input in plan.inputs {
-                report.append(try configuration.read.reach(baseDirectory: configuration.baseDirectory, input: input))
+                report.append(try configuration.read.reach(baseDirectory: configuration.baseDirectory, input: input, deep: deep))
             }
         } else {
-            report.append(try configuration.read.reach(baseDirectory: configuration.baseDirectory))
+            report.append(try configuration.read.reach(baseDirectory: configuration.baseDirectory, deep: deep))
         }
         for sink in configuration.sinks {
             guard var probe = sink.http else { continue }

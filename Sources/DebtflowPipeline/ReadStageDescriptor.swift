@@ -180,13 +180,17 @@ extension ReadStageConfiguration {
     }
 
     /// `debtflow check`'s line for an input: a file is opened (its first bytes looked at: gzip, or
-    /// an archive refused); a stream (stdin, a FIFO, a device) is not, since that would take its
-    /// bytes from the run.
+    /// an archive refused); a stream (a FIFO, a device) is not, since that would take its bytes
+    /// from the run; nor is stdin, unless `deep` (`check --deep` reads what is piped to it).
     /// - Throws: `.input` when a file cannot be opened or holds an archive.
-    func reach(baseDirectory: String, input: MatchedInput? = nil) throws -> String {
+    func reach(baseDirectory: String, input: MatchedInput? = nil, deep: Bool = false) throws -> String {
         let inputPath = input?.path ?? displayPath ?? path ?? "-"
         if let kind = ByteSources.streamKind(of: inputPath, relativeTo: baseDirectory) {
+            if deep && inputPath == "-" {
+                return "input -: \(kind), read through below (--deep reads what is piped to it; a run would get none of it)"
+            }
             return "input \(inputPath): \(kind), not opened (reading from it would take its data from the run)"
+                + (deep ? "; --deep does not read it through either" : "")
         }
         let source = try makeSource(baseDirectory: baseDirectory, input: input)
         return "input \(source.name): reachable"

@@ -107,6 +107,21 @@ struct CheckDeepTests {
         #expect(deep.stderrText.contains("read through, 3 records (2 malformed"), "\(deep.stderrText)")
     }
 
+    @Test("--deep reads what is piped to stdin, and says so (its line said \"not opened\" while it read it)")
+    func deepReadsStdin() throws {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-deep")
+        let config = #"{"version":1,"name":"deep","stages":[{"read":{"format":"csv","path":"-"}},{"sink":{"format":"ndjson","path":"out.ndjson"}}]}"#
+        try Data(config.utf8).write(to: folder.appendingPathComponent("p.json"))
+        let path = folder.appendingPathComponent("p.json").path
+        let deep = try TestSupport.runDebtflow(["check", path, "--deep"], stdin: Data("a;b\n1;2\n3;4\n".utf8))
+        #expect(deep.status == 0, "\(deep.stderrText)")
+        #expect(deep.stderrText.contains("input -: standard input, read through below (--deep reads what is piped to it; a run would get none of it)"))
+        #expect(deep.stderrText.contains("input -: read through, 2 records"), "\(deep.stderrText)")
+        #expect(!deep.stderrText.contains("not opened"), "\(deep.stderrText)")
+        let plain = try TestSupport.runDebtflow(["check", path], stdin: Data("a;b\n1;2\n".utf8))
+        #expect(plain.stderrText.contains("input -: standard input, not opened (reading from it would take its data from the run)"))
+    }
+
     @Test("SIGINT, SIGTERM and SIGHUP stop a --deep check that is still reading: exit 130, a message, nothing written",
           arguments: [SIGINT, SIGTERM, SIGHUP])
     func signalWhileReadingThrough(signal: Int32) throws {

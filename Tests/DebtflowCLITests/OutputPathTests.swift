@@ -166,6 +166,12 @@ struct OutputPathTests {
         #expect(result.status == 0, "\(result.stderrText)")
         #expect(result.stderrText.contains("input feed.csv: a FIFO, not opened (reading from it would take its data from the run)"),
                 "\(result.stderrText)")
+        // Nor does --deep read it through (it waited for a writer, then took the run's data).
+        let deep = try TestSupport.runDebtflow(["check", folder.appendingPathComponent("p.json").path, "--deep"], timeout: 10)
+        #expect(deep.status == 0, "\(deep.stderrText)")
+        #expect(deep.stderrText.contains("input feed.csv: a FIFO, not opened (reading from it would take its data from the run); "
+                                         + "--deep does not read it through either"), "\(deep.stderrText)")
+        #expect(!deep.stderrText.contains("read through,"), "\(deep.stderrText)")
     }
 
     @Test("/dev/fd/N names only a descriptor the run was started with: one the runtime opened for itself (the signal self-pipe, libdispatch's) is exit 2",
