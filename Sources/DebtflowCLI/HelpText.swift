@@ -15,7 +15,7 @@ enum HelpText {
       debtflow schema                       print the JSON Schema of pipeline configs (editor completion and checking)
       debtflow phone [--region FR] [NUMBER ...]   normalize and classify phone numbers (else one per stdin line)
       debtflow sandbox [--port N] [--debtors PATH] [--ledger PATH] [--token T] [fault options]
-      debtflow generate --rows N --format csv|json|ndjson|xml [--gzip] [--seed S] [--out PATH]
+      debtflow generate --rows N [--format csv|json|ndjson|xml] [--gzip] [--seed S] [--out PATH]
       debtflow --help | debtflow COMMAND --help | debtflow --version
 
     EXIT CODES:

@@ -58,7 +58,8 @@ public final class JSONTokenizer {
                 throw DebtflowError.input("the input is UTF-16 text (\(order.description) byte-order mark); JSON input must be UTF-8",
                                           location: .init(file: cursor.source.name, line: 1, column: 1, byteOffset: 0))
             }
-            throw cursor.error("unexpected byte 0x\(hex(first)) at the start of the input; JSON input must be UTF-8")
+            throw DebtflowError.input("unexpected byte 0x\(hex(first)) at the start of the input; JSON input must be UTF-8",
+                                      location: .init(file: cursor.source.name, line: 1, column: 1, byteOffset: 0))
         }
         guard first == 0xEF else { return }
         cursor.advance()

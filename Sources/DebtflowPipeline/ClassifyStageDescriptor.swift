@@ -12,9 +12,13 @@ extension StageDescriptor {
 extension ClassifyOptions {
     /// The keys of ``init(config:)``.
     static let configOptions = ConfigOptions("Sets each debt's destination zone and credits from its phone number.", [
-        ConfigOption("rates", .objectMap(keys: DestinationZone.allCases.map(\.rawValue), options: rateOptions), "Overrides of the credits table, by zone."),
+        ConfigOption("rates", .objectMap(keys: rateZones.map(\.rawValue), options: rateOptions), "Overrides of the credits table, by zone (not `other`: it stays unsupported)."),
         ConfigOption("expensive", .stringList(of: ConfigChoice(DestinationZone.self)), default: .array(defaultExpensive.map { .string($0.rawValue) }), "The zones whose destinations are expensive (refused unless accepted in `validate`)."),
     ])
+
+    /// The zones `rates` may name: all but `other`, whose numbers are unsupported destinations
+    /// whatever their rate (docs/rules.md).
+    static let rateZones = DestinationZone.allCases.filter { $0 != .other }
 
     /// The keys of one zone's rate in `rates`.
     static let rateOptions = ConfigOptions("One zone's rate.", [
@@ -31,7 +35,12 @@ extension ClassifyOptions {
         if let object = try options.object("rates") {
             for name in object.keys {
                 guard let zone = DestinationZone(rawValue: name) else {
-                    throw DebtflowError.configuration("unknown zone; expected one of: \(zoneNames)", path: object.child(name))
+                    throw DebtflowError.configuration("unknown zone; expected one of: \(Self.rateZones.map(\.rawValue).joined(separator: ", "))",
+                                                      path: object.child(name))
+                }
+                guard Self.rateZones.contains(zone) else {
+                    throw DebtflowError.configuration("the zone `other` has no rates: its numbers are unsupported destinations "
+                                                      + "(unsupported_destination), whatever their rate", path: object.child(name))
                 }
                 // `null` keeps the table's rate for the zone (the schema allows it).
                 if case .null? = object.rawValue(name) { continue }

@@ -174,6 +174,9 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
                 for sink in sinks where !sink.sends { try await sink.finish() }
             }
             for sink in sinks { sink.contribute(to: &summary) }
+            // The whole run: the last batches' answers and the publish included (it was taken
+            // before them, so a push waiting on the server said "in 0.00 s").
+            summary.seconds = seconds(since: start)
         } catch {
             budget.cancel()
             outcomes.cancel()

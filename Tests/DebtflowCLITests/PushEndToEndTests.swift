@@ -101,6 +101,21 @@ struct PushEndToEndTests {
         #expect(after.count >= before)
     }
 
+    @Test("the summary's seconds cover the whole run: the last batch's answer and the publish (it said 0.00 s while the server took 1.5 s)")
+    func secondsCoverTheLastAnswer() throws {
+        let folder = try workspace(rows: 20)
+        let sandbox = try SandboxProcess(folder: folder, arguments: ["--latency-ms", "1500"])
+        defer { sandbox.stop() }
+        let config = try writeConfig(folder, url: sandbox.batchURL)
+        let result = try TestSupport.runDebtflow(["run", config.path, "--summary", folder.appendingPathComponent("summary.json").path])
+        #expect(result.status <= 1, "\(result.stderrText)")
+        let seconds = try #require(try summary(folder)["seconds"] as? Double)
+        // A lower bound the server's delay sets, not a speed: the one batch waited 1.5 s for its answer.
+        #expect(seconds >= 1.5, "seconds \(seconds)")
+        #expect(result.stderrText.contains("records (20 read) in 1.") || result.stderrText.contains("records (20 read) in 2."),
+                "\(result.stderrText)")
+    }
+
     @Test("killed with SIGKILL at random points, then --resume: each debt created exactly once", arguments: [0.3, 0.7, 1.2])
     func killAndResume(killAfter: Double) throws {
         let folder = try workspace(rows: 2500, seed: 9)

@@ -69,6 +69,11 @@ struct PipelineConfigurationTests {
             try decode(stages(#"{"read":{"format":"csv","path":"a"}},{"map":{}},{"normalize":{}},{"classify":{"rates":{"eu":{}}}},{"validate":{}},{"sink":{"format":"ndjson","path":"o"}}"#))
         }
         #expect(error.description.contains("stages[3].classify.rates.eu"), "\(error)")
+        // `other` has no rates: its numbers stay unsupported (the rate was accepted and ignored).
+        let other = try #require(throws: DebtflowError.self) {
+            try decode(stages(#"{"read":{"format":"csv","path":"a"}},{"map":{}},{"normalize":{}},{"classify":{"rates":{"other":{"credits":1}}}},{"validate":{}},{"sink":{"format":"ndjson","path":"o"}}"#))
+        }
+        #expect(other.description.contains("stages[3].classify.rates.other: the zone `other` has no rates"), "\(other)")
     }
 
     @Test("only the listed stages are configured: without classify there are no classify options")

@@ -121,6 +121,14 @@ struct JSONTapeReadingTests {
         }
     }
 
+    @Test("a byte 0xFF or 0xFE first is named at byte 0, column 1 (it said byte 1, column 2)", arguments: [UInt8(0xFF), 0xFE])
+    func strayFirstByte(first: UInt8) {
+        let error = JSONXMLFixtures.inputError { _ = try JSONXMLFixtures.jsonRecords([first] + Array(#"[{"a":1}]"#.utf8)) }
+        #expect(error?.message.contains("at the start of the input; JSON input must be UTF-8") == true, "\(String(describing: error))")
+        #expect(error?.location?.byteOffset == 0 && error?.location?.column == 1 && error?.location?.line == 1,
+                "\(String(describing: error?.location))")
+    }
+
     @Test("the tape path accepts exactly the UTF-8 the tree parser accepts (every lead byte ≥ 0x80, edge continuations)")
     func utf8ValidationMatchesTheTreeParser() {
         let edges: [UInt8] = [0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0]
