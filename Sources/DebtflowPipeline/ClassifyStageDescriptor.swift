@@ -38,12 +38,12 @@ extension ClassifyOptions {
                     throw DebtflowError.configuration("unknown zone; expected one of: \(Self.rateZones.map(\.rawValue).joined(separator: ", "))",
                                                       path: object.child(name))
                 }
+                // `null` keeps the table's rate for the zone (the schema allows it), `other`'s too.
+                if case .null? = object.rawValue(name) { continue }
                 guard Self.rateZones.contains(zone) else {
                     throw DebtflowError.configuration("the zone `other` has no rates: its numbers are unsupported destinations "
                                                       + "(unsupported_destination), whatever their rate", path: object.child(name))
                 }
-                // `null` keeps the table's rate for the zone (the schema allows it).
-                if case .null? = object.rawValue(name) { continue }
                 guard let rate = try object.object(name) else { continue }
                 try rate.rejectUnknownKeys(describedBy: Self.rateOptions)
                 // What a rate does not name keeps the table's value (docs/rules.md).

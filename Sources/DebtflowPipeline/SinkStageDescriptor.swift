@@ -255,15 +255,15 @@ extension PipelineAssembler {
         guard let plan, configuration.read.hasManyInputs else { return [] }
         let byPath = plan.pathsSharingFileNames
         var prefixes = Set<String>()
+        var given = Set<String>()
         for input in plan.matched {
-            let name = MatchedInput.fileName(of: input.path)
-            if byPath.contains(input.path) {
-                prefixes.insert(name + "#")
-            } else if name != input.path {
-                prefixes.insert(input.path + "#")
-            }
+            let known = byPath.contains(input.path)
+            given.insert(Provenance.idPrefix(of: input.path, byPath: known))
+            prefixes.insert(Provenance.idPrefix(of: input.path, byPath: !known))
         }
-        return prefixes
+        // A prefix tonight's inputs give themselves is not foreign (`x.csv` in the config's own
+        // folder beside `in/a/x.csv` is `x.csv#` either way).
+        return prefixes.subtracting(given)
     }
 
     private func makeHTTPSink(_ sink: SinkConfiguration, _ configuration: HTTPSinkConfiguration, plan: InputPlan?) throws -> HTTPPushSink {

@@ -29,8 +29,10 @@ enum CSVDelimiterDetection {
     /// A title line above the header (`Export du 01/02/2026`, then `nom;prenom;montant`): the
     /// first line has no candidate delimiter, while the rows after it (at least two, at most
     /// five, among `following`'s complete rows; blank ones skipped) all have the same number,
-    /// at least one, of one candidate, the most frequent in each. Returns that candidate and its
-    /// count per row, or `nil`. Read with `auto`, such a file is one column named after the title.
+    /// at least two (three columns: an export of debtors has more), of one candidate, the most
+    /// frequent in each. Returns that candidate and its count per row, or `nil`. Read with
+    /// `auto`, such a file is one column named after the title. (With one per row, a file of one
+    /// column whose values hold a `;` or a decimal comma would be taken for one.)
     static func delimiterBelowTitle(firstLine: UnsafeBufferPointer<UInt8>,
                                     following: UnsafeBufferPointer<UInt8>) -> (delimiter: UInt8, perRow: Int)? {
         guard counts(firstLine).allSatisfy({ $0 == 0 }) else { return nil }
@@ -63,7 +65,7 @@ enum CSVDelimiterDetection {
                 rowHasText = true
             }
         }
-        guard rows >= 2, let found else { return nil }
+        guard rows >= 2, let found, found.perRow >= 2 else { return nil }
         return (CSVDelimiter.candidates[found.delimiter], found.perRow)
     }
 

@@ -156,11 +156,12 @@ public final class CSVRecordReader: RecordSource {
                 (firstLine, following) = try scanner.firstLineAndFollowing()
                 if let below = CSVDelimiterDetection.delimiterBelowTitle(firstLine: firstLine, following: following) {
                     let name = below.delimiter == CSVBytes.tab ? "tab" : "\"\(Character(UnicodeScalar(below.delimiter)))\""
+                    let line = scanner.lineNumber(of: firstLine)
                     throw DebtflowError.input(
                         "the first line has no delimiter, but the lines after it are separated by \(name) "
-                            + "(\(below.perRow) in each): is line 1 a title above the header? Remove that line "
-                            + "(for example with tail -n +2), or set \"delimiter\" to read the file as it is",
-                        location: .init(file: source.name, line: 1))
+                            + "(\(below.perRow) in each): is line \(line) a title above the header? Remove the lines up to it "
+                            + "(for example with tail -n +\(line + 1)), or set \"delimiter\" to read the file as it is",
+                        location: .init(file: source.name, line: line))
                 }
             }
             scanner.setDelimiter(directive ?? CSVDelimiterDetection.detect(firstLine))

@@ -270,6 +270,22 @@ final class CSVRowScanner {
         return (line, UnsafeBufferPointer(start: storage + lineEnd, count: min(wanted, end - lineEnd)))
     }
 
+    /// The physical line `line` (from ``firstLine(limit:)``, not yet consumed) starts on: the
+    /// blank lines before it counted (a CR LF is one line break).
+    func lineNumber(of line: UnsafeBufferPointer<UInt8>) -> Int {
+        var number = self.line
+        var index = position
+        let start = UnsafePointer(storage).distance(to: line.baseAddress.unsafelyUnwrapped)
+        while index < start {
+            if storage[index] == CSVBytes.lineFeed || (storage[index] == CSVBytes.carriageReturn
+                                                        && !(index + 1 < start && storage[index + 1] == CSVBytes.lineFeed)) {
+                number += 1
+            }
+            index += 1
+        }
+        return number
+    }
+
     // MARK: - Rows
 
     /// Scans the next row into ``fields``.

@@ -508,8 +508,10 @@ extension HTTPPushSink {
     static func inputsChangedSinceJournal(path: String, tempID: String) -> DebtflowError {
         let id = MessageExcerpt.quoted(tempID)
         let why = "a record known by its position in inputs other than tonight's (two inputs share a file name now, "
-            + "or no longer: their records without an id are known by their paths when they do)"
-        let what = "resuming would send acknowledged debts again under new temp_ids: resume with the inputs of the interrupted run"
+            + "or no longer: their records without an id are known by their paths when they do; or the journal was "
+            + "written by a version before 2026-11-30, which gave such inputs their file name)"
+        let what = "resuming would send acknowledged debts again under new temp_ids: resume with the inputs of the "
+            + "interrupted run, or with the version that wrote the journal; a run without --resume sends every debt again"
         return .usage("--resume: the journal \(path) holds the temp_id \(id), \(why); \(what)")
     }
 }

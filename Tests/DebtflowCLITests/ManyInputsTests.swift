@@ -439,6 +439,29 @@ struct ManyInputsTests {
         #expect(try sandbox.ledgerDebts().count == 5)
     }
 
+    @Test("a resume over the same inputs is not refused when one same-named input is in the config's own folder (its ids are x.csv#… either way)")
+    func sameFileNameResumeInConfigFolder() throws {
+        let folder = try TestSupport.makeTemporaryDirectory()
+        let header = "firstname;lastname;amount;currency;phone\n"
+        try write(Data((header + "Jean;Dupont;1,50;EUR;0612345678\n").utf8), "x.csv", in: folder)
+        try write(Data((header + "Marie;Durand;2,50;EUR;0612345679\n").utf8), "in/a/x.csv", in: folder)
+        let sandbox = try SandboxProcess(folder: folder)
+        defer { sandbox.stop() }
+        let config = """
+        {"version":1,"name":"push","stages":[{"read":{"format":"csv","path":["x.csv","in/a/x.csv"]}},
+          {"map":{}},{"normalize":{}},{"classify":{}},{"validate":{}},
+          {"sink":{"format":"http","url":"\(sandbox.batchURL)","token":"t","results":"results.ndjson","journal":"journal.ndjson"}}]}
+        """
+        try Data(config.utf8).write(to: folder.appendingPathComponent("p.json"))
+        let path = folder.appendingPathComponent("p.json").path
+        let first = try debtflow(["run", path])
+        #expect(first.status == 0, "\(first.stderrText)")
+        #expect(try sandbox.ledgerDebts().compactMap { $0["temp_id"] as? String }.sorted() == ["in/a/x.csv#1", "x.csv#1"])
+        let resumed = try debtflow(["run", path, "--resume"])
+        #expect(resumed.status == 0, "\(resumed.stderrText)")
+        #expect(try sandbox.ledgerDebts().count == 2)
+    }
+
     @Test("check --deep reads every matched input through and names the corrupt one (exit 3)")
     func deepCheckEveryInput() throws {
         let folder = try mixedInputs()

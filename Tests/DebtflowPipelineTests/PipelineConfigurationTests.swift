@@ -74,6 +74,8 @@ struct PipelineConfigurationTests {
             try decode(stages(#"{"read":{"format":"csv","path":"a"}},{"map":{}},{"normalize":{}},{"classify":{"rates":{"other":{"credits":1}}}},{"validate":{}},{"sink":{"format":"ndjson","path":"o"}}"#))
         }
         #expect(other.description.contains("stages[3].classify.rates.other: the zone `other` has no rates"), "\(other)")
+        // `null` says "the table's rate", which `other` may say too (a config the old schema let through).
+        _ = try decode(stages(#"{"read":{"format":"csv","path":"a"}},{"map":{}},{"normalize":{}},{"classify":{"rates":{"other":null}}},{"validate":{}},{"sink":{"format":"ndjson","path":"o"}}"#))
     }
 
     @Test("only the listed stages are configured: without classify there are no classify options")

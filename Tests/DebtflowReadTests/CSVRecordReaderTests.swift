@@ -216,15 +216,21 @@ struct CSVRecordReaderTests {
         let text = "Export des débiteurs du 01/02/2026\r\nnom;prenom;montant\r\nDupont;Jean;\"12;50\"\r\n\r\nMartin;Paul;3\r\n"
         let error = await inputError { _ = try await readCSV(text, readSize: readSize) }
         #expect(error?.message == "the first line has no delimiter, but the lines after it are separated by \";\" (2 in each): "
-                    + "is line 1 a title above the header? Remove that line (for example with tail -n +2), or set \"delimiter\" to read the file as it is",
+                    + "is line 1 a title above the header? Remove the lines up to it (for example with tail -n +2), "
+                    + "or set \"delimiter\" to read the file as it is",
                 "\(String(describing: error))")
         #expect(error?.location?.line == 1 && error?.location?.file == "test.csv")
         // A delimiter set in the config reads the file as it is.
         let configured = try await readCSV(text, readSize: readSize, options: CSVReaderOptions(delimiter: .byte(UInt8(ascii: ";"))))
         #expect(configured.first?.problem?.code == .malformedRow)
         // Tabs say "tab".
-        let tabbed = await inputError { _ = try await readCSV("Relevé\na\tb\n1\t2\n", readSize: readSize) }
-        #expect(tabbed?.message.contains("separated by tab (1 in each)") == true)
+        let tabbed = await inputError { _ = try await readCSV("Relevé\na\tb\tc\n1\t2\t3\n", readSize: readSize) }
+        #expect(tabbed?.message.contains("separated by tab (2 in each)") == true)
+        // Blank lines first: the title's own line is named, and the advice removes up to it.
+        let late = await inputError { _ = try await readCSV("\n\r\n\rExport du 01/02\nnom;prenom;x\nA;B;C\nC;D;E\n", readSize: readSize) }
+        #expect(late?.location?.line == 4, "\(String(describing: late))")
+        #expect(late?.message.contains("is line 4 a title above the header? Remove the lines up to it (for example with tail -n +5)") == true,
+                "\(String(describing: late))")
     }
 
     @Test("a file of one column is not a title line: rows without a delimiter, rows that differ, or a single row after the first line")
@@ -234,13 +240,15 @@ struct CSVRecordReaderTests {
                      "adresse\n1, rue A\n2, rue B, bis\n",  // the rows differ (one `,`, then two)
                      "adresse\n1, rue A\n2 rue B\n",        // the second row has none
                      "titre\na;b\n",                         // only one row after the first line
-                     "nom\n\"a;b\"\n\"c;d\"\n"] {               // the `;` are inside quotes
+                     "nom\n\"a;b\"\n\"c;d\"\n",                 // the `;` are inside quotes
+                     "adresse\n12 rue X; Bat B\n3 rue Y; Apt 2\n",   // one `;` per value: one column, not three
+                     "montant\n12,50\n13,20\n4,00\n"] {               // decimal commas
             // Read as before (split at `,`, the default when the header has no delimiter).
             let records = try await readCSV(text)
             #expect(records.count == text.split(separator: "\n").count - 1, "\(text.debugDescription)")
         }
         // Rows after the fifth are not looked at.
-        let sixth = "titre\n" + String(repeating: "a;b\n", count: 5) + "a;b;c\n"
+        let sixth = "titre\n" + String(repeating: "a;b;c\n", count: 5) + "a;b;c;d\n"
         #expect(await inputError { _ = try await readCSV(sixth) } != nil)
     }
 
