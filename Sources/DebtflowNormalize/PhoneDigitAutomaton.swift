@@ -59,12 +59,15 @@ struct PhoneDigitAutomaton: Sendable {
     func matchesWhole(_ digits: Slice<PhoneDigits>) -> Bool {
         guard !accepting.isEmpty else { return false }
         var state = 0
-        for digit in digits {
-            let target = next[state &* 10 &+ Int(digit)]
-            if target < 0 { return false }
-            state = Int(target)
+        let walked = digits.withDigits { digits in
+            for digit in digits {
+                let target = next[state &* 10 &+ Int(digit)]
+                if target < 0 { return false }
+                state = Int(target)
+            }
+            return true
         }
-        return accepting[state]
+        return walked && accepting[state]
     }
 
     /// Whether some prefix of the digit sequence (possibly empty) is accepted (`re.match`).
@@ -72,12 +75,14 @@ struct PhoneDigitAutomaton: Sendable {
         guard !accepting.isEmpty else { return false }
         var state = 0
         if accepting[state] { return true }
-        for digit in digits {
-            let target = next[state &* 10 &+ Int(digit)]
-            if target < 0 { return false }
-            state = Int(target)
-            if accepting[state] { return true }
+        return digits.withDigits { digits in
+            for digit in digits {
+                let target = next[state &* 10 &+ Int(digit)]
+                if target < 0 { return false }
+                state = Int(target)
+                if accepting[state] { return true }
+            }
+            return false
         }
-        return false
     }
 }

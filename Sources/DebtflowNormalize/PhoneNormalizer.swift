@@ -158,7 +158,9 @@ public struct PhoneNormalizer: Sendable {
             buffer[0] = UInt8(ascii: "+")
             var position = 1
             for digit in codeDigits { buffer[position] = digit &+ UInt8(ascii: "0"); position += 1 }
-            for digit in nsn { buffer[position] = digit &+ UInt8(ascii: "0"); position += 1 }
+            nsn.withDigits { nsn in
+                for digit in nsn { buffer[position] = digit &+ UInt8(ascii: "0"); position += 1 }
+            }
             return position
         }
         return PhoneNumber(e164: e164, callingCode: region.callingCode, region: region.region)

@@ -46,6 +46,21 @@ struct PhoneDigitsTests {
         #expect(digits.starts(with: [0, 6]))
     }
 
+    @Test("withDigits hands over exactly the digits of its range; a slice's are its own")
+    func digitBuffers() {
+        let digits = PhoneDigits([3, 3, 6, 1, 2])
+        #expect(digits.withDigits(in: 0..<5) { Array($0) } == [3, 3, 6, 1, 2])
+        #expect(digits.withDigits(in: 2..<4) { Array($0) } == [6, 1])
+        #expect(digits.withDigits(in: 5..<5) { $0.count } == 0)
+        #expect(digits[2...].withDigits { Array($0) } == [6, 1, 2])
+        #expect(digits[..<0].withDigits { $0.count } == 0)
+        let full = PhoneDigits([UInt8](repeating: 4, count: PhoneDigits.capacity))
+        #expect(full[1...].withDigits { $0.count } == PhoneDigits.capacity - 1)
+        #expect(PhoneDigits(full[1...]).count == PhoneDigits.capacity - 1)
+        #expect(PhoneDigits(full[1...]) == PhoneDigits([UInt8](repeating: 4, count: PhoneDigits.capacity - 1)))
+        #expect(PhoneDigits(digits[5...]).isEmpty)
+    }
+
     @Test("E.164's longest number (15 digits) and a typed number with prefixes fit")
     func typicalLengths() {
         #expect(PhoneDigits([UInt8](repeating: 9, count: 15)).count == 15)
