@@ -63,18 +63,27 @@ public enum IBANValidator {
         }
     }
 
-    /// ISO 7064 MOD 97-10 over the rearranged IBAN.
+    /// ISO 7064 MOD 97-10 over the rearranged IBAN (its first four characters moved to the end;
+    /// a digit is one decimal digit of the number, a letter the two of 10–35).
+    ///
+    /// The number's digits are gathered in a 64-bit word, taken mod 97 only once it reaches
+    /// 10¹⁵ (two more digits then stay below 2⁶⁴), not after every character, and the characters
+    /// are read in two runs instead of through an index taken modulo the length: the same
+    /// remainder for 4 to 7 instructions a character instead of about 27.
     static func remainder(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        var remainder = 0
-        for offset in 0..<bytes.count {
-            let byte = bytes[(offset + 4) % bytes.count]
+        var number: UInt64 = 0
+        @inline(__always) func append(_ byte: UInt8) {
             if isDigit(byte) {
-                remainder = (remainder * 10 + Int(byte - 0x30)) % 97
+                number = number &* 10 &+ UInt64(byte - 0x30)
             } else {
-                remainder = (remainder * 100 + Int(byte - 0x41 + 10)) % 97
+                number = number &* 100 &+ UInt64(byte - 0x41 + 10)
             }
+            if number >= 1_000_000_000_000_000 { number %= 97 }
         }
-        return remainder
+        let split = bytes.isEmpty ? 0 : 4 % bytes.count
+        for byte in UnsafeBufferPointer(rebasing: bytes[split...]) { append(byte) }
+        for byte in UnsafeBufferPointer(rebasing: bytes[..<split]) { append(byte) }
+        return Int(number % 97)
     }
 
     @inline(__always) private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }

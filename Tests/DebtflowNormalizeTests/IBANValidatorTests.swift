@@ -1,5 +1,5 @@
 import DebtflowCore
-import DebtflowNormalize
+@testable import DebtflowNormalize
 import Testing
 
 @Suite("IBAN validation")
@@ -30,5 +30,49 @@ struct IBANValidatorTests {
                       "GB82WEST1234569876543Ä", "DE89370400440532013000DE89370400440532013000"])
     func invalid(raw: String) {
         #expect(IBANValidator.normalize(raw) == nil)
+    }
+}
+
+@Suite("IBAN checksum")
+struct IBANRemainderTests {
+    /// The remainder as ISO 7064 defines it, one character at a time (the rule before it was
+    /// taken in 64-bit steps).
+    private func reference(_ text: String) -> Int {
+        let bytes = Array(text.utf8)
+        var remainder = 0
+        for offset in 0..<bytes.count {
+            let byte = bytes[(offset + 4) % bytes.count]
+            if byte >= 0x30 && byte <= 0x39 {
+                remainder = (remainder * 10 + Int(byte - 0x30)) % 97
+            } else {
+                remainder = (remainder * 100 + Int(byte - 0x41 + 10)) % 97
+            }
+        }
+        return remainder
+    }
+
+    private func remainder(_ text: String) -> Int {
+        Array(text.utf8).withUnsafeBufferPointer { IBANValidator.remainder($0) }
+    }
+
+    @Test("the 64-bit steps give the remainder of the character-by-character rule")
+    func sameAsReference() {
+        var texts = ["", "7", "DE", "DE8", "DE89", "DE893", "DE89370400440532013000", "FR1420041010050500013M02606",
+                     "ZZ99" + String(repeating: "Z", count: 30), "AA00" + String(repeating: "9", count: 30),
+                     "GB82WEST12345698765432", "LC55HEMM000100010012001200023015"]
+        // 500 more of 1 to 34 characters, the same every run (a linear congruential sequence).
+        let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8)
+        var state: UInt64 = 42
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        for _ in 0..<500 {
+            let length = 1 + next(34)
+            texts.append(String(decoding: (0..<length).map { _ in alphabet[next(alphabet.count)] }, as: UTF8.self))
+        }
+        for text in texts {
+            #expect(remainder(text) == reference(text), "\(text)")
+        }
     }
 }
