@@ -74,6 +74,9 @@ public struct Debt: Sendable {
     private var inTape: UInt32 = 0
     /// One bit per ``DebtKey``: the key's span is in ``small`` (neither bit: in ``arena``).
     private var inSmall: UInt32 = 0
+    /// One bit per ``DebtKey``: the text holds nothing JSON must escape
+    /// (``DebtKeyedBytes/isVerbatim(_:)``), as its setter said.
+    private var verbatim: UInt32 = 0
 
     public var amount: MinorUnitAmount?
     public var acceptExpensiveDestination: Bool?
@@ -97,6 +100,7 @@ public struct Debt: Sendable {
         present = 0
         inTape = 0
         inSmall = 0
+        verbatim = 0
         amount = nil
         acceptExpensiveDestination = nil
         metadata = nil
@@ -115,10 +119,13 @@ public struct Debt: Sendable {
     }
 
     /// Sets `key`'s text to `bytes`: pointed at where they are when they lie in the debt's tape,
-    /// else copied into its arena.
-    public mutating func setText(_ key: DebtKey, _ bytes: UnsafeBufferPointer<UInt8>) {
+    /// else copied into its arena. `verbatim: true` is the caller's word that the bytes hold
+    /// nothing JSON must escape (``DebtKeyedBytes/isVerbatim(_:)``): the writer then copies them
+    /// without looking.
+    public mutating func setText(_ key: DebtKey, _ bytes: UnsafeBufferPointer<UInt8>, verbatim isVerbatim: Bool = false) {
         precondition(key.isText, "\(key) is not a text key")
         let bit: UInt32 = 1 << UInt32(key.rawValue)
+        if isVerbatim { verbatim |= bit } else { verbatim &= ~bit }
         if let tape, let base = bytes.baseAddress,
            let offset = tape.bytes.withUnsafeBufferPointer({ all -> Int? in
                guard let start = all.baseAddress, base >= start, base + bytes.count <= start + all.count else { return nil }
@@ -236,7 +243,7 @@ extension Debt {
                     try withUnsafeBytes(of: spans) { spans in
                         try body(DebtKeyedBytes(tape: tapeBytes, second: small.bindMemory(to: UInt8.self), third: arena,
                                                 spans: spans.assumingMemoryBound(to: ByteSpan.self), present: present,
-                                                inTape: inTape, inSecond: inSmall))
+                                                inTape: inTape, inSecond: inSmall, verbatim: verbatim & present))
                     }
                 }
             }

@@ -163,6 +163,10 @@ public struct DebtRawFields: Sendable {
     @usableFromInline internal private(set) var present: UInt32 = 0
     /// One bit per ``DebtRawKey``: the slot's span is in ``side`` (else in ``tape``).
     @usableFromInline internal private(set) var inSide: UInt32 = 0
+    /// One bit per ``DebtRawKey``: the text is known to hold nothing JSON must escape (a tape
+    /// text whose node says so, a JSON number), so a writer may copy it as it is
+    /// (``DebtKeyedBytes/isVerbatim(_:)``).
+    @usableFromInline internal private(set) var verbatim: UInt32 = 0
 
     public init() {}
 
@@ -184,6 +188,7 @@ public struct DebtRawFields: Sendable {
         if !Self.sameStorage(self.side, side) { self.side = side }
         present = 0
         inSide = 0
+        verbatim = 0
     }
 
     /// Whether two arrays share their storage (then their bytes are the same).
@@ -204,15 +209,17 @@ public struct DebtRawFields: Sendable {
     public func has(_ key: DebtRawKey) -> Bool { present & (1 << UInt32(key.rawValue)) != 0 }
 
     /// Sets `key`'s text to the bytes at `span` of the record's tape (given at ``init(tape:side:)``).
-    /// (Inlined where the mapping calls it, in another module: a call per field cost more than
-    /// the three stores.)
+    /// `needsEscaping: false` (the node's ``RecordNode/Flags/valueNeedsEscaping`` is clear) notes
+    /// that the text holds nothing JSON must escape. (Inlined where the mapping calls it, in
+    /// another module: a call per field cost more than the stores.)
     @inlinable @inline(__always)
-    public mutating func set(_ key: DebtRawKey, tapeSpan span: ByteSpan) {
+    public mutating func set(_ key: DebtRawKey, tapeSpan span: ByteSpan, needsEscaping: Bool = true) {
         precondition(tape != nil, "no tape to point into")
         let bit: UInt32 = 1 << UInt32(key.rawValue)
         spans[key.rawValue] = span
         present |= bit
         inSide &= ~bit
+        if needsEscaping { verbatim &= ~bit } else { verbatim |= bit }
     }
 
     /// Sets `key`'s text to a JSON number's bytes at `span` of the tape (`text`: those bytes). An
@@ -224,7 +231,8 @@ public struct DebtRawFields: Sendable {
         if key == .amount, let plain = JSONNumberText.plainDecimal(text) {
             self[key] = plain
         } else {
-            set(key, tapeSpan: span)
+            // A JSON number's text (digits, sign, point, exponent) never needs escaping.
+            set(key, tapeSpan: span, needsEscaping: false)
         }
     }
 
@@ -236,6 +244,7 @@ public struct DebtRawFields: Sendable {
         spans[key.rawValue] = span
         present |= bit
         inSide |= bit
+        verbatim &= ~bit
     }
 
     /// Sets `key`'s text to the bytes `write` appends to the side arena (a text a preset makes
@@ -360,6 +369,6 @@ extension DebtRawFields {
     private func keyedBytes(tape: UnsafeBufferPointer<UInt8>, side: UnsafeBufferPointer<UInt8>,
                             spans: UnsafeRawBufferPointer) -> DebtKeyedBytes {
         DebtKeyedBytes(tape: tape, second: side, third: DebtKeyedBytes.noBytes, spans: spans.assumingMemoryBound(to: ByteSpan.self),
-                       present: present, inTape: present & ~inSide, inSecond: inSide)
+                       present: present, inTape: present & ~inSide, inSecond: inSide, verbatim: verbatim & present)
     }
 }

@@ -19,10 +19,12 @@ public struct DebtKeyedBytes {
     @usableFromInline let inTape: UInt32
     /// One bit per key: the span is in ``second`` (neither bit: in ``third``).
     @usableFromInline let inSecond: UInt32
+    /// One bit per key: the text holds nothing JSON must escape (``isVerbatim(_:)``).
+    @usableFromInline let verbatim: UInt32
 
     @usableFromInline
     init(tape: UnsafeBufferPointer<UInt8>, second: UnsafeBufferPointer<UInt8>, third: UnsafeBufferPointer<UInt8>,
-         spans: UnsafeBufferPointer<ByteSpan>, present: UInt32, inTape: UInt32, inSecond: UInt32) {
+         spans: UnsafeBufferPointer<ByteSpan>, present: UInt32, inTape: UInt32, inSecond: UInt32, verbatim: UInt32) {
         precondition(spans.count == DebtKey.slotCount, "one span per key")
         self.tape = tape
         self.second = second
@@ -31,11 +33,20 @@ public struct DebtKeyedBytes {
         self.present = present
         self.inTape = inTape
         self.inSecond = inSecond
+        self.verbatim = verbatim
     }
 
     /// Whether `key` has a text (blank or not).
     @inlinable
     public func has(_ key: DebtKey) -> Bool { present & (1 << UInt32(key.rawValue)) != 0 }
+
+    /// Whether `key`'s text is known to hold nothing JSON must escape (no `"`, `\` or control
+    /// byte), so a writer may copy it as it is: a record's text whose tape node says so (and any
+    /// part of it, trimmed), or a rule's output made of letters, digits and signs (an E.164
+    /// number, a currency code, a date, an IBAN). `false` when it is not known. (Always inlined:
+    /// `normalize` asks it of every field it keeps; called, it cost more than the bit test.)
+    @inlinable @inline(__always)
+    public func isVerbatim(_ key: DebtKey) -> Bool { verbatim & (1 << UInt32(key.rawValue)) != 0 }
 
     /// `key`'s text as UTF-8 bytes, or `nil` when there is none. (Always inlined: the rules and
     /// the writer read a dozen keys per record through it.)

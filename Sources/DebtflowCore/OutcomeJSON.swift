@@ -264,7 +264,10 @@ extension JSONByteWriter {
             switch debtKey {
             case .amount: cursor.amount(amount.unsafelyUnwrapped)
             case .acceptExpensiveDestination: cursor.literal(flag == true ? "true" : "false")
-            default: cursor.escapedAndClosed(texts[debtKey].unsafelyUnwrapped)
+            default:
+                // A text known to need no escaping is copied without the escape scan.
+                let text = texts[debtKey].unsafelyUnwrapped
+                if texts.isVerbatim(debtKey) { cursor.verbatimAndClosed(text) } else { cursor.escapedAndClosed(text) }
             }
         }
         cursor.replace(at: objectStart, with: UInt8(ascii: "{"))

@@ -32,16 +32,20 @@ public struct RecordNode: Sendable, Equatable {
     }
 
     /// Facts about a node's bytes, found once when the tape is built.
+    ///
+    /// The flags are inlinable computed constants, not stored `static let`s: read in another
+    /// module (the mapping reads one per field), a stored one is reached through its addressor
+    /// and its once-check, a call each time.
     public struct Flags: OptionSet, Sendable, Equatable {
         public let rawValue: UInt8
         @inlinable public init(rawValue: UInt8) { self.rawValue = rawValue }
         /// The value's text holds `"`, `\` or a control byte: JSON output must escape it
         /// (otherwise it is copied as it is).
-        public static let valueNeedsEscaping = Flags(rawValue: 1 << 0)
+        @inlinable public static var valueNeedsEscaping: Flags { Flags(rawValue: 1 << 0) }
         /// The key's text holds `"`, `\` or a control byte.
-        public static let keyNeedsEscaping = Flags(rawValue: 1 << 1)
+        @inlinable public static var keyNeedsEscaping: Flags { Flags(rawValue: 1 << 1) }
         /// The value's text has a byte ≥ 0x80 (it is UTF-8 all the same).
-        public static let valueIsNonASCII = Flags(rawValue: 1 << 2)
+        @inlinable public static var valueIsNonASCII: Flags { Flags(rawValue: 1 << 2) }
     }
 
     public var kind: Kind

@@ -297,7 +297,7 @@ struct FieldMappingPlan: Sendable {
             return raw.set(key, number: node.value, text: UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end]))
         case .string:
             if !TextScan.isBlank(UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end])) {
-                raw.set(key, tapeSpan: node.value)
+                raw.set(key, tapeSpan: node.value, needsEscaping: node.flags.contains(.valueNeedsEscaping))
                 return
             }
         case .true: return raw.set(key, sideSpan: trueSpan)
@@ -316,7 +316,7 @@ struct FieldMappingPlan: Sendable {
             case .true: raw.set(key, sideSpan: trueSpan)
             case .false: raw.set(key, sideSpan: falseSpan)
             case .number: text.withTextBytes { raw.set(key, number: text.node.value, text: $0) }
-            default: raw.set(key, tapeSpan: text.node.value)
+            default: raw.set(key, tapeSpan: text.node.value, needsEscaping: text.node.flags.contains(.valueNeedsEscaping))
             }
         } else if let constantSpan {
             raw.set(key, sideSpan: constantSpan)

@@ -161,7 +161,8 @@ struct MagiclineShape {
             let trimmed = TextTrimming.asciiTrimmedRange(textBytes(scalar))
             guard !trimmed.isEmpty else { return false }
             raw.set(key, tapeSpan: ByteSpan(offset: nodes[scalar].value.offset + UInt32(trimmed.lowerBound),
-                                            length: UInt32(trimmed.count)))
+                                            length: UInt32(trimmed.count)),
+                    needsEscaping: nodes[scalar].flags.contains(.valueNeedsEscaping))
         }
         return true
     }

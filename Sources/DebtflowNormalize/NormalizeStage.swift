@@ -76,7 +76,8 @@ public struct NormalizeStage: ElementStage {
         for key in Self.plainTextKeys {
             guard let trimmed = fields.trimmed(key) else { continue }
             nonBlank.insert(key)
-            candidate.debt.setText(key, trimmed)
+            // Trimmed, a text that needed no escaping still needs none.
+            candidate.debt.setText(key, trimmed, verbatim: fields.isVerbatim(key))
         }
         Self.setTempID(candidate.tempID, fields: fields, on: &candidate.debt)
         candidate.debt.metadata = candidate.metadata
@@ -89,20 +90,25 @@ public struct NormalizeStage: ElementStage {
             nonBlank.insert(.phone)
             switch phones.normalize(utf8: trimmed, defaultRegion: candidate.phoneRegion ?? options.region) {
             case .success(let number):
-                candidate.debt.setText(.phone, number.e164)
+                var e164 = number.e164
+                e164.withUTF8 { candidate.debt.setText(.phone, $0, verbatim: true) }  // `+` and digits
                 candidate.phoneNumber = number
             case .failure(let error):
                 errors.append(RecordError(field: "phone", code: .invalidPhone, message: error.message))
             }
         }
-        if let valid = Self.normalizedBytes(fields, .email, into: &candidate.debt, EmailValidator.normalize(utf8:rewritten:)) {
+        // An address's bytes are the input's (its domain lowered): verbatim when the input is.
+        if let valid = Self.normalizedBytes(fields, .email, verbatim: fields.isVerbatim(.email), into: &candidate.debt,
+                                            EmailValidator.normalize(utf8:rewritten:)) {
             nonBlank.insert(.email)
             if !valid {
                 errors.append(RecordError(field: "email", code: .invalidEmail,
                                           message: "not a valid email address (one @, a local part, a domain such as example.fr)"))
             }
         }
-        if let valid = Self.normalizedBytes(fields, .iban, into: &candidate.debt, IBANValidator.normalize(utf8:rewritten:)) {
+        // A valid IBAN is upper-case letters and digits.
+        if let valid = Self.normalizedBytes(fields, .iban, verbatim: true, into: &candidate.debt,
+                                            IBANValidator.normalize(utf8:rewritten:)) {
             nonBlank.insert(.iban)
             if !valid {
                 errors.append(RecordError(field: "iban", code: .invalidIBAN, message: "not a valid IBAN (checksum or length)"))
@@ -156,7 +162,7 @@ public struct NormalizeStage: ElementStage {
                 if let problem = agreement.problem { errors.append(problem) }
             }
         }
-        if let currency { currency.withCodeBytes { debt.setText(.currency, $0) } }
+        if let currency { currency.withCodeBytes { debt.setText(.currency, $0, verbatim: true) } }  // three letters
 
         // (A scanned amount is above zero: `scan` reports zero as `non_positive_amount`.)
         guard let parsed, let currency else { return }
@@ -173,7 +179,10 @@ public struct NormalizeStage: ElementStage {
 
     private static func date(_ fields: DebtKeyedBytes, _ key: DebtRawKey, _ debt: inout Debt, _ errors: inout ErrorList,
                              _ nonBlank: inout DebtRawKeySet) {
-        guard let valid = normalizedBytes(fields, key, into: &debt, DateNormalizer.normalize(utf8:rewritten:)) else { return }
+        // A valid date is `YYYY-MM-DD`.
+        guard let valid = normalizedBytes(fields, key, verbatim: true, into: &debt, DateNormalizer.normalize(utf8:rewritten:)) else {
+            return
+        }
         nonBlank.insert(key)
         if valid { return }
         errors.append(RecordError(field: key.name, code: .invalidDate,
@@ -196,7 +205,7 @@ public struct NormalizeStage: ElementStage {
             if let ownKey, let bytes = fields[ownKey] {
                 let own = UnsafeBufferPointer(rebasing: bytes[TextTrimming.asciiTrimmedRange(bytes)])
                 if own.sameBytes(as: wanted) {
-                    debt.setText(.tempID, own)
+                    debt.setText(.tempID, own, verbatim: fields.isVerbatim(ownKey))
                     return
                 }
             }
@@ -208,13 +217,15 @@ public struct NormalizeStage: ElementStage {
     /// blank, `false` when the rule refuses it, else `true` with the normalized text set on the
     /// debt: where it is in the record when the rule kept the input's bytes, else copied from the
     /// rule's own buffer while the rule hands it over (``NormalizedBytes``), with no `String` made.
+    /// `verbatim`: the rule's valid text never holds anything JSON must escape
+    /// (``DebtflowCore/DebtKeyedBytes/isVerbatim(_:)``).
     @inline(__always)
-    private static func normalizedBytes(_ fields: DebtKeyedBytes, _ key: DebtRawKey, into debt: inout Debt,
+    private static func normalizedBytes(_ fields: DebtKeyedBytes, _ key: DebtRawKey, verbatim: Bool, into debt: inout Debt,
                                         _ rule: (UnsafeBufferPointer<UInt8>, (UnsafeBufferPointer<UInt8>) -> Void) -> NormalizedBytes?) -> Bool? {
         guard let trimmed = fields.trimmed(key) else { return nil }
-        switch rule(trimmed, { debt.setText(key, $0) }) {
+        switch rule(trimmed, { debt.setText(key, $0, verbatim: verbatim) }) {
         case nil: return false
-        case .input(let kept)?: debt.setText(key, UnsafeBufferPointer(rebasing: trimmed[kept]))
+        case .input(let kept)?: debt.setText(key, UnsafeBufferPointer(rebasing: trimmed[kept]), verbatim: verbatim)
         case .rewritten?: break
         }
         return true

@@ -81,3 +81,81 @@ struct DebtKeyedBytesTests {
         }
     }
 }
+
+/// `isVerbatim`: which texts a writer may copy without the escape scan. Set only where a text is
+/// known to need no escaping, cleared whenever the key is set otherwise or the value is reset.
+@Suite("Texts known to need no escaping")
+struct VerbatimTextTests {
+    /// `{"plain": "Lyon", "quoted": "say \"hi\""}` on one tape.
+    private let view = RecordView(RecordObject(["plain": .string("Lyon"), "quoted": .string("say \"hi\"")]))
+
+    @Test("a source field is verbatim only when set from the tape as needing no escaping")
+    func rawFields() {
+        let plain = view["plain"]!.node, quoted = view["quoted"]!.node
+        #expect(!plain.flags.contains(.valueNeedsEscaping))
+        #expect(quoted.flags.contains(.valueNeedsEscaping))
+        var raw = DebtRawFields(tape: view.tape, side: Array("EUR".utf8))
+        raw.set(.city, tapeSpan: plain.value, needsEscaping: plain.flags.contains(.valueNeedsEscaping))
+        raw.set(.object, tapeSpan: quoted.value, needsEscaping: quoted.flags.contains(.valueNeedsEscaping))
+        raw.set(.company, tapeSpan: plain.value)                            // not said: not known
+        raw.set(.firstname, tapeSpan: plain.value, needsEscaping: false)
+        raw.set(.firstname, sideSpan: ByteSpan(offset: 0, length: 3))      // set again: no longer known
+        raw.set(.internalID, number: plain.value, text: UnsafeBufferPointer(start: nil, count: 0))
+        raw.withKeyedBytes { fields in
+            #expect(fields.isVerbatim(.city))
+            #expect(!fields.isVerbatim(.object))
+            #expect(!fields.isVerbatim(.company))
+            #expect(!fields.isVerbatim(.firstname))
+            #expect(fields.isVerbatim(.internalID))                        // a JSON number's text
+            #expect(!fields.isVerbatim(.email))                            // no text
+        }
+        raw.reset(tape: view.tape, side: [])
+        raw.withKeyedBytes { fields in #expect(fields.verbatimKeys == 0) }
+    }
+
+    @Test("a debt's text is verbatim as its setter said, until set again or reset; a removed text is not")
+    func debt() {
+        var debt = Debt(tape: view.tape)
+        Array("+33612345678".utf8).withUnsafeBufferPointer { debt.setText(.phone, $0, verbatim: true) }
+        Array("EUR".utf8).withUnsafeBufferPointer { debt.setText(.currency, $0, verbatim: true) }
+        view["plain"]!.withTextBytes { debt.setText(.city, $0, verbatim: true) }  // in the tape
+        debt.email = "a@b.fr"
+        debt.withKeyedBytes { texts in
+            #expect(texts.isVerbatim(.phone) && texts.isVerbatim(.currency) && texts.isVerbatim(.city))
+            #expect(!texts.isVerbatim(.email))
+        }
+        debt.currency = "USD"
+        debt.city = nil
+        debt.withKeyedBytes { texts in
+            #expect(!texts.isVerbatim(.currency))
+            #expect(!texts.isVerbatim(.city))
+            #expect(texts.isVerbatim(.phone))
+        }
+        debt.reset(tape: view.tape)
+        debt.withKeyedBytes { texts in #expect(texts.verbatimKeys == 0) }
+    }
+
+    @Test("a debt whose texts are verbatim is written byte for byte as with the escape scan, at every length")
+    func writtenAlike() {
+        for length in [0, 1, 3, 4, 7, 8, 9, 15, 16, 17, 23, 24, 25, 27, 33, 40, 63, 64, 65, 100] {
+            let text = String((0..<length).map { Character(UnicodeScalar(UInt8(0x41 + $0 % 26))) })
+            var scanned = Debt(), verbatim = Debt()
+            for key in [DebtKey.firstname, .iban, .email, .city] {
+                scanned.setText(key, text)
+                var copy = text
+                copy.withUTF8 { verbatim.setText(key, $0, verbatim: true) }
+            }
+            var a = JSONByteWriter(), b = JSONByteWriter()
+            a.debt(scanned)
+            b.debt(verbatim)
+            #expect(a.bytes == b.bytes, "\(length)")
+        }
+    }
+}
+
+extension DebtKeyedBytes {
+    /// Every key's verbatim bit (for the tests' "none" checks).
+    fileprivate var verbatimKeys: UInt32 {
+        DebtKey.allCases.reduce(0) { $0 | (isVerbatim($1) ? 1 << UInt32($1.rawValue) : 0) }
+    }
+}
