@@ -59,6 +59,19 @@ public enum DebtKey: Int, CaseIterable, Sendable {
     @inlinable @inline(__always)
     public var isText: Bool { self != .amount && self != .acceptExpensiveDestination && self != .countryCode }
 
+    /// The key of raw value `rawValue`, which must be a key's (`0 ..< allCases.count`): a bit's
+    /// index in a mask of keys, as the debt writer walks them. A key is stored as its raw value
+    /// (the cases are numbered from 0 in order, and a case without payload is its tag), so this
+    /// is that byte, checked against the count: `init(rawValue:)` is a call per key, not inlined.
+    @inline(__always)
+    init(keyIndex rawValue: Int) {
+        precondition(rawValue >= 0 && rawValue < Self.caseCount, "DebtKey: no key of raw value \(rawValue)")
+        self = unsafeBitCast(UInt8(truncatingIfNeeded: rawValue), to: DebtKey.self)
+    }
+
+    /// How many keys there are (``init(keyIndex:)``'s bound; a test checks it is `allCases.count`).
+    static let caseCount = 24
+
     /// How many keys the inline span tables of ``Debt`` and ``DebtRawFields`` hold (a test checks
     /// that every key has a slot).
     public static let slotCount = 24

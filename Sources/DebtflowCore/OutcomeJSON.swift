@@ -241,7 +241,7 @@ extension JSONByteWriter {
                                           _ body: (DebtKey) -> Void) {
         var remaining = writtenKeys(amount: amount, flag: flag, texts: texts)
         while remaining != 0 {
-            body(DebtKey(rawValue: remaining.trailingZeroBitCount)!)
+            body(DebtKey(keyIndex: remaining.trailingZeroBitCount))
             remaining &= remaining &- 1
         }
     }
@@ -258,7 +258,7 @@ extension JSONByteWriter {
         let objectStart = cursor.count
         var remaining = members
         while remaining != 0 {
-            let debtKey = DebtKey(rawValue: remaining.trailingZeroBitCount).unsafelyUnwrapped
+            let debtKey = DebtKey(keyIndex: remaining.trailingZeroBitCount)
             remaining &= remaining &- 1
             cursor.slot(slots + debtKey.rawValue &* JSONRawCursor.slotSize, length: Int(lengths[debtKey.rawValue]))
             switch debtKey {

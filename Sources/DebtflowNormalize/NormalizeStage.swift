@@ -114,9 +114,11 @@ public struct NormalizeStage: ElementStage {
                 errors.append(RecordError(field: "iban", code: .invalidIBAN, message: "not a valid IBAN (checksum or length)"))
             }
         }
-        Self.date(fields, .birthdate, &candidate.debt, &errors, &nonBlank)
-        Self.date(fields, .invoiceDate, &candidate.debt, &errors, &nonBlank)
-        Self.date(fields, .dueDate, &candidate.debt, &errors, &nonBlank)
+        // (Called only for a date the record has: most give one of the three, and the call for
+        // an absent one cost about 35 instructions.)
+        if fields.has(.birthdate) { Self.date(fields, .birthdate, &candidate.debt, &errors, &nonBlank) }
+        if fields.has(.invoiceDate) { Self.date(fields, .invoiceDate, &candidate.debt, &errors, &nonBlank) }
+        if fields.has(.dueDate) { Self.date(fields, .dueDate, &candidate.debt, &errors, &nonBlank) }
 
         candidate.nonBlankFields = nonBlank
         errors.store(into: &candidate.errors)

@@ -1,4 +1,4 @@
-import DebtflowCore
+@testable import DebtflowCore
 import Testing
 
 /// The debt keys are listed once, in ``DebtKey`` (issue 9 item 6); the debt's JSON and the
@@ -18,6 +18,16 @@ struct DebtKeyTests {
         debt.streetAddress = "rue"; debt.streetNumber = "3"; debt.postalCode = "75001"; debt.city = "Paris"
         debt.country = "FR"
         return debt
+    }
+
+    @Test("a key made from its index is the key of that raw value, for every key")
+    func keyIndex() {
+        #expect(DebtKey.caseCount == DebtKey.allCases.count)
+        #expect(MemoryLayout<DebtKey>.size == 1)
+        for key in DebtKey.allCases {
+            #expect(DebtKey(keyIndex: key.rawValue) == key)
+            #expect(DebtKey(keyIndex: key.rawValue).literal.description == key.literal.description)
+        }
     }
 
     @Test("the keys are the contract's, in the debt object's order, country_code last")
