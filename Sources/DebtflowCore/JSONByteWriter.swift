@@ -377,8 +377,14 @@ public struct JSONByteWriter: Sendable {
             }
         }
         if bound <= Self.boundedPieceLimit {
+            // An object whose members are all scalars (its one container is itself): a CSV row.
+            let isFlatObject = containers == 1 && nodes[first].kind == .object
             writeBounded(member: name, upTo: bound) { cursor in
-                Self.writeNodes(from: first, to: end, containers: containers, arena: arena, nodes: nodes, into: &cursor)
+                if isFlatObject {
+                    Self.writeFlatObject(from: first, to: end, arena: arena, nodes: nodes, into: &cursor)
+                } else {
+                    Self.writeNodes(from: first, to: end, containers: containers, arena: arena, nodes: nodes, into: &cursor)
+                }
             }
             return
         }
@@ -407,6 +413,36 @@ public struct JSONByteWriter: Sendable {
         while let last = closes.popLast() {
             if last.kind == .object { endObject() } else { endArray() }
         }
+    }
+
+    /// ``writeNodes(from:to:containers:arena:nodes:into:)`` for an object whose members are all
+    /// scalars (nodes `first + 1 ..< end` are its members: a CSV row, a flat JSON record), the
+    /// same bytes: `{"key":value,…}` in one loop, with no stack of open containers to look at per
+    /// member (every failed or skipped W2 record's `data`).
+    private static func writeFlatObject(from first: Int, to end: Int, arena: UnsafeBufferPointer<UInt8>,
+                                        nodes: UnsafeBufferPointer<RecordNode>, into outer: inout JSONRawCursor) {
+        // Through a local copy of the cursor, as in the general loop.
+        var cursor = outer
+        defer { outer = cursor }
+        cursor.byte(UInt8(ascii: "{"))
+        for index in (first + 1)..<end {
+            let node = nodes[index]
+            if index != first + 1 { cursor.byte(UInt8(ascii: ",")) }
+            cursor.quoted(UnsafeBufferPointer(rebasing: arena[Int(node.key.offset)..<node.key.end]),
+                          needsEscaping: node.flags.contains(.keyNeedsEscaping))
+            cursor.byte(UInt8(ascii: ":"))
+            switch node.kind {
+            case .string:
+                cursor.quoted(UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end]),
+                              needsEscaping: node.flags.contains(.valueNeedsEscaping))
+            case .number: cursor.bytes(UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end]))
+            case .null: cursor.literal("null")
+            case .true: cursor.literal("true")
+            case .false: cursor.literal("false")
+            case .object, .array: preconditionFailure("JSONByteWriter: a flat object's member is a container")
+            }
+        }
+        cursor.byte(UInt8(ascii: "}"))
     }
 
     /// ``writeNodes(from:to:arena:nodes:member:)`` through a cursor: the open containers (at most

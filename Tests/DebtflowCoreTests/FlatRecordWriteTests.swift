@@ -31,6 +31,20 @@ struct FlatRecordWriteTests {
         #expect(tape == #"{"name":"Zoé \"Zaza\"\n","n":-1.5e3,"yes":true,"no":false,"none":null,"":"","tab\tkey":"\u0001","o":{},"l":[]}"#)
     }
 
+    @Test("an object of scalars only (the one-loop path): every scalar kind, escapes, an empty key, in one piece and after another value")
+    func scalarsOnly() {
+        let object = RecordObject(entries: [
+            .init(key: "name", value: .string("Zoé \"Zaza\"\n")), .init(key: "n", value: .number("-1.5e3")),
+            .init(key: "yes", value: .bool(true)), .init(key: "no", value: .bool(false)), .init(key: "none", value: .null),
+            .init(key: "", value: .string("")), .init(key: "tab\tkey", value: .string("\u{1}")),
+        ])
+        for inside in [false, true] {
+            let (tree, tape) = bothWays(object, inside: inside)
+            #expect(tape == tree)
+        }
+        #expect(bothWays(object).tape == #"{"name":"Zoé \"Zaza\"\n","n":-1.5e3,"yes":true,"no":false,"none":null,"":"","tab\tkey":"\u0001"}"#)
+    }
+
     @Test("an empty object, and a flat object after another value in an array, write as the tree does")
     func emptyAndInsideAnArray() {
         #expect(bothWays(RecordObject()).tape == "{}")
