@@ -56,8 +56,11 @@ public struct Destination: Sendable, Equatable {
 /// The `String` properties (``firstname``, ``phone``, …) read and write that storage; hot paths
 /// use ``withText(_:_:)`` and ``setText(_:_:)``.
 public struct Debt: Sendable {
+    // (The stored properties that ``setText(_:_:verbatim:)``'s tape path writes are usable from
+    // inlinable code: that path is inlined where `normalize` sets a record's texts.)
+
     /// The record's tape, which tape spans point into (`nil` for a debt built by hand).
-    private var tape: RecordTape?
+    @usableFromInline internal private(set) var tape: RecordTape?
     /// Texts that are not in the tape, while they fit.
     private var small = InlineArray<32, UInt8>.allZeros
     /// How many bytes of ``small`` are used.
@@ -65,18 +68,18 @@ public struct Debt: Sendable {
     /// Texts that are neither in the tape nor in ``small``.
     private var arena: [UInt8] = []
     /// One span per ``DebtKey`` (by raw value); only text keys are used.
-    private var spans = InlineArray<24, ByteSpan>.allEmptySpans  // DebtKey.slotCount
+    @usableFromInline internal private(set) var spans = InlineArray<24, ByteSpan>.allEmptySpans  // DebtKey.slotCount
     /// One bit per ``DebtKey``: the key has a text. (Usable from inlinable code so that ``has(_:)``
     /// reads one word where the debt lies: called across modules, it was handed a copy of the
     /// whole debt, 296 bytes.)
     @usableFromInline internal private(set) var present: UInt32 = 0
     /// One bit per ``DebtKey``: the key's span is in ``tape``.
-    private var inTape: UInt32 = 0
+    @usableFromInline internal private(set) var inTape: UInt32 = 0
     /// One bit per ``DebtKey``: the key's span is in ``small`` (neither bit: in ``arena``).
-    private var inSmall: UInt32 = 0
+    @usableFromInline internal private(set) var inSmall: UInt32 = 0
     /// One bit per ``DebtKey``: the text holds nothing JSON must escape
     /// (``DebtKeyedBytes/isVerbatim(_:)``), as its setter said.
-    private var verbatim: UInt32 = 0
+    @usableFromInline internal private(set) var verbatim: UInt32 = 0
 
     public var amount: MinorUnitAmount?
     public var acceptExpensiveDestination: Bool?
@@ -122,21 +125,39 @@ public struct Debt: Sendable {
     /// else copied into its arena. `verbatim: true` is the caller's word that the bytes hold
     /// nothing JSON must escape (``DebtKeyedBytes/isVerbatim(_:)``): the writer then copies them
     /// without looking.
+    ///
+    /// Inlinable: bytes of the tape (most of a record's texts, kept as the input had them) are a
+    /// span stored where the caller is; a call per text cost more than its few stores. Other
+    /// bytes are copied by ``setCopiedText(_:_:verbatim:)``.
+    @inlinable
     public mutating func setText(_ key: DebtKey, _ bytes: UnsafeBufferPointer<UInt8>, verbatim isVerbatim: Bool = false) {
-        precondition(key.isText, "\(key) is not a text key")
+        precondition(key.isText, "Debt.setText: not a text key")
+        guard let offset = tapeOffset(of: bytes) else { return setCopiedText(key, bytes, verbatim: isVerbatim) }
+        let bit: UInt32 = 1 << UInt32(key.rawValue)
+        spans[key.rawValue] = ByteSpan(offset: UInt32(truncatingIfNeeded: offset), length: UInt32(truncatingIfNeeded: bytes.count))
+        present |= bit
+        inTape |= bit
+        inSmall &= ~bit
+        if isVerbatim { verbatim |= bit } else { verbatim &= ~bit }
+    }
+
+    /// Where `bytes` start in the debt's tape, or `nil` when they do not lie in it (or it has none).
+    @inlinable
+    func tapeOffset(of bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        // Unwrapped behind the nil check: binding the tape would retain and release it.
+        guard tape != nil, let base = bytes.baseAddress else { return nil }
+        return tape.unsafelyUnwrapped.bytes.withUnsafeBufferPointer { all -> Int? in
+            guard let start = all.baseAddress, base >= start, base + bytes.count <= start + all.count else { return nil }
+            return base - start
+        }
+    }
+
+    /// ``setText(_:_:verbatim:)`` for bytes that are not in the tape: copied into the inline
+    /// bytes while they fit, else into the arena.
+    @usableFromInline
+    mutating func setCopiedText(_ key: DebtKey, _ bytes: UnsafeBufferPointer<UInt8>, verbatim isVerbatim: Bool) {
         let bit: UInt32 = 1 << UInt32(key.rawValue)
         if isVerbatim { verbatim |= bit } else { verbatim &= ~bit }
-        if let tape, let base = bytes.baseAddress,
-           let offset = tape.bytes.withUnsafeBufferPointer({ all -> Int? in
-               guard let start = all.baseAddress, base >= start, base + bytes.count <= start + all.count else { return nil }
-               return base - start
-           }) {
-            spans[key.rawValue] = ByteSpan(offset: UInt32(truncatingIfNeeded: offset), length: UInt32(truncatingIfNeeded: bytes.count))
-            present |= bit
-            inTape |= bit
-            inSmall &= ~bit
-            return
-        }
         let used = Int(smallCount)
         if bytes.count <= small.count - used {
             if let base = bytes.baseAddress {
