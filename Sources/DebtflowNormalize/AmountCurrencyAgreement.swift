@@ -61,6 +61,24 @@ extension AmountParser {
         return AmountCurrencyAgreement(currency: defaultCurrency)
     }
 
+    /// ``currency(hint:recordCurrency:defaultCurrency:)`` for the mark the scanner found in the
+    /// amount (a currency of ``CurrencyTable``, or `$`), the same answer: a named currency is
+    /// compared with the record's as a packed code, with no `String` made for either (`normalize`'s
+    /// path, once per amount). A disagreement and a `$` are settled by the text form.
+    static func currency(mark: AmountCurrencyMark, recordCurrency: Currency?,
+                         defaultCurrency: Currency?) -> AmountCurrencyAgreement {
+        switch mark {
+        case .none:
+            return AmountCurrencyAgreement(currency: recordCurrency ?? defaultCurrency)
+        case .currency(let named):
+            guard let recordCurrency else { return AmountCurrencyAgreement(currency: named) }
+            if named.hasSameCode(as: recordCurrency) { return AmountCurrencyAgreement(currency: recordCurrency) }
+            return currency(hint: named.code, recordCurrency: recordCurrency, defaultCurrency: defaultCurrency)
+        case .dollarSign:
+            return currency(hint: ParsedAmount.dollarSignHint, recordCurrency: recordCurrency, defaultCurrency: defaultCurrency)
+        }
+    }
+
     /// Whether `currency` is one a bare `$` may stand for.
     public static func isDollar(_ currency: Currency) -> Bool {
         dollarCurrencyCodes.contains(currency.code)

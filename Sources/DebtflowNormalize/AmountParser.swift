@@ -48,10 +48,10 @@ public enum AmountParser {
 
     /// An amount as ``scanKeepingMark(utf8:decimal:)`` reads it.
     enum AmountScan {
-        /// The amount, above zero (its currency mark in ``ScannedAmount/currencyHint``).
+        /// The amount, above zero (its currency mark in ``ScannedAmount/mark``).
         case amount(ScannedAmount)
         /// The amount's error, and the currency its text names all the same (`-12,50 €`: EUR).
-        case refused(RecordError, currencyHint: String?)
+        case refused(RecordError, mark: AmountCurrencyMark)
     }
 
     /// ``scan(utf8:decimal:)``, and the currency the text names even when the amount is refused
@@ -64,18 +64,12 @@ public enum AmountParser {
             scanner = try AmountScanner.scan(utf8: raw, policy: decimal)
         } catch .unknownCurrencyCode(let code) {
             return .refused(RecordError(field: "currency", code: .invalidCurrency,
-                                        message: "the amount names \(code), which is not a current ISO 4217 currency code"), currencyHint: nil)
+                                        message: "the amount names \(code), which is not a current ISO 4217 currency code"), mark: .none)
         } catch {
-            return .refused(invalidAmount(error), currencyHint: nil)
+            return .refused(invalidAmount(error), mark: .none)
         }
-        let hint: String?
-        switch scanner.mark {
-        case .none: hint = nil
-        case .currency(let currency): hint = currency.code
-        case .dollarSign: hint = ParsedAmount.dollarSignHint
-        }
-        guard !scanner.isNegative, scanner.magnitude > 0 else { return .refused(nonPositive, currencyHint: hint) }
-        return .amount(ScannedAmount(magnitude: scanner.magnitude, fractionDigits: scanner.fractionDigits, currencyHint: hint))
+        guard !scanner.isNegative, scanner.magnitude > 0 else { return .refused(nonPositive, mark: scanner.mark) }
+        return .amount(ScannedAmount(magnitude: scanner.magnitude, fractionDigits: scanner.fractionDigits, mark: scanner.mark))
     }
 
     /// The amount in the currency's minor units: `12.5` EUR is 1250 with 2 digits, `1234` JPY is
@@ -109,7 +103,7 @@ public enum AmountParser {
         guard amount.fractionDigits >= 0, amount.fractionDigits <= amount.digits.utf8.count,
               !amount.digits.isEmpty else { return .failure(invalidAmount(.malformed)) }
         guard !amount.isNegative, magnitude > 0 else { return .failure(nonPositive) }
-        return minorUnits(ScannedAmount(magnitude: magnitude, fractionDigits: amount.fractionDigits, currencyHint: nil),
+        return minorUnits(ScannedAmount(magnitude: magnitude, fractionDigits: amount.fractionDigits, mark: .none),
                           currency: currency, decimal: decimal)
     }
 

@@ -5,6 +5,10 @@ struct ScannedAmount: Equatable {
     var magnitude: UInt64
     /// How many of the value's last digits are decimals.
     var fractionDigits: Int
+    /// The currency sign or code the text holds (``ParsedAmount/currencyHint``'s currency, kept
+    /// as a value: `normalize` compares it with the record's currency without making a `String`).
+    var mark: AmountCurrencyMark
+
     /// As ``ParsedAmount/currencyHint``.
-    var currencyHint: String?
+    var currencyHint: String? { mark.hint }
 }

@@ -17,6 +17,15 @@ enum AmountCurrencyMark: Equatable {
     case none
     case currency(Currency)
     case dollarSign
+
+    /// The mark as ``ParsedAmount/currencyHint`` spells it: the code, `$`, or `nil`.
+    var hint: String? {
+        switch self {
+        case .none: nil
+        case .currency(let currency): currency.code
+        case .dollarSign: ParsedAmount.dollarSignHint
+        }
+    }
 }
 
 /// A one-pass reader of amount text over Unicode scalars (CONTRACT.md §4).

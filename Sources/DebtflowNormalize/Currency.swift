@@ -28,6 +28,9 @@ public struct Currency: Sendable, Equatable, Hashable, CustomStringConvertible {
         set { packedCode = Self.pack(newValue) }
     }
 
+    /// Whether the two have the same code (``code`` compared without making `String`s).
+    func hasSameCode(as other: Currency) -> Bool { packedCode == other.packedCode }
+
     /// `EUR (2 decimals)`: what tests and messages show (the packed code is a number).
     public var description: String { "\(code) (\(minorUnitDigits) decimals)" }
 

@@ -129,18 +129,20 @@ public struct NormalizeStage: ElementStage {
                                 errors: inout ErrorList, nonBlank: inout DebtRawKeySet) {
         var parsed: ScannedAmount?
         // The currency the amount's text names, also when the amount itself is refused.
-        var amountCurrencyHint: String?
+        var amountMark = AmountCurrencyMark.none
         var amountNamedBadCurrency = false
         if let trimmed = fields.trimmed(.amount) {
             nonBlank.insert(.amount)
             switch AmountParser.scanKeepingMark(utf8: trimmed, decimal: options.decimal) {
-            case .amount(let amount): parsed = amount
+            case .amount(let amount):
+                parsed = amount
+                amountMark = amount.mark
             case .refused(let error, _) where error.code == .invalidCurrency:
                 errors.append(error)
                 amountNamedBadCurrency = true
-            case .refused(let error, let hint):
+            case .refused(let error, let mark):
                 errors.append(Self.amountError(error))
-                amountCurrencyHint = hint
+                amountMark = mark
             }
         }
 
@@ -158,7 +160,7 @@ public struct NormalizeStage: ElementStage {
                 }
             }
             if recordCurrencyIsValid {
-                let agreement = AmountParser.currency(hint: parsed?.currencyHint ?? amountCurrencyHint, recordCurrency: recordCurrency,
+                let agreement = AmountParser.currency(mark: amountMark, recordCurrency: recordCurrency,
                                                       defaultCurrency: defaultCurrency)
                 currency = agreement.currency
                 if let problem = agreement.problem { errors.append(problem) }

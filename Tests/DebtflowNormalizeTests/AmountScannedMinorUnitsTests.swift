@@ -33,3 +33,30 @@ struct AmountScannedMinorUnitsTests {
         }
     }
 }
+
+/// `normalize` settles an amount's currency from the scanner's mark (``AmountParser/currency(mark:recordCurrency:defaultCurrency:)``),
+/// not from its text hint: the same currency and the same problem for every sign and code, with
+/// and without a record currency and a configured one, for amounts read and refused.
+@Suite("amounts: the currency from the scanned mark is the one from the text hint")
+struct AmountMarkAgreementTests {
+    @Test("same agreement from the mark as from the hint", arguments: [
+        "48", "€48", "48 €", "£48", "$48", "48 USD", "EUR 766.84", "98,00 €", "12.50 chf", "48 euros", "-12,50 €",
+        "0 $", "(12.50) GBP", "1 234,56 EUR",
+    ])
+    func sameAgreement(text: String) throws {
+        let currencies: [Currency?] = [nil] + ["EUR", "USD", "GBP", "JPY", "CHF", "CAD"].map { CurrencyTable.currency(forCode: $0) }
+        let scan = Array(text.utf8).withUnsafeBufferPointer { AmountParser.scanKeepingMark(utf8: $0, decimal: .auto) }
+        let mark: AmountCurrencyMark
+        switch scan {
+        case .amount(let amount): mark = amount.mark
+        case .refused(_, let refusedMark): mark = refusedMark
+        }
+        for record in currencies {
+            for configured in currencies {
+                let fromMark = AmountParser.currency(mark: mark, recordCurrency: record, defaultCurrency: configured)
+                let fromHint = AmountParser.currency(hint: mark.hint, recordCurrency: record, defaultCurrency: configured)
+                #expect(fromMark == fromHint, "\(text), record \(record?.code ?? "-"), configured \(configured?.code ?? "-")")
+            }
+        }
+    }
+}
