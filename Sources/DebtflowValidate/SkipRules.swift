@@ -161,16 +161,13 @@ public enum SkipRules {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: text.count) { folded in
             var count = 0
             var lastWasSpace = false
-            var scalars = text.makeIterator()
-            var decoder = UTF8()
-            decoding: while true {
-                let scalar: Unicode.Scalar
-                switch decoder.decode(&scalars) {
-                case .scalarValue(let value): scalar = value
-                case .emptyInput: break decoding
-                case .error: scalar = "\u{FFFD}"
-                }
-                let byte = fold(scalar)
+            var index = 0
+            // Scalar by scalar (ill-formed bytes read as U+FFFD, folded to `?` as before: how many
+            // of them there are changes no match), an ASCII byte without a decoder's state.
+            while index < text.count {
+                let (value, length) = UTF8Decoding.scalar(at: index, in: text)
+                index += length
+                let byte = fold(value)
                 if byte == 0 { continue }
                 if byte == 0x20 {
                     if lastWasSpace { continue }
@@ -196,8 +193,7 @@ public enum SkipRules {
 
     /// One scalar as a lowercase ASCII byte: accented Latin letters to their base letter, any
     /// space to ` `, anything else to `?`.
-    private static func fold(_ scalar: Unicode.Scalar) -> UInt8 {
-        let value = scalar.value
+    private static func fold(_ value: UInt32) -> UInt8 {
         switch value {
         case 0x41...0x5A: return UInt8(value + 32)
         case 0x00...0x7F:

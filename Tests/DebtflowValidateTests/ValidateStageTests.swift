@@ -69,6 +69,8 @@ struct ValidateStageTests {
               ["", "  *Obligatoire", "Dupont"], ["Les champs obligatoires sont marqués", "", ""],
               ["Jean", "CHAMPS OBLIGATOIRES : nom, prénom", ""], ["Jean", "Chàmps  Obligatoirés", ""],
               ["note", "", "(champs\u{00A0}obligatoires)"],
+              // A decomposed accent (dropped), a three-byte space, a four-byte scalar before it.
+              ["Jean", "😀 Cha\u{0301}mps\u{202F}obligatoire\u{0300}s", ""],
           ])
     func instructionRows(cells: [String]) {
         #expect(SkipRules.isInstructionRow(row(cells)))
