@@ -418,7 +418,8 @@ public struct JSONByteWriter: Sendable {
     /// ``writeNodes(from:to:containers:arena:nodes:into:)`` for an object whose members are all
     /// scalars (nodes `first + 1 ..< end` are its members: a CSV row, a flat JSON record), the
     /// same bytes: `{"key":value,…}` in one loop, with no stack of open containers to look at per
-    /// member (every failed or skipped W2 record's `data`).
+    /// member (every failed or skipped W2 record's `data`). (Its scalar `switch` repeats the general
+    /// loop's: one shared function for both cost W2 161 to 184 instructions a record.)
     private static func writeFlatObject(from first: Int, to end: Int, arena: UnsafeBufferPointer<UInt8>,
                                         nodes: UnsafeBufferPointer<RecordNode>, into outer: inout JSONRawCursor) {
         // Through a local copy of the cursor, as in the general loop.
