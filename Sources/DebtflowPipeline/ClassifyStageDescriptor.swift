@@ -12,7 +12,7 @@ extension StageDescriptor {
 extension ClassifyOptions {
     /// The keys of ``init(config:)``.
     static let configOptions = ConfigOptions("Sets each debt's destination zone and credits from its phone number.", [
-        ConfigOption("rates", .objectMap(keys: rateZones.map(\.rawValue), options: rateOptions), "Overrides of the credits table, by zone (not `other`: it stays unsupported)."),
+        ConfigOption("rates", .objectMap(keys: rateZones.map(\.rawValue), options: rateOptions, nullOnly: [DestinationZone.other.rawValue]), "Overrides of the credits table, by zone (not `other`: it stays unsupported)."),
         ConfigOption("expensive", .stringList(of: ConfigChoice(DestinationZone.self)), default: .array(defaultExpensive.map { .string($0.rawValue) }), "The zones whose destinations are expensive (refused unless accepted in `validate`)."),
     ])
 

@@ -76,8 +76,9 @@ indirect enum ConfigValue: Sendable {
     /// `keys` when given.
     case scalarMap(keys: [String]? = nil)
     /// An object keyed by `keys` (any subset) whose values are objects of `options`, or `null`
-    /// (`classify.rates`).
-    case objectMap(keys: [String], options: ConfigOptions)
+    /// (`classify.rates`); the keys of `nullOnly` may only be `null` (`rates.other`: no rate,
+    /// but `null`, "the table's", is accepted).
+    case objectMap(keys: [String], options: ConfigOptions, nullOnly: [String] = [])
     /// The `stages` array: one single-key object per stage (written from ``StageDescriptor/all``).
     case stages
 }

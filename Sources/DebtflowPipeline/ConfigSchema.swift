@@ -217,11 +217,11 @@ public enum ConfigSchema {
             if let keys { members.append(("propertyNames", object([("enum", strings(keys))]))) }
             members.append(("additionalProperties", object([("type", strings(["string", "number", "boolean"]))])))
             return object(members)
-        case .objectMap(let keys, let options):
+        case .objectMap(let keys, let options, let nullOnly):
             let name = "\(key)_entry"
             definitions.append((name, objectSchema(options, definitions: &definitions, types: strings(["object", "null"]))))
             return object([("type", .string("object")),
-                           ("properties", object(keys.map { ($0, reference(name)) })),
+                           ("properties", object(keys.map { ($0, reference(name)) } + nullOnly.map { ($0, object([("type", .string("null"))])) })),
                            ("additionalProperties", .bool(false))])
         case .stages:
             return stagesSchema()

@@ -96,7 +96,7 @@ public struct PipelineConfigurationDecoder: Sendable {
         func add(_ options: ConfigOptions) {
             for option in options.options {
                 if let secret = option.secret { found[option.key] = secret }
-                if case .objectMap(_, let nested) = option.value { add(nested) }
+                if case .objectMap(_, let nested, _) = option.value { add(nested) }
             }
         }
         add(rootOptions)

@@ -95,9 +95,11 @@ struct ConfigSchemaDriftTests {
             return [(7, ""), (["phone": 7], ".phone")]
         case .scalarMap:
             return [("EUR", ""), (["currency": ["EUR"]], ".currency")]
-        case .objectMap(let keys, _):
+        case .objectMap(let keys, _, let nullOnly):
+            // A key that may only be null (`rates.other`) given a rate.
             return [(7, ""), (["no_such_key": ["credits": 1]], ".no_such_key"), ([keys[0]: [String: Any]()], ".\(keys[0])"),
                     ([keys[0]: ["credits": 1, "no_such_option": 1]], ".\(keys[0]).no_such_option")]
+                + nullOnly.map { ([$0: ["credits": 1]], ".\($0)") }
         }
     }
 
@@ -229,6 +231,9 @@ struct ConfigSchemaDriftTests {
                     samples += [0.5, maximum, "${DEBTFLOW_SCHEMA_TEST_UNSET:-1}"]
                 case .string(nonEmpty: false, _) where !object.options.requiresOneOf.joined().contains(option.key):
                     samples.append("")
+                case .objectMap(let keys, _, let nullOnly):
+                    // `null` keeps the table's value, for every key and for those that may only be null.
+                    samples += (keys.prefix(1) + nullOnly).map { [$0: NSNull()] }
                 default:
                     break
                 }
