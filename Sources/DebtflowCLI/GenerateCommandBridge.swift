@@ -9,11 +9,7 @@ import Glibc
 /// (nothing is published) and it exits 130.
 enum GenerateCommandBridge {
     static func run(_ arguments: [String]) throws -> Int32 {
-        // Help through the checked writer: on a full disk it is exit 4, as every command's.
-        if arguments.contains("--help") || arguments.contains("-h") {
-            try StandardStreams.printLine(GenerateCommand.help)
-            return 0
-        }
+        if try StandardStreams.printHelpIfAsked(arguments, GenerateCommand.help) { return 0 }
         let signals = StopSignals { _ in
             GenerateCommand.removeUnfinishedOutputs()
             exit(130)

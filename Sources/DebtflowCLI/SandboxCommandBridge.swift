@@ -4,11 +4,7 @@ import DebtflowSandbox
 /// prints `listening on http://127.0.0.1:PORT` first, serves until SIGINT/SIGTERM, then exits 0.
 enum SandboxCommandBridge {
     static func run(_ arguments: [String]) throws -> Int32 {
-        // Help through the checked writer: on a full disk it is exit 4, as every command's.
-        if arguments.contains("--help") || arguments.contains("-h") {
-            try StandardStreams.printLine(SandboxCommand.usage)
-            return 0
-        }
+        if try StandardStreams.printHelpIfAsked(arguments, SandboxCommand.usage) { return 0 }
         return SandboxCommand.run(arguments: arguments)
     }
 }

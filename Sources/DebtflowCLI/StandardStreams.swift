@@ -29,6 +29,15 @@ enum StandardStreams {
         try writeToStandardOutput(Array((text + "\n").utf8))
     }
 
+    /// Prints `help` when `arguments` ask for it (`--help` or `-h` anywhere), for the commands
+    /// that parse their own arguments (`generate`, `sandbox`): through ``printLine(_:)``, so that
+    /// on a full disk it is exit 4, as every command's help. Returns whether it did.
+    static func printHelpIfAsked(_ arguments: [String], _ help: String) throws -> Bool {
+        guard arguments.contains("--help") || arguments.contains("-h") else { return false }
+        try printLine(help)
+        return true
+    }
+
     /// Writes all of `bytes` to stdout.
     /// - Throws: ``DebtflowError`` of kind `.sink` when stdout is closed, a closed pipe or a full
     ///   disk (Foundation's `FileHandle.write` stops the process on those instead).

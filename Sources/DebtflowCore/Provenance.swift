@@ -129,9 +129,8 @@ extension Provenance {
     /// walks grapheme clusters (8,600 instructions for a 40-byte path, once per skipped row of W2).
     private static func withIDName<Result>(of source: String, byPath: Bool, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         let read = { (bytes: UnsafeBufferPointer<UInt8>) -> Result in
-            var start = bytes.count
-            while !byPath && start > 0 && bytes[start - 1] != UInt8(ascii: "/") { start -= 1 }
-            if byPath { start = 0 }
+            var start = byPath ? 0 : bytes.count
+            while start > 0 && bytes[start - 1] != UInt8(ascii: "/") { start -= 1 }
             let name = UnsafeBufferPointer(rebasing: bytes[start...])
             guard name.isEmpty || (name.count == 1 && name[0] == UInt8(ascii: "-")) else { return body(name) }
             let stdin: StaticString = "stdin"

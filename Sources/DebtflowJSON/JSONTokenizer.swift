@@ -53,13 +53,15 @@ public final class JSONTokenizer {
     public func skipByteOrderMark() throws {
         guard cursor.offset == 0, let first = try cursor.peek() else { return }
         if first == 0xFF || first == 0xFE {
+            // Both errors name the first byte (the cursor is past it by now).
+            let start = DebtflowError.Location(file: cursor.source.name, line: 1, column: 1, byteOffset: 0)
             cursor.advance()
             if let second = try cursor.peek(), let order = UTF16ByteOrderMark(first, second) {
                 throw DebtflowError.input("the input is UTF-16 text (\(order.description) byte-order mark); JSON input must be UTF-8",
-                                          location: .init(file: cursor.source.name, line: 1, column: 1, byteOffset: 0))
+                                          location: start)
             }
             throw DebtflowError.input("unexpected byte 0x\(hex(first)) at the start of the input; JSON input must be UTF-8",
-                                      location: .init(file: cursor.source.name, line: 1, column: 1, byteOffset: 0))
+                                      location: start)
         }
         guard first == 0xEF else { return }
         cursor.advance()

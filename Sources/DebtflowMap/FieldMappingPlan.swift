@@ -112,8 +112,7 @@ struct FieldMappingPlan: Sendable {
                 used.insert(member.index)
             }
             // One level down in nested objects.
-            for member in members where !used.contains(member.index) {
-                guard member.value.kind == .object, member.value["#text"] == nil else { continue }
+            for member in members where member.isNested && !used.contains(member.index) {
                 let parentKey = FieldNameMatcher.synonyms[member.folded]
                 for child in member.value.children where Self.holdsText(child) {
                     let childName = child.key
@@ -190,12 +189,21 @@ struct FieldMappingPlan: Sendable {
         }
     }
 
-    /// A top-level member a plan may take: its position, name, folded name and value.
+    /// A top-level member a plan may take: its position, name, folded name and value, and whether
+    /// it is a nested object (``isNestedObject(_:)``).
     struct CandidateMember {
         var index: Int
         var key: String
         var folded: String
         var value: RecordView
+        var isNested: Bool
+    }
+
+    /// Whether a member is a nested object whose names are part of the record's shape: an object
+    /// that is not an XML element's text (`#text`), which counts as a value.
+    @inline(__always)
+    static func isNestedObject(_ value: RecordView) -> Bool {
+        value.kind == .object && value["#text"] == nil
     }
 
     /// The members of `record` a plan may take, in order: those whose name (as it is, or folded)
@@ -208,10 +216,10 @@ struct FieldMappingPlan: Sendable {
         for (index, member) in record.children.enumerated() {
             let key = member.key
             let folded = FieldNameMatcher.fold(key)
-            let nested = member.kind == .object && member["#text"] == nil
+            let nested = isNestedObject(member)
             guard nested || folded == metadataKey || FieldNameMatcher.synonyms[folded] != nil
                     || fieldSources.contains(key) || foldedFieldSources.contains(folded) else { continue }
-            members.append(CandidateMember(index: index, key: key, folded: folded, value: member))
+            members.append(CandidateMember(index: index, key: key, folded: folded, value: member, isNested: nested))
         }
         return members
     }
@@ -401,7 +409,7 @@ extension FieldMappingPlan {
         static func walk(_ record: RecordView, _ body: (Entry) -> Bool) -> Bool {
             for member in record.children {
                 guard member.withKeyBytes({ body(.key($0)) }) else { return false }
-                guard member.kind == .object, member["#text"] == nil else { continue }
+                guard FieldMappingPlan.isNestedObject(member) else { continue }
                 guard body(.open) else { return false }
                 for child in member.children {
                     guard child.withKeyBytes({ body(.key($0)) }) else { return false }
@@ -456,8 +464,8 @@ extension FieldMappingPlan {
             let r = right.next()
             guard let l, let r else { return l == nil && r == nil }
             guard sameKey(l, r, sameTape: sameTape) else { return false }
-            let lNested = l.kind == .object && l["#text"] == nil
-            let rNested = r.kind == .object && r["#text"] == nil
+            let lNested = isNestedObject(l)
+            let rNested = isNestedObject(r)
             guard lNested == rNested else { return false }
             if lNested {
                 var lc = l.children.makeIterator()

@@ -43,14 +43,26 @@ public struct InputPlan: Sendable {
     /// `in/b/export.csv`): their records without an id of their own are known by the path, not
     /// the file name (``DebtflowCore/Provenance/idsByPath``), so that temp_ids stay unique within
     /// a run (CONTRACT.md §3). Taken over every matched file, not only this shard's, so that every
-    /// shard of a night names an input's debts alike. Names are compared as bytes.
-    public var pathsSharingFileNames: Set<String> {
-        var byName: [[UInt8]: [String]] = [:]
+    /// shard of a night names an input's debts alike. The name is the one positional temp_ids use
+    /// (``DebtflowCore/Provenance/idPrefix(of:byPath:)``), compared as bytes. One group per name,
+    /// in matched order.
+    public var inputsSharingFileNames: [[String]] {
+        var groupOfName: [[UInt8]: Int] = [:]
+        var groups: [[String]] = []
         for input in matched {
-            byName[Array(MatchedInput.fileName(of: input.path).utf8), default: []].append(input.path)
+            let name = Array(Provenance.idPrefix(of: input.path).utf8)
+            if let group = groupOfName[name] {
+                groups[group].append(input.path)
+            } else {
+                groupOfName[name] = groups.count
+                groups.append([input.path])
+            }
         }
-        return Set(byName.values.filter { $0.count > 1 }.joined())
+        return groups.filter { $0.count > 1 }
     }
+
+    /// The paths of ``inputsSharingFileNames``.
+    public var pathsSharingFileNames: Set<String> { Set(inputsSharingFileNames.joined()) }
 
     /// The error for a pattern that matched nothing (exit 3).
     public static func unmatchedError(_ pattern: String) -> DebtflowError {

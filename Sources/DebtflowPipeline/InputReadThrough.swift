@@ -33,7 +33,7 @@ extension PipelineAssembler {
         for input in inputs {
             // A FIFO or a device is not read: its data is the run's (``ReadStageConfiguration/reach(baseDirectory:input:deep:)``
             // said so). Stdin is: what is piped to `check --deep` is there to be checked.
-            let inputPath = input?.path ?? configuration.read.displayPath ?? configuration.read.path ?? "-"
+            let inputPath = configuration.read.inputPath(input)
             if inputPath != "-", ByteSources.streamKind(of: inputPath, relativeTo: configuration.baseDirectory) != nil {
                 continue
             }

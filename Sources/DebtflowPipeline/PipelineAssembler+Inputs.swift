@@ -29,7 +29,8 @@ extension PipelineAssembler {
                 : "--shard \(options.shard?.description ?? ""): none of the \(plan.matched.count) input files falls in this shard; "
                   + "the outputs are published empty")
         }
-        if !configuration.isConversion, let (first, second) = Self.sharedFileName(in: plan.matched) {
+        if !configuration.isConversion, let group = plan.inputsSharingFileNames.first {
+            let (first, second) = (group[0], group[1])
             log.warning("inputs \(first) and \(second) have the same file name: records without an id of their own "
                         + "are known by their paths (\(first)#record, \(second)#record), not by the file name, so "
                         + "that temp_ids stay unique; a --resume must see the same inputs as the run it resumes")
@@ -57,18 +58,6 @@ extension PipelineAssembler {
                 seen[Array(output.utf8)] = input.path
             }
         }
-    }
-
-    /// Two inputs whose file names are equal (their records without an id are known by their
-    /// paths: ``InputPlan/pathsSharingFileNames``).
-    static func sharedFileName(in inputs: [MatchedInput]) -> (String, String)? {
-        var byName: [[UInt8]: String] = [:]
-        for input in inputs {
-            let name = Array(MatchedInput.fileName(of: input.path).utf8)
-            if let other = byName[name] { return (other, input.path) }
-            byName[name] = input.path
-        }
-        return nil
     }
 
     /// A `{input}` sink path filled in for one input.

@@ -179,12 +179,17 @@ extension ReadStageConfiguration {
         }
     }
 
+    /// The path `input` is read from: its matched path, else the configured one, else `-`.
+    func inputPath(_ input: MatchedInput?) -> String {
+        input?.path ?? displayPath ?? path ?? "-"
+    }
+
     /// `debtflow check`'s line for an input: a file is opened (its first bytes looked at: gzip, or
     /// an archive refused); a stream (a FIFO, a device) is not, since that would take its bytes
     /// from the run; nor is stdin, unless `deep` (`check --deep` reads what is piped to it).
     /// - Throws: `.input` when a file cannot be opened or holds an archive.
     func reach(baseDirectory: String, input: MatchedInput? = nil, deep: Bool = false) throws -> String {
-        let inputPath = input?.path ?? displayPath ?? path ?? "-"
+        let inputPath = inputPath(input)
         if let kind = ByteSources.streamKind(of: inputPath, relativeTo: baseDirectory) {
             if deep && inputPath == "-" {
                 return "input -: \(kind), read through below (--deep reads what is piped to it; a run would get none of it)"
@@ -197,7 +202,7 @@ extension ReadStageConfiguration {
     }
 
     private func openInput(baseDirectory: String, input: MatchedInput?, readsAhead: Bool = false) throws -> any ByteSource {
-        let source = try ByteSources.open(path: input?.path ?? displayPath ?? path ?? "-", relativeTo: baseDirectory)
+        let source = try ByteSources.open(path: inputPath(input), relativeTo: baseDirectory)
         return readsAhead ? ReadAheadByteSource(source) : source
     }
 }

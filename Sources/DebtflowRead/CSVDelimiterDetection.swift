@@ -4,26 +4,48 @@ enum CSVDelimiterDetection {
     /// holds the file's first bytes up to (at least) the first line break outside quotes. Ties go
     /// to the earlier candidate; `,` when none occurs.
     static func detect(_ line: UnsafeBufferPointer<UInt8>) -> UInt8 {
-        let counts = counts(line)
-        var best = 0
-        for index in counts.indices where counts[index] > counts[best] { best = index }
-        return CSVDelimiter.candidates[best]
+        CSVDelimiter.candidates[mostFrequent(counts(line))]
     }
 
     /// How often each candidate (`,` `;` tab `|`, in that order) occurs outside quotes in the
     /// first line of `line`.
     static func counts(_ line: UnsafeBufferPointer<UInt8>) -> [Int] {
+        row(at: 0, in: line).counts
+    }
+
+    /// The index of the largest count (the earlier one on a tie).
+    private static func mostFrequent(_ counts: [Int]) -> Int {
+        var best = 0
+        for index in counts.indices where counts[index] > counts[best] { best = index }
+        return best
+    }
+
+    /// The row of `text` that starts at `start`, up to its line break outside quotes: how often
+    /// each candidate occurs outside quotes in it, whether it holds more than spaces and tabs,
+    /// where the next row starts (after the break), and whether the break was found (else the
+    /// row runs to the end of `text` and may go on past it).
+    private static func row(at start: Int, in text: UnsafeBufferPointer<UInt8>)
+        -> (counts: [Int], hasText: Bool, next: Int, isComplete: Bool) {
         var counts = [Int](repeating: 0, count: CSVDelimiter.candidates.count)
+        var hasText = false
         var inQuotes = false
-        for byte in line {
+        var index = start
+        while index < text.count {
+            let byte = text[index]
+            index += 1
             if byte == CSVBytes.quote {
                 inQuotes.toggle()
-            } else if !inQuotes {
-                if byte == CSVBytes.lineFeed || byte == CSVBytes.carriageReturn { break }
-                if let index = CSVDelimiter.candidates.firstIndex(of: byte) { counts[index] += 1 }
+                hasText = true
+            } else if !inQuotes && (byte == CSVBytes.lineFeed || byte == CSVBytes.carriageReturn) {
+                return (counts, hasText, index, true)
+            } else if !inQuotes, let candidate = CSVDelimiter.candidates.firstIndex(of: byte) {
+                counts[candidate] += 1
+                hasText = true
+            } else if byte != CSVBytes.space && byte != CSVBytes.tab {
+                hasText = true
             }
         }
-        return counts
+        return (counts, hasText, index, false)
     }
 
     /// A title line above the header (`Export du 01/02/2026`, then `nom;prenom;montant`): the
@@ -38,32 +60,17 @@ enum CSVDelimiterDetection {
         guard counts(firstLine).allSatisfy({ $0 == 0 }) else { return nil }
         var found: (delimiter: Int, perRow: Int)?
         var rows = 0
-        var row = [Int](repeating: 0, count: CSVDelimiter.candidates.count)
-        var rowHasText = false
-        var inQuotes = false
-        for byte in following {
-            if byte == CSVBytes.quote {
-                inQuotes.toggle()
-                rowHasText = true
-            } else if !inQuotes && (byte == CSVBytes.lineFeed || byte == CSVBytes.carriageReturn) {
-                defer {
-                    row = [Int](repeating: 0, count: CSVDelimiter.candidates.count)
-                    rowHasText = false
-                }
-                guard rowHasText else { continue }
-                var best = 0
-                for index in row.indices where row[index] > row[best] { best = index }
-                guard row[best] > 0 else { return nil }
-                if let found, found != (best, row[best]) { return nil }
-                found = (best, row[best])
-                rows += 1
-                if rows == 5 { break }
-            } else if !inQuotes, let index = CSVDelimiter.candidates.firstIndex(of: byte) {
-                row[index] += 1
-                rowHasText = true
-            } else if byte != CSVBytes.space && byte != CSVBytes.tab {
-                rowHasText = true
-            }
+        var start = 0
+        while rows < 5 {
+            let row = row(at: start, in: following)
+            guard row.isComplete else { break }
+            start = row.next
+            guard row.hasText else { continue }
+            let best = mostFrequent(row.counts)
+            guard row.counts[best] > 0 else { return nil }
+            if let found, found != (best, row.counts[best]) { return nil }
+            found = (best, row.counts[best])
+            rows += 1
         }
         guard rows >= 2, let found, found.perRow >= 2 else { return nil }
         return (CSVDelimiter.candidates[found.delimiter], found.perRow)

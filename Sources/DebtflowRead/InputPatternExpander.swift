@@ -21,11 +21,6 @@ public struct MatchedInput: Sendable, Equatable, Hashable {
     /// extension (`exports/2026-11-28.xml.gz` → `2026-11-28`).
     public var stem: String { Self.stem(of: path) }
 
-    /// The file name of `path` (after its last `/`), as positional temp_ids use it.
-    public static func fileName(of path: String) -> String {
-        path.split(separator: "/", omittingEmptySubsequences: true).last.map(String.init) ?? path
-    }
-
     /// ``stem`` of any path.
     public static func stem(of path: String) -> String {
         var name = path.split(separator: "/", omittingEmptySubsequences: true).last.map(String.init) ?? path

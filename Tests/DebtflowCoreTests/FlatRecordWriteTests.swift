@@ -18,12 +18,16 @@ struct FlatRecordWriteTests {
         return (String(decoding: fromTree.bytes, as: UTF8.self), String(decoding: fromTape.bytes, as: UTF8.self))
     }
 
+    /// Every scalar kind, escaped keys and values, an empty key and non-ASCII text.
+    private static let scalarMembers: [RecordObject.Entry] = [
+        .init(key: "name", value: .string("Zoé \"Zaza\"\n")), .init(key: "n", value: .number("-1.5e3")),
+        .init(key: "yes", value: .bool(true)), .init(key: "no", value: .bool(false)), .init(key: "none", value: .null),
+        .init(key: "", value: .string("")), .init(key: "tab\tkey", value: .string("\u{1}")),
+    ]
+
     @Test("every scalar kind, empty containers, escaped keys and values, an empty key and non-ASCII text write as the tree does")
     func everyScalarKind() {
-        let object = RecordObject(entries: [
-            .init(key: "name", value: .string("Zoé \"Zaza\"\n")), .init(key: "n", value: .number("-1.5e3")),
-            .init(key: "yes", value: .bool(true)), .init(key: "no", value: .bool(false)), .init(key: "none", value: .null),
-            .init(key: "", value: .string("")), .init(key: "tab\tkey", value: .string("\u{1}")),
+        let object = RecordObject(entries: Self.scalarMembers + [
             .init(key: "o", value: .object(RecordObject())), .init(key: "l", value: .array([])),
         ])
         let (tree, tape) = bothWays(object)
@@ -33,11 +37,7 @@ struct FlatRecordWriteTests {
 
     @Test("an object of scalars only (the one-loop path): every scalar kind, escapes, an empty key, in one piece and after another value")
     func scalarsOnly() {
-        let object = RecordObject(entries: [
-            .init(key: "name", value: .string("Zoé \"Zaza\"\n")), .init(key: "n", value: .number("-1.5e3")),
-            .init(key: "yes", value: .bool(true)), .init(key: "no", value: .bool(false)), .init(key: "none", value: .null),
-            .init(key: "", value: .string("")), .init(key: "tab\tkey", value: .string("\u{1}")),
-        ])
+        let object = RecordObject(entries: Self.scalarMembers)
         for inside in [false, true] {
             let (tree, tape) = bothWays(object, inside: inside)
             #expect(tape == tree)
