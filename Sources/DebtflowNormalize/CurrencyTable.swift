@@ -11,6 +11,11 @@ public enum CurrencyTable {
     /// Every currency of the table, sorted by code.
     public static var allCurrencies: [Currency] { decoded.currencies }
 
+    /// Every text ``normalize(_:)`` names a currency by, in any case and without the spaces it
+    /// trims: each code of the table, then the signs and words it also takes (`€`, `£`, `euro`,
+    /// `euros`). The names the config schema lists for a default currency.
+    public static var acceptedNames: [String] { allCurrencies.map(\.code) + ["€", "£", "euro", "euros"] }
+
     /// The currency for an exact ISO 4217 code (three upper-case ASCII letters), or `nil` when the
     /// code is not on the current list (withdrawn codes such as `FRF`, `DEM` and `XEU` included).
     ///

@@ -29,6 +29,20 @@ public struct PhoneNormalizer: Sendable {
         PhoneMetadataStore.shared.region(region.uppercased()) != nil
     }
 
+    /// Every region ``knowsRegion(_:)`` knows, upper case and sorted (`AC`, `AD`, …, `ZW`): the
+    /// names the config schema lists. Read from the calling-code table alone, without decoding the
+    /// metadata.
+    public static let knownRegions: [String] = {
+        var regions = Set<String>()
+        for entry in PhoneMetadataTables.callingCodes.split(separator: ";") {
+            guard let colon = entry.firstIndex(of: ":") else { continue }
+            for region in entry[entry.index(after: colon)...].split(separator: ",") where PhoneMetadataStore.slot(String(region)) != nil {
+                regions.insert(String(region))
+            }
+        }
+        return regions.sorted()
+    }()
+
     /// Normalizes one typed phone number.
     ///
     /// - Parameters:

@@ -47,7 +47,10 @@ indirect enum ConfigValue: Sendable {
     /// A string kept as written, never expanded (`$schema`, `description`: not read by the decoder).
     case freeText
     /// A string, expanded; an empty one reads as absent unless `nonEmpty` (then it is an error).
-    case string(nonEmpty: Bool = false, pattern: String? = nil)
+    /// With `pattern`, the decoder refuses the texts the pattern does not match.
+    case string(nonEmpty: Bool = false, pattern: ConfigPattern? = nil)
+    /// A file the stage writes, relative to the config's folder, expanded (``OutputFileRole``).
+    case outputFile(OutputFileRole)
     /// One of `names` (or, with `caseInsensitive`, any spelling of them; or a text matching
     /// `alsoMatching`), expanded first. `emptyIsAbsent`: an empty string reads as not given.
     case choice(ConfigChoice)
@@ -83,6 +86,24 @@ indirect enum ConfigValue: Sendable {
     case stages
 }
 
+/// A regular expression (ECMA-262, as JSON Schema writes them) a string option's text must match,
+/// with one text it does not match (for the tests that feed the decoder and the schema the same
+/// wrong value).
+struct ConfigPattern: Sendable {
+    let regex: String
+    let counterexample: String
+}
+
+/// What a file the stage writes may be: the decoder's rules, which the schema writes as well.
+enum OutputFileRole: Sendable {
+    /// An ndjson sink's `path`: required, `-` is stdout, and `{input}` (one output per input) may be
+    /// in its file name, not in a folder.
+    case sinkOutput
+    /// An http sink's `results` and `journal`: optional (empty reads as not given), one file per
+    /// run kept for `--resume`, so never `-` and never `{input}`.
+    case runRecord
+}
+
 /// A closed set of names for a string option.
 struct ConfigChoice: Sendable {
     let names: [String]
@@ -114,11 +135,15 @@ struct ConfigOptions: Sendable {
     /// Groups of keys of which at least one must be present in full (an http sink's `token`, or
     /// `token_url` + `client_id` + `client_secret`); empty when no such rule.
     var requiresOneOf: [[String]] = []
+    /// Groups of keys that must not all be given at once (an http sink's `token` and `token_url`);
+    /// empty when no such rule.
+    var excludesTogether: [[String]] = []
 
-    init(_ summary: String, _ options: [ConfigOption], requiresOneOf: [[String]] = []) {
+    init(_ summary: String, _ options: [ConfigOption], requiresOneOf: [[String]] = [], excludesTogether: [[String]] = []) {
         self.summary = summary
         self.options = options
         self.requiresOneOf = requiresOneOf
+        self.excludesTogether = excludesTogether
     }
 
     /// The keys the decoder accepts, in the order described.

@@ -6,9 +6,10 @@ import DebtflowCore
 /// It is made from the same option descriptions the decoder takes its allowed keys from
 /// (``PipelineConfigurationDecoder/rootOptions`` and each ``StageDescriptor``'s ``StageDescriptor/schema``),
 /// and its stage-list rules from the descriptors' roles and needs, so the schema and the decoder
-/// cannot drift apart. It checks keys, types, names and which stages are present; what only the
-/// run can know (environment variables, files, URLs, the order of the middle stages) is left to
-/// `debtflow check`.
+/// cannot drift apart. It checks keys, types, names, keys that exclude each other, which stages
+/// are present, and where `{input}` and stdout may be; what only the run can know (environment
+/// variables, files, URLs) and what a schema cannot say (the order of the middle stages) is left
+/// to `debtflow check`.
 public enum ConfigSchema {
     /// The draft the schema is written in.
     public static let draft = "https://json-schema.org/draft/2020-12/schema"
@@ -60,6 +61,14 @@ public enum ConfigSchema {
         let required = options.options.filter(\.isRequired).map(\.key)
         if !required.isEmpty { members.append(("required", strings(required))) }
         members.append(("additionalProperties", .bool(false)))
+        if !options.excludesTogether.isEmpty {
+            // Given means some text that is not a `${NAME}` (which may expand to nothing and so
+            // read as not given): only such a group is known to be refused before the run.
+            let given = object([("minLength", .number("1")), ("not", reference("environment_reference"))])
+            members.append(("allOf", .array(options.excludesTogether.map { keys in
+                object([("not", object([("required", strings(keys)), ("properties", object(keys.map { ($0, given) }))]))])
+            })))
+        }
         if !options.requiresOneOf.isEmpty {
             // An empty string reads as not given, so each key of the group must hold some text.
             let nonEmpty = object([("minLength", .number("1"))])
@@ -117,6 +126,14 @@ public enum ConfigSchema {
                 ]))
             }
         }
+        // A sink format that sends debts needs records mapped to debts.
+        for format in SinkConfiguration.Format.allCases where format.needsDebts {
+            rules.append(object([
+                ("if", object([("contains", stage("sink", where: "format", object([("const", .string(format.rawValue))])))])),
+                ("then", object([("contains", object([("required", strings([StageDescriptor.map.kind]))]))])),
+            ]))
+        }
+        rules.append(inputPlaceholderRules())
         let sources = StageDescriptor.all.filter { if case .source = $0.role { true } else { false } }.map(\.kind)
         return object([
             ("type", .string("array")),
@@ -126,6 +143,29 @@ public enum ConfigSchema {
             ("items", reference("stage")),
             ("allOf", .array(rules)),
         ])
+    }
+
+    /// Where `{input}` and stdout may be, across stages (the decoder's `checkInputPlaceholders`):
+    /// a sink path with `{input}` needs a read of files (not `magicline`, not stdin), and a read
+    /// that goes on after a bad input (`on_input_error: continue`) cannot write to stdout.
+    private static func inputPlaceholderRules() -> RecordValue {
+        let perInputSink = stage("sink", where: "path", object([("type", .string("string")), ("pattern", .string(inputPlaceholderPattern))]))
+        let readOfNoFile = object([("anyOf", .array([
+            stage("read", where: "format", object([("const", .string(ReadStageConfiguration.Format.magicline.rawValue))])),
+            stage("read", where: "path", object([("const", .string("-"))])),
+        ]))])
+        let continuingRead = stage("read", where: "on_input_error", object([("const", .string(InputErrorPolicy.continue.rawValue))]))
+        let stdoutSink = stage("sink", where: "path", object([("const", .string("-"))]))
+        return object([("allOf", .array([
+            object([("if", object([("contains", perInputSink)])), ("then", object([("not", object([("contains", readOfNoFile)]))]))]),
+            object([("if", object([("contains", continuingRead)])), ("then", object([("not", object([("contains", stdoutSink)]))]))]),
+        ]))])
+    }
+
+    /// A stage of `kind` whose option `key` is given and matches `value`.
+    private static func stage(_ kind: String, where key: String, _ value: RecordValue) -> RecordValue {
+        object([("required", strings([kind])),
+                ("properties", object([(kind, object([("required", strings([key])), ("properties", object([(key, value)]))]))]))])
     }
 
     // MARK: Values
@@ -162,9 +202,11 @@ public enum ConfigSchema {
         case .string(let nonEmpty, let pattern):
             if let pattern {
                 return object([("type", .string("string")),
-                               ("anyOf", .array([object([("pattern", .string(pattern))]), reference("environment_reference")]))])
+                               ("anyOf", .array([object([("pattern", .string(pattern.regex))]), reference("environment_reference")]))])
             }
             return object([("type", .string("string"))] + (nonEmpty ? [("minLength", .number("1"))] : []))
+        case .outputFile(let role):
+            return outputFileSchema(role)
         case .choice(let choice):
             return choiceSchema(choice)
         case .boolean:
@@ -225,6 +267,24 @@ public enum ConfigSchema {
                            ("additionalProperties", .bool(false))])
         case .stages:
             return stagesSchema()
+        }
+    }
+
+    /// `{input}` in a path (``SinkConfiguration/inputPlaceholder``), as a pattern.
+    private static let inputPlaceholderPattern = "\\{input\\}"
+
+    /// A file the stage writes (``OutputFileRole``): a sink's output may be `-` and may hold
+    /// `{input}` in its file name (not followed by a `/` and more); a run's results and journal
+    /// are neither.
+    private static func outputFileSchema(_ role: OutputFileRole) -> RecordValue {
+        switch role {
+        case .sinkOutput:
+            return object([("type", .string("string")), ("minLength", .number("1")),
+                           ("not", object([("pattern", .string(inputPlaceholderPattern + ".*/[^/]"))]))])
+        case .runRecord:
+            return object([("type", .string("string")),
+                           ("not", object([("anyOf", .array([object([("const", .string("-"))]),
+                                                             object([("pattern", .string(inputPlaceholderPattern))])]))]))])
         }
     }
 

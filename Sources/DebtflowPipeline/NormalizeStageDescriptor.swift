@@ -12,8 +12,10 @@ extension StageDescriptor {
 extension NormalizeOptions {
     /// The keys of ``init(config:)``.
     static let configOptions = ConfigOptions("Turns a debt candidate's texts into the debt's values (phones in E.164, amounts, currency).", [
-        ConfigOption("region", .string(pattern: "^([A-Za-z]{2})?$"), default: .string("FR"), "The default region (two letters) for national phone numbers."),
-        ConfigOption("currency", .string(), "The currency (ISO 4217) of records that name none."),
+        ConfigOption("region", .choice(ConfigChoice(PhoneNormalizer.knownRegions, caseInsensitive: true, emptyIsAbsent: true)), default: .string("FR"),
+                     "The default region (ISO 3166 alpha-2, one the phone rules know) for national phone numbers."),
+        ConfigOption("currency", .choice(ConfigChoice(CurrencyTable.acceptedNames, caseInsensitive: true, emptyIsAbsent: true)),
+                     "The currency (a current ISO 4217 code, or `€`, `£`, `euro`) of records that name none."),
         ConfigOption("decimal", .choice(ConfigChoice(DecimalSeparatorPolicy.self)), default: .string("auto"), "The decimal separator of amounts: decided per amount (`auto`), `,` or `.`."),
     ])
 

@@ -190,10 +190,9 @@ public struct PipelineConfigurationDecoder: Sendable {
             throw DebtflowError.configuration("at least one `sink` stage is needed, last", path: "stages")
         }
         try checkInputPlaceholders(sinks, read: read)
-        if stages.isEmpty {
-            if let http = sinks.first(where: { $0.format == .http }) {
-                throw DebtflowError.configuration("an http sink pushes debts: add a `map` stage (this is a conversion pipeline)", path: http.jsonPath)
-            }
+        if !stages.contains(where: { $0.kind == StageDescriptor.map.kind }), let pusher = sinks.first(where: \.format.needsDebts) {
+            throw DebtflowError.configuration("an \(pusher.format.rawValue) sink pushes debts: add a `map` stage (this is a conversion pipeline)",
+                                              path: pusher.jsonPath)
         }
         let secrets = Self.secretValues(in: json, interpolation: interpolation)
         // The name labels the summary, every metrics series and the stderr lines: a secret in it

@@ -244,7 +244,7 @@ extension JSONReaderOptions {
     static let configOptions = ConfigOptions(
         "Reads a JSON document or NDJSON: one record per object.",
         [ReadStageConfiguration.formatOption] + ReadStageConfiguration.inputOptions + [
-            ConfigOption("records", .string(), default: .string(""), "Where the array of records is: `\"\"` for the top-level array (or one object per line, NDJSON), or the key it is under (`\"result\"`)."),
+            ConfigOption("records", .string(pattern: ConfigPattern(regex: "^([^.]+(\\.[^.]+)*)?$", counterexample: "data..items")), default: .string(""), "Where the array of records is: `\"\"` for the top-level array (or one object per line, NDJSON), or the key it is under (`\"result\"`)."),
         ])
 
     /// A `json` read's `records`.

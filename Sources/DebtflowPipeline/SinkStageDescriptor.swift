@@ -75,6 +75,10 @@ public struct SinkConfiguration: Sendable, Equatable {
 }
 
 extension SinkConfiguration.Format {
+    /// The format sends debts, so its pipeline must map records to debts (a `map` stage): an
+    /// `http` sink. The decoder and the schema both take the rule from here.
+    var needsDebts: Bool { self == .http }
+
     /// Every key of a `sink` stage of this format, `format` included.
     var configOptions: ConfigOptions {
         switch self {
@@ -135,7 +139,8 @@ extension NDJSONSinkOptions {
     static let configOptions = ConfigOptions(
         "Writes the outcomes it accepts as NDJSON, published (renamed into place) when the run finishes.",
         [SinkConfiguration.formatOption] + [
-            ConfigOption("path", .string(nonEmpty: true), required: true, "The output file, relative to the config's folder; `-` is stdout."),
+            ConfigOption("path", .outputFile(.sinkOutput), required: true,
+                         "The output file, relative to the config's folder; `-` is stdout; `{input}` in the file name writes one file per input."),
             ConfigOption("gzip", .boolean, default: .bool(false), "Write gzip."),
             ConfigOption("accept", .stringList(of: ConfigChoice(OutcomeStatus.self), nonEmpty: true), default: .array([.string("valid")]),
                          "Which outcomes this sink receives (a conversion pipeline's sinks receive every record)."),
@@ -162,11 +167,11 @@ extension HTTPSinkConfiguration {
             ConfigOption("on_ambiguous", .choice(ConfigChoice(HTTPSinkConfiguration.AmbiguousPolicy.self)),
                          default: .string(HTTPSinkConfiguration.AmbiguousPolicy.stop.rawValue),
                          "What to do when a batch's fate is unknown (the connection died after sending)."),
-            ConfigOption("results", .string(), "The per-debt results file (NDJSON)."),
-            ConfigOption("journal", .string(), "The journal of batches sent; enables `--resume`."),
+            ConfigOption("results", .outputFile(.runRecord), "The per-debt results file (NDJSON)."),
+            ConfigOption("journal", .outputFile(.runRecord), "The journal of batches sent; enables `--resume`."),
             ConfigOption("accept", .stringList(of: ConfigChoice(["valid"]), nonEmpty: true), default: .array([.string("valid")]),
                          "An http sink pushes valid debts only."),
-        ], requiresOneOf: [["token"], ["token_url", "client_id", "client_secret"]])
+        ], requiresOneOf: [["token"], ["token_url", "client_id", "client_secret"]], excludesTogether: [["token", "token_url"]])
 
     /// An `http` sink's options (`url`, the credentials, `batch_size`, …, `results`, `journal`).
     /// The rules of ``validate(jsonPath:)`` are checked again when the sink is made.

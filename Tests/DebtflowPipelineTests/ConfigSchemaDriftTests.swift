@@ -72,7 +72,11 @@ struct ConfigSchemaDriftTests {
         case .freeText, .stages:
             return []
         case .string(_, let pattern):
-            return [(7, "")] + (pattern == nil ? [] : [("FRA", "")])
+            return [(7, "")] + (pattern.map { [($0.counterexample, "")] } ?? [])
+        case .outputFile(.sinkOutput):
+            return [(7, ""), ("", ""), ("out/{input}/debts.ndjson", "")]
+        case .outputFile(.runRecord):
+            return [(7, ""), ("-", ""), ("out/{input}.results.ndjson", "")]
         case .choice:
             return [(7, ""), ("no-such-name", ""), (["a"], "")]
         case .boolean:
@@ -231,6 +235,10 @@ struct ConfigSchemaDriftTests {
                     samples += [0.5, maximum, "${DEBTFLOW_SCHEMA_TEST_UNSET:-1}"]
                 case .string(nonEmpty: false, _) where !object.options.requiresOneOf.joined().contains(option.key):
                     samples.append("")
+                case .outputFile(.sinkOutput):
+                    samples += ["-", "out/{input}.ndjson", "out/{input}/", "out/-", "${DEBTFLOW_SCHEMA_TEST_UNSET:-out}/{input}.ndjson"]
+                case .outputFile(.runRecord):
+                    samples += ["", "out/results-{inputs}.ndjson", "./-"]
                 case .objectMap(let keys, _, let nullOnly):
                     // `null` keeps the table's value, for every key and for those that may only be null.
                     samples += (keys.prefix(1) + nullOnly).map { [$0: NSNull()] }
@@ -251,6 +259,77 @@ struct ConfigSchemaDriftTests {
         for verdict in try JSONSchemaChecker.check(schema: try schemaFile(in: directory), texts: texts, in: directory) {
             let index = Int(verdict.document.split(separator: "-").last!.dropLast(5))!
             #expect(verdict.isValid, "\(texts[index]): \(verdict.errors)")
+        }
+    }
+
+    @Test("keys that exclude each other, given together, are rejected by both; one of them as a ${NAME} that may expand to nothing passes both")
+    func keysThatExcludeEachOther() throws {
+        var refused: [String] = []
+        var accepted: [String] = []
+        var groups = 0
+        for object in Self.describedObjects {
+            for keys in object.options.excludesTogether {
+                groups += 1
+                var options = object.base
+                for key in keys { options[key] = "https://auth.example.com/token" }
+                for key in object.options.requiresOneOf.joined() where options[key] == nil { options[key] = "x" }
+                let text = try Self.pipeline(replacing: object.slot, with: options)
+                #expect(decodeError(text)?.kind == .configuration, "\(object.name): \(keys) together")
+                refused.append(text)
+                options[keys[0]] = "${DEBTFLOW_SCHEMA_TEST_UNSET:-}"
+                let relaxed = try Self.pipeline(replacing: object.slot, with: options)
+                #expect(throws: Never.self, "\(object.name): \(keys[0]) empty") { try decode(relaxed) }
+                accepted.append(relaxed)
+            }
+        }
+        #expect(groups > 0)
+        let directory = try TestSupport.makeTemporaryDirectory("schema-drift")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let verdicts = try JSONSchemaChecker.check(schema: try schemaFile(in: directory), texts: refused + accepted, in: directory)
+        for (index, verdict) in verdicts.enumerated() {
+            #expect(verdict.isValid == (index >= refused.count), "\((refused + accepted)[index]): \(verdict.errors)")
+        }
+    }
+
+    /// Rules across stages: what the decoder refuses and the schema must refuse too, and the
+    /// nearest configs both accept.
+    static var acrossStages: [(label: String, stages: [[String: Any]], valid: Bool)] {
+        let read: [String: Any] = ["read": ["format": "csv", "path": "in.csv"]]
+        let stdin: [String: Any] = ["read": ["format": "csv", "path": "-"]]
+        let continuing: [String: Any] = ["read": ["format": "csv", "path": "in/*.csv", "on_input_error": "continue"]]
+        let magicline: [String: Any] = ["read": bases["read/magicline"]!]
+        let debts: [[String: Any]] = [["map": [String: Any]()], ["normalize": [String: Any]()], ["validate": [String: Any]()]]
+        let http: [String: Any] = ["sink": bases["sink/http"]!]
+        func sink(_ path: String) -> [String: Any] { ["sink": ["format": "ndjson", "path": path]] }
+        return [
+            ("an http sink without map", [read, http], false),
+            ("an http sink with map", [read] + debts + [http], true),
+            ("{input} with stdin", [stdin, sink("out/{input}.ndjson")], false),
+            ("{input} with magicline", [magicline] + debts + [sink("out/{input}.ndjson")], false),
+            ("{input} with a file", [read, sink("out/{input}.ndjson")], true),
+            ("{input} with many files", [continuing, sink("out/{input}.ndjson")], true),
+            ("stdout with on_input_error continue", [continuing, sink("-")], false),
+            ("stdout with on_input_error stop", [read, sink("-")], true),
+            ("a file with on_input_error continue", [continuing, sink("out/all.ndjson")], true),
+        ]
+    }
+
+    @Test("rules across stages (http needs map, where {input} and stdout may be) are the decoder's and the schema's alike")
+    func rulesAcrossStages() throws {
+        var texts: [String] = []
+        for (label, stages, valid) in Self.acrossStages {
+            let document: [String: Any] = ["version": 1, "name": "drift", "stages": stages]
+            let text = String(decoding: try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]), as: UTF8.self)
+            let error = decodeError(text)
+            #expect((error == nil) == valid, "\(label): \(String(describing: error))")
+            if !valid { #expect(error?.kind == .configuration, "\(label)") }
+            texts.append(text)
+        }
+        let directory = try TestSupport.makeTemporaryDirectory("schema-drift")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let verdicts = try JSONSchemaChecker.check(schema: try schemaFile(in: directory), texts: texts, in: directory)
+        for (rule, verdict) in zip(Self.acrossStages, verdicts) {
+            #expect(verdict.isValid == rule.valid, "\(rule.label): \(verdict.errors)")
         }
     }
 
