@@ -6,12 +6,50 @@ import DebtflowJSON
 enum BatchAnswerParser {
     /// What an answer says about a batch.
     enum Reading: Equatable {
-        /// One result per debt of the batch, in body order.
-        case perDebt([DebtPushResult])
+        /// One result per debt of the batch, in body order, and what in the answer contradicts
+        /// itself or the batch (a debt named twice, a temp_id never sent), said on stderr.
+        case perDebt([DebtPushResult], contradictions: [String])
         /// The whole request was refused (`{"error":true,…}`): the message and its details.
-        case wholeRequestFailed([DebtPushResult.ServerMessage])
+        case wholeRequestFailed(BatchRefusal)
         /// A 2xx answer we cannot read: the debts may or may not have been created.
         case unreadable(String)
+    }
+
+    /// A refusal of a whole batch: what the server said of the batch (its headline first), and
+    /// what it addressed to single debts (`details` keyed `debts.N.field`, as Laravel-style
+    /// validators write them), by the debt's position in the batch.
+    struct BatchRefusal: Equatable {
+        var messages: [DebtPushResult.ServerMessage]
+        var byDebt: [Int: [DebtPushResult.ServerMessage]] = [:]
+
+        /// The messages recorded for the debt at `position`: its own first, then the batch's.
+        func messages(forDebtAt position: Int) -> [DebtPushResult.ServerMessage] {
+            (byDebt[position] ?? []) + messages
+        }
+
+        /// The messages about the batch and to single debts, for one line on stderr.
+        var summary: String {
+            let text = messages.map { ($0.field.map { "\($0): " } ?? "") + $0.message }.joined(separator: "; ")
+            let addressed = byDebt.values.reduce(0) { $0 + $1.count }
+            return text + (addressed == 0 ? "" : " (and \(addressed) message(s) about \(byDebt.count) single debt(s), in the results)")
+        }
+
+        /// `details` keyed `debts.N.field` (or `debts.N`) moved to debt N of `count`; other keys stay the batch's.
+        mutating func assignToDebts(count: Int) {
+            var kept: [DebtPushResult.ServerMessage] = []
+            for message in messages {
+                guard let field = message.field, field.hasPrefix("debts.") else { kept.append(message); continue }
+                let rest = field.dropFirst("debts.".count)
+                let digits = rest.prefix { $0.isASCII && $0.isNumber }
+                guard !digits.isEmpty, let position = Int(digits), position < count,
+                      rest.count == digits.count || rest[rest.index(rest.startIndex, offsetBy: digits.count)] == "." else {
+                    kept.append(message); continue
+                }
+                let subfield = rest.dropFirst(digits.count).drop { $0 == "." }
+                byDebt[position, default: []].append(.init(field: subfield.isEmpty ? nil : String(subfield), message: message.message))
+            }
+            messages = kept
+        }
     }
 
     /// The most messages read from one list of a server's answer (`errors`, `details`), and the
@@ -19,12 +57,15 @@ enum BatchAnswerParser {
     static let messagesKept = 100
 
     /// The parts of an answer that say why a request failed (and a 429's `retry_after`): the rest
-    /// is read through, never built.
-    static let failureSelection: [String: JSONSelection] = [
-        "error": .bounded(messagesKept), "message": .bounded(messagesKept), "errorMessage": .bounded(messagesKept),
-        "code": .bounded(messagesKept), "errorCode": .bounded(messagesKept), "details": .bounded(messagesKept),
-        "errors": .bounded(messagesKept), "retry_after": .bounded(messagesKept),
-    ]
+    /// is read through, never built. `details` keeps one more message per debt of the batch
+    /// (`debts.N.field`, one for each debt of a refused batch of 1,000).
+    static func failureSelection(debts: Int = 0) -> [String: JSONSelection] {
+        [
+            "error": .bounded(messagesKept), "message": .bounded(messagesKept), "errorMessage": .bounded(messagesKept),
+            "code": .bounded(messagesKept), "errorCode": .bounded(messagesKept), "details": .bounded(messagesKept + debts),
+            "errors": .bounded(messagesKept), "retry_after": .bounded(messagesKept),
+        ]
+    }
 
     /// The parts of a 2xx answer that are read: the failure's parts, and per item of
     /// `data.created`, `failed` and `skipped` (at most `items` of each) the keys that place it and
@@ -36,7 +77,7 @@ enum BatchAnswerParser {
             "status": .bounded(messagesKept), "reason": .bounded(messagesKept), "message": .bounded(messagesKept),
             "errors": .bounded(messagesKept),
         ]))
-        var top = failureSelection
+        var top = failureSelection(debts: items)
         top["data"] = .members(["created": item, "failed": item, "skipped": item])
         return .members(top)
     }
@@ -49,8 +90,21 @@ enum BatchAnswerParser {
               let object = root.objectValue else {
             return .unreadable("the answer is not a JSON object")
         }
-        if object["error"] == .bool(true) { return .wholeRequestFailed(messages(ofFailure: object)) }
+        if object["error"] == .bool(true) {
+            var refusal = BatchRefusal(messages: messages(ofFailure: object))
+            refusal.assignToDebts(count: batch.count)
+            return .wholeRequestFailed(refusal)
+        }
         guard let data = object["data"]?.objectValue else { return .unreadable("the answer has no `data` object") }
+        // An answer that lists no fate at all, or lists one as something else than a list, says
+        // nothing about any debt: it is unreadable (ambiguous), not an answer naming none.
+        let lists = ["created", "failed", "skipped"]
+        if let wrong = lists.first(where: { data[$0] != nil && data[$0]?.arrayValue == nil }) {
+            return .unreadable("the answer's `data.\(wrong)` is not a list")
+        }
+        guard lists.contains(where: { data[$0] != nil }) else {
+            return .unreadable("the answer's `data` has no `created`, `failed` or `skipped` list")
+        }
 
         var results: [DebtPushResult?] = Array(repeating: nil, count: batch.count)
         var positionsByTempID: [String: [Int]] = [:]
@@ -60,39 +114,96 @@ enum BatchAnswerParser {
         // By temp_id; else by index, but only for an item that names no temp_id, or whose index is
         // a debt sent without one: an item naming a temp_id the batch did not send (or named
         // already) contradicts it, and its index is not believed. Its debt stays unknown.
-        func place(_ item: RecordObject, _ make: (String?) -> DebtPushResult) {
+        var contradictions = AnswerContradictions()
+        func place(_ item: RecordObject, as list: String, _ make: (String?) -> DebtPushResult) {
             var position: Int?
             let tempID = item["temp_id"]?.scalarText.flatMap { $0.isEmpty ? nil : $0 }
             if let tempID, var positions = positionsByTempID[tempID], !positions.isEmpty {
                 position = positions.removeFirst()
                 positionsByTempID[tempID] = positions
-            } else if let indexText = item["index"]?.scalarText, let index = Int(indexText),
+            } else if let index = item["index"]?.scalarText.flatMap(Self.position),
                       batch.tempIDs.indices.contains(index), results[index] == nil,
                       tempID == nil || batch.tempIDs[index] == nil {
                 position = index
             }
-            guard let position else { return }
+            guard let position else {
+                if let tempID {
+                    if let earlier = results.firstIndex(where: { $0?.tempID == tempID }), let first = results[earlier] {
+                        contradictions.namedAgain(tempID, first: first, again: make(tempID), list: list)
+                    } else if positionsByTempID[tempID] == nil {
+                        contradictions.neverSent(tempID)
+                    }
+                }
+                return
+            }
             results[position] = make(batch.tempIDs[position])
         }
         for item in data["created"]?.arrayValue ?? [] {
             guard let item = item.objectValue else { continue }
-            place(item) { DebtPushResult(tempID: $0, status: .created, debtID: item["debt_id"]?.scalarText) }
+            place(item, as: "created") { DebtPushResult(tempID: $0, status: .created, debtID: item["debt_id"]?.scalarText) }
         }
         for item in data["failed"]?.arrayValue ?? [] {
             guard let item = item.objectValue else { continue }
             var errors = messages(item["errors"])
             if errors.isEmpty, let message = item["message"]?.scalarText { errors = [.init(field: nil, message: message)] }
-            place(item) { DebtPushResult(tempID: $0, status: .failed, errors: errors) }
+            place(item, as: "failed") { DebtPushResult(tempID: $0, status: .failed, errors: errors) }
         }
         for item in data["skipped"]?.arrayValue ?? [] {
             guard let item = item.objectValue else { continue }
             let reason = item["reason"]?.scalarText ?? item["message"]?.scalarText ?? item["status"]?.scalarText
-            place(item) { DebtPushResult(tempID: $0, status: .skipped, reason: reason) }
+            place(item, as: "skipped") { DebtPushResult(tempID: $0, status: .skipped, reason: reason) }
         }
         return .perDebt(results.enumerated().map { position, result in
             result ?? DebtPushResult(tempID: batch.tempIDs[position], status: .unknown,
                                      reason: "not named in the server's answer")
-        })
+        }, contradictions: contradictions.lines)
+    }
+
+    /// An item's `index` as a position: an integer, also written as a number with a zero
+    /// fraction (`0.0`, `1e0`); `nil` for anything else.
+    static func position(_ text: String) -> Int? {
+        if let integer = Int(text) { return integer }
+        guard let number = Double(text), number.isFinite, number >= 0, number < 1e9, number.rounded() == number else { return nil }
+        return Int(number)
+    }
+
+    /// What a 2xx answer says that cannot all be true: a debt named twice (two `debt_id`s mean
+    /// the server may hold it twice; `created` and `failed` both), temp_ids the batch never
+    /// sent. Each kind is one line, naming the first few temp_ids and how many there were.
+    struct AnswerContradictions {
+        private var twice: [String] = []
+        private var twiceCount = 0
+        private var unsent: [String] = []
+        private var unsentCount = 0
+        static let named = 5
+
+        mutating func namedAgain(_ tempID: String, first: DebtPushResult, again: DebtPushResult, list: String) {
+            twiceCount += 1
+            guard twice.count < Self.named else { return }
+            var text = "\(tempID) (\(first.status.rawValue), then \(list)"
+            if first.status == .created, again.status == .created, let one = first.debtID, let other = again.debtID, one != other {
+                text += ": debt_ids \(one) and \(other), so the server may hold it twice"
+            }
+            twice.append(text + ")")
+        }
+
+        mutating func neverSent(_ tempID: String) {
+            unsentCount += 1
+            if unsent.count < Self.named { unsent.append(tempID) }
+        }
+
+        var lines: [String] {
+            var lines: [String] = []
+            if twiceCount > 0 {
+                lines.append("the answer names \(twiceCount) debt(s) more than once (the first fate is kept): "
+                             + twice.joined(separator: "; ") + (twiceCount > twice.count ? "; …" : ""))
+            }
+            if unsentCount > 0 {
+                lines.append("the answer names \(unsentCount) temp_id(s) this batch did not send: "
+                             + unsent.joined(separator: ", ") + (unsentCount > unsent.count ? ", …" : ""))
+            }
+            return lines
+        }
     }
 
     /// The messages of a whole-request failure (`message`, `code`, `details`), or of a non-2xx body.
@@ -110,52 +221,77 @@ enum BatchAnswerParser {
     /// the whole-request error's `code` or `message` speaks of idempotency (the sandbox's
     /// `idempotency_key_reused`; Stripe-like APIs' `idempotency_key_in_use`).
     static func refusesReusedIdempotencyKey(_ body: [UInt8]) -> Bool {
-        guard let root = try? JSONDocument.parse(body, name: "the batch answer", selecting: .members(failureSelection)),
+        guard let root = try? JSONDocument.parse(body, name: "the batch answer", selecting: .members(failureSelection())),
               let object = root.objectValue else { return false }
         let said = ["code", "errorCode", "message", "errorMessage", "error"].compactMap { object[$0]?.scalarText }
         return said.contains { $0.lowercased().contains("idempotency") }
     }
 
     /// The messages of a non-2xx answer whose body may or may not be JSON. A body that is not
-    /// JSON is quoted (its first 300 characters), with `secrets` masked before the cut.
-    static func messages(ofStatus status: Int, body: [UInt8], secrets: [String] = []) -> [DebtPushResult.ServerMessage] {
-        if let root = try? JSONDocument.parse(body, name: "the batch answer", selecting: .members(failureSelection)),
+    /// JSON is quoted (its first 300 characters), with `secrets` masked before the cut. With
+    /// `debts`, details keyed `debts.N.field` go to debt N (``BatchRefusal/assignToDebts(count:)``).
+    static func refusal(ofStatus status: Int, body: [UInt8], secrets: [String] = [], debts: Int = 0) -> BatchRefusal {
+        if let root = try? JSONDocument.parse(body, name: "the batch answer", selecting: .members(failureSelection(debts: debts))),
            let object = root.objectValue {
-            var messages = messages(ofFailure: object)
-            messages[0].message = "HTTP \(status): " + messages[0].message
-            return messages
+            var refusal = BatchRefusal(messages: messages(ofFailure: object))
+            refusal.messages[0].message = "HTTP \(status): " + refusal.messages[0].message
+            refusal.assignToDebts(count: debts)
+            return refusal
         }
         let text = HTTPResponse(status: status, body: body).bodyText(limit: 300, scrubbing: secrets)
-        return [.init(field: nil, message: "HTTP \(status)" + (text.isEmpty ? "" : ": \(text)"))]
+        return BatchRefusal(messages: [.init(field: nil, message: "HTTP \(status)" + (text.isEmpty ? "" : ": \(text)"))])
     }
 
     /// Reads `errors` / `details` in any of the shapes seen: a list of strings, a list of
     /// `{field, message|code}` objects, a `{field: [message]}` or `{field: message}` map.
+    /// A message that is not a string (`42`, `{"en":"…"}`, `[…]`) is kept as its JSON text, cut
+    /// at ``messageCharactersKept``: whatever its shape, what the server said is not dropped.
     static func messages(_ value: RecordValue?) -> [DebtPushResult.ServerMessage] {
         guard let value else { return [] }
         switch value {
-        case .string(let text): return [.init(field: nil, message: text)]
+        case .null: return []
+        case .string, .number, .bool: return [.init(field: nil, message: text(of: value))]
         case .array(let elements):
             return elements.flatMap { element -> [DebtPushResult.ServerMessage] in
-                if let text = element.scalarText { return [.init(field: nil, message: text)] }
-                guard let object = element.objectValue else { return [] }
-                let message = object["message"]?.scalarText ?? object["code"]?.scalarText ?? object["error"]?.scalarText
-                return message.map { [.init(field: object["field"]?.scalarText, message: $0)] } ?? []
+                guard let object = element.objectValue else { return element == .null ? [] : [.init(field: nil, message: text(of: element))] }
+                let field = object["field"]?.scalarText
+                guard let message = object["message"] ?? object["code"] ?? object["error"] else {
+                    return [.init(field: field, message: text(of: element))]
+                }
+                return [.init(field: field, message: text(of: message))]
             }
         case .object(let object):
             return object.entries.flatMap { entry -> [DebtPushResult.ServerMessage] in
-                if let text = entry.value.scalarText { return [.init(field: entry.key, message: text)] }
-                return (entry.value.arrayValue ?? []).compactMap { $0.scalarText }
-                    .map { .init(field: entry.key, message: $0) }
+                if case .array(let elements) = entry.value {
+                    return elements.map { .init(field: entry.key, message: text(of: $0)) }
+                }
+                return entry.value == .null ? [] : [.init(field: entry.key, message: text(of: entry.value))]
             }
-        default:
-            return []
         }
+    }
+
+    /// The most characters of one server message read from an answer; a longer one is cut. It is
+    /// far more than is written (``BatchSender/messageCharactersWritten``), so that a secret the
+    /// server echoes is whole where it is masked, before that cut.
+    static let messageCharactersKept = 65_536
+
+    /// A value as message text: a scalar's text, anything else as compact JSON; cut at
+    /// ``messageCharactersKept``.
+    static func text(of value: RecordValue) -> String {
+        let text: String
+        if let scalar = value.scalarText {
+            text = scalar
+        } else {
+            var writer = JSONByteWriter()
+            writer.value(value)
+            text = String(decoding: writer.bytes.prefix(4 * messageCharactersKept), as: UTF8.self)
+        }
+        return text.count > messageCharactersKept ? String(text.prefix(messageCharactersKept)) : text
     }
 
     /// `details.retry_after` of a 429 body, in seconds.
     static func retryAfter(inBody body: [UInt8]) -> Double? {
-        guard let root = try? JSONDocument.parse(body, name: "the batch answer", selecting: .members(failureSelection)),
+        guard let root = try? JSONDocument.parse(body, name: "the batch answer", selecting: .members(failureSelection())),
               let object = root.objectValue else { return nil }
         let details = object["details"]?.objectValue
         let value = details?["retry_after"] ?? object["retry_after"]

@@ -52,8 +52,14 @@ struct BatchSender: Sendable {
     let stop: BatchStop
     let diagnostics: @Sendable (String) -> Void
 
-    func push(_ batch: PushBatch) async -> BatchReport {
+    /// - Parameter sentBefore: an earlier run sent this batch and got no answer (`--resume`
+    ///   resending an `unknown` batch): a refusal of this send leaves its debts `unknown`.
+    func push(_ batch: PushBatch, sentBefore: Bool = false) async -> BatchReport {
         var state = Attempts()
+        if sentBefore {
+            state.mayHaveReachedServer = true
+            state.lastAmbiguity = "an earlier run sent it and got no answer"
+        }
         guard !stop.isRaised else { return BatchReport(batch: batch, fate: .notAttempted, retries: 0) }
         do {
             try journal?.append(JournalFile.started(batch))
@@ -103,19 +109,62 @@ struct BatchSender: Sendable {
 
     private func scrub(_ text: String) -> String { Redaction.scrub(text, secrets: configuration.secrets) }
 
+    /// The most characters of one server message written for a debt (results, journal), after
+    /// its secrets are masked.
+    static let messageCharactersWritten = 500
+    /// The most messages written for one debt: a refusal of the whole batch is written once per
+    /// debt, so its size is multiplied by the batch's (a 2 MB refusal of 500 debts was 1 GB).
+    static let messagesWrittenPerDebt = 20
+
     /// Every text of a server's answer that is written anywhere (results, journal, messages)
     /// goes through this: the configured secrets and the bearer token just sent are masked,
-    /// whatever part of the answer echoes them.
+    /// whatever part of the answer echoes them, and then cut to what is written.
     private func scrub(_ results: [DebtPushResult], token: String) -> [DebtPushResult] {
         let secrets = configuration.secrets + [token]
         func clean(_ text: String) -> String { Redaction.scrub(text, secrets: secrets) }
         return results.map { result in
             var result = result
             result.debtID = result.debtID.map(clean)
-            result.reason = result.reason.map(clean)
-            result.errors = result.errors.map { .init(field: $0.field.map(clean), message: clean($0.message)) }
+            result.reason = result.reason.map { Redaction.serverText($0, secrets: secrets, limit: Self.messageCharactersWritten) }
+            result.errors = scrub(result.errors, secrets: secrets)
             return result
         }
+    }
+
+    /// Server messages as written for one debt: secrets masked, each cut, at most
+    /// ``messagesWrittenPerDebt`` (the last saying how many more there were).
+    private func scrub(_ messages: [DebtPushResult.ServerMessage], secrets: [String]) -> [DebtPushResult.ServerMessage] {
+        var written = messages.prefix(Self.messagesWrittenPerDebt).map {
+            DebtPushResult.ServerMessage(field: $0.field.map { Redaction.serverText($0, secrets: secrets, limit: Self.messageCharactersWritten) },
+                                         message: Redaction.serverText($0.message, secrets: secrets, limit: Self.messageCharactersWritten))
+        }
+        if messages.count > written.count {
+            written.append(.init(field: nil, message: "(\(messages.count - written.count) more message(s) from the server not kept)"))
+        }
+        return written
+    }
+
+    /// The results of a batch the server refused whole: every debt `failed` with its own
+    /// messages and the batch's, cleaned once per distinct list. One line on stderr says so.
+    private func refused(_ batch: PushBatch, _ refusal: BatchAnswerParser.BatchRefusal, token: String, label: String) -> BatchFate {
+        let secrets = configuration.secrets + [token]
+        let common = scrub(refusal.messages, secrets: secrets)
+        diagnostics("\(label): the server refused the whole batch: \(Redaction.serverText(refusal.summary, secrets: secrets, limit: 1_000)); "
+                    + "its \(batch.count) debt(s) are recorded failed")
+        return .answered(batch.tempIDs.enumerated().map { position, tempID in
+            let errors = refusal.byDebt[position] == nil ? common : scrub(refusal.messages(forDebtAt: position), secrets: secrets)
+            return DebtPushResult(tempID: tempID, status: .failed, errors: errors)
+        })
+    }
+
+    /// A refusal of a batch that an earlier attempt (this run's, or an earlier run's) may have
+    /// delivered: its debts may exist, so they are `unknown`, never `failed` (which would invite a
+    /// second import), and nothing more is sent.
+    private func refusedAfterAmbiguity(_ refusal: BatchAnswerParser.BatchRefusal, _ state: Attempts, token: String) -> BatchFate {
+        stop.raise()
+        let secrets = configuration.secrets + [token]
+        return .unknown(reason: "an earlier send may have created its debts (\(state.lastAmbiguity)), and the server then refused "
+                        + "the resend: \(Redaction.serverText(refusal.summary, secrets: secrets, limit: 300))")
     }
 
     private func attempt(_ batch: PushBatch, _ state: inout Attempts) async -> BatchFate {
@@ -165,11 +214,14 @@ struct BatchSender: Sendable {
             switch response.status {
             case 200..<300:
                 switch BatchAnswerParser.readSuccess(response.body, batch: batch) {
-                case .perDebt(let results):
+                case .perDebt(let results, let contradictions):
+                    for line in contradictions {
+                        diagnostics("\(label): \(Redaction.serverText(line, secrets: configuration.secrets + [token], limit: 1_000))")
+                    }
                     return .answered(scrub(results, token: token))
-                case .wholeRequestFailed(let messages):
-                    return .answered(scrub(batch.tempIDs.map { DebtPushResult(tempID: $0, status: .failed, errors: messages) },
-                                           token: token))
+                case .wholeRequestFailed(let refusal):
+                    if state.mayHaveReachedServer { return refusedAfterAmbiguity(refusal, state, token: token) }
+                    return refused(batch, refusal, token: token, label: label)
                 case .unreadable(let why):
                     if let fate = await ambiguous(label, "HTTP \(response.status), but \(why)", &state) { return fate }
                 }
@@ -186,10 +238,10 @@ struct BatchSender: Sendable {
                                 + "(\(detail)): the first send reached it, so its debts may have been created; was the input "
                                 + "or batch_name changed since that run?")
             case 400, 422:
-                let messages = BatchAnswerParser.messages(ofStatus: response.status, body: response.body,
-                                                          secrets: configuration.secrets + [token])
-                return .answered(scrub(batch.tempIDs.map { DebtPushResult(tempID: $0, status: .failed, errors: messages) },
-                                       token: token))
+                let refusal = BatchAnswerParser.refusal(ofStatus: response.status, body: response.body,
+                                                        secrets: configuration.secrets + [token], debts: batch.count)
+                if state.mayHaveReachedServer { return refusedAfterAmbiguity(refusal, state, token: token) }
+                return refused(batch, refusal, token: token, label: label)
             case 300..<400:
                 return giveUp(.sink("POST \(shownURL): \(response.redirectDescription); stopped. Set `url` to the "
                                     + "address the API really answers on"), state, token: token)
@@ -217,10 +269,13 @@ struct BatchSender: Sendable {
                     return giveUp(.sink("POST \(shownURL): still rate-limited (HTTP 429) after \(state.rateLimited - 1) waits; stopped"), state)
                 }
                 let asked = HTTPRateLimitGate.waitAfterTooManyRequests(response) ?? configuration.defaultRateLimitWaitSeconds
-                let wait = ServerRequestedWait.clamped(asked)
+                // A server that asks for no wait (0, a negative number, a date already past: its
+                // clock behind ours) is not resent at once: it is backed off from, as a 503.
+                let wait = asked > 0 ? ServerRequestedWait.clamped(asked) : configuration.backoff.delay(forRetry: state.rateLimited)
                 state.retries += 1
                 diagnostics("\(label): rate-limited (HTTP 429); waiting \(ServerRequestedWait.describe(wait)) before sending again"
-                            + (asked > wait ? " (the server asked for \(ServerRequestedWait.describe(asked)); an hour is the longest wait)" : ""))
+                            + (asked > wait ? " (the server asked for \(ServerRequestedWait.describe(asked)); an hour is the longest wait)" : "")
+                            + (asked <= 0 ? " (the server asked for no wait; backing off instead)" : ""))
                 await gate.pause(seconds: wait)
             case 502, 503, 504:
                 if let fate = await retryTransient(label, "HTTP \(response.status)", &state) { return fate }
@@ -288,8 +343,7 @@ struct BatchSender: Sendable {
 
     private func failureDetail(_ response: HTTPResponse, token: String) -> String? {
         let secrets = configuration.secrets + [token]
-        let messages = BatchAnswerParser.messages(ofStatus: response.status, body: response.body, secrets: secrets)
-        let text = messages.map { ($0.field.map { "\($0): " } ?? "") + $0.message }.joined(separator: "; ")
+        let text = BatchAnswerParser.refusal(ofStatus: response.status, body: response.body, secrets: secrets).summary
         return text.isEmpty ? nil : Redaction.serverText(text, secrets: secrets)
     }
 

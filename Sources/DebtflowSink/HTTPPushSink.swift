@@ -305,7 +305,13 @@ public final class HTTPPushSink: OutcomeSink {
         guard !stop.isRaised else { return }
         await drain(upTo: configuration.concurrency - 1)
         let sender = sender
-        let task = Task { await sender.push(batch) }
+        let sentBefore: Bool
+        // An earlier run sent this batch and got no answer (it is resent under its key).
+        switch earlierRun?.fate(of: batch.idempotencyKey) {
+        case .unknown?, .startedOnly?: sentBefore = true
+        default: sentBefore = false
+        }
+        let task = Task { await sender.push(batch, sentBefore: sentBefore) }
         stop.track(task, index: batch.index)
         inFlight.append((batch, task))
     }
@@ -435,6 +441,7 @@ public final class HTTPPushSink: OutcomeSink {
             }
             // Debts the answer left out: not resent by any later run (see `leftOutBatches`).
             if results.contains(where: { $0.status == .unknown }) { leftOutBatches.append(batch.withoutBody) }
+            if case .answered = report.fate { sayWhatTheAnswerDidNotDo(results, batch: batch) }
             appendResults(results, batch: batch.index)
         case .unknown(let reason), .leftOut(let reason):
             countBatch(batch.index)
@@ -459,6 +466,28 @@ public final class HTTPPushSink: OutcomeSink {
         // After the batch's own stop (a 401 or 403 says more than the journal line it could not
         // write about it).
         if let journalError = report.journalError, fatalError == nil { fatalError = journalError }
+    }
+
+    /// One stderr line for the debts an answer left out (they are `unknown`, never resent), and
+    /// one for valid debts the server skipped (not imported, though the run's rules found them
+    /// valid): each names the first temp_ids and how many.
+    private func sayWhatTheAnswerDidNotDo(_ results: [DebtPushResult], batch: PushBatch) {
+        func names(_ status: DebtPushResult.Status) -> (count: Int, text: String) {
+            let ids = results.lazy.filter { $0.status == status }.map { $0.tempID ?? "(no temp_id)" }
+            let count = ids.count
+            let shown = Array(ids.prefix(10))
+            return (count, shown.joined(separator: ", ") + (count > shown.count ? ", …" : ""))
+        }
+        let leftOut = names(.unknown)
+        if leftOut.count > 0 {
+            diagnostics("batch \(batch.index + 1): the server's answer did not name \(leftOut.count) of its \(batch.count) debt(s): "
+                        + "\(leftOut.text); they are `unknown` and never resent: check them in GetBill")
+        }
+        let skipped = names(.skipped)
+        if skipped.count > 0 {
+            diagnostics("batch \(batch.index + 1): the server skipped \(skipped.count) debt(s) the run found valid, so they were not "
+                        + "imported: \(skipped.text) (the results say why)")
+        }
     }
 
     private func throwIfStopped() throws {
