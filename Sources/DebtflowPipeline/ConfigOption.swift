@@ -112,12 +112,17 @@ struct ConfigChoice: Sendable {
     var alsoMatching: String?
     /// An empty string reads as not given (options read with `nonEmptyString` first).
     var emptyIsAbsent = false
+    /// Spaces around a name are ignored (with `caseInsensitive`: a currency, which the currency
+    /// table trims).
+    var trimsSpaces = false
 
-    init(_ names: [String], caseInsensitive: Bool = false, alsoMatching: String? = nil, emptyIsAbsent: Bool = false) {
+    init(_ names: [String], caseInsensitive: Bool = false, alsoMatching: String? = nil, emptyIsAbsent: Bool = false,
+         trimsSpaces: Bool = false) {
         self.names = names
         self.caseInsensitive = caseInsensitive
         self.alsoMatching = alsoMatching
         self.emptyIsAbsent = emptyIsAbsent
+        self.trimsSpaces = trimsSpaces
     }
 
     /// The raw values of a Swift enum, in declaration order.

@@ -292,7 +292,9 @@ public enum ConfigSchema {
     private static func choiceSchema(_ choice: ConfigChoice) -> RecordValue {
         var alternatives: [RecordValue] = [object([("enum", strings(choice.names + (choice.emptyIsAbsent ? [""] : [])))])]
         if choice.caseInsensitive {
-            alternatives.append(object([("pattern", .string("^(" + choice.names.map(caseInsensitivePattern).joined(separator: "|") + ")$"))]))
+            let spaces = choice.trimsSpaces ? "\\s*" : ""
+            alternatives.append(object([("pattern", .string("^" + spaces + "(" + choice.names.map(caseInsensitivePattern).joined(separator: "|")
+                                                             + ")" + spaces + "$"))]))
         }
         if let pattern = choice.alsoMatching { alternatives.append(object([("pattern", .string(pattern))])) }
         alternatives.append(reference("environment_reference"))

@@ -14,7 +14,7 @@ extension NormalizeOptions {
     static let configOptions = ConfigOptions("Turns a debt candidate's texts into the debt's values (phones in E.164, amounts, currency).", [
         ConfigOption("region", .choice(ConfigChoice(PhoneNormalizer.knownRegions, caseInsensitive: true, emptyIsAbsent: true)), default: .string("FR"),
                      "The default region (ISO 3166 alpha-2, one the phone rules know) for national phone numbers."),
-        ConfigOption("currency", .choice(ConfigChoice(CurrencyTable.acceptedNames, caseInsensitive: true, emptyIsAbsent: true)),
+        ConfigOption("currency", .choice(ConfigChoice(CurrencyTable.acceptedNames, caseInsensitive: true, emptyIsAbsent: true, trimsSpaces: true)),
                      "The currency (a current ISO 4217 code, or `€`, `£`, `euro`) of records that name none."),
         ConfigOption("decimal", .choice(ConfigChoice(DecimalSeparatorPolicy.self)), default: .string("auto"), "The decimal separator of amounts: decided per amount (`auto`), `,` or `.`."),
     ])

@@ -222,6 +222,8 @@ struct ConfigSchemaDriftTests {
                 switch option.value {
                 case .choice(let choice) where option.key != "format":
                     samples += choice.names + (choice.emptyIsAbsent ? [""] : [])
+                    if choice.caseInsensitive { samples += choice.names.prefix(3).flatMap { [$0.lowercased(), $0.uppercased(), $0.capitalized] } }
+                    if choice.trimsSpaces { samples += choice.names.prefix(2).map { " \($0)\t" } }
                 case .stringList(let choice?, _):
                     samples += choice.names.map { [$0] }
                 case .boolean:
