@@ -55,6 +55,25 @@ enum PushFixtures {
         return configuration
     }
 
+    /// A push's results file and journal, in a fresh folder.
+    struct Paths {
+        let directory: URL
+        var results: URL { directory.appendingPathComponent("results.ndjson") }
+        var journal: URL { directory.appendingPathComponent("journal.jsonl") }
+        init() throws { directory = try TestSupport.makeTemporaryDirectory("debtflow-journal") }
+    }
+
+    /// ``configuration(_:batchSize:concurrency:token:)`` (batches of 2, one at a time) writing its
+    /// results and journal to `paths`.
+    static func configuration(_ server: HTTPStubServer, _ paths: Paths, onAmbiguous: HTTPSinkConfiguration.AmbiguousPolicy = .stop,
+                              token: String = "test-token-123") -> HTTPSinkConfiguration {
+        var configuration = configuration(server, batchSize: 2, concurrency: 1, token: token)
+        configuration.resultsPath = paths.results.path
+        configuration.journalPath = paths.journal.path
+        configuration.onAmbiguous = onAmbiguous
+        return configuration
+    }
+
     /// The lines of a results file.
     static func results(_ url: URL) throws -> [[String: Any]] {
         guard FileManager.default.fileExists(atPath: url.path) else { return [] }

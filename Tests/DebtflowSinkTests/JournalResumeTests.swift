@@ -11,20 +11,11 @@ import Testing
 
 @Suite("HTTP push sink: journal and --resume")
 struct JournalResumeTests {
-    struct Paths {
-        let directory: URL
-        var results: URL { directory.appendingPathComponent("results.ndjson") }
-        var journal: URL { directory.appendingPathComponent("journal.jsonl") }
-        init() throws { directory = try TestSupport.makeTemporaryDirectory("debtflow-journal") }
-    }
+    typealias Paths = PushFixtures.Paths
 
-    func configuration(_ server: HTTPStubServer, _ paths: Paths, onAmbiguous: HTTPSinkConfiguration.AmbiguousPolicy = .stop)
-        -> HTTPSinkConfiguration {
-        var configuration = PushFixtures.configuration(server, batchSize: 2, concurrency: 1)
-        configuration.resultsPath = paths.results.path
-        configuration.journalPath = paths.journal.path
-        configuration.onAmbiguous = onAmbiguous
-        return configuration
+    func configuration(_ server: HTTPStubServer, _ paths: Paths, onAmbiguous: HTTPSinkConfiguration.AmbiguousPolicy = .stop,
+                       token: String = "test-token-123") -> HTTPSinkConfiguration {
+        PushFixtures.configuration(server, paths, onAmbiguous: onAmbiguous, token: token)
     }
 
     /// Waits until `condition` holds (a batch task abandoned by a "crashed" run finishing).

@@ -10,20 +10,11 @@ import Testing
 /// may exist is never recorded `failed`.
 @Suite("HTTP push sink: answers that lie")
 struct LyingServerTests {
-    struct Paths {
-        let directory: URL
-        var results: URL { directory.appendingPathComponent("results.ndjson") }
-        var journal: URL { directory.appendingPathComponent("journal.jsonl") }
-        init() throws { directory = try TestSupport.makeTemporaryDirectory("debtflow-lying") }
-    }
+    typealias Paths = PushFixtures.Paths
 
     func configuration(_ server: HTTPStubServer, _ paths: Paths, onAmbiguous: HTTPSinkConfiguration.AmbiguousPolicy = .stop,
                        token: String = "test-token-123") -> HTTPSinkConfiguration {
-        var configuration = PushFixtures.configuration(server, batchSize: 2, concurrency: 1, token: token)
-        configuration.resultsPath = paths.results.path
-        configuration.journalPath = paths.journal.path
-        configuration.onAmbiguous = onAmbiguous
-        return configuration
+        PushFixtures.configuration(server, paths, onAmbiguous: onAmbiguous, token: token)
     }
 
     static let alreadyTaken = HTTPStubServer.Answer.json(
