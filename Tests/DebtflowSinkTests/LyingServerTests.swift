@@ -12,11 +12,6 @@ import Testing
 struct LyingServerTests {
     typealias Paths = PushFixtures.Paths
 
-    func configuration(_ server: HTTPStubServer, _ paths: Paths, onAmbiguous: HTTPSinkConfiguration.AmbiguousPolicy = .stop,
-                       token: String = "test-token-123") -> HTTPSinkConfiguration {
-        PushFixtures.configuration(server, paths, onAmbiguous: onAmbiguous, token: token)
-    }
-
     static let alreadyTaken = HTTPStubServer.Answer.json(
         422, #"{"error":true,"message":"The given data was invalid.","details":{"debts.0.temp_id":["has already been taken"],"debts.1.temp_id":["has already been taken"]}}"#)
     static let errorInside200 = HTTPStubServer.Answer.json(200, #"{"error":true,"message":"duplicate batch","code":"DUPLICATE"}"#)
@@ -28,7 +23,7 @@ struct LyingServerTests {
         let server = try HTTPStubServer { _, number in number == 1 ? .json(500, "{}") : refusal }
         defer { server.stop() }
         let lines = DiagnosticLines()
-        let sink = try HTTPPushSink(configuration: configuration(server, paths, onAmbiguous: .retry), diagnostics: lines.sink)
+        let sink = try HTTPPushSink(configuration: PushFixtures.configuration(server, paths, onAmbiguous: .retry), diagnostics: lines.sink)
         try await sink.write(PushFixtures.outcomes(1...4))
         await #expect(throws: DebtflowError.self) { try await sink.finish() }
         #expect(server.requestCount == 2)
@@ -45,14 +40,14 @@ struct LyingServerTests {
         let paths = try Paths()
         let first = try HTTPStubServer { _, _ in .json(500, "{}") }
         defer { first.stop() }
-        let run1 = try HTTPPushSink(configuration: configuration(first, paths), diagnostics: DiagnosticLines().sink)
+        let run1 = try HTTPPushSink(configuration: PushFixtures.configuration(first, paths), diagnostics: DiagnosticLines().sink)
         try await run1.write(PushFixtures.outcomes(1...2))
         await #expect(throws: DebtflowError.self) { try await run1.finish() }
         #expect(run1.totals.unknown == 2)
 
         let second = try HTTPStubServer { _, _ in Self.alreadyTaken }
         defer { second.stop() }
-        let run2 = try HTTPPushSink(configuration: configuration(second, paths),
+        let run2 = try HTTPPushSink(configuration: PushFixtures.configuration(second, paths),
                                     options: HTTPSinkRunOptions(resume: true, retryUnknown: true), diagnostics: DiagnosticLines().sink)
         try await run2.write(PushFixtures.outcomes(1...2))
         await #expect(throws: DebtflowError.self) { try await run2.finish() }
@@ -70,7 +65,7 @@ struct LyingServerTests {
         }
         defer { server.stop() }
         let lines = DiagnosticLines()
-        let sink = try HTTPPushSink(configuration: configuration(server, paths), diagnostics: lines.sink)
+        let sink = try HTTPPushSink(configuration: PushFixtures.configuration(server, paths), diagnostics: lines.sink)
         try await sink.write(PushFixtures.outcomes(1...2))
         try await sink.finish()
         #expect(sink.totals.failed == 2)
@@ -89,7 +84,7 @@ struct LyingServerTests {
         let message = String(repeating: "x", count: 490) + token + String(repeating: "z", count: 200_000)
         let server = try HTTPStubServer { _, _ in .json(400, #"{"message":"\#(message)","details":{\#(details)}}"#) }
         defer { server.stop() }
-        let sink = try HTTPPushSink(configuration: configuration(server, paths, token: token), diagnostics: DiagnosticLines().sink)
+        let sink = try HTTPPushSink(configuration: PushFixtures.configuration(server, paths, token: token), diagnostics: DiagnosticLines().sink)
         try await sink.write(PushFixtures.outcomes(1...2))
         try await sink.finish()
         let text = try String(contentsOf: paths.results, encoding: .utf8)
@@ -130,7 +125,7 @@ struct LyingServerTests {
         }
         defer { server.stop() }
         let lines = DiagnosticLines()
-        var configuration = configuration(server, paths)
+        var configuration = PushFixtures.configuration(server, paths)
         configuration.batchSize = 3
         let sink = try HTTPPushSink(configuration: configuration, diagnostics: lines.sink)
         try await sink.write(PushFixtures.outcomes(1...3))
