@@ -15,7 +15,7 @@ extension NormalizeOptions {
         ConfigOption("region", .choice(ConfigChoice(PhoneNormalizer.knownRegions, caseInsensitive: true, emptyIsAbsent: true)), default: .string("FR"),
                      "The default region (ISO 3166 alpha-2, one the phone rules know) for national phone numbers."),
         ConfigOption("currency", .choice(ConfigChoice(CurrencyTable.acceptedNames, caseInsensitive: true, emptyIsAbsent: true, trimsSpaces: true)),
-                     "The currency (a current ISO 4217 code, or `€`, `£`, `euro`) of records that name none."),
+                     "The currency (a current ISO 4217 code, or `€`, `£`, `euro`, `euros`) of records that name none."),
         ConfigOption("decimal", .choice(ConfigChoice(DecimalSeparatorPolicy.self)), default: .string("auto"), "The decimal separator of amounts: decided per amount (`auto`), `,` or `.`."),
     ])
 

@@ -211,7 +211,7 @@ extension HTTPSinkConfiguration {
         // Records kept for `--resume` and for the operator: files, never a stream (`-` would
         // otherwise be a file named `-` in whatever folder the run started in).
         for key in ["results", "journal"] where try options.filePath(key) == "-" {
-            throw DebtflowError.configuration("expected the path of a file (`-` is not one: the \(key) are kept for --resume and for you to read)",
+            throw DebtflowError.configuration("expected the path of a file (`-` is not one: the \(key == "journal" ? "journal is" : "results are") kept for --resume and for you to read)",
                                               path: options.child(key))
         }
         resultsPath = try options.filePath("results").map { PathText.resolve($0, against: baseDirectory) }

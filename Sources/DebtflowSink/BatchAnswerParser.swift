@@ -98,11 +98,12 @@ enum BatchAnswerParser {
         guard let data = object["data"]?.objectValue else { return .unreadable("the answer has no `data` object") }
         // An answer that lists no fate at all, or lists one as something else than a list, says
         // nothing about any debt: it is unreadable (ambiguous), not an answer naming none.
+        // (`null` reads as an empty list, as some servers write one.)
         let lists = ["created", "failed", "skipped"]
-        if let wrong = lists.first(where: { data[$0] != nil && data[$0]?.arrayValue == nil }) {
+        if let wrong = lists.first(where: { data[$0] != nil && data[$0] != .null && data[$0]?.arrayValue == nil }) {
             return .unreadable("the answer's `data.\(wrong)` is not a list")
         }
-        guard lists.contains(where: { data[$0] != nil }) else {
+        guard lists.contains(where: { data[$0]?.arrayValue != nil }) else {
             return .unreadable("the answer's `data` has no `created`, `failed` or `skipped` list")
         }
 
@@ -112,52 +113,52 @@ enum BatchAnswerParser {
             if let tempID { positionsByTempID[tempID, default: []].append(position) }
         }
         // By temp_id; else by index, but only for an item that names no temp_id, or whose index is
-        // a debt sent without one: an item naming a temp_id the batch did not send (or named
-        // already) contradicts it, and its index is not believed. Its debt stays unknown.
-        var contradictions = AnswerContradictions()
+        // a debt sent without one: an item naming a temp_id the batch did not send contradicts
+        // it, and its index is not believed. A debt named again (by either) keeps its first fate.
+        let itemsRead = batch.count + 100
+        var contradictions = AnswerContradictions(
+            listsCut: lists.contains { (data[$0]?.arrayValue?.count ?? 0) >= itemsRead })
         func place(_ item: RecordObject, as list: String, _ make: (String?) -> DebtPushResult) {
-            var position: Int?
+            let position: Int
             let tempID = item["temp_id"]?.scalarText.flatMap { $0.isEmpty ? nil : $0 }
-            if let tempID, var positions = positionsByTempID[tempID], !positions.isEmpty {
-                position = positions.removeFirst()
-                positionsByTempID[tempID] = positions
-            } else if let index = item["index"]?.scalarText.flatMap(Self.position),
-                      batch.tempIDs.indices.contains(index), results[index] == nil,
+            if let tempID, let positions = positionsByTempID[tempID] {
+                position = positions.first { results[$0] == nil } ?? positions[0]
+            } else if let index = item["index"]?.scalarText.flatMap(Self.position), batch.tempIDs.indices.contains(index),
                       tempID == nil || batch.tempIDs[index] == nil {
                 position = index
-            }
-            guard let position else {
-                if let tempID {
-                    if let earlier = results.firstIndex(where: { $0?.tempID == tempID }), let first = results[earlier] {
-                        contradictions.namedAgain(tempID, first: first, again: make(tempID), list: list)
-                    } else if positionsByTempID[tempID] == nil {
-                        contradictions.neverSent(tempID)
-                    }
-                }
+            } else {
+                if let tempID { contradictions.neverSent(tempID) }
                 return
             }
-            results[position] = make(batch.tempIDs[position])
+            let result = make(batch.tempIDs[position])
+            if let first = results[position] {
+                contradictions.namedAgain(batch.tempIDs[position] ?? "the debt at index \(position)", first: first, again: result, list: list)
+                return
+            }
+            results[position] = result
         }
-        for item in data["created"]?.arrayValue ?? [] {
+        for item in (data["created"]?.arrayValue ?? []).prefix(itemsRead) {
             guard let item = item.objectValue else { continue }
             place(item, as: "created") { DebtPushResult(tempID: $0, status: .created, debtID: item["debt_id"]?.scalarText) }
         }
-        for item in data["failed"]?.arrayValue ?? [] {
+        for item in (data["failed"]?.arrayValue ?? []).prefix(itemsRead) {
             guard let item = item.objectValue else { continue }
             var errors = messages(item["errors"])
             if errors.isEmpty, let message = item["message"]?.scalarText { errors = [.init(field: nil, message: message)] }
             place(item, as: "failed") { DebtPushResult(tempID: $0, status: .failed, errors: errors) }
         }
-        for item in data["skipped"]?.arrayValue ?? [] {
+        for item in (data["skipped"]?.arrayValue ?? []).prefix(itemsRead) {
             guard let item = item.objectValue else { continue }
             let reason = item["reason"]?.scalarText ?? item["message"]?.scalarText ?? item["status"]?.scalarText
             place(item, as: "skipped") { DebtPushResult(tempID: $0, status: .skipped, reason: reason) }
         }
         return .perDebt(results.enumerated().map { position, result in
-            result ?? DebtPushResult(tempID: batch.tempIDs[position], status: .unknown,
-                                     reason: "not named in the server's answer")
+            result ?? DebtPushResult(tempID: batch.tempIDs[position], status: .unknown, reason: notNamedReason)
         }, contradictions: contradictions.lines)
     }
+
+    /// The `reason` of a debt a 2xx answer did not name.
+    static let notNamedReason = "not named in the server's answer"
 
     /// An item's `index` as a position: an integer, also written as a number with a zero
     /// fraction (`0.0`, `1e0`); `nil` for anything else.
@@ -171,16 +172,20 @@ enum BatchAnswerParser {
     /// the server may hold it twice; `created` and `failed` both), temp_ids the batch never
     /// sent. Each kind is one line, naming the first few temp_ids and how many there were.
     struct AnswerContradictions {
+        /// Some list held more items than are read (the batch's size plus 100): there may be
+        /// more temp_ids never sent than were counted.
+        let listsCut: Bool
         private var twice: [String] = []
-        private var twiceCount = 0
+        private var namedTwice: Set<String> = []
         private var unsent: [String] = []
-        private var unsentCount = 0
+        private var neverSentIDs: Set<String> = []
         static let named = 5
 
-        mutating func namedAgain(_ tempID: String, first: DebtPushResult, again: DebtPushResult, list: String) {
-            twiceCount += 1
-            guard twice.count < Self.named else { return }
-            var text = "\(tempID) (\(first.status.rawValue), then \(list)"
+        init(listsCut: Bool) { self.listsCut = listsCut }
+
+        mutating func namedAgain(_ debt: String, first: DebtPushResult, again: DebtPushResult, list: String) {
+            guard namedTwice.insert(debt).inserted, twice.count < Self.named else { return }
+            var text = "\(debt) (\(first.status.rawValue), then \(list)"
             if first.status == .created, again.status == .created, let one = first.debtID, let other = again.debtID, one != other {
                 text += ": debt_ids \(one) and \(other), so the server may hold it twice"
             }
@@ -188,19 +193,18 @@ enum BatchAnswerParser {
         }
 
         mutating func neverSent(_ tempID: String) {
-            unsentCount += 1
-            if unsent.count < Self.named { unsent.append(tempID) }
+            if neverSentIDs.insert(tempID).inserted, unsent.count < Self.named { unsent.append(tempID) }
         }
 
         var lines: [String] {
             var lines: [String] = []
-            if twiceCount > 0 {
-                lines.append("the answer names \(twiceCount) debt(s) more than once (the first fate is kept): "
-                             + twice.joined(separator: "; ") + (twiceCount > twice.count ? "; …" : ""))
+            if !namedTwice.isEmpty {
+                lines.append("the answer names \(namedTwice.count) debt(s) more than once (the first fate is kept): "
+                             + twice.joined(separator: "; ") + (namedTwice.count > twice.count ? "; …" : ""))
             }
-            if unsentCount > 0 {
-                lines.append("the answer names \(unsentCount) temp_id(s) this batch did not send: "
-                             + unsent.joined(separator: ", ") + (unsentCount > unsent.count ? ", …" : ""))
+            if !neverSentIDs.isEmpty {
+                lines.append("the answer names \(neverSentIDs.count)\(listsCut ? " or more" : "") temp_id(s) this batch did not send: "
+                             + unsent.joined(separator: ", ") + (neverSentIDs.count > unsent.count ? ", …" : ""))
             }
             return lines
         }

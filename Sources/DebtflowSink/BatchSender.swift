@@ -35,6 +35,24 @@ struct BatchReport: Sendable {
     /// The journal could not record the batch's fate (a full disk): the run stops with this
     /// error, but what the server answered is still written to the results.
     var journalError: DebtflowError? = nil
+    /// What the answer said that stderr should tell (the sink says them in batch order, a few
+    /// of each kind per run).
+    var remarks: [BatchRemark] = []
+}
+
+/// A line for stderr about one batch's answer. The sink says at most a few of each kind per run
+/// (``HTTPPushSink/remarksSaidPerKind``), then once how many more there were: a run of 3,000
+/// refused batches of one debt says 10 lines, not 3,000.
+struct BatchRemark: Sendable {
+    enum Kind: String, Sendable, CaseIterable {
+        case refused = "refused batches"
+        case contradictions = "answers that contradict themselves"
+        case leftOut = "answers that left debts out"
+        case skipped = "batches with debts the server skipped"
+        case refusedAfterDelivery = "debts refused after an earlier send may have created them"
+    }
+    var kind: Kind
+    var text: String
 }
 
 /// Sends one batch until it has an answer or the sink's rules say to give up (CONTRACT.md §5):
@@ -59,6 +77,7 @@ struct BatchSender: Sendable {
         if sentBefore {
             state.mayHaveReachedServer = true
             state.lastAmbiguity = "an earlier run sent it and got no answer"
+            state.earlierDelivery = state.lastAmbiguity
         }
         guard !stop.isRaised else { return BatchReport(batch: batch, fate: .notAttempted, retries: 0) }
         do {
@@ -68,7 +87,7 @@ struct BatchSender: Sendable {
             return BatchReport(batch: batch, fate: .stopped(error), retries: 0)
         }
         let fate = await attempt(batch, &state)
-        return BatchReport(batch: batch, fate: fate, retries: state.retries, journalError: record(fate, batch))
+        return BatchReport(batch: batch, fate: fate, retries: state.retries, journalError: record(fate, batch), remarks: state.remarks)
     }
 
     private struct Attempts {
@@ -77,8 +96,15 @@ struct BatchSender: Sendable {
         var ambiguousFailures = 0
         var rateLimited = 0
         var refreshedToken = false
+        /// An attempt got no answer after its bytes may have left (or an earlier run's did): the
+        /// batch is `unknown` if the run gives up on it.
         var mayHaveReachedServer = false
         var lastAmbiguity = ""
+        /// Why an earlier attempt may have created the batch's debts (no answer, or a gateway's
+        /// 502/504 whose server behind it may have done the work); `nil` when none could have.
+        /// A refusal of a later attempt then leaves them `unknown`, never `failed`.
+        var earlierDelivery: String?
+        var remarks: [BatchRemark] = []
     }
 
     /// Writes the fate's journal line; a batch that may have reached the server is never
@@ -110,11 +136,17 @@ struct BatchSender: Sendable {
     private func scrub(_ text: String) -> String { Redaction.scrub(text, secrets: configuration.secrets) }
 
     /// The most characters of one server message written for a debt (results, journal), after
-    /// its secrets are masked.
+    /// its secrets are masked; a field name is cut at ``fieldCharactersWritten``.
     static let messageCharactersWritten = 500
-    /// The most messages written for one debt: a refusal of the whole batch is written once per
-    /// debt, so its size is multiplied by the batch's (a 2 MB refusal of 500 debts was 1 GB).
+    static let fieldCharactersWritten = 100
+    /// The most messages written for one debt of its own (a `failed` item's `errors`, a
+    /// refusal's `debts.N` details).
     static let messagesWrittenPerDebt = 20
+    /// The most of a whole-batch refusal's own messages written for each of its debts (its
+    /// headline first), each cut at ``refusalCharactersWritten``: they are written once per debt,
+    /// so their size is multiplied by the batch's (a 2 MB refusal of 500 debts was 1 GB).
+    static let refusalMessagesWrittenPerDebt = 5
+    static let refusalCharactersWritten = 300
 
     /// Every text of a server's answer that is written anywhere (results, journal, messages)
     /// goes through this: the configured secrets and the bearer token just sent are masked,
@@ -131,40 +163,67 @@ struct BatchSender: Sendable {
         }
     }
 
-    /// Server messages as written for one debt: secrets masked, each cut, at most
-    /// ``messagesWrittenPerDebt`` (the last saying how many more there were).
-    private func scrub(_ messages: [DebtPushResult.ServerMessage], secrets: [String]) -> [DebtPushResult.ServerMessage] {
-        var written = messages.prefix(Self.messagesWrittenPerDebt).map {
-            DebtPushResult.ServerMessage(field: $0.field.map { Redaction.serverText($0, secrets: secrets, limit: Self.messageCharactersWritten) },
-                                         message: Redaction.serverText($0.message, secrets: secrets, limit: Self.messageCharactersWritten))
+    /// Server messages as written: secrets masked, each cut at `characters`, at most `count`
+    /// (then one saying how many more there were, unless `countingMore` is false).
+    private func scrub(_ messages: [DebtPushResult.ServerMessage], secrets: [String], count: Int = messagesWrittenPerDebt,
+                       characters: Int = messageCharactersWritten, countingMore: Bool = true) -> [DebtPushResult.ServerMessage] {
+        var written = messages.prefix(count).map {
+            DebtPushResult.ServerMessage(field: $0.field.map { Redaction.serverText($0, secrets: secrets, limit: Self.fieldCharactersWritten) },
+                                         message: Redaction.serverText($0.message, secrets: secrets, limit: characters))
         }
-        if messages.count > written.count {
+        if countingMore, messages.count > written.count {
             written.append(.init(field: nil, message: "(\(messages.count - written.count) more message(s) from the server not kept)"))
         }
         return written
     }
 
-    /// The results of a batch the server refused whole: every debt `failed` with its own
-    /// messages and the batch's, cleaned once per distinct list. One line on stderr says so.
-    private func refused(_ batch: PushBatch, _ refusal: BatchAnswerParser.BatchRefusal, token: String, label: String) -> BatchFate {
+    /// The results of a batch the server refused whole: every debt `failed` with the refusal's
+    /// headline, its own messages (`debts.N`), then a few more of the batch's. The batch's
+    /// messages are masked and cut once, not once per debt. One remark says so on stderr.
+    private func refused(_ batch: PushBatch, _ refusal: BatchAnswerParser.BatchRefusal, token: String, label: String,
+                         _ state: inout Attempts) -> BatchFate {
         let secrets = configuration.secrets + [token]
-        let common = scrub(refusal.messages, secrets: secrets)
-        diagnostics("\(label): the server refused the whole batch: \(Redaction.serverText(refusal.summary, secrets: secrets, limit: 1_000)); "
-                    + "its \(batch.count) debt(s) are recorded failed")
+        let common = scrub(refusal.messages, secrets: secrets, count: Self.refusalMessagesWrittenPerDebt,
+                           characters: Self.refusalCharactersWritten)
+        state.remarks.append(BatchRemark(kind: .refused, text: "\(label): the server refused the whole batch: "
+            + "\(Redaction.serverText(refusal.summary, secrets: secrets, limit: 1_000)); its \(batch.count) debt(s) are recorded failed"))
         return .answered(batch.tempIDs.enumerated().map { position, tempID in
-            let errors = refusal.byDebt[position] == nil ? common : scrub(refusal.messages(forDebtAt: position), secrets: secrets)
-            return DebtPushResult(tempID: tempID, status: .failed, errors: errors)
+            guard let own = refusal.byDebt[position] else { return DebtPushResult(tempID: tempID, status: .failed, errors: common) }
+            let errors = common.prefix(1) + scrub(own, secrets: secrets) + common.dropFirst()
+            return DebtPushResult(tempID: tempID, status: .failed, errors: Array(errors))
         })
     }
 
     /// A refusal of a batch that an earlier attempt (this run's, or an earlier run's) may have
     /// delivered: its debts may exist, so they are `unknown`, never `failed` (which would invite a
     /// second import), and nothing more is sent.
-    private func refusedAfterAmbiguity(_ refusal: BatchAnswerParser.BatchRefusal, _ state: Attempts, token: String) -> BatchFate {
+    private func refusedAfterDelivery(_ refusal: BatchAnswerParser.BatchRefusal, because delivery: String, token: String) -> BatchFate {
         stop.raise()
         let secrets = configuration.secrets + [token]
-        return .unknown(reason: "an earlier send may have created its debts (\(state.lastAmbiguity)), and the server then refused "
+        return .unknown(reason: "an earlier send may have created its debts (\(delivery)), and the server then refused "
                         + "the resend: \(Redaction.serverText(refusal.summary, secrets: secrets, limit: 300))")
+    }
+
+    /// An answer to a resend after an earlier send may have created the batch's debts: a debt it
+    /// says `failed` or `skipped` ("already taken") may exist, so it is `unknown` (the server's
+    /// errors kept), never `failed`; `created` stands.
+    private func answeredAfterDelivery(_ results: [DebtPushResult], because delivery: String, label: String,
+                                       _ state: inout Attempts) -> [DebtPushResult] {
+        var doubted = 0
+        let results = results.map { result -> DebtPushResult in
+            guard result.status == .failed || result.status == .skipped else { return result }
+            doubted += 1
+            var result = result
+            result.reason = "the server answered the resend \(result.status.rawValue)" + (result.reason.map { " (\($0))" } ?? "")
+                + ", but an earlier send may have created it (\(delivery)): check it in GetBill"
+            result.status = .unknown
+            return result
+        }
+        if doubted > 0 {
+            state.remarks.append(BatchRemark(kind: .refusedAfterDelivery, text: "\(label): the answer to the resend refuses \(doubted) debt(s) "
+                + "an earlier send may have created (\(delivery)); they are `unknown`, not failed: check them in GetBill"))
+        }
+        return results
     }
 
     private func attempt(_ batch: PushBatch, _ state: inout Attempts) async -> BatchFate {
@@ -216,32 +275,26 @@ struct BatchSender: Sendable {
                 switch BatchAnswerParser.readSuccess(response.body, batch: batch) {
                 case .perDebt(let results, let contradictions):
                     for line in contradictions {
-                        diagnostics("\(label): \(Redaction.serverText(line, secrets: configuration.secrets + [token], limit: 1_000))")
+                        state.remarks.append(BatchRemark(kind: .contradictions, text:
+                            "\(label): \(Redaction.serverText(line, secrets: configuration.secrets + [token], limit: 1_000))"))
                     }
-                    return .answered(scrub(results, token: token))
+                    let scrubbed = scrub(results, token: token)
+                    guard let delivery = state.earlierDelivery else { return .answered(scrubbed) }
+                    return .answered(answeredAfterDelivery(scrubbed, because: delivery, label: label, &state))
                 case .wholeRequestFailed(let refusal):
-                    if state.mayHaveReachedServer { return refusedAfterAmbiguity(refusal, state, token: token) }
-                    return refused(batch, refusal, token: token, label: label)
+                    if BatchAnswerParser.refusesReusedIdempotencyKey(response.body) { return reusedKey(response, token: token) }
+                    if let delivery = state.earlierDelivery { return refusedAfterDelivery(refusal, because: delivery, token: token) }
+                    return refused(batch, refusal, token: token, label: label, &state)
                 case .unreadable(let why):
                     if let fate = await ambiguous(label, "HTTP \(response.status), but \(why)", &state) { return fate }
                 }
             case _ where [400, 409, 422].contains(response.status) && BatchAnswerParser.refusesReusedIdempotencyKey(response.body):
-                // The key was used before with another body: a batch resent under its first
-                // key (`--resume --retry-unknown`, `on_ambiguous: retry`) whose debts changed since
-                // (a row fixed, a `batch_name` with the date). The first send reached the server,
-                // so its debts may exist: never `failed`, which would invite a second import.
-                let detail = failureDetail(response, token: token) ?? "HTTP \(response.status)"
-                // Nothing more is sent, as after any batch left `unknown` (resending this body
-                // under this key would be refused again).
-                stop.raise()
-                return .unknown(reason: "the server refused the batch's Idempotency-Key as used before for another body "
-                                + "(\(detail)): the first send reached it, so its debts may have been created; was the input "
-                                + "or batch_name changed since that run?")
+                return reusedKey(response, token: token)
             case 400, 422:
                 let refusal = BatchAnswerParser.refusal(ofStatus: response.status, body: response.body,
                                                         secrets: configuration.secrets + [token], debts: batch.count)
-                if state.mayHaveReachedServer { return refusedAfterAmbiguity(refusal, state, token: token) }
-                return refused(batch, refusal, token: token, label: label)
+                if let delivery = state.earlierDelivery { return refusedAfterDelivery(refusal, because: delivery, token: token) }
+                return refused(batch, refusal, token: token, label: label, &state)
             case 300..<400:
                 return giveUp(.sink("POST \(shownURL): \(response.redirectDescription); stopped. Set `url` to the "
                                     + "address the API really answers on"), state, token: token)
@@ -271,13 +324,17 @@ struct BatchSender: Sendable {
                 let asked = HTTPRateLimitGate.waitAfterTooManyRequests(response) ?? configuration.defaultRateLimitWaitSeconds
                 // A server that asks for no wait (0, a negative number, a date already past: its
                 // clock behind ours) is not resent at once: it is backed off from, as a 503.
-                let wait = asked > 0 ? ServerRequestedWait.clamped(asked) : configuration.backoff.delay(forRetry: state.rateLimited)
+                let asksForNoWait = asked < Self.shortestRateLimitWaitSeconds
+                let wait = asksForNoWait ? max(asked, configuration.backoff.delay(forRetry: state.rateLimited)) : ServerRequestedWait.clamped(asked)
                 state.retries += 1
                 diagnostics("\(label): rate-limited (HTTP 429); waiting \(ServerRequestedWait.describe(wait)) before sending again"
                             + (asked > wait ? " (the server asked for \(ServerRequestedWait.describe(asked)); an hour is the longest wait)" : "")
-                            + (asked <= 0 ? " (the server asked for no wait; backing off instead)" : ""))
+                            + (asksForNoWait ? " (the server asked for \(asked <= 0 ? "no wait" : "less than a second"); backing off instead)" : ""))
                 await gate.pause(seconds: wait)
             case 502, 503, 504:
+                // A gateway's 502 or 504 may come after the server behind it took the batch: resent
+                // as the contract asks, but a refusal of the resend is then not believed.
+                if response.status != 503 { state.earlierDelivery = state.earlierDelivery ?? "HTTP \(response.status) from a gateway" }
                 if let fate = await retryTransient(label, "HTTP \(response.status)", &state) { return fate }
             case 500...599:
                 if let fate = await ambiguous(label, "HTTP \(response.status)", &state) { return fate }
@@ -307,6 +364,7 @@ struct BatchSender: Sendable {
     private func ambiguous(_ label: String, _ problem: String, _ state: inout Attempts) async -> BatchFate? {
         state.mayHaveReachedServer = true
         state.lastAmbiguity = scrub(problem)
+        state.earlierDelivery = state.earlierDelivery ?? state.lastAmbiguity
         switch configuration.onAmbiguous {
         case .stop:
             stop.raise()
@@ -323,6 +381,23 @@ struct BatchSender: Sendable {
             await stop.sleep(seconds: delay)
             return nil
         }
+    }
+
+    /// A 429 asking for less than this many seconds (`0`, negative, a date already past, `0.001`)
+    /// is backed off from as a 503, not resent at once.
+    static let shortestRateLimitWaitSeconds = 1.0
+
+    /// The key was used before with another body: a batch resent under its first key
+    /// (`--resume --retry-unknown`, `on_ambiguous: retry`) whose debts changed since (a row fixed,
+    /// a `batch_name` with the date). The first send reached the server, so its debts may exist:
+    /// never `failed`, which would invite a second import. Nothing more is sent, as after any
+    /// batch left `unknown` (resending this body under this key would be refused again).
+    private func reusedKey(_ response: HTTPResponse, token: String) -> BatchFate {
+        let detail = failureDetail(response, token: token) ?? "HTTP \(response.status)"
+        stop.raise()
+        return .unknown(reason: "the server refused the batch's Idempotency-Key as used before for another body "
+                        + "(\(detail)): the first send reached it, so its debts may have been created; was the input "
+                        + "or batch_name changed since that run?")
     }
 
     /// The URL for messages, its password (if any) masked.

@@ -63,6 +63,8 @@ public final class HTTPPushSink: OutcomeSink {
     /// Batches the server answered without naming some of their debts: those are `unknown` and
     /// no later run resends them (``BatchFate/leftOut(reason:)``).
     private var leftOutBatches: [PushBatch] = []
+    /// How many remarks of each kind the batches' answers made (``say(_:)``).
+    private var remarksMade: [BatchRemark.Kind: Int] = [:]
     private var closed = false
     /// The `temp_id`s of the debts this run has taken (queued, or found acknowledged by an earlier
     /// run). A later debt with a `temp_id` already taken is not sent: it is recorded `failed`,
@@ -228,6 +230,7 @@ public final class HTTPPushSink: OutcomeSink {
             do { try dryRunOutput.publish() } catch { fatalError = (error as? DebtflowError) ?? .sink("\(error)") }
         }
         closeFiles()
+        sayRemarksLeftUnsaid()
         if repeatedTempIDs > 3 {
             diagnostics("\(repeatedTempIDs) debts in all were not sent because their temp_id repeated an earlier debt's")
         }
@@ -247,8 +250,8 @@ public final class HTTPPushSink: OutcomeSink {
         if !leftOutBatches.isEmpty {
             let names = leftOutBatches.map { "batch \($0.index + 1) (Idempotency-Key \($0.idempotencyKey))" }
             problems.append(
-                "the server's answer to \(names.joined(separator: ", ")) left out some of its debts: they are `unknown` in the "
-                + "results and are never resent, with or without --retry-unknown (the key would replay the same answer, "
+                "the server's answer to \(names.joined(separator: ", ")) left some of its debts `unknown` (not named, or refused "
+                + "after an earlier send may have created them): they are `unknown` in the results and are never resent, with or without --retry-unknown (the key would replay the same answer, "
                 + "a new key could create them twice). Check those temp_ids in GetBill")
         }
         if !problems.isEmpty { throw DebtflowError.sink(problems.joined(separator: ". ")) }
@@ -428,6 +431,7 @@ public final class HTTPPushSink: OutcomeSink {
     private func absorb(_ report: BatchReport) {
         totals.retries += report.retries
         let batch = report.batch
+        for remark in report.remarks { say(remark) }
         switch report.fate {
         case .answered(let results), .replayed(let results):
             countBatch(batch.index)
@@ -472,21 +476,42 @@ public final class HTTPPushSink: OutcomeSink {
     /// one for valid debts the server skipped (not imported, though the run's rules found them
     /// valid): each names the first temp_ids and how many.
     private func sayWhatTheAnswerDidNotDo(_ results: [DebtPushResult], batch: PushBatch) {
-        func names(_ status: DebtPushResult.Status) -> (count: Int, text: String) {
-            let ids = results.lazy.filter { $0.status == status }.map { $0.tempID ?? "(no temp_id)" }
+        func names(_ matching: (DebtPushResult) -> Bool) -> (count: Int, text: String) {
+            let ids = results.lazy.filter(matching).map { $0.tempID ?? "(no temp_id)" }
             let count = ids.count
             let shown = Array(ids.prefix(10))
             return (count, shown.joined(separator: ", ") + (count > shown.count ? ", …" : ""))
         }
-        let leftOut = names(.unknown)
+        // Debts the answer did not name (those it doubted after an earlier send have their own remark).
+        let leftOut = names { $0.status == .unknown && $0.reason == BatchAnswerParser.notNamedReason }
         if leftOut.count > 0 {
-            diagnostics("batch \(batch.index + 1): the server's answer did not name \(leftOut.count) of its \(batch.count) debt(s): "
-                        + "\(leftOut.text); they are `unknown` and never resent: check them in GetBill")
+            say(BatchRemark(kind: .leftOut, text: "batch \(batch.index + 1): the server's answer did not name \(leftOut.count) of its "
+                            + "\(batch.count) debt(s): \(leftOut.text); they are `unknown` and never resent: check them in GetBill"))
         }
-        let skipped = names(.skipped)
+        let skipped = names { $0.status == .skipped }
         if skipped.count > 0 {
-            diagnostics("batch \(batch.index + 1): the server skipped \(skipped.count) debt(s) the run found valid, so they were not "
-                        + "imported: \(skipped.text) (the results say why)")
+            say(BatchRemark(kind: .skipped, text: "batch \(batch.index + 1): the server skipped \(skipped.count) debt(s) the run found valid, "
+                            + "so they were not imported: \(skipped.text) (the results say why)"))
+        }
+    }
+
+    /// How many remarks of each kind stderr gets in one run; the next one says how many more
+    /// there were at the end (``finish()``).
+    static let remarksSaidPerKind = 10
+
+    /// Says a remark on stderr, unless ``remarksSaidPerKind`` of its kind were said already.
+    private func say(_ remark: BatchRemark) {
+        remarksMade[remark.kind, default: 0] += 1
+        if remarksMade[remark.kind, default: 0] <= Self.remarksSaidPerKind { diagnostics(remark.text) }
+    }
+
+    /// One line per kind of remark that was said only in part.
+    private func sayRemarksLeftUnsaid() {
+        for kind in BatchRemark.Kind.allCases {
+            let made = remarksMade[kind, default: 0]
+            if made > Self.remarksSaidPerKind {
+                diagnostics("\(made - Self.remarksSaidPerKind) more \(kind.rawValue) were not said on stderr; the results hold every debt's fate")
+            }
         }
     }
 

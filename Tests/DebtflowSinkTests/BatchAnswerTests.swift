@@ -129,6 +129,18 @@ struct BatchAnswerTests {
         #expect(contradictions[0].contains("T1 (created, then created: debt_ids D1 and D1-bis, so the server may hold it twice)"))
         #expect(contradictions[0].contains("T2 (created, then failed)"))
         #expect(contradictions[1] == "the answer names 2 temp_id(s) this batch did not send: ZZ-1, ZZ-2")
+        // Named by index, then by temp_id, or three times: one debt, its first fate kept.
+        guard case .perDebt(let mixed, let mixedContradictions) = BatchAnswerParser.readSuccess(Array(#"""
+            {"error":false,"data":{"created":[{"index":0,"debt_id":"D1"},{"index":0,"debt_id":"D1-bis"}],
+             "failed":[{"temp_id":"T1","errors":["taken"]},{"temp_id":"T2","errors":["bad"]},{"index":1,"errors":["bad again"]}]}}
+            """#.utf8), batch: batch) else {
+            Issue.record("not per debt"); return
+        }
+        #expect(mixed.map(\.status) == [.created, .failed, .unknown])
+        #expect(mixed[0].debtID == "D1")
+        #expect(mixedContradictions.count == 1)
+        #expect(mixedContradictions.first?.hasPrefix("the answer names 2 debt(s) more than once") == true)
+        #expect(mixedContradictions.first?.contains("T1 (created, then created: debt_ids D1 and D1-bis") == true)
         guard case .perDebt(_, let none) = BatchAnswerParser.readSuccess(Array(#"{"error":false,"data":{"created":[{"temp_id":"T1","debt_id":"D"}]}}"#.utf8),
                                                                          batch: batch) else { return }
         #expect(none.isEmpty)
