@@ -6,7 +6,9 @@
 # start-up: reading the config, decoding the phone metadata), divided by ROWS - 1. Not a test:
 # nothing here asserts a count. Compare two binaries by running it on each.
 #
-# Usage: Scripts/count-per-record.sh BIN [w2|w4] [instructions|refcounts|both|callers]   (default w2 both)
+# Usage: Scripts/count-per-record.sh BIN [w1|w2|w4] [instructions|refcounts|both|callers]   (default w2 both)
+#   w1: the same CSV converted (read → one NDJSON sink, no map); w2: the CSV through the debt
+#   pipeline; w4: paged JSON ({"result":[…]}) through the debt pipeline.
 #   callers: swift_retain / swift_release on real objects only (not null, not a tagged pointer),
 #   per record, by the nearest debtflow function on the stack (value witnesses and runtime frames
 #   skipped): where the reference counting that costs atomics happens. Needs `perf record -g`.
@@ -39,7 +41,11 @@ else
   read_one='"path":"debtors-1.csv.gz","format":"csv"'
 fi
 config() { # file read-stage
-  printf '{"version":1,"name":"count","stages":[{"read":{%s}},{"map":{}},{"normalize":{"currency":"EUR"}},{"classify":{}},{"validate":{}},{"sink":{"format":"ndjson","path":"out/valid.ndjson"}},{"sink":{"format":"ndjson","path":"out/rejects.ndjson","accept":["failed","skipped"]}}]}\n' "$2" > "$data/$1"
+  if [ "$workload" = w1 ]; then
+    printf '{"version":1,"name":"count","stages":[{"read":{%s}},{"sink":{"format":"ndjson","path":"out/w1.ndjson"}}]}\n' "$2" > "$data/$1"
+  else
+    printf '{"version":1,"name":"count","stages":[{"read":{%s}},{"map":{}},{"normalize":{"currency":"EUR"}},{"classify":{}},{"validate":{}},{"sink":{"format":"ndjson","path":"out/valid.ndjson"}},{"sink":{"format":"ndjson","path":"out/rejects.ndjson","accept":["failed","skipped"]}}]}\n' "$2" > "$data/$1"
+  fi
 }
 config many.json "$read_many"
 config one.json "$read_one"
