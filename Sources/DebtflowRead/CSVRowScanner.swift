@@ -88,6 +88,9 @@ struct CSVFieldSpans {
 /// - The buffer starts at 256 KiB and only grows when one row does not fit; a field longer than
 ///   `maxFieldBytes` or a row longer than ``maxRowBytes`` is an input error, as is an unclosed
 ///   quote at the end of the input.
+/// - The byte after the buffered ones is always a LF, a sentinel (the buffer has room for it
+///   past its capacity): every byte loop stops at a LF, so the loops test for the end of the
+///   buffered bytes once per field, not once per byte.
 ///
 /// Resumable: a row split across reads is scanned once, from where the previous read stopped, so
 /// the work is linear whatever the read size.
@@ -107,6 +110,7 @@ final class CSVRowScanner {
     /// The longest row the buffer may grow to hold.
     let maxRowBytes: Int
 
+    /// ``capacity`` bytes, and one more for the sentinel LF at ``end``.
     private var storage: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     /// Offset of the current row's first byte; bytes before it may be discarded.
@@ -146,7 +150,8 @@ final class CSVRowScanner {
         // A row is a record: 16 MiB (CONTRACT.md §3), or one field's configured limit when larger.
         self.maxRowBytes = min(Int(UInt32.max), max(CSVReaderOptions.recordLimit, maxFieldBytes))
         self.capacity = Self.initialCapacity
-        self.storage = .allocate(capacity: Self.initialCapacity)
+        self.storage = .allocate(capacity: Self.initialCapacity + 1)
+        storage[0] = CSVBytes.lineFeed  // the sentinel at `end`
         self.scratch = .allocate(capacity: 4096)
         self.fieldStorage = .allocate(capacity: 64)
         self.unquotedClass = .allocate(capacity: 256)
@@ -334,26 +339,39 @@ final class CSVRowScanner {
             scan: while index < stop {
                 switch state {
                 case .fieldStart:
-                    fieldStart = index - base
-                    seen = []
-                    if bytes[index] == CSVBytes.quote {
-                        state = .quoted
-                        fieldLine = line
-                        escaped = false
+                    // Unquoted fields one after another (the common case) in one loop, without
+                    // going back through the state switch per field.
+                    let table = unquotedClass
+                    while true {
+                        fieldStart = index - base
+                        if bytes[index] == CSVBytes.quote {
+                            state = .quoted
+                            fieldLine = line
+                            escaped = false
+                            index += 1
+                            break
+                        }
+                        seen = []
+                        index = Self.scanUnquoted(bytes, from: index, table: table, seen: &seen)
+                        if index == stop {
+                            state = .unquoted
+                            break scan
+                        }
+                        try appendField(start: fieldStart, end: index - base, needsUnquoting: false, seen: seen, line: line, to: &fields)
+                        let byte = bytes[index]
                         index += 1
-                    } else {
-                        state = .unquoted
+                        guard byte == delimiter else {
+                            endRow(at: index, carriageReturn: byte == CSVBytes.carriageReturn)
+                            return true
+                        }
+                        // The next field starts here; past the buffered bytes, its first byte
+                        // (a quote or not) is only known after a refill.
+                        if index == stop { break scan }
                     }
 
                 case .unquoted:
-                    // One lookup per byte finds the field's end and what its bytes are.
-                    let table = unquotedClass
-                    while index < stop {
-                        let byteClass = table[Int(bytes[index])]
-                        if byteClass.contains(.endsField) { break }
-                        seen.formUnion(byteClass)
-                        index += 1
-                    }
+                    // A field resumed after a refill.
+                    index = Self.scanUnquoted(bytes, from: index, table: unquotedClass, seen: &seen)
                     if index == stop { break scan }
                     try appendField(start: fieldStart, end: index - base, needsUnquoting: false, seen: seen, line: line, to: &fields)
                     let byte = bytes[index]
@@ -367,7 +385,7 @@ final class CSVRowScanner {
 
                 case .quoted:
                     let table = stopsQuoted
-                    while index < stop && !table[Int(bytes[index])] { index += 1 }
+                    while !table[Int(bytes[index])] { index += 1 }  // stops at the sentinel LF at the latest
                     if index == stop { break scan }
                     let byte = bytes[index]
                     if byte == CSVBytes.quote {
@@ -389,7 +407,7 @@ final class CSVRowScanner {
 
                 case .afterQuoted:
                     let table = unquotedClass
-                    while index < stop && !table[Int(bytes[index])].contains(.endsField) { index += 1 }
+                    while !table[Int(bytes[index])].contains(.endsField) { index += 1 }  // as in the quoted loop
                     if index == stop { break scan }
                     let fieldEnd = index - base
                     try appendQuotedField(start: fieldStart, end: fieldEnd, simple: !escaped && fieldEnd == closedAt,
@@ -584,7 +602,7 @@ final class CSVRowScanner {
                                           location: .init(file: source.name, line: rowLine))
             }
             let larger = min(capacity * 2, maxRowBytes)
-            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
+            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: larger + 1)
             grown.update(from: storage, count: end)
             storage.deallocate()
             storage = grown
@@ -592,5 +610,24 @@ final class CSVRowScanner {
         }
         let count = try source.read(into: UnsafeMutableRawBufferPointer(start: storage + end, count: capacity - end))
         if count == 0 { atEndOfInput = true } else { end += count }
+        storage[end] = CSVBytes.lineFeed  // the sentinel (after a move or a read, `end` is new)
+    }
+
+    /// Scans an unquoted field from `index` to the first byte that ends it (the delimiter, CR or
+    /// LF; at the latest the sentinel at the end of the buffered bytes), gathering what its bytes
+    /// are into `seen`: one table lookup per byte and no bounds test. Returns the stopping byte's
+    /// offset.
+    private static func scanUnquoted(_ bytes: UnsafeMutablePointer<UInt8>, from index: Int,
+                                     table: UnsafeMutablePointer<CSVByteClass>, seen: inout CSVByteClass) -> Int {
+        var index = index
+        var found = seen
+        while true {
+            let byteClass = table[Int(bytes[index])]
+            if byteClass.contains(.endsField) { break }
+            found.formUnion(byteClass)
+            index += 1
+        }
+        seen = found
+        return index
     }
 }
