@@ -49,6 +49,13 @@ public final class CSVRecordReader: RecordSource {
     private var recordNumber = 0
     /// The last chunk's arena and node table sizes, to reserve the next one's in one step.
     private var lastByteCount = 0
+    /// How many rows of this chunk had a field to decode (``appendRowAsStored(to:keys:base:)``
+    /// gave them up, and they were appended again by the decoding path). Past
+    /// ``decodedRowsBeforeDecodingAll``, the chunk's next rows go straight to the decoding path (a
+    /// Windows-1252 file read as `auto` would otherwise append most rows twice); with the
+    /// Windows-1252 encoding, every row does.
+    private var rowsDecodedInChunk = 0
+    static let decodedRowsBeforeDecodingAll = 8
     private var lastNodeCount = 0
 
     /// - Parameters:
@@ -89,6 +96,7 @@ public final class CSVRecordReader: RecordSource {
             try start()
         }
         chunkSourceName = Provenance.chunkOwnCopy(of: sourceName)
+        rowsDecodedInChunk = decoder.encoding == .windows1252 ? Self.decodedRowsBeforeDecodingAll : 0
         var builder = RecordTapeBuilder(byteCapacity: lastByteCount + lastByteCount / 8,
                                         nodeCapacity: lastNodeCount + lastNodeCount / 8)
         var rows: [PendingRecord] = []
@@ -279,19 +287,69 @@ public final class CSVRecordReader: RecordSource {
     /// such row of a chunk has the keys of the one key table the chunk's tape holds.
     static let headerShape: UInt32 = 1
 
-    /// A row with exactly the header's fields (the common case), appended in one piece: every
-    /// value is copied (and decoded) into the arena first, then the object and its member nodes go
-    /// onto the node table at once (``RecordTapeBuilder/appendFlatObject(memberCount:shapeMark:_:)``),
-    /// marked as having the header's shape (``headerShape``).
+    /// A row with exactly the header's fields (the common case), appended in one piece, marked as
+    /// having the header's shape (``headerShape``): as its bytes lie in the input when every field's
+    /// stored bytes are its text (``appendRowAsStored(to:keys:base:)``), else field by field
+    /// (``appendRowDecoding(to:keys:base:)``).
     /// `keys` is only read: it is `inout` to be handed over by address, not copied (a copy
-    /// counts a reference to each of its arrays). Its table is opened before the row's values
-    /// are copied: opened after, it was retained and released per row.
+    /// counts a reference to each of its arrays).
+    private func appendFullRow(to builder: inout RecordTapeBuilder, keys: inout CSVKeyTable, base: UInt32) -> Int {
+        if rowsDecodedInChunk < Self.decodedRowsBeforeDecodingAll, let root = appendRowAsStored(to: &builder, keys: &keys, base: base) {
+            return root
+        }
+        rowsDecodedInChunk += 1
+        return appendRowDecoding(to: &builder, keys: &keys, base: base)
+    }
+
+    /// ``appendFullRow(to:keys:base:)`` for a row whose fields are all their text as stored (none
+    /// with `""` to undouble, every one well-formed UTF-8, the encoding not Windows-1252): the
+    /// row's bytes are copied to the arena at once and each field is a span of that copy, its
+    /// member node written as its flags are found, in one pass over the scanner's spans (no
+    /// table of the row's values in between). `nil` when a field turns out to need decoding: the
+    /// nodes and bytes it appended are taken back, and the caller decodes the row.
+    private func appendRowAsStored(to builder: inout RecordTapeBuilder, keys: inout CSVKeyTable, base: UInt32) -> Int? {
+        let count = keys.count
+        let bytesBefore = builder.byteCount
+        let row = scanner.rowBytes()
+        let rowOffset = builder.appendBytes(row).offset
+        let fields = scanner.rowFieldSpans()
+        let rowStart = fields[0].start
+        var asStored = true
+        let root = keys.keys.withUnsafeBufferPointer { keys in
+            builder.appendFlatObject(memberCount: count, shapeMark: Self.headerShape) { index in
+                let field = fields[index]
+                let offset = field.start &- rowStart
+                let flags: RecordNode.Flags
+                if let known = field.knownASCIIFlags {
+                    flags = known
+                } else if !field.needsUnquoting,
+                          let found = UTF8Validation.tapeFlags(of: UnsafeBufferPointer(rebasing: row[offset..<offset + field.end - field.start])) {
+                    flags = found
+                } else {
+                    asStored = false
+                    flags = []
+                }
+                return (ByteSpan(offset: base + keys[index].span.offset, length: keys[index].span.length),
+                        ByteSpan(offset: rowOffset &+ UInt32(truncatingIfNeeded: offset), length: UInt32(truncatingIfNeeded: field.end - field.start)),
+                        flags.union(keys[index].flags))
+            }
+        }
+        if asStored { return root }
+        builder.truncate(nodesFrom: root, bytesFrom: bytesBefore)
+        return nil
+    }
+
+    /// ``appendFullRow(to:keys:base:)`` for a row that may have fields to decode: every value is
+    /// copied (and decoded) into the arena first, then the object and its member nodes go onto
+    /// the node table at once (``RecordTapeBuilder/appendFlatObject(memberCount:shapeMark:_:)``).
+    /// Its key table is opened before the row's values are copied: opened after, it was retained
+    /// and released per row.
     ///
     /// The row's bytes are copied to the arena at once (``CSVRowScanner/rowBytes()``), and a field
     /// whose stored bytes are its text is a span of that copy: one copy per row, not one per
     /// field. A field that needs decoding (a quoted field with `""`, a byte that is not UTF-8, a
     /// Windows-1252 text) is decoded after it, as ``appendField(_:to:)`` does.
-    private func appendFullRow(to builder: inout RecordTapeBuilder, keys: inout CSVKeyTable, base: UInt32) -> Int {
+    private func appendRowDecoding(to builder: inout RecordTapeBuilder, keys: inout CSVKeyTable, base: UInt32) -> Int {
         let count = keys.count
         return keys.keys.withUnsafeBufferPointer { keys in
             withUnsafeTemporaryAllocation(of: (value: ByteSpan, flags: RecordNode.Flags).self, capacity: count) { values in

@@ -534,6 +534,13 @@ final class CSVRowScanner {
         return UnsafeBufferPointer(start: storage + rowStart + first, count: fieldStorage[fieldCount - 1].end - first)
     }
 
+    /// The current row's field spans (offsets from the row's start in the buffer: the first
+    /// field's `start` is where ``rowBytes()`` begins). Valid until the next ``nextRow()``.
+    @inline(__always)
+    func rowFieldSpans() -> UnsafeBufferPointer<CSVFieldSpan> {
+        UnsafeBufferPointer(start: fieldStorage, count: fieldCount)
+    }
+
     /// Field `index` of the current row as it lies in ``rowBytes()``: its offset there and
     /// length, whether its bytes there are its text (not a quoted field with `""` to undouble),
     /// and its flags when the scan found it all ASCII (``knownASCIIFlags(ofField:)``).

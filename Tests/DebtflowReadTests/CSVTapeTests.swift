@@ -52,6 +52,47 @@ struct CSVTapeTests {
         #expect(rows.map(\.view.node.shapeMark) == [0, mark, 0, mark, 0, mark])
     }
 
+    @Test("rows with fields to decode among rows kept as stored: the same texts, flags and JSON, however many a chunk has")
+    func rowsToDecodeAmongRowsAsStored() throws {
+        // Each kind of row the as-stored path gives up (a doubled quote, a Windows-1252 byte in
+        // an `auto` file, a quoted field with text after its closing quote) between rows it keeps
+        // (ASCII, UTF-8, simple quoted fields): more of them in one chunk than the reader tries
+        // before decoding the rest of the chunk, so both of its paths meet rows of each kind.
+        var bytes = Array("name,city,note\n".utf8)
+        var expected: [[String]] = []
+        for index in 0..<(3 * CSVRecordReader.decodedRowsBeforeDecodingAll) {
+            switch index % 4 {
+            case 0:
+                bytes += Array("Dupont\(index),\"Paris, 1er\",\"a \"\"b\"\" c\"\n".utf8)
+                expected.append(["Dupont\(index)", "Paris, 1er", "a \"b\" c"])
+            case 1:
+                bytes += Array("Ren".utf8) + [0xE9] + Array("\(index),Lyon,\"x\"y\n".utf8)
+                expected.append(["René\(index)", "Lyon", "xy"])
+            case 2:
+                bytes += Array("Zoë\(index),Köln,\"tab\there\"\n".utf8)
+                expected.append(["Zoë\(index)", "Köln", "tab\there"])
+            default:
+                bytes += Array("Martin\(index),Nice,plain\n".utf8)
+                expected.append(["Martin\(index)", "Nice", "plain"])
+            }
+        }
+        for chunkSize in [1, 5, 1024] {
+            let records = try chunks(bytes, chunkSize: chunkSize).flatMap(\.elements)
+            #expect(records.map(texts) == expected, "chunks of \(chunkSize)")
+            for (record, values) in zip(records, expected) {
+                #expect(record.view.node.shapeMark == CSVRecordReader.headerShape)
+                for (child, value) in zip(record.view.children, values) {
+                    let utf8 = Array(value.utf8)
+                    #expect(child.node.flags.intersection([.valueIsNonASCII, .valueNeedsEscaping])
+                                == utf8.withUnsafeBufferPointer { RecordNode.Flags.of($0) })
+                }
+                var writer = JSONByteWriter()
+                writer.object(RecordObject(entries: zip(["name", "city", "note"], values).map { RecordObject.Entry(key: $0, value: .string($1)) }))
+                #expect(json(record) == String(decoding: writer.bytes, as: UTF8.self))
+            }
+        }
+    }
+
     @Test("the records of a chunk share one tape, and the keys belong to the header: every row's key spans are the same bytes")
     func keysBelongToTheHeader() throws {
         let read = try chunks("name,amount\nDupont,12.50\nMartin,3\nDurand,7\n")
