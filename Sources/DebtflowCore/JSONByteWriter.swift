@@ -418,28 +418,43 @@ public struct JSONByteWriter: Sendable {
     /// ``writeNodes(from:to:containers:arena:nodes:into:)`` for an object whose members are all
     /// scalars (nodes `first + 1 ..< end` are its members: a CSV row, a flat JSON record), the
     /// same bytes: `{"key":value,…}` in one loop, with no stack of open containers to look at per
-    /// member (every failed or skipped W2 record's `data`). (Its scalar `switch` repeats the general
-    /// loop's: one shared function for both cost W2 161 to 184 instructions a record.)
+    /// member (a conversion's every row; every failed or skipped W2 record's `data`). The bytes
+    /// between texts go in pairs and threes, one store each: `{"` or `,"` before a key, `":"` after
+    /// it when a string follows (`":` otherwise). (Its scalar `switch` repeats the general loop's:
+    /// one shared function for both cost W2 161 to 184 instructions a record.)
     private static func writeFlatObject(from first: Int, to end: Int, arena: UnsafeBufferPointer<UInt8>,
                                         nodes: UnsafeBufferPointer<RecordNode>, into outer: inout JSONRawCursor) {
         // Through a local copy of the cursor, as in the general loop.
         var cursor = outer
         defer { outer = cursor }
-        cursor.byte(UInt8(ascii: "{"))
+        guard end > first + 1 else {
+            cursor.bytePair(UInt8(ascii: "{"), UInt8(ascii: "}"))
+            return
+        }
         for index in (first + 1)..<end {
             let node = nodes[index]
-            if index != first + 1 { cursor.byte(UInt8(ascii: ",")) }
-            cursor.quoted(UnsafeBufferPointer(rebasing: arena[Int(node.key.offset)..<node.key.end]),
-                          needsEscaping: node.flags.contains(.keyNeedsEscaping))
-            cursor.byte(UInt8(ascii: ":"))
+            cursor.bytePair(index == first + 1 ? UInt8(ascii: "{") : UInt8(ascii: ","), UInt8(ascii: "\""))
+            cursor.text(UnsafeBufferPointer(rebasing: arena[Int(node.key.offset)..<node.key.end]),
+                        needsEscaping: node.flags.contains(.keyNeedsEscaping))
             switch node.kind {
             case .string:
-                cursor.quoted(UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end]),
-                              needsEscaping: node.flags.contains(.valueNeedsEscaping))
-            case .number: cursor.bytes(UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end]))
-            case .null: cursor.literal("null")
-            case .true: cursor.literal("true")
-            case .false: cursor.literal("false")
+                // The bound holds the value's closing quote after these three bytes.
+                cursor.byteTriple(UInt8(ascii: "\""), UInt8(ascii: ":"), UInt8(ascii: "\""))
+                cursor.text(UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end]),
+                            needsEscaping: node.flags.contains(.valueNeedsEscaping))
+                cursor.byte(UInt8(ascii: "\""))
+            case .number:
+                cursor.bytePair(UInt8(ascii: "\""), UInt8(ascii: ":"))
+                cursor.bytes(UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end]))
+            case .null:
+                cursor.bytePair(UInt8(ascii: "\""), UInt8(ascii: ":"))
+                cursor.literal("null")
+            case .true:
+                cursor.bytePair(UInt8(ascii: "\""), UInt8(ascii: ":"))
+                cursor.literal("true")
+            case .false:
+                cursor.bytePair(UInt8(ascii: "\""), UInt8(ascii: ":"))
+                cursor.literal("false")
             case .object, .array: preconditionFailure("JSONByteWriter: a flat object's member is a container")
             }
         }

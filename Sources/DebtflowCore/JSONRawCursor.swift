@@ -72,6 +72,35 @@ struct JSONRawCursor {
         byte(UInt8(ascii: "\""))
     }
 
+    /// Two bytes in one store (an object member's `,"` or `":`).
+    @inline(__always)
+    mutating func bytePair(_ first: UInt8, _ second: UInt8) {
+        assert(count + 2 <= capacity, "JSONRawCursor: past the reserved bytes")
+        UnsafeMutableRawPointer(start + count).storeBytes(of: (UInt16(first) | UInt16(second) &<< 8).littleEndian, as: UInt16.self)
+        count &+= 2
+    }
+
+    /// Three bytes (a string member's `":"`) in one four-byte store: the caller promises that at
+    /// least one byte more is reserved after them, and that it writes over that byte next.
+    @inline(__always)
+    mutating func byteTriple(_ first: UInt8, _ second: UInt8, _ third: UInt8) {
+        assert(count + 4 <= capacity, "JSONRawCursor: past the reserved bytes")
+        let word = UInt32(first) | UInt32(second) &<< 8 | UInt32(third) &<< 16
+        UnsafeMutableRawPointer(start + count).storeBytes(of: word.littleEndian, as: UInt32.self)
+        count &+= 3
+    }
+
+    /// `text` with no quotes: escaped where JSON needs it, or copied as it is when the caller
+    /// knows it needs no escaping (`needsEscaping: false`, from a tape flag).
+    @inline(__always)
+    mutating func text(_ text: UnsafeBufferPointer<UInt8>, needsEscaping: Bool) {
+        if needsEscaping {
+            escapedText(text)
+        } else {
+            bytes(text)
+        }
+    }
+
     /// The rest of a quoted text whose opening quote is written: `text` escaped where JSON needs
     /// it, then the closing quote. (At most six bytes per byte of `text`, and one.)
     @inline(__always)

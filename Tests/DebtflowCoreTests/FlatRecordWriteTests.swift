@@ -64,6 +64,23 @@ struct FlatRecordWriteTests {
         #expect(tape.count > 20_000)
     }
 
+    @Test("a flat object ending in each scalar kind, or in an empty key and text, fills its bound without writing past it (its `\":\"` is one four-byte store)")
+    func endsInEachScalarKind() {
+        let last: [RecordObject.Entry] = [
+            .init(key: "", value: .string("")), .init(key: "k", value: .string("")), .init(key: "", value: .string("v")),
+            .init(key: "n", value: .number("0")), .init(key: "t", value: .bool(true)), .init(key: "f", value: .bool(false)),
+            .init(key: "z", value: .null), .init(key: "e", value: .string("\"")),
+        ]
+        for entry in last {
+            for entries in [[entry], [.init(key: "a", value: .string("b")), entry]] {
+                for inside in [false, true] {
+                    let (tree, tape) = bothWays(RecordObject(entries: entries), inside: inside)
+                    #expect(tape == tree)
+                }
+            }
+        }
+    }
+
     @Test("a flat record written as a member's value gets no comma of its own; the next member does")
     func asMemberValue() {
         let view = RecordView(RecordObject(entries: [.init(key: "a", value: .string("x\ty"))]))
