@@ -362,20 +362,20 @@ public struct JSONByteWriter: Sendable {
     /// six bytes per byte); else value by value. As the member `"name":` when `name` is given.
     private mutating func writeNodes(from first: Int, to end: Int, arena: UnsafeBufferPointer<UInt8>,
                                      nodes: UnsafeBufferPointer<RecordNode>, member name: StaticString?) {
-        var bound = 0
+        // The bound, in one pass without a branch per node: every key's and value's bytes (a
+        // container's child count among them, a little too much), six bytes for each when one
+        // text may need escaping, and nine per node for its quotes, colon, comma and a literal
+        // (`false`) or brackets.
+        var textBytes = 0
+        var flags: RecordNode.Flags = []
         var containers = 0
         for index in first..<end {
             let node = nodes[index]
-            bound += JSONRawCursor.quotedBound(Int(node.key.length), needsEscaping: node.flags.contains(.keyNeedsEscaping)) + 2
-            switch node.kind {
-            case .string: bound += JSONRawCursor.quotedBound(Int(node.value.length), needsEscaping: node.flags.contains(.valueNeedsEscaping))
-            case .number: bound += Int(node.value.length)
-            case .null, .true, .false: bound += 5
-            case .object, .array:
-                bound += 2
-                containers += 1
-            }
+            textBytes += Int(node.key.length) + Int(node.value.length)
+            flags.formUnion(node.flags)
+            containers += node.kind.rawValue >= RecordNode.Kind.array.rawValue ? 1 : 0
         }
+        let bound = 9 * (end - first) + (flags.isDisjoint(with: [.keyNeedsEscaping, .valueNeedsEscaping]) ? 1 : 6) * textBytes
         if bound <= Self.boundedPieceLimit {
             // An object whose members are all scalars (its one container is itself): a CSV row.
             let isFlatObject = containers == 1 && nodes[first].kind == .object
