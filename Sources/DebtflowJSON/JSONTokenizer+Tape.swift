@@ -139,15 +139,28 @@ extension JSONTokenizer {
     /// first: when the input holds exactly its bytes and then the closing quote, it is the name,
     /// found without a scan or a lookup (a guessed name holds no byte JSON escapes, so its input
     /// bytes are its stored bytes).
+    ///
+    /// Only that guess (nearly every name of a chunk's records) is read here, inlined into the
+    /// object loop; any other name goes through ``appendUnguessedKey(_:after:in:to:keys:)``, not
+    /// inlined: with it, this function was too large to inline and its call cost about 35
+    /// instructions a name.
     @inline(__always)
     private func appendKey(_ byte: UInt8, after previous: Int32, in container: Int32,
                            to tape: inout RecordTapeBuilder, keys: inout JSONKeyTable) throws -> JSONKeyTable.Key {
-        guard byte == UInt8(ascii: "\"") else { throw unexpectedByte(byte, expected: "a string key in an object") }
-        if let guess = keys.predicted(after: previous, in: container), inputHolds(guess.span, of: tape) {
+        if byte == UInt8(ascii: "\""), let guess = keys.predicted(after: previous, in: container), inputHolds(guess.span, of: tape) {
             keys.note(guess, after: previous, in: container, wasPredicted: true)
             try skipColon()
             return guess
         }
+        return try appendUnguessedKey(byte, after: previous, in: container, to: &tape, keys: &keys)
+    }
+
+    /// ``appendKey(_:after:in:to:keys:)`` for a name the key table did not guess: scanned, then
+    /// looked up (or validated and stored); or the error for a byte that does not start a name.
+    @inline(never)
+    private func appendUnguessedKey(_ byte: UInt8, after previous: Int32, in container: Int32,
+                                    to tape: inout RecordTapeBuilder, keys: inout JSONKeyTable) throws -> JSONKeyTable.Key {
+        guard byte == UInt8(ascii: "\"") else { throw unexpectedByte(byte, expected: "a string key in an object") }
         let start = cursor.mark
         let key: JSONKeyTable.Key
         if let plain = plainStringInBuffer() {
@@ -187,6 +200,12 @@ extension JSONTokenizer {
             cursor.position += 1
             return
         }
+        try skipSpacedColon()
+    }
+
+    /// ``skipColon()`` when the colon does not follow the key at once (not inlined: it throws).
+    @inline(never)
+    private func skipSpacedColon() throws {
         guard let colon = try cursor.skipWhitespace() else { throw endInside("an object") }
         guard colon == UInt8(ascii: ":") else { throw unexpectedByte(colon, expected: "':' after an object key") }
         cursor.advance()
