@@ -132,6 +132,12 @@ public final class JSONByteCursor {
 
     public var mark: Mark { Mark(offset: offset, line: lineNumber, lineStartOffset: lineStartOffset) }
 
+    /// The mark of the byte at `index` of the buffer, on the current line (a token just read from
+    /// the buffer, with no line break in it): for an error found after the token was read.
+    func mark(atBufferIndex index: Int) -> Mark {
+        Mark(offset: bufferStartOffset + Int64(index), line: lineNumber, lineStartOffset: lineStartOffset)
+    }
+
     public func location(of mark: Mark, record: Int? = nil) -> DebtflowError.Location {
         DebtflowError.Location(file: source.name, line: mark.line, column: Int(mark.offset - mark.lineStartOffset) + 1,
                                byteOffset: mark.offset, record: record)

@@ -112,7 +112,6 @@ extension JSONTokenizer {
     /// Appends the string at the cursor (at its opening quote) as a member named `key`.
     @inline(__always)
     private func appendString(key: JSONKeyTable.Key, to tape: inout RecordTapeBuilder) throws {
-        let start = cursor.mark
         let span: ByteSpan
         let flags: RecordNode.Flags
         if let plain = plainStringInBuffer() {
@@ -122,11 +121,16 @@ extension JSONTokenizer {
             if plain.isASCII {
                 flags = []
             } else {
-                guard let found = UTF8Validation.tapeFlags(of: plain.bytes) else { throw invalidUTF8(at: start) }
+                guard let found = UTF8Validation.tapeFlags(of: plain.bytes) else {
+                    // Where its opening quote is, found only now (it lies in the same buffer,
+                    // on the same line).
+                    throw invalidUTF8(at: cursor.mark(atBufferIndex: UnsafePointer(cursor.buffer).distance(to: plain.bytes.baseAddress!) - 1))
+                }
                 flags = found
             }
             span = tape.appendBytes(plain.bytes)
         } else {
+            let start = cursor.mark
             try scanString()
             (span, flags) = try storeScratch(validatedFrom: start, on: &tape)
         }

@@ -118,6 +118,13 @@ struct JSONTapeReadingTests {
                 #expect(error?.message == "string is not valid UTF-8; JSON input must be UTF-8", "\(bytes)")
                 #expect(error?.location?.column == (document == inValue ? 7 : 2), "\(bytes)")
             }
+            // On a later line, after other records: its line, column and offset (a value's are
+            // found after it was read).
+            let later = Array("[{\"a\": \"ok\"},\n  {\"b\": 1},\n  {\"a\": \"".utf8) + bytes + Array("\"}]".utf8)
+            let error = JSONXMLFixtures.inputError { _ = try JSONXMLFixtures.jsonRecords(later) }
+            #expect(error?.message == "string is not valid UTF-8; JSON input must be UTF-8", "\(bytes)")
+            #expect(error?.location?.line == 3 && error?.location?.column == 9 && error?.location?.byteOffset == 34,
+                    "\(bytes): \(String(describing: error?.location))")
         }
     }
 
