@@ -179,10 +179,30 @@ public struct JSONKeyTable: Sendable {
         return hash
     }
 
-    /// Whether `count` bytes at `a` and `b` are the same (``DebtflowCore`` `sameBytes(as:)`: eight
-    /// at a time).
+    /// Whether `count` bytes at `a` and `b` are the same, a word at a time with no byte loop for
+    /// the usual name: eight bytes or more as eight-byte words and then the word that ends at the
+    /// last byte; four to seven as two overlapping four-byte words; fewer byte by byte. Only the
+    /// `count` bytes of each are read. (`sameBytes(as:)` compares the bytes after the last whole
+    /// word one by one: a record of nine names took about 145 instructions in that loop.)
     @inline(__always)
     static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
-        UnsafeBufferPointer(start: a, count: count).sameBytes(as: UnsafeBufferPointer(start: b, count: count))
+        let left = UnsafeRawPointer(a), right = UnsafeRawPointer(b)
+        if count >= 8 {
+            var offset = 0
+            while offset + 8 < count {
+                guard left.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                    == right.loadUnaligned(fromByteOffset: offset, as: UInt64.self) else { return false }
+                offset += 8
+            }
+            return left.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+                == right.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        }
+        if count >= 4 {
+            return left.loadUnaligned(as: UInt32.self) == right.loadUnaligned(as: UInt32.self)
+                && left.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+                == right.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+        }
+        for index in 0..<count where a[index] != b[index] { return false }
+        return true
     }
 }
