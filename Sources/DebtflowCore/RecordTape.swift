@@ -293,10 +293,14 @@ public struct RecordTapeBuilder: Sendable {
 
     /// Closes the innermost open container, which must be `node`.
     public mutating func end(_ node: Int) {
-        guard let last = open.popLast() else { preconditionFailure("no open container") }
+        precondition(!open.isEmpty, "no open container")
+        let last = open.removeLast()
         precondition(last.node == node, "containers closed out of order")
-        nodes[node].value = ByteSpan(offset: 0, length: innermostChildren)
-        nodes[node].end = UInt32(truncatingIfNeeded: nodes.count)
+        // One change to the node table (one uniqueness check), not one per field.
+        var closed = nodes[node]
+        closed.value = ByteSpan(offset: 0, length: innermostChildren)
+        closed.end = UInt32(truncatingIfNeeded: nodes.count)
+        nodes[node] = closed
         innermostChildren = open.last?.children ?? 0
     }
 
