@@ -79,20 +79,28 @@ public struct JSONKeyTable: Sendable {
     /// the same order, so a reader compares the input with this name first and skips the
     /// lookup when they are equal. `nil` when there is no guess, or the guess holds bytes that
     /// JSON escapes (its input bytes would differ from its stored bytes).
+    ///
+    /// The slots are read without a bounds check: every slot number this table hands out (a
+    /// key's `slot`, a slot's `next` and `first`) is below its fixed capacity, as the
+    /// precondition on the way in says.
     @inline(__always)
     public func predicted(after previous: Int32, in container: Int32) -> Key? {
-        let guess: Int32
         if previous == Self.afterUnsharedName { return nil }
-        if previous != Self.noSlot {
-            guess = slots[Int(previous)].next
-        } else if container != Self.noSlot {
-            guess = slots[Int(container)].first
-        } else {
-            guess = rootFirst
+        precondition(previous < Int32(truncatingIfNeeded: slots.count) && container < Int32(truncatingIfNeeded: slots.count),
+                     "JSONKeyTable: not one of this table's slots")
+        return slots.withUnsafeBufferPointer { slots in
+            let guess: Int32
+            if previous != Self.noSlot {
+                guess = slots[Int(previous)].next
+            } else if container != Self.noSlot {
+                guess = slots[Int(container)].first
+            } else {
+                guess = rootFirst
+            }
+            guard guess != Self.noSlot else { return nil }
+            let key = slots[Int(guess)].key
+            return key.flags.isEmpty ? key : nil
         }
-        guard guess != Self.noSlot else { return nil }
-        let key = slots[Int(guess)].key
-        return key.flags.isEmpty ? key : nil
     }
 
     /// Notes that `key` came after `previous` in an object held under `container` (see
