@@ -64,7 +64,7 @@ struct CSVFieldSpans {
     mutating func append(_ span: CSVFieldSpan) {
         if count == capacity { grow() }
         (storage + count).initialize(to: span)
-        count += 1
+        count &+= 1
     }
 
     private mutating func grow() {
@@ -340,10 +340,11 @@ final class CSVRowScanner {
                 switch state {
                 case .fieldStart:
                     // Unquoted fields one after another (the common case) in one loop, without
-                    // going back through the state switch per field.
+                    // going back through the state switch per field. (Its offsets are below the
+                    // buffer's capacity: wrapping arithmetic, with no overflow check per field.)
                     let table = unquotedClass
                     while true {
-                        fieldStart = index - base
+                        fieldStart = index &- base
                         if bytes[index] == CSVBytes.quote {
                             state = .quoted
                             fieldLine = line
@@ -357,9 +358,9 @@ final class CSVRowScanner {
                             state = .unquoted
                             break scan
                         }
-                        try appendField(start: fieldStart, end: index - base, needsUnquoting: false, seen: seen, line: line, to: &fields)
+                        try appendField(start: fieldStart, end: index &- base, needsUnquoting: false, seen: seen, line: line, to: &fields)
                         let byte = bytes[index]
-                        index += 1
+                        index &+= 1
                         guard byte == delimiter else {
                             endRow(at: index, carriageReturn: byte == CSVBytes.carriageReturn)
                             return true
@@ -462,7 +463,7 @@ final class CSVRowScanner {
     @inline(__always)
     private func appendField(start: Int, end: Int, needsUnquoting: Bool, seen: CSVByteClass? = nil, line: Int,
                              to fields: inout CSVFieldSpans) throws {
-        if end - start > maxFieldBytes { throw oversizeField(line: line, quoted: false, column: fields.count + 1) }
+        if end &- start > maxFieldBytes { throw oversizeField(line: line, quoted: false, column: fields.count + 1) }
         fields.append(CSVFieldSpan(start: start, end: end, needsUnquoting: needsUnquoting, seen: seen))
     }
 
