@@ -185,14 +185,16 @@ extension JSONTokenizer {
     /// Whether the input at the cursor (at an opening quote) is the bytes of `span` on `tape`
     /// and then a closing quote, all inside the buffer; if so the cursor moves past that quote.
     @inline(__always)
+    /// (Offsets in the buffer, at most its capacity, and a name's length, at most 64 bytes, are
+    /// added with wrapping arithmetic: no overflow check.)
     private func inputHolds(_ span: ByteSpan, of tape: RecordTapeBuilder) -> Bool {
-        let first = cursor.position + 1
+        let first = cursor.position &+ 1
         let length = Int(span.length)
-        guard first + length < cursor.end, cursor.buffer[first + length] == UInt8(ascii: "\"") else { return false }
+        guard first &+ length < cursor.end, cursor.buffer[first &+ length] == UInt8(ascii: "\"") else { return false }
         let same = tape.withArenaBytes { arena in
             JSONKeyTable.equal(UnsafePointer(cursor.buffer + first), arena.baseAddress! + Int(span.offset), length)
         }
-        if same { cursor.position = first + length + 1 }
+        if same { cursor.position = first &+ length &+ 1 }
         return same
     }
 
@@ -223,28 +225,29 @@ extension JSONTokenizer {
     ///
     /// Eight bytes at a time: the first quote, backslash or control byte of a word is found in
     /// it (``JSONEscapeScan/escapeMask(_:)``), and the bytes before it are or-ed together to
-    /// tell whether one is ≥ 0x80. Only the buffer's last seven bytes go one by one.
+    /// tell whether one is ≥ 0x80. Only the buffer's last seven bytes go one by one. (Its offsets
+    /// stay within the buffer's capacity: wrapping arithmetic, no overflow check per word.)
     @inline(__always)
     private func plainStringInBuffer() -> (bytes: UnsafeBufferPointer<UInt8>, isASCII: Bool)? {
         let buffer = cursor.buffer
         let end = cursor.end
-        let first = cursor.position + 1
+        let first = cursor.position &+ 1
         let raw = UnsafeRawPointer(buffer)
         var index = first
         // The string's bytes or-ed together: their high bits tell whether one is ≥ 0x80.
         var seen: UInt64 = 0
         while true {
-            if index + 8 <= end {
+            if index &+ 8 <= end {
                 let word = ByteWord.load(raw, at: index)
                 let mask = JSONEscapeScan.escapeMask(word)
                 if mask == 0 {
                     seen |= word
-                    index += 8
+                    index &+= 8
                     continue
                 }
                 let stop = ByteWord.firstMarked(mask)
                 seen |= word & ByteWord.firstBytes(stop)
-                index += stop
+                index &+= stop
                 guard buffer[index] == UInt8(ascii: "\"") else { return nil }
                 break
             }
@@ -253,11 +256,11 @@ extension JSONTokenizer {
             if byte == UInt8(ascii: "\"") { break }
             if JSONEscapeScan.needsEscape(byte) { return nil }
             seen |= UInt64(byte)
-            index += 1
+            index &+= 1
         }
-        guard index - first <= maxTokenBytes else { return nil }
-        cursor.position = index + 1
-        return (UnsafeBufferPointer(start: buffer + first, count: index - first), seen & ByteWord.highBits == 0)
+        guard index &- first <= maxTokenBytes else { return nil }
+        cursor.position = index &+ 1
+        return (UnsafeBufferPointer(start: buffer + first, count: index &- first), seen & ByteWord.highBits == 0)
     }
 
     /// The number at the cursor as bytes of the input buffer, when it is well formed (RFC 8259),
