@@ -296,7 +296,7 @@ public struct RecordTapeBuilder: Sendable {
         precondition(!open.isEmpty, "no open container")
         let last = open.removeLast()
         precondition(last.node == node, "containers closed out of order")
-        // One change to the node table (one uniqueness check), not one per field.
+        // One change to the node table (one uniqueness check), not one per property set.
         var closed = nodes[node]
         closed.value = ByteSpan(offset: 0, length: innermostChildren)
         closed.end = UInt32(truncatingIfNeeded: nodes.count)

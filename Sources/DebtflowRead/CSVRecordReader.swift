@@ -49,6 +49,7 @@ public final class CSVRecordReader: RecordSource {
     private var recordNumber = 0
     /// The last chunk's arena and node table sizes, to reserve the next one's in one step.
     private var lastByteCount = 0
+    private var lastNodeCount = 0
     /// How many rows of this chunk had a field to decode (``appendRowAsStored(to:keys:base:)``
     /// gave them up, and they were appended again by the decoding path). Past
     /// ``decodedRowsBeforeDecodingAll``, the chunk's next rows go straight to the decoding path (a
@@ -56,7 +57,6 @@ public final class CSVRecordReader: RecordSource {
     /// Windows-1252 encoding, every row does.
     private var rowsDecodedInChunk = 0
     static let decodedRowsBeforeDecodingAll = 8
-    private var lastNodeCount = 0
 
     /// - Parameters:
     ///   - source: the input bytes; the reader owns it from now on.
