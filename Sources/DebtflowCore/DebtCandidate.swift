@@ -4,7 +4,7 @@
 /// `map` fills ``raw`` (the source's text per debt field) and ``data``; `normalize` fills
 /// ``debt`` from ``raw`` and adds errors; `classify` sets ``destination``; `validate` turns the
 /// candidate into an ``Outcome``.
-public struct DebtCandidate: Sendable, Equatable {
+public struct DebtCandidate: Sendable {
     public var provenance: Provenance
     /// The record as read, for the `data` of failed and skipped envelopes: a view of its root on
     /// the chunk's tape (one retain, no copy).
@@ -20,8 +20,14 @@ public struct DebtCandidate: Sendable, Equatable {
     /// The region for the record's national phone numbers before the config default
     /// (the person's `countryCode`, or a mapped `country_code`).
     public var phoneRegion: String?
-    /// The debt as normalized so far.
-    public var debt: Debt
+    /// The debt as normalized so far. It is stored in ``settled`` (as its
+    /// ``Outcome/debtPayload``), where `validate` hands a valid debt on: the debt is worked on
+    /// where its outcome will carry it, and never copied into the outcome. Read and changed
+    /// where it lies.
+    public var debt: Debt {
+        @inlinable _read { yield settled.debtPayload }
+        @inlinable _modify { yield &settled.debtPayload }
+    }
     public var destination: Destination?
     /// The normalized phone (E.164, calling code, region), set by `normalize` for `classify`.
     public var phoneNumber: PhoneNumber? = nil
@@ -35,9 +41,9 @@ public struct DebtCandidate: Sendable, Equatable {
     /// Non-fatal notes for the operator (a dropped invalid contact).
     public var warnings: [String]
     /// The outcome `validate` settles this candidate into and hands on; empty
-    /// (``Outcome/unsettled``) before and after. Kept with the candidate so that a candidate
-    /// reused for the next record reuses its outcome too, instead of one being made and dropped
-    /// per record.
+    /// (``Outcome/unsettled``) before and after, but for its ``Outcome/debtPayload``, which is
+    /// the candidate's ``debt``. Kept with the candidate so that a candidate reused for the next
+    /// record reuses its outcome too, instead of one being made and dropped per record.
     public var settled: Outcome
 
     @inlinable
@@ -49,7 +55,6 @@ public struct DebtCandidate: Sendable, Equatable {
         self.metadata = metadata
         self.tempID = tempID
         self.phoneRegion = phoneRegion
-        self.debt = Debt()
         self.destination = nil
         self.errors = []
         self.skipReason = nil
@@ -137,6 +142,18 @@ extension DebtCandidate {
                 metadata: DebtMetadata? = nil, tempID: String? = nil, phoneRegion: String? = nil) {
         self.init(provenance: provenance, data: RecordView(data), raw: DebtRawFields(raw), metadata: metadata,
                   tempID: tempID, phoneRegion: phoneRegion)
+    }
+}
+
+extension DebtCandidate: Equatable {
+    /// Every member equal, and the same ``debt`` (which ``settled`` holds, but does not compare
+    /// while it is not the outcome's).
+    public static func == (lhs: DebtCandidate, rhs: DebtCandidate) -> Bool {
+        lhs.provenance == rhs.provenance && lhs.data == rhs.data && lhs.raw == rhs.raw && lhs.metadata == rhs.metadata
+            && lhs.tempID == rhs.tempID && lhs.phoneRegion == rhs.phoneRegion && lhs.debt == rhs.debt
+            && lhs.destination == rhs.destination && lhs.phoneNumber == rhs.phoneNumber
+            && lhs.nonBlankFields == rhs.nonBlankFields && lhs.errors == rhs.errors && lhs.skipReason == rhs.skipReason
+            && lhs.warnings == rhs.warnings && lhs.settled == rhs.settled
     }
 }
 

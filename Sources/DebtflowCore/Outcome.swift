@@ -10,11 +10,23 @@ public enum OutcomeStatus: String, CaseIterable, Sendable, Codable {
 /// A debt pipeline's outcomes carry a ``debt`` (valid) or ``data`` with ``errors`` / ``skipReason``.
 /// A conversion pipeline's outcomes carry the converted record in ``data`` and are written as that
 /// record alone (``isConversion``).
-public struct Outcome: Sendable, Equatable {
+///
+/// The debt is stored whole (``debtPayload``) with a flag that says whether it is the outcome's
+/// (``hasDebt``), not as an optional: a candidate's debt is worked on where it will be handed on
+/// (``DebtCandidate/debt`` is its outcome's payload), so `validate` settles a valid outcome and
+/// the writer reads its debt without a copy of the 296 bytes. (As an optional, the debt was
+/// copied five times per valid record on its way from `validate` to the writer.)
+public struct Outcome: Sendable {
     public var status: OutcomeStatus
     public var provenance: Provenance
     public var tempID: String?
-    public var debt: Debt?
+    /// The storage of ``debt``: the outcome's debt when ``hasDebt`` is set, else only storage
+    /// (empty, or, in an outcome a candidate settles, the candidate's worked-on debt, which a
+    /// failed or skipped outcome does not carry). Readers that want the debt read ``debt``, or
+    /// this behind ``hasDebt`` to read it where it lies.
+    public var debtPayload: Debt
+    /// Whether the outcome carries a debt (a valid debt pipeline's outcome): ``debtPayload`` is it.
+    public var hasDebt: Bool
     public var destination: Destination?
     /// The record as read (a conversion's output, a failed or skipped envelope's `data`): a view
     /// of its root on the chunk's tape, written byte for byte from the tape.
@@ -32,13 +44,28 @@ public struct Outcome: Sendable, Equatable {
         self.status = status
         self.provenance = provenance
         self.tempID = tempID
-        self.debt = debt
+        self.debtPayload = debt ?? Debt()
+        self.hasDebt = debt != nil
         self.destination = destination
         self.data = data
         self.errors = errors
         self.skipReason = skipReason
         self.warnings = warnings
         self.isConversion = isConversion
+    }
+
+    /// The outcome's debt, or `nil` when it carries none (a failed or skipped record, a
+    /// conversion). Setting `nil` only clears ``hasDebt``: the payload's storage is kept.
+    public var debt: Debt? {
+        get { hasDebt ? debtPayload : nil }
+        set {
+            if let newValue {
+                debtPayload = newValue
+                hasDebt = true
+            } else {
+                hasDebt = false
+            }
+        }
     }
 
     /// An outcome with nothing in it yet, for a stage that fills one where it lies (`validate`,
@@ -73,5 +100,16 @@ public struct Outcome: Sendable, Equatable {
             return Outcome(status: .failed, provenance: provenance, data: view, errors: [problem], isConversion: true)
         }
         return Outcome(status: .valid, provenance: provenance, data: view, isConversion: true)
+    }
+}
+
+extension Outcome: Equatable {
+    /// The same outcome: every member equal, and the same ``debt`` (a payload that is not the
+    /// outcome's debt, with ``hasDebt`` clear, is not compared).
+    public static func == (lhs: Outcome, rhs: Outcome) -> Bool {
+        lhs.status == rhs.status && lhs.provenance == rhs.provenance && lhs.tempID == rhs.tempID
+            && lhs.hasDebt == rhs.hasDebt && (!lhs.hasDebt || lhs.debtPayload == rhs.debtPayload)
+            && lhs.destination == rhs.destination && lhs.data == rhs.data && lhs.errors == rhs.errors
+            && lhs.skipReason == rhs.skipReason && lhs.warnings == rhs.warnings && lhs.isConversion == rhs.isConversion
     }
 }

@@ -29,9 +29,9 @@ extension JSONByteWriter {
         envelopeHead(&outcome, includeSource: includeSource)
         switch outcome.status {
         case .valid:
-            // Written through optional chaining, which reads each value where it lies (`if let`
-            // would copy the wide debt, a retain per reference it holds).
-            outcome.debt?.writeMember(into: &self)
+            // Read where they lie (`if let` would copy the wide debt, a retain per reference it
+            // holds): the debt behind its flag, the destination through optional chaining.
+            if outcome.hasDebt { writeDebt(&outcome.debtPayload, member: "debt") }
             outcome.destination?.writeMember(into: &self)
         case .failed:
             recordData(outcome.data, member: "data")
@@ -171,13 +171,15 @@ extension JSONByteWriter {
     /// when their size is bounded below ``boundedPieceLimit`` (every debt but one with huge
     /// texts or an amount of more than 18 decimals); its metadata, if any, follows them.
     public mutating func debt(_ debt: Debt) {
-        self.debt(debt, member: nil)
+        var debt = debt
+        writeDebt(&debt, member: nil)
     }
 
     /// ``debt(_:)``, as the member `"name":` when `name` is given (in one piece with the value
-    /// when the debt is).
+    /// when the debt is). The debt is only read: `inout` for its address, so that a debt read
+    /// where it lies (an outcome's) is not copied whole to be handed over.
     @inline(__always)
-    mutating func debt(_ debt: Debt, member name: StaticString?) {
+    mutating func writeDebt(_ debt: inout Debt, member name: StaticString?) {
         // The one-piece path's closures capture the debt's two non-text values, not the debt:
         // capturing the debt (296 bytes) copied it, a retain per reference it holds.
         let amount = debt.amount
@@ -304,13 +306,6 @@ extension JSONByteWriter {
             }
         }
         return true
-    }
-}
-
-extension Debt {
-    /// Writes `"debt":{…}` (``JSONByteWriter/debt(_:)``), reading the debt where it lies.
-    fileprivate func writeMember(into writer: inout JSONByteWriter) {
-        writer.debt(self, member: "debt")
     }
 }
 

@@ -76,8 +76,8 @@ public struct ValidateStage: ElementStage {
     }
 
     /// The outcome of one candidate that is about to be dropped: what the outcome keeps of it
-    /// (its provenance, `temp_id`, errors and warnings, a valid debt's destination) is moved
-    /// into the outcome; a valid debt is copied into it once.
+    /// (its provenance, `temp_id`, debt, errors and warnings, a valid debt's destination) is
+    /// moved into the outcome.
     func validate(taking candidate: inout DebtCandidate) -> Outcome {
         settle(&candidate)
         var outcome = Outcome.unsettled
@@ -89,10 +89,11 @@ public struct ValidateStage: ElementStage {
     /// is about to be dropped (or reset).
     ///
     /// Precondition: `candidate.settled` is empty (``DebtflowCore/Outcome/unsettled``, or
-    /// emptied by ``empty(_:)``). Only the parts the candidate's outcome has are set (a failed
-    /// one gets no debt, a valid one no data), so any other outcome would keep what it held. The
-    /// candidate keeps its worked-on debt until its next reset (on the valid path too: the
-    /// outcome gets a copy), and its destination on the failed and skipped paths.
+    /// emptied by ``empty(_:)``) but for its debt payload, which is the candidate's debt. Only
+    /// the parts the candidate's outcome has are set (a failed one gets no debt, a valid one no
+    /// data), so any other outcome would keep what it held. A valid outcome's debt is the
+    /// candidate's own, where it lies (``DebtflowCore/Outcome/hasDebt`` set); the candidate keeps
+    /// its destination on the failed and skipped paths.
     ///
     /// The rules change the candidate's own debt, errors and warnings where they lie, and only
     /// then do those go into the outcome: a debt is 296 bytes, and each move of a local copy
@@ -116,9 +117,13 @@ public struct ValidateStage: ElementStage {
         }
 
         if !candidate.debt.has(.tempID) { candidate.debt.setText(.tempID, candidate.tempID) }
-        requirePresence(candidate.debt, amountGiven: candidate.nonBlankFields.contains(.amount), errors: &candidate.errors)
-        checkContacts(candidate.nonBlankFields, debt: &candidate.debt, errors: &candidate.errors,
-                      warnings: &candidate.warnings)
+        // (What the rules read of the debt is read here, where it lies: handed over whole, the
+        // debt is copied, 296 bytes.)
+        requirePresence(firstname: candidate.debt.has(.firstname), lastname: candidate.debt.has(.lastname),
+                        amount: candidate.nonBlankFields.contains(.amount) || candidate.debt.amount != nil,
+                        currency: candidate.debt.has(.currency), errors: &candidate.errors)
+        checkContacts(candidate.nonBlankFields, phoneKept: candidate.debt.has(.phone), emailKept: candidate.debt.has(.email),
+                      errors: &candidate.errors, warnings: &candidate.warnings)
         // (Each read of `raw` is behind its `has`: a call across modules copies the fields.)
         let ownAccept = candidate.raw.has(.acceptExpensiveDestination)
             ? candidate.raw.withBytes(.acceptExpensiveDestination) { $0.flatMap(Self.parseBool(utf8:)) } : nil
@@ -141,11 +146,9 @@ public struct ValidateStage: ElementStage {
         }
         candidate.settled.status = .valid
         swap(&candidate.settled.tempID, &candidate.tempID)
-        // Copied, not swapped out: the candidate's debt is reset for the next record in any case,
-        // and a copy moves its 296 bytes once (an empty debt put in its place and a swap moved
-        // them four times). The copy's one more reference to the tape is the one the reset
-        // would otherwise take back.
-        candidate.settled.debt = candidate.debt
+        // The candidate's debt is its outcome's payload already (``DebtflowCore/DebtCandidate/debt``):
+        // settled where it lies, not copied.
+        candidate.settled.hasDebt = true
         if candidate.debt.has(.phone) { swap(&candidate.settled.destination, &candidate.destination) }
         swap(&candidate.settled.warnings, &candidate.warnings)
     }
@@ -168,11 +171,12 @@ public struct ValidateStage: ElementStage {
     /// Empties a settled outcome again for ``settle(_:)``: the parts only outcomes of its status
     /// have (a valid one's debt and destination, a failed one's data and errors, a skipped one's
     /// data and reason) are cleared. The parts every outcome gets (status, provenance,
-    /// `temp_id`, warnings) are swapped with the candidate's next time.
+    /// `temp_id`, warnings) are swapped with the candidate's next time. The debt payload stays:
+    /// it is the candidate's debt, which its next reset empties.
     private static func empty(_ outcome: inout Outcome) {
         switch outcome.status {
         case .valid:
-            outcome.debt = nil
+            outcome.hasDebt = false
             outcome.destination = nil
         case .failed:
             outcome.data = nil
@@ -192,20 +196,22 @@ public struct ValidateStage: ElementStage {
     /// `required` for a missing firstname, lastname, amount or currency (unless that field
     /// already has an error saying why it is missing). An amount that was given but could not be
     /// counted in minor units for want of a currency is not missing: the currency's error says why.
-    private func requirePresence(_ debt: Debt, amountGiven: Bool, errors: inout [RecordError]) {
+    /// (Each flag: the debt has the field; `amount` also when its text was given.)
+    private func requirePresence(firstname: Bool, lastname: Bool, amount: Bool, currency: Bool, errors: inout [RecordError]) {
         func require(_ field: String, present: Bool) {
             guard !present, !errors.contains(where: { $0.field == field }) else { return }
             errors.append(RecordError(field: field, code: .required, message: "\(field) is required"))
         }
-        require("firstname", present: debt.has(.firstname))
-        require("lastname", present: debt.has(.lastname))
-        if !amountGiven { require("amount", present: debt.amount != nil) }
-        require("currency", present: debt.has(.currency))
+        require("firstname", present: firstname)
+        require("lastname", present: lastname)
+        require("amount", present: amount)
+        require("currency", present: currency)
     }
 
     /// At least one of phone and email, present and valid (given: not blank, as `normalize` found).
-    private func checkContacts(_ nonBlankFields: DebtRawKeySet, debt: inout Debt, errors: inout [RecordError],
-                               warnings: inout [String]) {
+    /// (`phoneKept`, `emailKept`: the debt has the contact, valid.)
+    private func checkContacts(_ nonBlankFields: DebtRawKeySet, phoneKept: Bool, emailKept: Bool,
+                               errors: inout [RecordError], warnings: inout [String]) {
         let phoneGiven = nonBlankFields.contains(.phone)
         let emailGiven = nonBlankFields.contains(.email)
         guard phoneGiven || emailGiven else {
@@ -213,11 +219,11 @@ public struct ValidateStage: ElementStage {
             return
         }
         guard options.dropInvalidContact else { return }
-        if phoneGiven, !debt.has(.phone), debt.has(.email) {
+        if phoneGiven, !phoneKept, emailKept {
             errors.removeAll { $0.code == .invalidPhone }
             warnings.append("invalid phone dropped: the email is used")
         }
-        if emailGiven, !debt.has(.email), debt.has(.phone) {
+        if emailGiven, !emailKept, phoneKept {
             errors.removeAll { $0.code == .invalidEmail }
             warnings.append("invalid email dropped: the phone is used")
         }

@@ -216,3 +216,34 @@ struct DebtCandidateResetTests {
         #expect(debt.lastname == "Neu")
     }
 }
+
+@Suite("An outcome's debt payload")
+struct OutcomeDebtPayloadTests {
+    @Test("a candidate's debt is its settled outcome's payload, which the outcome carries only with hasDebt")
+    func candidateDebtIsThePayload() {
+        var candidate = DebtCandidate(provenance: Provenance(source: "a.csv", record: 1), data: RecordObject([:]))
+        candidate.debt.firstname = "Zoé"
+        #expect(candidate.settled.debtPayload.firstname == "Zoé")
+        #expect(candidate.settled.debt == nil && !candidate.settled.hasDebt)
+        candidate.settled.hasDebt = true
+        #expect(candidate.settled.debt?.firstname == "Zoé")
+        candidate.settled.debt = nil
+        #expect(candidate.settled.debt == nil && candidate.debt.firstname == "Zoé")
+    }
+
+    @Test("outcomes compare their debts, not a payload they do not carry")
+    func equalityIgnoresPayloadWithoutDebt() {
+        let provenance = Provenance(source: "a.csv", record: 1)
+        var failed = Outcome(status: .failed, provenance: provenance, data: RecordObject([:]))
+        let other = failed
+        failed.debtPayload.firstname = "Left over"
+        #expect(failed == other)
+        var debt = Debt()
+        debt.firstname = "Zoé"
+        var valid = Outcome(status: .valid, provenance: provenance, debt: debt)
+        #expect(valid.hasDebt && valid.debt == debt)
+        let same = valid
+        valid.debtPayload.firstname = "Zoë"
+        #expect(valid != same)
+    }
+}
