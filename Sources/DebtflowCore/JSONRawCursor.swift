@@ -246,7 +246,7 @@ struct JSONRawCursor {
 
     /// `value` in decimal, left-padded with zeros to `minimumCount` digits (at most 20).
     ///
-    /// Written from the right two digits at a time, each pair copied from ``digitPairs`` (one
+    /// Written from the right two digits at a time, each pair copied from ``DecimalDigits/pairs`` (one
     /// division by 100 per pair instead of one by 10 per digit); the length is found by
     /// multiplying, not dividing.
     private mutating func digits(_ value: UInt64, minimumCount: Int) {
@@ -258,7 +258,7 @@ struct JSONRawCursor {
         }
         let width = max(length, min(minimumCount, 20))
         assert(count + width <= capacity, "JSONRawCursor: past the reserved bytes")
-        let pairs = UnsafeRawPointer(Self.digitPairs.utf8Start)
+        let pairs = UnsafeRawPointer(DecimalDigits.pairs.utf8Start)
         let target = UnsafeMutableRawPointer(start)
         var remaining = value
         var index = count + width
@@ -283,10 +283,4 @@ struct JSONRawCursor {
         count += width
     }
 
-    /// `00`, `01`, … `99`: the two digits of each number below 100, side by side.
-    private static let digitPairs: StaticString = """
-        00010203040506070809101112131415161718192021222324252627282930313233343536373839\
-        40414243444546474849505152535455565758596061626364656667686970717273747576777879\
-        8081828384858687888990919293949596979899
-        """
 }

@@ -90,8 +90,8 @@ public struct NormalizeStage: ElementStage {
             nonBlank.insert(.phone)
             switch phones.normalize(utf8: trimmed, defaultRegion: candidate.phoneRegion ?? options.region) {
             case .success(let number):
-                var e164 = number.e164
-                e164.withUTF8 { candidate.debt.setText(.phone, $0, verbatim: true) }  // `+` and digits
+                // Written straight into the debt (`+` and digits: verbatim), no `String` made.
+                candidate.debt.setText(.phone, byteCount: number.e164ByteCount, verbatim: true) { number.writeE164(into: $0) }
                 candidate.phoneNumber = number
             case .failure(let error):
                 errors.append(RecordError(field: "phone", code: .invalidPhone, message: error.message))

@@ -59,7 +59,7 @@ public struct PhoneNormalizer: Sendable {
 
     /// Normalizes one typed phone number given as UTF-8 bytes (a field's span), as
     /// ``normalize(_:defaultRegion:)`` does, without a heap allocation on the way: the digits are
-    /// held inline (``PhoneDigits``) and the E.164 text of up to 15 bytes is a small string.
+    /// held inline (``PhoneDigits``), and the number as integers (no E.164 text is made).
     /// The bytes are taken as they are (trimmed by the caller); ill-formed UTF-8 is an unexpected
     /// character.
     public func normalize(utf8 input: UnsafeBufferPointer<UInt8>,
@@ -166,18 +166,17 @@ public struct PhoneNormalizer: Sendable {
 
     // MARK: Helpers
 
+    /// The number of `region`'s calling code and the national significant number `nsn`, held
+    /// as integers (no E.164 text is made here: ``DebtflowCore/PhoneNumber/writeE164(into:)``).
     private static func phoneNumber(region: PhoneRegionMetadata, nsn: Slice<PhoneDigits>) -> PhoneNumber {
-        let codeDigits = region.callingCodeDigits
-        let e164 = String(unsafeUninitializedCapacity: 1 + codeDigits.count + nsn.count) { buffer in
-            buffer[0] = UInt8(ascii: "+")
-            var position = 1
-            for digit in codeDigits { buffer[position] = digit &+ UInt8(ascii: "0"); position += 1 }
-            nsn.withDigits { nsn in
-                for digit in nsn { buffer[position] = digit &+ UInt8(ascii: "0"); position += 1 }
-            }
-            return position
+        // (A valid national number has at most 17 digits: libphonenumber's longest.)
+        precondition(nsn.count <= PhoneNumber.maxNationalNumberDigits, "a valid national number of more than 19 digits")
+        let value = nsn.withDigits { digits in
+            var value: UInt64 = 0
+            for digit in digits { value = value &* 10 &+ UInt64(digit) }
+            return value
         }
-        return PhoneNumber(e164: e164, callingCode: region.callingCode, region: region.region)
+        return PhoneNumber(callingCode: region.callingCode, nationalNumber: value, digitCount: nsn.count, region: region.region)
     }
 
     private static func uppercasedRegion(_ region: String) -> String {

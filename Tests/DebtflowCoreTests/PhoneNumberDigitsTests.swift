@@ -1,0 +1,56 @@
+@testable import DebtflowCore
+import Testing
+
+@Suite("A phone number held as digits")
+struct PhoneNumberDigitsTests {
+    @Test("the E.164 text is made back from the calling code and the national number, leading zeros included",
+          arguments: [("+33612345678", 33, "FR"), ("+590690123456", 590, "GP"), ("+390612345678", 39, "IT"),
+                      ("+12025550123", 1, "US"), ("+80012345678", 800, "001"), ("+49301234567", 49, "DE")])
+    func roundTrip(e164: String, callingCode: Int, region: String) {
+        let number = PhoneNumber(e164: e164, callingCode: callingCode, region: region)
+        #expect(number.e164 == e164)
+        #expect(number.e164ByteCount == e164.utf8.count)
+        #expect(number.callingCode == callingCode && number.region == region)
+        var buffer = [UInt8](repeating: 0, count: PhoneNumber.maxE164ByteCount)
+        let written = buffer.withUnsafeMutableBufferPointer { number.writeE164(into: $0) }
+        #expect(written == e164.utf8.count)
+        #expect(String(decoding: buffer[..<written], as: UTF8.self) == e164)
+    }
+
+    @Test("the parts give the text the E.164 form gives")
+    func fromParts() {
+        let italian = PhoneNumber(callingCode: 39, nationalNumber: 612_345_678, digitCount: 10, region: "IT")
+        #expect(italian == PhoneNumber(e164: "+390612345678", callingCode: 39, region: "IT"))
+        #expect(italian.e164 == "+390612345678")
+        let longest = PhoneNumber(callingCode: 999, nationalNumber: 1_234_567_890_123_456_789,
+                                  digitCount: PhoneNumber.maxNationalNumberDigits, region: "001")
+        #expect(longest.e164 == "+9991234567890123456789")
+        #expect(longest.e164ByteCount == PhoneNumber.maxE164ByteCount)
+        let empty = PhoneNumber(callingCode: 7, nationalNumber: 0, digitCount: 0, region: "RU")
+        #expect(empty.e164 == "+7")
+    }
+
+    @Test("decimal digits fill exactly their width, padded with zeros, the higher digits left out",
+          arguments: [(UInt64(0), 0, ""), (7, 1, "7"), (7, 3, "007"), (42, 2, "42"), (12_345, 5, "12345"),
+                      (12_345, 3, "345"), (9_876_543_210, 12, "009876543210"), (UInt64.max, 20, "18446744073709551615")])
+    func decimalDigits(value: UInt64, width: Int, text: String) {
+        var buffer = [UInt8](repeating: UInt8(ascii: "x"), count: width + 2)
+        buffer.withUnsafeMutableBufferPointer { DecimalDigits.write(value, width: width, to: $0.baseAddress! + 1) }
+        #expect(String(decoding: buffer, as: UTF8.self) == "x" + text + "x")
+    }
+
+    @Test("a debt's text written in place: inline while it fits, else in the arena")
+    func debtTextWrittenInPlace() {
+        var debt = Debt()
+        let number = PhoneNumber(e164: "+33612345678", callingCode: 33, region: "FR")
+        debt.setText(.phone, byteCount: number.e164ByteCount, verbatim: true) { number.writeE164(into: $0) }
+        #expect(debt.phone == "+33612345678")
+        let long = String(repeating: "a", count: 40)
+        debt.setText(.object, byteCount: 40, verbatim: false) { buffer in
+            for index in 0..<40 { buffer[index] = UInt8(ascii: "a") }
+            return 40
+        }
+        #expect(debt.object == long && debt.phone == "+33612345678")
+        #expect(debt.withKeyedBytes { $0.isVerbatim(.phone) && !$0.isVerbatim(.object) })
+    }
+}
