@@ -24,10 +24,13 @@ public struct NormalizeStage: ElementStage {
 
     public let options: NormalizeOptions
     private let phones = PhoneNormalizer()
+    /// `region`, settled once for the phones of records without a region of their own.
+    private let phoneRegion: PhoneNormalizer.DefaultRegion
     private let defaultCurrency: Currency?
 
     public init(options: NormalizeOptions = NormalizeOptions()) {
         self.options = options
+        self.phoneRegion = phones.defaultRegion(options.region)
         self.defaultCurrency = options.currency.flatMap(CurrencyTable.normalize)
     }
 
@@ -88,7 +91,12 @@ public struct NormalizeStage: ElementStage {
 
         if let trimmed = fields.trimmed(.phone) {
             nonBlank.insert(.phone)
-            switch phones.normalize(utf8: trimmed, defaultRegion: candidate.phoneRegion ?? options.region) {
+            let normalized = if let own = candidate.phoneRegion {
+                phones.normalize(utf8: trimmed, defaultRegion: own)
+            } else {
+                phones.normalize(utf8: trimmed, defaultRegion: phoneRegion)
+            }
+            switch normalized {
             case .success(let number):
                 // Written straight into the debt (`+` and digits: verbatim), no `String` made.
                 candidate.debt.setText(.phone, byteCount: number.e164ByteCount, verbatim: true) { number.writeE164(into: $0) }

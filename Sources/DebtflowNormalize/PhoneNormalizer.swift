@@ -64,19 +64,62 @@ public struct PhoneNormalizer: Sendable {
     /// character.
     public func normalize(utf8 input: UnsafeBufferPointer<UInt8>,
                           defaultRegion: String = "FR") -> Result<PhoneNumber, PhoneNormalizationError> {
+        normalize(utf8: input, defaultRegion: DefaultRegion(code: Self.uppercasedRegion(defaultRegion)))
+    }
+
+    /// A default region settled once, for many numbers read with it (the `normalize` stage's
+    /// configured region): its code upper-cased, whether the French plan applies, its metadata
+    /// looked up. Settled per number, these cost about 190 instructions a phone.
+    public struct DefaultRegion: Sendable {
+        /// The code, upper-cased and without spaces (`FR`).
+        let code: String
+        /// Whether national numbers follow the French plan (``PhoneFrenchNumberingPlan``).
+        let frenchPlan: Bool
+        /// The region's metadata when ``isLookedUp`` (`nil`: libphonenumber does not know it).
+        let metadata: PhoneRegionMetadata?
+        /// Whether ``metadata`` was looked up; else it is looked up when a number needs it (a
+        /// record's own region: a French national number, most of them, does not).
+        let isLookedUp: Bool
+
+        /// A region not looked up yet.
+        init(code: String) {
+            self.code = code
+            frenchPlan = PhoneFrenchNumberingPlan.applies(toDefaultRegion: code)
+            metadata = nil
+            isLookedUp = false
+        }
+
+        /// A region looked up in `store`.
+        init(code: String, store: PhoneMetadataStore) {
+            self.code = code
+            frenchPlan = PhoneFrenchNumberingPlan.applies(toDefaultRegion: code)
+            metadata = store.region(code)
+            isLookedUp = true
+        }
+    }
+
+    /// `region` (two letters, any case) settled for ``normalize(utf8:defaultRegion:)-(_,DefaultRegion)``.
+    public func defaultRegion(_ region: String) -> DefaultRegion {
+        DefaultRegion(code: Self.uppercasedRegion(region), store: store)
+    }
+
+    /// ``normalize(utf8:defaultRegion:)-(_,String)`` with a default region settled once
+    /// (``defaultRegion(_:)``).
+    public func normalize(utf8 input: UnsafeBufferPointer<UInt8>,
+                          defaultRegion settled: DefaultRegion) -> Result<PhoneNumber, PhoneNormalizationError> {
         let phone: ScannedPhone
         switch PhoneInputScanner.scan(utf8: input) {
         case .success(let scanned): phone = scanned
         case .failure(let error): return .failure(error)
         }
-        let regionCode = Self.uppercasedRegion(defaultRegion)
-        let frenchPlan = PhoneFrenchNumberingPlan.applies(toDefaultRegion: regionCode)
+        let regionCode = settled.code
+        let frenchPlan = settled.frenchPlan
 
         if frenchPlan, let nsn = PhoneFrenchNumberingPlan.nationalSignificantNumber(of: phone) {
             return frenchNational(nsn)
         }
-        // Looked up only here: a French national number (most of them) does not need it.
-        let region = store.region(regionCode)
+        // Looked up only here when not settled: a French national number (most of them) does not need it.
+        let region = settled.isLookedUp ? settled.metadata : store.region(regionCode)
         let parsed = parser.parse(phone.digits, hasPlus: phone.hasPlus, defaultRegion: region)
         if case .success(let number) = parsed, let result = validated(number.callingCode, number.nationalNumber[...]) {
             return .success(result)

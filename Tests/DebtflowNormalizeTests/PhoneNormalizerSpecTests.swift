@@ -154,3 +154,20 @@ struct PhoneNormalizerSpecTests {
         #expect(PhoneNormalizer.metadataVersion == "9.0.43")
     }
 }
+
+@Suite("A default region settled once")
+struct PhoneDefaultRegionTests {
+    let normalizer = PhoneNormalizer()
+
+    @Test("numbers read with a settled region get what the region's name gives them, numbers and errors alike",
+          arguments: ["FR", "fr", "GP", "DE", " de", "IT", "XX", ""])
+    func settledIsTheSame(region: String) {
+        let settled = normalizer.defaultRegion(region)
+        for input in ["06 12 34 56 78", "0690123456", "+33 6 12 34 56 78", "030 1234567", "06 1234 5678", "0612",
+                      "+999 123", "33612345678", "0033 6 12 34 56 78", "12 34", "06 12 34 56 7a"] {
+            var bytes = Array(input.utf8)
+            let fromSettled = bytes.withUnsafeMutableBufferPointer { normalizer.normalize(utf8: UnsafeBufferPointer($0), defaultRegion: settled) }
+            #expect(fromSettled == normalizer.normalize(input, defaultRegion: region), "\(input) in '\(region)'")
+        }
+    }
+}
