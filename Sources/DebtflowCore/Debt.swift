@@ -179,39 +179,32 @@ public struct Debt: Sendable {
         inSmall &= ~bit
     }
 
-    /// Sets `key`'s text to the `byteCount` bytes `write` puts at the start of the buffer it is
-    /// given, written where the debt keeps them (its inline bytes while they fit, else its arena):
-    /// for a text a rule makes up (a phone's E.164), without building it elsewhere first.
-    /// `write` must fill exactly `byteCount` bytes and return that count; `verbatim` as in
-    /// ``setText(_:_:verbatim:)``.
-    public mutating func setText(_ key: DebtKey, byteCount: Int, verbatim isVerbatim: Bool,
-                                 _ write: (UnsafeMutableBufferPointer<UInt8>) -> Int) {
+    /// Sets `key`'s text to `number`'s E.164 text (`+` and digits: nothing JSON must escape),
+    /// written where the debt keeps it: in its inline bytes while they have room (no `String`,
+    /// no buffer between), else copied into its arena.
+    public mutating func setText(_ key: DebtKey, e164 number: PhoneNumber) {
         precondition(key.isText, "Debt.setText: not a text key")
-        precondition(byteCount >= 0, "Debt.setText: negative byte count")
-        let bit: UInt32 = 1 << UInt32(key.rawValue)
-        if isVerbatim { verbatim |= bit } else { verbatim &= ~bit }
+        let byteCount = number.e164ByteCount
         let used = Int(smallCount)
-        if byteCount <= small.count - used {
-            let written = withUnsafeMutableBytes(of: &small) { raw in
-                write(UnsafeMutableBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self) + used, count: byteCount))
+        guard byteCount <= small.count - used else {
+            var buffer = InlineArray<32, UInt8>.allZeros  // PhoneNumber.maxE164ByteCount (23) fits
+            withUnsafeMutableBytes(of: &buffer) { raw in
+                let start = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                number.writeE164(to: start)
+                setCopiedText(key, UnsafeBufferPointer(start: start, count: byteCount), verbatim: true)
             }
-            precondition(written == byteCount, "Debt.setText: the writer did not fill its bytes")
-            smallCount = UInt8(used + byteCount)
-            spans[key.rawValue] = ByteSpan(offset: UInt32(used), length: UInt32(byteCount))
-            present |= bit
-            inTape &= ~bit
-            inSmall |= bit
             return
         }
-        if arena.isEmpty { arena.reserveCapacity(Swift.max(64, byteCount)) }
-        let offset = arena.count
-        arena.append(contentsOf: repeatElement(0, count: byteCount))
-        let written = arena.withUnsafeMutableBufferPointer { write(UnsafeMutableBufferPointer(rebasing: $0[offset...])) }
-        precondition(written == byteCount, "Debt.setText: the writer did not fill its bytes")
-        spans[key.rawValue] = ByteSpan(offset: UInt32(truncatingIfNeeded: offset), length: UInt32(truncatingIfNeeded: byteCount))
+        withUnsafeMutableBytes(of: &small) { raw in
+            number.writeE164(to: raw.baseAddress!.assumingMemoryBound(to: UInt8.self) + used)
+        }
+        let bit: UInt32 = 1 << UInt32(key.rawValue)
+        smallCount = UInt8(used + byteCount)
+        spans[key.rawValue] = ByteSpan(offset: UInt32(used), length: UInt32(byteCount))
         present |= bit
         inTape &= ~bit
-        inSmall &= ~bit
+        inSmall |= bit
+        verbatim |= bit
     }
 
     /// Sets `key`'s text (copied), or removes it with `nil`.

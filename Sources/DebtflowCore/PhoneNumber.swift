@@ -72,14 +72,18 @@ public struct PhoneNumber: Sendable, Equatable, Hashable {
     /// included) at the start of `buffer` and returns its length, ``e164ByteCount``.
     /// - Precondition: `buffer` holds at least ``e164ByteCount`` bytes.
     public func writeE164(into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
-        let codeEnd = 1 + Self.decimalDigitCount(callingCode)
-        let end = codeEnd + Int(nationalNumberDigitCount)
-        precondition(buffer.count >= end, "PhoneNumber.writeE164: buffer too small")
+        precondition(buffer.count >= e164ByteCount, "PhoneNumber.writeE164: buffer too small")
         guard let start = buffer.baseAddress else { return 0 }
+        writeE164(to: start)
+        return e164ByteCount
+    }
+
+    /// ``writeE164(into:)`` at `start`, which the caller has made room at (``e164ByteCount`` bytes).
+    func writeE164(to start: UnsafeMutablePointer<UInt8>) {
+        let codeWidth = Self.decimalDigitCount(callingCode)
         start[0] = UInt8(ascii: "+")
-        DecimalDigits.write(UInt64(callingCode), width: codeEnd &- 1, to: start + 1)
-        DecimalDigits.write(nationalNumber, width: end &- codeEnd, to: start + codeEnd)
-        return end
+        DecimalDigits.write(UInt64(callingCode), width: codeWidth, to: start + 1)
+        DecimalDigits.write(nationalNumber, width: Int(nationalNumberDigitCount), to: start + 1 + codeWidth)
     }
 
     /// How many decimal digits a calling code (1–999) has.

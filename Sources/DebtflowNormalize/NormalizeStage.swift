@@ -99,7 +99,7 @@ public struct NormalizeStage: ElementStage {
             switch normalized {
             case .success(let number):
                 // Written straight into the debt (`+` and digits: verbatim), no `String` made.
-                candidate.debt.setText(.phone, byteCount: number.e164ByteCount, verbatim: true) { number.writeE164(into: $0) }
+                candidate.debt.setText(.phone, e164: number)
                 candidate.phoneNumber = number
             case .failure(let error):
                 errors.append(RecordError(field: "phone", code: .invalidPhone, message: error.message))
