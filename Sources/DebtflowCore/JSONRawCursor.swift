@@ -244,18 +244,28 @@ struct JSONRawCursor {
         digits(magnitude % scale, minimumCount: amount.digits)
     }
 
+    /// How many decimal digits `value` has (1 for zero). The short lengths a record's numbers
+    /// have (a line, credits, an amount's parts) are told by a few comparisons; past four
+    /// digits, by multiplying up, one more digit at a time.
+    @inline(__always)
+    static func decimalLength(_ value: UInt64) -> Int {
+        if value < 10_000 { return value < 100 ? (value < 10 ? 1 : 2) : (value < 1_000 ? 3 : 4) }
+        var length = 5
+        var limit: UInt64 = 100_000
+        while length < 20 && value >= limit {
+            length += 1
+            limit = limit &* 10
+        }
+        return length
+    }
+
     /// `value` in decimal, left-padded with zeros to `minimumCount` digits (at most 20).
     ///
     /// Written from the right two digits at a time, each pair copied from ``DecimalDigits/pairs`` (one
     /// division by 100 per pair instead of one by 10 per digit); the length is found by
     /// multiplying, not dividing.
     private mutating func digits(_ value: UInt64, minimumCount: Int) {
-        var length = 1
-        var limit: UInt64 = 10
-        while length < 20 && value >= limit {
-            length += 1
-            limit = limit &* 10
-        }
+        let length = Self.decimalLength(value)
         let width = max(length, min(minimumCount, 20))
         assert(count + width <= capacity, "JSONRawCursor: past the reserved bytes")
         let pairs = UnsafeRawPointer(DecimalDigits.pairs.utf8Start)

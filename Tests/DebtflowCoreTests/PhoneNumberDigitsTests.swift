@@ -53,3 +53,15 @@ struct PhoneNumberDigitsTests {
         #expect(full.withKeyedBytes { $0.isVerbatim(.phone) })
     }
 }
+
+@Suite("A number's decimal length")
+struct DecimalLengthTests {
+    @Test("the length the writer reserves is the number of digits, at every power of ten",
+          arguments: [(UInt64(0), 1), (9, 1), (10, 2), (99, 2), (100, 3), (999, 3), (1_000, 4), (9_999, 4), (10_000, 5),
+                      (99_999, 5), (100_000, 6), (1_000_000, 7), (9_999_999_999_999_999_999, 19),
+                      (10_000_000_000_000_000_000, 20), (UInt64.max, 20)])
+    func length(value: UInt64, digits: Int) {
+        #expect(JSONRawCursor.decimalLength(value) == digits)
+        #expect(JSONRawCursor.decimalLength(value) == String(value).count)
+    }
+}
