@@ -189,6 +189,21 @@ struct FieldMappingPlan: Sendable {
         }
     }
 
+    /// What a plan reads of a value beyond its name, as the record's shape (``Signature``) marks
+    /// it: `nil` for text (a scalar, `null`, a list of those); else whether it is an element with
+    /// `#text`, or holds no text at all (a list holding lists or objects; an object one level
+    /// down). A plan takes a member by this (``holdsText(_:)``, `metadata` an object), so two
+    /// records whose values differ so must not share a plan: built from whichever of them came
+    /// first, it would map them as the first one, and which came first depends on how the chunks
+    /// fell between the transform tasks.
+    static func valueMark(_ value: RecordView) -> UInt32? {
+        switch value.kind {
+        case .null, .true, .false, .number, .string: return nil
+        case .object: return value["#text"] != nil ? Signature.textObjectMark : Signature.textlessMark
+        case .array: return holdsText(value) ? nil : Signature.textlessMark
+        }
+    }
+
     /// A top-level member a plan may take: its position, name, folded name and value, and whether
     /// it is a nested object (``isNestedObject(_:)``).
     struct CandidateMember {
@@ -344,6 +359,10 @@ extension FieldMappingPlan {
         private(set) var bytes: [UInt8] = []
         private static let openMark: UInt32 = .max
         private static let closeMark: UInt32 = .max - 1
+        /// After a name whose value is an element with `#text` (``FieldMappingPlan/valueMark(_:)``).
+        static let textObjectMark: UInt32 = .max - 2
+        /// After a name whose value holds no text (a list of lists or objects, or an object one level down).
+        static let textlessMark: UInt32 = .max - 3
 
         init(of record: RecordView) {
             // Sized first, so a wide record's names are not held with up to as much again spare.
@@ -361,6 +380,7 @@ extension FieldMappingPlan {
                     bytes.append(contentsOf: key)
                 case .open: append(length: Self.openMark)
                 case .close: append(length: Self.closeMark)
+                case .value(let mark): append(length: mark)
                 }
                 return true
             }
@@ -386,12 +406,13 @@ extension FieldMappingPlan {
                     guard let length = takeLength() else { return false }
                     switch entry {
                     case .key(let key):
-                        guard Int(length) == key.count, length < Self.closeMark,
+                        guard Int(length) == key.count, length < Self.textlessMark,
                               key.sameBytes(as: UnsafeBufferPointer(rebasing: stored[position..<position + key.count])) else { return false }
                         position += key.count
                         return true
                     case .open: return length == Self.openMark
                     case .close: return length == Self.closeMark
+                    case .value(let mark): return length == mark
                     }
                 }
                 return complete && position == stored.count
@@ -401,6 +422,8 @@ extension FieldMappingPlan {
         enum Entry {
             case key(UnsafeBufferPointer<UInt8>)
             case open, close
+            /// What the value under the name before is, when it is not plain text.
+            case value(UInt32)
         }
 
         /// Calls `body` with each entry of `record`'s shape, in order, until it returns `false`;
@@ -409,10 +432,14 @@ extension FieldMappingPlan {
         static func walk(_ record: RecordView, _ body: (Entry) -> Bool) -> Bool {
             for member in record.children {
                 guard member.withKeyBytes({ body(.key($0)) }) else { return false }
-                guard FieldMappingPlan.isNestedObject(member) else { continue }
+                guard FieldMappingPlan.isNestedObject(member) else {
+                    if let mark = FieldMappingPlan.valueMark(member), !body(.value(mark)) { return false }
+                    continue
+                }
                 guard body(.open) else { return false }
                 for child in member.children {
                     guard child.withKeyBytes({ body(.key($0)) }) else { return false }
+                    if let mark = FieldMappingPlan.valueMark(child), !body(.value(mark)) { return false }
                 }
                 guard body(.close) else { return false }
             }
@@ -467,6 +494,7 @@ extension FieldMappingPlan {
             let lNested = isNestedObject(l)
             let rNested = isNestedObject(r)
             guard lNested == rNested else { return false }
+            guard lNested || valueMark(l) == valueMark(r) else { return false }
             if lNested {
                 var lc = l.children.makeIterator()
                 var rc = r.children.makeIterator()
@@ -477,7 +505,7 @@ extension FieldMappingPlan {
                         if lChild == nil && rChild == nil { break }
                         return false
                     }
-                    guard sameKey(lChild, rChild, sameTape: sameTape) else { return false }
+                    guard sameKey(lChild, rChild, sameTape: sameTape), valueMark(lChild) == valueMark(rChild) else { return false }
                 }
             }
         }

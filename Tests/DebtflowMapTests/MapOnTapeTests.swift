@@ -120,6 +120,41 @@ struct MapOnTapeTests {
         #expect(candidates.map { $0.raw[.lastname] } == ["Dupont", "Curie"])
     }
 
+    @Test("records with the same names whose values differ in kind (text, an element with #text, a list of lists) get their own plans: each maps as if it came first")
+    func valueKindsAreTheShape() throws {
+        let texts = [#"{"reference":"R1","firstName":"Jean","amount":"12"}"#,
+                     #"{"reference":[["+33 6 12 34 56 78"],"x"],"firstName":"Marie","amount":"3"}"#,
+                     ##"{"reference":{"#text":"R3","@kind":"ref"},"firstName":"Paul","amount":"5"}"##,
+                     #"{"reference":"R4","firstName":{"given":"Anne"},"amount":[{"value":"7"}]}"#]
+        func records(_ order: [Int]) throws -> [Record] {
+            let text = "[" + order.map { texts[$0] }.joined(separator: ",") + "]"
+            let reader = JSONRecordReader(source: MemoryByteSource(Array(text.utf8), name: "d.json"))
+            var records: [Record] = []
+            while let chunk = try reader.nextChunkSynchronously() { records += chunk.elements }
+            return records
+        }
+        func mapped(_ order: [Int]) throws -> [Int: String] {
+            let candidates = try MapStage(options: MapOptions(), today: "2026-06-15").process(Chunk(try records(order))).elements
+            var byText: [Int: String] = [:]
+            for (position, candidate) in zip(order, candidates) {
+                byText[position] = DebtKey.ordered.map { "\($0.name)=\(candidate.raw[$0] ?? "-")" }.joined(separator: " ")
+                    + " id=\(candidate.tempID.map { $0.hasPrefix("d.json#") ? "(its position)" : $0 } ?? "-")"
+            }
+            return byText
+        }
+        let alone = try (0..<texts.count).map { try mapped([$0])[$0]! }
+        for order in [[0, 1, 2, 3], [3, 2, 1, 0], [1, 0, 3, 2], [2, 3, 0, 1]] {
+            let together = try mapped(order)
+            for index in texts.indices { #expect(together[index] == alone[index], "record \(index) in order \(order)") }
+        }
+        let views = try records([0, 1, 2, 3]).map(\.view)
+        for (a, b) in [(0, 1), (0, 2), (1, 2), (0, 3)] {
+            #expect(!FieldMappingPlan.sameShape(views[a], views[b]), "\(a) and \(b)")
+            #expect(FieldMappingPlan.Signature(of: views[a]) != FieldMappingPlan.Signature(of: views[b]), "\(a) and \(b)")
+            #expect(!FieldMappingPlan(sample: views[a], options: MapOptions()).matches(views[b]), "\(a) and \(b)")
+        }
+    }
+
     @Test("rows of one tape with an empty object where another has a string differ in shape, as their signatures do")
     func emptyObjectIsNested() {
         var builder = RecordTapeBuilder()
