@@ -12,6 +12,16 @@ import Testing
 struct LyingServerTests {
     typealias Paths = PushFixtures.Paths
 
+    /// Pushes debts 1…`count` to `server` (batches of 2, no results file) and finishes: the sink
+    /// and what it said on stderr.
+    private func pushed(to server: HTTPStubServer, _ count: Int) async throws -> (sink: HTTPPushSink, lines: DiagnosticLines) {
+        let lines = DiagnosticLines()
+        let sink = try HTTPPushSink(configuration: PushFixtures.configuration(server), diagnostics: lines.sink)
+        try await sink.write(PushFixtures.outcomes(1...count))
+        try await sink.finish()
+        return (sink, lines)
+    }
+
     static let alreadyTaken = HTTPStubServer.Answer.json(
         422, #"{"error":true,"message":"The given data was invalid.","details":{"debts.0.temp_id":["has already been taken"],"debts.1.temp_id":["has already been taken"]}}"#)
     static let errorInside200 = HTTPStubServer.Answer.json(200, #"{"error":true,"message":"duplicate batch","code":"DUPLICATE"}"#)
@@ -102,17 +112,14 @@ struct LyingServerTests {
         #expect(journal.utf8.count < 6_000)
     }
 
-    @Test("a 429 that asks for no wait (0, negative, a date already past) is backed off from, not resent at once",
+    @Test("a 429 that asks for no wait or less than a second (0, negative, a date already past, 0.001) is backed off from, not resent at once",
           arguments: ["0", "-5", "Mon, 01 Jan 2024 00:00:00 GMT", "0.001"])
     func rateLimitWithoutWait(retryAfter: String) async throws {
         let server = try HTTPStubServer { request, number in
             number <= 2 ? .json(429, "{}", headers: ["Retry-After": retryAfter]) : PushFixtures.created(request)
         }
         defer { server.stop() }
-        let lines = DiagnosticLines()
-        let sink = try HTTPPushSink(configuration: PushFixtures.configuration(server), diagnostics: lines.sink)
-        try await sink.write(PushFixtures.outcomes(1...2))
-        try await sink.finish()
+        let (sink, lines) = try await pushed(to: server, 2)
         #expect(sink.totals.created == 2)
         #expect(lines.lines.filter { $0.contains("; backing off instead)") }.count == 2)
     }
@@ -140,10 +147,7 @@ struct LyingServerTests {
             .json(200, #"{"error":false,"data":{"created":[{"temp_id":"T1","debt_id":"A"},{"temp_id":"T1","debt_id":"B"},{"temp_id":"T2","debt_id":"C"},{"temp_id":"Q9","debt_id":"E"}]}}"#)
         }
         defer { server.stop() }
-        let lines = DiagnosticLines()
-        let sink = try HTTPPushSink(configuration: PushFixtures.configuration(server), diagnostics: lines.sink)
-        try await sink.write(PushFixtures.outcomes(1...2))
-        try await sink.finish()
+        let (sink, lines) = try await pushed(to: server, 2)
         #expect(sink.totals.created == 2)
         #expect(lines.lines.contains { $0.hasPrefix("batch 1: the answer names 1 debt(s) more than once") && $0.contains("debt_ids A and B") })
         #expect(lines.lines.contains("batch 1: the answer names 1 temp_id(s) this batch did not send: Q9"))
@@ -205,10 +209,7 @@ struct LyingServerTests {
             return .json(200, text)
         }
         defer { server.stop() }
-        let sink = try HTTPPushSink(configuration: PushFixtures.configuration(server), diagnostics: DiagnosticLines().sink)
-        try await sink.write(PushFixtures.outcomes(1...4))
-        try await sink.finish()
-        #expect(sink.totals.created == 4)
+        #expect(try await pushed(to: server, 4).sink.totals.created == 4)
     }
 
     @Test("stderr says at most 10 remarks of a kind, then how many more there were")
