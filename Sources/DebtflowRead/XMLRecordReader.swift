@@ -22,6 +22,9 @@ public final class XMLRecordReader: RecordSource {
     private let maxTextBytes: Int
     private let recordElement: String
     private var parser: XMLPushParser?
+    /// Lone CRs made LFs, so that libxml2 counts the lines of an old Mac file; `nil` for an
+    /// encoding where 0x0D is not always a CR.
+    private var loneCarriageReturns: XMLLoneCarriageReturns?
     private let buffer: UnsafeMutableRawBufferPointer
     private var finished = false
     /// The error that ended reading, thrown again by every later call.
@@ -82,6 +85,11 @@ public final class XMLRecordReader: RecordSource {
         return Chunk(records, inputBytesConsumed: source.bytesConsumed, textByteCount: textByteCount)
     }
 
+    /// Feeds one byte (a line end held back between two reads).
+    private func feed(byte: UInt8, to parser: XMLPushParser) throws {
+        try withUnsafeBytes(of: byte) { try parser.feed($0, terminate: false) }
+    }
+
     /// How many records are complete and not handed out yet.
     private var completedCount: Int { parser?.completedCount ?? 0 }
 
@@ -99,6 +107,7 @@ public final class XMLRecordReader: RecordSource {
                 finished = true
                 throw DebtflowError.input("empty XML input: no document element", location: .init(file: source.name))
             }
+            loneCarriageReturns = XMLLoneCarriageReturns.appliesTo(firstBytes: first) ? XMLLoneCarriageReturns() : nil
             parser = try XMLPushParser(sourceName: source.name,
                                        assembler: XMLRecordAssembler(sourceName: source.name, recordElement: recordElement),
                                        firstBytes: first,
@@ -109,7 +118,12 @@ public final class XMLRecordReader: RecordSource {
         bytesFedSinceChunk += count
         if count == 0 {
             finished = true
+            if let held = loneCarriageReturns?.finish() { try feed(byte: held, to: parser) }
             try parser.feed(UnsafeRawBufferPointer(start: nil, count: 0), terminate: true)
+        } else if loneCarriageReturns != nil {
+            let piece = loneCarriageReturns!.normalize(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]))
+            if let held = piece.heldBefore { try feed(byte: held, to: parser) }
+            if !piece.range.isEmpty { try parser.feed(UnsafeRawBufferPointer(rebasing: buffer[piece.range]), terminate: false) }
         } else {
             try parser.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), terminate: false)
         }
