@@ -72,7 +72,7 @@ public final class AtomicFile {
             let (folder, name) = AtomicFile.split(finalPath)
             let removed = StaleTemporaryFiles.remove(in: folder, forOutput: name)
             if !removed.isEmpty {
-                removedLeftovers("removed \(removed.count) temporary file(s) that a run killed at least a day ago left beside \(path) "
+                removedLeftovers("removed \(removed.count) temporary file(s) that an earlier run killed outright left beside \(path) "
                                  + "(\(removed.map { MessageExcerpt.path(String($0.split(separator: "/").last ?? "")) }.joined(separator: ", ")))")
             }
         }
@@ -241,6 +241,10 @@ public final class AtomicFile {
             let fd = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
             if fd >= 0 {
                 fchmod(fd, mode)
+                // Held while the file is open, and let go when this process ends however it ends:
+                // a later run that finds the file unlocked knows it was abandoned
+                // (``StaleTemporaryFiles``). A file system without locks leaves the age rule.
+                _ = flock(fd, LOCK_EX | LOCK_NB)
                 pendingTemporaryFiles.withLock { _ = $0.insert(candidate) }
                 return (candidate, fd)
             }

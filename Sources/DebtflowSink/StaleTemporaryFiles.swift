@@ -13,11 +13,13 @@ import Glibc
 ///   PID at most ``largestPID``);
 /// - it is a regular file owned by this user (a symbolic link is never followed);
 /// - no process has that PID (`kill(pid, 0)` answers `ESRCH`);
-/// - it was last written at least ``minimumAge`` ago.
+/// - no process holds its lock (the run that writes a temporary file holds an exclusive `flock`
+///   on it until it ends, however it ends), or it was last written at least ``minimumAge`` ago
+///   (a file system without locks, a file of a version that did not lock).
 ///
-/// A run in another PID namespace sharing the folder (another container) looks dead by its PID:
-/// its temporary file is safe while it writes it at least once a day. Two runs writing one
-/// output at once already overwrite each other's result; this does not make that safe.
+/// A run in another PID namespace sharing the folder (another container) looks dead by its PID,
+/// but holds its lock: its temporary file is kept. Two runs writing one output at once already
+/// overwrite each other's result; this does not make that safe.
 ///
 /// Each folder is read once per process (the first output created in it); later outputs in the
 /// same folder look only at what that reading found, so a run with thousands of `{input}`
@@ -59,11 +61,23 @@ enum StaleTemporaryFiles {
             }
             guard let pid = processID(inTemporaryName: entryName), kill(pid, 0) != 0, errno == ESRCH else { continue }
             var info = stat()
-            guard lstat(folder + "/" + entryName, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == getuid(),
-                  now - info.st_mtim.tv_sec >= minimumAge else { continue }
+            let path = folder + "/" + entryName
+            guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == getuid(),
+                  now - info.st_mtim.tv_sec >= minimumAge || isUnlocked(path) else { continue }
             found.append(entryName)
         }
         return found
+    }
+
+    /// Whether no process holds the lock of the regular file at `path` (its writer died). `false`
+    /// when it cannot be opened or locks are not supported: then only its age says.
+    static func isUnlocked(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return false }
+        flock(fd, LOCK_UN)
+        return true
     }
 
     /// The PID in `entry` when it is a temporary name `.STEM.tmp-PID-N` (of the output `name`

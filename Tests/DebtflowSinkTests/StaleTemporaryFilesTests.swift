@@ -36,18 +36,33 @@ struct StaleTemporaryFilesTests {
         #expect(StaleTemporaryFiles.processID(inTemporaryName: entry, ofOutput: "valid.ndjson") == pid)
     }
 
-    @Test("removed: this output's, of a dead process, a day old; kept: fresh, a live process's, another output's, a folder")
+    @Test("removed: this output's, of a dead process, unlocked or a day old; kept: locked and fresh, a live process's, another output's, a folder")
     func sweep() throws {
         let folder = try TestSupport.makeTemporaryDirectory("debtflow-stale")
         let stale = try file(folder, ".valid.ndjson.tmp-\(deadPID)-7", ageHours: 25)
-        let fresh = try file(folder, ".valid.ndjson.tmp-\(deadPID)-8", ageHours: 2)
+        let unlocked = try file(folder, ".valid.ndjson.tmp-\(deadPID)-6", ageHours: 0)
+        // Fresh and locked: its writer lives on (in another PID namespace, by the look of its PID).
+        let locked = try file(folder, ".valid.ndjson.tmp-\(deadPID)-8", ageHours: 2)
+        let holder = open(locked, O_RDONLY)
+        #expect(holder >= 0 && flock(holder, LOCK_EX | LOCK_NB) == 0)
+        defer { close(holder) }
         let live = try file(folder, ".valid.ndjson.tmp-\(getpid())-9", ageHours: 48)
         let other = try file(folder, ".rejects.ndjson.tmp-\(deadPID)-7", ageHours: 48)
         let subfolder = folder.appendingPathComponent(".valid.ndjson.tmp-\(deadPID)-10").path
         try FileManager.default.createDirectory(atPath: subfolder, withIntermediateDirectories: false)
-        #expect(StaleTemporaryFiles.remove(in: folder.path, forOutput: "valid.ndjson") == [stale])
-        for kept in [fresh, live, other, subfolder] { #expect(FileManager.default.fileExists(atPath: kept), "\(kept)") }
+        #expect(Set(StaleTemporaryFiles.remove(in: folder.path, forOutput: "valid.ndjson")) == [stale, unlocked])
+        for kept in [locked, live, other, subfolder] { #expect(FileManager.default.fileExists(atPath: kept), "\(kept)") }
         #expect(!FileManager.default.fileExists(atPath: stale))
+        #expect(!FileManager.default.fileExists(atPath: unlocked))
+    }
+
+    @Test("a run's temporary file is locked while it is written: another run's sweep keeps it, however old and whatever its PID looks like")
+    func runsHoldTheirLock() throws {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-stale-lock")
+        let output = try AtomicFile(path: folder.appendingPathComponent("valid.ndjson").path)
+        defer { output.discard() }
+        let temporary = try #require(try FileManager.default.contentsOfDirectory(atPath: folder.path).first { $0.hasPrefix(".valid.ndjson.tmp-") })
+        #expect(!StaleTemporaryFiles.isUnlocked(folder.appendingPathComponent(temporary).path))
     }
 
     @Test("a run's output, as it starts, removes what a killed run left beside it; a long name cut to fit is matched too")
@@ -74,7 +89,7 @@ struct StaleTemporaryFilesTests {
         var said: [String] = []
         let sink = try NDJSONFileSink(path: folder.appendingPathComponent("out.ndjson").path, accepts: [.valid],
                                       notice: { said.append($0) })
-        #expect(said.count == 1 && said[0].hasPrefix("removed 1 temporary file(s) that a run killed at least a day ago left beside "),
+        #expect(said.count == 1 && said[0].hasPrefix("removed 1 temporary file(s) that an earlier run killed outright left beside "),
                 "\(said)")
         #expect(said.first?.hasSuffix("(.out.ndjson.tmp-\(deadPID)-5)") == true, "\(said)")
         _ = sink
