@@ -2,7 +2,7 @@
 ///
 /// 32-bit offsets are enough: a tape holds one chunk (about 1 MiB of text; one record at most
 /// the readers' 16 MiB record limit), far below 4 GiB, and they halve the node table.
-public struct ByteSpan: Sendable, Equatable, Hashable {
+public struct ByteSpan: Sendable, Equatable, Hashable, BitwiseCopyable {
     public var offset: UInt32
     public var length: UInt32
 
@@ -25,9 +25,9 @@ public struct ByteSpan: Sendable, Equatable, Hashable {
 /// Values are stored in document order, depth first: an object or array node is followed by its
 /// children (and their children), and ``end`` is the index of the first node after the whole
 /// subtree, so a reader skips a subtree in one step.
-public struct RecordNode: Sendable, Equatable {
+public struct RecordNode: Sendable, Equatable, BitwiseCopyable {
     /// The JSON data model, as ``RecordValue``.
-    public enum Kind: UInt8, Sendable {
+    public enum Kind: UInt8, Sendable, BitwiseCopyable {
         case null, `false`, `true`, number, string, array, object
     }
 
@@ -36,7 +36,7 @@ public struct RecordNode: Sendable, Equatable {
     /// The flags are inlinable computed constants, not stored `static let`s: read in another
     /// module (the mapping reads one per field), a stored one is reached through its addressor
     /// and its once-check, a call each time.
-    public struct Flags: OptionSet, Sendable, Equatable {
+    public struct Flags: OptionSet, Sendable, Equatable, BitwiseCopyable {
         public let rawValue: UInt8
         @inlinable public init(rawValue: UInt8) { self.rawValue = rawValue }
         /// The value's text holds `"`, `\` or a control byte: JSON output must escape it
@@ -88,11 +88,18 @@ public struct RecordNode: Sendable, Equatable {
 /// and hand it on immutable, so one retain of the tape stands for all of a chunk's records.
 public final class RecordTape: Sendable {
     /// The arena: every key and scalar text, UTF-8.
-    public let bytes: [UInt8]
+    public let bytes: TapeElements<UInt8>
     /// The node table, depth first.
-    public let nodes: [RecordNode]
+    public let nodes: TapeElements<RecordNode>
 
-    public init(bytes: [UInt8], nodes: [RecordNode]) {
+    /// A tape of copies of `bytes` and `nodes` (tests, a page whose texts were masked).
+    public convenience init(bytes: [UInt8], nodes: [RecordNode]) {
+        self.init(sealedBytes: TapeElements(sealed: bytes.withUnsafeBufferPointer { .sealed(copying: $0) }),
+                  nodes: TapeElements(sealed: nodes.withUnsafeBufferPointer { .sealed(copying: $0) }))
+    }
+
+    /// A tape of a builder's storage (``RecordTapeBuilder/finish()``), sealed.
+    internal init(sealedBytes bytes: TapeElements<UInt8>, nodes: TapeElements<RecordNode>) {
         self.bytes = bytes
         self.nodes = nodes
     }
@@ -137,13 +144,17 @@ public final class RecordTape: Sendable {
 /// container's node index) and closed with ``end(_:)``, which counts the children and sets the
 /// subtree's end. Keys are spans already in the arena, so a key shared by many records (a CSV
 /// header's names) is stored once and every record's node points to it.
+///
+/// Its storage is two ``TapeBuffer``s (no uniqueness check per append): a builder is used in
+/// place (`inout`), never copied, as a copy would append to the same buffers. Once ``finish()``
+/// has sealed them, a stale copy cannot change the tape: its next change stops the program.
 public struct RecordTapeBuilder: Sendable {
     /// The arena: every text and key appended so far. (Usable from inlinable code, like the
     /// builder's other storage, so that a reader in another module appends values without a call
-    /// per value.)
-    @usableFromInline internal var bytes: [UInt8] = []
+    /// per value.) A ``TapeBuffer``, not an array: no uniqueness check per append.
+    @usableFromInline internal var bytes: TapeBuffer<UInt8>
     /// The node table.
-    @usableFromInline internal var nodes: [RecordNode] = []
+    @usableFromInline internal var nodes: TapeBuffer<RecordNode>
     /// Open containers: node index and child count so far. The innermost one's count is kept in
     /// ``innermostChildren`` instead (its entry here is behind until it closes or another opens
     /// inside it): counting a child is then an add to a stored integer, not a change to an array
@@ -156,8 +167,8 @@ public struct RecordTapeBuilder: Sendable {
     @usableFromInline internal var innermostChildren: UInt32 = 0
 
     public init(byteCapacity: Int = 0, nodeCapacity: Int = 0) {
-        if byteCapacity > 0 { bytes.reserveCapacity(byteCapacity) }
-        if nodeCapacity > 0 { nodes.reserveCapacity(nodeCapacity) }
+        bytes = TapeBuffer(capacity: byteCapacity)
+        nodes = TapeBuffer(capacity: nodeCapacity)
     }
 
     /// Calls `body` with the arena's bytes (a reader comparing input with a key already stored).
@@ -177,13 +188,8 @@ public struct RecordTapeBuilder: Sendable {
     @inlinable
     public mutating func appendBytes(_ text: UnsafeBufferPointer<UInt8>) -> ByteSpan {
         let offset = UInt32(truncatingIfNeeded: bytes.count)
-        // Copied straight into the arena's spare capacity (one capacity and uniqueness check).
-        if let source = text.baseAddress, !text.isEmpty {
-            bytes.appendInPlace(upTo: text.count) { spare in
-                spare.baseAddress.unsafelyUnwrapped.initialize(from: source, count: text.count)
-                return text.count
-            }
-        }
+        // Copied straight into the arena's spare capacity (one capacity check).
+        bytes.append(contentsOf: text)
         return ByteSpan(offset: offset, length: UInt32(truncatingIfNeeded: text.count))
     }
 
@@ -201,7 +207,7 @@ public struct RecordTapeBuilder: Sendable {
         let offset = bytes.count
         var written = 0
         // Written straight into the arena's spare capacity; only the bytes written are kept.
-        try bytes.appendInPlace(upTo: count) { spare in
+        try bytes.append(upTo: count) { spare in
             written = try body(spare)
             return written
         }
@@ -239,7 +245,7 @@ public struct RecordTapeBuilder: Sendable {
 
     /// Appends a top-level object whose members are all strings (a CSV row) in one piece: its node
     /// and `count` member nodes, `member(i)` giving member `i`'s key, value span (both already in
-    /// the arena) and final flags. One capacity and uniqueness check on the node table for the
+    /// the arena) and final flags. One capacity check on the node table for the
     /// whole object, where ``beginObject(key:)``, ``appendScalar(_:key:value:knownFlags:)`` and
     /// ``end(_:)`` pay one per member. No container may be open. Returns the object's node index.
     ///
@@ -253,15 +259,17 @@ public struct RecordTapeBuilder: Sendable {
                                           _ member: (Int) -> (key: ByteSpan, value: ByteSpan, flags: RecordNode.Flags)) -> Int {
         precondition(open.isEmpty, "a flat object is a top-level record")
         let root = nodes.count
-        nodes.append(addingCapacity: count + 1) { span in
-            span.append(RecordNode(kind: .object, flags: [], key: .empty,
-                                   value: ByteSpan(offset: shapeMark, length: UInt32(truncatingIfNeeded: count)),
-                                   end: UInt32(truncatingIfNeeded: root + count + 1)))
+        nodes.append(upTo: count + 1) { spare in
+            let base = spare.baseAddress.unsafelyUnwrapped
+            base.initialize(to: RecordNode(kind: .object, flags: [], key: .empty,
+                                           value: ByteSpan(offset: shapeMark, length: UInt32(truncatingIfNeeded: count)),
+                                           end: UInt32(truncatingIfNeeded: root + count + 1)))
             for index in 0..<count {
                 let (key, value, flags) = member(index)
-                span.append(RecordNode(kind: .string, flags: flags, key: key, value: value,
-                                       end: UInt32(truncatingIfNeeded: root + index + 2)))
+                (base + index + 1).initialize(to: RecordNode(kind: .string, flags: flags, key: key, value: value,
+                                                             end: UInt32(truncatingIfNeeded: root + index + 2)))
             }
+            return count + 1
         }
         return root
     }
@@ -296,7 +304,7 @@ public struct RecordTapeBuilder: Sendable {
         precondition(!open.isEmpty, "no open container")
         let last = open.removeLast()
         precondition(last.node == node, "containers closed out of order")
-        // One change to the node table (one uniqueness check), not one per property set.
+        // One change to the node table, not one per property set.
         var closed = nodes[node]
         closed.value = ByteSpan(offset: 0, length: innermostChildren)
         closed.end = UInt32(truncatingIfNeeded: nodes.count)
@@ -331,10 +339,7 @@ public struct RecordTapeBuilder: Sendable {
     /// The finished tape; the builder starts empty again (its buffers go with the tape).
     public mutating func finish() -> RecordTape {
         precondition(open.isEmpty, "a container is still open")
-        let tape = RecordTape(bytes: bytes, nodes: nodes)
-        bytes = []
-        nodes = []
-        return tape
+        return RecordTape(sealedBytes: bytes.seal(), nodes: nodes.seal())
     }
 
     private mutating func begin(_ kind: RecordNode.Kind, key: ByteSpan, flags: RecordNode.Flags? = nil) -> Int {
@@ -365,7 +370,7 @@ public struct RecordTapeBuilder: Sendable {
     }
 
     /// The escaping and non-ASCII flags of the bytes at `span`.
-    static func flags(ofValue span: ByteSpan, in bytes: [UInt8]) -> RecordNode.Flags {
+    static func flags(ofValue span: ByteSpan, in bytes: TapeBuffer<UInt8>) -> RecordNode.Flags {
         guard !span.isEmpty else { return [] }
         return bytes.withUnsafeBufferPointer { all in
             RecordNode.Flags.of(UnsafeBufferPointer(rebasing: all[Int(span.offset)..<span.end]))

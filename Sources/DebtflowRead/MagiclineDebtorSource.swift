@@ -324,14 +324,14 @@ public final class MagiclineDebtorSource: RecordSource {
     /// no output with the key in it. Numbers and member names are left as they are.
     private func maskingSecrets(in root: RecordView, at: String) -> RecordView {
         guard !secretMask.isEmpty else { return root }
-        var bytes = root.tape.bytes
+        var bytes = Array(root.tape.bytes)
         var masked = 0
         for node in root.tape.nodes where node.kind == .string {
             masked += secretMask.apply(to: &bytes, in: Int(node.value.offset)..<node.value.end)
         }
         guard masked > 0 else { return root }
         notice("\(at): the page echoes the API key (or the URL's password) in \(masked) place(s); masked there before it is read")
-        return RecordView(tape: RecordTape(bytes: bytes, nodes: root.tape.nodes), index: root.index)
+        return RecordView(tape: RecordTape(bytes: bytes, nodes: Array(root.tape.nodes)), index: root.index)
     }
 
     /// The API key and any password in `base_url`.

@@ -92,7 +92,7 @@ struct RecordTapeBuilderBoundsTests {
         #expect(builder.byteCount == 5)
         let after = builder.appendBytes("q")
         #expect(after == ByteSpan(offset: 5, length: 1))
-        #expect(builder.finish().bytes == Array("abxyzq".utf8))
+        #expect(Array(builder.finish().bytes) == Array("abxyzq".utf8))
     }
 
     @Test("empty texts add nothing, and an arena grown from no capacity keeps every text in place")
@@ -109,7 +109,7 @@ struct RecordTapeBuilderBoundsTests {
             #expect(none.length == 0)
         }
         let tape = builder.finish()
-        #expect(tape.bytes == expected)
+        #expect(Array(tape.bytes) == expected)
         for (index, span) in spans.enumerated() {
             #expect(Int(span.length) == index % 41)
         }
@@ -138,8 +138,8 @@ struct RecordTapeBuilderBoundsTests {
         }
         let piecewise = build(onePiece: false)
         let onePiece = build(onePiece: true)
-        #expect(onePiece.nodes == piecewise.nodes)
-        #expect(onePiece.bytes == piecewise.bytes)
+        #expect(Array(onePiece.nodes) == Array(piecewise.nodes))
+        #expect(Array(onePiece.bytes) == Array(piecewise.bytes))
         #expect(RecordView(tape: onePiece, index: 0).count == members)
     }
 }
