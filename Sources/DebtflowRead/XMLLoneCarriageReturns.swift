@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Makes each lone carriage return of an XML input (a CR not followed by an LF: old Mac line
 /// ends) a line feed, in place, before libxml2 reads it.
 ///
@@ -42,9 +46,10 @@ struct XMLLoneCarriageReturns {
         }
         var end = bytes.count
         var index = 0
-        while index < bytes.count {
-            guard let offset = UnsafeRawBufferPointer(rebasing: bytes[index...]).firstIndex(of: Self.carriageReturn) else { break }
-            let position = index + offset
+        // `memchr`: most inputs hold no CR at all, and a byte loop cost W3 8% more instructions.
+        while index < bytes.count, let base = bytes.baseAddress,
+              let found = memchr(base + index, Int32(Self.carriageReturn), bytes.count - index) {
+            let position = base.distance(to: found)
             if position == bytes.count - 1 {
                 holdingCarriageReturn = true
                 end = position
