@@ -22,9 +22,15 @@ enum BatchAnswerParser {
         var messages: [DebtPushResult.ServerMessage]
         var byDebt: [Int: [DebtPushResult.ServerMessage]] = [:]
 
-        /// The messages recorded for the debt at `position`: its own first, then the batch's.
-        func messages(forDebtAt position: Int) -> [DebtPushResult.ServerMessage] {
-            (byDebt[position] ?? []) + messages
+        init(messages: [DebtPushResult.ServerMessage]) {
+            self.messages = messages
+        }
+
+        /// The refusal a whole-request failure object (`message`, `code`, `details`, `errors`)
+        /// makes of a batch of `debts` debts.
+        init(failure object: RecordObject, debts: Int) {
+            self.init(messages: BatchAnswerParser.messages(ofFailure: object))
+            assignToDebts(count: debts)
         }
 
         /// The messages about the batch and to single debts, for one line on stderr.
@@ -35,7 +41,7 @@ enum BatchAnswerParser {
         }
 
         /// `details` keyed `debts.N.field` (or `debts.N`) moved to debt N of `count`; other keys stay the batch's.
-        mutating func assignToDebts(count: Int) {
+        private mutating func assignToDebts(count: Int) {
             var kept: [DebtPushResult.ServerMessage] = []
             for message in messages {
                 guard let field = message.field, field.hasPrefix("debts.") else { kept.append(message); continue }
@@ -86,15 +92,12 @@ enum BatchAnswerParser {
     static func readSuccess(_ body: [UInt8], batch: PushBatch) -> Reading {
         // Items past the batch's size name no debt of it (a few more are read, so that repeats
         // are seen for what they are).
-        guard let root = try? JSONDocument.parse(body, name: "the batch answer", selecting: answerSelection(items: batch.count + 100)),
+        let itemsRead = batch.count + 100
+        guard let root = try? JSONDocument.parse(body, name: "the batch answer", selecting: answerSelection(items: itemsRead)),
               let object = root.objectValue else {
             return .unreadable("the answer is not a JSON object")
         }
-        if object["error"] == .bool(true) {
-            var refusal = BatchRefusal(messages: messages(ofFailure: object))
-            refusal.assignToDebts(count: batch.count)
-            return .wholeRequestFailed(refusal)
-        }
+        if object["error"] == .bool(true) { return .wholeRequestFailed(BatchRefusal(failure: object, debts: batch.count)) }
         guard let data = object["data"]?.objectValue else { return .unreadable("the answer has no `data` object") }
         // An answer that lists no fate at all, or lists one as something else than a list, says
         // nothing about any debt: it is unreadable (ambiguous), not an answer naming none.
@@ -115,7 +118,6 @@ enum BatchAnswerParser {
         // By temp_id; else by index, but only for an item that names no temp_id, or whose index is
         // a debt sent without one: an item naming a temp_id the batch did not send contradicts
         // it, and its index is not believed. A debt named again (by either) keeps its first fate.
-        let itemsRead = batch.count + 100
         var contradictions = AnswerContradictions(
             listsCut: lists.contains { (data[$0]?.arrayValue?.count ?? 0) >= itemsRead })
         func place(_ item: RecordObject, as list: String, _ make: (String?) -> DebtPushResult) {
@@ -233,13 +235,12 @@ enum BatchAnswerParser {
 
     /// The messages of a non-2xx answer whose body may or may not be JSON. A body that is not
     /// JSON is quoted (its first 300 characters), with `secrets` masked before the cut. With
-    /// `debts`, details keyed `debts.N.field` go to debt N (``BatchRefusal/assignToDebts(count:)``).
+    /// `debts`, details keyed `debts.N.field` go to debt N (``BatchRefusal/byDebt``).
     static func refusal(ofStatus status: Int, body: [UInt8], secrets: [String] = [], debts: Int = 0) -> BatchRefusal {
         if let root = try? JSONDocument.parse(body, name: "the batch answer", selecting: .members(failureSelection(debts: debts))),
            let object = root.objectValue {
-            var refusal = BatchRefusal(messages: messages(ofFailure: object))
+            var refusal = BatchRefusal(failure: object, debts: debts)
             refusal.messages[0].message = "HTTP \(status): " + refusal.messages[0].message
-            refusal.assignToDebts(count: debts)
             return refusal
         }
         let text = HTTPResponse(status: status, body: body).bodyText(limit: 300, scrubbing: secrets)

@@ -164,14 +164,14 @@ struct BatchSender: Sendable {
     }
 
     /// Server messages as written: secrets masked, each cut at `characters`, at most `count`
-    /// (then one saying how many more there were, unless `countingMore` is false).
+    /// (then one saying how many more there were).
     private func scrub(_ messages: [DebtPushResult.ServerMessage], secrets: [String], count: Int = messagesWrittenPerDebt,
-                       characters: Int = messageCharactersWritten, countingMore: Bool = true) -> [DebtPushResult.ServerMessage] {
+                       characters: Int = messageCharactersWritten) -> [DebtPushResult.ServerMessage] {
         var written = messages.prefix(count).map {
             DebtPushResult.ServerMessage(field: $0.field.map { Redaction.serverText($0, secrets: secrets, limit: Self.fieldCharactersWritten) },
                                          message: Redaction.serverText($0.message, secrets: secrets, limit: characters))
         }
-        if countingMore, messages.count > written.count {
+        if messages.count > written.count {
             written.append(.init(field: nil, message: "(\(messages.count - written.count) more message(s) from the server not kept)"))
         }
         return written

@@ -77,8 +77,6 @@ struct BatchAnswerTests {
         #expect(refusal.byDebt[1] == [.init(field: "phone", message: "Invalid phone")])
         #expect(refusal.byDebt[2] == [.init(field: nil, message: "duplicate")])
         #expect(refusal.messages.map(\.field) == [nil, "debts.9.email", "batch_name", "debts.x.phone"])
-        #expect(refusal.messages(forDebtAt: 1).first == .init(field: "phone", message: "Invalid phone"))
-        #expect(refusal.messages(forDebtAt: 0) == refusal.messages)
         #expect(refusal.summary.contains("(and 2 message(s) about 2 single debt(s), in the results)"))
         // One detail for each debt of a batch of 1,000: the last debt gets its own.
         let details = (0..<1000).map { #""debts.\#($0).phone":["bad phone \#($0)"]"# }.joined(separator: ",")
