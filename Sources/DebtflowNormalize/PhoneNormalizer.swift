@@ -30,18 +30,12 @@ public struct PhoneNormalizer: Sendable {
     }
 
     /// Every region ``knowsRegion(_:)`` knows, upper case and sorted (`AC`, `AD`, …, `ZW`): the
-    /// names the config schema lists. Read from the calling-code table alone, without decoding the
-    /// metadata.
-    public static let knownRegions: [String] = {
-        var regions = Set<String>()
-        for entry in PhoneMetadataTables.callingCodes.split(separator: ";") {
-            guard let colon = entry.firstIndex(of: ":") else { continue }
-            for region in entry[entry.index(after: colon)...].split(separator: ",") where PhoneMetadataStore.slot(String(region)) != nil {
-                regions.insert(String(region))
-            }
-        }
-        return regions.sorted()
-    }()
+    /// names the config schema lists. Read from the same region records the metadata store
+    /// indexes (each record's first field, its code), without decoding the rest.
+    public static let knownRegions: [String] = PhoneMetadataTables.regions
+        .map { String($0.prefix { $0 != "|" }) }
+        .filter { PhoneMetadataStore.slot($0) != nil }
+        .sorted()
 
     /// Normalizes one typed phone number.
     ///
