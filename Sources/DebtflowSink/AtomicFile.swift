@@ -12,6 +12,12 @@ private let pendingTemporaryFiles = Mutex<Set<String>>([])
 private let publishesUnderWay = Atomic<Int>(0)
 /// Set when a run starts renaming its outputs into place; never cleared: the run is finished.
 private let publishBegan = Atomic<Bool>(false)
+/// The outputs flushed to disk and not yet published or discarded, by temporary path: what
+/// ``AtomicFile/publishingAll(_:)`` writes down before its first rename (``PublishManifest``).
+private let flushedAwaitingPublish = Mutex<[String: PublishManifest.Rename]>([:])
+/// The folders whose renames ``AtomicFile/publishingAll(_:)`` syncs once at its end, or `nil`
+/// outside it (each ``AtomicFile/publish()`` then syncs its own folder).
+private let foldersToSyncAfterPublish = Mutex<Set<String>?>(nil)
 
 /// An output file written under a temporary name in its destination folder and renamed into place
 /// only by ``publish()``, so a reader never sees it half-written (CONTRACT.md §1).
@@ -68,8 +74,11 @@ public final class AtomicFile {
                                              waitingForReader: waitingForReader)
         case .file(let finalPath):
             (temporaryPath, descriptor) = try Self.createTemporaryFile(beside: finalPath, displayPath: path, mode: mode)
-            // What a run killed outright left beside this output (copies of personal data).
             let (folder, name) = AtomicFile.split(finalPath)
+            // A run killed between two renames: its outputs are finished and flushed, so its
+            // publish is finished first (before the sweep below would take its files for leftovers).
+            for report in PublishManifest.finishAbandoned(in: folder) { removedLeftovers(report) }
+            // What a run killed outright left beside this output (copies of personal data).
             let removed = StaleTemporaryFiles.remove(in: folder, forOutput: name)
             if !removed.isEmpty {
                 removedLeftovers("removed \(removed.count) temporary file(s) that an earlier run killed outright left beside \(path) "
@@ -140,6 +149,21 @@ public final class AtomicFile {
             throw DebtflowError.sink("cannot flush output to disk", location: .init(file: path), cause: String(cString: strerror(code)))
         }
         isFlushed = true
+        if let temporaryPath, case .file(let finalPath) = target, let rename = Self.absoluteRename(temporaryPath, finalPath) {
+            flushedAwaitingPublish.withLock { $0[temporaryPath] = rename }
+        }
+    }
+
+    /// The rename from `temporaryPath` to `finalPath` (one folder) with absolute paths, for a
+    /// ``PublishManifest`` that a run started elsewhere may read; `nil` when the folder cannot be
+    /// resolved.
+    private static func absoluteRename(_ temporaryPath: String, _ finalPath: String) -> PublishManifest.Rename? {
+        let (folder, name) = split(finalPath)
+        guard let resolved = realpath(folder, nil) else { return nil }
+        defer { free(resolved) }
+        let absolute = String(cString: resolved)
+        let base = absolute == "/" ? "" : absolute
+        return PublishManifest.Rename(temporaryPath: base + "/" + split(temporaryPath).name, finalPath: base + "/" + name)
     }
 
     /// Flushes the file to disk (unless ``flushToDisk()`` did) and renames it into place, then
@@ -154,18 +178,22 @@ public final class AtomicFile {
         try flushToDisk()
         close(descriptor)
         isOpen = false
-        defer { pendingTemporaryFiles.withLock { _ = $0.remove(temporaryPath) } }
+        defer {
+            pendingTemporaryFiles.withLock { _ = $0.remove(temporaryPath) }
+            flushedAwaitingPublish.withLock { _ = $0.removeValue(forKey: temporaryPath) }
+        }
         if rename(temporaryPath, finalPath) != 0 {
             let code = errno
             unlink(temporaryPath)
             throw DebtflowError.sink("cannot publish output", location: .init(file: path), cause: String(cString: strerror(code)))
         }
         let (folder, _) = AtomicFile.split(finalPath)
-        let folderDescriptor = open(folder, O_RDONLY | O_DIRECTORY)
-        if folderDescriptor >= 0 {
-            fsync(folderDescriptor)
-            close(folderDescriptor)
+        let syncedLater = foldersToSyncAfterPublish.withLock { folders in
+            guard folders != nil else { return false }
+            folders!.insert(folder)
+            return true
         }
+        if !syncedLater { PublishManifest.syncFolder(folder) }
     }
 
     /// Removes the temporary file: nothing is published. (A stream keeps what was written to it.)
@@ -179,6 +207,7 @@ public final class AtomicFile {
         isOpen = false
         unlink(temporaryPath)
         pendingTemporaryFiles.withLock { _ = $0.remove(temporaryPath) }
+        flushedAwaitingPublish.withLock { _ = $0.removeValue(forKey: temporaryPath) }
     }
 
     /// Runs `body`, the renames that publish a run's outputs: while it runs (``isPublishing``) a
@@ -186,10 +215,25 @@ public final class AtomicFile {
     /// renames in two and leave tonight's valid file beside last night's rejects; from its start
     /// the run is finished (``publishHasBegun``). Every output must be flushed to disk before
     /// (``flushToDisk()``), so `body` only renames: it takes a moment.
+    ///
+    /// A process killed outright (SIGKILL, the OOM killer, a power cut) cannot wait: before the
+    /// first rename the renames are written down (``PublishManifest``), so the next run writing
+    /// into one of these folders finishes them. Each folder is synced once, after the last rename.
     public static func publishingAll<Result>(_ body: () async throws -> Result) async rethrows -> Result {
         publishesUnderWay.add(1, ordering: .sequentiallyConsistent)
         publishBegan.store(true, ordering: .sequentiallyConsistent)
         defer { publishesUnderWay.subtract(1, ordering: .sequentiallyConsistent) }
+        let renames = flushedAwaitingPublish.withLock { $0.values.sorted { $0.finalPath < $1.finalPath } }
+        let manifest = PublishManifest.write(renames)
+        foldersToSyncAfterPublish.withLock { $0 = [] }
+        defer {
+            let folders = foldersToSyncAfterPublish.withLock { folders in
+                defer { folders = nil }
+                return folders ?? []
+            }
+            for folder in folders.sorted() { PublishManifest.syncFolder(folder) }
+            PublishManifest.finish(manifest)
+        }
         return try await body()
     }
 

@@ -1,0 +1,116 @@
+import DebtflowCore
+import DebtflowTestSupport
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+
+/// A run killed outright while it renames its outputs into place (SIGKILL, the OOM killer, a
+/// power cut) would leave tonight's valid file beside last night's rejects: the next run that
+/// writes into that folder finishes the killed run's publish before anything else, even when its
+/// own input then fails. Run through the built binary.
+@Suite("A publish cut in two by a kill")
+struct KilledPublishTests {
+    private static let config = #"""
+    {"version":1,"name":"nightly","stages":[
+      {"read":{"format":"csv","path":"${INPUT:-in.csv}"}},
+      {"map":{}}, {"normalize":{"region":"FR","currency":"EUR"}}, {"classify":{}}, {"validate":{}},
+      {"sink":{"format":"ndjson","path":"out/valid.ndjson","accept":["valid"]}},
+      {"sink":{"format":"ndjson","path":"out/rejects.ndjson","accept":["failed","skipped"]}}]}
+    """#
+
+    /// A folder with tonight's `in.csv` (valid and failed rows), a corrupt `bad.csv.gz`, the
+    /// config, and last night's outputs in `out/`.
+    private func workspace() throws -> URL {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-killed-publish")
+        try Data("""
+        numero_dossier;nom;prenom;montant;devise;telephone
+        D-1;Martin;Jean;120,50;EUR;06 12 34 56 78
+        D-2;Durand;Marie;abc;EUR;06 98 76 54 32
+        """.utf8).write(to: folder.appendingPathComponent("in.csv"))
+        try Data([0x1f, 0x8b, 0x08, 0x00, 0x67, 0x61, 0x72]).write(to: folder.appendingPathComponent("bad.csv.gz"))
+        try Data(Self.config.utf8).write(to: folder.appendingPathComponent("p.json"))
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("out"), withIntermediateDirectories: false)
+        try Data("last night's valid\n".utf8).write(to: folder.appendingPathComponent("out/valid.ndjson"))
+        try Data("last night's rejects\n".utf8).write(to: folder.appendingPathComponent("out/rejects.ndjson"))
+        return folder
+    }
+
+    private func text(_ folder: URL, _ name: String) -> String {
+        String(decoding: FileManager.default.contents(atPath: folder.appendingPathComponent(name).path) ?? Data(), as: UTF8.self)
+    }
+
+    private func lists(_ folder: URL) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("out").path)
+            .filter { $0.hasPrefix(".debtflow-publishing-") }
+    }
+
+    /// The next run: its input is corrupt (exit 3, nothing of its own published).
+    private func failingRun(_ folder: URL) throws -> TestSupport.ProcessResult {
+        try TestSupport.runDebtflow(["run", folder.appendingPathComponent("p.json").path],
+                                    environment: ["INPUT": folder.appendingPathComponent("bad.csv.gz").path], timeout: 30)
+    }
+
+    /// strace, when it is installed and may trace here (a container may forbid `ptrace`).
+    private static let strace: String? = {
+        guard let path = ["/usr/bin/strace", "/bin/strace"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }),
+              let probe = try? TestSupport.run(URL(fileURLWithPath: path), ["-o", "/dev/null", "/bin/true"], timeout: 10),
+              probe.status == 0 else { return nil }
+        return path
+    }()
+
+    @Test("the state a kill leaves (one output renamed, one not, the list beside them) is finished by the next run",
+          .timeLimit(.minutes(1)))
+    func writtenStateIsFinished() throws {
+        let folder = try workspace()
+        let out = folder.appendingPathComponent("out").resolvingSymlinksInPath().path
+        // A dead PID (looked for from the top of the range Linux gives).
+        var dead: pid_t = 1 << 22
+        while kill(dead, 0) == 0 || errno != ESRCH { dead -= 1 }
+        try Data("tonight's valid\n".utf8).write(to: URL(fileURLWithPath: out + "/valid.ndjson"))
+        try Data("tonight's rejects\n".utf8).write(to: URL(fileURLWithPath: out + "/.rejects.ndjson.tmp-\(dead)-9"))
+        // The list's format: each output's temporary and final path, absolute, each ended by NUL.
+        let list = [out + "/.valid.ndjson.tmp-\(dead)-8", out + "/valid.ndjson", out + "/.rejects.ndjson.tmp-\(dead)-9", out + "/rejects.ndjson"]
+            .map { $0 + "\0" }.joined()
+        try Data(list.utf8).write(to: URL(fileURLWithPath: out + "/.debtflow-publishing-\(dead)-1"))
+
+        let result = try failingRun(folder)
+        #expect(result.status == 3, "\(result.stderrText)")
+        #expect(text(folder, "out/valid.ndjson") == "tonight's valid\n")
+        #expect(text(folder, "out/rejects.ndjson") == "tonight's rejects\n")
+        #expect(try lists(folder).isEmpty)
+        #expect(result.stderrText.contains("finished the publish of a run killed while it renamed its outputs into place (process \(dead)): "
+                                           + "put \(out)/rejects.ndjson in place beside the 1 output it had published"), "\(result.stderrText)")
+    }
+
+    @Test("a real SIGKILL at the second rename (strace injects it): the next run puts the killed run's rejects beside its valid file",
+          .enabled(if: strace != nil, "needs strace, allowed to trace, to inject the kill"), .timeLimit(.minutes(1)))
+    func realKillIsFinished() throws {
+        let folder = try workspace()
+        // The run as it should end, for comparison.
+        let reference = try workspace()
+        let complete = try TestSupport.runDebtflow(["run", reference.appendingPathComponent("p.json").path], timeout: 30)
+        #expect(complete.status == 1, "\(complete.stderrText)")
+
+        let killed = try TestSupport.run(URL(fileURLWithPath: Self.strace!),
+                                         ["-f", "-o", "/dev/null", "-e", "trace=rename,renameat,renameat2",
+                                          "-e", "inject=rename,renameat,renameat2:signal=SIGKILL:when=2",
+                                          TestSupport.debtflowBinary.path, "run", folder.appendingPathComponent("p.json").path], timeout: 30)
+        #expect(killed.status != 0 && killed.status != 1, "the run was not killed: \(killed.status) \(killed.stderrText)")
+        // Cut in two: tonight's valid file beside last night's rejects, and the list.
+        #expect(text(folder, "out/valid.ndjson") == text(reference, "out/valid.ndjson"))
+        #expect(text(folder, "out/rejects.ndjson") == "last night's rejects\n")
+        #expect(try lists(folder).count == 1)
+
+        let next = try failingRun(folder)
+        #expect(next.status == 3, "\(next.stderrText)")
+        #expect(text(folder, "out/valid.ndjson") == text(reference, "out/valid.ndjson"))
+        #expect(text(folder, "out/rejects.ndjson") == text(reference, "out/rejects.ndjson"))
+        #expect(text(reference, "out/rejects.ndjson").contains("D-2"))
+        #expect(try lists(folder).isEmpty)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("out").path).filter { $0.hasPrefix(".") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+        #expect(next.stderrText.contains("finished the publish of a run killed"), "\(next.stderrText)")
+    }
+}
