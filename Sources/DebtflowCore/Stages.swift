@@ -210,6 +210,11 @@ public protocol OutcomeSink: AnyObject {
     /// A many-input run is about to write the outcomes of input `mark.index` (called before its
     /// first ``write(_:)``, even when the input yields nothing). Single-input runs never call it.
     func inputStarted(_ mark: InputMark) async throws
+    /// Input `mark.index` was read through: a per-input output is made ready to publish (its
+    /// last bytes written and flushed to disk), before any sink's ``inputFinished(_:)`` publishes,
+    /// so that the renames of one input's outputs are done together. Nothing to do for a sink
+    /// without a per-input output.
+    func prepareInputToPublish(_ mark: InputMark) async throws
     /// Input `mark.index` was read through: a per-input output is published now.
     func inputFinished(_ mark: InputMark) async throws
     /// Input `mark.index` failed: its outputs are not published, and its outcomes are taken back
@@ -229,6 +234,7 @@ extension OutcomeSink {
     public func prepareToPublish() async throws {}
     public func contribute(to summary: inout RunSummary) {}
     public func inputStarted(_ mark: InputMark) async throws {}
+    public func prepareInputToPublish(_ mark: InputMark) async throws {}
     public func inputFinished(_ mark: InputMark) async throws {}
     public func inputFailed(_ mark: InputMark) async throws {}
     public var interruptHandler: (@Sendable () -> Void)? { nil }

@@ -244,7 +244,12 @@ public final class PipelineRunner<Transform: ChunkStage> where Transform.Input =
     private func end(_ mark: InputMark, inputs: inout InputTally) async throws {
         inputs.end(mark)
         guard let failure = mark.failure else {
-            for sink in sinks { try await sink.inputFinished(mark) }
+            // The input's outputs are flushed first, then renamed together (written down before
+            // the first rename, so a kill between two is finished by the next run).
+            for sink in sinks { try await sink.prepareInputToPublish(mark) }
+            try await AtomicFile.publishingTogether {
+                for sink in sinks { try await sink.inputFinished(mark) }
+            }
             return
         }
         for sink in sinks { try await sink.inputFailed(mark) }

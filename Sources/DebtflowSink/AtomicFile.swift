@@ -8,7 +8,7 @@ import Glibc
 /// that must exit at once (a second signal) can still remove them.
 private let pendingTemporaryFiles = Mutex<Set<String>>([])
 
-/// How many publishes (``AtomicFile/publishingAll(_:)``) are renaming outputs into place now.
+/// How many publishes (``AtomicFile/publishingTogether(_:)``) are renaming outputs into place now.
 private let publishesUnderWay = Atomic<Int>(0)
 /// Set when a run starts renaming its outputs into place; never cleared: the run is finished.
 private let publishBegan = Atomic<Bool>(false)
@@ -220,8 +220,16 @@ public final class AtomicFile {
     /// first rename the renames are written down (``PublishManifest``), so the next run writing
     /// into one of these folders finishes them. Each folder is synced once, after the last rename.
     public static func publishingAll<Result>(_ body: () async throws -> Result) async rethrows -> Result {
-        publishesUnderWay.add(1, ordering: .sequentiallyConsistent)
         publishBegan.store(true, ordering: .sequentiallyConsistent)
+        return try await publishingTogether(body)
+    }
+
+    /// Runs `body`, renames that publish outputs flushed to disk before (``flushToDisk()``) as
+    /// one set: the renames are written down first (``PublishManifest``), a second signal waits
+    /// for them (``isPublishing``), and each folder is synced once after the last. The outputs
+    /// of one input of a many-input run are published so; ``publishingAll(_:)`` is the run's end.
+    public static func publishingTogether<Result>(_ body: () async throws -> Result) async rethrows -> Result {
+        publishesUnderWay.add(1, ordering: .sequentiallyConsistent)
         defer { publishesUnderWay.subtract(1, ordering: .sequentiallyConsistent) }
         let renames = flushedAwaitingPublish.withLock { $0.values.sorted { $0.finalPath < $1.finalPath } }
         let manifest = PublishManifest.write(renames)

@@ -64,6 +64,11 @@ public final class PerInputNDJSONSink: NDJSONLineSink {
         try await current.write(lines: lines)
     }
 
+    /// The input's output, its last bytes written and flushed to disk, short of publishing it.
+    public func prepareInputToPublish(_ mark: InputMark) async throws {
+        try await current?.prepareToPublish()
+    }
+
     public func inputFinished(_ mark: InputMark) async throws {
         guard let sink = current else { return }
         current = nil

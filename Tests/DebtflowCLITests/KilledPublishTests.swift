@@ -113,4 +113,32 @@ struct KilledPublishTests {
         #expect(leftovers.isEmpty, "\(leftovers)")
         #expect(next.stderrText.contains("finished the publish of a run killed"), "\(next.stderrText)")
     }
+
+    @Test("one input's outputs of a many-input run are renamed together too: a kill between them is finished by the next run",
+          .enabled(if: strace != nil, "needs strace, allowed to trace, to inject the kill"), .timeLimit(.minutes(1)))
+    func perInputOutputsAreFinished() throws {
+        let folder = try workspace()
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("in"), withIntermediateDirectories: false)
+        for name in ["a", "b"] {
+            try FileManager.default.copyItem(at: folder.appendingPathComponent("in.csv"), to: folder.appendingPathComponent("in/\(name).csv"))
+        }
+        let config = Self.config.replacingOccurrences(of: "out/valid.ndjson", with: "out/valid-{input}.ndjson")
+            .replacingOccurrences(of: "out/rejects.ndjson", with: "out/rejects-{input}.ndjson")
+        try Data(config.utf8).write(to: folder.appendingPathComponent("p.json"))
+        let killed = try TestSupport.run(URL(fileURLWithPath: Self.strace!),
+                                         ["-f", "-o", "/dev/null", "-e", "trace=rename,renameat,renameat2",
+                                          "-e", "inject=rename,renameat,renameat2:signal=SIGKILL:when=2",
+                                          TestSupport.debtflowBinary.path, "run", folder.appendingPathComponent("p.json").path],
+                                         environment: ["INPUT": folder.appendingPathComponent("in/*.csv").path], timeout: 30)
+        #expect(killed.status != 0 && killed.status != 1, "the run was not killed: \(killed.status) \(killed.stderrText)")
+        #expect(text(folder, "out/valid-a.ndjson").contains("D-1"))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/rejects-a.ndjson").path))
+        #expect(try lists(folder).count == 1)
+
+        let next = try failingRun(folder)
+        #expect(next.status == 3, "\(next.stderrText)")
+        #expect(text(folder, "out/rejects-a.ndjson").contains("D-2"))
+        #expect(try lists(folder).isEmpty)
+        #expect(next.stderrText.contains("rejects-a.ndjson in place beside the 1 output it had published"), "\(next.stderrText)")
+    }
 }
