@@ -115,7 +115,9 @@ public struct PublishManifest: Sendable, Equatable {
                   info.st_size <= 1 << 24,
                   now - info.st_mtim.tv_sec >= StaleTemporaryFiles.minimumAge || StaleTemporaryFiles.isUnlocked(path),
                   let manifest = read(path) else { continue }
+            let written = info.st_mtim
             var published: [String] = []
+            var newer: [String] = []
             var folders: [String] = []
             var copies: [String] = [path]
             for rename in manifest.renames {
@@ -125,8 +127,14 @@ public struct PublishManifest: Sendable, Equatable {
                 guard temporaryFolder == renameFolder,
                       StaleTemporaryFiles.processID(inTemporaryName: temporaryName, ofOutput: finalName) == pid,
                       lstat(rename.temporaryPath, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == getuid(),
-                      isReplaceable(rename.finalPath),
-                      Glibc.rename(rename.temporaryPath, rename.finalPath) == 0 else { continue }
+                      isReplaceable(rename.finalPath) else { continue }
+                // Written after the run was killed (by hand, by another tool): newer than what the
+                // killed run would put there, so left as it is (its temporary file goes with the sweep).
+                guard !isModified(rename.finalPath, after: written) else {
+                    newer.append(rename.finalPath)
+                    continue
+                }
+                guard Glibc.rename(rename.temporaryPath, rename.finalPath) == 0 else { continue }
                 published.append(rename.finalPath)
             }
             // The other folders' copies of this list, named alike.
@@ -135,10 +143,15 @@ public struct PublishManifest: Sendable, Equatable {
             for other in folders { syncFolder(other) }
             for copy in copies { unlink(copy) }
             if !published.isEmpty {
-                let already = manifest.renames.count - published.count
+                let already = manifest.renames.count - published.count - newer.count
                 reports.append("finished the publish of a run killed while it renamed its outputs into place (process \(pid)): put "
                                + published.map(MessageExcerpt.path).joined(separator: ", ")
                                + " in place beside the \(already) output\(already == 1 ? "" : "s") it had published, so its outputs are one set again")
+            }
+            if !newer.isEmpty {
+                reports.append("did not finish the publish of a run killed while it renamed its outputs into place (process \(pid)) over "
+                               + newer.map(MessageExcerpt.path).joined(separator: ", ")
+                               + ": written after that run was killed, so left as it is")
             }
         }
         return reports
@@ -180,6 +193,13 @@ public struct PublishManifest: Sendable, Equatable {
         var info = stat()
         guard lstat(path, &info) == 0 else { return errno == ENOENT }
         return info.st_mode & S_IFMT == S_IFREG
+    }
+
+    /// Whether the file at `path` was last written after `time`.
+    private static func isModified(_ path: String, after time: timespec) -> Bool {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return false }
+        return (info.st_mtim.tv_sec, info.st_mtim.tv_nsec) > (time.tv_sec, time.tv_nsec)
     }
 
     /// Flushes a folder's entries (its renames, its new files) to disk.

@@ -179,4 +179,25 @@ struct PublishManifestTests {
         #expect(try lists(in: first).isEmpty && lists(in: second).isEmpty)
         #expect(text(first.path + "/valid.ndjson") == "v\n" && text(second.path + "/rejects.ndjson") == "r\n")
     }
+
+    @Test("an output written after the run was killed (by hand, by another tool) is left as it is, and it is said")
+    func newerOutputIsKept() throws {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-killed-newer")
+        let valid = folder.path + "/valid.ndjson", rejects = folder.path + "/rejects.ndjson"
+        write("tonight's valid\n", to: valid)
+        write("tonight's rejects\n", to: folder.path + "/.rejects.ndjson.tmp-\(deadPID)-2")
+        abandonedList([.init(temporaryPath: folder.path + "/.valid.ndjson.tmp-\(deadPID)-1", finalPath: valid),
+                       .init(temporaryPath: folder.path + "/.rejects.ndjson.tmp-\(deadPID)-2", finalPath: rejects)], pid: deadPID)
+        write("fixed by hand\n", to: rejects)
+        let later = time(nil) + 5
+        var times = [timeval(tv_sec: later, tv_usec: 0), timeval(tv_sec: later, tv_usec: 0)]
+        #expect(utimes(rejects, &times) == 0)
+        var said: [String] = []
+        let next = try AtomicFile(path: valid, removedLeftovers: { said.append($0) })
+        defer { next.discard() }
+        #expect(text(rejects) == "fixed by hand\n")
+        #expect(try lists(in: folder).isEmpty)
+        #expect(said.contains { $0.contains("over \(rejects): written after that run was killed, so left as it is") }, "\(said)")
+        #expect(!said.contains { $0.hasPrefix("finished the publish") }, "\(said)")
+    }
 }
