@@ -238,14 +238,16 @@ extension PipelineAssembler {
                 if !read.hasManyInputs, let only = plan?.inputs.first {
                     // A single path: one output, named after it, written as before.
                     file = try NDJSONFileSink(options: ndjson, path: Self.perInputPath(template, input: only.path),
-                                              isInterrupted: { interruption.isSet }, notice: { log.warning($0) })
+                                              isInterrupted: { interruption.isSet }, notice: { log.warning($0) },
+                                              finishingKilledPublish: !options.dryRun)
                 } else {
                     file = PerInputNDJSONSink(options: ndjson, outputPath: { Self.perInputPath(template, input: $0) },
-                                              notice: { log.warning($0) })
+                                              notice: { log.warning($0) }, finishingKilledPublish: !options.dryRun)
                 }
             } else {
                 file = try NDJSONFileSink(options: ndjson, includeSource: read.hasManyInputs,
-                                          isInterrupted: { interruption.isSet }, notice: { log.warning($0) })
+                                          isInterrupted: { interruption.isSet }, notice: { log.warning($0) },
+                                          finishingKilledPublish: !options.dryRun)
             }
             return options.dryRun ? DryRunSink(wrapping: file) : file
         case .http(let http):

@@ -53,11 +53,15 @@ public final class AtomicFile {
     ///     ``DebtflowError/interrupted`` when it answers true.
     ///   - waitingForReader: called once when a FIFO has no reader yet and the open waits for one.
     ///   - removedLeftovers: told of the temporary files of this output that a killed run left and
-    ///     that were removed (``StaleTemporaryFiles``).
+    ///     that were removed (``StaleTemporaryFiles``), and of a killed run's publish finished.
+    ///   - finishingKilledPublish: first finish the publish of a run killed while it renamed its
+    ///     outputs into this folder (``PublishManifest``): for a run's data outputs that will be
+    ///     published, not for a dry run's, the summary or the metrics file.
     /// - Throws: ``DebtflowError`` of kind `.sink` when the folder is missing or not writable, or
     ///   the path cannot be an output (a folder, a socket).
     public init(path: String, mode: mode_t = 0o600, isInterrupted: @escaping () -> Bool = { false },
-                waitingForReader: (String) -> Void = { _ in }, removedLeftovers: (String) -> Void = { _ in }) throws {
+                waitingForReader: (String) -> Void = { _ in }, removedLeftovers: (String) -> Void = { _ in },
+                finishingKilledPublish: Bool = false) throws {
         self.path = path
         do {
             target = try OutputTarget.resolve(path)
@@ -77,7 +81,9 @@ public final class AtomicFile {
             let (folder, name) = AtomicFile.split(finalPath)
             // A run killed between two renames: its outputs are finished and flushed, so its
             // publish is finished first (before the sweep below would take its files for leftovers).
-            for report in PublishManifest.finishAbandoned(in: folder) { removedLeftovers(report) }
+            if finishingKilledPublish {
+                for report in PublishManifest.finishAbandoned(in: folder) { removedLeftovers(report) }
+            }
             // What a run killed outright left beside this output (copies of personal data).
             let removed = StaleTemporaryFiles.remove(in: folder, forOutput: name)
             if !removed.isEmpty {

@@ -29,11 +29,15 @@ public final class NDJSONFileSink: NDJSONLineSink {
     ///   - isInterrupted: ends the wait for a FIFO's reader (see ``AtomicFile``).
     ///   - notice: receives a warning while a FIFO waits for its reader, and when temporary files
     ///     a killed run left beside the output were removed.
+    ///   - finishingKilledPublish: first finish a killed run's publish in the output's folder
+    ///     (``AtomicFile``); false for a dry run, which publishes nothing.
     /// - Throws: `.sink` when the temporary file cannot be created.
     public init(path: String, accepts: Set<OutcomeStatus>, compressor: (any ByteCompressor)? = nil, includeSource: Bool = false,
-                isInterrupted: @escaping () -> Bool = { false }, notice: (String) -> Void = { _ in }) throws {
+                isInterrupted: @escaping () -> Bool = { false }, notice: (String) -> Void = { _ in },
+                finishingKilledPublish: Bool = false) throws {
         self.accepts = accepts
-        self.file = try AtomicFile(path: path, isInterrupted: isInterrupted, waitingForReader: notice, removedLeftovers: notice)
+        self.file = try AtomicFile(path: path, isInterrupted: isInterrupted, waitingForReader: notice, removedLeftovers: notice,
+                                   finishingKilledPublish: finishingKilledPublish)
         self.compressor = compressor
         self.includeSource = includeSource
     }
@@ -41,11 +45,13 @@ public final class NDJSONFileSink: NDJSONLineSink {
     /// The sink a config's `ndjson` stage describes (its `path`, `gzip` and `accept`).
     /// - Parameters:
     ///   - path: the file to write instead of `options.path` (a `{input}` path filled in).
-    ///   - Other parameters: as ``init(path:accepts:compressor:includeSource:isInterrupted:notice:)``.
+    ///   - Other parameters: as ``init(path:accepts:compressor:includeSource:isInterrupted:notice:finishingKilledPublish:)``.
     public convenience init(options: NDJSONSinkOptions, path: String? = nil, includeSource: Bool = false,
-                            isInterrupted: @escaping () -> Bool = { false }, notice: (String) -> Void = { _ in }) throws {
+                            isInterrupted: @escaping () -> Bool = { false }, notice: (String) -> Void = { _ in },
+                            finishingKilledPublish: Bool = false) throws {
         try self.init(path: path ?? options.path, accepts: options.accepts, compressor: options.gzip ? GzipEncoder() : nil,
-                      includeSource: includeSource, isInterrupted: isInterrupted, notice: notice)
+                      includeSource: includeSource, isInterrupted: isInterrupted, notice: notice,
+                      finishingKilledPublish: finishingKilledPublish)
     }
 
     /// Whether envelopes name their input in `"source"` (the lines the runner writes must too).

@@ -15,6 +15,7 @@ public final class PerInputNDJSONSink: NDJSONLineSink {
     private let outputPath: @Sendable (String) -> String
     private var current: NDJSONFileSink?
     private let notice: @Sendable (String) -> Void
+    private let finishingKilledPublish: Bool
     /// The outputs published so far, in order.
     public private(set) var publishedPaths: [String] = []
 
@@ -24,9 +25,13 @@ public final class PerInputNDJSONSink: NDJSONLineSink {
     ///   - gzip: compress each output.
     ///   - outputPath: the output's path for an input's matched path (`{input}` filled in).
     ///   - notice: receives the warnings of each output (``NDJSONFileSink``).
+    ///   - finishingKilledPublish: each output first finishes a killed run's publish in its folder
+    ///     (``AtomicFile``); false for a dry run.
     public init(pathTemplate: String, accepts: Set<OutcomeStatus>, gzip: Bool,
-                outputPath: @escaping @Sendable (String) -> String, notice: @escaping @Sendable (String) -> Void = { _ in }) {
+                outputPath: @escaping @Sendable (String) -> String, notice: @escaping @Sendable (String) -> Void = { _ in },
+                finishingKilledPublish: Bool = false) {
         self.pathTemplate = pathTemplate
+        self.finishingKilledPublish = finishingKilledPublish
         self.notice = notice
         self.outputPath = outputPath
         self.accepts = accepts
@@ -36,14 +41,16 @@ public final class PerInputNDJSONSink: NDJSONLineSink {
     /// The sink a config's `ndjson` stage describes whose `path` holds `{input}`.
     /// - Parameter outputPath: the output's path for an input's matched path (`{input}` filled in).
     public convenience init(options: NDJSONSinkOptions, outputPath: @escaping @Sendable (String) -> String,
-                            notice: @escaping @Sendable (String) -> Void = { _ in }) {
-        self.init(pathTemplate: options.path, accepts: options.accepts, gzip: options.gzip, outputPath: outputPath, notice: notice)
+                            notice: @escaping @Sendable (String) -> Void = { _ in }, finishingKilledPublish: Bool = false) {
+        self.init(pathTemplate: options.path, accepts: options.accepts, gzip: options.gzip, outputPath: outputPath, notice: notice,
+                  finishingKilledPublish: finishingKilledPublish)
     }
 
     public func inputStarted(_ mark: InputMark) async throws {
         await current?.abort()
         current = try NDJSONFileSink(path: outputPath(mark.path), accepts: accepts,
-                                     compressor: gzip ? GzipEncoder() : nil, includeSource: true, notice: notice)
+                                     compressor: gzip ? GzipEncoder() : nil, includeSource: true, notice: notice,
+                                     finishingKilledPublish: finishingKilledPublish)
     }
 
     public func write(_ outcomes: [Outcome]) async throws {

@@ -6,7 +6,7 @@ import Glibc
 
 /// The list of renames that publish a run's outputs, written down before the first of them, so
 /// that a run killed between two renames (SIGKILL, the OOM killer, the machine losing power) does
-/// not leave tonight's valid file beside last night's rejects for good: the next run that writes
+/// not leave tonight's valid file beside last night's rejects for good: the next run that publishes
 /// an output in one of its folders finishes the publish first (rolls it forward), then goes on.
 ///
 /// Every output's bytes are flushed to disk before the list is written (``AtomicFile``), so
@@ -15,21 +15,28 @@ import Glibc
 ///
 /// A copy of the list is written in every folder the renames touch, named
 /// `.debtflow-publishing-PID-N`, 0600, and locked (`flock`) by its run until the renames are done
-/// and the copies removed. It holds, for each output, its temporary file's and its final path
-/// (absolute, NUL-separated). A copy is taken for abandoned only when no process has its PID and
-/// none holds its lock (or, on a file system without locks, it is a day old); only files named as
-/// that run's temporary files of the listed outputs (`.NAME.tmp-PID-N`, the same PID), owned by
-/// this user and regular, are renamed; a final path that is now a folder, device or FIFO is left.
+/// and the copies removed; where the lock cannot be taken no list is written. It holds, for each
+/// output, its temporary file's and its final path, NUL-separated: a bare name for a file in the
+/// copy's own folder (so a copy read through another path to that folder, a bind mount, still
+/// names its files), an absolute path for a file in another folder.
+///
+/// A copy is finished only when no process holds its lock (its PID is not asked: a run in a fresh
+/// PID namespace may have the same one), and only when the killed run had renamed at least one
+/// output (else last night's set is still whole, and stays). Only files named as that run's
+/// temporary files of the listed outputs (`.NAME.tmp-PID-N`, the same PID), owned by this user
+/// and regular, are renamed, each output once; never over a folder, device, FIFO or symbolic link,
+/// nor over a file changed after the list was written (its change time: restored from a backup,
+/// published by another run).
 public struct PublishManifest: Sendable, Equatable {
     /// One output to rename into place.
     public struct Rename: Sendable, Equatable {
-        /// The temporary file, absolute.
+        /// The temporary file: absolute, or a bare name in the list's own folder.
         public var temporaryPath: String
-        /// Where it is published, absolute.
+        /// Where it is published: absolute, or a bare name in the list's own folder.
         public var finalPath: String
     }
 
-    /// The renames, in the order the run meant to do them.
+    /// The renames, by final path.
     public var renames: [Rename]
 
     static let namePrefix = ".debtflow-publishing-"
@@ -42,16 +49,13 @@ public struct PublishManifest: Sendable, Equatable {
         var copies: [(path: String, descriptor: Int32)]
     }
 
-    /// Writes the list in every folder its renames touch, each copy flushed to disk with its
-    /// folder before this returns. Nothing is written for fewer than two renames: one rename
-    /// cannot be cut in two. A copy that cannot be written is left out (the publish goes on as
-    /// it did before lists existed): this is a safeguard, never a reason to fail a finished run.
+    /// Writes the list in every folder its renames touch (`renames` absolute), each copy flushed
+    /// to disk with its folder before this returns. Nothing is written for fewer than two
+    /// renames: one rename cannot be cut in two. A copy that cannot be written or locked is left
+    /// out (the publish goes on as it did before lists existed): this is a safeguard, never a
+    /// reason to fail a finished run.
     static func write(_ renames: [Rename], processID: pid_t = getpid()) -> Written {
         guard renames.count > 1 else { return Written(copies: []) }
-        var content: [UInt8] = []
-        for rename in renames {
-            content += Array(rename.temporaryPath.utf8) + [0] + Array(rename.finalPath.utf8) + [0]
-        }
         var folders: [String] = []
         for rename in renames {
             let folder = AtomicFile.split(rename.finalPath).folder
@@ -61,12 +65,12 @@ public struct PublishManifest: Sendable, Equatable {
         let name = namePrefix + "\(processID)-\(UInt32.random(in: 0...UInt32.max))"
         var copies: [(path: String, descriptor: Int32)] = []
         for folder in folders {
+            let content = encoded(renames, in: folder)
             let path = folder + "/" + name
             let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
             guard fd >= 0 else { continue }
             fchmod(fd, 0o600)
-            _ = flock(fd, LOCK_EX | LOCK_NB)
-            let written = content.withUnsafeBytes { Glibc.write(fd, $0.baseAddress!, $0.count) }
+            let written = flock(fd, LOCK_EX | LOCK_NB) == 0 ? content.withUnsafeBytes { Glibc.write(fd, $0.baseAddress!, $0.count) } : -1
             guard written == content.count, fsync(fd) == 0 else {
                 unlink(path)
                 close(fd)
@@ -76,6 +80,19 @@ public struct PublishManifest: Sendable, Equatable {
             copies.append((path, fd))
         }
         return Written(copies: copies)
+    }
+
+    /// The list as the copy in `folder` holds it: each path NUL-ended, a file in `folder` by its
+    /// bare name.
+    static func encoded(_ renames: [Rename], in folder: String) -> [UInt8] {
+        var content: [UInt8] = []
+        for rename in renames {
+            for path in [rename.temporaryPath, rename.finalPath] {
+                let (pathFolder, name) = AtomicFile.split(path)
+                content += Array((pathFolder == folder ? name : path).utf8) + [0]
+            }
+        }
+        return content
     }
 
     /// Removes the copies once every rename is done (or the publish failed in this process, which
@@ -94,9 +111,10 @@ public struct PublishManifest: Sendable, Equatable {
 
     /// Finishes the publishes that runs killed between two renames left in `folder` (once per
     /// folder per process): renames each listed temporary file still there into place, syncs the
-    /// folders, and removes every copy of the list.
-    /// - Returns: one line per list finished, naming the outputs it put in place.
-    static func finishAbandoned(in folder: String, now: time_t = time(nil)) -> [String] {
+    /// folders, and removes every copy of the list. A list whose run renamed nothing yet is only
+    /// removed (its temporary files go with the sweep, ``StaleTemporaryFiles``).
+    /// - Returns: one line per list finished (or that could not be), naming the outputs.
+    static func finishAbandoned(in folder: String) -> [String] {
         let firstLook = foldersSeen.withLock { $0.insert(folder).inserted }
         guard firstLook, let directory = opendir(folder) else { return [] }
         var found: [(path: String, processID: pid_t)] = []
@@ -109,56 +127,67 @@ public struct PublishManifest: Sendable, Equatable {
         closedir(directory)
         var reports: [String] = []
         for (path, pid) in found.sorted(by: { $0.path < $1.path }) {
-            guard kill(pid, 0) != 0, errno == ESRCH else { continue }
             var info = stat()
-            guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == getuid(),
-                  info.st_size <= 1 << 24,
-                  now - info.st_mtim.tv_sec >= StaleTemporaryFiles.minimumAge || StaleTemporaryFiles.isUnlocked(path),
-                  let manifest = read(path) else { continue }
+            guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == getuid(), info.st_size <= 1 << 24,
+                  StaleTemporaryFiles.isUnlocked(path), let manifest = read(path, in: folder) else { continue }
             let written = info.st_mtim
-            var published: [String] = []
-            var newer: [String] = []
+            var renamedBefore = 0
+            var pending: [Rename] = []
+            var finals: Set<String> = []
             var folders: [String] = []
-            var copies: [String] = [path]
-            for rename in manifest.renames {
+            for rename in manifest.renames where finals.insert(rename.finalPath).inserted {
                 let (renameFolder, finalName) = AtomicFile.split(rename.finalPath)
                 if !folders.contains(renameFolder) { folders.append(renameFolder) }
                 let (temporaryFolder, temporaryName) = AtomicFile.split(rename.temporaryPath)
                 guard temporaryFolder == renameFolder,
-                      StaleTemporaryFiles.processID(inTemporaryName: temporaryName, ofOutput: finalName) == pid,
-                      lstat(rename.temporaryPath, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == getuid(),
-                      isReplaceable(rename.finalPath) else { continue }
-                // Written after the run was killed (by hand, by another tool): newer than what the
-                // killed run would put there, so left as it is (its temporary file goes with the sweep).
-                guard !isModified(rename.finalPath, after: written) else {
-                    newer.append(rename.finalPath)
-                    continue
+                      StaleTemporaryFiles.processID(inTemporaryName: temporaryName, ofOutput: finalName) == pid else { continue }
+                if lstat(rename.temporaryPath, &info) == 0 {
+                    if info.st_mode & S_IFMT == S_IFREG, info.st_uid == getuid() { pending.append(rename) }
+                } else if lstat(rename.finalPath, &info) == 0 {
+                    renamedBefore += 1
                 }
-                guard Glibc.rename(rename.temporaryPath, rename.finalPath) == 0 else { continue }
-                published.append(rename.finalPath)
             }
-            // The other folders' copies of this list, named alike.
-            let listName = AtomicFile.split(path).name
-            for other in folders where other != folder { copies.append(other + "/" + listName) }
+            var published: [String] = [], changed: [String] = [], blocked: [String] = []
+            // Nothing renamed yet: last night's set is whole, and stays.
+            if renamedBefore > 0 {
+                for rename in pending {
+                    if !isReplaceable(rename.finalPath) {
+                        blocked.append(MessageExcerpt.path(rename.finalPath) + " in place (a folder, device, FIFO or symbolic link is there now)")
+                    } else if isChanged(rename.finalPath, after: written) {
+                        changed.append(MessageExcerpt.path(rename.finalPath))
+                    } else if Glibc.rename(rename.temporaryPath, rename.finalPath) != 0 {
+                        blocked.append(MessageExcerpt.path(rename.finalPath) + " in place (\(String(cString: strerror(errno))))")
+                    } else {
+                        published.append(MessageExcerpt.path(rename.finalPath))
+                    }
+                }
+            }
             for other in folders { syncFolder(other) }
-            for copy in copies { unlink(copy) }
-            if !published.isEmpty {
-                let already = manifest.renames.count - published.count - newer.count
-                reports.append("finished the publish of a run killed while it renamed its outputs into place (process \(pid)): put "
-                               + published.map(MessageExcerpt.path).joined(separator: ", ")
-                               + " in place beside the \(already) output\(already == 1 ? "" : "s") it had published, so its outputs are one set again")
-            }
-            if !newer.isEmpty {
-                reports.append("did not finish the publish of a run killed while it renamed its outputs into place (process \(pid)) over "
-                               + newer.map(MessageExcerpt.path).joined(separator: ", ")
-                               + ": written after that run was killed, so left as it is")
+            // This copy, and the other folders' copies of the list, named alike.
+            let listName = AtomicFile.split(path).name
+            unlink(path)
+            for other in folders where other != folder { unlink(other + "/" + listName) }
+            guard renamedBefore > 0 else { continue }
+            let opening = "a run killed while it renamed its outputs into place (process \(pid))"
+            if changed.isEmpty && blocked.isEmpty {
+                guard !published.isEmpty else { continue }
+                reports.append("finished the publish of \(opening): put \(published.joined(separator: ", ")) in place beside the "
+                               + "\(renamedBefore) output\(renamedBefore == 1 ? "" : "s") it had published, so its outputs are one set again")
+            } else {
+                var parts: [String] = []
+                if !published.isEmpty { parts.append("put \(published.joined(separator: ", ")) in place") }
+                if !changed.isEmpty { parts.append("left \(changed.joined(separator: ", ")) as it is (changed after that run was killed)") }
+                if !blocked.isEmpty { parts.append("could not put \(blocked.joined(separator: ", "))") }
+                reports.append("could not wholly finish the publish of \(opening): \(parts.joined(separator: "; ")); its outputs beside "
+                               + "the \(renamedBefore) it had published are not one set: run the pipeline again")
             }
         }
         return reports
     }
 
-    /// Reads a list: pairs of NUL-terminated absolute paths. `nil` when it is not one.
-    static func read(_ path: String) -> PublishManifest? {
+    /// Reads the copy of a list at `path`, in `folder`: pairs of NUL-ended paths, each absolute
+    /// or a bare name in `folder` (made absolute, or `folder`-based, here). `nil` when it is not one.
+    static func read(_ path: String, in folder: String) -> PublishManifest? {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -173,8 +202,9 @@ public struct PublishManifest: Sendable, Equatable {
             if bytes.count > 1 << 24 { return nil }
         }
         guard bytes.last == 0 else { return nil }
-        let paths = bytes.dropLast().split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
-        guard paths.count % 2 == 0, paths.allSatisfy({ $0.hasPrefix("/") }) else { return nil }
+        let entries = bytes.dropLast().split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        guard entries.count % 2 == 0, entries.allSatisfy({ $0.hasPrefix("/") || (!$0.isEmpty && !$0.contains("/")) }) else { return nil }
+        let paths = entries.map { $0.hasPrefix("/") ? $0 : folder + "/" + $0 }
         return PublishManifest(renames: stride(from: 0, to: paths.count, by: 2).map { Rename(temporaryPath: paths[$0], finalPath: paths[$0 + 1]) })
     }
 
@@ -195,11 +225,12 @@ public struct PublishManifest: Sendable, Equatable {
         return info.st_mode & S_IFMT == S_IFREG
     }
 
-    /// Whether the file at `path` was last written after `time`.
-    private static func isModified(_ path: String, after time: timespec) -> Bool {
+    /// Whether the file at `path` changed after `time` (its change time, which a copy that keeps
+    /// modification times, `cp -p`, `rsync -a`, and a rename into place, both set).
+    private static func isChanged(_ path: String, after time: timespec) -> Bool {
         var info = stat()
         guard lstat(path, &info) == 0 else { return false }
-        return (info.st_mtim.tv_sec, info.st_mtim.tv_nsec) > (time.tv_sec, time.tv_nsec)
+        return (info.st_ctim.tv_sec, info.st_ctim.tv_nsec) > (time.tv_sec, time.tv_nsec)
     }
 
     /// Flushes a folder's entries (its renames, its new files) to disk.

@@ -15,7 +15,9 @@ import Glibc
 /// - no process has that PID (`kill(pid, 0)` answers `ESRCH`);
 /// - no process holds its lock (the run that writes a temporary file holds an exclusive `flock`
 ///   on it until it ends, however it ends), or it was last written at least ``minimumAge`` ago
-///   (a file system without locks, a file of a version that did not lock).
+///   (a file system without locks, a file of a version that did not lock);
+/// - no list of renames of its run is in the folder: a run killed while it published, whose
+///   publish the next run that publishes here finishes (``PublishManifest``).
 ///
 /// A run in another PID namespace sharing the folder (another container) looks dead by its PID,
 /// but holds its lock: its temporary file is kept. Two runs writing one output at once already
@@ -54,19 +56,22 @@ enum StaleTemporaryFiles {
     private static func abandoned(in folder: String, now: time_t) -> [String] {
         guard let directory = opendir(folder) else { return [] }
         defer { closedir(directory) }
-        var found: [String] = []
+        var found: [(name: String, processID: pid_t)] = []
+        // A killed run's outputs whose publish a next run is to finish (``PublishManifest``).
+        var listed: Set<pid_t> = []
         while let entry = readdir(directory) {
             let entryName = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
             }
+            if let pid = PublishManifest.processID(inListName: entryName) { listed.insert(pid) }
             guard let pid = processID(inTemporaryName: entryName), kill(pid, 0) != 0, errno == ESRCH else { continue }
             var info = stat()
             let path = folder + "/" + entryName
             guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == getuid(),
                   now - info.st_mtim.tv_sec >= minimumAge || isUnlocked(path) else { continue }
-            found.append(entryName)
+            found.append((entryName, pid))
         }
-        return found
+        return found.filter { !listed.contains($0.processID) }.map(\.name)
     }
 
     /// Whether no process holds the lock of the regular file at `path` (its writer died). `false`

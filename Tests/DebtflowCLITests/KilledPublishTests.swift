@@ -60,7 +60,7 @@ struct KilledPublishTests {
         return path
     }()
 
-    @Test("the state a kill leaves (one output renamed, one not, the list beside them) is finished by the next run",
+    @Test("the state a kill leaves (one output renamed, one not, the list beside them) is finished by the next run that publishes, not by a dry run",
           .timeLimit(.minutes(1)))
     func writtenStateIsFinished() throws {
         let folder = try workspace()
@@ -74,6 +74,13 @@ struct KilledPublishTests {
         let list = [out + "/.valid.ndjson.tmp-\(dead)-8", out + "/valid.ndjson", out + "/.rejects.ndjson.tmp-\(dead)-9", out + "/rejects.ndjson"]
             .map { $0 + "\0" }.joined()
         try Data(list.utf8).write(to: URL(fileURLWithPath: out + "/.debtflow-publishing-\(dead)-1"))
+
+        // A dry run publishes nothing, a killed run's publish included.
+        let dry = try TestSupport.runDebtflow(["run", folder.appendingPathComponent("p.json").path, "--dry-run"], timeout: 30)
+        #expect(dry.status == 1, "\(dry.stderrText)")
+        #expect(text(folder, "out/rejects.ndjson") == "last night's rejects\n")
+        #expect(try lists(folder).count == 1)
+        #expect(!dry.stderrText.contains("publish of a run killed"), "\(dry.stderrText)")
 
         let result = try failingRun(folder)
         #expect(result.status == 3, "\(result.stderrText)")
