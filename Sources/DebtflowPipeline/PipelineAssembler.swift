@@ -93,6 +93,7 @@ public struct PipelineAssembler {
         for sink in configuration.sinks {
             report.append("\(sink.jsonPath): \(sink.format.rawValue) → \(sink.path ?? sink.http.map { Redaction.url($0.url) } ?? "?")")
         }
+        report += killedPublishes(plan: plan)
         if case .magicline(let pager) = configuration.read.reader {
             let source = try MagiclineDebtorSource(configuration: pager)
             try await source.probe()
@@ -125,6 +126,24 @@ public struct PipelineAssembler {
                 : "\(sink.jsonPath): OAuth2 client credentials accepted (a token was issued)")
         }
         return report
+    }
+
+    /// The output folders where a run killed while it renamed its outputs into place left them
+    /// half published (``PublishManifest``): the next run finishes that publish first.
+    private func killedPublishes(plan: InputPlan?) -> [String] {
+        let claims = configuration.pathClaims(additionalOutputs: [], dryRun: false, matchedInputs: plan?.matched)
+        var folders: [String] = []
+        for claim in claims.outputs {
+            guard case .config = claim.role else { continue }
+            let folder = claim.path.lastIndex(of: "/").map { String(claim.path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
+            if !folders.contains(folder) { folders.append(folder) }
+        }
+        return folders.flatMap { folder in
+            PublishManifest.abandonedLists(in: folder).map { list in
+                "warning: \(folder): a run killed while it renamed its outputs into place (process \(list.processID)) left them "
+                    + "half published (\(list.name)); the next run that publishes here finishes that first"
+            }
+        }
     }
 
     /// Every output can be written where it is configured (``OutputLocation``), and none is an

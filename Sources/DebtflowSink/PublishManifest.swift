@@ -185,6 +185,22 @@ public struct PublishManifest: Sendable, Equatable {
         return reports
     }
 
+    /// The lists in `folder` that a run killed while it renamed its outputs into place left (no
+    /// process holds their lock), with that run's PID: what the next run that publishes there
+    /// finishes first. Reads the folder only (`debtflow check`).
+    public static func abandonedLists(in folder: String) -> [(name: String, processID: pid_t)] {
+        guard let directory = opendir(folder) else { return [] }
+        defer { closedir(directory) }
+        var lists: [(name: String, processID: pid_t)] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if let pid = processID(inListName: name), StaleTemporaryFiles.isUnlocked(folder + "/" + name) { lists.append((name, pid)) }
+        }
+        return lists.sorted { $0.name < $1.name }
+    }
+
     /// Reads the copy of a list at `path`, in `folder`: pairs of NUL-ended paths, each absolute
     /// or a bare name in `folder` (made absolute, or `folder`-based, here). `nil` when it is not one.
     static func read(_ path: String, in folder: String) -> PublishManifest? {

@@ -60,7 +60,7 @@ struct KilledPublishTests {
         return path
     }()
 
-    @Test("the state a kill leaves (one output renamed, one not, the list beside them) is finished by the next run that publishes, not by a dry run",
+    @Test("the state a kill leaves (one output renamed, one not, the list beside them) is finished by the next run that publishes, not by a dry run; check says it is there",
           .timeLimit(.minutes(1)))
     func writtenStateIsFinished() throws {
         let folder = try workspace()
@@ -74,6 +74,14 @@ struct KilledPublishTests {
         let list = [out + "/.valid.ndjson.tmp-\(dead)-8", out + "/valid.ndjson", out + "/.rejects.ndjson.tmp-\(dead)-9", out + "/rejects.ndjson"]
             .map { $0 + "\0" }.joined()
         try Data(list.utf8).write(to: URL(fileURLWithPath: out + "/.debtflow-publishing-\(dead)-1"))
+
+        // `check` says so, and changes nothing.
+        let check = try TestSupport.runDebtflow(["check", folder.appendingPathComponent("p.json").path], timeout: 30)
+        #expect(check.status == 0, "\(check.stderrText)")
+        #expect(check.stderrText.contains("warning: \(folder.path)/out: a run killed while it renamed its outputs into place (process \(dead)) "
+                                          + "left them half published (.debtflow-publishing-\(dead)-1); the next run that publishes here finishes that first"),
+                "\(check.stderrText)")
+        #expect(try lists(folder).count == 1)
 
         // A dry run publishes nothing, a killed run's publish included.
         let dry = try TestSupport.runDebtflow(["run", folder.appendingPathComponent("p.json").path, "--dry-run"], timeout: 30)
