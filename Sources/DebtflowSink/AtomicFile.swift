@@ -12,9 +12,10 @@ private let pendingTemporaryFiles = Mutex<Set<String>>([])
 private let publishesUnderWay = Atomic<Int>(0)
 /// Set when a run starts renaming its outputs into place; never cleared: the run is finished.
 private let publishBegan = Atomic<Bool>(false)
-/// The outputs flushed to disk and not yet published or discarded, by temporary path: what
-/// ``AtomicFile/publishingAll(_:)`` writes down before its first rename (``PublishManifest``).
-private let flushedAwaitingPublish = Mutex<[String: PublishManifest.Rename]>([:])
+/// The outputs flushed to disk and not yet published or discarded, by temporary path, with their
+/// temporary and final paths made absolute (`nil` when they cannot be: no list is written then):
+/// what ``AtomicFile/publishingTogether(_:)`` writes down before its first rename (``PublishManifest``).
+private let flushedAwaitingPublish = Mutex<[String: (temporaryPath: String, finalPath: String)?]>([:])
 /// The folders whose renames ``AtomicFile/publishingAll(_:)`` syncs once at its end, or `nil`
 /// outside it (each ``AtomicFile/publish()`` then syncs its own folder).
 private let foldersToSyncAfterPublish = Mutex<Set<String>?>(nil)
@@ -155,21 +156,21 @@ public final class AtomicFile {
             throw DebtflowError.sink("cannot flush output to disk", location: .init(file: path), cause: String(cString: strerror(code)))
         }
         isFlushed = true
-        if let temporaryPath, case .file(let finalPath) = target, let rename = Self.absoluteRename(temporaryPath, finalPath) {
-            flushedAwaitingPublish.withLock { $0[temporaryPath] = rename }
+        if let temporaryPath, case .file(let finalPath) = target {
+            let paths = Self.absolutePaths(temporaryPath, finalPath)
+            flushedAwaitingPublish.withLock { $0[temporaryPath] = .some(paths) }
         }
     }
 
-    /// The rename from `temporaryPath` to `finalPath` (one folder) with absolute paths, for a
-    /// ``PublishManifest`` that a run started elsewhere may read; `nil` when the folder cannot be
-    /// resolved.
-    private static func absoluteRename(_ temporaryPath: String, _ finalPath: String) -> PublishManifest.Rename? {
+    /// `temporaryPath` and `finalPath` (one folder) made absolute, for a ``PublishManifest`` that
+    /// a run started elsewhere may read; `nil` when the folder cannot be resolved to a UTF-8 path.
+    private static func absolutePaths(_ temporaryPath: String, _ finalPath: String) -> (temporaryPath: String, finalPath: String)? {
         let (folder, name) = split(finalPath)
         guard let resolved = realpath(folder, nil) else { return nil }
         defer { free(resolved) }
-        let absolute = String(cString: resolved)
+        guard let absolute = String(validatingCString: resolved) else { return nil }
         let base = absolute == "/" ? "" : absolute
-        return PublishManifest.Rename(temporaryPath: base + "/" + split(temporaryPath).name, finalPath: base + "/" + name)
+        return (base + "/" + split(temporaryPath).name, base + "/" + name)
     }
 
     /// Flushes the file to disk (unless ``flushToDisk()`` did) and renames it into place, then
@@ -237,8 +238,12 @@ public final class AtomicFile {
     public static func publishingTogether<Result>(_ body: () async throws -> Result) async rethrows -> Result {
         publishesUnderWay.add(1, ordering: .sequentiallyConsistent)
         defer { publishesUnderWay.subtract(1, ordering: .sequentiallyConsistent) }
-        let renames = flushedAwaitingPublish.withLock { $0.values.sorted { $0.finalPath < $1.finalPath } }
-        let manifest = PublishManifest.write(renames)
+        // What each output's files are now, before the first rename; no list when one cannot be named.
+        let awaiting = flushedAwaitingPublish.withLock { Array($0.values) }
+        let paths = awaiting.compactMap { $0 }
+        let renames = paths.count == awaiting.count
+            ? paths.compactMap { PublishManifest.Rename(temporaryPath: $0.temporaryPath, finalPath: $0.finalPath) } : []
+        let manifest = PublishManifest.write(renames.count == paths.count ? renames.sorted { $0.finalPath < $1.finalPath } : [])
         foldersToSyncAfterPublish.withLock { $0 = [] }
         defer {
             let folders = foldersToSyncAfterPublish.withLock { folders in

@@ -15,25 +15,85 @@ import Glibc
 ///
 /// A copy of the list is written in every folder the renames touch, named
 /// `.debtflow-publishing-PID-N`, 0600, and locked (`flock`) by its run until the renames are done
-/// and the copies removed; where the lock cannot be taken no list is written. It holds, for each
-/// output, its temporary file's and its final path, NUL-separated: a bare name for a file in the
-/// copy's own folder (so a copy read through another path to that folder, a bind mount, still
-/// names its files), an absolute path for a file in another folder.
+/// and the copies removed; where the lock cannot be taken no list is written. For each output it
+/// holds its temporary file's path, its final path (a bare name for a file in the copy's own
+/// folder, so a copy read through another path to that folder, a bind mount, still names its
+/// files; an absolute path for a file in another folder), and what both files were when the list
+/// was written (device and inode; the final's size and modification time, or that there was none).
 ///
-/// A copy is finished only when no process holds its lock (its PID is not asked: a run in a fresh
-/// PID namespace may have the same one), and only when the killed run had renamed at least one
-/// output (else last night's set is still whole, and stays). Only files named as that run's
-/// temporary files of the listed outputs (`.NAME.tmp-PID-N`, the same PID), owned by this user
-/// and regular, are renamed, each output once; never over a folder, device, FIFO or symbolic link,
-/// nor over a file changed after the list was written (its change time: restored from a backup,
-/// published by another run).
+/// A list is finished only when no process holds its lock (its PID is not asked: a run in a fresh
+/// PID namespace may have the same one), and only when the folders are exactly as the killed run
+/// left them: each output either renamed into place (the final is the temporary file written
+/// down) or not yet (the temporary file is there and the final is still what it was), at least one
+/// of each. Anything else (an output restored, replaced, moved, a folder not found) means the set
+/// is no longer the killed run's to finish: nothing is renamed, the list is removed, and the next
+/// run is told the outputs may not belong together. A list that cannot be read (a power cut while
+/// it was written) is removed and said. Only files named as that run's temporary files of the
+/// listed outputs (`.NAME.tmp-PID-N`, the same PID), owned by this user and regular, are renamed.
 public struct PublishManifest: Sendable, Equatable {
-    /// One output to rename into place.
+    /// One output to rename into place, and what its files were when the list was written.
     public struct Rename: Sendable, Equatable {
         /// The temporary file: absolute, or a bare name in the list's own folder.
         public var temporaryPath: String
         /// Where it is published: absolute, or a bare name in the list's own folder.
         public var finalPath: String
+        /// The temporary file's device and inode.
+        public var temporary: FileIdentity
+        /// The final file's identity before the rename, or `nil` when there was none.
+        public var previousFinal: FileIdentity?
+
+        public init(temporaryPath: String, finalPath: String, temporary: FileIdentity, previousFinal: FileIdentity?) {
+            self.temporaryPath = temporaryPath
+            self.finalPath = finalPath
+            self.temporary = temporary
+            self.previousFinal = previousFinal
+        }
+
+        /// The rename of `temporaryPath` to `finalPath` as the files are now, or `nil` when the
+        /// temporary file is not a regular file.
+        init?(temporaryPath: String, finalPath: String) {
+            guard let temporary = FileIdentity(path: temporaryPath) else { return nil }
+            self.init(temporaryPath: temporaryPath, finalPath: finalPath, temporary: temporary, previousFinal: FileIdentity(path: finalPath))
+        }
+    }
+
+    /// What a file is: which one (device, inode) and, to tell a rewrite in place, its size and
+    /// modification time. A hard link, a `chmod` or an access leave it the same; a copy, a
+    /// restore or a rename over it do not.
+    public struct FileIdentity: Sendable, Equatable {
+        public var device: UInt64
+        public var inode: UInt64
+        public var size: Int64
+        public var modifiedSeconds: Int64
+        public var modifiedNanoseconds: Int64
+
+        /// The identity of the regular file at `path` (not followed), or `nil`.
+        public init?(path: String) {
+            var info = stat()
+            guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+            device = UInt64(info.st_dev)
+            inode = UInt64(info.st_ino)
+            size = Int64(info.st_size)
+            modifiedSeconds = Int64(info.st_mtim.tv_sec)
+            modifiedNanoseconds = Int64(info.st_mtim.tv_nsec)
+        }
+
+        init(device: UInt64, inode: UInt64, size: Int64, modifiedSeconds: Int64, modifiedNanoseconds: Int64) {
+            (self.device, self.inode, self.size) = (device, inode, size)
+            (self.modifiedSeconds, self.modifiedNanoseconds) = (modifiedSeconds, modifiedNanoseconds)
+        }
+
+        /// The same file (device and inode), whatever its size or time now.
+        func isSameFile(as other: FileIdentity) -> Bool { device == other.device && inode == other.inode }
+
+        var text: String { "\(device) \(inode) \(size) \(modifiedSeconds) \(modifiedNanoseconds)" }
+
+        init?(text: Substring) {
+            let numbers = text.split(separator: " ")
+            guard numbers.count == 5, let device = UInt64(numbers[0]), let inode = UInt64(numbers[1]), let size = Int64(numbers[2]),
+                  let seconds = Int64(numbers[3]), let nanoseconds = Int64(numbers[4]) else { return nil }
+            self.init(device: device, inode: inode, size: size, modifiedSeconds: seconds, modifiedNanoseconds: nanoseconds)
+        }
     }
 
     /// The renames, by final path.
@@ -82,8 +142,9 @@ public struct PublishManifest: Sendable, Equatable {
         return Written(copies: copies)
     }
 
-    /// The list as the copy in `folder` holds it: each path NUL-ended, a file in `folder` by its
-    /// bare name.
+    /// The list as the copy in `folder` holds it: per output three NUL-ended fields, the
+    /// temporary path, the final path (a file in `folder` by its bare name) and the identities
+    /// (`T…` for the temporary file, then `F…` for the final file before, or `F-`).
     static func encoded(_ renames: [Rename], in folder: String) -> [UInt8] {
         var content: [UInt8] = []
         for rename in renames {
@@ -91,6 +152,7 @@ public struct PublishManifest: Sendable, Equatable {
                 let (pathFolder, name) = AtomicFile.split(path)
                 content += Array((pathFolder == folder ? name : path).utf8) + [0]
             }
+            content += Array("T\(rename.temporary.text) F\(rename.previousFinal.map(\.text) ?? "-")".utf8) + [0]
         }
         return content
     }
@@ -109,30 +171,42 @@ public struct PublishManifest: Sendable, Equatable {
     /// The folders already looked at by this process.
     private static let foldersSeen = Mutex<Set<String>>([])
 
+    /// What the files of one listed output are now, against the list.
+    private enum OutputState {
+        /// Renamed into place by the killed run.
+        case published
+        /// Its temporary file waits, and the final file is what it was.
+        case waiting
+        /// Anything else: restored, replaced, moved, not found.
+        case changed(String)
+    }
+
     /// Finishes the publishes that runs killed between two renames left in `folder` (once per
-    /// folder per process): renames each listed temporary file still there into place, syncs the
-    /// folders, and removes every copy of the list. A list whose run renamed nothing yet is only
-    /// removed (its temporary files go with the sweep, ``StaleTemporaryFiles``).
-    /// - Returns: one line per list finished (or that could not be), naming the outputs.
+    /// folder per process), when the folders are as the killed run left them (see the type's
+    /// documentation); otherwise removes the list and says the outputs may not be one set.
+    /// - Returns: one line per list finished, left unfinished or unreadable.
     static func finishAbandoned(in folder: String) -> [String] {
         let firstLook = foldersSeen.withLock { $0.insert(folder).inserted }
-        guard firstLook, let directory = opendir(folder) else { return [] }
-        var found: [(path: String, processID: pid_t)] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if let pid = processID(inListName: name) { found.append((folder + "/" + name, pid)) }
-        }
-        closedir(directory)
+        guard firstLook else { return [] }
         var reports: [String] = []
-        for (path, pid) in found.sorted(by: { $0.path < $1.path }) {
+        for (name, pid) in lists(in: folder) {
+            let path = folder + "/" + name
             var info = stat()
-            guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == getuid(), info.st_size <= 1 << 24,
-                  StaleTemporaryFiles.isUnlocked(path), let manifest = read(path, in: folder) else { continue }
-            let written = info.st_mtim
-            var renamedBefore = 0
-            var pending: [Rename] = []
+            guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == getuid() else { continue }
+            // Held while the list is finished: two runs starting at once do not both finish it.
+            let lock = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+            guard lock >= 0 else { continue }
+            defer { close(lock) }
+            guard flock(lock, LOCK_EX | LOCK_NB) == 0 else { continue }
+            let opening = "a run killed while it renamed its outputs into place (process \(pid))"
+            guard info.st_size <= 1 << 24, let manifest = read(path, in: folder) else {
+                unlink(path)
+                reports.append("removed the list of renames of \(opening), which could not be read (\(name)): "
+                               + "if that run had renamed some of its outputs, they may not belong with the others beside them; "
+                               + "its temporary files are removed")
+                continue
+            }
+            var states: [(rename: Rename, state: OutputState)] = []
             var finals: Set<String> = []
             var folders: [String] = []
             for rename in manifest.renames where finals.insert(rename.finalPath).inserted {
@@ -141,54 +215,71 @@ public struct PublishManifest: Sendable, Equatable {
                 let (temporaryFolder, temporaryName) = AtomicFile.split(rename.temporaryPath)
                 guard temporaryFolder == renameFolder,
                       StaleTemporaryFiles.processID(inTemporaryName: temporaryName, ofOutput: finalName) == pid else { continue }
-                if lstat(rename.temporaryPath, &info) == 0 {
-                    if info.st_mode & S_IFMT == S_IFREG, info.st_uid == getuid() { pending.append(rename) }
-                } else if lstat(rename.finalPath, &info) == 0 {
-                    renamedBefore += 1
-                }
+                states.append((rename, state(of: rename)))
             }
-            var published: [String] = [], changed: [String] = [], blocked: [String] = []
-            // Nothing renamed yet: last night's set is whole, and stays.
-            if renamedBefore > 0 {
-                for rename in pending {
-                    if !isReplaceable(rename.finalPath) {
-                        blocked.append(MessageExcerpt.path(rename.finalPath) + " in place (a folder, device, FIFO or symbolic link is there now)")
-                    } else if isChanged(rename.finalPath, after: written) {
-                        changed.append(MessageExcerpt.path(rename.finalPath))
-                    } else if Glibc.rename(rename.temporaryPath, rename.finalPath) != 0 {
-                        blocked.append(MessageExcerpt.path(rename.finalPath) + " in place (\(String(cString: strerror(errno))))")
-                    } else {
-                        published.append(MessageExcerpt.path(rename.finalPath))
-                    }
+            // The other folders' copies of this list go with this one, whatever is decided.
+            defer {
+                unlink(path)
+                for other in folders where other != folder { unlink(other + "/" + name) }
+            }
+            let published = states.filter { if case .published = $0.state { true } else { false } }.count
+            let waiting = states.filter { if case .waiting = $0.state { true } else { false } }.map(\.rename)
+            let changed = states.compactMap { if case .changed(let why) = $0.state { why } else { nil } }
+            // Nothing renamed yet: last night's set is whole, and stays (the sweep removes the rest).
+            guard published > 0 else { continue }
+            guard changed.isEmpty else {
+                reports.append("did not finish the publish of \(opening): \(changed.joined(separator: "; ")); "
+                               + "the \(published) output\(published == 1 ? "" : "s") it had published may not belong with the others "
+                               + "beside \(published == 1 ? "it" : "them"): run the pipeline again")
+                continue
+            }
+            // Every rename done: a kill after the last one.
+            guard !waiting.isEmpty else { continue }
+            var put: [String] = [], failed: [String] = []
+            for rename in waiting {
+                if Glibc.rename(rename.temporaryPath, rename.finalPath) == 0 {
+                    put.append(MessageExcerpt.path(rename.finalPath))
+                } else {
+                    failed.append("\(MessageExcerpt.path(rename.finalPath)) (\(String(cString: strerror(errno))))")
                 }
             }
             for other in folders { syncFolder(other) }
-            // This copy, and the other folders' copies of the list, named alike.
-            let listName = AtomicFile.split(path).name
-            unlink(path)
-            for other in folders where other != folder { unlink(other + "/" + listName) }
-            guard renamedBefore > 0 else { continue }
-            let opening = "a run killed while it renamed its outputs into place (process \(pid))"
-            if changed.isEmpty && blocked.isEmpty {
-                guard !published.isEmpty else { continue }
-                reports.append("finished the publish of \(opening): put \(published.joined(separator: ", ")) in place beside the "
-                               + "\(renamedBefore) output\(renamedBefore == 1 ? "" : "s") it had published, so its outputs are one set again")
+            if failed.isEmpty {
+                reports.append("finished the publish of \(opening): put \(put.joined(separator: ", ")) in place beside the "
+                               + "\(published) output\(published == 1 ? "" : "s") it had published, so its outputs are one set again")
             } else {
-                var parts: [String] = []
-                if !published.isEmpty { parts.append("put \(published.joined(separator: ", ")) in place") }
-                if !changed.isEmpty { parts.append("left \(changed.joined(separator: ", ")) as it is (changed after that run was killed)") }
-                if !blocked.isEmpty { parts.append("could not put \(blocked.joined(separator: ", "))") }
-                reports.append("could not wholly finish the publish of \(opening): \(parts.joined(separator: "; ")); its outputs beside "
-                               + "the \(renamedBefore) it had published are not one set: run the pipeline again")
+                reports.append("could not wholly finish the publish of \(opening): "
+                               + (put.isEmpty ? "" : "put \(put.joined(separator: ", ")) in place; ")
+                               + "could not put \(failed.joined(separator: ", ")) in place; its outputs are not one set: run the pipeline again")
             }
         }
         return reports
     }
 
-    /// The lists in `folder` that a run killed while it renamed its outputs into place left (no
-    /// process holds their lock), with that run's PID: what the next run that publishes there
-    /// finishes first. Reads the folder only (`debtflow check`).
-    public static func abandonedLists(in folder: String) -> [(name: String, processID: pid_t)] {
+    /// Where one listed output stands now.
+    private static func state(of rename: Rename) -> OutputState {
+        let temporary = FileIdentity(path: rename.temporaryPath)
+        let final = FileIdentity(path: rename.finalPath)
+        if temporary == nil, let final, final.isSameFile(as: rename.temporary) { return .published }
+        if let temporary, temporary.isSameFile(as: rename.temporary), final == rename.previousFinal {
+            if final == nil {
+                // Nothing there, as before; or something that is not a regular file now.
+                var info = stat()
+                if lstat(rename.finalPath, &info) == 0 {
+                    return .changed("\(MessageExcerpt.path(rename.finalPath)) is now a folder, device, FIFO or symbolic link")
+                }
+            }
+            return .waiting
+        }
+        if temporary == nil && final == nil {
+            return .changed("neither \(MessageExcerpt.path(rename.finalPath)) nor its temporary file can be found "
+                            + "(moved, or the folder is mounted elsewhere now?)")
+        }
+        return .changed("\(MessageExcerpt.path(rename.finalPath)) was changed after that run was killed")
+    }
+
+    /// The lists in `folder` (names and their runs' PIDs), locked or not.
+    private static func lists(in folder: String) -> [(name: String, processID: pid_t)] {
         guard let directory = opendir(folder) else { return [] }
         defer { closedir(directory) }
         var lists: [(name: String, processID: pid_t)] = []
@@ -196,13 +287,20 @@ public struct PublishManifest: Sendable, Equatable {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
             }
-            if let pid = processID(inListName: name), StaleTemporaryFiles.isUnlocked(folder + "/" + name) { lists.append((name, pid)) }
+            if let pid = processID(inListName: name) { lists.append((name, pid)) }
         }
         return lists.sorted { $0.name < $1.name }
     }
 
-    /// Reads the copy of a list at `path`, in `folder`: pairs of NUL-ended paths, each absolute
-    /// or a bare name in `folder` (made absolute, or `folder`-based, here). `nil` when it is not one.
+    /// The lists in `folder` that a run killed while it renamed its outputs into place left (no
+    /// process holds their lock), with that run's PID: what the next run that publishes there
+    /// finishes first. Reads the folder only (`debtflow check`).
+    public static func abandonedLists(in folder: String) -> [(name: String, processID: pid_t)] {
+        lists(in: folder).filter { StaleTemporaryFiles.isUnlocked(folder + "/" + $0.name) }
+    }
+
+    /// Reads the copy of a list at `path`, in `folder` (see ``encoded(_:in:)``), bare names made
+    /// `folder`-based. `nil` when it is not one.
     static func read(_ path: String, in folder: String) -> PublishManifest? {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { return nil }
@@ -218,10 +316,28 @@ public struct PublishManifest: Sendable, Equatable {
             if bytes.count > 1 << 24 { return nil }
         }
         guard bytes.last == 0 else { return nil }
-        let entries = bytes.dropLast().split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
-        guard entries.count % 2 == 0, entries.allSatisfy({ $0.hasPrefix("/") || (!$0.isEmpty && !$0.contains("/")) }) else { return nil }
-        let paths = entries.map { $0.hasPrefix("/") ? $0 : folder + "/" + $0 }
-        return PublishManifest(renames: stride(from: 0, to: paths.count, by: 2).map { Rename(temporaryPath: paths[$0], finalPath: paths[$0 + 1]) })
+        let fields = bytes.dropLast().split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        guard !fields.isEmpty, fields.count % 3 == 0 else { return nil }
+        var renames: [Rename] = []
+        for start in stride(from: 0, to: fields.count, by: 3) {
+            let paths = fields[start..<start + 2]
+            guard paths.allSatisfy({ $0.hasPrefix("/") || (!$0.isEmpty && !$0.contains("/")) }) else { return nil }
+            // `T` and five numbers, a space, `F` and five numbers or `-`.
+            let identities = fields[start + 2].split(separator: " F", maxSplits: 1, omittingEmptySubsequences: false)
+            guard identities.count == 2, identities[0].hasPrefix("T"), let temporary = FileIdentity(text: identities[0].dropFirst())
+            else { return nil }
+            let finalText = identities[1]
+            let previousFinal: FileIdentity?
+            if finalText == "-" {
+                previousFinal = nil
+            } else {
+                guard let identity = FileIdentity(text: finalText) else { return nil }
+                previousFinal = identity
+            }
+            let absolute = paths.map { $0.hasPrefix("/") ? $0 : folder + "/" + $0 }
+            renames.append(Rename(temporaryPath: absolute[0], finalPath: absolute[1], temporary: temporary, previousFinal: previousFinal))
+        }
+        return PublishManifest(renames: renames)
     }
 
     /// The PID in a list's name `.debtflow-publishing-PID-N`, else `nil`.
@@ -231,22 +347,6 @@ public struct PublishManifest: Sendable, Equatable {
         guard numbers.count == 2, numbers.allSatisfy({ !$0.isEmpty && $0.count <= 10 && $0.allSatisfy(\.isASCIIDigit) }),
               let pid = pid_t(numbers[0]), pid > 0, pid <= StaleTemporaryFiles.largestPID else { return nil }
         return pid
-    }
-
-    /// Whether an output may be renamed over `path`: nothing there, or a regular file (a symbolic
-    /// link was resolved to its target when the list was written, so one now is left alone).
-    private static func isReplaceable(_ path: String) -> Bool {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return errno == ENOENT }
-        return info.st_mode & S_IFMT == S_IFREG
-    }
-
-    /// Whether the file at `path` changed after `time` (its change time, which a copy that keeps
-    /// modification times, `cp -p`, `rsync -a`, and a rename into place, both set).
-    private static func isChanged(_ path: String, after time: timespec) -> Bool {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return false }
-        return (info.st_ctim.tv_sec, info.st_ctim.tv_nsec) > (time.tv_sec, time.tv_nsec)
     }
 
     /// Flushes a folder's entries (its renames, its new files) to disk.

@@ -53,6 +53,13 @@ struct KilledPublishTests {
     }
 
     /// strace, when it is installed and may trace here (a container may forbid `ptrace`).
+    /// A file's device, inode, size and modification time, as a publish list writes them.
+    private func identity(_ path: String) -> String {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return "?" }
+        return "\(info.st_dev) \(info.st_ino) \(info.st_size) \(info.st_mtim.tv_sec) \(info.st_mtim.tv_nsec)"
+    }
+
     private static let strace: String? = {
         guard let path = ["/usr/bin/strace", "/bin/strace"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }),
               let probe = try? TestSupport.run(URL(fileURLWithPath: path), ["-o", "/dev/null", "/bin/true"], timeout: 10),
@@ -68,12 +75,18 @@ struct KilledPublishTests {
         // A dead PID (looked for from the top of the range Linux gives).
         var dead: pid_t = 1 << 22
         while kill(dead, 0) == 0 || errno != ESRCH { dead -= 1 }
-        try Data("tonight's valid\n".utf8).write(to: URL(fileURLWithPath: out + "/valid.ndjson"))
-        try Data("tonight's rejects\n".utf8).write(to: URL(fileURLWithPath: out + "/.rejects.ndjson.tmp-\(dead)-9"))
-        // The list's format: each output's temporary and final path, absolute, each ended by NUL.
-        let list = [out + "/.valid.ndjson.tmp-\(dead)-8", out + "/valid.ndjson", out + "/.rejects.ndjson.tmp-\(dead)-9", out + "/rejects.ndjson"]
+        // As the killed run left it: both temporary files written, the list, then valid.ndjson renamed.
+        let validTemporary = out + "/.valid.ndjson.tmp-\(dead)-8", rejectsTemporary = out + "/.rejects.ndjson.tmp-\(dead)-9"
+        try Data("tonight's valid\n".utf8).write(to: URL(fileURLWithPath: validTemporary))
+        try Data("tonight's rejects\n".utf8).write(to: URL(fileURLWithPath: rejectsTemporary))
+        // The list's format: per output its temporary and final path (a bare name in the list's
+        // folder), then `T` and the temporary file's device, inode, size, modification seconds and
+        // nanoseconds, ` F` and the same of the final file before (or `-`); each field NUL-ended.
+        let list = [".valid.ndjson.tmp-\(dead)-8", "valid.ndjson", "T\(identity(validTemporary)) F\(identity(out + "/valid.ndjson"))",
+                    ".rejects.ndjson.tmp-\(dead)-9", "rejects.ndjson", "T\(identity(rejectsTemporary)) F\(identity(out + "/rejects.ndjson"))"]
             .map { $0 + "\0" }.joined()
         try Data(list.utf8).write(to: URL(fileURLWithPath: out + "/.debtflow-publishing-\(dead)-1"))
+        #expect(rename(validTemporary, out + "/valid.ndjson") == 0)
 
         // `check` says so, and changes nothing.
         let check = try TestSupport.runDebtflow(["check", folder.appendingPathComponent("p.json").path], timeout: 30)

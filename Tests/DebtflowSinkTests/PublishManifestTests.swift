@@ -9,7 +9,8 @@ import Testing
 
 /// A run killed between two of its renames (SIGKILL, the OOM killer, a power cut) must not leave
 /// tonight's valid file beside last night's rejects: the renames are written down before the
-/// first, and the next run writing into one of those folders finishes them.
+/// first, and the next run that publishes into one of those folders finishes them, when the
+/// folders are still as the killed run left them.
 @Suite("The list of a publish's renames")
 struct PublishManifestTests {
     /// A PID no process has (looked for from the top of the range Linux gives).
@@ -31,11 +32,38 @@ struct PublishManifestTests {
         try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix(".debtflow-publishing-") }
     }
 
-    /// Writes a list as process `pid` would have, then lets go of it as a killed process does
-    /// (its descriptors close, its locks go): what a next run finds.
-    private func abandonedList(_ renames: [PublishManifest.Rename], pid: pid_t) {
+    /// One output of a killed run: its final path, what the run wrote, and its temporary file's
+    /// name (`.NAME.tmp-PID-N` unless given).
+    private struct Output {
+        var final: String
+        var content: String
+        var temporaryName: String? = nil
+    }
+
+    /// What a run (process `pid`) killed after renaming its first `renamed` outputs leaves: each
+    /// output's temporary file written, the list written as the run writes it (before any
+    /// rename), the first `renamed` renamed into place, and the list let go of (a killed
+    /// process's descriptors close and its locks go).
+    private func killedRun(_ outputs: [Output], renamed: Int, pid: pid_t) {
+        var renames: [PublishManifest.Rename] = []
+        for (index, output) in outputs.enumerated() {
+            let (folder, name) = AtomicFile.split(output.final)
+            let temporary = folder + "/" + (output.temporaryName ?? ".\(name).tmp-\(pid)-\(index)")
+            write(output.content, to: temporary)
+            if let rename = PublishManifest.Rename(temporaryPath: temporary, finalPath: output.final) { renames.append(rename) }
+        }
         let written = PublishManifest.write(renames, processID: pid)
+        #expect(!written.copies.isEmpty)
+        for rename in renames.prefix(renamed) { #expect(Glibc.rename(rename.temporaryPath, rename.finalPath) == 0) }
         for copy in written.copies { close(copy.descriptor) }
+    }
+
+    /// The next run's output at `path`: it finishes what it can, and what it says is returned.
+    private func nextRun(_ path: String) throws -> [String] {
+        var said: [String] = []
+        let output = try AtomicFile(path: path, removedLeftovers: { said.append($0) }, finishingKilledPublish: true)
+        output.discard()
+        return said
     }
 
     @Test("a list's name gives its PID; other names give none", arguments: [
@@ -47,14 +75,18 @@ struct PublishManifestTests {
         #expect(PublishManifest.processID(inListName: name) == pid)
     }
 
-    @Test("a list is written in every folder its renames touch, reads back the same, and none is written for one rename")
+    @Test("a list is written in every folder its renames touch, 0600 and locked, reads back the same, and none is written for one rename")
     func writtenAndRead() throws {
         let first = try TestSupport.makeTemporaryDirectory("debtflow-list-a")
         let second = try TestSupport.makeTemporaryDirectory("debtflow-list-b")
-        let renames = [
-            PublishManifest.Rename(temporaryPath: first.path + "/.valid.ndjson.tmp-1-2", finalPath: first.path + "/valid.ndjson"),
-            PublishManifest.Rename(temporaryPath: second.path + "/.rejects.ndjson.tmp-1-3", finalPath: second.path + "/rejects.ndjson"),
+        write("v", to: first.path + "/.valid.ndjson.tmp-1-2")
+        write("r", to: second.path + "/.rejects.ndjson.tmp-1-3")
+        write("last night's", to: second.path + "/rejects.ndjson")
+        let renames = try [
+            #require(PublishManifest.Rename(temporaryPath: first.path + "/.valid.ndjson.tmp-1-2", finalPath: first.path + "/valid.ndjson")),
+            #require(PublishManifest.Rename(temporaryPath: second.path + "/.rejects.ndjson.tmp-1-3", finalPath: second.path + "/rejects.ndjson")),
         ]
+        #expect(renames[0].previousFinal == nil && renames[1].previousFinal != nil)
         let written = PublishManifest.write(renames, processID: 4242)
         #expect(written.copies.count == 2)
         for folder in [first, second] {
@@ -72,91 +104,92 @@ struct PublishManifestTests {
         #expect(PublishManifest.write(Array(renames.prefix(1))).copies.isEmpty)
         // A copy names the files of its own folder by their bare names (a copy read through another
         // path to the folder, a bind mount, still names them), the others' by absolute paths.
-        #expect(String(decoding: PublishManifest.encoded(renames, in: first.path), as: UTF8.self)
-                == ".valid.ndjson.tmp-1-2\0valid.ndjson\0\(second.path)/.rejects.ndjson.tmp-1-3\0\(second.path)/rejects.ndjson\0")
+        let fields = PublishManifest.encoded(renames, in: first.path).split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        #expect(fields.count == 6)
+        #expect(Array(fields.prefix(2)) == [".valid.ndjson.tmp-1-2", "valid.ndjson"])
+        #expect(fields[2].hasPrefix("T") && fields[2].hasSuffix(" F-"), "\(fields[2])")
+        #expect(Array(fields[3...4]) == [second.path + "/.rejects.ndjson.tmp-1-3", second.path + "/rejects.ndjson"])
+        #expect(fields[5].hasPrefix("T") && !fields[5].hasSuffix(" F-"), "\(fields[5])")
     }
 
-    @Test("what is not a list is not read as one: an odd count of paths, no final NUL, a relative path with a folder", arguments: [
-        "", "/a\0", "/a\0/b", "a/b\0/b\0", "/a\0/b\0/c\0", "\0/b\0",
+    @Test("what is not a list is not read as one", arguments: [
+        "", "/a\0", "a\0b\0", "a/b\0b\0T1 2 3 4 5 F-\0", "a\0b\0T1 2 3 F-\0", "a\0b\0T1 2 3 4 5\0", "a\0b\0T1 2 3 4 5 F-",
+        "a\0b\0T1 2 3 4 5 F1 2\0", "\0b\0T1 2 3 4 5 F-\0",
     ])
     func notAList(content: String) throws {
         let folder = try TestSupport.makeTemporaryDirectory("debtflow-list-bad")
         let path = folder.path + "/.debtflow-publishing-1-1"
         write(content, to: path)
         #expect(PublishManifest.read(path, in: folder.path) == nil, "\(content.debugDescription)")
+        // The same shape, well formed, is one.
+        write("a\0/x/b\0T1 2 3 4 5 F6 7 8 9 10\0", to: path)
+        #expect(PublishManifest.read(path, in: folder.path)?.renames.first?.finalPath == "/x/b")
     }
 
-    @Test("the next output in the folder finishes a killed run's publish: the renames it had not done are done, the lists removed, and it is said")
+    @Test("the next run finishes a killed run's publish: the renames it had not done are done, in every folder, the lists removed, and it is said")
     func killedRunIsFinished() throws {
         let tonight = try TestSupport.makeTemporaryDirectory("debtflow-killed-publish")
         let elsewhere = try TestSupport.makeTemporaryDirectory("debtflow-killed-publish-other")
         let valid = tonight.path + "/valid.ndjson", rejects = elsewhere.path + "/rejects.ndjson"
-        // The killed run had renamed valid.ndjson into place, not yet rejects.ndjson.
-        write("tonight's valid\n", to: valid)
+        write("last night's valid\n", to: valid)
         write("last night's rejects\n", to: rejects)
-        let rejectsTemporary = elsewhere.path + "/.rejects.ndjson.tmp-\(deadPID)-7"
-        write("tonight's rejects\n", to: rejectsTemporary)
-        abandonedList([
-            .init(temporaryPath: tonight.path + "/.valid.ndjson.tmp-\(deadPID)-6", finalPath: valid),
-            .init(temporaryPath: rejectsTemporary, finalPath: rejects),
-        ], pid: deadPID)
-        var said: [String] = []
-        let next = try AtomicFile(path: valid, removedLeftovers: { said.append($0) }, finishingKilledPublish: true)
-        defer { next.discard() }
-        #expect(text(rejects) == "tonight's rejects\n")
-        #expect(text(valid) == "tonight's valid\n")
-        #expect(!FileManager.default.fileExists(atPath: rejectsTemporary))
+        killedRun([Output(final: valid, content: "tonight's valid\n"), Output(final: rejects, content: "tonight's rejects\n")],
+                  renamed: 1, pid: deadPID)
+        #expect(text(valid) == "tonight's valid\n" && text(rejects) == "last night's rejects\n")
+        let said = try nextRun(valid)
+        #expect(text(rejects) == "tonight's rejects\n" && text(valid) == "tonight's valid\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere.path) == ["rejects.ndjson"])
         #expect(try lists(in: tonight).isEmpty && lists(in: elsewhere).isEmpty)
-        #expect(said.count == 1, "\(said)")
-        #expect(said.first?.contains("(process \(deadPID)): put \(rejects) in place beside the 1 output it had published") == true, "\(said)")
+        #expect(said == ["finished the publish of a run killed while it renamed its outputs into place (process \(deadPID)): "
+                         + "put \(rejects) in place beside the 1 output it had published, so its outputs are one set again"], "\(said)")
     }
 
-    @Test("a list whose lock is held is left alone, whatever its PID (a run still renaming, in this or another PID namespace)")
+    @Test("a list is finished whatever its PID once no process holds its lock (a fresh PID namespace gives a killed run's PID again)")
+    func livePIDUnlockedIsFinished() throws {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-killed-same-pid")
+        let valid = folder.path + "/valid.ndjson", rejects = folder.path + "/rejects.ndjson"
+        // This process's own PID: alive, as a new container's first process would be.
+        killedRun([Output(final: valid, content: "v\n"), Output(final: rejects, content: "r\n")], renamed: 1, pid: getpid())
+        _ = try nextRun(rejects)
+        #expect(text(rejects) == "r\n")
+        #expect(try lists(in: folder).isEmpty)
+    }
+
+    @Test("a list whose lock is held is left alone, whatever its PID (a run still renaming), and so are its run's temporary files")
     func lockedListIsLeftAlone() throws {
         let folder = try TestSupport.makeTemporaryDirectory("debtflow-live-publish")
         let a = folder.path + "/a", b = folder.path + "/b"
         write("old a\n", to: a)
         write("old b\n", to: b)
+        write("new a\n", to: folder.path + "/.a.tmp-\(deadPID)-1")
         write("new b\n", to: folder.path + "/.b.tmp-\(deadPID)-1")
-        let locked = PublishManifest.write([.init(temporaryPath: folder.path + "/.a.tmp-\(deadPID)-1", finalPath: a),
-                                            .init(temporaryPath: folder.path + "/.b.tmp-\(deadPID)-1", finalPath: b)],
-                                           processID: deadPID)
+        let renames = try [#require(PublishManifest.Rename(temporaryPath: folder.path + "/.a.tmp-\(deadPID)-1", finalPath: a)),
+                           #require(PublishManifest.Rename(temporaryPath: folder.path + "/.b.tmp-\(deadPID)-1", finalPath: b))]
+        let locked = PublishManifest.write(renames, processID: deadPID)
         defer { PublishManifest.finish(locked) }
-        let next = try AtomicFile(path: b, finishingKilledPublish: true)
-        defer { next.discard() }
+        #expect(Glibc.rename(folder.path + "/.a.tmp-\(deadPID)-1", a) == 0)
+        _ = try nextRun(b)
         #expect(text(b) == "old b\n")
         #expect(try lists(in: folder).count == 1)
-        // Its run's temporary files are not swept while the list is there.
         #expect(FileManager.default.fileExists(atPath: folder.path + "/.b.tmp-\(deadPID)-1"))
     }
 
-    @Test("only that run's temporary files of the listed outputs are renamed, never over a folder, each output once; what could not be done is said")
+    @Test("only that run's temporary files of the listed outputs are renamed, each output once")
     func onlyWhatTheListNames() throws {
-        let other = try TestSupport.makeTemporaryDirectory("debtflow-dead-publish")
-        // valid.ndjson was published before the kill; the rest was not.
-        write("tonight's valid\n", to: other.path + "/valid.ndjson")
-        write("not this run's\n", to: other.path + "/.rejects.ndjson.tmp-\(deadPID - 1)-1")
-        write("another output's\n", to: other.path + "/.other.tmp-\(deadPID)-1")
-        write("over a folder\n", to: other.path + "/.dir.tmp-\(deadPID)-1")
-        write("first\n", to: other.path + "/.twice.tmp-\(deadPID)-1")
-        write("second\n", to: other.path + "/.twice.tmp-\(deadPID)-2")
-        try FileManager.default.createDirectory(atPath: other.path + "/dir", withIntermediateDirectories: false)
-        abandonedList([.init(temporaryPath: other.path + "/.valid.ndjson.tmp-\(deadPID)-1", finalPath: other.path + "/valid.ndjson"),
-                       .init(temporaryPath: other.path + "/.rejects.ndjson.tmp-\(deadPID - 1)-1", finalPath: other.path + "/rejects.ndjson"),
-                       .init(temporaryPath: other.path + "/.other.tmp-\(deadPID)-1", finalPath: other.path + "/summary.json"),
-                       .init(temporaryPath: other.path + "/.dir.tmp-\(deadPID)-1", finalPath: other.path + "/dir"),
-                       .init(temporaryPath: other.path + "/.twice.tmp-\(deadPID)-1", finalPath: other.path + "/twice"),
-                       .init(temporaryPath: other.path + "/.twice.tmp-\(deadPID)-2", finalPath: other.path + "/twice")], pid: deadPID)
-        var said: [String] = []
-        let output = try AtomicFile(path: other.path + "/valid.ndjson", removedLeftovers: { said.append($0) }, finishingKilledPublish: true)
-        defer { output.discard() }
-        #expect(!FileManager.default.fileExists(atPath: other.path + "/rejects.ndjson"))
-        #expect(!FileManager.default.fileExists(atPath: other.path + "/summary.json"))
-        #expect(text(other.path + "/twice") == "first\n")
-        var info = stat()
-        #expect(lstat(other.path + "/dir", &info) == 0 && info.st_mode & S_IFMT == S_IFDIR)
-        #expect(try lists(in: other).isEmpty)
-        #expect(said.contains { $0.hasPrefix("could not wholly finish the publish of a run killed while it renamed its outputs into place (process \(deadPID)): put \(other.path)/twice in place; could not put \(other.path)/dir in place (a folder, device, FIFO or symbolic link is there now); its outputs beside the 1 it had published are not one set: run the pipeline again") }, "\(said)")
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-dead-publish")
+        let valid = folder.path + "/valid.ndjson"
+        killedRun([Output(final: valid, content: "tonight's valid\n"),
+                   Output(final: folder.path + "/rejects.ndjson", content: "another run's\n", temporaryName: ".rejects.ndjson.tmp-\(deadPID - 1)-1"),
+                   Output(final: folder.path + "/summary.json", content: "another output's\n", temporaryName: ".other.tmp-\(deadPID)-1"),
+                   Output(final: folder.path + "/twice", content: "first\n", temporaryName: ".twice.tmp-\(deadPID)-1"),
+                   Output(final: folder.path + "/twice", content: "second\n", temporaryName: ".twice.tmp-\(deadPID)-2")],
+                  renamed: 1, pid: deadPID)
+        let said = try nextRun(valid)
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/rejects.ndjson"))
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/summary.json"))
+        #expect(text(folder.path + "/twice") == "first\n")
+        #expect(try lists(in: folder).isEmpty)
+        #expect(said.first?.contains("put \(folder.path)/twice in place beside the 1 output it had published") == true, "\(said)")
     }
 
     @Test("a run killed before its first rename left last night's set whole: the list is removed, nothing is renamed, its files are swept")
@@ -165,16 +198,12 @@ struct PublishManifestTests {
         let valid = folder.path + "/valid.ndjson", rejects = folder.path + "/rejects.ndjson"
         write("last night's valid\n", to: valid)
         write("last night's rejects\n", to: rejects)
-        write("tonight's valid\n", to: folder.path + "/.valid.ndjson.tmp-\(deadPID)-1")
-        write("tonight's rejects\n", to: folder.path + "/.rejects.ndjson.tmp-\(deadPID)-2")
-        abandonedList([.init(temporaryPath: folder.path + "/.valid.ndjson.tmp-\(deadPID)-1", finalPath: valid),
-                       .init(temporaryPath: folder.path + "/.rejects.ndjson.tmp-\(deadPID)-2", finalPath: rejects)], pid: deadPID)
-        var said: [String] = []
-        let next = try AtomicFile(path: valid, removedLeftovers: { said.append($0) }, finishingKilledPublish: true)
-        defer { next.discard() }
+        killedRun([Output(final: valid, content: "tonight's valid\n"), Output(final: rejects, content: "tonight's rejects\n")],
+                  renamed: 0, pid: deadPID)
+        let said = try nextRun(valid) + nextRun(rejects)
         #expect(text(valid) == "last night's valid\n" && text(rejects) == "last night's rejects\n")
         #expect(try lists(in: folder).isEmpty)
-        #expect(!FileManager.default.fileExists(atPath: folder.path + "/.valid.ndjson.tmp-\(deadPID)-1"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["rejects.ndjson", "valid.ndjson"])
         #expect(!said.contains { $0.contains("publish") }, "\(said)")
     }
 
@@ -182,18 +211,81 @@ struct PublishManifestTests {
     func onlyPublishingOutputsFinish() throws {
         let folder = try TestSupport.makeTemporaryDirectory("debtflow-killed-dry")
         let valid = folder.path + "/valid.ndjson", rejects = folder.path + "/rejects.ndjson"
-        write("tonight's valid\n", to: valid)
         write("last night's rejects\n", to: rejects)
-        write("tonight's rejects\n", to: folder.path + "/.rejects.ndjson.tmp-\(deadPID)-2")
-        abandonedList([.init(temporaryPath: folder.path + "/.valid.ndjson.tmp-\(deadPID)-1", finalPath: valid),
-                       .init(temporaryPath: folder.path + "/.rejects.ndjson.tmp-\(deadPID)-2", finalPath: rejects)], pid: deadPID)
-        let summary = try AtomicFile(path: folder.path + "/summary.json")
-        summary.discard()
-        let dry = try AtomicFile(path: rejects)
-        dry.discard()
+        killedRun([Output(final: valid, content: "tonight's valid\n"), Output(final: rejects, content: "tonight's rejects\n")],
+                  renamed: 1, pid: deadPID)
+        try AtomicFile(path: folder.path + "/summary.json").discard()
+        try AtomicFile(path: rejects).discard()
         #expect(text(rejects) == "last night's rejects\n")
         #expect(try lists(in: folder).count == 1)
-        #expect(FileManager.default.fileExists(atPath: folder.path + "/.rejects.ndjson.tmp-\(deadPID)-2"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).contains { $0.hasPrefix(".rejects.ndjson.tmp-\(deadPID)-") })
+        _ = try nextRun(rejects)
+        #expect(text(rejects) == "tonight's rejects\n")
+    }
+
+    @Test("an output restored after the kill (a new file, even with its old modification time kept) is left, nothing is renamed, and it is said")
+    func restoredOutputIsKept() throws {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-killed-restored")
+        let valid = folder.path + "/valid.ndjson", rejects = folder.path + "/rejects.ndjson"
+        write("last night's valid\n", to: valid)
+        write("last night's rejects\n", to: rejects)
+        var before = stat()
+        #expect(stat(rejects, &before) == 0)
+        killedRun([Output(final: valid, content: "tonight's valid\n"), Output(final: rejects, content: "tonight's rejects\n")],
+                  renamed: 1, pid: deadPID)
+        // `cp -p` from a backup: a new file, the same bytes and modification time.
+        #expect(unlink(rejects) == 0)
+        write("last night's rejects\n", to: rejects)
+        var times = [timeval(tv_sec: before.st_mtim.tv_sec, tv_usec: before.st_mtim.tv_nsec / 1000),
+                     timeval(tv_sec: before.st_mtim.tv_sec, tv_usec: before.st_mtim.tv_nsec / 1000)]
+        #expect(utimes(rejects, &times) == 0)
+        let said = try nextRun(valid)
+        #expect(text(rejects) == "last night's rejects\n" && text(valid) == "tonight's valid\n")
+        #expect(try lists(in: folder).isEmpty)
+        #expect(said == ["did not finish the publish of a run killed while it renamed its outputs into place (process \(deadPID)): "
+                         + "\(rejects) was changed after that run was killed; the 1 output it had published may not belong with "
+                         + "the others beside it: run the pipeline again"], "\(said)")
+    }
+
+    @Test("a hard link (a snapshot with cp -al), a chmod or a read of last night's file change nothing: the publish is finished")
+    func hardLinkedOutputIsTheSame() throws {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-killed-linked")
+        let snapshot = try TestSupport.makeTemporaryDirectory("debtflow-killed-snapshot")
+        let valid = folder.path + "/valid.ndjson", rejects = folder.path + "/rejects.ndjson"
+        write("last night's rejects\n", to: rejects)
+        killedRun([Output(final: valid, content: "tonight's valid\n"), Output(final: rejects, content: "tonight's rejects\n")],
+                  renamed: 1, pid: deadPID)
+        #expect(link(rejects, snapshot.path + "/rejects.ndjson") == 0)
+        #expect(chmod(rejects, 0o640) == 0)
+        #expect(text(rejects) == "last night's rejects\n")
+        _ = try nextRun(valid)
+        #expect(text(rejects) == "tonight's rejects\n")
+        #expect(text(snapshot.path + "/rejects.ndjson") == "last night's rejects\n")
+    }
+
+    @Test("a final path that is now a folder is not renamed over; nothing is, and it is said")
+    func folderInTheWay() throws {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-killed-folder")
+        let valid = folder.path + "/valid.ndjson", rejects = folder.path + "/rejects.ndjson"
+        killedRun([Output(final: valid, content: "tonight's valid\n"), Output(final: rejects, content: "tonight's rejects\n")],
+                  renamed: 1, pid: deadPID)
+        try FileManager.default.createDirectory(atPath: rejects, withIntermediateDirectories: false)
+        let said = try nextRun(valid)
+        var info = stat()
+        #expect(lstat(rejects, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR)
+        #expect(said.first?.contains("\(rejects) is now a folder, device, FIFO or symbolic link") == true, "\(said)")
+    }
+
+    @Test("a list that cannot be read (a power cut while it was written) is removed and said, and its run's temporary files are swept")
+    func unreadableListIsRemoved() throws {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-killed-empty-list")
+        let valid = folder.path + "/valid.ndjson"
+        write("tonight's valid\n", to: folder.path + "/.valid.ndjson.tmp-\(deadPID)-1")
+        write("", to: folder.path + "/.debtflow-publishing-\(deadPID)-9")
+        let said = try nextRun(valid)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+        #expect(said.contains { $0.hasPrefix("removed the list of renames of a run killed while it renamed its outputs into place (process \(deadPID)), which could not be read (.debtflow-publishing-\(deadPID)-9)") }, "\(said)")
+        #expect(said.contains { $0.hasPrefix("removed 1 temporary file(s)") }, "\(said)")
     }
 
     @Test("a run's publish writes its list before the first rename, syncs, and removes it after the last")
@@ -223,28 +315,5 @@ struct PublishManifestTests {
                                        second.resolvingSymlinksInPath().path + "/rejects.ndjson"]), "\(finals)")
         #expect(try lists(in: first).isEmpty && lists(in: second).isEmpty)
         #expect(text(first.path + "/valid.ndjson") == "v\n" && text(second.path + "/rejects.ndjson") == "r\n")
-    }
-
-    @Test("an output changed after the run was killed (restored with its old modification time, written by another tool) is left as it is, and it is said")
-    func newerOutputIsKept() throws {
-        let folder = try TestSupport.makeTemporaryDirectory("debtflow-killed-newer")
-        let valid = folder.path + "/valid.ndjson", rejects = folder.path + "/rejects.ndjson"
-        write("tonight's valid\n", to: valid)
-        write("tonight's rejects\n", to: folder.path + "/.rejects.ndjson.tmp-\(deadPID)-2")
-        abandonedList([.init(temporaryPath: folder.path + "/.valid.ndjson.tmp-\(deadPID)-1", finalPath: valid),
-                       .init(temporaryPath: folder.path + "/.rejects.ndjson.tmp-\(deadPID)-2", finalPath: rejects)], pid: deadPID)
-        // Restored from a backup after the kill, its modification time kept (`cp -p`): a day old.
-        usleep(20_000)
-        write("restored by hand\n", to: rejects)
-        let earlier = time(nil) - 86_400
-        var times = [timeval(tv_sec: earlier, tv_usec: 0), timeval(tv_sec: earlier, tv_usec: 0)]
-        #expect(utimes(rejects, &times) == 0)
-        var said: [String] = []
-        let next = try AtomicFile(path: valid, removedLeftovers: { said.append($0) }, finishingKilledPublish: true)
-        defer { next.discard() }
-        #expect(text(rejects) == "restored by hand\n")
-        #expect(try lists(in: folder).isEmpty)
-        #expect(said.contains { $0.contains("left \(rejects) as it is (changed after that run was killed); its outputs beside the 1 it had published are not one set") }, "\(said)")
-        #expect(!said.contains { $0.hasPrefix("finished the publish") }, "\(said)")
     }
 }
