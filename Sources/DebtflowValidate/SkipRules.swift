@@ -20,11 +20,13 @@ public enum SkipRules {
     /// Why the rules skip the record: `.emptyRow` (``isEmptyRow(_:)``), else `.instructionRow`
     /// (``isInstructionRow(_:)``, only when `lookingForInstructions`), else `nil`.
     ///
-    /// One walk over the record's top-level cells on the tape finds whether any holds something,
-    /// the first byte of the first that does, and a cell holding the phrase. Only cells at least
-    /// as long as the phrase can hold it (folding never lengthens a text), and of those only the
-    /// ones with a `ch` in any case are folded and searched: most rows have two or three cells
-    /// that long and no phrase.
+    /// Two walks over the record's top-level cells on the tape. The first stops at the first
+    /// cell with content (usually the first cell): it settles an empty row, and whether the row
+    /// starts with `*`. Only when looking for instructions does the second go on from there,
+    /// looking at nothing but each cell's kind and length: only texts at least as long as the
+    /// phrase can hold it (folding never lengthens a text), and of those only the ones with a
+    /// `ch` in any case are folded and searched (most rows have two or three cells that long and
+    /// no phrase). Cells before the first with content are blank and hold no phrase.
     public static func skipReason(_ record: RecordView, lookingForInstructions: Bool) -> SkipReason? {
         let root = record.node
         guard root.kind == .object || root.kind == .array else { return .emptyRow }
@@ -32,51 +34,62 @@ public enum SkipRules {
         return tape.nodes.withUnsafeBufferPointer { nodes in
             tape.bytes.withUnsafeBufferPointer { bytes -> SkipReason? in
                 let end = Int(root.end)
-                // A cell holds something (not an empty row); the first cell with a non-blank
-                // text, a boolean or content in it was met (the one a `*` must start). They
-                // differ only for a number with a blank text, which counts as content.
-                var foundContent = false
-                var firstContentSeen = false
-                var startsWithStar = false
-                var holdsPhrase = false
-                let phraseLength = pattern.count
-                var position = record.index + 1
+                guard let first = firstContent(of: nodes, from: record.index + 1, to: end, tape: tape, bytes: bytes) else {
+                    return .emptyRow
+                }
+                // Not looking for instructions: the first content settles it.
+                guard lookingForInstructions else { return nil }
+                if first.startsWithStar { return .instructionRow }
+                var position = first.position
                 while position < end {
                     let cell = nodes[position]
-                    switch cell.kind {
-                    case .string, .number:
-                        if cell.kind == .number { foundContent = true }
-                        guard cell.value.length > 0 else { break }
+                    if cell.value.length >= phraseLength && (cell.kind == .string || cell.kind == .number) {
                         let text = UnsafeBufferPointer(rebasing: bytes[Int(cell.value.offset)..<cell.value.end])
-                        if !firstContentSeen, let byte = firstNonSpaceByte(text) {
-                            foundContent = true
-                            firstContentSeen = true
-                            startsWithStar = byte == UInt8(ascii: "*")
-                        }
-                        if lookingForInstructions && !holdsPhrase && text.count >= phraseLength {
-                            holdsPhrase = holdsCh(text) && containsRequiredFieldsNote(text)
-                        }
-                    case .true, .false:
-                        foundContent = true
-                        firstContentSeen = true
-                    case .null:
-                        break
-                    case .array, .object:
-                        if !firstContentSeen && hasContent(cell, at: position, of: tape, bytes: bytes) {
-                            foundContent = true
-                            firstContentSeen = true
-                        }
-                    }
-                    if foundContent {
-                        // Not looking for instructions: the first content settles it.
-                        if !lookingForInstructions { return nil }
-                        if startsWithStar || holdsPhrase { return .instructionRow }
+                        if holdsCh(text) && holdsSpaceOrNonASCII(text) && containsRequiredFieldsNote(text) { return .instructionRow }
                     }
                     position = Int(cell.end)
                 }
-                return foundContent ? nil : .emptyRow
+                return nil
             }
         }
+    }
+
+    /// Where the first walk of ``skipReason(_:lookingForInstructions:)`` stopped: the first cell
+    /// with a non-blank text, a boolean or content in it (`position`, the cell a `*` must start;
+    /// `end` when only numbers with a blank text were met, which count as content but start
+    /// nothing), and whether its text starts with `*`.
+    private struct FirstContent {
+        var position: Int
+        var startsWithStar: Bool
+    }
+
+    /// The first walk: `nil` when no cell in `start..<end` holds anything (an empty row).
+    private static func firstContent(of nodes: UnsafeBufferPointer<RecordNode>, from start: Int, to end: Int,
+                                     tape: RecordTape, bytes: UnsafeBufferPointer<UInt8>) -> FirstContent? {
+        var foundContent = false
+        var position = start
+        while position < end {
+            let cell = nodes[position]
+            switch cell.kind {
+            case .string, .number:
+                if cell.kind == .number { foundContent = true }
+                guard cell.value.length > 0 else { break }
+                let text = UnsafeBufferPointer(rebasing: bytes[Int(cell.value.offset)..<cell.value.end])
+                if let byte = firstNonSpaceByte(text) {
+                    return FirstContent(position: position, startsWithStar: byte == UInt8(ascii: "*"))
+                }
+            case .true, .false:
+                return FirstContent(position: position, startsWithStar: false)
+            case .null:
+                break
+            case .array, .object:
+                if hasContent(cell, at: position, of: tape, bytes: bytes) {
+                    return FirstContent(position: position, startsWithStar: false)
+                }
+            }
+            position = Int(cell.end)
+        }
+        return foundContent ? FirstContent(position: end, startsWithStar: false) : nil
     }
 
     /// ``isEmptyRow(_:)`` of a tree built in memory (tests).
@@ -117,7 +130,11 @@ public enum SkipRules {
         return previousWasC2 ? 0xC2 : nil
     }
 
-    private static let pattern = Array("champs obligatoires".utf8)
+    /// The phrase an instruction row holds, folded.
+    private static var pattern: StaticString { "champs obligatoires" }
+
+    /// How many bytes the phrase has: a text shorter than that cannot hold it.
+    private static var phraseLength: Int { pattern.utf8CodeUnitCount }
 
     /// A cheap first look: whether the bytes hold `ch` in any case (no phrase without it).
     ///
@@ -155,6 +172,14 @@ public enum SkipRules {
         return false
     }
 
+    /// A second cheap look, for a text with a `ch`: whether it has a byte that may fold to the
+    /// phrase's space (an ASCII space, tab, line feed or carriage return, or any non-ASCII
+    /// byte). An ASCII text without one (an e-mail address, say) cannot hold the phrase.
+    private static func holdsSpaceOrNonASCII(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        for byte in text where byte <= 0x20 || byte >= 0x80 { return true }
+        return false
+    }
+
     /// Folds `text` (lowercase, accents off, runs of spaces to one) and looks for the pattern.
     /// The folded text (never longer than the UTF-8 bytes) is built in a temporary buffer.
     private static func containsRequiredFieldsNote(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -178,16 +203,18 @@ public enum SkipRules {
                 folded[count] = byte
                 count += 1
             }
-            guard count >= pattern.count else { return false }
-            for start in 0...(count - pattern.count) where folded[start] == pattern[0] {
-                var matched = true
-                for offset in 1..<pattern.count where folded[start + offset] != pattern[offset] {
-                    matched = false
-                    break
+            return pattern.withUTF8Buffer { pattern in
+                guard count >= pattern.count else { return false }
+                for start in 0...(count - pattern.count) where folded[start] == pattern[0] {
+                    var matched = true
+                    for offset in 1..<pattern.count where folded[start + offset] != pattern[offset] {
+                        matched = false
+                        break
+                    }
+                    if matched { return true }
                 }
-                if matched { return true }
+                return false
             }
-            return false
         }
     }
 

@@ -146,6 +146,14 @@ struct ValidateStageTests {
         #expect(reason([.number(""), .string("* note")]) == .instructionRow)
     }
 
+    @Test("the phrase's space may be any byte that folds to one; a long ASCII text with a `ch` and no such byte is not searched and holds no phrase",
+          arguments: [("champs\tobligatoires", true), ("CHAMPS\r\nOBLIGATOIRES", true), ("champs\u{00A0}obligatoires", true),
+                      ("x champs\u{3000}obligatoires", true), ("champsobligatoires@chez.example", false),
+                      ("champs\u{0B}obligatoires", false), ("richard.blanchard@example.fr", false)])
+    func phraseSpaces(cell: String, holds: Bool) {
+        #expect(SkipRules.isInstructionRow(row(["Jean", "Dupont", cell])) == holds, "\(cell.debugDescription)")
+    }
+
     @Test("with skip_instruction_rows false, an instruction row is validated like any other")
     func instructionRowsKept() throws {
         let data = row(["* Champs obligatoires", "", ""])
