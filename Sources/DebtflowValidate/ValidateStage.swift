@@ -235,6 +235,10 @@ public struct ValidateStage: ElementStage {
     /// 216-byte fields, or reading a text through a call across modules, copies them, and most
     /// records have neither text.)
     private func applyTimeline(to candidate: inout DebtCandidate) {
+        // Most records and configs have no timeline, and `normalize` left the debt without one:
+        // then there is nothing to set or remove (the texts' copies and two calls saved).
+        guard configTimelineID != nil || candidate.raw.has(.timelineID) || candidate.raw.has(.timelineStartMode)
+                || candidate.debt.has(.timelineID) || candidate.debt.has(.timelineStartMode) else { return }
         let timelineID = (candidate.raw.has(.timelineID) ? candidate.raw.nonBlankText(.timelineID) : nil) ?? configTimelineID
         let ownMode = candidate.raw.has(.timelineStartMode) ? candidate.raw.nonBlankText(.timelineStartMode) : nil
         candidate.debt.setText(.timelineID, timelineID)
