@@ -64,6 +64,22 @@ public struct DebtCandidate: Sendable {
 }
 
 extension DebtCandidate {
+    /// Calls `body` with this candidate, to change where it lies, and its source fields' bytes
+    /// (``raw``, opened once: ``DebtRawFields/withKeyedBytes(_:)``), without taking the fields
+    /// out of the candidate while `body` runs. (Swapped out and back, the 216-byte fields cost
+    /// two swaps and an empty placeholder made and dropped per record in `normalize`.)
+    ///
+    /// - Precondition: `body` does not change ``raw``: the bytes it reads are the fields'.
+    ///   (Everything else of the candidate it may change.)
+    public mutating func changeReadingRaw(_ body: (inout DebtCandidate, DebtKeyedBytes) -> Void) {
+        withUnsafeMutablePointer(to: &self) { candidate in
+            let raw = UnsafePointer(candidate.pointer(to: \.raw)!)
+            DebtRawFields.withKeyedBytes(at: raw) { fields in body(&candidate.pointee, fields) }
+        }
+    }
+}
+
+extension DebtCandidate {
     /// Makes this candidate the fresh one the initializer taking a `RecordView` would make, with
     /// empty ``raw`` fields over `data`'s tape and `rawSide`, field by field.
     ///
@@ -379,6 +395,27 @@ extension DebtRawFields {
                 withUnsafeBytes(of: spans) { spans in body(keyedBytes(tape: tapeBytes, side: side, spans: spans)) }
             }
         }
+    }
+
+    /// ``withKeyedBytes(_:)`` of the fields at `fields`, read where they lie: neither the fields
+    /// (a retain and a release of the tape and of the side arena) nor their span table (192
+    /// bytes) is copied to the stack first.
+    ///
+    /// - Precondition: the fields at `fields` stay where they are, alive and unchanged, while
+    ///   `body` runs (``DebtCandidate/changeReadingRaw(_:)``).
+    fileprivate static func withKeyedBytes(at fields: UnsafePointer<DebtRawFields>, _ body: (DebtKeyedBytes) -> Void) {
+        // The tape and the side arena are read as the fields hold them, unretained: the fields
+        // keep them alive and unchanged while `body` runs (so the side arena's address, taken
+        // out of its closure, stays valid).
+        let tape = UnsafeRawPointer(fields.pointer(to: \.tape)!).load(as: Unmanaged<RecordTape>?.self)
+        let side = fields.pointee.side.withUnsafeBufferPointer { $0 }
+        let spans = UnsafeRawPointer(fields.pointer(to: \.spans)!)
+        func open(_ tapeBytes: UnsafeBufferPointer<UInt8>) {
+            body(fields.pointee.keyedBytes(tape: tapeBytes, side: side,
+                                           spans: UnsafeRawBufferPointer(start: spans, count: MemoryLayout<InlineArray<24, ByteSpan>>.size)))
+        }
+        guard let tape else { return open(DebtKeyedBytes.noBytes) }
+        tape._withUnsafeGuaranteedRef { $0.bytes.withUnsafeBufferPointer(open) }
     }
 
     /// The fields' bytes over the opened tape, side arena and span table.

@@ -59,13 +59,9 @@ public struct NormalizeStage: ElementStage {
     public func normalize(_ candidate: inout DebtCandidate) {
         guard candidate.skipReason == nil,
               !candidate.errors.contains(where: { $0.code == .malformedRow }) else { return }
-        // The source texts are taken out of the candidate while the rules read them, and put
-        // back after, so the rules write the candidate's debt where it lies: no copy of the debt
-        // or of the fields, and no retain of the tape for them.
-        var raw = DebtRawFields()
-        swap(&raw, &candidate.raw)
-        raw.withKeyedBytes { fields in normalize(&candidate, fields: fields) }
-        swap(&raw, &candidate.raw)
+        // The rules read the source texts where they lie in the candidate and write its debt
+        // where it lies: no copy of the debt or of the fields, and no retain of the tape for them.
+        candidate.changeReadingRaw { candidate, fields in normalize(&candidate, fields: fields) }
     }
 
     /// ``normalize(_:)`` with every field's bytes at hand (opened once for all the rules).

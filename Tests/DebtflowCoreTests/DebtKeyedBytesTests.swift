@@ -42,6 +42,29 @@ struct DebtKeyedBytesTests {
         }
     }
 
+    @Test("a candidate's fields read where they lie (changeReadingRaw) as through withKeyedBytes, for every key and kind of storage and without fields, while the body changes the rest of the candidate")
+    func candidateFieldsReadInPlace() {
+        for raw in [mixedFields(), DebtRawFields(["lastname": "Moreau", "email": " a@b.fr "]), DebtRawFields()] {
+            var candidate = DebtCandidate(provenance: Provenance(source: "t.csv", record: 1, line: 2), data: view, raw: raw)
+            var seen: [String?] = []
+            candidate.changeReadingRaw { candidate, fields in
+                for key in DebtKey.allCases {
+                    #expect(fields.has(key) == raw.has(key), "\(key)")
+                    #expect(fields.isVerbatim(key) == raw.withKeyedBytes { $0.isVerbatim(key) }, "\(key)")
+                    seen.append(Self.text(fields[key]))
+                }
+                candidate.tempID = "T-1"
+                if let city = fields[.city] { candidate.debt.setText(.city, city) }
+                candidate.errors.append(RecordError(field: "amount", code: .required, message: "amount is required"))
+            }
+            #expect(seen == DebtKey.allCases.map { raw.withBytes($0, Self.text) })
+            #expect(candidate.tempID == "T-1")
+            #expect(candidate.debt.city == raw.withBytes(.city, Self.text))
+            #expect(candidate.errors.count == 1)
+            #expect(DebtKey.allCases.allSatisfy { candidate.raw.withBytes($0, Self.text) == raw.withBytes($0, Self.text) })
+        }
+    }
+
     @Test("trimmed drops white space around a text and gives nil for a blank or missing one")
     func trimmed() {
         mixedFields().withKeyedBytes { fields in
