@@ -61,6 +61,13 @@ public struct DebtKeyedBytes {
         return UnsafeBufferPointer(rebasing: base[Int(span.offset)..<span.end])
     }
 
+    /// The keys of `keys` that have a text here (blank or not), to walk with
+    /// ``DebtRawKeySet/popFirst()``: a rule over many keys loops over the few a record has.
+    @inlinable @inline(__always)
+    public func presentKeys(of keys: DebtRawKeySet) -> DebtRawKeySet {
+        DebtRawKeySet(keyBits: keys.bits & UInt64(present))
+    }
+
     /// How many bytes the texts of `keys` (one bit per key, by raw value; keys without a text
     /// count nothing) hold together.
     @inlinable

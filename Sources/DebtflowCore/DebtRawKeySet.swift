@@ -21,4 +21,26 @@ public struct DebtRawKeySet: Sendable, Equatable {
 
     /// Whether the set holds no key.
     public var isEmpty: Bool { bits == 0 }
+
+    /// A set of the keys whose bits (by raw value) are set in `bits`. Internal: a set's bits
+    /// are only ever keys' bits (``popFirst()`` relies on it).
+    @usableFromInline
+    init(keyBits bits: UInt64) {
+        precondition(bits >> DebtKey.slotCount == 0, "DebtRawKeySet: a bit that is no key's")
+        self.bits = bits
+    }
+
+    /// Removes the key of lowest raw value from the set and returns it; `nil` when the set is
+    /// empty. Walking a set this way visits the keys it holds in ``DebtKey`` order, one step per
+    /// key held (not one per key that might be).
+    @inlinable @inline(__always)
+    public mutating func popFirst() -> DebtRawKey? {
+        guard bits != 0 else { return nil }
+        let rawValue = bits.trailingZeroBitCount
+        bits &= bits &- 1
+        // Every bit of a set is a key's (``insert(_:)``, ``init(keyBits:)``), and a key without
+        // payload is stored as its raw value (``DebtKey/init(keyIndex:)``): no call to
+        // `init(rawValue:)`, which the optimizer does not inline.
+        return unsafeBitCast(UInt8(truncatingIfNeeded: rawValue), to: DebtRawKey.self)
+    }
 }

@@ -72,7 +72,10 @@ public struct NormalizeStage: ElementStage {
         var errors = ErrorList(taking: &candidate.errors)
         var nonBlank = DebtRawKeySet()
 
-        for key in Self.plainTextKeys {
+        // (Only the keys the record has are visited, in key order: most records have three or
+        // four of the eleven.)
+        var plainTexts = fields.presentKeys(of: Self.plainTextKeys)
+        while let key = plainTexts.popFirst() {
             guard let trimmed = fields.trimmed(key) else { continue }
             nonBlank.insert(key)
             // Trimmed, a text that needed no escaping still needs none.
@@ -200,8 +203,8 @@ public struct NormalizeStage: ElementStage {
     // MARK: Reading the fields' bytes
 
     /// The debt keys whose text is kept as the input has it, trimmed.
-    private static let plainTextKeys: [DebtRawKey] = [.firstname, .lastname, .civility, .object, .company, .streetAddress,
-                                                      .streetNumber, .postalCode, .city, .country, .internalID]
+    private static let plainTextKeys = DebtRawKeySet([.firstname, .lastname, .civility, .object, .company, .streetAddress,
+                                                      .streetNumber, .postalCode, .city, .country, .internalID])
 
     /// The debt's `temp_id`: the candidate's. When that is the record's own id (`map` takes it
     /// from `temp_id`, else `internal_id`, ASCII-trimmed), the debt points at it in the tape

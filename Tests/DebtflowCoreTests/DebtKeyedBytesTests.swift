@@ -65,6 +65,24 @@ struct DebtKeyedBytesTests {
         }
     }
 
+    @Test("presentKeys keeps the asked keys that have a text, blank or not; popFirst walks a set in key order and then gives nil")
+    func presentKeysInOrder() {
+        let asked = DebtRawKeySet([.country, .firstname, .company, .email, .city, .object, .acceptExpensiveDestination])
+        mixedFields().withKeyedBytes { fields in
+            var present = fields.presentKeys(of: asked)
+            var walked: [DebtRawKey] = []
+            while let key = present.popFirst() { walked.append(key) }
+            #expect(walked == [.firstname, .acceptExpensiveDestination, .object, .company, .city])
+            #expect(present.isEmpty && present.popFirst() == nil)
+            var none = fields.presentKeys(of: DebtRawKeySet())
+            #expect(none.popFirst() == nil)
+        }
+        var every = DebtRawKeySet(DebtKey.allCases.reversed())
+        var walked: [DebtRawKey] = []
+        while let key = every.popFirst() { walked.append(key) }
+        #expect(walked == DebtKey.allCases)
+    }
+
     @Test("trimmed drops white space around a text and gives nil for a blank or missing one")
     func trimmed() {
         mixedFields().withKeyedBytes { fields in
