@@ -298,4 +298,30 @@ extension Debt {
             }
         }
     }
+
+    /// ``withKeyedBytes(_:)`` of the debt at `debt`, read where it lies: its span table (192
+    /// bytes) and inline bytes (32) are not copied to the stack first, nor its tape and arena
+    /// retained. For the writer, which reads every valid debt where its outcome holds it.
+    ///
+    /// - Precondition: the debt at `debt` stays where it is, alive and unchanged, while `body`
+    ///   runs.
+    static func withKeyedBytes<R>(at debt: UnsafePointer<Debt>, _ body: (DebtKeyedBytes) -> R) -> R {
+        // The tape and the arena are read as the debt holds them, unretained: the debt keeps them
+        // alive and unchanged while `body` runs (so the arena's address, taken out of its
+        // closure, stays valid).
+        let tape = UnsafeRawPointer(debt.pointer(to: \.tape)!).load(as: Unmanaged<RecordTape>?.self)
+        let arena = debt.pointee.arena.withUnsafeBufferPointer { $0 }
+        let small = UnsafeRawPointer(debt.pointer(to: \.small)!).assumingMemoryBound(to: UInt8.self)
+        let spans = UnsafeRawPointer(debt.pointer(to: \.spans)!).assumingMemoryBound(to: ByteSpan.self)
+        func open(_ tapeBytes: UnsafeBufferPointer<UInt8>) -> R {
+            let present = debt.pointee.present
+            return body(DebtKeyedBytes(tape: tapeBytes, second: UnsafeBufferPointer(start: small, count: MemoryLayout<InlineArray<32, UInt8>>.size),
+                                       third: arena,
+                                       spans: UnsafeBufferPointer(start: spans, count: DebtKey.slotCount), present: present,
+                                       inTape: debt.pointee.inTape, inSecond: debt.pointee.inSmall,
+                                       verbatim: debt.pointee.verbatim & present))
+        }
+        guard let tape else { return open(DebtKeyedBytes.noBytes) }
+        return tape._withUnsafeGuaranteedRef { $0.bytes.withUnsafeBufferPointer(open) }
+    }
 }

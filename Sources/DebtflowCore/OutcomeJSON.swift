@@ -185,9 +185,13 @@ extension JSONByteWriter {
         let amount = debt.amount
         let flag = debt.acceptExpensiveDestination
         let hasMetadata = debt.metadata.map { !$0.isEmpty } ?? false
+        // (The texts are opened where the debt lies, `Debt.withKeyedBytes(at:)`: through
+        // `withKeyedBytes`, its span table and inline bytes were copied to the stack first.)
         if amount.map({ $0.digits >= 0 && $0.digits <= 18 }) ?? true,
-           debt.withKeyedBytes({ texts in
-               writeDebtInOnePiece(amount: amount, flag: flag, texts: texts, member: name, leavingOpen: hasMetadata)
+           withUnsafePointer(to: &debt, { debt in
+               Debt.withKeyedBytes(at: debt) { texts in
+                   writeDebtInOnePiece(amount: amount, flag: flag, texts: texts, member: name, leavingOpen: hasMetadata)
+               }
            }) {
             // The metadata (a Magicline debt's), after the members written in one piece.
             if hasMetadata, let metadata = debt.metadata {

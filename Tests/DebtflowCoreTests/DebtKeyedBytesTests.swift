@@ -1,4 +1,4 @@
-import DebtflowCore
+@testable import DebtflowCore
 import Testing
 
 /// `DebtKeyedBytes` opens a value's buffers once and reads every key from them: for every key it
@@ -81,6 +81,29 @@ struct DebtKeyedBytesTests {
         var walked: [DebtRawKey] = []
         while let key = every.popFirst() { walked.append(key) }
         #expect(walked == DebtKey.allCases)
+    }
+
+    @Test("a debt's texts read where it lies (withKeyedBytes(at:)) as through withKeyedBytes: tape, inline bytes, arena, no tape")
+    func debtReadInPlace() {
+        var debt = Debt(tape: view.tape)
+        view["city"]!.withTextBytes { debt.setText(.city, $0) }                // the tape
+        debt.currency = "EUR"                                                  // inline
+        debt.object = String(repeating: "Abonnement mensuel ", count: 4)       // the arena
+        debt.email = "a\"b@example.fr"                                          // inline, to escape
+        for var each in [debt, Debt(), Debt(tape: view.tape)] {
+            let expected = each.withKeyedBytes { texts in
+                DebtKey.allCases.map { (Self.text(texts[$0]), texts.has($0), texts.isVerbatim($0)) }
+            }
+            let read = withUnsafePointer(to: &each) { at in
+                Debt.withKeyedBytes(at: at) { texts in
+                    DebtKey.allCases.map { (Self.text(texts[$0]), texts.has($0), texts.isVerbatim($0)) }
+                }
+            }
+            #expect(read.count == expected.count)
+            for (index, key) in DebtKey.allCases.enumerated() {
+                #expect(read[index] == expected[index], "\(key)")
+            }
+        }
     }
 
     @Test("trimmed drops white space around a text and gives nil for a blank or missing one")
