@@ -306,14 +306,12 @@ extension Debt {
     /// - Precondition: the debt at `debt` stays where it is, alive and unchanged, while `body`
     ///   runs.
     static func withKeyedBytes<R>(at debt: UnsafePointer<Debt>, _ body: (DebtKeyedBytes) -> R) -> R {
-        // The tape and the arena are read as the debt holds them, unretained: the debt keeps them
-        // alive and unchanged while `body` runs (so the arena's address, taken out of its
-        // closure, stays valid).
+        // The tape is read as the debt holds it, unretained: the debt keeps it alive and
+        // unchanged while `body` runs.
         let tape = UnsafeRawPointer(debt.pointer(to: \.tape)!).load(as: Unmanaged<RecordTape>?.self)
-        let arena = debt.pointee.arena.withUnsafeBufferPointer { $0 }
         let small = UnsafeRawPointer(debt.pointer(to: \.small)!).assumingMemoryBound(to: UInt8.self)
         let spans = UnsafeRawPointer(debt.pointer(to: \.spans)!).assumingMemoryBound(to: ByteSpan.self)
-        func open(_ tapeBytes: UnsafeBufferPointer<UInt8>) -> R {
+        func open(_ tapeBytes: UnsafeBufferPointer<UInt8>, _ arena: UnsafeBufferPointer<UInt8>) -> R {
             let present = debt.pointee.present
             return body(DebtKeyedBytes(tape: tapeBytes, second: UnsafeBufferPointer(start: small, count: MemoryLayout<InlineArray<32, UInt8>>.size),
                                        third: arena,
@@ -321,7 +319,9 @@ extension Debt {
                                        inTape: debt.pointee.inTape, inSecond: debt.pointee.inSmall,
                                        verbatim: debt.pointee.verbatim & present))
         }
-        guard let tape else { return open(DebtKeyedBytes.noBytes) }
-        return tape._withUnsafeGuaranteedRef { $0.bytes.withUnsafeBufferPointer(open) }
+        return debt.pointee.arena.withUnsafeBufferPointer { arena in
+            guard let tape else { return open(DebtKeyedBytes.noBytes, arena) }
+            return tape._withUnsafeGuaranteedRef { $0.bytes.withUnsafeBufferPointer { open($0, arena) } }
+        }
     }
 }

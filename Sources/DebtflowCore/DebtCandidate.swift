@@ -404,18 +404,18 @@ extension DebtRawFields {
     /// - Precondition: the fields at `fields` stay where they are, alive and unchanged, while
     ///   `body` runs (``DebtCandidate/changeReadingRaw(_:)``).
     fileprivate static func withKeyedBytes(at fields: UnsafePointer<DebtRawFields>, _ body: (DebtKeyedBytes) -> Void) {
-        // The tape and the side arena are read as the fields hold them, unretained: the fields
-        // keep them alive and unchanged while `body` runs (so the side arena's address, taken
-        // out of its closure, stays valid).
+        // The tape is read as the fields hold it, unretained: the fields keep it alive and
+        // unchanged while `body` runs.
         let tape = UnsafeRawPointer(fields.pointer(to: \.tape)!).load(as: Unmanaged<RecordTape>?.self)
-        let side = fields.pointee.side.withUnsafeBufferPointer { $0 }
         let spans = UnsafeRawPointer(fields.pointer(to: \.spans)!)
-        func open(_ tapeBytes: UnsafeBufferPointer<UInt8>) {
+        func open(_ tapeBytes: UnsafeBufferPointer<UInt8>, _ side: UnsafeBufferPointer<UInt8>) {
             body(fields.pointee.keyedBytes(tape: tapeBytes, side: side,
                                            spans: UnsafeRawBufferPointer(start: spans, count: MemoryLayout<InlineArray<24, ByteSpan>>.size)))
         }
-        guard let tape else { return open(DebtKeyedBytes.noBytes) }
-        tape._withUnsafeGuaranteedRef { $0.bytes.withUnsafeBufferPointer(open) }
+        fields.pointee.side.withUnsafeBufferPointer { side in
+            guard let tape else { return open(DebtKeyedBytes.noBytes, side) }
+            tape._withUnsafeGuaranteedRef { $0.bytes.withUnsafeBufferPointer { open($0, side) } }
+        }
     }
 
     /// The fields' bytes over the opened tape, side arena and span table.
