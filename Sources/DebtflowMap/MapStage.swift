@@ -99,15 +99,11 @@ public struct MapStage: ChunkStage {
     /// `country_code`), from its fields. (It takes the candidate `inout`: handed the fields
     /// alone, it was given a copy of them, 216 bytes.)
     private static func setIdentity(of candidate: inout DebtCandidate, idPrefix: inout IDPrefix) {
-        // The fields are read through the non-generic `withKeyedBytes`: the generic `withBytes`,
-        // defined in the core and called from this module, runs unspecialized.
+        // The fields are read through non-generic calls (`asciiTrimmedText`, `withKeyedBytes`): the
+        // generic `withBytes`, defined in the core and called from this module, runs unspecialized.
         var own = ""
         if let ownKey: DebtRawKey = candidate.raw.has(.tempID) ? .tempID : candidate.raw.has(.internalID) ? .internalID : nil {
-            candidate.raw.withKeyedBytes { fields in
-                if let bytes = fields[ownKey] {
-                    own = String(decoding: UnsafeBufferPointer(rebasing: bytes[TextTrimming.asciiTrimmedRange(bytes)]), as: UTF8.self)
-                }
-            }
+            own = candidate.raw.asciiTrimmedText(ownKey) ?? ""
         }
         // No own id, or a blank one: the record gets its position.
         if own.isEmpty {

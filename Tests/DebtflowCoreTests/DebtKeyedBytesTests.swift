@@ -117,6 +117,27 @@ struct DebtKeyedBytesTests {
         }
     }
 
+    @Test("asciiTrimmedText is the text trimmed of ASCII white space, as String(decoding:) makes it, wherever it lies")
+    func asciiTrimmedText() {
+        var raw = mixedFields()
+        // A long id (a heap string), one with a byte that is not UTF-8 (repaired), one of 15 bytes.
+        raw.setSideText(.tempID) { $0.append(contentsOf: " DOS-0000001-with-a-long-suffix\t".utf8) }
+        raw.setSideText(.internalID) { $0.append(contentsOf: [0x20, 0x41, 0xFF, 0x42, 0x20]) }
+        raw.setSideText(.timelineID) { $0.append(contentsOf: "123456789012345".utf8) }
+        for key in DebtKey.allCases {
+            let expected = raw.withBytes(key) { bytes in
+                bytes.map { String(decoding: UnsafeBufferPointer(rebasing: $0[TextTrimming.asciiTrimmedRange($0)]), as: UTF8.self) }
+            }
+            #expect(raw.asciiTrimmedText(key) == expected, "\(key)")
+        }
+        #expect(raw.asciiTrimmedText(.firstname) == "Céline")
+        #expect(raw.asciiTrimmedText(.company) == "")
+        #expect(raw.asciiTrimmedText(.email) == nil)
+        #expect(raw.asciiTrimmedText(.tempID) == "DOS-0000001-with-a-long-suffix")
+        #expect(raw.asciiTrimmedText(.internalID) == "A\u{FFFD}B")
+        #expect(raw.asciiTrimmedText(.timelineID) == "123456789012345")
+    }
+
     @Test("fields with no tape at all (built from names) read by key")
     func rawFieldsWithoutTape() {
         let raw = DebtRawFields(["lastname": "Moreau", "email": " a@b.fr "])
