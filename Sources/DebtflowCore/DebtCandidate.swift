@@ -120,9 +120,10 @@ extension DebtCandidate {
         resetAllButRecordAndFields(metadata: metadata, tempID: tempID, phoneRegion: phoneRegion)
     }
 
-    /// Everything a reset does once ``provenance`` and ``data`` are the new record's.
+    /// Everything a reset does once ``provenance`` and ``data`` are the new record's (`map`
+    /// sets them in place from a chunk's ``RecordRows``, then calls this).
     @inlinable
-    internal mutating func resetAllButRecord(rawSide: [UInt8], metadata: consuming DebtMetadata?, tempID: consuming String?,
+    public mutating func resetAllButRecord(rawSide: [UInt8], metadata: consuming DebtMetadata?, tempID: consuming String?,
                                              phoneRegion: consuming String?) {
         raw.reset(tape: data.tape, side: rawSide)
         resetAllButRecordAndFields(metadata: metadata, tempID: tempID, phoneRegion: phoneRegion)

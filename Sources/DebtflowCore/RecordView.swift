@@ -5,7 +5,9 @@
 /// ``object``) for code off the hot path: messages, tests, the sandbox.
 public struct RecordView: Sendable {
     public let tape: RecordTape
-    public let index: Int
+    /// The value's node on ``tape``. (Settable: a stage that walks the rows of one tape moves one
+    /// view from row to row instead of making a view, and a reference to the tape, per row.)
+    public var index: Int
 
     @inlinable
     public init(tape: RecordTape, index: Int) {

@@ -43,6 +43,9 @@ public struct MapStage: ChunkStage {
     /// stages take it there, and no chunk of candidates is gathered).
     public func forEachOutput(of chunk: consuming Chunk<Record>, _ body: (inout DebtCandidate) throws -> Void) throws {
         var chunk = chunk
+        if options.preset != .magiclineDebtor, let rows = chunk.takeRecordRows() {
+            return try forEachOutput(ofRows: rows, body)
+        }
         // Each record is moved out of the chunk (ours) and read as a local value: read where it
         // lies in the array, it was copied (a retain per reference) before every call.
         var records = chunk.elements
@@ -79,6 +82,60 @@ public struct MapStage: ChunkStage {
             mapGeneric(&record, plan: plan!, idPrefix: &idPrefix, into: &candidate)
             try body(&candidate)
         }
+    }
+
+    /// ``forEachOutput(of:_:)`` for a chunk a reader handed on as one table (``DebtflowCore/RecordRows``):
+    /// one candidate, pointed at each row in turn where it lies. Its provenance and view are set
+    /// field by field (the input's name and the tape stored only when they are not the ones the
+    /// candidate holds already, as after the first row), so no reference is counted per record.
+    /// The later stages may change the candidate or move parts out of it (``ChunkStage/forEachOutput(of:_:)``):
+    /// every field of its provenance is set again for each row.
+    private func forEachOutput(ofRows rows: RecordRows, _ body: (inout DebtCandidate) throws -> Void) throws {
+        guard let first = rows.rows.first else { return }
+        let tape = rows.tape
+        var candidate = DebtCandidate(provenance: rows.provenance(at: 0), data: RecordView(tape: tape, index: first.root))
+        var plan: FieldMappingPlan?
+        var idPrefix = IDPrefix()
+        // The root of the last row mapped with `plan` (see ``forEachOutput(of:_:)``): rows of one
+        // tape.
+        var planShape = RecordView(tape: tape, index: first.root)
+        var nextProblem = 0
+        for (position, row) in rows.rows.enumerated() {
+            if candidate.provenance.source != rows.source { candidate.provenance.source = rows.source }
+            candidate.provenance.record = row.record
+            candidate.provenance.line = row.line
+            candidate.provenance.caseIndex = nil
+            candidate.provenance.idsByPath = rows.idsByPath
+            if candidate.data.tape === tape {
+                candidate.data.index = row.root
+            } else {
+                candidate.data = RecordView(tape: tape, index: row.root)
+            }
+            if plan != nil, FieldMappingPlan.sameShape(planShape, candidate.data) {
+                // Same plan.
+            } else if let current = plan, current.matches(candidate.data) {
+                planShape.index = row.root
+            } else {
+                plan = cache.plan(for: candidate.data)
+                planShape.index = row.root
+            }
+            Self.fill(&candidate, plan: plan!, idPrefix: &idPrefix)
+            if nextProblem < rows.problems.count && rows.problems[nextProblem].row == position {
+                candidate.errors.append(rows.problems[nextProblem].problem)
+                nextProblem += 1
+            }
+            try body(&candidate)
+        }
+    }
+
+    /// Makes `candidate`, whose provenance and view are its record's, the candidate of that
+    /// record: resets the rest and fills it. (The plan is passed borrowed: bound to a local in the
+    /// loop, it was copied per record, a retain and a release of each of its arrays.)
+    private static func fill(_ candidate: inout DebtCandidate, plan: FieldMappingPlan, idPrefix: inout IDPrefix) {
+        candidate.resetAllButRecord(rawSide: plan.side, metadata: nil, tempID: nil, phoneRegion: nil)
+        plan.fillRawValues(of: candidate.data, into: &candidate.raw)
+        if plan.metadataSource != nil { candidate.metadata = plan.metadata(of: candidate.data) }
+        setIdentity(of: &candidate, idPrefix: &idPrefix)
     }
 
     /// Makes `candidate` the candidate of one record, where it lies (a candidate built in a

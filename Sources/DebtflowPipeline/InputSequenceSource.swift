@@ -64,7 +64,7 @@ final class InputSequenceSource: RecordSource {
             if var chunk = try await current!.nextChunk() {
                 currentRecords += chunk.count
                 if idsByPath[position] {
-                    for index in chunk.elements.indices { chunk.elements[index].provenance.idsByPath = true }
+                    chunk.setIDsByPath()
                 }
                 chunk.input = mark
                 chunk.inputBytesConsumed = bytesBefore + (chunk.inputBytesConsumed ?? 0)

@@ -99,7 +99,7 @@ public final class CSVRecordReader: RecordSource {
         rowsDecodedInChunk = decoder.encoding == .windows1252 ? Self.decodedRowsBeforeDecodingAll : 0
         var builder = RecordTapeBuilder(byteCapacity: lastByteCount + lastByteCount / 8,
                                         nodeCapacity: lastNodeCount + lastNodeCount / 8)
-        var rows: [PendingRecord] = []
+        var rows: [RecordRows.Row] = []
         rows.reserveCapacity(min(chunkSize, 1024))
         // The rows that could not be read properly (few or none), by their position in `rows`.
         var problems: [(row: Int, problem: RecordError)] = []
@@ -132,12 +132,13 @@ public final class CSVRecordReader: RecordSource {
         lastByteCount = builder.byteCount
         lastNodeCount = builder.nodeCount
         let tape = builder.finish()
-        let records = Self.records(of: rows, problems: problems, tape: tape, sourceName: chunkSourceName)
         // What the chunk holds in memory: its text and its node table (a field's node outweighs
         // its text when the fields are short), so that rows of many empty fields are not let in
         // by the dozen.
-        return Chunk(records, inputBytesConsumed: source.bytesConsumed,
-                     textByteCount: tape.bytes.count + tape.nodes.count * MemoryLayout<RecordNode>.stride)
+        let textByteCount = tape.bytes.count + tape.nodes.count * MemoryLayout<RecordNode>.stride
+        // The records as one table (no `Record` per row: see ``DebtflowCore/RecordRows``).
+        return Chunk(recordRows: RecordRows(tape: tape, source: chunkSourceName, rows: rows, problems: problems),
+                     inputBytesConsumed: source.bytesConsumed, textByteCount: textByteCount)
     }
 
     /// Skips the byte order mark, settles the delimiter (an Excel `sep=X` first line names it,
@@ -199,45 +200,12 @@ public final class CSVRecordReader: RecordSource {
         decoder.appendField(scanner.fieldBytes(index), knownASCIIFlags: scanner.knownASCIIFlags(ofField: index), to: &builder)
     }
 
-    /// A record whose tape is not finished yet: its number and line, and its root node's index on
-    /// the chunk's tape. Its provenance is made with the record, from the chunk's input name, so a
-    /// pending row holds no reference: nothing is retained or released per row until then. (Its
-    /// problem, if any, is kept beside the rows: a pending row is plain words, copied without a
-    /// value witness.)
-    private struct PendingRecord {
-        var record: Int
-        var line: Int
-        var root: Int
-    }
-
-    /// The chunk's records, one per pending row, with the problems found (by row position, in
-    /// order). A record without a problem is made by its own call, with none: a problem held in a
-    /// variable and passed to one call for both kinds took W1 down by 35 instructions a record,
-    /// the two calls by 70.
-    private static func records(of rows: [PendingRecord], problems: [(row: Int, problem: RecordError)], tape: RecordTape,
-                                sourceName: String) -> [Record] {
-        var records: [Record] = []
-        records.reserveCapacity(rows.count)
-        var nextProblem = 0
-        for (index, row) in rows.enumerated() {
-            let provenance = Provenance(source: sourceName, record: row.record, line: row.line)
-            if nextProblem < problems.count && problems[nextProblem].row == index {
-                records.append(Record(provenance: provenance, view: RecordView(tape: tape, index: row.root),
-                                      problem: problems[nextProblem].problem))
-                nextProblem += 1
-            } else {
-                records.append(Record(provenance: provenance, view: RecordView(tape: tape, index: row.root)))
-            }
-        }
-        return records
-    }
-
     /// Appends the current row to the chunk's tape as one object node and its field nodes.
     /// `keyBase` is where the chunk's arena holds the key table (copied there at the first row
     /// that has keys).
     /// `problem` is set when the row has the wrong number of fields.
     private func appendRow(to builder: inout RecordTapeBuilder, keys: inout CSVKeyTable?, keyBase: inout UInt32?,
-                           problem: inout RecordError?) -> PendingRecord {
+                           problem: inout RecordError?) -> RecordRows.Row {
         recordNumber += 1
         let record = recordNumber
         let line = scanner.rowLine
@@ -247,7 +215,7 @@ public final class CSVRecordReader: RecordSource {
         guard case .some = keys else {
             let root = builder.beginObject()
             builder.end(root)
-            return PendingRecord(record: record, line: line, root: root)
+            return RecordRows.Row(record: record, line: line, root: root)
         }
         let base: UInt32
         if let keyBase {
@@ -257,7 +225,7 @@ public final class CSVRecordReader: RecordSource {
             keyBase = base
         }
         if !blank && count == keys!.count {
-            return PendingRecord(record: record, line: line, root: appendFullRow(to: &builder, keys: &keys!, base: base))
+            return RecordRows.Row(record: record, line: line, root: appendFullRow(to: &builder, keys: &keys!, base: base))
         }
         let keys = keys!
         let root = builder.beginObject()
@@ -268,7 +236,7 @@ public final class CSVRecordReader: RecordSource {
                                      knownFlags: key.flags)
             }
             builder.end(root)
-            return PendingRecord(record: record, line: line, root: root)
+            return RecordRows.Row(record: record, line: line, root: root)
         }
         let named = min(count, keys.count)
         keys.keys.withUnsafeBufferPointer { keys in
@@ -289,7 +257,7 @@ public final class CSVRecordReader: RecordSource {
         if count != keys.count {
             problem = RecordError(field: nil, code: .malformedRow, message: "expected \(keys.count) fields, found \(count)")
         }
-        return PendingRecord(record: record, line: line, root: root)
+        return RecordRows.Row(record: record, line: line, root: root)
     }
 
     /// The key of field `index` of a row longer than the header: `column_N`, or `column_N_2`, …

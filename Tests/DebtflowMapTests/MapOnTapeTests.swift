@@ -13,6 +13,24 @@ struct MapOnTapeTests {
         return try #require(try reader.readChunk()).elements
     }
 
+    @Test("a CSV chunk read as one table of rows maps as its records do: malformed and blank rows, own ids and ids by path")
+    func rowsMapAsRecords() throws {
+        let csv = "Référence;Nom;Montant;Téléphone\nA1;Moreau;1,00;0612345678\n;Dupont;2;\nA3;Martin\n\n  A4 ;X;3;;extra\nA5;\"Le \"\"Roi\"\"\";4;\n"
+        for idsByPath in [false, true] {
+            var chunk = try #require(try CSVRecordReader(source: MemoryByteSource(csv, name: "in/d.csv")).readChunk())
+            #expect(chunk.recordRows != nil)
+            if idsByPath { chunk.setIDsByPath() }
+            let records = chunk.elements
+            #expect(records.count == 6 && records.allSatisfy { $0.provenance.idsByPath == idsByPath })
+            let stage = MapStage(options: MapOptions(), today: "2026-06-15")
+            let fromRows = try stage.process(chunk).elements
+            let fromRecords = try stage.process(Chunk(records)).elements
+            #expect(fromRows == fromRecords)
+            #expect(fromRows.map(\.tempID) == ["A1", idsByPath ? "in/d.csv#2" : "d.csv#2", "A3", idsByPath ? "in/d.csv#4" : "d.csv#4", "A4", "A5"])
+            #expect(fromRows.map { $0.errors.map(\.code) } == [[], [], [.malformedRow], [], [.malformedRow], []])
+        }
+    }
+
     @Test("rows of one CSV chunk have the same shape by their key spans; another header does not")
     func sameShapeBySpans() throws {
         let records = try csvRecords("Prénom,Nom,Montant\nJean,Dupont,12\nMarie,Curie,3\n")
