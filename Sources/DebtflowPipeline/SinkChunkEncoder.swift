@@ -165,42 +165,70 @@ struct SinkChunkEncoder: Sendable {
     /// the sinks take it: what ``encode(_:)`` makes of ``ConversionStage``'s outcomes, written
     /// straight from the records, without making an outcome for a line sink. A record the reader
     /// could not read is counted as failed and named in ``SinkChunk/malformedRows``; no sink gets it.
+    ///
+    /// A chunk its reader handed on as one table (``DebtflowCore/RecordRows``) is read from the
+    /// table, one view moved from row to row: no `Record` is made for it.
     func encodeConversion(_ chunk: consuming Chunk<Record>) -> SinkChunk {
+        var chunk = chunk
         var buffers = Buffers(routes: routes, hints: capacityHints.values)
         var result = SinkChunk(input: chunk.input, textByteCount: chunk.textByteCount)
         var tally = OutcomeTally()
-        chunk.elements.withUnsafeBufferPointer { records in
-            for index in records.indices {
-                if let problem = records[index].problem {
-                    tally.countConversion(problem: problem)
-                    if result.malformedRows.count < maxMalformedMessages {
-                        result.malformedRows.append(Self.malformedMessage(provenance: records[index].provenance, problem: problem))
-                    }
-                    continue
+        if let rows = chunk.takeRecordRows() {
+            var view = RecordView(tape: rows.tape, index: 0)
+            var nextProblem = 0
+            for (position, row) in rows.rows.enumerated() {
+                view.index = row.root
+                if nextProblem < rows.problems.count && rows.problems[nextProblem].row == position {
+                    convert(view, problem: rows.problems[nextProblem].problem, provenance: { rows.provenance(at: position) },
+                            into: &buffers, &result, &tally)
+                    nextProblem += 1
+                } else {
+                    convert(view, problem: nil, provenance: { rows.provenance(at: position) }, into: &buffers, &result, &tally)
                 }
-                tally.countConversion(problem: nil)
-                // A conversion line is the record as read, with or without "source".
-                var written: (writer: Int, start: Int)?
-                for (routeIndex, route) in routes.enumerated() where route.filter.valid {
-                    guard route.takesLines else {
-                        buffers.lists[routeIndex].append(Outcome.converted(records[index]))
-                        continue
-                    }
-                    let writer = buffers.writerOfRoute[routeIndex]
-                    buffers.lineCounts[routeIndex] += 1
-                    if let earlier = written {
-                        buffers.copyLine(from: earlier, to: writer)
-                    } else {
-                        written = (writer, buffers.writers[writer].bytes.count)
-                        buffers.writers[writer].value(records[index].view)
-                        buffers.writers[writer].newline()
-                    }
+            }
+        } else {
+            chunk.elements.withUnsafeBufferPointer { records in
+                for index in records.indices {
+                    convert(records[index].view, problem: records[index].problem, provenance: { records[index].provenance },
+                            into: &buffers, &result, &tally)
                 }
             }
         }
         result.counts = tally.counts
         finish(&result, with: buffers)
         return result
+    }
+
+    /// One record of ``encodeConversion(_:)``: counted, and written to each line route (once, then
+    /// copied) or handed to each other route as an outcome; a record with a problem is counted as
+    /// failed and named in ``SinkChunk/malformedRows``. Its provenance is made only when needed.
+    private func convert(_ view: RecordView, problem: RecordError?, provenance: () -> Provenance,
+                         into buffers: inout Buffers, _ result: inout SinkChunk, _ tally: inout OutcomeTally) {
+        if let problem {
+            tally.countConversion(problem: problem)
+            if result.malformedRows.count < maxMalformedMessages {
+                result.malformedRows.append(Self.malformedMessage(provenance: provenance(), problem: problem))
+            }
+            return
+        }
+        tally.countConversion(problem: nil)
+        // A conversion line is the record as read, with or without "source".
+        var written: (writer: Int, start: Int)?
+        for (routeIndex, route) in routes.enumerated() where route.filter.valid {
+            guard route.takesLines else {
+                buffers.lists[routeIndex].append(Outcome.converted(provenance: provenance(), view: view, problem: nil))
+                continue
+            }
+            let writer = buffers.writerOfRoute[routeIndex]
+            buffers.lineCounts[routeIndex] += 1
+            if let earlier = written {
+                buffers.copyLine(from: earlier, to: writer)
+            } else {
+                written = (writer, buffers.writers[writer].bytes.count)
+                buffers.writers[writer].value(view)
+                buffers.writers[writer].newline()
+            }
+        }
     }
 
     /// One chunk's line writers (one per line route) and outcome lists (one per other route).
