@@ -136,14 +136,11 @@ public final class JSONRecordReader: RecordSource {
         if roots.isEmpty, case .finished = phase { return nil }
         lastTapeBytes = tape.byteCount
         lastTapeNodes = tape.nodeCount
-        let finished = tape.finish()
-        var records: [Record] = []
-        records.reserveCapacity(roots.count)
-        for root in roots {
-            records.append(Record(provenance: Provenance(source: sourceName, record: root.record, line: root.line),
-                                  view: RecordView(tape: finished, index: root.node)))
-        }
-        return Chunk(records, inputBytesConsumed: source.bytesConsumed,
+        // The records as one table, as the CSV reader hands them on (``DebtflowCore/RecordRows``):
+        // no `Record` per record, nor a reference to the tape and the input's name in each.
+        let rows = RecordRows(tape: tape.finish(), source: sourceName,
+                              rows: roots.map { RecordRows.Row(record: $0.record, line: $0.line, root: $0.node) })
+        return Chunk(recordRows: rows, inputBytesConsumed: source.bytesConsumed,
                      textByteCount: Int(clamping: cursor.offset - chunkStart))
     }
 
