@@ -34,6 +34,8 @@ public enum UTF8Validation {
                 continue
             }
             flags.insert(.valueIsNonASCII)
+            // ``sequenceLength(_:at:lead:)``, written out: called here, the JSON reader's strings
+            // cost W4 about 30 instructions a record more.
             let length: Int
             var low: UInt8 = 0x80
             var high: UInt8 = 0xBF
@@ -58,5 +60,53 @@ public enum UTF8Validation {
             index += length
         }
         return flags
+    }
+
+    /// ``tapeFlags(of:)`` of a text whose need of JSON escaping the caller found already (the
+    /// CSV scanner's pass over an unquoted field): only its UTF-8 is checked, an ASCII byte
+    /// costing one comparison, not the escape test as well.
+    public static func tapeFlags(of text: UnsafeBufferPointer<UInt8>, needsEscaping: Bool) -> RecordNode.Flags? {
+        let count = text.count
+        var index = 0
+        var flags: RecordNode.Flags = needsEscaping ? .valueNeedsEscaping : []
+        while index < count {
+            let lead = text[index]
+            if lead < 0x80 {
+                index &+= 1
+                continue
+            }
+            flags.insert(.valueIsNonASCII)
+            guard let length = sequenceLength(text, at: index, lead: lead) else { return nil }
+            index &+= length
+        }
+        return flags
+    }
+
+    /// The length of the well-formed multi-byte sequence that starts at `index` with `lead`
+    /// (above 0x7F), or `nil` when there is none there.
+    @inline(__always)
+    private static func sequenceLength(_ text: UnsafeBufferPointer<UInt8>, at index: Int, lead: UInt8) -> Int? {
+        let length: Int
+        var low: UInt8 = 0x80
+        var high: UInt8 = 0xBF
+        switch lead {
+        case 0xC2...0xDF: length = 2
+        case 0xE0: length = 3; low = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED: length = 3; high = 0x9F
+        case 0xF0: length = 4; low = 0x90
+        case 0xF1...0xF3: length = 4
+        case 0xF4: length = 4; high = 0x8F
+        default: return nil
+        }
+        guard index + length <= text.count else { return nil }
+        let second = text[index + 1]
+        guard second >= low && second <= high else { return nil }
+        var position = index + 2
+        while position < index + length {
+            guard text[position] & 0xC0 == 0x80 else { return nil }
+            position += 1
+        }
+        return length
     }
 }

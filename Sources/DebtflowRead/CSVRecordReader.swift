@@ -314,8 +314,7 @@ public final class CSVRecordReader: RecordSource {
                 let flags: RecordNode.Flags
                 if let known = field.knownASCIIFlags {
                     flags = known
-                } else if !field.needsUnquoting,
-                          let found = UTF8Validation.tapeFlags(of: UnsafeBufferPointer(rebasing: row[offset..<offset + field.end - field.start])) {
+                } else if let found = field.flagsAsStored(UnsafeBufferPointer(rebasing: row[offset..<offset + field.end - field.start])) {
                     flags = found
                 } else {
                     asStored = false

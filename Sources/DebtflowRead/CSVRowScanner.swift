@@ -33,6 +33,15 @@ struct CSVFieldSpan {
         guard let seen, !seen.contains(.nonASCII) else { return nil }
         return seen.contains(.needsEscaping) ? .valueNeedsEscaping : []
     }
+
+    /// The tape flags of the field's stored bytes `text` (``start``..<``end`` of the row) when they
+    /// are its text and well-formed UTF-8, else `nil` (a field to decode): for a field that is not
+    /// ASCII (``knownASCIIFlags`` is `nil`). An unquoted field's escaping is known from the scan,
+    /// so only its UTF-8 is checked.
+    func flagsAsStored(_ text: UnsafeBufferPointer<UInt8>) -> RecordNode.Flags? {
+        if let seen { return UTF8Validation.tapeFlags(of: text, needsEscaping: seen.contains(.needsEscaping)) }
+        return needsUnquoting ? nil : UTF8Validation.tapeFlags(of: text)
+    }
 }
 
 /// The class of a byte for the unquoted-field scan, one table lookup per byte: whether it ends
