@@ -319,7 +319,8 @@ struct FieldMappingPlan: Sendable {
         case .number:
             return raw.set(key, number: node.value, text: UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end]))
         case .string:
-            if !TextScan.isBlank(UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end])) {
+            // An empty text (a CSV row's empty cells) is blank without a call to the blank scan.
+            if node.value.length != 0, !TextScan.isBlank(UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end])) {
                 raw.set(key, tapeSpan: node.value, needsEscaping: node.flags.contains(.valueNeedsEscaping))
                 return
             }
