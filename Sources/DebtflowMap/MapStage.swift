@@ -99,6 +99,9 @@ public struct MapStage: ChunkStage {
         // The root of the last row mapped with `plan` (see ``forEachOutput(of:_:)``): rows of one
         // tape.
         var planShape = RecordView(tape: tape, index: first.root)
+        // `planShape`'s ``DebtflowCore/RecordNode/shapeMark`` (0: none): a row of the same mark has
+        // the same shape, known here without a call to `sameShape` per row.
+        var planMark: UInt32 = 0
         var nextProblem = 0
         for (position, row) in rows.rows.enumerated() {
             if candidate.provenance.source != rows.source { candidate.provenance.source = rows.source }
@@ -111,13 +114,16 @@ public struct MapStage: ChunkStage {
             } else {
                 candidate.data = RecordView(tape: tape, index: row.root)
             }
-            if plan != nil, FieldMappingPlan.sameShape(planShape, candidate.data) {
+            let mark = tape.nodes[row.root].shapeMark
+            if plan != nil, mark != 0 && mark == planMark || FieldMappingPlan.sameShape(planShape, candidate.data) {
                 // Same plan.
             } else if let current = plan, current.matches(candidate.data) {
                 planShape.index = row.root
+                planMark = mark
             } else {
                 plan = cache.plan(for: candidate.data)
                 planShape.index = row.root
+                planMark = mark
             }
             Self.fill(&candidate, plan: plan!, idPrefix: &idPrefix)
             if nextProblem < rows.problems.count && rows.problems[nextProblem].row == position {
