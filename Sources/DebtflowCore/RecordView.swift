@@ -42,7 +42,6 @@ public struct RecordView: Sendable {
     /// Whether this is an object or array whose children each take one node (scalars or empty
     /// containers; every CSV row): child `i` is node `index + 1 + i`, read from the node table
     /// without walking.
-    @inlinable
     public var isFlat: Bool {
         let node = self.node
         return (node.kind == .object || node.kind == .array) && Int(node.end) == index + 1 + node.childCount
