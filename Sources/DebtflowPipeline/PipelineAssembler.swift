@@ -140,8 +140,8 @@ public struct PipelineAssembler {
         }
         return folders.flatMap { folder in
             PublishManifest.abandonedLists(in: folder).map { list in
-                "warning: \(folder): a run killed while it renamed its outputs into place (process \(list.processID)) left them "
-                    + "half published (\(list.name)); the next run that publishes here finishes that first"
+                "warning: \(folder): a run killed while it published its outputs (process \(list.processID)) left the list of its "
+                    + "renames (\(list.name)); the next run that publishes here finishes that publish first, or says why it cannot"
             }
         }
     }

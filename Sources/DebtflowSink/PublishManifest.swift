@@ -18,18 +18,21 @@ import Glibc
 /// and the copies removed; where the lock cannot be taken no list is written. For each output it
 /// holds its temporary file's path, its final path (a bare name for a file in the copy's own
 /// folder, so a copy read through another path to that folder, a bind mount, still names its
-/// files; an absolute path for a file in another folder), and what both files were when the list
-/// was written (device and inode; the final's size and modification time, or that there was none).
+/// files; an absolute, canonical path for a file in another folder), and what both files were
+/// when the list was written (inode, size and modification time; for the final, or that there was
+/// none). A list is written and locked under an unfinished name, then renamed into place.
 ///
 /// A list is finished only when no process holds its lock (its PID is not asked: a run in a fresh
 /// PID namespace may have the same one), and only when the folders are exactly as the killed run
 /// left them: each output either renamed into place (the final is the temporary file written
 /// down) or not yet (the temporary file is there and the final is still what it was), at least one
-/// of each. Anything else (an output restored, replaced, moved, a folder not found) means the set
-/// is no longer the killed run's to finish: nothing is renamed, the list is removed, and the next
-/// run is told the outputs may not belong together. A list that cannot be read (a power cut while
-/// it was written) is removed and said. Only files named as that run's temporary files of the
-/// listed outputs (`.NAME.tmp-PID-N`, the same PID), owned by this user and regular, are renamed.
+/// of each. Anything else (an output restored, rewritten, replaced, moved, a folder not found)
+/// means the set is no longer the killed run's to finish: nothing is renamed, the list is removed,
+/// and the next run is told the outputs may not belong together. A list that cannot be read (a
+/// power cut while it was written) is removed and said. Only files named as that run's temporary
+/// files of the listed outputs (`.NAME.tmp-PID-N`, the same PID), owned by this user and regular,
+/// are renamed; those not renamed are removed with the list (its run is gone, whatever PID a new
+/// namespace gives).
 public struct PublishManifest: Sendable, Equatable {
     /// One output to rename into place, and what its files were when the list was written.
     public struct Rename: Sendable, Equatable {
@@ -83,8 +86,13 @@ public struct PublishManifest: Sendable, Equatable {
             (self.modifiedSeconds, self.modifiedNanoseconds) = (modifiedSeconds, modifiedNanoseconds)
         }
 
-        /// The same file (device and inode), whatever its size or time now.
-        func isSameFile(as other: FileIdentity) -> Bool { device == other.device && inode == other.inode }
+        /// The same file, unchanged: its inode, size and modification time. (Not its device: a
+        /// folder mounted again may get another number. A file rewritten in place, by `cp -p` onto
+        /// it or a shell's `>`, keeps its inode but not its size and time.)
+        func isUnchanged(from other: FileIdentity) -> Bool {
+            inode == other.inode && size == other.size && modifiedSeconds == other.modifiedSeconds
+                && modifiedNanoseconds == other.modifiedNanoseconds
+        }
 
         var text: String { "\(device) \(inode) \(size) \(modifiedSeconds) \(modifiedNanoseconds)" }
 
@@ -100,6 +108,8 @@ public struct PublishManifest: Sendable, Equatable {
     public var renames: [Rename]
 
     static let namePrefix = ".debtflow-publishing-"
+    /// The end of a list's name while it is written (``write(_:processID:)``).
+    static let unfinishedSuffix = "-writing"
 
     // MARK: Writing (the run that publishes)
 
@@ -127,12 +137,15 @@ public struct PublishManifest: Sendable, Equatable {
         for folder in folders {
             let content = encoded(renames, in: folder)
             let path = folder + "/" + name
-            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+            // Written and locked under another name first, so a list is never seen unlocked or
+            // half written while its run lives.
+            let writing = path + unfinishedSuffix
+            let fd = open(writing, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
             guard fd >= 0 else { continue }
             fchmod(fd, 0o600)
             let written = flock(fd, LOCK_EX | LOCK_NB) == 0 ? content.withUnsafeBytes { Glibc.write(fd, $0.baseAddress!, $0.count) } : -1
-            guard written == content.count, fsync(fd) == 0 else {
-                unlink(path)
+            guard written == content.count, fsync(fd) == 0, rename(writing, path) == 0 else {
+                unlink(writing)
                 close(fd)
                 continue
             }
@@ -177,8 +190,9 @@ public struct PublishManifest: Sendable, Equatable {
         case published
         /// Its temporary file waits, and the final file is what it was.
         case waiting
-        /// Anything else: restored, replaced, moved, not found.
-        case changed(String)
+        /// Anything else: restored, replaced, moved, not found (and whether its temporary file,
+        /// this user's regular file, is still there).
+        case changed(String, temporary: Bool)
     }
 
     /// Finishes the publishes that runs killed between two renames left in `folder` (once per
@@ -188,18 +202,15 @@ public struct PublishManifest: Sendable, Equatable {
     static func finishAbandoned(in folder: String) -> [String] {
         let firstLook = foldersSeen.withLock { $0.insert(folder).inserted }
         guard firstLook else { return [] }
+        removeUnfinishedLists(in: folder)
         var reports: [String] = []
         for (name, pid) in lists(in: folder) {
             let path = folder + "/" + name
-            var info = stat()
-            guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == getuid() else { continue }
             // Held while the list is finished: two runs starting at once do not both finish it.
-            let lock = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
-            guard lock >= 0 else { continue }
+            guard let lock = lockedList(at: path) else { continue }
             defer { close(lock) }
-            guard flock(lock, LOCK_EX | LOCK_NB) == 0 else { continue }
             let opening = "a run killed while it renamed its outputs into place (process \(pid))"
-            guard info.st_size <= 1 << 24, let manifest = read(path, in: folder) else {
+            guard let manifest = read(path, in: folder) else {
                 unlink(path)
                 reports.append("removed the list of renames of \(opening), which could not be read (\(name)): "
                                + "if that run had renamed some of its outputs, they may not belong with the others beside them; "
@@ -217,20 +228,46 @@ public struct PublishManifest: Sendable, Equatable {
                       StaleTemporaryFiles.processID(inTemporaryName: temporaryName, ofOutput: finalName) == pid else { continue }
                 states.append((rename, state(of: rename)))
             }
-            // The other folders' copies of this list go with this one, whatever is decided.
+            // The other folders' copies: another run finishing this list from one of them goes on alone.
+            var otherLocks: [Int32] = []
+            defer { for other in otherLocks { close(other) } }
+            var othersFree = true
+            for other in folders where other != folder {
+                let copy = other + "/" + name
+                guard access(copy, F_OK) == 0 else { continue }
+                guard let otherLock = lockedList(at: copy) else { othersFree = false; break }
+                otherLocks.append(otherLock)
+            }
+            guard othersFree else { continue }
+            // This copy and the others go, whatever is decided.
             defer {
                 unlink(path)
                 for other in folders where other != folder { unlink(other + "/" + name) }
             }
             let published = states.filter { if case .published = $0.state { true } else { false } }.count
             let waiting = states.filter { if case .waiting = $0.state { true } else { false } }.map(\.rename)
-            let changed = states.compactMap { if case .changed(let why) = $0.state { why } else { nil } }
-            // Nothing renamed yet: last night's set is whole, and stays (the sweep removes the rest).
-            guard published > 0 else { continue }
+            let changed = states.compactMap { if case .changed(let why, _) = $0.state { why } else { nil } }
+            // What the killed run left that will not be renamed: its run is gone (the lists are
+            // unlocked), so they are removed here, whatever PID a new namespace gives.
+            func removeLeftovers(_ renames: [Rename]) -> Int {
+                renames.filter { unlink($0.temporaryPath) == 0 }.count
+            }
+            let strayTemporaries = states.compactMap { if case .changed(_, true) = $0.state { $0.rename } else { nil } }
             guard changed.isEmpty else {
+                let removed = removeLeftovers(waiting + strayTemporaries)
                 reports.append("did not finish the publish of \(opening): \(changed.joined(separator: "; ")); "
-                               + "the \(published) output\(published == 1 ? "" : "s") it had published may not belong with the others "
-                               + "beside \(published == 1 ? "it" : "them"): run the pipeline again")
+                               + (published == 0 ? "" : "the \(published) output\(published == 1 ? "" : "s") it had published may not belong "
+                                  + "with the others beside \(published == 1 ? "it" : "them"): ")
+                               + "run the pipeline again" + (removed == 0 ? "" : " (its \(removed) temporary file\(removed == 1 ? " is" : "s are") removed)"))
+                continue
+            }
+            // Nothing renamed yet: last night's set is whole, and stays.
+            guard published > 0 else {
+                let removed = removeLeftovers(waiting)
+                if removed > 0 {
+                    reports.append("removed the \(removed) temporary file\(removed == 1 ? "" : "s") of \(opening) before its first rename: "
+                                   + "the outputs it would have replaced are left as they were")
+                }
                 continue
             }
             // Every rename done: a kill after the last one.
@@ -256,40 +293,76 @@ public struct PublishManifest: Sendable, Equatable {
         return reports
     }
 
+    /// A descriptor holding the lock of the list at `path` (a regular file of this user, no
+    /// larger than a list can be), or `nil` when another process holds it or it is not one.
+    private static func lockedList(at path: String) -> Int32? {
+        var info = stat()
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == getuid(), info.st_size <= 1 << 24 else { return nil }
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            return nil
+        }
+        return fd
+    }
+
+    /// Removes the lists of `folder` that a run killed while it wrote them left under their
+    /// unfinished name (no process holds their lock).
+    private static func removeUnfinishedLists(in folder: String) {
+        for name in entries(in: folder) where name.hasPrefix(namePrefix) && name.hasSuffix(unfinishedSuffix) {
+            let path = folder + "/" + name
+            if let lock = lockedList(at: path) {
+                unlink(path)
+                close(lock)
+            }
+        }
+    }
+
     /// Where one listed output stands now.
     private static func state(of rename: Rename) -> OutputState {
-        let temporary = FileIdentity(path: rename.temporaryPath)
+        var info = stat()
+        let temporaryIsOurs = lstat(rename.temporaryPath, &info) == 0 && info.st_mode & S_IFMT == S_IFREG && info.st_uid == getuid()
+        let temporary = temporaryIsOurs ? FileIdentity(path: rename.temporaryPath) : nil
         let final = FileIdentity(path: rename.finalPath)
-        if temporary == nil, let final, final.isSameFile(as: rename.temporary) { return .published }
-        if let temporary, temporary.isSameFile(as: rename.temporary), final == rename.previousFinal {
-            if final == nil {
+        if lstat(rename.temporaryPath, &info) != 0, let final, final.isUnchanged(from: rename.temporary) { return .published }
+        if let temporary, temporary.isUnchanged(from: rename.temporary) {
+            switch (final, rename.previousFinal) {
+            case (nil, nil):
                 // Nothing there, as before; or something that is not a regular file now.
-                var info = stat()
                 if lstat(rename.finalPath, &info) == 0 {
-                    return .changed("\(MessageExcerpt.path(rename.finalPath)) is now a folder, device, FIFO or symbolic link")
+                    return .changed("\(MessageExcerpt.path(rename.finalPath)) is now a folder, device, FIFO or symbolic link", temporary: true)
                 }
+                return .waiting
+            case (let now?, let before?) where now.isUnchanged(from: before):
+                return .waiting
+            default:
+                break
             }
-            return .waiting
         }
-        if temporary == nil && final == nil {
+        if temporary == nil && final == nil && lstat(rename.temporaryPath, &info) != 0 {
             return .changed("neither \(MessageExcerpt.path(rename.finalPath)) nor its temporary file can be found "
-                            + "(moved, or the folder is mounted elsewhere now?)")
+                            + "(moved, or the folder is mounted elsewhere now?)", temporary: false)
         }
-        return .changed("\(MessageExcerpt.path(rename.finalPath)) was changed after that run was killed")
+        return .changed("\(MessageExcerpt.path(rename.finalPath)) was changed after that run was killed", temporary: temporaryIsOurs)
+    }
+
+    /// The names in `folder`.
+    private static func entries(in folder: String) -> [String] {
+        guard let directory = opendir(folder) else { return [] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            names.append(withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            })
+        }
+        return names
     }
 
     /// The lists in `folder` (names and their runs' PIDs), locked or not.
     private static func lists(in folder: String) -> [(name: String, processID: pid_t)] {
-        guard let directory = opendir(folder) else { return [] }
-        defer { closedir(directory) }
-        var lists: [(name: String, processID: pid_t)] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
-            if let pid = processID(inListName: name) { lists.append((name, pid)) }
-        }
-        return lists.sorted { $0.name < $1.name }
+        entries(in: folder).compactMap { name in processID(inListName: name).map { (name, $0) } }.sorted { $0.name < $1.name }
     }
 
     /// The lists in `folder` that a run killed while it renamed its outputs into place left (no
@@ -321,7 +394,8 @@ public struct PublishManifest: Sendable, Equatable {
         var renames: [Rename] = []
         for start in stride(from: 0, to: fields.count, by: 3) {
             let paths = fields[start..<start + 2]
-            guard paths.allSatisfy({ $0.hasPrefix("/") || (!$0.isEmpty && !$0.contains("/")) }) else { return nil }
+            // Absolute and canonical (as a run writes them: no `.`, `..` or empty component), or a bare name.
+            guard paths.allSatisfy({ isCanonical($0) }) else { return nil }
             // `T` and five numbers, a space, `F` and five numbers or `-`.
             let identities = fields[start + 2].split(separator: " F", maxSplits: 1, omittingEmptySubsequences: false)
             guard identities.count == 2, identities[0].hasPrefix("T"), let temporary = FileIdentity(text: identities[0].dropFirst())
@@ -338,6 +412,13 @@ public struct PublishManifest: Sendable, Equatable {
             renames.append(Rename(temporaryPath: absolute[0], finalPath: absolute[1], temporary: temporary, previousFinal: previousFinal))
         }
         return PublishManifest(renames: renames)
+    }
+
+    /// Whether `path` is a bare name, or an absolute path with no `.`, `..` or empty component.
+    private static func isCanonical(_ path: String) -> Bool {
+        guard !path.isEmpty else { return false }
+        guard path.hasPrefix("/") else { return !path.contains("/") && path != "." && path != ".." }
+        return path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." }
     }
 
     /// The PID in a list's name `.debtflow-publishing-PID-N`, else `nil`.

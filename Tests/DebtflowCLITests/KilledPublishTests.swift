@@ -91,8 +91,9 @@ struct KilledPublishTests {
         // `check` says so, and changes nothing.
         let check = try TestSupport.runDebtflow(["check", folder.appendingPathComponent("p.json").path], timeout: 30)
         #expect(check.status == 0, "\(check.stderrText)")
-        #expect(check.stderrText.contains("warning: \(folder.path)/out: a run killed while it renamed its outputs into place (process \(dead)) "
-                                          + "left them half published (.debtflow-publishing-\(dead)-1); the next run that publishes here finishes that first"),
+        #expect(check.stderrText.contains("warning: \(folder.path)/out: a run killed while it published its outputs (process \(dead)) left the "
+                                          + "list of its renames (.debtflow-publishing-\(dead)-1); the next run that publishes here finishes that "
+                                          + "publish first, or says why it cannot"),
                 "\(check.stderrText)")
         #expect(try lists(folder).count == 1)
 
@@ -112,7 +113,7 @@ struct KilledPublishTests {
                                            + "put \(out)/rejects.ndjson in place beside the 1 output it had published"), "\(result.stderrText)")
     }
 
-    @Test("a real SIGKILL at the second rename (strace injects it): the next run puts the killed run's rejects beside its valid file",
+    @Test("a real SIGKILL at the second output's rename (strace injects it at the third: the list is renamed into place first): the next run puts the killed run's rejects beside its valid file",
           .enabled(if: strace != nil, "needs strace, allowed to trace, to inject the kill"), .timeLimit(.minutes(1)))
     func realKillIsFinished() throws {
         let folder = try workspace()
@@ -123,7 +124,7 @@ struct KilledPublishTests {
 
         let killed = try TestSupport.run(URL(fileURLWithPath: Self.strace!),
                                          ["-f", "-o", "/dev/null", "-e", "trace=rename,renameat,renameat2",
-                                          "-e", "inject=rename,renameat,renameat2:signal=SIGKILL:when=2",
+                                          "-e", "inject=rename,renameat,renameat2:signal=SIGKILL:when=3",
                                           TestSupport.debtflowBinary.path, "run", folder.appendingPathComponent("p.json").path], timeout: 30)
         #expect(killed.status != 0 && killed.status != 1, "the run was not killed: \(killed.status) \(killed.stderrText)")
         // Cut in two: tonight's valid file beside last night's rejects, and the list.
@@ -142,7 +143,7 @@ struct KilledPublishTests {
         #expect(next.stderrText.contains("finished the publish of a run killed"), "\(next.stderrText)")
     }
 
-    @Test("one input's outputs of a many-input run are renamed together too: a kill between them is finished by the next run",
+    @Test("one input's outputs of a many-input run are renamed together too: a kill between them (the third rename, after the list's and the first output's) is finished by the next run",
           .enabled(if: strace != nil, "needs strace, allowed to trace, to inject the kill"), .timeLimit(.minutes(1)))
     func perInputOutputsAreFinished() throws {
         let folder = try workspace()
@@ -155,7 +156,7 @@ struct KilledPublishTests {
         try Data(config.utf8).write(to: folder.appendingPathComponent("p.json"))
         let killed = try TestSupport.run(URL(fileURLWithPath: Self.strace!),
                                          ["-f", "-o", "/dev/null", "-e", "trace=rename,renameat,renameat2",
-                                          "-e", "inject=rename,renameat,renameat2:signal=SIGKILL:when=2",
+                                          "-e", "inject=rename,renameat,renameat2:signal=SIGKILL:when=3",
                                           TestSupport.debtflowBinary.path, "run", folder.appendingPathComponent("p.json").path],
                                          environment: ["INPUT": folder.appendingPathComponent("in/*.csv").path], timeout: 30)
         #expect(killed.status != 0 && killed.status != 1, "the run was not killed: \(killed.status) \(killed.stderrText)")
