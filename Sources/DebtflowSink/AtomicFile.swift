@@ -78,7 +78,8 @@ public final class AtomicFile {
             descriptor = try Self.openStream(streamPath, kind: kind, displayPath: path, isInterrupted: isInterrupted,
                                              waitingForReader: waitingForReader)
         case .file(let finalPath):
-            (temporaryPath, descriptor) = try Self.createTemporaryFile(beside: finalPath, displayPath: path, mode: mode)
+            let locksWork: Bool
+            (temporaryPath, descriptor, locksWork) = try Self.createTemporaryFile(beside: finalPath, displayPath: path, mode: mode)
             let (folder, name) = AtomicFile.split(finalPath)
             // A run killed between two renames: its outputs are finished and flushed, so its
             // publish is finished first (before the sweep below would take its files for leftovers).
@@ -86,7 +87,7 @@ public final class AtomicFile {
                 for report in PublishManifest.finishAbandoned(in: folder) { removedLeftovers(report) }
             }
             // What a run killed outright left beside this output (copies of personal data).
-            let removed = StaleTemporaryFiles.remove(in: folder, forOutput: name)
+            let removed = StaleTemporaryFiles.remove(in: folder, forOutput: name, locksWork: locksWork)
             if !removed.isEmpty {
                 removedLeftovers("removed \(removed.count) temporary file(s) that an earlier run killed outright left beside \(path) "
                                  + "(\(removed.map { MessageExcerpt.path(String($0.split(separator: "/").last ?? "")) }.joined(separator: ", ")))")
@@ -295,7 +296,9 @@ public final class AtomicFile {
         return String(name[..<end])
     }
 
-    private static func createTemporaryFile(beside finalPath: String, displayPath: String, mode: mode_t) throws -> (String, Int32) {
+    /// - Returns: the temporary file's path, its descriptor, and whether its lock was taken (the
+    ///   folder's file system supports locks).
+    private static func createTemporaryFile(beside finalPath: String, displayPath: String, mode: mode_t) throws -> (String, Int32, Bool) {
         let (folder, name) = AtomicFile.split(finalPath)
         var attempt = 0
         while true {
@@ -307,9 +310,9 @@ public final class AtomicFile {
                 // Held while the file is open, and let go when this process ends however it ends:
                 // a later run that finds the file unlocked knows it was abandoned
                 // (``StaleTemporaryFiles``). A file system without locks leaves the age rule.
-                _ = flock(fd, LOCK_EX | LOCK_NB)
+                let locked = flock(fd, LOCK_EX | LOCK_NB) == 0
                 pendingTemporaryFiles.withLock { _ = $0.insert(candidate) }
-                return (candidate, fd)
+                return (candidate, fd, locked)
             }
             let code = errno
             attempt += 1

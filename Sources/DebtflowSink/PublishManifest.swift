@@ -138,19 +138,25 @@ public struct PublishManifest: Sendable, Equatable {
             let content = encoded(renames, in: folder)
             let path = folder + "/" + name
             // Written and locked under another name first, so a list is never seen unlocked or
-            // half written while its run lives.
+            // half written while its run lives. Another run may remove that file between its
+            // creation and its lock (taking it for a killed run's): then it is written again.
             let writing = path + unfinishedSuffix
-            let fd = open(writing, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
-            guard fd >= 0 else { continue }
-            fchmod(fd, 0o600)
-            let written = flock(fd, LOCK_EX | LOCK_NB) == 0 ? content.withUnsafeBytes { Glibc.write(fd, $0.baseAddress!, $0.count) } : -1
-            guard written == content.count, fsync(fd) == 0, rename(writing, path) == 0 else {
-                unlink(writing)
-                close(fd)
-                continue
+            for _ in 0..<3 {
+                let fd = open(writing, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+                guard fd >= 0 else { break }
+                fchmod(fd, 0o600)
+                let written = flock(fd, LOCK_EX | LOCK_NB) == 0 ? content.withUnsafeBytes { Glibc.write(fd, $0.baseAddress!, $0.count) } : -1
+                guard written == content.count, fsync(fd) == 0, rename(writing, path) == 0 else {
+                    let taken = errno == ENOENT
+                    if !taken { unlink(writing) }
+                    close(fd)
+                    if taken { continue }
+                    break
+                }
+                syncFolder(folder)
+                copies.append((path, fd))
+                break
             }
-            syncFolder(folder)
-            copies.append((path, fd))
         }
         return Written(copies: copies)
     }
@@ -206,43 +212,61 @@ public struct PublishManifest: Sendable, Equatable {
         var reports: [String] = []
         for (name, pid) in lists(in: folder) {
             let path = folder + "/" + name
-            // Held while the list is finished: two runs starting at once do not both finish it.
-            guard let lock = lockedList(at: path) else { continue }
-            defer { close(lock) }
+            // Read first, then every copy locked in folder order (two runs finishing one list from
+            // two folders: the one that takes the first lock goes on, the other leaves it).
+            guard access(path, R_OK) == 0 else { continue }
             let opening = "a run killed while it renamed its outputs into place (process \(pid))"
             guard let manifest = read(path, in: folder) else {
+                guard let lock = lockedList(at: path) else { continue }
                 unlink(path)
+                close(lock)
                 reports.append("removed the list of renames of \(opening), which could not be read (\(name)): "
                                + "if that run had renamed some of its outputs, they may not belong with the others beside them; "
                                + "its temporary files are removed")
                 continue
             }
+            var folders: [String] = [folder]
+            for rename in manifest.renames {
+                let renameFolder = AtomicFile.split(rename.finalPath).folder
+                if !folders.contains(renameFolder) { folders.append(renameFolder) }
+            }
+            var locks: [Int32] = []
+            defer { for lock in locks { close(lock) } }
+            var missingCopies: [String] = []
+            var lockedElsewhere = false
+            for other in folders.sorted() {
+                let copy = other + "/" + name
+                guard access(copy, F_OK) == 0 else {
+                    missingCopies.append(other)
+                    continue
+                }
+                guard let lock = lockedList(at: copy) else {
+                    lockedElsewhere = true
+                    break
+                }
+                locks.append(lock)
+            }
+            // Being finished by another run, or gone with it.
+            guard !lockedElsewhere, access(path, F_OK) == 0 else { continue }
             var states: [(rename: Rename, state: OutputState)] = []
             var finals: Set<String> = []
-            var folders: [String] = []
             for rename in manifest.renames where finals.insert(rename.finalPath).inserted {
                 let (renameFolder, finalName) = AtomicFile.split(rename.finalPath)
-                if !folders.contains(renameFolder) { folders.append(renameFolder) }
                 let (temporaryFolder, temporaryName) = AtomicFile.split(rename.temporaryPath)
                 guard temporaryFolder == renameFolder,
                       StaleTemporaryFiles.processID(inTemporaryName: temporaryName, ofOutput: finalName) == pid else { continue }
-                states.append((rename, state(of: rename)))
+                // The run wrote a copy of its list in every folder it renamed into: a folder without
+                // one is not that run's (a list made by hand), or was moved since.
+                if missingCopies.contains(renameFolder) {
+                    states.append((rename, .changed("\(MessageExcerpt.path(renameFolder)) holds no copy of the list "
+                                                    + "(moved, mounted elsewhere now, or not that run's folder)", temporary: false)))
+                } else {
+                    states.append((rename, state(of: rename)))
+                }
             }
-            // The other folders' copies: another run finishing this list from one of them goes on alone.
-            var otherLocks: [Int32] = []
-            defer { for other in otherLocks { close(other) } }
-            var othersFree = true
-            for other in folders where other != folder {
-                let copy = other + "/" + name
-                guard access(copy, F_OK) == 0 else { continue }
-                guard let otherLock = lockedList(at: copy) else { othersFree = false; break }
-                otherLocks.append(otherLock)
-            }
-            guard othersFree else { continue }
-            // This copy and the others go, whatever is decided.
+            // Every copy goes, whatever is decided.
             defer {
-                unlink(path)
-                for other in folders where other != folder { unlink(other + "/" + name) }
+                for other in folders { unlink(other + "/" + name) }
             }
             let published = states.filter { if case .published = $0.state { true } else { false } }.count
             let waiting = states.filter { if case .waiting = $0.state { true } else { false } }.map(\.rename)

@@ -12,16 +12,17 @@ import Glibc
 /// - its name is this output's temporary name, `.NAME.tmp-PID-N` (``AtomicFile``'s pattern, the
 ///   PID at most ``largestPID``);
 /// - it is a regular file owned by this user (a symbolic link is never followed);
-/// - no process has that PID (`kill(pid, 0)` answers `ESRCH`);
 /// - no process holds its lock (the run that writes a temporary file holds an exclusive `flock`
-///   on it until it ends, however it ends), or it was last written at least ``minimumAge`` ago
-///   (a file system without locks, a file of a version that did not lock);
+///   on it until it ends, however it ends). Where this run could not lock its own temporary file
+///   (a file system without locks), instead: no process has that PID (`kill(pid, 0)` answers
+///   `ESRCH`), and it is unlocked or was last written at least ``minimumAge`` ago;
 /// - no list of renames of its run is in the folder: a run killed while it published, whose
 ///   publish the next run that publishes here finishes (``PublishManifest``).
 ///
-/// A run in another PID namespace sharing the folder (another container) looks dead by its PID,
-/// but holds its lock: its temporary file is kept. Two runs writing one output at once already
-/// overwrite each other's result; this does not make that safe.
+/// A run in another PID namespace sharing the folder (another container) may look dead by its PID
+/// but holds its lock: its temporary file is kept; a killed run's file whose PID a fresh namespace
+/// gives again (a container per night starts at the same PID) is removed, being unlocked. Two runs
+/// writing one output at once already overwrite each other's result; this does not make that safe.
 ///
 /// Each folder is read once per process (the first output created in it); later outputs in the
 /// same folder look only at what that reading found, so a run with thousands of `{input}`
@@ -38,9 +39,12 @@ enum StaleTemporaryFiles {
     /// Removes the abandoned temporary files of the output `name` in `folder`.
     /// - Returns: the paths removed.
     @discardableResult
-    static func remove(in folder: String, forOutput name: String, now: time_t = time(nil)) -> [String] {
+    /// - Parameter locksWork: this run could lock its own temporary file in `folder`: then a file
+    ///   no process holds locked is abandoned whatever its PID says (a run in a fresh PID
+    ///   namespace, a container per night, is given a killed run's PID again).
+    static func remove(in folder: String, forOutput name: String, now: time_t = time(nil), locksWork: Bool = false) -> [String] {
         leftovers.withLock { all in
-            if all[folder] == nil { all[folder] = abandoned(in: folder, now: now) }
+            if all[folder] == nil { all[folder] = abandoned(in: folder, now: now, locksWork: locksWork) }
             var removed: [String] = []
             all[folder]?.removeAll { entry in
                 guard processID(inTemporaryName: entry, ofOutput: name) != nil else { return false }
@@ -53,7 +57,7 @@ enum StaleTemporaryFiles {
     }
 
     /// The entries of `folder` that look like any output's abandoned temporary file.
-    private static func abandoned(in folder: String, now: time_t) -> [String] {
+    private static func abandoned(in folder: String, now: time_t, locksWork: Bool) -> [String] {
         guard let directory = opendir(folder) else { return [] }
         defer { closedir(directory) }
         var found: [(name: String, processID: pid_t)] = []
@@ -64,11 +68,15 @@ enum StaleTemporaryFiles {
                 String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
             }
             if let pid = PublishManifest.processID(inListName: entryName) { listed.insert(pid) }
-            guard let pid = processID(inTemporaryName: entryName), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            guard let pid = processID(inTemporaryName: entryName) else { continue }
             var info = stat()
             let path = folder + "/" + entryName
-            guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == getuid(),
-                  now - info.st_mtim.tv_sec >= minimumAge || isUnlocked(path) else { continue }
+            guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_uid == getuid() else { continue }
+            if locksWork {
+                guard isUnlocked(path) else { continue }
+            } else {
+                guard kill(pid, 0) != 0, errno == ESRCH, now - info.st_mtim.tv_sec >= minimumAge || isUnlocked(path) else { continue }
+            }
             found.append((entryName, pid))
         }
         return found.filter { !listed.contains($0.processID) }.map(\.name)

@@ -314,6 +314,51 @@ struct PublishManifestTests {
         #expect(said.contains { $0.hasPrefix("removed 1 temporary file(s)") }, "\(said)")
     }
 
+    @Test("another run finishing the same list from another folder's copy (holding its lock) is left to it")
+    func otherFolderCopyLocked() throws {
+        let tonight = try TestSupport.makeTemporaryDirectory("debtflow-two-finishers-a")
+        let elsewhere = try TestSupport.makeTemporaryDirectory("debtflow-two-finishers-b")
+        let valid = tonight.path + "/valid.ndjson", rejects = elsewhere.path + "/rejects.ndjson"
+        write("last night's rejects\n", to: rejects)
+        killedRun([Output(final: valid, content: "v\n"), Output(final: rejects, content: "r\n")], renamed: 1, pid: deadPID)
+        let copy = try #require(try lists(in: elsewhere).first)
+        let holder = open(elsewhere.path + "/" + copy, O_RDONLY)
+        #expect(holder >= 0 && flock(holder, LOCK_EX | LOCK_NB) == 0)
+        _ = try nextRun(valid)
+        close(holder)
+        #expect(text(rejects) == "last night's rejects\n")
+        #expect(try lists(in: tonight).count == 1 && lists(in: elsewhere).count == 1)
+    }
+
+    @Test("a list naming a folder that holds no copy of it (made by hand, or the folder moved) renames nothing there, and it is said")
+    func folderWithoutACopy() throws {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-list-by-hand")
+        let victim = try TestSupport.makeTemporaryDirectory("debtflow-list-victim")
+        let valid = folder.path + "/valid.ndjson", keep = victim.path + "/keep.txt"
+        write("kept\n", to: keep)
+        killedRun([Output(final: valid, content: "v\n"), Output(final: keep, content: "replaced\n")], renamed: 1, pid: deadPID)
+        for name in try lists(in: victim) { unlink(victim.path + "/" + name) }
+        let said = try nextRun(valid)
+        #expect(text(keep) == "kept\n")
+        #expect(said.first?.contains("\(victim.path) holds no copy of the list") == true, "\(said)")
+        #expect(try lists(in: folder).isEmpty)
+    }
+
+    @Test("a run's output sweeps a killed run's unlocked temporary file even when a live process has its PID (a fresh PID namespace), and keeps a locked one")
+    func sweepTrustsLocks() throws {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-sweep-namespace")
+        let unlocked = folder.path + "/.valid.ndjson.tmp-\(getpid())-1"
+        let locked = folder.path + "/.valid.ndjson.tmp-\(getpid())-2"
+        write("a killed run's\n", to: unlocked)
+        write("a live run's\n", to: locked)
+        let holder = open(locked, O_RDONLY)
+        #expect(holder >= 0 && flock(holder, LOCK_EX | LOCK_NB) == 0)
+        defer { close(holder) }
+        _ = try nextRun(folder.path + "/valid.ndjson")
+        #expect(!FileManager.default.fileExists(atPath: unlocked))
+        #expect(FileManager.default.fileExists(atPath: locked))
+    }
+
     @Test("a run's publish writes its list before the first rename, syncs, and removes it after the last")
     func publishingAllWritesTheList() async throws {
         let first = try TestSupport.makeTemporaryDirectory("debtflow-publish-all-a")
