@@ -106,7 +106,8 @@ public struct Debt: Sendable {
         verbatim = 0
         amount = nil
         acceptExpensiveDestination = nil
-        metadata = nil
+        // Most debts have none: storing nil over nil still destroys the old value.
+        if metadata != nil { metadata = nil }
     }
 
     /// Whether `key` has a text (always `false` for `amount` and `accept_expensive_destination`,

@@ -129,6 +129,30 @@ extension DebtCandidate {
         resetAllButRecordAndFields(metadata: metadata, tempID: tempID, phoneRegion: phoneRegion)
     }
 
+    /// ``resetAllButRecord(rawSide:metadata:tempID:phoneRegion:)`` for a caller that sets
+    /// ``tempID`` and ``phoneRegion`` itself once the fields are filled (`map`, row by row), and
+    /// ``metadata`` when its plan has a source for it: those two are left as they are (each is
+    /// stored once, by the caller), and the metadata, errors and warnings are stored only when
+    /// they hold something. A candidate handed on by `validate` holds the outcome's emptied parts
+    /// (swapped), mostly nothing: storing `nil` or an empty array over nothing still releases the
+    /// old value. (``destination`` is stored in any case: testing it first copied it, a
+    /// `String`-holding optional, and cost more than the store.)
+    ///
+    /// - Postcondition: as after ``resetAllButRecord(rawSide:metadata:tempID:phoneRegion:)``, but
+    ///   for ``tempID`` and ``phoneRegion``, which the caller must set.
+    @inlinable
+    public mutating func resetAllButRecordAndIdentity(rawSide: [UInt8]) {
+        raw.reset(tape: data.tape, side: rawSide)
+        if metadata != nil { metadata = nil }
+        debt.reset(tape: data.tape)
+        destination = nil
+        phoneNumber = nil
+        nonBlankFields = DebtRawKeySet()
+        if !errors.isEmpty { errors.removeAll() }
+        skipReason = nil
+        if !warnings.isEmpty { warnings.removeAll() }
+    }
+
     /// Everything a reset does once ``provenance``, ``data`` and ``raw`` are the new record's.
     @inlinable
     internal mutating func resetAllButRecordAndFields(metadata: consuming DebtMetadata?, tempID: consuming String?,

@@ -138,7 +138,7 @@ public struct MapStage: ChunkStage {
     /// record: resets the rest and fills it. (The plan is passed borrowed: bound to a local in the
     /// loop, it was copied per record, a retain and a release of each of its arrays.)
     private static func fill(_ candidate: inout DebtCandidate, plan: FieldMappingPlan, idPrefix: inout IDPrefix) {
-        candidate.resetAllButRecord(rawSide: plan.side, metadata: nil, tempID: nil, phoneRegion: nil)
+        candidate.resetAllButRecordAndIdentity(rawSide: plan.side)  // setIdentity sets the two
         plan.fillRawValues(of: candidate.data, into: &candidate.raw)
         if plan.metadataSource != nil { candidate.metadata = plan.metadata(of: candidate.data) }
         setIdentity(of: &candidate, idPrefix: &idPrefix)

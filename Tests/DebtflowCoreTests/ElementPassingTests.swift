@@ -183,6 +183,36 @@ struct DebtCandidateResetTests {
         #expect(record.view.tape === oldView.tape && record.view.index == oldView.index)
     }
 
+    @Test("resetAllButRecordAndIdentity, with tempID and phoneRegion set after it, makes the candidate reset(provenance:data:) makes, whether its parts held something or nothing")
+    func resetAllButIdentityIsFresh() {
+        let newView = RecordView(RecordObject(["name": .string("Zoé")]))
+        let newProvenance = Provenance(source: "new.csv", record: 1, line: 2)
+        let side = Array("EUR".utf8)
+        var full = DebtCandidate(provenance: Provenance(source: "old.csv", record: 7, line: 8), data: RecordView(RecordObject(["x": .string("1")])),
+                                 raw: DebtRawFields(["firstname": "Old"]),
+                                 metadata: DebtMetadata(RecordObject(["debtorId": .string("9")])), tempID: "old#7", phoneRegion: "FR")
+        full.debt.metadata = DebtMetadata(RecordObject(["debtId": .string("3")]))
+        full.destination = Destination(zone: .eu, country: "DE", credits: 30, multiplier: "1.2", expensive: false)
+        full.phoneNumber = PhoneNumber(e164: "+33612345678", callingCode: 33, region: "FR")
+        full.nonBlankFields.insert(.phone)
+        full.errors = [RecordError(field: "phone", code: .invalidPhone, message: "bad")]
+        full.skipReason = .emptyRow
+        full.warnings = ["a warning"]
+        let empty = DebtCandidate(provenance: Provenance(source: "old.csv", record: 7), data: newView)
+        for var used in [full, empty] {
+            used.provenance = newProvenance
+            used.data = newView
+            used.resetAllButRecordAndIdentity(rawSide: side)
+            used.tempID = "new#1"
+            used.phoneRegion = nil
+            var expected = used
+            expected.reset(provenance: newProvenance, data: newView, rawSide: side, tempID: "new#1")
+            #expect(used == expected)
+            #expect(used.metadata == nil && used.debt.metadata == nil && used.destination == nil && used.errors.isEmpty
+                        && used.warnings.isEmpty && used.skipReason == nil && used.phoneNumber == nil && used.raw.isEmpty)
+        }
+    }
+
     @Test("a reset to another side arena of the same length reads the new one's bytes, not the old one's")
     func resetToAnotherSideArena() {
         let view = RecordView(RecordObject(["x": .string("1")]))
