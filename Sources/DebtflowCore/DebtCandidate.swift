@@ -80,6 +80,31 @@ extension DebtCandidate {
 }
 
 extension DebtCandidate {
+    /// The record's own id: the source text of ``raw``'s `temp_id`, else of its `internal_id`,
+    /// without leading and trailing ASCII white space (``DebtRawFields/asciiTrimmedText(_:)``;
+    /// empty when blank), or `nil` when the record has neither. What `map` makes a record's
+    /// ``tempID`` of, once per record.
+    ///
+    /// Read where the fields lie (as ``changeReadingRaw(_:)`` reads them): reading
+    /// `candidate.raw.asciiTrimmedText(_:)` from another module copied the fields' span table
+    /// (192 bytes) to the stack twice per record. Mutating only to get the candidate's address;
+    /// it changes nothing.
+    public mutating func ownIDText() -> String? {
+        let key: DebtRawKey
+        if raw.has(.tempID) {
+            key = .tempID
+        } else if raw.has(.internalID) {
+            key = .internalID
+        } else {
+            return nil
+        }
+        return withUnsafeMutablePointer(to: &self) { candidate in
+            DebtRawFields.asciiTrimmedText(key, at: UnsafePointer(candidate.pointer(to: \.raw)!))
+        }
+    }
+}
+
+extension DebtCandidate {
     /// Makes this candidate the fresh one the initializer taking a `RecordView` would make, with
     /// empty ``raw`` fields over `data`'s tape and `rawSide`, field by field.
     ///
@@ -347,14 +372,46 @@ public struct DebtRawFields: Sendable {
         guard has(key) else { return nil }
         let span = spans[key.rawValue]
         let make = { (arena: UnsafeBufferPointer<UInt8>) -> String in
-            let text = UnsafeBufferPointer(rebasing: arena[Int(span.offset)..<span.end])
-            let kept = TextTrimming.asciiTrimmedRange(text)
-            return String(unsafeUninitializedCapacity: kept.count) { buffer in
-                buffer.initialize(fromContentsOf: UnsafeBufferPointer(rebasing: text[kept]))
-            }
+            Self.asciiTrimmedString(UnsafeBufferPointer(rebasing: arena[Int(span.offset)..<span.end]))
         }
         if inSide & (1 << UInt32(key.rawValue)) != 0 { return side.withUnsafeBufferPointer(make) }
         return DebtKeyedBytes.withTapeBytes(tape, make)
+    }
+
+    /// ``asciiTrimmedText(_:)`` of the fields at `fields`, read where they lie: neither the fields
+    /// nor their span table (192 bytes) is copied to the stack first, and the tape is not
+    /// retained (``DebtCandidate/ownIDText()``).
+    ///
+    /// - Precondition: the fields at `fields` stay where they are, alive and unchanged, during
+    ///   the call.
+    fileprivate static func asciiTrimmedText(_ key: DebtRawKey, at fields: UnsafePointer<DebtRawFields>) -> String? {
+        let bit: UInt32 = 1 << UInt32(key.rawValue)
+        guard fields.pointee.present & bit != 0 else { return nil }
+        let span = UnsafeRawPointer(fields.pointer(to: \.spans)!)
+            .load(fromByteOffset: key.rawValue * MemoryLayout<ByteSpan>.stride, as: ByteSpan.self)
+        if fields.pointee.inSide & bit != 0 {
+            return fields.pointee.side.withUnsafeBufferPointer { side in
+                asciiTrimmedString(UnsafeBufferPointer(rebasing: side[Int(span.offset)..<span.end]))
+            }
+        }
+        // The tape is read as the fields hold it, unretained: the fields keep it alive.
+        guard let tape = UnsafeRawPointer(fields.pointer(to: \.tape)!).load(as: Unmanaged<RecordTape>?.self) else {
+            return asciiTrimmedString(UnsafeBufferPointer(rebasing: DebtKeyedBytes.noBytes[Int(span.offset)..<span.end]))
+        }
+        return tape._withUnsafeGuaranteedRef { tape in
+            tape.bytes.withUnsafeBufferPointer { bytes in
+                asciiTrimmedString(UnsafeBufferPointer(rebasing: bytes[Int(span.offset)..<span.end]))
+            }
+        }
+    }
+
+    /// `text` without leading and trailing ASCII white space, as a `String` (repaired as
+    /// `String(decoding:as:)` repairs it).
+    private static func asciiTrimmedString(_ text: UnsafeBufferPointer<UInt8>) -> String {
+        let kept = TextTrimming.asciiTrimmedRange(text)
+        return String(unsafeUninitializedCapacity: kept.count) { buffer in
+            buffer.initialize(fromContentsOf: UnsafeBufferPointer(rebasing: text[kept]))
+        }
     }
 
     /// Whether `key` has a text that is not only whitespace (``nonBlankText(_:)`` is not `nil`),

@@ -162,12 +162,10 @@ public struct MapStage: ChunkStage {
     /// `country_code`), from its fields. (It takes the candidate `inout`: handed the fields
     /// alone, it was given a copy of them, 216 bytes.)
     private static func setIdentity(of candidate: inout DebtCandidate, idPrefix: inout IDPrefix) {
-        // The fields are read through non-generic calls (`asciiTrimmedText`, `withKeyedBytes`): the
+        // The fields are read through non-generic calls (`ownIDText`, `withKeyedBytes`): the
         // generic `withBytes`, defined in the core and called from this module, runs unspecialized.
-        var own = ""
-        if let ownKey: DebtRawKey = candidate.raw.has(.tempID) ? .tempID : candidate.raw.has(.internalID) ? .internalID : nil {
-            own = candidate.raw.asciiTrimmedText(ownKey) ?? ""
-        }
+        // `ownIDText` reads them where they lie.
+        let own = candidate.ownIDText() ?? ""
         // No own id, or a blank one: the record gets its position.
         if own.isEmpty {
             candidate.tempID = idPrefix.prefix(for: candidate.provenance) + String(candidate.provenance.record)

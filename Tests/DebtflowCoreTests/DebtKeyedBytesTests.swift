@@ -117,6 +117,41 @@ struct DebtKeyedBytesTests {
         }
     }
 
+    @Test("a candidate's own id (ownIDText), read where the fields lie, is asciiTrimmedText of its temp_id, else of its internal_id, else nil; on the tape, in the side arena and without a tape")
+    func ownIDText() {
+        func candidate(_ raw: DebtRawFields) -> DebtCandidate {
+            DebtCandidate(provenance: Provenance(source: "a.csv", record: 1), data: view, raw: raw)
+        }
+        // temp_id on the tape, internal_id beside it: temp_id wins.
+        var raw = mixedFields()
+        raw.set(.tempID, tapeSpan: span("first"))
+        raw.setSideText(.internalID) { $0.append(contentsOf: "ID-1".utf8) }
+        var one = candidate(raw)
+        #expect(one.ownIDText() == raw.asciiTrimmedText(.tempID) && one.ownIDText() == "Céline")
+        // A blank temp_id is still the one read (empty), not the internal_id.
+        raw.set(.tempID, tapeSpan: span("blank"))
+        one = candidate(raw)
+        #expect(one.ownIDText() == "")
+        // Only an internal_id, in the side arena, repaired as String(decoding:) repairs it; a long one.
+        raw = mixedFields()
+        raw.setSideText(.internalID) { $0.append(contentsOf: [0x20, 0x41, 0xFF, 0x42, 0x20]) }
+        one = candidate(raw)
+        #expect(one.ownIDText() == raw.asciiTrimmedText(.internalID) && one.ownIDText() == "A\u{FFFD}B")
+        raw.setSideText(.internalID) { $0.append(contentsOf: " DOS-0000001-with-a-long-suffix\t".utf8) }
+        one = candidate(raw)
+        #expect(one.ownIDText() == "DOS-0000001-with-a-long-suffix")
+        // Neither.
+        one = candidate(mixedFields())
+        #expect(one.ownIDText() == nil)
+        // Fields without a tape.
+        var noTape = DebtRawFields()
+        noTape[.tempID] = " 42 "
+        one = candidate(noTape)
+        #expect(one.ownIDText() == "42")
+        // Reading changes nothing.
+        #expect(one == candidate(noTape))
+    }
+
     @Test("asciiTrimmedText is the text trimmed of ASCII white space, as String(decoding:) makes it, wherever it lies")
     func asciiTrimmedText() {
         var raw = mixedFields()
