@@ -81,6 +81,8 @@ public final class JSONByteCursor {
         while true {
             while position < end {
                 let byte = buffer[position]
+                // Every byte above the space ends the whitespace: one test for the common case.
+                if byte > 0x20 { return byte }
                 switch byte {
                 case 0x20, 0x09:
                     position += 1

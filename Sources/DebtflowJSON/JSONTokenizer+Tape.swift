@@ -35,7 +35,12 @@ extension JSONTokenizer {
             let member = try appendKey(byte, after: previous, in: container.slot, to: &tape, keys: &keys)
             previous = member.slot == JSONKeyTable.noSlot ? JSONKeyTable.afterUnsharedName : member.slot
             // A string member (most of them) is read here; any other value through
-            // ``appendValue(depth:key:container:to:keys:)``, a call with a large frame.
+            // ``appendValue(depth:key:container:to:keys:)``, a call with a large frame. One space
+            // after the colon (`"key": "value"`, as Python's `json.dump` writes) is stepped over
+            // here, so such a string takes this path too.
+            if cursor.position < cursor.end && cursor.buffer[cursor.position] == UInt8(ascii: " ") {
+                cursor.position &+= 1
+            }
             if cursor.position < cursor.end && cursor.buffer[cursor.position] == UInt8(ascii: "\"") {
                 try appendString(key: member, to: &tape)
             } else {
