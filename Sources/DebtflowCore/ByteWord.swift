@@ -77,6 +77,34 @@ public enum ByteWord {
         return nil
     }
 
+    /// Whether the `count` bytes at `a` and at `b` are the same: eight bytes at a time (the last
+    /// word overlapping the one before), 4 to 7 bytes as two overlapping four-byte words, fewer
+    /// byte by byte. No byte outside the two runs is read. (A member name looked up by a preset:
+    /// byte by byte, such compares cost Magicline about 1,400 instructions a debtor.)
+    @inlinable
+    public static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, count: Int) -> Bool {
+        if count >= 8 {
+            var offset = 0
+            while offset &+ 8 < count {
+                guard a.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                    == b.loadUnaligned(fromByteOffset: offset, as: UInt64.self) else { return false }
+                offset &+= 8
+            }
+            return a.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
+                == b.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
+        }
+        if count >= 4 {
+            return a.loadUnaligned(as: UInt32.self) == b.loadUnaligned(as: UInt32.self)
+                && a.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self)
+                == b.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self)
+        }
+        for offset in 0..<count
+        where a.load(fromByteOffset: offset, as: UInt8.self) != b.load(fromByteOffset: offset, as: UInt8.self) {
+            return false
+        }
+        return true
+    }
+
     /// Copies `count` bytes from `source` to `target` (which do not overlap). A short run (most
     /// keys and values) costs less than a call to `memmove`: 8 to 16 bytes as two overlapping
     /// eight-byte words, 4 to 7 as two overlapping four-byte ones, 1 to 3 byte by byte; 17 bytes

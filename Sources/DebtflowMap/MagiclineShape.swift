@@ -306,10 +306,11 @@ struct MagiclineShape {
         }
     }
 
+    /// Whether two runs of bytes are the same (compared a word at a time: ``ByteWord/equal(_:_:count:)``).
     @inline(__always)
     private static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard a.count == b.count else { return false }
-        for index in 0..<a.count where a[index] != b[index] { return false }
-        return true
+        guard let left = a.baseAddress, let right = b.baseAddress else { return true }
+        return ByteWord.equal(left, right, count: a.count)
     }
 }

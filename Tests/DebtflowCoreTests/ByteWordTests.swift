@@ -121,4 +121,25 @@ struct ByteWordTests {
             }
         }
     }
+
+    @Test("equal is a byte-by-byte compare for every length up to 40 and a difference in every place, reading no byte past the runs")
+    func equalRuns() {
+        let base: [UInt8] = (0..<40).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        for count in 0...40 {
+            // Each run in a buffer of exactly its size.
+            let left = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, count), alignment: 1)
+            let right = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, count), alignment: 1)
+            defer { left.deallocate(); right.deallocate() }
+            left.copyBytes(from: base[0..<count])
+            right.copyBytes(from: base[0..<count])
+            #expect(ByteWord.equal(left.baseAddress!, right.baseAddress!, count: count), "\(count)")
+            for place in 0..<count {
+                for flip: UInt8 in [0x01, 0x80, 0xFF] {
+                    right[place] ^= flip
+                    #expect(!ByteWord.equal(left.baseAddress!, right.baseAddress!, count: count), "\(count) \(place) \(flip)")
+                    right[place] ^= flip
+                }
+            }
+        }
+    }
 }
