@@ -279,6 +279,22 @@ public struct JSONByteWriter: Sendable {
         }
     }
 
+    /// Writes the scalar `node` of a tape whose bytes are `arena` — byte for byte what
+    /// ``value(_:)`` writes for a view of it — as the member `"name":` when `name` is given (a
+    /// string that needs no escaping in one piece with its key). For a reader of a tape in place
+    /// (the Magicline preset's metadata ids): no view made, the tape's storage not opened again.
+    /// `node` must not be a container.
+    public mutating func scalar(_ node: RecordNode, arena: UnsafeBufferPointer<UInt8>, member name: StaticString?) {
+        if let name, node.kind == .string, !node.flags.contains(.valueNeedsEscaping) {
+            let comma = needsCommaAndMark()
+            let text = UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end])
+            name.withUTF8Buffer { appendPiece(comma: comma, name: $0, verbatimValue: text) }
+            return
+        }
+        if let name { key(literal: name) }
+        writeScalar(node, arena: arena)
+    }
+
     /// The largest value written in one piece (``writeBounded(upTo:_:)``): a bound past it (a
     /// long text that may need escaping, bounded at six bytes per byte) is written piece by piece,
     /// so no buffer grows by more than the value needs.

@@ -263,18 +263,16 @@ struct MagiclineDebtorMapping: Sendable {
         // Written straight from the tape: each value as read (a number stays a number).
         DebtMetadata { writer in
             if let id = shape.value(debtor, "debtorId"), shape.hasContent(id) {
-                writer.key(literal: "debtorId")
-                writer.value(shape.view(id))
+                shape.write(id, member: "debtorId", to: &writer)
             }
             if let number = shape.value(debtor, "membershipNr"), shape.hasContent(number) {
-                writer.key(literal: "membershipNr")
-                writer.value(shape.view(number))
+                shape.write(number, member: "membershipNr", to: &writer)
             }
             if let debts {
                 writer.key(literal: "debtIds")
                 writer.beginArray()
                 for debt in debts {
-                    if let id = shape.value(debt, "debtId"), shape.hasContent(id) { writer.value(shape.view(id)) }
+                    if let id = shape.value(debt, "debtId"), shape.hasContent(id) { shape.write(id, member: nil, to: &writer) }
                 }
                 writer.endArray()
             }

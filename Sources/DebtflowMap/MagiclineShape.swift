@@ -91,6 +91,19 @@ struct MagiclineShape {
         return inner
     }
 
+    /// Writes the value at `index` as it was read (a number stays a number), as the member
+    /// `"name":` when `name` is given: a scalar straight from the tape
+    /// (``JSONByteWriter/scalar(_:arena:member:)``), a container through its view.
+    func write(_ index: Int, member name: StaticString?, to writer: inout JSONByteWriter) {
+        switch nodes[index].kind {
+        case .null, .true, .false, .number, .string:
+            writer.scalar(nodes[index], arena: arena, member: name)
+        case .object, .array:
+            if let name { writer.key(literal: name) }
+            writer.value(view(index))
+        }
+    }
+
     // MARK: - Texts
 
     /// The scalar a text is read from: the value itself, or an object's `#text`.

@@ -256,3 +256,34 @@ struct OnePieceWritingTests {
         }
     }
 }
+
+@Suite("JSONByteWriter.scalar: a tape's scalar written in place")
+struct TapeScalarWritingTests {
+    @Test("each scalar of a tape is written as a view of it is, as a member after another (in one piece or not) and as an element")
+    func scalarAsView() {
+        let record: RecordValue = .object(RecordObject([
+            "plain": .string("2300001"), "escaped": .string("a \"b\"\\\n\u{1}"), "accented": .string("Zoé"),
+            "empty": .string(""), "number": .number("12.50"), "yes": .bool(true), "no": .bool(false), "none": .null,
+        ]))
+        var builder = RecordTapeBuilder()
+        builder.append(record)
+        let tape = builder.finish()
+        let nodes = Array(tape.nodes)
+        #expect(nodes.count == 9)
+        let arena = Array(tape.bytes)
+        for index in 1..<nodes.count {
+            for name: StaticString? in ["id", nil] {
+                var expected = JSONByteWriter()
+                var written = JSONByteWriter()
+                if name == nil { expected.beginArray(); written.beginArray() } else { expected.beginObject(); written.beginObject() }
+                if let name { expected.key(literal: "first"); written.key(literal: "first") }
+                expected.null(); written.null()
+                if let name { expected.key(literal: name) }
+                expected.value(RecordView(tape: tape, index: index))
+                arena.withUnsafeBufferPointer { written.scalar(nodes[index], arena: $0, member: name) }
+                if name == nil { expected.endArray(); written.endArray() } else { expected.endObject(); written.endObject() }
+                #expect(written.bytes == expected.bytes, "\(index) \(String(decoding: expected.bytes, as: UTF8.self))")
+            }
+        }
+    }
+}
