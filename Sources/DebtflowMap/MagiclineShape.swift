@@ -53,22 +53,33 @@ struct MagiclineShape {
     /// The member `name` of the object at `object`, or its attribute `@name` (XML); the first of
     /// each, and the member before the attribute. `nil` when `object` is not an object.
     func value(_ object: Int?, _ name: StaticString) -> Int? {
-        guard let object, nodes[object].kind == .object else { return nil }
-        let wanted = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+        guard let object else { return nil }
+        let node = nodes[object]
+        guard node.kind == .object else { return nil }
+        // One loop over the members, stepping over each one's subtree: a name of the wanted
+        // length is compared a word at a time; one a byte longer may be the attribute.
+        let count = name.utf8CodeUnitCount
+        let wanted = UnsafeRawPointer(name.utf8Start)
+        let end = Int(node.end)
+        var position = object + 1
         var attribute: Int?
-        for index in children(object) {
-            let key = nodes[index].key
-            let length = Int(key.length)
-            guard length == wanted.count || length == wanted.count + 1 else { continue }
-            let bytes = UnsafeBufferPointer(rebasing: arena[Int(key.offset)..<key.end])
-            if length == wanted.count {
-                if Self.equal(bytes, wanted) { return index }
-            } else if attribute == nil, bytes[0] == UInt8(ascii: "@"),
-                      Self.equal(UnsafeBufferPointer(rebasing: bytes[1...]), wanted) {
-                attribute = index
+        while position < end {
+            let child = nodes[position]
+            let length = Int(child.key.length)
+            if length == count {
+                if ByteWord.equal(UnsafeRawPointer(arena.baseAddress! + Int(child.key.offset)), wanted, count: count) { return position }
+            } else if length == count + 1, attribute == nil, isAttribute(child.key, named: wanted, count: count) {
+                attribute = position
             }
+            position = Int(child.end)
         }
         return attribute
+    }
+
+    /// Whether the member name `key` is `@` and then the `count` bytes at `wanted` (an XML attribute).
+    private func isAttribute(_ key: ByteSpan, named wanted: UnsafeRawPointer, count: Int) -> Bool {
+        let bytes = arena.baseAddress! + Int(key.offset)
+        return bytes[0] == UInt8(ascii: "@") && ByteWord.equal(UnsafeRawPointer(bytes + 1), wanted, count: count)
     }
 
     /// The first member of `object` named exactly `name` (no attribute), as ``RecordView``'s
