@@ -39,12 +39,17 @@ struct MagiclineDebtorMapping: Sendable {
                                   _ body: (inout DebtCandidate) throws -> Void) rethrows {
         let debtor = record.view.index
         let person = shape.object(debtor, "liablePerson") ?? debtor
-        let personRaw = personFields(person: person, shape: shape)
-        let region = shape.regionCode(shape.value(person, "countryCode")) ?? shape.regionCode(shape.value(debtor, "countryCode"))
+        // Each member looked up once per debtor, however many cases and fields read it.
+        let personCountryCode = shape.value(person, "countryCode")
+        let personRaw = personFields(person: person, countryCode: personCountryCode, shape: shape)
+        let region = shape.regionCode(personCountryCode) ?? shape.regionCode(shape.value(debtor, "countryCode"))
         // A case is known by its id, or (its id missing) by its open amount.
         let cases = shape.items(shape.member(debtor, "collectionCases"), marker: "collectionCaseId", or: "openAmount")
         // An id that is missing or blank is no id: the debtor, or the case, gets its position.
-        let debtorID = shape.text(debtor, "debtorId") ?? record.provenance.positionalID
+        let debtorIDValue = shape.value(debtor, "debtorId")
+        let debtorID = debtorIDValue.flatMap(shape.text) ?? record.provenance.positionalID
+        let ids = MetadataIDs(debtorID: debtorIDValue.flatMap { shape.hasContent($0) ? $0 : nil },
+                              membershipNumber: shape.value(debtor, "membershipNr").flatMap { shape.hasContent($0) ? $0 : nil })
 
         if let problem = record.problem {
             candidate.reset(provenance: record.provenance, data: record.view, raw: personRaw, metadata: nil,
@@ -55,7 +60,7 @@ struct MagiclineDebtorMapping: Sendable {
         }
         guard !cases.isEmpty else {
             candidate.reset(provenance: record.provenance, data: record.view, raw: personRaw,
-                            metadata: metadata(debtor: debtor, debts: nil, shape: shape), tempID: debtorID, phoneRegion: region)
+                            metadata: metadata(ids, debts: nil, shape: shape), tempID: debtorID, phoneRegion: region)
             candidate.skipReason = .noOpenCase
             try body(&candidate)
             return
@@ -82,7 +87,7 @@ struct MagiclineDebtorMapping: Sendable {
             setDesignations(debts, shape: shape, in: &raw)
 
             candidate.reset(provenance: provenance, data: record.view, raw: raw,
-                            metadata: metadata(debtor: debtor, debts: debts, shape: shape), tempID: caseID, phoneRegion: region)
+                            metadata: metadata(ids, debts: debts, shape: shape), tempID: caseID, phoneRegion: region)
             if debtorBlocked || isBlocked(shape.value(collectionCase, "block"), shape: shape)
                 || debts.contains(where: { isBlocked(shape.value($0, "block"), shape: shape) }) {
                 candidate.skipReason = .blocked
@@ -96,7 +101,8 @@ struct MagiclineDebtorMapping: Sendable {
 
     /// The person's debt fields: names, contacts, birthdate, address — spans of the record's
     /// tape, no `String` made.
-    private func personFields(person: Int, shape: MagiclineShape) -> DebtRawFields {
+    /// - Parameter countryCode: the person's `countryCode` member, if any.
+    private func personFields(person: Int, countryCode: Int?, shape: MagiclineShape) -> DebtRawFields {
         var raw = DebtRawFields(tape: shape.tape)
         shape.setText(.firstname, person, "firstName", in: &raw)
         shape.setText(.lastname, person, "lastName", in: &raw)
@@ -104,9 +110,9 @@ struct MagiclineDebtorMapping: Sendable {
         shape.setText(.postalCode, person, "postalCode", in: &raw)
         shape.setText(.city, person, "city", in: &raw)
         if !shape.setText(.country, person, "country", in: &raw) {
-            shape.setText(.country, person, "countryCode", in: &raw)
+            shape.setText(.country, of: countryCode, in: &raw)
         }
-        shape.setText(.countryCode, person, "countryCode", in: &raw)
+        shape.setText(.countryCode, of: countryCode, in: &raw)
         if let address = shape.object(person, "addressData") {
             shape.setText(.streetAddress, address, "street", in: &raw)
             shape.setText(.streetNumber, address, "houseNumber", in: &raw)
@@ -258,14 +264,21 @@ struct MagiclineDebtorMapping: Sendable {
         }
     }
 
+    /// The debtor's `debtorId` and `membershipNr` when they hold anything (looked up once per
+    /// debtor, written in each of its cases' metadata).
+    private struct MetadataIDs {
+        var debtorID: Int?
+        var membershipNumber: Int?
+    }
+
     /// `{debtorId, membershipNr, debtIds}` as the source wrote them.
-    private func metadata(debtor: Int, debts: [Int]?, shape: MagiclineShape) -> DebtMetadata {
+    private func metadata(_ ids: MetadataIDs, debts: [Int]?, shape: MagiclineShape) -> DebtMetadata {
         // Written straight from the tape: each value as read (a number stays a number).
         DebtMetadata { writer in
-            if let id = shape.value(debtor, "debtorId"), shape.hasContent(id) {
+            if let id = ids.debtorID {
                 shape.write(id, member: "debtorId", to: &writer)
             }
-            if let number = shape.value(debtor, "membershipNr"), shape.hasContent(number) {
+            if let number = ids.membershipNumber {
                 shape.write(number, member: "membershipNr", to: &writer)
             }
             if let debts {
