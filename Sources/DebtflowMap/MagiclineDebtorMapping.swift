@@ -133,7 +133,7 @@ struct MagiclineDebtorMapping: Sendable {
         var email: Int?
         for contact in contacts {
             guard let type = shape.value(contact, "type") else { continue }
-            let rank = Self.phoneTypes.firstIndex { shape.text(type, uppercasedIs: $0) }
+            let rank = shape.text(type, uppercasedIsOneOf: Self.phoneTypes)
             if let rank {
                 // An earlier contact of the same or a better type is kept.
                 if let best = phone, best.rank <= rank { continue }

@@ -224,20 +224,40 @@ struct MagiclineShape {
             // Unicode case mapping (`ı` uppercases to `I`), and `true`/`false`: the String path decides.
             return text(value)?.uppercased() == expected
         }
-        var expected = expected
         let bytes = textBytes(scalar)
         let trimmed = Self.trimmedRange(bytes)
+        return !trimmed.isEmpty && Self.asciiUppercased(UnsafeBufferPointer(rebasing: bytes[trimmed]), is: expected)
+    }
+
+    /// Whether ASCII `bytes`, uppercased (`a`–`z` only), are the UTF-8 of `expected`.
+    private static func asciiUppercased(_ bytes: UnsafeBufferPointer<UInt8>, is expected: String) -> Bool {
+        var expected = expected
         return expected.withUTF8 { wanted in
-            guard !trimmed.isEmpty, trimmed.count == wanted.count else { return false }
-            var position = 0
-            for index in trimmed {
+            guard bytes.count == wanted.count else { return false }
+            for index in 0..<bytes.count {
                 var byte = bytes[index]
                 if byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") { byte -= 0x20 }
-                guard byte == wanted[position] else { return false }
-                position += 1
+                guard byte == wanted[index] else { return false }
             }
             return true
         }
+    }
+
+    /// The position in `candidates` of the first that a scalar's (or `#text`'s) trimmed text,
+    /// uppercased, is: as `candidates.firstIndex { text(value, uppercasedIs: $0) }`, with the
+    /// text found and trimmed once for all of them.
+    func text(_ value: Int, uppercasedIsOneOf candidates: [String]) -> Int? {
+        guard let scalar = scalar(value), nodes[scalar].kind == .string || nodes[scalar].kind == .number,
+              !nodes[scalar].flags.contains(.valueIsNonASCII) else {
+            // Unicode case mapping, and `true`/`false`: the String path decides.
+            guard let uppercased = text(value)?.uppercased() else { return nil }
+            return candidates.firstIndex(of: uppercased)
+        }
+        let bytes = textBytes(scalar)
+        let trimmed = Self.trimmedRange(bytes)
+        guard !trimmed.isEmpty else { return nil }
+        let text = UnsafeBufferPointer(rebasing: bytes[trimmed])
+        return candidates.firstIndex { Self.asciiUppercased(text, is: $0) }
     }
 
     /// The span on the tape of the `YYYY-MM-DD` a scalar's trimmed text starts with (a date-time
