@@ -505,11 +505,28 @@ public struct JSONByteWriter: Sendable {
                     needsComma = true
                 }
                 let node = nodes[index]
-                if needsComma { cursor.byte(UInt8(ascii: ",")) }
                 if index != first, depth > 0, open[depth - 1].isObject {
-                    cursor.quoted(UnsafeBufferPointer(rebasing: arena[Int(node.key.offset)..<node.key.end]),
-                                  needsEscaping: node.flags.contains(.keyNeedsEscaping))
-                    cursor.byte(UInt8(ascii: ":"))
+                    // A member: the bytes between texts in pairs and threes, one store each, as
+                    // ``writeFlatObject(from:to:arena:nodes:into:)`` writes them.
+                    if needsComma {
+                        cursor.bytePair(UInt8(ascii: ","), UInt8(ascii: "\""))
+                    } else {
+                        cursor.byte(UInt8(ascii: "\""))
+                    }
+                    needsComma = true
+                    cursor.text(UnsafeBufferPointer(rebasing: arena[Int(node.key.offset)..<node.key.end]),
+                                needsEscaping: node.flags.contains(.keyNeedsEscaping))
+                    if node.kind == .string {
+                        // The bound holds the value's closing quote after these three bytes.
+                        cursor.byteTriple(UInt8(ascii: "\""), UInt8(ascii: ":"), UInt8(ascii: "\""))
+                        cursor.text(UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end]),
+                                    needsEscaping: node.flags.contains(.valueNeedsEscaping))
+                        cursor.byte(UInt8(ascii: "\""))
+                        continue
+                    }
+                    cursor.bytePair(UInt8(ascii: "\""), UInt8(ascii: ":"))
+                } else if needsComma {
+                    cursor.byte(UInt8(ascii: ","))
                 }
                 needsComma = true
                 switch node.kind {
