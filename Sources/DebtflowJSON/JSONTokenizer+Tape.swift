@@ -54,6 +54,16 @@ extension JSONTokenizer {
             }
             guard next == UInt8(ascii: ",") else { throw unexpectedByte(next, expected: "',' or '}' in an object") }
             cursor.advance()
+            // The next name at once (compact JSON), or after one space (`, "key"`, as Python's
+            // `json.dump` writes, stepped over here as after the colon): no whitespace loop.
+            if cursor.position < cursor.end {
+                let at = cursor.buffer[cursor.position]
+                if at > 0x20 {
+                    byte = at
+                    continue
+                }
+                if at == 0x20 { cursor.position &+= 1 }
+            }
             guard let following = try cursor.skipWhitespace() else { throw endInside("an object") }
             byte = following
         }
