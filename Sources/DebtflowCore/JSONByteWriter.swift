@@ -265,16 +265,7 @@ public struct JSONByteWriter: Sendable {
         tape.bytes.withUnsafeBufferPointer { arena in
             tape.nodes.withUnsafeBufferPointer { nodes in
                 let root = nodes[view.index]
-                switch root.kind {
-                case .null, .true, .false, .number, .string:
-                    // A lone scalar (a preset's metadata ids): written as ``writeNodes(from:to:arena:nodes:member:)``
-                    // writes a value past its piece limit, with no bound to sum and no stack of
-                    // containers (about 300 instructions less a value).
-                    if let name { key(literal: name) }
-                    writeScalar(root, arena: arena)
-                case .object, .array:
-                    writeNodes(from: view.index, to: Int(root.end), arena: arena, nodes: nodes, member: name)
-                }
+                writeNodes(from: view.index, to: Int(root.end), arena: arena, nodes: nodes, member: name)
             }
         }
     }
