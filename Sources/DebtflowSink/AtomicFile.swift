@@ -16,7 +16,7 @@ private let publishBegan = Atomic<Bool>(false)
 /// temporary and final paths made absolute (`nil` when they cannot be: no list is written then):
 /// what ``AtomicFile/publishingTogether(_:)`` writes down before its first rename (``PublishManifest``).
 private let flushedAwaitingPublish = Mutex<[String: (temporaryPath: String, finalPath: String)?]>([:])
-/// The folders whose renames ``AtomicFile/publishingAll(_:)`` syncs once at its end, or `nil`
+/// The folders whose renames ``AtomicFile/publishingTogether(_:)`` syncs once at its end, or `nil`
 /// outside it (each ``AtomicFile/publish()`` then syncs its own folder).
 private let foldersToSyncAfterPublish = Mutex<Set<String>?>(nil)
 
@@ -239,12 +239,11 @@ public final class AtomicFile {
     public static func publishingTogether<Result>(_ body: () async throws -> Result) async rethrows -> Result {
         publishesUnderWay.add(1, ordering: .sequentiallyConsistent)
         defer { publishesUnderWay.subtract(1, ordering: .sequentiallyConsistent) }
-        // What each output's files are now, before the first rename; no list when one cannot be named.
-        let awaiting = flushedAwaitingPublish.withLock { Array($0.values) }
-        let paths = awaiting.compactMap { $0 }
-        let renames = paths.count == awaiting.count
-            ? paths.compactMap { PublishManifest.Rename(temporaryPath: $0.temporaryPath, finalPath: $0.finalPath) } : []
-        let manifest = PublishManifest.write(renames.count == paths.count ? renames.sorted { $0.finalPath < $1.finalPath } : [])
+        // What each output's files are now, before the first rename; no list when one cannot be
+        // named (its folder unresolved, its temporary file gone).
+        let renames = flushedAwaitingPublish.withLock { Array($0.values) }
+            .map { paths in paths.flatMap { PublishManifest.Rename(temporaryPath: $0.temporaryPath, finalPath: $0.finalPath) } }
+        let manifest = PublishManifest.write(renames.contains(nil) ? [] : renames.compactMap { $0 }.sorted { $0.finalPath < $1.finalPath })
         foldersToSyncAfterPublish.withLock { $0 = [] }
         defer {
             let folders = foldersToSyncAfterPublish.withLock { folders in

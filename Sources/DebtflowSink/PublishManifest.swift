@@ -334,7 +334,7 @@ public struct PublishManifest: Sendable, Equatable {
     /// Removes the lists of `folder` that a run killed while it wrote them left under their
     /// unfinished name (no process holds their lock).
     private static func removeUnfinishedLists(in folder: String) {
-        for name in entries(in: folder) where name.hasPrefix(namePrefix) && name.hasSuffix(unfinishedSuffix) {
+        for name in FolderEntries.names(in: folder) where name.hasPrefix(namePrefix) && name.hasSuffix(unfinishedSuffix) {
             let path = folder + "/" + name
             if let lock = lockedList(at: path) {
                 unlink(path)
@@ -371,22 +371,9 @@ public struct PublishManifest: Sendable, Equatable {
         return .changed("\(MessageExcerpt.path(rename.finalPath)) was changed after that run was killed", temporary: temporaryIsOurs)
     }
 
-    /// The names in `folder`.
-    private static func entries(in folder: String) -> [String] {
-        guard let directory = opendir(folder) else { return [] }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            names.append(withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            })
-        }
-        return names
-    }
-
     /// The lists in `folder` (names and their runs' PIDs), locked or not.
     private static func lists(in folder: String) -> [(name: String, processID: pid_t)] {
-        entries(in: folder).compactMap { name in processID(inListName: name).map { (name, $0) } }.sorted { $0.name < $1.name }
+        FolderEntries.names(in: folder).compactMap { name in processID(inListName: name).map { (name, $0) } }.sorted { $0.name < $1.name }
     }
 
     /// The lists in `folder` that a run killed while it renamed its outputs into place left (no

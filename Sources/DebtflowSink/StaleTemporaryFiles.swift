@@ -37,11 +37,11 @@ enum StaleTemporaryFiles {
     private static let leftovers = Mutex<[String: [String]]>([:])
 
     /// Removes the abandoned temporary files of the output `name` in `folder`.
-    /// - Returns: the paths removed.
-    @discardableResult
     /// - Parameter locksWork: this run could lock its own temporary file in `folder`: then a file
     ///   no process holds locked is abandoned whatever its PID says (a run in a fresh PID
     ///   namespace, a container per night, is given a killed run's PID again).
+    /// - Returns: the paths removed.
+    @discardableResult
     static func remove(in folder: String, forOutput name: String, now: time_t = time(nil), locksWork: Bool = false) -> [String] {
         leftovers.withLock { all in
             if all[folder] == nil { all[folder] = abandoned(in: folder, now: now, locksWork: locksWork) }
@@ -58,15 +58,10 @@ enum StaleTemporaryFiles {
 
     /// The entries of `folder` that look like any output's abandoned temporary file.
     private static func abandoned(in folder: String, now: time_t, locksWork: Bool) -> [String] {
-        guard let directory = opendir(folder) else { return [] }
-        defer { closedir(directory) }
         var found: [(name: String, processID: pid_t)] = []
         // A killed run's outputs whose publish a next run is to finish (``PublishManifest``).
         var listed: Set<pid_t> = []
-        while let entry = readdir(directory) {
-            let entryName = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-            }
+        for entryName in FolderEntries.names(in: folder) {
             if let pid = PublishManifest.processID(inListName: entryName) { listed.insert(pid) }
             guard let pid = processID(inTemporaryName: entryName) else { continue }
             var info = stat()
