@@ -208,9 +208,11 @@ public struct PublishManifest: Sendable, Equatable {
     static func finishAbandoned(in folder: String) -> [String] {
         let firstLook = foldersSeen.withLock { $0.insert(folder).inserted }
         guard firstLook else { return [] }
-        removeUnfinishedLists(in: folder)
+        // The folder read once for both: a list's unfinished name is not a list's name.
+        let names = FolderEntries.names(in: folder)
+        removeUnfinishedLists(names, in: folder)
         var reports: [String] = []
-        for (name, pid) in lists(in: folder) {
+        for (name, pid) in lists(names) {
             let path = folder + "/" + name
             // Read first, then every copy locked in folder order (two runs finishing one list from
             // two folders: the one that takes the first lock goes on, the other leaves it).
@@ -331,10 +333,10 @@ public struct PublishManifest: Sendable, Equatable {
         return fd
     }
 
-    /// Removes the lists of `folder` that a run killed while it wrote them left under their
-    /// unfinished name (no process holds their lock).
-    private static func removeUnfinishedLists(in folder: String) {
-        for name in FolderEntries.names(in: folder) where name.hasPrefix(namePrefix) && name.hasSuffix(unfinishedSuffix) {
+    /// Removes the lists among `names` in `folder` that a run killed while it wrote them left
+    /// under their unfinished name (no process holds their lock).
+    private static func removeUnfinishedLists(_ names: [String], in folder: String) {
+        for name in names where name.hasPrefix(namePrefix) && name.hasSuffix(unfinishedSuffix) {
             let path = folder + "/" + name
             if let lock = lockedList(at: path) {
                 unlink(path)
@@ -371,16 +373,16 @@ public struct PublishManifest: Sendable, Equatable {
         return .changed("\(MessageExcerpt.path(rename.finalPath)) was changed after that run was killed", temporary: temporaryIsOurs)
     }
 
-    /// The lists in `folder` (names and their runs' PIDs), locked or not.
-    private static func lists(in folder: String) -> [(name: String, processID: pid_t)] {
-        FolderEntries.names(in: folder).compactMap { name in processID(inListName: name).map { (name, $0) } }.sorted { $0.name < $1.name }
+    /// The lists among a folder's `names` (names and their runs' PIDs), locked or not.
+    private static func lists(_ names: [String]) -> [(name: String, processID: pid_t)] {
+        names.compactMap { name in processID(inListName: name).map { (name, $0) } }.sorted { $0.name < $1.name }
     }
 
     /// The lists in `folder` that a run killed while it renamed its outputs into place left (no
     /// process holds their lock), with that run's PID: what the next run that publishes there
     /// finishes first. Reads the folder only (`debtflow check`).
     public static func abandonedLists(in folder: String) -> [(name: String, processID: pid_t)] {
-        lists(in: folder).filter { StaleTemporaryFiles.isUnlocked(folder + "/" + $0.name) }
+        lists(FolderEntries.names(in: folder)).filter { StaleTemporaryFiles.isUnlocked(folder + "/" + $0.name) }
     }
 
     /// Reads the copy of a list at `path`, in `folder` (see ``encoded(_:in:)``), bare names made
