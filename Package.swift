@@ -55,7 +55,7 @@ let package = Package(
             "DebtflowSink", "DebtflowTestSupport",
         ]),
         .testTarget(name: "DebtflowSignalsTests", dependencies: ["DebtflowSignals"]),
-        .testTarget(name: "DebtflowSandboxTests", dependencies: ["DebtflowSandbox", "DebtflowTestSupport"]),
+        .testTarget(name: "DebtflowSandboxTests", dependencies: ["DebtflowSandbox", "DebtflowJSON", "DebtflowTestSupport"]),
         .testTarget(name: "DebtflowGenerateTests", dependencies: ["DebtflowGenerate", "DebtflowTestSupport"]),
         .testTarget(name: "DebtflowCLITests", dependencies: ["DebtflowCore", "DebtflowTestSupport"]),
     ]

@@ -54,7 +54,7 @@ final class DebtorsEndpoint: Sendable {
         var start = 0
         if let offsetText = request.query["offset"], !offsetText.isEmpty {
             guard offsetText.utf8.count <= 18, offsetText.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-                  let offset = Int(offsetText), offset <= catalog.debtors.count else {
+                  let offset = Int(offsetText), offset <= catalog.count else {
                 return .respond(error(400, "VALIDATION_ERROR", "offset is not an offset this API handed out"))
             }
             start = offset
@@ -67,14 +67,10 @@ final class DebtorsEndpoint: Sendable {
             sliceSize = size
         }
         let slice = catalog.slice(from: start, count: sliceSize)
-        let next = start + slice.count
+        let next = slice.upperBound
         var body: [UInt8] = Array(#"{"result":["#.utf8)
-        body.reserveCapacity(slice.reduce(64) { $0 + $1.count + 1 })
-        for (position, debtor) in slice.enumerated() {
-            if position > 0 { body.append(UInt8(ascii: ",")) }
-            body.append(contentsOf: debtor)
-        }
-        body.append(contentsOf: Array(#"],"hasNext":\#(next < catalog.debtors.count),"offset":"\#(next)"}"#.utf8))
+        catalog.appendJoinedTexts(slice, to: &body)
+        body.append(contentsOf: Array(#"],"hasNext":\#(next < catalog.count),"offset":"\#(next)"}"#.utf8))
         return .respond(.json(200, body))
     }
 

@@ -51,7 +51,7 @@ public final class SandboxServer: @unchecked Sendable {
         lock.unlock()
         guard !already else { throw DebtflowError.usage("the sandbox server was already started") }
 
-        let catalog = try configuration.debtorsPath.map(DebtorCatalog.load(path:)) ?? DebtorCatalog(debtors: [])
+        let catalog = try configuration.debtorsPath.map(DebtorCatalog.load(path:)) ?? DebtorCatalog()
         let ledger = try configuration.ledgerPath.map(DebtLedger.init(path:))
         let seed = configuration.seed ?? UInt64(truncatingIfNeeded: DispatchTime.now().uptimeNanoseconds)
         let faults = FaultInjector(configuration: configuration, seed: seed)

@@ -124,13 +124,13 @@ struct DebtorsRouteTests {
         }
         let empty = folder.appendingPathComponent("empty.ndjson")
         try Data().write(to: empty)
-        #expect(try DebtorCatalog.load(path: empty.path).debtors.isEmpty)
+        #expect(try DebtorCatalog.load(path: empty.path).count == 0)
     }
 
     @Test("splits the three accepted shapes into the same debtors", arguments: FileShape.allCases.filter { $0 != .gzipDocument })
     func splitShapes(shape: FileShape) throws {
         let path = try Self.write(Fixtures.debtors(3), as: shape)
         let catalog = try DebtorCatalog.load(path: path)
-        #expect(catalog.debtors.map { String(decoding: $0, as: UTF8.self) } == Fixtures.debtors(3))
+        #expect(catalog.texts.map { String(decoding: $0, as: UTF8.self) } == Fixtures.debtors(3))
     }
 }
