@@ -18,6 +18,7 @@ public enum SandboxCommand {
         OPTIONS:
           --port N              port on 127.0.0.1 (default 0: pick a free one)
           --debtors PATH        debtors to serve: {"result":[…]}, a JSON array or NDJSON; gzip or plain
+                                (held in memory: about the size of the debtors' JSON)
           --ledger PATH         append every created debt here (NDJSON, fsynced before answering)
           --token T             require T as `Authorization: Bearer T` and `X-API-KEY: T`;
                                 POST /token issues T
