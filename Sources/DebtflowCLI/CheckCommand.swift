@@ -24,14 +24,21 @@ enum CheckCommand {
         })
         defer { withExtendedLifetime(signals) {} }
         let options = RunOptions(shard: try scanner.value("--shard").map(InputShard.init(parsing:)))
-        let assembler = PipelineAssembler(configuration: configuration, options: options, log: log)
-        let report = try await assembler.check(deep: scanner.flag("--deep"))
-        for line in report { log.info(line) }
-        if scanner.flag("--deep") {
-            for input in try await assembler.readInputsThrough() { log.info(input.description) }
-        } else {
-            log.info("inputs were opened, not read through: `debtflow check --deep` inflates and parses every record "
-                     + "(finds a truncated or corrupt file)")
+        do {
+            let assembler = PipelineAssembler(configuration: configuration, options: options, log: log)
+            let report = try await assembler.check(deep: scanner.flag("--deep"))
+            for line in report { log.info(line) }
+            if scanner.flag("--deep") {
+                for input in try await assembler.readInputsThrough() { log.info(input.description) }
+            } else {
+                log.info("inputs were opened, not read through: `debtflow check --deep` inflates and parses every record "
+                         + "(finds a truncated or corrupt file)")
+            }
+        } catch let error as DebtflowError {
+            // Printed through the log that knows the config's secrets, as `run` prints its errors:
+            // an input path or URL built from a variable that also holds a secret shows `***`.
+            CommandDispatcher.printError(error, hint: nil, log: log)
+            return ExitCode.for(error).rawValue
         }
         log.info("\(configPath): ok")
         return 0

@@ -187,7 +187,7 @@ enum RunCommand {
     static func writeSummary(_ summary: RunSummary, to path: String?, interruption: InterruptionFlag,
                              log: OperatorLog) throws(DebtflowError) {
         guard let path else { return }
-        var bytes = summary.json
+        var bytes = log.redacted(summary).json
         bytes.append(UInt8(ascii: "\n"))
         do {
             // A FIFO without a reader is waited for, and said, as a sink's is.

@@ -113,8 +113,8 @@ struct ConfigObject {
         case nil: return nil
         case .bool(let flag)?: return flag
         case .string(let text)?:
-            // `"${ACCEPT:-false}"`: a string that expands to true/false is accepted.
-            switch try interpolation.expand(text, at: child(key)) {
+            // `"${ACCEPT:-false}"`: a variable reference that expands to true/false is accepted.
+            switch try expandedReference(text, key, expected: "true or false") {
             case "true": return true
             case "false": return false
             case "": return nil
@@ -125,12 +125,26 @@ struct ConfigObject {
         throw DebtflowError.configuration("expected true or false", path: child(key))
     }
 
+    /// A string given where a number or a boolean is expected, expanded: only a string holding a
+    /// variable reference (`"${BATCH:-500}"`) stands for one, since its value is known only when
+    /// the run starts. A literal (`"500"`, `"true"`) is a wrong type, as the contract says.
+    /// - Parameter expected: what the option takes, for the message.
+    private func expandedReference(_ text: String, _ key: String, expected: String) throws -> String {
+        guard text.contains("${") else {
+            throw DebtflowError.configuration(
+                "expected \(expected), found the string \(MessageExcerpt.quoted(text)) "
+                    + "(write the value without quotes; a string stands for it only when it holds ${NAME})",
+                path: child(key))
+        }
+        return try interpolation.expand(text, at: child(key))
+    }
+
     func positiveInt(_ key: String, max maximum: Int? = nil) throws -> Int? {
         guard let raw = try value(key) else { return nil }
         let number: Int?
         switch raw {
         case .number(let text): number = Self.integer(text)
-        case .string(let text): number = Int(try interpolation.expand(text, at: child(key)))
+        case .string(let text): number = Int(try expandedReference(text, key, expected: "a positive integer"))
         default: number = nil
         }
         guard let number, number > 0 else {
@@ -147,7 +161,7 @@ struct ConfigObject {
         var number: Double?
         switch raw {
         case .number(let text): number = Double(text)
-        case .string(let text): number = Double(try interpolation.expand(text, at: child(key)))
+        case .string(let text): number = Double(try expandedReference(text, key, expected: "a number of zero or more"))
         default: number = nil
         }
         guard let number, number >= 0, number.isFinite else {

@@ -54,14 +54,16 @@ indirect enum ConfigValue: Sendable {
     /// One of `names` (or, with `caseInsensitive`, any spelling of them; or a text matching
     /// `alsoMatching`), expanded first. `emptyIsAbsent`: an empty string reads as not given.
     case choice(ConfigChoice)
-    /// `true`/`false`, or a string that expands to `"true"`, `"false"` or `""` (absent).
+    /// `true`/`false`, or a string holding a variable reference that expands to `"true"`,
+    /// `"false"` or `""` (absent). A literal string (`"true"`) is a wrong type.
     case boolean
-    /// An integer of 1 or more (at most `maximum`), or a string that expands to one.
+    /// An integer of 1 or more (at most `maximum`), or a string holding a variable reference that
+    /// expands to one. A literal string (`"10"`) is a wrong type.
     case positiveInteger(maximum: Int? = nil)
-    /// A finite number of 0 or more, or a string that expands to one.
+    /// A finite number of 0 or more, or a string holding a variable reference that expands to one.
     case nonNegativeNumber
-    /// A number of seconds above 0 and at most `maximum`, or a string that expands to one
-    /// (`ConfigObject.positiveSeconds`, the `timeout_s` of feat/http).
+    /// A number of seconds above 0 and at most `maximum`, or a string holding a variable
+    /// reference that expands to one (`ConfigObject.positiveSeconds`, the `timeout_s` of feat/http).
     case seconds(maximum: Int)
     /// An integer or a string (`run_id`).
     case integerOrString

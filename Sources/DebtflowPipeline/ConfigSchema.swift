@@ -178,10 +178,6 @@ public enum ConfigSchema {
         ("pattern", .string("\\$\\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\\}")),
     ])
 
-    /// A literal number in a string (`"2.5"`), as Swift's `Double(_:)` reads the usual ones.
-    private static let decimalText = object([("type", .string("string")),
-                                             ("pattern", .string("^\\+?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?$"))])
-
     private static func propertySchema(_ option: ConfigOption, definitions: inout [(String, RecordValue)]) -> RecordValue {
         describe(valueSchema(option.value, key: option.key, definitions: &definitions), summary: option.summary,
                  defaultValue: option.defaultValue)
@@ -212,7 +208,6 @@ public enum ConfigSchema {
         case .boolean:
             return object([("anyOf", .array([
                 object([("type", .string("boolean"))]),
-                object([("enum", strings(["true", "false", ""]))]),
                 reference("environment_reference"),
             ]))])
         case .positiveInteger(let maximum):
@@ -220,19 +215,16 @@ public enum ConfigSchema {
             if let maximum { integer.append(("maximum", .number(String(maximum)))) }
             return object([("anyOf", .array([
                 object(integer),
-                object([("type", .string("string")), ("pattern", .string("^\\+?0*[1-9][0-9]*$"))]),
                 reference("environment_reference"),
             ]))])
         case .nonNegativeNumber:
             return object([("anyOf", .array([
                 object([("type", .string("number")), ("minimum", .number("0"))]),
-                decimalText,
                 reference("environment_reference"),
             ]))])
         case .seconds(let maximum):
             return object([("anyOf", .array([
                 object([("type", .string("number")), ("exclusiveMinimum", .number("0")), ("maximum", .number(String(maximum)))]),
-                decimalText,
                 reference("environment_reference"),
             ]))])
         case .integerOrString:

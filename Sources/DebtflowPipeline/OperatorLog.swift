@@ -94,8 +94,25 @@ public final class OperatorLog: Sendable {
         }
     }
 
-    /// Writes the summary JSON as one log line (json format) or a readable block (text format).
+    /// `summary` with every known secret masked where it holds text from the config: its inputs'
+    /// paths and errors (a path pattern may be built from a variable that also holds a secret).
+    /// The pipeline's name is masked when the config is read.
+    public func redacted(_ summary: RunSummary) -> RunSummary {
+        guard let inputs = summary.inputs else { return summary }
+        var redacted = summary
+        redacted.inputs = inputs.map { input in
+            var input = input
+            input.path = scrub(input.path)
+            input.error = input.error.map(scrub)
+            return input
+        }
+        return redacted
+    }
+
+    /// Writes the summary JSON as one log line (json format) or a readable block (text format),
+    /// secrets masked (``redacted(_:)``).
     public func summary(_ summary: RunSummary) {
+        let summary = redacted(summary)
         clearProgress()
         switch format {
         case .json:

@@ -80,13 +80,14 @@ struct ConfigSchemaDriftTests {
         case .choice:
             return [(7, ""), ("no-such-name", ""), (["a"], "")]
         case .boolean:
-            return [(7, ""), ("maybe", ""), ([true], "")]
+            // A literal string is a wrong type; only a `${NAME}` reference stands for a value.
+            return [(7, ""), ("maybe", ""), ([true], ""), ("true", ""), ("false", "")]
         case .positiveInteger(let maximum):
-            return [(true, ""), (0, ""), (-3, ""), ("many", "")] + (maximum.map { [($0 + 1, "")] } ?? [])
+            return [(true, ""), (0, ""), (-3, ""), ("many", ""), ("10", "")] + (maximum.map { [($0 + 1, "")] } ?? [])
         case .nonNegativeNumber:
-            return [(true, ""), (-1, ""), ("soon", "")]
+            return [(true, ""), (-1, ""), ("soon", ""), ("2.5", "")]
         case .seconds(let maximum):
-            return [(true, ""), (0, ""), (maximum + 1, ""), ("soon", "")]
+            return [(true, ""), (0, ""), (maximum + 1, ""), ("soon", ""), ("30", "")]
         case .integerOrString:
             return [(true, ""), ([1], "")]
         case .integerConstant(let number):
