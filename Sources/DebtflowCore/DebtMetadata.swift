@@ -25,6 +25,66 @@ public struct DebtMetadata: Sendable, Equatable {
         json = writer.bytes
     }
 
+    /// A member of ``init(scalarsOn:_:_:list:)``: its constant name (as ``JSONByteWriter/key(literal:)``
+    /// takes it) and the scalar node of a record's tape it holds.
+    public typealias TapeMember = (name: StaticString, node: RecordNode)
+
+    /// The metadata `{"name":value,…}` of scalar values read from a record's tape (the Magicline
+    /// preset's ids, once per case), written in one piece: `first` and `second` when given, then
+    /// the member `list.name` holding `list.elements` as an array when `list` is given. Byte for
+    /// byte what ``init(writing:)`` writes for the same members through
+    /// ``JSONByteWriter/scalar(_:arena:member:)``, into one buffer of the size the values bound
+    /// (a string at six bytes a byte when its flag says it may need escaping), with no capacity
+    /// check or growth per value. `nil` when a node is a container (whose bytes the tape does not
+    /// hold as a span): the caller writes those through ``init(writing:)``.
+    /// - Parameter arena: the bytes of the tape the nodes lie on.
+    public init?(scalarsOn arena: UnsafeBufferPointer<UInt8>, _ first: TapeMember?, _ second: TapeMember?,
+                 list: (name: StaticString, elements: UnsafeBufferPointer<RecordNode>)?) {
+        // `{`, `}`; per member its comma, quotes and colon; the list's brackets and a comma per element.
+        func memberBound(_ member: TapeMember?) -> Int? {
+            guard let member else { return 0 }
+            return JSONRawCursor.tapeScalarBound(member.node).map { member.name.utf8CodeUnitCount + 4 + $0 }
+        }
+        guard let firstBound = memberBound(first), let secondBound = memberBound(second) else { return nil }
+        var bound = 2 + firstBound + secondBound
+        if let list {
+            bound += list.name.utf8CodeUnitCount + 6
+            for element in list.elements {
+                guard let valueBound = JSONRawCursor.tapeScalarBound(element) else { return nil }
+                bound += valueBound + 1
+            }
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(bound)
+        bytes.appendInPlace(upTo: bound) { buffer in
+            var cursor = JSONRawCursor(buffer)
+            cursor.byte(UInt8(ascii: "{"))
+            var separate = false
+            if let first {
+                cursor.memberName(first.name, afterComma: separate)
+                cursor.tapeScalar(first.node, arena: arena)
+                separate = true
+            }
+            if let second {
+                cursor.memberName(second.name, afterComma: separate)
+                cursor.tapeScalar(second.node, arena: arena)
+                separate = true
+            }
+            if let list {
+                cursor.memberName(list.name, afterComma: separate)
+                cursor.byte(UInt8(ascii: "["))
+                for index in list.elements.indices {
+                    if index > 0 { cursor.byte(UInt8(ascii: ",")) }
+                    cursor.tapeScalar(list.elements[index], arena: arena)
+                }
+                cursor.byte(UInt8(ascii: "]"))
+            }
+            cursor.byte(UInt8(ascii: "}"))
+            return cursor.count
+        }
+        json = bytes
+    }
+
     /// The metadata an object of a record holds (a source's own `metadata` member), written from
     /// its tape as read; `nil` when `object` is not an object.
     public init?(object: RecordView) {

@@ -213,6 +213,48 @@ struct JSONRawCursor {
         value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
     }
 
+    /// `"name":`, after a comma when `afterComma`: a member name known at compile time, copied as
+    /// it is (ASCII without `"`, `\` or control characters, as ``JSONByteWriter/key(literal:)``
+    /// takes it). At most the name's length and four bytes.
+    @inline(__always)
+    mutating func memberName(_ name: StaticString, afterComma: Bool) {
+        if afterComma {
+            bytePair(UInt8(ascii: ","), UInt8(ascii: "\""))
+        } else {
+            byte(UInt8(ascii: "\""))
+        }
+        literal(name)
+        bytePair(UInt8(ascii: "\""), UInt8(ascii: ":"))
+    }
+
+    /// The most ``tapeScalar(_:arena:)`` writes for `node`, or `nil` for a container.
+    @inline(__always)
+    static func tapeScalarBound(_ node: RecordNode) -> Int? {
+        switch node.kind {
+        case .null, .true, .false: 5
+        case .number: Int(node.value.length)
+        case .string: quotedBound(Int(node.value.length), needsEscaping: node.flags.contains(.valueNeedsEscaping))
+        case .object, .array: nil
+        }
+    }
+
+    /// A scalar node of a tape whose bytes are `arena`, as ``JSONByteWriter/scalar(_:arena:member:)``
+    /// writes it: a number as written, a string escaped only when its flag says it may need it, a
+    /// literal. `node` must not be a container.
+    @inline(__always)
+    mutating func tapeScalar(_ node: RecordNode, arena: UnsafeBufferPointer<UInt8>) {
+        switch node.kind {
+        case .null: literal("null")
+        case .true: literal("true")
+        case .false: literal("false")
+        case .number: bytes(UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end]))
+        case .string:
+            quoted(UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end]),
+                   needsEscaping: node.flags.contains(.valueNeedsEscaping))
+        case .object, .array: preconditionFailure("JSONRawCursor: not a scalar")
+        }
+    }
+
     /// A signed integer in decimal.
     mutating func decimal(_ value: Int64) {
         if value < 0 { byte(UInt8(ascii: "-")) }

@@ -273,8 +273,13 @@ struct MagiclineDebtorMapping: Sendable {
 
     /// `{debtorId, membershipNr, debtIds}` as the source wrote them.
     private func metadata(_ ids: MetadataIDs, debts: [Int]?, shape: MagiclineShape) -> DebtMetadata {
+        // Scalar ids (every id the source sends) in one piece; a container among them as below.
+        if let metadata = shape.scalarMetadata(("debtorId", ids.debtorID), ("membershipNr", ids.membershipNumber),
+                                               list: debts.map { ("debtIds", $0, "debtId") }) {
+            return metadata
+        }
         // Written straight from the tape: each value as read (a number stays a number).
-        DebtMetadata { writer in
+        return DebtMetadata { writer in
             if let id = ids.debtorID {
                 shape.write(id, member: "debtorId", to: &writer)
             }

@@ -115,6 +115,29 @@ struct MagiclineShape {
         }
     }
 
+    /// ``DebtflowCore/DebtMetadata/init(scalarsOn:_:_:list:)`` of this tape's values, written in
+    /// one piece: the members `first` and `second` when they have a value, then, with a `list`,
+    /// the member `list.name` holding the `list.member` of each of `list.objects` that has one
+    /// with content (``hasContent(_:)``). `nil` when one of those values is a container: the
+    /// caller writes those through ``write(_:member:to:)``.
+    func scalarMetadata(_ first: (name: StaticString, value: Int?), _ second: (name: StaticString, value: Int?),
+                        list: (name: StaticString, objects: [Int], member: StaticString)?) -> DebtMetadata? {
+        let firstMember = first.value.map { (name: first.name, node: nodes[$0]) }
+        let secondMember = second.value.map { (name: second.name, node: nodes[$0]) }
+        guard let list else { return DebtMetadata(scalarsOn: arena, firstMember, secondMember, list: nil) }
+        // The items' values, gathered in temporary memory (no array per case).
+        return withUnsafeTemporaryAllocation(of: RecordNode.self, capacity: max(1, list.objects.count)) { buffer in
+            var count = 0
+            for object in list.objects {
+                guard let item = value(object, list.member), hasContent(item) else { continue }
+                (buffer.baseAddress.unsafelyUnwrapped + count).initialize(to: nodes[item])
+                count += 1
+            }
+            return DebtMetadata(scalarsOn: arena, firstMember, secondMember,
+                                list: (list.name, UnsafeBufferPointer(rebasing: buffer[..<count])))
+        }
+    }
+
     // MARK: - Texts
 
     /// The scalar a text is read from: the value itself, or an object's `#text`.

@@ -287,3 +287,52 @@ struct TapeScalarWritingTests {
         }
     }
 }
+
+@Suite("DebtMetadata(scalarsOn:): a tape's scalars written in one piece")
+struct TapeScalarMetadataTests {
+    @Test("the one-piece metadata is the bytes init(writing:) writes through scalar(_:arena:member:), for every kind of scalar, with and without its members and list; a container gives nil")
+    func sameAsWrittenMemberByMember() {
+        let record: RecordValue = .object(RecordObject([
+            "plain": .string("2300001"), "escaped": .string("a \"b\"\\\n\u{1}"), "accented": .string("Zoé"),
+            "empty": .string(""), "number": .number("12.50"), "yes": .bool(true), "no": .bool(false), "none": .null,
+            "long": .string(String(repeating: "c264fdaf-ef62-4a9d-", count: 9)), "inner": .object(RecordObject(["a": .string("b")])),
+        ]))
+        var builder = RecordTapeBuilder()
+        builder.append(record)
+        let tape = builder.finish()
+        let nodes = Array(tape.nodes)
+        let arena = Array(tape.bytes)
+        let scalars = (1..<nodes.count).filter { nodes[$0].kind != .object && nodes[$0].kind != .array && nodes[$0].key.length != 1 }
+        #expect(scalars.count == 9)
+        arena.withUnsafeBufferPointer { arena in
+            for first in [nil] + scalars.map(Optional.some) {
+                for second in [nil, scalars[(first ?? 0) % scalars.count]] {
+                    for list in [nil, [], [first ?? scalars[0]], scalars] as [[Int]?] {
+                        let expected = DebtMetadata { writer in
+                            if let first { writer.scalar(nodes[first], arena: arena, member: "debtorId") }
+                            if let second { writer.scalar(nodes[second], arena: arena, member: "membershipNr") }
+                            if let list {
+                                writer.key(literal: "debtIds")
+                                writer.beginArray()
+                                for item in list { writer.scalar(nodes[item], arena: arena, member: nil) }
+                                writer.endArray()
+                            }
+                        }
+                        let listNodes = (list ?? []).map { nodes[$0] }
+                        let written = listNodes.withUnsafeBufferPointer { elements in
+                            DebtMetadata(scalarsOn: arena, first.map { ("debtorId", nodes[$0]) }, second.map { ("membershipNr", nodes[$0]) },
+                                         list: list == nil ? nil : ("debtIds", elements))
+                        }
+                        #expect(written?.json == expected.json, "\(String(decoding: expected.json, as: UTF8.self))")
+                    }
+                }
+            }
+            let inner = (1..<nodes.count).first { nodes[$0].kind == .object }!
+            #expect(DebtMetadata(scalarsOn: arena, ("debtorId", nodes[inner]), nil, list: nil) == nil)
+            let innerNode = [nodes[inner]]
+            innerNode.withUnsafeBufferPointer { elements in
+                #expect(DebtMetadata(scalarsOn: arena, ("debtorId", nodes[1]), nil, list: ("debtIds", elements)) == nil)
+            }
+        }
+    }
+}
