@@ -22,6 +22,8 @@ public struct JSONByteWriter: Sendable {
     /// Forgets what was written, keeping the buffer's capacity.
     public mutating func removeAll() {
         bytes.removeAll(keepingCapacity: true)
+        echoedTape = nil
+        echoedBytes = 0..<0
         commaBits = 0
         depth = 0
         deeperLevels.removeAll(keepingCapacity: true)
@@ -42,6 +44,12 @@ public struct JSONByteWriter: Sendable {
     }
 
     private var pendingValueAfterKey = false
+
+    /// The record ``echo(_:member:)`` wrote last: its tape and root node, and where its value's
+    /// bytes lie in ``bytes`` (empty: none to copy).
+    private var echoedTape: RecordTape?
+    private var echoedIndex = 0
+    private var echoedBytes = 0..<0
 
     /// Writes `"name":` for a member name known at compile time, copied as it is (no escaping
     /// scan): the name must be ASCII without `"`, `\` or control characters, as every constant
@@ -260,12 +268,53 @@ public struct JSONByteWriter: Sendable {
 
     /// ``value(_:)``, as the member `"name":` when `name` is given (in one piece with the value
     /// when the value is).
-    mutating func value(_ view: RecordView, member name: StaticString?) {
+    /// - Returns: where the value's bytes start in ``bytes`` when it was written in one piece.
+    @discardableResult
+    mutating func value(_ view: RecordView, member name: StaticString?) -> Int? {
         let tape = view.tape
-        tape.bytes.withUnsafeBufferPointer { arena in
+        return tape.bytes.withUnsafeBufferPointer { arena in
             tape.nodes.withUnsafeBufferPointer { nodes in
                 let root = nodes[view.index]
-                writeNodes(from: view.index, to: Int(root.end), arena: arena, nodes: nodes, member: name)
+                return writeNodes(from: view.index, to: Int(root.end), arena: arena, nodes: nodes, member: name)
+            }
+        }
+    }
+
+    /// ``value(_:member:)`` for a record echoed in a case's envelope (`"data":`): when it is
+    /// the record this writer echoed last (the same tape and root node: the Magicline preset's
+    /// cases of one debtor, each an outcome with the whole debtor as its data, about 1.4 KB),
+    /// its bytes are copied from where they were written in ``bytes``, not written again node by
+    /// node. The same bytes either way: a tape does not change.
+    mutating func echo(_ view: RecordView, member name: StaticString) {
+        if view.index == echoedIndex, !echoedBytes.isEmpty, view.tape === echoedTape {
+            echoAgain(member: name)
+            return
+        }
+        let start = value(view, member: name)
+        noteEchoed(view.tape, index: view.index, start: start)
+    }
+
+    /// Notes the record ``echo(_:member:)`` wrote, its value from `start` (`nil`: written past
+    /// the one-piece bound, not kept) to the end of ``bytes``. The tape is stored only when it is
+    /// another than the one noted before (once a chunk).
+    private mutating func noteEchoed(_ tape: RecordTape, index: Int, start: Int?) {
+        echoedBytes = start.map { $0..<bytes.count } ?? 0..<0
+        echoedIndex = index
+        if echoedTape !== tape { echoedTape = tape }
+    }
+
+    /// The member `"name":` with the bytes ``echo(_:member:)`` wrote last, copied.
+    private mutating func echoAgain(member name: StaticString) {
+        let comma = needsCommaAndMark()
+        let range = echoedBytes
+        // Through a temporary copy: the writer's own bytes cannot be read while it appends.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: range.count) { copy in
+            bytes.withUnsafeBufferPointer { written in
+                _ = copy.initialize(fromContentsOf: UnsafeBufferPointer(rebasing: written[range]))
+            }
+            throughCursor(upTo: name.utf8CodeUnitCount + 4 + range.count) { cursor in
+                cursor.memberName(name, afterComma: comma)
+                cursor.bytes(UnsafeBufferPointer(copy))
             }
         }
     }
@@ -376,8 +425,10 @@ public struct JSONByteWriter: Sendable {
     /// XML record, Magicline's debtor). In one piece (``writeBounded(upTo:_:)``) when its size is
     /// bounded below ``boundedPieceLimit`` (the tape's flags say which texts may need escaping, at
     /// six bytes per byte); else value by value. As the member `"name":` when `name` is given.
+    /// - Returns: where the value's bytes start in ``bytes`` when it was written in one piece.
+    @discardableResult
     private mutating func writeNodes(from first: Int, to end: Int, arena: UnsafeBufferPointer<UInt8>,
-                                     nodes: UnsafeBufferPointer<RecordNode>, member name: StaticString?) {
+                                     nodes: UnsafeBufferPointer<RecordNode>, member name: StaticString?) -> Int? {
         // The bound, in one pass without a branch per node: every key's and value's bytes (a
         // container's child count among them, a little too much), six bytes for each when one
         // text may need escaping, and nine per node for its quotes, colon, comma and a literal
@@ -395,14 +446,17 @@ public struct JSONByteWriter: Sendable {
         if bound <= Self.boundedPieceLimit {
             // An object whose members are all scalars (its one container is itself): a CSV row.
             let isFlatObject = containers == 1 && nodes[first].kind == .object
+            let pieceStart = bytes.count
+            var valueStart = 0
             writeBounded(member: name, upTo: bound) { cursor in
+                valueStart = cursor.count
                 if isFlatObject {
                     Self.writeFlatObject(from: first, to: end, arena: arena, nodes: nodes, into: &cursor)
                 } else {
                     Self.writeNodes(from: first, to: end, containers: containers, arena: arena, nodes: nodes, into: &cursor)
                 }
             }
-            return
+            return pieceStart + valueStart
         }
         if let name { key(literal: name) }
         // Closing positions of the open containers, innermost last.
@@ -429,6 +483,7 @@ public struct JSONByteWriter: Sendable {
         while let last = closes.popLast() {
             if last.kind == .object { endObject() } else { endArray() }
         }
+        return nil
     }
 
     /// ``writeNodes(from:to:containers:arena:nodes:into:)`` for an object whose members are all

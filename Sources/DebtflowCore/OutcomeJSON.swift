@@ -34,13 +34,13 @@ extension JSONByteWriter {
             if outcome.hasDebt { writeDebt(&outcome.debtPayload, member: "debt") }
             outcome.destination?.writeMember(into: &self)
         case .failed:
-            recordData(outcome.data, member: "data")
+            recordData(outcome.data, member: "data", ofCase: outcome.provenance.caseIndex != nil)
             key(literal: "errors")
             beginArray()
             for error in outcome.errors { recordError(error) }
             endArray()
         case .skipped:
-            recordData(outcome.data, member: "data")
+            recordData(outcome.data, member: "data", ofCase: outcome.provenance.caseIndex != nil)
             if let reason = outcome.skipReason { field(literal: "reason", reason.rawValue) }
         }
         if !outcome.warnings.isEmpty {
@@ -104,8 +104,12 @@ extension JSONByteWriter {
     }
 
     /// An outcome's record, copied from its tape (`{}` when it has none); as the member
-    /// `"name":` when `name` is given.
-    private mutating func recordData(_ data: borrowing RecordView?, member name: StaticString?) {
+    /// `"name":` when `name` is given. A case's record (`ofCase`: one of the cases a record makes,
+    /// the Magicline preset's, which follow each other with the same record) is echoed
+    /// (``echo(_:member:)``): written once and copied for the next case of the same record. (Every
+    /// other outcome has a record of its own: checking theirs too cost W2 about 20 instructions a
+    /// record.)
+    private mutating func recordData(_ data: borrowing RecordView?, member name: StaticString?, ofCase: Bool = false) {
         // Unwrapped behind the nil check: `if let` copied the view, a retain of its tape.
         guard data != nil else {
             if let name { key(literal: name) }
@@ -113,7 +117,11 @@ extension JSONByteWriter {
             endObject()
             return
         }
-        value(data.unsafelyUnwrapped, member: name)
+        if ofCase, let name {
+            echo(data.unsafelyUnwrapped, member: name)
+        } else {
+            value(data.unsafelyUnwrapped, member: name)
+        }
     }
 
     /// `{"field":"phone","code":"invalid_phone","message":"…"}` (`field` left out when `nil`).

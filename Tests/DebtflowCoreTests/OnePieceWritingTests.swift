@@ -336,3 +336,43 @@ struct TapeScalarMetadataTests {
         }
     }
 }
+
+@Suite("JSONByteWriter.echo: a case's record written once, copied for the next case")
+struct CaseRecordEchoTests {
+    @Test("outcomes of cases, failed and skipped, of the same and of other records, one writer: the bytes each outcome gets from a writer of its own")
+    func echoedAsWritten() {
+        var builder = RecordTapeBuilder()
+        builder.append(.object(RecordObject(["debtorId": .string("2300001"), "note": .string("say \"hi\""),
+                                             "cases": .array([.object(RecordObject(["id": .number("1")])), .object(RecordObject(["id": .number("2")]))])])))
+        let first = builder.finish()
+        var other = RecordTapeBuilder()
+        other.append(.object(RecordObject(["debtorId": .string("2300002")])))
+        let second = other.finish()
+        func outcome(_ status: OutcomeStatus, _ tape: RecordTape, _ index: Int, record: Int, caseIndex: Int?) -> Outcome {
+            Outcome(status: status, provenance: Provenance(source: "in.json", record: record, line: 1, caseIndex: caseIndex),
+                    tempID: "t\(record)", data: RecordView(tape: tape, index: index),
+                    errors: status == .failed ? [RecordError(field: "currency", code: .invalidCurrency, message: "m")] : [],
+                    skipReason: status == .skipped ? .blocked : nil)
+        }
+        let outcomes = [
+            outcome(.failed, first, 0, record: 1, caseIndex: 1), outcome(.skipped, first, 0, record: 1, caseIndex: 2),
+            outcome(.failed, first, 0, record: 1, caseIndex: 3), outcome(.failed, second, 0, record: 2, caseIndex: 1),
+            outcome(.failed, first, 0, record: 1, caseIndex: 1), outcome(.skipped, first, 4, record: 1, caseIndex: 1),
+            outcome(.skipped, first, 4, record: 1, caseIndex: 2), outcome(.failed, second, 0, record: 2, caseIndex: nil),
+            outcome(.failed, second, 0, record: 2, caseIndex: 1), outcome(.failed, second, 0, record: 2, caseIndex: 2),
+        ]
+        var together = JSONByteWriter()
+        var expected: [UInt8] = []
+        for (position, item) in outcomes.enumerated() {
+            together.outcome(item, includeSource: position % 2 == 0)
+            together.newline()
+            var alone = JSONByteWriter()
+            alone.outcome(item, includeSource: position % 2 == 0)
+            alone.newline()
+            expected += alone.bytes
+            if position == 5 { together.removeAll(); expected.removeAll() }
+        }
+        #expect(String(decoding: together.bytes, as: UTF8.self) == String(decoding: expected, as: UTF8.self))
+        #expect(together.bytes.count > 200)
+    }
+}
