@@ -76,9 +76,10 @@ struct MagiclineDebtorMapping: Sendable {
             let caseID = caseIDValue.flatMap(shape.text) ?? provenance.positionalID
             shape.setText(.internalID, of: caseIDValue, in: &raw)
             shape.setText(.tempID, of: caseIDValue, in: &raw)
-            let caseCurrency = currency(of: debts, shape: shape)
+            let caseCurrency = currencyAsWritten(of: debts, shape: shape).map(CaseCurrency.asWritten) ?? currency(of: debts, shape: shape)
             switch caseCurrency {
             case .none, .mixed: break
+            case .asWritten(let value): shape.setText(.currency, of: value, in: &raw)
             case .single(let code, let value):
                 // The text as written when it is the code already (`EUR`), else the code.
                 if shape.text(value) != code || !shape.setText(.currency, of: value, in: &raw) { raw[.currency] = code }
@@ -185,6 +186,8 @@ struct MagiclineDebtorMapping: Sendable {
 
     private enum CaseCurrency {
         case none
+        /// One code, written as it is by the debt whose value this is (``currencyAsWritten(of:shape:)``).
+        case asWritten(value: Int)
         /// The one code, and the value of the first debt that gave it.
         case single(String, value: Int)
         case mixed([String])
@@ -210,6 +213,30 @@ struct MagiclineDebtorMapping: Sendable {
         }
         guard let first else { return .none }
         return others.isEmpty ? .single(first.code, value: first.value) : .mixed([first.code] + others)
+    }
+
+    /// ``currency(of:shape:)``'s common case, read in place with no `String` made: every debt
+    /// that has a currency has the first one's code, and the first one's text is that code as
+    /// written (ASCII with no `a`–`z`, and not `EURO` or `EUROS`, which ``canonicalCode(_:)``
+    /// renames). The value of the first debt's currency, else `nil`: no debt has one, or the
+    /// codes differ or need renaming (``currency(of:shape:)`` decides those).
+    private func currencyAsWritten(of debts: [Int], shape: MagiclineShape) -> Int? {
+        var first: (value: Int, code: UnsafeBufferPointer<UInt8>)?
+        for debt in debts {
+            guard let value = shape.valueWithText(debt, "currency") else { continue }
+            if let first {
+                guard shape.text(value, uppercasedIsASCII: first.code) else { return nil }
+                continue
+            }
+            guard let code = shape.uppercaseASCIIText(value), !Self.isEuroSpelling(code) else { return nil }
+            first = (value, code)
+        }
+        return first?.value
+    }
+
+    /// Whether ASCII bytes are `EURO` or `EUROS` (``canonicalCode(_:)`` makes them `EUR`).
+    private static func isEuroSpelling(_ code: UnsafeBufferPointer<UInt8>) -> Bool {
+        code.elementsEqual("EURO".utf8) || code.elementsEqual("EUROS".utf8)
     }
 
     /// Sets `due_date` to the earliest `debtDate` of the debts (its `YYYY-MM-DD` prefix, a span

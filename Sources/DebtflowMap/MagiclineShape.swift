@@ -252,6 +252,38 @@ struct MagiclineShape {
         return !trimmed.isEmpty && Self.asciiUppercased(UnsafeBufferPointer(rebasing: bytes[trimmed]), is: expected)
     }
 
+    /// The trimmed text of a string (or `#text`) when it is ASCII with no `a`–`z`: a text that
+    /// reads the same uppercased (`text(value)?.uppercased() == text(value)`), in place. `nil`
+    /// for any other value, blank, non-ASCII or not a string.
+    func uppercaseASCIIText(_ value: Int) -> UnsafeBufferPointer<UInt8>? {
+        guard let scalar = scalar(value), nodes[scalar].kind == .string, !nodes[scalar].flags.contains(.valueIsNonASCII) else {
+            return nil
+        }
+        let bytes = textBytes(scalar)
+        let trimmed = Self.trimmedRange(bytes)
+        guard !trimmed.isEmpty else { return nil }
+        let text = UnsafeBufferPointer(rebasing: bytes[trimmed])
+        for byte in text where byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") { return nil }
+        return text
+    }
+
+    /// Whether a string's or number's (or `#text`'s) trimmed ASCII text, uppercased, is the ASCII
+    /// bytes `expected`: as `text(value)?.uppercased() == String(decoding: expected, as: UTF8.self)`
+    /// for such a value; `false` for any other (non-ASCII, a literal, none).
+    func text(_ value: Int, uppercasedIsASCII expected: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let scalar = scalar(value), nodes[scalar].kind == .string || nodes[scalar].kind == .number,
+              !nodes[scalar].flags.contains(.valueIsNonASCII) else { return false }
+        let bytes = textBytes(scalar)
+        let trimmed = Self.trimmedRange(bytes)
+        guard trimmed.count == expected.count else { return false }
+        for index in 0..<expected.count {
+            var byte = bytes[trimmed.lowerBound + index]
+            if byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") { byte -= 0x20 }
+            guard byte == expected[index] else { return false }
+        }
+        return true
+    }
+
     /// Whether ASCII `bytes`, uppercased (`a`–`z` only), are the UTF-8 of `expected`.
     private static func asciiUppercased(_ bytes: UnsafeBufferPointer<UInt8>, is expected: String) -> Bool {
         var expected = expected

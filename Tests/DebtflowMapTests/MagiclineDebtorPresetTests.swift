@@ -243,6 +243,22 @@ struct MagiclineDebtorPresetTests {
         #expect(candidates[1].errors.map(\.code) == [.invalidCurrency])
     }
 
+    @Test("a case's currency: the first debt's text as written when it is its own code and the others name it, else the code; mixed ones named in order")
+    func currencyAsWrittenOrCode() throws {
+        let debtor = apiDebtor(cases: [
+            collectionCase(id: "c1", debts: [debt(id: "d1", currency: "EUR"), debt(id: "d2", currency: "eur "), debt(id: "d3", currency: " Eur")]),
+            collectionCase(id: "c2", debts: [debt(id: "d4", currency: "EURO"), debt(id: "d5", currency: "EUR")]),
+            collectionCase(id: "c3", debts: [debt(id: "d6", currency: "CHF"), debt(id: "d7", currency: "chf"), debt(id: "d8", currency: "EUR")]),
+            collectionCase(id: "c4", debts: [debt(id: "d9", currency: "usd"), debt(id: "d10", currency: "USD")]),
+            collectionCase(id: "c5", debts: [debt(id: "d11", currency: "EUR"), debt(id: "d12", currency: "€")]),
+            collectionCase(id: "c6", debts: [debt(id: "d13", currency: " GBP "), debt(id: "d14", currency: "£")]),
+            collectionCase(id: "c7", debts: [debt(id: "d15", currency: "EUR"), debt(id: "d16", currency: "EURO")]),
+        ])
+        let candidates = try mapDebtor(debtor)
+        #expect(candidates.map { $0.raw["currency"] } == ["EUR", "EUR", nil, "USD", "EUR", "GBP", "EUR"])
+        #expect(candidates.map { $0.errors.map(\.message) } == [[], [], ["the case's debts are in several currencies (CHF, EUR)"], [], [], [], []])
+    }
+
     @Test("due date is the earliest debt date, object the designations, metadata the debtor's and debts' ids")
     func dueDateObjectMetadata() throws {
         let debtor = apiDebtor(cases: [collectionCase(debts: [
