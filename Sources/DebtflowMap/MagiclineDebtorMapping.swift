@@ -17,7 +17,7 @@ import DebtflowCore
 ///   of a blocked debtor, and a case with a blocked debt (`blocked`).
 struct MagiclineDebtorMapping: Sendable {
     /// Phone contact types, best first.
-    static let phoneTypes = ["TEL_PRIVATE_MOBILE", "TEL_BUSINESS_MOBILE", "TEL_PRIVATE", "TEL_BUSINESS"]
+    static let phoneTypes: [StaticString] = ["TEL_PRIVATE_MOBILE", "TEL_BUSINESS_MOBILE", "TEL_PRIVATE", "TEL_BUSINESS"]
 
     /// The day (`YYYY-MM-DD`) against which a LIMITED block's `endDate` is judged.
     let today: String
@@ -150,8 +150,9 @@ struct MagiclineDebtorMapping: Sendable {
     /// Whether the contact's `status.type` (or bare `status` text) is INVALID.
     private func contactIsInvalid(_ contact: Int, shape: MagiclineShape) -> Bool {
         guard let status = shape.value(contact, "status") else { return false }
-        if shape.kind(status) == .object, shape.text(status, "type") != nil {
-            return shape.text(status, "type", uppercasedIs: "INVALID")
+        // (`type` looked up once, and whether it has a text told without making it.)
+        if shape.kind(status) == .object, let type = shape.value(status, "type"), shape.hasText(type) {
+            return shape.text(type, uppercasedIs: "INVALID")
         }
         return shape.text(status, uppercasedIs: "INVALID")
     }
@@ -205,7 +206,7 @@ struct MagiclineDebtorMapping: Sendable {
                 if let code = shape.text(value).map(Self.canonicalCode) { first = (code, value) }
                 continue
             }
-            if shape.text(value, uppercasedIs: found.code) || others.contains(where: { shape.text(value, uppercasedIs: $0) }) {
+            if shape.text(value, uppercasedIsString: found.code) || others.contains(where: { shape.text(value, uppercasedIsString: $0) }) {
                 continue
             }
             guard let code = shape.text(value).map(Self.canonicalCode), code != found.code, !others.contains(code) else { continue }
@@ -236,7 +237,8 @@ struct MagiclineDebtorMapping: Sendable {
 
     /// Whether ASCII bytes are `EURO` or `EUROS` (``canonicalCode(_:)`` makes them `EUR`).
     private static func isEuroSpelling(_ code: UnsafeBufferPointer<UInt8>) -> Bool {
-        code.elementsEqual("EURO".utf8) || code.elementsEqual("EUROS".utf8)
+        (code.count == 4 || code.count == 5 && code[4] == UInt8(ascii: "S"))
+            && code[0] == UInt8(ascii: "E") && code[1] == UInt8(ascii: "U") && code[2] == UInt8(ascii: "R") && code[3] == UInt8(ascii: "O")
     }
 
     /// Sets `due_date` to the earliest `debtDate` of the debts (its `YYYY-MM-DD` prefix, a span

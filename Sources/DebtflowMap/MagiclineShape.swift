@@ -235,21 +235,40 @@ struct MagiclineShape {
 
     /// Whether the text of `name` in `object`, uppercased, is `expected`: as
     /// `text(object, name)?.uppercased() == expected`, compared in place for ASCII text.
-    func text(_ object: Int, _ name: StaticString, uppercasedIs expected: String) -> Bool {
+    func text(_ object: Int, _ name: StaticString, uppercasedIs expected: StaticString) -> Bool {
         guard let value = value(object, name) else { return false }
         return text(value, uppercasedIs: expected)
     }
 
-    /// Whether a scalar's (or `#text`'s) trimmed text, uppercased, is `expected`.
-    func text(_ value: Int, uppercasedIs expected: String) -> Bool {
-        guard let scalar = scalar(value), nodes[scalar].kind == .string || nodes[scalar].kind == .number,
-              !nodes[scalar].flags.contains(.valueIsNonASCII) else {
+    /// Whether a scalar's (or `#text`'s) trimmed text, uppercased, is the constant `expected`
+    /// (ASCII): as `text(value)?.uppercased() == expected`, compared as bytes with no `String`
+    /// made for ASCII text.
+    func text(_ value: Int, uppercasedIs expected: StaticString) -> Bool {
+        guard let text = asciiTrimmedText(value) else {
             // Unicode case mapping (`ı` uppercases to `I`), and `true`/`false`: the String path decides.
-            return text(value)?.uppercased() == expected
+            return self.text(value)?.uppercased() == expected.description
         }
+        return expected.withUTF8Buffer { Self.asciiUppercased(text, is: $0) }
+    }
+
+    /// Whether a scalar's (or `#text`'s) trimmed text, uppercased, is `expected`.
+    func text(_ value: Int, uppercasedIsString expected: String) -> Bool {
+        guard let text = asciiTrimmedText(value) else {
+            // Unicode case mapping (`ı` uppercases to `I`), and `true`/`false`: the String path decides.
+            return self.text(value)?.uppercased() == expected
+        }
+        var expected = expected
+        return expected.withUTF8 { Self.asciiUppercased(text, is: $0) }
+    }
+
+    /// The trimmed text of a string or number (or `#text`) that is ASCII, in place (empty when
+    /// blank); `nil` for a non-ASCII one, a literal or none (what only the `String` path reads
+    /// as ``text(_:)`` does).
+    private func asciiTrimmedText(_ value: Int) -> UnsafeBufferPointer<UInt8>? {
+        guard let scalar = scalar(value), nodes[scalar].kind == .string || nodes[scalar].kind == .number,
+              !nodes[scalar].flags.contains(.valueIsNonASCII) else { return nil }
         let bytes = textBytes(scalar)
-        let trimmed = Self.trimmedRange(bytes)
-        return !trimmed.isEmpty && Self.asciiUppercased(UnsafeBufferPointer(rebasing: bytes[trimmed]), is: expected)
+        return UnsafeBufferPointer(rebasing: bytes[Self.trimmedRange(bytes)])
     }
 
     /// The trimmed text of a string (or `#text`) when it is ASCII with no `a`–`z`: a text that
@@ -284,35 +303,28 @@ struct MagiclineShape {
         return true
     }
 
-    /// Whether ASCII `bytes`, uppercased (`a`–`z` only), are the UTF-8 of `expected`.
-    private static func asciiUppercased(_ bytes: UnsafeBufferPointer<UInt8>, is expected: String) -> Bool {
-        var expected = expected
-        return expected.withUTF8 { wanted in
-            guard bytes.count == wanted.count else { return false }
-            for index in 0..<bytes.count {
-                var byte = bytes[index]
-                if byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") { byte -= 0x20 }
-                guard byte == wanted[index] else { return false }
-            }
-            return true
+    /// Whether ASCII `bytes`, non-empty and uppercased (`a`–`z` only), are the bytes `wanted`.
+    private static func asciiUppercased(_ bytes: UnsafeBufferPointer<UInt8>, is wanted: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard !bytes.isEmpty, bytes.count == wanted.count else { return false }
+        for index in 0..<bytes.count {
+            var byte = bytes[index]
+            if byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") { byte -= 0x20 }
+            guard byte == wanted[index] else { return false }
         }
+        return true
     }
 
-    /// The position in `candidates` of the first that a scalar's (or `#text`'s) trimmed text,
-    /// uppercased, is: as `candidates.firstIndex { text(value, uppercasedIs: $0) }`, with the
-    /// text found and trimmed once for all of them.
-    func text(_ value: Int, uppercasedIsOneOf candidates: [String]) -> Int? {
-        guard let scalar = scalar(value), nodes[scalar].kind == .string || nodes[scalar].kind == .number,
-              !nodes[scalar].flags.contains(.valueIsNonASCII) else {
+    /// The position in `candidates` (ASCII constants) of the first that a scalar's (or
+    /// `#text`'s) trimmed text, uppercased, is: as `candidates.firstIndex { text(value,
+    /// uppercasedIs: $0) }`, with the text found and trimmed once for all of them (and only a
+    /// candidate of its length compared byte by byte).
+    func text(_ value: Int, uppercasedIsOneOf candidates: [StaticString]) -> Int? {
+        guard let text = asciiTrimmedText(value) else {
             // Unicode case mapping, and `true`/`false`: the String path decides.
-            guard let uppercased = text(value)?.uppercased() else { return nil }
-            return candidates.firstIndex(of: uppercased)
+            guard let uppercased = self.text(value)?.uppercased() else { return nil }
+            return candidates.firstIndex { $0.description == uppercased }
         }
-        let bytes = textBytes(scalar)
-        let trimmed = Self.trimmedRange(bytes)
-        guard !trimmed.isEmpty else { return nil }
-        let text = UnsafeBufferPointer(rebasing: bytes[trimmed])
-        return candidates.firstIndex { Self.asciiUppercased(text, is: $0) }
+        return candidates.firstIndex { $0.withUTF8Buffer { Self.asciiUppercased(text, is: $0) } }
     }
 
     /// The span on the tape of the `YYYY-MM-DD` a scalar's trimmed text starts with (a date-time

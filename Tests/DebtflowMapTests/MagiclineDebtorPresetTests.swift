@@ -150,6 +150,10 @@ struct MagiclineDebtorPresetTests {
               ([contact("TEL_PRIVATE_MOBILE", "1", status: "INVALID"), contact("TEL_PRIVATE", "3")], "3"),
               ([contact("TEL_PRIVATE_MOBILE", "1", status: nil), contact("TEL_PRIVATE", "3")], "1"),
               ([contact("TEL_PRIVATE_MOBILE", "1", status: "WARNING")], "1"),
+              // Types and statuses read trimmed and uppercased; a status whose type is blank is not INVALID.
+              ([contact(" tel_business ", "4"), contact("Tel_Private", "3"), contact("tel_private_mobile", "1", status: " invalid")], "3"),
+              ([contact("TEL_PRIVATE_MOBILE", "1", status: " "), contact("TEL_PRIVATE", "3")], "1"),
+              ([contact("TEL_PRIVATİ", "5"), contact("TEL_BUSINESS", "4")], "4"),
           ] as [([RecordValue], String)])
     func phonePriority(contacts: [RecordValue], expected: String) throws {
         let candidate = try #require(try mapDebtor(apiDebtor(contacts: contacts)).first)
@@ -165,7 +169,8 @@ struct MagiclineDebtorPresetTests {
 
     @Test("the email is the first EMAIL whose status is not INVALID")
     func emailPriority() throws {
-        let contacts = [contact("EMAIL", "bounced@example.at", status: "INVALID"), contact("EMAIL", "ok@example.at"),
+        let contacts = [contact("EMAIL", "bounced@example.at", status: "INVALID"), contact(" e-mail", "no@example.at"),
+                        contact("email ", "ok@example.at"),
                         contact("EMAIL", "later@example.at")]
         let candidate = try #require(try mapDebtor(apiDebtor(contacts: contacts)).first)
         #expect(candidate.raw["email"] == "ok@example.at")
