@@ -269,26 +269,28 @@ struct MagiclineDebtorMapping: Sendable {
     /// Sets `object` to the debts' designations joined by `, `: the one designation's span when
     /// there is one, else written once into the fields' side bytes (no `String` per debt).
     private func setDesignations(_ debts: [Int], shape: MagiclineShape, in raw: inout DebtRawFields) {
-        var first: Int?
-        var count = 0
-        for debt in debts {
-            guard let value = shape.valueWithText(debt, "designation") else { continue }
-            if first == nil { first = value }
-            count += 1
-        }
-        guard let first else { return }
-        if count == 1 {
-            shape.setText(.object, of: first, in: &raw)
-            return
-        }
-        raw.setSideText(.object) { side in
-            side.reserveCapacity(side.count + 64 * count)
-            var separate = false
+        // The designations' values, looked up once and kept in temporary memory (no array per case).
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: max(1, debts.count)) { found in
+            var count = 0
             for debt in debts {
                 guard let value = shape.valueWithText(debt, "designation") else { continue }
-                if separate { side.append(contentsOf: [UInt8(ascii: ","), UInt8(ascii: " ")]) }
-                shape.appendText(of: value, to: &side)
-                separate = true
+                (found.baseAddress.unsafelyUnwrapped + count).initialize(to: value)
+                count += 1
+            }
+            guard count > 0 else { return }
+            if count == 1 {
+                shape.setText(.object, of: found[0], in: &raw)
+                return
+            }
+            raw.setSideText(.object) { side in
+                side.reserveCapacity(side.count + 64 * count)
+                for index in 0..<count {
+                    if index > 0 {
+                        side.append(UInt8(ascii: ","))
+                        side.append(UInt8(ascii: " "))
+                    }
+                    shape.appendText(of: found[index], to: &side)
+                }
             }
         }
     }
