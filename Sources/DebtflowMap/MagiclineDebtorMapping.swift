@@ -37,19 +37,22 @@ struct MagiclineDebtorMapping: Sendable {
 
     private func forEachCandidate(of record: Record, shape: MagiclineShape, in candidate: inout DebtCandidate,
                                   _ body: (inout DebtCandidate) throws -> Void) rethrows {
+        // Each member looked up once per debtor, however many cases and fields read it, and all of
+        // them in one pass over the debtor (and one over its liable person, if any).
         let debtor = record.view.index
-        let person = shape.object(debtor, "liablePerson") ?? debtor
-        // Each member looked up once per debtor, however many cases and fields read it.
-        let personCountryCode = shape.value(person, "countryCode")
-        let personRaw = personFields(person: person, countryCode: personCountryCode, shape: shape)
-        let region = shape.regionCode(personCountryCode) ?? shape.regionCode(shape.value(debtor, "countryCode"))
+        let debtorMembers = DebtorMembers(debtor, shape: shape)
+        let person = shape.nonEmptyObject(debtorMembers[.liablePerson]) ?? debtor
+        let personMembers = person == debtor ? debtorMembers : DebtorMembers(person, shape: shape)
+        let personCountryCode = personMembers[.countryCode]
+        let personRaw = personFields(personMembers, countryCode: personCountryCode, shape: shape)
+        let region = shape.regionCode(personCountryCode) ?? shape.regionCode(debtorMembers[.countryCode])
         // A case is known by its id, or (its id missing) by its open amount.
-        let cases = shape.items(shape.member(debtor, "collectionCases"), marker: "collectionCaseId", or: "openAmount")
+        let cases = shape.items(debtorMembers.member(.collectionCases), marker: "collectionCaseId", or: "openAmount")
         // An id that is missing or blank is no id: the debtor, or the case, gets its position.
-        let debtorIDValue = shape.value(debtor, "debtorId")
+        let debtorIDValue = debtorMembers[.debtorId]
         let debtorID = debtorIDValue.flatMap(shape.text) ?? record.provenance.positionalID
         let ids = MetadataIDs(debtorID: debtorIDValue.flatMap { shape.hasContent($0) ? $0 : nil },
-                              membershipNumber: shape.value(debtor, "membershipNr").flatMap { shape.hasContent($0) ? $0 : nil })
+                              membershipNumber: debtorMembers[.membershipNr].flatMap { shape.hasContent($0) ? $0 : nil })
 
         if let problem = record.problem {
             candidate.reset(provenance: record.provenance, data: record.view, raw: personRaw, metadata: nil,
@@ -65,7 +68,7 @@ struct MagiclineDebtorMapping: Sendable {
             try body(&candidate)
             return
         }
-        let debtorBlocked = isBlocked(shape.value(debtor, "block"), shape: shape)
+        let debtorBlocked = isBlocked(debtorMembers[.block], shape: shape)
         for (position, collectionCase) in cases.enumerated() {
             var provenance = record.provenance
             provenance.caseIndex = position + 1
@@ -100,25 +103,52 @@ struct MagiclineDebtorMapping: Sendable {
         }
     }
 
+    /// The members of a debtor (or of its liable person) the preset reads, found in one pass
+    /// over the object (``MagiclineShape/lookUp(_:_:)``).
+    private struct DebtorMembers {
+        enum Name: Int {
+            case liablePerson, countryCode, firstName, lastName, birthdate, postalCode, city, country, addressData
+            case contactDetails, collectionCases, debtorId, membershipNr, block
+        }
+
+        /// Every ``Name``'s text, in its order.
+        static let names = MagiclineShape.MemberNames([
+            "liablePerson", "countryCode", "firstName", "lastName", "birthdate", "postalCode", "city", "country", "addressData",
+            "contactDetails", "collectionCases", "debtorId", "membershipNr", "block",
+        ])
+
+        private let found: MagiclineShape.FoundMembers
+
+        init(_ object: Int, shape: MagiclineShape) {
+            found = shape.lookUp(object, Self.names)
+        }
+
+        /// `shape.value(object, name)`.
+        subscript(_ name: Name) -> Int? { found.value(name.rawValue) }
+
+        /// `shape.member(object, name)`: the member named exactly so (no attribute).
+        func member(_ name: Name) -> Int? { found.member(name.rawValue) }
+    }
+
     /// The person's debt fields: names, contacts, birthdate, address — spans of the record's
     /// tape, no `String` made.
     /// - Parameter countryCode: the person's `countryCode` member, if any.
-    private func personFields(person: Int, countryCode: Int?, shape: MagiclineShape) -> DebtRawFields {
+    private func personFields(_ person: DebtorMembers, countryCode: Int?, shape: MagiclineShape) -> DebtRawFields {
         var raw = DebtRawFields(tape: shape.tape)
-        shape.setText(.firstname, person, "firstName", in: &raw)
-        shape.setText(.lastname, person, "lastName", in: &raw)
-        shape.setText(.birthdate, person, "birthdate", in: &raw)
-        shape.setText(.postalCode, person, "postalCode", in: &raw)
-        shape.setText(.city, person, "city", in: &raw)
-        if !shape.setText(.country, person, "country", in: &raw) {
+        shape.setText(.firstname, of: person[.firstName], in: &raw)
+        shape.setText(.lastname, of: person[.lastName], in: &raw)
+        shape.setText(.birthdate, of: person[.birthdate], in: &raw)
+        shape.setText(.postalCode, of: person[.postalCode], in: &raw)
+        shape.setText(.city, of: person[.city], in: &raw)
+        if !shape.setText(.country, of: person[.country], in: &raw) {
             shape.setText(.country, of: countryCode, in: &raw)
         }
         shape.setText(.countryCode, of: countryCode, in: &raw)
-        if let address = shape.object(person, "addressData") {
+        if let address = shape.nonEmptyObject(person[.addressData]) {
             shape.setText(.streetAddress, address, "street", in: &raw)
             shape.setText(.streetNumber, address, "houseNumber", in: &raw)
         }
-        let contacts = shape.items(shape.member(person, "contactDetails"), marker: "type")
+        let contacts = shape.items(person.member(.contactDetails), marker: "type")
         let usable = usableContacts(contacts, shape: shape)
         shape.setText(.phone, of: usable.phone, in: &raw)
         shape.setText(.email, of: usable.email, in: &raw)

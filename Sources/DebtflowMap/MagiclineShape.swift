@@ -96,6 +96,102 @@ struct MagiclineShape {
         return nil
     }
 
+    /// ``value(_:_:)`` and ``member(_:_:)`` for each of `names`' names in one object, found in
+    /// one pass over its members (a lookup of its own went over them again for each name: a
+    /// debtor's dozen lookups looked at some 130 members). A member's name is compared only with
+    /// the names of its length (``MemberNames``).
+    func lookUp(_ object: Int, _ names: MemberNames) -> FoundMembers {
+        var found = FoundMembers()
+        let node = nodes[object]
+        guard node.kind == .object else { return found }
+        let end = Int(node.end)
+        var position = object + 1
+        // The names found so far, as members and as attributes (bit `i`: `names.names[i]`).
+        var foundMembers: UInt64 = 0
+        var foundAttributes: UInt64 = 0
+        while position < end {
+            let child = nodes[position]
+            let length = Int(child.key.length)
+            if length < MemberNames.longest {
+                let key = UnsafeRawPointer(arena.baseAddress.unsafelyUnwrapped + Int(child.key.offset))
+                var candidates = names.ofLength[length] & ~foundMembers
+                while candidates != 0 {
+                    let index = candidates.trailingZeroBitCount
+                    candidates &= candidates &- 1
+                    if ByteWord.equal(key, UnsafeRawPointer(names.names[index].utf8Start), count: length) {
+                        found.members[index] = position
+                        foundMembers |= 1 &<< index
+                        break
+                    }
+                }
+                candidates = names.ofLength[length &- 1 & (MemberNames.longest &- 1)] & ~foundAttributes
+                if length > 1, candidates != 0, key.load(as: UInt8.self) == UInt8(ascii: "@") {
+                    while candidates != 0 {
+                        let index = candidates.trailingZeroBitCount
+                        candidates &= candidates &- 1
+                        if ByteWord.equal(key + 1, UnsafeRawPointer(names.names[index].utf8Start), count: length &- 1) {
+                            found.attributes[index] = position
+                            foundAttributes |= 1 &<< index
+                            break
+                        }
+                    }
+                }
+            }
+            position = Int(child.end)
+        }
+        return found
+    }
+
+    /// Names looked up together in one object (``lookUp(_:_:)``): at most 16, each shorter than
+    /// ``longest`` bytes, ASCII.
+    struct MemberNames: Sendable {
+        /// Keys this long or longer are none of the names.
+        static let longest = 64
+        let names: [StaticString]
+        /// For each length below ``longest``, the names of that length (bit `i`: `names[i]`).
+        let ofLength: [UInt64]
+
+        init(_ names: [StaticString]) {
+            precondition(names.count <= FoundMembers.capacity, "MemberNames: more than \(FoundMembers.capacity) names")
+            var ofLength = [UInt64](repeating: 0, count: Self.longest)
+            for (index, name) in names.enumerated() {
+                precondition(name.utf8CodeUnitCount > 0 && name.utf8CodeUnitCount < Self.longest, "MemberNames: \(name) too long")
+                ofLength[name.utf8CodeUnitCount] |= 1 << index
+            }
+            self.names = names
+            self.ofLength = ofLength
+        }
+    }
+
+    /// What ``lookUp(_:_:)`` found for each name, by its position among the names.
+    struct FoundMembers {
+        static let capacity = 16
+        /// The first member named so, `-1` for none.
+        fileprivate(set) var members = InlineArray<16, Int>(repeating: -1)
+        /// The first attribute `@name`, `-1` for none.
+        fileprivate(set) var attributes = InlineArray<16, Int>(repeating: -1)
+
+        /// `value(object, names[index])`: the member, else the attribute.
+        func value(_ index: Int) -> Int? {
+            let member = members[index]
+            if member >= 0 { return member }
+            let attribute = attributes[index]
+            return attribute >= 0 ? attribute : nil
+        }
+
+        /// `member(object, names[index])`: the member named exactly so.
+        func member(_ index: Int) -> Int? {
+            let member = members[index]
+            return member >= 0 ? member : nil
+        }
+    }
+
+    /// `value` when it is a non-empty object (what ``object(_:_:)`` gives for it), else `nil`.
+    func nonEmptyObject(_ value: Int?) -> Int? {
+        guard let value, nodes[value].kind == .object, hasContent(value) else { return nil }
+        return value
+    }
+
     /// The object `name` of `object` when it is a non-empty object, else `nil`.
     func object(_ object: Int, _ name: StaticString) -> Int? {
         guard let inner = value(object, name), nodes[inner].kind == .object, hasContent(inner) else { return nil }
