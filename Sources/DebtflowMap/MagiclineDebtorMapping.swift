@@ -159,7 +159,7 @@ struct MagiclineDebtorMapping: Sendable {
     /// best type (``phoneTypes``, best first) whose value has text and whose status is not
     /// INVALID; for the email, of the first such EMAIL contact. One pass over the contacts, each
     /// contact's `type` looked up once.
-    private func usableContacts(_ contacts: [Int], shape: MagiclineShape) -> (phone: Int?, email: Int?) {
+    private func usableContacts(_ contacts: MagiclineShape.Items, shape: MagiclineShape) -> (phone: Int?, email: Int?) {
         var phone: (rank: Int, value: Int)?
         var email: Int?
         for contact in contacts {
@@ -227,7 +227,7 @@ struct MagiclineDebtorMapping: Sendable {
     /// The currency of the case's debts (codes compared trimmed and uppercased, and `€`, `euro`,
     /// `euros` as `EUR`, `£` as `GBP`: §4's names of one currency). A `String` is made once per
     /// distinct spelling: a debt whose code equals one already found is compared in place.
-    private func currency(of debts: [Int], shape: MagiclineShape) -> CaseCurrency {
+    private func currency(of debts: MagiclineShape.Items, shape: MagiclineShape) -> CaseCurrency {
         var first: (code: String, value: Int)?
         var others: [String] = []
         for debt in debts {
@@ -251,7 +251,7 @@ struct MagiclineDebtorMapping: Sendable {
     /// written (ASCII with no `a`–`z`, and not `EURO` or `EUROS`, which ``canonicalCode(_:)``
     /// renames). The value of the first debt's currency, else `nil`: no debt has one, or the
     /// codes differ or need renaming (``currency(of:shape:)`` decides those).
-    private func currencyAsWritten(of debts: [Int], shape: MagiclineShape) -> Int? {
+    private func currencyAsWritten(of debts: MagiclineShape.Items, shape: MagiclineShape) -> Int? {
         var first: (value: Int, code: UnsafeBufferPointer<UInt8>)?
         for debt in debts {
             guard let value = shape.valueWithText(debt, "currency") else { continue }
@@ -274,7 +274,7 @@ struct MagiclineDebtorMapping: Sendable {
     /// Sets `due_date` to the earliest `debtDate` of the debts (its `YYYY-MM-DD` prefix, a span
     /// of the tape, compared as bytes); a date that does not read `YYYY-MM-DD` is passed on as
     /// it is (so that `normalize` reports it) when no debt has a readable one.
-    private func setEarliestDebtDate(_ debts: [Int], shape: MagiclineShape, in raw: inout DebtRawFields) {
+    private func setEarliestDebtDate(_ debts: MagiclineShape.Items, shape: MagiclineShape, in raw: inout DebtRawFields) {
         var earliest: ByteSpan?
         var unreadable: Int?
         for debt in debts {
@@ -298,7 +298,7 @@ struct MagiclineDebtorMapping: Sendable {
 
     /// Sets `object` to the debts' designations joined by `, `: the one designation's span when
     /// there is one, else written once into the fields' side bytes (no `String` per debt).
-    private func setDesignations(_ debts: [Int], shape: MagiclineShape, in raw: inout DebtRawFields) {
+    private func setDesignations(_ debts: MagiclineShape.Items, shape: MagiclineShape, in raw: inout DebtRawFields) {
         // The designations' values, looked up once and kept in temporary memory (no array per case).
         withUnsafeTemporaryAllocation(of: Int.self, capacity: max(1, debts.count)) { found in
             var count = 0
@@ -333,7 +333,7 @@ struct MagiclineDebtorMapping: Sendable {
     }
 
     /// `{debtorId, membershipNr, debtIds}` as the source wrote them.
-    private func metadata(_ ids: MetadataIDs, debts: [Int]?, shape: MagiclineShape) -> DebtMetadata {
+    private func metadata(_ ids: MetadataIDs, debts: MagiclineShape.Items?, shape: MagiclineShape) -> DebtMetadata {
         // Scalar ids (every id the source sends) in one piece; a container among them as below.
         if let metadata = shape.scalarMetadata(("debtorId", ids.debtorID), ("membershipNr", ids.membershipNumber),
                                                list: debts.map { ("debtIds", $0, "debtId") }) {

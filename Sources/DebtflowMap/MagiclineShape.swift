@@ -217,7 +217,7 @@ struct MagiclineShape {
     /// with content (``hasContent(_:)``). `nil` when one of those values is a container: the
     /// caller writes those through ``write(_:member:to:)``.
     func scalarMetadata(_ first: (name: StaticString, value: Int?), _ second: (name: StaticString, value: Int?),
-                        list: (name: StaticString, objects: [Int], member: StaticString)?) -> DebtMetadata? {
+                        list: (name: StaticString, objects: Items, member: StaticString)?) -> DebtMetadata? {
         let firstMember = first.value.map { (name: first.name, node: nodes[$0]) }
         let secondMember = second.value.map { (name: second.name, node: nodes[$0]) }
         guard let list else { return DebtMetadata(scalarsOn: arena, firstMember, secondMember, list: nil) }
@@ -464,13 +464,74 @@ struct MagiclineShape {
     /// - Parameters:
     ///   - marker: a key every item has (`collectionCaseId`), to tell an item from a wrapper;
     ///   - alternative: another key that marks an item when `marker` is missing (`openAmount`).
-    func items(_ value: Int?, marker: StaticString, or alternative: StaticString? = nil) -> [Int] {
-        guard let value else { return [] }
+    func items(_ value: Int?, marker: StaticString, or alternative: StaticString? = nil) -> Items {
+        guard let value else { return Items(nodes: nodes, gathered: []) }
+        // An array whose every element is an item (the API's lists, a JSON export's): its
+        // children, with no list made.
+        if nodes[value].kind == .array {
+            var count = 0
+            var allItems = true
+            for element in children(value) {
+                guard nodes[element].kind == .object, isItem(element, marker: marker, alternative: alternative) else {
+                    allItems = false
+                    break
+                }
+                count += 1
+            }
+            if allItems { return Items(nodes: nodes, childrenOf: value, count: count) }
+        }
         var found: [Int] = []
         // An array's items are (usually) its children: one allocation, not one per doubling.
         found.reserveCapacity(max(1, nodes[value].kind == .array ? nodes[value].childCount : 1))
         collectItems(value, marker: marker, alternative: alternative, into: &found)
-        return found
+        return Items(nodes: nodes, gathered: found)
+    }
+
+    /// The items of a list field (``items(_:marker:or:)``), in order: an array's children when
+    /// they are all items (no list made), else the items gathered from the list's shape.
+    struct Items: Sequence {
+        private let nodes: UnsafeBufferPointer<RecordNode>
+        /// The array whose children are the items, or `-1`.
+        private let array: Int
+        private let gathered: [Int]
+        /// How many items there are.
+        let count: Int
+
+        fileprivate init(nodes: UnsafeBufferPointer<RecordNode>, childrenOf array: Int, count: Int) {
+            self.nodes = nodes
+            self.array = array
+            self.gathered = []
+            self.count = count
+        }
+
+        fileprivate init(nodes: UnsafeBufferPointer<RecordNode>, gathered: [Int]) {
+            self.nodes = nodes
+            self.array = -1
+            self.gathered = gathered
+            self.count = gathered.count
+        }
+
+        var isEmpty: Bool { count == 0 }
+
+        func makeIterator() -> Iterator {
+            guard array >= 0 else { return Iterator(nodes: nodes, position: 0, end: 0, gathered: gathered.makeIterator()) }
+            return Iterator(nodes: nodes, position: array + 1, end: Int(nodes[array].end), gathered: nil)
+        }
+
+        struct Iterator: IteratorProtocol {
+            fileprivate let nodes: UnsafeBufferPointer<RecordNode>
+            fileprivate var position: Int
+            fileprivate let end: Int
+            fileprivate var gathered: IndexingIterator<[Int]>?
+
+            mutating func next() -> Int? {
+                if gathered != nil { return gathered!.next() }
+                guard position < end else { return nil }
+                let current = position
+                position = Int(nodes[current].end)
+                return current
+            }
+        }
     }
 
     private func collectItems(_ value: Int, marker: StaticString, alternative: StaticString?, into found: inout [Int]) {

@@ -42,4 +42,46 @@ struct MagiclineMemberLookupTests {
             }
         }
     }
+
+    @Test("items: an array of items is its children (counted), an array with another element or a wrapper gathers as before, a single item is itself, nothing is empty")
+    func itemsOfEveryShape() {
+        func object(_ members: [(String, RecordValue)]) -> RecordValue {
+            .object(RecordObject(entries: members.map { RecordObject.Entry(key: $0.0, value: $0.1) }))
+        }
+        let item = object([("type", .string("EMAIL")), ("value", .string("a@b.c"))])
+        let attributeItem = object([("@type", .string("TEL_PRIVATE")), ("value", .string("1"))])
+        let record = object([
+            ("plain", .array([item, attributeItem, item])),
+            ("mixed", .array([item, .string("x"), item])),
+            ("wrapped", .array([object([("contact", item)]), item])),
+            ("single", item),
+            ("wrapper", object([("contact", .array([item, item]))])),
+            ("empty", .array([])),
+            ("scalar", .string("x")),
+        ])
+        var builder = RecordTapeBuilder()
+        builder.append(record)
+        let tape = builder.finish()
+        MagiclineShape.reading(tape) { shape in
+            func items(_ name: StaticString) -> [Int] {
+                let found = shape.items(shape.member(0, name), marker: "type")
+                #expect(found.count == Array(found).count)
+                #expect(found.isEmpty == Array(found).isEmpty)
+                return Array(found)
+            }
+            func children(_ index: Int) -> [Int] { Array(shape.children(index)) }
+            let plain = shape.member(0, "plain")!
+            #expect(items("plain") == children(plain))
+            #expect(items("plain").count == 3)
+            let mixed = children(shape.member(0, "mixed")!)
+            #expect(items("mixed") == [mixed[0], mixed[2]])
+            let wrapped = children(shape.member(0, "wrapped")!)
+            #expect(items("wrapped") == [children(wrapped[0])[0], wrapped[1]])
+            #expect(items("single") == [shape.member(0, "single")!])
+            #expect(items("wrapper") == children(children(shape.member(0, "wrapper")!)[0]))
+            #expect(items("empty").isEmpty)
+            #expect(items("scalar").isEmpty)
+            #expect(items("missing").isEmpty)
+        }
+    }
 }
