@@ -145,6 +145,27 @@ extension DebtCandidate {
         resetAllButRecordAndFields(metadata: metadata, tempID: tempID, phoneRegion: phoneRegion)
     }
 
+    /// ``reset(provenance:data:raw:metadata:tempID:phoneRegion:)`` for a caller that set
+    /// ``provenance`` and ``data`` in place (the Magicline preset, case by case on a chunk's tape,
+    /// with no reference counted per case), the rest stored as
+    /// ``resetAllButRecordAndIdentity(rawSide:)`` stores it: the destination, errors and warnings
+    /// only when they hold something.
+    @inlinable
+    public mutating func resetAllButRecord(raw: consuming DebtRawFields, metadata: consuming DebtMetadata?,
+                                           tempID: consuming String?, phoneRegion: consuming String?) {
+        self.raw = raw
+        self.metadata = metadata
+        self.tempID = tempID
+        self.phoneRegion = phoneRegion
+        debt.reset(tape: data.tape)
+        if destination?.expensive != nil { destination = nil }
+        phoneNumber = nil
+        nonBlankFields = DebtRawKeySet()
+        if !errors.isEmpty { errors.removeAll() }
+        skipReason = nil
+        if !warnings.isEmpty { warnings.removeAll() }
+    }
+
     /// Everything a reset does once ``provenance`` and ``data`` are the new record's (`map`
     /// sets them in place from a chunk's ``RecordRows``, then calls this).
     @inlinable

@@ -55,15 +55,16 @@ struct MagiclineDebtorMapping: Sendable {
                               membershipNumber: debtorMembers[.membershipNr].flatMap { shape.hasContent($0) ? $0 : nil })
 
         if let problem = record.problem {
-            candidate.reset(provenance: record.provenance, data: record.view, raw: personRaw, metadata: nil,
-                            tempID: debtorID, phoneRegion: region)
+            Self.point(&candidate, at: record.provenance, view: record.view)
+            candidate.resetAllButRecord(raw: personRaw, metadata: nil, tempID: debtorID, phoneRegion: region)
             candidate.errors.append(problem)
             try body(&candidate)
             return
         }
         guard !cases.isEmpty else {
-            candidate.reset(provenance: record.provenance, data: record.view, raw: personRaw,
-                            metadata: metadata(ids, debts: nil, shape: shape), tempID: debtorID, phoneRegion: region)
+            Self.point(&candidate, at: record.provenance, view: record.view)
+            candidate.resetAllButRecord(raw: personRaw, metadata: metadata(ids, debts: nil, shape: shape), tempID: debtorID,
+                                        phoneRegion: region)
             candidate.skipReason = .noOpenCase
             try body(&candidate)
             return
@@ -90,8 +91,9 @@ struct MagiclineDebtorMapping: Sendable {
             setEarliestDebtDate(debts, shape: shape, in: &raw)
             setDesignations(debts, shape: shape, in: &raw)
 
-            candidate.reset(provenance: provenance, data: record.view, raw: raw,
-                            metadata: metadata(ids, debts: debts, shape: shape), tempID: caseID, phoneRegion: region)
+            Self.point(&candidate, at: provenance, view: record.view)
+            candidate.resetAllButRecord(raw: raw, metadata: metadata(ids, debts: debts, shape: shape), tempID: caseID,
+                                        phoneRegion: region)
             if debtorBlocked || isBlocked(shape.value(collectionCase, "block"), shape: shape)
                 || debts.contains(where: { isBlocked(shape.value($0, "block"), shape: shape) }) {
                 candidate.skipReason = .blocked
@@ -128,6 +130,23 @@ struct MagiclineDebtorMapping: Sendable {
 
         /// `shape.member(object, name)`: the member named exactly so (no attribute).
         func member(_ name: Name) -> Int? { found.member(name.rawValue) }
+    }
+
+    /// Makes `candidate`'s provenance and view `provenance` and `view`, field by field: the
+    /// input's name and the tape stored only when they are not the ones it holds already (as for
+    /// every case after a chunk's first), so no reference is counted per case. The later stages
+    /// may change the candidate: every field of its provenance is set again.
+    private static func point(_ candidate: inout DebtCandidate, at provenance: borrowing Provenance, view: borrowing RecordView) {
+        if candidate.provenance.source != provenance.source { candidate.provenance.source = provenance.source }
+        candidate.provenance.record = provenance.record
+        candidate.provenance.line = provenance.line
+        candidate.provenance.caseIndex = provenance.caseIndex
+        candidate.provenance.idsByPath = provenance.idsByPath
+        if candidate.data.tape === view.tape {
+            candidate.data.index = view.index
+        } else {
+            candidate.data = copy view
+        }
     }
 
     /// The person's debt fields: names, contacts, birthdate, address — spans of the record's

@@ -213,6 +213,35 @@ struct DebtCandidateResetTests {
         }
     }
 
+    @Test("resetAllButRecord(raw:metadata:tempID:phoneRegion:), the provenance and view set before it, makes the candidate reset(provenance:data:raw:…) makes, whether its parts held something or nothing")
+    func resetAllButRecordWithFieldsIsFresh() {
+        let newView = RecordView(RecordObject(["name": .string("Zoé")]))
+        let newProvenance = Provenance(source: "new.json", record: 1, line: 2, caseIndex: 3)
+        let raw = DebtRawFields(["firstname": "Zoé", "currency": "EUR"])
+        let metadata = DebtMetadata(RecordObject(["debtorId": .string("4")]))
+        var full = DebtCandidate(provenance: Provenance(source: "old.csv", record: 7, line: 8), data: RecordView(RecordObject(["x": .string("1")])),
+                                 raw: DebtRawFields(["firstname": "Old"]),
+                                 metadata: DebtMetadata(RecordObject(["debtorId": .string("9")])), tempID: "old#7", phoneRegion: "FR")
+        full.debt.metadata = DebtMetadata(RecordObject(["debtId": .string("3")]))
+        full.destination = Destination(zone: .eu, country: "DE", credits: 30, multiplier: "1.2", expensive: false)
+        full.phoneNumber = PhoneNumber(e164: "+33612345678", callingCode: 33, region: "FR")
+        full.nonBlankFields.insert(.phone)
+        full.errors = [RecordError(field: "phone", code: .invalidPhone, message: "bad")]
+        full.skipReason = .emptyRow
+        full.warnings = ["a warning"]
+        let empty = DebtCandidate(provenance: Provenance(source: "old.csv", record: 7), data: newView)
+        for var used in [full, empty] {
+            var expected = used
+            expected.reset(provenance: newProvenance, data: newView, raw: raw, metadata: metadata, tempID: "c3", phoneRegion: "BE")
+            used.provenance = newProvenance
+            used.data = newView
+            used.resetAllButRecord(raw: raw, metadata: metadata, tempID: "c3", phoneRegion: "BE")
+            #expect(used == expected)
+            #expect(used.debt.metadata == nil && used.destination == nil && used.errors.isEmpty && used.warnings.isEmpty
+                        && used.skipReason == nil && used.phoneNumber == nil && used.raw == raw)
+        }
+    }
+
     @Test("a reset to another side arena of the same length reads the new one's bytes, not the old one's")
     func resetToAnotherSideArena() {
         let view = RecordView(RecordObject(["x": .string("1")]))
