@@ -74,26 +74,26 @@ struct MagiclineDebtorMapping: Sendable {
             var provenance = record.provenance
             provenance.caseIndex = position + 1
             let debts = shape.items(shape.member(collectionCase, "debt") ?? shape.member(collectionCase, "debts"), marker: "debtId")
-            var raw = personRaw
-            shape.setText(.amount, collectionCase, "openAmount", in: &raw)
             let caseIDValue = shape.value(collectionCase, "collectionCaseId")
             let caseID = caseIDValue.flatMap(shape.text) ?? provenance.positionalID
-            shape.setText(.internalID, of: caseIDValue, in: &raw)
-            shape.setText(.tempID, of: caseIDValue, in: &raw)
             let caseCurrency = currencyAsWritten(of: debts, shape: shape).map(CaseCurrency.asWritten) ?? currency(of: debts, shape: shape)
+            Self.point(&candidate, at: provenance, view: record.view)
+            // The case's fields are set on the candidate's own copy of the person's (one copy a
+            // case: a local copy handed to the reset cost two, each retaining and releasing).
+            candidate.resetAllButRecord(raw: personRaw, metadata: metadata(ids, debts: debts, shape: shape), tempID: caseID,
+                                        phoneRegion: region)
+            shape.setText(.amount, collectionCase, "openAmount", in: &candidate.raw)
+            shape.setText(.internalID, of: caseIDValue, in: &candidate.raw)
+            shape.setText(.tempID, of: caseIDValue, in: &candidate.raw)
             switch caseCurrency {
             case .none, .mixed: break
-            case .asWritten(let value): shape.setText(.currency, of: value, in: &raw)
+            case .asWritten(let value): shape.setText(.currency, of: value, in: &candidate.raw)
             case .single(let code, let value):
                 // The text as written when it is the code already (`EUR`), else the code.
-                if shape.text(value) != code || !shape.setText(.currency, of: value, in: &raw) { raw[.currency] = code }
+                if shape.text(value) != code || !shape.setText(.currency, of: value, in: &candidate.raw) { candidate.raw[.currency] = code }
             }
-            setEarliestDebtDate(debts, shape: shape, in: &raw)
-            setDesignations(debts, shape: shape, in: &raw)
-
-            Self.point(&candidate, at: provenance, view: record.view)
-            candidate.resetAllButRecord(raw: raw, metadata: metadata(ids, debts: debts, shape: shape), tempID: caseID,
-                                        phoneRegion: region)
+            setEarliestDebtDate(debts, shape: shape, in: &candidate.raw)
+            setDesignations(debts, shape: shape, in: &candidate.raw)
             if debtorBlocked || isBlocked(shape.value(collectionCase, "block"), shape: shape)
                 || debts.contains(where: { isBlocked(shape.value($0, "block"), shape: shape) }) {
                 candidate.skipReason = .blocked
