@@ -300,7 +300,7 @@ struct MagiclineDebtorMapping: Sendable {
             guard let value = shape.valueWithText(debt, "debtDate") else { continue }
             if let day = shape.isoDaySpan(value) {
                 if let current = earliest {
-                    if shape.bytes(of: day, precede: current) { earliest = day }
+                    if shape.day(day, precedes: current) { earliest = day }
                 } else {
                     earliest = day
                 }

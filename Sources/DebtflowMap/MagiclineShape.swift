@@ -452,10 +452,19 @@ struct MagiclineShape {
         return RegionCode.parse(utf8: textBytes(scalar))
     }
 
-    /// Whether the bytes of `a` come before those of `b` (byte order, as `String`'s `<` for ASCII).
-    func bytes(of a: ByteSpan, precede b: ByteSpan) -> Bool {
-        UnsafeBufferPointer(rebasing: arena[Int(a.offset)..<a.end])
-            .lexicographicallyPrecedes(UnsafeBufferPointer(rebasing: arena[Int(b.offset)..<b.end]))
+    /// Whether the day `a` comes before the day `b`, both spans of ``isoDaySpan(_:)`` (ten bytes
+    /// each): their bytes in byte order (as `String`'s `<` for ASCII), compared as an eight-byte
+    /// and a two-byte big-endian word (byte by byte, `lexicographicallyPrecedes` cost about 90
+    /// instructions a compare).
+    func day(_ a: ByteSpan, precedes b: ByteSpan) -> Bool {
+        precondition(a.length == 10 && b.length == 10, "MagiclineShape: not a day's span")
+        let base = UnsafeRawPointer(arena.baseAddress.unsafelyUnwrapped)
+        let headA = UInt64(bigEndian: base.loadUnaligned(fromByteOffset: Int(a.offset), as: UInt64.self))
+        let headB = UInt64(bigEndian: base.loadUnaligned(fromByteOffset: Int(b.offset), as: UInt64.self))
+        if headA != headB { return headA < headB }
+        let tailA = UInt16(bigEndian: base.loadUnaligned(fromByteOffset: Int(a.offset) + 8, as: UInt16.self))
+        let tailB = UInt16(bigEndian: base.loadUnaligned(fromByteOffset: Int(b.offset) + 8, as: UInt16.self))
+        return tailA < tailB
     }
 
     // MARK: - Lists

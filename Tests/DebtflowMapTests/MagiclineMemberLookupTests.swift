@@ -84,4 +84,23 @@ struct MagiclineMemberLookupTests {
             #expect(items("missing").isEmpty)
         }
     }
+
+    @Test("day(_:precedes:) orders two days' ten bytes as their bytes do, whichever byte differs first")
+    func dayOrder() {
+        let days = ["2024-01-15", "2024-01-16", "2024-01-25", "2024-02-15", "2024-11-15", "2023-12-31", "2025-01-01", "1999-12-31",
+                    "2024-01-15", "0000-00-00", "9999-99-99", "2024-01-1a"]
+        let record: RecordValue = .array(days.map { .string($0) })
+        var builder = RecordTapeBuilder()
+        builder.append(record)
+        let tape = builder.finish()
+        MagiclineShape.reading(tape) { shape in
+            let nodes = Array(tape.nodes)
+            for a in 1..<nodes.count {
+                for b in 1..<nodes.count {
+                    let expected = Array(days[a - 1].utf8).lexicographicallyPrecedes(Array(days[b - 1].utf8))
+                    #expect(shape.day(nodes[a].value, precedes: nodes[b].value) == expected, "\(days[a - 1]) \(days[b - 1])")
+                }
+            }
+        }
+    }
 }
