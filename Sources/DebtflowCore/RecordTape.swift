@@ -155,14 +155,17 @@ public struct RecordTapeBuilder: Sendable {
     @usableFromInline internal var bytes: TapeBuffer<UInt8>
     /// The node table.
     @usableFromInline internal var nodes: TapeBuffer<RecordNode>
-    /// Open containers: node index and child count so far. The innermost one's count is kept in
-    /// ``innermostChildren`` instead (its entry here is behind until it closes or another opens
-    /// inside it): counting a child is then an add to a stored integer, not a change to an array
-    /// element with its uniqueness check, once per value a JSON reader appends.
+    /// The innermost open container's node index, or -1 when none is open.
     ///
-    /// (This storage is `@usableFromInline` so that the appends a reader makes per value inline
-    /// into it; only this file's methods change it, keeping those invariants.)
-    @usableFromInline internal private(set) var open: [(node: Int, children: UInt32)] = []
+    /// The open containers are linked through the node table, not kept in a list of their own:
+    /// while a container is open its node's `end` holds the index of the container around it
+    /// plus one (0: none), and its `value.length` that container's child count when it opened
+    /// (itself counted). ``end(_:)`` writes the node's final `value` and `end` and takes both
+    /// back, so opening and closing a container is a node append and a node update (no list to
+    /// append to, no uniqueness check), inlined into a JSON reader's value loop. Only this
+    /// file's methods change these two properties (they are `@usableFromInline` so that those
+    /// methods inline into a reader in another module), keeping that invariant.
+    @usableFromInline internal var innermost: Int = -1
     /// The child count of the innermost open container (0 when none is open).
     @usableFromInline internal var innermostChildren: UInt32 = 0
 
@@ -182,7 +185,7 @@ public struct RecordTapeBuilder: Sendable {
     /// How many nodes the table holds; the index the next node will get.
     public var nodeCount: Int { nodes.count }
     /// Whether a container is open.
-    public var isInsideContainer: Bool { !open.isEmpty }
+    public var isInsideContainer: Bool { innermost >= 0 }
 
     /// Copies `text` into the arena and returns where it is (a key, or a value's text).
     @inlinable
@@ -239,7 +242,7 @@ public struct RecordTapeBuilder: Sendable {
     /// builder's ``nodeCount`` before the call plus its place), its spans already in this arena,
     /// its flags final. Nothing is checked per node; no container may be open.
     public mutating func appendNodes(_ finished: UnsafeBufferPointer<RecordNode>) {
-        precondition(open.isEmpty, "appending whole records inside an open container")
+        precondition(innermost < 0, "appending whole records inside an open container")
         nodes.append(contentsOf: finished)
     }
 
@@ -257,7 +260,7 @@ public struct RecordTapeBuilder: Sendable {
     @inlinable
     public mutating func appendFlatObject(memberCount count: Int, shapeMark: UInt32 = 0,
                                           _ member: (Int) -> (key: ByteSpan, value: ByteSpan, flags: RecordNode.Flags)) -> Int {
-        precondition(open.isEmpty, "a flat object is a top-level record")
+        precondition(innermost < 0, "a flat object is a top-level record")
         let root = nodes.count
         nodes.append(upTo: count + 1) { spare in
             let base = spare.baseAddress.unsafelyUnwrapped
@@ -290,26 +293,30 @@ public struct RecordTapeBuilder: Sendable {
 
     /// Opens an object whose key's flags the caller already knows (a JSON reader's key table):
     /// the key's bytes are not looked at again. Returns its node index for ``end(_:)``.
+    @inlinable
     public mutating func beginObject(key: ByteSpan, knownKeyFlags: RecordNode.Flags) -> Int {
-        begin(.object, key: key, flags: knownKeyFlags)
+        begin(.object, key: key, knownFlags: knownKeyFlags)
     }
 
     /// Opens an array whose key's flags the caller already knows; returns its node index.
+    @inlinable
     public mutating func beginArray(key: ByteSpan, knownKeyFlags: RecordNode.Flags) -> Int {
-        begin(.array, key: key, flags: knownKeyFlags)
+        begin(.array, key: key, knownFlags: knownKeyFlags)
     }
 
-    /// Closes the innermost open container, which must be `node`.
+    /// Closes the innermost open container, which must be `node`: its child count and the end of
+    /// its subtree are written, and the container around it is the innermost again.
+    @inlinable
     public mutating func end(_ node: Int) {
-        precondition(!open.isEmpty, "no open container")
-        let last = open.removeLast()
-        precondition(last.node == node, "containers closed out of order")
+        precondition(innermost >= 0, "no open container")
+        precondition(innermost == node, "containers closed out of order")
+        let opened = nodes[node]
         // One change to the node table, not one per property set.
-        var closed = nodes[node]
-        closed.value = ByteSpan(offset: 0, length: innermostChildren)
-        closed.end = UInt32(truncatingIfNeeded: nodes.count)
-        nodes[node] = closed
-        innermostChildren = open.last?.children ?? 0
+        nodes[node] = RecordNode(kind: opened.kind, flags: opened.flags, key: opened.key,
+                                 value: ByteSpan(offset: 0, length: innermostChildren),
+                                 end: UInt32(truncatingIfNeeded: nodes.count))
+        innermost = Int(opened.end) &- 1
+        innermostChildren = opened.value.length
     }
 
     /// Drops every node from `node` on (and the arena bytes from `byteCount` on): a record that
@@ -317,12 +324,16 @@ public struct RecordTapeBuilder: Sendable {
     /// away; the container left open above them loses the children that were dropped.
     public mutating func truncate(nodesFrom node: Int, bytesFrom byteCount: Int) {
         precondition(node <= nodes.count && byteCount <= bytes.count, "truncating past the end")
-        storeInnermostChildren()
-        while let last = open.last, last.node >= node { open.removeLast() }
-        defer { innermostChildren = open.last?.children ?? 0 }
-        if !open.isEmpty {
+        // Close away the containers opened at or after `node`, innermost first.
+        while innermost >= node {
+            let opened = nodes[innermost]
+            innermost = Int(opened.end) - 1
+            innermostChildren = opened.value.length
+        }
+        if innermost >= 0 {
             // Count the dropped nodes that are direct children of the open container: step over
-            // each one's subtree (an open container's subtree runs to the end of the table).
+            // each one's subtree (an open container's subtree runs to the end of the table; its
+            // `end`, the link to the container around it, is not above its own index).
             var dropped: UInt32 = 0
             var index = node
             while index < nodes.count {
@@ -330,7 +341,9 @@ public struct RecordTapeBuilder: Sendable {
                 let end = Int(nodes[index].end)
                 index = end > index ? end : nodes.count
             }
-            open[open.count - 1].children -= dropped
+            innermostChildren -= dropped
+        } else {
+            innermostChildren = 0
         }
         nodes.removeLast(nodes.count - node)
         bytes.removeLast(bytes.count - byteCount)
@@ -338,30 +351,30 @@ public struct RecordTapeBuilder: Sendable {
 
     /// The finished tape; the builder starts empty again (its buffers go with the tape).
     public mutating func finish() -> RecordTape {
-        precondition(open.isEmpty, "a container is still open")
+        precondition(innermost < 0, "a container is still open")
         return RecordTape(sealedBytes: bytes.seal(), nodes: nodes.seal())
     }
 
-    private mutating func begin(_ kind: RecordNode.Kind, key: ByteSpan, flags: RecordNode.Flags? = nil) -> Int {
+    private mutating func begin(_ kind: RecordNode.Kind, key: ByteSpan) -> Int {
+        begin(kind, key: key, knownFlags: keyFlags(key))
+    }
+
+    /// Opens a container: its node is appended with the link to the container around it (see
+    /// ``innermost``), and it becomes the innermost.
+    @inlinable
+    internal mutating func begin(_ kind: RecordNode.Kind, key: ByteSpan, knownFlags flags: RecordNode.Flags) -> Int {
         countChild()
         let index = nodes.count
-        nodes.append(RecordNode(kind: kind, flags: flags ?? keyFlags(key), key: key, value: .empty, end: 0))
-        storeInnermostChildren()
-        open.append((index, 0))
+        nodes.append(RecordNode(kind: kind, flags: flags, key: key, value: ByteSpan(offset: 0, length: innermostChildren),
+                                end: UInt32(truncatingIfNeeded: innermost &+ 1)))
+        innermost = index
         innermostChildren = 0
         return index
     }
 
-    /// Writes ``innermostChildren`` back into the innermost open container's entry, before that
-    /// entry is read or another container opens inside it.
-    @inline(__always)
-    private mutating func storeInnermostChildren() {
-        if !open.isEmpty { open[open.count - 1].children = innermostChildren }
-    }
-
     @inlinable @inline(__always)
     internal mutating func countChild() {
-        if !open.isEmpty { innermostChildren &+= 1 }
+        if innermost >= 0 { innermostChildren &+= 1 }
     }
 
     private func keyFlags(_ key: ByteSpan) -> RecordNode.Flags {
