@@ -239,8 +239,8 @@ extension JSONTokenizer {
     /// reads it (and reports what is wrong with it).
     ///
     /// Eight bytes at a time: the first quote, backslash or control byte of a word is found in
-    /// it (``JSONEscapeScan/escapeMask(_:)``), and the bytes before it are or-ed together to
-    /// tell whether one is ≥ 0x80. Only the buffer's last seven bytes go one by one. (Its offsets
+    /// it (``JSONStringStop/mask(_:)``), and the bytes before it are or-ed together to tell
+    /// whether one is ≥ 0x80. Only the buffer's last seven bytes go one by one. (Its offsets
     /// stay within the buffer's capacity: wrapping arithmetic, no overflow check per word.)
     @inline(__always)
     private func plainStringInBuffer() -> (bytes: UnsafeBufferPointer<UInt8>, isASCII: Bool)? {
@@ -254,7 +254,7 @@ extension JSONTokenizer {
         while true {
             if index &+ 8 <= end {
                 let word = ByteWord.load(raw, at: index)
-                let mask = JSONEscapeScan.escapeMask(word)
+                let mask = JSONStringStop.mask(word)
                 if mask == 0 {
                     seen |= word
                     index &+= 8

@@ -1,0 +1,23 @@
+import DebtflowCore
+
+/// Where a string read in place stops: the first byte of a word that is `"`, `\` or a control
+/// byte (below 0x20), found with fewer operations than the exact ``JSONEscapeScan/escapeMask(_:)``.
+///
+/// The three tests share one `& ~word`: a byte is below `n` when subtracting `n` from it borrows
+/// and its high bit is clear, and `"` and `\` are the bytes whose xor with them is below 1. The
+/// subtractions run across the whole word, so a byte that matches lends its borrow to the byte
+/// after it, which may then be marked too: only the **lowest** mark is exact (a borrow only
+/// starts at a byte that matches: no byte below the first match borrows, and a byte of 0x80 or
+/// more never matches nor borrows). The tokenizer uses only that mark, and whether any is set.
+enum JSONStringStop {
+    /// A mask (0x80 of marked bytes) whose lowest marked byte is the first `"`, `\` or control
+    /// byte of `word` (bytes in memory order, as ``ByteWord/load(_:at:)`` reads them); zero when
+    /// `word` holds none. Marks above the lowest may be false.
+    @inline(__always)
+    static func mask(_ word: UInt64) -> UInt64 {
+        let below = word &- ByteWord.broadcast(0x20)
+        let quote = (word ^ ByteWord.broadcast(UInt8(ascii: "\""))) &- ByteWord.ones
+        let backslash = (word ^ ByteWord.broadcast(UInt8(ascii: "\\"))) &- ByteWord.ones
+        return (below | quote | backslash) & ~word & ByteWord.highBits
+    }
+}
