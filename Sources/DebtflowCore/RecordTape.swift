@@ -196,6 +196,16 @@ public struct RecordTapeBuilder: Sendable {
         return ByteSpan(offset: offset, length: UInt32(truncatingIfNeeded: text.count))
     }
 
+    /// ``appendBytes(_:)`` for a value's text that is most often short (a JSON string or
+    /// number): up to 32 bytes are copied inline, not by a `memcpy` call
+    /// (``TapeBuffer/append(copyingShortRunsInline:)``; always inlined, as that is).
+    @inlinable @inline(__always)
+    public mutating func appendText(_ text: UnsafeBufferPointer<UInt8>) -> ByteSpan {
+        let offset = UInt32(truncatingIfNeeded: bytes.count)
+        bytes.append(copyingShortRunsInline: text)
+        return ByteSpan(offset: offset, length: UInt32(truncatingIfNeeded: text.count))
+    }
+
     /// Copies a `String`'s UTF-8 into the arena (keys made once per input; tests).
     public mutating func appendBytes(_ text: String) -> ByteSpan {
         var text = text

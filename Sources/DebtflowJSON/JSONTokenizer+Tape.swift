@@ -111,7 +111,7 @@ extension JSONTokenizer {
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             let span: ByteSpan
             if let number = numberInBuffer() {
-                span = tape.appendBytes(number)
+                span = tape.appendText(number)
             } else {
                 try scanNumber()
                 span = scratch.withUnsafeBufferPointer { tape.appendBytes($0) }
@@ -143,7 +143,7 @@ extension JSONTokenizer {
                 }
                 flags = found
             }
-            span = tape.appendBytes(plain.bytes)
+            span = tape.appendText(plain.bytes)
         } else {
             let start = cursor.mark
             try scanString()

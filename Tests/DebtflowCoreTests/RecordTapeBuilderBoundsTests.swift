@@ -117,6 +117,30 @@ struct RecordTapeBuilderBoundsTests {
         #expect(tape.string(spans[2999]) == "jjjjjj")
     }
 
+    @Test("texts of 0 to 40 bytes appended with appendText land whole and in place, the arena grown from nothing or not")
+    func shortTextsCopiedInline() {
+        for capacity in [0, 4096] {
+            var builder = RecordTapeBuilder(byteCapacity: capacity)
+            var expected: [UInt8] = []
+            var spans: [ByteSpan] = []
+            for round in 0..<3 {
+                for length in 0...40 {
+                    // Bytes that differ by place, so that a word copied to the wrong place shows.
+                    let text = (0..<length).map { UInt8(truncatingIfNeeded: 0x41 + ($0 * 7 + length + round) % 60) }
+                    spans.append(text.withUnsafeBufferPointer { builder.appendText($0) })
+                    expected += text
+                }
+            }
+            let tape = builder.finish()
+            #expect(Array(tape.bytes) == expected, "capacity \(capacity)")
+            var offset = 0
+            for (index, span) in spans.enumerated() {
+                #expect(span == ByteSpan(offset: UInt32(offset), length: UInt32(index % 41)), "capacity \(capacity), text \(index)")
+                offset += index % 41
+            }
+        }
+    }
+
     @Test("a flat object appended in one piece is the tape that begin, appendScalar and end build", arguments: [0, 1, 5])
     func flatObjectInOnePiece(members: Int) {
         func build(onePiece: Bool) -> RecordTape {
