@@ -389,10 +389,16 @@ public final class JSONTokenizer {
 
     // MARK: - Errors
 
+    /// Throws when a container at `depth` is nested too deep. The test is inlined into the
+    /// container loops (once per object and array); the error is made out of line.
+    @inline(__always)
     func checkDepth(_ depth: Int) throws {
-        if depth > maxDepth {
-            throw cursor.error("JSON nesting deeper than \(maxDepth) levels")
-        }
+        if depth > maxDepth { throw tooDeep() }
+    }
+
+    @inline(never)
+    private func tooDeep() -> DebtflowError {
+        cursor.error("JSON nesting deeper than \(maxDepth) levels")
     }
 
     @inline(__always)
