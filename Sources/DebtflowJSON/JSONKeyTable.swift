@@ -40,6 +40,10 @@ public struct JSONKeyTable: Sendable {
         var key: Key
         /// The name that came after this one in its object last time.
         var next: Int32 = JSONKeyTable.noSlot
+        /// The other name that came after it before `next` did (a name shared by objects of two
+        /// shapes, `"type"` in a contact and in a debt, is followed by two names in turn): the
+        /// second guess.
+        var alternative: Int32 = JSONKeyTable.noSlot
         /// The first name of an object held under this name (or of the objects of an array held
         /// under it) last time.
         var first: Int32 = JSONKeyTable.noSlot
@@ -103,8 +107,32 @@ public struct JSONKeyTable: Sendable {
         }
     }
 
+    /// The second guess after `previous` (a slot): the name that followed it before the one
+    /// ``predicted(after:in:)`` guesses did, when that was another name; `nil` when there is none
+    /// or it holds bytes that JSON escapes. A reader tries it when the first guess was wrong,
+    /// before a lookup, and notes a match with ``noteAlternative(after:)``.
+    public func alternative(after previous: Int32) -> Key? {
+        guard previous >= 0 else { return nil }
+        let guess = slots[Int(previous)].alternative
+        guard guess != Self.noSlot else { return nil }
+        let key = slots[Int(guess)].key
+        return key.flags.isEmpty ? key : nil
+    }
+
+    /// Notes that the name after `previous` was its ``alternative(after:)``: that name is the
+    /// first guess next time, and the first guess of this time the second.
+    public mutating func noteAlternative(after previous: Int32) {
+        predictedHits &+= 1
+        let index = Int(previous)
+        let first = slots[index].next
+        slots[index].next = slots[index].alternative
+        slots[index].alternative = first
+    }
+
     /// Notes that `key` came after `previous` in an object held under `container` (see
-    /// ``predicted(after:in:)``), and counts a name answered by that guess.
+    /// ``predicted(after:in:)``), and counts a name answered by that guess. After a name the
+    /// guess after `previous` did not give, the guess it had becomes the second guess
+    /// (``alternative(after:)``).
     public mutating func note(_ key: Key, after previous: Int32, in container: Int32, wasPredicted: Bool) {
         if wasPredicted {
             predictedHits &+= 1
@@ -112,7 +140,11 @@ public struct JSONKeyTable: Sendable {
         }
         if previous == Self.afterUnsharedName { return }
         if previous != Self.noSlot {
-            slots[Int(previous)].next = key.slot
+            let last = slots[Int(previous)].next
+            if last != key.slot {
+                slots[Int(previous)].alternative = last
+                slots[Int(previous)].next = key.slot
+            }
         } else if container != Self.noSlot {
             slots[Int(container)].first = key.slot
         } else {

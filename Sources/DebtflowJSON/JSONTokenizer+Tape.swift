@@ -174,12 +174,19 @@ extension JSONTokenizer {
         return try appendUnguessedKey(byte, after: previous, in: container, to: &tape, keys: &keys)
     }
 
-    /// ``appendKey(_:after:in:to:keys:)`` for a name the key table did not guess: scanned, then
-    /// looked up (or validated and stored); or the error for a byte that does not start a name.
+    /// ``appendKey(_:after:in:to:keys:)`` for a name the key table did not guess: the table's
+    /// second guess (``JSONKeyTable/alternative(after:)``) compared with the input as the first
+    /// was, else scanned, then looked up (or validated and stored); or the error for a byte that
+    /// does not start a name.
     @inline(never)
     private func appendUnguessedKey(_ byte: UInt8, after previous: Int32, in container: Int32,
                                     to tape: inout RecordTapeBuilder, keys: inout JSONKeyTable) throws -> JSONKeyTable.Key {
         guard byte == UInt8(ascii: "\"") else { throw unexpectedByte(byte, expected: "a string key in an object") }
+        if let guess = keys.alternative(after: previous), inputHolds(guess.span, of: tape) {
+            keys.noteAlternative(after: previous)
+            try skipColon()
+            return guess
+        }
         let start = cursor.mark
         let key: JSONKeyTable.Key
         if let plain = plainStringInBuffer() {

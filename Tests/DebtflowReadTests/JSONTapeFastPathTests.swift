@@ -163,6 +163,42 @@ struct JSONTapeFastPathTests {
         #expect(table.predicted(after: JSONKeyTable.noSlot, in: JSONKeyTable.noSlot) == nil)
     }
 
+    @Test("after a wrong guess the table keeps the name it had guessed as its second guess, and swaps the two when the second was right")
+    func secondGuess() throws {
+        var table = JSONKeyTable()
+        var tape = RecordTapeBuilder()
+        let type = try #require(Self.key(Array("type".utf8), &table, &tape))
+        let value = try #require(Self.key(Array("value".utf8), &table, &tape))
+        let designation = try #require(Self.key(Array("designation".utf8), &table, &tape))
+        #expect(table.alternative(after: type.slot) == nil)
+        #expect(table.alternative(after: JSONKeyTable.noSlot) == nil)
+        #expect(table.alternative(after: JSONKeyTable.afterUnsharedName) == nil)
+        table.note(value, after: type.slot, in: JSONKeyTable.noSlot, wasPredicted: false)
+        #expect(table.predicted(after: type.slot, in: JSONKeyTable.noSlot) == value)
+        #expect(table.alternative(after: type.slot) == nil)
+        table.note(designation, after: type.slot, in: JSONKeyTable.noSlot, wasPredicted: false)
+        #expect(table.predicted(after: type.slot, in: JSONKeyTable.noSlot) == designation)
+        #expect(table.alternative(after: type.slot) == value)
+        table.noteAlternative(after: type.slot)
+        #expect(table.predicted(after: type.slot, in: JSONKeyTable.noSlot) == value)
+        #expect(table.alternative(after: type.slot) == designation)
+        #expect(table.predictedHits == 1)
+        // The same name again is no change.
+        table.note(value, after: type.slot, in: JSONKeyTable.noSlot, wasPredicted: false)
+        #expect(table.alternative(after: type.slot) == designation)
+        // Records whose "type" is followed by either name read as the tree parser reads them.
+        let records = [
+            #"{"c": [{"type": 1, "value": 2}], "d": [{"type": 3, "designation": 4}]}"#,
+            #"{"c": [{"type": 5, "value": 6}, {"type": 7, "value": 8}], "d": [{"type": 9, "designation": 10}, {"type": 11, "value": 12}]}"#,
+            #"{"c": [{"type": 13, "values": 14}], "d": [{"type": 15, "designatio": 16}, {"type": 17}]}"#,
+        ]
+        let read = try JSONXMLFixtures.jsonRecords(Array(records.joined(separator: "\n").utf8), maxReadSize: 4096)
+        #expect(read.count == records.count)
+        for (record, text) in zip(read, records) {
+            #expect(record.view.value == (try JSONDocument.parse(Array(text.utf8), name: "doc")), "\(text)")
+        }
+    }
+
     @Test("names that differ from the guess — another order, a longer name, an escape, a name that must be escaped — read as the tree parser reads them",
           arguments: [1, 3, 4096])
     func wrongGuesses(readSize: Int) throws {
