@@ -46,6 +46,13 @@ extension JSONTokenizer {
             } else {
                 try appendValue(depth: depth, key: member, container: member, to: &tape, keys: &keys)
             }
+            // The comma between members, found at once after the value: the next name's quote
+            // follows it (compact JSON) or follows one space after it (`, "key"`, as Python's
+            // `json.dump` writes). The cursor ends where the general path below would leave it.
+            if let separated = nextNameAfterComma() {
+                byte = separated
+                continue
+            }
             guard let next = try cursor.skipWhitespace() else { throw endInside("an object") }
             if next == UInt8(ascii: "}") {
                 cursor.advance()
@@ -67,6 +74,26 @@ extension JSONTokenizer {
             guard let following = try cursor.skipWhitespace() else { throw endInside("an object") }
             byte = following
         }
+    }
+
+    /// When the cursor is at `,` followed by a byte above the space, or by one space and such a
+    /// byte, all inside the buffer: moves to that byte and returns it (a member's name follows).
+    /// Otherwise `nil` and the cursor stays (the object loop's general path reads what is there).
+    /// (The offsets stay within the buffer: wrapping arithmetic.)
+    @inline(__always)
+    private func nextNameAfterComma() -> UInt8? {
+        let at = cursor.position
+        let buffer = cursor.buffer
+        guard at &+ 2 < cursor.end, buffer[at] == UInt8(ascii: ",") else { return nil }
+        let after = buffer[at &+ 1]
+        if after > 0x20 {
+            cursor.position = at &+ 1
+            return after
+        }
+        let second = buffer[at &+ 2]
+        guard after == 0x20, second > 0x20 else { return nil }
+        cursor.position = at &+ 2
+        return second
     }
 
     /// Appends the array at the cursor (at its `[`).

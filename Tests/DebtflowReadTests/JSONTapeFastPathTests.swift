@@ -199,6 +199,32 @@ struct JSONTapeFastPathTests {
         }
     }
 
+    @Test("every separator between members — compact, one space, more spaces, a line break, a tab, a space before the comma — reads as the tree parser reads it, at every read size",
+          arguments: [1, 2, 3, 5, 8, 4096])
+    func separatorsBetweenMembers(readSize: Int) throws {
+        let separators = [",", ", ", ",  ", ",\n", ",\t", " ,", " , ", ",\r\n  ", ", \n"]
+        let records = separators.map { separator in
+            ["\"a\": \"x\"", "\"b\": 1", "\"c\": {\"d\": [1, 2]}", "\"e\": true", "\"f\": \"y\""].joined(separator: separator)
+        }.map { "{" + $0 + "}" }
+        let text = "[" + records.joined(separator: ",\n") + "]"
+        let read = try JSONXMLFixtures.jsonRecords(Array(text.utf8), maxReadSize: readSize)
+        #expect(read.count == records.count)
+        var line = 1
+        for (record, text) in zip(read, records) {
+            #expect(record.view.value == (try JSONDocument.parse(Array(text.utf8), name: "doc")), "\(text)")
+            #expect(record.provenance.line == line, "\(text)")
+            line += text.filter { $0 == "\n" || $0 == "\r\n" }.count + 1
+        }
+        // A comma then something other than a name is the same error, at the same place.
+        for bad in [#"{"a": 1,}"#, #"{"a": 1, }"#, #"{"a": 1,  ]"#, #"{"a": 1,1}"#] {
+            let error = JSONXMLFixtures.inputError { _ = try JSONXMLFixtures.jsonRecords(Array(bad.utf8), maxReadSize: readSize) }
+            let column = bad.utf8.count - (bad.hasSuffix("1}") ? 1 : 0)
+            #expect(error?.message.hasPrefix("unexpected") == true && error?.message.contains("expected a string key in an object") == true,
+                    "\(bad): \(String(describing: error))")
+            #expect(error?.location?.column == column, "\(bad): \(String(describing: error?.location))")
+        }
+    }
+
     @Test("names that differ from the guess — another order, a longer name, an escape, a name that must be escaped — read as the tree parser reads them",
           arguments: [1, 3, 4096])
     func wrongGuesses(readSize: Int) throws {
