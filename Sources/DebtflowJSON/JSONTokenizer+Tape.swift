@@ -159,11 +159,12 @@ extension JSONTokenizer {
         if let plain = plainStringInBuffer() {
             // The common case: copied from the input buffer to the arena once. Such a string
             // holds no quote, backslash or control byte, so it never needs escaping; only a
-            // string with a byte ≥ 0x80 is checked as UTF-8.
+            // string with a byte ≥ 0x80 is checked as UTF-8 (and only that: its ASCII bytes
+            // cost one comparison each, not the escape test as well).
             if plain.isASCII {
                 flags = []
             } else {
-                guard let found = UTF8Validation.tapeFlags(of: plain.bytes) else {
+                guard let found = UTF8Validation.tapeFlags(of: plain.bytes, needsEscaping: false) else {
                     // Where its opening quote is, found only now (it lies in the same buffer,
                     // on the same line).
                     throw invalidUTF8(at: cursor.mark(atBufferIndex: UnsafePointer(cursor.buffer).distance(to: plain.bytes.baseAddress!) - 1))
