@@ -166,7 +166,10 @@ public struct RecordTapeBuilder: Sendable {
     /// file's methods change these two properties (they are `@usableFromInline` so that those
     /// methods inline into a reader in another module), keeping that invariant.
     @usableFromInline internal var innermost: Int = -1
-    /// The child count of the innermost open container (0 when none is open).
+    /// The child count of the innermost open container. When none is open it counts the
+    /// top-level values instead, a count nothing reads (it goes into a root's node while the
+    /// root is open and comes back when it closes): counting a value is then one add, with no
+    /// test whether a container is open.
     @usableFromInline internal var innermostChildren: UInt32 = 0
 
     public init(byteCapacity: Int = 0, nodeCapacity: Int = 0) {
@@ -387,7 +390,7 @@ public struct RecordTapeBuilder: Sendable {
 
     @inlinable @inline(__always)
     internal mutating func countChild() {
-        if innermost >= 0 { innermostChildren &+= 1 }
+        innermostChildren &+= 1
     }
 
     private func keyFlags(_ key: ByteSpan) -> RecordNode.Flags {
