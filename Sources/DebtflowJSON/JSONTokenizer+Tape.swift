@@ -295,9 +295,10 @@ extension JSONTokenizer {
                     index &+= 8
                     continue
                 }
-                let stop = ByteWord.firstMarked(mask)
-                seen |= word & ByteWord.firstBytes(stop)
-                index &+= stop
+                // The bits below the lowest mark: the bytes before the stop, and the stop's
+                // own low seven bits (which leave the high bits `seen` is tested for alone).
+                seen |= word & ((mask & (0 &- mask)) &- 1)
+                index &+= ByteWord.firstMarked(mask)
                 guard buffer[index] == UInt8(ascii: "\"") else { return nil }
                 break
             }
