@@ -14,6 +14,9 @@ public struct JSONKeyTable: Sendable {
     public static let maxKeys = 256
     /// The longest name shared.
     public static let maxKeyBytes = 64
+    /// How many slots the table has, always (twice ``maxKeys``: open addressing stays short):
+    /// a constant, so that a guess's bounds check compares with it and loads nothing.
+    private static var slotCount: Int { 2 * maxKeys }
 
     /// A member name on the tape: where it is, and whether JSON output must escape it.
     public struct Key: Sendable, Equatable {
@@ -62,7 +65,7 @@ public struct JSONKeyTable: Sendable {
     public private(set) var predictedHits = 0
 
     public init() {
-        let capacity = 2 * Self.maxKeys
+        let capacity = Self.slotCount
         slots = Array(repeating: Slot(hash: 0, key: .empty), count: capacity)
         rootFirst = Self.noSlot
         mask = capacity - 1
@@ -90,7 +93,7 @@ public struct JSONKeyTable: Sendable {
     @inline(__always)
     public func predicted(after previous: Int32, in container: Int32) -> Key? {
         if previous == Self.afterUnsharedName { return nil }
-        precondition(previous < Int32(truncatingIfNeeded: slots.count) && container < Int32(truncatingIfNeeded: slots.count),
+        precondition(previous < Int32(Self.slotCount) && container < Int32(Self.slotCount),
                      "JSONKeyTable: not one of this table's slots")
         return slots.withUnsafeBufferPointer { slots in
             let guess: Int32
