@@ -157,6 +157,14 @@ public protocol RecordSource: AnyObject {
     func nextChunk() async throws -> Chunk<Record>?
 }
 
+/// A source that can tell, once it has read some records, that the config likely reads the
+/// input the wrong way (a JSON answer `{"result":[…]}` read as one record): a warning, never an
+/// error, since the input may really be shaped so.
+public protocol RecordSourceReadingHint: AnyObject {
+    /// What to tell the operator, or `nil` when nothing looks wrong.
+    var readingHint: String? { get }
+}
+
 extension RecordSource {
     /// The source's chunks, as an `AsyncSequence` (one pass over the input).
     public var chunks: RecordChunks<Self> { RecordChunks(source: self) }

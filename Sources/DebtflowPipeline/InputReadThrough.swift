@@ -63,6 +63,7 @@ extension PipelineAssembler {
         if report.records == 0 {
             log.warning(PipelineRoles.noRecordsWarning(inputName: source.name))
         }
+        if let hint = (source as? any RecordSourceReadingHint)?.readingHint { log.warning(hint) }
         return report
     }
 }

@@ -73,6 +73,7 @@ final class InputSequenceSource: RecordSource {
             if currentRecords == 0 {
                 warn(PipelineRoles.noRecordsWarning(inputName: input.path))
             }
+            if let hint = (current as? any RecordSourceReadingHint)?.readingHint { warn(hint) }
         } catch let error as DebtflowError where error.kind == .input {
             mark.failure = error
         }

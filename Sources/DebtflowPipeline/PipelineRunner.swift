@@ -284,6 +284,7 @@ enum PipelineRoles {
                 // truncated download or a wrong `records`/`record` setting looks like.
                 log.warning(PipelineRoles.noRecordsWarning(inputName: source.name))
             }
+            if let hint = (source as? any RecordSourceReadingHint)?.readingHint { log.warning(hint) }
             records.finish()
         } catch {
             records.finish(throwing: error)

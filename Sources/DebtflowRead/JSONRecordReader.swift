@@ -12,8 +12,16 @@ import DebtflowJSON
 /// A chunk's records are one ``RecordTape``: the tokenizer appends each record's values to it as
 /// it reads them (``JSONTokenizer/appendObject(depth:key:to:keys:)``), member names repeated in
 /// the chunk are stored once (``JSONKeyTable``), and each ``Record`` is a view of its root node.
-public final class JSONRecordReader: RecordSource {
+public final class JSONRecordReader: RecordSource, RecordSourceReadingHint {
     public var name: String { source.name }
+
+    /// Set when the input's first record, read with `recordsPath` `""`, is an object holding a
+    /// `"result"` array: the shape of a Sportalliance answer (`{"result":[…],"hasNext":…}`), which
+    /// is then one record (a whole night's debtors skipped as one `no_open_case`) when the config
+    /// most likely meant `"records": "result"`.
+    public private(set) var readingHint: String?
+    /// Whether the first record was looked at for ``readingHint``.
+    private var lookedAtFirstRecord = false
     public var totalBytes: Int64? { source.totalBytes }
 
     private enum Phase {
@@ -138,7 +146,16 @@ public final class JSONRecordReader: RecordSource {
         lastTapeNodes = tape.nodeCount
         // The records as one table, as the CSV reader hands them on (``DebtflowCore/RecordRows``):
         // no `Record` per record, nor a reference to the tape and the input's name in each.
-        let rows = RecordRows(tape: tape.finish(), source: sourceName,
+        let finished = tape.finish()
+        if !lookedAtFirstRecord, let first = roots.first {
+            lookedAtFirstRecord = true
+            if options.recordsPath.isEmpty, RecordView(tape: finished, index: first.node)["result"]?.kind == .array {
+                readingHint = "\(MessageExcerpt.path(sourceName)): record 1 is an object holding a \"result\" array, the shape of "
+                    + "an API answer ({\"result\":[…]}): read with \"records\": \"\" it is one record. To read the records "
+                    + "in that array, set the read stage's \"records\": \"result\""
+            }
+        }
+        let rows = RecordRows(tape: finished, source: sourceName,
                               rows: roots.map { RecordRows.Row(record: $0.record, line: $0.line, root: $0.node) })
         return Chunk(recordRows: rows, inputBytesConsumed: source.bytesConsumed,
                      textByteCount: Int(clamping: cursor.offset - chunkStart))

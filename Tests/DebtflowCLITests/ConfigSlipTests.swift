@@ -73,4 +73,22 @@ struct ConfigSlipTests {
         #expect(!summary.contains(secret), "\(summary)")
         #expect(!run.stderrText.contains(secret), "\(run.stderrText)")
     }
+
+    @Test("a Sportalliance answer read without \"records\": \"result\" is one record: run and check --deep warn and name the setting; with it, no warning")
+    func answerReadAsOneRecordIsWarned() throws {
+        let answer = #"{"result":[{"debtorId":7,"firstName":"Jean","lastName":"Dupont","collectionCases":[]}],"hasNext":false,"offset":"1"}"#
+        let hint = #"set the read stage's "records": "result""#
+        for (records, warned) in [("", true), ("result", false)] {
+            let stages = #"{"read":{"format":"json","path":"debtors.json","records":"\#(records)"}},{"map":{"preset":"magicline-debtor"}},{"normalize":{}},{"validate":{}},{"sink":{"format":"ndjson","path":"out.ndjson","accept":["valid","failed","skipped"]}}"#
+            let folder = try workspace(stages: stages)
+            try Data((answer + "\n").utf8).write(to: folder.appendingPathComponent("debtors.json"))
+            let run = try TestSupport.runDebtflow(["run", folder.appendingPathComponent("p.json").path])
+            #expect(run.status == 0, "\(run.stderrText)")
+            #expect(run.stderrText.contains(hint) == warned, "records \"\(records)\": \(run.stderrText)")
+            #expect(run.stderrText.contains("debtors.json: record 1 is an object holding a \"result\" array") == warned, "\(run.stderrText)")
+            let check = try TestSupport.runDebtflow(["check", folder.appendingPathComponent("p.json").path, "--deep"])
+            #expect(check.status == 0, "\(check.stderrText)")
+            #expect(check.stderrText.contains(hint) == warned, "check --deep, records \"\(records)\": \(check.stderrText)")
+        }
+    }
 }
