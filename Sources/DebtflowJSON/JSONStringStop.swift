@@ -3,8 +3,10 @@ import DebtflowCore
 /// Where a string read in place stops: the first byte of a word that is `"`, `\` or a control
 /// byte (below 0x20), found with fewer operations than the exact ``JSONEscapeScan/escapeMask(_:)``.
 ///
-/// The three tests share one `& ~word`: a byte is below `n` when subtracting `n` from it borrows
-/// and its high bit is clear, and `"` and `\` are the bytes whose xor with them is below 1. The
+/// The three tests take two subtractions and share one `& ~word`: a byte is below `n` when
+/// subtracting `n` from it borrows and its high bit is clear. `"` and the control bytes are the
+/// bytes whose xor with 0x02 is below 0x21 (`"` becomes 0x20, a byte below 0x20 stays below it,
+/// and no other byte lands below 0x21), and `\` is the byte whose xor with itself is below 1. The
 /// subtractions run across the whole word, so a byte that matches lends its borrow to the byte
 /// after it, which may then be marked too: only the **lowest** mark is exact (a borrow only
 /// starts at a byte that matches: no byte below the first match borrows, and a byte of 0x80 or
@@ -15,9 +17,10 @@ enum JSONStringStop {
     /// `word` holds none. Marks above the lowest may be false.
     @inline(__always)
     static func mask(_ word: UInt64) -> UInt64 {
-        let below = word &- ByteWord.broadcast(0x20)
-        let quote = (word ^ ByteWord.broadcast(UInt8(ascii: "\""))) &- ByteWord.ones
+        // One test for `"` and the control bytes, one xor and one subtraction fewer (per word
+        // of every string read in place) than testing them apart.
+        let quoteOrControl = (word ^ ByteWord.broadcast(0x02)) &- ByteWord.broadcast(0x21)
         let backslash = (word ^ ByteWord.broadcast(UInt8(ascii: "\\"))) &- ByteWord.ones
-        return (below | quote | backslash) & ~word & ByteWord.highBits
+        return (quoteOrControl | backslash) & ~word & ByteWord.highBits
     }
 }
