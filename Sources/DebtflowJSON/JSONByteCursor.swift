@@ -23,6 +23,13 @@ public final class JSONByteCursor {
     /// The last byte of the buffer was a CR skipped as whitespace: the next buffer's first byte
     /// tells whether it ended a line (see ``skipWhitespace()``).
     private var carriageReturnEndsBuffer = false
+    /// The input offset a record being built must end before (``JSONTokenizer/keptValueEndOffset``;
+    /// `Int64.max`: no bound).
+    private var keptEnd = Int64.max
+    /// ``keptEnd`` as an index of the buffer, kept with it when it is set and when the buffer is
+    /// refilled: the current byte lies past the kept record's end when `position > keptEndIndex`,
+    /// one comparison where the offset's took an (overflow-checked) add.
+    private(set) var keptEndIndex = Int.max
 
     public init(source: any ByteSource, capacity: Int = 64 << 10) {
         self.source = source
@@ -46,6 +53,7 @@ public final class JSONByteCursor {
     public func refill() throws -> Bool {
         if reachedEnd { return false }
         bufferStartOffset += Int64(end)
+        updateKeptEndIndex()
         position = 0
         end = 0
         let count = try source.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: capacity))
@@ -59,6 +67,22 @@ public final class JSONByteCursor {
             if buffer[0] != 0x0A { countLoneCarriageReturn() }
         }
         return true
+    }
+
+    /// The input offset a record being built must end before (see ``keptEndIndex``).
+    var keptEndOffset: Int64 {
+        get { keptEnd }
+        set {
+            keptEnd = newValue
+            updateKeptEndIndex()
+        }
+    }
+
+    private func updateKeptEndIndex() {
+        // The buffer's start offset is at least 0: only an end near `Int64.min` overflows, and
+        // every byte lies past it.
+        let (index, overflow) = keptEnd.subtractingReportingOverflow(bufferStartOffset)
+        keptEndIndex = overflow ? .min : Int(index)
     }
 
     /// The current byte, or `nil` at the end of the input.

@@ -20,17 +20,17 @@ public final class JSONTokenizer {
     /// no access to it ever overlaps another (the one task owning the tokenizer reads it in a
     /// `withUnsafeBufferPointer` that never changes it, and changes it nowhere else in a read).
     @exclusivity(unchecked) var scratch: [UInt8] = []
-    /// The input offset a value being built (``parseObject(depth:)``, ``parseArray(depth:)``) must
-    /// end before; the reader sets it per record. `Int64.max`: no bound.
-    var keptValueEnd = Int64.max
     /// The record being built, for the error when it runs past ``keptValueEndOffset``.
     var keptRecordInfo = (number: 0, line: 0, limit: 0)
 
-    /// Where the record being built must end (see the type's notes); the storage is internal so
-    /// the hot path needs no dynamic exclusivity checks.
+    /// Where the record being built must end (see the type's notes): the input offset a value
+    /// being built (``parseObject(depth:)``, ``parseArray(depth:)``) must end before; the reader
+    /// sets it per record. `Int64.max`: no bound. Kept by the cursor (internal storage, so the hot
+    /// path needs no dynamic exclusivity checks), as an index of its buffer too
+    /// (``JSONByteCursor/keptEndIndex``).
     public var keptValueEndOffset: Int64 {
-        get { keptValueEnd }
-        set { keptValueEnd = newValue }
+        get { cursor.keptEndOffset }
+        set { cursor.keptEndOffset = newValue }
     }
 
     /// The record being built (number, first line, byte limit), for the error when it runs past
@@ -403,7 +403,8 @@ public final class JSONTokenizer {
 
     @inline(__always)
     public func checkKeptValueSize() throws {
-        if cursor.offset > keptValueEnd {
+        // `cursor.offset > keptValueEndOffset`, compared as indexes of the buffer.
+        if cursor.position > cursor.keptEndIndex {
             throw cursor.error("the record starting on line \(keptRecordInfo.line) is longer than \(keptRecordInfo.limit) bytes "
                 + "(the JSON record size limit); is the file one giant object?",
                 record: keptRecordInfo.number)
