@@ -246,8 +246,11 @@ public struct RecordTapeBuilder: Sendable {
     @inlinable
     public mutating func appendScalar(_ kind: RecordNode.Kind, key: ByteSpan, value: ByteSpan, knownFlags: RecordNode.Flags) {
         countChild()
+        // Node indexes are 32-bit (truncated, as everywhere on the tape: a tape of 2^32 nodes,
+        // 96 GiB of them, is far beyond any chunk's budget), so the next one wraps rather than
+        // checking for an overflow the truncation already rules out.
         let index = UInt32(truncatingIfNeeded: nodes.count)
-        nodes.append(RecordNode(kind: kind, flags: knownFlags, key: key, value: value, end: index + 1))
+        nodes.append(RecordNode(kind: kind, flags: knownFlags, key: key, value: value, end: index &+ 1))
     }
 
     /// Appends whole records assembled elsewhere, in one copy (the XML reader builds each record
