@@ -89,17 +89,18 @@ public struct JSONKeyTable: Sendable {
     ///
     /// The slots are read without a bounds check: every slot number this table hands out (a
     /// key's `slot`, a slot's `next` and `first`) is below its fixed capacity, as the
-    /// precondition on the way in says.
+    /// precondition on the way in says (for the slot read: `container` only for an object's first
+    /// name, not again for every member after it).
     @inline(__always)
     public func predicted(after previous: Int32, in container: Int32) -> Key? {
         if previous == Self.afterUnsharedName { return nil }
-        precondition(previous < Int32(Self.slotCount) && container < Int32(Self.slotCount),
-                     "JSONKeyTable: not one of this table's slots")
         return slots.withUnsafeBufferPointer { slots in
             let guess: Int32
             if previous != Self.noSlot {
+                precondition(previous < Int32(Self.slotCount), "JSONKeyTable: not one of this table's slots")
                 guess = slots[Int(previous)].next
             } else if container != Self.noSlot {
+                precondition(container < Int32(Self.slotCount), "JSONKeyTable: not one of this table's slots")
                 guess = slots[Int(container)].first
             } else {
                 guess = rootFirst
