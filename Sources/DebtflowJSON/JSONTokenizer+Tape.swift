@@ -32,8 +32,7 @@ extension JSONTokenizer {
         var previous = JSONKeyTable.noSlot
         while true {
             try checkKeptValueSize()
-            let member = try appendKey(byte, after: previous, in: container.slot, to: &tape, keys: &keys)
-            previous = member.slot == JSONKeyTable.noSlot ? JSONKeyTable.afterUnsharedName : member.slot
+            let member = try appendKey(byte, after: &previous, in: container.slot, to: &tape, keys: &keys)
             // A string member (most of them) is read here; any other value through
             // ``appendValue(depth:key:container:to:keys:)``, a call with a large frame. One space
             // after the colon (`"key": "value"`, as Python's `json.dump` writes) is stepped over
@@ -191,15 +190,22 @@ extension JSONTokenizer {
     /// object loop; any other name goes through ``appendUnguessedKey(_:after:in:to:keys:)``, not
     /// inlined: with it, this function was too large to inline and its call cost about 35
     /// instructions a name.
+    ///
+    /// `previous` (the member before, for the guess) becomes this member's slot, or
+    /// ``JSONKeyTable/afterUnsharedName`` for a name not in the table; a guess is always in it, so
+    /// only the other path tests which.
     @inline(__always)
-    private func appendKey(_ byte: UInt8, after previous: Int32, in container: Int32,
+    private func appendKey(_ byte: UInt8, after previous: inout Int32, in container: Int32,
                            to tape: inout RecordTapeBuilder, keys: inout JSONKeyTable) throws -> JSONKeyTable.Key {
         if byte == UInt8(ascii: "\""), let guess = keys.predicted(after: previous, in: container), inputHolds(guess.span, of: tape) {
             keys.note(guess, after: previous, in: container, wasPredicted: true)
             try skipColon()
+            previous = guess.slot
             return guess
         }
-        return try appendUnguessedKey(byte, after: previous, in: container, to: &tape, keys: &keys)
+        let key = try appendUnguessedKey(byte, after: previous, in: container, to: &tape, keys: &keys)
+        previous = key.slot == JSONKeyTable.noSlot ? JSONKeyTable.afterUnsharedName : key.slot
+        return key
     }
 
     /// ``appendKey(_:after:in:to:keys:)`` for a name the key table did not guess: the table's
