@@ -92,10 +92,11 @@ public final class JSONByteCursor {
         return try refill() ? buffer[position] : nil
     }
 
-    /// Moves past the current byte (which ``peek()`` returned).
+    /// Moves past the current byte (which ``peek()`` returned). (The position is at most the
+    /// buffer's capacity: a wrapping add, no overflow check.)
     @inline(__always)
     public func advance() {
-        position += 1
+        position &+= 1
     }
 
     /// Skips JSON whitespace (space, tab, CR, LF), counting lines: LF, CR LF and a lone CR each end one.
@@ -103,19 +104,20 @@ public final class JSONByteCursor {
     @inline(__always)
     public func skipWhitespace() throws -> UInt8? {
         while true {
+            // Inside the buffer: the position steps with wrapping adds.
             while position < end {
                 let byte = buffer[position]
                 // Every byte above the space ends the whitespace: one test for the common case.
                 if byte > 0x20 { return byte }
                 switch byte {
                 case 0x20, 0x09:
-                    position += 1
+                    position &+= 1
                 case 0x0A:
-                    position += 1
+                    position &+= 1
                     lineNumber += 1
                     lineStartOffset = offset
                 case 0x0D:
-                    position += 1
+                    position &+= 1
                     carriageReturn()
                 default:
                     return byte

@@ -259,7 +259,7 @@ extension JSONTokenizer {
     private func skipColon() throws {
         // The colon usually follows at once.
         if cursor.position < cursor.end && cursor.buffer[cursor.position] == UInt8(ascii: ":") {
-            cursor.position += 1
+            cursor.position &+= 1
             return
         }
         try skipSpacedColon()
