@@ -123,7 +123,9 @@ extension JSONTokenizer {
     /// Appends the next value (after whitespace) as a member named `key` (empty in an array or
     /// for a root).
     /// - Parameters:
-    ///   - depth: the nesting depth of the containers around this value.
+    ///   - depth: the nesting depth of the containers around this value, at most the tokenizer's
+    ///     `maxDepth` (a container's own depth, one more, is made with a wrapping add and then
+    ///     checked against it).
     ///   - container: the name an object here is held under (see ``appendObject(depth:key:container:to:keys:)``).
     public func appendValue(depth: Int, key: JSONKeyTable.Key, container: JSONKeyTable.Key = .empty,
                             to tape: inout RecordTapeBuilder, keys: inout JSONKeyTable) throws {
@@ -131,8 +133,8 @@ extension JSONTokenizer {
             throw cursor.error("unexpected end of input; expected a JSON value")
         }
         switch byte {
-        case UInt8(ascii: "{"): try appendObject(depth: depth + 1, key: key, container: container, to: &tape, keys: &keys)
-        case UInt8(ascii: "["): try appendArray(depth: depth + 1, key: key, to: &tape, keys: &keys)
+        case UInt8(ascii: "{"): try appendObject(depth: depth &+ 1, key: key, container: container, to: &tape, keys: &keys)
+        case UInt8(ascii: "["): try appendArray(depth: depth &+ 1, key: key, to: &tape, keys: &keys)
         case UInt8(ascii: "\""): try appendString(key: key, to: &tape)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             let span: ByteSpan

@@ -42,7 +42,9 @@ public final class JSONTokenizer {
 
     public init(cursor: JSONByteCursor, maxDepth: Int, maxTokenBytes: Int) {
         self.cursor = cursor
-        self.maxDepth = maxDepth
+        // At most `Int.max - 1` (no input nests that deep): a depth that passed the check can be
+        // stepped into with a wrapping add (``appendValue(depth:key:container:to:keys:)``).
+        self.maxDepth = min(maxDepth, Int.max - 1)
         self.maxTokenBytes = maxTokenBytes
         scratch.reserveCapacity(256)
     }
