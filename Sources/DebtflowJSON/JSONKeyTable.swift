@@ -50,6 +50,61 @@ public struct JSONKeyTable: Sendable {
         /// The first name of an object held under this name (or of the objects of an array held
         /// under it) last time.
         var first: Int32 = JSONKeyTable.noSlot
+        /// The name as the input holds it before a compact value (see ``NamePattern``).
+        var pattern = NamePattern()
+    }
+
+    /// A shared name as compact JSON holds it after its opening quote: its bytes, the closing
+    /// quote and the colon (`name":`), at most 24 bytes, as three little-endian words and the
+    /// masks of their bytes. A reader compares the 24 input bytes after an opening quote with it
+    /// in a few word operations (``matches(_:at:)``), where comparing the name, then its closing
+    /// quote, then the colon took a length switch and three tests.
+    ///
+    /// `count` is 0 (no pattern: nothing matches) for a name longer than 22 bytes and for a name
+    /// holding bytes JSON escapes (its input bytes differ from its stored bytes).
+    public struct NamePattern: Sendable, Equatable {
+        var first: UInt64 = 0
+        var second: UInt64 = 0
+        var third: UInt64 = 0
+        var firstMask: UInt64 = 0
+        var secondMask: UInt64 = 0
+        var thirdMask: UInt64 = 0
+        /// How many bytes `name":` has: the step from the byte after the opening quote to the
+        /// value; 0 for no pattern.
+        public var count: Int = 0
+
+        /// The longest name with a pattern.
+        static let maxNameBytes = 22
+        /// How many input bytes ``matches(_:at:)`` reads.
+        public static let inputBytes = 24
+
+        init() {}
+
+        /// The pattern of `name` (UTF-8 that needs no escaping), or no pattern when it is too long.
+        public init(name: UnsafeBufferPointer<UInt8>) {
+            guard name.count <= Self.maxNameBytes else { return }
+            let count = name.count + 2
+            var words: [UInt64] = [0, 0, 0]
+            var masks: [UInt64] = [0, 0, 0]
+            for index in 0..<count {
+                let byte = index < name.count ? name[index] : (index == name.count ? UInt8(ascii: "\"") : UInt8(ascii: ":"))
+                words[index / 8] |= UInt64(byte) << UInt64(index % 8 * 8)
+                masks[index / 8] |= 0xFF << UInt64(index % 8 * 8)
+            }
+            (first, second, third) = (words[0], words[1], words[2])
+            (firstMask, secondMask, thirdMask) = (masks[0], masks[1], masks[2])
+            self.count = count
+        }
+
+        /// Whether the 24 bytes at `offset` of `base` (all readable) start with `name":`. Never
+        /// for no pattern. (The third word is read only for a name longer than 14 bytes.)
+        @inline(__always)
+        public func matches(_ base: UnsafeRawPointer, at offset: Int) -> Bool {
+            let differs = ((ByteWord.load(base, at: offset) ^ first) & firstMask)
+                | ((ByteWord.load(base, at: offset &+ 8) ^ second) & secondMask)
+            guard differs == 0 && count != 0 else { return false }
+            return count <= 16 || (ByteWord.load(base, at: offset &+ 16) ^ third) & thirdMask == 0
+        }
     }
 
     private var slots: [Slot]
@@ -80,6 +135,28 @@ public struct JSONKeyTable: Sendable {
     }
 
     // MARK: - Predicting the next name
+
+    /// ``predicted(after:in:)`` with the guess's ``NamePattern``, for the reader's first look: a
+    /// guess whose name JSON escapes has no pattern (nothing matches it), so the flags are not
+    /// tested here. `nil` when there is no guess.
+    @inline(__always)
+    public func predictedPattern(after previous: Int32, in container: Int32) -> (key: Key, pattern: NamePattern)? {
+        if previous == Self.afterUnsharedName { return nil }
+        return slots.withUnsafeBufferPointer { slots in
+            let guess: Int32
+            if previous != Self.noSlot {
+                precondition(previous < Int32(Self.slotCount), "JSONKeyTable: not one of this table's slots")
+                guess = slots[Int(previous)].next
+            } else if container != Self.noSlot {
+                precondition(container < Int32(Self.slotCount), "JSONKeyTable: not one of this table's slots")
+                guess = slots[Int(container)].first
+            } else {
+                guess = rootFirst
+            }
+            guard guess != Self.noSlot else { return nil }
+            return (slots[Int(guess)].key, slots[Int(guess)].pattern)
+        }
+    }
 
     /// The name that followed `previous` last time in an object held under `container` (or, with
     /// `previous` ``noSlot``, the first name of such an object): records repeat their names in
@@ -185,7 +262,7 @@ public struct JSONKeyTable: Sendable {
         guard var stored = Self.store(key, on: &tape) else { return nil }
         if count < Self.maxKeys {
             stored.slot = Int32(truncatingIfNeeded: index)
-            slots[index] = Slot(hash: hash, key: stored)
+            slots[index] = Slot(hash: hash, key: stored, pattern: stored.flags.isEmpty ? NamePattern(name: key) : NamePattern())
             count += 1
         }
         return stored

@@ -184,14 +184,15 @@ extension JSONTokenizer {
     /// Reads `"key"` and the `:` after it onto the tape (a name seen before in the chunk is
     /// shared, and not checked again); `byte` is the current (non-whitespace) byte. The name the
     /// key table guesses (the one that followed `previous` last time) is compared with the input
-    /// first: when the input holds exactly its bytes and then the closing quote, it is the name,
-    /// found without a scan or a lookup (a guessed name holds no byte JSON escapes, so its input
-    /// bytes are its stored bytes).
+    /// first, as its ``JSONKeyTable/NamePattern`` (`name":`, compact JSON): when the 24 bytes
+    /// after the opening quote start with it, it is the name, found without a scan or a lookup,
+    /// and the cursor moves past the colon.
     ///
     /// Only that guess (nearly every name of a chunk's records) is read here, inlined into the
-    /// object loop; any other name goes through ``appendUnguessedKey(_:after:in:to:keys:)``, not
-    /// inlined: with it, this function was too large to inline and its call cost about 35
-    /// instructions a name.
+    /// object loop; any other name — and the guess itself written otherwise (space before the
+    /// colon, near the buffer's end, longer than a pattern) — goes through
+    /// ``appendUnguessedKey(_:after:in:to:keys:)``, not inlined: with it, this function was too
+    /// large to inline and its call cost about 35 instructions a name.
     ///
     /// `previous` (the member before, for the guess) becomes this member's slot, or
     /// ``JSONKeyTable/afterUnsharedName`` for a name not in the table; a guess is always in it, so
@@ -199,25 +200,42 @@ extension JSONTokenizer {
     @inline(__always)
     private func appendKey(_ byte: UInt8, after previous: inout Int32, in container: Int32,
                            to tape: inout RecordTapeBuilder, keys: inout JSONKeyTable) throws -> JSONKeyTable.Key {
-        if byte == UInt8(ascii: "\""), let guess = keys.predicted(after: previous, in: container), inputHolds(guess.span, of: tape) {
-            keys.note(guess, after: previous, in: container, wasPredicted: true)
-            try skipColon()
-            previous = guess.slot
-            return guess
+        if byte == UInt8(ascii: "\""), let guess = keys.predictedPattern(after: previous, in: container),
+           inputHoldsName(guess.pattern) {
+            keys.note(guess.key, after: previous, in: container, wasPredicted: true)
+            previous = guess.key.slot
+            return guess.key
         }
         let key = try appendUnguessedKey(byte, after: previous, in: container, to: &tape, keys: &keys)
         previous = key.slot == JSONKeyTable.noSlot ? JSONKeyTable.afterUnsharedName : key.slot
         return key
     }
 
-    /// ``appendKey(_:after:in:to:keys:)`` for a name the key table did not guess: the table's
-    /// second guess (``JSONKeyTable/alternative(after:)``) compared with the input as the first
-    /// was, else scanned, then looked up (or validated and stored); or the error for a byte that
-    /// does not start a name.
+    /// Whether the input after the opening quote at the cursor starts with `pattern` (`name":`),
+    /// read as words when its 24 bytes lie inside the buffer; if so the cursor moves past the
+    /// colon. (Offsets in the buffer, at most its capacity: wrapping arithmetic.)
+    @inline(__always)
+    private func inputHoldsName(_ pattern: JSONKeyTable.NamePattern) -> Bool {
+        let first = cursor.position &+ 1
+        guard first &+ JSONKeyTable.NamePattern.inputBytes <= cursor.end, pattern.matches(UnsafeRawPointer(cursor.buffer), at: first) else { return false }
+        cursor.position = first &+ pattern.count
+        return true
+    }
+
+    /// ``appendKey(_:after:in:to:keys:)`` for a name its pattern did not match: the table's
+    /// guess compared with the input byte by byte (a name written `"key" :`, or near the buffer's
+    /// end, or too long for a pattern), then its second guess (``JSONKeyTable/alternative(after:)``)
+    /// likewise, else scanned, then looked up (or validated and stored); or the error for a byte
+    /// that does not start a name.
     @inline(never)
     private func appendUnguessedKey(_ byte: UInt8, after previous: Int32, in container: Int32,
                                     to tape: inout RecordTapeBuilder, keys: inout JSONKeyTable) throws -> JSONKeyTable.Key {
         guard byte == UInt8(ascii: "\"") else { throw unexpectedByte(byte, expected: "a string key in an object") }
+        if let guess = keys.predicted(after: previous, in: container), inputHolds(guess.span, of: tape) {
+            keys.note(guess, after: previous, in: container, wasPredicted: true)
+            try skipColon()
+            return guess
+        }
         if let guess = keys.alternative(after: previous), inputHolds(guess.span, of: tape) {
             keys.noteAlternative(after: previous)
             try skipColon()

@@ -252,6 +252,53 @@ struct JSONTapeFastPathTests {
         #expect(read[5].view.children.map(\.key) == ["a\u{8}", "c"])
     }
 
+    @Test("a guessed name is matched as `name\":` (its pattern) at every length up to the longest pattern and past it, compact or spaced, whole or cut by the buffer's end",
+          arguments: [1, 7, 23, 4096])
+    func guessedNamePatterns(readSize: Int) throws {
+        // Names of 1 to 25 bytes (a pattern holds at most 22, then the name is compared as before).
+        let names = (1...25).map { length in String((0..<length).map { Character(Unicode.Scalar(UInt8(ascii: "a") + UInt8($0 % 26))) }) }
+        let compact = "{" + names.enumerated().map { "\"\($1)\":\($0)" }.joined(separator: ",") + "}"
+        let spaced = "{" + names.enumerated().map { "\"\($1)\" : \"v\($0)\"" }.joined(separator: ",") + "}"
+        // The guess's name followed by more bytes, or cut short: not the guess.
+        let longer = "{" + names.enumerated().map { "\"\($1)x\":\($0)" }.joined(separator: ",") + "}"
+        let shorter = "{" + names.enumerated().map { "\"\($1.dropLast())\":\($0)" }.joined(separator: ",") + "}"
+        let records = [compact, compact, spaced, compact, longer, compact, shorter, compact, compact]
+        let read = try JSONXMLFixtures.jsonRecords(Array(records.joined(separator: "\n").utf8), maxReadSize: readSize)
+        #expect(read.count == records.count)
+        for (record, text) in zip(read, records) {
+            #expect(record.view.value == (try JSONDocument.parse(Array(text.utf8), name: "doc")), "\(text)")
+        }
+        // A guessed name whose closing quote is followed by something other than a colon (or
+        // white space and a colon) is the same error, at the same place.
+        for bad in [#"{"ab":1}"# + "\n" + #"{"ab"1}"#, #"{"ab":1}"# + "\n" + #"{"ab",1}"#, #"{"ab":1}"# + "\n" + #"{"ab" 1}"#] {
+            let error = JSONXMLFixtures.inputError { _ = try JSONXMLFixtures.jsonRecords(Array(bad.utf8), maxReadSize: readSize) }
+            let reference = JSONXMLFixtures.inputError {
+                _ = try JSONDocument.parse(Array(bad.split(separator: "\n")[1].utf8), name: "doc")
+            }
+            #expect(error?.message == reference?.message, "\(bad)")
+            #expect(error?.location?.line == 2 && error?.location?.column == reference?.location?.column, "\(bad): \(String(describing: error?.location))")
+        }
+    }
+
+    @Test("a name pattern covers exactly the name, its closing quote and the colon")
+    func namePatternBytes() {
+        for length in [1, 5, 6, 7, 14, 15, 22] {
+            let name = Array(repeating: UInt8(ascii: "n"), count: length)
+            let pattern = name.withUnsafeBufferPointer { JSONKeyTable.NamePattern(name: $0) }
+            #expect(pattern.count == length + 2)
+            for (input, matches) in [(name + Array("\":".utf8), true), (name + Array("\" :".utf8), false),
+                                     (name + Array("n\":".utf8), false), (Array(name.dropLast()) + Array("\":".utf8), false)] {
+                let padded = input + Array(repeating: UInt8(ascii: "z"), count: 24)
+                #expect(padded.withUnsafeBytes { pattern.matches($0.baseAddress!, at: 0) } == matches, "\(length) \(input)")
+            }
+        }
+        let long = Array(repeating: UInt8(ascii: "n"), count: 23)
+        let none = long.withUnsafeBufferPointer { JSONKeyTable.NamePattern(name: $0) }
+        #expect(none.count == 0)
+        let padded = long + Array("\":".utf8) + Array(repeating: UInt8(ascii: "z"), count: 24)
+        #expect(!padded.withUnsafeBytes { none.matches($0.baseAddress!, at: 0) })
+    }
+
     // MARK: - Plain strings
 
     @Test("a string with a quote, backslash, control byte, non-ASCII or invalid byte at any position reads as the tree parser reads it",
