@@ -302,7 +302,7 @@ struct JSONTapeFastPathTests {
     // MARK: - Plain strings
 
     @Test("a string with a quote, backslash, control byte, non-ASCII or invalid byte at any position reads as the tree parser reads it",
-          arguments: [0, 1, 6, 7, 8, 9, 15, 16, 17, 23, 24])
+          arguments: [0, 1, 6, 7, 8, 9, 15, 16, 17, 23, 24, 31, 32, 33, 40])
     func stringsAtWordBounds(position: Int) {
         let specials: [[UInt8]] = [
             Array(#"\""#.utf8), Array(#"\\"#.utf8), Array(#"\n"#.utf8), Array(#"\u00e9"#.utf8), [0x01], [0x1F], [0x7F],
@@ -319,10 +319,10 @@ struct JSONTapeFastPathTests {
         }
     }
 
-    @Test("a plain string is flagged non-ASCII exactly when one of its bytes is, wherever that byte lies in the eight-byte words",
+    @Test("a plain string is flagged non-ASCII exactly when one of its bytes is, wherever that byte lies in the sixteen-byte blocks and eight-byte words",
           arguments: [(#"{"k":""#, #"","n":1}"#), (#"{"k":""#, #""}"#), (#"[""#, #""]"#)])
     func nonASCIIFlagAtEveryPosition(opening: String, closing: String) throws {
-        for length in 0...20 {
+        for length in 0...40 {
             for position in -1..<length {
                 // ASCII letters with one byte of 0xC3 0xA9 ("é") at `position` (-1: none). The
                 // closing quote lies in the same word as the last letters, and with the short
