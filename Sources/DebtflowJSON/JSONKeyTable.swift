@@ -34,8 +34,9 @@ public struct JSONKeyTable: Sendable {
     /// read yet" or "a record's root".
     public static let noSlot: Int32 = -1
     /// As `previous` of ``predicted(after:in:)``: the member before was a name not in the table,
-    /// so there is no guess (and nothing to note).
-    public static let afterUnsharedName: Int32 = -2
+    /// so there is no guess (and nothing to note). A slot of its own, past the shared ones (the
+    /// table's last), whose guesses are always ``noSlot``: ``guess(after:)`` reads it as any other.
+    public static let afterUnsharedName = Int32(slotCount)
 
     private struct Slot: Sendable {
         var hash: UInt64
@@ -121,7 +122,8 @@ public struct JSONKeyTable: Sendable {
 
     public init() {
         let capacity = Self.slotCount
-        slots = Array(repeating: Slot(hash: 0, key: .empty), count: capacity)
+        // The shared names' slots, then ``afterUnsharedName``'s (never written).
+        slots = Array(repeating: Slot(hash: 0, key: .empty), count: capacity + 1)
         rootFirst = Self.noSlot
         mask = capacity - 1
     }
@@ -136,26 +138,33 @@ public struct JSONKeyTable: Sendable {
 
     // MARK: - Predicting the next name
 
-    /// ``predicted(after:in:)`` with the guess's ``NamePattern``, for the reader's first look: a
-    /// guess whose name JSON escapes has no pattern (nothing matches it), so the flags are not
-    /// tested here. `nil` when there is no guess.
+    /// The slot of the name a reader compares the input with first for the first member of an
+    /// object held under `container` (``noSlot``: a record's root): the first name of such an
+    /// object last time (see ``predicted(after:in:)``), or ``noSlot`` for none.
     @inline(__always)
-    public func predictedPattern(after previous: Int32, in container: Int32) -> (key: Key, pattern: NamePattern)? {
-        if previous == Self.afterUnsharedName { return nil }
-        return slots.withUnsafeBufferPointer { slots in
-            let guess: Int32
-            if previous != Self.noSlot {
-                precondition(previous < Int32(Self.slotCount), "JSONKeyTable: not one of this table's slots")
-                guess = slots[Int(previous)].next
-            } else if container != Self.noSlot {
-                precondition(container < Int32(Self.slotCount), "JSONKeyTable: not one of this table's slots")
-                guess = slots[Int(container)].first
-            } else {
-                guess = rootFirst
-            }
-            guard guess != Self.noSlot else { return nil }
-            return (slots[Int(guess)].key, slots[Int(guess)].pattern)
-        }
+    public func firstGuess(in container: Int32) -> Int32 {
+        guard container != Self.noSlot else { return rootFirst }
+        precondition(container >= 0 && container < Int32(Self.slotCount), "JSONKeyTable: not one of this table's slots")
+        return slots.withUnsafeBufferPointer { $0[Int(container)].first }
+    }
+
+    /// The slot of the name a reader compares the input with first after a member whose slot is
+    /// `previous` — ``afterUnsharedName`` after a name not in the table — or ``noSlot`` for none:
+    /// one read, no case to tell apart (``afterUnsharedName`` is a slot of its own past the
+    /// shared ones, whose `next` is always ``noSlot``).
+    @inline(__always)
+    public func guess(after previous: Int32) -> Int32 {
+        precondition(previous >= 0 && previous <= Self.afterUnsharedName, "JSONKeyTable: not one of this table's slots")
+        return slots.withUnsafeBufferPointer { $0[Int(previous)].next }
+    }
+
+    /// The name in `slot` (a guess from ``firstGuess(in:)`` or ``guess(after:)``, not ``noSlot``)
+    /// and its ``NamePattern``: a guess whose name JSON escapes has no pattern (nothing matches
+    /// it), so its flags need no test. (Read without a bounds check: every slot the table hands
+    /// out is one of its own.)
+    @inline(__always)
+    public func guessed(_ slot: Int32) -> (key: Key, pattern: NamePattern) {
+        slots.withUnsafeBufferPointer { ($0[Int(slot)].key, $0[Int(slot)].pattern) }
     }
 
     /// The name that followed `previous` last time in an object held under `container` (or, with

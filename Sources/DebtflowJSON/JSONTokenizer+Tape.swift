@@ -30,9 +30,12 @@ extension JSONTokenizer {
         }
         // The member before, for the key table's guess of the next name.
         var previous = JSONKeyTable.noSlot
+        // The slot of the name the key table guesses for this member (read again after each
+        // value, whose own members may have noted names).
+        var guess = keys.firstGuess(in: container.slot)
         while true {
             try checkKeptValueSize()
-            let member = try appendKey(byte, after: &previous, in: container.slot, to: &tape, keys: &keys)
+            let member = try appendKey(byte, guess: guess, after: &previous, in: container.slot, to: &tape, keys: &keys)
             // A string member (most of them) is read here; any other value through
             // ``appendValue(depth:key:container:to:keys:)``, a call with a large frame. One space
             // after the colon (`"key": "value"`, as Python's `json.dump` writes) is stepped over
@@ -50,6 +53,7 @@ extension JSONTokenizer {
             // `json.dump` writes). The cursor ends where the general path below would leave it.
             if let separated = nextNameAfterComma() {
                 byte = separated
+                guess = keys.guess(after: previous)
                 continue
             }
             guard let next = try cursor.skipWhitespace() else { throw endInside("an object") }
@@ -66,12 +70,14 @@ extension JSONTokenizer {
                 let at = cursor.buffer[cursor.position]
                 if at > 0x20 {
                     byte = at
+                    guess = keys.guess(after: previous)
                     continue
                 }
                 if at == 0x20 { cursor.position &+= 1 }
             }
             guard let following = try cursor.skipWhitespace() else { throw endInside("an object") }
             byte = following
+            guess = keys.guess(after: previous)
         }
     }
 
@@ -183,8 +189,8 @@ extension JSONTokenizer {
 
     /// Reads `"key"` and the `:` after it onto the tape (a name seen before in the chunk is
     /// shared, and not checked again); `byte` is the current (non-whitespace) byte. The name the
-    /// key table guesses (the one that followed `previous` last time) is compared with the input
-    /// first, as its ``JSONKeyTable/NamePattern`` (`name":`, compact JSON): when the 24 bytes
+    /// key table guesses (`guess`: the one that followed `previous` last time) is compared with
+    /// the input first, as its ``JSONKeyTable/NamePattern`` (`name":`, compact JSON): when the 24 bytes
     /// after the opening quote start with it, it is the name, found without a scan or a lookup,
     /// and the cursor moves past the colon.
     ///
@@ -198,13 +204,15 @@ extension JSONTokenizer {
     /// ``JSONKeyTable/afterUnsharedName`` for a name not in the table; a guess is always in it, so
     /// only the other path tests which.
     @inline(__always)
-    private func appendKey(_ byte: UInt8, after previous: inout Int32, in container: Int32,
+    private func appendKey(_ byte: UInt8, guess: Int32, after previous: inout Int32, in container: Int32,
                            to tape: inout RecordTapeBuilder, keys: inout JSONKeyTable) throws -> JSONKeyTable.Key {
-        if byte == UInt8(ascii: "\""), let guess = keys.predictedPattern(after: previous, in: container),
-           inputHoldsName(guess.pattern) {
-            keys.note(guess.key, after: previous, in: container, wasPredicted: true)
-            previous = guess.key.slot
-            return guess.key
+        if byte == UInt8(ascii: "\""), guess != JSONKeyTable.noSlot {
+            let guessed = keys.guessed(guess)
+            if inputHoldsName(guessed.pattern) {
+                keys.note(guessed.key, after: previous, in: container, wasPredicted: true)
+                previous = guess
+                return guessed.key
+            }
         }
         let key = try appendUnguessedKey(byte, after: previous, in: container, to: &tape, keys: &keys)
         previous = key.slot == JSONKeyTable.noSlot ? JSONKeyTable.afterUnsharedName : key.slot
@@ -222,7 +230,7 @@ extension JSONTokenizer {
         return true
     }
 
-    /// ``appendKey(_:after:in:to:keys:)`` for a name its pattern did not match: the table's
+    /// ``appendKey(_:guess:after:in:to:keys:)`` for a name its pattern did not match: the table's
     /// guess compared with the input byte by byte (a name written `"key" :`, or near the buffer's
     /// end, or too long for a pattern), then its second guess (``JSONKeyTable/alternative(after:)``)
     /// likewise, else scanned, then looked up (or validated and stored); or the error for a byte

@@ -153,10 +153,21 @@ struct JSONTapeFastPathTests {
         #expect(table.predicted(after: JSONKeyTable.noSlot, in: contacts.slot) == type)
         #expect(table.predicted(after: last.slot, in: JSONKeyTable.noSlot) == nil)
         #expect(table.predicted(after: JSONKeyTable.afterUnsharedName, in: JSONKeyTable.noSlot) == nil)
-        // A name JSON escapes is never guessed: its input bytes differ from its stored bytes.
+        // The reader's look: the same guesses as slots, with their patterns.
+        #expect(table.firstGuess(in: JSONKeyTable.noSlot) == first.slot)
+        #expect(table.firstGuess(in: contacts.slot) == type.slot)
+        #expect(table.firstGuess(in: type.slot) == JSONKeyTable.noSlot)
+        #expect(table.guess(after: first.slot) == last.slot)
+        #expect(table.guess(after: last.slot) == JSONKeyTable.noSlot)
+        #expect(table.guess(after: JSONKeyTable.afterUnsharedName) == JSONKeyTable.noSlot)
+        #expect(table.guessed(last.slot).key == last)
+        #expect(table.guessed(last.slot).pattern.count == "lastName\":".utf8.count)
+        // A name JSON escapes is never guessed: its input bytes differ from its stored bytes (and
+        // it has no pattern, which nothing matches).
         let quoted = try #require(Self.key(Array("k\"ey".utf8), &table, &tape))
         table.note(quoted, after: last.slot, in: JSONKeyTable.noSlot, wasPredicted: false)
         #expect(table.predicted(after: last.slot, in: JSONKeyTable.noSlot) == nil)
+        #expect(table.guessed(quoted.slot).pattern.count == 0)
         table.note(last, after: first.slot, in: JSONKeyTable.noSlot, wasPredicted: true)
         #expect(table.predictedHits == 1)
         table.removeAll()
