@@ -39,11 +39,15 @@ extension JSONTokenizer {
             // A string member (most of them) is read here; any other value through
             // ``appendValue(depth:key:container:to:keys:)``, a call with a large frame. One space
             // after the colon (`"key": "value"`, as Python's `json.dump` writes) is stepped over
-            // here, so such a string takes this path too.
-            if cursor.position < cursor.end && cursor.buffer[cursor.position] == UInt8(ascii: " ") {
-                cursor.position &+= 1
+            // here, so such a string takes this path too; the quote is looked for first (compact
+            // JSON: one test).
+            let at = cursor.position
+            var isString = at < cursor.end && cursor.buffer[at] == UInt8(ascii: "\"")
+            if !isString && at < cursor.end && cursor.buffer[at] == UInt8(ascii: " ") {
+                cursor.position = at &+ 1
+                isString = at &+ 1 < cursor.end && cursor.buffer[at &+ 1] == UInt8(ascii: "\"")
             }
-            if cursor.position < cursor.end && cursor.buffer[cursor.position] == UInt8(ascii: "\"") {
+            if isString {
                 try appendString(key: member, to: &tape)
             } else {
                 try appendValue(depth: depth, key: member, container: member, to: &tape, keys: &keys)

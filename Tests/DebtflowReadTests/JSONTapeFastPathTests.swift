@@ -236,6 +236,20 @@ struct JSONTapeFastPathTests {
         }
     }
 
+    @Test("whatever lies between a colon and its value — nothing, one space, two, a tab, a line break — reads as the tree parser reads it, for a string, a number and an object",
+          arguments: [1, 2, 3, 4096])
+    func spacesAfterTheColon(readSize: Int) throws {
+        let gaps = ["", " ", "  ", "\t", "\n", " \n "]
+        let records = gaps.map { gap in
+            "{\"s\":\(gap)\"x\",\"n\":\(gap)12,\"o\":\(gap){\"t\":\(gap)\"y\"},\"e\":\(gap)\"\"}"
+        }
+        let read = try JSONXMLFixtures.jsonRecords(Array(records.joined(separator: "\n").utf8), maxReadSize: readSize)
+        #expect(read.count == records.count)
+        for (record, text) in zip(read, records) {
+            #expect(record.view.value == (try JSONDocument.parse(Array(text.utf8), name: "doc")), "\(text)")
+        }
+    }
+
     @Test("names that differ from the guess — another order, a longer name, an escape, a name that must be escaped — read as the tree parser reads them",
           arguments: [1, 3, 4096])
     func wrongGuesses(readSize: Int) throws {
