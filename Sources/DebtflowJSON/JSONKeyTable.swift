@@ -158,6 +158,15 @@ public struct JSONKeyTable: Sendable {
         return slots.withUnsafeBufferPointer { $0[Int(previous)].next }
     }
 
+    /// The slot of the second guess after `previous` (see ``alternative(after:)``; a slot or
+    /// ``afterUnsharedName``), or ``noSlot`` for none: for a reader that compares the input
+    /// with its ``NamePattern`` (a name JSON escapes has none) before the first guess's bytes.
+    @inline(__always)
+    public func alternativeGuess(after previous: Int32) -> Int32 {
+        guard previous >= 0 && previous <= Self.afterUnsharedName else { return Self.noSlot }
+        return slots.withUnsafeBufferPointer { $0[Int(previous)].alternative }
+    }
+
     /// The name in `slot` (a guess from ``firstGuess(in:)`` or ``guess(after:)``, not ``noSlot``)
     /// and its ``NamePattern``: a guess whose name JSON escapes has no pattern (nothing matches
     /// it), so its flags need no test. (Read without a bounds check: every slot the table hands
@@ -211,6 +220,7 @@ public struct JSONKeyTable: Sendable {
 
     /// Notes that the name after `previous` was its ``alternative(after:)``: that name is the
     /// first guess next time, and the first guess of this time the second.
+    @inline(__always)
     public mutating func noteAlternative(after previous: Int32) {
         predictedHits &+= 1
         let index = Int(previous)

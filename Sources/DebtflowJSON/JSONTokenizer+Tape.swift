@@ -235,14 +235,25 @@ extension JSONTokenizer {
     }
 
     /// ``appendKey(_:guess:after:in:to:keys:)`` for a name its pattern did not match: the table's
-    /// guess compared with the input byte by byte (a name written `"key" :`, or near the buffer's
-    /// end, or too long for a pattern), then its second guess (``JSONKeyTable/alternative(after:)``)
-    /// likewise, else scanned, then looked up (or validated and stored); or the error for a byte
-    /// that does not start a name.
+    /// second guess (``JSONKeyTable/alternative(after:)``) compared with the input as its
+    /// pattern, then the first guess compared byte by byte (a name written `"key" :`, or near the
+    /// buffer's end, or too long for a pattern), then the second likewise, else scanned, then
+    /// looked up (or validated and stored); or the error for a byte that does not start a name.
+    /// (The two guesses are different names: at most one of them matches.)
     @inline(never)
     private func appendUnguessedKey(_ byte: UInt8, after previous: Int32, in container: Int32,
                                     to tape: inout RecordTapeBuilder, keys: inout JSONKeyTable) throws -> JSONKeyTable.Key {
         guard byte == UInt8(ascii: "\"") else { throw unexpectedByte(byte, expected: "a string key in an object") }
+        // The second guess as its pattern first: in compact JSON the first guess cannot match
+        // now (its pattern did not), and a second guess that does is most of the names here.
+        let alternative = keys.alternativeGuess(after: previous)
+        if alternative != JSONKeyTable.noSlot {
+            let guessed = keys.guessed(alternative)
+            if inputHoldsName(guessed.pattern) {
+                keys.noteAlternative(after: previous)
+                return guessed.key
+            }
+        }
         if let guess = keys.predicted(after: previous, in: container), inputHolds(guess.span, of: tape) {
             keys.note(guess, after: previous, in: container, wasPredicted: true)
             try skipColon()

@@ -190,6 +190,9 @@ struct JSONTapeFastPathTests {
         table.note(designation, after: type.slot, in: JSONKeyTable.noSlot, wasPredicted: false)
         #expect(table.predicted(after: type.slot, in: JSONKeyTable.noSlot) == designation)
         #expect(table.alternative(after: type.slot) == value)
+        #expect(table.alternativeGuess(after: type.slot) == value.slot)
+        #expect(table.alternativeGuess(after: JSONKeyTable.noSlot) == JSONKeyTable.noSlot)
+        #expect(table.alternativeGuess(after: JSONKeyTable.afterUnsharedName) == JSONKeyTable.noSlot)
         table.noteAlternative(after: type.slot)
         #expect(table.predicted(after: type.slot, in: JSONKeyTable.noSlot) == value)
         #expect(table.alternative(after: type.slot) == designation)
@@ -202,6 +205,8 @@ struct JSONTapeFastPathTests {
             #"{"c": [{"type": 1, "value": 2}], "d": [{"type": 3, "designation": 4}]}"#,
             #"{"c": [{"type": 5, "value": 6}, {"type": 7, "value": 8}], "d": [{"type": 9, "designation": 10}, {"type": 11, "value": 12}]}"#,
             #"{"c": [{"type": 13, "values": 14}], "d": [{"type": 15, "designatio": 16}, {"type": 17}]}"#,
+            #"{"c":[{"type":5,"value":6},{"type":7,"value":8}],"d":[{"type":9,"designation":10},{"type":11,"value":12}]}"#,
+            #"{"c":[{"type":5,"value" :6},{"type":7,"value":8}],"d":[{"type":9,"designation" :10},{"type":11,"value":12}]}"#,
         ]
         let read = try JSONXMLFixtures.jsonRecords(Array(records.joined(separator: "\n").utf8), maxReadSize: 4096)
         #expect(read.count == records.count)
