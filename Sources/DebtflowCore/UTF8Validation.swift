@@ -63,20 +63,31 @@ public enum UTF8Validation {
     }
 
     /// ``tapeFlags(of:)`` of a text whose need of JSON escaping the caller found already (the
-    /// CSV scanner's pass over an unquoted field): only its UTF-8 is checked, an ASCII byte
-    /// costing one comparison, not the escape test as well.
+    /// CSV scanner's pass over an unquoted field, the JSON reader's over a plain string): only
+    /// its UTF-8 is checked. ASCII goes eight bytes at a time while a whole word is left (one
+    /// test of its high bits; a word that has one steps straight to its first byte ≥ 0x80), then
+    /// one comparison a byte: most such texts are ASCII but for an accent or two.
     public static func tapeFlags(of text: UnsafeBufferPointer<UInt8>, needsEscaping: Bool) -> RecordNode.Flags? {
         let count = text.count
         var index = 0
         var flags: RecordNode.Flags = needsEscaping ? .valueNeedsEscaping : []
+        guard let base = text.baseAddress else { return flags }
+        let raw = UnsafeRawPointer(base)
         while index < count {
-            let lead = text[index]
-            if lead < 0x80 {
+            if index &+ 8 <= count {
+                let high = ByteWord.load(raw, at: index) & ByteWord.highBits
+                if high == 0 {
+                    index &+= 8
+                    continue
+                }
+                index &+= ByteWord.firstMarked(high)
+            } else if text[index] < 0x80 {
                 index &+= 1
                 continue
             }
+            // `text[index]` is ≥ 0x80: a sequence's lead byte, or not UTF-8.
             flags.insert(.valueIsNonASCII)
-            guard let length = sequenceLength(text, at: index, lead: lead) else { return nil }
+            guard let length = sequenceLength(text, at: index, lead: text[index]) else { return nil }
             index &+= length
         }
         return flags

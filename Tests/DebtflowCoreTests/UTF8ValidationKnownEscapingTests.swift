@@ -20,4 +20,18 @@ struct UTF8ValidationKnownEscapingTests {
             #expect((UTF8Validation.tapeFlags(of: bytes, needsEscaping: true) == nil) == (full == nil))
         }
     }
+
+    @Test("the same flags at every place in ASCII around it: in or across the eight-byte words the ASCII is skipped in, and in the last bytes", arguments: texts)
+    func sameAtEveryPlace(_ text: [UInt8]) {
+        for before in 0...17 {
+            for after in [0, 1, 3, 7, 8, 9] {
+                let padded = Array(repeating: UInt8(ascii: "a"), count: before) + text + Array(repeating: UInt8(ascii: "z"), count: after)
+                padded.withUnsafeBufferPointer { bytes in
+                    let full = UTF8Validation.tapeFlags(of: bytes)
+                    let escaping = full?.contains(.valueNeedsEscaping) ?? false
+                    #expect(UTF8Validation.tapeFlags(of: bytes, needsEscaping: escaping) == full, "\(before) \(text) \(after)")
+                }
+            }
+        }
+    }
 }
