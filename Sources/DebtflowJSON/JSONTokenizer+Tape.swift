@@ -213,7 +213,7 @@ extension JSONTokenizer {
         if byte == UInt8(ascii: "\""), guess != JSONKeyTable.noSlot {
             let guessed = keys.guessed(guess)
             if inputHoldsName(guessed.pattern) {
-                keys.note(guessed.key, after: previous, in: container, wasPredicted: true)
+                // Not noted as a hit (see ``JSONKeyTable/predictedHits``).
                 previous = guess
                 return guessed.key
             }
