@@ -396,29 +396,34 @@ extension JSONTokenizer {
         let end = cursor.end
         let first = cursor.position
         var index = first
-        @inline(__always) func isDigit(_ at: Int) -> Bool { at < end && buffer[at] &- UInt8(ascii: "0") < 10 }
-        if index < end && buffer[index] == UInt8(ascii: "-") { index += 1 }
-        guard isDigit(index) else { return nil }
+        if index < end && buffer[index] == UInt8(ascii: "-") { index &+= 1 }
+        guard Self.isDigit(buffer, index, end) else { return nil }
         if buffer[index] == UInt8(ascii: "0") {
-            index += 1
+            index &+= 1
         } else {
-            while isDigit(index) { index += 1 }
+            repeat { index &+= 1 } while Self.isDigit(buffer, index, end)
         }
         if index < end && buffer[index] == UInt8(ascii: ".") {
-            index += 1
-            guard isDigit(index) else { return nil }
-            while isDigit(index) { index += 1 }
+            index &+= 1
+            guard Self.isDigit(buffer, index, end) else { return nil }
+            repeat { index &+= 1 } while Self.isDigit(buffer, index, end)
         }
-        if index < end && (buffer[index] == UInt8(ascii: "e") || buffer[index] == UInt8(ascii: "E")) {
-            index += 1
-            if index < end && (buffer[index] == UInt8(ascii: "+") || buffer[index] == UInt8(ascii: "-")) { index += 1 }
-            guard isDigit(index) else { return nil }
-            while isDigit(index) { index += 1 }
+        if index < end && (buffer[index] | 0x20 == UInt8(ascii: "e")) {
+            index &+= 1
+            if index < end && (buffer[index] == UInt8(ascii: "+") || buffer[index] == UInt8(ascii: "-")) { index &+= 1 }
+            guard Self.isDigit(buffer, index, end) else { return nil }
+            repeat { index &+= 1 } while Self.isDigit(buffer, index, end)
         }
         // The byte after the number must be in the buffer: else the number may go on.
-        guard index < end, index - first <= maxTokenBytes else { return nil }
+        guard index < end, index &- first <= maxTokenBytes else { return nil }
         cursor.position = index
-        return UnsafeBufferPointer(start: buffer + first, count: index - first)
+        return UnsafeBufferPointer(start: buffer + first, count: index &- first)
+    }
+
+    /// Whether `buffer[index]` is inside the buffer (`index < end`) and an ASCII digit.
+    @inline(__always)
+    private static func isDigit(_ buffer: UnsafeMutablePointer<UInt8>, _ index: Int, _ end: Int) -> Bool {
+        index < end && buffer[index] &- UInt8(ascii: "0") < 10
     }
 
     /// Copies the string just scanned onto the tape after checking it is UTF-8.
