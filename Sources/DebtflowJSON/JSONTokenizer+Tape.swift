@@ -16,9 +16,17 @@ extension JSONTokenizer {
     /// - Returns: the object's node index.
     ///   - container: the name it is held under — its key, or an array's key for the array's
     ///     elements — whose members the key table guesses from the last such object's.
-    @discardableResult
+    @discardableResult @inline(__always)
     public func appendObject(depth: Int, key: JSONKeyTable.Key = .empty, container: JSONKeyTable.Key = .empty,
                              to tape: inout RecordTapeBuilder, keys: inout JSONKeyTable) throws -> Int {
+        try appendObject(depth: depth, key: key, containerSlot: container.slot, to: &tape, keys: &keys)
+    }
+
+    /// ``appendObject(depth:key:container:to:keys:)`` with only the container's slot (all that is
+    /// read of it): one argument fewer, so that every argument of the recursive call travels in
+    /// a register (the key table's address was passed on the stack and reloaded from it).
+    func appendObject(depth: Int, key: JSONKeyTable.Key, containerSlot container: Int32,
+                      to tape: inout RecordTapeBuilder, keys: inout JSONKeyTable) throws -> Int {
         try checkDepth(depth)
         cursor.advance()
         let node = tape.beginObject(key: key.span, knownKeyFlags: key.flags)
@@ -32,10 +40,10 @@ extension JSONTokenizer {
         var previous = JSONKeyTable.noSlot
         // The slot of the name the key table guesses for this member (read again after each
         // value, whose own members may have noted names).
-        var guess = keys.firstGuess(in: container.slot)
+        var guess = keys.firstGuess(in: container)
         while true {
             try checkKeptValueSize()
-            let member = try appendKey(byte, guess: guess, after: &previous, in: container.slot, to: &tape, keys: &keys)
+            let member = try appendKey(byte, guess: guess, after: &previous, in: container, to: &tape, keys: &keys)
             // A string member (most of them) is read here; any other value through
             // ``appendValue(depth:key:container:to:keys:)``, a call with a large frame. One space
             // after the colon (`"key": "value"`, as Python's `json.dump` writes) is stepped over
@@ -50,7 +58,7 @@ extension JSONTokenizer {
             if isString {
                 try appendString(key: member, to: &tape)
             } else {
-                try appendValue(depth: depth, key: member, container: member, to: &tape, keys: &keys)
+                try appendValue(depth: depth, key: member, containerSlot: member.slot, to: &tape, keys: &keys)
             }
             // The comma between members, found at once after the value: the next name's quote
             // follows it (compact JSON) or follows one space after it (`, "key"`, as Python's
@@ -118,7 +126,7 @@ extension JSONTokenizer {
         }
         while true {
             try checkKeptValueSize()
-            try appendValue(depth: depth, key: .empty, container: key, to: &tape, keys: &keys)
+            try appendValue(depth: depth, key: .empty, containerSlot: key.slot, to: &tape, keys: &keys)
             guard let next = try cursor.skipWhitespace() else { throw endInside("an array") }
             if next == UInt8(ascii: "]") {
                 cursor.advance()
@@ -139,11 +147,19 @@ extension JSONTokenizer {
     ///   - container: the name an object here is held under (see ``appendObject(depth:key:container:to:keys:)``).
     public func appendValue(depth: Int, key: JSONKeyTable.Key, container: JSONKeyTable.Key = .empty,
                             to tape: inout RecordTapeBuilder, keys: inout JSONKeyTable) throws {
+        try appendValue(depth: depth, key: key, containerSlot: container.slot, to: &tape, keys: &keys)
+    }
+
+    /// ``appendValue(depth:key:container:to:keys:)`` with only the container's slot (see
+    /// ``appendObject(depth:key:containerSlot:to:keys:)``).
+    @inline(__always)
+    func appendValue(depth: Int, key: JSONKeyTable.Key, containerSlot container: Int32,
+                     to tape: inout RecordTapeBuilder, keys: inout JSONKeyTable) throws {
         guard let byte = try cursor.skipWhitespace() else {
             throw cursor.error("unexpected end of input; expected a JSON value")
         }
         switch byte {
-        case UInt8(ascii: "{"): try appendObject(depth: depth &+ 1, key: key, container: container, to: &tape, keys: &keys)
+        case UInt8(ascii: "{"): try appendObject(depth: depth &+ 1, key: key, containerSlot: container, to: &tape, keys: &keys)
         case UInt8(ascii: "["): try appendArray(depth: depth &+ 1, key: key, to: &tape, keys: &keys)
         case UInt8(ascii: "\""): try appendString(key: key, to: &tape)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
