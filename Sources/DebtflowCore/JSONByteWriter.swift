@@ -422,9 +422,10 @@ public struct JSONByteWriter: Sendable {
     }
 
     /// Writes the values of nodes `first..<end` (a root and its subtree: a CSV row, a JSON or
-    /// XML record, Magicline's debtor). In one piece (``writeBounded(upTo:_:)``) when its size is
-    /// bounded below ``boundedPieceLimit`` (the tape's flags say which texts may need escaping, at
-    /// six bytes per byte); else value by value. As the member `"name":` when `name` is given.
+    /// XML record, Magicline's debtor). In one piece when its size is bounded below
+    /// ``boundedPieceLimit`` (the tape's flags say which texts may need escaping, at six bytes per
+    /// byte): a flat object by ``writeFlatObject(from:to:arena:nodes:into:)``, a record with
+    /// containers by ``TapeNodeWriter``; else value by value. As the member `"name":` when `name` is given.
     /// - Returns: where the value's bytes start in ``bytes`` when it was written in one piece.
     @discardableResult
     private mutating func writeNodes(from first: Int, to end: Int, arena: UnsafeBufferPointer<UInt8>,
@@ -448,13 +449,30 @@ public struct JSONByteWriter: Sendable {
             let isFlatObject = containers == 1 && nodes[first].kind == .object
             let pieceStart = bytes.count
             var valueStart = 0
-            writeBounded(member: name, upTo: bound) { cursor in
-                valueStart = cursor.count
-                if isFlatObject {
-                    Self.writeFlatObject(from: first, to: end, arena: arena, nodes: nodes, into: &cursor)
-                } else {
-                    Self.writeNodes(from: first, to: end, containers: containers, arena: arena, nodes: nodes, into: &cursor)
+            if isFlatObject || containers == 0 {
+                writeBounded(member: name, upTo: bound) { cursor in
+                    valueStart = cursor.count
+                    if isFlatObject {
+                        Self.writeFlatObject(from: first, to: end, arena: arena, nodes: nodes, into: &cursor)
+                    } else {
+                        cursor.tapeScalar(nodes[first], arena: arena)
+                    }
                 }
+                return pieceStart + valueStart
+            }
+            // A record with containers (Magicline's debtor): through ``TapeNodeWriter``, straight
+            // into the reserved bytes, its slack reserved after the bound.
+            let comma = needsCommaAndMark()
+            bytes.appendInPlace(upTo: bound + (name.map { $0.utf8CodeUnitCount + 4 } ?? 1) + TapeNodeWriter.slack) { buffer in
+                var cursor = JSONRawCursor(buffer)
+                if let name {
+                    cursor.memberName(name, afterComma: comma)
+                } else if comma {
+                    cursor.byte(UInt8(ascii: ","))
+                }
+                valueStart = cursor.count
+                return valueStart + TapeNodeWriter.write(from: first, to: end, containers: containers, arena: arena, nodes: nodes,
+                                                         into: buffer.baseAddress.unsafelyUnwrapped + valueStart)
             }
             return pieceStart + valueStart
         }
@@ -486,8 +504,7 @@ public struct JSONByteWriter: Sendable {
         return nil
     }
 
-    /// ``writeNodes(from:to:containers:arena:nodes:into:)`` for an object whose members are all
-    /// scalars (nodes `first + 1 ..< end` are its members: a CSV row, a flat JSON record), the
+    /// ``TapeNodeWriter`` for an object whose members are all scalars (nodes `first + 1 ..< end` are its members: a CSV row, a flat JSON record), the
     /// same bytes: `{"key":value,…}` in one loop, with no stack of open containers to look at per
     /// member (a conversion's every row; every failed or skipped W2 record's `data`). The bytes
     /// between texts go in pairs and threes, one store each: `{"` or `,"` before a key, `":"` after
@@ -495,7 +512,8 @@ public struct JSONByteWriter: Sendable {
     /// one shared function for both cost W2 161 to 184 instructions a record.)
     private static func writeFlatObject(from first: Int, to end: Int, arena: UnsafeBufferPointer<UInt8>,
                                         nodes: UnsafeBufferPointer<RecordNode>, into outer: inout JSONRawCursor) {
-        // Through a local copy of the cursor, as in the general loop.
+        // Through a local copy of the cursor: the caller's is reached through its address, so
+        // each byte written loaded and stored its count.
         var cursor = outer
         defer { outer = cursor }
         guard end > first + 1 else {
@@ -530,72 +548,6 @@ public struct JSONByteWriter: Sendable {
             }
         }
         cursor.byte(UInt8(ascii: "}"))
-    }
-
-    /// ``writeNodes(from:to:arena:nodes:member:)`` through a cursor: the open containers (at most
-    /// `containers`) on a stack in temporary memory, each as its end index and whether it is an
-    /// object (its members get their keys).
-    private static func writeNodes(from first: Int, to end: Int, containers: Int, arena: UnsafeBufferPointer<UInt8>,
-                                   nodes: UnsafeBufferPointer<RecordNode>, into outer: inout JSONRawCursor) {
-        withUnsafeTemporaryAllocation(of: (end: Int, isObject: Bool).self, capacity: max(1, containers)) { open in
-            // Written through a local copy of the cursor, stored back at the end: the caller's
-            // is reached through its address, so each byte written loaded and stored its count.
-            var cursor = outer
-            defer { outer = cursor }
-            var depth = 0
-            var needsComma = false
-            for index in first..<end {
-                while depth > 0, open[depth - 1].end == index {
-                    depth -= 1
-                    cursor.byte(open[depth].isObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
-                    needsComma = true
-                }
-                let node = nodes[index]
-                if index != first, depth > 0, open[depth - 1].isObject {
-                    // A member: the bytes between texts in pairs and threes, one store each, as
-                    // ``writeFlatObject(from:to:arena:nodes:into:)`` writes them.
-                    if needsComma {
-                        cursor.bytePair(UInt8(ascii: ","), UInt8(ascii: "\""))
-                    } else {
-                        cursor.byte(UInt8(ascii: "\""))
-                    }
-                    needsComma = true
-                    cursor.text(UnsafeBufferPointer(rebasing: arena[Int(node.key.offset)..<node.key.end]),
-                                needsEscaping: node.flags.contains(.keyNeedsEscaping))
-                    if node.kind == .string {
-                        // The bound holds the value's closing quote after these three bytes.
-                        cursor.byteTriple(UInt8(ascii: "\""), UInt8(ascii: ":"), UInt8(ascii: "\""))
-                        cursor.text(UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end]),
-                                    needsEscaping: node.flags.contains(.valueNeedsEscaping))
-                        cursor.byte(UInt8(ascii: "\""))
-                        continue
-                    }
-                    cursor.bytePair(UInt8(ascii: "\""), UInt8(ascii: ":"))
-                } else if needsComma {
-                    cursor.byte(UInt8(ascii: ","))
-                }
-                needsComma = true
-                switch node.kind {
-                case .string:
-                    cursor.quoted(UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end]),
-                                  needsEscaping: node.flags.contains(.valueNeedsEscaping))
-                case .number: cursor.bytes(UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end]))
-                case .null: cursor.literal("null")
-                case .true: cursor.literal("true")
-                case .false: cursor.literal("false")
-                case .object, .array:
-                    let isObject = node.kind == .object
-                    cursor.byte(isObject ? UInt8(ascii: "{") : UInt8(ascii: "["))
-                    (open.baseAddress.unsafelyUnwrapped + depth).initialize(to: (Int(node.end), isObject))
-                    depth += 1
-                    needsComma = false
-                }
-            }
-            while depth > 0 {
-                depth -= 1
-                cursor.byte(open[depth].isObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
-            }
-        }
     }
 }
 

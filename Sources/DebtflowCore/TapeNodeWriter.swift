@@ -1,0 +1,161 @@
+/// Writes a tape's record (a root node and its subtree) as JSON straight into memory reserved
+/// beforehand: ``JSONByteWriter``'s loop for a record with containers (Magicline's debtor, the
+/// `data` a case's envelope echoes; a nested JSON record's). Byte for byte what the writer's
+/// value-by-value path writes for it (``JSONByteWriter/value(_:)``): keys and strings copied as they are unless their tape flag says they may
+/// need escaping, numbers as written, the literals, brackets and commas.
+///
+/// What makes it cheaper than a ``JSONRawCursor`` walk, per node:
+/// - the output is a pointer stepped on, with no count kept and no overflow check per piece;
+/// - a text is copied 16 bytes at a time, its last run rounded up (``copyRun(_:count:to:)``):
+///   one load and store for a key or a short string, no `switch` on its length and no `memmove`
+///   call for a longer one. The bytes copied past its end are written over by what follows, and
+///   are read from the arena only when it holds them (else the text is copied exactly);
+/// - the innermost open container's end and kind are kept in locals, so a node that closes
+///   nothing costs one comparison; a comma is written every time and kept only when due;
+/// - escaping (a flagged text) goes through ``JSONRawCursor`` out of line.
+///
+/// The caller reserves the record's bound (``JSONByteWriter``'s `writeNodes`: nine bytes a
+/// node, a text's bytes six times when one may need escaping) and ``slack`` bytes more.
+enum TapeNodeWriter {
+    /// How many bytes past the written ones a write may touch (a text's last run, `false`'s
+    /// word): reserved after the record's bound, and written over or left out of the count.
+    static let slack = 16
+
+    /// Writes the record rooted at `first` (`first` is a container; its subtree ends at `end`,
+    /// holding at most `containers` containers) at `out`; returns how many bytes it wrote.
+    static func write(from first: Int, to end: Int, containers: Int, arena: UnsafeBufferPointer<UInt8>,
+                      nodes: UnsafeBufferPointer<RecordNode>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        withUnsafeTemporaryAllocation(of: OpenContainer.self, capacity: max(1, containers)) { stack in
+            write(from: first, to: end, arena: arena, nodes: nodes, stack: stack.baseAddress.unsafelyUnwrapped, into: out)
+        }
+    }
+
+    /// A container opened around the innermost one: the index its subtree ends at, and whether
+    /// it is an object (its members get their keys).
+    private struct OpenContainer {
+        var end: Int
+        var isObject: Bool
+    }
+
+    /// ``write(from:to:containers:arena:nodes:into:)`` with the stack of open containers at `stack`.
+    private static func write(from first: Int, to end: Int, arena: UnsafeBufferPointer<UInt8>,
+                              nodes: UnsafeBufferPointer<RecordNode>, stack: UnsafeMutablePointer<OpenContainer>,
+                              into out: UnsafeMutablePointer<UInt8>) -> Int {
+        let base = UnsafeRawPointer(arena.baseAddress.unsafelyUnwrapped)
+        // A text may be copied in rounded-up runs when its end plus a run lies inside the arena.
+        let overreadLimit = arena.count &- 16
+        let root = nodes[first]
+        assert(root.kind == .object || root.kind == .array, "TapeNodeWriter: the root is not a container")
+        var p = out
+        p.pointee = root.kind == .object ? UInt8(ascii: "{") : UInt8(ascii: "[")
+        p += 1
+        // The innermost open container; those around it are on the stack (`depth` of them).
+        var topEnd = Int(root.end)
+        var topIsObject = root.kind == .object
+        var depth = 0
+        // 0 before a container's first child, 1 after: the comma written before a child is kept
+        // (the pointer stepped past it) only after a first one.
+        var comma = 0
+        var index = first &+ 1
+        while true {
+            while index == topEnd {
+                p.pointee = topIsObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
+                p += 1
+                guard depth > 0 else { return p - out }
+                depth &-= 1
+                topEnd = stack[depth].end
+                topIsObject = stack[depth].isObject
+                comma = 1
+            }
+            let node = nodes[index]
+            index &+= 1
+            p.pointee = UInt8(ascii: ",")
+            p += comma
+            comma = 1
+            if topIsObject {
+                p.pointee = UInt8(ascii: "\"")
+                p += 1
+                p = text(node.key, escaping: node.flags.contains(.keyNeedsEscaping), base: base, limit: overreadLimit, to: p)
+                if node.kind == .string {
+                    // `":"` as one four-byte store; its fourth byte is written over next.
+                    UnsafeMutableRawPointer(p).storeBytes(of: UInt32(0x22_3A_22).littleEndian, as: UInt32.self)
+                    p += 3
+                    p = text(node.value, escaping: node.flags.contains(.valueNeedsEscaping), base: base, limit: overreadLimit, to: p)
+                    p.pointee = UInt8(ascii: "\"")
+                    p += 1
+                    continue
+                }
+                UnsafeMutableRawPointer(p).storeBytes(of: UInt16(0x3A_22).littleEndian, as: UInt16.self)
+                p += 2
+            }
+            switch node.kind {
+            case .string:
+                p.pointee = UInt8(ascii: "\"")
+                p += 1
+                p = text(node.value, escaping: node.flags.contains(.valueNeedsEscaping), base: base, limit: overreadLimit, to: p)
+                p.pointee = UInt8(ascii: "\"")
+                p += 1
+            case .number:
+                p = text(node.value, escaping: false, base: base, limit: overreadLimit, to: p)
+            case .null:
+                UnsafeMutableRawPointer(p).storeBytes(of: UInt32(0x6C_6C_75_6E).littleEndian, as: UInt32.self)
+                p += 4
+            case .true:
+                UnsafeMutableRawPointer(p).storeBytes(of: UInt32(0x65_75_72_74).littleEndian, as: UInt32.self)
+                p += 4
+            case .false:
+                UnsafeMutableRawPointer(p).storeBytes(of: UInt64(0x65_73_6C_61_66).littleEndian, as: UInt64.self)
+                p += 5
+            case .object, .array:
+                let isObject = node.kind == .object
+                p.pointee = isObject ? UInt8(ascii: "{") : UInt8(ascii: "[")
+                p += 1
+                (stack + depth).initialize(to: OpenContainer(end: topEnd, isObject: topIsObject))
+                depth &+= 1
+                topEnd = Int(node.end)
+                topIsObject = isObject
+                comma = 0
+            }
+        }
+    }
+
+    /// Writes the text `span` of the arena at `base` at `target`, escaped where JSON needs it when
+    /// `escaping` (its tape flag); returns the pointer past it. Copied in rounded-up runs
+    /// (``copyRun(_:count:to:)``) when the arena holds 16 bytes past the text's end (`limit`:
+    /// the arena's size less 16).
+    @inline(__always)
+    private static func text(_ span: ByteSpan, escaping: Bool, base: UnsafeRawPointer, limit: Int,
+                             to target: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        let offset = Int(span.offset)
+        let count = Int(span.length)
+        if _slowPath(escaping) {
+            return escaped(UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self) + offset, count: count), to: target)
+        }
+        if _fastPath(offset &+ count <= limit) {
+            copyRun(base + offset, count: count, to: UnsafeMutableRawPointer(target))
+        } else {
+            UnsafeMutableRawPointer(target).copyMemory(from: base + offset, byteCount: count)
+        }
+        return target + count
+    }
+
+    /// Copies `count` bytes 16 at a time, the last run whole: up to 16 bytes past `count` are
+    /// read (the caller knows they are there) and written (written over after, or past the end).
+    @inline(__always)
+    private static func copyRun(_ source: UnsafeRawPointer, count: Int, to target: UnsafeMutableRawPointer) {
+        var offset = 0
+        repeat {
+            target.storeBytes(of: source.loadUnaligned(fromByteOffset: offset, as: SIMD16<UInt8>.self), toByteOffset: offset,
+                              as: SIMD16<UInt8>.self)
+            offset &+= 16
+        } while offset < count
+    }
+
+    /// A text that may need escaping, through a ``JSONRawCursor`` (at most six bytes per byte).
+    @inline(never)
+    private static func escaped(_ text: UnsafeBufferPointer<UInt8>, to target: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        var cursor = JSONRawCursor(UnsafeMutableBufferPointer(start: target, count: 6 &* text.count))
+        cursor.text(text, needsEscaping: true)
+        return target + cursor.count
+    }
+}

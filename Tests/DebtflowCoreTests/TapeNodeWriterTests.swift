@@ -1,0 +1,94 @@
+import DebtflowCore
+import Testing
+
+/// A record with containers on a tape (Magicline's debtor) is written by `TapeNodeWriter`:
+/// texts copied in 16-byte runs rounded up when the arena holds the bytes past them, exactly
+/// when it does not (a text at the arena's end); the bytes must be the tree writer's.
+@Suite("JSON of a nested record on a tape")
+struct TapeNodeWriterTests {
+    private func bothWays(_ object: RecordObject, inside: Bool) -> (tree: String, tape: String) {
+        var fromTree = JSONByteWriter()
+        var fromTape = JSONByteWriter()
+        if inside {
+            fromTree.beginArray(); fromTape.beginArray()
+            fromTree.null(); fromTape.null()
+        }
+        fromTree.object(object)
+        fromTape.value(RecordView(object))
+        if inside {
+            // A value after it: written over the bytes the record's last run copied past its end.
+            fromTree.string("after"); fromTape.string("after")
+            fromTree.endArray(); fromTape.endArray()
+        }
+        return (String(decoding: fromTree.bytes, as: UTF8.self), String(decoding: fromTape.bytes, as: UTF8.self))
+    }
+
+    @Test("keys and values of every length from 0 to 50 bytes, in objects inside arrays, are copied whole",
+          arguments: [false, true])
+    func everyLength(inside: Bool) {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:;!?".utf8)
+        let members = (0...50).map { length in
+            RecordObject.Entry(key: String(decoding: alphabet.suffix(length), as: UTF8.self),
+                               value: .string(String(decoding: alphabet.prefix(length), as: UTF8.self)))
+        }
+        let numbers = (0...50).map { length in RecordValue.number(String(repeating: "9", count: max(1, length))) }
+        let object = RecordObject(entries: [
+            .init(key: "list", value: .array([.object(RecordObject(entries: members)), .array(numbers)])),
+            .init(key: "n", value: .number("1")),
+        ])
+        let (tree, tape) = bothWays(object, inside: inside)
+        #expect(tape == tree)
+    }
+
+    @Test("a record whose last texts lie at the arena's end (copied exactly, not in runs), of every length up to 40",
+          arguments: [0, 1, 7, 15, 16, 17, 31, 40])
+    func textsAtTheArenasEnd(length: Int) {
+        let text = String(repeating: "x", count: length)
+        for last in [RecordValue.string(text), .number(String(repeating: "5", count: max(1, length)))] {
+            let object = RecordObject(entries: [
+                .init(key: "a", value: .array([.string("b")])),
+                .init(key: "k" + text, value: last),
+            ])
+            for inside in [false, true] {
+                let (tree, tape) = bothWays(object, inside: inside)
+                #expect(tape == tree)
+            }
+        }
+    }
+
+    @Test("literals, empty containers, containers closing together and escaped keys and texts write as the tree does")
+    func shapesAndEscapes() {
+        let object = RecordObject(entries: [
+            .init(key: "t", value: .array([.bool(true), .bool(false), .null, .object(RecordObject()), .array([])])),
+            .init(key: "quote\"key", value: .object(RecordObject(entries: [
+                .init(key: "ctl", value: .string("a\u{1}b\n\"c\"\\")), .init(key: "no", value: .bool(false)),
+                .init(key: "deep", value: .array([.array([.object(RecordObject(entries: [.init(key: "z", value: .null)]))])])),
+            ]))),
+            .init(key: "é", value: .string("Zoé")),
+        ])
+        for inside in [false, true] {
+            let (tree, tape) = bothWays(object, inside: inside)
+            #expect(tape == tree)
+        }
+        #expect(bothWays(object, inside: false).tape
+            == #"{"t":[true,false,null,{},[]],"quote\"key":{"ctl":"a\u0001b\n\"c\"\\","no":false,"deep":[[{"z":null}]]},"é":"Zoé"}"#)
+    }
+
+    @Test("a nested record written as an envelope's member, twice, gets its key and commas right both times")
+    func asMemberTwice() {
+        let view = RecordView(RecordObject(entries: [.init(key: "cases", value: .array([.object(RecordObject(entries: [
+            .init(key: "id", value: .string("c-1")),
+        ]))]))]))
+        var writer = JSONByteWriter()
+        for _ in 0..<2 {
+            writer.beginObject()
+            writer.field(literal: "status", "failed")
+            writer.key(literal: "data")
+            writer.value(view)
+            writer.field(literal: "n", 1)
+            writer.endObject()
+        }
+        let line = #"{"status":"failed","data":{"cases":[{"id":"c-1"}]},"n":1}"#
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == line + line)
+    }
+}
