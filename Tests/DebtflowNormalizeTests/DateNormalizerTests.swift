@@ -33,4 +33,51 @@ struct DateNormalizerTests {
     func otherSpellings(raw: String) {
         #expect(DateNormalizer.normalize(raw) == nil)
     }
+
+    /// `normalize(utf8:)` of `bytes`, and of the same bytes with a space on each side (read by
+    /// the general path after trimming; the exact ten bytes by the word test), its range taken
+    /// back to the unpadded text.
+    private func bothPaths(_ bytes: [UInt8]) -> (exact: NormalizedText?, padded: NormalizedText?) {
+        let exact = bytes.withUnsafeBufferPointer { DateNormalizer.normalize(utf8: $0) }
+        let padded = ([0x20] + bytes + [0x20]).withUnsafeBufferPointer { DateNormalizer.normalize(utf8: $0) }
+        guard case .input(let range)? = padded else { return (exact, padded) }
+        return (exact, .input(range.lowerBound - 1..<range.upperBound - 1))
+    }
+
+    @Test("exact YYYY-MM-DD, DD/MM/YYYY and DD.MM.YYYY (read as two words) answer as the trimmed general path: every day, month and year edge")
+    func wordDatesAsGeneralPath() {
+        for form in ["iso", "/", "."] {
+            var checked = 0
+            for year in ["0000", "0001", "1900", "1996", "2000", "2023", "2024", "2100", "9999"] {
+                for month in 0...13 {
+                    for day in 0...32 {
+                        let mm = (month < 10 ? "0" : "") + String(month), dd = (day < 10 ? "0" : "") + String(day)
+                        let text = form == "iso" ? year + "-" + mm + "-" + dd : dd + form + mm + form + year
+                        let (exact, padded) = bothPaths(Array(text.utf8))
+                        #expect(exact == padded, "\(text)")
+                        if let exact {
+                            checked += 1
+                            #expect(Array(text.utf8).withUnsafeBufferPointer { exact.string(bytes: $0) } == year + "-" + mm + "-" + dd)
+                        }
+                    }
+                }
+            }
+            // Every real day of those years but 0000: 365 or 366 each.
+            #expect(checked == 365 * 5 + 366 * 3)
+        }
+    }
+
+    @Test("every byte value at every place of a valid exact date, in each form, answers as the trimmed general path",
+          arguments: ["2024-02-29", "29/02/2024", "29.02.2024"])
+    func everyByteEverywhere(valid: String) {
+        let valid = Array(valid.utf8)
+        for place in 0..<valid.count {
+            for value in 0...255 {
+                var bytes = valid
+                bytes[place] = UInt8(value)
+                let (exact, padded) = bothPaths(bytes)
+                #expect(exact == padded, "byte \(value) at \(place)")
+            }
+        }
+    }
 }
