@@ -115,6 +115,26 @@ struct DebtSmallStorageTests {
         #expect(debt.detached() == debt)
     }
 
+    @Test("a debt reset and filled again (its arena's buffer kept) reads its new texts; a copy made before keeps the old")
+    func resetKeepsTheArenaForTheNextTexts() {
+        var debt = Debt()
+        debt.object = String(repeating: "first, ", count: 10)    // past the inline bytes: the arena
+        debt.email = "zoe@example.fr"
+        let kept = debt
+        debt.reset(tape: nil)
+        #expect(!debt.has(.object) && !debt.has(.email) && debt.object == nil)
+        debt.city = String(repeating: "z", count: 40)             // the arena again, from its start
+        debt.object = "short"
+        #expect(debt.city == String(repeating: "z", count: 40))
+        #expect(debt.object == "short")
+        #expect(kept.object == String(repeating: "first, ", count: 10) && kept.email == "zoe@example.fr", "a copy's texts are its own")
+        var again = kept
+        again.reset(tape: nil)                                   // the buffer shared with `kept`: replaced, not written
+        again.object = String(repeating: "x", count: 50)
+        #expect(again.object == String(repeating: "x", count: 50))
+        #expect(kept.object == String(repeating: "first, ", count: 10))
+    }
+
     @Test("an empty text takes no inline byte and still reads back as empty")
     func emptyText() {
         var debt = Debt()
