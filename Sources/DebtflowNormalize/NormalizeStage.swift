@@ -90,7 +90,10 @@ public struct NormalizeStage: ElementStage {
 
         if let trimmed = fields.trimmed(.phone) {
             nonBlank.insert(.phone)
-            let normalized = if let own = candidate.phoneRegion {
+            // A record's own region that is the configured one as settled (Magicline's `FR`
+            // with `region: FR`) is read with it: the same code, plan and metadata, without
+            // upper-casing the code and matching it against the French plan's per phone.
+            let normalized = if let own = candidate.phoneRegion, own != phoneRegion.code {
                 phones.normalize(utf8: trimmed, defaultRegion: own)
             } else {
                 phones.normalize(utf8: trimmed, defaultRegion: phoneRegion)

@@ -30,6 +30,22 @@ struct NormalizeStageTests {
         #expect(byConfig.debt.phone == "+4915123456789")
     }
 
+    @Test("a record's own region read as the configured one when it is that region's code (settled once), else by itself: the same answers as the phone normalizer given that region",
+          arguments: ["06 90 12 34 56", "015123456789", "0612345678", "+32 470 12 34 56", "0470123456", "12", "06 12 34 56 7a"])
+    func ownRegionAsConfigured(phone: String) throws {
+        for (own, configured) in [("FR", "FR"), ("fr", "FR"), ("FR", "fr"), ("BE", "FR"), ("DE", "DE"), ("BE", "BE"), ("RE", "FR")] {
+            let candidate = try normalized(["phone": phone], region: own, options: NormalizeOptions(region: configured))
+            switch PhoneNormalizer().normalize(phone, defaultRegion: own) {
+            case .success(let number):
+                #expect(candidate.phoneNumber == number, "\(phone) in \(own) (configured \(configured))")
+                #expect(candidate.errors.isEmpty)
+            case .failure(let error):
+                #expect(candidate.phoneNumber == nil)
+                #expect(candidate.errors.map(\.message) == [error.message], "\(phone) in \(own) (configured \(configured))")
+            }
+        }
+    }
+
     @Test("an invalid phone is invalid_phone on the phone field, and no phone is kept")
     func invalidPhone() throws {
         let candidate = try normalized(["phone": "O6 12 34 56 78"])
