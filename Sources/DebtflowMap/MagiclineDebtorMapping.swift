@@ -163,7 +163,10 @@ struct MagiclineDebtorMapping: Sendable {
             shape.setText(.country, of: countryCode, in: &raw)
         }
         shape.setText(.countryCode, of: countryCode, in: &raw)
-        if let address = shape.nonEmptyObject(person[.addressData]) {
+        // (Not asked first whether the address holds anything, a walk over all of it: an
+        // address that holds nothing has no street or number with text, and one that is not an
+        // object has no members, so neither is set.)
+        if let address = person[.addressData] {
             shape.setText(.streetAddress, address, "street", in: &raw)
             shape.setText(.streetNumber, address, "houseNumber", in: &raw)
         }

@@ -8,12 +8,13 @@ private func apiDebtor(
     contacts: [RecordValue] = [contact("TEL_PRIVATE_MOBILE", "0612345678"), contact("EMAIL", "sven@example.at")],
     liablePerson: RecordValue? = nil,
     block: RecordValue? = nil,
-    cases: RecordValue? = [collectionCase()]
+    cases: RecordValue? = [collectionCase()],
+    address: RecordValue = object(("street", "Burgring"), ("houseNumber", "23A"))
 ) -> RecordObject {
     var debtor = fields(
         ("debtorId", .string(id)), ("membershipNr", "1568462597"), ("countryCode", "AT"), ("country", "Austria"),
         ("birthdate", "1952-05-04"), ("firstName", "Sven"), ("lastName", "Hannawald"), ("postalCode", "1180"),
-        ("city", "Vienna"), ("addressData", object(("street", "Burgring"), ("houseNumber", "23A"))),
+        ("city", "Vienna"), ("addressData", address),
         ("contactDetails", .array(contacts)))
     if let liablePerson { debtor.append("liablePerson", liablePerson) }
     if let cases { debtor.append("collectionCases", cases) }
@@ -130,6 +131,19 @@ struct MagiclineDebtorPresetTests {
         #expect(candidate.raw["street_address"] == "Marienplatz")
         #expect(candidate.raw["street_number"] == "1")
         #expect(candidate.phoneRegion == "DE")
+    }
+
+    @Test("an address that holds nothing, or is no object, gives no street or number; an XML element's text and a number do",
+          arguments: [
+            (object(("street", "  "), ("houseNumber", "")), nil, nil), (object(("street", .null)), nil, nil), (object(), nil, nil),
+            ("Burgring 23A", nil, nil), (object(("street", object(("#text", "Burgring")))), "Burgring", nil),
+            (object(("street", object(("#text", " "))), ("houseNumber", .number("23"))), nil, "23"),
+            (object(("@street", "Ring"), ("houseNumber", .bool(true))), "Ring", "true"),
+          ] as [(RecordValue, String?, String?)])
+    func addressContents(address: RecordValue, street: String?, number: String?) throws {
+        let candidate = try #require(try mapDebtor(apiDebtor(address: address)).first)
+        #expect(candidate.raw["street_address"] == street)
+        #expect(candidate.raw["street_number"] == number)
     }
 
     @Test("an empty liable person element is no liable person")
