@@ -10,8 +10,10 @@
 ///   one load and store for a key or a short string, no `switch` on its length and no `memmove`
 ///   call for a longer one. The bytes copied past its end are written over by what follows, and
 ///   are read from the arena only when it holds them (else the text is copied exactly);
-/// - the innermost open container's end and kind are kept in locals, so a node that closes
-///   nothing costs one comparison; a comma is written every time and kept only when due;
+/// - one loop over an object's members and one over an array's elements, the innermost open
+///   container's end their bound (kept in a local, the containers around it on a stack): a
+///   node asks neither which kind of container it is in nor whether it closes one; a comma is
+///   written before every child and kept only after the first;
 /// - escaping (a flagged text) goes through ``JSONRawCursor`` out of line.
 ///
 /// The caller reserves the record's bound (``JSONByteWriter``'s `writeNodes`: nine bytes a
@@ -57,65 +59,101 @@ enum TapeNodeWriter {
         // (the pointer stepped past it) only after a first one.
         var comma = 0
         var index = first &+ 1
-        while true {
-            while index == topEnd {
-                p.pointee = topIsObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
-                p += 1
-                guard depth > 0 else { return p - out }
-                depth &-= 1
-                topEnd = stack[depth].end
-                topIsObject = stack[depth].isObject
-                comma = 1
-            }
-            let node = nodes[index]
-            index &+= 1
-            p.pointee = UInt8(ascii: ",")
-            p += comma
-            comma = 1
+        // One loop over an object's members and one over an array's elements, each while the
+        // innermost container is of its kind: its end is the loop's bound, and no node asks
+        // which kind it is in. A container opened inside goes back out here to start its own.
+        containers: while true {
             if topIsObject {
-                p.pointee = UInt8(ascii: "\"")
-                p += 1
-                p = text(node.key, escaping: node.flags.contains(.keyNeedsEscaping), base: base, limit: overreadLimit, to: p)
-                if node.kind == .string {
-                    // `":"` as one four-byte store; its fourth byte is written over next.
-                    UnsafeMutableRawPointer(p).storeBytes(of: UInt32(0x22_3A_22).littleEndian, as: UInt32.self)
-                    p += 3
-                    p = text(node.value, escaping: node.flags.contains(.valueNeedsEscaping), base: base, limit: overreadLimit, to: p)
+                while index < topEnd {
+                    let node = nodes[index]
+                    index &+= 1
+                    p.pointee = UInt8(ascii: ",")
+                    p += comma
+                    comma = 1
                     p.pointee = UInt8(ascii: "\"")
                     p += 1
-                    continue
+                    p = text(node.key, escaping: node.flags.contains(.keyNeedsEscaping), base: base, limit: overreadLimit, to: p)
+                    if node.kind == .string {
+                        // `":"` as one four-byte store; its fourth byte is written over next.
+                        UnsafeMutableRawPointer(p).storeBytes(of: UInt32(0x22_3A_22).littleEndian, as: UInt32.self)
+                        p += 3
+                        p = text(node.value, escaping: node.flags.contains(.valueNeedsEscaping), base: base, limit: overreadLimit, to: p)
+                        p.pointee = UInt8(ascii: "\"")
+                        p += 1
+                        continue
+                    }
+                    UnsafeMutableRawPointer(p).storeBytes(of: UInt16(0x3A_22).littleEndian, as: UInt16.self)
+                    p += 2
+                    if node.kind.rawValue >= RecordNode.Kind.array.rawValue {
+                        open(node, at: &p, stack: stack, depth: &depth, topEnd: &topEnd, topIsObject: &topIsObject)
+                        comma = 0
+                        continue containers
+                    }
+                    p = scalar(node, base: base, limit: overreadLimit, to: p)
                 }
-                UnsafeMutableRawPointer(p).storeBytes(of: UInt16(0x3A_22).littleEndian, as: UInt16.self)
-                p += 2
+            } else {
+                while index < topEnd {
+                    let node = nodes[index]
+                    index &+= 1
+                    p.pointee = UInt8(ascii: ",")
+                    p += comma
+                    comma = 1
+                    if node.kind.rawValue >= RecordNode.Kind.array.rawValue {
+                        open(node, at: &p, stack: stack, depth: &depth, topEnd: &topEnd, topIsObject: &topIsObject)
+                        comma = 0
+                        continue containers
+                    }
+                    p = scalar(node, base: base, limit: overreadLimit, to: p)
+                }
             }
-            switch node.kind {
-            case .string:
-                p.pointee = UInt8(ascii: "\"")
-                p += 1
-                p = text(node.value, escaping: node.flags.contains(.valueNeedsEscaping), base: base, limit: overreadLimit, to: p)
-                p.pointee = UInt8(ascii: "\"")
-                p += 1
-            case .number:
-                p = text(node.value, escaping: false, base: base, limit: overreadLimit, to: p)
-            case .null:
-                UnsafeMutableRawPointer(p).storeBytes(of: UInt32(0x6C_6C_75_6E).littleEndian, as: UInt32.self)
-                p += 4
-            case .true:
-                UnsafeMutableRawPointer(p).storeBytes(of: UInt32(0x65_75_72_74).littleEndian, as: UInt32.self)
-                p += 4
-            case .false:
-                UnsafeMutableRawPointer(p).storeBytes(of: UInt64(0x65_73_6C_61_66).littleEndian, as: UInt64.self)
-                p += 5
-            case .object, .array:
-                let isObject = node.kind == .object
-                p.pointee = isObject ? UInt8(ascii: "{") : UInt8(ascii: "[")
-                p += 1
-                (stack + depth).initialize(to: OpenContainer(end: topEnd, isObject: topIsObject))
-                depth &+= 1
-                topEnd = Int(node.end)
-                topIsObject = isObject
-                comma = 0
-            }
+            // The innermost container ends here (and maybe those around it, next time round).
+            p.pointee = topIsObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
+            p += 1
+            guard depth > 0 else { return p - out }
+            depth &-= 1
+            topEnd = stack[depth].end
+            topIsObject = stack[depth].isObject
+            comma = 1
+        }
+    }
+
+    /// Opens the container `node`: its bracket written, the innermost container so far pushed
+    /// on the stack, `node` made the innermost.
+    @inline(__always)
+    private static func open(_ node: RecordNode, at p: inout UnsafeMutablePointer<UInt8>, stack: UnsafeMutablePointer<OpenContainer>,
+                             depth: inout Int, topEnd: inout Int, topIsObject: inout Bool) {
+        let isObject = node.kind == .object
+        p.pointee = isObject ? UInt8(ascii: "{") : UInt8(ascii: "[")
+        p += 1
+        (stack + depth).initialize(to: OpenContainer(end: topEnd, isObject: topIsObject))
+        depth &+= 1
+        topEnd = Int(node.end)
+        topIsObject = isObject
+    }
+
+    /// Writes the scalar `node` (not a container) at `p`; returns the pointer past it.
+    @inline(__always)
+    private static func scalar(_ node: RecordNode, base: UnsafeRawPointer, limit: Int,
+                               to p: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        switch node.kind {
+        case .string:
+            p.pointee = UInt8(ascii: "\"")
+            let end = text(node.value, escaping: node.flags.contains(.valueNeedsEscaping), base: base, limit: limit, to: p + 1)
+            end.pointee = UInt8(ascii: "\"")
+            return end + 1
+        case .number:
+            return text(node.value, escaping: false, base: base, limit: limit, to: p)
+        case .null:
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(0x6C_6C_75_6E).littleEndian, as: UInt32.self)
+            return p + 4
+        case .true:
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt32(0x65_75_72_74).littleEndian, as: UInt32.self)
+            return p + 4
+        case .false:
+            UnsafeMutableRawPointer(p).storeBytes(of: UInt64(0x65_73_6C_61_66).littleEndian, as: UInt64.self)
+            return p + 5
+        case .object, .array:
+            preconditionFailure("TapeNodeWriter: not a scalar")
         }
     }
 

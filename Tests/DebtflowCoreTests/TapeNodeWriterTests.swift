@@ -74,6 +74,21 @@ struct TapeNodeWriterTests {
             == #"{"t":[true,false,null,{},[]],"quote\"key":{"ctl":"a\u0001b\n\"c\"\\","no":false,"deep":[[{"z":null}]]},"é":"Zoé"}"#)
     }
 
+    @Test("containers nested 201 deep, objects and arrays by turns, each with a member after its child, write as the tree does")
+    func deepNesting() {
+        var value = RecordValue.string("core")
+        for level in 0...200 {
+            value = level.isMultiple(of: 2)
+                ? .object(RecordObject(entries: [.init(key: "k\(level)", value: value), .init(key: "n", value: .number("\(level)"))]))
+                : .array([value, .null, .object(RecordObject())])
+        }
+        guard case .object(let object) = value else { Issue.record("the root is not an object"); return }
+        for inside in [false, true] {
+            let (tree, tape) = bothWays(object, inside: inside)
+            #expect(tape == tree)
+        }
+    }
+
     @Test("a nested record written as an envelope's member, twice, gets its key and commas right both times")
     func asMemberTwice() {
         let view = RecordView(RecordObject(entries: [.init(key: "cases", value: .array([.object(RecordObject(entries: [
