@@ -424,8 +424,8 @@ public struct JSONByteWriter: Sendable {
     /// Writes the values of nodes `first..<end` (a root and its subtree: a CSV row, a JSON or
     /// XML record, Magicline's debtor). In one piece when its size is bounded below
     /// ``boundedPieceLimit`` (the tape's flags say which texts may need escaping, at six bytes per
-    /// byte): a flat object by ``writeFlatObject(from:to:arena:nodes:into:)``, a record with
-    /// containers by ``TapeNodeWriter``; else value by value. As the member `"name":` when `name` is given.
+    /// byte): a scalar through a ``JSONRawCursor``, a container by ``TapeNodeWriter``; else value
+    /// by value. As the member `"name":` when `name` is given.
     /// - Returns: where the value's bytes start in ``bytes`` when it was written in one piece.
     @discardableResult
     private mutating func writeNodes(from first: Int, to end: Int, arena: UnsafeBufferPointer<UInt8>,
@@ -445,23 +445,17 @@ public struct JSONByteWriter: Sendable {
         }
         let bound = 9 * (end - first) + (flags.isDisjoint(with: [.keyNeedsEscaping, .valueNeedsEscaping]) ? 1 : 6) * textBytes
         if bound <= Self.boundedPieceLimit {
-            // An object whose members are all scalars (its one container is itself): a CSV row.
-            let isFlatObject = containers == 1 && nodes[first].kind == .object
             let pieceStart = bytes.count
             var valueStart = 0
-            if isFlatObject || containers == 0 {
+            if containers == 0 {
                 writeBounded(member: name, upTo: bound) { cursor in
                     valueStart = cursor.count
-                    if isFlatObject {
-                        Self.writeFlatObject(from: first, to: end, arena: arena, nodes: nodes, into: &cursor)
-                    } else {
-                        cursor.tapeScalar(nodes[first], arena: arena)
-                    }
+                    cursor.tapeScalar(nodes[first], arena: arena)
                 }
                 return pieceStart + valueStart
             }
-            // A record with containers (Magicline's debtor): through ``TapeNodeWriter``, straight
-            // into the reserved bytes, its slack reserved after the bound.
+            // A record (a CSV row, Magicline's debtor): through ``TapeNodeWriter``, straight into
+            // the reserved bytes, its slack reserved after the bound.
             let comma = needsCommaAndMark()
             bytes.appendInPlace(upTo: bound + (name.map { $0.utf8CodeUnitCount + 4 } ?? 1) + TapeNodeWriter.slack) { buffer in
                 var cursor = JSONRawCursor(buffer)
@@ -502,52 +496,6 @@ public struct JSONByteWriter: Sendable {
             if last.kind == .object { endObject() } else { endArray() }
         }
         return nil
-    }
-
-    /// ``TapeNodeWriter`` for an object whose members are all scalars (nodes `first + 1 ..< end` are its members: a CSV row, a flat JSON record), the
-    /// same bytes: `{"key":value,…}` in one loop, with no stack of open containers to look at per
-    /// member (a conversion's every row; every failed or skipped W2 record's `data`). The bytes
-    /// between texts go in pairs and threes, one store each: `{"` or `,"` before a key, `":"` after
-    /// it when a string follows (`":` otherwise). (Its scalar `switch` repeats the general loop's:
-    /// one shared function for both cost W2 161 to 184 instructions a record.)
-    private static func writeFlatObject(from first: Int, to end: Int, arena: UnsafeBufferPointer<UInt8>,
-                                        nodes: UnsafeBufferPointer<RecordNode>, into outer: inout JSONRawCursor) {
-        // Through a local copy of the cursor: the caller's is reached through its address, so
-        // each byte written loaded and stored its count.
-        var cursor = outer
-        defer { outer = cursor }
-        guard end > first + 1 else {
-            cursor.bytePair(UInt8(ascii: "{"), UInt8(ascii: "}"))
-            return
-        }
-        for index in (first + 1)..<end {
-            let node = nodes[index]
-            cursor.bytePair(index == first + 1 ? UInt8(ascii: "{") : UInt8(ascii: ","), UInt8(ascii: "\""))
-            cursor.text(UnsafeBufferPointer(rebasing: arena[Int(node.key.offset)..<node.key.end]),
-                        needsEscaping: node.flags.contains(.keyNeedsEscaping))
-            switch node.kind {
-            case .string:
-                // The bound holds the value's closing quote after these three bytes.
-                cursor.byteTriple(UInt8(ascii: "\""), UInt8(ascii: ":"), UInt8(ascii: "\""))
-                cursor.text(UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end]),
-                            needsEscaping: node.flags.contains(.valueNeedsEscaping))
-                cursor.byte(UInt8(ascii: "\""))
-            case .number:
-                cursor.bytePair(UInt8(ascii: "\""), UInt8(ascii: ":"))
-                cursor.bytes(UnsafeBufferPointer(rebasing: arena[Int(node.value.offset)..<node.value.end]))
-            case .null:
-                cursor.bytePair(UInt8(ascii: "\""), UInt8(ascii: ":"))
-                cursor.literal("null")
-            case .true:
-                cursor.bytePair(UInt8(ascii: "\""), UInt8(ascii: ":"))
-                cursor.literal("true")
-            case .false:
-                cursor.bytePair(UInt8(ascii: "\""), UInt8(ascii: ":"))
-                cursor.literal("false")
-            case .object, .array: preconditionFailure("JSONByteWriter: a flat object's member is a container")
-            }
-        }
-        cursor.byte(UInt8(ascii: "}"))
     }
 }
 

@@ -1,6 +1,6 @@
 /// Writes a tape's record (a root node and its subtree) as JSON straight into memory reserved
-/// beforehand: ``JSONByteWriter``'s loop for a record with containers (Magicline's debtor, the
-/// `data` a case's envelope echoes; a nested JSON record's). Byte for byte what the writer's
+/// beforehand: ``JSONByteWriter``'s loop for every record it writes in one piece (a conversion's
+/// CSV row, a failed record's `data`, Magicline's debtor that a case's envelope echoes). Byte for byte what the writer's
 /// value-by-value path writes for it (``JSONByteWriter/value(_:)``): keys and strings copied as they are unless their tape flag says they may
 /// need escaping, numbers as written, the literals, brackets and commas.
 ///

@@ -2,7 +2,7 @@ import DebtflowCore
 import Testing
 
 /// `JSONByteWriter.value(_: RecordView)` writes an object whose members are all scalars (every CSV
-/// row) without a stack of open containers; its bytes are those of the tree writer.
+/// row) through `TapeNodeWriter`'s object loop; its bytes are those of the tree writer.
 @Suite("JSON of a flat record on a tape")
 struct FlatRecordWriteTests {
     private func bothWays(_ object: RecordObject, inside: Bool = false) -> (tree: String, tape: String) {
@@ -35,7 +35,7 @@ struct FlatRecordWriteTests {
         #expect(tape == #"{"name":"Zoé \"Zaza\"\n","n":-1.5e3,"yes":true,"no":false,"none":null,"":"","tab\tkey":"\u0001","o":{},"l":[]}"#)
     }
 
-    @Test("an object of scalars only (the one-loop path): every scalar kind, escapes, an empty key, in one piece and after another value")
+    @Test("an object of scalars only (a CSV row): every scalar kind, escapes, an empty key, in one piece and after another value")
     func scalarsOnly() {
         let object = RecordObject(entries: Self.scalarMembers)
         for inside in [false, true] {
@@ -94,7 +94,7 @@ struct FlatRecordWriteTests {
         #expect(String(decoding: writer.bytes, as: UTF8.self) == #"{"status":"failed","data":{"a":"x\ty"},"n":1}"#)
     }
 
-    @Test("keys and values of every length from 0 to 40 bytes are copied whole (short ones by words, longer ones by memmove)")
+    @Test("keys and values of every length from 0 to 40 bytes are copied whole (in 16-byte runs, or exactly at the arena's end)")
     func everyLength() {
         let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8)
         let entries = (0...40).map { length in
