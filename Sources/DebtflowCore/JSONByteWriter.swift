@@ -340,6 +340,10 @@ public struct JSONByteWriter: Sendable {
     /// so no buffer grows by more than the value needs.
     static let boundedPieceLimit = 64 * 1024
 
+    /// The bytes reserved for a record written before it is bounded (``writeNodes``' first try):
+    /// a CSV row or a Magicline debtor (some 1.4 KB) fits many times over.
+    static let optimisticPiece = 8 * 1024
+
     /// Writes one whole value of at most `bound` bytes through a ``JSONRawCursor`` (one capacity
     /// and uniqueness check on ``bytes``), after the comma due before it. `write` must write
     /// exactly one complete JSON value.
@@ -430,6 +434,31 @@ public struct JSONByteWriter: Sendable {
     @discardableResult
     private mutating func writeNodes(from first: Int, to end: Int, arena: UnsafeBufferPointer<UInt8>,
                                      nodes: UnsafeBufferPointer<RecordNode>, member name: StaticString?) -> Int? {
+        // A record (a CSV row, Magicline's debtor) is written first with no bound known, each
+        // node checked to fit (``TapeNodeWriter/write(from:to:arena:nodes:into:room:)``), in
+        // ``optimisticPiece`` bytes reserved: most records fit (else nothing is kept of the try,
+        // the container's comma is due again, and the record is bounded first, as below).
+        if nodes[first].kind.rawValue >= RecordNode.Kind.array.rawValue {
+            let (pending, bits) = (pendingValueAfterKey, commaBits)
+            let comma = needsCommaAndMark()
+            let pieceStart = bytes.count
+            var valueStart = -1
+            bytes.appendInPlace(upTo: Self.optimisticPiece) { buffer in
+                var cursor = JSONRawCursor(buffer)
+                if let name {
+                    cursor.memberName(name, afterComma: comma)
+                } else if comma {
+                    cursor.byte(UInt8(ascii: ","))
+                }
+                guard let written = TapeNodeWriter.write(from: first, to: end, arena: arena, nodes: nodes,
+                                                         into: buffer.baseAddress.unsafelyUnwrapped + cursor.count,
+                                                         room: buffer.count - cursor.count - TapeNodeWriter.optimisticTail) else { return 0 }
+                valueStart = cursor.count
+                return valueStart + written
+            }
+            if valueStart >= 0 { return pieceStart + valueStart }
+            (pendingValueAfterKey, commaBits) = (pending, bits)
+        }
         // The bound, in one pass without a branch per node: every key's and value's bytes (a
         // container's child count among them, a little too much), six bytes for each when one
         // text may need escaping, and nine per node for its quotes, colon, comma and a literal

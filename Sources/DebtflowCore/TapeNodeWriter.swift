@@ -17,18 +17,45 @@
 /// - escaping (a flagged text) goes through ``JSONRawCursor`` out of line.
 ///
 /// The caller reserves the record's bound (``JSONByteWriter``'s `writeNodes`: nine bytes a
-/// node, a text's bytes six times when one may need escaping) and ``slack`` bytes more.
+/// node, a text's bytes six times when one may need escaping) and ``slack`` bytes more; or, not
+/// knowing it, reserves some room and has each node checked to fit (``write(from:to:arena:nodes:into:room:)``).
 enum TapeNodeWriter {
     /// How many bytes past the written ones a write may touch (a text's last run, `false`'s
     /// word): reserved after the record's bound, and written over or left out of the count.
     static let slack = 16
 
     /// Writes the record rooted at `first` (`first` is a container; its subtree ends at `end`,
-    /// holding at most `containers` containers) at `out`; returns how many bytes it wrote.
+    /// holding at most `containers` containers) at `out`, where its bound and ``slack`` are
+    /// reserved; returns how many bytes it wrote.
     static func write(from first: Int, to end: Int, containers: Int, arena: UnsafeBufferPointer<UInt8>,
                       nodes: UnsafeBufferPointer<RecordNode>, into out: UnsafeMutablePointer<UInt8>) -> Int {
         withUnsafeTemporaryAllocation(of: OpenContainer.self, capacity: max(1, containers)) { stack in
-            write(from: first, to: end, arena: arena, nodes: nodes, stack: stack.baseAddress.unsafelyUnwrapped, into: out)
+            // (Within its bound it never runs out of room or stack: the unbounded room and the
+            // stack's capacity are never reached.)
+            write(from: first, to: end, arena: arena, nodes: nodes, stack: stack.baseAddress.unsafelyUnwrapped,
+                  stackCapacity: max(1, containers) &+ 1, into: out, room: Int.max / 4).unsafelyUnwrapped
+        }
+    }
+
+    /// How deep ``write(from:to:arena:nodes:into:room:)`` nests before it gives up.
+    static let optimisticDepth = 32
+
+    /// How many bytes past `room` ``write(from:to:arena:nodes:into:room:)`` may write: the
+    /// closing brackets after the last node checked (at most ``optimisticDepth`` and the root's)
+    /// and ``slack``.
+    static let optimisticTail = optimisticDepth + 1 + slack
+
+    /// Writes the record rooted at `first` (a container; its subtree ends at `end`) at `out`,
+    /// with no bound known before: each node checked to fit in `room` bytes (its key's and
+    /// value's bytes six times, and nine), ``optimisticTail`` more reserved after them. `nil`,
+    /// what it wrote to be dropped, when a node does not fit or the containers nest deeper than
+    /// ``optimisticDepth``: the caller then bounds the record first. (The bound's own pass over
+    /// the nodes cost more than a check per node.)
+    static func write(from first: Int, to end: Int, arena: UnsafeBufferPointer<UInt8>, nodes: UnsafeBufferPointer<RecordNode>,
+                      into out: UnsafeMutablePointer<UInt8>, room: Int) -> Int? {
+        withUnsafeTemporaryAllocation(of: OpenContainer.self, capacity: optimisticDepth) { stack in
+            write(from: first, to: end, arena: arena, nodes: nodes, stack: stack.baseAddress.unsafelyUnwrapped,
+                  stackCapacity: optimisticDepth, into: out, room: room)
         }
     }
 
@@ -39,10 +66,14 @@ enum TapeNodeWriter {
         var isObject: Bool
     }
 
-    /// ``write(from:to:containers:arena:nodes:into:)`` with the stack of open containers at `stack`.
+    /// Both forms, with the stack of open containers at `stack` (room for `stackCapacity` less
+    /// one) and `room` bytes to fill (each node checked).
     private static func write(from first: Int, to end: Int, arena: UnsafeBufferPointer<UInt8>,
-                              nodes: UnsafeBufferPointer<RecordNode>, stack: UnsafeMutablePointer<OpenContainer>,
-                              into out: UnsafeMutablePointer<UInt8>) -> Int {
+                              nodes: UnsafeBufferPointer<RecordNode>, stack: UnsafeMutablePointer<OpenContainer>, stackCapacity: Int,
+                              into out: UnsafeMutablePointer<UInt8>, room: Int) -> Int? {
+        // The last address a node may start at with its bytes fitting: a node's need is compared
+        // with what is left (as integers: an unbounded room is no pointer).
+        let limit = Int(bitPattern: out) &+ room
         let base = UnsafeRawPointer(arena.baseAddress.unsafelyUnwrapped)
         // A text may be copied in rounded-up runs when its end plus a run lies inside the arena.
         let overreadLimit = arena.count &- 16
@@ -66,6 +97,7 @@ enum TapeNodeWriter {
             if topIsObject {
                 while index < topEnd {
                     let node = nodes[index]
+                    guard fits(node, at: p, limit: limit) else { return nil }
                     index &+= 1
                     p.pointee = UInt8(ascii: ",")
                     p += comma
@@ -85,6 +117,7 @@ enum TapeNodeWriter {
                     UnsafeMutableRawPointer(p).storeBytes(of: UInt16(0x3A_22).littleEndian, as: UInt16.self)
                     p += 2
                     if node.kind.rawValue >= RecordNode.Kind.array.rawValue {
+                        guard depth &+ 1 < stackCapacity else { return nil }
                         open(node, at: &p, stack: stack, depth: &depth, topEnd: &topEnd, topIsObject: &topIsObject)
                         comma = 0
                         continue containers
@@ -94,11 +127,13 @@ enum TapeNodeWriter {
             } else {
                 while index < topEnd {
                     let node = nodes[index]
+                    guard fits(node, at: p, limit: limit) else { return nil }
                     index &+= 1
                     p.pointee = UInt8(ascii: ",")
                     p += comma
                     comma = 1
                     if node.kind.rawValue >= RecordNode.Kind.array.rawValue {
+                        guard depth &+ 1 < stackCapacity else { return nil }
                         open(node, at: &p, stack: stack, depth: &depth, topEnd: &topEnd, topIsObject: &topIsObject)
                         comma = 0
                         continue containers
@@ -115,6 +150,13 @@ enum TapeNodeWriter {
             topIsObject = stack[depth].isObject
             comma = 1
         }
+    }
+
+    /// Whether `node`'s bytes fit from `p` on: its key's and value's bytes six times (each may
+    /// be escaped) and nine (a comma, quotes, a colon, `false`, a container's two brackets).
+    @inline(__always)
+    private static func fits(_ node: RecordNode, at p: UnsafeMutablePointer<UInt8>, limit: Int) -> Bool {
+        Int(bitPattern: p) &+ 9 &+ 6 &* (Int(node.key.length) &+ Int(node.value.length)) <= limit
     }
 
     /// Opens the container `node`: its bracket written, the innermost container so far pushed

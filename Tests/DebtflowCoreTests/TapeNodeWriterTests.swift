@@ -89,6 +89,29 @@ struct TapeNodeWriterTests {
         }
     }
 
+    @Test("a record past the room reserved for a first try (a long text; nesting past 32), as a member after another and as an array's second value, is bounded first and keeps its one comma",
+          arguments: [false, true])
+    func pastTheFirstTry(deep: Bool) {
+        var value = RecordValue.object(RecordObject(entries: [.init(key: "note", value: .string(String(repeating: "long text ", count: deep ? 1 : 1_500)))]))
+        for level in 0..<(deep ? 40 : 1) { value = .array([.number("\(level)"), value]) }
+        let object = RecordObject(entries: [.init(key: "id", value: .string("7")), .init(key: "v", value: value)])
+        let view = RecordView(object)
+        var fromTree = JSONByteWriter()
+        var fromTape = JSONByteWriter()
+        fromTree.beginObject(); fromTape.beginObject()
+        fromTree.field(literal: "status", "failed"); fromTape.field(literal: "status", "failed")
+        fromTree.key(literal: "data"); fromTape.key(literal: "data")
+        fromTree.object(object); fromTape.value(view)
+        fromTree.key(literal: "list"); fromTape.key(literal: "list")
+        fromTree.beginArray(); fromTape.beginArray()
+        fromTree.null(); fromTape.null()
+        fromTree.object(object); fromTape.value(view)
+        fromTree.endArray(); fromTape.endArray()
+        fromTree.endObject(); fromTape.endObject()
+        #expect(String(decoding: fromTape.bytes, as: UTF8.self) == String(decoding: fromTree.bytes, as: UTF8.self))
+        #expect(fromTape.bytes.count > (deep ? 200 : 2 * 15_000))
+    }
+
     @Test("a nested record written as an envelope's member, twice, gets its key and commas right both times")
     func asMemberTwice() {
         let view = RecordView(RecordObject(entries: [.init(key: "cases", value: .array([.object(RecordObject(entries: [
