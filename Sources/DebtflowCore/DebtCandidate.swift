@@ -31,6 +31,9 @@ public struct DebtCandidate: Sendable {
     public var destination: Destination?
     /// The normalized phone (E.164, calling code, region), set by `normalize` for `classify`.
     public var phoneNumber: PhoneNumber? = nil
+    /// `normalize`'s last phone and its answer, for the next record this candidate is reused for
+    /// (no reset forgets it: it is not part of a record, and it is not compared).
+    public var phoneMemo = PhoneMemo()
     /// The debt fields whose source text is not blank, as `normalize` found them while it trimmed
     /// them (`amount`, `phone`, `email`, …): `validate` reads this instead of trimming again.
     public var nonBlankFields = DebtRawKeySet()

@@ -93,10 +93,22 @@ public struct NormalizeStage: ElementStage {
             // A record's own region that is the configured one as settled (Magicline's `FR`
             // with `region: FR`) is read with it: the same code, plan and metadata, without
             // upper-casing the code and matching it against the French plan's per phone.
-            let normalized = if let own = candidate.phoneRegion, own != phoneRegion.code {
-                phones.normalize(utf8: trimmed, defaultRegion: own)
+            let own = candidate.phoneRegion.flatMap { $0 != phoneRegion.code ? $0 : nil }
+            let normalized: Result<PhoneNumber, PhoneNormalizationError>
+            if candidate.provenance.caseIndex != nil {
+                // One of the cases a record makes (Magicline's, one after another on this
+                // candidate): they share the person's phone, so the last one's answer, for the
+                // same text read with the same region, is this one's. (Other records have phones
+                // of their own: remembering each cost more than it saved.)
+                let region = own ?? phoneRegion.code
+                if let remembered = candidate.phoneMemo.answer(for: trimmed, region: region) {
+                    normalized = remembered
+                } else {
+                    normalized = read(trimmed, ownRegion: own)
+                    candidate.phoneMemo.remember(normalized, for: trimmed, region: region)
+                }
             } else {
-                phones.normalize(utf8: trimmed, defaultRegion: phoneRegion)
+                normalized = read(trimmed, ownRegion: own)
             }
             switch normalized {
             case .success(let number):
@@ -132,6 +144,13 @@ public struct NormalizeStage: ElementStage {
 
         candidate.nonBlankFields = nonBlank
         errors.store(into: &candidate.errors)
+    }
+
+    /// A phone's trimmed text read with the record's own region when it has one other than the
+    /// configured, else with the configured region as settled.
+    @inline(__always)
+    private func read(_ phone: UnsafeBufferPointer<UInt8>, ownRegion: String?) -> Result<PhoneNumber, PhoneNormalizationError> {
+        if let ownRegion { phones.normalize(utf8: phone, defaultRegion: ownRegion) } else { phones.normalize(utf8: phone, defaultRegion: phoneRegion) }
     }
 
     /// The amount and its currency.

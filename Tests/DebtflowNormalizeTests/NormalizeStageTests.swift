@@ -1,3 +1,4 @@
+import Foundation
 import DebtflowCore
 import DebtflowNormalize
 import Testing
@@ -42,6 +43,35 @@ struct NormalizeStageTests {
             case .failure(let error):
                 #expect(candidate.phoneNumber == nil)
                 #expect(candidate.errors.map(\.message) == [error.message], "\(phone) in \(own) (configured \(configured))")
+            }
+        }
+    }
+
+    @Test("a candidate reused for a record's cases reads each case's phone as the phone normalizer does, its last answer reused only for the same text and region")
+    func casesShareAPhone() throws {
+        let stage = NormalizeStage(options: NormalizeOptions(region: "FR"))
+        let long = "+33 6 12 34 56 78 " + String(repeating: " ", count: 20) + "x"
+        let steps: [(phone: String, region: String?)] = [
+            ("06 12 34 56 78", "FR"), ("06 12 34 56 78", "FR"), ("06 12 34 56 78", "BE"), ("06 12 34 56 79", "BE"),
+            ("0470123456", "BE"), ("0470123456", nil), ("O6 12 34 56 78", nil), ("O6 12 34 56 78", nil), ("O6 12 34 56 78", "DE"),
+            (long, nil), (long, nil), ("06 90 12 34 56", "FR"), ("06 90 12 34 56", "RE"),
+        ]
+        var candidate = DebtCandidate(provenance: Provenance(source: "t.json", record: 1), data: RecordObject(), raw: [:])
+        for (position, step) in steps.enumerated() {
+            var provenance = Provenance(source: "t.json", record: 1)
+            provenance.caseIndex = position + 1
+            candidate.provenance = provenance
+            candidate.resetAllButRecord(raw: DebtRawFields(["phone": step.phone]), metadata: nil, tempID: "c\(position)",
+                                        phoneRegion: step.region)
+            stage.normalize(&candidate)
+            switch PhoneNormalizer().normalize(step.phone.trimmingCharacters(in: .whitespaces), defaultRegion: step.region ?? "FR") {
+            case .success(let number):
+                #expect(candidate.phoneNumber == number, "\(step)")
+                #expect(candidate.debt.phone == number.e164)
+                #expect(candidate.errors.isEmpty, "\(step)")
+            case .failure(let error):
+                #expect(candidate.phoneNumber == nil, "\(step)")
+                #expect(candidate.errors.map(\.message) == [error.message], "\(step)")
             }
         }
     }
