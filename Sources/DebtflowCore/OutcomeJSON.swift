@@ -68,37 +68,55 @@ extension JSONByteWriter {
             optionalField(literal: "temp_id", outcome.tempID)
             return
         }
-        var source = includeSource ? outcome.provenance.source : ""
-        var tempID = outcome.tempID ?? ""
         let hasTempID = outcome.tempID != nil
         let record = outcome.provenance.record
         let line = outcome.provenance.line
         let caseIndex = outcome.provenance.caseIndex
         let status = outcome.status
+        // The texts read where they lie (a run's many outcomes: no copy of either string, so
+        // no retain and release of each): through their contiguous UTF-8, which a native string has.
+        if !includeSource, hasTempID,
+           outcome.tempID.unsafelyUnwrapped.utf8.withContiguousStorageIfAvailable({ tempID in
+               writeEnvelopeHead(status: status, source: UnsafeBufferPointer(start: nil, count: 0), includeSource: false,
+                                 record: record, line: line, caseIndex: caseIndex, tempID: tempID, hasTempID: true)
+           }) != nil {
+            return
+        }
+        var source = includeSource ? outcome.provenance.source : ""
+        var tempID = outcome.tempID ?? ""
         source.withUTF8 { source in
             tempID.withUTF8 { tempID in
-                let bound = 64 + 3 * JSONRawCursor.decimalBound
-                    + (includeSource ? 12 + JSONRawCursor.quotedBound(source.count, needsEscaping: true) : 0)
-                    + (hasTempID ? 13 + JSONRawCursor.quotedBound(tempID.count, needsEscaping: true) : 0)
-                beginObject(writingFirstMembersUpTo: bound) { cursor in
-                    switch status {
-                    case .valid: cursor.literal(#""status":"valid""#)
-                    case .failed: cursor.literal(#""status":"failed""#)
-                    case .skipped: cursor.literal(#""status":"skipped""#)
-                    }
-                    if includeSource {
-                        cursor.literal(#","source":"#)
-                        cursor.quoted(source)
-                    }
-                    cursor.literal(#","record":"#)
-                    cursor.decimal(Int64(record))
-                    cursor.optionalDecimal(#","line":"#, line)
-                    cursor.optionalDecimal(#","case":"#, caseIndex)
-                    if hasTempID {
-                        cursor.literal(#","temp_id":"#)
-                        cursor.quoted(tempID)
-                    }
-                }
+                writeEnvelopeHead(status: status, source: source, includeSource: includeSource, record: record, line: line,
+                                  caseIndex: caseIndex, tempID: tempID, hasTempID: hasTempID)
+            }
+        }
+    }
+
+    /// The one-piece head of ``envelopeHead(_:includeSource:)``, its texts' bytes at hand.
+    @inline(__always)
+    private mutating func writeEnvelopeHead(status: OutcomeStatus, source: UnsafeBufferPointer<UInt8>, includeSource: Bool,
+                                            record: Int, line: Int?, caseIndex: Int?, tempID: UnsafeBufferPointer<UInt8>,
+                                            hasTempID: Bool) {
+        let bound = 64 + 3 * JSONRawCursor.decimalBound
+            + (includeSource ? 12 + JSONRawCursor.quotedBound(source.count, needsEscaping: true) : 0)
+            + (hasTempID ? 13 + JSONRawCursor.quotedBound(tempID.count, needsEscaping: true) : 0)
+        beginObject(writingFirstMembersUpTo: bound) { cursor in
+            switch status {
+            case .valid: cursor.literal(#""status":"valid""#)
+            case .failed: cursor.literal(#""status":"failed""#)
+            case .skipped: cursor.literal(#""status":"skipped""#)
+            }
+            if includeSource {
+                cursor.literal(#","source":"#)
+                cursor.quoted(source)
+            }
+            cursor.literal(#","record":"#)
+            cursor.decimal(Int64(record))
+            cursor.optionalDecimal(#","line":"#, line)
+            cursor.optionalDecimal(#","case":"#, caseIndex)
+            if hasTempID {
+                cursor.literal(#","temp_id":"#)
+                cursor.quoted(tempID)
             }
         }
     }

@@ -184,7 +184,10 @@ struct OnePieceWritingTests {
     func envelopeHead(includeSource: Bool) {
         let sources = ["in/débiteurs \"2026\".csv", "-"]
         for source in sources {
-            for (line, caseIndex, tempID) in [(Optional(12), Optional(2), Optional("case\t1")), (nil, nil, nil), (Optional(1), nil, Optional(""))] {
+            // Small and heap strings, with and without bytes to escape (read in place when there is no source).
+            for (line, caseIndex, tempID) in [(Optional(12), Optional(2), Optional("case\t1")), (nil, nil, nil), (Optional(1), nil, Optional("")),
+                                              (Optional(3), Optional(1), Optional("e208d3ea-5e61-444f-a678-2c7fffb7f280")),
+                                              (nil, Optional(4), Optional("a long \"temp\" id\u{1} past fifteen bytes é"))] {
                 let outcome = Outcome(status: .skipped, provenance: Provenance(source: source, record: 11, line: line, caseIndex: caseIndex),
                                       tempID: tempID, data: RecordObject(["a": .string("1")]), skipReason: .emptyRow)
                 var writer = JSONByteWriter()
