@@ -45,6 +45,11 @@ public struct JSONByteWriter: Sendable {
 
     private var pendingValueAfterKey = false
 
+    /// The destination ``destination(_:member:)`` wrote last, and its value's bytes (`{…}`), for
+    /// the next outcome with the same one. Kept across ``removeAll()``: they are a copy.
+    var lastDestination: Destination?
+    var lastDestinationJSON: [UInt8] = []
+
     /// The record ``echo(_:member:)`` wrote last: its tape and root node, and where its value's
     /// bytes lie in ``bytes`` (empty: none to copy).
     private var echoedTape: RecordTape?

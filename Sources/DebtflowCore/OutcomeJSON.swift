@@ -162,6 +162,27 @@ extension JSONByteWriter {
     /// same piece as the value).
     @inline(__always)
     mutating func destination(_ destination: Destination, member name: StaticString?) {
+        // The same destination as the last one written (most numbers of a run are of one zone
+        // and country): its bytes as written then.
+        if let last = lastDestination, last == destination {
+            lastDestinationJSON.withUnsafeBufferPointer { json in
+                writeBounded(member: name, upTo: json.count) { $0.bytes(json) }
+            }
+            return
+        }
+        let start = bytes.count
+        writeDestination(destination, member: name)
+        // The value's bytes: from its `{`, past the comma and the member's name (a constant with
+        // no brace) written before it.
+        let valueStart = bytes[start...].firstIndex(of: UInt8(ascii: "{")).unsafelyUnwrapped
+        lastDestinationJSON.removeAll(keepingCapacity: true)
+        lastDestinationJSON.append(contentsOf: bytes[valueStart...])
+        lastDestination = destination
+    }
+
+    /// ``destination(_:member:)``, written from the destination's members.
+    @inline(__always)
+    private mutating func writeDestination(_ destination: Destination, member name: StaticString?) {
         var zone = destination.zone.rawValue
         var country = destination.country
         var multiplier = destination.multiplier ?? ""

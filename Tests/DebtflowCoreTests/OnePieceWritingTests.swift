@@ -238,6 +238,42 @@ struct OnePieceWritingTests {
         }
     }
 
+    @Test("destinations written one after another by one writer (the last one's bytes reused for the same one), as values and as members, across removeAll, are what a fresh writer writes for each")
+    func repeatedDestinations() {
+        let a = Destination(zone: .frMainland, country: "FR", credits: 25, multiplier: "1.0", expensive: false)
+        var otherCountry = a
+        otherCountry.country = "RE"
+        var otherCredits = a
+        otherCredits.credits = 30
+        var otherMultiplier = a
+        otherMultiplier.multiplier = "1.2"
+        var expensive = a
+        expensive.expensive = true
+        let none = Destination(zone: .other, country: "US", credits: nil, multiplier: nil, expensive: false)
+        let sequence = [a, a, otherCountry, a, otherCredits, otherMultiplier, expensive, expensive, none, none, a]
+        var writer = JSONByteWriter()
+        for (position, destination) in sequence.enumerated() {
+            for asMember in [false, true] {
+                if position == 5 { writer.removeAll() }
+                let before = writer.bytes.count
+                var fresh = JSONByteWriter()
+                if asMember {
+                    // In an envelope (the member written in one piece with its key).
+                    let outcome = Outcome(status: .valid, provenance: Provenance(source: "in.csv", record: position + 1),
+                                          tempID: "t", debt: Debt(), destination: destination)
+                    writer.outcome(outcome); fresh.outcome(outcome)
+                } else {
+                    writer.beginObject(); fresh.beginObject()
+                    writer.field(literal: "status", "valid"); fresh.field(literal: "status", "valid")
+                    writer.key(literal: "destination"); fresh.key(literal: "destination")
+                    writer.destination(destination); fresh.destination(destination)
+                    writer.endObject(); fresh.endObject()
+                }
+                #expect(Array(writer.bytes[before...]) == fresh.bytes, "\(position) \(asMember)")
+            }
+        }
+    }
+
     @Test("an envelope whose temp_id or source is too long to bound in one piece is written member by member, the same bytes")
     func longEnvelopeHead() {
         let longID = String(repeating: "id \"quoted\" ", count: 1_000)
