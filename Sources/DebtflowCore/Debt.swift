@@ -132,9 +132,10 @@ public struct Debt: Sendable {
     /// without looking.
     ///
     /// Inlinable: bytes of the tape (most of a record's texts, kept as the input had them) are a
-    /// span stored where the caller is; a call per text cost more than its few stores. Other
+    /// span stored where the caller is; a call per text cost more than its few stores. (Always
+    /// inlined: left to the optimizer, it stayed a call from `normalize`, a dozen a record.) Other
     /// bytes are copied by ``setCopiedText(_:_:verbatim:)``.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func setText(_ key: DebtKey, _ bytes: UnsafeBufferPointer<UInt8>, verbatim isVerbatim: Bool = false) {
         precondition(key.isText, "Debt.setText: not a text key")
         guard let offset = tapeOffset(of: bytes) else { return setCopiedText(key, bytes, verbatim: isVerbatim) }
@@ -147,7 +148,7 @@ public struct Debt: Sendable {
     }
 
     /// Where `bytes` start in the debt's tape, or `nil` when they do not lie in it (or it has none).
-    @inlinable
+    @inlinable @inline(__always)
     func tapeOffset(of bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         // Unwrapped behind the nil check: binding the tape would retain and release it.
         guard tape != nil, let base = bytes.baseAddress else { return nil }
