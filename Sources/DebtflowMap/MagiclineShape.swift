@@ -238,15 +238,24 @@ struct MagiclineShape {
 
     // MARK: - Texts
 
-    /// The scalar a text is read from: the value itself, or an object's `#text`.
+    /// The scalar a text is read from: the value itself, or an object's `#text`. (Inlined, about
+    /// twenty a debtor: the value itself costs a load and a comparison; an XML element's text is
+    /// looked up out of line.)
+    @inline(__always)
     private func scalar(_ index: Int) -> Int? {
-        var scalar = index
-        if nodes[index].kind == .object {
-            guard let inner = member(index, "#text") else { return nil }
-            scalar = inner
+        switch nodes[index].kind {
+        case .string, .number, .true, .false: return index
+        case .null, .array: return nil
+        case .object: return elementText(index)
         }
-        switch nodes[scalar].kind {
-        case .string, .number, .true, .false: return scalar
+    }
+
+    /// ``scalar(_:)`` of an object: its `#text` member when that is a scalar.
+    @inline(never)
+    private func elementText(_ object: Int) -> Int? {
+        guard let inner = member(object, "#text") else { return nil }
+        switch nodes[inner].kind {
+        case .string, .number, .true, .false: return inner
         case .null, .array, .object: return nil
         }
     }
