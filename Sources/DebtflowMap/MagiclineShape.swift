@@ -441,14 +441,18 @@ struct MagiclineShape {
         let text = textBytes(scalar)
         let trimmed = Self.trimmedRange(text)
         guard trimmed.count >= 10 else { return nil }
-        for position in 0..<10 {
-            let byte = text[trimmed.lowerBound + position]
-            if position == 4 || position == 7 {
-                guard byte == UInt8(ascii: "-") else { return nil }
-            } else {
-                guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
-            }
-        }
+        // The ten bytes as an eight-byte and a two-byte word: the dashes (bytes 4 and 7) compared
+        // at once, the digits checked together (a byte is a digit when its xor with `0` and that
+        // plus 6 are both below 16; no carry crosses bytes but from a byte that fails already).
+        let raw = UnsafeRawPointer(text.baseAddress.unsafelyUnwrapped + trimmed.lowerBound)
+        let head = UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self))
+        let tail = UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self))
+        let dashes: UInt64 = 0xFF << 32 | 0xFF << 56
+        guard head & dashes == 0x2D << 32 | 0x2D << 56 else { return nil }
+        let digits = (head ^ 0x3030_3030_3030_3030) & ~dashes
+        let tailDigits = tail ^ 0x3030
+        guard (digits | (digits &+ 0x0606_0606_0606_0606)) & 0xF0F0_F0F0_F0F0_F0F0 == 0,
+              (tailDigits | (tailDigits &+ 0x0606)) & 0xF0F0 == 0 else { return nil }
         return ByteSpan(offset: nodes[scalar].value.offset + UInt32(trimmed.lowerBound), length: 10)
     }
 

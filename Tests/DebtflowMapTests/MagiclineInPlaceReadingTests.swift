@@ -54,6 +54,23 @@ struct MagiclineInPlaceReadingTests {
         #expect(try Self.mapped(Self.debtor(debts: debts)).raw["due_date"] == expected)
     }
 
+    @Test("due date: a day is read from a date's first ten bytes only when they are digits with a dash at 5 and 8, whatever byte stands anywhere else (each printable byte at each place)")
+    func dueDateEveryByte() throws {
+        let valid = Array("2026-02-28T10:00".utf8)
+        for place in 0..<10 {
+            for value in UInt8(0x21)...UInt8(0x7E) {
+                var bytes = valid
+                bytes[place] = value
+                let text = String(decoding: bytes, as: UTF8.self)
+                let isDay = (0..<10).allSatisfy { index in
+                    index == 4 || index == 7 ? bytes[index] == UInt8(ascii: "-") : (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index])
+                }
+                let expected = isDay ? String(text.prefix(10)) : text
+                #expect(try Self.mapped(Self.debtor(debts: [Self.debt(("debtDate", .string(text)))])).raw["due_date"] == expected, "\(text)")
+            }
+        }
+    }
+
     @Test("currency: codes equal once uppercased and trimmed count once; different ones are listed once each")
     func currencies() throws {
         let same = [Self.debt(("currency", "eur")), Self.debt(("currency", " EUR ")), Self.debt(("currency", "EUR"))]
