@@ -314,8 +314,10 @@ struct MagiclineShape {
         default:
             let trimmed = Self.trimmedRange(textBytes(scalar))
             guard !trimmed.isEmpty else { return false }
-            raw.set(key, tapeSpan: ByteSpan(offset: nodes[scalar].value.offset + UInt32(trimmed.lowerBound),
-                                            length: UInt32(trimmed.count)),
+            // (Wrapping and truncating: the trimmed text lies inside the scalar's span, whose
+            // offset and end are 32-bit already; each checked step was a branch to a trap.)
+            raw.set(key, tapeSpan: ByteSpan(offset: nodes[scalar].value.offset &+ UInt32(truncatingIfNeeded: trimmed.lowerBound),
+                                            length: UInt32(truncatingIfNeeded: trimmed.count)),
                     needsEscaping: nodes[scalar].flags.contains(.valueNeedsEscaping))
         }
         return true
