@@ -190,11 +190,17 @@ struct NormalizeStageTests {
 
     @Test("text fields are trimmed and blank ones left out")
     func textFields() throws {
+        // A street or number of no-break spaces alone is blank too: the Magicline preset hands
+        // on an address's street and number as they are and leaves the blank ones to this trim.
         let candidate = try normalized(["firstname": "  Jean ", "lastname": "Dupont", "civility": " M. ", "company": "  ",
-                                        "city": "Lyon\u{00A0}", "internal_id": " C-1 "])
+                                        "city": "Lyon\u{00A0}", "internal_id": " C-1 ",
+                                        "street_address": "\u{00A0}", "street_number": "\u{00A0}\u{202F} "])
         #expect(candidate.debt.firstname == "Jean")
         #expect(candidate.debt.civility == "M.")
         #expect(candidate.debt.company == nil)
+        #expect(candidate.debt.streetAddress == nil)
+        #expect(candidate.debt.streetNumber == nil)
+        #expect(try normalized(["street_address": "\u{00A0}Ring ", "street_number": " 12\u{00A0}"]).debt.streetAddress == "Ring")
         #expect(candidate.debt.city == "Lyon")
         #expect(candidate.debt.internalID == "C-1")
         #expect(candidate.debt.tempID == "T")
