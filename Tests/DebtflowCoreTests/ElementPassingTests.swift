@@ -183,11 +183,8 @@ struct DebtCandidateResetTests {
         #expect(record.view.tape === oldView.tape && record.view.index == oldView.index)
     }
 
-    @Test("resetAllButRecordAndIdentity, with tempID and phoneRegion set after it, makes the candidate reset(provenance:data:) makes, whether its parts held something or nothing")
-    func resetAllButIdentityIsFresh() {
-        let newView = RecordView(RecordObject(["name": .string("Zoé")]))
-        let newProvenance = Provenance(source: "new.csv", record: 1, line: 2)
-        let side = Array("EUR".utf8)
+    /// A candidate used for a record before: every part a reset clears holds something.
+    private static func candidateHoldingEverything() -> DebtCandidate {
         var full = DebtCandidate(provenance: Provenance(source: "old.csv", record: 7, line: 8), data: RecordView(RecordObject(["x": .string("1")])),
                                  raw: DebtRawFields(["firstname": "Old"]),
                                  metadata: DebtMetadata(RecordObject(["debtorId": .string("9")])), tempID: "old#7", phoneRegion: "FR")
@@ -198,6 +195,15 @@ struct DebtCandidateResetTests {
         full.errors = [RecordError(field: "phone", code: .invalidPhone, message: "bad")]
         full.skipReason = .emptyRow
         full.warnings = ["a warning"]
+        return full
+    }
+
+    @Test("resetAllButRecordAndIdentity, with tempID and phoneRegion set after it, makes the candidate reset(provenance:data:) makes, whether its parts held something or nothing")
+    func resetAllButIdentityIsFresh() {
+        let newView = RecordView(RecordObject(["name": .string("Zoé")]))
+        let newProvenance = Provenance(source: "new.csv", record: 1, line: 2)
+        let side = Array("EUR".utf8)
+        let full = Self.candidateHoldingEverything()
         let empty = DebtCandidate(provenance: Provenance(source: "old.csv", record: 7), data: newView)
         for var used in [full, empty] {
             used.provenance = newProvenance
@@ -219,16 +225,7 @@ struct DebtCandidateResetTests {
         let newProvenance = Provenance(source: "new.json", record: 1, line: 2, caseIndex: 3)
         let raw = DebtRawFields(["firstname": "Zoé", "currency": "EUR"])
         let metadata = DebtMetadata(RecordObject(["debtorId": .string("4")]))
-        var full = DebtCandidate(provenance: Provenance(source: "old.csv", record: 7, line: 8), data: RecordView(RecordObject(["x": .string("1")])),
-                                 raw: DebtRawFields(["firstname": "Old"]),
-                                 metadata: DebtMetadata(RecordObject(["debtorId": .string("9")])), tempID: "old#7", phoneRegion: "FR")
-        full.debt.metadata = DebtMetadata(RecordObject(["debtId": .string("3")]))
-        full.destination = Destination(zone: .eu, country: "DE", credits: 30, multiplier: "1.2", expensive: false)
-        full.phoneNumber = PhoneNumber(e164: "+33612345678", callingCode: 33, region: "FR")
-        full.nonBlankFields.insert(.phone)
-        full.errors = [RecordError(field: "phone", code: .invalidPhone, message: "bad")]
-        full.skipReason = .emptyRow
-        full.warnings = ["a warning"]
+        let full = Self.candidateHoldingEverything()
         let empty = DebtCandidate(provenance: Provenance(source: "old.csv", record: 7), data: newView)
         for var used in [full, empty] {
             var expected = used

@@ -6,16 +6,7 @@ import Testing
 @Suite("JSON of a flat record on a tape")
 struct FlatRecordWriteTests {
     private func bothWays(_ object: RecordObject, inside: Bool = false) -> (tree: String, tape: String) {
-        var fromTree = JSONByteWriter()
-        var fromTape = JSONByteWriter()
-        if inside {
-            fromTree.beginArray(); fromTape.beginArray()
-            fromTree.null(); fromTape.null()
-        }
-        fromTree.object(object)
-        fromTape.value(RecordView(object))
-        if inside { fromTree.endArray(); fromTape.endArray() }
-        return (String(decoding: fromTree.bytes, as: UTF8.self), String(decoding: fromTape.bytes, as: UTF8.self))
+        writtenFromTreeAndTape(object, inside: inside, thenAString: false)
     }
 
     /// Every scalar kind, escaped keys and values, an empty key and non-ASCII text.

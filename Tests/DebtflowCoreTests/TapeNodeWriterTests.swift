@@ -6,21 +6,9 @@ import Testing
 /// when it does not (a text at the arena's end); the bytes must be the tree writer's.
 @Suite("JSON of a nested record on a tape")
 struct TapeNodeWriterTests {
+    /// With a value after the record when it is inside an array.
     private func bothWays(_ object: RecordObject, inside: Bool) -> (tree: String, tape: String) {
-        var fromTree = JSONByteWriter()
-        var fromTape = JSONByteWriter()
-        if inside {
-            fromTree.beginArray(); fromTape.beginArray()
-            fromTree.null(); fromTape.null()
-        }
-        fromTree.object(object)
-        fromTape.value(RecordView(object))
-        if inside {
-            // A value after it: written over the bytes the record's last run copied past its end.
-            fromTree.string("after"); fromTape.string("after")
-            fromTree.endArray(); fromTape.endArray()
-        }
-        return (String(decoding: fromTree.bytes, as: UTF8.self), String(decoding: fromTape.bytes, as: UTF8.self))
+        writtenFromTreeAndTape(object, inside: inside, thenAString: true)
     }
 
     @Test("keys and values of every length from 0 to 50 bytes, in objects inside arrays, are copied whole",
