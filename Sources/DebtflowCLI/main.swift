@@ -11,6 +11,16 @@ import Foundation
 // `mallopt` lives in <malloc.h>, which the Glibc module does not export; M_ARENA_MAX is -8 there.
 @_silgen_name("mallopt") func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
 _ = glibcMallopt(-8, 2)
+// A chunk's buffers (its tape, its sinks' bytes: up to a few MB) are freed on one thread and made
+// again on another a moment later. With glibc's defaults the free hands their pages back to the
+// kernel (an arena's top trimmed above 128 KiB, or a buffer above the dynamic mmap threshold
+// unmapped) and the next chunk faults them in again, zeroed: 17,000–55,000 page faults in a
+// 1M-row W2 run, ~7% of its CPU. Keeping up to 16 MiB free at an arena's top (M_TRIM_THRESHOLD,
+// -1) and mapping only blocks of 4 MiB and more on their own (M_MMAP_THRESHOLD, -3) leaves ~3,400
+// faults; memory still returns to the kernel beyond that, so the peak stays flat (BENCHMARKS.md,
+// twentieth pass).
+_ = glibcMallopt(-1, 16 << 20)
+_ = glibcMallopt(-3, 4 << 20)
 
 StandardStreams.reserveClosedDescriptors()
 // Before the runtime opens descriptors of its own: a sink `/dev/fd/N` may name only these.
