@@ -82,7 +82,9 @@ public struct NormalizeStage: ElementStage {
             candidate.debt.setText(key, trimmed, verbatim: fields.isVerbatim(key))
         }
         Self.setTempID(candidate.tempID, fields: fields, on: &candidate.debt)
-        candidate.debt.metadata = candidate.metadata
+        // (The reset left the debt without metadata: stored only when there is some, since
+        // storing a candidate's nil, most records', still retained and released it.)
+        if let metadata = candidate.metadata { candidate.debt.metadata = metadata }
 
         let currencyAlreadyFailed = errors.contains(.invalidCurrency)
         normalizeMoney(fields, currencyAlreadyFailed: currencyAlreadyFailed, debt: &candidate.debt, errors: &errors,
