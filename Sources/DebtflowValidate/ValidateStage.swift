@@ -129,13 +129,18 @@ public struct ValidateStage: ElementStage {
             ? candidate.raw.withBytes(.acceptExpensiveDestination) { $0.flatMap(Self.parseBool(utf8:)) } : nil
         let accepted = options.acceptExpensiveDestination || ownAccept == true
         candidate.debt.acceptExpensiveDestination = accepted
-        if candidate.debt.has(.phone), let found = candidate.destination {
-            if found.zone == .other {
+        // (The destination is read where it lies, and its messages are written in one piece:
+        // copied out, it cost a copy and a destroy per phone, and an interpolated message about
+        // a thousand instructions.)
+        if candidate.debt.has(.phone), let zone = candidate.destination?.zone {
+            if zone == .other {
                 candidate.errors.append(RecordError(field: "phone", code: .unsupportedDestination,
-                                                    message: "calls to \(found.country) are not supported (only France, the EU, the DOM-TOM and the Maghreb)"))
-            } else if found.expensive && !accepted {
+                                                    message: MessageText.joined("calls to ", candidate.destination.unsafelyUnwrapped.country,
+                                                                                " are not supported (only France, the EU, the DOM-TOM and the Maghreb)")))
+            } else if candidate.destination?.expensive == true && !accepted {
                 candidate.errors.append(RecordError(field: "phone", code: .expensiveDestination,
-                                                    message: "\(found.zone.rawValue) (\(found.country)) is an expensive destination; set accept_expensive_destination to accept it"))
+                                                    message: MessageText.joined(zone.rawValue, " (", candidate.destination.unsafelyUnwrapped.country,
+                                                                                ") is an expensive destination; set accept_expensive_destination to accept it")))
             }
         }
         applyTimeline(to: &candidate)
