@@ -37,6 +37,26 @@ enum PhoneInputScanner {
         var hasPlus = false
         var seenContent = false
         var index = 0
+        // ASCII digits, separators and a `+` (nearly every number as typed) one byte at a time,
+        // without decoding a scalar or classifying it among the Unicode ones: the same steps as
+        // the loop below, which takes over at any other byte (and past ``PhoneDigits/capacity``
+        // digits, below ``maximumDigits``, so that neither limit is reached here).
+        while index < bytes.count && digitCount < PhoneDigits.capacity {
+            let byte = bytes[index]
+            let digit = byte &- 0x30
+            if digit < 10 {
+                digits.append(digit)
+                digitCount += 1
+                seenContent = true
+            } else if byte == 0x2B {  // +
+                guard digits.isEmpty, !hasPlus else { return .failure(misplacedPlus) }
+                hasPlus = true
+                seenContent = true
+            } else if !isASCIISeparator(byte) {
+                break
+            }
+            index += 1
+        }
         while index < bytes.count {
             let (value, length) = UTF8Decoding.scalar(at: index, in: bytes)
             index += length
@@ -115,6 +135,15 @@ enum PhoneInputScanner {
              0x3000, 0xFEFF, 0xFF0D, 0xFF0E, 0xFF0F, 0xFF08, 0xFF09, 0x30FC:
             return true
         default: return false
+        }
+    }
+
+    /// ``isSeparator(_:)`` of an ASCII byte: space, tab, `-`, `.`, `/`, `(`, `)`, `[` or `]`.
+    @inline(__always)
+    static func isASCIISeparator(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x20, 0x09, 0x2D, 0x2E, 0x2F, 0x28, 0x29, 0x5B, 0x5D: true
+        default: false
         }
     }
 
