@@ -185,8 +185,9 @@ public struct PhoneNormalizer: Sendable {
                 message: "not a valid number: expected + followed by a country code and a national number of the right length")
         }
         if frenchPlan {
+            // (Written in one piece: the commonest phone error, a French number of the wrong length.)
             return PhoneNormalizationError(
-                message: "not a valid number for \(regionCode): expected 10 digits starting with 0, or + and a country code")
+                message: MessageText.joined("not a valid number for ", regionCode, ": expected 10 digits starting with 0, or + and a country code"))
         }
         if let region {
             let lengths: String
