@@ -185,7 +185,10 @@ public struct ValidateStage: ElementStage {
             outcome.destination = nil
         case .failed:
             outcome.data = nil
-            outcome.errors = []
+            // The list keeps its buffer: the next failed candidate takes it back (swapped in
+            // ``settle(_:)``) and `normalize` appends its errors there, where a new list cost a
+            // malloc and a free per failed record.
+            outcome.errors.removeAll(keepingCapacity: true)
         case .skipped:
             outcome.data = nil
             outcome.skipReason = nil
