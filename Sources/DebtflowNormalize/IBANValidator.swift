@@ -33,6 +33,24 @@ public enum IBANValidator {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 34) { storage -> NormalizedBytes? in
             var count = 0
             var index = 0
+            // ASCII digits, letters and spaces (an IBAN as typed, grouped or not) one byte at a
+            // time, without decoding a scalar: the same steps as the loop below, which takes over
+            // at any other byte.
+            while index < input.count {
+                let byte = input[index]
+                if byte &- 0x30 < 10 || byte &- 0x41 < 26 {
+                    guard count < 34 else { return nil }
+                    storage[count] = byte
+                    count += 1
+                } else if byte &- 0x61 < 26 {
+                    guard count < 34 else { return nil }
+                    storage[count] = byte &- 0x20
+                    count += 1
+                } else if byte != 0x20 {
+                    break
+                }
+                index += 1
+            }
             while index < input.count {
                 let (value, length) = UTF8Decoding.scalar(at: index, in: input)
                 index += length

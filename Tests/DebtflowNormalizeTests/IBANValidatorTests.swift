@@ -33,6 +33,27 @@ struct IBANValidatorTests {
     }
 }
 
+/// ``IBANValidator/normalize(utf8:rewritten:)``'s ASCII loop against its general loop: a
+/// no-break space (U+00A0, dropped like a space) in front makes the general loop read the whole
+/// IBAN, so both must give the same answer.
+@Suite("IBAN validation: the ASCII loop and the general one agree")
+struct IBANASCIILoopTests {
+    @Test("the same answer through either loop",
+          arguments: ["DE89370400440532013000", "DE89 3704 0044 0532 0130 00", "fr14 2004 1010 0505 0001 3m02 606",
+                      "GB82WEST1234\u{00A0}5698 7654 32", "DE89-3704-0044-0532-0130-00", "DE89370400440532013001",
+                      "DE89370400440532013000DE89370400440532013000", "GB82WEST1234569876543Ä", "DE89\t3704",
+                      String(repeating: "1", count: 33) + " 12", String(repeating: "a", count: 35), "", " "])
+    func sameAnswer(raw: String) {
+        #expect(IBANValidator.normalize(raw) == IBANValidator.normalize("\u{00A0}" + raw), "\(raw)")
+    }
+
+    @Test("a typed IBAN's electronic form, and at most 34 characters")
+    func typed() {
+        #expect(IBANValidator.normalize("fr14 2004 1010 0505 0001 3m02 606") == "FR1420041010050500013M02606")
+        #expect(IBANValidator.normalize(String(repeating: "1", count: 35)) == nil)
+    }
+}
+
 @Suite("IBAN checksum")
 struct IBANRemainderTests {
     /// The remainder as ISO 7064 defines it, one character at a time (the rule before it was
