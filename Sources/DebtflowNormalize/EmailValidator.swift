@@ -49,7 +49,17 @@ public enum EmailValidator {
     }
 
     /// 1–64 characters, none of them a space.
-    private static func isValidLocalPart(_ local: UnsafeBufferPointer<UInt8>) -> Bool {
+    static func isValidLocalPart(_ local: UnsafeBufferPointer<UInt8>) -> Bool {
+        // An ASCII local part (nearly every address) is a character a byte: one test for a
+        // space a byte, without decoding scalars. A byte above 0x7F sends it to the general loop.
+        var ascii = 0
+        while ascii < local.count {
+            let byte = local[ascii]
+            if byte >= 0x80 { break }
+            if byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) { return false }
+            ascii += 1
+        }
+        if ascii == local.count { return local.count >= 1 && local.count <= 64 }
         var count = 0
         var asciiOnly = true
         var index = 0
