@@ -74,6 +74,7 @@ struct AmountScanner {
     static func scan(utf8 text: UnsafeBufferPointer<UInt8>, policy: DecimalSeparatorPolicy) throws(AmountScanProblem) -> AmountScanner {
         let decimalSign = decimalSign(of: text, policy: policy)
         if let plain = plainDecimal(text, decimalSign: decimalSign) { return plain }
+        if let marked = euroMarkedDecimal(text, decimalSign: decimalSign) { return marked }
         var scanner = AmountScanner(decimalSign: decimalSign)
         var index = 0
         while index < text.count {
@@ -115,6 +116,32 @@ struct AmountScanner {
                 return nil
             }
         }
+        return scanner
+    }
+
+    /// EUR, as the full scan finds it for `€` and for the code `EUR`.
+    private static let euro = CurrencyTable.lookup(0x45, 0x55, 0x52)
+
+    /// The scan of a plain decimal (``plainDecimal(_:decimalSign:)``) with the euro written next
+    /// to it as exports write it: `€207,46`, `207,46 €`, `207,46€` or `EUR 9.50` (about one
+    /// amount in five of W2's generated input), marked EUR: what the full scan reads in those
+    /// texts, without decoding their scalars one by one (about 700 instructions an amount).
+    /// `nil` for any other text, which the full scan reads.
+    private static func euroMarkedDecimal(_ text: UnsafeBufferPointer<UInt8>, decimalSign: UInt32) -> AmountScanner? {
+        let count = text.count
+        guard count >= 4, let euro else { return nil }
+        let number: UnsafeBufferPointer<UInt8>
+        if text[0] == 0xE2 && text[1] == 0x82 && text[2] == 0xAC {  // `€` first
+            number = UnsafeBufferPointer(rebasing: text[3...])
+        } else if text[count - 3] == 0xE2 && text[count - 2] == 0x82 && text[count - 1] == 0xAC {  // `€` last
+            number = UnsafeBufferPointer(rebasing: text[..<(text[count - 4] == 0x20 ? count - 4 : count - 3)])
+        } else if text[0] == 0x45 && text[1] == 0x55 && text[2] == 0x52 && text[3] == 0x20 {  // `EUR ` first
+            number = UnsafeBufferPointer(rebasing: text[4...])
+        } else {
+            return nil
+        }
+        guard var scanner = plainDecimal(number, decimalSign: decimalSign) else { return nil }
+        scanner.mark = .currency(euro)
         return scanner
     }
 

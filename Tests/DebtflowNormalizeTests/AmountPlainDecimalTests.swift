@@ -46,3 +46,35 @@ struct AmountPlainDecimalTests {
         #expect(AmountParser.parse("1.2.3\u{0}4", decimal: .auto).amountFailureCode == .invalidAmount)
     }
 }
+
+/// The euro written next to a plain decimal (`€207,46`, `207,46 €`, `207,46€`, `EUR 9.50`) is read
+/// in one pass too; a space on each side sends the text through the full scan, so both readings
+/// must agree, the currency the text names included. Texts near those forms but not them go
+/// through the full scan either way.
+@Suite("amounts: a plain decimal marked with the euro read as the full scan reads it")
+struct AmountEuroMarkedDecimalTests {
+    static let texts: [String] = [
+        "€207,46", "207,46 €", "207,46€", "EUR 9.50", "€5", "5€", "5 €", "EUR 5", "€0", "0 €", "EUR 0,00",
+        "€1.234,56", "1,234.56 €", "EUR 12.", "€.5", "€12..5", "€-12", "-12 €", "€ 12", "12  €", "EUR12.50",
+        "eur 12.50", "EUR  12.50", "EUR 12.50 €", "€12.50 EUR", "€€12", "12 € €", "€", "EUR ", " €", "€12 $",
+        "€" + String(repeating: "9", count: 18), String(repeating: "9", count: 19) + " €", "£12", "12 £", "USD 12",
+    ]
+
+    @Test("same reading as with a space on each side, under every policy", arguments: texts)
+    func markedAsFull(text: String) {
+        for policy in DecimalSeparatorPolicy.allCases {
+            let marked = AmountParser.parse(text, decimal: policy)
+            let full = AmountParser.parse(" \(text) ", decimal: policy)
+            #expect(marked == full, "\(policy.rawValue): \(text.debugDescription)")
+        }
+    }
+
+    @Test("the euro's forms name EUR")
+    func namesEuro() throws {
+        for text in ["€207,46", "207,46 €", "207,46€", "EUR 207,46"] {
+            let parsed = try AmountParser.parse(text, decimal: .auto).get()
+            #expect(parsed.currencyHint == "EUR", "\(text)")
+            #expect(parsed.digits == "20746" && parsed.fractionDigits == 2, "\(text)")
+        }
+    }
+}
