@@ -544,6 +544,13 @@ extension DebtRawFields {
             body(fields.pointee.keyedBytes(tape: tapeBytes, side: side,
                                            spans: UnsafeRawBufferPointer(start: spans, count: MemoryLayout<InlineArray<24, ByteSpan>>.size)))
         }
+        // The side arena is opened only when a field lies in it (a plan's constant, a preset's
+        // made-up text): opening it retained and released it, per record, for rows whose fields
+        // are all in the tape.
+        guard fields.pointee.inSide & fields.pointee.present != 0 else {
+            guard let tape else { return open(DebtKeyedBytes.noBytes, DebtKeyedBytes.noBytes) }
+            return tape._withUnsafeGuaranteedRef { $0.bytes.withUnsafeBufferPointer { open($0, DebtKeyedBytes.noBytes) } }
+        }
         fields.pointee.side.withUnsafeBufferPointer { side in
             guard let tape else { return open(DebtKeyedBytes.noBytes, side) }
             tape._withUnsafeGuaranteedRef { $0.bytes.withUnsafeBufferPointer { open($0, side) } }

@@ -44,7 +44,12 @@ struct DebtKeyedBytesTests {
 
     @Test("a candidate's fields read where they lie (changeReadingRaw) as through withKeyedBytes, for every key and kind of storage and without fields, while the body changes the rest of the candidate")
     func candidateFieldsReadInPlace() {
-        for raw in [mixedFields(), DebtRawFields(["lastname": "Moreau", "email": " a@b.fr "]), DebtRawFields()] {
+        // (Also fields all on the tape, with a side arena no field points into.)
+        var tapeOnly = DebtRawFields(tape: view.tape, side: Array("EURtrue".utf8))
+        tapeOnly.set(.firstname, tapeSpan: span("first"))
+        tapeOnly.set(.city, tapeSpan: span("city"), needsEscaping: false)
+        for raw in [mixedFields(), tapeOnly, DebtRawFields(tape: view.tape), DebtRawFields(["lastname": "Moreau", "email": " a@b.fr "]),
+                    DebtRawFields()] {
             var candidate = DebtCandidate(provenance: Provenance(source: "t.csv", record: 1, line: 2), data: view, raw: raw)
             var seen: [String?] = []
             candidate.changeReadingRaw { candidate, fields in
@@ -90,7 +95,10 @@ struct DebtKeyedBytesTests {
         debt.currency = "EUR"                                                  // inline
         debt.object = String(repeating: "Abonnement mensuel ", count: 4)       // the arena
         debt.email = "a\"b@example.fr"                                          // inline, to escape
-        for var each in [debt, Debt(), Debt(tape: view.tape)] {
+        // (Also without its arena text: texts in the tape and the inline bytes only.)
+        var tapeAndInline = debt
+        tapeAndInline.object = nil
+        for var each in [debt, tapeAndInline, Debt(), Debt(tape: view.tape)] {
             let expected = each.withKeyedBytes { texts in
                 DebtKey.allCases.map { (Self.text(texts[$0]), texts.has($0), texts.isVerbatim($0)) }
             }
