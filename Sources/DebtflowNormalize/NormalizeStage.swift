@@ -69,6 +69,9 @@ public struct NormalizeStage: ElementStage {
         // Texts kept as the input had them point into the record's tape (no copy).
         // (Reset where it lies: a debt built in a temporary is copied where it is stored.)
         candidate.debt.reset(tape: candidate.data.tape)
+        // Read where the list lies, before it is taken (most records have no error yet): asked of
+        // the taken list, it was retained and released around the look, per record.
+        let currencyAlreadyFailed = !candidate.errors.isEmpty && candidate.errors.contains { $0.code == .invalidCurrency }
         var errors = ErrorList(taking: &candidate.errors)
         var nonBlank = DebtRawKeySet()
 
@@ -86,7 +89,6 @@ public struct NormalizeStage: ElementStage {
         // storing a candidate's nil, most records', still retained and released it.)
         if let metadata = candidate.metadata { candidate.debt.metadata = metadata }
 
-        let currencyAlreadyFailed = errors.contains(.invalidCurrency)
         normalizeMoney(fields, currencyAlreadyFailed: currencyAlreadyFailed, debt: &candidate.debt, errors: &errors,
                        nonBlank: &nonBlank)
 
@@ -282,8 +284,6 @@ private struct ErrorList {
         if errors.isEmpty { errors.reserveCapacity(4) }
         errors.append(error)
     }
-
-    func contains(_ code: RecordErrorCode) -> Bool { errors.contains { $0.code == code } }
 
     func store(into list: inout [RecordError]) { list = errors }
 }
