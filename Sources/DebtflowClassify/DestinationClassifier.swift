@@ -7,7 +7,7 @@ public struct DestinationClassifier: Sendable {
     /// What a call to one zone costs, in a table indexed by the zone (no hashing per record).
     private struct ZoneTerms: Sendable {
         /// Credits and multiplier; `nil` for `other`, which is unsupported.
-        var rate: (credits: Int, multiplier: String)?
+        var rate: (credits: Int, multiplier: ShortText)?
         var expensive: Bool
     }
 
@@ -23,7 +23,7 @@ public struct DestinationClassifier: Sendable {
                 if let credits = override.credits { rate.credits = credits }
                 if let multiplier = override.multiplier { rate.multiplier = multiplier }
             }
-            return ZoneTerms(rate: rate, expensive: expensive.contains(zone))
+            return ZoneTerms(rate: (rate.credits, ShortText(rate.multiplier)), expensive: expensive.contains(zone))
         }
     }
 
@@ -37,9 +37,9 @@ public struct DestinationClassifier: Sendable {
         let zone = DestinationZone.zone(forCallingCode: callingCode)
         let zoneTerms = terms[Self.index(of: zone)]
         guard let rate = zoneTerms.rate else {
-            return Destination(zone: zone, country: region, credits: nil, multiplier: nil, expensive: false)
+            return Destination(zone: zone, countryText: ShortText(region), credits: nil, multiplierText: nil, expensive: false)
         }
-        return Destination(zone: zone, country: region, credits: rate.credits, multiplier: rate.multiplier,
+        return Destination(zone: zone, countryText: ShortText(region), credits: rate.credits, multiplierText: rate.multiplier,
                            expensive: zoneTerms.expensive)
     }
 

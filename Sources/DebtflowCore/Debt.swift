@@ -24,22 +24,46 @@ public struct MinorUnitAmount: Sendable, Equatable, Hashable {
 }
 
 /// The call destination of a debt's phone number and what a call there costs (CONTRACT.md §4).
+///
+/// Plain values only (its two texts are ``ShortText``s): a destination is made for every record
+/// with a phone and copied into its outcome, and copying or dropping it calls nothing.
 public struct Destination: Sendable, Equatable {
     /// `fr_mainland`, `eu`, `dom_tom`, `maghreb` or `other` (written as its raw value).
     public var zone: DestinationZone
-    /// ISO 3166 region of the number (`FR`, `GP`, `DE`).
-    public var country: String
     /// Credits per call; `nil` for an unsupported zone.
     public var credits: Int?
-    /// Cost multiplier as written in the table (`"1.0"`, `"1.2"`); `nil` for an unsupported zone.
-    public var multiplier: String?
     public var expensive: Bool
+    /// ``country``'s bytes.
+    public var countryText: ShortText
+    /// ``multiplier``'s bytes; `nil` for an unsupported zone.
+    public var multiplierText: ShortText?
 
+    /// ISO 3166 region of the number (`FR`, `GP`, `DE`).
+    public var country: String {
+        get { countryText.string }
+        set { countryText = ShortText(newValue) }
+    }
+
+    /// Cost multiplier as written in the table (`"1.0"`, `"1.2"`); `nil` for an unsupported zone.
+    public var multiplier: String? {
+        get { multiplierText?.string }
+        set { multiplierText = newValue.map(ShortText.init) }
+    }
+
+    /// - Precondition: `country` and `multiplier` have at most ``ShortText/capacity`` bytes (a
+    ///   region code has two or three; a multiplier is a `Double`'s description).
     public init(zone: DestinationZone, country: String, credits: Int?, multiplier: String?, expensive: Bool) {
+        self.init(zone: zone, countryText: ShortText(country), credits: credits,
+                  multiplierText: multiplier.map(ShortText.init), expensive: expensive)
+    }
+
+    /// A destination from texts already made short (the classifier's, once per zone).
+    @inline(__always)
+    public init(zone: DestinationZone, countryText: ShortText, credits: Int?, multiplierText: ShortText?, expensive: Bool) {
         self.zone = zone
-        self.country = country
+        self.countryText = countryText
         self.credits = credits
-        self.multiplier = multiplier
+        self.multiplierText = multiplierText
         self.expensive = expensive
     }
 }

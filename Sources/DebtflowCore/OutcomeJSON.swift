@@ -184,14 +184,12 @@ extension JSONByteWriter {
     @inline(__always)
     private mutating func writeDestination(_ destination: Destination, member name: StaticString?) {
         var zone = destination.zone.rawValue
-        var country = destination.country
-        var multiplier = destination.multiplier ?? ""
-        let hasMultiplier = destination.multiplier != nil
         let credits = destination.credits
         let expensive = destination.expensive
+        let multiplierText = destination.multiplierText
         zone.withUTF8 { zone in
-            country.withUTF8 { country in
-                multiplier.withUTF8 { multiplier in
+            destination.countryText.withBytes { country in
+                (multiplierText ?? ShortText()).withBytes { multiplier in
                     let bound = 80 + JSONRawCursor.quotedBound(zone.count, needsEscaping: false)
                         + JSONRawCursor.quotedBound(country.count, needsEscaping: true) + JSONRawCursor.decimalBound + multiplier.count
                     writeBounded(member: name, upTo: bound) { cursor in
@@ -202,7 +200,7 @@ extension JSONByteWriter {
                         cursor.quoted(country)
                         cursor.optionalDecimal(#","credits":"#, credits)
                         // The multiplier is the table's own number text (`"1.0"`), written as it is.
-                        if hasMultiplier {
+                        if multiplierText != nil {
                             cursor.literal(#","multiplier":"#)
                             cursor.bytes(multiplier)
                         }
