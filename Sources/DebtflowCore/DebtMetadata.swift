@@ -6,7 +6,7 @@
 /// costs one buffer, not an object tree with a `String` per value.
 public struct DebtMetadata: Sendable, Equatable {
     /// The object's JSON text, `{` to `}`, UTF-8.
-    public let json: [UInt8]
+    public private(set) var json: [UInt8]
 
     /// The metadata holding `object`'s entries, in order.
     public init(_ object: RecordObject) {
@@ -40,22 +40,44 @@ public struct DebtMetadata: Sendable, Equatable {
     /// - Parameter arena: the bytes of the tape the nodes lie on.
     public init?(scalarsOn arena: UnsafeBufferPointer<UInt8>, _ first: TapeMember?, _ second: TapeMember?,
                  list: (name: StaticString, elements: UnsafeBufferPointer<RecordNode>)?) {
+        var bytes: [UInt8] = []
+        guard Self.appendScalars(on: arena, first, second, list: list, to: &bytes) else { return nil }
+        json = bytes
+    }
+
+    /// Makes this metadata what ``init(scalarsOn:_:_:list:)`` makes of the same members, in its
+    /// own buffer when no other value shares it (the Magicline preset's metadata of the last case,
+    /// handed back by the candidate once its outcome is written): the bytes are written over, with
+    /// no allocation once the buffer is large enough. `false`, and this metadata left empty (`{`
+    /// to `}` not written), when a node is a container: the caller writes those through
+    /// ``init(writing:)``.
+    public mutating func rewrite(scalarsOn arena: UnsafeBufferPointer<UInt8>, _ first: TapeMember?, _ second: TapeMember?,
+                                 list: (name: StaticString, elements: UnsafeBufferPointer<RecordNode>)?) -> Bool {
+        // (A shared buffer is not written: `removeAll` gives this value a buffer of its own.)
+        json.removeAll(keepingCapacity: true)
+        return Self.appendScalars(on: arena, first, second, list: list, to: &json)
+    }
+
+    /// Appends the object ``init(scalarsOn:_:_:list:)`` describes to `bytes`, reserving its bound
+    /// first; `false`, with nothing appended, when a node is a container.
+    private static func appendScalars(on arena: UnsafeBufferPointer<UInt8>, _ first: TapeMember?, _ second: TapeMember?,
+                                      list: (name: StaticString, elements: UnsafeBufferPointer<RecordNode>)?,
+                                      to bytes: inout [UInt8]) -> Bool {
         // `{`, `}`; per member its comma, quotes and colon; the list's brackets and a comma per element.
         func memberBound(_ member: TapeMember?) -> Int? {
             guard let member else { return 0 }
             return JSONRawCursor.tapeScalarBound(member.node).map { member.name.utf8CodeUnitCount + 4 + $0 }
         }
-        guard let firstBound = memberBound(first), let secondBound = memberBound(second) else { return nil }
+        guard let firstBound = memberBound(first), let secondBound = memberBound(second) else { return false }
         var bound = 2 + firstBound + secondBound
         if let list {
             bound += list.name.utf8CodeUnitCount + 6
             for element in list.elements {
-                guard let valueBound = JSONRawCursor.tapeScalarBound(element) else { return nil }
+                guard let valueBound = JSONRawCursor.tapeScalarBound(element) else { return false }
                 bound += valueBound + 1
             }
         }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(bound)
+        bytes.reserveCapacity(bytes.count + bound)
         bytes.appendInPlace(upTo: bound) { buffer in
             var cursor = JSONRawCursor(buffer)
             cursor.byte(UInt8(ascii: "{"))
@@ -82,7 +104,7 @@ public struct DebtMetadata: Sendable, Equatable {
             cursor.byte(UInt8(ascii: "}"))
             return cursor.count
         }
-        json = bytes
+        return true
     }
 
     /// The metadata an object of a record holds (a source's own `metadata` member), written from

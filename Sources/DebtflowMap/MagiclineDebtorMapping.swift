@@ -78,10 +78,14 @@ struct MagiclineDebtorMapping: Sendable {
             let caseID = caseIDValue.flatMap(shape.text) ?? provenance.positionalID
             let caseCurrency = currencyAsWritten(of: debts, shape: shape).map(CaseCurrency.asWritten) ?? currency(of: debts, shape: shape)
             Self.point(&candidate, at: provenance, view: record.view)
+            // The last case's metadata, its outcome written: its buffer is written over for this
+            // case (no allocation per case once it is large enough). Its debt's copy is dropped
+            // first, so that the candidate holds the buffer alone.
+            if candidate.debt.metadata != nil { candidate.debt.metadata = nil }
+            let caseMetadata = metadata(ids, debts: debts, shape: shape, reusing: candidate.metadata.take())
             // The case's fields are set on the candidate's own copy of the person's (one copy a
             // case: a local copy handed to the reset cost two, each retaining and releasing).
-            candidate.resetAllButRecord(raw: personRaw, metadata: metadata(ids, debts: debts, shape: shape), tempID: caseID,
-                                        phoneRegion: region)
+            candidate.resetAllButRecord(raw: personRaw, metadata: caseMetadata, tempID: caseID, phoneRegion: region)
             shape.setText(.amount, collectionCase, "openAmount", in: &candidate.raw)
             shape.setText(.internalID, of: caseIDValue, in: &candidate.raw)
             shape.setText(.tempID, of: caseIDValue, in: &candidate.raw)
@@ -354,11 +358,13 @@ struct MagiclineDebtorMapping: Sendable {
         var membershipNumber: Int?
     }
 
-    /// `{debtorId, membershipNr, debtIds}` as the source wrote them.
-    private func metadata(_ ids: MetadataIDs, debts: MagiclineShape.Items?, shape: MagiclineShape) -> DebtMetadata {
+    /// `{debtorId, membershipNr, debtIds}` as the source wrote them; written over `reused`'s
+    /// buffer when it is given and no other value holds it.
+    private func metadata(_ ids: MetadataIDs, debts: MagiclineShape.Items?, shape: MagiclineShape,
+                          reusing reused: consuming DebtMetadata? = nil) -> DebtMetadata {
         // Scalar ids (every id the source sends) in one piece; a container among them as below.
         if let metadata = shape.scalarMetadata(("debtorId", ids.debtorID), ("membershipNr", ids.membershipNumber),
-                                               list: debts.map { ("debtIds", $0, "debtId") }) {
+                                               list: debts.map { ("debtIds", $0, "debtId") }, reusing: reused) {
             return metadata
         }
         // Written straight from the tape: each value as read (a number stays a number).

@@ -216,13 +216,22 @@ struct MagiclineShape {
     /// ``DebtflowCore/DebtMetadata/init(scalarsOn:_:_:list:)`` of this tape's values, written in
     /// one piece: the members `first` and `second` when they have a value, then, with a `list`,
     /// the member `list.name` holding the `list.member` of each of `list.objects` that has one
-    /// with content (``hasContent(_:)``). `nil` when one of those values is a container: the
-    /// caller writes those through ``write(_:member:to:)``.
+    /// with content (``hasContent(_:)``). Written over `reused` when it is given (a metadata whose
+    /// outcome is written already: its buffer is kept, ``DebtflowCore/DebtMetadata/rewrite(scalarsOn:_:_:list:)``).
+    /// `nil` when one of those values is a container: the caller writes those through
+    /// ``write(_:member:to:)``.
     func scalarMetadata(_ first: (name: StaticString, value: Int?), _ second: (name: StaticString, value: Int?),
-                        list: (name: StaticString, objects: Items, member: StaticString)?) -> DebtMetadata? {
+                        list: (name: StaticString, objects: Items, member: StaticString)?,
+                        reusing reused: consuming DebtMetadata?) -> DebtMetadata? {
         let firstMember = first.value.map { (name: first.name, node: nodes[$0]) }
         let secondMember = second.value.map { (name: second.name, node: nodes[$0]) }
-        guard let list else { return DebtMetadata(scalarsOn: arena, firstMember, secondMember, list: nil) }
+        func written(_ elements: (name: StaticString, elements: UnsafeBufferPointer<RecordNode>)?) -> DebtMetadata? {
+            guard var metadata = reused.take() else {
+                return DebtMetadata(scalarsOn: arena, firstMember, secondMember, list: elements)
+            }
+            return metadata.rewrite(scalarsOn: arena, firstMember, secondMember, list: elements) ? metadata : nil
+        }
+        guard let list else { return written(nil) }
         // The items' values, gathered in temporary memory (no array per case).
         return withUnsafeTemporaryAllocation(of: RecordNode.self, capacity: max(1, list.objects.count)) { buffer in
             var count = 0
@@ -231,8 +240,7 @@ struct MagiclineShape {
                 (buffer.baseAddress.unsafelyUnwrapped + count).initialize(to: nodes[item])
                 count += 1
             }
-            return DebtMetadata(scalarsOn: arena, firstMember, secondMember,
-                                list: (list.name, UnsafeBufferPointer(rebasing: buffer[..<count])))
+            return written((list.name, UnsafeBufferPointer(rebasing: buffer[..<count])))
         }
     }
 

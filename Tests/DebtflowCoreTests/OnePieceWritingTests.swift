@@ -363,11 +363,27 @@ struct TapeScalarMetadataTests {
                                          list: list == nil ? nil : ("debtIds", elements))
                         }
                         #expect(written?.json == expected.json, "\(String(decoding: expected.json, as: UTF8.self))")
+                        // Written over a metadata of its own (its buffer kept) and over one whose
+                        // buffer another value shares (left as it was): the same bytes.
+                        var owned = DebtMetadata(scalarsOn: arena, ("debtorId", nodes[scalars[1]]), nil, list: nil)!
+                        var shared = owned
+                        let kept = shared
+                        let rewritten = listNodes.withUnsafeBufferPointer { elements in
+                            let list = list == nil ? nil : ("debtIds" as StaticString, elements)
+                            return (owned.rewrite(scalarsOn: arena, first.map { ("debtorId", nodes[$0]) }, second.map { ("membershipNr", nodes[$0]) }, list: list),
+                                    shared.rewrite(scalarsOn: arena, first.map { ("debtorId", nodes[$0]) }, second.map { ("membershipNr", nodes[$0]) }, list: list))
+                        }
+                        #expect(rewritten == (true, true))
+                        #expect(owned.json == expected.json && shared.json == expected.json)
+                        #expect(kept.json == DebtMetadata(scalarsOn: arena, ("debtorId", nodes[scalars[1]]), nil, list: nil)!.json)
                     }
                 }
             }
             let inner = (1..<nodes.count).first { nodes[$0].kind == .object }!
             #expect(DebtMetadata(scalarsOn: arena, ("debtorId", nodes[inner]), nil, list: nil) == nil)
+            var reused = DebtMetadata(scalarsOn: arena, ("debtorId", nodes[scalars[0]]), nil, list: nil)!
+            let rewroteContainer = reused.rewrite(scalarsOn: arena, ("debtorId", nodes[inner]), nil, list: nil)
+            #expect(!rewroteContainer)
             let innerNode = [nodes[inner]]
             innerNode.withUnsafeBufferPointer { elements in
                 #expect(DebtMetadata(scalarsOn: arena, ("debtorId", nodes[1]), nil, list: ("debtIds", elements)) == nil)
