@@ -26,13 +26,29 @@ internal struct TapeStorageHeader: Sendable {
 internal final class TapeStorage<Element: BitwiseCopyable>: @unchecked Sendable {
     /// The count, capacity and seal.
     @usableFromInline internal let header: UnsafeMutablePointer<TapeStorageHeader>
-    /// The elements: room for the capacity it was made with, the first `count` initialized.
+    /// The elements: room for the capacity it was made with, the first `count` initialized;
+    /// then at least ``slackBytes`` zero bytes that no append reaches (``slackElements``).
     @usableFromInline internal let base: UnsafeMutablePointer<Element>
+
+    /// How many bytes past its capacity a storage always holds, readable and never written:
+    /// a reader of a tape's arena may load a 16-byte run that starts inside the arena and
+    /// ends past its last byte (``TapeNodeWriter`` copies every text in such runs, with no
+    /// test per text of where it lies).
+    static var slackBytes: Int { 16 }
+
+    /// ``slackBytes`` in whole elements.
+    private static var slackElements: Int {
+        (slackBytes + MemoryLayout<Element>.stride - 1) / MemoryLayout<Element>.stride
+    }
 
     private init(capacity: Int, sealed: Bool) {
         header = .allocate(capacity: 1)
         header.initialize(to: TapeStorageHeader(count: 0, capacity: sealed ? 0 : capacity, isSealed: sealed))
-        base = .allocate(capacity: Swift.max(capacity, 1))
+        let room = Swift.max(capacity, 1)
+        base = .allocate(capacity: room + Self.slackElements)
+        // The slack zeroed once: what is read of it is defined (and written over, or left out).
+        UnsafeMutableRawPointer(base + room).initializeMemory(as: UInt8.self, repeating: 0,
+                                                               count: Self.slackElements * MemoryLayout<Element>.stride)
     }
 
     deinit {

@@ -8,8 +8,9 @@
 /// - the output is a pointer stepped on, with no count kept and no overflow check per piece;
 /// - a text is copied 16 bytes at a time, its last run rounded up (``copyRun(_:count:to:)``):
 ///   one load and store for a key or a short string, no `switch` on its length and no `memmove`
-///   call for a longer one. The bytes copied past its end are written over by what follows, and
-///   are read from the arena only when it holds them (else the text is copied exactly);
+///   call for a longer one. The bytes copied past its end are written over by what follows; a
+///   run past the arena's last byte reads the 16 bytes of slack every tape storage holds after
+///   its capacity (``TapeStorage/slackBytes``), so no text is asked where it lies;
 /// - one loop over an object's members and one over an array's elements, the innermost open
 ///   container's end their bound (kept in a local, the containers around it on a stack): a
 ///   node asks neither which kind of container it is in nor whether it closes one; a comma is
@@ -26,7 +27,8 @@ enum TapeNodeWriter {
 
     /// Writes the record rooted at `first` (`first` is a container; its subtree ends at `end`,
     /// holding at most `containers` containers) at `out`, where its bound and ``slack`` are
-    /// reserved; returns how many bytes it wrote.
+    /// reserved; returns how many bytes it wrote. `arena` must be a tape's bytes
+    /// (``RecordTape/bytes``), which its storage's slack follows (``TapeStorage/slackBytes``).
     static func write(from first: Int, to end: Int, containers: Int, arena: UnsafeBufferPointer<UInt8>,
                       nodes: UnsafeBufferPointer<RecordNode>, into out: UnsafeMutablePointer<UInt8>) -> Int {
         withUnsafeTemporaryAllocation(of: OpenContainer.self, capacity: max(1, containers)) { stack in
@@ -50,7 +52,7 @@ enum TapeNodeWriter {
     /// value's bytes six times, and nine), ``optimisticTail`` more reserved after them. `nil`,
     /// what it wrote to be dropped, when a node does not fit or the containers nest deeper than
     /// ``optimisticDepth``: the caller then bounds the record first. (The bound's own pass over
-    /// the nodes cost more than a check per node.)
+    /// the nodes cost more than a check per node.) `arena` as for ``write(from:to:containers:arena:nodes:into:)``.
     static func write(from first: Int, to end: Int, arena: UnsafeBufferPointer<UInt8>, nodes: UnsafeBufferPointer<RecordNode>,
                       into out: UnsafeMutablePointer<UInt8>, room: Int) -> Int? {
         withUnsafeTemporaryAllocation(of: OpenContainer.self, capacity: optimisticDepth) { stack in
@@ -75,8 +77,6 @@ enum TapeNodeWriter {
         // with what is left (as integers: an unbounded room is no pointer).
         let limit = Int(bitPattern: out) &+ room
         let base = UnsafeRawPointer(arena.baseAddress.unsafelyUnwrapped)
-        // A text may be copied in rounded-up runs when its end plus a run lies inside the arena.
-        let overreadLimit = arena.count &- 16
         let root = nodes[first]
         assert(root.kind == .object || root.kind == .array, "TapeNodeWriter: the root is not a container")
         var p = out
@@ -104,12 +104,12 @@ enum TapeNodeWriter {
                     comma = 1
                     p.pointee = UInt8(ascii: "\"")
                     p += 1
-                    p = text(node.key, escaping: node.flags.contains(.keyNeedsEscaping), base: base, limit: overreadLimit, to: p)
+                    p = text(node.key, escaping: node.flags.contains(.keyNeedsEscaping), base: base, to: p)
                     if node.kind == .string {
                         // `":"` as one four-byte store; its fourth byte is written over next.
                         UnsafeMutableRawPointer(p).storeBytes(of: UInt32(0x22_3A_22).littleEndian, as: UInt32.self)
                         p += 3
-                        p = text(node.value, escaping: node.flags.contains(.valueNeedsEscaping), base: base, limit: overreadLimit, to: p)
+                        p = text(node.value, escaping: node.flags.contains(.valueNeedsEscaping), base: base, to: p)
                         p.pointee = UInt8(ascii: "\"")
                         p += 1
                         continue
@@ -122,7 +122,7 @@ enum TapeNodeWriter {
                         comma = 0
                         continue containers
                     }
-                    p = scalar(node, base: base, limit: overreadLimit, to: p)
+                    p = scalar(node, base: base, to: p)
                 }
             } else {
                 while index < topEnd {
@@ -138,7 +138,7 @@ enum TapeNodeWriter {
                         comma = 0
                         continue containers
                     }
-                    p = scalar(node, base: base, limit: overreadLimit, to: p)
+                    p = scalar(node, base: base, to: p)
                 }
             }
             // The innermost container ends here (and maybe those around it, next time round).
@@ -175,16 +175,16 @@ enum TapeNodeWriter {
 
     /// Writes the scalar `node` (not a container) at `p`; returns the pointer past it.
     @inline(__always)
-    private static func scalar(_ node: RecordNode, base: UnsafeRawPointer, limit: Int,
+    private static func scalar(_ node: RecordNode, base: UnsafeRawPointer,
                                to p: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
         switch node.kind {
         case .string:
             p.pointee = UInt8(ascii: "\"")
-            let end = text(node.value, escaping: node.flags.contains(.valueNeedsEscaping), base: base, limit: limit, to: p + 1)
+            let end = text(node.value, escaping: node.flags.contains(.valueNeedsEscaping), base: base, to: p + 1)
             end.pointee = UInt8(ascii: "\"")
             return end + 1
         case .number:
-            return text(node.value, escaping: false, base: base, limit: limit, to: p)
+            return text(node.value, escaping: false, base: base, to: p)
         case .null:
             UnsafeMutableRawPointer(p).storeBytes(of: UInt32(0x6C_6C_75_6E).littleEndian, as: UInt32.self)
             return p + 4
@@ -201,21 +201,17 @@ enum TapeNodeWriter {
 
     /// Writes the text `span` of the arena at `base` at `target`, escaped where JSON needs it when
     /// `escaping` (its tape flag); returns the pointer past it. Copied in rounded-up runs
-    /// (``copyRun(_:count:to:)``) when the arena holds 16 bytes past the text's end (`limit`:
-    /// the arena's size less 16).
+    /// (``copyRun(_:count:to:)``): a tape's arena is followed by ``TapeStorage/slackBytes``
+    /// readable bytes, so a run may end past its last byte.
     @inline(__always)
-    private static func text(_ span: ByteSpan, escaping: Bool, base: UnsafeRawPointer, limit: Int,
+    private static func text(_ span: ByteSpan, escaping: Bool, base: UnsafeRawPointer,
                              to target: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
         let offset = Int(span.offset)
         let count = Int(span.length)
         if _slowPath(escaping) {
             return escaped(UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self) + offset, count: count), to: target)
         }
-        if _fastPath(offset &+ count <= limit) {
-            copyRun(base + offset, count: count, to: UnsafeMutableRawPointer(target))
-        } else {
-            UnsafeMutableRawPointer(target).copyMemory(from: base + offset, byteCount: count)
-        }
+        copyRun(base + offset, count: count, to: UnsafeMutableRawPointer(target))
         return target + count
     }
 

@@ -56,6 +56,22 @@ struct TapeBufferTests {
         buffer.withUnsafeBufferPointer { #expect(Array($0) == [0, 42, 2, 9]) }
     }
 
+    @Test("a full storage is followed by 16 zero bytes (its slack), which a 16-byte run read from its last element may reach",
+          arguments: [1, 15, 16, 17, 1000])
+    func slackAfterTheCapacity(count: Int) {
+        var buffer = TapeBuffer<UInt8>(capacity: count)
+        for _ in 0..<count { buffer.append(0xFF) }
+        #expect(buffer.capacity == count)
+        let sealed = buffer.seal()
+        sealed.withUnsafeBufferPointer { bytes in
+            let past = UnsafeRawPointer(bytes.baseAddress!) + bytes.count
+            #expect((0..<16).allSatisfy { past.load(fromByteOffset: $0, as: UInt8.self) == 0 })
+            // The last element's run: its own byte, then the slack.
+            let run = (UnsafeRawPointer(bytes.baseAddress!) + bytes.count - 1).loadUnaligned(as: SIMD16<UInt8>.self)
+            #expect(run[0] == 0xFF && (1..<16).allSatisfy { run[$0] == 0 })
+        }
+    }
+
     @Test("sealing hands the elements on unchanged and starts the buffer again empty")
     func sealHandsOn() {
         var buffer = TapeBuffer<UInt8>(capacity: 2)

@@ -2,8 +2,8 @@ import DebtflowCore
 import Testing
 
 /// A record with containers on a tape (Magicline's debtor) is written by `TapeNodeWriter`:
-/// texts copied in 16-byte runs rounded up when the arena holds the bytes past them, exactly
-/// when it does not (a text at the arena's end); the bytes must be the tree writer's.
+/// texts copied in 16-byte runs rounded up, a run at the arena's end reading into the slack its
+/// storage keeps after it; the bytes must be the tree writer's.
 @Suite("JSON of a nested record on a tape")
 struct TapeNodeWriterTests {
     /// With a value after the record when it is inside an array.
@@ -28,7 +28,7 @@ struct TapeNodeWriterTests {
         #expect(tape == tree)
     }
 
-    @Test("a record whose last texts lie at the arena's end (copied exactly, not in runs), of every length up to 40",
+    @Test("a record whose last texts lie at the arena's end (their last run read from the storage's slack), of every length up to 40",
           arguments: [0, 1, 7, 15, 16, 17, 31, 40])
     func textsAtTheArenasEnd(length: Int) {
         let text = String(repeating: "x", count: length)
