@@ -50,20 +50,22 @@ struct MagiclineDebtorMapping: Sendable {
         let cases = shape.items(debtorMembers.member(.collectionCases), marker: "collectionCaseId", or: "openAmount")
         // An id that is missing or blank is no id: the debtor, or the case, gets its position.
         let debtorIDValue = debtorMembers[.debtorId]
-        let debtorID = debtorIDValue.flatMap(shape.text) ?? record.provenance.positionalID
+        // The debtor's own temp_id, made (a `String`) only for a debtor known by it: one with a
+        // problem or without a case (each case is known by its own id).
+        func debtorID() -> String { debtorIDValue.flatMap(shape.text) ?? record.provenance.positionalID }
         let ids = MetadataIDs(debtorID: debtorIDValue.flatMap { shape.hasContent($0) ? $0 : nil },
                               membershipNumber: debtorMembers[.membershipNr].flatMap { shape.hasContent($0) ? $0 : nil })
 
         if let problem = record.problem {
             Self.point(&candidate, at: record.provenance, view: record.view)
-            candidate.resetAllButRecord(raw: personRaw, metadata: nil, tempID: debtorID, phoneRegion: region)
+            candidate.resetAllButRecord(raw: personRaw, metadata: nil, tempID: debtorID(), phoneRegion: region)
             candidate.errors.append(problem)
             try body(&candidate)
             return
         }
         guard !cases.isEmpty else {
             Self.point(&candidate, at: record.provenance, view: record.view)
-            candidate.resetAllButRecord(raw: personRaw, metadata: metadata(ids, debts: nil, shape: shape), tempID: debtorID,
+            candidate.resetAllButRecord(raw: personRaw, metadata: metadata(ids, debts: nil, shape: shape), tempID: debtorID(),
                                         phoneRegion: region)
             candidate.skipReason = .noOpenCase
             try body(&candidate)
