@@ -157,6 +157,15 @@ extension DebtCandidate {
     public mutating func resetAllButRecord(raw: consuming DebtRawFields, metadata: consuming DebtMetadata?,
                                            tempID: consuming String?, phoneRegion: consuming String?) {
         self.raw = raw
+        resetKeepingRecordAndFields(metadata: metadata, tempID: tempID, phoneRegion: phoneRegion)
+    }
+
+    /// ``resetAllButRecord(raw:metadata:tempID:phoneRegion:)`` for a caller that fills ``raw``
+    /// where it lies (the Magicline preset: a debtor's person fields set once, in its first
+    /// case, and only each case's own fields set again): ``raw`` is left as it is.
+    @inlinable
+    public mutating func resetKeepingRecordAndFields(metadata: consuming DebtMetadata?,
+                                                     tempID: consuming String?, phoneRegion: consuming String?) {
         self.metadata = metadata
         self.tempID = tempID
         self.phoneRegion = phoneRegion

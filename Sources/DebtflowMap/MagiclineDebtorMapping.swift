@@ -44,7 +44,6 @@ struct MagiclineDebtorMapping: Sendable {
         let person = shape.nonEmptyObject(debtorMembers[.liablePerson]) ?? debtor
         let personMembers = person == debtor ? debtorMembers : DebtorMembers(person, shape: shape)
         let personCountryCode = personMembers[.countryCode]
-        let personRaw = personFields(personMembers, countryCode: personCountryCode, shape: shape)
         let region = shape.regionCode(personCountryCode) ?? shape.regionCode(debtorMembers[.countryCode])
         // A case is known by its id, or (its id missing) by its open amount.
         let cases = shape.items(debtorMembers.member(.collectionCases), marker: "collectionCaseId", or: "openAmount")
@@ -58,15 +57,16 @@ struct MagiclineDebtorMapping: Sendable {
 
         if let problem = record.problem {
             Self.point(&candidate, at: record.provenance, view: record.view)
-            candidate.resetAllButRecord(raw: personRaw, metadata: nil, tempID: debtorID(), phoneRegion: region)
+            candidate.resetAllButRecord(raw: personFields(personMembers, countryCode: personCountryCode, shape: shape), metadata: nil,
+                                        tempID: debtorID(), phoneRegion: region)
             candidate.errors.append(problem)
             try body(&candidate)
             return
         }
         guard !cases.isEmpty else {
             Self.point(&candidate, at: record.provenance, view: record.view)
-            candidate.resetAllButRecord(raw: personRaw, metadata: metadata(ids, debts: nil, shape: shape), tempID: debtorID(),
-                                        phoneRegion: region)
+            candidate.resetAllButRecord(raw: personFields(personMembers, countryCode: personCountryCode, shape: shape),
+                                        metadata: metadata(ids, debts: nil, shape: shape), tempID: debtorID(), phoneRegion: region)
             candidate.skipReason = .noOpenCase
             try body(&candidate)
             return
@@ -85,9 +85,17 @@ struct MagiclineDebtorMapping: Sendable {
             // first, so that the candidate holds the buffer alone.
             if candidate.debt.metadata != nil { candidate.debt.metadata = nil }
             let caseMetadata = metadata(ids, debts: debts, shape: shape, reusing: candidate.metadata.take())
-            // The case's fields are set on the candidate's own copy of the person's (one copy a
-            // case: a local copy handed to the reset cost two, each retaining and releasing).
-            candidate.resetAllButRecord(raw: personRaw, metadata: caseMetadata, tempID: caseID, phoneRegion: region)
+            // The person's fields are set once, where the candidate's fields lie, for the first
+            // case; a later case takes the last one's own fields off and sets its own. (Fields
+            // built aside and copied in per case cost a copy, and a destroy of the old ones, each
+            // counting the tape's and the side bytes' references.)
+            if position == 0 {
+                candidate.raw.reset(tape: shape.tape, side: [])
+                setPersonFields(personMembers, countryCode: personCountryCode, shape: shape, in: &candidate.raw)
+            } else {
+                for key in Self.caseKeys { candidate.raw[key] = nil }
+            }
+            candidate.resetKeepingRecordAndFields(metadata: caseMetadata, tempID: caseID, phoneRegion: region)
             shape.setText(.amount, collectionCase, "openAmount", in: &candidate.raw)
             shape.setText(.internalID, of: caseIDValue, in: &candidate.raw)
             shape.setText(.tempID, of: caseIDValue, in: &candidate.raw)
@@ -155,11 +163,21 @@ struct MagiclineDebtorMapping: Sendable {
         }
     }
 
+    /// The fields a case sets of its own (the person's are the same for every case of a debtor).
+    private static let caseKeys: [DebtRawKey] = [.amount, .internalID, .tempID, .currency, .dueDate, .object]
+
     /// The person's debt fields: names, contacts, birthdate, address — spans of the record's
     /// tape, no `String` made.
     /// - Parameter countryCode: the person's `countryCode` member, if any.
     private func personFields(_ person: DebtorMembers, countryCode: Int?, shape: MagiclineShape) -> DebtRawFields {
         var raw = DebtRawFields(tape: shape.tape)
+        setPersonFields(person, countryCode: countryCode, shape: shape, in: &raw)
+        return raw
+    }
+
+    /// Sets ``personFields(_:countryCode:shape:)``'s fields in `raw` (fields on the record's tape
+    /// with none of them set).
+    private func setPersonFields(_ person: DebtorMembers, countryCode: Int?, shape: MagiclineShape, in raw: inout DebtRawFields) {
         shape.setText(.firstname, of: person[.firstName], in: &raw)
         shape.setText(.lastname, of: person[.lastName], in: &raw)
         shape.setText(.birthdate, of: person[.birthdate], in: &raw)
@@ -180,7 +198,6 @@ struct MagiclineDebtorMapping: Sendable {
         let usable = usableContacts(contacts, shape: shape)
         shape.setText(.phone, of: usable.phone, in: &raw)
         shape.setText(.email, of: usable.email, in: &raw)
-        return raw
     }
 
     /// The values of the phone and the email to use: for the phone, of the first contact of the

@@ -59,6 +59,29 @@ private func mapDebtor(_ debtor: RecordObject, number: Int = 4, today: String = 
 
 @Suite("map: the magicline-debtor preset")
 struct MagiclineDebtorPresetTests {
+    @Test("a later case keeps the person's fields and none of the case before's own: amount, ids, currency, due date, designations")
+    func laterCaseFieldsAreItsOwn() throws {
+        let full = collectionCase(id: "case-1", debts: [debt(id: "d1", designation: "Membership March"),
+                                                       debt(id: "d2", date: "2026-02-01", amount: "500", designation: "Fee")])
+        let bare = RecordValue.object(fields(("openAmount", .number("5"))))
+        for (cases, fullFirst) in [([full, bare], true), ([bare, full], false)] {
+            let candidates = try mapDebtor(apiDebtor(cases: .array(cases)))
+            #expect(candidates.count == 2)
+            guard candidates.count == 2 else { continue }
+            let (withAll, withNone) = fullFirst ? (candidates[0], candidates[1]) : (candidates[1], candidates[0])
+            #expect(withAll.raw[.amount] == "1231" && withAll.raw[.internalID] == "case-1" && withAll.raw[.tempID] == "case-1")
+            #expect(withAll.raw[.currency] == "EUR" && withAll.raw[.dueDate] == "2026-02-01")
+            #expect(withAll.raw[.object] == "Membership March, Fee")
+            #expect(withNone.raw[.amount] == "5")
+            for key: DebtRawKey in [.internalID, .tempID, .currency, .dueDate, .object] { #expect(withNone.raw[key] == nil, "\(key)") }
+            for candidate in candidates {
+                #expect(candidate.raw[.firstname] == "Sven" && candidate.raw[.lastname] == "Hannawald")
+                #expect(candidate.raw[.phone] == "0612345678" && candidate.raw[.email] == "sven@example.at")
+                #expect(candidate.raw[.streetAddress] == "Burgring" && candidate.raw[.streetNumber] == "23A")
+            }
+        }
+    }
+
     @Test("each collection case becomes one candidate with the case's position, its open amount, currency and id")
     func oneCandidatePerCase() throws {
         let debtor = apiDebtor(cases: [
