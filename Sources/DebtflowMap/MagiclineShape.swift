@@ -420,9 +420,15 @@ struct MagiclineShape {
         return true
     }
 
-    /// Whether ASCII `bytes`, non-empty and uppercased (`a`–`z` only), are the bytes `wanted`.
+    /// Whether ASCII `bytes`, non-empty and uppercased (`a`–`z` only), are the bytes `wanted`
+    /// (uppercase ASCII). Compared as words first: the sources write their types and statuses
+    /// in capitals (`TEL_PRIVATE_MOBILE`), which then match with no byte uppercased.
     private static func asciiUppercased(_ bytes: UnsafeBufferPointer<UInt8>, is wanted: UnsafeBufferPointer<UInt8>) -> Bool {
         guard !bytes.isEmpty, bytes.count == wanted.count else { return false }
+        if ByteWord.equal(UnsafeRawPointer(bytes.baseAddress.unsafelyUnwrapped), UnsafeRawPointer(wanted.baseAddress.unsafelyUnwrapped),
+                          count: bytes.count) {
+            return true
+        }
         for index in 0..<bytes.count {
             var byte = bytes[index]
             if byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") { byte -= 0x20 }

@@ -99,6 +99,7 @@ struct MagiclineInPlaceReadingTests {
               ([tel("TEL_PRIVATE_MOBILE", "1a", status: "INVALID"), tel("TEL_PRIVATE_MOBILE", "1b")], "1b"),
               ([tel("TEL_PRIVATE_MOBILE", " "), tel("TEL_BUSINESS", "4")], "4"),
               ([tel("tel_business_mobile", " 2 "), tel("TEL_PRIVATE", "3")], "2"),
+              ([tel("Tel_Private_Mobile", "1a", status: "invalid"), tel("tel_private_mobile", "1b", status: "Valid")], "1b"),
           ] as [([RecordValue], String)])
     func contactChoice(contacts: [RecordValue], expected: String) throws {
         let debtor = Self.debtor(contacts: contacts + [tel("EMAIL", " "), tel("EMAIL", "a@b.fr"),
