@@ -56,7 +56,7 @@ struct MagiclineDebtorMapping: Sendable {
                               membershipNumber: debtorMembers[.membershipNr].flatMap { shape.hasContent($0) ? $0 : nil })
 
         if let problem = record.problem {
-            Self.point(&candidate, at: record.provenance, view: record.view)
+            Self.point(&candidate, at: record.provenance, caseIndex: record.provenance.caseIndex, view: record.view)
             candidate.resetAllButRecord(raw: personFields(personMembers, countryCode: personCountryCode, shape: shape), metadata: nil,
                                         tempID: debtorID(), phoneRegion: region)
             candidate.errors.append(problem)
@@ -64,7 +64,7 @@ struct MagiclineDebtorMapping: Sendable {
             return
         }
         guard !cases.isEmpty else {
-            Self.point(&candidate, at: record.provenance, view: record.view)
+            Self.point(&candidate, at: record.provenance, caseIndex: record.provenance.caseIndex, view: record.view)
             candidate.resetAllButRecord(raw: personFields(personMembers, countryCode: personCountryCode, shape: shape),
                                         metadata: metadata(ids, debts: nil, shape: shape), tempID: debtorID(), phoneRegion: region)
             candidate.skipReason = .noOpenCase
@@ -73,13 +73,13 @@ struct MagiclineDebtorMapping: Sendable {
         }
         let debtorBlocked = isBlocked(debtorMembers[.block], shape: shape)
         for (position, collectionCase) in cases.enumerated() {
-            var provenance = record.provenance
-            provenance.caseIndex = position + 1
+            // The case's provenance is the record's with its case number, set where the
+            // candidate's lies (a local copy cost a copy and a destroy per case).
+            Self.point(&candidate, at: record.provenance, caseIndex: position + 1, view: record.view)
             let debts = shape.items(shape.member(collectionCase, "debt") ?? shape.member(collectionCase, "debts"), marker: "debtId")
             let caseIDValue = shape.value(collectionCase, "collectionCaseId")
-            let caseID = caseIDValue.flatMap(shape.text) ?? provenance.positionalID
+            let caseID = caseIDValue.flatMap(shape.text) ?? candidate.provenance.positionalID
             let caseCurrency = currencyAsWritten(of: debts, shape: shape).map(CaseCurrency.asWritten) ?? currency(of: debts, shape: shape)
-            Self.point(&candidate, at: provenance, view: record.view)
             // The last case's metadata, its outcome written: its buffer is written over for this
             // case (no allocation per case once it is large enough). Its debt's copy is dropped
             // first, so that the candidate holds the buffer alone.
@@ -146,15 +146,17 @@ struct MagiclineDebtorMapping: Sendable {
         func member(_ name: Name) -> Int? { found.member(name.rawValue) }
     }
 
-    /// Makes `candidate`'s provenance and view `provenance` and `view`, field by field: the
-    /// input's name and the tape stored only when they are not the ones it holds already (as for
-    /// every case after a chunk's first), so no reference is counted per case. The later stages
-    /// may change the candidate: every field of its provenance is set again.
-    private static func point(_ candidate: inout DebtCandidate, at provenance: borrowing Provenance, view: borrowing RecordView) {
+    /// Makes `candidate`'s provenance `provenance` with the case number `caseIndex`, and its view
+    /// `view`, field by field: the input's name and the tape stored only when they are not the
+    /// ones it holds already (as for every case after a chunk's first), so no reference is
+    /// counted per case. The later stages may change the candidate: every field of its
+    /// provenance is set again.
+    private static func point(_ candidate: inout DebtCandidate, at provenance: borrowing Provenance, caseIndex: Int?,
+                              view: borrowing RecordView) {
         if candidate.provenance.source != provenance.source { candidate.provenance.source = provenance.source }
         candidate.provenance.record = provenance.record
         candidate.provenance.line = provenance.line
-        candidate.provenance.caseIndex = provenance.caseIndex
+        candidate.provenance.caseIndex = caseIndex
         candidate.provenance.idsByPath = provenance.idsByPath
         if candidate.data.tape === view.tape {
             candidate.data.index = view.index
