@@ -325,15 +325,23 @@ public struct RecordTapeBuilder: Sendable {
     /// its subtree are written, and the container around it is the innermost again. (Always
     /// inlined, as ``begin(_:key:knownFlags:)`` is: left to the optimizer, both stayed calls
     /// in the JSON tokenizer's large object loop.)
+    ///
+    /// The innermost container's node is always one this builder appended and has not sealed
+    /// (``begin(_:key:knownFlags:)`` makes it the innermost; ``truncate(nodesFrom:bytesFrom:)``
+    /// closes away any it drops), so once `node` is checked to be it, the node is changed where
+    /// it lies with no bounds check (``TapeBuffer/updateAppended(at:_:)``).
     @inlinable @inline(__always)
     public mutating func end(_ node: Int) {
         precondition(innermost >= 0, "no open container")
         precondition(innermost == node, "containers closed out of order")
-        let opened = nodes[node]
+        let children = innermostChildren
         // One change to the node table, not one per property set.
-        nodes[node] = RecordNode(kind: opened.kind, flags: opened.flags, key: opened.key,
-                                 value: ByteSpan(offset: 0, length: innermostChildren),
-                                 end: UInt32(truncatingIfNeeded: nodes.count))
+        let opened = nodes.updateAppended(at: node) { opened, count in
+            let before = opened
+            opened = RecordNode(kind: before.kind, flags: before.flags, key: before.key, value: ByteSpan(offset: 0, length: children),
+                                end: UInt32(truncatingIfNeeded: count))
+            return before
+        }
         innermost = Int(opened.end) &- 1
         innermostChildren = opened.value.length
     }

@@ -217,6 +217,18 @@ public struct TapeBuffer<Element: BitwiseCopyable>: Sendable {
         }
     }
 
+    /// Changes the element at `index` where it lies, with no bounds or seal check (asserted in
+    /// debug builds only): for a builder updating an element it appended itself and knows to be
+    /// there, in a buffer it has not sealed (``RecordTapeBuilder/end(_:)``, a container's node
+    /// once per container: the subscript's get and set checked the index twice and the seal once).
+    @inlinable @inline(__always)
+    internal mutating func updateAppended<R>(at index: Int, _ body: (inout Element, _ count: Int) -> R) -> R {
+        storage.withUnsafeMutablePointers { header, base in
+            assert(index >= 0 && index < header.pointee.count && !header.pointee.isSealed, "not an appended element")
+            return body(&base[index], header.pointee.count)
+        }
+    }
+
     /// The element at `index` (below ``count``).
     @inlinable
     public subscript(index: Int) -> Element {

@@ -86,6 +86,28 @@ struct TapeBufferTests {
         #expect(buffer[0] == 99)
     }
 
+    @Test("a tape builder closes its innermost container in place; closing another, or none when none is open, stops the program")
+    func containerClosing() async {
+        var builder = RecordTapeBuilder()
+        let outer = builder.beginObject()
+        let inner = builder.beginArray()
+        builder.end(inner)
+        builder.end(outer)
+        let tape = builder.finish()
+        #expect(tape.nodes[outer].end == 2 && tape.nodes[outer].childCount == 1)
+        #expect(tape.nodes[inner].end == 2 && tape.nodes[inner].childCount == 0)
+        await #expect(processExitsWith: .failure) {
+            var builder = RecordTapeBuilder()
+            let outer = builder.beginObject()
+            _ = builder.beginArray()
+            builder.end(outer)
+        }
+        await #expect(processExitsWith: .failure) {
+            var builder = RecordTapeBuilder()
+            builder.end(0)
+        }
+    }
+
     @Test("an index outside the elements, or a change to sealed elements, stops the program")
     func boundsTrap() async {
         await #expect(processExitsWith: .failure) {
