@@ -31,15 +31,38 @@ struct MagiclineDebtorMapping: Sendable {
         // Read in place on the reader's tape (node indexes, no view per value); `data` (what
         // outputs echo) is the record's view.
         try MagiclineShape.reading(record.view.tape) { shape in
-            try forEachCandidate(of: record, shape: shape, in: &candidate, body)
+            try forEachCandidate(root: record.view.index, provenance: record.provenance, problem: record.problem,
+                                 shape: shape, in: &candidate, body)
         }
     }
 
-    private func forEachCandidate(of record: Record, shape: MagiclineShape, in candidate: inout DebtCandidate,
+    /// ``forEachCandidate(of:in:_:)`` for each record of a chunk's table in turn
+    /// (``DebtflowCore/RecordRows``, as the JSON reader hands its debtors on), read where its row
+    /// points: no `Record` is made per debtor (``DebtflowCore/Chunk/elements`` made one for each,
+    /// a reference to the tape and to the input's name counted, and dropped each again after).
+    func forEachCandidate(ofRows rows: RecordRows, in candidate: inout DebtCandidate,
+                          _ body: (inout DebtCandidate) throws -> Void) rethrows {
+        try MagiclineShape.reading(rows.tape) { shape in
+            var nextProblem = 0
+            for position in rows.rows.indices {
+                var problem: RecordError?
+                if nextProblem < rows.problems.count && rows.problems[nextProblem].row == position {
+                    problem = rows.problems[nextProblem].problem
+                    nextProblem += 1
+                }
+                try forEachCandidate(root: rows.rows[position].root, provenance: rows.provenance(at: position), problem: problem,
+                                     shape: shape, in: &candidate, body)
+            }
+        }
+    }
+
+    /// The candidates of the debtor whose object is the node `root` of `shape`'s tape, read with
+    /// `provenance` and the reader's `problem`, if any.
+    private func forEachCandidate(root debtor: Int, provenance recordProvenance: borrowing Provenance, problem: RecordError?,
+                                  shape: MagiclineShape, in candidate: inout DebtCandidate,
                                   _ body: (inout DebtCandidate) throws -> Void) rethrows {
         // Each member looked up once per debtor, however many cases and fields read it, and all of
         // them in one pass over the debtor (and one over its liable person, if any).
-        let debtor = record.view.index
         let debtorMembers = DebtorMembers(debtor, shape: shape)
         let person = shape.nonEmptyObject(debtorMembers[.liablePerson]) ?? debtor
         let personMembers = person == debtor ? debtorMembers : DebtorMembers(person, shape: shape)
@@ -51,12 +74,12 @@ struct MagiclineDebtorMapping: Sendable {
         let debtorIDValue = debtorMembers[.debtorId]
         // The debtor's own temp_id, made (a `String`) only for a debtor known by it: one with a
         // problem or without a case (each case is known by its own id).
-        func debtorID() -> String { debtorIDValue.flatMap(shape.text) ?? record.provenance.positionalID }
+        func debtorID() -> String { debtorIDValue.flatMap(shape.text) ?? recordProvenance.positionalID }
         let ids = MetadataIDs(debtorID: debtorIDValue.flatMap { shape.hasContent($0) ? $0 : nil },
                               membershipNumber: debtorMembers[.membershipNr].flatMap { shape.hasContent($0) ? $0 : nil })
 
-        if let problem = record.problem {
-            Self.point(&candidate, at: record.provenance, caseIndex: record.provenance.caseIndex, view: record.view)
+        if let problem {
+            Self.point(&candidate, at: recordProvenance, caseIndex: recordProvenance.caseIndex, tape: shape.tape, root: debtor)
             candidate.resetAllButRecord(raw: personFields(personMembers, countryCode: personCountryCode, shape: shape), metadata: nil,
                                         tempID: debtorID(), phoneRegion: region)
             candidate.errors.append(problem)
@@ -64,7 +87,7 @@ struct MagiclineDebtorMapping: Sendable {
             return
         }
         guard !cases.isEmpty else {
-            Self.point(&candidate, at: record.provenance, caseIndex: record.provenance.caseIndex, view: record.view)
+            Self.point(&candidate, at: recordProvenance, caseIndex: recordProvenance.caseIndex, tape: shape.tape, root: debtor)
             candidate.resetAllButRecord(raw: personFields(personMembers, countryCode: personCountryCode, shape: shape),
                                         metadata: metadata(ids, debts: nil, shape: shape), tempID: debtorID(), phoneRegion: region)
             candidate.skipReason = .noOpenCase
@@ -75,7 +98,7 @@ struct MagiclineDebtorMapping: Sendable {
         for (position, collectionCase) in cases.enumerated() {
             // The case's provenance is the record's with its case number, set where the
             // candidate's lies (a local copy cost a copy and a destroy per case).
-            Self.point(&candidate, at: record.provenance, caseIndex: position + 1, view: record.view)
+            Self.point(&candidate, at: recordProvenance, caseIndex: position + 1, tape: shape.tape, root: debtor)
             let debts = shape.items(shape.member(collectionCase, "debt") ?? shape.member(collectionCase, "debts"), marker: "debtId")
             let caseIDValue = shape.value(collectionCase, "collectionCaseId")
             let caseID = caseIDValue.flatMap(shape.text) ?? candidate.provenance.positionalID
@@ -147,21 +170,21 @@ struct MagiclineDebtorMapping: Sendable {
     }
 
     /// Makes `candidate`'s provenance `provenance` with the case number `caseIndex`, and its view
-    /// `view`, field by field: the input's name and the tape stored only when they are not the
+    /// the node `root` of `tape`, field by field: the input's name and the tape stored only when they are not the
     /// ones it holds already (as for every case after a chunk's first), so no reference is
     /// counted per case. The later stages may change the candidate: every field of its
     /// provenance is set again.
     private static func point(_ candidate: inout DebtCandidate, at provenance: borrowing Provenance, caseIndex: Int?,
-                              view: borrowing RecordView) {
+                              tape: RecordTape, root: Int) {
         if candidate.provenance.source != provenance.source { candidate.provenance.source = provenance.source }
         candidate.provenance.record = provenance.record
         candidate.provenance.line = provenance.line
         candidate.provenance.caseIndex = caseIndex
         candidate.provenance.idsByPath = provenance.idsByPath
-        if candidate.data.tape === view.tape {
-            candidate.data.index = view.index
+        if candidate.data.tape === tape {
+            candidate.data.index = root
         } else {
-            candidate.data = copy view
+            candidate.data = RecordView(tape: tape, index: root)
         }
     }
 

@@ -43,8 +43,14 @@ public struct MapStage: ChunkStage {
     /// stages take it there, and no chunk of candidates is gathered).
     public func forEachOutput(of chunk: consuming Chunk<Record>, _ body: (inout DebtCandidate) throws -> Void) throws {
         var chunk = chunk
-        if options.preset != .magiclineDebtor, let rows = chunk.takeRecordRows() {
-            return try forEachOutput(ofRows: rows, body)
+        if let rows = chunk.takeRecordRows() {
+            guard options.preset == .magiclineDebtor else { return try forEachOutput(ofRows: rows, body) }
+            // One candidate, made again for each collection case of each debtor where it lies,
+            // each debtor read where its row points (no `Record` made per debtor).
+            guard let first = rows.rows.first else { return }
+            var candidate = DebtCandidate(provenance: rows.provenance(at: 0), data: RecordView(tape: rows.tape, index: first.root))
+            try magicline.forEachCandidate(ofRows: rows, in: &candidate, body)
+            return
         }
         // Each record is moved out of the chunk (ours) and read as a local value: read where it
         // lies in the array, it was copied (a retain per reference) before every call.

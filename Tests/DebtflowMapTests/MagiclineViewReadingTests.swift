@@ -23,6 +23,35 @@ struct MagiclineViewReadingTests {
             + #""collectionCases": [{"collectionCaseId": "c\#(id)", "openAmount": 10, "debt": [{"debtId": "d\#(id)", "currency": "eur"}]}]\#(extra)}"#
     }
 
+    @Test("debtors read where the reader's rows point give the candidates their Record values give: several cases, none, chunk after chunk; and a CSV row with a problem")
+    func rowsAsRecords() throws {
+        let debtors = [
+            Self.debtor(id: "1", contacts: #"{"type": "EMAIL", "value": "a@b.fr"}"#),
+            #"{"debtorId": "2", "firstName": "Bo", "collectionCases": []}"#,
+            #"{"debtorId": "3", "firstName": "Cy", "collectionCases": [{"collectionCaseId": "c3", "openAmount": 1}, {"openAmount": 2}]}"#,
+            Self.debtor(id: "4", contacts: #"{"type": "TEL_PRIVATE", "value": "0612345678"}"#),
+        ]
+        let text = #"{"result": ["# + debtors.joined(separator: ",\n") + "]}"
+        let stage = MapStage(options: MapOptions(preset: .magiclineDebtor), today: "2026-06-15")
+        var fromRows: [DebtCandidate] = []
+        var fromRecords: [DebtCandidate] = []
+        let reader = JSONRecordReader(source: MemoryByteSource(Array(text.utf8), name: "page.json"),
+                                      options: JSONReaderOptions(recordsPath: "result"), chunkSize: 3)
+        while let chunk = try reader.nextChunkSynchronously() {
+            #expect(chunk.recordRows != nil)
+            fromRecords += try stage.process(Chunk(chunk.elements)).elements
+            fromRows += try stage.process(chunk).elements
+        }
+        #expect(fromRows.count == 5 && fromRows == fromRecords)
+        #expect(fromRows.map(\.tempID) == ["c1", "2", "c3", "page.json#3.2", "c4"])
+        let csv = "debtorId;firstName\n7;Ann\n8;Bo;extra\n"
+        let chunk = try #require(try CSVRecordReader(source: MemoryByteSource(csv, name: "d.csv")).readChunk())
+        #expect(chunk.recordRows != nil)
+        let csvFromRows = try stage.process(chunk).elements
+        #expect(csvFromRows == (try stage.process(Chunk(chunk.elements)).elements))
+        #expect(csvFromRows.map { $0.errors.map(\.code) } == [[], [.malformedRow]])
+    }
+
     @Test("contact types and statuses match whatever their case and surrounding spaces")
     func keywordsIgnoreCaseAndSpaces() throws {
         let candidates = try Self.mapPage([
