@@ -42,7 +42,7 @@ struct MagiclineDebtorMapping: Sendable {
     /// a reference to the tape and to the input's name counted, and dropped each again after).
     func forEachCandidate(ofRows rows: RecordRows, in candidate: inout DebtCandidate,
                           _ body: (inout DebtCandidate) throws -> Void) rethrows {
-        try MagiclineShape.reading(rows.tape) { shape in
+        try MagiclineShape.reading(rows.tape, manyRecords: true) { shape in
             var nextProblem = 0
             for position in rows.rows.indices {
                 var problem: RecordError?

@@ -13,12 +13,17 @@ struct MagiclineShape {
     let tape: RecordTape
     private let nodes: UnsafeBufferPointer<RecordNode>
     private let arena: UnsafeBufferPointer<UInt8>
+    /// What ``lookUp(_:_:)`` learned of this tape's member names, when the shape reads many
+    /// records of it (a chunk's debtors); `nil` for one record.
+    private let memo: MemberNameMemo?
 
     /// Calls `body` with a shape reading `tape`; the shape must not escape `body`.
-    static func reading<R>(_ tape: RecordTape, _ body: (MagiclineShape) throws -> R) rethrows -> R {
+    /// - Parameter manyRecords: the shape reads many records of the tape (a chunk's rows): the
+    ///   names ``lookUp(_:_:)`` compares are remembered by their spans (``MemberNameMemo``).
+    static func reading<R>(_ tape: RecordTape, manyRecords: Bool = false, _ body: (MagiclineShape) throws -> R) rethrows -> R {
         try tape.nodes.withUnsafeBufferPointer { nodes in
             try tape.bytes.withUnsafeBufferPointer { arena in
-                try body(MagiclineShape(tape: tape, nodes: nodes, arena: arena))
+                try body(MagiclineShape(tape: tape, nodes: nodes, arena: arena, memo: manyRecords ? MemberNameMemo() : nil))
             }
         }
     }
@@ -100,6 +105,12 @@ struct MagiclineShape {
     /// one pass over its members (a lookup of its own went over them again for each name: a
     /// debtor's dozen lookups looked at some 130 members). A member's name is compared only with
     /// the names of its length (``MemberNames``).
+    ///
+    /// With a ``MemberNameMemo`` (a shape reading a chunk's debtors), a member name's span is
+    /// looked up there first: the debtors of a chunk share the spans of the names they repeat
+    /// (the JSON reader's key table), so a name is compared byte by byte about once per chunk.
+    /// The memo is for one list of names: only ``MagiclineDebtorMapping``'s debtor members are
+    /// looked up this way.
     func lookUp(_ object: Int, _ names: MemberNames) -> FoundMembers {
         var found = FoundMembers()
         let node = nodes[object]
@@ -111,35 +122,60 @@ struct MagiclineShape {
         var foundAttributes: UInt64 = 0
         while position < end {
             let child = nodes[position]
-            let length = Int(child.key.length)
-            if length < MemberNames.longest {
-                let key = UnsafeRawPointer(arena.baseAddress.unsafelyUnwrapped + Int(child.key.offset))
-                var candidates = names.ofLength[length] & ~foundMembers
-                while candidates != 0 {
-                    let index = candidates.trailingZeroBitCount
-                    candidates &= candidates &- 1
-                    if ByteWord.equal(key, UnsafeRawPointer(names.names[index].utf8Start), count: length) {
-                        found.members[index] = position
-                        foundMembers |= 1 &<< index
-                        break
-                    }
+            let which: Int
+            if let memo {
+                if let known = memo.answer(for: child.key) {
+                    which = known
+                } else {
+                    which = nameIndex(of: child.key, among: names)
+                    memo.note(which, for: child.key)
                 }
-                candidates = names.ofLength[length &- 1 & (MemberNames.longest &- 1)] & ~foundAttributes
-                if length > 1, candidates != 0, key.load(as: UInt8.self) == UInt8(ascii: "@") {
-                    while candidates != 0 {
-                        let index = candidates.trailingZeroBitCount
-                        candidates &= candidates &- 1
-                        if ByteWord.equal(key + 1, UnsafeRawPointer(names.names[index].utf8Start), count: length &- 1) {
-                            found.attributes[index] = position
-                            foundAttributes |= 1 &<< index
-                            break
-                        }
+            } else {
+                which = nameIndex(of: child.key, among: names)
+            }
+            if which >= 0 {
+                if which < FoundMembers.capacity {
+                    if foundMembers & (1 &<< which) == 0 {
+                        found.members[which] = position
+                        foundMembers |= 1 &<< which
+                    }
+                } else {
+                    let index = which &- FoundMembers.capacity
+                    if foundAttributes & (1 &<< index) == 0 {
+                        found.attributes[index] = position
+                        foundAttributes |= 1 &<< index
                     }
                 }
             }
             position = Int(child.end)
         }
         return found
+    }
+
+    /// Which of `names` the member name `key` is: `i` for `names.names[i]`, the capacity of
+    /// ``FoundMembers`` plus `i` for its attribute `@name`, `-1` for none. A name is compared
+    /// only with the names of its length.
+    private func nameIndex(of key: ByteSpan, among names: MemberNames) -> Int {
+        let length = Int(key.length)
+        guard length < MemberNames.longest else { return -1 }
+        let bytes = UnsafeRawPointer(arena.baseAddress.unsafelyUnwrapped + Int(key.offset))
+        var candidates = names.ofLength[length]
+        while candidates != 0 {
+            let index = candidates.trailingZeroBitCount
+            candidates &= candidates &- 1
+            if ByteWord.equal(bytes, UnsafeRawPointer(names.names[index].utf8Start), count: length) { return index }
+        }
+        candidates = names.ofLength[length &- 1 & (MemberNames.longest &- 1)]
+        if length > 1, candidates != 0, bytes.load(as: UInt8.self) == UInt8(ascii: "@") {
+            while candidates != 0 {
+                let index = candidates.trailingZeroBitCount
+                candidates &= candidates &- 1
+                if ByteWord.equal(bytes + 1, UnsafeRawPointer(names.names[index].utf8Start), count: length &- 1) {
+                    return FoundMembers.capacity &+ index
+                }
+            }
+        }
+        return -1
     }
 
     /// Names looked up together in one object (``lookUp(_:_:)``): at most 16, each shorter than
@@ -629,5 +665,59 @@ struct MagiclineShape {
         guard a.count == b.count else { return false }
         guard let left = a.baseAddress, let right = b.baseAddress else { return true }
         return ByteWord.equal(left, right, count: a.count)
+    }
+}
+
+/// What ``MagiclineShape/lookUp(_:_:)`` found a member name of one tape to be (which of its
+/// names, or none), by the name's span: a span of a tape's arena always holds the same bytes, so
+/// the answer holds for every member with that span. A chunk's debtors share the spans of the
+/// names they repeat (the JSON reader's key table), so each is compared byte by byte about once
+/// per chunk; a name stored once per record (unshared) is simply compared each time.
+///
+/// Direct-mapped on the span: a slot keeps the last span noted there. Its memory is its own
+/// (two fixed tables, allocated once per chunk): read and written with no exclusivity or bounds
+/// check per member.
+final class MemberNameMemo {
+    /// How many spans it keeps at most (a power of two).
+    static let slots = 256
+    /// Each slot's span, as `offset << 32 | length`; `UInt64.max` when empty.
+    private let spans: UnsafeMutablePointer<UInt64>
+    /// Each slot's answer (as ``MagiclineShape/lookUp(_:_:)``'s `nameIndex` gives it).
+    private let answers: UnsafeMutablePointer<Int>
+
+    init() {
+        spans = .allocate(capacity: Self.slots)
+        spans.initialize(repeating: .max, count: Self.slots)
+        answers = .allocate(capacity: Self.slots)
+        answers.initialize(repeating: -1, count: Self.slots)
+    }
+
+    deinit {
+        spans.deallocate()
+        answers.deallocate()
+    }
+
+    /// The slot of `span` (its offset's bits mixed, its length added).
+    @inline(__always)
+    private static func slot(_ span: ByteSpan) -> Int {
+        Int(truncatingIfNeeded: (span.offset &* 0x9E37_79B1 &+ span.length) >> 24) & (slots &- 1)
+    }
+
+    @inline(__always)
+    private static func word(_ span: ByteSpan) -> UInt64 { UInt64(span.offset) << 32 | UInt64(span.length) }
+
+    /// The answer noted for `span`, if it is still kept.
+    @inline(__always)
+    func answer(for span: ByteSpan) -> Int? {
+        let slot = Self.slot(span)
+        return spans[slot] == Self.word(span) ? answers[slot] : nil
+    }
+
+    /// Notes `answer` for `span` (replacing what its slot kept).
+    @inline(__always)
+    func note(_ answer: Int, for span: ByteSpan) {
+        let slot = Self.slot(span)
+        spans[slot] = Self.word(span)
+        answers[slot] = answer
     }
 }

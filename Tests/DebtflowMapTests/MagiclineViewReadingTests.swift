@@ -52,6 +52,37 @@ struct MagiclineViewReadingTests {
         #expect(csvFromRows.map { $0.errors.map(\.code) } == [[], [.malformedRow]])
     }
 
+    @Test("a chunk's debtors with members in any order, repeated, as attributes, and among many other names give from the reader's rows (names remembered by their spans) the candidates their Record values give")
+    func rowsRememberNames() throws {
+        var debtors: [String] = []
+        for number in 0..<300 {
+            var members = [#""firstName": "F\#(number)""#, #""lastName": "L""#, #""countryCode": "FR""#,
+                           #""collectionCases": [{"collectionCaseId": "c\#(number)", "openAmount": 1}]"#,
+                           #""contactDetails": [{"type": "EMAIL", "value": "m\#(number)@b.fr"}]"#]
+            // Names of their own (a span each), a repeated member (the first counts), and the
+            // debtor's id as a member or as an attribute.
+            members.append(#""other\#(number)": "x""#)
+            if number % 3 == 0 { members.append(#""firstName": "Second""#) }
+            members.append(number % 2 == 0 ? #""debtorId": "\#(number)""# : #""@debtorId": "a\#(number)""#)
+            if number % 5 == 0 { members.reverse() }
+            debtors.append("{" + members.joined(separator: ", ") + "}")
+        }
+        let text = #"{"result": ["# + debtors.joined(separator: ",\n") + "]}"
+        let stage = MapStage(options: MapOptions(preset: .magiclineDebtor), today: "2026-06-15")
+        let reader = JSONRecordReader(source: MemoryByteSource(Array(text.utf8), name: "page.json"),
+                                      options: JSONReaderOptions(recordsPath: "result"))
+        var fromRows: [DebtCandidate] = []
+        var fromRecords: [DebtCandidate] = []
+        while let chunk = try reader.nextChunkSynchronously() {
+            fromRecords += try stage.process(Chunk(chunk.elements)).elements
+            fromRows += try stage.process(chunk).elements
+        }
+        #expect(fromRows.count == 300 && fromRows == fromRecords)
+        #expect(fromRows[3].raw["firstname"] == "F3" && fromRows[5].raw["email"] == "m5@b.fr")
+        #expect(Array(fromRows.map { String(decoding: $0.metadata?.json ?? [], as: UTF8.self) }.prefix(2))
+                == [#"{"debtorId":"0","debtIds":[]}"#, #"{"debtorId":"a1","debtIds":[]}"#])
+    }
+
     @Test("contact types and statuses match whatever their case and surrounding spaces")
     func keywordsIgnoreCaseAndSpaces() throws {
         let candidates = try Self.mapPage([
