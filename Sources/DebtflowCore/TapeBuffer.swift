@@ -27,14 +27,15 @@ internal final class TapeStorage<Element: BitwiseCopyable>: @unchecked Sendable 
     /// The count, capacity and seal.
     @usableFromInline internal let header: UnsafeMutablePointer<TapeStorageHeader>
     /// The elements: room for the capacity it was made with, the first `count` initialized;
-    /// then at least ``slackBytes`` zero bytes that no append reaches (``slackElements``).
+    /// then at least ``slackBytes`` readable bytes past it (``slackElements``), zeroed when
+    /// allocated, never part of the elements (a padded append may write over them).
     @usableFromInline internal let base: UnsafeMutablePointer<Element>
 
-    /// How many bytes past its capacity a storage always holds, readable and never written:
-    /// a reader of a tape's arena may load a 16-byte run that starts inside the arena and
-    /// ends past its last byte (``TapeNodeWriter`` copies every text in such runs, with no
-    /// test per text of where it lies).
-    static var slackBytes: Int { 16 }
+    /// How many bytes past its capacity a storage always holds: a reader of a tape's arena may
+    /// load a 16-byte run that starts inside the arena and ends past its last byte
+    /// (``TapeNodeWriter`` copies every text in such runs, with no test per text of where it
+    /// lies), and ``TapeBuffer/append(paddedRun:)`` stores 32 bytes from its count on.
+    @usableFromInline static var slackBytes: Int { 32 }
 
     /// ``slackBytes`` in whole elements.
     private static var slackElements: Int {
@@ -319,6 +320,32 @@ extension TapeBuffer where Element == UInt8 {
 /// call: 1–3 bytes as the first, the middle and the last; 4–7 as two four-byte words; 8–15 as
 /// two eight-byte words; 16–32 as two pairs of them, from the front and from the back. Only the
 /// `count` bytes at `source` are read and only the `count` bytes at `target` written.
+extension TapeBuffer where Element == UInt8 {
+    /// Appends `bytes`, when they are at most 32 and fit, as two 16-byte runs whatever their
+    /// length: no branch on the length, where ``append(copyingShortRunsInline:)`` picks one of
+    /// four copies. The runs read 32 bytes from the start of `bytes` and write 32 from the
+    /// buffer's count on: the storage's slack (``TapeStorage/slackBytes``) takes what is written
+    /// past its capacity, and the caller promises the 32 bytes are readable (a JSON cursor's
+    /// buffer, padded). Longer texts, or a full storage, go through ``append(contentsOf:)``.
+    @inlinable @inline(__always)
+    public mutating func append(paddedRun bytes: UnsafeBufferPointer<UInt8>) {
+        let count = bytes.count
+        let copied = count <= 32 && storage.withUnsafeMutablePointers { header, base -> Bool in
+            let used = header.pointee.count
+            guard count <= header.pointee.capacity &- used, let source = bytes.baseAddress else { return false }
+            let from = UnsafeRawPointer(source)
+            let to = UnsafeMutableRawPointer(base + used)
+            let first = from.loadUnaligned(as: SIMD16<UInt8>.self)
+            let second = from.loadUnaligned(fromByteOffset: 16, as: SIMD16<UInt8>.self)
+            to.storeBytes(of: first, as: SIMD16<UInt8>.self)
+            to.storeBytes(of: second, toByteOffset: 16, as: SIMD16<UInt8>.self)
+            header.pointee.count = used &+ count
+            return true
+        }
+        if !copied { append(contentsOf: bytes) }
+    }
+}
+
 @usableFromInline
 enum ShortRunCopy {
     @inlinable @inline(__always)

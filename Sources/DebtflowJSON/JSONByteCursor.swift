@@ -31,10 +31,16 @@ public final class JSONByteCursor {
     /// one comparison where the offset's took an (overflow-checked) add.
     private(set) var keptEndIndex = Int.max
 
+    /// How many readable bytes follow the buffer's capacity (zeroed, never filled): a text of
+    /// the buffer is copied to a tape as 32 bytes from its start, whatever its length
+    /// (``DebtflowCore/RecordTapeBuilder/appendText(paddedRun:)``).
+    static let padding = 32
+
     public init(source: any ByteSource, capacity: Int = 64 << 10) {
         self.source = source
         self.capacity = max(1, capacity)
-        self.buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: self.capacity)
+        self.buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: self.capacity + Self.padding)
+        (buffer + self.capacity).initialize(repeating: 0, count: Self.padding)
     }
 
     deinit {

@@ -165,7 +165,7 @@ extension JSONTokenizer {
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             let span: ByteSpan
             if let number = numberInBuffer() {
-                span = tape.appendText(number)
+                span = tape.appendText(paddedRun: number)
             } else {
                 try scanNumber()
                 span = scratch.withUnsafeBufferPointer { tape.appendBytes($0) }
@@ -198,7 +198,7 @@ extension JSONTokenizer {
                 }
                 flags = found
             }
-            span = tape.appendText(plain.bytes)
+            span = tape.appendText(paddedRun: plain.bytes)
         } else {
             let start = cursor.mark
             try scanString()

@@ -56,7 +56,7 @@ struct TapeBufferTests {
         buffer.withUnsafeBufferPointer { #expect(Array($0) == [0, 42, 2, 9]) }
     }
 
-    @Test("a full storage is followed by 16 zero bytes (its slack), which a 16-byte run read from its last element may reach",
+    @Test("a full storage is followed by 32 zero bytes (its slack), which a 16-byte run read from its last element may reach",
           arguments: [1, 15, 16, 17, 1000])
     func slackAfterTheCapacity(count: Int) {
         var buffer = TapeBuffer<UInt8>(capacity: count)
@@ -65,7 +65,7 @@ struct TapeBufferTests {
         let sealed = buffer.seal()
         sealed.withUnsafeBufferPointer { bytes in
             let past = UnsafeRawPointer(bytes.baseAddress!) + bytes.count
-            #expect((0..<16).allSatisfy { past.load(fromByteOffset: $0, as: UInt8.self) == 0 })
+            #expect((0..<32).allSatisfy { past.load(fromByteOffset: $0, as: UInt8.self) == 0 })
             // The last element's run: its own byte, then the slack.
             let run = (UnsafeRawPointer(bytes.baseAddress!) + bytes.count - 1).loadUnaligned(as: SIMD16<UInt8>.self)
             #expect(run[0] == 0xFF && (1..<16).allSatisfy { run[$0] == 0 })
@@ -84,6 +84,24 @@ struct TapeBufferTests {
         #expect(sealed.count == 5 && sealed[4] == 4)
         sealed.withUnsafeBufferPointer { #expect($0.count == 5) }
         #expect(buffer[0] == 99)
+    }
+
+    @Test("append(paddedRun:) appends texts of 0 to 40 bytes exactly, at a storage's end and past it (growing), as two runs up to 32 bytes and whole past them",
+          arguments: [0, 5, 33, 4096])
+    func paddedRuns(capacity: Int) {
+        // The texts' source: each text read from its start with at least 32 readable bytes after it.
+        let source = (0..<80).map { UInt8(truncatingIfNeeded: 0x41 &+ $0) }
+        var buffer = TapeBuffer<UInt8>(capacity: capacity)
+        var expected: [UInt8] = []
+        source.withUnsafeBufferPointer { source in
+            for length in 0...40 {
+                let start = length % 7
+                buffer.append(paddedRun: UnsafeBufferPointer(rebasing: source[start..<start + length]))
+                expected += source[start..<start + length]
+                #expect(buffer.count == expected.count)
+            }
+        }
+        buffer.withUnsafeBufferPointer { #expect(Array($0) == expected) }
     }
 
     @Test("a tape builder closes its innermost container in place; closing another, or none when none is open, stops the program")

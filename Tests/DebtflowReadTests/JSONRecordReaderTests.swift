@@ -103,6 +103,19 @@ struct JSONRecordReaderTests {
         }
     }
 
+    @Test("strings and numbers of every length from 0 to 40 bytes read as written (each copied to the tape as 32-byte runs from the cursor's padded buffer), across read boundaries",
+          arguments: [1, 7, 65536])
+    func textsOfEveryLength(maxReadSize: Int) throws {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMN")
+        let texts = (0...40).map { String(alphabet.prefix($0)) }
+        let numbers = (1...40).map { String(repeating: "7", count: $0) }
+        let text = "[" + texts.map { #"{"s":"\#($0)"}"# }.joined(separator: ",") + ","
+            + numbers.map { #"{"n":\#($0)}"# }.joined(separator: ",") + "]"
+        let records = try JSONXMLFixtures.jsonRecords(Array(text.utf8), maxReadSize: maxReadSize)
+        #expect(records.map(\.view.value) == texts.map { .object(RecordObject(["s": .string($0)])) }
+                + numbers.map { .object(RecordObject(["n": .number($0)])) })
+    }
+
     @Test("chunks hold at most chunkSize records and together hold them all")
     func chunking() throws {
         let text = "[" + (1...10).map { "{\"n\": \($0)}" }.joined(separator: ",") + "]"
