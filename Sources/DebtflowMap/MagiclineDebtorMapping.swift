@@ -102,41 +102,52 @@ struct MagiclineDebtorMapping: Sendable {
             let debts = shape.items(shape.member(collectionCase, "debt") ?? shape.member(collectionCase, "debts"), marker: "debtId")
             let caseIDValue = shape.value(collectionCase, "collectionCaseId")
             let caseID = caseIDValue.flatMap(shape.text) ?? candidate.provenance.positionalID
-            let caseCurrency = currencyAsWritten(of: debts, shape: shape).map(CaseCurrency.asWritten) ?? currency(of: debts, shape: shape)
-            // The last case's metadata, its outcome written: its buffer is written over for this
-            // case (no allocation per case once it is large enough). Its debt's copy is dropped
-            // first, so that the candidate holds the buffer alone.
-            if candidate.debt.metadata != nil { candidate.debt.metadata = nil }
-            let caseMetadata = metadata(ids, debts: debts, shape: shape, reusing: candidate.metadata.take())
-            // The person's fields are set once, where the candidate's fields lie, for the first
-            // case; a later case takes the last one's own fields off and sets its own. (Fields
-            // built aside and copied in per case cost a copy, and a destroy of the old ones, each
-            // counting the tape's and the side bytes' references.)
-            if position == 0 {
-                candidate.raw.reset(tape: shape.tape, side: [])
-                setPersonFields(personMembers, countryCode: personCountryCode, shape: shape, in: &candidate.raw)
-            } else {
-                for key in Self.caseKeys { candidate.raw[key] = nil }
-            }
-            candidate.resetKeepingRecordAndFields(metadata: caseMetadata, tempID: caseID, phoneRegion: region)
-            shape.setText(.amount, collectionCase, "openAmount", in: &candidate.raw)
-            shape.setText(.internalID, of: caseIDValue, in: &candidate.raw)
-            shape.setText(.tempID, of: caseIDValue, in: &candidate.raw)
-            switch caseCurrency {
-            case .none, .mixed: break
-            case .asWritten(let value): shape.setText(.currency, of: value, in: &candidate.raw)
-            case .single(let code, let value):
-                // The text as written when it is the code already (`EUR`), else the code.
-                if shape.text(value) != code || !shape.setText(.currency, of: value, in: &candidate.raw) { candidate.raw[.currency] = code }
-            }
-            setEarliestDebtDate(debts, shape: shape, in: &candidate.raw)
-            setDesignations(debts, shape: shape, in: &candidate.raw)
-            if debtorBlocked || isBlocked(shape.value(collectionCase, "block"), shape: shape)
-                || debts.contains(where: { isBlocked(shape.value($0, "block"), shape: shape) }) {
-                candidate.skipReason = .blocked
-            } else if case .mixed(let codes) = caseCurrency {
-                candidate.errors.append(RecordError(field: "currency", code: .invalidCurrency,
-                                                    message: "the case's debts are in several currencies (\(codes.joined(separator: ", ")))"))
+            // Each debt's members the case reads, found in one walk over the debt
+            // (``MagiclineShape/debtValues(_:)``), in temporary memory.
+            withUnsafeTemporaryAllocation(of: MagiclineShape.DebtValues.self, capacity: max(1, debts.count)) { buffer in
+                var count = 0
+                for debt in debts {
+                    (buffer.baseAddress.unsafelyUnwrapped + count).initialize(to: shape.debtValues(debt))
+                    count += 1
+                }
+                let caseDebts = UnsafeBufferPointer(rebasing: buffer[..<count])
+                let caseCurrency = currencyAsWritten(of: caseDebts, shape: shape).map(CaseCurrency.asWritten)
+                    ?? currency(of: caseDebts, shape: shape)
+                // The last case's metadata, its outcome written: its buffer is written over for this
+                // case (no allocation per case once it is large enough). Its debt's copy is dropped
+                // first, so that the candidate holds the buffer alone.
+                if candidate.debt.metadata != nil { candidate.debt.metadata = nil }
+                let caseMetadata = metadata(ids, debts: caseDebts, shape: shape, reusing: candidate.metadata.take())
+                // The person's fields are set once, where the candidate's fields lie, for the first
+                // case; a later case takes the last one's own fields off and sets its own. (Fields
+                // built aside and copied in per case cost a copy, and a destroy of the old ones, each
+                // counting the tape's and the side bytes' references.)
+                if position == 0 {
+                    candidate.raw.reset(tape: shape.tape, side: [])
+                    setPersonFields(personMembers, countryCode: personCountryCode, shape: shape, in: &candidate.raw)
+                } else {
+                    for key in Self.caseKeys { candidate.raw[key] = nil }
+                }
+                candidate.resetKeepingRecordAndFields(metadata: caseMetadata, tempID: caseID, phoneRegion: region)
+                shape.setText(.amount, collectionCase, "openAmount", in: &candidate.raw)
+                shape.setText(.internalID, of: caseIDValue, in: &candidate.raw)
+                shape.setText(.tempID, of: caseIDValue, in: &candidate.raw)
+                switch caseCurrency {
+                case .none, .mixed: break
+                case .asWritten(let value): shape.setText(.currency, of: value, in: &candidate.raw)
+                case .single(let code, let value):
+                    // The text as written when it is the code already (`EUR`), else the code.
+                    if shape.text(value) != code || !shape.setText(.currency, of: value, in: &candidate.raw) { candidate.raw[.currency] = code }
+                }
+                setEarliestDebtDate(caseDebts, shape: shape, in: &candidate.raw)
+                setDesignations(caseDebts, shape: shape, in: &candidate.raw)
+                if debtorBlocked || isBlocked(shape.value(collectionCase, "block"), shape: shape)
+                    || caseDebts.contains(where: { isBlocked($0.block >= 0 ? $0.block : nil, shape: shape) }) {
+                    candidate.skipReason = .blocked
+                } else if case .mixed(let codes) = caseCurrency {
+                    candidate.errors.append(RecordError(field: "currency", code: .invalidCurrency,
+                                                        message: "the case's debts are in several currencies (\(codes.joined(separator: ", ")))"))
+                }
             }
             try body(&candidate)
         }
@@ -297,11 +308,11 @@ struct MagiclineDebtorMapping: Sendable {
     /// The currency of the case's debts (codes compared trimmed and uppercased, and `€`, `euro`,
     /// `euros` as `EUR`, `£` as `GBP`: §4's names of one currency). A `String` is made once per
     /// distinct spelling: a debt whose code equals one already found is compared in place.
-    private func currency(of debts: MagiclineShape.Items, shape: MagiclineShape) -> CaseCurrency {
+    private func currency(of debts: UnsafeBufferPointer<MagiclineShape.DebtValues>, shape: MagiclineShape) -> CaseCurrency {
         var first: (code: String, value: Int)?
         var others: [String] = []
         for debt in debts {
-            guard let value = shape.valueWithText(debt, "currency") else { continue }
+            guard let value = Self.withText(debt.currency, shape: shape) else { continue }
             guard let found = first else {
                 if let code = shape.text(value).map(Self.canonicalCode) { first = (code, value) }
                 continue
@@ -321,10 +332,10 @@ struct MagiclineDebtorMapping: Sendable {
     /// written (ASCII with no `a`–`z`, and not `EURO` or `EUROS`, which ``canonicalCode(_:)``
     /// renames). The value of the first debt's currency, else `nil`: no debt has one, or the
     /// codes differ or need renaming (``currency(of:shape:)`` decides those).
-    private func currencyAsWritten(of debts: MagiclineShape.Items, shape: MagiclineShape) -> Int? {
+    private func currencyAsWritten(of debts: UnsafeBufferPointer<MagiclineShape.DebtValues>, shape: MagiclineShape) -> Int? {
         var first: (value: Int, code: UnsafeBufferPointer<UInt8>)?
         for debt in debts {
-            guard let value = shape.valueWithText(debt, "currency") else { continue }
+            guard let value = Self.withText(debt.currency, shape: shape) else { continue }
             if let first {
                 guard shape.text(value, uppercasedIsASCII: first.code) else { return nil }
                 continue
@@ -344,11 +355,11 @@ struct MagiclineDebtorMapping: Sendable {
     /// Sets `due_date` to the earliest `debtDate` of the debts (its `YYYY-MM-DD` prefix, a span
     /// of the tape, compared as bytes); a date that does not read `YYYY-MM-DD` is passed on as
     /// it is (so that `normalize` reports it) when no debt has a readable one.
-    private func setEarliestDebtDate(_ debts: MagiclineShape.Items, shape: MagiclineShape, in raw: inout DebtRawFields) {
+    private func setEarliestDebtDate(_ debts: UnsafeBufferPointer<MagiclineShape.DebtValues>, shape: MagiclineShape, in raw: inout DebtRawFields) {
         var earliest: ByteSpan?
         var unreadable: Int?
         for debt in debts {
-            guard let value = shape.valueWithText(debt, "debtDate") else { continue }
+            guard let value = Self.withText(debt.debtDate, shape: shape) else { continue }
             if let day = shape.isoDaySpan(value) {
                 if let current = earliest {
                     if shape.day(day, precedes: current) { earliest = day }
@@ -368,12 +379,12 @@ struct MagiclineDebtorMapping: Sendable {
 
     /// Sets `object` to the debts' designations joined by `, `: the one designation's span when
     /// there is one, else written once into the fields' side bytes (no `String` per debt).
-    private func setDesignations(_ debts: MagiclineShape.Items, shape: MagiclineShape, in raw: inout DebtRawFields) {
+    private func setDesignations(_ debts: UnsafeBufferPointer<MagiclineShape.DebtValues>, shape: MagiclineShape, in raw: inout DebtRawFields) {
         // The designations' values, looked up once and kept in temporary memory (no array per case).
         withUnsafeTemporaryAllocation(of: Int.self, capacity: max(1, debts.count)) { found in
             var count = 0
             for debt in debts {
-                guard let value = shape.valueWithText(debt, "designation") else { continue }
+                guard let value = Self.withText(debt.designation, shape: shape) else { continue }
                 (found.baseAddress.unsafelyUnwrapped + count).initialize(to: value)
                 count += 1
             }
@@ -395,6 +406,12 @@ struct MagiclineDebtorMapping: Sendable {
         }
     }
 
+    /// A debt's value node (``MagiclineShape/DebtValues``, `-1` for none) when it has a text
+    /// (``MagiclineShape/hasText(_:)``): `shape.valueWithText(debt, name)`.
+    private static func withText(_ value: Int, shape: MagiclineShape) -> Int? {
+        value >= 0 && shape.hasText(value) ? value : nil
+    }
+
     /// The debtor's `debtorId` and `membershipNr` when they hold anything (looked up once per
     /// debtor, written in each of its cases' metadata).
     private struct MetadataIDs {
@@ -404,11 +421,11 @@ struct MagiclineDebtorMapping: Sendable {
 
     /// `{debtorId, membershipNr, debtIds}` as the source wrote them; written over `reused`'s
     /// buffer when it is given and no other value holds it.
-    private func metadata(_ ids: MetadataIDs, debts: MagiclineShape.Items?, shape: MagiclineShape,
+    private func metadata(_ ids: MetadataIDs, debts: UnsafeBufferPointer<MagiclineShape.DebtValues>?, shape: MagiclineShape,
                           reusing reused: consuming DebtMetadata? = nil) -> DebtMetadata {
         // Scalar ids (every id the source sends) in one piece; a container among them as below.
         if let metadata = shape.scalarMetadata(("debtorId", ids.debtorID), ("membershipNr", ids.membershipNumber),
-                                               list: debts.map { ("debtIds", $0, "debtId") }, reusing: reused) {
+                                               list: debts.map { ("debtIds", $0) }, reusing: reused) {
             return metadata
         }
         // Written straight from the tape: each value as read (a number stays a number).
@@ -423,7 +440,7 @@ struct MagiclineDebtorMapping: Sendable {
                 writer.key(literal: "debtIds")
                 writer.beginArray()
                 for debt in debts {
-                    if let id = shape.value(debt, "debtId"), shape.hasContent(id) { shape.write(id, member: nil, to: &writer) }
+                    if debt.debtId >= 0, shape.hasContent(debt.debtId) { shape.write(debt.debtId, member: nil, to: &writer) }
                 }
                 writer.endArray()
             }

@@ -101,6 +101,55 @@ struct MagiclineShape {
         return nil
     }
 
+    /// The value nodes of a debt's members the Magicline preset reads, each as
+    /// ``value(_:_:)`` finds it (the first member so named, else the first attribute `@name`),
+    /// `-1` for none: all found in one walk over the debt's members, each name compared only
+    /// with the names of its length (five lookups of their own walked the debt five times).
+    struct DebtValues {
+        var debtId = -1, debtDate = -1, currency = -1, designation = -1, block = -1
+    }
+
+    /// ``DebtValues`` of the object at `object` (none for a value that is not an object).
+    func debtValues(_ object: Int) -> DebtValues {
+        var members = DebtValues()
+        var attributes = DebtValues()
+        let node = nodes[object]
+        guard node.kind == .object else { return members }
+        let end = Int(node.end)
+        let base = UnsafeRawPointer(arena.baseAddress.unsafelyUnwrapped)
+        var position = object &+ 1
+        @inline(__always) func note(_ found: inout Int, _ position: Int) { if found < 0 { found = position } }
+        @inline(__always) func named(_ key: UnsafeRawPointer, _ name: StaticString) -> Bool {
+            ByteWord.equal(key, UnsafeRawPointer(name.utf8Start), count: name.utf8CodeUnitCount)
+        }
+        while position < end {
+            let child = nodes[position]
+            let key = base + Int(child.key.offset)
+            switch child.key.length {
+            case 5: if named(key, "block") { note(&members.block, position) }
+            case 6:
+                if named(key, "debtId") { note(&members.debtId, position) } else if named(key, "@block") { note(&attributes.block, position) }
+            case 7: if named(key, "@debtId") { note(&attributes.debtId, position) }
+            case 8:
+                if named(key, "debtDate") { note(&members.debtDate, position) } else if named(key, "currency") { note(&members.currency, position) }
+            case 9:
+                if named(key, "@debtDate") { note(&attributes.debtDate, position) }
+                else if named(key, "@currency") { note(&attributes.currency, position) }
+            case 11: if named(key, "designation") { note(&members.designation, position) }
+            case 12: if named(key, "@designation") { note(&attributes.designation, position) }
+            default: break
+            }
+            position = Int(child.end)
+        }
+        // A member before an attribute of the same name (``value(_:_:)``).
+        if members.debtId < 0 { members.debtId = attributes.debtId }
+        if members.debtDate < 0 { members.debtDate = attributes.debtDate }
+        if members.currency < 0 { members.currency = attributes.currency }
+        if members.designation < 0 { members.designation = attributes.designation }
+        if members.block < 0 { members.block = attributes.block }
+        return members
+    }
+
     /// ``value(_:_:)`` and ``member(_:_:)`` for each of `names`' names in one object, found in
     /// one pass over its members (a lookup of its own went over them again for each name: a
     /// debtor's dozen lookups looked at some 130 members). A member's name is compared only with
@@ -251,13 +300,13 @@ struct MagiclineShape {
 
     /// ``DebtflowCore/DebtMetadata/init(scalarsOn:_:_:list:)`` of this tape's values, written in
     /// one piece: the members `first` and `second` when they have a value, then, with a `list`,
-    /// the member `list.name` holding the `list.member` of each of `list.objects` that has one
-    /// with content (``hasContent(_:)``). Written over `reused` when it is given (a metadata whose
+    /// the member `list.name` holding the `debtId` of each of `list.debts` that has one with
+    /// content (``hasContent(_:)``). Written over `reused` when it is given (a metadata whose
     /// outcome is written already: its buffer is kept, ``DebtflowCore/DebtMetadata/rewrite(scalarsOn:_:_:list:)``).
     /// `nil` when one of those values is a container: the caller writes those through
     /// ``write(_:member:to:)``.
     func scalarMetadata(_ first: (name: StaticString, value: Int?), _ second: (name: StaticString, value: Int?),
-                        list: (name: StaticString, objects: Items, member: StaticString)?,
+                        list: (name: StaticString, debts: UnsafeBufferPointer<DebtValues>)?,
                         reusing reused: consuming DebtMetadata?) -> DebtMetadata? {
         let firstMember = first.value.map { (name: first.name, node: nodes[$0]) }
         let secondMember = second.value.map { (name: second.name, node: nodes[$0]) }
@@ -269,11 +318,10 @@ struct MagiclineShape {
         }
         guard let list else { return written(nil) }
         // The items' values, gathered in temporary memory (no array per case).
-        return withUnsafeTemporaryAllocation(of: RecordNode.self, capacity: max(1, list.objects.count)) { buffer in
+        return withUnsafeTemporaryAllocation(of: RecordNode.self, capacity: max(1, list.debts.count)) { buffer in
             var count = 0
-            for object in list.objects {
-                guard let item = value(object, list.member), hasContent(item) else { continue }
-                (buffer.baseAddress.unsafelyUnwrapped + count).initialize(to: nodes[item])
+            for debt in list.debts where debt.debtId >= 0 && hasContent(debt.debtId) {
+                (buffer.baseAddress.unsafelyUnwrapped + count).initialize(to: nodes[debt.debtId])
                 count += 1
             }
             return written((list.name, UnsafeBufferPointer(rebasing: buffer[..<count])))

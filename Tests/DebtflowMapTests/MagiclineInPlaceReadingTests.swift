@@ -42,6 +42,25 @@ struct MagiclineInPlaceReadingTests {
         #expect(try Self.mapped(Self.debtor(debts: withLiteral)).raw["object"] == "true, X")
     }
 
+    @Test("a debt's members are read in one walk as each alone: a member before an attribute (@name) of the same name, the first of each, in any order")
+    func debtMembersInOneWalk() throws {
+        let attributes = RecordValue.object(fields(("@debtId", "a1"), ("@debtDate", "2026-01-01"), ("@currency", "EUR"),
+                                                   ("@designation", "Attr A")))
+        let mixed = Self.debt(("@debtDate", "2025-01-01"), ("debtDate", "2026-03-01"), ("designation", "B1"),
+                              ("designation", "B2"), ("@currency", "USD"), ("currency", "eur"), ("@designation", "B0"))
+        for debts in [[attributes, mixed], [mixed, attributes]] {
+            let candidate = try Self.mapped(Self.debtor(debts: debts))
+            #expect(candidate.raw["due_date"] == "2026-01-01")
+            #expect(candidate.raw["currency"] == "EUR")
+            let designations = debts.first == attributes ? "Attr A, B1" : "B1, Attr A"
+            #expect(candidate.raw["object"] == designations)
+            let ids = debts.first == attributes ? #"["a1","d"]"# : #"["d","a1"]"#
+            #expect(String(decoding: candidate.metadata?.json ?? [], as: UTF8.self) == #"{"debtorId":"7","debtIds":"# + ids + "}")
+        }
+        let blocked = Self.debt(("@block", .object(fields(("limitType", "UNLIMITED")))))
+        #expect(try Self.mapped(Self.debtor(debts: [blocked])).skipReason == .blocked)
+    }
+
     @Test("due date: the earliest readable day (a date-time cut to its day, spaces trimmed); unreadable dates only when no date reads",
           arguments: [
               (["2026-03-01", " 2026-01-15T10:00:00Z ", "2026-02-01"], "2026-01-15"),
