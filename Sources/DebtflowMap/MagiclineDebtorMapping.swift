@@ -99,8 +99,11 @@ struct MagiclineDebtorMapping: Sendable {
             // The case's provenance is the record's with its case number, set where the
             // candidate's lies (a local copy cost a copy and a destroy per case).
             Self.point(&candidate, at: recordProvenance, caseIndex: position + 1, tape: shape.tape, root: debtor)
-            let debts = shape.items(shape.member(collectionCase, "debt") ?? shape.member(collectionCase, "debts"), marker: "debtId")
-            let caseIDValue = shape.value(collectionCase, "collectionCaseId")
+            // The case's members, found in one walk (``MagiclineShape/caseValues(_:)``).
+            let caseMembers = shape.caseValues(collectionCase)
+            let debtList = caseMembers.debt >= 0 ? caseMembers.debt : caseMembers.debts
+            let debts = shape.items(debtList >= 0 ? debtList : nil, marker: "debtId")
+            let caseIDValue = caseMembers.collectionCaseId >= 0 ? caseMembers.collectionCaseId : nil
             let caseID = caseIDValue.flatMap(shape.text) ?? candidate.provenance.positionalID
             // Each debt's members the case reads, found in one walk over the debt
             // (``MagiclineShape/debtValues(_:)``), in temporary memory.
@@ -129,7 +132,7 @@ struct MagiclineDebtorMapping: Sendable {
                     for key in Self.caseKeys { candidate.raw[key] = nil }
                 }
                 candidate.resetKeepingRecordAndFields(metadata: caseMetadata, tempID: caseID, phoneRegion: region)
-                shape.setText(.amount, collectionCase, "openAmount", in: &candidate.raw)
+                shape.setText(.amount, of: caseMembers.openAmount >= 0 ? caseMembers.openAmount : nil, in: &candidate.raw)
                 shape.setText(.internalID, of: caseIDValue, in: &candidate.raw)
                 shape.setText(.tempID, of: caseIDValue, in: &candidate.raw)
                 switch caseCurrency {
@@ -141,7 +144,7 @@ struct MagiclineDebtorMapping: Sendable {
                 }
                 setEarliestDebtDate(caseDebts, shape: shape, in: &candidate.raw)
                 setDesignations(caseDebts, shape: shape, in: &candidate.raw)
-                if debtorBlocked || isBlocked(shape.value(collectionCase, "block"), shape: shape)
+                if debtorBlocked || isBlocked(caseMembers.block >= 0 ? caseMembers.block : nil, shape: shape)
                     || caseDebts.contains(where: { isBlocked($0.block >= 0 ? $0.block : nil, shape: shape) }) {
                     candidate.skipReason = .blocked
                 } else if case .mixed(let codes) = caseCurrency {

@@ -150,6 +150,51 @@ struct MagiclineShape {
         return members
     }
 
+    /// The nodes of a collection case's members the Magicline preset reads, `-1` for none:
+    /// `collectionCaseId`, `openAmount` and `block` as ``value(_:_:)`` finds each (a member
+    /// before an attribute `@name`, the first of each), `debt` and `debts` as ``member(_:_:)``
+    /// does (the first member so named). All found in one walk over the case's members.
+    struct CaseValues {
+        var collectionCaseId = -1, openAmount = -1, block = -1, debt = -1, debts = -1
+    }
+
+    /// ``CaseValues`` of the object at `object` (none for a value that is not an object).
+    func caseValues(_ object: Int) -> CaseValues {
+        var members = CaseValues()
+        var attributes = CaseValues()
+        let node = nodes[object]
+        guard node.kind == .object else { return members }
+        let end = Int(node.end)
+        let base = UnsafeRawPointer(arena.baseAddress.unsafelyUnwrapped)
+        var position = object &+ 1
+        @inline(__always) func note(_ found: inout Int, _ position: Int) { if found < 0 { found = position } }
+        @inline(__always) func named(_ key: UnsafeRawPointer, _ name: StaticString) -> Bool {
+            ByteWord.equal(key, UnsafeRawPointer(name.utf8Start), count: name.utf8CodeUnitCount)
+        }
+        while position < end {
+            let child = nodes[position]
+            let key = base + Int(child.key.offset)
+            switch child.key.length {
+            case 4: if named(key, "debt") { note(&members.debt, position) }
+            case 5:
+                if named(key, "block") { note(&members.block, position) } else if named(key, "debts") { note(&members.debts, position) }
+            case 6: if named(key, "@block") { note(&attributes.block, position) }
+            case 10: if named(key, "openAmount") { note(&members.openAmount, position) }
+            case 11: if named(key, "@openAmount") { note(&attributes.openAmount, position) }
+            case 16: if named(key, "collectionCaseId") { note(&members.collectionCaseId, position) }
+            case 17: if named(key, "@collectionCaseId") { note(&attributes.collectionCaseId, position) }
+            default: break
+            }
+            position = Int(child.end)
+        }
+        // A member before an attribute of the same name (``value(_:_:)``); `debt` and `debts`
+        // as members only (``member(_:_:)``).
+        if members.collectionCaseId < 0 { members.collectionCaseId = attributes.collectionCaseId }
+        if members.openAmount < 0 { members.openAmount = attributes.openAmount }
+        if members.block < 0 { members.block = attributes.block }
+        return members
+    }
+
     /// ``value(_:_:)`` and ``member(_:_:)`` for each of `names`' names in one object, found in
     /// one pass over its members (a lookup of its own went over them again for each name: a
     /// debtor's dozen lookups looked at some 130 members). A member's name is compared only with

@@ -42,6 +42,25 @@ struct MagiclineInPlaceReadingTests {
         #expect(try Self.mapped(Self.debtor(debts: withLiteral)).raw["object"] == "true, X")
     }
 
+    @Test("a case's members are read in one walk as each alone: id, open amount and block as members before attributes, the debts under `debt` before `debts`")
+    func caseMembersInOneWalk() throws {
+        func mapped(_ members: [(String, RecordValue)]) throws -> DebtCandidate {
+            var value = RecordObject()
+            for (key, member) in members { value.append(key, member) }
+            let debtor = fields(("debtorId", "7"), ("firstName", "Ann"), ("lastName", "Lee"), ("collectionCases", [.object(value)]))
+            return try Self.mapped(debtor)
+        }
+        let first = Self.debt(("designation", "First"))
+        let second = Self.debt(("designation", "Second"))
+        let attributes = try mapped([("@collectionCaseId", "c9"), ("@openAmount", .number("5")), ("debts", [first])])
+        #expect(attributes.raw["temp_id"] == "c9" && attributes.raw["amount"] == "5" && attributes.raw["object"] == "First")
+        let both = try mapped([("@collectionCaseId", "attr"), ("debts", [second]), ("collectionCaseId", "c1"), ("openAmount", .number("1")),
+                               ("@openAmount", .number("2")), ("debt", [first]), ("debt", [second]), ("collectionCaseId", "c2")])
+        #expect(both.raw["temp_id"] == "c1" && both.raw["amount"] == "1" && both.raw["object"] == "First")
+        let blocked = try mapped([("collectionCaseId", "c1"), ("@block", .object(fields(("limitType", "UNLIMITED"))))])
+        #expect(blocked.skipReason == .blocked)
+    }
+
     @Test("a debt's members are read in one walk as each alone: a member before an attribute (@name) of the same name, the first of each, in any order")
     func debtMembersInOneWalk() throws {
         let attributes = RecordValue.object(fields(("@debtId", "a1"), ("@debtDate", "2026-01-01"), ("@currency", "EUR"),
