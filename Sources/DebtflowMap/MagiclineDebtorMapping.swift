@@ -247,7 +247,10 @@ struct MagiclineDebtorMapping: Sendable {
         var phone: (rank: Int, value: Int)?
         var email: Int?
         for contact in contacts {
-            guard let type = shape.value(contact, "type") else { continue }
+            // The contact's type, value and status, found in one walk.
+            let members = shape.contactValues(contact)
+            guard members.type >= 0 else { continue }
+            let type = members.type
             let rank = shape.text(type, uppercasedIsOneOf: Self.phoneTypes)
             if let rank {
                 // An earlier contact of the same or a better type is kept.
@@ -255,15 +258,17 @@ struct MagiclineDebtorMapping: Sendable {
             } else {
                 guard email == nil, shape.text(type, uppercasedIs: "EMAIL") else { continue }
             }
-            guard let value = shape.valueWithText(contact, "value"), !contactIsInvalid(contact, shape: shape) else { continue }
+            guard members.value >= 0, shape.hasText(members.value), !contactIsInvalid(status: members.status, shape: shape) else { continue }
+            let value = members.value
             if let rank { phone = (rank, value) } else { email = value }
         }
         return (phone?.value, email)
     }
 
-    /// Whether the contact's `status.type` (or bare `status` text) is INVALID.
-    private func contactIsInvalid(_ contact: Int, shape: MagiclineShape) -> Bool {
-        guard let status = shape.value(contact, "status") else { return false }
+    /// Whether a contact's `status.type` (or bare `status` text) is INVALID; `status` is the
+    /// contact's `status` node, `-1` for none.
+    private func contactIsInvalid(status: Int, shape: MagiclineShape) -> Bool {
+        guard status >= 0 else { return false }
         // (`type` looked up once, and whether it has a text told without making it.)
         if shape.kind(status) == .object, let type = shape.value(status, "type"), shape.hasText(type) {
             return shape.text(type, uppercasedIs: "INVALID")

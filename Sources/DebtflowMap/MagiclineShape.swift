@@ -195,6 +195,47 @@ struct MagiclineShape {
         return members
     }
 
+    /// The nodes of a contact's `type`, `value` and `status`, each as ``value(_:_:)`` finds it (a
+    /// member before an attribute `@name`, the first of each), `-1` for none: found in one walk
+    /// over the contact's members.
+    struct ContactValues {
+        var type = -1, value = -1, status = -1
+    }
+
+    /// ``ContactValues`` of the object at `object` (none for a value that is not an object).
+    func contactValues(_ object: Int) -> ContactValues {
+        var members = ContactValues()
+        var attributes = ContactValues()
+        let node = nodes[object]
+        guard node.kind == .object else { return members }
+        let end = Int(node.end)
+        let base = UnsafeRawPointer(arena.baseAddress.unsafelyUnwrapped)
+        var position = object &+ 1
+        @inline(__always) func note(_ found: inout Int, _ position: Int) { if found < 0 { found = position } }
+        @inline(__always) func named(_ key: UnsafeRawPointer, _ name: StaticString) -> Bool {
+            ByteWord.equal(key, UnsafeRawPointer(name.utf8Start), count: name.utf8CodeUnitCount)
+        }
+        while position < end {
+            let child = nodes[position]
+            let key = base + Int(child.key.offset)
+            switch child.key.length {
+            case 4: if named(key, "type") { note(&members.type, position) }
+            case 5:
+                if named(key, "value") { note(&members.value, position) } else if named(key, "@type") { note(&attributes.type, position) }
+            case 6:
+                if named(key, "status") { note(&members.status, position) } else if named(key, "@value") { note(&attributes.value, position) }
+            case 7: if named(key, "@status") { note(&attributes.status, position) }
+            default: break
+            }
+            position = Int(child.end)
+        }
+        // A member before an attribute of the same name (``value(_:_:)``).
+        if members.type < 0 { members.type = attributes.type }
+        if members.value < 0 { members.value = attributes.value }
+        if members.status < 0 { members.status = attributes.status }
+        return members
+    }
+
     /// ``value(_:_:)`` and ``member(_:_:)`` for each of `names`' names in one object, found in
     /// one pass over its members (a lookup of its own went over them again for each name: a
     /// debtor's dozen lookups looked at some 130 members). A member's name is compared only with

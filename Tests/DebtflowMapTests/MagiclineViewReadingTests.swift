@@ -103,6 +103,16 @@ struct MagiclineViewReadingTests {
         #expect(candidates[0].raw["email"] == "dotless@b.fr")
     }
 
+    @Test("a contact's status is read as its other members are: the attribute when there is no member, the member before it")
+    func contactStatusAttribute() throws {
+        let candidates = try Self.mapPage([
+            Self.debtor(id: "1", contacts: #"{"type": "TEL_PRIVATE", "value": "1", "@status": "INVALID"}, {"type": "TEL_PRIVATE", "value": "2"}"#),
+            Self.debtor(id: "2", contacts: #"{"@status": "VALID", "type": "TEL_PRIVATE", "status": "INVALID", "value": "1"}, {"value": "2", "type": "TEL_PRIVATE"}"#),
+            Self.debtor(id: "3", contacts: #"{"status": "VALID", "@status": "INVALID", "value": "1", "type": "TEL_PRIVATE"}"#),
+        ])
+        #expect(candidates.map { $0.raw["phone"] } == ["2", "2", "1"])
+    }
+
     @Test("a member is read before an attribute of the same name (XML @name); the attribute when there is no member")
     func memberBeforeAttribute() throws {
         let candidates = try Self.mapPage([
