@@ -309,6 +309,20 @@ public struct DebtRawFields: Sendable {
         verbatim = 0
     }
 
+    /// ``reset(tape:side:)`` for fields whose side arena is their own, not a plan's shared
+    /// constants (the Magicline preset's, which writes a case's joined designations or currency
+    /// code there): the arena is emptied but its storage kept, so the next record's made-up texts
+    /// are written into the same buffer, not into one allocated (and the last freed) per record.
+    /// (Storage these fields share with another copy is not written over: emptying it makes new
+    /// storage, as an array's `removeAll(keepingCapacity:)` does.)
+    public mutating func resetKeepingSideStorage(tape: RecordTape) {
+        if self.tape !== tape { self.tape = tape }
+        if !side.isEmpty { side.removeAll(keepingCapacity: true) }
+        present = 0
+        inSide = 0
+        verbatim = 0
+    }
+
     /// Whether two arrays share their storage (then their bytes are the same).
     private static func sameStorage(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         a.count == b.count && a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress } }

@@ -126,7 +126,9 @@ struct MagiclineDebtorMapping: Sendable {
                 // built aside and copied in per case cost a copy, and a destroy of the old ones, each
                 // counting the tape's and the side bytes' references.)
                 if position == 0 {
-                    candidate.raw.reset(tape: shape.tape, side: [])
+                    // The side bytes' storage is kept from debtor to debtor (the joined designations
+                    // are written there): emptied, not replaced by a new array each debtor.
+                    candidate.raw.resetKeepingSideStorage(tape: shape.tape)
                     setPersonFields(personMembers, countryCode: personCountryCode, shape: shape, in: &candidate.raw)
                 } else {
                     for key in Self.caseKeys { candidate.raw[key] = nil }

@@ -181,6 +181,29 @@ struct DebtKeyedBytesTests {
         #expect(raw.asciiTrimmedText(.timelineID) == "123456789012345")
     }
 
+    @Test("resetKeepingSideStorage empties the fields and their side bytes, keeps the side storage when unshared, and leaves a copy's texts alone")
+    func resetKeepingSideStorage() {
+        var raw = mixedFields()
+        raw.setSideText(.object) { $0.append(contentsOf: "Abonnement, Getränke, Kurs".utf8) }
+        let copy = raw
+        // Shared with `copy`: emptied into storage of its own; the copy keeps its texts.
+        raw.resetKeepingSideStorage(tape: view.tape)
+        #expect(raw.isEmpty)
+        #expect(raw == DebtRawFields(tape: view.tape))
+        #expect(copy[.object] == "Abonnement, Getränke, Kurs")
+        #expect(copy[.currency] == "EUR")
+        raw.setSideText(.object) { $0.append(contentsOf: "Abonnement, Getränke".utf8) }
+        raw.set(.city, tapeSpan: span("city"))
+        let storage = raw.withKeyedBytes { $0.second.baseAddress }
+        // Unshared: the next record's side text is written into the same storage, from its start.
+        raw.resetKeepingSideStorage(tape: view.tape)
+        #expect(raw.isEmpty && !raw.has(.city) && !raw.has(.object))
+        raw.setSideText(.object) { $0.append(contentsOf: "Kurs, Getränke".utf8) }
+        #expect(raw[.object] == "Kurs, Getränke")
+        #expect(raw.withKeyedBytes { $0.second.baseAddress } == storage)
+        #expect(raw.withKeyedBytes { $0.second.count } == "Kurs, Getränke".utf8.count)
+    }
+
     @Test("fields with no tape at all (built from names) read by key")
     func rawFieldsWithoutTape() {
         let raw = DebtRawFields(["lastname": "Moreau", "email": " a@b.fr "])
