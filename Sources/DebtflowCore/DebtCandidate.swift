@@ -15,8 +15,23 @@ public struct DebtCandidate: Sendable {
     public var raw: DebtRawFields
     /// Structured metadata found by the mapping (the preset's `debtorId`, `debtId`s).
     public var metadata: DebtMetadata?
-    /// Stable id of the record within the input: its own id when it has one.
-    public var tempID: String?
+    /// Stable id of the record within the input: its own id when it has one. Held where its
+    /// text is (its span of the tape, or its bytes), with no `String` per record; ``tempID``
+    /// reads and writes it as a `String`.
+    ///
+    /// Stored in ``settled`` (as its ``Outcome/tempIDText``), as ``debt`` is: the outcome
+    /// `validate` settles carries it where `map` set it, with no swap of the value into the
+    /// outcome and back per record. Code that changes the candidate's debt while it reads the
+    /// `temp_id` reads `settled.tempIDText`, a stored member.
+    public var tempIDText: TempIDText {
+        @inlinable _read { yield settled.tempIDText }
+        @inlinable _modify { yield &settled.tempIDText }
+    }
+    /// ``tempIDText`` as a `String` (made on request: hot paths read ``tempIDText``'s bytes).
+    public var tempID: String? {
+        get { tempIDText.string }
+        set { tempIDText.set(newValue) }
+    }
     /// The region for the record's national phone numbers before the config default
     /// (the person's `countryCode`, or a mapped `country_code`).
     public var phoneRegion: String?
@@ -44,8 +59,8 @@ public struct DebtCandidate: Sendable {
     /// Non-fatal notes for the operator (a dropped invalid contact).
     public var warnings: [String]
     /// The outcome `validate` settles this candidate into and hands on; empty
-    /// (``Outcome/unsettled``) before and after, but for its ``Outcome/debtPayload``, which is
-    /// the candidate's ``debt``. Kept with the candidate so that a candidate reused for the next
+    /// (``Outcome/unsettled``) before and after, but for its ``Outcome/debtPayload`` and its
+    /// ``Outcome/tempIDText``, which are the candidate's ``debt`` and ``tempIDText``. Kept with the candidate so that a candidate reused for the next
     /// record reuses its outcome too, instead of one being made and dropped per record.
     public var settled: Outcome
 
@@ -56,13 +71,13 @@ public struct DebtCandidate: Sendable {
         self.data = data
         self.raw = raw
         self.metadata = metadata
-        self.tempID = tempID
         self.phoneRegion = phoneRegion
         self.destination = nil
         self.errors = []
         self.skipReason = nil
         self.warnings = []
         self.settled = .unsettled
+        self.settled.tempIDText.set(tempID)
     }
 }
 
@@ -83,6 +98,53 @@ extension DebtCandidate {
 }
 
 extension DebtCandidate {
+    /// Sets ``tempIDText`` to the record's own id, as ``ownIDText()`` finds it, where it lies:
+    /// its span of the tape when the field is in the record (no copy), else its bytes. `false`,
+    /// and ``tempIDText`` left as it is, when the record has no own id or a blank one. What `map`
+    /// sets a record's `temp_id` to, once per record, with no `String` made.
+    ///
+    /// The field is read where it lies, as ``ownIDText()`` reads it (its span, its tape
+    /// unretained); only ``tempIDText`` is changed.
+    public mutating func setOwnTempID() -> Bool {
+        let key: DebtRawKey
+        if raw.has(.tempID) {
+            key = .tempID
+        } else if raw.has(.internalID) {
+            key = .internalID
+        } else {
+            return false
+        }
+        return withUnsafeMutablePointer(to: &self) { candidate in
+            let fields = UnsafePointer(candidate.pointer(to: \.raw)!)
+            let bit: UInt32 = 1 << UInt32(key.rawValue)
+            let span = UnsafeRawPointer(fields.pointer(to: \.spans)!)
+                .load(fromByteOffset: key.rawValue * MemoryLayout<ByteSpan>.stride, as: ByteSpan.self)
+            // The tape is read as the fields hold it, unretained: the fields keep it alive.
+            guard fields.pointee.inSide & bit == 0,
+                  let tape = UnsafeRawPointer(fields.pointer(to: \.tape)!).load(as: Unmanaged<RecordTape>?.self) else {
+                // A text made up aside (a plan's constant): copied.
+                return fields.pointee.withBytes(key) { bytes in
+                    guard let bytes else { return false }
+                    let kept = TextTrimming.asciiTrimmedRange(bytes)
+                    guard !kept.isEmpty else { return false }
+                    candidate.pointee.settled.tempIDText.set(bytes: UnsafeBufferPointer(rebasing: bytes[kept]), verbatim: false)
+                    return true
+                }
+            }
+            let verbatim = fields.pointee.verbatim & bit != 0
+            return tape._withUnsafeGuaranteedRef { tape in
+                let kept = tape.bytes.withUnsafeBufferPointer { bytes in
+                    TextTrimming.asciiTrimmedRange(UnsafeBufferPointer(rebasing: bytes[Int(span.offset)..<span.end]))
+                }
+                guard !kept.isEmpty else { return false }
+                candidate.pointee.settled.tempIDText.set(tape: tape, span: ByteSpan(offset: span.offset &+ UInt32(truncatingIfNeeded: kept.lowerBound),
+                                                                                    length: UInt32(truncatingIfNeeded: kept.count)),
+                                                         verbatim: verbatim)
+                return true
+            }
+        }
+    }
+
     /// The record's own id: the source text of ``raw``'s `temp_id`, else of its `internal_id`,
     /// without leading and trailing ASCII white space (``DebtRawFields/asciiTrimmedText(_:)``;
     /// empty when blank), or `nil` when the record has neither. What `map` makes a record's
@@ -166,8 +228,16 @@ extension DebtCandidate {
     @inlinable
     public mutating func resetKeepingRecordAndFields(metadata: consuming DebtMetadata?,
                                                      tempID: consuming String?, phoneRegion: consuming String?) {
+        tempIDText.set(tempID)
+        resetKeepingRecordFieldsAndTempID(metadata: metadata, phoneRegion: phoneRegion)
+    }
+
+    /// ``resetKeepingRecordAndFields(metadata:tempID:phoneRegion:)`` for a caller that sets
+    /// ``tempIDText`` itself, where it lies (the Magicline preset: a case's id as its span of the
+    /// tape): it is left as it is.
+    @inlinable
+    public mutating func resetKeepingRecordFieldsAndTempID(metadata: consuming DebtMetadata?, phoneRegion: consuming String?) {
         self.metadata = metadata
-        self.tempID = tempID
         self.phoneRegion = phoneRegion
         debt.reset(tape: data.tape)
         if destination?.expensive != nil { destination = nil }
@@ -218,7 +288,7 @@ extension DebtCandidate {
     internal mutating func resetAllButRecordAndFields(metadata: consuming DebtMetadata?, tempID: consuming String?,
                                                       phoneRegion: consuming String?) {
         self.metadata = metadata
-        self.tempID = tempID
+        self.tempIDText.set(tempID)
         self.phoneRegion = phoneRegion
         debt.reset(tape: data.tape)
         destination = nil
@@ -251,7 +321,7 @@ extension DebtCandidate: Equatable {
     /// while it is not the outcome's).
     public static func == (lhs: DebtCandidate, rhs: DebtCandidate) -> Bool {
         lhs.provenance == rhs.provenance && lhs.data == rhs.data && lhs.raw == rhs.raw && lhs.metadata == rhs.metadata
-            && lhs.tempID == rhs.tempID && lhs.phoneRegion == rhs.phoneRegion && lhs.debt == rhs.debt
+            && lhs.tempIDText == rhs.tempIDText && lhs.phoneRegion == rhs.phoneRegion && lhs.debt == rhs.debt
             && lhs.destination == rhs.destination && lhs.phoneNumber == rhs.phoneNumber
             && lhs.nonBlankFields == rhs.nonBlankFields && lhs.errors == rhs.errors && lhs.skipReason == rhs.skipReason
             && lhs.warnings == rhs.warnings && lhs.settled == rhs.settled

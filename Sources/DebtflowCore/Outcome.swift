@@ -19,7 +19,14 @@ public enum OutcomeStatus: String, CaseIterable, Sendable, Codable {
 public struct Outcome: Sendable {
     public var status: OutcomeStatus
     public var provenance: Provenance
-    public var tempID: String?
+    /// The record's `temp_id`, where its text is (the candidate's, swapped in by `validate`, so
+    /// no `String` per record); ``tempID`` reads and writes it as a `String`.
+    public var tempIDText: TempIDText
+    /// ``tempIDText`` as a `String` (made on request: the envelope writer reads the bytes).
+    public var tempID: String? {
+        get { tempIDText.string }
+        set { tempIDText.set(newValue) }
+    }
     /// The storage of ``debt``: the outcome's debt when ``hasDebt`` is set, else only storage
     /// (empty, or, in an outcome a candidate settles, the candidate's worked-on debt, which a
     /// failed or skipped outcome does not carry). Readers that want the debt read ``debt``, or
@@ -43,7 +50,7 @@ public struct Outcome: Sendable {
                 skipReason: SkipReason? = nil, warnings: [String] = [], isConversion: Bool = false) {
         self.status = status
         self.provenance = provenance
-        self.tempID = tempID
+        self.tempIDText = TempIDText(tempID)
         self.debtPayload = debt ?? Debt()
         self.hasDebt = debt != nil
         self.destination = destination
@@ -107,7 +114,7 @@ extension Outcome: Equatable {
     /// The same outcome: every member equal, and the same ``debt`` (a payload that is not the
     /// outcome's debt, with ``hasDebt`` clear, is not compared).
     public static func == (lhs: Outcome, rhs: Outcome) -> Bool {
-        lhs.status == rhs.status && lhs.provenance == rhs.provenance && lhs.tempID == rhs.tempID
+        lhs.status == rhs.status && lhs.provenance == rhs.provenance && lhs.tempIDText == rhs.tempIDText
             && lhs.hasDebt == rhs.hasDebt && (!lhs.hasDebt || lhs.debtPayload == rhs.debtPayload)
             && lhs.destination == rhs.destination && lhs.data == rhs.data && lhs.errors == rhs.errors
             && lhs.skipReason == rhs.skipReason && lhs.warnings == rhs.warnings && lhs.isConversion == rhs.isConversion

@@ -57,7 +57,7 @@ extension JSONByteWriter {
     /// source or `temp_id` too long to bound in one piece (past ``boundedPieceLimit``) is
     /// written member by member instead.
     private mutating func envelopeHead(_ outcome: inout Outcome, includeSource: Bool) {
-        guard (includeSource ? outcome.provenance.source.utf8.count : 0) + (outcome.tempID?.utf8.count ?? 0)
+        guard (includeSource ? outcome.provenance.source.utf8.count : 0) + outcome.tempIDText.byteCount
             <= Self.boundedPieceLimit / 8 else {
             beginObject()
             field(literal: "status", outcome.status.rawValue)
@@ -68,26 +68,24 @@ extension JSONByteWriter {
             optionalField(literal: "temp_id", outcome.tempID)
             return
         }
-        let hasTempID = outcome.tempID != nil
         let record = outcome.provenance.record
         let line = outcome.provenance.line
         let caseIndex = outcome.provenance.caseIndex
         let status = outcome.status
-        // The texts read where they lie (a run's many outcomes: no copy of either string, so
-        // no retain and release of each): through their contiguous UTF-8, which a native string has.
-        if !includeSource, hasTempID,
-           outcome.tempID.unsafelyUnwrapped.utf8.withContiguousStorageIfAvailable({ tempID in
-               writeEnvelopeHead(status: status, source: UnsafeBufferPointer(start: nil, count: 0), includeSource: false,
-                                 record: record, line: line, caseIndex: caseIndex, tempID: tempID, hasTempID: true)
-           }) != nil {
+        // The `temp_id` read where it lies (its span of the tape, or its bytes: no `String`).
+        let noBytes = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+        if !includeSource {
+            outcome.tempIDText.withBytesInPlace { tempID in
+                writeEnvelopeHead(status: status, source: noBytes, includeSource: false, record: record, line: line,
+                                  caseIndex: caseIndex, tempID: tempID ?? noBytes, hasTempID: tempID != nil)
+            }
             return
         }
-        var source = includeSource ? outcome.provenance.source : ""
-        var tempID = outcome.tempID ?? ""
+        var source = outcome.provenance.source
         source.withUTF8 { source in
-            tempID.withUTF8 { tempID in
-                writeEnvelopeHead(status: status, source: source, includeSource: includeSource, record: record, line: line,
-                                  caseIndex: caseIndex, tempID: tempID, hasTempID: hasTempID)
+            outcome.tempIDText.withBytesInPlace { tempID in
+                writeEnvelopeHead(status: status, source: source, includeSource: true, record: record, line: line,
+                                  caseIndex: caseIndex, tempID: tempID ?? noBytes, hasTempID: tempID != nil)
             }
         }
     }

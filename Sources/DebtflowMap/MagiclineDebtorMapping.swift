@@ -104,7 +104,6 @@ struct MagiclineDebtorMapping: Sendable {
             let debtList = caseMembers.debt >= 0 ? caseMembers.debt : caseMembers.debts
             let debts = shape.items(debtList >= 0 ? debtList : nil, marker: "debtId")
             let caseIDValue = caseMembers.collectionCaseId >= 0 ? caseMembers.collectionCaseId : nil
-            let caseID = caseIDValue.flatMap(shape.text) ?? candidate.provenance.positionalID
             // Each debt's members the case reads, found in one walk over the debt
             // (``MagiclineShape/debtValues(_:)``), in temporary memory.
             withUnsafeTemporaryAllocation(of: MagiclineShape.DebtValues.self, capacity: max(1, debts.count)) { buffer in
@@ -133,7 +132,12 @@ struct MagiclineDebtorMapping: Sendable {
                 } else {
                     for key in Self.caseKeys { candidate.raw[key] = nil }
                 }
-                candidate.resetKeepingRecordAndFields(metadata: caseMetadata, tempID: caseID, phoneRegion: region)
+                // The case's id as its span of the tape (no `String` per case); a case without
+                // one gets its position.
+                if !shape.setTempID(of: caseIDValue, in: &candidate.tempIDText) {
+                    candidate.tempID = candidate.provenance.positionalID
+                }
+                candidate.resetKeepingRecordFieldsAndTempID(metadata: caseMetadata, phoneRegion: region)
                 shape.setText(.amount, of: caseMembers.openAmount >= 0 ? caseMembers.openAmount : nil, in: &candidate.raw)
                 shape.setText(.internalID, of: caseIDValue, in: &candidate.raw)
                 shape.setText(.tempID, of: caseIDValue, in: &candidate.raw)

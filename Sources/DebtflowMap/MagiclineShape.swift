@@ -501,6 +501,24 @@ struct MagiclineShape {
         return true
     }
 
+    /// Sets `tempID` to the trimmed, non-empty text of `value` (as ``text(_:)`` reads it)
+    /// without making a `String`: its span of the tape; a `true` / `false` literal, which has no
+    /// text on the tape, is copied. `false`, and `tempID` left as it is, when there is no such text.
+    func setTempID(of value: Int?, in tempID: inout TempIDText) -> Bool {
+        guard let value, let scalar = scalar(value) else { return false }
+        switch nodes[scalar].kind {
+        case .true: tempID.set("true")
+        case .false: tempID.set("false")
+        default:
+            let trimmed = Self.trimmedRange(textBytes(scalar))
+            guard !trimmed.isEmpty else { return false }
+            tempID.set(tape: tape, span: ByteSpan(offset: nodes[scalar].value.offset &+ UInt32(truncatingIfNeeded: trimmed.lowerBound),
+                                                  length: UInt32(truncatingIfNeeded: trimmed.count)),
+                       verbatim: !nodes[scalar].flags.contains(.valueNeedsEscaping))
+        }
+        return true
+    }
+
     /// ``setText(_:of:in:)`` for the member (or attribute) `name` of `object`.
     @discardableResult
     func setText(_ key: DebtRawKey, _ object: Int, _ name: StaticString, in raw: inout DebtRawFields) -> Bool {

@@ -168,15 +168,12 @@ public struct MapStage: ChunkStage {
     /// `country_code`), from its fields. (It takes the candidate `inout`: handed the fields
     /// alone, it was given a copy of them, 216 bytes.)
     private static func setIdentity(of candidate: inout DebtCandidate, idPrefix: inout IDPrefix) {
-        // The fields are read through non-generic calls (`ownIDText`, `withKeyedBytes`): the
+        // The fields are read through non-generic calls (`setOwnTempID`, `withKeyedBytes`): the
         // generic `withBytes`, defined in the core and called from this module, runs unspecialized.
-        // `ownIDText` reads them where they lie.
-        let own = candidate.ownIDText() ?? ""
-        // No own id, or a blank one: the record gets its position.
-        if own.isEmpty {
-            candidate.tempID = idPrefix.positionalID(of: candidate.provenance)
-        } else {
-            candidate.tempID = consume own
+        // `setOwnTempID` reads them where they lie, and points the `temp_id` at its text in the
+        // tape (no `String`). No own id, or a blank one: the record gets its position.
+        if !candidate.setOwnTempID() {
+            idPrefix.setPositionalID(of: candidate.provenance, in: &candidate.tempIDText)
         }
         var region: String?
         if candidate.raw.has(.countryCode) {
@@ -211,28 +208,36 @@ struct IDPrefix {
     /// The prefix for `provenance` and its record's position (`debts.csv#12`), written in one
     /// piece: the prefix's bytes, then the decimal digits. (Joined as `prefix + String(record)`,
     /// the number's text and the joined string cost about 850 instructions a record without an
-    /// id of its own, W2's empty and instruction rows, one in eleven.)
-    mutating func positionalID(of provenance: Provenance) -> String {
+    /// id of its own, W2's empty and instruction rows, one in eleven.) Set as `tempID`'s bytes,
+    /// with no `String` made.
+    mutating func setPositionalID(of provenance: Provenance, in tempID: inout TempIDText) {
         var prefix = prefix(for: provenance)
         let number = provenance.record
-        return prefix.withUTF8 { prefix in
-            String(unsafeUninitializedCapacity: prefix.count + 20) { buffer in
-                var count = buffer.initialize(fromContentsOf: prefix)
-                if number < 0 {
-                    buffer[count] = UInt8(ascii: "-")
-                    count += 1
-                }
-                var width = 1
-                var rest = number.magnitude
-                while rest >= 10 { rest /= 10; width += 1 }
-                rest = number.magnitude
-                for position in (count..<count + width).reversed() {
-                    buffer[position] = UInt8(ascii: "0") + UInt8(rest % 10)
-                    rest /= 10
-                }
-                return count + width
+        prefix.withUTF8 { prefix in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: prefix.count + 21) { buffer in
+                let count = Self.write(prefix, number, into: buffer)
+                tempID.set(bytes: UnsafeBufferPointer(rebasing: buffer[..<count]))
             }
         }
+    }
+
+    /// Writes `prefix`, then `number`'s decimal digits, at the start of `buffer` (at least
+    /// `prefix.count + 21` bytes); returns how many bytes it wrote.
+    private static func write(_ prefix: UnsafeBufferPointer<UInt8>, _ number: Int, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var count = buffer.initialize(fromContentsOf: prefix)
+        if number < 0 {
+            buffer[count] = UInt8(ascii: "-")
+            count += 1
+        }
+        var width = 1
+        var rest = number.magnitude
+        while rest >= 10 { rest /= 10; width += 1 }
+        rest = number.magnitude
+        for position in (count..<count + width).reversed() {
+            buffer[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+        }
+        return count + width
     }
 }
 

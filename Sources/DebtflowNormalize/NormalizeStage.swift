@@ -84,7 +84,14 @@ public struct NormalizeStage: ElementStage {
             // Trimmed, a text that needed no escaping still needs none.
             candidate.debt.setText(key, trimmed, verbatim: fields.isVerbatim(key))
         }
-        Self.setTempID(candidate.tempID, fields: fields, on: &candidate.debt)
+        // The record's `temp_id`, as `map` set it: its bytes read where they lie (its own id's in
+        // the tape, which the debt then points at too, or the candidate's inline bytes). The
+        // debt is reached through its storage, ``DebtflowCore/DebtCandidate/settled``, a stored
+        // member, so that it is changed while the `temp_id` is read.
+        let tempIDVerbatim = candidate.settled.tempIDText.isVerbatim
+        candidate.settled.tempIDText.withBytesInPlace { tempID in
+            if let tempID { candidate.settled.debtPayload.setText(.tempID, tempID, verbatim: tempIDVerbatim) }
+        }
         // (The reset left the debt without metadata: stored only when there is some, since
         // storing a candidate's nil, most records', still retained and released it.)
         if let metadata = candidate.metadata { candidate.debt.metadata = metadata }
@@ -231,24 +238,6 @@ public struct NormalizeStage: ElementStage {
     /// The debt keys whose text is kept as the input has it, trimmed.
     private static let plainTextKeys = DebtRawKeySet([.firstname, .lastname, .civility, .object, .company, .streetAddress,
                                                       .streetNumber, .postalCode, .city, .country, .internalID])
-
-    /// The debt's `temp_id`: the candidate's. When that is the record's own id (`map` takes it
-    /// from `temp_id`, else `internal_id`, ASCII-trimmed), the debt points at it in the tape
-    /// instead of copying it.
-    private static func setTempID(_ tempID: String?, fields: DebtKeyedBytes, on debt: inout Debt) {
-        guard var tempID else { return }
-        let ownKey: DebtRawKey? = fields.has(.tempID) ? .tempID : fields.has(.internalID) ? .internalID : nil
-        tempID.withUTF8 { wanted in
-            if let ownKey, let bytes = fields[ownKey] {
-                let own = UnsafeBufferPointer(rebasing: bytes[TextTrimming.asciiTrimmedRange(bytes)])
-                if own.sameBytes(as: wanted) {
-                    debt.setText(.tempID, own, verbatim: fields.isVerbatim(ownKey))
-                    return
-                }
-            }
-            debt.setText(.tempID, wanted)
-        }
-    }
 
     /// A byte rule's answer on `key`'s trimmed text: `nil` when the field has no text or is
     /// blank, `false` when the rule refuses it, else `true` with the normalized text set on the

@@ -116,7 +116,10 @@ public struct ValidateStage: ElementStage {
             return
         }
 
-        if !candidate.debt.has(.tempID) { candidate.debt.setText(.tempID, candidate.tempID) }
+        if !candidate.debt.has(.tempID), candidate.settled.tempIDText.hasText {
+            // (Its bytes read where they lie; the debt changed through its stored storage.)
+            candidate.settled.tempIDText.withBytesInPlace { tempID in candidate.settled.debtPayload.setText(.tempID, tempID.unsafelyUnwrapped) }
+        }
         // (What the rules read of the debt is read here, where it lies: handed over whole, the
         // debt is copied, 296 bytes.)
         requirePresence(firstname: candidate.debt.has(.firstname), lastname: candidate.debt.has(.lastname),
@@ -150,7 +153,6 @@ public struct ValidateStage: ElementStage {
             return
         }
         candidate.settled.status = .valid
-        swap(&candidate.settled.tempID, &candidate.tempID)
         // The candidate's debt is its outcome's payload already (``DebtflowCore/DebtCandidate/debt``):
         // settled where it lies, not copied.
         candidate.settled.hasDebt = true
@@ -164,11 +166,11 @@ public struct ValidateStage: ElementStage {
         swap(&candidate.settled.errors, &candidate.errors)
     }
 
-    /// What a failed or skipped outcome keeps of its candidate: `status`, the `temp_id`, the
-    /// record as read and the warnings.
+    /// What a failed or skipped outcome keeps of its candidate: `status`, the record as read and
+    /// the warnings (and the `temp_id`, which the outcome holds already:
+    /// ``DebtflowCore/DebtCandidate/tempIDText``).
     private func settleAsRead(_ candidate: inout DebtCandidate, _ status: OutcomeStatus) {
         candidate.settled.status = status
-        swap(&candidate.settled.tempID, &candidate.tempID)
         candidate.settled.data = candidate.data
         swap(&candidate.settled.warnings, &candidate.warnings)
     }
@@ -176,8 +178,8 @@ public struct ValidateStage: ElementStage {
     /// Empties a settled outcome again for ``settle(_:)``: the parts only outcomes of its status
     /// have (a valid one's debt and destination, a failed one's data and errors, a skipped one's
     /// data and reason) are cleared. The parts every outcome gets (status, provenance,
-    /// `temp_id`, warnings) are swapped with the candidate's next time. The debt payload stays:
-    /// it is the candidate's debt, which its next reset empties.
+    /// warnings) are swapped with the candidate's next time. The debt payload and the `temp_id`
+    /// stay: they are the candidate's, which its next record sets again.
     private static func empty(_ outcome: inout Outcome) {
         switch outcome.status {
         case .valid:

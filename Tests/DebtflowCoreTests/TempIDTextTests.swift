@@ -1,0 +1,82 @@
+@testable import DebtflowCore
+import Testing
+
+/// `TempIDText` holds a `temp_id` where its text is (a span of the record's tape, its bytes inline,
+/// or past those a `String`): each way must read back the same text, and compare equal to the
+/// others; `DebtCandidate.setOwnTempID` points it at the record's own id, trimmed, as
+/// `ownIDText` finds it.
+@Suite("A temp_id where its text is")
+struct TempIDTextTests {
+    /// A one-record tape: `{"id": "  C-123 ", "blank": "   ", "plain": "C-123"}`.
+    private let view = RecordView(RecordObject(["id": .string("  C-123 "), "blank": .string("   "),
+                                                "plain": .string("C-123")]))
+
+    private func span(_ key: String) -> ByteSpan { view[key]!.node.value }
+
+    private static func text(_ id: TempIDText) -> String? {
+        id.withBytes { bytes in bytes.map { String(decoding: $0, as: UTF8.self) } }
+    }
+
+    @Test("none, a tape span, inline bytes and a long text read back as set, and equal across kinds")
+    func kinds() {
+        var id = TempIDText()
+        #expect(!id.hasText && id.string == nil && Self.text(id) == nil && id.byteCount == 0)
+        #expect(id == TempIDText(nil))
+
+        let plain = span("plain")
+        id.set(tape: view.tape, span: plain)
+        #expect(id.kind == .tape && id.string == "C-123" && Self.text(id) == "C-123" && id.byteCount == 5)
+        #expect(id == TempIDText("C-123"))
+        #expect(TempIDText("C-123").kind == .inline)
+
+        let long = String(repeating: "débiteur-", count: 8)
+        id.set(long)
+        #expect(id.kind == .string && id.string == long && Self.text(id) == long && id.byteCount == long.utf8.count)
+        // Back to a tape text: the same tape again, another span of it.
+        id.set(tape: view.tape, span: ByteSpan(offset: span("id").offset + 2, length: 5))
+        #expect(id.kind == .tape && id.string == "C-123")
+
+        let made = Array("debts.csv#12".utf8)
+        made.withUnsafeBufferPointer { id.set(bytes: $0) }
+        #expect(id.kind == .inline && id.string == "debts.csv#12" && id.byteCount == 12)
+        let exactlyInline = String(repeating: "x", count: TempIDText.inlineCapacity)
+        id.set(exactlyInline)
+        #expect(id.kind == .inline && id.string == exactlyInline)
+        id.clear()
+        #expect(!id.hasText && id == TempIDText())
+        #expect(TempIDText("a") != TempIDText("b") && TempIDText("a") != TempIDText())
+    }
+
+    @Test("copied bytes that are not valid UTF-8 are repaired, as a String made of them is; a tape text is taken as it is")
+    func repaired() {
+        let bytes: [UInt8] = [0x43, 0xFF, 0x31]
+        var id = TempIDText()
+        bytes.withUnsafeBufferPointer { id.set(bytes: $0) }
+        #expect(id.string == String(decoding: bytes, as: UTF8.self))
+        let valid = Array("Zoë-7".utf8)
+        id.set(tape: RecordTape(bytes: valid, nodes: []), span: ByteSpan(offset: 0, length: UInt32(valid.count)))
+        #expect(id.kind == .tape && id.string == "Zoë-7")
+    }
+
+    @Test("a candidate's own id is its temp_id, else its internal_id, trimmed: a tape span when in the record, its bytes when not, none when blank")
+    func ownID() {
+        var candidate = DebtCandidate(provenance: Provenance(source: "in.json", record: 1), data: view)
+        candidate.raw = DebtRawFields(tape: view.tape)
+        #expect(!candidate.setOwnTempID())
+
+        candidate.raw.set(.internalID, tapeSpan: span("id"))
+        #expect(candidate.setOwnTempID())
+        #expect(candidate.tempIDText.kind == .tape && candidate.tempID == "C-123")
+        #expect(candidate.tempID == candidate.ownIDText())
+
+        candidate.raw.set(.tempID, tapeSpan: span("blank"))
+        candidate.tempID = "kept"
+        #expect(!candidate.setOwnTempID())
+        #expect(candidate.tempID == "kept")
+
+        candidate.raw[.tempID] = " side-9 "
+        #expect(candidate.setOwnTempID())
+        #expect(candidate.tempIDText.kind == .inline && candidate.tempID == "side-9")
+        #expect(candidate.tempID == candidate.ownIDText())
+    }
+}
