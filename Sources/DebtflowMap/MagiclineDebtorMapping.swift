@@ -132,15 +132,15 @@ struct MagiclineDebtorMapping: Sendable {
                 } else {
                     for key in Self.caseKeys { candidate.raw[key] = nil }
                 }
-                // The case's id as its span of the tape (no `String` per case); a case without
-                // one gets its position.
-                if !shape.setTempID(of: caseIDValue, in: &candidate.tempIDText) {
+                // The case's id, read once: its `internal_id` and `temp_id` fields, and its
+                // `temp_id` as its span of the tape (no `String` per case). A case without one
+                // gets its position. (The `temp_id` through its storage, a stored member, so
+                // that it is set with the fields.)
+                if !shape.setCaseID(of: caseIDValue, in: &candidate.raw, tempID: &candidate.settled.tempIDText) {
                     candidate.tempID = candidate.provenance.positionalID
                 }
                 candidate.resetKeepingRecordFieldsAndTempID(metadata: caseMetadata, phoneRegion: region)
                 shape.setText(.amount, of: caseMembers.openAmount >= 0 ? caseMembers.openAmount : nil, in: &candidate.raw)
-                shape.setText(.internalID, of: caseIDValue, in: &candidate.raw)
-                shape.setText(.tempID, of: caseIDValue, in: &candidate.raw)
                 switch caseCurrency {
                 case .none, .mixed: break
                 case .asWritten(let value): shape.setText(.currency, of: value, in: &candidate.raw)

@@ -519,6 +519,32 @@ struct MagiclineShape {
         return true
     }
 
+    /// A case's id, read once for its three uses: sets `raw`'s `internal_id` and `temp_id` as
+    /// ``setText(_:of:in:)`` sets each, and `tempID` as ``setTempID(of:in:)`` does, with the
+    /// scalar found and its text trimmed once (not three times). `false`, and nothing set, when
+    /// there is no such text.
+    func setCaseID(of value: Int?, in raw: inout DebtRawFields, tempID: inout TempIDText) -> Bool {
+        guard let value, let scalar = scalar(value) else { return false }
+        switch nodes[scalar].kind {
+        case .string:
+            let trimmed = Self.trimmedRange(textBytes(scalar))
+            guard !trimmed.isEmpty else { return false }
+            let span = ByteSpan(offset: nodes[scalar].value.offset &+ UInt32(truncatingIfNeeded: trimmed.lowerBound),
+                                length: UInt32(truncatingIfNeeded: trimmed.count))
+            let needsEscaping = nodes[scalar].flags.contains(.valueNeedsEscaping)
+            raw.set(.internalID, tapeSpan: span, needsEscaping: needsEscaping)
+            raw.set(.tempID, tapeSpan: span, needsEscaping: needsEscaping)
+            tempID.set(tape: tape, span: span, verbatim: !needsEscaping)
+            return true
+        default:
+            // A number or a literal (rare as an id): each set as it is alone.
+            guard setTempID(of: value, in: &tempID) else { return false }
+            setText(.internalID, of: value, in: &raw)
+            setText(.tempID, of: value, in: &raw)
+            return true
+        }
+    }
+
     /// ``setText(_:of:in:)`` for the member (or attribute) `name` of `object`.
     @discardableResult
     func setText(_ key: DebtRawKey, _ object: Int, _ name: StaticString, in raw: inout DebtRawFields) -> Bool {

@@ -52,6 +52,21 @@ struct MagiclineViewReadingTests {
         #expect(csvFromRows.map { $0.errors.map(\.code) } == [[], [.malformedRow]])
     }
 
+    @Test("a case's id, read once, is its internal_id, its temp_id field and its temp_id, as each alone: trimmed text, a text to escape, a number, a literal; a blank or missing one gives the case its position")
+    func caseIDReadOnce() throws {
+        let ids = [#""  c1 ""#, #""c\"2""#, "42", "true", #""   ""#, nil]
+        let cases = ids.map { id in
+            (id.map { #"{"collectionCaseId": \#($0), "openAmount": 1}"# } ?? #"{"openAmount": 1}"#)
+        }
+        let candidates = try Self.mapPage([#"{"debtorId": "9", "firstName": "Ann", "collectionCases": ["# + cases.joined(separator: ", ") + "]}"])
+        let expected = ["c1", #"c"2"#, "42", "true", nil, nil]
+        #expect(candidates.count == expected.count)
+        for (position, (candidate, own)) in zip(candidates, expected).enumerated() {
+            #expect(candidate.tempID == own ?? "page.json#1.\(position + 1)", "\(position)")
+            #expect(candidate.raw[.internalID] == own && candidate.raw[.tempID] == own, "\(position)")
+        }
+    }
+
     @Test("a chunk's debtors with members in any order, repeated, as attributes, and among many other names give from the reader's rows (names remembered by their spans) the candidates their Record values give")
     func rowsRememberNames() throws {
         var debtors: [String] = []
