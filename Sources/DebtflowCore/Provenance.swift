@@ -92,30 +92,49 @@ extension Provenance {
         let record = record, caseIndex = caseIndex
         return Self.withIDName(of: source, byPath: idsByPath) { name in
             String(unsafeUninitializedCapacity: name.count + 42) { buffer in
-                var count = buffer.initialize(fromContentsOf: name)
-                // `mark`, then `number`'s decimal digits (written last to first, as counted).
-                func append(_ mark: UInt8, _ number: Int) {
-                    buffer[count] = mark
-                    count += 1
-                    if number < 0 {
-                        buffer[count] = UInt8(ascii: "-")
-                        count += 1
-                    }
-                    var width = 1
-                    var rest = number.magnitude
-                    while rest >= 10 { rest /= 10; width += 1 }
-                    rest = number.magnitude
-                    for position in (count..<count + width).reversed() {
-                        buffer[position] = UInt8(ascii: "0") + UInt8(rest % 10)
-                        rest /= 10
-                    }
-                    count += width
-                }
-                append(UInt8(ascii: "#"), record)
-                if let caseIndex { append(UInt8(ascii: "."), caseIndex) }
-                return count
+                Self.writePositionalID(name: name, record: record, caseIndex: caseIndex, into: buffer)
             }
         }
+    }
+
+    /// Sets `tempID` to ``positionalID``'s text, written into it with no `String` made (a
+    /// skipped instruction row's, a Magicline case's without an id).
+    public func setPositionalID(in tempID: inout TempIDText) {
+        let record = record, caseIndex = caseIndex
+        Self.withIDName(of: source, byPath: idsByPath) { name in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: name.count + 42) { buffer in
+                let count = Self.writePositionalID(name: name, record: record, caseIndex: caseIndex, into: buffer)
+                tempID.set(bytes: UnsafeBufferPointer(rebasing: buffer[..<count]))
+            }
+        }
+    }
+
+    /// Writes ``positionalID``'s bytes at the start of `buffer` (at least `name.count + 42`
+    /// bytes): `name`, `#` and `record`, then `.` and `caseIndex` if any. Returns how many.
+    private static func writePositionalID(name: UnsafeBufferPointer<UInt8>, record: Int, caseIndex: Int?,
+                                          into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var count = buffer.initialize(fromContentsOf: name)
+        // `mark`, then `number`'s decimal digits (written last to first, as counted).
+        func append(_ mark: UInt8, _ number: Int) {
+            buffer[count] = mark
+            count += 1
+            if number < 0 {
+                buffer[count] = UInt8(ascii: "-")
+                count += 1
+            }
+            var width = 1
+            var rest = number.magnitude
+            while rest >= 10 { rest /= 10; width += 1 }
+            rest = number.magnitude
+            for position in (count..<count + width).reversed() {
+                buffer[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
+            count += width
+        }
+        append(UInt8(ascii: "#"), record)
+        if let caseIndex { append(UInt8(ascii: "."), caseIndex) }
+        return count
     }
 
     /// `debts.csv#` for `exports/debts.csv` (`exports/debts.csv#` with `byPath`): the part of

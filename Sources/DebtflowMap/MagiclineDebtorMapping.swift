@@ -137,7 +137,7 @@ struct MagiclineDebtorMapping: Sendable {
                 // gets its position. (The `temp_id` through its storage, a stored member, so
                 // that it is set with the fields.)
                 if !shape.setCaseID(of: caseIDValue, in: &candidate.raw, tempID: &candidate.settled.tempIDText) {
-                    candidate.tempID = candidate.provenance.positionalID
+                    candidate.provenance.setPositionalID(in: &candidate.settled.tempIDText)
                 }
                 candidate.resetKeepingRecordFieldsAndTempID(metadata: caseMetadata, phoneRegion: region)
                 shape.setText(.amount, of: caseMembers.openAmount >= 0 ? caseMembers.openAmount : nil, in: &candidate.raw)

@@ -104,7 +104,7 @@ public struct ValidateStage: ElementStage {
             // An instruction row's or an empty row's "id" column holds the instruction or nothing:
             // the row is known by its position (a template's rows would share one id otherwise).
             if reason == .instructionRow || reason == .emptyRow {
-                candidate.tempID = candidate.settled.provenance.positionalID
+                candidate.settled.provenance.setPositionalID(in: &candidate.settled.tempIDText)
             }
             settleAsRead(&candidate, .skipped)
             candidate.settled.skipReason = reason

@@ -62,21 +62,22 @@ struct TempIDTextTests {
     func ownID() {
         var candidate = DebtCandidate(provenance: Provenance(source: "in.json", record: 1), data: view)
         candidate.raw = DebtRawFields(tape: view.tape)
-        #expect(!candidate.setOwnTempID())
+        let noneFound = candidate.setOwnTempID()
+        #expect(!noneFound)
 
         candidate.raw.set(.internalID, tapeSpan: span("id"))
-        #expect(candidate.setOwnTempID())
-        #expect(candidate.tempIDText.kind == .tape && candidate.tempID == "C-123")
-        #expect(candidate.tempID == candidate.ownIDText())
+        let inTape = candidate.setOwnTempID()
+        var own = candidate.ownIDText()
+        #expect(inTape && candidate.tempIDText.kind == .tape && candidate.tempID == "C-123" && own == "C-123")
 
         candidate.raw.set(.tempID, tapeSpan: span("blank"))
         candidate.tempID = "kept"
-        #expect(!candidate.setOwnTempID())
-        #expect(candidate.tempID == "kept")
+        let blank = candidate.setOwnTempID()
+        #expect(!blank && candidate.tempID == "kept")
 
         candidate.raw[.tempID] = " side-9 "
-        #expect(candidate.setOwnTempID())
-        #expect(candidate.tempIDText.kind == .inline && candidate.tempID == "side-9")
-        #expect(candidate.tempID == candidate.ownIDText())
+        let aside = candidate.setOwnTempID()
+        own = candidate.ownIDText()
+        #expect(aside && candidate.tempIDText.kind == .inline && candidate.tempID == "side-9" && own == "side-9")
     }
 }
