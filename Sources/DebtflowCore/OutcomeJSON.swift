@@ -74,10 +74,14 @@ extension JSONByteWriter {
         let status = outcome.status
         // The `temp_id` read where it lies (its span of the tape, or its bytes: no `String`).
         let noBytes = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+        // A record's own id known to hold nothing JSON must escape (its fields said so) is
+        // copied as it is, with no escaping scan.
+        let tempIDNeedsEscaping = !outcome.tempIDText.isVerbatim
         if !includeSource {
             outcome.tempIDText.withBytesInPlace { tempID in
                 writeEnvelopeHead(status: status, source: noBytes, includeSource: false, record: record, line: line,
-                                  caseIndex: caseIndex, tempID: tempID ?? noBytes, hasTempID: tempID != nil)
+                                  caseIndex: caseIndex, tempID: tempID ?? noBytes, hasTempID: tempID != nil,
+                                  tempIDNeedsEscaping: tempIDNeedsEscaping)
             }
             return
         }
@@ -85,7 +89,8 @@ extension JSONByteWriter {
         source.withUTF8 { source in
             outcome.tempIDText.withBytesInPlace { tempID in
                 writeEnvelopeHead(status: status, source: source, includeSource: true, record: record, line: line,
-                                  caseIndex: caseIndex, tempID: tempID ?? noBytes, hasTempID: tempID != nil)
+                                  caseIndex: caseIndex, tempID: tempID ?? noBytes, hasTempID: tempID != nil,
+                                  tempIDNeedsEscaping: tempIDNeedsEscaping)
             }
         }
     }
@@ -94,10 +99,10 @@ extension JSONByteWriter {
     @inline(__always)
     private mutating func writeEnvelopeHead(status: OutcomeStatus, source: UnsafeBufferPointer<UInt8>, includeSource: Bool,
                                             record: Int, line: Int?, caseIndex: Int?, tempID: UnsafeBufferPointer<UInt8>,
-                                            hasTempID: Bool) {
+                                            hasTempID: Bool, tempIDNeedsEscaping: Bool = true) {
         let bound = 64 + 3 * JSONRawCursor.decimalBound
             + (includeSource ? 12 + JSONRawCursor.quotedBound(source.count, needsEscaping: true) : 0)
-            + (hasTempID ? 13 + JSONRawCursor.quotedBound(tempID.count, needsEscaping: true) : 0)
+            + (hasTempID ? 13 + JSONRawCursor.quotedBound(tempID.count, needsEscaping: tempIDNeedsEscaping) : 0)
         beginObject(writingFirstMembersUpTo: bound) { cursor in
             switch status {
             case .valid: cursor.literal(#""status":"valid""#)
@@ -114,7 +119,7 @@ extension JSONByteWriter {
             cursor.optionalDecimal(#","case":"#, caseIndex)
             if hasTempID {
                 cursor.literal(#","temp_id":"#)
-                cursor.quoted(tempID)
+                cursor.quoted(tempID, needsEscaping: tempIDNeedsEscaping)
             }
         }
     }

@@ -80,4 +80,24 @@ struct TempIDTextTests {
         own = candidate.ownIDText()
         #expect(aside && candidate.tempIDText.kind == .inline && candidate.tempID == "side-9" && own == "side-9")
     }
+
+    @Test("an envelope's temp_id is written the same from a String, from a tape span known to need no escaping (copied as it is) and from one that needs escaping, with and without its source")
+    func envelopeHead() {
+        let view = RecordView(RecordObject(["id": .string("C-7"), "quoted": .string("a\"b\\c")]))
+        for (key, expected) in [("id", "C-7"), ("quoted", "a\"b\\c")] {
+            for includeSource in [false, true] {
+                var fromString = Outcome(status: .failed, provenance: Provenance(source: "in.json", record: 3), tempID: expected,
+                                         data: view, errors: [])
+                var fromSpan = fromString
+                fromSpan.tempIDText.set(tape: view.tape, span: view[key]!.node.value, verbatim: key == "id")
+                #expect(fromSpan == fromString)
+                var left = JSONByteWriter()
+                left.outcome(inPlace: &fromString, includeSource: includeSource)
+                var right = JSONByteWriter()
+                right.outcome(inPlace: &fromSpan, includeSource: includeSource)
+                #expect(left.bytes == right.bytes, "\(key)")
+                #expect(String(decoding: right.bytes, as: UTF8.self).contains(#""temp_id":"# + (key == "id" ? #""C-7""# : #""a\"b\\c""#)))
+            }
+        }
+    }
 }
