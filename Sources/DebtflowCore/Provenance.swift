@@ -114,23 +114,10 @@ extension Provenance {
     private static func writePositionalID(name: UnsafeBufferPointer<UInt8>, record: Int, caseIndex: Int?,
                                           into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
         var count = buffer.initialize(fromContentsOf: name)
-        // `mark`, then `number`'s decimal digits (written last to first, as counted).
+        // `mark`, then `number`'s decimal text.
         func append(_ mark: UInt8, _ number: Int) {
             buffer[count] = mark
-            count += 1
-            if number < 0 {
-                buffer[count] = UInt8(ascii: "-")
-                count += 1
-            }
-            var width = 1
-            var rest = number.magnitude
-            while rest >= 10 { rest /= 10; width += 1 }
-            rest = number.magnitude
-            for position in (count..<count + width).reversed() {
-                buffer[position] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-            }
-            count += width
+            count = buffer.writeDecimal(number, at: count + 1)
         }
         append(UInt8(ascii: "#"), record)
         if let caseIndex { append(UInt8(ascii: "."), caseIndex) }

@@ -224,20 +224,7 @@ struct IDPrefix {
     /// Writes `prefix`, then `number`'s decimal digits, at the start of `buffer` (at least
     /// `prefix.count + 21` bytes); returns how many bytes it wrote.
     private static func write(_ prefix: UnsafeBufferPointer<UInt8>, _ number: Int, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
-        var count = buffer.initialize(fromContentsOf: prefix)
-        if number < 0 {
-            buffer[count] = UInt8(ascii: "-")
-            count += 1
-        }
-        var width = 1
-        var rest = number.magnitude
-        while rest >= 10 { rest /= 10; width += 1 }
-        rest = number.magnitude
-        for position in (count..<count + width).reversed() {
-            buffer[position] = UInt8(ascii: "0") + UInt8(rest % 10)
-            rest /= 10
-        }
-        return count + width
+        buffer.writeDecimal(number, at: buffer.initialize(fromContentsOf: prefix))
     }
 }
 
