@@ -393,6 +393,18 @@ public struct DebtRawFields: Sendable {
         verbatim = 0
     }
 
+    /// One bit per ``DebtRawKey`` that has a text: what ``holds(_:of:)`` is asked about.
+    public var presentKeys: UInt32 { present }
+
+    /// Whether these fields still point into `tape` and have a text for every key of `keys`
+    /// (``presentKeys`` as they were): a stage after `map` may move a candidate's fields out or
+    /// change them (``ChunkStage/forEachOutput(of:_:)``), and the Magicline preset, which sets a
+    /// debtor's person fields once for all its cases, sets them again when they are gone.
+    @inline(__always)
+    public func holds(_ keys: UInt32, of tape: RecordTape) -> Bool {
+        self.tape === tape && present & keys == keys
+    }
+
     /// Whether two arrays share their storage (then their bytes are the same).
     private static func sameStorage(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         a.count == b.count && a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress } }

@@ -95,6 +95,8 @@ struct MagiclineDebtorMapping: Sendable {
             return
         }
         let debtorBlocked = isBlocked(debtorMembers[.block], shape: shape)
+        // The keys the person's fields have, once set for the debtor's first case.
+        var personKeys: UInt32 = 0
         for (position, collectionCase) in cases.enumerated() {
             // The case's provenance is the record's with its case number, set where the
             // candidate's lies (a local copy cost a copy and a destroy per case).
@@ -123,12 +125,15 @@ struct MagiclineDebtorMapping: Sendable {
                 // The person's fields are set once, where the candidate's fields lie, for the first
                 // case; a later case takes the last one's own fields off and sets its own. (Fields
                 // built aside and copied in per case cost a copy, and a destroy of the old ones, each
-                // counting the tape's and the side bytes' references.)
-                if position == 0 {
+                // counting the tape's and the side bytes' references.) A stage after map may have
+                // moved the last case's fields out or changed them (``ChunkStage/forEachOutput(of:_:)``
+                // allows it; none does today): then they are set again.
+                if position == 0 || !candidate.raw.holds(personKeys, of: shape.tape) {
                     // The side bytes' storage is kept from debtor to debtor (the joined designations
                     // are written there): emptied, not replaced by a new array each debtor.
                     candidate.raw.resetKeepingSideStorage(tape: shape.tape)
                     setPersonFields(personMembers, countryCode: personCountryCode, shape: shape, in: &candidate.raw)
+                    personKeys = candidate.raw.presentKeys
                 } else {
                     for key in Self.caseKeys { candidate.raw[key] = nil }
                 }

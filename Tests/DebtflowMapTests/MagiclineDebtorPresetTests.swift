@@ -415,4 +415,24 @@ struct MapForEachOutputTests {
         #expect(handedOn.count == (options.preset == nil ? 3 : 4))
         #expect(handedOn.last?.errors.map(\.code) == [.malformedRow])
     }
+
+    @Test("a later stage that moves a case's fields out, or takes one off, does not take the person's fields from the debtor's next case",
+          arguments: [true, false])
+    func fieldsMovedOutByALaterStage(movedOut: Bool) throws {
+        let debtors = [apiDebtor(id: "1", cases: [collectionCase(id: "case-A"), collectionCase(id: "case-B"), collectionCase(id: "case-C")])]
+        let stage = MapStage(options: MapOptions(preset: .magiclineDebtor), today: "2026-06-15")
+        let expected = try stage.process(Chunk([record(debtors[0], number: 1)])).elements
+        var seen: [DebtCandidate] = []
+        try stage.forEachOutput(of: Chunk([record(debtors[0], number: 1)])) { candidate in
+            seen.append(candidate)
+            if movedOut {
+                candidate.raw = DebtRawFields()
+            } else {
+                candidate.raw["lastname"] = nil
+            }
+        }
+        #expect(seen == expected)
+        #expect(seen.map { $0.raw["lastname"] }.allSatisfy { $0 != nil })
+        #expect(seen.count == 3)
+    }
 }
