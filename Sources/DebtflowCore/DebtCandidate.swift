@@ -98,6 +98,11 @@ extension DebtCandidate {
 }
 
 extension DebtCandidate {
+    /// The field that holds the record's own id: `temp_id`, else `internal_id`; `nil` for neither.
+    private var ownIDKey: DebtRawKey? {
+        raw.has(.tempID) ? .tempID : raw.has(.internalID) ? .internalID : nil
+    }
+
     /// Sets ``tempIDText`` to the record's own id, as ``ownIDText()`` finds it, where it lies:
     /// its span of the tape when the field is in the record (no copy), else its bytes. `false`,
     /// and ``tempIDText`` left as it is, when the record has no own id or a blank one. What `map`
@@ -106,14 +111,7 @@ extension DebtCandidate {
     /// The field is read where it lies, as ``ownIDText()`` reads it (its span, its tape
     /// unretained); only ``tempIDText`` is changed.
     public mutating func setOwnTempID() -> Bool {
-        let key: DebtRawKey
-        if raw.has(.tempID) {
-            key = .tempID
-        } else if raw.has(.internalID) {
-            key = .internalID
-        } else {
-            return false
-        }
+        guard let key = ownIDKey else { return false }
         return withUnsafeMutablePointer(to: &self) { candidate in
             let fields = UnsafePointer(candidate.pointer(to: \.raw)!)
             let bit: UInt32 = 1 << UInt32(key.rawValue)
@@ -147,22 +145,14 @@ extension DebtCandidate {
 
     /// The record's own id: the source text of ``raw``'s `temp_id`, else of its `internal_id`,
     /// without leading and trailing ASCII white space (``DebtRawFields/asciiTrimmedText(_:)``;
-    /// empty when blank), or `nil` when the record has neither. What `map` makes a record's
-    /// ``tempID`` of, once per record.
+    /// empty when blank), or `nil` when the record has neither: the text ``setOwnTempID()``
+    /// points ``tempIDText`` at, as a `String`.
     ///
     /// Read where the fields lie (as ``changeReadingRaw(_:)`` reads them): reading
     /// `candidate.raw.asciiTrimmedText(_:)` from another module copied the fields' span table
-    /// (192 bytes) to the stack twice per record. Mutating only to get the candidate's address;
-    /// it changes nothing.
+    /// (192 bytes) to the stack. Mutating only to get the candidate's address; it changes nothing.
     public mutating func ownIDText() -> String? {
-        let key: DebtRawKey
-        if raw.has(.tempID) {
-            key = .tempID
-        } else if raw.has(.internalID) {
-            key = .internalID
-        } else {
-            return nil
-        }
+        guard let key = ownIDKey else { return nil }
         return withUnsafeMutablePointer(to: &self) { candidate in
             DebtRawFields.asciiTrimmedText(key, at: UnsafePointer(candidate.pointer(to: \.raw)!))
         }

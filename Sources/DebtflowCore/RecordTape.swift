@@ -199,23 +199,13 @@ public struct RecordTapeBuilder: Sendable {
         return ByteSpan(offset: offset, length: UInt32(truncatingIfNeeded: text.count))
     }
 
-    /// ``appendText(_:)`` for a text whose 32 bytes from its start are readable whatever its
-    /// length (a JSON cursor's padded buffer): up to 32 bytes copied as two 16-byte runs
-    /// (``TapeBuffer/append(paddedRun:)``).
+    /// ``appendBytes(_:)`` for a text whose 32 bytes from its start are readable whatever its
+    /// length (a JSON cursor's padded buffer; a JSON string or number, most often short): up to
+    /// 32 bytes copied as two 16-byte runs, not by a `memcpy` call (``TapeBuffer/append(paddedRun:)``).
     @inlinable @inline(__always)
     public mutating func appendText(paddedRun text: UnsafeBufferPointer<UInt8>) -> ByteSpan {
         let offset = UInt32(truncatingIfNeeded: bytes.count)
         bytes.append(paddedRun: text)
-        return ByteSpan(offset: offset, length: UInt32(truncatingIfNeeded: text.count))
-    }
-
-    /// ``appendBytes(_:)`` for a value's text that is most often short (a JSON string or
-    /// number): up to 32 bytes are copied inline, not by a `memcpy` call
-    /// (``TapeBuffer/append(copyingShortRunsInline:)``; always inlined, as that is).
-    @inlinable @inline(__always)
-    public mutating func appendText(_ text: UnsafeBufferPointer<UInt8>) -> ByteSpan {
-        let offset = UInt32(truncatingIfNeeded: bytes.count)
-        bytes.append(copyingShortRunsInline: text)
         return ByteSpan(offset: offset, length: UInt32(truncatingIfNeeded: text.count))
     }
 

@@ -297,34 +297,10 @@ public struct TapeBuffer<Element: BitwiseCopyable>: Sendable {
 }
 
 extension TapeBuffer where Element == UInt8 {
-    /// Appends copies of `bytes`, as ``append(contentsOf:)`` does, with a run of at most 32 bytes
-    /// that fits the capacity copied here rather than by a `memcpy` call: as overlapping loads
-    /// and stores (``ShortRunCopy``). For a JSON reader's texts, most of them short: the call
-    /// cost more than the copy. (Always inlined: the tokenizer's object loop is too large for
-    /// the optimizer to inline it on its own, and a call per text is what it is there to save.)
-    @inlinable @inline(__always)
-    public mutating func append(copyingShortRunsInline bytes: UnsafeBufferPointer<UInt8>) {
-        let count = bytes.count
-        let copied = count <= 32 && storage.withUnsafeMutablePointers { header, base -> Bool in
-            let used = header.pointee.count
-            guard count <= header.pointee.capacity &- used, let source = bytes.baseAddress else { return false }
-            ShortRunCopy.copy(count, from: UnsafeRawPointer(source), to: UnsafeMutableRawPointer(base + used))
-            header.pointee.count = used &+ count
-            return true
-        }
-        if !copied { append(contentsOf: bytes) }
-    }
-}
-
-/// Copies a run of at most 32 bytes with overlapping loads and stores, no byte loop and no
-/// call: 1–3 bytes as the first, the middle and the last; 4–7 as two four-byte words; 8–15 as
-/// two eight-byte words; 16–32 as two pairs of them, from the front and from the back. Only the
-/// `count` bytes at `source` are read and only the `count` bytes at `target` written.
-extension TapeBuffer where Element == UInt8 {
     /// Appends `bytes`, when they are at most 32 and fit, as two 16-byte runs whatever their
-    /// length: no branch on the length, where ``append(copyingShortRunsInline:)`` picks one of
-    /// four copies. The runs read 32 bytes from the start of `bytes` and write 32 from the
-    /// buffer's count on: the storage's slack (``TapeStorage/slackBytes``) takes what is written
+    /// length: no branch on the length (and no `memcpy` call, which cost more than the copy for
+    /// a JSON reader's texts, most of them short). The runs read 32 bytes from the start of
+    /// `bytes` and write 32 from the buffer's count on: the storage's slack (``TapeStorage/slackBytes``) takes what is written
     /// past its capacity, and the caller promises the 32 bytes are readable (a JSON cursor's
     /// buffer, padded). Longer texts, or a full storage, go through ``append(contentsOf:)``.
     @inlinable @inline(__always)
@@ -343,39 +319,5 @@ extension TapeBuffer where Element == UInt8 {
             return true
         }
         if !copied { append(contentsOf: bytes) }
-    }
-}
-
-@usableFromInline
-enum ShortRunCopy {
-    @inlinable @inline(__always)
-    static func copy(_ count: Int, from source: UnsafeRawPointer, to target: UnsafeMutableRawPointer) {
-        if count >= 16 {
-            let first = source.loadUnaligned(as: UInt64.self)
-            let second = source.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-            let secondLast = source.loadUnaligned(fromByteOffset: count &- 16, as: UInt64.self)
-            let last = source.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
-            target.storeBytes(of: first, as: UInt64.self)
-            target.storeBytes(of: second, toByteOffset: 8, as: UInt64.self)
-            target.storeBytes(of: secondLast, toByteOffset: count &- 16, as: UInt64.self)
-            target.storeBytes(of: last, toByteOffset: count &- 8, as: UInt64.self)
-        } else if count >= 8 {
-            let first = source.loadUnaligned(as: UInt64.self)
-            let last = source.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
-            target.storeBytes(of: first, as: UInt64.self)
-            target.storeBytes(of: last, toByteOffset: count &- 8, as: UInt64.self)
-        } else if count >= 4 {
-            let first = source.loadUnaligned(as: UInt32.self)
-            let last = source.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self)
-            target.storeBytes(of: first, as: UInt32.self)
-            target.storeBytes(of: last, toByteOffset: count &- 4, as: UInt32.self)
-        } else if count > 0 {
-            let first = source.load(as: UInt8.self)
-            let middle = source.load(fromByteOffset: count &>> 1, as: UInt8.self)
-            let last = source.load(fromByteOffset: count &- 1, as: UInt8.self)
-            target.storeBytes(of: first, as: UInt8.self)
-            target.storeBytes(of: middle, toByteOffset: count &>> 1, as: UInt8.self)
-            target.storeBytes(of: last, toByteOffset: count &- 1, as: UInt8.self)
-        }
     }
 }

@@ -117,7 +117,7 @@ struct RecordTapeBuilderBoundsTests {
         #expect(tape.string(spans[2999]) == "jjjjjj")
     }
 
-    @Test("texts of 0 to 40 bytes appended with appendText land whole and in place, the arena grown from nothing or not")
+    @Test("texts of 0 to 40 bytes appended with appendText(paddedRun:) land whole and in place, the arena grown from nothing or not")
     func shortTextsCopiedInline() {
         for capacity in [0, 4096] {
             var builder = RecordTapeBuilder(byteCapacity: capacity)
@@ -127,7 +127,9 @@ struct RecordTapeBuilderBoundsTests {
                 for length in 0...40 {
                     // Bytes that differ by place, so that a word copied to the wrong place shows.
                     let text = (0..<length).map { UInt8(truncatingIfNeeded: 0x41 + ($0 * 7 + length + round) % 60) }
-                    spans.append(text.withUnsafeBufferPointer { builder.appendText($0) })
+                    // 32 readable bytes after the text, as a JSON cursor's padded buffer has.
+                    let padded = text + [UInt8](repeating: 0x7E, count: 32)
+                    spans.append(padded.withUnsafeBufferPointer { builder.appendText(paddedRun: UnsafeBufferPointer(rebasing: $0[..<length])) })
                     expected += text
                 }
             }
