@@ -159,7 +159,7 @@ extension JSONTokenizer {
             throw cursor.error("unexpected end of input; expected a JSON value")
         }
         switch byte {
-        case UInt8(ascii: "{"): try appendObject(depth: depth &+ 1, key: key, containerSlot: container, to: &tape, keys: &keys)
+        case UInt8(ascii: "{"): _ = try appendObject(depth: depth &+ 1, key: key, containerSlot: container, to: &tape, keys: &keys)
         case UInt8(ascii: "["): try appendArray(depth: depth &+ 1, key: key, to: &tape, keys: &keys)
         case UInt8(ascii: "\""): try appendString(key: key, to: &tape)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
