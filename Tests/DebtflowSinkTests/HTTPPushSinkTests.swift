@@ -121,7 +121,7 @@ struct HTTPPushSinkTests {
         try await sink.write(PushFixtures.outcomes(1...2))
         try await sink.finish()
         #expect(Date().timeIntervalSince(started) >= 0.9)
-        #expect(server.requestCount == 2)
+        #expect(server.requestCount == 2, "requests: \(server.requests.map { "\($0.method) \($0.target) \($0.header("Idempotency-Key") ?? "no key")" })")
         #expect(sink.totals.retries == 0)
     }
 

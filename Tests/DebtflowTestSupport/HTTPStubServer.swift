@@ -71,30 +71,59 @@ public final class HTTPStubServer: @unchecked Sendable {
     private var requestLog: [Request] = []
     private var stopped = false
 
-    /// Starts listening on a free port of 127.0.0.1.
+    /// Starts listening on a free port of 127.0.0.1 that no earlier stub server of this process
+    /// listened on (``PortsHandedOut``).
     public init(handler: @escaping Handler) throws {
         self.handler = handler
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EIO) }
-        var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 64) == 0 else { close(fd); throw POSIXError(.EADDRINUSE) }
-        var actual = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &actual) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
+        let (fd, port) = try PortsHandedOut.listenOnFreshPort()
         listener = fd
-        port = Int(UInt16(bigEndian: actual.sin_port))
+        self.port = port
         let thread = Thread { [self] in acceptLoop() }
         thread.start()
+    }
+
+    /// The ports stub servers of this process have listened on. A port is never handed out twice:
+    /// a client that outlives its test (still backing off towards a server that has stopped)
+    /// would otherwise reach a later test's server when the kernel gave that test the same port,
+    /// and be counted among its requests (a test expecting 2 requests saw 3, once, in a CI run
+    /// of the whole suite in parallel).
+    enum PortsHandedOut {
+        private static let lock = NSLock()
+        nonisolated(unsafe) private static var used: Set<Int> = []
+
+        /// A listening socket on 127.0.0.1 and its port, new to this process.
+        static func listenOnFreshPort() throws -> (descriptor: Int32, port: Int) {
+            var refused: [Int32] = []   // kept bound until a fresh port is found, so bind(0) moves on
+            defer { refused.forEach { close($0) } }
+            for _ in 0..<64 {
+                let (fd, port) = try listenOnAnyPort()
+                let fresh = lock.withLock { used.insert(port).inserted }
+                if fresh { return (fd, port) }
+                refused.append(fd)
+            }
+            throw POSIXError(.EADDRINUSE)
+        }
+
+        private static func listenOnAnyPort() throws -> (Int32, Int) {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { throw POSIXError(.EIO) }
+            var yes: Int32 = 1
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = 0
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0, listen(fd, 64) == 0 else { close(fd); throw POSIXError(.EADDRINUSE) }
+            var actual = sockaddr_in()
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = withUnsafeMutablePointer(to: &actual) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+            }
+            return (fd, Int(UInt16(bigEndian: actual.sin_port)))
+        }
     }
 
     deinit { stop() }
