@@ -66,10 +66,11 @@ public enum Redaction {
     }
 
     /// Text a server sent, as a message shows it: every secret masked (``scrub(_:secrets:)``),
-    /// then one line of at most `limit` characters (``MessageExcerpt/value(_:limit:)``), so that
-    /// an answer can neither leak a secret nor forge a log line.
+    /// every email and phone number it echoes masked (``personalData(in:)``), then one line of at
+    /// most `limit` characters (``MessageExcerpt/value(_:limit:)``), so that an answer can neither
+    /// leak a secret or a debtor's contact nor forge a log line.
     public static func serverText(_ text: String, secrets: [String], limit: Int = 300) -> String {
-        MessageExcerpt.value(scrub(text, secrets: secrets), limit: limit)
+        MessageExcerpt.value(personalData(in: scrub(text, secrets: secrets)), limit: limit)
     }
 
     /// The shortest secret masked inside data (``SecretMask``): a shorter one (`Anna`, `100`)

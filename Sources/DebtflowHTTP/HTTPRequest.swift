@@ -43,10 +43,11 @@ public struct HTTPResponse: Sendable {
     /// True for a 2xx status.
     public var isSuccess: Bool { (200..<300).contains(status) }
 
-    /// The body as text, for messages (lossy UTF-8, cut at `limit` characters). The `secrets`
-    /// are masked before the cut, so a cut can never leave part of one behind.
+    /// The body as text, for messages (lossy UTF-8, cut at `limit` characters). The `secrets`,
+    /// and the emails and phone numbers it echoes (``Redaction/personalData(in:)``), are masked
+    /// before the cut, so a cut can never leave part of one behind.
     public func bodyText(limit: Int = 500, scrubbing secrets: [String] = []) -> String {
-        let text = Redaction.scrub(String(decoding: body.prefix(1 << 20), as: UTF8.self), secrets: secrets)
+        let text = Redaction.personalData(in: Redaction.scrub(String(decoding: body.prefix(1 << 20), as: UTF8.self), secrets: secrets))
         return text.count > limit ? String(text.prefix(limit)) + "…" : text
     }
 }

@@ -349,6 +349,30 @@ struct HTTPPushSinkTests {
         #expect(!lines.text.contains(token))
     }
 
+    @Test("a refusal that echoes a debtor's phone number and email shows neither in full, on stderr or in results and journal")
+    func personalDataNeverShown() async throws {
+        let server = try HTTPStubServer { _, _ in
+            .json(422, #"{"error":true,"message":"bad contact +33612345678 jean.dupont@example.fr","code":"x","details":{"debts.0.email":["jean.dupont@example.fr is taken"]}}"#)
+        }
+        defer { server.stop() }
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-echo")
+        var configuration = PushFixtures.configuration(server)
+        configuration.resultsPath = folder.appendingPathComponent("results.ndjson").path
+        configuration.journalPath = folder.appendingPathComponent("journal.jsonl").path
+        let lines = DiagnosticLines()
+        let sink = try HTTPPushSink(configuration: configuration, diagnostics: lines.sink)
+        try await sink.write(PushFixtures.outcomes(1...2))
+        try await sink.finish()
+        #expect(sink.totals.failed == 2)
+        #expect(lines.text.contains("bad contact +336******78 j***@example.fr"), "\(lines.text)")
+        for (name, text) in try [("stderr", lines.text),
+                                 ("results", String(contentsOf: folder.appendingPathComponent("results.ndjson"), encoding: .utf8)),
+                                 ("journal", String(contentsOf: folder.appendingPathComponent("journal.jsonl"), encoding: .utf8))] {
+            #expect(!text.contains("33612345678"), "\(name): \(text)")
+            #expect(!text.contains("jean.dupont"), "\(name): \(text)")
+        }
+    }
+
     @Test("a secret that a quoted answer would cut in half is masked before the cut, in results and journal",
           arguments: [280, 295, 299])
     func secretAtTheCut(padding: Int) async throws {
