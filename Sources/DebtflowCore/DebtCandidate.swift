@@ -345,6 +345,9 @@ public struct DebtRawFields: Sendable {
     /// text whose node says so, a JSON number), so a writer may copy it as it is
     /// (``DebtKeyedBytes/isVerbatim(_:)``).
     @usableFromInline internal private(set) var verbatim: UInt32 = 0
+    /// One bit per ``DebtRawKey``: the text is a JSON number's (``set(_:number:text:)``), whose
+    /// decimals are always after a `.`, whatever the config's `normalize.decimal` says of texts.
+    @usableFromInline internal private(set) var numbers: UInt32 = 0
 
     public init() {}
 
@@ -367,6 +370,7 @@ public struct DebtRawFields: Sendable {
         present = 0
         inSide = 0
         verbatim = 0
+        numbers = 0
     }
 
     /// ``reset(tape:side:)`` for fields whose side arena is their own, not a plan's shared
@@ -381,6 +385,7 @@ public struct DebtRawFields: Sendable {
         present = 0
         inSide = 0
         verbatim = 0
+        numbers = 0
     }
 
     /// One bit per ``DebtRawKey`` that has a text: what ``holds(_:of:)`` is asked about.
@@ -412,6 +417,11 @@ public struct DebtRawFields: Sendable {
     @inlinable @inline(__always)
     public func has(_ key: DebtRawKey) -> Bool { present & (1 << UInt32(key.rawValue)) != 0 }
 
+    /// Whether `key`'s text is a JSON number's (``set(_:number:text:)``): `1.5` in a JSON input
+    /// is one and a half under any `normalize.decimal`, while the text `"1,5"` follows it.
+    @inlinable @inline(__always)
+    public func isJSONNumber(_ key: DebtRawKey) -> Bool { numbers & present & (1 << UInt32(key.rawValue)) != 0 }
+
     /// Sets `key`'s text to the bytes at `span` of the record's tape (given at ``init(tape:side:)``).
     /// `needsEscaping: false` (the node's ``RecordNode/Flags/valueNeedsEscaping`` is clear) notes
     /// that the text holds nothing JSON must escape. (Inlined where the mapping calls it, in
@@ -423,6 +433,7 @@ public struct DebtRawFields: Sendable {
         spans[key.rawValue] = span
         present |= bit
         inSide &= ~bit
+        numbers &= ~bit
         if needsEscaping { verbatim &= ~bit } else { verbatim |= bit }
     }
 
@@ -438,6 +449,7 @@ public struct DebtRawFields: Sendable {
             // A JSON number's text (digits, sign, point, exponent) never needs escaping.
             set(key, tapeSpan: span, needsEscaping: false)
         }
+        numbers |= 1 << UInt32(key.rawValue)
     }
 
     /// Sets `key`'s text to the bytes at `span` of the side arena given at ``init(tape:side:)``.
@@ -449,6 +461,7 @@ public struct DebtRawFields: Sendable {
         present |= bit
         inSide |= bit
         verbatim &= ~bit
+        numbers &= ~bit
     }
 
     /// Sets `key`'s text to the bytes `write` appends to the side arena (a text a preset makes

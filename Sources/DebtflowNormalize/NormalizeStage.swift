@@ -96,8 +96,11 @@ public struct NormalizeStage: ElementStage {
         // storing a candidate's nil, most records', still retained and released it.)
         if let metadata = candidate.metadata { candidate.debt.metadata = metadata }
 
-        normalizeMoney(fields, currencyAlreadyFailed: currencyAlreadyFailed, debt: &candidate.debt, errors: &errors,
-                       nonBlank: &nonBlank)
+        // A JSON number's decimals follow its `.` whatever `normalize.decimal` says of texts
+        // (`auto` reads a lone `.` as decimal already; `,` would read it as a thousands group).
+        let amountDecimal = options.decimal == .comma && candidate.raw.isJSONNumber(.amount) ? .dot : options.decimal
+        normalizeMoney(fields, decimal: amountDecimal, currencyAlreadyFailed: currencyAlreadyFailed,
+                       debt: &candidate.debt, errors: &errors, nonBlank: &nonBlank)
 
         if let trimmed = fields.trimmed(.phone) {
             nonBlank.insert(.phone)
@@ -164,8 +167,8 @@ public struct NormalizeStage: ElementStage {
         if let ownRegion { phones.normalize(utf8: phone, defaultRegion: ownRegion) } else { phones.normalize(utf8: phone, defaultRegion: phoneRegion) }
     }
 
-    /// The amount and its currency.
-    private func normalizeMoney(_ fields: DebtKeyedBytes, currencyAlreadyFailed: Bool, debt: inout Debt,
+    /// The amount, read with `decimal`, and its currency.
+    private func normalizeMoney(_ fields: DebtKeyedBytes, decimal: DecimalSeparatorPolicy, currencyAlreadyFailed: Bool, debt: inout Debt,
                                 errors: inout ErrorList, nonBlank: inout DebtRawKeySet) {
         var parsed: ScannedAmount?
         // The currency the amount's text names, also when the amount itself is refused.
@@ -173,7 +176,7 @@ public struct NormalizeStage: ElementStage {
         var amountNamedBadCurrency = false
         if let trimmed = fields.trimmed(.amount) {
             nonBlank.insert(.amount)
-            switch AmountParser.scanKeepingMark(utf8: trimmed, decimal: options.decimal) {
+            switch AmountParser.scanKeepingMark(utf8: trimmed, decimal: decimal) {
             case .amount(let amount):
                 parsed = amount
                 amountMark = amount.mark
@@ -210,7 +213,7 @@ public struct NormalizeStage: ElementStage {
 
         // (A scanned amount is above zero: `scan` reports zero as `non_positive_amount`.)
         guard let parsed, let currency else { return }
-        switch AmountParser.minorUnits(parsed, currency: currency, decimal: options.decimal) {
+        switch AmountParser.minorUnits(parsed, currency: currency, decimal: decimal) {
         case .success(let amount): debt.amount = amount
         case .failure(let error): errors.append(Self.amountError(error))
         }
