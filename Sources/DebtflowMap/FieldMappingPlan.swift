@@ -125,6 +125,15 @@ struct FieldMappingPlan: Sendable {
                     sources[key] = .path(member.key + "." + childName)
                 }
             }
+            // The attributes of elements that hold text (`<montant devise="CHF">12.50</montant>`:
+            // `montant.@devise`), whether or not the element's own text was taken.
+            for member in members where !member.isNested && member.value.kind == .object {
+                for child in member.value.children where Self.isAttribute(child) {
+                    guard let key = FieldNameMatcher.synonyms[FieldNameMatcher.fold(child.key)],
+                          sources[key] == nil, options.fields[key.name] == nil else { continue }
+                    sources[key] = .path(member.key + "." + child.key)
+                }
+            }
         }
         var slots: [Slot] = []
         var side: [UInt8] = []
@@ -180,13 +189,30 @@ struct FieldMappingPlan: Sendable {
     }
 
     /// Whether a value can give a debt field's text: a scalar or null, an element with `#text`,
-    /// or a list of those (the first is taken).
+    /// or a list of those (the first non-blank is taken), in which an empty XML element with
+    /// attributes only (`<telephone type="fixe"/>` before `<telephone type="mobile">06…`) is
+    /// one without text.
     static func holdsText(_ value: RecordView) -> Bool {
         switch value.kind {
         case .null, .true, .false, .number, .string: return true
         case .object: return value["#text"] != nil
-        case .array: return value.children.allSatisfy { element in element.kind != .array && holdsText(element) }
+        case .array:
+            return value.children.allSatisfy { element in
+                element.kind != .array && (holdsText(element) || isAttributesOnlyElement(element))
+            }
         }
+    }
+
+    /// Whether `value` is an XML element that holds attributes only (`{"@type":"fixe"}`): no
+    /// text, no child element.
+    static func isAttributesOnlyElement(_ value: RecordView) -> Bool {
+        value.kind == .object && value.children.allSatisfy(isAttribute)
+    }
+
+    /// Whether `value` is an XML attribute of its element (`@devise`): text under a name that
+    /// starts with `@`.
+    static func isAttribute(_ value: RecordView) -> Bool {
+        value.kind == .string && value.withKeyBytes { $0.first == UInt8(ascii: "@") }
     }
 
     /// What a plan reads of a value beyond its name, as the record's shape (``Signature``) marks
@@ -232,7 +258,8 @@ struct FieldMappingPlan: Sendable {
             let key = member.key
             let folded = FieldNameMatcher.fold(key)
             let nested = isNestedObject(member)
-            guard nested || folded == metadataKey || FieldNameMatcher.synonyms[folded] != nil
+            // (An element with text and attributes is an object too: its attributes may be taken.)
+            guard member.kind == .object || folded == metadataKey || FieldNameMatcher.synonyms[folded] != nil
                     || fieldSources.contains(key) || foldedFieldSources.contains(folded) else { continue }
             members.append(CandidateMember(index: index, key: key, folded: folded, value: member, isNested: nested))
         }
@@ -434,7 +461,17 @@ extension FieldMappingPlan {
             for member in record.children {
                 guard member.withKeyBytes({ body(.key($0)) }) else { return false }
                 guard FieldMappingPlan.isNestedObject(member) else {
-                    if let mark = FieldMappingPlan.valueMark(member), !body(.value(mark)) { return false }
+                    guard let mark = FieldMappingPlan.valueMark(member) else { continue }
+                    guard body(.value(mark)) else { return false }
+                    // An element with text: its attributes' names are part of the shape, since a
+                    // plan may take one (`montant.@devise`).
+                    if mark == textObjectMark {
+                        guard body(.open) else { return false }
+                        for child in member.children {
+                            guard child.withKeyBytes({ body(.key($0)) }) else { return false }
+                        }
+                        guard body(.close) else { return false }
+                    }
                     continue
                 }
                 guard body(.open) else { return false }
@@ -495,8 +532,11 @@ extension FieldMappingPlan {
             let lNested = isNestedObject(l)
             let rNested = isNestedObject(r)
             guard lNested == rNested else { return false }
-            guard lNested || valueMark(l) == valueMark(r) else { return false }
-            if lNested {
+            let lMark = lNested ? nil : valueMark(l)
+            guard lNested || lMark == valueMark(r) else { return false }
+            // A nested object's names, and an element's with text (its attributes), are part of
+            // the shape (``Signature/walk(_:_:)``).
+            if lNested || lMark == Signature.textObjectMark {
                 var lc = l.children.makeIterator()
                 var rc = r.children.makeIterator()
                 while true {

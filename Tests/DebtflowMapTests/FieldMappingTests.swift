@@ -225,6 +225,40 @@ struct FieldMappingTests {
         #expect(candidate.raw["amount"] == "12,50")
     }
 
+    @Test("XML: an empty element with attributes only before the one with text (<telephone type=\"fixe\"/><telephone type=\"mobile\">06…) gives the text")
+    func xmlRepeatedElementEmptyFirst() throws {
+        let first = try mapOne(fields(("nom", "Dupont"),
+                                      ("telephone", [object(("@type", "fixe")), object(("@type", "mobile"), ("#text", "0612345678"))])))
+        #expect(first.raw["phone"] == "0612345678")
+        let blankText = try mapOne(fields(("nom", "Dupont"),
+                                          ("telephone", [object(("@type", "fixe"), ("#text", " ")), object(("#text", "0612345678"))])))
+        #expect(blankText.raw["phone"] == "0612345678")
+        // A list of elements holding child elements is no text.
+        let nested = try mapOne(fields(("nom", "Dupont"),
+                                       ("telephone", [object(("@type", "fixe"), ("numero", object(("#text", "0612345678"))))])))
+        #expect(nested.raw["phone"] == nil)
+    }
+
+    @Test("XML: an attribute of an element with text is matched like a name (<montant devise=\"CHF\">12.50</montant>: currency CHF)")
+    func xmlAttributeOfTextElement() throws {
+        let candidate = try mapOne(fields(("nom", "Dupont"), ("montant", object(("@devise", "CHF"), ("#text", "12.50")))))
+        #expect(candidate.raw["amount"] == "12.50")
+        #expect(candidate.raw["currency"] == "CHF")
+        // A currency element of its own comes first.
+        let both = try mapOne(fields(("montant", object(("@devise", "CHF"), ("#text", "12.50"))), ("devise", "EUR")))
+        #expect(both.raw["currency"] == "EUR")
+    }
+
+    @Test("XML: records whose elements with text differ only by their attributes are each mapped by their own (the plan cache tells them apart), in either order")
+    func xmlAttributesAreShape() throws {
+        let typed = fields(("nom", "Dupont"), ("montant", object(("@type", "TTC"), ("#text", "10.00"))))
+        let priced = fields(("nom", "Dupont"), ("montant", object(("@devise", "CHF"), ("#text", "12.50"))))
+        let forward = try map([record(typed, number: 1), record(priced, number: 2)])
+        #expect(forward.map { $0.raw["currency"] } == [nil, "CHF"])
+        let backward = try map([record(priced, number: 1), record(typed, number: 2)])
+        #expect(backward.map { $0.raw["currency"] } == ["CHF", nil])
+    }
+
     @Test("records with the same keys but different nested keys are each mapped by their own nested names")
     func nestedShapesDiffer() throws {
         let candidates = try map([
