@@ -108,6 +108,13 @@ public final class XMLRecordReader: RecordSource {
                 throw DebtflowError.input("empty XML input: no document element", location: .init(file: source.name))
             }
             loneCarriageReturns = XMLLoneCarriageReturns.appliesTo(firstBytes: first) ? XMLLoneCarriageReturns() : nil
+            // The first bytes are lines too (`<r>\r<rec>`: that CR ends line 1). A CR that ends
+            // them is held for the next piece; alone (a one-byte input) it is the input's end.
+            if loneCarriageReturns != nil {
+                let piece = first.withUnsafeMutableBytes { loneCarriageReturns!.normalize($0) }
+                first = Array(first[piece.range])
+                if first.isEmpty, let held = loneCarriageReturns!.finish() { first = [held] }
+            }
             parser = try XMLPushParser(sourceName: source.name,
                                        assembler: XMLRecordAssembler(sourceName: source.name, recordElement: recordElement),
                                        firstBytes: first,

@@ -63,4 +63,17 @@ struct XMLLoneCarriageReturnTests {
         let error = JSONXMLFixtures.inputError { _ = try JSONXMLFixtures.xmlRecords(malformed, record: "debtor") }
         #expect(error?.location?.line == 3)
     }
+
+    @Test("a CR among the first four bytes, which the parser is created with, ends a line too (<r>\\r<rec>), and a CRLF cut after them stays one line end",
+          arguments: [1, 2, 3, 65536])
+    func carriageReturnInTheFirstBytes(readSize: Int) throws {
+        let lf = "<r>\n<rec><nom>A</nom></rec>\n<rec><nom>B</nom></rec>\n</r>\n"
+        for text in [lf.replacingOccurrences(of: "\n", with: "\r"), lf.replacingOccurrences(of: "\n", with: "\r\n"), lf] {
+            let records = try JSONXMLFixtures.xmlRecords(text, record: "rec", maxReadSize: readSize)
+            #expect(records.map(\.provenance.line) == [2, 3], "\(text.debugDescription), read size \(readSize)")
+        }
+        let threeByteRoot = "<a>\r\n<rec><nom>A</nom></rec>\r<rec><nom>B</nom></rec>\r</a>"
+        let records = try JSONXMLFixtures.xmlRecords(threeByteRoot, record: "rec", maxReadSize: readSize)
+        #expect(records.map(\.provenance.line) == [2, 3], "read size \(readSize)")
+    }
 }
