@@ -30,9 +30,10 @@ extension ValidateOptions {
             guard let known = TimelineStartMode(rawValue: mode) else {
                 throw DebtflowError.configuration("expected \"immediate\" or \"next_day\", found \(MessageExcerpt.quoted(mode))", path: options.child("timeline_start_mode"))
             }
-            // Only meaningful with a timeline: without one it is ignored (the contract's example
-            // writes it next to `"${TIMELINE_ID:-}"`).
-            timelineStartMode = timelineID == nil ? nil : known
+            // Kept without a configured timeline: it applies to a record's own `timeline_id`, and
+            // to no record without one (the contract's example writes it next to
+            // `"${TIMELINE_ID:-}"`, which may be empty).
+            timelineStartMode = known
         }
         skipInstructionRows = try options.bool("skip_instruction_rows") ?? true
         dropInvalidContact = try options.bool("drop_invalid_contact") ?? false

@@ -49,7 +49,8 @@ struct PipelineConfigurationTests {
         #expect(config.options(of: NormalizeOptions.self)?.decimal == .comma)
         #expect(config.options(of: ClassifyOptions.self)?.expensive == [.maghreb])
         #expect(config.options(of: ValidateOptions.self)?.timelineID == nil)
-        #expect(config.options(of: ValidateOptions.self)?.timelineStartMode == nil)
+        // Kept without a configured timeline: a record's own timeline_id takes it.
+        #expect(config.options(of: ValidateOptions.self)?.timelineStartMode == .immediate)
         #expect(config.sinks.first?.path == "/tmp/out/v.ndjson")
     }
 

@@ -278,6 +278,14 @@ struct ValidateStageTests {
         #expect(outcome.debt?.timelineStartMode == nil)
     }
 
+    @Test("a config start mode without a config timeline id applies to a record's own timeline_id")
+    func configModeWithOwnTimeline() throws {
+        let outcome = try evaluate(spoiled(["timeline_id": "tl-1"]), validate: ValidateOptions(timelineID: "", timelineStartMode: .nextDay))
+        #expect(outcome.status == .valid)
+        #expect(outcome.debt?.timelineID == "tl-1")
+        #expect(outcome.debt?.timelineStartMode == "next_day")
+    }
+
     @Test("a record's own start mode needs a timeline id and must be immediate or next_day")
     func recordTimeline() throws {
         #expect(try evaluate(spoiled(["timeline_start_mode": "immediate"])).errors.map(\.code)
