@@ -125,13 +125,19 @@ struct FieldMappingPlan: Sendable {
                     sources[key] = .path(member.key + "." + childName)
                 }
             }
-            // The attributes of elements that hold text (`<montant devise="CHF">12.50</montant>`:
-            // `montant.@devise`), whether or not the element's own text was taken.
-            for member in members where !member.isNested && member.value.kind == .object {
-                for child in member.value.children where Self.isAttribute(child) {
-                    guard let key = FieldNameMatcher.synonyms[FieldNameMatcher.fold(child.key)],
-                          sources[key] == nil, options.fields[key.name] == nil else { continue }
-                    sources[key] = .path(member.key + "." + child.key)
+            // The amount's own currency attribute (`<montant devise="CHF">12.50</montant>`:
+            // `montant.@devise`), when nothing else gives the currency. Only the element the amount
+            // is read from: another element's attributes (`<frais devise="USD">`, `<agence id="7">`)
+            // say nothing about the debt. Nor when a second amount element may give the amount
+            // instead (`<montant devise="CHF"> </montant><solde devise="EUR">13,50</solde>`): the
+            // currency would be the blank one's.
+            if sources[.currency] == nil, options.fields[DebtKey.currency.name] == nil, alternates[.amount] == nil,
+               case .index(let amountIndex) = sources[.amount],
+               let amount = members.first(where: { $0.index == amountIndex }), amount.value.kind == .object {
+                for child in amount.value.children where Self.isAttributeName(child) {
+                    guard FieldNameMatcher.synonyms[FieldNameMatcher.fold(child.key)] == .currency else { continue }
+                    sources[.currency] = .path(amount.key + "." + child.key)
+                    break
                 }
             }
         }
@@ -212,7 +218,14 @@ struct FieldMappingPlan: Sendable {
     /// Whether `value` is an XML attribute of its element (`@devise`): text under a name that
     /// starts with `@`.
     static func isAttribute(_ value: RecordView) -> Bool {
-        value.kind == .string && value.withKeyBytes { $0.first == UInt8(ascii: "@") }
+        value.kind == .string && isAttributeName(value)
+    }
+
+    /// Whether `value`'s name is an attribute's (starts with `@`), whatever the value. (A plan
+    /// chooses by names only, which the record's shape holds: a JSON `"@devise": null` in one
+    /// record and `"CHF"` in the next must map alike.)
+    static func isAttributeName(_ value: RecordView) -> Bool {
+        value.withKeyBytes { $0.first == UInt8(ascii: "@") }
     }
 
     /// What a plan reads of a value beyond its name, as the record's shape (``Signature``) marks
@@ -258,8 +271,7 @@ struct FieldMappingPlan: Sendable {
             let key = member.key
             let folded = FieldNameMatcher.fold(key)
             let nested = isNestedObject(member)
-            // (An element with text and attributes is an object too: its attributes may be taken.)
-            guard member.kind == .object || folded == metadataKey || FieldNameMatcher.synonyms[folded] != nil
+            guard nested || folded == metadataKey || FieldNameMatcher.synonyms[folded] != nil
                     || fieldSources.contains(key) || foldedFieldSources.contains(folded) else { continue }
             members.append(CandidateMember(index: index, key: key, folded: folded, value: member, isNested: nested))
         }

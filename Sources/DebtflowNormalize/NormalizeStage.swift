@@ -96,9 +96,9 @@ public struct NormalizeStage: ElementStage {
         // storing a candidate's nil, most records', still retained and released it.)
         if let metadata = candidate.metadata { candidate.debt.metadata = metadata }
 
-        // A JSON number's decimals follow its `.` whatever `normalize.decimal` says of texts
-        // (`auto` reads a lone `.` as decimal already; `,` would read it as a thousands group).
-        let amountDecimal = options.decimal == .comma && candidate.raw.isJSONNumber(.amount) ? .dot : options.decimal
+        // A JSON number's decimals follow its `.` whatever `normalize.decimal` says of texts:
+        // `,` would read it as a thousands group, and `auto` would refuse `25.000` as one.
+        let amountDecimal = candidate.raw.isJSONNumber(.amount) ? .dot : options.decimal
         normalizeMoney(fields, decimal: amountDecimal, currencyAlreadyFailed: currencyAlreadyFailed,
                        debt: &candidate.debt, errors: &errors, nonBlank: &nonBlank)
 

@@ -108,9 +108,15 @@ public final class XMLRecordReader: RecordSource {
                 throw DebtflowError.input("empty XML input: no document element", location: .init(file: source.name))
             }
             loneCarriageReturns = XMLLoneCarriageReturns.appliesTo(firstBytes: first) ? XMLLoneCarriageReturns() : nil
-            // The first bytes are lines too (`<r>\r<rec>`: that CR ends line 1). A CR that ends
-            // them is held for the next piece; alone (a one-byte input) it is the input's end.
+            // The first bytes are lines too (`<r>\r<rec>`: that CR ends line 1). One more byte
+            // is read after a CR that ends them, so that it is not held back from the parser's
+            // first bytes (libxml2 refuses a document whose first piece is a byte-order mark
+            // alone); only a CR that ends the input is held, and handed on at the end.
             if loneCarriageReturns != nil {
+                if first.count == 4, first.last == 0x0D {
+                    let count = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<1]))
+                    first.append(contentsOf: buffer[0..<count])
+                }
                 let piece = first.withUnsafeMutableBytes { loneCarriageReturns!.normalize($0) }
                 first = Array(first[piece.range])
                 if first.isEmpty, let held = loneCarriageReturns!.finish() { first = [held] }

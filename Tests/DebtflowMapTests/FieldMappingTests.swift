@@ -249,6 +249,36 @@ struct FieldMappingTests {
         #expect(both.raw["currency"] == "EUR")
     }
 
+    @Test("XML: only the amount's own element gives a currency attribute; other elements' attributes (a fee's currency, an agency's id, a title) are not the debt's")
+    func xmlOtherElementsAttributes() throws {
+        let candidate = try mapOne(fields(("frais", object(("@devise", "USD"), ("#text", "3"))),
+                                          ("montant_origine", object(("@devise", "USD"), ("#text", "130,00"))),
+                                          ("montant", object(("@devise", "EUR"), ("#text", "120,00"))),
+                                          ("telephone", object(("@id", "1"), ("#text", "0612345678"))),
+                                          ("prestation", object(("@title", "Cotisation annuelle"), ("#text", "Abonnement"))),
+                                          ("contact", object(("@mobile", "oui"), ("#text", "Jean")))))
+        #expect(candidate.raw["amount"] == "120,00")
+        #expect(candidate.raw["currency"] == "EUR")
+        #expect(candidate.raw["internal_id"] == nil)
+        #expect(candidate.raw["civility"] == nil)
+        #expect(candidate.raw["phone"] == "0612345678")
+        #expect(candidate.tempID != "1")
+        // Two amount elements: which gives the amount is known per record only, so neither's
+        // currency attribute is taken (a blank first one would lend its currency to the second's amount).
+        let two = try mapOne(fields(("montant", object(("@devise", "CHF"), ("#text", " "))),
+                                    ("solde", object(("@devise", "EUR"), ("#text", "13,50")))))
+        #expect(two.raw["amount"] == "13,50")
+        #expect(two.raw["currency"] == nil)
+    }
+
+    @Test("a text element's attribute that is null in one record and text in the next maps alike in either order (the plan chooses by names)")
+    func attributeKindsDoNotChooseThePlan() throws {
+        let none = fields(("nom", "Dupont"), ("montant", object(("#text", "12,50"), ("@devise", .null))))
+        let swiss = fields(("nom", "Dupont"), ("montant", object(("#text", "12,50"), ("@devise", "CHF"))))
+        #expect(try map([record(none, number: 1), record(swiss, number: 2)]).map { $0.raw["currency"] } == [nil, "CHF"])
+        #expect(try map([record(swiss, number: 1), record(none, number: 2)]).map { $0.raw["currency"] } == ["CHF", nil])
+    }
+
     @Test("XML: records whose elements with text differ only by their attributes are each mapped by their own (the plan cache tells them apart), in either order")
     func xmlAttributesAreShape() throws {
         let typed = fields(("nom", "Dupont"), ("montant", object(("@type", "TTC"), ("#text", "10.00"))))

@@ -76,4 +76,15 @@ struct XMLLoneCarriageReturnTests {
         let records = try JSONXMLFixtures.xmlRecords(threeByteRoot, record: "rec", maxReadSize: readSize)
         #expect(records.map(\.provenance.line) == [2, 3], "read size \(readSize)")
     }
+
+    @Test("a byte-order mark then a line end (CR, CR LF, LF, two CRs) before the root: read, with the lines counted", arguments: [1, 2, 3, 65536])
+    func byteOrderMarkThenLineEnd(readSize: Int) throws {
+        for lineEnd in ["\r", "\r\n", "\n", "\r\r"] {
+            let text = "\u{FEFF}" + lineEnd + "<r><rec><nom>A</nom></rec>" + lineEnd + "<rec><nom>B</nom></rec></r>"
+            let records = try JSONXMLFixtures.xmlRecords(text, record: "rec", maxReadSize: readSize)
+            let first = lineEnd == "\r\r" ? 3 : 2
+            #expect(records.map(\.provenance.line) == [first, first + (lineEnd == "\r\r" ? 2 : 1)],
+                    "\(lineEnd.debugDescription), read size \(readSize)")
+        }
+    }
 }
