@@ -15,6 +15,9 @@ public struct PushBatch: Sendable, Equatable {
     public var body: [UInt8]
     /// SHA-256 (hex) of ``body``: the batch's `Idempotency-Key`.
     public var idempotencyKey: String
+    /// Each debt's ``debtDigest(_:)``, in body order: the journal keeps it with the debt's
+    /// answer, so that `--resume` knows tonight's debt from another one under the same temp_id.
+    public var debtDigests: [String]
 
     /// Builds the body `{"batch_name"?,"accept_expensive_destination"?,"debts":[…]}` with the
     /// contract's debt writer, and its key.
@@ -33,12 +36,33 @@ public struct PushBatch: Sendable, Equatable {
         writer.endObject()
         self.index = index
         self.tempIDs = debts.map(\.tempID)
+        self.debtDigests = debts.map(Self.debtDigest)
         self.body = writer.bytes
         self.idempotencyKey = idempotencyKey ?? SHA256.hex(writer.bytes)
     }
 
     /// The number of debts.
     public var count: Int { tempIDs.count }
+
+    /// 16 hex digits (FNV-1a, 64 bits) of `debt` as a batch body writes it: the same debt gives
+    /// the same digest on every run, and a debt that differs in any field another one.
+    public static func debtDigest(_ debt: Debt) -> String {
+        var writer = JSONByteWriter(capacity: 512)
+        writer.debt(debt)
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in writer.bytes {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01B3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// The digest of the debt `tempID` of this batch (``debtDigests``), if it is one of them.
+    func debtDigest(of tempID: String) -> String? {
+        guard let position = tempIDs.firstIndex(of: tempID), position < debtDigests.count else { return nil }
+        return debtDigests[position]
+    }
 
     /// SHA-256 of the temp_ids joined by newlines, for the journal.
     var tempIDsDigest: String {

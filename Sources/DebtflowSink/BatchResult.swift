@@ -21,19 +21,25 @@ public struct DebtPushResult: Sendable, Equatable {
     public var debtID: String?
     public var errors: [ServerMessage]
     public var reason: String?
+    /// The journal's digest of the debt this answer was about (``PushBatch/debtDigest(_:)``);
+    /// `nil` in answers and in journals written before it was kept. Never written to the results.
+    public var debtDigest: String?
 
-    public init(tempID: String?, status: Status, debtID: String? = nil, errors: [ServerMessage] = [], reason: String? = nil) {
+    public init(tempID: String?, status: Status, debtID: String? = nil, errors: [ServerMessage] = [], reason: String? = nil,
+                debtDigest: String? = nil) {
         self.tempID = tempID
         self.status = status
         self.debtID = debtID
         self.errors = errors
         self.reason = reason
+        self.debtDigest = debtDigest
     }
 }
 
 extension JSONByteWriter {
     /// `{"temp_id","status","debt_id"?,"errors"?,"reason"?,"batch"}`: one line of the results file.
-    mutating func pushResult(_ result: DebtPushResult, batch: Int?) {
+    /// `digest`: the debt's digest, written (as `sum`) in the journal's lines only.
+    mutating func pushResult(_ result: DebtPushResult, batch: Int?, digest: String? = nil) {
         beginObject()
         if let tempID = result.tempID { field("temp_id", tempID) } else { key("temp_id"); null() }
         field("status", result.status.rawValue)
@@ -50,6 +56,7 @@ extension JSONByteWriter {
             endArray()
         }
         optionalField("reason", result.reason)
+        optionalField("sum", digest)
         if let batch { field("batch", batch) }
         endObject()
     }
@@ -66,6 +73,6 @@ extension DebtPushResult {
             errors.append(ServerMessage(field: error["field"]?.scalarText, message: message))
         }
         self.init(tempID: object["temp_id"]?.scalarText, status: status, debtID: object["debt_id"]?.scalarText,
-                  errors: errors, reason: object["reason"]?.scalarText)
+                  errors: errors, reason: object["reason"]?.scalarText, debtDigest: object["sum"]?.scalarText)
     }
 }

@@ -73,6 +73,13 @@ public final class HTTPPushSink: OutcomeSink {
     private var tempIDsTaken = TempIDRegistry()
     /// Debts not sent because their `temp_id` repeated an earlier debt's.
     private var repeatedTempIDs = 0
+    /// `--resume`: debts with an id of their own that the journal shows answered, whose fields
+    /// differ tonight (not sent again: said once at the end), and the first of them.
+    private var changedSinceAnswered = 0
+    /// A `--resume` refused when it met a debt: the earlier run's results file is left as it was
+    /// (``ResultsFile/close(keepingEarlier:)``).
+    private var keepEarlierResults = false
+    private var firstChangedSinceAnswered: String?
 
     /// Opens the journal and results files and, with `--resume`, reads the journal.
     /// - Parameters:
@@ -98,6 +105,9 @@ public final class HTTPPushSink: OutcomeSink {
         if options.resume, let path = configuration.journalPath {
             earlierRun = try JournalState.load(path: path, foreignIDPrefixes: options.foreignIDPrefixes)
             if let id = earlierRun?.foreignID { throw Self.inputsChangedSinceJournal(path: path, tempID: id) }
+            if let earlier = earlierRun?.target, earlier != JournalFile.target(of: url) {
+                throw Self.otherTarget(path: path, journaled: earlier, tonight: JournalFile.target(of: url))
+            }
         }
         self.earlierRun = earlierRun
         nextBatchIndex = earlierRun?.nextBatchIndex ?? 0
@@ -112,7 +122,10 @@ public final class HTTPPushSink: OutcomeSink {
             }
         } else {
             journal = try configuration.journalPath.map { path throws(DebtflowError) in
-                try JournalFile(path: path, truncate: earlierRun == nil)
+                let journal = try JournalFile(path: path, truncate: earlierRun == nil)
+                // A journal begun afresh (or by a version that did not name it) names its server.
+                if earlierRun?.target == nil { try journal.append(JournalFile.target(JournalFile.target(of: url))) }
+                return journal
             }
             results = try configuration.resultsPath.map { path throws(DebtflowError) in try ResultsFile(path: path) }
             dryRunOutput = nil
@@ -158,6 +171,18 @@ public final class HTTPPushSink: OutcomeSink {
             if let earlierRun, let tempID = debt.tempID, let fate = try earlierRun.fate(ofDebt: tempID) {
                 switch fate {
                 case .acknowledged(let result, let batch):
+                    if let journaled = result.debtDigest, journaled != PushBatch.debtDigest(debt) {
+                        // A debt known by its position is another record tonight: the journal
+                        // is another input's, and this one's debts there were never sent.
+                        if tempID == outcome.provenance.positionalID {
+                            // The earlier run's results stay as they were, unless this run
+                            // already wrote some (then it sent, or replayed, before this).
+                            keepEarlierResults = true
+                            throw Self.otherInputAtPosition(path: earlierRun.path, tempID: tempID)
+                        }
+                        changedSinceAnswered += 1
+                        if firstChangedSinceAnswered == nil { firstChangedSinceAnswered = tempID }
+                    }
                     replay(result, batch: batch)
                 case .unresolved(let key, _):
                     unresolvedGroups[key, default: [:]][tempID] = debt
@@ -233,6 +258,11 @@ public final class HTTPPushSink: OutcomeSink {
         sayRemarksLeftUnsaid()
         if repeatedTempIDs > 3 {
             diagnostics("\(repeatedTempIDs) debts in all were not sent because their temp_id repeated an earlier debt's")
+        }
+        if let first = firstChangedSinceAnswered, let path = earlierRun?.path {
+            diagnostics("--resume: \(changedSinceAnswered) debt(s) the journal \(path) shows answered differ tonight "
+                        + "(the first: temp_id \(MessageExcerpt.quoted(first))); they were not sent again: under one "
+                        + "journal a temp_id is pushed once, and its earlier answer is in the results")
         }
         if let fatalError { throw fatalError }
         // A signal that came while the batches were being sent (a retry's wait, the rate limit's)
@@ -550,13 +580,36 @@ public final class HTTPPushSink: OutcomeSink {
     private func closeFiles() {
         guard !closed else { return }
         closed = true
-        results?.close()
+        results?.close(keepingEarlier: keepEarlierResults)
         journal?.close()
         dryRunOutput?.discard()   // unless published by finish(): nothing half-written stays
     }
 }
 
 extension HTTPPushSink {
+    /// `--resume` refused: the journal's answers came from another server than the one this run
+    /// pushes to (a trial against the sandbox, then production with the same journal).
+    static func otherTarget(path: String, journaled: String, tonight: String) -> DebtflowError {
+        .usage("--resume: the journal \(path) holds the answers of the server \(journaled), and this config pushes to "
+               + "\(tonight): resuming would count as pushed the debts \(journaled) answered, and send them nowhere. Resume "
+               + "with the url the journal was written with, or give \(tonight) a journal of its own (or run without "
+               + "--resume). If it is the same server under a new name, put that name in the journal's first line "
+               + "(\"host\") to resume")
+    }
+
+    /// `--resume` refused: the journal answered the positional temp_id `tempID` for a debt other
+    /// than tonight's record at that position (a new export under last night's name, resumed
+    /// with last night's journal).
+    static func otherInputAtPosition(path: String, tempID: String) -> DebtflowError {
+        let id = MessageExcerpt.quoted(tempID)
+        return .usage("--resume: the journal \(path) holds an answer for temp_id \(id) about another debt than "
+                      + "tonight's record there: a record without an id of its own is known by its position, so the "
+                      + "journal was written for another input (a new export under the same name?), and resuming would "
+                      + "count tonight's debts as pushed without sending them. A journal belongs to one collection run: "
+                      + "push a new export without --resume, or with a journal of its own; resume only the run that "
+                      + "wrote the journal, on the same input")
+    }
+
     /// `--resume` refused: the journal holds a positional temp_id that tonight's inputs give
     /// another way (``HTTPSinkRunOptions/foreignIDPrefixes``).
     static func inputsChangedSinceJournal(path: String, tempID: String) -> DebtflowError {

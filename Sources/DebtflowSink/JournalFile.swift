@@ -14,11 +14,14 @@ import Glibc
 ///   run knows each debt's fate however its batches fall);
 /// - `{"event":"done","batch":3,"key":"…","count":500,"created":…,"failed":…,"skipped":…,
 ///   "unknown":…,"results":[…]}` once the server answered (the per-debt results, so a resumed
-///   run can write them again);
+///   run can write them again, each with `sum`, the digest of the debt it answers,
+///   ``PushBatch/debtDigest(_:)``, so that a resumed run knows whether tonight's debt is that one);
 /// - `{"event":"unknown","batch":3,"key":"…","count":500,"reason":"…"}` when no answer came and
 ///   the batch may have reached the server;
 /// - `{"event":"not_sent","batch":3,"key":"…","count":500,"reason":"…"}` when the batch was
-///   certainly not applied (refused credentials, server unreachable): safe to send again.
+///   certainly not applied (refused credentials, server unreachable): safe to send again;
+/// - `{"event":"target","batch":-1,"key":"","host":"getbill.io"}` first (``target(_:)``):
+///   the server the answers come from.
 ///
 /// `final class … @unchecked Sendable`: the descriptor is only used under `lock`.
 final class JournalFile: @unchecked Sendable {
@@ -180,10 +183,32 @@ final class JournalFile: @unchecked Sendable {
         }
         writer.key("results")
         writer.beginArray()
-        for result in results { writer.pushResult(result, batch: nil) }
+        for result in results { writer.pushResult(result, batch: nil, digest: result.tempID.flatMap(batch.debtDigest(of:))) }
         writer.endArray()
         writer.endObject()
         return writer.bytes
+    }
+
+    /// `{"event":"target","batch":-1,"key":"","host":"getbill.io"}`, first in a journal: the
+    /// server its answers came from (``target(of:)``), so that a `--resume` aimed at another one
+    /// is refused. (A key and a batch number, so that versions that do not know the event pass
+    /// over it.)
+    static func target(_ host: String) -> [UInt8] {
+        var writer = JSONByteWriter(capacity: 128)
+        writer.beginObject()
+        writer.field("event", "target")
+        writer.field("batch", -1)
+        writer.field("key", "")
+        writer.field("host", host)
+        writer.endObject()
+        return writer.bytes
+    }
+
+    /// The server a push goes to, as the journal names it: its host, lowercased (not its scheme,
+    /// port or path, which may change for the same server; never a user, password or query,
+    /// which may hold secrets).
+    static func target(of url: URL) -> String {
+        (url.host ?? "").lowercased()
     }
 
     static func unknown(_ batch: PushBatch, reason: String) -> [UInt8] {

@@ -14,7 +14,7 @@ import Glibc
 /// Memory follows the number of debts, not the journal's bytes: the journal is read a block at
 /// a time, and a debt is kept as two fingerprints of its temp_id and the place of its result in
 /// the journal (``JournalDebtIndex``: a 24-byte slot with its key, about 70 bytes a debt with the
-/// table's spare room, where each debt takes about 85 bytes of journal). A debt's result is read
+/// table's spare room, where each debt takes about 110 bytes of journal). A debt's result is read
 /// again from the journal when this run meets the debt. The temp_ids themselves are kept only for
 /// the batches whose debts are not all acknowledged; the others' are read again from their
 /// `started` line if a later event needs them.
@@ -74,6 +74,9 @@ final class JournalState {
     /// The first temp_id of the journal that is a record's position under one of
     /// ``foreignIDPrefixes`` (`export.csv#12`): the inputs changed since the journal was written.
     private(set) var foreignID: String?
+    /// The host the journal's answers came from (``JournalFile/target(_:)``); `nil` in journals
+    /// written before it was kept.
+    private(set) var target: String?
 
     private init(path: String, descriptor: Int32) {
         self.path = path
@@ -105,7 +108,8 @@ final class JournalState {
     }
 
     /// The members of a journal line that are built; a `done` line's `results` are only located.
-    private static let members: [String: JSONSelection] = ["event": .whole, "key": .whole, "batch": .whole, "ids": .whole]
+    private static let members: [String: JSONSelection] = ["event": .whole, "key": .whole, "batch": .whole, "ids": .whole,
+                                                            "host": .whole]
     /// What is built of each per-debt result while the journal is read: whose it is, and whether
     /// it is settled. (The rest of a result is read again, whole, by ``fate(ofDebt:)``.)
     private static let resultMembers = JSONSelection.members(["temp_id": .whole, "status": .whole])
@@ -125,6 +129,10 @@ final class JournalState {
         guard let (object, results, event, key) = Self.event(in: Array(line)) else { return false }
         let index = object["batch"]?.scalarText.flatMap { Int($0) } ?? -1
         nextBatchIndex = max(nextBatchIndex, index + 1)
+        if event == "target" {
+            target = object["host"]?.scalarText
+            return true
+        }
         // An event this version does not know (a newer version's) says nothing about the batch.
         guard Self.events.contains(event) else { return true }
         let slot = self.slot(of: key)

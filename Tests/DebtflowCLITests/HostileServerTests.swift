@@ -130,7 +130,7 @@ struct HostileServerTests {
         let results = try Self.lines(folder, "results.ndjson")
         #expect(results.count == 5 && results.allSatisfy { $0["status"] as? String == "unknown" }, "\(results)")
         let events = try Self.lines(folder, "journal.ndjson").compactMap { $0["event"] as? String }
-        #expect(events == ["started", "unknown"])
+        #expect(events == ["target", "started", "unknown"])
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("valid.ndjson").path),
                 "on exit 4 no data output is published")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).allSatisfy { !$0.contains(".tmp") })
@@ -146,7 +146,7 @@ struct HostileServerTests {
         #expect(result.status == 4, "\(result.stderrText)")
         #expect(result.stderrText.contains("connection refused"), "\(result.stderrText)")
         let events = try Self.lines(folder, "journal.ndjson").compactMap { $0["event"] as? String }
-        #expect(events == ["started", "not_sent"])
+        #expect(events == ["target", "started", "not_sent"])
         #expect(try Self.lines(folder, "results.ndjson").isEmpty)
     }
 
@@ -160,7 +160,7 @@ struct HostileServerTests {
         #expect(result.status == 4, "\(result.stderrText)")
         #expect(result.stderrText.contains("could not connect and set up TLS within timeout_s"), "\(result.stderrText)")
         let events = try Self.lines(folder, "journal.ndjson").compactMap { $0["event"] as? String }
-        #expect(events == ["started", "not_sent"], "\(result.stderrText)")
+        #expect(events == ["target", "started", "not_sent"], "\(result.stderrText)")
         #expect(try Self.lines(folder, "results.ndjson").isEmpty)
         #expect(server.requestCount == 0)
     }
@@ -179,7 +179,7 @@ struct HostileServerTests {
         let stderr = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
         #expect(process.terminationStatus == 130, "\(stderr)")
         let events = try Self.lines(folder, "journal.ndjson").compactMap { $0["event"] as? String }
-        #expect(events == ["started", "not_sent"], "\(stderr)")
+        #expect(events == ["target", "started", "not_sent"], "\(stderr)")
     }
 
     @Test("a 2xx answer padded to 30 MB is read for its results only: every debt created, and memory stays near the answer's size (it took 14 times it)")
@@ -371,7 +371,7 @@ struct HostileServerTests {
         let results = try Self.lines(folder, "results.ndjson")
         #expect(results.count == 5 && results.allSatisfy { $0["status"] as? String == "unknown" }, "\(results)")
         let events = try Self.lines(folder, "journal.ndjson").compactMap { $0["event"] as? String }
-        #expect(events == ["started", "unknown"])
+        #expect(events == ["target", "started", "unknown"])
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("valid.ndjson").path))
         #expect(server.requestCount == 1)
     }

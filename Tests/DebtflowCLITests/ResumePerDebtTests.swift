@@ -160,4 +160,79 @@ struct ResumePerDebtTests {
         #expect(whole.status == 1, "\(whole.stderrText)")
         #expect(try second.ledgerDebts().compactMap { $0["lastname"] as? String } == ["Dupont", "Roux"])
     }
+
+    // MARK: a journal that is another run's
+
+    /// `in.csv` with one debtor per name, without an id column: its records are known by position.
+    private func writeExport(_ folder: URL, _ names: [String], ids: Bool = false, amount: String = "12,50") throws {
+        var lines = [ids ? "ref;prenom;nom;montant;email" : "prenom;nom;montant;email"]
+        for (position, name) in names.enumerated() {
+            let row = "Jean;\(name);\(amount);\(name.lowercased())@example.fr"
+            lines.append(ids ? "R\(position + 1);" + row : row)
+        }
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: folder.appendingPathComponent("in.csv"))
+    }
+
+    @Test("a new export under last night's name, resumed with last night's journal (records known by position): refused, exit 2, nothing sent, last night's results kept")
+    func newExportUnderTheSameName() async throws {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-resume-new-export")
+        let sandbox = try SandboxProcess(folder: folder, arguments: ["--token", "t0k"])
+        defer { sandbox.stop() }
+        try writeConfig(folder, url: sandbox.batchURL, batchSize: 5)
+        try writeExport(folder, ["Dupont", "Louis"])
+        let first = try await run(folder, ["--resume"])
+        #expect(first.status == 0, "\(first.stderrText)")
+        let lastNight = try Data(contentsOf: folder.appendingPathComponent("results.ndjson"))
+
+        try writeExport(folder, ["Martin", "Bernard", "Petit"])
+        let second = try await run(folder, ["--resume"])
+        #expect(second.status == 2, "\(second.stderrText)")
+        #expect(second.stderrText.contains(#"temp_id "in.csv#1""#) && second.stderrText.contains("another input"), "\(second.stderrText)")
+        #expect(try sandbox.ledgerDebts().compactMap { $0["lastname"] as? String } == ["Dupont", "Louis"])
+        #expect(try Data(contentsOf: folder.appendingPathComponent("results.ndjson")) == lastNight)
+
+        // The same export again resumes as before: nothing is sent twice.
+        try writeExport(folder, ["Dupont", "Louis", "Petit"])
+        let appended = try await run(folder, ["--resume"])
+        #expect(appended.status == 0, "\(appended.stderrText)")
+        #expect(try sandbox.ledgerDebts().compactMap { $0["lastname"] as? String } == ["Dupont", "Louis", "Petit"])
+    }
+
+    @Test("a debt with an id of its own, changed since the journal shows it answered, is not sent again, and stderr says so once")
+    func ownIDChangedSinceAnswered() async throws {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-resume-changed")
+        let sandbox = try SandboxProcess(folder: folder, arguments: ["--token", "t0k"])
+        defer { sandbox.stop() }
+        try writeConfig(folder, url: sandbox.batchURL, batchSize: 5)
+        try writeExport(folder, ["Dupont", "Louis"], ids: true)
+        #expect(try await run(folder, ["--resume"]).status == 0)
+        try writeExport(folder, ["Dupont", "Louis"], ids: true, amount: "10,00")
+        let again = try await run(folder, ["--resume"])
+        #expect(again.status == 0, "\(again.stderrText)")
+        #expect(again.stderrText.contains("2 debt(s)") && again.stderrText.contains(#"temp_id "R1""#), "\(again.stderrText)")
+        #expect(try sandbox.ledgerDebts().count == 2)
+        let results = try TestSupport.readNDJSON(folder.appendingPathComponent("results.ndjson"))
+        #expect(results.map { $0["status"] as? String } == ["created", "created"])
+        #expect(results.allSatisfy { $0["sum"] == nil }, "the journal's digest stays out of the results")
+    }
+
+    @Test("a journal whose answers came from another host (a trial against the sandbox, then production) is refused on --resume, exit 2, naming both; nothing is sent")
+    func otherHost() async throws {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-resume-host")
+        let sandbox = try SandboxProcess(folder: folder, arguments: ["--token", "t0k"])
+        defer { sandbox.stop() }
+        try writeConfig(folder, url: sandbox.batchURL, batchSize: 5)
+        try writeExport(folder, ["Dupont", "Louis"], ids: true)
+        #expect(try await run(folder, ["--resume"]).status == 0)
+        try writeExport(folder, ["Dupont", "Louis", "Petit"], ids: true)
+        try writeConfig(folder, url: sandbox.batchURL.replacingOccurrences(of: "127.0.0.1", with: "localhost"), batchSize: 5)
+        let elsewhere = try await run(folder, ["--resume"])
+        #expect(elsewhere.status == 2, "\(elsewhere.stderrText)")
+        #expect(elsewhere.stderrText.contains("127.0.0.1") && elsewhere.stderrText.contains("localhost"), "\(elsewhere.stderrText)")
+        #expect(try sandbox.ledgerDebts().count == 2)
+        // Another port or path of the same host is the same server.
+        try writeConfig(folder, url: sandbox.batchURL, batchSize: 3)
+        #expect(try await run(folder, ["--resume"]).status == 0)
+        #expect(try sandbox.ledgerDebts().count == 3)
+    }
 }

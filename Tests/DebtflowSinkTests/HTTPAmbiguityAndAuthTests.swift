@@ -30,7 +30,7 @@ struct HTTPAmbiguityAndAuthTests {
         #expect(results.map { $0["temp_id"] as? String } == ["T1", "T2"])
         #expect(lines.text.contains("T1, T2"))
         let journal = try TestSupport.readNDJSON(journalURL)
-        #expect(journal.map { $0["event"] as? String } == ["started", "unknown"])
+        #expect(journal.map { $0["event"] as? String } == ["target", "started", "unknown"])
         #expect(try TestSupport.permissions(of: resultsURL) == 0o600)
         #expect(try TestSupport.permissions(of: journalURL) == 0o600)
     }

@@ -73,7 +73,7 @@ struct JournalResumeTests {
             #expect(server.requestCount == expected)
             server.stop()
         }
-        #expect(try TestSupport.readNDJSON(paths.journal).count == 6)
+        #expect(try TestSupport.readNDJSON(paths.journal).count == 7)   // target, then 3 × (started, done)
     }
 
     @Test("--resume with no journal yet is an ordinary run")
@@ -101,7 +101,7 @@ struct JournalResumeTests {
         try FileManager.default.removeItem(at: paths.journal)
         try FileManager.default.moveItem(at: frozen, to: paths.journal)
         let events = try TestSupport.readNDJSON(paths.journal).compactMap { $0["event"] as? String }
-        #expect(events == ["started", "done", "started"])
+        #expect(events == ["target", "started", "done", "started"])
         return server
     }
 
@@ -173,7 +173,7 @@ struct JournalResumeTests {
         #expect(Date().timeIntervalSince(started) < 15)
         #expect(server.requestCount == 1)
         let events = try TestSupport.readNDJSON(paths.journal).compactMap { $0["event"] as? String }
-        #expect(events == ["started", "not_sent"])
+        #expect(events == ["target", "started", "not_sent"])
     }
 
     @Test("a journal written before `started` lines carried ids is still read: acknowledged debts are not resent, a batch left in flight is unknown")
@@ -325,7 +325,7 @@ struct JournalResumeTests {
         #expect(results.map { $0["status"] as? String } == ["created", "created"], "the server created them: the results say so")
         // No torn line is left: the journal reads, and the batch is one sent and never answered.
         let state = try #require(try JournalState.load(path: paths.journal.path))
-        #expect(try TestSupport.readNDJSON(paths.journal).map { $0["event"] as? String } == ["started"])
+        #expect(try TestSupport.readNDJSON(paths.journal).map { $0["event"] as? String } == ["target", "started"])
         #expect(state.nextBatchIndex == 1)
     }
 
