@@ -10,7 +10,7 @@ public struct EnvironmentInterpolation: Sendable {
 
     /// Returns `text` with every reference replaced.
     /// - Parameter path: the JSON path of the string, for the error message.
-    /// - Throws: `.configuration` naming the variable when `${NAME}` is unset, or when a `${` is not closed.
+    /// - Throws: `.configuration` naming the variable when `${NAME}` is unset or empty, or when a `${` is not closed.
     public func expand(_ text: String, at path: String) throws -> String {
         guard text.contains("${") else { return text }
         var result = ""
@@ -37,10 +37,16 @@ public struct EnvironmentInterpolation: Sendable {
             guard Self.isValidName(name) else {
                 throw DebtflowError.configuration("\(MessageExcerpt.quoted("${" + reference + "}")) is not a variable reference (expected ${NAME} or ${NAME:-default})", path: path)
             }
-            if let value = environment[String(name)], !(fallback != nil && value.isEmpty) {
+            if let value = environment[String(name)], !value.isEmpty {
                 result += value
             } else if let fallback {
                 result += fallback
+            } else if environment[String(name)] != nil {
+                // Set to nothing (`OUT= debtflow run …`): most often a slip, and `${OUT}/valid.ndjson`
+                // would write personal data at the file system's root. An empty value is asked for
+                // with `${NAME:-}`.
+                throw DebtflowError.configuration("environment variable \(name) is set but empty (give it a value, "
+                                                  + "or write ${\(name):-} where an empty value is meant)", path: path)
             } else {
                 throw DebtflowError.configuration("environment variable \(name) is not set (set it, or write ${\(name):-default})", path: path)
             }

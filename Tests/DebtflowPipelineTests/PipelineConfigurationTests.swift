@@ -235,7 +235,7 @@ struct EnvironmentInterpolationTests {
     let interpolation = EnvironmentInterpolation(environment: ["A": "x", "EMPTY": ""])
 
     @Test("expands references and defaults", arguments: [
-        ("${A}/b", "x/b"), ("${B:-dflt}", "dflt"), ("${A:-dflt}", "x"), ("${EMPTY:-d}", "d"), ("${EMPTY}", ""),
+        ("${A}/b", "x/b"), ("${B:-dflt}", "dflt"), ("${A:-dflt}", "x"), ("${EMPTY:-d}", "d"), ("${EMPTY:-}", ""),
         ("no refs", "no refs"), ("${A}${A}", "xx"), ("${B:-}", ""),
     ])
     func expands(input: String, expected: String) throws {
@@ -245,5 +245,13 @@ struct EnvironmentInterpolationTests {
     @Test("rejects unset variables and broken references", arguments: ["${B}", "${A", "${1X}"])
     func rejects(input: String) {
         #expect(throws: DebtflowError.self) { try interpolation.expand(input, at: "p") }
+    }
+
+    @Test("a variable set but empty is an error naming it, unless the reference asks for an empty value (${EMPTY:-}): `OUT= debtflow run` must not write ${OUT}/valid.ndjson at /")
+    func setButEmpty() throws {
+        let error = try #require(throws: DebtflowError.self) { try interpolation.expand("${EMPTY}/valid.ndjson", at: "stages[5].sink.path") }
+        #expect(error.kind == .configuration)
+        #expect(error.message.contains("EMPTY is set but empty") && error.message.contains("${EMPTY:-}"), "\(error)")
+        #expect(error.location?.jsonPath == "stages[5].sink.path")
     }
 }
