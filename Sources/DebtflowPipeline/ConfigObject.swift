@@ -139,16 +139,36 @@ struct ConfigObject {
         return try interpolation.expand(text, at: child(key))
     }
 
+    /// What a value of the wrong kind is, for a message (`found true`, `found an array`).
+    private static func kindName(_ value: RecordValue) -> String {
+        switch value {
+        case .null: "null"
+        case .bool(let flag): flag ? "true" : "false"
+        case .number(let text): text
+        case .string(let text): MessageExcerpt.quoted(text)
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+
     func positiveInt(_ key: String, max maximum: Int? = nil) throws -> Int? {
         guard let raw = try value(key) else { return nil }
         let number: Int?
+        var found: String
         switch raw {
-        case .number(let text): number = Self.integer(text)
-        case .string(let text): number = Int(try expandedReference(text, key, expected: "a positive integer"))
-        default: number = nil
+        case .number(let text):
+            number = Self.integer(text)
+            found = text
+        case .string(let text):
+            let expanded = try expandedReference(text, key, expected: "a positive integer")
+            number = Int(expanded)
+            found = MessageExcerpt.quoted(expanded)
+        default:
+            number = nil
+            found = Self.kindName(raw)
         }
         guard let number, number > 0 else {
-            throw DebtflowError.configuration("expected a positive integer", path: child(key))
+            throw DebtflowError.configuration("expected a positive integer, found \(found)", path: child(key))
         }
         if let maximum, number > maximum {
             throw DebtflowError.configuration("expected a positive integer of at most \(maximum), found \(number)", path: child(key))
@@ -159,13 +179,21 @@ struct ConfigObject {
     func nonNegativeNumber(_ key: String) throws -> Double? {
         guard let raw = try value(key) else { return nil }
         var number: Double?
+        var found: String
         switch raw {
-        case .number(let text): number = Double(text)
-        case .string(let text): number = Double(try expandedReference(text, key, expected: "a number of zero or more"))
-        default: number = nil
+        case .number(let text):
+            number = Double(text)
+            found = text
+        case .string(let text):
+            let expanded = try expandedReference(text, key, expected: "a number of zero or more")
+            number = Double(expanded)
+            found = MessageExcerpt.quoted(expanded)
+        default:
+            number = nil
+            found = Self.kindName(raw)
         }
         guard let number, number >= 0, number.isFinite else {
-            throw DebtflowError.configuration("expected a number of zero or more", path: child(key))
+            throw DebtflowError.configuration("expected a finite number of zero or more, found \(found)", path: child(key))
         }
         return number
     }

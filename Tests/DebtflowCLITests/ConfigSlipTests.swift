@@ -37,6 +37,18 @@ struct ConfigSlipTests {
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out.ndjson").path))
     }
 
+    @Test("a number from a variable that is not one is exit 2 naming the option and the value it found", arguments: [
+        ("batch_size", "abc", #"expected a positive integer, found "abc""#), ("batch_size", "0x10", #"found "0x10""#),
+        ("timeout_s", "inf", #"expected a finite number of zero or more, found "inf""#),
+    ])
+    func variableValuesAreNamed(option: String, value: String, expected: String) throws {
+        let http = #"{"sink":{"format":"http","url":"http://127.0.0.1:9/x","token":"t","\#(option)":"${VALUE:-5}"}}"#
+        let folder = try workspace(stages: #"{"read":{"format":"csv","path":"in.csv"}},{"map":{}},{"normalize":{}},{"validate":{}},\#(http)"#)
+        let result = try TestSupport.runDebtflow(["check", folder.appendingPathComponent("p.json").path], environment: ["VALUE": value])
+        #expect(result.status == 2, "\(result.stderrText)")
+        #expect(result.stderrText.contains("stages[4].sink.\(option)") && result.stderrText.contains(expected), "\(result.stderrText)")
+    }
+
     @Test("a variable reference still stands for a number or a boolean, read when the run starts")
     func variableReferencesStandForValues() throws {
         let folder = try workspace(stages: #"{"read":{"format":"csv","path":"in.csv","header":"${HEADER:-true}"}},{"sink":{"format":"ndjson","path":"out.ndjson","gzip":"${GZIP}"}}"#)
