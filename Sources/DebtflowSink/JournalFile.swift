@@ -43,9 +43,16 @@ final class JournalFile: @unchecked Sendable {
         // Read and write when resuming: a torn last line is looked for and cut (``cutTornLastLine(_:)``).
         // A FIFO put there since the config was checked is refused, not truncated: O_TRUNC comes
         // after the check.
-        let flags = (truncate ? O_WRONLY : O_RDWR) | O_CREAT | O_APPEND
+        // Read too when started afresh: its first line is looked at (``holdsSomethingElse(_:)``).
+        let flags = O_RDWR | O_CREAT | O_APPEND
         guard let fd = try Self.openRegularFile(path, flags: flags, failure: "cannot open the journal \(path)") else {
             throw .sink("cannot open the journal \(path)", cause: String(cString: strerror(ENOENT)))
+        }
+        // Neither started afresh nor cut: a file of something else the config names by mistake.
+        if Self.holdsSomethingElse(fd) {
+            _ = Glibc.close(fd)
+            throw .usage("the journal \(path) holds something other than a debtflow journal (its first line is not a "
+                         + "journal event); it is left as it is: point the http sink's `journal` at a file of its own")
         }
         if truncate && ftruncate(fd, 0) != 0 {
             let code = errno
@@ -77,6 +84,19 @@ final class JournalFile: @unchecked Sendable {
             throw .sink(failure, cause: "not a regular file")
         }
         return fd
+    }
+
+    /// Whether the file at `fd` holds something other than a journal: a whole first line that is
+    /// not a journal event (``JournalState/readsAsEvent(_:)``). An empty file, or one whose first
+    /// line was torn by a crash (no line break yet), is a journal.
+    static func holdsSomethingElse(_ fd: Int32) -> Bool {
+        let size = lseek(fd, 0, SEEK_END)
+        guard size > 0 else { return false }
+        let limit: off_t = 4 << 20   // a first line (`target`, or an older journal's `started`) is far shorter
+        guard let head = bytes(fd, count: Int(min(size, limit)), at: 0) else { return false }
+        guard let end = head.firstIndex(of: 0x0A) else { return size > limit }
+        let line = Array(head[..<end])
+        return !line.isEmpty && !JournalState.readsAsEvent(line)
     }
 
     /// `count` bytes of `fd` from `offset`; `nil` when fewer could be read (`errno` is the

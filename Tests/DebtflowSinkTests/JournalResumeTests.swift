@@ -296,6 +296,23 @@ struct JournalResumeTests {
         #expect(try JournalState.load(path: paths.journal.path)?.fate(of: "k") == .notSent)
     }
 
+    @Test("a journal path that names a file of something else is refused (exit 2), resuming or not, and the file is left as it was; a torn first line is a journal")
+    func somethingElseIsNotAJournal() throws {
+        let paths = try Paths()
+        for text in ["meeting notes: call Dupont on Monday\n", "a,b,c\n1,2,3\n"] {
+            try Data(text.utf8).write(to: paths.journal)
+            for truncate in [true, false] {
+                let error = try #require(throws: DebtflowError.self) { try JournalFile(path: paths.journal.path, truncate: truncate) }
+                #expect(error.kind == .usage && error.message.contains("something other than a debtflow journal"), "\(error)")
+                #expect(try String(contentsOf: paths.journal, encoding: .utf8) == text)
+            }
+        }
+        // A first line torn by a crash (no line break yet) is a journal's: started afresh, or cut.
+        try Data(#"{"event":"sta"#.utf8).write(to: paths.journal)
+        try JournalFile(path: paths.journal.path, truncate: false).close()
+        #expect(try Data(contentsOf: paths.journal).isEmpty)
+    }
+
     @Test("when the journal cannot be written (a full disk), the run stops, sends nothing more, and the answered batch's results are still written")
     func journalFailureKeepsResults() async throws {
         let paths = try Paths()
