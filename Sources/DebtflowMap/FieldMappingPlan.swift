@@ -35,7 +35,10 @@ struct FieldMappingPlan: Sendable {
     private let fallbackKeys: [(member: Int, key: DebtKey, constantSpan: ByteSpan?)]
     /// The other slots (a path into nested objects, or a constant alone): a record's pass visits
     /// only these after its members (most plans have none), instead of every slot.
-    private let otherSlots: [(path: String?, key: DebtKey, constantSpan: ByteSpan?)]
+    /// `fallback`: a further nested name found for a key already read (`contact.mobile` after a
+    /// blank `contact.telephone` or a blank top-level `téléphone`), read only when the key has no
+    /// text yet.
+    private let otherSlots: [(path: String?, key: DebtKey, constantSpan: ByteSpan?, fallback: Bool)]
     /// Where a record's `metadata` object is (CONTRACT.md §3: a debt key, an object): the
     /// `fields` entry `metadata`, else a top-level member named `metadata` holding an object in
     /// the sample. `nil`: the debts get none from the source.
@@ -75,12 +78,14 @@ struct FieldMappingPlan: Sendable {
                 sources[key] = .index(index)
                 used.insert(index)
             } else {
-                sources[key] = .path(sourceName)
+                sources[key] = .path(Self.resolvedPath(sourceName, in: view))
             }
         }
         // Further columns automatic matching finds for a key already matched, in order: read when
         // the ones before are blank (a landline column left empty beside a mobile one).
         var alternates: [DebtKey: [Int]] = [:]
+        // Further names one level down for a key already matched, in order.
+        var nestedAlternates: [DebtKey: [String]] = [:]
         var metadataSource: Source?
         if let sourceName = options.fields[Self.metadataKey] {
             if let index = member(named: sourceName) {
@@ -121,8 +126,14 @@ struct FieldMappingPlan: Sendable {
                     if parentKey == .streetAddress, FieldNameMatcher.streetNumberInAddress.contains(childFolded) {
                         key = .streetNumber
                     }
-                    guard let key, sources[key] == nil, options.fields[key.name] == nil else { continue }
-                    sources[key] = .path(member.key + "." + childName)
+                    guard let key, options.fields[key.name] == nil else { continue }
+                    let path = member.key + "." + childName
+                    if sources[key] == nil {
+                        sources[key] = .path(path)
+                    } else if key != .internalID, key != .tempID {
+                        // Read when the names before it gave nothing, as columns are (not for an id).
+                        nestedAlternates[key, default: []].append(path)
+                    }
                 }
             }
             // The amount's own currency attribute (`<montant devise="CHF">12.50</montant>`:
@@ -158,23 +169,52 @@ struct FieldMappingPlan: Sendable {
         self.side = side
         var memberKeys: [(member: Int, key: DebtKey, constantSpan: ByteSpan?)] = []
         var fallbackKeys: [(member: Int, key: DebtKey, constantSpan: ByteSpan?)] = []
-        var otherSlots: [(path: String?, key: DebtKey, constantSpan: ByteSpan?)] = []
+        var otherSlots: [(path: String?, key: DebtKey, constantSpan: ByteSpan?, fallback: Bool)] = []
         for slot in slots {
+            // The constant applies after the last name of the key (columns, then nested names),
+            // when all were blank.
+            let paths = nestedAlternates[slot.key] ?? []
             switch slot.source {
             case .index(let member):
-                // The constant applies after the last column of the key, when all were blank.
                 let others = alternates[slot.key] ?? []
-                memberKeys.append((member, slot.key, others.isEmpty ? slot.constantSpan : nil))
+                memberKeys.append((member, slot.key, others.isEmpty && paths.isEmpty ? slot.constantSpan : nil))
                 for (position, column) in others.enumerated() {
-                    fallbackKeys.append((column, slot.key, position == others.count - 1 ? slot.constantSpan : nil))
+                    fallbackKeys.append((column, slot.key, position == others.count - 1 && paths.isEmpty ? slot.constantSpan : nil))
                 }
-            case .path(let path): otherSlots.append((path, slot.key, slot.constantSpan))
-            case nil: otherSlots.append((nil, slot.key, slot.constantSpan))
+            case .path(let path): otherSlots.append((path, slot.key, paths.isEmpty ? slot.constantSpan : nil, false))
+            case nil: otherSlots.append((nil, slot.key, slot.constantSpan, false))
+            }
+            for (position, path) in paths.enumerated() {
+                otherSlots.append((path, slot.key, position == paths.count - 1 ? slot.constantSpan : nil, true))
             }
         }
         self.memberKeys = memberKeys.sorted { $0.member < $1.member }
         self.fallbackKeys = fallbackKeys
         self.otherSlots = otherSlots
+    }
+
+    /// A dotted `fields` path as `record` spells its names: its first two parts (a top-level name
+    /// and one in the object under it, both part of the record's shape) each matched exactly,
+    /// else by folded name, as a flat `fields` name is (`Contact.Mobile` for `contact.mobile`);
+    /// the rest as written. `path` itself when a part is not found.
+    static func resolvedPath(_ path: String, in record: RecordView) -> String {
+        let parts = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        var current = record
+        var names: [String] = []
+        for part in parts.prefix(2) {
+            guard current.kind == .object else { return path }
+            let children = Array(current.children)
+            if let exact = children.first(where: { $0.key == part }) {
+                names.append(part)
+                current = exact
+                continue
+            }
+            let folded = FieldNameMatcher.fold(part)
+            guard let match = children.first(where: { FieldNameMatcher.fold($0.key) == folded }) else { return path }
+            names.append(match.key)
+            current = match
+        }
+        return (names + parts.dropFirst(2)).joined(separator: ".")
     }
 
     /// The debt key that is an object, not a text: `metadata`.
@@ -345,7 +385,7 @@ struct FieldMappingPlan: Sendable {
                 }
             }
         }
-        for other in otherSlots {
+        for other in otherSlots where !(other.fallback && raw.has(other.key)) {
             take(other.path.flatMap { record.value(atPath: $0) }, into: &raw, key: other.key, constantSpan: other.constantSpan)
         }
     }

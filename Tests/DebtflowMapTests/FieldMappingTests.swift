@@ -104,6 +104,35 @@ struct FieldMappingTests {
         #expect(try mapOne(nested).raw["phone"] == "07 11 22 33 44")
     }
 
+    @Test("names one level down are further columns of their key: read when the names before them (top-level first) gave nothing, then the constant")
+    func nestedNamesFirstNonBlank() throws {
+        let inside = try mapOne(fields(("prenom", "J"), ("contact", object(("telephone", ""), ("mobile", "0612345678")))))
+        #expect(inside.raw["phone"] == "0612345678")
+        let beside = try mapOne(fields(("telephone", " "), ("contact", object(("mobile", "0612345678"))),
+                                       ("ville", ""), ("adresse", object(("ville", "Paris")))))
+        #expect(beside.raw["phone"] == "0612345678")
+        #expect(beside.raw["city"] == "Paris")
+        let first = try mapOne(fields(("telephone", "0140000000"), ("contact", object(("mobile", "0612345678")))))
+        #expect(first.raw["phone"] == "0140000000")
+        let options = MapOptions(constants: ["phone": "0100000000", "city": "Lyon"])
+        let none = try mapOne(fields(("telephone", ""), ("contact", object(("mobile", ""))), ("adresse", object(("ville", "")))),
+                              options: options)
+        #expect(none.raw["phone"] == "0100000000")
+        #expect(none.raw["city"] == "Lyon")
+        // An id is still the first id name's or none.
+        let ids = try mapOne(fields(("id", ""), ("client", object(("id", "K-9")))))
+        #expect(ids.raw["internal_id"] == nil)
+    }
+
+    @Test("a dotted `fields` path is matched by folded names too, as a flat one is (contact.mobile reaches Contact.Mobile)")
+    func dottedFieldFolded() throws {
+        let options = MapOptions(fields: ["phone": "contact.mobile"])
+        let candidate = try mapOne(fields(("prenom", "J"), ("Contact", object(("Mobile", "0612345670")))), options: options)
+        #expect(candidate.raw["phone"] == "0612345670")
+        let exact = try mapOne(fields(("contact", object(("mobile", "0612345671"), ("Mobile", "0612345672")))), options: options)
+        #expect(exact.raw["phone"] == "0612345671")
+    }
+
     @Test("an id is the first id column's or none: a blank one is not filled from another id-like column (a customer number)")
     func idColumnsHaveNoFallback() throws {
         let rows: [[(String, String)]] = [
