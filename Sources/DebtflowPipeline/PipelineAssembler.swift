@@ -31,6 +31,7 @@ public struct PipelineAssembler {
         if interruption.isSet { throw DebtflowError.interrupted }
         let configuration = self.configuration
         let log = self.log
+        let limit = self.options.limit
         // A conversion pipeline's transform is light, so its reader bounds it: the input is read
         // and inflated on a thread of its own (W1 at 1M rows: wall -24%). With `map` and the rules
         // both cores are busy already, and the extra thread only costs (W2: CPU +7%).
@@ -41,11 +42,11 @@ public struct PipelineAssembler {
                 InputSequenceSource(inputs: plan.inputs, continueAfterError: read.continuesAfterInputError,
                                     warn: { log.warning($0) }, pathsSharingFileNames: plan.pathsSharingFileNames,
                                     openInput: { try read.makeSource(baseDirectory: configuration.baseDirectory, input: $0,
-                                                                     readsAhead: readsAhead) })
+                                                                     readsAhead: readsAhead, limit: limit) })
             }
         } else {
             makeSource = { try read.makeSource(baseDirectory: configuration.baseDirectory, readsAhead: readsAhead,
-                                               notice: { log.warning($0) }) }
+                                               limit: limit, notice: { log.warning($0) }) }
         }
         let runner = PipelineRunner(name: configuration.name, makeSource: makeSource,
                                     transform: transform, sinks: sinks, options: options, log: log, interruption: interruption)

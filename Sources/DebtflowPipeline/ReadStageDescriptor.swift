@@ -167,14 +167,20 @@ extension ReadStageConfiguration {
     ///     free. (The XML reader always reads ahead.)
     /// - Throws: `.input` when the input cannot be opened.
     ///   - notice: where a `magicline` read says that it waits (a 429's wait, a long retry).
-    func makeSource(baseDirectory: String, input: MatchedInput? = nil, readsAhead: Bool = false,
+    ///   - limit: `--limit N`: a file reader's chunks hold at most N records, so that it parses
+    ///     no further than the run reads (a syntax error past the N-th record is not met).
+    func makeSource(baseDirectory: String, input: MatchedInput? = nil, readsAhead: Bool = false, limit: Int? = nil,
                     notice: @escaping @Sendable (String) -> Void = { _ in }) throws -> any RecordSource {
-        switch reader {
+        let chunkSize = min(Chunk<Record>.preferredSize, max(limit ?? .max, 1))
+        return switch reader {
         case .csv(let options):
-            CSVRecordReader(source: try openInput(baseDirectory: baseDirectory, input: input, readsAhead: readsAhead), options: options)
+            CSVRecordReader(source: try openInput(baseDirectory: baseDirectory, input: input, readsAhead: readsAhead), options: options,
+                            chunkSize: chunkSize)
         case .json(let options):
-            JSONRecordReader(source: try openInput(baseDirectory: baseDirectory, input: input, readsAhead: readsAhead), options: options)
-        case .xml(let options): XMLRecordReader(source: try openInput(baseDirectory: baseDirectory, input: input), options: options)
+            JSONRecordReader(source: try openInput(baseDirectory: baseDirectory, input: input, readsAhead: readsAhead), options: options,
+                             chunkSize: chunkSize)
+        case .xml(let options):
+            XMLRecordReader(source: try openInput(baseDirectory: baseDirectory, input: input), options: options, chunkSize: chunkSize)
         case .magicline(let configuration): try MagiclineDebtorSource(configuration: configuration, notice: notice)
         }
     }

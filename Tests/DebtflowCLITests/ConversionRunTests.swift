@@ -97,6 +97,20 @@ struct ConversionRunTests {
         #expect(try TestSupport.readNDJSON(folder.appendingPathComponent("out.ndjson")).count == 10)
     }
 
+    @Test("--limit N parses a CSV or JSON input no further than its N-th record: damage just past it does not stop the trial",
+          arguments: [("in.csv", #""format":"csv""#, "a;b\n1;2\n3;4\n5;\"6\n"),
+                      ("in.json", #""format":"json""#, "{\"a\":1}\n{\"a\":2}\n{bad\n"),
+                      ("in.json", #""format":"json""#, "[{\"a\":1},{\"a\":2},{\"a\":]")])
+    func limitStopsParsing(input: String, read: String, text: String) throws {
+        let folder = try workspace(input: input, read: read)
+        try Data(text.utf8).write(to: folder.appendingPathComponent(input))
+        let result = try TestSupport.runDebtflow(["run", folder.appendingPathComponent("p.json").path, "--limit", "2"])
+        #expect(result.status == 0, "\(result.stderrText)")
+        #expect(try TestSupport.readNDJSON(folder.appendingPathComponent("out.ndjson")).count == 2)
+        // Without the limit, the damage is found.
+        #expect(try TestSupport.runDebtflow(["run", folder.appendingPathComponent("p.json").path]).status == 3)
+    }
+
     @Test("--log-format json writes the summary as a JSON line on stderr")
     func jsonLog() throws {
         let folder = try workspace(input: "in.csv")
