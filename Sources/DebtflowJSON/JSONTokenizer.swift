@@ -426,7 +426,11 @@ public final class JSONTokenizer {
         } else {
             shown = "byte 0x\(hex(byte))"
         }
-        let hint = (byte >= 0x80 || byte == 0) ? " (JSON input must be UTF-8)" : ""
+        // 0xEF where a token should start is most likely a UTF-8 byte-order mark (EF BB BF) in
+        // the middle of the input: files that each begin with one, joined (`cat a.json b.json`).
+        let hint = byte == 0xEF
+            ? " (likely a UTF-8 byte-order mark inside the input, as when files that each begin with one are joined; only the input's start may hold one)"
+            : (byte >= 0x80 || byte == 0) ? " (JSON input must be UTF-8)" : ""
         return cursor.error("unexpected \(shown); expected \(expected)\(hint)")
     }
 

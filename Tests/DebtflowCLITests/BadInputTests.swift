@@ -216,6 +216,7 @@ struct BadInputTests {
         ("{\"a\":1}\n{\"a\":2\n{\"a\":3}\n", "in.dat:3:1", "expected ',' or '}' in an object"),
         (#"[1,{"a":1}]"#, "in.dat:1:2", "record 1 is a number, not a JSON object"),
         ("{\"a\":1}\n\u{FF}\n", "in.dat:2:1", "unexpected byte 0xC3; expected record 2, a JSON object (JSON input must be UTF-8)"),
+        ("\u{FEFF}{\"a\":1}\n\u{FEFF}{\"a\":2}\n", "in.dat:2:1", "unexpected byte 0xEF; expected record 2, a JSON object (likely a UTF-8 byte-order mark inside the input"),
     ])
     func malformedJSON(input: String, location: String, message: String) throws {
         let (folder, result) = try run(Data(input.utf8), read: #""format":"json""#)
