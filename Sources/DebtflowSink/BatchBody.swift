@@ -44,11 +44,17 @@ public struct PushBatch: Sendable, Equatable {
     /// The number of debts.
     public var count: Int { tempIDs.count }
 
-    /// 16 hex digits (FNV-1a, 64 bits) of `debt` as a batch body writes it: the same debt gives
-    /// the same digest on every run, and a debt that differs in any field another one.
+    /// 16 hex digits (FNV-1a, 64 bits) of `debt` as a batch body writes it, without the fields a
+    /// run's config may set on every debt (`timeline_id`, `timeline_start_mode`,
+    /// `accept_expensive_destination`): the same record gives the same digest on every run, and
+    /// another debtor or debt another one.
     public static func debtDigest(_ debt: Debt) -> String {
+        var own = debt
+        own.timelineID = nil
+        own.timelineStartMode = nil
+        own.acceptExpensiveDestination = nil
         var writer = JSONByteWriter(capacity: 512)
-        writer.debt(debt)
+        writer.debt(own)
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in writer.bytes {
             hash ^= UInt64(byte)

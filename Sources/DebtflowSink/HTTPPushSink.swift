@@ -79,6 +79,8 @@ public final class HTTPPushSink: OutcomeSink {
     /// A `--resume` refused when it met a debt: the earlier run's results file is left as it was
     /// (``ResultsFile/close(keepingEarlier:)``).
     private var keepEarlierResults = false
+    /// How many debts this run handed to the server (batches given to the sender).
+    private var sentThisRun = 0
     private var firstChangedSinceAnswered: String?
 
     /// Opens the journal and results files and, with `--resume`, reads the journal.
@@ -127,7 +129,9 @@ public final class HTTPPushSink: OutcomeSink {
                 if earlierRun?.target == nil { try journal.append(JournalFile.target(JournalFile.target(of: url))) }
                 return journal
             }
-            results = try configuration.resultsPath.map { path throws(DebtflowError) in try ResultsFile(path: path) }
+            results = try configuration.resultsPath.map { path throws(DebtflowError) in
+                try ResultsFile(path: path, emptyingLater: earlierRun != nil)
+            }
             dryRunOutput = nil
         }
         sender = BatchSender(
@@ -178,7 +182,7 @@ public final class HTTPPushSink: OutcomeSink {
                             // The earlier run's results stay as they were, unless this run
                             // already wrote some (then it sent, or replayed, before this).
                             keepEarlierResults = true
-                            throw Self.otherInputAtPosition(path: earlierRun.path, tempID: tempID)
+                            throw Self.otherInputAtPosition(path: earlierRun.path, tempID: tempID, sentBefore: sentThisRun)
                         }
                         changedSinceAnswered += 1
                         if firstChangedSinceAnswered == nil { firstChangedSinceAnswered = tempID }
@@ -344,6 +348,7 @@ public final class HTTPPushSink: OutcomeSink {
         case .unknown?, .startedOnly?: sentBefore = true
         default: sentBefore = false
         }
+        sentThisRun += batch.count
         let task = Task { await sender.push(batch, sentBefore: sentBefore) }
         stop.track(task, index: batch.index)
         inFlight.append((batch, task))
@@ -600,14 +605,23 @@ extension HTTPPushSink {
     /// `--resume` refused: the journal answered the positional temp_id `tempID` for a debt other
     /// than tonight's record at that position (a new export under last night's name, resumed
     /// with last night's journal).
-    static func otherInputAtPosition(path: String, tempID: String) -> DebtflowError {
+    /// - Parameter sentBefore: how many debts this run gave to the server (batches handed to the
+    ///   sender) before it met that one: the journal says which reached it.
+    static func otherInputAtPosition(path: String, tempID: String, sentBefore: Int) -> DebtflowError {
         let id = MessageExcerpt.quoted(tempID)
+        let sent = sentBefore == 0
+            ? "Nothing was sent. "
+            : "\(sentBefore) debt(s) of tonight's other records were given to the server before this was found: the "
+                + "journal and the results say which reached it; a --resume does not send those again, a run "
+                + "without --resume would. "
         return .usage("--resume: the journal \(path) holds an answer for temp_id \(id) about another debt than "
-                      + "tonight's record there: a record without an id of its own is known by its position, so the "
-                      + "journal was written for another input (a new export under the same name?), and resuming would "
-                      + "count tonight's debts as pushed without sending them. A journal belongs to one collection run: "
-                      + "push a new export without --resume, or with a journal of its own; resume only the run that "
-                      + "wrote the journal, on the same input")
+                      + "tonight's record there: a record without an id of its own is known by its position, so "
+                      + "tonight's input is another one under the name of one the journal's run read (a new export?), "
+                      + "and resuming would count its debts as pushed without sending them. \(sent)"
+                      + "If that export holds new debts only, give it a new file name (its records then get new ids) "
+                      + "and run again with --resume; if it repeats debts pushed before, they cannot be told apart by "
+                      + "position: give the records an id of their own (a reference column, or map.fields.temp_id). "
+                      + "Keep one journal per collection run (docs/deploying.md)")
     }
 
     /// `--resume` refused: the journal holds a positional temp_id that tonight's inputs give

@@ -86,17 +86,22 @@ final class JournalFile: @unchecked Sendable {
         return fd
     }
 
-    /// Whether the file at `fd` holds something other than a journal: a whole first line that is
-    /// not a journal event (``JournalState/readsAsEvent(_:)``). An empty file, or one whose first
-    /// line was torn by a crash (no line break yet), is a journal.
+    /// Whether the file at `fd` holds something other than a journal: a first line that is empty
+    /// or not a journal event (``JournalState/readsAsEvent(_:)``), or no whole line and bytes that
+    /// do not begin as an event does. An empty file, or one whose first line was torn by a crash
+    /// (`{"event":"sta`, no line break yet), is a journal.
     static func holdsSomethingElse(_ fd: Int32) -> Bool {
         let size = lseek(fd, 0, SEEK_END)
         guard size > 0 else { return false }
         let limit: off_t = 4 << 20   // a first line (`target`, or an older journal's `started`) is far shorter
         guard let head = bytes(fd, count: Int(min(size, limit)), at: 0) else { return false }
-        guard let end = head.firstIndex(of: 0x0A) else { return size > limit }
-        let line = Array(head[..<end])
-        return !line.isEmpty && !JournalState.readsAsEvent(line)
+        // A journal writes no empty line; one before the first line is something else's.
+        guard head.first != 0x0A else { return true }
+        guard let end = head.firstIndex(of: 0x0A) else {
+            // No whole line: a journal's first line torn by a crash starts as every event does.
+            return size > limit || !head.starts(with: Array(#"{"event":""#.utf8).prefix(head.count))
+        }
+        return !JournalState.readsAsEvent(Array(head[..<end]))
     }
 
     /// `count` bytes of `fd` from `offset`; `nil` when fewer could be read (`errno` is the

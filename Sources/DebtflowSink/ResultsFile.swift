@@ -22,12 +22,16 @@ final class ResultsFile {
     /// Whether the earlier run's results were emptied out.
     private var emptied = false
 
-    init(path: String) throws(DebtflowError) {
+    /// - Parameter emptyingLater: `--resume`: the earlier run's results are emptied out at the
+    ///   first result written (or at close), not now (``close(keepingEarlier:)``). Otherwise now,
+    ///   so that a run killed before its first answer does not leave them as if they were its own.
+    init(path: String, emptyingLater: Bool = false) throws(DebtflowError) {
         self.path = path
         let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .sink("cannot create the results file \(path)", cause: String(cString: strerror(errno))) }
         fchmod(fd, 0o600)
         descriptor = fd
+        if !emptyingLater { try emptyOnce() }
     }
 
     /// Empties out the earlier run's results, once.

@@ -187,7 +187,8 @@ struct ResumePerDebtTests {
         try writeExport(folder, ["Martin", "Bernard", "Petit"])
         let second = try await run(folder, ["--resume"])
         #expect(second.status == 2, "\(second.stderrText)")
-        #expect(second.stderrText.contains(#"temp_id "in.csv#1""#) && second.stderrText.contains("another input"), "\(second.stderrText)")
+        #expect(second.stderrText.contains(#"temp_id "in.csv#1""#) && second.stderrText.contains("Nothing was sent")
+                && second.stderrText.contains("give it a new file name"), "\(second.stderrText)")
         #expect(try sandbox.ledgerDebts().compactMap { $0["lastname"] as? String } == ["Dupont", "Louis"])
         #expect(try Data(contentsOf: folder.appendingPathComponent("results.ndjson")) == lastNight)
 
@@ -195,6 +196,63 @@ struct ResumePerDebtTests {
         try writeExport(folder, ["Dupont", "Louis", "Petit"])
         let appended = try await run(folder, ["--resume"])
         #expect(appended.status == 0, "\(appended.stderrText)")
+        #expect(try sandbox.ledgerDebts().compactMap { $0["lastname"] as? String } == ["Dupont", "Louis", "Petit"])
+    }
+
+    @Test("a refusal met after other inputs' debts were sent says how many were, and resuming after the export is renamed sends each debt once")
+    func refusalAfterSending() async throws {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-resume-sent-before")
+        let sandbox = try SandboxProcess(folder: folder, arguments: ["--token", "t0k"])
+        defer { sandbox.stop() }
+        let inputs = folder.appendingPathComponent("in")
+        try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
+        func export(_ name: String, _ lastnames: [String]) throws {
+            let rows = ["prenom;nom;montant;email"] + lastnames.map { "Jean;\($0);12,50;\($0.lowercased())@example.fr" }
+            try Data((rows.joined(separator: "\n") + "\n").utf8).write(to: inputs.appendingPathComponent(name))
+        }
+        let json = #"""
+        {"version":1,"name":"resume","stages":[{"read":{"format":"csv","path":"in/*.csv"}},{"map":{}},
+          {"normalize":{"currency":"EUR"}},{"validate":{}},
+          {"sink":{"format":"http","url":"\#(sandbox.batchURL)","token":"t0k","batch_size":2,"timeout_s":5,
+                   "results":"results.ndjson","journal":"journal.ndjson"}}]}
+        """#
+        try Data(json.utf8).write(to: folder.appendingPathComponent("p.json"))
+        try export("x.csv", ["Dupont", "Louis"])
+        #expect(try await run(folder, ["--resume"]).status == 0)
+        // Tonight: a new file that sorts first, and a new export under last night's name.
+        try export("a.csv", ["Abel", "Baker", "Cohen", "Dias", "Evans"])
+        try export("x.csv", ["Martin", "Petit"])
+        let refused = try await run(folder, ["--resume"])
+        #expect(refused.status == 2, "\(refused.stderrText)")
+        // a.csv's first two batches (4 debts) were given to the server before x.csv#1 was met;
+        // whether they reached it before the run stopped depends on timing: the journal says.
+        #expect(refused.stderrText.contains("4 debt(s) of tonight's other records were given to the server"), "\(refused.stderrText)")
+        #expect(try sandbox.ledgerDebts().count <= 6)
+        // As it advises: the export renamed, then --resume: every debt once.
+        try FileManager.default.moveItem(at: inputs.appendingPathComponent("x.csv"), to: inputs.appendingPathComponent("x-2.csv"))
+        let resumed = try await run(folder, ["--resume"])
+        #expect(resumed.status == 0, "\(resumed.stderrText)")
+        let names = try sandbox.ledgerDebts().compactMap { $0["lastname"] as? String }
+        #expect(names.sorted() == ["Abel", "Baker", "Cohen", "Dias", "Dupont", "Evans", "Louis", "Martin", "Petit"])
+    }
+
+    @Test("a setting of the config that goes on every debt (timeline_id) changed between a --limit trial and its resume is not another input")
+    func configFieldsAreNotTheRecord() async throws {
+        let folder = try TestSupport.makeTemporaryDirectory("debtflow-resume-timeline")
+        let sandbox = try SandboxProcess(folder: folder, arguments: ["--token", "t0k"])
+        defer { sandbox.stop() }
+        try writeExport(folder, ["Dupont", "Louis", "Petit"])
+        let json = #"""
+        {"version":1,"name":"resume","stages":[{"read":{"format":"csv","path":"in.csv"}},{"map":{}},
+          {"normalize":{"currency":"EUR"}},{"validate":{"timeline_id":"${TL:-}"}},
+          {"sink":{"format":"http","url":"\#(sandbox.batchURL)","token":"t0k","batch_size":2,"timeout_s":5,
+                   "results":"results.ndjson","journal":"journal.ndjson"}}]}
+        """#
+        try Data(json.utf8).write(to: folder.appendingPathComponent("p.json"))
+        #expect(try await run(folder, ["--limit", "2"]).status == 0)
+        let resumed = try TestSupport.runDebtflow(["run", folder.appendingPathComponent("p.json").path, "--resume"],
+                                                  environment: ["TL": "tl-2"])
+        #expect(resumed.status == 0, "\(resumed.stderrText)")
         #expect(try sandbox.ledgerDebts().compactMap { $0["lastname"] as? String } == ["Dupont", "Louis", "Petit"])
     }
 

@@ -299,7 +299,8 @@ struct JournalResumeTests {
     @Test("a journal path that names a file of something else is refused (exit 2), resuming or not, and the file is left as it was; a torn first line is a journal")
     func somethingElseIsNotAJournal() throws {
         let paths = try Paths()
-        for text in ["meeting notes: call Dupont on Monday\n", "a,b,c\n1,2,3\n"] {
+        for text in ["meeting notes: call Dupont on Monday\n", "a,b,c\n1,2,3\n", "\nnotes after a blank line\n",
+                     "notes without a line break"] {
             try Data(text.utf8).write(to: paths.journal)
             for truncate in [true, false] {
                 let error = try #require(throws: DebtflowError.self) { try JournalFile(path: paths.journal.path, truncate: truncate) }
