@@ -151,22 +151,24 @@ struct ConfigObject {
         }
     }
 
-    func positiveInt(_ key: String, max maximum: Int? = nil) throws -> Int? {
+    /// A number option's value, read by `number` from a JSON number's text or by `text` from the
+    /// value of a string holding a variable reference (`"${BATCH:-500}"`), with what was found,
+    /// for a message (`found "abc"`, `found true`); `nil` when the key is absent.
+    private func numberOption<Number>(_ key: String, expected: String, number: (String) -> Number?,
+                                      text: (String) -> Number?) throws -> (number: Number?, found: String)? {
         guard let raw = try value(key) else { return nil }
-        let number: Int?
-        var found: String
         switch raw {
-        case .number(let text):
-            number = Self.integer(text)
-            found = text
-        case .string(let text):
-            let expanded = try expandedReference(text, key, expected: "a positive integer")
-            number = Int(expanded)
-            found = MessageExcerpt.quoted(expanded)
-        default:
-            number = nil
-            found = Self.kindName(raw)
+        case .number(let written): return (number(written), written)
+        case .string(let written):
+            let expanded = try expandedReference(written, key, expected: expected)
+            return (text(expanded), MessageExcerpt.quoted(expanded))
+        default: return (nil, Self.kindName(raw))
         }
+    }
+
+    func positiveInt(_ key: String, max maximum: Int? = nil) throws -> Int? {
+        guard let (number, found) = try numberOption(key, expected: "a positive integer", number: { Self.integer($0) },
+                                                     text: { Int($0) }) else { return nil }
         guard let number, number > 0 else {
             throw DebtflowError.configuration("expected a positive integer, found \(found)", path: child(key))
         }
@@ -177,21 +179,8 @@ struct ConfigObject {
     }
 
     func nonNegativeNumber(_ key: String) throws -> Double? {
-        guard let raw = try value(key) else { return nil }
-        var number: Double?
-        var found: String
-        switch raw {
-        case .number(let text):
-            number = Double(text)
-            found = text
-        case .string(let text):
-            let expanded = try expandedReference(text, key, expected: "a number of zero or more")
-            number = Double(expanded)
-            found = MessageExcerpt.quoted(expanded)
-        default:
-            number = nil
-            found = Self.kindName(raw)
-        }
+        guard let (number, found) = try numberOption(key, expected: "a number of zero or more", number: { Double($0) },
+                                                     text: { Double($0) }) else { return nil }
         guard let number, number >= 0, number.isFinite else {
             throw DebtflowError.configuration("expected a finite number of zero or more, found \(found)", path: child(key))
         }

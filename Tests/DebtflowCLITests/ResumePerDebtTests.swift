@@ -32,14 +32,14 @@ struct ResumePerDebtTests {
         try Data(kept.utf8).write(to: folder.appendingPathComponent("in.csv"))
     }
 
-    private func writeConfig(_ folder: URL, url: String, batchSize: Int) throws {
+    private func writeConfig(_ folder: URL, url: String, batchSize: Int, input: String = "in.csv", validate: String = "{}") throws {
         let json = #"""
         {"version":1,"name":"resume","stages":[
-          {"read":{"format":"csv","path":"in.csv"}},
+          {"read":{"format":"csv","path":"\#(input)"}},
           {"map":{}},
           {"normalize":{"currency":"EUR"}},
           {"classify":{}},
-          {"validate":{}},
+          {"validate":\#(validate)},
           {"sink":{"format":"http","url":"\#(url)","token":"t0k","batch_size":\#(batchSize),"concurrency":2,"timeout_s":5,
                    "results":"results.ndjson","journal":"journal.ndjson"}}]}
         """#
@@ -210,13 +210,7 @@ struct ResumePerDebtTests {
             let rows = ["prenom;nom;montant;email"] + lastnames.map { "Jean;\($0);12,50;\($0.lowercased())@example.fr" }
             try Data((rows.joined(separator: "\n") + "\n").utf8).write(to: inputs.appendingPathComponent(name))
         }
-        let json = #"""
-        {"version":1,"name":"resume","stages":[{"read":{"format":"csv","path":"in/*.csv"}},{"map":{}},
-          {"normalize":{"currency":"EUR"}},{"validate":{}},
-          {"sink":{"format":"http","url":"\#(sandbox.batchURL)","token":"t0k","batch_size":2,"timeout_s":5,
-                   "results":"results.ndjson","journal":"journal.ndjson"}}]}
-        """#
-        try Data(json.utf8).write(to: folder.appendingPathComponent("p.json"))
+        try writeConfig(folder, url: sandbox.batchURL, batchSize: 2, input: "in/*.csv")
         try export("x.csv", ["Dupont", "Louis"])
         #expect(try await run(folder, ["--resume"]).status == 0)
         // Tonight: a new file that sorts first, and a new export under last night's name.
@@ -242,13 +236,7 @@ struct ResumePerDebtTests {
         let sandbox = try SandboxProcess(folder: folder, arguments: ["--token", "t0k"])
         defer { sandbox.stop() }
         try writeExport(folder, ["Dupont", "Louis", "Petit"])
-        let json = #"""
-        {"version":1,"name":"resume","stages":[{"read":{"format":"csv","path":"in.csv"}},{"map":{}},
-          {"normalize":{"currency":"EUR"}},{"validate":{"timeline_id":"${TL:-}"}},
-          {"sink":{"format":"http","url":"\#(sandbox.batchURL)","token":"t0k","batch_size":2,"timeout_s":5,
-                   "results":"results.ndjson","journal":"journal.ndjson"}}]}
-        """#
-        try Data(json.utf8).write(to: folder.appendingPathComponent("p.json"))
+        try writeConfig(folder, url: sandbox.batchURL, batchSize: 2, validate: #"{"timeline_id":"${TL:-}"}"#)
         #expect(try await run(folder, ["--limit", "2"]).status == 0)
         let resumed = try TestSupport.runDebtflow(["run", folder.appendingPathComponent("p.json").path, "--resume"],
                                                   environment: ["TL": "tl-2"])
