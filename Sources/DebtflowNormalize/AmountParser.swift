@@ -42,7 +42,7 @@ public enum AmountParser {
     static func scan(utf8 raw: UnsafeBufferPointer<UInt8>, decimal: DecimalSeparatorPolicy) -> Result<ScannedAmount, RecordError> {
         switch scanKeepingMark(utf8: raw, decimal: decimal) {
         case .amount(let amount): .success(amount)
-        case .refused(let error, _): .failure(error)
+        case .refused(let error, _), .nonPositiveBesideUnknownCode(let error): .failure(error)
         }
     }
 
@@ -52,6 +52,9 @@ public enum AmountParser {
         case amount(ScannedAmount)
         /// The amount's error, and the currency its text names all the same (`-12,50 €`: EUR).
         case refused(RecordError, mark: AmountCurrencyMark)
+        /// A number zero or below beside letters that are no currency code (`-12.50 FRF`): both
+        /// `non_positive_amount` and this `invalid_currency` (a record collects all its errors).
+        case nonPositiveBesideUnknownCode(RecordError)
     }
 
     /// ``scan(utf8:decimal:)``, and the currency the text names even when the amount is refused
@@ -62,9 +65,10 @@ public enum AmountParser {
         let scanner: AmountScanner
         do {
             scanner = try AmountScanner.scan(utf8: raw, policy: decimal)
-        } catch .unknownCurrencyCode(let code) {
-            return .refused(RecordError(field: "currency", code: .invalidCurrency,
-                                        message: "the amount names \(code), which is not a current ISO 4217 currency code"), mark: .none)
+        } catch .unknownCurrencyCode(let code, let nonPositive) {
+            let error = RecordError(field: "currency", code: .invalidCurrency,
+                                    message: "the amount names \(code), which is not a current ISO 4217 currency code")
+            return nonPositive ? .nonPositiveBesideUnknownCode(error) : .refused(error, mark: .none)
         } catch {
             return .refused(invalidAmount(error), mark: .none)
         }

@@ -7,8 +7,9 @@ enum AmountScanProblem: Error, Equatable {
     case tooManyDigits
     case unknownCurrencyWord
     /// Three letters that are no current ISO 4217 code (`FRF`, uppercased): the amount names a
-    /// currency, and it is not one (`invalid_currency`).
-    case unknownCurrencyCode(String)
+    /// currency, and it is not one (`invalid_currency`); `nonPositive`: the number read beside
+    /// them is zero or below (`-12.50 FRF`: `non_positive_amount` too).
+    case unknownCurrencyCode(String, nonPositive: Bool)
     case conflictingCurrencies
 }
 
@@ -318,7 +319,8 @@ struct AmountScanner {
         if unknownCodeLetters != 0 {
             let letters = unknownCodeLetters
             throw .unknownCurrencyCode(String(decoding: [UInt8(truncatingIfNeeded: letters >> 16), UInt8(truncatingIfNeeded: letters >> 8),
-                                                         UInt8(truncatingIfNeeded: letters)], as: UTF8.self))
+                                                         UInt8(truncatingIfNeeded: letters)], as: UTF8.self),
+                                       nonPositive: isNegative || magnitude == 0)
         }
     }
 }

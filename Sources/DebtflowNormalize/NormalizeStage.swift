@@ -183,6 +183,10 @@ public struct NormalizeStage: ElementStage {
             case .refused(let error, _) where error.code == .invalidCurrency:
                 errors.append(error)
                 amountNamedBadCurrency = true
+            case .nonPositiveBesideUnknownCode(let currencyError):
+                errors.append(Self.amountError(AmountParser.nonPositive))
+                errors.append(currencyError)
+                amountNamedBadCurrency = true
             case .refused(let error, let mark):
                 errors.append(Self.amountError(error))
                 amountMark = mark

@@ -76,7 +76,12 @@ public enum SkipRules {
                 guard cell.value.length > 0 else { break }
                 let text = UnsafeBufferPointer(rebasing: bytes[Int(cell.value.offset)..<cell.value.end])
                 if let byte = firstNonSpaceByte(text) {
-                    return FirstContent(position: position, startsWithStar: byte == UInt8(ascii: "*"))
+                    guard byte >= 0x80 else { return FirstContent(position: position, startsWithStar: byte == UInt8(ascii: "*")) }
+                    // Past the ASCII spaces and no-break spaces, blank as the rules read a field
+                    // blank (any Unicode white space: a narrow no-break space, an em space), so that
+                    // a row of such cells is an empty row, not one failing `required`.
+                    let kept = TextTrimming.trimmedRange(text)
+                    if !kept.isEmpty { return FirstContent(position: position, startsWithStar: text[kept.lowerBound] == UInt8(ascii: "*")) }
                 }
             case .true, .false:
                 return FirstContent(position: position, startsWithStar: false)
@@ -103,7 +108,10 @@ public enum SkipRules {
         switch cell.kind {
         case .null: return false
         case .true, .false, .number: return true
-        case .string: return firstNonSpaceByte(UnsafeBufferPointer(rebasing: bytes[Int(cell.value.offset)..<cell.value.end])) != nil
+        case .string:
+            let text = UnsafeBufferPointer(rebasing: bytes[Int(cell.value.offset)..<cell.value.end])
+            guard let byte = firstNonSpaceByte(text) else { return false }
+            return byte < 0x80 || !TextTrimming.trimmedRange(text).isEmpty
         case .array, .object:
             return RecordView(tape: tape, index: index).containsChild { child, childIndex, bytes in
                 hasContent(child, at: childIndex, of: tape, bytes: bytes)

@@ -125,8 +125,6 @@ public struct ValidateStage: ElementStage {
         requirePresence(firstname: candidate.debt.has(.firstname), lastname: candidate.debt.has(.lastname),
                         amount: candidate.nonBlankFields.contains(.amount) || candidate.debt.amount != nil,
                         currency: candidate.debt.has(.currency), errors: &candidate.errors)
-        checkContacts(candidate.nonBlankFields, phoneKept: candidate.debt.has(.phone), emailKept: candidate.debt.has(.email),
-                      errors: &candidate.errors, warnings: &candidate.warnings)
         // (Each read of `raw` is behind its `has`: a call across modules copies the fields.)
         let ownAccept = candidate.raw.has(.acceptExpensiveDestination)
             ? candidate.raw.withBytes(.acceptExpensiveDestination) { $0.flatMap(Self.parseBool(utf8:)) } : nil
@@ -135,7 +133,9 @@ public struct ValidateStage: ElementStage {
         // (The destination is read where it lies, and its messages are written in one piece:
         // copied out, it cost a copy and a destroy per phone, and an interpolated message about
         // a thousand instructions.)
+        var destinationRefused = false
         if candidate.debt.has(.phone), let zone = candidate.destination?.zone {
+            destinationRefused = zone == .other || (candidate.destination?.expensive == true && !accepted)
             if zone == .other {
                 candidate.errors.append(RecordError(field: "phone", code: .unsupportedDestination,
                                                     message: MessageText.joined("calls to ", candidate.destination.unsafelyUnwrapped.country,
@@ -146,6 +146,10 @@ public struct ValidateStage: ElementStage {
                                                                                 ") is an expensive destination; set accept_expensive_destination to accept it")))
             }
         }
+        // After the destination: a phone whose destination is refused is not used either, so it
+        // does not stand in for an invalid email (`drop_invalid_contact`).
+        checkContacts(candidate.nonBlankFields, phoneKept: candidate.debt.has(.phone) && !destinationRefused,
+                      emailKept: candidate.debt.has(.email), errors: &candidate.errors, warnings: &candidate.warnings)
         applyTimeline(to: &candidate)
 
         if !candidate.errors.isEmpty {

@@ -50,6 +50,7 @@ struct AmountMarkAgreementTests {
         switch scan {
         case .amount(let amount): mark = amount.mark
         case .refused(_, let refusedMark): mark = refusedMark
+        case .nonPositiveBesideUnknownCode: mark = .none
         }
         for record in currencies {
             for configured in currencies {

@@ -146,6 +146,14 @@ struct NormalizeStageTests {
         }
     }
 
+    @Test("zero or a negative number beside a code that is no currency is both errors, as with the code in the currency field: a record collects all of its errors",
+          arguments: ["-12.50 FRF", "0 FRF", "(12.50) FRF", "-12.50 TTC"])
+    func nonPositiveBesideUnknownCode(text: String) throws {
+        #expect(codes(try normalized(["amount": text])) == [.nonPositiveAmount, .invalidCurrency], "\(text)")
+        #expect(codes(try normalized(["amount": text, "currency": "EUR"])) == [.nonPositiveAmount, .invalidCurrency], "\(text)")
+        #expect(codes(try normalized(["amount": "-12.50", "currency": "FRF"])) == [.nonPositiveAmount, .invalidCurrency])
+    }
+
     @Test("a withdrawn or unknown three-letter code inside the amount is invalid_currency on the currency, not invalid_amount",
           arguments: ["12.50 FRF", "FRF 12.50", "12 XYZ"])
     func badCodeInAmount(text: String) throws {

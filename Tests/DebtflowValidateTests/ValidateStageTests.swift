@@ -171,6 +171,15 @@ struct ValidateStageTests {
         #expect(!SkipRules.isEmptyRow(row(["", "x"])))
     }
 
+    @Test("cells of any Unicode white space (narrow no-break, em, ideographic space) are blank, as the rules read a field blank: such a row is empty; a * after them is an instruction")
+    func unicodeWhiteSpaceRows() {
+        #expect(SkipRules.isEmptyRow(row(["\u{202F}", "", "\u{2003} "])))
+        #expect(SkipRules.isEmptyRow(RecordObject(entries: [.init(key: "a", value: .array([.string("\u{3000}")]))])))
+        #expect(!SkipRules.isEmptyRow(row(["\u{202F}", "é"])))
+        #expect(!SkipRules.isEmptyRow(row(["\u{200B}"])), "a zero-width space is not white space")
+        #expect(SkipRules.isInstructionRow(row(["\u{202F}* obligatoire", ""])))
+    }
+
     @Test("a malformed row fails with its reader error alone, even when other rules would fail too")
     func malformedAlone() throws {
         let problem = RecordError(field: nil, code: .malformedRow, message: "unterminated quote")
@@ -205,6 +214,22 @@ struct ValidateStageTests {
             == [.invalidPhone])
         #expect(Set(try evaluate(spoiled(["phone": "12 34", "email": "x@"]), validate: options).errors.map(\.code))
             == [.invalidPhone, .invalidEmail])
+    }
+
+    @Test("drop_invalid_contact keeps an invalid email when the phone's destination is refused (expensive, unsupported): that phone is not used either",
+          arguments: ["0690123456", "+44 7400 123456"])
+    func dropNeedsAUsablePhone(phone: String) throws {
+        let outcome = try evaluate(spoiled(["phone": phone, "email": "jean@"]), validate: ValidateOptions(dropInvalidContact: true))
+        #expect(outcome.status == .failed)
+        #expect(outcome.errors.map(\.code).contains(.invalidEmail), "\(outcome.errors)")
+        #expect(outcome.warnings.isEmpty)
+        // Accepted, the expensive phone is used, and the email is dropped.
+        if phone == "0690123456" {
+            let accepted = try evaluate(spoiled(["phone": phone, "email": "jean@"]),
+                                        validate: ValidateOptions(acceptExpensiveDestination: true, dropInvalidContact: true))
+            #expect(accepted.status == .valid)
+            #expect(accepted.warnings == ["invalid email dropped: the phone is used"])
+        }
     }
 
     @Test("without drop_invalid_contact, an invalid phone fails the record even when the email is valid")
