@@ -190,9 +190,21 @@ public struct PipelineConfigurationDecoder: Sendable {
             throw DebtflowError.configuration("at least one `sink` stage is needed, last", path: "stages")
         }
         try checkInputPlaceholders(sinks, read: read)
-        if !stages.contains(where: { $0.kind == StageDescriptor.map.kind }), let pusher = sinks.first(where: \.format.needsDebts) {
-            throw DebtflowError.configuration("an \(pusher.format.rawValue) sink pushes debts: add a `map` stage (this is a conversion pipeline)",
-                                              path: pusher.jsonPath)
+        if !stages.contains(where: { $0.kind == StageDescriptor.map.kind }) {
+            if let pusher = sinks.first(where: \.format.needsDebts) {
+                throw DebtflowError.configuration("an \(pusher.format.rawValue) sink pushes debts: add a `map` stage (this is a conversion pipeline)",
+                                                  path: pusher.jsonPath)
+            }
+            // A conversion makes no outcomes to accept or refuse: a `"rejects"` sink would get
+            // every good record, and the malformed rows (named on stderr) none.
+            if let sorting = sinks.first(where: { $0.accepts != [.valid] }) {
+                let listed = sorting.accepts.map(\.rawValue).sorted().map { "\"\($0)\"" }.joined(separator: ", ")
+                throw DebtflowError.configuration(
+                    "accept [\(listed)] in a conversion pipeline (no `map`): it makes no valid, failed or skipped outcomes; "
+                        + "every well-formed record goes to every sink, and a malformed row to none (stderr names it). "
+                        + "Remove `accept`, or add map, normalize and validate to sort debts",
+                    path: sorting.jsonPath + ".accept")
+            }
         }
         let secrets = Self.secretValues(in: json, interpolation: interpolation)
         // The name labels the summary, every metrics series and the stderr lines: a secret in it

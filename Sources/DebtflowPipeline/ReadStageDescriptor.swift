@@ -233,7 +233,8 @@ extension CSVReaderOptions {
     init(config options: ConfigObject) throws {
         let delimiterText = try options.string("delimiter") ?? "auto"
         guard let delimiter = CSVDelimiter(configValue: delimiterText) else {
-            throw DebtflowError.configuration("expected \"auto\", \",\", \";\", \"\\t\" (or \"tab\") or \"|\", found \(MessageExcerpt.quoted(delimiterText))", path: options.child("delimiter"))
+            throw DebtflowError.configuration("expected \"auto\", one ASCII character (\",\", \";\", \"\\t\", \"|\", …) or one of the words "
+                                              + "\"tab\", \"comma\", \"semicolon\", \"pipe\", found \(MessageExcerpt.quoted(delimiterText))", path: options.child("delimiter"))
         }
         let encodingText = try options.string("encoding") ?? "auto"
         guard let encoding = TextEncodingChoice(configValue: encodingText) else {

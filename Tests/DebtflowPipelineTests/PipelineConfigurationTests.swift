@@ -172,6 +172,20 @@ struct PipelineConfigurationTests {
         #expect(error.kind == .configuration && error.message.contains("expected a string"), "\(error)")
     }
 
+    @Test("a conversion pipeline (no map) refuses a sink's accept other than [\"valid\"]: it makes no outcomes to sort", arguments: [
+        #"["failed"]"#, #"["failed","skipped"]"#, #"["valid","failed"]"#,
+    ])
+    func conversionAccept(accept: String) throws {
+        let error = try #require(throws: DebtflowError.self) {
+            try decode(stages(#"{"read":{"format":"csv","path":"a.csv"}},{"sink":{"format":"ndjson","path":"all.ndjson"}},"# +
+                              #"{"sink":{"format":"ndjson","path":"rejects.ndjson","accept":\#(accept)}}"#))
+        }
+        #expect(error.kind == .configuration && error.message.contains("conversion pipeline"), "\(error)")
+        #expect(error.location?.jsonPath == "stages[2].sink.accept")
+        // ["valid"], the default, written out, is what a conversion does.
+        _ = try decode(stages(#"{"read":{"format":"csv","path":"a.csv"}},{"sink":{"format":"ndjson","path":"o","accept":["valid"]}}"#))
+    }
+
     @Test("an unset environment variable is an error naming it")
     func unsetVariable() throws {
         let error = try #require(throws: DebtflowError.self) {
