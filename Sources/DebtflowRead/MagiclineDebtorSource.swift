@@ -260,6 +260,14 @@ public final class MagiclineDebtorSource: RecordSource {
         guard root.kind == .object, let result = root["result"], result.kind == .array else {
             throw .input("\(at): the answer has no `result` array")
         }
+        // A key given twice (`"hasNext":false,…,"hasNext":true`) is not chosen between: taking the
+        // first could end the pull early, silently.
+        for name in ["result", "hasNext", "offset"] {
+            let count = root.children.reduce(0) { count, member in count + (member.withKeyBytes { $0.elementsEqual(name.utf8) } ? 1 : 0) }
+            if count > 1 {
+                throw .input("\(at): the answer gives `\(name)` \(count) times; stopping rather than choosing one")
+            }
+        }
         for (index, element) in result.children.enumerated() {
             guard element.kind == .object else { throw .input("\(at): result[\(index)] is not an object") }
             let size = Self.textBytes(of: element)
@@ -359,25 +367,47 @@ struct DebtorIdentity: Hashable {
         idHasher.combine(idView.kind.rawValue)
         idHasher.combine(id)
         self.id = UInt64(truncatingIfNeeded: idHasher.finalize())
-        // The subtree's nodes in order: kind, key and value bytes (keys and order included).
-        var hasher = Hasher()
+        // Its content whatever the order of an object's members (a page that repeats a debtor
+        // may write its keys in another order); the order of a list's elements counts.
         let tape = debtor.tape
-        let end = Int(tape.nodes[debtor.index].end)
-        tape.bytes.withUnsafeBufferPointer { bytes in
-            for position in debtor.index..<max(end, debtor.index + 1) {
-                let node = tape.nodes[position]
-                hasher.combine(node.kind.rawValue)
-                hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[Int(node.key.offset)..<node.key.end])))
-                hasher.combine(0xFF as UInt8)
-                if node.kind == .string || node.kind == .number {
-                    hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[Int(node.value.offset)..<node.value.end])))
-                } else {
-                    hasher.combine(node.value.length)
-                }
-                hasher.combine(0xFE as UInt8)
-            }
+        content = tape.nodes.withUnsafeBufferPointer { nodes in
+            tape.bytes.withUnsafeBufferPointer { bytes in Self.contentHash(at: debtor.index, nodes: nodes, bytes: bytes) }
         }
-        content = UInt64(truncatingIfNeeded: hasher.finalize())
+    }
+
+    /// A value's fingerprint: its kind and text; a list's elements in order; an object's members
+    /// (each its key and its value's fingerprint) as a set, added up.
+    private static func contentHash(at index: Int, nodes: UnsafeBufferPointer<RecordNode>, bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        let node = nodes[index]
+        var hasher = Hasher()
+        hasher.combine(node.kind.rawValue)
+        switch node.kind {
+        case .string, .number:
+            hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[Int(node.value.offset)..<node.value.end])))
+        case .true, .false, .null:
+            break
+        case .array, .object:
+            var members: UInt64 = 0
+            var count = 0
+            var child = index + 1
+            while child < Int(node.end) {
+                let value = contentHash(at: child, nodes: nodes, bytes: bytes)
+                if node.kind == .array {
+                    hasher.combine(value)
+                } else {
+                    var member = Hasher()
+                    let key = nodes[child].key
+                    member.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[Int(key.offset)..<key.end])))
+                    member.combine(value)
+                    members &+= UInt64(truncatingIfNeeded: member.finalize())
+                }
+                count += 1
+                child = max(Int(nodes[child].end), child + 1)
+            }
+            hasher.combine(members)
+            hasher.combine(count)
+        }
+        return UInt64(truncatingIfNeeded: hasher.finalize())
     }
 
     /// A debtor's id as a message shows it (`7`, `"7"`).

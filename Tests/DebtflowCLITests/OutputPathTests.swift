@@ -41,8 +41,8 @@ struct OutputPathTests {
         return info.st_mode & S_IFMT
     }
 
-    private func sink(_ path: String, accept: String = #"["valid"]"#) -> String {
-        #"{"sink":{"format":"ndjson","path":"\#(path)","accept":\#(accept)}}"#
+    private func sink(_ path: String) -> String {
+        #"{"sink":{"format":"ndjson","path":"\#(path)"}}"#
     }
 
     // MARK: - 1. Special files are streams, never renamed over
@@ -90,7 +90,7 @@ struct OutputPathTests {
 
     @Test("a FIFO with no reader yet is waited for, and a signal ends the wait: exit 130, no temporary file")
     func fifoWithoutReader() throws {
-        let folder = try workspace(sink("out.ndjson") + "," + sink("pipe.ndjson", accept: #"["failed"]"#))
+        let folder = try workspace(sink("out.ndjson") + "," + sink("pipe.ndjson"))
         let fifo = folder.appendingPathComponent("pipe.ndjson").path
         #expect(mkfifo(fifo, 0o600) == 0)
         let run = try runThenTerminate(folder)
@@ -205,7 +205,7 @@ struct OutputPathTests {
 
     @Test("a device that fails a write (/dev/full) is a sink error: exit 4 with a message, nothing else published")
     func devFull() throws {
-        let folder = try workspace(sink("/dev/full") + "," + sink("other.ndjson", accept: #"["failed"]"#))
+        let folder = try workspace(sink("/dev/full") + "," + sink("other.ndjson"))
         let result = try run(folder)
         #expect(result.status == 4, "\(result.stderrText)")
         #expect(result.stderrText.contains("/dev/full: disk full while writing output"), "\(result.stderrText)")
@@ -308,7 +308,7 @@ struct OutputPathTests {
         // A sink on the config.
         (#"{"sink":{"format":"ndjson","path":"p.json"}}"#, [], "stages[1].sink.path", "the pipeline config"),
         // Two sinks on one path (the second used to overwrite the first).
-        (#"{"sink":{"format":"ndjson","path":"o.ndjson"}},{"sink":{"format":"ndjson","path":"o.ndjson","accept":["failed"]}}"#, [],
+        (#"{"sink":{"format":"ndjson","path":"o.ndjson"}},{"sink":{"format":"ndjson","path":"o.ndjson"}}"#, [],
          "stages[2].sink.path", "stages[1].sink.path"),
         // --summary on the input, the config, a sink.
         (#"{"sink":{"format":"ndjson","path":"o.ndjson"}}"#, ["--summary", "in.csv"], "--summary", "stages[0].read.path"),

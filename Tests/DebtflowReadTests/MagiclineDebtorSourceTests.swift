@@ -318,6 +318,31 @@ struct MagiclineDebtorSourceTests {
         #expect(notices.withLock { $0 }.first?.contains("(debtorId 1)") == true, "\(notices.withLock { $0 })")
     }
 
+    @Test("a repeat is the same content whatever the order of an object's members; a list's order counts")
+    func repeatsIgnoreMemberOrder() async throws {
+        let server = try HTTPStubServer { _, _ in
+            .json(200, #"{"result":[{"debtorId":1,"a":1,"c":{"x":1,"y":[1,2]}},{"c":{"y":[1,2],"x":1},"a":1,"debtorId":1},"#
+                       + #"{"debtorId":1,"a":1,"c":{"x":1,"y":[2,1]}},{"debtorId":1,"a":1,"c":{"x":1,"y":[1,2],"z":null}}],"#
+                       + #""hasNext":false,"offset":""}"#)
+        }
+        defer { server.stop() }
+        let records = try await readAll(try MagiclineDebtorSource(configuration: configuration(server)))
+        #expect(records.count == 3, "only the second, the first with its keys in another order, is left out")
+    }
+
+    @Test("a page that gives result, hasNext or offset twice is an input error, not a choice of one (the first hasNext:false would end the pull early)",
+          arguments: [#"{"result":[{"debtorId":1}],"hasNext":false,"offset":"1","hasNext":true}"#,
+                      #"{"result":[{"debtorId":1}],"hasNext":false,"result":[]}"#,
+                      #"{"result":[{"debtorId":1}],"hasNext":true,"offset":"1","offset":"2"}"#])
+    func keysGivenTwice(page: String) async throws {
+        let server = try HTTPStubServer { _, _ in .json(200, page) }
+        defer { server.stop() }
+        let error = await #expect(throws: DebtflowError.self) {
+            _ = try await readAll(try MagiclineDebtorSource(configuration: configuration(server)))
+        }
+        #expect(error?.kind == .input && error?.message.contains("times; stopping rather than choosing one") == true, "\(String(describing: error))")
+    }
+
     @Test("the key is masked only inside a string: never in a number, never across two fields side by side")
     func keyMaskedInsideStringsOnly() async throws {
         let server = try HTTPStubServer { _, _ in
