@@ -107,13 +107,22 @@ public final class XMLRecordReader: RecordSource {
                 finished = true
                 throw DebtflowError.input("empty XML input: no document element", location: .init(file: source.name))
             }
+            // The whole declaration, when the input begins with one: what it says of the
+            // encoding is looked at before libxml2 reads it (``XMLDeclaredEncoding``).
+            while XMLDeclaredEncoding.wantsMore(first) {
+                let wanted = min(XMLDeclaredEncoding.headLimit - first.count, buffer.count)
+                let count = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<wanted]))
+                if count == 0 { break }
+                first.append(contentsOf: buffer[0..<count])
+            }
+            try XMLDeclaredEncoding.adjust(&first, sourceName: source.name)
             loneCarriageReturns = XMLLoneCarriageReturns.appliesTo(firstBytes: first) ? XMLLoneCarriageReturns() : nil
             // The first bytes are lines too (`<r>\r<rec>`: that CR ends line 1). One more byte
             // is read after a CR that ends them, so that it is not held back from the parser's
             // first bytes (libxml2 refuses a document whose first piece is a byte-order mark
             // alone); only a CR that ends the input is held, and handed on at the end.
             if loneCarriageReturns != nil {
-                if first.count == 4, first.last == 0x0D {
+                if first.count >= 4, first.last == 0x0D {
                     let count = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<1]))
                     first.append(contentsOf: buffer[0..<count])
                 }
