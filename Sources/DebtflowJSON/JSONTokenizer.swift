@@ -10,6 +10,11 @@ import DebtflowCore
 /// ``keptValueEndOffset``: without that bound a record of a billion tiny members would be built
 /// in memory whole.
 public final class JSONTokenizer {
+    /// How the messages of the tokenizer's two size limits begin (a token over the byte limit,
+    /// nesting over the depth limit): a reader that retries a page cut short tells these apart,
+    /// since the same answer would break them again.
+    public static let limitMessagePrefixes = ["JSON token longer than", "JSON nesting deeper than"]
+
     let cursor: JSONByteCursor
     let maxDepth: Int
     let maxTokenBytes: Int

@@ -305,6 +305,14 @@ extension MagiclineSourceConfiguration {
     init(config options: ConfigObject) throws {
         let baseURL = try options.requiredString("base_url")
         _ = try HTTPURLPolicy.validate(baseURL, jsonPath: options.child("base_url"))
+        // The debtors path is added after it: a query or a fragment would swallow it
+        // (`…/v1?x=1/debt-collection/…`, a 404 at run time).
+        if baseURL.contains("?") || baseURL.contains("#") {
+            throw DebtflowError.configuration("a base URL ends with its path (`https://TENANT.open-api.magicline.com/v1`), "
+                                              + "with no `?` query or `#` fragment: debtflow adds /debt-collection/{run_id}/debtors "
+                                              + "and its own query (given: \(Redaction.url(String(baseURL.prefix { $0 != "?" && $0 != "#" })))"
+                                              + " and a query or fragment, not shown: it may hold a key)", path: options.child("base_url"))
+        }
         guard let runID = try options.intOrString("run_id"), !runID.isEmpty else {
             throw DebtflowError.configuration("required: expected an integer or a string", path: options.child("run_id"))
         }

@@ -200,6 +200,11 @@ public final class MagiclineDebtorSource: RecordSource {
                         root = try JSONDocument.parseTape(response.body, name: "the answer")
                     } catch {
                         let why = (error as? DebtflowError)?.description ?? "\(error)"
+                        // Over a size limit, the same answer would break it again: not asked again.
+                        if JSONTokenizer.limitMessagePrefixes.contains(where: { why.contains($0) }) {
+                            throw DebtflowError.input("\(at): the answer is over a limit of the JSON reader "
+                                                      + "(\(MessageExcerpt.value(why, limit: 300))); not a page this pager reads")
+                        }
                         problem = "the answer is not valid JSON (\(MessageExcerpt.value(why, limit: 300)))"
                         wait = configuration.backoff.delay(forRetry: retries + 1)
                         cutShort = true

@@ -186,6 +186,18 @@ struct PipelineConfigurationTests {
         _ = try decode(stages(#"{"read":{"format":"csv","path":"a.csv"}},{"sink":{"format":"ndjson","path":"o","accept":["valid"]}}"#))
     }
 
+    @Test("a magicline base_url with a query or a fragment is a config error that does not show them (they may hold a key)",
+          arguments: ["https://t.open-api.magicline.com/v1?apikey=SECRET42", "https://t.open-api.magicline.com/v1#SECRET42"])
+    func magiclineBaseURLEndsWithItsPath(baseURL: String) throws {
+        let error = try #require(throws: DebtflowError.self) {
+            try decode(stages(#"{"read":{"format":"magicline","base_url":"\#(baseURL)","run_id":"1","api_key":"k"}},"# +
+                              #"{"sink":{"format":"ndjson","path":"o"}}"#))
+        }
+        #expect(error.location?.jsonPath == "stages[0].read.base_url")
+        #expect(error.message.contains("https://t.open-api.magicline.com/v1 and a query or fragment"), "\(error)")
+        #expect(!error.description.contains("SECRET42"), "\(error)")
+    }
+
     @Test("an unset environment variable is an error naming it")
     func unsetVariable() throws {
         let error = try #require(throws: DebtflowError.self) {

@@ -284,6 +284,16 @@ struct MagiclineDebtorSourceTests {
             _ = try await readAll(try MagiclineDebtorSource(configuration: configuration(large)))
         }
         #expect(defaultError?.message.contains("more than 16777216 (the record size limit)") == true, "\(String(describing: defaultError))")
+
+        // One string over the JSON reader's 16 MiB token limit: the same answer would break it
+        // again, so it is not asked again (it was retried 8 times as "not valid JSON").
+        let overToken = try HTTPStubServer { _, _ in page(noteBytes: (16 << 20) + 1) }
+        defer { overToken.stop() }
+        let tokenError = await #expect(throws: DebtflowError.self) {
+            _ = try await readAll(try MagiclineDebtorSource(configuration: configuration(overToken)))
+        }
+        #expect(tokenError?.message.contains("over a limit of the JSON reader") == true, "\(String(describing: tokenError))")
+        #expect(overToken.requestCount == 1)
     }
 
     @Test("a page that echoes the key, even inside a debtor, is read with the key masked")
