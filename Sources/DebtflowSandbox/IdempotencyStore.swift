@@ -1,3 +1,5 @@
+import DebtflowCore
+
 /// The answers of batches that created debts, by `Idempotency-Key`, so that a replayed key gets
 /// the first answer byte for byte and creates nothing.
 ///
@@ -56,13 +58,6 @@ struct IdempotencyStore {
         entry.bodyLength == body.count && entry.bodyFingerprint == fingerprint(body)
     }
 
-    /// FNV-1a, 64 bits.
-    static func fingerprint(_ bytes: [UInt8]) -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in bytes {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01B3
-        }
-        return hash
-    }
+    /// FNV-1a, 64 bits (``DebtflowCore/FNV1a``).
+    static func fingerprint(_ bytes: [UInt8]) -> UInt64 { FNV1a.hash64(bytes) }
 }

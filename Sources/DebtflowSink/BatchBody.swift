@@ -55,19 +55,17 @@ public struct PushBatch: Sendable, Equatable {
         own.acceptExpensiveDestination = nil
         var writer = JSONByteWriter(capacity: 512)
         writer.debt(own)
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in writer.bytes {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01B3
-        }
-        let hex = String(hash, radix: 16)
+        let hex = String(FNV1a.hash64(writer.bytes), radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
-    /// The digest of the debt `tempID` of this batch (``debtDigests``), if it is one of them.
-    func debtDigest(of tempID: String) -> String? {
-        guard let position = tempIDs.firstIndex(of: tempID), position < debtDigests.count else { return nil }
-        return debtDigests[position]
+    /// The digest of each debt of this batch (``debtDigests``) by its temp_id.
+    var debtDigestsByTempID: [String: String] {
+        var digests: [String: String] = [:]
+        for (tempID, digest) in zip(tempIDs, debtDigests) {
+            if let tempID, digests[tempID] == nil { digests[tempID] = digest }
+        }
+        return digests
     }
 
     /// SHA-256 of the temp_ids joined by newlines, for the journal.

@@ -208,7 +208,8 @@ final class JournalFile: @unchecked Sendable {
         }
         writer.key("results")
         writer.beginArray()
-        for result in results { writer.pushResult(result, batch: nil, digest: result.tempID.flatMap(batch.debtDigest(of:))) }
+        let digests = batch.debtDigestsByTempID
+        for result in results { writer.pushResult(result, batch: nil, digest: result.tempID.flatMap { digests[$0] }) }
         writer.endArray()
         writer.endObject()
         return writer.bytes
