@@ -75,13 +75,8 @@ public enum SkipRules {
                 if cell.kind == .number { foundContent = true }
                 guard cell.value.length > 0 else { break }
                 let text = UnsafeBufferPointer(rebasing: bytes[Int(cell.value.offset)..<cell.value.end])
-                if let byte = firstNonSpaceByte(text) {
-                    guard byte >= 0x80 else { return FirstContent(position: position, startsWithStar: byte == UInt8(ascii: "*")) }
-                    // Past the ASCII spaces and no-break spaces, blank as the rules read a field
-                    // blank (any Unicode white space: a narrow no-break space, an em space), so that
-                    // a row of such cells is an empty row, not one failing `required`.
-                    let kept = TextTrimming.trimmedRange(text)
-                    if !kept.isEmpty { return FirstContent(position: position, startsWithStar: text[kept.lowerBound] == UInt8(ascii: "*")) }
+                if let byte = firstContentByte(text) {
+                    return FirstContent(position: position, startsWithStar: byte == UInt8(ascii: "*"))
                 }
             case .true, .false:
                 return FirstContent(position: position, startsWithStar: false)
@@ -108,15 +103,24 @@ public enum SkipRules {
         switch cell.kind {
         case .null: return false
         case .true, .false, .number: return true
-        case .string:
-            let text = UnsafeBufferPointer(rebasing: bytes[Int(cell.value.offset)..<cell.value.end])
-            guard let byte = firstNonSpaceByte(text) else { return false }
-            return byte < 0x80 || !TextTrimming.trimmedRange(text).isEmpty
+        case .string: return firstContentByte(UnsafeBufferPointer(rebasing: bytes[Int(cell.value.offset)..<cell.value.end])) != nil
         case .array, .object:
             return RecordView(tape: tape, index: index).containsChild { child, childIndex, bytes in
                 hasContent(child, at: childIndex, of: tape, bytes: bytes)
             }
         }
+    }
+
+    /// The first byte of `text` past its white space, as the rules read a field blank (any
+    /// Unicode white space: a narrow no-break space, an em space), so that a row of such cells is
+    /// an empty row, not one failing `required`; `nil` for a blank text. ASCII spaces and no-break
+    /// spaces are passed over byte by byte (``firstNonSpaceByte(_:)``); only a text that goes on
+    /// with another non-ASCII byte is trimmed as Unicode.
+    private static func firstContentByte(_ text: UnsafeBufferPointer<UInt8>) -> UInt8? {
+        guard let byte = firstNonSpaceByte(text) else { return nil }
+        guard byte >= 0x80 else { return byte }
+        let kept = TextTrimming.trimmedRange(text)
+        return kept.isEmpty ? nil : text[kept.lowerBound]
     }
 
     /// The first byte that is not ASCII whitespace or a no-break space, else `nil`.

@@ -135,12 +135,13 @@ public struct ValidateStage: ElementStage {
         // a thousand instructions.)
         var destinationRefused = false
         if candidate.debt.has(.phone), let zone = candidate.destination?.zone {
-            destinationRefused = zone == .other || (candidate.destination?.expensive == true && !accepted)
             if zone == .other {
+                destinationRefused = true
                 candidate.errors.append(RecordError(field: "phone", code: .unsupportedDestination,
                                                     message: MessageText.joined("calls to ", candidate.destination.unsafelyUnwrapped.country,
                                                                                 " are not supported (only France, the EU, the DOM-TOM and the Maghreb)")))
             } else if candidate.destination?.expensive == true && !accepted {
+                destinationRefused = true
                 candidate.errors.append(RecordError(field: "phone", code: .expensiveDestination,
                                                     message: MessageText.joined(zone.rawValue, " (", candidate.destination.unsafelyUnwrapped.country,
                                                                                 ") is an expensive destination; set accept_expensive_destination to accept it")))
