@@ -11,9 +11,16 @@ import DebtflowCore
 /// in memory whole.
 public final class JSONTokenizer {
     /// How the messages of the tokenizer's two size limits begin (a token over the byte limit,
-    /// nesting over the depth limit): a reader that retries a page cut short tells these apart,
-    /// since the same answer would break them again.
-    public static let limitMessagePrefixes = ["JSON token longer than", "JSON nesting deeper than"]
+    /// nesting over the depth limit); the messages are made from them (``tooDeep()``,
+    /// ``checkTokenSize()``).
+    private static let tokenLimitMessage = "JSON token longer than"
+    private static let depthLimitMessage = "JSON nesting deeper than"
+
+    /// Whether `error` is one of the tokenizer's size limits: the same bytes would break it again
+    /// (a reader that retries a page cut short asks no more for such a page).
+    public static func isSizeLimit(_ error: DebtflowError) -> Bool {
+        error.kind == .input && (error.message.hasPrefix(tokenLimitMessage) || error.message.hasPrefix(depthLimitMessage))
+    }
 
     let cursor: JSONByteCursor
     let maxDepth: Int
@@ -405,7 +412,7 @@ public final class JSONTokenizer {
 
     @inline(never)
     private func tooDeep() -> DebtflowError {
-        cursor.error("JSON nesting deeper than \(maxDepth) levels")
+        cursor.error("\(Self.depthLimitMessage) \(maxDepth) levels")
     }
 
     @inline(__always)
@@ -420,7 +427,7 @@ public final class JSONTokenizer {
 
     private func checkTokenSize() throws {
         if scratch.count > maxTokenBytes {
-            throw cursor.error("JSON token longer than \(maxTokenBytes) bytes")
+            throw cursor.error("\(Self.tokenLimitMessage) \(maxTokenBytes) bytes")
         }
     }
 
@@ -456,7 +463,7 @@ public final class JSONTokenizer {
 extension JSONTokenizer {
     /// Moves past the `[` of an array whose elements the caller reads one by one.
     public func parseArrayOpening(depth: Int) throws {
-        if depth > maxDepth { throw cursor.error("JSON nesting deeper than \(maxDepth) levels") }
+        if depth > maxDepth { throw tooDeep() }
         cursor.advance()
     }
 }

@@ -201,7 +201,7 @@ public final class MagiclineDebtorSource: RecordSource {
                     } catch {
                         let why = (error as? DebtflowError)?.description ?? "\(error)"
                         // Over a size limit, the same answer would break it again: not asked again.
-                        if JSONTokenizer.limitMessagePrefixes.contains(where: { why.contains($0) }) {
+                        if let error = error as? DebtflowError, JSONTokenizer.isSizeLimit(error) {
                             throw DebtflowError.input("\(at): the answer is over a limit of the JSON reader "
                                                       + "(\(MessageExcerpt.value(why, limit: 300))); not a page this pager reads")
                         }
