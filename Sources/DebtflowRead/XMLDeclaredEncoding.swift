@@ -14,9 +14,7 @@ enum XMLDeclaredEncoding {
     /// Whether `head` may still be growing into a whole declaration: it begins (after a UTF-8
     /// byte-order mark) as one does, has no `?>` yet, and is under ``headLimit``.
     static func wantsMore(_ head: [UInt8]) -> Bool {
-        let start = head.starts(with: byteOrderMark) ? 3 : 0
-        let opening = Array("<?xml".utf8)
-        let seen = head.dropFirst(start).prefix(opening.count)
+        let seen = head.dropFirst(declarationStart(head)).prefix(opening.count)
         guard opening.starts(with: seen) else { return false }
         return head.count < headLimit && declarationEnd(head) == nil
     }
@@ -45,6 +43,12 @@ enum XMLDeclaredEncoding {
     }
 
     private static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+    private static let opening = Array("<?xml".utf8)
+
+    /// Where a declaration would begin in `head`: after a UTF-8 byte-order mark, if any.
+    private static func declarationStart(_ head: [UInt8]) -> Int {
+        head.starts(with: byteOrderMark) ? byteOrderMark.count : 0
+    }
     /// The names of ISO-8859-1 that libxml2 and iconv know, lowercased.
     private static let latin1Names: Set<String> = ["iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1",
                                                    "iso-ir-100", "csisolatin1", "cp819", "ibm819", "l1"]
@@ -60,10 +64,10 @@ enum XMLDeclaredEncoding {
 
     /// The range of the encoding's name between its quotes, in a whole declaration at the start.
     private static func declaredEncoding(_ head: [UInt8]) -> Range<Int>? {
-        let start = head.starts(with: byteOrderMark) ? 3 : 0
-        guard head.dropFirst(start).starts(with: Array("<?xml".utf8)), let end = declarationEnd(head) else { return nil }
+        let start = declarationStart(head)
+        guard head.dropFirst(start).starts(with: opening), let end = declarationEnd(head) else { return nil }
         let keyword = Array("encoding".utf8)
-        var index = start + 5
+        var index = start + opening.count
         while index + keyword.count <= end {
             if head[index..<(index + keyword.count)].elementsEqual(keyword) { break }
             index += 1
